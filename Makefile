@@ -1,0 +1,39 @@
+# Two commands do all the set-up on a fresh machine (see README.md):
+#   make run    install, build the demo database if missing, serve the dashboard
+#   make test   install (with Debian's Chromium for browser tests) and run every test
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell md5sum requirements.txt | cut -c1-12)
+
+.PHONY: install demo run test browser lint bench
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) -m pipelines demo --if-missing
+
+run: demo
+	$(VENV)/bin/streamlit run dashboard/app.py
+
+# Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; } \
+	|| echo "Chromium kunde inte installeras: webbläsartesterna hoppas över."
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: install browser lint
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m bench --quick
+
+bench: install
+	$(PY) -m bench

@@ -1,0 +1,1 @@
+"""Lägesbild pipelines: reference geography, ingestion and marts for the warehouse."""

@@ -1,0 +1,298 @@
+"""The load: one file, one transaction, every rejected row recorded, nothing twice.
+
+A reader (one module per source format, in ``pipelines/readers``) turns a file into a
+:class:`ReadResult`: frames for warehouse tables plus row-level rejections. This module
+does the rest the same way for every source:
+
+- the same bytes loaded twice add nothing (sha256 in ``load_log``);
+- a file-level problem (:class:`FileRejected`, a personnummer) loads nothing;
+- with ``strict=True`` any rejected row rejects the whole file;
+- what a file accepts lands in one transaction with its ``load_log`` row and its
+  ``rejected_row`` rows;
+- where the reader says so, a corrected file (same name, new content) replaces what its
+  earlier version loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines import marts, warehouse
+from pipelines.geography import Gazetteer
+from pipelines.personnummer import PersonnummerFound
+
+log = logging.getLogger(__name__)
+
+# Tables readers may fill, in insertion order, with how rows with an existing key are met.
+#   "insert_new": keep the existing row (incident ids are stable across downloads)
+#   "replace":    the newer load's row wins (INSERT OR REPLACE on the primary key)
+#   "append":     plain insert (children of a replaced parent)
+TABLES = {
+    "population": "replace",
+    "incident": "insert_new",
+    "recruitment_signal": "replace",
+    "plan": "replace",
+    "measure": "replace",
+    "measure_followup": "append",
+    "plan_analysis": "append",
+    "kolada_value": "replace",
+    "bra_statistic": "replace",
+}
+HAS_LOAD_ID = {"population", "incident", "recruitment_signal", "plan", "measure", "kolada_value", "bra_statistic"}
+
+
+@dataclass
+class Rejection:
+    """One rejected row: where it is and why (never its content)."""
+
+    row_number: int | None
+    column: str | None
+    reason: str
+
+
+class FileRejected(Exception):
+    """The whole file is refused. The message names the file, the place and what to do."""
+
+    def __init__(self, file: str, message: str, row: int | None = None, column: str | None = None):
+        self.file, self.row, self.column, self.detail = file, row, column, message
+        where = []
+        if row is not None:
+            where.append(f"rad {row}")
+        if column:
+            where.append(f"kolumn '{column}'")
+        prefix = f"{file}: " + (", ".join(where) + ": " if where else "")
+        super().__init__(prefix + message)
+
+
+@dataclass
+class ReadContext:
+    """What a reader may use: the write session, area look-ups and the user's options."""
+
+    con: duckdb.DuckDBPyConnection
+    gazetteer: Gazetteer
+    file_name: str
+    options: dict = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    """What a reader produced from one file.
+
+    ``frames`` maps a table in :data:`TABLES` to a DataFrame with that table's column
+    names (no ``load_id``), or to the name of a temporary table in ``ctx.con`` holding
+    them (for bulk files read by DuckDB itself).
+    """
+
+    source_format: str
+    primary_table: str
+    frames: dict[str, pd.DataFrame | str]
+    rejected: list[Rejection] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+    replaces_earlier_version: bool = True
+    replace_plans: list[str] = field(default_factory=list)  # plan_ids whose measures are replaced
+
+
+@dataclass
+class LoadReport:
+    file: str
+    status: str  # ok | duplicate | rejected
+    source_format: str | None = None
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    load_id: int | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.status == "duplicate":
+            return f"{self.file}: redan inläst (samma innehåll), inget lades till."
+        if self.status == "rejected":
+            return self.lines[0] if self.lines else f"{self.file}: avvisad."
+        head = (
+            f"{self.file}: {self.source_format}, {self.rows_accepted} rader inlästa, "
+            f"{self.rows_rejected} avvisade (load_id {self.load_id})."
+        )
+        return "\n".join([head, *("  " + line for line in self.lines)])
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _count(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | str) -> int:
+    if isinstance(frame, str):
+        return con.execute(f"SELECT count(*) FROM {frame}").fetchone()[0]
+    return len(frame)
+
+
+def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
+    """Insert a frame into ``table`` by column name; return rows actually added."""
+    mode = TABLES[table]
+    source = frame if isinstance(frame, str) else "_frame"
+    if not isinstance(frame, str):
+        con.register("_frame", frame)
+    load_col = ", $load_id AS load_id" if table in HAS_LOAD_ID else ""
+    params = {"load_id": load_id} if table in HAS_LOAD_ID else {}
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    try:
+        if mode == "insert_new":
+            # Keep the first occurrence of an id inside the file and skip ids already stored.
+            con.execute(
+                f"""INSERT INTO {table} BY NAME
+                SELECT * EXCLUDE (_rn){load_col} FROM (
+                    SELECT *, row_number() OVER (PARTITION BY incident_id) AS _rn FROM {source}
+                ) AS s
+                WHERE _rn = 1 AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.incident_id = s.incident_id)""",
+                params,
+            )
+        elif mode == "replace":
+            con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
+        else:
+            con.execute(f"INSERT INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
+    finally:
+        if not isinstance(frame, str):
+            con.unregister("_frame")
+    after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return after - before
+
+
+def _delete_loads(con, load_ids: list[int]) -> None:
+    """Remove what earlier loads added (for a corrected file that replaces them)."""
+    if not load_ids:
+        return
+    ids = {"ids": load_ids}
+    plans = [r[0] for r in con.execute("SELECT plan_id FROM plan WHERE list_contains($ids, load_id)", ids).fetchall()]
+    _delete_plans(con, plans)
+    for table in HAS_LOAD_ID - {"plan", "measure"}:
+        con.execute(f"DELETE FROM {table} WHERE list_contains($ids, load_id)", ids)
+    con.execute("UPDATE load_log SET status = 'replaced' WHERE list_contains($ids, load_id)", ids)
+
+
+def _delete_plans(con, plan_ids: list[str]) -> None:
+    if not plan_ids:
+        return
+    p = {"p": plan_ids}
+    con.execute(
+        "DELETE FROM measure_followup WHERE measure_id IN (SELECT measure_id FROM measure WHERE list_contains($p, plan_id))",
+        p,
+    )
+    con.execute("DELETE FROM measure WHERE list_contains($p, plan_id)", p)
+    con.execute("DELETE FROM plan_analysis WHERE list_contains($p, plan_id)", p)
+    con.execute("DELETE FROM plan WHERE list_contains($p, plan_id)", p)
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    strict: bool = False,
+    fmt: str | None = None,
+    options: dict | None = None,
+) -> LoadReport:
+    """Load one file inside the current write session, as one transaction."""
+    from pipelines import readers
+
+    path = Path(path)
+    name = path.name
+    digest = sha256_of(path)
+    if con.execute("SELECT 1 FROM load_log WHERE sha256 = ? AND status = 'ok'", [digest]).fetchone():
+        return LoadReport(name, "duplicate")
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        reader = readers.choose(path, fmt)
+        ctx = ReadContext(con=con, gazetteer=Gazetteer.from_connection(con), file_name=name, options=options or {})
+        result = reader.read(path, ctx)
+        if strict and result.rejected:
+            first = result.rejected[0]
+            raise FileRejected(
+                name,
+                f"{first.reason} (--strict: {len(result.rejected)} rader avvisade, inget lästes in)",
+                first.row_number,
+                first.column,
+            )
+        primary = result.frames.get(result.primary_table)
+        if primary is None or _count(con, primary) == 0:
+            raise FileRejected(name, "filen innehåller inga rader som kunde läsas in. " + "; ".join(
+                f"rad {r.row_number}: {r.reason}" for r in result.rejected[:3]))
+
+        load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
+        if result.replaces_earlier_version:
+            earlier = [
+                r[0]
+                for r in con.execute(
+                    "SELECT load_id FROM load_log WHERE source_file = ? AND status = 'ok'", [name]
+                ).fetchall()
+            ]
+            _delete_loads(con, earlier)
+        _delete_plans(con, result.replace_plans)
+
+        added = {}
+        for table in TABLES:
+            if table in result.frames:
+                added[table] = _insert(con, table, result.frames[table], load_id)
+        accepted = added.get(result.primary_table, 0)
+        offered = _count(con, primary)
+        lines = list(result.report)
+        if offered > accepted:
+            lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
+        if result.rejected:
+            con.executemany(
+                'INSERT INTO rejected_row (load_id, row_number, "column", reason) VALUES (?, ?, ?, ?)',
+                [(load_id, r.row_number, r.column, r.reason) for r in result.rejected],
+            )
+            lines.append(f"{len(result.rejected)} rader avvisades; se tabellen rejected_row (load_id {load_id}).")
+        con.execute(
+            """INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, 'ok', ?)""",
+            [load_id, name, digest, result.source_format, datetime.now().replace(microsecond=0),
+             accepted, len(result.rejected), " | ".join(lines)[:4000]],
+        )
+        con.execute("COMMIT")
+    except PersonnummerFound as exc:
+        con.execute("ROLLBACK")
+        return LoadReport(name, "rejected", lines=[str(exc)])
+    except FileRejected as exc:
+        con.execute("ROLLBACK")
+        return LoadReport(name, "rejected", lines=[str(exc)])
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    log.info("loaded %s as %s: %d accepted, %d rejected", name, result.source_format, accepted, len(result.rejected))
+    return LoadReport(name, "ok", result.source_format, accepted, len(result.rejected), load_id, lines)
+
+
+def ingest(
+    db: Path,
+    files: list[Path],
+    strict: bool = False,
+    fmt: str | None = None,
+    options: dict | None = None,
+) -> list[LoadReport]:
+    """Load files into ``db`` and publish the result once, with marts refreshed."""
+    reports: list[LoadReport] = []
+    try:
+        with warehouse.write_session(db) as con:
+            for path in files:
+                if not Path(path).is_file():
+                    reports.append(LoadReport(Path(path).name, "rejected", lines=[f"{path}: filen finns inte."]))
+                    continue
+                reports.append(load_file(con, Path(path), strict=strict, fmt=fmt, options=options))
+            if not any(r.status == "ok" for r in reports):
+                raise _NothingToPublish
+            marts.refresh(con)
+    except _NothingToPublish:
+        pass  # the published file is left exactly as it was
+    return reports
+
+
+class _NothingToPublish(Exception):
+    """Aborts a write session whose files were all duplicates or rejected."""

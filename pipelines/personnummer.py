@@ -1,0 +1,85 @@
+"""The personnummer gate: find Swedish personal identity numbers in text.
+
+Recognises personnummer and samordningsnummer (day + 60) written as YYMMDD-NNNN,
+YYMMDD+NNNN (over 100), YYMMDDNNNN, YYYYMMDD-NNNN and YYYYMMDDNNNN, with or without a
+separator (hyphen, plus or a space). A candidate counts only if its date is a real
+calendar date and its control digit is right (Luhn), so ordinary numbers (amounts,
+dates, phone numbers, organisation numbers) are not flagged.
+
+Functions return *where* a number is, never the number itself: callers must not store,
+log or echo it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_CANDIDATE = re.compile(
+    r"(?<![\d])(?:(?P<century>1[89]|20))?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
+    r"[-+ ]?(?P<serial>\d{3})(?P<check>\d)(?![\d])"
+)
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def _date_ok(century: str | None, yy: str, mm: str, dd: str) -> bool:
+    month, day = int(mm), int(dd)
+    if day > 60:  # samordningsnummer
+        day -= 60
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    # Without a century, accept the day if it exists in some year (29 Feb in a leap year).
+    year = int((century or "20") + yy) if century else 2000 + int(yy)
+    if century is None and month == 2 and day == 29:
+        return True
+    return day <= calendar.monthrange(year, month)[1]
+
+
+def contains_personnummer(text: str) -> bool:
+    """True if ``text`` holds something that is a valid personnummer or samordningsnummer."""
+    if not text or not isinstance(text, str):
+        return False
+    for m in _CANDIDATE.finditer(text):
+        if not _date_ok(m["century"], m["yy"], m["mm"], m["dd"]):
+            continue
+        if _luhn_ok(m["yy"] + m["mm"] + m["dd"] + m["serial"] + m["check"]):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Where a personnummer was found (never what it was)."""
+
+    where: str  # e.g. "rad 12, kolumn 'text'" or "blad 'Unga', cell F14"
+
+
+class PersonnummerFound(ValueError):
+    """Raised by readers; the message names the place, not the number."""
+
+    def __init__(self, file: str, where: str):
+        self.file = file
+        self.where = where
+        super().__init__(
+            f"{file}: {where} innehåller ett personnummer eller samordningsnummer. "
+            "Filen lästes inte in. Ta bort numret ur filen och läs in den igen."
+        )
+
+
+def first_finding(cells: Iterable[tuple[str, object]]) -> Finding | None:
+    """Scan ``(where, value)`` pairs; return the first place holding a personnummer."""
+    for where, value in cells:
+        if isinstance(value, str) and contains_personnummer(value):
+            return Finding(where)
+        if isinstance(value, int) and not isinstance(value, bool) and contains_personnummer(str(value)):
+            return Finding(where)
+    return None

@@ -1,0 +1,69 @@
+"""Source readers, one module per source format, chosen by looking at the file's content.
+
+A reader module defines:
+
+- ``FORMATS``: the format names it reads (for ``--format``);
+- ``sniff(path, head) -> str | None``: the format of a file, from its name and its first
+  bytes, or None if the file is not of its kind;
+- ``read(path, ctx, fmt) -> ReadResult``: the file's rows for the warehouse
+  (see :mod:`pipelines.loading`). It raises ``FileRejected`` for a file-level problem
+  and ``PersonnummerFound`` when any text cell holds a personal identity number.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from pipelines.loading import FileRejected
+
+MODULES = ("canonical", "polisen", "atgardsplan", "scb", "kolada", "bra")
+
+
+def modules() -> list[ModuleType]:
+    found = []
+    for name in MODULES:
+        try:
+            found.append(importlib.import_module(f"pipelines.readers.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"pipelines.readers.{name}":
+                raise
+    return found
+
+
+def formats() -> dict[str, ModuleType]:
+    return {fmt: mod for mod in modules() for fmt in mod.FORMATS}
+
+
+@dataclass
+class Chosen:
+    module: ModuleType
+    fmt: str
+
+    def read(self, path, ctx):
+        return self.module.read(Path(path), ctx, self.fmt)
+
+
+def choose(path: Path, fmt: str | None = None) -> Chosen:
+    """The reader for ``path``: the one named by ``fmt``, else the first whose sniff says yes."""
+    path = Path(path)
+    known = formats()
+    if fmt:
+        if fmt not in known:
+            raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
+        return Chosen(known[fmt], fmt)
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if not head.strip():
+        raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
+    for mod in modules():
+        found = mod.sniff(path, head)
+        if found:
+            return Chosen(mod, found)
+    raise FileRejected(
+        path.name,
+        "formatet känns inte igen. Läsbara format: " + ", ".join(sorted(known))
+        + ". Se README, avsnittet Datakällor.",
+    )

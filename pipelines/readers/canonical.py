@@ -1,0 +1,349 @@
+"""Our own documented formats (docs/formats.md): incidents, recruitment signals and
+measures as CSV (';' or ',', UTF-8 with or without BOM, or Windows-1252, decimal comma)
+or Parquet, recognised by their column names.
+
+Incident files can hold millions of rows, so they are read and checked by DuckDB itself;
+signal and measure files are small and checked row by row in Python.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipelines import categories as cat
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.personnummer import PersonnummerFound, contains_personnummer
+from pipelines.readers.text import decode, parse_number, sniff_delimiter
+
+FORMATS = (
+    "incident-csv", "incident-parquet",
+    "signal-csv", "signal-parquet",
+    "measure-csv", "measure-parquet",
+)
+COLUMNS = {
+    "incident": {
+        "required": ["incident_id", "occurred_at", "incident_type", "kommun_code"],
+        "optional": ["lpo_code", "grid_cell", "source"],
+    },
+    "signal": {
+        "required": ["month", "area_code", "age_band", "sex", "source", "signal_type", "count"],
+        "optional": [],
+    },
+    "measure": {
+        "required": ["organisation", "kommun_code", "year", "prioritised_area", "title", "status"],
+        "optional": [
+            "measure_id", "lpo_codes", "problem", "cause", "description", "operational_goal", "due",
+            "responsible", "is_line_work", "status_t1", "status_t2", "status_t3", "status_vb",
+        ],
+    },
+}
+GRID_CELL = re.compile(r"^\d{7}$|^\d{13}$|^1km[NE]\d+[NE]\d+$")
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+
+
+def _kind_of_columns(cols: list[str]) -> str | None:
+    names = {c.strip().lower().lstrip("\ufeff") for c in cols}
+    for kind, spec in COLUMNS.items():
+        if len(names & set(spec["required"])) >= len(spec["required"]) - 1:
+            return kind
+    return None
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    if head.startswith(b"PAR1"):
+        try:
+            cols = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{_q(path)}')").df()["column_name"].tolist()
+        except duckdb.Error:
+            return None
+        kind = _kind_of_columns(cols)
+        return f"{kind}-parquet" if kind else None
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    kind = _kind_of_columns(re.split(r"[;,\t]", first))
+    return f"{kind}-csv" if kind else None
+
+
+def _q(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _check_header(file: str, cols: list[str], kind: str) -> None:
+    seen = set()
+    for c in cols:
+        if c in seen:
+            raise FileRejected(file, "kolumnen finns två gånger. Ta bort den ena och läs in filen igen.", 1, c)
+        seen.add(c)
+    for need in COLUMNS[kind]["required"]:
+        if need not in seen:
+            raise FileRejected(
+                file, f"obligatorisk kolumn saknas. Kolumner som krävs: {', '.join(COLUMNS[kind]['required'])}.", 1, need
+            )
+
+
+def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    kind, container = fmt.split("-")
+    if kind == "incident":
+        return _read_incidents(path, ctx, container)
+    header, rows = _small_table(path, container, kind)
+    _check_header(path.name, header, kind)
+    _gate(path.name, header, rows)
+    if kind == "signal":
+        return _read_signals(path.name, header, rows, ctx)
+    return _read_measures(path.name, header, rows, ctx)
+
+
+# --- small files -------------------------------------------------------------------------
+
+def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list[list[str]]]:
+    if container == "parquet":
+        df = duckdb.sql(f"SELECT * FROM read_parquet('{_q(path)}')").df()
+        header = [str(c) for c in df.columns]
+        rows = [["" if pd.isna(v) else str(v) for v in row] for row in df.itertuples(index=False)]
+        return header, rows
+    text = decode(path.read_bytes(), path.name)
+    first = text.split("\n", 1)[0]
+    all_rows = list(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first)))
+    header = [h.strip().lower() for h in all_rows[0]]
+    return header, all_rows[1:]
+
+
+def _gate(file: str, header: list[str], rows: list[list[str]]) -> None:
+    for i, row in enumerate(rows, start=2):
+        for col, value in zip(header, row):
+            if contains_personnummer(value):
+                raise PersonnummerFound(file, f"rad {i}, kolumn '{col}'")
+
+
+def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext) -> ReadResult:
+    out, rejected = [], []
+    gz = ctx.gazetteer
+    for i, raw in enumerate(rows, start=2):
+        if not any(v.strip() for v in raw):
+            continue
+        r = dict(zip(header, (v.strip() for v in raw)))
+        try:
+            month = _parse_month(r.get("month", ""))
+        except ValueError:
+            rejected.append(Rejection(i, "month", f"ogiltig månad '{r.get('month', '')[:20]}' (skriv ÅÅÅÅ-MM)"))
+            continue
+        if month > date.today():
+            rejected.append(Rejection(i, "month", "månaden ligger i framtiden"))
+            continue
+        area = gz.lpo_code(r["area_code"]) or gz.kommun_code(r["area_code"])
+        if area is None:
+            rejected.append(Rejection(i, "area_code", "okänt område (ange LPO-kod eller kommunkod)"))
+            continue
+        checks = [
+            ("age_band", cat.SIGNAL_AGE_BANDS), ("sex", cat.SEXES),
+            ("source", cat.SIGNAL_SOURCES), ("signal_type", cat.SIGNAL_TYPES),
+        ]
+        bad = next((c for c, allowed in checks if r.get(c) not in allowed), None)
+        if bad:
+            allowed = dict(checks)[bad]
+            rejected.append(Rejection(i, bad, f"okänt värde; tillåtna: {', '.join(allowed)}"))
+            continue
+        n = parse_number(r["count"])
+        if n is None or n != int(n) or n < 0:
+            rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
+            continue
+        out.append((month, area, r["age_band"], r["sex"], r["source"], r["signal_type"], int(n)))
+    frame = pd.DataFrame(out, columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count"])
+    frame = frame.drop_duplicates(subset=frame.columns[:6].tolist(), keep="last")
+    return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)
+
+
+def _parse_month(text: str) -> date:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", text.strip())
+    if not m:
+        raise ValueError(text)
+    return date(int(m[1]), int(m[2]), 1)
+
+
+def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext) -> ReadResult:
+    gz = ctx.gazetteer
+    plans: dict[str, dict] = {}
+    measures, followups, rejected = [], [], []
+    areas = {a.lower(): a for a in (*cat.PRIORITISED_AREAS, cat.OWN_AREA)}
+    for i, raw in enumerate(rows, start=2):
+        if not any(v.strip() for v in raw):
+            continue
+        r = dict(zip(header, (v.strip() for v in raw)))
+        kommun = gz.kommun_code(r["kommun_code"])
+        if kommun is None:
+            rejected.append(Rejection(i, "kommun_code", "okänd kommunkod"))
+            continue
+        year = parse_number(r["year"])
+        if year is None or not 2015 <= year <= date.today().year + 1:
+            rejected.append(Rejection(i, "year", "ogiltigt år"))
+            continue
+        status = r["status"].lower() or "ej bedömd"
+        if status not in cat.MEASURE_STATUSES:
+            rejected.append(Rejection(i, "status", f"okänd status; tillåtna: {', '.join(cat.MEASURE_STATUSES)}"))
+            continue
+        area = areas.get(r["prioritised_area"].lower(), r["prioritised_area"] or None)
+        if not area:
+            rejected.append(Rejection(i, "prioritised_area", "prioriterat område saknas"))
+            continue
+        if not r["title"]:
+            rejected.append(Rejection(i, "title", "åtgärdens titel saknas"))
+            continue
+        lpos = [gz.lpo_code(x) for x in re.split(r"[|,]", r.get("lpo_codes", "")) if x.strip()]
+        if None in lpos:
+            rejected.append(Rejection(i, "lpo_codes", "okänt lokalpolisområde"))
+            continue
+        org = r["organisation"] or gz.name(kommun)
+        plan_id = plan_id_for(kommun, org, int(year))
+        plans.setdefault(plan_id, dict(plan_id=plan_id, organisation=org, kommun_code=kommun,
+                                       lpo_codes=lpos, year=int(year), source_file=file,
+                                       metadata_from="kolumner i filen"))
+        measure_id = r.get("measure_id") or f"{plan_id}:{i}"
+        measures.append(dict(
+            measure_id=measure_id, plan_id=plan_id, prioritised_area=area, problem=r.get("problem") or None,
+            cause=r.get("cause") or None, title=r["title"], description=r.get("description") or None,
+            operational_goal=r.get("operational_goal") or None, due=r.get("due") or None,
+            responsible=r.get("responsible") or None,
+            is_line_work=r.get("is_line_work", "").lower() in ("1", "true", "ja", "sant", "x"),
+            status=status, source_sheet=None, source_row=i,
+        ))
+        for rnd in cat.FOLLOWUP_ROUNDS:
+            st = r.get(f"status_{rnd.lower()}", "").lower()
+            if st:
+                if st not in cat.MEASURE_STATUSES:
+                    rejected.append(Rejection(i, f"status_{rnd.lower()}", "okänd status i uppföljningen"))
+                    continue
+                followups.append(dict(measure_id=measure_id, followup_date=None, round=rnd, text="", status=st))
+    frames = {
+        "plan": pd.DataFrame(list(plans.values())),
+        "measure": pd.DataFrame(measures),
+        "measure_followup": pd.DataFrame(followups, columns=["measure_id", "followup_date", "round", "text", "status"]),
+    }
+    return ReadResult("measure-csv", "measure", frames, rejected, replace_plans=list(plans))
+
+
+def plan_id_for(kommun_code: str, organisation: str, year: int) -> str:
+    """A stable plan id: kommun, a slug of the organisation and the year."""
+    slug = re.sub(r"[^a-z0-9åäö]+", "-", organisation.lower()).strip("-")[:60]
+    return f"{kommun_code}-{slug}-{year}"
+
+
+# --- incidents: bulk, checked in DuckDB -------------------------------------------------
+
+def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
+    con = ctx.con
+    file = path.name
+    if container == "parquet":
+        src = f"read_parquet('{_q(path)}')"
+        cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
+        row_offset = 0
+    else:
+        path, delim = _utf8_copy(path)
+        cols = [c.lower() for c in con.execute(
+            f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true)"
+        ).df()["column_name"]]
+        src = f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, null_padding=true)"
+        row_offset = 1
+    _check_header(file, cols, "incident")
+    optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _inc_raw AS
+            SELECT row_number() OVER () + {row_offset} AS _row,
+                   trim(CAST(incident_id AS VARCHAR)) AS incident_id,
+                   trim(CAST(occurred_at AS VARCHAR)) AS occurred_at,
+                   lower(trim(CAST(incident_type AS VARCHAR))) AS incident_type,
+                   trim(CAST(kommun_code AS VARCHAR)) AS kommun_code,
+                   nullif(trim(CAST({optional['lpo_code']} AS VARCHAR)), '') AS lpo_code,
+                   nullif(trim(CAST({optional['grid_cell']} AS VARCHAR)), '') AS grid_cell,
+                   coalesce(nullif(trim(CAST({optional['source']} AS VARCHAR)), ''), 'egen fil') AS source
+            FROM {src}""")
+    except duckdb.Error as exc:
+        raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
+    bad = con.execute(
+        "SELECT _row, incident_id, occurred_at, kommun_code FROM _inc_raw WHERE "
+        "regexp_matches(coalesce(incident_id,'') || ' ' || coalesce(occurred_at,'') || ' ' || coalesce(kommun_code,''),"
+        r" '\d{6}[-+ ]?\d{4}') LIMIT 1000"
+    ).fetchall()
+    for row, *values in bad:
+        for col, value in zip(("incident_id", "occurred_at", "kommun_code"), values):
+            if contains_personnummer(value or ""):
+                raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
+    types = list(cat.INCIDENT_TYPES)
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _inc_checked AS
+        WITH parsed AS (
+            SELECT r.*,
+                   try_strptime(r.occurred_at, $formats) AS ts,
+                   CASE WHEN regexp_matches(r.kommun_code, '^\\d{3}$') THEN '0' || r.kommun_code
+                        ELSE r.kommun_code END AS kcode
+            FROM _inc_raw r
+        ), joined AS (
+            SELECT p.*, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
+                   (SELECT count(*) FROM lpo_kommun x WHERE x.kommun_code = p.kcode AND x.lpo_code = p.lpo_code) AS lpo_ok
+            FROM parsed p
+            LEFT JOIN area k ON k.area_code = p.kcode AND k.level = 'kommun'
+            LEFT JOIN (SELECT kommun_code, count(*) AS n_lpo, min(lpo_code) AS only_lpo
+                       FROM lpo_kommun GROUP BY kommun_code) lk ON lk.kommun_code = p.kcode
+        )
+        SELECT *,
+            CASE
+                WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
+                WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
+                WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
+                WHEN NOT list_contains($types, incident_type) THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
+                WHEN lan_code IS NULL THEN 'kommun_code|okänd kommunkod'
+                WHEN lpo_code IS NOT NULL AND lpo_ok = 0 THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
+                WHEN grid_cell IS NOT NULL AND NOT regexp_matches(grid_cell, $grid) THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
+            END AS _problem
+        FROM joined
+        """,
+        {"formats": TIMESTAMP_FORMATS, "types": types, "grid": GRID_CELL.pattern},
+    )
+    rejected = [
+        Rejection(row, problem.split("|", 1)[0], problem.split("|", 1)[1])
+        for row, problem in con.execute(
+            "SELECT _row, _problem FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row"
+        ).fetchall()
+    ]
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _inc_ok AS
+        SELECT incident_id, ts AS occurred_at, incident_type, kcode AS kommun_code, lan_code,
+               coalesce(lpo_code, CASE WHEN n_lpo = 1 THEN only_lpo END) AS lpo_code,
+               grid_cell, source, NULL::VARCHAR AS source_type
+        FROM _inc_checked WHERE _problem IS NULL
+        """
+    )
+    return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected)
+
+
+def _utf8_copy(path: Path) -> tuple[Path, str]:
+    """DuckDB reads UTF-8; give it a UTF-8 copy of a Windows-1252 file. Returns path, delimiter."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip():
+        raise FileRejected(path.name, "filen är tom.")
+    decoded_head = decode(head, path.name)
+    delim = sniff_delimiter(decoded_head.lstrip("\ufeff").split("\n", 1)[0])
+    try:
+        # A Windows-1252 file shows itself in its first MiB in practice (å, ä, ö in names).
+        with open(path, "rb") as fh:
+            fh.read(1 << 20).decode("utf-8")
+        return path, delim
+    except UnicodeDecodeError as exc:
+        if exc.start > (1 << 20) - 4:  # a multi-byte character cut at the sample's end
+            return path, delim
+    tmp = Path(tempfile.mkdtemp(prefix="lagesbild-")) / path.name
+    with open(path, encoding="cp1252", errors="replace", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
+        for chunk in iter(lambda: src.read(1 << 22), ""):
+            dst.write(chunk)
+    return tmp, delim
+

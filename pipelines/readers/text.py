@@ -1,0 +1,62 @@
+"""Helpers for Swedish text files as users have them: encoding, delimiter, decimals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from pipelines.loading import FileRejected
+
+_BINARY_HINTS = (b"\x00", b"PK\x03\x04", b"\x89PNG", b"%PDF", b"\x1f\x8b")
+
+
+def decode(data: bytes, file_name: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM), else Windows-1252; garbage is refused."""
+    if not data.strip():
+        raise FileRejected(file_name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
+    if any(data[:4096].startswith(h) or h == b"\x00" and h in data[:4096] for h in _BINARY_HINTS):
+        raise FileRejected(file_name, "filen är inte en textfil (binärt innehåll). Spara den som CSV (UTF-8) och försök igen.")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        if text.count("\ufffd") > max(3, len(text) // 200):
+            raise FileRejected(file_name, "filens teckenkodning känns inte igen. Spara den som CSV UTF-8.") from None
+        return text
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a Swedish CSV header: ';' (Excel's Swedish default), ',' or tab."""
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a small CSV file, decoded and with its delimiter found."""
+    text = decode(Path(path).read_bytes(), Path(path).name)
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first))
+    rows = list(reader)
+    header = [h.strip() for h in rows[0]] if rows else []
+    return header, rows[1:]
+
+
+def parse_number(text: str) -> float | None:
+    """'1 234,5' or '1234.5' to a float; None when empty or not a number."""
+    if text is None:
+        return None
+    t = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    if t in ("", "..", "-", "–"):
+        return None
+    if "," in t and "." in t:
+        t = t.replace(".", "").replace(",", ".")
+    else:
+        t = t.replace(",", ".")
+    try:
+        return float(t)
+    except ValueError:
+        return None

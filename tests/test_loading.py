@@ -1,0 +1,89 @@
+"""The load contract: one transaction per file, rejected rows recorded, nothing twice."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pipelines import warehouse
+from pipelines.loading import ingest
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _digest(db):
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def _count(db, sql):
+    con = warehouse.open_read_only(db)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
+INCIDENTS = """incident_id;occurred_at;incident_type;kommun_code
+a1;2024-03-01 21:14:05;skottlossning;0180
+a2;2024-03-02 10:00:00;explosion;1280
+a3;2024-02-30 10:00:00;rån;0180
+a4;2024-03-03 08:00:00;rån;9999
+"""
+
+
+def test_rejected_rows_are_recorded_and_the_rest_lands(empty_db, tmp_path):
+    f = _write(tmp_path / "incidents.csv", INCIDENTS)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok"
+    assert report.rows_accepted == 2
+    assert _count(empty_db, "SELECT count(*) FROM incident") == 2
+    rejected = warehouse.open_read_only(empty_db).execute(
+        'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number').fetchall()
+    assert [(r[0], r[1]) for r in rejected] == [(4, "occurred_at"), (5, "kommun_code")]
+
+
+def test_same_file_twice_adds_nothing(empty_db, tmp_path):
+    f = _write(tmp_path / "incidents.csv", INCIDENTS)
+    ingest(empty_db, [f])
+    before = _count(empty_db, "SELECT count(*) FROM incident"), _count(empty_db, "SELECT count(*) FROM load_log")
+    [again] = ingest(empty_db, [f])
+    assert again.status == "duplicate"
+    after = _count(empty_db, "SELECT count(*) FROM incident"), _count(empty_db, "SELECT count(*) FROM load_log")
+    assert before == after
+
+
+def test_corrected_file_replaces_its_earlier_version(empty_db, tmp_path):
+    f = _write(tmp_path / "incidents.csv", INCIDENTS)
+    ingest(empty_db, [f])
+    _write(f, "incident_id;occurred_at;incident_type;kommun_code\nb1;2024-04-01 10:00:00;rån;0180\n")
+    ingest(empty_db, [f])
+    ids = [r[0] for r in warehouse.open_read_only(empty_db).execute("SELECT incident_id FROM incident").fetchall()]
+    assert ids == ["b1"]
+
+
+def test_windows_1252_and_comma_delimiter(empty_db, tmp_path):
+    f = _write(tmp_path / "inc.csv",
+               "incident_id,occurred_at,incident_type,kommun_code\nx1,2024-01-05 10:00,våldsbrott,0180\n", "cp1252")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 1
+    assert _count(empty_db, "SELECT count(*) FROM incident WHERE incident_type = 'våldsbrott'") == 1
+
+
+def test_file_missing_a_column_changes_nothing(empty_db, tmp_path):
+    before = _digest(empty_db)
+    f = _write(tmp_path / "bad.csv", "incident_id;occurred_at;incident_type\nx;2024-01-01;rån\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "kommun_code" in report.lines[0] and "bad.csv" in report.lines[0]
+    assert _digest(empty_db) == before
+
+
+def test_personnummer_rejects_whole_file_without_echoing_it(empty_db, tmp_path):
+    before = _digest(empty_db)
+    f = _write(tmp_path / "pnr.csv", INCIDENTS.replace("a2;", "121212-1212;"))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "rad 3" in report.lines[0] and "121212" not in report.lines[0]
+    assert _digest(empty_db) == before
