@@ -1,0 +1,38 @@
+"""``python -m pipelines fetch SOURCE``: call a live open API, save the answer, load it.
+
+Each source's reader module owns its API call as ``fetch(args, dest_dir) -> list[Path]``
+(the saved response files); this module saves and then loads them like any other file,
+so a fetched answer and a downloaded file go through the same reader and checks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tempfile
+from pathlib import Path
+
+from pipelines import config
+from pipelines.loading import ingest
+
+SOURCES = {"polisen": "polisen", "scb": "scb", "kolada": "kolada"}
+
+
+class FetchError(RuntimeError):
+    """The live source could not be reached or answered with something unusable."""
+
+
+def main(args) -> int:
+    module = importlib.import_module(f"pipelines.readers.{SOURCES[args.source]}")
+    dest = args.save or Path(tempfile.mkdtemp(prefix=f"lagesbild-{args.source}-"))
+    dest.mkdir(parents=True, exist_ok=True)
+    files = module.fetch(args, dest)
+    db = config.db_path(args.db)
+    if not db.exists():
+        from pipelines.build import build_reference_db
+
+        build_reference_db(db)
+    reports = ingest(db, files)
+    for r in reports:
+        print(r.summary(), file=sys.stderr if r.status == "rejected" else sys.stdout)
+    return 2 if any(r.status == "rejected" for r in reports) else 0
