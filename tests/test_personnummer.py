@@ -1,0 +1,41 @@
+"""The personnummer gate finds real identity numbers in every common writing, and only them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
+
+# 121212-1212 is Skatteverket's well-known test number; 811228-9874 and the
+# samordningsnummer 701063-2391 have valid control digits.
+VALID = [
+    "121212-1212", "121212+1212", "1212121212", "121212 1212", "19121212-1212", "191212121212",
+    "Samtal med 811228-9874 om läget", "samordningsnr 701063-2391", "pnr:20121212-1212.",
+]
+NOT_PERSONNUMMER = [
+    "121212-1213",            # wrong control digit
+    "250828: möte med skolan",  # follow-up date
+    "556016-0680",            # organisation number (month 60 is not a date)
+    "070-123 45 67",          # phone number
+    "Ärende 20240101 stängt",  # a date alone
+    "Budget 1234567890 kr",   # ten digits that are not a date
+    "12121212121212",         # longer run of digits
+    "",
+]
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_finds_valid_numbers(text):
+    assert contains_personnummer(text)
+
+
+@pytest.mark.parametrize("text", NOT_PERSONNUMMER)
+def test_ignores_ordinary_numbers(text):
+    assert not contains_personnummer(text)
+
+
+def test_finding_names_the_place_never_the_number():
+    found = first_finding([("rad 2, kolumn 'text'", "inget här"), ("rad 3, kolumn 'text'", "ring 121212-1212")])
+    assert found.where == "rad 3, kolumn 'text'"
+    message = str(PersonnummerFound("fil.csv", found.where))
+    assert "rad 3" in message and "fil.csv" in message and "1212" not in message
