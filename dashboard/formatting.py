@@ -1,0 +1,216 @@
+"""Swedish formatting of numbers, shares, months and tables for the screen.
+
+Conventions (one place, so every page agrees):
+
+- Thousands are separated by a no-break space (U+00A0, ``THOUSANDS``) so a number never
+  breaks across lines; the decimal sign is a comma: ``1 234,5``. Plotly figures use
+  ``layout.separators = ", "`` (see ``charts.SEPARATORS``) which gives the same look.
+- Percentages carry a no-break space before the sign: ``12,3 %``.
+- Negative numbers use the ordinary hyphen-minus so that copied values still parse.
+- A value hidden by disclosure control (suppression) is shown as ``..`` (SUPPRESSED);
+  any other missing value as ``–`` (MISSING).
+- Months: ``mars 2025`` (long) or ``2025-03`` (ISO); dates ISO ``2025-03-31``.
+
+These functions are for display only; exports write numbers as numbers
+(see ``dashboard.exports``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from numbers import Number
+
+import pandas as pd
+
+THOUSANDS = "\u00a0"
+DECIMAL = ","
+SUPPRESSED = ".."
+MISSING = "–"
+
+MONTHS = (
+    "januari", "februari", "mars", "april", "maj", "juni",
+    "juli", "augusti", "september", "oktober", "november", "december",
+)  # fmt: skip
+MONTHS_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN, NaT and pandas NA."""
+    if value is None:
+        return True
+    if isinstance(value, str | list | tuple | dict | set):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(value, decimals: int = 0) -> str:
+    """``1234.5`` -> ``1 234,5`` (no-break space for thousands, comma for decimals)."""
+    if is_missing(value):
+        return MISSING
+    x = float(value)
+    if math.isinf(x):
+        return MISSING
+    text = f"{x:,.{decimals}f}"
+    if text.lstrip("-").strip("0.,") == "":  # -0,0 reads as a sign error
+        text = text.lstrip("-")
+    return text.replace(",", "\x00").replace(".", DECIMAL).replace("\x00", THOUSANDS)
+
+
+def integer(value) -> str:
+    """A count: ``12345`` -> ``12 345``."""
+    return number(value, 0)
+
+
+def rate(value, decimals: int = 1) -> str:
+    """A rate (per 100 000 inhabitants, per 1 000 aged 12–17): one decimal by default."""
+    return number(value, decimals)
+
+
+def percent(value, decimals: int = 1) -> str:
+    """A value already in percent: ``12.34`` -> ``12,3 %``."""
+    if is_missing(value):
+        return MISSING
+    return f"{number(value, decimals)}{THOUSANDS}%"
+
+
+def share(value, decimals: int = 1) -> str:
+    """A fraction as a percentage: ``0.1234`` -> ``12,3 %``."""
+    if is_missing(value):
+        return MISSING
+    return percent(float(value) * 100.0, decimals)
+
+
+def change(value, decimals: int = 1, *, unit: str = "%") -> str:
+    """A signed change: ``12.3`` -> ``+12,3 %``; ``unit=""`` for a plain number."""
+    if is_missing(value):
+        return MISSING
+    text = number(value, decimals)
+    if not text.startswith("-") and float(value) != 0 and text.strip("0,") != "":
+        text = "+" + text
+    return f"{text}{THOUSANDS}{unit}" if unit else text
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def month(value, style: str = "long") -> str:
+    """``2025-03-01`` -> ``mars 2025`` (``long``), ``mar 2025`` (``short``) or ``2025-03`` (``iso``)."""
+    if is_missing(value):
+        return MISSING
+    d = _as_date(value)
+    if style == "iso":
+        return f"{d.year:04d}-{d.month:02d}"
+    if style == "short":
+        return f"{MONTHS_SHORT[d.month - 1]} {d.year}"
+    if style == "long":
+        return f"{MONTHS[d.month - 1]} {d.year}"
+    raise ValueError(f"okänd månadsstil {style!r}: använd long, short eller iso")
+
+
+def date(value, style: str = "iso") -> str:
+    """``2025-03-31`` (``iso``) or ``31 mars 2025`` (``long``)."""
+    if is_missing(value):
+        return MISSING
+    d = _as_date(value)
+    if style == "iso":
+        return d.isoformat()
+    if style == "long":
+        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+    raise ValueError(f"okänd datumstil {style!r}: använd iso eller long")
+
+
+def period(start, end) -> str:
+    """A month range: ``jan 2025 – mars 2025`` (one month: ``mars 2025``)."""
+    a, b = month(start), month(end)
+    return a if a == b else f"{a} – {b}"
+
+
+# --- suppression flags ----------------------------------------------------------------------
+
+
+def suppressed_mask(df: pd.DataFrame, column: str) -> pd.Series:
+    """Rows where ``column`` is hidden by disclosure control.
+
+    The suppression engine marks a hidden value with ``<column>_suppressed`` (or, for a
+    frame with one value column, ``suppressed``). A flagged value is treated as hidden even
+    if a number is present, so a display can never leak it.
+    """
+    for flag in (f"{column}_suppressed", "suppressed"):
+        if flag in df.columns and flag != column:
+            return df[flag].fillna(False).astype(bool)
+    return pd.Series(False, index=df.index)
+
+
+def suppressed_count(df: pd.DataFrame, columns: Iterable[str] | None = None) -> int:
+    """How many values in ``columns`` (default: every flagged column) are suppressed."""
+    if columns is None:
+        columns = [c.removesuffix("_suppressed") for c in df.columns if c.endswith("_suppressed")]
+        if not columns and "suppressed" in df.columns:
+            return int(df["suppressed"].fillna(False).astype(bool).sum())
+    return int(sum(suppressed_mask(df, c).sum() for c in columns if c in df.columns))
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _cell(value, decimals: int | None, kind: str) -> str:
+    if is_missing(value):
+        return MISSING
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if kind == "percent":
+        return percent(value, 1 if decimals is None else decimals)
+    if kind == "share":
+        return share(value, 1 if decimals is None else decimals)
+    if isinstance(value, pd.Timestamp | dt.date):
+        return date(value)
+    if isinstance(value, Number):
+        if decimals is None:
+            decimals = 0 if float(value).is_integer() else 1
+        return number(value, decimals)
+    return str(value)
+
+
+def display_table(
+    df: pd.DataFrame,
+    columns: Mapping[str, str],
+    decimals: Mapping[str, int] | None = None,
+    *,
+    percent: Iterable[str] = (),
+    share: Iterable[str] = (),
+    months: Iterable[str] = (),
+) -> pd.DataFrame:
+    """A table of display strings with Swedish headers, in the order of ``columns``.
+
+    ``columns`` maps source column -> Swedish header. ``decimals`` fixes the decimals per
+    column (default: 0 for whole numbers, 1 otherwise). Columns in ``percent`` are already
+    in percent, columns in ``share`` are fractions; columns in ``months`` render as
+    ``mars 2025``. Suppressed values render as ``..``, other missing values as ``–``.
+    """
+    decimals = dict(decimals or {})
+    percent, share, months = set(percent), set(share), set(months)
+    out = {}
+    for col, header in columns.items():
+        if col not in df.columns:
+            raise KeyError(f"kolumnen {col!r} saknas i tabellen")
+        kind = "percent" if col in percent else "share" if col in share else "plain"
+        values = df[col].tolist()
+        if col in months:
+            texts = [month(v) for v in values]
+        else:
+            texts = [_cell(v, decimals.get(col), kind) for v in values]
+        hidden = suppressed_mask(df, col).tolist()
+        out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
+    return pd.DataFrame(out, index=range(len(df)), dtype=object)
