@@ -1,0 +1,497 @@
+"""Disclosure control: the one place that decides which person-level numbers may be shown.
+
+The rule (docs/disclosure.md):
+
+- **Primary suppression.** A count from 1 to ``threshold - 1`` is never shown; it is
+  ``NA`` in the value column, flagged in ``<value>_suppressed`` and displayed as "..".
+  0 is shown. The threshold comes from ``lagesbild.toml`` ``[disclosure] threshold``
+  (default 5, never below 3; :mod:`pipelines.config` refuses lower values).
+- **Secondary suppression.** The caller declares every grouping the output shows: the
+  interior cells and each margin (a total over some dimensions). Every published total
+  and its parts form an equation; a suppressed cell that is the only unknown of an
+  equation could be recovered by subtraction. The engine suppresses further cells (the
+  smallest non-zero cell of that equation, preferring cells over totals and never a
+  total the caller marked ``fixed`` unless nothing else is left) until no equation holds
+  exactly one unknown, and then checks the whole system by linear algebra: no
+  suppressed cell may be a linear combination of published values (e.g. a bridge in a
+  two-way table). It repeats both steps to a fixed point.
+- **Rates and shares** computed from a suppressed count are suppressed
+  (:func:`derive_rate`, :func:`derive_share`).
+- **Coarsening.** :attr:`Protected.mostly_suppressed` tells the caller when most
+  non-zero cells are hidden, so the page can move to the next level
+  (:func:`coarser_level`, :func:`coarser_grain`) and say so.
+- **Grid cells.** :func:`protect_grid` drops 1 km cells with fewer incidents than the
+  threshold, merging them into 10 km cells where the merged count reaches it.
+
+Query functions call :func:`protect` before they cache or return a frame, so no page,
+chart, table, map, tooltip or export sees an unprotected person-level count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from pipelines.config import settings
+from pipelines.geography import parse_grid_cell
+
+log = logging.getLogger(__name__)
+
+SUPPRESSED = ".."
+# Above this share of suppressed non-zero cells the page should offer a coarser view.
+COARSEN_SHARE = 0.5
+# The exact (linear algebra) check is skipped above this many unknowns; the line rule
+# still holds. Page tables are far smaller.
+MAX_ALGEBRA_UNKNOWNS = 2500
+
+AREA_COARSER = {"lpo": "polisomrade", "polisomrade": "polisregion", "kommun": "lan",
+                "lan": "polisregion", "polisregion": "riket"}
+GRAIN_COARSER = {"month": "quarter", "quarter": "year"}
+GRAIN_LABELS = {"month": "månad", "quarter": "kvartal", "year": "år"}
+LEVEL_LABELS = {"riket": "riket", "polisregion": "polisregion", "polisomrade": "polisområde",
+                "lpo": "lokalpolisområde", "lan": "län", "kommun": "kommun"}
+
+_NA = "\x00<NA>"  # stands in for a missing key while grouping (NA never equals itself)
+
+
+def threshold() -> int:
+    """The configured threshold: counts from 1 to threshold-1 are suppressed."""
+    return settings().threshold
+
+
+def flag_column(value: str) -> str:
+    """Name of the boolean column that marks suppressed values of ``value``."""
+    return f"{value}_suppressed"
+
+
+def grouping_name(grouping: Sequence[str]) -> str:
+    """The label of a grouping in ``Protected.cells['grouping']`` ('' for the grand total)."""
+    return ",".join(grouping)
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A protected table: every published cell, with what was hidden and why.
+
+    ``cells`` holds one row per published cell: the dimension columns (NA where a margin
+    sums over the dimension), ``grouping`` (see :func:`grouping_name`), the value (NA when
+    suppressed), ``<value>_suppressed`` and ``reason`` ('primär', 'sekundär' or NA).
+    """
+
+    cells: pd.DataFrame
+    value: str
+    dims: tuple[str, ...]
+    groupings: tuple[tuple[str, ...], ...]
+    threshold: int
+    primary: int
+    secondary: int
+    suppressed_share: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def suppressed(self) -> int:
+        """How many published values are suppressed (primary + secondary)."""
+        return self.primary + self.secondary
+
+    @property
+    def mostly_suppressed(self) -> bool:
+        """True when most non-zero cells of the finest published grouping are hidden."""
+        return self.suppressed_share > COARSEN_SHARE
+
+    def table(self, grouping: Sequence[str] | None = None) -> pd.DataFrame:
+        """The cells of one grouping (default: the interior, all ``dims``), without the
+        dimension columns the grouping sums over."""
+        grouping = tuple(self.dims if grouping is None else grouping)
+        name = grouping_name(_ordered(grouping, self.dims))
+        part = self.cells[self.cells["grouping"] == name]
+        keep = [d for d in self.dims if d in grouping] + [self.value, flag_column(self.value), "reason"]
+        return part[keep].reset_index(drop=True)
+
+    def note(self) -> str:
+        """The Swedish sentence a data note shows about this table."""
+        return suppression_note(self.suppressed, self.secondary, self.threshold)
+
+
+def suppression_note(suppressed: int, secondary: int = 0, threshold_value: int | None = None) -> str:
+    """Swedish note: what '..' means and how many values are hidden."""
+    t = threshold_value or threshold()
+    rule = (f"Antal från 1 till {t - 1} visas som \"{SUPPRESSED}\" (röjandeskydd: små tal kan "
+            "peka ut enskilda barn).")
+    if suppressed == 0:
+        return rule + " Inga värden är dolda i urvalet."
+    text = f" {suppressed} {'värde är dolt' if suppressed == 1 else 'värden är dolda'}"
+    if secondary:
+        text += (f", varav {secondary} för att {'det' if secondary == 1 else 'de'} annars "
+                 "kunde räknas fram ur summorna")
+    return rule + text + "."
+
+
+def _ordered(grouping: Iterable[str], dims: Sequence[str]) -> tuple[str, ...]:
+    g = set(grouping)
+    unknown = g - set(dims)
+    if unknown:
+        raise ValueError(f"okända dimensioner i marginal: {sorted(unknown)}")
+    return tuple(d for d in dims if d in g)
+
+
+def _close_under_intersection(groupings: set[tuple[str, ...]], dims: Sequence[str]) -> set:
+    # Two published groupings imply an equation through their common coarser grouping
+    # (age parts and sex parts of one month sum to the same total) even when that total
+    # is not shown; treating it as published makes the check conservative.
+    closed = set(groupings)
+    while True:
+        extra = {_ordered(set(a) & set(b), dims) for a, b in itertools.combinations(closed, 2)} - closed
+        if not extra:
+            return closed
+        closed |= extra
+
+
+def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable[Sequence[str]] = (),
+            *, interior: bool = True, fixed: Iterable[Sequence[str]] = (),
+            threshold_value: int | None = None) -> Protected:
+    """Apply primary and secondary suppression to everything an output will show.
+
+    ``df`` holds person-level counts (``value``) at the finest level ``dims`` (rows with
+    the same key are summed; missing keys count as 0, so complete the frame first if the
+    output shows zero rows). ``margins`` lists the totals the output shows, each a tuple
+    of the dimensions it keeps: ``("area_code",)`` is a total per area over the other
+    dimensions, ``()`` the grand total. ``interior=False`` when the cells at ``dims``
+    themselves are not shown (a cube whose margins are the output). ``fixed`` margins are
+    shown elsewhere unsuppressed, so they are hidden only when nothing else can protect
+    a cell. Example::
+
+        protect(df, "count", ["area_code", "month"], margins=[("area_code",), ()])
+    """
+    t = threshold_value if threshold_value is not None else threshold()
+    dims = tuple(dims)
+    published = {_ordered(m, dims) for m in margins}
+    if interior:
+        published.add(dims)
+    if not published:
+        raise ValueError("protect: ingen gruppering publiceras")
+    fixed_set = {_ordered(m, dims) for m in fixed}
+    closed = _close_under_intersection(published, dims)
+    order = sorted(closed, key=lambda g: (-len(g), g))
+
+    work = df[list(dims) + [value]].copy()
+    if work[value].isna().any():
+        raise ValueError(f"protect: {value} saknar värden")
+    if (work[value] < 0).any():
+        raise ValueError(f"protect: {value} har negativa värden")
+    work[value] = work[value].astype("int64")
+    for d in dims:
+        work[d] = work[d].astype(object).where(work[d].notna(), _NA)
+
+    keys: list[tuple] = []
+    values: list[int] = []
+    owner: list[int] = []
+    index: list[dict] = []
+    for gi, g in enumerate(order):
+        if g:
+            sums = work.groupby(list(g), sort=True)[value].sum()
+            pairs = [((k if isinstance(k, tuple) else (k,)), int(v)) for k, v in sums.items()]
+        else:
+            pairs = [((), int(work[value].sum()))]
+        ids = {}
+        for k, v in pairs:
+            ids[k] = len(keys)
+            keys.append(k)
+            values.append(v)
+            owner.append(gi)
+        index.append(ids)
+    vals = np.array(values, dtype=np.int64)
+    owner_arr = np.array(owner, dtype=np.int64)
+
+    lines: list[np.ndarray] = []
+    signs: list[np.ndarray] = []
+    for pi, parent in enumerate(order):
+        for ci, child in enumerate(order):
+            if not set(parent) < set(child):
+                continue
+            pos = [child.index(d) for d in parent]
+            members: dict[int, list[int]] = {}
+            for k, cid in index[ci].items():
+                members.setdefault(index[pi][tuple(k[p] for p in pos)], []).append(cid)
+            for pid, kids in members.items():
+                lines.append(np.array([pid, *kids], dtype=np.int64))
+                signs.append(np.array([1.0] + [-1.0] * len(kids)))
+
+    is_fixed = np.array([order[g] in fixed_set for g in owner_arr], dtype=bool) if len(vals) else np.zeros(0, bool)
+    depth = np.array([len(order[g]) for g in owner_arr], dtype=np.int64) if len(vals) else np.zeros(0, np.int64)
+    primary = (vals >= 1) & (vals < t)
+    supp = primary.copy()
+    notes: list[str] = []
+
+    def best(candidates: np.ndarray) -> int:
+        # Fixed totals last, zeros after non-zero cells, then the smallest value, then
+        # interior cells before totals (a total sits in more equations).
+        keyed = sorted(candidates.tolist(), key=lambda c: (is_fixed[c], vals[c] == 0, vals[c], -depth[c], c))
+        return keyed[0]
+
+    line_of: dict[int, list[int]] = {}
+    for li, line in enumerate(lines):
+        for c in line.tolist():
+            line_of.setdefault(c, []).append(li)
+
+    while True:
+        changed = False
+        for line in lines:
+            s = supp[line]
+            if s.sum() == 1 and len(line) > 1:
+                supp[best(line[~s])] = True
+                changed = True
+        if changed:
+            continue
+        determined = _determined(lines, signs, supp, notes)
+        if not determined:
+            break
+        for c in determined:
+            options = [lines[li] for li in line_of.get(c, []) if (~supp[lines[li]]).any()]
+            if options:
+                line = min(options, key=lambda ln: vals[best(ln[~supp[ln]])])
+                supp[best(line[~supp[line]])] = True
+                changed = True
+        if not changed:  # cannot happen: a determined cell sits in a line with a known member
+            break
+
+    pub_groupings = [g for g in order if g in published]
+    rows = []
+    for cid, k in enumerate(keys):
+        g = order[owner_arr[cid]]
+        if g not in published:
+            continue
+        row = {d: (k[g.index(d)] if d in g else None) for d in dims}
+        row["grouping"] = grouping_name(g)
+        row[value] = None if supp[cid] else int(vals[cid])
+        row[flag_column(value)] = bool(supp[cid])
+        row["reason"] = ("primär" if primary[cid] else "sekundär") if supp[cid] else None
+        rows.append(row)
+    cells = pd.DataFrame(rows, columns=[*dims, "grouping", value, flag_column(value), "reason"])
+    for d in dims:
+        col = cells[d].astype(object).where(cells[d].astype(object) != _NA, None)
+        target = "Int64" if pd.api.types.is_integer_dtype(df[d].dtype) else df[d].dtype
+        try:
+            cells[d] = col.astype(target)
+        except (TypeError, ValueError):
+            cells[d] = col
+    cells[value] = cells[value].astype("Int64")
+    cells[flag_column(value)] = cells[flag_column(value)].astype(bool)
+
+    pub_mask = np.array([order[g] in published for g in owner_arr], dtype=bool) if len(vals) else np.zeros(0, bool)
+    finest = [g for g in pub_groupings if not any(set(g) < set(o) for o in pub_groupings)]
+    fine_mask = np.array([order[g] in finest for g in owner_arr], dtype=bool) if len(vals) else np.zeros(0, bool)
+    nonzero = fine_mask & (vals > 0)
+    share = float(supp[nonzero].sum() / nonzero.sum()) if nonzero.any() else 0.0
+    return Protected(
+        cells=cells, value=value, dims=dims, groupings=tuple(pub_groupings), threshold=t,
+        primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
+        suppressed_share=share, notes=tuple(notes),
+    )
+
+
+def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
+    """Suppressed cells whose value follows from the published values by linear algebra.
+
+    Unknowns are the suppressed cells; each equation (a total and its parts) with an
+    unknown is a row. A cell is determined exactly when its unit vector lies in the row
+    space, i.e. every null-space vector is zero at that cell.
+    """
+    unknown = np.flatnonzero(supp)
+    if len(unknown) == 0:
+        return []
+    if len(unknown) > MAX_ALGEBRA_UNKNOWNS:
+        msg = f"{len(unknown)} dolda värden: den exakta kontrollen hoppades över (radregeln gäller)"
+        if msg not in notes:
+            notes.append(msg)
+            log.warning(msg)
+        return []
+    col = {c: i for i, c in enumerate(unknown.tolist())}
+    rows = []
+    seen = set()
+    for line, sign in zip(lines, signs, strict=True):
+        s = supp[line]
+        if not s.any():
+            continue
+        key = tuple(sorted(line[s].tolist()))
+        if key in seen:
+            continue
+        seen.add(key)
+        row = np.zeros(len(unknown))
+        for c, sg in zip(line[s].tolist(), sign[s].tolist(), strict=True):
+            row[col[c]] = sg
+        rows.append(row)
+    if not rows:
+        return []
+    a = np.array(rows)
+    _, sv, vt = np.linalg.svd(a, full_matrices=True)
+    tol = max(a.shape) * np.finfo(float).eps * (sv[0] if len(sv) else 1.0) * 10
+    rank = int((sv > tol).sum())
+    null = vt[rank:].T  # columns span the null space
+    if null.shape[1] == 0:
+        return unknown.tolist()
+    norms = np.linalg.norm(null, axis=1)
+    return unknown[norms < 1e-8].tolist()
+
+
+# --- rates, shares, counting ---------------------------------------------------------------
+
+def derive_rate(df: pd.DataFrame, count: str, denominator: str, *, per: float = 1000.0,
+                out: str = "rate") -> pd.DataFrame:
+    """Add ``out`` = count / denominator × per, suppressed wherever the count is.
+
+    A missing or zero denominator gives NA without marking it suppressed (nothing is
+    hidden; there is no population to divide by).
+    """
+    result = df.copy()
+    flag = flag_column(count)
+    hidden = result[flag].astype(bool) if flag in result else result[count].isna()
+    denom = pd.to_numeric(result[denominator], errors="coerce").astype("Float64")
+    num = pd.to_numeric(result[count], errors="coerce").astype("Float64")
+    rate = (num / denom.where(denom > 0)) * per
+    result[out] = rate.where(~hidden).astype("Float64")
+    result[flag_column(out)] = hidden.to_numpy()
+    return result
+
+
+def derive_share(df: pd.DataFrame, part: str, total: str, *, out: str = "share") -> pd.DataFrame:
+    """Add ``out`` = part / total (0–1), suppressed when either count is suppressed."""
+    result = df.copy()
+    hidden = np.zeros(len(result), dtype=bool)
+    for col in (part, total):
+        flag = flag_column(col)
+        hidden |= (result[flag].astype(bool) if flag in result else result[col].isna()).to_numpy()
+    num = pd.to_numeric(result[part], errors="coerce").astype("Float64")
+    den = pd.to_numeric(result[total], errors="coerce").astype("Float64")
+    share = num / den.where(den > 0)
+    result[out] = share.where(~pd.Series(hidden, index=result.index)).astype("Float64")
+    result[flag_column(out)] = hidden
+    return result
+
+
+def count_suppressed(df: pd.DataFrame, columns: Iterable[str] | None = None) -> int:
+    """Number of suppressed values in ``df`` (over ``<col>_suppressed`` flags; all by default)."""
+    flags = [flag_column(c) for c in columns] if columns is not None else [
+        c for c in df.columns if str(c).endswith("_suppressed")]
+    return int(sum(df[f].astype(bool).sum() for f in flags if f in df))
+
+
+def small_count_values(df: pd.DataFrame, columns: Iterable[str], threshold_value: int | None = None) -> list:
+    """Values in ``columns`` from 1 to threshold-1: what an output must never contain."""
+    t = threshold_value or threshold()
+    found = []
+    for c in columns:
+        v = pd.to_numeric(df[c], errors="coerce")
+        found += v[(v >= 1) & (v < t)].tolist()
+    return found
+
+
+# --- coarsening ----------------------------------------------------------------------------
+
+def coarser_level(level: str) -> str | None:
+    """The next area level up (LPO → polisområde → polisregion → riket; kommun → län)."""
+    return AREA_COARSER.get(level)
+
+
+def coarser_grain(grain: str) -> str | None:
+    """The next time grain up (month → quarter → year)."""
+    return GRAIN_COARSER.get(grain)
+
+
+def coarsening_notice(what: str, old: str, new: str) -> str:
+    """Swedish notice shown when a page moves to a coarser level because of suppression."""
+    labels = {**GRAIN_LABELS, **LEVEL_LABELS}
+    return (f"De flesta värdena per {labels.get(old, old)} skulle döljas (färre än "
+            f"{threshold()}); {what} visas därför per {labels.get(new, new)}.")
+
+
+# --- grid cells ----------------------------------------------------------------------------
+
+_GRID7 = re.compile(r"^(\d{4})(\d{3})$")          # SCB's short 1 km id: northing km + easting km
+_GRID_INSPIRE = re.compile(r"^1km([NE])(\d+)([NE])(\d+)$")
+
+
+def grid_origin(cell: str) -> tuple[int, int] | None:
+    """Lower-left corner (easting, northing) in metres, SWEREF 99 TM, of a 1 km cell id.
+
+    The warehouse's own form is :func:`pipelines.geography.parse_grid_cell`'s (13 digits,
+    E then N); the short SCB and INSPIRE forms that readers accept are understood too.
+    """
+    text = str(cell).strip()
+    try:
+        return parse_grid_cell(text)
+    except ValueError:
+        pass
+    if m := _GRID7.match(text):
+        return int(m.group(2)) * 1000, int(m.group(1)) * 1000
+    if m := _GRID_INSPIRE.match(text):
+        parts = {m.group(1): int(m.group(2)), m.group(3): int(m.group(4))}
+        return parts.get("E", 0) * 1000, parts.get("N", 0) * 1000
+    return None
+
+
+@dataclass(frozen=True)
+class GridProtected:
+    """Grid cells safe to draw: ``frame`` has grid_cell, count, e_m, n_m (lower-left,
+    EPSG:3006), size_m (1000, or 10000 for a merged cell) and merged."""
+
+    frame: pd.DataFrame
+    hidden_cells: int
+    merged_cells: int
+    threshold: int
+
+    def note(self) -> str:
+        text = f"Rutor med färre än {self.threshold} händelser ritas inte"
+        if self.merged_cells:
+            text += f"; {self.merged_cells} sådana rutor slogs ihop till 10 km-rutor"
+        if self.hidden_cells:
+            text += f"; {self.hidden_cells} rutor visas inte alls"
+        return text + "."
+
+
+def protect_grid(cells: pd.DataFrame, count: str = "count", cell: str = "grid_cell", *,
+                 merge: bool = True, threshold_value: int | None = None) -> GridProtected:
+    """Keep 1 km cells with at least ``threshold`` incidents; merge the rest into 10 km cells.
+
+    A merged 10 km cell holds only the small cells' sum and is drawn only when that sum
+    reaches the threshold; it always spans at least two small cells, so none of them can
+    be read off it. Everything else below the threshold is dropped.
+    """
+    t = threshold_value if threshold_value is not None else threshold()
+    work = cells[[cell, count]].copy()
+    work = work[work[cell].notna()].groupby(cell, as_index=False)[count].sum()
+    origin = [grid_origin(c) for c in work[cell]]
+    work["e_m"] = [o[0] if o else None for o in origin]
+    work["n_m"] = [o[1] if o else None for o in origin]
+    work = work[work["e_m"].notna() & (work[count] > 0)]
+    big = work[work[count] >= t].assign(size_m=1000, merged=False)
+    small = work[work[count] < t]
+    merged = pd.DataFrame(columns=[cell, count, "e_m", "n_m", "size_m", "merged"])
+    hidden = len(small)
+    n_merged = 0
+    if merge and not small.empty:
+        s = small.assign(e_m=(small["e_m"] // 10000) * 10000, n_m=(small["n_m"] // 10000) * 10000)
+        agg = s.groupby(["e_m", "n_m"], as_index=False).agg(**{count: (count, "sum"), "_n": (cell, "size")})
+        ok = agg[agg[count] >= t]
+        n_merged = int(ok["_n"].sum())
+        hidden -= n_merged
+        merged = ok.assign(
+            **{cell: [f"10km-{int(e):06d}{int(n):07d}" for e, n in zip(ok["e_m"], ok["n_m"], strict=True)]},
+            size_m=10000, merged=True).drop(columns="_n")
+    frame = pd.concat([big, merged], ignore_index=True) if not merged.empty else big.reset_index(drop=True)
+    frame = frame[[cell, count, "e_m", "n_m", "size_m", "merged"]].astype(
+        {"e_m": "int64", "n_m": "int64", "size_m": "int64", count: "int64", "merged": bool})
+    return GridProtected(frame=frame, hidden_cells=int(hidden), merged_cells=n_merged, threshold=t)
+
+
+def is_safe_count(v) -> bool:
+    """True if ``v`` may be shown: NA, 0 or at least the threshold."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return True
+    return not (1 <= v < threshold())
