@@ -1,0 +1,838 @@
+"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx).
+
+One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
+Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
+and for measures that answer several causes, and an analysis sheet with counts. The
+plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file
+or the file name and title. What is read, how and why: docs/sources/atgardsplan.md.
+
+The workbook is read with openpyxl in read-only mode (values, not formulas). Merged
+ranges, the last row holding a value and cell comments come from the sheet XML itself,
+so a sheet formatted down to row 100 000 costs no more than its filled rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+import openpyxl
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from pipelines import categories as cat
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.readers import followup
+from pipelines.readers.canonical import plan_id_for
+
+FORMATS = ("atgardsplan-xlsx",)
+FORMAT = FORMATS[0]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a larger workbook is not an action plan (or is a zip bomb)
+MAX_TEXT = 32_767  # Excel's own limit for a cell; longer text is cut and reported
+MAX_TITLE = 120
+EMPTY_ROWS_END_TABLE = 200  # this many empty rows in a row end an area's table
+HEADER_SEARCH_ROWS = 60
+SIDECAR_KEYS = {"organisation", "kommun", "lpo", "year"}
+
+ROLES = ("problem", "cause", "measure", "goal", "due", "responsible", "followup")
+ROLE_LABELS = {
+    "problem": "Problemområde", "cause": "Orsak", "measure": "Åtgärd", "goal": "Operativa mål",
+    "due": "När", "responsible": "Vem", "followup": "Uppföljning",
+}
+_HEADER_PREFIXES = (
+    ("problem", ("problemområde", "problem")),
+    ("area", ("prioriterat område", "prioriterade område")),
+    ("cause", ("orsak",)),
+    ("measure", ("åtgärd",)),
+    ("goal", ("operativa mål", "operativt mål", "mål")),
+    ("due", ("när",)),
+    ("responsible", ("vem", "ansvarig")),
+    ("followup", ("uppföljning",)),
+)
+_INSTRUCTION = re.compile(
+    r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
+)
+_LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
+
+# Distinctive words of each standard area, as written in titles, sheet names and the
+# analysis sheet ("Systemhotade brottslighet" is a common misspelling in the template).
+_AREA_KEYS = (
+    (cat.PRIORITISED_AREAS[0], ("unga i riskzon",)),
+    (cat.PRIORITISED_AREAS[1], ("otrygga", "brottsutsatta platser")),
+    (cat.PRIORITISED_AREAS[2], ("systemhot",)),
+    (cat.PRIORITISED_AREAS[3], ("särskilt utsatta", "sårbara brottsoffer")),
+    (cat.PRIORITISED_AREAS[4], ("kriminella miljöer", "kriminella livsstilar")),
+)
+_OWN_PLACEHOLDER = "eget prioriterat område"
+_ANALYSIS_TITLES = ("analys", "sammanställning")
+
+# Stockholm's district administrations (stadsdelsförvaltningar) are organisations in
+# kommun 0180 whose names are not kommun names; used only to guess from a file name.
+STOCKHOLM_DISTRICTS = (
+    "Rinkeby-Kista", "Spånga-Tensta", "Hässelby-Vällingby", "Bromma", "Kungsholmen",
+    "Norrmalm", "Östermalm", "Södermalm", "Enskede-Årsta-Vantör", "Skarpnäck", "Farsta",
+    "Hägersten-Älvsjö", "Skärholmen",
+)
+
+
+# --- recognising the file --------------------------------------------------------------
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """An action-plan workbook: an xlsx whose text holds the plan's header words.
+
+    A file with an Excel name that is no readable xlsx (an old .xls, a password-protected
+    or damaged workbook, a renamed text file) is claimed too, so the user is told what
+    is wrong with it instead of "unknown format".
+    """
+    excel_name = Path(path).suffix.lower() in EXCEL_SUFFIXES
+    if not head.startswith(b"PK"):
+        return FORMAT if excel_name else None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "xl/workbook.xml" not in names:
+                return None
+            parts = [n for n in names if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/sheet")]
+            for name in parts:
+                if zf.getinfo(name).file_size > 50 * 1024 * 1024:
+                    continue
+                text = zf.read(name).decode("utf-8", errors="replace").lower()
+                if "orsak" in text and "åtgärd" in text and ("problemområde" in text or "prioriterat område" in text):
+                    return FORMAT
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return FORMAT if excel_name else None
+    return None
+
+
+# --- the workbook as cells ---------------------------------------------------------------
+
+@dataclass
+class Sheet:
+    """One sheet's non-empty cells as text, its merged ranges and comments."""
+
+    index: int
+    title: str
+    state: str
+    cells: dict[tuple[int, int], str] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
+    anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    comments: dict[str, str] = field(default_factory=dict)
+
+    def value(self, row: int, col: int) -> str:
+        """The cell's text, inherited from the top-left cell if it lies in a merged range."""
+        return self.cells.get(self.anchor.get((row, col), (row, col)), "")
+
+    def own(self, row: int, col: int) -> str:
+        return self.cells.get((row, col), "")
+
+    def origin(self, row: int, col: int) -> tuple[int, int]:
+        return self.anchor.get((row, col), (row, col))
+
+    @property
+    def last_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+
+def _text(value) -> str:
+    """A cell value as text: numbers without '.0', dates as ISO, line breaks as \\n."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "SANT" if value else "FALSKT"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+    return text.strip()
+
+
+_CELL_WITH_VALUE = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b'
+)
+_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> target part path for a package part."""
+    p = PurePosixPath(part)
+    rels = f"{p.parent}/_rels/{p.name}.rels"
+    if rels not in zf.namelist():
+        return {}
+    root = ElementTree.fromstring(zf.read(rels))
+    out = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            parts = []
+            for piece in (str(p.parent) + "/" + target).split("/"):
+                if piece == "..":
+                    parts.pop() if parts else None
+                elif piece and piece != ".":
+                    parts.append(piece)
+            resolved = "/".join(parts)
+        out[rel.get("Id")] = resolved
+    return out
+
+
+def _sheet_extras(zf: zipfile.ZipFile, part: str) -> tuple[int | None, list, dict[str, str]]:
+    """From a sheet's XML: the last row holding a value, merged ranges and comments."""
+    xml = zf.read(part)
+    hits = list(_CELL_WITH_VALUE.finditer(xml))
+    # Cells without an r attribute (allowed, rare) defeat the row scan: read everything.
+    last = max((int(m[1]) for m in hits), default=0) if len(hits) >= len(_VALUE_TAG.findall(xml)) else None
+    merges = []
+    for m in _MERGE.finditer(xml):
+        ref = m[1].decode()
+        a, _, b = ref.partition(":")
+        (c1, r1), (c2, r2) = _REF.fullmatch(a).groups(), _REF.fullmatch(b or a).groups()
+        merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
+    comments = {}
+    for target in _rels(zf, part).values():
+        name = PurePosixPath(target).name.lower()
+        if target in zf.namelist() and (name.startswith("comments") or "threadedcomment" in name):
+            root = ElementTree.fromstring(zf.read(target))
+            for el in root.iter():
+                ref = el.get("ref")
+                if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
+                    comments[ref] = "".join(el.itertext())
+    return last, merges, comments
+
+
+def _check_container(path: Path) -> None:
+    """Refuse what is no readable xlsx, saying what the user can do about it."""
+    file = path.name
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 20)
+    if head.startswith(OLE_MAGIC):
+        if "EncryptionInfo".encode("utf-16-le") in head or b"EncryptedPackage" in head \
+                or "EncryptedPackage".encode("utf-16-le") in head:
+            raise FileRejected(file, "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel "
+                                     "(Arkiv > Info > Skydda arbetsbok) och läs in filen igen.")
+        raise FileRejected(file, "filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara "
+                                 "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
+    if not head.startswith(b"PK"):
+        raise FileRejected(file, "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn. "
+                                 "Kontrollera att rätt fil valdes, eller spara om den som .xlsx i Excel.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+                raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad).")
+            if "xl/workbook.xml" not in zf.namelist():
+                raise FileRejected(file, "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
+            bad = zf.testzip()
+    except zipfile.BadZipFile:
+        bad = "?"
+    if bad:
+        raise FileRejected(file, "arbetsboken är skadad och kan inte läsas. Öppna den i Excel, "
+                                 "spara en ny kopia som .xlsx och läs in den.")
+
+
+def read_workbook(path: Path) -> tuple[list[Sheet], list[str]]:
+    """All sheets of the workbook as text cells; and the names of sheets cut short."""
+    _check_container(path)
+    file = path.name
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged package
+        raise FileRejected(file, f"arbetsboken kunde inte läsas ({type(exc).__name__}). Öppna den i Excel, "
+                                 "spara en ny kopia som .xlsx och läs in den.") from None
+    sheets = []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for index, ws in enumerate(wb.worksheets, start=1):
+                sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
+                part = getattr(ws, "_worksheet_path", None)
+                last, merges, comments = _sheet_extras(zf, part) if part in zf.namelist() else (None, [], {})
+                sheet.merges, sheet.comments = merges, comments
+                if last == 0:
+                    sheets.append(sheet)
+                    continue
+                ws.reset_dimensions()  # the stored dimension is often wrong
+                for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True), start=1):
+                    for c, value in enumerate(row, start=1):
+                        if value is not None and value != "":
+                            text = _text(value)
+                            if text:
+                                sheet.cells[(r, c)] = text
+                sheets.append(sheet)
+        # Chart sheets and the like are not worksheets and hold no cells.
+    finally:
+        wb.close()
+    for sheet in sheets:
+        for r1, c1, r2, c2 in sheet.merges:
+            for r in range(r1, min(r2, max(sheet.last_row, r1)) + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        sheet.anchor[(r, c)] = (r1, c1)
+    return sheets, []
+
+
+def gate(file: str, sheets: list[Sheet]) -> None:
+    """Raise PersonnummerFound for the first cell or comment holding a personnummer."""
+    def places():
+        for s in sheets:
+            for (r, c), text in sorted(s.cells.items()):
+                yield f"blad '{s.title}', cell {get_column_letter(c)}{r}", text
+            for ref, text in s.comments.items():
+                yield f"blad '{s.title}', kommentar i cell {ref}", text
+            yield f"namnet på blad nr {s.index}", s.title
+    found = first_finding(places())
+    if found:
+        raise PersonnummerFound(file, found.where)
+
+
+# --- areas and headers -----------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def match_area(text: str) -> str | None:
+    """The standard area a title names, OWN_AREA for the template's placeholder, else None."""
+    folded = _fold(text)
+    for area, keys in _AREA_KEYS:
+        if any(k in folded for k in keys):
+            return area
+    if _OWN_PLACEHOLDER in folded:
+        return cat.OWN_AREA
+    return None
+
+
+def _clean_title(text: str) -> str:
+    first = text.strip().split("\n", 1)[0]
+    first = re.sub(r"^\s*\d+\s*[.)]\s*", "", first)
+    first = re.sub(r"^prioriterat område\s*\d*\s*[:.\-–]\s*", "", first, flags=re.IGNORECASE)
+    return first.strip(" []:").strip()[:80]
+
+
+def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None] | None:
+    """Row of the header, role -> column, and the area-description column if any."""
+    for r in range(1, min(sheet.last_row, HEADER_SEARCH_ROWS) + 1):
+        roles: dict[str, int] = {}
+        for c in sorted(c for (rr, c) in sheet.cells if rr == r):
+            folded = _fold(sheet.own(r, c))
+            for role, prefixes in _HEADER_PREFIXES:
+                if role not in roles and any(folded.startswith(p) for p in prefixes):
+                    roles[role] = c
+                    break
+        if "cause" in roles and "measure" in roles and ("problem" in roles or "area" in roles):
+            description = None
+            if "problem" not in roles:
+                roles["problem"] = roles.pop("area")
+            elif "area" in roles:
+                description = roles.pop("area")
+            return r, roles, description
+    return None
+
+
+@dataclass
+class AreaRows:
+    """What one area sheet holds."""
+
+    sheet: Sheet
+    area: str
+    measures: list[dict]
+    problems: int
+    causes: int
+    causes_without_measure: int
+    rejected: list[Rejection]
+
+
+def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
+    """(area, how it was named): the full name in the first rows beats the sheet name."""
+    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row]
+    candidates = [t for t in above if t]
+    if description_col:
+        candidates.append(sheet.value(header_row + 1, description_col))
+    candidates.append(sheet.title)
+    for text in candidates:
+        area = match_area(text)
+        if area and area != cat.OWN_AREA:
+            return area, "standard"
+    # The organisation's own area: the first title that is not the template's placeholder
+    # names it ("[Eget prioriterat område]" replaced in the sheet, or the sheet renamed).
+    for text in candidates:
+        if match_area(text) is None and not _INSTRUCTION.match(text) and _clean_title(text):
+            return _clean_title(text), "eget namn"
+    return cat.OWN_AREA, "mall"
+
+
+def _is_instruction_row(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
+    texts = [sheet.own(row, c) for c in roles.values() if sheet.own(row, c)]
+    return bool(texts) and sum(bool(_INSTRUCTION.match(t)) for t in texts) * 2 >= len(texts)
+
+
+def _title(text: str) -> str:
+    """The measure's title: the text before the first colon that ends a label."""
+    first = text.strip()
+    m = re.search(r":(?=\s|$)", first)
+    head = first[: m.start()].strip() if m else ""
+    if not head or len(head) > MAX_TITLE or "\n" in head:
+        head = first.split("\n", 1)[0].strip()
+        head = re.split(r"(?<=[.!?])\s", head, maxsplit=1)[0].rstrip(".")
+    if len(head) > MAX_TITLE:
+        head = head[: MAX_TITLE - 1].rstrip() + "…"
+    return head
+
+
+def _cap(text: str, notes: list[str], what: str) -> str:
+    if len(text) > MAX_TEXT:
+        notes.append(f"{what}: texten var {len(text)} tecken lång och kortades till {MAX_TEXT}.")
+        return text[:MAX_TEXT]
+    return text
+
+
+def _join(values: list[str]) -> str | None:
+    seen = []
+    for v in values:
+        if v and v not in seen:
+            seen.append(v)
+    return "\n".join(seen) or None
+
+
+def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
+              plan_year: int, notes: list[str]) -> AreaRows:
+    """The measures of one area sheet, with its own counts of problems, causes, measures."""
+    start = header_row + 1
+    while start <= header_row + 3 and _is_instruction_row(sheet, start, roles):
+        start += 1
+    groups: dict[tuple[int, int], list[int]] = {}  # Åtgärd cell -> its rows
+    problem_cells, cause_cells = set(), set()
+    cause_rows_without_measure = 0
+    rejected: list[Rejection] = []
+    last_problem = last_cause = ""
+    row_values: dict[int, dict[str, str]] = {}
+    empty_run = 0
+    for r in range(start, sheet.last_row + 1):
+        values = {role: sheet.value(r, c) for role, c in roles.items()}
+        if not any(values.values()):
+            empty_run += 1
+            if empty_run >= EMPTY_ROWS_END_TABLE:
+                notes.append(f"Blad '{sheet.title}': läsningen slutade vid rad {r} efter "
+                             f"{EMPTY_ROWS_END_TABLE} tomma rader.")
+                break
+            continue
+        empty_run = 0
+        # Blank problem/cause cells below a filled one continue it, merged or not.
+        if values["problem"]:
+            origin = sheet.origin(r, roles["problem"])
+            if origin not in problem_cells:
+                last_cause = ""  # a new problem starts its own causes
+            problem_cells.add(origin)
+            last_problem = values["problem"]
+        else:
+            values["problem"] = last_problem
+        if values["cause"]:
+            cause_cells.add(sheet.origin(r, roles["cause"]))
+            last_cause = values["cause"]
+        elif values["measure"]:
+            values["cause"] = last_cause
+        row_values[r] = values
+        if values["measure"]:
+            groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
+        elif any(values.get(k) for k in ("goal", "due", "responsible", "followup")):
+            rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
+                                      "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
+        else:
+            cause_rows_without_measure += 1
+    measures = []
+    for (top, _), rows in sorted(groups.items()):
+        vals = [row_values[r] for r in rows]
+        text = _cap(vals[0]["measure"], notes, f"Blad '{sheet.title}', rad {top}")
+        causes = _join([v["cause"] for v in vals])
+        problem = _join([v["problem"] for v in vals])
+        due = _join([v.get("due", "") for v in vals])
+        line_work = any(_LINE_WORK.search(x or "") for x in (problem, causes, due)) \
+            or bool(_LINE_WORK.match(text))
+        note = _join([v.get("followup", "") for v in vals]) or ""
+        entries = followup.parse(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"), plan_year)
+        measures.append(dict(
+            problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
+            operational_goal=_join([v.get("goal", "") for v in vals]), due=due,
+            responsible=_join([v.get("responsible", "") for v in vals]), is_line_work=line_work,
+            status=followup.latest_status(entries, plan_year), source_sheet=sheet.title,
+            source_row=top, entries=entries,
+        ))
+    return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
+                    cause_rows_without_measure, rejected)
+
+
+# --- the analysis sheet -----------------------------------------------------------------
+
+_COUNT_KINDS = (("problems", ("problem",)), ("causes", ("orsak",)), ("measures", ("åtgärd",)))
+
+
+def _count_kind(text: str) -> str | None:
+    folded = _fold(text)
+    if not folded or match_area(folded) or len(folded) > 60:
+        return None
+    for kind, words in _COUNT_KINDS:
+        if any(w in folded for w in words):
+            return kind
+    return None
+
+
+def _number(text: str) -> int | None:
+    try:
+        value = float(text.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+    except (ValueError, AttributeError):
+        return None
+    return int(value) if value.is_integer() and value >= 0 else None
+
+
+def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, dict[str, int | None]]:
+    """Area -> {problems, causes, measures} as the analysis sheet states them.
+
+    Areas are rows and counts columns (the template), or the other way round. Besides
+    the standard areas, a row may name one of the organisation's own areas.
+    """
+    own = {_fold(n): n for n in own_names}
+
+    def label_area(text: str) -> str | None:
+        return match_area(text) or own.get(_fold(_clean_title(text)))
+
+    kinds = {(r, c): k for (r, c), t in sheet.cells.items() if (k := _count_kind(t))}
+    by_row: dict[int, dict[str, int]] = {}
+    by_col: dict[int, dict[str, int]] = {}
+    for (r, c), k in kinds.items():
+        by_row.setdefault(r, {}).setdefault(k, c)
+        by_col.setdefault(c, {}).setdefault(k, r)
+    out: dict[str, dict[str, int | None]] = {}
+    header = max(by_row.items(), key=lambda kv: len(kv[1]), default=None)
+    side = max(by_col.items(), key=lambda kv: len(kv[1]), default=None)
+    if header and (not side or len(header[1]) >= len(side[1])):
+        hr, cols = header
+        for (r, _c), text in sorted(sheet.cells.items()):
+            area = label_area(text) if r > hr else None
+            if area and area not in out:
+                out[area] = {k: _number(sheet.own(r, col)) for k, col in cols.items()}
+    elif side:
+        hc, rows = side
+        for (_r, c), text in sorted(sheet.cells.items()):
+            area = label_area(text) if c > hc else None
+            if area and area not in out:
+                out[area] = {k: _number(sheet.own(row, c)) for k, row in rows.items()}
+    return out
+
+
+def _is_analysis(sheet: Sheet) -> bool:
+    title = _fold(sheet.title)
+    first = " ".join(_fold(t) for (r, _), t in sorted(sheet.cells.items()) if r <= 3)
+    return any(title.startswith(w) for w in _ANALYSIS_TITLES) or "sammanställning" in first
+
+
+# --- plan metadata ----------------------------------------------------------------------
+
+@dataclass
+class Metadata:
+    organisation: str
+    kommun_code: str
+    lpo_codes: list[str]
+    year: int
+    sources: dict[str, str]
+    warnings: list[str]
+
+
+def _sidecar(path: Path) -> tuple[dict, str | None]:
+    for suffix in (".toml", ".json"):
+        side = path.with_name(path.name + suffix)
+        if not side.is_file():
+            continue
+        try:
+            raw = tomllib.loads(side.read_text("utf-8")) if suffix == ".toml" else json.loads(side.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise FileRejected(path.name, f"sidofilen {side.name} kunde inte läsas ({str(exc)[:120]}).") from None
+        if not isinstance(raw, dict):
+            raise FileRejected(path.name, f"sidofilen {side.name} ska innehålla nycklar: {', '.join(sorted(SIDECAR_KEYS))}.")
+        unknown = sorted(set(raw) - SIDECAR_KEYS)
+        if unknown:
+            raise FileRejected(path.name, f"sidofilen {side.name} har okänd nyckel '{unknown[0]}'. "
+                                          f"Tillåtna nycklar: {', '.join(sorted(SIDECAR_KEYS))}.")
+        return raw, side.name
+    return {}, None
+
+
+def _title_text(sheets: list[Sheet]) -> str:
+    """The first texts of the first sheet (its title, e.g. 'Åtgärdsplan 2025')."""
+    if not sheets:
+        return ""
+    texts = [t for _, t in sorted(sheets[0].cells.items())][:2]
+    return " ".join(t.split("\n", 1)[0][:200] for t in texts)
+
+
+# Kommun names that are also everyday words ("ska vara", "i mark"): never guessed.
+_COMMON_WORDS = {"vara", "mark", "ale", "kil", "boden", "lund", "eda", "åre", "salem", "nora", "sala", "hjo"}
+
+
+def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
+    """(kommun_code, organisation) guessed from capitalised words of a file name or title."""
+    words = [w for w in re.split(r"[^0-9A-Za-zÅÄÖåäöÉéÜü\-]+", text.replace("_", " ")) if w]
+    folded = _fold(" ".join(words))
+    for district in STOCKHOLM_DISTRICTS:
+        if district.lower() in folded or district.lower().replace("-", " ") in folded:
+            return gz.kommun_code("0180"), f"{district} stadsdelsförvaltning"
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            candidate = " ".join(words[i: i + size])
+            if not words[i][0].isupper() or (size == 1 and candidate.lower() in _COMMON_WORDS):
+                continue
+            code = gz.kommun_code(candidate)
+            if code:
+                return code, f"{gz.name(code)} kommun"
+    return None, None
+
+
+def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
+    """Organisation, kommun, LPOs and year: options, else sidecar, else file name and title."""
+    file = path.name
+    gz = ctx.gazetteer
+    opts = {k: v for k, v in (ctx.options or {}).items() if k in SIDECAR_KEYS and v not in (None, "", [])}
+    side, side_name = _sidecar(path)
+    sources: dict[str, str] = {}
+    warnings: list[str] = []
+
+    def pick(key: str):
+        if key in opts:
+            sources[key] = "kommandoradens flaggor"
+            return opts[key]
+        if key in side and side[key] not in (None, "", []):
+            sources[key] = f"sidofilen {side_name}"
+            return side[key]
+        return None
+
+    title = _title_text(sheets)
+    name_text = path.stem
+    guessed_kommun, guessed_org = _guess_place(name_text, gz)
+    guess_from = "filnamnet"
+    if not guessed_kommun:
+        guessed_kommun, guessed_org = _guess_place(title, gz)
+        guess_from = "titeln i arbetsboken"
+
+    raw_kommun = pick("kommun")
+    if raw_kommun is not None:
+        kommun = gz.kommun_code(str(raw_kommun))
+        if kommun is None:
+            raise FileRejected(file, f"kommunen '{str(raw_kommun)[:60]}' känns inte igen. Ange kommunkod, "
+                                     "t.ex. --kommun 0180.")
+    elif guessed_kommun:
+        kommun, sources["kommun"] = guessed_kommun, guess_from
+    else:
+        raise FileRejected(file, "kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) "
+                                 "eller i en sidofil " + file + ".toml.")
+
+    raw_year = pick("year")
+    if raw_year is not None:
+        try:
+            year = int(str(raw_year).strip())
+        except ValueError:
+            raise FileRejected(file, f"året '{str(raw_year)[:20]}' är inget årtal. Ange t.ex. --year 2025.") from None
+    else:
+        year = None
+        for text, where in ((name_text, "filnamnet"), (title, "titeln i arbetsboken")):
+            m = re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
+            if m:
+                year, sources["year"] = int(m[1]), where
+                break
+        if year is None:
+            raise FileRejected(file, "planens år kunde inte avgöras. Ange det med --year (t.ex. --year 2025) "
+                                     "eller i en sidofil " + file + ".toml.")
+    if not 2015 <= year <= date.today().year + 1:
+        raise FileRejected(file, f"året {year} är inte rimligt för en åtgärdsplan. Ange rätt år med --year.")
+
+    organisation = pick("organisation")
+    if organisation is None:
+        if guessed_org and guessed_kommun == kommun:
+            organisation, sources["organisation"] = guessed_org, guess_from
+        else:
+            organisation, sources["organisation"] = f"{gz.name(kommun)} kommun", "kommunens namn (antaget)"
+    organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
+
+    raw_lpo = pick("lpo")
+    lpo_codes: list[str] = []
+    if raw_lpo is not None:
+        names = [raw_lpo] if isinstance(raw_lpo, str) else list(raw_lpo)
+        for name in names:
+            for part in re.split(r"[,;|]", str(name)):
+                if not part.strip():
+                    continue
+                code = gz.lpo_code(part.strip())
+                if code:
+                    lpo_codes.append(code) if code not in lpo_codes else None
+                else:
+                    warnings.append(f"Varning: lokalpolisområdet '{part.strip()[:60]}' känns inte igen och "
+                                    "sparades inte med planen. Kontrollera namnet (t.ex. --lpo Farsta).")
+    else:
+        single = gz.single_lpo(kommun)
+        if single:
+            lpo_codes, sources["lpo"] = [single], "kommunens enda lokalpolisområde"
+        else:
+            sources["lpo"] = "inte angivet"
+    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings)
+
+
+# --- read --------------------------------------------------------------------------------
+
+MEASURE_COLUMNS = [
+    "measure_id", "plan_id", "prioritised_area", "problem", "cause", "title", "description",
+    "operational_goal", "due", "responsible", "is_line_work", "status", "source_sheet", "source_row",
+]
+FOLLOWUP_COLUMNS = ["measure_id", "followup_date", "round", "text", "status"]
+ANALYSIS_COLUMNS = ["plan_id", "prioritised_area", "problems", "causes", "measures",
+                    "sheet_problems", "sheet_causes", "sheet_measures"]
+_KIND_WORDS = {"problems": "problem", "causes": "orsaker", "measures": "åtgärder"}
+_SOURCE_LABELS = {"organisation": "organisation", "kommun": "kommun", "lpo": "LPO", "year": "år"}
+
+
+def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
+    """Read an action-plan workbook into plan, measure, measure_followup and plan_analysis."""
+    path = Path(path)
+    file = path.name
+    sheets, _ = read_workbook(path)
+    gate(file, sheets)
+    meta = resolve_metadata(path, ctx, sheets)
+    plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
+    notes: list[str] = []
+    areas: list[AreaRows] = []
+    analysis: dict[str, dict] | None = None
+    skipped: list[str] = []
+    analysis_sheet = None
+    for sheet in sheets:
+        found = find_header(sheet)
+        if found is None:
+            if _is_analysis(sheet):
+                analysis_sheet = sheet
+            elif sheet.index != 1 and sheet.cells:
+                skipped.append(sheet.title)
+            continue
+        header_row, roles, description_col = found
+        area, how = _area_of_sheet(sheet, header_row, description_col)
+        rows = read_area(sheet, header_row, roles, area, meta.year, notes)
+        missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
+        if missing:
+            notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
+        if not rows.measures and rows.causes == 0:
+            if how != "standard":
+                notes.append(f"Blad '{sheet.title}' (eget prioriterat område) är inte ifyllt och hoppades över.")
+                continue
+            notes.append(f"Blad '{sheet.title}' ({area}) har inga åtgärder.")
+        elif how == "eget namn":
+            notes.append(f"Blad '{sheet.title}' lästes som eget prioriterat område '{area}'.")
+        elif how == "mall":
+            notes.append(f"Blad '{sheet.title}' är ett ifyllt eget prioriterat område utan eget namn; "
+                         f"det sparades som '{cat.OWN_AREA}'.")
+        if sheet.state != "visible" and rows.measures:
+            notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+        areas.append(rows)
+    if not areas and not any(find_header(s) for s in sheets):
+        raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
+                                 "Operativa mål, När, Vem, Uppföljning). Kontrollera att det är rätt fil.")
+    for title in skipped:
+        notes.append(f"Blad '{title}' har ingen rubrikrad och lästes inte.")
+    own_names = tuple(a.area for a in areas if a.area not in cat.PRIORITISED_AREAS and a.area != cat.OWN_AREA)
+    if analysis_sheet is not None:
+        analysis = read_analysis(analysis_sheet, own_names)
+        if analysis and all(v is None for counts in analysis.values() for v in counts.values()):
+            notes.append(f"Analysbladet '{analysis_sheet.title}' har formler utan sparade värden; öppna och "
+                         "spara arbetsboken i Excel så att antalen kan stämmas av.")
+
+    # Two sheets for the same area: keep both; their measures are distinct by sheet.
+    measures, followups, rejected = [], [], []
+    for rows in areas:
+        rejected.extend(rows.rejected)
+        for m in rows.measures:
+            measure_id = f"{plan_id}:{rows.sheet.index}:{m['source_row']}"
+            entries = m.pop("entries")
+            measures.append(dict(measure_id=measure_id, plan_id=plan_id, prioritised_area=rows.area, **m))
+            for e in entries:
+                followups.append(dict(measure_id=measure_id, followup_date=e.followup_date, round=e.round,
+                                      text=e.text, status=e.status))
+
+    counts: dict[str, list[int]] = {}
+    for rows in areas:
+        c = counts.setdefault(rows.area, [0, 0, 0])
+        c[0] += rows.problems
+        c[1] += rows.causes
+        c[2] += len(rows.measures)
+    analysis_rows, differences = [], []
+    stated_all: dict[str, dict] = {}
+    for area, stated in (analysis or {}).items():
+        if area == cat.OWN_AREA and len(own_names) == 1:
+            area = own_names[0]  # the analysis sheet keeps the template's placeholder
+        stated_all[area] = stated
+    for area in list(counts) + [a for a in stated_all if a not in counts]:
+        ours = counts.get(area, [0, 0, 0])
+        stated = stated_all.get(area, {})
+        sheet_vals = [stated.get(k) for k in ("problems", "causes", "measures")]
+        analysis_rows.append(dict(plan_id=plan_id, prioritised_area=area, problems=ours[0], causes=ours[1],
+                                  measures=ours[2], sheet_problems=sheet_vals[0], sheet_causes=sheet_vals[1],
+                                  sheet_measures=sheet_vals[2]))
+        if analysis is None:
+            continue
+        for kind, mine, theirs in zip(("problems", "causes", "measures"), ours, sheet_vals, strict=True):
+            if theirs is not None and theirs != mine:
+                differences.append(f"Analysbladet anger {theirs} {_KIND_WORDS[kind]} för {area}, "
+                                   f"inläsningen fann {mine}.")
+
+    report = [
+        f"Plan: {meta.organisation}, kommun {ctx.gazetteer.name(meta.kommun_code)} ({meta.kommun_code}), "
+        f"LPO {', '.join(meta.lpo_codes) or 'inga'}, år {meta.year}.",
+        "Uppgifterna om planen kommer från: " + "; ".join(
+            f"{_SOURCE_LABELS[k]} – {meta.sources[k]}" for k in ("organisation", "kommun", "lpo", "year")
+            if k in meta.sources) + ".",
+        *meta.warnings,
+    ]
+    statuses = Counter(m["status"] for m in measures)
+    report.append(
+        f"{len(measures)} åtgärder i {len({a.area for a in areas if a.measures})} prioriterade områden "
+        f"({sum(m['is_line_work'] for m in measures)} linjearbete), {len(followups)} uppföljningsposter. Status: "
+        + ", ".join(f"{s} {statuses[s]}" for s in cat.MEASURE_STATUSES if statuses[s]) + "."
+    )
+    without = sum(a.causes_without_measure for a in areas)
+    if without:
+        report.append(f"{without} rader har en orsak men ingen åtgärd; de räknas som orsaker.")
+    if analysis is None:
+        report.append("Analysbladet saknas; antalen problem, orsaker och åtgärder kunde inte stämmas av.")
+    elif not differences:
+        report.append("Antalen stämmer med analysbladet.")
+    report.extend(differences)
+    report.extend(notes)
+
+    plan = pd.DataFrame([dict(plan_id=plan_id, organisation=meta.organisation, kommun_code=meta.kommun_code,
+                              lpo_codes=meta.lpo_codes, year=meta.year, source_file=file,
+                              metadata_from="; ".join(f"{_SOURCE_LABELS[k]}: {v}" for k, v in meta.sources.items()))])
+    frames = {
+        "plan": plan,
+        "measure": pd.DataFrame(measures, columns=MEASURE_COLUMNS),
+        "measure_followup": pd.DataFrame(followups, columns=FOLLOWUP_COLUMNS),
+        "plan_analysis": pd.DataFrame(analysis_rows, columns=ANALYSIS_COLUMNS),
+    }
+    return ReadResult(FORMAT, "measure", frames, rejected, report, replace_plans=[plan_id])

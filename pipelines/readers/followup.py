@@ -1,0 +1,168 @@
+"""The follow-up cell of an action plan (Uppföljning): dated entries, rounds and status.
+
+A cell holds entries such as::
+
+    250415: Start i mars, 22 deltagare.
+    250905: 41 deltagare. VB: Läxhjälpen har nått 58 deltagare. Åtgärden bedöms
+    vara delvis uppnådd.
+
+Each entry starts with a marker followed by a colon: a date (``250828``, ``20250828``,
+``2025-08-28``), a year-end summary (``VB``, ``VB 2025``, ``Verksamhetsberättelse``) or a
+tertial (``T2``, ``Uppföljning T2``, ``Tertial 2``). The rules are documented in
+docs/sources/atgardsplan.md; this module is pure text handling, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+NOT_ASSESSED = "ej bedömd"
+
+_DATE = r"\d{6}|\d{8}|\d{4}-\d{2}-\d{2}"
+_MARKER = re.compile(
+    r"(?:(?<=[\s.;,()])|^)"
+    r"(?:"
+    rf"(?P<date>{_DATE})"
+    r"|(?P<vb>VB|Vb|[Vv]erksamhetsberättelsen?)(?:\s*(?:20)?\d{2})?"
+    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*(?:20)?\d{2})?"
+    r")"
+    r"\s*:",
+)
+
+# "bedöms" + up to four words + "vara"/"som" + the status. The words in between may not
+# be verbs that turn the sentence into something else ("bedöms ha förbättrat …",
+# "bedöms kunna vara …"), and may not cross a sentence end.
+_STATUS_WORD = r"(?P<q>(?:ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?(?P<s>uppnå(?:dd|tt|dda|d)|påbörja(?:d|t|de))\b"
+_ASSESSMENT = re.compile(
+    r"\bbedöm(?:s|ts|des)\b"
+    r"(?P<neg>\s+(?:inte|ej))?"
+    r"(?:\s+(?!(?:vara|som|ha|har|haft|kunna|kan|bli)\b)[\w\-]+){0,4}?"
+    r"\s+(?:vara|som)\s*:?\s+"
+    + _STATUS_WORD,
+    re.IGNORECASE,
+)
+_LABELLED = re.compile(r"\b(?:bedömning|status)\s*:\s*" + _STATUS_WORD, re.IGNORECASE)
+
+_ROUND_ORDER = {"T1": 1, "T2": 2, "T3": 3, "VB": 4}
+# Where an entry without a date sorts among dated ones: at the end of its tertial.
+_ROUND_END = {"T1": (4, 30), "T2": (9, 30), "T3": (12, 31)}
+
+
+@dataclass
+class Entry:
+    """One follow-up entry: when, which round, what it says, what it assessed."""
+
+    followup_date: date | None
+    round: str
+    text: str
+    status: str  # NOT_ASSESSED when the entry holds no assessment sentence
+
+
+def normalise(text: str) -> str:
+    """Collapse line breaks and spaces so a sentence wrapped over lines reads as one."""
+    text = re.sub(r"(?<=[a-zåäö])-\s*\n\s*(?=[a-zåäö])", "", text)  # "upp-\nnådd"
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def assessment(text: str) -> str | None:
+    """The status the text assesses (its last assessment sentence), or None if none."""
+    flat = normalise(text)
+    found = [(m.start(), m) for m in _ASSESSMENT.finditer(flat)]
+    found += [(m.start(), m) for m in _LABELLED.finditer(flat)]
+    if not found:
+        return None
+    _, m = max(found, key=lambda pair: pair[0])
+    negated = bool(m.groupdict().get("neg")) or (m["q"] or "").strip().lower() in ("ej", "inte")
+    if m["s"].lower().startswith("påbörja"):
+        return "ej uppnådd" if negated else "påbörjad"
+    if negated:
+        return "ej uppnådd"
+    if (m["q"] or "").strip().lower() == "delvis":
+        return "delvis uppnådd"
+    return "uppnådd"
+
+
+def round_for_date(day: date, plan_year: int | None) -> str:
+    """The tertial a dated entry belongs to.
+
+    T1 = January–April, T2 = May–September, T3 = October–December of the plan year.
+    A date before the plan year counts to T1, a date after it (a follow-up written in
+    January for the last tertial) to T3.
+    """
+    if plan_year is not None and day.year < plan_year:
+        return "T1"
+    if plan_year is not None and day.year > plan_year:
+        return "T3"
+    if day.month <= 4:
+        return "T1"
+    if day.month <= 9:
+        return "T2"
+    return "T3"
+
+
+def _parse_date(token: str) -> date | None:
+    digits = token.replace("-", "")
+    try:
+        if len(digits) == 6:
+            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
+        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
+def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
+    """Split a follow-up cell into entries, in the order they are written.
+
+    Text before the first marker belongs to the first entry; a cell without any marker
+    is one year-end (VB) entry without a date.
+    """
+    if not text or not text.strip():
+        return []
+    markers = []
+    for m in _MARKER.finditer(text):
+        if m["date"]:
+            day = _parse_date(m["date"])
+            if day is None:
+                continue  # six digits that are no date: ordinary text
+            markers.append((m, day, round_for_date(day, plan_year)))
+        elif m["vb"]:
+            markers.append((m, None, "VB"))
+        else:
+            markers.append((m, None, f"T{m['t'][-1]}"))
+    if not markers:
+        body = text.strip()
+        return [Entry(None, "VB", body, assessment(body) or NOT_ASSESSED)]
+    entries = []
+    lead = text[: markers[0][0].start()].strip()
+    for i, (m, day, rnd) in enumerate(markers):
+        end = markers[i + 1][0].start() if i + 1 < len(markers) else len(text)
+        body = text[m.end():end].strip()
+        if i == 0 and lead:
+            body = f"{lead}\n{body}".strip()
+        entries.append(Entry(day, rnd, body, assessment(body) or NOT_ASSESSED))
+    return entries
+
+
+def latest_status(entries: list[Entry], plan_year: int | None = None) -> str:
+    """The measure's status: the latest assessment among the entries, else 'ej bedömd'.
+
+    "Latest" is by date, entries without a date sorting at the end of their tertial and
+    the VB summary last; entries written in the same place keep their written order.
+    """
+    year = plan_year or next((e.followup_date.year for e in entries if e.followup_date), 2000)
+    keyed = []
+    for pos, e in enumerate(entries):
+        if e.round == "VB":
+            key = (date.max, pos)
+        elif e.followup_date is not None:
+            key = (e.followup_date, pos)
+        else:
+            month, day = _ROUND_END[e.round]
+            key = (date(year, month, day), pos)
+        keyed.append((key, e))
+    assessed = [(k, e) for k, e in keyed if e.status != NOT_ASSESSED]
+    if not assessed:
+        return NOT_ASSESSED
+    return max(assessed, key=lambda pair: pair[0])[1].status
