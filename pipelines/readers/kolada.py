@@ -1,0 +1,258 @@
+"""Kolada KPI values per kommun and year, from Kolada's API (v3) JSON (docs/sources/kolada.md).
+
+The data endpoint (``/v3/data/kpi/{kpi}/year/{years}``) answers::
+
+    {"count": 2, "values": [
+        {"kpi": "N07403", "municipality": "0180", "period": 2023,
+         "values": [{"gender": "T", "count": 1, "status": "", "value": 1234.5}, ...]}],
+     "next_url": "..."}            # "next_page" in v2; absent on the last page
+
+``fetch kolada`` saves every page in one file of that shape and adds ``kpi`` (the KPI
+metadata: titles) and ``retrieved_at``. Values for municipality ids that are not
+kommuner (riket "0000", regions "0001"…"0025", groups "G…") are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.readers.text import decode
+
+FORMATS = ("kolada-json",)
+SOURCE = "Kolada"
+API = "https://api.kolada.se/v3"
+GENDERS = ("T", "K", "M")
+YEARS_PER_REQUEST = 20  # long year lists make the URL too long for the API
+MAX_PAGES = 200
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI metadata."""
+    text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if not text.startswith(b"{") or b'"values"' not in head:
+        return None
+    if b'"municipality"' in head and b'"kpi"' in head:
+        return "kolada-json"
+    # Kolada's metadata answers (kpi, municipality): claimed so the reader can say what they are.
+    if b'"municipality_type"' in head or (b'"type"' in head and b'"title"' in head and b'"id"' in head):
+        return "kolada-json"
+    return None
+
+
+def _gate(file: str, doc) -> None:
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, f"{where}.{k}" if where else str(k))
+        elif isinstance(node, list):
+            for n, v in enumerate(node):
+                yield from walk(v, f"{where}[{n}]")
+        elif isinstance(node, str):
+            yield f"fältet '{where}'", node
+
+    found = first_finding(walk(doc, ""))
+    if found:
+        raise PersonnummerFound(file, found.where)
+
+
+def _is_preliminary(status: str | None) -> bool:
+    s = (status or "").strip().lower()
+    return s in ("p", "prel", "prel.") or "prelimin" in s
+
+
+def _retrieved_at(doc: dict) -> datetime:
+    raw = doc.get("retrieved_at") or doc.get("retrieved")
+    if raw:
+        try:
+            return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).replace(tzinfo=None, microsecond=0)
+        except ValueError:
+            pass
+    return datetime.now().replace(microsecond=0)
+
+
+def _titles(doc: dict) -> dict[str, str]:
+    meta = doc.get("kpi") or doc.get("kpis") or []
+    if isinstance(meta, dict):
+        meta = meta.get("values", [])
+    return {str(m["id"]): str(m.get("title")) for m in meta if isinstance(m, dict) and m.get("id") and m.get("title")}
+
+
+def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    """Kolada values as ``kolada_value`` rows."""
+    file = path.name
+    try:
+        doc = json.loads(decode(path.read_bytes(), file))
+    except json.JSONDecodeError as exc:
+        raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}).") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
+        raise FileRejected(file, "Koladas svar ska vara ett objekt med listan 'values'. Hämta data från "
+                           "api.kolada.se/v3/data/kpi/… eller använd python -m pipelines fetch kolada.", column="values")
+    _gate(file, doc)
+    entries = doc["values"]
+    first = next((e for e in entries if isinstance(e, dict)), None)
+    if first is not None and "period" not in first and "id" in first and "title" in first:
+        raise FileRejected(file, "det här är Koladas metadata (nyckeltal eller kommuner), inte värden. "
+                           "Hämta värdena från /v3/data/kpi/{nyckeltal}/year/{år}.", row=1, column="period")
+    titles = _titles(doc)
+    retrieved = _retrieved_at(doc)
+    rows, rejected = [], []
+    skipped = {"riket": 0, "region": 0, "grupp": 0}
+    missing_values, prelim, skipped_deleted = 0, 0, 0
+    gz = ctx.gazetteer
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise FileRejected(file, "posten är inte ett objekt.", row=n, column="values")
+        for key in ("kpi", "municipality", "period", "values"):
+            if key not in entry:
+                raise FileRejected(file, f"nyckeln '{key}' saknas i post {n} av 'values'; filen har inte Koladas "
+                                   "dataformat (kpi, municipality, period, values).", row=n, column=key)
+        muni = str(entry["municipality"]).strip()
+        if muni == "0000":
+            skipped["riket"] += 1
+            continue
+        if re.fullmatch(r"00\d\d", muni):
+            skipped["region"] += 1
+            continue
+        if not re.fullmatch(r"\d{4}", muni):
+            skipped["grupp"] += 1
+            continue
+        if not gz.is_code(muni, "kommun"):
+            rejected.append(Rejection(n, "municipality", "okänd kommunkod"))
+            continue
+        try:
+            year = int(str(entry["period"]).strip()[:4])
+        except ValueError:
+            rejected.append(Rejection(n, "period", "perioden är inte ett år"))
+            continue
+        kpi = str(entry["kpi"]).strip()
+        if not re.fullmatch(r"[A-Z]\d{5}", kpi):
+            rejected.append(Rejection(n, "kpi", "okänt nyckeltals-id (väntat t.ex. N07403)"))
+            continue
+        if not isinstance(entry["values"], list):
+            raise FileRejected(file, "'values' i posten ska vara en lista med ett värde per kön.", row=n, column="values")
+        for v in entry["values"]:
+            gender = str((v or {}).get("gender", "")).upper()
+            if gender not in GENDERS:
+                rejected.append(Rejection(n, "gender", "okänt kön (T, K eller M)"))
+                continue
+            if v.get("isdeleted") is True:
+                skipped_deleted += 1
+                continue
+            value = v.get("value")
+            if value is not None and not isinstance(value, (int, float)):
+                try:
+                    value = float(str(value).replace(",", "."))
+                except ValueError:
+                    rejected.append(Rejection(n, "value", "värdet är inte ett tal"))
+                    continue
+            if value is None:
+                missing_values += 1
+            status = v.get("status")
+            status = str(status).strip() or None if status is not None else None
+            pre = _is_preliminary(status)
+            prelim += pre
+            rows.append(dict(kpi_id=kpi, kpi_title=titles.get(kpi) or entry.get("kpi_title"), kommun_code=muni,
+                             year=year, gender=gender, value=value, status=status, preliminary=pre,
+                             source=SOURCE, retrieved_at=retrieved))
+    frame = pd.DataFrame(rows, columns=["kpi_id", "kpi_title", "kommun_code", "year", "gender", "value", "status",
+                                        "preliminary", "source", "retrieved_at"])
+    before = len(frame)
+    frame = frame.drop_duplicates(subset=["kpi_id", "kommun_code", "year", "gender"], keep="last")
+    lines = []
+    kpis = sorted(frame["kpi_id"].unique())
+    if kpis:
+        lines.append("Nyckeltal: " + ", ".join(f"{k} ({titles[k]})" if k in titles else k for k in kpis) + ".")
+        untitled = [k for k in kpis if k not in titles]
+        if untitled:
+            lines.append("Titel saknas i filen för " + ", ".join(untitled)
+                         + " (hämta med fetch kolada för att få titlarna).")
+    if any(skipped.values()):
+        lines.append(f"Hoppade över värden för riket ({skipped['riket']}), regioner ({skipped['region']}) och "
+                     f"kommungrupper ({skipped['grupp']}); tabellen kolada_value gäller kommuner.")
+    if missing_values:
+        lines.append(f"{missing_values} värden saknas hos Kolada (null) och lagrades utan värde.")
+    if prelim:
+        lines.append(f"{prelim} värden är preliminära enligt Kolada.")
+    if skipped_deleted:
+        lines.append(f"{skipped_deleted} borttagna värden (isdeleted) hoppades över.")
+    if before > len(frame):
+        lines.append(f"{before - len(frame)} värden förekom två gånger; det sista gäller.")
+    lines.append(f"Hämtat {retrieved:%Y-%m-%d %H:%M}" + (" (enligt filen)." if doc.get("retrieved_at") else " (inläsningstid)."))
+    return ReadResult(fmt, "kolada_value", {"kolada_value": frame}, rejected, lines)
+
+
+# --- fetch ------------------------------------------------------------------------------
+
+
+def _get_all(session, url: str) -> tuple[list, int]:
+    """Every page of a Kolada answer, following next_url / next_page."""
+    import requests
+
+    from pipelines.fetch import FetchError
+
+    values, pages = [], 0
+    while url:
+        pages += 1
+        if pages > MAX_PAGES:
+            raise FetchError(f"Kolada gav fler än {MAX_PAGES} sidor; begränsa antalet nyckeltal eller år.")
+        try:
+            resp = session.get(url, timeout=60)
+        except requests.RequestException as exc:
+            raise FetchError(f"Kolada kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
+        if resp.status_code != 200:
+            raise FetchError(f"Kolada svarade {resp.status_code} på {url}: {resp.text[:200].strip()}")
+        try:
+            doc = resp.json()
+        except ValueError:
+            raise FetchError(f"Kolada svarade inte med JSON på {url}.") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
+            raise FetchError(f"Koladas svar på {url} saknar listan 'values'.")
+        values.extend(doc["values"])
+        url = doc.get("next_url") or doc.get("next_page")
+    return values, pages
+
+
+def fetch(args, dest_dir: Path) -> list[Path]:
+    """``fetch kolada N07403 N07402 --years 2018-2024``: values and KPI titles, one file."""
+    import requests
+
+    from pipelines.fetch import FetchError
+    from pipelines.readers.scb import parse_years
+
+    kpis = [k.strip().upper() for a in (getattr(args, "args", None) or []) for k in a.split(",") if k.strip()]
+    if not kpis:
+        raise FetchError("ange minst ett nyckeltal, t.ex. python -m pipelines fetch kolada N07403 --years 2018-2024.")
+    bad = [k for k in kpis if not re.fullmatch(r"[A-Z]\d{5}", k)]
+    if bad:
+        raise FetchError(f"'{bad[0]}' är inte ett nyckeltals-id i Kolada (t.ex. N07403).")
+    years = parse_years(getattr(args, "years", None))
+    retrieved = datetime.now().replace(microsecond=0)
+    with requests.Session() as session:
+        session.headers["Accept"] = "application/json"
+        meta, _ = _get_all(session, f"{API}/kpi/{','.join(kpis)}")
+        values = []
+        for i in range(0, len(years), YEARS_PER_REQUEST):
+            chunk = ",".join(str(y) for y in years[i:i + YEARS_PER_REQUEST])
+            part, _ = _get_all(session, f"{API}/data/kpi/{','.join(kpis)}/year/{chunk}")
+            values.extend(part)
+    known = {str(m.get("id")) for m in meta if isinstance(m, dict)}
+    unknown = [k for k in kpis if k not in known]
+    if unknown:
+        raise FetchError(f"Kolada känner inte till nyckeltalet {', '.join(unknown)}.")
+    doc = {
+        "source": f"{API}/data/kpi/{','.join(kpis)}/year/{years[0]}-{years[-1]}",
+        "retrieved_at": retrieved.isoformat(),
+        "kpi": [{"id": m.get("id"), "title": m.get("title"), "description": m.get("description")} for m in meta],
+        "count": len(values),
+        "values": values,
+    }
+    out = Path(dest_dir) / f"kolada-{'-'.join(kpis)}-{years[0]}-{years[-1]}.json"
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return [out]

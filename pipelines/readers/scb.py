@@ -1,0 +1,802 @@
+"""SCB population per kommun, year, age and sex, from SCB's statistical database (PxWeb).
+
+Reads what users download from the PxWeb web interface or the API (docs/sources/scb.md):
+
+- CSV (comma, semicolon or tab; quoted or not; UTF-8 or Windows-1252), with or without
+  title lines above the header and footnotes below it, in the long layout (a year
+  column and a value column) or the wide one (one column per year: "2023",
+  "Folkmängd 2023", "2024*");
+- Excel (.xlsx) saved from PxWeb, same layouts;
+- JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it.
+
+Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
+stored only when every age in it is in the file. Rows for län and riket are skipped and
+counted. The module also owns ``fetch scb`` (the PxWeb API v1 query for all kommuner).
+
+The grid helpers (:func:`file_grids`, :func:`gate_grid`) are shared with the Brå reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.categories import POPULATION_AGE_BANDS
+from pipelines.geography import Gazetteer
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.readers.text import decode, parse_number
+
+FORMATS = ("scb-csv", "scb-xlsx", "scb-json")
+SOURCE = "SCB"
+API_V1 = "https://api.scb.se/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy"
+CONTENTS_POPULATION = "BE0101N1"  # "Folkmängd" in BefolkningNy
+HEADER_SCAN_ROWS = 40
+REQUEST_PAUSE_S = 0.5  # SCB allows 30 requests per 10 seconds
+
+# --- grids: CSV and XLSX as rows of text cells, shared with the Brå reader -----------------
+
+
+@dataclass
+class Grid:
+    """A table as the user sees it: text cells, with the row numbers the file shows."""
+
+    rows: list[list[str]]
+    numbers: list[int]
+    sheet: str | None = None
+
+    def where(self, i: int, col: int | None = None, name: str | None = None) -> str:
+        """'rad 7, kolumn 'x'' or "blad 'Data', cell C7" for row index i."""
+        row = self.numbers[i]
+        if self.sheet is not None:
+            cell = f", cell {_col_letter(col)}{row}" if col is not None else f", rad {row}"
+            return f"blad '{self.sheet}'{cell}"
+        return f"rad {row}" + (f", kolumn '{name}'" if name else (f", kolumn {col + 1}" if col is not None else ""))
+
+
+def _col_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers without a spurious '.0', dates as ISO, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def is_xlsx(path: Path, head: bytes) -> bool:
+    return head.startswith(b"PK\x03\x04") and path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _csv_delimiter(text: str) -> str:
+    """The delimiter that gives the most rows the same (largest) number of fields.
+
+    Title lines above the header hold commas in prose, so the first line cannot decide.
+    """
+    lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for delim in (";", "\t", ","):
+        counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        wide = [c for c in counts if c > 1]
+        if not wide:
+            continue
+        modal = max(set(wide), key=wide.count)
+        score = (wide.count(modal), modal)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def csv_grid(path: Path, data: bytes | None = None) -> Grid:
+    """A CSV file as a grid, decoded (UTF-8 or Windows-1252) with its delimiter found."""
+    text = decode(data if data is not None else path.read_bytes(), path.name).lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text))
+    rows, numbers = [], []
+    for n, row in enumerate(reader, start=1):
+        rows.append([c.strip() for c in row])
+        numbers.append(n)
+    return Grid(rows, numbers)
+
+
+def xlsx_grids(path: Path) -> list[Grid]:
+    """Every sheet of a workbook as a grid (merged cells hold their value in the first cell)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). Spara den på nytt som .xlsx.") from None
+    grids = []
+    try:
+        for ws in wb.worksheets:
+            rows, numbers = [], []
+            for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = [cell_text(v) for v in row]
+                while cells and cells[-1] == "":
+                    cells.pop()
+                rows.append(cells)
+                numbers.append(n)
+            grids.append(Grid(rows, numbers, ws.title))
+    finally:
+        wb.close()
+    return grids
+
+
+def file_grids(path: Path) -> list[Grid]:
+    """The file's tables: one grid for a CSV, one per sheet for a workbook."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return xlsx_grids(path)
+    return [csv_grid(path)]
+
+
+def gate_grid(file: str, grid: Grid) -> None:
+    """Raise PersonnummerFound if any cell of the grid holds a personnummer."""
+    cells = ((grid.where(i, j), value) for i, row in enumerate(grid.rows) for j, value in enumerate(row) if value)
+    found = first_finding(cells)
+    if found:
+        raise PersonnummerFound(file, found.where)
+
+
+def norm(text: str) -> str:
+    """A header folded for matching: lower case, single spaces, no quotes or colons."""
+    return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip().strip('"').strip(":").strip().lower()
+
+
+YEAR_HEADER = re.compile(r"^(?:.*?\s)?((?:19|20)\d{2})\s*(\*|p|prel\.?|\(prel\.?\)|preliminär|\(preliminär\))?$", re.I)
+
+
+def year_of_header(header: str) -> tuple[int, bool] | None:
+    """'2023', 'Folkmängd 2023', '2024*', '2024 prel.' -> (year, preliminary)."""
+    m = YEAR_HEADER.match(norm(header))
+    if not m:
+        return None
+    return int(m[1]), bool(m[2])
+
+
+def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
+    """Years that title lines or footnotes call preliminary.
+
+    A note naming years marks those years; a note saying only that the table is
+    preliminary marks them all; a note explaining a marker ("* = preliminär") marks none
+    by itself (the marked cells do).
+    """
+    years: set[int] = set()
+    for note in notes:
+        low = note.lower()
+        if "prelimin" not in low:
+            continue
+        named = {int(y) for y in re.findall(r"\b((?:19|20)\d{2})\b", note)}
+        if named:
+            years |= named & all_years if all_years else named
+        elif "*" not in note and "markera" not in low:
+            years |= all_years
+    return years
+
+
+# --- sniff ------------------------------------------------------------------------------
+
+_REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
+_AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
+_SEX = ("kön", "kon", "sex")
+_YEAR = ("år", "ar", "tid", "year", "period")
+_OFFENCE_WORDS = ("brott",)
+
+
+def _roles(header: list[str]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for j, h in enumerate(header):
+        n = norm(h)
+        if not n:
+            continue
+        if n in _REGION or n.startswith("region"):
+            # Prefer a code column ("kommunkod") over a name column when both are present.
+            if "region" not in roles or "kod" in n:
+                roles["region"] = j
+        elif n in _AGE:
+            roles.setdefault("age", j)
+        elif n in _SEX:
+            roles.setdefault("sex", j)
+        elif n in _YEAR:
+            roles.setdefault("year", j)
+        elif year_of_header(h) is None and any(w in n for w in ("folkmängd", "befolkning", "antal", "värde", "value")):
+            roles.setdefault("value", j)
+    return roles
+
+
+def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
+    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
+            return None  # a Brå table, not population
+        roles = _roles(row)
+        years = [c for c in row if year_of_header(c)]
+        if "region" in roles and ({"age", "sex", "year", "value"} & roles.keys() or years):
+            return i, roles
+    return None
+
+
+def _population_words(grid: Grid) -> bool:
+    text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
+    return any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön"))
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """scb-json for a JSON-stat 2 dataset; scb-csv/scb-xlsx for a PxWeb population table."""
+    stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if stripped.startswith(b"{"):
+        if b'"dimension"' in head and (b'"class"' in head or b'"version"' in head):
+            return "scb-json"
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        if not is_xlsx(path, head):
+            return None
+        try:
+            grids = xlsx_grids(path)
+        except FileRejected:
+            return None
+        return "scb-xlsx" if any(_find_header(g) and _population_words(g) for g in grids) else None
+    if b"\x00" in head[:4096]:
+        return None
+    try:
+        grid = csv_grid(path, head)
+    except FileRejected:
+        return None
+    return "scb-csv" if _find_header(grid) and _population_words(grid) else None
+
+
+# --- values -----------------------------------------------------------------------------
+
+_TOTAL = ("tot", "totalt", "total", "samtliga", "totalt ålder", "båda könen", "totalt kön", "alla")
+
+
+def _is_total(text: str) -> bool:
+    return norm(text) in _TOTAL
+
+
+def _band_ranges() -> dict[str, range]:
+    out = {}
+    for band in POPULATION_AGE_BANDS:
+        if band.endswith("+"):
+            out[band] = range(int(band[:-1]), 101)  # 100 stands for "100+ år"
+        else:
+            lo, hi = band.split("-")
+            out[band] = range(int(lo), int(hi) + 1)
+    return out
+
+
+BANDS = _band_ranges()
+
+
+def parse_age(text: str) -> int | str | None:
+    """'12 år' -> 12, '100+ år' -> 100, a band label matching ours -> the band, 'tot' -> None.
+
+    Raises ValueError for anything else (e.g. a five-year band that does not fit ours).
+    """
+    t = norm(text).replace("år", "").replace("years", "").strip()
+    if _is_total(text) or t in ("tot", "totalt", "total"):
+        return None
+    if re.fullmatch(r"\d{1,3}", t) and int(t) <= 100:
+        return int(t)
+    if t == "100+":
+        return 100
+    m = re.fullmatch(r"(\d{1,3})\s*[-–]\s*(\d{1,3})|(\d{1,3})\s*\+|(\d{1,3}) och äldre|(\d{1,3})\s*[-–]", t)
+    if m:
+        label = f"{m[1]}-{m[2]}" if m[1] else f"{m[3] or m[4] or m[5]}+"
+        if label in BANDS:
+            return label
+    raise ValueError(text)
+
+
+def parse_sex(text: str) -> str | None:
+    """'män'/'1' -> M, 'kvinnor'/'2' -> K, totals -> None; ValueError otherwise."""
+    t = norm(text)
+    if t in ("män", "man", "1", "m", "pojkar", "men", "males"):
+        return "M"
+    if t in ("kvinnor", "kvinna", "2", "k", "flickor", "women", "females"):
+        return "K"
+    if _is_total(text) or t in ("1+2", "totalt", "båda"):
+        return None
+    raise ValueError(text)
+
+
+def parse_region(text: str, gz: Gazetteer) -> tuple[str, str | None]:
+    """('kommun', code) | ('lan', code) | ('riket', 'SE') | ('unknown', None).
+
+    Accepts '0180', '0180 Stockholm', 'Stockholm', '01 Stockholms län', '00 Riket'.
+    """
+    t = str(text).strip()
+    m = re.match(r"^(\d{1,4})\b\s*(.*)$", t)
+    if m:
+        code = m[1]
+        if code in ("0", "00", "0000"):
+            return "riket", "SE"
+        if len(code) in (3, 4):
+            k = gz.kommun_code(code)
+            return ("kommun", k) if k else ("unknown", None)
+        lan = gz.lan_code(code)
+        return ("lan", lan) if lan else ("unknown", None)
+    if norm(t) in ("riket", "sverige", "hela riket", "hela landet", "sweden"):
+        return "riket", "SE"
+    if not norm(t).endswith("län"):
+        k = gz.kommun_code(t)
+        if k:
+            return "kommun", k
+    lan = gz.lan_code(t)
+    if lan:
+        return "lan", lan
+    return "unknown", None
+
+
+@dataclass
+class _Cells:
+    """Accumulates (kommun, year, sex, age) values from any layout, then bands them."""
+
+    values: dict[tuple, float] = field(default_factory=dict)  # (kommun, year, sex, age, extras) -> value
+    missing: int = 0
+    skipped_regions: dict[str, int] = field(default_factory=lambda: {"lan": 0, "riket": 0})
+    totals_skipped: int = 0
+    duplicates: int = 0
+    preliminary: set[int] = field(default_factory=set)
+    years: set[int] = field(default_factory=set)
+
+    def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None) -> None:
+        self.years.add(year)
+        if value is None:
+            self.missing += 1
+            return
+        key = (kommun, year, sex, age, extras)
+        if key in self.values:
+            self.duplicates += 1
+        self.values[key] = value
+
+    def frame(self) -> tuple[pd.DataFrame, list[str]]:
+        # Sum over extra dimensions (e.g. civilstånd) per single age, then band.
+        per_age: dict[tuple, float] = {}
+        for (kommun, year, sex, age, _extras), v in self.values.items():
+            k = (kommun, year, sex, age)
+            per_age[k] = per_age.get(k, 0.0) + v
+        groups: dict[tuple, dict] = {}
+        for (kommun, year, sex, age), v in per_age.items():
+            groups.setdefault((kommun, year, sex), {})[age] = v
+        rows, incomplete = [], {}
+        for (kommun, year, sex), ages in sorted(groups.items()):
+            for band, span in BANDS.items():
+                if band in ages:
+                    rows.append((kommun, year, band, sex, int(round(ages[band]))))
+                    continue
+                present = [a for a in span if a in ages]
+                if len(present) == len(span):
+                    rows.append((kommun, year, band, sex, int(round(sum(ages[a] for a in span)))))
+                elif present:
+                    incomplete[band] = incomplete.get(band, 0) + 1
+        frame = pd.DataFrame(rows, columns=["kommun_code", "year", "age_band", "sex", "population"])
+        frame["source"] = SOURCE
+        lines = []
+        if incomplete:
+            lines.append("Åldersgrupper som saknade åldrar i filen lästes inte in: "
+                         + ", ".join(f"{b} ({n} kommun/år/kön)" for b, n in incomplete.items()) + ".")
+        if self.skipped_regions["lan"] or self.skipped_regions["riket"]:
+            lines.append(f"Hoppade över rader för län ({self.skipped_regions['lan']}) och riket "
+                         f"({self.skipped_regions['riket']}); tabellen population gäller kommuner.")
+        if self.totals_skipped:
+            lines.append(f"{self.totals_skipped} totalrader (ålder eller kön 'totalt') hoppades över; "
+                         "åldersgrupperna summeras från ettåriga åldrar.")
+        if self.missing:
+            lines.append(f"{self.missing} värden saknades ('..') och räknades inte med.")
+        if self.duplicates:
+            lines.append(f"{self.duplicates} värden förekom två gånger; det sista gäller.")
+        if self.preliminary:
+            lines.append("SCB anger preliminära uppgifter för år " + ", ".join(map(str, sorted(self.preliminary)))
+                         + ". Tabellen population har ingen kolumn för det; siffrorna lästes in som de är.")
+        return frame, lines
+
+
+def _number(text: str) -> tuple[bool, float | None]:
+    """(ok, value): '..' and empty are missing (ok, None); non-numbers are not ok."""
+    t = str(text).strip()
+    if t in ("", "..", ".", "-", "–", "…"):
+        return True, None
+    v = parse_number(t)
+    if v is None or v < 0 or v != int(v):
+        return False, None
+    return True, v
+
+
+# --- read: tables (CSV, XLSX) -----------------------------------------------------------
+
+
+def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Rejection]]:
+    found = _find_header(grid)
+    if found is None:
+        where = f"blad '{grid.sheet}': " if grid.sheet else ""
+        raise FileRejected(file, where + "hittar ingen rubrikrad med kolumnerna region, ålder och kön. "
+                           "Ladda ner tabellen från SCB:s statistikdatabas med region, ålder och kön valda.")
+    h, roles = found
+    header = grid.rows[h]
+    hrow = grid.numbers[h]
+    year_cols = {j: year_of_header(c) for j, c in enumerate(header) if year_of_header(c) and j not in roles.values()}
+    for need, label in (("age", "ålder"), ("sex", "kön")):
+        if need not in roles:
+            raise FileRejected(file, f"kolumnen '{label}' saknas. Välj {label} i SCB:s tabell "
+                               "(ettåriga åldrar, män och kvinnor) och ladda ner igen.", hrow, label)
+    long_layout = "year" in roles and "value" in roles
+    if not long_layout and not year_cols:
+        missing = "år" if "year" not in roles else (header[roles["year"]] + ": värdekolumn (folkmängd)")
+        raise FileRejected(file, "hittar varken årskolumner (t.ex. '2023') eller en kolumn för år och en för "
+                           "folkmängd.", hrow, missing)
+    used = set(roles.values()) | set(year_cols)
+    extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
+    cells = _Cells()
+    rejected: list[Rejection] = []
+    notes = [" ".join(c for c in r if c) for r in grid.rows[:h]]
+    gz = ctx.gazetteer
+
+    body = []
+    for i in range(h + 1, len(grid.rows)):
+        row = grid.rows[i]
+        filled = [c for c in row if c]
+        if len(filled) <= 1:
+            if filled:
+                notes.append(filled[0])
+            continue
+        body.append(i)
+    # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
+    total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
+
+    for i in body:
+        row = grid.rows[i]
+        rnum = grid.numbers[i]
+        if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
+            continue
+        kind, kommun = parse_region(_at(row, roles["region"]), gz)
+        if kind in ("lan", "riket"):
+            cells.skipped_regions[kind] += 1
+            continue
+        if kind == "unknown":
+            rejected.append(Rejection(rnum, header[roles["region"]], "okänd region (ange kommunkod, t.ex. 0180)"))
+            continue
+        try:
+            age = parse_age(_at(row, roles["age"]))
+        except ValueError:
+            rejected.append(Rejection(rnum, header[roles["age"]],
+                                      "åldern passar inte åldersgrupperna; välj ettåriga åldrar i SCB:s tabell"))
+            continue
+        try:
+            sex = parse_sex(_at(row, roles["sex"]))
+        except ValueError:
+            rejected.append(Rejection(rnum, header[roles["sex"]], "okänt kön (män/kvinnor eller 1/2)"))
+            continue
+        if age is None or sex is None:
+            cells.totals_skipped += 1
+            continue
+        ex = tuple(_at(row, j) for j in extras)
+        if long_layout:
+            y = year_of_header(_at(row, roles["year"]))
+            if y is None:
+                rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
+                continue
+            ok, v = _number(_at(row, roles["value"]))
+            if not ok:
+                rejected.append(Rejection(rnum, header[roles["value"]], "folkmängden är inte ett heltal"))
+                continue
+            if y[1]:
+                cells.preliminary.add(y[0])
+            cells.add(kommun, y[0], sex, age, ex, v)
+            continue
+        for j, (year, prel) in year_cols.items():
+            raw = _at(row, j)
+            ok, v = _number(raw.rstrip("*").rstrip())
+            if not ok:
+                rejected.append(Rejection(rnum, header[j], "folkmängden är inte ett heltal"))
+                continue
+            if prel or raw.endswith("*"):
+                cells.preliminary.add(year)
+            cells.add(kommun, year, sex, age, ex, v)
+    cells.preliminary |= notes_preliminary_years(notes, cells.years)
+    return cells, rejected
+
+
+def _at(row: list[str], j: int) -> str:
+    return row[j] if j < len(row) else ""
+
+
+def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    grids = xlsx_grids(path) if fmt == "scb-xlsx" else [csv_grid(path)]
+    for g in grids:
+        gate_grid(path.name, g)
+    usable = [g for g in grids if _find_header(g)]
+    grid = usable[0] if usable else grids[0]
+    cells, rejected = _read_grid(path.name, grid, ctx)
+    frame, lines = cells.frame()
+    if grid.sheet is not None:
+        lines.insert(0, f"Läste bladet '{grid.sheet}'.")
+    return ReadResult(fmt, "population", {"population": frame}, rejected, lines)
+
+
+# --- read: JSON-stat 2 ------------------------------------------------------------------
+
+
+def _dimension_codes(file: str, dim_id: str, dim: dict) -> tuple[list[str], dict[str, str]]:
+    try:
+        cat = dim["category"]
+        index = cat.get("index")
+        labels = cat.get("label") or {}
+        if index is None:
+            codes = list(labels)
+        elif isinstance(index, list):
+            codes = list(index)
+        else:
+            codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+    except (KeyError, TypeError, AttributeError):
+        raise FileRejected(file, f"dimensionen '{dim_id}' saknar kategorier (category.index). "
+                           "Filen är inte JSON-stat 2 från SCB.") from None
+    return codes, {c: str(labels.get(c, c)) for c in codes}
+
+
+def _role_of(dim_id: str, label: str, doc_roles: dict) -> str | None:
+    i, lab = dim_id.lower(), norm(label)
+    if dim_id in (doc_roles.get("time") or []) or i in ("tid", "time", "year") or lab in ("år", "tid"):
+        return "year"
+    if dim_id in (doc_roles.get("metric") or []) or i == "contentscode" or lab == "tabellinnehåll":
+        return "metric"
+    if i == "region" or lab.startswith("region"):
+        return "region"
+    if i in ("alder", "ålder", "age") or lab in _AGE:
+        return "age"
+    if i in ("kon", "kön", "sex") or lab in _SEX:
+        return "sex"
+    return None
+
+
+def _status_at(status, k: int) -> str | None:
+    if status is None:
+        return None
+    if isinstance(status, str):
+        return status
+    if isinstance(status, list):
+        return status[k] if k < len(status) else None
+    if isinstance(status, dict):
+        return status.get(str(k))
+    return None
+
+
+def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
+    file = path.name
+    try:
+        doc = json.loads(decode(path.read_bytes(), file))
+    except json.JSONDecodeError as exc:
+        raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}).") from None
+    if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict) and "dimension" not in doc:
+        doc = doc["dataset"]  # JSON-stat 1 wraps the dataset; the v2 fields inside are the same
+    if not isinstance(doc, dict) or not isinstance(doc.get("dimension"), dict) or "value" not in doc:
+        raise FileRejected(file, "filen är inte ett JSON-stat 2-dataset (nycklarna 'dimension' och 'value' "
+                           "saknas). Välj svarsformatet json-stat2 hos SCB.")
+    ids = doc.get("id") or list(doc["dimension"])
+    sizes = doc.get("size")
+    _gate_json(file, doc)
+    dims, roles = [], {}
+    doc_roles = doc.get("role") or {}
+    for d in ids:
+        dim = doc["dimension"].get(d)
+        if not isinstance(dim, dict):
+            raise FileRejected(file, f"dimensionen '{d}' i 'id' saknas under 'dimension'.", column=d)
+        codes, labels = _dimension_codes(file, d, dim)
+        role = _role_of(d, dim.get("label", ""), doc_roles)
+        if role and role not in roles:
+            roles[role] = len(dims)
+        dims.append((d, codes, labels, role))
+    if sizes is None:
+        sizes = [len(c) for _, c, _, _ in dims]
+    if [len(c) for _, c, _, _ in dims] != list(sizes):
+        raise FileRejected(file, "'size' stämmer inte med antalet kategorier per dimension; filen är skadad.")
+    for need, label in (("region", "Region"), ("age", "Alder (ålder)"), ("sex", "Kon (kön)"), ("year", "Tid (år)")):
+        if need not in roles:
+            raise FileRejected(file, f"dimensionen {label} saknas. Hämta tabellen med region, ålder, kön och år "
+                               "(t.ex. python -m pipelines fetch scb).", column=label.split()[0])
+    # Which metric: Folkmängd when the table has several contents.
+    metric_pick = None
+    if "metric" in roles:
+        _, mcodes, mlabels, _ = dims[roles["metric"]]
+        if len(mcodes) > 1:
+            metric_pick = next((c for c in mcodes if c == CONTENTS_POPULATION or "folkmängd" in mlabels[c].lower()), None)
+            if metric_pick is None:
+                raise FileRejected(file, "tabellinnehållet har flera mått och inget heter Folkmängd.",
+                                   column=dims[roles["metric"]][0])
+    # Other dimensions (e.g. Civilstand): use a total category if there is one, else sum.
+    extra_pick = {}
+    for n, (_d, codes, labels, role) in enumerate(dims):
+        if role is None and len(codes) > 1:
+            total = next((c for c in codes if _is_total(c) or _is_total(labels[c])), None)
+            if total:
+                extra_pick[n] = total
+
+    values, status = doc["value"], doc.get("status")
+    notes = _json_notes(doc)
+    cells, rejected = _Cells(), []
+    gz = ctx.gazetteer
+    region_cache: dict[str, tuple] = {}
+    bad_regions: set[str] = set()
+    for k, combo in enumerate(itertools.product(*(range(len(c)) for _, c, _, _ in dims))):
+        picks = [dims[n][1][combo[n]] for n in range(len(dims))]
+        if metric_pick and picks[roles["metric"]] != metric_pick:
+            continue
+        if any(picks[n] != code for n, code in extra_pick.items()):
+            continue
+        rcode = picks[roles["region"]]
+        if rcode not in region_cache:
+            region_cache[rcode] = parse_region(rcode, gz)
+        kind, kommun = region_cache[rcode]
+        if kind in ("lan", "riket"):
+            cells.skipped_regions[kind] += 1
+            continue
+        if kind == "unknown":
+            if rcode not in bad_regions:
+                bad_regions.add(rcode)
+                rejected.append(Rejection(None, dims[roles["region"]][0], f"okänd regionkod '{rcode[:12]}'"))
+            continue
+        try:
+            age = parse_age(picks[roles["age"]])
+            sex = parse_sex(picks[roles["sex"]])
+        except ValueError as exc:
+            rejected.append(Rejection(None, "Alder/Kon", f"okänd ålder eller kön '{str(exc)[:20]}'"))
+            continue
+        if age is None or sex is None:
+            cells.totals_skipped += 1
+            continue
+        ycode = picks[roles["year"]]
+        y = year_of_header(ycode) or year_of_header(dims[roles["year"]][2][ycode])
+        if y is None:
+            raise FileRejected(file, f"tidsperioden '{ycode[:20]}' är inte ett år.", column=dims[roles["year"]][0])
+        st = (_status_at(status, k) or "").strip().lower()
+        v = values.get(str(k)) if isinstance(values, dict) else (values[k] if k < len(values) else None)
+        if st in ("p", "prel", "preliminär") or y[1] or ycode.endswith("*"):
+            cells.preliminary.add(y[0])
+        if v is not None and (not isinstance(v, (int, float)) or v < 0):
+            rejected.append(Rejection(None, "value", f"värde nummer {k + 1} är inte ett tal"))
+            continue
+        extras = tuple(picks[n] for n in range(len(dims)) if dims[n][3] is None and n not in extra_pick)
+        cells.add(kommun, y[0], sex, age, extras, v)
+    cells.preliminary |= notes_preliminary_years(notes, cells.years)
+    frame, lines = cells.frame()
+    label = doc.get("label")
+    if label:
+        lines.insert(0, f"Tabell: {str(label)[:120]}.")
+    return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
+
+
+def _json_notes(doc: dict) -> list[str]:
+    notes = [str(n) for n in (doc.get("note") or [])]
+    for dim in doc["dimension"].values():
+        notes += [str(n) for n in (dim.get("note") or [])] if isinstance(dim, dict) else []
+        cat = dim.get("category", {}) if isinstance(dim, dict) else {}
+        for v in (cat.get("note") or {}).values() if isinstance(cat.get("note"), dict) else []:
+            notes += [str(x) for x in (v if isinstance(v, list) else [v])]
+    return notes
+
+
+def _gate_json(file: str, doc: dict) -> None:
+    """Scan every string in the document (labels, notes) for a personnummer."""
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, f"{where}.{k}" if where else str(k))
+        elif isinstance(node, list):
+            for n, v in enumerate(node):
+                if isinstance(v, str):
+                    yield f"{where}[{n}]", v
+                elif isinstance(v, (dict, list)):
+                    yield from walk(v, f"{where}[{n}]")
+        elif isinstance(node, str):
+            yield where, node
+
+    found = first_finding((f"fältet '{w}'", v) for w, v in walk(doc, ""))
+    if found:
+        raise PersonnummerFound(file, found.where)
+
+
+def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    """SCB population as ``population`` rows (see the module docstring)."""
+    if fmt == "scb-json":
+        return _read_jsonstat(path, ctx)
+    return _read_table(path, ctx, fmt)
+
+
+# --- fetch ------------------------------------------------------------------------------
+
+
+def parse_years(text: str | None, default_last: int = 5) -> list[int]:
+    """'2020-2024' or '2020,2022' or '2023' -> years; default: the last completed years."""
+    from pipelines.fetch import FetchError
+
+    if not text:
+        this = date.today().year
+        return list(range(this - default_last, this))
+    years: set[int] = set()
+    for part in str(text).split(","):
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", part)
+        if not m:
+            raise FetchError(f"--years: '{part.strip()}' är inte ett år eller ett intervall (skriv t.ex. 2020-2024).")
+        lo, hi = int(m[1]), int(m[2] or m[1])
+        if hi < lo or hi - lo > 60:
+            raise FetchError(f"--years: intervallet '{part.strip()}' är ogiltigt.")
+        years.update(range(lo, hi + 1))
+    return sorted(years)
+
+
+def population_query(kommuner: list[str], years: list[int]) -> dict:
+    """The PxWeb v1 query: all kommuner, every single age, men and women, Folkmängd.
+
+    Civilstånd is left out of the query, so SCB sums over it (the variable is eliminable).
+    """
+    return {
+        "query": [
+            {"code": "Region", "selection": {"filter": "vs:RegionKommun07", "values": kommuner}},
+            {"code": "Alder", "selection": {"filter": "all", "values": ["*"]}},
+            {"code": "Kon", "selection": {"filter": "item", "values": ["1", "2"]}},
+            {"code": "ContentsCode", "selection": {"filter": "item", "values": [CONTENTS_POPULATION]}},
+            {"code": "Tid", "selection": {"filter": "item", "values": [str(y) for y in years]}},
+        ],
+        "response": {"format": "json-stat2"},
+    }
+
+
+def fetch(args, dest_dir: Path) -> list[Path]:
+    """``fetch scb --years 2020-2024``: one PxWeb request per year (below SCB's cell limit).
+
+    290 kommuner x 102 ages x 2 sexes is about 59 000 cells a year; SCB refuses queries
+    over its cell limit and more than 30 requests per 10 seconds, so years go one by one.
+    """
+    import requests
+
+    from pipelines.fetch import FetchError
+    from pipelines.geography import load_reference
+
+    if getattr(args, "args", None):
+        raise FetchError("fetch scb tar inga egna argument; ange bara --years, t.ex. --years 2020-2024.")
+    years = parse_years(getattr(args, "years", None))
+    kommuner = sorted(load_reference().kommun["kommun_code"])
+    files = []
+    for n, year in enumerate(years):
+        if n:
+            time.sleep(REQUEST_PAUSE_S)
+        try:
+            resp = requests.post(API_V1, json=population_query(kommuner, [year]), timeout=120)
+        except requests.RequestException as exc:
+            raise FetchError(f"SCB:s API kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
+        if resp.status_code != 200:
+            raise FetchError(f"SCB:s API svarade {resp.status_code} för år {year}: {resp.text[:200].strip()}")
+        try:
+            doc = resp.json()
+        except ValueError:
+            raise FetchError(f"SCB:s API svarade inte med JSON för år {year}.") from None
+        if not isinstance(doc, dict) or "dimension" not in doc:
+            raise FetchError(f"SCB:s svar för år {year} är inte JSON-stat 2.")
+        out = Path(dest_dir) / f"scb-folkmangd-{year}.json"
+        out.write_bytes(resp.content)
+        files.append(out)
+    return files
+

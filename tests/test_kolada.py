@@ -1,0 +1,164 @@
+"""Kolada: API v3 JSON values, KPI titles, skipped non-kommuner, and ``fetch kolada``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from pipelines import readers, warehouse
+from pipelines.fetch import FetchError
+from pipelines.fetch import main as fetch_main
+from pipelines.loading import ingest
+from pipelines.readers import kolada
+
+DATA = Path(__file__).parent / "data" / "kolada"
+
+
+def _digest(db):
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def _query(db, sql, params=None):
+    con = warehouse.open_read_only(db)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_values_land_per_kommun_year_and_gender(empty_db):
+    path = DATA / "data_kpi_year.json"
+    assert readers.choose(path).fmt == "kolada-json"
+    started = datetime.now().replace(microsecond=0)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    rows = _query(empty_db, "SELECT kpi_id, kommun_code, year, gender, value, preliminary FROM kolada_value "
+                            "ORDER BY kpi_id, kommun_code, year, gender")
+    assert rows == [
+        ("N07403", "0114", 2022, "T", 1050.3, False),
+        ("N07403", "0114", 2023, "T", 1012.9, False),
+        ("N07403", "0180", 2022, "T", 1611.0, False),
+        ("N07403", "0180", 2023, "T", 1587.4, False),
+        ("N07403", "1280", 2023, "T", None, False),
+        ("N07403", "1280", 2024, "T", 1700.5, True),
+        ("U07414", "0180", 2023, "K", 55.0, False),
+        ("U07414", "0180", 2023, "M", 49.3, False),
+        ("U07414", "0180", 2023, "T", 52.1, False),
+    ]
+    # Riket (0000), Region Stockholm (0001) and a kommungrupp are skipped, not errors.
+    assert "riket (1), regioner (1) och kommungrupper (1)" in report.summary()
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(11, "municipality")]
+    [(retrieved, source, status)] = _query(
+        empty_db, "SELECT DISTINCT retrieved_at, source, status FROM kolada_value WHERE kommun_code = '1280' AND year = 2023")
+    assert source == "Kolada" and status == "Saknas"
+    assert started - timedelta(seconds=1) <= retrieved <= datetime.now() + timedelta(seconds=1)
+    assert "Titel saknas" in report.summary()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("municipality_meta.json", "metadata"), ("fel_form.json", "rad 2, kolumn 'period'")],
+)
+def test_wrong_shape_is_refused_clearly_and_changes_nothing(empty_db, name, expected):
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [DATA / name])
+    assert report.status == "rejected"
+    assert report.lines[0].startswith(name) and expected in report.lines[0]
+    assert _digest(empty_db) == before
+
+
+def test_personnummer_anywhere_rejects_the_file(empty_db, tmp_path):
+    doc = json.loads((DATA / "data_kpi_year.json").read_text(encoding="utf-8"))
+    doc["values"][3]["values"][0]["status"] = "granskad av 811218-9876"
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "rejected" and "personnummer" in report.lines[0]
+    assert "values[3]" in report.lines[0] and "9876" not in report.lines[0]
+    assert _digest(empty_db) == before
+
+
+# --- fetch against a local stand-in for Kolada's API ------------------------------------
+
+
+class _FakeKolada(BaseHTTPRequestHandler):
+    paths: list[str] = []
+    fail = False
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        type(self).paths.append(self.path)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.fail:
+            self.send_response(503)
+            self.end_headers()
+            return
+        if self.path.startswith("/v3/kpi/"):
+            body = (DATA / "api_kpi.json").read_text(encoding="utf-8")
+        elif self.path.startswith("/v3/data/kpi/"):
+            body = (DATA / "api_data_page1.json").read_text(encoding="utf-8").replace("NEXT", f"{base}/v3/page2")
+        elif self.path == "/v3/page2":
+            body = (DATA / "api_data_page2.json").read_text(encoding="utf-8").replace("PREV", f"{base}/v3/page1")
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        payload = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_kolada(monkeypatch):
+    _FakeKolada.paths = []
+    _FakeKolada.fail = False
+    server = HTTPServer(("127.0.0.1", 0), _FakeKolada)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(kolada, "API", f"http://127.0.0.1:{server.server_port}/v3")
+    yield _FakeKolada
+    server.shutdown()
+    server.server_close()
+
+
+def test_fetch_follows_pages_and_records_titles_and_retrieval_time(empty_db, tmp_path, fake_kolada):
+    args = SimpleNamespace(source="kolada", args=["N07403", "N07402"], years="2018-2024",
+                           save=tmp_path / "svar", db=str(empty_db))
+    assert fetch_main(args) == 0
+    assert fake_kolada.paths == [
+        "/v3/kpi/N07403,N07402",
+        "/v3/data/kpi/N07403,N07402/year/2018,2019,2020,2021,2022,2023,2024",
+        "/v3/page2",
+    ]
+    [saved] = list((tmp_path / "svar").iterdir())
+    stamped = datetime.fromisoformat(json.loads(saved.read_text(encoding="utf-8"))["retrieved_at"])
+    rows = _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, gender, value, retrieved_at FROM kolada_value "
+                            "ORDER BY kpi_id, kommun_code, gender")
+    assert [(r[0], r[2], r[3], r[4]) for r in rows] == [
+        ("N07402", "0180", "K", 12000.0), ("N07402", "0180", "M", 14003.0), ("N07402", "0180", "T", 13001.5),
+        ("N07403", "0114", "T", 1050.3), ("N07403", "0180", "T", 1611.0),
+    ]
+    assert {r[1] for r in rows} == {"Anmälda brott totalt, antal/100 000 inv", "Anmälda våldsbrott, antal/100 000 inv"}
+    assert {r[5] for r in rows} == {stamped}
+
+
+def test_fetch_errors_are_clear(empty_db, tmp_path, fake_kolada):
+    before = _digest(empty_db)
+    with pytest.raises(FetchError, match="nyckeltal"):
+        fetch_main(SimpleNamespace(source="kolada", args=[], years=None, save=tmp_path, db=str(empty_db)))
+    fake_kolada.fail = True
+    with pytest.raises(FetchError, match="503"):
+        fetch_main(SimpleNamespace(source="kolada", args=["N07403"], years="2023", save=tmp_path, db=str(empty_db)))
+    assert _digest(empty_db) == before
