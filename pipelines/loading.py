@@ -140,6 +140,8 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
     mode = TABLES[table]
     source = frame if isinstance(frame, str) else "_frame"
     if not isinstance(frame, str):
+        # DuckDB 2 refuses register() while an earlier execute() (a fetchone() count) is unfinished.
+        con.complete()
         con.register("_frame", frame)
     load_col = ", $load_id AS load_id" if table in HAS_LOAD_ID else ""
     params = {"load_id": load_id} if table in HAS_LOAD_ID else {}

@@ -1,0 +1,484 @@
+"""The police's public events feed (https://polisen.se/api/events): incidents.
+
+The feed is a JSON list of the latest 500 event notices, each with ``id``, ``datetime``,
+``name``, ``summary``, ``url``, ``type`` and ``location`` (``name``, ``gps``). This module
+reads a saved answer (``python -m pipelines ingest polisen-….json``) and calls the live
+API (``python -m pipelines fetch polisen``). docs/sources/polisen.md describes the rules;
+the type table there is rendered from :data:`TYPE_TABLE` below.
+
+What is kept per event: ``incident_id`` (``polisen:<id>``), the local time, our category,
+kommun (or only the län), an LPO only where one LPO covers the whole kommun, and the
+police's own type label. Summaries and URLs are not stored, and ``gps`` is not used: it
+is the centre of the kommun or län, not the scene.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.personnummer import PersonnummerFound, contains_personnummer
+
+FORMATS = ("polisen-json",)
+SOURCE = "polisen"
+API_URL = "https://polisen.se/api/events"
+USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; polisens oppna API)"
+TIMEOUT_S = (10, 60)  # connect, read
+RETRY_DELAY_S = 5.0
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+EXPECTED_KEYS = {"id", "datetime", "name", "summary", "url", "type", "location"}
+
+# --- the type table ----------------------------------------------------------------------
+# Why events are dropped, as the load report and the docs say it.
+DROP_REASONS = {
+    "sammanfattning": "sammanfattningar (upprepar enskilda händelser)",
+    "uppdatering": "uppdateringar av tidigare notiser",
+    "kontroll": "polisens egna kontroller och insatser (inget inträffat brott)",
+    "olycka": "olyckor, larm och räddningsinsatser utan brott",
+    "person": "försvunna personer och dödsfall utan brottsmisstanke",
+    "gods": "återfunnet gods och fordon (brottet räknas när det anmäls)",
+    "djur": "djurärenden",
+    "meddelande": "meddelanden om polisens verksamhet",
+}
+
+# (police type label, our incident type or None when dropped, drop reason key or note)
+TYPE_TABLE: tuple[tuple[str, str | None, str], ...] = (
+    ("Skottlossning", "skottlossning", ""),
+    ("Skottlossning, misstänkt", "skottlossning", "räknas som skottlossning; source_type visar 'misstänkt'"),
+    ("Explosion", "explosion", ""),
+    ("Detonation", "explosion", ""),
+    ("Mord/dråp", "mord/dråp", ""),
+    ("Mord/dråp, försök", "mord/dråp", "försök räknas med; source_type skiljer dem åt"),
+    ("Misshandel", "våldsbrott", ""),
+    ("Misshandel, grov", "våldsbrott", ""),
+    ("Våldtäkt", "våldsbrott", ""),
+    ("Våldtäkt, försök", "våldsbrott", ""),
+    ("Olaga frihetsberövande", "våldsbrott", ""),
+    ("Våld/hot mot tjänsteman", "våldsbrott", ""),
+    ("Rån", "rån", ""),
+    ("Rån väpnat", "rån", ""),
+    ("Rån övrigt", "rån", ""),
+    ("Rån, försök", "rån", ""),
+    ("Olaga hot", "hot", ""),
+    ("Bombhot", "hot", ""),
+    ("Vapenlagen", "vapenbrott", ""),
+    ("Vapenlag", "vapenbrott", "förekommer som variant av 'Vapenlagen'"),
+    ("Knivlagen", "vapenbrott", ""),
+    ("Narkotikabrott", "narkotikabrott", ""),
+    ("Inbrott", "inbrott", ""),
+    ("Inbrott, försök", "inbrott", ""),
+    ("Stöld/inbrott", "inbrott", ""),
+    ("Stöld", "stöld", ""),
+    ("Stöld, försök", "stöld", ""),
+    ("Stöld, ringa", "stöld", ""),
+    ("Motorfordon, stöld", "stöld", ""),
+    ("Häleri", "stöld", "hanterar stöldgods"),
+    ("Skadegörelse", "skadegörelse", ""),
+    ("Brand", "brand", ""),
+    ("Bedrägeri", "bedrägeri", ""),
+    ("Övrigt", "övrigt", ""),
+    ("Alkohollagen", "övrigt", ""),
+    ("Ordningslagen", "övrigt", ""),
+    ("Fylleri/LOB", "övrigt", "ordningsstörning, inte brott, men en del av lägesbilden"),
+    ("Bråk", "övrigt", "inte alltid våld; räknas inte som våldsbrott"),
+    ("Ofredande/förargelse", "övrigt", "räknas inte som hot eller våld"),
+    ("Ofog barn/ungdom", "övrigt", ""),
+    ("Sedlighetsbrott", "övrigt", ""),
+    ("Olaga intrång/hemfridsbrott", "övrigt", ""),
+    ("Larm inbrott", "övrigt", "larm, inte alltid ett inbrott"),
+    ("Larm överfall", "övrigt", "larm, inte alltid ett överfall"),
+    ("Farligt föremål, misstänkt", "övrigt", "misstänkt föremål, ingen explosion"),
+    ("Förfalskningsbrott", "övrigt", ""),
+    ("Missbruk av urkund", "övrigt", ""),
+    ("Ekobrott", "övrigt", ""),
+    ("Miljöbrott", "övrigt", ""),
+    ("Utlänningslagen", "övrigt", ""),
+    ("Lagen om hundar och katter", "övrigt", ""),
+    ("Sjölagen", "övrigt", ""),
+    ("Spridning smittsamma kemikalier", "övrigt", ""),
+    ("Rattfylleri", "övrigt", "trafikbrott"),
+    ("Trafikbrott", "övrigt", "trafikbrott"),
+    ("Olovlig körning", "övrigt", "trafikbrott"),
+    ("Trafikolycka, smitning från", "övrigt", "smitning är ett brott, till skillnad från olyckan"),
+    ("Vållande till kroppsskada", "övrigt", ""),
+    ("Sammanfattning natt", None, "sammanfattning"),
+    ("Sammanfattning kväll", None, "sammanfattning"),
+    ("Sammanfattning kväll och natt", None, "sammanfattning"),
+    ("Sammanfattning dag", None, "sammanfattning"),
+    ("Sammanfattning dygn", None, "sammanfattning"),
+    ("Sammanfattning förmiddag", None, "sammanfattning"),
+    ("Sammanfattning eftermiddag", None, "sammanfattning"),
+    ("Sammanfattning helg", None, "sammanfattning"),
+    ("Sammanfattning vecka", None, "sammanfattning"),
+    ("Uppdatering", None, "uppdatering"),
+    ("Trafikkontroll", None, "kontroll"),
+    ("Gränskontroll", None, "kontroll"),
+    ("Kontroll person/fordon", None, "kontroll"),
+    ("Polisinsats/kommendering", None, "kontroll"),
+    ("Trafikolycka", None, "olycka"),
+    ("Trafikolycka, personskada", None, "olycka"),
+    ("Trafikolycka, singel", None, "olycka"),
+    ("Trafikolycka, vilt", None, "olycka"),
+    ("Trafikhinder", None, "olycka"),
+    ("Arbetsplatsolycka", None, "olycka"),
+    ("Sjukdom/olycksfall", None, "olycka"),
+    ("Räddningsinsats", None, "olycka"),
+    ("Fjällräddning", None, "olycka"),
+    ("Naturkatastrof", None, "olycka"),
+    ("Varningslarm/haveri", None, "olycka"),
+    ("Brand automatlarm", None, "olycka"),
+    ("Försvunnen person", None, "person"),
+    ("Anträffad död", None, "person"),
+    ("Anträffat gods", None, "gods"),
+    ("Motorfordon, anträffat stulet", None, "gods"),
+    ("Djur skadat/omhändertaget", None, "djur"),
+    ("Djur", None, "djur"),
+    ("Tillfälligt obemannat", None, "meddelande"),
+)
+
+
+def _fold_type(label: str) -> str:
+    return re.sub(r"\s+", " ", str(label)).strip().casefold()
+
+
+_TYPES = {_fold_type(label): (category, note) for label, category, note in TYPE_TABLE}
+
+
+def classify(label: str) -> tuple[str | None, str | None, bool]:
+    """Our category for a police type: ``(category, drop_reason_key, known)``.
+
+    A dropped type has category None and a reason key in :data:`DROP_REASONS`; an unknown
+    type is kept as "övrigt" with ``known`` False so the load report can name it.
+    """
+    folded = _fold_type(label)
+    if folded in _TYPES:
+        category, note = _TYPES[folded]
+        return (category, None, True) if category else (None, note, True)
+    if folded.startswith("sammanfattning"):  # new summary periods appear now and then
+        return None, "sammanfattning", True
+    return "övrigt", None, False
+
+
+def mapping_table_markdown() -> str:
+    """The type table as Markdown, for docs/sources/polisen.md."""
+    lines = ["| Polisens händelsetyp | Vår kategori | Kommentar |", "| --- | --- | --- |"]
+    for label, category, note in TYPE_TABLE:
+        if category:
+            lines.append(f"| {label} | {category} | {note} |".replace(" |  |", " | |"))
+        else:
+            lines.append(f"| {label} | *tas bort* | {DROP_REASONS[note]} |")
+    return "\n".join(lines)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+_DATETIME = re.compile(
+    r"^\s*(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})[ T]+(?P<h>\d{1,2})[:.](?P<mi>\d{1,2})"
+    r"(?:[:.](?P<s>\d{1,2})(?:\.\d+)?)?\s*(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{1,2}):?(?P<om>\d{2})?)?\s*$"
+)
+# "01 mars 21.14, " or "1 mars 21:14, " at the start of ``name``.
+_NAME_PREFIX = re.compile(r"^\s*\d{1,2}\s+[^\W\d_]+\s+\d{1,2}[.:]\d{2}\s*,\s*")
+
+
+def parse_datetime(text) -> datetime | None:
+    """The feed's ``datetime`` as naive local Swedish time, or None if unreadable.
+
+    Handles non-padded hours ("2026-08-22 9:48:12 +02:00"), a missing offset (taken as
+    local time already), "Z" and offsets with or without a colon.
+    """
+    if not isinstance(text, str):
+        return None
+    m = _DATETIME.match(text)
+    if not m:
+        return None
+    try:
+        naive = datetime(int(m["y"]), int(m["mo"]), int(m["d"]), int(m["h"]), int(m["mi"]), int(m["s"] or 0))
+    except ValueError:
+        return None
+    if m["z"]:
+        offset = UTC
+    elif m["sign"]:
+        minutes = int(m["oh"]) * 60 + int(m["om"] or 0)
+        if minutes > 14 * 60:
+            return None
+        offset = timezone(timedelta(minutes=minutes if m["sign"] == "+" else -minutes))
+    else:
+        return naive
+    return naive.replace(tzinfo=offset).astimezone(STOCKHOLM).replace(tzinfo=None)
+
+
+def place_in_name(name) -> str | None:
+    """The place that stands last in ``name`` ("01 mars 21.14, Rån, Malmö" -> "Malmö")."""
+    if not isinstance(name, str):
+        return None
+    rest, had_prefix = _NAME_PREFIX.subn("", name, count=1)
+    parts = [p.strip(" .\t") for p in rest.split(",")]
+    # Without the date prefix the last part is a place only if a type stands before it.
+    if (len(parts) < 2 and not had_prefix) or not parts[-1]:
+        return None
+    return parts[-1]
+
+
+def _is_lan_name(text: str) -> bool:
+    return bool(re.search(r"\blän$", text.strip().casefold()))
+
+
+def _place(gz, text: str | None) -> tuple[str | None, str | None]:
+    """(kommun_code, lan_code) for a place name; a "… län" name never matches a kommun."""
+    if not text or not text.strip():
+        return None, None
+    if _is_lan_name(text):
+        return None, gz.lan_code(text)
+    kommun = gz.kommun_code(text)
+    if kommun:
+        return kommun, gz.lan_of_kommun(kommun)
+    return None, gz.lan_code(text)
+
+
+def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
+    """Where an event happened: ``(kommun_code, lan_code, how)``.
+
+    The kommun comes from the last part of ``name``, else from ``location.name``; a kommun
+    that lies outside the län ``location.name`` gives is not trusted. With no kommun the
+    event stays at län level. ``how`` is "kommun", "län" or "okänd".
+    """
+    k_name, l_name = _place(gz, place_in_name(name))
+    k_loc, l_loc = _place(gz, location_name if isinstance(location_name, str) else None)
+    for kommun, lan in ((k_name, l_name), (k_loc, l_loc)):
+        if kommun and (l_loc is None or k_loc is not None or lan == l_loc):
+            return kommun, lan, "kommun"
+    lan = l_loc or l_name
+    return (None, lan, "län") if lan else (None, None, "okänd")
+
+
+# --- reading -----------------------------------------------------------------------------
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """'polisen-json' for the police's events JSON (or a file saved by our fetch)."""
+    text = head.removeprefix(b"\xef\xbb\xbf").strip()
+    if Path(path).name.lower().startswith("polisen") and Path(path).suffix.lower() == ".json":
+        return FORMATS[0]  # our own saved answers: read() explains whatever is wrong
+    if re.fullmatch(rb"\[\s*\]", text):
+        return FORMATS[0]  # the only list-shaped JSON among our sources
+    if re.match(rb"\[\s*\{", text) and all(
+        re.search(rb'"%s"\s*:' % key, text) for key in (b"datetime", b"location", b"type")
+    ):
+        return FORMATS[0]
+    return None
+
+
+def _load_json(path: Path) -> list:
+    raw = path.read_bytes()
+    file = path.name
+    if not raw.strip():
+        raise FileRejected(file, "svaret från polisen var tomt – försök igen senare; inget lästes in.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileRejected(file, "filen är inte UTF-8-kodad JSON; hämta svaret från polisen igen.") from None
+    if text.lstrip().startswith("<"):
+        raise FileRejected(
+            file, "svaret är en webbsida (HTML), inte JSON – troligen ett felmeddelande från "
+            "polisen.se. Försök igen senare; inget lästes in.")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRejected(
+            file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}) – "
+            "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
+    if isinstance(data, dict):
+        raise FileRejected(
+            file, "JSON-filen är ett objekt, men polisens händelser är en lista med händelser. "
+            "Kontrollera att filen kommer från polisen.se/api/events; inget lästes in.")
+    if not isinstance(data, list):
+        raise FileRejected(file, "JSON-filen är inte en lista med händelser; inget lästes in.")
+    if not data:
+        raise FileRejected(
+            file, "svaret från polisen innehöll inga händelser ([]) – kontrollera filtren eller "
+            "försök igen senare; inget lästes in.")
+    objects = [e for e in data if isinstance(e, dict)]
+    if not objects:
+        raise FileRejected(file, "listan innehåller inga händelseobjekt, bara enstaka värden; inget lästes in.")
+    if not any(EXPECTED_KEYS & set(e) for e in objects):
+        raise FileRejected(
+            file, "objekten i listan saknar polisens fält (id, datetime, name, type, location); "
+            "filen är inte polisens händelser och lästes inte in.")
+    return data
+
+
+def _gate(file: str, events: list) -> None:
+    """Refuse the file if a personnummer stands in any text field (place named, not number)."""
+    for i, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            continue
+        location = event.get("location") if isinstance(event.get("location"), dict) else {}
+        fields = [("name", event.get("name")), ("summary", event.get("summary")), ("type", event.get("type")),
+                  ("url", event.get("url")), ("location.name", location.get("name"))]
+        for field, value in fields:
+            if isinstance(value, str) and contains_personnummer(value):
+                raise PersonnummerFound(file, f"händelse {i}, fält '{field}'")
+
+
+def _event_id(value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
+def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    """Read a saved answer of the police's events API into ``incident`` rows."""
+    path = Path(path)
+    file = path.name
+    events = _load_json(path)
+    _gate(file, events)
+    gz = ctx.gazetteer
+    latest = datetime.now(STOCKHOLM).replace(tzinfo=None) + timedelta(days=1)
+
+    rows, rejected = [], []
+    dropped: Counter[str] = Counter()
+    unknown: Counter[str] = Counter()
+    lan_only = split_no_lpo = 0
+    for i, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            rejected.append(Rejection(i, None, f"händelse {i} är inte ett JSON-objekt"))
+            continue
+        event_id = _event_id(event.get("id"))
+        if event_id is None:
+            rejected.append(Rejection(i, "id", "id saknas eller är inte ett heltal"))
+            continue
+        label = event.get("type") if isinstance(event.get("type"), str) else ""
+        label = label.strip() or None
+        category, drop, known = classify(label) if label else ("övrigt", None, False)
+        if drop:
+            dropped[drop] += 1
+            continue
+        occurred = parse_datetime(event.get("datetime"))
+        if occurred is None:
+            rejected.append(Rejection(i, "datetime", "tidpunkten saknas eller kan inte läsas (väntat ÅÅÅÅ-MM-DD TT:MM:SS +01:00)"))
+            continue
+        if occurred > latest:
+            rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
+            continue
+        location = event.get("location") if isinstance(event.get("location"), dict) else {}
+        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"))
+        if how == "okänd":
+            rejected.append(Rejection(
+                i, "location", "platsen känns inte igen som kommun eller län (varken i name eller location.name)"))
+            continue
+        lpo = gz.single_lpo(kommun) if kommun else None
+        if how == "län":
+            lan_only += 1
+        elif lpo is None and len(gz.lpos_for_kommun(kommun)) > 1:
+            split_no_lpo += 1
+        if not known:
+            unknown[label or "(typ saknas)"] += 1
+        rows.append((f"{SOURCE}:{event_id}", occurred, category, kommun, lan, lpo, None, SOURCE, label))
+
+    frame = pd.DataFrame(rows, columns=["incident_id", "occurred_at", "incident_type", "kommun_code", "lan_code",
+                                        "lpo_code", "grid_cell", "source", "source_type"])
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
+    for col in ("incident_id", "incident_type", "kommun_code", "lan_code", "lpo_code", "grid_cell", "source",
+                "source_type"):
+        frame[col] = frame[col].astype("string")
+
+    if frame.empty and dropped and not rejected:
+        raise FileRejected(
+            file, f"alla {sum(dropped.values())} händelser var sammanfattningar eller andra notiser "
+            "som inte är brott (se docs/sources/polisen.md); inget lästes in.")
+    report = [f"{len(events)} händelser i svaret; {len(frame)} brottshändelser att läsa in."]
+    for key, n in dropped.most_common():
+        report.append(f"{n} borttagna: {DROP_REASONS[key]}.")
+    if unknown:
+        names = ", ".join(f"'{t}' ({n})" for t, n in unknown.most_common())
+        report.append(f"{sum(unknown.values())} med okänd händelsetyp sparades som 'övrigt': {names}.")
+    if lan_only:
+        report.append(f"{lan_only} kunde bara placeras i ett län (kommun saknas).")
+    if split_no_lpo:
+        report.append(f"{split_no_lpo} i kommuner med flera lokalpolisområden fick inget LPO "
+                      "(polisen anger bara kommunen).")
+    return ReadResult(FORMATS[0], "incident", {"incident": frame}, rejected, report, replaces_earlier_version=False)
+
+
+# --- the live API ------------------------------------------------------------------------
+
+_DATE_FILTER = re.compile(r"^\d{4}(-\d{2}(-\d{2}( \d{2})?)?)?$")
+
+
+def fetch(args, dest_dir: Path) -> list[Path]:
+    """Call the live events API with the user's filters; save the raw answer; return [path].
+
+    Filters as the API documents them: ``--location`` -> ``locationname`` (several places
+    separated by ';'), ``--type`` -> ``type`` (likewise) and ``--date`` -> ``DateTime``
+    (ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD or "ÅÅÅÅ-MM-DD TT"). A 5xx answer is tried once more.
+    """
+    import requests
+
+    from pipelines.fetch import FetchError
+
+    params = {}
+    if getattr(args, "location", None):
+        params["locationname"] = args.location.strip()
+    if getattr(args, "event_type", None):
+        params["type"] = args.event_type.strip()
+    if getattr(args, "date", None):
+        date = args.date.strip()
+        if not _DATE_FILTER.match(date):
+            raise FetchError(f"polisen: --date '{date}' känns inte igen; skriv ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD eller 'ÅÅÅÅ-MM-DD TT'.")
+        params["DateTime"] = date
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+
+    response = None
+    for attempt in (1, 2):
+        try:
+            response = requests.get(API_URL, params=params, headers=headers, timeout=TIMEOUT_S)
+        except requests.Timeout:
+            raise FetchError("polisen: polisen.se svarade inte i tid – försök igen senare; inget lästes in.") from None
+        except requests.RequestException as exc:
+            raise FetchError(
+                f"polisen: kunde inte nå polisen.se ({type(exc).__name__}) – kontrollera nätverket och "
+                "försök igen; inget lästes in.") from None
+        if response.status_code >= 500 and attempt == 1:
+            time.sleep(RETRY_DELAY_S)
+            continue
+        break
+    if response.status_code == 429:
+        raise FetchError("polisen: för många anrop (HTTP 429) – vänta en stund och hämta mer sällan; inget lästes in.")
+    if response.status_code >= 400:
+        raise FetchError(f"polisen: polisen.se svarade med fel (HTTP {response.status_code}) – försök igen senare; "
+                         "inget lästes in.")
+    body = response.content
+    if not body.strip():
+        raise FetchError("polisen: svaret från polisen var tomt – försök igen senare; inget lästes in.")
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise FetchError("polisen: svaret från polisen var inte JSON (kanske en felsida) – försök igen senare; "
+                         "inget lästes in.") from None
+    if not isinstance(data, list):
+        raise FetchError("polisen: svaret från polisen var inte en lista med händelser; inget lästes in.")
+    if not data:
+        filters = ", ".join(f"{k}={v}" for k, v in params.items()) or "inga filter"
+        raise FetchError(f"polisen: inga händelser i svaret ({filters}); inget lästes in.")
+
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = dest_dir / f"polisen-events-{stamp}.json"
+    n = 1
+    while target.exists():  # two fetches in the same second
+        n += 1
+        target = dest_dir / f"polisen-events-{stamp}-{n}.json"
+    target.write_bytes(body)
+    return [target]
