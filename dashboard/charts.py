@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 from collections.abc import Sequence
 from statistics import NormalDist
 
@@ -44,6 +45,9 @@ STATUS_COLOURS = {
     "ej bedömd": "#D9D9D9",
 }
 STATUS_TEXT = {"uppnådd": "white", "delvis uppnådd": "white"}  # else black
+AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title; notes go below it
+NOTE_LINE_PX = 20
+NOTE_CHARS = 120
 GAP_NOTE = "Luckor i linjen är värden som döljs av röjandeskydd (..)."
 MISSING_COLOUR = "#BDBDBD"
 
@@ -58,15 +62,16 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
     Plotly's incremental ``update_*`` calls cost several times more.
     """
     annotations = list(extra.pop("annotations", []))
-    if note:
+    note_lines = textwrap.wrap(note, NOTE_CHARS, break_long_words=False) if note else []
+    if note_lines:
         annotations.append(
             {
-                "text": note,
+                "text": "<br>".join(note_lines),
                 "xref": "paper",
                 "yref": "paper",
                 "x": 0,
                 "y": 0,
-                "yshift": -62,
+                "yshift": -AXIS_BAND,
                 "xanchor": "left",
                 "yanchor": "top",
                 "showarrow": False,
@@ -82,7 +87,12 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "hoverlabel": {"font": {"size": FONT_SIZE, "family": FONT}},
-        "margin": {"l": 70, "r": 30, "t": 80, "b": 95 if note else 60},
+        "margin": {
+            "l": 70,
+            "r": 30,
+            "t": 80,
+            "b": AXIS_BAND + NOTE_LINE_PX * len(note_lines) + (8 if note_lines else 0),
+        },
         "showlegend": show_legend,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": {"text": ""}},
         "meta": {"alt": alt, "note": note or ""},
@@ -90,12 +100,20 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
     }
     for axis in ("xaxis", "yaxis"):
         defaults = AXIS_X if axis == "xaxis" else AXIS_Y
-        base[axis] = {**defaults, **extra.pop(axis, {})}
+        given = extra.pop(axis, {})
+        base[axis] = {**defaults, **given, "title": {**defaults.get("title", {}), **given.get("title", {})}}
     base.update(extra)
     return base
 
 
-AXIS_X = {"showgrid": False, "linecolor": "#888888", "ticks": "outside", "automargin": True, "zeroline": False}
+AXIS_X = {
+    "title": {"standoff": 10},
+    "showgrid": False,
+    "linecolor": "#888888",
+    "ticks": "outside",
+    "automargin": True,
+    "zeroline": False,
+}
 AXIS_Y = {"gridcolor": "#E5E5E5", "zeroline": True, "zerolinecolor": "#888888", "automargin": True, "showline": False}
 
 
@@ -417,11 +435,14 @@ def status_flow(
     data = df[df[count].fillna(0) > 0]
     seen = set(data[from_round]) | set(data[to_round])
     present = [r for r in rounds if r in seen]
-    nodes = [(r, s) for r in present for s in MEASURE_STATUSES]
+    pairs = set(zip(data[from_round], data[from_status], strict=True)) | set(
+        zip(data[to_round], data[to_status], strict=True)
+    )
+    # Only nodes that carry a flow: Plotly mis-places a Sankey whose fixed nodes have no links.
+    nodes = [(r, s) for r in present for s in MEASURE_STATUSES if (r, s) in pairs]
     index = {n: i for i, n in enumerate(nodes)}
     src = [index[(r, s)] for r, s in zip(data[from_round], data[from_status], strict=True)]
     dst = [index[(r, s)] for r, s in zip(data[to_round], data[to_status], strict=True)]
-    used = set(src) | set(dst)
     xs = {r: 0.001 + 0.998 * i / max(1, len(present) - 1) for i, r in enumerate(present)}
     ys = {s: 0.05 + 0.9 * i / (len(MEASURE_STATUSES) - 1) for i, s in enumerate(MEASURE_STATUSES)}
     counts = data[count].astype(float).tolist()
@@ -430,7 +451,7 @@ def status_flow(
         "arrangement": "snap",
         "valueformat": ",d",
         "node": {
-            "label": [f"{r}: {s}" if i in used else "" for i, (r, s) in enumerate(nodes)],
+            "label": [f"{r}: {s}" for r, s in nodes],
             "color": [STATUS_COLOURS[s] for _, s in nodes],
             "x": [xs[r] for r, _ in nodes],
             "y": [ys[s] for _, s in nodes],
