@@ -399,7 +399,7 @@ class _Cells:
             lines.append("Åldersgrupper som saknade åldrar i filen lästes inte in: "
                          + ", ".join(f"{b} ({n} kommun/år/kön)" for b, n in incomplete.items()) + ".")
         if self.skipped_regions["lan"] or self.skipped_regions["riket"]:
-            lines.append(f"Hoppade över rader för län ({self.skipped_regions['lan']}) och riket "
+            lines.append(f"Hoppade över uppgifter för län ({self.skipped_regions['lan']}) och riket "
                          f"({self.skipped_regions['riket']}); tabellen population gäller kommuner.")
         if self.totals_skipped:
             lines.append(f"{self.totals_skipped} totalrader (ålder eller kön 'totalt') hoppades över; "

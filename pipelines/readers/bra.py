@@ -1,0 +1,351 @@
+"""Brå's statistics on reported offences (anmälda brott), as exported from Brå's
+statistical database: CSV or Excel, per area, offence category and year, with the count
+and the rate per 100 000 inhabitants (docs/sources/bra.md).
+
+Exports are messy in known ways, all handled here: title lines above the header and
+footnotes below it; ';' and Windows-1252; decimal comma and thousands space; merged
+title rows and merged (blank) area cells in Excel; wide layouts with one column per year
+(optionally under an "Antal" / "Per 100 000 invånare" row); the area given in a title
+line ("Område: Stockholms län") instead of a column. Symbols follow Swedish official
+statistics: "–" is zero, ".." is not available (the value is left empty).
+
+Areas become codes: polisregion (e.g. STOCKHOLM), län ("01"), kommun ("0180") or "SE"
+for the whole country, looked up by name or code in the warehouse's own geography.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.geography import Gazetteer
+from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.readers.scb import (
+    Grid,
+    csv_grid,
+    gate_grid,
+    is_xlsx,
+    norm,
+    notes_preliminary_years,
+    xlsx_grids,
+)
+from pipelines.readers.text import parse_number
+
+FORMATS = ("bra-csv", "bra-xlsx")
+SOURCE = "Brå"
+HEADER_SCAN_ROWS = 40
+
+_OFFENCE = ("brottstyp", "brottskategori", "brott", "brottsrubricering", "typ av brott", "brottsområde", "brottskod")
+_AREA = {"område": None, "region": None, "geografi": None, "plats": None, "region/län": None,
+         "län": "lan", "kommun": "kommun", "polisregion": "polisregion", "polisområde": "polisomrade"}
+_YEAR = ("år", "period", "tid", "year", "anmälningsår")
+_RIKET = ("hela landet", "riket", "sverige", "hela riket", "totalt", "sweden", "rikstotal")
+YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+def _is_per_100k(text: str) -> bool:
+    t = norm(text).replace(" ", "")
+    return "100000" in t or "per100k" in t or "/100k" in t
+
+
+def _is_count(text: str) -> bool:
+    t = norm(text)
+    return t.startswith("antal") or t in ("anmälda brott", "count", "anmälda")
+
+
+def _roles(header: list[str]) -> dict:
+    roles: dict = {}
+    for j, h in enumerate(header):
+        n = norm(h)
+        if not n:
+            continue
+        if "offence" not in roles and (n in _OFFENCE or n.startswith(("brottstyp", "brottskategori"))):
+            roles["offence"] = j
+        elif n in _AREA and "area" not in roles:
+            roles["area"], roles["area_level"] = j, _AREA[n]
+        elif n in _YEAR:
+            roles.setdefault("year", j)
+        elif n in ("enhet", "mått", "matt", "måttenhet"):
+            roles.setdefault("unit", j)
+        elif n in ("värde", "value", "antal/värde"):
+            roles.setdefault("value", j)
+        elif n in ("status", "preliminär", "prel", "preliminära uppgifter"):
+            roles.setdefault("status", j)
+        elif YEAR_IN.search(n):
+            roles.setdefault("years", []).append(j)
+        elif _is_per_100k(h):
+            roles.setdefault("per_100k", j)
+        elif _is_count(h):
+            roles.setdefault("count", j)
+    return roles
+
+
+def _find_header(grid: Grid) -> tuple[int, dict] | None:
+    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        roles = _roles(row)
+        if "offence" in roles and ("year" in roles or roles.get("years")):
+            return i, roles
+    return None
+
+
+def sniff(path: Path, head: bytes) -> str | None:
+    """bra-csv / bra-xlsx: a table with an offence column and years."""
+    if head.startswith(b"PK\x03\x04"):
+        if not is_xlsx(path, head):
+            return None
+        try:
+            return "bra-xlsx" if any(_find_header(g) for g in xlsx_grids(path)) else None
+        except FileRejected:
+            return None
+    if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")) or b"\x00" in head[:4096]:
+        return None
+    try:
+        grid = csv_grid(path, head)
+    except FileRejected:
+        return None
+    return "bra-csv" if _find_header(grid) else None
+
+
+# --- areas ------------------------------------------------------------------------------
+
+
+def resolve_area(text: str, gz: Gazetteer, level_hint: str | None = None) -> str | None:
+    """An area name or code to its area code, or None.
+
+    'Hela landet'/'Riket' -> SE; 'Region Stockholm'/'Polisregion Stockholm' -> STOCKHOLM;
+    'Stockholms län'/'01' -> 01; 'Stockholm'/'0180'/'0180 Stockholm' -> 0180 (a bare name is
+    a kommun unless the column says län or polisregion).
+    """
+    t = re.sub(r"\s+", " ", str(text)).strip().rstrip("*").strip()
+    n = norm(t)
+    if not n:
+        return None
+    if n in _RIKET:
+        return "SE"
+    m = re.match(r"^(\d{1,4})\b\s*(.*)$", t)
+    if m:
+        code = m[1]
+        if code in ("0", "00", "0000"):
+            return "SE"
+        if len(code) in (3, 4):
+            return gz.kommun_code(code)
+        return gz.lan_code(code)
+    levels = {"lan": ("lan",), "kommun": ("kommun",), "polisregion": ("polisregion",),
+              "polisomrade": ("polisomrade",)}.get(level_hint or "", ())
+    if n.startswith("polisregion "):
+        return gz.code("polisregion", "Region " + t.split(" ", 1)[1])
+    if n.startswith("region ") and (not levels or "polisregion" in levels):
+        code = gz.code("polisregion", t)
+        if code:
+            return code
+        t = t.split(" ", 1)[1]  # "Region Gotland", "Region Skåne": the län/kommun name
+    if n.endswith(" län") or level_hint == "lan":
+        return gz.lan_code(t)
+    for level in levels or ("kommun", "lan", "polisregion", "polisomrade"):
+        code = gz.code(level, t) if level != "kommun" else gz.kommun_code(t)
+        if code:
+            return code
+    return None
+
+
+# --- values -----------------------------------------------------------------------------
+
+
+def _value(text: str) -> tuple[bool, float | None]:
+    """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing."""
+    t = str(text).strip().rstrip("*").strip()
+    if t in ("", "..", ".", "…", "x", "X"):
+        return True, None
+    if t in ("-", "–", "—"):
+        return True, 0.0
+    v = parse_number(t)
+    return (v is not None and v >= 0), v
+
+
+def _offence(text: str) -> str:
+    t = re.sub(r"\s+", " ", str(text)).strip()
+    return re.sub(r"\s*(\*+|\(\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$", "", t).strip()
+
+
+def _retrieved_at(notes: list[str]) -> tuple[datetime, bool]:
+    for note in notes:
+        if re.search(r"uttag|hämtad|hämtat|datum|skapad|utskrift", note, re.I):
+            m = re.search(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}[:.]\d{2}))?", note)
+            if m:
+                stamp = m[1] + (" " + m[2].replace(".", ":") if m[2] else " 00:00")
+                return datetime.strptime(stamp, "%Y-%m-%d %H:%M"), True
+    return datetime.now().replace(microsecond=0), False
+
+
+def _unit_row(grid: Grid, h: int) -> dict[int, str]:
+    """Units written in the row above a wide header ("Antal" over some years, "Per 100 000"
+    over others), carried right across merged cells."""
+    if h == 0:
+        return {}
+    above = grid.rows[h - 1]
+    if not any(_is_count(c) or _is_per_100k(c) for c in above):
+        return {}
+    units, current = {}, None
+    for j in range(len(grid.rows[h])):
+        cell = above[j] if j < len(above) else ""
+        if cell:
+            current = "per_100k" if _is_per_100k(cell) else ("count" if _is_count(cell) else None)
+        if current:
+            units[j] = current
+    return units
+
+
+def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
+    found = _find_header(grid)
+    if found is None:
+        raise FileRejected(file, "hittar ingen rubrikrad med brottstyp och år. Exportera tabellen från Brås "
+                           "statistikdatabas med brottstyp, område och år.")
+    h, roles = found
+    header = grid.rows[h]
+    hrow = grid.numbers[h]
+    notes = [" ".join(c for c in r if c) for r in grid.rows[:h]]
+    title = " ".join(notes)
+    default_area = None
+    if "area" not in roles:
+        m = next((re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]\s*(.+)$", n, re.I) for n in notes
+                  if re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]", n, re.I)), None)
+        if m is None:
+            raise FileRejected(file, "kolumnen för område (region, län eller kommun) saknas och ingen "
+                               "rubrikrad anger området. Ta med området i exporten.", hrow, "område")
+        default_area = resolve_area(m[1], ctx.gazetteer)
+        if default_area is None:
+            raise FileRejected(file, f"området '{m[1][:40]}' i rubriken känns inte igen.", grid.numbers[0], "område")
+    years = roles.get("years", [])
+    long_layout = "year" in roles
+    if long_layout and not ({"count", "per_100k"} & roles.keys() or "value" in roles):
+        raise FileRejected(file, "hittar ingen kolumn för antal eller antal per 100 000 invånare.", hrow, "antal")
+    if long_layout and "value" in roles and "unit" not in roles and not ({"count", "per_100k"} & roles.keys()):
+        raise FileRejected(file, "kolumnen 'enhet' saknas, så det går inte att avgöra om värdet är antal eller "
+                           "per 100 000 invånare.", hrow, "enhet")
+    # Units of wide year columns: the header itself, the row above, else the title.
+    above = _unit_row(grid, h)
+    title_unit = "per_100k" if _is_per_100k(title) and "antal" not in title.lower().replace("antal per", "") else "count"
+    year_cols = {}
+    for j in years:
+        hdr = header[j]
+        y = int(YEAR_IN.search(hdr)[1])
+        unit = "per_100k" if _is_per_100k(hdr) else ("count" if _is_count(hdr) or "antal" in norm(hdr) else None)
+        year_cols[j] = (y, bool(re.search(r"\*|prel", hdr, re.I)), unit or above.get(j) or ("unit" if "unit" in roles else title_unit))
+
+    gz = ctx.gazetteer
+    records: dict[tuple, dict] = {}
+    rejected: list[Rejection] = []
+    missing = 0
+    marked: set[tuple] = set()
+    last_area_text, last_offence = "", ""
+    for i in range(h + 1, len(grid.rows)):
+        row = grid.rows[i]
+        filled = [c for c in row if c]
+        if len(filled) <= 1:
+            if filled:
+                notes.append(filled[0])
+            continue
+        rnum = grid.numbers[i]
+
+        def at(j, row=row):
+            return row[j] if j is not None and j < len(row) else ""
+
+        # Exports leave grouped (merged) area and offence cells blank below the first row.
+        area_text = at(roles.get("area")) or last_area_text
+        offence = _offence(at(roles["offence"])) or last_offence
+        last_area_text, last_offence = area_text, offence
+        if not offence:
+            rejected.append(Rejection(rnum, header[roles["offence"]], "brottstyp saknas"))
+            continue
+        if default_area:
+            area = default_area
+        else:
+            area = resolve_area(area_text, gz, roles.get("area_level"))
+            if area is None:
+                rejected.append(Rejection(rnum, header[roles["area"]],
+                                          "okänt område (skriv t.ex. 'Stockholms län', 'Region Syd', 'Malmö' eller 'Hela landet')"))
+                continue
+        row_prel = "status" in roles and bool(re.search(r"prel|^p$|^ja$|^x$", at(roles["status"]).strip(), re.I))
+        cells = []  # (year, preliminary, unit, text, column)
+        if long_layout:
+            ytext = at(roles["year"])
+            ym = YEAR_IN.search(ytext)
+            if not ym:
+                rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
+                continue
+            yp = bool(re.search(r"\*|prel", ytext, re.I))
+            for unit in ("count", "per_100k"):
+                if unit in roles:
+                    cells.append((int(ym[1]), yp, unit, at(roles[unit]), roles[unit]))
+            if "value" in roles:
+                u = at(roles.get("unit"))
+                unit = "per_100k" if _is_per_100k(u) else ("count" if _is_count(u) else None)
+                if unit is None:
+                    rejected.append(Rejection(rnum, header[roles.get("unit", roles["value"])],
+                                              "okänd enhet (väntat 'Antal' eller 'Per 100 000 invånare')"))
+                    continue
+                cells.append((int(ym[1]), yp, unit, at(roles["value"]), roles["value"]))
+        else:
+            for j, (y, yp, unit) in year_cols.items():
+                if unit == "unit":
+                    u = at(roles["unit"])
+                    unit = "per_100k" if _is_per_100k(u) else ("count" if _is_count(u) else None)
+                    if unit is None:
+                        rejected.append(Rejection(rnum, header[roles["unit"]], "okänd enhet"))
+                        break
+                cells.append((y, yp, unit, at(j), j))
+        for year, yp, unit, text, col in cells:
+            ok, v = _value(text)
+            if not ok:
+                rejected.append(Rejection(rnum, header[col], "värdet är inte ett tal"))
+                continue
+            if unit == "count" and v is not None and v != int(v):
+                rejected.append(Rejection(rnum, header[col], "antalet är inte ett heltal"))
+                continue
+            key = (area, offence, year)
+            rec = records.setdefault(key, {"count": None, "per_100k": None, "row": rnum})
+            if v is None:
+                missing += 1
+                continue
+            rec[unit] = int(v) if unit == "count" else v
+            if yp or row_prel or str(text).strip().endswith("*"):
+                marked.add(key)
+    all_years = {k[2] for k in records}
+    prelim_years = notes_preliminary_years(notes, all_years)
+    retrieved, stated = _retrieved_at(notes)
+    rows = [
+        dict(area_code=a, offence_category=o, year=y, count=r["count"], per_100k=r["per_100k"],
+             preliminary=(a, o, y) in marked or y in prelim_years, source=SOURCE, retrieved_at=retrieved)
+        for (a, o, y), r in records.items() if r["count"] is not None or r["per_100k"] is not None
+    ]
+    empty = len(records) - len(rows)
+    frame = pd.DataFrame(rows, columns=["area_code", "offence_category", "year", "count", "per_100k",
+                                        "preliminary", "source", "retrieved_at"])
+    frame["count"] = frame["count"].astype("Int64")
+    lines = []
+    if grid.sheet is not None:
+        lines.append(f"Läste bladet '{grid.sheet}'.")
+    if default_area:
+        lines.append(f"Området {default_area} togs från rubriken.")
+    if missing:
+        lines.append(f"{missing} värden saknades ('..') och lämnades tomma"
+                     + (f"; {empty} rader utan något värde lästes inte in." if empty else "."))
+    n_prel = int(frame["preliminary"].sum()) if len(frame) else 0
+    if n_prel:
+        lines.append(f"{n_prel} rader är preliminära enligt Brå (år "
+                     + ", ".join(map(str, sorted(frame.loc[frame["preliminary"], "year"].unique()))) + ").")
+    lines.append(f"Uttaget {retrieved:%Y-%m-%d}" + (" (enligt filen)." if stated else " (inläsningstid)."))
+    return ReadResult(f"bra-{'xlsx' if grid.sheet is not None else 'csv'}", "bra_statistic",
+                      {"bra_statistic": frame}, rejected, lines)
+
+
+def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
+    """Brå statistics as ``bra_statistic`` rows."""
+    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [csv_grid(path)]
+    for g in grids:
+        gate_grid(path.name, g)
+    usable = [g for g in grids if _find_header(g)]
+    return _read_grid(path.name, usable[0] if usable else grids[0], ctx)

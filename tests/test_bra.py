@@ -1,0 +1,134 @@
+"""Brå: reported offences from the statistical database's CSV and Excel exports."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipelines import readers, warehouse
+from pipelines.loading import ingest
+
+DATA = Path(__file__).parent / "data" / "bra"
+
+
+def _digest(db):
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def _query(db, sql, params=None):
+    con = warehouse.open_read_only(db)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _stat(db, area, offence, year):
+    rows = _query(db, "SELECT count, per_100k, preliminary FROM bra_statistic "
+                      "WHERE area_code = ? AND offence_category = ? AND year = ?", [area, offence, year])
+    return rows[0] if rows else None
+
+
+def test_long_csv_windows_1252_with_title_footnotes_and_area_names(empty_db):
+    path = DATA / "anmalda_brott_region_lan.csv"
+    assert readers.choose(path).fmt == "bra-csv"
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "SE", "Samtliga brott", 2023) == (1441900, 13662.3, False)
+    assert _stat(empty_db, "SE", "Samtliga brott", 2024) == (1401010, 13210.8, True)  # "2024*"
+    assert _stat(empty_db, "SE", "Skjutning med dödlig utgång", 2023) == (53, 0.5, False)  # footnote mark dropped
+    assert _stat(empty_db, "STOCKHOLM", "Samtliga brott", 2023) == (426312, 16740.2, False)  # "Region Stockholm"
+    assert _stat(empty_db, "01", "Rån", 2023) == (2571, 100.9, False)  # "Stockholms län"
+    assert _stat(empty_db, "12", "Sprängning", 2023) == (0, 0.0, False)  # "–" is zero
+    assert _stat(empty_db, "01", "Rån", 2024) is None  # ".." in both columns: nothing to store
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(14, "Region")]
+    assert _query(empty_db, "SELECT DISTINCT source, retrieved_at FROM bra_statistic") == [
+        ("Brå", datetime(2025, 3, 14))]
+    assert report.rows_accepted == 8
+
+
+def test_wide_csv_with_unit_row_grouped_areas_and_preliminary_footnote(empty_db):
+    [report] = ingest(empty_db, [DATA / "anmalda_brott_kommun_bred.csv"])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "0180", "Samtliga brott", 2022) == (175331, 17913.0, False)
+    assert _stat(empty_db, "0180", "Skadegörelse", 2023) == (19870, 2017.8, True)  # blank area = Stockholm
+    assert _stat(empty_db, "1280", "Samtliga brott", 2023) == (51998, 14358.9, True)
+    assert _stat(empty_db, "0114", "Samtliga brott", 2022) == (6120, 12720.4, False)
+    assert report.rows_accepted == 8 and report.rows_rejected == 0
+
+
+def test_xlsx_merged_titles_and_areas_renamed_sheet(empty_db, tmp_path):
+    wb = openpyxl.Workbook()
+    info = wb.active
+    info.title = "Information"
+    info["A1"] = "Brottsförebyggande rådet, statistikdatabasen"
+    ws = wb.create_sheet("Anmälda brott 2024")
+    ws["A1"] = "Antal anmälda brott efter polisregion, brottskategori och år"
+    ws.merge_cells("A1:D1")
+    ws["A2"] = "Uppgifterna för 2024 är preliminära."
+    ws.merge_cells("A2:D2")
+    ws.append([])
+    ws.append(["Område", "Brottskategori", "2023", "2024 (prel.)"])
+    ws.append(["Region Syd", "Rån", 1390, 1402])
+    ws.append([None, "Våldsbrott", 20110, 19876])
+    ws.merge_cells("A5:A6")
+    ws.append(["Hela riket", "Rån", 7400, "..", None, "extra"])
+    ws.append(["Källa: Brå"])
+    path = tmp_path / "bra_export.xlsx"
+    wb.save(path)
+    assert readers.choose(path).fmt == "bra-xlsx"
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "SYD", "Rån", 2023) == (1390, None, False)
+    assert _stat(empty_db, "SYD", "Våldsbrott", 2024) == (19876, None, True)
+    assert _stat(empty_db, "SE", "Rån", 2023) == (7400, None, False)
+    assert _stat(empty_db, "SE", "Rån", 2024) is None
+    assert "Anmälda brott 2024" in report.summary()
+
+
+def test_file_without_areas_is_refused_clearly_and_changes_nothing(empty_db):
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [DATA / "utan_omrade.csv"])
+    assert report.status == "rejected"
+    assert report.lines[0].startswith("utan_omrade.csv: rad 2, kolumn 'område'")
+    assert _digest(empty_db) == before
+
+
+def test_area_from_title_line(empty_db, tmp_path):
+    path = tmp_path / "malmo.csv"
+    path.write_bytes("Anmälda brott\nOmråde: Malmö\nBrottstyp;2023\nRån;310\n".encode("cp1252"))
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "1280", "Rån", 2023) == (310, None, False)
+
+
+def test_personnummer_in_any_cell_rejects_the_file(empty_db, tmp_path):
+    text = (DATA / "anmalda_brott_region_lan.csv").read_bytes() + "Handläggare 811218-9876\r\n".encode("cp1252")
+    path = tmp_path / "bra.csv"
+    path.write_bytes(text)
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "rejected" and "personnummer" in report.lines[0] and "rad 20" in report.lines[0]
+    assert _digest(empty_db) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "code"),
+    [("Hela landet", None, "SE"), ("Region Mitt", None, "MITT"), ("Polisregion Väst", None, "VAST"),
+     ("Västra Götalands län", None, "14"), ("Stockholm", "lan", "01"), ("Stockholm", None, "0180"),
+     ("0180 Stockholm", None, "0180"), ("Region Gotland", None, "0980"), ("Atlantis", None, None)],
+)
+def test_area_names(empty_db, name, level, code):
+    from pipelines.geography import Gazetteer
+    from pipelines.readers.bra import resolve_area
+
+    con = warehouse.open_read_only(empty_db)
+    try:
+        gz = Gazetteer.from_connection(con)
+    finally:
+        con.close()
+    assert resolve_area(name, gz, level) == code
