@@ -413,7 +413,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
 
 # --- the live API ------------------------------------------------------------------------
 
-_DATE_FILTER = re.compile(r"^\d{4}(-\d{2}(-\d{2}( \d{2})?)?)?$")
+_DATE_FILTER = re.compile(r"^\d{4}-\d{2}(-\d{2}( \d{2})?)?$")
 
 
 def fetch(args, dest_dir: Path) -> list[Path]:
