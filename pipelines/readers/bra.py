@@ -97,7 +97,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         if not is_xlsx(path, head):
             return None
         try:
-            return "bra-xlsx" if any(_find_header(g) for g in xlsx_grids(path)) else None
+            return "bra-xlsx" if any(_find_header(g) for g in xlsx_grids(path, HEADER_SCAN_ROWS)) else None
         except FileRejected:
             return None
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")) or b"\x00" in head[:4096]:

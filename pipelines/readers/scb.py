@@ -120,8 +120,11 @@ def csv_grid(path: Path, data: bytes | None = None) -> Grid:
     return Grid(rows, numbers)
 
 
-def xlsx_grids(path: Path) -> list[Grid]:
-    """Every sheet of a workbook as a grid (merged cells hold their value in the first cell)."""
+def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every sheet of a workbook as a grid (merged cells hold their value in the first cell).
+
+    ``max_rows`` limits each sheet to its first rows (enough to recognise a table).
+    """
     import openpyxl
 
     try:
@@ -132,7 +135,7 @@ def xlsx_grids(path: Path) -> list[Grid]:
     try:
         for ws in wb.worksheets:
             rows, numbers = [], []
-            for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            for n, row in enumerate(ws.iter_rows(values_only=True, max_row=max_rows), start=1):
                 cells = [cell_text(v) for v in row]
                 while cells and cells[-1] == "":
                     cells.pop()
@@ -254,7 +257,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         if not is_xlsx(path, head):
             return None
         try:
-            grids = xlsx_grids(path)
+            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "scb-xlsx" if any(_find_header(g) and _population_words(g) for g in grids) else None
@@ -637,48 +640,58 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     notes = _json_notes(doc)
     cells, rejected = _Cells(), []
     gz = ctx.gazetteer
-    region_cache: dict[str, tuple] = {}
-    bad_regions: set[str] = set()
-    for k, combo in enumerate(itertools.product(*(range(len(c)) for _, c, _, _ in dims))):
-        picks = [dims[n][1][combo[n]] for n in range(len(dims))]
-        if metric_pick and picks[roles["metric"]] != metric_pick:
-            continue
-        if any(picks[n] != code for n, code in extra_pick.items()):
-            continue
-        rcode = picks[roles["region"]]
-        if rcode not in region_cache:
-            region_cache[rcode] = parse_region(rcode, gz)
-        kind, kommun = region_cache[rcode]
-        if kind in ("lan", "riket"):
-            cells.skipped_regions[kind] += 1
-            continue
+    # Parse each category once; the cube is walked as indices (a year is ~60 000 cells).
+    r_dim, a_dim, s_dim, y_dim = (roles[x] for x in ("region", "age", "sex", "year"))
+    regions = [parse_region(c, gz) for c in dims[r_dim][1]]
+    for code, (kind, _) in zip(dims[r_dim][1], regions, strict=True):
         if kind == "unknown":
-            if rcode not in bad_regions:
-                bad_regions.add(rcode)
-                rejected.append(Rejection(None, dims[roles["region"]][0], f"okänd regionkod '{rcode[:12]}'"))
+            rejected.append(Rejection(None, dims[r_dim][0], f"okänd regionkod '{code[:12]}'"))
+    ages, sexes = [], []
+    for codes, parser, out, name in ((dims[a_dim][1], parse_age, ages, "Alder"), (dims[s_dim][1], parse_sex, sexes, "Kon")):
+        for code in codes:
+            try:
+                out.append(parser(code))
+            except ValueError:
+                out.append(ValueError)
+                rejected.append(Rejection(None, name, f"okänd kategori '{code[:20]}'"))
+    years = []
+    for code in dims[y_dim][1]:
+        y = year_of_header(code) or year_of_header(dims[y_dim][2][code])
+        if y is None:
+            raise FileRejected(file, f"tidsperioden '{code[:20]}' är inte ett år.", column=dims[y_dim][0])
+        years.append((y[0], y[1] or code.endswith("*")))
+    keep = [
+        [i for i, c in enumerate(codes)
+         if (n != roles.get("metric") or not metric_pick or c == metric_pick) and (n not in extra_pick or c == extra_pick[n])]
+        for n, (_, codes, _, _) in enumerate(dims)
+    ]
+    strides = [1] * len(dims)
+    for n in range(len(dims) - 2, -1, -1):
+        strides[n] = strides[n + 1] * len(dims[n + 1][1])
+    free = [n for n in range(len(dims)) if dims[n][3] is None and n not in extra_pick]
+    is_dict = isinstance(values, dict)
+    for combo in itertools.product(*keep):
+        kind, kommun = regions[combo[r_dim]]
+        if kind != "kommun":
+            if kind != "unknown":
+                cells.skipped_regions[kind] += 1
             continue
-        try:
-            age = parse_age(picks[roles["age"]])
-            sex = parse_sex(picks[roles["sex"]])
-        except ValueError as exc:
-            rejected.append(Rejection(None, "Alder/Kon", f"okänd ålder eller kön '{str(exc)[:20]}'"))
+        age, sex = ages[combo[a_dim]], sexes[combo[s_dim]]
+        if age is ValueError or sex is ValueError:
             continue
         if age is None or sex is None:
             cells.totals_skipped += 1
             continue
-        ycode = picks[roles["year"]]
-        y = year_of_header(ycode) or year_of_header(dims[roles["year"]][2][ycode])
-        if y is None:
-            raise FileRejected(file, f"tidsperioden '{ycode[:20]}' är inte ett år.", column=dims[roles["year"]][0])
-        st = (_status_at(status, k) or "").strip().lower()
-        v = values.get(str(k)) if isinstance(values, dict) else (values[k] if k < len(values) else None)
-        if st in ("p", "prel", "preliminär") or y[1] or ycode.endswith("*"):
-            cells.preliminary.add(y[0])
-        if v is not None and (not isinstance(v, (int, float)) or v < 0):
+        k = sum(i * st for i, st in zip(combo, strides, strict=True))
+        year, prel = years[combo[y_dim]]
+        v = values.get(str(k)) if is_dict else (values[k] if k < len(values) else None)
+        if prel or (status is not None and (_status_at(status, k) or "").strip().lower() in ("p", "prel", "preliminär")):
+            cells.preliminary.add(year)
+        if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
             rejected.append(Rejection(None, "value", f"värde nummer {k + 1} är inte ett tal"))
             continue
-        extras = tuple(picks[n] for n in range(len(dims)) if dims[n][3] is None and n not in extra_pick)
-        cells.add(kommun, y[0], sex, age, extras, v)
+        extras = tuple(dims[n][1][combo[n]] for n in free)
+        cells.add(kommun, year, sex, age, extras, v)
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
     frame, lines = cells.frame()
     label = doc.get("label")
