@@ -237,6 +237,31 @@ def browser_path() -> str | None:
     return None
 
 
+_TOPOJSON_LAYERS = ("land", "ocean", "lakes", "rivers", "coastlines", "countries", "subunits")
+
+
+def _empty_topojson_url() -> str:
+    """A file:// folder with empty world topojson files.
+
+    Plotly's geo maps fetch base layers (coastlines, land) from cdn.plot.ly even when
+    hidden; our maps draw their own areas, so an empty topology keeps rendering offline.
+    """
+    import json
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="lagesbild-topojson-"))
+    empty = {
+        "type": "Topology",
+        "objects": {name: {"type": "GeometryCollection", "geometries": []} for name in _TOPOJSON_LAYERS},
+        "arcs": [],
+    }
+    for scope in ("world", "europe"):
+        for resolution in ("110m", "50m"):
+            (folder / f"{scope}_{resolution}.json").write_text(json.dumps(empty), encoding="utf-8")
+    return folder.as_uri() + "/"
+
+
 class Renderer:
     """One warm kaleido browser on its own event-loop thread, shared by every session.
 
@@ -251,6 +276,7 @@ class Renderer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._kaleido = None
+        self._topojson: str | None = None
 
     def _start(self) -> None:
         import kaleido
@@ -273,6 +299,7 @@ class Renderer:
 
         self._kaleido = asyncio.run_coroutine_threadsafe(open_browser(), loop).result(RENDER_TIMEOUT_S)
         self._loop, self._thread = loop, thread
+        self._topojson = _empty_topojson_url()
 
     def _ensure(self) -> None:
         with self._lock:
@@ -284,7 +311,9 @@ class Renderer:
         opts = {"format": fmt_, "width": width, "height": height, "scale": scale}
         for attempt in (1, 2):
             self._ensure()
-            future = asyncio.run_coroutine_threadsafe(self._kaleido.calc_fig(fig, opts=opts), self._loop)
+            future = asyncio.run_coroutine_threadsafe(
+                self._kaleido.calc_fig(fig, opts=opts, topojson=self._topojson), self._loop
+            )
             try:
                 return future.result(RENDER_TIMEOUT_S)
             except Exception:
@@ -430,19 +459,31 @@ def download_buttons(
 ) -> None:
     """Download buttons for a chart and/or table: PNG, SVG (if ``fig``), XLSX, CSV (if ``df``).
 
-    Downloads do not rerun the app (``on_click="ignore"``). Images are rendered only when
-    clicked (a callable ``data``, run by Streamlit on a separate thread); the table files
-    are built only when clicked too. ``columns`` maps df columns to Swedish headers.
+    ``fig`` is a figure or a zero-argument function returning one (for costly figures such
+    as ``maps.choropleth_figure``). Downloads do not rerun the app (``on_click="ignore"``).
+    Files are made only when clicked (a callable ``data``, which Streamlit runs on a
+    separate thread). ``columns`` maps df columns to Swedish headers.
     """
     import streamlit as st
 
     base = safe_filename(filename)
     buttons = []
     if fig is not None:
-        spec = fig.to_dict()  # a snapshot: the page may go on to change its figure
+        # A callable builds the figure only when a PNG/SVG is asked for (maps are costly).
+        make_fig = fig if callable(fig) and not hasattr(fig, "to_dict") else (lambda: fig)
         buttons += [
-            ("PNG", f"{base}.png", "image/png", _lazy(lambda: to_image(spec, "png", title=title, caption=caption))),
-            ("SVG", f"{base}.svg", "image/svg+xml", _lazy(lambda: to_image(spec, "svg", title=title, caption=caption))),
+            (
+                "PNG",
+                f"{base}.png",
+                "image/png",
+                _lazy(lambda: to_image(make_fig(), "png", title=title, caption=caption)),
+            ),
+            (
+                "SVG",
+                f"{base}.svg",
+                "image/svg+xml",
+                _lazy(lambda: to_image(make_fig(), "svg", title=title, caption=caption)),
+            ),
         ]
     if df is not None:
         frame = df.copy()

@@ -1,0 +1,623 @@
+"""Pure map builders: area choropleths and 1 km grid maps as pydeck decks, and the same
+choropleth as a Plotly figure for PNG/SVG export.
+
+- No basemap: ``map_provider=None`` gives Streamlit no tile style, so nothing is fetched
+  from the network; the areas themselves cover Sweden.
+- Colours: five classes (quantile breaks) of viridis, light = low, dark = high, which
+  reads for every kind of colour blindness and in greyscale. Suppressed values are a
+  light grey, areas without data near-white.
+- Approximate boundaries (LPOs cut from shared kommuner) are drawn with a dashed dark
+  outline and say "(ungefärlig gräns)" in the tooltip.
+- The area layer has the id ``AREA_LAYER`` and every feature carries its ``area_code``, so
+  a page reads the clicked area with ``selected_area(st.pydeck_chart(deck,
+  on_select="rerun", selection_mode="single-object", key=...))``.
+- Decks serialise compactly (``Deck``): pydeck indents its JSON, which would more than
+  double the bytes sent per map; ``payload_bytes`` measures what is sent.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
+
+from dashboard import charts
+from dashboard import formatting as fmt
+
+AREA_LAYER = "areas"
+APPROX_LAYER = "approximate-outlines"
+GRID_LAYER = "grid"
+PAYLOAD_LIMIT = 300_000  # bytes of map data per level (issue 6)
+
+# viridis at five evenly spaced points, reversed so that more is darker.
+VIRIDIS_5 = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
+# A colour-blind-safe diverging scale (blue = fewer, orange = more) for changes around 0.
+DIVERGING_6 = ("#2166AC", "#67A9CF", "#D1E5F0", "#FDDBC7", "#EF8A62", "#B2182B")
+SUPPRESSED_RGBA = [200, 200, 200, 220]
+NO_DATA_RGBA = [245, 245, 245, 200]
+LINE_RGBA = [255, 255, 255, 255]
+APPROX_LINE_RGBA = [40, 40, 40, 255]
+APPROX_NOTE = " (ungefärlig gräns)"
+
+VIEW_WIDTH_PX = 900
+VIEW_HEIGHT_PX = 560
+
+
+class Deck(pdk.Deck):
+    """A ``pydeck.Deck`` whose JSON is compact (pydeck's own ``to_json`` indents it), and
+    which carries its legend (``legend``: [(colour, label)]) and alt text (``alt``) for the
+    page, outside the JSON sent to the browser."""
+
+    _LOCAL = ("legend", "alt")
+
+    def __init__(self, *args, legend: list[tuple[str, str]] | None = None, alt: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.legend = legend or []
+        self.alt = alt
+
+    def to_json(self):
+        spec = default_serialize(self)
+        for key in self._LOCAL:
+            spec.pop(key, None)
+        return json.dumps(spec, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+def payload_bytes(deck: pdk.Deck) -> int:
+    """Bytes of the deck's JSON, i.e. what ``st.pydeck_chart`` sends to the browser."""
+    return len(deck.to_json().encode("utf-8"))
+
+
+# --- colours ----------------------------------------------------------------------------------
+
+
+def _rgba(hex_colour: str, alpha: int = 230) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def class_breaks(values: Sequence[float], k: int = 5, *, diverging: bool = False) -> list[float]:
+    """Class limits ``[b0, b1, ..., bn]`` for the shown values: quantile breaks (at most
+    ``k`` classes, fewer when there are few distinct values). Diverging scales put a break
+    at 0 so that decreases and increases never share a colour."""
+    v = np.asarray([x for x in values if x is not None and not math.isnan(x)], dtype=float)
+    if v.size == 0:
+        return []
+    if diverging:
+        neg, pos = v[v < 0], v[v >= 0]
+        half = len(DIVERGING_6) // 2
+        low = np.unique(np.quantile(neg, np.linspace(0, 1, half + 1))) if neg.size else np.array([])
+        high = np.unique(np.quantile(pos, np.linspace(0, 1, half + 1))) if pos.size else np.array([])
+        breaks = sorted(set(low.tolist()) | {0.0} | set(high.tolist()))
+        return [float(b) for b in breaks]
+    distinct = np.unique(v)
+    if distinct.size <= k:
+        return [float(x) for x in distinct] + ([float(distinct[-1])] if distinct.size == 1 else [])
+    return [float(b) for b in np.unique(np.quantile(v, np.linspace(0, 1, k + 1)))]
+
+
+def class_of(value: float, breaks: Sequence[float]) -> int:
+    """Index of the class holding ``value`` (right-closed classes; the first includes its minimum)."""
+    if len(breaks) < 2:
+        return 0
+    i = int(np.searchsorted(np.asarray(breaks[1:-1]), value, side="left"))
+    return min(i, len(breaks) - 2)
+
+
+def class_colours(breaks: Sequence[float], *, diverging: bool = False) -> list[str]:
+    """One colour per class: viridis steps, or the diverging scale split at 0."""
+    n = max(1, len(breaks) - 1)
+    if diverging:
+        below = sum(1 for i in range(n) if breaks[i + 1] <= 0)
+        above = n - below
+        half = len(DIVERGING_6) // 2
+        return list(DIVERGING_6[half - below : half]) + list(DIVERGING_6[half : half + above])
+    if n >= len(VIRIDIS_5):
+        return list(VIRIDIS_5[:n])
+    idx = np.linspace(0, len(VIRIDIS_5) - 1, n).round().astype(int) if n > 1 else [2]
+    return [VIRIDIS_5[i] for i in idx]
+
+
+def legend_items(breaks: Sequence[float], *, decimals: int = 0, diverging: bool = False) -> list[tuple[str, str]]:
+    """``[(colour, "12–30"), ...]`` plus the grey for suppressed values, for a legend."""
+    colours = class_colours(breaks, diverging=diverging)
+    items = []
+    for i, colour in enumerate(colours):
+        lo, hi = breaks[i], breaks[min(i + 1, len(breaks) - 1)]
+        label = fmt.number(lo, decimals) if lo == hi else f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
+        items.append((colour, label))
+    items.append(("#C8C8C8", "dolt (..)"))
+    return items
+
+
+def legend_html(title: str, items: Sequence[tuple[str, str]]) -> str:
+    """A small HTML legend for ``st.markdown(..., unsafe_allow_html=True)`` beside a deck."""
+    cells = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
+        f'<span style="width:18px;height:14px;background:{c};border:1px solid #888;margin-right:5px"></span>'
+        f"{html.escape(label)}</span>"
+        for c, label in items
+    )
+    return f'<div style="font-size:15px;line-height:1.9"><b>{html.escape(title)}</b><br>{cells}</div>'
+
+
+# --- geometry -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _parse(geojson: str) -> tuple[dict, tuple[float, float, float, float]]:
+    """Geometry dict and bounding box (min lon, min lat, max lon, max lat); cached by text."""
+    geom = json.loads(geojson)
+    coords = np.asarray(list(_points(geom["coordinates"])), dtype=float)
+    lon, lat = coords[:, 0], coords[:, 1]
+    return geom, (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+
+
+def _points(c):
+    if c and isinstance(c[0], int | float):
+        yield c
+        return
+    for part in c:
+        yield from _points(part)
+
+
+def _bbox(boxes: Sequence[tuple[float, float, float, float]]) -> tuple[float, float, float, float]:
+    arr = np.asarray(boxes, dtype=float)
+    return float(arr[:, 0].min()), float(arr[:, 1].min()), float(arr[:, 2].max()), float(arr[:, 3].max())
+
+
+def view_for_bounds(
+    bbox: tuple[float, float, float, float], width: int = VIEW_WIDTH_PX, height: int = VIEW_HEIGHT_PX
+) -> pdk.ViewState:
+    """A view centred on ``bbox`` at the largest zoom that shows all of it (Web Mercator)."""
+    west, south, east, north = bbox
+
+    def merc(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(east - west, 1e-4)
+    y_span = max(merc(north) - merc(south), 1e-6)
+    zoom_x = math.log2(width / 256 * 360 / lon_span)
+    zoom_y = math.log2(height / 256 * 2 * math.pi / y_span)
+    zoom = max(0.0, min(zoom_x, zoom_y) - 0.25)
+    mid_y = (merc(north) + merc(south)) / 2
+    lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
+    return pdk.ViewState(latitude=round(lat, 5), longitude=round((west + east) / 2, 5), zoom=round(zoom, 2))
+
+
+# --- area values --------------------------------------------------------------------------------
+
+
+def area_values(
+    geo_df: pd.DataFrame, values_df: pd.DataFrame, metric: str, *, decimals: int = 0, diverging: bool = False
+) -> pd.DataFrame:
+    """One row per area of ``geo_df`` with its value, display text, rank, class and colour.
+
+    Columns: area_code, name, approximate, value (float, NaN when hidden or missing),
+    suppressed, value_text ("1 234,5", ".." or "–"), rank (1 = highest shown value),
+    rank_text ("3 av 21"), colour (hex). Areas without a row in ``values_df`` are missing.
+    """
+    geo = geo_df.reset_index(drop=True)
+    vals = values_df.drop_duplicates("area_code").set_index("area_code")
+    codes = geo["area_code"].tolist()
+    present = [c in vals.index for c in codes]
+    raw = vals[metric].reindex(codes)
+    hidden = fmt.suppressed_mask(vals, metric).reindex(codes, fill_value=False).fillna(False).astype(bool)
+    value = pd.to_numeric(raw, errors="coerce").astype("Float64").where(~hidden).to_numpy(dtype=float, na_value=np.nan)
+    names = geo["name"].tolist() if "name" in geo.columns else None
+    if names is None and "name" in vals.columns:
+        names = vals["name"].reindex(codes).tolist()
+    names = [n if isinstance(n, str) and n else c for n, c in zip(names or codes, codes, strict=True)]
+    shown = ~np.isnan(value)
+    ranks = np.full(len(codes), np.nan)
+    if shown.any():
+        ranks[shown] = pd.Series(value[shown]).rank(ascending=False, method="min").to_numpy()
+    n_shown = int(shown.sum())
+    breaks = class_breaks(value[shown].tolist(), diverging=diverging)
+    colours = class_colours(breaks, diverging=diverging) if breaks else []
+    out = pd.DataFrame(
+        {
+            "area_code": codes,
+            "name": names,
+            "approximate": geo["approximate"].astype(bool).tolist() if "approximate" in geo.columns else False,
+            "value": value,
+            "suppressed": hidden.to_numpy(),
+            "present": present,
+        }
+    )
+    out["value_text"] = [
+        fmt.SUPPRESSED if h else (fmt.MISSING if math.isnan(v) else fmt.number(v, decimals))
+        for v, h in zip(value, hidden, strict=True)
+    ]
+    out["rank"] = ranks
+    out["rank_text"] = [fmt.MISSING if math.isnan(r) else f"{int(r)} av {n_shown}" for r in ranks]
+    out["colour"] = [
+        colours[class_of(v, breaks)] if not math.isnan(v) and colours else (None if not h else "#C8C8C8")
+        for v, h in zip(value, hidden, strict=True)
+    ]
+    out.attrs["breaks"] = breaks
+    return out
+
+
+def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict, list]:
+    features, boxes = [], []
+    for text, row in zip(geo_df["geojson"].tolist(), table.itertuples(index=False), strict=True):
+        geom, box = _parse(text)
+        boxes.append(box)
+        if row.suppressed:
+            fill = SUPPRESSED_RGBA
+        elif row.colour is None:
+            fill = NO_DATA_RGBA
+        else:
+            fill = _rgba(row.colour, 190 if row.approximate else 225)
+        features.append(
+            {
+                "type": "Feature",
+                "id": row.area_code,
+                "geometry": geom,
+                "properties": {
+                    "area_code": row.area_code,
+                    "name": row.name,
+                    "value_text": row.value_text,
+                    "rank_text": row.rank_text,
+                    "approx": APPROX_NOTE if row.approximate else "",
+                    "fill": fill,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, boxes
+
+
+def area_layer(
+    geo_df: pd.DataFrame,
+    values_df: pd.DataFrame,
+    metric: str = "value",
+    label: str = "Värde",
+    *,
+    decimals: int = 0,
+    diverging: bool = False,
+    selected: str | None = None,
+    height: int = VIEW_HEIGHT_PX,
+) -> pdk.Deck:
+    """A choropleth deck of ``metric`` over the areas in ``geo_df`` (rows of the
+    area_geometry table: area_code, name, level, approximate, geojson).
+
+    ``values_df`` has area_code, the metric and optionally ``<metric>_suppressed`` (or
+    ``suppressed``). The tooltip gives name, value (".." when suppressed), rank and
+    "(ungefärlig gräns)" for approximate areas; ``selected`` outlines one area.
+    """
+    table = area_values(geo_df, values_df, metric, decimals=decimals, diverging=diverging)
+    collection, boxes = _feature_collection(geo_df.reset_index(drop=True), table)
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            collection,
+            id=AREA_LAYER,
+            pickable=True,
+            stroked=True,
+            filled=True,
+            get_fill_color="@@=properties.fill",
+            get_line_color=LINE_RGBA,
+            line_width_units="pixels",
+            get_line_width=1,
+            auto_highlight=True,
+            highlight_color=[255, 255, 255, 90],
+        )
+    ]
+    approx = [f for f in collection["features"] if f["properties"]["approx"]]
+    if approx:
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {
+                    "type": "FeatureCollection",
+                    "features": [{"type": "Feature", "geometry": f["geometry"]} for f in approx],
+                },
+                id=APPROX_LAYER,
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=APPROX_LINE_RGBA,
+                line_width_units="pixels",
+                get_line_width=2,
+                get_dash_array=[4, 3],
+                dash_justified=True,
+                extensions=[{"@@type": "PathStyleExtension", "dash": True}],
+            )
+        )
+    if selected is not None:
+        chosen = [f for f in collection["features"] if f["id"] == selected]
+        if chosen:
+            layers.append(
+                pdk.Layer(
+                    "GeoJsonLayer",
+                    {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": chosen[0]["geometry"]}]},
+                    id="selected-area",
+                    pickable=False,
+                    stroked=True,
+                    filled=False,
+                    get_line_color=[213, 94, 0, 255],
+                    line_width_units="pixels",
+                    get_line_width=4,
+                )
+            )
+    tooltip = {
+        "html": ("<b>{name}</b>{approx}<br/>" + html.escape(label) + ": <b>{value_text}</b><br/>Rang: {rank_text}"),
+        "style": {"fontSize": "15px", "backgroundColor": "#222222", "color": "white"},
+    }
+    view = (
+        view_for_bounds(_bbox(boxes), height=height)
+        if boxes
+        else pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
+    )
+    return Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip=tooltip,
+        legend=legend_items(table.attrs["breaks"], decimals=decimals, diverging=diverging)
+        if table.attrs["breaks"]
+        else [],
+        alt=area_alt(table, label, decimals),
+    )
+
+
+def area_alt(table: pd.DataFrame, label: str, decimals: int = 0) -> str:
+    """A sentence describing the choropleth, for screen readers (st.pydeck_chart(alt=...))."""
+    shown = table.dropna(subset=["value"]).sort_values("value", ascending=False)
+    n_hidden = int(table["suppressed"].sum())
+    if shown.empty:
+        return f"Karta över {len(table)} områden; {label.lower()} saknas eller döljs för alla."
+    top, low = shown.iloc[0], shown.iloc[-1]
+    text = (
+        f"Karta över {label[:1].lower() + label[1:]} i {len(table)} områden: högst {top['name']} "
+        f"({fmt.number(top['value'], decimals)}), lägst {low['name']} ({fmt.number(low['value'], decimals)})."
+    )
+    if n_hidden:
+        text += f" {n_hidden} {'område döljs' if n_hidden == 1 else 'områden döljs'} av röjandeskydd."
+    return text
+
+
+def selected_area(state, layer_id: str = AREA_LAYER) -> str | None:
+    """The area code clicked in ``st.pydeck_chart(..., on_select="rerun")``, or None."""
+    if not state:
+        return None
+    selection = state.get("selection") if isinstance(state, dict) else getattr(state, "selection", None)
+    if not selection:
+        return None
+    objects = selection.get("objects") if isinstance(selection, dict) else getattr(selection, "objects", None)
+    chosen = (objects or {}).get(layer_id) or []
+    if not chosen:
+        return None
+    obj = chosen[0]
+    props = obj.get("properties") or {}
+    return props.get("area_code") or obj.get("id")
+
+
+def geojson_payload_size(geo_df: pd.DataFrame, level: str | None = None) -> int:
+    """Bytes of the map data sent for one level (the area deck with placeholder values).
+
+    Must stay within ``PAYLOAD_LIMIT`` (300 KB); geometry arrives simplified and rounded
+    from the pipeline, and ``Deck`` writes compact JSON.
+    """
+    geo = geo_df if level is None else geo_df[geo_df["level"] == level]
+    values = pd.DataFrame({"area_code": geo["area_code"], "value": np.arange(len(geo), dtype=float) * 1234.5})
+    return payload_bytes(area_layer(geo, values, "value", "Antal per 100 000 invånare", decimals=1))
+
+
+# --- grid ---------------------------------------------------------------------------------------
+
+
+def _cell_polygons(cell_ids: Sequence[str]) -> list[list[list[float]]]:
+    """Corner rings (WGS 84, 5 decimals) of 1 km SWEREF 99 TM cells."""
+    from pipelines import geography
+
+    ids = list(cell_ids)
+    if not ids:
+        return []
+    corners = np.asarray([geography.parse_grid_cell(c) for c in ids], dtype=float)
+    size = geography.GRID_SIZE_M
+    offsets = np.array([[0, 0], [size, 0], [size, size], [0, size], [0, 0]], dtype=float)
+    pts = (corners[:, None, :] + offsets[None, :, :]).reshape(-1, 2)
+    transformer = geography._to_web()
+    lon, lat = transformer.transform(pts[:, 0], pts[:, 1])
+    ring = np.round(np.stack([lon, lat], axis=1), 5).reshape(len(ids), 5, 2)
+    return ring.tolist()
+
+
+def grid_layer(
+    cells_df: pd.DataFrame,
+    *,
+    cell: str = "grid_cell",
+    count: str = "n",
+    label: str = "Antal händelser",
+    height: int = VIEW_HEIGHT_PX,
+) -> pdk.Deck:
+    """1 km grid cells as squares coloured by ``count``.
+
+    ``cells_df`` comes from the query layer, which already leaves out cells under the
+    disclosure threshold; a cell still flagged as suppressed here is dropped, never drawn.
+    """
+    data = cells_df[~fmt.suppressed_mask(cells_df, count).to_numpy()]
+    data = data[data[count].notna()]
+    values = data[count].astype(float).tolist()
+    breaks = class_breaks(values)
+    colours = class_colours(breaks) if breaks else []
+    rings = _cell_polygons(data[cell].tolist())
+    records = [
+        {
+            "cell": c,
+            "polygon": ring,
+            "n": fmt.integer(v),
+            "fill": _rgba(colours[class_of(v, breaks)], 210),
+        }
+        for c, ring, v in zip(data[cell].tolist(), rings, values, strict=True)
+    ]
+    layer = pdk.Layer(
+        "PolygonLayer",
+        records,
+        id=GRID_LAYER,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=[255, 255, 255, 160],
+        line_width_units="pixels",
+        get_line_width=0.5,
+    )
+    if rings:
+        arr = np.asarray(rings, dtype=float).reshape(-1, 2)
+        bbox = (arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max())
+        view = view_for_bounds(bbox, height=height)
+        view.zoom = min(view.zoom, 12)
+    else:
+        view = pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
+    tooltip = {
+        "html": "Ruta {cell}<br/>" + html.escape(label) + ": <b>{n}</b>",
+        "style": {"fontSize": "15px", "backgroundColor": "#222222", "color": "white"},
+    }
+    alt = (
+        f"Rutkarta med {len(records)} rutor om 1 km; {label.lower()} från "
+        f"{fmt.integer(min(values))} till {fmt.integer(max(values))} per ruta."
+        if records
+        else "Rutkarta utan rutor att visa."
+    )
+    legend = [item for item in legend_items(breaks) if item[1] != "dolt (..)"] if breaks else []
+    return Deck(layers=[layer], initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
+
+
+# --- Plotly (export) ------------------------------------------------------------------------------
+
+
+def choropleth_figure(
+    geo_df: pd.DataFrame,
+    values_df: pd.DataFrame,
+    metric: str = "value",
+    label: str = "Värde",
+    *,
+    title: str,
+    decimals: int = 0,
+    diverging: bool = False,
+) -> go.Figure:
+    """The area map as a Plotly figure (no tiles, no network) for PNG/SVG export.
+
+    Same classes and colours as ``area_layer``; suppressed areas grey with ".." in the
+    hover, approximate areas with a dashed-looking darker outline and a note.
+    """
+    geo = geo_df.reset_index(drop=True)
+    table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
+    breaks = table.attrs["breaks"]
+    colours = class_colours(breaks, diverging=diverging) if breaks else []
+    features = [
+        {"type": "Feature", "id": code, "geometry": _parse(text)[0], "properties": {}}
+        for text, code in zip(geo["geojson"].tolist(), table["area_code"].tolist(), strict=True)
+    ]
+
+    def collection(rows):  # each trace carries only its own areas
+        return {"type": "FeatureCollection", "features": [features[j] for j in rows]}
+
+    classes = [class_of(v, breaks) if not math.isnan(v) else None for v in table["value"]]
+    traces = []
+    # One trace per class, so the legend is the class list (a discrete legend reads better
+    # in a report than a stepped colour bar).
+    items = legend_items(breaks, decimals=decimals, diverging=diverging) if breaks else []
+    for i, colour in enumerate(colours):
+        rows = [j for j, c in enumerate(classes) if c == i]
+        if not rows:
+            continue
+        traces.append(_choropleth_trace(collection, table, rows, colour, items[i][1], label))
+    hidden_rows = [j for j, h in enumerate(table["suppressed"]) if h]
+    if hidden_rows:
+        traces.append(_choropleth_trace(collection, table, hidden_rows, "#C8C8C8", "dolt (..)", label))
+    missing = [j for j, (c, h) in enumerate(zip(classes, table["suppressed"], strict=True)) if c is None and not h]
+    if missing:
+        traces.append(_choropleth_trace(collection, table, missing, "#F5F5F5", "uppgift saknas", label))
+    note = None
+    if table["approximate"].any():
+        lons, lats = [], []
+        for j in np.flatnonzero(table["approximate"].to_numpy()):
+            for ring in _exterior_rings(features[j]["geometry"]):
+                lons += [p[0] for p in ring] + [None]
+                lats += [p[1] for p in ring] + [None]
+        traces.append(
+            {
+                "type": "scattergeo",
+                "lon": lons,
+                "lat": lats,
+                "mode": "lines",
+                "line": {"color": "#282828", "width": 1.6, "dash": "dot"},
+                "hoverinfo": "skip",
+                "name": "ungefärlig gräns",
+                "showlegend": True,
+            }
+        )
+        note = "Prickad kontur: ungefärlig gräns (lokalpolisområden som delar en kommun)."
+    lay = charts.layout(
+        title=title,
+        alt=area_alt(table, label, decimals),
+        note=note,
+        height=720,
+        margin={"l": 10, "r": 10, "t": 80, "b": 40 if note else 20},
+        legend={
+            "title": {"text": label},
+            "orientation": "v",
+            "x": 1.0,
+            "xanchor": "left",
+            "y": 0.5,
+            "yanchor": "middle",
+        },
+        geo={
+            "domain": {"x": [0, 0.78], "y": [0, 1]},
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "white",
+        },
+    )
+    if note:
+        lay["annotations"][-1]["yshift"] = -10
+    lay.pop("xaxis", None), lay.pop("yaxis", None)
+    return charts.figure(traces, lay)
+
+
+def _exterior_rings(geometry: dict) -> list[list]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    if geometry["type"] == "MultiPolygon":
+        return [poly[0] for poly in geometry["coordinates"]]
+    return []
+
+
+def _choropleth_trace(collection, table, rows, colour, name, label) -> dict:
+    sub = table.iloc[rows]
+    return {
+        "type": "choropleth",
+        "geojson": collection(rows),
+        "locations": sub["area_code"].tolist(),
+        "z": [1] * len(rows),
+        "colorscale": [[0, colour], [1, colour]],
+        "showscale": False,
+        "marker": {"line": {"color": "white", "width": 0.6}},
+        "name": name,
+        "showlegend": True,
+        "customdata": np.array(
+            [
+                sub["name"].tolist(),
+                sub["value_text"].tolist(),
+                sub["rank_text"].tolist(),
+                [APPROX_NOTE if a else "" for a in sub["approximate"]],
+            ],
+            dtype=object,
+        ).T,
+        "hovertemplate": "<b>%{customdata[0]}</b>%{customdata[3]}<br>"
+        + label
+        + ": %{customdata[1]}<br>Rang: %{customdata[2]}<extra></extra>",
+    }
