@@ -26,3 +26,22 @@ def empty_db(reference_db_template, tmp_path) -> Path:
     db = tmp_path / "lagesbild.duckdb"
     shutil.copyfile(reference_db_template, db)
     return db
+
+
+# The demo warehouse the dashboard tests read: small, seeded and with a fixed "today", so
+# every value is the same on every run. Built once per test session (about 20 s).
+DEMO_SIZE = 20_000
+DEMO_SEED = 7
+DEMO_TODAY = "2026-01-15"  # data t.o.m. 2025-12-31
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small demo warehouse (pipelines.demo) with every table and mart filled."""
+    from datetime import date
+
+    from pipelines.demo import build_demo
+
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(db, DEMO_SIZE, seed=DEMO_SEED, today=date.fromisoformat(DEMO_TODAY))
+    return db

@@ -1,0 +1,67 @@
+"""Lägesbild: the dashboard's frame. Start with ``streamlit run dashboard/app.py``.
+
+The frame sets up the page, checks the database (a clear Swedish message with the build
+command when it is missing, never a traceback), draws the shared filters in the sidebar
+and runs the chosen page. The database is $LAGESBILD_DB or data/lagesbild.duckdb.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import filters, queries  # noqa: E402
+
+st.set_page_config(page_title="Lägesbild", page_icon=":material/shield:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES_DIR = Path(__file__).parent / "pages"
+PAGES = [
+    st.Page(PAGES_DIR / "oversikt.py", title="Översikt", icon=":material/dashboard:", url_path="oversikt",
+            default=True),
+    st.Page(PAGES_DIR / "karta.py", title="Karta", icon=":material/map:", url_path="karta"),
+    st.Page(PAGES_DIR / "atgarder.py", title="Åtgärder", icon=":material/task_alt:", url_path="atgarder"),
+    st.Page(PAGES_DIR / "rekrytering.py", title="Rekryteringssignaler", icon=":material/diversity_3:",
+            url_path="rekrytering"),
+    st.Page(PAGES_DIR / "jamforelse.py", title="Regional jämförelse", icon=":material/compare_arrows:",
+            url_path="jamforelse"),
+    st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
+]
+
+
+def _unavailable(message: str) -> None:
+    st.title("Lägesbild")
+    st.error(message, icon=":material/database_off:")
+    st.markdown("Bygg en databas med demodata (syntetiska siffror för hela Sverige) med:")
+    st.code(queries.BUILD_COMMAND + " --size quick", language="bash")
+    st.markdown(
+        "Ladda sedan om sidan. En annan databasfil väljs med miljövariabeln `LAGESBILD_DB`, "
+        "t.ex. `LAGESBILD_DB=/sökväg/lagesbild.duckdb streamlit run dashboard/app.py`."
+    )
+
+
+def main() -> None:
+    try:
+        queries.data_status()
+    except queries.DatabaseUnavailable as exc:
+        message = str(exc)
+        # A hidden one-page navigation: without st.navigation Streamlit would list the
+        # files in pages/ on its own.
+        st.navigation([st.Page(lambda: _unavailable(message), title="Lägesbild", url_path="saknas")],
+                      position="hidden").run()
+        return
+    page = st.navigation(PAGES)
+    filters.sidebar()
+    try:
+        page.run()
+    except queries.DatabaseUnavailable as exc:
+        _unavailable(str(exc))
+
+
+main()

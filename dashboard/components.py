@@ -1,0 +1,117 @@
+"""Small shared page parts: the data note every page ends with, headers, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard import queries
+from dashboard.suppression import threshold
+
+DEMO_TEXT = "Demodata – syntetiska siffror"
+
+
+def data_note_text(status: dict, *, sources: Iterable[str] | None = None, suppressed: int | None = 0,
+                   notes: Iterable[str] = ()) -> list[str]:
+    """The lines of a page's data note (see :func:`data_note`)."""
+    lines = []
+    if status.get("demo"):
+        lines.append(f"**{DEMO_TEXT}.** Inga verkliga händelser, personer eller planer.")
+    shown_sources = list(sources) if sources is not None else status.get("sources", [])
+    if shown_sources:
+        lines.append("Källor: " + "; ".join(shown_sources) + ".")
+    through = status.get("through", {})
+    if through:
+        lines.append("Data t.o.m.: " + ", ".join(f"{k} {fmt.date(v)}" for k, v in through.items() if v) + ".")
+    if suppressed is not None:
+        t = threshold()
+        if suppressed:
+            lines.append(f"Röjandeskydd: {fmt.integer(suppressed)} "
+                         f"{'värde är dolt' if suppressed == 1 else 'värden är dolda'} på sidan "
+                         f"(visas som \"{fmt.SUPPRESSED}\"; antal från 1 till {t - 1} visas aldrig).")
+        else:
+            lines.append(f"Röjandeskydd: inga värden är dolda på sidan (antal från 1 till {t - 1} "
+                         f"om personer skulle visas som \"{fmt.SUPPRESSED}\").")
+    lines += [n for n in notes if n]
+    return lines
+
+
+def data_note(*, sources: Iterable[str] | None = None, suppressed: int | None = 0,
+              notes: Iterable[str] = ()) -> None:
+    """State the page's data: sources, "data t.o.m." per kind of data, demo data, and how
+    many values the page suppressed (``None`` when the page shows no person-level data)."""
+    status = queries.data_status()
+    with st.container(border=True, key="data_note"):
+        st.markdown("**Om uppgifterna**")
+        for line in data_note_text(status, sources=sources, suppressed=suppressed, notes=notes):
+            st.caption(line)
+
+
+def demo_badge() -> None:
+    """A visible badge at the top of a page when the database holds demo data."""
+    if queries.data_status().get("demo"):
+        st.badge(DEMO_TEXT, icon=":material/science:", color="orange")
+
+
+def page_header(title: str, sel) -> None:
+    """The page title, the demo badge and the selection in one line."""
+    st.title(title)
+    demo_badge()
+    st.caption(sel.describe())
+
+
+HEADLINE_HELP = {
+    "skjutningar": "Skottlossningar (händelsetypen skottlossning).",
+    "explosioner": "Explosioner och detonationer (händelsetypen explosion).",
+    "våld": "Mord/dråp, våldsbrott, rån och hot.",
+}
+
+
+def count_delta(now, before) -> str | None:
+    """'+12 (+8,5 %)' for a count against the year before; None when there is no comparison."""
+    if fmt.is_missing(before) or fmt.is_missing(now):
+        return None
+    diff = int(now) - int(before)
+    text = fmt.change(diff, 0, unit="")
+    if diff == 0:
+        text = "±0"
+    if int(before) > 0:
+        text += f" ({fmt.change(diff / int(before) * 100, 1)})"
+    return text
+
+
+def points_delta(now, before) -> str | None:
+    """A change of a share in percentage points: '+2,0 p.e.'; None when either is missing."""
+    if fmt.is_missing(before) or fmt.is_missing(now):
+        return None
+    return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
+
+
+def export_caption(sel, *, suppressed: int = 0) -> str:
+    """The caption for a chart or table export from this selection."""
+    status = queries.data_status()
+    through = status["through"].get("händelser")
+    source = "; ".join(status.get("sources", [])) or "Lägesbild"
+    if status.get("demo"):
+        source = f"{DEMO_TEXT} ({source})"
+    from dashboard import exports
+
+    return exports.caption(filters=sel.describe(), source=source, data_until=through, suppressed=suppressed)
+
+
+def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):
+    """Draw a pydeck map with its legend and alt text; returns the selection state when
+    ``on_select`` is given (a callback or "rerun")."""
+    legend = getattr(deck, "legend", None) or getattr(deck, "lagesbild_legend", None) or []
+    alt = getattr(deck, "alt", None) or getattr(deck, "lagesbild_alt", None) or legend_title
+    kwargs = {"height": height, "key": key, "alt": alt}
+    if on_select is not None:
+        kwargs.update(on_select=on_select, selection_mode="single-object")
+    state = st.pydeck_chart(deck, **kwargs)
+    if legend:
+        from dashboard import maps
+
+        st.html(maps.legend_html(legend_title, legend))
+    return state

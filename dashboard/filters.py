@@ -1,0 +1,239 @@
+"""The shared filters: geography, period and incident types, kept in the URL.
+
+Every filter widget is bound to a query parameter (Streamlit's ``bind="query-params"``),
+so the address in the browser always describes the view and a copied link reopens it.
+Parameters hold what the widget shows (area names, "mars 2025"), so links are readable.
+A parameter that no longer fits (an unknown area, a month outside the data, an unknown
+incident type) is reported with a notice and the filter falls back to its default;
+Streamlit then drops it from the URL.
+
+Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice or
+"Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
+(incident types, repeated). Defaults are left out of the URL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import streamlit as st
+
+from dashboard import formatting as fmt
+from dashboard.queries import geo, incidents
+
+KEY_LEVEL = "niva"
+KEY_AREA = "omrade"
+KEY_PERIOD = "period"
+KEY_FROM = "fran"
+KEY_TO = "till"
+KEY_TYPES = "typ"
+
+LAST_12 = "Senaste 12 månaderna"
+YEAR_TO_DATE = "Hittills i år"
+PREVIOUS_YEAR = "Föregående år"
+CUSTOM = "Välj månader"
+PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
+
+_STATE = "_selection"
+_RANGE = "_period_range"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user has chosen. ``start``/``end`` are first days of months (inclusive);
+    an empty ``incident_types`` means every type."""
+
+    area_level: str
+    area_code: str
+    start: date
+    end: date
+    incident_types: tuple[str, ...] = ()
+    area_name: str = field(default=geo.RIKET_NAME, compare=False)
+    period_label: str = field(default="", compare=False)
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The same months a year earlier."""
+        return incidents.previous_period(self.start, self.end)
+
+    @property
+    def months(self) -> int:
+        """Number of months in the period."""
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def with_area(self, level: str, code: str, name: str) -> Selection:
+        """The same selection for another area."""
+        return Selection(level, code, self.start, self.end, self.incident_types, name, self.period_label)
+
+    def types_label(self) -> str:
+        """Swedish text for the chosen incident types."""
+        if not self.incident_types:
+            return "alla händelsetyper"
+        return ", ".join(self.incident_types)
+
+    def describe(self) -> str:
+        """One line for captions and exports: area, period and types."""
+        level = "" if self.area_level == "riket" else f" ({geo.LEVEL_LABELS[self.area_level].lower()})"
+        return f"{self.area_name}{level} · {fmt.period(self.start, self.end)} · {self.types_label()}"
+
+
+def preset_range(choice: str, first: date, last: date) -> tuple[date, date]:
+    """Start and end month of a quick choice, relative to the last month with data."""
+    if choice == YEAR_TO_DATE:
+        start, end = date(last.year, 1, 1), last
+    elif choice == PREVIOUS_YEAR:
+        start, end = date(last.year - 1, 1, 1), date(last.year - 1, 12, 1)
+    else:
+        start, end = incidents.shift_months(last, -11), last
+    start = max(start, first)
+    end = max(min(end, last), start)
+    return start, end
+
+
+def month_options(first: date, last: date) -> list[date]:
+    """Every month from ``first`` to ``last`` (first days)."""
+    out, d = [], first
+    while d <= last:
+        out.append(d)
+        d = incidents.shift_months(d, 1)
+    return out
+
+
+def _month_label(d: date) -> str:
+    return fmt.month(d)
+
+
+def _unique_labels(codes: list[str], level: str) -> dict[str, str]:
+    """Display names that are unique within a level (a parent's name is added to twins)."""
+    areas = geo.areas().set_index("area_code")
+    labels = {c: str(areas.at[c, "name"]) for c in codes}
+    seen: dict[str, int] = {}
+    for name in labels.values():
+        seen[name] = seen.get(name, 0) + 1
+    for c, name in list(labels.items()):
+        if seen[name] > 1:
+            parent = areas.at[c, "parent_code"]
+            labels[c] = f"{name} ({geo.area_name(parent) if isinstance(parent, str) else c})"
+    return labels
+
+
+def _unknown(key: str, valid: set[str]) -> list[str]:
+    """URL values for ``key`` that the widget will not accept (read before the widget)."""
+    return [v for v in st.query_params.get_all(key) if v != "" and v not in valid]
+
+
+def _notice(notices: list[str], text: str) -> None:
+    notices.append(text)
+
+
+def _on_period_change() -> None:
+    # Switching to "Välj månader" starts from the range that was in effect, so the
+    # view does not jump; the months are then explicit in the URL.
+    if st.session_state.get(KEY_PERIOD) == CUSTOM and _RANGE in st.session_state:
+        start, end = st.session_state[_RANGE]
+        st.session_state[KEY_FROM] = start
+        st.session_state[KEY_TO] = end
+
+
+def sidebar() -> Selection:
+    """Draw the filters in the sidebar and return the selection (also kept for pages)."""
+    notices: list[str] = []
+    first, last = incidents.month_range()
+    levels = geo.levels_available()
+    with st.sidebar:
+        st.subheader("Urval")
+
+        # Geography: a level, then an area of that level.
+        level_labels = {lvl: geo.LEVEL_LABELS[lvl] for lvl in levels}
+        bad = _unknown(KEY_LEVEL, set(level_labels.values()))
+        if bad:
+            _notice(notices, f"Okänd nivå '{bad[0]}' i länken; visar hela landet.")
+        level = st.selectbox("Geografisk nivå", levels, format_func=level_labels.get, key=KEY_LEVEL,
+                             bind="query-params",
+                             help="Polisens indelning: polisregion → polisområde → lokalpolisområde. "
+                                  "Administrativ: län → kommun.")
+        codes = sorted(geo.names(level), key=lambda c: geo.names(level)[c])
+        labels = _unique_labels(codes, level)
+        bad = _unknown(KEY_AREA, set(labels.values()))
+        if bad:
+            _notice(notices, f"Området '{bad[0]}' finns inte på nivån {level_labels[level].lower()}; "
+                             "visar det första i listan.")
+        code = st.selectbox("Område", codes, format_func=labels.get, key=KEY_AREA, bind="query-params",
+                            disabled=(level == "riket"))
+
+        # Period: a quick choice relative to the data, or explicit months.
+        if first is None:
+            st.info("Databasen innehåller inga händelser ännu.")
+            today = date.today().replace(day=1)
+            first = last = today
+        bad = _unknown(KEY_PERIOD, set(PERIODS))
+        if bad:
+            _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
+        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params",
+                              on_change=_on_period_change)
+        start, end = preset_range(choice, first, last)
+        if choice == CUSTOM:
+            months = month_options(first, last)
+            valid = {_month_label(m) for m in months}
+            for key, what in ((KEY_FROM, "Från"), (KEY_TO, "Till")):
+                bad = _unknown(key, valid)
+                if bad:
+                    _notice(notices, f"{what}-månaden '{bad[0]}' finns inte i data "
+                                     f"({fmt.period(first, last)}); visar {LAST_12.lower()}.")
+            default_start, default_end = st.session_state.get(_RANGE, (start, end))
+            if st.session_state.get(KEY_FROM) not in months:
+                st.session_state.pop(KEY_FROM, None)
+            if st.session_state.get(KEY_TO) not in months:
+                st.session_state.pop(KEY_TO, None)
+            col_from, col_to = st.columns(2)
+            with col_from:
+                picked_start = st.selectbox("Från", months, index=None, format_func=_month_label,
+                                            key=KEY_FROM, bind="query-params", placeholder="Från månad")
+            with col_to:
+                picked_end = st.selectbox("Till", months, index=None, format_func=_month_label,
+                                          key=KEY_TO, bind="query-params", placeholder="Till månad")
+            start = picked_start or (default_start if default_start in months else start)
+            end = picked_end or (default_end if default_end in months else end)
+            if start > end:
+                _notice(notices, "Från-månaden låg efter till-månaden; de har bytt plats.")
+                start, end = end, start
+        st.caption(f"Period: {fmt.period(start, end)}. Data finns {fmt.period(first, last)}.")
+
+        # Incident types (none chosen = every type).
+        types = list(incidents.types_present())
+        bad = _unknown(KEY_TYPES, set(types))
+        if bad:
+            _notice(notices, f"Okänd händelsetyp {', '.join(repr(b) for b in bad)} i länken; den hoppas över.")
+        chosen = st.multiselect("Händelsetyper", types, key=KEY_TYPES, bind="query-params",
+                                placeholder="Alla typer")
+
+        for text in notices:
+            st.warning(text, icon=":material/link_off:")
+        st.caption("Adressen i webbläsaren återger urvalet: kopiera den för att dela vyn.")
+
+    for text in notices:
+        st.toast(text, icon=":material/link_off:")
+    st.session_state[_RANGE] = (start, end)
+    name = geo.RIKET_NAME if level == "riket" else geo.area_name(code)
+    sel = Selection(level, code if level != "riket" else geo.RIKET, start, end,
+                    tuple(t for t in types if t in set(chosen)), name, choice)
+    st.session_state[_STATE] = sel
+    return sel
+
+
+def current_selection() -> Selection:
+    """The selection the sidebar made in this run (the default view if it has not run)."""
+    sel = st.session_state.get(_STATE)
+    if sel is not None:
+        return sel
+    first, last = incidents.month_range()
+    today = date.today().replace(day=1)
+    start, end = preset_range(LAST_12, first or today, last or today)
+    return Selection("riket", geo.RIKET, start, end)
+
+
+def set_area(level: str, code: str) -> None:
+    """Point the geography filter at an area (for drill-down callbacks; updates the URL)."""
+    st.session_state[KEY_LEVEL] = level
+    st.session_state[KEY_AREA] = code

@@ -1,0 +1,77 @@
+"""Data: the sources, the load history, rejected rows per load, the definitions of every
+indicator and the tables of the warehouse."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components, exports
+from dashboard import formatting as fmt
+from dashboard.filters import current_selection
+from dashboard.queries import catalog
+from pipelines.config import ROOT
+
+sel = current_selection()
+components.page_header("Data", sel)
+st.caption("Urvalet i sidopanelen påverkar inte den här sidan.")
+
+st.subheader("Källor")
+sources = catalog.sources()
+st.dataframe(fmt.display_table(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
+                                         "till": "Till"}), hide_index=True, key="data_sources")
+
+st.subheader("Inläsningar")
+loads = catalog.loads()
+load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": "Format", "loaded_at": "Inläst",
+                "rows_accepted": "Inlästa rader", "rows_rejected": "Avvisade rader", "status": "Status",
+                "message": "Meddelande"}
+shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16))
+st.dataframe(fmt.display_table(shown_loads, load_columns), hide_index=True, key="data_loads")
+exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
+                         caption=components.export_caption(sel), filename="inlasningar", columns=load_columns)
+
+st.subheader("Avvisade rader")
+with_rejections = loads[loads["rows_rejected"] > 0]
+if with_rejections.empty:
+    st.success("Ingen inläsning har avvisade rader.")
+else:
+    summary = catalog.rejected_summary()
+    st.dataframe(fmt.display_table(summary, {"load_id": "Inläsning", "source_file": "Fil", "reason": "Orsak",
+                                             "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
+    labels = {int(r.load_id): f"#{r.load_id} {r.source_file} ({fmt.integer(r.rows_rejected)} avvisade)"
+              for r in with_rejections.itertuples(index=False)}
+    load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load")
+    rows = catalog.rejected(load_id)
+    columns = {"row_number": "Rad", "column": "Kolumn", "reason": "Orsak"}
+    st.dataframe(fmt.display_table(rows, columns), hide_index=True, key="data_rejected")
+    st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
+    exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
+                             caption=components.export_caption(sel), filename=f"avvisade-rader-{load_id}",
+                             columns=columns)
+
+st.subheader("Definitioner")
+definitions = pd.DataFrame(catalog.INDICATORS, columns=["Indikator", "Definition", "Källa", "Enhet"])
+st.dataframe(definitions, hide_index=True, key="data_definitions",
+             column_config={"Definition": st.column_config.TextColumn(width="large")})
+exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
+                         caption=components.export_caption(sel), filename="definitioner")
+
+st.subheader("Tabellerna i databasen")
+st.caption("Databasen är en DuckDB-fil som kan öppnas skrivskyddat i egna verktyg, t.ex. "
+           "`duckdb -readonly data/lagesbild.duckdb`. Tabeller som börjar med mart_ är sammanställningar "
+           "som byggs om efter varje inläsning.")
+tables = catalog.tables()
+overview = (tables.groupby("table_name", as_index=False)
+            .agg(rows=("rows", "first"), columns=("column_name", "count")))
+overview["description"] = overview["table_name"].map(catalog.TABLE_DESCRIPTIONS).fillna("")
+st.dataframe(fmt.display_table(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
+                                          "columns": "Kolumner"}),
+             hide_index=True, key="data_tables")
+table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table")
+st.dataframe(fmt.display_table(tables[tables["table_name"] == table],
+                               {"column_name": "Kolumn", "data_type": "Typ"}), hide_index=True, key="data_columns")
+doc = ROOT / "docs" / "tables.md"
+if doc.exists():
+    with st.expander("Fullständig tabelldokumentation (docs/tables.md, på engelska)"):
+        st.markdown(doc.read_text(encoding="utf-8"))
+
+components.data_note(suppressed=0)

@@ -1,0 +1,142 @@
+"""Karta: a choropleth per police or administrative area, or 1 km grid cells.
+
+Clicking an area selects it in the shared filter (and the URL) and the map moves one
+level down. Incidents that a level cannot place (only a län given; a split kommun without
+LPO) are not drawn at that level and are counted in a note; they are not apportioned.
+"""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components, exports, filters, maps
+from dashboard import formatting as fmt
+from dashboard.filters import current_selection
+from dashboard.queries import geo, incidents, overview, signals
+
+METRICS = {
+    "antal": ("Antal händelser", 0, False),
+    "per100k": ("Händelser per 100 000 invånare", 1, False),
+    "per1000": ("Händelser per 1 000 unga 12–17 år", 1, False),
+    "forandring": ("Förändring mot ett år tidigare (%)", 1, True),
+    "signaler": ("Rekryteringssignaler", 0, False),
+    "atgarder": ("Andel åtgärder uppnådda (%)", 1, False),
+}
+AUTO = "auto"
+
+sel = current_selection()
+components.page_header("Karta", sel)
+child = geo.CHILD_LEVEL.get(sel.area_level, sel.area_level if sel.area_level != "riket" else "polisregion")
+levels = [lvl for lvl in geo.MAP_LEVELS if lvl in geo.levels_available()]
+level_labels = {AUTO: f"Nivån under urvalet ({geo.LEVEL_LABELS[child].lower()})",
+                **{lvl: geo.LEVEL_LABELS[lvl] for lvl in levels}}
+
+c1, c2, c3 = st.columns([2, 3, 2])
+bad = [v for v in st.query_params.get_all("karta_niva") if v not in level_labels.values()]
+bad += [v for v in st.query_params.get_all("matt") if v not in {m[0] for m in METRICS.values()}]
+for value in bad:
+    st.toast(f"Okänt värde '{value}' i länken; standardvalet visas.", icon=":material/link_off:")
+choice = c1.selectbox("Nivå på kartan", [AUTO, *levels], format_func=level_labels.get, key="karta_niva",
+                      bind="query-params")
+metric = c2.selectbox("Mått", list(METRICS), format_func=lambda m: METRICS[m][0], key="matt",
+                      bind="query-params")
+view = c3.segmented_control("Visa", ["Områden", "1 km-rutor"], default="Områden", required=True, key="vy",
+                            bind="query-params") or "Områden"
+level = child if choice == AUTO else choice
+label, decimals, diverging = METRICS[metric]
+notes: list[str] = []
+suppressed = 0
+
+
+def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Per area: every incident measure plus the chosen metric as ``value``."""
+    df = incidents.by_area(sel, level, codes)
+    if metric == "signaler":
+        sig = signals.area_values(level, sel.start, sel.end)
+        df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
+                      on="area_code", how="left")
+        df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
+        df["value"] = df["count"].astype("Float64").fillna(0).where(~df["count_suppressed"])
+        df["value_suppressed"] = df["count_suppressed"]
+    elif metric == "atgarder":
+        ach = overview.achieved(level, codes, sel.start.year, sel.end.year)
+        df = df.merge(ach, on="area_code", how="left")
+        df["value"] = df["share"] * 100
+    else:
+        column = {"antal": "incidents", "per100k": "per_100k", "per1000": "per_1000_young",
+                  "forandring": "change_pct"}[metric]
+        df["value"] = df[column].astype("Float64")
+    shown = df["value"].notna()
+    df["rank"] = df["value"].where(shown).rank(ascending=False, method="min").astype("Int64")
+    return df
+
+
+def drill_down(key: str, shown_level: str) -> None:
+    code = maps.selected_area(st.session_state.get(key))
+    if code:
+        filters.set_area(shown_level, code)
+        st.session_state["karta_niva"] = AUTO
+
+
+if view == "1 km-rutor":
+    if sel.area_level in ("riket", "polisregion"):
+        st.info("Välj ett polisområde, lokalpolisområde, län eller kommun i urvalet till vänster för att se "
+                "händelserna i 1 km-rutor (för hela landet eller en region blir rutorna för många).")
+    else:
+        cells = geo.grid(sel)
+        suppressed += cells.hidden_cells
+        notes.append(cells.note + " Rutorna följer SCB:s rutnät (SWEREF 99 TM); en händelse placeras aldrig "
+                     "noggrannare än sin ruta. Händelser utan ruta finns inte med.")
+        if cells.frame.empty:
+            st.info("Inga rutor att visa för urvalet: källan anger ingen ruta för händelserna, eller så har "
+                    "alla rutor färre händelser än tröskelvärdet.")
+        else:
+            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser")
+            components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid")
+            st.caption(f"{fmt.integer(len(cells.frame))} rutor med minst {cells.frame['incidents'].min()} "
+                       f"händelser, {sel.describe()}.")
+else:
+    scope = geo.scope(level, sel.area_level, sel.area_code)
+    values = map_values(level, scope.codes)
+    geom = geo.geometry(level).loc[lambda d: d["area_code"].isin(scope.codes)]
+    st.markdown(f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}")
+    deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
+                           selected=sel.area_code)
+    deck_key = f"karta_deck_{level}_{sel.area_code}"
+    components.show_deck(deck, label, key=deck_key, on_select=partial(drill_down, deck_key, level))
+    st.caption("Klicka på ett område för att välja det i urvalet och gå en nivå ner.")
+
+    if metric == "signaler":
+        suppressed += int(values["value_suppressed"].sum())
+        notes.append("Rekryteringssignaler: alla källor och signaltyper; händelsetyperna i urvalet gäller "
+                      "inte signalerna. Signaler som inte kan placeras exakt på nivån räknas inte per område.")
+    if metric == "atgarder":
+        notes.append("Andel åtgärder med status \"uppnådd\" i områdets åtgärdsplaner för periodens år (se Data "
+                     "för definitionen). Områden utan planer saknar värde.")
+    if metric in ("per100k", "per1000") and values["population_year"].notna().any():
+        year = int(values["population_year"].dropna().iloc[0])
+        notes.append(f"Befolkning {year} (31 december). För lokalpolisområden som delar en kommun fördelas "
+                     "kommunens befolkning efter befolkningsandel (lpo_kommun.share).")
+    if geom["approximate"].any():
+        notes.append("Streckad kontur och \"(ungefärlig gräns)\": lokalpolisområden och polisområden som "
+                     "delar en kommun har uppskattade gränser.")
+    notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
+
+    columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
+               "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
+    table = values.sort_values(["rank", "name"], na_position="last")
+    with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
+        st.dataframe(fmt.display_table(table, columns, decimals={"value": decimals, "population": 0}),
+                     hide_index=True, key="karta_table")
+    caption = components.export_caption(sel, suppressed=suppressed)
+    title = f"{label}, {scope.description}"
+    exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
+                             filename=title, columns=columns)
+    if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
+        fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
+                                     diverging=diverging)
+        st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
+        exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption, filename=title)
+
+components.data_note(suppressed=suppressed, notes=notes)

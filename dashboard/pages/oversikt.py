@@ -1,0 +1,102 @@
+"""Översikt (lägesbild): the selection's headline figures against the same months a year
+earlier, a trend, a small map and the areas that changed most."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, components, exports, maps
+from dashboard import formatting as fmt
+from dashboard.filters import current_selection
+from dashboard.queries import geo, incidents, overview, signals
+
+sel = current_selection()
+components.page_header("Översikt – lägesbild", sel)
+prev_start, prev_end = sel.previous
+compare = f"mot {fmt.period(prev_start, prev_end)}"
+suppressed = 0
+
+# --- headline figures ---------------------------------------------------------------------
+head = incidents.headline(sel).set_index("group")
+sig = signals.signal_total(sel).set_index("period")
+ach = overview.achieved_share(sel)
+cols = st.columns(5)
+for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
+                                      ("våld", "Våld")), strict=False):
+    now, before = head.at[group, "incidents"], head.at[group, "incidents_prev"]
+    col.metric(label, fmt.integer(now), components.count_delta(now, before), delta_color="inverse",
+               delta_description=compare if pd.notna(before) else "ingen jämförelse (data saknas)",
+               border=True, help=components.HEADLINE_HELP[group])
+now_hidden, before_hidden = bool(sig.at["nu", "count_suppressed"]), bool(sig.at["ett år tidigare", "count_suppressed"])
+suppressed += int(now_hidden) + int(before_hidden)
+cols[3].metric(
+    "Rekryteringssignaler",
+    fmt.SUPPRESSED if now_hidden else fmt.integer(sig.at["nu", "count"]),
+    None if now_hidden or before_hidden else components.count_delta(sig.at["nu", "count"],
+                                                                      sig.at["ett år tidigare", "count"]),
+    delta_color="inverse", border=True,
+    delta_description=("dolt: färre än tröskelvärdet" if now_hidden or before_hidden else compare),
+    help="Signaler om rekrytering av barn och unga till kriminella nätverk (alla källor). "
+         "Små antal visas som \"..\" för att skydda enskilda barn.",
+)
+share_now, share_before = ach["share"], ach["share_prev"]
+cols[4].metric(
+    "Åtgärder uppnådda",
+    fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
+    components.points_delta(share_now, share_before),
+    border=True,
+    delta_description=(f"planer {ach['years']}, {fmt.integer(ach['measures'])} åtgärder; "
+                       "förändring i procentenheter mot årets före" if pd.notna(share_now)
+                       else f"inga åtgärdsplaner för {ach['years']} i området"),
+    help="Andel av åtgärderna med status \"uppnådd\" i områdets åtgärdsplaner för periodens år, "
+         "jämfört med planerna för året före.",
+)
+
+# --- trend and map --------------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    monthly = incidents.monthly(sel)
+    trend_df = pd.concat([
+        monthly[["month", "incidents"]].assign(series=f"{fmt.period(sel.start, sel.end)}"),
+        monthly[["month", "incidents_prev"]].rename(columns={"incidents_prev": "incidents"})
+        .assign(series=f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"),
+    ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
+    title = f"Händelser per månad – {sel.area_name}"
+    fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
+    st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
+    st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
+               "månader så att samma månader ligger över varandra.")
+    caption = components.export_caption(sel, suppressed=0)
+    exports.download_buttons("oversikt_trend_dl", fig=fig, df=monthly, title=title, caption=caption,
+                             filename=title, columns={"month": "Månad", "incidents": "Antal",
+                                                      "incidents_prev": "Antal ett år tidigare"})
+
+child_level = geo.CHILD_LEVEL.get(sel.area_level) or sel.area_level
+scope = geo.scope(child_level, sel.area_level, sel.area_code)
+per_area = incidents.by_area(sel, child_level, scope.codes)
+with right:
+    st.markdown(f"**Antal händelser, {scope.description}**")
+    deck = maps.area_layer(geo.geometry(child_level).loc[lambda d: d["area_code"].isin(scope.codes)],
+                           per_area, "incidents", "Antal händelser",
+                           selected=sel.area_code, height=330)
+    components.show_deck(deck, "Antal händelser", key="oversikt_map", height=330)
+    st.caption("Öppna fliken Karta för fler mått och för att klicka dig ner i områdena.")
+
+# --- what changed most --------------------------------------------------------------------
+st.subheader("Vad förändrades mest")
+if per_area.empty or not incidents.has_previous(sel.start):
+    st.info("Ingen jämförelse med ett år tidigare: data saknas för den perioden.")
+else:
+    top = per_area.assign(abs_change=per_area["change"].abs()).sort_values(
+        ["abs_change", "incidents"], ascending=False).head(10)
+    columns = {"name": geo.LEVEL_LABELS[child_level], "incidents": "Antal", "incidents_prev": "Ett år tidigare",
+               "change": "Förändring", "change_pct": "Förändring (%)", "per_100k": "Per 100 000 invånare"}
+    st.caption(f"De tio {scope.description} med störst förändring i antal, {sel.types_label()}, "
+               f"{fmt.period(sel.start, sel.end)} {compare}.")
+    st.dataframe(fmt.display_table(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
+                 hide_index=True, key="oversikt_change")
+    exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
+                             caption=components.export_caption(sel, suppressed=0),
+                             filename=f"forandring-{sel.area_name}", columns=columns)
+
+notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]
+components.data_note(suppressed=suppressed, notes=notes)

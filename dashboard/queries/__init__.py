@@ -1,0 +1,157 @@
+"""The query layer: the one way pages read the warehouse.
+
+- One read-only connection per published database version, held in
+  ``st.cache_resource`` keyed by (path, version token). When the pipeline publishes a
+  new file (atomic replace), ``pipelines.warehouse.version`` changes, so the next
+  interaction opens the new file and every cached result keyed by the old token is
+  simply never asked for again.
+- :func:`run` executes SQL with bound parameters only, on its own cursor (thread safe:
+  Streamlit serves sessions from several threads).
+- Topic modules (``incidents``, ``geo``, ``signals``, ``measures``…) hold the
+  ``st.cache_data`` functions. They take :func:`db_key` plus small hashable filter
+  values, never DataFrames, and the DataFrames they return must not be mutated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from pipelines import config, warehouse
+
+# Marts every page relies on; a database built before they existed is treated like a
+# missing one (the user rebuilds it with the same command).
+REQUIRED_MARTS = ("mart_area_link", "mart_incident_month", "mart_incident_source", "mart_incident_unplaced",
+                  "mart_incident_grid", "mart_population")
+BUILD_COMMAND = "python -m pipelines demo"
+_PARAM = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """No usable warehouse: missing, unreadable or built without the marts."""
+
+
+def db_file() -> Path:
+    """The database the dashboard reads ($LAGESBILD_DB or the configured default)."""
+    return config.db_path()
+
+
+def db_key() -> tuple[str, str]:
+    """(path, version token) of the published database; part of every cache key."""
+    path = db_file()
+    token = warehouse.version(path)
+    if token is None:
+        raise DatabaseUnavailable(
+            f"Databasen {path} finns inte. Bygg den med demodata: `{BUILD_COMMAND}` "
+            f"(eller läs in egna filer med `python -m pipelines ingest FIL…`)."
+        )
+    return str(path), token
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, token: str) -> duckdb.DuckDBPyConnection:
+    # ``token`` is only part of the cache key: a new published version gets a new
+    # connection; max_entries lets the previous one go once no session uses it.
+    del token
+    return warehouse.open_read_only(Path(path))
+
+
+def connection(key: tuple[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection for ``key`` (default: the current version)."""
+    path, token = key or db_key()
+    try:
+        return _connection(path, token)
+    except warehouse.WarehouseError as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+def _used(sql: str, params: dict | list | None) -> dict | list:
+    # DuckDB refuses named parameters the statement does not use; topic modules build one
+    # parameter dict per filter and share it between statements.
+    if isinstance(params, dict):
+        names = set(_PARAM.findall(sql))
+        return {k: v for k, v in params.items() if k in names}
+    return params or []
+
+
+def run(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Run ``sql`` with bound ``params`` on a fresh cursor and return a DataFrame."""
+    cur = connection(key).cursor()
+    try:
+        cur.execute("USE warehouse")
+        return cur.execute(sql, _used(sql, params)).df()
+    finally:
+        cur.close()
+
+
+def scalar(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None):
+    """The single value a query returns (None when it returns no row)."""
+    df = run(sql, params, key)
+    return None if df.empty else df.iat[0, 0]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _status(key: tuple[str, str]) -> dict:
+    tables = set(run("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'",
+                     key=key)["table_name"])
+    missing = [m for m in REQUIRED_MARTS if m not in tables]
+    info = dict(run("SELECT key, value FROM dataset_info", key=key).itertuples(index=False)) \
+        if "dataset_info" in tables else {}
+    through: dict[str, date | None] = {}
+    sources: list[str] = []
+    if "mart_incident_source" in tables:
+        inc = run("SELECT source, first, last, n FROM mart_incident_source ORDER BY n DESC", key=key)
+        if not inc.empty:
+            sources.append("händelser: " + ", ".join(inc["source"]))
+            through["händelser"] = pd.Timestamp(inc["last"].max()).date()
+    if "recruitment_signal" in tables:
+        last = scalar("SELECT max(month) FROM recruitment_signal", key=key)
+        if last is not None:
+            through["rekryteringssignaler"] = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
+            sources.append("rekryteringssignaler: " + ", ".join(
+                run("SELECT DISTINCT source FROM recruitment_signal ORDER BY 1", key=key)["source"]))
+    if "population" in tables:
+        pop = run("SELECT max(year) AS year, string_agg(DISTINCT source, ', ') AS src FROM population", key=key)
+        if pd.notna(pop.iat[0, 0]):
+            through["befolkning"] = date(int(pop.iat[0, 0]), 12, 31)
+            sources.append(f"befolkning: {pop.iat[0, 1]}")
+    if "measure_followup" in tables:
+        last = scalar("SELECT max(followup_date) FROM measure_followup", key=key)
+        if last is not None:
+            through["åtgärdsuppföljning"] = pd.Timestamp(last).date()
+            n_plans = scalar("SELECT count(*) FROM plan", key=key)
+            sources.append(f"åtgärdsplaner: {n_plans} planer")
+    loads = scalar("SELECT count(*) FROM load_log", key=key) if "load_log" in tables else 0
+    return {
+        "demo": info.get("demo") == "true",
+        "info": info,
+        "through": through,
+        "sources": sources,
+        "loads": int(loads or 0),
+        "missing_marts": missing,
+        "tables": sorted(tables),
+    }
+
+
+def data_status() -> dict:
+    """What the database holds: demo flag, "data t.o.m." per kind of data, sources, loads.
+
+    Raises :class:`DatabaseUnavailable` when there is no usable database.
+    """
+    key = db_key()
+    try:
+        status = _status(key)
+    except duckdb.Error as exc:
+        raise DatabaseUnavailable(f"Databasen {key[0]} kan inte läsas: {exc}. "
+                                  f"Bygg om den: `{BUILD_COMMAND}`.") from exc
+    if status["missing_marts"]:
+        raise DatabaseUnavailable(
+            f"Databasen {key[0]} saknar sammanställningstabellerna ({', '.join(status['missing_marts'])}). "
+            f"Bygg om den: `{BUILD_COMMAND}`, eller kör en ny inläsning."
+        )
+    return status

@@ -1,0 +1,197 @@
+"""Areas, their names and polygons, which areas lie inside a selection, and grid cells.
+
+Reads the reference tables (``area``, ``area_geometry``: a few hundred rows) and the
+marts ``mart_area_link`` and ``mart_incident_grid``. Grid cells are person-level counts:
+they pass through :func:`dashboard.suppression.protect_grid` here, before caching, so no
+page can draw a cell below the threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import suppression
+from dashboard.queries import db_key, run
+
+LEVELS = ("riket", "polisregion", "polisomrade", "lpo", "lan", "kommun")
+LEVEL_LABELS = {
+    "riket": "Riket",
+    "polisregion": "Polisregion",
+    "polisomrade": "Polisområde",
+    "lpo": "Lokalpolisområde",
+    "lan": "Län",
+    "kommun": "Kommun",
+}
+# Plural forms for sentences ("per kommun", "kommuner i …").
+LEVEL_PLURAL = {
+    "polisregion": "polisregioner",
+    "polisomrade": "polisområden",
+    "lpo": "lokalpolisområden",
+    "lan": "län",
+    "kommun": "kommuner",
+}
+MAP_LEVELS = ("polisregion", "polisomrade", "lpo", "lan", "kommun")
+# One level down, for drill-down and "what changed most". Riket splits into police regions.
+CHILD_LEVEL = {"riket": "polisregion", "polisregion": "polisomrade", "polisomrade": "lpo", "lan": "kommun"}
+RIKET = "SE"
+RIKET_NAME = "Hela landet"
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _areas(key: tuple[str, str]) -> pd.DataFrame:
+    return run(
+        """SELECT area_code, name, level, parent_code, approximate FROM area
+           UNION ALL SELECT $se, $se_name, 'riket', NULL, FALSE
+           ORDER BY level, name""",
+        {"se": RIKET, "se_name": RIKET_NAME},
+        key=key,
+    )
+
+
+def areas() -> pd.DataFrame:
+    """Every area: area_code, name, level, parent_code, approximate (plus riket, ``SE``)."""
+    return _areas(db_key())
+
+
+def levels_available() -> list[str]:
+    """The levels that have areas in this database, in hierarchy order."""
+    present = set(areas()["level"])
+    return [lvl for lvl in LEVELS if lvl in present]
+
+
+def names(level: str | None = None) -> dict[str, str]:
+    """area_code -> display name (for one level, or all), unique within a level."""
+    df = areas()
+    if level is not None:
+        df = df[df["level"] == level]
+    return dict(zip(df["area_code"], df["name"], strict=True))
+
+
+def area_name(code: str) -> str:
+    """The display name of an area code (the code itself if unknown)."""
+    return names().get(code, code)
+
+
+def parent(code: str) -> str | None:
+    """The parent area's code (None for riket and police regions' parent is riket)."""
+    row = areas().loc[lambda d: d["area_code"] == code]
+    if row.empty:
+        return None
+    value = row["parent_code"].iat[0]
+    return None if pd.isna(value) else str(value)
+
+
+def level_of(code: str) -> str | None:
+    """The level of an area code, or None if unknown."""
+    row = areas().loc[lambda d: d["area_code"] == code]
+    return None if row.empty else str(row["level"].iat[0])
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _within(key: tuple[str, str], level: str, within_code: str) -> tuple[str, ...]:
+    df = run("SELECT area_code FROM mart_area_link WHERE level = $level AND within_code = $within ORDER BY area_code",
+             {"level": level, "within": within_code}, key=key)
+    return tuple(df["area_code"])
+
+
+def within(level: str, within_code: str) -> tuple[str, ...]:
+    """Codes of the areas at ``level`` inside (or overlapping) ``within_code``."""
+    return _within(db_key(), level, within_code)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which areas of one level a map or table shows for a selection, and why."""
+
+    level: str
+    codes: tuple[str, ...]
+    within_code: str
+    description: str  # Swedish, e.g. "kommuner i Stockholms län"
+
+
+def scope(level: str, sel_level: str, sel_code: str) -> Scope:
+    """The areas of ``level`` to show for a selection.
+
+    Finer than the selection: the areas inside it. The selection's own level: its
+    siblings (the areas inside its parent), so the selected area is seen among its
+    neighbours. Coarser: every area of that level in the country.
+    """
+    plural = LEVEL_PLURAL.get(level, level)
+    if level == sel_level:
+        anchor = parent(sel_code) or RIKET
+    else:
+        anchor = sel_code
+    codes = within(level, anchor) if anchor != RIKET else within(level, RIKET)
+    if not codes or anchor == RIKET:
+        return Scope(level, within(level, RIKET), RIKET, f"alla {plural} i landet")
+    return Scope(level, codes, anchor, f"{plural} i {area_name(anchor)}")
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _geometry(key: tuple[str, str], level: str) -> pd.DataFrame:
+    return run(
+        """SELECT g.area_code, a.name, g.approximate, g.geojson, g.centroid_lat, g.centroid_lon
+           FROM area_geometry AS g JOIN area AS a USING (area_code)
+           WHERE g.level = $level ORDER BY g.area_code""",
+        {"level": level}, key=key,
+    )
+
+
+def geometry(level: str) -> pd.DataFrame:
+    """Polygons of one level: area_code, name, approximate, geojson (WGS 84), centroid."""
+    return _geometry(db_key(), level)
+
+
+# --- grid --------------------------------------------------------------------------------
+
+# The mart's column for the selection's level (a fixed whitelist: never user text in SQL).
+_GRID_COLUMN = {
+    "polisregion": "polisregion_code",
+    "polisomrade": "polisomrade_code",
+    "lpo": "lpo_code",
+    "lan": "lan_code",
+    "kommun": "kommun_code",
+}
+
+
+@dataclass(frozen=True)
+class GridCells:
+    """Grid cells safe to draw (``frame``: grid_cell, incidents, e_m, n_m, size_m) and the
+    suppression note. Cells below the threshold are left out, never drawn."""
+
+    frame: pd.DataFrame
+    note: str
+    hidden_cells: int
+    total_cells: int
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _grid(key: tuple[str, str], level: str, code: str, start: date, end: date,
+          types: tuple[str, ...]) -> GridCells:
+    where = ""
+    params: dict = {"start": start, "end": end, "types": list(types), "all_types": not types}
+    if level != "riket":
+        where = f"AND {_GRID_COLUMN[level]} = $code"
+        params["code"] = code
+    raw = run(
+        f"""SELECT grid_cell, sum(incidents)::BIGINT AS incidents
+            FROM mart_incident_grid
+            WHERE month BETWEEN $start AND $end
+              AND ($all_types OR list_contains($types, incident_type))
+              {where}
+            GROUP BY grid_cell""",
+        params, key=key,
+    )
+    # Not merged into 10 km cells: the grid map draws 1 km squares only.
+    protected = suppression.protect_grid(raw, count="incidents", cell="grid_cell", merge=False)
+    return GridCells(frame=protected.frame, note=protected.note(), hidden_cells=protected.hidden_cells,
+                     total_cells=len(raw))
+
+
+def grid(sel) -> GridCells:
+    """Protected 1 km grid cells for a selection (cells below the threshold are not drawn)."""
+    return _grid(db_key(), sel.area_level, sel.area_code, sel.start, sel.end, sel.incident_types)

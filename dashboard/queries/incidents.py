@@ -1,0 +1,277 @@
+"""Incident counts and rates for a selection, read from the marts only.
+
+``mart_incident_month`` (area level × month × type), ``mart_population`` (area × year)
+and ``mart_incident_unplaced`` (what a level cannot place). Every function takes the
+filter values as small hashable arguments plus the database version (via
+:func:`dashboard.queries.db_key`), so results are cached per filter and per database.
+Incident counts are not person-level (they are police-reported events, published openly
+by the police), so they are shown as they are; only the grid view is disclosure-controlled.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.queries import db_key, run
+from pipelines import categories
+
+# SQL fragment shared by every query: an empty type list means every type.
+_TYPES = "($all_types OR list_contains($types, incident_type))"
+
+
+def shift_months(d: date, months: int) -> date:
+    """The first day of the month ``months`` after ``d``'s month (negative: before)."""
+    total = d.year * 12 + (d.month - 1) + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The same months one year earlier."""
+    return shift_months(start, -12), shift_months(end, -12)
+
+
+def _params(start: date, end: date, types: tuple[str, ...], **extra) -> dict:
+    prev_start, prev_end = previous_period(start, end)
+    return {"start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end,
+            "types": list(types), "all_types": not types, **extra}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
+    df = run("SELECT min(month) AS first, max(month) AS last FROM mart_incident_month WHERE level = 'riket'",
+             key=key)
+    first, last = df.iat[0, 0], df.iat[0, 1]
+    if pd.isna(first):
+        return None, None
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+
+
+def month_range() -> tuple[date | None, date | None]:
+    """First and last month with incidents (first days of months), or (None, None)."""
+    return _month_range(db_key())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _types_present(key: tuple[str, str]) -> tuple[str, ...]:
+    present = set(run("SELECT DISTINCT incident_type FROM mart_incident_month WHERE level = 'riket'",
+                      key=key)["incident_type"])
+    ordered = [t for t in categories.INCIDENT_TYPES if t in present]
+    return tuple(ordered + sorted(present - set(ordered)))
+
+
+def types_present() -> tuple[str, ...]:
+    """Incident types found in the data, in the vocabulary's order."""
+    return _types_present(db_key())
+
+
+def has_previous(start: date) -> bool:
+    """True when the data reach back to the year-earlier comparison period."""
+    first, _ = month_range()
+    return first is not None and shift_months(start, -12) >= first
+
+
+# --- one area ------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _by_type(key: tuple[str, str], level: str, code: str, start: date, end: date) -> pd.DataFrame:
+    return run(
+        """SELECT incident_type,
+                  sum(incidents) FILTER (WHERE month BETWEEN $start AND $end)::BIGINT AS incidents,
+                  sum(incidents) FILTER (WHERE month BETWEEN $prev_start AND $prev_end)::BIGINT AS incidents_prev
+           FROM mart_incident_month
+           WHERE level = $level AND area_code = $code
+             AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
+           GROUP BY incident_type ORDER BY incident_type""",
+        _params(start, end, (), level=level, code=code), key=key,
+    ).fillna({"incidents": 0, "incidents_prev": 0})
+
+
+def by_type(sel) -> pd.DataFrame:
+    """Per incident type for the selected area: incidents (period) and incidents_prev
+    (same months a year earlier). Types without incidents are absent."""
+    return _by_type(db_key(), sel.area_level, sel.area_code, sel.start, sel.end)
+
+
+def headline(sel) -> pd.DataFrame:
+    """The overview's groups (categories.HEADLINE_TYPES): group, incidents, incidents_prev.
+
+    incidents_prev is NA when the data do not reach back a full year before the period.
+    """
+    per_type = by_type(sel).set_index("incident_type")
+    rows = []
+    for group, types in categories.HEADLINE_TYPES.items():
+        part = per_type.reindex(list(types)).fillna(0)
+        rows.append({"group": group, "incidents": int(part["incidents"].sum()),
+                     "incidents_prev": int(part["incidents_prev"].sum())})
+    out = pd.DataFrame(rows)
+    if not has_previous(sel.start):
+        out["incidents_prev"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    return out
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _monthly(key: tuple[str, str], level: str, code: str, start: date, end: date,
+             types: tuple[str, ...]) -> pd.DataFrame:
+    df = run(
+        f"""WITH months AS (
+                SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 MONTH))::DATE AS month
+            ),
+            counts AS (
+                SELECT month, sum(incidents)::BIGINT AS incidents
+                FROM mart_incident_month
+                WHERE level = $level AND area_code = $code AND {_TYPES}
+                  AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
+                GROUP BY month
+            )
+            SELECT m.month,
+                   coalesce(c.incidents, 0)::BIGINT AS incidents,
+                   coalesce(p.incidents, 0)::BIGINT AS incidents_prev
+            FROM months AS m
+            LEFT JOIN counts AS c ON c.month = m.month
+            LEFT JOIN counts AS p ON p.month = (m.month - INTERVAL 1 YEAR)::DATE
+            ORDER BY m.month""",
+        _params(start, end, types, level=level, code=code), key=key,
+    )
+    return df
+
+
+def monthly(sel) -> pd.DataFrame:
+    """Month by month for the selection: month, incidents, incidents_prev (a year earlier)."""
+    return _monthly(db_key(), sel.area_level, sel.area_code, sel.start, sel.end, sel.incident_types)
+
+
+# --- many areas ----------------------------------------------------------------------------
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _by_area(key: tuple[str, str], level: str, codes: tuple[str, ...], start: date, end: date,
+             types: tuple[str, ...]) -> pd.DataFrame:
+    return run(
+        f"""WITH scope AS (
+                SELECT area_code, name, approximate FROM area
+                WHERE level = $level AND list_contains($codes, area_code)
+            ),
+            counts AS (
+                SELECT area_code,
+                       sum(incidents) FILTER (WHERE month BETWEEN $start AND $end) AS incidents,
+                       sum(incidents) FILTER (WHERE month BETWEEN $prev_start AND $prev_end) AS incidents_prev
+                FROM mart_incident_month
+                WHERE level = $level AND {_TYPES}
+                  AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
+                GROUP BY area_code
+            ),
+            pop_year AS (
+                SELECT coalesce(max(year) FILTER (WHERE year <= year($end)), min(year)) AS year
+                FROM mart_population WHERE level = $level
+            ),
+            pop AS (
+                SELECT p.area_code, p.year AS population_year, p.population, p.population_12_17
+                FROM mart_population AS p JOIN pop_year USING (year)
+                WHERE p.level = $level
+            )
+            SELECT s.area_code, s.name, s.approximate,
+                   coalesce(c.incidents, 0)::BIGINT AS incidents,
+                   coalesce(c.incidents_prev, 0)::BIGINT AS incidents_prev,
+                   p.population, p.population_12_17, p.population_year
+            FROM scope AS s
+            LEFT JOIN counts AS c USING (area_code)
+            LEFT JOIN pop AS p USING (area_code)
+            ORDER BY s.name""",
+        _params(start, end, types, level=level, codes=list(codes)), key=key,
+    )
+
+
+def by_area(sel, level: str, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Per area of ``level`` (the given codes) for the selection's period and types.
+
+    Columns: area_code, name, approximate, incidents, incidents_prev, change (count),
+    change_pct (NA when the year before had none or the data do not reach back),
+    population, population_12_17, population_year, per_100k, per_1000_young, rank
+    (1 = most incidents).
+    """
+    df = _by_area(db_key(), level, tuple(codes), sel.start, sel.end, sel.incident_types).copy()
+    if not has_previous(sel.start):
+        df["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    inc = df["incidents"].astype("Float64")
+    prev = df["incidents_prev"].astype("Float64")
+    df["change"] = inc - prev
+    df["change_pct"] = ((inc - prev) / prev.where(prev > 0) * 100).astype("Float64")
+    df["per_100k"] = (inc / df["population"].astype("Float64").where(df["population"] > 0) * 100_000)
+    df["per_1000_young"] = (inc / df["population_12_17"].astype("Float64").where(df["population_12_17"] > 0)
+                            * 1000)
+    df["rank"] = df["incidents"].rank(ascending=False, method="min").astype("Int64")
+    return df
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _population(key: tuple[str, str], level: str, code: str, year: int) -> tuple[float | None, float | None]:
+    df = run(
+        """SELECT population, population_12_17 FROM mart_population
+           WHERE level = $level AND area_code = $code
+           ORDER BY (year > $year), abs(year - $year) LIMIT 1""",
+        {"level": level, "code": code, "year": year}, key=key,
+    )
+    if df.empty:
+        return None, None
+    return float(df.iat[0, 0]), float(df.iat[0, 1]) if pd.notna(df.iat[0, 1]) else None
+
+
+def population(sel) -> tuple[float | None, float | None]:
+    """(population, aged 12–17) of the selected area in the period's last year (or nearest)."""
+    return _population(db_key(), sel.area_level, sel.area_code, sel.end.year)
+
+
+# --- what a level cannot place ---------------------------------------------------------------
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _unplaced(key: tuple[str, str], level: str, sel_level: str, sel_code: str, start: date, end: date,
+              types: tuple[str, ...]) -> dict[str, int]:
+    df = run(
+        f"""WITH lans AS (
+                SELECT area_code FROM mart_area_link WHERE level = 'lan' AND within_code = $sel_code
+                UNION SELECT within_code FROM mart_area_link
+                WHERE area_code = $sel_code AND within_level = 'lan'
+            ),
+            kommuner AS (
+                SELECT area_code FROM mart_area_link WHERE level = 'kommun' AND within_code = $sel_code
+                UNION SELECT within_code FROM mart_area_link
+                WHERE area_code = $sel_code AND within_level = 'kommun'
+            )
+            SELECT reason, sum(incidents)::BIGINT AS incidents
+            FROM mart_incident_unplaced
+            WHERE level = $level AND month BETWEEN $start AND $end AND {_TYPES}
+              AND ($sel_level = 'riket'
+                   OR (reason = 'endast län' AND lan_code IN (SELECT area_code FROM lans))
+                   OR (reason = 'ej fördelade' AND kommun_code IN (SELECT area_code FROM kommuner)))
+            GROUP BY reason""",
+        _params(start, end, types, level=level, sel_level=sel_level, sel_code=sel_code), key=key,
+    )
+    return {r.reason: int(r.incidents) for r in df.itertuples(index=False)}
+
+
+def unplaced(sel, level: str) -> dict[str, int]:
+    """Incidents in the selection's län/kommuner that ``level`` cannot show, by reason
+    ('endast län', 'ej fördelade'); empty when there are none."""
+    if level not in ("kommun", "lpo", "polisomrade"):
+        return {}
+    return _unplaced(db_key(), level, sel.area_level, sel.area_code, sel.start, sel.end, sel.incident_types)
+
+
+def unplaced_note(counts: dict[str, int], level: str) -> str | None:
+    """Swedish sentence about incidents missing from a level's map and tables."""
+    from dashboard import formatting as fmt
+
+    parts = []
+    if counts.get("endast län"):
+        parts.append(f"{fmt.integer(counts['endast län'])} händelser har bara län som plats (ingen kommun)")
+    if counts.get("ej fördelade"):
+        parts.append(f"{fmt.integer(counts['ej fördelade'])} händelser i kommuner som delas av flera "
+                     "lokalpolisområden saknar LPO (ej fördelade)")
+    if not parts:
+        return None
+    label = {"kommun": "kommunnivå", "lpo": "LPO-nivå", "polisomrade": "polisområdesnivå"}[level]
+    return ("; ".join(parts) + f". De visas inte på {label} men ingår i län, polisregion och riket. "
+            "Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte "
+            "följer befolkningen.")
