@@ -1,0 +1,576 @@
+"""Regional comparison (Brå-style follow-up): areas of one level side by side on one
+indicator, indexed trends, change against the same cutoff a year earlier with its
+uncertainty, similar areas, and measure completion beside the outcome.
+
+Indicators (ids are small strings, so they can key caches and sit in the URL):
+
+- ``incidents:<group>``: police-reported incidents per 100 000 inhabitants; the group is
+  ``urval`` (the sidebar's incident types) or a headline group (skjutningar, explosioner,
+  våld). Not person-level; shown as they are.
+- ``signals``: recruitment signals per 1 000 aged 12–17, read through
+  :mod:`dashboard.queries.signals`, so every count and rate has passed
+  :mod:`dashboard.suppression` before it gets here.
+- ``kolada:<KPI>``: Kolada's value per kommun and year (a rate without a count: no
+  interval or chance test is possible).
+- ``bra:<offence category>``: Brå's reported offences per 100 000 and year.
+
+Uncertainty: a count is treated as Poisson. The 95 % interval of a rate is the exact
+(Garwood) interval of its count scaled by the population; a change against the year
+before is "inom slumpens variation" when an exact conditional binomial test of the two
+counts (given their sum, allowing for the change in population) does not reject "same
+rate" at the 5 % level (:func:`dashboard.charts.change_within_chance`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.queries import db_key, run
+from dashboard.queries import signals as signal_queries
+from dashboard.queries.incidents import shift_months
+from pipelines import categories as cat
+
+LEVELS = ("polisregion", "polisomrade", "lpo", "lan", "kommun")
+INCIDENT_GROUPS = {"urval": "valda händelsetyper", **{g: g for g in cat.HEADLINE_TYPES}}
+METHOD_NOTE = (
+    "Osäkerhet: antalen behandlas som Poissonfördelade; strecken är exakta 95 %-intervall och en förändring "
+    "är ”inom slumpens variation” när ett exakt villkorat binomialtest av de två antalen (med hänsyn till "
+    "befolkningsförändringen) inte kan skilja dem åt på 5 %-nivån."
+)
+SIMILAR_NOTE = (
+    "Liknande områden: de områden på samma nivå som ligger närmast i befolkningsstorlek (logaritmerad), "
+    "andel 12–17 år och befolkningstäthet (invånare per km², logaritmerad), med varje mått standardiserat "
+    "över nivåns alla områden och lika vikt. Andel i tätort finns inte i databasen och ingår inte."
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """What an indicator id means: its label, unit, source and where it exists."""
+
+    id: str
+    label: str            # Swedish, for selectors and titles
+    unit: str             # e.g. "per 100 000 invånare"
+    kind: str             # incidents | signals | kolada | bra
+    yearly: bool          # True: a value per calendar year (official statistics)
+    has_counts: bool      # counts exist, so intervals and chance tests can be computed
+    person_level: bool    # disclosure-controlled
+
+
+def _group_types(group: str, selected: tuple[str, ...]) -> tuple[str, ...]:
+    if group == "urval":
+        return tuple(selected)
+    return tuple(cat.HEADLINE_TYPES[group])
+
+
+# --- which indicators exist -------------------------------------------------------------------
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _statistics(key) -> pd.DataFrame:
+    return run(
+        """SELECT indicator, any_value(indicator_label) AS label, any_value(source) AS source,
+                  list(DISTINCT level ORDER BY level) AS levels, min(year) AS first_year, max(year) AS last_year,
+                  bool_or(count IS NOT NULL) AS has_counts
+           FROM mart_comparison_statistic GROUP BY indicator ORDER BY source, indicator""",
+        key=key,
+    )
+
+
+def indicators(level: str) -> dict[str, Indicator]:
+    """The indicators available at ``level``, id -> Indicator, in selector order."""
+    out = {}
+    for group, label in INCIDENT_GROUPS.items():
+        name = "Händelser (valda typer)" if group == "urval" else f"Händelser: {label}"
+        out[f"incidents:{group}"] = Indicator(f"incidents:{group}", name, "per 100 000 invånare", "incidents",
+                                              False, True, False)
+    out["signals"] = Indicator("signals", "Rekryteringssignaler", "per 1 000 unga 12–17 år", "signals",
+                               False, True, True)
+    for r in _statistics(db_key()).itertuples(index=False):
+        if level not in list(r.levels):
+            continue
+        if r.source == "kolada":
+            out[r.indicator] = Indicator(r.indicator, f"Kolada: {r.label}", "nyckeltalets enhet", "kolada",
+                                         True, False, False)
+        else:
+            out[r.indicator] = Indicator(r.indicator, f"Brå: {r.label}", "anmälda brott per 100 000 invånare",
+                                         "bra", True, bool(r.has_counts), False)
+    return out
+
+
+# --- the cutoff -------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _last_complete_months(key) -> dict[str, date | None]:
+    df = run(
+        """SELECT (SELECT max(last) FROM mart_incident_source) AS incidents_last,
+                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom') AS data_tom,
+                  (SELECT max(month) FROM recruitment_signal) AS signals_last""",
+        key=key,
+    )
+    out: dict[str, date | None] = {"incidents": None, "signals": None}
+    if not pd.isna(df.at[0, "incidents_last"]):
+        stated = not pd.isna(df.at[0, "data_tom"])
+        through = pd.Timestamp(df.at[0, "data_tom" if stated else "incidents_last"]).date()
+        out["incidents"] = last_complete_month(through, slack_days=0 if stated else 2)
+    if not pd.isna(df.at[0, "signals_last"]):
+        out["signals"] = pd.Timestamp(df.at[0, "signals_last"]).date()
+    return out
+
+
+def last_complete_month(through: date, slack_days: int = 0) -> date:
+    """The last month the data cover to its end: ``through``'s month when ``through`` is
+    within ``slack_days`` of the month's last day, else the month before. (The last
+    incident of a month rarely falls on its very last day, hence the slack when the
+    database does not state its own "data t.o.m." date.)"""
+    month = through.replace(day=1)
+    last_day = shift_months(month, 1).toordinal() - 1
+    return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
+
+
+def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
+    """The months compared: the selection's period, ended at the last complete month of
+    the data (the "same cutoff" compared with the same months a year earlier). None when
+    the period has no complete month. Yearly statistics use calendar years instead."""
+    last = _last_complete_months(db_key()).get("signals" if indicator.kind == "signals" else "incidents")
+    if last is None:
+        return None
+    end = min(sel.end, last)
+    if end < sel.start:
+        return None
+    return sel.start, end
+
+
+# --- per-area values --------------------------------------------------------------------------
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _incident_window(key, level: str, start: date, end: date, types: tuple[str, ...]) -> pd.DataFrame:
+    """Incidents per area of ``level`` in [start, end] with the population of end's year."""
+    return run(
+        """WITH counts AS (
+               SELECT area_code, sum(incidents)::BIGINT AS count
+               FROM mart_incident_month
+               WHERE level = $level AND month BETWEEN $start AND $end
+                 AND ($all_types OR list_contains($types, incident_type))
+               GROUP BY area_code
+           ),
+           pop AS (
+               SELECT area_code,
+                      coalesce(arg_max(population, year) FILTER (WHERE year <= $year),
+                               arg_min(population, year)) AS population
+               FROM mart_population WHERE level = $level GROUP BY area_code
+           )
+           SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, p.population
+           FROM area AS a
+           LEFT JOIN counts AS c USING (area_code)
+           LEFT JOIN pop AS p USING (area_code)
+           WHERE a.level = $level""",
+        {"level": level, "start": start, "end": end, "types": list(types), "all_types": not types,
+         "year": end.year},
+        key=key,
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _unplaceable(key, level: str) -> frozenset[str]:
+    """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
+    covers other kommuner, so their signals stay "ej fördelade" (see mart_signal)."""
+    if level != "kommun":
+        return frozenset()
+    df = run(
+        """WITH single AS (
+               SELECT lpo_code FROM lpo_kommun GROUP BY lpo_code HAVING count(DISTINCT kommun_code) = 1
+           )
+           SELECT area_code FROM area
+           WHERE level = 'kommun'
+             AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""",
+        key=key,
+    )
+    return frozenset(df["area_code"])
+
+
+UNPLACED_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
+                 "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
+
+
+def _blank_unplaceable(key, df: pd.DataFrame, level: str, count: str = "count") -> tuple[pd.DataFrame, bool]:
+    unplaceable = _unplaceable(key, level)
+    mask = df["area_code"].isin(unplaceable) & (df[count].fillna(-1) == 0)
+    if not mask.any():
+        return df, False
+    out = df.copy()
+    out[count] = out[count].astype("Int64").mask(mask)
+    return out, True
+
+
+def _signal_window(level: str, start: date, end: date) -> pd.DataFrame:
+    df = signal_queries.area_values(level, start, end)
+    return df.rename(columns={"population_12_17": "population"})[
+        ["area_code", "count", "count_suppressed", "population"]]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _statistic_years(key, indicator: str, level: str) -> pd.DataFrame:
+    return run(
+        """SELECT area_code, year, value, count, preliminary
+           FROM mart_comparison_statistic WHERE indicator = $indicator AND level = $level""",
+        {"indicator": indicator, "level": level}, key=key,
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _area_names(key, level: str) -> pd.DataFrame:
+    return run("SELECT area_code, name, approximate FROM area WHERE level = $level ORDER BY name",
+               {"level": level}, key=key)
+
+
+def _rate(count, population, per: float) -> float:
+    if count is None or pd.isna(count) or population is None or pd.isna(population) or population <= 0:
+        return math.nan
+    return float(count) / float(population) * per
+
+
+def _with_uncertainty(df: pd.DataFrame, per: float) -> pd.DataFrame:
+    """Add value (rate), low/high (95 % interval), value_prev, change, change_pct and
+    within_chance from count/population and count_prev/population_prev."""
+    out = df.copy()
+    lows, highs, values, prev_values, chance = [], [], [], [], []
+    for r in out.itertuples(index=False):
+        hidden = bool(getattr(r, "count_suppressed", False))
+        hidden_prev = bool(getattr(r, "count_prev_suppressed", False))
+        v = math.nan if hidden else _rate(r.count, r.population, per)
+        vp = math.nan if hidden_prev else _rate(r.count_prev, r.population_prev, per)
+        if math.isnan(v):
+            lo = hi = math.nan
+        else:
+            lo_c, hi_c = charts.poisson_interval(float(r.count))
+            lo, hi = _rate(lo_c, r.population, per), _rate(hi_c, r.population, per)
+        if math.isnan(v) or math.isnan(vp):
+            ch = None
+        else:
+            ratio = float(r.population) / float(r.population_prev)
+            ch = charts.change_within_chance(float(r.count), float(r.count_prev), ratio)
+        values.append(v), prev_values.append(vp), lows.append(lo), highs.append(hi), chance.append(ch)
+    out["value"] = pd.array(values, dtype="Float64")
+    out["low"] = pd.array(lows, dtype="Float64")
+    out["high"] = pd.array(highs, dtype="Float64")
+    out["value_prev"] = pd.array(prev_values, dtype="Float64")
+    out["within_chance"] = pd.array(chance, dtype="boolean")
+    return out
+
+
+def _finish(df: pd.DataFrame, names: pd.DataFrame, codes: tuple[str, ...]) -> pd.DataFrame:
+    out = names[names["area_code"].isin(codes)].merge(df, on="area_code", how="left")
+    value = out["value"].astype("Float64")
+    prev = out["value_prev"].astype("Float64")
+    out["change"] = value - prev
+    out["change_pct"] = ((value - prev) / prev.where(prev > 0) * 100).astype("Float64")
+    out["rank"] = value.rank(ascending=False, method="min").astype("Int64")
+    for flag in ("count_suppressed", "count_prev_suppressed"):
+        if flag not in out:
+            out[flag] = False
+        out[flag] = out[flag].astype("boolean").fillna(False).astype(bool)
+    # A rate or change from a hidden count is hidden too (displayed as "..").
+    out["value_suppressed"] = out["count_suppressed"]
+    out["value_prev_suppressed"] = out["count_prev_suppressed"]
+    hidden_change = out["count_suppressed"] | out["count_prev_suppressed"]
+    out["change_suppressed"] = hidden_change
+    out["change_pct_suppressed"] = hidden_change
+    return out.sort_values(["rank", "name"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One indicator for the areas of one level: the table and how it was computed."""
+
+    table: pd.DataFrame   # area_code, name, approximate, count, population, value, low, high,
+    #                       count_prev, population_prev, value_prev, change, change_pct,
+    #                       within_chance, rank, *_suppressed, preliminary
+    indicator: Indicator
+    period: str           # Swedish, e.g. "jan 2026 – okt 2026"
+    previous: str         # the comparison period, e.g. "jan 2025 – okt 2025"
+    per: float
+    notes: tuple[str, ...]
+
+
+def compare(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Comparison:
+    """The indicator for the areas ``codes`` of ``level``: value, 95 % interval, rank and
+    change against the same period a year earlier (or the year before, for yearly
+    statistics), flagged when within chance."""
+    from dashboard import formatting as fmt
+
+    key = db_key()
+    ind = indicators(level)[indicator_id]
+    names = _area_names(key, level)
+    notes: list[str] = []
+    if ind.kind in ("incidents", "signals"):
+        window = cutoff(sel, ind)
+        per = 100_000.0 if ind.kind == "incidents" else 1000.0
+        if window is None:
+            empty = names.iloc[0:0].assign(value=pd.Series(dtype="Float64"), value_prev=pd.Series(dtype="Float64"))
+            return Comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
+                              ("Perioden har ingen hel månad med data.",))
+        start, end = window
+        if end < sel.end:
+            notes.append(f"Jämförelsen slutar {fmt.month(end)}, den sista hela månaden med data.")
+        prev_start, prev_end = shift_months(start, -12), shift_months(end, -12)
+        if ind.kind == "incidents":
+            types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
+            now = _incident_window(key, level, start, end, types)
+            before = _incident_window(key, level, prev_start, prev_end, types)
+        else:
+            now = _signal_window(level, start, end)
+            before = _signal_window(level, prev_start, prev_end)
+        before = before.rename(columns={"count": "count_prev", "population": "population_prev",
+                                        "count_suppressed": "count_prev_suppressed"})
+        df = now.merge(before, on="area_code", how="outer")
+        if ind.kind == "signals":
+            # Areas without a row have no signals: a true zero, not a hidden value.
+            blanked = False
+            for c in ("count", "count_prev"):
+                flag = f"{c}_suppressed"
+                df[flag] = df[flag].astype("boolean").fillna(False).astype(bool)
+                df[c] = df[c].astype("Int64").mask(~df[flag] & df[c].isna(), 0)
+                df, blanked_now = _blank_unplaceable(key, df, level, c)
+                blanked = blanked or blanked_now
+            if blanked:
+                notes.append(UNPLACED_NOTE)
+        df = _with_uncertainty(df, per)
+        period, previous = fmt.period(start, end), fmt.period(prev_start, prev_end)
+    else:
+        per = 100_000.0
+        stats = _statistic_years(key, indicator_id, level)
+        years = stats.loc[stats["year"] <= sel.end.year, "year"]
+        if years.empty:
+            years = stats["year"]
+        year = int(years.max()) if not years.empty else sel.end.year
+        now = stats[stats["year"] == year][["area_code", "value", "count", "preliminary"]]
+        before = stats[stats["year"] == year - 1][["area_code", "value", "count"]].rename(
+            columns={"value": "value_prev", "count": "count_prev"})
+        df = now.merge(before, on="area_code", how="outer")
+        df["value"] = df["value"].astype("Float64")
+        df["value_prev"] = df["value_prev"].astype("Float64")
+        if ind.has_counts:
+            # Brå gives the count and the rate: the population is what links them.
+            df["population"] = df["count"] / df["value"].where(df["value"] > 0) * per
+            df["population_prev"] = df["count_prev"] / df["value_prev"].where(df["value_prev"] > 0) * per
+            lo_hi = [charts.poisson_interval(float(c)) if pd.notna(c) else (math.nan, math.nan) for c in df["count"]]
+            df["low"] = pd.array([lo * v / c if pd.notna(c) and c > 0 else (0.0 if c == 0 else math.nan)
+                                  for (lo, _), v, c in zip(lo_hi, df["value"], df["count"], strict=True)],
+                                 dtype="Float64")
+            df["high"] = pd.array([hi * v / c if pd.notna(c) and c > 0 else math.nan
+                                   for (_, hi), v, c in zip(lo_hi, df["value"], df["count"], strict=True)],
+                                  dtype="Float64")
+            chance = []
+            for c, cp, p, pp in zip(df["count"], df["count_prev"], df["population"], df["population_prev"],
+                                    strict=True):
+                ok = all(pd.notna(x) for x in (c, cp, p, pp)) and pp > 0
+                chance.append(charts.change_within_chance(float(c), float(cp), float(p) / float(pp)) if ok else None)
+            df["within_chance"] = pd.array(chance, dtype="boolean")
+        else:
+            df["low"] = df["high"] = pd.array([pd.NA] * len(df), dtype="Float64")
+            df["within_chance"] = pd.array([pd.NA] * len(df), dtype="boolean")
+            notes.append("Kolada ger värden utan antal, så osäkerhetsintervall och slumptest kan inte beräknas.")
+        if df.get("preliminary", pd.Series(dtype=bool)).fillna(False).any():
+            notes.append("Värden markerade som preliminära av källan ingår.")
+        period, previous = str(year), str(year - 1)
+    return Comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
+
+
+# --- indexed trends ---------------------------------------------------------------------------
+
+def trend_windows(sel, indicator: Indicator, first: date | None) -> list[tuple[int, date, date]]:
+    """(label year, start, end) of the same period shifted back whole years, oldest first,
+    as far as the data reach: each year is comparable with the current period."""
+    window = cutoff(sel, indicator)
+    if window is None or first is None:
+        return []
+    start, end = window
+    out = []
+    k = 0
+    while shift_months(start, -12 * k) >= first:
+        out.append((end.year - k, shift_months(start, -12 * k), shift_months(end, -12 * k)))
+        k += 1
+    return out[::-1]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _first_months(key) -> dict[str, date | None]:
+    df = run("""SELECT (SELECT min(month) FROM mart_incident_month WHERE level = 'riket') AS incidents,
+                       (SELECT min(month) FROM recruitment_signal) AS signals""", key=key)
+    return {c: (None if pd.isna(df.at[0, c]) else pd.Timestamp(df.at[0, c]).date()) for c in df.columns}
+
+
+def _signal_years(key, level: str, first: date | None, window: tuple[date, date] | None) -> pd.DataFrame:
+    """Recruitment signals per area and complete calendar year, protected in one national
+    layer at year grain (the Rekryteringssignaler page's own yearly protection)."""
+    columns = ["area_code", "year", "count", "count_suppressed", "population"]
+    if first is None or window is None:
+        return pd.DataFrame(columns=columns)
+    last_year = window[1].year if window[1].month == 12 else window[1].year - 1
+    if last_year < first.year:
+        return pd.DataFrame(columns=columns)
+    return _signal_years_cached(key, level, first.year, last_year)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd.DataFrame:
+    chain = signal_queries.chain_for(level)
+    cols = signal_queries.CHAINS[chain]
+    column = signal_queries.LEVEL_COLUMN[level]
+    prefix = cols[: cols.index(column) + 1]
+    prot = signal_queries.national(lambda q, p: run(q, p, key=key), chain, date(first_year, 1, 1),
+                                   date(last_year, 12, 1), "year")
+    table = prot.table((*prefix, "period"))
+    table = table[table[column].notna()].rename(columns={column: "area_code"})
+    table = table.assign(year=table["period"].astype(int))[["area_code", "year", "count", "count_suppressed"]]
+    # Every area × year: an absent combination is a true zero.
+    areas = _area_names(key, level)["area_code"]
+    grid = pd.MultiIndex.from_product([areas, range(first_year, last_year + 1)],
+                                      names=["area_code", "year"]).to_frame(index=False)
+    out = grid.merge(table, on=["area_code", "year"], how="left")
+    out["count_suppressed"] = out["count_suppressed"].astype("boolean").fillna(False).astype(bool)
+    out["count"] = out["count"].astype("Int64").mask(~out["count_suppressed"] & out["count"].isna(), 0)
+    pop = run("SELECT area_code, year, population_12_17 AS population FROM mart_population WHERE level = $level",
+              {"level": level}, key=key)
+    out, _ = _blank_unplaceable(key, out, level)
+    return out.merge(pop, on=["area_code", "year"], how="left")
+
+
+def yearly(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
+    """The indicator per year for ``codes``: area_code, name, year, date (1 January, for a
+    time axis), count, population, value and value_suppressed. For incidents and signals
+    a "year" is the selection's period shifted back whole years (same months each year)."""
+    key = db_key()
+    ind = indicators(level)[indicator_id]
+    names = _area_names(key, level)
+    frames = []
+    if ind.kind in ("incidents", "signals"):
+        first = _first_months(key)[ind.kind]
+        per = 100_000.0 if ind.kind == "incidents" else 1000.0
+        if ind.kind == "incidents":
+            types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
+            for year, s, e in trend_windows(sel, ind, first):
+                part = _incident_window(key, level, s, e, types).assign(count_suppressed=False)
+                part = part[part["area_code"].isin(codes)].copy()
+                part["year"] = year
+                frames.append(part)
+        else:
+            part = _signal_years(key, level, first, cutoff(sel, ind))
+            frames.append(part[part["area_code"].isin(codes)])
+        if not frames:
+            return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
+                                         "value_suppressed"])
+        df = pd.concat(frames, ignore_index=True)
+        df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
+        counts = pd.to_numeric(df["count"], errors="coerce").astype("Float64")
+        pops = pd.to_numeric(df["population"], errors="coerce").astype("Float64")
+        df["value"] = (counts / pops.where(pops > 0) * per).where(~df["count_suppressed"])
+    else:
+        stats = _statistic_years(key, indicator_id, level)
+        df = stats[stats["area_code"].isin(codes)].copy()
+        df["count_suppressed"] = False
+        df["population"] = np.nan
+    df["value_suppressed"] = df["count_suppressed"]
+    df = names[["area_code", "name"]].merge(df, on="area_code", how="inner")
+    df["date"] = [date(int(y), 1, 1) for y in df["year"]]
+    df["value"] = df["value"].astype("Float64")
+    return df[["area_code", "name", "year", "date", "count", "population", "value", "value_suppressed"]] \
+        .sort_values(["name", "year"]).reset_index(drop=True)
+
+
+# --- similar areas ----------------------------------------------------------------------------
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _structure(key, level: str, year: int) -> pd.DataFrame:
+    return run(
+        """WITH pop AS (
+               SELECT area_code,
+                      coalesce(arg_max(population, year) FILTER (WHERE year <= $year),
+                               arg_min(population, year)) AS population,
+                      coalesce(arg_max(population_12_17, year) FILTER (WHERE year <= $year),
+                               arg_min(population_12_17, year)) AS population_12_17
+               FROM mart_population WHERE level = $level GROUP BY area_code
+           )
+           SELECT a.area_code, a.name, p.population, p.population_12_17,
+                  p.population_12_17 / nullif(p.population, 0) AS share_12_17,
+                  g.area_km2, p.population / nullif(g.area_km2, 0) AS density
+           FROM area AS a
+           JOIN pop AS p USING (area_code)
+           LEFT JOIN area_geometry AS g USING (area_code)
+           WHERE a.level = $level AND p.population > 0
+           ORDER BY a.area_code""",
+        {"level": level, "year": year}, key=key,
+    )
+
+
+def structure(level: str, year: int) -> pd.DataFrame:
+    """Every area of ``level``: population, population_12_17, share_12_17, area_km2 and
+    density (inhabitants per km²), population of ``year`` (or the nearest earlier)."""
+    return _structure(db_key(), level, year)
+
+
+def nearest(df: pd.DataFrame, code: str, k: int) -> pd.DataFrame:
+    """The ``k`` areas closest to ``code`` in standardised log population, share aged
+    12–17 and log density (equal weights), with ``distance``; the area itself first
+    (distance 0). Areas lacking a measure are left out."""
+    data = df.copy()
+    data["log_population"] = np.log(pd.to_numeric(data["population"], errors="coerce").astype(float))
+    data["log_density"] = np.log(pd.to_numeric(data["density"], errors="coerce").astype(float))
+    data["share"] = pd.to_numeric(data["share_12_17"], errors="coerce").astype(float)
+    features = ["log_population", "share", "log_density"]
+    data = data.replace([np.inf, -np.inf], np.nan).dropna(subset=features)
+    if code not in set(data["area_code"]):
+        return data.iloc[0:0].assign(distance=pd.Series(dtype=float))
+    z = data[features]
+    spread = z.std(ddof=0).replace(0, 1.0)
+    z = (z - z.mean()) / spread
+    target = z[data["area_code"] == code].iloc[0]
+    data["distance"] = np.sqrt(((z - target) ** 2).sum(axis=1))
+    data["self"] = data["area_code"] == code
+    ranked = data.sort_values(["self", "distance", "area_code"], ascending=[False, True, True])
+    return ranked.head(k + 1).drop(columns=["self", "log_population", "log_density", "share"]).reset_index(drop=True)
+
+
+def similar(level: str, code: str, k: int, year: int) -> pd.DataFrame:
+    """The area and its ``k`` most similar areas at its level (see :func:`nearest`)."""
+    return nearest(structure(level, year), code, k)
+
+
+# --- measure completion beside the outcome ----------------------------------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _completion(key, level: str, year: int) -> pd.DataFrame:
+    return run(
+        """WITH chosen AS (
+               SELECT coalesce(max(year) FILTER (WHERE year <= $year), min(year)) AS year
+               FROM mart_measure_completion WHERE level = $level
+           )
+           SELECT area_code, c.year AS plan_year, plans, measures, achieved, partly, done, not_assessed, share_done
+           FROM mart_measure_completion AS c JOIN chosen USING (year)
+           WHERE c.level = $level""",
+        {"level": level, "year": year}, key=key,
+    )
+
+
+def completion(level: str, year: int) -> pd.DataFrame:
+    """Measure completion per area of ``level`` for the latest plan year up to ``year``:
+    area_code, plan_year, plans, measures, achieved, partly, done (uppnådd + delvis),
+    not_assessed, share_done (done / measures)."""
+    return _completion(db_key(), level, year)
+
+
+def completion_beside_outcome(comparison: Comparison, level: str, year: int) -> pd.DataFrame:
+    """Areas with plans: completion (share uppnådd or delvis uppnådd) beside the
+    indicator's value, change and chance flag for the same areas."""
+    comp = completion(level, year)
+    cols = ["area_code", "name", "value", "value_prev", "change", "change_pct", "within_chance",
+            "value_suppressed", "value_prev_suppressed", "change_suppressed", "change_pct_suppressed"]
+    out = comparison.table[cols].merge(comp, on="area_code", how="inner")
+    return out.sort_values("share_done", ascending=False, kind="stable").reset_index(drop=True)

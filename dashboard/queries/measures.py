@@ -1,0 +1,305 @@
+"""Action-plan measures for a selection: status, movement between rounds, the analysis
+check and the register.
+
+A selection keeps the plans that lie in the selected area (``mart_measure_area``: the
+plan's kommun up its hierarchy, its LPOs for police levels) and whose plan year falls in
+the period's years. Measures are counted, not people: the counts here are not
+person-level and are not disclosure-controlled (docs/disclosure.md), unlike recruitment
+signals.
+
+Every cached function takes :func:`dashboard.queries.db_key` plus small hashable filter
+values and returns a DataFrame that callers must not mutate.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.queries import db_key, run
+from pipelines import categories as cat
+
+STATUSES = cat.MEASURE_STATUSES
+ROUNDS = cat.FOLLOWUP_ROUNDS
+DONE = ("uppnådd", "delvis uppnådd")
+# Plans in the selection: shared by every query (bound parameters only).
+_SCOPE = """
+    scope AS (
+        SELECT a.plan_id
+        FROM mart_measure_area AS a
+        JOIN plan AS p USING (plan_id)
+        WHERE a.level = $level AND a.area_code = $code AND p.year BETWEEN $first_year AND $last_year
+    )"""
+GROUPINGS = {"prioritised_area": "Prioriterat område", "organisation": "Organisation"}
+CARRY_RULE = (
+    "En åtgärd som inte får någon ny bedömning i en uppföljning behåller sin senaste bedömda status; "
+    "den som ännu aldrig har bedömts räknas som ”ej bedömd” (inte som ”ej uppnådd”)."
+)
+
+
+def _params(level: str, code: str, first_year: int, last_year: int, **extra) -> dict:
+    return {"level": level, "code": code, "first_year": first_year, "last_year": last_year, **extra}
+
+
+def _years(sel) -> tuple[int, int]:
+    return sel.start.year, sel.end.year
+
+
+# --- the register -----------------------------------------------------------------------------
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _register(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return run(
+        f"""WITH {_SCOPE}
+            SELECT m.measure_id, m.plan_id, m.organisation, m.kommun_code, m.kommun_name, m.year,
+                   m.prioritised_area, m.title, m.description, m.responsible, m.operational_goal, m.due,
+                   m.is_line_work, m.status, m.followups, m.last_followup
+            FROM mart_measure AS m
+            WHERE m.plan_id IN (SELECT plan_id FROM scope)
+            ORDER BY m.organisation, m.year, m.prioritised_area, m.measure_id""",
+        _params(level, code, first_year, last_year), key=key,
+    )
+
+
+def register(sel) -> pd.DataFrame:
+    """Every measure of the selection's plans: measure_id, plan_id, organisation,
+    kommun_code, kommun_name, year, prioritised_area, title, description, responsible,
+    operational_goal, due, is_line_work, status, followups, last_followup."""
+    return _register(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+def search_register(df: pd.DataFrame, text: str = "", *, areas=(), statuses=(), organisations=()) -> pd.DataFrame:
+    """The register rows matching a free-text search (case-insensitive, literal, over
+    title, description and responsible) and the chosen areas, statuses and organisations
+    (an empty choice keeps all). Returns a new frame; the input is not changed."""
+    mask = pd.Series(True, index=df.index)
+    words = [w for w in (text or "").casefold().split() if w]
+    if words:
+        haystack = (df["title"].fillna("") + " " + df["description"].fillna("") + " "
+                    + df["responsible"].fillna("")).str.casefold()
+        for w in words:  # every word must occur somewhere (literal text, never a pattern)
+            mask &= haystack.str.contains(w, regex=False)
+    if areas:
+        mask &= df["prioritised_area"].isin(list(areas))
+    if statuses:
+        mask &= df["status"].isin(list(statuses))
+    if organisations:
+        mask &= df["organisation"].isin(list(organisations))
+    return df[mask].reset_index(drop=True)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _history(key, measure_id: str) -> pd.DataFrame:
+    return run(
+        """WITH entries AS (
+               SELECT f.followup_date, f.round, f.status AS assessed, f.text, f.rowid AS pos
+               FROM measure_followup AS f WHERE f.measure_id = $id
+           ),
+           rounds AS (
+               SELECT round, status AS round_status FROM mart_measure_round WHERE measure_id = $id
+           ),
+           ordered AS (
+               SELECT e.*, r.round_status,
+                      CASE e.round WHEN 'T1' THEN 1 WHEN 'T2' THEN 2 WHEN 'T3' THEN 3 ELSE 4 END AS round_no
+               FROM entries AS e LEFT JOIN rounds AS r USING (round)
+           )
+           SELECT followup_date, round, assessed, round_status, text
+           FROM ordered ORDER BY round_no, followup_date NULLS LAST, pos""",
+        {"id": measure_id}, key=key,
+    )
+
+
+def history(measure_id: str) -> pd.DataFrame:
+    """The follow-up history of one measure, in order: followup_date (None for an undated
+    VB), round, assessed (the status this entry assessed, "ej bedömd" if none),
+    round_status (the measure's status at that round, carried forward) and text."""
+    return _history(db_key(), measure_id)
+
+
+# --- status -----------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _status_counts(key, level: str, code: str, first_year: int, last_year: int, by: str) -> pd.DataFrame:
+    column = {"prioritised_area": "m.prioritised_area", "organisation": "m.organisation"}[by]
+    df = run(
+        f"""WITH {_SCOPE},
+            counts AS (
+                SELECT {column} AS category, m.status, count(*) AS n
+                FROM mart_measure AS m
+                WHERE m.plan_id IN (SELECT plan_id FROM scope)
+                GROUP BY ALL
+            ),
+            categories AS (SELECT DISTINCT category FROM counts),
+            statuses AS (SELECT unnest($statuses) AS status, generate_subscripts($statuses, 1) AS status_order)
+            SELECT c.category, s.status, s.status_order, coalesce(n.n, 0)::BIGINT AS n
+            FROM categories AS c CROSS JOIN statuses AS s
+            LEFT JOIN counts AS n ON n.category = c.category AND n.status = s.status
+            ORDER BY c.category, s.status_order""",
+        _params(level, code, first_year, last_year, statuses=list(STATUSES)), key=key,
+    )
+    df["total"] = df.groupby("category")["n"].transform("sum")
+    df["share"] = (df["n"] / df["total"].where(df["total"] > 0)).astype("Float64")
+    return df.drop(columns="status_order")
+
+
+def status_counts(sel, by: str = "prioritised_area") -> pd.DataFrame:
+    """Measures per category (``by``: prioritised_area or organisation) × status, all five
+    statuses for every category (zeros included): category, status, n, total, share."""
+    return _status_counts(db_key(), sel.area_level, sel.area_code, *_years(sel), by)
+
+
+def status_totals(counts: pd.DataFrame) -> pd.DataFrame:
+    """The five statuses over all categories of ``status_counts``: status, n, share."""
+    total = counts.groupby("status", sort=False)["n"].sum().reindex(list(STATUSES), fill_value=0)
+    out = total.rename("n").reset_index()
+    all_measures = int(out["n"].sum())
+    out["share"] = (out["n"] / all_measures if all_measures else out["n"] * 0.0).astype("Float64")
+    return out
+
+
+def status_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """Wide table per category: measures, then count and share per status."""
+    if counts.empty:
+        return pd.DataFrame(columns=["category", "total", *[f"n_{s}" for s in STATUSES],
+                                     *[f"share_{s}" for s in STATUSES]])
+    wide_n = counts.pivot_table(index="category", columns="status", values="n", aggfunc="sum", observed=True)
+    wide_n = wide_n.reindex(columns=list(STATUSES), fill_value=0)
+    out = pd.DataFrame({"category": wide_n.index, "total": wide_n.sum(axis=1).to_numpy()})
+    for s in STATUSES:
+        out[f"n_{s}"] = wide_n[s].to_numpy()
+    for s in STATUSES:
+        out[f"share_{s}"] = (out[f"n_{s}"] / out["total"].where(out["total"] > 0)).astype("Float64")
+    return out.reset_index(drop=True)
+
+
+# --- movement between rounds ------------------------------------------------------------------
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return run(
+        f"""WITH {_SCOPE}
+            SELECT previous_round AS from_round, round AS to_round,
+                   previous_status AS from_status, status AS to_status, count(*)::BIGINT AS n
+            FROM mart_measure_round
+            WHERE plan_id IN (SELECT plan_id FROM scope) AND previous_round IS NOT NULL
+            GROUP BY ALL
+            ORDER BY from_round, to_round, from_status, to_status""",
+        _params(level, code, first_year, last_year), key=key,
+    )
+
+
+def flow(sel) -> pd.DataFrame:
+    """Transitions between consecutive follow-up rounds of the selection's plans:
+    from_round, to_round, from_status, to_status, n (measures)."""
+    return _flow(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _round_status(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return run(
+        f"""WITH {_SCOPE}
+            SELECT round, status, count(*)::BIGINT AS n
+            FROM mart_measure_round
+            WHERE plan_id IN (SELECT plan_id FROM scope)
+            GROUP BY ALL""",
+        _params(level, code, first_year, last_year), key=key,
+    )
+
+
+def round_status(sel) -> pd.DataFrame:
+    """Measures per follow-up round × status (all rounds and five statuses, zeros
+    included for rounds that occur): round, status, n, total, share."""
+    df = _round_status(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    present = [r for r in ROUNDS if r in set(df["round"])]
+    grid = pd.MultiIndex.from_product([present, list(STATUSES)], names=["round", "status"]).to_frame(index=False)
+    out = grid.merge(df, on=["round", "status"], how="left")
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["total"] = out.groupby("round")["n"].transform("sum")
+    out["share"] = (out["n"] / out["total"].where(out["total"] > 0)).astype("Float64")
+    return out
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _stuck(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return run(
+        f"""WITH {_SCOPE},
+            latest AS (
+                SELECT measure_id, arg_max(round, round_no) AS last_round,
+                       arg_max(status, round_no) AS status,
+                       arg_max(rounds_in_status, round_no) AS rounds_in_status
+                FROM mart_measure_round
+                WHERE plan_id IN (SELECT plan_id FROM scope)
+                GROUP BY measure_id
+            ),
+            first_in_status AS (
+                SELECT r.measure_id, min(r.round_no) AS since_no
+                FROM mart_measure_round AS r JOIN latest AS l USING (measure_id)
+                WHERE r.round_no >= 1 AND r.status = l.status
+                  AND r.round_no > (SELECT coalesce(max(x.round_no), 0) FROM mart_measure_round AS x
+                                    WHERE x.measure_id = r.measure_id AND x.status <> l.status)
+                GROUP BY r.measure_id
+            )
+            SELECT m.measure_id, m.organisation, m.year, m.prioritised_area, m.title, l.status,
+                   l.rounds_in_status,
+                   CASE f.since_no WHEN 1 THEN 'T1' WHEN 2 THEN 'T2' WHEN 3 THEN 'T3' ELSE 'VB' END AS since_round,
+                   l.last_round, m.responsible
+            FROM latest AS l
+            JOIN mart_measure AS m USING (measure_id)
+            JOIN first_in_status AS f USING (measure_id)
+            WHERE l.rounds_in_status >= 2 AND l.status <> 'uppnådd'
+            ORDER BY l.rounds_in_status DESC, m.organisation, m.year, m.prioritised_area, m.title""",
+        _params(level, code, first_year, last_year), key=key,
+    )
+
+
+def stuck(sel) -> pd.DataFrame:
+    """Measures whose status has stayed the same for at least their plan's last two
+    rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
+    prioritised_area, title, status, rounds_in_status, since_round, last_round,
+    responsible. Most rounds first."""
+    return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+# --- the analysis sheet -----------------------------------------------------------------------
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _analysis(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return run(
+        f"""WITH {_SCOPE}
+            SELECT organisation, year, prioritised_area,
+                   problems, sheet_problems, problems_diff,
+                   causes, sheet_causes, causes_diff,
+                   measures, sheet_measures, measures_diff, has_difference
+            FROM mart_measure_analysis
+            WHERE plan_id IN (SELECT plan_id FROM scope)
+            ORDER BY has_difference DESC, organisation, year, prioritised_area""",
+        _params(level, code, first_year, last_year), key=key,
+    )
+
+
+def analysis(sel) -> pd.DataFrame:
+    """Per plan × prioritised area: our counts of problems, causes and measures beside the
+    workbook's analysis sheet (sheet_*; NA when the sheet gives none), the differences
+    (*_diff) and has_difference. Plans with differences first."""
+    return _analysis(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+def analysis_by_area(df: pd.DataFrame) -> pd.DataFrame:
+    """``analysis`` summed per prioritised area: ours and the sheet's counts, differences
+    and how many plans differ. A sheet count missing in a plan leaves the sum NA."""
+    if df.empty:
+        return pd.DataFrame(columns=["prioritised_area", "plans", "plans_differing", "problems", "sheet_problems",
+                                     "causes", "sheet_causes", "measures", "sheet_measures", "has_difference"])
+    rows = []
+    for area, part in df.groupby("prioritised_area", sort=True):
+        row = {"prioritised_area": area, "plans": len(part), "plans_differing": int(part["has_difference"].sum())}
+        for what in ("problems", "causes", "measures"):
+            row[what] = int(part[what].fillna(0).sum())
+            sheet = part[f"sheet_{what}"]
+            row[f"sheet_{what}"] = pd.NA if sheet.isna().any() else int(sheet.sum())
+        row["has_difference"] = row["plans_differing"] > 0
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for what in ("sheet_problems", "sheet_causes", "sheet_measures"):
+        out[what] = out[what].astype("Int64")
+    return out
