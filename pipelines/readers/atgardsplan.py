@@ -163,10 +163,8 @@ def _text(value) -> str:
     return text.strip()
 
 
-_CELL_WITH_VALUE = re.compile(
-    rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b'
-)
-_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
+_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
 
@@ -205,9 +203,21 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
 def _sheet_extras(zf: zipfile.ZipFile, part: str) -> tuple[int | None, list, dict[str, str]]:
     """From a sheet's XML: the last row holding a value, merged ranges and comments."""
     xml = zf.read(part)
-    hits = list(_CELL_WITH_VALUE.finditer(xml))
-    # Cells without an r attribute (allowed, rare) defeat the row scan: read everything.
-    last = max((int(m[1]) for m in hits), default=0) if len(hits) >= len(_VALUE_TAG.findall(xml)) else None
+    # Rows stand in ascending order, so the row around the last value tag is the last
+    # row holding a value. Rows without an r attribute (allowed, rare): read everything.
+    last_value = None
+    for last_value in _VALUE_TAG.finditer(xml):
+        pass
+    last: int | None = 0
+    if last_value is not None:
+        end = last_value.start()
+        row = None
+        for window in (max(0, end - 65536), 0):
+            for row in _ROW_TAG.finditer(xml, window, end):
+                pass
+            if row is not None or window == 0:
+                break
+        last = int(row[1]) if row else None
     merges = []
     for m in _MERGE.finditer(xml):
         ref = m[1].decode()
@@ -585,7 +595,7 @@ def _title_text(sheets: list[Sheet]) -> str:
     """The first texts of the first sheet (its title, e.g. 'Åtgärdsplan 2025')."""
     if not sheets:
         return ""
-    texts = [t for _, t in sorted(sheets[0].cells.items())][:2]
+    texts = [t for _, t in sorted(sheets[0].cells.items())][:1]
     return " ".join(t.split("\n", 1)[0][:200] for t in texts)
 
 
@@ -658,7 +668,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
     else:
         year = None
         for text, where in ((name_text, "filnamnet"), (title, "titeln i arbetsboken")):
-            m = re.search(r"(?<!\d)(20\d{2})(?!\d)", text)
+            m = re.search(r"(?<![\d(])(20\d{2})(?![\d:])", text)  # not "(2023:196)", a law's number
             if m:
                 year, sources["year"] = int(m[1]), where
                 break
