@@ -704,3 +704,19 @@ def test_cli_ingest_with_plan_options(empty_db, tmp_path):
     assert "Plan: Enskede-Årsta-Vantör stadsdelsförvaltning, kommun Stockholm (0180), " \
            "LPO LPO-FARSTA, LPO-GLOBEN, år 2025." in out
     assert "Antalen stämmer med analysbladet." in out
+
+
+def test_prioriterat_omrade_as_the_problem_column_and_an_example_on_the_instructions_sheet(read_plan, tmp_path):
+    wb = openpyxl.Workbook()
+    _instructions(wb)
+    _table(wb.active, 5, 1, [["Exempel", "Exempelorsak", "Exempelåtgärd: visas bara som exempel", None, None, None, None]])
+    ws = wb.create_sheet("Otrygga platser")
+    ws.append(["Prioriterat område", "Orsaker", "Åtgärder", "Operativt mål", "När?", "Ansvarig", "Uppföljning",
+               "Närmare beskrivning"])
+    ws.append(["Otrygg tunnelbaneuppgång", "Mörkt", "Belysning: Byt armaturer.", "Klart i maj", "T1", "Fastighet",
+               "250410: Klart. Åtgärden bedöms vara uppnådd.", "ingen del av planen"])
+    wb.save(tmp_path / "plan.xlsx")
+    frames, _ = read_plan(tmp_path / "plan.xlsx", OPTIONS)
+    [m] = frames["measure"].to_dict("records")
+    assert (m["prioritised_area"], m["problem"], m["title"], m["due"], m["status"]) == (
+        OTRYGGA, "Otrygg tunnelbaneuppgång", "Belysning", "T1", "uppnådd")

@@ -17,7 +17,7 @@ import json
 import re
 import tomllib
 import zipfile
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -76,6 +76,7 @@ _AREA_KEYS = (
 )
 _OWN_PLACEHOLDER = "eget prioriterat område"
 _ANALYSIS_TITLES = ("analys", "sammanställning")
+_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning")
 
 # Stockholm's district administrations (stadsdelsförvaltningar) are organisations in
 # kommun 0180 whose names are not kommun names; used only to guess from a file name.
@@ -200,23 +201,22 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
     return out
 
 
+def _last(matches):
+    """The last item of an iterator, or None."""
+    tail = deque(matches, maxlen=1)
+    return tail[0] if tail else None
+
+
 def _sheet_extras(zf: zipfile.ZipFile, part: str) -> tuple[int | None, list, dict[str, str]]:
     """From a sheet's XML: the last row holding a value, merged ranges and comments."""
     xml = zf.read(part)
     # Rows stand in ascending order, so the row around the last value tag is the last
     # row holding a value. Rows without an r attribute (allowed, rare): read everything.
-    last_value = None
-    for last_value in _VALUE_TAG.finditer(xml):
-        pass
+    last_value = _last(_VALUE_TAG.finditer(xml))
     last: int | None = 0
     if last_value is not None:
         end = last_value.start()
-        row = None
-        for window in (max(0, end - 65536), 0):
-            for row in _ROW_TAG.finditer(xml, window, end):
-                pass
-            if row is not None or window == 0:
-                break
+        row = _last(_ROW_TAG.finditer(xml, max(0, end - 65536), end)) or _last(_ROW_TAG.finditer(xml, 0, end))
         last = int(row[1]) if row else None
     merges = []
     for m in _MERGE.finditer(xml):
@@ -344,16 +344,29 @@ def _clean_title(text: str) -> str:
     return first.strip(" []:").strip()[:80]
 
 
+def _header_role(text: str, taken: dict[str, int]) -> str | None:
+    """The column a header cell names: it starts with the role's word ("Orsaker",
+    "Åtgärd (koppla …)", "När?"); short words must stand alone ("När", not "Närmare")."""
+    folded = _fold(text)
+    folded = re.sub(r"^[\W\d]*", "", folded)
+    folded = re.sub(r"^(?:identifierade?|beskrivning av)\s+", "", folded)
+    for role, prefixes in _HEADER_PREFIXES:
+        if role in taken:
+            continue
+        for p in prefixes:
+            if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha()):
+                return role
+    return None
+
+
 def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None] | None:
     """Row of the header, role -> column, and the area-description column if any."""
     for r in range(1, min(sheet.last_row, HEADER_SEARCH_ROWS) + 1):
         roles: dict[str, int] = {}
         for c in sorted(c for (rr, c) in sheet.cells if rr == r):
-            folded = _fold(sheet.own(r, c))
-            for role, prefixes in _HEADER_PREFIXES:
-                if role not in roles and any(folded.startswith(p) for p in prefixes):
-                    roles[role] = c
-                    break
+            role = _header_role(sheet.own(r, c), roles)
+            if role:
+                roles[role] = c
         if "cause" in roles and "measure" in roles and ("problem" in roles or "area" in roles):
             description = None
             if "problem" not in roles:
@@ -736,6 +749,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     skipped: list[str] = []
     analysis_sheet = None
     for sheet in sheets:
+        if _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
+            continue  # guidance, perhaps with an example table: never data
         found = find_header(sheet)
         if found is None:
             if _is_analysis(sheet):
