@@ -762,7 +762,7 @@ def small_multiples(
         y1 = 1 - row * (height + gap_y)
         axes[f"xaxis{suffix}"] = {
             **AXIS_X,
-            "domain": [x0, x0 + width],
+            "domain": [max(0.0, x0), min(1.0, x0 + width)],
             "anchor": f"y{suffix}",
             "tickformat": "%Y-%m",
             "type": "date",
@@ -771,7 +771,7 @@ def small_multiples(
         }
         axes[f"yaxis{suffix}"] = {
             **AXIS_Y,
-            "domain": [y1 - height, y1],
+            "domain": [max(0.0, y1 - height), min(1.0, y1)],
             "anchor": f"x{suffix}",
             "rangemode": "tozero",
             "showticklabels": col == 0,

@@ -91,12 +91,12 @@ def class_breaks(values: Sequence[float], k: int = 5, *, diverging: bool = False
     if v.size == 0:
         return []
     if diverging:
-        neg, pos = v[v < 0], v[v >= 0]
         half = len(DIVERGING_6) // 2
-        low = np.unique(np.quantile(neg, np.linspace(0, 1, half + 1))) if neg.size else np.array([])
-        high = np.unique(np.quantile(pos, np.linspace(0, 1, half + 1))) if pos.size else np.array([])
-        breaks = sorted(set(low.tolist()) | {0.0} | set(high.tolist()))
-        return [float(b) for b in breaks]
+        neg, pos = v[v < 0], v[v > 0]
+        # At most `half` classes on each side of 0: lower limits below, upper limits above.
+        low = np.unique(np.quantile(neg, np.linspace(0, 1, half + 1)[:-1])).tolist() if neg.size else []
+        high = np.unique(np.quantile(pos, np.linspace(0, 1, half + 1)[1:])).tolist() if pos.size else []
+        return [float(b) for b in sorted(set(low) | {0.0} | set(high))]
     distinct = np.unique(v)
     if distinct.size <= k:
         return [float(x) for x in distinct] + ([float(distinct[-1])] if distinct.size == 1 else [])
@@ -253,7 +253,7 @@ def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict
         boxes.append(box)
         if row.suppressed:
             fill = SUPPRESSED_RGBA
-        elif row.colour is None:
+        elif not isinstance(row.colour, str):
             fill = NO_DATA_RGBA
         else:
             fill = _rgba(row.colour, 190 if row.approximate else 225)

@@ -1,0 +1,112 @@
+"""Swedish display formatting: numbers, shares, months and tables with suppression."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dashboard import formatting as fmt
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (1234.5, 1, f"1{NB}234,5"),
+        (1234567, 0, f"1{NB}234{NB}567"),
+        (999, 0, "999"),
+        (0, 0, "0"),
+        (-1234.56, 1, f"-1{NB}234,6"),
+        (-0.04, 1, "0,0"),  # no "-0,0"
+        (12.25, 2, "12,25"),
+    ],
+)
+def test_number_swedish(value, decimals, expected):
+    assert fmt.number(value, decimals) == expected
+
+
+def test_missing_values_render_as_dash():
+    for value in (None, float("nan"), pd.NA, pd.NaT):
+        assert fmt.number(value) == fmt.MISSING
+        assert fmt.percent(value) == fmt.MISSING
+        assert fmt.month(value) == fmt.MISSING
+
+
+def test_percent_share_rate_change():
+    assert fmt.percent(12.34) == f"12,3{NB}%"
+    assert fmt.share(0.1234) == f"12,3{NB}%"
+    assert fmt.share(1) == f"100,0{NB}%"
+    assert fmt.rate(1234.56) == f"1{NB}234,6"
+    assert fmt.integer(12345.0) == f"12{NB}345"
+    assert fmt.change(12.3) == f"+12,3{NB}%"
+    assert fmt.change(-5) == f"-5,0{NB}%"
+    assert fmt.change(0) == f"0,0{NB}%"
+    assert fmt.change(3, 0, unit="") == "+3"
+
+
+def test_months_and_dates():
+    assert fmt.month(dt.date(2025, 3, 1)) == "mars 2025"
+    assert fmt.month(pd.Timestamp("2025-12-01")) == "december 2025"
+    assert fmt.month("2025-03-01", "iso") == "2025-03"
+    assert fmt.month(dt.date(2025, 5, 1), "short") == "maj 2025"
+    assert fmt.date(dt.date(2025, 3, 31)) == "2025-03-31"
+    assert fmt.date(dt.date(2025, 3, 31), "long") == "31 mars 2025"
+    assert fmt.period(dt.date(2025, 1, 1), dt.date(2025, 3, 1)) == "januari 2025 – mars 2025"
+    assert fmt.period(dt.date(2025, 3, 1), dt.date(2025, 3, 1)) == "mars 2025"
+    with pytest.raises(ValueError):
+        fmt.month(dt.date(2025, 3, 1), "lång")
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
+def test_number_reads_back(value, decimals):
+    text = fmt.number(value, decimals)
+    assert "." not in text  # the decimal sign is a comma, thousands a no-break space
+    parsed = float(text.replace(NB, "").replace(",", "."))
+    assert parsed == pytest.approx(round(value, decimals), abs=10**-decimals)
+
+
+def test_display_table_headers_order_and_suppression():
+    df = pd.DataFrame(
+        {
+            "area": ["Farsta", "Kista", "Rinkeby"],
+            "n": pd.array([1234, None, None], dtype="Int64"),
+            "n_suppressed": [False, True, False],
+            "rate": [12.345, None, 3.0],
+            "rate_suppressed": [False, True, False],
+            "month": [dt.date(2025, 3, 1)] * 3,
+        }
+    )
+    out = fmt.display_table(
+        df, {"area": "Område", "n": "Antal", "rate": "Per 100 000", "month": "Månad"}, {"rate": 1}, months=["month"]
+    )
+    assert list(out.columns) == ["Område", "Antal", "Per 100 000", "Månad"]
+    assert out["Antal"].tolist() == [f"1{NB}234", "..", "–"]  # suppressed vs merely missing
+    assert out["Per 100 000"].tolist() == ["12,3", "..", "3,0"]
+    assert out["Månad"].tolist() == ["mars 2025"] * 3
+    assert out.map(lambda v: isinstance(v, str)).all().all()
+
+
+def test_display_table_flag_hides_a_value_even_if_present():
+    df = pd.DataFrame({"n": [3, 40], "suppressed": [True, False], "share": [0.5, 0.25]})
+    out = fmt.display_table(df, {"n": "Antal", "share": "Andel"}, share=["share"])
+    assert out["Antal"].tolist() == ["..", "40"]
+    assert out["Andel"].tolist() == ["..", f"25,0{NB}%"]  # one 'suppressed' flag covers the row
+
+
+def test_display_table_booleans_and_unknown_column():
+    df = pd.DataFrame({"ok": [True, False]})
+    assert fmt.display_table(df, {"ok": "Ungefärlig"})["Ungefärlig"].tolist() == ["ja", "nej"]
+    with pytest.raises(KeyError):
+        fmt.display_table(df, {"missing": "Saknas"})
+
+
+def test_suppressed_count():
+    df = pd.DataFrame({"n": [None, 1, None], "n_suppressed": [True, False, True], "m_suppressed": [False, True, False]})
+    df["m"] = [1, None, 2]
+    assert fmt.suppressed_count(df) == 3
+    assert fmt.suppressed_count(df, ["n"]) == 2

@@ -1,0 +1,157 @@
+"""Map builders on the reference geography: payload per level, colours, tooltips, selection."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import maps
+from pipelines import geography
+
+
+@pytest.fixture(scope="module")
+def geometry(reference_db_template) -> pd.DataFrame:
+    con = duckdb.connect(str(reference_db_template), read_only=True)
+    try:
+        return con.execute(
+            "SELECT g.area_code, a.name, g.level, g.approximate, g.geojson "
+            "FROM area_geometry g JOIN area a USING (area_code) ORDER BY g.area_code"
+        ).df()
+    finally:
+        con.close()
+
+
+def level(geometry, name):
+    return geometry[geometry["level"] == name].reset_index(drop=True)
+
+
+def values_for(geo, seed=1):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"area_code": geo["area_code"], "n": rng.integers(10, 500, len(geo)).astype(float)})
+    df["n_suppressed"] = False
+    return df
+
+
+@pytest.mark.parametrize("name", geography.LEVELS)
+def test_map_payload_per_level_within_300_kb(geometry, name):
+    size = maps.geojson_payload_size(geometry, name)
+    assert 1_000 < size <= maps.PAYLOAD_LIMIT, f"{name}: {size} bytes"
+
+
+def test_deck_json_is_compact_and_has_no_basemap(geometry):
+    geo = level(geometry, "lan")
+    deck = maps.area_layer(geo, values_for(geo), "n", "Antal")
+    text = deck.to_json()
+    assert "\n" not in text
+    spec = json.loads(text)
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # Streamlit draws no tiles for this sentinel
+    assert "mapProvider" not in spec
+    assert "legend" not in spec and "alt" not in spec  # page-side attributes stay out of the JSON
+    assert [layer["id"] for layer in spec["layers"]] == [maps.AREA_LAYER]
+    view = spec["initialViewState"]
+    assert 55 < view["latitude"] < 69 and 11 < view["longitude"] < 24
+
+
+def test_area_features_tooltip_fields_and_colours(geometry):
+    geo = level(geometry, "lan")
+    values = values_for(geo)
+    top = values["n"].idxmax()
+    hidden_code = values.loc[(top + 1) % len(values), "area_code"]
+    values.loc[values["area_code"] == hidden_code, ["n", "n_suppressed"]] = [np.nan, True]
+    values = values[values["area_code"] != geo["area_code"].iloc[-1]]  # one area without data
+    deck = maps.area_layer(geo, values, "n", "Antal", decimals=0)
+    features = {f["id"]: f["properties"] for f in deck.layers[0].data["features"]}
+    assert set(features) == set(geo["area_code"])
+    top_code = values.loc[top, "area_code"]
+    shown = values["n"].notna().sum()
+    assert features[top_code]["rank_text"] == f"1 av {shown}"
+    assert features[top_code]["fill"][:3] == maps._rgba(maps.VIRIDIS_5[-1])[:3]  # highest class darkest
+    assert features[hidden_code]["value_text"] == ".."
+    assert features[hidden_code]["fill"] == maps.SUPPRESSED_RGBA
+    assert features[hidden_code]["rank_text"] == "–"
+    assert features[geo["area_code"].iloc[-1]]["value_text"] == "–"
+    assert "{value_text}" in deck._tooltip["html"] and "{approx}" in deck._tooltip["html"]
+    assert deck.legend[-1] == ("#C8C8C8", "dolt (..)")
+    assert "1 område döljs" in deck.alt
+
+
+def test_approximate_areas_marked(geometry):
+    geo = level(geometry, "lpo")
+    assert geo["approximate"].any(), "the reference LPOs include approximate (split-kommun) areas"
+    deck = maps.area_layer(geo, values_for(geo), "n", "Antal")
+    props = {f["id"]: f["properties"] for f in deck.layers[0].data["features"]}
+    for code, approx in zip(geo["area_code"], geo["approximate"], strict=True):
+        assert (props[code]["approx"] == maps.APPROX_NOTE) == bool(approx)
+    outline = deck.layers[1]
+    assert outline.id == maps.APPROX_LAYER
+    assert len(outline.data["features"]) == int(geo["approximate"].sum())
+    assert json.loads(deck.to_json())["layers"][1]["extensions"][0]["@@type"] == "PathStyleExtension"
+
+
+def test_class_breaks_and_colours():
+    breaks = maps.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    assert breaks[0] == 1 and breaks[-1] == 10 and breaks == sorted(breaks)
+    assert maps.class_colours(breaks) == list(maps.VIRIDIS_5)
+    assert maps.class_of(1, breaks) == 0 and maps.class_of(10, breaks) == len(breaks) - 2
+    few = maps.class_breaks([3, 3, 7])
+    assert len(maps.class_colours(few)) == len(few) - 1
+    div = maps.class_breaks([-10, -5, 2, 8, 20], diverging=True)
+    assert 0.0 in div
+    colours = maps.class_colours(div, diverging=True)
+    negative = [c for i, c in enumerate(colours) if div[i + 1] <= 0]
+    assert all(c in maps.DIVERGING_6[:3] for c in negative)  # decreases are blue
+
+
+def test_selected_area_from_streamlit_state():
+    state = {
+        "selection": {
+            "indices": {maps.AREA_LAYER: [3]},
+            "objects": {maps.AREA_LAYER: [{"properties": {"area_code": "LPO-FARSTA"}}]},
+        }
+    }
+    assert maps.selected_area(state) == "LPO-FARSTA"
+    assert maps.selected_area({"selection": {"indices": {}, "objects": {}}}) is None
+    assert maps.selected_area(None) is None
+
+
+def test_selected_area_outlined(geometry):
+    geo = level(geometry, "lan")
+    deck = maps.area_layer(geo, values_for(geo), "n", "Antal", selected="01")
+    assert deck.layers[-1].id == "selected-area"
+
+
+def test_grid_cells_are_1km_squares_around_their_centres():
+    cells = pd.DataFrame({"grid_cell": ["6740006580000", "6750006580000", "6740006581000"], "n": [12, 30, 7]})
+    cells["n_suppressed"] = [False, False, True]
+    deck = maps.grid_layer(cells)
+    records = deck.layers[0].data
+    assert [r["cell"] for r in records] == ["6740006580000", "6750006580000"]  # the flagged cell is dropped
+    ring = np.asarray(records[0]["polygon"])
+    lat, lon = geography.grid_cell_center_wgs84("6740006580000")
+    assert ring[:4, 0].mean() == pytest.approx(lon, abs=1e-3)
+    assert ring[:4, 1].mean() == pytest.approx(lat, abs=1e-3)
+    assert (ring[:, 1].max() - ring[:, 1].min()) * 111_000 == pytest.approx(1000, rel=0.05)
+    assert records[1]["n"] == "30"
+    assert "2 rutor" in deck.alt
+
+
+def test_choropleth_figure_for_export(geometry):
+    geo = level(geometry, "lpo")
+    values = values_for(geo)
+    values.loc[0, ["n", "n_suppressed"]] = [np.nan, True]
+    fig = maps.choropleth_figure(geo, values, "n", "Antal", title="Skjutningar per LPO")
+    names = [t.name for t in fig.data]
+    assert "dolt (..)" in names and "ungefärlig gräns" in names
+    hidden = fig.data[names.index("dolt (..)")]
+    assert list(hidden.locations) == [values.loc[0, "area_code"]]
+    assert hidden.customdata[0][1] == ".."
+    outline = fig.data[names.index("ungefärlig gräns")]
+    assert outline.type == "scattergeo" and outline.line.dash == "dot"
+    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
+    classes = [t for t in fig.data if t.type == "choropleth" and t.name not in ("dolt (..)", "uppgift saknas")]
+    assert sum(len(t.locations) for t in classes) == len(geo) - 1
+    assert fig.layout.meta["alt"].startswith("Karta över antal")
