@@ -1,6 +1,187 @@
-"""Åtgärder (placeholder: the page owner replaces this file)."""
+"""Åtgärder: the status of the action plans' measures in the selected area and years,
+their movement between follow-up rounds, measures standing still, the analysis-sheet
+check and a searchable register whose rows open the measure's follow-up history.
+
+Text from the plans is shown as data (st.dataframe, st.text), never as Markdown or HTML.
+"""
 
 import streamlit as st
 
-st.title("Åtgärder")
-st.info("Sidan byggs.")
+from dashboard import charts, components, exports
+from dashboard import formatting as fmt
+from dashboard.filters import current_selection
+from dashboard.queries import data_status
+from dashboard.queries import measures as mq
+
+sel = current_selection()
+components.page_header("Åtgärder", sel)
+status = data_status()
+years = str(sel.start.year) if sel.start.year == sel.end.year else f"{sel.start.year}–{sel.end.year}"
+source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
+if status.get("demo"):
+    source = f"{components.DEMO_TEXT} ({source})"
+caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
+                          data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
+DIFFERENCE_COLOUR = "background-color: #FDE0C5"
+COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
+
+
+
+def highlighted(table, flags):
+    """The display table with rows whose counts differ from the analysis sheet shaded."""
+    marks = list(flags)
+    return table.style.apply(lambda row: [DIFFERENCE_COLOUR if marks[row.name] else "" for _ in row], axis=1)
+
+
+register = mq.register(sel)
+if register.empty:
+    st.info(f"Inga åtgärdsplaner för planår {years} i {sel.area_name}. Välj ett större område eller en "
+            "annan period i sidofältet.")
+    components.data_note(suppressed=None, notes=[COUNT_NOTE])
+    st.stop()
+
+st.caption(f"{fmt.integer(register['plan_id'].nunique())} planer från "
+           f"{fmt.integer(register['organisation'].nunique())} organisationer, planår {years}, med "
+           f"{fmt.integer(len(register))} åtgärder. Planer räknas till området via kommunen och, för "
+           "polisens områden, planens lokalpolisområden.")
+
+# --- status across the prioritised areas ----------------------------------------------------
+st.subheader("Status per prioriterat område")
+by_area = mq.status_counts(sel, "prioritised_area")
+totals = mq.status_totals(by_area)
+for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
+    col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
+               delta=fmt.share(row.share), delta_color="off", delta_arrow="off",
+               help="”Ej bedömd”: ingen bedömning skriven i uppföljningen – inte samma sak som ”ej uppnådd”."
+               if row.status == "ej bedömd" else None)
+grouping = st.segmented_control("Dela upp efter", list(mq.GROUPINGS), format_func=mq.GROUPINGS.get,
+                                default="prioritised_area", key="atgarder_grouping") or "prioritised_area"
+counts = by_area if grouping == "prioritised_area" else mq.status_counts(sel, "organisation")
+label = mq.GROUPINGS[grouping]
+shown = counts
+limit = 25
+if counts["category"].nunique() > limit:
+    keep = counts.groupby("category")["total"].first().nlargest(limit).index
+    shown = counts[counts["category"].isin(keep)]
+    st.caption(f"Diagrammet visar de {limit} organisationerna med flest åtgärder; tabellen har alla.")
+title = f"Åtgärdernas status per {label.lower()} – {sel.area_name}, {years}"
+fig = charts.stacked_status(shown, "category", title=title, category_title=label)
+st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_status_chart")
+table = mq.status_table(counts)
+columns = {"category": label, "total": "Åtgärder"}
+columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
+columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
+with st.expander("Tabell: antal och andel per status"):
+    st.dataframe(fmt.display_table(table, columns, share=[f"share_{s}" for s in mq.STATUSES]),
+                 hide_index=True, key="atgarder_status_table")
+exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
+                         filename=title, columns=columns)
+
+# --- movement between rounds ----------------------------------------------------------------
+st.subheader("Förflyttning mellan uppföljningarna")
+flow = mq.flow(sel)
+title = f"Status från uppföljning till uppföljning – {sel.area_name}, {years}"
+fig = charts.status_flow(flow, title=title)
+st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
+st.caption(f"T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen. {mq.CARRY_RULE}")
+rounds = mq.round_status(sel)
+round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
+with st.expander("Tabell: status per uppföljning"):
+    st.dataframe(fmt.display_table(rounds, round_columns, share=["share"]), hide_index=True,
+                 key="atgarder_round_table")
+flow_columns = {"from_round": "Från uppföljning", "from_status": "Från status", "to_round": "Till uppföljning",
+                "to_status": "Till status", "n": "Åtgärder"}
+exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, caption=caption, filename=title,
+                         columns=flow_columns)
+
+# --- standing still -------------------------------------------------------------------------
+st.subheader("Åtgärder som står still")
+stuck = mq.stuck(sel)
+st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
+           f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
+stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
+                 "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
+                 "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
+st.dataframe(fmt.display_table(stuck.assign(year=stuck["year"].astype(str)), stuck_columns),
+             hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))))
+exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
+                         caption=caption, filename=f"atgarder-som-star-still-{sel.area_name}",
+                         columns=stuck_columns)
+
+# --- the analysis sheet ---------------------------------------------------------------------
+st.subheader("Analysbladet: problem, orsaker och åtgärder")
+analysis = mq.analysis(sel)
+per_area = mq.analysis_by_area(analysis)
+differing = int(analysis["has_difference"].sum()) if not analysis.empty else 0
+if analysis.empty:
+    st.info("Planerna i urvalet har inget analysblad.")
+else:
+    if differing:
+        st.warning(f"{differing} av {len(analysis)} områdesblad har andra antal än planens analysblad; "
+                   "de står först i tabellen nedan.", icon=":material/difference:")
+    else:
+        st.success("Våra antal stämmer med analysbladen i alla planer.", icon=":material/check:")
+    area_columns = {"prioritised_area": "Prioriterat område", "plans": "Planer",
+                    "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
+                    "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
+                    "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
+                    "plans_differing": "Planer med skillnad"}
+    st.dataframe(highlighted(fmt.display_table(per_area, area_columns), per_area["has_difference"]),
+                 hide_index=True, key="atgarder_analysis_area")
+    plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
+                    "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
+                    "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
+                    "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
+                    "has_difference": "Skillnad"}
+    with st.expander("Per plan och område"):
+        st.dataframe(highlighted(fmt.display_table(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
+                                 analysis["has_difference"]), hide_index=True, key="atgarder_analysis_plan")
+    exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
+                             caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
+
+# --- the register ---------------------------------------------------------------------------
+st.subheader("Åtgärdsregister")
+c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2])
+text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
+                     placeholder="t.ex. fältgrupp, trygghetsvandring")
+areas = c2.multiselect("Prioriterat område", sorted(register["prioritised_area"].unique()), key="atgarder_areas",
+                       placeholder="Alla")
+statuses = c3.multiselect("Status", list(mq.STATUSES), key="atgarder_statuses", placeholder="Alla")
+orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
+                      placeholder="Alla")
+found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
+found_display = found.assign(year=found["year"].astype(str))
+register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
+                    "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
+                    "followups": "Uppföljningar", "description": "Beskrivning"}
+st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
+           "åtgärdens uppföljningar.")
+picked = st.dataframe(fmt.display_table(found_display, register_columns), hide_index=True,
+                      on_select="rerun", selection_mode="single-row", key="atgarder_register", height=380)
+exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
+                         caption=caption, filename=f"atgardsregister-{sel.area_name}",
+                         columns=register_columns | {"kommun_name": "Kommun", "due": "När",
+                                                     "operational_goal": "Operativa mål"})
+rows = picked.selection.rows if picked is not None else []
+if rows and rows[0] < len(found):
+    measure = found.iloc[rows[0]]
+    with st.container(border=True, key="atgarder_history"):
+        st.markdown("**Vald åtgärd**")
+        st.text(measure["title"])
+        st.text(f"{measure['organisation']} · planår {measure['year']} · {measure['prioritised_area']} · "
+                f"status nu: {measure['status']}")
+        if isinstance(measure["description"], str) and measure["description"]:
+            st.text(measure["description"])
+        history = mq.history(measure["measure_id"])
+        history_columns = {"followup_date": "Datum", "round": "Uppföljning", "assessed": "Bedömning i texten",
+                           "round_status": "Status efter uppföljningen", "text": "Text"}
+        if history.empty:
+            st.info("Åtgärden har inga uppföljningar.")
+        else:
+            st.dataframe(fmt.display_table(history, history_columns), hide_index=True, key="atgarder_history_table",
+                         column_config={"Text": st.column_config.TextColumn(width="large")})
+            exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",
+                                     caption=caption, filename=f"uppfoljningar-{measure['measure_id']}",
+                                     columns=history_columns)
+
+components.data_note(suppressed=None, notes=[COUNT_NOTE, mq.CARRY_RULE])

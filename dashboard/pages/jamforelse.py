@@ -1,6 +1,200 @@
-"""Regional jämförelse (placeholder: the page owner replaces this file)."""
+"""Regional jämförelse (Brå-style follow-up): the areas of one level side by side on one
+indicator with rank and uncertainty, the change against the same months a year earlier,
+indexed trends for an area and its most similar areas, and measure completion beside
+the outcome."""
 
+import pandas as pd
 import streamlit as st
 
-st.title("Regional jämförelse")
-st.info("Sidan byggs.")
+from dashboard import charts, components, exports
+from dashboard import formatting as fmt
+from dashboard.filters import current_selection
+from dashboard.queries import comparison as cq
+from dashboard.queries import geo
+
+BAR_LIMIT = 30
+
+
+def yearly_axis(fig):
+    """Year ticks and hover labels for a trend whose points are calendar years."""
+    for trace in fig.data:
+        if trace.customdata is not None:
+            years = [str(pd.Timestamp(x).year) for x in trace.x]
+            trace.customdata = [[y, c[1]] for y, c in zip(years, trace.customdata, strict=True)]
+    fig.update_xaxes(tickformat="%Y", hoverformat="%Y", dtick="M12", title_text="År")
+    return fig
+
+
+def value_bars(df, *, title: str, value_title: str, highlight: str | None):
+    """Ranked horizontal bars of a value without counts (no interval can be drawn)."""
+    data = df[df["value"].notna()].sort_values("value")
+    trace = {"type": "bar", "orientation": "h", "y": data["name"].tolist(), "x": data["value"].astype(float).tolist(),
+             "marker": {"color": ["#D55E00" if n == highlight else "#0072B2" for n in data["name"]]},
+             "customdata": [fmt.number(v, 1) for v in data["value"]],
+             "hovertemplate": "<b>%{y}</b><br>" + value_title + ": %{customdata}<extra></extra>"}
+    alt = (f"Liggande staplar som rangordnar {len(data)} områden efter {value_title.lower()}"
+           + (f": högst {data['name'].iat[-1]}, lägst {data['name'].iat[0]}." if len(data) else "."))
+    lay = charts.layout(title=title, alt=alt, show_legend=False, height=max(340, 150 + 30 * len(data)),
+                        xaxis={"title": {"text": value_title}, "rangemode": "tozero"},
+                        yaxis={"title": {"text": ""}, "type": "category", "gridcolor": "rgba(0,0,0,0)"})
+    return charts.figure([trace], lay)
+
+
+def completion_scatter(df, *, title: str, outcome: str):
+    """Share of measures uppnådd/delvis (x) against the outcome's change in percent (y)."""
+    data = df[df["change_pct"].notna() & ~df["change_pct_suppressed"]]
+    if data.empty:
+        return charts.empty_figure(title, "Inga områden med både åtgärdsplaner och jämförbart utfall.")
+    chance = data["within_chance"].fillna(True).astype(bool)
+    trace = {"type": "scatter", "mode": "markers+text", "x": (data["share_done"] * 100).tolist(),
+             "y": data["change_pct"].astype(float).tolist(), "text": data["name"].tolist(),
+             "textposition": "top center", "textfont": {"size": 13},
+             "marker": {"size": 12, "color": ["#999999" if c else "#0072B2" for c in chance],
+                        "symbol": ["circle-open" if c else "circle" for c in chance], "line": {"width": 2}},
+             "customdata": [[fmt.percent(x * 100, 0), fmt.change(y), "inom slumpens variation" if c else
+                             "större än slumpen förklarar", fmt.integer(m)]
+                            for x, y, c, m in zip(data["share_done"], data["change_pct"], chance, data["measures"],
+                                                  strict=True)],
+             "hovertemplate": "<b>%{text}</b><br>Uppnådda eller delvis: %{customdata[0]} av %{customdata[3]} "
+                              "åtgärder<br>Förändring: %{customdata[1]} (%{customdata[2]})<extra></extra>"}
+    alt = (f"Punktdiagram med {len(data)} områden: andel åtgärder uppnådda eller delvis uppnådda mot "
+           f"förändringen i {outcome.lower()}. Ofyllda grå punkter är förändringar inom slumpens variation.")
+    lay = charts.layout(title=title, alt=alt, show_legend=False, height=460,
+                        note="Ofylld grå punkt: förändringen ligger inom slumpens variation.",
+                        xaxis={"title": {"text": "Åtgärder uppnådda eller delvis uppnådda"}, "ticksuffix": "\u00a0%"},
+                        yaxis={"title": {"text": "Förändring mot året innan"}, "ticksuffix": "\u00a0%"})
+    return charts.figure([trace], lay)
+
+
+sel = current_selection()
+components.page_header("Regional jämförelse", sel)
+
+# --- what to compare --------------------------------------------------------------------------
+default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
+c1, c2 = st.columns([1, 2])
+level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
+                     format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params")
+options = cq.indicators(level)
+indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: f"{options[i].label} ({options[i].unit})",
+                            key="jmf_matt", bind="query-params")
+indicator = options[indicator_id]
+scope = geo.scope(level, sel.area_level, sel.area_code)
+cmp = cq.compare(sel, level, indicator_id, scope.codes)
+table = cmp.table
+plural = geo.LEVEL_PLURAL[level]
+highlight_code = sel.area_code if sel.area_level == level else None
+highlight = geo.area_name(highlight_code) if highlight_code else None
+suppressed = int(table["count_suppressed"].sum() + table["count_prev_suppressed"].sum())
+what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
+caption = components.export_caption(sel, suppressed=suppressed)
+
+# --- side by side -------------------------------------------------------------------------------
+st.subheader(f"{plural.capitalize()} sida vid sida")
+st.caption(f"{scope.description.capitalize()}, {cmp.period}, jämfört med {cmp.previous}. " + " ".join(cmp.notes))
+title = f"{what}, {scope.description}, {cmp.period}"
+chart_rows = table
+if len(table) > BAR_LIMIT:
+    chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code) | table["rank"].isna()]
+    st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
+               f"{len(table)}.")
+if indicator.has_counts:
+    fig = charts.ranked_bars(chart_rows, "name", "count", population="population", per=cmp.per,
+                             previous="count_prev", previous_population="population_prev", title=title,
+                             value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
+else:
+    fig = value_bars(chart_rows, title=title, value_title=what, highlight=highlight)
+st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
+st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
+columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
+           "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": f"Antal {cmp.previous}",
+           "value_prev": f"Värde {cmp.previous}", "change_pct": "Förändring (%)",
+           "within_chance": "Inom slumpens variation"}
+if not indicator.has_counts:
+    columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
+shown = table.assign(within_chance=table["within_chance"].map({True: "ja", False: "nej"}).astype(object))
+st.dataframe(fmt.display_table(shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
+                                                         "change_pct": 1}),
+             hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
+exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
+                         columns=columns)
+
+# --- change against the same cutoff ----------------------------------------------------------
+st.subheader("Förändring mot samma period ett år tidigare")
+known = table[table["within_chance"].notna()]
+beyond = known[~known["within_chance"].astype(bool)]
+up = beyond[beyond["change"] > 0]["name"].tolist()
+down = beyond[beyond["change"] < 0]["name"].tolist()
+m1, m2, m3 = st.columns(3)
+m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
+m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
+m3.metric("Inom slumpens variation", fmt.integer(len(known) - len(beyond)), border=True)
+if up:
+    st.text("Ökat: " + ", ".join(up))
+if down:
+    st.text("Minskat: " + ", ".join(down))
+if known.empty:
+    st.caption("Ingen förändring kan prövas för måttet (antal saknas eller är dolda).")
+else:
+    st.caption(f"{cmp.period} jämfört med {cmp.previous}. {cq.METHOD_NOTE}")
+
+# --- similar areas and indexed trends --------------------------------------------------------
+st.subheader("Jämför med liknande områden")
+names = geo.names(level)
+codes_sorted = sorted(names, key=names.get)
+default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
+s1, s2, s3 = st.columns([2, 1, 1])
+chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted, index=codes_sorted.index(default_code),
+                      format_func=names.get, key=f"jmf_omrade_{level}")
+k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k")
+similar = cq.similar(level, chosen, int(k), sel.end.year)
+trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
+years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
+if years:
+    base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar")
+st.caption(cq.SIMILAR_NOTE)
+similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare", "share_12_17": "Andel 12–17 år",
+                   "density": "Invånare per km²", "distance": "Avstånd (0 = samma)"}
+st.dataframe(fmt.display_table(similar, similar_columns, decimals={"density": 1, "distance": 2},
+                               share=["share_12_17"]), hide_index=True, key="jmf_similar")
+if years:
+    title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
+    fig = yearly_axis(charts.indexed_trend(trend, "date", "value", "name", base_year=int(base), title=title,
+                                           y_label=what))
+    st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
+    if indicator.kind == "incidents":
+        st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år bakåt.")
+    elif indicator.kind == "signals":
+        st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
+    trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal", "population": "Befolkning",
+                     "value": "Värde"}
+    exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
+                             title=title, caption=caption, filename=title, columns=trend_columns)
+    suppressed += int(trend["value_suppressed"].sum())
+else:
+    st.info("Inga årsvärden för måttet i de här områdena.")
+
+# --- measures beside the outcome ---------------------------------------------------------------
+st.subheader("Åtgärder och utfall")
+paired = cq.completion_beside_outcome(cmp, level, sel.end.year)
+if paired.empty:
+    st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
+else:
+    plan_year = int(paired["plan_year"].max())
+    title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
+    fig = completion_scatter(paired, title=title, outcome=what)
+    st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
+    st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av alla "
+               f"åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring {cmp.period} mot "
+               f"{cmp.previous}. Sambandet visar inte orsak och verkan.")
+    paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
+                      "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
+                      "value": "Värde", "value_prev": f"Värde {cmp.previous}", "change_pct": "Förändring (%)",
+                      "within_chance": "Inom slumpens variation"}
+    paired_shown = paired.assign(within_chance=paired["within_chance"].map({True: "ja", False: "nej"}).astype(object))
+    st.dataframe(fmt.display_table(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
+                                   share=["share_done"]), hide_index=True, key="jmf_paired")
+    exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption, filename=title,
+                             columns=paired_columns)
+
+# Only recruitment signals are person-level; for other indicators nothing is suppressed.
+components.data_note(suppressed=suppressed if indicator.person_level else None, notes=[cq.METHOD_NOTE, *cmp.notes])
