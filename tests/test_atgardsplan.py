@@ -720,3 +720,13 @@ def test_prioriterat_omrade_as_the_problem_column_and_an_example_on_the_instruct
     [m] = frames["measure"].to_dict("records")
     assert (m["prioritised_area"], m["problem"], m["title"], m["due"], m["status"]) == (
         OTRYGGA, "Otrygg tunnelbaneuppgång", "Belysning", "T1", "uppnådd")
+
+
+def test_documented_status_examples_hold():
+    doc = (ROOT / "docs" / "sources" / "atgardsplan.md").read_text("utf-8")
+    table = doc.split("| text | status |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.strip().splitlines()[1:]]
+    assert len(rows) >= 10
+    for text, status in rows:
+        expected = None if status.strip() == "(none)" else status.strip()
+        assert followup.assessment(text.strip()) == expected, text
