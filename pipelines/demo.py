@@ -157,16 +157,12 @@ def load_geo(con: duckdb.DuckDBPyConnection, seed: int) -> Geo:
     lk = con.execute("SELECT lpo_code, kommun_code, share FROM lpo_kommun ORDER BY kommun_code, lpo_code").df()
     names = dict(con.execute("SELECT area_code, name FROM area WHERE level = 'lpo'").fetchall())
     kidx = {c: i for i, c in enumerate(kommun["kommun_code"])}
-    lk = lk[lk["kommun_code"].isin(kidx)]
-    rows = []
-    for k in kommun["kommun_code"]:
-        part = lk[lk["kommun_code"] == k]
-        if part.empty:
-            rows.append((k, None, 1.0))
-            continue
-        total = float(part["share"].sum()) or 1.0
-        rows += [(k, r.lpo_code, float(r.share) / total) for r in part.itertuples()]
-    units = pd.DataFrame(rows, columns=["kommun_code", "lpo_code", "share"])
+    lk = lk[lk["kommun_code"].isin(kidx)].copy()
+    total = lk.groupby("kommun_code")["share"].transform("sum")
+    lk["share"] = lk["share"].astype(float) / total.where(total > 0, 1.0)
+    without = kommun.loc[~kommun["kommun_code"].isin(lk["kommun_code"]), ["kommun_code"]].assign(lpo_code=None, share=1.0)
+    units = pd.concat([lk[["kommun_code", "lpo_code", "share"]], without], ignore_index=True)
+    units = units.sort_values(["kommun_code", "lpo_code"], na_position="first", kind="stable").reset_index(drop=True)
     units["kidx"] = units["kommun_code"].map(kidx).astype(int)
     units["split"] = units.groupby("kommun_code")["kommun_code"].transform("size") > 1
     # Signals and stories name the LPO where there is one, else the kommun.
@@ -938,54 +934,66 @@ def _step(progress: Progress, label: str) -> Iterator[None]:
     progress(f"{label}: klart på {time.perf_counter() - t0:.1f} s")
 
 
-def build_demo(db: Path, n: int, seed: int = 42, size_label: str | None = None, today: date | None = None,
-               progress: Progress | None = None) -> dict:
-    """Build a fresh demo warehouse at ``db``; return a summary (row counts, timings)."""
+def generate(con: duckdb.DuckDBPyConnection, n: int, seed: int = 42, size_label: str | None = None,
+             today: date | None = None, progress: Progress | None = None) -> dict:
+    """Fill a warehouse that holds the reference geography with demo data (no marts).
+
+    Returns the row counts and the end date. Used by :func:`build_demo`, and by tests to
+    regenerate into a scratch connection.
+    """
     progress = progress or (lambda _msg: None)
     last_month = last_full_month(today)
     months = _months(FIRST_MONTH, last_month)
     years = list(range(FIRST_MONTH.year, last_month.year + 1))
     data_tom = _month_end(last_month)
-    started = time.perf_counter()
     counts: dict[str, int] = {}
+    geo = load_geo(con, seed)
+    with _step(progress, "Befolkning"):
+        pop_rows, pop_kyb = population_frame(geo, years, seed)
+        counts["population"] = _insert_frame(con, "population", pop_rows, 1)
+        _log_load(con, 1, "population", seed, n, counts["population"])
+    stories = plant_stories(geo, months, seed)
+    with _step(progress, f"Händelser ({n:,} st)".replace(",", " ")):
+        cells = grid_cells(geo, seed)
+        weights = incident_weights(geo, pop_kyb, years, months, n, stories, seed)
+        counts["incident"] = generate_incidents(con, geo, cells, weights, months, n, seed, 2, progress)
+        _log_load(con, 2, "incident", seed, n, counts["incident"])
+    with _step(progress, "Rekryteringssignaler"):
+        sig_months = _months(SIGNALS_FIRST_MONTH, last_month)
+        signals = signal_frame(geo, pop_kyb, years, sig_months, stories, seed)
+        counts["recruitment_signal"] = _insert_frame(con, "recruitment_signal", signals, 3)
+        _log_load(con, 3, "recruitment_signal", seed, n, counts["recruitment_signal"])
+    with _step(progress, "Åtgärdsplaner"):
+        frames = plan_frames(con, seed, data_tom, geo.lpo_names)
+        counts["plan"] = _insert_frame(con, "plan", frames["plan"], 4)
+        counts["measure"] = _insert_frame(con, "measure", frames["measure"], 4)
+        counts["measure_followup"] = _insert_frame(con, "measure_followup", frames["measure_followup"], None)
+        counts["plan_analysis"] = _insert_frame(con, "plan_analysis", frames["plan_analysis"], None)
+        _log_load(con, 4, "atgardsplaner", seed, n, counts["plan"] + counts["measure"])
+    info = {
+        "demo": "true", "demo_seed": str(seed), "demo_size": str(size_label or n), "demo_incidents": str(n),
+        "built_at": datetime.now().replace(microsecond=0).isoformat(), "data_from": FIRST_MONTH.isoformat(),
+        "data_tom": data_tom.isoformat(), "signals_from": SIGNALS_FIRST_MONTH.isoformat(),
+        "demo_trends": json.dumps([s.as_dict() for s in stories], ensure_ascii=False),
+    }
+    con.executemany("INSERT OR REPLACE INTO dataset_info VALUES (?, ?)", list(info.items()))
+    return {"counts": counts, "data_tom": data_tom}
+
+
+def build_demo(db: Path, n: int, seed: int = 42, size_label: str | None = None, today: date | None = None,
+               progress: Progress | None = None) -> dict:
+    """Build a fresh demo warehouse at ``db``; return a summary (row counts, marts, seconds)."""
+    progress = progress or (lambda _msg: None)
+    started = time.perf_counter()
     with warehouse.write_session(Path(db), fresh=True) as con:
         with _step(progress, "Referensgeografi"):
             build.load_reference(con)
-        geo = load_geo(con, seed)
-        with _step(progress, "Befolkning"):
-            pop_rows, pop_kyb = population_frame(geo, years, seed)
-            counts["population"] = _insert_frame(con, "population", pop_rows, 1)
-            _log_load(con, 1, "population", seed, n, counts["population"])
-        stories = plant_stories(geo, months, seed)
-        with _step(progress, f"Händelser ({n:,} st)".replace(",", " ")):
-            cells = grid_cells(geo, seed)
-            weights = incident_weights(geo, pop_kyb, years, months, n, stories, seed)
-            counts["incident"] = generate_incidents(con, geo, cells, weights, months, n, seed, 2, progress)
-            _log_load(con, 2, "incident", seed, n, counts["incident"])
-        with _step(progress, "Rekryteringssignaler"):
-            sig_months = _months(SIGNALS_FIRST_MONTH, last_month)
-            signals = signal_frame(geo, pop_kyb, years, sig_months, stories, seed)
-            counts["recruitment_signal"] = _insert_frame(con, "recruitment_signal", signals, 3)
-            _log_load(con, 3, "recruitment_signal", seed, n, counts["recruitment_signal"])
-        with _step(progress, "Åtgärdsplaner"):
-            frames = plan_frames(con, seed, data_tom, geo.lpo_names)
-            counts["plan"] = _insert_frame(con, "plan", frames["plan"], 4)
-            counts["measure"] = _insert_frame(con, "measure", frames["measure"], 4)
-            counts["measure_followup"] = _insert_frame(con, "measure_followup", frames["measure_followup"], None)
-            counts["plan_analysis"] = _insert_frame(con, "plan_analysis", frames["plan_analysis"], None)
-            _log_load(con, 4, "atgardsplaner", seed, n, counts["plan"] + counts["measure"])
+        summary = generate(con, n, seed, size_label, today, progress)
         with _step(progress, "Sammanställningar (marts)"):
-            built = marts.refresh(con)
-        info = {
-            "demo": "true", "demo_seed": str(seed), "demo_size": str(size_label or n), "demo_incidents": str(n),
-            "built_at": datetime.now().replace(microsecond=0).isoformat(), "data_from": FIRST_MONTH.isoformat(),
-            "data_tom": data_tom.isoformat(), "signals_from": SIGNALS_FIRST_MONTH.isoformat(),
-            "demo_trends": json.dumps([s.as_dict() for s in stories], ensure_ascii=False),
-        }
-        con.executemany("INSERT OR REPLACE INTO dataset_info VALUES (?, ?)", list(info.items()))
-        with _step(progress, "Sparar databasen"):
-            con.execute("CHECKPOINT")
-    return {"counts": counts, "marts": built, "seconds": time.perf_counter() - started, "data_tom": data_tom}
+            summary["marts"] = marts.refresh(con)
+        progress("Sparar databasen …")
+    summary["seconds"] = time.perf_counter() - started
+    return summary
 
 
 def main(args) -> int:
