@@ -468,7 +468,9 @@ def download_buttons(
 
     base = safe_filename(filename)
     buttons = []
-    if fig is not None:
+    if fig is not None and browser_path() is None:
+        st.caption("Bilder (PNG, SVG) kan inte skapas här: Chromium saknas på servern. Tabellerna går att ladda ner.")
+    elif fig is not None:
         # A callable builds the figure only when a PNG/SVG is asked for (maps are costly).
         make_fig = fig if callable(fig) and not hasattr(fig, "to_dict") else (lambda: fig)
         buttons += [

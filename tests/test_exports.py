@@ -147,6 +147,27 @@ def test_download_buttons_do_not_rerun():
     assert all(b.proto.deferred_file_id for b in buttons)  # made only when clicked
 
 
+def test_without_chromium_only_tables_are_offered(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    assert exports.browser_path() is None
+
+    def app():
+        import pandas as pd
+        import plotly.graph_objects as go
+
+        from dashboard import exports
+
+        exports.download_buttons(
+            "k", fig=go.Figure(), df=pd.DataFrame({"a": [1]}), title="T", caption="C", filename="x"
+        )
+
+    at = AppTest.from_function(app).run()
+    assert [b.proto.label for b in at.get("download_button")] == ["Excel", "CSV"]
+    assert "Chromium saknas" in at.caption[0].value
+
+
 # --- images through Chromium --------------------------------------------------------------------
 
 
