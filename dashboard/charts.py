@@ -207,13 +207,17 @@ def trend(
     data = df.sort_values([c for c in (color, x) if c], kind="stable")
     groups = list(dict.fromkeys(data[color].tolist())) if color else [None]
     colours = _colour_map([str(g) for g in groups])
-    traces, summaries, n_hidden = [], [], 0
+    # Whole-frame work once, then plain NumPy masks per group (pandas per group is slow).
+    all_values, all_hidden = _gapped(data, y)
+    all_hidden = np.asarray(all_hidden, dtype=bool)
+    all_months = pd.to_datetime(data[x]).to_numpy(dtype="datetime64[ns]")
+    labels = {m: fmt.month(m) for m in np.unique(all_months)}
+    codes = data[color].to_numpy(dtype=object) if color else None
+    traces, summaries, n_hidden = [], [], int(all_hidden.sum())
     for g in groups:
-        part = data if g is None else data[data[color] == g]
-        values, hidden = _gapped(part, y)
-        n_hidden += sum(hidden)
-        months = pd.to_datetime(part[x]).to_numpy(dtype="datetime64[ns]")
-        month_texts = [fmt.month(m) for m in months]
+        mask = slice(None) if g is None else codes == g
+        values, hidden, months = all_values[mask], all_hidden[mask], all_months[mask]
+        month_texts = [labels[m] for m in months]
         name = y_title if g is None else str(g)
         texts = [fmt.SUPPRESSED if h else _num(v, decimals) for v, h in zip(values, hidden, strict=True)]
         traces.append(
@@ -346,7 +350,9 @@ def stacked_status(
     if unknown:
         raise ValueError(f"okänd status {sorted(unknown)}: tillåtna är {', '.join(MEASURE_STATUSES)}")
     table = (
-        df.pivot_table(index=category, columns=status, values=count, aggfunc="sum", fill_value=0, observed=True)
+        df.groupby([category, status], sort=True, observed=True)[count]
+        .sum()
+        .unstack(fill_value=0)
         .reindex(columns=list(MEASURE_STATUSES), fill_value=0)
         .astype(float)
     )
