@@ -6,7 +6,7 @@ choropleth as a Plotly figure for PNG/SVG export.
 - Colours: five classes (quantile breaks) of viridis, light = low, dark = high, which
   reads for every kind of colour blindness and in greyscale. Suppressed values are a
   light grey, areas without data near-white.
-- Approximate boundaries (LPOs cut from shared kommuner) are drawn with a dashed dark
+- Approximate boundaries (LPOs cut from shared kommuner) are drawn with a thicker dark
   outline and say "(ungefärlig gräns)" in the tooltip.
 - The area layer has the id ``AREA_LAYER`` and every feature carries its ``area_code``, so
   a page reads the clicked area with ``selected_area(st.pydeck_chart(deck,
@@ -326,10 +326,10 @@ def area_layer(
                 filled=False,
                 get_line_color=APPROX_LINE_RGBA,
                 line_width_units="pixels",
-                get_line_width=2,
-                get_dash_array=[4, 3],
-                dash_justified=True,
-                extensions=[{"@@type": "PathStyleExtension", "dash": True}],
+                # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's
+                # JSON converter does not resolve ("Unexpected '@'"): a distinct, thicker
+                # outline marks approximate boundaries instead, and the tooltip says so.
+                get_line_width=2.5,
             )
         )
     if selected is not None:
