@@ -81,9 +81,10 @@ exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, c
 st.subheader("Förflyttning mellan uppföljningarna")
 flow = mq.flow(sel)
 title = f"Status från uppföljning till uppföljning – {sel.area_name}, {years}"
-fig = charts.status_flow(flow, title=title)
+fig = charts.status_flow(flow, rounds=mq.flow_rounds(flow), title=title)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
-st.caption(f"T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen. {mq.CARRY_RULE}")
+st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen; planer som följs upp tre gånger gör "
+           f"det tredje gången antingen vid T3 eller i VB (då visas de som en kolumn, T3/VB). {mq.CARRY_RULE}")
 rounds = mq.round_status(sel)
 round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
 with st.expander("Tabell: status per uppföljning"):
@@ -97,6 +98,9 @@ exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, capt
 # --- standing still -------------------------------------------------------------------------
 st.subheader("Åtgärder som står still")
 stuck = mq.stuck(sel)
+if not st.toggle("Ta med linjearbete", value=False, key="atgarder_stuck_linework",
+                 help="Linjearbete (ordinarie verksamhet) har ofta samma status år ut och år in."):
+    stuck = stuck[~stuck["is_line_work"]].reset_index(drop=True)
 st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
            f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",

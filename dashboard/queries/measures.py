@@ -190,8 +190,29 @@ def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.Dat
 
 def flow(sel) -> pd.DataFrame:
     """Transitions between consecutive follow-up rounds of the selection's plans:
-    from_round, to_round, from_status, to_status, n (measures)."""
-    return _flow(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    from_round, to_round, from_status, to_status, n (measures); T3 and VB are one
+    column "T3/VB" when no plan has both (see :func:`merge_last_rounds`)."""
+    return merge_last_rounds(_flow(db_key(), sel.area_level, sel.area_code, *_years(sel)))
+
+
+LAST_ROUND = "T3/VB"
+
+
+def merge_last_rounds(df: pd.DataFrame) -> pd.DataFrame:
+    """Plans follow up two or three times a year, the third time at T3 or in the annual
+    report (VB). When no plan has both (no measure moves from T3 to VB), the two are the
+    same step and are drawn as one column "T3/VB"; otherwise they stay apart."""
+    if ((df["from_round"] == "T3") & (df["to_round"] == "VB")).any():
+        return df
+    out = df.replace({"from_round": {"T3": LAST_ROUND, "VB": LAST_ROUND},
+                      "to_round": {"T3": LAST_ROUND, "VB": LAST_ROUND}})
+    return out.groupby(["from_round", "to_round", "from_status", "to_status"], as_index=False, sort=True)["n"].sum()
+
+
+def flow_rounds(df: pd.DataFrame) -> tuple[str, ...]:
+    """The rounds present in a ``flow`` frame, in follow-up order."""
+    present = set(df["from_round"]) | set(df["to_round"])
+    return tuple(r for r in (*ROUNDS[:3], LAST_ROUND, ROUNDS[3]) if r in present)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -242,7 +263,7 @@ def _stuck(key, level: str, code: str, first_year: int, last_year: int) -> pd.Da
             SELECT m.measure_id, m.organisation, m.year, m.prioritised_area, m.title, l.status,
                    l.rounds_in_status,
                    CASE f.since_no WHEN 1 THEN 'T1' WHEN 2 THEN 'T2' WHEN 3 THEN 'T3' ELSE 'VB' END AS since_round,
-                   l.last_round, m.responsible
+                   l.last_round, m.responsible, m.is_line_work
             FROM latest AS l
             JOIN mart_measure AS m USING (measure_id)
             JOIN first_in_status AS f USING (measure_id)
@@ -256,7 +277,7 @@ def stuck(sel) -> pd.DataFrame:
     """Measures whose status has stayed the same for at least their plan's last two
     rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
     prioritised_area, title, status, rounds_in_status, since_round, last_round,
-    responsible. Most rounds first."""
+    responsible, is_line_work. Most rounds first."""
     return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel))
 
 
