@@ -47,9 +47,10 @@ log = logging.getLogger(__name__)
 SUPPRESSED = ".."
 # Above this share of suppressed non-zero cells the page should offer a coarser view.
 COARSEN_SHARE = 0.5
-# The exact (linear algebra) check is skipped above this many unknowns; the line rule
+# The exact (linear algebra) check is skipped for a group of linked unknowns larger than
+# this (its cost grows with the cube of the size); the line rule
 # still holds. Page tables are far smaller.
-MAX_ALGEBRA_UNKNOWNS = 2500
+MAX_ALGEBRA_UNKNOWNS = 300
 
 AREA_COARSER = {"lpo": "polisomrade", "polisomrade": "polisregion", "kommun": "lan",
                 "lan": "polisregion", "polisregion": "riket"}
@@ -155,6 +156,7 @@ def _close_under_intersection(groupings: set[tuple[str, ...]], dims: Sequence[st
 
 def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable[Sequence[str]] = (),
             *, interior: bool = True, fixed: Iterable[Sequence[str]] = (),
+            also: Iterable[tuple[Sequence[str], tuple]] = (),
             threshold_value: int | None = None) -> Protected:
     """Apply primary and secondary suppression to everything an output will show.
 
@@ -165,7 +167,9 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     dimensions, ``()`` the grand total. ``interior=False`` when the cells at ``dims``
     themselves are not shown (a cube whose margins are the output). ``fixed`` margins are
     shown elsewhere unsuppressed, so they are hidden only when nothing else can protect
-    a cell. Example::
+    a cell. ``also`` lists cells, as (grouping, key tuple in ``dims`` order), that another
+    output already hides, so they are hidden here too and protected the same way.
+    Example::
 
         protect(df, "count", ["area_code", "month"], margins=[("area_code",), ()])
     """
@@ -227,6 +231,12 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     depth = np.array([len(order[g]) for g in owner_arr], dtype=np.int64) if len(vals) else np.zeros(0, np.int64)
     primary = (vals >= 1) & (vals < t)
     supp = primary.copy()
+    for g, k in also:
+        g = _ordered(g, dims)
+        if g in closed:
+            cid = index[order.index(g)].get(tuple(_NA if pd.isna(v) else v for v in k))
+            if cid is not None:
+                supp[cid] = True
     notes: list[str] = []
 
     def best(candidates: np.ndarray) -> int:
@@ -239,16 +249,24 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     for li, line in enumerate(lines):
         for c in line.tolist():
             line_of.setdefault(c, []).append(li)
+    flat = np.concatenate(lines) if lines else np.zeros(0, np.int64)
+    starts = np.cumsum([0] + [len(ln) for ln in lines[:-1]]) if lines else np.zeros(0, np.int64)
 
     while True:
         changed = False
-        for line in lines:
-            s = supp[line]
-            if s.sum() == 1 and len(line) > 1:
-                supp[best(line[~s])] = True
-                changed = True
-        if changed:
-            continue
+        # Line rule, vectorised: count the unknowns of every equation at once, then fix the
+        # equations with exactly one (re-checked, as an earlier fix may have covered it).
+        while len(lines):
+            counts = np.add.reduceat(supp[flat].astype(np.int64), starts)
+            singles = np.flatnonzero(counts == 1)
+            if len(singles) == 0:
+                break
+            for li in singles.tolist():
+                line = lines[li]
+                s = supp[line]
+                if s.sum() == 1:
+                    supp[best(line[~s])] = True
+                    changed = True
         determined = _determined(lines, signs, supp, notes)
         if not determined:
             break
@@ -300,44 +318,67 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
     """Suppressed cells whose value follows from the published values by linear algebra.
 
     Unknowns are the suppressed cells; each equation (a total and its parts) with an
-    unknown is a row. A cell is determined exactly when its unit vector lies in the row
-    space, i.e. every null-space vector is zero at that cell.
+    unknown is a row of A. A cell is determined exactly when its unit vector lies in the
+    row space of A, i.e. every vector of A's null space is zero there. Unknowns split
+    into independent components (linked by shared equations), solved one by one.
     """
     unknown = np.flatnonzero(supp)
     if len(unknown) == 0:
         return []
-    if len(unknown) > MAX_ALGEBRA_UNKNOWNS:
-        msg = f"{len(unknown)} dolda värden: den exakta kontrollen hoppades över (radregeln gäller)"
-        if msg not in notes:
-            notes.append(msg)
-            log.warning(msg)
-        return []
     col = {c: i for i, c in enumerate(unknown.tolist())}
-    rows = []
+    rows: list[tuple[list[int], list[float]]] = []
     seen = set()
+    parent = list(range(len(unknown)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
     for line, sign in zip(lines, signs, strict=True):
         s = supp[line]
         if not s.any():
             continue
-        key = tuple(sorted(line[s].tolist()))
+        members = [col[c] for c in line[s].tolist()]
+        key = tuple(sorted(members))
         if key in seen:
             continue
         seen.add(key)
-        row = np.zeros(len(unknown))
-        for c, sg in zip(line[s].tolist(), sign[s].tolist(), strict=True):
-            row[col[c]] = sg
-        rows.append(row)
-    if not rows:
-        return []
-    a = np.array(rows)
-    _, sv, vt = np.linalg.svd(a, full_matrices=True)
-    tol = max(a.shape) * np.finfo(float).eps * (sv[0] if len(sv) else 1.0) * 10
-    rank = int((sv > tol).sum())
-    null = vt[rank:].T  # columns span the null space
-    if null.shape[1] == 0:
-        return unknown.tolist()
-    norms = np.linalg.norm(null, axis=1)
-    return unknown[norms < 1e-8].tolist()
+        rows.append((members, sign[s].tolist()))
+        root = find(members[0])
+        for m in members[1:]:
+            parent[find(m)] = root
+    components: dict[int, list[int]] = {}
+    for i in range(len(unknown)):
+        components.setdefault(find(i), []).append(i)
+    comp_rows: dict[int, list[int]] = {}
+    for ri, (members, _) in enumerate(rows):
+        comp_rows.setdefault(find(members[0]), []).append(ri)
+    found: list[int] = []
+    for root, cols in components.items():
+        if len(cols) > MAX_ALGEBRA_UNKNOWNS:
+            msg = (f"{len(cols)} sammanhängande dolda värden: den exakta kontrollen hoppades över "
+                   "(radregeln gäller)")
+            if msg not in notes:
+                notes.append(msg)
+                log.warning(msg)
+            continue
+        local = {c: j for j, c in enumerate(cols)}
+        a = np.zeros((len(comp_rows.get(root, [])), len(cols)))
+        for r, ri in enumerate(comp_rows.get(root, [])):
+            members, sg = rows[ri]
+            for m, v in zip(members, sg, strict=True):
+                a[r, local[m]] = v
+        if a.shape[0] == 0:
+            continue
+        # Null space of A from the eigenvectors of AᵀA with (near) zero eigenvalue.
+        w, v = np.linalg.eigh(a.T @ a)
+        tol = max(w.max(), 1.0) * 1e-9 * len(cols)
+        null = v[:, w <= tol]
+        norms = np.linalg.norm(null, axis=1) if null.shape[1] else np.zeros(len(cols))
+        found += [int(unknown[cols[j]]) for j in np.flatnonzero(norms < 1e-6)]
+    return found
 
 
 # --- rates, shares, counting ---------------------------------------------------------------

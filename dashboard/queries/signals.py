@@ -1,0 +1,313 @@
+"""Recruitment signals: the only way pages read ``mart_signal``, always disclosure-controlled.
+
+Every frame leaving this module has passed :func:`dashboard.suppression.protect`. So that
+no output can be combined with another to undo the protection, the counts are protected
+in two consistent layers:
+
+1. **National layer** (:func:`national`): for one area hierarchy (police: polisregion →
+   polisområde → LPO; administrative: polisregion → län → kommun) and one period, every
+   area × period cell with every hierarchy total, with and without the period split.
+   Map values, headline totals and each area's trend totals all come from here, so an
+   area's total and its siblings' and parent's totals are protected together.
+2. **Breakdown layer** (:func:`area_cube`): for one area, period × age band, sex, source
+   and signal type with their totals. The area's per-period totals and grand total are
+   those of the national layer; a total hidden there is hidden here too.
+
+Signals that cannot be placed exactly at a level (an LPO that covers several kommuner,
+seen at kommun level) stay in the equations as an "ej fördelat" cell, so the totals
+still add up.
+
+Pure functions take ``run(sql, params) -> DataFrame``; the ``st.cache_data`` wrappers
+bind it to the published database (:func:`dashboard.queries.db_key`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import suppression
+from dashboard.queries import db_key, run
+from pipelines import categories as cat
+
+CHAINS = {
+    "police": ("polisregion_code", "polisomrade_code", "lpo_code"),
+    "admin": ("polisregion_code", "lan_code", "kommun_code"),
+}
+LEVEL_COLUMN = {"polisregion": "polisregion_code", "polisomrade": "polisomrade_code", "lpo": "lpo_code",
+                "lan": "lan_code", "kommun": "kommun_code"}
+DIMENSIONS = {"age_band": "Åldersgrupp", "sex": "Kön", "source": "Källa", "signal_type": "Signaltyp"}
+CATEGORIES = {"age_band": cat.SIGNAL_AGE_BANDS, "sex": cat.SEXES, "source": cat.SIGNAL_SOURCES,
+              "signal_type": cat.SIGNAL_TYPES}
+CATEGORY_LABELS = {"sex": cat.SEX_LABELS, "age_band": {"under 12": "under 12 år", "12-14": "12–14 år",
+                                                          "15-17": "15–17 år", "18-20": "18–20 år"}}
+GRAINS = ("month", "quarter", "year")
+_PERIOD_SQL = {
+    "month": "strftime(month, '%Y-%m')",
+    "quarter": "strftime(month, '%Y') || '-K' || CAST(quarter(month) AS VARCHAR)",
+    "year": "strftime(month, '%Y')",
+}
+TOTAL = "Totalt"
+
+
+def chain_for(level: str) -> str:
+    """The hierarchy an area level belongs to (riket and polisregion: the police one)."""
+    return "admin" if level in ("lan", "kommun") else "police"
+
+
+def _prefix(level: str) -> tuple[str, ...]:
+    if level == "riket":
+        return ()
+    chain = CHAINS[chain_for(level)]
+    return chain[: chain.index(LEVEL_COLUMN[level]) + 1]
+
+
+def periods(start: date, end: date, grain: str) -> list[str]:
+    """Period labels from ``start`` to ``end`` (first days of months, inclusive)."""
+    months = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS")
+    if grain == "month":
+        labels = [m.strftime("%Y-%m") for m in months]
+    elif grain == "quarter":
+        labels = [f"{m.year}-K{m.quarter}" for m in months]
+    else:
+        labels = [str(m.year) for m in months]
+    return list(dict.fromkeys(labels))
+
+
+def period_label(period: str, grain: str) -> str:
+    """Swedish label: 'mars 2025', 'kvartal 1 2025', '2025'."""
+    if grain == "month":
+        months = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                  "september", "oktober", "november", "december")
+        y, m = period.split("-")
+        return f"{months[int(m) - 1]} {y}"
+    if grain == "quarter":
+        y, q = period.split("-K")
+        return f"kvartal {q} {y}"
+    return period
+
+
+def period_start(period: str, grain: str) -> date:
+    """First day of a period label (for plotting on a time axis)."""
+    if grain == "month":
+        return date.fromisoformat(period + "-01")
+    if grain == "quarter":
+        y, q = period.split("-K")
+        return date(int(y), 3 * int(q) - 2, 1)
+    return date(int(period), 1, 1)
+
+
+def year_earlier(d: date) -> date:
+    return date(d.year - 1, d.month, 1)
+
+
+# --- the national layer ---------------------------------------------------------------------
+
+def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
+    """Area × period counts for the whole country along one hierarchy, protected with
+    every hierarchy total, per period and over the whole period."""
+    cols = CHAINS[chain]
+    sql = f"""
+        SELECT {', '.join(cols)}, {_PERIOD_SQL[grain]} AS period, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """
+    df = run_sql(sql, {"start": start, "end": end})
+    dims = (*cols, "period")
+    margins = []
+    for i in range(len(cols) + 1):
+        margins.append(cols[:i])
+        margins.append((*cols[:i], "period"))
+    return suppression.protect(df, "count", dims, margins=margins)
+
+
+def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
+    prefix = _prefix(level)
+    grouping = (*prefix, "period") if with_period else prefix
+    table = prot.table(grouping)
+    if prefix:
+        table = table[table[LEVEL_COLUMN[level]] == code]
+    return table.reset_index(drop=True)
+
+
+# --- the breakdown layer --------------------------------------------------------------------
+
+def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str,
+              national_layer: suppression.Protected) -> suppression.Protected:
+    """Period × each breakdown dimension for one area, consistent with ``national_layer``."""
+    where = "" if level == "riket" else f"AND {LEVEL_COLUMN[level]} = $code"
+    params = {"start": start, "end": end} | ({} if level == "riket" else {"code": code})
+    df = run_sql(f"""
+        SELECT {_PERIOD_SQL[grain]} AS period, age_band, sex, source, signal_type, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end {where}
+        GROUP BY ALL
+    """, params)
+    dims = ("period", *DIMENSIONS)
+    margins = [("period", d) for d in DIMENSIONS] + [(d,) for d in DIMENSIONS] + [("period",), ()]
+    hidden_totals = []
+    per_period = _area_rows(national_layer, level, code, with_period=True)
+    for p in per_period.loc[per_period["count_suppressed"], "period"]:
+        hidden_totals.append((("period",), (p,)))
+    overall = _area_rows(national_layer, level, code, with_period=False)
+    if overall["count_suppressed"].any():
+        hidden_totals.append(((), ()))
+    return suppression.protect(df, "count", dims, margins=margins, interior=False,
+                               fixed=[("period",), ()], also=hidden_totals)
+
+
+def youth_population(run_sql, level: str, code: str) -> dict[int, float]:
+    """Young people aged 12–17 per year in the area (mart_population)."""
+    df = run_sql("""SELECT year, population_12_17 FROM mart_population
+                    WHERE level = $level AND area_code = $code AND population_12_17 IS NOT NULL""",
+                 {"level": level, "code": code})
+    return {int(r.year): float(r.population_12_17) for r in df.itertuples(index=False)}
+
+
+def population_for(years: dict[int, float], year: int) -> float | None:
+    """The population of ``year``, else the latest earlier year, else the earliest one."""
+    if not years:
+        return None
+    earlier = [y for y in years if y <= year]
+    return years[max(earlier)] if earlier else years[min(years)]
+
+
+def trend_table(cube: suppression.Protected, dimension: str | None, period_list: list[str], grain: str,
+                youth: dict[int, float]) -> pd.DataFrame:
+    """Rows per period (× category of ``dimension``; None: totals) with count and rate per
+    1 000 aged 12–17, complete (missing combinations are true zeros) and protected."""
+    if dimension is None:
+        table = cube.table(("period",)).assign(category=TOTAL)
+        cats = [TOTAL]
+    else:
+        table = cube.table(("period", dimension)).rename(columns={dimension: "category"})
+        cats = list(CATEGORIES[dimension])
+        extra = [c for c in table["category"].dropna().unique() if c not in cats]
+        cats += sorted(extra)
+    grid = pd.MultiIndex.from_product([period_list, cats], names=["period", "category"]).to_frame(index=False)
+    out = grid.merge(table[["period", "category", "count", "count_suppressed"]], how="left",
+                     on=["period", "category"])
+    out["count_suppressed"] = out["count_suppressed"].astype("boolean").fillna(False).astype(bool)
+    # A combination with no row is a true zero; a suppressed one stays NA.
+    out["count"] = out["count"].astype("Int64").fillna(0).mask(out["count_suppressed"])
+    out["population_12_17"] = [population_for(youth, period_start(p, grain).year) for p in out["period"]]
+    out = suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
+    labels = CATEGORY_LABELS.get(dimension or "", {})
+    out["category_label"] = [labels.get(c, c) for c in out["category"]]
+    out["period_label"] = [period_label(p, grain) for p in out["period"]]
+    out["period_start"] = [period_start(p, grain) for p in out["period"]]
+    return out
+
+
+# --- cached entry points for pages ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignalView:
+    """What the Rekryteringssignaler page shows for one selection."""
+
+    grain: str
+    cube: suppression.Protected
+    totals: pd.DataFrame           # per period: count, rate (protected)
+    youth: dict
+    notices: tuple[str, ...]
+    mostly_suppressed: bool        # still true at the coarsest grain: offer a coarser area
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _national(key, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
+    return national(partial(run, key=key), chain, start, end, grain)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _view(key, level: str, code: str, start: date, end: date, grain: str) -> SignalView:
+    run_sql = partial(run, key=key)
+    notices = []
+    youth = youth_population(run_sql, level, code)
+    current = grain
+    while True:
+        nat = _national(key, chain_for(level), start, end, current)
+        cube = area_cube(run_sql, level, code, start, end, current, nat)
+        coarser = suppression.coarser_grain(current)
+        if not cube.mostly_suppressed or coarser is None:
+            break
+        notices.append(suppression.coarsening_notice("signalerna", current, coarser))
+        current = coarser
+    totals = trend_table(cube, None, periods(start, end, current), current, youth)
+    return SignalView(grain=current, cube=cube, totals=totals, youth=youth, notices=tuple(notices),
+                      mostly_suppressed=cube.mostly_suppressed)
+
+
+def signal_view(selection, grain: str = "month") -> SignalView:
+    """Protected signals for the selected area and period, coarsened (month → quarter →
+    year) when most values at the finer grain would be hidden."""
+    return _view(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
+
+
+def trend(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
+    """Per period (and category of ``dimension``): count, rate per 1 000 aged 12–17."""
+    view = signal_view(selection, grain)
+    return trend_table(view.cube, dimension, periods(selection.start, selection.end, view.grain), view.grain,
+                       view.youth)
+
+
+def total_frame(run_sql, level: str, code: str, start: date, end: date,
+                nat_now: suppression.Protected, nat_before: suppression.Protected) -> pd.DataFrame:
+    """Rows 'nu' and 'ett år tidigare': count and rate per 1 000 aged 12–17, protected."""
+    youth = youth_population(run_sql, level, code)
+    rows = []
+    for label, s, e, prot in (("nu", start, end, nat_now),
+                              ("ett år tidigare", year_earlier(start), year_earlier(end), nat_before)):
+        cell = _area_rows(prot, level, code, with_period=False)
+        hidden = bool(cell["count_suppressed"].any()) if not cell.empty else False
+        value = pd.NA if hidden else (int(cell["count"].iloc[0]) if not cell.empty else 0)
+        rows.append({"period": label, "start": s, "end": e, "count": value, "count_suppressed": hidden,
+                     "population_12_17": population_for(youth, e.year)})
+    out = pd.DataFrame(rows)
+    out["count"] = out["count"].astype("Int64")
+    return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _total(key, level: str, code: str, start: date, end: date) -> pd.DataFrame:
+    chain = chain_for(level)
+    return total_frame(partial(run, key=key), level, code, start, end,
+                       _national(key, chain, start, end, "month"),
+                       _national(key, chain, year_earlier(start), year_earlier(end), "month"))
+
+
+def signal_total(selection) -> pd.DataFrame:
+    """Headline: signals in the selection and the same period a year earlier (rows 'nu',
+    'ett år tidigare'; count/rate with ``*_suppressed``)."""
+    return _total(db_key(), selection.area_level, selection.area_code, selection.start, selection.end)
+
+
+def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per area at ``level``: count and rate per 1 000 aged 12–17 (protected)."""
+    table = prot.table(_prefix(level))
+    col = LEVEL_COLUMN[level]
+    table = table[table[col].notna()].rename(columns={col: "area_code"})
+    pop = youth[youth["year"] <= year]
+    pop = (pop if not pop.empty else youth).sort_values("year").groupby("area_code").tail(1)
+    out = table[["area_code", "count", "count_suppressed"]].merge(
+        pop[["area_code", "population_12_17"]], on="area_code", how="left")
+    return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate").reset_index(drop=True)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _area_values(key, level: str, start: date, end: date) -> pd.DataFrame:
+    prot = _national(key, chain_for(level), start, end, "month")
+    youth = run("SELECT area_code, year, population_12_17 FROM mart_population WHERE level = $level",
+                {"level": level}, key=key)
+    return area_frame(prot, level, youth, end.year)
+
+
+def area_values(level: str, start: date, end: date) -> pd.DataFrame:
+    """The map metric "rekryteringssignaler": per area at ``level`` (every area with data):
+    area_code, count, count_suppressed, population_12_17, rate (per 1 000 aged 12–17),
+    rate_suppressed. Areas without a row have no signals (0)."""
+    return _area_values(db_key(), level, start, end)
