@@ -57,7 +57,7 @@ def main() -> None:
                       position="hidden").run()
         return
     page = st.navigation(PAGES)
-    filters.sidebar()
+    filters.frame_sidebar()
     try:
         page.run()
     except queries.DatabaseUnavailable as exc:

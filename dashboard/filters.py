@@ -37,6 +37,7 @@ PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
 
 _STATE = "_selection"
 _RANGE = "_period_range"
+_FRAME = "_frame_draws_filters"
 
 
 @dataclass(frozen=True)
@@ -222,15 +223,24 @@ def sidebar() -> Selection:
     return sel
 
 
+def frame_sidebar() -> Selection:
+    """The frame's call (dashboard/app.py): draw the filters before the page runs."""
+    st.session_state[_FRAME] = True
+    return sidebar()
+
+
 def current_selection() -> Selection:
-    """The selection the sidebar made in this run (the default view if it has not run)."""
+    """The selection the sidebar made in this run.
+
+    A page run on its own, without the frame (``AppTest.from_file`` on the page file, or
+    ``streamlit run dashboard/pages/karta.py``), draws the filters itself.
+    """
+    if not st.session_state.get(_FRAME):
+        return sidebar()
     sel = st.session_state.get(_STATE)
     if sel is not None:
         return sel
-    first, last = incidents.month_range()
-    today = date.today().replace(day=1)
-    start, end = preset_range(LAST_12, first or today, last or today)
-    return Selection("riket", geo.RIKET, start, end)
+    return sidebar()
 
 
 def set_area(level: str, code: str) -> None:

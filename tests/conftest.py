@@ -45,3 +45,15 @@ def demo_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(db, DEMO_SIZE, seed=DEMO_SEED, today=date.fromisoformat(DEMO_TODAY))
     return db
+
+
+@pytest.fixture(scope="session")
+def fast_apptest():
+    """Skip Streamlit's scan of every installed package for custom components, which each
+    new AppTest repeats (about 1.7 s); the dashboard uses no custom components."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+
+    original = BidiComponentManager.discover_and_register_components
+    BidiComponentManager.discover_and_register_components = lambda self, *a, **k: None
+    yield
+    BidiComponentManager.discover_and_register_components = original

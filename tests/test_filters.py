@@ -1,0 +1,168 @@
+"""The shared filters: defaults, links that reopen a view, and bad links that fall back."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import filters
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+# The Data page run on its own draws the same filters (and is the cheapest page). AppTest
+# reruns of the whole multipage app skip the frame (it runs pages/ as separate scripts),
+# so interactions are tested on a page file.
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "data.py")
+
+
+def run_app(db: Path, monkeypatch, params: dict | None = None) -> AppTest:
+    """The app with URL parameters, on the Data page (the filters are the same on every
+    page; Data is the cheapest page to draw)."""
+    monkeypatch.setenv("LAGESBILD_DB", str(db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def selection(at: AppTest) -> filters.Selection:
+    return at.session_state["_selection"]
+
+
+def notices(at: AppTest) -> list[str]:
+    return [t.value for t in at.toast]
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+def test_preset_ranges_are_relative_to_the_last_month_with_data():
+    first, last = date(2016, 1, 1), date(2025, 10, 1)
+    assert filters.preset_range(filters.LAST_12, first, last) == (date(2024, 11, 1), date(2025, 10, 1))
+    assert filters.preset_range(filters.YEAR_TO_DATE, first, last) == (date(2025, 1, 1), date(2025, 10, 1))
+    assert filters.preset_range(filters.PREVIOUS_YEAR, first, last) == (date(2024, 1, 1), date(2024, 12, 1))
+
+
+def test_preset_ranges_never_leave_the_data():
+    first, last = date(2025, 6, 1), date(2025, 9, 1)
+    assert filters.preset_range(filters.LAST_12, first, last) == (first, last)
+    start, end = filters.preset_range(filters.PREVIOUS_YEAR, first, last)
+    assert first <= start <= end <= last
+
+
+def test_month_options_cover_every_month():
+    months = filters.month_options(date(2024, 11, 1), date(2025, 2, 1))
+    assert months == [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)]
+
+
+# --- the sidebar in the app -------------------------------------------------------------------
+
+def test_default_view_is_the_whole_country_for_the_last_twelve_months(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch)
+    sel = selection(at)
+    assert (sel.area_level, sel.area_code) == ("riket", "SE")
+    assert (sel.start, sel.end) == (date(2025, 1, 1), date(2025, 12, 1))  # demo data end in Dec 2025
+    assert sel.incident_types == ()
+    assert not notices(at)
+
+
+def test_a_link_reopens_area_period_and_types(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {
+        "niva": "Län", "omrade": "Skåne län", "period": "Välj månader", "fran": "mars 2023",
+        "till": "juni 2024", "typ": ["skottlossning", "explosion"],
+    })
+    sel = selection(at)
+    assert (sel.area_level, sel.area_code, sel.area_name) == ("lan", "12", "Skåne län")
+    assert (sel.start, sel.end) == (date(2023, 3, 1), date(2024, 6, 1))
+    assert set(sel.incident_types) == {"skottlossning", "explosion"}
+    assert at.selectbox(key="omrade").value == "12"
+    assert not notices(at)
+
+
+def test_quick_choice_previous_year(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {"period": "Föregående år", "niva": "Lokalpolisområde",
+                                        "omrade": "Farsta"})
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2024, 1, 1), date(2024, 12, 1))
+    assert (sel.area_level, sel.area_code) == ("lpo", "LPO-FARSTA")
+
+
+@pytest.mark.parametrize("params, fallback", [
+    ({"niva": "Galax"}, ("riket", "SE")),
+    ({"niva": "Kommun", "omrade": "Atlantis"}, ("kommun", None)),
+])
+def test_unknown_area_falls_back_with_a_notice(demo_db, monkeypatch, params, fallback):
+    at = run_app(demo_db, monkeypatch, params)
+    sel = selection(at)
+    assert sel.area_level == fallback[0]
+    if fallback[1]:
+        assert sel.area_code == fallback[1]
+    assert any(bad in text for text in notices(at) for bad in params.values() if bad in ("Galax", "Atlantis"))
+    assert not at.error
+
+
+def test_month_outside_the_data_falls_back_with_a_notice(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {"period": "Välj månader", "fran": "mars 1999", "till": "maj 2025"})
+    sel = selection(at)
+    assert sel.end == date(2025, 5, 1)
+    assert sel.start >= date(2016, 1, 1)
+    assert any("mars 1999" in t for t in notices(at))
+
+
+def test_bad_date_text_and_unknown_type_fall_back(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {"period": "igår", "typ": ["skottlossning", "ufo"]})
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2025, 1, 1), date(2025, 12, 1))
+    assert sel.incident_types == ("skottlossning",)
+    texts = notices(at)
+    assert any("igår" in t for t in texts) and any("ufo" in t for t in texts)
+
+
+def test_reversed_months_are_swapped(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {"period": "Välj månader", "fran": "juni 2024", "till": "mars 2024"})
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2024, 3, 1), date(2024, 6, 1))
+    assert any("bytt plats" in t for t in notices(at))
+
+
+def test_changing_the_level_offers_that_levels_areas(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch)
+    at.selectbox(key="niva").set_value("kommun").run()
+    area = at.selectbox(key="omrade")
+    assert "Malmö" in area.options and "Skåne län" not in area.options
+    area.set_value("1280").run()
+    sel = selection(at)
+    assert (sel.area_level, sel.area_code, sel.area_name) == ("kommun", "1280", "Malmö")
+
+
+def test_switching_to_custom_months_keeps_the_range(demo_db, monkeypatch):
+    at = run_app(demo_db, monkeypatch, {"period": "Föregående år"})
+    at.selectbox(key="period").set_value(filters.CUSTOM).run()
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2024, 1, 1), date(2024, 12, 1))
+    assert at.selectbox(key="fran").value == date(2024, 1, 1)
+
+
+def test_the_whole_app_draws_the_filters_and_the_default_page(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["niva"] = "Polisregion"
+    at.query_params["omrade"] = "Region Syd"
+    at.run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Översikt – lägesbild"]
+    assert (selection(at).area_level, selection(at).area_code) == ("polisregion", "SYD")
+
+
+def test_missing_database_shows_the_build_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(tmp_path / "finns-inte.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert any("finns inte" in e.value for e in at.error)
+    assert any("python -m pipelines demo" in c.value for c in at.code)
