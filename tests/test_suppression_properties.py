@@ -1,0 +1,254 @@
+"""Property tests: over random tables, margins and filters, nothing protected leaks.
+
+Checked independently of the engine's own code:
+- no published count lies between 1 and threshold-1;
+- every equation between a published total and its parts has 0 or >= 2 hidden members;
+- no hidden value is determined by the published ones: exact rational elimination
+  (fractions) over all equations shows no unit vector in the row space;
+- rates from hidden counts are hidden;
+- and the same through the real signal query functions on a temporary warehouse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import suppression as sup
+
+DIMS = ("a", "b", "c")
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def tables(draw):
+    sizes = [draw(st.integers(1, 3)) for _ in DIMS]
+    counts = st.one_of(st.integers(0, 0), st.integers(1, 4), st.integers(5, 30))
+    rows = [(*key, draw(counts)) for key in itertools.product(*(range(n) for n in sizes))]
+    df = pd.DataFrame(rows, columns=[*DIMS, "count"])
+    subsets = [tuple(d for d in DIMS if d in s) for r in range(3) for s in itertools.combinations(DIMS, r)]
+    margins = draw(st.lists(st.sampled_from(subsets), max_size=4, unique=True))
+    threshold = draw(st.sampled_from([3, 5]))
+    return df, margins, threshold
+
+
+def _published(p: sup.Protected) -> dict:
+    """{(grouping, key): value or None} for every published cell."""
+    out = {}
+    for _, r in p.cells.iterrows():
+        g = tuple(d for d in r["grouping"].split(",") if d)
+        key = tuple(r[d] for d in g)
+        out[(g, key)] = None if r["count_suppressed"] else int(r["count"])
+    return out
+
+
+def _equations(df: pd.DataFrame, published: dict):
+    """Equations total - sum(parts) = 0 between published groupings, in the hidden cells.
+
+    Each is (coefficients over hidden cells, constant from published cells)."""
+    groupings = {g for g, _ in published}
+    eqs = []
+    for parent, child in itertools.permutations(groupings, 2):
+        if not set(parent) < set(child):
+            continue
+        for (g, key), v in published.items():
+            if g != parent:
+                continue
+            members = [((child, k), w) for (cg, k), w in published.items()
+                       if cg == child and all(k[child.index(d)] == key[parent.index(d)] for d in parent)]
+            terms = [((parent, key), v, 1)] + [(m, w, -1) for m, w in members]
+            coeffs = {cell: sign for cell, val, sign in terms if val is None}
+            const = sum(sign * val for _, val, sign in terms if val is not None)
+            if coeffs:
+                eqs.append((coeffs, const))
+    return eqs
+
+
+def _determined(eqs, hidden) -> set:
+    """Hidden cells fixed by the equations: rows of the exact RREF that are unit vectors."""
+    cols = sorted(hidden, key=repr)
+    idx = {c: i for i, c in enumerate(cols)}
+    rows = [[Fraction(0)] * len(cols) for _ in eqs]
+    for r, (coeffs, _) in enumerate(eqs):
+        for c, s in coeffs.items():
+            rows[r][idx[c]] = Fraction(s)
+    pivot_row = 0
+    for col in range(len(cols)):
+        pr = next((r for r in range(pivot_row, len(rows)) if rows[r][col] != 0), None)
+        if pr is None:
+            continue
+        rows[pivot_row], rows[pr] = rows[pr], rows[pivot_row]
+        pv = rows[pivot_row][col]
+        rows[pivot_row] = [x / pv for x in rows[pivot_row]]
+        for r in range(len(rows)):
+            if r != pivot_row and rows[r][col] != 0:
+                f = rows[r][col]
+                rows[r] = [x - f * y for x, y in zip(rows[r], rows[pivot_row], strict=True)]
+        pivot_row += 1
+    return {cols[row.index(1)] for row in rows[:pivot_row] if sum(1 for x in row if x != 0) == 1}
+
+
+@SETTINGS
+@given(tables())
+def test_no_small_count_and_nothing_derivable(case):
+    df, margins, threshold = case
+    p = sup.protect(df, "count", DIMS, margins=margins, threshold_value=threshold)
+    published = _published(p)
+    shown = [v for v in published.values() if v is not None]
+    assert not [v for v in shown if 1 <= v < threshold]
+    eqs = _equations(df, published)
+    for coeffs, _ in eqs:
+        assert len(coeffs) != 1, f"a line with exactly one hidden cell: {coeffs}"
+    hidden = {cell for cell, v in published.items() if v is None}
+    assert not _determined(eqs, hidden)
+    # The published totals are the true sums (suppression never alters a number).
+    for (g, key), v in published.items():
+        if v is not None:
+            mask = pd.Series(True, index=df.index)
+            for d, k in zip(g, key, strict=True):
+                mask &= df[d] == k
+            assert v == int(df.loc[mask, "count"].sum())
+
+
+@SETTINGS
+@given(tables(), st.integers(0, 2000))
+def test_rates_from_hidden_counts_are_hidden(case, population):
+    df, margins, threshold = case
+    p = sup.protect(df, "count", DIMS, margins=margins, threshold_value=threshold)
+    t = sup.derive_rate(p.table().assign(pop=population), "count", "pop")
+    assert (t["rate_suppressed"] == t["count_suppressed"]).all()
+    assert t.loc[t["count_suppressed"], "rate"].isna().all()
+
+
+# --- through the real query functions ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def signal_db(reference_db_template, tmp_path_factory):
+    import shutil
+
+    from pipelines import categories as cat
+    from pipelines import marts, warehouse
+
+    db = tmp_path_factory.mktemp("signals") / "signals.duckdb"
+    shutil.copyfile(reference_db_template, db)
+    rng = random.Random(42)
+    with warehouse.write_session(db) as con:
+        lpos = [r[0] for r in con.execute(
+            "SELECT area_code FROM area WHERE level = 'lpo' AND parent_code LIKE 'PO-STOCKHOLM%' ORDER BY 1").fetchall()]
+        kommuner = [r[0] for r in con.execute(
+            "SELECT area_code FROM area WHERE level = 'kommun' AND parent_code = '01' ORDER BY 1").fetchall()]
+        months = pd.date_range("2024-01-01", periods=18, freq="MS").date
+        seen = {}
+        for _ in range(1500):
+            area = rng.choice(lpos) if rng.random() < 0.8 else rng.choice(kommuner)
+            key = (rng.choice(months), area, rng.choice(cat.SIGNAL_AGE_BANDS), rng.choice(cat.SEXES),
+                   rng.choice(cat.SIGNAL_SOURCES), rng.choice(cat.SIGNAL_TYPES))
+            seen[key] = seen.get(key, 0) + rng.choice([1, 1, 2, 3, 6, 9])
+        sig = pd.DataFrame([(*k, v, 1) for k, v in seen.items()],
+                           columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count",
+                                    "load_id"])
+        con.register("_s", sig)
+        con.execute("INSERT INTO recruitment_signal BY NAME SELECT * FROM _s")
+        con.unregister("_s")
+        pop = pd.DataFrame([(k, y, b, s, rng.randint(200, 4000), "test", 1) for k in kommuner for y in (2023, 2024)
+                            for b in cat.POPULATION_AGE_BANDS for s in ("M", "K")],
+                           columns=["kommun_code", "year", "age_band", "sex", "population", "source", "load_id"])
+        con.register("_p", pop)
+        con.execute("INSERT INTO population BY NAME SELECT * FROM _p")
+        con.unregister("_p")
+        marts.refresh(con)
+    return db
+
+
+@pytest.fixture(scope="module")
+def run_sql(signal_db):
+    from pipelines import warehouse
+
+    con = warehouse.open_read_only(signal_db)
+
+    def run(sql, params=None):
+        cur = con.cursor()
+        cur.execute("USE warehouse")
+        return cur.execute(sql, params or {}).df()
+
+    yield run
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def areas(run_sql):
+    return run_sql("SELECT DISTINCT polisregion_code, polisomrade_code, lpo_code, lan_code, kommun_code FROM mart_signal")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(data=st.data())
+def test_signal_queries_never_show_small_counts(run_sql, areas, data):
+    from dashboard.queries import signals
+
+    level = data.draw(st.sampled_from(["riket", "polisregion", "polisomrade", "lpo", "lan", "kommun"]))
+    if level == "riket":
+        code = "SE"
+    else:
+        code = data.draw(st.sampled_from(sorted(areas[signals.LEVEL_COLUMN[level]].dropna().unique())))
+    first = data.draw(st.integers(0, 15))
+    last = data.draw(st.integers(first, 17))
+    start = (pd.Timestamp("2024-01-01") + pd.DateOffset(months=first)).date()
+    end = (pd.Timestamp("2024-01-01") + pd.DateOffset(months=last)).date()
+    grain = data.draw(st.sampled_from(signals.GRAINS))
+    dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
+
+    nat = signals.national(run_sql, signals.chain_for(level), start, end, grain)
+    cube = signals.area_cube(run_sql, level, code, start, end, grain, nat)
+    youth = signals.youth_population(run_sql, level, code)
+    table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
+    assert not sup.small_count_values(table, ["count"])
+    assert table.loc[table["count_suppressed"], "rate"].isna().all()
+    # What is shown equals SQL computed independently.
+    col = signals.LEVEL_COLUMN.get(level)
+    where = "" if level == "riket" else f"AND {col} = $code"
+    truth = run_sql(f"""SELECT {signals._PERIOD_SQL[grain]} AS period,
+                               {dimension or "'Totalt'"} AS category, sum(count) AS n
+                        FROM mart_signal WHERE month BETWEEN $s AND $e {where} GROUP BY ALL""",
+                    {"s": start, "e": end} | ({} if level == "riket" else {"code": code}))
+    merged = table.merge(truth, on=["period", "category"], how="left")
+    merged["n"] = merged["n"].fillna(0)
+    shown = merged[~merged["count_suppressed"]]
+    assert (shown["count"].astype(int) == shown["n"].astype(int)).all()
+    # A period's hidden total in the national layer is hidden in the breakdown too.
+    per_period = signals._area_rows(nat, level, code, with_period=True)
+    hidden_nat = set(per_period.loc[per_period["count_suppressed"], "period"])
+    totals = cube.table(("period",))
+    assert hidden_nat <= set(totals.loc[totals["count_suppressed"], "period"])
+    # Lines of the breakdown cube: each period's parts and total hold 0 or >= 2 hidden.
+    for d in signals.DIMENSIONS:
+        parts = cube.table(("period", d))
+        for p, group in parts.groupby("period"):
+            hidden = int(group["count_suppressed"].sum()) + int(
+                totals.loc[totals["period"] == p, "count_suppressed"].sum())
+            assert hidden != 1
+
+
+def test_map_values_and_headline_are_protected(run_sql):
+    from dashboard.queries import signals
+
+    for level in ("lpo", "polisomrade", "kommun", "lan"):
+        nat = signals.national(run_sql, signals.chain_for(level), date(2024, 1, 1), date(2024, 6, 1), "month")
+        youth = run_sql("SELECT area_code, year, population_12_17 FROM mart_population WHERE level = $l",
+                        {"l": level})
+        values = signals.area_frame(nat, level, youth, 2024)
+        assert not sup.small_count_values(values, ["count"])
+        assert values.loc[values["count_suppressed"], "rate"].isna().all()
+        assert values["count_suppressed"].sum() != 1 or len(values) == 1
+    now = signals.national(run_sql, "police", date(2024, 1, 1), date(2024, 6, 1), "month")
+    before = signals.national(run_sql, "police", date(2023, 1, 1), date(2023, 6, 1), "month")
+    total = signals.total_frame(run_sql, "riket", "SE", date(2024, 1, 1), date(2024, 6, 1), now, before)
+    truth = run_sql("SELECT sum(count) FROM mart_signal WHERE month BETWEEN '2024-01-01' AND '2024-06-01'").iat[0, 0]
+    assert total["count"].tolist() == [int(truth), 0]
