@@ -209,6 +209,18 @@ def _blank_unplaceable(key, df: pd.DataFrame, level: str, count: str = "count") 
     return out, True
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def _youth(key, level: str, year: int) -> pd.DataFrame:
+    """Aged 12–17 per area of ``level`` in ``year`` (else the nearest earlier, else the first)."""
+    return run(
+        """SELECT area_code,
+                  coalesce(arg_max(population_12_17, year) FILTER (WHERE year <= $year),
+                           arg_min(population_12_17, year)) AS population
+           FROM mart_population WHERE level = $level GROUP BY area_code""",
+        {"level": level, "year": year}, key=key,
+    )
+
+
 def _signal_window(level: str, start: date, end: date) -> pd.DataFrame:
     df = signal_queries.area_values(level, start, end)
     return df.rename(columns={"population_12_17": "population"})[
@@ -332,6 +344,11 @@ def compare(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Compa
         df = now.merge(before, on="area_code", how="outer")
         if ind.kind == "signals":
             # Areas without a row have no signals: a true zero, not a hidden value.
+            df = names[["area_code"]].merge(df.drop(columns=["population", "population_prev"]), on="area_code",
+                                            how="left")
+            df = df.merge(_youth(key, level, end.year), on="area_code", how="left")
+            df = df.merge(_youth(key, level, prev_end.year).rename(columns={"population": "population_prev"}),
+                          on="area_code", how="left")
             blanked = False
             for c in ("count", "count_prev"):
                 flag = f"{c}_suppressed"
