@@ -362,7 +362,7 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
                    "(radregeln gäller)")
             if msg not in notes:
                 notes.append(msg)
-                log.warning(msg)
+                log.info(msg)
             continue
         local = {c: j for j, c in enumerate(cols)}
         a = np.zeros((len(comp_rows.get(root, [])), len(cols)))

@@ -1,6 +1,94 @@
-"""Rekryteringssignaler (placeholder: the page owner replaces this file)."""
+"""Rekryteringssignaler: trends by age band, sex, source and signal type for the selected
+area, as counts and per 1 000 young people aged 12–17, with the small-count rule visible.
+
+Everything shown comes protected from dashboard.queries.signals (dashboard/suppression.py).
+"""
 
 import streamlit as st
 
-st.title("Rekryteringssignaler")
-st.info("Sidan byggs.")
+from dashboard import charts, components, exports, filters
+from dashboard import formatting as fmt
+from dashboard.queries import geo, signals
+from dashboard.suppression import GRAIN_LABELS, coarser_level, count_suppressed
+
+sel = filters.current_selection()
+components.page_header("Rekryteringssignaler", sel)
+
+GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
+SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
+MEASURES = {"count": "Antal signaler", "rate": "Per 1 000 unga 12–17 år"}
+c1, c2, c3 = st.columns([2, 4, 3])
+grain = c1.segmented_control("Tidsindelning", list(GRAINS), format_func=GRAINS.get, default="month",
+                             required=True, key="tid", bind="query-params") or "month"
+split = c2.segmented_control("Uppdelning", list(SPLITS), format_func=SPLITS.get, default="total",
+                             required=True, key="uppdelning", bind="query-params") or "total"
+measure = c3.segmented_control("Mått", list(MEASURES), format_func=MEASURES.get, default="count",
+                               required=True, key="matt_signal", bind="query-params") or "count"
+
+
+
+def label_periods(fig, frame, grain: str) -> None:
+    """Hover texts and ticks name quarters and years, not their first month."""
+    if grain == "month":
+        return
+    names = dict(zip(frame["period_start"].astype(str), frame["period_label"], strict=False))
+    for trace in fig.data:
+        if trace.customdata is not None:
+            trace.customdata = [[names.get(str(x)[:10], c[0]), c[1]] for x, c in zip(trace.x, trace.customdata,
+                                                                                       strict=True)]
+    fig.update_xaxes(tickformat="%Y" if grain == "year" else "%Y-%m", hoverformat="%Y-%m")
+
+
+view = signals.signal_view(sel, grain)
+for notice in view.notices:
+    st.info(notice, icon=":material/zoom_out:")
+parent = geo.parent(sel.area_code) if sel.area_level != "riket" else None
+if view.mostly_suppressed and parent and coarser_level(sel.area_level):
+    st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view.grain]}. "
+               f"Välj en större geografi för att se mönstren.", icon=":material/visibility_off:")
+    st.button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
+              args=(geo.level_of(parent), parent), key="signal_coarser")
+
+dimension = None if split == "total" else split
+table = signals.trend(sel, dimension, grain)
+summary = signals.period_summary(sel, dimension, grain)
+suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
+caption = components.export_caption(sel, suppressed=suppressed)
+y_title = MEASURES[measure]
+title = f"Rekryteringssignaler per {GRAIN_LABELS[view.grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
+
+fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
+                   title=f"{title}, {sel.area_name}", y_title=y_title, x_title=GRAINS[view.grain],
+                   decimals=0 if measure == "count" else 2)
+label_periods(fig, table, view.grain)
+st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
+                key="signal_trend")
+st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
+
+columns = {"period_label": GRAINS[view.grain], "category_label": SPLITS[split], "count": "Antal",
+           "rate": "Per 1 000 unga 12–17 år"}
+exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}", caption=caption,
+                         filename=f"rekryteringssignaler-{sel.area_code}", columns=columns)
+
+st.subheader("Hela perioden")
+sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
+               "rate": "Per 1 000 unga 12–17 år"}
+st.dataframe(fmt.display_table(summary, sum_columns, {"rate": 2}, share=["share"]), hide_index=True,
+             key="signal_summary")
+exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
+                         caption=caption, filename=f"rekryteringssignaler-period-{sel.area_code}",
+                         columns=sum_columns)
+
+with st.expander("Tabell per period", expanded=False):
+    st.dataframe(fmt.display_table(table, columns, {"rate": 2}), hide_index=True, key="signal_table")
+
+components.data_note(
+    sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
+             "befolkning 12–17 år (SCB) för takten per 1 000"],
+    suppressed=suppressed,
+    notes=[*view.notices,
+           "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
+           "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
+           "Takten är antal signaler per period delat med antalet unga 12–17 år i området "
+           "(befolkningen 31 december samma år, annars senaste året före) × 1 000."],
+)

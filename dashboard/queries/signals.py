@@ -255,6 +255,38 @@ def trend(selection, dimension: str | None, grain: str = "month") -> pd.DataFram
                        view.youth)
 
 
+def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
+                  year: int) -> pd.DataFrame:
+    """The whole period per category of ``dimension`` (None: the total): count, share of
+    all signals and rate per 1 000 aged 12–17, protected like the trend."""
+    total = cube.table(())
+    if dimension is None:
+        out = total.assign(category=TOTAL)
+    else:
+        part = cube.table((dimension,)).rename(columns={dimension: "category"})
+        cats = list(CATEGORIES[dimension]) + sorted(c for c in part["category"].dropna().unique()
+                                                    if c not in CATEGORIES[dimension])
+        out = pd.DataFrame({"category": cats}).merge(part[["category", "count", "count_suppressed"]],
+                                                      on="category", how="left")
+        out["count_suppressed"] = out["count_suppressed"].astype("boolean").fillna(False).astype(bool)
+        out["count"] = out["count"].astype("Int64").fillna(0).mask(out["count_suppressed"])
+    out = out[["category", "count", "count_suppressed"]].copy()
+    out["total"] = total["count"].iloc[0] if len(total) else 0
+    out["total_suppressed"] = bool(total["count_suppressed"].iloc[0]) if len(total) else False
+    out = suppression.derive_share(out, "count", "total", out="share")
+    out["population_12_17"] = population_for(youth, year)
+    out = suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
+    labels = CATEGORY_LABELS.get(dimension or "", {})
+    out["category_label"] = [labels.get(c, c) for c in out["category"]]
+    return out.drop(columns=["total", "total_suppressed"])
+
+
+def period_summary(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
+    """The page's "hela perioden" table for the view :func:`signal_view` chose."""
+    view = signal_view(selection, grain)
+    return summary_table(view.cube, dimension, view.youth, selection.end.year)
+
+
 def total_frame(run_sql, level: str, code: str, start: date, end: date,
                 nat_now: suppression.Protected, nat_before: suppression.Protected) -> pd.DataFrame:
     """Rows 'nu' and 'ett år tidigare': count and rate per 1 000 aged 12–17, protected."""
