@@ -243,6 +243,19 @@ def current_selection() -> Selection:
     return sidebar()
 
 
+def drill_down(state_key: str, shown_level: str, reset: dict | None = None) -> None:
+    """Map click callback: select the clicked area of ``shown_level`` in the filter (and
+    the URL), and set the page's own widgets in ``reset`` (e.g. the map level back to
+    "the level below the selection", so the map moves one level down)."""
+    from dashboard import maps
+
+    code = maps.selected_area(st.session_state.get(state_key))
+    if code:
+        set_area(shown_level, code)
+        for key, value in (reset or {}).items():
+            st.session_state[key] = value
+
+
 def set_area(level: str, code: str) -> None:
     """Point the geography filter at an area (for drill-down callbacks; updates the URL)."""
     st.session_state[KEY_LEVEL] = level

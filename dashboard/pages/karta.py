@@ -72,13 +72,6 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     return df
 
 
-def drill_down(key: str, shown_level: str) -> None:
-    code = maps.selected_area(st.session_state.get(key))
-    if code:
-        filters.set_area(shown_level, code)
-        st.session_state["karta_niva"] = AUTO
-
-
 if view == "1 km-rutor":
     if sel.area_level in ("riket", "polisregion"):
         st.info("Välj ett polisområde, lokalpolisområde, län eller kommun i urvalet till vänster för att se "
@@ -104,7 +97,8 @@ else:
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
                            selected=sel.area_code)
     deck_key = f"karta_deck_{level}_{sel.area_code}"
-    components.show_deck(deck, label, key=deck_key, on_select=partial(drill_down, deck_key, level))
+    components.show_deck(deck, label, key=deck_key,
+                         on_select=partial(filters.drill_down, deck_key, level, {"karta_niva": AUTO}))
     st.caption("Klicka på ett område för att välja det i urvalet och gå en nivå ner.")
 
     if metric == "signaler":

@@ -1,0 +1,151 @@
+"""Karta: values per area against raw SQL, suppression, the grid view and drill-down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "karta.py")
+YEAR_2025 = ("2025-01-01", "2026-01-01")  # the default period: the last 12 months of the demo
+
+
+def number(text: str) -> float:
+    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def raw(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def karta(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+
+    def open_page(params: dict, state: dict | None = None) -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=90)
+        for k, v in params.items():
+            at.query_params[k] = v
+        for k, v in (state or {}).items():
+            at.session_state[k] = v
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+    return open_page
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+def test_rate_per_100k_per_kommun_matches_raw_sql(karta, raw):
+    at = karta({"niva": "Län", "omrade": "Stockholms län", "matt": "Händelser per 100 000 invånare"})
+    assert any("kommuner i Stockholms län" in m.value for m in at.markdown)
+    table = at.dataframe[0].value.set_index("Kommun")
+    assert len(table) == 26
+    expected = raw.execute(
+        """WITH n AS (SELECT kommun_code, count(*) AS n FROM incident
+                      WHERE occurred_at >= ? AND occurred_at < ? GROUP BY 1),
+                pop AS (SELECT kommun_code, sum(population) AS pop FROM population WHERE year = 2025 GROUP BY 1)
+           SELECT k.name, coalesce(n.n, 0), coalesce(n.n, 0) / pop.pop * 100000
+           FROM area k JOIN pop ON pop.kommun_code = k.area_code LEFT JOIN n ON n.kommun_code = k.area_code
+           WHERE k.parent_code = '01'""", list(YEAR_2025)).fetchall()
+    for name, n, rate in expected:
+        assert number(table.at[name, "Antal händelser"]) == n
+        assert number(table.at[name, "Händelser per 100 000 invånare"]) == pytest.approx(rate, abs=0.051)
+    ranks = sorted(int(r) for r in table["Rang"])
+    assert ranks[0] == 1
+
+
+def test_recruitment_signals_per_lpo_never_show_small_counts(karta):
+    at = karta({"karta_niva": "Lokalpolisområde", "matt": "Rekryteringssignaler"})
+    table = at.dataframe[0].value
+    values = table["Rekryteringssignaler"].tolist()
+    hidden = values.count("..")
+    shown = [number(v) for v in values if v not in ("..", "–")]
+    assert not [v for v in shown if 1 <= v <= 4]
+    if hidden > 1:
+        assert f"{hidden} värden är dolda" in captions(at)
+    if hidden == 0:
+        assert "inga värden är dolda" in captions(at)
+
+
+def test_change_metric_uses_the_same_months_a_year_earlier(karta, raw):
+    at = karta({"niva": "Polisregion", "omrade": "Region Syd", "karta_niva": "Län",
+                "matt": "Förändring mot ett år tidigare (%)"})
+    table = at.dataframe[0].value.set_index("Län")
+    now, before = raw.execute(
+        """SELECT count(*) FILTER (WHERE year(occurred_at) = 2025), count(*) FILTER (WHERE year(occurred_at) = 2024)
+           FROM incident WHERE lan_code = '12'""").fetchone()
+    assert number(table.at["Skåne län", "Förändring mot ett år tidigare (%)"]) == pytest.approx(
+        (now - before) / before * 100, abs=0.051)
+
+
+def test_grid_view_draws_only_cells_at_or_above_the_threshold(karta, raw):
+    at = karta({"niva": "Kommun", "omrade": "Stockholm", "vy": "1 km-rutor"})
+    cells = raw.execute("""SELECT grid_cell, count(*) AS n FROM incident WHERE kommun_code = '0180'
+                           AND grid_cell IS NOT NULL AND occurred_at >= ? AND occurred_at < ? GROUP BY 1""",
+                        list(YEAR_2025)).fetchall()
+    drawn = sum(1 for _, n in cells if n >= 5)
+    text = captions(at)
+    if drawn:
+        assert f"{drawn} rutor med minst" in text
+    hidden = sum(1 for _, n in cells if n < 5)
+    if hidden:
+        assert f"{hidden} rutor visas inte alls" in text or "ritas inte" in text
+
+
+def test_grid_view_asks_for_a_smaller_area_for_the_whole_country(karta):
+    at = karta({"vy": "1 km-rutor"})
+    assert any("1 km-rutor" in i.value for i in at.info)
+
+
+def test_lpo_level_reports_incidents_it_cannot_place(karta, raw):
+    at = karta({"niva": "Kommun", "omrade": "Stockholm", "karta_niva": "Lokalpolisområde"})
+    unplaced = raw.execute("""SELECT count(*) FROM incident WHERE kommun_code = '0180' AND lpo_code IS NULL
+                              AND occurred_at >= ? AND occurred_at < ?""", list(YEAR_2025)).fetchone()[0]
+    text = captions(at)
+    if unplaced:
+        assert f"{unplaced} händelser i kommuner som delas av flera lokalpolisområden saknar LPO" in text
+    assert "ungefärlig gräns" in text
+
+
+def test_drill_down_selects_the_clicked_area_and_moves_one_level_down(karta):
+    # What the map's click callback (filters.drill_down) leaves in the session.
+    at = karta({}, state={"niva": "polisregion", "omrade": "SYD"})
+    assert any("polisområden i Region Syd" in m.value for m in at.markdown)
+    names = set(at.dataframe[0].value["Polisområde"])
+    assert names and all(n for n in names)
+
+
+def test_drill_down_callback_sets_the_filter(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+
+    def script():
+        import streamlit as st
+
+        from dashboard import filters
+
+        st.session_state["deck"] = {"selection": {"objects": {"areas": [{"properties": {"area_code": "12"}}]}}}
+        filters.drill_down("deck", "lan", {"karta_niva": "auto"})
+        filters.sidebar()
+
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception
+    sel = at.session_state["_selection"]
+    assert (sel.area_level, sel.area_code) == ("lan", "12")
+    assert at.session_state["karta_niva"] == "auto"
+
+
+def test_bad_metric_in_the_link_falls_back_with_a_notice(karta):
+    at = karta({"matt": "Glass per capita"})
+    assert any("Glass per capita" in t.value for t in at.toast)
+    assert at.selectbox(key="matt").value == "antal"
