@@ -730,3 +730,27 @@ def test_documented_status_examples_hold():
     for text, status in rows:
         expected = None if status.strip() == "(none)" else status.strip()
         assert followup.assessment(text.strip()) == expected, text
+
+
+def test_too_many_cells_and_zip_bomb_are_refused_before_unpacking(read_plan, tmp_path, monkeypatch):
+    # The limits are lowered so that the test writes kilobytes, not hundreds of megabytes.
+    monkeypatch.setattr(atgardsplan, "MAX_CELLS", 1000)
+    monkeypatch.setattr(atgardsplan, "MAX_UNCOMPRESSED", 5 << 20)
+    many = simple_workbook(tmp_path / "many.xlsx")
+    cells = b'<row r="%d"><c r="A%d"><v>1</v></c></row>'
+    _rewrite(many, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(
+        b"</sheetData>", b"".join(cells % (r, r) for r in range(100, 1100)) + b"</sheetData>"))
+    with pytest.raises(FileRejected, match="över 1 000 ifyllda celler"):
+        read_plan(many, OPTIONS)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (6 << 20))
+    assert atgardsplan.sniff(bomb, bomb.read_bytes()[:65536]) == "atgardsplan-xlsx"
+    with pytest.raises(FileRejected, match="för stor"):
+        read_plan(bomb, OPTIONS)
+
+
+def test_kommun_from_a_file_name_without_swedish_letters(read_plan, tmp_path):
+    frames, _ = read_plan(simple_workbook(tmp_path / "plan_Tyreso_2025.xlsx"))
+    assert frames["plan"][["organisation", "kommun_code"]].values.tolist() == [["Tyresö kommun", "0138"]]

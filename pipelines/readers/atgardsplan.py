@@ -16,8 +16,10 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+import unicodedata
 import zipfile
-from collections import Counter, deque
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -36,9 +38,12 @@ from pipelines.readers.canonical import plan_id_for
 FORMATS = ("atgardsplan-xlsx",)
 FORMAT = FORMATS[0]
 
+DAMAGED = ("arbetsboken är skadad och kan inte läsas. Öppna den i Excel, spara en ny kopia som .xlsx "
+           "och läs in den.")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a larger workbook is not an action plan (or is a zip bomb)
+MAX_CELLS = 500_000  # filled cells in the whole workbook; a real plan has a few hundred
 MAX_TEXT = 32_767  # Excel's own limit for a cell; longer text is cut and reported
 MAX_TITLE = 120
 EMPTY_ROWS_END_TABLE = 200  # this many empty rows in a row end an area's table
@@ -104,11 +109,14 @@ def sniff(path: Path, head: bytes) -> str | None:
             names = zf.namelist()
             if "xl/workbook.xml" not in names:
                 return None
+            if excel_name and sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
+                return FORMAT  # refused with a clear message before anything is unpacked
             parts = [n for n in names if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/sheet")]
             for name in parts:
-                if zf.getinfo(name).file_size > 50 * 1024 * 1024:
-                    continue
-                text = zf.read(name).decode("utf-8", errors="replace").lower()
+                # The header stands near the top: the first MiB of a part is enough, and a
+                # huge part (a zip bomb) is never unpacked here.
+                with zf.open(name) as fh:
+                    text = fh.read(1 << 20).decode("utf-8", errors="replace").lower()
                 if "orsak" in text and "åtgärd" in text and ("problemområde" in text or "prioriterat område" in text):
                     return FORMAT
     except (zipfile.BadZipFile, OSError, KeyError):
@@ -164,7 +172,7 @@ def _text(value) -> str:
     return text.strip()
 
 
-_VALUE_TAG = re.compile(rb"<(?:\w+:)?(?:v|is|f)\b")
+_VALUE_TAGS = (b"<v>", b"<v ", b"<is>", b"<is ", b"<f>", b"<f ", b":v>", b":v ", b":is>", b":f>", b":f ")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
@@ -201,22 +209,30 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
     return out
 
 
-def _last(matches):
-    """The last item of an iterator, or None."""
-    tail = deque(matches, maxlen=1)
-    return tail[0] if tail else None
+class _TooManyCells(Exception):
+    pass
 
 
-def _sheet_extras(zf: zipfile.ZipFile, part: str) -> tuple[int | None, list, dict[str, str]]:
-    """From a sheet's XML: the last row holding a value, merged ranges and comments."""
-    xml = zf.read(part)
+def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int) -> tuple[int | None, list, dict[str, str], int]:
+    """From a sheet's XML: the last row holding a value, merged ranges, comments and the
+    number of filled cells. Stops unpacking once more than ``budget`` cells are filled."""
+    chunks, filled = [], 0
+    with zf.open(part) as fh:
+        while chunk := fh.read(1 << 22):
+            filled += sum(chunk.count(tag) for tag in (b"<v>", b"<v ", b"<is>", b":v>", b":is>"))
+            if filled > budget:
+                raise _TooManyCells
+            chunks.append(chunk)
+    xml = b"".join(chunks)
     # Rows stand in ascending order, so the row around the last value tag is the last
     # row holding a value. Rows without an r attribute (allowed, rare): read everything.
-    last_value = _last(_VALUE_TAG.finditer(xml))
+    end = max(xml.rfind(tag) for tag in _VALUE_TAGS)
     last: int | None = 0
-    if last_value is not None:
-        end = last_value.start()
-        row = _last(_ROW_TAG.finditer(xml, max(0, end - 65536), end)) or _last(_ROW_TAG.finditer(xml, 0, end))
+    if end >= 0:
+        start = max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end))
+        start = xml.rfind(b"<", 0, start + 1)
+        row = _ROW_TAG.match(xml, start) if start >= 0 else None
+        # A row without an r attribute (allowed, rare) defeats the scan: read everything.
         last = int(row[1]) if row else None
     merges = []
     for m in _MERGE.finditer(xml):
@@ -233,7 +249,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str) -> tuple[int | None, list, dic
                 ref = el.get("ref")
                 if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
                     comments[ref] = "".join(el.itertext())
-    return last, merges, comments
+    return last, merges, comments, filled
 
 
 def _check_container(path: Path) -> None:
@@ -258,16 +274,12 @@ def _check_container(path: Path) -> None:
                 raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad).")
             if "xl/workbook.xml" not in zf.namelist():
                 raise FileRejected(file, "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
-            bad = zf.testzip()
     except zipfile.BadZipFile:
-        bad = "?"
-    if bad:
-        raise FileRejected(file, "arbetsboken är skadad och kan inte läsas. Öppna den i Excel, "
-                                 "spara en ny kopia som .xlsx och läs in den.")
+        raise FileRejected(file, DAMAGED) from None
 
 
-def read_workbook(path: Path) -> tuple[list[Sheet], list[str]]:
-    """All sheets of the workbook as text cells; and the names of sheets cut short."""
+def read_workbook(path: Path) -> list[Sheet]:
+    """All sheets of the workbook as text cells, with merged ranges and comments."""
     _check_container(path)
     file = path.name
     try:
@@ -276,12 +288,21 @@ def read_workbook(path: Path) -> tuple[list[Sheet], list[str]]:
         raise FileRejected(file, f"arbetsboken kunde inte läsas ({type(exc).__name__}). Öppna den i Excel, "
                                  "spara en ny kopia som .xlsx och läs in den.") from None
     sheets = []
+    total_cells = 0
     try:
         with zipfile.ZipFile(path) as zf:
             for index, ws in enumerate(wb.worksheets, start=1):
                 sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
-                last, merges, comments = _sheet_extras(zf, part) if part in zf.namelist() else (None, [], {})
+                try:
+                    last, merges, comments, filled = (
+                        _sheet_extras(zf, part, MAX_CELLS - total_cells) if part in zf.namelist()
+                        else (None, [], {}, 0))
+                except _TooManyCells:
+                    limit = f"{MAX_CELLS:,}".replace(",", " ")
+                    raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler (blad '{ws.title}'); "
+                                             "en åtgärdsplan har några hundra. Kontrollera att rätt fil valdes.") from None
+                total_cells += filled
                 sheet.merges, sheet.comments = merges, comments
                 if last == 0:
                     sheets.append(sheet)
@@ -294,7 +315,8 @@ def read_workbook(path: Path) -> tuple[list[Sheet], list[str]]:
                             if text:
                                 sheet.cells[(r, c)] = text
                 sheets.append(sheet)
-        # Chart sheets and the like are not worksheets and hold no cells.
+    except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
+        raise FileRejected(file, DAMAGED) from None
     finally:
         wb.close()
     for sheet in sheets:
@@ -303,7 +325,7 @@ def read_workbook(path: Path) -> tuple[list[Sheet], list[str]]:
                 for c in range(c1, c2 + 1):
                     if (r, c) != (r1, c1):
                         sheet.anchor[(r, c)] = (r1, c1)
-    return sheets, []
+    return sheets
 
 
 def gate(file: str, sheets: list[Sheet]) -> None:
@@ -623,15 +645,22 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
     for district in STOCKHOLM_DISTRICTS:
         if district.lower() in folded or district.lower().replace("-", " ") in folded:
             return gz.kommun_code("0180"), f"{district} stadsdelsförvaltning"
+    # File names often lose å, ä and ö ("Tyreso", "Malmo"): match those folded too.
+    ascii_names = {_ascii(gz.name(code)).lower(): code for code in gz.codes("kommun")}
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             candidate = " ".join(words[i: i + size])
             if not words[i][0].isupper() or (size == 1 and candidate.lower() in _COMMON_WORDS):
                 continue
-            code = gz.kommun_code(candidate)
+            code = gz.kommun_code(candidate) or ascii_names.get(_ascii(candidate).lower())
             if code:
                 return code, f"{gz.name(code)} kommun"
     return None, None
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
@@ -739,7 +768,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     """Read an action-plan workbook into plan, measure, measure_followup and plan_analysis."""
     path = Path(path)
     file = path.name
-    sheets, _ = read_workbook(path)
+    sheets = read_workbook(path)
     gate(file, sheets)
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
