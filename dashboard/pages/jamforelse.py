@@ -106,8 +106,8 @@ else:
 st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
 st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
 columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
-           "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": f"Antal {cmp.previous}",
-           "value_prev": f"Värde {cmp.previous}", "change_pct": "Förändring (%)",
+           "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
+           "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
            "within_chance": "Inom slumpens variation"}
 if not indicator.has_counts:
     columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
@@ -135,7 +135,7 @@ if down:
 if known.empty:
     st.caption("Ingen förändring kan prövas för måttet (antal saknas eller är dolda).")
 else:
-    st.caption(f"{cmp.period} jämfört med {cmp.previous}. {cq.METHOD_NOTE}")
+    st.caption(f"{cmp.period} jämfört med {cmp.previous} (”året innan” i tabellerna).")
 
 # --- similar areas and indexed trends --------------------------------------------------------
 st.subheader("Jämför med liknande områden")
@@ -188,7 +188,7 @@ else:
                f"{cmp.previous}. Sambandet visar inte orsak och verkan.")
     paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
                       "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
-                      "value": "Värde", "value_prev": f"Värde {cmp.previous}", "change_pct": "Förändring (%)",
+                      "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
                       "within_chance": "Inom slumpens variation"}
     paired_shown = paired.assign(within_chance=paired["within_chance"].map({True: "ja", False: "nej"}).astype(object))
     st.dataframe(fmt.display_table(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
