@@ -56,6 +56,7 @@ SIGNALS_FIRST_MONTH = date(2019, 1, 1)
 PLAN_YEARS = (2024, 2025, 2026)
 BASE_YEAR = 2023  # the year the population file describes
 CHUNK_MONTHS = 12  # incidents are expanded and inserted a year at a time
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 Progress = Callable[[str], None]
 
@@ -926,12 +927,18 @@ def _log_load(con: duckdb.DuckDBPyConnection, load_id: int, name: str, seed: int
                  f"Syntetiska demodata (seed {seed})"])
 
 
+def _peak_memory_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 @contextmanager
 def _step(progress: Progress, label: str) -> Iterator[None]:
     t0 = time.perf_counter()
     progress(f"{label} …")
     yield
-    progress(f"{label}: klart på {time.perf_counter() - t0:.1f} s")
+    progress(f"{label}: klart på {time.perf_counter() - t0:.1f} s (minnestopp {_peak_memory_mb():.0f} MB)")
 
 
 def generate(con: duckdb.DuckDBPyConnection, n: int, seed: int = 42, size_label: str | None = None,
@@ -986,6 +993,8 @@ def build_demo(db: Path, n: int, seed: int = 42, size_label: str | None = None, 
     progress = progress or (lambda _msg: None)
     started = time.perf_counter()
     with warehouse.write_session(Path(db), fresh=True) as con:
+        # Keep the national build inside a small machine's memory: DuckDB spills beyond this.
+        con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
         with _step(progress, "Referensgeografi"):
             build.load_reference(con)
         summary = generate(con, n, seed, size_label, today, progress)
