@@ -123,7 +123,10 @@ def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppres
     for i in range(len(cols) + 1):
         margins.append(cols[:i])
         margins.append((*cols[:i], "period"))
-    return suppression.protect(df, "count", dims, margins=margins)
+    # Totals over the whole period are shown by the map and the headlines whatever the
+    # grain: keep them visible where a partner within the period can be hidden instead.
+    fixed = [cols[:i] for i in range(len(cols) + 1)]
+    return suppression.protect(df, "count", dims, margins=margins, fixed=fixed)
 
 
 def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
