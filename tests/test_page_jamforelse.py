@@ -1,0 +1,139 @@
+"""Regional jämförelse: the side-by-side table against SQL on the fact tables, the chance
+flag against an independent exact test, recruitment signals suppressed, similar areas
+and measures beside the outcome."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "jamforelse.py")
+# The demo's data end 2025-12-31; January–October compared with January–October a year earlier.
+STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län", "period": "Välj månader",
+                  "fran": "januari 2025", "till": "oktober 2025"}
+VIOLENCE = ["mord/dråp", "våldsbrott", "rån", "hot"]
+
+
+def number(text: str) -> float:
+    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def raw(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def kommuner(demo_db):
+    """Kommuner in Stockholms län on violence per 100 000."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in STOCKHOLMS_LAN.items():
+        at.query_params[k] = v
+    at.run()
+    at.selectbox(key="jmf_niva").set_value("kommun").run()
+    at.selectbox(key="jmf_matt").set_value("incidents:våld").run()
+    yield at
+    mp.undo()
+
+
+def table_with(at, column):
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert found, f"ingen tabell med kolumnen {column}"
+    return found[0]
+
+
+def counts(raw, start, end) -> dict[str, int]:
+    return dict(raw.execute(
+        """SELECT i.kommun_code, count(*) FROM incident i JOIN area k ON k.area_code = i.kommun_code
+           WHERE k.parent_code = '01' AND list_contains(?, i.incident_type)
+             AND i.occurred_at >= ? AND i.occurred_at < ? GROUP BY 1""", [VIOLENCE, start, end]).fetchall())
+
+
+def test_page_runs_and_states_its_method(kommuner):
+    assert not kommuner.exception, [e.value for e in kommuner.exception]
+    assert kommuner.title[0].value == "Regional jämförelse"
+    captions = " ".join(c.value for c in kommuner.caption)
+    assert "binomialtest" in captions and "95 %" in captions      # the uncertainty method, in a sentence
+    assert "befolkningsstorlek" in captions and "täthet" in captions  # how similar areas are chosen
+    assert "januari 2025 – oktober 2025" in captions and "januari 2024 – oktober 2024" in captions
+
+
+def test_side_by_side_matches_sql(kommuner, raw):
+    table = table_with(kommuner, "Inom slumpens variation").set_index("Kommun")
+    now = counts(raw, "2025-01-01", "2025-11-01")
+    before = counts(raw, "2024-01-01", "2024-11-01")
+    pop = dict(raw.execute("""SELECT p.kommun_code, sum(population) FROM population p
+                              JOIN area k ON k.area_code = p.kommun_code
+                              WHERE k.parent_code = '01' AND year = 2025 GROUP BY 1""").fetchall())
+    names = dict(raw.execute("SELECT area_code, name FROM area WHERE level = 'kommun' AND parent_code = '01'")
+                 .fetchall())
+    assert len(table) == len(names)
+    for code, name in names.items():
+        assert number(table.at[name, "Antal"]) == now.get(code, 0)
+        assert number(table.at[name, "Antal året innan"]) == before.get(code, 0)
+        assert number(table.at[name, "Värde"]) == pytest.approx(now.get(code, 0) / pop[code] * 1e5, abs=0.051)
+    # rank 1 is the highest rate
+    rates = {name: number(v) for name, v in table["Värde"].items()}
+    assert table["Rang"].astype(int).idxmin() == max(rates, key=rates.get)
+
+
+def test_within_chance_flag_agrees_with_an_exact_test(kommuner, raw):
+    table = table_with(kommuner, "Inom slumpens variation").set_index("Kommun")
+    now = counts(raw, "2025-01-01", "2025-11-01")
+    before = counts(raw, "2024-01-01", "2024-11-01")
+    pops = dict(raw.execute("""SELECT kommun_code || ':' || year, sum(population) FROM population
+                               WHERE year IN (2024, 2025) GROUP BY 1""").fetchall())
+    names = dict(raw.execute("SELECT area_code, name FROM area WHERE level = 'kommun' AND parent_code = '01'")
+                 .fetchall())
+    checked = 0
+    for code, name in names.items():
+        c, b = now.get(code, 0), before.get(code, 0)
+        n = c + b
+        if n == 0 or n > 1000:
+            continue
+        p = pops[f"{code}:2025"] / (pops[f"{code}:2025"] + pops[f"{code}:2024"])
+        pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+        p_value = sum(v for v in pmf if v <= pmf[c] * (1 + 1e-9))
+        assert table.at[name, "Inom slumpens variation"] == ("ja" if p_value > 0.05 else "nej"), name
+        checked += 1
+    assert checked >= 5
+
+
+def test_recruitment_signals_are_suppressed(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in STOCKHOLMS_LAN.items():
+        at.query_params[k] = v
+    at.run()
+    at.selectbox(key="jmf_niva").set_value("lpo").run()
+    at.selectbox(key="jmf_matt").set_value("signals").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = table_with(at, "Inom slumpens variation")
+    for column in ("Antal", "Antal året innan"):
+        for value in table[column]:
+            if value not in ("..", "–"):
+                assert number(value) == 0 or number(value) >= 5, value
+    assert any("Röjandeskydd" in c.value for c in at.caption)
+
+
+def test_similar_areas_and_measures_beside_outcome(kommuner, raw):
+    similar = table_with(kommuner, "Avstånd (0 = samma)")
+    assert len(similar) == 6                                 # the area and five similar ones
+    assert number(similar["Avstånd (0 = samma)"].iat[0]) == 0
+    paired = table_with(kommuner, "Uppnådda eller delvis")
+    expected = dict(raw.execute(
+        """SELECT k.name, count(*) FROM measure m JOIN plan p USING (plan_id)
+           JOIN area k ON k.area_code = p.kommun_code
+           WHERE k.parent_code = '01' AND p.year = 2025 GROUP BY 1""").fetchall())
+    shown = dict(zip(paired["Kommun"], (number(v) for v in paired["Åtgärder"]), strict=True))
+    assert shown == expected
