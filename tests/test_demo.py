@@ -33,15 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
+def cli_demo_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     assert cli(["demo", "--db", str(db), "--size", str(SIZE)]) == 0
     return db
 
 
 @pytest.fixture(scope="module")
-def con(demo_db):
-    c = warehouse.open_read_only(demo_db)
+def con(cli_demo_db):
+    c = warehouse.open_read_only(cli_demo_db)
     yield c
     c.close()
 
@@ -50,21 +50,21 @@ def one(con, sql, params=None):
     return con.execute(sql, params or []).fetchone()[0]
 
 
-def test_cli_builds_and_status_lists_the_tables(demo_db, capsys):
+def test_cli_builds_and_status_lists_the_tables(cli_demo_db, capsys):
     capsys.readouterr()
-    assert cli(["status", "--db", str(demo_db)]) == 0
+    assert cli(["status", "--db", str(cli_demo_db)]) == 0
     out = capsys.readouterr().out
     assert "DEMODATA" in out
     for table in ("population", "incident", "recruitment_signal", "plan", "measure", "measure_followup"):
         assert re.search(rf"^\s+{table}\s+[1-9][\d ]*$", out, re.M), table
 
 
-def test_if_missing_does_not_rebuild(demo_db, capsys):
-    before = demo_db.stat().st_mtime_ns
+def test_if_missing_does_not_rebuild(cli_demo_db, capsys):
+    before = cli_demo_db.stat().st_mtime_ns
     capsys.readouterr()
-    assert cli(["demo", "--db", str(demo_db), "--if-missing"]) == 0
+    assert cli(["demo", "--db", str(cli_demo_db), "--if-missing"]) == 0
     assert "finns redan" in capsys.readouterr().out
-    assert demo_db.stat().st_mtime_ns == before
+    assert cli_demo_db.stat().st_mtime_ns == before
 
 
 def test_bad_size_is_one_line_and_nonzero(tmp_path, capsys):
