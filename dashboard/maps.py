@@ -303,9 +303,9 @@ def area_layer(
             pickable=True,
             stroked=True,
             filled=True,
-            get_fill_color="@@=properties.fill",
+            get_fill_color="properties.fill",  # pydeck adds the "@@=" itself
             get_line_color=LINE_RGBA,
-            line_width_units="pixels",
+            line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
             get_line_width=1,
             auto_highlight=True,
             highlight_color=[255, 255, 255, 90],
@@ -325,7 +325,7 @@ def area_layer(
                 stroked=True,
                 filled=False,
                 get_line_color=APPROX_LINE_RGBA,
-                line_width_units="pixels",
+                line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
                 # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's
                 # JSON converter does not resolve ("Unexpected '@'"): a distinct, thicker
                 # outline marks approximate boundaries instead, and the tooltip says so.
@@ -344,7 +344,7 @@ def area_layer(
                     stroked=True,
                     filled=False,
                     get_line_color=[213, 94, 0, 255],
-                    line_width_units="pixels",
+                    line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
                     get_line_width=4,
                 )
             )
@@ -470,7 +470,7 @@ def grid_layer(
         get_polygon="polygon",
         get_fill_color="fill",
         get_line_color=[255, 255, 255, 160],
-        line_width_units="pixels",
+        line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
         get_line_width=0.5,
     )
     if rings:

@@ -12,20 +12,19 @@ from dashboard.queries import geo, incidents, overview, signals
 sel = current_selection()
 components.page_header("Översikt – lägesbild", sel)
 prev_start, prev_end = sel.previous
-compare = f"mot {fmt.period(prev_start, prev_end)}"
+compare = f"mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)})"
 suppressed = 0
 
 # --- headline figures ---------------------------------------------------------------------
 head = incidents.headline(sel).set_index("group")
 sig = signals.signal_total(sel).set_index("period")
 ach = overview.achieved_share(sel)
+st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
 cols = st.columns(5)
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
     now, before = head.at[group, "incidents"], head.at[group, "incidents_prev"]
-    col.metric(label, fmt.integer(now), components.count_delta(now, before), delta_color="inverse",
-               delta_description=compare if pd.notna(before) else "ingen jämförelse (data saknas)",
-               border=True, help=components.HEADLINE_HELP[group])
+    col.metric(label, fmt.integer(now), components.count_delta(now, before), delta_color="inverse", border=True)
 now_hidden, before_hidden = bool(sig.at["nu", "count_suppressed"]), bool(sig.at["ett år tidigare", "count_suppressed"])
 suppressed += int(now_hidden) + int(before_hidden)
 cols[3].metric(
@@ -34,21 +33,16 @@ cols[3].metric(
     None if now_hidden or before_hidden else components.count_delta(sig.at["nu", "count"],
                                                                       sig.at["ett år tidigare", "count"]),
     delta_color="inverse", border=True,
-    delta_description=("dolt: färre än tröskelvärdet" if now_hidden or before_hidden else compare),
-    help="Signaler om rekrytering av barn och unga till kriminella nätverk (alla källor). "
-         "Små antal visas som \"..\" för att skydda enskilda barn.",
 )
 share_now, share_before = ach["share"], ach["share_prev"]
-cols[4].metric(
-    "Åtgärder uppnådda",
-    fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
-    components.points_delta(share_now, share_before),
-    border=True,
-    delta_description=(f"planer {ach['years']}, {fmt.integer(ach['measures'])} åtgärder; "
-                       "förändring i procentenheter mot årets före" if pd.notna(share_now)
-                       else f"inga åtgärdsplaner för {ach['years']} i området"),
-    help="Andel av åtgärderna med status \"uppnådd\" i områdets åtgärdsplaner för periodens år, "
-         "jämfört med planerna för året före.",
+cols[4].metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
+               components.points_delta(share_now, share_before), border=True)
+st.caption(
+    "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
+    "visas som \"..\" för att skydda enskilda barn. Åtgärder uppnådda: andel med status \"uppnådd\" i "
+    + (f"områdets åtgärdsplaner för {ach['years']} ({fmt.integer(ach['measures'])} åtgärder), förändring i "
+       "procentenheter mot planerna året före." if pd.notna(share_now)
+       else f"områdets åtgärdsplaner; det finns inga planer för {ach['years']}.")
 )
 
 # --- trend and map --------------------------------------------------------------------------
@@ -62,6 +56,7 @@ with left:
     ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
     title = f"Händelser per månad – {sel.area_name}"
     fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
+    components.legend_below(fig)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
@@ -78,6 +73,8 @@ with right:
     deck = maps.area_layer(geo.geometry(child_level).loc[lambda d: d["area_code"].isin(scope.codes)],
                            per_area, "incidents", "Antal händelser",
                            selected=sel.area_code, height=330)
+    components.fit_view(deck, geo.geometry(child_level).loc[lambda d: d["area_code"].isin(scope.codes)],
+                        width=380, height=330)
     components.show_deck(deck, "Antal händelser", key="oversikt_map", height=330)
     st.caption("Öppna fliken Karta för fler mått och för att klicka dig ner i områdena.")
 
