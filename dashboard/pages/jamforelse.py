@@ -90,7 +90,7 @@ caption = components.export_caption(sel, suppressed=suppressed)
 
 # --- side by side -------------------------------------------------------------------------------
 st.subheader(f"{plural.capitalize()} sida vid sida")
-st.caption(f"{scope.description.capitalize()}, {cmp.period}, jämfört med {cmp.previous}. " + " ".join(cmp.notes))
+st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med {cmp.previous}. " + " ".join(cmp.notes))
 title = f"{what}, {scope.description}, {cmp.period}"
 chart_rows = table
 if len(table) > BAR_LIMIT:
@@ -154,7 +154,7 @@ if years:
 st.caption(cq.SIMILAR_NOTE)
 similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare", "share_12_17": "Andel 12–17 år",
                    "density": "Invånare per km²", "distance": "Avstånd (0 = samma)"}
-st.dataframe(fmt.display_table(similar, similar_columns, decimals={"density": 1, "distance": 2},
+st.dataframe(fmt.display_table(similar, similar_columns, decimals={"population": 0, "density": 1, "distance": 2},
                                share=["share_12_17"]), hide_index=True, key="jmf_similar")
 if years:
     title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"

@@ -47,7 +47,9 @@ METHOD_NOTE = (
 SIMILAR_NOTE = (
     "Liknande områden: de områden på samma nivå som ligger närmast i befolkningsstorlek (logaritmerad), "
     "andel 12–17 år och befolkningstäthet (invånare per km², logaritmerad), med varje mått standardiserat "
-    "över nivåns alla områden och lika vikt. Andel i tätort finns inte i databasen och ingår inte."
+    "över nivåns alla områden och lika vikt. Andel i tätort finns inte i databasen och ingår inte. "
+    "Lokalpolisområden får kommunens befolkning fördelad efter andel, så deras ålderssammansättning är "
+    "kommunens."
 )
 
 
