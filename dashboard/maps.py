@@ -184,8 +184,8 @@ def view_for_bounds(
 
     lon_span = max(east - west, 1e-4)
     y_span = max(merc(north) - merc(south), 1e-6)
-    zoom_x = math.log2(width / 256 * 360 / lon_span)
-    zoom_y = math.log2(height / 256 * 2 * math.pi / y_span)
+    zoom_x = math.log2(width / 512 * 360 / lon_span)  # deck.gl: the world is 512 px wide at zoom 0
+    zoom_y = math.log2(height / 512 * 2 * math.pi / y_span)
     zoom = max(0.0, min(zoom_x, zoom_y) - 0.25)
     mid_y = (merc(north) + merc(south)) / 2
     lat = math.degrees(2 * math.atan(math.exp(mid_y)) - math.pi / 2)
