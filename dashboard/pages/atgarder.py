@@ -161,7 +161,8 @@ register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area":
 st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
            "åtgärdens uppföljningar.")
 picked = st.dataframe(fmt.display_table(found_display, register_columns), hide_index=True,
-                      on_select="rerun", selection_mode="single-row", key="atgarder_register", height=380)
+                      on_select="rerun", selection_mode="single-row", key="atgarder_register",
+                      height=min(380, 38 + 35 * max(1, len(found))))
 exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
                          caption=caption, filename=f"atgardsregister-{sel.area_name}",
                          columns=register_columns | {"kommun_name": "Kommun", "due": "När",
