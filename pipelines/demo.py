@@ -854,7 +854,10 @@ def plan_frames(con: duckdb.DuckDBPyConnection, seed: int, data_tom: date,
         first_sentence = int(rng.integers(100))
         for i, ((rnd, when), status) in enumerate(zip(rounds.items(), statuses, strict=True)):
             followups.append(_followup_row(rng, texts, m["measure_id"], rnd, when, status, first_sentence + i))
-        m["status"] = statuses[-1] if statuses else "ej bedömd"
+        # As the workbook importer does: the latest assessment stands; a later round
+        # without one does not undo it.
+        assessed = [st for st in statuses if st != "ej bedömd"]
+        m["status"] = assessed[-1] if assessed else "ej bedömd"
     return {
         "plan": pd.DataFrame(plans),
         "measure": pd.DataFrame(measures),

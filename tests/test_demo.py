@@ -336,3 +336,14 @@ def test_without_lpo_reference_signals_are_per_kommun():
     codes = {r[0] for r in scratch.execute("SELECT DISTINCT area_code FROM recruitment_signal").fetchall()}
     assert codes and codes <= set(full.kommun["kommun_code"])
     assert one(scratch, "SELECT count(*) FROM plan WHERE len(lpo_codes) > 0") == 0
+
+
+def test_measure_status_is_the_latest_assessment_like_the_importer(con):
+    mismatched = con.execute("""
+        WITH last_assessed AS (
+            SELECT measure_id, arg_max(status, CASE round WHEN 'T1' THEN 1 WHEN 'T2' THEN 2 WHEN 'T3' THEN 3 ELSE 4 END)
+                   FILTER (WHERE status <> 'ej bedömd') AS status
+            FROM measure_followup GROUP BY measure_id)
+        SELECT count(*) FROM measure m LEFT JOIN last_assessed l USING (measure_id)
+        WHERE m.status <> coalesce(l.status, 'ej bedömd')""").fetchone()[0]
+    assert mismatched == 0
