@@ -121,6 +121,13 @@ class LoadReport:
         return "\n".join([head, *("  " + line for line in self.lines)])
 
 
+def _where(r: Rejection) -> str:
+    """'rad 7, kolumn 'month': ' for a rejected row in a one-line message."""
+    parts = ([f"rad {r.row_number}"] if r.row_number is not None else []) + (
+        [f"kolumn '{r.column}'" if "'" not in r.column else r.column] if r.column else [])
+    return ", ".join(parts) + ": " if parts else ""
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -224,8 +231,12 @@ def load_file(
             )
         primary = result.frames.get(result.primary_table)
         if primary is None or _count(con, primary) == 0:
-            raise FileRejected(name, "filen innehåller inga rader som kunde läsas in. " + "; ".join(
-                f"rad {r.row_number}: {r.reason}" for r in result.rejected[:3]))
+            if not result.rejected:
+                raise FileRejected(name, "filen innehåller inga datarader (bara rubriker eller tomma rader). "
+                                         "Kontrollera att rätt fil valdes och att den sparades färdigt.")
+            raise FileRejected(name, f"ingen rad kunde läsas in ({len(result.rejected)} avvisade), till exempel "
+                               + "; ".join(_where(r) + r.reason for r in result.rejected[:3])
+                               + ". Rätta raderna och läs in filen igen.")
 
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
         if result.replaces_earlier_version:

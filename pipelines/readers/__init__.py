@@ -56,14 +56,28 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
         return Chosen(known[fmt], fmt)
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    if not head.strip():
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRejected(path.name, "filen är sparad som UTF-16 (Unicode-text). Spara den som "
+                                      "CSV UTF-8 (kommaavgränsad) i Excel och läs in den igen.")
     for mod in modules():
         found = mod.sniff(path, head)
         if found:
             return Chosen(mod, found)
-    raise FileRejected(
-        path.name,
-        "formatet känns inte igen. Läsbara format: " + ", ".join(sorted(known))
-        + ". Se README, avsnittet Datakällor.",
-    )
+    raise FileRejected(path.name, "formatet känns inte igen" + _hint(head) + ". Kontrollera att rätt fil valdes. "
+                       "Läsbara format: "
+                       + ", ".join(sorted(known)) + ". Se README, avsnittet Datakällor.")
+
+
+def _hint(head: bytes) -> str:
+    """What an unrecognised file seems to be, so the user knows what to change."""
+    if head.startswith(b"PAR1"):
+        return " (Parquet-filen är skadad eller ofullständig; exportera den på nytt)"
+    if head.startswith(b"PK\x03\x04"):
+        return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
+                "befolkningstabell från SCB eller brottstabell från Brå)")
+    first = head.decode("utf-8", errors="replace").split("\n", 1)[0]
+    if first.count("|") >= 2 and not any(d in first for d in ";,\t"):
+        return " (kolumnerna verkar avgränsas med '|'; spara filen med semikolon eller komma som avgränsare)"
+    return ""

@@ -271,7 +271,8 @@ def _check_container(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad).")
+                raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad). "
+                                     "Kontrollera att rätt fil valdes.")
             if "xl/workbook.xml" not in zf.namelist():
                 raise FileRejected(file, "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
     except zipfile.BadZipFile:

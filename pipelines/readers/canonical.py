@@ -84,7 +84,8 @@ def _check_header(file: str, cols: list[str], kind: str) -> None:
     for need in COLUMNS[kind]["required"]:
         if need not in seen:
             raise FileRejected(
-                file, f"obligatorisk kolumn saknas. Kolumner som krävs: {', '.join(COLUMNS[kind]['required'])}.", 1, need
+                file, f"obligatorisk kolumn saknas. Lägg till den och läs in filen igen. "
+                  f"Kolumner som krävs: {', '.join(COLUMNS[kind]['required'])}.", 1, need
             )
 
 
@@ -110,14 +111,29 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
         return header, rows
     text = decode(path.read_bytes(), path.name)
     first = text.split("\n", 1)[0]
-    all_rows = list(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first)))
+    # strict: an opening quote never closed swallows the rest of the file without it.
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first), strict=True)
+    all_rows: list[list[str]] = []
+    start = 1  # the line where the record being read begins
+    try:
+        for row in reader:
+            all_rows.append(row)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            problem = f"ett fält är längre än {csv.field_size_limit()} tecken. Korta texten och läs in filen igen."
+        else:
+            problem = "ett citattecken (\") avslutas inte eller står fel. Rätta raden och läs in filen igen."
+        raise FileRejected(path.name, problem, start) from None
     header = [h.strip().lower() for h in all_rows[0]]
-    return header, all_rows[1:]
+    # A row cut short (a truncated file) lacks its last columns: pad so checks name them.
+    rows = [row + [""] * (len(header) - len(row)) for row in all_rows[1:]]
+    return header, rows
 
 
 def _gate(file: str, header: list[str], rows: list[list[str]]) -> None:
     for i, row in enumerate(rows, start=2):
-        for col, value in zip(header, row):
+        for col, value in zip(header, row, strict=False):
             if contains_personnummer(value):
                 raise PersonnummerFound(file, f"rad {i}, kolumn '{col}'")
 
@@ -128,7 +144,7 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
     for i, raw in enumerate(rows, start=2):
         if not any(v.strip() for v in raw):
             continue
-        r = dict(zip(header, (v.strip() for v in raw)))
+        r = dict(zip(header, (v.strip() for v in raw), strict=False))
         try:
             month = _parse_month(r.get("month", ""))
         except ValueError:
@@ -175,7 +191,7 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
     for i, raw in enumerate(rows, start=2):
         if not any(v.strip() for v in raw):
             continue
-        r = dict(zip(header, (v.strip() for v in raw)))
+        r = dict(zip(header, (v.strip() for v in raw), strict=False))
         kommun = gz.kommun_code(r["kommun_code"])
         if kommun is None:
             rejected.append(Rejection(i, "kommun_code", "okänd kommunkod"))
@@ -245,10 +261,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         row_offset = 0
     else:
         path, delim = _utf8_copy(path)
-        cols = [c.lower() for c in con.execute(
-            f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true)"
-        ).df()["column_name"]]
         src = f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, null_padding=true)"
+        try:
+            cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
+        except duckdb.Error as exc:
+            raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}). "
+                                     "Kontrollera att den är hel och sparad som CSV.") from None
         row_offset = 1
     _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
@@ -266,15 +284,23 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
             FROM {src}""")
     except duckdb.Error as exc:
         raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
-    bad = con.execute(
-        "SELECT _row, incident_id, occurred_at, kommun_code FROM _inc_raw WHERE "
-        "regexp_matches(coalesce(incident_id,'') || ' ' || coalesce(occurred_at,'') || ' ' || coalesce(kommun_code,''),"
-        r" '\d{6}[-+ ]?\d{4}') LIMIT 1000"
-    ).fetchall()
-    for row, *values in bad:
-        for col, value in zip(("incident_id", "occurred_at", "kommun_code"), values):
-            if contains_personnummer(value or ""):
-                raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
+    # Every column is scanned (free text such as source is where a number gets written);
+    # valid grid codes are digits only and are left out so they do not flood the scan.
+    gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
+    values_sql = ", ".join(
+        "CASE WHEN regexp_matches(grid_cell, $grid) THEN NULL ELSE grid_cell END" if c == "grid_cell" else c
+        for c in gated
+    )
+    candidates = con.execute(
+        f"SELECT _row, {', '.join(gated)} FROM _inc_raw "
+        f"WHERE regexp_matches(concat_ws(' ', {values_sql}), '\\d{{6}}[-+ ]?\\d{{4}}') ORDER BY _row",
+        {"grid": GRID_CELL.pattern},
+    )
+    while batch := candidates.fetchmany(10_000):
+        for row, *values in batch:
+            for col, value in zip(gated, values, strict=True):
+                if contains_personnummer(value or ""):
+                    raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
     types = list(cat.INCIDENT_TYPES)
     con.execute(
         """

@@ -90,7 +90,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     try:
         doc = json.loads(decode(path.read_bytes(), file))
     except json.JSONDecodeError as exc:
-        raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}).") from None
+        raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}); den kan vara avbruten. "
+                                 "Hämta den igen, t.ex. med python -m pipelines fetch kolada.") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
         raise FileRejected(file, "Koladas svar ska vara ett objekt med listan 'values'. Hämta data från "
                            "api.kolada.se/v3/data/kpi/… eller använd python -m pipelines fetch kolada.", column="values")
@@ -112,7 +113,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         for key in ("kpi", "municipality", "period", "values"):
             if key not in entry:
                 raise FileRejected(file, f"nyckeln '{key}' saknas i post {n} av 'values'; filen har inte Koladas "
-                                   "dataformat (kpi, municipality, period, values).", row=n, column=key)
+                                   "dataformat (kpi, municipality, period, values). Hämta data med "
+                                   "python -m pipelines fetch kolada.", row=n, column=key)
         muni = str(entry["municipality"]).strip()
         if muni == "0000":
             skipped["riket"] += 1

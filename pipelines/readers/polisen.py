@@ -306,11 +306,12 @@ def _load_json(path: Path) -> list:
             "försök igen senare; inget lästes in.")
     objects = [e for e in data if isinstance(e, dict)]
     if not objects:
-        raise FileRejected(file, "listan innehåller inga händelseobjekt, bara enstaka värden; inget lästes in.")
+        raise FileRejected(file, "listan innehåller inga händelseobjekt, bara enstaka värden; inget lästes in. "
+                                 "Kontrollera att filen kommer från polisen.se/api/events.")
     if not any(EXPECTED_KEYS & set(e) for e in objects):
         raise FileRejected(
             file, "objekten i listan saknar polisens fält (id, datetime, name, type, location); "
-            "filen är inte polisens händelser och lästes inte in.")
+            "filen är inte polisens händelser och lästes inte in. Kontrollera att rätt fil valdes.")
     return data
 
 

@@ -112,11 +112,16 @@ def _csv_delimiter(text: str) -> str:
 def csv_grid(path: Path, data: bytes | None = None) -> Grid:
     """A CSV file as a grid, decoded (UTF-8 or Windows-1252) with its delimiter found."""
     text = decode(data if data is not None else path.read_bytes(), path.name).lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text))
     rows, numbers = [], []
-    for n, row in enumerate(reader, start=1):
-        rows.append([c.strip() for c in row])
-        numbers.append(n)
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text))
+        for n, row in enumerate(reader, start=1):
+            rows.append([c.strip() for c in row])
+            numbers.append(n)
+    except csv.Error:  # a field over csv's limit (131 072 characters): no statistics table
+        raise FileRejected(path.name, f"ett fält är längre än {csv.field_size_limit()} tecken. Korta texten "
+                                      "eller ta bort kolumnen och läs in filen igen.",
+                           len(rows) + 1 if rows else None) from None
     return Grid(rows, numbers)
 
 
@@ -241,6 +246,13 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     return None
 
 
+def _population_without_region(grid: Grid) -> bool:
+    """A population table whose region column is missing: claimed so read() can say so."""
+    text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
+    return "folkmängd" in text and "brott" not in text and any(
+        {"age", "sex"} & _roles(r).keys() for r in grid.rows[:HEADER_SCAN_ROWS])
+
+
 def _population_words(grid: Grid) -> bool:
     text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
     return any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön"))
@@ -267,7 +279,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         grid = csv_grid(path, head)
     except FileRejected:
         return None
-    return "scb-csv" if _find_header(grid) and _population_words(grid) else None
+    return "scb-csv" if _find_header(grid) and _population_words(grid) or _population_without_region(grid) else None
 
 
 # --- values -----------------------------------------------------------------------------
