@@ -132,3 +132,26 @@ def test_area_names(empty_db, name, level, code):
     finally:
         con.close()
     assert resolve_area(name, gz, level) == code
+
+
+def test_zip_bomb_workbook_is_refused_before_unpacking(empty_db, tmp_path):
+    """A statistics workbook whose sheet unpacks to hundreds of MB is refused unopened."""
+    import hashlib
+    import zipfile
+
+    from pipelines.readers import scb
+
+    bomb = tmp_path / "bra-export.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            block = b"<c><v>0</v></c>" * 65536
+            for _ in range(scb.MAX_XLSX_UNPACKED // len(block) + 2):
+                fh.write(block)
+    before = hashlib.sha256(empty_db.read_bytes()).hexdigest()
+    with pytest.raises(Exception) as info:
+        scb.xlsx_grids(bomb)
+    assert "för stor" in str(info.value)
+    ingest(empty_db, [bomb])
+    assert hashlib.sha256(empty_db.read_bytes()).hexdigest() == before

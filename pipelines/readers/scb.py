@@ -125,6 +125,9 @@ def csv_grid(path: Path, data: bytes | None = None) -> Grid:
     return Grid(rows, numbers)
 
 
+MAX_XLSX_UNPACKED = 200 << 20  # bytes; SCB and Brå exports are a few MB
+
+
 def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
     """Every sheet of a workbook as a grid (merged cells hold their value in the first cell).
 
@@ -132,6 +135,15 @@ def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
     """
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). Spara den på nytt som .xlsx.") from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        # openpyxl would unpack a zip bomb in full: refuse before opening anything.
+        raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB "
+                                      "uppackad). Kontrollera att rätt fil valdes, eller exportera som CSV.")
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
