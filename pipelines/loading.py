@@ -45,6 +45,7 @@ TABLES = {
     "kolada_value": "replace",
     "bra_statistic": "replace",
 }
+LOAD_MEMORY_LIMIT = "1GiB"
 HAS_LOAD_ID = {"population", "incident", "recruitment_signal", "plan", "measure", "kolada_value", "bra_statistic"}
 
 
@@ -108,6 +109,9 @@ class LoadReport:
     rows_rejected: int = 0
     load_id: int | None = None
     lines: list[str] = field(default_factory=list)
+    # What the load changed, for the marts: table -> calendar months touched (incident) or
+    # None (any row may have changed). See pipelines.marts.refresh.
+    touched: dict[str, set | None] = field(default_factory=dict)
 
     def summary(self) -> str:
         if self.status == "duplicate":
@@ -246,7 +250,10 @@ def load_file(
                     "SELECT load_id FROM load_log WHERE source_file = ? AND status = 'ok'", [name]
                 ).fetchall()
             ]
+            touched = _touched_by_deleting(con, earlier, result.replace_plans)
             _delete_loads(con, earlier)
+        else:
+            touched = _touched_by_deleting(con, [], result.replace_plans)
         _delete_plans(con, result.replace_plans)
 
         added = {}
@@ -254,15 +261,30 @@ def load_file(
             if table in result.frames:
                 added[table] = _insert(con, table, result.frames[table], load_id)
         accepted = added.get(result.primary_table, 0)
+        for table in added:
+            if table == "incident":
+                touched.setdefault("incident", set())
+                if touched["incident"] is not None:
+                    touched["incident"] |= _incident_months(con, "load_id = ?", [load_id])
+            else:
+                touched[table] = None
         offered = _count(con, primary)
         lines = list(result.report)
         if offered > accepted:
             lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
         if result.rejected:
-            con.executemany(
-                'INSERT INTO rejected_row (load_id, row_number, "column", reason) VALUES (?, ?, ?, ?)',
-                [(load_id, r.row_number, r.column, r.reason) for r in result.rejected],
-            )
+            # One insert from a frame: executemany costs seconds for tens of thousands of rows.
+            rejected = pd.DataFrame({
+                "load_id": pd.Series([load_id] * len(result.rejected), dtype="int64"),
+                "row_number": pd.Series([r.row_number for r in result.rejected], dtype="Int64"),
+                "column": pd.Series([r.column for r in result.rejected], dtype="object"),
+                "reason": pd.Series([r.reason for r in result.rejected], dtype="object"),
+            })
+            con.complete()
+            con.register("_rejected", rejected)
+            con.execute('INSERT INTO rejected_row (load_id, row_number, "column", reason) '
+                        'SELECT load_id, row_number, "column", reason FROM _rejected')
+            con.unregister("_rejected")
             lines.append(f"{len(result.rejected)} rader avvisades; se tabellen rejected_row (load_id {load_id}).")
         con.execute(
             """INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, 'ok', ?)""",
@@ -280,7 +302,38 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     log.info("loaded %s as %s: %d accepted, %d rejected", name, result.source_format, accepted, len(result.rejected))
-    return LoadReport(name, "ok", result.source_format, accepted, len(result.rejected), load_id, lines)
+    return LoadReport(name, "ok", result.source_format, accepted, len(result.rejected), load_id, lines,
+                      touched)
+
+
+def _incident_months(con, where: str, params: list) -> set:
+    """Calendar months (first days) of the incidents matching ``where``."""
+    return {r[0] for r in con.execute(
+        f"SELECT DISTINCT date_trunc('month', occurred_at)::DATE FROM incident WHERE {where}", params).fetchall()}
+
+
+def _touched_by_deleting(con, load_ids: list[int], plan_ids: list[str]) -> dict[str, set | None]:
+    """What removing earlier loads and replaced plans changes (before it is removed)."""
+    touched: dict[str, set | None] = {}
+    if load_ids:
+        touched["incident"] = _incident_months(con, "list_contains(?, load_id)", [load_ids])
+        for table in HAS_LOAD_ID - {"incident"}:
+            touched[table] = None
+        touched.update(measure_followup=None, plan_analysis=None, load_log=None)
+    if plan_ids:
+        touched.update(plan=None, measure=None, measure_followup=None, plan_analysis=None)
+    return touched
+
+
+def _merge_touched(reports: list[LoadReport]) -> dict[str, set | None]:
+    merged: dict[str, set | None] = {"load_log": None, "rejected_row": None}
+    for r in reports:
+        for table, months in r.touched.items():
+            if months is None or merged.get(table, set()) is None:
+                merged[table] = None
+            else:
+                merged[table] = merged.get(table, set()) | months
+    return merged
 
 
 def ingest(
@@ -294,6 +347,9 @@ def ingest(
     reports: list[LoadReport] = []
     try:
         with warehouse.write_session(db) as con:
+            # A bulk file is staged in temporary tables; above this DuckDB spills them to
+            # disk instead of growing (15 M incident rows stay within 1.5 GiB RSS).
+            con.execute("SET memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
             for path in files:
                 if not Path(path).is_file():
                     reports.append(LoadReport(Path(path).name, "rejected", lines=[f"{path}: filen finns inte."]))
@@ -301,7 +357,7 @@ def ingest(
                 reports.append(load_file(con, Path(path), strict=strict, fmt=fmt, options=options))
             if not any(r.status == "ok" for r in reports):
                 raise _NothingToPublish
-            marts.refresh(con)
+            marts.refresh(con, _merge_touched([r for r in reports if r.status == "ok"]))
     except _NothingToPublish:
         pass  # the published file is left exactly as it was
     return reports
