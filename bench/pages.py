@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import pkgutil
 import statistics
@@ -41,8 +42,8 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[k]
+    rank = max(1, math.ceil(p / 100 * len(ordered) - 1e-9))
+    return ordered[min(rank, len(ordered)) - 1]
 
 
 def instrument_queries() -> None:

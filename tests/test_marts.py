@@ -1,0 +1,102 @@
+"""Marts after a load: refreshing only what the load touched gives the same tables as a
+full rebuild, and marts whose tables did not change are left alone."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipelines import marts
+from pipelines.loading import ingest
+
+HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
+INCIDENT_MARTS = ("mart_incident_month", "mart_incident_grid", "mart_incident_unplaced", "mart_incident_source")
+
+
+def _csv(path: Path, rows: list[tuple]) -> Path:
+    path.write_text(HEADER + "".join(";".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _rows(prefix: str, months: list[str], n: int = 6) -> list[tuple]:
+    out = []
+    places = [("1280", "", "6160006170000"), ("0180", "", ""), ("0580", "", "5370006475000"), ("2480", "", "")]
+    types = ["stöld", "skottlossning", "våldsbrott"]
+    for m in months:
+        for i in range(n):
+            kommun, lpo, cell = places[i % len(places)]
+            out.append((f"{prefix}:{m}:{i}", f"{m}-{1 + i:02d} 12:00:00", types[i % 3], kommun, lpo, cell, "test"))
+    return out
+
+
+def _table(db: Path, name: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def _month_refreshes(monkeypatch) -> list[str]:
+    """Always refresh by month (tiny files touch most of their table) and record it."""
+    calls: list[str] = []
+    original = marts._refresh_months
+    monkeypatch.setattr(marts, "INCREMENTAL_MAX_SHARE", 1.0)
+    monkeypatch.setattr(marts, "_refresh_months", lambda con, name, *a: (calls.append(name), original(con, name, *a)))
+    return calls
+
+
+def _full_rebuild(db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "rebuilt.duckdb"
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    marts.refresh(con)
+    con.close()
+    return copy
+
+
+def test_a_new_month_refreshes_to_the_same_marts_as_a_rebuild(empty_db, tmp_path, monkeypatch):
+    calls = _month_refreshes(monkeypatch)
+    ingest(empty_db, [_csv(tmp_path / "jan-mar.csv", _rows("a", ["2024-01", "2024-02", "2024-03"]))])
+    assert calls == []  # the first load builds the marts
+    ingest(empty_db, [_csv(tmp_path / "mar-apr.csv", _rows("b", ["2024-03", "2024-04"], n=5))])
+    assert sorted(calls) == ["mart_incident_grid", "mart_incident_month", "mart_incident_unplaced"]
+    rebuilt = _full_rebuild(empty_db, tmp_path)
+    for name in INCIDENT_MARTS:
+        assert _table(empty_db, name) == _table(rebuilt, name), name
+    months = {r[2]: r[4] for r in _table(empty_db, "mart_incident_month") if r[0] == "riket" and r[3] == "stöld"}
+    assert sum(months.values()) == 2 * 3 + 2 * 2  # two stöld rows per month in file a, two in file b
+
+
+def test_a_corrected_file_refreshes_the_months_it_no_longer_has(empty_db, tmp_path, monkeypatch):
+    ingest(empty_db, [_csv(tmp_path / "older.csv", _rows("o", ["2024-04"]))])
+    f = _csv(tmp_path / "events.csv", _rows("c", ["2024-05", "2024-06"]))
+    calls = _month_refreshes(monkeypatch)
+    ingest(empty_db, [f])
+    _csv(f, _rows("c", ["2024-06"]))  # the corrected file drops May
+    ingest(empty_db, [f])
+    assert "mart_incident_month" in calls
+    rebuilt = _full_rebuild(empty_db, tmp_path)
+    for name in INCIDENT_MARTS:
+        assert _table(empty_db, name) == _table(rebuilt, name), name
+    assert not [r for r in _table(empty_db, "mart_incident_month") if str(r[2]).startswith("2024-05")]
+
+
+def test_an_incident_load_leaves_the_other_marts_alone(empty_db, tmp_path):
+    ingest(empty_db, [_csv(tmp_path / "one.csv", _rows("d", ["2024-01"]))])
+    con = duckdb.connect(str(empty_db))
+    try:
+        built = marts.refresh(con, {"incident": {__import__("datetime").date(2024, 1, 1)}})
+    finally:
+        con.close()
+    assert "mart_incident_month" in built and "mart_incident_source" in built
+    assert not [b for b in built if b.startswith(("mart_measure", "mart_signal", "mart_population"))]
+
+
+def test_dependencies_are_the_names_after_from_and_join():
+    sql = """-- reads FROM nothing in this comment
+    CREATE OR REPLACE TABLE mart_x AS WITH a AS (SELECT * FROM incident JOIN area ON true)
+    SELECT * FROM a LEFT JOIN mart_area_link AS l USING (x)"""
+    assert marts.dependencies(sql) == {"incident", "area", "a", "mart_area_link"}
