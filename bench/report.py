@@ -8,10 +8,12 @@ MIB = 2**20
 GIB = 2**30
 
 
-def _worst_page(figures: dict, field: str) -> tuple[float | None, str]:
+def _worst_page(figures: dict, field: str, cold: bool = False) -> tuple[float | None, str]:
     worst, where = None, ""
     for page, interactions in figures.get("pages", {}).get("pages", {}).items():
         for name, s in interactions.items():
+            if ("tom cache" in name) != cold:
+                continue
             if s.get("queries_per_rerun", 0) == 0 and s["server_p50_ms"] < 2:
                 continue  # a rerun that failed in the harness, listed in the errors
             if worst is None or s[field] > worst:
@@ -45,6 +47,9 @@ def evaluate(f: dict) -> list[dict]:
         worst, where = _worst_page(f, "server_p95_ms")
         add("Sidinteraktion, servertid p95 (sämsta)", worst, f"{worst:.0f} ms ({where})" if worst else "–",
             "≤ 150 ms", worst is not None and worst <= 150)
+        worst, where = _worst_page(f, "server_p95_ms", cold=True)
+        add("Sida öppnad med tömd datacache, servertid p95 (sämsta)", worst,
+            f"{worst:.0f} ms ({where})" if worst else "–", "≤ 150 ms", worst is not None and worst <= 150)
         q = pg.get("query_p95_ms")
         add("Fråga mot marts, p95 (varje fråga i sidornas omkörningar)", q,
             f"{q:.1f} ms (max {pg['query_max_ms']:.0f} ms, {pg['n_queries']} frågor)" if q else "–",
@@ -121,7 +126,7 @@ def write_results(f: dict, path: Path) -> None:
             lines.append(f"| {s} | {ld['pipeline_phases'].get(s, 0):.2f} | {ld['incremental_phases'].get(s, 0):.2f} |")
     pg = f.get("pages")
     if pg:
-        lines += ["", "## Sidor (AppTest, datacachen tömd före varje omkörning)", "",
+        lines += ["", "## Sidor (AppTest; cachen som sessionen lämnade den, utom 'tom cache')", "",
                   "| Sida | Interaktion | n | Server p50 (ms) | Server p95 (ms) | Frågor p50 (ms) | Frågor p95 (ms) "
                   "| Frågor per omkörning |", "|---|---|---|---|---|---|---|---|"]
         for page, interactions in pg["pages"].items():
