@@ -100,3 +100,13 @@ def test_dependencies_are_the_names_after_from_and_join():
     CREATE OR REPLACE TABLE mart_x AS WITH a AS (SELECT * FROM incident JOIN area ON true)
     SELECT * FROM a LEFT JOIN mart_area_link AS l USING (x)"""
     assert marts.dependencies(sql) == {"incident", "area", "a", "mart_area_link"}
+
+
+def test_an_incident_repeated_in_a_file_or_already_stored_counts_once(empty_db, tmp_path):
+    first = ingest(empty_db, [_csv(tmp_path / "a.csv", _rows("e", ["2024-02"], n=4))])[0]
+    rows = _rows("e", ["2024-02"], n=4)[:2] + _rows("f", ["2024-02"], n=3) + _rows("f", ["2024-02"], n=1)
+    second = ingest(empty_db, [_csv(tmp_path / "b.csv", rows)])[0]
+    assert (first.rows_accepted, second.rows_accepted) == (4, 3)  # 2 stored before, 1 repeated in b
+    assert "3 rader fanns redan" in second.summary()
+    riket = [r for r in _table(empty_db, "mart_incident_month") if r[0] == "riket"]
+    assert sum(r[4] for r in riket) == 7
