@@ -157,6 +157,7 @@ def _close_under_intersection(groupings: set[tuple[str, ...]], dims: Sequence[st
 def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable[Sequence[str]] = (),
             *, interior: bool = True, fixed: Iterable[Sequence[str]] = (),
             also: Iterable[tuple[Sequence[str], tuple]] = (),
+            locked: Iterable[tuple[Sequence[str], tuple]] = (),
             threshold_value: int | None = None) -> Protected:
     """Apply primary and secondary suppression to everything an output will show.
 
@@ -169,7 +170,8 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     shown elsewhere unsuppressed, so they are hidden only when nothing else can protect
     a cell. ``also`` lists cells, as (grouping, key tuple in ``dims`` order), that another
     output already hides, so they are hidden here too and protected the same way.
-    Example::
+    ``locked`` lists cells (same form) that another output already shows: they are never
+    hidden here, so partners are found among the other cells. Example::
 
         protect(df, "count", ["area_code", "month"], margins=[("area_code",), ()])
     """
@@ -231,19 +233,23 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     depth = np.array([len(order[g]) for g in owner_arr], dtype=np.int64) if len(vals) else np.zeros(0, np.int64)
     primary = (vals >= 1) & (vals < t)
     supp = primary.copy()
-    for g, k in also:
-        g = _ordered(g, dims)
-        if g in closed:
-            cid = index[order.index(g)].get(tuple(_NA if pd.isna(v) else v for v in k))
-            if cid is not None:
-                supp[cid] = True
+    is_locked = np.zeros(len(vals), dtype=bool)
+    for target, cells_given in ((supp, also), (is_locked, locked)):
+        for g, k in cells_given:
+            g = _ordered(g, dims)
+            if g in closed:
+                cid = index[order.index(g)].get(tuple(_NA if pd.isna(v) else v for v in k))
+                if cid is not None:
+                    target[cid] = True
+    is_locked &= ~supp
     notes: list[str] = []
 
-    def best(candidates: np.ndarray) -> int:
-        # Fixed totals last, zeros after non-zero cells, then the smallest value, then
-        # interior cells before totals (a total sits in more equations).
-        keyed = sorted(candidates.tolist(), key=lambda c: (is_fixed[c], vals[c] == 0, vals[c], -depth[c], c))
-        return keyed[0]
+    def best(candidates: np.ndarray) -> int | None:
+        # Never a locked cell; fixed totals last, zeros after non-zero cells, then the
+        # smallest value, then interior cells before totals (a total sits in more equations).
+        keyed = sorted((c for c in candidates.tolist() if not is_locked[c]),
+                       key=lambda c: (is_fixed[c], vals[c] == 0, vals[c], -depth[c], c))
+        return keyed[0] if keyed else None
 
     line_of: dict[int, list[int]] = {}
     for li, line in enumerate(lines):
@@ -251,6 +257,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             line_of.setdefault(c, []).append(li)
     flat = np.concatenate(lines) if lines else np.zeros(0, np.int64)
     starts = np.cumsum([0] + [len(ln) for ln in lines[:-1]]) if lines else np.zeros(0, np.int64)
+    _lock_determined(lines, flat, starts, is_locked, supp)
 
     while True:
         changed = False
@@ -261,20 +268,22 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             singles = np.flatnonzero(counts == 1)
             if len(singles) == 0:
                 break
+            progressed = False
             for li in singles.tolist():
                 line = lines[li]
                 s = supp[line]
-                if s.sum() == 1:
-                    supp[best(line[~s])] = True
-                    changed = True
+                if s.sum() == 1 and (c := best(line[~s])) is not None:
+                    supp[c] = True
+                    changed = progressed = True
+            if not progressed:  # only equations of locked cells left: another output's own
+                break
         determined = _determined(lines, signs, supp, notes)
         if not determined:
             break
         for c in determined:
-            options = [lines[li] for li in line_of.get(c, []) if (~supp[lines[li]]).any()]
+            options = [x for li in line_of.get(c, []) if (x := best(lines[li][~supp[lines[li]]])) is not None]
             if options:
-                line = min(options, key=lambda ln: vals[best(ln[~supp[ln]])])
-                supp[best(line[~supp[line]])] = True
+                supp[min(options, key=lambda x: (is_fixed[x], vals[x] == 0, vals[x], -depth[x], x))] = True
                 changed = True
         if not changed:  # cannot happen: a determined cell sits in a line with a known member
             break
@@ -312,6 +321,26 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
         suppressed_share=share, notes=tuple(notes),
     )
+
+
+def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarray, locked: np.ndarray,
+                     supp: np.ndarray) -> None:
+    """Lock (in place) every shown cell that locked cells determine: an equation whose
+    other members are all locked gives it away, so hiding it could protect nothing."""
+    if not len(lines) or not locked.any():
+        return
+    while True:
+        free = ~locked
+        counts = np.add.reduceat(free[flat].astype(np.int64), starts)
+        added = False
+        for li in np.flatnonzero(counts == 1).tolist():
+            line = lines[li]
+            c = int(line[free[line]][0])
+            if not supp[c]:
+                locked[c] = True
+                added = True
+        if not added:
+            return
 
 
 def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
@@ -379,6 +408,288 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
         norms = np.linalg.norm(null, axis=1) if null.shape[1] else np.zeros(len(cols))
         found += [int(unknown[cols[j]]) for j in np.flatnonzero(norms < 1e-6)]
     return found
+
+
+# --- hierarchies: area tree (× period), exact and linear-time ---------------------------------
+
+TOTAL_PERIOD = None  # the column of whole-period totals in a hierarchy table
+
+
+def _bridges(edges: dict[int, tuple[int, int]]) -> list[int]:
+    """Edge ids (keys of ``edges``: id -> (vertex, vertex)) that lie on no cycle.
+
+    Iterative Tarjan: an edge to a child w is a bridge when nothing below w reaches back
+    above it. Parallel edges (two hidden cells between the same equations) form a cycle.
+    """
+    adj: dict[int, list[tuple[int, int]]] = {}
+    for e, (u, v) in edges.items():
+        adj.setdefault(u, []).append((v, e))
+        adj.setdefault(v, []).append((u, e))
+    disc: dict[int, int] = {}
+    low: dict[int, int] = {}
+    out: list[int] = []
+    clock = 0
+    for root in adj:
+        if root in disc:
+            continue
+        disc[root] = low[root] = clock
+        clock += 1
+        stack = [(root, -1, iter(adj[root]))]
+        while stack:
+            v, via, it = stack[-1]
+            for w, e in it:
+                if e == via:
+                    continue
+                if w in disc:
+                    if disc[w] < low[v]:
+                        low[v] = disc[w]
+                else:
+                    disc[w] = low[w] = clock
+                    clock += 1
+                    stack.append((w, e, iter(adj[w])))
+                    break
+            else:
+                stack.pop()
+                if stack:
+                    u = stack[-1][0]
+                    if low[v] < low[u]:
+                        low[u] = low[v]
+                    if low[v] > disc[u]:
+                        out.append(via)
+    return out
+
+
+def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], period: str | None = None, *,
+                      totals: Protected | None = None, threshold_value: int | None = None) -> Protected:
+    """Protect an area hierarchy (optionally × period) with every hierarchy total, exactly.
+
+    ``levels`` are the hierarchy's columns from the top (polisregion, polisområde, LPO);
+    NA is an "ej fördelat" branch. The output holds each area's count (and the riket
+    total) per period and over the whole period: the groupings ``levels[:k]`` and
+    ``(*levels[:k], period)`` of :func:`protect`, so :meth:`Protected.table` reads it the
+    same way.
+
+    Every published cell sits in at most two independent equations (its parent's and its
+    own children's per period; a leaf's own equation is its period total; an area's
+    period total sums its periods, which the other equations already imply). The
+    equations are then the vertices of a graph whose edges are the cells, and a hidden
+    cell can be worked out from the shown ones exactly when it is a bridge of the graph
+    of hidden cells (no cycle of hidden cells runs through it). So the check is exact and
+    linear, for any size, where :func:`protect`'s dense algebra is cubic.
+
+    ``totals``: the whole-period layer (this function without ``period``), already
+    shown elsewhere (headlines, maps). Its shown totals are never hidden here and its
+    hidden ones are hidden; partners are found among the period cells instead.
+    """
+    t = threshold_value if threshold_value is not None else threshold()
+    levels = tuple(levels)
+    depth_max = len(levels)
+    cols = [*levels] + ([period] if period else [])
+    work = df[cols + [value]].copy()
+    if work[value].isna().any() or (work[value] < 0).any():
+        raise ValueError(f"protect_hierarchy: {value} saknar värden eller är negativ")
+    for c in cols:
+        work[c] = work[c].astype(object).where(work[c].notna(), _NA)
+    work[value] = work[value].astype("int64")
+    periods = sorted(work[period].unique().tolist()) if period else []
+    col_of = {p: i for i, p in enumerate(periods)}
+    n_cols = len(periods) + 1
+    tot = len(periods)  # column index of the whole-period total
+
+    # Nodes: every prefix of the hierarchy that has signals (depth 0 is riket).
+    node_of: list[dict[tuple, int]] = []
+    node_key: list[tuple] = []
+    node_depth: list[int] = []
+    leaf_sums = work.groupby(cols, sort=True)[value].sum() if cols else None
+    leaf_frame = leaf_sums.reset_index() if leaf_sums is not None else work
+    for k in range(depth_max + 1):
+        keys = sorted(set(map(tuple, leaf_frame[list(levels[:k])].itertuples(index=False, name=None)))) \
+            if k else [()]
+        ids = {}
+        for key in keys:
+            ids[key] = len(node_key)
+            node_key.append(key)
+            node_depth.append(k)
+        node_of.append(ids)
+    parent = [node_of[len(key) - 1][key[:-1]] if key else -1 for key in node_key]
+
+    # Cells: (node, column) with their sums.
+    cell_node: list[int] = []
+    cell_col: list[int] = []
+    cell_val: list[int] = []
+    for k in range(depth_max + 1):
+        keep = list(levels[:k])
+        for with_period in ([True, False] if period else [False]):
+            by = keep + ([period] if with_period else [])
+            if by:
+                sums = leaf_frame.groupby(by, sort=True)[value].sum()
+                pairs = [((kk if isinstance(kk, tuple) else (kk,)), int(v)) for kk, v in sums.items()]
+            else:
+                pairs = [((), int(leaf_frame[value].sum()))]
+            for kk, v in pairs:
+                cell_node.append(node_of[k][kk[:k]])
+                cell_col.append(col_of[kk[k]] if with_period else tot)
+                cell_val.append(v)
+    vals = np.array(cell_val, dtype=np.int64)
+    cnode = np.array(cell_node, dtype=np.int64)
+    ccol = np.array(cell_col, dtype=np.int64)
+    n_cells = len(vals)
+    n_nodes = len(node_key)
+    depth = np.array(node_depth, dtype=np.int64)[cnode] if n_cells else np.zeros(0, np.int64)
+    is_leaf = depth == depth_max
+
+    # Equations as vertices: E(v, c) = "v's children sum to v in column c" for internal
+    # v; L(leaf) = "the leaf's periods sum to its total" (only with periods); a cell in
+    # a single kept equation ends at the ground vertex.
+    ground = n_nodes * n_cols + n_nodes
+
+    def e_vertex(node: np.ndarray, col: np.ndarray) -> np.ndarray:
+        return node * n_cols + col
+
+    par = np.array(parent, dtype=np.int64)[cnode] if n_cells else np.zeros(0, np.int64)
+    end_a = np.where(par >= 0, e_vertex(np.maximum(par, 0), ccol), ground)
+    if period:
+        end_b = np.where(is_leaf, n_nodes * n_cols + cnode, e_vertex(cnode, ccol))
+    else:
+        end_b = np.where(is_leaf, ground, e_vertex(cnode, ccol))
+
+    # Lines (equations a user can read, for the line rule): each vertex's cells, plus each
+    # internal area's "periods sum to the total" (implied, but a user sees it directly).
+    pair_line = np.concatenate([end_a, end_b])
+    pair_cell = np.concatenate([np.arange(n_cells), np.arange(n_cells)])
+    real = pair_line != ground
+    pair_line, pair_cell = pair_line[real], pair_cell[real]
+    if period:
+        internal = ~is_leaf
+        pair_line = np.concatenate([pair_line, ground + 1 + cnode[internal]])
+        pair_cell = np.concatenate([pair_cell, np.flatnonzero(internal)])
+    order = np.lexsort((pair_cell, pair_line))
+    pair_line, pair_cell = pair_line[order], pair_cell[order]
+    line_ids, starts = np.unique(pair_line, return_index=True)
+    lines = np.split(pair_cell, starts[1:]) if len(pair_cell) else []
+    line_of: dict[int, list[int]] = {}
+    for li, line in enumerate(lines):
+        for c in line.tolist():
+            line_of.setdefault(c, []).append(li)
+    line_at = {int(v): li for li, v in enumerate(line_ids.tolist())}
+    flat = pair_cell
+
+    def _reach(cell: int) -> list[int]:
+        # Lines of every equation joined to ``cell`` through hidden cells.
+        seen = {int(end_a[cell]), int(end_b[cell])}
+        todo = list(seen)
+        hidden_of: dict[int, list[int]] = {}
+        for h in np.flatnonzero(supp).tolist():
+            hidden_of.setdefault(int(end_a[h]), []).append(int(end_b[h]))
+            hidden_of.setdefault(int(end_b[h]), []).append(int(end_a[h]))
+        while todo:
+            for w in hidden_of.get(todo.pop(), []):
+                if w not in seen:
+                    seen.add(w)
+                    todo.append(w)
+        return [line_at[v] for v in seen if v in line_at]
+
+    primary = (vals >= 1) & (vals < t)
+    supp = primary.copy()
+    locked = np.zeros(n_cells, dtype=bool)
+    if totals is not None:
+        given = {}
+        tc = totals.cells
+        flags = tc[flag_column(totals.value)].tolist()
+        columns = [tc[d].astype(object).tolist() for d in levels]
+        for i, g in enumerate(tc["grouping"].tolist()):
+            k = len([d for d in g.split(",") if d])
+            given[tuple(_NA if pd.isna(columns[j][i]) else columns[j][i] for j in range(k))] = bool(flags[i])
+        for cid in np.flatnonzero(ccol == tot).tolist():
+            hidden = given.get(node_key[cnode[cid]])
+            if hidden is None:
+                continue
+            supp[cid] = hidden
+            locked[cid] = not hidden
+
+    # Preference among candidate partners: never a locked cell; a non-zero before a zero;
+    # the smallest; a period cell and a finer area before a total (totals sit in more
+    # equations and are what users look at).
+    rank = np.lexsort((np.arange(n_cells), -(depth * 2 + (ccol != tot)), vals, vals == 0))
+    pref = np.empty(n_cells, dtype=np.int64)
+    pref[rank] = np.arange(n_cells)
+
+    def best(cells: np.ndarray) -> int | None:
+        options = cells[~supp[cells] & ~locked[cells]]
+        return int(options[np.argmin(pref[options])]) if len(options) else None
+
+    notes: list[str] = []
+    starts_arr = np.array([0] + [len(x) for x in lines[:-1]], dtype=np.int64).cumsum() if lines else None
+    if lines:
+        _lock_determined(lines, flat, starts_arr, locked, supp)
+    for _ in range(10 * n_cells + 10):
+        # Line rule: an equation with exactly one hidden member reveals it.
+        while lines:
+            counts = np.add.reduceat(supp[flat].astype(np.int64), starts_arr)
+            singles = np.flatnonzero(counts == 1)
+            fixed_any = False
+            for li in singles.tolist():
+                line = lines[li]
+                if supp[line].sum() == 1:
+                    c = best(line)
+                    if c is not None:
+                        supp[c] = True
+                        fixed_any = True
+            if not fixed_any:
+                break
+        hidden = np.flatnonzero(supp)
+        bridges = _bridges({int(c): (int(end_a[c]), int(end_b[c])) for c in hidden})
+        if not bridges:
+            break
+        progressed = False
+        for c in bridges:
+            options = [x for li in line_of.get(c, []) if (x := best(lines[li])) is not None]
+            if not options:
+                # Nothing unlocked beside it: widen to the equations around the whole
+                # group of hidden cells it belongs to.
+                options = [x for li in _reach(c) if (x := best(lines[li])) is not None]
+            if options:
+                supp[min(options, key=lambda x: pref[x])] = True
+                progressed = True
+        if not progressed:
+            notes.append("Röjandeskyddet kunde inte skydda alla dolda värden utan att dölja låsta summor.")
+            log.warning(notes[-1])
+            break
+
+    # The published cells, in protect()'s layout.
+    dims = tuple(cols)
+    keys = [node_key[n] for n in cnode.tolist()]
+    data: dict[str, list] = {}
+    for i, d in enumerate(levels):
+        data[d] = [(k[i] if len(k) > i and k[i] != _NA else None) for k in keys]
+    if period:
+        data[period] = [None if c == tot else periods[c] for c in ccol.tolist()]
+    grouping_names = {}
+    for k in range(depth_max + 1):
+        grouping_names[(k, True)] = grouping_name((*levels[:k], period)) if period else None
+        grouping_names[(k, False)] = grouping_name(levels[:k])
+    data["grouping"] = [grouping_names[(dd, c != tot)] for dd, c in zip(depth.tolist(), ccol.tolist(), strict=True)]
+    cells = pd.DataFrame(data)
+    for d in dims:
+        target = df[d].dtype
+        try:
+            cells[d] = cells[d].astype(target)
+        except (TypeError, ValueError):
+            pass
+    cells[value] = pd.array(np.where(supp, 0, vals), dtype="Int64")
+    cells.loc[supp, value] = pd.NA
+    cells[flag_column(value)] = supp
+    cells["reason"] = pd.array(np.where(supp, np.where(primary, "primär", "sekundär"), None), dtype=object)
+    groupings = []
+    for k in range(depth_max, -1, -1):
+        if period:
+            groupings.append((*levels[:k], period))
+        groupings.append(tuple(levels[:k]))
+    fine = (depth == depth_max) & ((ccol != tot) if period else True) & (vals > 0)
+    share = float(supp[fine].sum() / fine.sum()) if fine.any() else 0.0
+    return Protected(cells=cells, value=value, dims=dims, groupings=tuple(groupings), threshold=t,
+                     primary=int(primary.sum()), secondary=int((supp & ~primary).sum()),
+                     suppressed_share=share, notes=tuple(notes))
 
 
 # --- rates, shares, counting ---------------------------------------------------------------

@@ -107,26 +107,37 @@ def year_earlier(d: date) -> date:
 
 # --- the national layer ---------------------------------------------------------------------
 
+def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Protected:
+    """Every area's total over the period along one hierarchy (and the riket total),
+    protected together: what headlines and maps show. A tree, so it is small (one cell
+    per area) and exact in linear time."""
+    cols = CHAINS[chain]
+    df = run_sql(f"""
+        SELECT {', '.join(cols)}, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """, {"start": start, "end": end})
+    return suppression.protect_hierarchy(df, "count", cols)
+
+
 def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
     """Area × period counts for the whole country along one hierarchy, protected with
-    every hierarchy total, per period and over the whole period."""
+    every hierarchy total, per period and over the whole period.
+
+    The whole-period totals are exactly :func:`totals_layer`'s (computed from the same
+    sums): what it shows stays shown and what it hides stays hidden, whatever the
+    grain; partners for the period cells are found among the period cells."""
     cols = CHAINS[chain]
-    sql = f"""
+    df = run_sql(f"""
         SELECT {', '.join(cols)}, {_PERIOD_SQL[grain]} AS period, sum(count)::BIGINT AS count
         FROM mart_signal
         WHERE month BETWEEN $start AND $end
         GROUP BY ALL
-    """
-    df = run_sql(sql, {"start": start, "end": end})
-    dims = (*cols, "period")
-    margins = []
-    for i in range(len(cols) + 1):
-        margins.append(cols[:i])
-        margins.append((*cols[:i], "period"))
-    # Totals over the whole period are shown by the map and the headlines whatever the
-    # grain: keep them visible where a partner within the period can be hidden instead.
-    fixed = [cols[:i] for i in range(len(cols) + 1)]
-    return suppression.protect(df, "count", dims, margins=margins, fixed=fixed)
+    """, {"start": start, "end": end})
+    whole = df.groupby(list(cols), dropna=False, as_index=False, sort=False)["count"].sum()
+    totals = suppression.protect_hierarchy(whole, "count", cols)
+    return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
 
 
 def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
@@ -153,15 +164,16 @@ def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str
     """, params)
     dims = ("period", *DIMENSIONS)
     margins = [("period", d) for d in DIMENSIONS] + [(d,) for d in DIMENSIONS] + [("period",), ()]
-    hidden_totals = []
+    # The area's totals are the national layer's: hidden there, hidden here; shown there
+    # (and so on the map, the headline and the parent's page), never hidden here.
+    hidden, shown = [], []
     per_period = _area_rows(national_layer, level, code, with_period=True)
-    for p in per_period.loc[per_period["count_suppressed"], "period"]:
-        hidden_totals.append((("period",), (p,)))
+    for p, h in zip(per_period["period"], per_period["count_suppressed"], strict=True):
+        (hidden if h else shown).append((("period",), (p,)))
     overall = _area_rows(national_layer, level, code, with_period=False)
-    if overall["count_suppressed"].any():
-        hidden_totals.append(((), ()))
+    (hidden if overall["count_suppressed"].any() else shown).append(((), ()))
     return suppression.protect(df, "count", dims, margins=margins, interior=False,
-                               fixed=[("period",), ()], also=hidden_totals)
+                               fixed=[("period",), ()], also=hidden, locked=shown)
 
 
 def youth_population(run_sql, level: str, code: str) -> dict[int, float]:
@@ -307,12 +319,17 @@ def total_frame(run_sql, level: str, code: str, start: date, end: date,
     return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
+    return totals_layer(partial(run, key=key), chain, start, end)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _total(key, level: str, code: str, start: date, end: date) -> pd.DataFrame:
     chain = chain_for(level)
     return total_frame(partial(run, key=key), level, code, start, end,
-                       _national(key, chain, start, end, "month"),
-                       _national(key, chain, year_earlier(start), year_earlier(end), "month"))
+                       _totals(key, chain, start, end),
+                       _totals(key, chain, year_earlier(start), year_earlier(end)))
 
 
 def signal_total(selection) -> pd.DataFrame:
@@ -335,7 +352,7 @@ def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, yea
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _area_values(key, level: str, start: date, end: date) -> pd.DataFrame:
-    prot = _national(key, chain_for(level), start, end, "month")
+    prot = _totals(key, chain_for(level), start, end)
     youth = run("SELECT area_code, year, population_12_17 FROM mart_population WHERE level = $level",
                 {"level": level}, key=key)
     return area_frame(prot, level, youth, end.year)
