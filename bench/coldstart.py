@@ -3,8 +3,8 @@
 The server is started as a user starts it; the clock runs until Chromium (driven by
 Playwright, the system's ``/usr/bin/chromium``) shows the first page's title. Without a
 browser the figure is the health endpoint answering plus the first page's HTML, and the
-table says so. The browser then opens every page once, and the server's peak RSS is
-read from the kernel when it exits (``wait4``).
+table says so. The browser then opens every page once, and the server's peak RSS
+(VmHWM) is read from /proc before it is stopped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.proc import ROOT
+from bench.proc import ROOT, vm_hwm
 
 APP = ROOT / "dashboard" / "app.py"
 FIRST_TITLE = "Översikt – lägesbild"
@@ -91,6 +91,7 @@ def _serve(db: Path, timeout: float, b) -> dict:
         else:
             result.update(_browse(base, page, started, timeout))
     finally:
+        hwm = vm_hwm(proc.pid)  # read before it exits (ru_maxrss would include our own RSS at fork)
         proc.send_signal(signal.SIGTERM)
         rusage = None
         with contextlib.suppress(ChildProcessError):
@@ -105,7 +106,7 @@ def _serve(db: Path, timeout: float, b) -> dict:
                 proc.kill()
                 _pid, _status, rusage = os.wait4(proc.pid, 0)
         proc.returncode = 0  # reaped above: keep Popen from waiting again
-        result["peak_rss"] = rusage.ru_maxrss * 1024 if rusage else None
+        result["peak_rss"] = hwm or (rusage.ru_maxrss * 1024 if rusage else None)
     return result
 
 

@@ -18,7 +18,7 @@ MARK = "BENCH-RESULT "
 class ChildResult:
     data: dict
     seconds: float  # wall clock of the whole child, interpreter start included
-    peak_rss: int  # bytes, from the kernel's accounting of the child (wait4)
+    peak_rss: int  # bytes: the child's VmHWM when it answered (else wait4's ru_maxrss)
     stderr: str
 
 
@@ -45,9 +45,25 @@ class _Popen(subprocess.Popen):
         return pid, status
 
 
+def vm_hwm(pid: int | str = "self") -> int | None:
+    """Peak resident memory of a process (VmHWM, bytes), or None where /proc has none.
+
+    This is the figure to use for a child: ``ru_maxrss`` also counts what the process
+    inherited at fork, i.e. the parent's RSS, before exec replaced its memory.
+    """
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
 def answer(data: dict) -> None:
-    """In a child: hand ``data`` to the parent (one marked JSON line on stdout)."""
-    print(MARK + json.dumps(data, default=str), flush=True)
+    """In a child: hand ``data`` (plus its peak RSS) to the parent as one marked JSON line."""
+    print(MARK + json.dumps({**data, "_vm_hwm": vm_hwm()}, default=str), flush=True)
 
 
 def run_child(module: str, *args: str, env: dict | None = None, timeout: float = 3600) -> ChildResult:
@@ -65,10 +81,11 @@ def run_child(module: str, *args: str, env: dict | None = None, timeout: float =
         raise ChildFailed(f"{module} {' '.join(args)}: over {timeout:.0f} s") from None
     rusage = proc.rusage
     seconds = time.perf_counter() - started
-    peak = rusage.ru_maxrss * 1024 if rusage else 0
+    peak = rusage.ru_maxrss * 1024 if rusage else 0  # fallback: may include the parent's RSS at fork
     if proc.returncode != 0:
         raise ChildFailed(f"{module} {' '.join(args)} exited {proc.returncode}:\n{err[-3000:]}")
     for line in out.splitlines():
         if line.startswith(MARK):
-            return ChildResult(json.loads(line[len(MARK):]), seconds, peak, err)
+            data = json.loads(line[len(MARK):])
+            return ChildResult(data, seconds, data.pop("_vm_hwm", None) or peak, err)
     raise ChildFailed(f"{module} {' '.join(args)} printed no result:\n{out[-2000:]}\n{err[-2000:]}")
