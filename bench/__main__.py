@@ -1,6 +1,7 @@
 """``python -m bench`` (15 M incidents) and ``python -m bench --quick`` (1 M, for CI).
 
-Prints one JSON line with every figure and writes ``bench/results.md``.
+Prints one JSON line with every figure and writes ``bench/results.md`` (the national
+run) or ``bench/work/results-<mode>.md`` (other sizes, git-ignored).
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1 M händelser (CI), annars 15 M")
     parser.add_argument("--size", help="antal händelser (ersätter --quick/national)")
     parser.add_argument("--reps", type=int, help="upprepningar per interaktion")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
+    parser.add_argument("--out", type=Path,
+                        help="resultatfil (standard: bench/results.md; med --quick/--size bench/work/results-<läge>.md, "
+                             "så att CI inte skriver över den nationella körningens resultat)")
     parser.add_argument("--skip", default="", help="hoppa över delar: load,pages,peer,concurrency,coldstart")
     args = parser.parse_args(argv)
 
@@ -64,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         size, label = SIZES["quick"], "quick"
     else:
         size, label = SIZES["national"], "national"
-    reps = args.reps or (2 if args.quick else 5)
+    reps = args.reps or (1 if args.quick else 5)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    out = args.out or (ROOT / "bench" / "results.md" if label == "national"
+                       else data.WORK / f"results-{label}.md")
     started = time.perf_counter()
     figures: dict = {"mode": label, "size": size, "machine": data.machine(), "load_before": os.getloadavg()}
 
@@ -100,9 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     figures["load_after"] = os.getloadavg()
     figures["seconds"] = time.perf_counter() - started
     figures["targets"] = evaluate(figures)
-    write_results(figures, args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_results(figures, out)
     print(json.dumps(figures, default=str, ensure_ascii=False, separators=(",", ":")))
-    _log(f"klart på {figures['seconds']:.0f} s; resultat i {args.out}")
+    _log(f"klart på {figures['seconds']:.0f} s; resultat i {out}")
     return 0
 
 
