@@ -491,51 +491,46 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
     for c in cols:
         work[c] = work[c].astype(object).where(work[c].notna(), _NA)
     work[value] = work[value].astype("int64")
-    periods = sorted(work[period].unique().tolist()) if period else []
-    col_of = {p: i for i, p in enumerate(periods)}
+    # Nodes: every prefix of the hierarchy that has counts (depth 0 is riket), numbered
+    # in key order so that the result does not depend on the order of the rows.
+    n_rows = len(work)
+    row_node = [np.zeros(n_rows, dtype=np.int64)]
+    node_key: list[tuple] = [()]
+    parent: list[int] = [-1]
+    node_depth: list[int] = [0]
+    local = np.zeros(n_rows, dtype=np.int64)
+    for k in range(1, depth_max + 1):
+        vcode, vuniq = pd.factorize(work[levels[k - 1]].to_numpy(dtype=object), sort=True)
+        local, _ = pd.factorize(local * max(len(vuniq), 1) + vcode, sort=True)
+        local = np.asarray(local, dtype=np.int64)
+        first = np.unique(local, return_index=True)[1]
+        base = len(node_key)
+        for r in first.tolist():
+            p = int(row_node[-1][r])
+            parent.append(p)
+            node_key.append(node_key[p] + (vuniq[vcode[r]],))
+            node_depth.append(k)
+        row_node.append(base + local)
+    n_nodes = len(node_key)
+    if period:
+        pcode, puniq = pd.factorize(work[period].to_numpy(dtype=object), sort=True)
+        periods = list(puniq)
+    else:
+        pcode, periods = np.zeros(n_rows, dtype=np.int64), []
     n_cols = len(periods) + 1
     tot = len(periods)  # column index of the whole-period total
 
-    # Nodes: every prefix of the hierarchy that has signals (depth 0 is riket).
-    node_of: list[dict[tuple, int]] = []
-    node_key: list[tuple] = []
-    node_depth: list[int] = []
-    leaf_sums = work.groupby(cols, sort=True)[value].sum() if cols else None
-    leaf_frame = leaf_sums.reset_index() if leaf_sums is not None else work
-    for k in range(depth_max + 1):
-        keys = sorted(set(map(tuple, leaf_frame[list(levels[:k])].itertuples(index=False, name=None)))) \
-            if k else [()]
-        ids = {}
-        for key in keys:
-            ids[key] = len(node_key)
-            node_key.append(key)
-            node_depth.append(k)
-        node_of.append(ids)
-    parent = [node_of[len(key) - 1][key[:-1]] if key else -1 for key in node_key]
-
-    # Cells: (node, column) with their sums.
-    cell_node: list[int] = []
-    cell_col: list[int] = []
-    cell_val: list[int] = []
-    for k in range(depth_max + 1):
-        keep = list(levels[:k])
-        for with_period in ([True, False] if period else [False]):
-            by = keep + ([period] if with_period else [])
-            if by:
-                sums = leaf_frame.groupby(by, sort=True)[value].sum()
-                pairs = [((kk if isinstance(kk, tuple) else (kk,)), int(v)) for kk, v in sums.items()]
-            else:
-                pairs = [((), int(leaf_frame[value].sum()))]
-            for kk, v in pairs:
-                cell_node.append(node_of[k][kk[:k]])
-                cell_col.append(col_of[kk[k]] if with_period else tot)
-                cell_val.append(v)
-    vals = np.array(cell_val, dtype=np.int64)
-    cnode = np.array(cell_node, dtype=np.int64)
-    ccol = np.array(cell_col, dtype=np.int64)
+    # Cells: (node, column) with their sums, node by node.
+    flat_idx = np.concatenate([g * n_cols + c for g in row_node
+                               for c in ([pcode, np.full(n_rows, tot)] if period else [np.full(n_rows, tot)])])
+    weights = np.tile(work[value].to_numpy(dtype=np.float64), len(row_node) * (2 if period else 1))
+    size = n_nodes * n_cols
+    present = np.flatnonzero(np.bincount(flat_idx, minlength=size) > 0)
+    vals = np.rint(np.bincount(flat_idx, weights=weights, minlength=size)[present]).astype(np.int64)
+    cnode = present // n_cols
+    ccol = present % n_cols
     n_cells = len(vals)
-    n_nodes = len(node_key)
-    depth = np.array(node_depth, dtype=np.int64)[cnode] if n_cells else np.zeros(0, np.int64)
+    depth = np.array(node_depth, dtype=np.int64)[cnode]
     is_leaf = depth == depth_max
 
     # Equations as vertices: E(v, c) = "v's children sum to v in column c" for internal
@@ -567,10 +562,7 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
     pair_line, pair_cell = pair_line[order], pair_cell[order]
     line_ids, starts = np.unique(pair_line, return_index=True)
     lines = np.split(pair_cell, starts[1:]) if len(pair_cell) else []
-    line_of: dict[int, list[int]] = {}
-    for li, line in enumerate(lines):
-        for c in line.tolist():
-            line_of.setdefault(c, []).append(li)
+    line_of: dict[int, list[int]] = {}  # filled when first needed (a bridge to mend)
     line_at = {int(v): li for li, v in enumerate(line_ids.tolist())}
     flat = pair_cell
 
@@ -642,6 +634,10 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
         if not bridges:
             break
         progressed = False
+        if not line_of:
+            for li, line in enumerate(lines):
+                for c in line.tolist():
+                    line_of.setdefault(c, []).append(li)
         for c in bridges:
             options = [x for li in line_of.get(c, []) if (x := best(lines[li])) is not None]
             if not options:
@@ -658,17 +654,15 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
 
     # The published cells, in protect()'s layout.
     dims = tuple(cols)
-    keys = [node_key[n] for n in cnode.tolist()]
-    data: dict[str, list] = {}
+    data: dict[str, np.ndarray] = {}
     for i, d in enumerate(levels):
-        data[d] = [(k[i] if len(k) > i and k[i] != _NA else None) for k in keys]
+        per_node = np.array([k[i] if len(k) > i and k[i] != _NA else None for k in node_key], dtype=object)
+        data[d] = per_node[cnode]
     if period:
-        data[period] = [None if c == tot else periods[c] for c in ccol.tolist()]
-    grouping_names = {}
-    for k in range(depth_max + 1):
-        grouping_names[(k, True)] = grouping_name((*levels[:k], period)) if period else None
-        grouping_names[(k, False)] = grouping_name(levels[:k])
-    data["grouping"] = [grouping_names[(dd, c != tot)] for dd, c in zip(depth.tolist(), ccol.tolist(), strict=True)]
+        data[period] = np.array([*periods, None], dtype=object)[ccol]
+    names = np.array([[grouping_name(levels[:k]), grouping_name((*levels[:k], period)) if period else ""]
+                      for k in range(depth_max + 1)], dtype=object)
+    data["grouping"] = names[depth, (ccol != tot).astype(np.int64)]
     cells = pd.DataFrame(data)
     for d in dims:
         target = df[d].dtype

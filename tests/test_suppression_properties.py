@@ -252,3 +252,58 @@ def test_map_values_and_headline_are_protected(run_sql):
     total = signals.total_frame(run_sql, "riket", "SE", date(2024, 1, 1), date(2024, 6, 1), now, before)
     truth = run_sql("SELECT sum(count) FROM mart_signal WHERE month BETWEEN '2024-01-01' AND '2024-06-01'").iat[0, 0]
     assert total["count"].tolist() == [int(truth), 0]
+
+
+# --- area hierarchies × periods (the signal layers' engine) ------------------------------------
+
+LEVELS = ("region", "district", "lpo")
+
+
+@st.composite
+def hierarchies(draw):
+    """A random area tree (with "ej fördelat" NA branches) × periods, and a threshold."""
+    counts = st.one_of(st.integers(0, 0), st.integers(1, 4), st.integers(5, 40))
+    rows = []
+    for r in range(draw(st.integers(1, 3))):
+        for d in range(draw(st.integers(1, 3))):
+            district = None if draw(st.integers(0, 5)) == 0 else f"D{r}{d}"
+            for leaf in range(draw(st.integers(1, 3))):
+                lpo = None if district is None or draw(st.integers(0, 6)) == 0 else f"L{r}{d}{leaf}"
+                for p in range(draw(st.integers(1, 4))):
+                    rows.append((f"R{r}", district, lpo, f"2024-0{p + 1}", draw(counts)))
+    df = pd.DataFrame(rows, columns=[*LEVELS, "period", "count"])
+    return df, draw(st.sampled_from([3, 5]))
+
+
+def _published_filled(p: sup.Protected) -> dict:
+    """Like _published, with NA keys ("ej fördelat") as a value of their own."""
+    filled = p.cells.copy()
+    for d in p.dims:
+        filled[d] = filled[d].astype(object).where(filled[d].notna(), "∅")
+    return _published(sup.Protected(filled, p.value, p.dims, p.groupings, p.threshold, p.primary, p.secondary,
+                                    p.suppressed_share))
+
+
+@SETTINGS
+@given(hierarchies())
+def test_hierarchy_layers_show_no_small_count_and_nothing_derivable(case):
+    df, threshold = case
+    whole = df.groupby(list(LEVELS), dropna=False, as_index=False)["count"].sum()
+    totals = sup.protect_hierarchy(whole, "count", LEVELS, threshold_value=threshold)
+    layer = sup.protect_hierarchy(df, "count", LEVELS, "period", totals=totals, threshold_value=threshold)
+    for p in (totals, layer):
+        published = _published_filled(p)
+        assert not [v for v in published.values() if v is not None and 1 <= v < threshold]
+        eqs = _equations(df, published)
+        assert all(len(coeffs) != 1 for coeffs, _ in eqs)
+        assert not _determined(eqs, {cell for cell, v in published.items() if v is None})
+        # Shown values are the true sums.
+        filled = df.astype({d: object for d in LEVELS}).fillna({d: "∅" for d in LEVELS})
+        for (g, key), v in published.items():
+            if v is not None:
+                mask = pd.Series(True, index=filled.index)
+                for d, k in zip(g, key, strict=True):
+                    mask &= filled[d] == k
+                assert v == int(filled.loc[mask, "count"].sum())
+    # The period layer keeps the totals layer's decisions exactly (map and headline agree).
+    assert {k: v for k, v in _published_filled(layer).items() if "period" not in k[0]} == _published_filled(totals)

@@ -1,17 +1,19 @@
 """Recruitment signals: the only way pages read ``mart_signal``, always disclosure-controlled.
 
-Every frame leaving this module has passed :func:`dashboard.suppression.protect`. So that
-no output can be combined with another to undo the protection, the counts are protected
-in two consistent layers:
+Every frame leaving this module has passed :mod:`dashboard.suppression`. So that no
+output can be combined with another to undo the protection, the counts are protected in
+consistent layers, each keeping what the one before it shows and hides:
 
-1. **National layer** (:func:`national`): for one area hierarchy (police: polisregion →
-   polisområde → LPO; administrative: polisregion → län → kommun) and one period, every
-   area × period cell with every hierarchy total, with and without the period split.
-   Map values, headline totals and each area's trend totals all come from here, so an
-   area's total and its siblings' and parent's totals are protected together.
-2. **Breakdown layer** (:func:`area_cube`): for one area, period × age band, sex, source
+1. **Totals layer** (:func:`totals_layer`): for one area hierarchy (police: polisregion
+   → polisområde → LPO; administrative: polisregion → län → kommun) and one period,
+   every area's total over the period and the riket total, protected together (a small
+   tree, exact in linear time). Headline totals and map values come from here.
+2. **National layer** (:func:`national`): the same hierarchy × period (month, quarter,
+   year) with every total per period; its whole-period totals are the totals layer's,
+   unchanged. Each area's trend totals come from here.
+3. **Breakdown layer** (:func:`area_cube`): for one area, period × age band, sex, source
    and signal type with their totals. The area's per-period totals and grand total are
-   those of the national layer; a total hidden there is hidden here too.
+   those of the national layer: hidden there, hidden here; shown there, shown here.
 
 Signals that cannot be placed exactly at a level (an LPO that covers several kommuner,
 seen at kommun level) stay in the equations as an "ej fördelat" cell, so the totals
@@ -263,11 +265,16 @@ def signal_view(selection, grain: str = "month") -> SignalView:
     return _view(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _trend(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> pd.DataFrame:
+    view = _view(key, level, code, start, end, grain)
+    return trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth)
+
+
 def trend(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
     """Per period (and category of ``dimension``): count, rate per 1 000 aged 12–17."""
-    view = signal_view(selection, grain)
-    return trend_table(view.cube, dimension, periods(selection.start, selection.end, view.grain), view.grain,
-                       view.youth)
+    return _trend(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
+                  dimension)
 
 
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
@@ -296,10 +303,16 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
     return out.drop(columns=["total", "total_suppressed"])
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _summary(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> pd.DataFrame:
+    view = _view(key, level, code, start, end, grain)
+    return summary_table(view.cube, dimension, view.youth, end.year)
+
+
 def period_summary(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
     """The page's "hela perioden" table for the view :func:`signal_view` chose."""
-    view = signal_view(selection, grain)
-    return summary_table(view.cube, dimension, view.youth, selection.end.year)
+    return _summary(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
+                    dimension)
 
 
 def total_frame(run_sql, level: str, code: str, start: date, end: date,
