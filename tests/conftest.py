@@ -57,3 +57,13 @@ def fast_apptest():
     BidiComponentManager.discover_and_register_components = lambda self, *a, **k: None
     yield
     BidiComponentManager.discover_and_register_components = original
+
+
+@pytest.fixture(scope="module")
+def raw(demo_db):
+    """A plain read-only connection to the demo warehouse, for computing expected values."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    yield con
+    con.close()

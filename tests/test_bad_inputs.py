@@ -33,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BAD = corpus.BAD
 
 
+HANG_GUARD_SECONDS = 120
+
+
 @dataclass(frozen=True)
 class Case:
     """What loading one corpus file must give.
@@ -178,7 +181,9 @@ def test_bad_file(name, empty_db, big_files):
     started = time.perf_counter()
     (report,) = ingest(empty_db, [path])
     elapsed = time.perf_counter() - started
-    assert elapsed < case.seconds, f"{name}: {elapsed:.1f} s"
+    # A hang guard, not a speed target (those live in bench/): a reader that unpacked a
+    # zip bomb or walked 100 000 empty rows cell by cell would take minutes.
+    assert elapsed < max(case.seconds, HANG_GUARD_SECONDS), f"{name}: {elapsed:.1f} s"
 
     if case.outcome == "file":
         assert report.status == "rejected", report.summary()
@@ -291,7 +296,7 @@ def test_cli_zip_bomb_is_refused_quickly_with_bounded_memory(empty_db, big_files
     assert os.waitstatus_to_exitcode(status) != 0
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("plan_zip_bomb.xlsx: ") and "Traceback" not in lines[0]
-    assert elapsed < 30
+    assert elapsed < HANG_GUARD_SECONDS  # unpacking the bomb would take many minutes
     assert usage.ru_maxrss < 350 * 1024  # KiB; the interpreter with DuckDB and pandas takes about 200 MB
 
 

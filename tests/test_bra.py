@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import rows as _query
 
 from pipelines import readers, warehouse
 from pipelines.loading import ingest
@@ -18,13 +19,6 @@ DATA = Path(__file__).parent / "data" / "bra"
 def _digest(db):
     return hashlib.sha256(db.read_bytes()).hexdigest()
 
-
-def _query(db, sql, params=None):
-    con = warehouse.open_read_only(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def _stat(db, area, offence, year):

@@ -11,8 +11,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import rows as _query
 
-from pipelines import readers, warehouse
+from pipelines import readers
 from pipelines.fetch import FetchError
 from pipelines.fetch import main as fetch_main
 from pipelines.loading import ingest
@@ -24,13 +25,6 @@ DATA = Path(__file__).parent / "data" / "kolada"
 def _digest(db):
     return hashlib.sha256(db.read_bytes()).hexdigest()
 
-
-def _query(db, sql, params=None):
-    con = warehouse.open_read_only(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_values_land_per_kommun_year_and_gender(empty_db):

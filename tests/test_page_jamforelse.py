@@ -7,8 +7,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import swedish_number as number
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -20,15 +20,6 @@ STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län", "period": "Välj 
 VIOLENCE = ["mord/dråp", "våldsbrott", "rån", "hot"]
 
 
-def number(text: str) -> float:
-    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
-
-
-@pytest.fixture(scope="module")
-def raw(demo_db):
-    con = duckdb.connect(str(demo_db), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

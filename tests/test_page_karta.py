@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import swedish_number as number
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -14,15 +14,6 @@ PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "karta.
 YEAR_2025 = ("2025-01-01", "2026-01-01")  # the default period: the last 12 months of the demo
 
 
-def number(text: str) -> float:
-    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
-
-
-@pytest.fixture(scope="module")
-def raw(demo_db):
-    con = duckdb.connect(str(demo_db), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture

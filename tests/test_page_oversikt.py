@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import swedish_number as number
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -17,16 +17,6 @@ NOW = ("2025-03-01", "2025-09-01")
 BEFORE = ("2024-03-01", "2024-09-01")
 
 
-def number(text: str) -> float:
-    """A displayed Swedish number ('1 234', '23,2 %') as a float."""
-    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
-
-
-@pytest.fixture(scope="module")
-def raw(demo_db):
-    con = duckdb.connect(str(demo_db), read_only=True)
-    yield con
-    con.close()
 
 
 @pytest.fixture(scope="module")

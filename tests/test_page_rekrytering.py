@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import swedish_number as number
 from streamlit.testing.v1 import AppTest
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -16,15 +16,6 @@ BASE = {"period": "Välj månader", "fran": "mars 2025", "till": "augusti 2025"}
 SEX = {"Pojkar": "M", "Flickor": "K", "Okänt kön": "X"}
 
 
-def number(text: str) -> float:
-    return float(text.replace("\xa0", "").replace(" ", "").replace("%", "").replace(",", "."))
-
-
-@pytest.fixture(scope="module")
-def raw(demo_db):
-    con = duckdb.connect(str(demo_db), read_only=True)
-    yield con
-    con.close()
 
 
 def _open(demo_db, params):

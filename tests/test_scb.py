@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from helpers import rows as _query
 
 from pipelines import readers, warehouse
 from pipelines.fetch import FetchError
@@ -37,13 +38,6 @@ def _population(db, kommun, year, band, sex):
     finally:
         con.close()
 
-
-def _query(db, sql, params=None):
-    con = warehouse.open_read_only(db)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_wide_windows_1252_csv_with_title_and_footnotes(empty_db):
