@@ -46,9 +46,13 @@ def completion_scatter(df, *, title: str, outcome: str):
     if data.empty:
         return charts.empty_figure(title, "Inga områden med både åtgärdsplaner och jämförbart utfall.")
     chance = data["within_chance"].fillna(True).astype(bool)
+    low, high = float(data["share_done"].min() * 100), float(data["share_done"].max() * 100)
+    right = high - (high - low) * 0.25
     trace = {"type": "scatter", "mode": "markers+text", "x": (data["share_done"] * 100).tolist(),
              "y": data["change_pct"].astype(float).tolist(), "text": data["name"].tolist(),
-             "textposition": "top center", "textfont": {"size": 13},
+             # Names near the right edge go to the left of their point, so none is cut off.
+             "textposition": ["top left" if x > right else "top center" for x in data["share_done"] * 100],
+             "cliponaxis": False, "textfont": {"size": 13},
              "marker": {"size": 12, "color": ["#999999" if c else "#0072B2" for c in chance],
                         "symbol": ["circle-open" if c else "circle" for c in chance], "line": {"width": 2}},
              "customdata": [[fmt.percent(x * 100, 0), fmt.change(y), "inom slumpens variation" if c else

@@ -32,7 +32,7 @@ levels = [lvl for lvl in geo.MAP_LEVELS if lvl in geo.levels_available()]
 level_labels = {AUTO: f"Nivån under urvalet ({geo.LEVEL_LABELS[child].lower()})",
                 **{lvl: geo.LEVEL_LABELS[lvl] for lvl in levels}}
 
-c1, c2, c3 = st.columns([2, 3, 2])
+c1, c2, c3 = st.columns([3, 3, 2])  # wide enough for "Nivån under urvalet (lokalpolisområde)" at 1366 px
 bad = [v for v in st.query_params.get_all("karta_niva") if v not in level_labels.values()]
 bad += [v for v in st.query_params.get_all("matt") if v not in {m[0] for m in METRICS.values()}]
 for value in bad:

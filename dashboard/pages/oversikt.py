@@ -20,23 +20,34 @@ head = incidents.headline(sel).set_index("group")
 sig = signals.signal_total(sel).set_index("period")
 ach = overview.achieved_share(sel)
 st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
+
+
+def delta_style(delta: str | None, colour: str = "normal") -> dict:
+    """Grey and without an arrow when nothing changed (Streamlit would draw '±0' as a rise)."""
+    if delta is not None and not delta.startswith(("+", "-", "\u2212")):
+        return {"delta_color": "off", "delta_arrow": "off"}
+    return {"delta_color": colour}
+
+
 cols = st.columns(5)
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
     now, before = head.at[group, "incidents"], head.at[group, "incidents_prev"]
-    col.metric(label, fmt.integer(now), components.count_delta(now, before), delta_color="inverse", border=True)
+    delta = components.count_delta(now, before)
+    col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True)
 now_hidden, before_hidden = bool(sig.at["nu", "count_suppressed"]), bool(sig.at["ett år tidigare", "count_suppressed"])
 suppressed += int(now_hidden) + int(before_hidden)
+delta = None if now_hidden or before_hidden else components.count_delta(sig.at["nu", "count"],
+                                                                       sig.at["ett år tidigare", "count"])
 cols[3].metric(
     "Rekryteringssignaler",
     fmt.SUPPRESSED if now_hidden else fmt.integer(sig.at["nu", "count"]),
-    None if now_hidden or before_hidden else components.count_delta(sig.at["nu", "count"],
-                                                                      sig.at["ett år tidigare", "count"]),
-    delta_color="inverse", border=True,
+    delta, **delta_style(delta, "inverse"), border=True,
 )
 share_now, share_before = ach["share"], ach["share_prev"]
+delta = components.points_delta(share_now, share_before)
 cols[4].metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
-               components.points_delta(share_now, share_before), border=True)
+               delta, **delta_style(delta), border=True)
 st.caption(
     "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
     "visas som \"..\" för att skydda enskilda barn. Åtgärder uppnådda: andel med status \"uppnådd\" i "

@@ -17,13 +17,14 @@ components.page_header("Rekryteringssignaler", sel)
 GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
 SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
 MEASURES = {"count": "Antal signaler", "rate": "Per 1 000 unga 12–17 år"}
-c1, c2, c3 = st.columns([2, 4, 3])
-grain = c1.segmented_control("Tidsindelning", list(GRAINS), format_func=GRAINS.get, default="month",
-                             required=True, key="tid", bind="query-params") or "month"
-split = c2.segmented_control("Uppdelning", list(SPLITS), format_func=SPLITS.get, default="total",
-                             required=True, key="uppdelning", bind="query-params") or "total"
-measure = c3.segmented_control("Mått", list(MEASURES), format_func=MEASURES.get, default="count",
-                               required=True, key="matt_signal", bind="query-params") or "count"
+# A row that gives each control its own width (in equal columns "År" was cut off at 1366 px).
+controls = st.container(horizontal=True, gap="large")
+grain = controls.segmented_control("Tidsindelning", list(GRAINS), format_func=GRAINS.get, default="month",
+                                   required=True, key="tid", bind="query-params") or "month"
+split = controls.segmented_control("Uppdelning", list(SPLITS), format_func=SPLITS.get, default="total",
+                                   required=True, key="uppdelning", bind="query-params") or "total"
+measure = controls.segmented_control("Mått", list(MEASURES), format_func=MEASURES.get, default="count",
+                                     required=True, key="matt_signal", bind="query-params") or "count"
 
 
 

@@ -1,0 +1,274 @@
+"""Helpers for the browser journeys (tests/test_browser_journeys.py): the Streamlit server,
+Chromium through Playwright, waiting for a run to finish, and reading what the page shows.
+
+The journeys drive Debian's Chromium (``/usr/bin/chromium``, installed by ``make browser``);
+Playwright's own browser downloads are not used. Without Chromium the journeys are skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+VIEWPORT = {"width": 1366, "height": 768}
+
+# WebGL for the pydeck maps needs SwiftShader in a headless browser without a GPU; the rest
+# keeps Chromium from calling home during the test.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+RUNNING = '[data-testid="stStatusWidget"]'
+EXCEPTION = '[data-testid="stException"]'
+
+
+def chromium_path() -> str | None:
+    """The system's Chromium ($BROWSER_PATH, /usr/bin/chromium or on $PATH), or None."""
+    for candidate in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 1.0) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.read()
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def streamlit_server(db: Path, timeout: float = 60.0) -> Iterator[str]:
+    """Serve the dashboard on ``db`` the way a user starts it; yields the base URL.
+
+    The server's output goes to tests/artifacts/streamlit.log (read it when a journey fails).
+    """
+    port = free_port()
+    env = {**os.environ, "LAGESBILD_DB": str(Path(db).resolve())}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "wb")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while _get(f"{base}/_stcore/health", 0.5) != b"ok":
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit avslutades med kod {proc.returncode}; se {ARTIFACTS / 'streamlit.log'}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit svarade inte på {base}/_stcore/health inom {timeout:.0f} s")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+# One frame's duration (ms). SwiftShader draws WebGL maps on the CPU: while a map draws,
+# frames take hundreds of ms and every click waits for them.
+_FRAME = "() => new Promise(r => requestAnimationFrame(t0 => requestAnimationFrame(t1 => r(t1 - t0))))"
+
+
+def settle(page, *, quiet_ms: int = 500, timeout: float = 90.0) -> None:
+    """Wait until Streamlit has finished running the script and the page has drawn it: the
+    app reports no script running and no running indicator for ``quiet_ms`` in a row, no
+    element is left stale from the last run or still a placeholder (lazily loaded
+    elements such as charts and maps), the page has its title, and frames are quick again
+    (maps drawn)."""
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while True:
+        busy = page.evaluate(
+            """([running]) => {
+                 const app = document.querySelector('[data-testid="stApp"]');
+                 return !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+                   || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+                   || !!document.querySelector(running)
+                   || !!document.querySelector('[data-stale="true"]')
+                   || !!document.querySelector('[data-testid="stMain"] [data-testid="stSkeleton"]')
+                   || !document.querySelector('[data-testid="stMain"] h1'); }""",
+            [RUNNING],
+        )
+        now = time.monotonic()
+        if busy:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif (now - quiet_since) * 1000 >= quiet_ms and page.evaluate(_FRAME) < 100:
+            return
+        if now > deadline:
+            raise TimeoutError("Streamlit blev inte klar med sidan i tid")
+        page.wait_for_timeout(100)
+
+
+def wait_for_query(page, key: str, value: str | None, timeout: float = 30.0) -> None:
+    """Wait until the address bar's query string has ``key=value`` (``None``: no ``key``)."""
+    page.wait_for_function(
+        """([key, value]) => { const v = new URLSearchParams(location.search).get(key);
+                               return value === null ? v === null : v === value; }""",
+        arg=[key, value], timeout=timeout * 1000)
+
+
+def query(page) -> dict[str, list[str]]:
+    """The page's query parameters as the browser holds them."""
+    from urllib.parse import parse_qs, urlsplit
+
+    return parse_qs(urlsplit(page.url).query)
+
+
+def _combobox(page, label: str):
+    return page.get_by_role("combobox", name=label, exact=True)
+
+
+def select(page, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` as a user does: open, click."""
+    _combobox(page, label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def selected(page, label: str) -> str:
+    """The text a selectbox labelled ``label`` shows."""
+    return _combobox(page, label).input_value().strip()
+
+
+def metrics(page) -> dict[str, str]:
+    """Headline figures: metric label -> the value as shown."""
+    out = {}
+    for m in page.locator('[data-testid="stMetric"]').all():
+        out[m.locator('[data-testid="stMetricLabel"]').inner_text().strip()] = (
+            m.locator('[data-testid="stMetricValue"]').inner_text().strip())
+    return out
+
+
+def number(text: str) -> float:
+    """A number as the dashboard writes it (1 234,5; 12,3 %) as a float."""
+    cleaned = re.sub(r"[\s\u00a0\u202f%]", "", text).replace("\u2212", "-").replace(",", ".")
+    return float(cleaned)
+
+
+def grid_rows(frame) -> list[list[str]]:
+    """The header and the rendered rows of an st.dataframe (its accessible grid table)."""
+    table = frame.locator("table[role=grid]")
+    rows = []
+    for row in table.locator("tr").all():
+        rows.append([c.inner_text().replace("\u00a0", " ").strip() for c in row.locator("th, td").all()])
+    return rows
+
+
+def screenshots(page, name: str, *, max_shots: int = 6) -> list[Path]:
+    """Viewport screenshots of the whole main area, scrolling down one screen at a time
+    (full-page screenshots can hang with WebGL); tests/artifacts/<name>-<n>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    scroller = """() => { const main = document.querySelector('[data-testid="stMain"]');
+        const cands = [main, document.querySelector('[data-testid="stAppViewContainer"]'),
+                       document.scrollingElement];
+        return cands.find(e => e && e.scrollHeight > e.clientHeight + 2 &&
+                          getComputedStyle(e).overflowY !== 'visible') || document.scrollingElement; }"""
+    page.evaluate(f"() => ({scroller})().scrollTo(0, 0)")
+    page.wait_for_timeout(200)
+    paths = []
+    for i in range(max_shots):
+        path = ARTIFACTS / f"{name}-{i + 1}.png"
+        page.screenshot(path=path)
+        paths.append(path)
+        moved = page.evaluate(f"""() => {{ const s = ({scroller})(); const before = s.scrollTop;
+            s.scrollBy(0, s.clientHeight - 80); return s.scrollTop - before; }}""")
+        if moved <= 0:
+            break
+        page.wait_for_timeout(400)  # lets the maps and grids draw what scrolled into view
+    page.evaluate(f"() => ({scroller})().scrollTo(0, 0)")
+    return paths
+
+
+class DeckFrames:
+    """Collects what the server sends over Streamlit's websocket, to read the pydeck maps'
+    initial view states exactly as the browser received them."""
+
+    _VIEW = re.compile(rb'"initialViewState"\s*:\s*(\{[^{}]*\})')
+
+    def __init__(self, page):
+        self.frames: list[bytes] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", self._keep))
+
+    def _keep(self, payload) -> None:
+        self.frames.append(payload if isinstance(payload, bytes) else payload.encode())
+
+    def view_states(self) -> list[dict]:
+        """Every view state received so far, oldest first."""
+        return [json.loads(m.group(1)) for f in self.frames for m in self._VIEW.finditer(f)]
+
+
+def _mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator as a fraction of the world (0..1 from west/north)."""
+    x = (lon + 180.0) / 360.0
+    y = (1.0 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2.0
+    return x, y
+
+
+def pixel_of(lon: float, lat: float, view: dict, box: dict) -> tuple[float, float]:
+    """The page pixel of a point on a deck.gl map with ``view`` (latitude, longitude,
+    zoom; deck.gl's world is 512 px wide at zoom 0) drawn in the canvas ``box``."""
+    world = 512.0 * 2.0 ** float(view.get("zoom", 0))
+    cx, cy = _mercator(float(view["longitude"]), float(view["latitude"]))
+    px, py = _mercator(lon, lat)
+    return box["x"] + box["width"] / 2 + (px - cx) * world, box["y"] + box["height"] / 2 + (py - cy) * world
+
+
+def hover_map(page, x: float, y: float, name: str) -> str:
+    """Point at a map pixel and wait for the tooltip naming ``name``; returns its text."""
+    page.mouse.move(x, y)
+    tooltip = page.locator(".deck-tooltip").filter(has_text=name)
+    tooltip.wait_for()
+    return tooltip.inner_text()
+
+
+def click_map(page, x: float, y: float, name: str) -> str:
+    """Click the area ``name`` on a map as a user does: point at it, see its tooltip, click.
+    Returns the tooltip's text.
+
+    deck.gl ignores a click that follows the hover's own redraw too closely, so the
+    click waits until the highlighted map has been drawn (frames are quick again)."""
+    text = hover_map(page, x, y, name)
+    deadline = time.monotonic() + 30
+    while page.evaluate(_FRAME) >= 100 and time.monotonic() < deadline:
+        pass
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    return text
