@@ -2,6 +2,7 @@
 earlier, a trend, a small map and the areas that changed most."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import charts, components, exports, maps
@@ -67,12 +68,14 @@ with left:
     ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
     title = f"Händelser per månad – {sel.area_name}"
     fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
+    # The PNG/SVG keep the legend above the plot: below it, it ran into the export's caption.
+    export_fig = go.Figure(fig)
     components.legend_below(fig)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
     caption = components.export_caption(sel, suppressed=0)
-    exports.download_buttons("oversikt_trend_dl", fig=fig, df=monthly, title=title, caption=caption,
+    exports.download_buttons("oversikt_trend_dl", fig=export_fig, df=monthly, title=title, caption=caption,
                              filename=title, columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})
 
