@@ -105,18 +105,27 @@ def _month_label(d: date) -> str:
     return fmt.month(d)
 
 
-def _unique_labels(codes: list[str], level: str) -> dict[str, str]:
-    """Display names that are unique within a level (a parent's name is added to twins)."""
-    areas = geo.areas().set_index("area_code")
-    labels = {c: str(areas.at[c, "name"]) for c in codes}
+def _unique_labels(level: str) -> dict[str, str]:
+    """code -> display name for a level's areas in name order; names are unique within
+    the level (a parent's name is added to twins)."""
+    return dict(_level_labels(geo.db_key(), level))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _level_labels(key: tuple[str, str], level: str) -> tuple[tuple[str, str], ...]:
+    # (code, label) in name order; cached per database version and level (the sidebar
+    # draws this list on every rerun of every page).
+    idx = geo.area_index(key)
+    codes = sorted(idx.by_level.get(level, ()), key=idx.names.__getitem__)
+    labels = {c: str(idx.names[c]) for c in codes}
     seen: dict[str, int] = {}
     for name in labels.values():
         seen[name] = seen.get(name, 0) + 1
     for c, name in list(labels.items()):
         if seen[name] > 1:
-            parent = areas.at[c, "parent_code"]
-            labels[c] = f"{name} ({geo.area_name(parent) if isinstance(parent, str) else c})"
-    return labels
+            parent = idx.parents.get(c)
+            labels[c] = f"{name} ({idx.names.get(parent, parent) if isinstance(parent, str) else c})"
+    return tuple(labels.items())
 
 
 def _unknown(key: str, valid: set[str]) -> list[str]:
@@ -154,8 +163,8 @@ def sidebar() -> Selection:
                              bind="query-params",
                              help="Polisens indelning: polisregion → polisområde → lokalpolisområde. "
                                   "Administrativ: län → kommun.")
-        codes = sorted(geo.names(level), key=lambda c: geo.names(level)[c])
-        labels = _unique_labels(codes, level)
+        labels = _unique_labels(level)
+        codes = list(labels)
         bad = _unknown(KEY_AREA, set(labels.values()))
         if bad:
             _notice(notices, f"Området '{bad[0]}' finns inte på nivån {level_labels[level].lower()}; "

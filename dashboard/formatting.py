@@ -52,8 +52,12 @@ def number(value, decimals: int = 0) -> str:
     """``1234.5`` -> ``1 234,5`` (no-break space for thousands, comma for decimals)."""
     if is_missing(value):
         return MISSING
-    x = float(value)
-    if math.isinf(x):
+    return _number_text(float(value), decimals)
+
+
+def _number_text(x: float, decimals: int) -> str:
+    # number() for a float known not to be missing (display_table's column fast path).
+    if math.isinf(x) or x != x:
         return MISSING
     text = f"{x:,.{decimals}f}"
     if text.lstrip("-").strip("0.,") == "":  # -0,0 reads as a sign error
@@ -183,6 +187,26 @@ def _cell(value, decimals: int | None, kind: str) -> str:
     return str(value)
 
 
+def _column_texts(series: pd.Series, decimals: int | None, kind: str) -> list[str]:
+    """Display texts of one column: whole-column paths for text and numbers (a table of
+    thousands of rows is formatted on every rerun), ``_cell`` per value otherwise."""
+    dtype = series.dtype
+    if kind == "plain" and isinstance(dtype, pd.StringDtype):
+        return series.astype(object).where(series.notna(), MISSING).tolist()
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        values = series.to_numpy(dtype=float, na_value=float("nan")).tolist()
+        if kind == "share":
+            d = 1 if decimals is None else decimals
+            return [MISSING if v != v else f"{_number_text(v * 100.0, d)}{THOUSANDS}%" for v in values]
+        if kind == "percent":
+            d = 1 if decimals is None else decimals
+            return [MISSING if v != v else f"{_number_text(v, d)}{THOUSANDS}%" for v in values]
+        if decimals is not None:
+            return [MISSING if v != v else _number_text(v, decimals) for v in values]
+        return [MISSING if v != v else _number_text(v, 0 if v.is_integer() else 1) for v in values]
+    return [_cell(v, decimals, kind) for v in series.tolist()]
+
+
 def display_table(
     df: pd.DataFrame,
     columns: Mapping[str, str],
@@ -206,11 +230,10 @@ def display_table(
         if col not in df.columns:
             raise KeyError(f"kolumnen {col!r} saknas i tabellen")
         kind = "percent" if col in percent else "share" if col in share else "plain"
-        values = df[col].tolist()
         if col in months:
-            texts = [month(v) for v in values]
+            texts = [month(v) for v in df[col].tolist()]
         else:
-            texts = [_cell(v, decimals.get(col), kind) for v in values]
+            texts = _column_texts(df[col], decimals.get(col), kind)
         hidden = suppressed_mask(df, col).tolist()
         out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
     return pd.DataFrame(out, index=range(len(df)), dtype=object)

@@ -5,6 +5,7 @@ check and a searchable register whose rows open the measure's follow-up history.
 Text from the plans is shown as data (st.dataframe, st.text), never as Markdown or HTML.
 """
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, exports
@@ -28,9 +29,17 @@ COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen ensk
 
 
 def highlighted(table, flags):
-    """The display table with rows whose counts differ from the analysis sheet shaded."""
-    marks = list(flags)
-    return table.style.apply(lambda row: [DIFFERENCE_COLOUR if marks[row.name] else "" for _ in row], axis=1)
+    """The display table with rows whose counts differ from the analysis sheet shaded.
+
+    For small tables only: Streamlit renders a Styler cell by cell (seconds for a few
+    hundred rows), so the per-plan table says "Skillnad" in a column instead."""
+    marks = pd.Series(list(flags), index=table.index)
+
+    def shade(frame):
+        return pd.DataFrame({c: marks.map({True: DIFFERENCE_COLOUR, False: ""}) for c in frame.columns},
+                            index=frame.index)
+
+    return table.style.apply(shade, axis=None)
 
 
 register = mq.register(sel)
@@ -47,8 +56,7 @@ st.caption(f"{fmt.integer(register['plan_id'].nunique())} planer från "
 
 # --- status across the prioritised areas ----------------------------------------------------
 st.subheader("Status per prioriterat område")
-by_area = mq.status_counts(sel, "prioritised_area")
-totals = mq.status_totals(by_area)
+by_area, totals, area_table = mq.status_views(sel, "prioritised_area")
 for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
     col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
                delta=fmt.share(row.share), delta_color="off", delta_arrow="off",
@@ -56,7 +64,8 @@ for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
                if row.status == "ej bedömd" else None)
 grouping = st.segmented_control("Dela upp efter", list(mq.GROUPINGS), format_func=mq.GROUPINGS.get,
                                 default="prioritised_area", key="atgarder_grouping") or "prioritised_area"
-counts = by_area if grouping == "prioritised_area" else mq.status_counts(sel, "organisation")
+counts, _, table = (by_area, totals, area_table) if grouping == "prioritised_area" \
+    else mq.status_views(sel, "organisation")
 label = mq.GROUPINGS[grouping]
 shown = counts
 limit = 25
@@ -67,7 +76,6 @@ if counts["category"].nunique() > limit:
 title = f"Åtgärdernas status per {label.lower()} – {sel.area_name}, {years}"
 fig = charts.stacked_status(shown, "category", title=title, category_title=label)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_status_chart")
-table = mq.status_table(counts)
 columns = {"category": label, "total": "Åtgärder"}
 columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
 columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
@@ -114,8 +122,7 @@ exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som s
 
 # --- the analysis sheet ---------------------------------------------------------------------
 st.subheader("Analysbladet: problem, orsaker och åtgärder")
-analysis = mq.analysis(sel)
-per_area = mq.analysis_by_area(analysis)
+analysis, per_area = mq.analysis_views(sel)
 differing = int(analysis["has_difference"].sum()) if not analysis.empty else 0
 if analysis.empty:
     st.info("Planerna i urvalet har inget analysblad.")
@@ -138,8 +145,8 @@ else:
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "has_difference": "Skillnad"}
     with st.expander("Per plan och område"):
-        st.dataframe(highlighted(fmt.display_table(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
-                                 analysis["has_difference"]), hide_index=True, key="atgarder_analysis_plan")
+        st.dataframe(fmt.display_table(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
+                     hide_index=True, key="atgarder_analysis_plan")
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
                              caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
 

@@ -28,7 +28,8 @@ AUTO = "auto"
 sel = current_selection()
 components.page_header("Karta", sel)
 child = geo.CHILD_LEVEL.get(sel.area_level, sel.area_level if sel.area_level != "riket" else "polisregion")
-levels = [lvl for lvl in geo.MAP_LEVELS if lvl in geo.levels_available()]
+available = geo.levels_available()
+levels = [lvl for lvl in geo.MAP_LEVELS if lvl in available]
 level_labels = {AUTO: f"Nivån under urvalet ({geo.LEVEL_LABELS[child].lower()})",
                 **{lvl: geo.LEVEL_LABELS[lvl] for lvl in levels}}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
 
 import pandas as pd
 import streamlit as st
@@ -57,38 +58,73 @@ def areas() -> pd.DataFrame:
     return _areas(db_key())
 
 
+@dataclass(frozen=True)
+class AreaIndex:
+    """Read-only lookups over ``area`` for one database version (names, parents, levels).
+
+    Pages and the sidebar ask for names and parents many times per rerun; a DataFrame
+    from ``st.cache_data`` is copied on every call, so these plain mappings are built once
+    per version and shared (never mutated)."""
+
+    levels: tuple[str, ...]
+    names: MappingProxyType  # code -> name, every level
+    by_level: MappingProxyType  # level -> tuple of codes ordered by name
+    parents: MappingProxyType  # code -> parent code or None
+    level_of: MappingProxyType  # code -> level
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _index(key: tuple[str, str]) -> AreaIndex:
+    df = _areas(key)
+    codes = df["area_code"].tolist()
+    parents = [None if pd.isna(p) else str(p) for p in df["parent_code"].tolist()]
+    by_level: dict[str, list[str]] = {}
+    # _areas orders by level, name: codes come out in name order within each level.
+    for code, level in zip(codes, df["level"].tolist(), strict=True):
+        by_level.setdefault(level, []).append(code)
+    present = set(by_level)
+    return AreaIndex(
+        levels=tuple(lvl for lvl in LEVELS if lvl in present),
+        names=MappingProxyType(dict(zip(codes, df["name"].tolist(), strict=True))),
+        by_level=MappingProxyType({k: tuple(v) for k, v in by_level.items()}),
+        parents=MappingProxyType(dict(zip(codes, parents, strict=True))),
+        level_of=MappingProxyType(dict(zip(codes, df["level"].tolist(), strict=True))),
+    )
+
+
+def area_index(key: tuple[str, str] | None = None) -> AreaIndex:
+    """The shared :class:`AreaIndex` of a database version (default: the current one)."""
+    return _index(key or db_key())
+
+
 def levels_available() -> list[str]:
     """The levels that have areas in this database, in hierarchy order."""
-    present = set(areas()["level"])
-    return [lvl for lvl in LEVELS if lvl in present]
+    return list(area_index().levels)
 
 
 def names(level: str | None = None) -> dict[str, str]:
-    """area_code -> display name (for one level, or all), unique within a level."""
-    df = areas()
-    if level is not None:
-        df = df[df["level"] == level]
-    return dict(zip(df["area_code"], df["name"], strict=True))
+    """area_code -> display name (for one level, or all), unique within a level.
+
+    Ordered by name within a level."""
+    idx = area_index()
+    if level is None:
+        return dict(idx.names)
+    return {c: idx.names[c] for c in idx.by_level.get(level, ())}
 
 
 def area_name(code: str) -> str:
     """The display name of an area code (the code itself if unknown)."""
-    return names().get(code, code)
+    return area_index().names.get(code, code)
 
 
 def parent(code: str) -> str | None:
     """The parent area's code (None for riket and police regions' parent is riket)."""
-    row = areas().loc[lambda d: d["area_code"] == code]
-    if row.empty:
-        return None
-    value = row["parent_code"].iat[0]
-    return None if pd.isna(value) else str(value)
+    return area_index().parents.get(code)
 
 
 def level_of(code: str) -> str | None:
     """The level of an area code, or None if unknown."""
-    row = areas().loc[lambda d: d["area_code"] == code]
-    return None if row.empty else str(row["level"].iat[0])
+    return area_index().level_of.get(code)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

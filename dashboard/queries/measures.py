@@ -172,6 +172,19 @@ def status_table(counts: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _status_views(key, level: str, code: str, first_year: int, last_year: int,
+                  by: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    counts = _status_counts(key, level, code, first_year, last_year, by)
+    return counts, status_totals(counts), status_table(counts)
+
+
+def status_views(sel, by: str = "prioritised_area") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(status_counts, status_totals, status_table) for a selection, derived once per
+    selection and cached (the page draws them on every rerun)."""
+    return _status_views(db_key(), sel.area_level, sel.area_code, *_years(sel), by)
+
+
 # --- movement between rounds ------------------------------------------------------------------
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -192,7 +205,12 @@ def flow(sel) -> pd.DataFrame:
     """Transitions between consecutive follow-up rounds of the selection's plans:
     from_round, to_round, from_status, to_status, n (measures); T3 and VB are one
     column "T3/VB" when no plan has both (see :func:`merge_last_rounds`)."""
-    return merge_last_rounds(_flow(db_key(), sel.area_level, sel.area_code, *_years(sel)))
+    return _merged_flow(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _merged_flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    return merge_last_rounds(_flow(key, level, code, first_year, last_year))
 
 
 LAST_ROUND = "T3/VB"
@@ -230,7 +248,12 @@ def _round_status(key, level: str, code: str, first_year: int, last_year: int) -
 def round_status(sel) -> pd.DataFrame:
     """Measures per follow-up round × status (all rounds and five statuses, zeros
     included for rounds that occur): round, status, n, total, share."""
-    df = _round_status(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _round_table(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _round_table(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    df = _round_status(key, level, code, first_year, last_year)
     present = [r for r in ROUNDS if r in set(df["round"])]
     grid = pd.MultiIndex.from_product([present, list(STATUSES)], names=["round", "status"]).to_frame(index=False)
     out = grid.merge(df, on=["round", "status"], how="left")
@@ -303,6 +326,17 @@ def analysis(sel) -> pd.DataFrame:
     workbook's analysis sheet (sheet_*; NA when the sheet gives none), the differences
     (*_diff) and has_difference. Plans with differences first."""
     return _analysis(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _analysis_views(key, level: str, code: str, first_year: int, last_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    df = _analysis(key, level, code, first_year, last_year)
+    return df, analysis_by_area(df)
+
+
+def analysis_views(sel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(analysis, analysis_by_area) for a selection, derived once and cached."""
+    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel))
 
 
 def analysis_by_area(df: pd.DataFrame) -> pd.DataFrame:
