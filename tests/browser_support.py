@@ -177,12 +177,6 @@ def metrics(page) -> dict[str, str]:
     return out
 
 
-def number(text: str) -> float:
-    """A number as the dashboard writes it (1 234,5; 12,3 %) as a float."""
-    cleaned = re.sub(r"[\s\u00a0\u202f%]", "", text).replace("\u2212", "-").replace(",", ".")
-    return float(cleaned)
-
-
 def grid_rows(frame) -> list[list[str]]:
     """The header and the rendered rows of an st.dataframe (its accessible grid table)."""
     table = frame.locator("table[role=grid]")
@@ -212,7 +206,7 @@ def screenshots(page, name: str, *, max_shots: int = 6) -> list[Path]:
             s.scrollBy(0, s.clientHeight - 80); return s.scrollTop - before; }}""")
         if moved <= 0:
             break
-        page.wait_for_timeout(400)  # lets the maps and grids draw what scrolled into view
+        page.wait_for_timeout(250)  # lets the maps and grids draw what scrolled into view
     page.evaluate(f"() => ({scroller})().scrollTo(0, 0)")
     return paths
 

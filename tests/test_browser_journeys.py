@@ -15,7 +15,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from browser_support import (
     ARTIFACTS,
@@ -28,7 +27,6 @@ from browser_support import (
     grid_rows,
     hover_map,
     metrics,
-    number,
     pixel_of,
     query,
     screenshots,
@@ -38,6 +36,7 @@ from browser_support import (
     streamlit_server,
     wait_for_query,
 )
+from helpers import swedish_number as number
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -73,13 +72,6 @@ def server(demo_db):
         yield base
 
 
-@pytest.fixture(scope="module")
-def sql(demo_db):
-    con = duckdb.connect(str(demo_db), read_only=True)
-    yield con
-    con.close()
-
-
 @pytest.fixture
 def new_page(browser):
     """Pages in fresh browser contexts (no shared cookies or storage), closed afterwards."""
@@ -111,9 +103,9 @@ def assert_no_error(page) -> None:
     assert "Error" not in text and "Traceback" not in text, text[:2000]
 
 
-def violence(sql, region_code: str, start: date, end: date) -> int:
+def violence(raw, region_code: str, start: date, end: date) -> int:
     """Violent incidents in a polisregion's län from ``start`` to before ``end``."""
-    return sql.execute(
+    return raw.execute(
         f"""SELECT count(*) FROM incident WHERE incident_type IN ({", ".join("?" * len(VIOLENCE))})
             AND lan_code IN (SELECT area_code FROM area WHERE level = 'lan' AND parent_code = ?)
             AND occurred_at >= ? AND occurred_at < ?""",
@@ -123,10 +115,10 @@ def violence(sql, region_code: str, start: date, end: date) -> int:
 # --- 1. every page ------------------------------------------------------------------------------
 
 
-def test_every_page_opens_from_the_sidebar_with_title_demo_notice_and_data_note(new_page, server, sql):
+def test_every_page_opens_from_the_sidebar_with_title_demo_notice_and_data_note(new_page, server, raw):
     page = new_page()
     open_app(page, server)
-    last_incident = sql.execute("SELECT max(occurred_at)::DATE FROM incident").fetchone()[0]
+    last_incident = raw.execute("SELECT max(occurred_at)::DATE FROM incident").fetchone()[0]
     for entry, title, path in PAGES:
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=entry, exact=True).click()
         page.locator('[data-testid="stMain"] h1').filter(has_text=re.compile(f"^{re.escape(title)}$")).wait_for()
@@ -150,7 +142,7 @@ def test_every_page_opens_from_the_sidebar_with_title_demo_notice_and_data_note(
 # --- 2 and 3. filters in the URL, and a copied link -------------------------------------------------
 
 
-def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(new_page, server, sql):
+def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(new_page, server, raw):
     page = new_page()
     open_app(page, server)
     country = metrics(page)
@@ -162,7 +154,7 @@ def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(n
     wait_for_query(page, "omrade", "Region Syd")
     settle(page)
     shown = metrics(page)
-    expected = violence(sql, "SYD", date(2025, 1, 1), date(2026, 1, 1))
+    expected = violence(raw, "SYD", date(2025, 1, 1), date(2026, 1, 1))
     assert number(shown["Våld"]) == expected
     assert number(country["Våld"]) != expected  # the figure did change with the filter
     assert "Region Syd (polisregion) · januari 2025 – december 2025" in body_text(page)
@@ -171,7 +163,7 @@ def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(n
     wait_for_query(page, "period", "Föregående år")
     settle(page)
     shown = metrics(page)
-    assert number(shown["Våld"]) == violence(sql, "SYD", date(2024, 1, 1), date(2025, 1, 1))
+    assert number(shown["Våld"]) == violence(raw, "SYD", date(2024, 1, 1), date(2025, 1, 1))
     assert "januari 2024 – december 2024" in body_text(page)
     assert_no_error(page)
     screenshots(page, "journey-filter-region-syd", max_shots=1)
@@ -192,7 +184,7 @@ def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(n
 # --- 4. the map drills down ----------------------------------------------------------------------------
 
 
-def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page, server, sql):
+def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page, server, raw):
     page = new_page()
     frames = DeckFrames(page)
     open_app(page, server, "/karta")
@@ -200,7 +192,7 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
     deck.locator("canvas").first.wait_for()
     deck.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    lat, lon = sql.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry WHERE area_code = 'NORD'""").fetchone()
+    lat, lon = raw.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry WHERE area_code = 'NORD'""").fetchone()
     box = deck.locator("canvas").first.bounding_box()
     x, y = pixel_of(lon, lat, frames.view_states()[-1], box)
 
@@ -216,7 +208,7 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
 
     # The map now shows Region Nord's polisområden: the table lists exactly them, and
     # hovering one of them on the redrawn map names it.
-    children = sql.execute(
+    children = raw.execute(
         """SELECT a.name, g.centroid_lat, g.centroid_lon FROM area a JOIN area_geometry g USING (area_code)
            WHERE a.level = 'polisomrade' AND a.parent_code = 'NORD' ORDER BY a.name""").fetchall()
     page.locator('[data-testid="stExpander"] summary').filter(has_text="Tabell").click()
@@ -239,7 +231,7 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
 # --- 5. downloads ------------------------------------------------------------------------------
 
 
-def test_png_and_xlsx_downloads_open_with_the_numbers_on_screen(new_page, server, sql, tmp_path):
+def test_png_and_xlsx_downloads_open_with_the_numbers_on_screen(new_page, server, raw, tmp_path):
     from openpyxl import load_workbook
     from PIL import Image
 
@@ -296,7 +288,7 @@ def test_png_and_xlsx_downloads_open_with_the_numbers_on_screen(new_page, server
 
     # And the boys' count on screen is the warehouse's.
     boys = next(r for r in screen[1:] if r[0] == "Pojkar")
-    expected = sql.execute(
+    expected = raw.execute(
         """SELECT sum(count) FROM recruitment_signal WHERE sex = 'M' AND month >= DATE '2025-01-01'
            AND month < DATE '2026-01-01'
            AND area_code IN (SELECT area_code FROM area WHERE level = 'lpo' AND parent_code = 'PO-JAMTLAND')"""
