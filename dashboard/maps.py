@@ -17,9 +17,12 @@ choropleth as a Plotly figure for PNG/SVG export.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -54,20 +57,34 @@ VIEW_HEIGHT_PX = 560
 class Deck(pdk.Deck):
     """A ``pydeck.Deck`` whose JSON is compact (pydeck's own ``to_json`` indents it), and
     which carries its legend (``legend``: [(colour, label)]) and alt text (``alt``) for the
-    page, outside the JSON sent to the browser."""
+    page, outside the JSON sent to the browser.
 
-    _LOCAL = ("legend", "alt")
+    The JSON is kept once made (a kommun map is a quarter of a megabyte of coordinates);
+    setting any attribute forgets it. Nested objects (a layer's data, the view state)
+    must not be changed in place after the first ``to_json``."""
+
+    _LOCAL = ("legend", "alt", "_json")
 
     def __init__(self, *args, legend: list[tuple[str, str]] | None = None, alt: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.legend = legend or []
         self.alt = alt
 
+    def __setattr__(self, name, value):
+        if name != "_json":
+            self.__dict__["_json"] = None
+        super().__setattr__(name, value)
+
     def to_json(self):
+        cached = self.__dict__.get("_json")
+        if cached is not None:
+            return cached
         spec = default_serialize(self)
         for key in self._LOCAL:
             spec.pop(key, None)
-        return json.dumps(spec, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        text = json.dumps(spec, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        self.__dict__["_json"] = text
+        return text
 
 
 def payload_bytes(deck: pdk.Deck) -> int:
@@ -275,6 +292,30 @@ def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict
     return {"type": "FeatureCollection", "features": features}, boxes
 
 
+# Built area decks by content (see area_layer): a page rerun that shows the same map
+# (another widget changed, or a cached query answered) reuses the deck and its JSON.
+_DECKS: OrderedDict[tuple, Deck] = OrderedDict()
+_DECKS_MAX = 48
+_DECKS_LOCK = threading.Lock()
+
+
+def _content_key(geo_df: pd.DataFrame, values_df: pd.DataFrame, metric: str, args: tuple) -> tuple:
+    """Everything ``area_layer`` reads: the polygons and names exactly, the values' columns
+    it uses by a 64-bit hash per row (NA-aware)."""
+    geo_cols = [c for c in ("area_code", "name", "approximate") if c in geo_df.columns]
+    used = [c for c in ("area_code", "name", metric, f"{metric}_suppressed", "suppressed") if c in values_df.columns]
+    rows = pd.util.hash_pandas_object(values_df[used], index=False).to_numpy().tobytes() if len(values_df) else b""
+    return (
+        tuple(tuple(geo_df[c].tolist()) for c in geo_cols),
+        tuple(geo_df["geojson"].tolist()),
+        tuple(used),
+        tuple(str(values_df[c].dtype) for c in used),
+        rows,
+        metric,
+        args,
+    )
+
+
 def area_layer(
     geo_df: pd.DataFrame,
     values_df: pd.DataFrame,
@@ -285,14 +326,47 @@ def area_layer(
     diverging: bool = False,
     selected: str | None = None,
     height: int = VIEW_HEIGHT_PX,
+    width: int = VIEW_WIDTH_PX,
 ) -> pdk.Deck:
     """A choropleth deck of ``metric`` over the areas in ``geo_df`` (rows of the
     area_geometry table: area_code, name, level, approximate, geojson).
 
     ``values_df`` has area_code, the metric and optionally ``<metric>_suppressed`` (or
     ``suppressed``). The tooltip gives name, value (".." when suppressed), rank and
-    "(ungefärlig gräns)" for approximate areas; ``selected`` outlines one area.
+    "(ungefärlig gräns)" for approximate areas; ``selected`` outlines one area. The view
+    fits the areas in a map ``width`` × ``height`` pixels.
+
+    Decks are remembered by content (the last few dozen): the same inputs give a copy of
+    the deck already built, JSON included, instead of building and serialising again.
     """
+    key = _content_key(geo_df, values_df, metric, (label, decimals, diverging, selected, height, width))
+    with _DECKS_LOCK:
+        hit = _DECKS.get(key)
+        if hit is not None:
+            _DECKS.move_to_end(key)
+    if hit is None:
+        hit = _build_area_layer(geo_df, values_df, metric, label, decimals=decimals, diverging=diverging,
+                                selected=selected, height=height, width=width)
+        hit.to_json()  # made once here; st.pydeck_chart then reuses it
+        with _DECKS_LOCK:
+            _DECKS[key] = hit
+            while len(_DECKS) > _DECKS_MAX:
+                _DECKS.popitem(last=False)
+    return copy.copy(hit)  # a caller setting an attribute changes (and re-serialises) its own copy
+
+
+def _build_area_layer(
+    geo_df: pd.DataFrame,
+    values_df: pd.DataFrame,
+    metric: str,
+    label: str,
+    *,
+    decimals: int,
+    diverging: bool,
+    selected: str | None,
+    height: int,
+    width: int,
+) -> Deck:
     table = area_values(geo_df, values_df, metric, decimals=decimals, diverging=diverging)
     collection, boxes = _feature_collection(geo_df.reset_index(drop=True), table)
     layers = [
@@ -353,7 +427,7 @@ def area_layer(
         "style": {"fontSize": "15px", "backgroundColor": "#222222", "color": "white"},
     }
     view = (
-        view_for_bounds(_bbox(boxes), height=height)
+        view_for_bounds(_bbox(boxes), width=width, height=height)
         if boxes
         else pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
     )

@@ -93,7 +93,7 @@ if view == "1 km-rutor":
 else:
     scope = geo.scope(level, sel.area_level, sel.area_code)
     values = map_values(level, scope.codes)
-    geom = geo.geometry(level).loc[lambda d: d["area_code"].isin(scope.codes)]
+    geom = geo.geometry(level, scope.codes)
     st.markdown(f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}")
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
                            selected=sel.area_code)

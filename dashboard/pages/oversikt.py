@@ -84,11 +84,8 @@ scope = geo.scope(child_level, sel.area_level, sel.area_code)
 per_area = incidents.by_area(sel, child_level, scope.codes)
 with right:
     st.markdown(f"**Antal händelser, {scope.description}**")
-    deck = maps.area_layer(geo.geometry(child_level).loc[lambda d: d["area_code"].isin(scope.codes)],
-                           per_area, "incidents", "Antal händelser",
-                           selected=sel.area_code, height=330)
-    components.fit_view(deck, geo.geometry(child_level).loc[lambda d: d["area_code"].isin(scope.codes)],
-                        width=380, height=330)
+    deck = maps.area_layer(geo.geometry(child_level, scope.codes), per_area, "incidents", "Antal händelser",
+                           selected=sel.area_code, width=380, height=330)
     components.show_deck(deck, "Antal händelser", key="oversikt_map", height=330)
     st.caption("Öppna fliken Karta för fler mått och för att klicka dig ner i områdena.")
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -313,13 +314,30 @@ class Comparison:
     notes: tuple[str, ...]
 
 
+class _Period(NamedTuple):
+    """What the computations read from a selection (a small, hashable cache key)."""
+
+    start: date
+    end: date
+    incident_types: tuple[str, ...]
+
+
+def _period_of(sel) -> _Period:
+    return _Period(sel.start, sel.end, tuple(sel.incident_types))
+
+
 def compare(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Comparison:
     """The indicator for the areas ``codes`` of ``level``: value, 95 % interval, rank and
     change against the same period a year earlier (or the year before, for yearly
-    statistics), flagged when within chance."""
+    statistics), flagged when within chance. Cached per selection (intervals and tests
+    are computed per area in Python)."""
+    return _compare(db_key(), _period_of(sel), level, indicator_id, tuple(codes))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...]) -> Comparison:
     from dashboard import formatting as fmt
 
-    key = db_key()
     ind = indicators(level)[indicator_id]
     names = _area_names(key, level)
     notes: list[str] = []
@@ -466,7 +484,11 @@ def yearly(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.Dat
     """The indicator per year for ``codes``: area_code, name, year, date (1 January, for a
     time axis), count, population, value and value_suppressed. For incidents and signals
     a "year" is the selection's period shifted back whole years (same months each year)."""
-    key = db_key()
+    return _yearly(db_key(), _period_of(sel), level, indicator_id, tuple(codes))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
     ind = indicators(level)[indicator_id]
     names = _area_names(key, level)
     frames = []
@@ -559,7 +581,12 @@ def nearest(df: pd.DataFrame, code: str, k: int) -> pd.DataFrame:
 
 def similar(level: str, code: str, k: int, year: int) -> pd.DataFrame:
     """The area and its ``k`` most similar areas at its level (see :func:`nearest`)."""
-    return nearest(structure(level, year), code, k)
+    return _similar(db_key(), level, code, k, year)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _similar(key, level: str, code: str, k: int, year: int) -> pd.DataFrame:
+    return nearest(_structure(key, level, year), code, k)
 
 
 # --- measure completion beside the outcome ----------------------------------------------------

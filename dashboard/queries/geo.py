@@ -177,9 +177,18 @@ def _geometry(key: tuple[str, str], level: str) -> pd.DataFrame:
     )
 
 
-def geometry(level: str) -> pd.DataFrame:
-    """Polygons of one level: area_code, name, approximate, geojson (WGS 84), centroid."""
-    return _geometry(db_key(), level)
+@st.cache_data(max_entries=256, show_spinner=False)
+def _geometry_of(key: tuple[str, str], level: str, codes: tuple[str, ...]) -> pd.DataFrame:
+    df = _geometry(key, level)
+    return df[df["area_code"].isin(codes)].reset_index(drop=True)
+
+
+def geometry(level: str, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Polygons of one level (only ``codes``, when given): area_code, name, approximate,
+    geojson (WGS 84), centroid."""
+    if codes is None:
+        return _geometry(db_key(), level)
+    return _geometry_of(db_key(), level, tuple(codes))
 
 
 # --- grid --------------------------------------------------------------------------------

@@ -191,8 +191,17 @@ def by_area(sel, level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     population, population_12_17, population_year, per_100k, per_1000_young, rank
     (1 = most incidents).
     """
-    df = _by_area(db_key(), level, tuple(codes), sel.start, sel.end, sel.incident_types).copy()
-    if not has_previous(sel.start):
+    return _by_area_measures(db_key(), level, tuple(codes), sel.start, sel.end, sel.incident_types)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], start: date, end: date,
+                      types: tuple[str, ...]) -> pd.DataFrame:
+    # The derived columns are cached with the counts: every page with a map or an area
+    # table asks for them on every rerun.
+    df = _by_area(key, level, codes, start, end, types).copy()
+    first, _ = _month_range(key)
+    if first is None or shift_months(start, -12) < first:
         df["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
     inc = df["incidents"].astype("Float64")
     prev = df["incidents_prev"].astype("Float64")
