@@ -245,11 +245,28 @@ def current_selection() -> Selection:
     ``streamlit run dashboard/pages/karta.py``), draws the filters itself.
     """
     if not st.session_state.get(_FRAME):
+        _leave_legacy_page_mode()
         return sidebar()
     sel = st.session_state.get(_STATE)
     if sel is not None:
         return sel
     return sidebar()
+
+
+def _leave_legacy_page_mode() -> None:
+    """Rerun through the frame when Streamlit ran this page on its own.
+
+    The design keeps the page scripts in ``dashboard/pages/`` beside ``app.py``. Streamlit
+    then starts in its legacy pages-directory mode until some session has called
+    ``st.navigation``, so the very first visitor after a restart who opens a deep link
+    (``/karta?…``) would get the page without the frame (file names in the sidebar, no
+    page config). Leaving that mode and rerunning makes ``app.py`` route the same URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def drill_down(state_key: str, shown_level: str, reset: dict | None = None) -> None:

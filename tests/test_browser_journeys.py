@@ -319,11 +319,6 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(new_page, server):
 # --- a link opened first after a restart -----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known bug: dashboard/pages/ sits next to app.py, so Streamlit starts in its old multipage mode "
-    "(PagesManager.uses_pages_directory) and a deep link opened before anyone has opened '/' runs the "
-    "page script without the frame (file names in the sidebar, no page config). Fix: move the page "
-    "scripts out of a folder named 'pages' (e.g. dashboard/views/); then remove this marker."))
 def test_a_link_opened_first_after_a_restart_shows_the_dashboard_frame(browser, demo_db):
     with streamlit_server(demo_db) as fresh:
         context = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
