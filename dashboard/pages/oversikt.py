@@ -1,17 +1,22 @@
 """Översikt (lägesbild): the selection's headline figures against the same months a year
 earlier, a trend, a small map and the areas that changed most."""
 
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, exports, maps
-from dashboard import formatting as fmt
+from dashboard import components
 from dashboard.filters import current_selection
-from dashboard.queries import geo, incidents, overview, signals
 
+# The title before the figure and map libraries load: this is the first page a new
+# server shows, and the imports below cost a noticeable part of a cold start.
 sel = current_selection()
 components.page_header("Översikt – lägesbild", sel)
+
+import pandas as pd  # noqa: E402
+
+from dashboard import charts, exports, maps  # noqa: E402
+from dashboard import formatting as fmt  # noqa: E402
+from dashboard.queries import geo, incidents, overview, signals  # noqa: E402
+
 prev_start, prev_end = sel.previous
 compare = f"mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)})"
 suppressed = 0
@@ -68,14 +73,17 @@ with left:
     ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
     title = f"Händelser per månad – {sel.area_name}"
     fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
-    # The PNG/SVG keep the legend above the plot: below it, it ran into the export's caption.
-    export_fig = go.Figure(fig)
     components.legend_below(fig)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
     caption = components.export_caption(sel, suppressed=0)
-    exports.download_buttons("oversikt_trend_dl", fig=export_fig, df=monthly, title=title, caption=caption,
+    # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
+    # caption): a figure of their own, built only when a download is asked for.
+    exports.download_buttons("oversikt_trend_dl",
+                             fig=lambda data=trend_df, text=title: charts.trend(
+                                 data, "month", "incidents", "series", title=text, y_title="Antal händelser"),
+                             df=monthly, title=title, caption=caption,
                              filename=title, columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})
 
