@@ -180,6 +180,43 @@ def _incident_window(key, level: str, start: date, end: date, types: tuple[str, 
     )
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _incident_years(key, level: str, codes: tuple[str, ...], windows: tuple[tuple[int, date, date], ...],
+                    types: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`_incident_window` for several windows (year, start, end) and only ``codes``,
+    in one statement: area_code, count, population (of the window's end year), year."""
+    return run(
+        """WITH windows AS (
+               SELECT unnest($years) AS year, unnest($starts)::DATE AS first, unnest($ends)::DATE AS last
+           ),
+           counts AS (
+               SELECT w.year, m.area_code, sum(m.incidents)::BIGINT AS count
+               FROM mart_incident_month AS m JOIN windows AS w ON m.month BETWEEN w.first AND w.last
+               WHERE m.level = $level AND list_contains($codes, m.area_code)
+                 AND ($all_types OR list_contains($types, m.incident_type))
+               GROUP BY ALL
+           ),
+           pop AS (
+               SELECT w.year, p.area_code,
+                      coalesce(arg_max(p.population, p.year) FILTER (WHERE p.year <= year(w.last)),
+                               arg_min(p.population, p.year)) AS population
+               FROM mart_population AS p CROSS JOIN windows AS w
+               WHERE p.level = $level AND list_contains($codes, p.area_code)
+               GROUP BY ALL
+           )
+           SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, pop.population, w.year
+           FROM area AS a CROSS JOIN windows AS w
+           LEFT JOIN counts AS c ON c.area_code = a.area_code AND c.year = w.year
+           LEFT JOIN pop ON pop.area_code = a.area_code AND pop.year = w.year
+           WHERE a.level = $level AND list_contains($codes, a.area_code)
+           ORDER BY w.year, a.area_code""",
+        {"level": level, "codes": list(codes), "years": [w[0] for w in windows],
+         "starts": [w[1] for w in windows], "ends": [w[2] for w in windows],
+         "types": list(types), "all_types": not types},
+        key=key,
+    )
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _unplaceable(key, level: str) -> frozenset[str]:
     """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
@@ -497,11 +534,9 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
-            for year, s, e in trend_windows(sel, ind, first):
-                part = _incident_window(key, level, s, e, types).assign(count_suppressed=False)
-                part = part[part["area_code"].isin(codes)].copy()
-                part["year"] = year
-                frames.append(part)
+            windows = tuple(trend_windows(sel, ind, first))
+            if windows:
+                frames.append(_incident_years(key, level, codes, windows, types).assign(count_suppressed=False))
         else:
             part = _signal_years(key, level, first, cutoff(sel, ind))
             frames.append(part[part["area_code"].isin(codes)])
