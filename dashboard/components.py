@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboard import formatting as fmt
 from dashboard import queries
-from dashboard.suppression import threshold
 
 DEMO_TEXT = "Demodata – syntetiska siffror"
 
@@ -27,6 +26,8 @@ def data_note_text(status: dict, *, sources: Iterable[str] | None = None, suppre
     if through:
         lines.append("Data t.o.m.: " + ", ".join(f"{k} {fmt.date(v)}" for k, v in through.items() if v) + ".")
     if suppressed is not None:
+        from dashboard.suppression import threshold  # numpy and pandas: not before the first title
+
         t = threshold()
         if suppressed:
             lines.append(f"Röjandeskydd: {fmt.integer(suppressed)} "

@@ -22,7 +22,9 @@ import math
 from collections.abc import Iterable, Mapping
 from numbers import Number
 
-import pandas as pd
+from dashboard import lazy
+
+pd = lazy.module("pandas")  # dates and numbers in the sidebar need no pandas (cold start)
 
 THOUSANDS = "\u00a0"
 DECIMAL = ","
@@ -40,8 +42,10 @@ def is_missing(value) -> bool:
     """True for None, NaN, NaT and pandas NA."""
     if value is None:
         return True
-    if isinstance(value, str | list | tuple | dict | set):
+    if isinstance(value, str | list | tuple | dict | set | int):
         return False
+    if isinstance(value, float | dt.date):  # NaN and NaT (a date subclass) differ from themselves
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -100,9 +104,7 @@ def change(value, decimals: int = 1, *, unit: str = "%") -> str:
 
 
 def _as_date(value) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime):  # pd.Timestamp too
         return value.date()
     if isinstance(value, dt.date):
         return value

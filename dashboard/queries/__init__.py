@@ -15,14 +15,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
+from dashboard import lazy
 from pipelines import config, warehouse
+
+pd = lazy.module("pandas")  # imported on the first query that returns a DataFrame
 
 # Marts every page relies on; a database built before they existed is treated like a
 # missing one (the user rebuilds it with the same command).
@@ -89,6 +91,17 @@ def run(sql: str, params: dict | list | None = None, key: tuple[str, str] | None
         cur.close()
 
 
+def rows(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None) -> list[tuple]:
+    """Run ``sql`` like :func:`run` and return plain tuples (no pandas: the database
+    check and the sidebar use this, so the first page's title needs no pandas)."""
+    cur = connection(key).cursor()
+    try:
+        cur.execute("USE warehouse")
+        return cur.execute(sql, _used(sql, params)).fetchall()
+    finally:
+        cur.close()
+
+
 def scalar(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None):
     """The single value a query returns (None when it returns no row)."""
     df = run(sql, params, key)
@@ -97,36 +110,37 @@ def scalar(sql: str, params: dict | list | None = None, key: tuple[str, str] | N
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _status(key: tuple[str, str]) -> dict:
-    tables = set(run("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'",
-                     key=key)["table_name"])
+    tables = {r[0] for r in rows("SELECT table_name FROM information_schema.tables "
+                                 "WHERE table_catalog = 'warehouse'", key=key)}
     missing = [m for m in REQUIRED_MARTS if m not in tables]
-    info = dict(run("SELECT key, value FROM dataset_info", key=key).itertuples(index=False)) \
-        if "dataset_info" in tables else {}
+    info = dict(rows("SELECT key, value FROM dataset_info", key=key)) if "dataset_info" in tables else {}
     through: dict[str, date | None] = {}
     sources: list[str] = []
     if "mart_incident_source" in tables:
-        inc = run("SELECT source, first, last, n FROM mart_incident_source ORDER BY n DESC", key=key)
-        if not inc.empty:
-            sources.append("händelser: " + ", ".join(inc["source"]))
-            through["händelser"] = pd.Timestamp(inc["last"].max()).date()
+        inc = rows("SELECT source, last FROM mart_incident_source ORDER BY n DESC", key=key)
+        if inc:
+            sources.append("händelser: " + ", ".join(r[0] for r in inc))
+            through["händelser"] = _as_date(max(r[1] for r in inc))
     if "recruitment_signal" in tables:
-        last = scalar("SELECT max(month) FROM recruitment_signal", key=key)
+        ((last,),) = rows("SELECT max(month) FROM recruitment_signal", key=key)
         if last is not None:
-            through["rekryteringssignaler"] = (pd.Timestamp(last) + pd.offsets.MonthEnd(0)).date()
+            month = _as_date(last)
+            through["rekryteringssignaler"] = _month_end(month)
             sources.append("rekryteringssignaler: " + ", ".join(
-                run("SELECT DISTINCT source FROM recruitment_signal ORDER BY 1", key=key)["source"]))
+                r[0] for r in rows("SELECT DISTINCT source FROM recruitment_signal ORDER BY 1", key=key)))
     if "population" in tables:
-        pop = run("SELECT max(year) AS year, string_agg(DISTINCT source, ', ') AS src FROM population", key=key)
-        if pd.notna(pop.iat[0, 0]):
-            through["befolkning"] = date(int(pop.iat[0, 0]), 12, 31)
-            sources.append(f"befolkning: {pop.iat[0, 1]}")
+        ((year, src),) = rows("SELECT max(year) AS year, string_agg(DISTINCT source, ', ') AS src FROM population",
+                              key=key)
+        if year is not None:
+            through["befolkning"] = date(int(year), 12, 31)
+            sources.append(f"befolkning: {src}")
     if "measure_followup" in tables:
-        last = scalar("SELECT max(followup_date) FROM measure_followup", key=key)
+        ((last,),) = rows("SELECT max(followup_date) FROM measure_followup", key=key)
         if last is not None:
-            through["åtgärdsuppföljning"] = pd.Timestamp(last).date()
-            n_plans = scalar("SELECT count(*) FROM plan", key=key)
+            through["åtgärdsuppföljning"] = _as_date(last)
+            ((n_plans,),) = rows("SELECT count(*) FROM plan", key=key)
             sources.append(f"åtgärdsplaner: {n_plans} planer")
-    loads = scalar("SELECT count(*) FROM load_log", key=key) if "load_log" in tables else 0
+    loads = rows("SELECT count(*) FROM load_log", key=key)[0][0] if "load_log" in tables else 0
     return {
         "demo": info.get("demo") == "true",
         "info": info,
@@ -136,6 +150,16 @@ def _status(key: tuple[str, str]) -> dict:
         "missing_marts": missing,
         "tables": sorted(tables),
     }
+
+
+def _as_date(value) -> date:
+    # DuckDB gives DATE as datetime.date and TIMESTAMP as datetime.datetime.
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _month_end(d: date) -> date:
+    following = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 def data_status() -> dict:

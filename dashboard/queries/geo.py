@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import suppression
-from dashboard.queries import db_key, run
+from dashboard import lazy
+from dashboard.queries import db_key, rows, run
+
+pd = lazy.module("pandas")  # the sidebar's names and levels need no pandas (cold start)
+suppression = lazy.module("dashboard.suppression")
 
 LEVELS = ("riket", "polisregion", "polisomrade", "lpo", "lan", "kommun")
 LEVEL_LABELS = {
@@ -42,15 +44,14 @@ RIKET = "SE"
 RIKET_NAME = "Hela landet"
 
 
+_AREAS_SQL = """SELECT area_code, name, level, parent_code, approximate FROM area
+                UNION ALL SELECT $se, $se_name, 'riket', NULL, FALSE
+                ORDER BY level, name"""
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _areas(key: tuple[str, str]) -> pd.DataFrame:
-    return run(
-        """SELECT area_code, name, level, parent_code, approximate FROM area
-           UNION ALL SELECT $se, $se_name, 'riket', NULL, FALSE
-           ORDER BY level, name""",
-        {"se": RIKET, "se_name": RIKET_NAME},
-        key=key,
-    )
+    return run(_AREAS_SQL, {"se": RIKET, "se_name": RIKET_NAME}, key=key)
 
 
 def areas() -> pd.DataFrame:
@@ -75,20 +76,18 @@ class AreaIndex:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _index(key: tuple[str, str]) -> AreaIndex:
-    df = _areas(key)
-    codes = df["area_code"].tolist()
-    parents = [None if pd.isna(p) else str(p) for p in df["parent_code"].tolist()]
+    found = rows(_AREAS_SQL, {"se": RIKET, "se_name": RIKET_NAME}, key=key)
     by_level: dict[str, list[str]] = {}
-    # _areas orders by level, name: codes come out in name order within each level.
-    for code, level in zip(codes, df["level"].tolist(), strict=True):
+    # Ordered by level, name: codes come out in name order within each level.
+    for code, _name, level, _parent, _approximate in found:
         by_level.setdefault(level, []).append(code)
     present = set(by_level)
     return AreaIndex(
         levels=tuple(lvl for lvl in LEVELS if lvl in present),
-        names=MappingProxyType(dict(zip(codes, df["name"].tolist(), strict=True))),
+        names=MappingProxyType({r[0]: r[1] for r in found}),
         by_level=MappingProxyType({k: tuple(v) for k, v in by_level.items()}),
-        parents=MappingProxyType(dict(zip(codes, parents, strict=True))),
-        level_of=MappingProxyType(dict(zip(codes, df["level"].tolist(), strict=True))),
+        parents=MappingProxyType({r[0]: (None if r[3] is None else str(r[3])) for r in found}),
+        level_of=MappingProxyType({r[0]: r[2] for r in found}),
     )
 
 

@@ -10,13 +10,15 @@ by the police), so they are shown as they are; only the grid view is disclosure-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-import pandas as pd
 import streamlit as st
 
-from dashboard.queries import db_key, run
+from dashboard import lazy
+from dashboard.queries import db_key, rows, run
 from pipelines import categories
+
+pd = lazy.module("pandas")  # the sidebar's months and types need no pandas (cold start)
 
 # SQL fragment shared by every query: an empty type list means every type.
 _TYPES = "($all_types OR list_contains($types, incident_type))"
@@ -41,12 +43,15 @@ def _params(start: date, end: date, types: tuple[str, ...], **extra) -> dict:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    df = run("SELECT min(month) AS first, max(month) AS last FROM mart_incident_month WHERE level = 'riket'",
-             key=key)
-    first, last = df.iat[0, 0], df.iat[0, 1]
-    if pd.isna(first):
+    ((first, last),) = rows("SELECT min(month) AS first, max(month) AS last FROM mart_incident_month "
+                            "WHERE level = 'riket'", key=key)
+    if first is None:
         return None, None
-    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+    return _as_date(first), _as_date(last)
+
+
+def _as_date(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def month_range() -> tuple[date | None, date | None]:
@@ -56,8 +61,8 @@ def month_range() -> tuple[date | None, date | None]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _types_present(key: tuple[str, str]) -> tuple[str, ...]:
-    present = set(run("SELECT DISTINCT incident_type FROM mart_incident_month WHERE level = 'riket'",
-                      key=key)["incident_type"])
+    present = {r[0] for r in rows("SELECT DISTINCT incident_type FROM mart_incident_month WHERE level = 'riket'",
+                                  key=key)}
     ordered = [t for t in categories.INCIDENT_TYPES if t in present]
     return tuple(ordered + sorted(present - set(ordered)))
 
