@@ -22,6 +22,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -138,7 +140,7 @@ def settle(page, *, quiet_ms: int = 500, timeout: float = 90.0) -> None:
         page.wait_for_timeout(100)
 
 
-def wait_for_query(page, key: str, value: str | None, timeout: float = 30.0) -> None:
+def wait_for_query(page, key: str, value: str | None, timeout: float = 90.0) -> None:
     """Wait until the address bar's query string has ``key=value`` (``None``: no ``key``)."""
     page.wait_for_function(
         """([key, value]) => { const v = new URLSearchParams(location.search).get(key);
@@ -265,4 +267,13 @@ def click_map(page, x: float, y: float, name: str) -> str:
         pass
     page.wait_for_timeout(300)
     page.mouse.click(x, y)
+    # On a loaded machine a click can still land inside a redraw and be dropped; a user
+    # would click again, and so does the test (once the page shows no rerun under way).
+    for _ in range(2):
+        try:
+            page.wait_for_function("() => new URLSearchParams(location.search).has('omrade')", timeout=15_000)
+            break
+        except PlaywrightTimeoutError:
+            settle(page)
+            page.mouse.click(x, y)
     return text
