@@ -108,3 +108,36 @@ def test_what_changed_most_lists_kommuner_with_the_largest_changes(demo_db, raw,
         assert number(row._2) == before  # "Ett år tidigare"
     shown = sorted((abs(number(r.Antal) - number(r._2)) for r in table.itertuples(index=False)), reverse=True)
     assert shown == changes[: len(shown)]
+
+
+COLD_START = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+from dashboard import components
+seen = {}
+header = components.page_header
+def spy(title, sel):
+    seen.setdefault("loaded", sorted(m for m in ("pandas", "numpy", "pyarrow", "pydeck") if m in sys.modules))
+    return header(title, sel)
+components.page_header = spy
+at = AppTest.from_file(sys.argv[1], default_timeout=90)
+at.run()
+assert not at.exception, [e.value for e in at.exception]
+print(at.title[0].value, seen["loaded"])
+"""
+
+
+def test_first_title_is_drawn_before_pandas_and_the_map_libraries_load(demo_db):
+    """A new server shows this page first: its title must not wait for pandas, numpy,
+    pyarrow or pydeck (a second of a cold start), so the database check and the sidebar
+    read plain rows. Run in a fresh interpreter, where nothing is imported yet."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(PAGE).parents[2]
+    out = subprocess.run([sys.executable, "-c", COLD_START, str(root / "dashboard" / "app.py")], cwd=root,
+                         env={**os.environ, "LAGESBILD_DB": str(demo_db), "PYTHONPATH": str(root)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "Översikt – lägesbild []"
