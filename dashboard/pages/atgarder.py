@@ -5,7 +5,6 @@ check and a searchable register whose rows open the measure's follow-up history.
 Text from the plans is shown as data (st.dataframe, st.text), never as Markdown or HTML.
 """
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, exports
@@ -23,23 +22,7 @@ if status.get("demo"):
     source = f"{components.DEMO_TEXT} ({source})"
 caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
                           data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
-DIFFERENCE_COLOUR = "background-color: #FDE0C5"
 COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
-
-
-
-def highlighted(table, flags):
-    """The display table with rows whose counts differ from the analysis sheet shaded.
-
-    For small tables only: Streamlit renders a Styler cell by cell (seconds for a few
-    hundred rows), so the per-plan table says "Skillnad" in a column instead."""
-    marks = pd.Series(list(flags), index=table.index)
-
-    def shade(frame):
-        return pd.DataFrame({c: marks.map({True: DIFFERENCE_COLOUR, False: ""}) for c in frame.columns},
-                            index=frame.index)
-
-    return table.style.apply(shade, axis=None)
 
 
 register = mq.register(sel)
@@ -137,8 +120,9 @@ else:
                     "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "plans_differing": "Planer med skillnad"}
-    st.dataframe(highlighted(fmt.display_table(per_area, area_columns), per_area["has_difference"]),
-                 hide_index=True, key="atgarder_analysis_area")
+    # No pandas Styler to shade rows: Streamlit renders one cell by cell (a tenth of a second
+    # even for a few rows, on every rerun); "Planer med skillnad" names the differing ones.
+    st.dataframe(fmt.display_table(per_area, area_columns), hide_index=True, key="atgarder_analysis_area")
     plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                     "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
                     "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
