@@ -135,49 +135,56 @@ else:
                              caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
 
 # --- the register ---------------------------------------------------------------------------
-st.subheader("Åtgärdsregister")
-c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2])
-text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
-                     placeholder="t.ex. fältgrupp, trygghetsvandring")
-areas = c2.multiselect("Prioriterat område", sorted(register["prioritised_area"].unique()), key="atgarder_areas",
-                       placeholder="Alla")
-statuses = c3.multiselect("Status", list(mq.STATUSES), key="atgarder_statuses", placeholder="Alla")
-orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
-                      placeholder="Alla")
-found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
-found_display = found.assign(year=found["year"].astype(str))
-register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
-                    "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
-                    "followups": "Uppföljningar", "description": "Beskrivning"}
-st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
-           "åtgärdens uppföljningar.")
-picked = st.dataframe(fmt.display_table(found_display, register_columns), hide_index=True,
-                      on_select="rerun", selection_mode="single-row", key="atgarder_register",
-                      height=min(380, 38 + 35 * max(1, len(found))))
-exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
-                         caption=caption, filename=f"atgardsregister-{sel.area_name}",
-                         columns=register_columns | {"kommun_name": "Kommun", "due": "När",
-                                                     "operational_goal": "Operativa mål"})
-rows = picked.selection.rows if picked is not None else []
-if rows and rows[0] < len(found):
-    measure = found.iloc[rows[0]]
-    with st.container(border=True, key="atgarder_history"):
-        st.markdown("**Vald åtgärd**")
-        st.text(measure["title"])
-        st.text(f"{measure['organisation']} · planår {measure['year']} · {measure['prioritised_area']} · "
-                f"status nu: {measure['status']}")
-        if isinstance(measure["description"], str) and measure["description"]:
-            st.text(measure["description"])
-        history = mq.history(measure["measure_id"])
-        history_columns = {"followup_date": "Datum", "round": "Uppföljning", "assessed": "Bedömning i texten",
-                           "round_status": "Status efter uppföljningen", "text": "Text"}
-        if history.empty:
-            st.info("Åtgärden har inga uppföljningar.")
-        else:
-            st.dataframe(fmt.display_table(history, history_columns), hide_index=True, key="atgarder_history_table",
-                         column_config={"Text": st.column_config.TextColumn(width="large")})
-            exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",
-                                     caption=caption, filename=f"uppfoljningar-{measure['measure_id']}",
-                                     columns=history_columns)
+@st.fragment
+def measure_register(register, caption: str) -> None:
+    """The searchable register and the chosen measure's history. A fragment: typing a
+    search, choosing filters or a row reruns only this part of the page."""
+    st.subheader("Åtgärdsregister")
+    c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2])
+    text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
+                         placeholder="t.ex. fältgrupp, trygghetsvandring")
+    areas = c2.multiselect("Prioriterat område", sorted(register["prioritised_area"].unique()), key="atgarder_areas",
+                           placeholder="Alla")
+    statuses = c3.multiselect("Status", list(mq.STATUSES), key="atgarder_statuses", placeholder="Alla")
+    orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
+                          placeholder="Alla")
+    found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
+    found_display = found.assign(year=found["year"].astype(str))
+    register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
+                        "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
+                        "followups": "Uppföljningar", "description": "Beskrivning"}
+    st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
+               "åtgärdens uppföljningar.")
+    picked = st.dataframe(fmt.display_table(found_display, register_columns), hide_index=True,
+                          on_select="rerun", selection_mode="single-row", key="atgarder_register",
+                          height=min(380, 38 + 35 * max(1, len(found))))
+    exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
+                             caption=caption, filename=f"atgardsregister-{sel.area_name}",
+                             columns=register_columns | {"kommun_name": "Kommun", "due": "När",
+                                                         "operational_goal": "Operativa mål"})
+    rows = picked.selection.rows if picked is not None else []
+    if rows and rows[0] < len(found):
+        measure = found.iloc[rows[0]]
+        with st.container(border=True, key="atgarder_history"):
+            st.markdown("**Vald åtgärd**")
+            st.text(measure["title"])
+            st.text(f"{measure['organisation']} · planår {measure['year']} · {measure['prioritised_area']} · "
+                    f"status nu: {measure['status']}")
+            if isinstance(measure["description"], str) and measure["description"]:
+                st.text(measure["description"])
+            history = mq.history(measure["measure_id"])
+            history_columns = {"followup_date": "Datum", "round": "Uppföljning", "assessed": "Bedömning i texten",
+                               "round_status": "Status efter uppföljningen", "text": "Text"}
+            if history.empty:
+                st.info("Åtgärden har inga uppföljningar.")
+            else:
+                st.dataframe(fmt.display_table(history, history_columns), hide_index=True, key="atgarder_history_table",
+                             column_config={"Text": st.column_config.TextColumn(width="large")})
+                exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",
+                                         caption=caption, filename=f"uppfoljningar-{measure['measure_id']}",
+                                         columns=history_columns)
+
+
+measure_register(register, caption)
 
 components.data_note(suppressed=None, notes=[COUNT_NOTE, mq.CARRY_RULE])
