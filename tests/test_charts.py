@@ -235,3 +235,19 @@ def test_every_builder_returns_a_figure_with_alt_text():
         assert isinstance(fig, go.Figure)
         assert fig.layout.meta["alt"].strip()
         assert fig.layout.font.size >= 14  # readable on a projector
+
+
+@pytest.mark.parametrize(("current", "previous", "ratio"),
+                         [(0, 7, 1.0), (9, 3, 1.0), (30, 18, 1.0), (18, 30, 1.0), (25, 10, 2.0), (140, 100, 1.0),
+                          (1200, 1100, 0.9), (40, 60, 1.5)])
+def test_change_within_chance_is_the_exact_binomial_test(current, previous, ratio):
+    # Independent reference in exact integers: two-sided test summing every outcome no more
+    # likely than the observed one (ties included).
+    import math
+    from fractions import Fraction
+
+    r = Fraction(ratio).limit_denominator(100)
+    n, a, b = current + previous, r.numerator, r.denominator  # prob = a / (a + b)
+    weight = [math.comb(n, i) * a**i * b ** (n - i) for i in range(n + 1)]
+    p_value = Fraction(sum(w for w in weight if w <= weight[current]), (a + b) ** n)
+    assert charts.change_within_chance(current, previous, ratio) is (p_value > Fraction(5, 100))

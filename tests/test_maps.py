@@ -158,3 +158,28 @@ def test_choropleth_figure_for_export(geometry):
     classes = [t for t in fig.data if t.type == "choropleth" and t.name not in ("dolt (..)", "uppgift saknas")]
     assert sum(len(t.locations) for t in classes) == len(geo) - 1
     assert fig.layout.meta["alt"].startswith("Karta över antal")
+
+
+def test_same_inputs_reuse_the_deck_and_any_change_rebuilds_it(geometry):
+    geo = level(geometry, "lan")
+    values = values_for(geo)
+    first = maps.area_layer(geo, values, "n", "Antal", selected="01")
+    again = maps.area_layer(geo.copy(), values.copy(), "n", "Antal", selected="01")
+    assert again is not first and again.to_json() == first.to_json()
+
+    def fill_of(deck, code):
+        layer = json.loads(deck.to_json())["layers"][0]
+        return next(f["properties"] for f in layer["data"]["features"] if f["id"] == code)
+
+    changed = values.copy()
+    changed.loc[changed["area_code"] == "01", "n"] = 123_456.0
+    assert fill_of(maps.area_layer(geo, changed, "n", "Antal", selected="01"), "01")["value_text"] == "123\xa0456"
+    hidden = values.copy()
+    hidden.loc[hidden["area_code"] == "01", "n_suppressed"] = True
+    assert fill_of(maps.area_layer(geo, hidden, "n", "Antal", selected="01"), "01")["value_text"] == ".."
+    assert json.loads(maps.area_layer(geo, values, "n", "Antal", selected="03").to_json()) != json.loads(
+        first.to_json())  # another selected outline
+    # A caller changing its copy (a view, say) changes only its own JSON.
+    again.initial_view_state = maps.view_for_bounds((11.0, 55.0, 12.0, 56.0))
+    assert again.to_json() != first.to_json()
+    assert maps.area_layer(geo, values, "n", "Antal", selected="01").to_json() == first.to_json()
