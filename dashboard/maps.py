@@ -142,15 +142,18 @@ def class_colours(breaks: Sequence[float], *, diverging: bool = False) -> list[s
     return [VIRIDIS_5[i] for i in idx]
 
 
-def legend_items(breaks: Sequence[float], *, decimals: int = 0, diverging: bool = False) -> list[tuple[str, str]]:
-    """``[(colour, "12–30"), ...]`` plus the grey for suppressed values, for a legend."""
+def legend_items(
+    breaks: Sequence[float], *, decimals: int = 0, diverging: bool = False, with_hidden: bool = True
+) -> list[tuple[str, str]]:
+    """``[(colour, "12–30"), ...]`` plus, with ``with_hidden``, the grey for suppressed values."""
     colours = class_colours(breaks, diverging=diverging)
     items = []
     for i, colour in enumerate(colours):
         lo, hi = breaks[i], breaks[min(i + 1, len(breaks) - 1)]
         label = fmt.number(lo, decimals) if lo == hi else f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
         items.append((colour, label))
-    items.append(("#C8C8C8", "dolt (..)"))
+    if with_hidden:
+        items.append(("#C8C8C8", "dolt (..)"))
     return items
 
 
@@ -436,7 +439,8 @@ def _build_area_layer(
         initial_view_state=view,
         map_provider=None,
         tooltip=tooltip,
-        legend=legend_items(table.attrs["breaks"], decimals=decimals, diverging=diverging)
+        legend=legend_items(table.attrs["breaks"], decimals=decimals, diverging=diverging,
+                            with_hidden=bool(table["suppressed"].any()))
         if table.attrs["breaks"]
         else [],
         alt=area_alt(table, label, decimals),

@@ -183,3 +183,15 @@ def test_same_inputs_reuse_the_deck_and_any_change_rebuilds_it(geometry):
     again.initial_view_state = maps.view_for_bounds((11.0, 55.0, 12.0, 56.0))
     assert again.to_json() != first.to_json()
     assert maps.area_layer(geo, values, "n", "Antal", selected="01").to_json() == first.to_json()
+
+
+def test_legend_names_the_grey_only_when_something_is_hidden(geometry):
+    geo = level(geometry, "polisregion")
+    shown = values_for(geo)
+    deck = maps.area_layer(geo, shown, "n", "Antal")
+    assert all(label != "dolt (..)" for _, label in deck.legend)
+    hidden = shown.copy()
+    hidden["n_suppressed"] = [True] + [False] * (len(hidden) - 1)
+    hidden.loc[hidden.index[0], "n"] = float("nan")
+    deck = maps.area_layer(geo, hidden, "n", "Antal")
+    assert deck.legend[-1][1] == "dolt (..)"
