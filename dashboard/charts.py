@@ -500,12 +500,16 @@ def _gamma_p(a: float, x: float) -> float:
         return 0.0
     log_front = a * math.log(x) - x - math.lgamma(a)
     if x < a + 1:
+        # The series sum_k x^k / (a (a+1) ... (a+k)), its terms made a block at a time
+        # with numpy (a count of thousands needs hundreds of terms, per Newton step).
         term = total = 1.0 / a
         n = a
-        for _ in range(100000):
-            n += 1
-            term *= x / n
-            total += term
+        block = max(32, int(4 * math.sqrt(a)))
+        while n - a < 100000:
+            terms = term * np.cumprod(x / (n + np.arange(1.0, block + 1.0)))
+            total += float(terms.sum())
+            term = float(terms[-1])
+            n += block
             if abs(term) < abs(total) * 1e-15:
                 break
         return min(1.0, total * math.exp(log_front))
