@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from numbers import Number
 
@@ -227,10 +229,52 @@ def display_table(
     """
     decimals = dict(decimals or {})
     percent, share, months = set(percent), set(share), set(months)
-    out = {}
-    for col, header in columns.items():
+    for col in columns:
         if col not in df.columns:
             raise KeyError(f"kolumnen {col!r} saknas i tabellen")
+    key = _table_key(df, columns, decimals, percent, share, months)
+    if key is not None:
+        with _TABLES_LOCK:
+            hit = _TABLES.get(key)
+            if hit is not None:
+                _TABLES.move_to_end(key)
+        if hit is not None:
+            return hit.copy()
+    table = _display_table(df, columns, decimals, percent, share, months)
+    if key is not None:
+        with _TABLES_LOCK:
+            _TABLES[key] = table.copy()
+            while len(_TABLES) > _TABLES_MAX:
+                _TABLES.popitem(last=False)
+    return table
+
+
+# Display tables by content: a page rerun formats the same tables again (another widget
+# changed, or the query cache answered), thousands of cells in Python each time.
+_TABLES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_TABLES_MAX = 128
+_TABLES_LOCK = threading.Lock()
+
+
+def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
+    """The columns ``display_table`` reads (values and suppression flags) as a 64-bit hash
+    per row, with the formatting asked for; None when a value cannot be hashed."""
+    used = list(dict.fromkeys([c for c in columns] + [f for c in columns for f in (f"{c}_suppressed", "suppressed")
+                                                      if f in df.columns]))
+    try:
+        hashed = pd.util.hash_pandas_object(df[used], index=False).to_numpy().tobytes() if len(df) else b""
+    except TypeError:  # lists or other unhashable cells: formatted every time
+        return None
+    # pandas hashes mixed Python objects by their text (1.5 and "1.5" alike), which format
+    # differently: the type of every cell in an object column is part of the key.
+    kinds = tuple(tuple(type(v).__name__ for v in df[c].tolist()) for c in used if df[c].dtype == object)
+    return (tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)), tuple(sorted(share)),
+            tuple(sorted(months)), tuple(used), tuple(str(df[c].dtype) for c in used), len(df), hashed, kinds)
+
+
+def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFrame:
+    out = {}
+    for col, header in columns.items():
         kind = "percent" if col in percent else "share" if col in share else "plain"
         if col in months:
             texts = [month(v) for v in df[col].tolist()]

@@ -110,3 +110,17 @@ def test_suppressed_count():
     df["m"] = [1, None, 2]
     assert fmt.suppressed_count(df) == 3
     assert fmt.suppressed_count(df, ["n"]) == 2
+
+
+def test_display_table_remembered_by_content_never_serves_a_stale_table():
+    df = pd.DataFrame({"n": [1.0, 2.0], "n_suppressed": [False, True], "x": pd.Series([1.5, "a"], dtype=object)})
+    columns = {"n": "Antal", "x": "Text"}
+    first = fmt.display_table(df, columns)
+    assert first["Antal"].tolist() == ["1", ".."] and first["Text"].tolist() == ["1,5", "a"]
+    first.iloc[0, 0] = "ändrad"                                   # the caller's copy only
+    assert fmt.display_table(df.copy(), columns)["Antal"].tolist() == ["1", ".."]
+    flags = df.assign(n_suppressed=[True, False])
+    assert fmt.display_table(flags, columns)["Antal"].tolist() == ["..", "2"]
+    text = df.assign(x=pd.Series(["1.5", "a"], dtype=object))     # same text, another type
+    assert fmt.display_table(text, columns)["Text"].tolist() == ["1.5", "a"]
+    assert fmt.display_table(df, columns, decimals={"n": 2})["Antal"].tolist() == ["1,00", ".."]
