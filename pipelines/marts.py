@@ -18,6 +18,13 @@ After a load only what the load touched is rebuilt (:func:`refresh` with ``chang
 
 A month of incidents into a national warehouse thus re-aggregates one month, not ten
 years (``python -m bench`` measures it).
+
+A full build of a :data:`BY_MONTH` mart runs the same SQL a year of incidents at a time
+and appends the years in order: each statement's hash tables and sort stay in memory
+(the load's memory limit made one ten-year statement spill a gigabyte to disk), and the
+mart ends up ordered by month, so the pages' month filters skip whole row groups.
+Incidents are shown to the mart SQL through a temporary view ``incident`` over the
+chosen months (no copy of them is made).
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ SQL_DIR = ROOT / "pipelines" / "sql"
 BY_MONTH = ("mart_incident_month", "mart_incident_grid", "mart_incident_unplaced")
 # Above this share of the fact table, one rebuild is cheaper than month-by-month work.
 INCREMENTAL_MAX_SHARE = 0.25
+# Months per statement in a full build of a BY_MONTH mart.
+CHUNK_MONTHS = 12
 _NAMES = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _HEADER = re.compile(r"CREATE\s+OR\s+REPLACE\s+TABLE\s+(mart_\w+)\s+AS", re.IGNORECASE)
 
@@ -73,7 +82,10 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
                 built.append(name)
                 continue
         stale.add(name)
-        con.execute(sql)
+        if name in BY_MONTH:
+            _build_by_year(con, name, sql)
+        else:
+            con.execute(sql)
         built.append(name)
     return built
 
@@ -90,26 +102,71 @@ def _small_enough(con: duckdb.DuckDBPyConnection, months: set[date]) -> bool:
     return touched <= INCREMENTAL_MAX_SHARE * max(total, 1)
 
 
+def _facts(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """The warehouse's catalog (quoted) and its fact table, named so a temp view cannot shadow it."""
+    catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+    return f'"{catalog}"', f'"{catalog}".main.incident'
+
+
+def _show_months(con: duckdb.DuckDBPyConnection, facts: str, lo: date, hi: date, months: list[date] | None) -> None:
+    """Point the temporary view ``incident`` at the incidents of [lo, hi] (and of ``months``)."""
+    # A view cannot hold bound parameters; variables are folded into constants when the
+    # view is planned, so the zone maps still skip the row groups outside [lo, hi].
+    con.execute("SET VARIABLE mart_lo = $lo", {"lo": lo})
+    con.execute("SET VARIABLE mart_hi = $hi", {"hi": hi})
+    con.execute("SET VARIABLE mart_months = $months", {"months": months or []})
+    pick = "AND list_contains(getvariable('mart_months'), date_trunc('month', occurred_at)::DATE)" if months else ""
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW incident AS
+                    SELECT * FROM {facts}
+                    WHERE occurred_at >= getvariable('mart_lo')
+                      AND occurred_at < getvariable('mart_hi') + INTERVAL 1 MONTH {pick}""")
+
+
+def _hide_months(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP VIEW IF EXISTS temp.main.incident")
+    for var in ("mart_lo", "mart_hi", "mart_months"):
+        con.execute(f"RESET VARIABLE {var}")
+
+
+def _build_by_year(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Build ``name`` from scratch, CHUNK_MONTHS of incidents per statement, in month order."""
+    catalog, facts = _facts(con)
+    first, last = con.execute(f"SELECT min(occurred_at), max(occurred_at) FROM {facts}").fetchone()
+    if first is None:
+        con.execute(sql)  # no incidents: the mart's empty table
+        return
+    lo = date(first.year, first.month, 1)
+    end = date(last.year, last.month, 1)
+    target = f"{catalog}.main.{name}"
+    created = False
+    try:
+        while lo <= end:
+            hi = _add_months(lo, CHUNK_MONTHS - 1)
+            _show_months(con, facts, lo, min(hi, end), None)
+            if not created:
+                con.execute(_HEADER.sub(f"CREATE OR REPLACE TABLE {target} AS", sql, count=1))
+                created = True
+            else:
+                con.execute(_HEADER.sub(f"INSERT INTO {target} BY NAME", sql, count=1))
+            lo = _add_months(hi, 1)
+    finally:
+        _hide_months(con)
+
+
+def _add_months(d: date, n: int) -> date:
+    k = d.year * 12 + d.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
 def _refresh_months(con: duckdb.DuckDBPyConnection, name: str, sql: str, months: list[date]) -> None:
     """Replace ``name``'s rows for ``months`` with its own SQL run over those months only."""
-    catalog = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-    facts = f'"{catalog}".main.incident'
-    params = {"months": months, "lo": months[0], "hi": months[-1]} if months else None
+    catalog, facts = _facts(con)
+    target = f"{catalog}.main.{name}"
+    if not months:
+        return  # no month touched: nothing to replace
     try:
-        if months:
-            # Zone maps skip the row groups outside [lo, hi]: a month reads a month.
-            con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE incident AS
-                    SELECT * FROM {facts}
-                    WHERE occurred_at >= $lo AND occurred_at < $hi + INTERVAL 1 MONTH
-                      AND list_contains($months, date_trunc('month', occurred_at)::DATE)""", params)
-        else:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE incident AS SELECT * FROM {facts} LIMIT 0")
-        con.execute(_HEADER.sub("CREATE OR REPLACE TEMP TABLE _mart_part AS", sql, count=1))
-        if months:
-            con.execute(f'DELETE FROM "{catalog}".main.{name} WHERE list_contains($months, month)',
-                        {"months": months})
-        con.execute(f'INSERT INTO "{catalog}".main.{name} BY NAME SELECT * FROM _mart_part')
+        _show_months(con, facts, months[0], months[-1], months)
+        con.execute(f"DELETE FROM {target} WHERE list_contains($months, month)", {"months": months})
+        con.execute(_HEADER.sub(f"INSERT INTO {target} BY NAME", sql, count=1))
     finally:
-        con.execute("DROP TABLE IF EXISTS temp.main.incident")
-        con.execute("DROP TABLE IF EXISTS temp.main._mart_part")
+        _hide_months(con)

@@ -110,3 +110,28 @@ def test_an_incident_repeated_in_a_file_or_already_stored_counts_once(empty_db, 
     assert "3 rader fanns redan" in second.summary()
     riket = [r for r in _table(empty_db, "mart_incident_month") if r[0] == "riket"]
     assert sum(r[4] for r in riket) == 7
+
+
+def test_a_full_build_a_year_at_a_time_equals_one_statement_and_is_in_month_order(empty_db, tmp_path):
+    # Three years (more than one chunk) and the three grid spellings of one cell
+    # (13 digits, 7 digits N-first, "1kmN…E…"), which must count as the same cell.
+    rows = _rows("y", ["2022-11", "2023-06", "2024-01", "2024-12"])
+    rows += [("s:1", "2023-06-02 10:00:00", "stöld", "1280", "", "6160006170000", "test"),
+             ("s:2", "2023-06-03 10:00:00", "stöld", "1280", "", "6170616", "test"),
+             ("s:3", "2023-06-04 10:00:00", "stöld", "1280", "", "1kmN6170E616", "test")]
+    ingest(empty_db, [_csv(tmp_path / "years.csv", rows)])
+    con = duckdb.connect(str(empty_db))
+    try:
+        sql = (marts.SQL_DIR / "mart_incident_grid.sql").read_text(encoding="utf-8")
+        con.execute(marts._HEADER.sub("CREATE OR REPLACE TEMP TABLE one_statement AS", sql, count=1))
+        chunked = con.execute("SELECT * FROM main.mart_incident_grid").fetchall()
+        whole = con.execute("SELECT * FROM one_statement").fetchall()
+        cell = con.execute("""SELECT sum(incidents) FROM main.mart_incident_grid WHERE month = DATE '2023-06-01'
+                              AND incident_type = 'stöld' AND grid_cell = '6160006170000'""").fetchone()[0]
+    finally:
+        con.close()
+    assert sorted(chunked, key=repr) == sorted(whole, key=repr)
+    months = [r[0] for r in chunked]
+    assert months == sorted(months)
+    # _rows puts one stöld per month in cell 6160006170000 (i = 0), plus the three spellings
+    assert cell == 1 + 3
