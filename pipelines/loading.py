@@ -159,25 +159,34 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
     before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     try:
         if mode == "insert_new":
-            # Keep the first occurrence of an id inside the file and skip ids already stored.
-            # At millions of rows the costly parts are a window over every id and an
-            # anti-join that hashes the whole stored table, so: the window only when the
-            # file repeats an id (a count of distinct ids is cheap), and stored ids found by
-            # probing the stored table against the file's ids (the small side is hashed).
-            repeats = con.execute(f"SELECT count(*) - count(DISTINCT incident_id) FROM {source}").fetchone()[0]
-            offered = (f"SELECT * FROM {source}" if not repeats else
-                       f"SELECT * EXCLUDE (_rn) FROM (SELECT *, row_number() OVER (PARTITION BY incident_id) AS _rn "
-                       f"FROM {source}) WHERE _rn = 1")
-            stored = "" if before == 0 else (
-                f"WHERE incident_id NOT IN (SELECT incident_id FROM {table} "
-                f"WHERE incident_id IN (SELECT incident_id FROM {source}))")
-            con.execute(f"INSERT INTO {table} BY NAME SELECT *{load_col} FROM ({offered}) AS s {stored}", params)
+            # Insert first, then drop what must not stay (one pass over the file's rows; a
+            # window or an anti-join over millions of rows costs more than the insert):
+            # - an id the file repeats: one occurrence stays. Repeats are rare, so a
+            #   distinct count of 64-bit hashes screens for them (equal counts prove none);
+            # - an id stored by an earlier load: the stored row stays. Only the stored rows
+            #   whose id the file offers are found (the file's ids are the hashed side).
+            # Nothing is deleted when nothing repeats, which keeps DuckDB's bulk commit (a
+            # delete among rows inserted in the same transaction makes it re-append them).
+            con.execute(f"INSERT INTO {table} BY NAME SELECT *{load_col} FROM {source}", params).fetchall()
+            mine = {"load_id": load_id}
+            screen = con.execute(f"SELECT count(*) - count(DISTINCT hash(incident_id)) FROM {table} "
+                                 "WHERE load_id = $load_id", mine).fetchone()[0]
+            if screen and con.execute(f"SELECT count(*) - count(DISTINCT incident_id) FROM {table} "
+                                      "WHERE load_id = $load_id", mine).fetchone()[0]:
+                con.execute(f"""DELETE FROM {table} WHERE load_id = $load_id AND rowid NOT IN (
+                                    SELECT min(rowid) FROM {table} WHERE load_id = $load_id GROUP BY incident_id)""",
+                            mine).fetchall()
+            if before:
+                con.execute(f"""DELETE FROM {table} WHERE load_id = $load_id AND incident_id IN (
+                                    SELECT incident_id FROM {table} WHERE load_id <> $load_id AND incident_id IN (
+                                        SELECT incident_id FROM {table} WHERE load_id = $load_id))""", mine).fetchall()
         elif mode == "replace":
             con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
         else:
             con.execute(f"INSERT INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
     finally:
         if not isinstance(frame, str):
+            con.complete()  # the counts above leave their results open
             con.unregister("_frame")
     after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return after - before

@@ -19,8 +19,8 @@ After a load only what the load touched is rebuilt (:func:`refresh` with ``chang
 A month of incidents into a national warehouse thus re-aggregates one month, not ten
 years (``python -m bench`` measures it).
 
-A full build of a :data:`BY_MONTH` mart runs the same SQL a year of incidents at a time
-and appends the years in order: each statement's hash tables and sort stay in memory
+A full build of a :data:`BY_MONTH` mart runs the same SQL over a few million incidents
+at a time (whole months, :data:`CHUNK_ROWS`) and appends the chunks in month order: each statement's hash tables and sort stay in memory
 (the load's memory limit made one ten-year statement spill a gigabyte to disk), and the
 mart ends up ordered by month, so the pages' month filters skip whole row groups.
 Incidents are shown to the mart SQL through a temporary view ``incident`` over the
@@ -42,8 +42,10 @@ SQL_DIR = ROOT / "pipelines" / "sql"
 BY_MONTH = ("mart_incident_month", "mart_incident_grid", "mart_incident_unplaced")
 # Above this share of the fact table, one rebuild is cheaper than month-by-month work.
 INCREMENTAL_MAX_SHARE = 0.25
-# Months per statement in a full build of a BY_MONTH mart.
-CHUNK_MONTHS = 12
+# Incidents per statement in a full build of a BY_MONTH mart: fewer and a statement's hash
+# tables spill to disk under the load's memory limit; many more small statements and their
+# fixed cost (about 0.1 s each) shows (one statement up to this size).
+CHUNK_ROWS = 2_500_000
 _NAMES = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _HEADER = re.compile(r"CREATE\s+OR\s+REPLACE\s+TABLE\s+(mart_\w+)\s+AS", re.IGNORECASE)
 
@@ -83,7 +85,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
                 continue
         stale.add(name)
         if name in BY_MONTH:
-            _build_by_year(con, name, sql)
+            _build_in_chunks(con, name, sql)
         else:
             con.execute(sql)
         built.append(name)
@@ -128,20 +130,22 @@ def _hide_months(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"RESET VARIABLE {var}")
 
 
-def _build_by_year(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
-    """Build ``name`` from scratch, CHUNK_MONTHS of incidents per statement, in month order."""
+def _build_in_chunks(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    """Build ``name`` from scratch, about CHUNK_ROWS incidents per statement, in month order."""
     catalog, facts = _facts(con)
-    first, last = con.execute(f"SELECT min(occurred_at), max(occurred_at) FROM {facts}").fetchone()
-    if first is None:
-        con.execute(sql)  # no incidents: the mart's empty table
+    rows, first, last = con.execute(f"SELECT count(*), min(occurred_at), max(occurred_at) FROM {facts}").fetchone()
+    if not rows or rows <= CHUNK_ROWS:
+        con.execute(sql)  # one statement (an empty table when there are no incidents)
         return
     lo = date(first.year, first.month, 1)
     end = date(last.year, last.month, 1)
+    span = (end.year - lo.year) * 12 + end.month - lo.month + 1
+    step = max(1, span * CHUNK_ROWS // rows)  # months per statement, assuming an even spread
     target = f"{catalog}.main.{name}"
     created = False
     try:
         while lo <= end:
-            hi = _add_months(lo, CHUNK_MONTHS - 1)
+            hi = _add_months(lo, step - 1)
             _show_months(con, facts, lo, min(hi, end), None)
             if not created:
                 con.execute(_HEADER.sub(f"CREATE OR REPLACE TABLE {target} AS", sql, count=1))

@@ -112,7 +112,8 @@ def test_an_incident_repeated_in_a_file_or_already_stored_counts_once(empty_db, 
     assert sum(r[4] for r in riket) == 7
 
 
-def test_a_full_build_a_year_at_a_time_equals_one_statement_and_is_in_month_order(empty_db, tmp_path):
+def test_a_full_build_in_chunks_equals_one_statement_and_is_in_month_order(empty_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(marts, "CHUNK_ROWS", 10)  # several chunks even for a small file
     # Three years (more than one chunk) and the three grid spellings of one cell
     # (13 digits, 7 digits N-first, "1kmN…E…"), which must count as the same cell.
     rows = _rows("y", ["2022-11", "2023-06", "2024-01", "2024-12"])

@@ -270,26 +270,46 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         row_offset = 1
     _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
+    types = list(cat.INCIDENT_TYPES)
+    # One pass over the file computes everything that needs no look-up: the timestamp, the
+    # kommun code's form, the grid code's form and the personnummer screen. Only this table
+    # is materialised; the look-ups (kommun, LPO) are joined by the views below as they are
+    # read. The screen runs one regex per row over the cells that can hold a number: the id,
+    # the free text (source), the LPO code, and any other cell whose form is not valid (a
+    # valid timestamp or type, a kommun code under ten characters or a 7/13-digit grid code
+    # has no run of ten digits).
     try:
-        con.execute(f"""
+        con.execute(rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
-            SELECT trim(CAST(incident_id AS VARCHAR)) AS incident_id,
-                   trim(CAST(occurred_at AS VARCHAR)) AS occurred_at,
-                   lower(trim(CAST(incident_type AS VARCHAR))) AS incident_type,
-                   trim(CAST(kommun_code AS VARCHAR)) AS kommun_code,
-                   nullif(trim(CAST({optional['lpo_code']} AS VARCHAR)), '') AS lpo_code,
-                   nullif(trim(CAST({optional['grid_cell']} AS VARCHAR)), '') AS grid_cell,
-                   coalesce(nullif(trim(CAST({optional['source']} AS VARCHAR)), ''), 'egen fil') AS source
-            FROM {src}""")
+            WITH cells AS (
+                SELECT trim(CAST(incident_id AS VARCHAR)) AS incident_id,
+                       trim(CAST(occurred_at AS VARCHAR)) AS occurred_at,
+                       lower(trim(CAST(incident_type AS VARCHAR))) AS incident_type,
+                       trim(CAST(kommun_code AS VARCHAR)) AS kommun_code,
+                       nullif(trim(CAST({optional['lpo_code']} AS VARCHAR)), '') AS lpo_code,
+                       nullif(trim(CAST({optional['grid_cell']} AS VARCHAR)), '') AS grid_cell,
+                       coalesce(nullif(trim(CAST({optional['source']} AS VARCHAR)), ''), 'egen fil') AS source
+                FROM {src}
+            ), formed AS (
+                SELECT *,
+                       try_strptime(occurred_at, $formats) AS ts,
+                       CASE WHEN regexp_full_match(kommun_code, '\d{{3}}') THEN '0' || kommun_code
+                            ELSE kommun_code END AS kcode,
+                       list_contains($types, incident_type) AS type_ok,
+                       grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
+                FROM cells
+            )
+            SELECT *,
+                   regexp_matches(concat_ws('|', incident_id, source, lpo_code,
+                                            CASE WHEN ts IS NULL THEN occurred_at END,
+                                            CASE WHEN NOT type_ok THEN incident_type END,
+                                            CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
+                                            CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km') THEN grid_cell END),
+                                  '\d{{6}}[-+ ]?\d{{4}}') AS pn_screen
+            FROM formed""", {"formats": TIMESTAMP_FORMATS, "types": types, "grid": GRID_CELL.pattern})
     except duckdb.Error as exc:
         raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
-    # Every column is scanned (free text such as source is where a number gets written);
-    # valid grid codes are digits only and are left out so they do not flood the scan.
     gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
-    values_sql = ", ".join(
-        "CASE WHEN regexp_matches(grid_cell, $grid) THEN NULL ELSE grid_cell END" if c == "grid_cell" else c
-        for c in gated
-    )
     # The file's row number comes from the temp table's rowid (a plain scan keeps the file's
     # order; a row_number() window over millions of rows costs more than the read itself).
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
@@ -298,29 +318,21 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM _inc_raw").fetchone()[0]
     row_offset += 1 - first_rowid
     candidates = con.execute(
-        f"SELECT rowid + {row_offset} AS _row, {', '.join(gated)} FROM _inc_raw "
-        f"WHERE regexp_matches(concat_ws('|', {values_sql}), '\\d{{6}}[-+ ]?\\d{{4}}') ORDER BY _row",
-        {"grid": GRID_CELL.pattern},
-    )
+        f"SELECT rowid + {row_offset} AS _row, {', '.join(gated)} FROM _inc_raw WHERE pn_screen ORDER BY _row")
     while batch := candidates.fetchmany(10_000):
         for row, *values in batch:
             for col, value in zip(gated, values, strict=True):
                 if contains_personnummer(value or ""):
                     raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
-    types = list(cat.INCIDENT_TYPES)
+    # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
+    # reads the accepted rows in another.
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _inc_checked AS
-        WITH parsed AS (
-            SELECT r.*, r.rowid + $row_offset AS _row,
-                   try_strptime(r.occurred_at, $formats) AS ts,
-                   CASE WHEN regexp_matches(r.kommun_code, '^\\d{3}$') THEN '0' || r.kommun_code
-                        ELSE r.kommun_code END AS kcode
-            FROM _inc_raw r
-        ), joined AS (
-            SELECT p.*, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
+        f"""
+        CREATE OR REPLACE TEMP VIEW _inc_checked AS
+        WITH joined AS (
+            SELECT p.*, p.rowid + {int(row_offset)} AS _row, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
                    (x.lpo_code IS NOT NULL)::INTEGER AS lpo_ok
-            FROM parsed p
+            FROM _inc_raw p
             LEFT JOIN area k ON k.area_code = p.kcode AND k.level = 'kommun'
             LEFT JOIN (SELECT kommun_code, count(*) AS n_lpo, min(lpo_code) AS only_lpo
                        FROM lpo_kommun GROUP BY kommun_code) lk ON lk.kommun_code = p.kcode
@@ -331,14 +343,13 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                 WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
                 WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                 WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
-                WHEN NOT list_contains($types, incident_type) THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
+                WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
                 WHEN lan_code IS NULL THEN 'kommun_code|okänd kommunkod'
                 WHEN lpo_code IS NOT NULL AND lpo_ok = 0 THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
-                WHEN grid_cell IS NOT NULL AND NOT regexp_matches(grid_cell, $grid) THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
+                WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
             END AS _problem
         FROM joined
-        """,
-        {"formats": TIMESTAMP_FORMATS, "types": types, "grid": GRID_CELL.pattern, "row_offset": row_offset},
+        """
     )
     rejected = [
         Rejection(row, problem.split("|", 1)[0], problem.split("|", 1)[1])
@@ -346,7 +357,6 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
             "SELECT _row, _problem FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row"
         ).fetchall()
     ]
-    # A view, not a third copy of the file: the insert reads the checked rows once.
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW _inc_ok AS
