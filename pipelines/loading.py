@@ -177,9 +177,18 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
                                     SELECT min(rowid) FROM {table} WHERE load_id = $load_id GROUP BY incident_id)""",
                             mine).fetchall()
             if before:
-                con.execute(f"""DELETE FROM {table} WHERE load_id = $load_id AND incident_id IN (
-                                    SELECT incident_id FROM {table} WHERE load_id <> $load_id AND incident_id IN (
-                                        SELECT incident_id FROM {table} WHERE load_id = $load_id))""", mine).fetchall()
+                # A stored id equal to one of the file's lies between the file's least and
+                # greatest id: with that range the zone maps skip most stored row groups
+                # (ids grow with time in every source), instead of reading ten years of ids.
+                lo, hi = con.execute(f"SELECT min(incident_id), max(incident_id) FROM {table} "
+                                     "WHERE load_id = $load_id", mine).fetchone()
+                stored = (f"SELECT incident_id FROM {table} WHERE load_id <> $load_id "
+                          f"AND incident_id BETWEEN $lo AND $hi AND incident_id IN "
+                          f"(SELECT incident_id FROM {table} WHERE load_id = $load_id)")
+                span = {**mine, "lo": lo, "hi": hi}
+                if lo is not None and con.execute(f"SELECT count(*) FROM ({stored})", span).fetchone()[0]:
+                    con.execute(f"DELETE FROM {table} WHERE load_id = $load_id AND incident_id IN ({stored})",
+                                span).fetchall()
         elif mode == "replace":
             con.execute(f"INSERT OR REPLACE INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
         else:
