@@ -256,7 +256,9 @@ def load_file(
                 first.column,
             )
         primary = result.frames.get(result.primary_table)
-        if primary is None or _count(con, primary) == 0:
+        # Counted once: for a bulk file the frame is a view that re-reads every row.
+        offered = 0 if primary is None else _count(con, primary)
+        if offered == 0:
             if not result.rejected:
                 raise FileRejected(name, "filen innehåller inga datarader (bara rubriker eller tomma rader). "
                                          "Kontrollera att rätt fil valdes och att den sparades färdigt.")
@@ -290,7 +292,6 @@ def load_file(
                     touched["incident"] |= _incident_months(con, "load_id = ?", [load_id])
             else:
                 touched[table] = None
-        offered = _count(con, primary)
         lines = list(result.report)
         if offered > accepted:
             lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
