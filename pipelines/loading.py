@@ -98,6 +98,10 @@ class ReadResult:
     report: list[str] = field(default_factory=list)
     replaces_earlier_version: bool = True
     replace_plans: list[str] = field(default_factory=list)  # plan_ids whose measures are replaced
+    # Temporary views and tables the reader made (in this order dropped before the commit:
+    # a temporary table still there at COMMIT is appended to the temporary database row by
+    # row, which for a bulk file cost more than the insert itself).
+    scratch: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -314,6 +318,11 @@ def load_file(
             [load_id, name, digest, result.source_format, datetime.now().replace(microsecond=0),
              accepted, len(result.rejected), " | ".join(lines)[:4000]],
         )
+        for scratch in result.scratch:
+            kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = 'temp' "
+                               "AND table_name = ?", [scratch]).fetchone()
+            if kind:
+                con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} temp.main.{scratch}")
         con.execute("COMMIT")
     except PersonnummerFound as exc:
         con.execute("ROLLBACK")

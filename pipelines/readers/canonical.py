@@ -366,7 +366,8 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         FROM _inc_checked WHERE _problem IS NULL
         """
     )
-    return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected)
+    return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
+                      scratch=["_inc_ok", "_inc_checked", "_inc_raw"])
 
 
 def _utf8_copy(path: Path) -> tuple[Path, str]:
