@@ -36,3 +36,23 @@ def main(args) -> int:
     for r in reports:
         print(r.summary(), file=sys.stderr if r.status == "rejected" else sys.stdout)
     return 2 if any(r.status == "rejected" for r in reports) else 0
+
+
+def request_json(method: str, url: str, source: str, what: str, timeout: float = 60, **kwargs):
+    """Call a live API and return ``(parsed JSON, raw bytes)``, or raise FetchError in Swedish.
+
+    ``source`` names the API ("Kolada", "SCB:s API"), ``what`` the request ("på <url>",
+    "för år 2024") in the messages.
+    """
+    import requests
+
+    try:
+        resp = requests.request(method, url, timeout=timeout, **kwargs)
+    except requests.RequestException as exc:
+        raise FetchError(f"{source} kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
+    if resp.status_code != 200:
+        raise FetchError(f"{source} svarade {resp.status_code} {what}: {resp.text[:200].strip()}")
+    try:
+        return resp.json(), resp.content
+    except ValueError:
+        raise FetchError(f"{source} svarade inte med JSON {what}.") from None

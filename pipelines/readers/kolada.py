@@ -195,25 +195,15 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
 
 def _get_all(session, url: str) -> tuple[list, int]:
     """Every page of a Kolada answer, following next_url / next_page."""
-    import requests
 
-    from pipelines.fetch import FetchError
+    from pipelines.fetch import FetchError, request_json
 
     values, pages = [], 0
     while url:
         pages += 1
         if pages > MAX_PAGES:
             raise FetchError(f"Kolada gav fler än {MAX_PAGES} sidor; begränsa antalet nyckeltal eller år.")
-        try:
-            resp = session.get(url, timeout=60)
-        except requests.RequestException as exc:
-            raise FetchError(f"Kolada kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
-        if resp.status_code != 200:
-            raise FetchError(f"Kolada svarade {resp.status_code} på {url}: {resp.text[:200].strip()}")
-        try:
-            doc = resp.json()
-        except ValueError:
-            raise FetchError(f"Kolada svarade inte med JSON på {url}.") from None
+        doc, _ = request_json("GET", url, "Kolada", f"på {url}", headers=session.headers)
         if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
             raise FetchError(f"Koladas svar på {url} saknar listan 'values'.")
         values.extend(doc["values"])

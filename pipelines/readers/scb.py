@@ -807,9 +807,8 @@ def fetch(args, dest_dir: Path) -> list[Path]:
     290 kommuner x 102 ages x 2 sexes is about 59 000 cells a year; SCB refuses queries
     over its cell limit and more than 30 requests per 10 seconds, so years go one by one.
     """
-    import requests
 
-    from pipelines.fetch import FetchError
+    from pipelines.fetch import FetchError, request_json
     from pipelines.geography import load_reference
 
     if getattr(args, "args", None):
@@ -820,20 +819,12 @@ def fetch(args, dest_dir: Path) -> list[Path]:
     for n, year in enumerate(years):
         if n:
             time.sleep(REQUEST_PAUSE_S)
-        try:
-            resp = requests.post(API_V1, json=population_query(kommuner, [year]), timeout=120)
-        except requests.RequestException as exc:
-            raise FetchError(f"SCB:s API kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
-        if resp.status_code != 200:
-            raise FetchError(f"SCB:s API svarade {resp.status_code} för år {year}: {resp.text[:200].strip()}")
-        try:
-            doc = resp.json()
-        except ValueError:
-            raise FetchError(f"SCB:s API svarade inte med JSON för år {year}.") from None
+        doc, raw = request_json("POST", API_V1, "SCB:s API", f"för år {year}", timeout=120,
+                           json=population_query(kommuner, [year]))
         if not isinstance(doc, dict) or "dimension" not in doc:
             raise FetchError(f"SCB:s svar för år {year} är inte JSON-stat 2.")
         out = Path(dest_dir) / f"scb-folkmangd-{year}.json"
-        out.write_bytes(resp.content)
+        out.write_bytes(raw)
         files.append(out)
     return files
 
