@@ -20,7 +20,7 @@ demo: install
 	$(PY) -m pipelines demo --if-missing
 
 run: demo
-	$(VENV)/bin/streamlit run dashboard/app.py
+	$(PY) -m dashboard
 
 # Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
 browser:

@@ -1,6 +1,7 @@
 """Cold start and the dashboard's memory: ``streamlit run`` to the first rendered page.
 
-The server is started as a user starts it; the clock runs until Chromium (driven by
+The server is started as a user starts it (``python -m dashboard``, which ``make run``
+uses); the clock runs until Chromium (driven by
 Playwright, the system's ``/usr/bin/chromium``) shows the first page's title. Without a
 browser the figure is the health endpoint answering plus the first page's HTML, and the
 table says so. The browser then opens every page once, and the server's peak RSS
@@ -21,8 +22,8 @@ import urllib.request
 from pathlib import Path
 
 from bench.proc import ROOT, vm_hwm
+from dashboard.__main__ import command as serve_command
 
-APP = ROOT / "dashboard" / "app.py"
 FIRST_TITLE = "Översikt – lägesbild"
 PAGE_PATHS = ("karta", "atgarder", "rekrytering", "jamforelse", "data")
 
@@ -69,8 +70,7 @@ def measure(db: Path, timeout: float = 120.0) -> dict:
 def _serve(db: Path, timeout: float, b) -> dict:
     port = _free_port()
     env = {**os.environ, "LAGESBILD_DB": str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    cmd = serve_command(port)
     base = f"http://127.0.0.1:{port}"
     result: dict = {"browser": None}
     page = b.new_page(viewport={"width": 1366, "height": 768}) if b is not None else None
