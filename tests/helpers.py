@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from pipelines import warehouse
@@ -19,3 +24,48 @@ def rows(db: Path, sql: str, params=None) -> list[tuple]:
 def swedish_number(text: str) -> float:
     """A number as a page shows it ('1 234', '23,2 %', '-4,5') as a float."""
     return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", "."))
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request a :func:`local_api` received."""
+
+    method: str
+    path: str  # with its query string
+    headers: dict[str, str]
+    body: bytes
+    base: str  # the server's own http://127.0.0.1:PORT
+
+
+@contextlib.contextmanager
+def local_api(answer: Callable[[Request], tuple[int, bytes]]) -> Iterator[str]:
+    """A stand-in for a live API on 127.0.0.1; yields its base URL.
+
+    ``answer(request)`` returns (HTTP status, JSON payload) for every GET or POST.
+    """
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length),
+                              f"http://127.0.0.1:{self.server.server_port}")
+            status, payload = answer(request)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _serve  # noqa: N815 (http.server's naming)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from helpers import local_api
 from helpers import rows as _query
 
 from pipelines import readers
@@ -83,48 +82,27 @@ def test_personnummer_anywhere_rejects_the_file(empty_db, tmp_path):
 # --- fetch against a local stand-in for Kolada's API ------------------------------------
 
 
-class _FakeKolada(BaseHTTPRequestHandler):
-    paths: list[str] = []
-    fail = False
-
-    def do_GET(self):  # noqa: N802 (http.server's naming)
-        type(self).paths.append(self.path)
-        base = f"http://127.0.0.1:{self.server.server_port}"
-        if self.fail:
-            self.send_response(503)
-            self.end_headers()
-            return
-        if self.path.startswith("/v3/kpi/"):
-            body = (DATA / "api_kpi.json").read_text(encoding="utf-8")
-        elif self.path.startswith("/v3/data/kpi/"):
-            body = (DATA / "api_data_page1.json").read_text(encoding="utf-8").replace("NEXT", f"{base}/v3/page2")
-        elif self.path == "/v3/page2":
-            body = (DATA / "api_data_page2.json").read_text(encoding="utf-8").replace("PREV", f"{base}/v3/page1")
-        else:
-            self.send_response(404)
-            self.end_headers()
-            return
-        payload = body.encode("utf-8")
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_kolada(monkeypatch):
-    _FakeKolada.paths = []
-    _FakeKolada.fail = False
-    server = HTTPServer(("127.0.0.1", 0), _FakeKolada)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setattr(kolada, "API", f"http://127.0.0.1:{server.server_port}/v3")
-    yield _FakeKolada
-    server.shutdown()
-    server.server_close()
+    state = SimpleNamespace(paths=[], fail=False)
+
+    def answer(request):
+        state.paths.append(request.path)
+        if state.fail:
+            return 503, b""
+        if request.path.startswith("/v3/kpi/"):
+            body = (DATA / "api_kpi.json").read_text(encoding="utf-8")
+        elif request.path.startswith("/v3/data/kpi/"):
+            body = (DATA / "api_data_page1.json").read_text(encoding="utf-8").replace("NEXT", f"{request.base}/v3/page2")
+        elif request.path == "/v3/page2":
+            body = (DATA / "api_data_page2.json").read_text(encoding="utf-8").replace("PREV", f"{request.base}/v3/page1")
+        else:
+            return 404, b""
+        return 200, body.encode("utf-8")
+
+    with local_api(answer) as base:
+        monkeypatch.setattr(kolada, "API", f"{base}/v3")
+        yield state
 
 
 def test_fetch_follows_pages_and_records_titles_and_retrieval_time(empty_db, tmp_path, fake_kolada):

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from argparse import Namespace
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from helpers import local_api
 
 from pipelines import categories, warehouse
 from pipelines.__main__ import main as cli_main
@@ -384,49 +385,30 @@ def test_the_docs_hold_the_mapping_table_as_the_code_has_it():
 
 # --- the live API, served from 127.0.0.1 -----------------------------------------------------
 
-class _FakeFeed:
-    """A local HTTP server answering with queued (status, body) pairs; records requests."""
+@contextlib.contextmanager
+def _fake_feed():
+    """The events API on 127.0.0.1, answering with queued (status, body) pairs; records requests."""
+    fake = SimpleNamespace(answers=[], requests=[], delay=0.0)
 
-    def __init__(self):
-        self.answers: list[tuple[int, bytes]] = []
-        self.requests: list[dict] = []
-        self.delay = 0.0
-        feed = self
+    def answer(request):
+        url = urlparse(request.path)
+        fake.requests.append({"path": url.path, "query": parse_qs(url.query),
+                              "user_agent": request.headers.get("User-Agent", "")})
+        if fake.delay:
+            time.sleep(fake.delay)
+        return fake.answers.pop(0) if fake.answers else (200, b"[]")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
-                url = urlparse(self.path)
-                feed.requests.append({"path": url.path, "query": parse_qs(url.query),
-                                      "user_agent": self.headers.get("User-Agent", "")})
-                if feed.delay:
-                    time.sleep(feed.delay)
-                status, body = feed.answers.pop(0) if feed.answers else (200, b"[]")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/events"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    with local_api(answer) as base:
+        fake.url = f"{base}/api/events"
+        yield fake
 
 
 @pytest.fixture
 def feed(monkeypatch):
-    fake = _FakeFeed()
-    monkeypatch.setattr(polisen, "API_URL", fake.url)
-    monkeypatch.setattr(polisen, "RETRY_DELAY_S", 0)
-    yield fake
-    fake.close()
+    with _fake_feed() as fake:
+        monkeypatch.setattr(polisen, "API_URL", fake.url)
+        monkeypatch.setattr(polisen, "RETRY_DELAY_S", 0)
+        yield fake
 
 
 def _args(**kw):
@@ -500,9 +482,9 @@ def test_fetch_passes_a_date_with_hour(feed, tmp_path):
 
 
 def test_fetch_network_errors(monkeypatch, tmp_path):
-    closed = _FakeFeed()
-    url = closed.url
-    closed.close()  # nothing listens there any more
+    with _fake_feed() as closed:
+        url = closed.url
+    # nothing listens there any more
     monkeypatch.setattr(polisen, "API_URL", url)
     with pytest.raises(FetchError, match="kunde inte nå polisen.se"):
         polisen.fetch(_args(), tmp_path)

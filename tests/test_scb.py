@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
+from helpers import local_api
 from helpers import rows as _query
 
 from pipelines import readers, warehouse
@@ -143,37 +142,22 @@ def test_cli_ingest(empty_db):
 # --- fetch against a local stand-in for SCB's API ---------------------------------------
 
 
-class _FakeScb(BaseHTTPRequestHandler):
-    bodies: list[dict] = []
-    status = 200
-
-    def do_POST(self):  # noqa: N802 (http.server's naming)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).bodies.append(body)
-        year = next(q for q in body["query"] if q["code"] == "Tid")["selection"]["values"][0]
-        payload = (DATA / f"api_befolkningny_{year}.json").read_bytes() if self.status == 200 else b"Bad request"
-        self.send_response(self.status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_scb(monkeypatch):
-    _FakeScb.bodies = []
-    _FakeScb.status = 200
-    server = HTTPServer(("127.0.0.1", 0), _FakeScb)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(scb, "API_V1", f"http://127.0.0.1:{server.server_port}/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy")
-    monkeypatch.setattr(scb, "REQUEST_PAUSE_S", 0)
-    yield _FakeScb
-    server.shutdown()
-    server.server_close()
+    state = SimpleNamespace(bodies=[], status=200)
+
+    def answer(request):
+        body = json.loads(request.body)
+        state.bodies.append(body)
+        year = next(q for q in body["query"] if q["code"] == "Tid")["selection"]["values"][0]
+        if state.status != 200:
+            return state.status, b"Bad request"
+        return 200, (DATA / f"api_befolkningny_{year}.json").read_bytes()
+
+    with local_api(answer) as base:
+        monkeypatch.setattr(scb, "API_V1", f"{base}/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy")
+        monkeypatch.setattr(scb, "REQUEST_PAUSE_S", 0)
+        yield state
 
 
 def test_fetch_scb_queries_every_kommun_per_year_and_loads(empty_db, tmp_path, fake_scb):
