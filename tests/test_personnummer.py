@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipelines import personnummer
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 
 # 121212-1212 is Skatteverket's well-known test number; 811228-9874 and the
@@ -39,3 +40,12 @@ def test_finding_names_the_place_never_the_number():
     assert found.where == "rad 3, kolumn 'text'"
     message = str(PersonnummerFound("fil.csv", found.where))
     assert "rad 3" in message and "fil.csv" in message and "1212" not in message
+
+
+def test_check_json_names_the_field_path_and_passes_numbers_and_clean_text():
+    clean = {"values": [{"gender": "T", "value": 8112189876, "note": "ring 08-123 45 67"}]}
+    personnummer.check_json("svar.json", clean)  # a count is not text; a phone number is no personnummer
+    dirty = {"values": [{"gender": "T"}, {"status": ["ok", "19811218-9876"]}]}
+    with pytest.raises(personnummer.PersonnummerFound) as err:
+        personnummer.check_json("svar.json", dirty)
+    assert "fältet 'values[1].status[1]'" in str(err.value) and "9876" not in str(err.value)

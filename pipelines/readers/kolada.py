@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.personnummer import check_json
 from pipelines.readers.text import decode
 
 FORMATS = ("kolada-json",)
@@ -44,22 +44,6 @@ def sniff(path: Path, head: bytes) -> str | None:
     if b'"municipality_type"' in head or (b'"type"' in head and b'"title"' in head and b'"id"' in head):
         return "kolada-json"
     return None
-
-
-def _gate(file: str, doc) -> None:
-    def walk(node, where):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(v, f"{where}.{k}" if where else str(k))
-        elif isinstance(node, list):
-            for n, v in enumerate(node):
-                yield from walk(v, f"{where}[{n}]")
-        elif isinstance(node, str):
-            yield f"fältet '{where}'", node
-
-    found = first_finding(walk(doc, ""))
-    if found:
-        raise PersonnummerFound(file, found.where)
 
 
 def _is_preliminary(status: str | None) -> bool:
@@ -95,7 +79,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
         raise FileRejected(file, "Koladas svar ska vara ett objekt med listan 'values'. Hämta data från "
                            "api.kolada.se/v3/data/kpi/… eller använd python -m pipelines fetch kolada.", column="values")
-    _gate(file, doc)
+    check_json(file, doc)
     entries = doc["values"]
     first = next((e for e in entries if isinstance(e, dict)), None)
     if first is not None and "period" not in first and "id" in first and "title" in first:

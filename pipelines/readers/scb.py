@@ -34,7 +34,7 @@ import pandas as pd
 from pipelines.categories import POPULATION_AGE_BANDS
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers.text import decode, parse_number
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json")
@@ -623,7 +623,7 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
                            "saknas). Välj svarsformatet json-stat2 hos SCB.")
     ids = doc.get("id") or list(doc["dimension"])
     sizes = doc.get("size")
-    _gate_json(file, doc)
+    check_json(file, doc)
     dims, roles = [], {}
     doc_roles = doc.get("role") or {}
     for d in ids:
@@ -732,27 +732,6 @@ def _json_notes(doc: dict) -> list[str]:
         for v in (cat.get("note") or {}).values() if isinstance(cat.get("note"), dict) else []:
             notes += [str(x) for x in (v if isinstance(v, list) else [v])]
     return notes
-
-
-def _gate_json(file: str, doc: dict) -> None:
-    """Scan every string in the document (labels, notes) for a personnummer."""
-
-    def walk(node, where):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(v, f"{where}.{k}" if where else str(k))
-        elif isinstance(node, list):
-            for n, v in enumerate(node):
-                if isinstance(v, str):
-                    yield f"{where}[{n}]", v
-                elif isinstance(v, (dict, list)):
-                    yield from walk(v, f"{where}[{n}]")
-        elif isinstance(node, str):
-            yield where, node
-
-    found = first_finding((f"fältet '{w}'", v) for w, v in walk(doc, ""))
-    if found:
-        raise PersonnummerFound(file, found.where)
 
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
