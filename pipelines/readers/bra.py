@@ -206,11 +206,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     h, roles = found
     header = grid.rows[h]
     hrow = grid.numbers[h]
-    notes = [" ".join(c for c in r if c) for r in grid.rows[:h]]
-    title = " ".join(notes)
+    body, notes = grid.split_below(h)
+    heading = notes[:h]  # the text above the header: title and "Område: …" lines
+    title = " ".join(heading)
     default_area = None
     if "area" not in roles:
-        m = next((re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]\s*(.+)$", n, re.I) for n in notes
+        m = next((re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]\s*(.+)$", n, re.I) for n in heading
                   if re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]", n, re.I)), None)
         if m is None:
             raise FileRejected(file, "kolumnen för område (region, län eller kommun) saknas och ingen "
@@ -241,13 +242,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     missing = 0
     marked: set[tuple] = set()
     last_area_text, last_offence = "", ""
-    for i in range(h + 1, len(grid.rows)):
+    for i in body:
         row = grid.rows[i]
-        filled = [c for c in row if c]
-        if len(filled) <= 1:
-            if filled:
-                notes.append(filled[0])
-            continue
         rnum = grid.numbers[i]
 
         def at(j, row=row):

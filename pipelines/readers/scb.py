@@ -63,6 +63,19 @@ class Grid:
             return f"blad '{self.sheet}'{cell}"
         return f"rad {row}" + (f", kolumn '{name}'" if name else (f", kolumn {col + 1}" if col is not None else ""))
 
+    def split_below(self, h: int) -> tuple[list[int], list[str]]:
+        """The data rows below header row ``h`` (indexes), and the notes around them: the
+        text above the header and every row below it with at most one filled cell."""
+        notes = [" ".join(c for c in r if c) for r in self.rows[:h]]
+        body = []
+        for i in range(h + 1, len(self.rows)):
+            filled = [c for c in self.rows[i] if c]
+            if len(filled) > 1:
+                body.append(i)
+            elif filled:
+                notes.append(filled[0])
+        return body, notes
+
 
 def _col_letter(col: int) -> str:
     letters = ""
@@ -478,18 +491,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
     extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
     cells = _Cells()
     rejected: list[Rejection] = []
-    notes = [" ".join(c for c in r if c) for r in grid.rows[:h]]
+    body, notes = grid.split_below(h)
     gz = ctx.gazetteer
-
-    body = []
-    for i in range(h + 1, len(grid.rows)):
-        row = grid.rows[i]
-        filled = [c for c in row if c]
-        if len(filled) <= 1:
-            if filled:
-                notes.append(filled[0])
-            continue
-        body.append(i)
     # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
     total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
 
