@@ -18,7 +18,9 @@ These functions are for display only; exports write numbers as numbers
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -257,19 +259,19 @@ _TABLES_LOCK = threading.Lock()
 
 
 def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
-    """The columns ``display_table`` reads (values and suppression flags) as a 64-bit hash
-    per row, with the formatting asked for; None when a value cannot be hashed."""
-    used = list(dict.fromkeys([c for c in columns] + [f for c in columns for f in (f"{c}_suppressed", "suppressed")
-                                                      if f in df.columns]))
+    """The frame's content (every column, dtype and value, pickled and hashed) with the
+    formatting asked for; None when the frame cannot be pickled.
+
+    Pickling keeps each cell's type (1.5 and "1.5" differ, NA and None differ), and is a
+    few times cheaper than hashing the cells row by row: two frames with the same bytes
+    are the same frame; equal frames with different bytes only miss the cache.
+    """
     try:
-        hashed = pd.util.hash_pandas_object(df[used], index=False).to_numpy().tobytes() if len(df) else b""
-    except TypeError:  # lists or other unhashable cells: formatted every time
+        content = hashlib.blake2b(pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
+    except Exception:  # an unpicklable cell: formatted every time
         return None
-    # pandas hashes mixed Python objects by their text (1.5 and "1.5" alike), which format
-    # differently: the type of every cell in an object column is part of the key.
-    kinds = tuple(tuple(type(v).__name__ for v in df[c].tolist()) for c in used if df[c].dtype == object)
     return (tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)), tuple(sorted(share)),
-            tuple(sorted(months)), tuple(used), tuple(str(df[c].dtype) for c in used), len(df), hashed, kinds)
+            tuple(sorted(months)), len(df), content)
 
 
 def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFrame:
