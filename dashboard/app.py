@@ -18,7 +18,8 @@ import streamlit as st  # noqa: E402
 
 from dashboard import filters, queries  # noqa: E402
 
-st.set_page_config(page_title="Lägesbild", page_icon=":material/shield:", layout="wide",
+# The favicon ships with the app (a material icon would need Google's font server).
+st.set_page_config(page_title="Lägesbild", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide",
                    initial_sidebar_state="expanded")
 
 PAGES_DIR = Path(__file__).parent / "pages"

@@ -118,6 +118,10 @@ def violence(raw, region_code: str, start: date, end: date) -> int:
 def test_every_page_opens_from_the_sidebar_with_title_demo_notice_and_data_note(new_page, server, raw):
     page = new_page()
     open_app(page, server)
+    # The tab's icon comes from the app itself (the machines it runs on may be offline).
+    icon = page.eval_on_selector("link[rel~='icon']", "e => e.href")
+    answer = page.request.get(icon)
+    assert icon.startswith(server) and answer.ok and answer.headers["content-type"] == "image/png"
     last_incident = raw.execute("SELECT max(occurred_at)::DATE FROM incident").fetchone()[0]
     for entry, title, path in PAGES:
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=entry, exact=True).click()
