@@ -29,11 +29,16 @@ chart, table, map, tooltip or export sees an unprotected person-level count.
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import glob
 import itertools
 import logging
 import math
+import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -186,14 +191,22 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     closed = _close_under_intersection(published, dims)
     order = sorted(closed, key=lambda g: (-len(g), g))
 
-    work = df[list(dims) + [value]].copy()
-    if work[value].isna().any():
+    counts = df[value]
+    if counts.isna().any():
         raise ValueError(f"protect: {value} saknar värden")
-    if (work[value] < 0).any():
+    if (counts < 0).any():
         raise ValueError(f"protect: {value} har negativa värden")
-    work[value] = work[value].astype("int64")
+    amounts = counts.astype("int64").to_numpy()
+    # Each dimension's values as sorted codes (NA as its own value, _NA): the cells of a
+    # grouping are then its observed code combinations in the order a sorted groupby
+    # gives them, summed with numpy (a pandas groupby per grouping cost most of the time).
+    codes: dict[str, np.ndarray] = {}
+    uniques: dict[str, np.ndarray] = {}
     for d in dims:
-        work[d] = work[d].astype(object).where(work[d].notna(), _NA)
+        column = df[d].to_numpy(dtype=object, copy=True)
+        column[pd.isna(column)] = _NA
+        c, u = pd.factorize(column, sort=True)
+        codes[d], uniques[d] = np.asarray(c, dtype=np.int64), np.asarray(u, dtype=object)
 
     keys: list[tuple] = []
     values: list[int] = []
@@ -201,10 +214,10 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     index: list[dict] = []
     for gi, g in enumerate(order):
         if g:
-            sums = work.groupby(list(g), sort=True)[value].sum()
-            pairs = [((k if isinstance(k, tuple) else (k,)), int(v)) for k, v in sums.items()]
+            group_keys, sums = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
+            pairs = zip(group_keys, sums, strict=True)
         else:
-            pairs = [((), int(work[value].sum()))]
+            pairs = [((), int(amounts.sum()))]
         ids = {}
         for k, v in pairs:
             ids[k] = len(keys)
@@ -289,20 +302,29 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             break
 
     pub_groupings = [g for g in order if g in published]
-    rows = []
-    for cid, k in enumerate(keys):
+    # The published cells column by column (a dict per row, then a frame, cost more than
+    # the suppression itself).
+    shown = [cid for cid in range(len(keys)) if order[owner_arr[cid]] in published]
+    positions = {g: {d: g.index(d) for d in g} for g in pub_groupings}
+    columns: dict[str, list] = {d: [] for d in dims}
+    grouping_col, value_col, flag_col, reason_col = [], [], [], []
+    for cid in shown:
         g = order[owner_arr[cid]]
-        if g not in published:
-            continue
-        row = {d: (k[g.index(d)] if d in g else None) for d in dims}
-        row["grouping"] = grouping_name(g)
-        row[value] = None if supp[cid] else int(vals[cid])
-        row[flag_column(value)] = bool(supp[cid])
-        row["reason"] = ("primär" if primary[cid] else "sekundär") if supp[cid] else None
-        rows.append(row)
-    cells = pd.DataFrame(rows, columns=[*dims, "grouping", value, flag_column(value), "reason"])
+        k = keys[cid]
+        pos = positions[g]
+        for d in dims:
+            columns[d].append(k[pos[d]] if d in pos else None)
+        grouping_col.append(grouping_name(g))
+        hidden = bool(supp[cid])
+        value_col.append(None if hidden else int(vals[cid]))
+        flag_col.append(hidden)
+        reason_col.append(("primär" if primary[cid] else "sekundär") if hidden else None)
+    layout = [*dims, "grouping", value, flag_column(value), "reason"]
+    cells = pd.DataFrame({**columns, "grouping": grouping_col, value: value_col, flag_column(value): flag_col,
+                          "reason": reason_col}, columns=layout) if shown else pd.DataFrame([], columns=layout)
     for d in dims:
-        col = cells[d].astype(object).where(cells[d].astype(object) != _NA, None)
+        as_object = cells[d].astype(object)
+        col = as_object.where(as_object != _NA, None)
         target = "Int64" if pd.api.types.is_integer_dtype(df[d].dtype) else df[d].dtype
         try:
             cells[d] = col.astype(target)
@@ -321,6 +343,26 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
         suppressed_share=share, notes=tuple(notes),
     )
+
+
+def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.ndarray) -> tuple[list[tuple], list[int]]:
+    """Sums of ``amounts`` per observed combination of ``codes`` (sorted codes of each
+    dimension, ``uniques`` their values), in lexicographic order of the codes: the keys
+    (value tuples) and sums a ``groupby(sort=True).sum()`` gives."""
+    if not len(amounts):
+        return [], []
+    sizes = [max(len(u), 1) for u in uniques]
+    if math.prod(sizes) < 2**62:
+        flat = np.ravel_multi_index(codes, sizes)
+        combos, inverse = np.unique(flat, return_inverse=True)
+        parts = np.unravel_index(combos, sizes)
+    else:  # too many combinations for one integer: unique rows instead
+        combos, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+        parts = tuple(combos[:, i] for i in range(len(codes)))
+    sums = np.zeros(len(combos), dtype=np.int64)
+    np.add.at(sums, inverse.ravel(), amounts)
+    labels = [u[p].tolist() for u, p in zip(uniques, parts, strict=True)]
+    return list(zip(*labels, strict=True)), sums.tolist()
 
 
 def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarray, locked: np.ndarray,
@@ -402,12 +444,44 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
         if a.shape[0] == 0:
             continue
         # Null space of A from the eigenvectors of AᵀA with (near) zero eigenvalue.
-        w, v = np.linalg.eigh(a.T @ a)
+        with _one_blas_thread():
+            w, v = np.linalg.eigh(a.T @ a)
         tol = max(w.max(), 1.0) * 1e-9 * len(cols)
         null = v[:, w <= tol]
         norms = np.linalg.norm(null, axis=1) if null.shape[1] else np.zeros(len(cols))
         found += [int(unknown[cols[j]]) for j in np.flatnonzero(norms < 1e-6)]
     return found
+
+
+@functools.cache
+def _blas_thread_setter():
+    """OpenBLAS's per-thread thread count setter (``openblas_set_num_threads_local``) of
+    the library numpy loaded, or None where numpy uses another BLAS."""
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "lib*openblas*.so*"))):
+        try:
+            setter = ctypes.CDLL(path).openblas_set_num_threads_local
+        except (OSError, AttributeError):
+            continue
+        setter.restype = ctypes.c_int
+        setter.argtypes = [ctypes.c_int]
+        return setter
+    return None
+
+
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """Run the (small) eigen-decompositions on the calling thread only. OpenBLAS splits
+    even a 50 × 50 problem over every core; with the server's other sessions (or other
+    processes) busy, that made the exact check 3–6 times slower than one thread."""
+    setter = _blas_thread_setter()
+    if setter is None:
+        yield
+        return
+    previous = setter(1)
+    try:
+        yield
+    finally:
+        setter(previous)
 
 
 # --- hierarchies: area tree (× period), exact and linear-time ---------------------------------
