@@ -116,9 +116,18 @@ class Protected:
         dimension columns the grouping sums over."""
         grouping = tuple(self.dims if grouping is None else grouping)
         name = grouping_name(_ordered(grouping, self.dims))
-        part = self.cells[self.cells["grouping"] == name]
         keep = [d for d in self.dims if d in grouping] + [self.value, flag_column(self.value), "reason"]
-        return part[keep].reset_index(drop=True)
+        rows = self._grouping_rows.get(name, np.zeros(0, dtype=np.int64))
+        return self.cells.take(rows)[keep].reset_index(drop=True)
+
+    @functools.cached_property
+    def _grouping_rows(self) -> dict[str, np.ndarray]:
+        # Row positions per grouping, found once: pages read several groupings of the same
+        # (cached) table on every rerun, and comparing the text column each time cost more.
+        codes, names = pd.factorize(self.cells["grouping"].to_numpy(dtype=object))
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+        return {str(n): order[bounds[i]:bounds[i + 1]] for i, n in enumerate(names)}
 
     def note(self) -> str:
         """The Swedish sentence a data note shows about this table."""
