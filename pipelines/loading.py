@@ -102,6 +102,9 @@ class ReadResult:
     # a temporary table still there at COMMIT is appended to the temporary database row by
     # row, which for a bulk file cost more than the insert itself).
     scratch: list[str] = field(default_factory=list)
+    # Rows the primary table's frame offers, when the reader knows it without a count
+    # (a bulk file's frame is a view that would re-read and re-join every row).
+    offered: int | None = None
 
 
 @dataclass
@@ -261,7 +264,10 @@ def load_file(
             )
         primary = result.frames.get(result.primary_table)
         # Counted once: for a bulk file the frame is a view that re-reads every row.
-        offered = 0 if primary is None else _count(con, primary)
+        if result.offered is not None:
+            offered = result.offered
+        else:
+            offered = 0 if primary is None else _count(con, primary)
         if offered == 0:
             if not result.rejected:
                 raise FileRejected(name, "filen innehåller inga datarader (bara rubriker eller tomma rader). "
@@ -389,7 +395,11 @@ def ingest(
                 reports.append(load_file(con, Path(path), strict=strict, fmt=fmt, options=options))
             if not any(r.status == "ok" for r in reports):
                 raise _NothingToPublish
+            # One transaction for all the marts: each statement committed on its own wrote
+            # and synced the write-ahead log again (most of an incremental month's marts).
+            con.execute("BEGIN TRANSACTION")
             marts.refresh(con, _merge_touched([r for r in reports if r.status == "ok"]))
+            con.execute("COMMIT")
     except _NothingToPublish:
         pass  # the published file is left exactly as it was
     return reports

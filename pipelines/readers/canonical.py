@@ -271,41 +271,56 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
     types = list(cat.INCIDENT_TYPES)
-    # One pass over the file computes everything that needs no look-up: the timestamp, the
-    # kommun code's form, the grid code's form and the personnummer screen. Only this table
-    # is materialised; the look-ups (kommun, LPO) are joined by the views below as they are
-    # read. The screen runs one regex per row over the cells that can hold a number: the id,
-    # the free text (source), the LPO code, and any other cell whose form is not valid (a
-    # valid timestamp or type, a kommun code under ten characters or a 7/13-digit grid code
-    # has no run of ten digits).
+    # One pass over the file computes every row's stored form and what needs no look-up:
+    # the timestamp, the kommun code's form, the grid code's form, the first problem found
+    # without a look-up (_form) and the personnummer screen. Only this table is
+    # materialised, and only with those columns (a wider staging table spilled to disk
+    # under the load's memory limit at national scale). The look-ups (kommun, LPO) are
+    # joined by the views below as they are read: a join here could reorder the rows (the
+    # optimiser makes a small file the build side), and the rowid must follow the file.
+    # The screen runs one regex per row over the cells that can hold a number: the id, the
+    # free text (source), the LPO code, and any other cell whose form is not valid (a valid
+    # timestamp or type, a kommun code under ten characters or a 7/13-digit grid code has
+    # no run of ten digits). Only the rows it flags keep their raw cells (_pn), for the
+    # exact check in Python.
     try:
         con.execute(rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
             WITH cells AS (
-                SELECT trim(CAST(incident_id AS VARCHAR)) AS incident_id,
-                       trim(CAST(occurred_at AS VARCHAR)) AS occurred_at,
-                       lower(trim(CAST(incident_type AS VARCHAR))) AS incident_type,
-                       trim(CAST(kommun_code AS VARCHAR)) AS kommun_code,
-                       nullif(trim(CAST({optional['lpo_code']} AS VARCHAR)), '') AS lpo_code,
-                       nullif(trim(CAST({optional['grid_cell']} AS VARCHAR)), '') AS grid_cell,
-                       coalesce(nullif(trim(CAST({optional['source']} AS VARCHAR)), ''), 'egen fil') AS source
+                SELECT {_trim("incident_id")} AS incident_id,
+                       {_trim("occurred_at")} AS occurred_at,
+                       lower({_trim("incident_type")}) AS incident_type,
+                       {_trim("kommun_code")} AS kommun_code,
+                       nullif({_trim(optional['lpo_code'])}, '') AS lpo_code,
+                       nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
+                       coalesce(nullif({_trim(optional['source'])}, ''), 'egen fil') AS source
                 FROM {src}
             ), formed AS (
                 SELECT *,
                        try_strptime(occurred_at, $formats) AS ts,
-                       CASE WHEN regexp_full_match(kommun_code, '\d{{3}}') THEN '0' || kommun_code
+                       CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
+                            THEN '0' || kommun_code
                             ELSE kommun_code END AS kcode,
                        list_contains($types, incident_type) AS type_ok,
                        grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
                 FROM cells
             )
-            SELECT *,
-                   regexp_matches(concat_ws('|', incident_id, source, lpo_code,
-                                            CASE WHEN ts IS NULL THEN occurred_at END,
-                                            CASE WHEN NOT type_ok THEN incident_type END,
-                                            CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
-                                            CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km') THEN grid_cell END),
-                                  '\d{{6}}[-+ ]?\d{{4}}') AS pn_screen
+            SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok,
+                   CASE
+                       WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
+                       WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
+                       WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
+                       WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
+                   END AS _form,
+                   CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
+                                                      CASE WHEN ts IS NULL THEN occurred_at END,
+                                                      CASE WHEN NOT type_ok THEN incident_type END,
+                                                      CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
+                                                      CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
+                                                           THEN grid_cell END),
+                                            '\d{{6}}[-+ ]?\d{{4}}')
+                        THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
+                   END AS _pn
             FROM formed""", {"formats": TIMESTAMP_FORMATS, "types": types, "grid": GRID_CELL.pattern})
     except duckdb.Error as exc:
         raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
@@ -315,12 +330,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
     # are joined with '|', which the pattern cannot span: joined with spaces, an id ending
     # in six digits and a timestamp's year looked like a personnummer in every row.
-    first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM _inc_raw").fetchone()[0]
+    first_rowid, rows = con.execute("SELECT coalesce(min(rowid), 0), count(*) FROM _inc_raw").fetchone()
     row_offset += 1 - first_rowid
     candidates = con.execute(
-        f"SELECT rowid + {row_offset} AS _row, {', '.join(gated)} FROM _inc_raw WHERE pn_screen ORDER BY _row")
+        f"SELECT rowid + {row_offset} AS _row, _pn FROM _inc_raw WHERE _pn IS NOT NULL ORDER BY _row")
     while batch := candidates.fetchmany(10_000):
-        for row, *values in batch:
+        for row, values in batch:
             for col, value in zip(gated, values, strict=True):
                 if contains_personnummer(value or ""):
                     raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
@@ -331,7 +346,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         CREATE OR REPLACE TEMP VIEW _inc_checked AS
         WITH joined AS (
             SELECT p.*, p.rowid + {int(row_offset)} AS _row, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
-                   (x.lpo_code IS NOT NULL)::INTEGER AS lpo_ok
+                   x.lpo_code IS NOT NULL AS lpo_ok
             FROM _inc_raw p
             LEFT JOIN area k ON k.area_code = p.kcode AND k.level = 'kommun'
             LEFT JOIN (SELECT kommun_code, count(*) AS n_lpo, min(lpo_code) AS only_lpo
@@ -340,12 +355,9 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         )
         SELECT *,
             CASE
-                WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
-                WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
-                WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
-                WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
+                WHEN _form IS NOT NULL THEN _form
                 WHEN lan_code IS NULL THEN 'kommun_code|okänd kommunkod'
-                WHEN lpo_code IS NOT NULL AND lpo_ok = 0 THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
+                WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
                 WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
             END AS _problem
         FROM joined
@@ -366,8 +378,23 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         FROM _inc_checked WHERE _problem IS NULL
         """
     )
+    # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
+    # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
-                      scratch=["_inc_ok", "_inc_checked", "_inc_raw"])
+                      scratch=["_inc_ok", "_inc_checked", "_inc_raw"], offered=rows - len(rejected))
+
+
+def _trim(column: str) -> str:
+    """SQL for ``trim(column)`` as VARCHAR that copies only the cells it changes.
+
+    trim() strips Unicode space separators and builds a new string for every cell, which
+    over millions of cells cost more than parsing the file. A cell that is pure ASCII
+    (as many bytes as characters) and neither starts nor ends with a space is returned as
+    it is: the only ASCII space separator is the space itself.
+    """
+    cell = f"CAST({column} AS VARCHAR)"
+    return (f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' OR strlen({cell}) <> length({cell}) "
+            f"THEN trim({cell}) ELSE {cell} END")
 
 
 def _utf8_copy(path: Path) -> tuple[Path, str]:
