@@ -276,8 +276,10 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # without a look-up (_form) and the personnummer screen. Only this table is
     # materialised, and only with those columns (a wider staging table spilled to disk
     # under the load's memory limit at national scale). The look-ups (kommun, LPO) are
-    # joined by the views below as they are read: a join here could reorder the rows (the
-    # optimiser makes a small file the build side), and the rowid must follow the file.
+    # joined by the views below as they are read: with a join in its plan DuckDB writes the
+    # table in parallel without keeping the file's order (seen from a few million rows up:
+    # rejected rows were recorded under other rows' numbers), and the rowid must follow
+    # the file.
     # The screen runs one regex per row over the cells that can hold a number: the id, the
     # free text (source), the LPO code, and any other cell whose form is not valid (a valid
     # timestamp or type, a kommun code under ten characters or a 7/13-digit grid code has
@@ -301,7 +303,11 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                        CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
                             THEN '0' || kommun_code
                             ELSE kommun_code END AS kcode,
-                       list_contains($types, incident_type) AS type_ok,
+                       -- list_position, not list_contains: the optimiser turns a list test into a
+                       -- join, and a join here lets the parallel write reorder the rows (rowid
+                       -- would no longer follow the file). NULL stays NULL, as before.
+                       CASE WHEN incident_type IS NOT NULL
+                            THEN list_position($types, incident_type) IS NOT NULL END AS type_ok,
                        grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
                 FROM cells
             )
