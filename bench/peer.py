@@ -6,7 +6,8 @@ type against the year before, the month-by-month trend, and the counts per area 
 level down.
 
 - ``ours``: the dashboard's query-layer functions (marts in DuckDB), data caches
-  cleared before each interaction, the read-only connection kept.
+  cleared before each interaction, the read-only connection kept; each query is also
+  timed on its own (the "≤ 30 ms per query from marts" target with no cache to help).
 - ``peer``: what most Streamlit dashboards do: read the whole incident table into
   pandas once (``.df()``), then filter and group in pandas per interaction.
 
@@ -72,20 +73,31 @@ def run_ours(db: Path, n: int) -> dict:
     from dashboard.queries import db_key, geo, incidents
 
     key = db_key()
-    incidents._month_range(key)  # opens the shared connection (once per server, not per interaction)
-    results, totals = {}, []
+    # What a running server has done before any interaction: the shared connection is open
+    # and pandas is imported (the first DataFrame a query returns imports it).
+    incidents._month_range(key)
+    incidents._by_type(key, "riket", geo.RIKET, *incidents.month_range())
+    results, per_query, totals = {}, [], []
     for name, (level, code, start, end, types) in interactions(db, n):
         st.cache_data.clear()
-        t0 = time.perf_counter()
-        by_type = incidents._by_type(key, level, code, start, end)
-        monthly = incidents._monthly(key, level, code, start, end, types)
         child = CHILD[level]
-        codes = geo._within(key, child, code)
-        by_area = incidents._by_area(key, child, codes, start, end, types)
-        results.setdefault(name, []).append(time.perf_counter() - t0)
+        timed = []
+
+        def timer(fn, *args, timed=timed):
+            t = time.perf_counter()
+            out = fn(*args)
+            timed.append(time.perf_counter() - t)
+            return out
+
+        by_type = timer(incidents._by_type, key, level, code, start, end)
+        monthly = timer(incidents._monthly, key, level, code, start, end, types)
+        codes = timer(geo._within, key, child, code)
+        by_area = timer(incidents._by_area, key, child, codes, start, end, types)
+        results.setdefault(name, []).append(sum(timed))
+        per_query += timed
         totals.append((name, level, code, int(by_type["incidents"].sum()), int(monthly["incidents"].sum()),
                        int(by_area["incidents"].sum())))
-    return {"seconds": {k: v for k, v in results.items()}, "totals": totals, "load_seconds": 0.0}
+    return {"seconds": results, "query_seconds": per_query, "totals": totals, "load_seconds": 0.0}
 
 
 # --- the peer: everything in pandas -----------------------------------------------------------

@@ -78,8 +78,9 @@ def evaluate(f: dict) -> list[dict]:
         add("Minne mot pandas (vår frågeprocess / pandas-processen)", share,
             f"{share:.2f} ({pr['ours_peak_rss'] / MIB:.0f} MiB mot {pr['peer_peak_rss'] / MIB:.0f} MiB)",
             "≤ 0,20", share <= 0.2)
-        add("Frågelagret direkt (cache tömd), p95 per interaktion", pr["ours_query_p95_ms"],
-            f"{pr['ours_query_p95_ms']:.1f} ms (4 frågor per interaktion)", "≤ 30 ms", pr["ours_query_p95_ms"] <= 30)
+        add("Fråga mot marts utan cache (frågelagret direkt, cachen tömd), p95 per fråga", pr["ours_query_p95_ms"],
+            f"{pr['ours_query_p95_ms']:.1f} ms (4 frågor per interaktion, tillsammans p95 "
+            f"{pr['ours_interaction_p95_ms']:.0f} ms)", "≤ 30 ms", pr["ours_query_p95_ms"] <= 30)
         add("Samma svar som pandas", pr["same_results"], "ja" if pr["same_results"] else "NEJ", "ja",
             pr["same_results"])
     cc = f.get("concurrency")
