@@ -13,10 +13,14 @@ says so in ``fig.layout.meta["note"]`` and in a note under the plot.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
+import pickle
 import textwrap
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -125,6 +129,40 @@ def figure(traces: list[dict], layout_: dict) -> go.Figure:
     validation costs more than the rest of the build, and these specs are fixed code.
     """
     return go.Figure(data=traces, layout=layout_, _validate=VALIDATE)
+
+
+# Built figures by content: a page rerun (another widget changed, or the caches answered)
+# builds the same figures again, several milliseconds each, and copying a Figure costs as
+# much as building it. So the figure itself is shared: callers treat it as read-only.
+_FIGURES: OrderedDict[bytes, object] = OrderedDict()
+_FIGURES_MAX = 64
+_FIGURES_LOCK = threading.Lock()
+
+
+def remembered(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """``build(*args, **kwargs)``, remembered by the builder and the arguments' content
+    (data frames included, pickled and hashed): the same inputs give the same, shared
+    figure object, which the caller must not change. A page that adjusts a figure passes
+    a builder that makes and adjusts a fresh one. Arguments that cannot be pickled (a
+    lambda) build every time."""
+    code = getattr(build, "__code__", None)
+    name = (getattr(code, "co_filename", ""), getattr(build, "__module__", ""), build.__qualname__)
+    try:
+        key = hashlib.blake2b(pickle.dumps((name, VALIDATE, args, sorted(kwargs.items())),
+                                           protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
+    except Exception:
+        return build(*args, **kwargs)
+    with _FIGURES_LOCK:
+        hit = _FIGURES.get(key)
+        if hit is not None:
+            _FIGURES.move_to_end(key)
+            return hit
+    fig = build(*args, **kwargs)
+    with _FIGURES_LOCK:
+        _FIGURES[key] = fig
+        while len(_FIGURES) > _FIGURES_MAX:
+            _FIGURES.popitem(last=False)
+    return fig
 
 
 def empty_figure(title: str, message: str = "Inga uppgifter för urvalet.") -> go.Figure:

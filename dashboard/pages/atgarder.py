@@ -57,7 +57,7 @@ if counts["category"].nunique() > limit:
     shown = counts[counts["category"].isin(keep)]
     st.caption(f"Diagrammet visar de {limit} organisationerna med flest åtgärder; tabellen har alla.")
 title = f"Åtgärdernas status per {label.lower()} – {sel.area_name}, {years}"
-fig = charts.stacked_status(shown, "category", title=title, category_title=label)
+fig = charts.remembered(charts.stacked_status, shown, "category", title=title, category_title=label)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_status_chart")
 columns = {"category": label, "total": "Åtgärder"}
 columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
@@ -72,7 +72,7 @@ exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, c
 st.subheader("Förflyttning mellan uppföljningarna")
 flow = mq.flow(sel)
 title = f"Status från uppföljning till uppföljning – {sel.area_name}, {years}"
-fig = charts.status_flow(flow, rounds=mq.flow_rounds(flow), title=title)
+fig = charts.remembered(charts.status_flow, flow, rounds=mq.flow_rounds(flow), title=title)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
 st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen; planer som följs upp tre gånger gör "
            f"det tredje gången antingen vid T3 eller i VB (då visas de som en kolumn, T3/VB). {mq.CARRY_RULE}")

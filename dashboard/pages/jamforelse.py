@@ -25,6 +25,13 @@ def yearly_axis(fig):
     return fig
 
 
+def yearly_index(trend, base: int, title: str, what: str):
+    """The indexed yearly trend with year ticks (a fresh figure, adjusted: the built one
+    is remembered and shared, see charts.remembered)."""
+    return yearly_axis(charts.indexed_trend(trend, "date", "value", "name", base_year=base, title=title,
+                                            y_label=what))
+
+
 def value_bars(df, *, title: str, value_title: str, highlight: str | None):
     """Ranked horizontal bars of a value without counts (no interval can be drawn)."""
     data = df[df["value"].notna()].sort_values("value")
@@ -102,11 +109,11 @@ if len(table) > BAR_LIMIT:
     st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
                f"{len(table)}.")
 if indicator.has_counts:
-    fig = charts.ranked_bars(chart_rows, "name", "count", population="population", per=cmp.per,
-                             previous="count_prev", previous_population="population_prev", title=title,
-                             value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
+    fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population", per=cmp.per,
+                            previous="count_prev", previous_population="population_prev", title=title,
+                            value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
 else:
-    fig = value_bars(chart_rows, title=title, value_title=what, highlight=highlight)
+    fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
 st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
 columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
@@ -162,8 +169,7 @@ st.dataframe(fmt.display_table(similar, similar_columns, decimals={"population":
                                share=["share_12_17"]), hide_index=True, key="jmf_similar")
 if years:
     title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
-    fig = yearly_axis(charts.indexed_trend(trend, "date", "value", "name", base_year=int(base), title=title,
-                                           y_label=what))
+    fig = charts.remembered(yearly_index, trend, int(base), title, what)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
     if indicator.kind == "incidents":
         st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år bakåt.")
@@ -185,7 +191,7 @@ if paired.empty:
 else:
     plan_year = int(paired["plan_year"].max())
     title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
-    fig = completion_scatter(paired, title=title, outcome=what)
+    fig = charts.remembered(completion_scatter, paired, title=title, outcome=what)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
     st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av alla "
                f"åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring {cmp.period} mot "

@@ -17,6 +17,15 @@ from dashboard import charts, exports, maps  # noqa: E402
 from dashboard import formatting as fmt  # noqa: E402
 from dashboard.queries import geo, incidents, overview, signals  # noqa: E402
 
+
+def monthly_trend(trend_df, title: str):
+    """The month-by-month figure with its legend under the plot (a fresh figure: the
+    built one is remembered and shared, see charts.remembered)."""
+    fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
+    components.legend_below(fig)
+    return fig
+
+
 prev_start, prev_end = sel.previous
 compare = f"mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)})"
 suppressed = 0
@@ -72,8 +81,7 @@ with left:
         .assign(series=f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"),
     ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
     title = f"Händelser per månad – {sel.area_name}"
-    fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
-    components.legend_below(fig)
+    fig = charts.remembered(monthly_trend, trend_df, title)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")

@@ -40,6 +40,15 @@ def label_periods(fig, frame, grain: str) -> None:
     fig.update_xaxes(tickformat="%Y" if grain == "year" else "%Y-%m", hoverformat="%Y-%m")
 
 
+def signal_trend(table, measure: str, dimension: str | None, title: str, y_title: str, grain: str):
+    """The trend figure with period names (a fresh figure, adjusted: the built one is
+    remembered and shared, see charts.remembered)."""
+    fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
+                       title=title, y_title=y_title, x_title=GRAINS[grain], decimals=0 if measure == "count" else 2)
+    label_periods(fig, table, grain)
+    return fig
+
+
 view = signals.signal_view(sel, grain)
 for notice in view.notices:
     st.info(notice, icon=":material/zoom_out:")
@@ -58,10 +67,7 @@ caption = components.export_caption(sel, suppressed=suppressed)
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view.grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
-fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
-                   title=f"{title}, {sel.area_name}", y_title=y_title, x_title=GRAINS[view.grain],
-                   decimals=0 if measure == "count" else 2)
-label_periods(fig, table, view.grain)
+fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view.grain)
 st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
                 key="signal_trend")
 st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
