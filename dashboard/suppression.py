@@ -111,13 +111,19 @@ class Protected:
         """True when most non-zero cells of the finest published grouping are hidden."""
         return self.suppressed_share > COARSEN_SHARE
 
-    def table(self, grouping: Sequence[str] | None = None) -> pd.DataFrame:
+    def table(self, grouping: Sequence[str] | None = None, where: dict | None = None) -> pd.DataFrame:
         """The cells of one grouping (default: the interior, all ``dims``), without the
-        dimension columns the grouping sums over."""
+        dimension columns the grouping sums over; ``where`` keeps only the cells whose
+        columns equal the given values (one area's cells of a national table)."""
         grouping = tuple(self.dims if grouping is None else grouping)
         name = grouping_name(_ordered(grouping, self.dims))
         keep = [d for d in self.dims if d in grouping] + [self.value, flag_column(self.value), "reason"]
         rows = self._grouping_rows.get(name, np.zeros(0, dtype=np.int64))
+        for column, wanted in (where or {}).items():
+            # Compared on the grouping's rows only, before any row is copied.
+            values = self.cells[column].to_numpy(dtype=object)[rows]
+            rows = rows[np.array([v == wanted if v is not None and v is not pd.NA and v == v else False
+                                  for v in values], dtype=bool)] if len(rows) else rows
         return self.cells.take(rows)[keep].reset_index(drop=True)
 
     @functools.cached_property

@@ -146,10 +146,7 @@ def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppres
 def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
     prefix = _prefix(level)
     grouping = (*prefix, "period") if with_period else prefix
-    table = prot.table(grouping)
-    if prefix:
-        table = table[table[LEVEL_COLUMN[level]] == code]
-    return table.reset_index(drop=True)
+    return prot.table(grouping, where={LEVEL_COLUMN[level]: code} if prefix else None)
 
 
 # --- the breakdown layer --------------------------------------------------------------------
