@@ -292,6 +292,10 @@ def _with_uncertainty(df: pd.DataFrame, per: float) -> pd.DataFrame:
     """Add value (rate), low/high (95 % interval), value_prev, change, change_pct and
     within_chance from count/population and count_prev/population_prev."""
     out = df.copy()
+    # The intervals of every shown count worked out together (one pass for the table).
+    shown = out["count"] if "count_suppressed" not in out else \
+        out["count"][~out["count_suppressed"].astype("boolean").fillna(False).astype(bool)]
+    charts.poisson_intervals(shown.dropna().tolist())
     lows, highs, values, prev_values, chance = [], [], [], [], []
     for r in out.itertuples(index=False):
         hidden = bool(getattr(r, "count_suppressed", False))
@@ -434,6 +438,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
             # Brå gives the count and the rate: the population is what links them.
             df["population"] = df["count"] / df["value"].where(df["value"] > 0) * per
             df["population_prev"] = df["count_prev"] / df["value_prev"].where(df["value_prev"] > 0) * per
+            charts.poisson_intervals(df["count"].dropna().tolist())
             lo_hi = [charts.poisson_interval(float(c)) if pd.notna(c) else (math.nan, math.nan) for c in df["count"]]
             df["low"] = pd.array([lo * v / c if pd.notna(c) and c > 0 else (0.0 if c == 0 else math.nan)
                                   for (lo, _), v, c in zip(lo_hi, df["value"], df["count"], strict=True)],
