@@ -251,11 +251,44 @@ def display_table(
     return table
 
 
+def display_arrow(
+    df: pd.DataFrame,
+    columns: Mapping[str, str],
+    decimals: Mapping[str, int] | None = None,
+    *,
+    percent: Iterable[str] = (),
+    share: Iterable[str] = (),
+    months: Iterable[str] = (),
+):
+    """:func:`display_table`'s table as an Arrow table, for ``st.dataframe``: Streamlit
+    converts a pandas frame to Arrow on every rerun (a few milliseconds per table), so the
+    converted table is remembered with the display table. Same texts, same headers."""
+    import pyarrow as pa
+
+    decimals = dict(decimals or {})
+    key = _table_key(df, columns, decimals, set(percent), set(share), set(months))
+    if key is not None:
+        with _TABLES_LOCK:
+            hit = _ARROW.get(key)
+            if hit is not None:
+                _ARROW.move_to_end(key)
+                return hit
+    table = pa.Table.from_pandas(display_table(df, columns, decimals, percent=percent, share=share, months=months),
+                                 preserve_index=False)
+    if key is not None:
+        with _TABLES_LOCK:
+            _ARROW[key] = table  # Arrow tables are immutable: shared as they are
+            while len(_ARROW) > _TABLES_MAX:
+                _ARROW.popitem(last=False)
+    return table
+
+
 # Display tables by content: a page rerun formats the same tables again (another widget
 # changed, or the query cache answered), thousands of cells in Python each time.
 _TABLES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _TABLES_MAX = 128
 _TABLES_LOCK = threading.Lock()
+_ARROW: OrderedDict[tuple, object] = OrderedDict()
 
 
 def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:

@@ -63,7 +63,7 @@ columns = {"category": label, "total": "Åtgärder"}
 columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
 columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
 with st.expander("Tabell: antal och andel per status"):
-    st.dataframe(fmt.display_table(table, columns, share=[f"share_{s}" for s in mq.STATUSES]),
+    st.dataframe(fmt.display_arrow(table, columns, share=[f"share_{s}" for s in mq.STATUSES]),
                  hide_index=True, key="atgarder_status_table")
 exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
                          filename=title, columns=columns)
@@ -79,7 +79,7 @@ st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen
 rounds = mq.round_status(sel)
 round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
 with st.expander("Tabell: status per uppföljning"):
-    st.dataframe(fmt.display_table(rounds, round_columns, share=["share"]), hide_index=True,
+    st.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"]), hide_index=True,
                  key="atgarder_round_table")
 flow_columns = {"from_round": "Från uppföljning", "from_status": "Från status", "to_round": "Till uppföljning",
                 "to_status": "Till status", "n": "Åtgärder"}
@@ -97,7 +97,7 @@ st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföl
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                  "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
                  "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
-st.dataframe(fmt.display_table(stuck.assign(year=stuck["year"].astype(str)), stuck_columns),
+st.dataframe(fmt.display_arrow(stuck.assign(year=stuck["year"].astype(str)), stuck_columns),
              hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))))
 exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
                          caption=caption, filename=f"atgarder-som-star-still-{sel.area_name}",
@@ -122,14 +122,14 @@ else:
                     "plans_differing": "Planer med skillnad"}
     # No pandas Styler to shade rows: Streamlit renders one cell by cell (a tenth of a second
     # even for a few rows, on every rerun); "Planer med skillnad" names the differing ones.
-    st.dataframe(fmt.display_table(per_area, area_columns), hide_index=True, key="atgarder_analysis_area")
+    st.dataframe(fmt.display_arrow(per_area, area_columns), hide_index=True, key="atgarder_analysis_area")
     plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                     "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
                     "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "has_difference": "Skillnad"}
     with st.expander("Per plan och område"):
-        st.dataframe(fmt.display_table(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
+        st.dataframe(fmt.display_arrow(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
                      hide_index=True, key="atgarder_analysis_plan")
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
                              caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
@@ -155,7 +155,7 @@ def measure_register(register, caption: str) -> None:
                         "followups": "Uppföljningar", "description": "Beskrivning"}
     st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
                "åtgärdens uppföljningar.")
-    picked = st.dataframe(fmt.display_table(found_display, register_columns), hide_index=True,
+    picked = st.dataframe(fmt.display_arrow(found_display, register_columns), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key="atgarder_register",
                           height=min(380, 38 + 35 * max(1, len(found))))
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
@@ -178,7 +178,7 @@ def measure_register(register, caption: str) -> None:
             if history.empty:
                 st.info("Åtgärden har inga uppföljningar.")
             else:
-                st.dataframe(fmt.display_table(history, history_columns), hide_index=True, key="atgarder_history_table",
+                st.dataframe(fmt.display_arrow(history, history_columns), hide_index=True, key="atgarder_history_table",
                              column_config={"Text": st.column_config.TextColumn(width="large")})
                 exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",
                                          caption=caption, filename=f"uppfoljningar-{measure['measure_id']}",

@@ -16,7 +16,7 @@ st.caption("Urvalet i sidopanelen påverkar inte den här sidan.")
 
 st.subheader("Källor")
 sources = catalog.sources()
-st.dataframe(fmt.display_table(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
+st.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
                                          "till": "Till"}), hide_index=True, key="data_sources")
 
 st.subheader("Inläsningar")
@@ -25,7 +25,7 @@ load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": 
                 "rows_accepted": "Inlästa rader", "rows_rejected": "Avvisade rader", "status": "Status",
                 "message": "Meddelande"}
 shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16))
-st.dataframe(fmt.display_table(shown_loads, load_columns), hide_index=True, key="data_loads")
+st.dataframe(fmt.display_arrow(shown_loads, load_columns), hide_index=True, key="data_loads")
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
                          caption=components.export_caption(sel), filename="inlasningar", columns=load_columns)
 
@@ -35,14 +35,14 @@ if with_rejections.empty:
     st.success("Ingen inläsning har avvisade rader.")
 else:
     summary = catalog.rejected_summary()
-    st.dataframe(fmt.display_table(summary, {"load_id": "Inläsning", "source_file": "Fil", "reason": "Orsak",
+    st.dataframe(fmt.display_arrow(summary, {"load_id": "Inläsning", "source_file": "Fil", "reason": "Orsak",
                                              "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
     labels = {int(r.load_id): f"#{r.load_id} {r.source_file} ({fmt.integer(r.rows_rejected)} avvisade)"
               for r in with_rejections.itertuples(index=False)}
     load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load")
     rows = catalog.rejected(load_id)
     columns = {"row_number": "Rad", "column": "Kolumn", "reason": "Orsak"}
-    st.dataframe(fmt.display_table(rows, columns), hide_index=True, key="data_rejected")
+    st.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
     st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
                              caption=components.export_caption(sel), filename=f"avvisade-rader-{load_id}",
@@ -63,11 +63,11 @@ tables = catalog.tables()
 overview = (tables.groupby("table_name", as_index=False)
             .agg(rows=("rows", "first"), columns=("column_name", "count")))
 overview["description"] = overview["table_name"].map(catalog.TABLE_DESCRIPTIONS).fillna("")
-st.dataframe(fmt.display_table(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
+st.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
                                           "columns": "Kolumner"}),
              hide_index=True, key="data_tables")
 table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table")
-st.dataframe(fmt.display_table(tables[tables["table_name"] == table],
+st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table],
                                {"column_name": "Kolumn", "data_type": "Typ"}), hide_index=True, key="data_columns")
 doc = ROOT / "docs" / "tables.md"
 if doc.exists():

@@ -123,7 +123,7 @@ columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "v
 if not indicator.has_counts:
     columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
 shown = table.assign(within_chance=table["within_chance"].map({True: "ja", False: "nej"}).astype(object))
-st.dataframe(fmt.display_table(shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
+st.dataframe(fmt.display_arrow(shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
                                                          "change_pct": 1}),
              hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
 exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
@@ -165,7 +165,7 @@ if years:
 st.caption(cq.SIMILAR_NOTE)
 similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare", "share_12_17": "Andel 12–17 år",
                    "density": "Invånare per km²", "distance": "Avstånd (0 = samma)"}
-st.dataframe(fmt.display_table(similar, similar_columns, decimals={"population": 0, "density": 1, "distance": 2},
+st.dataframe(fmt.display_arrow(similar, similar_columns, decimals={"population": 0, "density": 1, "distance": 2},
                                share=["share_12_17"]), hide_index=True, key="jmf_similar")
 if years:
     title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
@@ -201,7 +201,7 @@ else:
                       "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
                       "within_chance": "Inom slumpens variation"}
     paired_shown = paired.assign(within_chance=paired["within_chance"].map({True: "ja", False: "nej"}).astype(object))
-    st.dataframe(fmt.display_table(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
+    st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
                                    share=["share_done"]), hide_index=True, key="jmf_paired")
     exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption, filename=title,
                              columns=paired_columns)

@@ -122,7 +122,7 @@ else:
                "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
     table = values.sort_values(["rank", "name"], na_position="last")
     with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
-        st.dataframe(fmt.display_table(table, columns, decimals={"value": decimals, "population": 0}),
+        st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
                      hide_index=True, key="karta_table")
     caption = components.export_caption(sel, suppressed=suppressed)
     title = f"{label}, {scope.description}"

@@ -116,7 +116,7 @@ else:
                "change": "Förändring", "change_pct": "Förändring (%)", "per_100k": "Per 100 000 invånare"}
     st.caption(f"{scope.description[:1].upper() + scope.description[1:]}, de {len(top)} med störst förändring "
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
-    st.dataframe(fmt.display_table(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
+    st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
     exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
                              caption=components.export_caption(sel, suppressed=0),

@@ -80,14 +80,14 @@ exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {se
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
                "rate": "Per 1 000 unga 12–17 år"}
-st.dataframe(fmt.display_table(summary, sum_columns, {"rate": 2}, share=["share"]), hide_index=True,
+st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"]), hide_index=True,
              key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
                          caption=caption, filename=f"rekryteringssignaler-period-{sel.area_code}",
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
-    st.dataframe(fmt.display_table(table, columns, {"rate": 2}), hide_index=True, key="signal_table")
+    st.dataframe(fmt.display_arrow(table, columns, {"rate": 2}), hide_index=True, key="signal_table")
 
 components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
