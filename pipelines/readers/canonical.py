@@ -270,7 +270,6 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         row_offset = 1
     _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
-    types = list(cat.INCIDENT_TYPES)
     # One pass over the file computes every row's stored form and what needs no look-up:
     # the timestamp, the kommun code's form, the grid code's form, the first problem found
     # without a look-up (_form) and the personnummer screen. Only this table is
@@ -286,48 +285,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # no run of ten digits). Only the rows it flags keep their raw cells (_pn), for the
     # exact check in Python.
     try:
-        con.execute(rf"""
-            CREATE OR REPLACE TEMP TABLE _inc_raw AS
-            WITH cells AS (
-                SELECT {_trim("incident_id")} AS incident_id,
-                       {_trim("occurred_at")} AS occurred_at,
-                       lower({_trim("incident_type")}) AS incident_type,
-                       {_trim("kommun_code")} AS kommun_code,
-                       nullif({_trim(optional['lpo_code'])}, '') AS lpo_code,
-                       nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
-                       coalesce(nullif({_trim(optional['source'])}, ''), 'egen fil') AS source
-                FROM {src}
-            ), formed AS (
-                SELECT *,
-                       try_strptime(occurred_at, $formats) AS ts,
-                       CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
-                            THEN '0' || kommun_code
-                            ELSE kommun_code END AS kcode,
-                       -- list_position, not list_contains: the optimiser turns a list test into a
-                       -- join, and a join here lets the parallel write reorder the rows (rowid
-                       -- would no longer follow the file). NULL stays NULL, as before.
-                       CASE WHEN incident_type IS NOT NULL
-                            THEN list_position($types, incident_type) IS NOT NULL END AS type_ok,
-                       grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
-                FROM cells
-            )
-            SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok,
-                   CASE
-                       WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
-                       WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
-                       WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
-                       WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
-                   END AS _form,
-                   CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
-                                                      CASE WHEN ts IS NULL THEN occurred_at END,
-                                                      CASE WHEN NOT type_ok THEN incident_type END,
-                                                      CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
-                                                      CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
-                                                           THEN grid_cell END),
-                                            '\d{{6}}[-+ ]?\d{{4}}')
-                        THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
-                   END AS _pn
-            FROM formed""", {"formats": TIMESTAMP_FORMATS, "types": types, "grid": GRID_CELL.pattern})
+        con.execute(staging_sql(src, optional), STAGING_PARAMS)
     except duckdb.Error as exc:
         raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
     gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
@@ -388,6 +346,60 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
                       scratch=["_inc_ok", "_inc_checked", "_inc_raw"], offered=rows - len(rejected))
+
+
+def staging_sql(src: str, optional: dict[str, str]) -> str:
+    """The one statement that stages an incident file as ``_inc_raw`` (see _read_incidents).
+
+    Its plan must hold no join: DuckDB then writes the table in the file's order, and the
+    file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
+    Parameters: $formats, $types and $grid (STAGING_PARAMS).
+    """
+    return rf"""
+            CREATE OR REPLACE TEMP TABLE _inc_raw AS
+            WITH cells AS (
+                SELECT {_trim("incident_id")} AS incident_id,
+                       {_trim("occurred_at")} AS occurred_at,
+                       lower({_trim("incident_type")}) AS incident_type,
+                       {_trim("kommun_code")} AS kommun_code,
+                       nullif({_trim(optional['lpo_code'])}, '') AS lpo_code,
+                       nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
+                       coalesce(nullif({_trim(optional['source'])}, ''), 'egen fil') AS source
+                FROM {src}
+            ), formed AS (
+                SELECT *,
+                       try_strptime(occurred_at, $formats) AS ts,
+                       CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
+                            THEN '0' || kommun_code
+                            ELSE kommun_code END AS kcode,
+                       -- list_position, not list_contains: the optimiser turns a list test into a
+                       -- join, and a join here lets the parallel write reorder the rows (rowid
+                       -- would no longer follow the file). NULL stays NULL, as before.
+                       CASE WHEN incident_type IS NOT NULL
+                            THEN list_position($types, incident_type) IS NOT NULL END AS type_ok,
+                       grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
+                FROM cells
+            )
+            SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok,
+                   CASE
+                       WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
+                       WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
+                       WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
+                       WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
+                   END AS _form,
+                   CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
+                                                      CASE WHEN ts IS NULL THEN occurred_at END,
+                                                      CASE WHEN NOT type_ok THEN incident_type END,
+                                                      CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
+                                                      CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
+                                                           THEN grid_cell END),
+                                            '\d{{6}}[-+ ]?\d{{4}}')
+                        THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
+                   END AS _pn
+            FROM formed"""
+
+
+STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern}
 
 
 def _trim(column: str) -> str:
