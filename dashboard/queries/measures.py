@@ -230,11 +230,24 @@ def merge_last_rounds(df: pd.DataFrame) -> pd.DataFrame:
     """Plans follow up two or three times a year, the third time at T3 or in the annual
     report (VB). When no plan has both (no measure moves from T3 to VB), the two are the
     same step and are drawn as one column "T3/VB"; otherwise they stay apart."""
-    if ((df["from_round"] == "T3") & (df["to_round"] == "VB")).any():
+    keys = ["from_round", "to_round", "from_status", "to_status"]
+    columns = {c: df[c].tolist() for c in keys}
+    if any(f == "T3" and t == "VB" for f, t in zip(columns["from_round"], columns["to_round"], strict=True)):
         return df
-    out = df.replace({"from_round": {"T3": LAST_ROUND, "VB": LAST_ROUND},
-                      "to_round": {"T3": LAST_ROUND, "VB": LAST_ROUND}})
-    return out.groupby(["from_round", "to_round", "from_status", "to_status"], as_index=False, sort=True)["n"].sum()
+    if df.empty or any(pd.isna(v) for values in columns.values() for v in values):  # rare: pandas' rules for NA
+        out = df.replace({"from_round": {"T3": LAST_ROUND, "VB": LAST_ROUND},
+                          "to_round": {"T3": LAST_ROUND, "VB": LAST_ROUND}})
+        return out.groupby(keys, as_index=False, sort=True)["n"].sum()
+    # A few dozen transitions: summed in a dict (a pandas replace and groupby cost ~7 ms).
+    merged = {"T3": LAST_ROUND, "VB": LAST_ROUND}
+    sums: dict[tuple, int] = {}
+    for f, t, fs, ts, n in zip(*columns.values(), df["n"].tolist(), strict=True):
+        k = (merged.get(f, f), merged.get(t, t), fs, ts)
+        sums[k] = sums.get(k, 0) + n
+    ordered = sorted(sums)
+    out = pd.DataFrame({c: pd.array([k[i] for k in ordered], dtype=df[c].dtype) for i, c in enumerate(keys)})
+    out["n"] = pd.array([sums[k] for k in ordered], dtype=df["n"].dtype)
+    return out
 
 
 def flow_rounds(df: pd.DataFrame) -> tuple[str, ...]:
