@@ -574,22 +574,26 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
     levels = tuple(levels)
     depth_max = len(levels)
     cols = [*levels] + ([period] if period else [])
-    work = df[cols + [value]].copy()
-    if work[value].isna().any() or (work[value] < 0).any():
+    counts = df[value]
+    if counts.isna().any() or (counts < 0).any():
         raise ValueError(f"protect_hierarchy: {value} saknar värden eller är negativ")
+    # Plain arrays (NA as its own value, _NA): no copied frame column by column.
+    work: dict[str, np.ndarray] = {}
     for c in cols:
-        work[c] = work[c].astype(object).where(work[c].notna(), _NA)
-    work[value] = work[value].astype("int64")
+        column = df[c].to_numpy(dtype=object, copy=True)
+        column[pd.isna(column)] = _NA
+        work[c] = column
+    work[value] = counts.astype("int64").to_numpy()
     # Nodes: every prefix of the hierarchy that has counts (depth 0 is riket), numbered
     # in key order so that the result does not depend on the order of the rows.
-    n_rows = len(work)
+    n_rows = len(counts)
     row_node = [np.zeros(n_rows, dtype=np.int64)]
     node_key: list[tuple] = [()]
     parent: list[int] = [-1]
     node_depth: list[int] = [0]
     local = np.zeros(n_rows, dtype=np.int64)
     for k in range(1, depth_max + 1):
-        vcode, vuniq = pd.factorize(work[levels[k - 1]].to_numpy(dtype=object), sort=True)
+        vcode, vuniq = pd.factorize(work[levels[k - 1]], sort=True)
         local, _ = pd.factorize(local * max(len(vuniq), 1) + vcode, sort=True)
         local = np.asarray(local, dtype=np.int64)
         first = np.unique(local, return_index=True)[1]
@@ -602,7 +606,7 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
         row_node.append(base + local)
     n_nodes = len(node_key)
     if period:
-        pcode, puniq = pd.factorize(work[period].to_numpy(dtype=object), sort=True)
+        pcode, puniq = pd.factorize(work[period], sort=True)
         periods = list(puniq)
     else:
         pcode, periods = np.zeros(n_rows, dtype=np.int64), []
@@ -612,7 +616,7 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
     # Cells: (node, column) with their sums, node by node.
     flat_idx = np.concatenate([g * n_cols + c for g in row_node
                                for c in ([pcode, np.full(n_rows, tot)] if period else [np.full(n_rows, tot)])])
-    weights = np.tile(work[value].to_numpy(dtype=np.float64), len(row_node) * (2 if period else 1))
+    weights = np.tile(work[value].astype(np.float64), len(row_node) * (2 if period else 1))
     size = n_nodes * n_cols
     present = np.flatnonzero(np.bincount(flat_idx, minlength=size) > 0)
     vals = np.rint(np.bincount(flat_idx, weights=weights, minlength=size)[present]).astype(np.int64)
@@ -759,8 +763,7 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
             cells[d] = cells[d].astype(target)
         except (TypeError, ValueError):
             pass
-    cells[value] = pd.array(np.where(supp, 0, vals), dtype="Int64")
-    cells.loc[supp, value] = pd.NA
+    cells[value] = pd.arrays.IntegerArray(np.where(supp, 0, vals).astype(np.int64), supp.copy())
     cells[flag_column(value)] = supp
     cells["reason"] = pd.array(np.where(supp, np.where(primary, "primär", "sekundär"), None), dtype=object)
     groupings = []
