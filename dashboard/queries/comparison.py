@@ -88,6 +88,12 @@ def _statistics(key) -> pd.DataFrame:
 
 def indicators(level: str) -> dict[str, Indicator]:
     """The indicators available at ``level``, id -> Indicator, in selector order."""
+    return dict(_indicators(db_key(), level))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _indicators(key, level: str) -> dict[str, Indicator]:
+    # Asked for several times per rerun; derived once per database and level.
     out = {}
     for group, label in INCIDENT_GROUPS.items():
         name = "Händelser (valda typer)" if group == "urval" else f"Händelser: {label}"
@@ -95,7 +101,7 @@ def indicators(level: str) -> dict[str, Indicator]:
                                               False, True, False)
     out["signals"] = Indicator("signals", "Rekryteringssignaler", "per 1 000 unga 12–17 år", "signals",
                                False, True, True)
-    for r in _statistics(db_key()).itertuples(index=False):
+    for r in _statistics(key).itertuples(index=False):
         if level not in list(r.levels):
             continue
         if r.source == "kolada":
