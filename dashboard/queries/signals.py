@@ -291,18 +291,21 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
     all signals and rate per 1 000 aged 12–17, protected like the trend."""
     total = cube.table(())
     if dimension is None:
-        out = total.assign(category=TOTAL)
+        out = total.assign(category=TOTAL)[["category", "count", "count_suppressed"]]
     else:
-        part = cube.table((dimension,)).rename(columns={dimension: "category"})
-        cats = list(CATEGORIES[dimension]) + sorted(c for c in part["category"].dropna().unique()
+        # Every category by dict look-up (a merge and masks cost more than the rest).
+        part = cube.table((dimension,))
+        found = dict(zip(part[dimension].tolist(), zip(part["count"].tolist(), part["count_suppressed"].tolist(),
+                                                       strict=True), strict=True))
+        cats = list(CATEGORIES[dimension]) + sorted(c for c in part[dimension].dropna().unique()
                                                     if c not in CATEGORIES[dimension])
-        out = pd.DataFrame({"category": cats}).merge(part[["category", "count", "count_suppressed"]],
-                                                      on="category", how="left")
-        out["count_suppressed"] = out["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        out["count"] = out["count"].astype("Int64").fillna(0).mask(out["count_suppressed"])
-    out = out[["category", "count", "count_suppressed"]].copy()
-    out["total"] = total["count"].iloc[0] if len(total) else 0
-    out["total_suppressed"] = bool(total["count_suppressed"].iloc[0]) if len(total) else False
+        hidden = [bool(found[c][1]) if c in found else False for c in cats]
+        counts = [pd.NA if h else (0 if c not in found or found[c][0] is pd.NA else found[c][0])
+                  for c, h in zip(cats, hidden, strict=True)]
+        out = pd.DataFrame({"category": pd.array(cats, dtype="str"), "count": pd.array(counts, dtype="Int64"),
+                            "count_suppressed": np.array(hidden, dtype=bool)})
+    out = out.assign(total=total["count"].iloc[0] if len(total) else 0,
+                     total_suppressed=bool(total["count_suppressed"].iloc[0]) if len(total) else False)
     out = suppression.derive_share(out, "count", "total", out="share")
     out["population_12_17"] = population_for(youth, year)
     out = suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
