@@ -537,6 +537,22 @@ def _gamma_p(a: float, x: float) -> float:
     return _gamma_p_many([(a, x)])[0]
 
 
+def _gamma_series(a: float, x: float) -> float:
+    """The series sum_k x^k / (a (a+1) ... (a+k)), its terms made a block at a time with
+    numpy (a count of thousands needs hundreds of terms, per Newton step)."""
+    term = total = 1.0 / a
+    n = a
+    block = max(32, int(4 * math.sqrt(a)))
+    while n - a < 100000:
+        terms = term * np.cumprod(x / (n + np.arange(1.0, block + 1.0)))
+        total += float(terms.sum())
+        term = float(terms[-1])
+        n += block
+        if abs(term) < abs(total) * 1e-15:
+            break
+    return total
+
+
 def _gamma_series_many(a: list[float], x: list[float]) -> list[float]:
     """The series sum_k x^k / (a (a+1) ... (a+k)) for many (a, x) at once, its terms made
     a block at a time (a count of thousands needs hundreds of terms, per Newton step).
@@ -611,13 +627,18 @@ def _gamma_p_many(points: list[tuple[float, float]]) -> list[float]:
         log_front = a * math.log(x) - x - math.lgamma(a)
         (series if x < a + 1 else fronts)[i] = log_front
     if series:
-        which = list(series)
-        sums = _gamma_series_many([points[i][0] for i in which], [points[i][1] for i in which])
-        for i, total in zip(which, sums, strict=True):
-            out[i] = min(1.0, total * math.exp(series[i]))
+        # Side by side only where numpy's per-call cost dominates: many elements with
+        # short blocks; long blocks are arithmetic-bound and go one by one.
+        short = [i for i in series if max(32, int(4 * math.sqrt(points[i][0]))) <= 256]
+        batched = short if len(short) >= 16 else []
+        sums = dict(zip(batched, _gamma_series_many([points[i][0] for i in batched],
+                                                    [points[i][1] for i in batched]), strict=True))
+        for i, log_front in series.items():
+            total = sums[i] if i in sums else _gamma_series(*points[i])
+            out[i] = min(1.0, total * math.exp(log_front))
     if fronts:
         which = list(fronts)
-        if len(which) >= 16:  # numpy's per-call cost pays off over many fractions only
+        if len(which) >= 64:  # numpy's per-call cost pays off over many fractions only
             h = _gamma_cf_many(np.array([points[i][0] for i in which], dtype=np.float64),
                                np.array([points[i][1] for i in which], dtype=np.float64)).tolist()
         else:
