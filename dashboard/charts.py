@@ -135,7 +135,9 @@ def figure(traces: list[dict], layout_: dict) -> go.Figure:
 # builds the same figures again, several milliseconds each, and copying a Figure costs as
 # much as building it. So the figure itself is shared: callers treat it as read-only.
 _FIGURES: OrderedDict[bytes, object] = OrderedDict()
-_FIGURES_MAX = 64
+# Enough for every page's figures and a few selections back; a figure is a few hundred
+# Python objects that the garbage collector walks on every full collection.
+_FIGURES_MAX = 24
 _FIGURES_LOCK = threading.Lock()
 
 
