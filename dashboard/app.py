@@ -18,9 +18,11 @@ import streamlit as st  # noqa: E402
 
 from dashboard import filters, queries  # noqa: E402
 
-# The favicon ships with the app (a material icon would need Google's font server).
-st.set_page_config(page_title="Lägesbild", page_icon=str(Path(__file__).parent / "assets" / "favicon.png"), layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(page_title="Lägesbild", layout="wide", initial_sidebar_state="expanded")
+# The favicon ships with the app (a material icon would need Google's font server). It is
+# set after the page has run: an image icon makes Streamlit import numpy, which the first
+# page's title must not wait for.
+FAVICON = str(Path(__file__).parent / "assets" / "favicon.png")
 
 PAGES_DIR = Path(__file__).parent / "pages"
 PAGES = [
@@ -56,6 +58,7 @@ def main() -> None:
         # files in pages/ on its own.
         st.navigation([st.Page(lambda: _unavailable(message), title="Lägesbild", url_path="saknas")],
                       position="hidden").run()
+        st.set_page_config(page_icon=FAVICON)
         return
     page = st.navigation(PAGES)
     filters.frame_sidebar()
@@ -63,6 +66,7 @@ def main() -> None:
         page.run()
     except queries.DatabaseUnavailable as exc:
         _unavailable(str(exc))
+    st.set_page_config(page_icon=FAVICON)
 
 
 main()
