@@ -335,10 +335,11 @@ def discover_pages() -> list[str]:
 
 def fast_apptest() -> None:
     """Skip Streamlit's scan of installed packages for custom components, which each new
-    AppTest repeats (about 1.7 s); it is set-up, not part of any rerun measured here."""
-    from streamlit.components.v2.component_manager import BidiComponentManager
+    AppTest repeats (about 1.7 s) and ``python -m dashboard`` skips too; it is set-up,
+    not part of any rerun measured here."""
+    from dashboard.__main__ import skip_component_scan
 
-    BidiComponentManager.discover_and_register_components = lambda self, *a, **k: None
+    skip_component_scan()
 
 
 def _page_app(page: str):

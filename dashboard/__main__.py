@@ -94,10 +94,13 @@ def command(port: int) -> list[str]:
             "--browser.gatherUsageStats", "false"]
 
 
-def _skip_component_scan() -> None:
-    # At start-up Streamlit reads the metadata of every installed package (about 270 here,
-    # 0.3-0.5 s before the server answers) looking for custom components; the dashboard
-    # uses none. Should it ever use one, delete this function.
+def skip_component_scan() -> None:
+    """Make Streamlit skip its start-up scan for custom components.
+
+    Streamlit reads the metadata of every installed package (about 270 here, 0.3-0.5 s
+    before the server answers; each new AppTest repeats it) looking for custom
+    components. The dashboard uses none; should it ever use one, delete this function.
+    """
     try:
         from streamlit.components.v2 import manifest_scanner
     except ImportError:
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     threading.Thread(target=_warm_when_up, args=(_port(args),), name="lagesbild-warmup", daemon=True).start()
-    _skip_component_scan()
+    skip_component_scan()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *args]
