@@ -73,5 +73,13 @@ def db_path(explicit: str | os.PathLike | None = None) -> Path:
         return Path(explicit).expanduser().resolve()
     env = os.environ.get(DB_ENV)
     if env:
-        return Path(env).expanduser().resolve()
+        return _resolved(env, os.getcwd())
     return settings().db_path
+
+
+@lru_cache(maxsize=16)
+def _resolved(text: str, cwd: str) -> Path:
+    # The dashboard asks for the path before every query; resolving it walks the file
+    # system each time. ``cwd`` is part of the key because a relative path depends on it.
+    del cwd
+    return Path(text).expanduser().resolve()
