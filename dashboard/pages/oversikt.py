@@ -15,13 +15,35 @@ import pandas as pd  # noqa: E402
 
 from dashboard import charts, exports, maps  # noqa: E402
 from dashboard import formatting as fmt  # noqa: E402
-from dashboard.queries import geo, incidents, overview, signals  # noqa: E402
+from dashboard.queries import db_key, geo, incidents, overview, signals  # noqa: E402
 
 
-def monthly_trend(trend_df, title: str):
+def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
+    """The trend's long frame: the period and (when the data reach back, ``previous``) the
+    same months a year earlier, one series each."""
+    if not previous:
+        return monthly[["month", "incidents"]].assign(series="Vald period")
+    prev_start, prev_end = sel.previous
+    return pd.concat([
+        monthly[["month", "incidents"]].assign(series=f"{fmt.period(sel.start, sel.end)}"),
+        monthly[["month", "incidents_prev"]].rename(columns={"incidents_prev": "incidents"})
+        .assign(series=f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"),
+    ])
+
+
+def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str):
+    """The month-by-month figure as exported: legend above the plot."""
+    return charts.trend(trend_frame(sel, monthly, previous), "month", "incidents", "series", title=title,
+                        y_title="Antal händelser")
+
+
+def monthly_trend(database: tuple[str, str], sel, title: str):
     """The month-by-month figure with its legend under the plot (a fresh figure: the
-    built one is remembered and shared, see charts.remembered)."""
-    fig = charts.trend(trend_df, "month", "incidents", "series", title=title, y_title="Antal händelser")
+    built one is remembered and shared, see charts.remembered). ``database`` (db_key) is
+    only part of the remembered key: the figure is remembered by these small arguments
+    rather than by the frame's content, which cost a concat and a pickle per rerun."""
+    del database
+    fig = trend_figure(sel, incidents.monthly(sel), incidents.has_previous(sel.start), title)
     components.legend_below(fig)
     return fig
 
@@ -31,8 +53,8 @@ compare = f"mot samma månader ett år tidigare ({fmt.period(prev_start, prev_en
 suppressed = 0
 
 # --- headline figures ---------------------------------------------------------------------
-head = incidents.headline(sel).set_index("group")
-sig = signals.signal_total(sel).set_index("period")
+head = incidents.headline_counts(sel)
+sig = signals.signal_total_counts(sel)
 ach = overview.achieved_share(sel)
 st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
 
@@ -47,16 +69,15 @@ def delta_style(delta: str | None, colour: str = "normal") -> dict:
 cols = st.columns(5)
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
-    now, before = head.at[group, "incidents"], head.at[group, "incidents_prev"]
+    now, before = head[group]
     delta = components.count_delta(now, before)
     col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True)
-now_hidden, before_hidden = bool(sig.at["nu", "count_suppressed"]), bool(sig.at["ett år tidigare", "count_suppressed"])
+(sig_now, now_hidden), (sig_before, before_hidden) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
-delta = None if now_hidden or before_hidden else components.count_delta(sig.at["nu", "count"],
-                                                                       sig.at["ett år tidigare", "count"])
+delta = None if now_hidden or before_hidden else components.count_delta(sig_now, sig_before)
 cols[3].metric(
     "Rekryteringssignaler",
-    fmt.SUPPRESSED if now_hidden else fmt.integer(sig.at["nu", "count"]),
+    fmt.SUPPRESSED if now_hidden else fmt.integer(sig_now),
     delta, **delta_style(delta, "inverse"), border=True,
 )
 share_now, share_before = ach["share"], ach["share_prev"]
@@ -75,13 +96,8 @@ st.caption(
 left, right = st.columns([3, 2])
 with left:
     monthly = incidents.monthly(sel)
-    trend_df = pd.concat([
-        monthly[["month", "incidents"]].assign(series=f"{fmt.period(sel.start, sel.end)}"),
-        monthly[["month", "incidents_prev"]].rename(columns={"incidents_prev": "incidents"})
-        .assign(series=f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"),
-    ]) if incidents.has_previous(sel.start) else monthly[["month", "incidents"]].assign(series="Vald period")
     title = f"Händelser per månad – {sel.area_name}"
-    fig = charts.remembered(monthly_trend, trend_df, title)
+    fig = charts.remembered(monthly_trend, db_key(), sel, title)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
@@ -89,8 +105,8 @@ with left:
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
     exports.download_buttons("oversikt_trend_dl",
-                             fig=lambda data=trend_df, text=title: charts.trend(
-                                 data, "month", "incidents", "series", title=text, y_title="Antal händelser"),
+                             fig=lambda s=sel, m=monthly, p=incidents.has_previous(sel.start), text=title:
+                             trend_figure(s, m, p, text),
                              df=monthly, title=title, caption=caption,
                              filename=title, columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})

@@ -102,21 +102,45 @@ def by_type(sel) -> pd.DataFrame:
     return _by_type(db_key(), sel.area_level, sel.area_code, sel.start, sel.end)
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def _headline(key: tuple[str, str], level: str, code: str, start: date, end: date) -> tuple:
+    # Plain tuples, cached: the page asks on every rerun, and the pandas look-ups this
+    # replaces (reindex and sum per group) cost several milliseconds each time.
+    per_type = _by_type(key, level, code, start, end)
+    counts = dict(zip(per_type["incident_type"].tolist(), zip(per_type["incidents"].tolist(),
+                                                              per_type["incidents_prev"].tolist(), strict=True),
+                      strict=True))
+    first, _ = _month_range(key)
+    previous = first is not None and shift_months(start, -12) >= first
+    out = []
+    for group, types in categories.HEADLINE_TYPES.items():
+        found = [counts[t] for t in types if t in counts]
+        now = int(sum(0 if pd.isna(n) else n for n, _ in found))
+        before = int(sum(0 if pd.isna(p) else p for _, p in found)) if previous else None
+        out.append((group, now, before))
+    return tuple(out)
+
+
+def headline_counts(sel) -> dict[str, tuple[int, int | None]]:
+    """The overview's groups (categories.HEADLINE_TYPES): group -> (incidents,
+    incidents_prev); incidents_prev is None when the data do not reach back a full year
+    before the period."""
+    return {group: (now, before) for group, now, before in
+            _headline(db_key(), sel.area_level, sel.area_code, sel.start, sel.end)}
+
+
 def headline(sel) -> pd.DataFrame:
     """The overview's groups (categories.HEADLINE_TYPES): group, incidents, incidents_prev.
 
     incidents_prev is NA when the data do not reach back a full year before the period.
     """
-    per_type = by_type(sel).set_index("incident_type")
-    rows = []
-    for group, types in categories.HEADLINE_TYPES.items():
-        part = per_type.reindex(list(types)).fillna(0)
-        rows.append({"group": group, "incidents": int(part["incidents"].sum()),
-                     "incidents_prev": int(part["incidents_prev"].sum())})
-    out = pd.DataFrame(rows)
-    if not has_previous(sel.start):
-        out["incidents_prev"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    return out
+    counts = headline_counts(sel)
+    return pd.DataFrame({
+        "group": list(counts),
+        "incidents": [now for now, _ in counts.values()],
+        "incidents_prev": pd.array([before for _, before in counts.values()], dtype="Int64")
+        if any(before is None for _, before in counts.values()) else [before for _, before in counts.values()],
+    })
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

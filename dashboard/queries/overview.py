@@ -29,20 +29,31 @@ def _achieved(key: tuple[str, str], level: str, codes: tuple[str, ...], first_ye
     )
 
 
+def _with_share(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df["share"] = df["achieved"].astype("Float64") / df["measures"].astype("Float64").where(df["measures"] > 0)
+    return df
+
+
 def achieved(level: str, codes: tuple[str, ...], first_year: int, last_year: int) -> pd.DataFrame:
     """Per area: measures, achieved and share (0–1; NA without measures) for the plans of
     ``first_year``–``last_year``."""
-    df = _achieved(db_key(), level, tuple(codes), first_year, last_year).copy()
-    df["share"] = df["achieved"].astype("Float64") / df["measures"].astype("Float64").where(df["measures"] > 0)
-    return df
+    return _with_share(_achieved(db_key(), level, tuple(codes), first_year, last_year))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _achieved_share(key: tuple[str, str], level: str, code: str, first_year: int, last_year: int) -> dict:
+    # The whole answer cached as a small dict: the page asks on every rerun and the
+    # pandas arithmetic behind it cost ~10 % of an Översikt rerun.
+    now = _with_share(_achieved(key, level, (code,), first_year, last_year)).iloc[0]
+    before = _with_share(_achieved(key, level, (code,), first_year - 1, last_year - 1)).iloc[0]
+    years = str(first_year) if first_year == last_year else f"{first_year}–{last_year}"
+    return {"share": now["share"], "measures": int(now["measures"]), "share_prev": before["share"],
+            "measures_prev": int(before["measures"]), "years": years}
 
 
 def achieved_share(sel) -> dict:
     """Share uppnådd for the selected area's plans of the period's years, and for the plans
     of the years before: {'share', 'measures', 'share_prev', 'measures_prev', 'years'}."""
     level = "riket" if sel.area_level == "riket" else sel.area_level
-    now = achieved(level, (sel.area_code,), sel.start.year, sel.end.year).iloc[0]
-    before = achieved(level, (sel.area_code,), sel.start.year - 1, sel.end.year - 1).iloc[0]
-    years = str(sel.start.year) if sel.start.year == sel.end.year else f"{sel.start.year}–{sel.end.year}"
-    return {"share": now["share"], "measures": int(now["measures"]), "share_prev": before["share"],
-            "measures_prev": int(before["measures"]), "years": years}
+    return _achieved_share(db_key(), level, sel.area_code, sel.start.year, sel.end.year)

@@ -362,6 +362,20 @@ def signal_total(selection) -> pd.DataFrame:
     return _total(db_key(), selection.area_level, selection.area_code, selection.start, selection.end)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
+    # Plain values, cached: Översikt reads these on every rerun (pandas look-ups on the
+    # frame cost a few milliseconds each time).
+    df = _total(key, level, code, start, end)
+    return {period: (count, bool(hidden)) for period, count, hidden in
+            zip(df["period"].tolist(), df["count"].tolist(), df["count_suppressed"].tolist(), strict=True)}
+
+
+def signal_total_counts(selection) -> dict[str, tuple]:
+    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed)."""
+    return _total_counts(db_key(), selection.area_level, selection.area_code, selection.start, selection.end)
+
+
 def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
     """Per area at ``level``: count and rate per 1 000 aged 12–17 (protected)."""
     table = prot.table(_prefix(level))
