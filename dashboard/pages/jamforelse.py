@@ -185,7 +185,7 @@ else:
 
 # --- measures beside the outcome ---------------------------------------------------------------
 st.subheader("Åtgärder och utfall")
-paired = cq.completion_beside_outcome(cmp, level, sel.end.year)
+paired = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year)
 if paired.empty:
     st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
 else:

@@ -158,30 +158,38 @@ def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
 
 # --- per-area values --------------------------------------------------------------------------
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _incident_window(key, level: str, start: date, end: date, types: tuple[str, ...]) -> pd.DataFrame:
-    """Incidents per area of ``level`` in [start, end] with the population of end's year."""
+@st.cache_data(max_entries=128, show_spinner=False)
+def _incident_windows(key, level: str, start: date, end: date, prev_start: date, prev_end: date,
+                      types: tuple[str, ...]) -> pd.DataFrame:
+    """Incidents per area of ``level`` in [start, end] (count, population of end's year)
+    and in [prev_start, prev_end] (count_prev, population_prev of prev_end's year), in one
+    statement: every area of the level, areas without incidents with count 0."""
     return run(
         """WITH counts AS (
-               SELECT area_code, sum(incidents)::BIGINT AS count
+               SELECT area_code,
+                      sum(incidents) FILTER (WHERE month BETWEEN $start AND $end)::BIGINT AS count,
+                      sum(incidents) FILTER (WHERE month BETWEEN $prev_start AND $prev_end)::BIGINT AS count_prev
                FROM mart_incident_month
-               WHERE level = $level AND month BETWEEN $start AND $end
+               WHERE level = $level AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
                  AND ($all_types OR list_contains($types, incident_type))
                GROUP BY area_code
            ),
            pop AS (
                SELECT area_code,
                       coalesce(arg_max(population, year) FILTER (WHERE year <= $year),
-                               arg_min(population, year)) AS population
+                               arg_min(population, year)) AS population,
+                      coalesce(arg_max(population, year) FILTER (WHERE year <= $prev_year),
+                               arg_min(population, year)) AS population_prev
                FROM mart_population WHERE level = $level GROUP BY area_code
            )
-           SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, p.population
+           SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, p.population,
+                  coalesce(c.count_prev, 0)::BIGINT AS count_prev, p.population_prev
            FROM area AS a
            LEFT JOIN counts AS c USING (area_code)
            LEFT JOIN pop AS p USING (area_code)
            WHERE a.level = $level""",
-        {"level": level, "start": start, "end": end, "types": list(types), "all_types": not types,
-         "year": end.year},
+        {"level": level, "start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end,
+         "types": list(types), "all_types": not types, "year": end.year, "prev_year": prev_end.year},
         key=key,
     )
 
@@ -189,7 +197,7 @@ def _incident_window(key, level: str, start: date, end: date, types: tuple[str, 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _incident_years(key, level: str, codes: tuple[str, ...], windows: tuple[tuple[int, date, date], ...],
                     types: tuple[str, ...]) -> pd.DataFrame:
-    """:func:`_incident_window` for several windows (year, start, end) and only ``codes``,
+    """:func:`_incident_windows` for several windows (year, start, end) and only ``codes``,
     in one statement: area_code, count, population (of the window's end year), year."""
     return run(
         """WITH windows AS (
@@ -401,14 +409,13 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
         prev_start, prev_end = shift_months(start, -12), shift_months(end, -12)
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
-            now = _incident_window(key, level, start, end, types)
-            before = _incident_window(key, level, prev_start, prev_end, types)
+            df = _incident_windows(key, level, start, end, prev_start, prev_end, types)
         else:
             now = _signal_window(level, start, end)
             before = _signal_window(level, prev_start, prev_end)
-        before = before.rename(columns={"count": "count_prev", "population": "population_prev",
-                                        "count_suppressed": "count_prev_suppressed"})
-        df = now.merge(before, on="area_code", how="outer")
+            before = before.rename(columns={"count": "count_prev", "population": "population_prev",
+                                            "count_suppressed": "count_prev_suppressed"})
+            df = now.merge(before, on="area_code", how="outer")
         if ind.kind == "signals":
             # Areas without a row have no signals: a true zero, not a hidden value.
             df = names[["area_code"]].merge(df.drop(columns=["population", "population_prev"]), on="area_code",
@@ -661,8 +668,22 @@ def completion(level: str, year: int) -> pd.DataFrame:
 def completion_beside_outcome(comparison: Comparison, level: str, year: int) -> pd.DataFrame:
     """Areas with plans: completion (share uppnådd or delvis uppnådd) beside the
     indicator's value, change and chance flag for the same areas."""
-    comp = completion(level, year)
+    return _beside(comparison.table, completion(level, year))
+
+
+def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
+    """:func:`completion_beside_outcome` of :func:`compare`'s comparison, cached: the page
+    shows it on every rerun and the merge and sort cost more than a cache hit."""
+    return _paired(db_key(), _period_of(sel), level, indicator_id, tuple(codes), year)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _paired(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
+    return _beside(_compare(key, sel, level, indicator_id, codes).table, _completion(key, level, year))
+
+
+def _beside(table: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
     cols = ["area_code", "name", "value", "value_prev", "change", "change_pct", "within_chance",
             "value_suppressed", "value_prev_suppressed", "change_suppressed", "change_pct_suppressed"]
-    out = comparison.table[cols].merge(comp, on="area_code", how="inner")
+    out = table[cols].merge(comp, on="area_code", how="inner")
     return out.sort_values("share_done", ascending=False, kind="stable").reset_index(drop=True)
