@@ -259,14 +259,24 @@ def display_arrow(
     percent: Iterable[str] = (),
     share: Iterable[str] = (),
     months: Iterable[str] = (),
+    identity: tuple | None = None,
 ):
     """:func:`display_table`'s table as an Arrow table, for ``st.dataframe``: Streamlit
     converts a pandas frame to Arrow on every rerun (a few milliseconds per table), so the
-    converted table is remembered with the display table. Same texts, same headers."""
+    converted table is remembered with the display table. Same texts, same headers.
+
+    The table is remembered by the frame's content (pickled and hashed), or, when the
+    caller gives ``identity``, by that instead: a hashable value that determines the
+    frame completely (the database version and every filter it was made from). For a
+    large frame (the measure register) pickling the content cost ~7 ms per rerun."""
     import pyarrow as pa
 
     decimals = dict(decimals or {})
-    key = _table_key(df, columns, decimals, set(percent), set(share), set(months))
+    if identity is not None:
+        key = ("identity", tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)),
+               tuple(sorted(share)), tuple(sorted(months)), identity)
+    else:
+        key = _table_key(df, columns, decimals, set(percent), set(share), set(months))
     if key is not None:
         with _TABLES_LOCK:
             hit = _ARROW.get(key)

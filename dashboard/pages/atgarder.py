@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import charts, components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
-from dashboard.queries import data_status
+from dashboard.queries import data_status, db_key
 from dashboard.queries import measures as mq
 
 sel = current_selection()
@@ -155,7 +155,11 @@ def measure_register(register, caption: str) -> None:
                         "followups": "Uppföljningar", "description": "Beskrivning"}
     st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
                "åtgärdens uppföljningar.")
-    picked = st.dataframe(fmt.display_arrow(found_display, register_columns), hide_index=True,
+    # The register is made from the database version, the selection and these filters
+    # alone: the display table is remembered by them instead of by its pickled content.
+    identity = ("atgarder_register", db_key(), sel.area_level, sel.area_code, sel.start, sel.end, text,
+                tuple(areas), tuple(statuses), tuple(orgs))
+    picked = st.dataframe(fmt.display_arrow(found_display, register_columns, identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key="atgarder_register",
                           height=min(380, 38 + 35 * max(1, len(found))))
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
