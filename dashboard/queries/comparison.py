@@ -158,56 +158,34 @@ def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
 
 # --- per-area values --------------------------------------------------------------------------
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _incident_windows(key, level: str, start: date, end: date, prev_start: date, prev_end: date,
-                      types: tuple[str, ...]) -> pd.DataFrame:
-    """Incidents per area of ``level`` in [start, end] (count, population of end's year)
-    and in [prev_start, prev_end] (count_prev, population_prev of prev_end's year), in one
-    statement: every area of the level, areas without incidents with count 0."""
-    return run(
-        """WITH counts AS (
-               SELECT area_code,
-                      sum(incidents) FILTER (WHERE month BETWEEN $start AND $end)::BIGINT AS count,
-                      sum(incidents) FILTER (WHERE month BETWEEN $prev_start AND $prev_end)::BIGINT AS count_prev
-               FROM mart_incident_month
-               WHERE level = $level AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
-                 AND ($all_types OR list_contains($types, incident_type))
-               GROUP BY area_code
-           ),
-           pop AS (
-               SELECT area_code,
-                      coalesce(arg_max(population, year) FILTER (WHERE year <= $year),
-                               arg_min(population, year)) AS population,
-                      coalesce(arg_max(population, year) FILTER (WHERE year <= $prev_year),
-                               arg_min(population, year)) AS population_prev
-               FROM mart_population WHERE level = $level GROUP BY area_code
-           )
-           SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, p.population,
-                  coalesce(c.count_prev, 0)::BIGINT AS count_prev, p.population_prev
-           FROM area AS a
-           LEFT JOIN counts AS c USING (area_code)
-           LEFT JOIN pop AS p USING (area_code)
-           WHERE a.level = $level""",
-        {"level": level, "start": start, "end": end, "prev_start": prev_start, "prev_end": prev_end,
-         "types": list(types), "all_types": not types, "year": end.year, "prev_year": prev_end.year},
-        key=key,
-    )
+@st.cache_data(max_entries=64, show_spinner=False)
+def _incident_series(key, level: str, windows: tuple[tuple[int, date, date], ...],
+                     types: tuple[str, ...]) -> pd.DataFrame:
+    """Incidents per area of ``level`` in each window (label year, start, end), with the
+    population of the window's end year: area_code, count, population, year; every area
+    and window, areas without incidents with count 0.
 
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def _incident_years(key, level: str, codes: tuple[str, ...], windows: tuple[tuple[int, date, date], ...],
-                    types: tuple[str, ...]) -> pd.DataFrame:
-    """:func:`_incident_windows` for several windows (year, start, end) and only ``codes``,
-    in one statement: area_code, count, population (of the window's end year), year."""
+    One statement serves both the comparison (its last two windows are the period and
+    the same months a year earlier) and the indexed trends of any areas of the level, so
+    changing the area compared or the number of similar areas needs no query, and a new
+    level, period or type scans the level's incident rows once instead of twice.
+    """
     return run(
         """WITH windows AS (
                SELECT unnest($years) AS year, unnest($starts)::DATE AS first, unnest($ends)::DATE AS last
            ),
+           -- Every month (first day, as in the mart) within each window: an equality join
+           -- on month is much cheaper than a range join over the level's rows. The first
+           -- month is the first month start on or after the window's first day.
+           window_months AS (
+               SELECT year, unnest(generate_series(date_trunc('month', first + INTERVAL 1 MONTH - INTERVAL 1 DAY),
+                                                   last, INTERVAL 1 MONTH))::DATE AS month
+               FROM windows
+           ),
            counts AS (
                SELECT w.year, m.area_code, sum(m.incidents)::BIGINT AS count
-               FROM mart_incident_month AS m JOIN windows AS w ON m.month BETWEEN w.first AND w.last
-               WHERE m.level = $level AND list_contains($codes, m.area_code)
-                 AND ($all_types OR list_contains($types, m.incident_type))
+               FROM mart_incident_month AS m JOIN window_months AS w USING (month)
+               WHERE m.level = $level AND ($all_types OR list_contains($types, m.incident_type))
                GROUP BY ALL
            ),
            pop AS (
@@ -215,20 +193,32 @@ def _incident_years(key, level: str, codes: tuple[str, ...], windows: tuple[tupl
                       coalesce(arg_max(p.population, p.year) FILTER (WHERE p.year <= year(w.last)),
                                arg_min(p.population, p.year)) AS population
                FROM mart_population AS p CROSS JOIN windows AS w
-               WHERE p.level = $level AND list_contains($codes, p.area_code)
+               WHERE p.level = $level
                GROUP BY ALL
            )
            SELECT a.area_code, coalesce(c.count, 0)::BIGINT AS count, pop.population, w.year
            FROM area AS a CROSS JOIN windows AS w
            LEFT JOIN counts AS c ON c.area_code = a.area_code AND c.year = w.year
            LEFT JOIN pop ON pop.area_code = a.area_code AND pop.year = w.year
-           WHERE a.level = $level AND list_contains($codes, a.area_code)
+           WHERE a.level = $level
            ORDER BY w.year, a.area_code""",
-        {"level": level, "codes": list(codes), "years": [w[0] for w in windows],
-         "starts": [w[1] for w in windows], "ends": [w[2] for w in windows],
-         "types": list(types), "all_types": not types},
+        {"level": level, "years": [w[0] for w in windows], "starts": [w[1] for w in windows],
+         "ends": [w[2] for w in windows], "types": list(types), "all_types": not types},
         key=key,
     )
+
+
+def _series_windows(sel, indicator: Indicator, first: date | None) -> tuple[tuple[int, date, date], ...]:
+    """The windows :func:`_incident_series` is asked for: the trend's windows
+    (:func:`trend_windows`), always with the period and the year before it (the
+    comparison needs both even where the data do not reach back a year)."""
+    window = cutoff(sel, indicator)
+    if window is None:
+        return ()
+    start, end = window
+    oldest = max(1, len(trend_windows(sel, indicator, first)) - 1)
+    return tuple((end.year - k, shift_months(start, -12 * k), shift_months(end, -12 * k))
+                 for k in range(oldest, -1, -1))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -409,7 +399,12 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
         prev_start, prev_end = shift_months(start, -12), shift_months(end, -12)
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
-            df = _incident_windows(key, level, start, end, prev_start, prev_end, types)
+            series = _incident_series(key, level, _series_windows(sel, ind, _first_months(key)["incidents"]), types)
+            columns = ["area_code", "count", "population"]
+            now = series.loc[series["year"] == end.year, columns]
+            before = series.loc[series["year"] == end.year - 1, columns].rename(
+                columns={"count": "count_prev", "population": "population_prev"})
+            df = now.merge(before, on="area_code", how="outer")
         else:
             now = _signal_window(level, start, end)
             before = _signal_window(level, prev_start, prev_end)
@@ -552,9 +547,11 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
-            windows = tuple(trend_windows(sel, ind, first))
-            if windows:
-                frames.append(_incident_years(key, level, codes, windows, types).assign(count_suppressed=False))
+            years = [w[0] for w in trend_windows(sel, ind, first)]
+            if years:
+                series = _incident_series(key, level, _series_windows(sel, ind, first), types)
+                part = series[series["year"].isin(years) & series["area_code"].isin(codes)]
+                frames.append(part.reset_index(drop=True).assign(count_suppressed=False))
         else:
             part = _signal_years(key, level, first, cutoff(sel, ind))
             frames.append(part[part["area_code"].isin(codes)])
