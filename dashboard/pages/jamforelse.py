@@ -95,7 +95,8 @@ table = cmp.table
 plural = geo.LEVEL_PLURAL[level]
 highlight_code = sel.area_code if sel.area_level == level else None
 highlight = geo.area_name(highlight_code) if highlight_code else None
-suppressed = int(table["count_suppressed"].sum() + table["count_prev_suppressed"].sum())
+summary = cq.summary(sel, level, indicator_id, scope.codes)
+suppressed = summary.suppressed
 what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
 caption = components.export_caption(sel, suppressed=suppressed)
 
@@ -122,28 +123,24 @@ columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "v
            "within_chance": "Inom slumpens variation"}
 if not indicator.has_counts:
     columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
-shown = table.assign(within_chance=table["within_chance"].map({True: "ja", False: "nej"}).astype(object))
-st.dataframe(fmt.display_arrow(shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
-                                                         "change_pct": 1}),
+st.dataframe(fmt.display_arrow(summary.shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
+                                                                 "change_pct": 1}),
              hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
 exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
                          columns=columns)
 
 # --- change against the same cutoff ----------------------------------------------------------
 st.subheader("Förändring mot samma period ett år tidigare")
-known = table[table["within_chance"].notna()]
-beyond = known[~known["within_chance"].astype(bool)]
-up = beyond[beyond["change"] > 0]["name"].tolist()
-down = beyond[beyond["change"] < 0]["name"].tolist()
+up, down = summary.up, summary.down
 m1, m2, m3 = st.columns(3)
 m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
 m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
-m3.metric("Inom slumpens variation", fmt.integer(len(known) - len(beyond)), border=True)
+m3.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
 if up:
     st.text("Ökat: " + ", ".join(up))
 if down:
     st.text("Minskat: " + ", ".join(down))
-if known.empty:
+if not summary.known:
     st.caption("Ingen förändring kan prövas för måttet (antal saknas eller är dolda).")
 else:
     st.caption(f"{cmp.period} jämfört med {cmp.previous} (”året innan” i tabellerna).")
@@ -200,7 +197,7 @@ else:
                       "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
                       "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
                       "within_chance": "Inom slumpens variation"}
-    paired_shown = paired.assign(within_chance=paired["within_chance"].map({True: "ja", False: "nej"}).astype(object))
+    paired_shown = cq.paired_shown(sel, level, indicator_id, scope.codes, sel.end.year)
     st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
                                    share=["share_done"]), hide_index=True, key="jmf_paired")
     exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption, filename=title,

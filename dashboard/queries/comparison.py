@@ -470,6 +470,37 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
     return Comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
 
 
+class Summary(NamedTuple):
+    """What the page derives from a comparison's table on every rerun, worked out once."""
+
+    suppressed: int          # hidden counts (this period and the year before)
+    shown: pd.DataFrame      # the table with within_chance as "ja"/"nej" (for display)
+    up: list[str]            # names of areas that increased beyond chance
+    down: list[str]          # ... and decreased beyond chance
+    known: int               # areas whose change could be tested
+    beyond: int              # ... of which beyond chance
+
+
+def _yes_no(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(within_chance=df["within_chance"].map({True: "ja", False: "nej"}).astype(object))
+
+
+def summary(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Summary:
+    """:class:`Summary` of :func:`compare`'s table, cached with it (a rerun that changes
+    nothing here would otherwise filter and map the table again)."""
+    return _summary(db_key(), _period_of(sel), level, indicator_id, tuple(codes))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _summary(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...]) -> Summary:
+    table = _compare(key, sel, level, indicator_id, codes).table
+    known = table[table["within_chance"].notna()]
+    beyond = known[~known["within_chance"].astype(bool)]
+    return Summary(int(table["count_suppressed"].sum() + table["count_prev_suppressed"].sum()), _yes_no(table),
+                   beyond[beyond["change"] > 0]["name"].tolist(), beyond[beyond["change"] < 0]["name"].tolist(),
+                   len(known), len(beyond))
+
+
 # --- indexed trends ---------------------------------------------------------------------------
 
 def trend_windows(sel, indicator: Indicator, first: date | None) -> list[tuple[int, date, date]]:
@@ -677,6 +708,16 @@ def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int
 @st.cache_data(max_entries=64, show_spinner=False)
 def _paired(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
     return _beside(_compare(key, sel, level, indicator_id, codes).table, _completion(key, level, year))
+
+
+def paired_shown(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
+    """:func:`paired` with within_chance as "ja"/"nej" (for display), cached."""
+    return _paired_shown(db_key(), _period_of(sel), level, indicator_id, tuple(codes), year)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _paired_shown(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
+    return _yes_no(_paired(key, sel, level, indicator_id, codes, year))
 
 
 def _beside(table: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
