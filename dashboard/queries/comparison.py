@@ -400,11 +400,14 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
             series = _incident_series(key, level, _series_windows(sel, ind, _first_months(key)["incidents"]), types)
-            columns = ["area_code", "count", "population"]
-            now = series.loc[series["year"] == end.year, columns]
-            before = series.loc[series["year"] == end.year - 1, columns].rename(
-                columns={"count": "count_prev", "population": "population_prev"})
-            df = now.merge(before, on="area_code", how="outer")
+            # The series has every area in every window, ordered by year and area_code, so
+            # the two windows' rows line up area by area (no merge needed).
+            now = series[series["year"] == end.year]
+            before = series[series["year"] == end.year - 1]
+            df = pd.DataFrame({"area_code": now["area_code"].to_numpy(), "count": now["count"].to_numpy(),
+                               "population": now["population"].to_numpy(),
+                               "count_prev": before["count"].to_numpy(),
+                               "population_prev": before["population"].to_numpy()})
         else:
             now = _signal_window(level, start, end)
             before = _signal_window(level, prev_start, prev_end)
