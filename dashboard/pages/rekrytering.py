@@ -49,12 +49,12 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     return fig
 
 
-view = signals.signal_view(sel, grain)
-for notice in view.notices:
+view_grain, view_notices, mostly_suppressed = signals.signal_view_outline(sel, grain)
+for notice in view_notices:
     st.info(notice, icon=":material/zoom_out:")
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" else None
-if view.mostly_suppressed and parent and coarser_level(sel.area_level):
-    st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view.grain]}. "
+if mostly_suppressed and parent and coarser_level(sel.area_level):
+    st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
                f"Välj en större geografi för att se mönstren.", icon=":material/visibility_off:")
     st.button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
               args=(geo.level_of(parent), parent), key="signal_coarser")
@@ -65,14 +65,14 @@ summary = signals.period_summary(sel, dimension, grain)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
 caption = components.export_caption(sel, suppressed=suppressed)
 y_title = MEASURES[measure]
-title = f"Rekryteringssignaler per {GRAIN_LABELS[view.grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
+title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
-fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view.grain)
+fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view_grain)
 st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
                 key="signal_trend")
 st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 
-columns = {"period_label": GRAINS[view.grain], "category_label": SPLITS[split], "count": "Antal",
+columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}", caption=caption,
                          filename=f"rekryteringssignaler-{sel.area_code}", columns=columns)
@@ -93,7 +93,7 @@ components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
              "befolkning 12–17 år (SCB) för takten per 1 000"],
     suppressed=suppressed,
-    notes=[*view.notices,
+    notes=[*view_notices,
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

@@ -274,6 +274,19 @@ def signal_view(selection, grain: str = "month") -> SignalView:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _view_outline(key, level: str, code: str, start: date, end: date, grain: str) -> tuple:
+    # What the page shows of the view (its grain, notices, the flag), cached on its own:
+    # a hit on ``_view`` unpickles the whole protected cube, a few ms on every rerun.
+    view = _view(key, level, code, start, end, grain)
+    return view.grain, view.notices, view.mostly_suppressed
+
+
+def signal_view_outline(selection, grain: str = "month") -> tuple[str, tuple[str, ...], bool]:
+    """:func:`signal_view`'s (grain, notices, mostly_suppressed), without the cube."""
+    return _view_outline(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _trend(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> pd.DataFrame:
     view = _view(key, level, code, start, end, grain)
     return trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth)
