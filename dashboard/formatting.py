@@ -198,7 +198,9 @@ def _column_texts(series: pd.Series, decimals: int | None, kind: str) -> list[st
     thousands of rows is formatted on every rerun), ``_cell`` per value otherwise."""
     dtype = series.dtype
     if kind == "plain" and isinstance(dtype, pd.StringDtype):
-        return series.astype(object).where(series.notna(), MISSING).tolist()
+        # Every present value of a string column is a str (missing: NaN or NA); a list
+        # comprehension is a few times cheaper than astype/where/tolist per column.
+        return [v if isinstance(v, str) else MISSING for v in series.tolist()]
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
         values = series.to_numpy(dtype=float, na_value=float("nan")).tolist()
         if kind == "share":
@@ -325,6 +327,10 @@ def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFram
             texts = [month(v) for v in df[col].tolist()]
         else:
             texts = _column_texts(df[col], decimals.get(col), kind)
+        flagged = any(flag in df.columns and flag != col for flag in (f"{col}_suppressed", "suppressed"))
+        if not flagged:  # nothing can be hidden: no all-False mask built per column
+            out[header] = texts
+            continue
         hidden = suppressed_mask(df, col).tolist()
         out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
     return pd.DataFrame(out, index=range(len(df)), dtype=object)
