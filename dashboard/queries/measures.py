@@ -306,20 +306,30 @@ def round_table(df: pd.DataFrame) -> pd.DataFrame:
 def _stuck(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
     return run(
         f"""WITH {_SCOPE},
+            rounds AS (
+                SELECT measure_id, round, round_no, status, rounds_in_status
+                FROM mart_measure_round
+                WHERE plan_id IN (SELECT plan_id FROM scope)
+            ),
             latest AS (
                 SELECT measure_id, arg_max(round, round_no) AS last_round,
                        arg_max(status, round_no) AS status,
                        arg_max(rounds_in_status, round_no) AS rounds_in_status
-                FROM mart_measure_round
-                WHERE plan_id IN (SELECT plan_id FROM scope)
+                FROM rounds
                 GROUP BY measure_id
+            ),
+            -- The last round in another status than the latest (0: none). A measure's rounds
+            -- all belong to its plan, so the scope's rounds are all of them; an aggregate
+            -- instead of a subquery per row (that cost ~20 ms per new area).
+            changed AS (
+                SELECT r.measure_id, coalesce(max(r.round_no) FILTER (WHERE r.status <> l.status), 0) AS changed_no
+                FROM rounds AS r JOIN latest AS l USING (measure_id)
+                GROUP BY r.measure_id
             ),
             first_in_status AS (
                 SELECT r.measure_id, min(r.round_no) AS since_no
-                FROM mart_measure_round AS r JOIN latest AS l USING (measure_id)
-                WHERE r.round_no >= 1 AND r.status = l.status
-                  AND r.round_no > (SELECT coalesce(max(x.round_no), 0) FROM mart_measure_round AS x
-                                    WHERE x.measure_id = r.measure_id AND x.status <> l.status)
+                FROM rounds AS r JOIN latest AS l USING (measure_id) JOIN changed AS c USING (measure_id)
+                WHERE r.round_no >= 1 AND r.status = l.status AND r.round_no > c.changed_no
                 GROUP BY r.measure_id
             )
             SELECT m.measure_id, m.organisation, m.year, m.prioritised_area, m.title, l.status,
