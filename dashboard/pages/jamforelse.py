@@ -95,7 +95,7 @@ table = cmp.table
 plural = geo.LEVEL_PLURAL[level]
 highlight_code = sel.area_code if sel.area_level == level else None
 highlight = geo.area_name(highlight_code) if highlight_code else None
-summary = cq.summary(sel, level, indicator_id, scope.codes)
+summary = cmp.summary
 suppressed = summary.suppressed
 what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
 caption = components.export_caption(sel, suppressed=suppressed)
@@ -182,7 +182,7 @@ else:
 
 # --- measures beside the outcome ---------------------------------------------------------------
 st.subheader("Åtgärder och utfall")
-paired = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year)
+paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year)
 if paired.empty:
     st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
 else:
@@ -197,7 +197,6 @@ else:
                       "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
                       "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
                       "within_chance": "Inom slumpens variation"}
-    paired_shown = cq.paired_shown(sel, level, indicator_id, scope.codes, sel.end.year)
     st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
                                    share=["share_done"]), hide_index=True, key="jmf_paired")
     exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption, filename=title,

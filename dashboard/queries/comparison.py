@@ -357,6 +357,7 @@ class Comparison:
     previous: str         # the comparison period, e.g. "jan 2025 – okt 2025"
     per: float
     notes: tuple[str, ...]
+    summary: Summary | None = None  # what the page derives from the table (see _summarise)
 
 
 class _Period(NamedTuple):
@@ -391,7 +392,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
         if window is None:
             empty = names.iloc[0:0].assign(value=pd.Series(dtype="Float64"), value_prev=pd.Series(dtype="Float64"))
-            return Comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
+            return _comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
                               ("Perioden har ingen hel månad med data.",))
         start, end = window
         if end < sel.end:
@@ -470,7 +471,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str,
         if df.get("preliminary", pd.Series(dtype=bool)).fillna(False).any():
             notes.append("Värden markerade som preliminära av källan ingår.")
         period, previous = str(year), str(year - 1)
-    return Comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
+    return _comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
 
 
 class Summary(NamedTuple):
@@ -488,20 +489,19 @@ def _yes_no(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(within_chance=df["within_chance"].map({True: "ja", False: "nej"}).astype(object))
 
 
-def summary(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Summary:
-    """:class:`Summary` of :func:`compare`'s table, cached with it (a rerun that changes
-    nothing here would otherwise filter and map the table again)."""
-    return _summary(db_key(), _period_of(sel), level, indicator_id, tuple(codes))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _summary(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...]) -> Summary:
-    table = _compare(key, sel, level, indicator_id, codes).table
+def _summarise(table: pd.DataFrame) -> Summary:
     known = table[table["within_chance"].notna()]
     beyond = known[~known["within_chance"].astype(bool)]
     return Summary(int(table["count_suppressed"].sum() + table["count_prev_suppressed"].sum()), _yes_no(table),
                    beyond[beyond["change"] > 0]["name"].tolist(), beyond[beyond["change"] < 0]["name"].tolist(),
                    len(known), len(beyond))
+
+
+def _comparison(table: pd.DataFrame, ind: Indicator, period: str, previous: str, per: float,
+                notes: tuple[str, ...]) -> Comparison:
+    """The comparison with its :class:`Summary`, worked out once and cached with it (a
+    rerun that changes nothing here would otherwise filter and map the table again)."""
+    return Comparison(table, ind, period, previous, per, notes, _summarise(table))
 
 
 # --- indexed trends ---------------------------------------------------------------------------
@@ -702,25 +702,18 @@ def completion_beside_outcome(comparison: Comparison, level: str, year: int) -> 
     return _beside(comparison.table, completion(level, year))
 
 
-def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
-    """:func:`completion_beside_outcome` of :func:`compare`'s comparison, cached: the page
-    shows it on every rerun and the merge and sort cost more than a cache hit."""
+def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`completion_beside_outcome` of :func:`compare`'s comparison, and a copy with
+    within_chance as "ja"/"nej" (for display), cached: the page shows them on every rerun
+    and the merge and sort cost more than a cache hit."""
     return _paired(db_key(), _period_of(sel), level, indicator_id, tuple(codes), year)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _paired(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
-    return _beside(_compare(key, sel, level, indicator_id, codes).table, _completion(key, level, year))
-
-
-def paired_shown(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
-    """:func:`paired` with within_chance as "ja"/"nej" (for display), cached."""
-    return _paired_shown(db_key(), _period_of(sel), level, indicator_id, tuple(codes), year)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _paired_shown(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> pd.DataFrame:
-    return _yes_no(_paired(key, sel, level, indicator_id, codes, year))
+def _paired(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...],
+            year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out = _beside(_compare(key, sel, level, indicator_id, codes).table, _completion(key, level, year))
+    return out, _yes_no(out)
 
 
 def _beside(table: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
