@@ -28,20 +28,23 @@ FIRST_TITLE = "Översikt – lägesbild"
 PAGE_PATHS = ("karta", "atgarder", "rekrytering", "jamforelse", "data")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _chromium() -> str | None:
+def chromium_path() -> str | None:
+    """The system's Chromium ($BROWSER_PATH, /usr/bin/chromium or on $PATH), or None."""
     for candidate in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
         if candidate and Path(candidate).exists():
             return candidate
     return None
 
 
-def _get(url: str, timeout: float = 1.0) -> bytes | None:
+def http_get(url: str, timeout: float = 1.0) -> bytes | None:
+    """The body at ``url``, or None while nothing answers there."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
             return r.read()
@@ -54,7 +57,7 @@ def measure(db: Path, timeout: float = 120.0) -> dict:
 
     The browser is started before the clock (a user's browser is already open).
     """
-    browser = _chromium()
+    browser = chromium_path()
     if browser is None:
         return _serve(db, timeout, None)
     from playwright.sync_api import sync_playwright
@@ -68,7 +71,7 @@ def measure(db: Path, timeout: float = 120.0) -> dict:
 
 
 def _serve(db: Path, timeout: float, b) -> dict:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LAGESBILD_DB": str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     cmd = serve_command(port)
     base = f"http://127.0.0.1:{port}"
@@ -78,14 +81,14 @@ def _serve(db: Path, timeout: float, b) -> dict:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while time.perf_counter() - started < timeout:
-            if _get(f"{base}/_stcore/health", 0.5) == b"ok":
+            if http_get(f"{base}/_stcore/health", 0.5) == b"ok":
                 break
             if proc.poll() is not None:
                 raise RuntimeError("streamlit avslutades: " + proc.stderr.read().decode()[-1000:])
             time.sleep(0.02)
         result["health_seconds"] = time.perf_counter() - started
         if page is None:
-            _get(base + "/", 5)
+            http_get(base + "/", 5)
             result["first_page_seconds"] = time.perf_counter() - started
             result["method"] = "health + HTML (ingen Chromium)"
         else:

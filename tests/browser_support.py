@@ -12,17 +12,15 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from bench.coldstart import free_port, http_get
 from dashboard.__main__ import command as serve_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,29 +43,6 @@ RUNNING = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
 
 
-def chromium_path() -> str | None:
-    """The system's Chromium ($BROWSER_PATH, /usr/bin/chromium or on $PATH), or None."""
-    for candidate in (os.environ.get("BROWSER_PATH"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 1.0) -> bytes | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.read()
-    except OSError:
-        return None
-
-
 @contextlib.contextmanager
 def streamlit_server(db: Path, timeout: float = 60.0) -> Iterator[str]:
     """Serve the dashboard on ``db`` the way a user starts it; yields the base URL.
@@ -84,7 +59,7 @@ def streamlit_server(db: Path, timeout: float = 60.0) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
-        while _get(f"{base}/_stcore/health", 0.5) != b"ok":
+        while http_get(f"{base}/_stcore/health", 0.5) != b"ok":
             if proc.poll() is not None:
                 raise RuntimeError(f"streamlit avslutades med kod {proc.returncode}; se {ARTIFACTS / 'streamlit.log'}")
             if time.monotonic() > deadline:

@@ -22,7 +22,6 @@ from browser_support import (
     EXCEPTION,
     VIEWPORT,
     DeckFrames,
-    chromium_path,
     click_map,
     grid_rows,
     hover_map,
@@ -37,6 +36,8 @@ from browser_support import (
     wait_for_query,
 )
 from helpers import swedish_number as number
+
+from bench.coldstart import chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
