@@ -157,10 +157,18 @@ def suppressed_mask(df: pd.DataFrame, column: str) -> pd.Series:
     frame with one value column, ``suppressed``). A flagged value is treated as hidden even
     if a number is present, so a display can never leak it.
     """
+    flag = _suppression_flag(df, column)
+    if flag is None:
+        return pd.Series(False, index=df.index)
+    return df[flag].fillna(False).astype(bool)
+
+
+def _suppression_flag(df: pd.DataFrame, column: str) -> str | None:
+    """The column that flags ``column``'s hidden values, or None when nothing can be hidden."""
     for flag in (f"{column}_suppressed", "suppressed"):
         if flag in df.columns and flag != column:
-            return df[flag].fillna(False).astype(bool)
-    return pd.Series(False, index=df.index)
+            return flag
+    return None
 
 
 def suppressed_count(df: pd.DataFrame, columns: Iterable[str] | None = None) -> int:
@@ -327,8 +335,7 @@ def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFram
             texts = [month(v) for v in df[col].tolist()]
         else:
             texts = _column_texts(df[col], decimals.get(col), kind)
-        flagged = any(flag in df.columns and flag != col for flag in (f"{col}_suppressed", "suppressed"))
-        if not flagged:  # nothing can be hidden: no all-False mask built per column
+        if _suppression_flag(df, col) is None:  # nothing can be hidden: no all-False mask per column
             out[header] = texts
             continue
         hidden = suppressed_mask(df, col).tolist()

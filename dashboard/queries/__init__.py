@@ -5,8 +5,8 @@
   new file (atomic replace), ``pipelines.warehouse.version`` changes, so the next
   interaction opens the new file and every cached result keyed by the old token is
   simply never asked for again.
-- :func:`run` executes SQL with bound parameters only, on its own cursor (thread safe:
-  Streamlit serves sessions from several threads).
+- :func:`run` executes SQL with bound parameters only, on a cursor of the calling
+  thread's own (thread safe: Streamlit serves sessions from several threads).
 - Topic modules (``incidents``, ``geo``, ``signals``, ``measures``…) hold the
   ``st.cache_data`` functions. They take :func:`db_key` plus small hashable filter
   values, never DataFrames, and the DataFrames they return must not be mutated.
@@ -150,11 +150,11 @@ def _status(key: tuple[str, str]) -> dict:
         inc = rows("SELECT source, last FROM mart_incident_source ORDER BY n DESC", key=key)
         if inc:
             sources.append("händelser: " + ", ".join(r[0] for r in inc))
-            through["händelser"] = _as_date(max(r[1] for r in inc))
+            through["händelser"] = as_date(max(r[1] for r in inc))
     if "recruitment_signal" in tables:
         ((last,),) = rows("SELECT max(month) FROM recruitment_signal", key=key)
         if last is not None:
-            month = _as_date(last)
+            month = as_date(last)
             through["rekryteringssignaler"] = _month_end(month)
             sources.append("rekryteringssignaler: " + ", ".join(
                 r[0] for r in rows("SELECT DISTINCT source FROM recruitment_signal ORDER BY 1", key=key)))
@@ -167,7 +167,7 @@ def _status(key: tuple[str, str]) -> dict:
     if "measure_followup" in tables:
         ((last,),) = rows("SELECT max(followup_date) FROM measure_followup", key=key)
         if last is not None:
-            through["åtgärdsuppföljning"] = _as_date(last)
+            through["åtgärdsuppföljning"] = as_date(last)
             ((n_plans,),) = rows("SELECT count(*) FROM plan", key=key)
             sources.append(f"åtgärdsplaner: {n_plans} planer")
     loads = rows("SELECT count(*) FROM load_log", key=key)[0][0] if "load_log" in tables else 0
@@ -182,8 +182,8 @@ def _status(key: tuple[str, str]) -> dict:
     }
 
 
-def _as_date(value) -> date:
-    # DuckDB gives DATE as datetime.date and TIMESTAMP as datetime.datetime.
+def as_date(value) -> date:
+    """A DuckDB DATE (datetime.date) or TIMESTAMP (datetime.datetime) as a date."""
     return value.date() if isinstance(value, datetime) else value
 
 

@@ -10,12 +10,12 @@ by the police), so they are shown as they are; only the grid view is disclosure-
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import db_key, rows, run
+from dashboard.queries import as_date, db_key, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")  # the sidebar's months and types need no pandas (cold start)
@@ -49,11 +49,7 @@ def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
                             "WHERE level = 'riket'", key=key)
     if first is None:
         return None, None
-    return _as_date(first), _as_date(last)
-
-
-def _as_date(value) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    return as_date(first), as_date(last)
 
 
 def month_range() -> tuple[date | None, date | None]:
