@@ -58,6 +58,7 @@ def warm() -> None:
     import pandas  # noqa: F401
     import plotly.graph_objects  # noqa: F401
     import pydeck  # noqa: F401
+    import scipy.special  # noqa: F401  (the comparison's intervals)
 
     from dashboard import charts, components, exports, maps, queries  # noqa: F401
     from dashboard.queries import geo, incidents, overview, signals  # noqa: F401

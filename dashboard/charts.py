@@ -534,199 +534,10 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 # --- Poisson uncertainty --------------------------------------------------------------------
 
 
-def _gamma_p(a: float, x: float) -> float:
-    """Regularised lower incomplete gamma P(a, x) (series / continued fraction)."""
-    return _gamma_p_many([(a, x)])[0]
-
-
-def _gamma_series(a: float, x: float) -> float:
-    """The series sum_k x^k / (a (a+1) ... (a+k)), its terms made a block at a time with
-    numpy (a count of thousands needs hundreds of terms, per Newton step)."""
-    term = total = 1.0 / a
-    n = a
-    block = max(32, int(4 * math.sqrt(a)))
-    while n - a < 100000:
-        terms = term * np.cumprod(x / (n + np.arange(1.0, block + 1.0)))
-        total += float(terms.sum())
-        term = float(terms[-1])
-        n += block
-        if abs(term) < abs(total) * 1e-15:
-            break
-    return total
-
-
-def _gamma_series_many(a: list[float], x: list[float]) -> list[float]:
-    """The series sum_k x^k / (a (a+1) ... (a+k)) for many (a, x) at once, its terms made
-    a block at a time (a count of thousands needs hundreds of terms, per Newton step).
-    Each element keeps its own block length, products (a running product along each
-    row, as for one row alone) and sums over exactly its own terms, so every sum is the
-    one a scalar loop gives; the blocks of all elements are made in one numpy call."""
-    m = len(a)
-    term = [1.0 / ai for ai in a]
-    total = list(term)
-    n = list(a)
-    block = [max(32, int(4 * math.sqrt(ai))) for ai in a]
-    ramp = np.arange(1.0, max(block, default=32) + 1.0)
-    # Elements with blocks of similar length go together (little padding per row).
-    groups: dict[int, list[int]] = {}
-    for i in range(m):
-        if n[i] - a[i] < 100000:
-            groups.setdefault(int(math.log(block[i]) / math.log(1.25)), []).append(i)
-    for active in groups.values():
-        while active:
-            width = max(block[i] for i in active)
-            xs = np.array([x[i] for i in active])[:, None]
-            ns = np.array([n[i] for i in active])[:, None]
-            products = np.cumprod(xs / (ns + ramp[None, :width]), axis=1)
-            still = []
-            for row, i in enumerate(active):
-                terms = term[i] * products[row, :block[i]]
-                total[i] += float(terms.sum())
-                term[i] = float(terms[-1])
-                n[i] += block[i]
-                if not abs(term[i]) < abs(total[i]) * 1e-15 and n[i] - a[i] < 100000:
-                    still.append(i)
-            active = still
-    return total
-
-
-def _gamma_cf_many(a: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Lentz's continued fraction for Q(a, x), for many (a, x) at once: each element runs
-    exactly the scalar recurrence (the same IEEE operations in the same order) and stops
-    at its own convergence, so every result is the one a scalar loop gives."""
-    tiny = 1e-300
-    b = x + 1 - a
-    c = np.full(len(a), 1 / tiny)
-    d = 1 / b
-    h = d.copy()
-    active = np.ones(len(a), dtype=bool)
-    for i in range(1, 100000):
-        if not active.any():
-            break
-        idx = np.flatnonzero(active)
-        ai, bi, ci, di = a[idx], b[idx] + 2, c[idx], d[idx]
-        an = -float(i) * (i - ai)
-        di = an * di + bi
-        di = np.where(np.abs(di) < tiny, tiny, di)
-        ci = bi + an / ci
-        ci = np.where(np.abs(ci) < tiny, tiny, ci)
-        di = 1 / di
-        delta = di * ci
-        b[idx], c[idx], d[idx] = bi, ci, di
-        h[idx] = h[idx] * delta
-        active[idx[np.abs(delta - 1) < 1e-15]] = False
-    return h
-
-
-def _gamma_p_many(points: list[tuple[float, float]]) -> list[float]:
-    """P(a, x) for each (a, x): the series together, the continued fractions together."""
-    out: list[float] = [0.0] * len(points)
-    fronts: dict[int, float] = {}
-    series: dict[int, float] = {}
-    for i, (a, x) in enumerate(points):
-        if x <= 0:
-            continue
-        log_front = a * math.log(x) - x - math.lgamma(a)
-        (series if x < a + 1 else fronts)[i] = log_front
-    if series:
-        # Side by side only where numpy's per-call cost dominates: many elements with
-        # short blocks; long blocks are arithmetic-bound and go one by one.
-        short = [i for i in series if max(32, int(4 * math.sqrt(points[i][0]))) <= 256]
-        batched = short if len(short) >= 16 else []
-        sums = dict(zip(batched, _gamma_series_many([points[i][0] for i in batched],
-                                                    [points[i][1] for i in batched]), strict=True))
-        for i, log_front in series.items():
-            total = sums[i] if i in sums else _gamma_series(*points[i])
-            out[i] = min(1.0, total * math.exp(log_front))
-    if fronts:
-        which = list(fronts)
-        if len(which) >= 64:  # numpy's per-call cost pays off over many fractions only
-            h = _gamma_cf_many(np.array([points[i][0] for i in which], dtype=np.float64),
-                               np.array([points[i][1] for i in which], dtype=np.float64)).tolist()
-        else:
-            h = [_gamma_cf(*points[i]) for i in which]
-        for i, hi in zip(which, h, strict=True):
-            out[i] = max(0.0, 1.0 - math.exp(fronts[i]) * hi)
-    return out
-
-
-def _gamma_cf(a: float, x: float) -> float:
-    """Lentz's continued fraction for Q(a, x) (without its front factor), one element."""
-    tiny = 1e-300
-    b = x + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 100000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return h
-
-
-def _gamma_quantile_steps(a: float, p: float):
-    """x with P(a, x) = p, for shape a > 0 (Wilson–Hilferty start, then bisection+Newton),
-    as a generator: it yields each x whose P(a, x) it needs and is sent the value, so
-    many quantiles can share their evaluations (see :func:`_gamma_quantiles`)."""
-    z = NormalDist().inv_cdf(p)
-    guess = a * (1 - 1 / (9 * a) + z / (3 * math.sqrt(a))) ** 3
-    lo, hi = 0.0, max(guess * 2, a + 10 * math.sqrt(a) + 10)
-    while (yield hi) < p:
-        hi *= 2
-    x = min(max(guess, lo + 1e-12), hi)
-    for _ in range(200):
-        f = (yield x) - p
-        if abs(f) < 1e-13:
-            break
-        if f > 0:
-            hi = x
-        else:
-            lo = x
-        density = math.exp((a - 1) * math.log(x) - x - math.lgamma(a)) if x > 0 else 0
-        step = x - f / density if density > 0 else None
-        x = step if step is not None and lo < step < hi else (lo + hi) / 2
-        if hi - lo < 1e-12 * max(1.0, x):
-            break
-    return x
-
-
-def _gamma_quantiles(requests: list[tuple[float, float]]) -> list[float]:
-    """The quantile for each (a, p), all advanced together one step at a time."""
-    results: list[float] = [math.nan] * len(requests)
-    running: dict[int, tuple] = {}
-    for i, (a, p) in enumerate(requests):
-        steps = _gamma_quantile_steps(a, p)
-        running[i] = (steps, a, next(steps))
-    while running:
-        keys = list(running)
-        values = _gamma_p_many([(running[i][1], running[i][2]) for i in keys])
-        for i, value in zip(keys, values, strict=True):
-            steps, a, _ = running[i]
-            try:
-                running[i] = (steps, a, steps.send(value))
-            except StopIteration as done:
-                results[i] = done.value
-                del running[i]
-    return results
-
-
-def _gamma_quantile(a: float, p: float) -> float:
-    """x with P(a, x) = p, for shape a > 0 (Wilson–Hilferty start, then bisection+Newton)."""
-    return _gamma_quantiles([(a, p)])[0]
-
-
 def poisson_interval(count: float, level: float = 0.95) -> tuple[float, float]:
     """Exact (Garwood) confidence interval for a Poisson count.
 
-    lower = χ²(α/2; 2k)/2 and upper = χ²(1−α/2; 2k+2)/2, computed through the gamma
+    lower = χ²(α/2; 2k)/2 and upper = χ²(1−α/2; 2k+2)/2, i.e. quantiles of the gamma
     distribution (χ²(p; 2a)/2 is the p-quantile of Gamma(a, 1)). Count 0 gives (0, 3.69).
     """
     if count is None or (isinstance(count, float) and math.isnan(count)):
@@ -734,49 +545,42 @@ def poisson_interval(count: float, level: float = 0.95) -> tuple[float, float]:
     k = float(count)
     if k < 0:
         raise ValueError("ett antal kan inte vara negativt")
-    return _garwood(k, level)
+    hit = _GARWOOD.get((k, level))
+    if hit is None:
+        poisson_intervals([k], level)
+        hit = _GARWOOD[(k, level)]
+    return hit
 
 
 def poisson_intervals(counts: Iterable, level: float = 0.95) -> None:
-    """Work out (and remember) the intervals of many counts together: a comparison table
-    asks for hundreds, and their continued fractions run side by side in numpy instead
-    of one Python loop each. :func:`poisson_interval` then answers from memory."""
+    """Work out (and remember) the intervals of many counts in one vectorised call: a
+    comparison table asks for hundreds on a new selection, and :func:`poisson_interval`
+    then answers from memory."""
     todo = sorted({float(c) for c in counts
                    if c is not None and c is not pd.NA and not (isinstance(c, float) and math.isnan(c)) and c >= 0
                    and (float(c), level) not in _GARWOOD})
     if not todo:
         return
+    # The inverse regularised incomplete gamma function: the p-quantile of Gamma(a, 1).
+    # Imported here, not with the module: the first page needs no intervals.
+    from scipy.special import gammaincinv
+
+    k = np.array(todo)
     alpha = 1 - level
-    requests = [(k, alpha / 2) for k in todo if k != 0] + [(k + 1, 1 - alpha / 2) for k in todo]
-    found = dict(zip(requests, _gamma_quantiles(requests), strict=True))
+    lower = np.where(k == 0, 0.0, gammaincinv(np.where(k == 0, 1.0, k), alpha / 2))
+    upper = gammaincinv(k + 1, 1 - alpha / 2)
     with _GARWOOD_LOCK:
-        for k in todo:
-            _remember_garwood((k, level), (0.0 if k == 0 else found[(k, alpha / 2)], found[(k + 1, 1 - alpha / 2)]))
+        for key, lo, hi in zip(todo, lower.tolist(), upper.tolist(), strict=True):
+            _GARWOOD[(key, level)] = (lo, hi)
+        while len(_GARWOOD) > _GARWOOD_MAX:
+            _GARWOOD.popitem(last=False)
 
 
 # Remembered per count: a comparison table and its bar chart ask for the same intervals
-# on every rerun, and a large count costs a long series.
+# on every rerun.
 _GARWOOD: OrderedDict[tuple[float, float], tuple[float, float]] = OrderedDict()
 _GARWOOD_MAX = 65536
 _GARWOOD_LOCK = threading.Lock()
-
-
-def _remember_garwood(key: tuple[float, float], value: tuple[float, float]) -> None:
-    _GARWOOD[key] = value
-    while len(_GARWOOD) > _GARWOOD_MAX:
-        _GARWOOD.popitem(last=False)
-
-
-def _garwood(k: float, level: float) -> tuple[float, float]:
-    hit = _GARWOOD.get((k, level))
-    if hit is not None:
-        return hit
-    alpha = 1 - level
-    lower = 0.0 if k == 0 else _gamma_quantile(k, alpha / 2)
-    upper = _gamma_quantile(k + 1, 1 - alpha / 2)
-    with _GARWOOD_LOCK:
-        _remember_garwood((k, level), (lower, upper))
-    return (lower, upper)
 
 
 def change_within_chance(current: float, previous: float, exposure_ratio: float = 1.0, level: float = 0.95) -> bool:
