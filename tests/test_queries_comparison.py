@@ -267,9 +267,9 @@ def test_kommuner_signals_cannot_reach_are_missing_not_zero(use_db):
 # --- measures beside the outcome ---------------------------------------------------------------------
 
 def test_completion_beside_outcome(use_db):
-    cmp = cq.compare(SEL, "kommun", "incidents:våld", STOCKHOLM_KOMMUNER)
-    paired = cq.completion_beside_outcome(cmp, "kommun", 2025)
+    paired, shown = cq.paired(SEL, "kommun", "incidents:våld", STOCKHOLM_KOMMUNER, 2025)
     assert paired["area_code"].tolist() == ["0126"]
     row = paired.iloc[0]
     assert row["measures"] == 4 and row["done"] == 2 and row["share_done"] == pytest.approx(0.5)
     assert row["change_pct"] == pytest.approx((14 / 101_000 - 10 / 100_000) / (10 / 100_000) * 100)
+    assert shown["within_chance"].tolist() == ["ja" if row["within_chance"] else "nej"]

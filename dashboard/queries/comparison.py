@@ -677,6 +677,9 @@ def _similar(key, level: str, code: str, k: int, year: int) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _completion(key, level: str, year: int) -> pd.DataFrame:
+    # Measure completion per area of ``level`` for the latest plan year up to ``year``:
+    # area_code, plan_year, plans, measures, achieved, partly, done (uppnådd + delvis),
+    # not_assessed, share_done (done / measures).
     return run(
         """WITH chosen AS (
                SELECT coalesce(max(year) FILTER (WHERE year <= $year), min(year)) AS year
@@ -689,23 +692,11 @@ def _completion(key, level: str, year: int) -> pd.DataFrame:
     )
 
 
-def completion(level: str, year: int) -> pd.DataFrame:
-    """Measure completion per area of ``level`` for the latest plan year up to ``year``:
-    area_code, plan_year, plans, measures, achieved, partly, done (uppnådd + delvis),
-    not_assessed, share_done (done / measures)."""
-    return _completion(db_key(), level, year)
-
-
-def completion_beside_outcome(comparison: Comparison, level: str, year: int) -> pd.DataFrame:
-    """Areas with plans: completion (share uppnådd or delvis uppnådd) beside the
-    indicator's value, change and chance flag for the same areas."""
-    return _beside(comparison.table, completion(level, year))
-
-
 def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`completion_beside_outcome` of :func:`compare`'s comparison, and a copy with
-    within_chance as "ja"/"nej" (for display), cached: the page shows them on every rerun
-    and the merge and sort cost more than a cache hit."""
+    """Areas with plans: completion (share uppnådd or delvis uppnådd) beside the value,
+    change and chance flag of :func:`compare`'s comparison for the same areas, and a copy
+    with within_chance as "ja"/"nej" (for display); cached, since the page shows them on
+    every rerun and the merge and sort cost more than a cache hit."""
     return _paired(db_key(), _period_of(sel), level, indicator_id, tuple(codes), year)
 
 
