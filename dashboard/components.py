@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import streamlit as st
@@ -123,30 +122,3 @@ def legend_below(fig) -> None:
     """Put a figure's legend under the plot, where it cannot collide with the title."""
     fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left"},
                       margin={"b": 110})
-
-
-def _bounds(geojson_texts) -> tuple[float, float, float, float] | None:
-    xs: list[float] = []
-    ys: list[float] = []
-
-    def walk(coords):
-        if coords and isinstance(coords[0], int | float):
-            xs.append(coords[0])
-            ys.append(coords[1])
-        else:
-            for c in coords:
-                walk(c)
-
-    for text in geojson_texts:
-        walk(json.loads(text)["coordinates"])
-    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
-
-
-def fit_view(deck, geo_df, *, width: int, height: int) -> None:
-    """Fit a deck's initial view to its areas for a map ``width`` × ``height`` pixels
-    (the builders assume a full-width map)."""
-    from dashboard import maps
-
-    box = _bounds(geo_df["geojson"])
-    if box is not None:
-        deck.initial_view_state = maps.view_for_bounds(box, width=width, height=height)

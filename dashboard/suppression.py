@@ -931,10 +931,3 @@ def protect_grid(cells: pd.DataFrame, count: str = "count", cell: str = "grid_ce
     frame = frame[[cell, count, "e_m", "n_m", "size_m", "merged"]].astype(
         {"e_m": "int64", "n_m": "int64", "size_m": "int64", count: "int64", "merged": bool})
     return GridProtected(frame=frame, hidden_cells=int(hidden), merged_cells=n_merged, threshold=t)
-
-
-def is_safe_count(v) -> bool:
-    """True if ``v`` may be shown: NA, 0 or at least the threshold."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-        return True
-    return not (1 <= v < threshold())

@@ -132,12 +132,6 @@ def rows(sql: str, params: dict | list | None = None, key: tuple[str, str] | Non
     return run(sql, params, key, frame=False)
 
 
-def scalar(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None):
-    """The single value a query returns (None when it returns no row)."""
-    df = run(sql, params, key)
-    return None if df.empty else df.iat[0, 0]
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def _status(key: tuple[str, str]) -> dict:
     tables = {r[0] for r in rows("SELECT table_name FROM information_schema.tables "
