@@ -11,6 +11,7 @@ $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m compileall -q dashboard pipelines  # bytecode for the server's first start (see dashboard/__main__.py)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

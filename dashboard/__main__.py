@@ -1,18 +1,26 @@
 """``python -m dashboard [streamlit options]``: serve the dashboard, warmed while the browser loads.
 
-This is ``streamlit run dashboard/app.py`` plus two things. Streamlit's start-up scan of
-every installed package for custom components is skipped (the dashboard has none). And
-once the server answers, a background thread imports what the pages need (pandas,
-plotly, pydeck, the page modules) and opens the database, filling the shared caches the
-sidebar reads, and then freezes what is alive for the garbage collector. A
-browser spends the first second or two after the server is up loading Streamlit's
-JavaScript; without the warm-up the first visitor's page then waits for the same
-imports and the database's first open. ``streamlit run dashboard/app.py`` still works,
-only its first page is slower.
+This is ``streamlit run dashboard/app.py`` plus three things. Streamlit's start-up scan
+of every installed package for custom components is skipped (the dashboard has none).
+Once the server answers, a background thread warms the server in two steps:
+
+1. at once, what every page's first lines need (the query layer, the database's first
+   open, the sidebar's cached look-ups): light work, done while a browser is still
+   loading Streamlit's JavaScript (about a second);
+2. then what the pages' bodies need (pandas, plotly, pydeck, scipy, the page modules),
+   but only once the first page has run, or nobody has asked for one within
+   :data:`IDLE_BEFORE_REST` seconds. Run earlier, these imports took the CPU and the
+   interpreter from both the browser's loading and the first page's script: its title
+   came about a second later. Finally what is alive is frozen for the garbage
+   collector, and the project's modules are byte-compiled for the next start
+   (``PYTHONDONTWRITEBYTECODE`` may be set, as it is on the CI machines).
+
+``streamlit run dashboard/app.py`` still works, only its first page is slower.
 """
 
 from __future__ import annotations
 
+import compileall
 import gc
 import logging
 import socket
@@ -23,6 +31,8 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
 ROOT = APP.parents[1]
+# Seconds after the light warm-up that the heavy one waits for a first page to start.
+IDLE_BEFORE_REST = 3.0
 
 log = logging.getLogger("lagesbild.warmup")
 
@@ -49,19 +59,14 @@ def _wait_for_server(port: int, timeout: float = 60.0) -> bool:
     return False
 
 
-def warm() -> None:
-    """Import the pages' libraries and fill the caches the first page and sidebar read.
+def warm_first() -> None:
+    """Fill what the sidebar and every page's first lines read: no pandas, no figures.
 
     Everything here is what a first visit would do anyway; a failure (no database yet)
     is left for that visit to report in its own words.
     """
-    import pandas  # noqa: F401
-    import plotly.graph_objects  # noqa: F401
-    import pydeck  # noqa: F401
-    import scipy.special  # noqa: F401  (the comparison's intervals)
-
-    from dashboard import charts, components, exports, maps, queries  # noqa: F401
-    from dashboard.queries import geo, incidents, overview, signals  # noqa: F401
+    from dashboard import components, filters, queries  # noqa: F401
+    from dashboard.queries import geo, incidents
 
     try:
         queries.data_status()
@@ -74,6 +79,29 @@ def warm() -> None:
         log.debug("warm-up stopped: %s", type(exc).__name__)
 
 
+def warm_rest() -> None:
+    """Import what the pages' bodies need: the frame, figure and map libraries, our modules."""
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+    import pydeck  # noqa: F401
+    import scipy.special  # noqa: F401  (the comparison's intervals)
+
+    from dashboard import charts, exports, maps  # noqa: F401
+    from dashboard.queries import overview, signals  # noqa: F401
+
+
+def warm() -> None:
+    """Both warm-up steps at once (the benchmark's in-process pages)."""
+    warm_first()
+    warm_rest()
+
+
+def compile_project() -> None:
+    """Byte-compile the project's modules where their cached bytecode is missing or stale."""
+    for package in ("dashboard", "pipelines"):
+        compileall.compile_dir(ROOT / package, quiet=2)
+
+
 def settle() -> None:
     """Collect once and move everything alive now (modules, libraries, the warmed caches)
     out of the garbage collector's sight. A full collection otherwise walks all of it
@@ -83,9 +111,16 @@ def settle() -> None:
 
 
 def _warm_when_up(port: int) -> None:
-    if _wait_for_server(port):
-        warm()
-        settle()
+    from dashboard import startup
+
+    if not _wait_for_server(port):
+        return
+    warm_first()
+    if startup.run_started.wait(IDLE_BEFORE_REST):
+        startup.run_finished.wait(60)
+    warm_rest()
+    settle()
+    compile_project()
 
 
 def command(port: int) -> list[str]:

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dash
 
 import streamlit as st  # noqa: E402
 
-from dashboard import filters, queries  # noqa: E402
+from dashboard import filters, queries, startup  # noqa: E402
 
 st.set_page_config(page_title="Lägesbild", layout="wide", initial_sidebar_state="expanded")
 # The favicon ships with the app (a material icon would need Google's font server). It is
@@ -50,6 +50,15 @@ def _unavailable(message: str) -> None:
 
 
 def main() -> None:
+    """Run the frame, telling the launcher's warm-up (dashboard.startup) when it starts and ends."""
+    startup.run_started.set()
+    try:
+        _frame()
+    finally:
+        startup.run_finished.set()
+
+
+def _frame() -> None:
     try:
         queries.data_status()
     except queries.DatabaseUnavailable as exc:

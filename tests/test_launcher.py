@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from dashboard import __main__ as launcher
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(("argv", "port"), [
@@ -40,3 +47,28 @@ def test_warm_up_without_a_database_leaves_the_error_to_the_page(tmp_path, monke
 def test_served_command_runs_the_launcher():
     cmd = launcher.command(8600)
     assert cmd[1:3] == ["-m", "dashboard"] and "8600" in cmd
+
+
+def test_the_light_warm_up_step_leaves_pandas_and_the_figures_unimported(demo_db):
+    # The first step runs while a browser loads Streamlit's JavaScript; the heavy imports
+    # wait for the first page (dashboard/__main__.py). Checked in a fresh interpreter
+    # (plotly is not in the list: Streamlit itself imports it).
+    code = ("import sys; from dashboard.__main__ import warm_first; warm_first(); "
+            "print(sorted(m for m in ('pandas', 'pydeck', 'scipy', 'dashboard.charts') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "LAGESBILD_DB": str(demo_db)},
+                         capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_app_tells_the_warm_up_when_its_first_page_has_run(demo_db, monkeypatch, fast_apptest):
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import startup
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    startup.run_started.clear()
+    startup.run_finished.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert startup.run_started.is_set() and startup.run_finished.is_set()
