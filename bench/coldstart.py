@@ -1,11 +1,18 @@
 """Cold start and the dashboard's memory: ``streamlit run`` to the first rendered page.
 
 The server is started as a user starts it (``python -m dashboard``, which ``make run``
-uses); the clock runs until Chromium (driven by
-Playwright, the system's ``/usr/bin/chromium``) shows the first page's title. Without a
-browser the figure is the health endpoint answering plus the first page's HTML, and the
-table says so. The browser then opens every page once, and the server's peak RSS
-(VmHWM) is read from /proc before it is stopped.
+uses); the clock runs until the first page's title is in the page Chromium (driven by
+Playwright, the system's ``/usr/bin/chromium``) shows. That moment is read from the page
+itself (a MutationObserver notes when the heading arrives, on the machine's own clock):
+Playwright's polling for the heading noticed it 0.1-0.3 s later on this machine, which
+is the harness, not the dashboard. Its time is reported beside it. Without a browser
+the figure is the health endpoint answering plus the first page's HTML, and the table
+says so.
+
+The machine is shared and one start swings by a second, so the server is started
+:data:`STARTS` times (a new process and a new browser page each time) and the median is
+the figure. On the last start the browser opens every page once, and the server's peak
+RSS (VmHWM) is read from /proc before it is stopped.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -26,6 +34,20 @@ from dashboard.__main__ import command as serve_command
 
 FIRST_TITLE = "Översikt – lägesbild"
 PAGE_PATHS = ("karta", "atgarder", "rekrytering", "jamforelse", "data")
+STARTS = 3
+# Notes (epoch ms) when the first page's title enters the document.
+TITLE_WATCH = """
+window.__lagesbildTitle = null;
+new MutationObserver((_, observer) => {
+  for (const h of document.querySelectorAll('h1')) {
+    if (h.textContent.includes(%s)) {
+      window.__lagesbildTitle = performance.timeOrigin + performance.now();
+      observer.disconnect();
+      return;
+    }
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
 
 
 def free_port() -> int:
@@ -52,32 +74,51 @@ def http_get(url: str, timeout: float = 1.0) -> bytes | None:
         return None
 
 
-def measure(db: Path, timeout: float = 120.0) -> dict:
-    """Seconds from spawn to the first page rendered, health time, and the server's peak RSS.
+def measure(db: Path, timeout: float = 120.0, starts: int = STARTS) -> dict:
+    """Seconds from spawn to the first page rendered (median of ``starts``), health time,
+    and the server's peak RSS.
 
-    The browser is started before the clock (a user's browser is already open).
+    The browser is started before the clock (a user's browser is already open); each
+    start gets a new page with an empty cache.
     """
     browser = chromium_path()
     if browser is None:
-        return _serve(db, timeout, None)
-    from playwright.sync_api import sync_playwright
+        runs = [_serve(db, timeout, None, visit=i == starts - 1) for i in range(starts)]
+    else:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=browser, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        try:
-            return _serve(db, timeout, b)
-        finally:
-            b.close()
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=browser, args=["--no-sandbox", "--disable-dev-shm-usage"])
+            try:
+                runs = []
+                for i in range(starts):
+                    context = b.new_context(viewport={"width": 1366, "height": 768})
+                    try:
+                        runs.append(_serve(db, timeout, context, visit=i == starts - 1))
+                    finally:
+                        context.close()
+            finally:
+                b.close()
+    result = dict(runs[-1])
+    for key in ("first_page_seconds", "health_seconds", "title_seen_seconds"):
+        values = [r[key] for r in runs if r.get(key) is not None]
+        if values:
+            result[key] = statistics.median(values)
+    result["first_page_runs"] = [r["first_page_seconds"] for r in runs]
+    return result
 
 
-def _serve(db: Path, timeout: float, b) -> dict:
+def _serve(db: Path, timeout: float, context, visit: bool) -> dict:
     port = free_port()
     env = {**os.environ, "LAGESBILD_DB": str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     cmd = serve_command(port)
     base = f"http://127.0.0.1:{port}"
     result: dict = {"browser": None}
-    page = b.new_page(viewport={"width": 1366, "height": 768}) if b is not None else None
+    page = context.new_page() if context is not None else None
+    if page is not None:
+        page.add_init_script(TITLE_WATCH % repr(FIRST_TITLE))
     started = time.perf_counter()
+    started_epoch = time.time()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while time.perf_counter() - started < timeout:
@@ -92,7 +133,7 @@ def _serve(db: Path, timeout: float, b) -> dict:
             result["first_page_seconds"] = time.perf_counter() - started
             result["method"] = "health + HTML (ingen Chromium)"
         else:
-            result.update(_browse(base, page, started, timeout))
+            result.update(_browse(base, page, started, started_epoch, timeout, visit))
     finally:
         hwm = vm_hwm(proc.pid)  # read before it exits (ru_maxrss would include our own RSS at fork)
         proc.send_signal(signal.SIGTERM)
@@ -113,12 +154,17 @@ def _serve(db: Path, timeout: float, b) -> dict:
     return result
 
 
-def _browse(base: str, page, started: float, timeout: float) -> dict:
-    out: dict = {"method": "Chromium (Playwright, startad före klockan) tills sidans rubrik syns"}
+def _browse(base: str, page, started: float, started_epoch: float, timeout: float, visit: bool) -> dict:
+    out: dict = {"method": f"Chromium (Playwright, startad före klockan) tills sidans rubrik finns i sidan; "
+                           f"median av {STARTS} starter, ny process och tom webbläsarcache varje gång"}
     page.goto(base + "/", wait_until="commit", timeout=timeout * 1000)
     page.get_by_role("heading", name=FIRST_TITLE).first.wait_for(timeout=timeout * 1000)
-    out["first_page_seconds"] = time.perf_counter() - started
+    out["title_seen_seconds"] = time.perf_counter() - started
+    arrived = page.evaluate("window.__lagesbildTitle")
+    out["first_page_seconds"] = arrived / 1000 - started_epoch if arrived else out["title_seen_seconds"]
     out["browser"] = "chromium"
+    if not visit:
+        return out
     # Every page once, so the server's peak RSS covers what a session touches.
     visits = {}
     for path in PAGE_PATHS:

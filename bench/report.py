@@ -154,7 +154,11 @@ def write_results(f: dict, path: Path) -> None:
     cs = f.get("coldstart")
     if cs:
         lines += ["", "## Kallstart", "", f"Metod: {cs.get('method')}. Health-svar efter {cs['health_seconds']:.2f} s, "
-                  f"första sidans rubrik efter {cs.get('first_page_seconds', float('nan')):.2f} s."]
+                  f"första sidans rubrik i sidan efter {cs.get('first_page_seconds', float('nan')):.2f} s"
+                  + (f" (starterna: {', '.join(f'{v:.2f}' for v in cs['first_page_runs'])} s)"
+                     if cs.get("first_page_runs") else "")
+                  + (f"; Playwright såg rubriken efter {cs['title_seen_seconds']:.2f} s"
+                     if cs.get("title_seen_seconds") else "") + "."]
         if cs.get("page_visit_seconds"):
             lines.append("Därefter varje sida en gång: " + ", ".join(
                 f"{k} {v:.1f} s" for k, v in cs["page_visit_seconds"].items()) + ".")
