@@ -49,7 +49,9 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     return fig
 
 
-view_grain, view_notices, mostly_suppressed = signals.signal_view_outline(sel, grain)
+dimension = None if split == "total" else split
+view = signals.signal_page(sel, dimension, grain)
+view_grain, view_notices, mostly_suppressed = view.grain, view.notices, view.mostly_suppressed
 for notice in view_notices:
     st.info(notice, icon=":material/zoom_out:")
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" else None
@@ -59,9 +61,7 @@ if mostly_suppressed and parent and coarser_level(sel.area_level):
     st.button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
               args=(geo.level_of(parent), parent), key="signal_coarser")
 
-dimension = None if split == "total" else split
-table = signals.trend(sel, dimension, grain)
-summary = signals.period_summary(sel, dimension, grain)
+table, summary = view.trend, view.summary
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
 caption = components.export_caption(sel, suppressed=suppressed)
 y_title = MEASURES[measure]

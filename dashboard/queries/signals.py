@@ -192,41 +192,59 @@ def population_for(years: dict[int, float], year: int) -> float | None:
     return years[max(earlier)] if earlier else years[min(years)]
 
 
+def _rate_columns(counts: list, hidden: np.ndarray, population: list) -> dict:
+    """``rate`` (per 1 000 aged 12–17) and ``rate_suppressed`` as
+    :func:`dashboard.suppression.derive_rate` makes them (the same rule and arithmetic:
+    hidden wherever the count is, NA without a positive population), from plain lists:
+    derive_rate copies the frame and adds columns one by one, which cost several ms per
+    table on every new selection."""
+    num = np.array([np.nan if c is pd.NA else c for c in counts], dtype=np.float64)
+    denom = np.array([np.nan if p is None else p for p in population], dtype=np.float64)
+    shown = ~np.isnan(num) & ~np.isnan(denom) & (np.nan_to_num(denom, nan=0.0) > 0) & ~hidden
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(shown, (num / np.where(shown, denom, 1.0)) * 1000, 0.0)
+    return {"rate": pd.arrays.FloatingArray(rate, ~shown), "rate_suppressed": hidden}
+
+
 def trend_table(cube: suppression.Protected, dimension: str | None, period_list: list[str], grain: str,
                 youth: dict[int, float]) -> pd.DataFrame:
     """Rows per period (× category of ``dimension``; None: totals) with count and rate per
     1 000 aged 12–17, complete (missing combinations are true zeros) and protected."""
     if dimension is None:
-        table = cube.table(("period",)).assign(category=TOTAL)
+        table = cube.table(("period",))
+        categories = [TOTAL] * len(table)
         cats = [TOTAL]
     else:
-        table = cube.table(("period", dimension)).rename(columns={dimension: "category"})
+        table = cube.table(("period", dimension))
+        categories = table[dimension].tolist()
         cats = list(CATEGORIES[dimension])
-        extra = [c for c in table["category"].dropna().unique() if c not in cats]
+        extra = [c for c in table[dimension].dropna().unique() if c not in cats]
         cats += sorted(extra)
     # Every period × category with a dict look-up instead of a grid merge (a few dozen
     # rows; pandas' merge and masks cost ~15 ms on each new selection).
-    found = dict(zip(zip(table["period"].tolist(), table["category"].tolist(), strict=True),
+    found = dict(zip(zip(table["period"].tolist(), categories, strict=True),
                      zip(table["count"].tolist(), table["count_suppressed"].tolist(), strict=True), strict=True))
     rows = [(p, c) for p in period_list for c in cats]
-    hidden = [bool(found[k][1]) if k in found else False for k in rows]
+    hidden = np.array([bool(found[k][1]) if k in found else False for k in rows], dtype=bool)
     values = [0 if k not in found or found[k][0] is pd.NA else found[k][0] for k in rows]
+    # A combination with no row is a true zero; a suppressed one stays NA.
+    counts = [pd.NA if h else v for v, h in zip(values, hidden.tolist(), strict=True)]
     labels = CATEGORY_LABELS.get(dimension or "", {})
     years = {p: period_start(p, grain).year for p in period_list}
-    out = pd.DataFrame({
+    population = [population_for(youth, years[p]) for p, _ in rows]
+    names = {p: (period_label(p, grain), period_start(p, grain)) for p in period_list}
+    # Built in one go: each column added to a frame afterwards costs about a millisecond.
+    return pd.DataFrame({
         "period": pd.array([p for p, _ in rows], dtype="str"),
         "category": pd.array([c for _, c in rows], dtype="str"),
-        # A combination with no row is a true zero; a suppressed one stays NA.
-        "count": pd.array([pd.NA if h else v for v, h in zip(values, hidden, strict=True)], dtype="Int64"),
-        "count_suppressed": np.array(hidden, dtype=bool),
-        "population_12_17": [population_for(youth, years[p]) for p, _ in rows],
+        "count": pd.array(counts, dtype="Int64"),
+        "count_suppressed": hidden,
+        "population_12_17": population,
+        **_rate_columns(counts, hidden, population),
+        "category_label": [labels.get(c, c) for _, c in rows],
+        "period_label": [names[p][0] for p, _ in rows],
+        "period_start": [names[p][1] for p, _ in rows],
     })
-    out = suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
-    out["category_label"] = [labels.get(c, c) for _, c in rows]
-    names = {p: (period_label(p, grain), period_start(p, grain)) for p in period_list}
-    out["period_label"] = [names[p][0] for p, _ in rows]
-    out["period_start"] = [names[p][1] for p, _ in rows]
-    return out
 
 
 # --- cached entry points for pages ------------------------------------------------------------
@@ -237,7 +255,6 @@ class SignalView:
 
     grain: str
     cube: suppression.Protected
-    totals: pd.DataFrame           # per period: count, rate (protected)
     youth: dict
     notices: tuple[str, ...]
     mostly_suppressed: bool        # still true at the coarsest grain: offer a coarser area
@@ -262,8 +279,7 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
             break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
         current = coarser
-    totals = trend_table(cube, None, periods(start, end, current), current, youth)
-    return SignalView(grain=current, cube=cube, totals=totals, youth=youth, notices=tuple(notices),
+    return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
                       mostly_suppressed=cube.mostly_suppressed)
 
 
@@ -273,38 +289,15 @@ def signal_view(selection, grain: str = "month") -> SignalView:
     return _view(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _view_outline(key, level: str, code: str, start: date, end: date, grain: str) -> tuple:
-    # What the page shows of the view (its grain, notices, the flag), cached on its own:
-    # a hit on ``_view`` unpickles the whole protected cube, a few ms on every rerun.
-    view = _view(key, level, code, start, end, grain)
-    return view.grain, view.notices, view.mostly_suppressed
-
-
-def signal_view_outline(selection, grain: str = "month") -> tuple[str, tuple[str, ...], bool]:
-    """:func:`signal_view`'s (grain, notices, mostly_suppressed), without the cube."""
-    return _view_outline(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _trend(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> pd.DataFrame:
-    view = _view(key, level, code, start, end, grain)
-    return trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth)
-
-
-def trend(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
-    """Per period (and category of ``dimension``): count, rate per 1 000 aged 12–17."""
-    return _trend(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
-                  dimension)
-
-
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
                   year: int) -> pd.DataFrame:
     """The whole period per category of ``dimension`` (None: the total): count, share of
     all signals and rate per 1 000 aged 12–17, protected like the trend."""
     total = cube.table(())
     if dimension is None:
-        out = total.assign(category=TOTAL)[["category", "count", "count_suppressed"]]
+        cats = [TOTAL] * len(total)
+        counts = total["count"].tolist()
+        hidden = total["count_suppressed"].to_numpy(dtype=bool)
     else:
         # Every category by dict look-up (a merge and masks cost more than the rest).
         part = cube.table((dimension,))
@@ -312,31 +305,63 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
                                                        strict=True), strict=True))
         cats = list(CATEGORIES[dimension]) + sorted(c for c in part[dimension].dropna().unique()
                                                     if c not in CATEGORIES[dimension])
-        hidden = [bool(found[c][1]) if c in found else False for c in cats]
+        hidden = np.array([bool(found[c][1]) if c in found else False for c in cats], dtype=bool)
         counts = [pd.NA if h else (0 if c not in found or found[c][0] is pd.NA else found[c][0])
-                  for c, h in zip(cats, hidden, strict=True)]
-        out = pd.DataFrame({"category": pd.array(cats, dtype="str"), "count": pd.array(counts, dtype="Int64"),
-                            "count_suppressed": np.array(hidden, dtype=bool)})
-    out = out.assign(total=total["count"].iloc[0] if len(total) else 0,
-                     total_suppressed=bool(total["count_suppressed"].iloc[0]) if len(total) else False)
-    out = suppression.derive_share(out, "count", "total", out="share")
-    out["population_12_17"] = population_for(youth, year)
-    out = suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
+                  for c, h in zip(cats, hidden.tolist(), strict=True)]
+    # The share and rate with suppression.derive_share's and derive_rate's rules and
+    # arithmetic, in numpy on a few values: the two (a frame copy and two new columns
+    # each) cost over 10 ms per table on every new selection.
+    grand = total["count"].iloc[0] if len(total) else 0
+    grand_hidden = bool(total["count_suppressed"].iloc[0]) if len(total) else False
+    share_hidden = hidden | grand_hidden
+    num = np.array([np.nan if c is pd.NA else c for c in counts], dtype=np.float64)
+    den = np.nan if grand is pd.NA or grand is None else float(grand)
+    share_shown = ~np.isnan(num) & (den > 0) & ~share_hidden
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(share_shown, num / (den if den > 0 else 1.0), 0.0)
+    population = [population_for(youth, year)] * len(cats)
     labels = CATEGORY_LABELS.get(dimension or "", {})
-    out["category_label"] = [labels.get(c, c) for c in out["category"]]
-    return out.drop(columns=["total", "total_suppressed"])
+    return pd.DataFrame({
+        "category": pd.array(cats, dtype="str"),
+        "count": pd.array(counts, dtype="Int64"),
+        "count_suppressed": hidden,
+        "share": pd.arrays.FloatingArray(share, ~share_shown),
+        "share_suppressed": share_hidden,
+        "population_12_17": population,
+        **_rate_columns(counts, hidden, population),
+        "category_label": [labels.get(c, c) for c in cats],
+    })
+
+
+@dataclass(frozen=True)
+class SignalPage:
+    """What the Rekryteringssignaler page draws for one selection, grain and breakdown."""
+
+    grain: str                     # the grain shown (coarser than asked when most values hide)
+    notices: tuple[str, ...]
+    mostly_suppressed: bool
+    trend: pd.DataFrame            # trend_table for the breakdown
+    summary: pd.DataFrame          # summary_table for the breakdown
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _summary(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> pd.DataFrame:
+def _page(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> SignalPage:
+    # One cached entry for everything the page reads: on a new selection the view is
+    # computed here and used at once (three entries each unpickled the cube again), and a
+    # rerun reads one small entry instead of three.
     view = _view(key, level, code, start, end, grain)
-    return summary_table(view.cube, dimension, view.youth, end.year)
+    return SignalPage(grain=view.grain, notices=view.notices, mostly_suppressed=view.mostly_suppressed,
+                      trend=trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain,
+                                        view.youth),
+                      summary=summary_table(view.cube, dimension, view.youth, end.year))
 
 
-def period_summary(selection, dimension: str | None, grain: str = "month") -> pd.DataFrame:
-    """The page's "hela perioden" table for the view :func:`signal_view` chose."""
-    return _summary(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
-                    dimension)
+def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:
+    """The view :func:`signal_view` chose for the selection (its grain, notices and
+    whether most values hide even so), with the trend per period (and category of
+    ``dimension``: count, rate per 1 000 aged 12–17) and the "hela perioden" table."""
+    return _page(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
+                 dimension)
 
 
 def total_frame(run_sql, level: str, code: str, start: date, end: date,
