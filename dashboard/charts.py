@@ -245,6 +245,14 @@ def trend(
     """
     if df.empty:
         return empty_figure(title)
+    return figure(*_trend_parts(df, x, y, color, title=title, y_title=y_title, x_title=x_title,
+                                decimals=decimals, hover_unit=hover_unit, reference=reference))
+
+
+def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: str, y_title: str, x_title: str,
+                 decimals: int, hover_unit: str, reference: float | None) -> tuple[list[dict], dict]:
+    """:func:`trend`'s traces and layout as plain dicts (``df`` not empty), so a caller can
+    adjust them before the figure is built once."""
     data = df.sort_values([c for c in (color, x) if c], kind="stable")
     groups = list(dict.fromkeys(data[color].tolist())) if color else [None]
     colours = _colour_map([str(g) for g in groups])
@@ -315,7 +323,7 @@ def trend(
         xaxis={"title": {"text": x_title}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m", "type": "date"},
         yaxis={"title": {"text": y_title}, "rangemode": "tozero" if reference is None else "normal"},
     )
-    return figure(traces, lay)
+    return traces, lay
 
 
 # --- index ------------------------------------------------------------------------------------
@@ -327,20 +335,23 @@ def index_values(df: pd.DataFrame, x: str, y: str, color: str | None, base_year:
     Hidden values stay hidden (``index_suppressed``); a group whose base year has no shown
     value above zero gets no index.
     """
-    data = df.copy()
-    hidden = _hidden(data, y)
-    data["_v"] = pd.to_numeric(data[y], errors="coerce").astype("Float64").where(~hidden)
-    years = pd.to_datetime(data[x]).dt.year
-    base_rows = data[years == base_year]
+    # NumPy for the arithmetic (pandas' nullable columns cost a lot per call for a few rows);
+    # the base means by pandas' groupby, as before, so the sums are the same to the last bit.
+    hidden = _hidden(df, y).to_numpy(dtype=bool)
+    values = pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values = np.where(hidden, np.nan, values)
+    base_year_rows = pd.DatetimeIndex(pd.to_datetime(df[x])).year.to_numpy() == base_year
     if color:
-        base_for_row = data[color].map(base_rows.groupby(color)["_v"].mean())
+        keys = df[color]
+        in_base = base_year_rows & ~np.isnan(values)
+        means = pd.Series(values[in_base]).groupby(keys.to_numpy()[in_base]).mean()
+        base = pd.to_numeric(keys.map(means), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
-        base_for_row = pd.Series(base_rows["_v"].mean(), index=data.index)
-    base_for_row = base_for_row.astype("Float64")
-    base_for_row = base_for_row.where(base_for_row > 0)
-    data["index"] = (data["_v"] / base_for_row * 100).astype("Float64")
-    data["index_suppressed"] = fmt.suppressed_mask(data, y)
-    return data.drop(columns=["_v"])
+        mean = pd.array(values[base_year_rows], dtype="Float64").mean()
+        base = np.full(len(df), np.nan if pd.isna(mean) else float(mean))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        index = np.where(base > 0, values / base * 100, np.nan)
+    return df.assign(index=pd.array(index, dtype="Float64"), index_suppressed=fmt.suppressed_mask(df, y))
 
 
 def indexed_trend(
@@ -352,17 +363,36 @@ def indexed_trend(
     base_year: int,
     title: str,
     y_label: str,
+    yearly: bool = False,
 ) -> go.Figure:
-    """Each group's series as an index (base-year mean = 100), so areas of any size compare."""
+    """Each group's series as an index (base-year mean = 100), so areas of any size compare.
+
+    ``yearly``: the points are calendar years (``x`` on 1 January), so the axis ticks and
+    the hover name years instead of months.
+    """
     data = index_values(df, x, y, color, base_year)
     if "suppressed" in data.columns:
         data = data.drop(columns=["suppressed"])  # the index has its own flag
-    fig = trend(data, x, "index", color, title=title, y_title=f"Index ({base_year} = 100)", reference=100.0)
-    fig.layout.meta = {
-        **fig.layout.meta,
-        "alt": f"{y_label}, indexerat med {base_year} = 100. {fig.layout.meta['alt']}",
-    }
-    return fig
+    y_title = f"Index ({base_year} = 100)"
+    if data.empty:
+        fig = empty_figure(title)
+        fig.layout.meta = {**fig.layout.meta, "alt": f"{y_label}, indexerat med {base_year} = 100. "
+                                                     f"{fig.layout.meta['alt']}"}
+        if yearly:
+            fig.update_xaxes(tickformat="%Y", hoverformat="%Y", dtick="M12", title_text="År")
+        return fig
+    traces, lay = _trend_parts(data, x, "index", color, title=title, y_title=y_title, x_title="Månad", decimals=0,
+                               hover_unit="", reference=100.0)
+    lay["meta"] = {**lay["meta"], "alt": f"{y_label}, indexerat med {base_year} = 100. {lay['meta']['alt']}"}
+    if yearly:
+        # Adjusted as dicts before the figure is built: Plotly's update_xaxes and trace
+        # setters cost more than building the whole figure.
+        for trace in traces:
+            years = pd.DatetimeIndex(trace["x"]).year.astype(str).tolist()
+            trace["customdata"] = [[year, row[1]] for year, row in zip(years, trace["customdata"], strict=True)]
+        lay["xaxis"] = {**lay["xaxis"], "tickformat": "%Y", "hoverformat": "%Y", "dtick": "M12",
+                        "title": {**lay["xaxis"]["title"], "text": "År"}}
+    return figure(traces, lay)
 
 
 # --- measure status ---------------------------------------------------------------------------

@@ -3,7 +3,6 @@ indicator with rank and uncertainty, the change against the same months a year e
 indexed trends for an area and its most similar areas, and measure completion beside
 the outcome."""
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, exports
@@ -15,21 +14,10 @@ from dashboard.queries import geo
 BAR_LIMIT = 30
 
 
-def yearly_axis(fig):
-    """Year ticks and hover labels for a trend whose points are calendar years."""
-    for trace in fig.data:
-        if trace.customdata is not None:
-            years = [str(pd.Timestamp(x).year) for x in trace.x]
-            trace.customdata = [[y, c[1]] for y, c in zip(years, trace.customdata, strict=True)]
-    fig.update_xaxes(tickformat="%Y", hoverformat="%Y", dtick="M12", title_text="År")
-    return fig
-
-
 def yearly_index(trend, base: int, title: str, what: str):
-    """The indexed yearly trend with year ticks (a fresh figure, adjusted: the built one
-    is remembered and shared, see charts.remembered)."""
-    return yearly_axis(charts.indexed_trend(trend, "date", "value", "name", base_year=base, title=title,
-                                            y_label=what))
+    """The indexed yearly trend with year ticks and hover labels."""
+    return charts.indexed_trend(trend, "date", "value", "name", base_year=base, title=title, y_label=what,
+                                yearly=True)
 
 
 def value_bars(df, *, title: str, value_title: str, highlight: str | None):
