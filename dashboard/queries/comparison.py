@@ -618,40 +618,46 @@ def yearly(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.Dat
 @st.cache_data(max_entries=64, show_spinner=False)
 def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
     ind = indicators(level)[indicator_id]
-    names = _area_names(key, level)
-    frames = []
     if ind.kind in ("incidents", "signals"):
         first = _first_months(key)[ind.kind]
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
             years = [w[0] for w in trend_windows(sel, ind, first)]
-            if years:
-                series = _incident_series(key, level, _series_windows(sel, ind, first), types)
-                part = series[series["year"].isin(years) & series["area_code"].isin(codes)]
-                frames.append(part.reset_index(drop=True).assign(count_suppressed=False))
+            if not years:
+                return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
+                                             "value_suppressed"])
+            series = _incident_series(key, level, _series_windows(sel, ind, first), types)
+            df = series[series["year"].isin(years) & series["area_code"].isin(codes)]
         else:
             part = _signal_years(key, level, first, cutoff(sel, ind))
-            frames.append(part[part["area_code"].isin(codes)])
-        if not frames:
-            return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
-                                         "value_suppressed"])
-        df = pd.concat(frames, ignore_index=True)
-        df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        counts = pd.to_numeric(df["count"], errors="coerce").astype("Float64")
-        pops = pd.to_numeric(df["population"], errors="coerce").astype("Float64")
-        df["value"] = (counts / pops.where(pops > 0) * per).where(~df["count_suppressed"])
+            df = part[part["area_code"].isin(codes)]
+        hidden = _bools(df.get("count_suppressed"), len(df))
+        value = np.where(hidden, np.nan, _rates(_floats(df["count"]), _floats(df["population"]), per))
+        population = df["population"].array
     else:
         stats = _statistic_years(key, indicator_id, level)
-        df = stats[stats["area_code"].isin(codes)].copy()
-        df["count_suppressed"] = False
-        df["population"] = np.nan
-    df["value_suppressed"] = df["count_suppressed"]
-    df = names[["area_code", "name"]].merge(df, on="area_code", how="inner")
-    df["date"] = [date(int(y), 1, 1) for y in df["year"]]
-    df["value"] = df["value"].astype("Float64")
-    return df[["area_code", "name", "year", "date", "count", "population", "value", "value_suppressed"]] \
-        .sort_values(["name", "year"]).reset_index(drop=True)
+        df = stats[stats["area_code"].isin(codes)]
+        hidden = np.zeros(len(df), dtype=bool)
+        value = _floats(df["value"])
+        population = np.full(len(df), np.nan)
+    # The areas' names beside their rows (an inner join on the names), ordered by name and
+    # year; ties as a stable sort of the join would leave them (names' order, then rows').
+    names = _area_names(key, level)
+    at = pd.Index(names["area_code"]).get_indexer(df["area_code"])
+    rows = np.flatnonzero(at >= 0)
+    year = df["year"].to_numpy()
+    order = rows[np.lexsort((rows, at[rows], year[rows], names["name"].to_numpy(dtype=object)[at[rows]]))]
+    return pd.DataFrame({
+        "area_code": names["area_code"].array.take(at[order]),
+        "name": names["name"].array.take(at[order]),
+        "year": df["year"].array.take(order),
+        "date": [date(int(y), 1, 1) for y in year[order]],
+        "count": df["count"].array.take(order),
+        "population": population.take(order),
+        "value": pd.array(value[order], dtype="Float64"),
+        "value_suppressed": hidden[order],
+    })
 
 
 # --- similar areas ----------------------------------------------------------------------------
