@@ -18,7 +18,8 @@ from dashboard import lazy
 from dashboard.queries import as_date, db_key, rows, run
 from pipelines import categories
 
-pd = lazy.module("pandas")  # the sidebar's months and types need no pandas (cold start)
+pd = lazy.module("pandas")
+np = lazy.module("numpy")  # the sidebar's months and types need no pandas (cold start)
 
 def _types_sql(types: tuple[str, ...]) -> str:
     """The type filter for ``types`` (values stay bound parameters): none at all for every
@@ -224,20 +225,38 @@ def by_area(sel, level: str, codes: tuple[str, ...]) -> pd.DataFrame:
 def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], start: date, end: date,
                       types: tuple[str, ...]) -> pd.DataFrame:
     # The derived columns are cached with the counts: every page with a map or an area
-    # table asks for them on every rerun.
-    df = _by_area(key, level, codes, start, end, types).copy()
+    # table asks for them on every rerun. Computed in numpy and added in one go (pandas'
+    # nullable arithmetic and six new columns one by one cost ~10 ms per new selection):
+    # the same IEEE operations in the same order, NA where pandas gave NA.
+    df = _by_area(key, level, codes, start, end, types)
+    columns = {c: df[c].array for c in df.columns}
     first, _ = _month_range(key)
     if first is None or shift_months(start, -12) < first:
-        df["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    inc = df["incidents"].astype("Float64")
-    prev = df["incidents_prev"].astype("Float64")
-    df["change"] = inc - prev
-    df["change_pct"] = ((inc - prev) / prev.where(prev > 0) * 100).astype("Float64")
-    df["per_100k"] = (inc / df["population"].astype("Float64").where(df["population"] > 0) * 100_000)
-    df["per_1000_young"] = (inc / df["population_12_17"].astype("Float64").where(df["population_12_17"] > 0)
-                            * 1000)
-    df["rank"] = df["incidents"].rank(ascending=False, method="min").astype("Int64")
-    return df
+        columns["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    inc = _floats(columns["incidents"])
+    prev = _floats(columns["incidents_prev"])
+    population = _floats(columns["population"])
+    young = _floats(columns["population_12_17"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns["change"] = _nullable(inc - prev, np.isnan(prev))
+        columns["change_pct"] = _nullable((inc - prev) / prev * 100, ~(prev > 0))
+        columns["per_100k"] = _nullable(inc / population * 100_000, ~(population > 0))
+        columns["per_1000_young"] = _nullable(inc / young * 1000, ~(young > 0))
+    # Rank 1 = most incidents, ties share the best rank (pandas' rank(method="min")).
+    ordered = np.sort(inc)
+    columns["rank"] = pd.array(len(inc) - np.searchsorted(ordered, inc, side="right") + 1, dtype="Int64")
+    return pd.DataFrame(columns, index=df.index)
+
+
+def _floats(values) -> np.ndarray:
+    """A column as float64 with NaN for missing values (NA or NaN)."""
+    return pd.array(values).astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _nullable(values: np.ndarray, missing: np.ndarray):
+    """A Float64 column: ``values`` with NA where ``missing`` (or where the value is NaN)."""
+    missing = missing | np.isnan(values)
+    return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

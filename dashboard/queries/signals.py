@@ -364,6 +364,14 @@ def signal_page(selection, dimension: str | None, grain: str = "month") -> Signa
                  dimension)
 
 
+def _total_cell(prot: suppression.Protected, level: str, code: str) -> tuple:
+    """(count, suppressed) of the area's total over the period in a totals layer: NA when
+    hidden, 0 when the area has no signals."""
+    cell = _area_rows(prot, level, code, with_period=False)
+    hidden = bool(cell["count_suppressed"].any()) if not cell.empty else False
+    return (pd.NA if hidden else (int(cell["count"].iloc[0]) if not cell.empty else 0)), hidden
+
+
 def total_frame(run_sql, level: str, code: str, start: date, end: date,
                 nat_now: suppression.Protected, nat_before: suppression.Protected) -> pd.DataFrame:
     """Rows 'nu' and 'ett år tidigare': count and rate per 1 000 aged 12–17, protected."""
@@ -371,9 +379,7 @@ def total_frame(run_sql, level: str, code: str, start: date, end: date,
     rows = []
     for label, s, e, prot in (("nu", start, end, nat_now),
                               ("ett år tidigare", year_earlier(start), year_earlier(end), nat_before)):
-        cell = _area_rows(prot, level, code, with_period=False)
-        hidden = bool(cell["count_suppressed"].any()) if not cell.empty else False
-        value = pd.NA if hidden else (int(cell["count"].iloc[0]) if not cell.empty else 0)
+        value, hidden = _total_cell(prot, level, code)
         rows.append({"period": label, "start": s, "end": e, "count": value, "count_suppressed": hidden,
                      "population_12_17": population_for(youth, e.year)})
     out = pd.DataFrame(rows)
@@ -402,11 +408,12 @@ def signal_total(selection) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
-    # Plain values, cached: Översikt reads these on every rerun (pandas look-ups on the
-    # frame cost a few milliseconds each time).
-    df = _total(key, level, code, start, end)
-    return {period: (count, bool(hidden)) for period, count, hidden in
-            zip(df["period"].tolist(), df["count"].tolist(), df["count_suppressed"].tolist(), strict=True)}
+    # Plain values, cached: Översikt reads these on every rerun. Read from the totals
+    # layers directly, as total_frame does, without its rates: their population query
+    # and frame cost ~15 ms on each new selection, for numbers Översikt does not show.
+    chain = chain_for(level)
+    return {label: _total_cell(_totals(key, chain, s, e), level, code)
+            for label, s, e in (("nu", start, end), ("ett år tidigare", year_earlier(start), year_earlier(end)))}
 
 
 def signal_total_counts(selection) -> dict[str, tuple]:
