@@ -236,17 +236,31 @@ def trend(
     decimals: int = 0,
     hover_unit: str = "",
     reference: float | None = None,
+    legend_below: bool = False,
 ) -> go.Figure:
     """Lines of ``y`` over months ``x``, one per ``color`` group (Okabe–Ito colours).
 
     Suppressed or missing values are gaps (``connectgaps=False``), never zeros; the note
     under the figure says how many there are. ``reference`` draws a dotted horizontal line
-    (e.g. 100 for an index).
+    (e.g. 100 for an index). ``legend_below`` puts the legend under the plot, where it
+    cannot collide with the title (set in the layout before the figure is built: a
+    ``fig.update_layout`` afterwards cost ~7 ms of validation).
     """
     if df.empty:
-        return empty_figure(title)
-    return figure(*_trend_parts(df, x, y, color, title=title, y_title=y_title, x_title=x_title,
-                                decimals=decimals, hover_unit=hover_unit, reference=reference))
+        fig = empty_figure(title)
+        if legend_below:
+            fig.update_layout(legend=LEGEND_BELOW, margin={"b": LEGEND_BELOW_MARGIN})
+        return fig
+    traces, lay = _trend_parts(df, x, y, color, title=title, y_title=y_title, x_title=x_title, decimals=decimals,
+                               hover_unit=hover_unit, reference=reference)
+    if legend_below:
+        lay["legend"] = {**lay.get("legend", {}), **LEGEND_BELOW}
+        lay["margin"] = {**lay.get("margin", {}), "b": LEGEND_BELOW_MARGIN}
+    return figure(traces, lay)
+
+
+LEGEND_BELOW = {"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left"}
+LEGEND_BELOW_MARGIN = 110
 
 
 def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: str, y_title: str, x_title: str,

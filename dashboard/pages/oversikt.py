@@ -31,10 +31,10 @@ def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
     ])
 
 
-def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str):
-    """The month-by-month figure as exported: legend above the plot."""
+def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str, legend_below: bool = False):
+    """The month-by-month figure (as exported: legend above the plot)."""
     return charts.trend(trend_frame(sel, monthly, previous), "month", "incidents", "series", title=title,
-                        y_title="Antal händelser")
+                        y_title="Antal händelser", legend_below=legend_below)
 
 
 def monthly_trend(database: tuple[str, str], sel, title: str):
@@ -43,9 +43,7 @@ def monthly_trend(database: tuple[str, str], sel, title: str):
     only part of the remembered key: the figure is remembered by these small arguments
     rather than by the frame's content, which cost a concat and a pickle per rerun."""
     del database
-    fig = trend_figure(sel, incidents.monthly(sel), incidents.has_previous(sel.start), title)
-    components.legend_below(fig)
-    return fig
+    return trend_figure(sel, incidents.monthly(sel), incidents.has_previous(sel.start), title, legend_below=True)
 
 
 prev_start, prev_end = sel.previous
