@@ -155,9 +155,11 @@ def measure_register(register, caption: str) -> None:
                         "followups": "Uppföljningar", "description": "Beskrivning"}
     st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
                "åtgärdens uppföljningar.")
-    # The register is made from the database version, the selection and these filters
-    # alone: the display table is remembered by them instead of by its pickled content.
-    identity = ("atgarder_register", db_key(), sel.area_level, sel.area_code, sel.start, sel.end, text,
+    # The register is made from the database version, the area, the period's plan years
+    # and these filters alone: the display table is remembered by them instead of by its
+    # pickled content (by the years, not the months: a new period in the same years shows
+    # the same register).
+    identity = ("atgarder_register", db_key(), sel.area_level, sel.area_code, sel.start.year, sel.end.year, text,
                 tuple(areas), tuple(statuses), tuple(orgs))
     picked = st.dataframe(fmt.display_arrow(found_display, register_columns, identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key="atgarder_register",
