@@ -160,8 +160,8 @@ def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
 # --- per-area values --------------------------------------------------------------------------
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _incident_series(key, level: str, windows: tuple[tuple[int, date, date], ...],
-                     types: tuple[str, ...]) -> pd.DataFrame:
+def _incident_series(key, level: str, windows_key: str, types: tuple[str, ...],
+                     _windows: tuple[tuple[int, date, date], ...]) -> pd.DataFrame:
     """Incidents per area of ``level`` in each window (label year, start, end), with the
     population of the window's end year: area_code, count, population, year; every area
     and window, areas without incidents with count 0.
@@ -170,7 +170,10 @@ def _incident_series(key, level: str, windows: tuple[tuple[int, date, date], ...
     the same months a year earlier) and the indexed trends of any areas of the level, so
     changing the area compared or the number of similar areas needs no query, and a new
     level, period or type scans the level's incident rows once instead of twice.
+
+    ``windows_key`` stands for ``_windows`` in the cache key (see :func:`_series`).
     """
+    windows = _windows
     return run(
         """WITH windows AS (
                SELECT unnest($years) AS year, unnest($starts)::DATE AS first, unnest($ends)::DATE AS last
@@ -207,6 +210,13 @@ def _incident_series(key, level: str, windows: tuple[tuple[int, date, date], ...
          "ends": [w[2] for w in windows], "types": list(types), "all_types": not types},
         key=key,
     )
+
+
+def _series(key, level: str, sel, indicator: Indicator, types: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`_incident_series` for a selection. The windows are keyed by their text:
+    Streamlit hashes a tuple of dates element by element, about 3 ms a call."""
+    windows = _series_windows(sel, indicator, _first_months(key)["incidents"])
+    return _incident_series(key, level, repr(windows), types, windows)
 
 
 def _series_windows(sel, indicator: Indicator, first: date | None) -> tuple[tuple[int, date, date], ...]:
@@ -441,7 +451,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
         prev_start, prev_end = shift_months(start, -12), shift_months(end, -12)
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
-            series = _incident_series(key, level, _series_windows(sel, ind, _first_months(key)["incidents"]), types)
+            series = _series(key, level, sel, ind, types)
             # The series has every area in every window, ordered by year and area_code, so
             # the two windows' rows line up area by area (no merge needed).
             now = series[series["year"] == end.year]
@@ -627,7 +637,7 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
             if not years:
                 return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
                                              "value_suppressed"])
-            series = _incident_series(key, level, _series_windows(sel, ind, first), types)
+            series = _series(key, level, sel, ind, types)
             df = series[series["year"].isin(years) & series["area_code"].isin(codes)]
         else:
             part = _signal_years(key, level, first, cutoff(sel, ind))
@@ -695,22 +705,26 @@ def nearest(df: pd.DataFrame, code: str, k: int) -> pd.DataFrame:
     """The ``k`` areas closest to ``code`` in standardised log population, share aged
     12–17 and log density (equal weights), with ``distance``; the area itself first
     (distance 0). Areas lacking a measure are left out."""
-    data = df.copy()
-    data["log_population"] = np.log(pd.to_numeric(data["population"], errors="coerce").astype(float))
-    data["log_density"] = np.log(pd.to_numeric(data["density"], errors="coerce").astype(float))
-    data["share"] = pd.to_numeric(data["share_12_17"], errors="coerce").astype(float)
-    features = ["log_population", "share", "log_density"]
-    data = data.replace([np.inf, -np.inf], np.nan).dropna(subset=features)
-    if code not in set(data["area_code"]):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        features = np.column_stack([np.log(_floats(df["population"])), _floats(df["share_12_17"]),
+                                    np.log(_floats(df["density"]))])
+    usable = np.isfinite(features).all(axis=1)
+    codes = df["area_code"].to_numpy(dtype=object)[usable]
+    if code not in set(codes):
+        data = df.assign(log_population=features[:, 0], log_density=features[:, 2], share=features[:, 1])
+        data = data.replace([np.inf, -np.inf], np.nan)[usable]
         return data.iloc[0:0].assign(distance=pd.Series(dtype=float))
-    z = data[features]
-    spread = z.std(ddof=0).replace(0, 1.0)
-    z = (z - z.mean()) / spread
-    target = z[data["area_code"] == code].iloc[0]
-    data["distance"] = np.sqrt(((z - target) ** 2).sum(axis=1))
-    data["self"] = data["area_code"] == code
-    ranked = data.sort_values(["self", "distance", "area_code"], ascending=[False, True, True])
-    return ranked.head(k + 1).drop(columns=["self", "log_population", "log_density", "share"]).reset_index(drop=True)
+    # Standardised over the usable areas (population standard deviation, 0 counts as 1).
+    # Mean, spread and the row sums by pandas, as before: NumPy's sums can differ in the
+    # last bit, which can swap two nearly equally distant areas.
+    z = pd.DataFrame({name: features[usable, i] for i, name in enumerate(("log_population", "share", "log_density"))})
+    z = (z - z.mean()) / z.std(ddof=0).replace(0, 1.0)
+    is_self = codes == code
+    distance = np.sqrt(((z - z[is_self].iloc[0]) ** 2).sum(axis=1)).to_numpy()
+    # The area itself first, then by distance, ties by code.
+    order = np.lexsort((codes, distance, ~is_self))[: k + 1]
+    rows = np.flatnonzero(usable)[order]
+    return df.take(rows).assign(distance=distance[order]).reset_index(drop=True)
 
 
 def similar(level: str, code: str, k: int, year: int) -> pd.DataFrame:
