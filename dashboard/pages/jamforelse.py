@@ -111,8 +111,10 @@ columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "v
            "within_chance": "Inom slumpens variation"}
 if not indicator.has_counts:
     columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
+# Remembered by the comparison's identity: pickling the 21-column table to find it cost
+# a few milliseconds on every rerun.
 st.dataframe(fmt.display_arrow(summary.shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
-                                                                 "change_pct": 1}),
+                                                                 "change_pct": 1}, identity=cmp.identity),
              hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
 exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
                          columns=columns)
@@ -186,7 +188,8 @@ else:
                       "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
                       "within_chance": "Inom slumpens variation"}
     st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
-                                   share=["share_done"]), hide_index=True, key="jmf_paired")
+                                   share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
+                 hide_index=True, key="jmf_paired")
     exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption, filename=title,
                              columns=paired_columns)
 

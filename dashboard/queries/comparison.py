@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
@@ -398,6 +398,9 @@ class Comparison:
     per: float
     notes: tuple[str, ...]
     summary: Summary | None = None  # what the page derives from the table (see _summarise)
+    # A hashable value that determines the table completely (database version and every
+    # input), so the page's display tables can be remembered by it instead of by content.
+    identity: tuple = ()
 
 
 class _Period(NamedTuple):
@@ -417,8 +420,10 @@ def compare(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> Compa
     change against the same period a year earlier (or the year before, for yearly
     statistics), flagged when within chance. Cached per selection (intervals and tests
     are computed per area in Python)."""
-    codes = tuple(codes)
-    return _compare(db_key(), _period_of(sel), level, indicator_id, _codes_key(codes), codes)
+    codes, key, period = tuple(codes), db_key(), _period_of(sel)
+    codes_key = _codes_key(codes)
+    cmp = _compare(key, period, level, indicator_id, codes_key, codes)
+    return replace(cmp, identity=("comparison", key, period, level, indicator_id, codes_key))
 
 
 def _codes_key(codes: tuple[str, ...]) -> str:
