@@ -103,17 +103,22 @@ def by_type(sel) -> pd.DataFrame:
 def _headline(key: tuple[str, str], level: str, code: str, start: date, end: date) -> tuple:
     # Plain tuples, cached: the page asks on every rerun, and the pandas look-ups this
     # replaces (reindex and sum per group) cost several milliseconds each time.
-    per_type = _by_type(key, level, code, start, end)
-    counts = dict(zip(per_type["incident_type"].tolist(), zip(per_type["incidents"].tolist(),
-                                                              per_type["incidents_prev"].tolist(), strict=True),
-                      strict=True))
+    counts: dict[str, list[int]] = {}
+    prev_start, prev_end = previous_period(start, end)
+    for month, incident_type, n in _month_type(key, level, code, start, end):
+        now_prev = counts.setdefault(incident_type, [0, 0])
+        # The two windows overlap when the period is longer than a year: a month can count in both.
+        if start <= month <= end:
+            now_prev[0] += n
+        if prev_start <= month <= prev_end:
+            now_prev[1] += n
     first, _ = _month_range(key)
     previous = first is not None and shift_months(start, -12) >= first
     out = []
     for group, types in categories.HEADLINE_TYPES.items():
         found = [counts[t] for t in types if t in counts]
-        now = int(sum(0 if pd.isna(n) else n for n, _ in found))
-        before = int(sum(0 if pd.isna(p) else p for _, p in found)) if previous else None
+        now = sum(n for n, _ in found)
+        before = sum(p for _, p in found) if previous else None
         out.append((group, now, before))
     return tuple(out)
 
@@ -141,29 +146,39 @@ def headline(sel) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
+def _month_type(key: tuple[str, str], level: str, code: str, start: date, end: date) -> tuple:
+    # One area's incidents per month and type in the period and the year before, as plain
+    # tuples (month, type, count): the headline and the month-by-month trend (for any
+    # choice of types) are both summed from these, one query per area and period instead
+    # of one for the headline and one more for each choice of types.
+    return tuple((as_date(month), incident_type, int(n)) for month, incident_type, n in rows(
+        """SELECT month, incident_type, sum(incidents)::BIGINT AS incidents
+           FROM mart_incident_month
+           WHERE level = $level AND area_code = $code
+             AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
+           GROUP BY ALL""",
+        _params(start, end, (), level=level, code=code), key=key))
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
 def _monthly(key: tuple[str, str], level: str, code: str, start: date, end: date,
              types: tuple[str, ...]) -> pd.DataFrame:
-    df = run(
-        f"""WITH months AS (
-                SELECT unnest(generate_series($start::DATE, $end::DATE, INTERVAL 1 MONTH))::DATE AS month
-            ),
-            counts AS (
-                SELECT month, sum(incidents)::BIGINT AS incidents
-                FROM mart_incident_month
-                WHERE level = $level AND area_code = $code AND {_types_sql(types)}
-                  AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
-                GROUP BY month
-            )
-            SELECT m.month,
-                   coalesce(c.incidents, 0)::BIGINT AS incidents,
-                   coalesce(p.incidents, 0)::BIGINT AS incidents_prev
-            FROM months AS m
-            LEFT JOIN counts AS c ON c.month = m.month
-            LEFT JOIN counts AS p ON p.month = (m.month - INTERVAL 1 YEAR)::DATE
-            ORDER BY m.month""",
-        _params(start, end, types, level=level, code=code), key=key,
-    )
-    return df
+    wanted = set(types)
+    per_month: dict[date, int] = {}
+    for month, incident_type, n in _month_type(key, level, code, start, end):
+        if not types or incident_type in wanted:
+            per_month[month] = per_month.get(month, 0) + n
+    months = []
+    month = start
+    while month <= end:
+        months.append(month)
+        month = shift_months(month, 1)
+    return pd.DataFrame({
+        "month": np.array(months, dtype="datetime64[us]"),
+        "incidents": np.array([per_month.get(m, 0) for m in months], dtype=np.int64),
+        # The same months a year earlier, on the period's months.
+        "incidents_prev": np.array([per_month.get(shift_months(m, -12), 0) for m in months], dtype=np.int64),
+    })
 
 
 def monthly(sel) -> pd.DataFrame:
