@@ -781,5 +781,13 @@ def _paired(key, sel: _Period, level: str, indicator_id: str, codes_key: str, _c
 def _beside(table: pd.DataFrame, comp: pd.DataFrame) -> pd.DataFrame:
     cols = ["area_code", "name", "value", "value_prev", "change", "change_pct", "within_chance",
             "value_suppressed", "value_prev_suppressed", "change_suppressed", "change_pct_suppressed"]
-    out = table[cols].merge(comp, on="area_code", how="inner")
-    return out.sort_values("share_done", ascending=False, kind="stable").reset_index(drop=True)
+    if not comp["area_code"].is_unique:
+        out = table[cols].merge(comp, on="area_code", how="inner")
+        return out.sort_values("share_done", ascending=False, kind="stable").reset_index(drop=True)
+    # One plan row per area: the inner join as positions (the table's order), then the
+    # highest share first, ties in that order (a stable sort; missing shares last).
+    at = pd.Index(comp["area_code"]).get_indexer(table["area_code"])
+    rows = np.flatnonzero(at >= 0)
+    rows = rows[np.argsort(-_floats(comp["share_done"]).take(at[rows]), kind="stable")]
+    return pd.DataFrame({**{c: table[c].array.take(rows) for c in cols},
+                         **{c: comp[c].array.take(at[rows]) for c in comp.columns if c != "area_code"}})
