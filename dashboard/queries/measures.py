@@ -128,25 +128,34 @@ def history(measure_id: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _status_counts(key, level: str, code: str, first_year: int, last_year: int, by: str) -> pd.DataFrame:
-    column = {"prioritised_area": "m.prioritised_area", "organisation": "m.organisation"}[by]
-    df = run(
-        f"""WITH counts AS (
-                SELECT {column} AS category, m.status, count(*) AS n
-                FROM mart_measure AS m
-                WHERE list_contains($plan_ids, m.plan_id)
-                GROUP BY ALL
-            ),
-            categories AS (SELECT DISTINCT category FROM counts),
-            statuses AS (SELECT unnest($statuses) AS status, generate_subscripts($statuses, 1) AS status_order)
-            SELECT c.category, s.status, s.status_order, coalesce(n.n, 0)::BIGINT AS n
-            FROM categories AS c CROSS JOIN statuses AS s
-            LEFT JOIN counts AS n ON n.category = c.category AND n.status = s.status
-            ORDER BY c.category, s.status_order""",
-        _params(key, level, code, first_year, last_year, statuses=list(STATUSES)), key=key,
-    )
-    df["total"] = df.groupby("category")["n"].transform("sum")
-    df["share"] = (df["n"] / df["total"].where(df["total"] > 0)).astype("Float64")
-    return df.drop(columns="status_order")
+    # Counted from the register (every measure of the selection with its category and
+    # status), which the page reads anyway: one query less per new selection.
+    return count_statuses(_register(key, level, code, first_year, last_year), by)
+
+
+def count_statuses(register_df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Measures per category of ``by`` × the five statuses (zeros included): category,
+    status, n, total, share; categories in order, a missing category last and counted as
+    zero (as the grid the SQL of earlier versions joined), statuses outside the five not
+    counted."""
+    categories = register_df[by].tolist()
+    counts: dict[tuple, int] = {}
+    for category, status in zip(categories, register_df["status"].tolist(), strict=True):
+        counts[category, status] = counts.get((category, status), 0) + 1
+    present = {c for c in categories if isinstance(c, str)}
+    ordered = sorted(present) + ([None] if len(present) < len(set(categories)) else [])
+    rows = [(c, s) for c in ordered for s in STATUSES]
+    n = np.array([counts.get(k, 0) if k[0] is not None else 0 for k in rows], dtype=np.int64)
+    total = np.repeat(n.reshape(len(ordered), len(STATUSES)).sum(axis=1), len(STATUSES))
+    if ordered and ordered[-1] is None:
+        # pandas' grouped sum leaves a missing category out: its total is NaN (floats).
+        total = np.where([c is None for c, _ in rows], np.nan, total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, n / np.where(total > 0, total, 1), np.nan)
+    # The types the query result had: text columns with no text in them were objects.
+    return pd.DataFrame({"category": pd.array([c for c, _ in rows], dtype="str" if present else object),
+                         "status": pd.array([s for _, s in rows], dtype="str" if rows else object),
+                         "n": n, "total": total, "share": pd.array(share, dtype="Float64")})
 
 
 def status_counts(sel, by: str = "prioritised_area") -> pd.DataFrame:
