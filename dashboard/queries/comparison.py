@@ -305,8 +305,22 @@ def _bools(values, n: int) -> np.ndarray:
 
 
 def _floats(values) -> np.ndarray:
-    """A numeric column as floats, NaN where missing."""
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    """A numeric column (Series or array) as floats, NaN where missing."""
+    array = values.array if isinstance(values, pd.Series) else values
+    if isinstance(array, pd.arrays.NumpyExtensionArray):
+        array = array.to_numpy()
+    if isinstance(array, np.ndarray) and array.dtype.kind in "biuf":
+        return array.astype(float)  # plain numbers: pd.to_numeric only adds its overhead
+    if isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray)):
+        return array.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(pd.Series(array), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _among(column: pd.Series, wanted) -> np.ndarray:
+    """``column.isin(wanted)`` as a bool array: a set lookup per row costs a fraction of
+    pandas' isin on Arrow strings (~2 ms for the 290 kommuner)."""
+    wanted = set(wanted)
+    return np.fromiter((v in wanted for v in column.tolist()), dtype=bool, count=len(column))
 
 
 def _rates(count: np.ndarray, population: np.ndarray, per: float) -> np.ndarray:
@@ -350,7 +364,7 @@ def _with_uncertainty(df: pd.DataFrame, per: float) -> pd.DataFrame:
 def _finish(df: pd.DataFrame, names: pd.DataFrame, codes: tuple[str, ...]) -> pd.DataFrame:
     """The areas ``codes`` (with name and approximate) beside their values in ``df``, with
     change, change_pct, rank and the suppression flags, ranked (highest value first)."""
-    left = names[names["area_code"].isin(codes)]
+    left = names[_among(names["area_code"], codes)]
     rows = pd.Index(df["area_code"]).get_indexer(left["area_code"]) if df["area_code"].is_unique else None
     overlap = set(left.columns) & set(df.columns) - {"area_code"}
     if rows is None or (rows < 0).any() or overlap or left.empty:
@@ -643,16 +657,16 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
                 return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
                                              "value_suppressed"])
             series = _series(key, level, sel, ind, types)
-            df = series[series["year"].isin(years) & series["area_code"].isin(codes)]
+            df = series[_among(series["year"], years) & _among(series["area_code"], codes)]
         else:
             part = _signal_years(key, level, first, cutoff(sel, ind))
-            df = part[part["area_code"].isin(codes)]
+            df = part[_among(part["area_code"], codes)]
         hidden = _bools(df.get("count_suppressed"), len(df))
         value = np.where(hidden, np.nan, _rates(_floats(df["count"]), _floats(df["population"]), per))
         population = df["population"].array
     else:
         stats = _statistic_years(key, indicator_id, level)
-        df = stats[stats["area_code"].isin(codes)]
+        df = stats[_among(stats["area_code"], codes)]
         hidden = np.zeros(len(df), dtype=bool)
         value = _floats(df["value"])
         population = np.full(len(df), np.nan)
