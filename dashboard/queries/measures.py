@@ -213,16 +213,35 @@ def status_views(sel, by: str = "prioritised_area") -> tuple[pd.DataFrame, pd.Da
 # --- movement between rounds ------------------------------------------------------------------
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
-    return run(
-        """SELECT previous_round AS from_round, round AS to_round,
-                   previous_status AS from_status, status AS to_status, count(*)::BIGINT AS n
-            FROM mart_measure_round
-            WHERE list_contains($plan_ids, plan_id) AND previous_round IS NOT NULL
-            GROUP BY ALL
-            ORDER BY from_round, to_round, from_status, to_status""",
+def _round_moves(key, level: str, code: str, first_year: int, last_year: int) -> tuple:
+    # Measures per (previous round, round, previous status, status) as plain tuples: the
+    # transitions and the status per round are both summed from these, one query per
+    # selection instead of two.
+    return tuple(rows(
+        """SELECT previous_round, round, previous_status, status, count(*)::BIGINT AS n
+           FROM mart_measure_round
+           WHERE list_contains($plan_ids, plan_id)
+           GROUP BY ALL""",
         _params(key, level, code, first_year, last_year), key=key,
-    )
+    ))
+
+
+def _text_column(values: list):
+    # Text as the query results had it: a column with no text in it was of objects.
+    return pd.array(values, dtype="str" if any(isinstance(v, str) for v in values) else object)
+
+
+def _missing_last(value) -> tuple:
+    return (value is None, value or "")  # SQL's ORDER BY: missing values after the rest
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    moves = sorted((m for m in _round_moves(key, level, code, first_year, last_year) if m[0] is not None),
+                   key=lambda m: tuple(_missing_last(v) for v in m[:4]))
+    out = {name: _text_column([m[i] for m in moves])
+           for i, name in enumerate(("from_round", "to_round", "from_status", "to_status"))}
+    return pd.DataFrame(out | {"n": np.array([m[4] for m in moves], dtype=np.int64)})
 
 
 def flow(sel) -> pd.DataFrame:
@@ -272,13 +291,11 @@ def flow_rounds(df: pd.DataFrame) -> tuple[str, ...]:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _round_status(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
-    return run(
-        """SELECT round, status, count(*)::BIGINT AS n
-            FROM mart_measure_round
-            WHERE list_contains($plan_ids, plan_id)
-            GROUP BY ALL""",
-        _params(key, level, code, first_year, last_year), key=key,
-    )
+    sums: dict[tuple, int] = {}
+    for _, round_, _, status, n in _round_moves(key, level, code, first_year, last_year):
+        sums[round_, status] = sums.get((round_, status), 0) + n
+    return pd.DataFrame({"round": _text_column([r for r, _ in sums]), "status": _text_column([s for _, s in sums]),
+                         "n": np.array(list(sums.values()), dtype=np.int64)})
 
 
 def round_status(sel) -> pd.DataFrame:
