@@ -273,3 +273,32 @@ def test_completion_beside_outcome(use_db):
     assert row["measures"] == 4 and row["done"] == 2 and row["share_done"] == pytest.approx(0.5)
     assert row["change_pct"] == pytest.approx((14 / 101_000 - 10 / 100_000) / (10 / 100_000) * 100)
     assert shown["within_chance"].tolist() == ["ja" if row["within_chance"] else "nej"]
+
+
+def test_a_period_without_a_complete_month_gives_an_empty_table_and_says_why(use_db):
+    # The data end 2025-10-31: November–December has no complete month to compare.
+    late = Selection("lan", "01", date(2025, 11, 1), date(2025, 12, 1), area_name="Stockholms län")
+    for indicator in ("incidents:våld", "signals"):
+        if indicator not in cq.indicators("kommun"):
+            continue
+        cmp = cq.compare(late, "kommun", indicator, STOCKHOLM_KOMMUNER)
+        assert cmp.table.empty
+        assert {"area_code", "name", "value", "rank"} <= set(cmp.table.columns)
+        assert "Perioden har ingen hel månad med data." in cmp.notes
+
+
+def test_the_page_shows_a_period_without_a_complete_month_without_failing(use_db, fast_apptest):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "jamforelse.py")
+    at = AppTest.from_file(page, default_timeout=120)
+    # November 2025 has incidents (Nacka's late ones) but lies after the data's stated end.
+    for k, v in {"niva": "Län", "omrade": "Stockholms län", "period": "Välj månader",
+                 "fran": "november 2025", "till": "november 2025"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in [*at.caption, *at.info, *at.warning, *at.markdown])
+    assert "Perioden har ingen hel månad med data." in shown

@@ -461,7 +461,12 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
         window = cutoff(sel, ind)
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
         if window is None:
-            empty = names.iloc[0:0].assign(value=pd.Series(dtype="Float64"), value_prev=pd.Series(dtype="Float64"))
+            # No rows, but every column of a comparison (the page reads them all); the
+            # names are left to _finish.
+            empty = _with_uncertainty(pd.DataFrame({
+                "area_code": pd.Series(dtype=object),
+                **{c: pd.Series(dtype="Float64") for c in ("count", "population", "count_prev", "population_prev")},
+            }), per)
             return _comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
                               ("Perioden har ingen hel månad med data.",))
         start, end = window
