@@ -128,7 +128,7 @@ def test_a_full_build_in_chunks_equals_one_statement_and_is_in_month_order(empty
         chunked = con.execute("SELECT * FROM main.mart_incident_grid").fetchall()
         whole = con.execute("SELECT * FROM one_statement").fetchall()
         cell = con.execute("""SELECT sum(incidents) FROM main.mart_incident_grid WHERE month = DATE '2023-06-01'
-                              AND incident_type = 'stöld' AND grid_cell = '6160006170000'""").fetchone()[0]
+                              AND incident_type = 'stöld' AND cell = 6160006170000""").fetchone()[0]
     finally:
         con.close()
     assert sorted(chunked, key=repr) == sorted(whole, key=repr)

@@ -222,12 +222,14 @@ def _grid(key: tuple[str, str], level: str, code: str, start: date, end: date,
         where = f"AND {_GRID_COLUMN[level]} = $code"
         params["code"] = code
     raw = run(
-        f"""SELECT grid_cell, sum(incidents)::BIGINT AS incidents
-            FROM mart_incident_grid
-            WHERE month BETWEEN $start AND $end
-              AND ($all_types OR list_contains($types, incident_type))
-              {where}
-            GROUP BY grid_cell""",
+        # The mart holds the cell as a number; its 13 digits are the warehouse's grid_cell.
+        f"""SELECT lpad(cell::VARCHAR, 13, '0') AS grid_cell, incidents
+            FROM (SELECT cell, sum(incidents)::BIGINT AS incidents
+                  FROM mart_incident_grid
+                  WHERE month BETWEEN $start AND $end
+                    AND ($all_types OR list_contains($types, incident_type))
+                    {where}
+                  GROUP BY cell)""",
         params, key=key,
     )
     # Not merged into 10 km cells: the grid map draws 1 km squares only.
