@@ -116,9 +116,3 @@ def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select
 
         st.html(maps.legend_html(legend_title, legend))
     return state
-
-
-def legend_below(fig) -> None:
-    """Put a figure's legend under the plot, where it cannot collide with the title."""
-    fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left"},
-                      margin={"b": 110})
