@@ -45,7 +45,11 @@ TABLES = {
     "kolada_value": "replace",
     "bra_statistic": "replace",
 }
-LOAD_MEMORY_LIMIT = "1GiB"
+# DuckDB's memory limit during a load. The process's peak RSS ends some 300-500 MiB above
+# it (the interpreter, pandas, what DuckDB allocates outside its buffer pool): at 1 GiB a
+# national load peaked at 1.3-1.5 GiB, at 768 MiB at 1.0-1.2 GiB, in the same time (three
+# pairs of runs on a shared machine).
+LOAD_MEMORY_LIMIT = "768MiB"
 HAS_LOAD_ID = {"population", "incident", "recruitment_signal", "plan", "measure", "kolada_value", "bra_statistic"}
 
 
@@ -386,7 +390,7 @@ def ingest(
     try:
         with warehouse.write_session(db) as con:
             # A bulk file is staged in temporary tables; above this DuckDB spills them to
-            # disk instead of growing (15 M incident rows stay within 1.5 GiB RSS).
+            # disk instead of growing (15 M incident rows stay well within 1.5 GiB RSS).
             con.execute("SET memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
             for path in files:
                 if not Path(path).is_file():
