@@ -218,9 +218,15 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     codes: dict[str, np.ndarray] = {}
     uniques: dict[str, np.ndarray] = {}
     for d in dims:
-        column = df[d].to_numpy(dtype=object, copy=True)
-        column[pd.isna(column)] = _NA
-        c, u = pd.factorize(column, sort=True)
+        if isinstance(df[d].dtype, pd.StringDtype) and not df[d].hasnans:
+            # Text without NA: factorised by pandas' own string code (converting to Python
+            # objects first cost more than the factorising). Sorted by code point, as the
+            # object path sorts them, so the codes and uniques are the same.
+            c, u = pd.factorize(df[d], sort=True)
+        else:
+            column = df[d].to_numpy(dtype=object, copy=True)
+            column[pd.isna(column)] = _NA
+            c, u = pd.factorize(column, sort=True)
         codes[d], uniques[d] = np.asarray(c, dtype=np.int64), np.asarray(u, dtype=object)
 
     keys: list[tuple] = []
@@ -322,7 +328,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     shown = [cid for cid in range(len(keys)) if order[owner_arr[cid]] in published]
     positions = {g: {d: g.index(d) for d in g} for g in pub_groupings}
     columns: dict[str, list] = {d: [] for d in dims}
-    grouping_col, value_col, flag_col, reason_col = [], [], [], []
+    grouping_col = []
     for cid in shown:
         g = order[owner_arr[cid]]
         k = keys[cid]
@@ -330,23 +336,8 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         for d in dims:
             columns[d].append(k[pos[d]] if d in pos else None)
         grouping_col.append(grouping_name(g))
-        hidden = bool(supp[cid])
-        value_col.append(None if hidden else int(vals[cid]))
-        flag_col.append(hidden)
-        reason_col.append(("primär" if primary[cid] else "sekundär") if hidden else None)
-    layout = [*dims, "grouping", value, flag_column(value), "reason"]
-    cells = pd.DataFrame({**columns, "grouping": grouping_col, value: value_col, flag_column(value): flag_col,
-                          "reason": reason_col}, columns=layout) if shown else pd.DataFrame([], columns=layout)
-    for d in dims:
-        as_object = cells[d].astype(object)
-        col = as_object.where(as_object != _NA, None)
-        target = "Int64" if pd.api.types.is_integer_dtype(df[d].dtype) else df[d].dtype
-        try:
-            cells[d] = col.astype(target)
-        except (TypeError, ValueError):
-            cells[d] = col
-    cells[value] = cells[value].astype("Int64")
-    cells[flag_column(value)] = cells[flag_column(value)].astype(bool)
+    cells = _cells_frame(df, dims, value, columns, grouping_col, np.asarray(shown, dtype=np.int64),
+                         vals, supp, primary)
 
     pub_mask = np.array([order[g] in published for g in owner_arr], dtype=bool) if len(vals) else np.zeros(0, bool)
     finest = [g for g in pub_groupings if not any(set(g) < set(o) for o in pub_groupings)]
@@ -358,6 +349,61 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
         suppressed_share=share, notes=tuple(notes),
     )
+
+
+def _cells_frame(df: pd.DataFrame, dims: tuple[str, ...], value: str, columns: dict[str, list],
+                 grouping_col: list[str], shown: np.ndarray, vals: np.ndarray, supp: np.ndarray,
+                 primary: np.ndarray) -> pd.DataFrame:
+    """protect()'s output frame: the dimension columns (``columns``, _NA for a missing key,
+    None where a margin sums over the dimension), grouping, value, flag and reason of the
+    ``shown`` cells.
+
+    Built as typed columns in one frame. The dtypes are those the earlier version got by
+    letting pandas infer each column from a list and then casting it (kept for the cases
+    below that are not plain text columns, where that inference decides the result):
+    a text dimension keeps its dtype, the value is Int64 with NA where hidden, the flag
+    bool, and the reason the inferred text dtype (object when nothing is hidden).
+    """
+    layout = [*dims, "grouping", value, flag_column(value), "reason"]
+    if not len(shown):
+        cells = pd.DataFrame([], columns=layout)
+        for d in dims:
+            cells[d] = _cast_like(cells[d], df[d].dtype)
+        cells[value] = cells[value].astype("Int64")
+        cells[flag_column(value)] = cells[flag_column(value)].astype(bool)
+        return cells
+    data: dict[str, object] = {}
+    dtypes = df.dtypes
+    for d in dims:
+        target = dtypes[d]
+        if isinstance(target, pd.StringDtype):
+            # Text: the keys are str, _NA or None; cast directly (what inference and the
+            # cast below give for such a column).
+            keys = np.array(columns[d], dtype=object)
+            keys[keys == _NA] = None
+            data[d] = pd.array(keys, dtype=target)
+        else:
+            data[d] = _cast_like(pd.Series(columns[d]), target)
+    hidden = supp[shown]
+    data["grouping"] = pd.Series(grouping_col)
+    data[value] = pd.arrays.IntegerArray(np.where(hidden, 0, vals[shown]).astype(np.int64), hidden.copy())
+    data[flag_column(value)] = hidden.copy()
+    reasons = np.where(hidden, np.where(primary[shown], "primär", "sekundär"), None).astype(object)
+    # As inferred from the list of reasons: text once anything is hidden, else None objects.
+    data["reason"] = pd.Series(reasons.tolist())
+    return pd.DataFrame(data, columns=layout)
+
+
+def _cast_like(column: pd.Series, dtype) -> pd.Series:
+    """``column`` (dimension keys as pandas inferred them) with _NA as None, cast to the input
+    column's ``dtype`` (Int64 for integers) where that works, else left as objects."""
+    as_object = column.astype(object)
+    col = as_object.where(as_object != _NA, None)
+    target = "Int64" if pd.api.types.is_integer_dtype(dtype) else dtype
+    try:
+        return col.astype(target)
+    except (TypeError, ValueError):
+        return col
 
 
 def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.ndarray) -> tuple[list[tuple], list[int]]:
@@ -374,8 +420,13 @@ def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.
     else:  # too many combinations for one integer: unique rows instead
         combos, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
         parts = tuple(combos[:, i] for i in range(len(codes)))
-    sums = np.zeros(len(combos), dtype=np.int64)
-    np.add.at(sums, inverse.ravel(), amounts)
+    if len(amounts) and int(amounts.max()) < 2**53 // len(amounts):
+        # Every partial sum stays below 2**53, where float64 is exact; far quicker than
+        # np.add.at.
+        sums = np.rint(np.bincount(inverse.ravel(), weights=amounts, minlength=len(combos))).astype(np.int64)
+    else:
+        sums = np.zeros(len(combos), dtype=np.int64)
+        np.add.at(sums, inverse.ravel(), amounts)
     labels = [u[p].tolist() for u, p in zip(uniques, parts, strict=True)]
     return list(zip(*labels, strict=True)), sums.tolist()
 
