@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pydeck as pdk
+from pydeck.bindings import deck as _pydeck_deck
 from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import charts
@@ -49,6 +50,13 @@ NO_DATA_RGBA = [245, 245, 245, 200]
 LINE_RGBA = [255, 255, 255, 255]
 APPROX_LINE_RGBA = [40, 40, 40, 255]
 APPROX_NOTE = " (ungefärlig gräns)"
+
+# pydeck's Deck() asks has_jupyter_extra() five times per deck, and each time Python tries
+# to import pydeck's Jupyter widget (ipywidgets, not installed here) again: a failed import
+# is not remembered, so every deck spent ~10 ms searching the import path. Whether the
+# widget can be imported does not change while the server runs: asked once per process.
+if not hasattr(_pydeck_deck.has_jupyter_extra, "cache_info"):
+    _pydeck_deck.has_jupyter_extra = lru_cache(maxsize=1)(_pydeck_deck.has_jupyter_extra)
 
 VIEW_WIDTH_PX = 900
 VIEW_HEIGHT_PX = 560
