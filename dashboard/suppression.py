@@ -124,7 +124,9 @@ class Protected:
             values = self.cells[column].to_numpy(dtype=object)[rows]
             rows = rows[np.array([v == wanted if v is not None and v is not pd.NA and v == v else False
                                   for v in values], dtype=bool)] if len(rows) else rows
-        return self.cells.take(rows)[keep].reset_index(drop=True)
+        # Column by column from the arrays (taking the whole frame's rows and then the
+        # columns built two frames; pages read several tables per rerun).
+        return pd.DataFrame({c: self.cells[c].array.take(rows) for c in keep}, columns=keep)
 
     @functools.cached_property
     def _grouping_rows(self) -> dict[str, np.ndarray]:
