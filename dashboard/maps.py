@@ -233,15 +233,26 @@ def area_values(
     rank_text ("3 av 21"), colour (hex). Areas without a row in ``values_df`` are missing.
     """
     geo = geo_df.reset_index(drop=True)
-    vals = values_df.drop_duplicates("area_code").set_index("area_code")
     codes = geo["area_code"].tolist()
-    present = [c in vals.index for c in codes]
-    raw = vals[metric].reindex(codes)
-    hidden = fmt.suppressed_mask(vals, metric).reindex(codes, fill_value=False).fillna(False).astype(bool)
-    value = pd.to_numeric(raw, errors="coerce").astype("Float64").where(~hidden).to_numpy(dtype=float, na_value=np.nan)
+    # Each area's row in values_df (its first, as drop_duplicates keeps), -1 when it has
+    # none: looked up by position instead of set_index/reindex per column (~8 ms for the
+    # kommuner; the same values).
+    first: dict = {}
+    for i, code in enumerate(values_df["area_code"].tolist()):
+        first.setdefault(code, i)
+    at = np.array([first.get(c, -1) for c in codes], dtype=np.int64)
+    found = at >= 0
+    present = found.tolist()
+    hidden = np.zeros(len(codes), dtype=bool)
+    hidden[found] = fmt.suppressed_mask(values_df, metric).fillna(False).astype(bool).to_numpy()[at[found]]
+    value = np.full(len(codes), np.nan)
+    numbers = pd.to_numeric(values_df[metric], errors="coerce").astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    value[found & ~hidden] = numbers[at[found & ~hidden]]
+    hidden = pd.Series(hidden)
     names = geo["name"].tolist() if "name" in geo.columns else None
-    if names is None and "name" in vals.columns:
-        names = vals["name"].reindex(codes).tolist()
+    if names is None and "name" in values_df.columns:
+        column = values_df["name"].tolist()
+        names = [column[i] if i >= 0 else None for i in at.tolist()]
     names = [n if isinstance(n, str) and n else c for n, c in zip(names or codes, codes, strict=True)]
     shown = ~np.isnan(value)
     ranks = np.full(len(codes), np.nan)
