@@ -68,7 +68,7 @@ def _number_text(x: float, decimals: int) -> str:
     if math.isinf(x) or x != x:
         return MISSING
     text = f"{x:,.{decimals}f}"
-    if text.lstrip("-").strip("0.,") == "":  # -0,0 reads as a sign error
+    if text[0] == "-" and text.lstrip("-").strip("0.,") == "":  # -0,0 reads as a sign error
         text = text.lstrip("-")
     return text.replace(",", "\x00").replace(".", DECIMAL).replace("\x00", THOUSANDS)
 
@@ -241,9 +241,7 @@ def display_table(
     """
     decimals = dict(decimals or {})
     percent, share, months = set(percent), set(share), set(months)
-    for col in columns:
-        if col not in df.columns:
-            raise KeyError(f"kolumnen {col!r} saknas i tabellen")
+    _check_columns(df, columns)
     key = _table_key(df, columns, decimals, percent, share, months)
     if key is not None:
         with _TABLES_LOCK:
@@ -293,8 +291,14 @@ def display_arrow(
             if hit is not None:
                 _ARROW.move_to_end(key)
                 return hit
-    table = pa.Table.from_pandas(display_table(df, columns, decimals, percent=percent, share=share, months=months),
-                                 preserve_index=False)
+    if identity is not None:
+        # Remembered by identity: display_table's own cache would pickle and hash the
+        # frame's content only to remember the same table a second time.
+        _check_columns(df, columns)
+        shown = _display_table(df, columns, decimals, set(percent), set(share), set(months))
+    else:
+        shown = display_table(df, columns, decimals, percent=percent, share=share, months=months)
+    table = pa.Table.from_pandas(shown, preserve_index=False)
     if key is not None:
         with _TABLES_LOCK:
             _ARROW[key] = table  # Arrow tables are immutable: shared as they are
@@ -309,6 +313,12 @@ _TABLES: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _TABLES_MAX = 128
 _TABLES_LOCK = threading.Lock()
 _ARROW: OrderedDict[tuple, object] = OrderedDict()
+
+
+def _check_columns(df: pd.DataFrame, columns: Mapping[str, str]) -> None:
+    for col in columns:
+        if col not in df.columns:
+            raise KeyError(f"kolumnen {col!r} saknas i tabellen")
 
 
 def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
