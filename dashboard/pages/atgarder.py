@@ -23,6 +23,11 @@ if status.get("demo"):
 caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
                           data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
 COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
+# Every table on the page is made from the database version, the area and the period's
+# plan years (the measures queries read the years only) plus the choices named beside it:
+# the display tables are remembered by that instead of by their pickled content (pickling
+# and hashing each table cost milliseconds on every rerun).
+SELECTION = (db_key(), sel.area_level, sel.area_code, sel.start.year, sel.end.year)
 
 
 register = mq.register(sel)
@@ -63,7 +68,8 @@ columns = {"category": label, "total": "Åtgärder"}
 columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
 columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
 with st.expander("Tabell: antal och andel per status"):
-    st.dataframe(fmt.display_arrow(table, columns, share=[f"share_{s}" for s in mq.STATUSES]),
+    st.dataframe(fmt.display_arrow(table, columns, share=[f"share_{s}" for s in mq.STATUSES],
+                                   identity=("atgarder_status", *SELECTION, grouping)),
                  hide_index=True, key="atgarder_status_table")
 exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
                          filename=title, columns=columns)
@@ -79,8 +85,8 @@ st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen
 rounds = mq.round_status(sel)
 round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
 with st.expander("Tabell: status per uppföljning"):
-    st.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"]), hide_index=True,
-                 key="atgarder_round_table")
+    st.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"], identity=("atgarder_rounds", *SELECTION)),
+                 hide_index=True, key="atgarder_round_table")
 flow_columns = {"from_round": "Från uppföljning", "from_status": "Från status", "to_round": "Till uppföljning",
                 "to_status": "Till status", "n": "Åtgärder"}
 exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, caption=caption, filename=title,
@@ -89,15 +95,17 @@ exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, capt
 # --- standing still -------------------------------------------------------------------------
 st.subheader("Åtgärder som står still")
 stuck = mq.stuck(sel)
-if not st.toggle("Ta med linjearbete", value=False, key="atgarder_stuck_linework",
-                 help="Linjearbete (ordinarie verksamhet) har ofta samma status år ut och år in."):
+with_line_work = st.toggle("Ta med linjearbete", value=False, key="atgarder_stuck_linework",
+                           help="Linjearbete (ordinarie verksamhet) har ofta samma status år ut och år in.")
+if not with_line_work:
     stuck = stuck[~stuck["is_line_work"]].reset_index(drop=True)
 st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
            f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                  "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
                  "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
-st.dataframe(fmt.display_arrow(stuck.assign(year=stuck["year"].astype(str)), stuck_columns),
+st.dataframe(fmt.display_arrow(stuck.assign(year=stuck["year"].astype(str)), stuck_columns,
+                               identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
              hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))))
 exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
                          caption=caption, filename=f"atgarder-som-star-still-{sel.area_name}",
@@ -122,14 +130,16 @@ else:
                     "plans_differing": "Planer med skillnad"}
     # No pandas Styler to shade rows: Streamlit renders one cell by cell (a tenth of a second
     # even for a few rows, on every rerun); "Planer med skillnad" names the differing ones.
-    st.dataframe(fmt.display_arrow(per_area, area_columns), hide_index=True, key="atgarder_analysis_area")
+    st.dataframe(fmt.display_arrow(per_area, area_columns, identity=("atgarder_analysis_area", *SELECTION)),
+                 hide_index=True, key="atgarder_analysis_area")
     plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                     "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
                     "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "has_difference": "Skillnad"}
     with st.expander("Per plan och område"):
-        st.dataframe(fmt.display_arrow(analysis.assign(year=analysis["year"].astype(str)), plan_columns),
+        st.dataframe(fmt.display_arrow(analysis.assign(year=analysis["year"].astype(str)), plan_columns,
+                                       identity=("atgarder_analysis_plan", *SELECTION)),
                      hide_index=True, key="atgarder_analysis_plan")
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
                              caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)

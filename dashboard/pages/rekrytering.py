@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts, components, exports, filters
 from dashboard import formatting as fmt
-from dashboard.queries import geo, signals
+from dashboard.queries import db_key, geo, signals
 from dashboard.suppression import GRAIN_LABELS, coarser_level, count_suppressed
 
 sel = filters.current_selection()
@@ -62,6 +62,11 @@ if mostly_suppressed and parent and coarser_level(sel.area_level):
               args=(geo.level_of(parent), parent), key="signal_coarser")
 
 table, summary = view.trend, view.summary
+# Both tables are made from the database version, the area, the period, the grain asked
+# for and the breakdown (signal_page's inputs): their display tables are remembered by
+# that instead of by their pickled content (pickling and hashing them cost milliseconds
+# on every rerun).
+view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
 caption = components.export_caption(sel, suppressed=suppressed)
 y_title = MEASURES[measure]
@@ -80,14 +85,16 @@ exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {se
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
                "rate": "Per 1 000 unga 12–17 år"}
-st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"]), hide_index=True,
-             key="signal_summary")
+st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"],
+                               identity=("signal_summary", *view_identity)),
+             hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
                          caption=caption, filename=f"rekryteringssignaler-period-{sel.area_code}",
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
-    st.dataframe(fmt.display_arrow(table, columns, {"rate": 2}), hide_index=True, key="signal_table")
+    st.dataframe(fmt.display_arrow(table, columns, {"rate": 2}, identity=("signal_table", *view_identity)),
+                 hide_index=True, key="signal_table")
 
 components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
