@@ -275,6 +275,19 @@ def test_completion_beside_outcome(use_db):
     assert shown["within_chance"].tolist() == ["ja" if row["within_chance"] else "nej"]
 
 
+def test_completion_beside_the_callers_comparison_is_the_same(use_db):
+    # The page passes its comparison so the table is not read from the cache again.
+    import streamlit as st
+
+    cmp = cq.compare(SEL, "kommun", "incidents:våld", STOCKHOLM_KOMMUNER)
+    st.cache_data.clear()
+    given = cq.paired(SEL, "kommun", "incidents:våld", STOCKHOLM_KOMMUNER, 2025, comparison=cmp)
+    st.cache_data.clear()
+    looked_up = cq.paired(SEL, "kommun", "incidents:våld", STOCKHOLM_KOMMUNER, 2025)
+    for a, b in zip(given, looked_up, strict=True):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
 def test_a_period_without_a_complete_month_gives_an_empty_table_and_says_why(use_db):
     # The data end 2025-10-31: November–December has no complete month to compare.
     late = Selection("lan", "01", date(2025, 11, 1), date(2025, 12, 1), area_name="Stockholms län")

@@ -172,7 +172,7 @@ else:
 
 # --- measures beside the outcome ---------------------------------------------------------------
 st.subheader("Åtgärder och utfall")
-paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year)
+paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year, comparison=cmp)
 if paired.empty:
     st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
 else:

@@ -832,19 +832,25 @@ def _completion(key, level: str, year: int) -> pd.DataFrame:
     )
 
 
-def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def paired(sel, level: str, indicator_id: str, codes: tuple[str, ...], year: int, *,
+           comparison: Comparison | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Areas with plans: completion (share uppnådd or delvis uppnådd) beside the value,
     change and chance flag of :func:`compare`'s comparison for the same areas, and a copy
     with within_chance as "ja"/"nej" (for display); cached, since the page shows them on
-    every rerun and the merge and sort cost more than a cache hit."""
+    every rerun and the merge and sort cost more than a cache hit.
+
+    ``comparison``: the caller's :func:`compare` result for these same arguments, whose
+    table is then used as it is on a miss (reading it from the cache again unpickled the
+    21-column table: ~5 ms per miss). The cache key is the same either way."""
     codes = tuple(codes)
-    return _paired(db_key(), _period_of(sel), level, indicator_id, _codes_key(codes), codes, year)
+    return _paired(db_key(), _period_of(sel), level, indicator_id, _codes_key(codes), codes, year,
+                   None if comparison is None else comparison.table)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _paired(key, sel: _Period, level: str, indicator_id: str, codes_key: str, _codes: tuple[str, ...],
-            year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    table = _compare(key, sel, level, indicator_id, codes_key, _codes).table
+            year: int, _table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    table = _table if _table is not None else _compare(key, sel, level, indicator_id, codes_key, _codes).table
     out = _beside(table, _completion(key, level, year))
     return out, _yes_no(out)
 
