@@ -55,8 +55,10 @@ APPROX_NOTE = " (ungefärlig gräns)"
 # to import pydeck's Jupyter widget (ipywidgets, not installed here) again: a failed import
 # is not remembered, so every deck spent ~10 ms searching the import path. Whether the
 # widget can be imported does not change while the server runs: asked once per process.
-if not hasattr(_pydeck_deck.has_jupyter_extra, "cache_info"):
-    _pydeck_deck.has_jupyter_extra = lru_cache(maxsize=1)(_pydeck_deck.has_jupyter_extra)
+# (A pydeck without the function, or with its own cache, is left as it is.)
+_asks_jupyter = getattr(_pydeck_deck, "has_jupyter_extra", None)
+if callable(_asks_jupyter) and not hasattr(_asks_jupyter, "cache_info"):
+    _pydeck_deck.has_jupyter_extra = lru_cache(maxsize=1)(_asks_jupyter)
 
 VIEW_WIDTH_PX = 900
 VIEW_HEIGHT_PX = 560
