@@ -138,9 +138,36 @@ def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppres
         WHERE month BETWEEN $start AND $end
         GROUP BY ALL
     """, {"start": start, "end": end})
-    whole = df.groupby(list(cols), dropna=False, as_index=False, sort=False)["count"].sum()
+    whole = _sum_over_periods(df, list(cols))
     totals = suppression.protect_hierarchy(whole, "count", cols)
     return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
+
+
+def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()`` in
+    numpy (the groupby cost ~5 ms per national layer): one row per combination of
+    ``cols`` (NA is a value of its own) in order of first appearance, with the columns'
+    own dtypes and the summed count as int64."""
+    codes = []
+    sizes = []
+    for c in cols:
+        code, uniques = pd.factorize(df[c], use_na_sentinel=False)
+        codes.append(code)
+        sizes.append(max(len(uniques), 1))
+    if not len(df):
+        return df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()
+    flat = np.ravel_multi_index(codes, sizes)
+    _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    # np.unique sorts by the combined code; the groupby's order is first appearance.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    counts = df["count"].to_numpy(dtype=np.int64)
+    sums = np.zeros(len(first), dtype=np.int64)
+    np.add.at(sums, rank[inverse.ravel()], counts)
+    out = {c: df[c].array.take(first[order]) for c in cols}
+    out["count"] = sums
+    return pd.DataFrame(out)
 
 
 def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
