@@ -309,24 +309,32 @@ def _signal_pair(key, level: str, names: pd.DataFrame, now: tuple[date, date],
     blanked = False
     for suffix, (start, end) in (("", now), ("_prev", before)):
         part = _signal_counts(key, level, start, end)
-        at = pd.Index(part["area_code"]).get_indexer(codes)
-        found = at >= 0
-        hidden = np.zeros(len(codes), dtype=bool)
-        hidden[found] = _bools(part["count_suppressed"], len(part))[at[found]]
-        count = np.full(len(codes), np.nan)
-        count[found] = _floats(part["count"])[at[found]]
-        # No row, or a count the layer left out without hiding it: a true zero.
-        count[np.isnan(count) & ~hidden] = 0.0
-        blank = unplaceable & (count == 0)
-        blanked = blanked or bool(blank.any())
-        count[blank] = np.nan
-        missing = np.isnan(count)
-        columns[f"count{suffix}"] = pd.arrays.IntegerArray(np.where(missing, 0, count).astype(np.int64), missing)
+        count, hidden, blank = _signal_cells(part, pd.Index(part["area_code"]).get_indexer(codes), unplaceable)
+        blanked = blanked or blank
+        columns[f"count{suffix}"] = count
         columns[f"count{suffix}_suppressed"] = hidden
     for suffix, year in (("", now[1].year), ("_prev", before[1].year)):
         youth = _youth(key, level, year)
         columns[f"population{suffix}"] = _aligned(youth, pd.Index(youth["area_code"]), codes, "population")
     return pd.DataFrame(columns), blanked
+
+
+def _signal_cells(counts: pd.DataFrame, at: np.ndarray,
+                  unplaceable: np.ndarray) -> tuple[pd.arrays.IntegerArray, np.ndarray, bool]:
+    """Signal counts taken from ``counts`` (count, count_suppressed) at the positions ``at``
+    (-1: no row), with their hidden flags, and whether a zero was blanked. No row, or a
+    count the layer left out without hiding it, is a true zero; a zero where
+    ``unplaceable`` holds is unknown, not none (missing; :data:`UNPLACED_NOTE`)."""
+    found = at >= 0
+    hidden = np.zeros(len(at), dtype=bool)
+    hidden[found] = _bools(counts["count_suppressed"], len(counts))[at[found]]
+    count = np.full(len(at), np.nan)
+    count[found] = _floats(counts["count"])[at[found]]
+    count[np.isnan(count) & ~hidden] = 0.0
+    blank = unplaceable & (count == 0)
+    count[blank] = np.nan
+    missing = np.isnan(count)
+    return pd.arrays.IntegerArray(np.where(missing, 0, count).astype(np.int64), missing), hidden, bool(blank.any())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -672,23 +680,15 @@ def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd
     grid = [(a, y) for a in areas.tolist() for y in years]
     cells = {cell: i for i, cell in enumerate(zip(table[column].tolist(), table["period"].astype(int).tolist(), strict=True))}
     at = np.array([cells.get(cell, -1) for cell in grid], dtype=np.int64)
-    found = at >= 0
-    hidden = np.zeros(len(grid), dtype=bool)
-    hidden[found] = _bools(table["count_suppressed"], len(table))[at[found]]
-    count = np.full(len(grid), np.nan)
-    count[found] = _floats(table["count"])[at[found]]
-    count[np.isnan(count) & ~hidden] = 0.0
-    # Kommuner signals cannot reach: a zero there is unknown, not none (UNPLACED_NOTE).
-    count[_among(pd.Series(np.repeat(areas.to_numpy(dtype=object), len(years))), _unplaceable(key, level))
-          & (count == 0)] = np.nan
-    missing = np.isnan(count)
+    unplaceable = _among(pd.Series(np.repeat(areas.to_numpy(dtype=object), len(years))), _unplaceable(key, level))
+    count, hidden, _ = _signal_cells(table, at, unplaceable)
     pop = run("SELECT area_code, year, population_12_17 AS population FROM mart_population WHERE level = $level",
               {"level": level}, key=key)
     pop_keys = pd.Index(list(zip(pop["area_code"].tolist(), pop["year"].tolist(), strict=True)))
     return pd.DataFrame({
         "area_code": areas.array.take(np.repeat(np.arange(len(areas)), len(years))),
         "year": np.tile(np.array(years, dtype=np.int64), len(areas)),
-        "count": pd.arrays.IntegerArray(np.where(missing, 0, count).astype(np.int64), missing),
+        "count": count,
         "count_suppressed": hidden,
         "population": _aligned(pop, pop_keys, pd.Index(grid), "population"),
     })
