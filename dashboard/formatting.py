@@ -244,18 +244,12 @@ def display_table(
     _check_columns(df, columns)
     key = _table_key(df, columns, decimals, percent, share, months)
     if key is not None:
-        with _TABLES_LOCK:
-            hit = _TABLES.get(key)
-            if hit is not None:
-                _TABLES.move_to_end(key)
+        hit = _recall(_TABLES, key)
         if hit is not None:
             return hit.copy()
     table = _display_table(df, columns, decimals, percent, share, months)
     if key is not None:
-        with _TABLES_LOCK:
-            _TABLES[key] = table.copy()
-            while len(_TABLES) > _TABLES_MAX:
-                _TABLES.popitem(last=False)
+        _keep(_TABLES, key, table.copy())
     return table
 
 
@@ -286,11 +280,9 @@ def display_arrow(
     else:
         key = _table_key(df, columns, decimals, set(percent), set(share), set(months))
     if key is not None:
-        with _TABLES_LOCK:
-            hit = _ARROW.get(key)
-            if hit is not None:
-                _ARROW.move_to_end(key)
-                return hit
+        hit = _recall(_ARROW, key)
+        if hit is not None:
+            return hit
     if identity is not None:
         # Remembered by identity: display_table's own cache would pickle and hash the
         # frame's content only to remember the same table a second time.
@@ -300,11 +292,25 @@ def display_arrow(
         shown = display_table(df, columns, decimals, percent=percent, share=share, months=months)
     table = pa.Table.from_pandas(shown, preserve_index=False)
     if key is not None:
-        with _TABLES_LOCK:
-            _ARROW[key] = table  # Arrow tables are immutable: shared as they are
-            while len(_ARROW) > _TABLES_MAX:
-                _ARROW.popitem(last=False)
+        _keep(_ARROW, key, table)  # Arrow tables are immutable: shared as they are
     return table
+
+
+def _recall(cache: OrderedDict, key):
+    """The table remembered under ``key`` (now the most recent), or None."""
+    with _TABLES_LOCK:
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+        return hit
+
+
+def _keep(cache: OrderedDict, key, table) -> None:
+    """Remember ``table`` under ``key``, forgetting the least recent beyond _TABLES_MAX."""
+    with _TABLES_LOCK:
+        cache[key] = table
+        while len(cache) > _TABLES_MAX:
+            cache.popitem(last=False)
 
 
 # Display tables by content: a page rerun formats the same tables again (another widget
