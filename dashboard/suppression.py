@@ -855,15 +855,7 @@ def derive_rate(df: pd.DataFrame, count: str, denominator: str, *, per: float = 
     result = df.copy()
     flag = flag_column(count)
     hidden = (result[flag].astype(bool) if flag in result else result[count].isna()).to_numpy()
-    # In numpy (the same IEEE division and product as in pandas' nullable floats): a
-    # few pandas operations per call cost milliseconds on every new selection.
-    denom = pd.to_numeric(result[denominator], errors="coerce").astype("Float64").to_numpy(dtype=np.float64,
-                                                                                            na_value=np.nan)
-    num = pd.to_numeric(result[count], errors="coerce").astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
-    shown = ~np.isnan(num) & ~np.isnan(denom) & (np.nan_to_num(denom, nan=0.0) > 0) & ~hidden
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(shown, (num / np.where(shown, denom, 1.0)) * per, 0.0)
-    result[out] = pd.arrays.FloatingArray(rate, ~shown)
+    result[out] = rate_values(_floats(result[count]), _floats(result[denominator]), hidden, per)
     result[flag_column(out)] = hidden
     return result
 
@@ -875,12 +867,37 @@ def derive_share(df: pd.DataFrame, part: str, total: str, *, out: str = "share")
     for col in (part, total):
         flag = flag_column(col)
         hidden |= (result[flag].astype(bool) if flag in result else result[col].isna()).to_numpy()
-    num = pd.to_numeric(result[part], errors="coerce").astype("Float64")
-    den = pd.to_numeric(result[total], errors="coerce").astype("Float64")
-    share = num / den.where(den > 0)
-    result[out] = share.where(~pd.Series(hidden, index=result.index)).astype("Float64")
+    result[out] = share_values(_floats(result[part]), _floats(result[total]), hidden)
     result[flag_column(out)] = hidden
     return result
+
+
+def rate_values(count: np.ndarray, denominator: np.ndarray, hidden: np.ndarray,
+                per: float) -> pd.arrays.FloatingArray:
+    """:func:`derive_rate`'s values on plain arrays (NaN for a missing number): count /
+    denominator × per, NA wherever the count is ``hidden`` and where there is no positive
+    denominator. For callers that build their frame in one go (a frame copy and two new
+    columns per call cost milliseconds on every new selection)."""
+    shown = ~np.isnan(count) & ~np.isnan(denominator) & (np.nan_to_num(denominator, nan=0.0) > 0) & ~hidden
+    # The same IEEE division and product as pandas' nullable floats.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(shown, (count / np.where(shown, denominator, 1.0)) * per, 0.0)
+    return pd.arrays.FloatingArray(rate, ~shown)
+
+
+def share_values(part: np.ndarray, total: np.ndarray, hidden: np.ndarray) -> pd.arrays.FloatingArray:
+    """:func:`derive_share`'s values on plain arrays (NaN for a missing number): part /
+    total, NA where ``hidden`` (either count suppressed) and where the total is not
+    positive."""
+    shown = ~np.isnan(part) & (np.nan_to_num(total, nan=0.0) > 0) & ~hidden
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(shown, part / np.where(shown, total, 1.0), 0.0)
+    return pd.arrays.FloatingArray(share, ~shown)
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing or non-numeric values."""
+    return pd.to_numeric(column, errors="coerce").astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def count_suppressed(df: pd.DataFrame, columns: Iterable[str] | None = None) -> int:

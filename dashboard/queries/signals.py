@@ -219,18 +219,16 @@ def population_for(years: dict[int, float], year: int) -> float | None:
     return years[max(earlier)] if earlier else years[min(years)]
 
 
+def _numbers(values: list) -> np.ndarray:
+    """Counts or populations (NA or None when missing) as float64 with NaN."""
+    return np.array([np.nan if v is pd.NA or v is None else v for v in values], dtype=np.float64)
+
+
 def _rate_columns(counts: list, hidden: np.ndarray, population: list) -> dict:
-    """``rate`` (per 1 000 aged 12–17) and ``rate_suppressed`` as
-    :func:`dashboard.suppression.derive_rate` makes them (the same rule and arithmetic:
-    hidden wherever the count is, NA without a positive population), from plain lists:
-    derive_rate copies the frame and adds columns one by one, which cost several ms per
-    table on every new selection."""
-    num = np.array([np.nan if c is pd.NA else c for c in counts], dtype=np.float64)
-    denom = np.array([np.nan if p is None else p for p in population], dtype=np.float64)
-    shown = ~np.isnan(num) & ~np.isnan(denom) & (np.nan_to_num(denom, nan=0.0) > 0) & ~hidden
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rate = np.where(shown, (num / np.where(shown, denom, 1.0)) * 1000, 0.0)
-    return {"rate": pd.arrays.FloatingArray(rate, ~shown), "rate_suppressed": hidden}
+    """``rate`` (per 1 000 aged 12–17) and ``rate_suppressed`` by derive_rate's rule
+    (:func:`dashboard.suppression.rate_values`), for a frame built in one go."""
+    return {"rate": suppression.rate_values(_numbers(counts), _numbers(population), hidden, 1000),
+            "rate_suppressed": hidden}
 
 
 def trend_table(cube: suppression.Protected, dimension: str | None, period_list: list[str], grain: str,
@@ -335,24 +333,20 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
         hidden = np.array([bool(found[c][1]) if c in found else False for c in cats], dtype=bool)
         counts = [pd.NA if h else (0 if c not in found or found[c][0] is pd.NA else found[c][0])
                   for c, h in zip(cats, hidden.tolist(), strict=True)]
-    # The share and rate with suppression.derive_share's and derive_rate's rules and
-    # arithmetic, in numpy on a few values: the two (a frame copy and two new columns
-    # each) cost over 10 ms per table on every new selection.
+    # The share and rate by derive_share's and derive_rate's rules (suppression's
+    # share_values and rate_values) on a few values: the two frame functions (a copy and
+    # two new columns each) cost over 10 ms per table on every new selection.
     grand = total["count"].iloc[0] if len(total) else 0
     grand_hidden = bool(total["count_suppressed"].iloc[0]) if len(total) else False
     share_hidden = hidden | grand_hidden
-    num = np.array([np.nan if c is pd.NA else c for c in counts], dtype=np.float64)
-    den = np.nan if grand is pd.NA or grand is None else float(grand)
-    share_shown = ~np.isnan(num) & (den > 0) & ~share_hidden
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(share_shown, num / (den if den > 0 else 1.0), 0.0)
+    share = suppression.share_values(_numbers(counts), _numbers([grand] * len(cats)), share_hidden)
     population = [population_for(youth, year)] * len(cats)
     labels = CATEGORY_LABELS.get(dimension or "", {})
     return pd.DataFrame({
         "category": pd.array(cats, dtype="str"),
         "count": pd.array(counts, dtype="Int64"),
         "count_suppressed": hidden,
-        "share": pd.arrays.FloatingArray(share, ~share_shown),
+        "share": share,
         "share_suppressed": share_hidden,
         "population_12_17": population,
         **_rate_columns(counts, hidden, population),
