@@ -181,6 +181,22 @@ def as_date(value) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def floats(values):
+    """A numeric column (Series or array) as a float64 NumPy array, NaN where missing or
+    not a number. Plain NumPy numbers and pandas' nullable arrays are converted directly
+    (pd.to_numeric only adds its overhead for them)."""
+    import numpy as np
+
+    array = values.array if isinstance(values, pd.Series) else values
+    if isinstance(array, pd.arrays.NumpyExtensionArray):
+        array = array.to_numpy()
+    if isinstance(array, np.ndarray) and array.dtype.kind in "biuf":
+        return array.astype(float)
+    if isinstance(array, (pd.arrays.IntegerArray, pd.arrays.FloatingArray)):
+        return array.to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(pd.Series(array), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _month_end(d: date) -> date:
     following = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return following - timedelta(days=1)

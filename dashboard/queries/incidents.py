@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import as_date, db_key, rows, run
+from dashboard.queries import as_date, db_key, floats, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -248,10 +248,10 @@ def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], 
     first, _ = _month_range(key)
     if first is None or shift_months(start, -12) < first:
         columns["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    inc = _floats(columns["incidents"])
-    prev = _floats(columns["incidents_prev"])
-    population = _floats(columns["population"])
-    young = _floats(columns["population_12_17"])
+    inc = floats(columns["incidents"])
+    prev = floats(columns["incidents_prev"])
+    population = floats(columns["population"])
+    young = floats(columns["population_12_17"])
     with np.errstate(divide="ignore", invalid="ignore"):
         columns["change"] = _nullable(inc - prev, np.isnan(prev))
         columns["change_pct"] = _nullable((inc - prev) / prev * 100, ~(prev > 0))
@@ -261,11 +261,6 @@ def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], 
     ordered = np.sort(inc)
     columns["rank"] = pd.array(len(inc) - np.searchsorted(ordered, inc, side="right") + 1, dtype="Int64")
     return pd.DataFrame(columns, index=df.index)
-
-
-def _floats(values) -> np.ndarray:
-    """A column as float64 with NaN for missing values (NA or NaN)."""
-    return pd.array(values).astype("Float64").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _nullable(values: np.ndarray, missing: np.ndarray):
