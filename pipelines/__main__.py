@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--date", help="polisen: datum ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM")
     fetch.add_argument("--years", help="scb/kolada: år, t.ex. 2020-2024")
 
+    rebuild = sub.add_parser("marts", help="bygg om sammanställningstabellerna (t.ex. efter en ny version)")
+    _add_db(rebuild)
+
     geo = sub.add_parser("geo", help="bygg om geografin, eller ersätt gränser med en egen fil")
     _add_db(geo)
     geo.add_argument("--level", choices=["polisregion", "polisomrade", "lpo", "lan", "kommun"])
@@ -79,6 +82,22 @@ def cmd_ingest(args) -> int:
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else 0
 
 
+def cmd_marts(args) -> int:
+    """Rebuild every mart from the warehouse's tables, in one transaction, and publish."""
+    from pipelines import marts, warehouse
+
+    db = config.db_path(args.db)
+    if not db.exists():
+        print(f"Fel: databasen {db} finns inte.", file=sys.stderr)
+        return 1
+    with warehouse.write_session(db) as con:
+        con.execute("BEGIN TRANSACTION")
+        built = marts.refresh(con)
+        con.execute("COMMIT")
+    print(f"{db}: {len(built)} sammanställningstabeller byggdes om.")
+    return 0
+
+
 def cmd_status(args) -> int:
     from pipelines.status import status_report
 
@@ -100,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ingest(args)
         if args.command == "status":
             return cmd_status(args)
+        if args.command == "marts":
+            return cmd_marts(args)
         if args.command == "demo":
             from pipelines.demo import main as demo_main
 

@@ -71,6 +71,9 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
     months = (changed or {}).get("incident")
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    # A mart built by an earlier version with other columns is rebuilt whole (refreshing
+    # some of its months would insert rows it cannot hold).
+    existing -= set(outdated(con))
     for sql_file in mart_files():
         name = sql_file.stem
         sql = sql_file.read_text(encoding="utf-8")
@@ -90,6 +93,31 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
             con.execute(sql)
         built.append(name)
     return built
+
+
+def outdated(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Marts in the database whose columns (names, in order) are not those their SQL makes
+    now: built by an earlier version. Planned only (DESCRIBE), nothing is run; works on a
+    read-only connection."""
+    stored: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            """SELECT table_name, column_name FROM duckdb_columns()
+               WHERE database_name = current_database() AND starts_with(table_name, 'mart_')
+               ORDER BY table_name, column_index""").fetchall():
+        stored.setdefault(table, []).append(column)
+    found = []
+    for sql_file in mart_files():
+        name = sql_file.stem
+        if name not in stored:
+            continue
+        select = _HEADER.sub("", sql_file.read_text(encoding="utf-8"), count=1).strip().rstrip(";")
+        try:
+            wanted = [r[0] for r in con.execute(f"DESCRIBE {select}").fetchall()]
+        except duckdb.Error:
+            wanted = None  # a table it reads is missing or changed: rebuilt as well
+        if wanted != stored[name]:
+            found.append(name)
+    return found
 
 
 def _small_enough(con: duckdb.DuckDBPyConnection, months: set[date]) -> bool:

@@ -32,6 +32,7 @@ pd = lazy.module("pandas")  # imported on the first query that returns a DataFra
 REQUIRED_MARTS = ("mart_area_link", "mart_incident_month", "mart_incident_source", "mart_incident_unplaced",
                   "mart_incident_grid", "mart_population")
 BUILD_COMMAND = "python -m pipelines demo"
+MARTS_COMMAND = "python -m pipelines marts"
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -137,6 +138,9 @@ def _status(key: tuple[str, str]) -> dict:
     tables = {r[0] for r in rows("SELECT table_name FROM information_schema.tables "
                                  "WHERE table_catalog = 'warehouse'", key=key)}
     missing = [m for m in REQUIRED_MARTS if m not in tables]
+    from pipelines import marts  # a mart built by an earlier version: its columns differ
+
+    outdated = marts.outdated(_cursor(connection(key)))
     info = dict(rows("SELECT key, value FROM dataset_info", key=key)) if "dataset_info" in tables else {}
     through: dict[str, date | None] = {}
     sources: list[str] = []
@@ -172,6 +176,7 @@ def _status(key: tuple[str, str]) -> dict:
         "sources": sources,
         "loads": int(loads or 0),
         "missing_marts": missing,
+        "outdated_marts": outdated,
         "tables": sorted(tables),
     }
 
@@ -217,5 +222,10 @@ def data_status() -> dict:
         raise DatabaseUnavailable(
             f"Databasen {key[0]} saknar sammanställningstabellerna ({', '.join(status['missing_marts'])}). "
             f"Bygg om den: `{BUILD_COMMAND}`, eller kör en ny inläsning."
+        )
+    if status["outdated_marts"]:
+        raise DatabaseUnavailable(
+            f"Sammanställningstabellerna i {key[0]} ({', '.join(status['outdated_marts'])}) är byggda av en "
+            f"äldre version av Lägesbild. Bygg om dem (inläst data behålls): `{MARTS_COMMAND}`."
         )
     return status
