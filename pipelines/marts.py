@@ -19,6 +19,11 @@ After a load only what the load touched is rebuilt (:func:`refresh` with ``chang
 A month of incidents into a national warehouse thus re-aggregates one month, not ten
 years (``python -m bench`` measures it).
 
+Each build records the sha256 of the mart's SQL file in ``built_mart``. A mart whose
+file has changed since (:func:`outdated`: a newer version of Lägesbild over an older
+database) is rebuilt whole by the next refresh; until then the dashboard refuses it
+with the command that rebuilds it (``python -m pipelines marts``).
+
 A full build of a :data:`BY_MONTH` mart runs the same SQL over a few million incidents
 at a time (whole months, :data:`CHUNK_ROWS`) and appends the chunks in month order: each statement's hash tables and sort stay in memory
 (the load's memory limit made one ten-year statement spill a gigabyte to disk), and the
@@ -29,6 +34,8 @@ chosen months (no copy of them is made).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from datetime import date
 
@@ -71,8 +78,8 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
     months = (changed or {}).get("incident")
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
-    # A mart built by an earlier version with other columns is rebuilt whole (refreshing
-    # some of its months would insert rows it cannot hold).
+    # A mart built from other SQL (an earlier version) is rebuilt whole: refreshing some
+    # of its months would mix rows of two versions, or insert rows it cannot hold.
     existing -= set(outdated(con))
     for sql_file in mart_files():
         name = sql_file.stem
@@ -83,6 +90,7 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
                 continue
             if name in BY_MONTH and hit == {"incident"} and months is not None and _small_enough(con, months):
                 _refresh_months(con, name, sql, sorted(months))
+                _record(con, name)
                 stale.add(name)
                 built.append(name)
                 continue
@@ -91,33 +99,30 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
             _build_in_chunks(con, name, sql)
         else:
             con.execute(sql)
+        _record(con, name)
         built.append(name)
     return built
 
 
 def outdated(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Marts in the database whose columns (names, in order) are not those their SQL makes
-    now: built by an earlier version. Planned only (DESCRIBE), nothing is run; works on a
-    read-only connection."""
-    stored: dict[str, list[str]] = {}
-    for table, column in con.execute(
-            """SELECT table_name, column_name FROM duckdb_columns()
-               WHERE database_name = current_database() AND starts_with(table_name, 'mart_')
-               ORDER BY table_name, column_index""").fetchall():
-        stored.setdefault(table, []).append(column)
-    found = []
-    for sql_file in mart_files():
-        name = sql_file.stem
-        if name not in stored:
-            continue
-        select = _HEADER.sub("", sql_file.read_text(encoding="utf-8"), count=1).strip().rstrip(";")
-        try:
-            wanted = [r[0] for r in con.execute(f"DESCRIBE {select}").fetchall()]
-        except duckdb.Error:
-            wanted = None  # a table it reads is missing or changed: rebuilt as well
-        if wanted != stored[name]:
-            found.append(name)
-    return found
+    """Marts in the database not built from the SQL this version has: their recorded
+    digest (table ``built_mart``) differs from their file's, or none is recorded (a
+    database from before the record). Two small queries; works on a read-only connection."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    recorded = dict(con.execute("SELECT mart, sql_sha256 FROM built_mart").fetchall()) if "built_mart" in tables else {}
+    return [name for name, digest in digests().items() if name in tables and recorded.get(name) != digest]
+
+
+@functools.cache
+def digests() -> dict[str, str]:
+    """Each mart's name and the sha256 of its SQL file (the files do not change while a process runs)."""
+    return {f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in mart_files()}
+
+
+def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute("INSERT OR REPLACE INTO built_mart VALUES ($name, $digest, now()::TIMESTAMP)",
+                {"name": name, "digest": digests()[name]})
 
 
 def _small_enough(con: duckdb.DuckDBPyConnection, months: set[date]) -> bool:

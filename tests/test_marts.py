@@ -139,13 +139,14 @@ def test_a_full_build_in_chunks_equals_one_statement_and_is_in_month_order(empty
 
 
 def _age_grid_mart(db: Path) -> None:
-    """Give the grid mart the columns an earlier version built (grid_cell as text)."""
+    """Make the grid mart what an earlier version built: grid_cell as text, from other SQL."""
     con = duckdb.connect(str(db))
     try:
         con.execute("""CREATE OR REPLACE TABLE mart_incident_grid AS
                        SELECT month, incident_type, lpad(cell::VARCHAR, 13, '0') AS grid_cell, polisregion_code,
                               polisomrade_code, lpo_code, lan_code, kommun_code, incidents
                        FROM mart_incident_grid""")
+        con.execute("UPDATE built_mart SET sql_sha256 = sha256('its earlier SQL') WHERE mart = 'mart_incident_grid'")
     finally:
         con.close()
 
@@ -186,3 +187,41 @@ def test_the_dashboard_names_the_command_for_a_mart_from_an_earlier_version(empt
     st.cache_data.clear()
     with pytest.raises(queries.DatabaseUnavailable, match="python -m pipelines marts"):
         queries.data_status()
+
+
+def test_a_database_from_before_the_record_has_every_mart_outdated_until_make_run_mends_it(empty_db, tmp_path, capsys):
+    from argparse import Namespace
+
+    from pipelines.demo import main as demo_main
+
+    ingest(empty_db, [_csv(tmp_path / "a.csv", _rows("a", ["2024-01"]))])
+    con = duckdb.connect(str(empty_db))
+    try:
+        con.execute("DROP TABLE built_mart")  # as a database built before the digests were recorded
+    finally:
+        con.close()
+    con = duckdb.connect(str(empty_db), read_only=True)
+    try:
+        assert marts.outdated(con) == sorted(marts.digests())
+    finally:
+        con.close()
+    # `make run` runs `demo --if-missing`: the database stays, its marts are rebuilt
+    assert demo_main(Namespace(db=str(empty_db), if_missing=True, size="quick", seed=42)) == 0
+    assert f"{len(marts.digests())} sammanställningstabeller" in capsys.readouterr().out
+    con = duckdb.connect(str(empty_db), read_only=True)
+    try:
+        assert marts.outdated(con) == []
+        assert con.execute("SELECT count(*) FROM incident").fetchone()[0] == 6
+    finally:
+        con.close()
+
+
+def test_a_changed_mart_sql_makes_that_mart_outdated(empty_db, tmp_path, monkeypatch):
+    ingest(empty_db, [_csv(tmp_path / "a.csv", _rows("a", ["2024-01"]))])
+    changed = dict(marts.digests(), mart_incident_source="the digest of a newer SQL file")
+    monkeypatch.setattr(marts, "digests", lambda: changed)
+    con = duckdb.connect(str(empty_db), read_only=True)
+    try:
+        assert marts.outdated(con) == ["mart_incident_source"]
+    finally:
+        con.close()

@@ -161,6 +161,14 @@ CREATE TABLE IF NOT EXISTS rejected_row (
     reason     VARCHAR NOT NULL        -- never the row's content
 );
 
+-- Which version of each mart's SQL built it (pipelines/marts.py): a mart whose SQL has
+-- changed since is outdated, and the next load or `python -m pipelines marts` rebuilds it.
+CREATE TABLE IF NOT EXISTS built_mart (
+    mart       VARCHAR PRIMARY KEY,
+    sql_sha256 VARCHAR NOT NULL,
+    built_at   TIMESTAMP NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS dataset_info (
     key   VARCHAR PRIMARY KEY,         -- e.g. demo = 'true', demo_seed, built_at
     value VARCHAR
