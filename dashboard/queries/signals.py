@@ -124,13 +124,18 @@ def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Pro
     return suppression.protect_hierarchy(df, "count", cols)
 
 
-def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
+def national(run_sql, chain: str, start: date, end: date, grain: str, *,
+             totals: suppression.Protected | None = None) -> suppression.Protected:
     """Area × period counts for the whole country along one hierarchy, protected with
     every hierarchy total, per period and over the whole period.
 
     The whole-period totals are exactly :func:`totals_layer`'s (computed from the same
     sums): what it shows stays shown and what it hides stays hidden, whatever the
-    grain; partners for the period cells are found among the period cells."""
+    grain; partners for the period cells are found among the period cells.
+
+    ``totals``: :func:`totals_layer` for the same chain and months when the caller has
+    it (cached), instead of protecting the same sums again here. protect_hierarchy does
+    not depend on the order of its rows, so the layer is the same either way."""
     cols = CHAINS[chain]
     df = run_sql(f"""
         SELECT {', '.join(cols)}, {_PERIOD_SQL[grain]} AS period, sum(count)::BIGINT AS count
@@ -138,8 +143,8 @@ def national(run_sql, chain: str, start: date, end: date, grain: str) -> suppres
         WHERE month BETWEEN $start AND $end
         GROUP BY ALL
     """, {"start": start, "end": end})
-    whole = _sum_over_periods(df, list(cols))
-    totals = suppression.protect_hierarchy(whole, "count", cols)
+    if totals is None:
+        totals = suppression.protect_hierarchy(_sum_over_periods(df, list(cols)), "count", cols)
     return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
 
 
@@ -287,7 +292,9 @@ class SignalView:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _national(key, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
-    return national(partial(run, key=key), chain, start, end, grain)
+    # The whole-period layer from _totals' cache: the same for every grain (the page may
+    # need three), and Översikt, Karta and Jämförelse read it for the same period too.
+    return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
