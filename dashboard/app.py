@@ -38,11 +38,15 @@ PAGES = [
 ]
 
 
-def _unavailable(message: str) -> None:
+def _unavailable(exc: queries.DatabaseUnavailable) -> None:
     st.title("Lägesbild")
-    st.error(message, icon=":material/database_off:")
-    st.markdown("Bygg en databas med demodata (syntetiska siffror för hela Sverige) med:")
-    st.code(queries.BUILD_COMMAND + " --size quick", language="bash")
+    st.error(str(exc), icon=":material/database_off:")
+    if exc.command == queries.BUILD_COMMAND:
+        st.markdown("Bygg en databas med demodata (syntetiska siffror för hela Sverige) med:")
+        st.code(queries.BUILD_COMMAND + " --size quick", language="bash")
+    else:
+        st.markdown("Kör i projektmappen:")
+        st.code(exc.command, language="bash")
     st.markdown(
         "Ladda sedan om sidan. En annan databasfil väljs med miljövariabeln `LAGESBILD_DB`, "
         "t.ex. `LAGESBILD_DB=/sökväg/lagesbild.duckdb streamlit run dashboard/app.py`."
@@ -62,10 +66,10 @@ def _frame() -> None:
     try:
         queries.data_status()
     except queries.DatabaseUnavailable as exc:
-        message = str(exc)
+        unavailable = exc
         # A hidden one-page navigation: without st.navigation Streamlit would list the
         # files in pages/ on its own.
-        st.navigation([st.Page(lambda: _unavailable(message), title="Lägesbild", url_path="saknas")],
+        st.navigation([st.Page(lambda: _unavailable(unavailable), title="Lägesbild", url_path="saknas")],
                       position="hidden").run()
         st.set_page_config(page_icon=FAVICON)
         return
@@ -74,7 +78,7 @@ def _frame() -> None:
     try:
         page.run()
     except queries.DatabaseUnavailable as exc:
-        _unavailable(str(exc))
+        _unavailable(exc)
     st.set_page_config(page_icon=FAVICON)
 
 

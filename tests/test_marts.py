@@ -189,6 +189,36 @@ def test_the_dashboard_names_the_command_for_a_mart_from_an_earlier_version(empt
         queries.data_status()
 
 
+def _unavailable_page(db: Path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines.config import ROOT
+
+    monkeypatch.setenv("LAGESBILD_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_the_page_gives_the_marts_command_not_a_demo_build_for_an_outdated_database(
+        empty_db, tmp_path, monkeypatch, fast_apptest):
+    ingest(empty_db, [_csv(tmp_path / "a.csv", _rows("a", ["2024-01"]))])
+    _age_grid_mart(empty_db)
+    at = _unavailable_page(empty_db, monkeypatch)
+    assert "äldre version" in at.error[0].value
+    assert [c.value for c in at.code] == ["python -m pipelines marts"]
+    assert "demodata" not in " ".join(m.value for m in at.markdown)
+
+
+def test_the_page_offers_a_demo_build_when_there_is_no_database(tmp_path, monkeypatch, fast_apptest):
+    at = _unavailable_page(tmp_path / "saknas.duckdb", monkeypatch)
+    assert "finns inte" in at.error[0].value
+    assert [c.value for c in at.code] == ["python -m pipelines demo --size quick"]
+
+
 def test_a_database_from_before_the_record_has_every_mart_outdated_until_make_run_mends_it(empty_db, tmp_path, capsys):
     from argparse import Namespace
 

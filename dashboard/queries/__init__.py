@@ -37,7 +37,12 @@ _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
 
 
 class DatabaseUnavailable(RuntimeError):
-    """No usable warehouse: missing, unreadable or built without the marts."""
+    """No usable warehouse: missing, unreadable, or its marts missing or outdated.
+    ``command`` is what mends it (shown on the page, ready to copy)."""
+
+    def __init__(self, message: str, command: str = BUILD_COMMAND):
+        super().__init__(message)
+        self.command = command
 
 
 def db_file() -> Path:
@@ -221,11 +226,9 @@ def data_status() -> dict:
     if status["missing_marts"]:
         raise DatabaseUnavailable(
             f"Databasen {key[0]} saknar sammanställningstabellerna ({', '.join(status['missing_marts'])}). "
-            f"Bygg om den: `{BUILD_COMMAND}`, eller kör en ny inläsning."
-        )
+            f"Bygg dem (inläst data behålls): `{MARTS_COMMAND}`.", MARTS_COMMAND)
     if status["outdated_marts"]:
         raise DatabaseUnavailable(
             f"Sammanställningstabellerna i {key[0]} ({', '.join(status['outdated_marts'])}) är byggda av en "
-            f"äldre version av Lägesbild. Bygg om dem (inläst data behålls): `{MARTS_COMMAND}`."
-        )
+            f"äldre version av Lägesbild. Bygg om dem (inläst data behålls): `{MARTS_COMMAND}`.", MARTS_COMMAND)
     return status
