@@ -126,10 +126,12 @@ def history(measure_id: str) -> pd.DataFrame:
 
 # --- status -----------------------------------------------------------------------------------
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _status_counts(key, level: str, code: str, first_year: int, last_year: int, by: str) -> pd.DataFrame:
     # Counted from the register (every measure of the selection with its category and
-    # status), which the page reads anyway: one query less per new selection.
+    # status), which the page reads anyway: one query less per new selection. Not cached
+    # itself, nor are the other steps below a page-facing function (_flow, _round_status,
+    # _analysis): each cached call hashes its arguments and pickles its result, which
+    # cost more than these few milliseconds of work done once per selection.
     return count_statuses(_register(key, level, code, first_year, last_year), by)
 
 
@@ -261,7 +263,6 @@ def _missing_last(value) -> tuple:
     return (value is None, value or "")  # SQL's ORDER BY: missing values after the rest
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
     moves = sorted((m for m in _round_moves(key, level, code, first_year, last_year) if m[0] is not None),
                    key=lambda m: tuple(_missing_last(v) for v in m[:4]))
@@ -315,7 +316,6 @@ def flow_rounds(df: pd.DataFrame) -> tuple[str, ...]:
     return tuple(r for r in (*ROUNDS[:3], LAST_ROUND, ROUNDS[3]) if r in present)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _round_status(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
     sums: dict[tuple, int] = {}
     for _, round_, _, status, n in _round_moves(key, level, code, first_year, last_year):
@@ -416,7 +416,6 @@ def stuck(sel) -> pd.DataFrame:
 
 # --- the analysis sheet -----------------------------------------------------------------------
 
-@st.cache_data(max_entries=128, show_spinner=False)
 def _analysis(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
     return run(
         """SELECT organisation, year, prioritised_area,
@@ -434,7 +433,7 @@ def analysis(sel) -> pd.DataFrame:
     """Per plan × prioritised area: our counts of problems, causes and measures beside the
     workbook's analysis sheet (sheet_*; NA when the sheet gives none), the differences
     (*_diff) and has_difference. Plans with differences first."""
-    return _analysis(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel))[0]
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
