@@ -502,9 +502,10 @@ def download_buttons(
         ]
     if not buttons:
         return
-    cols = st.columns(len(buttons), gap="small")
-    for col, (label, name, mime, data) in zip(cols, buttons, strict=True):
-        with col:
+    # One horizontal container for the row of buttons: columns cost a block per button
+    # (and one for the row), and a page draws up to five such rows on every rerun.
+    with st.container(horizontal=True, gap="small"):
+        for label, name, mime, data in buttons:
             st.download_button(
                 label,
                 data=data,
