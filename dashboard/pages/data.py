@@ -1,23 +1,52 @@
 """Data: the sources, the load history, rejected rows per load, the definitions of every
 indicator and the tables of the warehouse."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
-from dashboard.queries import catalog
+from dashboard.queries import catalog, db_key
 from pipelines.config import ROOT
+
+
+def table_overview(tables: pd.DataFrame) -> pd.DataFrame:
+    """One row per table in name order: table_name, rows (estimated), columns (how many)
+    and description. Counted in a dict: a pandas groupby with named aggregations cost
+    ~10 ms on every rerun of the page for a few hundred rows."""
+    rows: dict[str, object] = {}
+    counts: dict[str, int] = {}
+    for name, n, column in zip(tables["table_name"].tolist(), tables["rows"].tolist(),
+                               tables["column_name"].tolist(), strict=True):
+        if not isinstance(name, str):
+            continue  # as groupby: rows without a table name drop out
+        if name not in rows or fmt.is_missing(rows[name]):
+            rows[name] = n  # groupby's "first": the first value that is not missing
+        counts[name] = counts.get(name, 0) + (0 if fmt.is_missing(column) else 1)
+    names = sorted(rows)
+    return pd.DataFrame({
+        "table_name": pd.array(names, dtype=tables["table_name"].dtype),
+        "rows": pd.array([rows[n] for n in names], dtype=tables["rows"].dtype),
+        "columns": np.array([counts[n] for n in names], dtype=np.int64),
+        "description": pd.array([catalog.TABLE_DESCRIPTIONS.get(n, "") for n in names], dtype="str"),
+    })
+
 
 sel = current_selection()
 components.page_header("Data", sel)
 st.caption("Urvalet i sidopanelen påverkar inte den här sidan.")
+# The catalog tables are made from the database version alone (plus the table or load
+# chosen beside them): the display tables are remembered by that instead of by their
+# pickled and hashed content.
+DATABASE = db_key()
 
 st.subheader("Källor")
 sources = catalog.sources()
 st.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
-                                         "till": "Till"}), hide_index=True, key="data_sources")
+                                         "till": "Till"}, identity=("data_sources", DATABASE)),
+             hide_index=True, key="data_sources")
 
 st.subheader("Inläsningar")
 loads = catalog.loads()
@@ -25,7 +54,8 @@ load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": 
                 "rows_accepted": "Inlästa rader", "rows_rejected": "Avvisade rader", "status": "Status",
                 "message": "Meddelande"}
 shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16))
-st.dataframe(fmt.display_arrow(shown_loads, load_columns), hide_index=True, key="data_loads")
+st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
+             key="data_loads")
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
                          caption=components.export_caption(sel), filename="inlasningar", columns=load_columns)
 
@@ -60,15 +90,13 @@ st.caption("Databasen är en DuckDB-fil som kan öppnas skrivskyddat i egna verk
            "`duckdb -readonly data/lagesbild.duckdb`. Tabeller som börjar med mart_ är sammanställningar "
            "som byggs om efter varje inläsning.")
 tables = catalog.tables()
-overview = (tables.groupby("table_name", as_index=False)
-            .agg(rows=("rows", "first"), columns=("column_name", "count")))
-overview["description"] = overview["table_name"].map(catalog.TABLE_DESCRIPTIONS).fillna("")
+overview = table_overview(tables)
 st.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
-                                          "columns": "Kolumner"}),
+                                          "columns": "Kolumner"}, identity=("data_tables", DATABASE)),
              hide_index=True, key="data_tables")
 table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table")
-st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table],
-                               {"column_name": "Kolumn", "data_type": "Typ"}), hide_index=True, key="data_columns")
+st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table], {"column_name": "Kolumn", "data_type": "Typ"},
+                               identity=("data_columns", DATABASE, table)), hide_index=True, key="data_columns")
 doc = ROOT / "docs" / "tables.md"
 if doc.exists():
     with st.expander("Fullständig tabelldokumentation (docs/tables.md, på engelska)"):
