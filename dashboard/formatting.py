@@ -23,7 +23,7 @@ import math
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from numbers import Number
 
 from dashboard import lazy
@@ -254,7 +254,7 @@ def display_table(
 
 
 def display_arrow(
-    df: pd.DataFrame,
+    df: pd.DataFrame | Callable[[], pd.DataFrame],
     columns: Mapping[str, str],
     decimals: Mapping[str, int] | None = None,
     *,
@@ -270,7 +270,9 @@ def display_arrow(
     The table is remembered by the frame's content (pickled and hashed), or, when the
     caller gives ``identity``, by that instead: a hashable value that determines the
     frame completely (the database version and every filter it was made from). For a
-    large frame (the measure register) pickling the content cost ~7 ms per rerun."""
+    large frame (the measure register) pickling the content cost ~7 ms per rerun. With
+    ``identity``, ``df`` may also be a function returning the frame, called only when the
+    table is not remembered (a page's ``assign`` of a display column costs ~1 ms a rerun)."""
     import pyarrow as pa
 
     decimals = dict(decimals or {})
@@ -286,6 +288,8 @@ def display_arrow(
     if identity is not None:
         # Remembered by identity: display_table's own cache would pickle and hash the
         # frame's content only to remember the same table a second time.
+        if callable(df):
+            df = df()
         _check_columns(df, columns)
         shown = _display_table(df, columns, decimals, set(percent), set(share), set(months))
     else:

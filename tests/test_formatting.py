@@ -124,3 +124,20 @@ def test_display_table_remembered_by_content_never_serves_a_stale_table():
     text = df.assign(x=pd.Series(["1.5", "a"], dtype=object))     # same text, another type
     assert fmt.display_table(text, columns)["Text"].tolist() == ["1.5", "a"]
     assert fmt.display_table(df, columns, decimals={"n": 2})["Antal"].tolist() == ["1,00", ".."]
+
+
+def test_display_arrow_by_identity_makes_the_frame_only_when_not_remembered():
+    df = pd.DataFrame({"year": [2024, 2025], "n": [1200, 3]})
+    columns = {"year": "År", "n": "Antal"}
+    made = []
+
+    def frame():
+        made.append(1)
+        return df.assign(year=df["year"].astype(str))
+
+    identity = ("test_display_arrow_lazy", 1)
+    first = fmt.display_arrow(frame, columns, identity=identity)
+    again = fmt.display_arrow(frame, columns, identity=identity)
+    assert len(made) == 1 and again is first
+    assert first.equals(fmt.display_arrow(df.assign(year=df["year"].astype(str)), columns))
+    assert first.column("År").to_pylist() == ["2024", "2025"]

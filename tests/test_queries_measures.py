@@ -229,6 +229,13 @@ def test_stuck_measures(use_db):
     assert bool(stuck.at["f4", "is_line_work"]) is True
 
 
+def test_stuck_measures_without_line_work(use_db):
+    every = mq.stuck(sel("riket", "SE"))
+    without = mq.stuck(sel("riket", "SE"), line_work=False)
+    assert "f4" not in set(without["measure_id"])  # f4 is line work
+    pd.testing.assert_frame_equal(without, every[~every["is_line_work"]].reset_index(drop=True))
+
+
 # --- analysis sheet -----------------------------------------------------------------------------
 
 def test_analysis_differences_are_flagged(use_db):

@@ -94,17 +94,15 @@ exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, capt
 
 # --- standing still -------------------------------------------------------------------------
 st.subheader("Åtgärder som står still")
-stuck = mq.stuck(sel)
 with_line_work = st.toggle("Ta med linjearbete", value=False, key="atgarder_stuck_linework",
                            help="Linjearbete (ordinarie verksamhet) har ofta samma status år ut och år in.")
-if not with_line_work:
-    stuck = stuck[~stuck["is_line_work"]].reset_index(drop=True)
+stuck = mq.stuck(sel, line_work=with_line_work)
 st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
            f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                  "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
                  "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
-st.dataframe(fmt.display_arrow(stuck.assign(year=stuck["year"].astype(str)), stuck_columns,
+st.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)), stuck_columns,
                                identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
              hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))))
 exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
@@ -138,7 +136,7 @@ else:
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "has_difference": "Skillnad"}
     with st.expander("Per plan och område"):
-        st.dataframe(fmt.display_arrow(analysis.assign(year=analysis["year"].astype(str)), plan_columns,
+        st.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)), plan_columns,
                                        identity=("atgarder_analysis_plan", *SELECTION)),
                      hide_index=True, key="atgarder_analysis_plan")
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
@@ -159,7 +157,6 @@ def measure_register(register, caption: str) -> None:
     orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
                           placeholder="Alla")
     found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
-    found_display = found.assign(year=found["year"].astype(str))
     register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
                         "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
                         "followups": "Uppföljningar", "description": "Beskrivning"}
@@ -171,7 +168,8 @@ def measure_register(register, caption: str) -> None:
     # the same register).
     identity = ("atgarder_register", db_key(), sel.area_level, sel.area_code, sel.start.year, sel.end.year, text,
                 tuple(areas), tuple(statuses), tuple(orgs))
-    picked = st.dataframe(fmt.display_arrow(found_display, register_columns, identity=identity), hide_index=True,
+    picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), register_columns,
+                                            identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key="atgarder_register",
                           height=min(380, 38 + 35 * max(1, len(found))))
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",

@@ -406,12 +406,22 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
     })
 
 
-def stuck(sel) -> pd.DataFrame:
+def stuck(sel, *, line_work: bool = True) -> pd.DataFrame:
     """Measures whose status has stayed the same for at least their plan's last two
     rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
     prioritised_area, title, status, rounds_in_status, since_round, last_round,
-    responsible, is_line_work. Most rounds first."""
-    return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    responsible, is_line_work. Most rounds first. ``line_work=False`` leaves out line
+    work (ordinary operations, often in the same status year after year)."""
+    if line_work:
+        return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _stuck_without_line_work(db_key(), sel.area_level, sel.area_code, *_years(sel))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _stuck_without_line_work(key, level: str, code: str, first_year: int, last_year: int) -> pd.DataFrame:
+    # Cached as it is shown by default: filtering the frame cost ~3 ms on every rerun.
+    df = _stuck(key, level, code, first_year, last_year)
+    return df[~df["is_line_work"]].reset_index(drop=True)
 
 
 # --- the analysis sheet -----------------------------------------------------------------------
