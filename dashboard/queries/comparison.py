@@ -391,6 +391,11 @@ def _with_uncertainty(df: pd.DataFrame, per: float) -> pd.DataFrame:
     low, high = np.full(len(df), np.nan), np.full(len(df), np.nan)
     chance: list[bool | None] = [None] * len(df)
     testable = shown & ~np.isnan(value_prev)
+    # The chance tests too (all together), so the loop below answers from memory.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = population / population_prev
+    charts.changes_within_chance(zip(count[testable].tolist(), count_prev[testable].tolist(),
+                                     ratio[testable].tolist(), strict=True))
     for i in np.flatnonzero(shown).tolist():
         lo_c, hi_c = charts.poisson_interval(float(count[i]))
         low[i], high[i] = lo_c / population[i] * per, hi_c / population[i] * per
