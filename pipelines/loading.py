@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -84,6 +85,8 @@ class ReadContext:
     gazetteer: Gazetteer
     file_name: str
     options: dict = field(default_factory=dict)
+    # A private folder for copies of the file (e.g. re-encoded), removed when the load ends.
+    scratch_dir: Path | None = None
 
 
 @dataclass
@@ -245,18 +248,33 @@ def load_file(
     options: dict | None = None,
 ) -> LoadReport:
     """Load one file inside the current write session, as one transaction."""
-    from pipelines import readers
-
     path = Path(path)
     name = path.name
+    seen = _identity(path)
     digest = sha256_of(path)
     if con.execute("SELECT 1 FROM load_log WHERE sha256 = ? AND status = 'ok'", [digest]).fetchone():
         return LoadReport(name, "duplicate")
+    with tempfile.TemporaryDirectory(prefix="lagesbild-load-") as scratch_dir:
+        return _load(con, path, digest, seen, Path(scratch_dir), strict, fmt, options)
 
+
+def _identity(path: Path) -> tuple[int, int]:
+    """Size and modification time: a file that changes while it is loaded is refused (what
+    was read would not be the file whose sha256 is recorded)."""
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path, strict: bool,
+          fmt: str | None, options: dict | None) -> LoadReport:
+    from pipelines import readers
+
+    name = path.name
     con.execute("BEGIN TRANSACTION")
     try:
         reader = readers.choose(path, fmt)
-        ctx = ReadContext(con=con, gazetteer=Gazetteer.from_connection(con), file_name=name, options=options or {})
+        ctx = ReadContext(con=con, gazetteer=Gazetteer.from_connection(con), file_name=name, options=options or {},
+                          scratch_dir=scratch_dir)
         result = reader.read(path, ctx)
         if strict and result.rejected:
             first = result.rejected[0]
@@ -333,6 +351,9 @@ def load_file(
                                "AND table_name = ?", [scratch]).fetchone()
             if kind:
                 con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} temp.main.{scratch}")
+        if _identity(path) != seen:
+            raise FileRejected(name, "filen ändrades medan den lästes in. Vänta tills den är färdigsparad "
+                                     "och läs in den igen.")
         con.execute("COMMIT")
     except PersonnummerFound as exc:
         con.execute("ROLLBACK")

@@ -138,3 +138,39 @@ def test_the_incident_staging_plan_keeps_the_file_order_for_row_numbers(tmp_path
                                                              STAGING_PARAMS).fetchall())
     assert "Batch Create Table As" in plan
     assert "JOIN" not in plan.upper()
+
+
+def test_a_file_that_changes_while_it_is_loaded_is_refused(empty_db, tmp_path, monkeypatch):
+    # A file still being written (a download or an export in progress) when its load ends:
+    # what was read is not the file whose checksum was recorded, and a row written after
+    # the read (here one with a personnummer) would be missing from what was checked.
+    from pipelines.readers import canonical
+
+    f = _write(tmp_path / "incidents.csv", INCIDENTS)
+    before = _digest(empty_db)
+    checked = canonical.read
+
+    def read_then_append(path, ctx, fmt):
+        result = checked(path, ctx, fmt)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("a5 19121212-1212;2024-03-04 08:00:00;rån;0180\n")
+        return result
+
+    monkeypatch.setattr(canonical, "read", read_then_append)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "ändrades medan den lästes in" in report.summary()
+    assert "19121212" not in report.summary()
+    assert _digest(empty_db) == before
+
+
+def test_a_re_encoded_copy_of_the_file_is_removed_after_the_load(empty_db, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    f = _write(tmp_path / "inc.csv",
+               "incident_id,occurred_at,incident_type,kommun_code\nx1,2024-01-05 10:00,våldsbrott,0180\n", "cp1252")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 1
+    assert list((tmp_path / "tmp").rglob("*")) == []

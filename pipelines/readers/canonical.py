@@ -260,7 +260,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         row_offset = 0
     else:
-        path, delim = _utf8_copy(path)
+        path, delim = _utf8_copy(path, ctx.scratch_dir)
         src = f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, null_padding=true)"
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
@@ -415,8 +415,9 @@ def _trim(column: str) -> str:
             f"THEN trim({cell}) ELSE {cell} END")
 
 
-def _utf8_copy(path: Path) -> tuple[Path, str]:
-    """DuckDB reads UTF-8; give it a UTF-8 copy of a Windows-1252 file. Returns path, delimiter."""
+def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
+    """DuckDB reads UTF-8; give it a UTF-8 copy of a Windows-1252 file (in ``scratch_dir``,
+    which the load removes when it ends). Returns path, delimiter."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if not head.strip():
@@ -431,7 +432,7 @@ def _utf8_copy(path: Path) -> tuple[Path, str]:
     except UnicodeDecodeError as exc:
         if exc.start > (1 << 20) - 4:  # a multi-byte character cut at the sample's end
             return path, delim
-    tmp = Path(tempfile.mkdtemp(prefix="lagesbild-")) / path.name
+    tmp = Path(scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / path.name
     with open(path, encoding="cp1252", errors="replace", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
         for chunk in iter(lambda: src.read(1 << 22), ""):
             dst.write(chunk)
