@@ -318,6 +318,8 @@ def test_cli_refuses_an_empty_answer_with_one_line(empty_db):
         ("", None),
         (None, None),
         (1709324045, None),
+        ("9999-12-31 23:59:59 -01:00", None),   # beyond datetime's range once converted
+        ("0001-01-01 00:10:00 +02:00", None),
     ],
 )
 def test_parse_datetime(text, expected):

@@ -212,7 +212,10 @@ def parse_datetime(text) -> datetime | None:
         offset = timezone(timedelta(minutes=minutes if m["sign"] == "+" else -minutes))
     else:
         return naive
-    return naive.replace(tzinfo=offset).astimezone(STOCKHOLM).replace(tzinfo=None)
+    try:
+        return naive.replace(tzinfo=offset).astimezone(STOCKHOLM).replace(tzinfo=None)
+    except OverflowError:  # year 1 or 9999 pushed past datetime's range by the offset
+        return None
 
 
 def place_in_name(name) -> str | None:
