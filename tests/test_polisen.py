@@ -272,6 +272,20 @@ def test_a_personnummer_in_a_summary_refuses_the_whole_file(empty_db, tmp_path):
     assert _digest(empty_db) == before
 
 
+def test_a_personnummer_as_the_event_id_refuses_the_file(empty_db, tmp_path):
+    # The id is the one field stored as it stands (polisen:<id>), so it is scanned too.
+    events = json.loads(STYLE_2026.read_text(encoding="utf-8"))
+    events[1]["id"] = 1212121212  # Skatteverket's test number 121212-1212 as a plain integer
+    f = tmp_path / "polisen-events-pnr-id.json"
+    f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "händelse 2, fält 'id'" in report.summary()
+    assert "1212121212" not in report.summary()
+    assert _digest(empty_db) == before
+
+
 def test_the_feed_is_recognised_by_content_under_any_name(empty_db, tmp_path):
     f = tmp_path / "handelser.json"
     shutil.copyfile(STYLE_2026, f)

@@ -324,7 +324,7 @@ def _gate(file: str, events: list) -> None:
         if not isinstance(event, dict):
             continue
         location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        fields = [("name", event.get("name")), ("summary", event.get("summary")), ("type", event.get("type")),
+        fields = [("id", str(event.get("id"))), ("name", event.get("name")), ("summary", event.get("summary")), ("type", event.get("type")),
                   ("url", event.get("url")), ("location.name", location.get("name"))]
         for field, value in fields:
             if isinstance(value, str) and contains_personnummer(value):
