@@ -23,8 +23,16 @@ class FetchError(RuntimeError):
 
 
 def main(args) -> int:
+    if args.save:
+        return _fetch_and_load(args, Path(args.save))
+    # Without --save the answers are only needed for the load (run hourly, a folder kept
+    # per run would pile up).
+    with tempfile.TemporaryDirectory(prefix=f"lagesbild-{args.source}-") as folder:
+        return _fetch_and_load(args, Path(folder))
+
+
+def _fetch_and_load(args, dest: Path) -> int:
     module = importlib.import_module(f"pipelines.readers.{SOURCES[args.source]}")
-    dest = args.save or Path(tempfile.mkdtemp(prefix=f"lagesbild-{args.source}-"))
     dest.mkdir(parents=True, exist_ok=True)
     files = module.fetch(args, dest)
     db = config.db_path(args.db)
