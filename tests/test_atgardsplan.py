@@ -508,6 +508,24 @@ def test_personnummer_in_the_analysis_sheet_as_a_number(read_plan, tmp_path):
         read_plan(simple_workbook(tmp_path / "plan.xlsx", extra=extra), OPTIONS)
 
 
+def test_personnummer_typed_as_a_number_that_lost_its_leading_zero(read_plan, tmp_path):
+    # A child born 2008 (080512-1233, valid date and control digit) typed into a number
+    # cell: Excel keeps 805121233, nine digits. The young people the plans are about were
+    # born 2001-2009 as often as not, so the lost zero is put back before the check.
+    def extra(wb):
+        wb["1. Unga"]["H5"] = 805121233
+    with pytest.raises(PersonnummerFound, match="blad '1. Unga', cell H5"):
+        read_plan(simple_workbook(tmp_path / "plan.xlsx", extra=extra), OPTIONS)
+
+
+def test_a_nine_digit_number_that_is_no_personnummer_is_kept(read_plan, tmp_path):
+    def extra(wb):
+        wb["1. Unga"]["H5"] = 805121234  # control digit wrong
+        wb["1. Unga"]["H6"] = "805121233"  # text keeps its zeros: nine digits typed as text are no number
+    frames, _ = read_plan(simple_workbook(tmp_path / "plan.xlsx", extra=extra), OPTIONS)
+    assert len(frames["measure"]) == 1
+
+
 @pytest.mark.parametrize(("content", "expected"), [
     (b"Problemomrade;Orsak;Atgard\nx;y;z\n", "inte en Excel-arbetsbok"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64,

@@ -137,6 +137,7 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -315,6 +316,8 @@ def read_workbook(path: Path) -> list[Sheet]:
                             text = _text(value)
                             if text:
                                 sheet.cells[(r, c)] = text
+                                if isinstance(value, int | float) and not isinstance(value, bool):
+                                    sheet.numbers.add((r, c))
                 sheets.append(sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
@@ -330,10 +333,15 @@ def read_workbook(path: Path) -> list[Sheet]:
 
 
 def gate(file: str, sheets: list[Sheet]) -> None:
-    """Raise PersonnummerFound for the first cell or comment holding a personnummer."""
+    """Raise PersonnummerFound for the first cell or comment holding a personnummer
+    (a nine-digit number cell is read with the leading zero Excel dropped)."""
     def places():
         for s in sheets:
             for (r, c), text in sorted(s.cells.items()):
+                # A number cell drops a leading zero: a personnummer of someone born
+                # 2001-2009 typed as a number is left with nine digits.
+                if (r, c) in s.numbers and len(text) == 9 and text.isdigit():
+                    text = "0" + text
                 yield f"blad '{s.title}', cell {get_column_letter(c)}{r}", text
             for ref, text in s.comments.items():
                 yield f"blad '{s.title}', kommentar i cell {ref}", text
