@@ -174,3 +174,21 @@ def test_a_re_encoded_copy_of_the_file_is_removed_after_the_load(empty_db, tmp_p
     [report] = ingest(empty_db, [f])
     assert report.status == "ok" and report.rows_accepted == 1
     assert list((tmp_path / "tmp").rglob("*")) == []
+
+
+def test_a_cell_with_line_breaks_as_excel_saves_it(empty_db, tmp_path):
+    # Excel writes a cell with Alt+Enter line breaks as a quoted field spanning lines (LF
+    # inside, CRLF between rows). The rows after it keep their spreadsheet numbers, and a
+    # row cut short is still padded.
+    f = _write(tmp_path / "incidents.csv",
+               'incident_id;occurred_at;incident_type;kommun_code;source\r\n'
+               'q1;2024-03-01 21:14:05;skottlossning;0180;"kommunens logg\nrad två"\r\n'
+               'q2;2024-03-02 10:00:00;explosion;9999;logg\r\n'
+               'q3;2024-03-03 10:00:00;rån\r\n')
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert report.rows_accepted == 1
+    con = warehouse.open_read_only(empty_db)
+    assert con.execute("SELECT source FROM incident").fetchall() == [("kommunens logg\nrad två",)]
+    rejected = con.execute('SELECT row_number, "column" FROM rejected_row ORDER BY row_number').fetchall()
+    assert rejected == [(3, "kommun_code"), (4, "kommun_code")]

@@ -261,7 +261,11 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         row_offset = 0
     else:
         path, delim = _utf8_copy(path, ctx.scratch_dir)
-        src = f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, null_padding=true)"
+        # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
+        # (a cell with Alt+Enter in Excel); such a file is read in one thread.
+        serial = ", parallel=false" if _has_quote(path) else ""
+        src = (f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, "
+               f"null_padding=true{serial})")
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         except duckdb.Error as exc:
@@ -413,6 +417,12 @@ def _trim(column: str) -> str:
     cell = f"CAST({column} AS VARCHAR)"
     return (f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' OR strlen({cell}) <> length({cell}) "
             f"THEN trim({cell}) ELSE {cell} END")
+
+
+def _has_quote(path: Path) -> bool:
+    """True if the file holds a double quote anywhere (without one no field can span lines)."""
+    with open(path, "rb") as fh:
+        return any(b'"' in chunk for chunk in iter(lambda: fh.read(1 << 22), b""))
 
 
 def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
