@@ -192,3 +192,22 @@ def test_a_cell_with_line_breaks_as_excel_saves_it(empty_db, tmp_path):
     assert con.execute("SELECT source FROM incident").fetchall() == [("kommunens logg\nrad två",)]
     rejected = con.execute('SELECT row_number, "column" FROM rejected_row ORDER BY row_number').fetchall()
     assert rejected == [(3, "kommun_code"), (4, "kommun_code")]
+
+
+def test_rows_with_only_delimiters_are_skipped_like_blank_lines(empty_db, tmp_path):
+    # Excel writes a row whose cells were cleared (not deleted) as ';;;'. Signal and measure
+    # files skip such rows; an incident file did not, and --strict refused the whole file.
+    text = ("incident_id;occurred_at;incident_type;kommun_code;source\r\n"
+            "e1;2024-03-01 21:14:05;skottlossning;0180;logg\r\n"
+            ";;;;\r\n"
+            "e2;2024-03-02 10:00:00;explosion;9999;logg\r\n"
+            " ; ;;;\r\n")
+    f = _write(tmp_path / "incidents.csv", text)
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1)
+    rejected = warehouse.open_read_only(empty_db).execute(
+        'SELECT row_number, "column" FROM rejected_row ORDER BY row_number').fetchall()
+    assert rejected == [(4, "kommun_code")]
+    g = _write(tmp_path / "strict.csv", text.replace("9999", "1280").replace("e1", "s1").replace("e2", "s2"))
+    [strict] = ingest(empty_db, [g], strict=True)
+    assert (strict.status, strict.rows_accepted) == ("ok", 2), strict.summary()

@@ -298,7 +298,8 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
     # are joined with '|', which the pattern cannot span: joined with spaces, an id ending
     # in six digits and a timestamp's year looked like a personnummer in every row.
-    first_rowid, rows = con.execute("SELECT coalesce(min(rowid), 0), count(*) FROM _inc_raw").fetchone()
+    first_rowid, rows = con.execute(
+        "SELECT coalesce(min(rowid), 0), count(*) FILTER (WHERE NOT _blank) FROM _inc_raw").fetchone()
     row_offset += 1 - first_rowid
     candidates = con.execute(
         f"SELECT rowid + {row_offset} AS _row, _pn FROM _inc_raw WHERE _pn IS NOT NULL ORDER BY _row")
@@ -323,6 +324,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         )
         SELECT *,
             CASE
+                WHEN _blank THEN NULL
                 WHEN _form IS NOT NULL THEN _form
                 WHEN lan_code IS NULL THEN 'kommun_code|okänd kommunkod'
                 WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
@@ -343,7 +345,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         SELECT incident_id, ts AS occurred_at, incident_type, kcode AS kommun_code, lan_code,
                coalesce(lpo_code, CASE WHEN n_lpo = 1 THEN only_lpo END) AS lpo_code,
                grid_cell, source, NULL::VARCHAR AS source_type
-        FROM _inc_checked WHERE _problem IS NULL
+        FROM _inc_checked WHERE _problem IS NULL AND NOT _blank
         """
     )
     # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
@@ -368,10 +370,15 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        {_trim("kommun_code")} AS kommun_code,
                        nullif({_trim(optional['lpo_code'])}, '') AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
-                       coalesce(nullif({_trim(optional['source'])}, ''), 'egen fil') AS source
+                       nullif({_trim(optional['source'])}, '') AS given_source
                 FROM {src}
             ), formed AS (
-                SELECT *,
+                SELECT * EXCLUDE (given_source),
+                       coalesce(given_source, 'egen fil') AS source,
+                       -- a row whose cells were cleared, not deleted (';;;' from Excel)
+                       coalesce(incident_id, '') = '' AND coalesce(occurred_at, '') = ''
+                           AND coalesce(incident_type, '') = '' AND coalesce(kommun_code, '') = ''
+                           AND lpo_code IS NULL AND grid_cell IS NULL AND given_source IS NULL AS _blank,
                        try_strptime(occurred_at, $formats) AS ts,
                        CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
                             THEN '0' || kommun_code
@@ -384,8 +391,9 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
                 FROM cells
             )
-            SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok,
+            SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
                    CASE
+                       WHEN _blank THEN NULL
                        WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
