@@ -35,6 +35,7 @@ from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import charts
 from dashboard import formatting as fmt
+from dashboard.queries import floats
 
 AREA_LAYER = "areas"
 APPROX_LAYER = "approximate-outlines"
@@ -470,14 +471,20 @@ def _build_area_layer(
 
 def area_alt(table: pd.DataFrame, label: str, decimals: int = 0) -> str:
     """A sentence describing the choropleth, for screen readers (st.pydeck_chart(alt=...))."""
-    shown = table.dropna(subset=["value"]).sort_values("value", ascending=False)
+    # The highest and lowest shown value by pandas' own descending sort (the same NumPy
+    # steps as sort_values, so ties fall the same way), without building the sorted frame
+    # (~4 ms on every new map).
+    values = floats(table["value"])
+    shown = np.flatnonzero(~np.isnan(values))[::-1]
     n_hidden = int(table["suppressed"].sum())
-    if shown.empty:
+    if not len(shown):
         return f"Karta över {len(table)} områden; {label.lower()} saknas eller döljs för alla."
-    top, low = shown.iloc[0], shown.iloc[-1]
+    order = shown[values[shown].argsort(kind="quicksort")][::-1]
+    names = table["name"].to_numpy(dtype=object)
+    top, low = order[0], order[-1]
     text = (
-        f"Karta över {label[:1].lower() + label[1:]} i {len(table)} områden: högst {top['name']} "
-        f"({fmt.number(top['value'], decimals)}), lägst {low['name']} ({fmt.number(low['value'], decimals)})."
+        f"Karta över {label[:1].lower() + label[1:]} i {len(table)} områden: högst {names[top]} "
+        f"({fmt.number(values[top], decimals)}), lägst {names[low]} ({fmt.number(values[low], decimals)})."
     )
     if n_hidden:
         text += f" {n_hidden} {'område döljs' if n_hidden == 1 else 'områden döljs'} av röjandeskydd."

@@ -11,24 +11,29 @@ from dashboard.filters import current_selection
 sel = current_selection()
 components.page_header("Översikt – lägesbild", sel)
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from dashboard import charts, exports, maps  # noqa: E402
 from dashboard import formatting as fmt  # noqa: E402
-from dashboard.queries import db_key, geo, incidents, overview, signals  # noqa: E402
+from dashboard.queries import db_key, floats, geo, incidents, overview, signals  # noqa: E402
 
 
 def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
     """The trend's long frame: the period and (when the data reach back, ``previous``) the
-    same months a year earlier, one series each."""
+    same months a year earlier, one series each (counts as floats, NaN where missing).
+    Built from arrays: a concat of two assigned frames cost ~8 ms per new selection."""
+    months = monthly["month"].to_numpy()
     if not previous:
-        return monthly[["month", "incidents"]].assign(series="Vald period")
+        return pd.DataFrame({"month": months, "incidents": floats(monthly["incidents"]),
+                             "series": ["Vald period"] * len(months)})
     prev_start, prev_end = sel.previous
-    return pd.concat([
-        monthly[["month", "incidents"]].assign(series=f"{fmt.period(sel.start, sel.end)}"),
-        monthly[["month", "incidents_prev"]].rename(columns={"incidents_prev": "incidents"})
-        .assign(series=f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"),
-    ])
+    labels = [fmt.period(sel.start, sel.end), f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"]
+    return pd.DataFrame({
+        "month": np.concatenate([months, months]),
+        "incidents": np.concatenate([floats(monthly["incidents"]), floats(monthly["incidents_prev"])]),
+        "series": [label for label in labels for _ in months],
+    })
 
 
 def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str, legend_below: bool = False):
