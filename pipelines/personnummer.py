@@ -2,7 +2,8 @@
 
 Recognises personnummer and samordningsnummer (day + 60) written as YYMMDD-NNNN,
 YYMMDD+NNNN (over 100), YYMMDDNNNN, YYYYMMDD-NNNN and YYYYMMDDNNNN, with or without a
-separator (hyphen, plus or a space). A candidate counts only if its date is a real
+separator (hyphen, plus or a space; also the dashes, non-breaking hyphen and spaces that
+text pasted from Word or the web carries, and spaces around the hyphen). A candidate counts only if its date is a real
 calendar date and its control digit is right (Luhn), so ordinary numbers (amounts,
 dates, phone numbers, organisation numbers) are not flagged.
 
@@ -17,9 +18,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# Between date and serial: nothing, a space, or a hyphen or plus with spaces around it.
+# Text pasted from Word or the web writes the space as a non-breaking one and the hyphen
+# as an en or em dash (AutoCorrect), a non-breaking hyphen or a minus sign.
+_SPACE = "[ \u00a0\u202f]"
+_DASH = "[-+\u2010-\u2014\u2212]"
+SEPARATOR = f"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE})?"
 _CANDIDATE = re.compile(
     r"(?<![\d])(?:(?P<century>1[89]|20))?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"[-+ ]?(?P<serial>\d{3})(?P<check>\d)(?![\d])"
+    + SEPARATOR + r"(?P<serial>\d{3})(?P<check>\d)(?![\d])"
 )
 
 

@@ -95,16 +95,19 @@ def test_personnummer_in_any_incident_cell_rejects_the_file(empty_db, tmp_path):
     # The bulk path screens only cells that can hold ten digits; each of these can.
     header = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
     ok = "b1;2024-03-01 21:14:05;stöld;0180;;6160006170000;test\n"
-    cases = {
-        "source": "b2;2024-03-02 10:00:00;stöld;0180;;;tips 121212-1212\n",
-        "grid_cell": "b2;2024-03-02 10:00:00;stöld;0180;;1kmN1212121212E616;test\n",
-        "lpo_code": "b2;2024-03-02 10:00:00;stöld;0180;LPO 121212-1212;;test\n",
-        "occurred_at": "b2;121212-1212;stöld;0180;;;test\n",
-        "kommun_code": "b2;2024-03-02 10:00:00;stöld;1212121212;;;test\n",
-    }
+    cases = [
+        ("source", "b2;2024-03-02 10:00:00;stöld;0180;;;tips 121212-1212\n"),
+        ("grid_cell", "b2;2024-03-02 10:00:00;stöld;0180;;1kmN1212121212E616;test\n"),
+        ("lpo_code", "b2;2024-03-02 10:00:00;stöld;0180;LPO 121212-1212;;test\n"),
+        ("occurred_at", "b2;121212-1212;stöld;0180;;;test\n"),
+        ("kommun_code", "b2;2024-03-02 10:00:00;stöld;1212121212;;;test\n"),
+        # pasted from Word: an en dash, a non-breaking space (the bulk screen must let them by)
+        ("source", "b2;2024-03-02 10:00:00;stöld;0180;;;tips 121212\u20131212\n"),
+        ("lpo_code", "b2;2024-03-02 10:00:00;stöld;0180;LPO 121212\u00a01212;;test\n"),
+    ]
     before = _digest(empty_db)
-    for column, row in cases.items():
-        f = _write(tmp_path / f"pnr_{column}.csv", header + ok + row)
+    for n, (column, row) in enumerate(cases):
+        f = _write(tmp_path / f"pnr_{n}.csv", header + ok + row)
         [report] = ingest(empty_db, [f])
         assert report.status == "rejected", column
         assert f"rad 3, kolumn '{column}'" in report.lines[0] and "121212" not in report.lines[0], column

@@ -12,6 +12,10 @@ from pipelines.personnummer import PersonnummerFound, contains_personnummer, fir
 VALID = [
     "121212-1212", "121212+1212", "1212121212", "121212 1212", "19121212-1212", "191212121212",
     "Samtal med 811228-9874 om läget", "samordningsnr 701063-2391", "pnr:20121212-1212.",
+    # as text pasted from Word or the web has it: an en dash (Word's AutoCorrect), a
+    # non-breaking hyphen or space, a minus sign, spaces around the hyphen
+    "121212\u20131212", "19121212 \u2013 1212", "121212\u20111212", "121212\u00a01212",
+    "121212\u22121212", "121212 - 1212", "121212- 1212",
 ]
 NOT_PERSONNUMMER = [
     "121212-1213",            # wrong control digit
@@ -21,6 +25,8 @@ NOT_PERSONNUMMER = [
     "Ärende 20240101 stängt",  # a date alone
     "Budget 1234567890 kr",   # ten digits that are not a date
     "12121212121212",         # longer run of digits
+    "1 121212 - 12121",       # digits on either side of the spaced hyphen
+    "121212\n1212",           # numbers on two lines are two numbers
     "",
 ]
 

@@ -405,7 +405,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
                                                            THEN grid_cell END),
-                                            '\d{{6}}[-+ ]?\d{{4}}')
+                                            '\d{{6}}[-+ \x{{a0}}\x{{202f}}\x{{2010}}-\x{{2014}}\x{{2212}}]*\d{{4}}')
                         THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
                    END AS _pn
             FROM formed"""
