@@ -293,6 +293,18 @@ def test_the_feed_is_recognised_by_content_under_any_name(empty_db, tmp_path):
     assert (report.status, report.source_format) == ("ok", "polisen-json")
 
 
+def test_an_error_page_saved_under_another_name_is_called_a_web_page(empty_db, tmp_path):
+    # A browser's "save as" of a failed call gives an HTML page named e.g. events.json.
+    f = tmp_path / "events.json"
+    f.write_text("<!DOCTYPE html>\n<html><head><title>503</title></head><body>Tjänsten är inte "
+                 "tillgänglig</body></html>\n", encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert report.lines[0].startswith("events.json: ") and "webbsida (HTML)" in report.lines[0]
+    assert _digest(empty_db) == before
+
+
 def test_other_json_is_not_taken_for_the_feed():
     kolada_like = b'{"count": 1, "values": [{"kpi": "N07403", "municipality": "1280"}]}'
     assert polisen.sniff(Path("kolada.json"), kolada_like) is None

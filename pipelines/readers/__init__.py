@@ -86,6 +86,10 @@ def _hint(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1024].lower()
+    if text.startswith((b"<!doctype html", b"<html")) or (text.startswith(b"<") and b"<html" in text):
+        return (" (filen är en webbsida (HTML), troligen en felsida som sparades i stället för svaret; "
+                "hämta eller exportera filen igen)")
     first = head.decode("utf-8", errors="replace").split("\n", 1)[0]
     if first.count("|") >= 2 and not any(d in first for d in ";,\t"):
         return " (kolumnerna verkar avgränsas med '|'; spara filen med semikolon eller komma som avgränsare)"
