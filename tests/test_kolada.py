@@ -67,6 +67,19 @@ def test_wrong_shape_is_refused_clearly_and_changes_nothing(empty_db, name, expe
     assert _digest(empty_db) == before
 
 
+@pytest.mark.parametrize("text", ['{"count": 0, "values": []}', '{"values": [], "count": 0, "next_url": null}'])
+def test_an_answer_without_values_says_so(empty_db, tmp_path, text):
+    # Kolada answers a KPI without data for the asked years with an empty list, and a user
+    # saving that answer should hear that it is empty, not that its format is unknown.
+    f = tmp_path / "kolada.json"
+    f.write_text(text, encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert report.lines[0].startswith("kolada.json: ") and "inga värden" in report.lines[0]
+    assert _digest(empty_db) == before
+
+
 def test_personnummer_anywhere_rejects_the_file(empty_db, tmp_path):
     doc = json.loads((DATA / "data_kpi_year.json").read_text(encoding="utf-8"))
     doc["values"][3]["values"][0]["status"] = "granskad av 811218-9876"

@@ -40,6 +40,10 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if b'"municipality"' in head and b'"kpi"' in head:
         return "kolada-json"
+    # An answer without values (a KPI with no data for the asked years): claimed so the
+    # reader can say it is empty. No other source answers with an object and an empty list.
+    if re.search(rb'"values"\s*:\s*\[\s*\]', head) and re.search(rb'"count"\s*:\s*0\b', head):
+        return "kolada-json"
     # Kolada's metadata answers (kpi, municipality): claimed so the reader can say what they are.
     if b'"municipality_type"' in head or (b'"type"' in head and b'"title"' in head and b'"id"' in head):
         return "kolada-json"
@@ -81,6 +85,10 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                            "api.kolada.se/v3/data/kpi/… eller använd python -m pipelines fetch kolada.", column="values")
     check_json(file, doc)
     entries = doc["values"]
+    if not entries:
+        raise FileRejected(file, "Koladas svar innehåller inga värden (\"values\": []): nyckeltalet har inga "
+                           "värden för de år och kommuner som efterfrågades. Kontrollera nyckeltal och år; "
+                           "inget lästes in.", column="values")
     first = next((e for e in entries if isinstance(e, dict)), None)
     if first is not None and "period" not in first and "id" in first and "title" in first:
         raise FileRejected(file, "det här är Koladas metadata (nyckeltal eller kommuner), inte värden. "
