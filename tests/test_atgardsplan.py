@@ -664,9 +664,22 @@ def test_huge_cell_is_cut_and_reported(read_plan, tmp_path):
     ("Insatsen bedöms kunna vara uppnådd till hösten.", None),
     ("Deltagarna har uppnått målen, vilket bedöms positivt.", None),
     ("Åtgärden bedöms vara påbörjad. Vid årets slut bedöms den vara uppnådd.", "uppnådd"),
+    # an entry that is nothing but the status, as a drop-down list or a hurried hand writes it
+    ("Uppnådd", "uppnådd"),
+    ("Delvis uppnådd.", "delvis uppnådd"),
+    ("  ej påbörjad ", "ej uppnådd"),
+    ("Påbörjad!", "påbörjad"),
+    ("Uppnådd delvis genom nya medel.", None),  # a sentence, not the status alone
+    ("Påbörjad i mars, fortsätter.", None),
 ])
 def test_assessment_sentence(text, status):
     assert followup.assessment(text) == status
+
+
+def test_a_status_word_alone_after_its_marker_assesses_the_entry():
+    entries = followup.parse("250828: Påbörjad\nVB: Delvis uppnådd.", 2025)
+    assert [(e.round, e.status) for e in entries] == [("T2", "påbörjad"), ("VB", "delvis uppnådd")]
+    assert followup.latest_status(entries, 2025) == "delvis uppnådd"
 
 
 @pytest.mark.parametrize(("day", "plan_year", "expected"), [

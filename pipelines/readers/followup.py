@@ -44,6 +44,9 @@ _ASSESSMENT = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(r"\b(?:bedömning|status)\s*:\s*" + _STATUS_WORD, re.IGNORECASE)
+# An entry that is nothing but the status ("VB: Delvis uppnådd."), as a drop-down list or
+# a hurried hand writes it.
+_BARE = re.compile(r"^\s*" + _STATUS_WORD + r"\s*[.!]?\s*$", re.IGNORECASE)
 
 _ROUND_ORDER = {"T1": 1, "T2": 2, "T3": 3, "VB": 4}
 # Where an entry without a date sorts among dated ones: at the end of its tertial.
@@ -71,6 +74,7 @@ def assessment(text: str) -> str | None:
     flat = normalise(text)
     found = [(m.start(), m) for m in _ASSESSMENT.finditer(flat)]
     found += [(m.start(), m) for m in _LABELLED.finditer(flat)]
+    found += [(m.start(), m) for m in _BARE.finditer(flat)]
     if not found:
         return None
     _, m = max(found, key=lambda pair: pair[0])
