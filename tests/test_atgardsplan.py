@@ -488,6 +488,21 @@ def test_unknown_lpo_is_a_warning(read_plan, tmp_path):
     assert frames["plan"]["lpo_codes"].tolist() == [["LPO-FARSTA"]]
 
 
+def test_a_header_repeated_inside_the_table_is_no_measure(read_plan, tmp_path):
+    # A block copied with its header and instruction row to add a second problem: the
+    # repeated rows are not measures titled "Åtgärd" and "Koppla åtgärd mot …".
+    def extra(wb):
+        ws = wb["1. Unga"]
+        _table(ws, 7, 1, [["Problem 2", "Orsak B", "Nattvandring: Fredagar.", "Mål", "T2", "Fält",
+                           "VB: Åtgärden bedöms vara uppnådd."]])
+    frames, report = read_plan(simple_workbook(tmp_path / "plan.xlsx", extra=extra), OPTIONS)
+    measures = frames["measure"].sort_values("source_row")
+    assert measures["title"].tolist() == ["Fritid", "Nattvandring"]
+    assert measures["source_row"].tolist() == [5, 9]
+    assert measures["status"].tolist()[1] == "uppnådd"
+    assert any("rad 7" in line and "rubrikraden" in line for line in report)
+
+
 # --- rejections -------------------------------------------------------------------------
 
 def test_personnummer_in_a_followup_note_rejects_the_file(empty_db, tmp_path):

@@ -473,6 +473,16 @@ def _join(values: list[str]) -> str | None:
     return "\n".join(seen) or None
 
 
+def _repeats_header(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
+    """True for a copy of the header row inside the table (a block pasted with its header)."""
+    found: dict[str, int] = {}
+    for c in sorted(roles.values()):
+        role = _header_role(sheet.own(row, c), found)
+        if role:
+            found[role] = c
+    return "cause" in found and "measure" in found and ("problem" in found or "area" in found)
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str]) -> AreaRows:
     """The measures of one area sheet, with its own counts of problems, causes, measures."""
@@ -486,7 +496,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     last_problem = last_cause = ""
     row_values: dict[int, dict[str, str]] = {}
     empty_run = 0
+    skip_until = 0
     for r in range(start, sheet.last_row + 1):
+        if r <= skip_until:
+            continue
         values = {role: sheet.value(r, c) for role, c in roles.items()}
         if not any(values.values()):
             empty_run += 1
@@ -496,6 +509,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 break
             continue
         empty_run = 0
+        if _repeats_header(sheet, r, roles):
+            skip_until = r
+            while skip_until < r + 3 and _is_instruction_row(sheet, skip_until + 1, roles):
+                skip_until += 1
+            notes.append(f"Blad '{sheet.title}': rubrikraden upprepas på rad {r}; den (och instruktionsraden "
+                         "under) lästes inte som åtgärder.")
+            continue
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
