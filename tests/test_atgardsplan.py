@@ -800,3 +800,13 @@ def test_too_many_cells_and_zip_bomb_are_refused_before_unpacking(read_plan, tmp
 def test_kommun_from_a_file_name_without_swedish_letters(read_plan, tmp_path):
     frames, _ = read_plan(simple_workbook(tmp_path / "plan_Tyreso_2025.xlsx"))
     assert frames["plan"][["organisation", "kommun_code"]].values.tolist() == [["Tyresö kommun", "0138"]]
+
+
+@pytest.mark.parametrize(("name", "organisation"), [
+    ("atgardsplan_Enskede-Arsta-Vantor_2025.xlsx", "Enskede-Årsta-Vantör stadsdelsförvaltning"),
+    ("Atgardsplan Skarpnack 2025.xlsx", "Skarpnäck stadsdelsförvaltning"),
+    ("plan_Hagersten_Alvsjo_2025.xlsx", "Hägersten-Älvsjö stadsdelsförvaltning"),
+])
+def test_district_from_a_file_name_without_swedish_letters(read_plan, tmp_path, name, organisation):
+    frames, _ = read_plan(simple_workbook(tmp_path / name))
+    assert frames["plan"][["organisation", "kommun_code"]].values.tolist() == [[organisation, "0180"]]

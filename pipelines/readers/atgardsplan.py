@@ -671,8 +671,12 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
     """(kommun_code, organisation) guessed from capitalised words of a file name or title."""
     words = [w for w in re.split(r"[^0-9A-Za-zÅÄÖåäöÉéÜü\-]+", text.replace("_", " ")) if w]
     folded = _fold(" ".join(words))
+    # File names often lose å, ä and ö ("Enskede-Arsta-Vantor"): compare those folded too.
+    folded_ascii = _ascii(folded)
     for district in STOCKHOLM_DISTRICTS:
-        if district.lower() in folded or district.lower().replace("-", " ") in folded:
+        name = district.lower()
+        if any(variant in text for text in (folded, folded_ascii)
+               for variant in (name, name.replace("-", " "), _ascii(name), _ascii(name).replace("-", " "))):
             return gz.kommun_code("0180"), f"{district} stadsdelsförvaltning"
     # File names often lose å, ä and ö ("Tyreso", "Malmo"): match those folded too.
     ascii_names = {_ascii(gz.name(code)).lower(): code for code in gz.codes("kommun")}
