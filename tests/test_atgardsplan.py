@@ -460,6 +460,18 @@ def test_unknown_sidecar_key_is_an_error(empty_db, tmp_path):
     assert _digest(empty_db) == before
 
 
+@pytest.mark.parametrize(("suffix", "encoding"), [(".toml", "utf-8-sig"), (".toml", "cp1252"), (".json", "utf-8-sig")])
+def test_sidecar_saved_by_notepad(read_plan, tmp_path, suffix, encoding):
+    # Notepad saves "UTF-8 med BOM" or ANSI (Windows-1252) as often as plain UTF-8.
+    path = simple_workbook(tmp_path / "plan.xlsx")
+    text = ('organisation = "Skärholmens stadsdelsförvaltning"\nkommun = "0180"\nyear = 2025\n' if suffix == ".toml"
+            else '{"organisation": "Skärholmens stadsdelsförvaltning", "kommun": "0180", "year": 2025}')
+    (tmp_path / f"plan.xlsx{suffix}").write_bytes(text.encode(encoding))
+    frames, _ = read_plan(path)
+    assert frames["plan"][["organisation", "kommun_code", "year"]].values.tolist() == [
+        ["Skärholmens stadsdelsförvaltning", "0180", 2025]]
+
+
 def test_metadata_from_file_name_and_title(empty_db, tmp_path):
     path = simple_workbook(tmp_path / "Skarpnäck åtgärdsplan.xlsx", title="Åtgärdsplan 2025")
     [report] = ingest(empty_db, [path])

@@ -641,9 +641,15 @@ def _sidecar(path: Path) -> tuple[dict, str | None]:
         side = path.with_name(path.name + suffix)
         if not side.is_file():
             continue
+        # Notepad saves UTF-8 with a BOM, or ANSI (Windows-1252), as often as plain UTF-8.
+        data = side.read_bytes()
         try:
-            raw = tomllib.loads(side.read_text("utf-8")) if suffix == ".toml" else json.loads(side.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        try:
+            raw = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
             raise FileRejected(path.name, f"sidofilen {side.name} kunde inte läsas ({str(exc)[:120]}).") from None
         if not isinstance(raw, dict):
             raise FileRejected(path.name, f"sidofilen {side.name} ska innehålla nycklar: {', '.join(sorted(SIDECAR_KEYS))}.")
