@@ -472,6 +472,17 @@ def test_sidecar_saved_by_notepad(read_plan, tmp_path, suffix, encoding):
         ["Skärholmens stadsdelsförvaltning", "0180", 2025]]
 
 
+def test_personnummer_in_the_organisation_option_or_sidecar_rejects_the_file(empty_db, tmp_path):
+    path = simple_workbook(tmp_path / "plan.xlsx")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [path], options={**OPTIONS, "organisation": "Farsta, kontakt 121212-1212"})
+    assert report.status == "rejected" and "organisationen" in report.lines[0] and "1212" not in report.lines[0]
+    (tmp_path / "plan.xlsx.toml").write_text('organisation = "Farsta 121212-1212"\nkommun = "0180"\nyear = 2025\n')
+    [report] = ingest(empty_db, [path])
+    assert report.status == "rejected" and "1212" not in report.lines[0]
+    assert _digest(empty_db) == before
+
+
 def test_metadata_from_file_name_and_title(empty_db, tmp_path):
     path = simple_workbook(tmp_path / "Skarpnäck åtgärdsplan.xlsx", title="Åtgärdsplan 2025")
     [report] = ingest(empty_db, [path])

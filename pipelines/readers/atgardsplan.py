@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from pipelines import categories as cat
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, first_finding
+from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 from pipelines.readers import followup
 from pipelines.readers.canonical import plan_id_for
 
@@ -766,6 +766,8 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
         else:
             organisation, sources["organisation"] = f"{gz.name(kommun)} kommun", "kommunens namn (antaget)"
     organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
+    if contains_personnummer(organisation):  # it is stored as given, like the cells
+        raise PersonnummerFound(file, f"organisationen (från {sources['organisation']})")
 
     raw_lpo = pick("lpo")
     lpo_codes: list[str] = []
