@@ -305,6 +305,18 @@ def test_an_error_page_saved_under_another_name_is_called_a_web_page(empty_db, t
     assert _digest(empty_db) == before
 
 
+def test_an_answer_saved_as_utf16_by_powershell_gets_json_advice(empty_db, tmp_path):
+    # Windows PowerShell 5's "> fil.json" writes UTF-16 with a BOM; the advice for a CSV
+    # (save as CSV UTF-8 in Excel) does not help with JSON.
+    f = tmp_path / "events.json"
+    f.write_bytes(STYLE_2026.read_text(encoding="utf-8").encode("utf-16"))
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "UTF-16" in report.lines[0] and "JSON" in report.lines[0] and "Excel" not in report.lines[0]
+    assert _digest(empty_db) == before
+
+
 def test_other_json_is_not_taken_for_the_feed():
     kolada_like = b'{"count": 1, "values": [{"kpi": "N07403", "municipality": "1280"}]}'
     assert polisen.sniff(Path("kolada.json"), kolada_like) is None

@@ -68,6 +68,11 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if head[:200].decode("utf-16", errors="replace").lstrip("\ufeff \r\n\t").startswith(("[", "{")):
+            # Windows PowerShell 5 writes "> fil.json" as UTF-16.
+            raise FileRejected(path.name, "JSON-filen är sparad som UTF-16 (t.ex. av PowerShell). Hämta den med "
+                                          "python -m pipelines fetch, eller spara om den som UTF-8 "
+                                          "(Out-File -Encoding utf8), och läs in den igen.")
         raise FileRejected(path.name, "filen är sparad som UTF-16 (Unicode-text). Spara den som "
                                       "CSV UTF-8 (kommaavgränsad) i Excel och läs in den igen.")
     for mod in _each_module():
