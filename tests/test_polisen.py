@@ -317,6 +317,20 @@ def test_an_answer_saved_as_utf16_by_powershell_gets_json_advice(empty_db, tmp_p
     assert _digest(empty_db) == before
 
 
+def test_a_broken_character_escape_in_the_type_does_not_end_the_load(empty_db, tmp_path):
+    # A label cut inside a UTF-16 surrogate pair ("\\ud83d" alone) is valid JSON but no
+    # text that can be stored; the rest of the label is kept.
+    events = json.loads(STYLE_2026.read_text(encoding="utf-8"))
+    f = tmp_path / "polisen-events-surrogate.json"
+    text = json.dumps(events, ensure_ascii=True)
+    label = json.dumps(events[0]["type"], ensure_ascii=True)
+    f.write_text(text.replace(label, label[:-1] + '\\ud83d"', 1), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert any(t.startswith(events[0]["type"]) and t != events[0]["type"]
+               for (t,) in _query(empty_db, "SELECT source_type FROM incident"))
+
+
 def test_other_json_is_not_taken_for_the_feed():
     kolada_like = b'{"count": 1, "values": [{"kpi": "N07403", "municipality": "1280"}]}'
     assert polisen.sniff(Path("kolada.json"), kolada_like) is None

@@ -363,7 +363,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             rejected.append(Rejection(i, "id", "id saknas eller är inte ett heltal"))
             continue
         label = event.get("type") if isinstance(event.get("type"), str) else ""
-        label = label.strip() or None
+        # A label cut inside a surrogate pair ("\ud83d" alone) is valid JSON but cannot be stored.
+        label = label.encode("utf-8", "replace").decode("utf-8").strip() or None
         category, drop, known = classify(label) if label else ("övrigt", None, False)
         if drop:
             dropped[drop] += 1
