@@ -214,3 +214,27 @@ def test_rows_with_only_delimiters_are_skipped_like_blank_lines(empty_db, tmp_pa
     g = _write(tmp_path / "strict.csv", text.replace("9999", "1280").replace("e1", "s1").replace("e2", "s2"))
     [strict] = ingest(empty_db, [g], strict=True)
     assert (strict.status, strict.rows_accepted) == ("ok", 2), strict.summary()
+
+
+def test_signal_categories_are_read_as_people_write_them(empty_db, tmp_path):
+    # An age band typed in Word or Excel gets an en dash ('12–14'), and case varies; each
+    # is stored in the documented spelling. A value that is no category is still rejected.
+    f = _write(tmp_path / "signaler.csv",
+               "month;area_code;age_band;sex;source;signal_type;count\n"
+               "2025-03;0114;12–14;k;Skola;Kontakt via sociala medier;4\n"
+               "2025-03;0114;Under 12;M;skola;kontakt via sociala medier;2\n"
+               "2025-03;0114;15 - 17;X;skola;kontakt via sociala medier;1\n"
+               "2025-03;0114;12-15;M;skola;kontakt via sociala medier;1\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 3, 1)
+    con = warehouse.open_read_only(empty_db)
+    try:
+        stored = con.execute("SELECT age_band, sex, source, signal_type, count FROM recruitment_signal "
+                             "ORDER BY count").fetchall()
+        rejected = con.execute('SELECT row_number, "column" FROM rejected_row').fetchall()
+    finally:
+        con.close()
+    assert stored == [("15-17", "X", "skola", "kontakt via sociala medier", 1),
+                      ("under 12", "M", "skola", "kontakt via sociala medier", 2),
+                      ("12-14", "K", "skola", "kontakt via sociala medier", 4)]
+    assert rejected == [(5, "age_band")]

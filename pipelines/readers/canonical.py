@@ -21,7 +21,7 @@ import pandas as pd
 from pipelines import categories as cat
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
-from pipelines.readers.text import decode, parse_number, sniff_delimiter
+from pipelines.readers.text import choice, decode, parse_number, sniff_delimiter
 
 FORMATS = (
     "incident-csv", "incident-parquet",
@@ -157,20 +157,21 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
         if area is None:
             rejected.append(Rejection(i, "area_code", "okänt område (ange LPO-kod eller kommunkod)"))
             continue
-        checks = [
-            ("age_band", cat.SIGNAL_AGE_BANDS), ("sex", cat.SEXES),
-            ("source", cat.SIGNAL_SOURCES), ("signal_type", cat.SIGNAL_TYPES),
-        ]
-        bad = next((c for c, allowed in checks if r.get(c) not in allowed), None)
+        checks = {
+            "age_band": cat.SIGNAL_AGE_BANDS, "sex": cat.SEXES,
+            "source": cat.SIGNAL_SOURCES, "signal_type": cat.SIGNAL_TYPES,
+        }
+        # Each value as the documented spelling ('12–14' from Word is 12-14, 'k' is K).
+        values = {c: choice(r.get(c, ""), allowed) for c, allowed in checks.items()}
+        bad = next((c for c, v in values.items() if v is None), None)
         if bad:
-            allowed = dict(checks)[bad]
-            rejected.append(Rejection(i, bad, f"okänt värde; tillåtna: {', '.join(allowed)}"))
+            rejected.append(Rejection(i, bad, f"okänt värde; tillåtna: {', '.join(checks[bad])}"))
             continue
         n = parse_number(r["count"])
         if n is None or n != int(n) or n < 0:
             rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
             continue
-        out.append((month, area, r["age_band"], r["sex"], r["source"], r["signal_type"], int(n)))
+        out.append((month, area, values["age_band"], values["sex"], values["source"], values["signal_type"], int(n)))
     frame = pd.DataFrame(out, columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count"])
     frame = frame.drop_duplicates(subset=frame.columns[:6].tolist(), keep="last")
     return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)

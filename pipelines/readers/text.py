@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from pipelines.loading import FileRejected
@@ -60,3 +61,17 @@ def parse_number(text: str) -> float | None:
         return float(t)
     except ValueError:
         return None
+
+
+_DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212]\s*")
+
+
+def choice(text: str, allowed) -> str | None:
+    """The value of ``allowed`` that ``text`` spells, as people write it: any case, a dash
+    as Word or Excel makes it (en or em dash, minus sign, non-breaking hyphen) or with
+    spaces around it, repeated spaces. None when it spells none of them."""
+    def key(value: str) -> str:
+        return " ".join(_DASHES.sub("-", str(value)).split()).casefold()
+
+    wanted = key(text or "")
+    return next((value for value in allowed if key(value) == wanted), None)
