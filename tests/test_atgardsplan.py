@@ -833,3 +833,17 @@ def test_kommun_from_a_file_name_without_swedish_letters(read_plan, tmp_path):
 def test_district_from_a_file_name_without_swedish_letters(read_plan, tmp_path, name, organisation):
     frames, _ = read_plan(simple_workbook(tmp_path / name))
     assert frames["plan"][["organisation", "kommun_code"]].values.tolist() == [[organisation, "0180"]]
+
+
+def test_a_date_opening_a_line_is_a_marker_without_its_colon():
+    entries = followup.parse("250415 Start i mars, 22 deltagare.\n250905 – 41 deltagare. Åtgärden bedöms vara "
+                             "delvis uppnådd.\nMötet 251001 flyttades.", 2025)
+    assert [(e.followup_date, e.round, e.status) for e in entries] == [
+        (date(2025, 4, 15), "T1", "ej bedömd"),
+        (date(2025, 9, 5), "T2", "delvis uppnådd"),
+    ]
+    assert entries[0].text == "Start i mars, 22 deltagare."
+    assert entries[1].text.endswith("Mötet 251001 flyttades.")  # a date inside a sentence stays text
+    # Six digits that are no date open a line as text, and "250828:" is still one marker.
+    assert [e.round for e in followup.parse("123456 kronor beviljades.", 2025)] == ["VB"]
+    assert [(e.followup_date, e.text) for e in followup.parse("250828 : Klart.", 2025)] == [(date(2025, 8, 28), "Klart.")]

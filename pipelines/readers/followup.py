@@ -8,7 +8,8 @@ A cell holds entries such as::
 
 Each entry starts with a marker followed by a colon: a date (``250828``, ``20250828``,
 ``2025-08-28``), a year-end summary (``VB``, ``VB 2025``, ``Verksamhetsberättelse``) or a
-tertial (``T2``, ``Uppföljning T2``, ``Tertial 2``). The rules are documented in
+tertial (``T2``, ``Uppföljning T2``, ``Tertial 2``). A date that opens a line needs no
+colon (``250828 Start i mars``). The rules are documented in
 docs/sources/atgardsplan.md; this module is pure text handling, no I/O.
 """
 
@@ -30,6 +31,11 @@ _MARKER = re.compile(
     r")"
     r"\s*:",
 )
+
+# A date that opens a line with no colon after it ("250828 Start i mars", "250828 – 41
+# deltagare"), as many write the entries: a marker too, only at a line's start, so that a
+# date inside a sentence stays text.
+_LINE_DATE = re.compile(rf"^[ \t]*(?P<date>{_DATE})(?:[ \t]*[-–][ \t]*|[ \t]+)(?=[^\s:])", re.MULTILINE)
 
 # "bedöms" + up to four words + "vara"/"som" + the status. The words in between may not
 # be verbs that turn the sentence into something else ("bedöms ha förbättrat …",
@@ -125,7 +131,10 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
     if not text or not text.strip():
         return []
     markers = []
-    for m in _MARKER.finditer(text):
+    found = list(_MARKER.finditer(text))
+    taken = {m.start("date") for m in found if m["date"]}
+    found += [m for m in _LINE_DATE.finditer(text) if m.start("date") not in taken]
+    for m in sorted(found, key=lambda m: m.start()):
         if m["date"]:
             day = _parse_date(m["date"])
             if day is None:
