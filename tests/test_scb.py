@@ -194,3 +194,22 @@ def test_sniff_leaves_other_tables_alone(tmp_path):
     assert scb.sniff(bra, bra.read_bytes()) is None
     shutil.copy(DATA / "folkmangd_utan_alder.csv", tmp_path / "x.csv")
     assert scb.sniff(tmp_path / "x.csv", (tmp_path / "x.csv").read_bytes()) == "scb-csv"
+
+
+def test_dash_is_zero_as_in_scb_symbols_so_bands_are_kept(empty_db, tmp_path):
+    # SCB writes '-' (or '–') for zero: a small kommun's '100+ år' for men is '-'. It was
+    # read as missing, so the 65+ band was left out instead of stored without the zero.
+    lines = ['"Folkmängden efter region, ålder, kön och år"', "", '"region","ålder","kön","2022","2023"']
+    for age in [*range(100), "100+"]:
+        for sex in ("män", "kvinnor"):
+            zero = age == "100+" and sex == "män"
+            lines.append(f'"2021 Vansbro","{age} år","{sex}",{"-" if zero else 5},{"–" if zero else 5}')
+    lines += ["", '"- = noll, .. = uppgift inte tillgänglig"']
+    path = tmp_path / "BE0101N1.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _population(empty_db, "2021", 2022, "65+", "M") == 35 * 5
+    assert _population(empty_db, "2021", 2023, "65+", "M") == 35 * 5
+    assert _population(empty_db, "2021", 2023, "65+", "K") == 36 * 5
+    assert "65+" not in report.summary()

@@ -455,9 +455,12 @@ class _Cells:
 
 
 def _number(text: str) -> tuple[bool, float | None]:
-    """(ok, value): '..' and empty are missing (ok, None); non-numbers are not ok."""
+    """(ok, value): '..' and empty are missing (ok, None); '-' is zero (SCB's symbol for
+    "inget finns att redovisa"); non-numbers are not ok."""
     t = str(text).strip()
-    if t in ("", "..", ".", "-", "–", "…"):
+    if t in ("-", "–", "—", "\u2212"):
+        return True, 0.0
+    if t in ("", "..", ".", "…"):
         return True, None
     v = parse_number(t)
     if v is None or v < 0 or v != int(v):
