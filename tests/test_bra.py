@@ -149,3 +149,16 @@ def test_zip_bomb_workbook_is_refused_before_unpacking(empty_db, tmp_path):
     assert "för stor" in str(info.value)
     ingest(empty_db, [bomb])
     assert hashlib.sha256(empty_db.read_bytes()).hexdigest() == before
+
+
+def test_thousands_with_narrow_no_break_space(empty_db, tmp_path):
+    # A narrow no-break space (U+202F, what Swedish number formats on Linux and newer Windows
+    # put between thousands) or a thin space was not a thousands separator: the value was
+    # rejected and the row stored without it.
+    path = tmp_path / "anmalda.csv"
+    path.write_text("Anmälda brott\n\nRegion;Brott;År;Antal;Antal per 100 000 inv\n"
+                    "Malmö;Skadegörelse;2023;10\u202f001;2\u2009891,3\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "1280", "Skadegörelse", 2023) == (10001, 2891.3, False)
+    assert _query(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]

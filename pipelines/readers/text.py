@@ -47,10 +47,12 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def parse_number(text: str) -> float | None:
-    """'1 234,5' or '1234.5' to a float; None when empty or not a number."""
+    """'1 234,5' or '1234.5' to a float; None when empty or not a number. Any space
+    (also the no-break, narrow no-break and thin spaces of Swedish number formats) is a
+    thousands separator."""
     if text is None:
         return None
-    t = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    t = re.sub(r"\s+", "", str(text))
     if t in ("", "..", "-", "–"):
         return None
     if "," in t and "." in t:
