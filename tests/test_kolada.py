@@ -147,3 +147,21 @@ def test_fetch_errors_are_clear(empty_db, tmp_path, fake_kolada):
     with pytest.raises(FetchError, match="503"):
         fetch_main(SimpleNamespace(source="kolada", args=["N07403"], years="2023", save=tmp_path, db=str(empty_db)))
     assert _digest(empty_db) == before
+
+
+def test_a_municipality_id_that_is_neither_kommun_nor_group_is_not_skipped_silently(empty_db, tmp_path):
+    # Only 'G…' ids are kommungrupper. A kommun code whose leading zero was lost (114, as a
+    # tool that makes numbers of the ids writes it) is the kommun; any other id is a rejected
+    # row. Both were counted as kommungrupper and skipped.
+    doc = {"values": [
+        {"kpi": "N07403", "municipality": 114, "period": 2023, "values": [{"gender": "T", "value": 1.5}]},
+        {"kpi": "N07403", "municipality": "Upplands Väsby", "period": 2023, "values": [{"gender": "T", "value": 2}]},
+        {"kpi": "N07403", "municipality": "G33", "period": 2023, "values": [{"gender": "T", "value": 3}]},
+    ]}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value") == [("0114", 1.5)]
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(2, "municipality")]
+    assert "kommungrupper (1)" in report.summary()

@@ -108,16 +108,18 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                                    "dataformat (kpi, municipality, period, values). Hämta data med "
                                    "python -m pipelines fetch kolada.", row=n, column=key)
         muni = str(entry["municipality"]).strip()
+        if re.fullmatch(r"\d{3}", muni):
+            muni = muni.zfill(4)  # a kommun code whose leading zero was lost (114)
         if muni == "0000":
             skipped["riket"] += 1
             continue
         if re.fullmatch(r"00\d\d", muni):
             skipped["region"] += 1
             continue
-        if not re.fullmatch(r"\d{4}", muni):
+        if re.fullmatch(r"G\d+", muni, re.I):
             skipped["grupp"] += 1
             continue
-        if not gz.is_code(muni, "kommun"):
+        if not re.fullmatch(r"\d{4}", muni) or not gz.is_code(muni, "kommun"):
             rejected.append(Rejection(n, "municipality", "okänd kommunkod"))
             continue
         try:
