@@ -433,23 +433,25 @@ def stacked_status(
     unknown = set(df[status]) - set(MEASURE_STATUSES)
     if unknown:
         raise ValueError(f"okänd status {sorted(unknown)}: tillåtna är {', '.join(MEASURE_STATUSES)}")
-    table = (
-        df.groupby([category, status], sort=True, observed=True)[count]
-        .sum()
-        .unstack(fill_value=0)
-        .reindex(columns=list(MEASURE_STATUSES), fill_value=0)
-        .astype(float)
-    )
+    # Counts per category (sorted, rows without one left out) x status, summed in a dict:
+    # a pandas groupby, unstack and reindex cost ~8 ms per new selection for a few dozen cells.
+    sums: dict[tuple, float] = {}
+    for c, s, n in zip(df[category].tolist(), df[status].tolist(), df[count].tolist(), strict=True):
+        if not pd.isna(c):
+            sums[c, s] = sums.get((c, s), 0) + (0 if pd.isna(n) else n)
+    categories = sorted({c for c, _ in sums})
+    table = np.array([[sums.get((c, s), 0) for s in MEASURE_STATUSES] for c in categories], dtype=float)
     totals = table.sum(axis=1)
-    done = (table["uppnådd"] / totals.where(totals > 0)).fillna(-1)
-    order = done.sort_values(ascending=True, kind="stable").index  # plotly draws the first at the bottom
-    table, totals = table.loc[order], totals.loc[order]
-    values = table.div(totals.where(totals > 0), axis=0).fillna(0) * 100 if shares else table
-    labels = [str(c) for c in table.index]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        done = np.where(totals > 0, table[:, MEASURE_STATUSES.index("uppnådd")] / totals, -1.0)
+        values = np.where(totals[:, None] > 0, table / totals[:, None], 0.0) * 100 if shares else table
+    order = np.argsort(done, kind="stable")  # plotly draws the first bar at the bottom
+    table, values, done = table[order], values[order], done[order]
+    labels = [str(categories[i]) for i in order]
     traces = []
-    for s in MEASURE_STATUSES:
-        counts = table[s].tolist()
-        v = values[s].tolist()
+    for i, s in enumerate(MEASURE_STATUSES):
+        counts = table[:, i].tolist()
+        v = values[:, i].tolist()
         if shares:
             text = [fmt.percent(p, 0) if p >= 8 else "" for p in v]
             custom = [[fmt.percent(p, 1), fmt.integer(c)] for p, c in zip(v, counts, strict=True)]
@@ -480,11 +482,11 @@ def stacked_status(
         )
     n = len(labels)
     best = labels[-1]
-    best_share = done.loc[order[-1]]
+    best_share = done[-1]
     alt = (
         f"Liggande staplar med åtgärdernas status (uppnådd, delvis uppnådd, påbörjad, ej uppnådd, ej bedömd) "
         f"för {n} {'kategori' if n == 1 else 'kategorier'} ({category_title.lower()}), "
-        f"sammanlagt {fmt.integer(table.values.sum())} åtgärder. "
+        f"sammanlagt {fmt.integer(table.sum())} åtgärder. "
         + (f"Störst andel uppnådd har {best} ({fmt.share(best_share)})." if best_share >= 0 else "")
     ).strip()
     lay = layout(
