@@ -165,3 +165,17 @@ def test_a_municipality_id_that_is_neither_kommun_nor_group_is_not_skipped_silen
     assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value") == [("0114", 1.5)]
     assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(2, "municipality")]
     assert "kommungrupper (1)" in report.summary()
+
+
+def test_a_saved_page_with_more_pages_after_it_says_so(empty_db, tmp_path):
+    # An answer saved from the browser is one page; its next_url says more pages exist.
+    # The load gave no sign that the file holds only part of the answer.
+    doc = {"count": 5000, "values": [
+        {"kpi": "N07403", "municipality": "0180", "period": "2023", "values": [{"gender": "T", "value": 1.5}]}],
+        "next_url": "https://api.kolada.se/v3/data/kpi/N07403/year/2023?page=2&per_page=1"}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT count(*) FROM kolada_value") == [(1,)]
+    assert "fler sidor" in report.summary() and "fetch kolada" in report.summary()

@@ -180,6 +180,9 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         lines.append(f"{skipped_deleted} borttagna värden (isdeleted) hoppades över.")
     if before > len(frame):
         lines.append(f"{before - len(frame)} värden förekom två gånger; det sista gäller.")
+    if doc.get("next_url") or doc.get("next_page"):
+        lines.append("Filen är en sida av Koladas svar: det finns fler sidor (next_url) som inte finns i filen. "
+                     "Hämta alla sidor med python -m pipelines fetch kolada.")
     lines.append(f"Hämtat {retrieved:%Y-%m-%d %H:%M}" + (" (enligt filen)." if doc.get("retrieved_at") else " (inläsningstid)."))
     return ReadResult(fmt, "kolada_value", {"kolada_value": frame}, rejected, lines)
 
