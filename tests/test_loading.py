@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import duckdb
+from helpers import rows as _query
 
 from pipelines import warehouse
 from pipelines.loading import ingest
@@ -238,3 +239,19 @@ def test_signal_categories_are_read_as_people_write_them(empty_db, tmp_path):
                       ("under 12", "M", "skola", "kontakt via sociala medier", 2),
                       ("12-14", "K", "skola", "kontakt via sociala medier", 4)]
     assert rejected == [(5, "age_band")]
+
+
+def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
+    # 'lpo-farsta' and 'LPO Farsta' name LPO-FARSTA; they were rejected as an LPO that
+    # does not cover the kommun.
+    path = tmp_path / "incidents.csv"
+    path.write_text("incident_id;occurred_at;incident_type;kommun_code;lpo_code\n"
+                    "a1;2025-03-01 21:14;skottlossning;0180;lpo-farsta\n"
+                    "a2;2025-03-01 21:15;skottlossning;0180;LPO Farsta\n"
+                    "a3;2025-03-01 21:16;skottlossning;0180;LPO_GLOBEN\n"
+                    "a4;2025-03-01 21:17;skottlossning;0180;LPO-MALMO-NORR\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT incident_id, lpo_code FROM incident ORDER BY 1") == [
+        ("a1", "LPO-FARSTA"), ("a2", "LPO-FARSTA"), ("a3", "LPO-GLOBEN")]
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(5, "lpo_code")]

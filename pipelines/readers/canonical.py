@@ -369,7 +369,9 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        {_trim("occurred_at")} AS occurred_at,
                        lower({_trim("incident_type")}) AS incident_type,
                        {_trim("kommun_code")} AS kommun_code,
-                       nullif({_trim(optional['lpo_code'])}, '') AS lpo_code,
+                       -- 'lpo-farsta', 'LPO Farsta', 'LPO_FARSTA' spell LPO-FARSTA
+                       nullif(regexp_replace(upper({_trim(optional['lpo_code'])}), '^LPO[ _]+', 'LPO-'), '')
+                           AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
                        nullif({_trim(optional['source'])}, '') AS given_source
                 FROM {src}
