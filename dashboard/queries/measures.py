@@ -176,11 +176,16 @@ def status_counts(sel, by: str = "prioritised_area") -> pd.DataFrame:
 
 def status_totals(counts: pd.DataFrame) -> pd.DataFrame:
     """The five statuses over all categories of ``status_counts``: status, n, share."""
-    total = counts.groupby("status", sort=False)["n"].sum().reindex(list(STATUSES), fill_value=0)
-    out = total.rename("n").reset_index()
-    all_measures = int(out["n"].sum())
-    out["share"] = (out["n"] / all_measures if all_measures else out["n"] * 0.0).astype("Float64")
-    return out
+    # Summed in a dict: a pandas groupby and reindex cost ~1.5 ms per new selection.
+    sums = dict.fromkeys(STATUSES, 0)
+    for status, n in zip(counts["status"].tolist(), counts["n"].tolist(), strict=True):
+        if status in sums:
+            sums[status] += n
+    n = np.array(list(sums.values()), dtype=np.int64)
+    all_measures = int(n.sum())
+    share = n / all_measures if all_measures else n * 0.0
+    return pd.DataFrame({"status": pd.array(list(STATUSES), dtype="str"), "n": n,
+                         "share": pd.array(share, dtype="Float64")})
 
 
 def status_table(counts: pd.DataFrame) -> pd.DataFrame:
