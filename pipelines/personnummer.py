@@ -21,9 +21,14 @@ from dataclasses import dataclass
 # Between date and serial: nothing, a space, or a hyphen or plus with spaces around it.
 # Text pasted from Word or the web writes the space as a non-breaking one and the hyphen
 # as an en or em dash (AutoCorrect), a non-breaking hyphen or a minus sign.
-_SPACE = "[ \u00a0\u202f]"
-_DASH = "[-+\u2010-\u2014\u2212]"
+_SPACES = " \u00a0\u202f"
+_DASHES = "-+\u2010-\u2014\u2212"  # a character class body: '-' first, then a range
+_SPACE = f"[{_SPACES}]"
+_DASH = f"[{_DASHES}]"
 SEPARATOR = f"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE})?"
+# A loose screen for bulk data (the incident CSV's staging statement, DuckDB's RE2): every
+# candidate above matches it, so only the rows it flags need the exact check here.
+SCREEN = r"\d{6}" + f"[{_DASHES}{_SPACES}]*" + r"\d{4}"
 _CANDIDATE = re.compile(
     r"(?<![\d])(?:(?P<century>1[89]|20))?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
     + SEPARATOR + r"(?P<serial>\d{3})(?P<check>\d)(?![\d])"

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipelines import categories as cat
+from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers.text import choice, decode, parse_number, sniff_delimiter
@@ -360,7 +361,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $types and $grid (STAGING_PARAMS).
+    Parameters: $formats, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
@@ -408,13 +409,14 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
                                                            THEN grid_cell END),
-                                            '\d{{6}}[-+ \x{{a0}}\x{{202f}}\x{{2010}}-\x{{2014}}\x{{2212}}]*\d{{4}}')
+                                            $pn_screen)
                         THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
                    END AS _pn
             FROM formed"""
 
 
-STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern}
+STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
+                  "pn_screen": personnummer.SCREEN}
 
 
 def _trim(column: str) -> str:
