@@ -171,15 +171,6 @@ def _suppression_flag(df: pd.DataFrame, column: str) -> str | None:
     return None
 
 
-def suppressed_count(df: pd.DataFrame, columns: Iterable[str] | None = None) -> int:
-    """How many values in ``columns`` (default: every flagged column) are suppressed."""
-    if columns is None:
-        columns = [c.removesuffix("_suppressed") for c in df.columns if c.endswith("_suppressed")]
-        if not columns and "suppressed" in df.columns:
-            return int(df["suppressed"].fillna(False).astype(bool).sum())
-    return int(sum(suppressed_mask(df, c).sum() for c in columns if c in df.columns))
-
-
 # --- tables ---------------------------------------------------------------------------------
 
 

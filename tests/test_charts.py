@@ -215,16 +215,6 @@ def test_ranked_bars_rates_intervals_and_suppression():
     assert "högst Kista" in fig.layout.meta["alt"]
 
 
-def test_small_multiples_one_panel_per_group():
-    df = monthly(groups=("A", "B", "C", "D"))
-    df.loc[2, "n_suppressed"] = True
-    fig = charts.small_multiples(df, "month", "n", "area", title="Små", y_title="Antal", columns=2)
-    assert len(fig.data) == 4
-    assert {t.xaxis for t in fig.data} == {"x", "x2", "x3", "x4"}
-    assert math.isnan(fig.data[0].y[2])
-    assert "1 värde döljs" in fig.layout.meta["note"]
-
-
 def test_every_builder_returns_a_figure_with_alt_text():
     figs = [
         charts.trend(monthly(), "month", "n", "area", title="T", y_title="Antal"),

@@ -105,13 +105,6 @@ def test_display_table_booleans_and_unknown_column():
         fmt.display_table(df, {"missing": "Saknas"})
 
 
-def test_suppressed_count():
-    df = pd.DataFrame({"n": [None, 1, None], "n_suppressed": [True, False, True], "m_suppressed": [False, True, False]})
-    df["m"] = [1, None, 2]
-    assert fmt.suppressed_count(df) == 3
-    assert fmt.suppressed_count(df, ["n"]) == 2
-
-
 def test_display_table_remembered_by_content_never_serves_a_stale_table():
     df = pd.DataFrame({"n": [1.0, 2.0], "n_suppressed": [False, True], "x": pd.Series([1.5, "a"], dtype=object)})
     columns = {"n": "Antal", "x": "Text"}
