@@ -93,6 +93,7 @@ TYPE_TABLE: tuple[tuple[str, str | None, str], ...] = (
     ("Ofog barn/ungdom", "övrigt", ""),
     ("Sedlighetsbrott", "övrigt", ""),
     ("Olaga intrång/hemfridsbrott", "övrigt", ""),
+    ("Olaga intrång", "övrigt", "förekommer som variant av 'Olaga intrång/hemfridsbrott'"),
     ("Larm inbrott", "övrigt", "larm, inte alltid ett inbrott"),
     ("Larm överfall", "övrigt", "larm, inte alltid ett överfall"),
     ("Farligt föremål, misstänkt", "övrigt", "misstänkt föremål, ingen explosion"),
@@ -142,6 +143,7 @@ TYPE_TABLE: tuple[tuple[str, str | None, str], ...] = (
     ("Djur skadat/omhändertaget", None, "djur"),
     ("Djur", None, "djur"),
     ("Tillfälligt obemannat", None, "meddelande"),
+    ("Information", None, "meddelande"),  # press notices: the media centre's hours, phone numbers
 )
 
 
