@@ -48,6 +48,13 @@ COLUMNS = {
 }
 GRID_CELL = re.compile(r"^\d{7}$|^\d{13}$|^1km[NE]\d+[NE]\d+$")
 TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+# ISO 8601 with a UTC offset ('+01:00', '+0100', '+02'; 'Z' is rewritten as '+00:00'), as
+# exports from police and municipal systems write them, optionally with fractions of a
+# second. Stored as Stockholm local time; tried only on cells the plain formats cannot read.
+OFFSET_TIMESTAMP_FORMATS = [f"%Y-%m-%d{sep}%H:%M{sec}%z" for sep in (" ", "T") for sec in (":%S", ":%S.%f", "")]
+# DuckDB's %z takes any two digits ('+25:00', '+99:99'); real offsets lie within ±14:00.
+OFFSET_SUFFIX = r"([Zz]|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+LOCAL_TIME_ZONE = "Europe/Stockholm"
 
 
 def _kind_of_columns(cols: list[str]) -> str | None:
@@ -312,35 +319,16 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                     raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
     # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
     # reads the accepted rows in another.
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP VIEW _inc_checked AS
-        WITH joined AS (
-            SELECT p.*, p.rowid + {int(row_offset)} AS _row, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
-                   x.lpo_code IS NOT NULL AS lpo_ok
-            FROM _inc_raw p
-            LEFT JOIN area k ON k.area_code = p.kcode AND k.level = 'kommun'
-            LEFT JOIN (SELECT kommun_code, count(*) AS n_lpo, min(lpo_code) AS only_lpo
-                       FROM lpo_kommun GROUP BY kommun_code) lk ON lk.kommun_code = p.kcode
-            LEFT JOIN lpo_kommun x ON x.kommun_code = p.kcode AND x.lpo_code = p.lpo_code
-        )
-        SELECT *,
-            CASE
-                WHEN _blank THEN NULL
-                WHEN _form IS NOT NULL THEN _form
-                WHEN lan_code IS NULL THEN 'kommun_code|okänd kommunkod'
-                WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
-                WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
-            END AS _problem
-        FROM joined
-        """
-    )
-    rejected = [
-        Rejection(row, problem.split("|", 1)[0], problem.split("|", 1)[1])
-        for row, problem in con.execute(
-            "SELECT _row, _problem FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row"
-        ).fetchall()
-    ]
+    rejected, unknown_kommun = _check_incidents(con, row_offset, names=False)
+    # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs. Only
+    # the few distinct values rejected as unknown codes are looked up, by the gazetteer
+    # (the one place for name rules), so a file of codes costs nothing more; when some
+    # are names, a small name -> code table is joined in and the rows checked again.
+    names = {given: code for given in unknown_kommun if (code := ctx.gazetteer.kommun_code(given))}
+    if names:
+        con.execute("CREATE OR REPLACE TEMP TABLE _inc_kommun_name (given VARCHAR, kommun_code VARCHAR)")
+        con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()))
+        rejected, _ = _check_incidents(con, row_offset, names=True)
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW _inc_ok AS
@@ -353,7 +341,59 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
     # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
-                      scratch=["_inc_ok", "_inc_checked", "_inc_raw"], offered=rows - len(rejected))
+                      scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_raw"],
+                      offered=rows - len(rejected))
+
+
+def _check_incidents(con, row_offset: int, names: bool) -> tuple[list[Rejection], set[str]]:
+    """(Re)define the view ``_inc_checked`` (each staged row with its look-ups and first
+    problem) and read its rejected rows. With ``names`` the kommun cell is first resolved
+    through ``_inc_kommun_name`` (kommun names given for codes). Returns the rejections and
+    the distinct kommun cells rejected as unknown codes."""
+    if names:
+        staged = f"""
+            SELECT r.* REPLACE (coalesce(n.kommun_code, r.kcode) AS kcode), r.rowid + {int(row_offset)} AS _row
+            FROM _inc_raw r LEFT JOIN _inc_kommun_name n ON n.given = r.kcode"""
+    else:
+        staged = f"SELECT *, rowid + {int(row_offset)} AS _row FROM _inc_raw"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW _inc_checked AS
+        WITH staged AS ({staged}
+        ), joined AS (
+            SELECT p.*, k.parent_code AS lan_code, lk.n_lpo, lk.only_lpo,
+                   x.lpo_code IS NOT NULL AS lpo_ok
+            FROM staged p
+            LEFT JOIN area k ON k.area_code = p.kcode AND k.level = 'kommun'
+            LEFT JOIN (SELECT kommun_code, count(*) AS n_lpo, min(lpo_code) AS only_lpo
+                       FROM lpo_kommun GROUP BY kommun_code) lk ON lk.kommun_code = p.kcode
+            LEFT JOIN lpo_kommun x ON x.kommun_code = p.kcode AND x.lpo_code = p.lpo_code
+        )
+        SELECT *,
+            CASE
+                WHEN _blank THEN NULL
+                WHEN _form IS NOT NULL THEN _form
+                WHEN lan_code IS NULL THEN '{UNKNOWN_KOMMUN}'
+                WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
+                WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
+            END AS _problem
+        FROM joined
+        """
+    )
+    rejected, unknown_kommun = [], set()
+    found = con.execute(
+        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END "
+        "FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row")
+    while batch := found.fetchmany(10_000):
+        for row, problem, kommun in batch:
+            column, reason = problem.split("|", 1)
+            rejected.append(Rejection(row, column, reason))
+            if kommun is not None:
+                unknown_kommun.add(kommun)
+    return rejected, unknown_kommun
+
+
+UNKNOWN_KOMMUN = "kommun_code|okänd kommunkod"
 
 
 def staging_sql(src: str, optional: dict[str, str]) -> str:
@@ -361,7 +401,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $types, $grid and $pn_screen (STAGING_PARAMS).
+    Parameters: $formats, $offset_formats, $offset_suffix, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
@@ -383,7 +423,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        coalesce(incident_id, '') = '' AND coalesce(occurred_at, '') = ''
                            AND coalesce(incident_type, '') = '' AND coalesce(kommun_code, '') = ''
                            AND lpo_code IS NULL AND grid_cell IS NULL AND given_source IS NULL AS _blank,
-                       try_strptime(occurred_at, $formats) AS ts,
+                       try_strptime(occurred_at, $formats) AS plain_ts,
                        CASE WHEN length(kommun_code) = 3 AND regexp_full_match(kommun_code, '\d{{3}}')
                             THEN '0' || kommun_code
                             ELSE kommun_code END AS kcode,
@@ -394,6 +434,13 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                             THEN list_position($types, incident_type) IS NOT NULL END AS type_ok,
                        grid_cell IS NULL OR regexp_matches(grid_cell, $grid) AS grid_ok
                 FROM cells
+            ), timed AS (
+                -- coalesce evaluates its second argument only for the rows whose first is
+                -- NULL: plain timestamps (the common case) never reach the offset formats.
+                SELECT *, coalesce(plain_ts, CASE WHEN regexp_matches(occurred_at, $offset_suffix)
+                              THEN timezone($zone, try_strptime(regexp_replace(occurred_at, '[Zz]$', '+00:00'),
+                                                                $offset_formats)) END) AS ts
+                FROM formed
             )
             SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
                    CASE
@@ -404,7 +451,9 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
                    END AS _form,
                    CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
-                                                      CASE WHEN ts IS NULL THEN occurred_at END,
+                                                      -- not only plain timestamps: any text
+                                                      -- read by the offset formats is screened
+                                                      CASE WHEN plain_ts IS NULL THEN occurred_at END,
                                                       CASE WHEN NOT type_ok THEN incident_type END,
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
@@ -412,10 +461,12 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                                             $pn_screen)
                         THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
                    END AS _pn
-            FROM formed"""
+            FROM timed"""
 
 
-STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
+STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTAMP_FORMATS,
+                  "offset_suffix": OFFSET_SUFFIX,
+                  "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
                   "pn_screen": personnummer.SCREEN}
 
 

@@ -1,0 +1,152 @@
+"""Incident files as users' exports hold them: kommun names for codes, times with an offset."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+import duckdb
+from helpers import rows
+
+from pipelines.loading import ingest
+
+HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
+
+
+def _csv(path, body):
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def _stored(db):
+    return {r[0]: r[1:] for r in rows(db, "SELECT incident_id, kommun_code, lan_code, lpo_code, occurred_at "
+                                          "FROM incident ORDER BY incident_id")}
+
+
+def _rejected(db):
+    return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
+
+
+def _digest(db):
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def test_kommun_names_are_stored_as_codes_with_lan_and_the_only_lpo(empty_db, tmp_path):
+    f = _csv(tmp_path / "export.csv",
+             "n1;2025-03-01 10:00:00;rån;Malmö;;;\n"
+             "n2;2025-03-01 11:00:00;rån;malmö;LPO-MALMO-NORR;;\n"
+             "n3;2025-03-01 12:00:00;stöld;Upplands Väsby;;;\n"
+             "n4;2025-03-01 13:00:00;stöld;Upplands-Väsby;;;\n"
+             "n5;2025-03-01 14:00:00;brand;Malung-Sälen;;;\n"
+             "n6;2025-03-01 15:00:00;hot;Malmö kommun;;;\n"
+             "n7;2025-03-01 16:00:00;hot; UPPLANDS VÄSBY ;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 7
+    at = datetime(2025, 3, 1)
+    assert _stored(empty_db) == {
+        "n1": ("1280", "12", None, at.replace(hour=10)),  # Malmö has five LPOs: none filled in
+        "n2": ("1280", "12", "LPO-MALMO-NORR", at.replace(hour=11)),
+        "n3": ("0114", "01", "LPO-SOLLENTUNA", at.replace(hour=12)),
+        "n4": ("0114", "01", "LPO-SOLLENTUNA", at.replace(hour=13)),
+        "n5": ("2023", "20", "LPO-NORRA-DALARNA", at.replace(hour=14)),
+        "n6": ("1280", "12", None, at.replace(hour=15)),
+        "n7": ("0114", "01", "LPO-SOLLENTUNA", at.replace(hour=16)),
+    }
+    assert _rejected(empty_db) == []
+
+
+def test_codes_and_names_mixed_and_a_name_that_is_no_kommun_is_rejected(empty_db, tmp_path):
+    f = _csv(tmp_path / "mixed.csv",
+             "m1;2025-03-01 10:00:00;rån;0180;LPO-FARSTA;;\n"
+             "m2;2025-03-01 10:00:00;rån;Skåne;;;\n"  # a län, not a kommun
+             "m3;2025-03-01 10:00:00;rån;Solna;;;\n"
+             "m4;2025-03-01 10:00:00;rån;Farsta;;;\n"  # an LPO's name, not a kommun
+             "m5;2025-03-01 10:00:00;rån;114;;;\n"  # a code that lost its leading zero
+             "m6;2025-03-01 10:00:00;rån;Solna;LPO-FARSTA;;\n"  # the name is read, the LPO still checked
+             "m7;2025-03-01 10:00:00;rån;9999;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 3
+    assert {k: v[:3] for k, v in _stored(empty_db).items()} == {
+        "m1": ("0180", "01", "LPO-FARSTA"),
+        "m3": ("0184", "01", "LPO-SOLNA"),
+        "m5": ("0114", "01", "LPO-SOLLENTUNA"),
+    }
+    assert _rejected(empty_db) == [
+        (3, "kommun_code", "okänd kommunkod"),
+        (5, "kommun_code", "okänd kommunkod"),
+        (7, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
+        (8, "kommun_code", "okänd kommunkod"),
+    ]
+
+
+def test_times_with_an_offset_are_stored_as_stockholm_local_time(empty_db, tmp_path):
+    f = _csv(tmp_path / "iso.csv",
+             "t1;2025-01-10T12:00:00+01:00;rån;0180;;;\n"  # winter: CET, +01:00
+             "t2;2025-07-01T10:00:00Z;rån;0180;;;\n"  # summer: CEST, UTC 10:00 is 12:00
+             "t3;2025-07-01 12:00:00+0200;rån;0180;;;\n"
+             "t4;2025-03-01T12:00:00.123+01:00;rån;0180;;;\n"
+             "t5;2025-07-01T08:00:00-02:00;rån;0180;;;\n"
+             # the night summer time ends (2025-10-26 03:00 CEST -> 02:00 CET)
+             "t6;2025-10-26T00:30:00Z;rån;0180;;;\n"
+             "t7;2025-10-26T01:30:00Z;rån;0180;;;\n"
+             "t8;2025-01-10 12:00;rån;0180;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 8
+    assert {k: v[3] for k, v in _stored(empty_db).items()} == {
+        "t1": datetime(2025, 1, 10, 12, 0),
+        "t2": datetime(2025, 7, 1, 12, 0),
+        "t3": datetime(2025, 7, 1, 12, 0),
+        "t4": datetime(2025, 3, 1, 12, 0, 0, 123000),
+        "t5": datetime(2025, 7, 1, 12, 0),
+        "t6": datetime(2025, 10, 26, 2, 30),
+        "t7": datetime(2025, 10, 26, 2, 30),
+        "t8": datetime(2025, 1, 10, 12, 0),
+    }
+
+
+def test_a_time_with_an_offset_in_the_future_or_unreadable_is_rejected(empty_db, tmp_path):
+    f = _csv(tmp_path / "iso.csv",
+             "f1;2025-01-10T12:00:00+01:00;rån;0180;;;\n"
+             "f2;2999-01-10T12:00:00+01:00;rån;0180;;;\n"
+             "f3;2025-01-10T12:00:00 CET;rån;0180;;;\n"
+             "f4;2025-01-10T12:00:00+25:00;rån;0180;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.rows_accepted == 1
+    assert _rejected(empty_db) == [
+        (3, "occurred_at", "tidpunkten ligger i framtiden"),
+        (4, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"),
+        (5, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"),
+    ]
+
+
+def test_parquet_with_kommun_names_and_offset_times(empty_db, tmp_path):
+    f = tmp_path / "export.parquet"
+    duckdb.sql(
+        "SELECT * FROM (VALUES ('p1', '2025-07-01T10:00:00Z', 'rån', 'Upplands Väsby'),"
+        "                      ('p2', '2025-02-01 10:00:00', 'stöld', 'Malung-Sälen'),"
+        "                      ('p3', '2025-02-01 10:00:00', 'stöld', 'Skåne'))"
+        " AS t(incident_id, occurred_at, incident_type, kommun_code)"
+    ).write_parquet(str(f))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 2
+    assert _stored(empty_db) == {
+        "p1": ("0114", "01", "LPO-SOLLENTUNA", datetime(2025, 7, 1, 12, 0)),
+        "p2": ("2023", "20", "LPO-NORRA-DALARNA", datetime(2025, 2, 1, 10, 0)),
+    }
+    assert _rejected(empty_db) == [(3, "kommun_code", "okänd kommunkod")]  # Parquet has no header row
+
+
+def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
+    before = _digest(empty_db)
+    cases = [
+        ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),
+        ("kommun_code", "b2;2025-03-02 10:00:00;stöld;Malmö 121212-1212;;;\n"),
+        ("incident_id", "121212-1212;2025-03-02 10:00:00;stöld;Upplands Väsby;;;\n"),
+        ("occurred_at", "b2;121212-1212+01:00;stöld;Malmö;;;\n"),
+    ]
+    for n, (column, row) in enumerate(cases):
+        f = _csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row)
+        [report] = ingest(empty_db, [f])
+        assert report.status == "rejected", column
+        assert f"rad 3, kolumn '{column}'" in report.lines[0] and "121212" not in report.lines[0], column
+    assert _digest(empty_db) == before
