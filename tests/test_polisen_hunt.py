@@ -58,3 +58,63 @@ def test_information_notices_are_dropped_and_olaga_intrang_is_a_known_type(empty
     text = "\n".join(report.lines)
     assert "1 borttagna: meddelanden om polisens verksamhet" in text
     assert "okänd händelsetyp" not in text
+
+
+# --- answers saved in other shapes ------------------------------------------------------------
+
+def test_json_lines_from_a_collector_load_like_the_answer(empty_db, tmp_path):
+    # Collectors that poll the feed often keep one event per line (JSON Lines), e.g.
+    # events-1735840000.jsonl; each line is one of the answer's objects.
+    events = _events()
+    f = tmp_path / "events-1735840000.jsonl"
+    f.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in events) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "polisen-json"
+    stored = _stored(empty_db)
+    assert len(stored) == 12
+    assert stored["polisen:612002"][:2] == ("skottlossning", "0114")   # "Upplands väsby"
+    # The same events as the list answer: loading that afterwards adds nothing.
+    [again] = ingest(empty_db, [STYLE_2026])
+    assert again.rows_accepted == 0 or again.status == "duplicate", again.summary()
+    assert len(_stored(empty_db)) == 12
+
+
+def test_json_lines_saved_as_json_loads_too(empty_db, tmp_path):
+    f = tmp_path / "polisen-events-2026-08-20.json"
+    f.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in _events()[:3]), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert set(_stored(empty_db)) == {"polisen:612001", "polisen:612002", "polisen:612003"}
+
+
+def test_a_cut_off_line_in_json_lines_is_named_by_its_line(empty_db, tmp_path):
+    lines = [json.dumps(e, ensure_ascii=False) for e in _events()[:4]]
+    lines[2] = lines[2][:40]  # the collector was stopped while writing
+    f = tmp_path / "events-1735840000.jsonl"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "rad 3" in report.summary() and "JSON Lines" in report.summary()
+    assert _digest(empty_db) == before
+
+
+def test_one_event_saved_on_its_own_is_read_as_one_event(empty_db, tmp_path):
+    f = tmp_path / "polisen-handelse-612001.json"
+    f.write_text(json.dumps(_events()[0], ensure_ascii=False, indent=2), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert set(_stored(empty_db)) == {"polisen:612001"}
+
+
+def test_answers_appended_to_one_file_load_once_each(empty_db, tmp_path):
+    # An hourly job writing "curl … >> polisen.json" leaves one answer per line; the
+    # answers overlap, and an event in both is stored once.
+    events = _events()
+    f = tmp_path / "polisen-alla.json"
+    f.write_text(json.dumps(events[:8], ensure_ascii=False) + "\n" + json.dumps(events[4:], ensure_ascii=False) + "\n",
+                 encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert len(_stored(empty_db)) == 12

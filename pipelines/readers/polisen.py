@@ -269,15 +269,48 @@ def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch)."""
     text = head.removeprefix(b"\xef\xbb\xbf").strip()
-    if Path(path).name.lower().startswith("polisen") and Path(path).suffix.lower() == ".json":
+    if Path(path).name.lower().startswith("polisen") and Path(path).suffix.lower() in (".json", ".jsonl"):
         return FORMATS[0]  # our own saved answers: read() explains whatever is wrong
     if re.fullmatch(rb"\[\s*\]", text):
         return FORMATS[0]  # the only list-shaped JSON among our sources
-    if re.match(rb"\[\s*\{", text) and all(
-        re.search(rb'"%s"\s*:' % key, text) for key in (b"datetime", b"location", b"type")
-    ):
+    if re.match(rb"\[\s*\{", text) and _has_event_keys(text):
         return FORMATS[0]
+    first_line = text.split(b"\n", 1)[0]
+    if first_line.startswith(b"{") and _has_event_keys(first_line):
+        return FORMATS[0]  # JSON Lines (one event per line), or one event saved on its own
     return None
+
+
+def _has_event_keys(text: bytes) -> bool:
+    return all(re.search(rb'"%s"\s*:' % key, text) for key in (b"datetime", b"location", b"type"))
+
+
+def _json_lines(file: str, text: str) -> list | None:
+    """The events of a JSON Lines file (one event per line), or None if it is not one.
+
+    Collectors that poll the feed often keep their events this way; a line may also hold a
+    whole answer (answers appended to one file). A line that is not JSON after a good first
+    line is named: the file was cut off while being written.
+    """
+    events = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            if not events:
+                return None
+            raise FileRejected(
+                file, f"rad {number} är inte giltig JSON (filen har en händelse per rad, JSON Lines) – "
+                "raden kan vara avbruten. Rätta eller ta bort raden; inget lästes in.") from None
+        if isinstance(event, list):  # a whole answer on its line: answers appended to one file
+            events.extend(event)
+        elif isinstance(event, dict):
+            events.append(event)
+        else:
+            return None
+    return events or None
 
 
 def _load_json(path: Path) -> list:
@@ -296,9 +329,13 @@ def _load_json(path: Path) -> list:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileRejected(
-            file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}) – "
-            "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
+        data = _json_lines(file, text)
+        if data is None:
+            raise FileRejected(
+                file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}) – "
+                "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
+    if isinstance(data, dict) and {"id", "datetime"} <= set(data):
+        data = [data]  # one event saved on its own
     if isinstance(data, dict):
         raise FileRejected(
             file, "JSON-filen är ett objekt, men polisens händelser är en lista med händelser. "
