@@ -57,17 +57,40 @@ ROLE_LABELS = {
 }
 _HEADER_PREFIXES = (
     ("problem", ("problemområde", "problem")),
-    ("area", ("prioriterat område", "prioriterade område")),
+    ("area", ("prioriterat område", "prioriterade område", "prio-område", "prioområde", "prio område")),
     ("cause", ("orsak",)),
     ("measure", ("åtgärd",)),
     ("goal", ("operativa mål", "operativt mål", "mål")),
-    ("due", ("när",)),
-    ("responsible", ("vem", "ansvarig")),
+    ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tid")),
+    ("responsible", ("vem", "ansvar")),
     ("followup", ("uppföljning",)),
+    ("status", ("status", "bedömning")),
 )
+# Sniffing: the words of a problem column's header, one of which an action plan has.
+_PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prioområde")
 _INSTRUCTION = re.compile(
     r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
 )
+# The round a follow-up column's header names ("Uppföljning T1", "Tertial 2", "VB",
+# "Uppföljning april"): only when it names exactly one ("T1–T3 och VB" names none).
+_HEADER_ROUNDS = (
+    ("T1", r"\bt\s*1\b|\btertial\s*1\b|\b(?:januari|februari|mars|april)\b"),
+    ("T2", r"\bt\s*2\b|\btertial\s*2\b|\b(?:maj|juni|juli|augusti|september)\b"),
+    ("T3", r"\bt\s*3\b|\btertial\s*3\b|\b(?:oktober|november|december)\b"),
+    ("VB", r"\bvb\b|verksamhetsberättelse|helår|årsuppföljning"),
+)
+# A header that is nothing but a round ("T1", "Tertial 2", "VB") is a follow-up column too.
+_ROUND_ONLY_HEADER = re.compile(r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse)\b")
+# A status column's words as people write them (drop-down lists, by hand), beyond the
+# assessment words the follow-up cell knows ("Uppnådd", "Delvis uppnådd", "Ej påbörjad" …).
+_STATUS_WORDS = {
+    "pågår": "påbörjad", "pågående": "påbörjad", "startad": "påbörjad", "igång": "påbörjad",
+    "klar": "uppnådd", "klart": "uppnådd", "genomförd": "uppnådd", "genomfört": "uppnådd",
+    "avslutad": "uppnådd", "slutförd": "uppnådd",
+    "delvis": "delvis uppnådd", "delvis genomförd": "delvis uppnådd", "delvis klar": "delvis uppnådd",
+    "ej startad": "ej uppnådd", "inte startad": "ej uppnådd", "inte påbörjad": "ej uppnådd",
+    "ej genomförd": "ej uppnådd", "inte genomförd": "ej uppnådd",
+}
 _LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
 
 # Distinctive words of each standard area, as written in titles, sheet names and the
@@ -117,7 +140,7 @@ def sniff(path: Path, head: bytes) -> str | None:
                 # huge part (a zip bomb) is never unpacked here.
                 with zf.open(name) as fh:
                     text = fh.read(1 << 20).decode("utf-8", errors="replace").lower()
-                if "orsak" in text and "åtgärd" in text and ("problemområde" in text or "prioriterat område" in text):
+                if "orsak" in text and "åtgärd" in text and any(w in text for w in _PROBLEM_WORDS):
                     return FORMAT
     except (zipfile.BadZipFile, OSError, KeyError):
         return FORMAT if excel_name else None
@@ -390,8 +413,27 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     return None
 
 
-def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None] | None:
-    """Row of the header, role -> column, and the area-description column if any."""
+def _header_round(text: str) -> str | None:
+    """The one follow-up round a column header names, else None."""
+    folded = _fold(text)
+    found = [rnd for rnd, pattern in _HEADER_ROUNDS if re.search(pattern, folded)]
+    return found[0] if len(found) == 1 else None
+
+
+def _followup_columns(sheet: Sheet, row: int) -> list[tuple[int, str | None]]:
+    """Every follow-up column of a header row with the round its header names: one
+    column for all rounds (the template), or one per round ("Uppföljning T1", "T2", "VB")."""
+    out = []
+    for c in sorted(c for (rr, c) in sheet.cells if rr == row):
+        text = sheet.own(row, c)
+        if _header_role(text, {}) == "followup" or _ROUND_ONLY_HEADER.match(_fold(text)):
+            out.append((c, _header_round(text)))
+    return out
+
+
+def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tuple[int, str | None]]] | None:
+    """Row of the header, role -> column, the area-description column if any, and the
+    follow-up columns with their rounds."""
     for r in range(1, min(sheet.last_row, HEADER_SEARCH_ROWS) + 1):
         roles: dict[str, int] = {}
         for c in sorted(c for (rr, c) in sheet.cells if rr == r):
@@ -404,7 +446,7 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None] | None:
                 roles["problem"] = roles.pop("area")
             elif "area" in roles:
                 description = roles.pop("area")
-            return r, roles, description
+            return r, roles, description, _followup_columns(sheet, r)
     return None
 
 
@@ -483,8 +525,25 @@ def _repeats_header(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
     return "cause" in found and "measure" in found and ("problem" in found or "area" in found)
 
 
+def _column_entries(text: str, column_round: str | None, plan_year: int) -> list[followup.Entry]:
+    """The entries of one follow-up cell; in a column whose header names its round, a
+    cell without markers belongs to that round (not to the year-end summary)."""
+    entries = followup.parse(text, plan_year)
+    unmarked = len(entries) == 1 and entries[0].followup_date is None and entries[0].text == text.strip()
+    if column_round and unmarked:
+        entries = followup.parse(f"{column_round}: {text}", plan_year)
+    return entries
+
+
+def _column_status(text: str) -> str | None:
+    """The status a Status column's cell gives ("Pågår", "Delvis uppnådd", "Klar."), else None."""
+    word = _fold(text).rstrip(" .!")
+    return _STATUS_WORDS.get(word) or followup.assessment(word)
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
-              plan_year: int, notes: list[str]) -> AreaRows:
+              plan_year: int, notes: list[str],
+              followup_cols: list[tuple[int, str | None]] = ()) -> AreaRows:
     """The measures of one area sheet, with its own counts of problems, causes, measures."""
     start = header_row + 1
     while start <= header_row + 3 and _is_instruction_row(sheet, start, roles):
@@ -500,7 +559,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     for r in range(start, sheet.last_row + 1):
         if r <= skip_until:
             continue
-        values = {role: sheet.value(r, c) for role, c in roles.items()}
+        values = {role: sheet.value(r, c) for role, c in roles.items() if role not in ("followup", "status")}
+        # All follow-up columns of the row, and the status column: a status alone (a
+        # drop-down's default filled down the template) does not make a row.
+        values.update({f"followup@{c}": sheet.value(r, c) for c, _ in followup_cols})
+        status_text = sheet.value(r, roles["status"]) if "status" in roles else ""
         if not any(values.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END_TABLE:
@@ -530,10 +593,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             last_cause = values["cause"]
         elif values["measure"]:
             values["cause"] = last_cause
-        row_values[r] = values
+        row_values[r] = values | {"status": status_text}
         if values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
-        elif any(values.get(k) for k in ("goal", "due", "responsible", "followup")):
+        elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
         else:
@@ -547,13 +610,26 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         due = _join([v.get("due", "") for v in vals])
         line_work = any(_LINE_WORK.search(x or "") for x in (problem, causes, due)) \
             or bool(_LINE_WORK.match(text))
-        note = _join([v.get("followup", "") for v in vals]) or ""
-        entries = followup.parse(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"), plan_year)
+        entries = []
+        for c, column_round in followup_cols:
+            note = _join([v[f"followup@{c}"] for v in vals]) or ""
+            entries += _column_entries(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"),
+                                       column_round, plan_year)
+        status = followup.latest_status(entries, plan_year)
+        status_text = _join([v["status"] for v in vals])
+        if status_text:
+            # The status column is the organisation's own current assessment: it wins.
+            stated = _column_status(status_text)
+            if stated:
+                status = stated
+            else:
+                notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
+                             f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
         measures.append(dict(
             problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
             operational_goal=_join([v.get("goal", "") for v in vals]), due=due,
             responsible=_join([v.get("responsible", "") for v in vals]), is_line_work=line_work,
-            status=followup.latest_status(entries, plan_year), source_sheet=sheet.title,
+            status=status, source_sheet=sheet.title,
             source_row=top, entries=entries,
         ))
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
@@ -828,9 +904,9 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             elif sheet.index != 1 and sheet.cells:
                 skipped.append(sheet.title)
             continue
-        header_row, roles, description_col = found
+        header_row, roles, description_col, followup_cols = found
         area, how = _area_of_sheet(sheet, header_row, description_col)
-        rows = read_area(sheet, header_row, roles, area, meta.year, notes)
+        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
             notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")

@@ -1,0 +1,116 @@
+"""Action-plan workbooks laid out as real kommuner lay them out, beyond the template.
+
+Found by the input hunt: each test builds a variation a municipal safety coordinator
+makes in Excel (a follow-up column per round, an added status column, other header
+words), loads it into a fresh database and checks what the coordinator would check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from pipelines import warehouse
+from pipelines.loading import ingest
+from pipelines.readers import atgardsplan
+from tests.test_atgardsplan import HEADER, OPTIONS, UNGA, _instructions
+
+
+def _workbook(path: Path, header: list[str], rows: list[list]) -> Path:
+    """An instructions sheet and one area sheet with ``header`` on row 3 and ``rows`` under it."""
+    wb = openpyxl.Workbook()
+    _instructions(wb)
+    ws = wb.create_sheet("1. Unga i riskzon")
+    ws["A1"] = UNGA
+    for c, text in enumerate(header, start=1):
+        ws.cell(3, c, text)
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    wb.save(path)
+    return path
+
+
+def _load(db: Path, path: Path):
+    [report] = ingest(db, [path], options=OPTIONS)
+    assert report.status == "ok", report.lines
+    con = warehouse.open_read_only(db)
+    try:
+        measures = con.execute("SELECT title, operational_goal, due, responsible, status FROM measure "
+                               "ORDER BY source_row").fetchall()
+        followups = con.execute("SELECT m.title, f.followup_date, f.round, f.text, f.status FROM measure_followup f "
+                                "JOIN measure m USING (measure_id) ORDER BY m.source_row, f.round").fetchall()
+    finally:
+        con.close()
+    return measures, followups, report
+
+
+def test_a_follow_up_column_per_round_is_read_with_its_round(empty_db, tmp_path):
+    # Before: only the first 'Uppföljning' column was read; T2 and T3/VB were dropped.
+    header = HEADER[:6] + ["Uppföljning T1", "Uppföljning T2", "Uppföljning T3 / VB"]
+    path = _workbook(tmp_path / "plan.xlsx", header, [
+        ["Problem", "Orsak", "Läxhjälp: Två kvällar i veckan.", "60 deltagare", 2025, "Enhetschef",
+         "Start i mars, 22 deltagare.", "250828: 41 deltagare.", "VB: Åtgärden bedöms vara uppnådd."],
+        ["Problem", "Orsak 2", "Nattvandring: Fredagar.", "Varje fredag", 2025, "Fältassistenter",
+         None, "Åtgärden bedöms vara påbörjad.", None],
+    ])
+    measures, followups, _ = _load(empty_db, path)
+    assert [(m[0], m[4]) for m in measures] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad")]
+    assert [(f[0], f[2], f[3]) for f in followups] == [
+        ("Läxhjälp", "T1", "Start i mars, 22 deltagare."),
+        ("Läxhjälp", "T2", "41 deltagare."),
+        ("Läxhjälp", "VB", "Åtgärden bedöms vara uppnådd."),
+        ("Nattvandring", "T2", "Åtgärden bedöms vara påbörjad."),
+    ]
+    assert str(followups[1][1]) == "2025-08-28"
+
+
+def test_round_only_headers_are_follow_up_columns_and_one_column_for_all_rounds_stays_one():
+    assert atgardsplan._header_round("Uppföljning T1") == "T1"
+    assert atgardsplan._header_round("Tertial 2") == "T2"
+    assert atgardsplan._header_round("Uppföljning april") == "T1"
+    assert atgardsplan._header_round("VB") == "VB"
+    assert atgardsplan._header_round("Uppföljning T1–T3 och VB") is None
+    assert atgardsplan._header_round("Uppföljning") is None
+
+
+def test_a_status_column_gives_the_status_as_people_write_it(empty_db, tmp_path):
+    # Before: an added 'Status' column was not read; every such measure was 'ej bedömd'.
+    path = _workbook(tmp_path / "plan.xlsx", HEADER + ["Status"], [
+        ["Problem", "Orsak 1", "Fritid: Öppet hus.", "Mål", 2025, "Chef", "250828: Start.", "Pågår "],
+        ["Problem", "Orsak 2", "Simskola: Kurser.", "Mål", 2025, "Chef", "250828: Kört.", "GENOMFÖRD."],
+        ["Problem", "Orsak 3", "Läger: En vecka.", "Mål", 2025, "Chef", None, "Delvis uppnådd"],
+        ["Problem", "Orsak 4", "Kampanj: Affischer.", "Mål", 2025, "Chef", None, "Ej startad"],
+        ["Problem", "Orsak 5", "Möte: Med skolan.", "Mål", 2025, "Chef",
+         "VB: Åtgärden bedöms vara uppnådd.", "Ja"],
+        # A drop-down's default filled down the empty template rows is no row.
+        [None, None, None, None, None, None, None, "Ej påbörjad"],
+    ])
+    measures, followups, report = _load(empty_db, path)
+    assert [(m[0], m[4]) for m in measures] == [
+        ("Fritid", "påbörjad"), ("Simskola", "uppnådd"), ("Läger", "delvis uppnådd"),
+        ("Kampanj", "ej uppnådd"), ("Möte", "uppnådd"),
+    ]
+    # The follow-up entries keep what their own text says.
+    assert [(f[0], f[4]) for f in followups] == [
+        ("Fritid", "ej bedömd"), ("Simskola", "ej bedömd"), ("Möte", "uppnådd")]
+    assert "Blad '1. Unga i riskzon', cell H8: statusen 'Ja' känns inte igen; statusen togs från uppföljningen." \
+        in report.lines
+    con = warehouse.open_read_only(empty_db)
+    try:
+        assert con.execute("SELECT count(*) FROM rejected_row").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_other_header_words_for_time_responsible_and_area(empty_db, tmp_path):
+    # Before: 'Tidplan' and 'Ansvar' left När and Vem empty; 'Prio-område' refused the file.
+    path = _workbook(tmp_path / "plan.xlsx",
+                     ["Prio-område", "Orsak", "Åtgärd/aktivitet", "Mål", "Tidplan", "Ansvar", "Uppföljning"],
+                     [["Problem", "Orsak", "Fritid: Öppet hus.", "Mål", "T2", "Enhetschef", "250828: Pågår."]])
+    assert atgardsplan.sniff(path, path.read_bytes()[:65536]) == "atgardsplan-xlsx"
+    measures, _, report = _load(empty_db, path)
+    assert measures == [("Fritid", "Mål", "T2", "Enhetschef", "ej bedömd")]
+    assert not any("kolumnen" in line for line in report.lines)
