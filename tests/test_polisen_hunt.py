@@ -118,3 +118,29 @@ def test_answers_appended_to_one_file_load_once_each(empty_db, tmp_path):
     [report] = ingest(empty_db, [f])
     assert report.status == "ok", report.summary()
     assert len(_stored(empty_db)) == 12
+
+
+def test_the_answer_saved_as_a_web_page_by_chrome_is_read(empty_db, tmp_path):
+    # Chrome shows the JSON as text in a <pre>; "Spara som" keeps that page, with the
+    # text's & < > written as entities.
+    events = _events()
+    events[0]["summary"] = "Bråk & slagsmål <utanför> en krog."
+    body = json.dumps(events, ensure_ascii=False).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    page = ('<html><head><meta name="color-scheme" content="light dark"><meta charset="utf-8"></head><body>'
+            f'<pre>{body}</pre><div class="json-formatter-container"></div></body></html>')
+    f = tmp_path / "events.html"
+    f.write_text(page, encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "polisen-json"
+    assert len(_stored(empty_db)) == 12
+
+
+def test_an_error_page_is_still_called_a_web_page(empty_db, tmp_path):
+    f = tmp_path / "polisen-events-fel.json"
+    f.write_text("<!DOCTYPE html><html><body><h1>503</h1><pre>Service Unavailable</pre></body></html>",
+                 encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected" and "webbsida (HTML)" in report.summary()
+    assert _digest(empty_db) == before

@@ -14,6 +14,7 @@ is the centre of the kommun or län, not the scene.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -275,6 +276,8 @@ def sniff(path: Path, head: bytes) -> str | None:
         return FORMATS[0]  # the only list-shaped JSON among our sources
     if re.match(rb"\[\s*\{", text) and _has_event_keys(text):
         return FORMATS[0]
+    if text.startswith(b"<") and re.search(rb"<pre[^>]*>\s*\[\s*\{", text) and _has_event_keys(text):
+        return FORMATS[0]  # the answer as Chrome shows it, saved as a web page
     first_line = text.split(b"\n", 1)[0]
     if first_line.startswith(b"{") and _has_event_keys(first_line):
         return FORMATS[0]  # JSON Lines (one event per line), or one event saved on its own
@@ -313,6 +316,17 @@ def _json_lines(file: str, text: str) -> list | None:
     return events or None
 
 
+def _json_in_page(page: str) -> str:
+    """The JSON text of a page saved from the browser, else the page as it is.
+
+    Chrome shows a JSON answer as text in a <pre> (with & < > as entities), and "Spara som"
+    saves that page. An error page has no JSON there and is returned unchanged.
+    """
+    found = re.search(r"<pre[^>]*>(.*?)</pre>", page, re.DOTALL | re.IGNORECASE)
+    inner = html.unescape(found[1]).strip() if found else ""
+    return inner if inner.startswith(("[", "{")) else page
+
+
 def _load_json(path: Path) -> list:
     raw = path.read_bytes()
     file = path.name
@@ -322,6 +336,8 @@ def _load_json(path: Path) -> list:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileRejected(file, "filen är inte UTF-8-kodad JSON; hämta svaret från polisen igen.") from None
+    if text.lstrip().startswith("<"):
+        text = _json_in_page(text)
     if text.lstrip().startswith("<"):
         raise FileRejected(
             file, "svaret är en webbsida (HTML), inte JSON – troligen ett felmeddelande från "
