@@ -144,3 +144,28 @@ def test_an_error_page_is_still_called_a_web_page(empty_db, tmp_path):
     [report] = ingest(empty_db, [f])
     assert report.status == "rejected" and "webbsida (HTML)" in report.summary()
     assert _digest(empty_db) == before
+
+
+# --- answers re-saved by Windows tools ------------------------------------------------------
+
+def test_an_answer_saved_as_ansi_by_powershell_set_content_is_read(empty_db, tmp_path):
+    # Windows PowerShell 5's Set-Content (and Notepad's "ANSI") write Windows-1252: å, ä
+    # and ö are single bytes, which is not UTF-8.
+    f = tmp_path / "polisen-events-ansi.json"
+    f.write_bytes(STYLE_2026.read_text(encoding="utf-8").encode("cp1252"))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    stored = _stored(empty_db)
+    assert len(stored) == 12
+    assert stored["polisen:612001"][:2] == ("explosion", "1280")   # "Malmö"
+    assert stored["polisen:612003"][:2] == ("våldsbrott", "1438")  # "Dals-ed"
+
+
+def test_an_answer_saved_as_utf16_is_read_when_the_format_is_named(empty_db, tmp_path):
+    # Windows PowerShell 5's "> fil.json" writes UTF-16 with a byte order mark. Without
+    # --format the file is refused before the reader with advice (pipelines/readers/__init__.py).
+    f = tmp_path / "events.json"
+    f.write_bytes(STYLE_2026.read_text(encoding="utf-8").encode("utf-16"))
+    [report] = ingest(empty_db, [f], fmt="polisen-json")
+    assert report.status == "ok", report.summary()
+    assert len(_stored(empty_db)) == 12

@@ -316,6 +316,21 @@ def _json_lines(file: str, text: str) -> list | None:
     return events or None
 
 
+def _decode(raw: bytes) -> str:
+    """The text of a saved answer: UTF-8 as the API sends it, or as Windows tools re-save it.
+
+    Windows PowerShell 5 writes "> fil.json" as UTF-16 with a byte order mark, and its
+    Set-Content (or Notepad's "ANSI") as Windows-1252, where å, ä and ö are single bytes
+    that are not UTF-8. Windows-1252 reads any such file, so it is tried last.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
 def _json_in_page(page: str) -> str:
     """The JSON text of a page saved from the browser, else the page as it is.
 
@@ -332,10 +347,7 @@ def _load_json(path: Path) -> list:
     file = path.name
     if not raw.strip():
         raise FileRejected(file, "svaret från polisen var tomt – försök igen senare; inget lästes in.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileRejected(file, "filen är inte UTF-8-kodad JSON; hämta svaret från polisen igen.") from None
+    text = _decode(raw)
     if text.lstrip().startswith("<"):
         text = _json_in_page(text)
     if text.lstrip().startswith("<"):
