@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from pipelines import warehouse
 from pipelines.loading import ingest
@@ -114,3 +115,51 @@ def test_other_header_words_for_time_responsible_and_area(empty_db, tmp_path):
     measures, _, report = _load(empty_db, path)
     assert measures == [("Fritid", "Mål", "T2", "Enhetschef", "ej bedömd")]
     assert not any("kolumnen" in line for line in report.lines)
+
+
+@pytest.mark.parametrize("merge_other_headers", [False, True])
+def test_a_merged_follow_up_header_with_its_rounds_in_the_row_below(empty_db, tmp_path, merge_other_headers):
+    # Before: the row of "T1", "T2", "VB" under "Uppföljning" (merged over three columns)
+    # was a rejected row ("mål, tid … men ingen åtgärd") and the T2 and VB columns were lost.
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        [None, None, None, None, None, None, "T1", "T2", "VB"],
+        ["Problem", "Orsak", "Läxhjälp: Två kvällar i veckan.", "60 deltagare", 2025, "Enhetschef",
+         "Start i mars.", "41 deltagare.", "Åtgärden bedöms vara uppnådd."],
+        ["Problem", "Orsak 2", "Nattvandring: Fredagar.", "Varje fredag", 2025, "Fältassistenter",
+         None, "250828: Åtgärden bedöms vara påbörjad.", None],
+    ])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["1. Unga i riskzon"]
+    ws.merge_cells("G3:I3")
+    if merge_other_headers:  # the other headers often span both header rows
+        for col in "ABCDEF":
+            ws.merge_cells(f"{col}3:{col}4")
+    wb.save(path)
+    measures, followups, report = _load(empty_db, path)
+    assert [(m[0], m[4]) for m in measures] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad")]
+    assert [(f[0], f[2], f[3]) for f in followups] == [
+        ("Läxhjälp", "T1", "Start i mars."),
+        ("Läxhjälp", "T2", "41 deltagare."),
+        ("Läxhjälp", "VB", "Åtgärden bedöms vara uppnådd."),
+        ("Nattvandring", "T2", "Åtgärden bedöms vara påbörjad."),
+    ]
+    con = warehouse.open_read_only(empty_db)
+    try:
+        assert con.execute("SELECT count(*) FROM rejected_row").fetchone() == (0,)
+    finally:
+        con.close()
+    assert not any("ingen åtgärd" in line for line in report.lines)
+
+
+def test_a_first_data_row_under_a_merged_follow_up_header_stays_data(empty_db, tmp_path):
+    # A follow-up header merged over two columns with a measure right under it whose
+    # follow-up cells name rounds: a data row, not the rounds' sub-headers.
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        ["Problem", "Orsak", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "T1: Start.", "T2: 41 deltagare."],
+    ])
+    wb = openpyxl.load_workbook(path)
+    wb["1. Unga i riskzon"].merge_cells("G3:H3")
+    wb.save(path)
+    measures, followups, _ = _load(empty_db, path)
+    assert [m[0] for m in measures] == ["Läxhjälp"]
+    assert [(f[2], f[3]) for f in followups] == [("T1", "Start.")]  # the merged header's one column

@@ -431,9 +431,27 @@ def _followup_columns(sheet: Sheet, row: int) -> list[tuple[int, str | None]]:
     return out
 
 
-def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tuple[int, str | None]]] | None:
-    """Row of the header, role -> column, the area-description column if any, and the
-    follow-up columns with their rounds."""
+def _sub_header_columns(sheet: Sheet, row: int, cols: list[tuple[int, str | None]]) -> list[tuple[int, str]] | None:
+    """The round columns under a follow-up header merged over several columns
+    ("Uppföljning" over G:I with "T1", "T2", "VB" in the row below), else None.
+
+    Every filled cell under the merged range must name one round, and at least two must,
+    so that a first data row under a merged header is never taken for sub-headers."""
+    for c, _ in cols:
+        span = next((m for m in sheet.merges if m[0] == row and m[1] == c and m[3] > c), None)
+        if span is None:
+            continue
+        below = [(cc, sheet.own(row + 1, cc)) for cc in range(span[1], span[3] + 1) if sheet.own(row + 1, cc)]
+        rounds = [(cc, _header_round(text)) for cc, text in below]
+        if len(rounds) >= 2 and all(rnd for _, rnd in rounds):
+            return rounds
+    return None
+
+
+def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tuple[int, str | None]], int] | None:
+    """Row of the header, role -> column, the area-description column if any, the
+    follow-up columns with their rounds, and the number of header rows (2 when a merged
+    follow-up header has its rounds in the row below, else 1)."""
     for r in range(1, min(sheet.last_row, HEADER_SEARCH_ROWS) + 1):
         roles: dict[str, int] = {}
         for c in sorted(c for (rr, c) in sheet.cells if rr == r):
@@ -446,7 +464,14 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tup
                 roles["problem"] = roles.pop("area")
             elif "area" in roles:
                 description = roles.pop("area")
-            return r, roles, description, _followup_columns(sheet, r)
+            cols = _followup_columns(sheet, r)
+            # A row with a measure of its own under the header is data, whatever else it says.
+            sub = None if sheet.own(r + 1, roles["measure"]) else _sub_header_columns(sheet, r, cols)
+            if sub:
+                under = {c for c, _ in sub}  # the merged header's own column is one of them
+                cols = sorted([col for col in cols if col[0] not in under] + sub)
+                return r, roles, description, cols, 2
+            return r, roles, description, cols, 1
     return None
 
 
@@ -543,10 +568,10 @@ def _column_status(text: str) -> str | None:
 
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
-              followup_cols: list[tuple[int, str | None]] = ()) -> AreaRows:
+              followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1) -> AreaRows:
     """The measures of one area sheet, with its own counts of problems, causes, measures."""
-    start = header_row + 1
-    while start <= header_row + 3 and _is_instruction_row(sheet, start, roles):
+    start = header_row + header_rows
+    while start <= header_row + header_rows + 2 and _is_instruction_row(sheet, start, roles):
         start += 1
     groups: dict[tuple[int, int], list[int]] = {}  # Åtgärd cell -> its rows
     problem_cells, cause_cells = set(), set()
@@ -904,9 +929,9 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             elif sheet.index != 1 and sheet.cells:
                 skipped.append(sheet.title)
             continue
-        header_row, roles, description_col, followup_cols = found
+        header_row, roles, description_col, followup_cols, header_rows = found
         area, how = _area_of_sheet(sheet, header_row, description_col)
-        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols)
+        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
             notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
