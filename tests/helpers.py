@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from pipelines import warehouse
+from pipelines.loading import ingest
 
 
 def rows(db: Path, sql: str, params=None) -> list[tuple]:
@@ -19,6 +21,26 @@ def rows(db: Path, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def digest(path: Path) -> str:
+    """The sha256 of a file: a refused load must leave the database byte for byte as it was."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refused(db: Path, path: Path, **options) -> str:
+    """Ingest one file that must be refused and return its one-line message.
+
+    Checks what a refusal promises: the load is rejected, its message is one line, and the
+    database file is exactly as it was. ``options`` go to :func:`pipelines.loading.ingest`.
+    """
+    before = digest(db)
+    [report] = ingest(db, [path], **options)
+    assert report.status == "rejected", report.summary()
+    message = report.summary()
+    assert "\n" not in message, message
+    assert digest(db) == before, "a refused load changed the database"
+    return message
 
 
 def swedish_number(text: str) -> float:

@@ -11,7 +11,6 @@ and the logs of person-level loads are searched for row content.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import digest
 
 from pipelines.loading import ingest
 
@@ -150,10 +150,6 @@ def _path(name: str, big_files) -> Path:
     return big_files[name] if CASES[name].big else BAD / name
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_corpus_is_complete_small_and_documented():
     """Every committed file has a case and a README line; every case has a file; < 2 MB."""
     on_disk = {p.name for p in BAD.iterdir() if p.name != "README.md"}
@@ -177,7 +173,7 @@ def test_committed_files_match_the_generator():
 def test_bad_file(name, empty_db, big_files):
     case = CASES[name]
     path = _path(name, big_files)
-    before = _sha(empty_db)
+    before = digest(empty_db)
     started = time.perf_counter()
     (report,) = ingest(empty_db, [path])
     elapsed = time.perf_counter() - started
@@ -196,7 +192,7 @@ def test_bad_file(name, empty_db, big_files):
             assert bad not in message, message
         for number in NUMBERS:
             assert number not in message
-        assert _sha(empty_db) == before, "databasfilen ändrades av en avvisad fil"
+        assert digest(empty_db) == before, "databasfilen ändrades av en avvisad fil"
         return
 
     assert report.status == "ok", report.summary()
@@ -272,14 +268,14 @@ def _run_cli(db: Path, *files: Path) -> subprocess.CompletedProcess:
 def test_cli_refuses_bad_files_with_one_line_each(empty_db):
     names = ["signal_utf16.csv", "garbage.csv", "plan_encrypted.xlsx", "polisen_html_error.json",
              "signal_personnummer.csv", "signal_mismatched_quote.csv"]
-    before = _sha(empty_db)
+    before = digest(empty_db)
     result = _run_cli(empty_db, *(BAD / n for n in names))
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert [line.split(":", 1)[0] for line in lines] == names
     assert not any(number in result.stderr + result.stdout for number in NUMBERS)
-    assert _sha(empty_db) == before
+    assert digest(empty_db) == before
 
 
 def test_cli_zip_bomb_is_refused_quickly_with_bounded_memory(empty_db, big_files):

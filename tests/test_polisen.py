@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from types import SimpleNamespace
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from helpers import local_api
+from helpers import digest, local_api, refused
 
 from pipelines import categories, warehouse
 from pipelines.__main__ import main as cli_main
@@ -31,10 +30,6 @@ STYLE_2026 = DATA / "polisen-events-2026-lansnamn.json"
 EARLIER = DATA / "polisen-events-20260822T080000Z.json"
 LATER = DATA / "polisen-events-20260822T090000Z.json"
 WITH_ERRORS = DATA / "polisen-events-med-fel.json"
-
-
-def _digest(db: Path) -> str:
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def _query(db: Path, sql: str, params=None) -> list[tuple]:
@@ -198,11 +193,8 @@ def test_bad_events_are_rejected_by_position_and_field(empty_db):
 
 
 def test_strict_refuses_a_file_with_bad_events(empty_db):
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [WITH_ERRORS], strict=True)
-    assert report.status == "rejected"
-    assert "rad 2" in report.summary() and "'id'" in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, WITH_ERRORS, strict=True)
+    assert "rad 2" in message and "'id'" in message
 
 
 @pytest.mark.parametrize(
@@ -217,45 +209,32 @@ def test_strict_refuses_a_file_with_bad_events(empty_db):
     ],
 )
 def test_unusable_answers_are_refused_and_leave_the_db_unchanged(empty_db, name, expected):
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [DATA / name])
-    assert report.status == "rejected"
-    assert expected in report.summary()
-    assert report.summary().startswith(name)
-    assert "\n" not in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, DATA / name)
+    assert expected in message
+    assert message.startswith(name)
 
 
 def test_whitespace_only_answer_is_refused(empty_db, tmp_path):
     f = tmp_path / "polisen-events-20260822T100000Z.json"
     f.write_bytes(b"  \r\n\n")
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected" and "tom" in report.summary()
+    assert "tom" in refused(empty_db, f)
     # With the format named, the reader itself gives the feed's own message.
-    [named] = ingest(empty_db, [f], fmt="polisen-json")
-    assert "svaret från polisen var tomt" in named.summary()
-    assert _digest(empty_db) == before
+    assert "svaret från polisen var tomt" in refused(empty_db, f, fmt="polisen-json")
 
 
 def test_truncated_answer_is_refused(empty_db, tmp_path):
     f = tmp_path / "polisen-events-avbrutet.json"
     f.write_bytes(STYLE_2026.read_bytes()[:700])
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected" and "inte giltig JSON" in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert "inte giltig JSON" in message
 
 
 def test_only_summaries_is_refused_not_loaded_as_nothing(empty_db, tmp_path):
     events = [e for e in json.loads(STYLE_2026.read_text(encoding="utf-8")) if e["type"].startswith("Sammanfattning")]
     f = tmp_path / "polisen-events-natt.json"
     f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected"
-    assert "alla 2 händelser var sammanfattningar" in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert "alla 2 händelser var sammanfattningar" in message
 
 
 def test_a_personnummer_in_a_summary_refuses_the_whole_file(empty_db, tmp_path):
@@ -264,12 +243,9 @@ def test_a_personnummer_in_a_summary_refuses_the_whole_file(empty_db, tmp_path):
     events[2]["summary"] = f"Den misstänkte, {number}, är anhållen."
     f = tmp_path / "polisen-events-pnr.json"
     f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected"
-    assert "händelse 3, fält 'summary'" in report.summary()
-    assert number not in report.summary() and "121212" not in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert "händelse 3, fält 'summary'" in message
+    assert number not in message and "121212" not in message
 
 
 def test_a_personnummer_as_the_event_id_refuses_the_file(empty_db, tmp_path):
@@ -278,12 +254,9 @@ def test_a_personnummer_as_the_event_id_refuses_the_file(empty_db, tmp_path):
     events[1]["id"] = 1212121212  # Skatteverket's test number 121212-1212 as a plain integer
     f = tmp_path / "polisen-events-pnr-id.json"
     f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected"
-    assert "händelse 2, fält 'id'" in report.summary()
-    assert "1212121212" not in report.summary()
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert "händelse 2, fält 'id'" in message
+    assert "1212121212" not in message
 
 
 def test_the_feed_is_recognised_by_content_under_any_name(empty_db, tmp_path):
@@ -298,11 +271,8 @@ def test_an_error_page_saved_under_another_name_is_called_a_web_page(empty_db, t
     f = tmp_path / "events.json"
     f.write_text("<!DOCTYPE html>\n<html><head><title>503</title></head><body>Tjänsten är inte "
                  "tillgänglig</body></html>\n", encoding="utf-8")
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected"
-    assert report.lines[0].startswith("events.json: ") and "webbsida (HTML)" in report.lines[0]
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert message.startswith("events.json: ") and "webbsida (HTML)" in message
 
 
 def test_an_answer_saved_as_utf16_by_powershell_gets_json_advice(empty_db, tmp_path):
@@ -310,11 +280,8 @@ def test_an_answer_saved_as_utf16_by_powershell_gets_json_advice(empty_db, tmp_p
     # (save as CSV UTF-8 in Excel) does not help with JSON.
     f = tmp_path / "events.json"
     f.write_bytes(STYLE_2026.read_text(encoding="utf-8").encode("utf-16"))
-    before = _digest(empty_db)
-    [report] = ingest(empty_db, [f])
-    assert report.status == "rejected"
-    assert "UTF-16" in report.lines[0] and "JSON" in report.lines[0] and "Excel" not in report.lines[0]
-    assert _digest(empty_db) == before
+    message = refused(empty_db, f)
+    assert "UTF-16" in message and "JSON" in message and "Excel" not in message
 
 
 def test_a_broken_character_escape_in_the_type_does_not_end_the_load(empty_db, tmp_path):
@@ -339,7 +306,7 @@ def test_other_json_is_not_taken_for_the_feed():
 
 
 def test_cli_refuses_an_empty_answer_with_one_line(empty_db):
-    before = _digest(empty_db)
+    before = digest(empty_db)
     name = "polisen-events-tomt.json"
     done = subprocess.run(
         [sys.executable, "-m", "pipelines", "ingest", "--db", str(empty_db), str(DATA / name)],
@@ -350,7 +317,7 @@ def test_cli_refuses_an_empty_answer_with_one_line(empty_db):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(name) and "tom" in lines[0], done.stderr
     assert done.stdout == ""
-    assert _digest(empty_db) == before
+    assert digest(empty_db) == before
 
 
 # --- parsing rules -------------------------------------------------------------------------
@@ -567,9 +534,9 @@ def test_fetch_command_loads_the_answer_and_later_fetches_add_only_new(feed, emp
 
 
 def test_fetch_command_reports_an_empty_answer_in_one_line(feed, empty_db, tmp_path, capsys):
-    before = _digest(empty_db)
+    before = digest(empty_db)
     feed.answers.append((200, b""))
     assert cli_main(["fetch", "polisen", "--db", str(empty_db), "--save", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "svaret från polisen var tomt" in err
-    assert _digest(empty_db) == before
+    assert digest(empty_db) == before

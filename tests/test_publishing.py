@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -12,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import digest
 
 from pipelines import warehouse
 from pipelines.config import ROOT
@@ -24,10 +24,6 @@ def _incident_file(path: Path, prefix: str, n: int) -> Path:
     lines = [f"{prefix}{i};2024-0{1 + i % 9}-1{i % 9} 12:00:00;rån;0180\n" for i in range(n)]
     path.write_text(HEADER + "".join(lines), encoding="utf-8")
     return path
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_reader_keeps_its_version_while_a_new_one_is_published(empty_db, tmp_path):
@@ -58,12 +54,12 @@ with warehouse.write_session(Path(sys.argv[1])) as con:
 
 def test_kill_9_during_a_load_leaves_the_database_as_it_was(empty_db, tmp_path):
     ingest(empty_db, [_incident_file(tmp_path / "a.csv", "a", 10)])
-    before = _digest(empty_db)
+    before = digest(empty_db)
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(empty_db)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "inside"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _digest(empty_db) == before
+    assert digest(empty_db) == before
     # The next load works and cleans up the killed writer's build file.
     [report] = ingest(empty_db, [_incident_file(tmp_path / "b.csv", "b", 4)])
     assert report.status == "ok"
@@ -75,7 +71,7 @@ def test_kill_9_during_a_load_leaves_the_database_as_it_was(empty_db, tmp_path):
 @pytest.mark.parametrize("delay", [0.05, 0.3, 0.8])
 def test_kill_9_at_any_moment_of_a_real_ingest(empty_db, tmp_path, delay):
     big = _incident_file(tmp_path / "big.csv", "x", 60000)
-    before = _digest(empty_db)
+    before = digest(empty_db)
     proc = subprocess.Popen([sys.executable, "-m", "pipelines", "ingest", "--db", str(empty_db), str(big)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
@@ -87,7 +83,7 @@ def test_kill_9_at_any_moment_of_a_real_ingest(empty_db, tmp_path, delay):
     # Either the load was published whole before the kill, or the file is untouched.
     assert n in (0, 60000)
     if n == 0:
-        assert _digest(empty_db) == before
+        assert digest(empty_db) == before
     [report] = ingest(empty_db, [big])
     assert report.status in ("ok", "duplicate")
 
