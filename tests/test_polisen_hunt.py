@@ -169,3 +169,16 @@ def test_an_answer_saved_as_utf16_is_read_when_the_format_is_named(empty_db, tmp
     [report] = ingest(empty_db, [f], fmt="polisen-json")
     assert report.status == "ok", report.summary()
     assert len(_stored(empty_db)) == 12
+
+
+def test_an_error_answer_says_what_the_api_said(empty_db, tmp_path):
+    # A call with a bad filter is answered with an error object instead of the list; the
+    # user sees the API's own words, not only that the JSON has the wrong shape.
+    f = tmp_path / "polisen-events-fel.json"
+    f.write_text(json.dumps({"type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
+                             "title": "One or more validation errors occurred.", "status": 400}), encoding="utf-8")
+    before = _digest(empty_db)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "rejected"
+    assert "felmeddelande" in report.summary() and "One or more validation errors occurred." in report.summary()
+    assert _digest(empty_db) == before

@@ -342,6 +342,17 @@ def _json_in_page(page: str) -> str:
     return inner if inner.startswith(("[", "{")) else page
 
 
+def _error_text(data) -> str | None:
+    """What an error answer says ({"message": …} or a ProblemDetails "title"), if short and safe to show."""
+    if not isinstance(data, dict):
+        return None
+    for key in ("message", "Message", "title", "error"):
+        text = data.get(key)
+        if isinstance(text, str) and text.strip() and len(text) <= 200 and not contains_personnummer(text):
+            return " ".join(text.split())
+    return None
+
+
 def _load_json(path: Path) -> list:
     raw = path.read_bytes()
     file = path.name
@@ -364,6 +375,11 @@ def _load_json(path: Path) -> list:
                 "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
     if isinstance(data, dict) and {"id", "datetime"} <= set(data):
         data = [data]  # one event saved on its own
+    said = _error_text(data)
+    if said:
+        raise FileRejected(
+            file, f"JSON-filen är ett objekt: ett felmeddelande från polisen.se, inte en lista med händelser "
+            f"('{said}'). Kontrollera filtren (--location, --type, --date) och hämta igen; inget lästes in.")
     if isinstance(data, dict):
         raise FileRejected(
             file, "JSON-filen är ett objekt, men polisens händelser är en lista med händelser. "
