@@ -16,6 +16,7 @@ does the rest the same way for every source:
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 from dataclasses import dataclass, field
@@ -154,6 +155,27 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+# A file's sidecar: its name plus one of these, beside it (docs/sources/atgardsplan.md).
+SIDECAR_SUFFIXES = (".toml", ".json")
+
+
+def load_digest(path: Path, options: dict | None = None) -> str:
+    """What makes two loads the same (``load_log.sha256``): the file's bytes, and with them
+    its sidecar and the options given, when there are any. A workbook loaded again after
+    its plan year was corrected in the sidecar or on the command line is a new load, not a
+    duplicate; the same file loaded twice as it was still adds nothing."""
+    digest = sha256_of(path)
+    sidecars = [side for suffix in SIDECAR_SUFFIXES if (side := path.with_name(path.name + suffix)).is_file()]
+    if not sidecars and not options:
+        return digest
+    h = hashlib.sha256(digest.encode())
+    for side in sidecars:
+        h.update(f"\0{side.name}\0{sha256_of(side)}".encode())
+    if options:
+        h.update(b"\0" + json.dumps(options, sort_keys=True, default=str, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
 def _count(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | str) -> int:
     if isinstance(frame, str):
         return con.execute(f"SELECT count(*) FROM {frame}").fetchone()[0]
@@ -251,7 +273,7 @@ def load_file(
     path = Path(path)
     name = path.name
     seen = _identity(path)
-    digest = sha256_of(path)
+    digest = load_digest(path, options)
     if con.execute("SELECT 1 FROM load_log WHERE sha256 = ? AND status = 'ok'", [digest]).fetchone():
         return LoadReport(name, "duplicate")
     with tempfile.TemporaryDirectory(prefix="lagesbild-load-") as scratch_dir:

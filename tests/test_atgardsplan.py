@@ -436,6 +436,26 @@ def test_metadata_from_sidecar(empty_db, tmp_path):
     assert "sidofilen plan.xlsx.toml" in report.lines[1]
 
 
+def test_a_corrected_sidecar_or_option_reloads_the_same_workbook(empty_db, tmp_path):
+    # A coordinator fixes the plan's year in the sidecar (or on the command line) and loads
+    # the unchanged workbook again: the correction is what the database must show, once.
+    path = simple_workbook(tmp_path / "plan.xlsx")
+    side = tmp_path / "plan.xlsx.toml"
+    side.write_text('organisation = "Farsta stadsdelsförvaltning"\nkommun = "0180"\nyear = 2024\n', "utf-8")
+    assert ingest(empty_db, [path])[0].status == "ok"
+    assert ingest(empty_db, [path])[0].status == "duplicate"
+    side.write_text('organisation = "Farsta stadsdelsförvaltning"\nkommun = "0180"\nyear = 2025\n', "utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _rows(empty_db, "SELECT year FROM plan") == [(2025,)]
+    [report] = ingest(empty_db, [path], options={"year": 2026})
+    assert report.status == "ok", report.summary()
+    assert _rows(empty_db, "SELECT year FROM plan") == [(2026,)]
+    assert ingest(empty_db, [path], options={"year": 2026})[0].status == "duplicate"
+    measures = _rows(empty_db, "SELECT count(*) FROM measure")[0][0]
+    assert measures == len(_rows(empty_db, "SELECT DISTINCT title, prioritised_area FROM measure"))
+
+
 def test_options_win_over_sidecar_per_field(read_plan, tmp_path):
     path = simple_workbook(tmp_path / "plan.xlsx")
     (tmp_path / "plan.xlsx.json").write_text('{"organisation": "Från sidofil", "kommun": "0180", "year": 2024}')
