@@ -182,3 +182,27 @@ def test_an_error_answer_says_what_the_api_said(empty_db, tmp_path):
     assert report.status == "rejected"
     assert "felmeddelande" in report.summary() and "One or more validation errors occurred." in report.summary()
     assert _digest(empty_db) == before
+
+
+# --- placement ----------------------------------------------------------------------------------
+
+def test_an_event_in_gotlands_lan_is_placed_in_gotland_kommun(empty_db, tmp_path):
+    # The police write Gotland's events as "…, Olovlig körning, Gotlands län"; the län is
+    # one kommun, so the event is in that kommun and shows on its kommun views.
+    events = [_event(1, "Olovlig körning", "Gotlands län", "Gotlands län"),
+              _event(2, "Stöld", "Visby", "Gotlands län"),
+              _event(3, "Stöld", "Skåne län", "Skåne län")]
+    f = tmp_path / "polisen-events-gotland.json"
+    f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    con = warehouse.open_read_only(empty_db)
+    try:
+        rows = dict((r[0], r[1:]) for r in con.execute(
+            "SELECT incident_id, kommun_code, lan_code FROM incident").fetchall())
+    finally:
+        con.close()
+    assert rows["polisen:1"] == ("0980", "09")
+    assert rows["polisen:2"] == ("0980", "09")
+    assert rows["polisen:3"] == (None, "12")   # Skåne has 33 kommuner: stays at län level
+    assert "1 kunde bara placeras i ett län" in "\n".join(report.lines)

@@ -249,12 +249,14 @@ def _place(gz, text: str | None) -> tuple[str | None, str | None]:
     return None, gz.lan_code(text)
 
 
-def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
+def place_event(gz, name, location_name, sole_kommun: dict[str, str] | None = None) -> tuple[str | None, str | None, str]:
     """Where an event happened: ``(kommun_code, lan_code, how)``.
 
     The kommun comes from the last part of ``name``, else from ``location.name``; a kommun
     that lies outside the län ``location.name`` gives is not trusted. With no kommun the
-    event stays at län level. ``how`` is "kommun", "län" or "okänd".
+    event stays at län level, unless the län is a single kommun (Gotland). ``how`` is
+    "kommun", "län" or "okänd". ``sole_kommun`` is :func:`sole_kommun_by_lan`, passed in
+    by a caller that places many events.
     """
     k_name, l_name = _place(gz, place_in_name(name))
     k_loc, l_loc = _place(gz, location_name if isinstance(location_name, str) else None)
@@ -262,7 +264,18 @@ def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
         if kommun and (l_loc is None or k_loc is not None or lan == l_loc):
             return kommun, lan, "kommun"
     lan = l_loc or l_name
-    return (None, lan, "län") if lan else (None, None, "okänd")
+    if not lan:
+        return None, None, "okänd"
+    sole = (sole_kommun if sole_kommun is not None else sole_kommun_by_lan(gz)).get(lan)
+    return (sole, lan, "kommun") if sole else (None, lan, "län")
+
+
+def sole_kommun_by_lan(gz) -> dict[str, str]:
+    """The län that are a single kommun (Gotland), with that kommun's code."""
+    by_lan: dict[str, list[str]] = {}
+    for kommun in gz.codes("kommun"):
+        by_lan.setdefault(gz.lan_of_kommun(kommun), []).append(kommun)
+    return {lan: kommuner[0] for lan, kommuner in by_lan.items() if len(kommuner) == 1}
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -437,6 +450,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     dropped: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     lan_only = split_no_lpo = 0
+    sole_kommun = sole_kommun_by_lan(gz)
     for i, event in enumerate(events, start=1):
         if not isinstance(event, dict):
             rejected.append(Rejection(i, None, f"händelse {i} är inte ett JSON-objekt"))
@@ -460,7 +474,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
         location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"))
+        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"), sole_kommun)
         if how == "okänd":
             rejected.append(Rejection(
                 i, "location", "platsen känns inte igen som kommun eller län (varken i name eller location.name)"))
