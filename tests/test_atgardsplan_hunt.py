@@ -14,7 +14,7 @@ import pytest
 
 from pipelines import warehouse
 from pipelines.loading import ingest
-from pipelines.readers import atgardsplan
+from pipelines.readers import atgardsplan, followup
 from tests.test_atgardsplan import HEADER, OPTIONS, UNGA, _instructions
 
 
@@ -113,7 +113,7 @@ def test_other_header_words_for_time_responsible_and_area(empty_db, tmp_path):
                      [["Problem", "Orsak", "Fritid: Öppet hus.", "Mål", "T2", "Enhetschef", "250828: Pågår."]])
     assert atgardsplan.sniff(path, path.read_bytes()[:65536]) == "atgardsplan-xlsx"
     measures, _, report = _load(empty_db, path)
-    assert measures == [("Fritid", "Mål", "T2", "Enhetschef", "ej bedömd")]
+    assert measures == [("Fritid", "Mål", "T2", "Enhetschef", "påbörjad")]  # 'Pågår.' alone assesses
     assert not any("kolumnen" in line for line in report.lines)
 
 
@@ -163,3 +163,46 @@ def test_a_first_data_row_under_a_merged_follow_up_header_stays_data(empty_db, t
     measures, followups, _ = _load(empty_db, path)
     assert [m[0] for m in measures] == ["Läxhjälp"]
     assert [(f[2], f[3]) for f in followups] == [("T1", "Start.")]  # the merged header's one column
+
+
+@pytest.mark.parametrize(("note", "status"), [
+    # Before: each of these was 'ej bedömd'.
+    ("Åtgärden bedöms vara genomförd.", "uppnådd"),
+    ("VB: Åtgärden bedöms vara delvis genomförd.", "delvis uppnådd"),
+    ("VB: Åtgärden bedöms inte vara genomförd.", "ej uppnådd"),
+    ("VB: Klar", "uppnådd"),
+    ("VB: Pågår", "påbörjad"),
+    ("Genomförd", "uppnådd"),
+    ("Delvis", "delvis uppnådd"),
+    ("Ej startad", "ej uppnådd"),
+    ("Avslutad.", "uppnådd"),
+    ("250828: Pågår.\nVB: Genomförd.", "uppnådd"),
+    ("Status: pågår, 20 deltagare.", "påbörjad"),
+    # Narrative that merely uses such a word is no assessment.
+    ("Vi har inte startat ännu.", "ej bedömd"),
+    ("Arbetet pågår.", "ej bedömd"),
+    ("Genomförd i mars med 20 deltagare.", "ej bedömd"),
+    ("Delvis genom nya medel från regionen.", "ej bedömd"),
+    ("Avslutad samverkan med skolan, ny start i höst.", "ej bedömd"),
+    ("Lokalen bedöms vara klar för uthyrning.", "ej bedömd"),
+    ("Insatsen bedöms kunna vara klar till hösten.", "ej bedömd"),
+    ("Mötet är klart. Nästa steg är en enkät.", "ej bedömd"),
+    ("VB: Klart!", "ej bedömd"),  # alone, "Klart!" is as often "of course!"
+])
+def test_status_words_in_the_follow_up_text(empty_db, tmp_path, note, status):
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        ["Otrygghet i skolan", "Brist på vuxna", "Läxhjälp: Två kvällar i veckan.", "Mål", 2025, "Chef", note]])
+    measures, _, _ = _load(empty_db, path)
+    assert [m[4] for m in measures] == [status]
+
+
+def test_the_status_column_and_the_follow_up_share_one_table_of_words():
+    # One rule for both places: every word the Status column knows assesses a follow-up
+    # entry too (except "Klart", which alone in a note may mean "of course").
+    for word, status in followup.STATUS_WORDS.items():
+        assert followup.stated_status(word.capitalize()) == status
+        if word != "klart":
+            assert followup.parse(f"VB: {word.capitalize()}.", 2025)[0].status == status, word
+    assert followup.stated_status("Klart") == "uppnådd"
+    assert followup.stated_status("Ja") is None
+    assert not hasattr(atgardsplan, "_STATUS_WORDS")

@@ -81,16 +81,6 @@ _HEADER_ROUNDS = (
 )
 # A header that is nothing but a round ("T1", "Tertial 2", "VB") is a follow-up column too.
 _ROUND_ONLY_HEADER = re.compile(r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse)\b")
-# A status column's words as people write them (drop-down lists, by hand), beyond the
-# assessment words the follow-up cell knows ("Uppnådd", "Delvis uppnådd", "Ej påbörjad" …).
-_STATUS_WORDS = {
-    "pågår": "påbörjad", "pågående": "påbörjad", "startad": "påbörjad", "igång": "påbörjad",
-    "klar": "uppnådd", "klart": "uppnådd", "genomförd": "uppnådd", "genomfört": "uppnådd",
-    "avslutad": "uppnådd", "slutförd": "uppnådd",
-    "delvis": "delvis uppnådd", "delvis genomförd": "delvis uppnådd", "delvis klar": "delvis uppnådd",
-    "ej startad": "ej uppnådd", "inte startad": "ej uppnådd", "inte påbörjad": "ej uppnådd",
-    "ej genomförd": "ej uppnådd", "inte genomförd": "ej uppnådd",
-}
 _LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
 
 # Distinctive words of each standard area, as written in titles, sheet names and the
@@ -560,12 +550,6 @@ def _column_entries(text: str, column_round: str | None, plan_year: int) -> list
     return entries
 
 
-def _column_status(text: str) -> str | None:
-    """The status a Status column's cell gives ("Pågår", "Delvis uppnådd", "Klar."), else None."""
-    word = _fold(text).rstrip(" .!")
-    return _STATUS_WORDS.get(word) or followup.assessment(word)
-
-
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
               followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1) -> AreaRows:
@@ -644,7 +628,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         status_text = _join([v["status"] for v in vals])
         if status_text:
             # The status column is the organisation's own current assessment: it wins.
-            stated = _column_status(status_text)
+            stated = followup.stated_status(status_text)
             if stated:
                 status = stated
             else:

@@ -37,10 +37,35 @@ _MARKER = re.compile(
 # date inside a sentence stays text.
 _LINE_DATE = re.compile(rf"^[ \t]*(?P<date>{_DATE})(?:[ \t]*[-–][ \t]*|[ \t]+)(?=[^\s:])", re.MULTILINE)
 
+# The one table of status words: each word as people write it (in an assessment
+# sentence, after "Status:", alone in an entry, in a Status column) and the status it
+# gives before any qualifier ("ej", "inte", "delvis") is applied. Used by the follow-up
+# cell here and by the workbook's Status column (atgardsplan.py).
+STATUS_WORDS = {
+    "uppnådd": "uppnådd", "uppnått": "uppnådd", "uppnådda": "uppnådd", "uppnåd": "uppnådd",
+    "genomförd": "uppnådd", "genomfört": "uppnådd", "genomförda": "uppnådd",
+    "klar": "uppnådd", "klart": "uppnådd", "avslutad": "uppnådd", "avslutat": "uppnådd",
+    "slutförd": "uppnådd", "slutfört": "uppnådd",
+    "påbörjad": "påbörjad", "påbörjat": "påbörjad", "påbörjade": "påbörjad",
+    "pågår": "påbörjad", "pågående": "påbörjad", "startad": "påbörjad", "startat": "påbörjad",
+    "igång": "påbörjad",
+}
+# The assessment words proper may go on ("bedöms vara uppnådd i sin helhet"); the others
+# are everyday words ("klar för uthyrning", "genomförd enligt plan"), so they count only
+# where they end the sentence or clause.
+_PROPER = "uppnå(?:dd|tt|dda|d)|påbörja(?:d|t|de)"
+_EVERYDAY = "|".join(sorted((w for w in STATUS_WORDS if not re.fullmatch(_PROPER, w)), key=len, reverse=True))
+_STATUS_WORD = (
+    r"(?P<q>(?:ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?"
+    rf"(?P<s>(?:{_PROPER})\b|(?:{_EVERYDAY})(?=\s*(?:[.!?;,)]|$)))"
+)
+# "Klart!" alone is as often "of course!" as "done", so in a follow-up note it is no
+# assessment unless qualified; in a Status column (stated_status) it is the status.
+_NOT_ALONE_IN_NOTES = {"klart"}
+
 # "bedöms" + up to four words + "vara"/"som" + the status. The words in between may not
 # be verbs that turn the sentence into something else ("bedöms ha förbättrat …",
 # "bedöms kunna vara …"), and may not cross a sentence end.
-_STATUS_WORD = r"(?P<q>(?:ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?(?P<s>uppnå(?:dd|tt|dda|d)|påbörja(?:d|t|de))\b"
 _ASSESSMENT = re.compile(
     r"\bbedöm(?:s|ts|des)\b"
     r"(?P<neg>\s+(?:inte|ej))?"
@@ -50,9 +75,10 @@ _ASSESSMENT = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(r"\b(?:bedömning|status)\s*:\s*" + _STATUS_WORD, re.IGNORECASE)
-# An entry that is nothing but the status ("VB: Delvis uppnådd."), as a drop-down list or
-# a hurried hand writes it.
-_BARE = re.compile(r"^\s*" + _STATUS_WORD + r"\s*[.!]?\s*$", re.IGNORECASE)
+# An entry that is nothing but the status ("VB: Delvis uppnådd.", "VB: Pågår", "Ej
+# startad", "Delvis"), as a drop-down list or a hurried hand writes it. A word inside a
+# longer sentence ("Vi har inte startat ännu", "Genomförd i mars") is narrative.
+_BARE = re.compile(r"^\s*(?:" + _STATUS_WORD + r"|(?P<delvis>delvis))\s*[.!]?\s*$", re.IGNORECASE)
 
 _ROUND_ORDER = {"T1": 1, "T2": 2, "T3": 3, "VB": 4}
 # Where an entry without a date sorts among dated ones: at the end of its tertial.
@@ -75,23 +101,38 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _status_of(m: re.Match) -> str:
+    """The status one matched status word gives, with its qualifier."""
+    if m.groupdict().get("delvis"):
+        return "delvis uppnådd"
+    qualifier = (m["q"] or "").strip().lower()
+    if m.groupdict().get("neg") or qualifier in ("ej", "inte"):
+        return "ej uppnådd"
+    status = STATUS_WORDS[m["s"].lower()]
+    if status == "uppnådd" and qualifier == "delvis":
+        return "delvis uppnådd"
+    return status
+
+
 def assessment(text: str) -> str | None:
     """The status the text assesses (its last assessment sentence), or None if none."""
     flat = normalise(text)
     found = [(m.start(), m) for m in _ASSESSMENT.finditer(flat)]
     found += [(m.start(), m) for m in _LABELLED.finditer(flat)]
-    found += [(m.start(), m) for m in _BARE.finditer(flat)]
+    bare = _BARE.match(flat)
+    if bare and not (bare["s"] and bare["s"].lower() in _NOT_ALONE_IN_NOTES and not bare["q"]):
+        found.append((bare.start(), bare))
     if not found:
         return None
     _, m = max(found, key=lambda pair: pair[0])
-    negated = bool(m.groupdict().get("neg")) or (m["q"] or "").strip().lower() in ("ej", "inte")
-    if m["s"].lower().startswith("påbörja"):
-        return "ej uppnådd" if negated else "påbörjad"
-    if negated:
-        return "ej uppnådd"
-    if (m["q"] or "").strip().lower() == "delvis":
-        return "delvis uppnådd"
-    return "uppnådd"
+    return _status_of(m)
+
+
+def stated_status(text: str) -> str | None:
+    """The status a Status column's cell states ("Pågår", "GENOMFÖRD.", "Klart",
+    "Delvis uppnådd", or an assessment sentence), else None."""
+    bare = _BARE.match(normalise(text))
+    return _status_of(bare) if bare else assessment(text)
 
 
 def round_for_date(day: date, plan_year: int | None) -> str:
