@@ -26,9 +26,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipelines import marts, warehouse
+from pipelines import marts, personnummer, warehouse
 from pipelines.geography import Gazetteer
-from pipelines.personnummer import PersonnummerFound
+from pipelines.personnummer import PersonnummerFound, contains_personnummer
 
 log = logging.getLogger(__name__)
 
@@ -272,6 +272,13 @@ def load_file(
     """Load one file inside the current write session, as one transaction."""
     path = Path(path)
     name = path.name
+    # The name is stored (load_log, plan), logged and shown: one that holds a personnummer
+    # is refused before anything is read, and named with the number masked.
+    if contains_personnummer(name):
+        shown = personnummer.mask(name)
+        return LoadReport(shown, "rejected", lines=[
+            f"{shown}: filnamnet innehåller ett personnummer eller samordningsnummer. Filen lästes inte in. "
+            "Byt namn på filen och läs in den igen."])
     seen = _identity(path)
     digest = load_digest(path, options)
     if con.execute("SELECT 1 FROM load_log WHERE sha256 = ? AND status = 'ok'", [digest]).fetchone():

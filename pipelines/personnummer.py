@@ -56,16 +56,29 @@ def _date_ok(century: str | None, yy: str, mm: str, dd: str) -> bool:
     return day <= calendar.monthrange(year, month)[1]
 
 
+def _numbers(text: str):
+    """The matches in ``text`` that are valid personnummer or samordningsnummer."""
+    if not text or not isinstance(text, str):
+        return
+    for m in _CANDIDATE.finditer(text):
+        if _date_ok(m["century"], m["yy"], m["mm"], m["dd"]) and _luhn_ok(
+                m["yy"] + m["mm"] + m["dd"] + m["serial"] + m["check"]):
+            yield m
+
+
 def contains_personnummer(text: str) -> bool:
     """True if ``text`` holds something that is a valid personnummer or samordningsnummer."""
-    if not text or not isinstance(text, str):
-        return False
-    for m in _CANDIDATE.finditer(text):
-        if not _date_ok(m["century"], m["yy"], m["mm"], m["dd"]):
-            continue
-        if _luhn_ok(m["yy"] + m["mm"] + m["dd"] + m["serial"] + m["check"]):
-            return True
-    return False
+    return next(_numbers(text), None) is not None
+
+
+def mask(text: str) -> str:
+    """``text`` with every personnummer written as ÅÅMMDD-XXXX: for naming something whose
+    name holds one (a file name) without repeating the number."""
+    shown, end = [], 0
+    for m in _numbers(text):
+        shown += [text[end:m.start()], "ÅÅMMDD-XXXX"]
+        end = m.end()
+    return "".join(shown) + text[end:]
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,26 @@ def test_check_json_names_the_field_path_and_passes_numbers_and_clean_text():
     with pytest.raises(personnummer.PersonnummerFound) as err:
         personnummer.check_json("svar.json", dirty)
     assert "fältet 'values[1].status[1]'" in str(err.value) and "9876" not in str(err.value)
+
+
+def test_mask_hides_every_number_and_leaves_other_text():
+    assert personnummer.mask("plan 19121212-1212 och 811228-9874.xlsx") == "plan ÅÅMMDD-XXXX och ÅÅMMDD-XXXX.xlsx"
+    assert personnummer.mask("atgardsplan_Farsta_2025-03-31.xlsx") == "atgardsplan_Farsta_2025-03-31.xlsx"
+
+
+@pytest.mark.parametrize("name", ["händelser_121212-1212.csv", "plan 19121212-1212.xlsx", "svar 811228-9874.json"])
+def test_a_personnummer_in_a_file_name_refuses_the_file_and_is_never_stored_or_logged(
+        empty_db, tmp_path, caplog, name):
+    # The file name is stored (load_log.source_file, plan.source_file), logged and shown:
+    # a name that holds a personnummer is refused before the file is read, and named masked.
+    import logging
+
+    from helpers import refused
+
+    path = tmp_path / name
+    path.write_text("incident_id;occurred_at;incident_type;kommun_code\na1;2024-03-01 10:00:00;rån;0180\n", "utf-8")
+    caplog.set_level(logging.DEBUG)
+    message = refused(empty_db, path)
+    assert "filnamnet" in message and "ÅÅMMDD-XXXX" in message
+    assert not contains_personnummer(message)
+    assert not any(contains_personnummer(r.getMessage()) for r in caplog.records)
