@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 
 from pipelines import warehouse
@@ -206,3 +207,31 @@ def test_an_event_in_gotlands_lan_is_placed_in_gotland_kommun(empty_db, tmp_path
     assert rows["polisen:2"] == ("0980", "09")
     assert rows["polisen:3"] == (None, "12")   # Skåne has 33 kommuner: stays at län level
     assert "1 kunde bara placeras i ett län" in "\n".join(report.lines)
+
+
+# --- time ------------------------------------------------------------------------------------
+
+def test_the_event_time_is_the_one_in_name_not_the_publication_time(empty_db, tmp_path):
+    # datetime is when the notice was published (or last updated); the name opens with the
+    # event's own date and time. A night's event published next morning belongs to the night.
+    events = [dict(_event(1, "Misshandel", "Linköping", "Östergötlands län"),
+                   datetime="2026-01-02 19:56:53 +01:00", name="02 januari 18.30, Misshandel, Linköping"),
+              dict(_event(2, "Rån", "Malmö"),
+                   datetime="2026-01-03 8:10:00 +01:00", name="02 januari 23.30, Rån, Malmö"),
+              dict(_event(3, "Stöld", "Malmö"),   # over the new year: the name's date is last year's
+                   datetime="2026-01-01 0:40:00 +01:00", name="31 december 23.50, Stöld, Malmö"),
+              dict(_event(4, "Skadegörelse", "Malmö"),   # same minute: datetime keeps its seconds
+                   datetime="2026-08-20 9:05:41 +02:00", name="20 augusti 09.05, Skadegörelse, Malmö")]
+    f = tmp_path / "polisen-events-tider.json"
+    f.write_text(json.dumps(events, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    con = warehouse.open_read_only(empty_db)
+    try:
+        times = dict(con.execute("SELECT incident_id, occurred_at FROM incident").fetchall())
+    finally:
+        con.close()
+    assert times["polisen:1"] == datetime(2026, 1, 2, 18, 30)
+    assert times["polisen:2"] == datetime(2026, 1, 2, 23, 30)
+    assert times["polisen:3"] == datetime(2025, 12, 31, 23, 50)
+    assert times["polisen:4"] == datetime(2026, 8, 20, 9, 5, 41)

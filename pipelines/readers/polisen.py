@@ -6,7 +6,8 @@ reads a saved answer (``python -m pipelines ingest polisen-….json``) and calls
 API (``python -m pipelines fetch polisen``). docs/sources/polisen.md describes the rules;
 the type table there is rendered from :data:`TYPE_TABLE` below.
 
-What is kept per event: ``incident_id`` (``polisen:<id>``), the local time, our category,
+What is kept per event: ``incident_id`` (``polisen:<id>``), the local time (from ``name``:
+``datetime`` is when the notice was published), our category,
 kommun (or only the län), an LPO only where one LPO covers the whole kommun, and the
 police's own type label. Summaries and URLs are not stored, and ``gps`` is not used: it
 is the centre of the kommun or län, not the scene.
@@ -189,6 +190,10 @@ _DATETIME = re.compile(
 )
 # "01 mars 21.14, " or "1 mars 21:14, " at the start of ``name``.
 _NAME_PREFIX = re.compile(r"^\s*\d{1,2}\s+[^\W\d_]+\s+\d{1,2}[.:]\d{2}\s*,\s*")
+_NAME_TIME = re.compile(r"^\s*(?P<d>\d{1,2})\s+(?P<month>[^\W\d_]+)\s+(?P<h>\d{1,2})[.:](?P<mi>\d{2})\s*,")
+_MONTHS = {name: number for number, name in enumerate(
+    ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+     "november", "december"), start=1)}
 
 
 def parse_datetime(text) -> datetime | None:
@@ -219,6 +224,27 @@ def parse_datetime(text) -> datetime | None:
         return naive.replace(tzinfo=offset).astimezone(STOCKHOLM).replace(tzinfo=None)
     except OverflowError:  # year 1 or 9999 pushed past datetime's range by the offset
         return None
+
+
+def time_in_name(name, published: datetime) -> datetime | None:
+    """The event's own time from ``name`` ("02 januari 18.30, …"), or None.
+
+    ``name`` has no year: it is the year of ``published`` (the feed's ``datetime``), or the
+    year before when that would put the event more than a day after publication (an event
+    on 31 December published on 1 January).
+    """
+    m = _NAME_TIME.match(name) if isinstance(name, str) else None
+    month = _MONTHS.get(m["month"].casefold()) if m else None
+    if month is None:
+        return None
+    for year in (published.year, published.year - 1):
+        try:
+            stated = datetime(year, month, int(m["d"]), int(m["h"]), int(m["mi"]))
+        except ValueError:  # 30 februari, 25.10, or 29 februari in the wrong year
+            return None
+        if stated <= published + timedelta(days=1):
+            return stated
+    return None
 
 
 def place_in_name(name) -> str | None:
@@ -466,10 +492,14 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         if drop:
             dropped[drop] += 1
             continue
-        occurred = parse_datetime(event.get("datetime"))
-        if occurred is None:
+        published = parse_datetime(event.get("datetime"))
+        if published is None:
             rejected.append(Rejection(i, "datetime", "tidpunkten saknas eller kan inte läsas (väntat ÅÅÅÅ-MM-DD TT:MM:SS +01:00)"))
             continue
+        # datetime is when the notice was published (or last updated); name opens with the
+        # event's own time. The same minute in both keeps datetime, which has the seconds.
+        stated = time_in_name(event.get("name"), published)
+        occurred = stated if stated and stated != published.replace(second=0, microsecond=0) else published
         if occurred > latest:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
