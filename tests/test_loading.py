@@ -231,9 +231,13 @@ def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
                     "a1;2025-03-01 21:14;skottlossning;0180;lpo-farsta\n"
                     "a2;2025-03-01 21:15;skottlossning;0180;LPO Farsta\n"
                     "a3;2025-03-01 21:16;skottlossning;0180;LPO_GLOBEN\n"
-                    "a4;2025-03-01 21:17;skottlossning;0180;LPO-MALMO-NORR\n", encoding="utf-8")
+                    "a4;2025-03-01 21:17;skottlossning;0180;LPO-MALMO-NORR\n"
+                    "a5;2025-03-01 21:18;skottlossning;0180;LPO-FARSTAA\n", encoding="utf-8")
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.lines
     assert _query(empty_db, "SELECT incident_id, lpo_code FROM incident ORDER BY 1") == [
         ("a1", "LPO-FARSTA"), ("a2", "LPO-FARSTA"), ("a3", "LPO-GLOBEN")]
-    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(5, "lpo_code")]
+    # An LPO in another kommun is told apart from a code that names no LPO at all (a typo).
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
+        (5, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
+        (6, "lpo_code", "okänt lokalpolisområde (se data/reference/lpo.csv)")]

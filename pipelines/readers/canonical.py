@@ -319,7 +319,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                     raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
     # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
     # reads the accepted rows in another.
-    rejected, unknown_kommun = _check_incidents(con, row_offset, names=False)
+    rejected, unknown_kommun = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
     # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs. Only
     # the few distinct values rejected as unknown codes are looked up, by the gazetteer
     # (the one place for name rules), so a file of codes costs nothing more; when some
@@ -328,7 +328,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     if names:
         con.execute("CREATE OR REPLACE TEMP TABLE _inc_kommun_name (given VARCHAR, kommun_code VARCHAR)")
         con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()))
-        rejected, _ = _check_incidents(con, row_offset, names=True)
+        rejected, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW _inc_ok AS
@@ -345,7 +345,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                       offered=rows - len(rejected))
 
 
-def _check_incidents(con, row_offset: int, names: bool) -> tuple[list[Rejection], set[str]]:
+def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list[Rejection], set[str]]:
     """(Re)define the view ``_inc_checked`` (each staged row with its look-ups and first
     problem) and read its rejected rows. With ``names`` the kommun cell is first resolved
     through ``_inc_kommun_name`` (kommun names given for codes). Returns the rejections and
@@ -374,7 +374,7 @@ def _check_incidents(con, row_offset: int, names: bool) -> tuple[list[Rejection]
                 WHEN _blank THEN NULL
                 WHEN _form IS NOT NULL THEN _form
                 WHEN lan_code IS NULL THEN '{UNKNOWN_KOMMUN}'
-                WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN 'lpo_code|lokalpolisområdet täcker inte kommunen'
+                WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN '{LPO_ELSEWHERE}'
                 WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
             END AS _problem
         FROM joined
@@ -382,10 +382,15 @@ def _check_incidents(con, row_offset: int, names: bool) -> tuple[list[Rejection]
     )
     rejected, unknown_kommun = [], set()
     found = con.execute(
-        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END "
+        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END, "
+        f"CASE WHEN _problem = '{LPO_ELSEWHERE}' THEN lpo_code END "
         "FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row")
     while batch := found.fetchmany(10_000):
-        for row, problem, kommun in batch:
+        for row, problem, kommun, lpo in batch:
+            # An LPO code that exists nowhere is named as such, not as one elsewhere (a look-up
+            # for the few rejected rows instead of a join over every row).
+            if lpo is not None and not gazetteer.is_code(lpo, "lpo"):
+                problem = UNKNOWN_LPO
             column, reason = problem.split("|", 1)
             rejected.append(Rejection(row, column, reason))
             if kommun is not None:
@@ -394,6 +399,8 @@ def _check_incidents(con, row_offset: int, names: bool) -> tuple[list[Rejection]
 
 
 UNKNOWN_KOMMUN = "kommun_code|okänd kommunkod"
+LPO_ELSEWHERE = "lpo_code|lokalpolisområdet täcker inte kommunen"
+UNKNOWN_LPO = "lpo_code|okänt lokalpolisområde (se data/reference/lpo.csv)"
 
 
 def staging_sql(src: str, optional: dict[str, str]) -> str:
