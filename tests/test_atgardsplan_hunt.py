@@ -206,3 +206,42 @@ def test_the_status_column_and_the_follow_up_share_one_table_of_words():
     assert followup.stated_status("Klart") == "uppnådd"
     assert followup.stated_status("Ja") is None
     assert not hasattr(atgardsplan, "_STATUS_WORDS")
+
+
+OPENINGS = [
+    # (follow-up cell, [(date, round, text) of its entries]); before, each was one undated VB entry.
+    ("31/3: Start, 22 deltagare.\n28/8 2025: 41 deltagare.",
+     [("2025-03-31", "T1", "Start, 22 deltagare."), ("2025-08-28", "T2", "41 deltagare.")]),
+    ("Mars: Start.\nApril 2025: 30 deltagare.\nOktober: Avslut.",
+     [(None, "T1", "Start."), (None, "T1", "30 deltagare."), (None, "T3", "Avslut.")]),
+    ("T1-2025: Start.\nT2 – 2025: Halvvägs.", [(None, "T1", "Start."), (None, "T2", "Halvvägs.")]),
+    ("25-08-28: 41 deltagare.\n2025.11.20: 58 deltagare.",
+     [("2025-08-28", "T2", "41 deltagare."), ("2025-11-20", "T3", "58 deltagare.")]),
+    ("250828. 41 deltagare.", [("2025-08-28", "T2", "41 deltagare.")]),
+    ("Uppföljning 1: Start.\nUppföljning 2: 41 deltagare.\nUppföljning 3: Klart i december.",
+     [(None, "T1", "Start."), (None, "T2", "41 deltagare."), (None, "T3", "Klart i december.")]),
+]
+
+
+def test_entry_openings_as_coordinators_write_them(empty_db, tmp_path):
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        ["Otrygghet", f"Orsak {i}", f"Åtgärd {i}: Text.", "Mål", 2025, "Chef", note]
+        for i, (note, _) in enumerate(OPENINGS, start=1)])
+    _, followups, _ = _load(empty_db, path)
+    got: dict[str, list] = {}
+    for title, day, rnd, text, _ in followups:
+        got.setdefault(title, []).append((str(day) if day else None, rnd, text))
+    for i, (note, expected) in enumerate(OPENINGS, start=1):
+        assert sorted(got[f"Åtgärd {i}"], key=str) == sorted(expected, key=str), note
+
+
+@pytest.mark.parametrize("note", [
+    "Mötet 31/3: flyttades till april.",     # a date inside a sentence stays text
+    "1/3 av deltagarna slutade i mars.",     # a fraction, no colon
+    "31/2: ett datum som inte finns.",       # no valid date
+    "Mars kom med snö och färre besökare.",  # a month name without its colon
+    "Vi ses 2025.08.28: i skolan.",          # not at the line's start
+    "Uppföljningen 1 gång per termin: bra.",
+])
+def test_what_only_looks_like_an_opening_stays_text(note):
+    assert [(e.followup_date, e.round, e.text) for e in followup.parse(note, 2025)] == [(None, "VB", note)]

@@ -26,16 +26,32 @@ _MARKER = re.compile(
     r"(?:(?<=[\s.;,()])|^)"
     r"(?:"
     rf"(?P<date>{_DATE})"
-    r"|(?P<vb>VB|Vb|[Vv]erksamhetsberättelsen?)(?:\s*(?:20)?\d{2})?"
-    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*(?:20)?\d{2})?"
+    r"|(?P<vb>VB|Vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?:20)?\d{2})?"
+    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*[-–]?\s*(?:20)?\d{2})?"
     r")"
     r"\s*:",
 )
 
-# A date that opens a line with no colon after it ("250828 Start i mars", "250828 – 41
-# deltagare"), as many write the entries: a marker too, only at a line's start, so that a
-# date inside a sentence stays text.
-_LINE_DATE = re.compile(rf"^[ \t]*(?P<date>{_DATE})(?:[ \t]*[-–][ \t]*|[ \t]+)(?=[^\s:])", re.MULTILINE)
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+          "oktober", "november", "december")
+# Openings that count only at a line's start, so that the same words inside a sentence
+# stay text:
+# - a date, in the forms above or "25-08-28", "2025.08.28", followed by a colon, a dash,
+#   a full stop ("250828. Start") or text after a space ("250828 Start i mars");
+# - a day and month "31/3:", "28/8 2025:" (the plan's year unless one is written), only
+#   with its colon ("1/3 av deltagarna …" is text);
+# - a month "Mars:", "April 2025:" (no day: the entry is undated, in the month's round);
+# - a numbered follow-up "Uppföljning 1:" (the first follow-up is T1, and so on).
+_LINE_DATES = r"\d{4}\.\d{2}\.\d{2}|\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
+_LINE_OPENING = re.compile(
+    r"^[ \t]*(?:"
+    rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:]))"
+    r"|(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:[ \t]*[-–]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
+    rf"|(?P<name>{'|'.join(MONTHS)})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
+    r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
+    r")",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 # The one table of status words: each word as people write it (in an assessment
 # sentence, after "Status:", alone in an entry, in a Status column) and the status it
@@ -154,13 +170,54 @@ def round_for_date(day: date, plan_year: int | None) -> str:
 
 
 def _parse_date(token: str) -> date | None:
-    digits = token.replace("-", "")
+    digits = token.replace("-", "").replace(".", "")
     try:
         if len(digits) == 6:
             return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return None
+
+
+def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | None, str]]:
+    """(start, end, date, round) of every entry opening, in written order."""
+    found = []
+    for m in _MARKER.finditer(text):
+        if m["date"]:
+            day = _parse_date(m["date"])
+            if day is not None:  # six digits that are no date are ordinary text
+                found.append((m.start(), m.end(), day, round_for_date(day, plan_year)))
+        elif m["vb"]:
+            found.append((m.start(), m.end(), None, "VB"))
+        else:
+            found.append((m.start(), m.end(), None, f"T{m['t'][-1]}"))
+    for m in _LINE_OPENING.finditer(text):
+        if m["date"]:
+            day = _parse_date(m["date"])
+        elif m["day"]:
+            year = int(m["year"]) if m["year"] else plan_year
+            try:
+                day = date(year, int(m["month"]), int(m["day"])) if year else None
+            except ValueError:
+                day = None
+        elif m["name"]:
+            month = MONTHS.index(m["name"].lower()) + 1
+            year = int(m["name_year"]) if m["name_year"] else plan_year
+            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year)))
+            continue
+        else:
+            found.append((m.start(), m.end(), None, f"T{m['n']}"))
+            continue
+        if day is not None:
+            found.append((m.start(), m.end(), day, round_for_date(day, plan_year)))
+    # The same opening can match both patterns ("250828: " at a line's start): keep the
+    # first, longest one.
+    found.sort(key=lambda mk: (mk[0], -mk[1]))
+    kept: list[tuple[int, int, date | None, str]] = []
+    for mk in found:
+        if not kept or mk[0] >= kept[-1][1]:
+            kept.append(mk)
+    return kept
 
 
 def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
@@ -171,28 +228,15 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
     """
     if not text or not text.strip():
         return []
-    markers = []
-    found = list(_MARKER.finditer(text))
-    taken = {m.start("date") for m in found if m["date"]}
-    found += [m for m in _LINE_DATE.finditer(text) if m.start("date") not in taken]
-    for m in sorted(found, key=lambda m: m.start()):
-        if m["date"]:
-            day = _parse_date(m["date"])
-            if day is None:
-                continue  # six digits that are no date: ordinary text
-            markers.append((m, day, round_for_date(day, plan_year)))
-        elif m["vb"]:
-            markers.append((m, None, "VB"))
-        else:
-            markers.append((m, None, f"T{m['t'][-1]}"))
+    markers = _markers(text, plan_year)
     if not markers:
         body = text.strip()
         return [Entry(None, "VB", body, assessment(body) or NOT_ASSESSED)]
     entries = []
-    lead = text[: markers[0][0].start()].strip()
-    for i, (m, day, rnd) in enumerate(markers):
-        end = markers[i + 1][0].start() if i + 1 < len(markers) else len(text)
-        body = text[m.end():end].strip()
+    lead = text[: markers[0][0]].strip()
+    for i, (_, end, day, rnd) in enumerate(markers):
+        stop = markers[i + 1][0] if i + 1 < len(markers) else len(text)
+        body = text[end:stop].strip()
         if i == 0 and lead:
             body = f"{lead}\n{body}".strip()
         entries.append(Entry(day, rnd, body, assessment(body) or NOT_ASSESSED))
