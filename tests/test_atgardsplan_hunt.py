@@ -7,6 +7,7 @@ words), loads it into a fresh database and checks what the coordinator would che
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -245,3 +246,21 @@ def test_entry_openings_as_coordinators_write_them(empty_db, tmp_path):
 ])
 def test_what_only_looks_like_an_opening_stays_text(note):
     assert [(e.followup_date, e.round, e.text) for e in followup.parse(note, 2025)] == [(None, "VB", note)]
+
+
+def test_a_follow_up_cell_holding_only_a_date_is_a_dated_entry(empty_db, tmp_path):
+    # Before: a VB entry without a date whose text was the date.
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        ["Otrygghet", "Orsak 1", "Åtgärd 1: Text.", "Mål", 2025, "Chef", "250828"],
+        ["Otrygghet", "Orsak 2", "Åtgärd 2: Text.", "Mål", 2025, "Chef", datetime(2025, 11, 20)],  # a date cell
+        ["Otrygghet", "Orsak 3", "Åtgärd 3: Text.", "Mål", 2025, "Chef", 250415],  # typed as a number
+        ["Otrygghet", "Orsak 4", "Åtgärd 4: Text.", "Mål", 2025, "Chef", "250828\nStart i mars.\n251120\n"],
+    ])
+    _, followups, _ = _load(empty_db, path)
+    assert [(f[0], str(f[1]), f[2], f[3]) for f in followups] == [
+        ("Åtgärd 1", "2025-08-28", "T2", ""),
+        ("Åtgärd 2", "2025-11-20", "T3", ""),
+        ("Åtgärd 3", "2025-04-15", "T1", ""),
+        ("Åtgärd 4", "2025-08-28", "T2", "Start i mars."),
+        ("Åtgärd 4", "2025-11-20", "T3", ""),
+    ]

@@ -37,7 +37,8 @@ MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "august
 # Openings that count only at a line's start, so that the same words inside a sentence
 # stay text:
 # - a date, in the forms above or "25-08-28", "2025.08.28", followed by a colon, a dash,
-#   a full stop ("250828. Start") or text after a space ("250828 Start i mars");
+#   a full stop ("250828. Start"), text after a space ("250828 Start i mars"), or nothing
+#   (a date alone on its line, its text on the next, or alone in the cell: no text);
 # - a day and month "31/3:", "28/8 2025:" (the plan's year unless one is written), only
 #   with its colon ("1/3 av deltagarna …" is text);
 # - a month "Mars:", "April 2025:" (no day: the entry is undated, in the month's round);
@@ -45,7 +46,7 @@ MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "august
 _LINE_DATES = r"\d{4}\.\d{2}\.\d{2}|\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
 _LINE_OPENING = re.compile(
     r"^[ \t]*(?:"
-    rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:]))"
+    rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
     r"|(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:[ \t]*[-–]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
     rf"|(?P<name>{'|'.join(MONTHS)})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
     r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
