@@ -107,6 +107,18 @@ def normalise_name(name: str) -> str:
     return text.strip()
 
 
+def fold_letters(text: str) -> str:
+    """``text`` without diacritics (å, ä, ö as a, a, o), as an English keyboard or an old
+    system's export writes Swedish names."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+# How kommuner name themselves as organisations, beyond '<name> kommun' and '<name>s
+# kommun': 'Malmö stad' and 'Göteborgs Stad' are read by dropping 'stad'; these few are
+# spelled otherwise (folded as normalise_name folds them).
+KOMMUN_ORGANISATION_NAMES = {"region gotland": "gotland", "falu": "falun"}
+
+
 class Gazetteer:
     """Name and code look-ups over the ``area`` table of a warehouse.
 
@@ -129,6 +141,14 @@ class Gazetteer:
         for r in areas[areas["level"] == "lan"].itertuples():
             # "Skåne län" and "Skånes län" and "Skåne" all fold to "skåne".
             self._by_level["lan"][normalise_name(r.name).removesuffix("s")] = r.area_code
+        # Names without å, ä and ö, where that spelling names one area of the level only
+        # ("Malmo" is Malmö; "Habo" stays the kommun Habo, never Håbo).
+        self._folded: dict[str, dict[str, str]] = {}
+        for level, names in self._by_level.items():
+            folds: dict[str, set[str]] = {}
+            for key, code in names.items():
+                folds.setdefault(fold_letters(key), set()).add(code)
+            self._folded[level] = {key: codes.pop() for key, codes in folds.items() if len(codes) == 1}
         self._lpos_for_kommun: dict[str, list[str]] = {}
         for r in lpo_kommun.itertuples():
             self._lpos_for_kommun.setdefault(r.kommun_code, []).append(r.lpo_code)
@@ -146,14 +166,26 @@ class Gazetteer:
         if key in self._codes[level]:
             return key
         folded = normalise_name(key)
-        return self._by_level[level].get(folded) or self._by_level[level].get(folded.removesuffix("s"))
+        names, ascii_names = self._by_level[level], self._folded[level]
+        for candidate in (folded, folded.removesuffix("s")):
+            code = names.get(candidate) or ascii_names.get(fold_letters(candidate))
+            if code:
+                return code
+        return None
 
     def kommun_code(self, name_or_code: str | None) -> str | None:
-        """SCB code for a kommun name or code, tolerant of case and hyphens; else None."""
-        code = self._lookup("kommun", name_or_code)
-        if code is None and name_or_code and re.fullmatch(r"\d{3}", str(name_or_code).strip()):
-            code = self._lookup("kommun", "0" + str(name_or_code).strip())  # lost leading zero
-        return code
+        """SCB code for a kommun's code or name, tolerant of case, hyphens, a lost leading
+        zero, missing å/ä/ö and the kommun's name as an organisation ('Malmö stad',
+        'Stockholms kommun', 'Region Gotland'); else None. A län is never a kommun."""
+        if name_or_code is None:
+            return None
+        text = str(name_or_code).strip()
+        if re.fullmatch(r"\d{3}", text):
+            text = "0" + text  # a code that lost its leading zero
+        if re.search(r"(?i)\blän$", text):
+            return None  # 'Stockholms län' names the län, not the kommun Stockholm
+        name = re.sub(r"\s+stad$", "", normalise_name(text))
+        return self._lookup("kommun", text) or self._lookup("kommun", KOMMUN_ORGANISATION_NAMES.get(name, name))
 
     def lan_code(self, name_or_code: str | None) -> str | None:
         code = self._lookup("lan", name_or_code)

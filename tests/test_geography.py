@@ -328,6 +328,24 @@ def test_names_match_through_gazetteer(gazetteer, level, text, code):
     assert gazetteer.code(level, text) == code
 
 
+@pytest.mark.parametrize("text,code", [
+    # the kommun as an organisation names itself, in files and workbooks
+    ("Malmö stad", "1280"), ("Stockholms stad", "0180"), ("Göteborgs Stad", "1480"), ("Borås Stad", "1490"),
+    ("Region Gotland", "0980"), ("Lunds kommun", "1281"),
+    # å, ä and ö lost on the way (an English keyboard, an old system's export)
+    ("Malmo", "1280"), ("Goteborg", "1480"), ("Vasteras", "1980"), ("Orebro kommun", "1880"),
+    ("Habo", "0643"),  # Habo is a kommun of its own: never Håbo
+    ("Håbo", "0305"),
+])
+def test_kommun_names_as_people_write_them(gazetteer, text, code):
+    assert gazetteer.kommun_code(text) == code
+
+
+@pytest.mark.parametrize("text", ["Region Stockholm", "Region Skåne", "Stockholms län", "Skåne", "Farsta", "stad"])
+def test_what_is_no_kommun_stays_unknown(gazetteer, text):
+    assert gazetteer.kommun_code(text) is None
+
+
 def test_reference_csvs_are_consistent():
     ref = geography.load_reference()
     assert ref.lpo["lpo_code"].is_unique and ref.polisomrade["polisomrade_code"].is_unique
