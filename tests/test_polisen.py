@@ -275,11 +275,20 @@ def test_an_error_page_saved_under_another_name_is_called_a_web_page(empty_db, t
     assert message.startswith("events.json: ") and "webbsida (HTML)" in message
 
 
-def test_an_answer_saved_as_utf16_by_powershell_gets_json_advice(empty_db, tmp_path):
-    # Windows PowerShell 5's "> fil.json" writes UTF-16 with a BOM; the advice for a CSV
-    # (save as CSV UTF-8 in Excel) does not help with JSON.
+def test_an_answer_saved_as_utf16_by_powershell_is_read(empty_db, tmp_path):
+    # Windows PowerShell 5's "> fil.json" writes UTF-16 with a BOM: the feed's answer is
+    # recognised and read as it is, no --format needed.
     f = tmp_path / "events.json"
     f.write_bytes(STYLE_2026.read_text(encoding="utf-8").encode("utf-16"))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "polisen-json" and report.rows_accepted > 0
+
+
+def test_other_json_saved_as_utf16_gets_json_advice(empty_db, tmp_path):
+    # The advice for a CSV (save as CSV UTF-8 in Excel) does not help with JSON.
+    f = tmp_path / "kolada.json"
+    f.write_bytes(json.dumps({"count": 1, "values": [{"kpi": "N07403", "period": 2023}]}).encode("utf-16"))
     message = refused(empty_db, f)
     assert "UTF-16" in message and "JSON" in message and "Excel" not in message
 

@@ -68,8 +68,13 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        if head[:200].decode("utf-16", errors="replace").lstrip("\ufeff \r\n\t").startswith(("[", "{")):
-            # Windows PowerShell 5 writes "> fil.json" as UTF-16.
+        text = head.decode("utf-16", errors="replace")
+        if text.lstrip("\ufeff \r\n\t").startswith(("[", "{")):
+            # Windows PowerShell 5 writes "> fil.json" as UTF-16. The police feed's reader
+            # reads it as it is; other JSON gets advice.
+            polisen = importlib.import_module("pipelines.readers.polisen")
+            if polisen.sniff(path, text.lstrip("\ufeff").encode("utf-8")):
+                return Chosen(polisen, "polisen-json")
             raise FileRejected(path.name, "JSON-filen är sparad som UTF-16 (t.ex. av PowerShell). Hämta den med "
                                           "python -m pipelines fetch, eller spara om den som UTF-8 "
                                           "(Out-File -Encoding utf8), och läs in den igen.")
