@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 import duckdb
-from helpers import rows
+from helpers import refused, rows
 
 from pipelines.loading import ingest
 
@@ -25,10 +24,6 @@ def _stored(db):
 
 def _rejected(db):
     return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
-
-
-def _digest(db):
-    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def test_kommun_names_are_stored_as_codes_with_lan_and_the_only_lpo(empty_db, tmp_path):
@@ -137,7 +132,6 @@ def test_parquet_with_kommun_names_and_offset_times(empty_db, tmp_path):
 
 
 def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
-    before = _digest(empty_db)
     cases = [
         ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),
         ("kommun_code", "b2;2025-03-02 10:00:00;stöld;Malmö 121212-1212;;;\n"),
@@ -145,8 +139,5 @@ def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, t
         ("occurred_at", "b2;121212-1212+01:00;stöld;Malmö;;;\n"),
     ]
     for n, (column, row) in enumerate(cases):
-        f = _csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row)
-        [report] = ingest(empty_db, [f])
-        assert report.status == "rejected", column
-        assert f"rad 3, kolumn '{column}'" in report.lines[0] and "121212" not in report.lines[0], column
-    assert _digest(empty_db) == before
+        message = refused(empty_db, _csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row))
+        assert f"rad 3, kolumn '{column}'" in message and "121212" not in message, column
