@@ -264,3 +264,16 @@ def test_a_follow_up_cell_holding_only_a_date_is_a_dated_entry(empty_db, tmp_pat
         ("Åtgärd 4", "2025-08-28", "T2", "Start i mars."),
         ("Åtgärd 4", "2025-11-20", "T3", ""),
     ]
+
+
+def test_a_row_whose_texts_start_with_header_words_in_other_columns_is_data(empty_db, tmp_path):
+    # Before: problem "Problem med …", cause "Orsaken …" and a follow-up "Åtgärden bedöms …"
+    # made the row a "repeated header": the measure was dropped and the file refused.
+    path = _workbook(tmp_path / "plan.xlsx", HEADER, [
+        ["Problem med droghandel vid centrum", "Orsaken är få vuxna ute på kvällarna",
+         "Nattvandring: Fredagar och lördagar.", "Varje helg", 2025, "Fältassistenter",
+         "Åtgärden bedöms vara uppnådd."],
+    ])
+    measures, _, report = _load(empty_db, path)
+    assert [(m[0], m[4]) for m in measures] == [("Nattvandring", "uppnådd")]
+    assert not any("upprepas" in line for line in report.lines)

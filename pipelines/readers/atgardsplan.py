@@ -531,13 +531,14 @@ def _join(values: list[str]) -> str | None:
 
 
 def _repeats_header(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
-    """True for a copy of the header row inside the table (a block pasted with its header)."""
-    found: dict[str, int] = {}
-    for c in sorted(roles.values()):
-        role = _header_role(sheet.own(row, c), found)
-        if role:
-            found[role] = c
-    return "cause" in found and "measure" in found and ("problem" in found or "area" in found)
+    """True for a copy of the header row inside the table (a block pasted with its header):
+    the problem, cause and measure columns each hold their own header word. Words in other
+    columns do not count: a row "Problem med …", "Orsaken är …" whose follow-up says
+    "Åtgärden bedöms …" is data."""
+    def names(role: str, *accepted: str) -> bool:
+        return _header_role(sheet.own(row, roles[role]), {}) in accepted
+
+    return names("problem", "problem", "area") and names("cause", "cause") and names("measure", "measure")
 
 
 def _column_entries(text: str, column_round: str | None, plan_year: int) -> list[followup.Entry]:
