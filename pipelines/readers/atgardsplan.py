@@ -30,7 +30,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from pipelines import categories as cat
-from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 from pipelines.readers import followup
 from pipelines.readers.canonical import plan_id_for
@@ -723,7 +723,7 @@ class Metadata:
 
 
 def _sidecar(path: Path) -> tuple[dict, str | None]:
-    for suffix in (".toml", ".json"):
+    for suffix in SIDECAR_SUFFIXES:
         side = path.with_name(path.name + suffix)
         if not side.is_file():
             continue
