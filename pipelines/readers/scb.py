@@ -335,16 +335,16 @@ def parse_age(text: str) -> int | str | None:
 
     Raises ValueError for anything else (e.g. a five-year band that does not fit ours).
     """
-    t = norm(text).replace("år", "").replace("years", "").strip()
+    t = " ".join(norm(text).replace("år", "").replace("years", "").split())
     if _is_total(text) or t in ("tot", "totalt", "total"):
         return None
     if re.fullmatch(r"\d{1,3}", t) and int(t) <= 100:
         return int(t)
-    if t == "100+":
-        return 100
-    m = re.fullmatch(r"(\d{1,3})\s*[-–]\s*(\d{1,3})|(\d{1,3})\s*\+|(\d{1,3}) och äldre|(\d{1,3})\s*[-–]", t)
+    m = re.fullmatch(r"(\d{1,3})\s*[-–]\s*(\d{1,3})|(\d{1,3})\s*\+|(\d{1,3}) (?:och|eller) äldre|(\d{1,3})\s*[-–]", t)
     if m:
         label = f"{m[1]}-{m[2]}" if m[1] else f"{m[3] or m[4] or m[5]}+"
+        if label == "100+":  # the oldest single age: '100+ år', '100 år och äldre'
+            return 100
         if label in BANDS:
             return label
     raise ValueError(text)
@@ -498,9 +498,14 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
     gz = ctx.gazetteer
     # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
     total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
+    # PxWeb's Excel export (like its table on screen) writes a region, age, sex or year only
+    # on the first row of its group and leaves the cells below blank: carry them down.
+    stubs = {roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
+    previous: list[str] = []
 
     for i in body:
-        row = grid.rows[i]
+        row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
+        previous = row
         rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
             continue

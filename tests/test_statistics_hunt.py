@@ -1,0 +1,79 @@
+"""Statistics files as real exports from SCB, Kolada and Brå hold them (the input hunt).
+
+Each test builds a small file in the shape a real export has and checks what an analyst
+would look at afterwards: the rows in the warehouse, or the refusal's message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+from helpers import rows
+
+from pipelines.loading import ingest
+
+SINGLE_AGES = [f"{a} år" for a in range(100)]
+
+
+def _population(db: Path) -> list[tuple]:
+    return rows(db, "SELECT kommun_code, year, age_band, sex, population FROM population ORDER BY ALL")
+
+
+def _bands(kommun: str, year: int, per_age: int, oldest: int = 1) -> list[tuple]:
+    """The six bands for men and women when every single age holds ``per_age`` people
+    (and the oldest age, 100+, ``oldest``)."""
+    sizes = {"0-11": 12, "12-14": 3, "15-17": 3, "18-24": 7, "25-64": 40}
+    out = []
+    for band, n in sizes.items():
+        out += [(kommun, year, band, sex, n * per_age) for sex in ("K", "M")]
+    out += [(kommun, year, "65+", sex, 35 * per_age + oldest) for sex in ("K", "M")]
+    return sorted(out)
+
+
+# --- SCB --------------------------------------------------------------------------------
+
+
+def test_scb_xlsx_with_region_and_age_only_on_the_first_row_of_each_group(empty_db, tmp_path):
+    # PxWeb's Excel export writes each region and age once, as its table on screen does;
+    # the rows below in the group are blank in those columns.
+    path = tmp_path / "Folkmangd_kommun.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tabell"
+    ws.append(["Folkmängd efter region, ålder, kön och år"])
+    ws.append([])
+    ws.append(["region", "ålder", "kön", "2023"])
+    for region in ("0114 Upplands Väsby", "1280 Malmö"):
+        for n, age in enumerate([*SINGLE_AGES, "100+ år"]):
+            ws.append([region if n == 0 else None, age, "män", 10 if age != "100+ år" else 1])
+            ws.append([None, None, "kvinnor", 10 if age != "100+ år" else 1])
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0114", 2023, 10) + _bands("1280", 2023, 10)
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+
+
+def test_scb_csv_with_blank_cells_below_the_first_of_a_group(empty_db, tmp_path):
+    lines = ['"Folkmängd efter region, ålder, kön och år"', "", '"region";"ålder";"kön";"2022";"2023"']
+    for n, age in enumerate([*SINGLE_AGES, "100+ år"]):
+        lines.append(f'"{"2584 Kiruna" if n == 0 else ""}";"{age}";"män";"5";"6"')
+        lines.append('"";"";"kvinnor";"5";"6"')
+    path = tmp_path / "folkmangd.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == sorted(_bands("2584", 2022, 5, 5) + _bands("2584", 2023, 6, 6))
+
+
+def test_scb_oldest_age_written_100_years_or_older(empty_db, tmp_path):
+    lines = ["region;ålder;kön;2023"]
+    for age in [*SINGLE_AGES, "100 år och äldre"]:
+        for sex in ("män", "kvinnor"):
+            lines.append(f"0180 Stockholm;{age};{sex};{1 if age.startswith('100') else 10}")
+    path = tmp_path / "folkmangd.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", 2023, 10)
