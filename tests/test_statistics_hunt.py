@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from helpers import rows
+from helpers import refused, rows
 
 from pipelines.loading import ingest
 
@@ -77,3 +77,45 @@ def test_scb_oldest_age_written_100_years_or_older(empty_db, tmp_path):
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == _bands("0180", 2023, 10)
+
+
+# --- Brå --------------------------------------------------------------------------------
+
+
+def _bra(db: Path) -> list[tuple]:
+    return rows(db, "SELECT area_code, offence_category, year, count, per_100k FROM bra_statistic ORDER BY ALL")
+
+
+def test_bra_footnote_marks_after_area_names_and_numbers(empty_db, tmp_path):
+    path = tmp_path / "anmalda_brott.csv"
+    path.write_text("Anmälda brott\n\nRegion;Brottsgrupp;År;Antal;Antal per 100 000 invånare\n"
+                    "Stockholms län¹;Samtliga brott;2023;250 000;10 000,5\n"
+                    "Malmö²;Samtliga brott;2023;40 000¹;11 000\n"
+                    "Gotland (1);Rån;2023;12;19,8\n"
+                    "\n¹ Gränsen ändrades 2023.\n² Uppgiften är reviderad.\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [("01", "Samtliga brott", 2023, 250000, 10000.5),
+                              ("0980", "Rån", 2023, 12, 19.8),
+                              ("1280", "Samtliga brott", 2023, 40000, 11000.0)]
+
+
+def test_bra_quarters_are_not_summed_into_one_year(empty_db, tmp_path):
+    # Before, 2024K1 and 2024K2 both became the year 2024 and the second quarter's count
+    # was stored as the whole year's.
+    path = tmp_path / "anmalda_brott_kvartal.csv"
+    path.write_text("Område;Brottstyp;Period;Antal\nMalmö;Samtliga brott;2023;900\n"
+                    "Malmö;Samtliga brott;2024K1;100\nMalmö;Samtliga brott;2024K2;200\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 900, None)]
+    assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
+        (3, "Period", "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"),
+        (4, "Period", "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)")]
+    assert report.rows_accepted == 1
+
+
+def test_bra_wide_file_with_quarter_columns_is_refused(empty_db, tmp_path):
+    path = tmp_path / "anmalda_brott_kvartal_bred.csv"
+    path.write_text("Område;Brottstyp;2024 kv 1;2024 kv 2\nMalmö;Samtliga brott;100;200\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert "rad 1" in message and "2024 kv 1" in message and "hela år" in message

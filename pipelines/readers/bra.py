@@ -38,12 +38,24 @@ FORMATS = ("bra-csv", "bra-xlsx")
 SOURCE = "Brå"
 HEADER_SCAN_ROWS = 40
 
-_OFFENCE = ("brottstyp", "brottskategori", "brott", "brottsrubricering", "typ av brott", "brottsområde", "brottskod")
+_OFFENCE = ("brottstyp", "brottskategori", "brott", "brottsrubricering", "typ av brott", "brottsområde", "brottskod",
+            "brottsgrupp")
 _AREA = {"område": None, "region": None, "geografi": None, "plats": None, "region/län": None,
          "län": "lan", "kommun": "kommun", "polisregion": "polisregion", "polisområde": "polisomrade"}
 _YEAR = ("år", "period", "tid", "year", "anmälningsår")
 _RIKET = ("hela landet", "riket", "sverige", "hela riket", "totalt", "sweden", "rikstotal")
 YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', 'januari 2024', 'halvår 1'.
+PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
+                          r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
+PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
+# A footnote mark after a name or number: '*', '¹', '(1)', '1)'.
+FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
+def without_mark(text: str) -> str:
+    """A cell without the footnote mark at its end ('Malmö¹', 'Rån (2)', '1 234*')."""
+    return FOOTNOTE_MARK.sub("", re.sub(r"\s+", " ", str(text)).strip()).strip()
 
 
 def _is_per_100k(text: str) -> bool:
@@ -119,7 +131,7 @@ def resolve_area(text: str, gz: Gazetteer, level_hint: str | None = None) -> str
     'Stockholms län'/'01' -> 01; 'Stockholm'/'0180'/'0180 Stockholm' -> 0180 (a bare name is
     a kommun unless the column says län or polisregion).
     """
-    t = re.sub(r"\s+", " ", str(text)).strip().rstrip("*").strip()
+    t = without_mark(text)
     n = norm(t)
     if not n:
         return None
@@ -156,7 +168,7 @@ def resolve_area(text: str, gz: Gazetteer, level_hint: str | None = None) -> str
 
 def _value(text: str) -> tuple[bool, float | None]:
     """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing."""
-    t = str(text).strip().rstrip("*").strip()
+    t = without_mark(text)
     if t in ("", "..", ".", "…", "x", "X"):
         return True, None
     if t in ("-", "–", "—"):
@@ -166,8 +178,7 @@ def _value(text: str) -> tuple[bool, float | None]:
 
 
 def _offence(text: str) -> str:
-    t = re.sub(r"\s+", " ", str(text)).strip()
-    return re.sub(r"\s*(\*+|\(\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$", "", t).strip()
+    return without_mark(text)
 
 
 def _retrieved_at(notes: list[str]) -> tuple[datetime, bool]:
@@ -232,6 +243,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     year_cols = {}
     for j in years:
         hdr = header[j]
+        if PART_OF_YEAR.search(hdr):
+            # Quarters or months would each land on their year, the last one winning.
+            raise FileRejected(file, f"{PART_OF_YEAR_REASON}.", hrow, hdr)
         y = int(YEAR_IN.search(hdr)[1])
         unit = "per_100k" if _is_per_100k(hdr) else ("count" if _is_count(hdr) or "antal" in norm(hdr) else None)
         year_cols[j] = (y, bool(re.search(r"\*|prel", hdr, re.I)), unit or above.get(j) or ("unit" if "unit" in roles else title_unit))
@@ -271,6 +285,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             ym = YEAR_IN.search(ytext)
             if not ym:
                 rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
+                continue
+            if PART_OF_YEAR.search(ytext):
+                rejected.append(Rejection(rnum, header[roles["year"]], PART_OF_YEAR_REASON))
                 continue
             yp = bool(re.search(r"\*|prel", ytext, re.I))
             for unit in ("count", "per_100k"):
