@@ -36,6 +36,16 @@ TABLE_DESCRIPTIONS = {
     "mart_incident_source": "Sammanställning: händelser per källa med första och sista dag.",
     "mart_population": "Sammanställning: befolkning och unga 12–17 år per område och år.",
     "mart_signal": "Sammanställning: rekryteringssignaler med alla områdesnivåer (läses bara via röjandeskyddet).",
+    "mart_comparison_statistic": "Sammanställning: officiell statistik (Kolada, Brå) per mått, område och år "
+                                 "för den regionala jämförelsen.",
+    "mart_measure": "Sammanställning: åtgärdsregistret, en rad per åtgärd med planens organisation, kommun och år, "
+                    "aktuell status och uppföljningarna i korthet.",
+    "mart_measure_analysis": "Sammanställning: analysbladets kontroll per plan och prioriterat område "
+                             "(inlästa antal bredvid bladets).",
+    "mart_measure_area": "Sammanställning: vilka områden på varje nivå varje åtgärdsplan ligger i.",
+    "mart_measure_completion": "Sammanställning: åtgärder per status, område och planår.",
+    "mart_measure_round": "Sammanställning: varje åtgärds status vid varje uppföljning (T1, T2, T3, VB).",
+    "built_mart": "Vilken version av varje sammanställning som byggdes och när (kontrollsumma av dess SQL).",
 }
 
 
