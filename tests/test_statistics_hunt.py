@@ -6,6 +6,7 @@ would look at afterwards: the rows in the warehouse, or the refusal's message.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -77,6 +78,52 @@ def test_scb_oldest_age_written_100_years_or_older(empty_db, tmp_path):
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == _bands("0180", 2023, 10)
+
+
+AGE_CODES = [str(a) for a in range(100)] + ["100+"]
+
+
+def test_scb_json_stat_1_from_the_v1_api(empty_db, tmp_path):
+    # response.format "json-stat" (version 1) wraps the dataset and keeps id, size and
+    # role inside 'dimension'; before, the file was 'formatet känns inte igen'.
+    dimension = {
+        "Region": {"label": "region", "category": {"index": {"00": 0, "0180": 1}, "label": {"00": "Riket", "0180": "Stockholm"}}},
+        "Alder": {"label": "ålder", "category": {"index": {c: i for i, c in enumerate(AGE_CODES)},
+                                                 "label": {c: f"{c} år" for c in AGE_CODES}}},
+        "Kon": {"label": "kön", "category": {"index": {"1": 0, "2": 1}, "label": {"1": "män", "2": "kvinnor"}}},
+        "ContentsCode": {"label": "tabellinnehåll", "category": {"index": {"BE0101N1": 0}, "label": {"BE0101N1": "Folkmängd"}}},
+        "Tid": {"label": "år", "category": {"index": {"2023": 0}, "label": {"2023": "2023"}}},
+        "id": ["Region", "Alder", "Kon", "ContentsCode", "Tid"],
+        "size": [2, 101, 2, 1, 1],
+        "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+    }
+    values = [1000] * 202 + [10 if a != "100+" else 1 for a in AGE_CODES for _ in (1, 2)]
+    doc = {"dataset": {"dimension": dimension, "label": "Folkmängd efter region, ålder, kön, tabellinnehåll och år",
+                       "source": "SCB", "updated": "2025-02-21T06:00:00Z", "value": values}}
+    path = tmp_path / "BefolkningNy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", 2023, 10)
+    assert "riket (202)" in report.summary()  # one per cell
+
+
+def test_scb_plain_json_answer_of_the_pxweb_api(empty_db, tmp_path):
+    # response.format "json" (the pxweb R package's default): columns and keyed rows.
+    columns = [{"code": "Region", "text": "region", "type": "d"}, {"code": "Alder", "text": "ålder", "type": "d"},
+               {"code": "Kon", "text": "kön", "type": "d"}, {"code": "Tid", "text": "år", "type": "t"},
+               {"code": "BE0101N1", "text": "Folkmängd", "type": "c"}]
+    data = [{"key": [region, age, sex, "2023"], "values": ["1" if age == "100+" else "10"]}
+            for region in ("1280", "9999") for age in AGE_CODES for sex in ("1", "2")]
+    doc = {"columns": columns, "comments": [], "data": data,
+           "metadata": [{"infofile": "BE0101", "label": "Folkmängd efter region, ålder, kön och år"}]}
+    path = tmp_path / "BefolkningNy.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("1280", 2023, 10)
+    # Rejected rows are named by their entry in 'data': 9999 is no kommun.
+    assert rows(empty_db, 'SELECT min(row_number), count(*), min("column") FROM rejected_row') == [(203, 202, "region")]
 
 
 # --- Brå --------------------------------------------------------------------------------

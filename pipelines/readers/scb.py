@@ -52,7 +52,7 @@ class Grid:
     """A table as the user sees it: text cells, with the row numbers the file shows."""
 
     rows: list[list[str]]
-    numbers: list[int]
+    numbers: list[int | None]
     sheet: str | None = None
 
     def where(self, i: int, col: int | None = None, name: str | None = None) -> str:
@@ -287,8 +287,10 @@ def sniff(path: Path, head: bytes) -> str | None:
     """scb-json for a JSON-stat 2 dataset; scb-csv/scb-xlsx for a PxWeb population table."""
     stripped = head.lstrip(b"\xef\xbb\xbf \r\n\t")
     if stripped.startswith(b"{"):
-        if b'"dimension"' in head and (b'"class"' in head or b'"version"' in head):
-            return "scb-json"
+        if b'"dimension"' in head and (b'"class"' in head or b'"version"' in head or b'"dataset"' in head):
+            return "scb-json"  # JSON-stat 2, or 1 (the v1 API's json-stat: a "dataset" wrapper)
+        if b'"columns"' in head and b'"data"' in head and b'"key"' in head:
+            return "scb-json"  # the PxWeb API's plain json answer
         return None
     if head.startswith(b"PK\x03\x04"):
         if not is_xlsx(path, head):
@@ -627,8 +629,10 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         doc = json.loads(decode(path.read_bytes(), file))
     except json.JSONDecodeError as exc:
         raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}).") from None
+    if isinstance(doc, dict) and isinstance(doc.get("columns"), list) and isinstance(doc.get("data"), list):
+        return _read_pxweb_json(path, doc, ctx)
     if isinstance(doc, dict) and "dataset" in doc and isinstance(doc["dataset"], dict) and "dimension" not in doc:
-        doc = doc["dataset"]  # JSON-stat 1 wraps the dataset; the v2 fields inside are the same
+        doc = _jsonstat1_dataset(doc["dataset"])
     if not isinstance(doc, dict) or not isinstance(doc.get("dimension"), dict) or "value" not in doc:
         raise FileRejected(file, "filen är inte ett JSON-stat 2-dataset (nycklarna 'dimension' och 'value' "
                            "saknas). Välj svarsformatet json-stat2 hos SCB.")
@@ -730,6 +734,42 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
     frame, lines = cells.frame()
     label = doc.get("label")
+    if label:
+        lines.insert(0, f"Tabell: {str(label)[:120]}.")
+    return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
+
+
+def _jsonstat1_dataset(ds: dict) -> dict:
+    """A JSON-stat 1 dataset in JSON-stat 2's shape: version 1 keeps 'id', 'size' and
+    'role' inside 'dimension', beside the dimensions themselves."""
+    dims = ds.get("dimension")
+    if not isinstance(dims, dict):
+        return ds
+    out = {k: v for k, v in ds.items() if k != "dimension"}
+    for key in ("id", "size", "role"):
+        if key in dims and key not in out:
+            out[key] = dims[key]
+    out["dimension"] = {k: v for k, v in dims.items() if k not in ("id", "size", "role")}
+    return out
+
+
+def _read_pxweb_json(path: Path, doc: dict, ctx: ReadContext) -> ReadResult:
+    """The PxWeb API's plain json answer ({"columns": [...], "data": [{"key", "values"}]})
+    read as the table it is: one header of column texts, one row per data entry."""
+    file = path.name
+    check_json(file, doc)
+    try:
+        header = [str(c.get("text") or c["code"]) for c in doc["columns"]]
+        body = [[cell_text(v) for v in [*d["key"], *d["values"]]] for d in doc["data"]]
+    except (KeyError, TypeError, AttributeError):
+        raise FileRejected(file, "PxWeb-svaret saknar 'columns' med text eller 'data' med 'key' och 'values'. "
+                           "Hämta tabellen igen, helst som json-stat2.") from None
+    # Rows are numbered by their entry in 'data' (as Kolada's are in 'values'); the header
+    # built from 'columns' has no row of its own.
+    grid = Grid([header, *body], [None, *range(1, len(body) + 1)])
+    cells, rejected = _read_grid(file, grid, ctx)
+    frame, lines = cells.frame()
+    label = next((m.get("label") for m in doc.get("metadata") or [] if isinstance(m, dict) and m.get("label")), None)
     if label:
         lines.insert(0, f"Tabell: {str(label)[:120]}.")
     return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
