@@ -22,6 +22,7 @@ from pipelines import categories as cat
 from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
+from pipelines.readers.followup import stated_status
 from pipelines.readers.text import choice, decode, parse_number, sniff_delimiter
 
 FORMATS = (
@@ -209,8 +210,8 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
         if year is None or not 2015 <= year <= date.today().year + 1:
             rejected.append(Rejection(i, "year", "ogiltigt år"))
             continue
-        status = r["status"].lower() or "ej bedömd"
-        if status not in cat.MEASURE_STATUSES:
+        status = _measure_status(r["status"]) if r["status"] else "ej bedömd"
+        if status is None:
             rejected.append(Rejection(i, "status", f"okänd status; tillåtna: {', '.join(cat.MEASURE_STATUSES)}"))
             continue
         area = areas.get(r["prioritised_area"].lower(), r["prioritised_area"] or None)
@@ -239,9 +240,10 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
             status=status, source_sheet=None, source_row=i,
         ))
         for rnd in cat.FOLLOWUP_ROUNDS:
-            st = r.get(f"status_{rnd.lower()}", "").lower()
-            if st:
-                if st not in cat.MEASURE_STATUSES:
+            given = r.get(f"status_{rnd.lower()}", "")
+            if given:
+                st = _measure_status(given)
+                if st is None:
                     rejected.append(Rejection(i, f"status_{rnd.lower()}", "okänd status i uppföljningen"))
                     continue
                 followups.append(dict(measure_id=measure_id, followup_date=None, round=rnd, text="", status=st))
@@ -251,6 +253,14 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
         "measure_followup": pd.DataFrame(followups, columns=["measure_id", "followup_date", "round", "text", "status"]),
     }
     return ReadResult("measure-csv", "measure", frames, rejected, replace_plans=list(plans))
+
+
+def _measure_status(text: str) -> str | None:
+    """A measure's status in its documented spelling, or as people write it in the
+    workbook's Status column too ('Pågår', 'Klar', 'GENOMFÖRD.'; followup.stated_status,
+    the one word table); None if the text states no status."""
+    plain = text.strip().lower()
+    return plain if plain in cat.MEASURE_STATUSES else stated_status(text)
 
 
 def plan_id_for(kommun_code: str, organisation: str, year: int) -> str:
