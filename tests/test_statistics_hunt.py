@@ -80,6 +80,20 @@ def test_scb_oldest_age_written_100_years_or_older(empty_db, tmp_path):
     assert _population(empty_db) == _bands("0180", 2023, 10)
 
 
+
+def test_scb_sex_total_written_men_and_women_is_a_total_not_an_error(empty_db, tmp_path):
+    lines = ["region;ålder;kön;2023"]
+    for age in [*SINGLE_AGES, "100+ år"]:
+        for sex in ("män", "kvinnor", "män och kvinnor"):
+            lines.append(f"0180 Stockholm;{age};{sex};{(1 if age == '100+ år' else 10) * (2 if sex == 'män och kvinnor' else 1)}")
+    path = tmp_path / "folkmangd.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", 2023, 10)
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+    assert "101 totalrader" in report.summary()
+
 AGE_CODES = [str(a) for a in range(100)] + ["100+"]
 
 

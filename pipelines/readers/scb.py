@@ -359,7 +359,7 @@ def parse_sex(text: str) -> str | None:
         return "M"
     if t in ("kvinnor", "kvinna", "2", "k", "flickor", "women", "females"):
         return "K"
-    if _is_total(text) or t in ("1+2", "totalt", "båda"):
+    if _is_total(text) or t in ("1+2", "totalt", "båda", "män och kvinnor", "kvinnor och män", "1 och 2"):
         return None
     raise ValueError(text)
 
