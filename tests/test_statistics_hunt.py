@@ -140,6 +140,44 @@ def test_scb_plain_json_answer_of_the_pxweb_api(empty_db, tmp_path):
     assert rows(empty_db, 'SELECT min(row_number), count(*), min("column") FROM rejected_row') == [(203, 202, "region")]
 
 
+
+def _px_file(path: Path, data_lines: list[str]) -> None:
+    ages = ",".join(f'"{a}"' for a in [*SINGLE_AGES, "100+ år"])
+    text = ('CHARSET="ANSI";\nAXIS-VERSION="2010";\nLANGUAGE="sv";\nMATRIX="BE0101N1";\n'
+            'TITLE="Folkmängd efter region, ålder, kön och år";\nCONTENTS="Folkmängd";\n'
+            'STUB="region","ålder","kön";\nHEADING="år";\n'
+            'VALUES("region")="0180 Stockholm","1280 Malmö";\n'
+            f'VALUES("ålder")={ages[:250]}\n{ages[250:]};\n'  # PX wraps long lists over lines
+            'VALUES("kön")="män","kvinnor";\nVALUES("år")="2022","2023";\n'
+            'VALUES[en]("region")="0180 Stockholm","1280 Malmo";\n'
+            'NOTE="Uppgifterna för 2023 är preliminära.";\nDATA=\n' + "\n".join(data_lines) + ";\n")
+    path.write_bytes(text.encode("cp1252"))  # CHARSET="ANSI": Windows-1252
+
+
+def test_scb_px_file_as_pxweb_saves_it(empty_db, tmp_path):
+    # PxWeb's "PX-fil" (PC-Axis): keywords, then DATA row by row, the heading (år) fastest.
+    path = tmp_path / "BE0101N1.px"
+    _px_file(path, ['10 11' if age != "100+ år" else '1 ".."'
+                    for _region in (1, 2) for age in [*SINGLE_AGES, "100+ år"] for _sex in (1, 2)])
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    got = _population(empty_db)
+    expected_2022 = _bands("0180", 2022, 10) + _bands("1280", 2022, 10)
+    assert [r for r in got if r[1] == 2022] == sorted(expected_2022)
+    # 100+ år is '..' in 2023, so 65+ is not stored for that year; the other bands are.
+    assert [r for r in got if r[1] == 2023 and r[2] == "12-14"] == [
+        ("0180", 2023, "12-14", "K", 33), ("0180", 2023, "12-14", "M", 33),
+        ("1280", 2023, "12-14", "K", 33), ("1280", 2023, "12-14", "M", 33)]
+    assert not [r for r in got if r[1] == 2023 and r[2] == "65+"]
+    assert "preliminära uppgifter för år 2023" in report.summary()
+
+
+def test_scb_px_file_cut_short_is_refused(empty_db, tmp_path):
+    path = tmp_path / "BE0101N1.px"
+    _px_file(path, ["10 11"] * 5)
+    message = refused(empty_db, path)
+    assert "BE0101N1.px" in message and "10 värden i DATA" in message and "808 celler" in message
+
 # --- Brå --------------------------------------------------------------------------------
 
 

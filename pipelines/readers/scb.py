@@ -7,7 +7,9 @@ Reads what users download from the PxWeb web interface or the API (docs/sources/
   column and a value column) or the wide one (one column per year: "2023",
   "Folkmängd 2023", "2024*");
 - Excel (.xlsx) saved from PxWeb, same layouts;
-- JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it.
+- JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it; JSON-stat 1
+  and the plain json of the PxWeb API;
+- PX (PC-Axis), PxWeb's "PX-fil".
 
 Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
 stored only when every age in it is in the file. Rows for län and riket are skipped and
@@ -37,7 +39,7 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers.text import decode, parse_number
 
-FORMATS = ("scb-csv", "scb-xlsx", "scb-json")
+FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
 SOURCE = "SCB"
 API_V1 = "https://api.scb.se/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy"
 CONTENTS_POPULATION = "BE0101N1"  # "Folkmängd" in BefolkningNy
@@ -292,6 +294,8 @@ def sniff(path: Path, head: bytes) -> str | None:
         if b'"columns"' in head and b'"data"' in head and b'"key"' in head:
             return "scb-json"  # the PxWeb API's plain json answer
         return None
+    if re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE)\s*=", stripped) and b"STUB=" in head:
+        return "scb-px"
     if head.startswith(b"PK\x03\x04"):
         if not is_xlsx(path, head):
             return None
@@ -785,8 +789,65 @@ def _json_notes(doc: dict) -> list[str]:
     return notes
 
 
+# --- read: PX (PC-Axis) ---------------------------------------------------------------
+
+_PX_KEYWORD = re.compile(r'([A-Z][A-Z0-9-]*)(\[[^\]]*\])?(?:\("([^"]*)"\))?\s*=\s*(.*)', re.S)
+
+
+def px_grid(path: Path) -> tuple[Grid, str | None]:
+    """A PX file (PxWeb's "PX-fil") as the wide table it describes, and its title.
+
+    The header is the STUB variables and one column per combination of the HEADING
+    variables' values (joined by a space: "Folkmängd 2023"); DATA runs through the cells
+    row by row, the last variable fastest.
+    """
+    file = path.name
+    text = decode(path.read_bytes(), file).lstrip("\ufeff")
+    meta_text, sep, data_text = text.partition("DATA=")
+    if not sep:
+        raise FileRejected(file, "PX-filen saknar DATA=. Ladda ner tabellen från SCB igen.")
+    meta: dict[tuple[str, str | None], list[str]] = {}
+    # Keywords end with ';' outside quotes; a language variant (VALUES[en]) is skipped.
+    for entry in re.findall(r'(?:[^";]|"[^"]*")+', meta_text):
+        m = _PX_KEYWORD.match(entry.strip())
+        if m and not m[2]:
+            meta[(m[1], m[3])] = re.findall(r'"([^"]*)"', m[4]) or [m[4].strip()]
+    stub, heading = meta.get(("STUB", None), []), meta.get(("HEADING", None), [])
+    values = {v: meta.get(("VALUES", v)) for v in stub + heading}
+    missing = [v for v, vals in values.items() if not vals]
+    if not stub or missing:
+        raise FileRejected(file, "PX-filen saknar STUB eller VALUES för " + (", ".join(missing) or "STUB")
+                           + ". Ladda ner tabellen från SCB igen.")
+    cells = re.findall(r'"[^"]*"|[^\s";,]+', data_text.rsplit(";", 1)[0])
+    columns = [" ".join(c) for c in itertools.product(*(values[v] for v in heading))] or [""]
+    stub_rows = list(itertools.product(*(values[v] for v in stub)))
+    if len(cells) != len(stub_rows) * len(columns):
+        raise FileRejected(file, f"PX-filen har {len(cells)} värden i DATA men tabellen har "
+                           f"{len(stub_rows) * len(columns)} celler; filen är avbruten eller skadad.")
+    title = (meta.get(("TITLE", None)) or [None])[0]
+    # Title and notes go above the header, as in a CSV export, so "preliminär" in them counts.
+    notes = [[" ".join(meta.get((k, None), []))] for k in ("TITLE", "NOTE", "NOTEX") if meta.get((k, None))]
+    rows = [*notes, [*stub, *columns]]
+    for n, key in enumerate(stub_rows):
+        rows.append([*key, *(c.strip('"') for c in cells[n * len(columns):(n + 1) * len(columns)])])
+    # Row numbers are the table's rows (its first row 1), as the file has no rows of its own.
+    return Grid(rows, list(range(1, len(rows) + 1))), title
+
+
+def _read_px(path: Path, ctx: ReadContext) -> ReadResult:
+    grid, title = px_grid(path)
+    gate_grid(path.name, grid)
+    cells, rejected = _read_grid(path.name, grid, ctx)
+    frame, lines = cells.frame()
+    if title:
+        lines.insert(0, f"Tabell: {title[:120]}.")
+    return ReadResult("scb-px", "population", {"population": frame}, rejected, lines)
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """SCB population as ``population`` rows (see the module docstring)."""
+    if fmt == "scb-px":
+        return _read_px(path, ctx)
     if fmt == "scb-json":
         return _read_jsonstat(path, ctx)
     return _read_table(path, ctx, fmt)
