@@ -218,3 +218,17 @@ def test_bra_wide_file_with_quarter_columns_is_refused(empty_db, tmp_path):
     path.write_text("Område;Brottstyp;2024 kv 1;2024 kv 2\nMalmö;Samtliga brott;100;200\n", encoding="utf-8")
     message = refused(empty_db, path)
     assert "rad 1" in message and "2024 kv 1" in message and "hela år" in message
+
+
+def test_bra_change_column_is_not_taken_for_a_year(empty_db, tmp_path):
+    # Before, 'Förändring 2023–2024 (%)' was read as a column for 2023: its 10 replaced
+    # the 1 000 offences of 2023, and a negative change was a rejected row.
+    path = tmp_path / "anmalda_brott_jamforelse.csv"
+    path.write_text("Anmälda brott, antal\n\nOmråde;Brottstyp;2023;2024;Förändring 2023–2024 (%)\n"
+                    "Malmö;Samtliga brott;1 000;1 100;10\nMalmö;Rån;50;40;-20\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [("1280", "Rån", 2023, 50, None), ("1280", "Rån", 2024, 40, None),
+                              ("1280", "Samtliga brott", 2023, 1000, None),
+                              ("1280", "Samtliga brott", 2024, 1100, None)]
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]

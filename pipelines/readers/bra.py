@@ -63,6 +63,11 @@ def _is_per_100k(text: str) -> bool:
     return "100000" in t or "per100k" in t or "/100k" in t
 
 
+def _is_change(text: str) -> bool:
+    """A column comparing years (a change, a difference, a percentage), not a value."""
+    return bool(re.search(r"förändring|ändring|jämfört|jmf|differens|skillnad|procent|%", norm(text)))
+
+
 def _is_count(text: str) -> bool:
     t = norm(text)
     return t.startswith("antal") or t in ("anmälda brott", "count", "anmälda")
@@ -86,6 +91,8 @@ def _roles(header: list[str]) -> dict:
             roles.setdefault("value", j)
         elif n in ("status", "preliminär", "prel", "preliminära uppgifter"):
             roles.setdefault("status", j)
+        elif _is_change(n):
+            continue  # 'Förändring 2023–2024 (%)' names years but holds no year's value
         elif YEAR_IN.search(n):
             roles.setdefault("years", []).append(j)
         elif _is_per_100k(h):
