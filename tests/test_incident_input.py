@@ -131,6 +131,37 @@ def test_parquet_with_kommun_names_and_offset_times(empty_db, tmp_path):
     assert _rejected(empty_db) == [(3, "kommun_code", "okänd kommunkod")]  # Parquet has no header row
 
 
+def test_times_with_fractions_of_a_second_or_a_swedish_clock(empty_db, tmp_path):
+    # Databases and their exports write milliseconds ('10:00:00.000'); Swedish texts write
+    # the clock with a full stop ('10.00', as the police's own notices do).
+    f = _csv(tmp_path / "export.csv",
+             "f1;2025-03-01 10:00:00.000;rån;0180;;;\n"
+             "f2;2025-03-01T10:00:00.5;rån;0180;;;\n"
+             "f3;2025-03-01 10:00:00.123456789;rån;0180;;;\n"
+             "f4;2025-03-01 18.30;rån;0180;;;\n"
+             "f5;2025-03-01 18.30.15;rån;0180;;;\n"
+             "f6;01/03/2025 10:00;rån;0180;;;\n")  # day and month cannot be told apart: rejected
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert {k: v[3] for k, v in _stored(empty_db).items()} == {
+        "f1": datetime(2025, 3, 1, 10, 0), "f2": datetime(2025, 3, 1, 10, 0, 0, 500000),
+        "f3": datetime(2025, 3, 1, 10, 0, 0, 123457), "f4": datetime(2025, 3, 1, 18, 30),
+        "f5": datetime(2025, 3, 1, 18, 30, 15)}
+    assert [r[:2] for r in _rejected(empty_db)] == [(7, "occurred_at")]
+
+
+def test_parquet_timestamps_with_fractions_of_a_second(empty_db, tmp_path):
+    # A timestamp column written by pandas or a database keeps its milliseconds.
+    f = tmp_path / "export.parquet"
+    duckdb.sql("SELECT * FROM (VALUES ('q1', TIMESTAMP '2025-03-01 10:00:00.123', 'rån', 180),"
+               "                      ('q2', TIMESTAMP '2025-03-02 11:00:00', 'stöld', 1280))"
+               " AS t(incident_id, occurred_at, incident_type, kommun_code)").write_parquet(str(f))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_rejected == 0, report.summary()
+    assert {k: (v[0], v[3]) for k, v in _stored(empty_db).items()} == {
+        "q1": ("0180", datetime(2025, 3, 1, 10, 0, 0, 123000)), "q2": ("1280", datetime(2025, 3, 2, 11, 0))}
+
+
 def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
     cases = [
         ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),

@@ -48,7 +48,15 @@ COLUMNS = {
     },
 }
 GRID_CELL = re.compile(r"^\d{7}$|^\d{13}$|^1km[NE]\d+[NE]\d+$")
-TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"]
+# Tried in order, so a plain timestamp (the common case) is read by the first. Then what
+# exports also write: milliseconds or microseconds ('10:00:00.000') and the Swedish clock
+# with a full stop ('18.30', as the police's notices write it).
+TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d",
+                     "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H.%M.%S", "%Y-%m-%d %H.%M"]
+# Seven to nine decimals (SQL Server's datetime2, nanosecond Parquet timestamps): %n reads
+# them as TIMESTAMP_NS, kept apart so the other formats keep plain TIMESTAMP. A valid
+# fraction never holds a run of ten digits, which the personnummer screen relies on.
+NANOSECOND_FORMATS = ["%Y-%m-%d %H:%M:%S.%n", "%Y-%m-%dT%H:%M:%S.%n"]
 # ISO 8601 with a UTC offset ('+01:00', '+0100', '+02'; 'Z' is rewritten as '+00:00'), as
 # exports from police and municipal systems write them, optionally with fractions of a
 # second. Stored as Stockholm local time; tried only on cells the plain formats cannot read.
@@ -418,7 +426,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $offset_formats, $offset_suffix, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
+    Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
@@ -456,7 +464,8 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                 -- NULL: plain timestamps (the common case) never reach the offset formats.
                 SELECT *, coalesce(plain_ts, CASE WHEN regexp_matches(occurred_at, $offset_suffix)
                               THEN timezone($zone, try_strptime(regexp_replace(occurred_at, '[Zz]$', '+00:00'),
-                                                                $offset_formats)) END) AS ts
+                                                                $offset_formats)) END,
+                              try_strptime(occurred_at, $nanosecond_formats)::TIMESTAMP) AS ts
                 FROM formed
             )
             SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
@@ -482,6 +491,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
 
 STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTAMP_FORMATS,
+                  "nanosecond_formats": NANOSECOND_FORMATS,
                   "offset_suffix": OFFSET_SUFFIX,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
                   "pn_screen": personnummer.SCREEN}
