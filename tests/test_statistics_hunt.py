@@ -232,3 +232,26 @@ def test_bra_change_column_is_not_taken_for_a_year(empty_db, tmp_path):
                               ("1280", "Samtliga brott", 2023, 1000, None),
                               ("1280", "Samtliga brott", 2024, 1100, None)]
     assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+
+
+def test_bra_xlsx_with_each_year_merged_over_its_units_in_the_row_below(empty_db, tmp_path):
+    # Before, only the first column under each year was read, as a count: the rates per
+    # 100 000 were lost without a word and the row of units was a rejected row.
+    path = tmp_path / "anmalda_brott.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Anmälda brott"])
+    ws.append([])
+    ws.append(["Område", "Brottstyp", "2023", None, "2024", None])
+    ws.merge_cells("C3:D3")
+    ws.merge_cells("E3:F3")
+    ws.append([None, None, "Antal", "Per 100 000 inv", "Antal", "Per 100 000 inv"])
+    ws.append(["Malmö", "Samtliga brott", 1000, 300.5, 1100, 310.2])
+    ws.append([None, "Rån", 50, 14.1, 40, 11.3])
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [("1280", "Rån", 2023, 50, 14.1), ("1280", "Rån", 2024, 40, 11.3),
+                              ("1280", "Samtliga brott", 2023, 1000, 300.5),
+                              ("1280", "Samtliga brott", 2024, 1100, 310.2)]
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]

@@ -216,6 +216,17 @@ def _unit_row(grid: Grid, h: int) -> dict[int, str]:
     return units
 
 
+def _unit_row_below(grid: Grid, h: int) -> dict[int, str]:
+    """Units written in the row below a wide header (each year merged over an "Antal" and a
+    "Per 100 000 invånare" column): column -> unit, or {} when the next row is data."""
+    if h + 1 >= len(grid.rows):
+        return {}
+    filled = [(j, c) for j, c in enumerate(grid.rows[h + 1]) if c]
+    if not filled or not all(_is_count(c) or _is_per_100k(c) for _, c in filled):
+        return {}
+    return {j: "per_100k" if _is_per_100k(c) else "count" for j, c in filled}
+
+
 def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     found = _find_header(grid)
     if found is None:
@@ -256,6 +267,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         y = int(YEAR_IN.search(hdr)[1])
         unit = "per_100k" if _is_per_100k(hdr) else ("count" if _is_count(hdr) or "antal" in norm(hdr) else None)
         year_cols[j] = (y, bool(re.search(r"\*|prel", hdr, re.I)), unit or above.get(j) or ("unit" if "unit" in roles else title_unit))
+    below = _unit_row_below(grid, h) if years else {}
+    if below:
+        # Each year is merged over its unit columns: a unit column takes the year to its left.
+        year_cols = {j: (year_cols[y_col][0], year_cols[y_col][1], unit) for j, unit in below.items()
+                     if (y_col := max((c for c in years if c <= j), default=None)) is not None}
+        body = [i for i in body if i != h + 1]
 
     gz = ctx.gazetteer
     records: dict[tuple, dict] = {}
