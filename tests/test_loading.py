@@ -223,6 +223,25 @@ def test_signal_categories_are_read_as_people_write_them(empty_db, tmp_path):
     assert rejected == [(5, "age_band")]
 
 
+def test_signal_months_as_exports_write_them(empty_db, tmp_path):
+    # A month written as a date in it (the first or last day, as a spreadsheet fills it),
+    # as SCB's '2025M03' or without a separator; a date that does not exist is rejected.
+    f = _write(tmp_path / "signaler.csv",
+               "month;area_code;age_band;sex;source;signal_type;count\n"
+               "2025-01;0114;12-14;M;skola;rekryteringsförsök;1\n"
+               "2025-02-28;0114;12-14;M;skola;rekryteringsförsök;2\n"
+               "2025M03;0114;12-14;M;skola;rekryteringsförsök;3\n"
+               "202504;0114;12-14;M;skola;rekryteringsförsök;4\n"
+               "2025-5;0114;12-14;M;skola;rekryteringsförsök;5\n"
+               "2025-02-30;0114;12-14;M;skola;rekryteringsförsök;6\n"
+               "2025-13;0114;12-14;M;skola;rekryteringsförsök;7\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert [(str(m), n) for m, n in _query(empty_db, "SELECT month, count FROM recruitment_signal ORDER BY 1")] == [
+        ("2025-01-01", 1), ("2025-02-01", 2), ("2025-03-01", 3), ("2025-04-01", 4), ("2025-05-01", 5)]
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row ORDER BY 1') == [(7, "month"), (8, "month")]
+
+
 def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
     # 'lpo-farsta' and 'LPO Farsta' name LPO-FARSTA; they were rejected as an LPO that
     # does not cover the kommun.

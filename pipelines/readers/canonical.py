@@ -195,10 +195,16 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
 
 
 def _parse_month(text: str) -> date:
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", text.strip())
+    """The first day of the month ``text`` names: '2025-03' and '2025-3' as documented, and
+    as exports write it: a date in the month ('2025-03-31'), SCB's '2025M03', '202503'.
+    Raises ValueError for anything else, a month 13 or a day the month lacks."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|M(\d{2})|(\d{2}))", text.strip())
     if not m:
         raise ValueError(text)
-    return date(int(m[1]), int(m[2]), 1)
+    year, month = int(m[1]), int(m[2] or m[4] or m[5])
+    if m[3]:
+        date(year, month, int(m[3]))  # the day must exist
+    return date(year, month, 1)
 
 
 def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext) -> ReadResult:
