@@ -56,6 +56,24 @@ def test_scb_xlsx_with_region_and_age_only_on_the_first_row_of_each_group(empty_
     assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
 
 
+
+def test_scb_xlsx_whose_header_cells_over_region_age_and_sex_are_empty(empty_db, tmp_path):
+    # The columns are named from the title, in its order; before, the workbook was
+    # 'formatet känns inte igen'.
+    path = tmp_path / "Folkmangd.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Folkmängd efter region, ålder och kön. År 2022 - 2023"])
+    ws.append([])
+    ws.append([None, None, None, "2022", "2023"])
+    for n, age in enumerate([*SINGLE_AGES, "100+ år"]):
+        ws.append(["1280 Malmö" if n == 0 else None, age, "män", 10, 10])
+        ws.append([None, None, "kvinnor", 10, 10])
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == sorted(_bands("1280", 2022, 10, 10) + _bands("1280", 2023, 10, 10))
+
 def test_scb_csv_with_blank_cells_below_the_first_of_a_group(empty_db, tmp_path):
     lines = ['"Folkmängd efter region, ålder, kön och år"', "", '"region";"ålder";"kön";"2022";"2023"']
     for n, age in enumerate([*SINGLE_AGES, "100+ år"]):

@@ -262,8 +262,31 @@ def _roles(header: list[str]) -> dict[str, int]:
     return roles
 
 
+_TITLE_VARIABLES = re.compile(r"\befter\s+([^.]+)", re.I)  # up to a sentence's end ("… och kön. År 1968 - 2024")
+
+
+def _name_stub_columns(grid: Grid, i: int) -> None:
+    """Name the blank header cells left of the year columns of row ``i`` from the title.
+
+    PxWeb's Excel export may leave the header cells over region, ålder and kön empty; its
+    title ("Folkmängd efter region, ålder, kön och år") names them in order.
+    """
+    row = grid.rows[i]
+    first_year = next((j for j, c in enumerate(row) if year_of_header(c)), None)
+    if not first_year or any(row[:first_year]):
+        return
+    for title in (" ".join(r) for r in grid.rows[:i]):
+        m = _TITLE_VARIABLES.search(title)
+        if m:
+            names = [n for n in re.split(r",\s*|\s+och\s+", m[1].strip()) if norm(n) not in _YEAR]
+            if len(names) >= first_year:
+                row[:first_year] = names[:first_year]
+            return
+
+
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        _name_stub_columns(grid, i)
         if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
             return None  # a Brå table, not population
         roles = _roles(row)
