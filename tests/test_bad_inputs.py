@@ -93,7 +93,7 @@ CASES: dict[str, Case] = {
     "incident_pipe.csv": Case("file", "avgränsas med '|'"),
     "incident_wrong_types.parquet": Case("file", "rad 1, kolumn 'occurred_at': ogiltig tidpunkt"),
     "incident_truncated.parquet": Case("file", "Parquet-filen är skadad"),
-    "signal_wrong_types.parquet": Case("file", "rad 2, kolumn 'month': ogiltig månad"),
+    "signal_wrong_types.parquet": Case("file", "rad 1, kolumn 'count': antal måste vara ett heltal"),
     # measures in our CSV: markup and formulas are text
     "measure_script_title.csv": Case("accepted", accepted=2),
     "measure_missing_column.csv": Case("file", "rad 1, kolumn 'title': obligatorisk kolumn saknas"),

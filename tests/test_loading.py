@@ -242,6 +242,26 @@ def test_signal_months_as_exports_write_them(empty_db, tmp_path):
     assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row ORDER BY 1') == [(7, "month"), (8, "month")]
 
 
+def test_signal_parquet_with_date_months_and_float_counts(empty_db, tmp_path):
+    # pandas and databases write a month column as dates or midnight timestamps and counts
+    # as floats; Parquet has no header row, so its first row is row 1.
+    f = tmp_path / "signaler.parquet"
+    duckdb.sql("""SELECT * FROM (VALUES
+                      (TIMESTAMP '2025-03-01 00:00:00', '0114', '12-14', 'M', 'skola', 'rekryteringsförsök', 3.0),
+                      (TIMESTAMP '2025-04-01 00:00:00', '0114', '12-14', 'M', 'skola', 'rekryteringsförsök', 2.5),
+                      (TIMESTAMP '2025-05-31 00:00:00', '0114', '12-14', 'K', 'skola', 'rekryteringsförsök', 4.0))
+                  AS t(month, area_code, age_band, sex, source, signal_type, count)""").write_parquet(str(f))
+    dated = tmp_path / "signaler-datum.parquet"
+    duckdb.sql("SELECT DATE '2025-06-01' AS month, '0114' AS area_code, '12-14' AS age_band, 'X' AS sex, "
+               "'skola' AS source, 'rekryteringsförsök' AS signal_type, 1 AS count").write_parquet(str(dated))
+    reports = ingest(empty_db, [f, dated])
+    assert [r.status for r in reports] == ["ok", "ok"], [r.summary() for r in reports]
+    assert [(str(m), sex, n) for m, sex, n in _query(
+        empty_db, "SELECT month, sex, count FROM recruitment_signal ORDER BY 1")] == [
+        ("2025-03-01", "M", 3), ("2025-05-01", "K", 4), ("2025-06-01", "X", 1)]
+    assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(2, "count")]
+
+
 def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
     # 'lpo-farsta' and 'LPO Farsta' name LPO-FARSTA; they were rejected as an LPO that
     # does not cover the kommun.

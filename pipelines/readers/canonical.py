@@ -111,21 +111,20 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if kind == "incident":
         return _read_incidents(path, ctx, container)
     header, rows = _small_table(path, container, kind)
+    # A CSV file's first data row is its line 2; Parquet has no header row.
+    first = 1 if container == "parquet" else 2
     _check_header(path.name, header, kind)
-    _gate(path.name, header, rows)
+    _gate(path.name, header, rows, first)
     if kind == "signal":
-        return _read_signals(path.name, header, rows, ctx)
-    return _read_measures(path.name, header, rows, ctx)
+        return _read_signals(path.name, header, rows, ctx, first)
+    return _read_measures(path.name, header, rows, ctx, first)
 
 
 # --- small files -------------------------------------------------------------------------
 
 def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list[list[str]]]:
     if container == "parquet":
-        df = duckdb.sql(f"SELECT * FROM read_parquet('{_q(path)}')").df()
-        header = [str(c) for c in df.columns]
-        rows = [["" if pd.isna(v) else str(v) for v in row] for row in df.itertuples(index=False)]
-        return header, rows
+        return _parquet_cells(path)
     text = decode(path.read_bytes(), path.name)
     first = text.split("\n", 1)[0]
     # strict: an opening quote never closed swallows the rest of the file without it.
@@ -148,17 +147,36 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
     return header, rows
 
 
-def _gate(file: str, header: list[str], rows: list[list[str]]) -> None:
-    for i, row in enumerate(rows, start=2):
+def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A small Parquet file's header and cells as text, as the CSV's would read: a date or
+    a timestamp at midnight as its date ('2025-03-01', as a month column of dates holds
+    it), any other value as DuckDB writes it; an empty cell as ''."""
+    con = duckdb.connect()
+    src = f"read_parquet('{_q(path)}')"
+    columns = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+    cells = []
+    for name, typ, *_ in columns:
+        col = '"' + str(name).replace('"', '""') + '"'
+        if typ.startswith("TIMESTAMP"):
+            cells.append(f"CASE WHEN {col}::TIME = TIME '00:00' THEN strftime({col}, '%Y-%m-%d') "
+                         f"ELSE CAST({col} AS VARCHAR) END")
+        else:
+            cells.append(f"CAST({col} AS VARCHAR)")
+    rows = con.execute(f"SELECT {', '.join(cells)} FROM {src}").fetchall()
+    return [str(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+
+
+def _gate(file: str, header: list[str], rows: list[list[str]], first: int) -> None:
+    for i, row in enumerate(rows, start=first):
         for col, value in zip(header, row, strict=False):
             if contains_personnummer(value):
                 raise PersonnummerFound(file, f"rad {i}, kolumn '{col}'")
 
 
-def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext) -> ReadResult:
+def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext, first: int) -> ReadResult:
     out, rejected = [], []
     gz = ctx.gazetteer
-    for i, raw in enumerate(rows, start=2):
+    for i, raw in enumerate(rows, start=first):
         if not any(v.strip() for v in raw):
             continue
         r = dict(zip(header, (v.strip() for v in raw), strict=False))
@@ -207,12 +225,13 @@ def _parse_month(text: str) -> date:
     return date(year, month, 1)
 
 
-def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext) -> ReadResult:
+def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext,
+                   first: int) -> ReadResult:
     gz = ctx.gazetteer
     plans: dict[str, dict] = {}
     measures, followups, rejected = [], [], []
     areas = {a.lower(): a for a in (*cat.PRIORITISED_AREAS, cat.OWN_AREA)}
-    for i, raw in enumerate(rows, start=2):
+    for i, raw in enumerate(rows, start=first):
         if not any(v.strip() for v in raw):
             continue
         r = dict(zip(header, (v.strip() for v in raw), strict=False))
