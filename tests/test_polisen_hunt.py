@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from helpers import refused
+from helpers import refused, rows
 
 from pipelines import warehouse
 from pipelines.loading import ingest
@@ -30,12 +30,7 @@ def _event(event_id: int, label: str, place: str = "Malmö", lan: str = "Skåne 
 
 
 def _stored(db: Path) -> dict[str, tuple]:
-    con = warehouse.open_read_only(db)
-    try:
-        rows = con.execute("SELECT incident_id, incident_type, kommun_code, source_type FROM incident").fetchall()
-    finally:
-        con.close()
-    return {r[0]: r[1:] for r in rows}
+    return {r[0]: r[1:] for r in rows(db, "SELECT incident_id, incident_type, kommun_code, source_type FROM incident")}
 
 
 # --- type labels seen in the real feed beyond the documented list ---------------------------
