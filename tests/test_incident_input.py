@@ -162,6 +162,28 @@ def test_parquet_timestamps_with_fractions_of_a_second(empty_db, tmp_path):
         "q1": ("0180", datetime(2025, 3, 1, 10, 0, 0, 123000)), "q2": ("1280", datetime(2025, 3, 2, 11, 0))}
 
 
+def test_every_field_quoted_and_excels_sep_line(empty_db, tmp_path):
+    # Many systems quote every field, the header too (R's write.csv, SAS, LibreOffice's
+    # "quote all text cells"); some add Excel's 'sep=;' line so Excel splits the columns.
+    quoted = tmp_path / "citerad.csv"
+    quoted.write_bytes('\ufeff"incident_id";"occurred_at";"incident_type";"kommun_code"\r\n'
+                       '"q1";"2025-03-01 10:00:00";"rån";"0180"\r\n"q2";"2025-03-01";"okänd";"0180"\r\n'
+                       .encode("utf-8"))
+    sep = tmp_path / "sep.csv"
+    sep.write_text("sep=;\nincident_id;occurred_at;incident_type;kommun_code\ns1;2025-03-01 11:00:00;rån;0180\n"
+                   "s2;2025-03-01;okänd;0180\n", encoding="utf-8")
+    signals = tmp_path / "signaler.csv"
+    signals.write_text('sep=,\n"month","area_code","age_band","sex","source","signal_type","count"\n'
+                       '"2025-03","0114","12-14","M","skola","rekryteringsförsök","3"\n', encoding="utf-8")
+    reports = ingest(empty_db, [quoted, sep, signals])
+    assert [(r.status, r.rows_accepted) for r in reports] == [("ok", 1), ("ok", 1), ("ok", 1)], [
+        r.summary() for r in reports]
+    assert sorted(_stored(empty_db)) == ["q1", "s1"]
+    # Row numbers as a spreadsheet shows them: Excel hides the sep line.
+    assert [r[:2] for r in _rejected(empty_db)] == [(3, "incident_type"), (3, "incident_type")]
+    assert rows(empty_db, "SELECT area_code, count FROM recruitment_signal") == [("0114", 3)]
+
+
 def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
     cases = [
         ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),

@@ -23,7 +23,7 @@ from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers.followup import stated_status
-from pipelines.readers.text import choice, decode, parse_number, sniff_delimiter
+from pipelines.readers.text import choice, decode, excel_separator, parse_number, sniff_delimiter
 
 FORMATS = (
     "incident-csv", "incident-parquet",
@@ -67,7 +67,8 @@ LOCAL_TIME_ZONE = "Europe/Stockholm"
 
 
 def _kind_of_columns(cols: list[str]) -> str | None:
-    names = {c.strip().lower().lstrip("\ufeff") for c in cols}
+    # A header may quote its names ('"incident_id";"occurred_at"', as many tools write).
+    names = {c.strip().lstrip("\ufeff").strip('"').strip().lower() for c in cols}
     for kind, spec in COLUMNS.items():
         if len(names & set(spec["required"])) >= len(spec["required"]) - 1:
             return kind
@@ -83,7 +84,9 @@ def sniff(path: Path, head: bytes) -> str | None:
         kind = _kind_of_columns(cols)
         return f"{kind}-parquet" if kind else None
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
+    first, _, rest = text.partition("\n")
+    if excel_separator(first):
+        first = rest.split("\n", 1)[0]
     kind = _kind_of_columns(re.split(r"[;,\t]", first))
     return f"{kind}-csv" if kind else None
 
@@ -126,9 +129,14 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
     if container == "parquet":
         return _parquet_cells(path)
     text = decode(path.read_bytes(), path.name)
-    first = text.split("\n", 1)[0]
+    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    delimiter = excel_separator(first)
+    if delimiter:
+        text = rest  # rows are numbered as Excel shows them: without the sep line
+    else:
+        delimiter = sniff_delimiter(first)
     # strict: an opening quote never closed swallows the rest of the file without it.
-    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     all_rows: list[list[str]] = []
     start = 1  # the line where the record being read begins
     try:
@@ -312,12 +320,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         row_offset = 0
     else:
-        path, delim = _utf8_copy(path, ctx.scratch_dir)
+        path, delim, skip = _utf8_copy(path, ctx.scratch_dir)
         # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
         # (a cell with Alt+Enter in Excel); such a file is read in one thread.
         serial = ", parallel=false" if _has_quote(path) else ""
-        src = (f"read_csv('{_q(path)}', delim='{delim}', header=true, all_varchar=true, strict_mode=false, "
-               f"null_padding=true{serial})")
+        src = (f"read_csv('{_q(path)}', delim='{_q(delim)}', skip={skip}, header=true, all_varchar=true, "
+               f"strict_mode=false, null_padding=true{serial})")
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         except duckdb.Error as exc:
@@ -541,26 +549,29 @@ def _has_quote(path: Path) -> bool:
         return any(b'"' in chunk for chunk in iter(lambda: fh.read(1 << 22), b""))
 
 
-def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
+def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str, int]:
     """DuckDB reads UTF-8; give it a UTF-8 copy of a Windows-1252 file (in ``scratch_dir``,
-    which the load removes when it ends). Returns path, delimiter."""
+    which the load removes when it ends). Returns path, delimiter and the lines to skip
+    before the header (1 for Excel's ``sep=;`` line)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if not head.strip():
         raise FileRejected(path.name, "filen är tom.")
-    decoded_head = decode(head, path.name)
-    delim = sniff_delimiter(decoded_head.lstrip("\ufeff").split("\n", 1)[0])
+    first, _, rest = decode(head, path.name).lstrip("\ufeff").partition("\n")
+    delim, skip = excel_separator(first), 1
+    if not delim:
+        delim, skip = sniff_delimiter(first), 0
     try:
         # A Windows-1252 file shows itself in its first MiB in practice (å, ä, ö in names).
         with open(path, "rb") as fh:
             fh.read(1 << 20).decode("utf-8")
-        return path, delim
+        return path, delim, skip
     except UnicodeDecodeError as exc:
         if exc.start > (1 << 20) - 4:  # a multi-byte character cut at the sample's end
-            return path, delim
+            return path, delim, skip
     tmp = Path(scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / path.name
     with open(path, encoding="cp1252", errors="replace", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
         for chunk in iter(lambda: src.read(1 << 22), ""):
             dst.write(chunk)
-    return tmp, delim
+    return tmp, delim, skip
 

@@ -29,6 +29,13 @@ def decode(data: bytes, file_name: str) -> str:
         return text
 
 
+def excel_separator(first_line: str) -> str | None:
+    """The delimiter a first line ``sep=;`` names, else None. Tools write that line so that
+    Excel splits the columns; Excel then hides it, so the header is the row after it."""
+    m = re.fullmatch(r"sep=(.)\s*", first_line.lstrip("\ufeff"), re.IGNORECASE)
+    return m[1] if m else None
+
+
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter of a Swedish CSV header: ';' (Excel's Swedish default), ',' or tab."""
     counts = {d: header_line.count(d) for d in (";", ",", "\t")}
