@@ -184,6 +184,16 @@ def test_every_field_quoted_and_excels_sep_line(empty_db, tmp_path):
     assert rows(empty_db, "SELECT area_code, count FROM recruitment_signal") == [("0114", 3)]
 
 
+def test_a_file_whose_later_part_is_not_utf8_is_refused_naming_the_row(empty_db, tmp_path):
+    # Two exports put together, the second saved as Windows-1252: the encoding is decided
+    # from the file's first MiB, so the row where it changes is named, with what to do.
+    f = tmp_path / "ihopsatt.csv"
+    body = "".join(f"id{i};2025-03-01 10:00:00;rån;0180;;;\n" for i in range(40_000))
+    f.write_bytes((HEADER + body).encode("utf-8") + "x1;2025-03-01 10:00:00;rån;Malmö;;;\n".encode("cp1252"))
+    message = refused(empty_db, f)
+    assert message.startswith("ihopsatt.csv: rad 40002: ") and "UTF-8" in message and "Spara" in message
+
+
 def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
     cases = [
         ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),

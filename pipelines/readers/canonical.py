@@ -351,7 +351,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     try:
         con.execute(staging_sql(src, optional), STAGING_PARAMS)
     except duckdb.Error as exc:
-        raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}).") from None
+        raise _unreadable_csv(file, exc) from None
     gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
     # The file's row number comes from the temp table's rowid (a plain scan keeps the file's
     # order; a row_number() window over millions of rows costs more than the read itself).
@@ -541,6 +541,20 @@ def _trim(column: str) -> str:
     cell = f"CAST({column} AS VARCHAR)"
     return (f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' OR strlen({cell}) <> length({cell}) "
             f"THEN trim({cell}) ELSE {cell} END")
+
+
+def _unreadable_csv(file: str, exc: duckdb.Error) -> FileRejected:
+    """The refusal for a CSV file DuckDB could not read, in the user's words where we know
+    the cause. Only the error's first line is used: the rest quotes the row's content."""
+    first = str(exc).splitlines()[0]
+    line = re.search(r"Line: (\d+)", first)
+    if "Invalid unicode" in str(exc) and line:
+        # UTF-8 in its first MiB (where the encoding is decided), yet not here: a file put
+        # together from several exports, one of them saved as Windows-1252 (ANSI).
+        return FileRejected(file, "raden är inte UTF-8-kodad, fast filens början är det (troligen är en del av "
+                                  "filen sparad som ANSI/Windows-1252). Spara hela filen som CSV UTF-8 och läs "
+                                  "in den igen.", int(line[1]))
+    return FileRejected(file, f"filen kunde inte läsas som CSV ({first[:160]}).")
 
 
 def _has_quote(path: Path) -> bool:
