@@ -262,6 +262,19 @@ def test_signal_parquet_with_date_months_and_float_counts(empty_db, tmp_path):
     assert _query(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(2, "count")]
 
 
+def test_incident_rows_with_more_or_fewer_fields_than_the_header(empty_db, tmp_path):
+    # Excel leaves trailing ';' on rows that once had more cells; a row cut short lacks
+    # its last, optional cells.
+    f = _write(tmp_path / "ojamn.csv", "incident_id;occurred_at;incident_type;kommun_code;source\n"
+                                       "a1;2025-03-01 10:00:00;rån;0180;tips;;\n"
+                                       "a2;2025-03-01 10:00:00;rån;0180\n"
+                                       "a3;2025-03-01 10:00:00;rån;0180;;\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 3, 0), report.summary()
+    assert _query(empty_db, "SELECT incident_id, source FROM incident ORDER BY 1") == [
+        ("a1", "tips"), ("a2", "egen fil"), ("a3", "egen fil")]
+
+
 def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
     # 'lpo-farsta' and 'LPO Farsta' name LPO-FARSTA; they were rejected as an LPO that
     # does not cover the kommun.

@@ -324,8 +324,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
         # (a cell with Alt+Enter in Excel); such a file is read in one thread.
         serial = ", parallel=false" if _has_quote(path) else ""
-        src = (f"read_csv('{_q(path)}', delim='{_q(delim)}', skip={skip}, header=true, all_varchar=true, "
-               f"strict_mode=false, null_padding=true{serial})")
+        # skip only when there is a line to skip: given at all, it stops DuckDB's sniffer from
+        # settling on the header itself, and a row with more fields than the header (a
+        # trailing ';') made the file unreadable.
+        skip_line = f", skip={skip}" if skip else ""
+        src = (f"read_csv('{_q(path)}', delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
+               f"null_padding=true{serial}{skip_line})")
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         except duckdb.Error as exc:
