@@ -170,7 +170,7 @@ def test_every_field_quoted_and_excels_sep_line(empty_db, tmp_path):
                        '"q1";"2025-03-01 10:00:00";"rån";"0180"\r\n"q2";"2025-03-01";"okänd";"0180"\r\n'
                        .encode("utf-8"))
     sep = tmp_path / "sep.csv"
-    sep.write_text("sep=;\nincident_id;occurred_at;incident_type;kommun_code\ns1;2025-03-01 11:00:00;rån;0180\n"
+    sep.write_text("sep=;\nincident_id;occurred_at;incident_type;kommun_code\ns1;2025-03-01 11:00:00;rån;0180;;\n"
                    "s2;2025-03-01;okänd;0180\n", encoding="utf-8")
     signals = tmp_path / "signaler.csv"
     signals.write_text('sep=,\n"month","area_code","age_band","sex","source","signal_type","count"\n'

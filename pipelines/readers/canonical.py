@@ -320,16 +320,15 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         row_offset = 0
     else:
-        path, delim, skip = _utf8_copy(path, ctx.scratch_dir)
+        path, delim = _utf8_copy(path, ctx.scratch_dir)
         # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
         # (a cell with Alt+Enter in Excel); such a file is read in one thread.
         serial = ", parallel=false" if _has_quote(path) else ""
-        # skip only when there is a line to skip: given at all, it stops DuckDB's sniffer from
-        # settling on the header itself, and a row with more fields than the header (a
-        # trailing ';') made the file unreadable.
-        skip_line = f", skip={skip}" if skip else ""
+        # No skip= here: given at all (even 0) it stops DuckDB's sniffer from settling on the
+        # header itself, and a row with more fields than the header (a trailing ';') made
+        # the file unreadable.
         src = (f"read_csv('{_q(path)}', delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
-               f"null_padding=true{serial}{skip_line})")
+               f"null_padding=true{serial})")
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         except duckdb.Error as exc:
@@ -567,29 +566,35 @@ def _has_quote(path: Path) -> bool:
         return any(b'"' in chunk for chunk in iter(lambda: fh.read(1 << 22), b""))
 
 
-def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str, int]:
-    """DuckDB reads UTF-8; give it a UTF-8 copy of a Windows-1252 file (in ``scratch_dir``,
-    which the load removes when it ends). Returns path, delimiter and the lines to skip
-    before the header (1 for Excel's ``sep=;`` line)."""
+def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
+    """The file as DuckDB should read it, and its delimiter: the file itself, or a copy (in
+    ``scratch_dir``, which the load removes when it ends) in UTF-8 for a Windows-1252
+    file, and without the first line for a file that starts with Excel's ``sep=;`` line
+    (given DuckDB as a line to skip, it stops its sniffer from settling on the header)."""
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if not head.strip():
         raise FileRejected(path.name, "filen är tom.")
-    first, _, rest = decode(head, path.name).lstrip("\ufeff").partition("\n")
-    delim, skip = excel_separator(first), 1
-    if not delim:
-        delim, skip = sniff_delimiter(first), 0
+    first = decode(head, path.name).lstrip("\ufeff").split("\n", 1)[0]
+    delim = excel_separator(first)
+    sep_line = delim is not None
+    delim = delim or sniff_delimiter(first)
     try:
         # A Windows-1252 file shows itself in its first MiB in practice (å, ä, ö in names).
         with open(path, "rb") as fh:
             fh.read(1 << 20).decode("utf-8")
-        return path, delim, skip
+        encoding = "utf-8"
     except UnicodeDecodeError as exc:
-        if exc.start > (1 << 20) - 4:  # a multi-byte character cut at the sample's end
-            return path, delim, skip
+        # (a multi-byte character cut at the sample's end is still UTF-8)
+        encoding = "utf-8" if exc.start > (1 << 20) - 4 else "cp1252"
+    if encoding == "utf-8" and not sep_line:
+        return path, delim
     tmp = Path(scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / path.name
-    with open(path, encoding="cp1252", errors="replace", newline="") as src, open(tmp, "w", encoding="utf-8", newline="") as dst:
+    with (open(path, encoding=encoding, errors="replace", newline="") as src,
+          open(tmp, "w", encoding="utf-8", newline="") as dst):
+        if sep_line:
+            src.readline()
         for chunk in iter(lambda: src.read(1 << 22), ""):
             dst.write(chunk)
-    return tmp, delim, skip
+    return tmp, delim
 
