@@ -194,6 +194,14 @@ def test_a_file_whose_later_part_is_not_utf8_is_refused_naming_the_row(empty_db,
     assert message.startswith("ihopsatt.csv: rad 40002: ") and "UTF-8" in message and "Spara" in message
 
 
+def test_a_line_longer_than_duckdb_reads_is_refused_in_words(empty_db, tmp_path):
+    # A quote that never closes (or a file that is no CSV) makes one "line" of megabytes.
+    f = tmp_path / "lang.csv"
+    f.write_text(HEADER + "a1;2025-03-01 10:00:00;rån;0180;;;" + "x" * 2_100_000 + "\n", encoding="utf-8")
+    message = refused(empty_db, f)
+    assert message.startswith("lang.csv: en rad är längre än 2 MB") and "Error" not in message
+
+
 def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, tmp_path):
     cases = [
         ("source", "b2;2025-03-02T10:00:00+01:00;stöld;Malmö;;;tips 121212-1212\n"),

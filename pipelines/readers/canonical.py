@@ -332,8 +332,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         try:
             cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         except duckdb.Error as exc:
-            raise FileRejected(file, f"filen kunde inte läsas som CSV ({str(exc).splitlines()[0][:160]}). "
-                                     "Kontrollera att den är hel och sparad som CSV.") from None
+            raise _unreadable_csv(file, exc) from None
         row_offset = 1
     _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
@@ -557,7 +556,11 @@ def _unreadable_csv(file: str, exc: duckdb.Error) -> FileRejected:
         return FileRejected(file, "raden är inte UTF-8-kodad, fast filens början är det (troligen är en del av "
                                   "filen sparad som ANSI/Windows-1252). Spara hela filen som CSV UTF-8 och läs "
                                   "in den igen.", int(line[1]))
-    return FileRejected(file, f"filen kunde inte läsas som CSV ({first[:160]}).")
+    if "Maximum line size" in str(exc):
+        return FileRejected(file, "en rad är längre än 2 MB: troligen ett citattecken (\") som inte avslutas, "
+                                  "eller en fil som inte är CSV. Rätta filen och läs in den igen.")
+    return FileRejected(file, f"filen kunde inte läsas som CSV ({first[:160]}). "
+                              "Kontrollera att den är hel och sparad som CSV.")
 
 
 def _has_quote(path: Path) -> bool:
