@@ -275,6 +275,23 @@ def test_incident_rows_with_more_or_fewer_fields_than_the_header(empty_db, tmp_p
         ("a1", "tips"), ("a2", "egen fil"), ("a3", "egen fil")]
 
 
+def test_signal_counts_hidden_by_the_export_are_rejected_saying_why(empty_db, tmp_path):
+    # Exports from social services often hide small counts themselves; a hidden count
+    # cannot be summed, and the dashboard does its own disclosure control.
+    f = _write(tmp_path / "signaler.csv",
+               "month;area_code;age_band;sex;source;signal_type;count\n"
+               "2025-03;0114;12-14;M;skola;rekryteringsförsök;7\n"
+               "2025-03;0114;12-14;K;skola;rekryteringsförsök;..\n"
+               "2025-03;0114;15-17;K;skola;rekryteringsförsök;<5\n"
+               "2025-03;0114;15-17;M;skola;rekryteringsförsök;sju\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    reasons = _query(empty_db, 'SELECT row_number, reason FROM rejected_row ORDER BY 1')
+    assert [r for r, _ in reasons] == [3, 4, 5]
+    assert all("dolt" in reason and "faktiska antalet" in reason for _, reason in reasons[:2])
+    assert "heltal" in reasons[2][1]
+
+
 def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
     # 'lpo-farsta' and 'LPO Farsta' name LPO-FARSTA; they were rejected as an LPO that
     # does not cover the kommun.

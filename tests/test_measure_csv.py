@@ -43,3 +43,15 @@ def test_a_status_that_is_no_status_is_rejected_with_its_column(empty_db, tmp_pa
         (2, "status"), (3, "status_t2")]
     # The row whose follow-up status was unreadable keeps its measure and its own status.
     assert rows(empty_db, "SELECT title, status FROM measure") == [("Läxhjälp", "påbörjad")]
+
+
+def test_a_plan_for_two_years_is_the_first_years(empty_db, tmp_path):
+    f = _csv(tmp_path / "atgarder.csv",
+             "Tyresö kommun;0138;2025–2026;Unga i riskzon för destruktivt beteende;Fältgrupp;påbörjad;;;\n"
+             "Huddinge kommun;0126;2025/26;Unga i riskzon för destruktivt beteende;Läxhjälp;påbörjad;;;\n"
+             "Nacka kommun;0182;tjugofem;Unga i riskzon för destruktivt beteende;Nattvandring;påbörjad;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT organisation, year FROM plan ORDER BY 1") == [
+        ("Huddinge kommun", 2025), ("Tyresö kommun", 2025)]
+    assert rows(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(4, "year")]

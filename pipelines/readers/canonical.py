@@ -211,6 +211,12 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
             rejected.append(Rejection(i, bad, f"okänt värde; tillåtna: {', '.join(checks[bad])}"))
             continue
         n = parse_number(r["count"])
+        if n is None and re.fullmatch(r"\.\.|[<≤]\s*\d+|x|X|\*", r["count"]):
+            # An export that hid its small counts: the dashboard hides them itself, and a
+            # hidden count cannot be summed.
+            rejected.append(Rejection(i, "count", "antalet är dolt ('..', '<5'); ange det faktiska antalet – "
+                                                  "instrumentpanelen döljer små antal själv"))
+            continue
         if n is None or n != int(n) or n < 0:
             rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
             continue
@@ -247,7 +253,9 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
         if kommun is None:
             rejected.append(Rejection(i, "kommun_code", "okänd kommunkod"))
             continue
-        year = parse_number(r["year"])
+        # A plan for two years ('2025–2026', '2025/26') is the first year's, as in the workbook.
+        span = re.fullmatch(r"\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})\s*", r["year"])
+        year = int(span[1]) if span else parse_number(r["year"])
         if year is None or not 2015 <= year <= date.today().year + 1:
             rejected.append(Rejection(i, "year", "ogiltigt år"))
             continue
