@@ -20,7 +20,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard.queries import geo, incidents
+from dashboard.queries import geo, incidents, months_without_incidents
 
 KEY_LEVEL = "niva"
 KEY_AREA = "omrade"
@@ -175,8 +175,11 @@ def sidebar() -> Selection:
         # Period: a quick choice relative to the data, or explicit months.
         if first is None:
             st.info("Databasen innehåller inga händelser ännu.")
-            today = date.today().replace(day=1)
-            first = last = today
+            # The period then spans the signals and plan years there are (a kommun that
+            # has loaded only its action plan sees it), else this month.
+            first, last = months_without_incidents()
+            if first is None:
+                first = last = date.today().replace(day=1)
         bad = _unknown(KEY_PERIOD, set(PERIODS))
         if bad:
             _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")

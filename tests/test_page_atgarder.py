@@ -162,3 +162,23 @@ def test_empty_selection_says_so(page_db, monkeypatch):
     at.run()
     assert not at.exception
     assert any("Inga åtgärdsplaner" in i.value for i in at.info)
+
+
+def test_a_database_with_only_an_action_plan_shows_the_plan(empty_db, tmp_path, monkeypatch):
+    # A kommun that loads only its own plan (no incidents yet) opens Åtgärder and sees it:
+    # the period comes from the data there is, not from today's date.
+    from pipelines.loading import ingest
+
+    plan = tmp_path / "atgarder.csv"
+    plan.write_text("organisation;kommun_code;year;prioritised_area;title;status\n"
+                    "Tyresö kommun;0138;2025;Unga i riskzon för destruktivt beteende;Fältgrupp;påbörjad\n"
+                    "Tyresö kommun;0138;2025;Otrygga och brottsutsatta platser;Belysning;uppnådd\n", encoding="utf-8")
+    [report] = ingest(empty_db, [plan])
+    assert report.status == "ok", report.summary()
+    monkeypatch.setenv("LAGESBILD_DB", str(empty_db))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.run()
+    assert not at.exception
+    assert not [i.value for i in at.info if "Inga åtgärdsplaner" in i.value]
+    assert any("2025" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
+    assert any("med 2 åtgärder" in c.value for c in at.caption), [c.value for c in at.caption][:3]

@@ -186,6 +186,27 @@ def _status(key: tuple[str, str]) -> dict:
     }
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _other_months(key: tuple[str, str]) -> tuple[date | None, date | None]:
+    ((s_first, s_last),) = rows("SELECT min(month), max(month) FROM recruitment_signal", key=key)
+    ((p_first, p_last),) = rows("SELECT min(year), max(year) FROM plan", key=key)
+    this_month = date.today().replace(day=1)
+    firsts = [as_date(s_first)] if s_first else []
+    lasts = [as_date(s_last)] if s_last else []
+    if p_first is not None:
+        firsts.append(date(int(p_first), 1, 1))
+        lasts.append(min(date(int(p_last), 12, 1), this_month))  # a plan year not yet over: up to now
+    if not firsts:
+        return None, None
+    return min(firsts), max(max(lasts), min(firsts))
+
+
+def months_without_incidents() -> tuple[date | None, date | None]:
+    """For a database without incidents: the first and last month of its recruitment
+    signals and plan years (a plan year not yet over ends this month), or (None, None)."""
+    return _other_months(db_key())
+
+
 def as_date(value) -> date:
     """A DuckDB DATE (datetime.date) or TIMESTAMP (datetime.datetime) as a date."""
     return value.date() if isinstance(value, datetime) else value
