@@ -78,6 +78,11 @@ def integer(value) -> str:
     return number(value, 0)
 
 
+def count(n: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``1 plan``, ``2 planer``, ``1 234 åtgärder``."""
+    return f"{integer(n)} {singular if n == 1 else plural}"
+
+
 def rate(value, decimals: int = 1) -> str:
     """A rate (per 100 000 inhabitants, per 1 000 aged 12–17): one decimal by default."""
     return number(value, decimals)

@@ -134,3 +134,9 @@ def test_display_arrow_by_identity_makes_the_frame_only_when_not_remembered():
     assert len(made) == 1 and again is first
     assert first.equals(fmt.display_arrow(df.assign(year=df["year"].astype(str)), columns))
     assert first.column("År").to_pylist() == ["2024", "2025"]
+
+
+def test_count_puts_the_noun_in_the_right_number():
+    assert fmt.count(1, "plan", "planer") == "1 plan"
+    assert fmt.count(0, "plan", "planer") == "0 planer"
+    assert fmt.count(1234, "åtgärd", "åtgärder") == "1\u00a0234 åtgärder"

@@ -37,10 +37,10 @@ if register.empty:
     components.data_note(suppressed=None, notes=[COUNT_NOTE])
     st.stop()
 
-st.caption(f"{fmt.integer(register['plan_id'].nunique())} planer från "
-           f"{fmt.integer(register['organisation'].nunique())} organisationer, planår {years}, med "
-           f"{fmt.integer(len(register))} åtgärder. Planer räknas till området via kommunen och, för "
-           "polisens områden, planens lokalpolisområden.")
+st.caption(f"{fmt.count(register['plan_id'].nunique(), 'plan', 'planer')} från "
+           f"{fmt.count(register['organisation'].nunique(), 'organisation', 'organisationer')}, planår {years}, "
+           f"med {fmt.count(len(register), 'åtgärd', 'åtgärder')}. Planer räknas till området via kommunen och, "
+           "för polisens områden, planens lokalpolisområden.")
 
 # --- status across the prioritised areas ----------------------------------------------------
 st.subheader("Status per prioriterat område")
