@@ -184,6 +184,10 @@ class Gazetteer:
             text = "0" + text  # a code that lost its leading zero
         if re.search(r"(?i)\blän$", text):
             return None  # 'Stockholms län' names the län, not the kommun Stockholm
+        both = re.fullmatch(r"(\d{4})\s*[-–:]?\s*(\D.*)|(\D.*?)\s*\((\d{4})\)", text)
+        if both:  # '0180 Stockholm', 'Malmö (1280)': the code, if the name agrees with it
+            code, name = both[1] or both[4], both[2] or both[3]
+            return code if code in self._codes["kommun"] and self.kommun_code(name) == code else None
         name = re.sub(r"\s+stad$", "", normalise_name(text))
         return self._lookup("kommun", text) or self._lookup("kommun", KOMMUN_ORGANISATION_NAMES.get(name, name))
 
