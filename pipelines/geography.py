@@ -149,6 +149,10 @@ class Gazetteer:
             for key, code in names.items():
                 folds.setdefault(fold_letters(key), set()).add(code)
             self._folded[level] = {key: codes.pop() for key, codes in folds.items() if len(codes) == 1}
+        kommuner_in_lan: dict[str, list[str]] = {}
+        for r in areas[areas["level"] == "kommun"].itertuples():
+            kommuner_in_lan.setdefault(r.parent_code, []).append(r.area_code)
+        self._sole_kommun = {lan: ks[0] for lan, ks in kommuner_in_lan.items() if len(ks) == 1}
         self._lpos_for_kommun: dict[str, list[str]] = {}
         for r in lpo_kommun.itertuples():
             self._lpos_for_kommun.setdefault(r.kommun_code, []).append(r.lpo_code)
@@ -216,6 +220,10 @@ class Gazetteer:
 
     def lan_of_kommun(self, kommun_code: str) -> str | None:
         return self._parent.get(kommun_code)
+
+    def sole_kommun(self, lan_code: str | None) -> str | None:
+        """The kommun of a län that is a single kommun (Gotlands län: Gotland), else None."""
+        return self._sole_kommun.get(lan_code)
 
     def lpos_for_kommun(self, kommun_code: str) -> list[str]:
         """LPOs covering the kommun (several where the kommun is split)."""

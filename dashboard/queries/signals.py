@@ -34,6 +34,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import suppression
+from dashboard.formatting import MONTHS
 from dashboard.queries import db_key, run
 from pipelines import categories as cat
 
@@ -84,10 +85,8 @@ def periods(start: date, end: date, grain: str) -> list[str]:
 def period_label(period: str, grain: str) -> str:
     """Swedish label: 'mars 2025', 'kvartal 1 2025', '2025'."""
     if grain == "month":
-        months = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                  "september", "oktober", "november", "december")
         y, m = period.split("-")
-        return f"{months[int(m) - 1]} {y}"
+        return f"{MONTHS[int(m) - 1]} {y}"
     if grain == "quarter":
         y, q = period.split("-K")
         return f"kvartal {q} {y}"

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from pipelines.readers.text import MONTHS
+
 NOT_ASSESSED = "ej bedömd"
 
 _DATE = r"\d{6}|\d{8}|\d{4}-\d{2}-\d{2}"
@@ -32,8 +34,6 @@ _MARKER = re.compile(
     r"\s*:",
 )
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
 # Openings that count only at a line's start, so that the same words inside a sentence
 # stay text:
 # - a date, in the forms above or "25-08-28", "2025.08.28", followed by a colon, a dash,

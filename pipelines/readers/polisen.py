@@ -28,6 +28,7 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
+from pipelines.readers.text import MONTHS
 
 FORMATS = ("polisen-json",)
 SOURCE = "polisen"
@@ -188,12 +189,9 @@ _DATETIME = re.compile(
     r"^\s*(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})[ T]+(?P<h>\d{1,2})[:.](?P<mi>\d{1,2})"
     r"(?:[:.](?P<s>\d{1,2})(?:\.\d+)?)?\s*(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{1,2}):?(?P<om>\d{2})?)?\s*$"
 )
-# "01 mars 21.14, " or "1 mars 21:14, " at the start of ``name``.
-_NAME_PREFIX = re.compile(r"^\s*\d{1,2}\s+[^\W\d_]+\s+\d{1,2}[.:]\d{2}\s*,\s*")
-_NAME_TIME = re.compile(r"^\s*(?P<d>\d{1,2})\s+(?P<month>[^\W\d_]+)\s+(?P<h>\d{1,2})[.:](?P<mi>\d{2})\s*,")
-_MONTHS = {name: number for number, name in enumerate(
-    ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-     "november", "december"), start=1)}
+# The event's day and time, "01 mars 21.14, " or "1 mars 21:14, ", at the start of ``name``.
+_NAME_TIME = re.compile(r"^\s*(?P<d>\d{1,2})\s+(?P<month>[^\W\d_]+)\s+(?P<h>\d{1,2})[.:](?P<mi>\d{2})\s*,\s*")
+_MONTHS = {name: number for number, name in enumerate(MONTHS, start=1)}
 
 
 def parse_datetime(text) -> datetime | None:
@@ -251,7 +249,7 @@ def place_in_name(name) -> str | None:
     """The place that stands last in ``name`` ("01 mars 21.14, Rån, Malmö" -> "Malmö")."""
     if not isinstance(name, str):
         return None
-    rest, had_prefix = _NAME_PREFIX.subn("", name, count=1)
+    rest, had_prefix = _NAME_TIME.subn("", name, count=1)
     parts = [p.strip(" .\t") for p in rest.split(",")]
     # Without the date prefix the last part is a place only if a type stands before it.
     if (len(parts) < 2 and not had_prefix) or not parts[-1]:
@@ -275,14 +273,13 @@ def _place(gz, text: str | None) -> tuple[str | None, str | None]:
     return None, gz.lan_code(text)
 
 
-def place_event(gz, name, location_name, sole_kommun: dict[str, str] | None = None) -> tuple[str | None, str | None, str]:
+def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
     """Where an event happened: ``(kommun_code, lan_code, how)``.
 
     The kommun comes from the last part of ``name``, else from ``location.name``; a kommun
     that lies outside the län ``location.name`` gives is not trusted. With no kommun the
     event stays at län level, unless the län is a single kommun (Gotland). ``how`` is
-    "kommun", "län" or "okänd". ``sole_kommun`` is :func:`sole_kommun_by_lan`, passed in
-    by a caller that places many events.
+    "kommun", "län" or "okänd".
     """
     k_name, l_name = _place(gz, place_in_name(name))
     k_loc, l_loc = _place(gz, location_name if isinstance(location_name, str) else None)
@@ -292,16 +289,8 @@ def place_event(gz, name, location_name, sole_kommun: dict[str, str] | None = No
     lan = l_loc or l_name
     if not lan:
         return None, None, "okänd"
-    sole = (sole_kommun if sole_kommun is not None else sole_kommun_by_lan(gz)).get(lan)
+    sole = gz.sole_kommun(lan)
     return (sole, lan, "kommun") if sole else (None, lan, "län")
-
-
-def sole_kommun_by_lan(gz) -> dict[str, str]:
-    """The län that are a single kommun (Gotland), with that kommun's code."""
-    by_lan: dict[str, list[str]] = {}
-    for kommun in gz.codes("kommun"):
-        by_lan.setdefault(gz.lan_of_kommun(kommun), []).append(kommun)
-    return {lan: kommuner[0] for lan, kommuner in by_lan.items() if len(kommuner) == 1}
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -476,7 +465,6 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     dropped: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
     lan_only = split_no_lpo = 0
-    sole_kommun = sole_kommun_by_lan(gz)
     for i, event in enumerate(events, start=1):
         if not isinstance(event, dict):
             rejected.append(Rejection(i, None, f"händelse {i} är inte ett JSON-objekt"))
@@ -504,7 +492,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
         location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"), sole_kommun)
+        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"))
         if how == "okänd":
             rejected.append(Rejection(
                 i, "location", "platsen känns inte igen som kommun eller län (varken i name eller location.name)"))

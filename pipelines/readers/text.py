@@ -29,6 +29,12 @@ def decode(data: bytes, file_name: str) -> str:
         return text
 
 
+# The Swedish month names, January first (follow-up openings "Mars:", police notices
+# "02 januari 18.30, …").
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+
+
 def excel_separator(first_line: str) -> str | None:
     """The delimiter a first line ``sep=;`` names, else None. Tools write that line so that
     Excel splits the columns; Excel then hides it, so the header is the row after it."""
