@@ -34,6 +34,7 @@ from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadR
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 from pipelines.readers import followup
 from pipelines.readers.canonical import plan_id_for
+from pipelines.readers.text import MONTHS
 
 FORMATS = ("atgardsplan-xlsx",)
 FORMAT = FORMATS[0]
@@ -71,14 +72,20 @@ _PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prio
 _INSTRUCTION = re.compile(
     r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
 )
+def _round_patterns() -> tuple[tuple[str, str], ...]:
+    """(round, pattern) for a follow-up column's header: "T1", "Tertial 1", or a month,
+    which names the tertial its dates fall in (followup.round_for_date: the one rule)."""
+    months: dict[str, list[str]] = {"T1": [], "T2": [], "T3": []}
+    for number, name in enumerate(MONTHS, start=1):
+        months[followup.round_for_date(date(2000, number, 1), None)].append(name)
+    tertials = tuple((rnd, rf"\bt\s*{rnd[1]}\b|\btertial\s*{rnd[1]}\b|\b(?:{'|'.join(names)})\b")
+                     for rnd, names in months.items())
+    return (*tertials, ("VB", r"\bvb\b|verksamhetsberättelse|helår|årsuppföljning"))
+
+
 # The round a follow-up column's header names ("Uppföljning T1", "Tertial 2", "VB",
 # "Uppföljning april"): only when it names exactly one ("T1–T3 och VB" names none).
-_HEADER_ROUNDS = (
-    ("T1", r"\bt\s*1\b|\btertial\s*1\b|\b(?:januari|februari|mars|april)\b"),
-    ("T2", r"\bt\s*2\b|\btertial\s*2\b|\b(?:maj|juni|juli|augusti|september)\b"),
-    ("T3", r"\bt\s*3\b|\btertial\s*3\b|\b(?:oktober|november|december)\b"),
-    ("VB", r"\bvb\b|verksamhetsberättelse|helår|årsuppföljning"),
-)
+_HEADER_ROUNDS = _round_patterns()
 # A header that is nothing but a round ("T1", "Tertial 2", "VB") is a follow-up column too.
 _ROUND_ONLY_HEADER = re.compile(r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse)\b")
 _LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
