@@ -41,14 +41,21 @@ _MARKER = re.compile(
 #   (a date alone on its line, its text on the next, or alone in the cell: no text);
 # - a day and month "31/3:", "28/8 2025:" (the plan's year unless one is written), only
 #   with its colon ("1/3 av deltagarna …" is text);
+# - a day and month written "31.3:", "31.3.2025:" or "31 mars:", "31 mars 2025:" (the
+#   same, only with its colon);
 # - a month "Mars:", "April 2025:" (no day: the entry is undated, in the month's round);
+# - a week "v. 12:", "V12:", "Vecka 12 2025:" (no day either: undated, in the round of
+#   the week's Thursday, which is the day ISO uses to place a week in its year);
 # - a numbered follow-up "Uppföljning 1:" (the first follow-up is T1, and so on).
 _LINE_DATES = r"\d{4}\.\d{2}\.\d{2}|\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
+_MONTH_NAMES = "|".join(MONTHS)
 _LINE_OPENING = re.compile(
     r"^[ \t]*(?:"
     rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
-    r"|(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:[ \t]*[-–]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
-    rf"|(?P<name>{'|'.join(MONTHS)})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
+    r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
+    rf"|(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
+    rf"|(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
+    r"|(?:v\.?|vecka)[ \t]*(?P<week>\d{1,2})(?:[ \t]+(?P<week_year>20\d{2}))?[ \t]*:"
     r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
     r")",
     re.MULTILINE | re.IGNORECASE,
@@ -72,9 +79,13 @@ STATUS_WORDS = {
 # where they end the sentence or clause.
 _PROPER = "uppnå(?:dd|tt|dda|d)|påbörja(?:d|t|de)"
 _EVERYDAY = "|".join(sorted((w for w in STATUS_WORDS if not re.fullmatch(_PROPER, w)), key=len, reverse=True))
+# "enligt plan" / "som planerat" after a word says the same as the word alone
+# ("Genomförd enligt plan", "Pågår som planerat"): the plan is what the word is measured by.
+# "Pågående arbete" is "Pågår" as a drop-down writes it.
+_AS_PLANNED = r"\s+(?:enligt\s+plan(?:en)?|som\s+planerat)\b|(?<=pågående)\s+arbete\b"
 _STATUS_WORD = (
     r"(?P<q>(?:ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?"
-    rf"(?P<s>(?:{_PROPER})\b|(?:{_EVERYDAY})(?=\s*(?:[.!?;,)]|$)))"
+    rf"(?P<s>(?:{_PROPER})\b|(?:{_EVERYDAY})(?=\s*(?:[.!?;,)]|$)|{_AS_PLANNED}))"
 )
 # "Klart!" alone is as often "of course!" as "done", so in a follow-up note it is no
 # assessment unless qualified; in a Status column (stated_status) it is the status.
@@ -93,9 +104,11 @@ _ASSESSMENT = re.compile(
 )
 _LABELLED = re.compile(r"\b(?:bedömning|status)\s*:\s*" + _STATUS_WORD, re.IGNORECASE)
 # An entry that is nothing but the status ("VB: Delvis uppnådd.", "VB: Pågår", "Ej
-# startad", "Delvis"), as a drop-down list or a hurried hand writes it. A word inside a
-# longer sentence ("Vi har inte startat ännu", "Genomförd i mars") is narrative.
-_BARE = re.compile(r"^\s*(?:" + _STATUS_WORD + r"|(?P<delvis>delvis))\s*[.!]?\s*$", re.IGNORECASE)
+# startad", "Delvis", "Genomförd enligt plan", "Pågående arbete"), as a drop-down list or
+# a hurried hand writes it. A word inside a longer sentence ("Vi har inte startat ännu",
+# "Genomförd i mars") is narrative.
+_BARE = re.compile(r"^\s*(?:" + _STATUS_WORD + rf"(?:{_AS_PLANNED})?"
+                   r"|(?P<delvis>delvis))\s*[.!]?\s*$", re.IGNORECASE)
 
 _ROUND_ORDER = {"T1": 1, "T2": 2, "T3": 3, "VB": 4}
 # Where an entry without a date sorts among dated ones: at the end of its tertial.
@@ -195,12 +208,21 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
     for m in _LINE_OPENING.finditer(text):
         if m["date"]:
             day = _parse_date(m["date"])
-        elif m["day"]:
-            year = int(m["year"]) if m["year"] else plan_year
+        elif m["day"] or m["nday"]:
+            year = int(m["year"] or m["nyear"] or 0) or plan_year
+            month = int(m["month"]) if m["day"] else MONTHS.index(m["nmonth"].lower()) + 1
             try:
-                day = date(year, int(m["month"]), int(m["day"])) if year else None
+                day = date(year, month, int(m["day"] or m["nday"])) if year else None
             except ValueError:
                 day = None
+        elif m["week"]:
+            year = int(m["week_year"]) if m["week_year"] else plan_year
+            try:
+                thursday = date.fromisocalendar(year or 2000, int(m["week"]), 4)
+            except ValueError:
+                continue  # "v. 60:" is no week: text
+            found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year)))
+            continue
         elif m["name"]:
             month = MONTHS.index(m["name"].lower()) + 1
             year = int(m["name_year"]) if m["name_year"] else plan_year

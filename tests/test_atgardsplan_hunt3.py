@@ -1,0 +1,120 @@
+"""Action-plan workbooks as municipalities fill them in: the third input hunt.
+
+Each test builds what a safety coordinator does in Excel that the reader did not yet
+read (other ways of writing a date or a status in the follow-up, area names as
+sub-headings inside one sheet, a totals row, a sheet per plan year), loads it into a
+fresh database and checks what the coordinator would check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from helpers import rows
+
+from pipelines.loading import ingest
+from tests.test_atgardsplan import HEADER, OPTIONS, UNGA, _instructions
+
+
+def _sheet(wb, title: str, rows_: list[list], first: str | None = UNGA, header_row: int = 3):
+    """An area sheet: ``first`` in A1, the header on ``header_row`` and ``rows_`` under it."""
+    ws = wb.create_sheet(title)
+    if first:
+        ws["A1"] = first
+    for c, text in enumerate(HEADER, start=1):
+        ws.cell(header_row, c, text)
+    for r, row in enumerate(rows_, start=header_row + 1):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    return ws
+
+
+def _save(wb, path: Path) -> Path:
+    wb.save(path)
+    return path
+
+
+def _new() -> openpyxl.Workbook:
+    wb = openpyxl.Workbook()
+    _instructions(wb)
+    return wb
+
+
+def _load(db: Path, path: Path):
+    [report] = ingest(db, [path], options=OPTIONS)
+    assert report.status == "ok", report.lines
+    return report
+
+
+def _measures(db: Path) -> list[tuple]:
+    return rows(db, "SELECT prioritised_area, problem, title, status FROM measure ORDER BY source_sheet, source_row")
+
+
+# --- the follow-up cell -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("note", "status"), [
+    # Before: each of these was 'ej bedömd' (and "Genomförd enligt plan" in a Status
+    # column was reported as not recognised).
+    ("Genomförd enligt plan", "uppnådd"),
+    ("VB: Genomfört enligt plan.", "uppnådd"),
+    ("Pågår enligt plan", "påbörjad"),
+    ("250828: Pågår som planerat.", "påbörjad"),
+    ("Pågående arbete", "påbörjad"),
+    ("VB: Åtgärden bedöms vara genomförd enligt plan.", "uppnådd"),
+    # Still narrative, still no assessment:
+    ("Genomförd i mars enligt plan med 20 deltagare.", "ej bedömd"),
+    ("Pågående arbete med skolan, nästa möte i maj.", "ej bedömd"),
+    ("Försenad", "ej bedömd"),  # delayed: started or not, the word does not say
+])
+def test_status_as_planned_and_ongoing_work(empty_db, tmp_path, note, status):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", note]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == [status]
+
+
+def test_a_status_column_saying_genomford_enligt_plan(empty_db, tmp_path):
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                           "250828: 40 deltagare.", "Genomförd enligt plan"]])
+    ws.cell(3, 8, "Status")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd"]
+    assert not any("känns inte igen" in line for line in report.lines)
+
+
+OPENINGS = [
+    # (follow-up cell, [(date, round, text)]); before, each was one undated VB entry
+    # whose text kept the opening.
+    ("31 mars 2025: Start, 22 deltagare.\n28 augusti: 41 deltagare.",
+     [("2025-03-31", "T1", "Start, 22 deltagare."), ("2025-08-28", "T2", "41 deltagare.")]),
+    ("31.3: Start.\n20.11.2025: Avslut.", [("2025-03-31", "T1", "Start."), ("2025-11-20", "T3", "Avslut.")]),
+    # A week gives the round of its Thursday; no day is written, so no date is stored.
+    ("v. 12: Start.\nVecka 35: Halvvägs.\nV47 2025: Avslut.",
+     [(None, "T1", "Start."), (None, "T2", "Halvvägs."), (None, "T3", "Avslut.")]),
+]
+
+
+@pytest.mark.parametrize(("note", "expected"), OPENINGS)
+def test_dates_and_weeks_written_in_words(empty_db, tmp_path, note, expected):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", note]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    got = rows(empty_db, "SELECT followup_date, round, text FROM measure_followup")
+    assert sorted((str(d) if d else None, r, t) for d, r, t in got) == sorted(expected, key=str)
+
+
+@pytest.mark.parametrize("note", [
+    "31 mars var ett bra möte.",        # no colon: a sentence
+    "Vi ses 31 mars: i skolan.",        # not at the line's start
+    "v. 60: ingen sådan vecka.",        # no such week
+    "Q1: kvartal och terminer (HT, VT) säger inte vilken tertial.",
+])
+def test_what_only_looks_like_a_date_or_a_week_stays_text(empty_db, tmp_path, note):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", note]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT followup_date, round, text FROM measure_followup") == [(None, "VB", note)]
