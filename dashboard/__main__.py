@@ -86,6 +86,11 @@ def warm_rest() -> None:
     import pydeck  # noqa: F401
     import scipy.special  # noqa: F401  (the comparison's intervals)
 
+    # Streamlit looks for a leading emoji in the text of st.info, st.warning and the like
+    # when it is not plain ASCII (Swedish text never is): its emoji table takes about a
+    # second to load, once, and would otherwise fall on the first page that shows a notice.
+    import streamlit.emojis  # noqa: F401
+
     from dashboard import charts, exports, maps  # noqa: F401
     from dashboard.queries import overview, signals  # noqa: F401
 

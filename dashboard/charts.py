@@ -121,13 +121,33 @@ AXIS_X = {
 AXIS_Y = {"gridcolor": "#E5E5E5", "zeroline": True, "zerolinecolor": "#888888", "automargin": True, "showline": False}
 
 
-def figure(traces: list[dict], layout_: dict) -> go.Figure:
+class Figure(go.Figure):
+    """A ``go.Figure`` that makes its dict form once.
+
+    ``st.plotly_chart`` turns the figure into a dict on every rerun before it writes the
+    JSON: a deep copy of every trace and a walk for arrays to encode, 5-10 ms for a trend
+    of several areas, while a page shows the same figure objects rerun after rerun
+    (:func:`remembered`). So the dict is made on the first call and shared. Like the
+    figures themselves, it is read-only: a builder adjusts its figure before returning it
+    (before anything shows it), and whoever needs a changed copy makes one
+    (``exports.export_figure``).
+    """
+
+    _dict_form: dict | None = None
+
+    def to_dict(self) -> dict:
+        if self._dict_form is None:
+            self._dict_form = super().to_dict()
+        return self._dict_form
+
+
+def figure(traces: list[dict], layout_: dict) -> Figure:
     """Build the figure once from plain dicts.
 
     Validation is off unless ``LAGESBILD_VALIDATE_FIGURES=1`` (the tests set it): Plotly's
     validation costs more than the rest of the build, and these specs are fixed code.
     """
-    return go.Figure(data=traces, layout=layout_, _validate=VALIDATE)
+    return Figure(data=traces, layout=layout_, _validate=VALIDATE)
 
 
 # Built figures by content: a page rerun (another widget changed, or the caches answered)

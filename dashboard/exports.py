@@ -364,7 +364,8 @@ def _wrap(text: str, width: int = CAPTION_CHARS) -> list[str]:
 def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, height: int | None = None) -> dict:
     """The figure as a dict ready to render: the export title on top and the caption
     (filters, source, data t.o.m., suppression) under the plot, at a fixed size."""
-    spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(fig)
+    # A copy: a figure's dict may be the one the page shows (charts.Figure shares it).
+    spec = copy.deepcopy(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     layout = spec.setdefault("layout", {})
     lines = _wrap(caption, int(CAPTION_CHARS * width / EXPORT_WIDTH))
     caption_px = CAPTION_LINE_PX * len(lines) + 16

@@ -9,6 +9,7 @@ import time
 
 import openpyxl
 import pandas as pd
+import plotly.io
 import pytest
 from PIL import Image
 
@@ -113,6 +114,7 @@ def trend_figure():
 
 def test_export_figure_adds_title_caption_and_room():
     fig = trend_figure()
+    shown = plotly.io.to_json(fig.to_dict(), validate=False)  # what the page sends, as st.plotly_chart makes it
     spec = exports.export_figure(fig, title="Skjutningar i Stockholm", caption=CAPTION)
     assert spec["layout"]["title"]["text"] == "Skjutningar i Stockholm"
     caption = spec["layout"]["annotations"][-1]
@@ -120,6 +122,7 @@ def test_export_figure_adds_title_caption_and_room():
     assert spec["layout"]["margin"]["b"] > fig.layout.margin.b
     assert spec["layout"]["width"] == exports.EXPORT_WIDTH
     assert fig.layout.title.text == "Skjutningar"  # the screen figure is not changed
+    assert plotly.io.to_json(fig.to_dict(), validate=False) == shown  # nor what the next rerun sends
 
 
 def test_plotly_config_keeps_toolbar_export_with_swedish_name():
