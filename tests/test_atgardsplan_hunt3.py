@@ -15,7 +15,7 @@ import pytest
 from helpers import rows
 
 from pipelines.loading import ingest
-from tests.test_atgardsplan import HEADER, OPTIONS, UNGA, _instructions
+from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA, SYSTEM, UNGA, _instructions
 
 
 def _sheet(wb, title: str, rows_: list[list], first: str | None = UNGA, header_row: int = 3):
@@ -118,3 +118,70 @@ def test_what_only_looks_like_a_date_or_a_week_stays_text(empty_db, tmp_path, no
     _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", note]])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT followup_date, round, text FROM measure_followup") == [(None, "VB", note)]
+
+
+# --- the table ---------------------------------------------------------------------------
+
+def test_one_sheet_for_all_areas_with_the_areas_as_sub_headings(empty_db, tmp_path):
+    # Before: each sub-heading was a measure titled with the area's name (merged across
+    # the row) or a problem without cause, and every measure was stored under one own
+    # area named after the sheet ("Åtgärder").
+    wb = _new()
+    ws = _sheet(wb, "Åtgärder", [
+        [UNGA],
+        ["Rekrytering till kriminalitet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+         "VB: Åtgärden bedöms vara uppnådd."],
+        ["2. Otrygga och brottsutsatta platser"],
+        ["Otrygghet vid centrum", "Mörka gångvägar", "Belysning: Nya armaturer.", "Mål", 2025, "Fastighetschef"],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Fältassistenter"],
+        [SYSTEM],  # written in one cell, not merged: still a heading, it names another area
+        ["Bidragsbrott", "Svag kontroll", "Kontroller: Stickprov.", "Mål", 2025, "Enhetschef"],
+        ["Eget prioriterat område: Våld i nära relationer"],
+        ["Våld i hemmet", "Okunskap", "Utbildning: Personalen.", "Mål", 2025, "Chef"],
+    ], first="Åtgärdsplan 2025")
+    for row in (4, 6, 11):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [
+        (UNGA, "Rekrytering till kriminalitet", "Läxhjälp", "uppnådd"),
+        (OTRYGGA, "Otrygghet vid centrum", "Belysning", "ej bedömd"),
+        (OTRYGGA, "Otrygghet vid centrum", "Nattvandring", "ej bedömd"),
+        (SYSTEM, "Bidragsbrott", "Kontroller", "ej bedömd"),
+        ("Våld i nära relationer", "Våld i hemmet", "Utbildning", "ej bedömd"),
+    ]
+    assert rows(empty_db, "SELECT prioritised_area, problems, causes, measures FROM plan_analysis "
+                          "ORDER BY prioritised_area") == [
+        (OTRYGGA, 1, 2, 2), (SYSTEM, 1, 1, 1), (UNGA, 1, 1, 1), ("Våld i nära relationer", 1, 1, 1)]
+    assert any(line.startswith("Blad 'Åtgärder': områdena togs från mellanrubrikerna rad 4 (" + UNGA)
+               for line in report.lines), report.lines
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+
+
+def test_a_problem_alone_on_its_row_naming_the_sheets_own_area_is_still_a_problem(empty_db, tmp_path):
+    # Written in one cell (no banner) and naming the area the sheet is about, it is a
+    # problem whose causes follow, as before.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Unga i riskzon"],
+        [None, "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"],
+    ])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Unga i riskzon", "Läxhjälp", "ej bedömd")]
+
+
+def test_a_totals_row_is_no_measure(empty_db, tmp_path):
+    # Before: "Summa" with the count 2 under Åtgärd was a measure titled "2", and
+    # "Totalt" with counts a problem that the rows below it continued.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef"],
+        ["Summa", 2, 2],
+        ["Antal åtgärder", None, None, None, None, None, 2],
+        ["Antal inbrott ökar", "Olåsta förråd", "Information: Brev till boende.", "Mål", 2025, "Chef"],
+    ])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[1:3] for m in _measures(empty_db)] == [
+        ("Otrygghet", "Läxhjälp"), ("Otrygghet", "Nattvandring"), ("Antal inbrott ökar", "Information")]
+    assert "Blad '1. Unga i riskzon': rad 6 är en summarad ('Summa') och lästes inte som åtgärd." in report.lines
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]

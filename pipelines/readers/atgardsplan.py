@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -172,6 +173,14 @@ class Sheet:
     @property
     def last_row(self) -> int:
         return max((r for r, _ in self.cells), default=0)
+
+    @cached_property
+    def rows(self) -> dict[int, list[tuple[int, str]]]:
+        """Row -> its own filled cells as (column, text), left to right."""
+        out: dict[int, list[tuple[int, str]]] = {}
+        for (r, c), text in sorted(self.cells.items()):
+            out.setdefault(r, []).append((c, text))
+        return out
 
 
 def _text(value) -> str:
@@ -558,13 +567,68 @@ def _column_entries(text: str, column_round: str | None, plan_year: int) -> list
     return entries
 
 
+_TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d+(?:[,.]\d+)?$")
+
+
+def _is_totals_row(sheet: Sheet, row: int) -> bool:
+    """A row that sums the table: "Totalt", "Summa" or "Antal åtgärder" first, and
+    nothing but numbers after it (a problem "Antal inbrott ökar" has text beside it)."""
+    cells = sheet.rows.get(row, [])
+    return len(cells) > 1 and bool(_TOTALS.match(cells[0][1])) \
+        and all(_NUMBER.match(text) for _, text in cells[1:])
+
+
+def _sub_heading(sheet: Sheet, row: int, roles: dict[str, int]) -> tuple[str, bool] | None:
+    """(area, merged across columns) when a row is a sub-heading inside the table (one
+    sheet for several areas, each under its name), else None.
+
+    The row holds one text, written on this row (not a problem merged down from above),
+    that is an area's name: a standard area's (numbering and a few words more allowed,
+    not a problem's sentence that mentions one) or the own area's ("Eget prioriterat
+    område: Våld i nära relationer")."""
+    cells = sheet.rows.get(row, [])
+    texts = {sheet.value(row, c) for c in roles.values()} | {text for _, text in cells}
+    texts.discard("")
+    if len(texts) != 1 or not cells or any(sheet.origin(row, c)[0] != row for c in roles.values()
+                                           if sheet.value(row, c)):
+        return None
+    [text] = texts
+    merged = any(m[0] == row and m[3] > m[1] for m in sheet.merges)
+    area = match_area(text)
+    if area == cat.OWN_AREA:
+        name = _clean_title(re.sub(r"\[?eget prioriterat område\]?\s*[:.\-–]?", "", text, flags=re.IGNORECASE))
+        return name or cat.OWN_AREA, merged
+    if area and len(_clean_title(text).split()) <= len(area.split()) + 1:
+        return area, merged
+    return None
+
+
+def sections(sheet: Sheet, first_row: int, roles: dict[str, int], area: str) -> list[tuple[int, str]]:
+    """The sub-headings of a table as (row, area), in order; empty for the usual sheet
+    of one area. A heading naming the area the rows above it already belong to counts
+    only when merged across columns (a banner): written in one cell it may as well be a
+    problem on a row of its own, whose causes follow."""
+    found = []
+    for r in sorted(sheet.rows):
+        heading = _sub_heading(sheet, r, roles) if r >= first_row else None
+        if heading and (heading[1] or heading[0] != area):
+            area = heading[0]
+            found.append((r, area))
+    return found
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
-              followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1) -> AreaRows:
-    """The measures of one area sheet, with its own counts of problems, causes, measures."""
+              followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1,
+              rows: tuple[int, int] | None = None) -> AreaRows:
+    """The measures of one area sheet, with its own counts of problems, causes, measures.
+
+    ``rows`` (first, last) limits the reading to the rows under one sub-heading."""
     start = header_row + header_rows
     while start <= header_row + header_rows + 2 and _is_instruction_row(sheet, start, roles):
         start += 1
+    start, stop = (max(start, rows[0]), rows[1]) if rows else (start, sheet.last_row)
     groups: dict[tuple[int, int], list[int]] = {}  # Åtgärd cell -> its rows
     problem_cells, cause_cells = set(), set()
     cause_rows_without_measure = 0
@@ -573,8 +637,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     row_values: dict[int, dict[str, str]] = {}
     empty_run = 0
     skip_until = 0
-    for r in range(start, sheet.last_row + 1):
+    for r in range(start, stop + 1):
         if r <= skip_until:
+            continue
+        if _is_totals_row(sheet, r):
+            notes.append(f"Blad '{sheet.title}': rad {r} är en summarad ('{sheet.rows[r][0][1][:40]}') "
+                         "och lästes inte som åtgärd.")
             continue
         values = {role: sheet.value(r, c) for role, c in roles.items() if role not in ("followup", "status")}
         # All follow-up columns of the row, and the status column: a status alone (a
@@ -923,10 +991,25 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             continue
         header_row, roles, description_col, followup_cols, header_rows = found
         area, how = _area_of_sheet(sheet, header_row, description_col)
-        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
             notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
+        headings = sections(sheet, header_row + header_rows, roles, area)
+        if headings:
+            # One sheet for several areas, each under a sub-heading row naming it: the
+            # rows under a heading are that area's (those above the first, the sheet's).
+            ends = [r - 1 for r, _ in headings[1:]] + [sheet.last_row]
+            parts = [(area, (0, headings[0][0] - 1))] + [(a, (r + 1, end)) for (r, a), end in zip(headings, ends, strict=True)]
+            found_parts = [read_area(sheet, header_row, roles, a, meta.year, notes, followup_cols, header_rows, span)
+                           for a, span in parts]
+            found_parts = [p for p in found_parts if p.measures or p.causes or p.rejected]
+            notes.append(f"Blad '{sheet.title}': områdena togs från mellanrubrikerna "
+                         + ", ".join(f"rad {r} ({a})" for r, a in headings) + ".")
+            if sheet.state != "visible" and any(p.measures for p in found_parts):
+                notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+            areas.extend(found_parts)
+            continue
+        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
         if not rows.measures and rows.causes == 0:
             if how != "standard":
                 notes.append(f"Blad '{sheet.title}' (eget prioriterat område) är inte ifyllt och hoppades över.")
