@@ -23,7 +23,7 @@ from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers.followup import stated_status
-from pipelines.readers.text import choice, decode, excel_separator, parse_number, sniff_delimiter
+from pipelines.readers.text import MONTHS, choice, decode, excel_separator, parse_number, sniff_delimiter
 
 FORMATS = (
     "incident-csv", "incident-parquet",
@@ -61,6 +61,33 @@ NANOSECOND_FORMATS = ["%Y-%m-%d %H:%M:%S.%n", "%Y-%m-%dT%H:%M:%S.%n"]
 # exports from police and municipal systems write them, optionally with fractions of a
 # second. Stored as Stockholm local time; tried only on cells the plain formats cannot read.
 OFFSET_TIMESTAMP_FORMATS = [f"%Y-%m-%d{sep}%H:%M{sec}%z" for sep in (" ", "T") for sec in (":%S", ":%S.%f", "")]
+# What people's exports write that the formats above cannot read, rewritten to
+# 'ÅÅÅÅ-MM-DD …' and read by TIMESTAMP_FORMATS (pattern, replacement; applied in order,
+# only to cells no other format reads). Sweden writes dates day first, never month first:
+# '23.11.2026' and '23-11-2026' (Excel and systems with Nordic or German settings) are
+# read day first; with '/' (British and American settings alike) only a first number
+# over 12 proves it, and '01/03/2026' stays rejected (TIMESTAMP_AMBIGUOUS). Months by
+# their Swedish names or abbreviations ('23 nov 2026', '23 november 2026') and 'kl.'
+# before the clock ('2026-11-23 kl. 14:05') are read too.
+def _month_name_rewrite(number: int, name: str) -> tuple[str, str]:
+    """'23 nov 2026', '23 november 2026', '23 nov. 2026' -> '2026-11-23'. The abbreviation
+    is the name's first three letters; 'sept' is written for september too."""
+    spellings = [name, "sept", name[:3]] if name == "september" else [name, name[:3]]
+    return rf"(?i)^(\d{{1,2}})\.?\s+(?:{'|'.join(dict.fromkeys(spellings))})\.?\s+(\d{{4}})", rf"\2-{number:02d}-\1"
+
+
+TIMESTAMP_REWRITES = [
+    (r"(?i)[, ]+kl\.?\s*", " "),
+    (r"^(\d{1,2})\.(\d{1,2})\.(\d{4})", r"\3-\2-\1"),
+    (r"^(\d{1,2})-(\d{1,2})-(\d{4})", r"\3-\2-\1"),
+    (r"^(1[3-9]|2\d|3[01])/(\d{1,2})/(\d{4})", r"\3-\2-\1"),
+    *(_month_name_rewrite(number, name) for number, name in enumerate(MONTHS, start=1)),
+]
+TIMESTAMP_AMBIGUOUS = r"^(0?[1-9]|1[0-2])/(0?[1-9]|1[0-2])/\d{4}"
+# A date cell Excel saved as its serial number (days since 1899-12-30, the time as the
+# fraction: '46349,58333' is 2026-11-23 14:00), as a sheet writes it when the column lost
+# its date format. Only 30000-99999 (1982 onwards): a smaller number is no date of ours.
+EXCEL_SERIAL = r"^[3-9]\d{4}([.,]\d+)?$"
 # DuckDB's %z takes any two digits ('+25:00', '+99:99'); real offsets lie within ±14:00.
 OFFSET_SUFFIX = r"([Zz]|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
 LOCAL_TIME_ZONE = "Europe/Stockholm"
@@ -469,7 +496,8 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
+    Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $excel_serial,
+    $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
@@ -508,13 +536,21 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                 SELECT *, coalesce(plain_ts, CASE WHEN regexp_matches(occurred_at, $offset_suffix)
                               THEN timezone($zone, try_strptime(regexp_replace(occurred_at, '[Zz]$', '+00:00'),
                                                                 $offset_formats)) END,
-                              try_strptime(occurred_at, $nanosecond_formats)::TIMESTAMP) AS ts
+                              try_strptime(occurred_at, $nanosecond_formats)::TIMESTAMP,
+                              try_strptime({_rewritten("occurred_at")}, $formats),
+                              CASE WHEN regexp_matches(occurred_at, $excel_serial)
+                                   THEN TIMESTAMP '1899-12-30' + to_microseconds(
+                                       round(replace(occurred_at, ',', '.')::DOUBLE * 86400)::BIGINT * 1000000)
+                              END) AS ts
                 FROM formed
             )
             SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
                    CASE
                        WHEN _blank THEN NULL
                        WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
+                       WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
+                           THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
+                                || '3 januari); skriv datumet ÅÅÅÅ-MM-DD'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
                        WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
@@ -535,9 +571,18 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
 
 STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTAMP_FORMATS,
                   "nanosecond_formats": NANOSECOND_FORMATS,
-                  "offset_suffix": OFFSET_SUFFIX,
+                  "offset_suffix": OFFSET_SUFFIX, "excel_serial": EXCEL_SERIAL, "ambiguous_date": TIMESTAMP_AMBIGUOUS,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
                   "pn_screen": personnummer.SCREEN}
+
+
+def _rewritten(column: str) -> str:
+    """SQL for ``column`` with TIMESTAMP_REWRITES applied in order (their patterns inlined
+    as constants, so DuckDB compiles each once)."""
+    sql = column
+    for pattern, replacement in TIMESTAMP_REWRITES:
+        sql = f"regexp_replace({sql}, '{pattern}', '{replacement}')"
+    return sql
 
 
 def _trim(column: str) -> str:

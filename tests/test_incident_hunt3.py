@@ -1,0 +1,90 @@
+"""Incident files as people really export them (third hunt): day-first dates, Swedish month
+names, 'kl.' before the clock and Excel's serial dates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from helpers import rows
+
+from pipelines.loading import ingest
+
+HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
+
+
+def _csv(path, body):
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def _times(db):
+    return dict(rows(db, "SELECT incident_id, occurred_at FROM incident ORDER BY incident_id"))
+
+
+def _rejected(db):
+    return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
+
+
+def test_day_first_dates_as_nordic_and_german_settings_write_them(empty_db, tmp_path):
+    f = _csv(tmp_path / "export.csv",
+             "d1;23.11.2025 14:05;rån;0180;;;\n"
+             "d2;23-11-2025 14:05;rån;0180;;;\n"
+             "d3;23/11/2025 14:05;rån;0180;;;\n"  # a first number over 12 proves day first
+             "d4;1.3.2025 08:00:30;rån;0180;;;\n"  # with dots, always day first
+             "d5;01.03.2025;rån;0180;;;\n"
+             "d6;31.02.2025 10:00;rån;0180;;;\n")  # no such day
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert _times(empty_db) == {
+        "d1": datetime(2025, 11, 23, 14, 5), "d2": datetime(2025, 11, 23, 14, 5),
+        "d3": datetime(2025, 11, 23, 14, 5), "d4": datetime(2025, 3, 1, 8, 0, 30),
+        "d5": datetime(2025, 3, 1)}
+    assert _rejected(empty_db) == [(7, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
+
+
+def test_a_slashed_date_that_could_be_either_way_is_rejected_saying_why(empty_db, tmp_path):
+    f = _csv(tmp_path / "export.csv",
+             "s1;01/03/2025 10:00;rån;0180;;;\n"
+             "s2;11/23/2025 10:00;rån;0180;;;\n"  # month first (American): never read
+             "s3;13/03/2025 10:00;rån;0180;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert _times(empty_db) == {"s3": datetime(2025, 3, 13, 10, 0)}
+    rejected = _rejected(empty_db)
+    assert [r[:2] for r in rejected] == [(2, "occurred_at"), (3, "occurred_at")]
+    assert "dag och månad kan inte skiljas åt" in rejected[0][2] and "ÅÅÅÅ-MM-DD" in rejected[0][2]
+    assert rejected[1][2] == "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"
+
+
+def test_swedish_month_names_and_kl_before_the_clock(empty_db, tmp_path):
+    f = _csv(tmp_path / "export.csv",
+             "m1;23 nov 2025 14:05;rån;0180;;;\n"
+             "m2;23 november 2025 kl. 14:05;rån;0180;;;\n"
+             "m3;2025-11-23 kl. 14:05;rån;0180;;;\n"
+             "m4;2025-11-23 kl 14.05;rån;0180;;;\n"
+             "m5;1 Maj 2025;rån;0180;;;\n"
+             "m6;3 sept. 2025 kl. 22:10;rån;0180;;;\n"
+             "m7;23.11.2025 kl. 14:05;rån;0180;;;\n"
+             "m8;23 novembre 2025 14:05;rån;0180;;;\n")  # not Swedish: rejected
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    at = datetime(2025, 11, 23, 14, 5)
+    assert _times(empty_db) == {"m1": at, "m2": at, "m3": at, "m4": at, "m5": datetime(2025, 5, 1),
+                                "m6": datetime(2025, 9, 3, 22, 10), "m7": at}
+    assert [r[:2] for r in _rejected(empty_db)] == [(9, "occurred_at")]
+
+
+def test_excel_serial_dates_are_read_as_the_date_they_stand_for(empty_db, tmp_path):
+    # A date column saved from a sheet where it lost its format: days since 1899-12-30.
+    f = _csv(tmp_path / "export.csv",
+             "e1;45717,58333;rån;0180;;;\n"  # 2025-03-01 14:00 with a decimal comma
+             "e2;45717.5;rån;0180;;;\n"
+             "e3;45717;rån;0180;;;\n"
+             "e4;99999;rån;0180;;;\n"  # 2173: in the future
+             "e5;1234;rån;0180;;;\n")  # no date of ours
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert _times(empty_db) == {"e1": datetime(2025, 3, 1, 14, 0), "e2": datetime(2025, 3, 1, 12, 0),
+                                "e3": datetime(2025, 3, 1)}
+    assert _rejected(empty_db) == [(5, "occurred_at", "tidpunkten ligger i framtiden"),
+                                   (6, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
