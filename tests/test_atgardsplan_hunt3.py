@@ -185,3 +185,27 @@ def test_a_totals_row_is_no_measure(empty_db, tmp_path):
         ("Otrygghet", "Läxhjälp"), ("Otrygghet", "Nattvandring"), ("Antal inbrott ökar", "Information")]
     assert "Blad '1. Unga i riskzon': rad 6 är en summarad ('Summa') och lästes inte som åtgärd." in report.lines
     assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+
+
+# --- the workbook ------------------------------------------------------------------------
+
+def test_a_workbook_with_a_sheet_per_year_loads_the_plan_years_sheets(empty_db, tmp_path):
+    # Before: last year's sheets were read into this year's plan, doubling its measures
+    # (and last year's analysis sheet could be compared against this year's counts).
+    wb = _new()
+    for year in (2024, 2025):
+        _sheet(wb, f"Unga i riskzon {year}", [
+            ["Otrygghet", "Få vuxna", f"Läxhjälp {year}: Två kvällar.", "Mål", year, "Chef"]])
+    _sheet(wb, "Övrigt", [["Otrygghet", "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef"]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp 2025", "Nattvandring"]  # a sheet without a year is read
+    assert ("Blad 'Unga i riskzon 2024' gäller 2024, inte planens år 2025, och lästes inte. Spara det årets blad "
+            "i en egen arbetsbok och läs in den med --year 2024.") in report.lines
+
+
+def test_years_in_sheet_names_without_the_plan_year_say_nothing(empty_db, tmp_path):
+    # A plan for 2025 whose sheets were named when the template was made in 2024.
+    wb = _new()
+    _sheet(wb, "Unga 2024", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]

@@ -966,6 +966,21 @@ _KIND_WORDS = {"problems": "problem", "causes": "orsaker", "measures": "åtgärd
 _SOURCE_LABELS = {"organisation": "organisation", "kommun": "kommun", "lpo": "LPO", "year": "år"}
 
 
+def _other_years(sheets: list[Sheet], year: int) -> dict[int, list[int]]:
+    """Sheet index -> the years its name gives, for sheets that belong to another plan
+    year: a workbook that keeps a sheet per year ("Unga i riskzon 2024", "… 2025") holds
+    several plans. Only when some sheet's name gives the plan's year: if none does, the
+    names say nothing about which sheets are this plan's, and every sheet is read.
+
+    The other years' sheets are left out, not loaded as plans of their own: the same file
+    loaded again with --year would replace this plan (a load replaces the earlier loads of
+    its file name), so the report asks for a workbook per year."""
+    named = {s.index: sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)}) for s in sheets}
+    if not any(year in years for years in named.values()):
+        return {}
+    return {index: years for index, years in named.items() if years and year not in years}
+
+
 def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     """Read an action-plan workbook into plan, measure, measure_followup and plan_analysis."""
     path = Path(path)
@@ -979,9 +994,17 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     analysis: dict[str, dict] | None = None
     skipped: list[str] = []
     analysis_sheet = None
+    other_years = _other_years(sheets, meta.year)
     for sheet in sheets:
         if _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
             continue  # guidance, perhaps with an example table: never data
+        if sheet.index in other_years:
+            if sheet.cells:
+                years = " och ".join(map(str, other_years[sheet.index]))
+                notes.append(f"Blad '{sheet.title}' gäller {years}, inte planens år {meta.year}, och lästes inte. "
+                             "Spara det årets blad i en egen arbetsbok och läs in den med "
+                             f"--year {other_years[sheet.index][0]}.")
+            continue
         found = find_header(sheet)
         if found is None:
             if _is_analysis(sheet):
