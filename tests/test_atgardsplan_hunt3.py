@@ -12,7 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import rows
+import xlsxwriter
+from helpers import refused, rows
 
 from pipelines.loading import ingest
 from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA, SYSTEM, UNGA, _instructions
@@ -208,4 +209,42 @@ def test_years_in_sheet_names_without_the_plan_year_say_nothing(empty_db, tmp_pa
     wb = _new()
     _sheet(wb, "Unga 2024", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
+
+
+def _xlsxwriter_plan(path: Path, extra) -> Path:
+    """A one-area plan written by xlsxwriter (which writes text boxes), ``extra(ws)`` added."""
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("1. Unga i riskzon")
+    ws.write("A1", UNGA)
+    ws.write_row("A3", HEADER)
+    ws.write_row("A4", ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "Pågår"])
+    extra(ws)
+    book.close()
+    return path
+
+
+# 19811218-9876: made up, but a valid date and control digit (as in test_atgardsplan).
+@pytest.mark.parametrize(("extra", "where"), [
+    (lambda ws: ws.set_header("&CUpprättad av 811218-9876"), "sidhuvudet eller sidfoten"),
+    (lambda ws: ws.set_footer("&L19811218 9876"), "sidhuvudet eller sidfoten"),
+    (lambda ws: ws.insert_textbox("J2", "Kontaktperson: 811218-9876"), "en textruta eller figur"),
+    (lambda ws: ws.data_validation("H4", {"validate": "list", "source": ["Pågår", "Klar"],
+                                          "input_title": "Status", "input_message": "Frågor: 811218-9876"}),
+     "en listruta (dataverifiering)"),
+])
+def test_a_personnummer_beside_the_cells_refuses_the_file(empty_db, tmp_path, extra, where):
+    # Before: only cells, comments and sheet names were checked; a personnummer in the
+    # header, a text box or a drop-down's message let the file load.
+    message = refused(empty_db, _xlsxwriter_plan(tmp_path / "plan.xlsx", extra), options=OPTIONS)
+    assert f"blad '1. Unga i riskzon', {where}" in message
+    assert "9876" not in message
+
+
+def test_text_beside_the_cells_without_a_personnummer_loads(empty_db, tmp_path):
+    def extra(ws):
+        ws.set_header("&CÅtgärdsplan 2025, sida &P av &N")
+        ws.insert_textbox("J2", "Kontakt: 08-508 00 000, dnr 2025-123456")
+        ws.data_validation("H4", {"validate": "list", "source": ["Pågår", "Klar"], "input_message": "Välj status"})
+    _load(empty_db, _xlsxwriter_plan(tmp_path / "plan.xlsx", extra))
     assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]

@@ -13,6 +13,7 @@ so a sheet formatted down to row 100 000 costs no more than its filled rows.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import tomllib
@@ -158,6 +159,9 @@ class Sheet:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_row, min_col, max_row, max_col
     anchor: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
+    # Text that is no cell: header and footer, text boxes and shapes, a drop-down's input
+    # message, as (where, text). Never read as data; checked for personnummer.
+    other_texts: list[tuple[str, str]] = field(default_factory=list)
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
 
     def value(self, row: int, col: int) -> str:
@@ -243,9 +247,34 @@ class _TooManyCells(Exception):
     pass
 
 
-def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int) -> tuple[int | None, list, dict[str, str], int]:
-    """From a sheet's XML: the last row holding a value, merged ranges, comments and the
-    number of filled cells. Stops unpacking once more than ``budget`` cells are filled."""
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>([^<]*)<")
+_VALIDATION_TEXT = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.DOTALL)
+_ATTRIBUTE = re.compile(rb'\b(?:prompt|promptTitle|error|errorTitle)="([^"]*)"')
+
+
+def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> list[tuple[str, str]]:
+    """(where, text) of what a sheet shows besides its cells: header and footer, a
+    drop-down's messages and list, text boxes and shapes in its drawings."""
+    def unescaped(raw: bytes) -> str:
+        return html.unescape(raw.decode("utf-8", errors="replace"))
+
+    out = [("sidhuvudet eller sidfoten", unescaped(m[1])) for m in _HEADER_FOOTER.finditer(xml)]
+    for m in _VALIDATION_TEXT.finditer(xml):
+        texts = [unescaped(a) for a in _ATTRIBUTE.findall(m[1])] + [unescaped(re.sub(rb"<[^>]+>", b" ", m[2]))]
+        out.append(("en listruta (dataverifiering)", " ".join(texts)))
+    for target in targets:
+        name = PurePosixPath(target).name.lower()
+        if name.startswith("drawing") and name.endswith(".xml") and target in zf.namelist():
+            root = ElementTree.fromstring(zf.read(target))
+            out.append(("en textruta eller figur", " ".join(root.itertext())))
+    return [(where, text) for where, text in out if text.strip()]
+
+
+def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int
+                  ) -> tuple[int | None, list, dict[str, str], int, list[tuple[str, str]]]:
+    """From a sheet's XML: the last row holding a value, merged ranges, comments, the
+    number of filled cells and the texts beside the cells (_texts_beside_cells). Stops
+    unpacking once more than ``budget`` cells are filled."""
     chunks, filled = [], 0
     with zf.open(part) as fh:
         while chunk := fh.read(1 << 22):
@@ -271,7 +300,8 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int) -> tuple[int | No
         (c1, r1), (c2, r2) = _REF.fullmatch(a).groups(), _REF.fullmatch(b or a).groups()
         merges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
     comments = {}
-    for target in _rels(zf, part).values():
+    targets = list(_rels(zf, part).values())
+    for target in targets:
         name = PurePosixPath(target).name.lower()
         if target in zf.namelist() and (name.startswith("comments") or "threadedcomment" in name):
             root = ElementTree.fromstring(zf.read(target))
@@ -279,7 +309,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int) -> tuple[int | No
                 ref = el.get("ref")
                 if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
                     comments[ref] = "".join(el.itertext())
-    return last, merges, comments, filled
+    return last, merges, comments, filled, _texts_beside_cells(zf, xml, targets)
 
 
 def _check_container(path: Path) -> None:
@@ -326,9 +356,9 @@ def read_workbook(path: Path) -> list[Sheet]:
                 sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
                 try:
-                    last, merges, comments, filled = (
+                    last, merges, comments, filled, sheet.other_texts = (
                         _sheet_extras(zf, part, MAX_CELLS - total_cells) if part in zf.namelist()
-                        else (None, [], {}, 0))
+                        else (None, [], {}, 0, []))
                 except _TooManyCells:
                     limit = f"{MAX_CELLS:,}".replace(",", " ")
                     raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler (blad '{ws.title}'); "
@@ -362,8 +392,9 @@ def read_workbook(path: Path) -> list[Sheet]:
 
 
 def gate(file: str, sheets: list[Sheet]) -> None:
-    """Raise PersonnummerFound for the first cell or comment holding a personnummer
-    (a nine-digit number cell is read with the leading zero Excel dropped)."""
+    """Raise PersonnummerFound for the first cell, comment, sheet name or text beside the
+    cells (header, footer, text box, a drop-down's message) holding a personnummer (a
+    nine-digit number cell is read with the leading zero Excel dropped)."""
     def places():
         for s in sheets:
             for (r, c), text in sorted(s.cells.items()):
@@ -374,6 +405,8 @@ def gate(file: str, sheets: list[Sheet]) -> None:
                 yield f"blad '{s.title}', cell {get_column_letter(c)}{r}", text
             for ref, text in s.comments.items():
                 yield f"blad '{s.title}', kommentar i cell {ref}", text
+            for what, text in s.other_texts:
+                yield f"blad '{s.title}', {what}", text
             yield f"namnet på blad nr {s.index}", s.title
     found = first_finding(places())
     if found:
