@@ -281,16 +281,13 @@ def display_arrow(
         hit = _recall(_ARROW, key)
         if hit is not None:
             return hit
-    if identity is not None:
-        # Remembered by identity: display_table's own cache would pickle and hash the
-        # frame's content only to remember the same table a second time.
-        if callable(df):
-            df = df()
-        _check_columns(df, columns)
-        shown = _display_table(df, columns, decimals, set(percent), set(share), set(months))
-    else:
-        shown = display_table(df, columns, decimals, percent=percent, share=share, months=months)
-    table = pa.Table.from_pandas(shown, preserve_index=False)
+    if callable(df):
+        df = df()
+    _check_columns(df, columns)
+    # Built from the texts directly: every cell is a str (pandas' object columns made
+    # Arrow infer each column's type, twice the time, plus the frame itself).
+    texts = _display_columns(df, columns, decimals, set(percent), set(share), set(months))
+    table = pa.table({header: pa.array(values, type=pa.string()) for header, values in texts.items()})
     if key is not None:
         _keep(_ARROW, key, table)  # Arrow tables are immutable: shared as they are
     return table
@@ -344,6 +341,12 @@ def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
 
 
 def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFrame:
+    return pd.DataFrame(_display_columns(df, columns, decimals, percent, share, months), index=range(len(df)),
+                        dtype=object)
+
+
+def _display_columns(df, columns, decimals, percent, share, months) -> dict[str, list[str]]:
+    """Each shown column's texts under its Swedish header, in the order of ``columns``."""
     out = {}
     for col, header in columns.items():
         kind = "percent" if col in percent else "share" if col in share else "plain"
@@ -356,4 +359,4 @@ def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFram
             continue
         hidden = suppressed_mask(df, col).tolist()
         out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
-    return pd.DataFrame(out, index=range(len(df)), dtype=object)
+    return out
