@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from helpers import refused, rows
+from openpyxl.styles import PatternFill
 
 from pipelines.loading import ingest
 from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA, SYSTEM, UNGA, _instructions
@@ -248,3 +249,27 @@ def test_text_beside_the_cells_without_a_personnummer_loads(empty_db, tmp_path):
         ws.data_validation("H4", {"validate": "list", "source": ["Pågår", "Klar"], "input_message": "Välj status"})
     _load(empty_db, _xlsxwriter_plan(tmp_path / "plan.xlsx", extra))
     assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
+
+
+def test_a_status_shown_only_as_a_colour_is_reported_not_guessed(empty_db, tmp_path):
+    # Before: the coloured cells were silently ignored; the coordinator saw 'ej bedömd'
+    # and no word why. A colour is still not read (its meaning is the workbook's own
+    # legend), but each such cell is named.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", None, None],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", "250828: 12 pass.", None],
+        [None, "Mörker", "Belysning: Nya lampor.", "Mål", 2025, "Chef", None, "Klar"],
+    ])
+    ws.cell(3, 8, "Status")
+    ws["J2"] = "Grön = klar, gul = pågår, röd = ej påbörjad"
+    green, red = PatternFill("solid", fgColor="00B050"), PatternFill("solid", fgColor="FF0000")
+    ws["H4"].fill = green
+    ws["H5"].fill = red
+    ws["H6"].fill = green  # coloured and written: the word is read
+    ws["G6"].fill = PatternFill("solid", fgColor="FFFFFF")  # white is no colour
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [(m[2], m[3]) for m in _measures(empty_db)] == [
+        ("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"), ("Belysning", "uppnådd")]
+    assert ("Blad '1. Unga i riskzon': cell H4, H5 visar statusen bara med färg; färger läses inte. "
+            "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines

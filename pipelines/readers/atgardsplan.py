@@ -163,6 +163,7 @@ class Sheet:
     # message, as (where, text). Never read as data; checked for personnummer.
     other_texts: list[tuple[str, str]] = field(default_factory=list)
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
+    coloured: set[tuple[int, int]] = field(default_factory=set)  # empty cells filled with a colour
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -270,11 +271,40 @@ def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> 
     return [(where, text) for where, text in out if text.strip()]
 
 
-def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int
-                  ) -> tuple[int | None, list, dict[str, str], int, list[tuple[str, str]]]:
-    """From a sheet's XML: the last row holding a value, merged ranges, comments, the
-    number of filled cells and the texts beside the cells (_texts_beside_cells). Stops
-    unpacking once more than ``budget`` cells are filled."""
+_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)/>")
+_CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+
+
+def _coloured_styles(zf: zipfile.ZipFile) -> set[int]:
+    """The cell styles (indexes into cellXfs) that fill a cell with a colour: a status
+    shown only as green, yellow or red. White and the default fills are no colour."""
+    if "xl/styles.xml" not in zf.namelist():
+        return set()
+    root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+
+    def children(parent_name: str):
+        parent = next((el for el in root if el.tag.rsplit("}", 1)[-1] == parent_name), None)
+        return list(parent) if parent is not None else []
+
+    coloured_fills = set()
+    for i, fill in enumerate(children("fills")):
+        pattern = next((el for el in fill.iter() if el.tag.endswith("patternFill")), None)
+        colour = next((el for el in fill.iter() if el.tag.endswith("fgColor")), None)
+        kind = pattern.get("patternType") if pattern is not None else None
+        white = colour is not None and ((colour.get("rgb") or "").upper().endswith("FFFFFF")
+                                        or colour.get("theme") == "0")
+        if kind not in (None, "none", "gray125") and not white:
+            coloured_fills.add(i)
+    return {i for i, xf in enumerate(children("cellXfs")) if int(xf.get("fillId", 0)) in coloured_fills}
+
+
+def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, coloured_styles: set[int]
+                  ) -> tuple[int | None, int]:
+    """From a sheet's XML: the last row holding a value and the number of filled cells;
+    the sheet's merged ranges, comments, texts beside the cells (_texts_beside_cells) and
+    empty cells filled with a colour are set on ``sheet``. Stops unpacking once more than
+    ``budget`` cells are filled."""
     chunks, filled = [], 0
     with zf.open(part) as fh:
         while chunk := fh.read(1 << 22):
@@ -309,7 +339,17 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int
                 ref = el.get("ref")
                 if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
                     comments[ref] = "".join(el.itertext())
-    return last, merges, comments, filled, _texts_beside_cells(zf, xml, targets)
+    sheet.merges, sheet.comments = merges, comments
+    sheet.other_texts = _texts_beside_cells(zf, xml, targets)
+    if coloured_styles and end >= 0:
+        # Only up to the end of the last row holding a value: a template coloured down to
+        # row 100 000 costs nothing.
+        row_end = xml.find(b"row>", end)
+        for m in _EMPTY_CELL.finditer(xml, 0, row_end if row_end >= 0 else len(xml)):
+            style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
+            if style and ref and int(style[1]) in coloured_styles:
+                sheet.coloured.add((int(ref[2]), _col_index(ref[1].decode())))
+    return last, filled
 
 
 def _check_container(path: Path) -> None:
@@ -352,19 +392,18 @@ def read_workbook(path: Path) -> list[Sheet]:
     total_cells = 0
     try:
         with zipfile.ZipFile(path) as zf:
+            coloured_styles = _coloured_styles(zf)
             for index, ws in enumerate(wb.worksheets, start=1):
                 sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
                 try:
-                    last, merges, comments, filled, sheet.other_texts = (
-                        _sheet_extras(zf, part, MAX_CELLS - total_cells) if part in zf.namelist()
-                        else (None, [], {}, 0, []))
+                    last, filled = (_sheet_extras(zf, part, MAX_CELLS - total_cells, sheet, coloured_styles)
+                                    if part in zf.namelist() else (None, 0))
                 except _TooManyCells:
                     limit = f"{MAX_CELLS:,}".replace(",", " ")
                     raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler (blad '{ws.title}'); "
                                              "en åtgärdsplan har några hundra. Kontrollera att rätt fil valdes.") from None
                 total_cells += filled
-                sheet.merges, sheet.comments = merges, comments
                 if last == 0:
                     sheets.append(sheet)
                     continue
@@ -720,7 +759,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         else:
             cause_rows_without_measure += 1
     measures = []
+    # A status shown only as a colour (green, yellow, red) in the status or follow-up
+    # column: not read (what a colour means is the workbook's own legend), but said.
+    status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
+    colour_only = []
     for (top, _), rows in sorted(groups.items()):
+        colour_only += [f"{get_column_letter(c)}{r}" for r in rows for c in status_cols
+                        if sheet.origin(r, c) in sheet.coloured and not sheet.value(r, c)]
         vals = [row_values[r] for r in rows]
         text = _cap(vals[0]["measure"], notes, f"Blad '{sheet.title}', rad {top}")
         causes = _join([v["cause"] for v in vals])
@@ -750,6 +795,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries,
         ))
+    if colour_only:
+        cells = ", ".join(colour_only[:5]) + (f" och {len(colour_only) - 5} till" if len(colour_only) > 5 else "")
+        notes.append(f"Blad '{sheet.title}': cell {cells} visar statusen bara med färg; färger läses inte. "
+                     "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected)
 
