@@ -20,7 +20,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import formatting as fmt
-from dashboard.queries import geo, incidents, last_plan_month, months_without_incidents
+from dashboard.queries import geo, incidents, months_without_incidents
 
 KEY_LEVEL = "niva"
 KEY_AREA = "omrade"
@@ -186,18 +186,14 @@ def sidebar() -> Selection:
         choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params",
                               on_change=_on_period_change)
         start, end = preset_range(choice, first, last)
-        # The quick choices follow the data; chosen months may also reach the end of the
-        # latest action-plan year (next year's plan, loaded before its data exist).
-        plans_end = last_plan_month()
-        reach = max(last, plans_end) if plans_end else last
         if choice == CUSTOM:
-            months = month_options(first, reach)
+            months = month_options(first, last)
             valid = {_month_label(m) for m in months}
             for key, what in ((KEY_FROM, "Från"), (KEY_TO, "Till")):
                 bad = _unknown(key, valid)
                 if bad:
                     _notice(notices, f"{what}-månaden '{bad[0]}' finns inte i data "
-                                     f"({fmt.period(first, reach)}); visar {LAST_12.lower()}.")
+                                     f"({fmt.period(first, last)}); visar {LAST_12.lower()}.")
             default_start, default_end = st.session_state.get(_RANGE, (start, end))
             if st.session_state.get(KEY_FROM) not in months:
                 st.session_state.pop(KEY_FROM, None)
@@ -215,9 +211,7 @@ def sidebar() -> Selection:
             if start > end:
                 _notice(notices, "Från-månaden låg efter till-månaden; de har bytt plats.")
                 start, end = end, start
-        beyond = (f" Åtgärdsplaner finns t.o.m. planår {reach.year}: välj månader för att se dem."
-                  if reach.year > last.year else "")
-        st.caption(f"Period: {fmt.period(start, end)}. Data finns {fmt.period(first, last)}.{beyond}")
+        st.caption(f"Period: {fmt.period(start, end)}. Data finns {fmt.period(first, last)}.")
 
         # Incident types (none chosen = every type).
         types = list(incidents.types_present())

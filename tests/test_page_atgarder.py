@@ -183,35 +183,3 @@ def test_a_database_with_only_an_action_plan_shows_the_plan(empty_db, tmp_path, 
     assert any("2025" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
     assert any(c.value.startswith("1 plan från 1 organisation, planår 2025, med 2 åtgärder")
                for c in at.caption), [c.value for c in at.caption][:3]
-
-
-def test_next_years_plan_is_reached_by_choosing_its_months(demo_db, tmp_path, monkeypatch):
-    # In the autumn a kommun loads next year's plan, before any incident of that year
-    # exists: the quick periods still follow the data, but its months can be chosen.
-    from pipelines.loading import ingest
-
-    db = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_db, db)
-    with duckdb.connect(str(db), read_only=True) as con:
-        last = con.execute("SELECT max(occurred_at) FROM incident").fetchone()[0].date()
-    year = last.year + 1
-    plan = tmp_path / "atgarder.csv"
-    plan.write_text("organisation;kommun_code;year;prioritised_area;title;status\n"
-                    f"Tyresö kommun;0138;{year};Unga i riskzon för destruktivt beteende;Fältgrupp;ej bedömd\n",
-                    encoding="utf-8")
-    [report] = ingest(db, [plan])
-    assert report.status == "ok", report.summary()
-    monkeypatch.setenv("LAGESBILD_DB", str(db))
-
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    at.run()
-    assert at.session_state["_selection"].end.year == last.year  # the default still follows the data
-    assert any(f"planår {year}" in c.value for c in at.sidebar.caption), [c.value for c in at.sidebar.caption]
-
-    at = open_page(db, {"niva": "Kommun", "omrade": "Tyresö", "period": "Välj månader",
-                        "fran": f"januari {year}", "till": f"december {year}"})
-    at.run()
-    assert not at.exception
-    assert not [t.value for t in at.toast], [t.value for t in at.toast]
-    assert any(c.value.startswith(f"1 plan från 1 organisation, planår {year}, med 1 åtgärd")
-               for c in at.caption), [c.value for c in at.caption][:3]

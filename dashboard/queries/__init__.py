@@ -207,20 +207,6 @@ def months_without_incidents() -> tuple[date | None, date | None]:
     return _other_months(db_key())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _last_plan_year(key: tuple[str, str]) -> int | None:
-    ((year,),) = rows("SELECT max(year) FROM plan", key=key)
-    return None if year is None else int(year)
-
-
-def last_plan_month() -> date | None:
-    """December of the latest action-plan year, or None without plans. A plan for next
-    year is written and loaded in the autumn, before any data for that year exists: the
-    period can reach it through these months (the measures page reads plan years)."""
-    year = _last_plan_year(db_key())
-    return None if year is None else date(year, 12, 1)
-
-
 def as_date(value) -> date:
     """A DuckDB DATE (datetime.date) or TIMESTAMP (datetime.datetime) as a date."""
     return value.date() if isinstance(value, datetime) else value
