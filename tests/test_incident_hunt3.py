@@ -88,3 +88,41 @@ def test_excel_serial_dates_are_read_as_the_date_they_stand_for(empty_db, tmp_pa
                                 "e3": datetime(2025, 3, 1)}
     assert _rejected(empty_db) == [(5, "occurred_at", "tidpunkten ligger i framtiden"),
                                    (6, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
+
+
+def test_a_row_with_a_value_beyond_the_last_column_is_rejected_as_shifted(empty_db, tmp_path):
+    # A ';' inside a cell without quotes splits it: every value after it stands one column
+    # to the right, so the row is rejected; trailing empty fields (Excel's ';') are fine.
+    f = tmp_path / "export.csv"
+    f.write_text("incident_id;occurred_at;incident_type;kommun_code;source\n"
+                 "x1;2025-03-01 10:00:00;rån;0180;tips;;\n"
+                 "x2;2025-03-01 10:00:00;rån;0180;tips; från granne\n"
+                 "x3;2025-03-01 10:00:00;rån;0180\n", encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert sorted(_times(empty_db)) == ["x1", "x3"]
+    [(row, column, reason)] = _rejected(empty_db)
+    assert (row, column) == (3, "fält 6")
+    assert reason.startswith("raden har fler fält än rubriken") and "citattecken" in reason
+
+
+def test_a_shifted_row_deep_in_a_large_file_is_found(empty_db, tmp_path):
+    # DuckDB sniffs the columns from the file's start; a row far below must still be seen.
+    f = tmp_path / "stor.csv"
+    body = "".join(f"y{i};2025-03-01 10:00:00;rån;0180;tips\n" for i in range(60_000))
+    f.write_text("incident_id;occurred_at;incident_type;kommun_code;source\n" + body
+                 + "z1;2025-03-01 10:00:00;rån;0180;a;b\n", encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 60_000), report.summary()
+    assert [r[:2] for r in _rejected(empty_db)] == [(60_002, "fält 6")]
+
+
+def test_a_shifted_row_in_a_file_with_excels_sep_line_and_windows_1252(empty_db, tmp_path):
+    f = tmp_path / "ansi.csv"
+    f.write_bytes("sep=;\nincident_id;occurred_at;incident_type;kommun_code\n"
+                  "w1;2025-03-01 10:00:00;rån;Malmö;\n"
+                  "w2;2025-03-01 10:00:00;rån;Malmö;Höör\n".encode("cp1252"))
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert [r[:2] for r in _rejected(empty_db)] == [(3, "fält 5")]
+

@@ -350,10 +350,12 @@ def plan_id_for(kommun_code: str, organisation: str, year: int) -> str:
 def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     con = ctx.con
     file = path.name
+    shifted = None
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
         cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
         row_offset = 0
+        _check_header(file, cols, "incident")
     else:
         path, delim = _utf8_copy(path, ctx.scratch_dir)
         # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
@@ -362,14 +364,28 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # No skip= here: given at all (even 0) it stops DuckDB's sniffer from settling on the
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
-        src = (f"read_csv('{_q(path)}', delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
-               f"null_padding=true{serial})")
+        options = (f"delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
+                   f"null_padding=true{serial}")
         try:
-            cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
+            cols = [c.lower() for c in
+                    con.execute(f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', {options})").df()["column_name"]]
         except duckdb.Error as exc:
             raise _unreadable_csv(file, exc) from None
+        # DuckDB drops the fields of a row beyond its columns. A value there means the row
+        # has more fields than the header: a delimiter in a cell without quotes, which
+        # moved the values after it into the wrong columns. So the header's columns are
+        # named, and one field after them (the sniffer adds unnamed columns of its own when
+        # the rows it samples are longer; a trailing ';' leaves that field empty).
+        width = _header_width(path, delim)
+        cols = cols[:width]
+        _check_header(file, cols, "incident")
+        names = ", ".join(f"'{_q(c)}'" for c in [*cols, EXTRA_FIELD])
+        src = f"read_csv('{_q(path)}', {options}, names=[{names}])"
+        shown = "tabb" if delim == "\t" else delim
+        shifted = (f"fält {width + 1}|raden har fler fält än rubriken: troligen ett {shown} i en cell utan "
+                   "citattecken, så värdena efter det står i fel kolumner. Sätt cellen inom citattecken "
+                   "eller ta bort tecknet och läs in filen igen.")
         row_offset = 1
-    _check_header(file, cols, "incident")
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
     # One pass over the file computes every row's stored form and what needs no look-up:
     # the timestamp, the kommun code's form, the grid code's form, the first problem found
@@ -386,7 +402,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # no run of ten digits). Only the rows it flags keep their raw cells (_pn), for the
     # exact check in Python.
     try:
-        con.execute(staging_sql(src, optional), STAGING_PARAMS)
+        con.execute(staging_sql(src, optional, shifted), STAGING_PARAMS)
     except duckdb.Error as exc:
         raise _unreadable_csv(file, exc) from None
     gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
@@ -491,8 +507,14 @@ LPO_ELSEWHERE = "lpo_code|lokalpolisområdet täcker inte kommunen"
 UNKNOWN_LPO = "lpo_code|okänt lokalpolisområde (se data/reference/lpo.csv)"
 
 
-def staging_sql(src: str, optional: dict[str, str]) -> str:
+EXTRA_FIELD = "_field_after_header"
+
+
+def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) -> str:
     """The one statement that stages an incident file as ``_inc_raw`` (see _read_incidents).
+
+    With ``shifted`` ('column|reason'), ``src`` has the column EXTRA_FIELD (the field after
+    the header's last) and a row with a value there is rejected for that reason.
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
@@ -510,7 +532,8 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
                        nullif(regexp_replace(upper({_trim(optional['lpo_code'])}), '^LPO[ _]+', 'LPO-'), '')
                            AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
-                       nullif({_trim(optional['source'])}, '') AS given_source
+                       nullif({_trim(optional['source'])}, '') AS given_source,
+                       {f"trim({EXTRA_FIELD}) <> ''" if shifted else "false"} AS _shifted
                 FROM {src}
             ), formed AS (
                 SELECT * EXCLUDE (given_source),
@@ -547,6 +570,7 @@ def staging_sql(src: str, optional: dict[str, str]) -> str:
             SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
                    CASE
                        WHEN _blank THEN NULL
+                       WHEN _shifted THEN '{(shifted or "").replace("'", "''")}'
                        WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
                        WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
                            THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
@@ -614,6 +638,12 @@ def _unreadable_csv(file: str, exc: duckdb.Error) -> FileRejected:
                                   "eller en fil som inte är CSV. Rätta filen och läs in den igen.")
     return FileRejected(file, f"filen kunde inte läsas som CSV ({first[:160]}). "
                               "Kontrollera att den är hel och sparad som CSV.")
+
+
+def _header_width(path: Path, delim: str) -> int:
+    """The number of fields in the header (the first line) of a UTF-8 CSV file."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        return len(next(csv.reader([fh.readline()], delimiter=delim)))
 
 
 def _has_quote(path: Path) -> bool:
