@@ -273,3 +273,20 @@ def test_a_status_shown_only_as_a_colour_is_reported_not_guessed(empty_db, tmp_p
         ("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"), ("Belysning", "uppnådd")]
     assert ("Blad '1. Unga i riskzon': cell H4, H5 visar statusen bara med färg; färger läses inte. "
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
+
+
+def test_a_date_that_lost_its_format_is_read_as_the_date(empty_db, tmp_path):
+    # A date cell pasted from another workbook without its format shows Excel's day
+    # number. Before: När was stored as '45747' and the follow-up as an undated VB
+    # entry '45897'.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 45747, "Chef", 45897],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", 250828],  # a year, a date as digits
+    ])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, due FROM measure ORDER BY source_row") == [
+        ("Läxhjälp", "2025-03-31"), ("Nattvandring", "2025")]
+    assert [(str(d), r, t) for d, r, t in rows(
+        empty_db, "SELECT followup_date, round, text FROM measure_followup ORDER BY followup_date")] == [
+        ("2025-08-28", "T2", ""), ("2025-08-28", "T2", "")]

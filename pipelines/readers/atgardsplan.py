@@ -22,7 +22,7 @@ import zipfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -639,6 +639,20 @@ def _column_entries(text: str, column_round: str | None, plan_year: int) -> list
     return entries
 
 
+EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (its 1900 leap-year bug included)
+SERIAL_DATES = range(36526, 54789)  # 2000-01-01 to 2049-12-31 as Excel day numbers
+
+
+def _date_value(sheet: Sheet, row: int, col: int) -> str:
+    """A När or follow-up cell's text; a number that is an Excel day number (a date cell
+    whose date format was lost, as copying between workbooks does: 45747 for 2025-03-31)
+    as ÅÅÅÅ-MM-DD. A year (2025) or a date typed as digits (250331) is no day number."""
+    text = sheet.value(row, col)
+    if sheet.origin(row, col) in sheet.numbers and text.isdigit() and int(text) in SERIAL_DATES:
+        return (EXCEL_EPOCH + timedelta(days=int(text))).isoformat()
+    return text
+
+
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d+(?:[,.]\d+)?$")
 
@@ -716,10 +730,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             notes.append(f"Blad '{sheet.title}': rad {r} är en summarad ('{sheet.rows[r][0][1][:40]}') "
                          "och lästes inte som åtgärd.")
             continue
-        values = {role: sheet.value(r, c) for role, c in roles.items() if role not in ("followup", "status")}
+        values = {role: _date_value(sheet, r, c) if role == "due" else sheet.value(r, c)
+                  for role, c in roles.items() if role not in ("followup", "status")}
         # All follow-up columns of the row, and the status column: a status alone (a
         # drop-down's default filled down the template) does not make a row.
-        values.update({f"followup@{c}": sheet.value(r, c) for c, _ in followup_cols})
+        values.update({f"followup@{c}": _date_value(sheet, r, c) for c, _ in followup_cols})
         status_text = sheet.value(r, roles["status"]) if "status" in roles else ""
         if not any(values.values()):
             empty_run += 1
