@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import duckdb
 from helpers import rows
 
 from pipelines.loading import ingest
@@ -126,3 +127,23 @@ def test_a_shifted_row_in_a_file_with_excels_sep_line_and_windows_1252(empty_db,
     assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
     assert [r[:2] for r in _rejected(empty_db)] == [(3, "fält 5")]
 
+
+
+def test_parquet_from_pandas_with_kommun_codes_as_floats_and_times_with_a_zone(empty_db, tmp_path):
+    # pandas stores a column of whole numbers with a gap as floats (180.0, an id 17.0);
+    # databases and pandas write zone-aware timestamps (TIMESTAMP WITH TIME ZONE) and dates.
+    f = tmp_path / "export.parquet"
+    duckdb.sql("SELECT * FROM (VALUES ('p1', TIMESTAMPTZ '2025-07-01 10:00:00+00', 'rån', 180.0),"
+               "                      ('p2', TIMESTAMPTZ '2025-02-01 10:00:00+01', 'stöld', 1280.0),"
+               "                      ('p3', TIMESTAMPTZ '2025-02-01 10:00:00+01', 'stöld', NULL),"
+               "                      ('p4', TIMESTAMPTZ '2025-02-01 10:00:00+01', 'stöld', 180.5))"
+               " AS t(incident_id, occurred_at, incident_type, kommun_code)").write_parquet(str(f))
+    dated = tmp_path / "datum.parquet"
+    duckdb.sql("SELECT 17.0::DOUBLE AS incident_id, DATE '2025-03-01' AS occurred_at, 'rån' AS incident_type, "
+               "'0180' AS kommun_code").write_parquet(str(dated))
+    reports = ingest(empty_db, [f, dated])
+    assert [r.status for r in reports] == ["ok", "ok"], [r.summary() for r in reports]
+    assert rows(empty_db, "SELECT incident_id, kommun_code, occurred_at FROM incident ORDER BY 1") == [
+        ("17", "0180", datetime(2025, 3, 1)),
+        ("p1", "0180", datetime(2025, 7, 1, 12, 0)), ("p2", "1280", datetime(2025, 2, 1, 10, 0))]
+    assert [r[:2] for r in _rejected(empty_db)] == [(3, "kommun_code"), (4, "kommun_code")]

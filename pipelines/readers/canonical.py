@@ -353,7 +353,14 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     shifted = None
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
-        cols = [c.lower() for c in con.execute(f"DESCRIBE SELECT * FROM {src}").df()["column_name"]]
+        described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        cols = [str(name).lower() for name, *_ in described]
+        # pandas writes a column of whole numbers with a gap in it as floats (180.0): such
+        # numbers are read as the integers they are, so 180.0 is the kommun code 0180 and
+        # an id 17.0 is '17' as in a CSV export of the same data.
+        floats = [name for name, typ, *_ in described if typ in ("FLOAT", "DOUBLE") or typ.startswith("DECIMAL")]
+        if floats:
+            src = f"(SELECT * REPLACE ({', '.join(_whole_number_as_text(c) for c in floats)}) FROM {src})"
         row_offset = 0
         _check_header(file, cols, "incident")
     else:
@@ -638,6 +645,14 @@ def _unreadable_csv(file: str, exc: duckdb.Error) -> FileRejected:
                                   "eller en fil som inte är CSV. Rätta filen och läs in den igen.")
     return FileRejected(file, f"filen kunde inte läsas som CSV ({first[:160]}). "
                               "Kontrollera att den är hel och sparad som CSV.")
+
+
+def _whole_number_as_text(name: str) -> str:
+    """SQL replacing the numeric column ``name`` by its text, a whole number without its
+    decimals ('180', not '180.0'); the bound keeps the cast to BIGINT from overflowing."""
+    col = '"' + name.replace('"', '""') + '"'
+    return (f"CASE WHEN {col} = trunc({col}) AND abs({col}) < 1e15 THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) "
+            f"ELSE CAST({col} AS VARCHAR) END AS {col}")
 
 
 def _header_width(path: Path, delim: str) -> int:
