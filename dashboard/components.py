@@ -90,10 +90,11 @@ def points_delta(now, before) -> str | None:
     return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
 
 
-def export_caption(sel, *, suppressed: int = 0) -> str:
-    """The caption for a chart or table export from this selection."""
+def export_caption(sel, *, suppressed: int = 0, data: str = "händelser") -> str:
+    """The caption for a chart or table export from this selection; its "data t.o.m." is
+    that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler")."""
     status = queries.data_status()
-    through = status["through"].get("händelser")
+    through = status["through"].get(data)
     source = "; ".join(status.get("sources", [])) or "Lägesbild"
     if status.get("demo"):
         source = f"{DEMO_TEXT} ({source})"

@@ -54,7 +54,7 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """Per area: every incident measure plus the chosen metric as ``value``."""
     df = incidents.by_area(sel, level, codes)
     if metric == "signaler":
-        sig = signals.area_values(level, sel.start, sel.end)
+        sig = signals.area_values(level, *signals.months_read(sel))
         df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
                       on="area_code", how="left")
         df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
@@ -106,6 +106,9 @@ else:
         suppressed += int(values["value_suppressed"].sum())
         notes.append("Rekryteringssignaler: alla källor och signaltyper; händelsetyperna i urvalet gäller "
                       "inte signalerna. Signaler som inte kan placeras exakt på nivån räknas inte per område.")
+        if coverage := signals.coverage_note(sel):
+            st.info(coverage, icon=":material/event_busy:")
+            notes.append(coverage)
     if metric == "atgarder":
         notes.append("Andel åtgärder med status \"uppnådd\" i områdets åtgärdsplaner för periodens år (se Data "
                      "för definitionen). Områden utan planer saknar värde.")

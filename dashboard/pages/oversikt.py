@@ -77,10 +77,11 @@ for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosio
     col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True)
 (sig_now, now_hidden), (sig_before, before_hidden) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
-delta = None if now_hidden or before_hidden else components.count_delta(sig_now, sig_before)
+signal_months = signals.months_covered(sel)
+delta = None if now_hidden or before_hidden or signal_months is None else components.count_delta(sig_now, sig_before)
 cols[3].metric(
     "Rekryteringssignaler",
-    fmt.SUPPRESSED if now_hidden else fmt.integer(sig_now),
+    fmt.MISSING if signal_months is None else fmt.SUPPRESSED if now_hidden else fmt.integer(sig_now),
     delta, **delta_style(delta, "inverse"), border=True,
 )
 share_now, share_before = ach["share"], ach["share_prev"]
@@ -94,6 +95,9 @@ st.caption(
        "procentenheter mot planerna året före." if pd.notna(share_now)
        else f"områdets åtgärdsplaner; det finns inga planer för {ach['years']}.")
 )
+# Signals often arrive later than incidents: counted over their months only, and said so.
+if coverage := signals.coverage_note(sel):
+    st.caption(coverage)
 
 # --- trend and map --------------------------------------------------------------------------
 left, right = st.columns([3, 2])

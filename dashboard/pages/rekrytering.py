@@ -49,6 +49,16 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     return fig
 
 
+# Signals often arrive later than incidents: the page shows the period's months that
+# have them and says so (months after the last are missing, not zero).
+coverage = signals.coverage_note(sel)
+if coverage:
+    st.info(coverage, icon=":material/event_busy:")
+if signals.months_covered(sel) is None:
+    components.data_note(sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)"],
+                         suppressed=0)
+    st.stop()
+
 dimension = None if split == "total" else split
 view = signals.signal_page(sel, dimension, grain)
 view_grain, view_notices, mostly_suppressed = view.grain, view.notices, view.mostly_suppressed
@@ -68,7 +78,7 @@ table, summary = view.trend, view.summary
 # on every rerun).
 view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
-caption = components.export_caption(sel, suppressed=suppressed)
+caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler")
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
@@ -100,7 +110,7 @@ components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
              "befolkning 12–17 år (SCB) för takten per 1 000"],
     suppressed=suppressed,
-    notes=[*view_notices,
+    notes=[*view_notices, *([coverage] if coverage else []),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

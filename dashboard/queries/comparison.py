@@ -34,7 +34,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.queries import db_key, floats, run
+from dashboard.queries import as_date, db_key, floats, rows, run
 from dashboard.queries import signals as signal_queries
 from dashboard.queries.incidents import shift_months
 from pipelines import categories as cat
@@ -117,21 +117,16 @@ def _indicators(key, level: str) -> dict[str, Indicator]:
 # --- the cutoff -------------------------------------------------------------------------------
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _last_complete_months(key) -> dict[str, date | None]:
-    df = run(
-        """SELECT (SELECT max(last) FROM mart_incident_source) AS incidents_last,
-                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom') AS data_tom,
-                  (SELECT max(month) FROM recruitment_signal) AS signals_last""",
+def _last_complete_incident_month(key) -> date | None:
+    ((last, stated),) = rows(
+        """SELECT (SELECT max(last) FROM mart_incident_source),
+                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom')""",
         key=key,
     )
-    out: dict[str, date | None] = {"incidents": None, "signals": None}
-    if not pd.isna(df.at[0, "incidents_last"]):
-        stated = not pd.isna(df.at[0, "data_tom"])
-        through = pd.Timestamp(df.at[0, "data_tom" if stated else "incidents_last"]).date()
-        out["incidents"] = last_complete_month(through, slack_days=0 if stated else 2)
-    if not pd.isna(df.at[0, "signals_last"]):
-        out["signals"] = pd.Timestamp(df.at[0, "signals_last"]).date()
-    return out
+    if last is None:
+        return None
+    # The database's own "data t.o.m." when it states one, else the last incident's day.
+    return last_complete_month(as_date(stated if stated is not None else last), slack_days=0 if stated else 2)
 
 
 def last_complete_month(through: date, slack_days: int = 0) -> date:
@@ -148,7 +143,8 @@ def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
     """The months compared: the selection's period, ended at the last complete month of
     the data (the "same cutoff" compared with the same months a year earlier). None when
     the period has no complete month. Yearly statistics use calendar years instead."""
-    last = _last_complete_months(db_key()).get("signals" if indicator.kind == "signals" else "incidents")
+    # Signals are monthly counts: their last month is complete.
+    last = signal_queries.last_month() if indicator.kind == "signals" else _last_complete_incident_month(db_key())
     if last is None:
         return None
     end = min(sel.end, last)

@@ -33,9 +33,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS
-from dashboard.queries import db_key, run
+from dashboard.queries import as_date, db_key, rows, run
 from pipelines import categories as cat
 
 CHAINS = {
@@ -315,9 +316,11 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
 
 
 def signal_view(selection, grain: str = "month") -> SignalView:
-    """Protected signals for the selected area and period, coarsened (month → quarter →
-    year) when most values at the finer grain would be hidden."""
-    return _view(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain)
+    """Protected signals for the selected area and the period's months with signals
+    (:func:`months_covered`), coarsened (month → quarter → year) when most values at the
+    finer grain would be hidden."""
+    start, end = months_read(selection)
+    return _view(db_key(), selection.area_level, selection.area_code, start, end, grain)
 
 
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
@@ -386,9 +389,10 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
 def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:
     """The view :func:`signal_view` chose for the selection (its grain, notices and
     whether most values hide even so), with the trend per period (and category of
-    ``dimension``: count, rate per 1 000 aged 12–17) and the "hela perioden" table."""
-    return _page(db_key(), selection.area_level, selection.area_code, selection.start, selection.end, grain,
-                 dimension)
+    ``dimension``: count, rate per 1 000 aged 12–17) and the "hela perioden" table, over
+    the period's months with signals (:func:`months_covered`)."""
+    start, end = months_read(selection)
+    return _page(db_key(), selection.area_level, selection.area_code, start, end, grain, dimension)
 
 
 def _total_cell(prot: suppression.Protected, level: str, code: str) -> tuple:
@@ -428,9 +432,10 @@ def _total(key, level: str, code: str, start: date, end: date) -> pd.DataFrame:
 
 
 def signal_total(selection) -> pd.DataFrame:
-    """Headline: signals in the selection and the same period a year earlier (rows 'nu',
-    'ett år tidigare'; count/rate with ``*_suppressed``)."""
-    return _total(db_key(), selection.area_level, selection.area_code, selection.start, selection.end)
+    """Headline: signals in the selection's months with signals (:func:`months_covered`)
+    and the same months a year earlier (rows 'nu', 'ett år tidigare'; count/rate with
+    ``*_suppressed``)."""
+    return _total(db_key(), selection.area_level, selection.area_code, *months_read(selection))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -445,7 +450,55 @@ def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
 
 def signal_total_counts(selection) -> dict[str, tuple]:
     """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed)."""
-    return _total_counts(db_key(), selection.area_level, selection.area_code, selection.start, selection.end)
+    return _total_counts(db_key(), selection.area_level, selection.area_code, *months_read(selection))
+
+
+# --- the months with signals ------------------------------------------------------------------
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _last_month(key) -> date | None:
+    ((last,),) = rows("SELECT max(month) FROM recruitment_signal", key=key)
+    return None if last is None else as_date(last)
+
+
+def last_month() -> date | None:
+    """The last month with recruitment signals (its first day), or None without any."""
+    return _last_month(db_key())
+
+
+def months_covered(selection) -> tuple[date, date] | None:
+    """The selection's period ended at the last month with signals, or None when no
+    month of the period has any (a database without signals keeps the whole period).
+
+    Signals are reported by others than the police (social services, schools) and often
+    later: the months after the last one are missing, not zero. Counting them as zero
+    drew a fall to nothing at the end of every trend, and compared fewer months with a
+    full year earlier."""
+    last = last_month()
+    if last is None or last >= selection.end:
+        return selection.start, selection.end
+    return (selection.start, last) if last >= selection.start else None
+
+
+def coverage_note(selection) -> str | None:
+    """A sentence for the pages when the signals end before the selection's period does."""
+    last = last_month()
+    if last is None or last >= selection.end:
+        return None
+    if last < selection.start:
+        return (f"Rekryteringssignaler finns bara till och med {fmt.month(last)}, före den valda perioden. "
+                "Välj en tidigare period för att se dem.")
+    return (f"Rekryteringssignaler finns till och med {fmt.month(last)}: signalerna visas för "
+            f"{fmt.period(selection.start, last)} (och jämförs med samma månader ett år tidigare); "
+            "månaderna efter saknas ännu.")
+
+
+def months_read(selection) -> tuple[date, date]:
+    """The months the selection's signals are read for: :func:`months_covered`, or the
+    period itself when none of its months has signals (its counts are then zero, and the
+    page says why with :func:`coverage_note`)."""
+    return months_covered(selection) or (selection.start, selection.end)
+
 
 
 def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
