@@ -290,3 +290,24 @@ def test_a_date_that_lost_its_format_is_read_as_the_date(empty_db, tmp_path):
     assert [(str(d), r, t) for d, r, t in rows(
         empty_db, "SELECT followup_date, round, text FROM measure_followup ORDER BY followup_date")] == [
         ("2025-08-28", "T2", ""), ("2025-08-28", "T2", "")]
+
+
+@pytest.mark.parametrize("header", [
+    ["Identifierat problem", "Bakomliggande orsaker", "Insats", "Målsättning", "Tidsram", "Huvudansvarig",
+     "Uppföljning"],
+    ["Utmaning", "Orsak", "Aktivitet", "Operativa mål", "Tidsperiod", "Ansvarig", "Uppföljning"],
+])
+def test_other_words_for_the_header_columns(empty_db, tmp_path, header):
+    # Before: no header row was found and the workbook was refused ("ingen flik har
+    # åtgärdsplanens rubrikrad"), or, with an Åtgärd column, När, Vem and Mål were empty.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "60 deltagare", "HT 2025", "Enhetschef", "Pågår"]])
+    ws["A1"] = f"Prioriterat område: {UNGA}"
+    for c, text in enumerate(header, start=1):
+        ws.cell(3, c, text)
+    path = _save(wb, tmp_path / "plan.xlsx")
+    report = _load(empty_db, path)
+    assert rows(empty_db, "SELECT problem, cause, title, operational_goal, due, responsible, status FROM measure") == [
+        ("Otrygghet", "Få vuxna", "Läxhjälp", "60 deltagare", "HT 2025", "Enhetschef", "påbörjad")]
+    assert not any("kolumnen" in line for line in report.lines), report.lines

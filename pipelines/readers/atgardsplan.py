@@ -59,18 +59,23 @@ ROLE_LABELS = {
     "due": "När", "responsible": "Vem", "followup": "Uppföljning",
 }
 _HEADER_PREFIXES = (
-    ("problem", ("problemområde", "problem")),
+    ("problem", ("problemområde", "problem", "utmaning")),
     ("area", ("prioriterat område", "prioriterade område", "prio-område", "prioområde", "prio område")),
     ("cause", ("orsak",)),
-    ("measure", ("åtgärd",)),
-    ("goal", ("operativa mål", "operativt mål", "mål")),
-    ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tid")),
-    ("responsible", ("vem", "ansvar")),
+    # "Insats" and "Aktivitet" name the measure in some templates; beside an Åtgärd
+    # column to their left they are just another column (the first one wins).
+    ("measure", ("åtgärd", "insats", "aktivitet")),
+    ("goal", ("operativa mål", "operativt mål", "målsättning", "mål")),
+    ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tidsram", "tidsperiod", "tid")),
+    ("responsible", ("vem", "ansvar", "huvudansvar")),
     ("followup", ("uppföljning",)),
     ("status", ("status", "bedömning")),
 )
-# Sniffing: the words of a problem column's header, one of which an action plan has.
-_PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prioområde")
+# Sniffing: the words of a measure and a problem column's header, one of each of which
+# an action plan has (with "orsak"). "Utmaning" is too common a word to claim a file by.
+_MEASURE_WORDS = ("åtgärd", "insats", "aktivitet")
+_PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prioområde", "identifierat problem",
+                  "identifierade problem")
 _INSTRUCTION = re.compile(
     r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
 )
@@ -139,7 +144,8 @@ def sniff(path: Path, head: bytes) -> str | None:
                 # huge part (a zip bomb) is never unpacked here.
                 with zf.open(name) as fh:
                     text = fh.read(1 << 20).decode("utf-8", errors="replace").lower()
-                if "orsak" in text and "åtgärd" in text and any(w in text for w in _PROBLEM_WORDS):
+                if "orsak" in text and any(w in text for w in _MEASURE_WORDS) \
+                        and any(w in text for w in _PROBLEM_WORDS):
                     return FORMAT
     except (zipfile.BadZipFile, OSError, KeyError):
         return FORMAT if excel_name else None
@@ -481,7 +487,7 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     "Åtgärd (koppla …)", "När?"); short words must stand alone ("När", not "Närmare")."""
     folded = _fold(text)
     folded = re.sub(r"^[\W\d]*", "", folded)
-    folded = re.sub(r"^(?:identifierade?|beskrivning av)\s+", "", folded)
+    folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande)\s+", "", folded)
     for role, prefixes in _HEADER_PREFIXES:
         if role in taken:
             continue
