@@ -311,3 +311,21 @@ def test_other_words_for_the_header_columns(empty_db, tmp_path, header):
     assert rows(empty_db, "SELECT problem, cause, title, operational_goal, due, responsible, status FROM measure") == [
         ("Otrygghet", "Få vuxna", "Läxhjälp", "60 deltagare", "HT 2025", "Enhetschef", "påbörjad")]
     assert not any("kolumnen" in line for line in report.lines), report.lines
+
+
+def test_a_header_two_rows_tall_is_no_measure(empty_db, tmp_path):
+    # Header cells merged down over rows 3-4 (a tall header row, the text centred).
+    # Before: row 4 inherited the header's words and was stored as a measure titled
+    # 'Åtgärd' under the problem 'Problemområde'.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        [],
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "VB: Genomförd."],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef"],
+    ])
+    for col in "ABCDEFG":
+        ws.merge_cells(f"{col}3:{col}4")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Otrygghet", "Läxhjälp", "uppnådd"), (UNGA, "Otrygghet", "Nattvandring",
+                                                                                 "ej bedömd")]
+    assert not any("upprepas" in line for line in report.lines)

@@ -555,7 +555,11 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tup
                 under = {c for c, _ in sub}  # the merged header's own column is one of them
                 cols = sorted([col for col in cols if col[0] not in under] + sub)
                 return r, roles, description, cols, 2
-            return r, roles, description, cols, 1
+            # Header cells merged down over two or three rows (a tall header): the rows
+            # they cover are header, not data that inherits the header's words.
+            tall = max((m[2] - r + 1 for m in sheet.merges
+                        if m[0] == r and m[1] in roles.values() and m[2] - r < 3), default=1)
+            return r, roles, description, cols, tall
     return None
 
 
