@@ -9,9 +9,13 @@ signal and measure files are small and checked row by row in Python.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
 import io
+import mmap
 import re
 import tempfile
+from bisect import bisect_right
 from datetime import date
 from pathlib import Path
 
@@ -350,7 +354,7 @@ def plan_id_for(kommun_code: str, organisation: str, year: int) -> str:
 def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     con = ctx.con
     file = path.name
-    shifted = None
+    shifted, lines_may_be_skipped = None, False
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
         described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
@@ -367,7 +371,9 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         path, delim = _utf8_copy(path, ctx.scratch_dir)
         # DuckDB's parallel reader cannot pad short rows in a file with quoted line breaks
         # (a cell with Alt+Enter in Excel); such a file is read in one thread.
-        serial = ", parallel=false" if _has_quote(path) else ""
+        quoted = _has_quote(path)
+        serial = ", parallel=false" if quoted else ""
+        lines_may_be_skipped = not quoted
         # No skip= here: given at all (even 0) it stops DuckDB's sniffer from settling on the
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
@@ -418,16 +424,20 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
     # are joined with '|', which the pattern cannot span: joined with spaces, an id ending
     # in six digits and a timestamp's year looked like a personnummer in every row.
-    first_rowid, rows = con.execute(
-        "SELECT coalesce(min(rowid), 0), count(*) FILTER (WHERE NOT _blank) FROM _inc_raw").fetchone()
+    first_rowid, rows, records = con.execute(
+        "SELECT coalesce(min(rowid), 0), count(*) FILTER (WHERE NOT _blank), count(*) FROM _inc_raw").fetchone()
     row_offset += 1 - first_rowid
+    # DuckDB skips empty lines, so the rows below one are numbered a line too high. The
+    # lines are counted only when a row number is to be shown (most files reject nothing),
+    # and not in a file with quotes, where an empty line may lie inside a cell.
+    blank_lines = functools.cache(lambda: _empty_lines(path, records) if lines_may_be_skipped else [])
     candidates = con.execute(
         f"SELECT rowid + {row_offset} AS _row, _pn FROM _inc_raw WHERE _pn IS NOT NULL ORDER BY _row")
     while batch := candidates.fetchmany(10_000):
         for row, values in batch:
             for col, value in zip(gated, values, strict=True):
                 if contains_personnummer(value or ""):
-                    raise PersonnummerFound(file, f"rad {row}, kolumn '{col}'")
+                    raise PersonnummerFound(file, f"rad {_file_row(row, blank_lines())}, kolumn '{col}'")
     # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
     # reads the accepted rows in another.
     rejected, unknown_kommun = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
@@ -440,6 +450,8 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         con.execute("CREATE OR REPLACE TEMP TABLE _inc_kommun_name (given VARCHAR, kommun_code VARCHAR)")
         con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()))
         rejected, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
+    if rejected and blank_lines():
+        rejected = [dataclasses.replace(r, row_number=_file_row(r.row_number, blank_lines())) for r in rejected]
     con.execute(
         """
         CREATE OR REPLACE TEMP VIEW _inc_ok AS
@@ -659,6 +671,36 @@ def _header_width(path: Path, delim: str) -> int:
     """The number of fields in the header (the first line) of a UTF-8 CSV file."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         return len(next(csv.reader([fh.readline()], delimiter=delim)))
+
+
+def _empty_lines(path: Path, records: int) -> list[int]:
+    """The numbers of the empty lines ('' or a lone '\r') of a CSV file without quotes, in
+    order, given the ``records`` DuckDB read from it (header not counted). Counting the
+    newlines tells whether there are any (a search for the empty lines themselves costs
+    several times more); only then are they found."""
+    with open(path, "rb") as fh:
+        newlines, last = 0, b""
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if newlines + (last != b"\n") == records + 1:
+        return []
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        lines, line, counted = [], 1, 0
+        for m in re.finditer(rb"\n(?=\r?\n)", mm):
+            line += mm[counted:m.start()].count(b"\n") + 1  # the line after this newline
+            counted = m.start() + 1
+            lines.append(line)
+        return lines
+
+
+def _file_row(row: int, blank: list[int]) -> int:
+    """The file's line number for the row DuckDB numbered ``row`` counting no empty lines:
+    each empty line at or before the row's line moves it one line down."""
+    shift = 0
+    while (n := bisect_right(blank, row + shift)) != shift:
+        shift = n
+    return row + shift
 
 
 def _has_quote(path: Path) -> bool:
