@@ -97,6 +97,11 @@ OPENINGS = [
     # A week gives the round of its Thursday; no day is written, so no date is stored.
     ("v. 12: Start.\nVecka 35: Halvvägs.\nV47 2025: Avslut.",
      [(None, "T1", "Start."), (None, "T2", "Halvvägs."), (None, "T3", "Avslut.")]),
+    # The kommun's own reports: the interim report (per 31 August) and the annual one.
+    ("Delårsrapport 2025: 41 deltagare.\nÅrsredovisning: 58 deltagare.",
+     [(None, "T2", "41 deltagare."), (None, "VB", "58 deltagare.")]),
+    ("Delår: Halvvägs.\nHelår: Klart i december.", [(None, "T2", "Halvvägs."), (None, "VB", "Klart i december.")]),
+    ("Uppföljning april: Start.\nT2/2025: Halvvägs.", [(None, "T1", "Start."), (None, "T2", "Halvvägs.")]),
 ]
 
 
@@ -114,6 +119,7 @@ def test_dates_and_weeks_written_in_words(empty_db, tmp_path, note, expected):
     "Vi ses 31 mars: i skolan.",        # not at the line's start
     "v. 60: ingen sådan vecka.",        # no such week
     "Q1: kvartal och terminer (HT, VT) säger inte vilken tertial.",
+    "Vi tar upp det i delår: och helår: senare.",  # not at the line's start
 ])
 def test_what_only_looks_like_a_date_or_a_week_stays_text(empty_db, tmp_path, note):
     wb = _new()
@@ -329,3 +335,16 @@ def test_a_header_two_rows_tall_is_no_measure(empty_db, tmp_path):
     assert _measures(empty_db) == [(UNGA, "Otrygghet", "Läxhjälp", "uppnådd"), (UNGA, "Otrygghet", "Nattvandring",
                                                                                  "ej bedömd")]
     assert not any("upprepas" in line for line in report.lines)
+
+
+def test_a_follow_up_column_headed_by_the_interim_or_annual_report(empty_db, tmp_path):
+    # Before: 'Uppföljning delår' named no round and 'Årsredovisning' was no follow-up
+    # round: the delår cell was an undated VB entry.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "41 deltagare.", "58 deltagare."]])
+    ws.cell(3, 7, "Uppföljning delår")
+    ws.cell(3, 8, "Uppföljning årsredovisning")
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT round, text FROM measure_followup ORDER BY round") == [
+        ("T2", "41 deltagare."), ("VB", "58 deltagare.")]

@@ -85,9 +85,12 @@ def _round_patterns() -> tuple[tuple[str, str], ...]:
     months: dict[str, list[str]] = {"T1": [], "T2": [], "T3": []}
     for number, name in enumerate(MONTHS, start=1):
         months[followup.round_for_date(date(2000, number, 1), None)].append(name)
+    # A kommun's interim report (delårsrapport) is made per 31 August: T2, as in a
+    # follow-up cell (followup._LINE_OPENING); its annual report is the VB.
+    months["T2"].append(r"delår\w*")
     tertials = tuple((rnd, rf"\bt\s*{rnd[1]}\b|\btertial\s*{rnd[1]}\b|\b(?:{'|'.join(names)})\b")
                      for rnd, names in months.items())
-    return (*tertials, ("VB", r"\bvb\b|verksamhetsberättelse|helår|årsuppföljning"))
+    return (*tertials, ("VB", r"\bvb\b|verksamhetsberättelse|helår|årsuppföljning|årsredovisning"))
 
 
 # The round a follow-up column's header names ("Uppföljning T1", "Tertial 2", "VB",

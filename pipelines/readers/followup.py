@@ -29,7 +29,7 @@ _MARKER = re.compile(
     r"(?:"
     rf"(?P<date>{_DATE})"
     r"|(?P<vb>VB|Vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?:20)?\d{2})?"
-    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*[-–]?\s*(?:20)?\d{2})?"
+    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*[-–/]?\s*(?:20)?\d{2})?"
     r")"
     r"\s*:",
 )
@@ -46,7 +46,10 @@ _MARKER = re.compile(
 # - a month "Mars:", "April 2025:" (no day: the entry is undated, in the month's round);
 # - a week "v. 12:", "V12:", "Vecka 12 2025:" (no day either: undated, in the round of
 #   the week's Thursday, which is the day ISO uses to place a week in its year);
-# - a numbered follow-up "Uppföljning 1:" (the first follow-up is T1, and so on).
+# - a numbered follow-up "Uppföljning 1:" (the first follow-up is T1, and so on);
+# - the kommun's own reports: "Årsredovisning:", "Helår:", "Årsuppföljning:" are the
+#   year-end summary (VB); "Delår:", "Delårsrapport:" the interim report a kommun makes
+#   per 31 August, so T2.
 _LINE_DATES = r"\d{4}\.\d{2}\.\d{2}|\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
 _MONTH_NAMES = "|".join(MONTHS)
 _LINE_OPENING = re.compile(
@@ -54,7 +57,9 @@ _LINE_OPENING = re.compile(
     rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
     r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
     rf"|(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
-    rf"|(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
+    rf"|(?:uppföljning[ \t]+)?(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
+    r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+20\d{2})?[ \t]*:"
+    r"|(?P<interim>delår(?:srapport(?:en)?|sbokslut(?:et)?)?)(?:[ \t]+20\d{2})?[ \t]*:"
     r"|(?:v\.?|vecka)[ \t]*(?P<week>\d{1,2})(?:[ \t]+(?P<week_year>20\d{2}))?[ \t]*:"
     r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
     r")",
@@ -215,6 +220,9 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
                 day = date(year, month, int(m["day"] or m["nday"])) if year else None
             except ValueError:
                 day = None
+        elif m["year_end"] or m["interim"]:
+            found.append((m.start(), m.end(), None, "VB" if m["year_end"] else "T2"))
+            continue
         elif m["week"]:
             year = int(m["week_year"]) if m["week_year"] else plan_year
             try:
