@@ -164,3 +164,19 @@ def test_rows_after_an_empty_line_keep_their_numbers(empty_db, tmp_path):
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
     assert [r[:2] for r in _rejected(empty_db)] == [(4, "incident_type"), (9, "occurred_at")]
+
+
+def test_a_repeated_header_and_a_total_row_are_rejected_saying_what_they_are(empty_db, tmp_path):
+    # Files put together repeat the header; spreadsheet exports end with a total row.
+    f = _csv(tmp_path / "export.csv",
+             "h1;2025-03-01 10:00;rån;0180;;;\n"
+             + HEADER +
+             "h2;2025-03-01 10:00;rån;0180;;;\n"
+             "Totalt;2;;;;;\n"
+             "Summa:;;;;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    rejected = _rejected(empty_db)
+    assert [r[:2] for r in rejected] == [(3, "incident_id"), (5, "incident_id"), (6, "incident_id")]
+    assert "rubrikraden upprepas" in rejected[0][2]
+    assert all("summeringsrad" in r[2] for r in rejected[1:])

@@ -594,6 +594,11 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
                        WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
                            THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
                                 || '3 januari); skriv datumet ÅÅÅÅ-MM-DD'
+                       -- a header repeated where files were put together; a spreadsheet's total row
+                       WHEN ts IS NULL AND lower(incident_id) = 'incident_id'
+                           THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
+                       WHEN ts IS NULL AND regexp_matches(incident_id, '(?i)^(totalt?|summa|antal)\s*:?$')
+                           THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
                        WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
