@@ -348,3 +348,26 @@ def test_a_follow_up_column_headed_by_the_interim_or_annual_report(empty_db, tmp
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT round, text FROM measure_followup ORDER BY round") == [
         ("T2", "41 deltagare."), ("VB", "58 deltagare.")]
+
+
+def test_a_dropped_measure_is_reported(empty_db, tmp_path):
+    # Before: 'Utgår' in the Status column was 'statusen känns inte igen' and in the
+    # follow-up nothing was said; the measure looked merely not assessed.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "250415: Start.", "Utgår"],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", "250828: Pågår.\nVB: Åtgärden stryks."],
+        [None, "Mörker", "Belysning: Nya lampor.", "Mål", 2025, "Chef", "Utgår ur planen 2026, klar i år.", None],
+    ])
+    ws.cell(3, 8, "Status")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [(m[2], m[3]) for m in _measures(empty_db)] == [
+        ("Läxhjälp", "ej bedömd"), ("Nattvandring", "påbörjad"), ("Belysning", "ej bedömd")]
+    notes = [line for line in report.lines if "struken" in line]
+    assert notes == [
+        "Blad '1. Unga i riskzon', rad 4: åtgärden anges som struken; den sparades med statusen 'ej bedömd'. "
+        "Ta bort raden om åtgärden inte ska följas upp.",
+        "Blad '1. Unga i riskzon', rad 5: åtgärden anges som struken; den sparades med statusen 'påbörjad'. "
+        "Ta bort raden om åtgärden inte ska följas upp.",
+    ]
+    assert not any("känns inte igen" in line for line in report.lines)

@@ -808,7 +808,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                        column_round, plan_year)
         status = followup.latest_status(entries, plan_year)
         status_text = _join([v["status"] for v in vals])
-        if status_text:
+        if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
+            notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
+                         f"'{status}'. Ta bort raden om åtgärden inte ska följas upp.")
+        elif status_text:
             # The status column is the organisation's own current assessment: it wins.
             stated = followup.stated_status(status_text)
             if stated:

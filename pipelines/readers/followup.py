@@ -115,6 +115,19 @@ _LABELLED = re.compile(r"\b(?:bedömning|status)\s*:\s*" + _STATUS_WORD, re.IGNO
 _BARE = re.compile(r"^\s*(?:" + _STATUS_WORD + rf"(?:{_AS_PLANNED})?"
                    r"|(?P<delvis>delvis))\s*[.!]?\s*$", re.IGNORECASE)
 
+# A measure the organisation has dropped ("Utgår", "Stryks", "Åtgärden har strukits"):
+# none of the five statuses says so, so the measure keeps the status its follow-up gives
+# and the reader reports it (atgardsplan.read_area).
+_DROPPED = re.compile(
+    r"^\s*(?:åtgärden\s+(?:har\s+)?)?(?:utgår|utgått|stryks|struken|strukits|struket|avbruten|avbrutet|avbröts)"
+    r"\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def dropped(text: str) -> bool:
+    """True for a follow-up entry or status that is nothing but "the measure is dropped"."""
+    return bool(_DROPPED.match(normalise(text)))
+
+
 _ROUND_ORDER = {"T1": 1, "T2": 2, "T3": 3, "VB": 4}
 # Where an entry without a date sorts among dated ones: at the end of its tertial.
 _ROUND_END = {"T1": (4, 30), "T2": (9, 30), "T3": (12, 31)}
