@@ -540,6 +540,10 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
     Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $excel_serial,
     $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
+    # An Excel serial date is stored only as the time it stands for, so its digits never
+    # reach the database; written with all its decimals, its fraction forms a valid
+    # personnummer in about one cell in 130, which refused whole files. It is not screened.
+    screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
             WITH cells AS (
@@ -606,13 +610,13 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
                    CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
                                                       -- not only plain timestamps: any text
                                                       -- read by the offset formats is screened
-                                                      CASE WHEN plain_ts IS NULL THEN occurred_at END,
+                                                      CASE WHEN plain_ts IS NULL THEN {screened_time} END,
                                                       CASE WHEN NOT type_ok THEN incident_type END,
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
                                                            THEN grid_cell END),
                                             $pn_screen)
-                        THEN [incident_id, occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source]
+                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source]
                    END AS _pn
             FROM timed"""
 
