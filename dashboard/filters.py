@@ -185,7 +185,12 @@ def sidebar() -> Selection:
             _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
         choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params",
                               on_change=_on_period_change)
-        start, end = preset_range(choice, first, last)
+        # The quick choices end with the last complete month: the month still running
+        # (the police feed's current month) against a whole month a year earlier looked
+        # like a fall. Chosen months may include it (Översikt then says it is not whole).
+        complete = incidents.last_complete()
+        ongoing = complete is not None and first <= complete < last
+        start, end = preset_range(choice, first, complete if ongoing else last)
         if choice == CUSTOM:
             months = month_options(first, last)
             valid = {_month_label(m) for m in months}
@@ -211,7 +216,9 @@ def sidebar() -> Selection:
             if start > end:
                 _notice(notices, "Från-månaden låg efter till-månaden; de har bytt plats.")
                 start, end = end, start
-        st.caption(f"Period: {fmt.period(start, end)}. Data finns {fmt.period(first, last)}.")
+        ongoing_note = (f" {fmt.month(last).capitalize()} är inte hel ännu och ingår bara om du väljer månaderna."
+                        if ongoing else "")
+        st.caption(f"Period: {fmt.period(start, end)}. Data finns {fmt.period(first, last)}.{ongoing_note}")
 
         # Incident types (none chosen = every type).
         types = list(incidents.types_present())

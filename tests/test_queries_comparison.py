@@ -181,10 +181,12 @@ def test_yearly_windows_use_the_same_months(use_db):
 
 
 def test_last_complete_month():
-    assert cq.last_complete_month(date(2025, 10, 31)) == date(2025, 10, 1)
-    assert cq.last_complete_month(date(2025, 10, 17)) == date(2025, 9, 1)
-    assert cq.last_complete_month(date(2025, 2, 27), slack_days=2) == date(2025, 2, 1)
-    assert cq.last_complete_month(date(2025, 12, 31)) == date(2025, 12, 1)
+    from dashboard.queries.incidents import last_complete_month
+
+    assert last_complete_month(date(2025, 10, 31)) == date(2025, 10, 1)
+    assert last_complete_month(date(2025, 10, 17)) == date(2025, 9, 1)
+    assert last_complete_month(date(2025, 2, 27), slack_days=2) == date(2025, 2, 1)
+    assert last_complete_month(date(2025, 12, 31)) == date(2025, 12, 1)
 
 
 # --- official statistics -------------------------------------------------------------------------

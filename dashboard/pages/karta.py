@@ -109,6 +109,8 @@ else:
         if coverage := signals.coverage_note(sel):
             st.info(coverage, icon=":material/event_busy:")
             notes.append(coverage)
+    if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
+        notes.append(ongoing)
     if metric == "atgarder":
         notes.append("Andel åtgärder med status \"uppnådd\" i områdets åtgärdsplaner för periodens år (se Data "
                      "för definitionen). Områden utan planer saknar värde.")

@@ -60,6 +60,8 @@ head = incidents.headline_counts(sel)
 sig = signals.signal_total_counts(sel)
 ach = overview.achieved_share(sel)
 st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
+if ongoing := incidents.ongoing_note(sel):
+    st.warning(ongoing, icon=":material/event_busy:")
 
 
 def delta_style(delta: str | None, colour: str = "normal") -> dict:

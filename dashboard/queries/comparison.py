@@ -34,7 +34,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.queries import as_date, db_key, floats, rows, run
+from dashboard.queries import db_key, floats, run
+from dashboard.queries import incidents as incident_queries
 from dashboard.queries import signals as signal_queries
 from dashboard.queries.incidents import shift_months
 from pipelines import categories as cat
@@ -116,35 +117,12 @@ def _indicators(key, level: str) -> dict[str, Indicator]:
 
 # --- the cutoff -------------------------------------------------------------------------------
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _last_complete_incident_month(key) -> date | None:
-    ((last, stated),) = rows(
-        """SELECT (SELECT max(last) FROM mart_incident_source),
-                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom')""",
-        key=key,
-    )
-    if last is None:
-        return None
-    # The database's own "data t.o.m." when it states one, else the last incident's day.
-    return last_complete_month(as_date(stated if stated is not None else last), slack_days=0 if stated else 2)
-
-
-def last_complete_month(through: date, slack_days: int = 0) -> date:
-    """The last month the data cover to its end: ``through``'s month when ``through`` is
-    within ``slack_days`` of the month's last day, else the month before. (The last
-    incident of a month rarely falls on its very last day, hence the slack when the
-    database does not state its own "data t.o.m." date.)"""
-    month = through.replace(day=1)
-    last_day = shift_months(month, 1).toordinal() - 1
-    return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
-
-
 def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
     """The months compared: the selection's period, ended at the last complete month of
     the data (the "same cutoff" compared with the same months a year earlier). None when
     the period has no complete month. Yearly statistics use calendar years instead."""
     # Signals are monthly counts: their last month is complete.
-    last = signal_queries.last_month() if indicator.kind == "signals" else _last_complete_incident_month(db_key())
+    last = signal_queries.last_month() if indicator.kind == "signals" else incident_queries.last_complete()
     if last is None:
         return None
     end = min(sel.end, last)

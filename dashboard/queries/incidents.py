@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import as_date, db_key, floats, rows, run
+from dashboard.queries import as_date, data_status, db_key, floats, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -56,6 +56,49 @@ def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
 def month_range() -> tuple[date | None, date | None]:
     """First and last month with incidents (first days of months), or (None, None)."""
     return _month_range(db_key())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _last_complete(key: tuple[str, str]) -> date | None:
+    ((last, stated),) = rows(
+        """SELECT (SELECT max(last) FROM mart_incident_source),
+                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom')""",
+        key=key,
+    )
+    if last is None:
+        return None
+    # The database's own "data t.o.m." when it states one, else the last incident's day.
+    return last_complete_month(as_date(stated if stated is not None else last), slack_days=0 if stated else 2)
+
+
+def last_complete() -> date | None:
+    """The last month the incidents cover to its end (first day), or None without any.
+    A month still running (the police feed's current month) is not complete: compared
+    with a whole month a year earlier it looks like a fall."""
+    return _last_complete(db_key())
+
+
+def ongoing_note(sel) -> str | None:
+    """A warning when the selection's period ends in a month the incidents do not cover
+    to its end (chosen by the user: the quick periods end before it), else None."""
+    complete = last_complete()
+    if complete is None or sel.end <= complete:
+        return None
+    from dashboard import formatting as fmt
+
+    through = data_status()["through"].get("händelser")
+    return (f"{fmt.month(sel.end).capitalize()} är inte hel i data (händelser t.o.m. {fmt.date(through)}): "
+            "förändringen mot ett år tidigare jämför en del av månaden med hela månaden då.")
+
+
+def last_complete_month(through: date, slack_days: int = 0) -> date:
+    """The last month the data cover to its end: ``through``'s month when ``through`` is
+    within ``slack_days`` of the month's last day, else the month before. (The last
+    incident of a month rarely falls on its very last day, hence the slack when the
+    database does not state its own "data t.o.m." date.)"""
+    month = through.replace(day=1)
+    last_day = shift_months(month, 1).toordinal() - 1
+    return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
