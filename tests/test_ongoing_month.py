@@ -68,3 +68,16 @@ def test_whole_months_get_no_note(demo_db, monkeypatch):
     assert at.session_state["_selection"].end == date(2025, 12, 1)
     assert not any("inte hel" in c.value for c in at.sidebar.caption)
     assert not at.warning
+
+
+def test_no_warning_without_a_year_earlier_to_compare(empty_db, monkeypatch):
+    # A new warehouse fed by the police feed only: one month, not yet whole, nothing a
+    # year earlier. There is no comparison to mislead, so no warning.
+    from pipelines.loading import ingest
+
+    feed = Path(__file__).resolve().parent / "data" / "polisen" / "polisen-events-20260822T080000Z.json"
+    [report] = ingest(empty_db, [feed])
+    assert report.status == "ok", report.summary()
+    at = open_page(empty_db, "oversikt", {}, monkeypatch)
+    assert not at.warning, [w.value for w in at.warning]
+    assert any("Ingen jämförelse" in i.value for i in at.info)

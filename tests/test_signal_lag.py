@@ -80,3 +80,17 @@ def test_a_period_after_the_last_signal_shows_no_zeros(lagging_db, monkeypatch):
 def test_the_map_says_the_signals_end_early(lagging_db, monkeypatch):
     at = open_page(lagging_db, "karta", {**PERIOD, "matt": "Rekryteringssignaler"}, monkeypatch)
     assert any("till och med augusti 2025" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_a_database_without_signals_says_so_instead_of_zeros(demo_db, tmp_path, monkeypatch):
+    db = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    with warehouse.write_session(db) as con:
+        con.execute("DELETE FROM recruitment_signal")
+        marts.refresh(con)
+    at = open_page(db, "rekrytering", PERIOD, monkeypatch)
+    assert any("inga rekryteringssignaler" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.dataframe
+    overview = open_page(db, "oversikt", PERIOD, monkeypatch)
+    metric = next(m for m in overview.metric if m.label == "Rekryteringssignaler")
+    assert metric.value == "–" and not metric.delta

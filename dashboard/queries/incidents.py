@@ -82,8 +82,8 @@ def ongoing_note(sel) -> str | None:
     """A warning when the selection's period ends in a month the incidents do not cover
     to its end (chosen by the user: the quick periods end before it), else None."""
     complete = last_complete()
-    if complete is None or sel.end <= complete:
-        return None
+    if complete is None or sel.end <= complete or not has_previous(sel.start):
+        return None  # whole months, or no year-earlier comparison to mislead
     from dashboard import formatting as fmt
 
     through = data_status()["through"].get("händelser")

@@ -468,14 +468,16 @@ def last_month() -> date | None:
 
 def months_covered(selection) -> tuple[date, date] | None:
     """The selection's period ended at the last month with signals, or None when no
-    month of the period has any (a database without signals keeps the whole period).
+    month of the period has any (or the database holds no signals at all).
 
     Signals are reported by others than the police (social services, schools) and often
     later: the months after the last one are missing, not zero. Counting them as zero
     drew a fall to nothing at the end of every trend, and compared fewer months with a
     full year earlier."""
     last = last_month()
-    if last is None or last >= selection.end:
+    if last is None:
+        return None
+    if last >= selection.end:
         return selection.start, selection.end
     return (selection.start, last) if last >= selection.start else None
 
@@ -483,7 +485,10 @@ def months_covered(selection) -> tuple[date, date] | None:
 def coverage_note(selection) -> str | None:
     """A sentence for the pages when the signals end before the selection's period does."""
     last = last_month()
-    if last is None or last >= selection.end:
+    if last is None:
+        return ("Databasen innehåller inga rekryteringssignaler ännu. De läses in som andra filer "
+                "(python -m pipelines ingest …; formatet i docs/formats.md).")
+    if last >= selection.end:
         return None
     if last < selection.start:
         return (f"Rekryteringssignaler finns bara till och med {fmt.month(last)}, före den valda perioden. "
