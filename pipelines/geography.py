@@ -179,11 +179,14 @@ class Gazetteer:
 
     def kommun_code(self, name_or_code: str | None) -> str | None:
         """SCB code for a kommun's code or name, tolerant of case, hyphens, a lost leading
-        zero, missing å/ä/ö and the kommun's name as an organisation ('Malmö stad',
+        zero or a decimal tail ('180.0'), missing å/ä/ö and the kommun's name as an organisation ('Malmö stad',
         'Stockholms kommun', 'Region Gotland'); else None. A län is never a kommun."""
         if name_or_code is None:
             return None
         text = str(name_or_code).strip()
+        # A code written as a decimal number ('1280.0', '180,0': pandas writes an integer
+        # column with gaps as floats, and Excel may show the code as a number).
+        text = re.sub(r"^(\d{3,4})[.,]0+$", r"\1", text)
         if re.fullmatch(r"\d{3}", text):
             text = "0" + text  # a code that lost its leading zero
         if re.search(r"(?i)\blän$", text):

@@ -338,13 +338,15 @@ def test_names_match_through_gazetteer(gazetteer, level, text, code):
     ("Håbo", "0305"),
     # code and name together, as SCB's tables and many exports write them
     ("0180 Stockholm", "0180"), ("1280 - Malmö", "1280"), ("Malmö (1280)", "1280"), ("0114 Upplands Väsby", "0114"),
+    # a code written as a decimal number (pandas' float column with gaps, a number cell)
+    ("1280.0", "1280"), ("180.0", "0180"), ("180,0", "0180"),
 ])
 def test_kommun_names_as_people_write_them(gazetteer, text, code):
     assert gazetteer.kommun_code(text) == code
 
 
 @pytest.mark.parametrize("text", ["Region Stockholm", "Region Skåne", "Stockholms län", "Skåne", "Farsta", "stad",
-                                  "0180 Malmö", "Malmö (0180)"])  # a code and a name that disagree
+                                  "0180 Malmö", "Malmö (0180)", "1280.5", "12800.0"])  # a code and a name that disagree
 def test_what_is_no_kommun_stays_unknown(gazetteer, text):
     assert gazetteer.kommun_code(text) is None
 
