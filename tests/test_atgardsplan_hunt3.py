@@ -371,3 +371,14 @@ def test_a_dropped_measure_is_reported(empty_db, tmp_path):
         "Ta bort raden om åtgärden inte ska följas upp.",
     ]
     assert not any("känns inte igen" in line for line in report.lines)
+
+
+def test_a_personnummer_in_the_document_properties_refuses_the_file(empty_db, tmp_path):
+    # Before: the properties (Arkiv > Info: title, subject, keywords, comments) were not
+    # checked and the file loaded.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
+    wb.properties.keywords = "åtgärdsplan, ärende 811218-9876"
+    message = refused(empty_db, _save(wb, tmp_path / "plan.xlsx"), options=OPTIONS)
+    assert "arbetsbokens egenskaper (Arkiv > Info)" in message
+    assert "9876" not in message

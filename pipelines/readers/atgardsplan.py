@@ -439,11 +439,24 @@ def read_workbook(path: Path) -> list[Sheet]:
     return sheets
 
 
-def gate(file: str, sheets: list[Sheet]) -> None:
-    """Raise PersonnummerFound for the first cell, comment, sheet name or text beside the
-    cells (header, footer, text box, a drop-down's message) holding a personnummer (a
-    nine-digit number cell is read with the leading zero Excel dropped)."""
+def document_properties(path: Path) -> str:
+    """The workbook's document properties as text (title, subject, keywords, comments,
+    author: Arkiv > Info in Excel); "" when there are none."""
+    texts = []
+    with zipfile.ZipFile(path) as zf:
+        for part in ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"):
+            if part in zf.namelist():
+                # One line per element: two neighbouring numbers must not read as one.
+                texts.append("\n".join(ElementTree.fromstring(zf.read(part)).itertext()))
+    return "\n".join(texts)
+
+
+def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
+    """Raise PersonnummerFound for the first cell, comment, sheet name, text beside the
+    cells (header, footer, text box, a drop-down's message) or document property holding
+    a personnummer (a nine-digit number cell is read with the leading zero Excel dropped)."""
     def places():
+        yield "arbetsbokens egenskaper (Arkiv > Info)", properties
         for s in sheets:
             for (r, c), text in sorted(s.cells.items()):
                 # A number cell drops a leading zero: a personnummer of someone born
@@ -1099,7 +1112,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     path = Path(path)
     file = path.name
     sheets = read_workbook(path)
-    gate(file, sheets)
+    try:
+        properties = document_properties(path)
+    except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
+        raise FileRejected(file, DAMAGED) from None
+    gate(file, sheets, properties)
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
     notes: list[str] = []
