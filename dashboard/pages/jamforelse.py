@@ -131,7 +131,7 @@ if up:
 if down:
     st.text("Minskat: " + ", ".join(down))
 if not summary.known:
-    st.caption("Ingen förändring kan prövas för måttet (antal saknas eller är dolda).")
+    st.caption("Ingen förändring kan prövas för måttet (antal eller befolkning saknas, eller antalen är dolda).")
 else:
     st.caption(f"{cmp.period} jämfört med {cmp.previous} (”året innan” i tabellerna).")
 

@@ -510,6 +510,8 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
             df, blanked = _signal_pair(key, level, names, (start, end), (prev_start, prev_end))
             if blanked:
                 notes.append(UNPLACED_NOTE)
+        if missing := _without_population(df):
+            notes.append(missing)
         df = _with_uncertainty(df, per)
         period, previous = fmt.period(start, end), fmt.period(prev_start, prev_end)
     else:
@@ -551,6 +553,20 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
             notes.append("Värden markerade som preliminära av källan ingår.")
         period, previous = str(year), str(year - 1)
     return _comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
+
+
+POPULATION_MISSING = ("{n} av {total} områden saknar befolkning för perioden, så värdet per invånare, "
+                      "intervallet och förändringen kan inte räknas för dem (antalen visas). Läs in SCB:s "
+                      "befolkning: python -m pipelines fetch scb (se docs/sources/scb.md).")
+
+
+def _without_population(df: pd.DataFrame) -> str | None:
+    """The note for areas with a count but no population (SCB's population not loaded, or
+    not for these years), else None: their rows show counts and nothing per inhabitant."""
+    counted = ~np.isnan(floats(df["count"])) | ~np.isnan(floats(df["count_prev"]))
+    missing = counted & (np.isnan(floats(df["population"])) | np.isnan(floats(df["population_prev"])))
+    n = int(missing.sum())
+    return POPULATION_MISSING.format(n=n, total=int(counted.sum())) if n else None
 
 
 class Summary(NamedTuple):
