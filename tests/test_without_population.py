@@ -28,10 +28,10 @@ def counts_only(empty_db, tmp_path) -> Path:
     return empty_db
 
 
-def open_page(db: Path, page: str, monkeypatch) -> AppTest:
+def open_page(db: Path, page: str, monkeypatch, **params) -> AppTest:
     monkeypatch.setenv("LAGESBILD_DB", str(db))
     at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
-    for k, v in {"period": "Välj månader", "fran": "mars 2025", "till": "mars 2025"}.items():
+    for k, v in {"period": "Välj månader", "fran": "mars 2025", "till": "mars 2025", **params}.items():
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -45,6 +45,11 @@ def test_comparison_says_the_population_is_missing(counts_only, monkeypatch):
     assert table.loc["Region Stockholm", "Värde"] == "–"
     assert any("saknar befolkning" in c.value and "fetch scb" in c.value for c in at.caption), \
         [c.value for c in at.caption][:3]
+
+
+def test_the_note_counts_the_areas_compared(counts_only, monkeypatch):
+    at = open_page(counts_only, "jamforelse", monkeypatch, niva="Kommun", omrade="Tyresö")
+    assert any("26 av 26 områden saknar befolkning" in c.value for c in at.caption), [c.value for c in at.caption][:3]
 
 
 def test_map_per_inhabitant_says_the_population_is_missing(counts_only, monkeypatch):

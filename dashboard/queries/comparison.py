@@ -510,7 +510,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
             df, blanked = _signal_pair(key, level, names, (start, end), (prev_start, prev_end))
             if blanked:
                 notes.append(UNPLACED_NOTE)
-        if missing := _without_population(df):
+        if missing := _without_population(df, codes):
             notes.append(missing)
         df = _with_uncertainty(df, per)
         period, previous = fmt.period(start, end), fmt.period(prev_start, prev_end)
@@ -560,9 +560,11 @@ POPULATION_MISSING = ("{n} av {total} områden saknar befolkning för perioden, 
                       "befolkning: python -m pipelines fetch scb (se docs/sources/scb.md).")
 
 
-def _without_population(df: pd.DataFrame) -> str | None:
-    """The note for areas with a count but no population (SCB's population not loaded, or
-    not for these years), else None: their rows show counts and nothing per inhabitant."""
+def _without_population(df: pd.DataFrame, codes: tuple[str, ...]) -> str | None:
+    """The note for the areas ``codes`` that have a count but no population (SCB's
+    population not loaded, or not for these years), else None: their rows show counts and
+    nothing per inhabitant."""
+    df = df[_among(df["area_code"], codes)]
     counted = ~np.isnan(floats(df["count"])) | ~np.isnan(floats(df["count_prev"]))
     missing = counted & (np.isnan(floats(df["population"])) | np.isnan(floats(df["population_prev"])))
     n = int(missing.sum())
