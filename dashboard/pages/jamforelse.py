@@ -9,7 +9,7 @@ from dashboard import charts, components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison as cq
-from dashboard.queries import geo
+from dashboard.queries import geo, incidents
 
 BAR_LIMIT = 30
 
@@ -91,6 +91,9 @@ caption = components.export_caption(sel, suppressed=suppressed)
 # --- side by side -------------------------------------------------------------------------------
 st.subheader(f"{plural.capitalize()} sida vid sida")
 st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med {cmp.previous}. " + " ".join(cmp.notes))
+unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
+if unplaced:
+    st.info(unplaced, icon=":material/location_off:")
 title = f"{what}, {scope.description}, {cmp.period}"
 chart_rows = table
 if len(table) > BAR_LIMIT:
@@ -194,4 +197,5 @@ else:
                              columns=paired_columns)
 
 # Only recruitment signals are person-level; for other indicators nothing is suppressed.
-components.data_note(suppressed=suppressed if indicator.person_level else None, notes=[cq.METHOD_NOTE, *cmp.notes])
+components.data_note(suppressed=suppressed if indicator.person_level else None,
+                     notes=[cq.METHOD_NOTE, *cmp.notes, *([unplaced] if unplaced else [])])

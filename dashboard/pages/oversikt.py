@@ -62,6 +62,12 @@ ach = overview.achieved_share(sel)
 st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
 if ongoing := incidents.ongoing_note(sel):
     st.warning(ongoing, icon=":material/event_busy:")
+# An LPO, polisområde or kommun cannot count the incidents a source placed only in a
+# kommun it shares with others (the police feed names Stockholm, never Södermalm), or only
+# in the län: said next to the figures, which would otherwise look like nothing happened.
+if sel.area_level in ("kommun", "lpo", "polisomrade") and (
+        unplaced := incidents.unplaced_note(incidents.unplaced(sel, sel.area_level), sel.area_level)):
+    st.info(unplaced, icon=":material/location_off:")
 
 
 def delta_style(delta: str | None, colour: str = "normal") -> dict:
