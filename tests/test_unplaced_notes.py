@@ -49,3 +49,37 @@ def test_the_kommun_itself_needs_no_note(stockholm_only, monkeypatch):
     at = open_page(stockholm_only, "oversikt", monkeypatch, niva="Kommun", omrade="Stockholm")
     assert not any("saknar LPO" in i.value for i in at.info)
     assert next(m for m in at.metric if m.label == "Våld").value == "0"  # skadegörelse is no violence
+
+
+@pytest.fixture
+def stockholm_signals(empty_db, tmp_path) -> Path:
+    """Signals recorded for the whole kommun of Stockholm (shared by several LPOs), from
+    January 2025 on."""
+    from pipelines.loading import ingest
+
+    lines = ["month;area_code;age_band;sex;source;signal_type;count"]
+    lines += [f"2025-{m:02d};0180;15-17;M;{source};rekryteringsförsök;{10 + m}"
+              for m in range(1, 4) for source in ("polis", "skola")]
+    csv = tmp_path / "signaler.csv"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert report.status == "ok", report.summary()
+    return empty_db
+
+
+def test_signals_of_a_shared_kommun_are_named_not_counted(stockholm_signals, monkeypatch):
+    params = {"niva": "Lokalpolisområde", "omrade": "Södermalm", "fran": "januari 2025"}
+    at = open_page(stockholm_signals, "rekrytering", monkeypatch, **params)
+    note = next((i.value for i in at.info if "kan inte föras till ett enskilt lokalpolisområde" in i.value), None)
+    assert note is not None, [i.value for i in at.info]
+    assert "Stockholm" in note and not any(ch.isdigit() for ch in note)  # names the area, never a count
+    overview = open_page(stockholm_signals, "oversikt", monkeypatch, **params)
+    assert any("kan inte föras till ett enskilt lokalpolisområde" in c.value for c in overview.caption)
+
+
+def test_no_signal_change_against_months_before_the_first_signal(stockholm_signals, monkeypatch):
+    at = open_page(stockholm_signals, "oversikt", monkeypatch, niva="Kommun", omrade="Stockholm",
+                   fran="januari 2025")
+    metric = next(m for m in at.metric if m.label == "Rekryteringssignaler")
+    assert metric.value == "72"  # (11 + 12 + 13) from each of two sources
+    assert not metric.delta  # 2024 has no signals at all: no change to show

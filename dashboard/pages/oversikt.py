@@ -86,7 +86,8 @@ for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosio
 (sig_now, now_hidden), (sig_before, before_hidden) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
 signal_months = signals.months_covered(sel)
-delta = None if now_hidden or before_hidden or signal_months is None else components.count_delta(sig_now, sig_before)
+delta = (None if now_hidden or before_hidden or signal_months is None or not signals.has_previous(sel)
+         else components.count_delta(sig_now, sig_before))
 cols[3].metric(
     "Rekryteringssignaler",
     fmt.MISSING if signal_months is None else fmt.SUPPRESSED if now_hidden else fmt.integer(sig_now),
@@ -106,6 +107,8 @@ st.caption(
 # Signals often arrive later than incidents: counted over their months only, and said so.
 if coverage := signals.coverage_note(sel):
     st.caption(coverage)
+if unplaced_signals := signals.unplaced_note(sel):
+    st.caption(unplaced_signals)
 
 # --- trend and map --------------------------------------------------------------------------
 left, right = st.columns([3, 2])

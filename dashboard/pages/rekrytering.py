@@ -54,6 +54,8 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
 coverage = signals.coverage_note(sel)
 if coverage:
     st.info(coverage, icon=":material/event_busy:")
+if unplaced := signals.unplaced_note(sel):
+    st.info(unplaced, icon=":material/location_off:")
 if signals.months_covered(sel) is None:
     components.data_note(sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)"],
                          suppressed=0)
@@ -110,7 +112,7 @@ components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
              "befolkning 12–17 år (SCB) för takten per 1 000"],
     suppressed=suppressed,
-    notes=[*view_notices, *([coverage] if coverage else []),
+    notes=[*view_notices, *([coverage] if coverage else []), *([unplaced] if unplaced else []),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

@@ -456,14 +456,21 @@ def signal_total_counts(selection) -> dict[str, tuple]:
 # --- the months with signals ------------------------------------------------------------------
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _last_month(key) -> date | None:
-    ((last,),) = rows("SELECT max(month) FROM recruitment_signal", key=key)
-    return None if last is None else as_date(last)
+def _month_span(key) -> tuple[date | None, date | None]:
+    ((first, last),) = rows("SELECT min(month), max(month) FROM recruitment_signal", key=key)
+    return (None, None) if last is None else (as_date(first), as_date(last))
 
 
 def last_month() -> date | None:
     """The last month with recruitment signals (its first day), or None without any."""
-    return _last_month(db_key())
+    return _month_span(db_key())[1]
+
+
+def has_previous(selection) -> bool:
+    """True when the signals reach back to the same months a year before the period (a
+    comparison with months before the first signal would compare with nothing)."""
+    first = _month_span(db_key())[0]
+    return first is not None and year_earlier(selection.start) >= first
 
 
 def months_covered(selection) -> tuple[date, date] | None:
@@ -533,3 +540,39 @@ def area_values(level: str, start: date, end: date) -> pd.DataFrame:
     area_code, count, count_suppressed, population_12_17, rate (per 1 000 aged 12–17),
     rate_suppressed. Areas without a row have no signals (0)."""
     return _area_values(db_key(), level, start, end)
+
+
+# --- signals a level cannot place -----------------------------------------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _unplaced_where(key, level: str, code: str, start: date, end: date) -> tuple[str, ...]:
+    column = {"lpo": "lpo_code", "polisomrade": "polisomrade_code", "kommun": "kommun_code"}[level]
+    return tuple(r[0] for r in rows(
+        f"""SELECT DISTINCT recorded_area FROM mart_signal
+            WHERE month BETWEEN $start AND $end AND {column} IS NULL
+              AND recorded_area IN (SELECT within_code FROM mart_area_link WHERE area_code = $code
+                                    UNION SELECT area_code FROM mart_area_link WHERE within_code = $code)
+            ORDER BY 1""",
+        {"start": start, "end": end, "code": code}, key=key))
+
+
+def unplaced_note(selection) -> str | None:
+    """A sentence when signals recorded for an area that overlaps the selected LPO,
+    polisområde or kommun (a kommun shared by several LPOs, an LPO covering several
+    kommuner, a whole län) cannot be counted in it, else None. It names those areas and
+    gives no count: the count is person-level and could be small."""
+    if selection.area_level not in ("lpo", "polisomrade", "kommun"):
+        return None
+    window = months_covered(selection)
+    if window is None:
+        return None
+    from dashboard.queries import geo
+
+    found = _unplaced_where(db_key(), selection.area_level, selection.area_code, *window)
+    if not found:
+        return None
+    names = ", ".join(geo.area_name(code) or code for code in found)
+    level = {"lpo": "ett enskilt lokalpolisområde", "polisomrade": "ett enskilt polisområde",
+             "kommun": "en enskild kommun"}[selection.area_level]
+    return (f"Signaler registrerade för {names} kan inte föras till {level} och räknas inte här; de ingår "
+            f"i {names} och i de större områdena.")
