@@ -13,24 +13,62 @@ from dashboard.filters import current_selection
 from dashboard.queries import data_status, db_key
 from dashboard.queries import measures as mq
 
+PLAN_YEARS_KEY = "planar"
+
+
+def year_label(plan_years: tuple[int, int]) -> str:
+    first, last = plan_years
+    return str(first) if first == last else f"{first}–{last}"
+
+
 sel = current_selection()
 components.page_header("Åtgärder", sel)
 status = data_status()
-years = str(sel.start.year) if sel.start.year == sel.end.year else f"{sel.start.year}–{sel.end.year}"
+
+# --- plan years -------------------------------------------------------------------------------
+# The plans shown are those whose plan year lies in the period's years. Next year's plan
+# is written and loaded in the autumn, before any incident data of that year, so no
+# period reaches it (the period ends with the data, and must: the incident pages compare
+# its months with a year earlier). When the area has plans for later years, the page
+# says so and offers them here; the shared period is left as it is.
+period_years = mq.period_plan_years(sel)
+later_years = mq.later_plan_years(sel)
+plan_years = period_years
+if later_years:
+    # Options are the labels ("2025", "2024–2025"), as the URL holds them: a (first, last)
+    # tuple as the default would be read as two defaults.
+    choices = {year_label(c): c for c in (period_years, *((y, y) for y in later_years))}
+    for value in st.query_params.get_all(PLAN_YEARS_KEY):
+        if value not in choices:
+            st.toast(f"Okänt planår '{value}' i länken; periodens planår visas.", icon=":material/link_off:")
+    notice = st.empty()  # above the choice, worded after it
+    chosen = st.segmented_control("Planår", list(choices), default=year_label(period_years), required=True,
+                                  key=PLAN_YEARS_KEY, bind="query-params")
+    plan_years = choices.get(chosen, period_years)
+    if plan_years == period_years:
+        later_text = " och ".join(str(y) for y in later_years)
+        notice.info(f"Det finns åtgärdsplaner för planår {later_text} i {sel.area_name}, efter periodens planår "
+                    f"{year_label(period_years)}. Välj planår nedan för att se dem; sidofältets period och de "
+                    "andra sidorna ändras inte.", icon=":material/event_upcoming:")
+    else:
+        notice.info(f"Visar planår {year_label(plan_years)}, efter sidofältets period (planår "
+                    f"{year_label(period_years)}). Sidofältets period och de andra sidorna ändras inte.",
+                    icon=":material/event_upcoming:")
+years = year_label(plan_years)
 source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
 if status.get("demo"):
     source = f"{components.DEMO_TEXT} ({source})"
 caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
                           data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
 COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
-# Every table on the page is made from the database version, the area and the period's
-# plan years (the measures queries read the years only) plus the choices named beside it:
+# Every table on the page is made from the database version, the area and the plan years
+# shown (the measures queries read the years only) plus the choices named beside it:
 # the display tables are remembered by that instead of by their pickled content (pickling
 # and hashing each table cost milliseconds on every rerun).
-SELECTION = (db_key(), sel.area_level, sel.area_code, sel.start.year, sel.end.year)
+SELECTION = (db_key(), sel.area_level, sel.area_code, *plan_years)
 
 
-register = mq.register(sel)
+register = mq.register(sel, plan_years)
 if register.empty:
     st.info(f"Inga åtgärdsplaner för planår {years} i {sel.area_name}. Välj ett större område eller en "
             "annan period i sidofältet.")
@@ -44,7 +82,7 @@ st.caption(f"{fmt.count(register['plan_id'].nunique(), 'plan', 'planer')} från 
 
 # --- status across the prioritised areas ----------------------------------------------------
 st.subheader("Status per prioriterat område")
-by_area, totals, area_table = mq.status_views(sel, "prioritised_area")
+by_area, totals, area_table = mq.status_views(sel, "prioritised_area", plan_years)
 for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
     col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
                delta=fmt.share(row.share), delta_color="off", delta_arrow="off",
@@ -53,7 +91,7 @@ for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
 grouping = st.segmented_control("Dela upp efter", list(mq.GROUPINGS), format_func=mq.GROUPINGS.get,
                                 default="prioritised_area", key="atgarder_grouping") or "prioritised_area"
 counts, _, table = (by_area, totals, area_table) if grouping == "prioritised_area" \
-    else mq.status_views(sel, "organisation")
+    else mq.status_views(sel, "organisation", plan_years)
 label = mq.GROUPINGS[grouping]
 shown = counts
 limit = 25
@@ -76,13 +114,13 @@ exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, c
 
 # --- movement between rounds ----------------------------------------------------------------
 st.subheader("Förflyttning mellan uppföljningarna")
-flow = mq.flow(sel)
+flow = mq.flow(sel, plan_years)
 title = f"Status från uppföljning till uppföljning – {sel.area_name}, {years}"
 fig = charts.remembered(charts.status_flow, flow, rounds=mq.flow_rounds(flow), title=title)
 st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
 st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen; planer som följs upp tre gånger gör "
            f"det tredje gången antingen vid T3 eller i VB (då visas de som en kolumn, T3/VB). {mq.CARRY_RULE}")
-rounds = mq.round_status(sel)
+rounds = mq.round_status(sel, plan_years)
 round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
 with st.expander("Tabell: status per uppföljning"):
     st.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"], identity=("atgarder_rounds", *SELECTION)),
@@ -96,7 +134,7 @@ exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, capt
 st.subheader("Åtgärder som står still")
 with_line_work = st.toggle("Ta med linjearbete", value=False, key="atgarder_stuck_linework",
                            help="Linjearbete (ordinarie verksamhet) har ofta samma status år ut och år in.")
-stuck = mq.stuck(sel, line_work=with_line_work)
+stuck = mq.stuck(sel, line_work=with_line_work, years=plan_years)
 st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
            f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
@@ -111,7 +149,7 @@ exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som s
 
 # --- the analysis sheet ---------------------------------------------------------------------
 st.subheader("Analysbladet: problem, orsaker och åtgärder")
-analysis, per_area = mq.analysis_views(sel)
+analysis, per_area = mq.analysis_views(sel, plan_years)
 differing = int(analysis["has_difference"].sum()) if not analysis.empty else 0
 if analysis.empty:
     st.info("Planerna i urvalet har inget analysblad.")
@@ -162,12 +200,11 @@ def measure_register(register, caption: str) -> None:
                         "followups": "Uppföljningar", "description": "Beskrivning"}
     st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
                "åtgärdens uppföljningar.")
-    # The register is made from the database version, the area, the period's plan years
-    # and these filters alone: the display table is remembered by them instead of by its
+    # The register is made from the database version, the area, the plan years shown and
+    # these filters alone: the display table is remembered by them instead of by its
     # pickled content (by the years, not the months: a new period in the same years shows
     # the same register).
-    identity = ("atgarder_register", db_key(), sel.area_level, sel.area_code, sel.start.year, sel.end.year, text,
-                tuple(areas), tuple(statuses), tuple(orgs))
+    identity = ("atgarder_register", *SELECTION, text, tuple(areas), tuple(statuses), tuple(orgs))
     picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), register_columns,
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key="atgarder_register",

@@ -3,7 +3,9 @@ check and the register.
 
 A selection keeps the plans that lie in the selected area (``mart_measure_area``: the
 plan's kommun up its hierarchy, its LPOs for police levels) and whose plan year falls in
-the period's years. Measures are counted, not people: the counts here are not
+the period's years, or in the plan years the page asks for (``years=(first, last)``:
+next year's plan, loaded before any data of that year, lies after every period; see
+:func:`later_plan_years`). Measures are counted, not people: the counts here are not
 person-level and are not disclosure-controlled (docs/disclosure.md), unlike recruitment
 signals.
 
@@ -58,8 +60,28 @@ def _params(key, level: str, code: str, first_year: int, last_year: int, **extra
     return {"plan_ids": _plan_ids(key, level, code, first_year, last_year), **extra}
 
 
-def _years(sel) -> tuple[int, int]:
-    return sel.start.year, sel.end.year
+def _years(sel, years: tuple[int, int] | None = None) -> tuple[int, int]:
+    # The plan years asked for, else the period's: the page may show plan years after
+    # the period (next year's plan, loaded before any data of that year).
+    return years if years is not None else (sel.start.year, sel.end.year)
+
+
+def period_plan_years(sel) -> tuple[int, int]:
+    """The plan years of the selection's period: (first, last)."""
+    return _years(sel)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _later_plan_years(key, level: str, code: str, after: int) -> tuple[int, ...]:
+    return tuple(sorted({year for _, year in _plans_by_area(key).get((level, code), ())
+                         if year is not None and year > after}))
+
+
+def later_plan_years(sel) -> tuple[int, ...]:
+    """Plan years after the period's last year that the selected area has plans for, in
+    order: a plan for next year is loaded in the autumn, before any data of that year,
+    so the period (which ends with the data) cannot reach it."""
+    return _later_plan_years(db_key(), sel.area_level, sel.area_code, sel.end.year)
 
 
 # --- the register -----------------------------------------------------------------------------
@@ -77,11 +99,11 @@ def _register(key, level: str, code: str, first_year: int, last_year: int) -> pd
     )
 
 
-def register(sel) -> pd.DataFrame:
+def register(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Every measure of the selection's plans: measure_id, plan_id, organisation,
     kommun_code, kommun_name, year, prioritised_area, title, description, responsible,
     operational_goal, due, is_line_work, status, followups, last_followup."""
-    return _register(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _register(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
 def search_register(df: pd.DataFrame, text: str = "", *, areas=(), statuses=(), organisations=()) -> pd.DataFrame:
@@ -168,10 +190,10 @@ def count_statuses(register_df: pd.DataFrame, by: str) -> pd.DataFrame:
                          "n": n, "total": total, "share": pd.array(share, dtype="Float64")})
 
 
-def status_counts(sel, by: str = "prioritised_area") -> pd.DataFrame:
+def status_counts(sel, by: str = "prioritised_area", years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Measures per category (``by``: prioritised_area or organisation) × status, all five
     statuses for every category (zeros included): category, status, n, total, share."""
-    return _status_counts(db_key(), sel.area_level, sel.area_code, *_years(sel), by)
+    return _status_counts(db_key(), sel.area_level, sel.area_code, *_years(sel, years), by)
 
 
 def status_totals(counts: pd.DataFrame) -> pd.DataFrame:
@@ -219,10 +241,11 @@ def _status_views(key, level: str, code: str, first_year: int, last_year: int,
     return counts, status_totals(counts), status_table(counts)
 
 
-def status_views(sel, by: str = "prioritised_area") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def status_views(sel, by: str = "prioritised_area",
+                 years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(status_counts, status_totals, status_table) for a selection, derived once per
     selection and cached (the page draws them on every rerun)."""
-    return _status_views(db_key(), sel.area_level, sel.area_code, *_years(sel), by)
+    return _status_views(db_key(), sel.area_level, sel.area_code, *_years(sel, years), by)
 
 
 # --- movement between rounds ------------------------------------------------------------------
@@ -284,11 +307,11 @@ def _flow(key, level: str, code: str, first_year: int, last_year: int) -> pd.Dat
     return pd.DataFrame(out | {"n": np.array([m[4] for m in moves], dtype=np.int64)})
 
 
-def flow(sel) -> pd.DataFrame:
+def flow(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Transitions between consecutive follow-up rounds of the selection's plans:
     from_round, to_round, from_status, to_status, n (measures); T3 and VB are one
     column "T3/VB" when no plan has both (see :func:`merge_last_rounds`)."""
-    return _merged_flow(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _merged_flow(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -337,10 +360,10 @@ def _round_status(key, level: str, code: str, first_year: int, last_year: int) -
                          "n": np.array(list(sums.values()), dtype=np.int64)})
 
 
-def round_status(sel) -> pd.DataFrame:
+def round_status(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Measures per follow-up round × status (all rounds and five statuses, zeros
     included for rounds that occur): round, status, n, total, share."""
-    return _round_table(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _round_table(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -419,15 +442,15 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
     })
 
 
-def stuck(sel, *, line_work: bool = True) -> pd.DataFrame:
+def stuck(sel, *, line_work: bool = True, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Measures whose status has stayed the same for at least their plan's last two
     rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
     prioritised_area, title, status, rounds_in_status, since_round, last_round,
     responsible, is_line_work. Most rounds first. ``line_work=False`` leaves out line
     work (ordinary operations, often in the same status year after year)."""
     if line_work:
-        return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel))
-    return _stuck_without_line_work(db_key(), sel.area_level, sel.area_code, *_years(sel))
+        return _stuck(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
+    return _stuck_without_line_work(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -452,11 +475,11 @@ def _analysis(key, level: str, code: str, first_year: int, last_year: int) -> pd
     )
 
 
-def analysis(sel) -> pd.DataFrame:
+def analysis(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Per plan × prioritised area: our counts of problems, causes and measures beside the
     workbook's analysis sheet (sheet_*; NA when the sheet gives none), the differences
     (*_diff) and has_difference. Plans with differences first."""
-    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel))[0]
+    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel, years))[0]
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -465,9 +488,9 @@ def _analysis_views(key, level: str, code: str, first_year: int, last_year: int)
     return df, analysis_by_area(df)
 
 
-def analysis_views(sel) -> tuple[pd.DataFrame, pd.DataFrame]:
+def analysis_views(sel, years: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(analysis, analysis_by_area) for a selection, derived once and cached."""
-    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel))
+    return _analysis_views(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
 def analysis_by_area(df: pd.DataFrame) -> pd.DataFrame:
