@@ -22,6 +22,15 @@ class FetchError(RuntimeError):
     """The live source could not be reached or answered with something unusable."""
 
 
+class NothingToLoad(FetchError):
+    """A good answer that holds nothing to load (no events for the filters, say).
+
+    An hourly run that meets it prints its message and exits 0: a scheduler reports every
+    non-zero exit as a failure. A FetchError so that a caller of a source's ``fetch`` that
+    only knows FetchError still sees that nothing was saved.
+    """
+
+
 def main(args) -> int:
     if args.save:
         return _fetch_and_load(args, Path(args.save))
@@ -34,7 +43,11 @@ def main(args) -> int:
 def _fetch_and_load(args, dest: Path) -> int:
     module = importlib.import_module(f"pipelines.readers.{SOURCES[args.source]}")
     dest.mkdir(parents=True, exist_ok=True)
-    files = module.fetch(args, dest)
+    try:
+        files = module.fetch(args, dest)
+    except NothingToLoad as exc:
+        print(exc)
+        return 0
     db = config.db_path(args.db)
     if not db.exists():
         from pipelines.build import build_reference_db
@@ -43,7 +56,16 @@ def _fetch_and_load(args, dest: Path) -> int:
     reports = ingest(db, files)
     for r in reports:
         print(r.summary(), file=sys.stderr if r.status == "rejected" else sys.stdout)
-    return 2 if any(r.status == "rejected" for r in reports) else 0
+    if any(r.status == "rejected" for r in reports):
+        return 2
+    # The run's outcome in one last line for the scheduler's log: an answer the same as an
+    # earlier one, or whose rows were all stored already, is "0 nya", not a failure.
+    new = sum(r.rows_accepted for r in reports)
+    if all(r.status == "duplicate" for r in reports):
+        print(f"{args.source}: 0 nya rader – svaret var detsamma som vid en tidigare hämtning.")
+    else:
+        print(f"{args.source}: {new} nya rader inlästa.")
+    return 0
 
 
 def request_json(method: str, url: str, source: str, what: str, timeout: float = 60, **kwargs):

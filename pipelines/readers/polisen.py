@@ -452,12 +452,49 @@ def _event_id(value) -> str | None:
     return None
 
 
+def _type_label(event: dict) -> str | None:
+    """The event's ``type`` as it can be stored, or None when it has none."""
+    label = event.get("type") if isinstance(event.get("type"), str) else ""
+    # A label cut inside a surrogate pair ("\ud83d" alone) is valid JSON but cannot be stored.
+    return label.encode("utf-8", "replace").decode("utf-8").strip() or None
+
+
+def only_notices(events: list) -> Counter[str] | None:
+    """The drop reasons, counted, when every event is a well-formed notice that is no crime.
+
+    Such an answer holds nothing to load ("Sammanfattning natt", a road accident, …): the
+    reader refuses it as a file, while an hourly fetch reports it and exits 0. None when
+    any event would be loaded or rejected (a broken event is never passed over).
+    """
+    counts: Counter[str] = Counter()
+    for event in events:
+        if not isinstance(event, dict) or _event_id(event.get("id")) is None:
+            return None
+        label = _type_label(event)
+        drop = classify(label)[1] if label else None
+        if drop is None:
+            return None
+        counts[drop] += 1
+    return counts or None
+
+
+def _notices_text(counts: Counter[str]) -> str:
+    """'3 sammanfattningar (upprepar …); 2 olyckor, larm …' for the drop reasons counted
+    (';' between them: a reason may hold a comma)."""
+    return "; ".join(f"{n} {DROP_REASONS[key]}" for key, n in counts.most_common())
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
     file = path.name
     events = _load_json(path)
     _gate(file, events)
+    notices = only_notices(events)
+    if notices:
+        raise FileRejected(
+            file, f"alla {notices.total()} händelser var sammanfattningar eller andra notiser "
+            "som inte är brott (se docs/sources/polisen.md); inget lästes in.")
     gz = ctx.gazetteer
     latest = datetime.now(STOCKHOLM).replace(tzinfo=None) + timedelta(days=1)
 
@@ -473,9 +510,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         if event_id is None:
             rejected.append(Rejection(i, "id", "id saknas eller är inte ett heltal"))
             continue
-        label = event.get("type") if isinstance(event.get("type"), str) else ""
-        # A label cut inside a surrogate pair ("\ud83d" alone) is valid JSON but cannot be stored.
-        label = label.encode("utf-8", "replace").decode("utf-8").strip() or None
+        label = _type_label(event)
         category, drop, known = classify(label) if label else ("övrigt", None, False)
         if drop:
             dropped[drop] += 1
@@ -513,10 +548,6 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 "source_type"):
         frame[col] = frame[col].astype("string")
 
-    if frame.empty and dropped and not rejected:
-        raise FileRejected(
-            file, f"alla {sum(dropped.values())} händelser var sammanfattningar eller andra notiser "
-            "som inte är brott (se docs/sources/polisen.md); inget lästes in.")
     report = [f"{len(events)} händelser i svaret; {len(frame)} brottshändelser att läsa in."]
     for key, n in dropped.most_common():
         report.append(f"{n} borttagna: {DROP_REASONS[key]}.")
@@ -545,7 +576,7 @@ def fetch(args, dest_dir: Path) -> list[Path]:
     """
     import requests
 
-    from pipelines.fetch import FetchError
+    from pipelines.fetch import FetchError, NothingToLoad
 
     params = {}
     if getattr(args, "location", None):
@@ -588,9 +619,23 @@ def fetch(args, dest_dir: Path) -> list[Path]:
                          "inget lästes in.") from None
     if not isinstance(data, list):
         raise FetchError("polisen: svaret från polisen var inte en lista med händelser; inget lästes in.")
+    # An hourly run that brings nothing to load is a normal outcome, not a failure: no events
+    # for the filters (a small kommun at night), or only notices that are no crime. Nothing
+    # is saved or loaded, so the database (and its load log) stays exactly as it was.
+    filters = ", ".join(f"{k}={v}" for k, v in params.items()) or "inga filter"
     if not data:
-        filters = ", ".join(f"{k}={v}" for k, v in params.items()) or "inga filter"
-        raise FetchError(f"polisen: inga händelser i svaret ({filters}); inget lästes in.")
+        raise NothingToLoad(f"polisen: inga händelser i svaret ({filters}). Inget lästes in; "
+                            "databasen är oförändrad.")
+    notices = only_notices(data)
+    if notices:
+        try:
+            _gate("svaret", data)
+        except PersonnummerFound:
+            notices = None  # saved and loaded like any answer, so the load refuses it and says where
+    if notices:
+        raise NothingToLoad(
+            f"polisen: {notices.total()} händelser i svaret ({filters}) och inget brott bland dem – "
+            f"{_notices_text(notices)}. Inget lästes in; databasen är oförändrad.")
 
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
