@@ -72,7 +72,7 @@ def test_signals_of_a_shared_kommun_are_named_not_counted(stockholm_signals, mon
     at = open_page(stockholm_signals, "rekrytering", monkeypatch, **params)
     note = next((i.value for i in at.info if "kan inte föras till ett enskilt lokalpolisområde" in i.value), None)
     assert note is not None, [i.value for i in at.info]
-    assert "Stockholm" in note and not any(ch.isdigit() for ch in note)  # names the area, never a count
+    assert "kommunen Stockholm" in note and not any(ch.isdigit() for ch in note)  # names the area, never a count
     overview = open_page(stockholm_signals, "oversikt", monkeypatch, **params)
     assert any("kan inte föras till ett enskilt lokalpolisområde" in c.value for c in overview.caption)
 

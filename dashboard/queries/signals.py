@@ -571,7 +571,9 @@ def unplaced_note(selection) -> str | None:
     found = _unplaced_where(db_key(), selection.area_level, selection.area_code, *window)
     if not found:
         return None
-    names = ", ".join(geo.area_name(code) or code for code in found)
+    # 'lokalpolisområdet Nacka', not 'Nacka': an LPO and a kommun often share a name.
+    kind = {"lpo": "lokalpolisområdet ", "polisomrade": "polisområdet ", "kommun": "kommunen "}
+    names = ", ".join(kind.get(geo.level_of(code), "") + geo.area_name(code) for code in found)
     level = {"lpo": "ett enskilt lokalpolisområde", "polisomrade": "ett enskilt polisområde",
              "kommun": "en enskild kommun"}[selection.area_level]
     return (f"Signaler registrerade för {names} kan inte föras till {level} och räknas inte här; de ingår "
