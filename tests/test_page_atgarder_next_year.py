@@ -159,3 +159,18 @@ def test_an_area_without_the_later_plan_shows_no_choice(next_year_db, monkeypatc
     at = open_page(next_year_db, monkeypatch, {"niva": "Län", "omrade": "Skåne län"})
     assert plan_year_choice(at) == []
     assert not [i.value for i in at.info if "Det finns åtgärdsplaner" in i.value]
+
+
+def test_a_kommun_whose_first_plan_is_next_years_finds_it(next_year_db, monkeypatch):
+    # Tyresö has no plan in the demo's years: the page says so, points to the later plan
+    # year and opens it.
+    at = open_page(next_year_db, monkeypatch, {"niva": "Kommun", "omrade": "Tyresö"})
+    empty = [i.value for i in at.info if "Inga åtgärdsplaner för planår 2025 i Tyresö" in i.value]
+    assert empty and "senare planår" in empty[0], [i.value for i in at.info]
+    assert any("planår 2026 i Tyresö" in i.value for i in at.info)
+    [choice] = plan_year_choice(at)
+    choice.set_value("2026").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [i.value for i in at.info if "Inga åtgärdsplaner" in i.value]
+    assert plan_caption(at).startswith("1 plan från 1 organisation, planår 2026, med 3 åtgärder")
+    assert sum(metrics(at).values()) == 3

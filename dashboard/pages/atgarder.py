@@ -70,8 +70,9 @@ SELECTION = (db_key(), sel.area_level, sel.area_code, *plan_years)
 
 register = mq.register(sel, plan_years)
 if register.empty:
+    later_hint = ", eller ett senare planår ovan" if later_years and plan_years == period_years else ""
     st.info(f"Inga åtgärdsplaner för planår {years} i {sel.area_name}. Välj ett större område eller en "
-            "annan period i sidofältet.")
+            f"annan period i sidofältet{later_hint}.")
     components.data_note(suppressed=None, notes=[COUNT_NOTE])
     st.stop()
 
