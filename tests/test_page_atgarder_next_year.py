@@ -174,3 +174,27 @@ def test_a_kommun_whose_first_plan_is_next_years_finds_it(next_year_db, monkeypa
     assert not [i.value for i in at.info if "Inga åtgärdsplaner" in i.value]
     assert plan_caption(at).startswith("1 plan från 1 organisation, planår 2026, med 3 åtgärder")
     assert sum(metrics(at).values()) == 3
+
+
+def test_a_plan_year_link_where_none_is_offered_is_named_once(next_year_db, monkeypatch):
+    # A link to Tyresö's 2026 plan, opened for Skåne (no later plans): the page says so
+    # once, drops the parameter and shows the period's plan years.
+    at = open_page(next_year_db, monkeypatch, {"niva": "Län", "omrade": "Skåne län", "planar": "2026"})
+    assert any("Planår '2026' i länken" in t.value for t in at.toast), [t.value for t in at.toast]
+    assert "planar" not in at.query_params
+    assert "planår 2025" in plan_caption(at)
+    at.run()
+    assert not at.exception
+    assert not [t.value for t in at.toast if "Planår '2026'" in t.value]
+
+
+def test_choosing_an_area_without_later_plans_after_one_with_them(next_year_db, monkeypatch):
+    # Stockholms län opened at plan year 2026, then Skåne chosen: Skåne's 2025 plans, and
+    # no error for the plan-year parameter the previous view left in the address.
+    at = open_page(next_year_db, monkeypatch, {**STOCKHOLMS_LAN, "planar": "2026"})
+    assert "planår 2026" in plan_caption(at)
+    at.selectbox(key="omrade").set_value("12").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.caption[0].value.startswith("Skåne län"), at.caption[0].value
+    assert plan_year_choice(at) == []
+    assert "planår 2025" in plan_caption(at)

@@ -6,6 +6,7 @@ Text from the plans is shown as data (st.dataframe, st.text), never as Markdown 
 """
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import charts, components, exports
 from dashboard import formatting as fmt
@@ -54,6 +55,19 @@ if later_years:
         notice.info(f"Visar planår {year_label(plan_years)}, efter sidofältets period (planår "
                     f"{year_label(period_years)}). Sidofältets period och de andra sidorna ändras inte.",
                     icon=":material/event_upcoming:")
+elif PLAN_YEARS_KEY in st.query_params:
+    # A link from when a later plan year was offered (another area, or before the year's
+    # data arrived): said once, then dropped from the address. Right after another area
+    # was chosen the parameter is still bound to the choice the last run showed; Streamlit
+    # refuses to delete it then and drops it itself at the end of this run (no link to name).
+    value = st.query_params[PLAN_YEARS_KEY]
+    try:
+        del st.query_params[PLAN_YEARS_KEY]
+    except StreamlitAPIException:
+        pass
+    else:
+        st.toast(f"Planår '{value}' i länken erbjuds inte här: {sel.area_name} har inga planer efter periodens "
+                 f"planår; planår {year_label(period_years)} visas.", icon=":material/link_off:")
 years = year_label(plan_years)
 source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
 if status.get("demo"):
