@@ -43,6 +43,33 @@ def refused(db: Path, path: Path, **options) -> str:
     return message
 
 
+def loaded(db: Path, folder: Path, name: str, lines: list[str]) -> Path:
+    """Write ``lines`` as the file ``folder/name``, load it into ``db`` (it must load) and
+    return ``db``: a warehouse with just that data, as a user's first load makes it."""
+    path = folder / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(db, [path])
+    assert report.status == "ok", report.summary()
+    return db
+
+
+PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
+
+
+def open_page(db: Path, page: str, monkeypatch, params: dict):
+    """A dashboard page run once in AppTest on ``db`` with URL parameters ``params``; it
+    must run without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LAGESBILD_DB", str(db))
+    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def swedish_number(text: str) -> float:
     """A number as a page shows it ('1 234', '23,2 %', '-4,5') as a float."""
     return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", "."))

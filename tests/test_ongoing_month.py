@@ -9,13 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from helpers import open_page
 
 from pipelines import marts, warehouse
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 
 
 @pytest.fixture(scope="module")
@@ -31,22 +30,12 @@ def ongoing_db(demo_db, tmp_path_factory) -> Path:
     return db
 
 
-def open_page(db: Path, page: str, params: dict, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LAGESBILD_DB", str(db))
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize("period, expected", [
     ("Senaste 12 månaderna", (date(2024, 12, 1), date(2025, 11, 1))),
     ("Hittills i år", (date(2025, 1, 1), date(2025, 11, 1))),
 ])
 def test_quick_periods_end_with_the_last_whole_month(ongoing_db, monkeypatch, period, expected):
-    at = open_page(ongoing_db, "oversikt", {"period": period}, monkeypatch)
+    at = open_page(ongoing_db, "oversikt", monkeypatch, {"period": period})
     sel = at.session_state["_selection"]
     assert (sel.start, sel.end) == expected
     assert any("December 2025 är inte hel" in c.value for c in at.sidebar.caption), \
@@ -55,8 +44,8 @@ def test_quick_periods_end_with_the_last_whole_month(ongoing_db, monkeypatch, pe
 
 
 def test_a_chosen_month_that_is_not_whole_is_named_on_the_overview(ongoing_db, monkeypatch):
-    at = open_page(ongoing_db, "oversikt", {"period": "Välj månader", "fran": "januari 2025",
-                                            "till": "december 2025"}, monkeypatch)
+    at = open_page(ongoing_db, "oversikt", monkeypatch, {"period": "Välj månader", "fran": "januari 2025",
+                                                         "till": "december 2025"})
     sel = at.session_state["_selection"]
     assert sel.end == date(2025, 12, 1)  # still allowed
     assert any("December 2025 är inte hel i data (händelser t.o.m. 2025-12-19)" in w.value for w in at.warning), \
@@ -64,7 +53,7 @@ def test_a_chosen_month_that_is_not_whole_is_named_on_the_overview(ongoing_db, m
 
 
 def test_whole_months_get_no_note(demo_db, monkeypatch):
-    at = open_page(demo_db, "oversikt", {}, monkeypatch)
+    at = open_page(demo_db, "oversikt", monkeypatch, {})
     assert at.session_state["_selection"].end == date(2025, 12, 1)
     assert not any("inte hel" in c.value for c in at.sidebar.caption)
     assert not at.warning
@@ -78,6 +67,6 @@ def test_no_warning_without_a_year_earlier_to_compare(empty_db, monkeypatch):
     feed = Path(__file__).resolve().parent / "data" / "polisen" / "polisen-events-20260822T080000Z.json"
     [report] = ingest(empty_db, [feed])
     assert report.status == "ok", report.summary()
-    at = open_page(empty_db, "oversikt", {}, monkeypatch)
+    at = open_page(empty_db, "oversikt", monkeypatch, {})
     assert not at.warning, [w.value for w in at.warning]
     assert any("Ingen jämförelse" in i.value for i in at.info)

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import open_page
 from helpers import swedish_number as number
-from streamlit.testing.v1 import AppTest
 
 from pipelines import marts, warehouse
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
-PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 # The demo's incidents and signals run to December 2025; here the signals stop in August.
 LAST_SIGNAL = "2025-08-01"
 PERIOD = {"period": "Välj månader", "fran": "mars 2025", "till": "december 2025"}
@@ -32,16 +31,6 @@ def lagging_db(demo_db, tmp_path_factory) -> Path:
     return db
 
 
-def open_page(db: Path, page: str, params: dict, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LAGESBILD_DB", str(db))
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def signals_between(db: Path, start: str, end: str) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute("SELECT sum(count) FROM recruitment_signal WHERE month BETWEEN ? AND ?",
@@ -49,7 +38,7 @@ def signals_between(db: Path, start: str, end: str) -> int:
 
 
 def test_the_trend_ends_at_the_last_month_with_signals(lagging_db, monkeypatch):
-    at = open_page(lagging_db, "rekrytering", PERIOD, monkeypatch)
+    at = open_page(lagging_db, "rekrytering", monkeypatch, PERIOD)
     assert any("till och med augusti 2025" in i.value for i in at.info), [i.value for i in at.info]
     per_period = next(df.value for df in at.dataframe if "Månad" in df.value.columns)
     assert per_period["Månad"].tolist()[-1] == "augusti 2025"  # no months of zeros after it
@@ -58,7 +47,7 @@ def test_the_trend_ends_at_the_last_month_with_signals(lagging_db, monkeypatch):
 
 
 def test_the_overview_compares_the_same_months_a_year_earlier(lagging_db, monkeypatch):
-    at = open_page(lagging_db, "oversikt", PERIOD, monkeypatch)
+    at = open_page(lagging_db, "oversikt", monkeypatch, PERIOD)
     metric = next(m for m in at.metric if m.label == "Rekryteringssignaler")
     now = signals_between(lagging_db, "2025-03-01", LAST_SIGNAL)
     before = signals_between(lagging_db, "2024-03-01", "2024-08-01")
@@ -69,16 +58,16 @@ def test_the_overview_compares_the_same_months_a_year_earlier(lagging_db, monkey
 
 def test_a_period_after_the_last_signal_shows_no_zeros(lagging_db, monkeypatch):
     params = {**PERIOD, "fran": "oktober 2025"}
-    at = open_page(lagging_db, "rekrytering", params, monkeypatch)
+    at = open_page(lagging_db, "rekrytering", monkeypatch, params)
     assert any("före den valda perioden" in i.value for i in at.info)
     assert not at.dataframe  # no table of zeros
-    overview = open_page(lagging_db, "oversikt", params, monkeypatch)
+    overview = open_page(lagging_db, "oversikt", monkeypatch, params)
     metric = next(m for m in overview.metric if m.label == "Rekryteringssignaler")
     assert metric.value == "–" and not metric.delta
 
 
 def test_the_map_says_the_signals_end_early(lagging_db, monkeypatch):
-    at = open_page(lagging_db, "karta", {**PERIOD, "matt": "Rekryteringssignaler"}, monkeypatch)
+    at = open_page(lagging_db, "karta", monkeypatch, {**PERIOD, "matt": "Rekryteringssignaler"})
     assert any("till och med augusti 2025" in i.value for i in at.info), [i.value for i in at.info]
 
 
@@ -88,9 +77,9 @@ def test_a_database_without_signals_says_so_instead_of_zeros(demo_db, tmp_path, 
     with warehouse.write_session(db) as con:
         con.execute("DELETE FROM recruitment_signal")
         marts.refresh(con)
-    at = open_page(db, "rekrytering", PERIOD, monkeypatch)
+    at = open_page(db, "rekrytering", monkeypatch, PERIOD)
     assert any("inga rekryteringssignaler" in i.value for i in at.info), [i.value for i in at.info]
     assert not at.dataframe
-    overview = open_page(db, "oversikt", PERIOD, monkeypatch)
+    overview = open_page(db, "oversikt", monkeypatch, PERIOD)
     metric = next(m for m in overview.metric if m.label == "Rekryteringssignaler")
     assert metric.value == "–" and not metric.delta
