@@ -90,9 +90,10 @@ def points_delta(now, before) -> str | None:
     return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
 
 
-def export_caption(sel, *, suppressed: int = 0, data: str = "händelser") -> str:
+def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=()) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
-    that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler")."""
+    that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
+    followed by the page's ``notes`` about the figures (None entries are skipped)."""
     status = queries.data_status()
     through = status["through"].get(data)
     source = "; ".join(status.get("sources", [])) or "Lägesbild"
@@ -100,7 +101,8 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser") -> str
         source = f"{DEMO_TEXT} ({source})"
     from dashboard import exports
 
-    return exports.caption(filters=sel.describe(), source=source, data_until=through, suppressed=suppressed)
+    return exports.caption(filters=sel.describe(), source=source, data_until=through, suppressed=suppressed,
+                           notes=notes)
 
 
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):

@@ -24,7 +24,7 @@ import shutil
 import textwrap
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from numbers import Number
 
 import pandas as pd
@@ -56,8 +56,11 @@ def caption(
     data_until: dt.date | str | None,
     suppressed: int | None = None,
     threshold: int | None = None,
+    notes: Iterable[str] = (),
 ) -> str:
-    """The caption every export carries: filters, source, "data t.o.m." and suppression.
+    """The caption every export carries: filters, source, "data t.o.m." and suppression,
+    then ``notes`` (what the page says about the figures: data missing, areas that cannot
+    be counted), so that a chart in a report carries the same caveats as the page.
 
     ``suppressed`` is how many values in the export are hidden; ``threshold`` the
     disclosure threshold (default from lagesbild.toml).
@@ -70,7 +73,7 @@ def caption(
     rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
     if suppressed:
         rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
-    return f"Urval: {filters}. Källa: {source}. Data t.o.m. {until}. {rule}."
+    return " ".join([f"Urval: {filters}. Källa: {source}. Data t.o.m. {until}. {rule}.", *(n for n in notes if n)])
 
 
 def safe_filename(name: str, extension: str | None = None) -> str:

@@ -47,6 +47,14 @@ def test_caption_holds_filters_source_date_and_rule():
     assert "Antal 1–4" in CAPTION and ".." in CAPTION and "1 värde döljs" in CAPTION
 
 
+def test_caption_carries_the_pages_caveats():
+    note = "1 016 händelser i kommuner som delas av flera lokalpolisområden saknar LPO (ej fördelade)."
+    caption = exports.caption(filters="Södermalm", source="Polisen", data_until=dt.date(2025, 3, 31),
+                              suppressed=0, threshold=5, notes=[note, None])
+    assert caption.endswith(note)  # after the rule, so a report's chart says what the page said
+    assert "None" not in caption
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

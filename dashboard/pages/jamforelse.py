@@ -86,12 +86,12 @@ highlight = geo.area_name(highlight_code) if highlight_code else None
 summary = cmp.summary
 suppressed = summary.suppressed
 what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
-caption = components.export_caption(sel, suppressed=suppressed)
+unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
+caption = components.export_caption(sel, suppressed=suppressed, notes=[*cmp.notes, unplaced])
 
 # --- side by side -------------------------------------------------------------------------------
 st.subheader(f"{plural.capitalize()} sida vid sida")
 st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med {cmp.previous}. " + " ".join(cmp.notes))
-unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
 if unplaced:
     st.info(unplaced, icon=":material/location_off:")
 title = f"{what}, {scope.description}, {cmp.period}"

@@ -133,7 +133,7 @@ else:
     with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
         st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
                      hide_index=True, key="karta_table")
-    caption = components.export_caption(sel, suppressed=suppressed)
+    caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
     title = f"{label}, {scope.description}"
     exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
                              filename=title, columns=columns)

@@ -60,14 +60,17 @@ head = incidents.headline_counts(sel)
 sig = signals.signal_total_counts(sel)
 ach = overview.achieved_share(sel)
 st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
+caveats = []  # what the page says about its figures, carried into its exports
 if ongoing := incidents.ongoing_note(sel):
     st.warning(ongoing, icon=":material/event_busy:")
+    caveats.append(ongoing)
 # An LPO, polisområde or kommun cannot count the incidents a source placed only in a
 # kommun it shares with others (the police feed names Stockholm, never Södermalm), or only
 # in the län: said next to the figures, which would otherwise look like nothing happened.
 if sel.area_level in ("kommun", "lpo", "polisomrade") and (
         unplaced := incidents.unplaced_note(incidents.unplaced(sel, sel.area_level), sel.area_level)):
     st.info(unplaced, icon=":material/location_off:")
+    caveats.append(unplaced)
 
 
 def delta_style(delta: str | None, colour: str = "normal") -> dict:
@@ -119,7 +122,7 @@ with left:
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
-    caption = components.export_caption(sel, suppressed=0)
+    caption = components.export_caption(sel, suppressed=0, notes=caveats)
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
     exports.download_buttons("oversikt_trend_dl",
@@ -153,7 +156,7 @@ else:
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
     exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
-                             caption=components.export_caption(sel, suppressed=0),
+                             caption=components.export_caption(sel, suppressed=0, notes=caveats),
                              filename=f"forandring-{sel.area_name}", columns=columns)
 
 notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]

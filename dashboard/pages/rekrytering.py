@@ -80,7 +80,8 @@ table, summary = view.trend, view.summary
 # on every rerun).
 view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
-caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler")
+caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler",
+                                    notes=[coverage, unplaced])
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
