@@ -9,24 +9,23 @@ the shared period.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
+from helpers import loaded, swedish_number
+from helpers import open_page as open_any_page
 
 from dashboard import exports
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
-PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "atgarder.py")
 STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}   # the default period: 2025's months
-NEXT_YEAR_PLAN = (
-    "organisation;kommun_code;year;prioritised_area;title;status\n"
-    "Tyresö kommun;0138;2026;Unga i riskzon för destruktivt beteende;Fältgrupp kvällstid 2026;påbörjad\n"
-    "Tyresö kommun;0138;2026;Unga i riskzon för destruktivt beteende;Läxhjälp 2026;uppnådd\n"
-    "Tyresö kommun;0138;2026;Otrygga och brottsutsatta platser;Belysning i centrum 2026;påbörjad\n"
-)
+NEXT_YEAR_PLAN = [
+    "organisation;kommun_code;year;prioritised_area;title;status",
+    "Tyresö kommun;0138;2026;Unga i riskzon för destruktivt beteende;Fältgrupp kvällstid 2026;påbörjad",
+    "Tyresö kommun;0138;2026;Unga i riskzon för destruktivt beteende;Läxhjälp 2026;uppnådd",
+    "Tyresö kommun;0138;2026;Otrygga och brottsutsatta platser;Belysning i centrum 2026;påbörjad",
+]
 LAN_2025 = """FROM measure m JOIN plan p USING (plan_id) JOIN area k ON k.area_code = p.kommun_code
               WHERE k.parent_code = '01' AND p.year = 2025"""
 
@@ -34,18 +33,12 @@ LAN_2025 = """FROM measure m JOIN plan p USING (plan_id) JOIN area k ON k.area_c
 @pytest.fixture(scope="module")
 def next_year_db(demo_db, tmp_path_factory):
     """The demo warehouse plus Tyresö's plan for 2026, loaded as a user loads it."""
-    from pipelines.loading import ingest
-
     with duckdb.connect(str(demo_db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM plan WHERE year > 2025").fetchone()[0] == 0
     folder = tmp_path_factory.mktemp("atgarder_next_year")
     db = folder / "demo.duckdb"
     shutil.copyfile(demo_db, db)
-    plan = folder / "atgarder-2026.csv"
-    plan.write_text(NEXT_YEAR_PLAN, encoding="utf-8")
-    [report] = ingest(db, [plan])
-    assert report.status == "ok", report.summary()
-    return db
+    return loaded(db, folder, "atgarder-2026.csv", NEXT_YEAR_PLAN)
 
 
 @pytest.fixture(scope="module")
@@ -55,22 +48,12 @@ def raw(next_year_db):
     con.close()
 
 
-def open_page(db, monkeypatch, params) -> AppTest:
-    monkeypatch.setenv("LAGESBILD_DB", str(db))
-    at = AppTest.from_file(PAGE, default_timeout=90)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def number(text: str) -> int:
-    return int(text.replace("\xa0", "").replace(" ", ""))
+def open_page(db, monkeypatch, params):
+    return open_any_page(db, "atgarder", monkeypatch, params)
 
 
 def metrics(at) -> dict[str, int]:
-    return {m.label.lower(): number(m.value) for m in at.metric}
+    return {m.label.lower(): int(swedish_number(m.value)) for m in at.metric}
 
 
 def plan_caption(at) -> str:
