@@ -127,8 +127,18 @@ def class_breaks(values: Sequence[float], k: int = 5, *, diverging: bool = False
         return [float(b) for b in sorted(set(low) | {0.0} | set(high))]
     distinct = np.unique(v)
     if distinct.size <= k:
-        return [float(x) for x in distinct] + ([float(distinct[-1])] if distinct.size == 1 else [])
-    return [float(b) for b in np.unique(np.quantile(v, np.linspace(0, 1, k + 1)))]
+        # A class per value; the first holds only the smallest (limits [d0, d0, d1, ...]).
+        return [float(distinct[0])] + [float(x) for x in distinct]
+    breaks = np.unique(np.quantile(v, np.linspace(0, 1, k + 1)))
+    if breaks.size - 1 < k:
+        # Many equal values took several quantiles: typically zeros, where most areas had
+        # none (a kommun's own data on a national map). Before, they merged every area into
+        # one or two classes and the areas with data looked like the rest. Now the smallest
+        # value is a class of its own and the values above it share the other classes.
+        rest = v[v > distinct[0]]
+        upper = np.unique(np.quantile(rest, np.linspace(0, 1, k)))[1:]
+        breaks = np.concatenate([[distinct[0], distinct[0]], upper])
+    return [float(b) for b in breaks]
 
 
 def class_of(value: float, breaks: Sequence[float]) -> int:

@@ -102,6 +102,14 @@ def test_class_breaks_and_colours():
     assert maps.class_of(1, breaks) == 0 and maps.class_of(10, breaks) == len(breaks) - 2
     few = maps.class_breaks([3, 3, 7])
     assert len(maps.class_colours(few)) == len(few) - 1
+    # One kommun's data on a national map: the areas with incidents must not share a
+    # colour with the areas without (before, one class '0–1 016' coloured them all alike).
+    one = maps.class_breaks([0, 0, 0, 0, 0, 0, 1016])
+    assert maps.class_of(0, one) != maps.class_of(1016, one)
+    assert [label for _, label in maps.legend_items(one, with_hidden=False)] == ["0", "0–1\u00a0016"]
+    sparse = maps.class_breaks([0] * 280 + list(range(1, 11)))
+    assert maps.class_of(0, sparse) == 0 and maps.class_of(1, sparse) == 1
+    assert len({maps.class_of(x, sparse) for x in range(1, 11)}) >= 3  # the areas with data differ too
     div = maps.class_breaks([-10, -5, 2, 8, 20], diverging=True)
     assert 0.0 in div
     colours = maps.class_colours(div, diverging=True)
