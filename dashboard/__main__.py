@@ -72,6 +72,7 @@ def warm_first() -> None:
         queries.data_status()
         key = geo.db_key()
         incidents.month_range()
+        incidents.last_complete()
         geo.levels_available()
         incidents.types_present()
         geo.area_index(key)
