@@ -46,6 +46,9 @@ PAYLOAD_LIMIT = 300_000  # bytes of map data per level (issue 6)
 VIRIDIS_5 = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
 # A colour-blind-safe diverging scale (blue = fewer, orange = more) for changes around 0.
 DIVERGING_6 = ("#2166AC", "#67A9CF", "#D1E5F0", "#FDDBC7", "#EF8A62", "#B2182B")
+# On a diverging (change) scale, exactly no change: neither a decrease's blue nor an
+# increase's red (0 is the upper limit of the lightest decrease class).
+UNCHANGED = ("#F7F7F7", "0 (oförändrat)")
 SUPPRESSED_RGBA = [200, 200, 200, 220]
 NO_DATA_RGBA = [245, 245, 245, 200]
 LINE_RGBA = [255, 255, 255, 255]
@@ -291,11 +294,27 @@ def area_values(
     out["rank"] = ranks
     out["rank_text"] = [fmt.MISSING if math.isnan(r) else f"{int(r)} av {n_shown}" for r in ranks]
     out["colour"] = [
-        colours[class_of(v, breaks)] if not math.isnan(v) and colours else (None if not h else "#C8C8C8")
+        (UNCHANGED[0] if diverging and v == 0 else colours[class_of(v, breaks)])
+        if not math.isnan(v) and colours else (None if not h else "#C8C8C8")
         for v, h in zip(value, hidden, strict=True)
     ]
     out.attrs["breaks"] = breaks
+    out.attrs["unchanged"] = bool(diverging and (value == 0).any())
     return out
+
+
+def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list[tuple[str, str]]:
+    breaks = table.attrs["breaks"]
+    if not breaks:
+        return []
+    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=bool(table["suppressed"].any()))
+    return _with_unchanged(items, breaks) if table.attrs.get("unchanged") else items
+
+
+def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float]) -> list[tuple[str, str]]:
+    """Legend items with :data:`UNCHANGED` between the decreases and the increases."""
+    below = sum(1 for i in range(len(breaks) - 1) if breaks[i + 1] <= 0)
+    return [*items[:below], UNCHANGED, *items[below:]]
 
 
 def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict, list]:
@@ -471,10 +490,7 @@ def _build_area_layer(
         initial_view_state=view,
         map_provider=None,
         tooltip=tooltip,
-        legend=legend_items(table.attrs["breaks"], decimals=decimals, diverging=diverging,
-                            with_hidden=bool(table["suppressed"].any()))
-        if table.attrs["breaks"]
-        else [],
+        legend=_area_legend(table, decimals=decimals, diverging=diverging),
         alt=area_alt(table, label, decimals),
     )
 
@@ -640,12 +656,19 @@ def choropleth_figure(
     def collection(rows):  # each trace carries only its own areas
         return {"type": "FeatureCollection", "features": [features[j] for j in rows]}
 
-    classes = [class_of(v, breaks) if not math.isnan(v) else None for v in table["value"]]
+    unchanged = -1  # the class of no change on a diverging scale (UNCHANGED)
+    classes = [None if math.isnan(v) else unchanged if diverging and v == 0 else class_of(v, breaks)
+               for v in table["value"]]
     traces = []
     # One trace per class, so the legend is the class list (a discrete legend reads better
     # in a report than a stepped colour bar).
     items = legend_items(breaks, decimals=decimals, diverging=diverging) if breaks else []
+    below = sum(1 for i in range(len(breaks) - 1) if breaks[i + 1] <= 0) if diverging else -1
     for i, colour in enumerate(colours):
+        if i == below:
+            rows = [j for j, c in enumerate(classes) if c == unchanged]
+            if rows:
+                traces.append(_choropleth_trace(collection, table, rows, UNCHANGED[0], UNCHANGED[1], label))
         rows = [j for j, c in enumerate(classes) if c == i]
         if not rows:
             continue

@@ -203,3 +203,21 @@ def test_legend_names_the_grey_only_when_something_is_hidden(geometry):
     hidden.loc[hidden.index[0], "n"] = float("nan")
     deck = maps.area_layer(geo, hidden, "n", "Antal")
     assert deck.legend[-1][1] == "dolt (..)"
+
+
+def test_no_change_is_neither_decrease_nor_increase_on_the_change_map(geometry):
+    # 3 incidents both years is 0 %: before, it took the lightest decrease's blue.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes, "change_pct": [-10.0, -3.0, 0.0, 0.0, 5.0, 12.0, 20.0]})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True)
+    colours = dict(zip(table["area_code"], table["colour"], strict=True))
+    assert colours[codes[2]] == colours[codes[3]] == maps.UNCHANGED[0]
+    assert colours[codes[1]] in maps.DIVERGING_6[:3] and colours[codes[4]] in maps.DIVERGING_6[3:]
+    labels = [label for _, label in maps._area_legend(table, decimals=1, diverging=True)]
+    decreases = sum(1 for label in labels if label.startswith("-"))
+    assert labels.index(maps.UNCHANGED[1]) == decreases  # between the decreases and the increases
+    figure = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="Förändring",
+                                    decimals=1, diverging=True)
+    unchanged = next(trace for trace in figure.data if trace.name == maps.UNCHANGED[1])
+    assert sorted(unchanged.locations) == sorted(codes[2:4])
