@@ -70,3 +70,6 @@ def test_no_warning_without_a_year_earlier_to_compare(empty_db, monkeypatch):
     at = open_page(empty_db, "oversikt", monkeypatch, {})
     assert not at.warning, [w.value for w in at.warning]
     assert any("Ingen jämförelse" in i.value for i in at.info)
+    # and the headline's caption does not name a comparison the figures do not make
+    assert any(c.value.startswith("Ingen förändring visas") for c in at.caption), [c.value for c in at.caption][:3]
+    assert not any(c.value.startswith("Förändring mot samma månader") for c in at.caption)

@@ -59,7 +59,11 @@ suppressed = 0
 head = incidents.headline_counts(sel)
 sig = signals.signal_total_counts(sel)
 ach = overview.achieved_share(sel)
-st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
+if incidents.has_previous(sel.start):
+    st.caption(f"Förändring mot samma månader ett år tidigare ({fmt.period(prev_start, prev_end)}).")
+else:  # the figures then show no change: say why instead of naming a comparison there is not
+    st.caption(f"Ingen förändring visas: händelserna når inte tillbaka till samma månader ett år tidigare "
+               f"({fmt.period(prev_start, prev_end)}).")
 caveats = []  # what the page says about its figures, carried into its exports
 if ongoing := incidents.ongoing_note(sel):
     st.warning(ongoing, icon=":material/event_busy:")
