@@ -43,6 +43,20 @@ def refused(db: Path, path: Path, **options) -> str:
     return message
 
 
+INCIDENT_HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
+
+
+def incident_csv(path: Path, body: str) -> Path:
+    """An incident CSV in our documented format: the full header, then ``body``."""
+    path.write_text(INCIDENT_HEADER + body, encoding="utf-8")
+    return path
+
+
+def rejected_rows(db: Path) -> list[tuple]:
+    """(row_number, column, reason) of every rejected row, in row order."""
+    return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
+
+
 def loaded(db: Path, folder: Path, name: str, lines: list[str]) -> Path:
     """Write ``lines`` as the file ``folder/name``, load it into ``db`` (it must load) and
     return ``db``: a warehouse with just that data, as a user's first load makes it."""

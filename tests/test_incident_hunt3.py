@@ -6,28 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
-from helpers import refused, rows
+from helpers import INCIDENT_HEADER, incident_csv, refused, rejected_rows, rows
 
 from pipelines.loading import ingest
-
-HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
-
-
-def _csv(path, body):
-    path.write_text(HEADER + body, encoding="utf-8")
-    return path
 
 
 def _times(db):
     return dict(rows(db, "SELECT incident_id, occurred_at FROM incident ORDER BY incident_id"))
 
 
-def _rejected(db):
-    return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
-
-
 def test_day_first_dates_as_nordic_and_german_settings_write_them(empty_db, tmp_path):
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "d1;23.11.2025 14:05;rån;0180;;;\n"
              "d2;23-11-2025 14:05;rån;0180;;;\n"
              "d3;23/11/2025 14:05;rån;0180;;;\n"  # a first number over 12 proves day first
@@ -40,25 +29,25 @@ def test_day_first_dates_as_nordic_and_german_settings_write_them(empty_db, tmp_
         "d1": datetime(2025, 11, 23, 14, 5), "d2": datetime(2025, 11, 23, 14, 5),
         "d3": datetime(2025, 11, 23, 14, 5), "d4": datetime(2025, 3, 1, 8, 0, 30),
         "d5": datetime(2025, 3, 1)}
-    assert _rejected(empty_db) == [(7, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
+    assert rejected_rows(empty_db) == [(7, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
 
 
 def test_a_slashed_date_that_could_be_either_way_is_rejected_saying_why(empty_db, tmp_path):
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "s1;01/03/2025 10:00;rån;0180;;;\n"
              "s2;11/23/2025 10:00;rån;0180;;;\n"  # month first (American): never read
              "s3;13/03/2025 10:00;rån;0180;;;\n")
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
     assert _times(empty_db) == {"s3": datetime(2025, 3, 13, 10, 0)}
-    rejected = _rejected(empty_db)
+    rejected = rejected_rows(empty_db)
     assert [r[:2] for r in rejected] == [(2, "occurred_at"), (3, "occurred_at")]
     assert "dag och månad kan inte skiljas åt" in rejected[0][2] and "ÅÅÅÅ-MM-DD" in rejected[0][2]
     assert rejected[1][2] == "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"
 
 
 def test_swedish_month_names_and_kl_before_the_clock(empty_db, tmp_path):
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "m1;23 nov 2025 14:05;rån;0180;;;\n"
              "m2;23 november 2025 kl. 14:05;rån;0180;;;\n"
              "m3;2025-11-23 kl. 14:05;rån;0180;;;\n"
@@ -72,12 +61,12 @@ def test_swedish_month_names_and_kl_before_the_clock(empty_db, tmp_path):
     at = datetime(2025, 11, 23, 14, 5)
     assert _times(empty_db) == {"m1": at, "m2": at, "m3": at, "m4": at, "m5": datetime(2025, 5, 1),
                                 "m6": datetime(2025, 9, 3, 22, 10), "m7": at}
-    assert [r[:2] for r in _rejected(empty_db)] == [(9, "occurred_at")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(9, "occurred_at")]
 
 
 def test_excel_serial_dates_are_read_as_the_date_they_stand_for(empty_db, tmp_path):
     # A date column saved from a sheet where it lost its format: days since 1899-12-30.
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "e1;45717,58333;rån;0180;;;\n"  # 2025-03-01 14:00 with a decimal comma
              "e2;45717.5;rån;0180;;;\n"
              "e3;45717;rån;0180;;;\n"
@@ -87,7 +76,7 @@ def test_excel_serial_dates_are_read_as_the_date_they_stand_for(empty_db, tmp_pa
     assert report.status == "ok", report.summary()
     assert _times(empty_db) == {"e1": datetime(2025, 3, 1, 14, 0), "e2": datetime(2025, 3, 1, 12, 0),
                                 "e3": datetime(2025, 3, 1)}
-    assert _rejected(empty_db) == [(5, "occurred_at", "tidpunkten ligger i framtiden"),
+    assert rejected_rows(empty_db) == [(5, "occurred_at", "tidpunkten ligger i framtiden"),
                                    (6, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)")]
 
 
@@ -102,7 +91,7 @@ def test_a_row_with_a_value_beyond_the_last_column_is_rejected_as_shifted(empty_
     [report] = ingest(empty_db, [f])
     assert report.status == "ok", report.summary()
     assert sorted(_times(empty_db)) == ["x1", "x3"]
-    [(row, column, reason)] = _rejected(empty_db)
+    [(row, column, reason)] = rejected_rows(empty_db)
     assert (row, column) == (3, "fält 6")
     assert reason.startswith("raden har fler fält än rubriken") and "citattecken" in reason
 
@@ -115,7 +104,7 @@ def test_a_shifted_row_deep_in_a_large_file_is_found(empty_db, tmp_path):
                  + "z1;2025-03-01 10:00:00;rån;0180;a;b\n", encoding="utf-8")
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 60_000), report.summary()
-    assert [r[:2] for r in _rejected(empty_db)] == [(60_002, "fält 6")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(60_002, "fält 6")]
 
 
 def test_a_shifted_row_in_a_file_with_excels_sep_line_and_windows_1252(empty_db, tmp_path):
@@ -125,7 +114,7 @@ def test_a_shifted_row_in_a_file_with_excels_sep_line_and_windows_1252(empty_db,
                   "w2;2025-03-01 10:00:00;rån;Malmö;Höör\n".encode("cp1252"))
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
-    assert [r[:2] for r in _rejected(empty_db)] == [(3, "fält 5")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(3, "fält 5")]
 
 
 
@@ -146,13 +135,13 @@ def test_parquet_from_pandas_with_kommun_codes_as_floats_and_times_with_a_zone(e
     assert rows(empty_db, "SELECT incident_id, kommun_code, occurred_at FROM incident ORDER BY 1") == [
         ("17", "0180", datetime(2025, 3, 1)),
         ("p1", "0180", datetime(2025, 7, 1, 12, 0)), ("p2", "1280", datetime(2025, 2, 1, 10, 0))]
-    assert [r[:2] for r in _rejected(empty_db)] == [(3, "kommun_code"), (4, "kommun_code")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(3, "kommun_code"), (4, "kommun_code")]
 
 
 def test_rows_after_an_empty_line_keep_their_numbers(empty_db, tmp_path):
     # DuckDB skips empty lines; rows below one were reported a row too high. A note after
     # an empty line at the end (as exports add) is rejected under its own line.
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "b1;2025-03-01 10:00;rån;0180;;;\n"
              "\n"
              "b2;2025-03-01 10:00;okänd;0180;;;\n"
@@ -163,20 +152,20 @@ def test_rows_after_an_empty_line_keep_their_numbers(empty_db, tmp_path):
              "Källa: kommunens händelselogg\n")
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
-    assert [r[:2] for r in _rejected(empty_db)] == [(4, "incident_type"), (9, "occurred_at")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(4, "incident_type"), (9, "occurred_at")]
 
 
 def test_a_repeated_header_and_a_total_row_are_rejected_saying_what_they_are(empty_db, tmp_path):
     # Files put together repeat the header; spreadsheet exports end with a total row.
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "h1;2025-03-01 10:00;rån;0180;;;\n"
-             + HEADER +
+             + INCIDENT_HEADER +
              "h2;2025-03-01 10:00;rån;0180;;;\n"
              "Totalt;2;;;;;\n"
              "Summa:;;;;;;\n")
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
-    rejected = _rejected(empty_db)
+    rejected = rejected_rows(empty_db)
     assert [r[:2] for r in rejected] == [(3, "incident_id"), (5, "incident_id"), (6, "incident_id")]
     assert "rubrikraden upprepas" in rejected[0][2]
     assert all("summeringsrad" in r[2] for r in rejected[1:])
@@ -186,12 +175,12 @@ def test_excel_serial_dates_at_full_precision_are_not_taken_for_personnummer(emp
     # Written with all their decimals, about one serial in 130 has a fraction whose ten
     # digits form a valid personnummer ('3709092153'); the cell is stored only as the
     # time it stands for, so its digits never reach the database.
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "e1;45881,3709092153;rån;0180;;;\n"
              "e2;45881,3709092153;rån;0180;;;källa 19121212-1212\n")  # a real one still refuses
     message = refused(empty_db, f)
     assert "personnummer" in message and "rad 3" in message
-    f.write_text(HEADER + "e1;45881,3709092153;rån;0180;;;\ne3;45881.3709092153;rån;0180;;;\n", encoding="utf-8")
+    f.write_text(INCIDENT_HEADER + "e1;45881,3709092153;rån;0180;;;\ne3;45881.3709092153;rån;0180;;;\n", encoding="utf-8")
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
     assert _times(empty_db)["e1"] == datetime(2025, 8, 12, 8, 54, 7)

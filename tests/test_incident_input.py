@@ -5,16 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
-from helpers import refused, rows
+from helpers import INCIDENT_HEADER, incident_csv, refused, rejected_rows, rows
 
 from pipelines.loading import ingest
-
-HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
-
-
-def _csv(path, body):
-    path.write_text(HEADER + body, encoding="utf-8")
-    return path
 
 
 def _stored(db):
@@ -22,12 +15,8 @@ def _stored(db):
                                           "FROM incident ORDER BY incident_id")}
 
 
-def _rejected(db):
-    return rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number')
-
-
 def test_kommun_names_are_stored_as_codes_with_lan_and_the_only_lpo(empty_db, tmp_path):
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "n1;2025-03-01 10:00:00;rån;Malmö;;;\n"
              "n2;2025-03-01 11:00:00;rån;malmö;LPO-MALMO-NORR;;\n"
              "n3;2025-03-01 12:00:00;stöld;Upplands Väsby;;;\n"
@@ -47,11 +36,11 @@ def test_kommun_names_are_stored_as_codes_with_lan_and_the_only_lpo(empty_db, tm
         "n6": ("1280", "12", None, at.replace(hour=15)),
         "n7": ("0114", "01", "LPO-SOLLENTUNA", at.replace(hour=16)),
     }
-    assert _rejected(empty_db) == []
+    assert rejected_rows(empty_db) == []
 
 
 def test_codes_and_names_mixed_and_a_name_that_is_no_kommun_is_rejected(empty_db, tmp_path):
-    f = _csv(tmp_path / "mixed.csv",
+    f = incident_csv(tmp_path / "mixed.csv",
              "m1;2025-03-01 10:00:00;rån;0180;LPO-FARSTA;;\n"
              "m2;2025-03-01 10:00:00;rån;Skåne;;;\n"  # a län, not a kommun
              "m3;2025-03-01 10:00:00;rån;Solna;;;\n"
@@ -66,7 +55,7 @@ def test_codes_and_names_mixed_and_a_name_that_is_no_kommun_is_rejected(empty_db
         "m3": ("0184", "01", "LPO-SOLNA"),
         "m5": ("0114", "01", "LPO-SOLLENTUNA"),
     }
-    assert _rejected(empty_db) == [
+    assert rejected_rows(empty_db) == [
         (3, "kommun_code", "okänd kommunkod"),
         (5, "kommun_code", "okänd kommunkod"),
         (7, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
@@ -75,7 +64,7 @@ def test_codes_and_names_mixed_and_a_name_that_is_no_kommun_is_rejected(empty_db
 
 
 def test_times_with_an_offset_are_stored_as_stockholm_local_time(empty_db, tmp_path):
-    f = _csv(tmp_path / "iso.csv",
+    f = incident_csv(tmp_path / "iso.csv",
              "t1;2025-01-10T12:00:00+01:00;rån;0180;;;\n"  # winter: CET, +01:00
              "t2;2025-07-01T10:00:00Z;rån;0180;;;\n"  # summer: CEST, UTC 10:00 is 12:00
              "t3;2025-07-01 12:00:00+0200;rån;0180;;;\n"
@@ -100,14 +89,14 @@ def test_times_with_an_offset_are_stored_as_stockholm_local_time(empty_db, tmp_p
 
 
 def test_a_time_with_an_offset_in_the_future_or_unreadable_is_rejected(empty_db, tmp_path):
-    f = _csv(tmp_path / "iso.csv",
+    f = incident_csv(tmp_path / "iso.csv",
              "f1;2025-01-10T12:00:00+01:00;rån;0180;;;\n"
              "f2;2999-01-10T12:00:00+01:00;rån;0180;;;\n"
              "f3;2025-01-10T12:00:00 CET;rån;0180;;;\n"
              "f4;2025-01-10T12:00:00+25:00;rån;0180;;;\n")
     [report] = ingest(empty_db, [f])
     assert report.rows_accepted == 1
-    assert _rejected(empty_db) == [
+    assert rejected_rows(empty_db) == [
         (3, "occurred_at", "tidpunkten ligger i framtiden"),
         (4, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"),
         (5, "occurred_at", "ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)"),
@@ -128,13 +117,13 @@ def test_parquet_with_kommun_names_and_offset_times(empty_db, tmp_path):
         "p1": ("0114", "01", "LPO-SOLLENTUNA", datetime(2025, 7, 1, 12, 0)),
         "p2": ("2023", "20", "LPO-NORRA-DALARNA", datetime(2025, 2, 1, 10, 0)),
     }
-    assert _rejected(empty_db) == [(3, "kommun_code", "okänd kommunkod")]  # Parquet has no header row
+    assert rejected_rows(empty_db) == [(3, "kommun_code", "okänd kommunkod")]  # Parquet has no header row
 
 
 def test_times_with_fractions_of_a_second_or_a_swedish_clock(empty_db, tmp_path):
     # Databases and their exports write milliseconds ('10:00:00.000'); Swedish texts write
     # the clock with a full stop ('10.00', as the police's own notices do).
-    f = _csv(tmp_path / "export.csv",
+    f = incident_csv(tmp_path / "export.csv",
              "f1;2025-03-01 10:00:00.000;rån;0180;;;\n"
              "f2;2025-03-01T10:00:00.5;rån;0180;;;\n"
              "f3;2025-03-01 10:00:00.123456789;rån;0180;;;\n"
@@ -147,7 +136,7 @@ def test_times_with_fractions_of_a_second_or_a_swedish_clock(empty_db, tmp_path)
         "f1": datetime(2025, 3, 1, 10, 0), "f2": datetime(2025, 3, 1, 10, 0, 0, 500000),
         "f3": datetime(2025, 3, 1, 10, 0, 0, 123457), "f4": datetime(2025, 3, 1, 18, 30),
         "f5": datetime(2025, 3, 1, 18, 30, 15)}
-    assert [r[:2] for r in _rejected(empty_db)] == [(7, "occurred_at")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(7, "occurred_at")]
 
 
 def test_parquet_timestamps_with_fractions_of_a_second(empty_db, tmp_path):
@@ -180,7 +169,7 @@ def test_every_field_quoted_and_excels_sep_line(empty_db, tmp_path):
         r.summary() for r in reports]
     assert sorted(_stored(empty_db)) == ["q1", "s1"]
     # Row numbers as a spreadsheet shows them: Excel hides the sep line.
-    assert [r[:2] for r in _rejected(empty_db)] == [(3, "incident_type"), (3, "incident_type")]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(3, "incident_type"), (3, "incident_type")]
     assert rows(empty_db, "SELECT area_code, count FROM recruitment_signal") == [("0114", 3)]
 
 
@@ -189,7 +178,7 @@ def test_a_file_whose_later_part_is_not_utf8_is_refused_naming_the_row(empty_db,
     # from the file's first MiB, so the row where it changes is named, with what to do.
     f = tmp_path / "ihopsatt.csv"
     body = "".join(f"id{i};2025-03-01 10:00:00;rån;0180;;;\n" for i in range(40_000))
-    f.write_bytes((HEADER + body).encode("utf-8") + "x1;2025-03-01 10:00:00;rån;Malmö;;;\n".encode("cp1252"))
+    f.write_bytes((INCIDENT_HEADER + body).encode("utf-8") + "x1;2025-03-01 10:00:00;rån;Malmö;;;\n".encode("cp1252"))
     message = refused(empty_db, f)
     assert message.startswith("ihopsatt.csv: rad 40002: ") and "UTF-8" in message and "Spara" in message
 
@@ -197,7 +186,7 @@ def test_a_file_whose_later_part_is_not_utf8_is_refused_naming_the_row(empty_db,
 def test_a_line_longer_than_duckdb_reads_is_refused_in_words(empty_db, tmp_path):
     # A quote that never closes (or a file that is no CSV) makes one "line" of megabytes.
     f = tmp_path / "lang.csv"
-    f.write_text(HEADER + "a1;2025-03-01 10:00:00;rån;0180;;;" + "x" * 2_100_000 + "\n", encoding="utf-8")
+    f.write_text(INCIDENT_HEADER + "a1;2025-03-01 10:00:00;rån;0180;;;" + "x" * 2_100_000 + "\n", encoding="utf-8")
     message = refused(empty_db, f)
     assert message.startswith("lang.csv: en rad är längre än 2 MB") and "Error" not in message
 
@@ -210,5 +199,5 @@ def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, t
         ("occurred_at", "b2;121212-1212+01:00;stöld;Malmö;;;\n"),
     ]
     for n, (column, row) in enumerate(cases):
-        message = refused(empty_db, _csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row))
+        message = refused(empty_db, incident_csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row))
         assert f"rad 3, kolumn '{column}'" in message and "121212" not in message, column
