@@ -152,11 +152,16 @@ def class_of(value: float, breaks: Sequence[float]) -> int:
     return min(i, len(breaks) - 2)
 
 
+def decrease_classes(breaks: Sequence[float]) -> int:
+    """How many classes of a diverging scale lie at or below 0 (the decreases)."""
+    return sum(1 for i in range(len(breaks) - 1) if breaks[i + 1] <= 0)
+
+
 def class_colours(breaks: Sequence[float], *, diverging: bool = False) -> list[str]:
     """One colour per class: viridis steps, or the diverging scale split at 0."""
     n = max(1, len(breaks) - 1)
     if diverging:
-        below = sum(1 for i in range(n) if breaks[i + 1] <= 0)
+        below = decrease_classes(breaks)
         above = n - below
         half = len(DIVERGING_6) // 2
         return list(DIVERGING_6[half - below : half]) + list(DIVERGING_6[half : half + above])
@@ -313,7 +318,7 @@ def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list
 
 def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float]) -> list[tuple[str, str]]:
     """Legend items with :data:`UNCHANGED` between the decreases and the increases."""
-    below = sum(1 for i in range(len(breaks) - 1) if breaks[i + 1] <= 0)
+    below = decrease_classes(breaks)
     return [*items[:below], UNCHANGED, *items[below:]]
 
 
@@ -663,7 +668,7 @@ def choropleth_figure(
     # One trace per class, so the legend is the class list (a discrete legend reads better
     # in a report than a stepped colour bar).
     items = legend_items(breaks, decimals=decimals, diverging=diverging) if breaks else []
-    below = sum(1 for i in range(len(breaks) - 1) if breaks[i + 1] <= 0) if diverging else -1
+    below = decrease_classes(breaks) if diverging else -1
     for i, colour in enumerate(colours):
         if i == below:
             rows = [j for j, c in enumerate(classes) if c == unchanged]

@@ -64,3 +64,12 @@ def test_no_signal_change_against_months_before_the_first_signal(stockholm_signa
     metric = next(m for m in at.metric if m.label == "Rekryteringssignaler")
     assert metric.value == "72"  # (11 + 12 + 13) from each of two sources
     assert not metric.delta  # 2024 has no signals at all: no change to show
+
+
+def test_rows_of_zero_signals_name_no_area(empty_db, tmp_path, monkeypatch):
+    # An export that lists every kommun, most with 0: a 0 is no signal left out.
+    lines = ["month;area_code;age_band;sex;source;signal_type;count",
+             "2025-03;0180;15-17;M;skola;rekryteringsförsök;0"]
+    db = loaded(empty_db, tmp_path, "nollor.csv", lines)
+    at = show(db, "rekrytering", monkeypatch, niva="Lokalpolisområde", omrade="Södermalm")
+    assert not any("kan inte föras till" in i.value for i in at.info), [i.value for i in at.info]

@@ -36,7 +36,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS
-from dashboard.queries import as_date, db_key, rows, run
+from dashboard.queries import as_date, db_key, geo, rows, run
 from pipelines import categories as cat
 
 CHAINS = {
@@ -549,7 +549,7 @@ def _unplaced_where(key, level: str, code: str, start: date, end: date) -> tuple
     column = {"lpo": "lpo_code", "polisomrade": "polisomrade_code", "kommun": "kommun_code"}[level]
     return tuple(r[0] for r in rows(
         f"""SELECT DISTINCT recorded_area FROM mart_signal
-            WHERE month BETWEEN $start AND $end AND {column} IS NULL
+            WHERE month BETWEEN $start AND $end AND {column} IS NULL AND count > 0
               AND recorded_area IN (SELECT within_code FROM mart_area_link WHERE area_code = $code
                                     UNION SELECT area_code FROM mart_area_link WHERE within_code = $code)
             ORDER BY 1""",
@@ -566,8 +566,6 @@ def unplaced_note(selection) -> str | None:
     window = months_covered(selection)
     if window is None:
         return None
-    from dashboard.queries import geo
-
     found = _unplaced_where(db_key(), selection.area_level, selection.area_code, *window)
     if not found:
         return None
