@@ -119,9 +119,10 @@ else:
         notes.append(f"Befolkning {year} (31 december). För lokalpolisområden som delar en kommun fördelas "
                      "kommunens befolkning efter befolkningsandel (lpo_kommun.share).")
     elif metric in ("per100k", "per1000"):
-        st.info("Befolkning saknas i databasen, så måttet per invånare kan inte räknas. Läs in SCB:s befolkning "
-                "(python -m pipelines fetch scb, se docs/sources/scb.md) eller välj måttet Antal händelser.",
-                icon=":material/groups:")
+        missing = ("Befolkning saknas i databasen, så måttet per invånare kan inte räknas. Läs in SCB:s befolkning "
+                   "(python -m pipelines fetch scb, se docs/sources/scb.md) eller välj måttet Antal händelser.")
+        st.info(missing, icon=":material/groups:")
+        notes.append(missing)  # in the table's export too
     if geom["approximate"].any():
         notes.append("Streckad kontur och \"(ungefärlig gräns)\": lokalpolisområden och polisområden som "
                      "delar en kommun har uppskattade gränser.")
