@@ -94,6 +94,8 @@ def test_a_row_with_a_value_beyond_the_last_column_is_rejected_as_shifted(empty_
     [(row, column, reason)] = rejected_rows(empty_db)
     assert (row, column) == (3, "fält 6")
     assert reason.startswith("raden har fler fält än rubriken") and "citattecken" in reason
+    # a reason is a clause: the load's summary ends the sentence (it read 'igen.. Rätta')
+    assert not reason.endswith(".") and ".." not in report.summary()
 
 
 def test_a_shifted_row_deep_in_a_large_file_is_found(empty_db, tmp_path):

@@ -397,7 +397,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         shown = "tabb" if delim == "\t" else delim
         shifted = (f"fält {width + 1}|raden har fler fält än rubriken: troligen ett {shown} i en cell utan "
                    "citattecken, så värdena efter det står i fel kolumner. Sätt cellen inom citattecken "
-                   "eller ta bort tecknet och läs in filen igen.")
+                   "eller ta bort tecknet")
         row_offset = 1
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
     # One pass over the file computes every row's stored form and what needs no look-up:
