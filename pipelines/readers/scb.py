@@ -9,7 +9,7 @@ Reads what users download from the PxWeb web interface or the API (docs/sources/
 - Excel (.xlsx) saved from PxWeb, same layouts;
 - JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it; JSON-stat 1
   and the plain json of the PxWeb API;
-- PX (PC-Axis), PxWeb's "PX-fil".
+- PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows).
 
 Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
 stored only when every age in it is in the file. Rows for län and riket are skipped and
@@ -63,7 +63,8 @@ class Grid:
         if self.sheet is not None:
             cell = f", cell {_col_letter(col)}{row}" if col is not None else f", rad {row}"
             return f"blad '{self.sheet}'{cell}"
-        return f"rad {row}" + (f", kolumn '{name}'" if name else (f", kolumn {col + 1}" if col is not None else ""))
+        # A row without a number: a PX file's header, or a KEYS file's row left out as zeros.
+        return (f"rad {row}" if row is not None else "utanför dataraderna") + (f", kolumn '{name}'" if name else (f", kolumn {col + 1}" if col is not None else ""))
 
     def split_below(self, h: int) -> tuple[list[int], list[str]]:
         """The data rows below header row ``h`` (indexes), and the notes around them: the
@@ -489,7 +490,7 @@ def _number(text: str) -> tuple[bool, float | None]:
     t = str(text).strip()
     if t in ("-", "–", "—", "\u2212"):
         return True, 0.0
-    if t in ("", "..", ".", "…"):
+    if t in ("", "…") or re.fullmatch(r"\.{1,6}", t):  # PX stores missing as one to six dots
         return True, None
     v = parse_number(t)
     if v is None or v < 0 or v != int(v):
@@ -817,12 +818,14 @@ def _json_notes(doc: dict) -> list[str]:
 _PX_KEYWORD = re.compile(r'([A-Z][A-Z0-9-]*)(\[[^\]]*\])?(?:\("([^"]*)"\))?\s*=\s*(.*)', re.S)
 
 
-def px_grid(path: Path) -> tuple[Grid, str | None]:
-    """A PX file (PxWeb's "PX-fil") as the wide table it describes, and its title.
+def px_grid(path: Path) -> tuple[Grid, str | None, list[Rejection]]:
+    """A PX file (PxWeb's "PX-fil") as the wide table it describes, its title, and the
+    data rows that could not be placed (a KEYS file's row whose key is unknown).
 
     The header is the STUB variables and one column per combination of the HEADING
-    variables' values (joined by a space: "Folkmängd 2023"); DATA runs through the cells
-    row by row, the last variable fastest.
+    variables' values (joined by a space: "Folkmängd 2023"). Without KEYS, DATA runs
+    through the cells row by row, the last variable fastest; with KEYS see
+    :func:`_px_keyed_rows`.
     """
     file = path.name
     text = decode(path.read_bytes(), file).lstrip("\ufeff")
@@ -841,30 +844,119 @@ def px_grid(path: Path) -> tuple[Grid, str | None]:
     if not stub or missing:
         raise FileRejected(file, "PX-filen saknar STUB eller VALUES för " + (", ".join(missing) or "STUB")
                            + ". Ladda ner tabellen från SCB igen.")
-    cells = re.findall(r'"[^"]*"|[^\s";,]+', data_text.rsplit(";", 1)[0])
+    # Each cell with the file line it starts on (a KEYS file's rows are named by line).
+    first_line = meta_text.count("\n") + 1
+    cells, lines, line, at = [], [], first_line, 0
+    for m in re.finditer(r'"[^"]*"|[^\s";,]+', data_text.rsplit(";", 1)[0]):
+        line += data_text.count("\n", at, m.start())
+        at = m.start()
+        cells.append(m[0])
+        lines.append(line)
+    found = first_finding((f"rad {n}", c) for c, n in zip(cells, lines, strict=True))
+    if found:
+        raise PersonnummerFound(file, found.where)
+    symbols = _px_symbols(meta)
     columns = [" ".join(c) for c in itertools.product(*(values[v] for v in heading))] or [""]
+    title = (meta.get(("TITLE", None)) or [None])[0]
+    # Title and notes go above the header, as in a CSV export, so "preliminär" in them counts.
+    notes = [[" ".join(meta.get((k, None), []))] for k in ("TITLE", "NOTE", "NOTEX") if meta.get((k, None))]
+    keys = {v: meta[("KEYS", v)][0].strip().upper() for v in stub if ("KEYS", v) in meta}
+    if keys:
+        body, numbers, rejected = _px_keyed_rows(file, meta, stub, values, keys, columns, cells, lines)
+        rows = [*notes, [*stub, *columns], *([*key, *(_px_cell(c, symbols) for c in data)] for key, data in body)]
+        # Rows are named by their line in the file; a row the file left out (all zeros) has none.
+        return Grid(rows, [None] * (len(notes) + 1) + numbers), title, rejected
     stub_rows = list(itertools.product(*(values[v] for v in stub)))
     if len(cells) != len(stub_rows) * len(columns):
         raise FileRejected(file, f"PX-filen har {len(cells)} värden i DATA men tabellen har "
                            f"{len(stub_rows) * len(columns)} celler; filen är avbruten eller skadad.")
-    title = (meta.get(("TITLE", None)) or [None])[0]
-    # Title and notes go above the header, as in a CSV export, so "preliminär" in them counts.
-    notes = [[" ".join(meta.get((k, None), []))] for k in ("TITLE", "NOTE", "NOTEX") if meta.get((k, None))]
     rows = [*notes, [*stub, *columns]]
     for n, key in enumerate(stub_rows):
-        rows.append([*key, *(c.strip('"') for c in cells[n * len(columns):(n + 1) * len(columns)])])
+        rows.append([*key, *(_px_cell(c, symbols) for c in cells[n * len(columns):(n + 1) * len(columns)])])
     # Row numbers are the table's rows (its first row 1), as the file has no rows of its own.
-    return Grid(rows, list(range(1, len(rows) + 1))), title
+    return Grid(rows, list(range(1, len(rows) + 1))), title, []
+
+
+def _px_symbols(meta: dict) -> dict[str, str]:
+    """Texts the file declares with DATASYMBOL1-6 (missing) or DATASYMBOLNIL (nothing to
+    report, i.e. 0), to be read as '..' or '-'. The spec stores missing cells as one to six
+    dots and nil as '-' (which :func:`_number` reads); the symbols say how they are shown,
+    but some writers put them in DATA."""
+    out = {}
+    for keyword, mark in [*((f"DATASYMBOL{n}", "..") for n in range(1, 7)), ("DATASYMBOLNIL", "-")]:
+        for symbol in meta.get((keyword, None), []):
+            if symbol.strip() and not re.fullmatch(r"\.{1,6}|-", symbol.strip()):
+                out[symbol.strip()] = mark
+    return out
+
+
+def _px_cell(cell: str, symbols: dict[str, str]) -> str:
+    text = cell.strip('"')
+    return symbols.get(text, text)
+
+
+def _px_keyed_rows(file: str, meta: dict, stub: list[str], values: dict, keys: dict[str, str],
+                   columns: list[str], cells: list[str], lines: list[int]):
+    """A KEYS file's DATA as table rows: ``([(stub values, cells)], line numbers, rejected)``.
+
+    With ``KEYS("var")=VALUES`` or ``=CODES`` each data row starts with the row's value (or
+    code) of each keyed variable, quoted, then its cells: one per combination of the stub
+    variables without keys and the heading. The keyed variables are the first ones of STUB
+    (the spec keys them all). Rows whose cells would all be 0 are left out of the file
+    (sparse), so every combination of keys the file does not hold is a row of zeros.
+    """
+    keyed = stub[:len(keys)]
+    if set(keyed) != set(keys):
+        raise FileRejected(file, "PX-filens KEYS måste gälla de första variablerna i STUB ("
+                           + ", ".join(stub[:len(keys)]) + "), inte " + ", ".join(keys)
+                           + ". Spara tabellen på nytt från PxWeb eller PX-Edit.", column=next(iter(keys)))
+    lookup = {}
+    for v in keyed:
+        if keys[v] not in ("VALUES", "CODES"):
+            raise FileRejected(file, f'KEYS("{v}") ska vara VALUES eller CODES.', column=v)
+        written = meta.get(("CODES", v)) if keys[v] == "CODES" else values[v]
+        if not written or len(written) != len(values[v]):
+            raise FileRejected(file, f'PX-filen har KEYS("{v}")=CODES men CODES("{v}") saknas eller har '
+                               "inte lika många koder som VALUES. Ladda ner tabellen igen.", column=v)
+        lookup[v] = dict(zip(written, values[v], strict=True))
+    inner = list(itertools.product(*(values[v] for v in stub[len(keys):])))
+    width = len(keys) + len(inner) * len(columns)
+    if len(cells) % width:
+        row = len(cells) // width
+        raise FileRejected(file, f"PX-filens DATA-rad {row + 1} (rad {lines[row * width]} i filen) har inte "
+                           f"{len(keys)} nycklar och {width - len(keys)} värden; filen är avbruten eller skadad.",
+                           lines[row * width])
+    body, numbers, rejected, seen = [], [], [], set()
+    for start in range(0, len(cells), width):
+        raw = [c.strip('"') for c in cells[start:start + len(keys)]]
+        key = tuple(lookup[v].get(k) for v, k in zip(keyed, raw, strict=True))
+        unknown = next((v for v, k in zip(keyed, key, strict=True) if k is None), None)
+        if unknown:
+            where = "CODES" if keys[unknown] == "CODES" else "VALUES"
+            rejected.append(Rejection(lines[start], unknown, f"nyckeln finns inte i {where}(\"{unknown}\")"))
+            continue
+        seen.add(key)
+        data = cells[start + len(keys):start + width]
+        for n, rest in enumerate(inner):
+            body.append(([*key, *rest], data[n * len(columns):(n + 1) * len(columns)]))
+            numbers.append(lines[start])
+    zeros = ["0"] * len(columns)
+    for key in itertools.product(*(values[v] for v in keyed)):
+        if key not in seen:
+            for rest in inner:
+                body.append(([*key, *rest], zeros))
+                numbers.append(None)
+    return body, numbers, rejected
 
 
 def _read_px(path: Path, ctx: ReadContext) -> ReadResult:
-    grid, title = px_grid(path)
+    grid, title, key_rejected = px_grid(path)
     gate_grid(path.name, grid)
     cells, rejected = _read_grid(path.name, grid, ctx)
     frame, lines = cells.frame()
     if title:
         lines.insert(0, f"Tabell: {title[:120]}.")
-    return ReadResult("scb-px", "population", {"population": frame}, rejected, lines)
+    return ReadResult("scb-px", "population", {"population": frame}, key_rejected + rejected, lines)
 
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
