@@ -15,6 +15,8 @@ from dashboard.queries import data_status, db_key
 from dashboard.queries import measures as mq
 
 PLAN_YEARS_KEY = "planar"
+REGISTER_KEY = "atgarder_register"
+REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed when a row was picked
 
 
 def year_label(plan_years: tuple[int, int]) -> str:
@@ -220,9 +222,16 @@ def measure_register(register, caption: str) -> None:
     # pickled content (by the years, not the months: a new period in the same years shows
     # the same register).
     identity = ("atgarder_register", *SELECTION, text, tuple(areas), tuple(statuses), tuple(orgs))
+    # A row picked in another register (plan year, area, database or filters since) would
+    # open whichever measure is in that row now: the selection is cleared, here and in the
+    # browser, when the register's content changes.
+    if st.session_state.get(REGISTER_CONTENT_KEY) != identity:
+        if REGISTER_CONTENT_KEY in st.session_state:
+            st.session_state[REGISTER_KEY] = {"selection": {"rows": [], "columns": [], "cells": []}}
+        st.session_state[REGISTER_CONTENT_KEY] = identity
     picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), register_columns,
                                             identity=identity), hide_index=True,
-                          on_select="rerun", selection_mode="single-row", key="atgarder_register",
+                          on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
                           height=min(380, 38 + 35 * max(1, len(found))))
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
                              caption=caption, filename=f"atgardsregister-{sel.area_name}",

@@ -80,15 +80,22 @@ table, summary = view.trend, view.summary
 # on every rerun).
 view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
+# A kommun signals cannot reach: no figure is known, so the page draws no trend of zeros.
+unrecorded = signals.unrecorded_note(sel) if view.unrecorded else None
+if unrecorded:
+    st.info(unrecorded, icon=":material/location_off:")
 caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler",
-                                    notes=[coverage, unplaced])
+                                    notes=[coverage, unplaced, unrecorded])
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
-fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view_grain)
-st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
-                key="signal_trend")
-st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
+fig = None
+if not unrecorded:
+    fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title,
+                            view_grain)
+    st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
+                    key="signal_trend")
+    st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
@@ -113,7 +120,7 @@ components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
              "befolkning 12–17 år (SCB) för takten per 1 000"],
     suppressed=suppressed,
-    notes=[*view_notices, *([coverage] if coverage else []), *([unplaced] if unplaced else []),
+    notes=[*view_notices, *(note for note in (coverage, unplaced, unrecorded) if note),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

@@ -206,24 +206,6 @@ def _series_windows(sel, indicator: Indicator, first: date | None) -> tuple[tupl
                  for k in range(oldest, -1, -1))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _unplaceable(key, level: str) -> frozenset[str]:
-    """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
-    covers other kommuner, so their signals stay "ej fördelade" (see mart_signal)."""
-    if level != "kommun":
-        return frozenset()
-    df = run(
-        """WITH single AS (
-               SELECT lpo_code FROM lpo_kommun GROUP BY lpo_code HAVING count(DISTINCT kommun_code) = 1
-           )
-           SELECT area_code FROM area
-           WHERE level = 'kommun'
-             AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""",
-        key=key,
-    )
-    return frozenset(df["area_code"])
-
-
 UNPLACED_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
                  "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
 
@@ -273,12 +255,12 @@ def _signal_pair(key, level: str, names: pd.DataFrame, now: tuple[date, date],
     area_code, count, count_suppressed, count_prev, count_prev_suppressed (an area without
     a row has no signals: 0, not hidden), population and population_prev (aged 12–17 in
     each window's end year); and whether a zero was blanked: a kommun signals cannot
-    reach (:func:`_unplaceable`) shows – (missing), not 0 (:data:`UNPLACED_NOTE`).
+    reach (:func:`signal_queries.unplaceable`) shows – (missing), not 0 (:data:`UNPLACED_NOTE`).
 
     Built by position on the area codes instead of two merges with each window, two with
     the populations and a dtype round per column (same frame as those merges gave)."""
     codes = pd.Index(names["area_code"])
-    unplaceable = _among(names["area_code"], _unplaceable(key, level))
+    unplaceable = _among(names["area_code"], signal_queries.unplaceable(key, level))
     columns = {"area_code": names["area_code"].array}
     blanked = False
     for suffix, (start, end) in (("", now), ("_prev", before)):
@@ -665,7 +647,7 @@ def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd
     grid = [(a, y) for a in areas.tolist() for y in years]
     cells = {cell: i for i, cell in enumerate(zip(table[column].tolist(), table["period"].astype(int).tolist(), strict=True))}
     at = np.array([cells.get(cell, -1) for cell in grid], dtype=np.int64)
-    unplaceable = _among(pd.Series(np.repeat(areas.to_numpy(dtype=object), len(years))), _unplaceable(key, level))
+    unplaceable = _among(pd.Series(np.repeat(areas.to_numpy(dtype=object), len(years))), signal_queries.unplaceable(key, level))
     count, hidden, _ = _signal_cells(table, at, unplaceable)
     pop = run("SELECT area_code, year, population_12_17 AS population FROM mart_population WHERE level = $level",
               {"level": level}, key=key)

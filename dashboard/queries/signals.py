@@ -372,6 +372,46 @@ class SignalPage:
     mostly_suppressed: bool
     trend: pd.DataFrame            # trend_table for the breakdown
     summary: pd.DataFrame          # summary_table for the breakdown
+    unrecorded: bool = False       # a kommun signals cannot reach: every figure is – (missing), not 0
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def unplaceable(key, level: str) -> frozenset[str]:
+    """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
+    covers other kommuner, so their signals stay "ej fördelade" (see mart_signal)."""
+    if level != "kommun":
+        return frozenset()
+    df = run(
+        """WITH single AS (
+               SELECT lpo_code FROM lpo_kommun GROUP BY lpo_code HAVING count(DISTINCT kommun_code) = 1
+           )
+           SELECT area_code FROM area
+           WHERE level = 'kommun'
+             AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""",
+        key=key,
+    )
+    return frozenset(df["area_code"])
+
+
+UNRECORDED_NOTE = ("Inga signaler är registrerade för {name} som kommun: de registreras per lokalpolisområde, "
+                   "och ett lokalpolisområde som täcker flera kommuner kan inte delas upp på dem. Därför visas "
+                   "ingen kurva och värdena visas som – (saknas), inte som 0.")
+
+
+def unrecorded_note(selection) -> str:
+    """Why a kommun that signals cannot reach (:attr:`SignalPage.unrecorded`) has no figures."""
+    return UNRECORDED_NOTE.format(name=selection.area_name)
+
+
+def _blanked(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every count, share and rate missing (–), none of them hidden: the
+    zeros of a kommun signals cannot reach are unknown, not none."""
+    out = frame.copy()
+    for column in ("count", "share", "rate"):
+        if column in out:
+            out[column] = pd.array([pd.NA] * len(out), dtype=out[column].dtype if column == "count" else "Float64")
+            out[f"{column}_suppressed"] = False
+    return out
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -380,10 +420,17 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
     # computed here and used at once (three entries each unpickled the cube again), and a
     # rerun reads one small entry instead of three.
     view = _view(key, level, code, start, end, grain)
+    trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth)
+    summary = summary_table(view.cube, dimension, view.youth, end.year)
+    # A kommun every LPO of which covers other kommuner too gets no signal recorded per
+    # LPO: a total of 0 there means "not recorded at this level", as in Jämförelse.
+    total = view.cube.table(())
+    unrecorded = (code in unplaceable(key, level) and not bool(total["count_suppressed"].any())
+                  and (total.empty or total["count"].fillna(0).sum() == 0))
+    if unrecorded:
+        trend, summary = _blanked(trend), _blanked(summary)
     return SignalPage(grain=view.grain, notices=view.notices, mostly_suppressed=view.mostly_suppressed,
-                      trend=trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain,
-                                        view.youth),
-                      summary=summary_table(view.cube, dimension, view.youth, end.year))
+                      trend=trend, summary=summary, unrecorded=unrecorded)
 
 
 def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:

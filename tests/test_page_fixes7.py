@@ -1,0 +1,96 @@
+"""Page fixes users noticed: Rekrytering at a kommun that signals recorded per LPO cannot
+reach shows – (missing), not 0; one missing-population message on Jämförelse and Karta;
+Åtgärder's register forgets the clicked row when its content changes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import loaded, open_page
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+PERIOD = {"period": "Välj månader", "fran": "januari 2025", "till": "mars 2025"}
+
+
+@pytest.fixture
+def nacka_signals(empty_db, tmp_path) -> Path:
+    """Signals recorded only for LPO Nacka, which covers Nacka, Tyresö and Värmdö."""
+    lines = ["month;area_code;age_band;sex;source;signal_type;count"]
+    lines += [f"2025-{m:02d};LPO-NACKA;15-17;M;{source};rekryteringsförsök;{10 + m}"
+              for m in range(1, 4) for source in ("polis", "skola")]
+    return loaded(empty_db, tmp_path, "signaler.csv", lines)
+
+
+def cells(at, column: str) -> list[str]:
+    return [v for frame in at.dataframe if column in frame.value for v in frame.value[column].tolist()]
+
+
+def test_a_kommun_signals_cannot_reach_shows_no_zero(nacka_signals, monkeypatch):
+    at = open_page(nacka_signals, "rekrytering", monkeypatch, {**PERIOD, "niva": "Kommun", "omrade": "Tyresö"})
+    counts = cells(at, "Antal")
+    assert counts and set(counts) == {"–"}, counts
+    assert "0" not in cells(at, "Per 1 000 unga 12–17 år") + cells(at, "Andel")
+    assert not at.get("plotly_chart"), "a trend of zeros was drawn"
+    note = next((i.value for i in at.info if "ingen kurva" in i.value), None)
+    assert note is not None and "Tyresö" in note and "– (saknas), inte som 0" in note, [i.value for i in at.info]
+    assert any("ingen kurva" in c.value for c in at.caption), "the page's notes (and so the exports) lack it"
+
+
+def test_the_lpo_itself_shows_its_signals(nacka_signals, monkeypatch):
+    at = open_page(nacka_signals, "rekrytering", monkeypatch,
+                   {**PERIOD, "niva": "Lokalpolisområde", "omrade": "Nacka"})
+    assert "72" in cells(at, "Antal")  # (11 + 12 + 13) from each of two sources
+    assert at.get("plotly_chart")
+    assert not any("ingen kurva" in i.value for i in at.info)
+
+
+# --- Åtgärder: the register's selection follows its content ---------------------------------
+
+STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}   # the default period: 2025's months
+
+
+@pytest.fixture(scope="module")
+def next_year_db(demo_db, tmp_path_factory) -> Path:
+    """The demo warehouse plus Tyresö's plan for 2026, so the page offers a later plan year."""
+    from test_page_atgarder_next_year import NEXT_YEAR_PLAN
+
+    folder = tmp_path_factory.mktemp("fixes7_next_year")
+    db = folder / "demo.duckdb"
+    shutil.copyfile(demo_db, db)
+    return loaded(db, folder, "atgarder-2026.csv", NEXT_YEAR_PLAN)
+
+
+def pick_first_row(at):
+    at.session_state["atgarder_register"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**Vald åtgärd**" in [m.value for m in at.markdown], "picking a row opened nothing"
+
+
+def opened(at) -> bool:
+    return "**Vald åtgärd**" in [m.value for m in at.markdown]
+
+
+def test_a_new_plan_year_forgets_the_picked_row(next_year_db, monkeypatch):
+    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    pick_first_row(at)
+    [choice] = [s for s in at.segmented_control if s.key == "planar"]
+    choice.set_value("2026").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not opened(at), [t.value for t in at.text]  # not 2026's first measure
+    assert at.session_state["atgarder_register"]["selection"]["rows"] == []
+
+
+def test_a_new_search_forgets_the_picked_row(next_year_db, monkeypatch):
+    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    pick_first_row(at)
+    at.multiselect(key="atgarder_statuses").set_value(["uppnådd"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not opened(at), [t.value for t in at.text]
+    # A rerun that changes nothing keeps the row the user picked.
+    pick_first_row(at)
+    at.run()
+    assert opened(at)
