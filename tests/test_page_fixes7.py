@@ -94,3 +94,19 @@ def test_a_new_search_forgets_the_picked_row(next_year_db, monkeypatch):
     pick_first_row(at)
     at.run()
     assert opened(at)
+
+
+# --- one missing-population message ---------------------------------------------------------
+
+def test_karta_and_jamforelse_say_the_population_is_missing_in_the_same_words(empty_db, tmp_path, monkeypatch):
+    lines = ["incident_id;occurred_at;incident_type;kommun_code"]
+    lines += [f"t{i};2025-03-{20 + i} 12:00;skadegörelse;0138" for i in range(12)]  # to the last day: a whole month
+    db = loaded(empty_db, tmp_path, "tyreso.csv", lines)  # incidents, no SCB population
+    params = {"period": "Välj månader", "fran": "mars 2025", "till": "mars 2025"}
+    karta = open_page(db, "karta", monkeypatch, params)
+    karta.selectbox(key="matt").set_value("per100k").run()
+    [said] = [i.value for i in karta.info if "saknar befolkning" in i.value]
+    assert said.startswith("7 av 7 områden saknar befolkning") and "fetch scb" in said, said  # the 7 polisregioner
+    assert any(said in c.value for c in karta.caption), "the table's export lacks it"
+    jamforelse = open_page(db, "jamforelse", monkeypatch, params)
+    assert any(said in c.value for c in jamforelse.caption), [c.value for c in jamforelse.caption if "saknar" in c.value]

@@ -42,4 +42,6 @@ def test_the_note_counts_the_areas_compared(counts_only, monkeypatch):
 def test_map_per_inhabitant_says_the_population_is_missing(counts_only, monkeypatch):
     at = show(counts_only, "karta", monkeypatch)
     at.selectbox(key="matt").set_value("per100k").run()
-    assert any("Befolkning saknas" in i.value for i in at.info), [i.value for i in at.info]
+    # The same words as Jämförelse's note (comparison.population_missing), how to load it included.
+    assert any("områden saknar befolkning" in i.value and "fetch scb" in i.value for i in at.info), \
+        [i.value for i in at.info]

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboard import components, exports, filters, maps
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
-from dashboard.queries import geo, incidents, overview, signals
+from dashboard.queries import comparison, geo, incidents, overview, signals
 
 METRICS = {
     "antal": ("Antal händelser", 0, False),
@@ -118,11 +118,13 @@ else:
         year = int(values["population_year"].dropna().iloc[0])
         notes.append(f"Befolkning {year} (31 december). För lokalpolisområden som delar en kommun fördelas "
                      "kommunens befolkning efter befolkningsandel (lpo_kommun.share).")
-    elif metric in ("per100k", "per1000"):
-        missing = ("Befolkning saknas i databasen, så måttet per invånare kan inte räknas. Läs in SCB:s befolkning "
-                   "(python -m pipelines fetch scb, se docs/sources/scb.md) eller välj måttet Antal händelser.")
-        st.info(missing, icon=":material/groups:")
-        notes.append(missing)  # in the table's export too
+    if metric in ("per100k", "per1000"):
+        counted = values["incidents"].notna()
+        without = counted & values["population" if metric == "per100k" else "population_12_17"].isna()
+        if without.any():
+            missing = comparison.population_missing(int(without.sum()), int(counted.sum()))  # Jämförelse's words
+            st.info(missing, icon=":material/groups:")
+            notes.append(missing)  # in the table's export too
     if geom["approximate"].any():
         notes.append("Streckad kontur och \"(ungefärlig gräns)\": lokalpolisområden och polisområden som "
                      "delar en kommun har uppskattade gränser.")

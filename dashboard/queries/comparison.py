@@ -537,9 +537,12 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
     return _comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
 
 
-POPULATION_MISSING = ("{n} av {total} områden saknar befolkning för perioden, så värdet per invånare, "
-                      "intervallet och förändringen kan inte räknas för dem (antalen visas). Läs in SCB:s "
-                      "befolkning: python -m pipelines fetch scb (se docs/sources/scb.md).")
+def population_missing(n: int, total: int) -> str:
+    """The one sentence every page (Jämförelse, Karta) and its exports give when ``n`` of
+    the ``total`` areas with a count have no population for the period."""
+    return (f"{n} av {total} områden saknar befolkning för perioden, så inget värde per invånare (och ingen "
+            "förändring eller intervall för det) kan räknas för dem; antalen visas. Läs in SCB:s befolkning: "
+            "python -m pipelines fetch scb (se docs/sources/scb.md).")
 
 
 def _without_population(df: pd.DataFrame, codes: tuple[str, ...]) -> str | None:
@@ -550,7 +553,7 @@ def _without_population(df: pd.DataFrame, codes: tuple[str, ...]) -> str | None:
     counted = ~np.isnan(floats(df["count"])) | ~np.isnan(floats(df["count_prev"]))
     missing = counted & (np.isnan(floats(df["population"])) | np.isnan(floats(df["population_prev"])))
     n = int(missing.sum())
-    return POPULATION_MISSING.format(n=n, total=int(counted.sum())) if n else None
+    return population_missing(n, int(counted.sum())) if n else None
 
 
 class Summary(NamedTuple):
