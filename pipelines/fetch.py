@@ -7,9 +7,13 @@ so a fetched answer and a downloaded file go through the same reader and checks.
 
 from __future__ import annotations
 
+import fcntl
 import importlib
+import json
+import os
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from pipelines import config
@@ -32,23 +36,31 @@ class NothingToLoad(FetchError):
 
 
 def main(args) -> int:
-    if args.save:
-        return _fetch_and_load(args, Path(args.save))
-    # Without --save the answers are only needed for the load (run hourly, a folder kept
-    # per run would pile up).
-    with tempfile.TemporaryDirectory(prefix=f"lagesbild-{args.source}-") as folder:
-        return _fetch_and_load(args, Path(folder))
+    db = config.db_path(args.db)
+    try:
+        if args.save:
+            code, counts = _fetch_and_load(args, Path(args.save), db)
+        else:
+            # Without --save the answers are only needed for the load (run hourly, a folder
+            # kept per run would pile up).
+            with tempfile.TemporaryDirectory(prefix=f"lagesbild-{args.source}-") as folder:
+                code, counts = _fetch_and_load(args, Path(folder), db)
+    except Exception:  # FetchError, or the load failing: the coordinator should see it
+        record_fetch(db, args.source, "misslyckades")
+        raise
+    record_fetch(db, args.source, "avvisat" if code else ("nytt" if any(counts) else "inget nytt"), *counts)
+    return code
 
 
-def _fetch_and_load(args, dest: Path) -> int:
+def _fetch_and_load(args, dest: Path, db: Path) -> tuple[int, tuple[int, int]]:
+    """Fetch and load; return the exit code and (new rows, replaced values)."""
     module = importlib.import_module(f"pipelines.readers.{SOURCES[args.source]}")
     dest.mkdir(parents=True, exist_ok=True)
     try:
         files = module.fetch(args, dest)
     except NothingToLoad as exc:
         print(exc)
-        return 0
-    db = config.db_path(args.db)
+        return 0, (0, 0)
     if not db.exists():
         from pipelines.build import build_reference_db
 
@@ -57,15 +69,56 @@ def _fetch_and_load(args, dest: Path) -> int:
     for r in reports:
         print(r.summary(), file=sys.stderr if r.status == "rejected" else sys.stdout)
     if any(r.status == "rejected" for r in reports):
-        return 2
+        return 2, (0, 0)
     # The run's outcome in one last line for the scheduler's log: an answer the same as an
-    # earlier one, or whose rows were all stored already, is "0 nya", not a failure.
-    new = sum(r.rows_accepted for r in reports)
+    # earlier one, or whose rows were all stored already, is "0 nya", not a failure. Where
+    # the newer value wins (kolada, scb) the loader tells new keys from replaced ones; where
+    # a stored row stays (polisen) every accepted row is new.
+    new = sum(r.rows_accepted if r.rows_new is None else r.rows_new for r in reports if r.status == "ok")
+    replaced = sum(r.rows_replaced or 0 for r in reports if r.status == "ok")
     if all(r.status == "duplicate" for r in reports):
         print(f"{args.source}: 0 nya rader – svaret var detsamma som vid en tidigare hämtning.")
+    elif replaced:
+        print(f"{args.source}: {new} nya rader inlästa, {replaced} lagrade värden ersatta med hämtningens.")
     else:
         print(f"{args.source}: {new} nya rader inlästa.")
-    return 0
+    return 0, (new, replaced)
+
+
+def fetch_log_path(db: Path) -> Path:
+    """Where each source's last fetch is recorded: beside the database, not in it, so a
+    fetch that brings nothing leaves the database byte for byte as it was (and an hourly
+    run does not rewrite a warehouse of a gigabyte to say so)."""
+    return Path(db).with_name(Path(db).name + ".fetch.json")
+
+
+def read_fetch_log(db: Path) -> dict:
+    """{source: {"fetched_at", "outcome", "rows_new", "rows_replaced", "last_new_at"}}."""
+    try:
+        doc = json.loads(fetch_log_path(db).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def record_fetch(db: Path, source: str, outcome: str, rows_new: int = 0, rows_replaced: int = 0) -> None:
+    """Record a fetch's outcome (nytt | inget nytt | avvisat | misslyckades) and counts.
+
+    Counts and times only: no answer text, which could hold anything the API sent.
+    """
+    path = fetch_log_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    now = datetime.now().replace(microsecond=0).isoformat(sep=" ")
+    # Two sources fetched by their own schedules may finish together: one at a time.
+    with open(path.with_name(path.name + ".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        log = read_fetch_log(db)
+        earlier = log.get(source) or {}
+        log[source] = {"fetched_at": now, "outcome": outcome, "rows_new": rows_new, "rows_replaced": rows_replaced,
+                       "last_new_at": now if outcome == "nytt" else earlier.get("last_new_at")}
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(log, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
 
 
 def request_json(method: str, url: str, source: str, what: str, timeout: float = 60, **kwargs):

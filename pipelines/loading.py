@@ -123,6 +123,10 @@ class LoadReport:
     rows_accepted: int = 0
     rows_rejected: int = 0
     load_id: int | None = None
+    # For a table whose newer row wins ("replace"): how many of the file's keys were stored
+    # before this load (their values now the file's) and how many were not. None otherwise.
+    rows_replaced: int | None = None
+    rows_new: int | None = None
     lines: list[str] = field(default_factory=list)
     # What the load changed, for the marts: table -> calendar months touched (incident) or
     # None (any row may have changed). See pipelines.marts.refresh.
@@ -328,6 +332,10 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
                                + ". Rätta raderna och läs in filen igen.")
 
         load_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM load_log").fetchone()[0]
+        # Counted before an earlier version of the file is deleted, so that a re-fetch of
+        # the same answer reads as replaced values, not as new rows.
+        new_replaced = (_new_and_replaced(con, result.primary_table, primary)
+                        if TABLES.get(result.primary_table) == "replace" and primary is not None else (None, None))
         if result.replaces_earlier_version:
             earlier = [
                 r[0]
@@ -354,7 +362,9 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             else:
                 touched[table] = None
         lines = list(result.report)
-        if offered > accepted:
+        if new_replaced[1]:
+            lines.append(f"{new_replaced[1]} rader ersatte lagrade värden med samma nyckel.")
+        elif offered > accepted and new_replaced[1] is None:
             lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
         if result.rejected:
             # One insert from a frame: executemany costs seconds for tens of thousands of rows.
@@ -394,8 +404,28 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         con.execute("ROLLBACK")
         raise
     log.info("loaded %s as %s: %d accepted, %d rejected", name, result.source_format, accepted, len(result.rejected))
-    return LoadReport(name, "ok", result.source_format, accepted, len(result.rejected), load_id, lines,
-                      touched)
+    return LoadReport(name, "ok", result.source_format, accepted, len(result.rejected), load_id,
+                      rows_replaced=new_replaced[1], rows_new=new_replaced[0], lines=lines, touched=touched)
+
+
+def _new_and_replaced(con, table: str, frame: pd.DataFrame | str) -> tuple[int, int]:
+    """(keys of the frame not stored in ``table``, keys already stored) by its primary key."""
+    [keys] = con.execute("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
+                         "AND constraint_type = 'PRIMARY KEY'", [table]).fetchall()[0]
+    columns = ", ".join(f'"{k}"' for k in keys)
+    source = frame if isinstance(frame, str) else "_offered"
+    if not isinstance(frame, str):
+        con.complete()
+        con.register("_offered", frame)
+    try:
+        # A primary key has no NULLs, so a stored key is one whose first column joined.
+        return con.execute(
+            f'SELECT count(*) - count(t."{keys[0]}"), count(t."{keys[0]}") FROM (SELECT DISTINCT {columns} '
+            f"FROM {source}) AS f LEFT JOIN {table} AS t USING ({columns})").fetchone()
+    finally:
+        if not isinstance(frame, str):
+            con.complete()  # fetchone() leaves the result open
+            con.unregister("_offered")
 
 
 def _incident_months(con, where: str, params: list) -> set:
