@@ -259,8 +259,9 @@ def test_text_beside_the_cells_without_a_personnummer_loads(empty_db, tmp_path):
 
 def test_a_status_shown_only_as_a_colour_is_reported_not_guessed(empty_db, tmp_path):
     # Before: the coloured cells were silently ignored; the coordinator saw 'ej bedömd'
-    # and no word why. A colour is still not read (its meaning is the workbook's own
-    # legend), but each such cell is named.
+    # and no word why. Without a legend in the workbook a colour is still not read (its
+    # meaning is the workbook's own; test_atgardsplan_colours reads it by a legend), but
+    # each such cell is named.
     wb = _new()
     ws = _sheet(wb, "1. Unga i riskzon", [
         ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", None, None],
@@ -268,7 +269,7 @@ def test_a_status_shown_only_as_a_colour_is_reported_not_guessed(empty_db, tmp_p
         [None, "Mörker", "Belysning: Nya lampor.", "Mål", 2025, "Chef", None, "Klar"],
     ])
     ws.cell(3, 8, "Status")
-    ws["J2"] = "Grön = klar, gul = pågår, röd = ej påbörjad"
+    ws["J2"] = "Grön, gul och röd markerar status."  # names colours but ties none to a status
     green, red = PatternFill("solid", fgColor="00B050"), PatternFill("solid", fgColor="FF0000")
     ws["H4"].fill = green
     ws["H5"].fill = red

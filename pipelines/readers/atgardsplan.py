@@ -13,6 +13,7 @@ so a sheet formatted down to row 100 000 costs no more than its filled rows.
 
 from __future__ import annotations
 
+import colorsys
 import html
 import json
 import re
@@ -29,6 +30,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
+from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
 from pipelines import categories as cat
@@ -172,7 +174,8 @@ class Sheet:
     # message, as (where, text). Never read as data; checked for personnummer.
     other_texts: list[tuple[str, str]] = field(default_factory=list)
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
-    coloured: set[tuple[int, int]] = field(default_factory=set)  # empty cells filled with a colour
+    # Empty cells filled with a colour -> the colour's family (hue_family).
+    coloured: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -285,30 +288,113 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
 
 
-def _coloured_styles(zf: zipfile.ZipFile) -> set[int]:
-    """The cell styles (indexes into cellXfs) that fill a cell with a colour: a status
-    shown only as green, yellow or red. White and the default fills are no colour."""
+# Office's default theme (2013 and later), for a workbook without a theme part: its
+# colours in SpreadsheetML's theme order, where index 0 is lt1 and 1 is dk1 (the first
+# two pairs swapped against the theme file's own order).
+_THEME_ORDER = ("lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+                "hlink", "folHlink")
+_DEFAULT_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5",
+                  "70AD47", "0563C1", "954F72")
+UNKNOWN_COLOUR = "okänd"  # a fill whose colour is not worked out (a gradient, a system colour)
+
+
+def _theme_colours(zf: zipfile.ZipFile) -> tuple[str, ...]:
+    """The workbook theme's twelve colours as RGB hex, in _THEME_ORDER."""
+    if "xl/theme/theme1.xml" not in zf.namelist():
+        return _DEFAULT_THEME
+    root = ElementTree.fromstring(zf.read("xl/theme/theme1.xml"))
+    scheme = next((el for el in root.iter() if el.tag.endswith("}clrScheme")), None)
+    if scheme is None:
+        return _DEFAULT_THEME
+    found = {}
+    for slot in scheme:
+        colour = next(iter(slot), None)
+        if colour is not None:
+            found[slot.tag.rsplit("}", 1)[-1]] = colour.get("val") if colour.tag.endswith("srgbClr") \
+                else colour.get("lastClr")
+    return tuple(found.get(name) or default for name, default in zip(_THEME_ORDER, _DEFAULT_THEME, strict=True))
+
+
+def _rgb(colour: ElementTree.Element, theme: tuple[str, ...]) -> str | None:
+    """A fill's colour element as RGB hex: an explicit ARGB value, a theme colour with
+    its tint, or a colour of the legacy indexed palette; None for anything else (a
+    damaged value included: a colour is never worth refusing the file)."""
+    try:
+        return _rgb_of(colour, theme)
+    except (ValueError, IndexError):
+        return None
+
+
+def _rgb_of(colour: ElementTree.Element, theme: tuple[str, ...]) -> str | None:
+    if colour.get("rgb"):
+        rgb = colour.get("rgb")[-6:]
+    elif colour.get("theme") is not None and int(colour.get("theme")) < len(theme):
+        rgb = theme[int(colour.get("theme"))]
+    elif colour.get("indexed") is not None and int(colour.get("indexed")) < len(COLOR_INDEX):
+        rgb = COLOR_INDEX[int(colour.get("indexed"))][-6:]
+    else:
+        return None
+    if not re.fullmatch(r"[0-9A-Fa-f]{6}", rgb or ""):
+        return None
+    tint = float(colour.get("tint") or 0)
+    if tint:
+        # A tint moves the lightness towards white (positive) or black (negative), as
+        # Excel's colour picker does for "Grön, dekorfärg 6, ljusare 40 %".
+        h, light, s = colorsys.rgb_to_hls(*(int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4)))
+        light = light * (1 + tint) if tint < 0 else light * (1 - tint) + tint
+        rgb = "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(h, light, s))
+    return rgb.upper()
+
+
+def hue_family(rgb: str) -> str:
+    """The colour family a person would name an RGB colour by: grön, gul, orange, röd,
+    blå, lila, grå, svart or vit. Real workbooks use many greens (00B050, 92D050, a
+    theme's accent with a tint), and one family is what a legend's colour stands for.
+    Excel's gold FFC000 counts as gul: it is the usual yellow of a traffic light."""
+    red, green, blue = (int(rgb[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    hue, saturation, value = colorsys.rgb_to_hsv(red, green, blue)
+    if value < 0.2:
+        return "svart"
+    if saturation < 0.08:  # the palest tints (E2EFDA, a light green) are still coloured
+        return "vit" if value > 0.97 else "grå"
+    degrees = hue * 360
+    for limit, family in ((15, "röd"), (40, "orange"), (70, "gul"), (170, "grön"), (260, "blå"), (330, "lila")):
+        if degrees < limit:
+            return family
+    return "röd"
+
+
+def _coloured_styles(zf: zipfile.ZipFile) -> dict[int, str]:
+    """The cell styles (indexes into cellXfs) that fill a cell with a colour, each with
+    its colour family (hue_family, or UNKNOWN_COLOUR): a status shown only as green,
+    yellow or red. White and the default fills are no colour. Fills only: a colour
+    given by conditional formatting is not seen (such a cell holds a value anyway)."""
     if "xl/styles.xml" not in zf.namelist():
-        return set()
+        return {}
     root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    theme = _theme_colours(zf)
 
     def children(parent_name: str):
         parent = next((el for el in root if el.tag.rsplit("}", 1)[-1] == parent_name), None)
         return list(parent) if parent is not None else []
 
-    coloured_fills = set()
+    fill_families = {}
     for i, fill in enumerate(children("fills")):
         pattern = next((el for el in fill.iter() if el.tag.endswith("patternFill")), None)
         colour = next((el for el in fill.iter() if el.tag.endswith("fgColor")), None)
         kind = pattern.get("patternType") if pattern is not None else None
-        white = colour is not None and ((colour.get("rgb") or "").upper().endswith("FFFFFF")
-                                        or colour.get("theme") == "0")
-        if kind not in (None, "none", "gray125") and not white:
-            coloured_fills.add(i)
-    return {i for i, xf in enumerate(children("cellXfs")) if int(xf.get("fillId", 0)) in coloured_fills}
+        if kind in (None, "none", "gray125"):
+            continue
+        rgb = _rgb(colour, theme) if colour is not None else None
+        family = hue_family(rgb) if rgb else UNKNOWN_COLOUR
+        # The theme's first colour (white in every Office theme) is no colour, with any tint.
+        if family != "vit" and not (colour is not None and colour.get("theme") == "0"):
+            fill_families[i] = family
+    return {i: fill_families[int(xf.get("fillId", 0))] for i, xf in enumerate(children("cellXfs"))
+            if int(xf.get("fillId", 0)) in fill_families}
 
 
-def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, coloured_styles: set[int]
+def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, coloured_styles: dict[int, str]
                   ) -> tuple[int | None, int]:
     """From a sheet's XML: the last row holding a value and the number of filled cells;
     the sheet's merged ranges, comments, texts beside the cells (_texts_beside_cells) and
@@ -357,7 +443,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         for m in _EMPTY_CELL.finditer(xml, 0, row_end if row_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
             if style and ref and int(style[1]) in coloured_styles:
-                sheet.coloured.add((int(ref[2]), _col_index(ref[1].decode())))
+                sheet.coloured[(int(ref[2]), _col_index(ref[1].decode()))] = coloured_styles[int(style[1])]
     return last, filled
 
 
@@ -590,6 +676,10 @@ class AreaRows:
     causes: int
     causes_without_measure: int
     rejected: list[Rejection]
+    # Empty status or follow-up cells of measures filled with a colour, as (cell, colour
+    # family), and every status or follow-up cell of a measure row: no legend is read there.
+    colour_only: list[tuple[str, str]] = field(default_factory=list)
+    status_cells: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
@@ -801,12 +891,18 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             cause_rows_without_measure += 1
     measures = []
     # A status shown only as a colour (green, yellow, red) in the status or follow-up
-    # column: not read (what a colour means is the workbook's own legend), but said.
+    # column: read by the workbook's own legend if it has one (apply_colour_legend).
     status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
-    colour_only = []
+    colour_only: list[tuple[str, str]] = []
+    status_cells: set[tuple[int, int]] = set()
+
+    def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
+        return [(f"{get_column_letter(c)}{r}", sheet.coloured[sheet.origin(r, c)]) for c in cols for r in rows
+                if sheet.origin(r, c) in sheet.coloured and not sheet.value(r, c)]
+
     for (top, _), rows in sorted(groups.items()):
-        colour_only += [f"{get_column_letter(c)}{r}" for r in rows for c in status_cols
-                        if sheet.origin(r, c) in sheet.coloured and not sheet.value(r, c)]
+        colour_only += colour_cells(rows, status_cols)
+        status_cells |= {(r, c) for r in rows for c in status_cols}
         vals = [row_values[r] for r in rows]
         text = _cap(vals[0]["measure"], notes, f"Blad '{sheet.title}', rad {top}")
         causes = _join([v["cause"] for v in vals])
@@ -832,19 +928,145 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             else:
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
+        # The colour that may give the status: words win, so only without a status word;
+        # the status column's colour first (it wins over the follow-up, as its word
+        # does), else the last follow-up column's (the latest round) when the follow-up
+        # text assesses nothing.
+        colour = None
+        if not status_text:
+            by_status_col = colour_cells(rows, [roles["status"]]) if "status" in roles else []
+            by_followup = colour_cells(rows, [c for c, _ in followup_cols]) if status == followup.NOT_ASSESSED else []
+            colour = (by_status_col or by_followup[-1:] or [None])[0]
         measures.append(dict(
             problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
             operational_goal=_join([v.get("goal", "") for v in vals]), due=due,
             responsible=_join([v.get("responsible", "") for v in vals]), is_line_work=line_work,
             status=status, source_sheet=sheet.title,
-            source_row=top, entries=entries,
+            source_row=top, entries=entries, colour=colour,
         ))
-    if colour_only:
-        cells = ", ".join(colour_only[:5]) + (f" och {len(colour_only) - 5} till" if len(colour_only) > 5 else "")
-        notes.append(f"Blad '{sheet.title}': cell {cells} visar statusen bara med färg; färger läses inte. "
-                     "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
-                    cause_rows_without_measure, rejected)
+                    cause_rows_without_measure, rejected, colour_only, status_cells)
+
+
+# --- the workbook's colour legend -------------------------------------------------------
+
+# Swedish colour words as a legend writes them, to the families of hue_family.
+_COLOUR_WORDS = {"grön": "grön", "grönt": "grön", "gröna": "grön", "gul": "gul", "gult": "gul", "gula": "gul",
+                 "orange": "orange", "röd": "röd", "rött": "röd", "röda": "röd"}
+# A legend written in words: "Grön = genomförd", "Gult: pågår", "Röd – ej påbörjad", one
+# a cell, one a line, or several in one cell ("Grön = klar, gul = pågår, röd = ej påbörjad").
+_LEGEND_ITEM = re.compile(
+    r"(?:^|(?<=[\s,;.(]))(?P<colour>" + "|".join(_COLOUR_WORDS) + r")\b(?:\s+färg)?"
+    r"\s*(?:[:=]|[-–—](?=\s))\s*(?P<phrase>[^,;\n()]+)", re.IGNORECASE)
+# "Åtgärden är genomförd", "Arbetet pågår": the status word after its subject.
+_LEGEND_SUBJECT = re.compile(r"^(?:åtgärden|arbetet|insatsen|aktiviteten)\s+(?:är\s+|har\s+)?", re.IGNORECASE)
+MAX_LEGEND_WORDS = 60  # characters: the words beside a legend's coloured cell are a few
+
+
+@dataclass
+class ColourLegend:
+    """What the workbook's legend says each colour family means."""
+
+    meanings: dict[str, str] = field(default_factory=dict)  # colour family -> status
+    places: dict[str, str] = field(default_factory=dict)  # colour family -> where the legend says so
+    conflicts: dict[str, list[str]] = field(default_factory=dict)  # family -> "status (where)", several
+
+
+def _legend_status(phrase: str) -> str | None:
+    """The status a legend's words give ("Genomförd", "Pågår/påbörjad", "Ej påbörjad
+    eller ej startad"): read as a Status column's word is, every alternative alike."""
+    phrase = _LEGEND_SUBJECT.sub("", phrase.strip())
+    parts = [p for p in re.split(r"\s*/\s*|\s+eller\s+", phrase) if p]
+    statuses = {followup.stated_status(p) for p in parts}
+    return statuses.pop() if len(statuses) == 1 and None not in statuses else None
+
+
+def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]) -> ColourLegend:
+    """The legend that ties colours to status words, wherever in the workbook it stands
+    (an instruction sheet, beside or under the table): an empty coloured cell with a
+    status word or phrase just left or right of it, or a colour named in words ("Grön:
+    genomförd"). ``excluded`` holds, per sheet index, the measures' own status and
+    follow-up cells: a measure's coloured status next to a word is no legend."""
+    found: dict[str, list[tuple[str, str]]] = {}
+
+    def add(family: str, status: str, sheet: Sheet, row: int, col: int) -> None:
+        found.setdefault(family, []).append((status, f"blad '{sheet.title}', cell {get_column_letter(col)}{row}"))
+
+    # Cells and coloured cells stand in the sheet's order (row by row), so the first
+    # place a legend says something is the one named.
+    for sheet in sheets:
+        skip = excluded.get(sheet.index, set())
+        for (r, c), family in sheet.coloured.items():
+            if (r, c) in skip or family == UNKNOWN_COLOUR:
+                continue
+            right = max((m[3] for m in sheet.merges if m[:2] == (r, c)), default=c) + 1
+            for col in (c - 1, right):
+                text = sheet.own(r, col) if (r, col) not in skip else ""
+                status = _legend_status(text) if text and len(text) <= MAX_LEGEND_WORDS else None
+                if status:
+                    add(family, status, sheet, r, c)
+                    break
+        for (r, c), text in sheet.cells.items():
+            folded = text.lower()
+            if (r, c) in skip or not any(w in folded for w in ("grön", "gul", "orange", "röd", "rött")):
+                continue
+            for m in _LEGEND_ITEM.finditer(text):
+                status = _legend_status(m["phrase"])
+                if status:
+                    add(_COLOUR_WORDS[m["colour"].lower()], status, sheet, r, c)
+    legend = ColourLegend()
+    for family, said in found.items():
+        if len({status for status, _ in said}) == 1:
+            legend.meanings[family], legend.places[family] = said[0]
+        else:
+            legend.conflicts[family] = [f"{status} ({where})" for status, where in said]
+    return legend
+
+
+def _listed(cells: list[str]) -> str:
+    return ", ".join(cells[:5]) + (f" och {len(cells) - 5} till" if len(cells) > 5 else "")
+
+
+def apply_colour_legend(areas: list[AreaRows], legend: ColourLegend) -> list[str]:
+    """Give each measure whose status is shown only as a colour the status the legend
+    gives that colour; the report's lines on it: which cells were read by colour and by
+    which legend, and which colours were not read and why."""
+    notes, used = [], set()
+    for rows in areas:
+        read_cells = []
+        for m in rows.measures:
+            colour = m.pop("colour")
+            if colour and colour[1] in legend.meanings:
+                m["status"] = legend.meanings[colour[1]]
+                read_cells.append(f"{colour[0]} ({colour[1]})")
+                used.add(colour[1])
+        title = rows.sheet.title
+        if read_cells:
+            notes.append(f"Blad '{title}': statusen lästes från färgen i cell {_listed(read_cells)} "
+                         "enligt färgförklaringen.")
+        uncovered = [(cell, family) for cell, family in rows.colour_only if family not in legend.meanings]
+        if not uncovered:
+            continue
+        cells = _listed([cell for cell, _ in uncovered])
+        if not legend.meanings:
+            notes.append(f"Blad '{title}': cell {cells} visar statusen bara med färg; färger läses inte. "
+                         "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).")
+        else:
+            families = ", ".join(dict.fromkeys(family for _, family in uncovered))
+            notes.append(f"Blad '{title}': cell {cells} visar statusen bara med en färg som färgförklaringen "
+                         f"inte tar upp ({families}); statusen lästes inte från färgen. Skriv statusen med ord "
+                         "eller lägg till färgen i förklaringen.")
+    if used:
+        notes.insert(0, "Färgförklaringen i arbetsboken: " + ", ".join(
+            f"{family} = {legend.meanings[family]} ({legend.places[family]})" for family in legend.meanings
+            if family in used) + ".")
+    shown = {family for rows in areas for _, family in rows.colour_only}
+    for family, said in legend.conflicts.items():
+        if family not in shown:
+            continue  # a legend that contradicts itself matters only for a colour in use
+        notes.append(f"Färgförklaringen ger färgen {family} olika betydelser: {'; '.join(said)}. "
+                     "Den färgen lästes inte.")
+    return notes
 
 
 # --- the analysis sheet -----------------------------------------------------------------
@@ -1187,6 +1409,12 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         if analysis and all(v is None for counts in analysis.values() for v in counts.values()):
             notes.append(f"Analysbladet '{analysis_sheet.title}' har formler utan sparade värden; öppna och "
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
+
+    measure_status_cells: dict[int, set[tuple[int, int]]] = {}
+    for rows in areas:
+        measure_status_cells.setdefault(rows.sheet.index, set()).update(rows.status_cells)
+    legend = colour_legend(sheets, measure_status_cells)
+    notes.extend(apply_colour_legend(areas, legend))
 
     # Two sheets for the same area: keep both; their measures are distinct by sheet.
     measures, followups, rejected = [], [], []
