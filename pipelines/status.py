@@ -58,7 +58,8 @@ def _fetch_line(source: str, fetch: dict) -> str:
                 f", {last['rows_replaced']} värden ersatta" if last.get("rows_replaced") else "")
         parts.append(f"senast hämtad {last['fetched_at']} ({outcome})")
         if last["outcome"] != "nytt":
-            parts.append(f"senast med nytt {last['last_new_at'] or 'aldrig (sedan hämtningar loggas)'}")
+            parts.append(f"senast med nytt {last['last_new_at']}" if last["last_new_at"]
+                         else "inget nytt sedan hämtningarna började loggas")
     if load:
         parts.append(f"senast inläst {load['loaded_at']} ({load['rows_accepted']} rader, load {load['load_id']})")
     return f"  {source:<8} " + ("; ".join(parts) if parts else "aldrig hämtad")

@@ -76,7 +76,7 @@ def test_empty_fetch_is_shown_by_status_and_leaves_the_database_as_it_was(empty_
     assert _fetch(empty_db, "polisen") == 0
     assert digest(empty_db) == before
     lines = {line.split()[0]: line for line in _status(empty_db).splitlines() if line.startswith("  ") and "hämtad" in line}
-    assert "(inget nytt)" in lines["polisen"] and "senast med nytt aldrig" in lines["polisen"]
+    assert "(inget nytt)" in lines["polisen"] and "inget nytt sedan hämtningarna började loggas" in lines["polisen"]
     assert "(1 nya rader)" in lines["kolada"] and "senast inläst" in lines["kolada"]
     assert "aldrig hämtad" in _status(empty_db).split("scb", 1)[1].splitlines()[0]
 
