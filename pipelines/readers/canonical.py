@@ -354,7 +354,7 @@ def plan_id_for(kommun_code: str, organisation: str, year: int) -> str:
 def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     con = ctx.con
     file = path.name
-    shifted, lines_may_be_skipped = None, False
+    shifted = None
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
         described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
@@ -373,7 +373,6 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # (a cell with Alt+Enter in Excel); such a file is read in one thread.
         quoted = _has_quote(path)
         serial = ", parallel=false" if quoted else ""
-        lines_may_be_skipped = not quoted
         # No skip= here: given at all (even 0) it stops DuckDB's sniffer from settling on the
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
@@ -384,20 +383,22 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                     con.execute(f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', {options})").df()["column_name"]]
         except duckdb.Error as exc:
             raise _unreadable_csv(file, exc) from None
-        # DuckDB drops the fields of a row beyond its columns. A value there means the row
-        # has more fields than the header: a delimiter in a cell without quotes, which
-        # moved the values after it into the wrong columns. So the header's columns are
-        # named, and one field after them (the sniffer adds unnamed columns of its own when
-        # the rows it samples are longer; a trailing ';' leaves that field empty).
+        # DuckDB drops the fields of a row beyond the columns it reads. A value there means
+        # the row has more fields than the header: a delimiter in a cell without quotes,
+        # which moved the values after it into the wrong columns. So the header's columns
+        # are named, then the fields after them: every column the sniffer added (it adds
+        # unnamed ones when the rows it samples are longer) and at least EXTRA_FIELDS, for
+        # wider rows below its sample. A trailing ';' leaves those fields empty.
         width = _header_width(path, delim)
+        extra = [f"{EXTRA_FIELD}_{n}" for n in range(1, max(EXTRA_FIELDS, len(cols) - width) + 1)]
         cols = cols[:width]
         _check_header(file, cols, "incident")
-        names = ", ".join(f"'{_q(c)}'" for c in [*cols, EXTRA_FIELD])
+        names = ", ".join(f"'{_q(c)}'" for c in [*cols, *extra])
         src = f"read_csv('{_q(path)}', {options}, names=[{names}])"
         shown = "tabb" if delim == "\t" else delim
-        shifted = (f"fält {width + 1}|raden har fler fält än rubriken: troligen ett {shown} i en cell utan "
-                   "citattecken, så värdena efter det står i fel kolumner. Sätt cellen inom citattecken "
-                   "eller ta bort tecknet")
+        shifted = Shifted(extra, width + 1,
+                          f"raden har fler fält än rubriken: troligen ett {shown} i en cell utan citattecken, så "
+                          "värdena efter det står i fel kolumner. Sätt cellen inom citattecken eller ta bort tecknet")
         row_offset = 1
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
     # One pass over the file computes every row's stored form and what needs no look-up:
@@ -418,7 +419,9 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         con.execute(staging_sql(src, optional, shifted), STAGING_PARAMS)
     except duckdb.Error as exc:
         raise _unreadable_csv(file, exc) from None
-    gated = ("incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source")
+    gated = ["incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source"]
+    if shifted:
+        gated += [f"fält {shifted.first_field + i}" for i in range(len(shifted.columns))]
     # The file's row number comes from the temp table's rowid (a plain scan keeps the file's
     # order; a row_number() window over millions of rows costs more than the read itself).
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
@@ -427,10 +430,10 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     first_rowid, rows, records = con.execute(
         "SELECT coalesce(min(rowid), 0), count(*) FILTER (WHERE NOT _blank), count(*) FROM _inc_raw").fetchone()
     row_offset += 1 - first_rowid
-    # DuckDB skips empty lines, so the rows below one are numbered a line too high. The
-    # lines are counted only when a row number is to be shown (most files reject nothing),
-    # and not in a file with quotes, where an empty line may lie inside a cell.
-    blank_lines = functools.cache(lambda: _empty_lines(path, records) if lines_may_be_skipped else [])
+    # DuckDB skips empty lines, so the rows below one are numbered a row too high. The
+    # empty lines are looked for only when a row number is to be shown (most files reject
+    # nothing).
+    blank_lines = functools.cache(lambda: _empty_lines(path, records) if container == "csv" else [])
     candidates = con.execute(
         f"SELECT rowid + {row_offset} AS _row, _pn FROM _inc_raw WHERE _pn IS NOT NULL ORDER BY _row")
     while batch := candidates.fetchmany(10_000):
@@ -526,14 +529,37 @@ LPO_ELSEWHERE = "lpo_code|lokalpolisområdet täcker inte kommunen"
 UNKNOWN_LPO = "lpo_code|okänt lokalpolisområde (se data/reference/lpo.csv)"
 
 
+# The fields past the header's last are read as columns named EXTRA_FIELD_1, _2, …: at
+# least EXTRA_FIELDS of them, so a value up to that many fields past the header is seen
+# in any row (a row wider than that, below the rows DuckDB's sniffer samples, would keep
+# its fields past them unseen: DuckDB drops them).
 EXTRA_FIELD = "_field_after_header"
+EXTRA_FIELDS = 8
 
 
-def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) -> str:
+@dataclasses.dataclass(frozen=True)
+class Shifted:
+    """How staging_sql finds a row with more fields than the header: the columns of the
+    fields past the header (in order), the first one's field number, and the reason."""
+    columns: list[str]
+    first_field: int
+    reason: str
+
+
+def _first_value_past_header(shifted: Shifted) -> str:
+    """SQL for the number of the first field past the header that holds a value, else NULL.
+    In most rows every such field is NULL (DuckDB reads an empty field so): the coalesce
+    settles those without trimming a cell."""
+    cases = " ".join(f"WHEN trim({c}) <> '' THEN {shifted.first_field + i}" for i, c in enumerate(shifted.columns))
+    return f"CASE WHEN coalesce({', '.join(shifted.columns)}) IS NULL THEN NULL {cases} END"
+
+
+def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = None) -> str:
     """The one statement that stages an incident file as ``_inc_raw`` (see _read_incidents).
 
-    With ``shifted`` ('column|reason'), ``src`` has the column EXTRA_FIELD (the field after
-    the header's last) and a row with a value there is rejected for that reason.
+    With ``shifted``, ``src`` has the columns of the fields past the header and a row with
+    a value in one of them is rejected for its reason, under the first such field's
+    number ('fält 9').
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
@@ -544,6 +570,10 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
     # reach the database; written with all its decimals, its fraction forms a valid
     # personnummer in about one cell in 130, which refused whole files. It is not screened.
     screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
+    # The fields past the header are screened in the rows that have a value there, and
+    # kept in _pn after the seven cells (CSV only).
+    extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
+    screened_extra = f", CASE WHEN _shifted IS NOT NULL THEN concat_ws('|'{extra}) END" if shifted else ""
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
             WITH cells AS (
@@ -556,7 +586,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
                            AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
                        nullif({_trim(optional['source'])}, '') AS given_source,
-                       {f"trim({EXTRA_FIELD}) <> ''" if shifted else "false"} AS _shifted
+                       {_first_value_past_header(shifted) if shifted else "NULL"} AS _shifted{extra}
                 FROM {src}
             ), formed AS (
                 SELECT * EXCLUDE (given_source),
@@ -593,7 +623,8 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
             SELECT incident_id, ts, incident_type, kcode, lpo_code, grid_cell, source, grid_ok, _blank,
                    CASE
                        WHEN _blank THEN NULL
-                       WHEN _shifted THEN '{(shifted or "").replace("'", "''")}'
+                       WHEN _shifted IS NOT NULL
+                           THEN 'fält ' || _shifted || '|{(shifted.reason if shifted else "").replace("'", "''")}'
                        WHEN incident_id IS NULL OR incident_id = '' THEN 'incident_id|id saknas'
                        WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
                            THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
@@ -614,9 +645,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: str | None = None) 
                                                       CASE WHEN NOT type_ok THEN incident_type END,
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
-                                                           THEN grid_cell END),
+                                                           THEN grid_cell END{screened_extra}),
                                             $pn_screen)
-                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source]
+                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source{extra}]
                    END AS _pn
             FROM timed"""
 
@@ -683,29 +714,60 @@ def _header_width(path: Path, delim: str) -> int:
 
 
 def _empty_lines(path: Path, records: int) -> list[int]:
-    """The numbers of the empty lines ('' or a lone '\r') of a CSV file without quotes, in
-    order, given the ``records`` DuckDB read from it (header not counted). Counting the
-    newlines tells whether there are any (a search for the empty lines themselves costs
-    several times more); only then are they found."""
+    """The rows of the empty lines ('' or a lone '\r') of a CSV file, in order, given the
+    ``records`` DuckDB read from it (header not counted).
+
+    Rows are numbered as Excel shows them: the header is row 1, an empty line is a row of
+    its own and a record whose quoted cell holds a line break is one row; in a file
+    without such a cell that is the line number. Counting the newlines tells whether there
+    are any empty lines (a search for the empty lines themselves costs several times
+    more); only then are they found, skipping those inside a quoted cell (an odd number of
+    quotes before them). Only a file with a line break in a cell as well is read line by
+    line (_empty_rows_following_quotes).
+    """
     with open(path, "rb") as fh:
         newlines, last = 0, b""
         for chunk in iter(lambda: fh.read(1 << 22), b""):
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
-    if newlines + (last != b"\n") == records + 1:
+    lines_in_file = newlines + (last != b"\n")
+    # Every record takes a line at least, and every empty line one more.
+    if lines_in_file == records + 1:
         return []
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        lines, line, counted = [], 1, 0
+        lines, line, quotes, counted = [], 1, 0, 0
         for m in re.finditer(rb"\n(?=\r?\n)", mm):
-            line += mm[counted:m.start()].count(b"\n") + 1  # the line after this newline
+            before = mm[counted:m.start() + 1]
+            line += before.count(b"\n")  # now the line after this newline
+            quotes += before.count(b'"')
             counted = m.start() + 1
-            lines.append(line)
+            if quotes % 2 == 0:
+                lines.append(line)
+    if lines_in_file == records + 1 + len(lines):
         return lines
+    return _empty_rows_following_quotes(path)
+
+
+def _empty_rows_following_quotes(path: Path) -> list[int]:
+    """The rows (numbered as in _empty_lines) of the empty lines outside quoted cells. A
+    line with an odd number of quotes opens or closes a quoted cell (a quote written as
+    '""' inside one counts twice), so a line that starts inside a cell continues its row."""
+    rows, row, inside = [], 0, False
+    with open(path, "rb") as fh:
+        for line in fh:
+            if not inside:
+                row += 1
+                if not line.strip(b"\r\n"):
+                    rows.append(row)
+                    continue
+            if line.count(b'"') % 2:
+                inside = not inside
+    return rows
 
 
 def _file_row(row: int, blank: list[int]) -> int:
-    """The file's line number for the row DuckDB numbered ``row`` counting no empty lines:
-    each empty line at or before the row's line moves it one line down."""
+    """The row (as _empty_lines numbers them) of the row DuckDB numbered ``row`` counting
+    no empty lines: each empty line at or before the row moves it one row down."""
     shift = 0
     while (n := bisect_right(blank, row + shift)) != shift:
         shift = n
