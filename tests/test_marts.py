@@ -143,8 +143,7 @@ def _age_grid_mart(db: Path) -> None:
     con = duckdb.connect(str(db))
     try:
         con.execute("""CREATE OR REPLACE TABLE mart_incident_grid AS
-                       SELECT month, incident_type, lpad(cell::VARCHAR, 13, '0') AS grid_cell, polisregion_code,
-                              polisomrade_code, lpo_code, lan_code, kommun_code, incidents
+                       SELECT * EXCLUDE (cell), lpad(cell::VARCHAR, 13, '0') AS grid_cell
                        FROM mart_incident_grid""")
         con.execute("UPDATE built_mart SET sql_sha256 = sha256('its earlier SQL') WHERE mart = 'mart_incident_grid'")
     finally:

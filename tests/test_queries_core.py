@@ -190,6 +190,29 @@ def test_grid_cells_below_the_threshold_are_never_returned(demo_db, raw, use_db)
     assert cells.hidden_cells == sum(1 for n in counts.values() if n < 5)
 
 
+@pytest.mark.parametrize("level", ["polisregion", "polisomrade"])
+def test_grid_cells_of_a_police_area_count_its_incidents(demo_db, raw, use_db, level):
+    """A polisregion's grid map holds its län's incidents; a polisområde's those of its LPOs
+    (an incident without an LPO in a kommun with only one LPO belongs to that LPO)."""
+    use_db(demo_db)
+    if level == "polisregion":
+        code = raw.execute("SELECT parent_code FROM area WHERE area_code = '01'").fetchone()[0]
+        inside = "i.lan_code IN (SELECT area_code FROM area WHERE parent_code = $code)"
+    else:
+        code = raw.execute("""SELECT a.parent_code FROM incident i JOIN area a ON a.area_code = i.lpo_code
+                              GROUP BY 1 ORDER BY count(*) DESC LIMIT 1""").fetchone()[0]
+        inside = """coalesce(i.lpo_code, (SELECT min(lpo_code) FROM lpo_kommun k WHERE k.kommun_code = i.kommun_code
+                                         HAVING count(*) = 1))
+                    IN (SELECT area_code FROM area WHERE parent_code = $code)"""
+    cells = geo.grid(sel(level, code, period=(date(2024, 1, 1), date(2025, 12, 1))))
+    counts = dict(raw.execute(f"""SELECT grid_cell, count(*) FROM incident AS i
+                                  WHERE {inside} AND grid_cell IS NOT NULL AND occurred_at >= '2024-01-01'
+                                  GROUP BY 1""", {"code": code}).fetchall())
+    assert not cells.frame.empty
+    assert {r.grid_cell: r.incidents for r in cells.frame.itertuples(index=False)} == \
+        {c: n for c, n in counts.items() if n >= 5}
+
+
 def test_unplaced_incidents_are_reported_for_the_lpo_level(demo_db, raw, use_db):
     use_db(demo_db)
     s = sel("kommun", "0180", period=(date(2016, 1, 1), date(2025, 12, 1)))

@@ -192,13 +192,14 @@ def geometry(level: str, codes: tuple[str, ...] | None = None) -> pd.DataFrame:
 
 # --- grid --------------------------------------------------------------------------------
 
-# The mart's column for the selection's level (a fixed whitelist: never user text in SQL).
-_GRID_COLUMN = {
-    "polisregion": "polisregion_code",
-    "polisomrade": "polisomrade_code",
-    "lpo": "lpo_code",
-    "lan": "lan_code",
-    "kommun": "kommun_code",
+# The mart's test for the selection's level (a fixed whitelist: never user text in SQL). The
+# mart holds the incident's own areas; a polisregion is its län, a polisområde its LPOs.
+_GRID_FILTER = {
+    "polisregion": "lan_code IN (SELECT area_code FROM area WHERE level = 'lan' AND parent_code = $code)",
+    "polisomrade": "lpo_code IN (SELECT area_code FROM area WHERE level = 'lpo' AND parent_code = $code)",
+    "lpo": "lpo_code = $code",
+    "lan": "lan_code = $code",
+    "kommun": "kommun_code = $code",
 }
 
 
@@ -219,7 +220,7 @@ def _grid(key: tuple[str, str], level: str, code: str, start: date, end: date,
     where = ""
     params: dict = {"start": start, "end": end, "types": list(types), "all_types": not types}
     if level != "riket":
-        where = f"AND {_GRID_COLUMN[level]} = $code"
+        where = f"AND {_GRID_FILTER[level]}"
         params["code"] = code
     raw = run(
         # The mart holds the cell as a number; its 13 digits are the warehouse's grid_cell.

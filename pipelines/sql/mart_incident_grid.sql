@@ -5,16 +5,14 @@
 -- 7 digits (km: N in 4 digits then E in 3, or E then N, told apart by range) and
 -- "1kmN…E…". A number, not text: the mart has millions of rows, and the query layer
 -- spells the few thousand cells it returns. The area columns let the page filter by the
--- selection at any level (lpo and polisomrade as in mart_incident_month). Counts are
+-- selection at any level: lpo as in mart_incident_month, the polisområde through its LPOs
+-- and the polisregion through its län (the query layer looks the parents up in area; two
+-- parent columns here cost a fifth of the build of a mart with millions of rows). Counts are
 -- person-level: the query layer suppresses cells below the disclosure threshold before
 -- anything is drawn. incidents: count, calendar month, Europe/Stockholm. Rows are in month
 -- order (pipelines/marts.py builds a few months at a time), so month filters skip row groups.
 CREATE OR REPLACE TABLE mart_incident_grid AS
 WITH
-areas AS (
-    SELECT area_code, parent_code FROM area
-),
-
 single_lpo AS (
     SELECT kommun_code, any_value(lpo_code) AS lpo_code
     FROM lpo_kommun
@@ -51,11 +49,8 @@ counted AS (
 ),
 
 final AS (
-    SELECT c.month, c.incident_type, c.cell, lan.parent_code AS polisregion_code, lpo.parent_code AS polisomrade_code,
-           c.lpo_code, c.lan_code, c.kommun_code, c.incidents::BIGINT AS incidents
+    SELECT c.month, c.incident_type, c.cell, c.lpo_code, c.lan_code, c.kommun_code, c.incidents::BIGINT AS incidents
     FROM counted AS c
-    LEFT JOIN areas AS lan ON lan.area_code = c.lan_code
-    LEFT JOIN areas AS lpo ON lpo.area_code = c.lpo_code
     -- A cell no spelling explains is left out. The count is tested too, so that the
     -- optimiser cannot move the test below the grouping: there it evaluated the cell's
     -- CASE a second time for every incident (a fifth of the mart's build).
