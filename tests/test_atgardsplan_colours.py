@@ -67,6 +67,13 @@ def _legend_in_sentences(wb, ws):
     ws["B12"] = "Röd – Åtgärden är inte påbörjad"
 
 
+def _legend_words_in_their_own_colour(wb, ws):
+    sheet = wb.create_sheet("Instruktion status")
+    for row, (rgb, words) in enumerate((("00B050", "Genomförd"), ("FFFF00", "Pågår"), ("FF0000", "Ej påbörjad")),
+                                       start=2):
+        sheet.cell(row, 1, words).fill = fill(rgb)
+
+
 def _legend_words_left_of_colour(wb, ws):
     for row, (words, rgb) in enumerate((("Klar", "00B050"), ("Pågår", "FFFF00"), ("Ej påbörjad", "FF0000")),
                                        start=9):
@@ -75,7 +82,8 @@ def _legend_words_left_of_colour(wb, ws):
 
 
 @pytest.mark.parametrize("legend", [_legend_sheet, _legend_in_words_one_cell, _legend_in_words_lines,
-                                    _legend_in_sentences, _legend_words_left_of_colour])
+                                    _legend_in_sentences, _legend_words_in_their_own_colour,
+                                    _legend_words_left_of_colour])
 def test_a_colour_only_status_is_read_by_the_workbooks_legend(empty_db, tmp_path, legend):
     # Before: all three stayed 'ej bedömd', whatever the legend said. The greens differ
     # from the legend's own (92D050 against 00B050), as they do in real files.
@@ -135,6 +143,19 @@ def test_a_measures_own_coloured_status_beside_a_word_is_no_legend(empty_db, tmp
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert _statuses(empty_db) == [("Läxhjälp", "påbörjad")]
     assert (f"Blad '{UNGA_SHEET}': cell H4 visar statusen bara med färg; färger läses inte. "
+            "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
+
+
+def test_a_templates_default_status_in_a_colour_is_no_legend(empty_db, tmp_path):
+    # The template's Status column is filled down its empty rows with "Ej påbörjad" on
+    # the column's green: that says nothing about what green means.
+    def legend(wb, ws):
+        for row in (8, 9, 10):
+            ws.cell(row, 8, "Ej påbörjad").fill = fill("92D050")
+    report = _load(empty_db, _save(_plan(legend), tmp_path / "plan.xlsx"))
+    assert _statuses(empty_db) == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"),
+                                   ("Belysning", "ej bedömd")]
+    assert (f"Blad '{UNGA_SHEET}': cell H4, H5, H6 visar statusen bara med färg; färger läses inte. "
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
 
 

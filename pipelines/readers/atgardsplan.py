@@ -174,7 +174,7 @@ class Sheet:
     # message, as (where, text). Never read as data; checked for personnummer.
     other_texts: list[tuple[str, str]] = field(default_factory=list)
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
-    # Empty cells filled with a colour -> the colour's family (hue_family).
+    # Cells filled with a colour, empty or not -> the colour's family (hue_family).
     coloured: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> str:
@@ -283,7 +283,7 @@ def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> 
     return [(where, text) for where, text in out if text.strip()]
 
 
-_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*)/>")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
 
@@ -398,7 +398,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                   ) -> tuple[int | None, int]:
     """From a sheet's XML: the last row holding a value and the number of filled cells;
     the sheet's merged ranges, comments, texts beside the cells (_texts_beside_cells) and
-    empty cells filled with a colour are set on ``sheet``. Stops unpacking once more than
+    the cells filled with a colour are set on ``sheet``. Stops unpacking once more than
     ``budget`` cells are filled."""
     chunks, filled = [], 0
     with zf.open(part) as fh:
@@ -440,7 +440,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         # Only up to the end of the last row holding a value: a template coloured down to
         # row 100 000 costs nothing.
         row_end = xml.find(b"row>", end)
-        for m in _EMPTY_CELL.finditer(xml, 0, row_end if row_end >= 0 else len(xml)):
+        for m in _CELL_TAG.finditer(xml, 0, row_end if row_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
             if style and ref and int(style[1]) in coloured_styles:
                 sheet.coloured[(int(ref[2]), _col_index(ref[1].decode()))] = coloured_styles[int(style[1])]
@@ -680,6 +680,8 @@ class AreaRows:
     # family), and every status or follow-up cell of a measure row: no legend is read there.
     colour_only: list[tuple[str, str]] = field(default_factory=list)
     status_cells: set[tuple[int, int]] = field(default_factory=set)
+    # The table's rows (first, last) and its status and follow-up columns.
+    status_columns: tuple[int, int, tuple[int, ...]] = (0, 0, ())
 
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
@@ -945,7 +947,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             source_row=top, entries=entries, colour=colour,
         ))
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
-                    cause_rows_without_measure, rejected, colour_only, status_cells)
+                    cause_rows_without_measure, rejected, colour_only, status_cells,
+                    (start, stop, tuple(status_cols)))
 
 
 # --- the workbook's colour legend -------------------------------------------------------
@@ -981,12 +984,16 @@ def _legend_status(phrase: str) -> str | None:
     return statuses.pop() if len(statuses) == 1 and None not in statuses else None
 
 
-def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]) -> ColourLegend:
+def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]],
+                  columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] | None = None) -> ColourLegend:
     """The legend that ties colours to status words, wherever in the workbook it stands
     (an instruction sheet, beside or under the table): an empty coloured cell with a
     status word or phrase just left or right of it, or a colour named in words ("Grön:
     genomförd"). ``excluded`` holds, per sheet index, the measures' own status and
-    follow-up cells: a measure's coloured status next to a word is no legend."""
+    follow-up cells: a measure's coloured status next to a word is no legend. A status
+    word in a cell of its own colour ("Genomförd" on green) counts too, but not in a
+    table's status and follow-up ``columns`` (per sheet index: first row, last row,
+    columns), where a template's default ("Ej påbörjad" filled down empty rows) stands."""
     found: dict[str, list[tuple[str, str]]] = {}
 
     def add(family: str, status: str, sheet: Sheet, row: int, col: int) -> None:
@@ -998,6 +1005,16 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
         skip = excluded.get(sheet.index, set())
         for (r, c), family in sheet.coloured.items():
             if (r, c) in skip or family == UNKNOWN_COLOUR:
+                continue
+            own = sheet.own(r, c)
+            tables = (columns or {}).get(sheet.index, ())
+            if own and any(first <= r <= last and c in cols for first, last, cols in tables):
+                continue
+            if own:
+                # The status word in a cell of its own colour ("Genomförd" on green).
+                status = _legend_status(own) if len(own) <= MAX_LEGEND_WORDS else None
+                if status:
+                    add(family, status, sheet, r, c)
                 continue
             right = max((m[3] for m in sheet.merges if m[:2] == (r, c)), default=c) + 1
             for col in (c - 1, right):
@@ -1413,7 +1430,10 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     measure_status_cells: dict[int, set[tuple[int, int]]] = {}
     for rows in areas:
         measure_status_cells.setdefault(rows.sheet.index, set()).update(rows.status_cells)
-    legend = colour_legend(sheets, measure_status_cells)
+    table_columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
+    for rows in areas:
+        table_columns.setdefault(rows.sheet.index, []).append(rows.status_columns)
+    legend = colour_legend(sheets, measure_status_cells, table_columns)
     notes.extend(apply_colour_legend(areas, legend))
 
     # Two sheets for the same area: keep both; their measures are distinct by sheet.
