@@ -737,10 +737,13 @@ def _empty_lines(path: Path, records: int) -> list[int]:
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         lines, line, quotes, counted = [], 1, 0, 0
         for m in re.finditer(rb"\n(?=\r?\n)", mm):
-            before = mm[counted:m.start() + 1]
-            line += before.count(b"\n")  # now the line after this newline
-            quotes += before.count(b'"')
-            counted = m.start() + 1
+            # in pieces: a slice of an mmap is a copy, and the first empty line may lie at
+            # the end of a file of gigabytes
+            for at in range(counted, m.start() + 1, 1 << 22):
+                piece = mm[at:min(at + (1 << 22), m.start() + 1)]
+                line += piece.count(b"\n")
+                quotes += piece.count(b'"')
+            counted = m.start() + 1  # line is now the one after this newline
             if quotes % 2 == 0:
                 lines.append(line)
     if lines_in_file == records + 1 + len(lines):
