@@ -110,3 +110,43 @@ def test_karta_and_jamforelse_say_the_population_is_missing_in_the_same_words(em
     assert any(said in c.value for c in karta.caption), "the table's export lacks it"
     jamforelse = open_page(db, "jamforelse", monkeypatch, params)
     assert any(said in c.value for c in jamforelse.caption), [c.value for c in jamforelse.caption if "saknar" in c.value]
+
+
+# --- wide tables at 1366 px -------------------------------------------------------------------
+
+def test_the_register_leaves_descriptions_to_the_export_and_the_picked_row(next_year_db, monkeypatch):
+    from dashboard import exports
+
+    recorded = {}
+    original = exports.download_buttons
+
+    def record(key, **kwargs):
+        recorded[key] = kwargs
+        original(key, **kwargs)
+
+    monkeypatch.setattr(exports, "download_buttons", record)
+    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    [register] = [d.value for d in at.dataframe if d.key == "atgarder_register"]
+    assert "Beskrivning" not in register.columns and "Åtgärd" in register.columns  # it scrolled sideways
+    export = recorded["atgarder_register_dl"]
+    assert export["columns"]["description"] == "Beskrivning" and "description" in export["df"]
+    described = export["df"]["description"].fillna("").str.len() > 0
+    row = int(described.to_numpy().argmax())
+    at.session_state["atgarder_register"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert export["df"]["description"].iloc[row] in [t.value for t in at.text]
+
+
+def test_the_comparison_table_keeps_full_headers_in_its_export(empty_db, tmp_path, monkeypatch):
+    from dashboard import exports
+
+    recorded = {}
+    monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
+    lines = ["incident_id;occurred_at;incident_type;kommun_code"]
+    lines += [f"t{y}-{i};{y}-03-{20 + i} 12:00;skadegörelse;0138" for y in (2024, 2025) for i in range(12)]
+    db = loaded(empty_db, tmp_path, "tyreso.csv", lines)
+    at = open_page(db, "jamforelse", monkeypatch, {"period": "Välj månader", "fran": "mars 2025", "till": "mars 2025"})
+    shown = at.dataframe[0].value.columns.tolist()
+    assert "95 % från" in shown and "95 % till" in shown, shown
+    columns = recorded["jmf_bars_dl"]["columns"]
+    assert columns["low"] == "95 % intervall, från" and columns["high"] == "95 % intervall, till"

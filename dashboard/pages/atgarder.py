@@ -215,6 +215,9 @@ def measure_register(register, caption: str) -> None:
     register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
                         "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
                         "followups": "Uppföljningar", "description": "Beskrivning"}
+    # The description is shown under the table for the picked row, and in the export: in the
+    # table its long texts made the register scroll sideways at 1366 px.
+    view_columns = {k: v for k, v in register_columns.items() if k != "description"}
     st.caption(f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder. Markera en rad för att se "
                "åtgärdens uppföljningar.")
     # The register is made from the database version, the area, the plan years shown and
@@ -229,7 +232,7 @@ def measure_register(register, caption: str) -> None:
         if REGISTER_CONTENT_KEY in st.session_state:
             st.session_state[REGISTER_KEY] = {"selection": {"rows": [], "columns": [], "cells": []}}
         st.session_state[REGISTER_CONTENT_KEY] = identity
-    picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), register_columns,
+    picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
                           height=min(380, 38 + 35 * max(1, len(found))))

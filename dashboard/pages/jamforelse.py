@@ -114,9 +114,13 @@ columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "v
            "within_chance": "Inom slumpens variation"}
 if not indicator.has_counts:
     columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
+# On screen the interval's headers are short, so the ten columns fit a 1366 px wide
+# window without scrolling sideways (the caption above says it is a 95 % interval); the
+# export keeps the full headers.
+view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till"}.items() if k in columns}
 # Remembered by the comparison's identity: pickling the 21-column table to find it cost
 # a few milliseconds on every rerun.
-st.dataframe(fmt.display_arrow(summary.shown, columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
+st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals={"value": 1, "low": 1, "high": 1, "value_prev": 1,
                                                                  "change_pct": 1}, identity=cmp.identity),
              hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
 exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
