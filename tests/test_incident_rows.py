@@ -89,3 +89,13 @@ def test_a_personnummer_in_a_field_past_the_header_refuses_the_file(empty_db, tm
     message = refused(empty_db, f)
     assert "personnummer" in message and "rad 3, kolumn 'fält 9'" in message, message
     assert "19121212" not in message
+
+
+def test_an_empty_line_only_inside_a_quoted_cell_moves_no_row(empty_db, tmp_path):
+    # Excel rows: 1 header; 2 c1 (its cell holds an empty line, file lines 2-4); 3 c2.
+    f = incident_csv(tmp_path / "export.csv",
+             f'c1;{OK};"första stycket\n\nandra stycket"\n'
+             "c2;2025-03-01 10:00;okänd;0180;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(3, "incident_type")]

@@ -746,8 +746,8 @@ def _empty_lines(path: Path, records: int) -> list[int]:
             counted = m.start() + 1  # line is now the one after this newline
             if quotes % 2 == 0:
                 lines.append(line)
-    if lines_in_file == records + 1 + len(lines):
-        return lines
+    if not lines or lines_in_file == records + 1 + len(lines):
+        return lines  # rows are lines down to the first empty line
     return _empty_rows_following_quotes(path)
 
 
