@@ -146,6 +146,27 @@ def test_a_measures_own_coloured_status_beside_a_word_is_no_legend(empty_db, tmp
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
 
 
+@pytest.mark.parametrize("with_legend", [True, False])
+def test_a_colour_written_as_a_word_in_the_status_column_is_read_by_the_legend(empty_db, tmp_path, with_legend):
+    # Before: "Grön" was reported as a status not recognised, whatever the legend said.
+    wb = _new()
+    ws = _sheet(wb, UNGA_SHEET, [row[:7] + [word] for row, word in zip(ROWS, ("Grön", "gul", "Röd."), strict=True)])
+    ws.cell(3, 8, "Status")
+    if with_legend:
+        ws["A10"] = "Grön = klar, gul = pågår, röd = ej påbörjad"
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    if with_legend:
+        assert _statuses(empty_db) == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"),
+                                       ("Belysning", "ej uppnådd")]
+        assert (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul), H6 (röd) "
+                "enligt färgförklaringen.") in report.lines
+    else:
+        assert _statuses(empty_db) == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"),
+                                       ("Belysning", "ej bedömd")]
+        assert (f"Blad '{UNGA_SHEET}': cell H4, H5, H6 visar statusen bara med färg; färger läses inte. "
+                "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
+
+
 def test_a_templates_default_status_in_a_colour_is_no_legend(empty_db, tmp_path):
     # The template's Status column is filled down its empty rows with "Ej påbörjad" on
     # the column's green: that says nothing about what green means.

@@ -919,14 +919,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                        column_round, plan_year)
         status = followup.latest_status(entries, plan_year)
         status_text = _join([v["status"] for v in vals])
+        colour = None
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
                          f"'{status}'. Ta bort raden om åtgärden inte ska följas upp.")
         elif status_text:
             # The status column is the organisation's own current assessment: it wins.
             stated = followup.stated_status(status_text)
+            colour_word = _COLOUR_WORDS.get(followup.normalise(status_text).rstrip(".!").lower())
             if stated:
                 status = stated
+            elif colour_word:
+                # "Grön" written in the Status column: a colour, read by the legend.
+                colour = (f"{get_column_letter(roles['status'])}{top}", colour_word)
+                colour_only.append(colour)
             else:
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
@@ -934,7 +940,6 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # the status column's colour first (it wins over the follow-up, as its word
         # does), else the last follow-up column's (the latest round) when the follow-up
         # text assesses nothing.
-        colour = None
         if not status_text:
             by_status_col = colour_cells(rows, [roles["status"]]) if "status" in roles else []
             by_followup = colour_cells(rows, [c for c, _ in followup_cols]) if status == followup.NOT_ASSESSED else []
