@@ -150,3 +150,17 @@ def test_the_comparison_table_keeps_full_headers_in_its_export(empty_db, tmp_pat
     assert "95 % från" in shown and "95 % till" in shown, shown
     columns = recorded["jmf_bars_dl"]["columns"]
     assert columns["low"] == "95 % intervall, från" and columns["high"] == "95 % intervall, till"
+
+
+def test_the_analysis_table_has_short_headers_on_screen_and_long_ones_in_the_export(next_year_db, monkeypatch):
+    from dashboard import exports
+
+    recorded = {}
+    monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
+    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    per_area = [d.value for d in at.dataframe if "Prioriterat område" in d.value and "Planer" in d.value]
+    assert per_area, [d.value.columns.tolist() for d in at.dataframe]
+    assert {"Problem", "Problem (blad)", "Med skillnad"} <= set(per_area[0].columns), per_area[0].columns.tolist()
+    assert any("(blad)" in c.value and "analysblad" in c.value for c in at.caption)  # says what they mean
+    columns = recorded["atgarder_analysis_dl"]["columns"]
+    assert columns["problems"] == "Problem (inläst)" and columns["sheet_problems"] == "Problem (analysbladet)"

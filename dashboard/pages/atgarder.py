@@ -181,9 +181,24 @@ else:
                     "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "plans_differing": "Planer med skillnad"}
+    # On screen the counts' headers are short ("Problem", "Problem (blad)"), so the table fits
+    # a 1366 px wide window (it scrolled sideways); the caption says what they mean and the
+    # export keeps the long headers.
+    short = {"(inläst)": "", "(analysbladet)": "(blad)", "Planer med skillnad": "Med skillnad"}
+
+    def shortened(columns: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for key, header in columns.items():
+            for long, brief in short.items():
+                header = header.replace(long, brief).strip()
+            out[key] = header
+        return out
+
+    st.caption("Antal problem, orsaker och åtgärder som lästs in ur planerna, och inom parentes (blad) de antal "
+               "planens analysblad anger; Med skillnad: planer där de skiljer sig åt.")
     # No pandas Styler to shade rows: Streamlit renders one cell by cell (a tenth of a second
     # even for a few rows, on every rerun); "Planer med skillnad" names the differing ones.
-    st.dataframe(fmt.display_arrow(per_area, area_columns, identity=("atgarder_analysis_area", *SELECTION)),
+    st.dataframe(fmt.display_arrow(per_area, shortened(area_columns), identity=("atgarder_analysis_area", *SELECTION)),
                  hide_index=True, key="atgarder_analysis_area")
     plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                     "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
@@ -191,7 +206,8 @@ else:
                     "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                     "has_difference": "Skillnad"}
     with st.expander("Per plan och område"):
-        st.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)), plan_columns,
+        st.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)),
+                                       shortened(plan_columns),
                                        identity=("atgarder_analysis_plan", *SELECTION)),
                      hide_index=True, key="atgarder_analysis_plan")
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
