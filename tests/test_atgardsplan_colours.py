@@ -74,6 +74,13 @@ def _legend_words_in_their_own_colour(wb, ws):
         sheet.cell(row, 1, words).fill = fill(rgb)
 
 
+def _legend_merged_swatches(wb, ws):
+    for row, (rgb, words) in enumerate((("00B050", "Klar"), ("FFFF00", "Pågår"), ("FF0000", "Ej startad")), start=9):
+        ws.cell(row, 10).fill = fill(rgb)
+        ws.merge_cells(start_row=row, start_column=10, end_row=row, end_column=11)
+        ws.cell(row, 12, words)
+
+
 def _legend_words_left_of_colour(wb, ws):
     for row, (words, rgb) in enumerate((("Klar", "00B050"), ("Pågår", "FFFF00"), ("Ej påbörjad", "FF0000")),
                                        start=9):
@@ -83,7 +90,7 @@ def _legend_words_left_of_colour(wb, ws):
 
 @pytest.mark.parametrize("legend", [_legend_sheet, _legend_in_words_one_cell, _legend_in_words_lines,
                                     _legend_in_sentences, _legend_words_in_their_own_colour,
-                                    _legend_words_left_of_colour])
+                                    _legend_merged_swatches, _legend_words_left_of_colour])
 def test_a_colour_only_status_is_read_by_the_workbooks_legend(empty_db, tmp_path, legend):
     # Before: all three stayed 'ej bedömd', whatever the legend said. The greens differ
     # from the legend's own (92D050 against 00B050), as they do in real files.

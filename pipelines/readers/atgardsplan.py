@@ -1008,6 +1008,7 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
     # place a legend says something is the one named.
     for sheet in sheets:
         skip = excluded.get(sheet.index, set())
+        merged_to = {(r1, c1): c2 for r1, c1, _, c2 in sheet.merges}  # a merged swatch's last column
         for (r, c), family in sheet.coloured.items():
             if (r, c) in skip or family == UNKNOWN_COLOUR:
                 continue
@@ -1021,7 +1022,7 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
                 if status:
                     add(family, status, sheet, r, c)
                 continue
-            right = max((m[3] for m in sheet.merges if m[:2] == (r, c)), default=c) + 1
+            right = merged_to.get((r, c), c) + 1
             for col in (c - 1, right):
                 text = sheet.own(r, col) if (r, col) not in skip else ""
                 status = _legend_status(text) if text and len(text) <= MAX_LEGEND_WORDS else None
