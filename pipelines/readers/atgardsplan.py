@@ -1031,7 +1031,7 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
                     break
         for (r, c), text in sheet.cells.items():
             folded = text.lower()
-            if (r, c) in skip or not any(w in folded for w in ("grön", "gul", "orange", "röd", "rött")):
+            if (r, c) in skip or not any(w in folded for w in _COLOUR_WORDS):
                 continue
             for m in _LEGEND_ITEM.finditer(text):
                 status = _legend_status(m["phrase"])
