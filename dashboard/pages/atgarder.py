@@ -17,6 +17,12 @@ from dashboard.queries import measures as mq
 PLAN_YEARS_KEY = "planar"
 REGISTER_KEY = "atgarder_register"
 REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed when a row was picked
+# Widths (px) of the columns holding the plans' long names, in the "står still" table and
+# the register: sized by their longest name, each table was wider than a 1366 px window
+# (content about 904 px wide). A longer name is cut short on screen; a click on the cell
+# shows it all, and the export and the picked row's details have it in full.
+NAME_WIDTHS = {header: st.column_config.TextColumn(width=px)
+               for header, px in {"Organisation": 130, "Prioriterat område": 140, "Åtgärd": 200, "Ansvarig": 110}.items()}
 
 
 def year_label(plan_years: tuple[int, int]) -> str:
@@ -123,7 +129,14 @@ columns = {"category": label, "total": "Åtgärder"}
 columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
 columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
 with st.expander("Tabell: antal och andel per status"):
-    st.dataframe(fmt.display_arrow(table, columns, share=[f"share_{s}" for s in mq.STATUSES],
+    # Counts and shares side by side were twelve columns, 1355 px in a 904 px wide window at
+    # 1366 px: on screen the table shows one of them, under the statuses' names (a share
+    # reads "34,5 %"); the export has both, the shares headed "(andel)".
+    views = {"n": "Antal", "share": "Andel"}
+    view = st.segmented_control("Visa", list(views), format_func=views.get, default="n", required=True,
+                                key="atgarder_status_view")
+    view_columns = {"category": label, "total": "Åtgärder"} | {f"{view}_{s}": s.capitalize() for s in mq.STATUSES}
+    st.dataframe(fmt.display_arrow(table, view_columns, share=[f"share_{s}" for s in mq.STATUSES if view == "share"],
                                    identity=("atgarder_status", *SELECTION, grouping)),
                  hide_index=True, key="atgarder_status_table")
 exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
@@ -157,9 +170,16 @@ st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföl
 stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                  "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
                  "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
-st.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)), stuck_columns,
+# At 1366 px the table was 1456 px wide in 904: on screen two headers are short (the
+# caption says what they mean) and the long names get fixed widths (NAME_WIDTHS); the
+# export keeps the full headers.
+st.caption("I rad: antal uppföljningar i rad med samma status. Senast: senaste uppföljningen. "
+           "Klicka på en cell för att läsa en avkortad text.")
+st.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)),
+                               stuck_columns | {"rounds_in_status": "I rad", "last_round": "Senast"},
                                identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
-             hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))))
+             hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
+             column_config=NAME_WIDTHS)
 exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
                          caption=caption, filename=f"atgarder-som-star-still-{sel.area_name}",
                          columns=stuck_columns)
@@ -251,7 +271,7 @@ def measure_register(register, caption: str) -> None:
     picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
-                          height=min(380, 38 + 35 * max(1, len(found))))
+                          height=min(380, 38 + 35 * max(1, len(found))), column_config=NAME_WIDTHS)
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
                              caption=caption, filename=f"atgardsregister-{sel.area_name}",
                              columns=register_columns | {"kommun_name": "Kommun", "due": "När",

@@ -80,8 +80,11 @@ else:
 
 st.subheader("Definitioner")
 definitions = pd.DataFrame(catalog.INDICATORS, columns=["Indikator", "Definition", "Källa", "Enhet"])
-st.dataframe(definitions, hide_index=True, key="data_definitions",
-             column_config={"Definition": st.column_config.TextColumn(width="large")})
+# The definitions wrap over three lines (Streamlit wraps a cell's text only in rows taller
+# than 64 px): on one line each the glossary was 969 px wide in a 904 px window at 1366 px.
+st.dataframe(definitions, hide_index=True, key="data_definitions", row_height=70,
+             column_config={"Definition": st.column_config.TextColumn(width="large"),
+                            "Källa": st.column_config.TextColumn(width=150)})
 exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
                          caption=components.export_caption(sel), filename="definitioner")
 
