@@ -17,9 +17,9 @@ from dashboard.queries import measures as mq
 PLAN_YEARS_KEY = "planar"
 REGISTER_KEY = "atgarder_register"
 REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed when a row was picked
-# Widths (px) of the columns holding the plans' long names, in the "står still" table and
-# the register: sized by their longest name, each table was wider than a 1366 px window
-# (content about 904 px wide). A longer name is cut short on screen; a click on the cell
+# Widths (px) of the columns holding the plans' long names, in the "står still" table, the
+# register and the analysis sheet's table per plan: sized by their longest name, each
+# table was wider than a 1366 px window (content about 904 px wide). A longer name is cut short on screen; a click on the cell
 # shows it all, and the export and the picked row's details have it in full.
 NAME_WIDTHS = {header: st.column_config.TextColumn(width=px)
                for header, px in {"Organisation": 130, "Prioriterat område": 140, "Åtgärd": 200, "Ansvarig": 110}.items()}
@@ -229,7 +229,8 @@ else:
         st.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)),
                                        shortened(plan_columns),
                                        identity=("atgarder_analysis_plan", *SELECTION)),
-                     hide_index=True, key="atgarder_analysis_plan")
+                     hide_index=True, key="atgarder_analysis_plan",  # in an expander: 870 px wide
+                     column_config=NAME_WIDTHS | {"Prioriterat område": st.column_config.TextColumn(width=110)})
     exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
                              caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
 
