@@ -841,6 +841,14 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     row_values: dict[int, dict[str, str]] = {}
     empty_run = 0
     skip_until = 0
+    status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
+    # A legend typed into the table ("Grön = genomförd" under the last measure) is the
+    # legend (colour_legend reads it), not a measure, problem or cause. Its swatches are
+    # never the table's own status and follow-up cells: those hold statuses (and
+    # looking beside each of them would cost about 0.1 s a 1000 rows).
+    table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
+    swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
+    legend_rows: list[int] = []
     for r in range(start, stop + 1):
         if r <= skip_until:
             continue
@@ -862,6 +870,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 break
             continue
         empty_run = 0
+        if _is_legend_row(sheet, r, roles, swatch_words):
+            legend_rows.append(r)
+            continue
         if _repeats_header(sheet, r, roles):
             skip_until = r
             while skip_until < r + 3 and _is_instruction_row(sheet, skip_until + 1, roles):
@@ -891,16 +902,21 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
         else:
             cause_rows_without_measure += 1
+    if legend_rows:
+        notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
+                     "lästes inte som åtgärder.")
     measures = []
     # A status shown only as a colour (green, yellow, red) in the status or follow-up
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
-    status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
     colour_only: list[tuple[str, str]] = []
     status_cells: set[tuple[int, int]] = set()
 
     def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
-        return [(f"{get_column_letter(c)}{r}", sheet.coloured[sheet.origin(r, c)]) for c in cols for r in rows
-                if sheet.origin(r, c) in sheet.coloured and not sheet.value(r, c)]
+        """The empty coloured cells among these, each named once (a merged cell by its
+        top-left cell, as Excel names it), with its colour family."""
+        origins = dict.fromkeys(sheet.origin(r, c) for c in cols for r in rows)
+        return [(f"{get_column_letter(c)}{r}", sheet.coloured[(r, c)]) for r, c in origins
+                if (r, c) in sheet.coloured and not sheet.value(r, c)]
 
     for (top, _), rows in sorted(groups.items()):
         colour_only += colour_cells(rows, status_cols)
@@ -919,7 +935,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                        column_round, plan_year)
         status = followup.latest_status(entries, plan_year)
         status_text = _join([v["status"] for v in vals])
-        colour = None
+        colours: list[tuple[str, str]] = []  # (cell, colour family) that may give the status
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
                          f"'{status}'. Ta bort raden om åtgärden inte ska följas upp.")
@@ -931,25 +947,27 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 status = stated
             elif colour_word:
                 # "Grön" written in the Status column: a colour, read by the legend.
-                colour = (f"{get_column_letter(roles['status'])}{top}", colour_word)
-                colour_only.append(colour)
+                colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word)]
+                colour_only += colours
             else:
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
-        # The colour that may give the status: words win, so only without a status word;
-        # the status column's colour first (it wins over the follow-up, as its word
-        # does), else the last follow-up column's (the latest round) when the follow-up
-        # text assesses nothing.
+        # The colours that may give the status: words win, so only without a status word;
+        # the status column's colours first (they win over the follow-up, as its word
+        # does), else the last coloured follow-up column's (the latest round) when the
+        # follow-up text assesses nothing. A measure over several rows has a cell per
+        # row: apply_colour_legend reads them only when they agree.
         if not status_text:
-            by_status_col = colour_cells(rows, [roles["status"]]) if "status" in roles else []
-            by_followup = colour_cells(rows, [c for c, _ in followup_cols]) if status == followup.NOT_ASSESSED else []
-            colour = (by_status_col or by_followup[-1:] or [None])[0]
+            by_followup = [colour_cells(rows, [c]) for c, _ in followup_cols] \
+                if status == followup.NOT_ASSESSED else []
+            colours = (colour_cells(rows, [roles["status"]]) if "status" in roles else []) \
+                or next((cells for cells in reversed(by_followup) if cells), [])
         measures.append(dict(
             problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
             operational_goal=_join([v.get("goal", "") for v in vals]), due=due,
             responsible=_join([v.get("responsible", "") for v in vals]), is_line_work=line_work,
             status=status, source_sheet=sheet.title,
-            source_row=top, entries=entries, colour=colour,
+            source_row=top, entries=entries, colours=colours,
         ))
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected, colour_only, status_cells,
@@ -989,6 +1007,86 @@ def _legend_status(phrase: str) -> str | None:
     return statuses.pop() if len(statuses) == 1 and None not in statuses else None
 
 
+def _colour_items(sheet: Sheet, skip: set[tuple[int, int]] = frozenset(),
+                  tables: tuple[tuple[int, int, tuple[int, ...]], ...] = ()):
+    """What a sheet's coloured cells say as a legend, in the sheet's order: (colour
+    family, status, the coloured cell, the cell holding the status words). An empty
+    coloured cell with a status word or phrase just left or right of it, or the status
+    word in a cell of its own colour, except in a table's status and follow-up columns
+    (``tables``: first row, last row, columns). ``skip``: cells that are no legend."""
+    merged_to = {(r1, c1): c2 for r1, c1, _, c2 in sheet.merges}  # a merged swatch's last column
+    for (r, c), family in sheet.coloured.items():
+        if (r, c) in skip or family == UNKNOWN_COLOUR:
+            continue
+        own = sheet.own(r, c)
+        if own and any(first <= r <= last and c in cols for first, last, cols in tables):
+            continue
+        if own:
+            # The status word in a cell of its own colour ("Genomförd" on green).
+            status = _legend_status(own) if len(own) <= MAX_LEGEND_WORDS else None
+            if status:
+                yield family, status, (r, c), (r, c)
+            continue
+        right = merged_to.get((r, c), c) + 1
+        for col in (c - 1, right):
+            text = sheet.own(r, col) if (r, col) not in skip else ""
+            status = _legend_status(text) if text and len(text) <= MAX_LEGEND_WORDS else None
+            if status:
+                yield family, status, (r, c), (r, col)
+                break
+
+
+def _word_items(sheet: Sheet, skip: set[tuple[int, int]] = frozenset()):
+    """What a sheet's cells say in words as a legend ("Grön: genomförd"), in the sheet's
+    order: (colour family, status, the cell)."""
+    for (r, c), text in sheet.cells.items():
+        folded = text.lower()
+        if (r, c) in skip or not any(w in folded for w in _COLOUR_WORDS):
+            continue
+        for m in _LEGEND_ITEM.finditer(text):
+            status = _legend_status(m["phrase"])
+            if status:
+                yield _COLOUR_WORDS[m["colour"].lower()], status, (r, c)
+
+
+# A legend's heading: "Förklaring:", "Teckenförklaring", "Färgkoder för status".
+_LEGEND_HEADING = re.compile(r"\s*(?:(?:tecken|färg)?förklaring(?:ar)?|färgkod(?:er)?|statusfärger)"
+                             r"(?:[ \t][^\n:]{0,30})?:?\s*", re.IGNORECASE)
+
+
+def _only_legend_words(text: str) -> bool:
+    """True for a cell that says nothing but a legend in words ("Grön = genomförd",
+    "Förklaring:\nGrönt: klar\nGult: pågår"); "Grönområden: fler vuxna …" or "Röda
+    korset: läxhjälp" is no legend (no colour word alone before a status)."""
+    folded = text.lower()
+    if not any(w in folded for w in _COLOUR_WORDS):
+        return False
+    rest = _LEGEND_HEADING.sub("", text, count=1) if _LEGEND_HEADING.match(text) else text
+    items = list(_LEGEND_ITEM.finditer(rest))
+    if not items or not all(_legend_status(m["phrase"]) for m in items):
+        return False
+    return not re.search(r"\w", _LEGEND_ITEM.sub("", rest))
+
+
+def _is_legend_row(sheet: Sheet, row: int, roles: dict[str, int], swatch_words: set[tuple[int, int]],
+                   heading: bool = True) -> bool:
+    """True for a row of a colour legend typed into the table (often under its last
+    measure): every cell written on the row is a legend in words, status words beside or
+    in a colour (``swatch_words``: the cells _colour_items reads), or, when the next
+    filled row is such a row, a heading ("Förklaring:"). A row that continues a merged
+    cell from above belongs to that cell's measure and is never a legend."""
+    cells = sheet.rows.get(row, [])
+    if not cells:
+        return False
+    if heading and all(_LEGEND_HEADING.fullmatch(text) for _, text in cells):
+        below = next((r for r in range(row + 1, row + 3) if r in sheet.rows), None)
+        legend = below is not None and _is_legend_row(sheet, below, roles, swatch_words, heading=False)
+    else:
+        legend = all((row, c) in swatch_words or _only_legend_words(text) for c, text in cells)
+    # Checked last: most rows are measures, whose first cell already says no.
+    return legend and not any(sheet.origin(row, c)[0] != row for c in roles.values() if sheet.value(row, c))
+
+
 def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]],
                   columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] | None = None) -> ColourLegend:
     """The legend that ties colours to status words, wherever in the workbook it stands
@@ -1008,35 +1106,10 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
     # place a legend says something is the one named.
     for sheet in sheets:
         skip = excluded.get(sheet.index, set())
-        merged_to = {(r1, c1): c2 for r1, c1, _, c2 in sheet.merges}  # a merged swatch's last column
-        for (r, c), family in sheet.coloured.items():
-            if (r, c) in skip or family == UNKNOWN_COLOUR:
-                continue
-            own = sheet.own(r, c)
-            tables = (columns or {}).get(sheet.index, ())
-            if own and any(first <= r <= last and c in cols for first, last, cols in tables):
-                continue
-            if own:
-                # The status word in a cell of its own colour ("Genomförd" on green).
-                status = _legend_status(own) if len(own) <= MAX_LEGEND_WORDS else None
-                if status:
-                    add(family, status, sheet, r, c)
-                continue
-            right = merged_to.get((r, c), c) + 1
-            for col in (c - 1, right):
-                text = sheet.own(r, col) if (r, col) not in skip else ""
-                status = _legend_status(text) if text and len(text) <= MAX_LEGEND_WORDS else None
-                if status:
-                    add(family, status, sheet, r, c)
-                    break
-        for (r, c), text in sheet.cells.items():
-            folded = text.lower()
-            if (r, c) in skip or not any(w in folded for w in _COLOUR_WORDS):
-                continue
-            for m in _LEGEND_ITEM.finditer(text):
-                status = _legend_status(m["phrase"])
-                if status:
-                    add(_COLOUR_WORDS[m["colour"].lower()], status, sheet, r, c)
+        for family, status, (r, c), _ in _colour_items(sheet, skip, tuple((columns or {}).get(sheet.index, ()))):
+            add(family, status, sheet, r, c)
+        for family, status, (r, c) in _word_items(sheet, skip):
+            add(family, status, sheet, r, c)
     legend = ColourLegend()
     for family, said in found.items():
         if len({status for status, _ in said}) == 1:
@@ -1056,17 +1129,26 @@ def apply_colour_legend(areas: list[AreaRows], legend: ColourLegend) -> list[str
     which legend, and which colours were not read and why."""
     notes, used = [], set()
     for rows in areas:
-        read_cells = []
-        for m in rows.measures:
-            colour = m.pop("colour")
-            if colour and colour[1] in legend.meanings:
-                m["status"] = legend.meanings[colour[1]]
-                read_cells.append(f"{colour[0]} ({colour[1]})")
-                used.add(colour[1])
+        read_cells, disagreeing = [], []
         title = rows.sheet.title
+        for m in rows.measures:
+            colours = m.pop("colours")
+            statuses = {legend.meanings.get(family) for _, family in colours}
+            if len(statuses) == 1 and None not in statuses:
+                m["status"] = statuses.pop()
+                read_cells += [f"{cell} ({family})" for cell, family in colours]
+                used.update(family for _, family in colours)
+            elif len(statuses) > 1:
+                # One measure's cells (one per row it spans) in colours the legend reads
+                # differently, or one it reads beside one it does not: no guess.
+                disagreeing.append(
+                    f"Blad '{title}', rad {m['source_row']}: åtgärdens statusceller har färger med olika betydelse "
+                    f"i färgförklaringen ({', '.join(f'{cell} {family}' for cell, family in colours)}); statusen "
+                    "lästes inte från färgen. Ge cellerna samma färg eller skriv statusen med ord.")
         if read_cells:
             notes.append(f"Blad '{title}': statusen lästes från färgen i cell {_listed(read_cells)} "
                          "enligt färgförklaringen.")
+        notes.extend(disagreeing)
         uncovered = [(cell, family) for cell, family in rows.colour_only if family not in legend.meanings]
         if not uncovered:
             continue
