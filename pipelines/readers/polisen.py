@@ -37,6 +37,7 @@ USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; poli
 TIMEOUT_S = (10, 60)  # connect, read
 RETRY_DELAY_S = 5.0
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+FEED_CAP = 500  # the API answers with at most its latest 500 notices
 EXPECTED_KEYS = {"id", "datetime", "name", "summary", "url", "type", "location"}
 
 # --- the type table ----------------------------------------------------------------------
@@ -478,6 +479,38 @@ def only_notices(events: list) -> Counter[str] | None:
     return counts or None
 
 
+def _cap_lines(con, events: list) -> list[str]:
+    """Report lines for an answer of exactly :data:`FEED_CAP` events, which is the feed cut
+    short: how far back it reaches, and a warning when that is after the newest event stored
+    before (the notices published in between fell out of the feed before this fetch).
+
+    A stored event that happened at or after the answer's oldest publication was itself
+    published then or later, so the earlier answers reached that far and nothing lies
+    between. Dropped notices are not stored, so the warning says "may", not "are".
+    """
+    if len(events) != FEED_CAP:
+        return []
+    published = [parse_datetime(e.get("datetime")) for e in events if isinstance(e, dict)]
+    published = [p for p in published if p is not None]
+    if not published:
+        return []
+    oldest = min(published)
+    lines = [f"Svaret har {FEED_CAP} händelser, flödets tak: det når bara tillbaka till {oldest:%Y-%m-%d %H:%M}."]
+    [newest_stored] = con.execute("SELECT max(occurred_at) FROM incident WHERE source = ?", [SOURCE]).fetchone()
+    if newest_stored is not None and newest_stored < oldest:
+        lines.append(
+            f"VARNING: den senaste händelsen som redan fanns är från {newest_stored:%Y-%m-%d %H:%M}; händelser "
+            f"publicerade mellan den och {oldest:%Y-%m-%d %H:%M} kan saknas, eftersom flödet bara har de "
+            f"{FEED_CAP} senaste. Hämta oftare (varje timme, se docs/sources/polisen.md).")
+    return lines
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A place as the report quotes it: free text from the feed, cut if long."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _notices_text(counts: Counter[str]) -> str:
     """'3 sammanfattningar (upprepar …); 2 olyckor, larm …' for the drop reasons counted
     (';' between them: a reason may hold a comma)."""
@@ -501,7 +534,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     rows, rejected = [], []
     dropped: Counter[str] = Counter()
     unknown: Counter[str] = Counter()
-    lan_only = split_no_lpo = 0
+    lan_places: Counter[str] = Counter()  # the places that gave only a län, as name writes them
+    split_no_lpo = 0
     for i, event in enumerate(events, start=1):
         if not isinstance(event, dict):
             rejected.append(Rejection(i, None, f"händelse {i} är inte ett JSON-objekt"))
@@ -534,7 +568,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             continue
         lpo = gz.single_lpo(kommun) if kommun else None
         if how == "län":
-            lan_only += 1
+            place = place_in_name(event.get("name"))
+            lan_places[_short(place) if place else "(ingen plats i name)"] += 1
         elif lpo is None and len(gz.lpos_for_kommun(kommun)) > 1:
             split_no_lpo += 1
         if not known:
@@ -554,11 +589,14 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if unknown:
         names = ", ".join(f"'{t}' ({n})" for t, n in unknown.most_common())
         report.append(f"{sum(unknown.values())} med okänd händelsetyp sparades som 'övrigt': {names}.")
-    if lan_only:
-        report.append(f"{lan_only} kunde bara placeras i ett län (kommun saknas).")
+    if lan_places:
+        names = ", ".join(f"'{p}' ({n})" for p, n in lan_places.most_common())
+        report.append(f"{lan_places.total()} kunde bara placeras i ett län (platsen i name är ingen kommun i "
+                      f"länet): {names}.")
     if split_no_lpo:
         report.append(f"{split_no_lpo} i kommuner med flera lokalpolisområden fick inget LPO "
                       "(polisen anger bara kommunen).")
+    report.extend(_cap_lines(ctx.con, events))
     return ReadResult(FORMATS[0], "incident", {"incident": frame}, rejected, report, replaces_earlier_version=False)
 
 
