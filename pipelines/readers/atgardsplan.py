@@ -176,6 +176,10 @@ class Sheet:
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
     # Cells filled with a colour, empty or not -> the colour's family (hue_family).
     coloured: dict[tuple[int, int], str] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)  # rows hidden in Excel (still read)
+    hidden_cols: set[int] = field(default_factory=set)
+    # The totals rows of Excel tables ("Formatera som tabell" with "Summarad").
+    table_totals: set[int] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -223,6 +227,10 @@ _VALUE_TAGS = (b"<v>", b"<v ", b"<is>", b"<is ", b"<f>", b"<f ", b":v>", b":v ",
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
 def _col_index(letters: str) -> int:
@@ -428,13 +436,30 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
     targets = list(_rels(zf, part).values())
     for target in targets:
         name = PurePosixPath(target).name.lower()
-        if target in zf.namelist() and (name.startswith("comments") or "threadedcomment" in name):
+        # Excel names the part comments1.xml, openpyxl comments/comment1.xml.
+        if target in zf.namelist() and (name.startswith("comment") or "threadedcomment" in name):
             root = ElementTree.fromstring(zf.read(target))
             for el in root.iter():
                 ref = el.get("ref")
                 if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
                     comments[ref] = "".join(el.itertext())
     sheet.merges, sheet.comments = merges, comments
+    for m in _HIDDEN_ROW.finditer(xml):
+        if row := _ROW_TAG.match(m[0]):
+            sheet.hidden_rows.add(int(row[1]))
+    for m in _COL_TAG.finditer(xml):
+        span = _COL_SPAN.search(m[1])
+        if span and _HIDDEN.search(m[1]):
+            low, high = (span[1], span[2]) if span[1] else (span[4], span[3])
+            sheet.hidden_cols.update(range(int(low), min(int(high), 16384) + 1))
+    for target in targets:
+        if PurePosixPath(target).name.lower().startswith("table") and target in zf.namelist():
+            table = ElementTree.fromstring(zf.read(target))
+            totals = int(table.get("totalsRowCount") or 0)
+            end_ref = _REF.fullmatch((table.get("ref") or "").partition(":")[2])
+            if totals and end_ref:
+                last_row = int(end_ref[2])
+                sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
     sheet.other_texts = _texts_beside_cells(zf, xml, targets)
     if coloured_styles and end >= 0:
         # Only up to the end of the last row holding a value: a template coloured down to
@@ -852,7 +877,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     for r in range(start, stop + 1):
         if r <= skip_until:
             continue
-        if _is_totals_row(sheet, r):
+        if r in sheet.table_totals and r not in sheet.rows:
+            continue  # an Excel table's empty totals row
+        if r in sheet.table_totals or _is_totals_row(sheet, r):
             notes.append(f"Blad '{sheet.title}': rad {r} är en summarad ('{sheet.rows[r][0][1][:40]}') "
                          "och lästes inte som åtgärd.")
             continue
@@ -1434,6 +1461,52 @@ def _other_years(sheets: list[Sheet], year: int) -> dict[int, list[int]]:
     return {index: years for index, years in named.items() if years and year not in years}
 
 
+def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: dict[str, int],
+                      followup_cols: list[tuple[int, str | None]], parts: list[AreaRows]) -> list[str]:
+    """Report lines for what the coordinator cannot see in Excel but was read (hidden
+    measure rows and table columns), and for notes on the table's cells, which are not
+    read: a note is as often a reviewer's question as a follow-up. Never the note's text."""
+    lines = []
+    hidden = sorted(m["source_row"] for p in parts for m in p.measures if m["source_row"] in sheet.hidden_rows)
+    if hidden:
+        which = f"rad {hidden[0]} är" if len(hidden) == 1 else "rad " + ", ".join(map(str, hidden)) + " är"
+        lines.append(f"Blad '{sheet.title}': {which} dold i Excel men lästes in som "
+                     f"{'åtgärd' if len(hidden) == 1 else 'åtgärder'}. Ta bort raden om åtgärden inte ska "
+                     "vara med i planen.")
+    columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols})
+    for c in columns:
+        if c in sheet.hidden_cols:
+            header = sheet.value(header_row, c).split("\n")[0][:40]
+            lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ({header}) är dold i Excel "
+                         "men lästes in.")
+    noted = []
+    for ref in sheet.comments:
+        m = _REF.fullmatch(ref)
+        if m and int(m[2]) >= header_row + header_rows and columns[0] <= _col_index(m[1]) <= columns[-1]:
+            noted.append((int(m[2]), _col_index(m[1]), ref))
+    if noted:
+        lines.append(f"Blad '{sheet.title}': cell {', '.join(ref for *_, ref in sorted(noted))} har en "
+                     "anteckning (kommentar); anteckningar läses inte som uppföljning. Skriv uppföljningen "
+                     "i cellen om den ska med.")
+    return lines
+
+
+_LPO_IN_TITLE = re.compile(r"^\s*(?:lpo|lokalpolisområde)\s+(.+)$", re.IGNORECASE)
+
+
+def _lpo_sheets(areas: list[AreaRows], gz) -> list[tuple[str, str]]:
+    """(sheet title, LPO code) for area sheets named after an LPO ("LPO Centrum",
+    "Lokalpolisområde Hisingen"), when the workbook keeps a sheet for each of at least
+    two LPOs; otherwise none (one such sheet says nothing about the others)."""
+    found: dict[str, str] = {}
+    for rows in areas:
+        m = _LPO_IN_TITLE.match(rows.sheet.title)
+        code = gz.lpo_code(rows.sheet.title) or (gz.lpo_code(m[1].strip()) if m else None)
+        if code and m and rows.measures:
+            found.setdefault(rows.sheet.title, code)
+    return list(found.items()) if len(set(found.values())) >= 2 else []
+
+
 def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     """Read an action-plan workbook into plan, measure, measure_followup and plan_analysis."""
     path = Path(path)
@@ -1467,7 +1540,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             if _is_analysis(sheet):
                 analysis_sheet = sheet
             elif sheet.index != 1 and sheet.cells:
-                skipped.append(sheet.title)
+                skipped.append(sheet)
             continue
         header_row, roles, description_col, followup_cols, header_rows = found
         area, how = _area_of_sheet(sheet, header_row, description_col)
@@ -1487,6 +1560,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          + ", ".join(f"rad {r} ({a})" for r, a in headings) + ".")
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+            notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts))
             areas.extend(found_parts)
             continue
         rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
@@ -1502,12 +1576,18 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          f"det sparades som '{cat.OWN_AREA}'.")
         if sheet.state != "visible" and rows.measures:
             notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows]))
         areas.append(rows)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
                                  "Operativa mål, När, Vem, Uppföljning). Kontrollera att det är rätt fil.")
-    for title in skipped:
-        notes.append(f"Blad '{title}' har ingen rubrikrad och lästes inte.")
+    for sheet in skipped:
+        if sheet.state != "visible":
+            # Usually the lists a template's drop-downs take their words from.
+            notes.append(f"Blad '{sheet.title}' är dolt och har ingen rubrikrad (troligen listor till "
+                         "rullgardinsmenyer); det lästes inte.")
+        else:
+            notes.append(f"Blad '{sheet.title}' har ingen rubrikrad och lästes inte.")
     own_names = tuple(a.area for a in areas if a.area not in cat.PRIORITISED_AREAS and a.area != cat.OWN_AREA)
     if analysis_sheet is not None:
         analysis = read_analysis(analysis_sheet, own_names)
@@ -1521,8 +1601,24 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     table_columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
     for rows in areas:
         table_columns.setdefault(rows.sheet.index, []).append(rows.status_columns)
-    legend = colour_legend(sheets, measure_status_cells, table_columns)
+    # A hidden sheet without a table (the lists behind a template's drop-downs, often
+    # with each status word in its traffic-light colour) is no legend: the coordinator
+    # never sees it.
+    legend_sheets = [s for s in sheets if s.state == "visible" or s.index in measure_status_cells]
+    legend = colour_legend(legend_sheets, measure_status_cells, table_columns)
     notes.extend(apply_colour_legend(areas, legend))
+
+    # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
+    # are the sheets' unless the user named them; each measure's source_sheet says whose.
+    lpo_sheets = _lpo_sheets(areas, ctx.gazetteer)
+    if lpo_sheets:
+        if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde"):
+            meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
+            meta.sources["lpo"] = "bladens namn"
+        notes.insert(0, "Arbetsboken har ett blad per lokalpolisområde: "
+                     + ", ".join(f"blad '{title}' ({code})" for title, code in lpo_sheets)
+                     + ". Åtgärderna sparades i en plan; bladet (source_sheet) visar vilket lokalpolisområde "
+                     "varje åtgärd hör till.")
 
     # Two sheets for the same area: keep both; their measures are distinct by sheet.
     measures, followups, rejected = [], [], []
