@@ -196,3 +196,15 @@ def test_a_full_answer_that_overlaps_what_is_stored_gives_no_warning(empty_db, t
 def test_fewer_than_500_events_say_nothing_about_the_cap(empty_db, tmp_path):
     [report] = ingest(empty_db, [_write(tmp_path, _full_answer(1000, "2026-11-10 08")[:499])])
     assert "flödets tak" not in "\n".join(report.lines)
+
+
+def test_a_name_dated_after_publication_is_not_moved_a_year_back(empty_db, tmp_path):
+    # A name whose day lies after datetime (a typo in the notice: "23 november" published on
+    # 1 November) is not an event of the year before: the publication time is kept instead.
+    # Only a December event published in early January belongs to the year before.
+    events = [_event(1, "Misshandel", "Umeå", "Västerbottens län", when="2026-11-23 10:00",
+                     published="2026-11-01 11:00:00 +01:00")]
+    events[0]["name"] = "23 november 10.00, Misshandel, Umeå"
+    [report] = ingest(empty_db, [_write(tmp_path, events)])
+    assert report.status == "ok", report.summary()
+    assert _stored(empty_db)["polisen:1"][3] == "2026-11-01 11:00"

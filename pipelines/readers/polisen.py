@@ -193,6 +193,9 @@ _DATETIME = re.compile(
 # The event's day and time, "01 mars 21.14, " or "1 mars 21:14, ", at the start of ``name``.
 _NAME_TIME = re.compile(r"^\s*(?P<d>\d{1,2})\s+(?P<month>[^\W\d_]+)\s+(?P<h>\d{1,2})[.:](?P<mi>\d{2})\s*,\s*")
 _MONTHS = {name: number for number, name in enumerate(MONTHS, start=1)}
+# How long after an event its notice may be published or updated and still be read as an
+# event of the year before (the feed's notices come hours or days after the event).
+_LATEST_PUBLICATION = timedelta(days=92)
 
 
 def parse_datetime(text) -> datetime | None:
@@ -230,7 +233,9 @@ def time_in_name(name, published: datetime) -> datetime | None:
 
     ``name`` has no year: it is the year of ``published`` (the feed's ``datetime``), or the
     year before when that would put the event more than a day after publication (an event
-    on 31 December published on 1 January).
+    on 31 December published on 1 January). The year before is taken only for an event at
+    most :data:`_LATEST_PUBLICATION` before its notice: a name dated days after its
+    publication ("23 november" published 1 November, a typo) is no event of last year.
     """
     m = _NAME_TIME.match(name) if isinstance(name, str) else None
     month = _MONTHS.get(m["month"].casefold()) if m else None
@@ -242,7 +247,7 @@ def time_in_name(name, published: datetime) -> datetime | None:
         except ValueError:  # 30 februari, 25.10, or 29 februari in the wrong year
             return None
         if stated <= published + timedelta(days=1):
-            return stated
+            return stated if year == published.year or published - stated <= _LATEST_PUBLICATION else None
     return None
 
 
