@@ -11,7 +11,9 @@ import json
 from pathlib import Path
 
 from helpers import rows
+from test_polisen import feed  # noqa: F401  (the events API on 127.0.0.1, a fixture)
 
+from pipelines.__main__ import main as cli_main
 from pipelines.loading import ingest
 
 _MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
@@ -208,3 +210,16 @@ def test_a_name_dated_after_publication_is_not_moved_a_year_back(empty_db, tmp_p
     [report] = ingest(empty_db, [_write(tmp_path, events)])
     assert report.status == "ok", report.summary()
     assert _stored(empty_db)["polisen:1"][3] == "2026-11-01 11:00"
+
+
+def test_an_hourly_fetch_after_a_gap_prints_the_warning(feed, empty_db, tmp_path, capsys):  # noqa: F811
+    # The scheduled fetch stopped for ten days; the first run after it gets a full answer.
+    feed.answers += [(200, json.dumps(_full_answer(1000, "2026-11-10 08"), ensure_ascii=False).encode()),
+                     (200, json.dumps(_full_answer(5000, "2026-11-20 08"), ensure_ascii=False).encode())]
+    argv = ["fetch", "polisen", "--db", str(empty_db)]
+    assert cli_main(argv) == 0
+    assert "kan saknas" not in capsys.readouterr().out
+    assert cli_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "VARNING" in out and "2026-11-10 16:19" in out and "kan saknas" in out
+    assert "polisen: 500 nya rader inlästa." in out
