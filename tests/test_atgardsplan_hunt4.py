@@ -177,3 +177,25 @@ def test_a_personnummer_in_a_note_refuses_the_file(empty_db, tmp_path, writer):
     message = refused(empty_db, path, options=OPTIONS)
     assert "blad '1. Unga i riskzon'" in message and "G4" in message
     assert "9876" not in message
+
+
+def test_goteborgs_sheets_per_lpo_with_the_areas_as_sub_headings(empty_db, tmp_path):
+    # Göteborg's LPOs are 'Göteborg Centrum', 'Göteborg Hisingen' in the reference data;
+    # the sheets say "LPO Centrum", "LPO Hisingen 2025".
+    wb = _new()
+    for lpo in ("LPO Centrum", "LPO Hisingen 2025"):
+        _sheet(wb, lpo, [
+            [UNGA, None, None, None, None, None, None],
+            ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", None],
+            [OTRYGGA, None, None, None, None, None, None],
+            ["Mörker", "Lampor", "Belysning: Nya.", "Mål", 2025, "Chef", None],
+        ], first=f"Åtgärdsplan {lpo}")
+    [report] = ingest(empty_db, [_save(wb, tmp_path / "plan.xlsx")], options={"kommun": "1480", "year": 2025})
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT lpo_codes FROM plan") == [(["LPO-GOTEBORG-CENTRUM", "LPO-GOTEBORG-HISINGEN"],)]
+    assert rows(empty_db, "SELECT source_sheet, prioritised_area, title FROM measure "
+                          "ORDER BY source_sheet, source_row") == [
+        ("LPO Centrum", UNGA, "Läxhjälp"), ("LPO Centrum", OTRYGGA, "Belysning"),
+        ("LPO Hisingen 2025", UNGA, "Läxhjälp"), ("LPO Hisingen 2025", OTRYGGA, "Belysning")]
+    assert rows(empty_db, "SELECT prioritised_area, measures FROM plan_analysis ORDER BY 1") == [
+        (OTRYGGA, 2), (UNGA, 2)]

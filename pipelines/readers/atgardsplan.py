@@ -1491,18 +1491,25 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     return lines
 
 
-_LPO_IN_TITLE = re.compile(r"^\s*(?:lpo|lokalpolisområde)\s+(.+)$", re.IGNORECASE)
+_LPO_IN_TITLE = re.compile(r"^\s*(?:lpo|lokalpolisområde)\s+(.+?)(?:\s+20\d{2})?\s*$", re.IGNORECASE)
 
 
-def _lpo_sheets(areas: list[AreaRows], gz) -> list[tuple[str, str]]:
-    """(sheet title, LPO code) for area sheets named after an LPO ("LPO Centrum",
-    "Lokalpolisområde Hisingen"), when the workbook keeps a sheet for each of at least
-    two LPOs; otherwise none (one such sheet says nothing about the others)."""
+def _lpo_sheets(areas: list[AreaRows], gz, kommun: str) -> list[tuple[str, str]]:
+    """(sheet title, LPO code) for area sheets named after an LPO of the kommun ("LPO
+    Farsta"; Göteborg's "LPO Centrum" is the reference data's "Göteborg Centrum"), when
+    the workbook keeps a sheet for each of at least two LPOs; otherwise none (one such
+    sheet says nothing about the others)."""
+    own = set(gz.lpos_for_kommun(kommun))
     found: dict[str, str] = {}
     for rows in areas:
         m = _LPO_IN_TITLE.match(rows.sheet.title)
-        code = gz.lpo_code(rows.sheet.title) or (gz.lpo_code(m[1].strip()) if m else None)
-        if code and m and rows.measures:
+        if not m or not rows.measures:
+            continue
+        name = m[1].strip()
+        codes = [c for c in (gz.lpo_code(f"{gz.name(kommun)} {name}"), gz.lpo_code(name)) if c]
+        # The kommun's own LPOs first; without a known link between kommun and LPOs, any.
+        code = next((c for c in codes if c in own), None) if own else next(iter(codes), None)
+        if code:
             found.setdefault(rows.sheet.title, code)
     return list(found.items()) if len(set(found.values())) >= 2 else []
 
@@ -1610,7 +1617,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
-    lpo_sheets = _lpo_sheets(areas, ctx.gazetteer)
+    lpo_sheets = _lpo_sheets(areas, ctx.gazetteer, meta.kommun_code)
     if lpo_sheets:
         if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde"):
             meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
