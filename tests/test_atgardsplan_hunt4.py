@@ -199,3 +199,19 @@ def test_goteborgs_sheets_per_lpo_with_the_areas_as_sub_headings(empty_db, tmp_p
         ("LPO Hisingen 2025", UNGA, "Läxhjälp"), ("LPO Hisingen 2025", OTRYGGA, "Belysning")]
     assert rows(empty_db, "SELECT prioritised_area, measures FROM plan_analysis ORDER BY 1") == [
         (OTRYGGA, 2), (UNGA, 2)]
+
+
+def test_a_filtered_table_hides_many_rows_and_all_are_read(empty_db, tmp_path):
+    # A table saved with a filter on ('Pågår' only) hides every other measure's row: all
+    # are still the plan's, and the report names the first ten of them.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [[f"Otrygghet {i}", "Få vuxna", f"Insats nr {i}: Text.", "Mål", 2025, "Chef", None]
+                                          for i in range(12)])
+    ws.auto_filter.ref = "A3:G15"
+    for r in range(4, 16):
+        ws.row_dimensions[r].hidden = r != 9
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert len(_measures(empty_db)) == 12
+    assert ("Blad '1. Unga i riskzon': rad 4, 5, 6, 7, 8, 10, 11, 12, 13, 14 och 1 till är dolda i Excel "
+            "(av ett filter eller för hand) men lästes in som åtgärder. Ta bort raderna om åtgärderna inte "
+            "ska vara med i planen.") in report.lines

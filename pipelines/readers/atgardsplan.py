@@ -1468,11 +1468,15 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     read: a note is as often a reviewer's question as a follow-up. Never the note's text."""
     lines = []
     hidden = sorted(m["source_row"] for p in parts for m in p.measures if m["source_row"] in sheet.hidden_rows)
-    if hidden:
-        which = f"rad {hidden[0]} är" if len(hidden) == 1 else "rad " + ", ".join(map(str, hidden)) + " är"
-        lines.append(f"Blad '{sheet.title}': {which} dold i Excel men lästes in som "
-                     f"{'åtgärd' if len(hidden) == 1 else 'åtgärder'}. Ta bort raden om åtgärden inte ska "
-                     "vara med i planen.")
+    if len(hidden) == 1:
+        lines.append(f"Blad '{sheet.title}': rad {hidden[0]} är dold i Excel men lästes in som åtgärd. "
+                     "Ta bort raden om åtgärden inte ska vara med i planen.")
+    elif hidden:
+        # A filtered table hides every row the filter leaves out: name the first few.
+        listed = ", ".join(map(str, hidden[:MAX_LISTED])) + (
+            f" och {len(hidden) - MAX_LISTED} till" if len(hidden) > MAX_LISTED else "")
+        lines.append(f"Blad '{sheet.title}': rad {listed} är dolda i Excel (av ett filter eller för hand) men "
+                     "lästes in som åtgärder. Ta bort raderna om åtgärderna inte ska vara med i planen.")
     columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols})
     for c in columns:
         if c in sheet.hidden_cols:
@@ -1491,6 +1495,7 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     return lines
 
 
+MAX_LISTED = 10  # rows named in one report line
 _LPO_IN_TITLE = re.compile(r"^\s*(?:lpo|lokalpolisområde)\s+(.+?)(?:\s+20\d{2})?\s*$", re.IGNORECASE)
 
 
