@@ -215,3 +215,19 @@ def test_a_filtered_table_hides_many_rows_and_all_are_read(empty_db, tmp_path):
     assert ("Blad '1. Unga i riskzon': rad 4, 5, 6, 7, 8, 10, 11, 12, 13, 14 och 1 till är dolda i Excel "
             "(av ett filter eller för hand) men lästes in som åtgärder. Ta bort raderna om åtgärderna inte "
             "ska vara med i planen.") in report.lines
+
+
+def test_a_legend_written_as_sentences_in_one_cell(empty_db, tmp_path):
+    # Before: "Grön = genomförd enligt plan. Gul = pågår. Röd = ej påbörjad." gave no
+    # legend (the full stops did not end an item), so the colours were not read.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [r[:6] + [None, None] for r in ROWS]
+                + [[None, "Mörker", "Belysning: Lampor.", "Mål", 2025, "Chef", None, None]])
+    ws.cell(3, 8, "Status")
+    ws["H4"].fill, ws["H5"].fill = GREEN, YELLOW
+    ws["H6"].fill = PatternFill("solid", fgColor="FF0000")
+    ws["J1"] = "Statusfärger: Grön = genomförd enligt plan. Gul = pågår. Röd = ej påbörjad."
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "påbörjad", "ej uppnådd"]
+    assert any(line.startswith("Färgförklaringen i arbetsboken: grön = uppnådd (blad '1. Unga i riskzon', cell J1)")
+               for line in report.lines), report.lines

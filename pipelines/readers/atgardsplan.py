@@ -1010,7 +1010,9 @@ _COLOUR_WORDS = {"grön": "grön", "grönt": "grön", "gröna": "grön", "gul": 
 # a cell, one a line, or several in one cell ("Grön = klar, gul = pågår, röd = ej påbörjad").
 _LEGEND_ITEM = re.compile(
     r"(?:^|(?<=[\s,;.(]))(?P<colour>" + "|".join(_COLOUR_WORDS) + r")\b(?:\s+färg)?"
-    r"\s*(?:[:=]|[-–—](?=\s))\s*(?P<phrase>[^,;\n()]+)", re.IGNORECASE)
+    # The phrase ends at a comma, semicolon, line end, bracket or a full stop that ends a
+    # sentence ("Grön = genomförd. Gul = pågår."); a full stop inside a word ("t.ex.") does not.
+    r"\s*(?:[:=]|[-–—](?=\s))\s*(?P<phrase>(?:[^,;\n().]|\.(?=\S))+)", re.IGNORECASE)
 # "Åtgärden är genomförd", "Arbetet pågår": the status word after its subject.
 _LEGEND_SUBJECT = re.compile(r"^(?:åtgärden|arbetet|insatsen|aktiviteten)\s+(?:är\s+|har\s+)?", re.IGNORECASE)
 MAX_LEGEND_WORDS = 60  # characters: the words beside a legend's coloured cell are a few
