@@ -158,8 +158,13 @@ def test_a_sheet_per_lpo_names_the_lpos_and_says_so(empty_db, tmp_path):
 
 
 def test_a_sheet_per_lpo_with_lpo_given_keeps_the_option(empty_db, tmp_path):
-    _load(empty_db, _lpo_workbook(tmp_path))  # OPTIONS say --lpo Farsta
+    # The user's --lpo stands; a sheet for an LPO outside it is read and named.
+    report = _load(empty_db, _lpo_workbook(tmp_path))  # OPTIONS say --lpo Farsta
     assert rows(empty_db, "SELECT lpo_codes FROM plan") == [(["LPO-FARSTA"],)]
+    assert len(_measures(empty_db)) == 3
+    assert ("Blad 'LPO Globen' gäller lokalpolisområden som inte är planens (kommandoradens flaggor: "
+            "LPO-FARSTA); åtgärderna lästes in ändå. Rätta --lpo eller sidofilen om planen gäller dem "
+            "också.") in report.lines
 
 
 @pytest.mark.parametrize("writer", ["openpyxl", "xlsxwriter"])

@@ -1633,6 +1633,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                      + ", ".join(f"blad '{title}' ({code})" for title, code in lpo_sheets)
                      + ". Åtgärderna sparades i en plan; bladet (source_sheet) visar vilket lokalpolisområde "
                      "varje åtgärd hör till.")
+        outside = [title for title, code in lpo_sheets if code not in meta.lpo_codes]
+        if outside:
+            notes.insert(1, "Blad " + ", ".join(f"'{t}'" for t in outside) + " gäller lokalpolisområden som "
+                         f"inte är planens ({meta.sources['lpo']}: {', '.join(meta.lpo_codes) or 'inga'}); "
+                         "åtgärderna lästes in ändå. Rätta --lpo eller sidofilen om planen gäller dem också.")
 
     # Two sheets for the same area: keep both; their measures are distinct by sheet.
     measures, followups, rejected = [], [], []
