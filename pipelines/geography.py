@@ -204,8 +204,17 @@ class Gazetteer:
             code = self._lookup("lan", "0" + str(name_or_code).strip())
         return code
 
-    def lpo_code(self, name_or_code: str | None) -> str | None:
-        return self._lookup("lpo", name_or_code)
+    def lpo_code(self, name_or_code: str | None, kommun: str | None = None) -> str | None:
+        """The LPO a name or code gives. With ``kommun``, a name as people in that kommun
+        write it comes first: Göteborg's "Centrum" is the reference data's "Göteborg
+        Centrum", and among several matches the kommun's own LPO wins (another kommun's LPO
+        is still returned: whether it belongs to the plan is the caller's question)."""
+        if kommun is None:
+            return self._lookup("lpo", name_or_code)
+        codes = [c for c in (self._lookup("lpo", f"{self.name(kommun)} {name_or_code}"),
+                             self._lookup("lpo", name_or_code)) if c]
+        own = set(self.lpos_for_kommun(kommun))
+        return next((c for c in codes if c in own), next(iter(codes), None))
 
     def code(self, level: str, name_or_code: str | None) -> str | None:
         return self._lookup(level, name_or_code)

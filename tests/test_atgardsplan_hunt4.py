@@ -206,6 +206,18 @@ def test_goteborgs_sheets_per_lpo_with_the_areas_as_sub_headings(empty_db, tmp_p
         (OTRYGGA, 2), (UNGA, 2)]
 
 
+def test_lpo_option_as_people_in_the_kommun_write_it(empty_db, tmp_path):
+    # '--lpo Centrum --kommun 1480': Göteborg's coordinator writes the LPO as the sheets do;
+    # before, the option was looked up without the kommun and 'Centrum' was not recognised.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", ROWS)
+    [report] = ingest(empty_db, [_save(wb, tmp_path / "plan.xlsx")],
+                      options={"kommun": "1480", "year": 2025, "lpo": "Centrum"})
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT lpo_codes FROM plan") == [(["LPO-GOTEBORG-CENTRUM"],)]
+    assert not any("känns inte igen" in line for line in report.lines), report.lines
+
+
 def test_a_filtered_table_hides_many_rows_and_all_are_read(empty_db, tmp_path):
     # A table saved with a filter on ('Pågår' only) hides every other measure's row: all
     # are still the plan's, and the report names the first ten of them.

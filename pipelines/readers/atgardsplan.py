@@ -1420,7 +1420,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             for part in re.split(r"[,;|]", str(name)):
                 if not part.strip():
                     continue
-                code = gz.lpo_code(part.strip())
+                code = gz.lpo_code(part.strip(), kommun=kommun)
                 if code:
                     lpo_codes.append(code) if code not in lpo_codes else None
                 else:
@@ -1506,17 +1506,13 @@ def _lpo_sheets(areas: list[AreaRows], gz, kommun: str) -> list[tuple[str, str]]
     Farsta"; Göteborg's "LPO Centrum" is the reference data's "Göteborg Centrum"), when
     the workbook keeps a sheet for each of at least two LPOs; otherwise none (one such
     sheet says nothing about the others)."""
-    own = set(gz.lpos_for_kommun(kommun))
     found: dict[str, str] = {}
     for rows in areas:
         m = _LPO_IN_TITLE.match(rows.sheet.title)
         if not m or not rows.measures:
             continue
-        name = m[1].strip()
-        codes = [c for c in (gz.lpo_code(f"{gz.name(kommun)} {name}"), gz.lpo_code(name)) if c]
-        # The kommun's own LPOs first; without a known link between kommun and LPOs, any.
-        code = next((c for c in codes if c in own), None) if own else next(iter(codes), None)
-        if code:
+        code = gz.lpo_code(m[1].strip(), kommun=kommun)
+        if code and (code in gz.lpos_for_kommun(kommun) or not gz.lpos_for_kommun(kommun)):
             found.setdefault(rows.sheet.title, code)
     return list(found.items()) if len(set(found.values())) >= 2 else []
 
