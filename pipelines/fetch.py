@@ -7,7 +7,6 @@ so a fetched answer and a downloaded file go through the same reader and checks.
 
 from __future__ import annotations
 
-import fcntl
 import importlib
 import json
 import os
@@ -16,7 +15,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from pipelines import config
+from pipelines import config, warehouse
 from pipelines.loading import ingest
 
 SOURCES = {"polisen": "polisen", "scb": "scb", "kolada": "kolada"}
@@ -110,8 +109,7 @@ def record_fetch(db: Path, source: str, outcome: str, rows_new: int = 0, rows_re
     path.parent.mkdir(parents=True, exist_ok=True)
     now = datetime.now().replace(microsecond=0).isoformat(sep=" ")
     # Two sources fetched by their own schedules may finish together: one at a time.
-    with open(path.with_name(path.name + ".lock"), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with warehouse.exclusive(path.with_name(path.name + ".lock")):
         log = read_fetch_log(db)
         earlier = log.get(source) or {}
         log[source] = {"fetched_at": now, "outcome": outcome, "rows_new": rows_new, "rows_replaced": rows_replaced,

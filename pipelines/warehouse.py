@@ -63,6 +63,15 @@ def version(db: Path) -> str | None:
 
 
 @contextlib.contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (created if missing) for the block:
+    another process asking for it waits until the block ends."""
+    with open(lock_file, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # closing the file releases the lock
+
+
+@contextlib.contextmanager
 def write_session(db: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a private copy of ``db``; publish it on success.
 
@@ -71,8 +80,7 @@ def write_session(db: Path, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConn
     """
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    with open(_lock_path(db), "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive(_lock_path(db)):
         _remove_stale_builds(db)
         build = _build_path(db)
         flushing = None
