@@ -1148,8 +1148,9 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
     return legend
 
 
-def _listed(cells: list[str]) -> str:
-    return ", ".join(cells[:5]) + (f" och {len(cells) - 5} till" if len(cells) > 5 else "")
+def _listed(items: list, limit: int = 5) -> str:
+    """'H4, H5, H6 och 2 till': the first ``limit`` items a report line names, then how many more."""
+    return ", ".join(map(str, items[:limit])) + (f" och {len(items) - limit} till" if len(items) > limit else "")
 
 
 def apply_colour_legend(areas: list[AreaRows], legend: ColourLegend) -> list[str]:
@@ -1475,9 +1476,7 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
                      "Ta bort raden om åtgärden inte ska vara med i planen.")
     elif hidden:
         # A filtered table hides every row the filter leaves out: name the first few.
-        listed = ", ".join(map(str, hidden[:MAX_LISTED])) + (
-            f" och {len(hidden) - MAX_LISTED} till" if len(hidden) > MAX_LISTED else "")
-        lines.append(f"Blad '{sheet.title}': rad {listed} är dolda i Excel (av ett filter eller för hand) men "
+        lines.append(f"Blad '{sheet.title}': rad {_listed(hidden, MAX_LISTED)} är dolda i Excel (av ett filter eller för hand) men "
                      "lästes in som åtgärder. Ta bort raderna om åtgärderna inte ska vara med i planen.")
     columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols})
     for c in columns:
