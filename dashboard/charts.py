@@ -13,10 +13,8 @@ says so in ``fig.layout.meta["note"]`` and in a note under the plot.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
-import pickle
 import textwrap
 import threading
 from collections import OrderedDict
@@ -162,16 +160,14 @@ _FIGURES_LOCK = threading.Lock()
 
 def remembered(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     """``build(*args, **kwargs)``, remembered by the builder and the arguments' content
-    (data frames included, pickled and hashed): the same inputs give the same, shared
+    (data frames included: ``formatting.content_digest``): the same inputs give the same, shared
     figure object, which the caller must not change. A page that adjusts a figure passes
     a builder that makes and adjusts a fresh one. Arguments that cannot be pickled (a
     lambda) build every time."""
     code = getattr(build, "__code__", None)
     name = (getattr(code, "co_filename", ""), getattr(build, "__module__", ""), build.__qualname__)
-    try:
-        key = hashlib.blake2b(pickle.dumps((name, VALIDATE, args, sorted(kwargs.items())),
-                                           protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
-    except Exception:
+    key = fmt.content_digest((name, VALIDATE, args, sorted(kwargs.items())))
+    if key is None:
         return build(*args, **kwargs)
     with _FIGURES_LOCK:
         hit = _FIGURES.get(key)

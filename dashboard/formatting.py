@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import math
 import pickle
 import threading
@@ -324,17 +325,34 @@ def _check_columns(df: pd.DataFrame, columns: Mapping[str, str]) -> None:
             raise KeyError(f"kolumnen {col!r} saknas i tabellen")
 
 
-def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
-    """The frame's content (every column, dtype and value, pickled and hashed) with the
-    formatting asked for; None when the frame cannot be pickled.
+def content_digest(value) -> bytes | None:
+    """A digest of ``value``'s content, data frames and all; None when something in it
+    cannot be pickled (a lambda, a connection).
 
-    Pickling keeps each cell's type (1.5 and "1.5" differ, NA and None differ), and is a
-    few times cheaper than hashing the cells row by row: two frames with the same bytes
-    are the same frame; equal frames with different bytes only miss the cache.
+    Pickling keeps each value's type (1.5 and "1.5" differ, NA and None differ), and is a
+    few times cheaper than hashing the cells row by row. It is pickled without the memo
+    (``fast``), which otherwise writes an object met twice as a reference to the first:
+    two columns of a freshly computed frame may share one dtype object where the same
+    frame read back from Streamlit's cache has two equal ones, so the same content gave
+    other bytes on the next rerun, and the tables and figures remembered by content were
+    built again on every rerun. Now equal values give equal bytes, shared or not; equal
+    values in other forms (a column stored in other chunks) only miss a cache.
     """
+    buf = io.BytesIO()
+    pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # no memo (fails on a value that contains itself: None then)
     try:
-        content = hashlib.blake2b(pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL), digest_size=20).digest()
-    except Exception:  # an unpicklable cell: formatted every time
+        pickler.dump(value)
+    except Exception:
+        return None
+    return hashlib.blake2b(buf.getbuffer(), digest_size=20).digest()
+
+
+def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
+    """The frame's content (:func:`content_digest`) with the formatting asked for; None
+    when the frame cannot be pickled (it is then formatted every time)."""
+    content = content_digest(df)
+    if content is None:
         return None
     return (tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)), tuple(sorted(share)),
             tuple(sorted(months)), len(df), content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -241,3 +242,21 @@ def test_change_within_chance_is_the_exact_binomial_test(current, previous, rati
     weight = [math.comb(n, i) * a**i * b ** (n - i) for i in range(n + 1)]
     p_value = Fraction(sum(w for w in weight if w <= weight[current]), (a + b) ** n)
     assert charts.change_within_chance(current, previous, ratio) is (p_value > Fraction(5, 100))
+
+
+def test_a_figure_is_remembered_when_its_frame_comes_back_from_the_cache():
+    # The figure of a page's first run is shared with the reruns, whose frames Streamlit's
+    # cache unpickles (equal values, objects shared differently): built once, not per rerun.
+    df = pd.DataFrame({"name": ["Malmö", "Lund"], "count": [120, 40], "population": [360000.0, 128000.0],
+                       "value": pd.array([33.3, None], dtype="Float64"), "rank": pd.array([1, 2], dtype="Int64")})
+    built = []
+
+    def bars(frame, *, title):
+        built.append(title)
+        return charts.ranked_bars(frame, "name", "count", population="population", title=title, value_title="Per 100 000")
+
+    first = charts.remembered(bars, df, title="Test: remembered across the cache")
+    again = charts.remembered(bars, pickle.loads(pickle.dumps(df)), title="Test: remembered across the cache")
+    assert again is first and len(built) == 1
+    other = charts.remembered(bars, df.assign(count=[121, 40]), title="Test: remembered across the cache")
+    assert other is not first and len(built) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import pandas as pd
 import pytest
@@ -117,6 +118,28 @@ def test_display_table_remembered_by_content_never_serves_a_stale_table():
     text = df.assign(x=pd.Series(["1.5", "a"], dtype=object))     # same text, another type
     assert fmt.display_table(text, columns)["Text"].tolist() == ["1.5", "a"]
     assert fmt.display_table(df, columns, decimals={"n": 2})["Antal"].tolist() == ["1,00", ".."]
+
+
+def _comparison_like() -> pd.DataFrame:
+    return pd.DataFrame({"code": ["0180", "1280"], "name": ["Stockholm", "Malmö"],
+                         "value": pd.array([1.5, None], dtype="Float64"), "rank": pd.array([1, 2], dtype="Int64"),
+                         "within": pd.array([True, None], dtype="boolean"), "date": [dt.date(2024, 1, 1)] * 2})
+
+
+def test_a_table_read_back_from_the_cache_is_the_table_remembered():
+    # A page's rerun gets its frames from Streamlit's cache (unpickled) where the first run
+    # had them freshly computed: same values, but objects shared differently. The table
+    # must still be remembered, not formatted again on every rerun after the first.
+    df = _comparison_like()
+    read_back = pickle.loads(pickle.dumps(df))
+    columns = {"name": "Kommun", "value": "Värde", "rank": "Rang", "date": "Datum"}
+    first = fmt.display_arrow(df, columns, decimals={"value": 1})
+    assert fmt.display_arrow(read_back, columns, decimals={"value": 1}) is first
+    assert fmt.content_digest(df) == fmt.content_digest(read_back)
+    changed = read_back.assign(value=pd.array([1.6, None], dtype="Float64"))
+    assert fmt.content_digest(changed) != fmt.content_digest(df)
+    assert fmt.display_arrow(changed, columns, decimals={"value": 1}).column("Värde").to_pylist() == ["1,6", "–"]
+    assert fmt.content_digest(lambda: 1) is None  # cannot be pickled: never remembered
 
 
 def test_display_arrow_by_identity_makes_the_frame_only_when_not_remembered():
