@@ -113,6 +113,9 @@ class ReadResult:
     # Rows the primary table's frame offers, when the reader knows it without a count
     # (a bulk file's frame is a view that would re-read and re-join every row).
     offered: int | None = None
+    # Stored incident ids the file holds a newer version of (polisen's updated notices):
+    # their rows are deleted before the insert, so the file's version (if any) takes their place.
+    supersedes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -348,12 +351,21 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         else:
             touched = _touched_by_deleting(con, [], result.replace_plans)
         _delete_plans(con, result.replace_plans)
+        if result.supersedes:
+            if touched.get("incident", set()) is not None:
+                touched["incident"] = touched.get("incident", set()) | _incident_months(
+                    con, "list_contains(?, incident_id)", [result.supersedes])
+            con.execute("DELETE FROM incident WHERE list_contains(?, incident_id)", [result.supersedes])
 
         added = {}
         for table in TABLES:
             if table in result.frames:
                 added[table] = _insert(con, table, result.frames[table], load_id)
         accepted = added.get(result.primary_table, 0)
+        if result.supersedes:  # a superseded row the file offers again is replaced, not new
+            renewed = con.execute("SELECT count(*) FROM incident WHERE load_id = ? AND list_contains(?, incident_id)",
+                                  [load_id, result.supersedes]).fetchone()[0]
+            new_replaced = (accepted - renewed, renewed)
         for table in added:
             if table == "incident":
                 touched.setdefault("incident", set())
@@ -362,9 +374,9 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             else:
                 touched[table] = None
         lines = list(result.report)
-        if new_replaced[1]:
+        if new_replaced[1] and not result.supersedes:  # the reader names what it superseded
             lines.append(f"{new_replaced[1]} rader ersatte lagrade värden med samma nyckel.")
-        elif offered > accepted and new_replaced[1] is None:
+        elif offered > accepted and (new_replaced[1] is None or result.supersedes):
             lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
         if result.rejected:
             # One insert from a frame: executemany costs seconds for tens of thousands of rows.

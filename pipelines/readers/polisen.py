@@ -458,9 +458,17 @@ def _event_id(value) -> str | None:
     return None
 
 
+def _text(value) -> str | None:
+    """A text field as the police meant it: HTML entities ('R&aring;n', '&amp;') read as the
+    characters (the feed's texts come from its web pages and now and then keep them)."""
+    if not isinstance(value, str):
+        return None
+    return html.unescape(value) if "&" in value else value
+
+
 def _type_label(event: dict) -> str | None:
     """The event's ``type`` as it can be stored, or None when it has none."""
-    label = event.get("type") if isinstance(event.get("type"), str) else ""
+    label = _text(event.get("type")) or ""
     # A label cut inside a surrogate pair ("\ud83d" alone) is valid JSON but cannot be stored.
     return label.encode("utf-8", "replace").decode("utf-8").strip() or None
 
@@ -522,6 +530,80 @@ def _notices_text(counts: Counter[str]) -> str:
     return "; ".join(f"{n} {DROP_REASONS[key]}" for key, n in counts.most_common())
 
 
+def _latest_versions(events: list) -> tuple[set[int], dict[str, list[int]]]:
+    """Which of the events to read: for an id that stands more than once (a collector's file
+    holding a notice and its update), the version published last (``datetime``; the later
+    line when equal). Returns the positions (from 1) to skip and, per repeated id, its
+    positions in the file."""
+    best: dict[str, tuple[datetime, int]] = {}
+    where: dict[str, list[int]] = {}
+    for i, event in enumerate(events, start=1):
+        event_id = _event_id(event.get("id")) if isinstance(event, dict) else None
+        if event_id is None:
+            continue
+        where.setdefault(event_id, []).append(i)
+        key = (parse_datetime(event.get("datetime")) or datetime.min, i)
+        if event_id not in best or key >= best[event_id]:
+            best[event_id] = key
+    repeated = {event_id: places for event_id, places in where.items() if len(places) > 1}
+    skip = {i for event_id, places in repeated.items() for i in places if i != best[event_id][1]}
+    return skip, repeated
+
+
+def _repeats_line(repeated: dict[str, list[int]], skip: set[int]) -> str:
+    """The report's line for ids that stood more than once in the file (first five named)."""
+    named = []
+    for event_id, places in list(repeated.items())[:5]:
+        kept = next(i for i in places if i not in skip)
+        named.append(f"id {event_id} (rad {', '.join(map(str, places[:-1]))} och {places[-1]}; rad {kept} lästes in)")
+    more = f" och {len(repeated) - 5} till" if len(repeated) > 5 else ""
+    return (f"{len(repeated)} händelser stod flera gånger i filen (samma id, en notis och dess uppdatering); "
+            f"den senast publicerade versionen lästes in: {', '.join(named)}{more}.")
+
+
+def _superseded(con, frame: pd.DataFrame, dropped_ids: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Stored polisen events this answer holds another version of, and the report's lines.
+
+    The police update a notice under its id: a new ``datetime`` and summary, at times a new
+    type ('Skottlossning, misstänkt' -> 'Skottlossning', 'Brand' -> 'Mord/dråp') or place.
+    The latest version is what they stand by, so a stored event whose row differs from the
+    file's is replaced by it, and one whose update has a type that is no crime ('Brand
+    automatlarm') is removed. Returns (incident ids to supersede, report lines).
+    """
+    changed: Counter[str] = Counter()
+    ids: list[str] = []
+    if len(frame):
+        con.register("_polisen_offered", frame)
+        try:
+            found = con.execute("""
+                SELECT s.incident_id, s.source_type, f.source_type
+                FROM incident AS s JOIN _polisen_offered AS f USING (incident_id)
+                WHERE s.source = $source AND (s.occurred_at IS DISTINCT FROM f.occurred_at
+                    OR s.incident_type IS DISTINCT FROM f.incident_type
+                    OR s.source_type IS DISTINCT FROM f.source_type
+                    OR s.kommun_code IS DISTINCT FROM f.kommun_code OR s.lan_code IS DISTINCT FROM f.lan_code
+                    OR s.lpo_code IS DISTINCT FROM f.lpo_code)""", {"source": SOURCE}).fetchall()
+        finally:
+            con.unregister("_polisen_offered")
+        for incident_id, before, after in found:
+            ids.append(incident_id)
+            changed[f"'{before}' → '{after}'" if before != after else "samma typ, ny tid eller plats"] += 1
+    removed: Counter[str] = Counter()
+    if dropped_ids:
+        for incident_id, in con.execute("SELECT incident_id FROM incident WHERE source = ? AND list_contains(?, incident_id)",
+                                        [SOURCE, list(dropped_ids)]).fetchall():
+            ids.append(incident_id)
+            removed[dropped_ids[incident_id]] += 1
+    lines = []
+    if changed:
+        lines.append(f"{changed.total()} lagrade händelser ersattes av en uppdaterad version (polisen ändrade "
+                     f"notisen): {', '.join(f'{c} ({n})' for c, n in changed.most_common())}.")
+    if removed:
+        lines.append(f"{removed.total()} lagrade händelser togs bort: uppdateringen ger en typ som inte räknas "
+                     f"({', '.join(f'{_short(t)!r} ({n})' for t, n in removed.most_common())}).")
+    return ids, lines
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
@@ -536,12 +618,16 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     gz = ctx.gazetteer
     latest = datetime.now(STOCKHOLM).replace(tzinfo=None) + timedelta(days=1)
 
+    skip, repeated = _latest_versions(events)
     rows, rejected = [], []
     dropped: Counter[str] = Counter()
+    dropped_ids: dict[str, str] = {}  # incident id -> the dropped type, for stored events it updates
     unknown: Counter[str] = Counter()
     lan_places: Counter[str] = Counter()  # the places that gave only a län, as name writes them
     split_no_lpo = 0
     for i, event in enumerate(events, start=1):
+        if i in skip:
+            continue
         if not isinstance(event, dict):
             rejected.append(Rejection(i, None, f"händelse {i} är inte ett JSON-objekt"))
             continue
@@ -553,6 +639,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         category, drop, known = classify(label) if label else ("övrigt", None, False)
         if drop:
             dropped[drop] += 1
+            dropped_ids[f"{SOURCE}:{event_id}"] = label
             continue
         published = parse_datetime(event.get("datetime"))
         if published is None:
@@ -560,20 +647,21 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             continue
         # datetime is when the notice was published (or last updated); name opens with the
         # event's own time. The same minute in both keeps datetime, which has the seconds.
-        stated = time_in_name(event.get("name"), published)
+        name = _text(event.get("name"))
+        stated = time_in_name(name, published)
         occurred = stated if stated and stated != published.replace(second=0, microsecond=0) else published
         if occurred > latest:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
         location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        kommun, lan, how = place_event(gz, event.get("name"), location.get("name"))
+        kommun, lan, how = place_event(gz, name, _text(location.get("name")))
         if how == "okänd":
             rejected.append(Rejection(
                 i, "location", "platsen känns inte igen som kommun eller län (varken i name eller location.name)"))
             continue
         lpo = gz.single_lpo(kommun) if kommun else None
         if how == "län":
-            place = place_in_name(event.get("name"))
+            place = place_in_name(name)
             lan_places[_short(place) if place else "(ingen plats i name)"] += 1
         elif lpo is None and len(gz.lpos_for_kommun(kommun)) > 1:
             split_no_lpo += 1
@@ -601,8 +689,13 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if split_no_lpo:
         report.append(f"{split_no_lpo} i kommuner med flera lokalpolisområden fick inget LPO "
                       "(polisen anger bara kommunen).")
+    if repeated:
+        report.append(_repeats_line(repeated, skip))
+    supersedes, lines = _superseded(ctx.con, frame, dropped_ids)
+    report.extend(lines)
     report.extend(_cap_lines(ctx.con, events))
-    return ReadResult(FORMATS[0], "incident", {"incident": frame}, rejected, report, replaces_earlier_version=False)
+    return ReadResult(FORMATS[0], "incident", {"incident": frame}, rejected, report, replaces_earlier_version=False,
+                      supersedes=supersedes)
 
 
 # --- the live API ------------------------------------------------------------------------
@@ -655,13 +748,20 @@ def fetch(args, dest_dir: Path) -> list[Path]:
     body = response.content
     if not body.strip():
         raise FetchError("polisen: svaret från polisen var tomt – försök igen senare; inget lästes in.")
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        # HTTP 200 with the site's maintenance or error page instead of the API's answer
+        raise FetchError("polisen: svaret var en webbsida (HTML), inte JSON – troligen en underhålls- eller "
+                         "felsida hos polisen.se. Försök igen senare; inget lästes in.")
     try:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise FetchError("polisen: svaret från polisen var inte JSON (kanske en felsida) – försök igen senare; "
+        raise FetchError("polisen: svaret från polisen var inte JSON (kanske avbrutet) – försök igen senare; "
                          "inget lästes in.") from None
     if not isinstance(data, list):
-        raise FetchError("polisen: svaret från polisen var inte en lista med händelser; inget lästes in.")
+        said = _error_text(data)
+        raise FetchError("polisen: svaret från polisen var inte en lista med händelser"
+                         + (f" utan ett felmeddelande: '{said}'. Kontrollera filtren (--location, --type, --date)"
+                            if said else "") + "; inget lästes in.")
     # An hourly run that brings nothing to load is a normal outcome, not a failure: no events
     # for the filters (a small kommun at night), or only notices that are no crime. Nothing
     # is saved or loaded, so the database (and its load log) stays exactly as it was.
