@@ -161,3 +161,19 @@ def test_fetch_calls_a_maintenance_page_a_web_page(feed, tmp_path):  # noqa: F81
     with pytest.raises(FetchError, match="webbsida"):
         polisen.fetch(_args(location="Malmö", event_type="Rån"), tmp_path)
     assert feed.requests[0]["query"] == {"locationname": ["Malmö"], "type": ["Rån"]}
+
+
+def test_an_hourly_fetch_counts_an_updated_notice_as_replaced(feed, empty_db, capsys):  # noqa: F811
+    from pipelines.__main__ import main as cli_main
+
+    first = [_event(7, "Brand", "Malmö", "Skåne län")]
+    later = [_event(7, "Mord/dråp", "Malmö", "Skåne län", published="2026-11-23 8:01:00 +01:00")]
+    feed.answers += [(200, json.dumps(first, ensure_ascii=False).encode()),
+                     (200, json.dumps(later, ensure_ascii=False).encode())]
+    argv = ["fetch", "polisen", "--db", str(empty_db)]
+    assert cli_main(argv) == 0
+    capsys.readouterr()
+    assert cli_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "polisen: 0 nya rader inlästa, 1 lagrade värden ersatta med hämtningens." in out, out
+    assert _stored(empty_db)["polisen:7"][0] == "mord/dråp"
