@@ -16,7 +16,7 @@ import mmap
 import re
 import tempfile
 from bisect import bisect_right
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -95,6 +95,15 @@ EXCEL_SERIAL = r"^[3-9]\d{4}([.,]\d+)?$"
 # DuckDB's %z takes any two digits ('+25:00', '+99:99'); real offsets lie within ±14:00.
 OFFSET_SUFFIX = r"([Zz]|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
 LOCAL_TIME_ZONE = "Europe/Stockholm"
+# A spreadsheet's total row at the bottom ('Summa', 'Totalt:', 'Antal'), found by its first cell.
+TOTAL_ROW = r"(?i)^(totalt?|summa|antal)\s*:?$"
+
+
+def _shifted_reason(delim: str) -> str:
+    """Why a row with a value past the header's last column is rejected."""
+    shown = "tabb" if delim == "\t" else delim
+    return (f"raden har fler fält än rubriken: troligen ett {shown} i en cell utan citattecken, så "
+            "värdena efter det står i fel kolumner. Sätt cellen inom citattecken eller ta bort tecknet")
 
 
 def _kind_of_columns(cols: list[str]) -> str | None:
@@ -144,21 +153,27 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     kind, container = fmt.split("-")
     if kind == "incident":
         return _read_incidents(path, ctx, container)
-    header, rows = _small_table(path, container, kind)
+    header, rows, delim = _small_table(path, container, kind)
     # A CSV file's first data row is its line 2; Parquet has no header row.
     first = 1 if container == "parquet" else 2
     _check_header(path.name, header, kind)
     _gate(path.name, header, rows, first)
+    rows, rejected = _set_aside(header, rows, first, delim, "signal" if kind == "signal" else "åtgärd")
     if kind == "signal":
-        return _read_signals(path.name, header, rows, ctx, first)
-    return _read_measures(path.name, header, rows, ctx, first)
+        result = _read_signals(path.name, header, rows, ctx, first)
+    else:
+        result = _read_measures(path.name, header, rows, ctx, first)
+    result.source_format = fmt
+    result.rejected = sorted(rejected + result.rejected, key=lambda r: r.row_number)
+    return result
 
 
 # --- small files -------------------------------------------------------------------------
 
-def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list[list[str]]]:
+def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list[list[str]], str | None]:
+    """The header, the rows as text and the delimiter (None for Parquet) of a small file."""
     if container == "parquet":
-        return _parquet_cells(path)
+        return *_parquet_cells(path), None
     text = decode(path.read_bytes(), path.name)
     first, _, rest = text.lstrip("\ufeff").partition("\n")
     delimiter = excel_separator(first)
@@ -181,9 +196,35 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
             problem = "ett citattecken (\") avslutas inte eller står fel. Rätta raden och läs in filen igen."
         raise FileRejected(path.name, problem, start) from None
     header = [h.strip().lower() for h in all_rows[0]]
+    # Excel saves the empty columns right of the table that once held something as empty
+    # names (';;' at the header's end): no columns. A value under them is found by _set_aside.
+    while header and not header[-1]:
+        header.pop()
     # A row cut short (a truncated file) lacks its last columns: pad so checks name them.
     rows = [row + [""] * (len(header) - len(row)) for row in all_rows[1:]]
-    return header, rows
+    return header, rows, delimiter
+
+
+def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str | None,
+               what: str) -> tuple[list[list[str]], list[Rejection]]:
+    """The rows to read, with the rows that are no data left out (as empty rows, so the
+    others keep their numbers), and the rejections for those: a row with a value past the
+    header's last column (a cell split by an unquoted delimiter, so its values stand in the
+    wrong columns; before, the values past the header were dropped unseen) and a total row
+    ('Summa' or 'Totalt' in its first cell, as a spreadsheet's sum row at the bottom)."""
+    kept, rejected = [], []
+    for i, row in enumerate(rows, start=first):
+        past = next((n for n, v in enumerate(row[len(header):], start=len(header) + 1) if v.strip()), None)
+        filled = next(((col, v.strip()) for col, v in zip(header, row, strict=False) if v.strip()), None)
+        if past is not None:
+            rejected.append(Rejection(i, f"fält {past}", _shifted_reason(delim or ";")))
+        elif filled and re.fullmatch(TOTAL_ROW, filled[1]):
+            rejected.append(Rejection(i, filled[0], f"summeringsrad ({filled[1]}), ingen {what}"))
+        else:
+            kept.append(row)
+            continue
+        kept.append([])
+    return kept, rejected
 
 
 def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -213,7 +254,11 @@ def _gate(file: str, header: list[str], rows: list[list[str]], first: int) -> No
 
 
 def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: ReadContext, first: int) -> ReadResult:
-    out, rejected = [], []
+    """The file's signals. A signal (month, area, age band, sex, source, signal type) given
+    in more than one row is stored once when the rows agree and not at all when their
+    counts differ; the other rows are rejected naming the first (docs/formats.md)."""
+    counts: dict[tuple, list[tuple[int, int]]] = {}
+    rejected = []
     gz = ctx.gazetteer
     for i, raw in enumerate(rows, start=first):
         if not any(v.strip() for v in raw):
@@ -251,17 +296,38 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
         if n is None or n != int(n) or n < 0:
             rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
             continue
-        out.append((month, area, values["age_band"], values["sex"], values["source"], values["signal_type"], int(n)))
+        key = (month, area, values["age_band"], values["sex"], values["source"], values["signal_type"])
+        counts.setdefault(key, []).append((i, int(n)))
+    out = []
+    for key, given in counts.items():
+        if len({n for _, n in given}) == 1:
+            # The same row twice (copied, or files put together): counted once.
+            out.append((*key, given[0][1]))
+            rejected += [Rejection(i, "count", f"samma signal och antal som rad {given[0][0]} (dubblett); "
+                                               "räknas en gång") for i, _ in given[1:]]
+        else:
+            # Two counts for one month, area and category: summing could count a case twice
+            # and either count alone could be the wrong one, so neither is stored.
+            listed = ", ".join(f"rad {i}: {n}" for i, n in given)
+            rejected += [Rejection(i, "count", f"olika antal för samma månad, område, ålder, kön, källa och "
+                                               f"signaltyp ({listed}); ingen av dem lästes in. Skriv summan i "
+                                               "en rad om de räknar olika fall, annars bara det rätta antalet")
+                         for i, _ in given]
     frame = pd.DataFrame(out, columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count"])
-    frame = frame.drop_duplicates(subset=frame.columns[:6].tolist(), keep="last")
     return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)
 
 
 def _parse_month(text: str) -> date:
     """The first day of the month ``text`` names: '2025-03' and '2025-3' as documented, and
-    as exports write it: a date in the month ('2025-03-31'), SCB's '2025M03', '202503'.
-    Raises ValueError for anything else, a month 13 or a day the month lacks."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|M(\d{2})|(\d{2}))", text.strip())
+    as exports and Excel write it: a date in the month ('2025-03-31', also with a time at
+    midnight from a database, '2025-03-01 00:00:00'), SCB's '2025M03', '202503' and an
+    Excel serial date ('45717' is 2025-03-01, written when the column lost its date
+    format). Raises ValueError for anything else, a month 13 or a day the month lacks."""
+    text = text.strip()
+    if re.fullmatch(EXCEL_SERIAL, text):
+        return (date(1899, 12, 30) + timedelta(days=int(float(text.replace(",", "."))))).replace(day=1)
+    text = re.sub(r"[ T]00:00(:00(\.0+)?)?$", "", text)
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|M(\d{2})|(\d{2}))", text)
     if not m:
         raise ValueError(text)
     year, month = int(m[1]), int(m[2] or m[4] or m[5])
@@ -395,10 +461,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         _check_header(file, cols, "incident")
         names = ", ".join(f"'{_q(c)}'" for c in [*cols, *extra])
         src = f"read_csv('{_q(path)}', {options}, names=[{names}])"
-        shown = "tabb" if delim == "\t" else delim
-        shifted = Shifted(extra, width + 1,
-                          f"raden har fler fält än rubriken: troligen ett {shown} i en cell utan citattecken, så "
-                          "värdena efter det står i fel kolumner. Sätt cellen inom citattecken eller ta bort tecknet")
+        shifted = Shifted(extra, width + 1, _shifted_reason(delim))
         row_offset = 1
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
     # One pass over the file computes every row's stored form and what needs no look-up:
@@ -632,7 +695,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                        -- a header repeated where files were put together; a spreadsheet's total row
                        WHEN ts IS NULL AND lower(incident_id) = 'incident_id'
                            THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
-                       WHEN ts IS NULL AND regexp_matches(incident_id, '(?i)^(totalt?|summa|antal)\s*:?$')
+                       WHEN ts IS NULL AND regexp_matches(incident_id, '{TOTAL_ROW}')
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
