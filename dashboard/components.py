@@ -56,11 +56,20 @@ def demo_badge() -> None:
         st.badge(DEMO_TEXT, icon=":material/science:", color="orange")
 
 
-def page_header(title: str, sel) -> None:
-    """The page title, the demo badge and the selection in one line."""
+# Said under the header of a page the incident types do not filter, when some are chosen.
+TYPES_NOT_USED = "Händelsetyperna i urvalet gäller inte den här sidan."
+
+
+def page_header(title: str, sel, *, types: bool = True) -> None:
+    """The page title, the demo badge and the selection in one line; ``types=False`` on
+    pages the incident types do not filter (their line leaves the types out and says so
+    when some are chosen, so nobody reads the page as filtered by them)."""
     st.title(title)
     demo_badge()
-    st.caption(sel.describe())
+    line = sel.describe(types=types)
+    if not types and sel.incident_types:
+        line += f". {TYPES_NOT_USED}"
+    st.caption(line)
 
 
 HEADLINE_HELP = {
@@ -90,10 +99,11 @@ def points_delta(now, before) -> str | None:
     return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
 
 
-def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=()) -> str:
+def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=(), types: bool = True) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
     that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
-    followed by the page's ``notes`` about the figures (None entries are skipped)."""
+    followed by the page's ``notes`` about the figures (None entries are skipped).
+    ``types=False`` leaves the incident types out (figures they do not filter)."""
     status = queries.data_status()
     through = status["through"].get(data)
     source = "; ".join(status.get("sources", [])) or "Lägesbild"
@@ -101,7 +111,7 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=
         source = f"{DEMO_TEXT} ({source})"
     from dashboard import exports
 
-    return exports.caption(filters=sel.describe(), source=source, data_until=through, suppressed=suppressed,
+    return exports.caption(filters=sel.describe(types=types), source=source, data_until=through, suppressed=suppressed,
                            notes=notes)
 
 

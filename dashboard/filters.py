@@ -73,10 +73,12 @@ class Selection:
             return "alla händelsetyper"
         return ", ".join(self.incident_types)
 
-    def describe(self) -> str:
-        """One line for captions and exports: area, period and types."""
+    def describe(self, *, types: bool = True) -> str:
+        """One line for captions and exports: area, period and types (``types=False`` for
+        views the incident types do not filter, such as recruitment signals)."""
         level = "" if self.area_level == "riket" else f" ({geo.LEVEL_LABELS[self.area_level].lower()})"
-        return f"{self.area_name}{level} · {fmt.period(self.start, self.end)} · {self.types_label()}"
+        text = f"{self.area_name}{level} · {fmt.period(self.start, self.end)}"
+        return f"{text} · {self.types_label()}" if types else text
 
 
 def preset_range(choice: str, first: date, last: date) -> tuple[date, date]:
@@ -204,13 +206,13 @@ def sidebar() -> Selection:
                 st.session_state.pop(KEY_FROM, None)
             if st.session_state.get(KEY_TO) not in months:
                 st.session_state.pop(KEY_TO, None)
-            col_from, col_to = st.columns(2)
-            with col_from:
-                picked_start = st.selectbox("Från", months, index=None, format_func=_month_label,
-                                            key=KEY_FROM, bind="query-params", placeholder="Från månad")
-            with col_to:
-                picked_end = st.selectbox("Till", months, index=None, format_func=_month_label,
-                                          key=KEY_TO, bind="query-params", placeholder="Till månad")
+            # One under the other: side by side in the sidebar each box was 54 px wide
+            # inside, so "september 2026" showed as "septe" and the chosen months could
+            # not be read.
+            picked_start = st.selectbox("Från", months, index=None, format_func=_month_label,
+                                        key=KEY_FROM, bind="query-params", placeholder="Från månad")
+            picked_end = st.selectbox("Till", months, index=None, format_func=_month_label,
+                                      key=KEY_TO, bind="query-params", placeholder="Till månad")
             start = picked_start or (default_start if default_start in months else start)
             end = picked_end or (default_end if default_end in months else end)
             if start > end:

@@ -31,7 +31,7 @@ def year_label(plan_years: tuple[int, int]) -> str:
 
 
 sel = current_selection()
-components.page_header("Åtgärder", sel)
+components.page_header("Åtgärder", sel, types=False)
 status = data_status()
 
 # --- plan years -------------------------------------------------------------------------------

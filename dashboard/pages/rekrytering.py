@@ -12,7 +12,7 @@ from dashboard.queries import db_key, geo, signals
 from dashboard.suppression import GRAIN_LABELS, coarser_level, count_suppressed
 
 sel = filters.current_selection()
-components.page_header("Rekryteringssignaler", sel)
+components.page_header("Rekryteringssignaler", sel, types=False)
 
 GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
 SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
@@ -85,7 +85,7 @@ unrecorded = signals.unrecorded_note(sel) if view.unrecorded else None
 if unrecorded:
     st.info(unrecorded, icon=":material/location_off:")
 caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler",
-                                    notes=[coverage, unplaced, unrecorded])
+                                    notes=[coverage, unplaced, unrecorded], types=False)
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
@@ -97,10 +97,14 @@ if not unrecorded:
                     key="signal_trend")
     st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 
+# File names say the area and the months by name, so a coordinator's downloads for
+# several areas or periods neither overwrite each other nor need opening to tell apart
+# (they were "rekryteringssignaler-01.csv", the län's code).
+file_part = f"{sel.area_name}-{fmt.month(sel.start, 'iso')}-{fmt.month(sel.end, 'iso')}"
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}", caption=caption,
-                         filename=f"rekryteringssignaler-{sel.area_code}", columns=columns)
+                         filename=f"rekryteringssignaler-{file_part}", columns=columns)
 
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
@@ -109,7 +113,7 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"
                                identity=("signal_summary", *view_identity)),
              hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
-                         caption=caption, filename=f"rekryteringssignaler-period-{sel.area_code}",
+                         caption=caption, filename=f"rekryteringssignaler-hela-perioden-{file_part}",
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):

@@ -1,0 +1,124 @@
+"""Page fixes from walking the users' journeys in Chromium (review 8).
+
+- The sidebar's Från and Till months were cut to "septe" and "okto" (two boxes side by
+  side, 54 px inside): an analyst could not read the period chosen.
+- Rekryteringssignaler and Åtgärder said "· skottlossning" under their titles, and
+  Rekryteringssignaler in its exports' "Urval", though incident types filter neither.
+- Rekryteringssignaler's downloads were named by the area's code and no period
+  ("rekryteringssignaler-01.csv"), so downloads for other areas or months overwrote them.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from helpers import open_page
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+STOCKHOLM_Q1 = {"niva": "Län", "omrade": "Stockholms län", "period": "Välj månader",
+                "fran": "januari 2025", "till": "mars 2025"}
+SHOOTINGS = {**STOCKHOLM_Q1, "typ": "skottlossning"}
+
+
+def header_line(at) -> str:
+    """The caption under the page title (the selection line)."""
+    return at.caption[0].value
+
+
+def download_names(at) -> list[str]:
+    # Each button's tooltip names the file it gives ("Ladda ner <name>").
+    return [b.proto.help.removeprefix("Ladda ner ") for b in at.get("download_button")]
+
+
+@pytest.mark.parametrize("page", ["rekrytering", "atgarder"])
+def test_pages_the_incident_types_do_not_filter_do_not_name_them(demo_db, monkeypatch, page):
+    at = open_page(demo_db, page, monkeypatch, SHOOTINGS)
+    line = header_line(at)
+    assert "Stockholms län" in line and "januari 2025 – mars 2025" in line, line
+    assert "skottlossning" not in line, line
+    assert "Händelsetyperna i urvalet gäller inte den här sidan." in line, line
+
+
+def test_without_chosen_types_the_line_says_nothing_about_them(demo_db, monkeypatch):
+    at = open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM_Q1)
+    line = header_line(at)
+    assert "händelsetyp" not in line.lower(), line
+
+
+def test_the_incident_pages_still_name_the_chosen_types(demo_db, monkeypatch):
+    at = open_page(demo_db, "oversikt", monkeypatch, SHOOTINGS)
+    assert "skottlossning" in header_line(at)
+
+
+def test_signal_exports_leave_the_incident_types_out_of_their_caption(demo_db, monkeypatch):
+    from dashboard import exports
+
+    seen: list[str] = []
+    original = exports.caption
+
+    def recording(**kwargs):
+        seen.append(kwargs["filters"])
+        return original(**kwargs)
+
+    monkeypatch.setattr(exports, "caption", recording)
+    open_page(demo_db, "rekrytering", monkeypatch, SHOOTINGS)
+    assert seen and all("skottlossning" not in f and "Stockholms län" in f for f in seen), seen
+
+
+def test_signal_downloads_are_named_by_area_and_months(demo_db, monkeypatch):
+    at = open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM_Q1)
+    names = download_names(at)
+    assert "rekryteringssignaler-stockholms-lan-2025-01-2025-03.csv" in names, names
+    assert "rekryteringssignaler-hela-perioden-stockholms-lan-2025-01-2025-03.xlsx" in names, names
+    other = download_names(open_page(demo_db, "rekrytering", monkeypatch,
+                                     {**STOCKHOLM_Q1, "omrade": "Skåne län"}))
+    assert not set(names) & set(other), "two areas' downloads share a file name"
+
+
+# --- in Chromium ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.xdist_group("browser")
+def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_db):
+    from browser_support import CHROMIUM_ARGS, VIEWPORT, settle, streamlit_server
+
+    from bench.coldstart import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser`.")
+    import openpyxl
+    from playwright.sync_api import sync_playwright
+
+    link = ("/rekrytering?niva=L%C3%A4n&omrade=Stockholms+l%C3%A4n&period=V%C3%A4lj+m%C3%A5nader"
+            "&fran=september+2025&till=oktober+2025&typ=skottlossning")
+    with streamlit_server(demo_db) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE").new_page()
+            page.set_default_timeout(60_000)
+            page.goto(base + link, wait_until="commit")
+            settle(page)
+            for label, month in (("Från", "september 2025"), ("Till", "oktober 2025")):
+                box = page.get_by_role("combobox", name=label, exact=True)
+                value, needed, shown = box.evaluate("e => [e.value, e.scrollWidth, e.clientWidth]")
+                assert value == month
+                assert needed <= shown, f"{label}: '{month}' needs {needed} px, the box shows {shown}"
+
+            header = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
+            assert "skottlossning" not in header and "gäller inte den här sidan" in header, header
+
+            button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Excel").first
+            with page.expect_download() as download:
+                button.click()
+            name = download.value.suggested_filename
+            assert name == "rekryteringssignaler-stockholms-lan-2025-09-2025-10.xlsx", name
+            sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+            caption = sheet["A2"].value
+            assert "Stockholms län" in caption and "skottlossning" not in caption, caption
+        finally:
+            browser.close()
