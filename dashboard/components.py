@@ -115,6 +115,19 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=
                            notes=notes)
 
 
+def file_name(title: str, sel) -> str:
+    """A download's file name from its title and the selection's months:
+    ``handelser-per-manad-stockholms-lan-2026-01-2026-03``. Downloads for other periods
+    then neither overwrite each other nor need opening to tell apart; the months are kept
+    whole when a long title is shortened to exports.safe_filename's length."""
+    from dashboard import exports
+
+    months = f"{fmt.month(sel.start, 'iso')}-{fmt.month(sel.end, 'iso')}"
+    # safe_filename keeps 80 characters: shorten the title, never the months.
+    head = exports.safe_filename(title)[:80 - len(months) - 1].rstrip("-")
+    return f"{head}-{months}"
+
+
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):
     """Draw a pydeck map with its legend and alt text; returns the selection state when
     ``on_select`` is given (a callback or "rerun")."""

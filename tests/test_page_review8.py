@@ -5,12 +5,14 @@
 - Rekryteringssignaler and Åtgärder said "· skottlossning" under their titles, and
   Rekryteringssignaler in its exports' "Urval", though incident types filter neither.
 - Rekryteringssignaler's downloads were named by the area's code and no period
-  ("rekryteringssignaler-01.csv"), so downloads for other areas or months overwrote them.
+  ("rekryteringssignaler-01.csv"), Översikt's and Karta's by no period, so downloads for
+  other areas or months overwrote them.
 """
 
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from helpers import open_page
@@ -75,6 +77,23 @@ def test_signal_downloads_are_named_by_area_and_months(demo_db, monkeypatch):
     other = download_names(open_page(demo_db, "rekrytering", monkeypatch,
                                      {**STOCKHOLM_Q1, "omrade": "Skåne län"}))
     assert not set(names) & set(other), "two areas' downloads share a file name"
+
+
+@pytest.mark.parametrize("page", ["oversikt", "karta"])
+def test_incident_downloads_name_the_months_so_two_periods_do_not_overwrite(demo_db, monkeypatch, page):
+    first = download_names(open_page(demo_db, page, monkeypatch, STOCKHOLM_Q1))
+    second = download_names(open_page(demo_db, page, monkeypatch, {**STOCKHOLM_Q1, "fran": "april 2025",
+                                                                     "till": "juni 2025"}))
+    assert first and all(n.rsplit(".", 1)[0].endswith("stockholms-lan-2025-01-2025-03") for n in first), first
+    assert not set(first) & set(second), "two periods' downloads share a file name"
+
+
+def test_a_long_title_keeps_its_months_in_the_file_name():
+    from dashboard import components, filters
+
+    sel = filters.Selection("lpo", "X", date(2025, 1, 1), date(2025, 3, 1))
+    name = components.file_name("Antal händelser, lokalpolisområden i polisområde Storgöteborg och " * 3, sel)
+    assert len(name) <= 80 and name.endswith("-2025-01-2025-03"), name
 
 
 # --- in Chromium ------------------------------------------------------------------------------

@@ -139,11 +139,12 @@ else:
     caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
     title = f"{label}, {scope.description}"
     exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
-                             filename=title, columns=columns)
+                             filename=components.file_name(title, sel), columns=columns)
     if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
         fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
                                      diverging=diverging)
         st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
-        exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption, filename=title)
+        exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
+                                 filename=components.file_name(title, sel))
 
 components.data_note(suppressed=suppressed, notes=notes)

@@ -133,7 +133,8 @@ with left:
                              fig=lambda s=sel, m=monthly, p=incidents.has_previous(sel.start), text=title:
                              trend_figure(s, m, p, text),
                              df=monthly, title=title, caption=caption,
-                             filename=title, columns={"month": "Månad", "incidents": "Antal",
+                             filename=components.file_name(title, sel),
+                             columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})
 
 child_level = geo.CHILD_LEVEL.get(sel.area_level) or sel.area_level
@@ -161,7 +162,7 @@ else:
                  hide_index=True, key="oversikt_change")
     exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
                              caption=components.export_caption(sel, suppressed=0, notes=caveats),
-                             filename=f"forandring-{sel.area_name}", columns=columns)
+                             filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
 
 notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]
 components.data_note(suppressed=suppressed, notes=notes)

@@ -97,14 +97,11 @@ if not unrecorded:
                     key="signal_trend")
     st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 
-# File names say the area and the months by name, so a coordinator's downloads for
-# several areas or periods neither overwrite each other nor need opening to tell apart
-# (they were "rekryteringssignaler-01.csv", the län's code).
-file_part = f"{sel.area_name}-{fmt.month(sel.start, 'iso')}-{fmt.month(sel.end, 'iso')}"
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}", caption=caption,
-                         filename=f"rekryteringssignaler-{file_part}", columns=columns)
+                         filename=components.file_name(f"rekryteringssignaler-{sel.area_name}", sel),
+                         columns=columns)
 
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
@@ -113,7 +110,7 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"
                                identity=("signal_summary", *view_identity)),
              hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
-                         caption=caption, filename=f"rekryteringssignaler-hela-perioden-{file_part}",
+                         caption=caption, filename=components.file_name(f"rekryteringssignaler-hela-perioden-{sel.area_name}", sel),
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
