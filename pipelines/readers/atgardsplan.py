@@ -160,6 +160,18 @@ def sniff(path: Path, head: bytes) -> str | None:
 # --- the workbook as cells ---------------------------------------------------------------
 
 @dataclass
+class IconSet:
+    """One icon-set rule of conditional formatting: the ranges it covers, the icons'
+    colour families from the lowest value to the highest (None for an icon without a
+    traffic-light colour) and its thresholds as (type, value, value itself included)."""
+
+    ranges: list[tuple[int, int, int, int]]  # min_row, min_col, max_row, max_col
+    families: tuple[str | None, ...]
+    thresholds: list[tuple[str, str, bool]]
+    span: tuple[float, float] | None = None  # the smallest and largest number in its ranges, once known
+
+
+@dataclass
 class Sheet:
     """One sheet's non-empty cells as text, its merged ranges and comments."""
 
@@ -180,6 +192,8 @@ class Sheet:
     hidden_cols: set[int] = field(default_factory=set)
     # The totals rows of Excel tables ("Formatera som tabell" with "Summarad").
     table_totals: set[int] = field(default_factory=set)
+    # Icon sets of conditional formatting (a traffic light on a status written 1, 2, 3).
+    icon_sets: list[IconSet] = field(default_factory=list)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -461,6 +475,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 last_row = int(end_ref[2])
                 sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
     sheet.other_texts = _texts_beside_cells(zf, xml, targets)
+    sheet.icon_sets = _icon_sets(xml)
     if coloured_styles and end >= 0:
         # Only up to the end of the last row holding a value: a template coloured down to
         # row 100 000 costs nothing.
@@ -470,6 +485,93 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
             if style and ref and int(style[1]) in coloured_styles:
                 sheet.coloured[(int(ref[2]), _col_index(ref[1].decode()))] = coloured_styles[int(style[1])]
     return last, filled
+
+
+# Excel's icon sets whose icons are a traffic light, each icon's colour family from the
+# lowest value to the highest (as Excel draws them without "Omvänd ikonordning"). Other
+# sets (stars, grey arrows, ratings, quarters) have no colour a legend could name.
+_ICON_FAMILIES = {
+    "3TrafficLights1": ("röd", "gul", "grön"), "3TrafficLights2": ("röd", "gul", "grön"),
+    "3Signs": ("röd", "gul", "grön"), "3Symbols": ("röd", "gul", "grön"), "3Symbols2": ("röd", "gul", "grön"),
+    "3Flags": ("röd", "gul", "grön"), "3Arrows": ("röd", "gul", "grön"), "3Triangles": ("röd", "gul", "grön"),
+    "4TrafficLights": ("svart", "röd", "gul", "grön"),
+}
+_ICON_COUNT = re.compile(r"^([345])")
+_CONDITIONAL = re.compile(rb"<(?:\w+:)?conditionalFormatting\b[^>]*\bsqref=\"([^\"]+)\"[^>]*>(.*?)"
+                          rb"</(?:\w+:)?conditionalFormatting>", re.DOTALL)
+
+
+def _icon_sets(xml: bytes) -> list[IconSet]:
+    """The icon-set rules of a sheet's conditional formatting (the main part only: Excel
+    writes its built-in sets there; a custom mix of icons stands in an extension and is
+    not read)."""
+    found = []
+    # The rules stand after the cells: a plain search finds where (the pattern over a
+    # 4 MB sheet of cells would cost about 40 ms).
+    first = xml.find(b"conditionalFormatting")
+    for m in _CONDITIONAL.finditer(xml, max(xml.rfind(b"<", 0, first), 0)) if first >= 0 else ():
+        if b"iconSet" not in m[2]:
+            continue
+        ranges = []
+        for ref in m[1].decode().split():
+            a, _, b = ref.partition(":")
+            if _REF.fullmatch(a) and _REF.fullmatch(b or a):
+                (c1, r1), (c2, r2) = _REF.fullmatch(a).groups(), _REF.fullmatch(b or a).groups()
+                ranges.append((int(r1), _col_index(c1), int(r2), _col_index(c2)))
+        try:
+            root = ElementTree.fromstring(b"<r>" + re.sub(rb"<(/?)\w+:", rb"<\1", m[2]) + b"</r>")
+        except ElementTree.ParseError:
+            continue  # an icon is never worth refusing the file
+        for rule in root.iter("cfRule"):
+            icons = rule.find("iconSet")
+            if rule.get("type") != "iconSet" or icons is None:
+                continue
+            name = icons.get("iconSet", "3TrafficLights1")  # Excel leaves out its default
+            count = int(_ICON_COUNT.match(name)[1]) if _ICON_COUNT.match(name) else 3
+            families = _ICON_FAMILIES.get(name, (None,) * count)
+            if icons.get("reverse") in ("1", "true"):
+                families = families[::-1]
+            thresholds = [(v.get("type", ""), v.get("val", ""), v.get("gte") not in ("0", "false"))
+                          for v in icons.iter("cfvo")]
+            found.append(IconSet(ranges, families, thresholds))
+    return found
+
+
+def icon_family(sheet: Sheet, row: int, col: int) -> str | None:
+    """The colour family of the icon conditional formatting shows in a number cell:
+    its traffic-light colour, ICON_WITHOUT_COLOUR for an icon a legend cannot name (or a
+    threshold not worked out here: a percentile or a formula), None without an icon."""
+    if (row, col) not in sheet.numbers:
+        return None
+    for icons in sheet.icon_sets:
+        if not any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in icons.ranges):
+            continue
+        if len(icons.thresholds) != len(icons.families) or None in icons.families:
+            return ICON_WITHOUT_COLOUR
+        value = float(sheet.cells[(row, col)])
+        if icons.span is None:
+            # A percentage is of the span between the ranges' smallest and largest number.
+            numbers = [float(sheet.cells[(r, c)]) for r, c in sheet.numbers
+                       if any(r1 <= r <= r2 and c1 <= c <= c2 for r1, c1, r2, c2 in icons.ranges)]
+            icons.span = (min(numbers), max(numbers))
+        low, high = icons.span
+        family = icons.families[0]
+        for (kind, raw, included), icon in zip(icons.thresholds[1:], icons.families[1:], strict=True):
+            try:
+                limit = float(raw)
+            except ValueError:
+                return ICON_WITHOUT_COLOUR  # a formula or a cell reference
+            if kind == "percent":
+                limit = low + (high - low) * limit / 100
+            elif kind != "num":
+                return ICON_WITHOUT_COLOUR  # a percentile: not worked out
+            if value > limit or (included and value == limit):
+                family = icon
+        return family
+    return None
+
+
+ICON_WITHOUT_COLOUR = "ikon"
 
 
 def _check_container(path: Path) -> None:
@@ -707,6 +809,7 @@ class AreaRows:
     status_cells: set[tuple[int, int]] = field(default_factory=set)
     # The table's rows (first, last) and its status and follow-up columns.
     status_columns: tuple[int, int, tuple[int, ...]] = (0, 0, ())
+    measure_rows: set[int] = field(default_factory=set)  # every row of every measure
 
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
@@ -936,6 +1039,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     # A status shown only as a colour (green, yellow, red) in the status or follow-up
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
     colour_only: list[tuple[str, str]] = []
+    icon_cells: list[str] = []  # status numbers shown with icons that have no colour
     status_cells: set[tuple[int, int]] = set()
 
     def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
@@ -970,12 +1074,16 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             # The status column is the organisation's own current assessment: it wins.
             stated = followup.stated_status(status_text)
             colour_word = _COLOUR_WORDS.get(followup.normalise(status_text).rstrip(".!").lower())
+            icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not stated else None
             if stated:
                 status = stated
-            elif colour_word:
-                # "Grön" written in the Status column: a colour, read by the legend.
-                colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word)]
+            elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
+                # "Grön" written in the Status column, or a number shown as a green,
+                # yellow or red icon: a colour, read by the legend.
+                colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word or icon)]
                 colour_only += colours
+            elif icon:
+                icon_cells.append(f"{get_column_letter(roles['status'])}{top}")
             else:
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
@@ -996,9 +1104,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
+    if icon_cells:
+        notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
+                     "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "
+                     "Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected, colour_only, status_cells,
-                    (start, stop, tuple(status_cols)))
+                    (start, stop, tuple(status_cols)), {r for rows in groups.values() for r in rows})
 
 
 # --- the workbook's colour legend -------------------------------------------------------
@@ -1025,6 +1137,7 @@ class ColourLegend:
     meanings: dict[str, str] = field(default_factory=dict)  # colour family -> status
     places: dict[str, str] = field(default_factory=dict)  # colour family -> where the legend says so
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # family -> "status (where)", several
+    sheets: set[int] = field(default_factory=set)  # the sheets (index) the meanings were read from
 
 
 def _legend_status(phrase: str) -> str | None:
@@ -1129,7 +1242,8 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
     found: dict[str, list[tuple[str, str]]] = {}
 
     def add(family: str, status: str, sheet: Sheet, row: int, col: int) -> None:
-        found.setdefault(family, []).append((status, f"blad '{sheet.title}', cell {get_column_letter(col)}{row}"))
+        found.setdefault(family, []).append((status, f"blad '{sheet.title}', cell {get_column_letter(col)}{row}",
+                                             sheet.index))
 
     # Cells and coloured cells stand in the sheet's order (row by row), so the first
     # place a legend says something is the one named.
@@ -1141,10 +1255,11 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
             add(family, status, sheet, r, c)
     legend = ColourLegend()
     for family, said in found.items():
-        if len({status for status, _ in said}) == 1:
-            legend.meanings[family], legend.places[family] = said[0]
+        if len({status for status, *_ in said}) == 1:
+            legend.meanings[family], legend.places[family], _ = said[0]
+            legend.sheets.update(index for *_, index in said)
         else:
-            legend.conflicts[family] = [f"{status} ({where})" for status, where in said]
+            legend.conflicts[family] = [f"{status} ({where})" for status, where, _ in said]
     return legend
 
 
@@ -1465,10 +1580,12 @@ def _other_years(sheets: list[Sheet], year: int) -> dict[int, list[int]]:
 
 
 def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: dict[str, int],
-                      followup_cols: list[tuple[int, str | None]], parts: list[AreaRows]) -> list[str]:
+                      followup_cols: list[tuple[int, str | None]], parts: list[AreaRows],
+                      description_col: int | None = None) -> list[str]:
     """Report lines for what the coordinator cannot see in Excel but was read (hidden
-    measure rows and table columns), and for notes on the table's cells, which are not
-    read: a note is as often a reviewer's question as a follow-up. Never the note's text."""
+    measure rows and table columns), and for what is in the table but not read: notes on
+    its cells (a note is as often a reviewer's question as a follow-up) and columns of
+    its own ('Kommentar' between the follow-up columns). Never their text."""
     lines = []
     hidden = sorted(m["source_row"] for p in parts for m in p.measures if m["source_row"] in sheet.hidden_rows)
     if len(hidden) == 1:
@@ -1484,6 +1601,14 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
             header = sheet.value(header_row, c).split("\n")[0][:40]
             lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ({header}) är dold i Excel "
                          "men lästes in.")
+    # A column the header names but the plan has no field for ('Kommentar', 'Nr',
+    # 'Kostnad'): not read, but the coordinator who wrote in it is told so.
+    measure_rows = {r for p in parts for r in p.measure_rows}
+    for c, text in sheet.rows.get(header_row, []):
+        if c not in columns and c != description_col \
+                and any(sheet.own(r, c) for r in measure_rows):
+            lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ('{text.split(chr(10))[0][:40]}') "
+                         "har text men lästes inte; den hör inte till planens kolumner.")
     noted = []
     for ref in sheet.comments:
         m = _REF.fullmatch(ref)
@@ -1569,7 +1694,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          + ", ".join(f"rad {r} ({a})" for r, a in headings) + ".")
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-            notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts))
+            notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
+                                           description_col))
             areas.extend(found_parts)
             continue
         rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
@@ -1585,13 +1711,28 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          f"det sparades som '{cat.OWN_AREA}'.")
         if sheet.state != "visible" and rows.measures:
             notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows]))
+        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col))
         areas.append(rows)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
                                  "Operativa mål, När, Vem, Uppföljning). Kontrollera att det är rätt fil.")
+    measure_status_cells: dict[int, set[tuple[int, int]]] = {}
+    for rows in areas:
+        measure_status_cells.setdefault(rows.sheet.index, set()).update(rows.status_cells)
+    table_columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
+    for rows in areas:
+        table_columns.setdefault(rows.sheet.index, []).append(rows.status_columns)
+    # A hidden sheet without a table (the lists behind a template's drop-downs, often
+    # with each status word in its traffic-light colour) is no legend: the coordinator
+    # never sees it.
+    legend_sheets = [s for s in sheets if s.state == "visible" or s.index in measure_status_cells]
+    legend = colour_legend(legend_sheets, measure_status_cells, table_columns)
     for sheet in skipped:
-        if sheet.state != "visible":
+        if sheet.index in legend.sheets:
+            # A visible sheet of drop-down lists with 'Genomförd' on green is a legend the
+            # coordinator sees, as a sheet called 'Förklaring' is.
+            notes.append(f"Blad '{sheet.title}' har ingen rubrikrad; bara dess färgförklaring lästes.")
+        elif sheet.state != "visible":
             # Usually the lists a template's drop-downs take their words from.
             notes.append(f"Blad '{sheet.title}' är dolt och har ingen rubrikrad (troligen listor till "
                          "rullgardinsmenyer); det lästes inte.")
@@ -1604,17 +1745,6 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             notes.append(f"Analysbladet '{analysis_sheet.title}' har formler utan sparade värden; öppna och "
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
-    measure_status_cells: dict[int, set[tuple[int, int]]] = {}
-    for rows in areas:
-        measure_status_cells.setdefault(rows.sheet.index, set()).update(rows.status_cells)
-    table_columns: dict[int, list[tuple[int, int, tuple[int, ...]]]] = {}
-    for rows in areas:
-        table_columns.setdefault(rows.sheet.index, []).append(rows.status_columns)
-    # A hidden sheet without a table (the lists behind a template's drop-downs, often
-    # with each status word in its traffic-light colour) is no legend: the coordinator
-    # never sees it.
-    legend_sheets = [s for s in sheets if s.state == "visible" or s.index in measure_status_cells]
-    legend = colour_legend(legend_sheets, measure_status_cells, table_columns)
     notes.extend(apply_colour_legend(areas, legend))
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
