@@ -115,3 +115,19 @@ def test_a_parquet_file_is_reported_as_parquet(empty_db, tmp_path):
     [report] = ingest(empty_db, [f])
     assert report.status == "ok" and "signal-parquet" in report.summary(), report.summary()
     assert _stored(empty_db) == [("2025-03-01", "0180", "M", 7)]
+
+
+def test_a_workbook_of_signals_is_refused_with_how_to_save_it_as_csv(empty_db, tmp_path):
+    import pandas as pd
+
+    before = rows(empty_db, "SELECT count(*) FROM load_log")
+    frame = pd.DataFrame([["2025-03", "0180", "15-17", "M", "skola", "rekryteringsförsök", 7]],
+                         columns=HEADER.split(";"))
+    for name in ("signaler.xlsx", "signaler.csv"):  # also a workbook given a CSV's name
+        frame.to_excel(tmp_path / name, index=False, engine="openpyxl")
+        [report] = ingest(empty_db, [tmp_path / name])
+        assert report.status == "rejected", report.summary()
+        assert "Excel-arbetsbok med kolumnerna för rekryteringssignaler" in report.summary()
+        assert "Spara bladet som CSV" in report.summary()
+    assert rows(empty_db, "SELECT count(*) FROM load_log") == before
+    assert _stored(empty_db) == []

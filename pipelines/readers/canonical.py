@@ -15,6 +15,7 @@ import io
 import mmap
 import re
 import tempfile
+import zipfile
 from bisect import bisect_right
 from datetime import date, timedelta
 from pathlib import Path
@@ -51,6 +52,7 @@ COLUMNS = {
         ],
     },
 }
+_KIND_NAMES = {"incident": "händelser", "signal": "rekryteringssignaler", "measure": "åtgärder"}
 GRID_CELL = re.compile(r"^\d{7}$|^\d{13}$|^1km[NE]\d+[NE]\d+$")
 # Tried in order, so a plain timestamp (the common case) is read by the first. Then what
 # exports also write: milliseconds or microseconds ('10:00:00.000') and the Swedish clock
@@ -115,7 +117,28 @@ def _kind_of_columns(cols: list[str]) -> str | None:
     return None
 
 
+def _workbook_kind(path: Path) -> str | None:
+    """The kind of our data whose column names an xlsx workbook's cells hold (a table
+    kept in Excel and saved as a workbook), else None. Only the first MiB of the shared
+    strings (where Excel writes text cells) and of the first sheet (where some tools write
+    them inline) is looked at."""
+    text = ""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for part in {"xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"} & set(zf.namelist()):
+                with zf.open(part) as fh:
+                    text += fh.read(1 << 20).decode("utf-8", errors="replace").lower()
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return _kind_of_columns(re.findall(r"<t(?:\s[^>]*)?>([^<]*)</t>", text))
+
+
 def sniff(path: Path, head: bytes) -> str | None:
+    if head.startswith(b"PK\x03\x04"):
+        # Claimed so that read() can tell the user to save it as CSV; 'xlsx' is no format
+        # of FORMATS (--format cannot ask for it).
+        kind = _workbook_kind(path)
+        return f"{kind}-xlsx" if kind else None
     if head.startswith(b"PAR1"):
         try:
             cols = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{_q(path)}')").df()["column_name"].tolist()
@@ -151,6 +174,10 @@ def _check_header(file: str, cols: list[str], kind: str) -> None:
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     kind, container = fmt.split("-")
+    if container == "xlsx":
+        raise FileRejected(path.name, f"filen är en Excel-arbetsbok med kolumnerna för {_KIND_NAMES[kind]}. "
+                                      "Spara bladet som CSV i Excel (Arkiv › Spara som › CSV UTF-8 eller "
+                                      "CSV (semikolonavgränsad)) och läs in CSV-filen.")
     if kind == "incident":
         return _read_incidents(path, ctx, container)
     header, rows, delim = _small_table(path, container, kind)
