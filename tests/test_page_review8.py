@@ -7,6 +7,8 @@
 - Rekryteringssignaler's downloads were named by the area's code and no period
   ("rekryteringssignaler-01.csv"), Översikt's and Karta's by no period, so downloads for
   other areas or months overwrote them.
+- Översikt's headline said "0 ±0" recruitment signals for a kommun signals cannot reach
+  (Tyresö, recorded in LPO Nacka), where Rekryteringssignaler says – (saknas), inte 0.
 """
 
 from __future__ import annotations
@@ -94,6 +96,31 @@ def test_a_long_title_keeps_its_months_in_the_file_name():
     sel = filters.Selection("lpo", "X", date(2025, 1, 1), date(2025, 3, 1))
     name = components.file_name("Antal händelser, lokalpolisområden i polisområde Storgöteborg och " * 3, sel)
     assert len(name) <= 80 and name.endswith("-2025-01-2025-03"), name
+
+
+# --- Översikt: a kommun signals cannot reach ------------------------------------------------
+
+
+def signal_metric(at):
+    return next(m for m in at.metric if m.label == "Rekryteringssignaler")
+
+
+def test_overview_shows_no_zero_signals_for_a_kommun_signals_cannot_reach(demo_db, monkeypatch):
+    # Tyresö's signals are recorded for LPO Nacka (Nacka, Tyresö, Värmdö): not none, unknown,
+    # as Rekryteringssignaler says for the same kommun.
+    at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Kommun", "omrade": "Tyresö"})
+    metric = signal_metric(at)
+    assert metric.value == "–" and not metric.delta, (metric.value, metric.delta)
+    assert any("lokalpolisområdet Nacka" in c.value for c in at.caption)
+    signal_page = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Kommun", "omrade": "Tyresö"})
+    assert any("– (saknas), inte som 0" in i.value for i in signal_page.info)
+
+
+def test_overview_still_counts_a_kommun_with_its_own_signals(demo_db, monkeypatch, raw):
+    (name,) = raw.execute("""SELECT a.name FROM mart_signal m JOIN area a ON a.area_code = m.kommun_code
+                             GROUP BY a.name ORDER BY sum(m.count) DESC LIMIT 1""").fetchone()
+    at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Kommun", "omrade": name})
+    assert signal_metric(at).value not in ("–", "0"), (name, signal_metric(at).value)
 
 
 # --- in Chromium ------------------------------------------------------------------------------

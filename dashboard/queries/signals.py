@@ -376,6 +376,7 @@ class SignalPage:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, show_spinner=False)  # per database version: Översikt asks on each new kommun
 def unplaceable(key, level: str) -> frozenset[str]:
     """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
     covers other kommuner, so their signals stay "ej fördelade" (see mart_signal)."""
@@ -491,12 +492,19 @@ def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
     # layers directly, as total_frame does, without its rates: their population query
     # and frame cost ~15 ms on each new selection, for numbers Översikt does not show.
     chain = chain_for(level)
-    return {label: _total_cell(_totals(key, chain, s, e), level, code)
-            for label, s, e in (("nu", start, end), ("ett år tidigare", year_earlier(start), year_earlier(end)))}
+    cells = {label: _total_cell(_totals(key, chain, s, e), level, code)
+             for label, s, e in (("nu", start, end), ("ett år tidigare", year_earlier(start), year_earlier(end)))}
+    # A kommun signals cannot reach (as on Rekryteringssignaler): its 0 is not recorded
+    # rather than none, so missing (–); Översikt's headline showed "0 ±0" for Tyresö.
+    if code in unplaceable(key, level):
+        cells = {label: ((pd.NA, False) if cell == (0, False) else cell) for label, cell in cells.items()}
+    return cells
 
 
 def signal_total_counts(selection) -> dict[str, tuple]:
-    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed)."""
+    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed); the
+    count is NA when hidden, and when a kommun signals cannot reach (:func:`unplaceable`)
+    has none."""
     return _total_counts(db_key(), selection.area_level, selection.area_code, *months_read(selection))
 
 
