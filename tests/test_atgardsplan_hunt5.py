@@ -213,3 +213,49 @@ def test_a_kommuns_own_template_with_cover_log_panes_filter_and_a_comment_column
     assert not any("Fråga Anna" in line for line in report.lines)
     assert "Blad 'Ändringslogg' har ingen rubrikrad och lästes inte." in report.lines
     assert not any("Framsida" in line for line in report.lines), report.lines
+
+
+# --- a drop-down's options as templates write them ---------------------------------------------
+
+@pytest.mark.parametrize(("options", "expected"), [
+    # Numbered options keep the list in order in the drop-down.
+    (["3. Genomförd", "2 - Pågår", "1) Ej påbörjad"], ["uppnådd", "påbörjad", "ej uppnådd"]),
+    (["(3) Klar", "2 – Pågår", "1.Ej startad"], ["uppnådd", "påbörjad", "ej uppnådd"]),
+    # A coloured sign before or after the word: the word is the status.
+    (["🟢 Genomförd", "🟡 Pågår", "🔴 Ej påbörjad"], ["uppnådd", "påbörjad", "ej uppnådd"]),
+    (["Klar ✅", "Pågår ⏳", "Ej påbörjad ❌"], ["uppnådd", "påbörjad", "ej uppnådd"]),
+])
+def test_numbered_or_marked_drop_down_options_are_read(empty_db, tmp_path, options, expected):
+    # Before: "statusen '3. Genomförd' känns inte igen" for each, and the status came from
+    # the follow-up text ('ej bedömd' here).
+    wb = _new()
+    _status_sheet(wb, options)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == expected
+    assert not any("känns inte igen" in line for line in report.lines), report.lines
+
+
+@pytest.mark.parametrize("legend", [True, False])
+def test_a_coloured_circle_alone_is_a_colour(empty_db, tmp_path, legend):
+    # "🟢" chosen from the drop-down is a colour, as the word "Grön" is: read by the
+    # legend, and without one named, never guessed.
+    wb = _new()
+    if legend:
+        wb["Instruktion"]["A5"] = LEGEND
+    _status_sheet(wb, ["🟢", "🟡", "🔴"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == (
+        ["uppnådd", "påbörjad", "ej uppnådd"] if legend else ["ej bedömd"] * 3)
+    assert not any("känns inte igen" in line for line in report.lines), report.lines
+    if not legend:
+        assert any(line.startswith("Blad '1. Unga i riskzon': cell H4, H5, H6 visar statusen bara med färg")
+                   for line in report.lines), report.lines
+
+
+@pytest.mark.parametrize("option", ["2025 Pågår", "3 Genomförd i mars med 20 deltagare", "🟢 Arbetet pågår."])
+def test_what_only_looks_like_an_option_is_still_not_recognised(empty_db, tmp_path, option):
+    wb = _new()
+    _status_sheet(wb, [option, "Pågår", "Pågår"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)][0] == "ej bedömd"
+    assert any("cell H4: statusen" in line and "känns inte igen" in line for line in report.lines), report.lines

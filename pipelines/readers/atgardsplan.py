@@ -1073,12 +1073,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif status_text:
             # The status column is the organisation's own current assessment: it wins.
             stated = followup.stated_status(status_text)
-            colour_word = _COLOUR_WORDS.get(followup.normalise(status_text).rstrip(".!").lower())
+            plain = followup.normalise(status_text).rstrip(".!").lower()
+            colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
             icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not stated else None
             if stated:
                 status = stated
             elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
-                # "Grön" written in the Status column, or a number shown as a green,
+                # "Grön" (or "🟢") written in the Status column, or a number shown as a green,
                 # yellow or red icon: a colour, read by the legend.
                 colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word or icon)]
                 colour_only += colours
@@ -1118,6 +1119,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
 # Swedish colour words as a legend writes them, to the families of hue_family.
 _COLOUR_WORDS = {"grön": "grön", "grönt": "grön", "gröna": "grön", "gul": "gul", "gult": "gul", "gula": "gul",
                  "orange": "orange", "röd": "röd", "rött": "röd", "röda": "röd"}
+# A coloured circle chosen from a drop-down instead of a word ("🟢"): a colour, as "Grön" is.
+_COLOUR_SIGNS = {"🟢": "grön", "🟡": "gul", "🟠": "orange", "🔴": "röd"}
 # A legend written in words: "Grön = genomförd", "Gult: pågår", "Röd – ej påbörjad", one
 # a cell, one a line, or several in one cell ("Grön = klar, gul = pågår, röd = ej påbörjad").
 _LEGEND_ITEM = re.compile(

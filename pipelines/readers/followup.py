@@ -176,10 +176,19 @@ def assessment(text: str) -> str | None:
     return _status_of(m)
 
 
+# What a template's drop-down puts around its status words: a number that keeps the
+# options in order ("3. Genomförd", "2 - Pågår", "(1) Ej påbörjad") and signs before or
+# after the word ("🟢 Genomförd", "Klar ✅"). Emoji, dingbats and geometric shapes only:
+# a word or a year ("2025 Pågår") is no decoration.
+_SIGNS = "[\U0001F300-\U0001FAFF\u2190-\u21FF\u2300-\u23FF\u25A0-\u27BF\u2B00-\u2BFF\uFE0F]"
+_OPTION_DECORATION = re.compile(
+    rf"^(?:{_SIGNS}\s*)*(?:\(?[1-9]\)?(?:\s*[.):]\s*|\s*[-–—]\s+|\s+))?|(?:\s*{_SIGNS})+$")
+
+
 def stated_status(text: str) -> str | None:
     """The status a Status column's cell states ("Pågår", "GENOMFÖRD.", "Klart",
-    "Delvis uppnådd", or an assessment sentence), else None."""
-    bare = _BARE.match(normalise(text))
+    "Delvis uppnådd", "3. Genomförd", "🟢 Genomförd", or an assessment sentence), else None."""
+    bare = _BARE.match(_OPTION_DECORATION.sub("", normalise(text)))
     return _status_of(bare) if bare else assessment(text)
 
 
