@@ -131,3 +131,23 @@ def test_a_workbook_of_signals_is_refused_with_how_to_save_it_as_csv(empty_db, t
         assert "Spara bladet som CSV" in report.summary()
     assert rows(empty_db, "SELECT count(*) FROM load_log") == before
     assert _stored(empty_db) == []
+
+
+def test_a_quote_inside_an_unquoted_cell_keeps_the_rows_below_empty_lines_numbered(empty_db, tmp_path):
+    # 'skärm 24"' and 'sa "stick"' are text, not quoted cells (a quote opens one only as a
+    # cell's first character). Before, the quote's odd count hid the empty lines below it,
+    # and the rejected rows were named one or two rows too high.
+    # Excel rows: 1 header; 2 s1; 3 empty; 4 s2 (bad time); 5 s3; 6 empty; 7 s4 (bad type).
+    f = tmp_path / "export.csv"
+    f.write_text("\n".join([
+        "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source",
+        's1;2025-03-01 10:00;stöld;0180;;;skärm 24" från bil',
+        "",
+        "s2;igår;rån;0180;;;logg",
+        's3;2025-03-01 10:00;hot;0180;;;sa "stick" till vakten, ""lugnt""',
+        "",
+        's4;2025-03-01 10:00;okänd;0180;;;"citerad ""cell""\nmed radbrytning"',
+    ]) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert [r[:2] for r in _rejected(empty_db)] == [(4, "occurred_at"), (7, "incident_type")]

@@ -523,7 +523,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # DuckDB skips empty lines, so the rows below one are numbered a row too high. The
     # empty lines are looked for only when a row number is to be shown (most files reject
     # nothing).
-    blank_lines = functools.cache(lambda: _empty_lines(path, records) if container == "csv" else [])
+    blank_lines = functools.cache(lambda: _empty_lines(path, records, delim) if container == "csv" else [])
     candidates = con.execute(
         f"SELECT rowid + {row_offset} AS _row, _pn FROM _inc_raw WHERE _pn IS NOT NULL ORDER BY _row")
     while batch := candidates.fetchmany(10_000):
@@ -803,7 +803,14 @@ def _header_width(path: Path, delim: str) -> int:
         return len(next(csv.reader([fh.readline()], delimiter=delim)))
 
 
-def _empty_lines(path: Path, records: int) -> list[int]:
+# A quote with text on both sides ('24" från', 'sa "stick"'): in a cell without quotes it is
+# text, and inside a quoted cell it would be doubled, so it is no quote that opens or
+# closes a cell and the count of quotes before an empty line says nothing. Written to
+# start with the quote itself, so the search skips to each quote (about 70 times faster).
+STRAY_QUOTE = rb'"(?<=[^;,\t\r\n"]")(?=[^;,\t\r\n"])'
+
+
+def _empty_lines(path: Path, records: int, delim: str) -> list[int]:
     """The rows of the empty lines ('' or a lone '\r') of a CSV file, in order, given the
     ``records`` DuckDB read from it (header not counted).
 
@@ -812,8 +819,9 @@ def _empty_lines(path: Path, records: int) -> list[int]:
     without such a cell that is the line number. Counting the newlines tells whether there
     are any empty lines (a search for the empty lines themselves costs several times
     more); only then are they found, skipping those inside a quoted cell (an odd number of
-    quotes before them). Only a file with a line break in a cell as well is read line by
-    line (_empty_rows_following_quotes).
+    quotes before them). Only a file with a line break in a cell as well, or with an empty
+    line taken as inside a cell and a quote in the middle of a cell's text (STRAY_QUOTE,
+    which makes that count wrong), is read line by line (_empty_rows_following_quotes).
     """
     with open(path, "rb") as fh:
         newlines, last = 0, b""
@@ -825,7 +833,7 @@ def _empty_lines(path: Path, records: int) -> list[int]:
     if lines_in_file == records + 1:
         return []
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        lines, line, quotes, counted = [], 1, 0, 0
+        lines, line, quotes, counted, skipped = [], 1, 0, 0, False
         for m in re.finditer(rb"\n(?=\r?\n)", mm):
             # in pieces: a slice of an mmap is a copy, and the first empty line may lie at
             # the end of a file of gigabytes
@@ -836,16 +844,19 @@ def _empty_lines(path: Path, records: int) -> list[int]:
             counted = m.start() + 1  # line is now the one after this newline
             if quotes % 2 == 0:
                 lines.append(line)
-    if not lines or lines_in_file == records + 1 + len(lines):
+            else:
+                skipped = True
+        stray = skipped and re.search(STRAY_QUOTE, mm) is not None
+    if not stray and (not lines or lines_in_file == records + 1 + len(lines)):
         return lines  # rows are lines down to the first empty line
-    return _empty_rows_following_quotes(path)
+    return _empty_rows_following_quotes(path, delim)
 
 
-def _empty_rows_following_quotes(path: Path) -> list[int]:
-    """The rows (numbered as in _empty_lines) of the empty lines outside quoted cells. A
-    line with an odd number of quotes opens or closes a quoted cell (a quote written as
-    '""' inside one counts twice), so a line that starts inside a cell continues its row."""
+def _empty_rows_following_quotes(path: Path, delim: str) -> list[int]:
+    """The rows (numbered as in _empty_lines) of the empty lines outside quoted cells; a
+    line that starts inside a quoted cell continues its row."""
     rows, row, inside = [], 0, False
+    sep = delim.encode()
     with open(path, "rb") as fh:
         for line in fh:
             if not inside:
@@ -853,9 +864,28 @@ def _empty_rows_following_quotes(path: Path) -> list[int]:
                 if not line.strip(b"\r\n"):
                     rows.append(row)
                     continue
-            if line.count(b'"') % 2:
-                inside = not inside
+            if inside or b'"' in line:
+                inside = _ends_inside_quotes(line, sep, inside)
     return rows
+
+
+def _ends_inside_quotes(line: bytes, sep: bytes, inside: bool) -> bool:
+    """Whether ``line`` ends inside a quoted cell, given whether it starts inside one. As
+    DuckDB reads a file: a quote opens a cell only as a field's first character (elsewhere,
+    as in 'skärm 24"', it is text); inside the cell '""' is a quote and a lone '"' ends it."""
+    at = 0
+    while True:
+        quote = line.find(b'"', at)
+        if quote < 0:
+            return inside
+        if inside:
+            if line[quote + 1:quote + 2] == b'"':
+                at = quote + 2
+                continue
+            inside = False
+        elif quote == 0 or line[quote - 1:quote] == sep:
+            inside = True
+        at = quote + 1
 
 
 def _file_row(row: int, blank: list[int]) -> int:
