@@ -259,3 +259,43 @@ def test_what_only_looks_like_an_option_is_still_not_recognised(empty_db, tmp_pa
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)][0] == "ej bedömd"
     assert any("cell H4: statusen" in line and "känns inte igen" in line for line in report.lines), report.lines
+
+
+# --- a status written as a number, explained in its column's header ------------------------------
+
+@pytest.mark.parametrize("header", [
+    "Status\n1 = Ej påbörjad\n2 = Pågår\n3 = Genomförd",
+    "Status (1 = ej påbörjad, 2 = pågår, 3 = klar)",
+    "Status 1–3\n1: Ej startad. 2: Pågår. 3: Genomförd.",
+])
+def test_numbers_explained_in_the_status_header_are_read(empty_db, tmp_path, header):
+    # Before: "statusen '3' känns inte igen" for each measure. The column's own header
+    # says what each number means, so nothing is guessed.
+    wb = _new()
+    ws = _status_sheet(wb, [3, 2, 1])
+    ws.cell(3, 8, header)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "påbörjad", "ej uppnådd"]
+    assert not any("känns inte igen" in line for line in report.lines), report.lines
+    assert ("Blad '1. Unga i riskzon': statusen lästes från talen i kolumn H enligt rubriken "
+            "(1 = ej uppnådd, 2 = påbörjad, 3 = uppnådd).") in report.lines
+
+
+def test_numbers_with_icons_explained_in_the_header_need_no_colour_legend(empty_db, tmp_path):
+    wb = _new()
+    ws = _status_sheet(wb, [3, 2, 1])
+    ws.cell(3, 8, "Status\n1 = Ej påbörjad\n2 = Pågår\n3 = Genomförd")
+    ws.conditional_formatting.add("H4:H40", IconSetRule("3TrafficLights1", "num", [1, 2, 3]))
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "påbörjad", "ej uppnådd"]
+    assert not any("färg" in line for line in report.lines), report.lines
+
+
+def test_a_number_the_header_does_not_explain_is_not_recognised(empty_db, tmp_path):
+    wb = _new()
+    ws = _status_sheet(wb, [4, 2, "Klar"])
+    ws.cell(3, 8, "Status\n1 = Ej påbörjad\n2 = Pågår\n3 = Genomförd")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["ej bedömd", "påbörjad", "uppnådd"]
+    assert ("Blad '1. Unga i riskzon', cell H4: statusen '4' känns inte igen; statusen togs från uppföljningen."
+            in report.lines)

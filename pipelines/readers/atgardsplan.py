@@ -977,6 +977,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
+    numbers = _number_legend(sheet.value(header_row, roles["status"])) if "status" in roles else {}
     for r in range(start, stop + 1):
         if r <= skip_until:
             continue
@@ -1075,9 +1076,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             stated = followup.stated_status(status_text)
             plain = followup.normalise(status_text).rstrip(".!").lower()
             colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
-            icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not stated else None
-            if stated:
-                status = stated
+            number = numbers.get(status_text)
+            icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not (stated or number) else None
+            if stated or number:
+                status = stated or number
             elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
                 # "Grön" (or "🟢") written in the Status column, or a number shown as a green,
                 # yellow or red icon: a colour, read by the legend.
@@ -1105,6 +1107,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
+    if numbers and any(sheet.own(r, roles["status"]) in numbers for r in row_values):
+        notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(roles['status'])} "
+                     "enligt rubriken (" + ", ".join(f"{n} = {numbers[n]}" for n in sorted(numbers)) + ").")
     if icon_cells:
         notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
                      "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "
@@ -1112,6 +1117,21 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected, colour_only, status_cells,
                     (start, stop, tuple(status_cols)), {r for rows in groups.values() for r in rows})
+
+
+# A Status column's header that says what its numbers mean ("Status\n1 = Ej påbörjad\n2 =
+# Pågår\n3 = Genomförd", "Status (1 = ej påbörjad, 2 = pågår, 3 = klar)").
+_NUMBER_ITEM = re.compile(r"(?:^|(?<=[\s,;(.]))(?P<n>[1-9])\s*(?:[:=]|[-–—](?=\s))\s*(?P<phrase>[^,;\n().]+)")
+
+
+def _number_legend(header: str) -> dict[str, str]:
+    """Number -> status, as the Status column's own header explains its numbers; empty
+    unless it explains at least two and every one of them with a status word."""
+    items = [(m["n"], _legend_status(m["phrase"])) for m in _NUMBER_ITEM.finditer(header)]
+    meanings = dict(items)
+    if len(items) < 2 or len(meanings) < len(items) or None in meanings.values():
+        return {}
+    return meanings
 
 
 # --- the workbook's colour legend -------------------------------------------------------
