@@ -123,6 +123,28 @@ def test_overview_still_counts_a_kommun_with_its_own_signals(demo_db, monkeypatc
     assert signal_metric(at).value not in ("–", "0"), (name, signal_metric(at).value)
 
 
+# --- Åtgärder: the register's filters in the link -------------------------------------------
+
+STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}
+
+
+def register(at):
+    return next(d.value for d in at.dataframe if "Uppföljningar" in d.value.columns)
+
+
+def test_a_link_opens_the_register_filtered_and_the_status_split_as_shared(demo_db, monkeypatch):
+    whole = register(open_page(demo_db, "atgarder", monkeypatch, STOCKHOLMS_LAN))
+    at = open_page(demo_db, "atgarder", monkeypatch, {**STOCKHOLMS_LAN, "atgarder_statuses": "ej uppnådd",
+                                                      "atgarder_grouping": "Organisation"})
+    shown = register(at)
+    assert 0 < len(shown) < len(whole), (len(shown), len(whole))
+    assert set(shown["Status"]) == {"ej uppnådd"}
+    assert at.multiselect(key="atgarder_statuses").value == ["ej uppnådd"]
+    # The first table with a total per row is the status table under the chart.
+    firsts = [d.value.columns[0] for d in at.dataframe if "Åtgärder" in d.value.columns]
+    assert firsts[0] == "Organisation", firsts
+
+
 # --- in Chromium ------------------------------------------------------------------------------
 
 

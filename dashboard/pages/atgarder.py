@@ -112,7 +112,8 @@ for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
                help="”Ej bedömd”: ingen bedömning skriven i uppföljningen – inte samma sak som ”ej uppnådd”."
                if row.status == "ej bedömd" else None)
 grouping = st.segmented_control("Dela upp efter", list(mq.GROUPINGS), format_func=mq.GROUPINGS.get,
-                                default="prioritised_area", key="atgarder_grouping") or "prioritised_area"
+                                default="prioritised_area", key="atgarder_grouping",
+                                bind="query-params") or "prioritised_area"
 counts, _, table = (by_area, totals, area_table) if grouping == "prioritised_area" \
     else mq.status_views(sel, "organisation", plan_years)
 label = mq.GROUPINGS[grouping]
@@ -241,13 +242,16 @@ def measure_register(register, caption: str) -> None:
     search, choosing filters or a row reruns only this part of the page."""
     st.subheader("Åtgärdsregister")
     c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2])
+    # The search and filters are in the URL as the sidebar's are: a shared link opens the
+    # same measures (the register is a fragment; its bound widgets update the address too).
     text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
-                         placeholder="t.ex. fältgrupp, trygghetsvandring")
+                         placeholder="t.ex. fältgrupp, trygghetsvandring", bind="query-params")
     areas = c2.multiselect("Prioriterat område", sorted(register["prioritised_area"].unique()), key="atgarder_areas",
-                           placeholder="Alla")
-    statuses = c3.multiselect("Status", list(mq.STATUSES), key="atgarder_statuses", placeholder="Alla")
+                           placeholder="Alla", bind="query-params")
+    statuses = c3.multiselect("Status", list(mq.STATUSES), key="atgarder_statuses", placeholder="Alla",
+                              bind="query-params")
     orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
-                          placeholder="Alla")
+                          placeholder="Alla", bind="query-params")
     found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
     register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
                         "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
