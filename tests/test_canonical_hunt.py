@@ -109,12 +109,16 @@ def test_a_parquet_file_is_reported_as_parquet(empty_db, tmp_path):
     import pandas as pd
 
     f = tmp_path / "signaler.parquet"
-    pd.DataFrame({"month": pd.Categorical(["2025-03"]), "area_code": pd.array([180.0]),
-                  "age_band": ["15-17"], "sex": pd.Categorical(["M"]), "source": ["skola"],
-                  "signal_type": ["rekryteringsförsök"], "count": pd.array([7], dtype="Int64")}).to_parquet(f)
+    # pandas' categorical and nullable types; a kommun code as a float (an integer column
+    # with a gap) and a count left empty
+    pd.DataFrame({"month": pd.Categorical(["2025-03", "2025-04"]), "area_code": pd.array([180.0, 180.0]),
+                  "age_band": ["15-17", "15-17"], "sex": pd.Categorical(["M", "M"]), "source": ["skola", "skola"],
+                  "signal_type": ["rekryteringsförsök"] * 2,
+                  "count": pd.array([7, None], dtype="Int64")}).to_parquet(f)
     [report] = ingest(empty_db, [f])
     assert report.status == "ok" and "signal-parquet" in report.summary(), report.summary()
     assert _stored(empty_db) == [("2025-03-01", "0180", "M", 7)]
+    assert _rejected(empty_db) == [(2, "count", "antal saknas; skriv 0 om inga signaler fanns")]
 
 
 def test_a_workbook_of_signals_is_refused_with_how_to_save_it_as_csv(empty_db, tmp_path):

@@ -320,6 +320,10 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
             rejected.append(Rejection(i, "count", "antalet är dolt ('..', '<5'); ange det faktiska antalet – "
                                                   "instrumentpanelen döljer små antal själv"))
             continue
+        if not r["count"]:
+            # an empty cell is no zero: the month may not have been counted
+            rejected.append(Rejection(i, "count", "antal saknas; skriv 0 om inga signaler fanns"))
+            continue
         if n is None or n != int(n) or n < 0:
             rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
             continue
