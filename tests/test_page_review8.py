@@ -9,6 +9,9 @@
   other areas or months overwrote them.
 - Översikt's headline said "0 ±0" recruitment signals for a kommun signals cannot reach
   (Tyresö, recorded in LPO Nacka), where Rekryteringssignaler says – (saknas), inte 0.
+- The register's filters on Åtgärder were not in the address, so a shared link lost them.
+- A quarterly signal chart said "per månad januari 2025 – oktober 2025" under it, with
+  ticks on months no quarter starts with ("2025-03").
 """
 
 from __future__ import annotations
@@ -143,6 +146,33 @@ def test_a_link_opens_the_register_filtered_and_the_status_split_as_shared(demo_
     # The first table with a total per row is the status table under the chart.
     firsts = [d.value.columns[0] for d in at.dataframe if "Åtgärder" in d.value.columns]
     assert firsts[0] == "Organisation", firsts
+
+
+# --- Rekryteringssignaler per quarter and year -----------------------------------------------
+
+YEAR_2025 = {"period": "Välj månader", "fran": "januari 2025", "till": "december 2025"}
+
+
+def chart_alt(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Linjediagram"))
+
+
+def test_a_quarterly_signal_chart_names_quarters_not_months(demo_db, monkeypatch):
+    import json
+
+    at = open_page(demo_db, "rekrytering", monkeypatch, {**YEAR_2025, "tid": "Kvartal"})
+    alt = chart_alt(at)
+    assert "per kvartal" in alt and "kvartal 4 2025" in alt, alt
+    assert "månad" not in alt and "oktober" not in alt, alt
+    axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
+    assert axis.get("ticktext") == [f"kvartal {q} 2025" for q in range(1, 5)], axis
+
+
+def test_a_yearly_signal_chart_names_years_with_an_en_dash(demo_db, monkeypatch):
+    at = open_page(demo_db, "rekrytering", monkeypatch, {"period": "Välj månader", "fran": "januari 2023",
+                                                         "till": "december 2025", "tid": "År"})
+    alt = chart_alt(at)
+    assert "per år, 2023–2025" in alt and "januari" not in alt, alt
 
 
 # --- in Chromium ------------------------------------------------------------------------------

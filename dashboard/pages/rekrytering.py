@@ -29,7 +29,7 @@ measure = controls.segmented_control("Mått", list(MEASURES), format_func=MEASUR
 
 
 def label_periods(fig, frame, grain: str) -> None:
-    """Hover texts and ticks name quarters and years, not their first month."""
+    """Hover texts, ticks and the alt text name quarters and years, not their first month."""
     if grain == "month":
         return
     names = dict(zip(frame["period_start"].astype(str), frame["period_label"], strict=False))
@@ -37,7 +37,26 @@ def label_periods(fig, frame, grain: str) -> None:
         if trace.customdata is not None:
             trace.customdata = [[names.get(str(x)[:10], c[0]), c[1]] for x, c in zip(trace.x, trace.customdata,
                                                                                        strict=True)]
-    fig.update_xaxes(tickformat="%Y" if grain == "year" else "%Y-%m", hoverformat="%Y-%m")
+    if grain == "year":
+        fig.update_xaxes(tickformat="%Y", hoverformat="%Y")
+    else:
+        # One tick per quarter, named as the table names it ("kvartal 2 2025"); plotly's
+        # own ticks fell on months ("2025-03") that are no quarter's. Every second or
+        # third name when there are many, so they do not overlap.
+        starts = sorted(names)
+        step = max(1, -(-len(starts) // 8))
+        fig.update_xaxes(tickvals=starts[::step], ticktext=[names[s] for s in starts[::step]])
+    # charts.trend writes its alt text (shown under the chart) for months: "per månad
+    # januari 2025 – oktober 2025", where oktober 2025 is the fourth quarter's first month.
+    # Its month names are replaced by the periods' names.
+    meta = dict(fig.layout.meta or {})
+    alt = meta.get("alt", "").replace("per månad ", f"per {GRAIN_LABELS[grain]}, ")
+    for start, label in names.items():
+        alt = alt.replace(fmt.month(start), label)
+    if grain == "year" and names:  # a range of years takes an en dash without spaces: 2020–2025
+        first, last = names[min(names)], names[max(names)]
+        alt = alt.replace(f"{first} – {last}", f"{first}–{last}")
+    fig.layout.meta = {**meta, "alt": alt}
 
 
 def signal_trend(table, measure: str, dimension: str | None, title: str, y_title: str, grain: str):
