@@ -325,3 +325,19 @@ def test_the_last_rounds_status_is_the_measures_status(empty_db, tmp_path):
     assert rows(empty_db, "SELECT DISTINCT status FROM measure_followup") == [("ej bedömd",)]
     assert got == [("Läxhjälp", "uppnådd", "uppnådd"), ("Nattvandring", "påbörjad", "påbörjad"),
                    ("Belysning", "ej bedömd", "ej bedömd")]
+
+
+def test_a_column_numbering_the_measures_is_not_reported(empty_db, tmp_path):
+    # 'Nr' with 1, 2, 3 loses no text: no report line about it (a 'Kommentar' column is
+    # named, see the kommun template above).
+    wb = _new()
+    ws = _status_sheet(wb, ["Klar", "Pågår", "Pågår"])
+    ws.cell(3, 9, "Nr")
+    for r, n in ((4, 1), (5, 2), (6, "2.1")):
+        ws.cell(r, 9, n)
+    ws.cell(3, 10, "Kostnad")
+    ws.cell(5, 10, "Ingår i budget")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert not any("('Nr')" in line for line in report.lines), report.lines
+    assert ("Blad '1. Unga i riskzon': kolumn J ('Kostnad') har text men lästes inte; den hör inte till "
+            "planens kolumner.") in report.lines

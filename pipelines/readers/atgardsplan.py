@@ -1624,12 +1624,13 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
             header = sheet.value(header_row, c).split("\n")[0][:40]
             lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ({header}) är dold i Excel "
                          "men lästes in.")
-    # A column the header names but the plan has no field for ('Kommentar', 'Nr',
-    # 'Kostnad'): not read, but the coordinator who wrote in it is told so.
+    # A column the header names but the plan has no field for ('Kommentar', 'Kostnad'):
+    # not read, but the coordinator who wrote text in it is told so. Numbers alone (a
+    # 'Nr' column numbering the measures: 1, 2, 1.1) are no text lost.
     measure_rows = {r for p in parts for r in p.measure_rows}
     for c, text in sheet.rows.get(header_row, []):
         if c not in columns and c != description_col \
-                and any(sheet.own(r, c) for r in measure_rows):
+                and any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
             lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ('{text.split(chr(10))[0][:40]}') "
                          "har text men lästes inte; den hör inte till planens kolumner.")
     noted = []
