@@ -12,6 +12,7 @@
 - The register's filters on Åtgärder were not in the address, so a shared link lost them.
 - A quarterly signal chart said "per månad januari 2025 – oktober 2025" under it, with
   ticks on months no quarter starts with ("2025-03").
+- Karta's level and measure could be changed in the 1 km view, where they change nothing.
 """
 
 from __future__ import annotations
@@ -173,6 +174,19 @@ def test_a_yearly_signal_chart_names_years_with_an_en_dash(demo_db, monkeypatch)
                                                          "till": "december 2025", "tid": "År"})
     alt = chart_alt(at)
     assert "per år, 2023–2025" in alt and "januari" not in alt, alt
+
+
+# --- Karta: choices that do nothing in the 1 km view ------------------------------------------
+
+
+def test_the_map_level_and_measure_are_greyed_out_for_the_1_km_squares(demo_db, monkeypatch):
+    tyreso = {"niva": "Kommun", "omrade": "Tyresö"}
+    squares = open_page(demo_db, "karta", monkeypatch, {**tyreso, "vy": "1 km-rutor"})
+    for key in ("matt", "karta_niva"):
+        box = squares.selectbox(key=key)
+        assert box.disabled and "alltid antal händelser" in box.help, key
+    areas = open_page(demo_db, "karta", monkeypatch, tyreso)
+    assert not areas.selectbox(key="matt").disabled and not areas.selectbox(key="karta_niva").disabled
 
 
 # --- in Chromium ------------------------------------------------------------------------------

@@ -38,12 +38,16 @@ bad = [v for v in st.query_params.get_all("karta_niva") if v not in level_labels
 bad += [v for v in st.query_params.get_all("matt") if v not in {m[0] for m in METRICS.values()}]
 for value in bad:
     st.toast(f"Okänt värde '{value}' i länken; standardvalet visas.", icon=":material/link_off:")
-choice = c1.selectbox("Nivå på kartan", [AUTO, *levels], format_func=level_labels.get, key="karta_niva",
-                      bind="query-params")
-metric = c2.selectbox("Mått", list(METRICS), format_func=lambda m: METRICS[m][0], key="matt",
-                      bind="query-params")
 view = c3.segmented_control("Visa", ["Områden", "1 km-rutor"], default="Områden", required=True, key="vy",
                             bind="query-params") or "Områden"
+# The 1 km squares always count incidents in the selected area: the level and measure
+# choices do nothing there, so they are greyed out (and say why) rather than seem broken.
+grid_view = view == "1 km-rutor"
+grid_help = "Rutorna visar alltid antal händelser i urvalets område." if grid_view else None
+choice = c1.selectbox("Nivå på kartan", [AUTO, *levels], format_func=level_labels.get, key="karta_niva",
+                      bind="query-params", disabled=grid_view, help=grid_help)
+metric = c2.selectbox("Mått", list(METRICS), format_func=lambda m: METRICS[m][0], key="matt",
+                      bind="query-params", disabled=grid_view, help=grid_help)
 level = child if choice == AUTO else choice
 label, decimals, diverging = METRICS[metric]
 notes: list[str] = []
