@@ -341,3 +341,37 @@ def test_a_column_numbering_the_measures_is_not_reported(empty_db, tmp_path):
     assert not any("('Nr')" in line for line in report.lines), report.lines
     assert ("Blad '1. Unga i riskzon': kolumn J ('Kostnad') har text men lästes inte; den hör inte till "
             "planens kolumner.") in report.lines
+
+
+# --- follow-up columns named by their date ---------------------------------------------------------
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    # Before: no round from these headers, so each cell was an undated VB entry.
+    (["Uppföljning 2025-04-30", "Uppföljning 2025-08-31"],
+     [("2025-04-30", "T1", "Start i mars."), ("2025-08-31", "T2", "41 deltagare.")]),
+    (["Uppföljning 250430", "Uppföljning 250831"],
+     [("2025-04-30", "T1", "Start i mars."), ("2025-08-31", "T2", "41 deltagare.")]),
+    (["Uppföljning 30/4", "Uppföljning 31/8"],
+     [("2025-04-30", "T1", "Start i mars."), ("2025-08-31", "T2", "41 deltagare.")]),
+    # Numbered as in a cell ("Uppföljning 1:" is T1).
+    (["Uppföljning 1", "Uppföljning 2"], [(None, "T1", "Start i mars."), (None, "T2", "41 deltagare.")]),
+])
+def test_follow_up_columns_named_by_their_date(empty_db, tmp_path, headers, expected):
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                           "Start i mars.", "41 deltagare."]])
+    for c, header in enumerate(headers, start=7):
+        ws.cell(3, c, header)
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    got = rows(empty_db, "SELECT followup_date, round, text FROM measure_followup ORDER BY round")
+    assert [(str(d) if d else None, r, t) for d, r, t in got] == expected
+
+
+def test_a_header_naming_every_round_still_names_none(empty_db, tmp_path):
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                           "Eventuella avvikelser lyfts i OLG."]])
+    ws.cell(3, 7, "Uppföljning T1–T3 och VB")
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT followup_date, round, text FROM measure_followup") == [
+        (None, "VB", "Eventuella avvikelser lyfts i OLG.")]

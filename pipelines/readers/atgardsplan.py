@@ -726,11 +726,26 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     return None
 
 
+_HEADER_WORD = re.compile(r"^\s*uppföljning(?:en)?\s+(?:per\s+|den\s+)?", re.IGNORECASE)
+
+
 def _header_round(text: str) -> str | None:
-    """The one follow-up round a column header names, else None."""
+    """The one follow-up round a column header names, else None; or, for a header
+    named by its date ("Uppföljning 2025-04-30", "Uppföljning 30/4") or number
+    ("Uppföljning 1"), that opening as a follow-up cell would write it, so that a cell
+    under it without a marker of its own gets its date and round (_column_entries)."""
     folded = _fold(text)
     found = [rnd for rnd, pattern in _HEADER_ROUNDS if re.search(pattern, folded)]
-    return found[0] if len(found) == 1 else None
+    if found:
+        return found[0] if len(found) == 1 else None
+    flat = followup.normalise(text)
+    for opening in (flat, _HEADER_WORD.sub("", flat)):
+        # The header is such an opening when the whole of it is read as one (a year is
+        # needed only to check a day and month: 2000 has a 29 February).
+        entries = followup.parse(f"{opening}: x", 2000) if opening else []
+        if len(entries) == 1 and entries[0].text == "x" and (entries[0].followup_date or entries[0].round != "VB"):
+            return opening
+    return None
 
 
 def _followup_columns(sheet: Sheet, row: int) -> list[tuple[int, str | None]]:
