@@ -375,3 +375,15 @@ def test_a_header_naming_every_round_still_names_none(empty_db, tmp_path):
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT followup_date, round, text FROM measure_followup") == [
         (None, "VB", "Eventuella avvikelser lyfts i OLG.")]
+
+
+@pytest.mark.parametrize("placeholder", ["Välj status", "- Välj -", "Välj…", "Välj i listan", "[Välj]"])
+def test_a_drop_downs_placeholder_is_no_status(empty_db, tmp_path, placeholder):
+    # Before: "statusen 'Välj status' känns inte igen" for every measure not yet assessed.
+    # The placeholder says nothing: the follow-up text (or a colour) gives the status.
+    wb = _new()
+    ws = _status_sheet(wb, [placeholder, placeholder, "Klar"])
+    ws["G4"] = "VB: Åtgärden bedöms vara påbörjad."
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["påbörjad", "ej bedömd", "uppnådd"]
+    assert not any("känns inte igen" in line for line in report.lines), report.lines

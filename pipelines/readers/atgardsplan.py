@@ -914,6 +914,8 @@ def _date_value(sheet: Sheet, row: int, col: int) -> str:
     return text
 
 
+# A drop-down's placeholder in the Status column ("Välj status", "- Välj -", "[Välj]").
+_PLACEHOLDER = re.compile(r"^\W*välj\b[\w\s]{0,20}\W*$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"^\d+(?:[,.]\d+)?$")
 
@@ -1008,6 +1010,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # drop-down's default filled down the template) does not make a row.
         values.update({f"followup@{c}": _date_value(sheet, r, c) for c, _ in followup_cols})
         status_text = sheet.value(r, roles["status"]) if "status" in roles else ""
+        if _PLACEHOLDER.match(status_text):
+            status_text = ""  # a drop-down's "Välj status": nothing chosen yet
         if not any(values.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END_TABLE:
