@@ -31,10 +31,10 @@ def data_note_text(status: dict, *, sources: Iterable[str] | None = None, suppre
         if suppressed:
             lines.append(f"Röjandeskydd: {fmt.integer(suppressed)} "
                          f"{'värde är dolt' if suppressed == 1 else 'värden är dolda'} på sidan "
-                         f"(visas som \"{fmt.SUPPRESSED}\"; antal från 1 till {t - 1} visas aldrig).")
+                         f"(visas som ”{fmt.SUPPRESSED}”; antal från 1 till {t - 1} visas aldrig).")
         else:
-            lines.append(f"Röjandeskydd: inga värden är dolda på sidan (antal från 1 till {t - 1} "
-                         f"om personer skulle visas som \"{fmt.SUPPRESSED}\").")
+            lines.append(f"Röjandeskydd: inga värden är dolda på sidan (antal personer från 1 till {t - 1} "
+                         f"skulle visas som ”{fmt.SUPPRESSED}”).")
     lines += [n for n in notes if n]
     return lines
 

@@ -13,6 +13,7 @@
 - A quarterly signal chart said "per månad januari 2025 – oktober 2025" under it, with
   ticks on months no quarter starts with ("2025-03").
 - Karta's level and measure could be changed in the 1 km view, where they change nothing.
+- Notes quoted with typewriter quotes ("..") instead of Swedish ones (”..”).
 """
 
 from __future__ import annotations
@@ -187,6 +188,24 @@ def test_the_map_level_and_measure_are_greyed_out_for_the_1_km_squares(demo_db, 
         assert box.disabled and "alltid antal händelser" in box.help, key
     areas = open_page(demo_db, "karta", monkeypatch, tyreso)
     assert not areas.selectbox(key="matt").disabled and not areas.selectbox(key="karta_niva").disabled
+
+
+# --- Swedish quotation marks ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suppressed", [0, 3])
+def test_the_data_note_quotes_the_suppression_mark_the_swedish_way(demo_db, monkeypatch, suppressed):
+    from dashboard import components
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    [line] = [t for t in components.data_note_text({}, suppressed=suppressed) if t.startswith("Röjandeskydd")]
+    assert "”..”" in line and '"' not in line, line
+
+
+def test_the_overview_captions_use_swedish_quotation_marks(demo_db, monkeypatch):
+    at = open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM_Q1)
+    straight = [c.value for c in at.caption if '"' in c.value]
+    assert not straight, straight
 
 
 # --- in Chromium ------------------------------------------------------------------------------

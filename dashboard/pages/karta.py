@@ -116,7 +116,7 @@ else:
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "atgarder":
-        notes.append("Andel åtgärder med status \"uppnådd\" i områdets åtgärdsplaner för periodens år (se Data "
+        notes.append("Andel åtgärder med status ”uppnådd” i områdets åtgärdsplaner för periodens år (se Data "
                      "för definitionen). Områden utan planer saknar värde.")
     if metric in ("per100k", "per1000") and values["population_year"].notna().any():
         year = int(values["population_year"].dropna().iloc[0])
@@ -130,7 +130,7 @@ else:
             st.info(missing, icon=":material/groups:")
             notes.append(missing)  # in the table's export too
     if geom["approximate"].any():
-        notes.append("Streckad kontur och \"(ungefärlig gräns)\": lokalpolisområden och polisområden som "
+        notes.append("Streckad kontur och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
                      "delar en kommun har uppskattade gränser.")
     notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
 
