@@ -387,3 +387,12 @@ def test_a_drop_downs_placeholder_is_no_status(empty_db, tmp_path, placeholder):
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["påbörjad", "ej bedömd", "uppnådd"]
     assert not any("känns inte igen" in line for line in report.lines), report.lines
+
+
+def test_a_coloured_placeholder_is_read_by_the_legend(empty_db, tmp_path):
+    wb = _new()
+    wb["Instruktion"]["A5"] = LEGEND
+    ws = _status_sheet(wb, ["Välj status", "Välj status", "Klar"])
+    ws["H4"].fill = GREEN
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "ej bedömd", "uppnådd"]

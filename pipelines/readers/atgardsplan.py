@@ -1063,11 +1063,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     status_cells: set[tuple[int, int]] = set()
 
     def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
-        """The empty coloured cells among these, each named once (a merged cell by its
-        top-left cell, as Excel names it), with its colour family."""
+        """The empty coloured cells among these (a drop-down's placeholder counts as
+        empty), each named once (a merged cell by its top-left cell, as Excel names it),
+        with its colour family."""
         origins = dict.fromkeys(sheet.origin(r, c) for c in cols for r in rows)
         return [(f"{get_column_letter(c)}{r}", sheet.coloured[(r, c)]) for r, c in origins
-                if (r, c) in sheet.coloured and not sheet.value(r, c)]
+                if (r, c) in sheet.coloured and (not sheet.value(r, c) or _PLACEHOLDER.match(sheet.value(r, c)))]
 
     for (top, _), rows in sorted(groups.items()):
         colour_only += colour_cells(rows, status_cols)
