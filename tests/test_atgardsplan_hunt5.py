@@ -303,9 +303,6 @@ def test_a_number_the_header_does_not_explain_is_not_recognised(empty_db, tmp_pa
 
 # --- what the Åtgärder page shows for a measure whose status is not in its follow-up text ------
 
-@pytest.mark.xfail(strict=True, reason="mart_measure_round carries only the follow-up entries' assessments, so a "
-                                       "status from the Status column or a colour is 'ej bedömd' at the last round "
-                                       "(pipelines/sql/mart_measure_round.sql; not the reader's file)")
 def test_the_last_rounds_status_is_the_measures_status(empty_db, tmp_path):
     # The entries keep their own assessment ('ej bedömd': "40 deltagare." assesses
     # nothing), the measure's status is the Status column's 'Klar'. The page's "status nu"

@@ -5,7 +5,10 @@
 -- (entries in date order, undated ones last in their round, then as written; VB last);
 -- a round in which the measure has no new assessment CARRIES its previous status, and
 -- before any assessment the status is "ej bedömd" (not assessed; never "ej uppnådd").
--- So the status at the plan's last round agrees with the measure's current status.
+-- At the plan's last round the status is the measure's own (measure.status): a status
+-- written in the plan's Status column, or shown by a colour, is the measure's current
+-- status even when the follow-up entries assess nothing, so the last round agrees with
+-- the measure's current status.
 --   assessed_in_round: the measure got an assessment in this round;
 --   entries:           follow-up entries written in this round;
 --   previous_round, previous_status: the plan's round before (NULL for the first);
@@ -13,7 +16,7 @@
 CREATE OR REPLACE TABLE mart_measure_round AS
 WITH
 measures AS (
-    SELECT measure_id, plan_id FROM measure
+    SELECT measure_id, plan_id, status AS measure_status FROM measure
 ),
 
 round_order AS (
@@ -35,7 +38,8 @@ plan_rounds AS (
 ),
 
 grid AS (
-    SELECT m.measure_id, m.plan_id, pr.round_no
+    SELECT m.measure_id, m.plan_id, pr.round_no, m.measure_status,
+           pr.round_no = max(pr.round_no) OVER (PARTITION BY m.measure_id) AS last_round
     FROM measures AS m
     JOIN plan_rounds AS pr USING (plan_id)
 ),
@@ -58,12 +62,21 @@ carried AS (
         g.round_no,
         a.round_status IS NOT NULL AS assessed_in_round,
         coalesce(w.entries, 0) AS entries,
+        g.last_round,
+        g.measure_status,
         coalesce(last_value(a.round_status IGNORE NULLS) OVER (
             PARTITION BY g.measure_id ORDER BY g.round_no
-            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 'ej bedömd') AS status
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 'ej bedömd') AS carried_status
     FROM grid AS g
     LEFT JOIN assessed AS a USING (measure_id, round_no)
     LEFT JOIN written AS w USING (measure_id, round_no)
+),
+
+settled AS (
+    SELECT
+        measure_id, plan_id, round_no, assessed_in_round, entries,
+        CASE WHEN last_round THEN coalesce(measure_status, carried_status) ELSE carried_status END AS status
+    FROM carried
 ),
 
 with_previous AS (
@@ -71,7 +84,7 @@ with_previous AS (
         *,
         lag(round_no) OVER w AS previous_round_no,
         lag(status) OVER w AS previous_status
-    FROM carried
+    FROM settled
     WINDOW w AS (PARTITION BY measure_id ORDER BY round_no)
 ),
 
