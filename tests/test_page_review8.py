@@ -14,6 +14,7 @@
   ticks on months no quarter starts with ("2025-03").
 - Karta's level and measure could be changed in the 1 km view, where they change nothing.
 - Notes quoted with typewriter quotes ("..") instead of Swedish ones (”..”).
+- Data named the sidebar's area and period under its title, then said it ignores them.
 """
 
 from __future__ import annotations
@@ -206,6 +207,14 @@ def test_the_overview_captions_use_swedish_quotation_marks(demo_db, monkeypatch)
     at = open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM_Q1)
     straight = [c.value for c in at.caption if '"' in c.value]
     assert not straight, straight
+
+
+def test_the_data_page_names_no_selection_it_ignores(demo_db, monkeypatch):
+    at = open_page(demo_db, "data", monkeypatch, STOCKHOLM_Q1)
+    line = header_line(at)
+    assert "påverkar inte den här sidan" in line, line
+    assert not any("Stockholms län" in c.value or "mars 2025" in c.value for c in at.main.caption), \
+        [c.value for c in at.main.caption]
 
 
 # --- in Chromium ------------------------------------------------------------------------------

@@ -35,8 +35,11 @@ def table_overview(tables: pd.DataFrame) -> pd.DataFrame:
 
 
 sel = current_selection()
-components.page_header("Data", sel)
-st.caption("Urvalet i sidopanelen påverkar inte den här sidan.")
+# No selection line under the title: it named an area and a period the page then said
+# it ignores.
+st.title("Data")
+components.demo_badge()
+st.caption("Urvalet i sidopanelen påverkar inte den här sidan: den visar hela databasen.")
 # The catalog tables are made from the database version alone (plus the table or load
 # chosen beside them): the display tables are remembered by that instead of by their
 # pickled and hashed content.
