@@ -198,7 +198,7 @@ def small_files() -> dict[str, bytes]:
                                           "2025-03;9999;15-17;M;polis;rekryteringsförsök;4"),
         "signal_kommun_typo.csv": _lines(*sig, "2025-03;Stokholm;15-17;M;polis;rekryteringsförsök;4"),
         "signal_bad_month.csv": _lines(*sig, "2025-13;LPO-JARVA;15-17;M;polis;rekryteringsförsök;4",
-                                       "mars 2025;LPO-JARVA;15-17;M;polis;rekryteringsförsök;4"),
+                                       "Q1 2025;LPO-JARVA;15-17;M;polis;rekryteringsförsök;4"),
         # --- personnummer
         "signal_personnummer.csv": _lines(*sig, f"2025-03;LPO-JARVA;15-17;M;polis;rekryteringsförsök {PERSONNUMMER};1"),
         "signal_samordningsnummer.csv": _lines(*sig, f"2025-03;LPO-JARVA;15-17;M;{SAMORDNINGSNUMMER};rekryteringsförsök;1"),

@@ -71,6 +71,20 @@ def test_months_as_excel_and_exports_write_them(empty_db, tmp_path):
     assert _rejected(empty_db) == [(6, "month", "ogiltig månad '2025-09-01 12:00' (skriv ÅÅÅÅ-MM)")]
 
 
+def test_months_by_their_swedish_names_as_excel_shows_them(empty_db, tmp_path):
+    # A month cell formatted mmm-åå shows and saves 'mar-25' with Swedish settings; people
+    # type 'mars 2025'. A quarter names no month and stays a rejected row.
+    months = ["mars 2025", "Apr 2025", "maj-25", "sept. 2025"]
+    f = _signals(tmp_path / "signaler.csv",
+                 *(f"{m};0180;15-17;M;socialtjänst;rekryteringsförsök;{n}" for n, m in enumerate(months, start=1)),
+                 "Q4 2025;0180;15-17;M;socialtjänst;rekryteringsförsök;1")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert [(m, n) for m, _, _, n in _stored(empty_db)] == [
+        ("2025-03-01", 1), ("2025-04-01", 2), ("2025-05-01", 3), ("2025-09-01", 4)]
+    assert _rejected(empty_db) == [(6, "month", "ogiltig månad 'Q4 2025' (skriv ÅÅÅÅ-MM)")]
+
+
 def test_the_same_signal_twice_in_one_file(empty_db, tmp_path):
     # Rows that agree (a row copied, Stockholm written as name and as code) count once;
     # rows whose counts differ store neither, and both name each other's rows.

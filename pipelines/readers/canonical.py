@@ -348,13 +348,26 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
     return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)
 
 
+# 'mars 2025', 'mar 2025', 'mar. 2025', 'sept 2025', 'mar-25' (Excel's mmm-åå); a name is
+# its full form or its first three letters ('sept' for september too).
+_MONTH_BY_NAME = re.compile(
+    r"(?i)(?P<name>" + "|".join([*MONTHS, *(m[:3] for m in MONTHS), "sept"]) + r")\.?(?:\s+|\s*-\s*)(?P<year>\d{4}|\d{2})")
+
+
 def _parse_month(text: str) -> date:
     """The first day of the month ``text`` names: '2025-03' and '2025-3' as documented, and
     as exports and Excel write it: a date in the month ('2025-03-31', also with a time at
     midnight from a database, '2025-03-01 00:00:00'), SCB's '2025M03', '202503' and an
     Excel serial date ('45717' is 2025-03-01, written when the column lost its date
-    format). Raises ValueError for anything else, a month 13 or a day the month lacks."""
+    format). A month by its Swedish name or abbreviation too: 'mars 2025', 'Mar 2025' and
+    'mar-25', as Swedish Excel shows a month cell (format mmm-åå) and saves it in a CSV.
+    Raises ValueError for anything else, a month 13 or a day the month lacks."""
     text = text.strip()
+    named = _MONTH_BY_NAME.fullmatch(text)
+    if named:
+        name, year = named["name"].lower(), named["year"]
+        number = next(i for i, full in enumerate(MONTHS, start=1) if full == name or full.startswith(name[:3]))
+        return date(int(year) if len(year) == 4 else 2000 + int(year), number, 1)
     if re.fullmatch(EXCEL_SERIAL, text):
         return (date(1899, 12, 30) + timedelta(days=int(float(text.replace(",", "."))))).replace(day=1)
     text = re.sub(r"[ T]00:00(:00(\.0+)?)?$", "", text)
