@@ -242,7 +242,7 @@ def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_
             page = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE").new_page()
             page.set_default_timeout(60_000)
             page.goto(base + link, wait_until="commit")
-            settle(page)
+            settle(page, timeout=180)  # the first run after the server starts; slow on a busy host
             for label, month in (("Från", "september 2025"), ("Till", "oktober 2025")):
                 box = page.get_by_role("combobox", name=label, exact=True)
                 value, needed, shown = box.evaluate("e => [e.value, e.scrollWidth, e.clientWidth]")
