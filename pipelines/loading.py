@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 TABLES = {
     "population": "replace",
     "incident": "insert_new",
+    "incident_version": "replace",
     "recruitment_signal": "replace",
     "plan": "replace",
     "measure": "replace",

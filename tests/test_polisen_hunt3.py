@@ -93,6 +93,35 @@ def test_an_update_to_a_type_that_is_no_crime_removes_the_stored_event(empty_db,
         in "\n".join(report.lines)
 
 
+def test_an_older_collectors_file_loaded_after_a_fetch_keeps_the_newer_version(empty_db, tmp_path):
+    # The hourly fetch stored the police's corrected notice (Mord/dråp, 08:01). A collector's
+    # file from the evening before, loaded afterwards to fill a gap, holds the first version
+    # (Brand, 21:20) and a type no crime ('Brand automatlarm' of event 9, since updated to a
+    # fire): neither may bring back what the police have since changed.
+    newer = [_event(7, "Mord/dråp", "Malmö", "Skåne län", published="2026-11-23 8:01:00 +01:00"),
+             _event(9, "Brand", "Lund", "Skåne län", published="2026-11-23 8:05:00 +01:00")]
+    ingest(empty_db, [_write(tmp_path, newer, "polisen-events-20261123T080000Z.json")])
+    collected = [_event(7, "Brand", "Malmö", "Skåne län"), _event(9, "Brand automatlarm", "Lund", "Skåne län"),
+                 _event(10, "Rån", "Lund", "Skåne län")]
+    [report] = ingest(empty_db, [_lines(tmp_path / "insamlat-2026-11-22.jsonl", collected)])
+    assert report.status == "ok", report.summary()
+    stored = _stored(empty_db)
+    assert stored["polisen:7"][0] == "mord/dråp" and stored["polisen:9"][0] == "brand"
+    assert set(stored) == {"polisen:7", "polisen:9", "polisen:10"}
+    text = "\n".join(report.lines)
+    assert "2 händelser i filen är en äldre version än den lagrade" in text, text
+    assert "ersattes" not in text and "togs bort" not in text, text
+    assert "1 rader fanns redan" in text, text  # event 7's older version; 9's is no crime
+    # The newer version loaded again later still wins over nothing: the same answer adds nothing.
+    assert ingest(empty_db, [_write(tmp_path, newer, "polisen-events-20261123T080000Z.json")])[0].status == "duplicate"
+    # A still newer update replaces it as before.
+    [update] = ingest(empty_db, [_write(tmp_path, [_event(7, "Mord/dråp, försök", "Malmö", "Skåne län",
+                                                          published="2026-11-23 10:00:00 +01:00")],
+                                        "polisen-events-20261123T100000Z.json")])
+    assert _stored(empty_db)["polisen:7"][4] == "Mord/dråp, försök"
+    assert "'Mord/dråp' → 'Mord/dråp, försök' (1)" in "\n".join(update.lines)
+
+
 # --- a collector's file with the same id twice ------------------------------------------------
 
 def test_an_id_twice_in_a_collectors_file_is_reported_as_such_and_the_latest_version_kept(empty_db, tmp_path):

@@ -561,23 +561,33 @@ def _repeats_line(repeated: dict[str, list[int]], skip: set[int]) -> str:
             f"den senast publicerade versionen lästes in: {', '.join(named)}{more}.")
 
 
-def _superseded(con, frame: pd.DataFrame, dropped_ids: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Stored polisen events this answer holds another version of, and the report's lines.
+def _superseded(con, frame: pd.DataFrame, versions: pd.DataFrame,
+                dropped_ids: dict[str, tuple[str, datetime | None]]) -> tuple[list[str], set[str], list[str]]:
+    """Stored polisen events this answer holds a newer version of, and the report's lines.
 
     The police update a notice under its id: a new ``datetime`` and summary, at times a new
     type ('Skottlossning, misstänkt' -> 'Skottlossning', 'Brand' -> 'Mord/dråp') or place.
     The latest version is what they stand by, so a stored event whose row differs from the
     file's is replaced by it, and one whose update has a type that is no crime ('Brand
-    automatlarm') is removed. Returns (incident ids to supersede, report lines).
+    automatlarm') is removed, when the file's version was published at the same time as
+    the stored one or later (``incident_version``; an event stored before that record was
+    kept has no time and is replaced). An older version (a collector's file loaded after
+    a fetch) leaves the stored one as it is and is named in the report.
+    Returns (incident ids to supersede, ids of older versions, report lines).
     """
     changed: Counter[str] = Counter()
     ids: list[str] = []
+    older: set[str] = set()
     if len(frame):
         con.register("_polisen_offered", frame)
+        con.register("_polisen_versions", versions)
         try:
             found = con.execute("""
-                SELECT s.incident_id, s.source_type, f.source_type
+                SELECT s.incident_id, s.source_type, f.source_type,
+                       v.published_at IS NOT NULL AND o.published_at < v.published_at AS older
                 FROM incident AS s JOIN _polisen_offered AS f USING (incident_id)
+                JOIN _polisen_versions AS o USING (incident_id)
+                LEFT JOIN incident_version AS v USING (incident_id)
                 WHERE s.source = $source AND (s.occurred_at IS DISTINCT FROM f.occurred_at
                     OR s.incident_type IS DISTINCT FROM f.incident_type
                     OR s.source_type IS DISTINCT FROM f.source_type
@@ -585,15 +595,26 @@ def _superseded(con, frame: pd.DataFrame, dropped_ids: dict[str, str]) -> tuple[
                     OR s.lpo_code IS DISTINCT FROM f.lpo_code)""", {"source": SOURCE}).fetchall()
         finally:
             con.unregister("_polisen_offered")
-        for incident_id, before, after in found:
+            con.unregister("_polisen_versions")
+        for incident_id, before, after, is_older in found:
+            if is_older:
+                older.add(incident_id)
+                continue
             ids.append(incident_id)
             changed[f"'{before}' → '{after}'" if before != after else "samma typ, ny tid eller plats"] += 1
     removed: Counter[str] = Counter()
+    older_removals = 0
     if dropped_ids:
-        for incident_id, in con.execute("SELECT incident_id FROM incident WHERE source = ? AND list_contains(?, incident_id)",
-                                        [SOURCE, list(dropped_ids)]).fetchall():
+        for incident_id, stored_at in con.execute(
+                "SELECT i.incident_id, v.published_at FROM incident AS i LEFT JOIN incident_version AS v "
+                "USING (incident_id) WHERE i.source = ? AND list_contains(?, i.incident_id)",
+                [SOURCE, list(dropped_ids)]).fetchall():
+            label, published = dropped_ids[incident_id]
+            if stored_at is not None and (published is None or published < stored_at):
+                older_removals += 1
+                continue
             ids.append(incident_id)
-            removed[dropped_ids[incident_id]] += 1
+            removed[label] += 1
     lines = []
     if changed:
         lines.append(f"{changed.total()} lagrade händelser ersattes av en uppdaterad version (polisen ändrade "
@@ -601,7 +622,10 @@ def _superseded(con, frame: pd.DataFrame, dropped_ids: dict[str, str]) -> tuple[
     if removed:
         lines.append(f"{removed.total()} lagrade händelser togs bort: uppdateringen ger en typ som inte räknas "
                      f"({', '.join(f'{_short(t)!r} ({n})' for t, n in removed.most_common())}).")
-    return ids, lines
+    if older or older_removals:
+        lines.append(f"{len(older) + older_removals} händelser i filen är en äldre version än den lagrade (publicerad "
+                     "före den; en insamlad fil inläst efter en senare hämtning): den lagrade versionen behölls.")
+    return ids, older, lines
 
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
@@ -621,7 +645,9 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     skip, repeated = _latest_versions(events)
     rows, rejected = [], []
     dropped: Counter[str] = Counter()
-    dropped_ids: dict[str, str] = {}  # incident id -> the dropped type, for stored events it updates
+    # incident id -> (the dropped type, its publication), for stored events it updates
+    dropped_ids: dict[str, tuple[str, datetime | None]] = {}
+    published_at: list[datetime] = []  # each row's publication (the feed's datetime)
     unknown: Counter[str] = Counter()
     lan_places: Counter[str] = Counter()  # the places that gave only a län, as name writes them
     split_no_lpo = 0
@@ -637,11 +663,11 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             continue
         label = _type_label(event)
         category, drop, known = classify(label) if label else ("övrigt", None, False)
+        published = parse_datetime(event.get("datetime"))
         if drop:
             dropped[drop] += 1
-            dropped_ids[f"{SOURCE}:{event_id}"] = label
+            dropped_ids[f"{SOURCE}:{event_id}"] = (label, published)
             continue
-        published = parse_datetime(event.get("datetime"))
         if published is None:
             rejected.append(Rejection(i, "datetime", "tidpunkten saknas eller kan inte läsas (väntat ÅÅÅÅ-MM-DD TT:MM:SS +01:00)"))
             continue
@@ -668,6 +694,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         if not known:
             unknown[label or "(typ saknas)"] += 1
         rows.append((f"{SOURCE}:{event_id}", occurred, category, kommun, lan, lpo, None, SOURCE, label))
+        published_at.append(published)
 
     frame = pd.DataFrame(rows, columns=["incident_id", "occurred_at", "incident_type", "kommun_code", "lan_code",
                                         "lpo_code", "grid_cell", "source", "source_type"])
@@ -691,11 +718,16 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                       "(polisen anger bara kommunen).")
     if repeated:
         report.append(_repeats_line(repeated, skip))
-    supersedes, lines = _superseded(ctx.con, frame, dropped_ids)
+    versions = pd.DataFrame({"incident_id": frame["incident_id"],
+                             "published_at": pd.to_datetime(pd.Series(published_at, dtype=object))})
+    supersedes, older, lines = _superseded(ctx.con, frame, versions, dropped_ids)
     report.extend(lines)
     report.extend(_cap_lines(ctx.con, events))
-    return ReadResult(FORMATS[0], "incident", {"incident": frame}, rejected, report, replaces_earlier_version=False,
-                      supersedes=supersedes)
+    # An older version than the stored one stays out of the version record too (its row is
+    # dropped by the insert as an id already stored).
+    versions = versions[~versions["incident_id"].isin(older)]
+    return ReadResult(FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
+                      replaces_earlier_version=False, supersedes=supersedes)
 
 
 # --- the live API ------------------------------------------------------------------------

@@ -54,6 +54,16 @@ CREATE TABLE IF NOT EXISTS incident (
     load_id       BIGINT NOT NULL
 );
 
+-- When the source published the stored version of an event (the police feed's
+-- ``datetime``, Stockholm time). The police update a notice under its id; a load offering
+-- another version of a stored event replaces it only when that version was published at
+-- the same time or later, so an older collector's file loaded after a fetch cannot bring
+-- back a version the police have since changed (docs/sources/polisen.md).
+CREATE TABLE IF NOT EXISTS incident_version (
+    incident_id  VARCHAR PRIMARY KEY,
+    published_at TIMESTAMP NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS recruitment_signal (
     month       DATE NOT NULL,         -- first day of the calendar month
     area_code   VARCHAR NOT NULL,      -- usually an LPO, may be a kommun
