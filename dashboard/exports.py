@@ -40,6 +40,12 @@ CAPTION_LINE_PX = 19
 CAPTION_CHARS = 150  # characters per caption line at 1200 px and 13 px type
 RENDER_TIMEOUT_S = 60
 SOURCE_DEFAULT = "Lägesbild (demodata)"
+# Precision of a number that is not whole (counts are whole and written as they are):
+# rates, percentages, indexes and interval bounds keep two decimals, one more than the
+# screen shows; a share (a fraction 0–1, a column named share or share_…) keeps three,
+# i.e. a percentage with one decimal, as on screen. See docs/exports.md.
+DECIMALS = 2
+SHARE_DECIMALS = 3
 
 
 class ExportUnavailable(RuntimeError):
@@ -51,20 +57,25 @@ class ExportUnavailable(RuntimeError):
 
 def caption(
     *,
-    filters: str,
+    filters: str | None = None,
+    contents: str | None = None,
     source: str,
     data_until: dt.date | str | None,
     suppressed: int | None = None,
     threshold: int | None = None,
     notes: Iterable[str] = (),
 ) -> str:
-    """The caption every export carries: filters, source, "data t.o.m." and suppression,
+    """The caption every export carries: filters ("Urval: …"), source, "data t.o.m." and suppression,
     then ``notes`` (what the page says about the figures: data missing, areas that cannot
     be counted), so that a chart in a report carries the same caveats as the page.
 
+    ``contents`` replaces the "Urval" sentence for an export the sidebar's filters do not
+    choose (the Data page's tables): it says what the export holds instead.
     ``suppressed`` is how many values in the export are hidden; ``threshold`` the
     disclosure threshold (default from lagesbild.toml).
     """
+    if (filters is None) == (contents is None):
+        raise ValueError("caption: ange antingen filters eller contents")
     if threshold is None:
         from pipelines.config import settings
 
@@ -73,7 +84,8 @@ def caption(
     rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
     if suppressed:
         rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
-    return " ".join([f"Urval: {filters}. Källa: {source}. Data t.o.m. {until}. {rule}.", *(n for n in notes if n)])
+    what = f"Urval: {filters}." if filters is not None else f"{contents.rstrip('.')}."
+    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}. {rule}.", *(n for n in notes if n)])
 
 
 def safe_filename(name: str, extension: str | None = None) -> str:
@@ -95,12 +107,20 @@ def _flag_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c == "suppressed" or str(c).endswith("_suppressed")]
 
 
+def export_decimals(column) -> int:
+    """Decimals kept for a number that is not whole in ``column``: ``SHARE_DECIMALS`` for a
+    share (the project names fractions ``share`` or ``share_…``), else ``DECIMALS``."""
+    name = str(column)
+    return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
+
+
 def export_frame(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The frame as exported: Swedish headers, suppressed values as ``..``, object dtype.
 
     ``columns`` maps source column -> Swedish header (and picks and orders them); without
     it every column but the suppression flags is kept under its own name. Numbers stay
-    numbers, missing values become None, suppressed values the text ``..``.
+    numbers (one that is not whole rounded to ``export_decimals``), missing values become
+    None, suppressed values the text ``..``.
     """
     if columns is None:
         columns = {c: str(c) for c in df.columns if c not in _flag_columns(df)}
@@ -109,6 +129,7 @@ def export_frame(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> 
         if col not in df.columns:
             raise KeyError(f"kolumnen {col!r} saknas i tabellen")
         hidden = fmt.suppressed_mask(df, col).tolist()
+        decimals = export_decimals(col)
         values = []
         for v, h in zip(df[col].tolist(), hidden, strict=True):
             if h:
@@ -118,7 +139,10 @@ def export_frame(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> 
             elif isinstance(v, pd.Timestamp):
                 values.append(v.to_pydatetime() if (v.hour or v.minute or v.second) else v.date())
             else:
-                values.append(v.item() if hasattr(v, "item") else v)
+                v = v.item() if hasattr(v, "item") else v
+                if isinstance(v, Number) and not isinstance(v, (bool, int)) and not float(v).is_integer():
+                    v = round(float(v), decimals)
+                values.append(v)
         out[header] = values
     return pd.DataFrame(out, index=range(len(df)), dtype=object)
 

@@ -5,6 +5,7 @@ level down. Incidents that a level cannot place (only a län given; a split komm
 LPO) are not drawn at that level and are counted in a note; they are not apportioned.
 """
 
+import json
 from functools import partial
 
 import pandas as pd
@@ -77,6 +78,15 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     return df
 
 
+def grid_geometry(frame: pd.DataFrame) -> pd.DataFrame:
+    """The grid cells as areas for maps.choropleth_figure (the image export of the area
+    maps): the same squares the grid layer draws, named by their cell."""
+    rings = maps._cell_polygons(frame["grid_cell"].tolist())  # the grid layer's own squares
+    return pd.DataFrame({"area_code": frame["grid_cell"].tolist(),
+                         "name": [f"Ruta {c}" for c in frame["grid_cell"].tolist()],
+                         "geojson": [json.dumps({"type": "Polygon", "coordinates": [r]}) for r in rings]})
+
+
 if view == "1 km-rutor":
     if sel.area_level in ("riket", "polisregion"):
         st.info("Välj ett polisområde, lokalpolisområde, län eller kommun i urvalet till vänster för att se "
@@ -94,6 +104,20 @@ if view == "1 km-rutor":
             components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid")
             st.caption(f"{fmt.integer(len(cells.frame))} rutor med minst {cells.frame['incidents'].min()} "
                        f"händelser, {sel.describe()}.")
+            # The squares as drawn: cells under the threshold are already left out of the
+            # frame (geo.grid), so the table and image can hold no hidden count.
+            title = f"Antal händelser per 1 km-ruta, {sel.area_name}"
+            caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
+            grid_columns = {"grid_cell": "Ruta (SCB 1 km)", "e_m": "Öst, SWEREF 99 TM (m)",
+                            "n_m": "Nord, SWEREF 99 TM (m)", "incidents": "Antal händelser"}
+            exports.download_buttons("karta_grid_table_dl", df=cells.frame, title=title, caption=caption,
+                                     filename=components.file_name(title, sel), columns=grid_columns)
+            if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_grid_export"):
+                fig = maps.choropleth_figure(grid_geometry(cells.frame), cells.frame.rename(
+                    columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title)
+                st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_grid_plotly")
+                exports.download_buttons("karta_grid_fig_dl", fig=fig, title=title, caption=caption,
+                                         filename=components.file_name(title, sel))
 else:
     scope = geo.scope(level, sel.area_level, sel.area_code)
     values = map_values(level, scope.codes)
