@@ -321,10 +321,12 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
             summaries.append(f"{label}alla värden dolda")
     first, last = data[x].min(), data[x].max()
     more = f" och {len(groups) - 6} till" if len(groups) > 6 else ""
+    # The summaries start a sentence: one line without a group name reads "från 3 (…)".
+    summary = "; ".join(summaries[:6])
     alt = (
         f"Linjediagram över {y_title[:1].lower() + y_title[1:]} per månad {fmt.period(first, last)}, "
         f"{len(groups)} {'linje' if len(groups) == 1 else 'linjer'}. "
-        + "; ".join(summaries[:6])
+        + summary[:1].upper() + summary[1:]
         + more
         + "."
         + (f" {n_hidden} värden döljs av röjandeskydd." if n_hidden else "")
@@ -349,10 +351,34 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
         note=_gap_note(n_hidden),
         show_legend=color is not None,
         shapes=shapes,
-        xaxis={"title": {"text": x_title}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m", "type": "date"},
+        xaxis={"title": {"text": x_title}, "type": "date", **_month_ticks(pd.Timestamp(first), pd.Timestamp(last))},
         yaxis={"title": {"text": y_title}, "rangemode": "tozero" if reference is None else "normal"},
     )
     return traces, lay
+
+
+# Plotly writes "%b" in English whatever the page's language ("Nov 2025"), and a Swedish
+# locale would have to be loaded into both the browser's and kaleido's plotly.js. So the
+# English labels are renamed by the axis' labelalias, which keeps plotly's own choice of
+# how many ticks fit the width (explicit tickvals would not) and leaves a page's own
+# tickformat (years: "%Y") or ticktext (quarters) alone, as no alias matches them.
+PLOTLY_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _month_ticks(first: pd.Timestamp, last: pd.Timestamp) -> dict:
+    """A date axis' tick and hover format for months, named in Swedish: "nov 2025".
+
+    The aliases cover a year either side of the data, where plotly's padding may put a tick.
+    Under eight months plotly puts ticks between the months (weekly), each named by its
+    month, so a month was named two or three times: there one tick a month is set.
+    """
+    years = range(first.year - 1, last.year + 2)
+    alias = {f"{en} {year}": f"{sv} {year}" for year in years
+             for en, sv in zip(PLOTLY_MONTHS, fmt.MONTHS_SHORT, strict=True)}
+    ticks = {"tickformat": "%b %Y", "hoverformat": "%b %Y", "labelalias": alias}
+    if (last.year - first.year) * 12 + last.month - first.month < 8:
+        ticks["dtick"] = "M1"
+    return ticks
 
 
 # --- index ------------------------------------------------------------------------------------

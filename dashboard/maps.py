@@ -114,13 +114,35 @@ def _rgba(hex_colour: str, alpha: int = 230) -> list[int]:
     return [int(h[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def class_breaks(values: Sequence[float], k: int = 5, *, diverging: bool = False) -> list[float]:
+def class_breaks(values: Sequence[float], k: int = 5, *, diverging: bool = False,
+                 integers: bool = False) -> list[float]:
     """Class limits ``[b0, b1, ..., bn]`` for the shown values: quantile breaks (at most
     ``k`` classes, fewer when there are few distinct values). Diverging scales put a break
-    at 0 so that decreases and increases never share a colour."""
+    at 0 so that decreases and increases never share a colour. ``integers`` (the values
+    are counts) gives whole-number limits (:func:`_whole_breaks`)."""
     v = np.asarray([x for x in values if x is not None and not math.isnan(x)], dtype=float)
     if v.size == 0:
         return []
+    breaks = _quantile_breaks(v, k, diverging=diverging)
+    return _whole_breaks(breaks) if integers else breaks
+
+
+def _whole_breaks(breaks: list[float]) -> list[float]:
+    """Quantile limits rounded down to whole numbers, for counts.
+
+    A class is right-closed (``class_of``), and for a whole number ``n <= b`` exactly when
+    ``n <= floor(b)``: every count keeps its class. A class left with no whole number in it
+    ((6.2, 6.8]) is dropped; the first two limits stay even when equal (a class of the
+    smallest value alone)."""
+    whole = [float(math.floor(b)) for b in breaks]
+    kept = whole[:2]
+    for b in whole[2:]:
+        if b > kept[-1]:
+            kept.append(b)
+    return kept
+
+
+def _quantile_breaks(v: np.ndarray, k: int, *, diverging: bool) -> list[float]:
     if diverging:
         half = len(DIVERGING_6) // 2
         neg, pos = v[v < 0], v[v > 0]
@@ -172,13 +194,20 @@ def class_colours(breaks: Sequence[float], *, diverging: bool = False) -> list[s
 
 
 def legend_items(
-    breaks: Sequence[float], *, decimals: int = 0, diverging: bool = False, with_hidden: bool = True
+    breaks: Sequence[float], *, decimals: int = 0, diverging: bool = False, with_hidden: bool = True,
+    integers: bool = False,
 ) -> list[tuple[str, str]]:
-    """``[(colour, "12–30"), ...]`` plus, with ``with_hidden``, the grey for suppressed values."""
+    """``[(colour, "12–30"), ...]`` plus, with ``with_hidden``, the grey for suppressed values.
+
+    Classes are right-closed, so with ``integers`` (counts, whole-number ``breaks``) a class
+    after the first starts one above its lower limit: "5–6", "7–8" rather than "5–6",
+    "6–8", where a reader could not tell the class of a 6."""
     colours = class_colours(breaks, diverging=diverging)
     items = []
     for i, colour in enumerate(colours):
         lo, hi = breaks[i], breaks[min(i + 1, len(breaks) - 1)]
+        if integers and i > 0:
+            lo += 1
         label = fmt.number(lo, decimals) if lo == hi else f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
         items.append((colour, label))
     if with_hidden:
@@ -280,7 +309,10 @@ def area_values(
     if shown.any():
         ranks[shown] = pd.Series(value[shown]).rank(ascending=False, method="min").to_numpy()
     n_shown = int(shown.sum())
-    breaks = class_breaks(value[shown].tolist(), diverging=diverging)
+    # Counts (whole numbers shown without decimals) get whole-number classes that do not
+    # overlap in the legend; rates and changes keep their quantile limits.
+    integers = bool(decimals == 0 and not diverging and (value[shown] == np.floor(value[shown])).all())
+    breaks = class_breaks(value[shown].tolist(), diverging=diverging, integers=integers)
     colours = class_colours(breaks, diverging=diverging) if breaks else []
     out = pd.DataFrame(
         {
@@ -304,6 +336,7 @@ def area_values(
         for v, h in zip(value, hidden, strict=True)
     ]
     out.attrs["breaks"] = breaks
+    out.attrs["integers"] = integers
     out.attrs["unchanged"] = bool(diverging and (value == 0).any())
     return out
 
@@ -312,7 +345,8 @@ def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list
     breaks = table.attrs["breaks"]
     if not breaks:
         return []
-    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=bool(table["suppressed"].any()))
+    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=bool(table["suppressed"].any()),
+                         integers=table.attrs["integers"])
     return _with_unchanged(items, breaks) if table.attrs.get("unchanged") else items
 
 
@@ -585,7 +619,7 @@ def grid_layer(
     data = cells_df[~fmt.suppressed_mask(cells_df, count).to_numpy()]
     data = data[data[count].notna()]
     values = data[count].astype(float).tolist()
-    breaks = class_breaks(values)
+    breaks = class_breaks(values, integers=True)  # incident counts
     colours = class_colours(breaks) if breaks else []
     rings = _cell_polygons(data[cell].tolist())
     records = [
@@ -627,7 +661,7 @@ def grid_layer(
         if records
         else "Rutkarta utan rutor att visa."
     )
-    legend = [item for item in legend_items(breaks) if item[1] != "dolt (..)"] if breaks else []
+    legend = legend_items(breaks, with_hidden=False, integers=True) if breaks else []
     return Deck(layers=[layer], initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
 
 
@@ -667,7 +701,8 @@ def choropleth_figure(
     traces = []
     # One trace per class, so the legend is the class list (a discrete legend reads better
     # in a report than a stepped colour bar).
-    items = legend_items(breaks, decimals=decimals, diverging=diverging) if breaks else []
+    items = legend_items(breaks, decimals=decimals, diverging=diverging,
+                         integers=table.attrs["integers"]) if breaks else []
     below = decrease_classes(breaks) if diverging else -1
     for i, colour in enumerate(colours):
         if i == below:
