@@ -115,6 +115,8 @@ if not unrecorded:
     st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
                     key="signal_trend")
     st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
+    if suppressed:  # why a ".." can hide a large number (a län's month beside a small one)
+        st.caption(signals.secondary_note(sel, view_grain))
 
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}

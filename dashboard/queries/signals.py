@@ -404,6 +404,28 @@ def unrecorded_note(selection) -> str:
     return UNRECORDED_NOTE.format(name=selection.area_name)
 
 
+SECONDARY_NOTE = ("Ett ”{dots}” kan också dölja ett stort antal. När ett litet antal döljs, döljs också ett "
+                  "annat värde i samma summa, annars kunde det lilla antalet räknas fram genom subtraktion, "
+                  "även med summor som visas på andra sidor.")
+SECONDARY_EXAMPLE = (" Till exempel visas {parent} per {grain} på sin egen sida: visades {area} för samma "
+                     "{grain} kunde resten av {parent} räknas fram.")
+
+
+def secondary_note(selection, grain: str) -> str:
+    """Why a ".." on the page can stand for a large number (secondary suppression), with
+    the area's parent as the example: a län's month is hidden when its police region's
+    month is shown and the region's other län has a small count that month.
+
+    The page shows it whenever it hides a value, never only where a hidden value is
+    large: saying which hidden values are large would narrow down the small ones."""
+    text = SECONDARY_NOTE.format(dots=suppression.SUPPRESSED)
+    parent = geo.parent(selection.area_code) if selection.area_level != "riket" else None
+    if parent:
+        text += SECONDARY_EXAMPLE.format(parent=geo.area_name(parent), area=selection.area_name,
+                                         grain=suppression.GRAIN_LABELS[grain])
+    return text
+
+
 def _blanked(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every count, share and rate missing (–), none of them hidden: the
     zeros of a kommun signals cannot reach are unknown, not none."""
