@@ -18,6 +18,8 @@ TABLE_DESCRIPTIONS = {
     "area_geometry": "Förenklade gränser (GeoJSON, WGS 84) per område; ungefärliga gränser är markerade.",
     "population": "Befolkning per kommun, år, åldersgrupp och kön (31 december).",
     "incident": "Anonymiserade händelser: tid, typ, kommun/län, LPO och högst en 1 km-ruta.",
+    "incident_version": "När den lagrade versionen av en polishändelse publicerades (polisen uppdaterar "
+                        "notiser; en äldre version ersätter aldrig en nyare).",
     "recruitment_signal": "Rekryteringssignaler per månad, område, åldersgrupp, kön, källa och signaltyp "
                           "(aggregerade antal, alltid röjandeskyddade i instrumentpanelen).",
     "plan": "Åtgärdsplaner: organisation, kommun, lokalpolisområden och år.",
