@@ -129,3 +129,21 @@ def test_a_page_that_hides_nothing_has_no_such_note(demo_db):
     assert not at.exception, [e.value for e in at.exception]
     assert ".." not in _counts(at, "Månad") + _counts(at, "Andel")
     assert _large_note(at) is None
+
+
+@pytest.mark.usefixtures("fast_apptest")
+def test_the_exports_carry_the_same_note(demo_db, monkeypatch):
+    from dashboard import exports
+
+    seen = []
+    original = exports.caption
+
+    def recording(**kwargs):
+        seen.append(original(**kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(exports, "caption", recording)
+    at = _open(demo_db, {"niva": "Län", "omrade": "Stockholms län"})
+    assert not at.exception, [e.value for e in at.exception]
+    note = _large_note(at)
+    assert note and seen and all(note in caption for caption in seen), seen

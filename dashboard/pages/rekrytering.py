@@ -103,8 +103,11 @@ suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["co
 unrecorded = signals.unrecorded_note(sel) if view.unrecorded else None
 if unrecorded:
     st.info(unrecorded, icon=":material/location_off:")
+# Why a ".." can hide a large number (a län's month beside a small one): under the chart
+# and in the exports, which show the same "..".
+large_note = signals.secondary_note(sel, view_grain) if suppressed else None
 caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler",
-                                    notes=[coverage, unplaced, unrecorded], types=False)
+                                    notes=[coverage, unplaced, unrecorded, large_note], types=False)
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
@@ -115,8 +118,8 @@ if not unrecorded:
     st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
                     key="signal_trend")
     st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
-    if suppressed:  # why a ".." can hide a large number (a län's month beside a small one)
-        st.caption(signals.secondary_note(sel, view_grain))
+    if large_note:
+        st.caption(large_note)
 
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
