@@ -375,7 +375,6 @@ class SignalPage:
     unrecorded: bool = False       # a kommun signals cannot reach: every figure is – (missing), not 0
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
 @st.cache_data(max_entries=8, show_spinner=False)  # per database version: Översikt asks on each new kommun
 def unplaceable(key, level: str) -> frozenset[str]:
     """Kommuner that signals recorded per LPO cannot reach: every LPO covering them also
