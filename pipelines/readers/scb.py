@@ -360,11 +360,32 @@ def _band_ranges() -> dict[str, range]:
 BANDS = _band_ranges()
 
 
+def _code_and_text(text: str, parse):
+    """A category written as its code and its text, as PxWebApi 2.0's UseCodesAndTexts
+    writes it ('1 män', '12 12 år', 'tot totalt ålder'): read when the code and the text
+    each name the same category; ValueError otherwise, so '1 kvinnor' is never guessed."""
+    code, _, rest = str(text).strip().partition(" ")
+    if not rest:
+        raise ValueError(text)
+    by_code, by_text = parse(code), parse(rest)
+    if by_code != by_text:
+        raise ValueError(text)
+    return by_code
+
+
 def parse_age(text: str) -> int | str | None:
-    """'12 år' -> 12, '100+ år' -> 100, a band label matching ours -> the band, 'tot' -> None.
+    """'12 år' -> 12, '100+ år' -> 100, a band label matching ours -> the band, 'tot' -> None;
+    also a code followed by its text ('12 12 år').
 
     Raises ValueError for anything else (e.g. a five-year band that does not fit ours).
     """
+    try:
+        return _parse_age(text)
+    except ValueError:
+        return _code_and_text(text, _parse_age)
+
+
+def _parse_age(text: str) -> int | str | None:
     t = " ".join(norm(text).replace("år", "").replace("years", "").split())
     if _is_total(text) or t in ("tot", "totalt", "total"):
         return None
@@ -381,7 +402,15 @@ def parse_age(text: str) -> int | str | None:
 
 
 def parse_sex(text: str) -> str | None:
-    """'män'/'1' -> M, 'kvinnor'/'2' -> K, totals -> None; ValueError otherwise."""
+    """'män'/'1' -> M, 'kvinnor'/'2' -> K, totals -> None; also a code followed by its
+    text ('1 män'); ValueError otherwise."""
+    try:
+        return _parse_sex(text)
+    except ValueError:
+        return _code_and_text(text, _parse_sex)
+
+
+def _parse_sex(text: str) -> str | None:
     t = norm(text)
     if t in ("män", "man", "1", "m", "pojkar", "men", "males"):
         return "M"

@@ -1,0 +1,62 @@
+"""Statistics files as users download them today (the second input hunt).
+
+Each test builds a small file in the shape a real export or API answer has (SCB's
+PxWebApi 2.0, Brå's statistics database, Kolada's API) and checks what an analyst would
+look at afterwards: the rows in the warehouse, or the refusal's message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import rows
+
+from pipelines.loading import ingest
+
+AGE_CODES = [str(a) for a in range(100)] + ["100+"]
+
+
+def _population(db: Path) -> list[tuple]:
+    return rows(db, "SELECT kommun_code, year, age_band, sex, population FROM population ORDER BY ALL")
+
+
+def _bands(kommun: str, year: int, per_age: int) -> list[tuple]:
+    """The six bands for men and women when every single age, 100+ included, holds ``per_age``."""
+    sizes = {"0-11": 12, "12-14": 3, "15-17": 3, "18-24": 7, "25-64": 40, "65+": 36}
+    return sorted((kommun, year, band, sex, n * per_age) for band, n in sizes.items() for sex in ("K", "M"))
+
+
+# --- SCB PxWebApi 2.0 ---------------------------------------------------------------------
+
+
+def test_scb_v2_csv_with_codes_and_texts(empty_db, tmp_path):
+    # api.scb.se/ov0104/v2beta/api/v2/tables/TAB638/data?outputFormat=csv
+    #   &outputFormatParams=UseCodesAndTexts,IncludeTitle,SeparatorSemicolon
+    # writes every value as its code and its text: '0180 Stockholm', '1 män', '12 12 år',
+    # 'tot totalt ålder'. Before, every row was rejected as 'okänt kön'.
+    lines = ['"Folkmängd efter region, ålder, kön, tabellinnehåll och år"',
+             '"region";"ålder";"kön";"000003O5 Folkmängd 2024 2024"']
+    for region in ("00 Riket", "01 Stockholms län", "0180 Stockholm"):
+        for code in [*AGE_CODES, "tot"]:
+            age = f"{code} totalt ålder" if code == "tot" else f"{code} {code} år"
+            for sex in ("1 män", "2 kvinnor"):
+                lines.append(f'"{region}";"{age}";"{sex}";10')
+    path = tmp_path / "TAB638.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", 2024, 10)
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+    assert "2 totalrader" in report.summary()
+
+
+def test_scb_code_and_text_that_disagree_is_a_rejected_row(empty_db, tmp_path):
+    # A code and a text naming different things is no guess of ours: '1 kvinnor'.
+    lines = ["region;ålder;kön;2024"]
+    for code in AGE_CODES:
+        for sex in ("1 män", "1 kvinnor"):
+            lines.append(f"0180 Stockholm;{code} {code} år;{sex};10")
+    path = tmp_path / "TAB638.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ingest(empty_db, [path])
+    assert rows(empty_db, 'SELECT count(*), min("column") FROM rejected_row') == [(101, "kön")]
