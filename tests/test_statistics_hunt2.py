@@ -7,9 +7,10 @@ look at afterwards: the rows in the warehouse, or the refusal's message.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from helpers import rows
+from helpers import refused, rows
 
 from pipelines.loading import ingest
 
@@ -60,3 +61,18 @@ def test_scb_code_and_text_that_disagree_is_a_rejected_row(empty_db, tmp_path):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     ingest(empty_db, [path])
     assert rows(empty_db, 'SELECT count(*), min("column") FROM rejected_row') == [(101, "kön")]
+
+
+# --- Kolada -------------------------------------------------------------------------------
+
+
+def test_kolada_values_per_organisational_unit_are_refused_with_what_they_are(empty_db, tmp_path):
+    # /v3/oudata/kpi/{id}/year/{år} (v2: /v2/oudata/…) answers per school or unit ('ou'),
+    # not per kommun; before, the file was 'formatet känns inte igen'.
+    doc = {"count": 1, "values": [{"kpi": "N15505", "ou": "V15E018000101", "period": 2023,
+                                   "values": [{"gender": "T", "count": 1, "status": "", "value": 75.0}]}]}
+    path = tmp_path / "kolada_oudata.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    message = refused(empty_db, path)
+    assert "kolada_oudata.json" in message and "organisatorisk enhet" in message
+    assert "/v3/data/kpi/" in message

@@ -40,6 +40,10 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if b'"municipality"' in head and b'"kpi"' in head:
         return "kolada-json"
+    # Values per organisational unit (/oudata, "ou": a school, a unit): claimed so the
+    # reader can say what they are instead of 'formatet känns inte igen'.
+    if b'"ou"' in head and b'"kpi"' in head:
+        return "kolada-json"
     # An answer without values (a KPI with no data for the asked years): claimed so the
     # reader can say it is empty. No other source answers with an object and an empty list.
     if re.search(rb'"values"\s*:\s*\[\s*\]', head) and re.search(rb'"count"\s*:\s*0\b', head):
@@ -93,6 +97,10 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if first is not None and "period" not in first and "id" in first and "title" in first:
         raise FileRejected(file, "det här är Koladas metadata (nyckeltal eller kommuner), inte värden. "
                            "Hämta värdena från /v3/data/kpi/{nyckeltal}/year/{år}.", row=1, column="period")
+    if first is not None and "ou" in first and "municipality" not in first:
+        raise FileRejected(file, "det här är Koladas värden per organisatorisk enhet (ou, t.ex. en skola), "
+                           "inte per kommun; kolada_value gäller kommuner. Hämta värdena från "
+                           "/v3/data/kpi/{nyckeltal}/year/{år}.", row=1, column="ou")
     titles = _titles(doc)
     retrieved = _retrieved_at(doc)
     rows, rejected = [], []
