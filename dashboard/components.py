@@ -99,11 +99,14 @@ def points_delta(now, before) -> str | None:
     return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
 
 
-def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=(), types: bool = True) -> str:
+def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=(), types: bool = True,
+                   contents: str | None = None) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
     that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
     followed by the page's ``notes`` about the figures (None entries are skipped).
-    ``types=False`` leaves the incident types out (figures they do not filter)."""
+    ``types=False`` leaves the incident types out (figures they do not filter).
+    ``contents`` says what the export holds instead of the sidebar's "Urval: …", for a
+    page whose tables the sidebar does not choose (the Data page); ``sel`` is then unused."""
     status = queries.data_status()
     through = status["through"].get(data)
     source = "; ".join(status.get("sources", [])) or "Lägesbild"
@@ -111,6 +114,9 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=
         source = f"{DEMO_TEXT} ({source})"
     from dashboard import exports
 
+    if contents is not None:
+        return exports.caption(contents=contents, source=source, data_until=through, suppressed=suppressed,
+                               notes=notes)
     return exports.caption(filters=sel.describe(types=types), source=source, data_until=through, suppressed=suppressed,
                            notes=notes)
 

@@ -586,7 +586,7 @@ def geojson_payload_size(geo_df: pd.DataFrame, level: str | None = None) -> int:
 # --- grid ---------------------------------------------------------------------------------------
 
 
-def _cell_polygons(cell_ids: Sequence[str]) -> list[list[list[float]]]:
+def cell_polygons(cell_ids: Sequence[str]) -> list[list[list[float]]]:
     """Corner rings (WGS 84, 5 decimals) of 1 km SWEREF 99 TM cells."""
     from pipelines import geography
 
@@ -621,7 +621,7 @@ def grid_layer(
     values = data[count].astype(float).tolist()
     breaks = class_breaks(values, integers=True)  # incident counts
     colours = class_colours(breaks) if breaks else []
-    rings = _cell_polygons(data[cell].tolist())
+    rings = cell_polygons(data[cell].tolist())
     records = [
         {
             "cell": c,

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, exports, queries
+from dashboard import components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import catalog, db_key
@@ -34,17 +34,6 @@ def table_overview(tables: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def export_caption(contents: str) -> str:
-    """An export's caption saying what the table holds: components.export_caption names the
-    sidebar's area and period ("Urval: …"), which this page ignores. The source is named as
-    there."""
-    status = queries.data_status()
-    source = "; ".join(status.get("sources", [])) or "Lägesbild"
-    if status.get("demo"):
-        source = f"{components.DEMO_TEXT} ({source})"
-    return exports.caption(contents=contents, source=source, data_until=status["through"].get("händelser"))
-
-
 current_selection()  # draws the sidebar when the page runs on its own; its choices are not used here
 # No selection line under the title: it named an area and a period the page then said
 # it ignores.
@@ -71,7 +60,8 @@ shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0,
 st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
              key="data_loads")
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
-                         caption=export_caption("Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
+                         caption=components.export_caption(
+                             None, contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
                          filename="inlasningar", columns=load_columns)
 
 st.subheader("Avvisade rader")
@@ -90,8 +80,9 @@ else:
     st.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
     st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
-                             caption=export_caption(f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
-                                                    "och orsak (radens innehåll sparas aldrig)"),
+                             caption=components.export_caption(
+                                 None, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
+                                                "och orsak (radens innehåll sparas aldrig)"),
                              filename=f"avvisade-rader-{load_id}",
                              columns=columns)
 
@@ -103,7 +94,7 @@ st.dataframe(definitions, hide_index=True, key="data_definitions", row_height=70
              column_config={"Definition": st.column_config.TextColumn(width="large"),
                             "Källa": st.column_config.TextColumn(width=150)})
 exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
-                         caption=export_caption("Definitionerna av dashboardens indikatorer"),
+                         caption=components.export_caption(None, contents="Definitionerna av dashboardens indikatorer"),
                          filename="definitioner")
 
 st.subheader("Tabellerna i databasen")

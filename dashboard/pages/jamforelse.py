@@ -74,7 +74,22 @@ c1, c2 = st.columns([1, 2])
 level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
                      format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params")
 options = cq.indicators(level)
-indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: f"{options[i].label} ({options[i].unit})",
+
+
+def measure_label(indicator) -> str:
+    """'Händelser: våld (per 100 000 invånare)'; a label that ends in a parenthesis takes
+    the unit inside it: 'Händelser (valda typer, per 100 000 invånare)'."""
+    if indicator.label.endswith(")"):
+        return f"{indicator.label[:-1]}, {indicator.unit})"
+    return f"{indicator.label} ({indicator.unit})"
+
+
+# Streamlit 1.67 binds a selectbox to the URL by its shown label (SelectboxSerde.serialize)
+# and drops a label it does not offer, choosing the first option. The only label changed
+# above, once 'Händelser (valda typer) (per 100 000 invånare)', is that first option, which
+# a link never held (a bound widget's default is left out of the URL) and which an old
+# label still chooses: shared links keep working.
+indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
                             key="jmf_matt", bind="query-params")
 indicator = options[indicator_id]
 scope = geo.scope(level, sel.area_level, sel.area_code)

@@ -81,7 +81,7 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
 def grid_geometry(frame: pd.DataFrame) -> pd.DataFrame:
     """The grid cells as areas for maps.choropleth_figure (the image export of the area
     maps): the same squares the grid layer draws, named by their cell."""
-    rings = maps._cell_polygons(frame["grid_cell"].tolist())  # the grid layer's own squares
+    rings = maps.cell_polygons(frame["grid_cell"].tolist())  # the grid layer's own squares
     return pd.DataFrame({"area_code": frame["grid_cell"].tolist(),
                          "name": [f"Ruta {c}" for c in frame["grid_cell"].tolist()],
                          "geojson": [json.dumps({"type": "Polygon", "coordinates": [r]}) for r in rings]})
