@@ -43,8 +43,8 @@ from pipelines.readers.text import MONTHS
 FORMATS = ("atgardsplan-xlsx",)
 FORMAT = FORMATS[0]
 
-DAMAGED = ("arbetsboken är skadad och kan inte läsas. Öppna den i Excel, spara en ny kopia som .xlsx "
-           "och läs in den.")
+DAMAGED = ("arbetsboken är skadad eller ofullständig (t.ex. en avbruten nedladdning) och kan inte läsas. "
+           "Hämta eller spara den på nytt, eller öppna den i Excel och spara en ny kopia som .xlsx.")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_UNCOMPRESSED = 300 * 1024 * 1024  # a larger workbook is not an action plan (or is a zip bomb)
@@ -140,7 +140,9 @@ def sniff(path: Path, head: bytes) -> str | None:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             if "xl/workbook.xml" not in names:
-                return None
+                # A spreadsheet Excel can save as .xlsx (an .ods, an .xlsb) or a zip
+                # folder holding a workbook: claimed so that the user is told what to do.
+                return FORMAT if _other_spreadsheet(zf) else None
             if excel_name and sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
                 return FORMAT  # refused with a clear message before anything is unpacked
             parts = [n for n in names if n == "xl/sharedStrings.xml" or n.startswith("xl/worksheets/sheet")]
@@ -574,21 +576,64 @@ def icon_family(sheet: Sheet, row: int, col: int) -> str | None:
 ICON_WITHOUT_COLOUR = "ikon"
 
 
+def _other_spreadsheet(zf: zipfile.ZipFile) -> str | None:
+    """What a zip that is no .xlsx holds, when it is a spreadsheet or a zip folder with
+    one: a sentence for the user saying how to get an .xlsx, else None."""
+    names = zf.namelist()
+    if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype")[:100]:
+        return ("filen är ett OpenDocument-kalkylblad (.ods, t.ex. från LibreOffice). Öppna den och spara "
+                "som Excel 2007-365 (.xlsx) (Arkiv > Spara som), läs sedan in den nya filen.")
+    if "xl/workbook.bin" in names:
+        return ("filen är en binär Excel-arbetsbok (.xlsb). Öppna den i Excel och spara som "
+                "Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
+    inside = [n for n in names if PurePosixPath(n).suffix.lower() in (*EXCEL_SUFFIXES, ".xltx", ".ods")
+              and not PurePosixPath(n).name.startswith("~$")]
+    if inside:
+        listed = ", ".join(PurePosixPath(n).name for n in inside[:3]) + (" med flera" if len(inside) > 3 else "")
+        return (f"filen är en zip-mapp med {listed}. Packa upp den (högerklicka > Extrahera alla) och "
+                "läs in arbetsboken i stället för zip-filen.")
+    return None
+
+
+# What a file with an Excel name is when it is no zip: its first bytes (lower case,
+# leading spaces and a byte-order mark removed) -> the message. Web systems' "Exportera
+# till Excel" often writes an HTML table or Excel 2003's XML and names it .xls.
+_NOT_A_WORKBOOK = (
+    ((b"<!doctype html", b"<html", b"<table", b"<meta"),
+     "filen är en webbsida (HTML) med ett Excel-namn, som en export från ett webbsystem ofta är. "
+     "Öppna den i Excel och spara som Excel-arbetsbok (.xlsx), läs sedan in den nya filen."),
+    ((b"<?xml",),
+     "filen är en XML-fil med ett Excel-namn (t.ex. XML-kalkylblad 2003). Öppna den i Excel och spara "
+     "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen."),
+)
+
+
 def _check_container(path: Path) -> None:
     """Refuse what is no readable xlsx, saying what the user can do about it."""
     file = path.name
+    if file.startswith("~$"):
+        # Excel's lock file beside an open workbook: a few bytes holding the name of
+        # whoever has it open (never read or repeated here).
+        raise FileRejected(file, f"filen är Excels låsfil, som finns medan arbetsboken {file[2:]} är öppen i "
+                                 f"Excel; den är ingen åtgärdsplan. Läs in {file[2:]} i stället.")
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     if head.startswith(OLE_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in head or b"EncryptedPackage" in head \
                 or "EncryptedPackage".encode("utf-16-le") in head:
             raise FileRejected(file, "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel "
-                                     "(Arkiv > Info > Skydda arbetsbok) och läs in filen igen.")
+                                     "(Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord: töm rutan), "
+                                     "spara och läs in filen igen.")
         raise FileRejected(file, "filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara "
                                  "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
     if not head.startswith(b"PK"):
-        raise FileRejected(file, "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn. "
-                                 "Kontrollera att rätt fil valdes, eller spara om den som .xlsx i Excel.")
+        start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:64].lower()
+        for openings, message in _NOT_A_WORKBOOK:
+            if start.startswith(openings):
+                raise FileRejected(file, message)
+        raise FileRejected(file, "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn, utan troligen en "
+                                 "textfil (t.ex. CSV). Kontrollera att rätt fil valdes, eller öppna den i Excel "
+                                 "och spara som Excel-arbetsbok (.xlsx).")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -596,8 +641,14 @@ def _check_container(path: Path) -> None:
                 raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad). "
                                      "Kontrollera att rätt fil valdes.")
             if "xl/workbook.xml" not in zf.namelist():
-                raise FileRejected(file, "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
-    except zipfile.BadZipFile:
+                raise FileRejected(file, _other_spreadsheet(zf)
+                                   or "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
+            with zf.open("xl/workbook.xml") as fh:
+                if b"purl.oclc.org/ooxml/spreadsheetml" in fh.read(4096):
+                    # openpyxl knows only the transitional namespaces: it would find no cells.
+                    raise FileRejected(file, "arbetsboken är sparad som Strict Open XML-kalkylblad, som inte kan "
+                                             "läsas. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         raise FileRejected(file, DAMAGED) from None
 
 
