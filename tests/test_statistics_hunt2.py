@@ -63,6 +63,35 @@ def test_scb_code_and_text_that_disagree_is_a_rejected_row(empty_db, tmp_path):
     assert rows(empty_db, 'SELECT count(*), min("column") FROM rejected_row') == [(101, "kön")]
 
 
+# --- Brå ----------------------------------------------------------------------------------
+
+
+def test_bra_one_offence_named_above_a_table_of_kommuner_by_year(empty_db, tmp_path):
+    # Brå's statistics database exporting one offence for the kommuner of a län: the
+    # offence is named in a line above the table, not in a column. Before, the file was
+    # 'formatet känns inte igen'.
+    path = tmp_path / "anmalda_brott_kommun.csv"
+    path.write_text("Anmälda brott, antal. Kommuner i Gotlands och Skåne län, 2022–2024\n"
+                    "Brottstyp: Samtliga brott\n\n"
+                    "Kommun;2022;2023;2024*\n"
+                    "Region Gotland;4 512;4 730;4 801\n"
+                    "Malmö stad;68 000;..;-\n"
+                    "Burlövs kommun;2 100;2 050;1 990\n"
+                    "Hässelby;1;1;1\n"
+                    "\n* Preliminär statistik\n.. Uppgift saknas\n- Noll\nKälla: Brå\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT area_code, offence_category, year, count, preliminary FROM bra_statistic "
+                          "ORDER BY ALL") == [
+        ("0980", "Samtliga brott", 2022, 4512, False), ("0980", "Samtliga brott", 2023, 4730, False),
+        ("0980", "Samtliga brott", 2024, 4801, True),
+        ("1231", "Samtliga brott", 2022, 2100, False), ("1231", "Samtliga brott", 2023, 2050, False),
+        ("1231", "Samtliga brott", 2024, 1990, True),
+        ("1280", "Samtliga brott", 2022, 68000, False), ("1280", "Samtliga brott", 2024, 0, True)]
+    # Hässelby is a district of Stockholm, no kommun: a rejected row naming the area column.
+    assert rows(empty_db, 'SELECT row_number, "column" FROM rejected_row') == [(8, "Kommun")]
+
+
 # --- Kolada -------------------------------------------------------------------------------
 
 

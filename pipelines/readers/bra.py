@@ -102,11 +102,22 @@ def _roles(header: list[str]) -> dict:
     return roles
 
 
+_OFFENCE_LINE = re.compile(r"^\s*(?:brottstyp|brottskategori|brottsgrupp|brott)\s*[:=]\s*(\S.*)$", re.I)
+
+
 def _find_header(grid: Grid) -> tuple[int, dict] | None:
+    """The header row and its roles. An export of one offence may name it only in a line
+    above the header ("Brottstyp: Samtliga brott"); its text is then roles["offence_text"]."""
+    offence_line = None
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         roles = _roles(row)
-        if "offence" in roles and ("year" in roles or roles.get("years")):
+        has_years = "year" in roles or roles.get("years")
+        if "offence" in roles and has_years:
             return i, roles
+        if offence_line and "area" in roles and has_years:
+            return i, {**roles, "offence_text": offence_line}
+        m = _OFFENCE_LINE.match(" ".join(c for c in row if c))
+        offence_line = offence_line or (m and _offence(m[1]))
     return None
 
 
@@ -289,7 +300,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
 
         # Exports leave grouped (merged) area and offence cells blank below the first row.
         area_text = at(roles.get("area")) or last_area_text
-        offence = _offence(at(roles["offence"])) or last_offence
+        offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
         last_area_text, last_offence = area_text, offence
         if not offence:
             rejected.append(Rejection(rnum, header[roles["offence"]], "brottstyp saknas"))
