@@ -82,6 +82,52 @@ def test_cell_polygons_are_the_grid_layers_squares():
     assert rings == drawn and len(rings) == 2 and len(rings[0]) == 5 and rings[0][0] == rings[0][-1]
 
 
+# --- 3. Rekryteringssignaler ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("months", [("januari 2024", "mars 2025"), ("januari 2025", "december 2025")])
+def test_a_yearly_signal_chart_has_one_tick_per_year(demo_db, monkeypatch, months):
+    import json
+
+    at = open_page(demo_db, "rekrytering", monkeypatch,
+                   {"period": "Välj månader", "fran": months[0], "till": months[1], "tid": "År"})
+    axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
+    years = sorted({months[0][-4:], months[1][-4:]})
+    assert axis.get("ticktext") == years, axis  # plotly's own ticks named 2025 under each of its months
+    assert axis.get("tickvals") == [f"{y}-01-01" for y in years], axis
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.xdist_group("browser")
+def test_rekrytering_controls_share_one_row_at_1366_and_1920_px(demo_db):
+    from browser_support import CHROMIUM_ARGS, settle, streamlit_server
+
+    from bench.coldstart import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser`.")
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_server(demo_db) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            for width in (1366, 1920):
+                page = browser.new_context(viewport={"width": width, "height": 768}, locale="sv-SE").new_page()
+                page.set_default_timeout(60_000)
+                page.goto(base + "/rekrytering", wait_until="commit")
+                settle(page, timeout=180)  # the first run after the server starts; slow on a busy host
+                groups = page.locator('[data-testid="stButtonGroup"]')
+                assert groups.count() == 3
+                boxes = [groups.nth(i).bounding_box() for i in range(3)]
+                # 'Mått' wrapped below the other two at 1366 px, leaving a blank gap beside them.
+                assert len({round(b["y"]) for b in boxes}) == 1, (width, boxes)
+                page.close()
+        finally:
+            browser.close()
+
+
 # --- 4. Jämförelse's 'Mått' -------------------------------------------------------------------
 
 OLD_LABEL = "Händelser (valda typer) (per 100 000 invånare)"

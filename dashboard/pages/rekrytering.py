@@ -18,7 +18,7 @@ GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
 SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
 MEASURES = {"count": "Antal signaler", "rate": "Per 1 000 unga 12–17 år"}
 # A row that gives each control its own width (in equal columns "År" was cut off at 1366 px).
-controls = st.container(horizontal=True, gap="large")
+controls = st.container(horizontal=True, gap="small")
 grain = controls.segmented_control("Tidsindelning", list(GRAINS), format_func=GRAINS.get, default="month",
                                    required=True, key="tid", bind="query-params") or "month"
 split = controls.segmented_control("Uppdelning", list(SPLITS), format_func=SPLITS.get, default="total",
@@ -37,15 +37,15 @@ def label_periods(fig, frame, grain: str) -> None:
         if trace.customdata is not None:
             trace.customdata = [[names.get(str(x)[:10], c[0]), c[1]] for x, c in zip(trace.x, trace.customdata,
                                                                                        strict=True)]
+    # One tick per quarter or year, named as the table names it ("kvartal 2 2025", "2025");
+    # plotly's own ticks fell on months ("2025-03") that are no quarter's, and with a year
+    # format on a year or two it named one year under each of its months. Every second or
+    # third name when there are many, so they do not overlap.
+    starts = sorted(names)
+    step = max(1, -(-len(starts) // 8))
+    fig.update_xaxes(tickvals=starts[::step], ticktext=[names[s] for s in starts[::step]])
     if grain == "year":
-        fig.update_xaxes(tickformat="%Y", hoverformat="%Y")
-    else:
-        # One tick per quarter, named as the table names it ("kvartal 2 2025"); plotly's
-        # own ticks fell on months ("2025-03") that are no quarter's. Every second or
-        # third name when there are many, so they do not overlap.
-        starts = sorted(names)
-        step = max(1, -(-len(starts) // 8))
-        fig.update_xaxes(tickvals=starts[::step], ticktext=[names[s] for s in starts[::step]])
+        fig.update_xaxes(hoverformat="%Y")
     # charts.trend writes its alt text (shown under the chart) for months: "per månad
     # januari 2025 – oktober 2025", where oktober 2025 is the fourth quarter's first month.
     # Its month names are replaced by the periods' names.
