@@ -145,3 +145,22 @@ def test_an_empty_file_with_an_excel_name(empty_db, tmp_path):
     path = tmp_path / "plan.xlsx"
     path.write_bytes(b"")
     assert refused(empty_db, path, options=OPTIONS).startswith("plan.xlsx: filen är tom.")
+
+
+def test_a_large_password_protected_workbook_with_its_directory_at_the_end(empty_db, tmp_path):
+    # The compound file's directory, where the stream names stand, may come after the
+    # encrypted data: a 3 MB plan was called 'en äldre Excel-fil (.xls)' before.
+    path = tmp_path / "plan.xlsx"
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + bytes(range(256)) * (3 * 4096)
+    path.write_bytes(data + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 100
+                     + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 400)
+    assert "lösenordsskyddad" in refused(empty_db, path, options=OPTIONS)
+
+
+def test_an_old_xls_workbook_says_how_to_save_it_as_xlsx(empty_db, tmp_path):
+    path = tmp_path / "plan.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le")
+                     + bytes(range(256)) * 8192)
+    message = refused(empty_db, path, options=OPTIONS)
+    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara som "
+                              "Excel-arbetsbok (.xlsx)"), message

@@ -608,6 +608,25 @@ _NOT_A_WORKBOOK = (
 )
 
 
+_ENCRYPTION_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
+
+
+def _encrypted(path: Path) -> bool:
+    """Whether an OLE compound file is a password-protected workbook: its directory
+    names the streams EncryptionInfo and EncryptedPackage (in UTF-16). The directory may
+    stand anywhere in the file (often at the end of a large one), so the whole file is
+    scanned, a MiB at a time; an .xls has no such stream."""
+    overlap = max(len(name) for name in _ENCRYPTION_STREAMS)
+    previous = b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            window = previous[-overlap:] + chunk
+            if any(name in window for name in _ENCRYPTION_STREAMS):
+                return True
+            previous = chunk
+    return False
+
+
 def _check_container(path: Path) -> None:
     """Refuse what is no readable xlsx, saying what the user can do about it."""
     file = path.name
@@ -619,8 +638,7 @@ def _check_container(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     if head.startswith(OLE_MAGIC):
-        if "EncryptionInfo".encode("utf-16-le") in head or b"EncryptedPackage" in head \
-                or "EncryptedPackage".encode("utf-16-le") in head:
+        if _encrypted(path):
             raise FileRejected(file, "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel "
                                      "(Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord: töm rutan), "
                                      "spara och läs in filen igen.")
