@@ -18,6 +18,8 @@ GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
 SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
 MEASURES = {"count": "Antal signaler", "rate": "Per 1 000 unga 12–17 år"}
 # A row that gives each control its own width (in equal columns "År" was cut off at 1366 px).
+# The small gap keeps all three on one row at 1366 px (887 of 906 px); with a large one
+# 'Mått' wrapped to a row of its own.
 controls = st.container(horizontal=True, gap="small")
 grain = controls.segmented_control("Tidsindelning", list(GRAINS), format_func=GRAINS.get, default="month",
                                    required=True, key="tid", bind="query-params") or "month"
