@@ -243,6 +243,7 @@ _VALUE_TAGS = (b"<v>", b"<v ", b"<is>", b"<is ", b"<f>", b"<f ", b":v>", b":v ",
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
 _HIDDEN_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\bhidden=\"(?:1|true)\"[^>]*>")
 _COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
 _COL_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
@@ -442,8 +443,14 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         row = _ROW_TAG.match(xml, start) if start >= 0 else None
         # A row without an r attribute (allowed, rare) defeats the scan: read everything.
         last = int(row[1]) if row else None
+    # Everything but rows and cells stands outside sheetData (the schema's order), so the
+    # scans for merged ranges, columns and texts beside the cells skip the rows: a
+    # template formatted down to row 1 048 576 has 220 MB of them.
+    data = _SHEET_DATA.search(xml)
+    data_end = xml.rfind(b"sheetData>")
+    outside = xml[:data.start()] + xml[data_end:] if data and data_end > data.start() else xml
     merges = []
-    for m in _MERGE.finditer(xml):
+    for m in _MERGE.finditer(outside):
         ref = m[1].decode()
         a, _, b = ref.partition(":")
         (c1, r1), (c2, r2) = _REF.fullmatch(a).groups(), _REF.fullmatch(b or a).groups()
@@ -460,10 +467,13 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 if ref and el.tag.rsplit("}", 1)[-1] in ("comment", "threadedComment"):
                     comments[ref] = "".join(el.itertext())
     sheet.merges, sheet.comments = merges, comments
-    for m in _HIDDEN_ROW.finditer(xml):
+    # Rows after the last one holding a value are never read: neither is whether they
+    # are hidden, nor (below) their colour, so a template formatted far down costs nothing.
+    rows_end = xml.find(b"row>", end) if end >= 0 else 0
+    for m in _HIDDEN_ROW.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
         if row := _ROW_TAG.match(m[0]):
             sheet.hidden_rows.add(int(row[1]))
-    for m in _COL_TAG.finditer(xml):
+    for m in _COL_TAG.finditer(outside):
         span = _COL_SPAN.search(m[1])
         if span and _HIDDEN.search(m[1]):
             low, high = (span[1], span[2]) if span[1] else (span[4], span[3])
@@ -476,13 +486,10 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
             if totals and end_ref:
                 last_row = int(end_ref[2])
                 sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
-    sheet.other_texts = _texts_beside_cells(zf, xml, targets)
+    sheet.other_texts = _texts_beside_cells(zf, outside, targets)
     sheet.icon_sets = _icon_sets(xml)
     if coloured_styles and end >= 0:
-        # Only up to the end of the last row holding a value: a template coloured down to
-        # row 100 000 costs nothing.
-        row_end = xml.find(b"row>", end)
-        for m in _CELL_TAG.finditer(xml, 0, row_end if row_end >= 0 else len(xml)):
+        for m in _CELL_TAG.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
             if style and ref and int(style[1]) in coloured_styles:
                 sheet.coloured[(int(ref[2]), _col_index(ref[1].decode()))] = coloured_styles[int(style[1])]
