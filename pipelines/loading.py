@@ -287,8 +287,15 @@ def load_file(
         return LoadReport(shown, "rejected", lines=[
             f"{shown}: filnamnet innehåller ett personnummer eller samordningsnummer. Filen lästes inte in. "
             "Byt namn på filen och läs in den igen."])
-    seen = _identity(path)
-    digest = load_digest(path, options)
+    try:
+        seen = _identity(path)
+        digest = load_digest(path, options)
+    except OSError as exc:
+        # A workbook open in Excel on Windows (a file share, WSL) is locked against reading;
+        # a file may also lack read permission. Named in Swedish, never a traceback.
+        return LoadReport(name, "rejected", lines=[
+            f"{name}: filen kan inte läsas ({type(exc).__name__}). Den kan vara öppen i Excel (som låser den) "
+            "eller sakna läsbehörighet: stäng den i Excel, eller kopiera den, och läs in den igen."])
     if con.execute("SELECT 1 FROM load_log WHERE sha256 = ? AND status = 'ok'", [digest]).fetchone():
         return LoadReport(name, "duplicate")
     with tempfile.TemporaryDirectory(prefix="lagesbild-load-") as scratch_dir:

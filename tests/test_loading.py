@@ -310,3 +310,27 @@ def test_incident_lpo_code_in_any_case_or_with_a_space(empty_db, tmp_path):
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
         (5, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
         (6, "lpo_code", "okänt lokalpolisområde (se data/reference/lpo.csv)")]
+
+
+def test_a_file_that_cannot_be_read_is_named_and_changes_nothing(empty_db, tmp_path, monkeypatch):
+    # A workbook open in Excel on Windows is locked against reading (PermissionError); the
+    # coordinator gets a Swedish line saying what to do, not a traceback.
+    from pipelines import loading
+
+    good = _write(tmp_path / "incidents.csv", INCIDENTS)
+    locked = tmp_path / "plan.xlsx"
+    locked.write_bytes(b"PK\x03\x04")
+    original = loading.sha256_of
+
+    def sha256_of(path):
+        if path.name == "plan.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(loading, "sha256_of", sha256_of)
+    [report] = ingest(empty_db, [locked])
+    assert report.status == "rejected"
+    assert "plan.xlsx: filen kan inte läsas (PermissionError). Den kan vara öppen i Excel" in report.lines[0]
+    assert _count(empty_db, "SELECT count(*) FROM load_log") == 0
+    reports = ingest(empty_db, [locked, good])  # the other file of the same call still loads
+    assert [r.status for r in reports] == ["rejected", "ok"]
