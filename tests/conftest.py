@@ -67,3 +67,20 @@ def raw(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture
+def recorded(monkeypatch) -> dict:
+    """What each page asks ``exports.download_buttons`` for (its keyword arguments: caption,
+    frame, figure …), by the buttons' key; the buttons are still drawn."""
+    from dashboard import exports
+
+    calls: dict = {}
+    original = exports.download_buttons
+
+    def record(key, **kwargs):
+        calls[key] = kwargs
+        original(key, **kwargs)
+
+    monkeypatch.setattr(exports, "download_buttons", record)
+    return calls

@@ -11,25 +11,11 @@ import pandas as pd
 import pytest
 from helpers import open_page
 
-from dashboard import exports
+from dashboard import components, exports
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
 STOCKHOLM = {"niva": "Kommun", "omrade": "Stockholm"}
-
-
-@pytest.fixture
-def recorded(monkeypatch) -> dict:
-    """What each page asks download_buttons for, by the buttons' key."""
-    calls: dict = {}
-    original = exports.download_buttons
-
-    def record(key, **kwargs):
-        calls[key] = kwargs
-        original(key, **kwargs)
-
-    monkeypatch.setattr(exports, "download_buttons", record)
-    return calls
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
@@ -80,12 +66,14 @@ def test_karta_rate_export_has_at_most_two_decimals(demo_db, monkeypatch, record
 
 
 def test_data_page_exports_say_what_they_hold_not_the_sidebars_selection(demo_db, monkeypatch, recorded):
-    open_page(demo_db, "data", monkeypatch, STOCKHOLM)
+    open_page(demo_db, "data", monkeypatch, {**STOCKHOLM, "period": "Välj månader", "fran": "januari 2025",
+                                             "till": "mars 2025"})
     captions = {key: kwargs["caption"] for key, kwargs in recorded.items()}
     assert {"data_loads_dl", "data_definitions_dl"} <= set(captions), captions
     for key, text in captions.items():
-        assert "Urval" not in text and "Stockholm," not in text, (key, text)
+        assert "Urval" not in text and "Stockholm" not in text and "januari 2025" not in text, (key, text)
         assert "Källa: " in text and "Data t.o.m. " in text, (key, text)
+        assert components.DEMO_TEXT in text, (key, text)
     assert captions["data_loads_dl"].startswith("Alla inläsningar i databasen;")
     assert captions["data_definitions_dl"].startswith("Definitionerna av dashboardens indikatorer.")
 

@@ -10,26 +10,12 @@ from pathlib import Path
 import pytest
 from helpers import open_page
 
-from dashboard import components, exports, maps
+from dashboard import components, maps
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 STOCKHOLM = {"niva": "Kommun", "omrade": "Stockholm"}
-
-
-@pytest.fixture
-def recorded(monkeypatch) -> dict:
-    """The captions each page gives download_buttons, by the buttons' key."""
-    calls: dict = {}
-    original = exports.download_buttons
-
-    def record(key, **kwargs):
-        calls[key] = kwargs["caption"]
-        original(key, **kwargs)
-
-    monkeypatch.setattr(exports, "download_buttons", record)
-    return calls
 
 
 # --- 1. the Data page's captions -------------------------------------------------------------
@@ -42,15 +28,6 @@ def test_a_contents_caption_names_what_the_export_holds_with_the_usual_source(de
     assert "Urval" not in text
     assert components.DEMO_TEXT in text  # named as every other export from the demo names it
     assert "Data t.o.m. " in text
-
-
-def test_data_page_captions_say_what_they_hold_and_never_the_sidebars_area(demo_db, monkeypatch, recorded):
-    open_page(demo_db, "data", monkeypatch, {**STOCKHOLM, "period": "Välj månader", "fran": "januari 2025",
-                                             "till": "mars 2025"})
-    assert recorded["data_loads_dl"].startswith("Alla inläsningar i databasen;")
-    for key, text in recorded.items():
-        assert "Urval" not in text and "Stockholm" not in text and "januari 2025" not in text, (key, text)
-        assert components.DEMO_TEXT in text, (key, text)
 
 
 def test_the_data_page_has_no_caption_code_of_its_own():
