@@ -43,6 +43,19 @@ RUNNING = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
 
 
+def chromium_or_skip() -> str:
+    """Debian's Chromium for the browser tests, or the test is skipped saying how to get it."""
+    import pytest
+
+    from bench.coldstart import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser` "
+                    "(apt-get install chromium) för att köra webbläsartesterna.")
+    return path
+
+
 @contextlib.contextmanager
 def streamlit_server(db: Path, timeout: float = 60.0) -> Iterator[str]:
     """Serve the dashboard on ``db`` the way a user starts it; yields the base URL.

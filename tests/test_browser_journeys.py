@@ -22,6 +22,7 @@ from browser_support import (
     EXCEPTION,
     VIEWPORT,
     DeckFrames,
+    chromium_or_skip,
     click_map,
     grid_rows,
     hover_map,
@@ -36,8 +37,6 @@ from browser_support import (
     wait_for_query,
 )
 from helpers import swedish_number as number
-
-from bench.coldstart import chromium_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -55,10 +54,7 @@ VIOLENCE = ("mord/dråp", "våldsbrott", "rån", "hot")  # "Våld" as the Övers
 
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser` "
-                    "(apt-get install chromium) för att köra webbläsartesterna.")
+    path = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -78,13 +78,9 @@ def test_a_yearly_signal_chart_has_one_tick_per_year(demo_db, monkeypatch, month
 @pytest.mark.slow
 @pytest.mark.xdist_group("browser")
 def test_rekrytering_controls_share_one_row_at_1366_and_1920_px(demo_db):
-    from browser_support import CHROMIUM_ARGS, settle, streamlit_server
+    from browser_support import CHROMIUM_ARGS, chromium_or_skip, settle, streamlit_server
 
-    from bench.coldstart import chromium_path
-
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser`.")
+    path = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
     with streamlit_server(demo_db) as base, sync_playwright() as p:

@@ -224,13 +224,9 @@ def test_the_data_page_names_no_selection_it_ignores(demo_db, monkeypatch):
 @pytest.mark.slow
 @pytest.mark.xdist_group("browser")
 def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_db):
-    from browser_support import CHROMIUM_ARGS, VIEWPORT, settle, streamlit_server
+    from browser_support import CHROMIUM_ARGS, VIEWPORT, chromium_or_skip, settle, streamlit_server
 
-    from bench.coldstart import chromium_path
-
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Chromium saknas (/usr/bin/chromium): installera med `make browser`.")
+    path = chromium_or_skip()
     import openpyxl
     from playwright.sync_api import sync_playwright
 
