@@ -206,3 +206,19 @@ def test_an_hourly_fetch_counts_an_updated_notice_as_replaced(feed, empty_db, ca
     out = capsys.readouterr().out
     assert "polisen: 0 nya rader inlästa, 1 lagrade värden ersatta med hämtningens." in out, out
     assert _stored(empty_db)["polisen:7"][0] == "mord/dråp"
+
+
+def test_an_older_file_reading_the_same_as_the_stored_row_does_not_turn_its_version_back(empty_db, tmp_path):
+    # Stored: event 7 as published 08:01 (the police changed only its summary since 21:20).
+    # A collector's file with the 21:20 version reads the same, so it is 'fanns redan'; it
+    # must not set the stored version back to 21:20, or a 23:00 version ('Brand') loaded
+    # next would pass as newer and replace what the police published at 08:01.
+    ingest(empty_db, [_write(tmp_path, [_event(7, "Mord/dråp", "Malmö", "Skåne län",
+                                               published="2026-11-23 8:01:00 +01:00")],
+                             "polisen-events-20261123T080000Z.json")])
+    ingest(empty_db, [_lines(tmp_path / "insamlat-a.jsonl", [_event(7, "Mord/dråp", "Malmö", "Skåne län")])])
+    assert rows(empty_db, "SELECT strftime(published_at, '%H:%M') FROM incident_version") == [("08:01",)]
+    [report] = ingest(empty_db, [_lines(tmp_path / "insamlat-b.jsonl", [
+        _event(7, "Brand", "Malmö", "Skåne län", published="2026-11-22 23:00:00 +01:00")])])
+    assert _stored(empty_db)["polisen:7"][0] == "mord/dråp"
+    assert "1 händelser i filen är en äldre version än den lagrade" in "\n".join(report.lines)

@@ -628,6 +628,20 @@ def _superseded(con, frame: pd.DataFrame, versions: pd.DataFrame,
     return ids, older, lines
 
 
+def _published_earlier(con, versions: pd.DataFrame) -> set[str]:
+    """Ids whose version in ``versions`` was published before the stored one."""
+    if versions.empty:
+        return set()
+    con.complete()  # DuckDB 2 refuses register() while an earlier result is open (_cap_lines' fetchone)
+    con.register("_polisen_versions", versions)
+    try:
+        return {r[0] for r in con.execute(
+            "SELECT o.incident_id FROM _polisen_versions AS o JOIN incident_version AS v USING (incident_id) "
+            "WHERE o.published_at < v.published_at").fetchall()}
+    finally:
+        con.unregister("_polisen_versions")
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
@@ -723,9 +737,11 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     supersedes, older, lines = _superseded(ctx.con, frame, versions, dropped_ids)
     report.extend(lines)
     report.extend(_cap_lines(ctx.con, events))
-    # An older version than the stored one stays out of the version record too (its row is
-    # dropped by the insert as an id already stored).
-    versions = versions[~versions["incident_id"].isin(older)]
+    # The version record only moves forward: an older version than the stored one stays out
+    # of it (its row is dropped by the insert as an id already stored), also when it reads
+    # the same as the stored row (the police changed only the summary since), which
+    # _superseded does not look at.
+    versions = versions[~versions["incident_id"].isin(older | _published_earlier(ctx.con, versions))]
     return ReadResult(FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
                       replaces_earlier_version=False, supersedes=supersedes)
 
