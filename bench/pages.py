@@ -5,7 +5,9 @@ Pages are discovered from ``dashboard/pages/*.py``. Each gets the shared interac
 (change area level, change area, drill down as a map click does, change period, change
 incident types) and one interaction per widget found on the page itself (its metric,
 level or view selectors, toggles), each repeated with a new value where the widget has
-one. The caches stay as the session left them, as in the server: a new area misses the
+one. A page in lazy tabs (only the chosen tab runs) is measured on the tab it opens on,
+then each other tab is opened, its own widgets changed and the level and area changed
+with it open. The caches stay as the session left them, as in the server: a new area misses the
 caches keyed by the area and hits those that do not depend on it (names, polygons). The
 page is also opened with every data cache cleared ("öppna sidan (tom cache)"), the worst
 case. The read-only connection stays open, as it does in the server.
@@ -224,18 +226,26 @@ def _areas(db: Path) -> dict[str, list[str]]:
     return by_level
 
 
-def shared_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorder, reps: int) -> None:
-    """Sidebar changes every page reacts to."""
+def level_and_area(at, areas: dict[str, list[str]], page: str, rec: Recorder, reps: int, *,
+                   suffix: str = "", offset: int = 0) -> None:
+    """Change the area's level, then the area, ``reps`` times (the sidebar's two choices).
+    ``offset`` moves to other areas, so a second round (with another tab open) misses the
+    caches as a user's new choice would."""
     levels = [lvl for lvl in ("polisregion", "lan", "kommun", "lpo", "polisomrade") if areas.get(lvl)]
     for i in range(reps):
-        level = levels[i % len(levels)]
+        level = levels[(i + offset) % len(levels)]
         if not _set_value(at, "niva", level):
             break
-        rec.add(page, "byt nivå", rerun(at))
+        rec.add(page, f"byt nivå{suffix}", rerun(at))
         codes = areas[level]
-        code = codes[(7 * i + 3) % len(codes)]
+        code = codes[(7 * (i + offset) + 3) % len(codes)]
         if _set_value(at, "omrade", code):
-            rec.add(page, "byt område", rerun(at))
+            rec.add(page, f"byt område{suffix}", rerun(at))
+
+
+def shared_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorder, reps: int) -> None:
+    """Sidebar changes every page reacts to."""
+    level_and_area(at, areas, page, rec, reps)
     # Drill down, as a click on the map does (filters.set_area): level and area at once.
     for i in range(reps):
         level = ("polisregion", "polisomrade", "lpo", "lan", "kommun")[i % 5]
@@ -278,10 +288,13 @@ def _set_value(at, key: str, value) -> bool:
     return True
 
 
-def own_interactions(at, page: str, rec: Recorder, reps: int) -> None:
-    """Every changeable widget on the page itself, cycled through its options."""
+def own_interactions(at, page: str, rec: Recorder, reps: int, *, skip: frozenset[str] = frozenset()) -> None:
+    """Every changeable widget on the page itself (but those keyed in ``skip``), cycled
+    through its options."""
     for kind, w in page_widgets(at):
         key, label = w.key, getattr(w, "label", w.key)
+        if key in skip:
+            continue
         values = _values_for(kind, w)
         if not values:
             continue
@@ -304,6 +317,46 @@ def own_interactions(at, page: str, rec: Recorder, reps: int) -> None:
                 rerun(at)
             except Exception:
                 pass
+
+
+def page_tabs(at) -> list[tuple[str, list[str]]]:
+    """The page's tabs that track their state (lazy tabs: only the chosen tab runs), as
+    (key, labels); the first label is the tab a page opens on."""
+    found = []
+
+    def walk(node) -> None:
+        if getattr(node, "type", None) == "tab_container":
+            key = node.proto.tab_container.query_param_key or node.proto.tab_container.id.rsplit("-", 1)[-1]
+            if key:
+                found.append((key, [tab.label for tab in node.children.values()]))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at.main)
+    return found
+
+
+def tab_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorder, reps: int) -> None:
+    """For a page in lazy tabs: open each other tab (from the first), change the widgets
+    only that tab has, and change the level and the area with the tab open (the tab then
+    computes its own view of the new area)."""
+    for key, labels in page_tabs(at):
+        first = labels[0]
+        seen = frozenset(w.key for _, w in page_widgets(at))
+        for n, label in enumerate(labels[1:], start=1):
+            for _ in range(reps):
+                at.session_state[key] = label
+                rec.add(page, f"öppna fliken '{label}'", rerun(at))
+                at.session_state[key] = first
+                rerun(at)
+            at.session_state[key] = label
+            rerun(at)
+            own_interactions(at, page, rec, reps, skip=seen)
+            level_and_area(at, areas, page, rec, reps, suffix=f" (fliken '{label}')", offset=n)
+            _set_value(at, "niva", "riket")
+            rerun(at)
+        at.session_state[key] = first
+        rerun(at)
 
 
 def map_payloads(at) -> dict[str, int]:
@@ -396,6 +449,7 @@ def run_pages(db: Path, reps: int) -> dict:
             rerun(at)
         own_interactions(at, page, rec, reps)
         shared_interactions(at, areas, page, rec, reps)
+        tab_interactions(at, areas, page, rec, reps)
     return {"pages": rec.summary(), "errors": (frame_errors + rec.errors)[:20],
             "n_errors": len(frame_errors) + len(rec.errors),
             "first_run_s": first_run, "map_bytes": map_bytes,

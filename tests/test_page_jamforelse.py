@@ -37,6 +37,14 @@ def kommuner(demo_db):
     mp.undo()
 
 
+def in_tab(at, label):
+    """The page with its tab ``label`` chosen (only the chosen tab is computed and shown)."""
+    at.session_state["jmf_flik"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def table_with(at, column):
     found = [d.value for d in at.dataframe if column in d.value.columns]
     assert found, f"ingen tabell med kolumnen {column}"
@@ -53,14 +61,15 @@ def counts(raw, start, end) -> dict[str, int]:
 def test_page_runs_and_states_its_method(kommuner):
     assert not kommuner.exception, [e.value for e in kommuner.exception]
     assert kommuner.title[0].value == "Regional jämförelse"
-    captions = " ".join(c.value for c in kommuner.caption)
+    captions = " ".join(c.value for c in in_tab(kommuner, "Sida vid sida").caption)
     assert "binomialtest" in captions and "95 %" in captions      # the uncertainty method, in a sentence
-    assert "befolkningsstorlek" in captions and "täthet" in captions  # how similar areas are chosen
     assert "januari 2025 – oktober 2025" in captions and "januari 2024 – oktober 2024" in captions
+    captions = " ".join(c.value for c in in_tab(kommuner, "Liknande områden").caption)
+    assert "befolkningsstorlek" in captions and "täthet" in captions  # how similar areas are chosen
 
 
 def test_side_by_side_matches_sql(kommuner, raw):
-    table = table_with(kommuner, "Inom slumpens variation").set_index("Kommun")
+    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpens variation").set_index("Kommun")
     now = counts(raw, "2025-01-01", "2025-11-01")
     before = counts(raw, "2024-01-01", "2024-11-01")
     pop = dict(raw.execute("""SELECT p.kommun_code, sum(population) FROM population p
@@ -79,7 +88,7 @@ def test_side_by_side_matches_sql(kommuner, raw):
 
 
 def test_within_chance_flag_agrees_with_an_exact_test(kommuner, raw):
-    table = table_with(kommuner, "Inom slumpens variation").set_index("Kommun")
+    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpens variation").set_index("Kommun")
     now = counts(raw, "2025-01-01", "2025-11-01")
     before = counts(raw, "2024-01-01", "2024-11-01")
     pops = dict(raw.execute("""SELECT kommun_code || ':' || year, sum(population) FROM population
@@ -118,13 +127,52 @@ def test_recruitment_signals_are_suppressed(demo_db, monkeypatch):
 
 
 def test_similar_areas_and_measures_beside_outcome(kommuner, raw):
-    similar = table_with(kommuner, "Avstånd (0 = samma)")
+    similar = table_with(in_tab(kommuner, "Liknande områden"), "Avstånd (0 = samma)")
     assert len(similar) == 6                                 # the area and five similar ones
     assert number(similar["Avstånd (0 = samma)"].iat[0]) == 0
-    paired = table_with(kommuner, "Uppnådda eller delvis")
+    paired = table_with(in_tab(kommuner, "Åtgärder och utfall"), "Uppnådda eller delvis")
     expected = dict(raw.execute(
         """SELECT k.name, count(*) FROM measure m JOIN plan p USING (plan_id)
            JOIN area k ON k.area_code = p.kommun_code
            WHERE k.parent_code = '01' AND p.year = 2025 GROUP BY 1""").fetchall())
     shown = dict(zip(paired["Kommun"], (number(v) for v in paired["Åtgärder"]), strict=True))
     assert shown == expected
+
+
+def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeypatch):
+    """The three views are tabs; a new measure computes the chosen one only, and the
+    tab is part of a shared link."""
+    from dashboard.queries import comparison
+
+    calls = []
+    for name in ("similar", "yearly", "paired"):
+        original = getattr(comparison, name)
+        monkeypatch.setattr(comparison, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in STOCKHOLMS_LAN.items():
+        at.query_params[k] = v
+    at.run()
+    assert [t.label for t in at.tabs] == ["Sida vid sida", "Liknande områden", "Åtgärder och utfall"]
+    assert table_with(at, "Inom slumpens variation") is not None
+    assert not [d for d in at.dataframe if "Avstånd (0 = samma)" in d.value.columns]
+    at.selectbox(key="jmf_matt").set_value("incidents:våld").run()
+    assert calls == []                     # neither similar areas nor measures were computed
+    in_tab(at, "Åtgärder och utfall")
+    assert calls == ["paired"]
+    assert table_with(at, "Uppnådda eller delvis") is not None
+    assert not [d for d in at.dataframe if "Inom slumpens variation" in d.value.columns and "Rang" in d.value.columns]
+
+    linked = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in {**STOCKHOLMS_LAN, "jmf_flik": "Liknande områden"}.items():
+        linked.query_params[k] = v
+    linked.run()
+    assert not linked.exception, [e.value for e in linked.exception]
+    assert table_with(linked, "Avstånd (0 = samma)") is not None
+
+    unknown = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in {**STOCKHOLMS_LAN, "jmf_flik": "Ingen sådan flik"}.items():
+        unknown.query_params[k] = v
+    unknown.run()
+    assert not unknown.exception, [e.value for e in unknown.exception]
+    assert table_with(unknown, "Inom slumpens variation") is not None   # the first tab
