@@ -76,6 +76,7 @@ def warm_first() -> None:
         geo.levels_available()
         incidents.types_present()
         geo.area_index(key)
+        geo.within("polisregion", geo.RIKET)  # the link table, read whole once
     except Exception as exc:  # the first visit shows the error properly
         log.debug("warm-up stopped: %s", type(exc).__name__)
 

@@ -126,16 +126,21 @@ def level_of(code: str) -> str | None:
     return area_index().level_of.get(code)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _within(key: tuple[str, str], level: str, within_code: str) -> tuple[str, ...]:
-    df = run("SELECT area_code FROM mart_area_link WHERE level = $level AND within_code = $within ORDER BY area_code",
-             {"level": level, "within": within_code}, key=key)
-    return tuple(df["area_code"])
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _links(key: tuple[str, str]) -> MappingProxyType:
+    # The whole link table (a few thousand pairs) once per database version: every page
+    # asks which areas lie in the selection, and a query per new selection cost ~5 ms.
+    found = rows("SELECT level, within_code, area_code FROM mart_area_link ORDER BY level, within_code, area_code",
+                 key=key)
+    links: dict[tuple[str, str], list[str]] = {}
+    for level, within_code, code in found:
+        links.setdefault((level, within_code), []).append(code)
+    return MappingProxyType({k: tuple(v) for k, v in links.items()})
 
 
 def within(level: str, within_code: str) -> tuple[str, ...]:
     """Codes of the areas at ``level`` inside (or overlapping) ``within_code``."""
-    return _within(db_key(), level, within_code)
+    return _links(db_key()).get((level, within_code), ())
 
 
 @dataclass(frozen=True)
