@@ -84,6 +84,18 @@ def open_page(db: Path, page: str, monkeypatch, params: dict):
     return at
 
 
+def open_tab(at, key: str, label: str):
+    """Choose the tab ``label`` of the lazy tabs keyed ``key`` and rerun, as a click does:
+    the tab's state and the address both change (in AppTest a tab named by the address
+    would otherwise win over the state). The page must run without an exception; only the
+    chosen tab's content is there."""
+    at.session_state[key] = label
+    at.query_params[key] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def swedish_number(text: str) -> float:
     """A number as a page shows it ('1 234', '23,2 %', '-4,5') as a float."""
     return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", "."))

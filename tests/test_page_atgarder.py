@@ -18,6 +18,7 @@ PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "atgard
 STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län", "period": "Välj månader",
                   "fran": "januari 2025", "till": "december 2025"}
 XSS = "<img src=x onerror=alert(1)>"
+REGISTER_TAB = {"atgarder_flik": "Register"}   # a link to the register's tab
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +118,7 @@ def test_search_finds_a_measure_and_its_history_opens(page_db, raw, monkeypatch)
     (title,) = raw.execute(f"""SELECT m.title {LAN_PLANS}
                                  AND m.title NOT LIKE 'Linjearbete%' AND m.measure_id <> 'xss-1'
                                  ORDER BY m.measure_id LIMIT 1""").fetchone()
-    at = open_page(page_db, STOCKHOLMS_LAN)
+    at = open_page(page_db, {**STOCKHOLMS_LAN, **REGISTER_TAB})
     at.run()
     at.text_input(key="atgarder_search").set_value(title).run()
     register = by_key(at, "atgarder_register")
@@ -139,7 +140,7 @@ def test_search_finds_a_measure_and_its_history_opens(page_db, raw, monkeypatch)
 
 def test_hostile_title_is_shown_as_text(page_db, monkeypatch):
     monkeypatch.setenv("LAGESBILD_DB", str(page_db))
-    at = open_page(page_db, STOCKHOLMS_LAN)
+    at = open_page(page_db, {**STOCKHOLMS_LAN, **REGISTER_TAB})
     at.run()
     at.text_input(key="atgarder_search").set_value("onerror").run()
     register = by_key(at, "atgarder_register")

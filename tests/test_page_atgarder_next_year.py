@@ -12,7 +12,7 @@ import shutil
 
 import duckdb
 import pytest
-from helpers import loaded, swedish_number
+from helpers import loaded, open_tab, swedish_number
 from helpers import open_page as open_any_page
 
 from dashboard import exports
@@ -63,6 +63,8 @@ def plan_caption(at) -> str:
 
 
 def register(at):
+    """The register, in its tab (chosen here as a click does)."""
+    open_tab(at, "atgarder_flik", "Register")
     return [d.value for d in at.dataframe if d.key == "atgarder_register"][0]
 
 
@@ -113,8 +115,12 @@ def test_next_years_plan_is_reachable_and_counted(next_year_db, monkeypatch):
                                                "Läxhjälp 2026"]
     assert set(register(at)["Planår"]) == {"2026"}
     assert any("Visar planår 2026" in i.value for i in at.info)
-    # Every export says which plan years it holds; the register's holds 2026's measures.
-    assert recorded
+    # Every export says which plan years it holds (each tab's, opened in turn); the
+    # register's holds 2026's measures.
+    for tab in ("Uppföljningar", "Står still", "Analysbladet"):
+        open_tab(at, "atgarder_flik", tab)
+    assert {"atgarder_status_dl", "atgarder_flow_dl", "atgarder_stuck_dl", "atgarder_register_dl"} <= \
+        {key for key, _ in recorded}
     for key, kwargs in recorded:
         assert "planår 2026" in kwargs["caption"], key
         assert "2025" not in kwargs["title"], key

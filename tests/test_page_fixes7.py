@@ -50,6 +50,8 @@ def test_the_lpo_itself_shows_its_signals(nacka_signals, monkeypatch):
 # --- Åtgärder: the register's selection follows its content ---------------------------------
 
 STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}   # the default period: 2025's months
+REGISTER = {**STOCKHOLMS_LAN, "atgarder_flik": "Register"}     # a link to the register's tab
+ANALYSIS = {**STOCKHOLMS_LAN, "atgarder_flik": "Analysbladet"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,7 @@ def opened(at) -> bool:
 
 
 def test_a_new_plan_year_forgets_the_picked_row(next_year_db, monkeypatch):
-    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    at = open_page(next_year_db, "atgarder", monkeypatch, REGISTER)
     pick_first_row(at)
     [choice] = [s for s in at.segmented_control if s.key == "planar"]
     choice.set_value("2026").run()
@@ -85,7 +87,7 @@ def test_a_new_plan_year_forgets_the_picked_row(next_year_db, monkeypatch):
 
 
 def test_a_new_search_forgets_the_picked_row(next_year_db, monkeypatch):
-    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    at = open_page(next_year_db, "atgarder", monkeypatch, REGISTER)
     pick_first_row(at)
     at.multiselect(key="atgarder_statuses").set_value(["uppnådd"]).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -125,7 +127,7 @@ def test_the_register_leaves_descriptions_to_the_export_and_the_picked_row(next_
         original(key, **kwargs)
 
     monkeypatch.setattr(exports, "download_buttons", record)
-    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    at = open_page(next_year_db, "atgarder", monkeypatch, REGISTER)
     [register] = [d.value for d in at.dataframe if d.key == "atgarder_register"]
     assert "Beskrivning" not in register.columns and "Åtgärd" in register.columns  # it scrolled sideways
     export = recorded["atgarder_register_dl"]
@@ -157,7 +159,7 @@ def test_the_analysis_table_has_short_headers_on_screen_and_long_ones_in_the_exp
 
     recorded = {}
     monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
-    at = open_page(next_year_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    at = open_page(next_year_db, "atgarder", monkeypatch, ANALYSIS)
     per_area = [d.value for d in at.dataframe if "Prioriterat område" in d.value and "Planer" in d.value]
     assert per_area, [d.value.columns.tolist() for d in at.dataframe]
     assert {"Problem", "Problem (blad)", "Med skillnad"} <= set(per_area[0].columns), per_area[0].columns.tolist()

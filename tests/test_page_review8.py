@@ -23,7 +23,7 @@ import io
 from datetime import date
 
 import pytest
-from helpers import open_page
+from helpers import open_page, open_tab
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
@@ -139,14 +139,17 @@ def register(at):
 
 
 def test_a_link_opens_the_register_filtered_and_the_status_split_as_shared(demo_db, monkeypatch):
-    whole = register(open_page(demo_db, "atgarder", monkeypatch, STOCKHOLMS_LAN))
-    at = open_page(demo_db, "atgarder", monkeypatch, {**STOCKHOLMS_LAN, "atgarder_statuses": "ej uppnådd",
+    register_tab = {**STOCKHOLMS_LAN, "atgarder_flik": "Register"}
+    whole = register(open_page(demo_db, "atgarder", monkeypatch, register_tab))
+    at = open_page(demo_db, "atgarder", monkeypatch, {**register_tab, "atgarder_statuses": "ej uppnådd",
                                                       "atgarder_grouping": "Organisation"})
     shown = register(at)
     assert 0 < len(shown) < len(whole), (len(shown), len(whole))
     assert set(shown["Status"]) == {"ej uppnådd"}
     assert at.multiselect(key="atgarder_statuses").value == ["ej uppnådd"]
-    # The first table with a total per row is the status table under the chart.
+    # The first table with a total per row is the status table under the chart, in the
+    # Status tab: the link's split is kept while the register's tab was open.
+    open_tab(at, "atgarder_flik", "Status")
     firsts = [d.value.columns[0] for d in at.dataframe if "Åtgärder" in d.value.columns]
     assert firsts[0] == "Organisation", firsts
 

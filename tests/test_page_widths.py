@@ -6,7 +6,7 @@ full header."""
 from __future__ import annotations
 
 import pytest
-from helpers import open_page
+from helpers import open_page, open_tab
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
@@ -52,6 +52,7 @@ def test_the_status_table_shows_counts_or_shares_and_exports_both(atgarder):
 
 def test_the_stuck_table_has_short_headers_on_screen_and_long_ones_in_the_export(atgarder):
     at, recorded = atgarder
+    open_tab(at, "atgarder_flik", "Står still")
     shown = table(at, "Sedan").columns.tolist()
     assert "I rad" in shown and "Senast" in shown, shown
     assert "Uppföljningar i samma status" not in shown
@@ -65,7 +66,8 @@ def test_long_names_have_fixed_widths_in_the_stuck_table_and_register(atgarder):
     import json
 
     at, _ = atgarder
-    for column in ("Sedan", "Uppföljningar"):   # the stuck table, the register
+    for tab, column in (("Står still", "Sedan"), ("Register", "Uppföljningar")):   # the stuck table, the register
+        open_tab(at, "atgarder_flik", tab)
         config = json.loads(element(at, column).proto.columns)
         widths = {header: config[header]["width"] for header in ("Organisation", "Prioriterat område", "Åtgärd")}
         assert all(isinstance(w, int) and w <= 200 for w in widths.values()), (column, widths)
