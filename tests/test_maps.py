@@ -47,6 +47,7 @@ def test_deck_json_is_compact_and_has_no_basemap(geometry):
     deck = maps.area_layer(geo, values_for(geo), "n", "Antal")
     text = deck.to_json()
     assert "\n" not in text
+    assert "Västra Götalands län" in text  # UTF-8 as it is, not \u00e4 (six bytes for two)
     spec = json.loads(text)
     assert spec["mapStyle"] == "__MAP_STYLE__"  # Streamlit draws no tiles for this sentinel
     assert "mapProvider" not in spec
