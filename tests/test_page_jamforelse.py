@@ -176,3 +176,22 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
     unknown.run()
     assert not unknown.exception, [e.value for e in unknown.exception]
     assert table_with(unknown, "Inom slumpens variation") is not None   # the first tab
+
+
+def test_choices_in_a_tab_are_kept_while_another_tab_is_shown(demo_db, monkeypatch):
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in STOCKHOLMS_LAN.items():
+        at.query_params[k] = v
+    at.run()
+    in_tab(at, "Liknande områden")
+    at.number_input(key="jmf_k").set_value(3).run()
+    base = at.selectbox(key="jmf_basar")
+    chosen_base = base.options[0]
+    base.set_value(int(chosen_base)).run()
+    assert len(table_with(at, "Avstånd (0 = samma)")) == 4        # the area and three similar ones
+    in_tab(at, "Sida vid sida")
+    in_tab(at, "Liknande områden")
+    assert at.number_input(key="jmf_k").value == 3
+    assert str(at.selectbox(key="jmf_basar").value) == str(chosen_base)
+    assert len(table_with(at, "Avstånd (0 = samma)")) == 4

@@ -105,7 +105,8 @@ caption = components.export_caption(sel, suppressed=summary.suppressed, notes=[*
 
 # --- the three views, in tabs ------------------------------------------------------------------
 # Only the chosen tab is computed (lazy tabs): a new level, measure or area computes one
-# view, not three (issue 6). The chosen tab is in the URL, so a shared link opens it.
+# view, not three (issue 6). The chosen tab is in the URL, so a shared link opens it. The
+# choices inside a tab keep their values while another tab is shown (persist_state).
 TABS = ("Sida vid sida", "Liknande områden", "Åtgärder och utfall")
 side_tab, similar_tab, measures_tab = st.tabs(TABS, key="jmf_flik", bind="query-params")
 suppressed = 0  # values hidden in what the chosen tab shows
@@ -178,13 +179,15 @@ if similar_tab.open:
         default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
         s1, s2, s3 = st.columns([2, 1, 1])
         chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
-                              index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}")
-        k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k")
+                              index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
+                              persist_state="page")
+        k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
         similar = cq.similar(level, chosen, int(k), sel.end.year)
         trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
         years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
         if years:
-            base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar")
+            base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
+                                persist_state="page")
         st.caption(cq.SIMILAR_NOTE)
         similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                            "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
