@@ -298,6 +298,53 @@ def test_png_and_xlsx_downloads_open_with_the_numbers_on_screen(new_page, server
     assert_no_error(page)
 
 
+# --- 5b. pages in tabs --------------------------------------------------------------------------
+
+
+def tab(page, label: str):
+    return page.locator('[data-testid="stMain"] [role="tab"]').filter(has_text=label).first
+
+
+def test_a_tab_opens_its_view_goes_to_the_url_and_a_link_reopens_it(new_page, server, raw):
+    """Jämförelse and Åtgärder compute only the chosen tab: a click shows its content, the
+    address keeps it, and the link opens the same tab with the same choices."""
+    page = new_page()
+    open_app(page, server, "/jamforelse?niva=L%C3%A4n&omrade=Stockholms+l%C3%A4n")
+    assert tab(page, "Sida vid sida").get_attribute("aria-selected") == "true"
+    assert page.get_by_text("Antal liknande").count() == 0          # the closed tab is not drawn
+    tab(page, "Liknande områden").click()
+    wait_for_query(page, "jmf_flik", "Liknande områden")
+    settle(page)
+    page.get_by_text("Antal liknande").first.wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    header = grid_rows(grid)[0]
+    assert "Avstånd (0 = samma)" in header and "Invånare" in header
+    assert_no_error(page)
+    screenshots(page, "journey-jamforelse-tab", max_shots=1)
+
+    other = new_page()
+    open_app(other, server, page.url.removeprefix(server))
+    assert tab(other, "Liknande områden").get_attribute("aria-selected") == "true"
+    other.get_by_text("Antal liknande").first.wait_for()
+    assert_no_error(other)
+
+    # Åtgärder: the register in its tab, with a search, from a link.
+    measures = raw.execute("SELECT count(*) FROM measure m JOIN plan p USING (plan_id) "
+                           "WHERE p.kommun_code IN (SELECT area_code FROM area WHERE parent_code = '01')"
+                           " AND p.year = 2025").fetchone()[0]
+    atg = new_page()
+    open_app(atg, server, "/atgarder?niva=L%C3%A4n&omrade=Stockholms+l%C3%A4n")
+    tab(atg, "Register").click()
+    wait_for_query(atg, "atgarder_flik", "Register")
+    settle(atg)
+    caption = atg.get_by_text(re.compile(r"av [\d\s\u00a0]+ åtgärder\. Markera en rad")).first
+    caption.wait_for()
+    assert number(caption.inner_text().split(" av ")[1].split(" åtgärder")[0]) == measures
+    assert atg.locator('[data-testid="stPlotlyChart"]').count() == 0   # the status chart's tab is closed
+    assert_no_error(atg)
+    screenshots(atg, "journey-atgarder-register-tab", max_shots=1)
+
+
 # --- 6. a bad link -------------------------------------------------------------------------------
 
 
