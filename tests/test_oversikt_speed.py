@@ -187,3 +187,33 @@ def test_the_comparison_sees_a_difference():
     features = maps._feature_collection(geo, new)[0]["features"]
     assert [f["properties"]["approx"] for f in features] == ["", maps.APPROX_NOTE]
     assert features[1]["properties"]["fill"][3] == 190 and features[0]["properties"]["fill"][3] == 225
+
+
+# --- one area's months and types, read without summing again -------------------------------------
+
+
+def test_an_areas_months_and_types_are_the_marts_sums_for_every_area(demo_db, raw, monkeypatch):
+    """The headline and the trend are summed from _month_type's rows: for every area of
+    every level and two periods, the same (month, type, count) rows as summing the mart."""
+    from datetime import date
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    from dashboard.queries import db_key, incidents
+
+    key = db_key()
+    areas = raw.execute("SELECT DISTINCT level, area_code FROM mart_incident_month ORDER BY ALL").fetchall()
+    assert {level for level, _ in areas} >= {"riket", "lan", "kommun", "lpo"}
+    first, last = incidents.month_range()
+    periods = [(first, last), (incidents.shift_months(last, -2), last)]
+    found = 0
+    for level, code in areas:
+        for start, end in periods:
+            prev_start, prev_end = incidents.previous_period(start, end)
+            expected = raw.execute(
+                """SELECT month, incident_type, sum(incidents)::BIGINT FROM mart_incident_month
+                   WHERE level = ? AND area_code = ? AND (month BETWEEN ? AND ? OR month BETWEEN ? AND ?)
+                   GROUP BY ALL""", [level, code, start, end, prev_start, prev_end]).fetchall()
+            got = incidents._month_type(key, level, code, start, end)
+            assert sorted(got) == sorted((m if isinstance(m, date) else m.date(), t, n) for m, t, n in expected)
+            found += len(got)
+    assert found > 1000  # the comparison saw rows, not only empty areas

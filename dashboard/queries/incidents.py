@@ -193,13 +193,14 @@ def _month_type(key: tuple[str, str], level: str, code: str, start: date, end: d
     # One area's incidents per month and type in the period and the year before, as plain
     # tuples (month, type, count): the headline and the month-by-month trend (for any
     # choice of types) are both summed from these, one query per area and period instead
-    # of one for the headline and one more for each choice of types.
+    # of one for the headline and one more for each choice of types. The mart holds one
+    # row per level, area, month and type (its contract), so the rows are read as they
+    # are: summing them again cost ~2 ms of a ~5 ms query on national data.
     return tuple((as_date(month), incident_type, int(n)) for month, incident_type, n in rows(
-        """SELECT month, incident_type, sum(incidents)::BIGINT AS incidents
+        """SELECT month, incident_type, incidents
            FROM mart_incident_month
            WHERE level = $level AND area_code = $code
-             AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)
-           GROUP BY ALL""",
+             AND (month BETWEEN $start AND $end OR month BETWEEN $prev_start AND $prev_end)""",
         _params(start, end, (), level=level, code=code), key=key))
 
 
