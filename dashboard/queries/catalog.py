@@ -70,12 +70,11 @@ def tables() -> pd.DataFrame:
 def _sources(key: tuple[str, str]) -> pd.DataFrame:
     existing = set(run("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'warehouse'",
                        key=key)["table_name"])
-    parts = []
-    if "mart_incident_source" in existing:
-        parts.append(run("""SELECT 'Händelser' AS data, source AS källa, n AS rader,
-                                   first::VARCHAR AS från, last::VARCHAR AS till
-                            FROM mart_incident_source""", key=key))
-    queries = {
+    # One statement for all kinds of data (each query of its own cost 3-5 ms, on the Data
+    # page's first view): a part per table that exists, in the order the page lists them.
+    parts = {
+        "mart_incident_source": """SELECT 'Händelser', source, n, first::VARCHAR, last::VARCHAR
+                                   FROM mart_incident_source""",
         "population": """SELECT 'Befolkning', string_agg(DISTINCT source, ', '), count(*),
                                 min(year)::VARCHAR, max(year)::VARCHAR FROM population""",
         "recruitment_signal": """SELECT 'Rekryteringssignaler', string_agg(DISTINCT source, ', '), count(*),
@@ -93,13 +92,12 @@ def _sources(key: tuple[str, str]) -> pd.DataFrame:
         "area_geometry": """SELECT 'Gränser', string_agg(DISTINCT source, ', '), count(*), NULL, NULL
                             FROM area_geometry""",
     }
-    for table, sql in queries.items():
-        if table in existing:
-            df = run(sql, key=key)
-            df.columns = ["data", "källa", "rader", "från", "till"]
-            parts.append(df)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["data", "källa", "rader", "från", "till"])
+    present = [(i, sql) for i, (table, sql) in enumerate(parts.items()) if table in existing]
+    if not present:
+        return pd.DataFrame(columns=["data", "källa", "rader", "från", "till"])
+    union = "\nUNION ALL\n".join(
+        f"SELECT {i} AS part, * FROM ({sql}) AS t(data, källa, rader, från, till)" for i, sql in present)
+    out = run(f"SELECT data, källa, rader, från, till FROM ({union}) ORDER BY part, källa", key=key)
     return out[out["rader"].fillna(0) > 0].reset_index(drop=True)
 
 
