@@ -206,14 +206,23 @@ def legend_items(
 
     Classes are right-closed, so with ``integers`` (counts, whole-number ``breaks``) a class
     after the first starts one above its lower limit: "5–6", "7–8" rather than "5–6",
-    "6–8", where a reader could not tell the class of a 6."""
+    "6–8", where a reader could not tell the class of a 6. On a diverging scale the classes
+    read "-8,1 till -3,2" (not "-8,1–-3,2"), and those next to 0 say that they stop short
+    of it ("-3,2 till under 0", "över 0 till 4,4"): a change of 0 has a colour of its own
+    (:data:`UNCHANGED`)."""
     colours = class_colours(breaks, diverging=diverging)
     items = []
     for i, colour in enumerate(colours):
         lo, hi = breaks[i], breaks[min(i + 1, len(breaks) - 1)]
         if integers and i > 0:
             lo += 1
-        label = fmt.number(lo, decimals) if lo == hi else f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
+        if lo == hi:
+            label = fmt.number(lo, decimals)
+        elif diverging:  # "-8,1–-3,2" read badly; 0 itself is "oförändrat" (UNCHANGED)
+            low = "över 0" if lo == 0 else fmt.number(lo, decimals)
+            label = f"{low} till {'under 0' if hi == 0 else fmt.number(hi, decimals)}"
+        else:
+            label = f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
         items.append((colour, label))
     if with_hidden:
         items.append(("#C8C8C8", "dolt (..)"))

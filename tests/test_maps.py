@@ -218,6 +218,12 @@ def test_no_change_is_neither_decrease_nor_increase_on_the_change_map(geometry):
     labels = [label for _, label in maps._area_legend(table, decimals=1, diverging=True)]
     decreases = sum(1 for label in labels if label.startswith("-"))
     assert labels.index(maps.UNCHANGED[1]) == decreases  # between the decreases and the increases
+    # The classes beside it stop short of 0, and say so ("…–0" beside "0 (oförändrat)" read
+    # as if a 0 could be either).
+    beside = labels[decreases - 1], labels[decreases + 1]
+    assert beside[0].endswith(" till under 0") and beside[1].startswith("över 0 till ")
+    assert not any(label.endswith("–0") or label.startswith("0–") for label in labels)
+    assert all(" till " in label for label in labels if label != maps.UNCHANGED[1])   # not "-8,1–-3,2"
     figure = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="Förändring",
                                     decimals=1, diverging=True)
     unchanged = next(trace for trace in figure.data if trace.name == maps.UNCHANGED[1])
