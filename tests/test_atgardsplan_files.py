@@ -164,3 +164,32 @@ def test_an_old_xls_workbook_says_how_to_save_it_as_xlsx(empty_db, tmp_path):
     message = refused(empty_db, path, options=OPTIONS)
     assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara som "
                               "Excel-arbetsbok (.xlsx)"), message
+
+
+@pytest.mark.parametrize("bof", [
+    # Excel 97-2003 (BIFF8): BOF of the workbook globals, 16 bytes of body, then FILEPASS.
+    b"\x09\x08\x10\x00\x00\x06\x05\x00" + b"\xbb\x0d\xcc\x07\x41\x00\x00\x00\x06\x00\x00\x00",
+    # Excel 95 (BIFF5): an 8-byte BOF body.
+    b"\x09\x08\x08\x00\x00\x05\x05\x00" + b"\xbb\x0d\xcc\x07",
+])
+def test_a_password_protected_xls_is_named_as_one(empty_db, tmp_path, bof):
+    # Excel keeps the BOF and FILEPASS records readable so that it can ask for the
+    # password; the rest of the stream is encrypted. Before, the file was just "en äldre
+    # Excel-fil", and removing the password was never mentioned.
+    path = tmp_path / "plan 2025.xls"
+    filepass = b"\x2f\x00\x36\x00\x01\x00" + bytes(range(52))
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le")
+                     + b"\x00" * 1000 + bof + filepass + bytes(range(256)) * 64)
+    message = refused(empty_db, path, options=OPTIONS)
+    assert message.startswith("plan 2025.xls: filen är en lösenordsskyddad äldre Excel-fil (.xls)."), message
+    assert "ta bort det" in message and "spara som Excel-arbetsbok (.xlsx)" in message
+
+
+def test_an_xls_without_a_password_is_not_called_protected(empty_db, tmp_path):
+    # The same BOF followed by an ordinary record (INTERFACEHDR, 0x00E1), not FILEPASS.
+    path = tmp_path / "plan.xls"
+    bof = b"\x09\x08\x10\x00\x00\x06\x05\x00" + b"\xbb\x0d\xcc\x07\x41\x00\x00\x00\x06\x00\x00\x00"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + bof + b"\xe1\x00\x02\x00\xb0\x04"
+                     + bytes(range(256)) * 64)
+    message = refused(empty_db, path, options=OPTIONS)
+    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls)."), message

@@ -616,22 +616,30 @@ _NOT_A_WORKBOOK = (
 
 
 _ENCRYPTION_STREAMS = tuple(name.encode("utf-16-le") for name in ("EncryptionInfo", "EncryptedPackage"))
+# A password-protected .xls (Excel 97-2003, and 95): the workbook stream opens with its
+# BOF record (0x0809, for the workbook globals) and the FILEPASS record (0x002F) comes
+# right after it; both stay unencrypted so that Excel can ask for the password.
+_XLS_FILEPASS = re.compile(rb"\x09\x08\x10\x00\x00\x06\x05\x00.{12}\x2f\x00"
+                           rb"|\x09\x08\x08\x00\x00\x05\x05\x00.{4}\x2f\x00", re.DOTALL)
 
 
-def _encrypted(path: Path) -> bool:
-    """Whether an OLE compound file is a password-protected workbook: its directory
-    names the streams EncryptionInfo and EncryptedPackage (in UTF-16). The directory may
-    stand anywhere in the file (often at the end of a large one), so the whole file is
-    scanned, a MiB at a time; an .xls has no such stream."""
-    overlap = max(len(name) for name in _ENCRYPTION_STREAMS)
+def _encrypted(path: Path) -> str | None:
+    """Which password-protected workbook an OLE compound file is: "xlsx" when its
+    directory names the streams EncryptionInfo and EncryptedPackage (in UTF-16), "xls"
+    when its workbook opens with a FILEPASS record, else None. Either may stand anywhere
+    in the file (a directory often at the end of a large one), so the whole file is
+    scanned, a MiB at a time."""
+    overlap = max(*(len(name) for name in _ENCRYPTION_STREAMS), 22)
     previous = b""
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
             window = previous[-overlap:] + chunk
             if any(name in window for name in _ENCRYPTION_STREAMS):
-                return True
+                return "xlsx"
+            if _XLS_FILEPASS.search(window):
+                return "xls"
             previous = chunk
-    return False
+    return None
 
 
 def _check_container(path: Path) -> None:
@@ -645,10 +653,16 @@ def _check_container(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(1 << 20)
     if head.startswith(OLE_MAGIC):
-        if _encrypted(path):
+        locked = _encrypted(path)
+        if locked == "xlsx":
             raise FileRejected(file, "arbetsboken är lösenordsskyddad. Ta bort lösenordet i Excel "
                                      "(Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord: töm rutan), "
                                      "spara och läs in filen igen.")
+        if locked == "xls":
+            raise FileRejected(file, "filen är en lösenordsskyddad äldre Excel-fil (.xls). Öppna den i Excel "
+                                     "med lösenordet, ta bort det (Arkiv > Info > Skydda arbetsbok > Kryptera "
+                                     "med lösenord: töm rutan), spara som Excel-arbetsbok (.xlsx) och läs in "
+                                     "den nya filen.")
         raise FileRejected(file, "filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara "
                                  "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
     if not head.startswith(b"PK"):
