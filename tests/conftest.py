@@ -20,6 +20,22 @@ def reference_db_template(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def geometry(reference_db_template):
+    """Every area's polygon in the reference warehouse: area_code, name, level,
+    approximate, geojson (the map builders' input)."""
+    import duckdb
+
+    con = duckdb.connect(str(reference_db_template), read_only=True)
+    try:
+        return con.execute(
+            "SELECT g.area_code, a.name, g.level, g.approximate, g.geojson "
+            "FROM area_geometry g JOIN area a USING (area_code) ORDER BY g.area_code"
+        ).df()
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def empty_db(reference_db_template, tmp_path) -> Path:
     """A fresh copy of the reference warehouse for one test to load into."""

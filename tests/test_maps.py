@@ -4,25 +4,12 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from dashboard import maps
 from pipelines import geography
-
-
-@pytest.fixture(scope="module")
-def geometry(reference_db_template) -> pd.DataFrame:
-    con = duckdb.connect(str(reference_db_template), read_only=True)
-    try:
-        return con.execute(
-            "SELECT g.area_code, a.name, g.level, g.approximate, g.geojson "
-            "FROM area_geometry g JOIN area a USING (area_code) ORDER BY g.area_code"
-        ).df()
-    finally:
-        con.close()
 
 
 def level(geometry, name):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,19 +15,6 @@ import pytest
 from dashboard import formatting as fmt
 from dashboard import maps
 from pipelines import geography
-
-
-@pytest.fixture(scope="module")
-def geometry(reference_db_template) -> pd.DataFrame:
-    con = duckdb.connect(str(reference_db_template), read_only=True)
-    try:
-        return con.execute(
-            "SELECT g.area_code, a.name, g.level, g.approximate, g.geojson "
-            "FROM area_geometry g JOIN area a USING (area_code) ORDER BY g.area_code"
-        ).df()
-    finally:
-        con.close()
-
 
 # --- the builders as they were (row by row): the reference --------------------------------------
 
