@@ -20,6 +20,14 @@ STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län", "period": "Välj 
 VIOLENCE = ["mord/dråp", "våldsbrott", "rån", "hot"]
 
 
+def opened(params: dict) -> AppTest:
+    """The page as a link with ``params`` opens it (LAGESBILD_DB set by the caller)."""
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +35,7 @@ def kommuner(demo_db):
     """Kommuner in Stockholms län on violence per 100 000."""
     mp = pytest.MonkeyPatch()
     mp.setenv("LAGESBILD_DB", str(demo_db))
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in STOCKHOLMS_LAN.items():
-        at.query_params[k] = v
-    at.run()
+    at = opened(STOCKHOLMS_LAN)
     at.selectbox(key="jmf_niva").set_value("kommun").run()
     at.selectbox(key="jmf_matt").set_value("incidents:våld").run()
     yield at
@@ -111,10 +116,7 @@ def test_within_chance_flag_agrees_with_an_exact_test(kommuner, raw):
 
 def test_recruitment_signals_are_suppressed(demo_db, monkeypatch):
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in STOCKHOLMS_LAN.items():
-        at.query_params[k] = v
-    at.run()
+    at = opened(STOCKHOLMS_LAN)
     at.selectbox(key="jmf_niva").set_value("lpo").run()
     at.selectbox(key="jmf_matt").set_value("signals").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -149,10 +151,7 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
         original = getattr(comparison, name)
         monkeypatch.setattr(comparison, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in STOCKHOLMS_LAN.items():
-        at.query_params[k] = v
-    at.run()
+    at = opened(STOCKHOLMS_LAN)
     assert [t.label for t in at.tabs] == ["Sida vid sida", "Liknande områden", "Åtgärder och utfall"]
     assert table_with(at, "Inom slumpens variation") is not None
     assert not [d for d in at.dataframe if "Avstånd (0 = samma)" in d.value.columns]
@@ -163,27 +162,18 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
     assert table_with(at, "Uppnådda eller delvis") is not None
     assert not [d for d in at.dataframe if "Inom slumpens variation" in d.value.columns and "Rang" in d.value.columns]
 
-    linked = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in {**STOCKHOLMS_LAN, "jmf_flik": "Liknande områden"}.items():
-        linked.query_params[k] = v
-    linked.run()
+    linked = opened({**STOCKHOLMS_LAN, "jmf_flik": "Liknande områden"})
     assert not linked.exception, [e.value for e in linked.exception]
     assert table_with(linked, "Avstånd (0 = samma)") is not None
 
-    unknown = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in {**STOCKHOLMS_LAN, "jmf_flik": "Ingen sådan flik"}.items():
-        unknown.query_params[k] = v
-    unknown.run()
+    unknown = opened({**STOCKHOLMS_LAN, "jmf_flik": "Ingen sådan flik"})
     assert not unknown.exception, [e.value for e in unknown.exception]
     assert table_with(unknown, "Inom slumpens variation") is not None   # the first tab
 
 
 def test_choices_in_a_tab_are_kept_while_another_tab_is_shown(demo_db, monkeypatch):
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    for k, v in STOCKHOLMS_LAN.items():
-        at.query_params[k] = v
-    at.run()
+    at = opened(STOCKHOLMS_LAN)
     in_tab(at, "Liknande områden")
     at.number_input(key="jmf_k").set_value(3).run()
     base = at.selectbox(key="jmf_basar")
