@@ -45,6 +45,9 @@ def test_page_runs_and_states_its_data(stockholm):
     assert "Demodata – syntetiska siffror" in captions
     assert "Data t.o.m.: händelser 2025-12-31" in captions
     assert "Region Stockholm" in captions and "mars 2025 – augusti 2025" in captions
+    # The pointer to Karta names a page of the menu: "fliken" now means a page's own tabs
+    # (Jämförelse, Åtgärder), and Karta is none of them.
+    assert "Sidan Karta i menyn" in captions and "fliken Karta" not in captions
 
 
 @pytest.mark.parametrize("label, types", [

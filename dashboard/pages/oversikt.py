@@ -145,7 +145,7 @@ with right:
     deck = maps.area_layer(geo.geometry(child_level, scope.codes), per_area, "incidents", "Antal händelser",
                            selected=sel.area_code, width=380, height=330)
     components.show_deck(deck, "Antal händelser", key="oversikt_map", height=330)
-    st.caption("Öppna fliken Karta för fler mått och för att klicka dig ner i områdena.")
+    st.caption("Sidan Karta i menyn har fler mått, och där kan du klicka dig ner i områdena.")
 
 # --- what changed most --------------------------------------------------------------------
 st.subheader("Vad förändrades mest")
