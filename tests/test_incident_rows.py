@@ -99,3 +99,18 @@ def test_an_empty_line_only_inside_a_quoted_cell_moves_no_row(empty_db, tmp_path
     [report] = ingest(empty_db, [f])
     assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
     assert [r[:2] for r in rejected_rows(empty_db)] == [(3, "incident_type")]
+
+
+def test_a_quote_at_the_end_of_a_cells_text_keeps_the_rows_below_empty_lines_numbered(empty_db, tmp_path):
+    # 'skärm 24"' ends its cell with a quote that is text (a quote opens a cell only as its
+    # first character). Its odd count took the empty line below for one inside a quoted
+    # cell, and with no other empty line the rows under it were named a row too high.
+    # Excel rows: 1 header; 2 e1; 3 empty; 4 e2 (bad type); 5 e3 (bad kommun).
+    f = incident_csv(tmp_path / "export.csv",
+             f'e1;{OK};skärm 24"\n'
+             "\n"
+             "e2;2025-03-01 10:00;okänd;0180;;;\n"
+             "e3;2025-03-01 10:00;rån;9999;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(4, "incident_type"), (5, "kommun_code")]

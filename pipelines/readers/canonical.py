@@ -837,8 +837,9 @@ def _empty_lines(path: Path, records: int, delim: str) -> list[int]:
     are any empty lines (a search for the empty lines themselves costs several times
     more); only then are they found, skipping those inside a quoted cell (an odd number of
     quotes before them). Only a file with a line break in a cell as well, or with an empty
-    line taken as inside a cell and a quote in the middle of a cell's text (STRAY_QUOTE,
-    which makes that count wrong), is read line by line (_empty_rows_following_quotes).
+    line taken as inside a cell that the count of lines does not confirm or beside a quote
+    in the middle of a cell's text (STRAY_QUOTE, which makes the count of quotes wrong), is
+    read line by line (_empty_rows_following_quotes).
     """
     with open(path, "rb") as fh:
         newlines, last = 0, b""
@@ -864,8 +865,12 @@ def _empty_lines(path: Path, records: int, delim: str) -> list[int]:
             else:
                 skipped = True
         stray = skipped and re.search(STRAY_QUOTE, mm) is not None
-    if not stray and (not lines or lines_in_file == records + 1 + len(lines)):
-        return lines  # rows are lines down to the first empty line
+    # Rows are lines down to the first empty line when every empty line is accounted for
+    # (or none was found and none taken as inside a cell). An empty line taken as inside a
+    # quoted cell is confirmed only by the count: a quote that ends a cell's text
+    # ('skärm 24"') made the count of quotes odd without opening a cell.
+    if not stray and ((not lines and not skipped) or lines_in_file == records + 1 + len(lines)):
+        return lines
     return _empty_rows_following_quotes(path, delim)
 
 
