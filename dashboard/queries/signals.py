@@ -71,16 +71,20 @@ def _prefix(level: str) -> tuple[str, ...]:
     return chain[: chain.index(LEVEL_COLUMN[level]) + 1]
 
 
+def period_of(year: int, month: int, grain: str) -> str:
+    """The period label a month falls in, as ``_PERIOD_SQL`` names it: '2025-03',
+    '2025-K1' or '2025'."""
+    if grain == "month":
+        return f"{year:04d}-{month:02d}"
+    if grain == "quarter":
+        return f"{year:04d}-K{(month - 1) // 3 + 1}"
+    return f"{year:04d}"
+
+
 def periods(start: date, end: date, grain: str) -> list[str]:
     """Period labels from ``start`` to ``end`` (first days of months, inclusive)."""
     months = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS")
-    if grain == "month":
-        labels = [m.strftime("%Y-%m") for m in months]
-    elif grain == "quarter":
-        labels = [f"{m.year}-K{m.quarter}" for m in months]
-    else:
-        labels = [str(m.year) for m in months]
-    return list(dict.fromkeys(labels))
+    return list(dict.fromkeys(period_of(m.year, m.month, grain) for m in months))
 
 
 def period_label(period: str, grain: str) -> str:
@@ -209,8 +213,7 @@ def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
     if grain == "month":
         return monthly
     # Named per distinct month (a period has a few), then looked up for every row.
-    names = {m: m[:4] if grain == "year" else f"{m[:4]}-K{(int(m[5:7]) - 1) // 3 + 1}"
-             for m in monthly["period"].unique().tolist()}
+    names = {m: period_of(int(m[:4]), int(m[5:7]), grain) for m in monthly["period"].unique().tolist()}
     return monthly.assign(period=monthly["period"].map(names).astype(monthly["period"].dtype))
 
 
