@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -132,6 +132,21 @@ def file_name(title: str, sel) -> str:
     # safe_filename keeps 80 characters: shorten the title, never the months.
     head = exports.safe_filename(title)[:80 - len(months) - 1].rstrip("-")
     return f"{head}-{months}"
+
+
+def tab_sections(sections: dict[str, Callable[[], object]], *, key: str):
+    """A page's sections as tabs of which only the chosen one runs (Streamlit's lazy tabs:
+    a tab's ``.open`` is True for the chosen one alone), so a new area, level or period
+    computes one section's queries, figures and exports (issue 6). The chosen tab is in
+    the URL as ``key`` (the first is left out), so a shared link opens it; an unknown
+    label opens the first. Returns what the open section's function returned. Widgets in
+    a closed tab lose their values unless bound to the URL or given persist_state="page"."""
+    result = None
+    for tab, show in zip(st.tabs(list(sections), key=key, bind="query-params"), sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                result = show()
+    return result
 
 
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):

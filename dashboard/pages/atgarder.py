@@ -326,11 +326,8 @@ def measure_register(register, caption: str) -> None:
 # The chosen tab is in the URL (the first tab is left out), so a shared link opens it.
 # Widgets in a closed tab keep their values: the bound ones through the URL, the others
 # through persist_state="page".
-TABS = {"Status": show_status, "Uppföljningar": show_rounds, "Står still": show_stuck,
-        "Analysbladet": show_analysis, "Register": lambda: measure_register(register, caption)}
-for tab, show in zip(st.tabs(list(TABS), key=TAB_KEY, bind="query-params"), TABS.values(), strict=True):
-    if tab.open:
-        with tab:
-            show()
+components.tab_sections({"Status": show_status, "Uppföljningar": show_rounds, "Står still": show_stuck,
+                         "Analysbladet": show_analysis, "Register": lambda: measure_register(register, caption)},
+                        key=TAB_KEY)
 
 components.data_note(suppressed=None, notes=[COUNT_NOTE, mq.CARRY_RULE])

@@ -104,139 +104,140 @@ unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if ind
 caption = components.export_caption(sel, suppressed=summary.suppressed, notes=[*cmp.notes, unplaced])
 
 # --- the three views, in tabs ------------------------------------------------------------------
-# Only the chosen tab is computed (lazy tabs): a new level, measure or area computes one
-# view, not three (issue 6). The chosen tab is in the URL, so a shared link opens it. The
-# choices inside a tab keep their values while another tab is shown (persist_state).
-TABS = ("Sida vid sida", "Liknande områden", "Åtgärder och utfall")
-side_tab, similar_tab, measures_tab = st.tabs(TABS, key="jmf_flik", bind="query-params")
-suppressed = 0  # values hidden in what the chosen tab shows
-
-if side_tab.open:
-    with side_tab:
-        suppressed += summary.suppressed
-        st.subheader(f"{plural.capitalize()} sida vid sida")
-        st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med "
-                   f"{cmp.previous}. " + " ".join(cmp.notes))
-        if unplaced:
-            st.info(unplaced, icon=":material/location_off:")
-        title = f"{what}, {scope.description}, {cmp.period}"
-        chart_rows = table
-        if len(table) > BAR_LIMIT:
-            chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code)
-                               | table["rank"].isna()]
-            st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
-                       f"{len(table)}.")
-        if indicator.has_counts:
-            fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
-                                    per=cmp.per, previous="count_prev", previous_population="population_prev",
-                                    title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
-        else:
-            fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
-        st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
-        columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
-                   "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
-                   "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
-                   "within_chance": "Inom slumpens variation"}
-        if not indicator.has_counts:
-            columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
-        # On screen the interval's headers are short, so the ten columns fit a 1366 px wide
-        # window without scrolling sideways (the caption above says it is a 95 % interval); the
-        # export keeps the full headers.
-        view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till"}.items() if k in columns}
-        # Remembered by the comparison's identity: pickling the 21-column table to find it cost
-        # a few milliseconds on every rerun.
-        decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
-        st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
-                     hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
-        exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
-                                 columns=columns)
-
-        # --- change against the same cutoff
-        st.subheader("Förändring mot samma period ett år tidigare")
-        up, down = summary.up, summary.down
-        m1, m2, m3 = st.columns(3)
-        m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
-        m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
-        m3.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
-        if up:
-            st.text("Ökat: " + ", ".join(up))
-        if down:
-            st.text("Minskat: " + ", ".join(down))
-        if not summary.known:
-            st.caption("Ingen förändring kan prövas för måttet (antal eller befolkning saknas, eller antalen är "
-                       "dolda).")
-        else:
-            st.caption(f"{cmp.period} jämfört med {cmp.previous} (”året innan” i tabellerna).")
+# Only the chosen tab is computed (components.tab_sections): a new level, measure or area
+# computes one view, not three (issue 6). The chosen tab is in the URL, so a shared link
+# opens it. The choices inside a tab keep their values while another tab is shown
+# (persist_state). Each view returns how many values it hides.
 
 
-if similar_tab.open:
-    with similar_tab:
-        # --- similar areas and indexed trends
-        st.subheader("Jämför med liknande områden")
-        names = geo.names(level)
-        codes_sorted = sorted(names, key=names.get)
-        default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
-        s1, s2, s3 = st.columns([2, 1, 1])
-        chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
-                              index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
-                              persist_state="page")
-        k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
-        similar = cq.similar(level, chosen, int(k), sel.end.year)
-        trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
-        years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
-        if years:
-            base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
-                                persist_state="page")
-        st.caption(cq.SIMILAR_NOTE)
-        similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
-                           "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
-                           "distance": "Avstånd (0 = samma)"}
-        st.dataframe(fmt.display_arrow(similar, similar_columns,
-                                       decimals={"population": 0, "density": 1, "distance": 2},
-                                       share=["share_12_17"]), hide_index=True, key="jmf_similar")
-        if years:
-            title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
-            fig = charts.remembered(yearly_index, trend, int(base), title, what)
-            st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
-            if indicator.kind == "incidents":
-                st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år "
-                           "bakåt.")
-            elif indicator.kind == "signals":
-                st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
-            trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
-                             "population": "Befolkning", "value": "Värde"}
-            exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
-                                     title=title, caption=caption, filename=title, columns=trend_columns)
-            suppressed += int(trend["value_suppressed"].sum())
-        else:
-            st.info("Inga årsvärden för måttet i de här områdena.")
+def show_side_by_side() -> int:
+    """The areas ranked on the measure, and which changed more than chance explains."""
+    st.subheader(f"{plural.capitalize()} sida vid sida")
+    st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med "
+               f"{cmp.previous}. " + " ".join(cmp.notes))
+    if unplaced:
+        st.info(unplaced, icon=":material/location_off:")
+    title = f"{what}, {scope.description}, {cmp.period}"
+    chart_rows = table
+    if len(table) > BAR_LIMIT:
+        chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code)
+                           | table["rank"].isna()]
+        st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
+                   f"{len(table)}.")
+    if indicator.has_counts:
+        fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
+                                per=cmp.per, previous="count_prev", previous_population="population_prev",
+                                title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
+    else:
+        fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
+    st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
+    st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
+    columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
+               "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
+               "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+               "within_chance": "Inom slumpens variation"}
+    if not indicator.has_counts:
+        columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
+    # On screen the interval's headers are short, so the ten columns fit a 1366 px wide
+    # window without scrolling sideways (the caption above says it is a 95 % interval); the
+    # export keeps the full headers.
+    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till"}.items() if k in columns}
+    # Remembered by the comparison's identity: pickling the 21-column table to find it cost
+    # a few milliseconds on every rerun.
+    decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
+    st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
+                 hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
+    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
+                             columns=columns)
+
+    # Change against the same months a year earlier
+    st.subheader("Förändring mot samma period ett år tidigare")
+    up, down = summary.up, summary.down
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
+    m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
+    m3.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
+    if up:
+        st.text("Ökat: " + ", ".join(up))
+    if down:
+        st.text("Minskat: " + ", ".join(down))
+    if not summary.known:
+        st.caption("Ingen förändring kan prövas för måttet (antal eller befolkning saknas, eller antalen är "
+                   "dolda).")
+    else:
+        st.caption(f"{cmp.period} jämfört med {cmp.previous} (”året innan” i tabellerna).")
+    return summary.suppressed
 
 
-if measures_tab.open:
-    with measures_tab:
-        # --- measures beside the outcome (the tab's label is its heading)
-        paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year, comparison=cmp)
-        if paired.empty:
-            st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
-        else:
-            plan_year = int(paired["plan_year"].max())
-            title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
-            fig = charts.remembered(completion_scatter, paired, title=title, outcome=what)
-            st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
-            st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
-                       "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
-                       f"{cmp.period} mot {cmp.previous}. Sambandet visar inte orsak och verkan.")
-            paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
-                              "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
-                              "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
-                              "within_chance": "Inom slumpens variation"}
-            st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
-                                           share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
-                         hide_index=True, key="jmf_paired")
-            exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption,
-                                     filename=title, columns=paired_columns)
+def show_similar() -> int:
+    """The chosen area and its most similar areas: who they are, and their indexed trends."""
+    st.subheader("Jämför med liknande områden")
+    names = geo.names(level)
+    codes_sorted = sorted(names, key=names.get)
+    default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
+    s1, s2, s3 = st.columns([2, 1, 1])
+    chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
+                          index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
+                          persist_state="page")
+    k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
+    similar = cq.similar(level, chosen, int(k), sel.end.year)
+    trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
+    years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
+    if years:
+        base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
+                            persist_state="page")
+    st.caption(cq.SIMILAR_NOTE)
+    similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
+                       "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
+                       "distance": "Avstånd (0 = samma)"}
+    st.dataframe(fmt.display_arrow(similar, similar_columns,
+                                   decimals={"population": 0, "density": 1, "distance": 2},
+                                   share=["share_12_17"]), hide_index=True, key="jmf_similar")
+    if years:
+        title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
+        fig = charts.remembered(yearly_index, trend, int(base), title, what)
+        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
+        if indicator.kind == "incidents":
+            st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år "
+                       "bakåt.")
+        elif indicator.kind == "signals":
+            st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
+        trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
+                         "population": "Befolkning", "value": "Värde"}
+        exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
+                                 title=title, caption=caption, filename=title, columns=trend_columns)
+        return int(trend["value_suppressed"].sum())
+    st.info("Inga årsvärden för måttet i de här områdena.")
+    return 0
 
+
+def show_measures() -> int:
+    """Measures achieved beside the outcome's change (the tab's label is its heading)."""
+    paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year, comparison=cmp)
+    if paired.empty:
+        st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
+    else:
+        plan_year = int(paired["plan_year"].max())
+        title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
+        fig = charts.remembered(completion_scatter, paired, title=title, outcome=what)
+        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
+        st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
+                   "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
+                   f"{cmp.period} mot {cmp.previous}. Sambandet visar inte orsak och verkan.")
+        paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
+                          "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
+                          "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+                          "within_chance": "Inom slumpens variation"}
+        st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
+                                       share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
+                     hide_index=True, key="jmf_paired")
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption,
+                                 filename=title, columns=paired_columns)
+    return 0
+
+
+suppressed = components.tab_sections({"Sida vid sida": show_side_by_side, "Liknande områden": show_similar,
+                                      "Åtgärder och utfall": show_measures}, key="jmf_flik")
 
 # Only recruitment signals are person-level; for other indicators nothing is suppressed.
 components.data_note(suppressed=suppressed if indicator.person_level else None,
