@@ -1014,7 +1014,7 @@ def _outdated_marts(db: Path) -> list[str]:
     except warehouse.WarehouseError:
         return []  # not ours to mend here; the dashboard says what is wrong
     try:
-        return marts.outdated(con)
+        return marts.outdated(con) + marts.missing(con)
     except duckdb.Error:
         return []
     finally:

@@ -114,6 +114,13 @@ def outdated(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for name, digest in digests().items() if name in tables and recorded.get(name) != digest]
 
 
+def missing(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Marts this version has that the database lacks (added since it was built)."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    return [name for name in digests() if name not in tables]
+
+
 @functools.cache
 def digests() -> dict[str, str]:
     """Each mart's name and the sha256 of its SQL file (the files do not change while a process runs)."""

@@ -12,7 +12,8 @@ from pipelines import marts
 from pipelines.loading import ingest
 
 HEADER = "incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\n"
-INCIDENT_MARTS = ("mart_incident_month", "mart_incident_grid", "mart_incident_unplaced", "mart_incident_source")
+INCIDENT_MARTS = ("mart_incident_month", "mart_incident_grid", "mart_incident_unplaced", "mart_incident_source",
+                  "mart_status")
 
 
 def _csv(path: Path, rows: list[tuple]) -> Path:
@@ -241,6 +242,27 @@ def test_a_database_from_before_the_record_has_every_mart_outdated_until_make_ru
     try:
         assert marts.outdated(con) == []
         assert con.execute("SELECT count(*) FROM incident").fetchone()[0] == 6
+    finally:
+        con.close()
+
+
+def test_a_database_from_before_a_new_mart_gets_it_from_make_run(empty_db, tmp_path, capsys):
+    from argparse import Namespace
+
+    from pipelines.demo import main as demo_main
+
+    ingest(empty_db, [_csv(tmp_path / "a.csv", _rows("a", ["2024-01"]))])
+    con = duckdb.connect(str(empty_db))
+    try:
+        con.execute("DROP TABLE mart_status")  # as a database built before mart_status existed
+        assert marts.missing(con) == ["mart_status"] and marts.outdated(con) == []
+    finally:
+        con.close()
+    assert demo_main(Namespace(db=str(empty_db), if_missing=True, size="quick", seed=42)) == 0
+    con = duckdb.connect(str(empty_db), read_only=True)
+    try:
+        assert marts.missing(con) == []
+        assert con.execute("SELECT incident_first_month FROM mart_status").fetchone()[0].isoformat() == "2024-01-01"
     finally:
         con.close()
 

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard import queries
 from dashboard.filters import Selection
-from dashboard.queries import geo, incidents
+from dashboard.queries import geo, incidents, signals
 from pipelines import marts, warehouse
 
 PERIOD = (date(2025, 3, 1), date(2025, 8, 1))
@@ -84,6 +84,38 @@ def test_data_status_states_demo_sources_and_dates(demo_db, use_db):
     assert status["demo"] is True
     assert status["through"]["händelser"] == date(2025, 12, 31)
     assert any(s.startswith("händelser") for s in status["sources"])
+
+
+def test_what_the_pages_say_the_database_holds_matches_its_tables(demo_db, raw, use_db):
+    # The period choices, the incident types offered and the "data t.o.m." lines come from
+    # one summary row (mart_status); each must say what the tables themselves hold.
+    use_db(demo_db)
+    (first, last, last_day, types), = raw.execute(
+        """SELECT date_trunc('month', min(occurred_at))::DATE, date_trunc('month', max(occurred_at))::DATE,
+                  max(occurred_at)::DATE, list(DISTINCT incident_type) FROM incident""").fetchall()
+    assert incidents.month_range() == (first, last)
+    assert set(incidents.types_present()) == set(types)
+    assert queries.data_status()["through"]["händelser"] == last_day
+    (s_first, s_last, sources), = raw.execute(
+        "SELECT min(month), max(month), list(DISTINCT source ORDER BY source) FROM recruitment_signal").fetchall()
+    assert signals.last_month() == s_last and signals._month_span(queries.db_key())[0] == s_first
+    assert "rekryteringssignaler: " + ", ".join(sources) in queries.data_status()["sources"]
+    (followup,), = raw.execute("SELECT max(followup_date) FROM measure_followup").fetchall()
+    (plans,), = raw.execute("SELECT count(*) FROM plan").fetchall()
+    assert queries.data_status()["through"]["åtgärdsuppföljning"] == followup
+    assert f"åtgärdsplaner: {plans} planer" in queries.data_status()["sources"]
+
+
+def test_a_database_without_incidents_offers_the_months_of_its_signals_and_plans(empty_db, tmp_path, use_db):
+    with warehouse.write_session(empty_db) as con:
+        con.execute("""INSERT INTO recruitment_signal VALUES
+                           (DATE '2024-03-01', '0180', '12-14', 'M', 'skola', 'oro', 4, 1),
+                           (DATE '2024-09-01', '0180', '12-14', 'M', 'skola', 'oro', 4, 1)""")
+        marts.refresh(con)
+    use_db(empty_db)
+    assert incidents.month_range() == (None, None)
+    assert queries.months_without_incidents() == (date(2024, 3, 1), date(2024, 9, 1))
+    assert queries.data_status()["through"]["rekryteringssignaler"] == date(2024, 9, 30)
 
 
 # --- the marts against the raw tables -------------------------------------------------------------

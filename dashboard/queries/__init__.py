@@ -30,7 +30,7 @@ pd = lazy.module("pandas")  # imported on the first query that returns a DataFra
 # Marts every page relies on; a database built before they existed is treated like a
 # missing one (the user rebuilds it with the same command).
 REQUIRED_MARTS = ("mart_area_link", "mart_incident_month", "mart_incident_source", "mart_incident_unplaced",
-                  "mart_incident_grid", "mart_population")
+                  "mart_incident_grid", "mart_population", "mart_status")
 BUILD_COMMAND = "python -m pipelines demo"
 MARTS_COMMAND = "python -m pipelines marts"
 _PARAM = re.compile(r"\$([A-Za-z_]\w*)")
@@ -138,6 +138,12 @@ def rows(sql: str, params: dict | list | None = None, key: tuple[str, str] | Non
     return run(sql, params, key, frame=False)
 
 
+# mart_status's columns, read as one row (pipelines/sql/mart_status.sql says what each holds).
+STATUS_FACTS = ("incident_first_month", "incident_last_month", "incident_last_day", "incident_sources",
+                "incident_types", "signal_first_month", "signal_last_month", "signal_sources", "population_year",
+                "population_sources", "followup_last", "plans", "plan_first_year", "plan_last_year")
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def _status(key: tuple[str, str]) -> dict:
     tables = {r[0] for r in rows("SELECT table_name FROM information_schema.tables "
@@ -147,33 +153,26 @@ def _status(key: tuple[str, str]) -> dict:
 
     outdated = marts.outdated(_cursor(connection(key)))
     info = dict(rows("SELECT key, value FROM dataset_info", key=key)) if "dataset_info" in tables else {}
+    loads = rows("SELECT count(*) FROM load_log", key=key)[0][0] if "load_log" in tables else 0
+    held = dict.fromkeys(STATUS_FACTS)
+    if "mart_status" not in missing and "mart_status" not in outdated:
+        # What the warehouse holds, worked out once per load by the pipeline (one row).
+        held.update(zip(STATUS_FACTS, rows(f"SELECT {', '.join(STATUS_FACTS)} FROM mart_status", key=key)[0],
+                         strict=True))
     through: dict[str, date | None] = {}
     sources: list[str] = []
-    if "mart_incident_source" in tables:
-        inc = rows("SELECT source, last FROM mart_incident_source ORDER BY n DESC", key=key)
-        if inc:
-            sources.append("händelser: " + ", ".join(r[0] for r in inc))
-            through["händelser"] = as_date(max(r[1] for r in inc))
-    if "recruitment_signal" in tables:
-        ((last,),) = rows("SELECT max(month) FROM recruitment_signal", key=key)
-        if last is not None:
-            month = as_date(last)
-            through["rekryteringssignaler"] = _month_end(month)
-            sources.append("rekryteringssignaler: " + ", ".join(
-                r[0] for r in rows("SELECT DISTINCT source FROM recruitment_signal ORDER BY 1", key=key)))
-    if "population" in tables:
-        ((year, src),) = rows("SELECT max(year) AS year, string_agg(DISTINCT source, ', ') AS src FROM population",
-                              key=key)
-        if year is not None:
-            through["befolkning"] = date(int(year), 12, 31)
-            sources.append(f"befolkning: {src}")
-    if "measure_followup" in tables:
-        ((last,),) = rows("SELECT max(followup_date) FROM measure_followup", key=key)
-        if last is not None:
-            through["åtgärdsuppföljning"] = as_date(last)
-            ((n_plans,),) = rows("SELECT count(*) FROM plan", key=key)
-            sources.append(f"åtgärdsplaner: {n_plans} planer")
-    loads = rows("SELECT count(*) FROM load_log", key=key)[0][0] if "load_log" in tables else 0
+    if held["incident_last_day"] is not None:
+        sources.append("händelser: " + ", ".join(held["incident_sources"]))
+        through["händelser"] = as_date(held["incident_last_day"])
+    if held["signal_last_month"] is not None:
+        through["rekryteringssignaler"] = _month_end(as_date(held["signal_last_month"]))
+        sources.append("rekryteringssignaler: " + ", ".join(held["signal_sources"]))
+    if held["population_year"] is not None:
+        through["befolkning"] = date(int(held["population_year"]), 12, 31)
+        sources.append("befolkning: " + ", ".join(held["population_sources"]))
+    if held["followup_last"] is not None:
+        through["åtgärdsuppföljning"] = as_date(held["followup_last"])
+        sources.append(f"åtgärdsplaner: {held['plans']} planer")
     return {
         "demo": info.get("demo") == "true",
         "info": info,
@@ -183,28 +182,31 @@ def _status(key: tuple[str, str]) -> dict:
         "missing_marts": missing,
         "outdated_marts": outdated,
         "tables": sorted(tables),
+        "facts": held,
     }
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _other_months(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    ((s_first, s_last),) = rows("SELECT min(month), max(month) FROM recruitment_signal", key=key)
-    ((p_first, p_last),) = rows("SELECT min(year), max(year) FROM plan", key=key)
-    this_month = date.today().replace(day=1)
-    firsts = [as_date(s_first)] if s_first else []
-    lasts = [as_date(s_last)] if s_last else []
-    if p_first is not None:
-        firsts.append(date(int(p_first), 1, 1))
-        lasts.append(min(date(int(p_last), 12, 1), this_month))  # a plan year not yet over: up to now
-    if not firsts:
-        return None, None
-    return min(firsts), max(max(lasts), min(firsts))
+def facts(key: tuple[str, str] | None = None) -> dict:
+    """What the warehouse holds (mart_status's columns by name; None or [] when it holds
+    none of a kind): cached with the data status, so any number of calls per rerun cost
+    nothing more. ``key`` defaults to the current version."""
+    return _status(key or db_key())["facts"]
 
 
 def months_without_incidents() -> tuple[date | None, date | None]:
     """For a database without incidents: the first and last month of its recruitment
     signals and plan years (a plan year not yet over ends this month), or (None, None)."""
-    return _other_months(db_key())
+    held = facts()
+    this_month = date.today().replace(day=1)
+    firsts = [as_date(held["signal_first_month"])] if held["signal_first_month"] else []
+    lasts = [as_date(held["signal_last_month"])] if held["signal_last_month"] else []
+    if held["plan_first_year"] is not None:
+        firsts.append(date(int(held["plan_first_year"]), 1, 1))
+        # a plan year not yet over: up to now
+        lasts.append(min(date(int(held["plan_last_year"]), 12, 1), this_month))
+    if not firsts:
+        return None, None
+    return min(firsts), max(max(lasts), min(firsts))
 
 
 def as_date(value) -> date:

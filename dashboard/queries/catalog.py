@@ -47,6 +47,8 @@ TABLE_DESCRIPTIONS = {
     "mart_measure_area": "Sammanställning: vilka områden på varje nivå varje åtgärdsplan ligger i.",
     "mart_measure_completion": "Sammanställning: åtgärder per status, område och planår.",
     "mart_measure_round": "Sammanställning: varje åtgärds status vid varje uppföljning (T1, T2, T3, VB).",
+    "mart_status": "Sammanställning: vad databasen innehåller (perioder, källor, händelsetyper, planer) i en rad, "
+                   "för sidornas statusrad och periodval.",
     "built_mart": "Vilken version av varje sammanställning som byggdes och när (kontrollsumma av dess SQL).",
 }
 

@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import as_date, data_status, db_key, floats, rows, run
+from dashboard.queries import _status, as_date, data_status, db_key, facts, floats, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -44,13 +44,11 @@ def _params(start: date, end: date, types: tuple[str, ...], **extra) -> dict:
             "types": list(types), "all_types": not types, **extra}
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    ((first, last),) = rows("SELECT min(month) AS first, max(month) AS last FROM mart_incident_month "
-                            "WHERE level = 'riket'", key=key)
-    if first is None:
+    held = facts(key)
+    if held["incident_first_month"] is None:
         return None, None
-    return as_date(first), as_date(last)
+    return as_date(held["incident_first_month"]), as_date(held["incident_last_month"])
 
 
 def month_range() -> tuple[date | None, date | None]:
@@ -58,17 +56,20 @@ def month_range() -> tuple[date | None, date | None]:
     return _month_range(db_key())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _last_complete(key: tuple[str, str]) -> date | None:
-    ((last, stated),) = rows(
-        """SELECT (SELECT max(last) FROM mart_incident_source),
-                  (SELECT try_cast(max(value) AS DATE) FROM dataset_info WHERE key = 'data_tom')""",
-        key=key,
-    )
+    last = facts(key)["incident_last_day"]
     if last is None:
         return None
     # The database's own "data t.o.m." when it states one, else the last incident's day.
-    return last_complete_month(as_date(stated if stated is not None else last), slack_days=0 if stated else 2)
+    stated = _date_or_none(_status(key)["info"].get("data_tom"))
+    return last_complete_month(as_date(stated or last), slack_days=0 if stated else 2)
+
+
+def _date_or_none(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 def last_complete() -> date | None:
@@ -101,10 +102,8 @@ def last_complete_month(through: date, slack_days: int = 0) -> date:
     return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _types_present(key: tuple[str, str]) -> tuple[str, ...]:
-    present = {r[0] for r in rows("SELECT DISTINCT incident_type FROM mart_incident_month WHERE level = 'riket'",
-                                  key=key)}
+    present = set(facts(key)["incident_types"] or ())
     ordered = [t for t in categories.INCIDENT_TYPES if t in present]
     return tuple(ordered + sorted(present - set(ordered)))
 

@@ -36,7 +36,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS
-from dashboard.queries import as_date, db_key, geo, rows, run
+from dashboard.queries import as_date, db_key, facts, geo, rows, run
 from pipelines import categories as cat
 
 CHAINS = {
@@ -566,10 +566,10 @@ def signal_total_counts(selection) -> dict[str, tuple]:
 
 # --- the months with signals ------------------------------------------------------------------
 
-@st.cache_data(max_entries=4, show_spinner=False)
 def _month_span(key) -> tuple[date | None, date | None]:
-    ((first, last),) = rows("SELECT min(month), max(month) FROM recruitment_signal", key=key)
-    return (None, None) if last is None else (as_date(first), as_date(last))
+    held = facts(key)
+    last = held["signal_last_month"]
+    return (None, None) if last is None else (as_date(held["signal_first_month"]), as_date(last))
 
 
 def last_month() -> date | None:
