@@ -1,4 +1,5 @@
-"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx).
+"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx, or .ods
+from LibreOffice: pipelines/readers/ods.py reads it into the same sheets).
 
 One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
@@ -36,7 +37,7 @@ from openpyxl.utils import get_column_letter
 from pipelines import categories as cat
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
-from pipelines.readers import followup
+from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS
 
@@ -133,15 +134,20 @@ def sniff(path: Path, head: bytes) -> str | None:
     or damaged workbook, a renamed text file) is claimed too, so the user is told what
     is wrong with it instead of "unknown format".
     """
-    excel_name = Path(path).suffix.lower() in EXCEL_SUFFIXES
+    excel_name = Path(path).suffix.lower() in (*EXCEL_SUFFIXES, ".ods")
     if not head.startswith(b"PK"):
         return FORMAT if excel_name else None
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
+            if ods.is_ods(zf):
+                text = ods.head_text(zf)
+                plan_words = ("orsak" in text and any(w in text for w in _MEASURE_WORDS)
+                              and any(w in text for w in _PROBLEM_WORDS))
+                return FORMAT if plan_words or Path(path).suffix.lower() == ".ods" else None
             if "xl/workbook.xml" not in names:
-                # A spreadsheet Excel can save as .xlsx (an .ods, an .xlsb) or a zip
-                # folder holding a workbook: claimed so that the user is told what to do.
+                # A spreadsheet Excel can save as .xlsx (an .xlsb) or a zip folder holding
+                # a workbook: claimed so that the user is told what to do.
                 return FORMAT if _other_spreadsheet(zf) else None
             if excel_name and sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
                 return FORMAT  # refused with a clear message before anything is unpacked
@@ -587,9 +593,6 @@ def _other_spreadsheet(zf: zipfile.ZipFile) -> str | None:
     """What a zip that is no .xlsx holds, when it is a spreadsheet or a zip folder with
     one: a sentence for the user saying how to get an .xlsx, else None."""
     names = zf.namelist()
-    if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype")[:100]:
-        return ("filen är ett OpenDocument-kalkylblad (.ods, t.ex. från LibreOffice). Öppna den och spara "
-                "som Excel 2007-365 (.xlsx) (Arkiv > Spara som), läs sedan in den nya filen.")
     if "xl/workbook.bin" in names:
         return ("filen är en binär Excel-arbetsbok (.xlsb). Öppna den i Excel och spara som "
                 "Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
@@ -679,6 +682,10 @@ def _check_container(path: Path) -> None:
             if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
                 raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad). "
                                      "Kontrollera att rätt fil valdes.")
+            if ods.is_ods(zf):
+                if "content.xml" not in zf.namelist():
+                    raise FileRejected(file, DAMAGED)
+                return
             if "xl/workbook.xml" not in zf.namelist():
                 raise FileRejected(file, _other_spreadsheet(zf)
                                    or "filen är ett zip-arkiv men ingen Excel-arbetsbok. Spara planen som .xlsx.")
@@ -695,6 +702,16 @@ def read_workbook(path: Path) -> list[Sheet]:
     """All sheets of the workbook as text cells, with merged ranges and comments."""
     _check_container(path)
     file = path.name
+    if _is_ods(path):
+        try:
+            sheets, _ = ods.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)
+        except ods.TooManyCells:
+            limit = f"{MAX_CELLS:,}".replace(",", " ")
+            raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler; en åtgärdsplan har några "
+                                     "hundra. Kontrollera att rätt fil valdes.") from None
+        except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, ElementTree.ParseError):
+            raise FileRejected(file, DAMAGED) from None
+        return _anchored(sheets)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
@@ -733,6 +750,16 @@ def read_workbook(path: Path) -> list[Sheet]:
         raise FileRejected(file, DAMAGED) from None
     finally:
         wb.close()
+    return _anchored(sheets)
+
+
+def _is_ods(path: Path) -> bool:
+    with zipfile.ZipFile(path) as zf:
+        return ods.is_ods(zf)
+
+
+def _anchored(sheets: list[Sheet]) -> list[Sheet]:
+    """``sheets`` with each cell inside a merged range pointing at the range's top-left cell."""
     for sheet in sheets:
         for r1, c1, r2, c2 in sheet.merges:
             for r in range(r1, min(r2, max(sheet.last_row, r1)) + 1):
@@ -746,6 +773,10 @@ def document_properties(path: Path) -> str:
     """The workbook's document properties as text (title, subject, keywords, comments,
     author: Arkiv > Info in Excel); "" when there are none."""
     texts = []
+    if _is_ods(path):
+        # meta.xml, and the text outside the sheets (headers and footers, named ranges,
+        # validation messages): the only place they are screened.
+        return ods.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)[1]
     with zipfile.ZipFile(path) as zf:
         for part in ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"):
             if part in zf.namelist():
