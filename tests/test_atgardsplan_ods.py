@@ -249,3 +249,21 @@ def test_an_ods_without_plan_sheets_says_so(empty_db, tmp_path):
     ods = to_ods(tmp_path / "budget.xlsx", tmp_path / "budget.ods")
     message = refused(empty_db, ods, options=OPTIONS)
     assert message.startswith("budget.ods: ") and "Problemområde" in message, message
+
+
+def test_a_password_protected_ods_says_how_to_remove_the_password(empty_db, tmp_path):
+    # LibreOffice encrypts content.xml and styles.xml and says how in the manifest.
+    path = tmp_path / "plan.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", bytes(range(256)) * 8)
+        zf.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="3120">'
+            '<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x">'
+            '<manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" '
+            'manifest:initialisation-vector="x"/></manifest:encryption-data></manifest:file-entry>'
+            "</manifest:manifest>"))
+    message = refused(empty_db, path, options=OPTIONS)
+    assert message.startswith("plan.ods: kalkylbladet är lösenordsskyddat"), message

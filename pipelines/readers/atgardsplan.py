@@ -683,6 +683,10 @@ def _check_container(path: Path) -> None:
                 raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB uppackad). "
                                      "Kontrollera att rätt fil valdes.")
             if ods.is_ods(zf):
+                if ods.encrypted(zf):
+                    raise FileRejected(file, "kalkylbladet är lösenordsskyddat. Öppna det i LibreOffice med "
+                                             "lösenordet, spara det utan lösenord (Arkiv > Spara som, kryssa "
+                                             "ur Spara med lösenord) och läs in filen igen.")
                 if "content.xml" not in zf.namelist():
                     raise FileRejected(file, DAMAGED)
                 return

@@ -59,6 +59,14 @@ def is_ods(zf: zipfile.ZipFile) -> bool:
     return "mimetype" in zf.namelist() and zf.read("mimetype")[:100].strip() == MIMETYPE
 
 
+def encrypted(zf: zipfile.ZipFile) -> bool:
+    """True when the file is saved with a password: its manifest gives the parts' encryption."""
+    if "META-INF/manifest.xml" not in zf.namelist():
+        return False
+    with zf.open("META-INF/manifest.xml") as fh:
+        return b"encryption-data" in fh.read(1 << 20)
+
+
 def head_text(zf: zipfile.ZipFile, size: int = 1 << 20) -> str:
     """The first ``size`` bytes of content.xml as lower-case text (for recognising the file)."""
     if "content.xml" not in zf.namelist():
