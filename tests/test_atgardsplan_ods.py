@@ -182,6 +182,7 @@ def test_a_plan_saved_as_ods_loads_as_the_same_plan_as_the_xlsx(reference_db_tem
     db_o, report_o = _load(reference_db_template, tmp_path, ods)
     assert report_o.status == "ok", report_o.lines
     assert report_o.rows_accepted == report_x.rows_accepted > 0
+    assert rows(db_o, "SELECT source_format FROM load_log") == [("atgardsplan-ods",)]
     for table, sql in PLAN_TABLES.items():
         assert rows(db_o, sql) == rows(db_x, sql), table
     # The notes a coordinator reads (a sheet skipped, counts differing from the analysis sheet) too.

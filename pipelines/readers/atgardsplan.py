@@ -2004,4 +2004,6 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         "measure_followup": pd.DataFrame(followups, columns=FOLLOWUP_COLUMNS),
         "plan_analysis": pd.DataFrame(analysis_rows, columns=ANALYSIS_COLUMNS),
     }
-    return ReadResult(FORMAT, "measure", frames, rejected, report, replace_plans=[plan_id])
+    # The format the load log names: the workbook's own kind, read by the same reader.
+    kind = "atgardsplan-ods" if _is_ods(path) else FORMAT
+    return ReadResult(kind, "measure", frames, rejected, report, replace_plans=[plan_id])
