@@ -268,3 +268,12 @@ def test_a_password_protected_ods_says_how_to_remove_the_password(empty_db, tmp_
             "</manifest:manifest>"))
     message = refused(empty_db, path, options=OPTIONS)
     assert message.startswith("plan.ods: kalkylbladet är lösenordsskyddat"), message
+
+
+def test_an_ods_too_large_for_a_plan_is_refused_before_it_is_read(empty_db, tmp_path, monkeypatch):
+    from pipelines.readers import ods
+
+    path = to_ods(build_standard(tmp_path / "plan.xlsx"), tmp_path / "plan.ods")
+    monkeypatch.setattr(ods, "MAX_CONTENT", 1000)  # the plan's content.xml is larger than this
+    message = refused(empty_db, path, options=OPTIONS)
+    assert message.startswith("plan.ods: kalkylbladet är för stort för en åtgärdsplan"), message

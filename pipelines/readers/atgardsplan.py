@@ -689,6 +689,11 @@ def _check_container(path: Path) -> None:
                                              "ur Spara med lösenord) och läs in filen igen.")
                 if "content.xml" not in zf.namelist():
                     raise FileRejected(file, DAMAGED)
+                if zf.getinfo("content.xml").file_size > ods.MAX_CONTENT:
+                    # read whole into memory (about ten times its size): refused before that
+                    raise FileRejected(file, f"kalkylbladet är för stort för en åtgärdsplan (över "
+                                             f"{ods.MAX_CONTENT // 2**20} MB uppackat). Kontrollera att rätt fil "
+                                             "valdes.")
                 return
             if "xl/workbook.xml" not in zf.namelist():
                 raise FileRejected(file, _other_spreadsheet(zf)

@@ -22,6 +22,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# content.xml is parsed whole (about ten times its size in memory); a real plan's is well
+# under a megabyte, so a larger one is no plan and is refused before it is read.
+MAX_CONTENT = 64 * 2**20
 
 _NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
