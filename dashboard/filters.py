@@ -9,7 +9,9 @@ Streamlit then drops it from the URL.
 
 Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice or
 "Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
-(incident types, repeated). Defaults are left out of the URL.
+(incident types, repeated). Defaults are left out of the URL. A link may also name the
+level and area by code or in any letter case (``?niva=kommun&omrade=1280``, or the area
+code alone); it is rewritten to the labels when it is opened.
 """
 
 from __future__ import annotations
@@ -130,6 +132,42 @@ def _level_labels(key: tuple[str, str], level: str) -> tuple[tuple[str, str], ..
     return tuple(labels.items())
 
 
+def _matching(given: str, labels: dict[str, str]) -> str | None:
+    """The code whose code or label ``given`` names, in any letter case, else None."""
+    folded = given.strip().casefold()
+    return next((code for code, label in labels.items() if folded in (code.casefold(), label.casefold())), None)
+
+
+def _links_by_code() -> None:
+    """Let a link name its level and area by code or in any letter case
+    (``?niva=kommun&omrade=1280``, ``?omrade=1280``, ``?niva=Kommun&omrade=malmö``), as links written by
+    hand or by another system do. Streamlit seeds a bound widget only from the label it
+    shows, so such an address is rewritten to the labels and the run starts again, before
+    any widget exists (a session's first run): the page opens on the area, and the
+    address is the one a copied link would have."""
+    if KEY_LEVEL in st.session_state or KEY_AREA in st.session_state:
+        return  # the widgets exist: the address is theirs
+    given_level, given_area = st.query_params.get(KEY_LEVEL), st.query_params.get(KEY_AREA)
+    levels = {lvl: geo.LEVEL_LABELS[lvl] for lvl in geo.levels_available()}
+    if given_level:
+        level = _matching(given_level, levels)
+    else:  # an area code alone names its level too (codes are unique across levels)
+        level = geo.level_of(given_area.strip().upper()) if given_area else None
+        level = level if level in levels and level != "riket" else None
+    if level is None:
+        return  # an unknown level is reported by the sidebar
+    rewritten = {KEY_LEVEL: levels[level]}
+    if given_area:
+        labels = _unique_labels(level)
+        code = _matching(given_area, labels)
+        if code is not None:
+            rewritten[KEY_AREA] = labels[code]
+    if any(st.query_params.get(key) != value for key, value in rewritten.items()):
+        for key, value in rewritten.items():
+            st.query_params[key] = value
+        st.rerun()
+
+
 def _unknown(key: str, valid: set[str]) -> list[str]:
     """URL values for ``key`` that the widget will not accept (read before the widget)."""
     return [v for v in st.query_params.get_all(key) if v != "" and v not in valid]
@@ -150,6 +188,7 @@ def _on_period_change() -> None:
 
 def sidebar() -> Selection:
     """Draw the filters in the sidebar and return the selection (also kept for pages)."""
+    _links_by_code()
     notices: list[str] = []
     first, last = incidents.month_range()
     levels = geo.levels_available()

@@ -364,6 +364,20 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(new_page, server):
     page.screenshot(path=ARTIFACTS / "journey-bad-link.png")
 
 
+def test_a_link_naming_the_area_by_its_code_opens_it_and_reads_as_the_app_writes_it(new_page, server, raw):
+    # A länsstyrelse intranet or a report links by code: "?niva=polisregion&omrade=syd".
+    page = new_page()
+    open_app(page, server, "/?niva=polisregion&omrade=syd")
+    wait_for_query(page, "omrade", "Region Syd")
+    settle(page)
+    assert selected(page, "Geografisk nivå") == "Polisregion"
+    assert selected(page, "Område") == "Region Syd"
+    assert number(metrics(page)["Våld"]) == violence(raw, "SYD", date(2025, 1, 1), date(2026, 1, 1))
+    assert page.url.endswith("/?niva=Polisregion&omrade=Region+Syd")  # as a copied link has it
+    assert not page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').count()
+    assert_no_error(page)
+
+
 # --- a link opened first after a restart -----------------------------------------------------------
 
 

@@ -106,6 +106,21 @@ def test_unknown_area_falls_back_with_a_notice(demo_db, monkeypatch, params, fal
     assert not at.error
 
 
+@pytest.mark.parametrize("params", [
+    {"niva": "kommun", "omrade": "1280"},           # codes, as another system's link writes them
+    {"niva": "KOMMUN", "omrade": "malmö"},          # a name typed in another case
+    {"niva": "Kommun", "omrade": " Malmö "},
+    {"omrade": "1280"},                             # the area's code alone
+])
+def test_a_link_may_name_the_level_and_area_by_code_or_in_any_case(demo_db, monkeypatch, params):
+    at = run_app(demo_db, monkeypatch, params)
+    sel = selection(at)
+    assert (sel.area_level, sel.area_code, sel.area_name) == ("kommun", "1280", "Malmö")
+    assert not notices(at)
+    # The address is then the one a link copied from the app has.
+    assert (at.query_params["niva"], at.query_params["omrade"]) in ((["Kommun"], ["Malmö"]), ("Kommun", "Malmö"))
+
+
 def test_month_outside_the_data_falls_back_with_a_notice(demo_db, monkeypatch):
     at = run_app(demo_db, monkeypatch, {"period": "Välj månader", "fran": "mars 1999", "till": "maj 2025"})
     sel = selection(at)
