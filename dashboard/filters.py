@@ -148,6 +148,8 @@ def _links_by_code() -> None:
     if KEY_LEVEL in st.session_state or KEY_AREA in st.session_state:
         return  # the widgets exist: the address is theirs
     given_level, given_area = st.query_params.get(KEY_LEVEL), st.query_params.get(KEY_AREA)
+    if not given_level and not given_area:
+        return
     levels = {lvl: geo.LEVEL_LABELS[lvl] for lvl in geo.levels_available()}
     if given_level:
         level = _matching(given_level, levels)
