@@ -159,6 +159,8 @@ def _status(key: tuple[str, str]) -> dict:
         # What the warehouse holds, worked out once per load by the pipeline (one row).
         held.update(zip(STATUS_FACTS, rows(f"SELECT {', '.join(STATUS_FACTS)} FROM mart_status", key=key)[0],
                          strict=True))
+    # The database's own "data t.o.m." when it states one (the demo does), as a date.
+    held["stated_through"] = _iso_date(info.get("data_tom"))
     through: dict[str, date | None] = {}
     sources: list[str] = []
     if held["incident_last_day"] is not None:
@@ -188,7 +190,8 @@ def _status(key: tuple[str, str]) -> dict:
 
 def facts(key: tuple[str, str] | None = None) -> dict:
     """What the warehouse holds (mart_status's columns by name; None or [] when it holds
-    none of a kind): cached with the data status, so any number of calls per rerun cost
+    none of a kind), and ``stated_through``: the "data t.o.m." date the database states,
+    else None. Cached with the data status, so any number of calls per rerun cost
     nothing more. ``key`` defaults to the current version."""
     return _status(key or db_key())["facts"]
 
@@ -207,6 +210,13 @@ def months_without_incidents() -> tuple[date | None, date | None]:
     if not firsts:
         return None, None
     return min(firsts), max(max(lasts), min(firsts))
+
+
+def _iso_date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text[:10]) if text else None
+    except ValueError:
+        return None
 
 
 def as_date(value) -> date:

@@ -15,7 +15,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import _status, as_date, data_status, db_key, facts, floats, rows, run
+from dashboard.queries import as_date, data_status, db_key, facts, floats, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -57,19 +57,12 @@ def month_range() -> tuple[date | None, date | None]:
 
 
 def _last_complete(key: tuple[str, str]) -> date | None:
-    last = facts(key)["incident_last_day"]
-    if last is None:
+    held = facts(key)
+    if held["incident_last_day"] is None:
         return None
     # The database's own "data t.o.m." when it states one, else the last incident's day.
-    stated = _date_or_none(_status(key)["info"].get("data_tom"))
-    return last_complete_month(as_date(stated or last), slack_days=0 if stated else 2)
-
-
-def _date_or_none(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
+    stated = held["stated_through"]
+    return last_complete_month(as_date(stated or held["incident_last_day"]), slack_days=0 if stated else 2)
 
 
 def last_complete() -> date | None:
