@@ -301,6 +301,11 @@ def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
 
 # --- reading -----------------------------------------------------------------------------
 
+# An object that opens with one of the event's own fields, as the API (and jq, which keeps
+# the order) writes it; other sources' JSON opens with their own keys ("values", "columns").
+_FIRST_KEY = re.compile(rb'\{\s*"(?:%s)"\s*:' % b"|".join(k.encode() for k in sorted(EXPECTED_KEYS)))
+
+
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch)."""
     text = head.removeprefix(b"\xef\xbb\xbf").strip()
@@ -315,7 +320,10 @@ def sniff(path: Path, head: bytes) -> str | None:
     first_line = text.split(b"\n", 1)[0]
     if first_line.startswith(b"{") and _has_event_keys(first_line):
         return FORMATS[0]  # JSON Lines (one event per line), or one event saved on its own
+    if _FIRST_KEY.match(text) and _has_event_keys(text):
+        return FORMATS[0]  # indented events one after another (jq '.[]'), or one indented event
     return None
+
 
 
 def _has_event_keys(text: bytes) -> bool:
@@ -331,11 +339,19 @@ def _json_lines(file: str, text: str) -> list | None:
     """
     events = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        line = line.strip(" \t\ufeff")  # an answer appended with its own byte order mark
+        if not line:
             continue
         try:
             event = json.loads(line)
         except json.JSONDecodeError:
+            try:  # answers on this line appended without a newline between them ("…}][{…")
+                event = _json_values(line) if events else None
+            except json.JSONDecodeError:
+                event = None
+            if event is not None:
+                events.extend(event)
+                continue
             if not events:
                 return None
             raise FileRejected(
@@ -347,6 +363,36 @@ def _json_lines(file: str, text: str) -> list | None:
             events.append(event)
         else:
             return None
+    return events or None
+
+
+_BETWEEN_VALUES = re.compile(r"[\s\ufeff]*")
+
+
+def _json_values(text: str) -> list | None:
+    """The events of JSON values written one after another, or None if it is not that.
+
+    ``curl … >> polisen.json`` appends each answer right after the one before (the API's
+    answer does not end with a newline: ``…}][{…``), and ``jq '.[] | select(…)'`` writes
+    each event as an indented object. Raises ``json.JSONDecodeError`` where a value after
+    the first breaks off (a collector stopped while writing), so the message points there.
+    """
+    decoder = json.JSONDecoder()
+    events, pos = [], _BETWEEN_VALUES.match(text).end()
+    while pos < len(text):
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            if not events:
+                return None
+            raise
+        if isinstance(value, list):
+            events.extend(value)
+        elif isinstance(value, dict):
+            events.append(value)
+        else:
+            return None  # a number or text after the answer ("200" from curl -w '%{http_code}')
+        pos = _BETWEEN_VALUES.match(text, pos).end()
     return events or None
 
 
@@ -402,10 +448,16 @@ def _load_json(path: Path) -> list:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
+        broken = exc
         data = _json_lines(file, text)
         if data is None:
+            try:
+                data = _json_values(text)
+            except json.JSONDecodeError as later:
+                broken = later  # where an appended answer breaks off, not where the first one ends
+        if data is None:
             raise FileRejected(
-                file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}) – "
+                file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}) – "
                 "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
     if isinstance(data, dict) and {"id", "datetime"} <= set(data):
         data = [data]  # one event saved on its own

@@ -1,0 +1,99 @@
+"""The police's events feed, hunt 4: answers as users actually save and collect them.
+
+Each test writes a file the way a tool writes it (curl appending answers, jq filtering
+them, a year's last notices) and loads it through ingest, checking what a coordinator
+then sees: the stored events, their time and place, and the load report.
+"""
+
+from __future__ import annotations
+
+import json
+
+from helpers import refused
+from test_polisen_hunt2 import _event, _stored
+
+from pipelines.loading import ingest
+
+
+def _compact(events: list[dict]) -> str:
+    """An answer as the API sends it: one line, no newline at the end."""
+    return json.dumps(events, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- answers collected by tools ----------------------------------------------------------------
+
+def test_answers_appended_by_curl_without_a_newline_between_them_load_once_each(empty_db, tmp_path):
+    # An hourly "curl -s https://polisen.se/api/events >> polisen.json": the API's answer
+    # does not end with a newline, so the answers stand one after another on one line
+    # ("…}][{…"). Before, the file was refused as "inte giltig JSON … kan vara avbrutet".
+    first = [_event(1, "Rån", "Malmö", "Skåne län"), _event(2, "Misshandel", "Lund", "Skåne län")]
+    second = [_event(3, "Inbrott", "Rinkeby", "Stockholms län", published="2026-11-22 22:20:00 +01:00"), first[0]]
+    f = tmp_path / "polisen.json"
+    f.write_text(_compact(first) + _compact(second) + _compact(first), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    stored = _stored(empty_db)
+    assert set(stored) == {"polisen:1", "polisen:2", "polisen:3"}
+    assert stored["polisen:1"][:3] == ("rån", "1280", "12")
+    assert stored["polisen:3"][:3] == ("inbrott", None, "01")
+
+
+def test_answers_appended_with_a_byte_order_mark_each_load(empty_db, tmp_path):
+    # A tool that writes each answer with its own UTF-8 byte order mark (PowerShell 7's
+    # Add-Content -Encoding utf8BOM, a collector decoding with 'utf-8-sig' and writing it
+    # back) leaves one inside the file after the first answer.
+    first, second = [_event(1, "Rån", "Malmö", "Skåne län")], [_event(2, "Stöld", "Lund", "Skåne län")]
+    f = tmp_path / "polisen-insamlat.json"
+    f.write_bytes(b"\xef\xbb\xbf" + _compact(first).encode() + b"\n\xef\xbb\xbf" + _compact(second).encode() + b"\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert set(_stored(empty_db)) == {"polisen:1", "polisen:2"}
+
+
+def test_events_picked_out_with_jq_are_read(empty_db, tmp_path):
+    # "jq '.[] | select(.type == \"Skottlossning\")' svar.json > skott.json" writes each
+    # event as an indented object, one after another (not a list, not one per line).
+    # Before, the file was not recognised at all ("formatet känns inte igen").
+    events = [_event(11, "Skottlossning", "Malmö", "Skåne län"),
+              _event(12, "Skottlossning", "Södertälje", "Stockholms län")]
+    f = tmp_path / "skott.json"
+    f.write_text("".join(json.dumps(e, ensure_ascii=False, indent=2) + "\n" for e in events), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "polisen-json"
+    stored = _stored(empty_db)
+    assert stored["polisen:11"][:2] == ("skottlossning", "1280")
+    assert stored["polisen:12"][:2] == ("skottlossning", "0181")
+
+
+def test_one_event_picked_out_with_jq_is_read_whatever_the_file_is_called(empty_db, tmp_path):
+    # "jq '.[0]' svar.json > handelse.json": one indented object.
+    f = tmp_path / "handelse.json"
+    f.write_text(json.dumps(_event(21, "Rån", "Lund", "Skåne län"), ensure_ascii=False, indent=2), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert _stored(empty_db)["polisen:21"][:2] == ("rån", "1281")
+
+
+def test_a_cut_off_answer_after_an_appended_one_is_refused_where_it_breaks(empty_db, tmp_path):
+    # The collector was stopped while curl appended the second answer.
+    first = _compact([_event(1, "Rån", "Malmö", "Skåne län")])
+    second = _compact([_event(2, "Stöld", "Lund", "Skåne län"), _event(3, "Brand", "Lund", "Skåne län")])
+    text = first + second[:-1]  # the last "]" never came
+    f = tmp_path / "polisen.json"
+    f.write_text(text, encoding="utf-8")
+    message = refused(empty_db, f)
+    assert "inte giltig JSON (rad 1" in message and "avbrutet" in message, message
+    # Where the second answer breaks off, not where the first (intact) one ends.
+    assert f"tecken {len(text) + 1})" in message, message
+
+
+def test_a_collection_where_only_some_answers_end_a_line_loads(empty_db, tmp_path):
+    # The collector's job gained "; echo >> polisen.json" after a few hours: the first
+    # answers share a line, the later ones have their own.
+    a, b, c = ([_event(n, "Stöld", "Lund", "Skåne län")] for n in (1, 2, 3))
+    f = tmp_path / "polisen.json"
+    f.write_text(_compact(a) + "\n" + _compact(b) + _compact(c) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert set(_stored(empty_db)) == {"polisen:1", "polisen:2", "polisen:3"}
