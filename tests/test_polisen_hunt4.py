@@ -97,3 +97,27 @@ def test_a_collection_where_only_some_answers_end_a_line_loads(empty_db, tmp_pat
     [report] = ingest(empty_db, [f])
     assert report.status == "ok", report.summary()
     assert set(_stored(empty_db)) == {"polisen:1", "polisen:2", "polisen:3"}
+
+
+# --- the year's last and first notices -----------------------------------------------------------
+
+def test_a_new_years_night_event_published_before_midnight_is_stored_in_the_new_year(empty_db, tmp_path):
+    # The name gives 1 januari 00.10, and the notice is stamped 31 December 23:58 (the
+    # police's clock and the time they write in the name differ by minutes). Before, the
+    # event was stored on 1 January of the year before: a year too early.
+    event = _event(31, "Skadegörelse", "Malmö", "Skåne län", when="2026-01-01 00:10",
+                   published="2025-12-31 23:58:00 +01:00")
+    f = tmp_path / "polisen-events-20251231T225900Z.json"
+    f.write_text(json.dumps([event], ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert _stored(empty_db)["polisen:31"][3] == "2026-01-01 00:10"
+
+
+def test_a_leap_day_event_published_on_the_first_of_march_keeps_its_day(empty_db, tmp_path):
+    event = _event(32, "Rån", "Malmö", "Skåne län", when="2024-02-29 23:40", published="2024-03-01 0:30:00 +01:00")
+    f = tmp_path / "polisen-events-20240301T000000Z.json"
+    f.write_text(json.dumps([event], ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert _stored(empty_db)["polisen:32"][3] == "2024-02-29 23:40"

@@ -236,18 +236,20 @@ def time_in_name(name, published: datetime) -> datetime | None:
     on 31 December published on 1 January). The year before is taken only for an event at
     most :data:`_LATEST_PUBLICATION` before its notice: a name dated days after its
     publication ("23 november" published 1 November, a typo) is no event of last year.
+    A name up to a day after its notice is read as written, so across new year that is
+    the year after ("1 januari 00.10" stamped 31 December 23:58).
     """
     m = _NAME_TIME.match(name) if isinstance(name, str) else None
     month = _MONTHS.get(m["month"].casefold()) if m else None
     if month is None:
         return None
-    for year in (published.year, published.year - 1):
+    for year in (published.year + 1, published.year, published.year - 1):
         try:
             stated = datetime(year, month, int(m["d"]), int(m["h"]), int(m["mi"]))
-        except ValueError:  # 30 februari, 25.10, or 29 februari in the wrong year
-            return None
+        except ValueError:  # 30 februari, 25.10, or 29 februari in a year without one
+            continue
         if stated <= published + timedelta(days=1):
-            return stated if year == published.year or published - stated <= _LATEST_PUBLICATION else None
+            return stated if year >= published.year or published - stated <= _LATEST_PUBLICATION else None
     return None
 
 
