@@ -121,3 +121,44 @@ def test_a_leap_day_event_published_on_the_first_of_march_keeps_its_day(empty_db
     [report] = ingest(empty_db, [f])
     assert report.status == "ok", report.summary()
     assert _stored(empty_db)["polisen:32"][3] == "2024-02-29 23:40"
+
+
+# --- answers re-saved by Windows PowerShell 5.1 ----------------------------------------------
+
+def _powershell_json(value, depth: int = 0) -> str:
+    """JSON as Windows PowerShell 5.1's ConvertTo-Json writes it: four-space indents and
+    two spaces after each colon."""
+    pad, inner = "    " * depth, "    " * (depth + 1)
+    if isinstance(value, dict):
+        items = [f'{inner}"{k}":  {_powershell_json(v, depth + 1)}' for k, v in value.items()]
+        return "{\r\n" + ",\r\n".join(items) + "\r\n" + pad + "}"
+    if isinstance(value, list):
+        return "[\r\n" + ",\r\n".join(inner + _powershell_json(v, depth + 1) for v in value) + "\r\n" + pad + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def test_an_answer_passed_through_convertto_json_in_windows_powershell_is_read(empty_db, tmp_path):
+    # "Invoke-RestMethod https://polisen.se/api/events | ConvertTo-Json -Depth 5 |
+    # Set-Content polisen.json" in Windows PowerShell 5.1: Invoke-RestMethod passes the list
+    # on as one object, and ConvertTo-Json then writes it as {"value": [...], "Count": n}.
+    # Before, the file was not recognised ("formatet känns inte igen").
+    events = [_event(41, "Rån", "Malmö", "Skåne län"), _event(42, "Misshandel", "Rinkeby", "Stockholms län")]
+    f = tmp_path / "polisen.json"
+    f.write_bytes(b"\xef\xbb\xbf" + _powershell_json({"value": events, "Count": 2}).encode("utf-8"))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    stored = _stored(empty_db)
+    assert stored["polisen:41"][:3] == ("rån", "1280", "12")
+    assert stored["polisen:42"][:3] == ("våldsbrott", None, "01")
+
+
+def test_an_answer_convertto_json_cut_to_text_is_refused_with_how_to_save_it(empty_db, tmp_path):
+    # Without -Depth, ConvertTo-Json writes what lies deeper than two levels as PowerShell's
+    # own text ("@{id=41; datetime=…}"): the events are lost, and the user needs to know how
+    # to save the answer instead.
+    events = ["@{id=41; datetime=2026-11-22 21:20:12 +01:00; name=22 november 21.05, Rån, Malmö; "
+              "summary=Polisen är på plats.; url=/aktuellt/handelser/; type=Rån; location=}"]
+    f = tmp_path / "polisen.json"
+    f.write_text(_powershell_json({"value": events, "Count": 1}), encoding="utf-8")
+    message = refused(empty_db, f)
+    assert "PowerShell" in message and "-Depth" in message and "Invoke-WebRequest" in message, message

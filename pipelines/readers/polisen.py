@@ -307,6 +307,11 @@ def place_event(gz, name, location_name) -> tuple[str | None, str | None, str]:
 # the order) writes it; other sources' JSON opens with their own keys ("values", "columns").
 _FIRST_KEY = re.compile(rb'\{\s*"(?:%s)"\s*:' % b"|".join(k.encode() for k in sorted(EXPECTED_KEYS)))
 
+# Windows PowerShell 5.1's Invoke-RestMethod passes the list on as one object, which its
+# ConvertTo-Json writes as {"value": [...], "Count": n}; without -Depth, each event as
+# PowerShell's text ("@{id=…; datetime=…}").
+_POWERSHELL_LIST = re.compile(rb'\{\s*"value"\s*:\s*\[\s*(\{|"@\{id=)')
+
 
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch)."""
@@ -324,6 +329,9 @@ def sniff(path: Path, head: bytes) -> str | None:
         return FORMATS[0]  # JSON Lines (one event per line), or one event saved on its own
     if _FIRST_KEY.match(text) and _has_event_keys(text):
         return FORMATS[0]  # indented events one after another (jq '.[]'), or one indented event
+    wrapped = _POWERSHELL_LIST.match(text)
+    if wrapped and (wrapped[1] == b'"@{id=' or _has_event_keys(text)):
+        return FORMATS[0]  # the answer through Windows PowerShell 5.1's ConvertTo-Json
     return None
 
 
@@ -463,6 +471,14 @@ def _load_json(path: Path) -> list:
                 "svaret kan vara avbrutet. Hämta det igen; inget lästes in.") from None
     if isinstance(data, dict) and {"id", "datetime"} <= set(data):
         data = [data]  # one event saved on its own
+    if isinstance(data, dict) and set(data) == {"value", "Count"} and isinstance(data["value"], list):
+        data = data["value"]  # the list as Windows PowerShell 5.1's ConvertTo-Json wraps it
+        if any(isinstance(e, str) and e.startswith("@{") for e in data):
+            raise FileRejected(
+                file, "händelserna är sparade som PowerShell-text (@{id=…; …}), inte som JSON: ConvertTo-Json "
+                "skrev dem utan -Depth och tappade innehållet. Spara svaret som det kommer (Invoke-WebRequest "
+                "https://polisen.se/api/events -OutFile polisen.json), eller använd ConvertTo-Json -Depth 5, "
+                "och läs in filen igen; inget lästes in.")
     said = _error_text(data)
     if said:
         raise FileRejected(
