@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from helpers import refused
+from test_polisen import _args, feed  # noqa: F401  (the events API on 127.0.0.1, a fixture)
 from test_polisen_hunt2 import _event, _stored
 
+from pipelines.fetch import FetchError
 from pipelines.loading import ingest
+from pipelines.readers import polisen
 
 
 def _compact(events: list[dict]) -> str:
@@ -162,3 +166,20 @@ def test_an_answer_convertto_json_cut_to_text_is_refused_with_how_to_save_it(emp
     f.write_text(_powershell_json({"value": events, "Count": 1}), encoding="utf-8")
     message = refused(empty_db, f)
     assert "PowerShell" in message and "-Depth" in message and "Invoke-WebRequest" in message, message
+
+
+# --- the live API's error answers --------------------------------------------------------------
+
+def test_fetch_quotes_a_bad_request_answer_instead_of_saying_try_again_later(feed, tmp_path):  # noqa: F811
+    # A filter the API cannot read is answered with HTTP 400 and a problem report (ASP.NET's
+    # ProblemDetails) naming the field. Before, the user was told "försök igen senare",
+    # which never helps; now the API's words and the filters to check are shown.
+    body = {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.",
+            "status": 400, "errors": {"DateTime": ["The value '2026-11-31' is not valid for DateTime."]}}
+    feed.answers.append((400, json.dumps(body).encode()))
+    with pytest.raises(FetchError) as raised:
+        polisen.fetch(_args(date="2026-11-31"), tmp_path)
+    message = str(raised.value)
+    assert "HTTP 400" in message and "The value '2026-11-31' is not valid for DateTime." in message, message
+    assert "Kontrollera filtren" in message and "försök igen senare" not in message, message
+    assert list(tmp_path.iterdir()) == []

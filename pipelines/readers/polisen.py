@@ -439,6 +439,12 @@ def _error_text(data) -> str | None:
     for key in ("message", "Message", "title", "error"):
         text = data.get(key)
         if isinstance(text, str) and text.strip() and len(text) <= 200 and not contains_personnummer(text):
+            # A ProblemDetails title is generic ("One or more validation errors occurred."):
+            # the field's own complaint stands in "errors".
+            errors = data.get("errors") if isinstance(data.get("errors"), dict) else {}
+            detail = next((m[0] for m in errors.values() if isinstance(m, list) and m and isinstance(m[0], str)), "")
+            if detail and len(detail) <= 200 and not contains_personnummer(detail):
+                text = f"{text.strip()} {detail}"
             return " ".join(text.split())
     return None
 
@@ -860,6 +866,15 @@ def fetch(args, dest_dir: Path) -> list[Path]:
         break
     if response.status_code == 429:
         raise FetchError("polisen: för många anrop (HTTP 429) – vänta en stund och hämta mer sällan; inget lästes in.")
+    if 400 <= response.status_code < 500:
+        # A filter the API cannot read: its problem report says which, and trying again never helps.
+        try:
+            said = _error_text(json.loads(response.content.decode("utf-8-sig")))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            said = None
+        if said:
+            raise FetchError(f"polisen: polisen.se svarade med fel (HTTP {response.status_code}): '{said}'. "
+                             "Kontrollera filtren (--location, --type, --date); inget lästes in.")
     if response.status_code >= 400:
         raise FetchError(f"polisen: polisen.se svarade med fel (HTTP {response.status_code}) – försök igen senare; "
                          "inget lästes in.")
