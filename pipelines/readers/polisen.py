@@ -335,7 +335,6 @@ def sniff(path: Path, head: bytes) -> str | None:
     return None
 
 
-
 def _has_event_keys(text: bytes) -> bool:
     return all(re.search(rb'"%s"\s*:' % key, text) for key in (b"datetime", b"location", b"type"))
 
