@@ -1097,6 +1097,40 @@ def sections(sheet: Sheet, first_row: int, roles: dict[str, int], area: str) -> 
     return found
 
 
+def _named_area(text: str) -> str | None:
+    """The area a cell of a 'Prioriterat område' column names: a standard area, the own
+    area by the name after the template's placeholder, or any other short one-line text
+    as the organisation's own area's name; None for a longer text (a description)."""
+    area = match_area(text)
+    if area == cat.OWN_AREA:
+        return _clean_title(re.sub(r"\[?eget prioriterat område\]?\s*[:.\-–]?", "", text, flags=re.IGNORECASE)) \
+            or cat.OWN_AREA
+    if area:
+        return area
+    return _clean_title(text) if "\n" not in text.strip() and len(text.split()) <= 8 else None
+
+
+def column_areas(sheet: Sheet, first_row: int, roles: dict[str, int], col: int) -> list[tuple[int, str]]:
+    """(row, area) for each row where a 'Prioriterat område' column names a new area, in
+    order; empty unless it names at least two of the standard areas.
+
+    A plan kept in one sheet writes each area once, at the top of its block (merged over
+    the block or left blank below it), beside the block's first problem. The same column
+    in an area sheet is that area's description merged down the table, or the sheet's
+    problems under a 'Prioriterat område' header: neither names two standard areas."""
+    found: list[tuple[int, str]] = []
+    for r in sorted(sheet.rows):
+        text = sheet.own(r, col)  # written on this row: the rows of a merged block inherit it
+        beside = any(sheet.value(r, roles[role]) for role in ("problem", "cause", "measure") if roles[role] != col)
+        if r < first_row or not text or not beside or _INSTRUCTION.match(text) \
+                or _repeats_header(sheet, r, roles) or _is_totals_row(sheet, r):
+            continue
+        area = _named_area(text)
+        if area and (not found or found[-1][1] != area):
+            found.append((r, area))
+    return found if len({a for _, a in found if a in cat.PRIORITISED_AREAS}) >= 2 else []
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
               followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1,
@@ -1856,16 +1890,27 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         if missing:
             notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
         headings = sections(sheet, header_row + header_rows, roles, area)
-        if headings:
-            # One sheet for several areas, each under a sub-heading row naming it: the
-            # rows under a heading are that area's (those above the first, the sheet's).
-            ends = [r - 1 for r, _ in headings[1:]] + [sheet.last_row]
-            parts = [(area, (0, headings[0][0] - 1))] + [(a, (r + 1, end)) for (r, a), end in zip(headings, ends, strict=True)]
+        # One sheet for several areas: each under a sub-heading row naming it (its rows
+        # start under the heading), or named in a 'Prioriterat område' column at the top
+        # of its block (its rows start with that row). Rows above the first: the sheet's.
+        starts = [(r, r + 1, a) for r, a in headings]
+        source = "mellanrubrikerna "
+        area_col = description_col if description_col else \
+            roles["problem"] if _header_role(sheet.own(header_row, roles["problem"]), {}) == "area" else None
+        if not headings and area_col:
+            by_column = column_areas(sheet, header_row + header_rows, roles, area_col)
+            starts = [(r, r, a) for r, a in by_column]
+            source = (f"kolumn {get_column_letter(area_col)} "
+                      f"('{sheet.own(header_row, area_col).split(chr(10))[0][:40]}'): ")
+        if starts:
+            ends = [r - 1 for r, _, _ in starts[1:]] + [sheet.last_row]
+            parts = [(area, (0, starts[0][0] - 1))] + [(a, (first, end))
+                                                       for (_, first, a), end in zip(starts, ends, strict=True)]
             found_parts = [read_area(sheet, header_row, roles, a, meta.year, notes, followup_cols, header_rows, span)
                            for a, span in parts]
             found_parts = [p for p in found_parts if p.measures or p.causes or p.rejected]
-            notes.append(f"Blad '{sheet.title}': områdena togs från mellanrubrikerna "
-                         + ", ".join(f"rad {r} ({a})" for r, a in headings) + ".")
+            notes.append(f"Blad '{sheet.title}': områdena togs från {source}"
+                         + ", ".join(f"rad {r} ({a})" for r, _, a in starts) + ".")
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
             notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,

@@ -1,0 +1,98 @@
+"""Action-plan workbooks as municipalities fill them in: the sixth input hunt.
+
+Each test builds what a kommun's coordinator does in Excel that the reader did not yet
+read right (one sheet for every area with the area in a column of its own, a status
+column per follow-up round, ...), loads it into a fresh database and checks what the
+coordinator would check.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from helpers import rows
+
+from tests.test_atgardsplan import OTRYGGA, SYSTEM, UNGA
+from tests.test_atgardsplan_hunt3 import _load, _measures, _save
+
+# --- one sheet for every area, the area in a column ------------------------------------------
+
+
+def _one_sheet_plan(header: list[str], data: list[list], merges: tuple[str, ...] = ()) -> openpyxl.Workbook:
+    """A plan in one sheet 'Åtgärdsplan' (no area in its name or title), header on row 3."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Åtgärdsplan"
+    ws["A1"] = "Åtgärdsplan för det brottsförebyggande arbetet 2025"
+    for c, text in enumerate(header, start=1):
+        ws.cell(3, c, text)
+    for r, row in enumerate(data, start=4):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    for ref in merges:
+        ws.merge_cells(ref)
+    return wb
+
+
+AREA_COLUMN_ROWS = [
+    [UNGA, "Unga rekryteras", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+     "VB: Åtgärden bedöms vara uppnådd."],
+    [None, None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Fältassistenter", "VB: Pågår"],
+    [None] * 8,  # a blank row between two areas' blocks
+    ["2. Otrygga och brottsutsatta platser", "Otrygghet vid torget", "Mörker", "Belysning: Nya armaturer.",
+     "Mål", 2025, "Fastighetschef", "VB: Genomförd"],
+    [SYSTEM, "Bidragsbrott", "Svag kontroll", "Kontroller: Stickprov.", "Mål", 2025, "Enhetschef", None],
+    ["Våld i nära relationer", "Våld i hemmet", "Okunskap", "Utbildning: Personalen.", "Mål", 2025, "Chef", None],
+]
+
+
+@pytest.mark.parametrize("merged", [True, False])
+def test_one_sheet_with_the_area_in_a_column_of_its_own(empty_db, tmp_path, merged):
+    # Before: every measure was stored under the first area of the column (or the sheet's
+    # title), silently: the column was taken for one area's description merged down the
+    # table. The area is written once per block, merged over it or left blank below.
+    header = ["Prioriterat område", "Problemområde", "Orsak", "Åtgärd", "Operativt mål", "Tidplan", "Ansvarig",
+              "Uppföljning"]
+    wb = _one_sheet_plan(header, AREA_COLUMN_ROWS, ("A4:A6", "B4:B5") if merged else ())
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [
+        (UNGA, "Unga rekryteras", "Läxhjälp", "uppnådd"),
+        (UNGA, "Unga rekryteras", "Nattvandring", "påbörjad"),
+        (OTRYGGA, "Otrygghet vid torget", "Belysning", "uppnådd"),
+        (SYSTEM, "Bidragsbrott", "Kontroller", "ej bedömd"),
+        ("Våld i nära relationer", "Våld i hemmet", "Utbildning", "ej bedömd"),
+    ]
+    assert rows(empty_db, "SELECT prioritised_area, problems, causes, measures FROM plan_analysis "
+                          "ORDER BY prioritised_area") == [
+        (OTRYGGA, 1, 1, 1), (SYSTEM, 1, 1, 1), (UNGA, 1, 2, 2), ("Våld i nära relationer", 1, 1, 1)]
+    assert (f"Blad 'Åtgärdsplan': områdena togs från kolumn A ('Prioriterat område'): rad 4 ({UNGA}), "
+            f"rad 7 ({OTRYGGA}), rad 8 ({SYSTEM}), rad 9 (Våld i nära relationer).") in report.lines
+
+
+def test_the_area_column_without_a_problem_column(empty_db, tmp_path):
+    # "Prioriterat område" is then the problem column as well: before, every measure was
+    # an own area named after the workbook's title ('Åtgärdsplan för det ... 2025').
+    header = ["Prioriterat område", "Orsak", "Åtgärd", "Operativt mål", "Tidplan", "Ansvarig", "Uppföljning"]
+    data = [row[:1] + row[2:] for row in AREA_COLUMN_ROWS]
+    wb = _one_sheet_plan(header, data, ("A4:A6",))
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[0] for m in _measures(empty_db)] == [UNGA, UNGA, OTRYGGA, SYSTEM, "Våld i nära relationer"]
+
+
+def test_a_prioritised_area_column_naming_one_area_still_only_names_it(empty_db, tmp_path):
+    # The template's description column, merged down the sheet: one area, and the
+    # column holding problems under a 'Prioriterat område' header stays the problem.
+    header = ["Prioriterat område", "Orsak", "Åtgärd", "Operativt mål", "Tidplan", "Ansvarig", "Uppföljning"]
+    wb = _one_sheet_plan(header, [
+        ["Otrygghet vid torget", "Mörker", "Belysning: Nya armaturer.", "Mål", 2025, "Chef", None],
+        ["Droghandel", "Få vuxna", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", None],
+    ])
+    wb.active.title = "2. Otrygga platser"
+    wb.active["A1"] = OTRYGGA
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [
+        (OTRYGGA, "Otrygghet vid torget", "Belysning", "ej bedömd"),
+        (OTRYGGA, "Droghandel", "Nattvandring", "ej bedömd"),
+    ]
+    assert not any("områdena togs från" in line for line in report.lines), report.lines
