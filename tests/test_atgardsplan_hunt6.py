@@ -96,3 +96,45 @@ def test_a_prioritised_area_column_naming_one_area_still_only_names_it(empty_db,
         (OTRYGGA, "Droghandel", "Nattvandring", "ej bedömd"),
     ]
     assert not any("områdena togs från" in line for line in report.lines), report.lines
+
+
+# --- a status column per follow-up round --------------------------------------------------
+
+def _round_plan(header: list[str], data: list[list]) -> openpyxl.Workbook:
+    wb = _one_sheet_plan(header, data)
+    wb.active.title = "1. Unga i riskzon"
+    wb.active["A1"] = UNGA
+    return wb
+
+
+BASE = ["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Vem"]
+MEASURE = ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]
+
+
+@pytest.mark.parametrize("status_headers", [
+    ["Status T1", "Status T2", "Status T3"],
+    ["Status", "Status", "Status"],  # each beside its round's follow-up column
+])
+def test_a_status_column_per_round_gives_each_round_its_status_and_the_latest_wins(
+        empty_db, tmp_path, status_headers):
+    # Before: the first status column (T1: 'Ej påbörjad') was the measure's status, so a
+    # measure the coordinator marked 'Genomförd' in T3 was stored as 'ej uppnådd', and
+    # the T2 and T3 status columns were reported as columns not read.
+    s1, s2, s3 = status_headers
+    header = BASE + ["Uppföljning T1", s1, "Uppföljning T2", s2, "Uppföljning T3", s3]
+    wb = _round_plan(header, [
+        MEASURE + ["Planering klar.", "Ej påbörjad", "Start i maj, 22 deltagare.", "Pågår", None, "Genomförd"],
+        ["Otrygghet", "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef",
+         "Första passen.", "Pågår", "Åtgärden bedöms vara delvis uppnådd.", "Välj status", None, None],
+    ])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "delvis uppnådd")]
+    assert rows(empty_db, "SELECT m.title, f.round, f.text, f.status FROM measure_followup f JOIN measure m "
+                          "USING (measure_id) ORDER BY m.source_row, f.round") == [
+        ("Läxhjälp", "T1", "Planering klar.", "ej uppnådd"),
+        ("Läxhjälp", "T2", "Start i maj, 22 deltagare.", "påbörjad"),
+        ("Läxhjälp", "T3", "", "uppnådd"),  # the round's status alone, no text written
+        ("Nattvandring", "T1", "Första passen.", "påbörjad"),
+        ("Nattvandring", "T2", "Åtgärden bedöms vara delvis uppnådd.", "delvis uppnådd"),
+    ]
+    assert not any("lästes inte" in line or "känns inte igen" in line for line in report.lines), report.lines

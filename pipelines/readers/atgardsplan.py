@@ -1131,6 +1131,53 @@ def column_areas(sheet: Sheet, first_row: int, roles: dict[str, int], col: int) 
     return found if len({a for _, a in found if a in cat.PRIORITISED_AREAS}) >= 2 else []
 
 
+_ROUNDS = ("T1", "T2", "T3", "VB")
+
+
+def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
+                   followup_cols: list[tuple[int, str | None]]) -> list[tuple[int, str]]:
+    """(column, round) of a status column per follow-up round, earliest round first
+    ("Status T1", "Status T2", "Status VB", or "Status" beside each round's follow-up
+    column); empty unless there are two or more and each names a round of its own."""
+    if "status" not in roles:
+        return []
+    beside = dict(followup_cols)
+    found = []
+    for c, text in sheet.rows.get(header_row, []):
+        if _header_role(text, {}) == "status":
+            rnd = _header_round(text)
+            found.append((c, rnd if rnd in _ROUNDS else beside.get(c - 1)))
+    rounds = [rnd for _, rnd in found]
+    if len(found) < 2 or None in rounds or len(set(rounds)) < len(rounds) or not set(rounds) <= set(_ROUNDS):
+        return []
+    return sorted(found, key=lambda col: _ROUNDS.index(col[1]))
+
+
+def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
+                    numbers: dict[int, dict[str, str]], plan_year: int) -> str:
+    """The measure's status with a status column per round, giving each round's entries
+    the status its column states: the round's last entry when the text assesses nothing
+    (its own assessment stands otherwise), or an entry without text of its own when the
+    round has only the status. The latest round's word wins over the text of the same
+    or an earlier round, as the one status column's does; a later round's text wins."""
+    latest = None
+    for c, rnd in status_rounds:
+        text = texts.get(c) or ""
+        word = (followup.stated_status(text) or numbers[c].get(text)) if text else None
+        if not word:
+            continue
+        mine = [e for e in entries if e.round == rnd]
+        if not mine:
+            entries.append(followup.Entry(None, rnd, "", word))
+        elif all(e.status == followup.NOT_ASSESSED for e in mine):
+            mine[-1].status = word
+        latest = (rnd, word)
+    text_round = max((_ROUNDS.index(e.round) for e in entries if e.status != followup.NOT_ASSESSED), default=-1)
+    if latest and _ROUNDS.index(latest[0]) >= text_round:
+        return latest[1]
+    return followup.latest_status(entries, plan_year)
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
               followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1,
@@ -1150,7 +1197,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     row_values: dict[int, dict[str, str]] = {}
     empty_run = 0
     skip_until = 0
-    status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
+    # The status columns, earliest round first: one per round, or the one (or none).
+    status_rounds = _status_rounds(sheet, header_row, roles, followup_cols)
+    status_columns = [c for c, _ in status_rounds] or [c for role, c in roles.items() if role == "status"]
+    status_cols = status_columns + [c for c, _ in followup_cols]
     # A legend typed into the table ("Grön = genomförd" under the last measure) is the
     # legend (colour_legend reads it), not a measure, problem or cause. Its swatches are
     # never the table's own status and follow-up cells: those hold statuses (and
@@ -1158,7 +1208,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
-    numbers = _number_legend(sheet.value(header_row, roles["status"])) if "status" in roles else {}
+    numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
         if r <= skip_until:
             continue
@@ -1173,9 +1223,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # All follow-up columns of the row, and the status column: a status alone (a
         # drop-down's default filled down the template) does not make a row.
         values.update({f"followup@{c}": _date_value(sheet, r, c) for c, _ in followup_cols})
-        status_text = sheet.value(r, roles["status"]) if "status" in roles else ""
-        if _PLACEHOLDER.match(status_text):
-            status_text = ""  # a drop-down's "Välj status": nothing chosen yet
+        # A drop-down's "Välj status" in a status cell: nothing chosen yet.
+        statuses = {f"status@{c}": "" if _PLACEHOLDER.match(sheet.value(r, c)) else sheet.value(r, c)
+                    for c in status_columns}
         if not any(values.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END_TABLE:
@@ -1208,7 +1258,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             last_cause = values["cause"]
         elif values["measure"]:
             values["cause"] = last_cause
-        row_values[r] = values | {"status": status_text}
+        row_values[r] = values | statuses
         if values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
         elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
@@ -1250,7 +1300,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             entries += _column_entries(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"),
                                        column_round, plan_year)
         status = followup.latest_status(entries, plan_year)
-        status_text = _join([v["status"] for v in vals])
+        # The status cell that counts: the latest round's filled one (or the one column's).
+        texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
+        status_col, status_text = next(((c, t) for c, t in reversed(texts) if t),
+                                       (status_columns[-1] if status_columns else 0, None))
+        if status_rounds:
+            status = _round_statuses(entries, status_rounds, dict(texts), numbers, plan_year)
         colours: list[tuple[str, str]] = []  # (cell, colour family) that may give the status
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
@@ -1260,19 +1315,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             stated = followup.stated_status(status_text)
             plain = followup.normalise(status_text).rstrip(".!").lower()
             colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
-            number = numbers.get(status_text)
-            icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not (stated or number) else None
+            number = numbers[status_col].get(status_text)
+            icon = icon_family(sheet, *sheet.origin(top, status_col)) if not (stated or number) else None
             if stated or number:
-                status = stated or number
+                if not status_rounds:  # per round, _round_statuses weighed it against the text
+                    status = stated or number
             elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
                 # "Grön" (or "🟢") written in the Status column, or a number shown as a green,
                 # yellow or red icon: a colour, read by the legend.
-                colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word or icon)]
+                colours = [(f"{get_column_letter(status_col)}{top}", colour_word or icon)]
                 colour_only += colours
             elif icon:
-                icon_cells.append(f"{get_column_letter(roles['status'])}{top}")
+                icon_cells.append(f"{get_column_letter(status_col)}{top}")
             else:
-                notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
+                notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
         # The colours that may give the status: words win, so only without a status word;
         # the status column's colours first (they win over the follow-up, as its word
@@ -1282,7 +1338,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if not status_text:
             by_followup = [colour_cells(rows, [c]) for c, _ in followup_cols] \
                 if status == followup.NOT_ASSESSED else []
-            colours = (colour_cells(rows, [roles["status"]]) if "status" in roles else []) \
+            colours = next((cells for c in reversed(status_columns) if (cells := colour_cells(rows, [c]))), []) \
                 or next((cells for cells in reversed(by_followup) if cells), [])
         measures.append(dict(
             problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
@@ -1291,9 +1347,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
-    if numbers and any(sheet.own(r, roles["status"]) in numbers for r in row_values):
-        notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(roles['status'])} "
-                     "enligt rubriken (" + ", ".join(f"{n} = {numbers[n]}" for n in sorted(numbers)) + ").")
+    for c, explained in numbers.items():
+        if explained and any(sheet.own(r, c) in explained for r in row_values):
+            notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
+                         "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
     if icon_cells:
         notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
                      "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "
@@ -1802,7 +1859,9 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         # A filtered table hides every row the filter leaves out: name the first few.
         lines.append(f"Blad '{sheet.title}': rad {_listed(hidden, MAX_LISTED)} är dolda i Excel (av ett filter eller för hand) men "
                      "lästes in som åtgärder. Ta bort raderna om åtgärderna inte ska vara med i planen.")
-    columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols})
+    # The status column of each round is read too (AreaRows.status_columns).
+    columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols}
+                     | {c for p in parts for c in p.status_columns[2]})
     for c in columns:
         if c in sheet.hidden_cols:
             header = sheet.value(header_row, c).split("\n")[0][:40]
