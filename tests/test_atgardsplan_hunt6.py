@@ -138,3 +138,37 @@ def test_a_status_column_per_round_gives_each_round_its_status_and_the_latest_wi
         ("Nattvandring", "T2", "Åtgärden bedöms vara delvis uppnådd.", "delvis uppnådd"),
     ]
     assert not any("lästes inte" in line or "känns inte igen" in line for line in report.lines), report.lines
+
+
+# --- follow-up columns named otherwise -------------------------------------------------------
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    # Abbreviated, as a narrow column's header often is.
+    (["Uppf. T1", "Uppf. T2", "Uppf. helår"], [("T1", "ej bedömd"), ("T2", "påbörjad"), ("VB", "uppnådd")]),
+    # The kommun's own reports named alone beside the first round.
+    (["Uppföljning T1", "Delår", "Årsredovisning"], [("T1", "ej bedömd"), ("T2", "påbörjad"), ("VB", "uppnådd")]),
+    (["Uppföljning T1", "Delårsrapport", "Helår"], [("T1", "ej bedömd"), ("T2", "påbörjad"), ("VB", "uppnådd")]),
+])
+def test_follow_up_columns_abbreviated_or_named_by_the_report(empty_db, tmp_path, headers, expected):
+    # Before: none of these columns was read ("kolumnen Uppföljning saknas" and each
+    # named as a column not read): the measure had no follow-up and was 'ej bedömd'.
+    wb = _round_plan(BASE + headers, [MEASURE + ["Start i mars.", "Pågår", "Åtgärden bedöms vara uppnådd."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT round, status FROM measure_followup ORDER BY round") == expected
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd"]
+    assert not any("lästes inte" in line or "kolumnen Uppföljning saknas" in line for line in report.lines), report.lines
+
+
+@pytest.mark.parametrize("header", ["Status/uppföljning", "Status och uppföljning", "Kommentar/uppföljning",
+                                    "Resultat/Uppföljning"])
+def test_a_follow_up_column_whose_header_names_more_than_the_follow_up(empty_db, tmp_path, header):
+    # Before: "Status/uppföljning" was a Status column, so its text was 'not recognised as
+    # a status' and lost ("statusen togs från uppföljningen", though there was none);
+    # "Kommentar/uppföljning" was a column not read. Either way the follow-up was lost.
+    note = "250415: Start i mars, 22 deltagare.\nVB: Åtgärden bedöms vara delvis uppnådd."
+    wb = _round_plan(BASE + [header], [MEASURE + [note]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT round, text, status FROM measure_followup ORDER BY round") == [
+        ("T1", "Start i mars, 22 deltagare.", "ej bedömd"), ("VB", "Åtgärden bedöms vara delvis uppnådd.", "delvis uppnådd")]
+    assert [m[3] for m in _measures(empty_db)] == ["delvis uppnådd"]
+    assert not any("känns inte igen" in line or "kolumnen Uppföljning saknas" in line for line in report.lines), report.lines

@@ -71,7 +71,8 @@ _HEADER_PREFIXES = (
     ("goal", ("operativa mål", "operativt mål", "målsättning", "mål")),
     ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tidsram", "tidsperiod", "tid")),
     ("responsible", ("vem", "ansvar", "huvudansvar")),
-    ("followup", ("uppföljning",)),
+    # "Uppf. T1", "Uppfölj. T2": a narrow column's header is often abbreviated.
+    ("followup", ("uppfölj", "uppf")),
     ("status", ("status", "bedömning")),
 )
 # Sniffing: the words of a measure and a problem column's header, one of each of which
@@ -100,7 +101,8 @@ def _round_patterns() -> tuple[tuple[str, str], ...]:
 # "Uppföljning april"): only when it names exactly one ("T1–T3 och VB" names none).
 _HEADER_ROUNDS = _round_patterns()
 # A header that is nothing but a round ("T1", "Tertial 2", "VB") is a follow-up column too.
-_ROUND_ONLY_HEADER = re.compile(r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse)\b")
+_ROUND_ONLY_HEADER = re.compile(
+    r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse|delår\w*|helår\w*|årsredovisning|årsuppföljning)\b")
 _LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
 
 # Distinctive words of each standard area, as written in titles, sheet names and the
@@ -847,13 +849,17 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     folded = _fold(text)
     folded = re.sub(r"^[\W\d]*", "", folded)
     folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande)\s+", "", folded)
-    for role, prefixes in _HEADER_PREFIXES:
-        if role in taken:
-            continue
-        for p in prefixes:
-            if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha()):
-                return role
-    return None
+    found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
+                  if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha())),
+                 None)
+    # "Status/uppföljning", "Kommentar/uppföljning": the column holds the follow-up (a
+    # status column's words are among what its text may say).
+    if found in (None, "status") and "followup" not in taken and _FOLLOWUP_AFTER.search(folded):
+        return "followup"
+    return found
+
+
+_FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
 
 
 _HEADER_WORD = re.compile(r"^\s*uppföljning(?:en)?\s+(?:per\s+|den\s+)?", re.IGNORECASE)
