@@ -172,3 +172,18 @@ def test_a_follow_up_column_whose_header_names_more_than_the_follow_up(empty_db,
         ("T1", "Start i mars, 22 deltagare.", "ej bedömd"), ("VB", "Åtgärden bedöms vara delvis uppnådd.", "delvis uppnådd")]
     assert [m[3] for m in _measures(empty_db)] == ["delvis uppnådd"]
     assert not any("känns inte igen" in line or "kolumnen Uppföljning saknas" in line for line in report.lines), report.lines
+
+
+# --- the problem column's header --------------------------------------------------------------
+
+@pytest.mark.parametrize("problem_header", ["Problem", "Problembeskrivning", "Prioriterat problem",
+                                            "Prioriterade problem"])
+def test_a_plan_whose_problem_column_is_headed_problem_is_read(empty_db, tmp_path, problem_header):
+    # Before: refused as a file of no known format ("formatet känns inte igen"): a workbook
+    # was claimed only by Problemområde, Prioriterat område or Identifierat problem, though
+    # the reader takes "Problem" as the problem column. "Prioriterat problem" (Brå's word
+    # for the problems a lägesbild singles out) was not even a header.
+    header = [problem_header, "Orsaker", "Åtgärder", "Operativa mål", "Tidsplan", "Ansvar", "Uppföljning"]
+    wb = _round_plan(header, [MEASURE + ["VB: Åtgärden bedöms vara uppnådd."]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Otrygghet", "Läxhjälp", "uppnådd")]

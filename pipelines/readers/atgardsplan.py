@@ -79,7 +79,16 @@ _HEADER_PREFIXES = (
 # an action plan has (with "orsak"). "Utmaning" is too common a word to claim a file by.
 _MEASURE_WORDS = ("åtgärd", "insats", "aktivitet")
 _PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prioområde", "identifierat problem",
-                  "identifierade problem")
+                  "identifierade problem", "prioriterat problem", "prioriterade problem")
+# A text that starts with "Problem" ("Problem", "Problembeskrivning", "Problem/utmaning"):
+# the word inside a sentence is too common to claim a file by, a cell headed so is not.
+_PROBLEM_HEADER = re.compile(r">\s*problem")
+
+
+def _plan_words(text: str) -> bool:
+    """Whether a part's text (lower case XML) holds the header words of an action plan."""
+    return "orsak" in text and any(w in text for w in _MEASURE_WORDS) \
+        and (any(w in text for w in _PROBLEM_WORDS) or bool(_PROBLEM_HEADER.search(text)))
 _INSTRUCTION = re.compile(
     r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
 )
@@ -143,10 +152,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             if ods.is_ods(zf):
-                text = ods.head_text(zf)
-                plan_words = ("orsak" in text and any(w in text for w in _MEASURE_WORDS)
-                              and any(w in text for w in _PROBLEM_WORDS))
-                return FORMAT if plan_words or Path(path).suffix.lower() == ".ods" else None
+                return FORMAT if _plan_words(ods.head_text(zf)) or Path(path).suffix.lower() == ".ods" else None
             if "xl/workbook.xml" not in names:
                 # A spreadsheet Excel can save as .xlsx (an .xlsb) or a zip folder holding
                 # a workbook: claimed so that the user is told what to do.
@@ -159,8 +165,7 @@ def sniff(path: Path, head: bytes) -> str | None:
                 # huge part (a zip bomb) is never unpacked here.
                 with zf.open(name) as fh:
                     text = fh.read(1 << 20).decode("utf-8", errors="replace").lower()
-                if "orsak" in text and any(w in text for w in _MEASURE_WORDS) \
-                        and any(w in text for w in _PROBLEM_WORDS):
+                if _plan_words(text):
                     return FORMAT
     except (zipfile.BadZipFile, OSError, KeyError):
         return FORMAT if excel_name else None
@@ -848,7 +853,8 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     "Åtgärd (koppla …)", "När?"); short words must stand alone ("När", not "Närmare")."""
     folded = _fold(text)
     folded = re.sub(r"^[\W\d]*", "", folded)
-    folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande)\s+", "", folded)
+    folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande|prioriterade?(?=\s+problem\b)|"
+                    r"prioriterat(?=\s+problem\b))\s+", "", folded)
     found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
                   if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha())),
                  None)
