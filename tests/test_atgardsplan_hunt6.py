@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from helpers import rows
 
+from pipelines.loading import ingest
 from tests.test_atgardsplan import OTRYGGA, SYSTEM, UNGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _save
 
@@ -187,3 +188,38 @@ def test_a_plan_whose_problem_column_is_headed_problem_is_read(empty_db, tmp_pat
     wb = _round_plan(header, [MEASURE + ["VB: Åtgärden bedöms vara uppnådd."]])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert _measures(empty_db) == [(UNGA, "Otrygghet", "Läxhjälp", "uppnådd")]
+
+
+# --- the organisation guessed from the file name -----------------------------------------------
+
+@pytest.mark.parametrize(("file_name", "organisation", "kommun"), [
+    # The organisation as the file names it (before: "Malmö kommun", "Göteborg kommun",
+    # "Norrköping kommun", "Gotland kommun", "Falun kommun").
+    ("Åtgärdsplan Malmö stad 2025", "Malmö stad", "1280"),
+    ("Åtgärdsplan Göteborgs Stad 2025", "Göteborgs Stad", "1480"),
+    ("Norrköpings kommun åtgärdsplan 2025", "Norrköpings kommun", "0581"),
+    ("Åtgärdsplan Region Gotland 2025", "Region Gotland", "0980"),
+    ("Åtgärdsplan Falu kommun 2025", "Falu kommun", "2080"),
+    # Only the kommun's name: its organisation's name as Swedish writes it.
+    ("Åtgärdsplan Norrköping 2025", "Norrköpings kommun", "0581"),
+    ("Åtgärdsplan Falun 2025", "Falu kommun", "2080"),
+    ("Åtgärdsplan Gotland 2025", "Region Gotland", "0980"),
+    ("Åtgärdsplan Borås 2025", "Borås kommun", "1490"),
+    ("Åtgärdsplan Uppsala 2025", "Uppsala kommun", "0380"),
+])
+def test_the_organisation_is_named_as_swedish_names_it(empty_db, tmp_path, file_name, organisation, kommun):
+    wb = _round_plan(BASE + ["Uppföljning"], [MEASURE + ["VB: Pågår"]])
+    wb.create_sheet("Instruktion", 0)["A1"] = "Åtgärdsplan"
+    [report] = ingest(empty_db, [_save(wb, tmp_path / f"{file_name}.xlsx")])
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT organisation, kommun_code FROM plan") == [(organisation, kommun)]
+    assert report.lines[0].startswith(f"Plan: {organisation}, kommun "), report.lines
+
+
+@pytest.mark.parametrize(("kommun", "organisation"), [("0581", "Norrköpings kommun"), ("0980", "Region Gotland"),
+                                                      ("1280", "Malmö kommun")])
+def test_the_organisation_assumed_from_the_kommun_option(empty_db, tmp_path, kommun, organisation):
+    wb = _round_plan(BASE + ["Uppföljning"], [MEASURE + ["VB: Pågår"]])
+    [report] = ingest(empty_db, [_save(wb, tmp_path / "plan.xlsx")], options={"kommun": kommun, "year": 2025})
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT organisation FROM plan") == [(organisation,)]

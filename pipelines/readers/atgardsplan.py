@@ -1728,8 +1728,25 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
                 continue
             code = gz.kommun_code(candidate) or ascii_names.get(_ascii(candidate).lower())
             if code:
-                return code, f"{gz.name(code)} kommun"
+                # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
+                # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
+                written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", candidate, re.IGNORECASE)
+                return code, candidate if written else kommun_organisation(gz.name(code))
     return None, None
+
+
+# Kommuner whose organisation is not "<the name in the genitive> kommun".
+_ORGANISATION_NAMES = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+
+
+def kommun_organisation(name: str) -> str:
+    """The kommun's organisation as Swedish writes it: the name in the genitive before
+    "kommun" ("Norrköpings kommun", "Uppsala kommun", "Borås kommun"), "Falu kommun",
+    "Region Gotland". ("Norrköping kommun", as before, is no Swedish.)"""
+    if name in _ORGANISATION_NAMES:
+        return _ORGANISATION_NAMES[name]
+    vowel_or_s = name[-1].lower() in "aeiouyåäösxz"
+    return f"{name} kommun" if vowel_or_s else f"{name}s kommun"
 
 
 def _ascii(text: str) -> str:
@@ -1799,7 +1816,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
         if guessed_org and guessed_kommun == kommun:
             organisation, sources["organisation"] = guessed_org, guess_from
         else:
-            organisation, sources["organisation"] = f"{gz.name(kommun)} kommun", "kommunens namn (antaget)"
+            organisation, sources["organisation"] = kommun_organisation(gz.name(kommun)), "kommunens namn (antaget)"
     organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
     if contains_personnummer(organisation):  # it is stored as given, like the cells
         raise PersonnummerFound(file, f"organisationen (från {sources['organisation']})")
