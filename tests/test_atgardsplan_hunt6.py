@@ -8,6 +8,8 @@ coordinator would check.
 
 from __future__ import annotations
 
+from datetime import date
+
 import openpyxl
 import pytest
 from helpers import rows
@@ -223,3 +225,32 @@ def test_the_organisation_assumed_from_the_kommun_option(empty_db, tmp_path, kom
     [report] = ingest(empty_db, [_save(wb, tmp_path / "plan.xlsx")], options={"kommun": kommun, "year": 2025})
     assert report.status == "ok", report.lines
     assert rows(empty_db, "SELECT organisation FROM plan") == [(organisation,)]
+
+
+# --- the year only in the sheets' names ---------------------------------------------------------
+
+def test_the_year_only_in_the_sheets_names(empty_db, tmp_path):
+    # Before: refused ("planens år kunde inte avgöras") though every area sheet said 2025.
+    wb = _round_plan(BASE + ["Uppföljning"], [MEASURE + ["250828: Pågår"]])
+    wb.active.title = "Unga i riskzon 2025"
+    cover = wb.create_sheet("Framsida", 0)
+    cover["A1"] = "Tyresö kommun"
+    cover["A2"] = "Åtgärdsplan för brottsförebyggande arbete"
+    [report] = ingest(empty_db, [_save(wb, tmp_path / "Åtgärdsplan Tyresö.xlsx")])
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT organisation, year FROM plan") == [("Tyresö kommun", 2025)]
+    assert "år – bladens namn" in report.lines[1], report.lines
+    assert rows(empty_db, "SELECT round, followup_date FROM measure_followup") == [
+        ("T2", date(2025, 8, 28))]
+
+
+def test_sheets_named_for_several_years_say_which_to_choose(empty_db, tmp_path):
+    wb = _round_plan(BASE + ["Uppföljning"], [MEASURE + ["250828: Pågår"]])
+    wb.active.title = "Unga i riskzon 2025"
+    wb.create_sheet("Unga i riskzon 2024")
+    path = _save(wb, tmp_path / "Åtgärdsplan Tyresö.xlsx")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "rejected"
+    assert report.lines == ["Åtgärdsplan Tyresö.xlsx: planens år kunde inte avgöras (bladens namn anger 2024 och "
+                            "2025). Ange det med --year (t.ex. --year 2025) eller i en sidofil "
+                            "Åtgärdsplan Tyresö.xlsx.toml."]

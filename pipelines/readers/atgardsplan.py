@@ -1805,9 +1805,14 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             if m:
                 year, sources["year"] = int(m[1]), where
                 break
+        # The sheets' names ("Unga i riskzon 2025"), when they name one year only.
+        named = sorted({int(y) for s in sheets for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)})
+        if year is None and len(named) == 1:
+            year, sources["year"] = named[0], "bladens namn"
         if year is None:
-            raise FileRejected(file, "planens år kunde inte avgöras. Ange det med --year (t.ex. --year 2025) "
-                                     "eller i en sidofil " + file + ".toml.")
+            several = f" (bladens namn anger {', '.join(map(str, named[:-1]))} och {named[-1]})" if named else ""
+            raise FileRejected(file, f"planens år kunde inte avgöras{several}. Ange det med --year (t.ex. --year "
+                                     "2025) eller i en sidofil " + file + ".toml.")
     if not 2015 <= year <= date.today().year + 1:
         raise FileRejected(file, f"året {year} är inte rimligt för en åtgärdsplan. Ange rätt år med --year.")
 
