@@ -254,3 +254,40 @@ def test_sheets_named_for_several_years_say_which_to_choose(empty_db, tmp_path):
     assert report.lines == ["Åtgärdsplan Tyresö.xlsx: planens år kunde inte avgöras (bladens namn anger 2024 och "
                             "2025). Ange det med --year (t.ex. --year 2025) eller i en sidofil "
                             "Åtgärdsplan Tyresö.xlsx.toml."]
+
+
+# --- formulas without saved results ----------------------------------------------------------
+
+def test_formulas_without_saved_results_in_the_table_are_named(empty_db, tmp_path):
+    # A workbook written by a program (openpyxl, pandas) and never saved in Excel has no
+    # saved results. Before: a measure written as a formula was rejected as "ingen åtgärd;
+    # fyll i åtgärden" and a status formula read as empty, without a word about formulas.
+    wb = _round_plan(BASE + ["Uppföljning", "Status"], [
+        MEASURE + ["VB: Möten hölls.", "Pågår"],
+        ["Otrygghet", "Mörker", '="Belysning: "&"nya lampor"', "Mål", 2025, "Chef", "VB: Beställt."],
+        ["Otrygghet", "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", "VB: 12 pass.",
+         '=IF(G6="","Ej påbörjad","Pågår")'],
+    ])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert ("Blad '1. Unga i riskzon': cell C5, H6 har formler utan sparade värden (arbetsboken är inte sparad i "
+            "Excel) och lästes som tomma. Öppna arbetsboken i Excel, spara den och läs in den igen.") in report.lines
+    assert rows(empty_db, "SELECT row_number, reason FROM rejected_row") == [
+        (5, "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel")]
+
+
+def test_a_formula_whose_saved_result_is_empty_is_no_missing_result(empty_db, tmp_path):
+    # Excel saves a formula that gives "" (=OM(G4="";"";"Pågår")) as an empty text result.
+    path = _save(_round_plan(BASE + ["Uppföljning", "Status"], [MEASURE + ["VB: Möten hölls.", "Pågår"]]),
+                 tmp_path / "plan.xlsx")
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b"</row></sheetData>" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"</row></sheetData>", b'<c r="J4" t="str"><f>IF(G4="","","x")</f><v></v></c></row></sheetData>')
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    report = _load(empty_db, path)
+    assert not any("formler" in line for line in report.lines), report.lines

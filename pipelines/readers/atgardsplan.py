@@ -209,6 +209,9 @@ class Sheet:
     table_totals: set[int] = field(default_factory=set)
     # Icon sets of conditional formatting (a traffic light on a status written 1, 2, 3).
     icon_sets: list[IconSet] = field(default_factory=list)
+    # Formula cells without a saved result (a workbook written by a program and never
+    # saved in Excel): openpyxl reads them as empty.
+    uncached: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -324,6 +327,11 @@ def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+# A formula cell with no result or an empty one. Excel saves a formula giving "" as an
+# empty text result (t="str"): that is a result, the others are none.
+_UNCACHED = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+                       rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_TEXT_RESULT = re.compile(rb'\bt="str"')
 
 
 # Office's default theme (2013 and later), for a workbook without a theme part: its
@@ -501,6 +509,10 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
     sheet.other_texts = _texts_beside_cells(zf, outside, targets)
     sheet.icon_sets = _icon_sets(xml)
+    for m in _UNCACHED.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
+        ref = _CELL_REF.search(m[1])
+        if ref and not _TEXT_RESULT.search(m[1]):
+            sheet.uncached.add((int(ref[2]), _col_index(ref[1].decode())))
     if coloured_styles and end >= 0:
         for m in _CELL_TAG.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
@@ -1273,6 +1285,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         row_values[r] = values | statuses
         if values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
+        elif sheet.origin(r, roles["measure"]) in sheet.uncached:
+            rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
+                                      "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
         elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
@@ -1910,6 +1925,14 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
                 and any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
             lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ('{text.split(chr(10))[0][:40]}') "
                          "har text men lästes inte; den hör inte till planens kolumner.")
+    # Formulas without saved results in the table read as empty: say so, or a status
+    # formula's measure is silently 'ej bedömd'.
+    table_rows = range(header_row + header_rows, sheet.last_row + 1)
+    formulas = sorted((r, c) for r, c in sheet.uncached if r in table_rows and c in columns)
+    if formulas:
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
+                     "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
+                     "arbetsboken i Excel, spara den och läs in den igen.")
     noted = []
     for ref in sheet.comments:
         m = _REF.fullmatch(ref)
