@@ -291,3 +291,45 @@ def test_a_formula_whose_saved_result_is_empty_is_no_missing_result(empty_db, tm
             zf.writestr(name, data)
     report = _load(empty_db, path)
     assert not any("formler" in line for line in report.lines), report.lines
+
+
+# --- a column per status, marked with an X ----------------------------------------------------
+
+MARKED = [
+    MEASURE + ["VB: Möten hölls.", None, None, "X"],
+    ["Otrygghet", "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", "VB: 12 pass.", None, "x", None],
+    ["Otrygghet", "Mörker", "Belysning: Lampor.", "Mål", 2025, "Chef", "VB: Beställt.", "✔", None, None],
+    ["Otrygghet", "Klotter", "Sanering: Snabbt.", "Mål", 2025, "Chef", "VB: Åtgärden bedöms vara påbörjad.",
+     None, None, None],
+]
+
+
+def test_a_column_per_status_marked_with_an_x(empty_db, tmp_path):
+    # Before: the marks were lost (each measure 'ej bedömd' unless its text assessed it)
+    # and the columns 'Pågår' and 'Genomförd' were reported as columns not read.
+    wb = _round_plan(BASE + ["Uppföljning", "Ej påbörjad", "Pågår", "Genomförd"], MARKED)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [
+        ("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"), ("Belysning", "ej uppnådd"), ("Sanering", "påbörjad")]
+    assert not any("lästes inte" in line or "känns inte igen" in line for line in report.lines), report.lines
+
+
+def test_status_words_under_a_merged_status_header_marked_with_an_x(empty_db, tmp_path):
+    # "Status" merged over three columns, the words in the row below, an X per measure.
+    wb = _round_plan(BASE + ["Uppföljning", "Status"], [[None] * 7 + ["Ej påbörjad", "Pågår", "Klar"]] + MARKED)
+    wb.active.merge_cells("H3:J3")
+    for c in range(1, 8):
+        wb.active.merge_cells(start_row=3, start_column=c, end_row=4, end_column=c)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [
+        ("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"), ("Belysning", "ej uppnådd"), ("Sanering", "påbörjad")]
+    assert not any("lästes inte" in line or "känns inte igen" in line for line in report.lines), report.lines
+
+
+def test_two_statuses_marked_on_one_row_are_named(empty_db, tmp_path):
+    wb = _round_plan(BASE + ["Uppföljning", "Ej påbörjad", "Pågår", "Genomförd"],
+                     [MEASURE + ["VB: Möten hölls.", None, "X", "X"]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["ej bedömd"]
+    assert ("Blad '1. Unga i riskzon', rad 4: flera statuskolumner är markerade (I, J); statusen togs från "
+            "uppföljningen.") in report.lines

@@ -1177,6 +1177,25 @@ def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
     return sorted(found, key=lambda col: _ROUNDS.index(col[1]))
 
 
+# A mark in a column per status ("Ej påbörjad", "Pågår", "Genomförd" with an X).
+_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja)\ufe0f?\s*$", re.IGNORECASE)
+
+
+def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
+                  followup_cols: list[tuple[int, str | None]]) -> list[tuple[int, str]]:
+    """(column, status) of the columns a template marks with an X, one per status: headed
+    by a status word in the header row ("Ej påbörjad", "Pågår", "Genomförd"), or in the
+    row under a "Status" header merged over them; empty unless two or more statuses."""
+    taken = set(roles.values()) | {c for c, _ in followup_cols}
+    found = [(c, followup.stated_status(text)) for c, text in sheet.rows.get(header_row, []) if c not in taken]
+    if "status" in roles:
+        span = next((m for m in sheet.merges if m[:2] == (header_row, roles["status"]) and m[3] > m[1]), None)
+        if span:
+            found = [(c, followup.stated_status(sheet.own(header_row + 1, c))) for c in range(span[1], span[3] + 1)]
+    found = [(c, status) for c, status in found if status]
+    return found if len({status for _, status in found}) >= 2 else []
+
+
 def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
                     numbers: dict[int, dict[str, str]], plan_year: int) -> str:
     """The measure's status with a status column per round, giving each round's entries
@@ -1224,6 +1243,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     # The status columns, earliest round first: one per round, or the one (or none).
     status_rounds = _status_rounds(sheet, header_row, roles, followup_cols)
     status_columns = [c for c, _ in status_rounds] or [c for role, c in roles.items() if role == "status"]
+    # A column per status marked with an X: the marked column's word is the row's status,
+    # read as the status column's (the first of them stands for it when there is none).
+    marks = _mark_columns(sheet, header_row, roles, followup_cols) if not status_rounds else []
+    if marks and not status_columns:
+        status_columns = [marks[0][0]]
+    marked_cols: set[int] = set()  # the mark columns marked on some row: they were read
     status_cols = status_columns + [c for c, _ in followup_cols]
     # A legend typed into the table ("Grön = genomförd" under the last measure) is the
     # legend (colour_legend reads it), not a measure, problem or cause. Its swatches are
@@ -1250,6 +1275,16 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # A drop-down's "Välj status" in a status cell: nothing chosen yet.
         statuses = {f"status@{c}": "" if _PLACEHOLDER.match(sheet.value(r, c)) else sheet.value(r, c)
                     for c in status_columns}
+        marked = [(c, status) for c, status in marks if _MARK.match(sheet.value(r, c))]
+        marked_cols.update(c for c, _ in marked)
+        if len(marked) == 1:
+            statuses[f"status@{status_columns[0]}"] = marked[0][1]
+        elif len(marked) > 1:
+            statuses[f"status@{status_columns[0]}"] = ""
+            if sheet.value(r, roles["measure"]):
+                notes.append(f"Blad '{sheet.title}', rad {r}: flera statuskolumner är markerade "
+                             f"({', '.join(get_column_letter(c) for c, _ in marked)}); statusen togs från "
+                             "uppföljningen.")
         if not any(values.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END_TABLE:
@@ -1384,7 +1419,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                      "Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected, colour_only, status_cells,
-                    (start, stop, tuple(status_cols)), {r for rows in groups.values() for r in rows})
+                    (start, stop, tuple(status_cols + sorted(marked_cols))),
+                    {r for rows in groups.values() for r in rows})
 
 
 # A Status column's header that says what its numbers mean ("Status\n1 = Ej påbörjad\n2 =
