@@ -71,14 +71,24 @@ _HEADER_PREFIXES = (
     ("goal", ("operativa mål", "operativt mål", "målsättning", "mål")),
     ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tidsram", "tidsperiod", "tid")),
     ("responsible", ("vem", "ansvar", "huvudansvar")),
-    ("followup", ("uppföljning",)),
+    # "Uppf. T1", "Uppfölj. T2": a narrow column's header is often abbreviated.
+    ("followup", ("uppfölj", "uppf")),
     ("status", ("status", "bedömning")),
 )
 # Sniffing: the words of a measure and a problem column's header, one of each of which
 # an action plan has (with "orsak"). "Utmaning" is too common a word to claim a file by.
 _MEASURE_WORDS = ("åtgärd", "insats", "aktivitet")
 _PROBLEM_WORDS = ("problemområde", "prioriterat område", "prio-område", "prioområde", "identifierat problem",
-                  "identifierade problem")
+                  "identifierade problem", "prioriterat problem", "prioriterade problem")
+# A text that starts with "Problem" ("Problem", "Problembeskrivning", "Problem/utmaning"):
+# the word inside a sentence is too common to claim a file by, a cell headed so is not.
+_PROBLEM_HEADER = re.compile(r">\s*problem")
+
+
+def _plan_words(text: str) -> bool:
+    """Whether a part's text (lower case XML) holds the header words of an action plan."""
+    return "orsak" in text and any(w in text for w in _MEASURE_WORDS) \
+        and (any(w in text for w in _PROBLEM_WORDS) or bool(_PROBLEM_HEADER.search(text)))
 _INSTRUCTION = re.compile(
     r"^(ange |beskriv |koppla |denna kolumn|fyll i|skriv |här )", re.IGNORECASE
 )
@@ -100,7 +110,8 @@ def _round_patterns() -> tuple[tuple[str, str], ...]:
 # "Uppföljning april"): only when it names exactly one ("T1–T3 och VB" names none).
 _HEADER_ROUNDS = _round_patterns()
 # A header that is nothing but a round ("T1", "Tertial 2", "VB") is a follow-up column too.
-_ROUND_ONLY_HEADER = re.compile(r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse)\b")
+_ROUND_ONLY_HEADER = re.compile(
+    r"^(?:t\s*[123]|tertial\s*[123]|vb|verksamhetsberättelse|delår\w*|helår\w*|årsredovisning|årsuppföljning)\b")
 _LINE_WORK = re.compile(r"\blinjearbete|\bi linjen\b|^linjen?$", re.IGNORECASE)
 
 # Distinctive words of each standard area, as written in titles, sheet names and the
@@ -141,10 +152,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
             if ods.is_ods(zf):
-                text = ods.head_text(zf)
-                plan_words = ("orsak" in text and any(w in text for w in _MEASURE_WORDS)
-                              and any(w in text for w in _PROBLEM_WORDS))
-                return FORMAT if plan_words or Path(path).suffix.lower() == ".ods" else None
+                return FORMAT if _plan_words(ods.head_text(zf)) or Path(path).suffix.lower() == ".ods" else None
             if "xl/workbook.xml" not in names:
                 # A spreadsheet Excel can save as .xlsx (an .xlsb) or a zip folder holding
                 # a workbook: claimed so that the user is told what to do.
@@ -157,8 +165,7 @@ def sniff(path: Path, head: bytes) -> str | None:
                 # huge part (a zip bomb) is never unpacked here.
                 with zf.open(name) as fh:
                     text = fh.read(1 << 20).decode("utf-8", errors="replace").lower()
-                if "orsak" in text and any(w in text for w in _MEASURE_WORDS) \
-                        and any(w in text for w in _PROBLEM_WORDS):
+                if _plan_words(text):
                     return FORMAT
     except (zipfile.BadZipFile, OSError, KeyError):
         return FORMAT if excel_name else None
@@ -202,6 +209,9 @@ class Sheet:
     table_totals: set[int] = field(default_factory=set)
     # Icon sets of conditional formatting (a traffic light on a status written 1, 2, 3).
     icon_sets: list[IconSet] = field(default_factory=list)
+    # Formula cells without a saved result (a workbook written by a program and never
+    # saved in Excel): openpyxl reads them as empty.
+    uncached: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -317,6 +327,11 @@ def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> 
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\b([^>]*)>")
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_STYLE = re.compile(rb'\bs="(\d+)"')
+# A formula cell with no result or an empty one. Excel saves a formula giving "" as an
+# empty text result (t="str"): that is a result, the others are none.
+_UNCACHED = re.compile(rb"<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b(?:[^>]*/>|[^>]*>[^<]*</(?:\w+:)?f>)\s*"
+                       rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
+_TEXT_RESULT = re.compile(rb'\bt="str"')
 
 
 # Office's default theme (2013 and later), for a workbook without a theme part: its
@@ -494,6 +509,10 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
     sheet.other_texts = _texts_beside_cells(zf, outside, targets)
     sheet.icon_sets = _icon_sets(xml)
+    for m in _UNCACHED.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
+        ref = _CELL_REF.search(m[1])
+        if ref and not _TEXT_RESULT.search(m[1]):
+            sheet.uncached.add((int(ref[2]), _col_index(ref[1].decode())))
     if coloured_styles and end >= 0:
         for m in _CELL_TAG.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
@@ -846,14 +865,19 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     "Åtgärd (koppla …)", "När?"); short words must stand alone ("När", not "Närmare")."""
     folded = _fold(text)
     folded = re.sub(r"^[\W\d]*", "", folded)
-    folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande)\s+", "", folded)
-    for role, prefixes in _HEADER_PREFIXES:
-        if role in taken:
-            continue
-        for p in prefixes:
-            if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha()):
-                return role
-    return None
+    folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande|prioriterade?(?=\s+problem\b)|"
+                    r"prioriterat(?=\s+problem\b))\s+", "", folded)
+    found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
+                  if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha())),
+                 None)
+    # "Status/uppföljning", "Kommentar/uppföljning": the column holds the follow-up (a
+    # status column's words are among what its text may say).
+    if found in (None, "status") and "followup" not in taken and _FOLLOWUP_AFTER.search(folded):
+        return "followup"
+    return found
+
+
+_FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
 
 
 _HEADER_WORD = re.compile(r"^\s*uppföljning(?:en)?\s+(?:per\s+|den\s+)?", re.IGNORECASE)
@@ -1097,6 +1121,106 @@ def sections(sheet: Sheet, first_row: int, roles: dict[str, int], area: str) -> 
     return found
 
 
+def _named_area(text: str) -> str | None:
+    """The area a cell of a 'Prioriterat område' column names: a standard area, the own
+    area by the name after the template's placeholder, or any other short one-line text
+    as the organisation's own area's name; None for a longer text (a description)."""
+    area = match_area(text)
+    if area == cat.OWN_AREA:
+        return _clean_title(re.sub(r"\[?eget prioriterat område\]?\s*[:.\-–]?", "", text, flags=re.IGNORECASE)) \
+            or cat.OWN_AREA
+    if area:
+        return area
+    return _clean_title(text) if "\n" not in text.strip() and len(text.split()) <= 8 else None
+
+
+def column_areas(sheet: Sheet, first_row: int, roles: dict[str, int], col: int) -> list[tuple[int, str]]:
+    """(row, area) for each row where a 'Prioriterat område' column names a new area, in
+    order; empty unless it names at least two of the standard areas.
+
+    A plan kept in one sheet writes each area once, at the top of its block (merged over
+    the block or left blank below it), beside the block's first problem. The same column
+    in an area sheet is that area's description merged down the table, or the sheet's
+    problems under a 'Prioriterat område' header: neither names two standard areas."""
+    found: list[tuple[int, str]] = []
+    for r in sorted(sheet.rows):
+        text = sheet.own(r, col)  # written on this row: the rows of a merged block inherit it
+        beside = any(sheet.value(r, roles[role]) for role in ("problem", "cause", "measure") if roles[role] != col)
+        if r < first_row or not text or not beside or _INSTRUCTION.match(text) \
+                or _repeats_header(sheet, r, roles) or _is_totals_row(sheet, r):
+            continue
+        area = _named_area(text)
+        if area and (not found or found[-1][1] != area):
+            found.append((r, area))
+    return found if len({a for _, a in found if a in cat.PRIORITISED_AREAS}) >= 2 else []
+
+
+_ROUNDS = ("T1", "T2", "T3", "VB")
+
+
+def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
+                   followup_cols: list[tuple[int, str | None]]) -> list[tuple[int, str]]:
+    """(column, round) of a status column per follow-up round, earliest round first
+    ("Status T1", "Status T2", "Status VB", or "Status" beside each round's follow-up
+    column); empty unless there are two or more and each names a round of its own."""
+    if "status" not in roles:
+        return []
+    beside = dict(followup_cols)
+    found = []
+    for c, text in sheet.rows.get(header_row, []):
+        if _header_role(text, {}) == "status":
+            rnd = _header_round(text)
+            found.append((c, rnd if rnd in _ROUNDS else beside.get(c - 1)))
+    rounds = [rnd for _, rnd in found]
+    if len(found) < 2 or None in rounds or len(set(rounds)) < len(rounds) or not set(rounds) <= set(_ROUNDS):
+        return []
+    return sorted(found, key=lambda col: _ROUNDS.index(col[1]))
+
+
+# A mark in a column per status ("Ej påbörjad", "Pågår", "Genomförd" with an X).
+_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja)\ufe0f?\s*$", re.IGNORECASE)
+
+
+def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
+                  followup_cols: list[tuple[int, str | None]]) -> list[tuple[int, str]]:
+    """(column, status) of the columns a template marks with an X, one per status: headed
+    by a status word in the header row ("Ej påbörjad", "Pågår", "Genomförd"), or in the
+    row under a "Status" header merged over them; empty unless two or more statuses."""
+    taken = set(roles.values()) | {c for c, _ in followup_cols}
+    found = [(c, followup.stated_status(text)) for c, text in sheet.rows.get(header_row, []) if c not in taken]
+    if "status" in roles:
+        span = next((m for m in sheet.merges if m[:2] == (header_row, roles["status"]) and m[3] > m[1]), None)
+        if span:
+            found = [(c, followup.stated_status(sheet.own(header_row + 1, c))) for c in range(span[1], span[3] + 1)]
+    found = [(c, status) for c, status in found if status]
+    return found if len({status for _, status in found}) >= 2 else []
+
+
+def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
+                    numbers: dict[int, dict[str, str]], plan_year: int) -> str:
+    """The measure's status with a status column per round, giving each round's entries
+    the status its column states: the round's last entry when the text assesses nothing
+    (its own assessment stands otherwise), or an entry without text of its own when the
+    round has only the status. The latest round's word wins over the text of the same
+    or an earlier round, as the one status column's does; a later round's text wins."""
+    latest = None
+    for c, rnd in status_rounds:
+        text = texts.get(c) or ""
+        word = (followup.stated_status(text) or numbers[c].get(text)) if text else None
+        if not word:
+            continue
+        mine = [e for e in entries if e.round == rnd]
+        if not mine:
+            entries.append(followup.Entry(None, rnd, "", word))
+        elif all(e.status == followup.NOT_ASSESSED for e in mine):
+            mine[-1].status = word
+        latest = (rnd, word)
+    text_round = max((_ROUNDS.index(e.round) for e in entries if e.status != followup.NOT_ASSESSED), default=-1)
+    if latest and _ROUNDS.index(latest[0]) >= text_round:
+        return latest[1]
+    return followup.latest_status(entries, plan_year)
+
+
 def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
               plan_year: int, notes: list[str],
               followup_cols: list[tuple[int, str | None]] = (), header_rows: int = 1,
@@ -1116,7 +1240,16 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     row_values: dict[int, dict[str, str]] = {}
     empty_run = 0
     skip_until = 0
-    status_cols = [c for role, c in roles.items() if role == "status"] + [c for c, _ in followup_cols]
+    # The status columns, earliest round first: one per round, or the one (or none).
+    status_rounds = _status_rounds(sheet, header_row, roles, followup_cols)
+    status_columns = [c for c, _ in status_rounds] or [c for role, c in roles.items() if role == "status"]
+    # A column per status marked with an X: the marked column's word is the row's status,
+    # read as the status column's (the first of them stands for it when there is none).
+    marks = _mark_columns(sheet, header_row, roles, followup_cols) if not status_rounds else []
+    if marks and not status_columns:
+        status_columns = [marks[0][0]]
+    marked_cols: set[int] = set()  # the mark columns marked on some row: they were read
+    status_cols = status_columns + [c for c, _ in followup_cols]
     # A legend typed into the table ("Grön = genomförd" under the last measure) is the
     # legend (colour_legend reads it), not a measure, problem or cause. Its swatches are
     # never the table's own status and follow-up cells: those hold statuses (and
@@ -1124,7 +1257,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
-    numbers = _number_legend(sheet.value(header_row, roles["status"])) if "status" in roles else {}
+    numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
         if r <= skip_until:
             continue
@@ -1139,9 +1272,19 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # All follow-up columns of the row, and the status column: a status alone (a
         # drop-down's default filled down the template) does not make a row.
         values.update({f"followup@{c}": _date_value(sheet, r, c) for c, _ in followup_cols})
-        status_text = sheet.value(r, roles["status"]) if "status" in roles else ""
-        if _PLACEHOLDER.match(status_text):
-            status_text = ""  # a drop-down's "Välj status": nothing chosen yet
+        # A drop-down's "Välj status" in a status cell: nothing chosen yet.
+        statuses = {f"status@{c}": "" if _PLACEHOLDER.match(sheet.value(r, c)) else sheet.value(r, c)
+                    for c in status_columns}
+        marked = [(c, status) for c, status in marks if _MARK.match(sheet.value(r, c))]
+        marked_cols.update(c for c, _ in marked)
+        if len(marked) == 1:
+            statuses[f"status@{status_columns[0]}"] = marked[0][1]
+        elif len(marked) > 1:
+            statuses[f"status@{status_columns[0]}"] = ""
+            if sheet.value(r, roles["measure"]):
+                notes.append(f"Blad '{sheet.title}', rad {r}: flera statuskolumner är markerade "
+                             f"({', '.join(get_column_letter(c) for c, _ in marked)}); statusen togs från "
+                             "uppföljningen.")
         if not any(values.values()):
             empty_run += 1
             if empty_run >= EMPTY_ROWS_END_TABLE:
@@ -1174,9 +1317,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             last_cause = values["cause"]
         elif values["measure"]:
             values["cause"] = last_cause
-        row_values[r] = values | {"status": status_text}
+        row_values[r] = values | statuses
         if values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
+        elif sheet.origin(r, roles["measure"]) in sheet.uncached:
+            rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
+                                      "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
         elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
@@ -1216,7 +1362,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             entries += _column_entries(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"),
                                        column_round, plan_year)
         status = followup.latest_status(entries, plan_year)
-        status_text = _join([v["status"] for v in vals])
+        # The status cell that counts: the latest round's filled one (or the one column's).
+        texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
+        status_col, status_text = next(((c, t) for c, t in reversed(texts) if t),
+                                       (status_columns[-1] if status_columns else 0, None))
+        if status_rounds:
+            status = _round_statuses(entries, status_rounds, dict(texts), numbers, plan_year)
         colours: list[tuple[str, str]] = []  # (cell, colour family) that may give the status
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
@@ -1226,19 +1377,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             stated = followup.stated_status(status_text)
             plain = followup.normalise(status_text).rstrip(".!").lower()
             colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
-            number = numbers.get(status_text)
-            icon = icon_family(sheet, *sheet.origin(top, roles["status"])) if not (stated or number) else None
+            number = numbers[status_col].get(status_text)
+            icon = icon_family(sheet, *sheet.origin(top, status_col)) if not (stated or number) else None
             if stated or number:
-                status = stated or number
+                if not status_rounds:  # per round, _round_statuses weighed it against the text
+                    status = stated or number
             elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
                 # "Grön" (or "🟢") written in the Status column, or a number shown as a green,
                 # yellow or red icon: a colour, read by the legend.
-                colours = [(f"{get_column_letter(roles['status'])}{top}", colour_word or icon)]
+                colours = [(f"{get_column_letter(status_col)}{top}", colour_word or icon)]
                 colour_only += colours
             elif icon:
-                icon_cells.append(f"{get_column_letter(roles['status'])}{top}")
+                icon_cells.append(f"{get_column_letter(status_col)}{top}")
             else:
-                notes.append(f"Blad '{sheet.title}', cell {get_column_letter(roles['status'])}{top}: statusen "
+                notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
         # The colours that may give the status: words win, so only without a status word;
         # the status column's colours first (they win over the follow-up, as its word
@@ -1248,7 +1400,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if not status_text:
             by_followup = [colour_cells(rows, [c]) for c, _ in followup_cols] \
                 if status == followup.NOT_ASSESSED else []
-            colours = (colour_cells(rows, [roles["status"]]) if "status" in roles else []) \
+            colours = next((cells for c in reversed(status_columns) if (cells := colour_cells(rows, [c]))), []) \
                 or next((cells for cells in reversed(by_followup) if cells), [])
         measures.append(dict(
             problem=problem, cause=causes, title=_title(text) or "(utan titel)", description=text,
@@ -1257,16 +1409,18 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
-    if numbers and any(sheet.own(r, roles["status"]) in numbers for r in row_values):
-        notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(roles['status'])} "
-                     "enligt rubriken (" + ", ".join(f"{n} = {numbers[n]}" for n in sorted(numbers)) + ").")
+    for c, explained in numbers.items():
+        if explained and any(sheet.own(r, c) in explained for r in row_values):
+            notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
+                         "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
     if icon_cells:
         notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
                      "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "
                      "Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
                     cause_rows_without_measure, rejected, colour_only, status_cells,
-                    (start, stop, tuple(status_cols)), {r for rows in groups.values() for r in rows})
+                    (start, stop, tuple(status_cols + sorted(marked_cols))),
+                    {r for rows in groups.values() for r in rows})
 
 
 # A Status column's header that says what its numbers mean ("Status\n1 = Ej påbörjad\n2 =
@@ -1625,8 +1779,25 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
                 continue
             code = gz.kommun_code(candidate) or ascii_names.get(_ascii(candidate).lower())
             if code:
-                return code, f"{gz.name(code)} kommun"
+                # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
+                # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
+                written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", candidate, re.IGNORECASE)
+                return code, candidate if written else kommun_organisation(gz.name(code))
     return None, None
+
+
+# Kommuner whose organisation is not "<the name in the genitive> kommun".
+_ORGANISATION_NAMES = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+
+
+def kommun_organisation(name: str) -> str:
+    """The kommun's organisation as Swedish writes it: the name in the genitive before
+    "kommun" ("Norrköpings kommun", "Uppsala kommun", "Borås kommun"), "Falu kommun",
+    "Region Gotland". ("Norrköping kommun", as before, is no Swedish.)"""
+    if name in _ORGANISATION_NAMES:
+        return _ORGANISATION_NAMES[name]
+    vowel_or_s = name[-1].lower() in "aeiouyåäösxz"
+    return f"{name} kommun" if vowel_or_s else f"{name}s kommun"
 
 
 def _ascii(text: str) -> str:
@@ -1685,9 +1856,14 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             if m:
                 year, sources["year"] = int(m[1]), where
                 break
+        # The sheets' names ("Unga i riskzon 2025"), when they name one year only.
+        named = sorted({int(y) for s in sheets for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)})
+        if year is None and len(named) == 1:
+            year, sources["year"] = named[0], "bladens namn"
         if year is None:
-            raise FileRejected(file, "planens år kunde inte avgöras. Ange det med --year (t.ex. --year 2025) "
-                                     "eller i en sidofil " + file + ".toml.")
+            several = f" (bladens namn anger {', '.join(map(str, named[:-1]))} och {named[-1]})" if named else ""
+            raise FileRejected(file, f"planens år kunde inte avgöras{several}. Ange det med --year (t.ex. --year "
+                                     "2025) eller i en sidofil " + file + ".toml.")
     if not 2015 <= year <= date.today().year + 1:
         raise FileRejected(file, f"året {year} är inte rimligt för en åtgärdsplan. Ange rätt år med --year.")
 
@@ -1696,7 +1872,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
         if guessed_org and guessed_kommun == kommun:
             organisation, sources["organisation"] = guessed_org, guess_from
         else:
-            organisation, sources["organisation"] = f"{gz.name(kommun)} kommun", "kommunens namn (antaget)"
+            organisation, sources["organisation"] = kommun_organisation(gz.name(kommun)), "kommunens namn (antaget)"
     organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
     if contains_personnummer(organisation):  # it is stored as given, like the cells
         raise PersonnummerFound(file, f"organisationen (från {sources['organisation']})")
@@ -1768,7 +1944,9 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         # A filtered table hides every row the filter leaves out: name the first few.
         lines.append(f"Blad '{sheet.title}': rad {_listed(hidden, MAX_LISTED)} är dolda i Excel (av ett filter eller för hand) men "
                      "lästes in som åtgärder. Ta bort raderna om åtgärderna inte ska vara med i planen.")
-    columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols})
+    # The status column of each round is read too (AreaRows.status_columns).
+    columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols}
+                     | {c for p in parts for c in p.status_columns[2]})
     for c in columns:
         if c in sheet.hidden_cols:
             header = sheet.value(header_row, c).split("\n")[0][:40]
@@ -1783,6 +1961,14 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
                 and any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
             lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ('{text.split(chr(10))[0][:40]}') "
                          "har text men lästes inte; den hör inte till planens kolumner.")
+    # Formulas without saved results in the table read as empty: say so, or a status
+    # formula's measure is silently 'ej bedömd'.
+    table_rows = range(header_row + header_rows, sheet.last_row + 1)
+    formulas = sorted((r, c) for r, c in sheet.uncached if r in table_rows and c in columns)
+    if formulas:
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
+                     "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
+                     "arbetsboken i Excel, spara den och läs in den igen.")
     noted = []
     for ref in sheet.comments:
         m = _REF.fullmatch(ref)
@@ -1856,16 +2042,27 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         if missing:
             notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
         headings = sections(sheet, header_row + header_rows, roles, area)
-        if headings:
-            # One sheet for several areas, each under a sub-heading row naming it: the
-            # rows under a heading are that area's (those above the first, the sheet's).
-            ends = [r - 1 for r, _ in headings[1:]] + [sheet.last_row]
-            parts = [(area, (0, headings[0][0] - 1))] + [(a, (r + 1, end)) for (r, a), end in zip(headings, ends, strict=True)]
+        # One sheet for several areas: each under a sub-heading row naming it (its rows
+        # start under the heading), or named in a 'Prioriterat område' column at the top
+        # of its block (its rows start with that row). Rows above the first: the sheet's.
+        starts = [(r, r + 1, a) for r, a in headings]
+        source = "mellanrubrikerna "
+        area_col = description_col if description_col else \
+            roles["problem"] if _header_role(sheet.own(header_row, roles["problem"]), {}) == "area" else None
+        if not headings and area_col:
+            by_column = column_areas(sheet, header_row + header_rows, roles, area_col)
+            starts = [(r, r, a) for r, a in by_column]
+            source = (f"kolumn {get_column_letter(area_col)} "
+                      f"('{sheet.own(header_row, area_col).split(chr(10))[0][:40]}'): ")
+        if starts:
+            ends = [r - 1 for r, _, _ in starts[1:]] + [sheet.last_row]
+            parts = [(area, (0, starts[0][0] - 1))] + [(a, (first, end))
+                                                       for (_, first, a), end in zip(starts, ends, strict=True)]
             found_parts = [read_area(sheet, header_row, roles, a, meta.year, notes, followup_cols, header_rows, span)
                            for a, span in parts]
             found_parts = [p for p in found_parts if p.measures or p.causes or p.rejected]
-            notes.append(f"Blad '{sheet.title}': områdena togs från mellanrubrikerna "
-                         + ", ".join(f"rad {r} ({a})" for r, a in headings) + ".")
+            notes.append(f"Blad '{sheet.title}': områdena togs från {source}"
+                         + ", ".join(f"rad {r} ({a})" for r, _, a in starts) + ".")
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
             notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
