@@ -333,3 +333,68 @@ def test_two_statuses_marked_on_one_row_are_named(empty_db, tmp_path):
     assert [m[3] for m in _measures(empty_db)] == ["ej bedömd"]
     assert ("Blad '1. Unga i riskzon', rad 4: flera statuskolumner är markerade (I, J); statusen togs från "
             "uppföljningen.") in report.lines
+
+
+# --- a status qualified, or given as the share done -------------------------------------------
+
+def _status_plan(statuses: list) -> openpyxl.Workbook:
+    """One area sheet with one measure per status; numbers in the Status column are
+    formatted as percentages, as Excel stores "50 %" typed into a cell (0.5, format 0%)."""
+    header = [*BASE, "Status"]
+    wb = _round_plan(header, [[f"Otrygghet {i}", f"Få vuxna {i}", f"Läxhjälp {i}: Två kvällar.", "Mål", 2025, "Chef",
+                               status] for i, status in enumerate(statuses)])
+    for r in range(4, 4 + len(statuses)):
+        if isinstance(wb.active.cell(r, 7).value, int | float):
+            wb.active.cell(r, 7).number_format = "0%"
+    return wb
+
+
+QUALIFIED = [
+    # Before: each of these was reported as "känns inte igen" and stored 'ej bedömd'.
+    ("Pågår (försenad)", "påbörjad"),
+    ("Genomförd (maj)", "uppnådd"),
+    ("Genomförd/avslutad", "uppnådd"),
+    ("Klar / genomförd", "uppnådd"),
+    ("100 %", "uppnådd"),
+    ("50%", "påbörjad"),
+    ("0 %", "ej uppnådd"),
+    (1, "uppnådd"),      # Excel's 100 %
+    (0.5, "påbörjad"),   # Excel's 50 %
+    (0, "ej uppnådd"),   # Excel's 0 %
+]
+UNCLEAR = ["Pågår/klar", "Delvis (pågår)", "Genomförd (ej helt)", "150 %"]
+
+
+def test_a_status_with_a_remark_two_words_or_a_share_done(empty_db, tmp_path):
+    wb = _status_plan([s for s, _ in QUALIFIED] + UNCLEAR)
+    report = _load(empty_db, _save(wb, tmp_path / "Tyresö kommun åtgärdsplan 2025.xlsx"))
+    stored = [status for *_, status in _measures(empty_db)]
+    assert stored == [s for _, s in QUALIFIED] + ["ej bedömd"] * len(UNCLEAR)
+    # The percentages are named, with how they were read; the unclear cells as before.
+    shares = [line for line in report.lines if "procenten" in line]
+    assert shares == ["Blad '1. Unga i riskzon': statusen i cell G8, G9, G10, G11, G12 och 1 till lästes från "
+                      "procenten "
+                      "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd)."], report.lines
+    unread = [line.split(": statusen ")[1] for line in report.lines if "känns inte igen" in line]
+    assert unread == [f"'{s}' känns inte igen; statusen togs från uppföljningen." for s in UNCLEAR]
+
+
+def test_a_percentage_in_an_ods_reads_as_in_the_xlsx(empty_db, tmp_path):
+    from tests.test_atgardsplan_ods import to_ods
+
+    xlsx = _save(_status_plan(["Pågår", 0.5]), tmp_path / "plan.xlsx")
+    ods = to_ods(xlsx, tmp_path / "Tyresö kommun åtgärdsplan 2025.ods")
+    # LibreOffice writes a percentage cell with its own value type.
+    import zipfile
+    with zipfile.ZipFile(ods) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    content = parts["content.xml"].decode()
+    assert 'office:value-type="float" office:value="0.5"' in content
+    parts["content.xml"] = content.replace('office:value-type="float" office:value="0.5"',
+                                           'office:value-type="percentage" office:value="0.5"').encode()
+    with zipfile.ZipFile(ods, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), parts.pop("mimetype"))
+        for name, data in parts.items():
+            zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    _load(empty_db, ods)
+    assert [status for *_, status in _measures(empty_db)] == ["påbörjad", "påbörjad"]

@@ -201,6 +201,7 @@ class Sheet:
     # message, as (where, text). Never read as data; checked for personnummer.
     other_texts: list[tuple[str, str]] = field(default_factory=list)
     numbers: set[tuple[int, int]] = field(default_factory=set)  # cells that held a number, not text
+    percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as a percentage
     # Cells filled with a colour, empty or not -> the colour's family (hue_family).
     coloured: dict[tuple[int, int], str] = field(default_factory=dict)
     hidden_rows: set[int] = field(default_factory=set)  # rows hidden in Excel (still read)
@@ -236,12 +237,15 @@ class Sheet:
         return out
 
 
-def _text(value) -> str:
-    """A cell value as text: numbers without '.0', dates as ISO, line breaks as \\n."""
+def _text(value, percent: bool = False) -> str:
+    """A cell value as text: numbers without '.0' (with ``percent``, a number formatted as
+    a percentage as Excel shows it: 0.5 is '50 %'), dates as ISO, line breaks as \\n."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "SANT" if value else "FALSKT"
+    if percent and isinstance(value, int | float):
+        return f"{round(value * 100, 1):g} %".replace(".", ",")
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -440,8 +444,29 @@ def _coloured_styles(zf: zipfile.ZipFile) -> dict[int, str]:
             if int(xf.get("fillId", 0)) in fill_families}
 
 
-def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, coloured_styles: dict[int, str]
-                  ) -> tuple[int | None, int]:
+# Excel's built-in percentage formats (0% and 0.00%); a workbook's own formats are read
+# from styles.xml. A '%' in quotes or after a backslash is a literal sign, no percentage.
+_PERCENT_FORMATS = {9, 10}
+_LITERAL = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
+    """The cell styles (indexes into cellXfs) that show a number as a percentage: typing
+    "50 %" in Excel stores 0.5 with such a style."""
+    if "xl/styles.xml" not in zf.namelist():
+        return frozenset()
+    root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+    percent = set(_PERCENT_FORMATS)
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] == "numFmt" and "%" in _LITERAL.sub("", el.get("formatCode") or ""):
+            percent.add(int(el.get("numFmtId", -1)))
+    xfs = next((el for el in root if el.tag.rsplit("}", 1)[-1] == "cellXfs"), None)
+    return frozenset(i for i, xf in enumerate(xfs if xfs is not None else [])
+                     if int(xf.get("numFmtId", 0)) in percent)
+
+
+def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, coloured_styles: dict[int, str],
+                  percent_styles: frozenset[int] = frozenset()) -> tuple[int | None, int]:
     """From a sheet's XML: the last row holding a value and the number of filled cells;
     the sheet's merged ranges, comments, texts beside the cells (_texts_beside_cells) and
     the cells filled with a colour are set on ``sheet``. Stops unpacking once more than
@@ -513,11 +538,15 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         ref = _CELL_REF.search(m[1])
         if ref and not _TEXT_RESULT.search(m[1]):
             sheet.uncached.add((int(ref[2]), _col_index(ref[1].decode())))
-    if coloured_styles and end >= 0:
+    if (coloured_styles or percent_styles) and end >= 0:
         for m in _CELL_TAG.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
             style, ref = _CELL_STYLE.search(m[1]), _CELL_REF.search(m[1])
-            if style and ref and int(style[1]) in coloured_styles:
-                sheet.coloured[(int(ref[2]), _col_index(ref[1].decode()))] = coloured_styles[int(style[1])]
+            if style and ref:
+                at = (int(ref[2]), _col_index(ref[1].decode()))
+                if int(style[1]) in coloured_styles:
+                    sheet.coloured[at] = coloured_styles[int(style[1])]
+                if int(style[1]) in percent_styles:
+                    sheet.percent.add(at)
     return last, filled
 
 
@@ -749,12 +778,13 @@ def read_workbook(path: Path) -> list[Sheet]:
     total_cells = 0
     try:
         with zipfile.ZipFile(path) as zf:
-            coloured_styles = _coloured_styles(zf)
+            coloured_styles, percent_styles = _coloured_styles(zf), _percent_styles(zf)
             for index, ws in enumerate(wb.worksheets, start=1):
                 sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
                 try:
-                    last, filled = (_sheet_extras(zf, part, MAX_CELLS - total_cells, sheet, coloured_styles)
+                    last, filled = (_sheet_extras(zf, part, MAX_CELLS - total_cells, sheet, coloured_styles,
+                                                  percent_styles)
                                     if part in zf.namelist() else (None, 0))
                 except _TooManyCells:
                     limit = f"{MAX_CELLS:,}".replace(",", " ")
@@ -768,10 +798,14 @@ def read_workbook(path: Path) -> list[Sheet]:
                 for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True), start=1):
                     for c, value in enumerate(row, start=1):
                         if value is not None and value != "":
-                            text = _text(value)
+                            number = isinstance(value, int | float) and not isinstance(value, bool)
+                            # A percentage reads as Excel shows it ("50 %", a share done
+                            # in a Status column), not as the fraction it stores.
+                            shown = number and (r, c) in sheet.percent
+                            text = _text(value, percent=shown)
                             if text:
                                 sheet.cells[(r, c)] = text
-                                if isinstance(value, int | float) and not isinstance(value, bool):
+                                if number and not shown:
                                     sheet.numbers.add((r, c))
                 sheets.append(sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
@@ -1336,6 +1370,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
     colour_only: list[tuple[str, str]] = []
     icon_cells: list[str] = []  # status numbers shown with icons that have no colour
+    percent_cells: list[str] = []  # statuses read from a share done ("50 %")
     status_cells: set[tuple[int, int]] = set()
 
     def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
@@ -1382,6 +1417,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             if stated or number:
                 if not status_rounds:  # per round, _round_statuses weighed it against the text
                     status = stated or number
+                if stated and followup.percent_status(followup.normalise(status_text)):
+                    percent_cells.append(f"{get_column_letter(status_col)}{top}")
             elif colour_word or (icon and icon != ICON_WITHOUT_COLOUR):
                 # "Grön" (or "🟢") written in the Status column, or a number shown as a green,
                 # yellow or red icon: a colour, read by the legend.
@@ -1413,6 +1450,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if explained and any(sheet.own(r, c) in explained for r in row_values):
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
                          "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
+    if percent_cells:
+        notes.append(f"Blad '{sheet.title}': statusen i cell {_listed(percent_cells)} lästes från procenten "
+                     "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd).")
     if icon_cells:
         notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
                      "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "

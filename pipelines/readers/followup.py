@@ -187,9 +187,47 @@ _OPTION_DECORATION = re.compile(
 
 def stated_status(text: str) -> str | None:
     """The status a Status column's cell states ("Pågår", "GENOMFÖRD.", "Klart",
-    "Delvis uppnådd", "3. Genomförd", "🟢 Genomförd", or an assessment sentence), else None."""
-    bare = _BARE.match(_OPTION_DECORATION.sub("", normalise(text)))
-    return _status_of(bare) if bare else assessment(text)
+    "Delvis uppnådd", "3. Genomförd", "🟢 Genomförd", or an assessment sentence), else None.
+
+    Also as people qualify the word: with a remark in brackets after it ("Pågår
+    (försenad)"), as two words for the same status ("Genomförd/avslutad"), or as the share
+    done ("100 %", see :func:`percent_status`). A remark or a second word that is a status
+    of its own ("Delvis (pågår)", "Pågår/klar") leaves the cell unread: which is meant?"""
+    flat = _OPTION_DECORATION.sub("", normalise(text))
+    bare = _BARE.match(flat)
+    if bare:
+        return _status_of(bare)
+    remark = _REMARK.match(flat)
+    if remark and not _names_status(remark["remark"]):
+        return stated_status(remark["word"])
+    parts = [p for p in re.split(r"\s*/\s*", flat) if p]
+    if len(parts) > 1:
+        statuses = {stated_status(p) for p in parts}
+        return statuses.pop() if len(statuses) == 1 and None not in statuses else None
+    return percent_status(flat) or assessment(text)
+
+
+# A status word with a remark in brackets after it ("Pågår (försenad)", "Klar (maj)").
+_REMARK = re.compile(r"^(?P<word>[^()]+?)\s*\((?P<remark>[^()]*)\)\s*[.!]?$")
+# A share done ("50 %", "100%", "0 %", "33,3 %").
+_PERCENT = re.compile(r"^(?P<n>\d{1,3}(?:[.,]\d+)?)\s*(?:%|procent)$", re.IGNORECASE)
+
+
+def _names_status(text: str) -> bool:
+    """Whether a remark is a status of its own or qualifies the word ("delvis", "ej")."""
+    return bool(re.search(r"\b(?:ej|inte|delvis)\b", text, re.IGNORECASE)) or stated_status(text) is not None
+
+
+def percent_status(text: str) -> str | None:
+    """The status a share done states: 100 % uppnådd, 1–99 % påbörjad, 0 % ej uppnådd (as
+    "Ej påbörjad" is); None for anything else (over 100 %, or no percentage)."""
+    m = _PERCENT.match(text.strip())
+    if not m:
+        return None
+    share = float(m["n"].replace(",", "."))
+    if share > 100:
+        return None
+    return "uppnådd" if share == 100 else "påbörjad" if share > 0 else "ej uppnådd"
 
 
 def round_for_date(day: date, plan_year: int | None) -> str:

@@ -176,10 +176,10 @@ def _texts(el) -> str:
 
 
 def read_sheets(path: Path, sheet_class, text_of, hue_family, budget: int) -> tuple[list, str]:
-    """The sheets of an .ods (``sheet_class`` objects, cells made text by ``text_of``,
-    colours named by ``hue_family``) and the text found outside them (the workbook's
-    properties, headers and footers, named ranges, validation messages) for the
-    personnummer gate. Raises TooManyCells past ``budget`` filled cells, and
+    """The sheets of an .ods (``sheet_class`` objects, cells made text by
+    ``text_of(value, percent=…)``, colours named by ``hue_family``) and the text found
+    outside them (the workbook's properties, headers and footers, named ranges,
+    validation messages) for the personnummer gate. Raises TooManyCells past ``budget`` filled cells, and
     zipfile/ElementTree errors for a damaged file."""
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
@@ -223,7 +223,9 @@ def _fill(sheet, table, text_of, hue_family, colours: dict[str, str], budget: in
                 continue
             cols_repeat = int(_attr(cell, "table:number-columns-repeated", "1") or 1)
             value = _value(cell) if cell.tag == CELL else None
-            text = text_of(value) if value is not None else ""
+            # A percentage reads as it is shown ("50 %"), as in an .xlsx.
+            percent = _attr(cell, "office:value-type") == "percentage" and isinstance(value, int | float)
+            text = text_of(value, percent=percent) if value is not None else ""
             note = cell.find(ANNOTATION)
             style = _attr(cell, "table:style-name") or next((s for last, s in column_styles if c < last), None)
             colour = colours.get(style) if style else None
@@ -236,7 +238,7 @@ def _fill(sheet, table, text_of, hue_family, colours: dict[str, str], budget: in
                 for at in ((r + dr + 1, c + dc + 1) for dr in range(rows_repeat) for dc in range(cols_repeat)):
                     if text:
                         sheet.cells[at] = text
-                        if isinstance(value, int | float) and not isinstance(value, bool):
+                        if isinstance(value, int | float) and not isinstance(value, bool) and not percent:
                             sheet.numbers.add(at)
                     if note is not None:
                         sheet.comments[_ref(*at)] = "\n".join(_paragraph(p) for p in note.findall(P))
