@@ -1,0 +1,54 @@
+"""Exports, hunt 11: what a coordinator saw when she downloaded each export and opened it
+in Word or Excel (see docs/exports.md for what each download promises)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from dashboard import charts, exports
+
+# --- the Åtgärder flow chart (Sankey) as a picture --------------------------------------------
+
+
+def flow_frame() -> pd.DataFrame:
+    """A follow-up like Stockholm's: most measures not assessed at T1, a few achieved early,
+    so the biggest node is the last in its column."""
+    rows = []
+    moves = {("påbörjad", "påbörjad"): 30, ("påbörjad", "delvis uppnådd"): 25, ("ej bedömd", "ej bedömd"): 60,
+             ("ej bedömd", "påbörjad"): 20, ("uppnådd", "uppnådd"): 6, ("delvis uppnådd", "uppnådd"): 12,
+             ("ej uppnådd", "ej uppnådd"): 5, ("ej bedömd", "uppnådd"): 3}
+    for (a, b), n in moves.items():
+        rows.append(("T1", a, "T2", b, n))
+        rows.append(("T2", b, "T3", b, n))
+    return pd.DataFrame(rows, columns=["from_round", "from_status", "to_round", "to_status", "n"])
+
+
+def node_boxes(svg: str) -> tuple[float, list[tuple[float, float]]]:
+    """The Sankey's top offset and each node's (top, bottom) in the SVG's pixels."""
+    top = float(re.search(r'<g class="sankey" transform="translate\([\d.]+,([\d.]+)\)', svg).group(1))
+    boxes = re.findall(r'<g class="sankey-node" transform="translate\([-\d.]+,([-\d.]+)\)"[^>]*>'
+                       r'<rect class="node-rect" width="[\d.]+" height="([\d.]+)"', svg)
+    return top, [(top + float(y), top + float(y) + float(h)) for y, h in boxes]
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    if exports.browser_path() is None:
+        pytest.skip("Chromium saknas: bildexport kan inte testas")
+    return exports.renderer()
+
+
+def test_flow_chart_nodes_stay_above_the_caption_in_the_picture(renderer):
+    fig = charts.status_flow(flow_frame(), rounds=("T1", "T2", "T3"), title="Status")
+    caption = exports.caption(filters="Stockholm, planår 2025", source="Åtgärdsplaner", data_until="2025-09-20",
+                              threshold=5)
+    svg = exports.to_svg(fig, title="Status från uppföljning till uppföljning", caption=caption).decode()
+    spec = exports.export_figure(fig, title="Status", caption=caption)
+    plot_bottom = spec["layout"]["height"] - spec["layout"]["margin"]["b"]
+    top, boxes = node_boxes(svg)
+    assert len(boxes) == len(fig.data[0].node.label)
+    # Every node inside the plot: the T1 "ej bedömd" node ran down through the caption text.
+    assert all(top - 0.5 <= a and b <= plot_bottom + 0.5 for a, b in boxes), (plot_bottom, boxes)
