@@ -90,8 +90,10 @@ def caption(
 
 def safe_filename(name: str, extension: str | None = None) -> str:
     """A portable file name from a Swedish title: ``Skjutningar per månad`` -> ``skjutningar-per-manad``."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "export"
+    # Accents go (å -> a), every other character becomes a dash: dropped with the
+    # non-ASCII letters, the en dash of "2025–2026" gave "20252026".
+    text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].rstrip("-") or "export"
     return f"{text}.{extension}" if extension else text
 
 

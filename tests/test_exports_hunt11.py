@@ -52,3 +52,47 @@ def test_flow_chart_nodes_stay_above_the_caption_in_the_picture(renderer):
     assert len(boxes) == len(fig.data[0].node.label)
     # Every node inside the plot: the T1 "ej bedömd" node ran down through the caption text.
     assert all(top - 0.5 <= a and b <= plot_bottom + 0.5 for a, b in boxes), (plot_bottom, boxes)
+
+
+# --- file names -------------------------------------------------------------------------------
+
+
+def download_names(at) -> list[str]:
+    # Each button's tooltip names the file it gives ("Ladda ner <name>").
+    return [b.proto.help.removeprefix("Ladda ner ") for b in at.get("download_button")]
+
+
+def test_a_range_of_years_keeps_its_dash_in_the_file_name():
+    # "2025–2026" (en dash) became "20252026": the dash was dropped with the Swedish letters.
+    assert exports.safe_filename("Åtgärdernas status – Stockholm, 2025–2026") == "atgardernas-status-stockholm-2025-2026"
+    assert exports.safe_filename("a " * 60).endswith("a")  # cut at 80 characters, never on a dash
+
+
+@pytest.mark.usefixtures("fast_apptest")
+@pytest.mark.parametrize("tab", ["Sida vid sida", "Liknande områden", "Åtgärder och utfall"])
+def test_comparison_downloads_name_the_whole_months(demo_db, monkeypatch, tab):
+    from helpers import open_page
+
+    # The side-by-side title with the period in words was cut at 80 characters mid-year:
+    # "…-i-jamtlands-lan-januari-2025-mars-202.csv"; the index named no period at all.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {
+        "niva": "Län", "omrade": "Jämtlands län", "period": "Välj månader", "fran": "januari 2025",
+        "till": "mars 2025", "jmf_niva": "Lokalpolisområde", "jmf_flik": tab})
+    names = download_names(at)
+    assert names, tab
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        assert stem.endswith("-2025-01-2025-03") and len(stem) <= 80, name
+
+
+@pytest.mark.usefixtures("fast_apptest")
+@pytest.mark.parametrize("tab", ["Status", "Uppföljningar", "Står still", "Analysbladet", "Register"])
+def test_measure_downloads_name_the_plan_years(demo_db, monkeypatch, tab):
+    from helpers import open_page
+
+    at = open_page(demo_db, "atgarder", monkeypatch, {
+        "niva": "Län", "omrade": "Stockholms län", "period": "Välj månader", "fran": "januari 2024",
+        "till": "mars 2025", "atgarder_flik": tab})
+    names = download_names(at)
+    assert names, tab
+    assert all(name.rsplit(".", 1)[0].endswith("stockholms-lan-2024-2025") for name in names), names

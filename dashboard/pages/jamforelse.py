@@ -147,8 +147,9 @@ def show_side_by_side() -> int:
     decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
     st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
                  hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
-    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
-                             columns=columns)
+    # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
+    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption,
+                             filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
 
     # Change against the same months a year earlier
     st.subheader("Förändring mot samma period ett år tidigare")
@@ -205,7 +206,8 @@ def show_similar() -> int:
         trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
                          "population": "Befolkning", "value": "Värde"}
         exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
-                                 title=title, caption=caption, filename=title, columns=trend_columns)
+                                 title=title, caption=caption, filename=components.file_name(title, sel),
+                                 columns=trend_columns)
         return int(trend["value_suppressed"].sum())
     st.info("Inga årsvärden för måttet i de här områdena.")
     return 0
@@ -232,7 +234,7 @@ def show_measures() -> int:
                                        share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
                      hide_index=True, key="jmf_paired")
         exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption,
-                                 filename=title, columns=paired_columns)
+                                 filename=components.file_name(title, sel), columns=paired_columns)
     return 0
 
 
