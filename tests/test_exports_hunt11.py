@@ -96,3 +96,80 @@ def test_measure_downloads_name_the_plan_years(demo_db, monkeypatch, tab):
     names = download_names(at)
     assert names, tab
     assert all(name.rsplit(".", 1)[0].endswith("stockholms-lan-2024-2025") for name in names), names
+
+
+# --- hidden values: each export's caption counts its own ----------------------------------------
+
+
+def csv_table(data: bytes) -> list[dict[str, str]]:
+    """The CSV as Swedish Excel reads it: UTF-8 with BOM, ';' between fields."""
+    import csv
+    import io
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def claimed(caption: str) -> int:
+    found = re.search(r"; (\d+) värden? döljs här", caption)
+    return int(found.group(1)) if found else 0
+
+
+def hidden_in(export: dict, headers: list[str]) -> int:
+    rows = csv_table(exports.to_csv(export["df"], export["columns"]))
+    return sum(row[h] == ".." for row in rows for h in headers)
+
+
+HARJEDALEN = {"niva": "Lokalpolisområde", "omrade": "Härjedalen", "period": "Välj månader", "fran": "januari 2019",
+              "till": "december 2025"}
+
+
+@pytest.mark.usefixtures("fast_apptest")
+@pytest.mark.parametrize("split", ["Totalt", "Kön"])
+def test_each_signal_export_says_how_many_counts_it_hides(demo_db, monkeypatch, recorded, split):
+    from helpers import open_page
+
+    # Härjedalen per year: the trend hides some years, the whole period hides none (or
+    # others); both captions said the page's sum.
+    open_page(demo_db, "rekrytering", monkeypatch, {**HARJEDALEN, "tid": "År", "uppdelning": split})
+    counts = {key: (claimed(recorded[key]["caption"]), hidden_in(recorded[key], ["Antal"]))
+              for key in ("signal-trend", "signal-summary")}
+    assert counts["signal-trend"][1] > 0, counts  # the selection hides something
+    assert all(said == found for said, found in counts.values()), counts
+
+
+JAMTLAND_Q1 = {"niva": "Län", "omrade": "Jämtlands län", "period": "Välj månader", "fran": "januari 2025",
+               "till": "mars 2025", "jmf_niva": "Lokalpolisområde",
+               "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
+
+
+@pytest.mark.usefixtures("fast_apptest")
+@pytest.mark.parametrize(("tab", "key", "headers"), [
+    ("Sida vid sida", "jmf_bars_dl", ["Antal", "Antal året innan"]),
+    ("Liknande områden", "jmf_index_dl", ["Värde"]),  # a value is hidden with its count
+    ("Åtgärder och utfall", "jmf_paired_dl", ["Värde", "Värde året innan"]),
+])
+def test_each_comparison_export_says_how_many_counts_it_hides(demo_db, monkeypatch, recorded, tab, key, headers):
+    from helpers import open_page
+
+    # Jämtland's LPOs, Q1 2025: the three views hide different numbers of counts; every
+    # caption said the side-by-side table's, and the measures tab's note said none.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**JAMTLAND_Q1, "jmf_flik": tab})
+    export = recorded[key]
+    found = hidden_in(export, headers)
+    assert found > 0 and claimed(export["caption"]) == found, (export["caption"], found)
+    note = next(c.value for c in at.caption if c.value.startswith("Röjandeskydd"))
+    assert note.startswith(f"Röjandeskydd: {found} värde"), note
+
+
+@pytest.mark.usefixtures("fast_apptest")
+def test_comparison_index_export_writes_a_hidden_count_as_dots_not_an_empty_cell(demo_db, monkeypatch, recorded):
+    from helpers import open_page
+
+    open_page(demo_db, "jamforelse", monkeypatch, {**HARJEDALEN, "jmf_flik": "Liknande områden",
+                                                    "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"})
+    rows = csv_table(exports.to_csv(recorded["jmf_index_dl"]["df"], recorded["jmf_index_dl"]["columns"]))
+    hidden = [r for r in rows if r["Värde"] == ".."]
+    assert hidden, rows  # Härjedalen has years of 1–4 signals
+    assert all(r["Antal"] == ".." for r in hidden), hidden  # was '' (read as "no data")
+    assert all(r["Antal"] != "" for r in rows if r["Befolkning"]), rows
