@@ -111,8 +111,13 @@ def _flag_columns(df: pd.DataFrame) -> list[str]:
 
 def export_decimals(column) -> int:
     """Decimals kept for a number that is not whole in ``column``: ``SHARE_DECIMALS`` for a
-    share (the project names fractions ``share`` or ``share_…``), else ``DECIMALS``."""
+    share (the project names fractions ``share`` or ``share_…``), none for a population
+    (``population`` or ``population_…``), else ``DECIMALS``."""
     name = str(column)
+    if name == "population" or name.startswith("population_"):
+        # Whole people, as the screen shows them: an LPO or polisområde sharing a kommun
+        # gets its population by share (lpo_kommun.share), "419179,15" people in a report.
+        return 0
     return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
 
 

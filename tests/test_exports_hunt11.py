@@ -173,3 +173,29 @@ def test_comparison_index_export_writes_a_hidden_count_as_dots_not_an_empty_cell
     assert hidden, rows  # Härjedalen has years of 1–4 signals
     assert all(r["Antal"] == ".." for r in hidden), hidden  # was '' (read as "no data")
     assert all(r["Antal"] != "" for r in rows if r["Befolkning"]), rows
+
+
+# --- population: whole people, as on screen -----------------------------------------------------
+
+
+@pytest.mark.usefixtures("fast_apptest")
+def test_karta_export_writes_apportioned_population_as_whole_people(demo_db, monkeypatch, recorded):
+    import io
+
+    import openpyxl
+    from helpers import open_page
+
+    # Polisområden sharing a kommun get its population by share: the CSV said
+    # "1063672,4" people where the screen shows "1 063 672".
+    open_page(demo_db, "karta", monkeypatch, {"niva": "Polisregion", "omrade": "Region Stockholm",
+                                              "matt": "Händelser per 100 000 invånare"})
+    export = recorded["karta_table_dl"]
+    rows = csv_table(exports.to_csv(export["df"], export["columns"]))
+    assert any(r["Befolkning"] for r in rows), rows
+    assert all(re.fullmatch(r"\d*", r["Befolkning"]) for r in rows), [r["Befolkning"] for r in rows]
+    assert any("," in r["Händelser per 100 000 invånare"] for r in rows)  # rates keep their decimals
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(export["df"], export["columns"], title="T",
+                                                              caption="C"))).active
+    column = [c.value for c in sheet[4]].index("Befolkning") + 1
+    people = [sheet.cell(r, column).value for r in range(5, sheet.max_row + 1)]
+    assert all(v is None or float(v).is_integer() for v in people), people
