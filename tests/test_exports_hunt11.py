@@ -199,3 +199,25 @@ def test_karta_export_writes_apportioned_population_as_whole_people(demo_db, mon
     column = [c.value for c in sheet[4]].index("Befolkning") + 1
     people = [sheet.cell(r, column).value for r in range(5, sheet.max_row + 1)]
     assert all(v is None or float(v).is_integer() for v in people), people
+
+
+@pytest.mark.usefixtures("fast_apptest")
+def test_comparison_signal_export_caption_names_no_incident_types_and_the_signals_date(
+        demo_db, monkeypatch, recorded):
+    from helpers import open_page
+
+    from dashboard import queries
+
+    seen = {}
+    real = queries.data_status
+
+    def status():  # signals arrive later than incidents, as they do in real deliveries
+        out = real()
+        seen["through"] = {**out["through"], "rekryteringssignaler": "2025-10-31"}
+        return {**out, "through": seen["through"]}
+
+    monkeypatch.setattr(queries, "data_status", status)
+    open_page(demo_db, "jamforelse", monkeypatch, {**JAMTLAND_Q1, "typ": "skottlossning"})
+    caption = recorded["jmf_bars_dl"]["caption"]
+    assert "skottlossning" not in caption, caption  # "Urval: … · skottlossning" on a signal chart
+    assert "Data t.o.m. 2025-10-31." in caption, caption  # the signals' date, not the incidents'

@@ -106,7 +106,12 @@ unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if ind
 def export_caption(hidden: int) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
     view's caption said the side-by-side table's number, whatever its own table hid)."""
-    return components.export_caption(sel, suppressed=hidden, notes=[*cmp.notes, unplaced])
+    # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
+    # incident types in "Urval", which they are not filtered by.
+    signals = indicator.kind == "signals"
+    return components.export_caption(sel, suppressed=hidden, notes=[*cmp.notes, unplaced],
+                                     data="rekryteringssignaler" if signals else "händelser",
+                                     types=indicator.kind == "incidents")
 
 
 # --- the three views, in tabs ------------------------------------------------------------------
