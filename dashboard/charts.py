@@ -52,6 +52,9 @@ NOTE_LINE_PX = 20
 NOTE_CHARS = 120
 GAP_NOTE = "Luckor i linjen är värden som döljs av röjandeskydd (..)."
 MISSING_COLOUR = "#BDBDBD"
+FLOW_HEIGHT = 560  # the status flow's height on screen and in the PNG/SVG (its nodes are placed for it)
+FLOW_MARGIN = {"l": 20, "r": 20, "t": 80, "b": 30}
+FLOW_PAD = 18  # px between a round's nodes
 
 
 # --- shared look ----------------------------------------------------------------------------
@@ -578,8 +581,8 @@ def status_flow(
     src = [index[(r, s)] for r, s in zip(data[from_round], data[from_status], strict=True)]
     dst = [index[(r, s)] for r, s in zip(data[to_round], data[to_status], strict=True)]
     xs = {r: 0.001 + 0.998 * i / max(1, len(present) - 1) for i, r in enumerate(present)}
-    ys = {s: 0.05 + 0.9 * i / (len(MEASURE_STATUSES) - 1) for i, s in enumerate(MEASURE_STATUSES)}
     counts = data[count].astype(float).tolist()
+    ys = _flow_node_centres(nodes, src, dst, counts, FLOW_HEIGHT - FLOW_MARGIN["t"] - FLOW_MARGIN["b"])
     trace = {
         "type": "sankey",
         "arrangement": "snap",
@@ -588,8 +591,8 @@ def status_flow(
             "label": [f"{r}: {s}" for r, s in nodes],
             "color": [STATUS_COLOURS[s] for _, s in nodes],
             "x": [xs[r] for r, _ in nodes],
-            "y": [ys[s] for _, s in nodes],
-            "pad": 18,
+            "y": ys,
+            "pad": FLOW_PAD,
             "thickness": 18,
             "line": {"color": "#555555", "width": 0.5},
             "hovertemplate": "%{label}: %{value} åtgärder<extra></extra>",
@@ -609,7 +612,35 @@ def status_flow(
         f"{fmt.integer(total)} övergångar, varav {fmt.integer(same)} ({fmt.share(same / total)}) "
         f"med samma status som vid förra uppföljningen."
     )
-    return figure([trace], layout(title=title, alt=alt, show_legend=False, margin={"l": 20, "r": 20, "t": 80, "b": 30}))
+    return figure([trace], layout(title=title, alt=alt, show_legend=False, height=FLOW_HEIGHT, margin=dict(FLOW_MARGIN)))
+
+
+def _flow_node_centres(nodes, src, dst, counts, plot_px: float) -> list[float]:
+    """Each node's vertical centre (0 top, 1 bottom), stacked in status order in its round.
+
+    Plotly takes a fixed node's ``y`` as its centre and draws it as tall as its flow. At
+    evenly spaced centres a big node at the bottom ("ej bedömd", often the largest at T1)
+    hung below the plot: cut off on screen, and drawn through the caption in the PNG and
+    SVG. So the nodes are stacked as Plotly sizes them: value max(in, out), one scale for
+    every round (the fullest round fills the height), ``FLOW_PAD`` px between nodes.
+    """
+    inflow, outflow = [0.0] * len(nodes), [0.0] * len(nodes)
+    for s, d, c in zip(src, dst, counts, strict=True):
+        outflow[s] += c
+        inflow[d] += c
+    value = [max(a, b) for a, b in zip(inflow, outflow, strict=True)]
+    rounds: dict[str, list[int]] = {}
+    for i, (r, _) in enumerate(nodes):
+        rounds.setdefault(r, []).append(i)  # nodes come in status order within a round
+    scale = min((plot_px - FLOW_PAD * (len(ix) - 1)) / max(sum(value[i] for i in ix), 1e-9) for ix in rounds.values())
+    centres = [0.0] * len(nodes)
+    for ix in rounds.values():
+        top = 0.0
+        for i in ix:
+            height = value[i] * scale
+            centres[i] = (top + height / 2) / plot_px
+            top += height + FLOW_PAD
+    return centres
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:

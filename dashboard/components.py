@@ -121,14 +121,16 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=
                            notes=notes)
 
 
-def file_name(title: str, sel) -> str:
+def file_name(title: str, sel, *, period: str | None = None) -> str:
     """A download's file name from its title and the selection's months:
     ``handelser-per-manad-stockholms-lan-2026-01-2026-03``. Downloads for other periods
     then neither overwrite each other nor need opening to tell apart; the months are kept
-    whole when a long title is shortened to exports.safe_filename's length."""
+    whole when a long title is shortened to exports.safe_filename's length. ``period``
+    names another period instead of the months (Åtgärder's plan years, "2024–2025")."""
     from dashboard import exports
 
-    months = f"{fmt.month(sel.start, 'iso')}-{fmt.month(sel.end, 'iso')}"
+    months = (exports.safe_filename(period) if period is not None
+              else f"{fmt.month(sel.start, 'iso')}-{fmt.month(sel.end, 'iso')}")
     # safe_filename keeps 80 characters: shorten the title, never the months.
     head = exports.safe_filename(title)[:80 - len(months) - 1].rstrip("-")
     return f"{head}-{months}"

@@ -90,8 +90,10 @@ def caption(
 
 def safe_filename(name: str, extension: str | None = None) -> str:
     """A portable file name from a Swedish title: ``Skjutningar per månad`` -> ``skjutningar-per-manad``."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "export"
+    # Accents go (å -> a), every other character becomes a dash: dropped with the
+    # non-ASCII letters, the en dash of "2025–2026" gave "20252026".
+    text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80].rstrip("-") or "export"
     return f"{text}.{extension}" if extension else text
 
 
@@ -109,8 +111,13 @@ def _flag_columns(df: pd.DataFrame) -> list[str]:
 
 def export_decimals(column) -> int:
     """Decimals kept for a number that is not whole in ``column``: ``SHARE_DECIMALS`` for a
-    share (the project names fractions ``share`` or ``share_…``), else ``DECIMALS``."""
+    share (the project names fractions ``share`` or ``share_…``), none for a population
+    (``population`` or ``population_…``), else ``DECIMALS``."""
     name = str(column)
+    if name == "population" or name.startswith("population_"):
+        # Whole people, as the screen shows them: an LPO or polisområde sharing a kommun
+        # gets its population by share (lpo_kommun.share), "419179,15" people in a report.
+        return 0
     return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
 
 

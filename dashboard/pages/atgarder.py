@@ -127,7 +127,8 @@ def show_status() -> None:
         keep = counts.groupby("category")["total"].first().nlargest(limit).index
         shown = counts[counts["category"].isin(keep)]
         st.caption(f"Diagrammet visar de {limit} organisationerna med flest åtgärder; tabellen har alla.")
-    title = f"Åtgärdernas status per {label.lower()} – {sel.area_name}, {years}"
+    name = f"Åtgärdernas status per {label.lower()} – {sel.area_name}"
+    title = f"{name}, {years}"
     fig = charts.remembered(charts.stacked_status, shown, "category", title=title, category_title=label)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_status_chart")
     columns = {"category": label, "total": "Åtgärder"}
@@ -145,7 +146,7 @@ def show_status() -> None:
                                        identity=("atgarder_status", *SELECTION, grouping)),
                      hide_index=True, key="atgarder_status_table")
     exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
-                             filename=title, columns=columns)
+                             filename=components.file_name(name, sel, period=years), columns=columns)
 
 
 # --- movement between rounds ----------------------------------------------------------------
@@ -153,7 +154,8 @@ def show_rounds() -> None:
     """The movement between follow-up rounds and the status at each round."""
     st.subheader("Förflyttning mellan uppföljningarna")
     flow = mq.flow(sel, plan_years)
-    title = f"Status från uppföljning till uppföljning – {sel.area_name}, {years}"
+    name = f"Status från uppföljning till uppföljning – {sel.area_name}"
+    title = f"{name}, {years}"
     fig = charts.remembered(charts.status_flow, flow, rounds=mq.flow_rounds(flow), title=title)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
     st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen; planer som följs upp tre gånger gör "
@@ -165,8 +167,8 @@ def show_rounds() -> None:
                      hide_index=True, key="atgarder_round_table")
     flow_columns = {"from_round": "Från uppföljning", "from_status": "Från status", "to_round": "Till uppföljning",
                     "to_status": "Till status", "n": "Åtgärder"}
-    exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, caption=caption, filename=title,
-                             columns=flow_columns)
+    exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, caption=caption,
+                             filename=components.file_name(name, sel, period=years), columns=flow_columns)
 
 
 # --- standing still -------------------------------------------------------------------------
@@ -192,7 +194,7 @@ def show_stuck() -> None:
                  hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
                  column_config=NAME_WIDTHS)
     exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
-                             caption=caption, filename=f"atgarder-som-star-still-{sel.area_name}",
+                             caption=caption, filename=components.file_name(f"atgarder-som-star-still-{sel.area_name}", sel, period=years),
                              columns=stuck_columns)
 
 
@@ -246,7 +248,7 @@ def show_analysis() -> None:
                          hide_index=True, key="atgarder_analysis_plan",  # in an expander: 870 px wide
                          column_config=NAME_WIDTHS | {"Prioriterat område": st.column_config.TextColumn(width=110)})
         exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
-                                 caption=caption, filename=f"analysbladet-{sel.area_name}", columns=plan_columns)
+                                 caption=caption, filename=components.file_name(f"analysbladet-{sel.area_name}", sel, period=years), columns=plan_columns)
 
 
 # --- the register ---------------------------------------------------------------------------
@@ -292,7 +294,7 @@ def measure_register(register, caption: str) -> None:
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
                           height=min(380, 38 + 35 * max(1, len(found))), column_config=NAME_WIDTHS)
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
-                             caption=caption, filename=f"atgardsregister-{sel.area_name}",
+                             caption=caption, filename=components.file_name(f"atgardsregister-{sel.area_name}", sel, period=years),
                              columns=register_columns | {"kommun_name": "Kommun", "due": "När",
                                                          "operational_goal": "Operativa mål"})
     rows = picked.selection.rows if picked is not None else []

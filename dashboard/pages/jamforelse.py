@@ -101,7 +101,18 @@ highlight = geo.area_name(highlight_code) if highlight_code else None
 summary = cmp.summary
 what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
-caption = components.export_caption(sel, suppressed=summary.suppressed, notes=[*cmp.notes, unplaced])
+
+
+def export_caption(hidden: int) -> str:
+    """The caption of one view's export, saying how many counts THAT export hides (each
+    view's caption said the side-by-side table's number, whatever its own table hid)."""
+    # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
+    # incident types in "Urval", which they are not filtered by.
+    signals = indicator.kind == "signals"
+    return components.export_caption(sel, suppressed=hidden, notes=[*cmp.notes, unplaced],
+                                     data="rekryteringssignaler" if signals else "händelser",
+                                     types=indicator.kind == "incidents")
+
 
 # --- the three views, in tabs ------------------------------------------------------------------
 # Only the chosen tab is computed (components.tab_sections): a new level, measure or area
@@ -147,8 +158,9 @@ def show_side_by_side() -> int:
     decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
     st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
                  hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
-    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=caption, filename=title,
-                             columns=columns)
+    # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
+    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
+                             filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
 
     # Change against the same months a year earlier
     st.subheader("Förändring mot samma period ett år tidigare")
@@ -204,9 +216,11 @@ def show_similar() -> int:
             st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
         trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
                          "population": "Befolkning", "value": "Värde"}
+        hidden = int(trend["count_suppressed"].sum())
         exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
-                                 title=title, caption=caption, filename=title, columns=trend_columns)
-        return int(trend["value_suppressed"].sum())
+                                 title=title, caption=export_caption(hidden), filename=components.file_name(title, sel),
+                                 columns=trend_columns)
+        return hidden
     st.info("Inga årsvärden för måttet i de här områdena.")
     return 0
 
@@ -231,8 +245,12 @@ def show_measures() -> int:
         st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
                                        share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
                      hide_index=True, key="jmf_paired")
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=caption,
-                                 filename=title, columns=paired_columns)
+        # A value is hidden with its count (this period or the year before): the tab said
+        # "inga värden är dolda" beside a table of "..".
+        hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden),
+                                 filename=components.file_name(title, sel), columns=paired_columns)
+        return hidden
     return 0
 
 

@@ -108,8 +108,16 @@ if unrecorded:
 # Why a ".." can hide a large number (a län's month beside a small one): under the chart
 # and in the exports, which show the same "..".
 large_note = signals.secondary_note(sel, view_grain) if suppressed else None
-caption = components.export_caption(sel, suppressed=suppressed, data="rekryteringssignaler",
-                                    notes=[coverage, unplaced, unrecorded, large_note], types=False)
+
+
+def export_caption(frame) -> str:
+    """The caption of the export of ``frame``: how many counts THIS export hides (the
+    trend's and the whole period's differ; each caption said the page's sum of both)."""
+    hidden = count_suppressed(frame, ["count"])
+    return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
+                                     notes=[coverage, unplaced, unrecorded, large_note if hidden else None])
+
+
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
@@ -125,7 +133,8 @@ if not unrecorded:
 
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
-exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}", caption=caption,
+exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
+                         caption=export_caption(table),
                          filename=components.file_name(f"rekryteringssignaler-{sel.area_name}", sel),
                          columns=columns)
 
@@ -136,7 +145,8 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"
                                identity=("signal_summary", *view_identity)),
              hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
-                         caption=caption, filename=components.file_name(f"rekryteringssignaler-hela-perioden-{sel.area_name}", sel),
+                         caption=export_caption(summary),
+                         filename=components.file_name(f"rekryteringssignaler-hela-perioden-{sel.area_name}", sel),
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):

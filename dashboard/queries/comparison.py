@@ -666,7 +666,7 @@ def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd
 
 def yearly(sel, level: str, indicator_id: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """The indicator per year for ``codes``: area_code, name, year, date (1 January, for a
-    time axis), count, population, value and value_suppressed. For incidents and signals
+    time axis), count, count_suppressed, population, value and value_suppressed. For incidents and signals
     a "year" is the selection's period shifted back whole years (same months each year)."""
     return _yearly(db_key(), _period_of(sel), level, indicator_id, tuple(codes))
 
@@ -681,8 +681,8 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
             years = [w[0] for w in trend_windows(sel, ind, first)]
             if not years:
-                return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "population", "value",
-                                             "value_suppressed"])
+                return pd.DataFrame(columns=["area_code", "name", "year", "date", "count", "count_suppressed",
+                                             "population", "value", "value_suppressed"])
             series = _series(key, level, sel, ind, types)
             df = series[_among(series["year"], years) & _among(series["area_code"], codes)]
         else:
@@ -710,6 +710,9 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
         "year": df["year"].array.take(order),
         "date": [date(int(y), 1, 1) for y in year[order]],
         "count": df["count"].array.take(order),
+        # The hidden counts flagged too (not only their rates): without the flag an export
+        # wrote a hidden count as an empty cell, read as "no data", where the screen has "..".
+        "count_suppressed": hidden[order],
         "population": population.take(order),
         "value": pd.array(value[order], dtype="Float64"),
         "value_suppressed": hidden[order],
