@@ -108,3 +108,26 @@ def test_sparse_area_is_coarsened_with_a_notice(lpo_by_type):
     assert "visas därför per" in infos
     assert per_period.columns[0] in ("Kvartal", "År")
     assert hidden <= 0.5
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    # The last twelve months by year: before, "2024" (two months) stood beside "2025"
+    # (ten), which read as a fivefold rise.
+    ({"fran": "november 2024", "till": "oktober 2025", "tid": "År"},
+     [("2024 (nov–dec)", "2024-11-01", "2024-12-01"), ("2025 (jan–okt)", "2025-01-01", "2025-10-01")]),
+    ({"tid": "Kvartal"},  # mars–augusti 2025
+     [("kvartal 1 2025 (mar)", "2025-03-01", "2025-03-01"), ("kvartal 2 2025", "2025-04-01", "2025-06-01"),
+      ("kvartal 3 2025 (jul–aug)", "2025-07-01", "2025-08-01")]),
+])
+def test_a_quarter_or_year_the_period_cuts_names_its_months(demo_db, raw, params, expected):
+    at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", **params})
+    assert not at.exception, [e.value for e in at.exception]
+    per_period = at.dataframe[1].value
+    assert per_period.iloc[:, 0].tolist() == [label for label, *_ in expected]
+    for (label, first, last), shown in zip(expected, per_period["Antal"], strict=True):
+        count = raw.execute("SELECT sum(count) FROM mart_signal WHERE polisregion_code = 'STOCKHOLM' "
+                            "AND month BETWEEN $first AND $last", {"first": first, "last": last}).fetchone()[0]
+        assert number(shown) == count, label
+    # The chart's ticks and text name them so too.
+    alt = next(c.value for c in at.caption if c.value.startswith("Linjediagram"))
+    assert f"{expected[0][0]} – {expected[-1][0]}" in alt

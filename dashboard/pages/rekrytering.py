@@ -55,7 +55,9 @@ def label_periods(fig, frame, grain: str) -> None:
     alt = meta.get("alt", "").replace("per månad ", f"per {GRAIN_LABELS[grain]}, ")
     for start, label in names.items():
         alt = alt.replace(fmt.month(start), label)
-    if grain == "year" and names:  # a range of years takes an en dash without spaces: 2020–2025
+    # A range of years takes an en dash without spaces (2020–2025); a year cut by the
+    # period is named with its months ("2025 (nov–dec)") and keeps the spaced dash.
+    if grain == "year" and names and all(label.isdigit() for label in names.values()):
         first, last = names[min(names)], names[max(names)]
         alt = alt.replace(f"{first} – {last}", f"{first}–{last}")
     fig.layout.meta = {**meta, "alt": alt}

@@ -35,7 +35,7 @@ import streamlit as st
 
 from dashboard import formatting as fmt
 from dashboard import suppression
-from dashboard.formatting import MONTHS
+from dashboard.formatting import MONTHS, MONTHS_SHORT
 from dashboard.queries import as_date, db_key, facts, geo, rows, run
 from pipelines import categories as cat
 
@@ -87,15 +87,26 @@ def periods(start: date, end: date, grain: str) -> list[str]:
     return list(dict.fromkeys(period_of(m.year, m.month, grain) for m in months))
 
 
-def period_label(period: str, grain: str) -> str:
-    """Swedish label: 'mars 2025', 'kvartal 1 2025', '2025'."""
+def period_label(period: str, grain: str, start: date | None = None, end: date | None = None) -> str:
+    """Swedish label: 'mars 2025', 'kvartal 1 2025', '2025'.
+
+    A quarter or year that the months ``start``–``end`` cut names the months it holds:
+    '2025 (nov–dec)', 'kvartal 4 2025 (dec)'. A year grain over the last twelve months
+    otherwise showed '2025' for two months beside '2026' for ten, which reads as a rise."""
     if grain == "month":
         y, m = period.split("-")
         return f"{MONTHS[int(m) - 1]} {y}"
-    if grain == "quarter":
-        y, q = period.split("-K")
-        return f"kvartal {q} {y}"
-    return period
+    label = f"kvartal {period.split('-K')[1]} {period.split('-K')[0]}" if grain == "quarter" else period
+    if start is None or end is None:
+        return label
+    first = period_start(period, grain)
+    months = 3 if grain == "quarter" else 12
+    last = date(first.year + (first.month - 1 + months - 1) // 12, (first.month - 1 + months - 1) % 12 + 1, 1)
+    lo, hi = max(first, date(start.year, start.month, 1)), min(last, date(end.year, end.month, 1))
+    if (lo, hi) == (first, last) or lo > hi:
+        return label
+    held = MONTHS_SHORT[lo.month - 1] if lo == hi else f"{MONTHS_SHORT[lo.month - 1]}–{MONTHS_SHORT[hi.month - 1]}"
+    return f"{label} ({held})"
 
 
 def period_start(period: str, grain: str) -> date:
@@ -266,9 +277,11 @@ def _rate_columns(counts: list, hidden: np.ndarray, population: list) -> dict:
 
 
 def trend_table(cube: suppression.Protected, dimension: str | None, period_list: list[str], grain: str,
-                youth: dict[int, float]) -> pd.DataFrame:
+                youth: dict[int, float], start: date | None = None, end: date | None = None) -> pd.DataFrame:
     """Rows per period (× category of ``dimension``; None: totals) with count and rate per
-    1 000 aged 12–17, complete (missing combinations are true zeros) and protected."""
+    1 000 aged 12–17, complete (missing combinations are true zeros) and protected. With
+    ``start`` and ``end`` (the months read), a period they cut is labelled with the months
+    it holds (:func:`period_label`)."""
     if dimension is None:
         table = cube.table(("period",))
         categories = [TOTAL] * len(table)
@@ -291,7 +304,7 @@ def trend_table(cube: suppression.Protected, dimension: str | None, period_list:
     labels = CATEGORY_LABELS.get(dimension or "", {})
     years = {p: period_start(p, grain).year for p in period_list}
     population = [population_for(youth, years[p]) for p, _ in rows]
-    names = {p: (period_label(p, grain), period_start(p, grain)) for p in period_list}
+    names = {p: (period_label(p, grain, start, end), period_start(p, grain)) for p in period_list}
     # Built in one go: each column added to a frame afterwards costs about a millisecond.
     return pd.DataFrame({
         "period": pd.array([p for p, _ in rows], dtype="str"),
@@ -477,7 +490,7 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
     # computed here and used at once (three entries each unpickled the cube again), and a
     # rerun reads one small entry instead of three.
     view = _view(key, level, code, start, end, grain)
-    trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth)
+    trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth, start, end)
     summary = summary_table(view.cube, dimension, view.youth, end.year)
     # A kommun every LPO of which covers other kommuner too gets no signal recorded per
     # LPO: a total of 0 there means "not recorded at this level", as in Jämförelse.
