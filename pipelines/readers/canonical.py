@@ -65,8 +65,14 @@ TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
 NANOSECOND_FORMATS = ["%Y-%m-%d %H:%M:%S.%n", "%Y-%m-%dT%H:%M:%S.%n"]
 # ISO 8601 with a UTC offset ('+01:00', '+0100', '+02'; 'Z' is rewritten as '+00:00'), as
 # exports from police and municipal systems write them, optionally with fractions of a
-# second. Stored as Stockholm local time; tried only on cells the plain formats cannot read.
+# second. SQL Server's space before the offset ('21:14:00 +01:00') is removed first.
+# Stored as Stockholm local time; tried only on cells the plain formats cannot read.
 OFFSET_TIMESTAMP_FORMATS = [f"%Y-%m-%d{sep}%H:%M{sec}%z" for sep in (" ", "T") for sec in (":%S", ":%S.%f", "")]
+# Seven to nine decimals with an offset, as .NET's round-trip format ('.1234567Z'), SQL
+# Server's datetimeoffset and a zoned nanosecond Parquet column write them (kept to the
+# microsecond). Apart from the formats above: a nanosecond time ends in 2262, so with
+# them a time in 2999 would read as no time instead of one in the future.
+OFFSET_NANOSECOND_FORMATS = [f"%Y-%m-%d{sep}%H:%M:%S.%n%z" for sep in (" ", "T")]
 # What people's exports write that the formats above cannot read, rewritten to
 # 'ÅÅÅÅ-MM-DD …' and read by TIMESTAMP_FORMATS (pattern, replacement; applied in order,
 # only to cells no other format reads). Sweden writes dates day first, never month first:
@@ -670,13 +676,15 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $excel_serial,
-    $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
+    Parameters: $formats, $offset_formats, $offset_nanosecond_formats, $nanosecond_formats,
+    $offset_suffix, $excel_serial, $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     # An Excel serial date is stored only as the time it stands for, so its digits never
     # reach the database; written with all its decimals, its fraction forms a valid
     # personnummer in about one cell in 130, which refused whole files. It is not screened.
     screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
+    # 'Z' as '+00:00', and without the space SQL Server writes before the offset
+    offset_time = r"regexp_replace(regexp_replace(occurred_at, '[Zz]$', '+00:00'), ' ([+-]\d)', '\1')"
     # The fields past the header are screened in the rows that have a value there, and
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
@@ -717,8 +725,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                 -- coalesce evaluates its second argument only for the rows whose first is
                 -- NULL: plain timestamps (the common case) never reach the offset formats.
                 SELECT *, coalesce(plain_ts, CASE WHEN regexp_matches(occurred_at, $offset_suffix)
-                              THEN timezone($zone, try_strptime(regexp_replace(occurred_at, '[Zz]$', '+00:00'),
-                                                                $offset_formats)) END,
+                              THEN timezone($zone, coalesce(try_strptime({offset_time}, $offset_formats),
+                                                            try_strptime({offset_time}, $offset_nanosecond_formats)
+                                                                ::TIMESTAMPTZ)) END,
                               try_strptime(occurred_at, $nanosecond_formats)::TIMESTAMP,
                               try_strptime({_rewritten("occurred_at")}, $formats),
                               CASE WHEN regexp_matches(occurred_at, $excel_serial)
@@ -760,6 +769,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
 
 
 STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTAMP_FORMATS,
+                  "offset_nanosecond_formats": OFFSET_NANOSECOND_FORMATS,
                   "nanosecond_formats": NANOSECOND_FORMATS,
                   "offset_suffix": OFFSET_SUFFIX, "excel_serial": EXCEL_SERIAL, "ambiguous_date": TIMESTAMP_AMBIGUOUS,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,

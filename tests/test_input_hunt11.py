@@ -1,0 +1,52 @@
+"""Our own formats as real exports write them (docs/formats.md): .NET and SQL Server
+times, pandas' time-zone Parquet, a header with a column twice, database NULLs and Mac
+Excel's encoding. Each test checks what the user sees: rows stored, rows rejected with
+row, column and reason, or the refusal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+from helpers import incident_csv, rejected_rows, rows
+
+from pipelines.loading import ingest
+
+
+def _times(db):
+    return rows(db, "SELECT incident_id, occurred_at FROM incident ORDER BY incident_id")
+
+
+def test_times_with_seven_decimals_and_an_offset_as_dotnet_and_sql_server_write_them(empty_db, tmp_path):
+    # .NET's round-trip format ('o': seven decimals and Z, as Power Automate and C# exports
+    # write UTC times) and SQL Server's datetimeoffset as text (seven decimals, a space
+    # before the offset). Before, every such row was 'ogiltig tidpunkt'.
+    f = incident_csv(tmp_path / "export.csv",
+                     "a;2026-03-01T20:14:00.1234567Z;rån;0180;;;\n"
+                     "b;2026-03-01 21:14:00.1234567 +01:00;rån;0180;;;\n"
+                     "c;2026-07-01 10:00:00 +02:00;rån;0180;;;\n"
+                     "d;2026-03-01T21:14:00.123456789+01:00;rån;0180;;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert rejected_rows(empty_db) == []
+    assert _times(empty_db) == [
+        ("a", datetime(2026, 3, 1, 21, 14, 0, 123457)),
+        ("b", datetime(2026, 3, 1, 21, 14, 0, 123457)),
+        ("c", datetime(2026, 7, 1, 10, 0)),
+        ("d", datetime(2026, 3, 1, 21, 14, 0, 123457)),
+    ]
+
+
+def test_parquet_from_pandas_with_zoned_nanosecond_times(empty_db, tmp_path):
+    # pandas writes a zoned datetime column as TIMESTAMP WITH TIME ZONE in nanoseconds; a
+    # time with a fraction (pd.Timestamp.now(), a log's time) was rejected as 'ogiltig
+    # tidpunkt' while whole seconds loaded.
+    f = tmp_path / "export.parquet"
+    duckdb.sql("SELECT * FROM (VALUES ('p1', '2026-03-01 20:14:00.123456789+00'::TIMESTAMPTZ_NS, 'rån', 180),"
+               " ('p2', '2026-07-01 10:00:00+00'::TIMESTAMPTZ_NS, 'rån', 180))"
+               " AS t(incident_id, occurred_at, incident_type, kommun_code)").write_parquet(str(f))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert rejected_rows(empty_db) == []
+    assert _times(empty_db) == [("p1", datetime(2026, 3, 1, 21, 14, 0, 123457)),
+                                ("p2", datetime(2026, 7, 1, 12, 0))]
