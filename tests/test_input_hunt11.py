@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
-from helpers import incident_csv, rejected_rows, rows
+from helpers import incident_csv, refused, rejected_rows, rows
 
 from pipelines.loading import ingest
 
@@ -50,3 +50,15 @@ def test_parquet_from_pandas_with_zoned_nanosecond_times(empty_db, tmp_path):
     assert rejected_rows(empty_db) == []
     assert _times(empty_db) == [("p1", datetime(2026, 3, 1, 21, 14, 0, 123457)),
                                 ("p2", datetime(2026, 7, 1, 12, 0))]
+
+
+def test_an_incident_column_given_twice_refuses_the_file(empty_db, tmp_path):
+    # Two exports' columns pasted side by side, or a column renamed to kommun_code next to
+    # the old one: before, the second was silently dropped (DuckDB renames it
+    # kommun_code_1) and the rows loaded with the first column's values, whichever it was.
+    for header in ("incident_id;occurred_at;incident_type;kommun_code;kommun_code",
+                   "incident_id;occurred_at;incident_type;kommun_code;Kommun_Code"):
+        f = tmp_path / "dubbel.csv"
+        f.write_text(header + "\nk-1;2026-03-01 21:14;stöld;0180;1280\n", encoding="utf-8")
+        message = refused(empty_db, f)
+        assert message.startswith("dubbel.csv: rad 1, kolumn 'kommun_code': kolumnen finns två gånger"), message

@@ -505,9 +505,14 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # are named, then the fields after them: every column the sniffer added (it adds
         # unnamed ones when the rows it samples are longer) and at least EXTRA_FIELDS, for
         # wider rows below its sample. A trailing ';' leaves those fields empty.
-        width = _header_width(path, delim)
+        header = _header_names(path, delim)
+        width = len(header)
         extra = [f"{EXTRA_FIELD}_{n}" for n in range(1, max(EXTRA_FIELDS, len(cols) - width) + 1)]
         cols = cols[:width]
+        # DuckDB renames a name given twice ('kommun_code_1', also for 'Kommun_Code' beside
+        # 'kommun_code'), which left the second column unread: the header's own names are
+        # checked for that, DuckDB's for the rest.
+        _check_header(file, [h for h in header if h], "incident")
         _check_header(file, cols, "incident")
         names = ", ".join(f"'{_q(c)}'" for c in [*cols, *extra])
         src = f"read_csv('{_q(path)}', {options}, names=[{names}])"
@@ -824,10 +829,11 @@ def _whole_number_as_text(name: str) -> str:
             f"ELSE CAST({col} AS VARCHAR) END AS {col}")
 
 
-def _header_width(path: Path, delim: str) -> int:
-    """The number of fields in the header (the first line) of a UTF-8 CSV file."""
+def _header_names(path: Path, delim: str) -> list[str]:
+    """The fields of the header (the first line) of a UTF-8 CSV file, as column names:
+    trimmed and in lower case, '' for an empty one."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        return len(next(csv.reader([fh.readline()], delimiter=delim)))
+        return [name.strip().lower() for name in next(csv.reader([fh.readline()], delimiter=delim))]
 
 
 # A quote with text on both sides ('24" från', 'sa "stick"'): in a cell without quotes it is
