@@ -62,3 +62,22 @@ def test_an_incident_column_given_twice_refuses_the_file(empty_db, tmp_path):
         f.write_text(header + "\nk-1;2026-03-01 21:14;stöld;0180;1280\n", encoding="utf-8")
         message = refused(empty_db, f)
         assert message.startswith("dubbel.csv: rad 1, kolumn 'kommun_code': kolumnen finns två gånger"), message
+
+
+def test_signal_and_measure_files_with_mac_line_ends_are_read(empty_db, tmp_path):
+    # Lines ending in a lone CR, as Excel for Mac saves 'CSV': before, the whole file was
+    # one line and refused as 'ett citattecken (") avslutas inte'. The row numbers are the
+    # lines' (the summary row is row 4).
+    signals = tmp_path / "signaler.csv"
+    signals.write_text("sep=;\rmonth;area_code;age_band;sex;source;signal_type;count\r"
+                       "2025-03;0180;15-17;M;polis;rekryteringsförsök;7\r"
+                       "2025-03;0180;15-17;K;polis;rekryteringsförsök;2\rSumma;;;;;;9\r", encoding="utf-8", newline="")
+    measures = tmp_path / "atgarder.csv"
+    measures.write_text('organisation;kommun_code;year;prioritised_area;title;status\r'
+                        'Tyresö kommun;0138;2025;Trygghet i offentlig miljö;"Belysning\rpå gångvägar";Klar\r',
+                        encoding="utf-8", newline="")
+    reports = ingest(empty_db, [signals, measures])
+    assert [r.status for r in reports] == ["ok", "ok"], [r.summary() for r in reports]
+    assert rows(empty_db, "SELECT sex, count FROM recruitment_signal ORDER BY sex") == [("K", 2), ("M", 7)]
+    assert rejected_rows(empty_db) == [(4, "month", "summeringsrad (Summa), ingen signal")]
+    assert rows(empty_db, "SELECT title, status FROM measure") == [("Belysning\rpå gångvägar", "uppnådd")]

@@ -208,14 +208,17 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
     if container == "parquet":
         return *_parquet_cells(path), None
     text = decode(path.read_bytes(), path.name)
-    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    # Lines end in '\r\n', '\n' or a lone '\r' (Excel for Mac's 'CSV'; before, such a file
+    # was one line and refused as a quote that does not end).
+    first, *rest = re.split(r"\r\n?|\n", text.lstrip("\ufeff"), maxsplit=1)
     delimiter = excel_separator(first)
     if delimiter:
-        text = rest  # rows are numbered as Excel shows them: without the sep line
+        text = rest[0] if rest else ""  # rows are numbered as Excel shows them: without the sep line
     else:
         delimiter = sniff_delimiter(first)
     # strict: an opening quote never closed swallows the rest of the file without it.
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    # newline='': the reader ends a row at any of the line ends, and keeps one in a quoted cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     all_rows: list[list[str]] = []
     start = 1  # the line where the record being read begins
     try:
