@@ -64,6 +64,41 @@ def test_an_incident_column_given_twice_refuses_the_file(empty_db, tmp_path):
         assert message.startswith("dubbel.csv: rad 1, kolumn 'kommun_code': kolumnen finns två gånger"), message
 
 
+# Excel for Mac saves 'CSV' (Kommaavgränsade värden) in Mac Roman, where ä, å and ö are
+# the bytes that Windows-1252 reads as Š, Œ and š.
+def test_mac_excel_csv_in_mac_roman_is_read_with_its_letters(empty_db, tmp_path):
+    signals = tmp_path / "signaler.csv"
+    signals.write_bytes("month;area_code;age_band;sex;source;signal_type;count\r"
+                        "2025-03;Malmö;15-17;M;socialtjänst;rekryteringsförsök;7\r".encode("mac_roman"))
+    measures = tmp_path / "åtgärder.csv"
+    measures.write_bytes("organisation;kommun_code;year;prioritised_area;title;status\r"
+                         "Tyresö kommun;0138;2025;Trygghet i offentlig miljö;Belysning på gångvägar;Pågår\r"
+                         .encode("mac_roman"))
+    incidents = tmp_path / "händelser.csv"
+    incidents.write_bytes("incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\r"
+                          "m1;2026-03-01 21:14;stöld;Malmö;;;kommunens händelselogg\r".encode("mac_roman"))
+    reports = ingest(empty_db, [signals, measures, incidents])
+    assert [r.status for r in reports] == ["ok"] * 3, [r.summary() for r in reports]
+    assert rejected_rows(empty_db) == []
+    assert rows(empty_db, "SELECT area_code, source, signal_type FROM recruitment_signal") == [
+        ("1280", "socialtjänst", "rekryteringsförsök")]
+    # before, the area was stored as the organisation's own 'Trygghet i offentlig miljš'
+    assert rows(empty_db, "SELECT p.organisation, m.prioritised_area, m.status FROM measure m JOIN plan p "
+                          "USING (plan_id)") == [("Tyresö kommun", "Trygghet i offentlig miljö", "påbörjad")]
+    assert rows(empty_db, "SELECT kommun_code, incident_type, source FROM incident") == [
+        ("1280", "stöld", "kommunens händelselogg")]
+
+
+def test_a_windows_file_with_a_euro_sign_and_no_swedish_letters_stays_windows_1252(empty_db, tmp_path):
+    # '€' is 0x80 in Windows-1252 and 'Ä' in Mac Roman: one sign alone proves no Mac file.
+    f = tmp_path / "händelser.csv"
+    f.write_bytes("incident_id;occurred_at;incident_type;kommun_code;lpo_code;grid_cell;source\r\n"
+                  "w1;2026-03-01 21:14;bedrägeri;0180;;;kassa 500 € – kvitto\r\n".encode("cp1252"))
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT source FROM incident") == [("kassa 500 € – kvitto",)]
+
+
 def test_signal_and_measure_files_with_mac_line_ends_are_read(empty_db, tmp_path):
     # Lines ending in a lone CR, as Excel for Mac saves 'CSV': before, the whole file was
     # one line and refused as 'ett citattecken (") avslutas inte'. The row numbers are the

@@ -28,7 +28,15 @@ from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers.followup import stated_status
-from pipelines.readers.text import MONTHS, choice, decode, excel_separator, parse_number, sniff_delimiter
+from pipelines.readers.text import (
+    MONTHS,
+    choice,
+    decode,
+    excel_separator,
+    legacy_encoding,
+    parse_number,
+    sniff_delimiter,
+)
 
 FORMATS = (
     "incident-csv", "incident-parquet",
@@ -957,14 +965,16 @@ def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
     delim = excel_separator(first)
     sep_line = delim is not None
     delim = delim or sniff_delimiter(first)
+    # A Windows-1252 (or Mac Roman) file shows itself in its first MiB in practice (å, ä, ö
+    # in names).
+    with open(path, "rb") as fh:
+        sample = fh.read(1 << 20)
     try:
-        # A Windows-1252 file shows itself in its first MiB in practice (å, ä, ö in names).
-        with open(path, "rb") as fh:
-            fh.read(1 << 20).decode("utf-8")
+        sample.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError as exc:
         # (a multi-byte character cut at the sample's end is still UTF-8)
-        encoding = "utf-8" if exc.start > (1 << 20) - 4 else "cp1252"
+        encoding = "utf-8" if exc.start > (1 << 20) - 4 else legacy_encoding(sample)
     if encoding == "utf-8" and not sep_line:
         return path, delim
     tmp = Path(scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / path.name
