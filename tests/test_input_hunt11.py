@@ -116,3 +116,33 @@ def test_signal_and_measure_files_with_mac_line_ends_are_read(empty_db, tmp_path
     assert rows(empty_db, "SELECT sex, count FROM recruitment_signal ORDER BY sex") == [("K", 2), ("M", 7)]
     assert rejected_rows(empty_db) == [(4, "month", "summeringsrad (Summa), ingen signal")]
     assert rows(empty_db, "SELECT title, status FROM measure") == [("Belysning\rpå gångvägar", "uppnådd")]
+
+
+def test_null_from_a_database_export_is_an_empty_cell(empty_db, tmp_path):
+    # SQL Server (Spara resultat som), Access and Power BI write an empty cell as NULL,
+    # quoted or not. Before, incident rows were rejected as 'okänt lokalpolisområde', a
+    # measure stored the text 'NULL' as its description and due date, and a signal with
+    # count NULL was 'antal måste vara ett heltal' rather than a missing count.
+    incidents = tmp_path / "handelser.csv"
+    incidents.write_text('"incident_id","occurred_at","incident_type","kommun_code","lpo_code","grid_cell","source"\r\n'
+                         '"1","2026-03-01 21:14:00.000","rån","0180","NULL","NULL","NULL"\r\n'
+                         "2,2026-03-01 22:14:00.000,stöld,0180,NULL,NULL,NULL\r\n"
+                         "3,2026-03-01 23:14:00.000,stöld,NULL,NULL,NULL,NULL\r\n", encoding="utf-8")
+    measures = tmp_path / "atgarder.csv"
+    measures.write_text("organisation;kommun_code;year;prioritised_area;title;status;description;due\n"
+                        "Tyresö kommun;0138;2025;Trygghet i offentlig miljö;Belysning;NULL;NULL;NULL\n",
+                        encoding="utf-8")
+    signals = tmp_path / "signaler.csv"
+    signals.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                       "2025-03;0180;15-17;M;polis;rekryteringsförsök;7\n"
+                       "2025-03;0180;15-17;K;polis;rekryteringsförsök;NULL\n", encoding="utf-8")
+    reports = ingest(empty_db, [incidents, measures, signals])
+    assert [r.status for r in reports] == ["ok"] * 3, [r.summary() for r in reports]
+    assert rows(empty_db, "SELECT incident_id, lpo_code, grid_cell, source FROM incident ORDER BY 1") == [
+        ("1", None, None, "egen fil"), ("2", None, None, "egen fil")]
+    assert rows(empty_db, "SELECT status, description, due FROM measure") == [("ej bedömd", None, None)]
+    assert rows(empty_db, 'SELECT l.source_file, r.row_number, r."column", r.reason FROM rejected_row r '
+                          "JOIN load_log l USING (load_id) ORDER BY 1") == [
+        ("handelser.csv", 4, "kommun_code", "okänd kommunkod"),
+        ("signaler.csv", 3, "count", "antal saknas; skriv 0 om inga signaler fanns"),
+    ]
