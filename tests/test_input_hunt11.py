@@ -146,3 +146,22 @@ def test_null_from_a_database_export_is_an_empty_cell(empty_db, tmp_path):
         ("handelser.csv", 4, "kommun_code", "okänd kommunkod"),
         ("signaler.csv", 3, "count", "antal saknas; skriv 0 om inga signaler fanns"),
     ]
+
+
+def test_bra_and_scb_tables_saved_by_excel_for_mac_are_read(empty_db, tmp_path):
+    # A Brå or SCB table opened and saved as 'CSV' in Excel for Mac: Mac Roman, lines ending
+    # in a lone CR. Before, it was 'formatet känns inte igen' (the whole file one line).
+    bra = tmp_path / "anmalda_brott.csv"
+    bra.write_bytes("Anmälda brott\rOmråde;Brottstyp;2023;2024\rMalmö;Samtliga brott;40 000;41 000\r"
+                    .encode("mac_roman"))
+    scb = tmp_path / "folkmangd.csv"
+    scb.write_bytes(('"Folkmängd efter region, ålder, kön och år"\r\r"region";"ålder";"kön";"2023"\r'
+                     + "".join(f'"0180 Stockholm";"{age} år";"{sex}";"{n}"\r'
+                               for age, n in ((12, 5012), (13, 5013), (14, 5014)) for sex in ("män", "kvinnor")))
+                    .encode("mac_roman"))
+    reports = ingest(empty_db, [bra, scb])
+    assert [r.status for r in reports] == ["ok", "ok"], [r.summary() for r in reports]
+    assert rows(empty_db, "SELECT area_code, offence_category, year, count FROM bra_statistic ORDER BY year") == [
+        ("1280", "Samtliga brott", 2023, 40000), ("1280", "Samtliga brott", 2024, 41000)]
+    assert rows(empty_db, "SELECT kommun_code, year, age_band, sex, population FROM population ORDER BY sex") == [
+        ("0180", 2023, "12-14", "K", 15039), ("0180", 2023, "12-14", "M", 15039)]
