@@ -28,7 +28,15 @@ from pipelines import personnummer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers.followup import stated_status
-from pipelines.readers.text import MONTHS, choice, decode, excel_separator, parse_number, sniff_delimiter
+from pipelines.readers.text import (
+    MONTHS,
+    choice,
+    decode,
+    excel_separator,
+    legacy_encoding,
+    parse_number,
+    sniff_delimiter,
+)
 
 FORMATS = (
     "incident-csv", "incident-parquet",
@@ -65,8 +73,14 @@ TIMESTAMP_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
 NANOSECOND_FORMATS = ["%Y-%m-%d %H:%M:%S.%n", "%Y-%m-%dT%H:%M:%S.%n"]
 # ISO 8601 with a UTC offset ('+01:00', '+0100', '+02'; 'Z' is rewritten as '+00:00'), as
 # exports from police and municipal systems write them, optionally with fractions of a
-# second. Stored as Stockholm local time; tried only on cells the plain formats cannot read.
+# second. SQL Server's space before the offset ('21:14:00 +01:00') is removed first.
+# Stored as Stockholm local time; tried only on cells the plain formats cannot read.
 OFFSET_TIMESTAMP_FORMATS = [f"%Y-%m-%d{sep}%H:%M{sec}%z" for sep in (" ", "T") for sec in (":%S", ":%S.%f", "")]
+# Seven to nine decimals with an offset, as .NET's round-trip format ('.1234567Z'), SQL
+# Server's datetimeoffset and a zoned nanosecond Parquet column write them (kept to the
+# microsecond). Apart from the formats above: a nanosecond time ends in 2262, so with
+# them a time in 2999 would read as no time instead of one in the future.
+OFFSET_NANOSECOND_FORMATS = [f"%Y-%m-%d{sep}%H:%M:%S.%n%z" for sep in (" ", "T")]
 # What people's exports write that the formats above cannot read, rewritten to
 # 'ÅÅÅÅ-MM-DD …' and read by TIMESTAMP_FORMATS (pattern, replacement; applied in order,
 # only to cells no other format reads). Sweden writes dates day first, never month first:
@@ -202,14 +216,17 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
     if container == "parquet":
         return *_parquet_cells(path), None
     text = decode(path.read_bytes(), path.name)
-    first, _, rest = text.lstrip("\ufeff").partition("\n")
+    # Lines end in '\r\n', '\n' or a lone '\r' (Excel for Mac's 'CSV'; before, such a file
+    # was one line and refused as a quote that does not end).
+    first, *rest = re.split(r"\r\n?|\n", text.lstrip("\ufeff"), maxsplit=1)
     delimiter = excel_separator(first)
     if delimiter:
-        text = rest  # rows are numbered as Excel shows them: without the sep line
+        text = rest[0] if rest else ""  # rows are numbered as Excel shows them: without the sep line
     else:
         delimiter = sniff_delimiter(first)
     # strict: an opening quote never closed swallows the rest of the file without it.
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    # newline='': the reader ends a row at any of the line ends, and keeps one in a quoted cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     all_rows: list[list[str]] = []
     start = 1  # the line where the record being read begins
     try:
@@ -228,8 +245,13 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
     while header and not header[-1]:
         header.pop()
     # A row cut short (a truncated file) lacks its last columns: pad so checks name them.
-    rows = [row + [""] * (len(header) - len(row)) for row in all_rows[1:]]
+    # NULL is an empty cell, as database exports write one (it was stored as the text 'NULL'
+    # in a measure's description or due date).
+    rows = [[_NULL.sub("", v) for v in row] + [""] * (len(header) - len(row)) for row in all_rows[1:]]
     return header, rows, delimiter
+
+
+_NULL = re.compile(r"^\s*NULL\s*$")
 
 
 def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str | None,
@@ -486,8 +508,10 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # No skip= here: given at all (even 0) it stops DuckDB's sniffer from settling on the
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
+        # NULL (quoted or not) is an empty cell, as SQL Server, Access and other database
+        # exports write one; read as text, an empty LPO or grid cell rejected the row.
         options = (f"delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
-                   f"null_padding=true{serial}")
+                   f"null_padding=true, nullstr=['', 'NULL']{serial}")
         try:
             cols = [c.lower() for c in
                     con.execute(f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', {options})").df()["column_name"]]
@@ -499,9 +523,14 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # are named, then the fields after them: every column the sniffer added (it adds
         # unnamed ones when the rows it samples are longer) and at least EXTRA_FIELDS, for
         # wider rows below its sample. A trailing ';' leaves those fields empty.
-        width = _header_width(path, delim)
+        header = _header_names(path, delim)
+        width = len(header)
         extra = [f"{EXTRA_FIELD}_{n}" for n in range(1, max(EXTRA_FIELDS, len(cols) - width) + 1)]
         cols = cols[:width]
+        # DuckDB renames a name given twice ('kommun_code_1', also for 'Kommun_Code' beside
+        # 'kommun_code'), which left the second column unread: the header's own names are
+        # checked for that, DuckDB's for the rest.
+        _check_header(file, [h for h in header if h], "incident")
         _check_header(file, cols, "incident")
         names = ", ".join(f"'{_q(c)}'" for c in [*cols, *extra])
         src = f"read_csv('{_q(path)}', {options}, names=[{names}])"
@@ -670,13 +699,15 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
-    Parameters: $formats, $offset_formats, $nanosecond_formats, $offset_suffix, $excel_serial,
-    $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
+    Parameters: $formats, $offset_formats, $offset_nanosecond_formats, $nanosecond_formats,
+    $offset_suffix, $excel_serial, $ambiguous_date, $zone, $types, $grid and $pn_screen (STAGING_PARAMS).
     """
     # An Excel serial date is stored only as the time it stands for, so its digits never
     # reach the database; written with all its decimals, its fraction forms a valid
     # personnummer in about one cell in 130, which refused whole files. It is not screened.
     screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
+    # 'Z' as '+00:00', and without the space SQL Server writes before the offset
+    offset_time = r"regexp_replace(regexp_replace(occurred_at, '[Zz]$', '+00:00'), ' ([+-]\d)', '\1')"
     # The fields past the header are screened in the rows that have a value there, and
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
@@ -717,8 +748,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                 -- coalesce evaluates its second argument only for the rows whose first is
                 -- NULL: plain timestamps (the common case) never reach the offset formats.
                 SELECT *, coalesce(plain_ts, CASE WHEN regexp_matches(occurred_at, $offset_suffix)
-                              THEN timezone($zone, try_strptime(regexp_replace(occurred_at, '[Zz]$', '+00:00'),
-                                                                $offset_formats)) END,
+                              THEN timezone($zone, coalesce(try_strptime({offset_time}, $offset_formats),
+                                                            try_strptime({offset_time}, $offset_nanosecond_formats)
+                                                                ::TIMESTAMPTZ)) END,
                               try_strptime(occurred_at, $nanosecond_formats)::TIMESTAMP,
                               try_strptime({_rewritten("occurred_at")}, $formats),
                               CASE WHEN regexp_matches(occurred_at, $excel_serial)
@@ -760,6 +792,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
 
 
 STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTAMP_FORMATS,
+                  "offset_nanosecond_formats": OFFSET_NANOSECOND_FORMATS,
                   "nanosecond_formats": NANOSECOND_FORMATS,
                   "offset_suffix": OFFSET_SUFFIX, "excel_serial": EXCEL_SERIAL, "ambiguous_date": TIMESTAMP_AMBIGUOUS,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
@@ -814,10 +847,11 @@ def _whole_number_as_text(name: str) -> str:
             f"ELSE CAST({col} AS VARCHAR) END AS {col}")
 
 
-def _header_width(path: Path, delim: str) -> int:
-    """The number of fields in the header (the first line) of a UTF-8 CSV file."""
+def _header_names(path: Path, delim: str) -> list[str]:
+    """The fields of the header (the first line) of a UTF-8 CSV file, as column names:
+    trimmed and in lower case, '' for an empty one."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        return len(next(csv.reader([fh.readline()], delimiter=delim)))
+        return [name.strip().lower() for name in next(csv.reader([fh.readline()], delimiter=delim))]
 
 
 # A quote with text on both sides ('24" från', 'sa "stick"'): in a cell without quotes it is
@@ -938,14 +972,16 @@ def _utf8_copy(path: Path, scratch_dir: Path | None) -> tuple[Path, str]:
     delim = excel_separator(first)
     sep_line = delim is not None
     delim = delim or sniff_delimiter(first)
+    # A Windows-1252 (or Mac Roman) file shows itself in its first MiB in practice (å, ä, ö
+    # in names).
+    with open(path, "rb") as fh:
+        sample = fh.read(1 << 20)
     try:
-        # A Windows-1252 file shows itself in its first MiB in practice (å, ä, ö in names).
-        with open(path, "rb") as fh:
-            fh.read(1 << 20).decode("utf-8")
+        sample.decode("utf-8")
         encoding = "utf-8"
     except UnicodeDecodeError as exc:
         # (a multi-byte character cut at the sample's end is still UTF-8)
-        encoding = "utf-8" if exc.start > (1 << 20) - 4 else "cp1252"
+        encoding = "utf-8" if exc.start > (1 << 20) - 4 else legacy_encoding(sample)
     if encoding == "utf-8" and not sep_line:
         return path, delim
     tmp = Path(scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / path.name

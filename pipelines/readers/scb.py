@@ -130,7 +130,9 @@ def csv_grid(path: Path, data: bytes | None = None) -> Grid:
     text = decode(data if data is not None else path.read_bytes(), path.name).lstrip("\ufeff")
     rows, numbers = [], []
     try:
-        reader = csv.reader(io.StringIO(text), delimiter=_csv_delimiter(text))
+        # newline='': rows end at CR LF, LF or a lone CR (Excel for Mac's 'CSV'; before, such
+        # a file was one line and no table was found in it)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_csv_delimiter(text))
         for n, row in enumerate(reader, start=1):
             rows.append([c.strip() for c in row])
             numbers.append(n)

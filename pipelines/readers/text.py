@@ -23,10 +23,27 @@ def decode(data: bytes, file_name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        text = data.decode(legacy_encoding(data), errors="replace")
         if text.count("\ufffd") > max(3, len(text) // 200):
             raise FileRejected(file_name, "filens teckenkodning känns inte igen. Spara den som CSV UTF-8.") from None
         return text
+
+
+# Swedish letters as bytes: in Mac Roman (ä å ö Ä Å Ö é ü) and in Windows-1252 (the same
+# letters). Windows-1252 reads the first set as € Å … Š Œ š Ž Ÿ and others no Swedish text
+# holds; Mac Roman reads the second as ‰ Â ˆ and the like.
+_MAC_ROMAN_LETTERS = re.compile(rb"[\x8a\x8c\x9a\x80\x81\x85\x8e\x9f]")
+_MAC_ROMAN_SMALL = re.compile(rb"[\x8a\x8c\x9a]")
+_WINDOWS_LETTERS = re.compile(rb"[\xe4\xe5\xf6\xc4\xc5\xd6\xe9\xfc]")
+
+
+def legacy_encoding(data: bytes) -> str:
+    """The encoding of text that is not UTF-8: 'mac_roman' when its Swedish letters are
+    Mac Roman's (Excel for Mac saves 'CSV' so: 'Malmö' read as Windows-1252 is 'Malmš'),
+    else 'cp1252' (Excel for Windows). Mac Roman needs a small ä, å or ö and more of its
+    letters than Windows-1252's, so a Windows file with a '€' and no å, ä or ö stays one."""
+    mac = len(_MAC_ROMAN_LETTERS.findall(data))
+    return "mac_roman" if _MAC_ROMAN_SMALL.search(data) and mac > len(_WINDOWS_LETTERS.findall(data)) else "cp1252"
 
 
 # The Swedish month names, January first (follow-up openings "Mars:", police notices
