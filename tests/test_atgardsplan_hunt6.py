@@ -398,3 +398,33 @@ def test_a_percentage_in_an_ods_reads_as_in_the_xlsx(empty_db, tmp_path):
             zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
     _load(empty_db, ods)
     assert [status for *_, status in _measures(empty_db)] == ["påbörjad", "påbörjad"]
+
+
+# --- headers worded as people word them -------------------------------------------------------
+
+@pytest.mark.parametrize(("measure", "due", "responsible"), [
+    ("Vad ska göras?", "Deadline", "Ansv."),
+    ("Åtg.", "Klart senast", "Genomförs av"),
+    ("Åtgärd", "När", "Utförare"),
+])
+def test_measure_due_and_responsible_headers_as_people_word_them(empty_db, tmp_path, measure, due, responsible):
+    # Before: "Vad ska göras?" and "Åtg." got the file refused as having no header row, and
+    # "Deadline", "Klart senast", "Ansv.", "Genomförs av" and "Utförare" were columns not read.
+    header = ["Problemområde", "Orsak", measure, "Operativa mål", due, responsible, "Uppföljning"]
+    wb = _round_plan(header, [MEASURE + ["VB: Åtgärden bedöms vara uppnådd."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, due, responsible, status FROM measure") == [
+        ("Läxhjälp", "2025", "Chef", "uppnådd")]
+    assert not any("lästes inte" in line for line in report.lines), report.lines
+
+
+def test_the_one_who_follows_up_is_no_follow_up(empty_db, tmp_path):
+    # Before: "Uppföljningsansvarig" was taken for the follow-up column (its name starts
+    # so), and the real one right of it was then another follow-up column: the person's
+    # name ("Maria") was read as a follow-up entry.
+    header = [*BASE, "Uppföljningsansvarig", "Uppföljning"]
+    wb = _round_plan(header, [MEASURE + ["Säkerhetssamordnaren", "VB: Åtgärden bedöms vara uppnådd."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT f.round, f.text FROM measure_followup f") == [
+        ("VB", "Åtgärden bedöms vara uppnådd.")]
+    assert any("'Uppföljningsansvarig'" in line and "lästes inte" in line for line in report.lines), report.lines

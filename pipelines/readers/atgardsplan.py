@@ -67,10 +67,11 @@ _HEADER_PREFIXES = (
     ("cause", ("orsak",)),
     # "Insats" and "Aktivitet" name the measure in some templates; beside an Åtgärd
     # column to their left they are just another column (the first one wins).
-    ("measure", ("åtgärd", "insats", "aktivitet")),
+    # "Åtg." is the narrow column's "Åtgärd"; "Vad ska göras?" the question a template asks.
+    ("measure", ("åtgärd", "insats", "aktivitet", "åtg", "vad ska göras", "vad gör vi")),
     ("goal", ("operativa mål", "operativt mål", "målsättning", "mål")),
-    ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tidsram", "tidsperiod", "tid")),
-    ("responsible", ("vem", "ansvar", "huvudansvar")),
+    ("due", ("när", "tidplan", "tidsplan", "tidpunkt", "tidsram", "tidsperiod", "tid", "deadline", "klart senast")),
+    ("responsible", ("vem", "ansvar", "huvudansvar", "ansv", "genomförs av", "utförare")),
     # "Uppf. T1", "Uppfölj. T2": a narrow column's header is often abbreviated.
     ("followup", ("uppfölj", "uppf")),
     ("status", ("status", "bedömning")),
@@ -901,6 +902,9 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     folded = re.sub(r"^[\W\d]*", "", folded)
     folded = re.sub(r"^(?:identifierade?|identifierat|beskrivning av|bakomliggande|prioriterade?(?=\s+problem\b)|"
                     r"prioriterat(?=\s+problem\b))\s+", "", folded)
+    # The one who follows up ("Uppföljningsansvarig") is a person, not the follow-up.
+    if _FOLLOWUP_PERSON.match(folded):
+        return None
     found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
                   if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha())),
                  None)
@@ -912,6 +916,7 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
 
 
 _FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
+_FOLLOWUP_PERSON = re.compile(r"uppf\w*\s*(?:ansvarig|ansvar\b)")
 
 
 _HEADER_WORD = re.compile(r"^\s*uppföljning(?:en)?\s+(?:per\s+|den\s+)?", re.IGNORECASE)
