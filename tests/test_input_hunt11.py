@@ -165,3 +165,18 @@ def test_bra_and_scb_tables_saved_by_excel_for_mac_are_read(empty_db, tmp_path):
         ("1280", "Samtliga brott", 2023, 40000), ("1280", "Samtliga brott", 2024, 41000)]
     assert rows(empty_db, "SELECT kommun_code, year, age_band, sex, population FROM population ORDER BY sex") == [
         ("0180", 2023, "12-14", "K", 15039), ("0180", 2023, "12-14", "M", 15039)]
+
+
+def test_signal_months_written_with_a_slash_or_a_point(empty_db, tmp_path):
+    # Before: each of these rows was rejected as an invalid month ("skriv ÅÅÅÅ-MM"), though
+    # a four-digit year leaves no doubt which number is the month.
+    months = ["03/2025", "4/2025", "05.2025", "2025/06", "2025.07", "2025-08-01T00:00:00Z"]
+    signals = tmp_path / "signaler.csv"
+    signals.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                       + "".join(f"{m};0180;15-17;M;skola;rekryteringsförsök;{i + 1}\n" for i, m in enumerate(months))
+                       + "13/2025;0180;15-17;K;skola;rekryteringsförsök;1\n", encoding="utf-8")
+    [report] = ingest(empty_db, [signals])
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT strftime(month, '%Y-%m'), count FROM recruitment_signal ORDER BY month") == [
+        ("2025-03", 1), ("2025-04", 2), ("2025-05", 3), ("2025-06", 4), ("2025-07", 5), ("2025-08", 6)]
+    assert [r[:2] for r in rejected_rows(empty_db)] == [(8, "month")]  # no month 13

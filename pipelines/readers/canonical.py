@@ -379,7 +379,8 @@ _MONTH_BY_NAME = re.compile(
 def _parse_month(text: str) -> date:
     """The first day of the month ``text`` names: '2025-03' and '2025-3' as documented, and
     as exports and Excel write it: a date in the month ('2025-03-31', also with a time at
-    midnight from a database, '2025-03-01 00:00:00'), SCB's '2025M03', '202503' and an
+    midnight from a database, '2025-03-01 00:00:00', '2025-03-01T00:00:00Z'), '2025/03',
+    '2025.03', '03/2025' and '3.2025', SCB's '2025M03', '202503' and an
     Excel serial date ('45717' is 2025-03-01, written when the column lost its date
     format). A month by its Swedish name or abbreviation too: 'mars 2025', 'Mar 2025' and
     'mar-25', as Swedish Excel shows a month cell (format mmm-åå) and saves it in a CSV.
@@ -392,11 +393,16 @@ def _parse_month(text: str) -> date:
         return date(int(year) if len(year) == 4 else 2000 + int(year), number, 1)
     if re.fullmatch(EXCEL_SERIAL, text):
         return (date(1899, 12, 30) + timedelta(days=int(float(text.replace(",", "."))))).replace(day=1)
-    text = re.sub(r"[ T]00:00(:00(\.0+)?)?$", "", text)
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|M(\d{2})|(\d{2}))", text)
+    text = re.sub(r"[ T]00:00(:00(\.0+)?)?(?:Z|[+-]00:?00)?$", "", text)
+    # The month before the year ('03/2025', '3.2025'), as Swedish reports and some
+    # systems write a month: a four-digit year leaves no doubt which is which.
+    month_first = re.fullmatch(r"(\d{1,2})[/.](\d{4})", text)
+    if month_first:
+        return date(int(month_first[2]), int(month_first[1]), 1)
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|[/.](\d{1,2})|M(\d{2})|(\d{2}))", text)
     if not m:
         raise ValueError(text)
-    year, month = int(m[1]), int(m[2] or m[4] or m[5])
+    year, month = int(m[1]), int(m[2] or m[4] or m[5] or m[6])
     if m[3]:
         date(year, month, int(m[3]))  # the day must exist
     return date(year, month, 1)
