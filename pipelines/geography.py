@@ -115,8 +115,19 @@ def fold_letters(text: str) -> str:
 
 # How kommuner name themselves as organisations, beyond '<name> kommun' and '<name>s
 # kommun': 'Malmö stad' and 'Göteborgs Stad' are read by dropping 'stad'; these few are
-# spelled otherwise (folded as normalise_name folds them).
-KOMMUN_ORGANISATION_NAMES = {"region gotland": "gotland", "falu": "falun"}
+# spelled otherwise.
+KOMMUN_ORGANISATIONS = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
+# The same, folded as normalise_name folds them, for reading an organisation's name.
+KOMMUN_ORGANISATION_NAMES = {normalise_name(org): normalise_name(name) for name, org in KOMMUN_ORGANISATIONS.items()}
+
+
+def kommun_organisation(name: str) -> str:
+    """The kommun's organisation as Swedish writes it: the name in the genitive before
+    "kommun" ("Norrköpings kommun", "Uppsala kommun", "Borås kommun"), or as
+    KOMMUN_ORGANISATIONS spells it ("Falu kommun", "Region Gotland")."""
+    if name in KOMMUN_ORGANISATIONS:
+        return KOMMUN_ORGANISATIONS[name]
+    return f"{name} kommun" if name[-1].lower() in "aeiouyåäösxz" else f"{name}s kommun"
 
 
 class Gazetteer:

@@ -35,6 +35,7 @@ from openpyxl.styles.colors import COLOR_INDEX
 from openpyxl.utils import get_column_letter
 
 from pipelines import categories as cat
+from pipelines.geography import kommun_organisation
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 from pipelines.readers import followup, ods
@@ -1829,20 +1830,6 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
                 written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", candidate, re.IGNORECASE)
                 return code, candidate if written else kommun_organisation(gz.name(code))
     return None, None
-
-
-# Kommuner whose organisation is not "<the name in the genitive> kommun".
-_ORGANISATION_NAMES = {"Falun": "Falu kommun", "Gotland": "Region Gotland"}
-
-
-def kommun_organisation(name: str) -> str:
-    """The kommun's organisation as Swedish writes it: the name in the genitive before
-    "kommun" ("Norrköpings kommun", "Uppsala kommun", "Borås kommun"), "Falu kommun",
-    "Region Gotland". ("Norrköping kommun", as before, is no Swedish.)"""
-    if name in _ORGANISATION_NAMES:
-        return _ORGANISATION_NAMES[name]
-    vowel_or_s = name[-1].lower() in "aeiouyåäösxz"
-    return f"{name} kommun" if vowel_or_s else f"{name}s kommun"
 
 
 def _ascii(text: str) -> str:
