@@ -128,6 +128,16 @@ def test_a_quarter_or_year_the_period_cuts_names_its_months(demo_db, raw, params
         count = raw.execute("SELECT sum(count) FROM mart_signal WHERE polisregion_code = 'STOCKHOLM' "
                             "AND month BETWEEN $first AND $last", {"first": first, "last": last}).fetchone()[0]
         assert number(shown) == count, label
-    # The chart's ticks and text name them so too.
+    # The chart's ticks and text name them so too, and a notice says why they are lower.
     alt = next(c.value for c in at.caption if c.value.startswith("Linjediagram"))
     assert f"{expected[0][0]} – {expected[-1][0]}" in alt
+    cut = [i.value for i in at.info if "färre månader" in i.value]
+    assert len(cut) == 1 and expected[0][0] in cut[0] and expected[-1][0] in cut[0], cut
+    assert expected[1][0] not in cut[0] or len(expected) == 2
+
+
+def test_whole_years_get_no_notice_about_cut_years(demo_db):
+    at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", "fran": "januari 2024",
+                         "till": "december 2025", "tid": "År"})
+    assert at.dataframe[1].value.iloc[:, 0].tolist() == ["2024", "2025"]
+    assert not [i.value for i in at.info if "färre månader" in i.value]

@@ -97,6 +97,11 @@ if mostly_suppressed and parent and coarser_level(sel.area_level):
               args=(geo.level_of(parent), parent), key="signal_coarser")
 
 table, summary = view.trend, view.summary
+# A quarter or year that the period cuts holds fewer months: its label names them, and
+# this says why its bar or point is lower than a whole one.
+cut = signals.cut_note(sel, view_grain)
+if cut:
+    st.info(cut, icon=":material/date_range:")
 # Both tables are made from the database version, the area, the period, the grain asked
 # for and the breakdown (signal_page's inputs): their display tables are remembered by
 # that instead of by their pickled content (pickling and hashing them cost milliseconds
@@ -112,12 +117,14 @@ if unrecorded:
 large_note = signals.secondary_note(sel, view_grain) if suppressed else None
 
 
-def export_caption(frame) -> str:
+def export_caption(frame, *notes) -> str:
     """The caption of the export of ``frame``: how many counts THIS export hides (the
-    trend's and the whole period's differ; each caption said the page's sum of both)."""
+    trend's and the whole period's differ; each caption said the page's sum of both),
+    with the export's own ``notes`` after the page's."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
-                                     notes=[coverage, unplaced, unrecorded, large_note if hidden else None])
+                                     notes=[coverage, unplaced, unrecorded, *notes,
+                                            large_note if hidden else None])
 
 
 y_title = MEASURES[measure]
@@ -136,7 +143,7 @@ if not unrecorded:
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
-                         caption=export_caption(table),
+                         caption=export_caption(table, cut),
                          filename=components.file_name(f"rekryteringssignaler-{sel.area_name}", sel),
                          columns=columns)
 
@@ -159,7 +166,7 @@ components.data_note(
     sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
              "befolkning 12–17 år (SCB) för takten per 1 000"],
     suppressed=suppressed,
-    notes=[*view_notices, *(note for note in (coverage, unplaced, unrecorded) if note),
+    notes=[*view_notices, *(note for note in (coverage, unplaced, unrecorded, cut) if note),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

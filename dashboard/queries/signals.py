@@ -613,6 +613,24 @@ def months_covered(selection) -> tuple[date, date] | None:
     return (selection.start, last) if last >= selection.start else None
 
 
+def cut_note(selection, grain: str) -> str | None:
+    """A sentence when the months read start or end inside a quarter or year of ``grain``:
+    those periods hold fewer months than the others (:func:`period_label` names them), so
+    their counts and rates are not comparable with a whole one. None otherwise."""
+    if grain == "month":
+        return None
+    start, end = months_read(selection)
+    cut = [period_label(p, grain, start, end) for p in periods(start, end, grain)
+           if period_label(p, grain, start, end) != period_label(p, grain)]
+    if not cut:
+        return None
+    unit = suppression.GRAIN_LABELS[grain]
+    named = " och ".join(cut) if len(cut) <= 2 else ", ".join(cut[:-1]) + " och " + cut[-1]
+    return (f"Perioden börjar eller slutar mitt i ett {unit}: {named} har färre månader än ett helt {unit}, "
+            f"så antal och takt där är inte jämförbara med ett helt {unit}. Välj Månad, eller en period "
+            f"med hela {'kvartal' if grain == 'quarter' else 'år'}.")
+
+
 def coverage_note(selection) -> str | None:
     """A sentence for the pages when the signals end before the selection's period does."""
     last = last_month()
