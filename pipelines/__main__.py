@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = sub.add_parser("ingest", help="läs in filer (formatet känns igen på innehållet)")
     _add_db(ingest)
-    ingest.add_argument("files", nargs="+", type=Path)
+    ingest.add_argument("files", nargs="+", type=Path, help="filer, eller mappar: varje fil i mappen läses in")
     ingest.add_argument("--strict", action="store_true", help="avvisa hela filen om någon rad avvisas")
     ingest.add_argument("--format", dest="fmt", help="ange formatet i stället för att känna igen det")
     ingest.add_argument("--organisation", help="åtgärdsplan: organisationens namn")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -478,6 +479,23 @@ def _merge_touched(reports: list[LoadReport]) -> dict[str, set | None]:
     return merged
 
 
+# What a folder holds besides the files to load: the operating system's own files and
+# the lock file Excel keeps beside a workbook it has open ('~$plan.xlsx').
+_NOT_DATA = re.compile(r"^(?:\.|~\$)|^(?:thumbs\.db|desktop\.ini)$", re.IGNORECASE)
+
+
+def files_in(folder: Path) -> list[Path]:
+    """The files a folder given to ``ingest`` holds, by name: a länsstyrelse keeps its
+    kommuner's plans, or a month's exports, in one folder. Not its subfolders, hidden and
+    system files, Excel's lock files, or a file's sidecar (``plan.xlsx.toml``, read with
+    ``plan.xlsx``)."""
+    found = sorted((p for p in folder.iterdir() if p.is_file() and not _NOT_DATA.search(p.name)),
+                   key=lambda p: p.name.casefold())
+    names = {p.name for p in found}
+    return [p for p in found
+            if not any(p.name.endswith(s) and p.name[:-len(s)] in names for s in SIDECAR_SUFFIXES)]
+
+
 def ingest(
     db: Path,
     files: list[Path],
@@ -493,10 +511,15 @@ def ingest(
             # disk instead of growing (15 M incident rows stay well within 1.5 GiB RSS).
             con.execute("SET memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
             for path in files:
-                if not Path(path).is_file():
-                    reports.append(LoadReport(Path(path).name, "rejected", lines=[f"{path}: filen finns inte."]))
+                if Path(path).is_dir() and not files_in(Path(path)):
+                    reports.append(LoadReport(Path(path).name, "rejected",
+                                              lines=[f"{path}: mappen innehåller inga filer att läsa in."]))
                     continue
-                reports.append(load_file(con, Path(path), strict=strict, fmt=fmt, options=options))
+                for file in files_in(Path(path)) if Path(path).is_dir() else [Path(path)]:
+                    if not file.is_file():
+                        reports.append(LoadReport(file.name, "rejected", lines=[f"{file}: filen finns inte."]))
+                        continue
+                    reports.append(load_file(con, file, strict=strict, fmt=fmt, options=options))
             if not any(r.status == "ok" for r in reports):
                 raise _NothingToPublish
             # One transaction for all the marts: each statement committed on its own wrote

@@ -334,3 +334,34 @@ def test_a_file_that_cannot_be_read_is_named_and_changes_nothing(empty_db, tmp_p
     assert _count(empty_db, "SELECT count(*) FROM load_log") == 0
     reports = ingest(empty_db, [locked, good])  # the other file of the same call still loads
     assert [r.status for r in reports] == ["rejected", "ok"]
+
+
+def test_a_folder_loads_the_files_in_it(empty_db, tmp_path):
+    # A länsstyrelse keeps its kommuner's files in one folder. Before, a folder given to
+    # ingest was 'filen finns inte'. Excel's lock file (~$…, while a workbook is open),
+    # hidden and system files, subfolders and a file's sidecar are not loaded on their own.
+    import shutil
+    from pathlib import Path
+
+    from helpers import digest, incident_csv
+
+    folder = tmp_path / "inläsning november"
+    (folder / "äldre").mkdir(parents=True)
+    incident_csv(folder / "b-händelser.csv", "k-1;2026-03-01 21:14;rån;0180;;;\n")
+    shutil.copy(Path(__file__).parent / "data" / "polisen" / "polisen-events-20260822T080000Z.json",
+                folder / "A-polisen.json")
+    incident_csv(folder / "äldre" / "gamla.csv", "k-9;2026-03-01 21:14;rån;0180;;;\n")
+    (folder / "b-händelser.csv.toml").write_text('organisation = "x"\n', encoding="utf-8")
+    (folder / "~$plan.xlsx").write_bytes(b"\x00lock")
+    (folder / ".DS_Store").write_bytes(b"\x00")
+    (folder / "Thumbs.db").write_bytes(b"\x00")
+    reports = ingest(empty_db, [folder])
+    assert [(r.file, r.status) for r in reports] == [("A-polisen.json", "ok"), ("b-händelser.csv", "ok")]
+    assert _query(empty_db, "SELECT incident_id FROM incident WHERE incident_id = 'k-9'") == []
+
+    empty = tmp_path / "tom"
+    empty.mkdir()
+    before = digest(empty_db)
+    [report] = ingest(empty_db, [empty])
+    assert report.status == "rejected" and report.lines == [f"{empty}: mappen innehåller inga filer att läsa in."]
+    assert digest(empty_db) == before
