@@ -244,10 +244,18 @@ _YEAR = ("år", "ar", "tid", "year", "period")
 _OFFENCE_WORDS = ("brott",)
 
 
+def _header_name(header: str) -> str:
+    """A header folded by :func:`norm`; of a code and its text joined by ' - ', as
+    PxWebApi 2.0's CSV writes them with UseCodesAndTexts ('Alder - ålder'), the text."""
+    n = norm(header)
+    code, sep, text = n.partition(" - ")
+    return text.strip() if sep and code and " " not in code and text.strip() else n
+
+
 def _roles(header: list[str]) -> dict[str, int]:
     roles: dict[str, int] = {}
     for j, h in enumerate(header):
-        n = norm(h)
+        n = _header_name(h)
         if not n:
             continue
         if n in _REGION or n.startswith("region"):
@@ -364,9 +372,12 @@ BANDS = _band_ranges()
 
 def _code_and_text(text: str, parse):
     """A category written as its code and its text, as PxWebApi 2.0's UseCodesAndTexts
-    writes it ('1 män', '12 12 år', 'tot totalt ålder'): read when the code and the text
+    writes it ('1 - män', '12 - 12 år', 'tot - totalt ålder'; also without the dash,
+    '1 män'): read when the code and the text
     each name the same category; ValueError otherwise, so '1 kvinnor' is never guessed."""
     code, _, rest = str(text).strip().partition(" ")
+    # PxWebApi 2.0's CSV joins them with ' - ' ('12 - 12 år'), its HTML with a space.
+    rest = re.sub(r"^[-–]\s+", "", rest.strip())
     if not rest:
         raise ValueError(text)
     by_code, by_text = parse(code), parse(rest)
