@@ -270,6 +270,12 @@ def _roles(header: list[str]) -> dict[str, int]:
             roles.setdefault("year", j)
         elif year_of_header(h) is None and any(w in n for w in ("folkmängd", "befolkning", "antal", "värde", "value")):
             roles.setdefault("value", j)
+    last = max((j for j, h in enumerate(header) if norm(h)), default=None)
+    if ("year" in roles and "value" not in roles and last is not None and last not in roles.values()
+            and year_of_header(header[last]) is None):
+        # PxWeb's CSV with every variable in the rows names its value column after the
+        # table ('TAB638') or its contents; it is always the last one.
+        roles["value"] = last
     return roles
 
 
@@ -316,7 +322,12 @@ def _population_without_region(grid: Grid) -> bool:
 
 def _population_words(grid: Grid) -> bool:
     text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
-    return any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön"))
+    if any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön")):
+        return True
+    # PxWebApi 2.0's CSV without a label parameter holds only codes: the header names the
+    # variables 'Region', 'Alder', 'Kon' and no word says population.
+    found = _find_header(grid)
+    return bool(found) and {"age", "sex"} <= found[1].keys()
 
 
 def sniff(path: Path, head: bytes) -> str | None:
