@@ -586,7 +586,13 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
     stubs = {roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
     previous: list[str] = []
 
+    value_cols = [roles["value"]] if long_layout else list(year_cols)
     for i in body:
+        if not any(_at(grid.rows[i], j) for j in value_cols):
+            # No value at all: PxWeb's Excel writes the table's information below it as
+            # label | value ('Källa:' | 'SCB'); carried down, 'Källa:' became a region.
+            notes.append(" ".join(c for c in grid.rows[i] if c))
+            continue
         row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
         previous = row
         rnum = grid.numbers[i]
