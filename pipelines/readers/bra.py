@@ -103,21 +103,25 @@ def _roles(header: list[str]) -> dict:
 
 
 _OFFENCE_LINE = re.compile(r"^\s*(?:brottstyp|brottskategori|brottsgrupp|brott)\s*[:=]\s*(\S.*)$", re.I)
+_AREA_LINE = re.compile(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]", re.I)
 
 
 def _find_header(grid: Grid) -> tuple[int, dict] | None:
     """The header row and its roles. An export of one offence may name it only in a line
     above the header ("Brottstyp: Samtliga brott"); its text is then roles["offence_text"]."""
-    offence_line = None
+    offence_line, area_line = None, False
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         roles = _roles(row)
         has_years = "year" in roles or roles.get("years")
         if "offence" in roles and has_years:
             return i, roles
-        if offence_line and "area" in roles and has_years:
+        # An export of one area and one offence names both above a table of years only.
+        if offence_line and ("area" in roles or area_line) and has_years:
             return i, {**roles, "offence_text": offence_line}
-        m = _OFFENCE_LINE.match(" ".join(c for c in row if c))
+        line = " ".join(c for c in row if c)
+        m = _OFFENCE_LINE.match(line)
         offence_line = offence_line or (m and _offence(m[1]))
+        area_line = area_line or bool(_AREA_LINE.match(line))
     return None
 
 
