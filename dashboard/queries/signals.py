@@ -163,6 +163,29 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
 
 
+def categories(run_sql, chain: str, start: date, end: date, dimension: str, *,
+               totals: suppression.Protected | None = None) -> suppression.Protected:
+    """Area × category of ``dimension`` (age band, sex, source, signal type) over the whole
+    period for the whole country along one hierarchy, protected with every hierarchy
+    total: what each area's "hela perioden" table by that breakdown shows.
+
+    An area's categories sum to its parent's (an LPO's girls and its siblings' to the
+    polisområde's), so they are protected together, as the areas' totals are in
+    :func:`totals_layer`; protected per area, a category hidden in one child only was the
+    parent's shown value minus the siblings'. The area totals (all categories) are
+    ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here."""
+    cols = CHAINS[chain]
+    df = run_sql(f"""
+        SELECT {', '.join(cols)}, {dimension}, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """, {"start": start, "end": end})
+    if totals is None:
+        totals = suppression.protect_hierarchy(_sum_over_periods(df, list(cols)), "count", cols)
+    return suppression.protect_hierarchy(df, "count", cols, dimension, totals=totals)
+
+
 def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """``df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()`` in
     numpy (the groupby cost ~5 ms per national layer): one row per combination of
@@ -229,10 +252,13 @@ def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 
 def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str,
-              national_layer: suppression.Protected, counts: pd.DataFrame | None = None) -> suppression.Protected:
+              national_layer: suppression.Protected, counts: pd.DataFrame | None = None,
+              category_layers: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
     """Period × each breakdown dimension for one area, consistent with ``national_layer``
-    (``counts``: the area's counts in ``grain``, ``in_grain(area_counts(…))``, when the
-    caller has them)."""
+    and, over the whole period per category, with :func:`categories` (``category_layers``:
+    dimension -> layer, when the caller has them cached; computed here otherwise).
+    ``counts``: the area's counts in ``grain``, ``in_grain(area_counts(…))``, when the
+    caller has them."""
     df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
     dims = ("period", *DIMENSIONS)
     margins = CUBE_MARGINS
@@ -244,6 +270,17 @@ def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str
         (hidden if h else shown).append((("period",), (p,)))
     overall = _area_rows(national_layer, level, code, with_period=False)
     (hidden if overall["count_suppressed"].any() else shown).append(((), ()))
+    # Each category over the whole period as the country-wide category layer has it, so
+    # that siblings' and the parent's tables cannot be subtracted from each other.
+    if category_layers is None:
+        chain = chain_for(level)
+        totals = totals_layer(run_sql, chain, start, end)
+        category_layers = {d: categories(run_sql, chain, start, end, d, totals=totals) for d in DIMENSIONS}
+    prefix = _prefix(level)
+    for d in DIMENSIONS:
+        part = category_layers[d].table((*prefix, d), where={LEVEL_COLUMN[level]: code} if prefix else None)
+        for value, h in zip(part[d].tolist(), part["count_suppressed"].tolist(), strict=True):
+            (hidden if h else shown).append(((d,), (value,)))
     return suppression.protect(df, "count", dims, margins=margins, interior=False,
                                fixed=[("period",), ()], also=hidden, locked=shown)
 
@@ -339,6 +376,11 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
     return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _categories(key, chain: str, start: date, end: date, dimension: str) -> suppression.Protected:
+    return categories(partial(run, key=key), chain, start, end, dimension, totals=_totals(key, chain, start, end))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _view(key, level: str, code: str, start: date, end: date, grain: str) -> SignalView:
     run_sql = partial(run, key=key)
@@ -354,7 +396,9 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
         # or kommun skipped one to two protections of 20-70 ms each this way.
         if coarser is None or not suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
             nat = _national(key, chain_for(level), start, end, current)
-            cube = area_cube(run_sql, level, code, start, end, current, nat, counts=counts)
+            cube = area_cube(run_sql, level, code, start, end, current, nat, counts=counts,
+                             category_layers={d: _categories(key, chain_for(level), start, end, d)
+                                              for d in DIMENSIONS})
             if not cube.mostly_suppressed or coarser is None:
                 break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
