@@ -511,11 +511,12 @@ def ingest(
             # disk instead of growing (15 M incident rows stay well within 1.5 GiB RSS).
             con.execute("SET memory_limit = $limit", {"limit": LOAD_MEMORY_LIMIT})
             for path in files:
-                if Path(path).is_dir() and not files_in(Path(path)):
+                given = files_in(Path(path)) if Path(path).is_dir() else [Path(path)]
+                if not given:
                     reports.append(LoadReport(Path(path).name, "rejected",
                                               lines=[f"{path}: mappen innehåller inga filer att läsa in."]))
                     continue
-                for file in files_in(Path(path)) if Path(path).is_dir() else [Path(path)]:
+                for file in given:
                     if not file.is_file():
                         reports.append(LoadReport(file.name, "rejected", lines=[f"{file}: filen finns inte."]))
                         continue

@@ -40,7 +40,7 @@ from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadR
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
-from pipelines.readers.text import MONTHS
+from pipelines.readers.text import MONTHS, legacy_encoding
 
 FORMATS = ("atgardsplan-xlsx",)
 FORMAT = FORMATS[0]
@@ -1773,12 +1773,13 @@ def _sidecar(path: Path) -> tuple[dict, str | None]:
         side = path.with_name(path.name + suffix)
         if not side.is_file():
             continue
-        # Notepad saves UTF-8 with a BOM, or ANSI (Windows-1252), as often as plain UTF-8.
+        # Notepad saves UTF-8 with a BOM, or ANSI (Windows-1252), as often as plain UTF-8;
+        # TextEdit on a Mac may save Mac Roman (text.legacy_encoding tells them apart).
         data = side.read_bytes()
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
+            text = data.decode(legacy_encoding(data), errors="replace")
         try:
             raw = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
         except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:

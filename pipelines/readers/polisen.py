@@ -28,7 +28,7 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
-from pipelines.readers.text import MONTHS
+from pipelines.readers.text import MONTHS, legacy_encoding
 
 FORMATS = ("polisen-json",)
 SOURCE = "polisen"
@@ -410,14 +410,15 @@ def _decode(raw: bytes) -> str:
 
     Windows PowerShell 5 writes "> fil.json" as UTF-16 with a byte order mark, and its
     Set-Content (or Notepad's "ANSI") as Windows-1252, where å, ä and ö are single bytes
-    that are not UTF-8. Windows-1252 reads any such file, so it is tried last.
+    that are not UTF-8 (Mac Roman from a Mac; text.legacy_encoding tells them apart). A
+    single-byte encoding reads any such file, so it is tried last.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode(legacy_encoding(raw), errors="replace")
 
 
 def _json_in_page(page: str) -> str:
