@@ -163,27 +163,37 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
 
 
-def categories(run_sql, chain: str, start: date, end: date, dimension: str, *,
-               totals: suppression.Protected | None = None) -> suppression.Protected:
-    """Area × category of ``dimension`` (age band, sex, source, signal type) over the whole
-    period for the whole country along one hierarchy, protected with every hierarchy
-    total: what each area's "hela perioden" table by that breakdown shows.
+def category_layers(run_sql, chain: str, start: date, end: date, *,
+                    totals: suppression.Protected | None = None) -> dict[str, suppression.Protected]:
+    """For each breakdown dimension (age band, sex, source, signal type): area × category
+    over the whole period for the whole country along one hierarchy, protected with every
+    hierarchy total: what each area's "hela perioden" table by that breakdown shows.
 
     An area's categories sum to its parent's (an LPO's girls and its siblings' to the
     polisområde's), so they are protected together, as the areas' totals are in
     :func:`totals_layer`; protected per area, a category hidden in one child only was the
     parent's shown value minus the siblings'. The area totals (all categories) are
-    ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here."""
+    ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here.
+    One query reads all four breakdowns (grouping sets), not one per dimension."""
     cols = CHAINS[chain]
+    sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
     df = run_sql(f"""
-        SELECT {', '.join(cols)}, {dimension}, sum(count)::BIGINT AS count
+        SELECT {', '.join(cols)}, {', '.join(DIMENSIONS)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+               sum(count)::BIGINT AS count
         FROM mart_signal
         WHERE month BETWEEN $start AND $end
-        GROUP BY ALL
+        GROUP BY GROUPING SETS ({sets})
     """, {"start": start, "end": end})
     if totals is None:
-        totals = suppression.protect_hierarchy(_sum_over_periods(df, list(cols)), "count", cols)
-    return suppression.protect_hierarchy(df, "count", cols, dimension, totals=totals)
+        totals = totals_layer(run_sql, chain, start, end)
+    everything = 2 ** len(DIMENSIONS) - 1
+    layers = {}
+    for i, d in enumerate(DIMENSIONS):
+        # The rows grouped by this dimension: every other one is rolled up (grouping() 1).
+        part = df[df["_set"] == everything - 2 ** i][[*cols, d, "count"]].reset_index(drop=True)
+        layers[d] = suppression.protect_hierarchy(part, "count", cols, d, totals=totals)
+    return layers
 
 
 def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -253,9 +263,9 @@ def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str,
               national_layer: suppression.Protected, counts: pd.DataFrame | None = None,
-              category_layers: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
+              by_category: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
     """Period × each breakdown dimension for one area, consistent with ``national_layer``
-    and, over the whole period per category, with :func:`categories` (``category_layers``:
+    and, over the whole period per category, with :func:`category_layers` (``by_category``:
     dimension -> layer, when the caller has them cached; computed here otherwise).
     ``counts``: the area's counts in ``grain``, ``in_grain(area_counts(…))``, when the
     caller has them."""
@@ -272,15 +282,16 @@ def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str
     (hidden if overall["count_suppressed"].any() else shown).append(((), ()))
     # Each category over the whole period as the country-wide category layer has it, so
     # that siblings' and the parent's tables cannot be subtracted from each other.
-    if category_layers is None:
-        chain = chain_for(level)
-        totals = totals_layer(run_sql, chain, start, end)
-        category_layers = {d: categories(run_sql, chain, start, end, d, totals=totals) for d in DIMENSIONS}
+    if by_category is None:
+        by_category = category_layers(run_sql, chain_for(level), start, end)
     prefix = _prefix(level)
+    # Only its hidden cells bind the cube: a category total is shown nowhere but on this
+    # area's own page, so the cube stays free to hide one more to protect its lines (locked
+    # as shown, a line of a period's parts could be left with one hidden cell).
     for d in DIMENSIONS:
-        part = category_layers[d].table((*prefix, d), where={LEVEL_COLUMN[level]: code} if prefix else None)
-        for value, h in zip(part[d].tolist(), part["count_suppressed"].tolist(), strict=True):
-            (hidden if h else shown).append(((d,), (value,)))
+        part = by_category[d].table((*prefix, d), where={LEVEL_COLUMN[level]: code} if prefix else None)
+        hidden += [((d,), (value,)) for value, h in zip(part[d].tolist(), part["count_suppressed"].tolist(),
+                                                         strict=True) if h]
     return suppression.protect(df, "count", dims, margins=margins, interior=False,
                                fixed=[("period",), ()], also=hidden, locked=shown)
 
@@ -377,8 +388,8 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _categories(key, chain: str, start: date, end: date, dimension: str) -> suppression.Protected:
-    return categories(partial(run, key=key), chain, start, end, dimension, totals=_totals(key, chain, start, end))
+def _categories(key, chain: str, start: date, end: date) -> dict[str, suppression.Protected]:
+    return category_layers(partial(run, key=key), chain, start, end, totals=_totals(key, chain, start, end))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -397,8 +408,7 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
         if coarser is None or not suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
             nat = _national(key, chain_for(level), start, end, current)
             cube = area_cube(run_sql, level, code, start, end, current, nat, counts=counts,
-                             category_layers={d: _categories(key, chain_for(level), start, end, d)
-                                              for d in DIMENSIONS})
+                             by_category=_categories(key, chain_for(level), start, end))
             if not cube.mostly_suppressed or coarser is None:
                 break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
