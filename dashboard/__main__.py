@@ -13,7 +13,9 @@ Once the server answers, a background thread warms the server in two steps:
    interpreter from both the browser's loading and the first page's script: its title
    came about a second later. Finally what is alive is frozen for the garbage
    collector, and the project's modules are byte-compiled for the next start
-   (``PYTHONDONTWRITEBYTECODE`` may be set, as it is on the CI machines).
+   (``PYTHONDONTWRITEBYTECODE`` may be set, as it is on the CI machines);
+3. last, the recruitment signals' country-wide layers for the default period
+   (:func:`warm_signals`).
 
 ``streamlit run dashboard/app.py`` still works, only its first page is slower.
 """
@@ -97,6 +99,24 @@ def warm_rest() -> None:
     from dashboard.queries import overview, signals  # noqa: F401
 
 
+def warm_signals() -> None:
+    """Protect the recruitment signals' country-wide layers for the default period (the
+    last twelve whole months): seconds of work the first visit of Rekryteringssignaler
+    would otherwise wait for."""
+    from dashboard import filters
+    from dashboard.queries import incidents, signals
+
+    try:
+        first, last = incidents.month_range()
+        if first is None:
+            return
+        complete = incidents.last_complete()
+        ongoing = complete is not None and first <= complete < last
+        signals.warm(*filters.preset_range(filters.LAST_12, first, complete if ongoing else last))
+    except Exception as exc:  # the page shows the error properly
+        log.debug("warm-up stopped: %s", type(exc).__name__)
+
+
 def warm() -> None:
     """Both warm-up steps at once (the benchmark's in-process pages)."""
     warm_first()
@@ -128,6 +148,7 @@ def _warm_when_up(port: int) -> None:
     warm_rest()
     settle()
     compile_project()
+    warm_signals()
 
 
 def command(port: int) -> list[str]:

@@ -42,6 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
 import pandas as pd
 
 from pipelines.config import settings
@@ -56,6 +58,8 @@ COARSEN_SHARE = 0.5
 # this (its cost grows with the cube of the size); the line rule
 # still holds. Page tables are far smaller.
 MAX_ALGEBRA_UNKNOWNS = 300
+# The same per family of an area tree (protect's ``hierarchy``).
+MAX_FAMILY_UNKNOWNS = 1000
 
 AREA_COARSER = {"lpo": "polisomrade", "polisomrade": "polisregion", "kommun": "lan",
                 "lan": "polisregion", "polisregion": "riket"}
@@ -188,6 +192,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             *, interior: bool = True, fixed: Iterable[Sequence[str]] = (),
             also: Iterable[tuple[Sequence[str], tuple]] = (),
             locked: Iterable[tuple[Sequence[str], tuple]] = (),
+            two_way: tuple[str, str] | None = None, hierarchy: Sequence[str] | None = None,
             threshold_value: int | None = None) -> Protected:
     """Apply primary and secondary suppression to everything an output will show.
 
@@ -201,7 +206,16 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     a cell. ``also`` lists cells, as (grouping, key tuple in ``dims`` order), that another
     output already hides, so they are hidden here too and protected the same way.
     ``locked`` lists cells (same form) that another output already shows: they are never
-    hidden here, so partners are found among the other cells. Example::
+    hidden here, so partners are found among the other cells. ``two_way=(row, column)``:
+    every published grouping with both, either or neither of the two dimensions is
+    published too (a table of rows × columns with its margins per key of the other
+    dimensions, e.g. one area's period × age band): each such table is then checked
+    exactly as a graph (:func:`_table_bridges`), whatever the size of the group of linked
+    hidden cells, where the dense check stops at ``MAX_ALGEBRA_UNKNOWNS``. ``hierarchy``:
+    the dimensions of an area tree from the top (each grouping holds a prefix of them);
+    when the hidden cells are linked over the whole country, too many for the dense
+    check, it then runs per family instead (an area, its children and their cells:
+    :func:`_families`). Example::
 
         protect(df, "count", ["area_code", "month"], margins=[("area_code",), ()])
     """
@@ -302,6 +316,10 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     flat = np.concatenate(lines) if lines else np.zeros(0, np.int64)
     starts = np.cumsum([0] + [len(ln) for ln in lines[:-1]]) if lines else np.zeros(0, np.int64)
     _lock_determined(lines, flat, starts, is_locked, supp)
+    tables = _two_way_tables(two_way, order, owner_arr, keys, lines) if two_way else None
+    families = _families(tuple(hierarchy), order, owner_arr, keys, lines) if hierarchy else []
+    family_cells = [np.unique(np.concatenate([lines[li] for li in fam])) for fam in families]
+    checked: dict[int, bytes] = {}
 
     while True:
         changed = False
@@ -321,11 +339,31 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
                     changed = progressed = True
             if not progressed:  # only equations of locked cells left: another output's own
                 break
-        determined = _determined(lines, signs, supp, notes)
-        if not determined:
+        # (cell, the equations that determine it or None for any of its own): a bridge of
+        # one table is determined by that table's own equations, and a cell a family
+        # determines by the family's, so its partner must come from them (a cell of
+        # another table leaves the bridge as it was).
+        # With families, a group of linked hidden cells too large for one dense check is
+        # checked family by family (their own note if one is too large), not skipped.
+        found: list[tuple[int, set | None]] = [(c, None) for c in _determined(lines, signs, supp,
+                                                                                [] if families else notes)]
+        for fi, fam in enumerate(families):
+            # A family whose hidden cells are as when it was last found sound stays so.
+            state = supp[family_cells[fi]].tobytes()
+            if checked.get(fi) == state:
+                continue
+            hits = _determined([lines[li] for li in fam], [signs[li] for li in fam], supp, notes,
+                               cap=MAX_FAMILY_UNKNOWNS)
+            found += [(c, fam) for c in hits]
+            if not hits:
+                checked[fi] = state
+        if tables:
+            found += [(c, tables.inside) for c in _table_bridges(tables, supp)]
+        if not found:
             break
-        for c in determined:
-            options = [x for li in line_of.get(c, []) if (x := best(lines[li][~supp[lines[li]]])) is not None]
+        for c, allowed in found:
+            options = [x for li in line_of.get(c, []) if (allowed is None or li in allowed)
+                       and (x := best(lines[li][~supp[lines[li]]])) is not None]
             if options:
                 supp[min(options, key=lambda x: (is_fixed[x], vals[x] == 0, vals[x], -depth[x], x))] = True
                 changed = True
@@ -359,6 +397,89 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
         suppressed_share=share, notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """:func:`protect`'s two-way tables as a graph: each cell an edge between the two
+    equations of its table it sits in (``ends``), and which lines lie inside one table."""
+
+    ends: np.ndarray      # cell -> (vertex, vertex)
+    inside: set[int]      # the lines all of whose cells belong to one table
+    cells: list[np.ndarray]  # each table's cells
+    sound: dict = field(default_factory=dict)  # table -> its hidden cells when last found bridgeless
+
+
+def _families(hierarchy: tuple[str, ...], order: list[tuple[str, ...]], owner: np.ndarray,
+              keys: list[tuple], lines: list[np.ndarray]) -> list[set[int]]:
+    """The equations (line ids) of each family of an area tree: an area and its children,
+    every equation all of whose cells belong to them (the area's cells as a sum of its
+    children's, and each of their own tables). Hidden cells are linked over the whole
+    country through the tree, far too many for one dense check; a family is small, and a
+    cell its own equations determine is determined by all of them too. What only a
+    combination of families determines is not found (docs/disclosure.md)."""
+    area = []
+    for cid, key in enumerate(keys):
+        g = order[owner[cid]]
+        area.append(tuple(key[i] for i, d in enumerate(g) if d in hierarchy))
+    out: dict[tuple, set[int]] = {}
+    for li, line in enumerate(lines):
+        members = {area[c] for c in line.tolist()}
+        top = min(members, key=len)
+        if len(members) == 1 and top:  # one area's own equation: in its parent's family
+            out.setdefault(top[:-1], set()).add(li)
+        elif all(m[:len(top)] == top and len(m) <= len(top) + 1 for m in members):
+            out.setdefault(top, set()).add(li)
+    return list(out.values())
+
+
+def _two_way_tables(two_way: tuple[str, str], order: list[tuple[str, ...]], owner: np.ndarray,
+                    keys: list[tuple], lines: list[np.ndarray]) -> _Tables:
+    """The tables of rows × columns (``two_way``) with their margins, one per key of the
+    other dimensions, as a graph whose vertices are the table's equations.
+
+    In a table with every margin each cell sits in exactly two of them: an inner cell in
+    its row's ("the row's cells sum to the row total") and its column's; a row total in
+    its row's and in "the row totals sum to the grand total" (G); a column total in its
+    column's and in "the column totals sum to the grand total" (H); the grand total in G
+    and H. A hidden cell is then determined by the table exactly when it is a bridge of
+    the graph of hidden cells (no cycle of hidden cells runs through it), as in
+    :func:`protect_hierarchy`."""
+    row, column = two_way
+    vertex: dict[tuple, int] = {}
+    block: dict[tuple, int] = {}
+    ends = np.empty((len(keys), 2), dtype=np.int64)
+    block_of = np.empty(len(keys), dtype=np.int64)
+    for cid, key in enumerate(keys):
+        g = order[owner[cid]]
+        outer = tuple((d, key[i]) for i, d in enumerate(g) if d not in two_way)
+        b = block.setdefault(outer, len(block))
+        block_of[cid] = b
+        a = ("row", b, key[g.index(row)]) if row in g else ("H", b)
+        z = ("column", b, key[g.index(column)]) if column in g else ("G", b)
+        ends[cid] = (vertex.setdefault(a, len(vertex)), vertex.setdefault(z, len(vertex)))
+    inside = {li for li, line in enumerate(lines) if (block_of[line] == block_of[line[0]]).all()}
+    order_ = np.argsort(block_of, kind="stable")
+    bounds = np.searchsorted(block_of[order_], np.arange(len(block) + 1))
+    return _Tables(ends=ends, inside=inside, cells=[order_[bounds[b]:bounds[b + 1]] for b in range(len(block))])
+
+
+def _table_bridges(tables: _Tables, supp: np.ndarray) -> list[int]:
+    """Hidden cells that are a bridge of their table's graph of hidden cells
+    (:func:`_two_way_tables`): determined by the table's own shown cells."""
+    ends = tables.ends
+    found: list[int] = []
+    for b, cells in enumerate(tables.cells):
+        # Only the tables whose hidden cells changed since they were last found sound.
+        state = supp[cells].tobytes()
+        if tables.sound.get(b) == state:
+            continue
+        hidden = cells[supp[cells]].tolist()
+        bridges = _bridges({c: (int(ends[c, 0]), int(ends[c, 1])) for c in hidden})
+        found += bridges
+        if not bridges:
+            tables.sound[b] = state
+    return found
 
 
 def _cells_frame(df: pd.DataFrame, dims: tuple[str, ...], value: str, columns: dict[str, list],
@@ -461,62 +582,49 @@ def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarr
             return
 
 
-def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
+def _determined(lines, signs, supp: np.ndarray, notes: list[str], cap: int | None = None) -> list[int]:
     """Suppressed cells whose value follows from the published values by linear algebra.
 
     Unknowns are the suppressed cells; each equation (a total and its parts) with an
     unknown is a row of A. A cell is determined exactly when its unit vector lies in the
     row space of A, i.e. every vector of A's null space is zero there. Unknowns split
-    into independent components (linked by shared equations), solved one by one.
+    into independent components (linked by shared equations), solved one by one. Only
+    the suppressed cells of ``lines`` are unknowns (a cell in none of them is determined
+    by none of them).
     """
-    unknown = np.flatnonzero(supp)
-    if len(unknown) == 0:
+    if not len(lines):
         return []
-    col = {c: i for i, c in enumerate(unknown.tolist())}
-    rows: list[tuple[list[int], list[float]]] = []
-    seen = set()
-    parent = list(range(len(unknown)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for line, sign in zip(lines, signs, strict=True):
-        s = supp[line]
-        if not s.any():
-            continue
-        members = [col[c] for c in line[s].tolist()]
-        key = tuple(sorted(members))
-        if key in seen:
-            continue
-        seen.add(key)
-        rows.append((members, sign[s].tolist()))
-        root = find(members[0])
-        for m in members[1:]:
-            parent[find(m)] = root
-    components: dict[int, list[int]] = {}
-    for i in range(len(unknown)):
-        components.setdefault(find(i), []).append(i)
-    comp_rows: dict[int, list[int]] = {}
-    for ri, (members, _) in enumerate(rows):
-        comp_rows.setdefault(find(members[0]), []).append(ri)
+    flat = np.concatenate(lines)
+    hidden = supp[flat]
+    if not hidden.any():
+        return []
+    row_of = np.repeat(np.arange(len(lines)), [len(x) for x in lines])[hidden]
+    sign = np.concatenate(signs)[hidden]
+    unknown, col = np.unique(flat[hidden], return_inverse=True)
+    rows, row = np.unique(row_of, return_inverse=True)  # only equations with an unknown
+    n_rows, n_cols = len(rows), len(unknown)
+    a_all = scipy.sparse.csr_array((sign, (row, col)), shape=(n_rows, n_cols))
+    # Unknowns linked through shared equations: components of the graph of equations and
+    # unknowns (vectorised: the Python union-find cost most of the check on a large table).
+    link = scipy.sparse.coo_array((np.ones(len(row)), (row, n_rows + col)), shape=(n_rows + n_cols,) * 2)
+    _, label = scipy.sparse.csgraph.connected_components(link, directed=False)
+    col_label, row_label = label[n_rows:], label[:n_rows]
+    col_order = np.argsort(col_label, kind="stable")
+    row_order = np.argsort(row_label, kind="stable")
+    col_bounds = np.searchsorted(col_label[col_order], np.unique(col_label), side="left")
     found: list[int] = []
-    for root, cols in components.items():
-        if len(cols) > MAX_ALGEBRA_UNKNOWNS:
+    for i, comp in enumerate(np.unique(col_label).tolist()):
+        end = col_bounds[i + 1] if i + 1 < len(col_bounds) else n_cols
+        cols = col_order[col_bounds[i]:end]
+        if len(cols) > (cap or MAX_ALGEBRA_UNKNOWNS):
             msg = (f"{len(cols)} sammanhängande dolda värden: den exakta kontrollen hoppades över "
                    "(radregeln gäller)")
             if msg not in notes:
                 notes.append(msg)
                 log.info(msg)
             continue
-        local = {c: j for j, c in enumerate(cols)}
-        a = np.zeros((len(comp_rows.get(root, [])), len(cols)))
-        for r, ri in enumerate(comp_rows.get(root, [])):
-            members, sg = rows[ri]
-            for m, v in zip(members, sg, strict=True):
-                a[r, local[m]] = v
+        lo, hi = np.searchsorted(row_label[row_order], [comp, comp + 1])
+        a = a_all[row_order[lo:hi]][:, cols].toarray()
         if a.shape[0] == 0:
             continue
         # Null space of A from the eigenvectors of AᵀA with (near) zero eigenvalue.
@@ -525,7 +633,7 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str]) -> list[int]:
         tol = max(w.max(), 1.0) * 1e-9 * len(cols)
         null = v[:, w <= tol]
         norms = np.linalg.norm(null, axis=1) if null.shape[1] else np.zeros(len(cols))
-        found += [int(unknown[cols[j]]) for j in np.flatnonzero(norms < 1e-6)]
+        found += [int(c) for c in unknown[cols[np.flatnonzero(norms < 1e-6)]]]
     return found
 
 

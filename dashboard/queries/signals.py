@@ -196,6 +196,59 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     return layers
 
 
+def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
+                 national_layer: suppression.Protected,
+                 by_category: dict[str, suppression.Protected]) -> dict[str, suppression.Protected]:
+    """For each breakdown dimension: area × period × category for the whole country along
+    one hierarchy, with every total: what each area's trend by that breakdown shows.
+
+    An area's period × category cells sum to its parent's (Jämtland's attempts in 2025 and
+    its sibling län's to Region Nord's), so, protected per area, a cell hidden in one
+    child only was the parent's shown value minus the siblings'. Protected together here
+    with every equation a user can read (the hierarchy per period and category, each
+    area's periods and categories to their totals) by the line rule, and each area's
+    period × category table by the exact graph check (``two_way``). The margins are the
+    layers before it: the area totals per period (``national_layer``) and per category
+    (``by_category``); shown there, shown here; hidden there, hidden here. Partners are
+    found among the period × category cells, which only this layer publishes."""
+    cols = CHAINS[chain]
+    sets = ", ".join(f"({', '.join(cols)}, period, {d})" for d in DIMENSIONS)
+    df = run_sql(f"""
+        SELECT {', '.join(cols)}, period, {', '.join(DIMENSIONS)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+               sum(count)::BIGINT AS count
+        FROM (SELECT *, {_PERIOD_SQL[grain]} AS period FROM mart_signal WHERE month BETWEEN $start AND $end)
+        GROUP BY GROUPING SETS ({sets})
+    """, {"start": start, "end": end})
+    hidden, shown = _given_cells(national_layer)
+    everything = 2 ** len(DIMENSIONS) - 1
+    layers = {}
+    for i, d in enumerate(DIMENSIONS):
+        part = df[df["_set"] == everything - 2 ** i][[*cols, "period", d, "count"]].reset_index(drop=True)
+        category_hidden, category_shown = _given_cells(by_category[d])
+        dims = (*cols, "period", d)
+        layers[d] = suppression.protect(
+            part, "count", dims,
+            margins=[m for k in range(len(cols) + 1) for m in
+                     ((*cols[:k], "period", d), (*cols[:k], "period"), (*cols[:k], d), cols[:k])],
+            interior=False, also=hidden + category_hidden, locked=shown + category_shown,
+            two_way=("period", d), hierarchy=cols)
+    return layers
+
+
+def _given_cells(layer: suppression.Protected) -> tuple[list, list]:
+    """``layer``'s cells as ``protect``'s (grouping, key) pairs: (hidden, shown)."""
+    hidden, shown = [], []
+    cells = layer.cells
+    groupings = cells["grouping"].tolist()
+    columns = {c: cells[c].astype(object).tolist() for c in layer.dims}
+    flags = cells[suppression.flag_column(layer.value)].tolist()
+    for i, name in enumerate(groupings):
+        g = tuple(x for x in name.split(",") if x)
+        (hidden if flags[i] else shown).append((g, tuple(columns[c][i] for c in g)))
+    return hidden, shown
+
+
 def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """``df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()`` in
     numpy (the groupby cost ~5 ms per national layer): one row per combination of
@@ -263,36 +316,35 @@ def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str,
               national_layer: suppression.Protected, counts: pd.DataFrame | None = None,
-              by_category: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
-    """Period × each breakdown dimension for one area, consistent with ``national_layer``
-    and, over the whole period per category, with :func:`category_layers` (``by_category``:
-    dimension -> layer, when the caller has them cached; computed here otherwise).
-    ``counts``: the area's counts in ``grain``, ``in_grain(area_counts(…))``, when the
-    caller has them."""
+              joint: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
+    """Period × each breakdown dimension for one area, as the country-wide layers have it:
+    the totals per period from ``national_layer``, the categories per period and over the
+    whole period from :func:`joint_layers` (``joint``: dimension -> layer, when the caller
+    has them cached; computed here otherwise). What they hide is hidden here and what
+    they show is shown: protected per area, the parent's cells minus the siblings' could
+    give a cell this area hides. ``counts``: the area's counts in ``grain``,
+    ``in_grain(area_counts(…))``, when the caller has them."""
     df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
     dims = ("period", *DIMENSIONS)
-    margins = CUBE_MARGINS
-    # The area's totals are the national layer's: hidden there, hidden here; shown there
-    # (and so on the map, the headline and the parent's page), never hidden here.
     hidden, shown = [], []
     per_period = _area_rows(national_layer, level, code, with_period=True)
     for p, h in zip(per_period["period"], per_period["count_suppressed"], strict=True):
         (hidden if h else shown).append((("period",), (p,)))
     overall = _area_rows(national_layer, level, code, with_period=False)
     (hidden if overall["count_suppressed"].any() else shown).append(((), ()))
-    # Each category over the whole period as the country-wide category layer has it, so
-    # that siblings' and the parent's tables cannot be subtracted from each other.
-    if by_category is None:
-        by_category = category_layers(run_sql, chain_for(level), start, end)
+    if joint is None:
+        chain = chain_for(level)
+        joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
+                             by_category=category_layers(run_sql, chain, start, end))
     prefix = _prefix(level)
-    # Only its hidden cells bind the cube: a category total is shown nowhere but on this
-    # area's own page, so the cube stays free to hide one more to protect its lines (locked
-    # as shown, a line of a period's parts could be left with one hidden cell).
+    where = {LEVEL_COLUMN[level]: code} if prefix else None
     for d in DIMENSIONS:
-        part = by_category[d].table((*prefix, d), where={LEVEL_COLUMN[level]: code} if prefix else None)
-        hidden += [((d,), (value,)) for value, h in zip(part[d].tolist(), part["count_suppressed"].tolist(),
-                                                         strict=True) if h]
-    return suppression.protect(df, "count", dims, margins=margins, interior=False,
+        for grouping in (("period", d), (d,)):
+            part = joint[d].table((*prefix, *grouping), where=where)
+            keys = zip(*(part[g].tolist() for g in grouping), strict=True)
+            for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
+                (hidden if h else shown).append((grouping, key))
+    return suppression.protect(df, "count", dims, margins=CUBE_MARGINS, interior=False,
                                fixed=[("period",), ()], also=hidden, locked=shown)
 
 
@@ -392,6 +444,13 @@ def _categories(key, chain: str, start: date, end: date) -> dict[str, suppressio
     return category_layers(partial(run, key=key), chain, start, end, totals=_totals(key, chain, start, end))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected]:
+    return joint_layers(partial(run, key=key), chain, start, end, grain,
+                        national_layer=_national(key, chain, start, end, grain),
+                        by_category=_categories(key, chain, start, end))
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _view(key, level: str, code: str, start: date, end: date, grain: str) -> SignalView:
     run_sql = partial(run, key=key)
@@ -408,13 +467,31 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
         if coarser is None or not suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
             nat = _national(key, chain_for(level), start, end, current)
             cube = area_cube(run_sql, level, code, start, end, current, nat, counts=counts,
-                             by_category=_categories(key, chain_for(level), start, end))
+                             joint=_joint(key, chain_for(level), start, end, current))
             if not cube.mostly_suppressed or coarser is None:
                 break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
         current = coarser
     return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
                       mostly_suppressed=cube.mostly_suppressed)
+
+
+def warm(start: date, end: date) -> None:
+    """Protect the country-wide layers the Rekryteringssignaler page needs for the months
+    ``start``–``end`` (the default period) in every grain and both hierarchies, so that
+    the first visitor does not wait for them (the period × category layers take up to a
+    few seconds for a year of months)."""
+    key = db_key()
+    first, last = months_read(_riket(start, end))
+    for chain in CHAINS:
+        for grain in GRAINS:
+            _joint(key, chain, first, last, grain)
+
+
+def _riket(start: date, end: date):
+    from dashboard.filters import Selection  # the filters import the query layer
+
+    return Selection("riket", geo.RIKET, start, end)
 
 
 def signal_view(selection, grain: str = "month") -> SignalView:
