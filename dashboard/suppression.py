@@ -42,9 +42,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import scipy.sparse
 import scipy.sparse.csgraph
-import pandas as pd
 
 from pipelines.config import settings
 from pipelines.geography import parse_grid_cell
