@@ -343,10 +343,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         # one table is determined by that table's own equations, and a cell a family
         # determines by the family's, so its partner must come from them (a cell of
         # another table leaves the bridge as it was).
-        # With families, a group of linked hidden cells too large for one dense check is
-        # checked family by family (their own note if one is too large), not skipped.
-        found: list[tuple[int, set | None]] = [(c, None) for c in _determined(lines, signs, supp,
-                                                                                [] if families else notes)]
+        found: list[tuple[int, set | None]] = []
         for fi, fam in enumerate(families):
             # A family whose hidden cells are as when it was last found sound stays so.
             state = supp[family_cells[fi]].tobytes()
@@ -359,6 +356,11 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
                 checked[fi] = state
         if tables:
             found += [(c, tables.inside) for c in _table_bridges(tables, supp)]
+        if not found:
+            # The whole system last (with families, once they find nothing: it costs the
+            # most): a group of linked hidden cells too large for one dense check is then
+            # checked family by family (their own note if one is too large), not skipped.
+            found = [(c, None) for c in _determined(lines, signs, supp, [] if families else notes)]
         if not found:
             break
         for c, allowed in found:
