@@ -22,11 +22,7 @@ def _layers(demo_db, chain: str, grain: str, start: date, end: date) -> dict:
     with duckdb.connect(str(demo_db), read_only=True) as con:
         def run_sql(sql, params=None):
             return con.execute(sql, params or {}).df()
-        totals = signals.totals_layer(run_sql, chain, start, end)
-        national = signals.national(run_sql, chain, start, end, grain, totals=totals)
-        categories = signals.category_layers(run_sql, chain, start, end, totals=totals)
-        return signals.joint_layers(run_sql, chain, start, end, grain, national_layer=national,
-                                    by_category=categories)
+        return signals.joint_layers(run_sql, chain, start, end, grain)
 
 
 def _worked_out(layer, levels: tuple[str, ...]) -> pd.DataFrame:

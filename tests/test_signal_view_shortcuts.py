@@ -89,7 +89,8 @@ def _full_view(run_sql, level, code, start, end, grain):
                    sum(count)::BIGINT AS count
             FROM mart_signal WHERE month BETWEEN $start AND $end AND {signals.LEVEL_COLUMN[level]} = $code
             GROUP BY ALL""", {"start": start, "end": end, "code": code})
-        cube = signals.area_cube(run_sql, level, code, start, end, current, nat, counts=counts)
+        joint = signals.joint_layers(run_sql, signals.chain_for(level), start, end, current, national_layer=nat)
+        cube = signals.area_cube(run_sql, level, code, start, end, current, joint, counts=counts)
         coarser = sup.coarser_grain(current)
         if not cube.mostly_suppressed or coarser is None:
             return current, notices, cube

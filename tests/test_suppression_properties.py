@@ -206,7 +206,8 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
     nat = signals.national(run_sql, signals.chain_for(level), start, end, grain)
-    cube = signals.area_cube(run_sql, level, code, start, end, grain, nat)
+    joint = signals.joint_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)
+    cube = signals.area_cube(run_sql, level, code, start, end, grain, joint)
     youth = signals.youth_population(run_sql, level, code)
     table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
     assert not sup.small_count_values(table, ["count"])

@@ -197,8 +197,8 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
 
 
 def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
-                 national_layer: suppression.Protected,
-                 by_category: dict[str, suppression.Protected]) -> dict[str, suppression.Protected]:
+                 national_layer: suppression.Protected | None = None,
+                 by_category: dict[str, suppression.Protected] | None = None) -> dict[str, suppression.Protected]:
     """For each breakdown dimension: area × period × category for the whole country along
     one hierarchy, with every total: what each area's trend by that breakdown shows.
 
@@ -210,8 +210,13 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     period × category table by the exact graph check (``two_way``). The margins are the
     layers before it: the area totals per period (``national_layer``) and per category
     (``by_category``); shown there, shown here; hidden there, hidden here. Partners are
-    found among the period × category cells, which only this layer publishes."""
+    found among the period × category cells, which only this layer publishes. Both are
+    computed here when the caller does not have them cached."""
     cols = CHAINS[chain]
+    if national_layer is None or by_category is None:
+        totals = totals_layer(run_sql, chain, start, end)
+        national_layer = national_layer or national(run_sql, chain, start, end, grain, totals=totals)
+        by_category = by_category or category_layers(run_sql, chain, start, end, totals=totals)
     sets = ", ".join(f"({', '.join(cols)}, period, {d})" for d in DIMENSIONS)
     df = run_sql(f"""
         SELECT {', '.join(cols)}, period, {', '.join(DIMENSIONS)},
@@ -315,36 +320,30 @@ def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
 
 
 def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str,
-              national_layer: suppression.Protected, counts: pd.DataFrame | None = None,
-              joint: dict[str, suppression.Protected] | None = None) -> suppression.Protected:
-    """Period × each breakdown dimension for one area, as the country-wide layers have it:
-    the totals per period from ``national_layer``, the categories per period and over the
-    whole period from :func:`joint_layers` (``joint``: dimension -> layer, when the caller
-    has them cached; computed here otherwise). What they hide is hidden here and what
-    they show is shown: protected per area, the parent's cells minus the siblings' could
-    give a cell this area hides. ``counts``: the area's counts in ``grain``,
+              joint: dict[str, suppression.Protected] | None = None,
+              counts: pd.DataFrame | None = None) -> suppression.Protected:
+    """Period × each breakdown dimension for one area, as the country-wide layers have it
+    (:func:`joint_layers`; ``joint``: dimension -> layer, when the caller has them cached,
+    computed here otherwise): its totals per period and over the period, and each
+    category per period and over the period. What they hide is hidden here and what they
+    show is shown: protected per area, the parent's cells minus the siblings' could give
+    a cell this area hides. ``counts``: the area's counts in ``grain``,
     ``in_grain(area_counts(…))``, when the caller has them."""
     df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
-    dims = ("period", *DIMENSIONS)
-    hidden, shown = [], []
-    per_period = _area_rows(national_layer, level, code, with_period=True)
-    for p, h in zip(per_period["period"], per_period["count_suppressed"], strict=True):
-        (hidden if h else shown).append((("period",), (p,)))
-    overall = _area_rows(national_layer, level, code, with_period=False)
-    (hidden if overall["count_suppressed"].any() else shown).append(((), ()))
     if joint is None:
-        chain = chain_for(level)
-        joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
-                             by_category=category_layers(run_sql, chain, start, end))
+        joint = joint_layers(run_sql, chain_for(level), start, end, grain)
     prefix = _prefix(level)
     where = {LEVEL_COLUMN[level]: code} if prefix else None
-    for d in DIMENSIONS:
-        for grouping in (("period", d), (d,)):
-            part = joint[d].table((*prefix, *grouping), where=where)
-            keys = zip(*(part[g].tolist() for g in grouping), strict=True)
-            for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
-                (hidden if h else shown).append((grouping, key))
-    return suppression.protect(df, "count", dims, margins=CUBE_MARGINS, interior=False,
+    hidden, shown = [], []
+    # The totals are the same in every breakdown's layer (the national layer's).
+    totals = joint[next(iter(DIMENSIONS))]
+    sources = [(totals, ("period",)), (totals, ())] + [(joint[d], g) for d in DIMENSIONS for g in (("period", d), (d,))]
+    for layer, grouping in sources:
+        part = layer.table((*prefix, *grouping), where=where)
+        keys = zip(*(part[g].tolist() for g in grouping), strict=True) if grouping else [()] * len(part)
+        for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
+            (hidden if h else shown).append((grouping, key))
+    return suppression.protect(df, "count", ("period", *DIMENSIONS), margins=CUBE_MARGINS, interior=False,
                                fixed=[("period",), ()], also=hidden, locked=shown)
 
 
@@ -465,9 +464,8 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
         # whole country's layer for it) would only find what is known already. A new LPO
         # or kommun skipped one to two protections of 20-70 ms each this way.
         if coarser is None or not suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
-            nat = _national(key, chain_for(level), start, end, current)
-            cube = area_cube(run_sql, level, code, start, end, current, nat, counts=counts,
-                             joint=_joint(key, chain_for(level), start, end, current))
+            cube = area_cube(run_sql, level, code, start, end, current, _joint(key, chain_for(level), start, end,
+                                                                               current), counts=counts)
             if not cube.mostly_suppressed or coarser is None:
                 break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
@@ -482,16 +480,10 @@ def warm(start: date, end: date) -> None:
     the first visitor does not wait for them (the period × category layers take up to a
     few seconds for a year of months)."""
     key = db_key()
-    first, last = months_read(_riket(start, end))
+    first, last = _months_read(start, end)
     for chain in CHAINS:
         for grain in GRAINS:
             _joint(key, chain, first, last, grain)
-
-
-def _riket(start: date, end: date):
-    from dashboard.filters import Selection  # the filters import the query layer
-
-    return Selection("riket", geo.RIKET, start, end)
 
 
 def signal_view(selection, grain: str = "month") -> SignalView:
@@ -736,12 +728,16 @@ def months_covered(selection) -> tuple[date, date] | None:
     later: the months after the last one are missing, not zero. Counting them as zero
     drew a fall to nothing at the end of every trend, and compared fewer months with a
     full year earlier."""
+    return _months_covered(selection.start, selection.end)
+
+
+def _months_covered(start: date, end: date) -> tuple[date, date] | None:
     last = last_month()
     if last is None:
         return None
-    if last >= selection.end:
-        return selection.start, selection.end
-    return (selection.start, last) if last >= selection.start else None
+    if last >= end:
+        return start, end
+    return (start, last) if last >= start else None
 
 
 def cut_note(selection, grain: str) -> str | None:
@@ -782,7 +778,11 @@ def months_read(selection) -> tuple[date, date]:
     """The months the selection's signals are read for: :func:`months_covered`, or the
     period itself when none of its months has signals (its counts are then zero, and the
     page says why with :func:`coverage_note`)."""
-    return months_covered(selection) or (selection.start, selection.end)
+    return _months_read(selection.start, selection.end)
+
+
+def _months_read(start: date, end: date) -> tuple[date, date]:
+    return _months_covered(start, end) or (start, end)
 
 
 
