@@ -319,7 +319,8 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     tables = _two_way_tables(two_way, order, owner_arr, keys, lines) if two_way else None
     families = _families(tuple(hierarchy), order, owner_arr, keys, lines) if hierarchy else []
     family_cells = [np.unique(np.concatenate([lines[li] for li in fam])) for fam in families]
-    checked: dict[int, bytes] = {}
+    checked: dict[int, bytes] = {}  # family -> its hidden cells when last found sound
+    sound: dict[int, bytes] = {}    # the same per two-way table
 
     while True:
         changed = False
@@ -355,7 +356,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             if not hits:
                 checked[fi] = state
         if tables:
-            found += [(c, tables.inside) for c in _table_bridges(tables, supp)]
+            found += [(c, tables.inside) for c in _table_bridges(tables, supp, sound)]
         if not found:
             # The whole system last (with families, once they find nothing: it costs the
             # most): a group of linked hidden cells too large for one dense check is then
@@ -409,7 +410,6 @@ class _Tables:
     ends: np.ndarray      # cell -> (vertex, vertex)
     inside: set[int]      # the lines all of whose cells belong to one table
     cells: list[np.ndarray]  # each table's cells
-    sound: dict = field(default_factory=dict)  # table -> its hidden cells when last found bridgeless
 
 
 def _families(hierarchy: tuple[str, ...], order: list[tuple[str, ...]], owner: np.ndarray,
@@ -466,21 +466,22 @@ def _two_way_tables(two_way: tuple[str, str], order: list[tuple[str, ...]], owne
     return _Tables(ends=ends, inside=inside, cells=[order_[bounds[b]:bounds[b + 1]] for b in range(len(block))])
 
 
-def _table_bridges(tables: _Tables, supp: np.ndarray) -> list[int]:
+def _table_bridges(tables: _Tables, supp: np.ndarray, sound: dict[int, bytes]) -> list[int]:
     """Hidden cells that are a bridge of their table's graph of hidden cells
-    (:func:`_two_way_tables`): determined by the table's own shown cells."""
+    (:func:`_two_way_tables`): determined by the table's own shown cells. ``sound``:
+    table -> its hidden cells when it was last found without bridges (updated here)."""
     ends = tables.ends
     found: list[int] = []
     for b, cells in enumerate(tables.cells):
         # Only the tables whose hidden cells changed since they were last found sound.
         state = supp[cells].tobytes()
-        if tables.sound.get(b) == state:
+        if sound.get(b) == state:
             continue
         hidden = cells[supp[cells]].tolist()
         bridges = _bridges({c: (int(ends[c, 0]), int(ends[c, 1])) for c in hidden})
         found += bridges
         if not bridges:
-            tables.sound[b] = state
+            sound[b] = state
     return found
 
 
