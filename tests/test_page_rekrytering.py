@@ -141,3 +141,21 @@ def test_whole_years_get_no_notice_about_cut_years(demo_db):
                          "till": "december 2025", "tid": "År"})
     assert at.dataframe[1].value.iloc[:, 0].tolist() == ["2024", "2025"]
     assert not [i.value for i in at.info if "färre månader" in i.value]
+
+
+def test_a_long_period_is_shown_in_a_coarser_grain_and_says_why(demo_db, monkeypatch):
+    # Per month, two years took the period × category layers 11 s of CPU (32 quarters 33 s):
+    # a period of more than MAX_PERIODS months is shown per quarter, and the page says so.
+    from datetime import date
+
+    from dashboard.filters import Selection
+    from dashboard.queries import signals
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    page = signals.signal_page(Selection("polisregion", "NORD", date(2024, 1, 1), date(2025, 6, 1)), "sex", "month")
+    assert page.grain == "quarter"
+    assert any("fler än 13 månader" in n and "per kvartal" in n for n in page.notices)
+    assert set(page.trend["period"]) == set(signals.periods(date(2024, 1, 1), date(2025, 6, 1), "quarter"))
+    # Thirteen months are still shown per month (unless most values would be hidden).
+    page = signals.signal_page(Selection("riket", "SE", date(2024, 12, 1), date(2025, 12, 1)), "sex", "month")
+    assert page.grain == "month" and not any("fler än" in n for n in page.notices)

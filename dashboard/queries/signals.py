@@ -450,12 +450,25 @@ def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, sup
                         by_category=_categories(key, chain, start, end))
 
 
+# The most periods the signals are shown in: a longer period moves to a coarser grain.
+MAX_PERIODS = 13
+LONG_PERIOD_NOTICE = ("Perioden har fler än {most} {old}; signalerna visas därför per {new} "
+                      "(röjandeskyddet för så många perioder skulle ta för lång tid).")
+_PLURAL = {"month": "månader", "quarter": "kvartal", "year": "år"}
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _view(key, level: str, code: str, start: date, end: date, grain: str) -> SignalView:
     run_sql = partial(run, key=key)
     notices = []
     youth = youth_population(run_sql, level, code)
     current = grain
+    # Many periods: the period × category layers grow faster than their number (12
+    # months take about 2 s of CPU on the tests' demo, 24 months 11 s, 32 quarters 33 s).
+    while len(periods(start, end, current)) > MAX_PERIODS and (coarser := suppression.coarser_grain(current)):
+        notices.append(LONG_PERIOD_NOTICE.format(most=MAX_PERIODS, old=_PLURAL[current],
+                                                 new=suppression.GRAIN_LABELS[coarser]))
+        current = coarser
     monthly = area_counts(run_sql, level, code, start, end)
     while True:
         counts = in_grain(monthly, current)
