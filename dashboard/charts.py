@@ -295,6 +295,7 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
     labels = {m: fmt.month(m) for m in np.unique(all_months)}
     codes = data[color].to_numpy(dtype=object) if color else None
     traces, summaries, n_hidden = [], [], int(all_hidden.sum())
+    shown_values = [v for v in all_values.tolist() if not math.isnan(v)]
     for g in groups:
         mask = slice(None) if g is None else codes == g
         values, hidden, months = all_values[mask], all_hidden[mask], all_months[mask]
@@ -317,7 +318,9 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
         )
         shown = [(m, v) for m, v in zip(month_texts, values, strict=True) if not math.isnan(v)]
         label = "" if g is None else f"{g}: "
-        if shown:
+        if len(shown) == 1:  # "från 0 (2025) till 0 (2025)" named one value twice
+            summaries.append(f"{label}{_num(shown[0][1], decimals)} ({shown[0][0]})")
+        elif shown:
             (m0, v0), (m1, v1) = shown[0], shown[-1]
             summaries.append(f"{label}från {_num(v0, decimals)} ({m0}) till {_num(v1, decimals)} ({m1})")
         else:
@@ -355,9 +358,26 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
         show_legend=color is not None,
         shapes=shapes,
         xaxis={"title": {"text": x_title}, "type": "date", **_month_ticks(pd.Timestamp(first), pd.Timestamp(last))},
-        yaxis={"title": {"text": y_title}, "rangemode": "tozero" if reference is None else "normal"},
+        yaxis={"title": {"text": y_title}, "rangemode": "tozero" if reference is None else "normal",
+               **_value_ticks(shown_values, decimals)},
+        annotations=[ALL_HIDDEN_LABEL] if n_hidden and not shown_values else [],
     )
     return traces, lay
+
+
+ALL_HIDDEN_LABEL = {"text": "Alla värden är dolda (röjandeskydd)", "xref": "paper", "yref": "paper", "x": 0.5,
+                    "y": 0.5, "showarrow": False, "font": {"size": FONT_SIZE + 2, "color": "#666666"}}
+
+
+def _value_ticks(shown: list[float], decimals: int) -> dict:
+    """The value axis' ticks: none when every value is hidden (plotly's empty 0-4 axis
+    read as if the hidden values were small, beside a table of 2 318), and whole
+    numbers for counts (0,2 / 0,4 ticks when every shown count is 0)."""
+    if not shown:
+        return {"showticklabels": False, "showgrid": False, "range": [0, 1]}
+    if decimals == 0 and max(shown) < 5:
+        return {"tick0": 0, "dtick": 1, "range": [0, max(max(shown), 1) * 1.1]}
+    return {}
 
 
 # Plotly writes "%b" in English whatever the page's language ("Nov 2025"), and a Swedish

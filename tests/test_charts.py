@@ -260,3 +260,25 @@ def test_a_figure_is_remembered_when_its_frame_comes_back_from_the_cache():
     assert again is first and len(built) == 1
     other = charts.remembered(bars, df.assign(count=[121, 40]), title="Test: remembered across the cache")
     assert other is not first and len(built) == 2
+
+
+def test_trend_with_every_value_hidden_has_no_value_axis_but_says_why():
+    # Stockholms län by sex hid every value beside a table of 2 318: plotly's empty 0-4
+    # axis read as if the hidden values were small.
+    df = monthly(groups=("A", "B"))
+    df["n"] = pd.NA
+    df["n_suppressed"] = True
+    fig = charts.trend(df, "month", "n", "area", title="T", y_title="Antal")
+    assert fig.layout.yaxis.showticklabels is False
+    assert any(a.text == "Alla värden är dolda (röjandeskydd)" for a in fig.layout.annotations)
+
+
+def test_trend_of_small_counts_has_whole_number_ticks_and_one_value_is_named_once():
+    df = monthly(groups=("A",))
+    df["n"] = 0
+    df.loc[1:, "n_suppressed"] = True
+    fig = charts.trend(df, "month", "n", title="T", y_title="Antal")
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tick0 == 0  # no 0,2 / 0,4 ticks
+    assert not any("dolda (röjandeskydd)" in (a.text or "") for a in fig.layout.annotations)
+    alt = fig.layout.meta["alt"]
+    assert "från 0" not in alt and "0 (" in alt  # the one shown value, not "från 0 (…) till 0 (…)"
