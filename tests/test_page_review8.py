@@ -80,11 +80,15 @@ def test_signal_exports_leave_the_incident_types_out_of_their_caption(demo_db, m
 def test_signal_downloads_are_named_by_area_and_months(demo_db, monkeypatch):
     at = open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM_Q1)
     names = download_names(at)
-    assert "rekryteringssignaler-stockholms-lan-2025-01-2025-03.csv" in names, names
-    assert "rekryteringssignaler-hela-perioden-stockholms-lan-2025-01-2025-03.xlsx" in names, names
+    # The grain shown (Stockholms län by year: most of its months by a breakdown would hide)
+    # and the breakdown, so that each view's files are kept apart.
+    assert "rekryteringssignaler-per-ar-stockholms-lan-2025-01-2025-03.csv" in names, names
+    assert "rekryteringssignaler-hela-perioden-totalt-stockholms-lan-2025-01-2025-03.xlsx" in names, names
     other = download_names(open_page(demo_db, "rekrytering", monkeypatch,
                                      {**STOCKHOLM_Q1, "omrade": "Skåne län"}))
     assert not set(names) & set(other), "two areas' downloads share a file name"
+    by_source = download_names(open_page(demo_db, "rekrytering", monkeypatch, {**STOCKHOLM_Q1, "uppdelning": "Källa"}))
+    assert not set(names) & set(by_source), "two breakdowns' downloads share a file name"
 
 
 @pytest.mark.parametrize("page", ["oversikt", "karta"])
@@ -255,7 +259,7 @@ def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_
             with page.expect_download() as download:
                 button.click()
             name = download.value.suggested_filename
-            assert name == "rekryteringssignaler-stockholms-lan-2025-09-2025-10.xlsx", name
+            assert name == "rekryteringssignaler-per-ar-stockholms-lan-2025-09-2025-10.xlsx", name
             sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
             caption = sheet["A2"].value
             assert "Stockholms län" in caption and "skottlossning" not in caption, caption

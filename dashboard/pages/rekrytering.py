@@ -144,7 +144,8 @@ columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], 
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
                          caption=export_caption(table, cut),
-                         filename=components.file_name(f"rekryteringssignaler-{sel.area_name}", sel),
+                         # The grain and breakdown in the name: each view's file kept apart.
+                         filename=components.file_name(f"{title}, {sel.area_name}", sel),
                          columns=columns)
 
 st.subheader("Hela perioden")
@@ -155,7 +156,8 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"
              hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
                          caption=export_caption(summary),
-                         filename=components.file_name(f"rekryteringssignaler-hela-perioden-{sel.area_name}", sel),
+                         filename=components.file_name(f"rekryteringssignaler-hela-perioden-{SPLITS[split]}-{sel.area_name}",
+                                                       sel),
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
