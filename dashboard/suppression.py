@@ -104,6 +104,10 @@ class Protected:
     secondary: int
     suppressed_share: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Equations left with exactly one hidden value because every other member is fixed by
+    # another output (``locked``): (the hidden cell, the given cells that fix the rest),
+    # each cell as (grouping, key) with None for a missing key. Empty when protected.
+    stuck: tuple = ()
 
     @property
     def suppressed(self) -> int:
@@ -315,7 +319,9 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
             line_of.setdefault(c, []).append(li)
     flat = np.concatenate(lines) if lines else np.zeros(0, np.int64)
     starts = np.cumsum([0] + [len(ln) for ln in lines[:-1]]) if lines else np.zeros(0, np.int64)
-    _lock_determined(lines, flat, starts, is_locked, supp)
+    given_locked = is_locked.copy()
+    lock_cause: dict[int, int] = {}
+    _lock_determined(lines, flat, starts, is_locked, supp, lock_cause)
     tables = _two_way_tables(two_way, order, owner_arr, keys, lines) if two_way else None
     families = _families(tuple(hierarchy), order, owner_arr, keys, lines) if hierarchy else []
     family_cells = [np.unique(np.concatenate([lines[li] for li in fam])) for fam in families]
@@ -373,6 +379,8 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         if not changed:  # cannot happen: a determined cell sits in a line with a known member
             break
 
+    stuck = _stuck(lines, flat, starts, supp, given_locked, lock_cause,
+                   lambda c: (order[owner_arr[c]], tuple(None if v == _NA else v for v in keys[c])))
     pub_groupings = [g for g in order if g in published]
     # The published cells column by column (a dict per row, then a frame, cost more than
     # the suppression itself).
@@ -398,8 +406,32 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     return Protected(
         cells=cells, value=value, dims=dims, groupings=tuple(pub_groupings), threshold=t,
         primary=int((primary & pub_mask).sum()), secondary=int((supp & ~primary & pub_mask).sum()),
-        suppressed_share=share, notes=tuple(notes),
+        suppressed_share=share, notes=tuple(notes), stuck=stuck,
     )
+
+
+def _stuck(lines, flat, starts, supp, given_locked, cause: dict[int, int], name) -> tuple:
+    """:attr:`Protected.stuck`: the equations with exactly one hidden member, with the given
+    locked cells behind their other members (a cell locked because given ones determine
+    it stands for those; ``name`` turns a cell id into (grouping, key))."""
+    if not len(lines):
+        return ()
+    out = []
+    for li in np.flatnonzero(np.add.reduceat(supp[flat].astype(np.int64), starts) == 1).tolist():
+        line = lines[li]
+        h = int(line[supp[line]][0])
+        givers, todo, seen = set(), [c for c in line.tolist() if c != h], set()
+        while todo:
+            c = todo.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            if given_locked[c]:
+                givers.add(c)
+            elif c in cause:
+                todo += [x for x in lines[cause[c]].tolist() if x != c]
+        out.append((name(h), tuple(name(c) for c in sorted(givers))))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -566,9 +598,10 @@ def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.
 
 
 def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarray, locked: np.ndarray,
-                     supp: np.ndarray) -> None:
+                     supp: np.ndarray, cause: dict[int, int] | None = None) -> None:
     """Lock (in place) every shown cell that locked cells determine: an equation whose
-    other members are all locked gives it away, so hiding it could protect nothing."""
+    other members are all locked gives it away, so hiding it could protect nothing.
+    ``cause``: filled with each such cell's equation (line id)."""
     if not len(lines) or not locked.any():
         return
     while True:
@@ -581,6 +614,8 @@ def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarr
             if not supp[c]:
                 locked[c] = True
                 added = True
+                if cause is not None:
+                    cause[c] = li
         if not added:
             return
 
@@ -721,7 +756,9 @@ def _bridges(edges: dict[int, tuple[int, int]]) -> list[int]:
 
 
 def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], period: str | None = None, *,
-                      totals: Protected | None = None, threshold_value: int | None = None) -> Protected:
+                      totals: Protected | None = None, also: Iterable[tuple[Sequence[str], tuple]] = (),
+                      locked: Iterable[tuple[Sequence[str], tuple]] = (),
+                      threshold_value: int | None = None) -> Protected:
     """Protect an area hierarchy (optionally × period) with every hierarchy total, exactly.
 
     ``levels`` are the hierarchy's columns from the top (polisregion, polisområde, LPO);
@@ -740,7 +777,9 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
 
     ``totals``: the whole-period layer (this function without ``period``), already
     shown elsewhere (headlines, maps). Its shown totals are never hidden here and its
-    hidden ones are hidden; partners are found among the period cells instead.
+    hidden ones are hidden; partners are found among the period cells instead. ``also``
+    and ``locked``: cells another output hides or shows, as :func:`protect` takes them (a
+    count from 1 to threshold − 1 is never shown, whatever ``locked`` says).
     """
     t = threshold_value if threshold_value is not None else threshold()
     levels = tuple(levels)
@@ -848,7 +887,7 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
 
     primary = (vals >= 1) & (vals < t)
     supp = primary.copy()
-    locked = np.zeros(n_cells, dtype=bool)
+    is_locked = np.zeros(n_cells, dtype=bool)
     if totals is not None:
         given = {}
         tc = totals.cells
@@ -862,7 +901,20 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
             if hidden is None:
                 continue
             supp[cid] = hidden
-            locked[cid] = not hidden
+            is_locked[cid] = not hidden
+
+    # Cells another output hides (``also``) or shows (``locked``), as protect() takes them:
+    # (grouping, key) in the grouping's order, a prefix of ``levels`` and maybe ``period``.
+    if also or locked:
+        cell_at = {(node_key[n], c): cid for cid, (n, c) in enumerate(zip(cnode.tolist(), ccol.tolist(), strict=True))}
+        period_col = {p: i for i, p in enumerate(periods)}
+        for given, hide in ((also, True), (locked, False)):
+            for grouping, key in given:
+                k = [(_NA if pd.isna(v) else v) for v in key]
+                col = period_col.get(k.pop(list(grouping).index(period))) if period in grouping else tot
+                cid = cell_at.get((tuple(k), col))
+                if cid is not None and (hide or not primary[cid]):  # a small count is never shown
+                    supp[cid], is_locked[cid] = hide, not hide
 
     # Preference among candidate partners: never a locked cell; a non-zero before a zero;
     # the smallest; a period cell and a finer area before a total (totals sit in more
@@ -872,13 +924,13 @@ def protect_hierarchy(df: pd.DataFrame, value: str, levels: Sequence[str], perio
     pref[rank] = np.arange(n_cells)
 
     def best(cells: np.ndarray) -> int | None:
-        options = cells[~supp[cells] & ~locked[cells]]
+        options = cells[~supp[cells] & ~is_locked[cells]]
         return int(options[np.argmin(pref[options])]) if len(options) else None
 
     notes: list[str] = []
     starts_arr = np.array([0] + [len(x) for x in lines[:-1]], dtype=np.int64).cumsum() if lines else None
     if lines:
-        _lock_determined(lines, flat, starts_arr, locked, supp)
+        _lock_determined(lines, flat, starts_arr, is_locked, supp)
     for _ in range(10 * n_cells + 10):
         # Line rule: an equation with exactly one hidden member reveals it.
         while lines:

@@ -81,7 +81,6 @@ def _full_view(run_sql, level, code, start, end, grain):
 
     notices, current = [], grain
     while True:
-        nat = signals.national(run_sql, signals.chain_for(level), start, end, current)
         # The counts in the grain straight from SQL (the page names months by quarter or
         # year itself, from one query per month).
         counts = run_sql(f"""
@@ -89,7 +88,7 @@ def _full_view(run_sql, level, code, start, end, grain):
                    sum(count)::BIGINT AS count
             FROM mart_signal WHERE month BETWEEN $start AND $end AND {signals.LEVEL_COLUMN[level]} = $code
             GROUP BY ALL""", {"start": start, "end": end, "code": code})
-        joint = signals.joint_layers(run_sql, signals.chain_for(level), start, end, current, national_layer=nat)
+        joint = signals.breakdown_layers(run_sql, signals.chain_for(level), start, end, current)[1]
         cube = signals.area_cube(run_sql, level, code, start, end, current, joint, counts=counts)
         coarser = sup.coarser_grain(current)
         if not cube.mostly_suppressed or coarser is None:

@@ -206,7 +206,7 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
     nat = signals.national(run_sql, signals.chain_for(level), start, end, grain)
-    joint = signals.joint_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)
+    joint = signals.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)[1]
     cube = signals.area_cube(run_sql, level, code, start, end, grain, joint)
     youth = signals.youth_population(run_sql, level, code)
     table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
@@ -308,3 +308,27 @@ def test_hierarchy_layers_show_no_small_count_and_nothing_derivable(case):
                 assert v == int(filled.loc[mask, "count"].sum())
     # The period layer keeps the totals layer's decisions exactly (map and headline agree).
     assert {k: v for k, v in _published_filled(layer).items() if "period" not in k[0]} == _published_filled(totals)
+
+
+def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
+    # Found by the property test above: kommun 0192 had one age band (15-17) in January 2024
+    # and in no other month. Its January total (6, hidden as a partner of a small month)
+    # was then that age band's total over the period, which the category layer showed, and
+    # the page's January line by age band held one hidden value. The category total is now
+    # hidden too (signals.breakdown_layers), and no line of any grain is left so.
+    from dashboard.queries import signals
+
+    start, end = date(2024, 1, 1), date(2024, 5, 1)
+    for grain in signals.GRAINS:
+        categories, joint = signals.breakdown_layers(run_sql, "admin", start, end, grain)
+        assert all(layer.stuck == () for layer in joint.values()), grain
+        cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, joint)
+        totals = cube.table(("period",))
+        for d in signals.DIMENSIONS:
+            for p, group in cube.table(("period", d)).groupby("period"):
+                hidden = int(group["count_suppressed"].sum()) + int(
+                    totals.loc[totals["period"] == p, "count_suppressed"].sum())
+                assert hidden != 1, (grain, d, p)
+    month = signals.breakdown_layers(run_sql, "admin", start, end, "month")[0]["age_band"]
+    cell = month.table(("polisregion_code", "lan_code", "kommun_code", "age_band"), where={"kommun_code": "0192"})
+    assert cell.loc[cell["age_band"] == "15-17", "count_suppressed"].all()

@@ -163,8 +163,17 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
 
 
+# The most periods the signals are shown in: a longer period moves to a coarser grain.
+MAX_PERIODS = 13
+# Rounds of breakdown_layers' feedback from the period × category layers to the category
+# layer (two or three on the tests' data).
+MAX_ROUNDS = 5
+
+
 def category_layers(run_sql, chain: str, start: date, end: date, *,
-                    totals: suppression.Protected | None = None) -> dict[str, suppression.Protected]:
+                    totals: suppression.Protected | None = None,
+                    also: dict[str, list] | None = None,
+                    locked: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
     """For each breakdown dimension (age band, sex, source, signal type): area × category
     over the whole period for the whole country along one hierarchy, protected with every
     hierarchy total: what each area's "hela perioden" table by that breakdown shows.
@@ -174,7 +183,9 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     :func:`totals_layer`; protected per area, a category hidden in one child only was the
     parent's shown value minus the siblings'. The area totals (all categories) are
     ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here.
-    One query reads all four breakdowns (grouping sets), not one per dimension."""
+    ``also`` and ``locked`` (dimension -> cells): what the period × category layers need
+    hidden or find shown (:func:`breakdown_layers`). One query reads all four breakdowns
+    (grouping sets), not one per dimension."""
     cols = CHAINS[chain]
     sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
     df = run_sql(f"""
@@ -192,8 +203,64 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     for i, d in enumerate(DIMENSIONS):
         # The rows grouped by this dimension: every other one is rolled up (grouping() 1).
         part = df[df["_set"] == everything - 2 ** i][[*cols, d, "count"]].reset_index(drop=True)
-        layers[d] = suppression.protect_hierarchy(part, "count", cols, d, totals=totals)
+        layers[d] = suppression.protect_hierarchy(part, "count", cols, d, totals=totals,
+                                                  also=(also or {}).get(d, ()), locked=(locked or {}).get(d, ()))
     return layers
+
+
+def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
+                     national_layer: suppression.Protected | None = None,
+                     totals: suppression.Protected | None = None,
+                     ) -> tuple[dict[str, suppression.Protected], dict[str, suppression.Protected]]:
+    """The category layers and the period × category layers of ``grain``, made
+    consistent: (dimension -> category layer, dimension -> period × category layer).
+
+    The national layer (area × period) and the category layer (area × category) are
+    protected apart, and together they can leave a line of a period × category layer with
+    one hidden cell that nothing unfixed can join: kommun 0192 had one age band in
+    January 2024 and in no other month, so its January total (hidden, a partner of a
+    small month elsewhere) was that age band's total over the period, which the category
+    layer showed. One category total behind each such line is then hidden in the
+    category layer (or, where the national layer's shown period totals alone give a
+    hidden one away, it is shown there and partners found elsewhere), and the layers are
+    protected again, until no line is left so; the period totals, which Översikt, Karta
+    and Jämförelse show too, stay as they are. The
+    category layer is therefore the grain's own: a category total hidden per month can be
+    shown per quarter (docs/disclosure.md, known limits)."""
+    if totals is None:
+        totals = totals_layer(run_sql, chain, start, end)
+    if national_layer is None:
+        national_layer = national(run_sql, chain, start, end, grain, totals=totals)
+    also: dict[str, set] = {d: set() for d in DIMENSIONS}
+    shown: dict[str, set] = {d: set() for d in DIMENSIONS}
+    for _ in range(MAX_ROUNDS):
+        categories = category_layers(run_sql, chain, start, end, totals=totals,
+                                     also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
+                                     locked={d: sorted(v, key=repr) for d, v in shown.items()})
+        joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
+                             by_category=categories)
+        changed = False
+        for d, layer in joint.items():
+            for hidden, givers in layer.stuck:
+                free = sorted((c for c in givers if _is_category(c[0], d) and c not in also[d] | shown[d]), key=repr)
+                if free:  # a category total fixes the line: hide one in the category layer
+                    also[d].add(free[0])
+                    changed = True
+                elif (_is_category(hidden[0], d) and hidden not in shown[d]
+                      and not any(_is_category(c[0], d) for c in givers)):
+                    # The period totals alone give it away (its one period holds nothing
+                    # else): it is known, so the category layer shows it and finds other
+                    # partners (a count 1-4 stays hidden whatever this says).
+                    shown[d].add(hidden)
+                    changed = True
+        if not changed:
+            break
+    return categories, joint
+
+
+def _is_category(grouping: tuple[str, ...], dimension: str) -> bool:
+    """Whether a cell of a period × category layer is a category total over the period."""
+    return bool(grouping) and grouping[-1] == dimension and "period" not in grouping
 
 
 def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
@@ -331,7 +398,7 @@ def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str
     ``in_grain(area_counts(…))``, when the caller has them."""
     df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
     if joint is None:
-        joint = joint_layers(run_sql, chain_for(level), start, end, grain)
+        joint = breakdown_layers(run_sql, chain_for(level), start, end, grain)[1]
     prefix = _prefix(level)
     where = {LEVEL_COLUMN[level]: code} if prefix else None
     hidden, shown = [], []
@@ -438,20 +505,12 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
     return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _categories(key, chain: str, start: date, end: date) -> dict[str, suppression.Protected]:
-    return category_layers(partial(run, key=key), chain, start, end, totals=_totals(key, chain, start, end))
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected]:
-    return joint_layers(partial(run, key=key), chain, start, end, grain,
-                        national_layer=_national(key, chain, start, end, grain),
-                        by_category=_categories(key, chain, start, end))
+    return breakdown_layers(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end),
+                            national_layer=_national(key, chain, start, end, grain))[1]
 
 
-# The most periods the signals are shown in: a longer period moves to a coarser grain.
-MAX_PERIODS = 13
 LONG_PERIOD_NOTICE = ("Perioden har fler än {most} {old}; signalerna visas därför per {new} "
                       "(röjandeskyddet för så många perioder skulle ta för lång tid).")
 _PLURAL = {"month": "månader", "quarter": "kvartal", "year": "år"}
@@ -496,7 +555,8 @@ def warm(start: date, end: date) -> None:
     first, last = _months_read(start, end)
     for chain in CHAINS:
         for grain in GRAINS:
-            _joint(key, chain, first, last, grain)
+            if len(periods(first, last, grain)) <= MAX_PERIODS:
+                _joint(key, chain, first, last, grain)
 
 
 def signal_view(selection, grain: str = "month") -> SignalView:
