@@ -706,6 +706,106 @@ def _one_blas_thread() -> Iterator[None]:
         setter(previous)
 
 
+# --- a second hierarchy over the same counts, shown only where the first gives it away -----
+
+def protect_by_cover(df: pd.DataFrame, value: str, dims: Sequence[str], groupings: Iterable[Sequence[str]],
+                     source: Protected, area: Sequence[str], source_area: Sequence[str],
+                     covers: dict[tuple, Sequence[Sequence[tuple]]],
+                     threshold_value: int | None = None) -> Protected:
+    """The same counts along another area hierarchy, each value shown only where the
+    ``source`` table's shown values already give it away.
+
+    Two hierarchies over the same counts (the police areas and the administrative ones:
+    a kommun holds whole LPOs, an LPO whole kommuner) protected apart leak through each
+    other: a kommun shown as 8 where the LPO on the same ground is hidden. Here nothing
+    is protected a second time. ``df`` holds the counts at ``dims`` = (*``area``, *rest),
+    ``groupings`` the published groupings (each a prefix of ``area`` and some of rest),
+    and ``covers`` maps an area's key (the values of ``area[:k]``, None for a missing key)
+    to its alternatives: each a set of ``source`` areas (keys of ``source_area[:j]``)
+    whose values, all shown, determine the area's (the LPOs that make up a kommun; or a
+    polisregion and the polisområden outside a län). A cell is shown when one
+    alternative's cells with the same rest key (period, category) are all shown in
+    ``source`` (a source cell without a row is a shown 0) and its count is not from 1 to
+    threshold − 1 (such a count stays hidden even when it follows from the source: it is
+    then a sum of hidden cells there, whose bounds are not checked). Everything else is
+    hidden; an area without covers is always hidden. So every value shown is a sum or
+    difference of values the source shows: this table adds nothing to what can be
+    worked out, and its hidden values are as safe as the source's.
+    """
+    t = threshold_value if threshold_value is not None else threshold()
+    dims, area, source_area = tuple(dims), tuple(area), tuple(source_area)
+    if dims[:len(area)] != area:
+        raise ValueError("protect_by_cover: dims ska börja med area")
+    groupings = [_ordered(g, dims) for g in groupings]
+    counts = df[value]
+    if counts.isna().any() or (counts < 0).any():
+        raise ValueError(f"protect_by_cover: {value} saknar värden eller är negativ")
+    amounts = counts.astype("int64").to_numpy()
+
+    def keyed(column: pd.Series) -> list:  # a missing key as None, as ``covers`` names it
+        return [None if m else v for v, m in zip(column.astype(object).tolist(), column.isna().tolist(), strict=True)]
+
+    # The source's flags per (source area depth, rest dimensions): key -> hidden.
+    hidden_at: dict[tuple, dict[tuple, bool]] = {}
+    for g in source.groupings:
+        part = source.table(g)
+        columns = [keyed(part[d]) for d in g]
+        keys = list(zip(*columns, strict=True)) if g else [()] * len(part)
+        depth = sum(1 for d in g if d in source_area)
+        hidden_at[(depth, tuple(d for d in g if d not in source_area))] = dict(
+            zip(keys, part[flag_column(source.value)].tolist(), strict=True))
+
+    codes: dict[str, np.ndarray] = {}
+    uniques: dict[str, np.ndarray] = {}
+    for d in dims:
+        column = df[d].to_numpy(dtype=object, copy=True)
+        column[pd.isna(column)] = _NA
+        c, u = pd.factorize(column, sort=True)
+        codes[d], uniques[d] = np.asarray(c, dtype=np.int64), np.asarray(u, dtype=object)
+
+    columns: dict[str, list] = {d: [] for d in dims}
+    grouping_col: list[str] = []
+    vals: list[int] = []
+    shown_by_cover: list[bool] = []
+    finest_mask: list[bool] = []
+    finest = [g for g in groupings if not any(set(g) < set(o) for o in groupings)]
+    for g in groupings:
+        if g:
+            group_keys, sums = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
+        else:
+            group_keys, sums = [()], [int(amounts.sum())]
+        depth = sum(1 for d in g if d in area)
+        rest = g[depth:]
+        for k, v in zip(group_keys, sums, strict=True):
+            a_key = tuple(None if x == _NA else x for x in k[:depth])
+            r_key = tuple(None if x == _NA else x for x in k[depth:])
+            ok = False
+            for alternative in covers.get(a_key, ()):
+                for s in alternative:
+                    flags = hidden_at.get((len(s), rest))
+                    if flags is None or flags.get((*s, *r_key), False):
+                        break
+                else:
+                    ok = True
+                    break
+            shown_by_cover.append(ok)
+            vals.append(int(v))
+            positions = dict(zip(g, k, strict=True))
+            for d in dims:
+                columns[d].append(positions[d] if d in positions else None)
+            grouping_col.append(grouping_name(g))
+            finest_mask.append(g in finest)
+    values = np.array(vals, dtype=np.int64)
+    primary = (values >= 1) & (values < t)
+    supp = primary | ~np.array(shown_by_cover, dtype=bool)
+    cells = _cells_frame(df, dims, value, columns, grouping_col, np.arange(len(values), dtype=np.int64),
+                         values, supp, primary)
+    nonzero = np.array(finest_mask, dtype=bool) & (values > 0)
+    share = float(supp[nonzero].sum() / nonzero.sum()) if nonzero.any() else 0.0
+    return Protected(cells=cells, value=value, dims=dims, groupings=tuple(groupings), threshold=t,
+                     primary=int(primary.sum()), secondary=int((supp & ~primary).sum()), suppressed_share=share)
+
+
 # --- hierarchies: area tree (× period), exact and linear-time ---------------------------------
 
 TOTAL_PERIOD = None  # the column of whole-period totals in a hierarchy table

@@ -128,7 +128,10 @@ def year_earlier(d: date) -> date:
 def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Protected:
     """Every area's total over the period along one hierarchy (and the riket total),
     protected together: what headlines and maps show. A tree, so it is small (one cell
-    per area) and exact in linear time."""
+    per area) and exact in linear time. The administrative hierarchy is a view of the
+    police one (:func:`admin_view`)."""
+    if chain == "admin":
+        return admin_view(run_sql, totals_layer(run_sql, "police", start, end), start, end)
     cols = CHAINS[chain]
     df = run_sql(f"""
         SELECT {', '.join(cols)}, sum(count)::BIGINT AS count
@@ -136,7 +139,8 @@ def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Pro
         WHERE month BETWEEN $start AND $end
         GROUP BY ALL
     """, {"start": start, "end": end})
-    return suppression.protect_hierarchy(df, "count", cols)
+    return _closed_to_admin(run_sql, start, end, None, (),
+                            lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
 
 
 def national(run_sql, chain: str, start: date, end: date, grain: str, *,
@@ -150,7 +154,11 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
 
     ``totals``: :func:`totals_layer` for the same chain and months when the caller has
     it (cached), instead of protecting the same sums again here. protect_hierarchy does
-    not depend on the order of its rows, so the layer is the same either way."""
+    not depend on the order of its rows, so the layer is the same either way. The
+    administrative hierarchy is a view of the police one (:func:`admin_view`; ``totals``
+    is then not used)."""
+    if chain == "admin":
+        return admin_view(run_sql, national(run_sql, "police", start, end, grain), start, end, grain)
     cols = CHAINS[chain]
     df = run_sql(f"""
         SELECT {', '.join(cols)}, {_PERIOD_SQL[grain]} AS period, sum(count)::BIGINT AS count
@@ -160,7 +168,27 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     """, {"start": start, "end": end})
     if totals is None:
         totals = suppression.protect_hierarchy(_sum_over_periods(df, list(cols)), "count", cols)
-    return suppression.protect_hierarchy(df, "count", cols, "period", totals=totals)
+    return _closed_to_admin(run_sql, start, end, grain, ("period",),
+                            lambda also: suppression.protect_hierarchy(df, "count", cols, "period", totals=totals,
+                                                                       also=also))
+
+
+def _closed_to_admin(run_sql, start: date, end: date, grain: str | None, rest: tuple[str, ...],
+                     protect_with) -> suppression.Protected:
+    """``protect_with(also)`` (a police layer protected with the cells ``also`` hidden too)
+    with every police cell hidden that :func:`admin_leaks` finds giving away a small
+    count of the administrative view, until none does."""
+    atoms = _atoms(run_sql)
+    covers = admin_covers(atoms)
+    also: list[tuple] = []
+    for _ in range(MAX_ADMIN_ROUNDS):
+        layer = protect_with(also)
+        leaks = [c for c in admin_leaks(layer, admin_view(run_sql, layer, start, end, grain, covers), atoms, rest)
+                 if c not in also]
+        if not leaks:
+            break
+        also += leaks
+    return layer
 
 
 # The most periods the signals are shown in: a longer period moves to a coarser grain.
@@ -168,6 +196,9 @@ MAX_PERIODS = 13
 # Rounds of breakdown_layers' feedback from the period × category layers to the category
 # layer (two or three on the tests' data).
 MAX_ROUNDS = 5
+# Rounds of hiding police cells that give a small administrative count away (one or two
+# on the tests' data).
+MAX_ADMIN_ROUNDS = 8
 
 
 def category_layers(run_sql, chain: str, start: date, end: date, *,
@@ -176,7 +207,8 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
                     locked: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
     """For each breakdown dimension (age band, sex, source, signal type): area × category
     over the whole period for the whole country along one hierarchy, protected with every
-    hierarchy total: what each area's "hela perioden" table by that breakdown shows.
+    hierarchy total: what each area's "hela perioden" table by that breakdown shows
+    (the administrative hierarchy: a view of the police one, :func:`admin_view`).
 
     An area's categories sum to its parent's (an LPO's girls and its siblings' to the
     polisområde's), so they are protected together, as the areas' totals are in
@@ -186,6 +218,9 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     ``also`` and ``locked`` (dimension -> cells): what the period × category layers need
     hidden or find shown (:func:`breakdown_layers`). One query reads all four breakdowns
     (grouping sets), not one per dimension."""
+    if chain == "admin":
+        police = category_layers(run_sql, "police", start, end, also=also, locked=locked)
+        return {d: admin_view(run_sql, layer, start, end) for d, layer in police.items()}
     cols = CHAINS[chain]
     sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
     df = run_sql(f"""
@@ -226,19 +261,28 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     protected again, until no line is left so; the period totals, which Översikt, Karta
     and Jämförelse show too, stay as they are. The
     category layer is therefore the grain's own: a category total hidden per month can be
-    shown per quarter (docs/disclosure.md, known limits)."""
+    shown per quarter (docs/disclosure.md, known limits). The administrative hierarchy
+    is a view of the police one (:func:`admin_view`; the layers given are then not used)."""
+    if chain == "admin":
+        categories, joint = breakdown_layers(run_sql, "police", start, end, grain)
+        covers = admin_covers(_atoms(run_sql))
+        return ({d: admin_view(run_sql, layer, start, end, covers=covers) for d, layer in categories.items()},
+                {d: admin_view(run_sql, layer, start, end, grain, covers) for d, layer in joint.items()})
     if totals is None:
         totals = totals_layer(run_sql, chain, start, end)
     if national_layer is None:
         national_layer = national(run_sql, chain, start, end, grain, totals=totals)
     also: dict[str, set] = {d: set() for d in DIMENSIONS}
     shown: dict[str, set] = {d: set() for d in DIMENSIONS}
-    for _ in range(MAX_ROUNDS):
+    joint_also: dict[str, list] = {d: [] for d in DIMENSIONS}
+    atoms = _atoms(run_sql)
+    covers = admin_covers(atoms)
+    for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
         categories = category_layers(run_sql, chain, start, end, totals=totals,
                                      also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
                                      locked={d: sorted(v, key=repr) for d, v in shown.items()})
         joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
-                             by_category=categories)
+                             by_category=categories, also=joint_also)
         changed = False
         for d, layer in joint.items():
             for hidden, givers in layer.stuck:
@@ -253,6 +297,18 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     # partners (a count 1-4 stays hidden whatever this says).
                     shown[d].add(hidden)
                     changed = True
+        # Police cells that give a small count of the administrative view away.
+        for d in DIMENSIONS:
+            for c in admin_leaks(categories[d], admin_view(run_sql, categories[d], start, end, covers=covers),
+                                 atoms, (d,), frozenset(shown[d])):
+                if c not in also[d]:
+                    also[d].add(c)
+                    changed = True
+            for c in admin_leaks(joint[d], admin_view(run_sql, joint[d], start, end, grain, covers),
+                                 atoms, ("period", d)):
+                if c not in joint_also[d]:
+                    joint_also[d].append(c)
+                    changed = True
         if not changed:
             break
     return categories, joint
@@ -265,7 +321,8 @@ def _is_category(grouping: tuple[str, ...], dimension: str) -> bool:
 
 def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                  national_layer: suppression.Protected | None = None,
-                 by_category: dict[str, suppression.Protected] | None = None) -> dict[str, suppression.Protected]:
+                 by_category: dict[str, suppression.Protected] | None = None,
+                 also: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
     """For each breakdown dimension: area × period × category for the whole country along
     one hierarchy, with every total: what each area's trend by that breakdown shows.
 
@@ -278,7 +335,13 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     layers before it: the area totals per period (``national_layer``) and per category
     (``by_category``); shown there, shown here; hidden there, hidden here. Partners are
     found among the period × category cells, which only this layer publishes. Both are
-    computed here when the caller does not have them cached."""
+    computed here when the caller does not have them cached. The administrative
+    hierarchy is a view of the police one (:func:`admin_view`; the layers given are then
+    not used)."""
+    if chain == "admin":
+        covers = admin_covers(_atoms(run_sql))
+        return {d: admin_view(run_sql, layer, start, end, grain, covers)
+                for d, layer in joint_layers(run_sql, "police", start, end, grain).items()}
     cols = CHAINS[chain]
     if national_layer is None or by_category is None:
         totals = totals_layer(run_sql, chain, start, end)
@@ -303,7 +366,8 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
             part, "count", dims,
             margins=[m for k in range(len(cols) + 1) for m in
                      ((*cols[:k], "period", d), (*cols[:k], "period"), (*cols[:k], d), cols[:k])],
-            interior=False, also=hidden + category_hidden, locked=shown + category_shown,
+            interior=False, also=hidden + category_hidden + list((also or {}).get(d, ())),
+            locked=shown + category_shown,
             two_way=("period", d), hierarchy=cols)
     return layers
 
@@ -346,6 +410,183 @@ def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     out = {c: df[c].array.take(first[order]) for c in cols}
     out["count"] = sums
     return pd.DataFrame(out)
+
+
+# --- the administrative hierarchy: a view of the police one -----------------------------------
+
+def _atoms(run_sql) -> list[tuple]:
+    """Every combination of areas a signal is counted in (polisregion, polisområde, LPO,
+    län, kommun; None where a level cannot place it), over all months: each area of either
+    hierarchy is a set of these."""
+    cols = (*CHAINS["police"], *CHAINS["admin"][1:])
+    df = run_sql(f"SELECT DISTINCT {', '.join(cols)} FROM mart_signal", {})
+    return sorted({tuple(None if pd.isna(v) else v for v in row)
+                   for row in zip(*(df[c].astype(object).tolist() for c in cols), strict=True)}, key=repr)
+
+
+def admin_covers(atoms: list[tuple]) -> dict[tuple, tuple[tuple[tuple, ...], ...]]:
+    """For each administrative area (key of (polisregion, län, kommun)[:k], None for "ej
+    fördelat"), the sets of police areas (keys of (polisregion, polisområde, LPO)[:j])
+    whose values, all known, give its value (:func:`suppression.protect_by_cover`):
+
+    - the largest police areas that lie wholly inside it, when they fill it (kommun
+      Stockholm: its LPOs; a län: its polisområden; kommun Härnösand: LPO Härnösand);
+    - the smallest police area around it and the largest ones inside that but outside it
+      (Stockholms län: Region Stockholm and Polisområde Gotland).
+
+    Riket and the regions are the same areas in both hierarchies. A kommun that an LPO
+    covers only in part (its signals recorded per LPO are "ej fördelade") has neither."""
+    police = [a[:3] for a in atoms]
+    admin = [(a[0], a[3], a[4]) for a in atoms]
+    members: dict[tuple, set[int]] = {}
+    children: dict[tuple, set[tuple]] = {}
+    for i, p in enumerate(police):
+        for j in range(4):
+            members.setdefault(p[:j], set()).add(i)
+        for j in range(3):
+            children.setdefault(p[:j], set()).add(p[:j + 1])
+
+    def inside(node: tuple, wanted: set[int]) -> list[tuple] | None:
+        # The largest police areas under ``node`` that lie in ``wanted`` and together fill
+        # its part of it; None when an LPO lies partly in it.
+        have = members[node]
+        if have <= wanted:
+            return [node]
+        if not have & wanted:
+            return []
+        if len(node) == 3:
+            return None
+        out: list[tuple] = []
+        for child in sorted(children[node], key=repr):
+            part = inside(child, wanted)
+            if part is None:
+                return None
+            out += part
+        return out
+
+    covers: dict[tuple, tuple[tuple[tuple, ...], ...]] = {}
+    for node in sorted({a[:j] for a in admin for j in range(4)}, key=repr):
+        if len(node) <= 1:
+            covers[node] = ((node,),)
+            continue
+        wanted = {i for i, a in enumerate(admin) if a[:len(node)] == node}
+        options = []
+        top = node[:1]
+        if (pieces := inside(top, wanted)) is not None:
+            options.append(tuple(pieces))
+        around = top
+        while len(around) < 3:
+            within = [c for c in sorted(children[around], key=repr) if wanted <= members[c]]
+            if not within:
+                break
+            around = within[0]
+        if (outside := inside(around, members[around] - wanted)) is not None:
+            options.append((around, *outside))
+        covers[node] = tuple(dict.fromkeys(options))
+    return covers
+
+
+def admin_view(run_sql, police: suppression.Protected, start: date, end: date, grain: str | None = None,
+               covers: dict | None = None) -> suppression.Protected:
+    """A police layer (any of totals, national, category or period × category) seen along
+    the administrative hierarchy (polisregion → län → kommun): the same groupings, each
+    value shown only where the police layer's shown values give it away
+    (:func:`admin_covers`, :func:`suppression.protect_by_cover`).
+
+    The two hierarchies hold the same signals: protected apart, a kommun showed 8 where
+    LPO Härnösand on the same ground was hidden, and kommun Stockholm minus four of its
+    LPOs gave the fifth. As a view of the police layer the administrative one adds
+    nothing that could be combined with it. ``grain``: the period column's grain when
+    the layer has one."""
+    police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
+    rest = police.dims[len(police_cols):]
+    named = {"period": f"{_PERIOD_SQL[grain]} AS period"} if grain else {}
+    select = [*admin_cols, *(named.get(d, d) for d in rest)]
+    df = run_sql(f"""
+        SELECT {', '.join(select)}, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """, {"start": start, "end": end})
+    as_admin = dict(zip(police_cols, admin_cols, strict=True))
+    groupings = [tuple(as_admin.get(d, d) for d in g) for g in police.groupings]
+    return suppression.protect_by_cover(
+        df, "count", (*admin_cols, *rest), groupings, police, admin_cols, police_cols,
+        admin_covers(_atoms(run_sql)) if covers is None else covers)
+
+
+def admin_leaks(police: suppression.Protected, admin: suppression.Protected, atoms: list[tuple],
+                rest: tuple[str, ...], exclude: frozenset = frozenset()) -> list[tuple]:
+    """Police cells to hide so that no hidden count from 1 to threshold − 1 of ``admin``
+    (:func:`admin_view` of ``police``) follows from ``police``'s shown values, as
+    (grouping, key) pairs for ``also``: [] when none does.
+
+    A kommun made of LPOs a and b, both hidden, is still a + b = polisområdet − the other
+    LPOs, so a kommun of 3 could be read off the police pages although the kommun page
+    hides it. For each such count (in the groupings whose rest dimensions are ``rest``,
+    the ones this layer owns) the values that give it away are found by least squares
+    over the signals' area combinations of its polisregion, with the same period and
+    category, and the smallest of them (not in ``exclude``) is hidden."""
+    police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
+    flag = suppression.flag_column(police.value)
+
+    def keyed(column: pd.Series) -> list:
+        return [None if m else v for v, m in zip(column.astype(object).tolist(), column.isna().tolist(), strict=True)]
+
+    # Per polisregion: its area combinations, its police areas and which hold which.
+    regions: dict = {}
+    for a in atoms:
+        regions.setdefault(a[0], []).append(a)
+    shape: dict = {}
+    for region, members in regions.items():
+        nodes = sorted({a[:j] for a in members for j in range(1, len(police_cols) + 1)}, key=repr)
+        inside = np.array([[a[:len(n)] == n for a in members] for n in nodes], dtype=float)
+        shape[region] = (nodes, {n: i for i, n in enumerate(nodes)}, inside)
+    found: dict[tuple, None] = {}
+    police_cells: dict | None = None
+    for g in admin.groupings:
+        depth = sum(1 for d in g if d in admin_cols)
+        if depth < 2 or tuple(d for d in g if d not in admin_cols) != rest:
+            continue
+        part = admin.table(g)
+        part = part[part[flag].to_numpy(dtype=bool) & (part["reason"] == "primär").to_numpy(dtype=bool)]
+        if part.empty:
+            continue
+        if police_cells is None:
+            # The police cells of each rest key per polisregion: node -> (value, hidden).
+            police_cells = {}
+            for j in range(1, len(police_cols) + 1):
+                table = police.table((*police_cols[:j], *rest))
+                columns = [keyed(table[c]) for c in (*police_cols[:j], *rest)]
+                for *values, value, hidden in zip(*columns, table[police.value].astype(object).tolist(),
+                                                  table[flag].tolist(), strict=True):
+                    police_cells.setdefault((values[0], tuple(values[j:])), {})[tuple(values[:j])] = (value, hidden)
+        wanted: dict[tuple, list[tuple]] = {}
+        for values in zip(*(keyed(part[c]) for c in (*admin_cols[:depth], *rest)), strict=True):
+            node = tuple(values[:depth])
+            if node[0] in regions and None not in node:  # "ej fördelat" is no page's area
+                wanted.setdefault((node[0], tuple(values[depth:])), []).append(node)
+        for (region, r_key), targets in wanted.items():
+            nodes, at, inside = shape[region]
+            cells = police_cells.get((region, r_key), {})
+            shown = np.ones(len(nodes), dtype=bool)
+            for n, (_, hidden) in cells.items():
+                if hidden and n in at:
+                    shown[at[n]] = False
+            if not shown.any():
+                continue
+            m = inside[shown]
+            x = np.array([[(a[0], a[3], a[4])[:depth] == n for a in regions[region]] for n in targets], dtype=float)
+            coef, *_ = np.linalg.lstsq(m.T, x.T, rcond=None)
+            given = np.flatnonzero(shown)
+            for i in np.flatnonzero(np.abs(m.T @ coef - x.T).max(axis=0) < 1e-8).tolist():
+                options = [nodes[k] for k, c in zip(given.tolist(), coef[:, i].tolist(), strict=True)
+                           if abs(c) > 1e-9 and (cells.get(nodes[k], (0, False))[0] or 0) > 0
+                           and ((*police_cols[:len(nodes[k])], *rest), (*nodes[k], *r_key)) not in exclude]
+                if options:
+                    best = min(options, key=lambda n: (cells[n][0], -len(n), repr(n)))
+                    found[((*police_cols[:len(best)], *rest), (*best, *r_key))] = None
+    return list(found)
 
 
 def _area_rows(prot: suppression.Protected, level: str, code: str, with_period: bool) -> pd.DataFrame:
@@ -500,6 +741,9 @@ class SignalView:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _national(key, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
+    if chain == "admin":
+        return admin_view(partial(run, key=key), _national(key, "police", start, end, grain), start, end, grain,
+                          _covers(key))
     # The whole-period layer from _totals' cache: the same for every grain (the page may
     # need three), and Översikt, Karta and Jämförelse read it for the same period too.
     return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
@@ -507,8 +751,16 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected]:
+    if chain == "admin":
+        return {d: admin_view(partial(run, key=key), layer, start, end, grain, _covers(key))
+                for d, layer in _joint(key, "police", start, end, grain).items()}
     return breakdown_layers(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end),
                             national_layer=_national(key, chain, start, end, grain))[1]
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _covers(key) -> dict:
+    return admin_covers(_atoms(partial(run, key=key)))
 
 
 LONG_PERIOD_NOTICE = ("Perioden har fler än {most} {old}; signalerna visas därför per {new} "
@@ -733,6 +985,8 @@ def total_frame(run_sql, level: str, code: str, start: date, end: date,
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
+    if chain == "admin":
+        return admin_view(partial(run, key=key), _totals(key, "police", start, end), start, end, covers=_covers(key))
     return totals_layer(partial(run, key=key), chain, start, end)
 
 
