@@ -134,6 +134,32 @@ class Protected:
         # columns built two frames; pages read several tables per rerun).
         return pd.DataFrame({c: self.cells[c].array.take(rows) for c in keep}, columns=keep)
 
+    def entries(self, grouping: Sequence[str]) -> tuple[list[tuple], list, list[bool], list[bool]]:
+        """The cells of one grouping as plain lists, without building a frame: their keys
+        (the grouping's columns in ``dims`` order, None for a missing key), values (NA
+        when hidden), hidden flags and whether each is a primary (small) count."""
+        grouping = _ordered(grouping, self.dims)
+        if grouping in self._entries:
+            return self._entries[grouping]
+        rows = self._grouping_rows.get(grouping_name(grouping), np.zeros(0, dtype=np.int64))
+        columns = []
+        for c in grouping:
+            taken = self.cells[c].array.take(rows)
+            missing = pd.isna(taken).tolist()
+            columns.append([None if m else v for v, m in zip(taken.astype(object).tolist(), missing, strict=True)])
+        keys = list(zip(*columns, strict=True)) if grouping else [()] * len(rows)
+        values = self.cells[self.value].array.take(rows).astype(object).tolist()
+        hidden = self.cells[flag_column(self.value)].to_numpy(dtype=bool)[rows].tolist()
+        primary = (self.cells["reason"].to_numpy(dtype=object)[rows] == "primär").tolist()
+        self._entries[grouping] = (keys, values, hidden, primary)
+        return self._entries[grouping]
+
+    @functools.cached_property
+    def _entries(self) -> dict:
+        # entries() per grouping, found once: a layer and its administrative view read the
+        # same groupings several times.
+        return {}
+
     @functools.cached_property
     def _grouping_rows(self) -> dict[str, np.ndarray]:
         # Row positions per grouping, found once: pages read several groupings of the same
@@ -742,18 +768,12 @@ def protect_by_cover(df: pd.DataFrame, value: str, dims: Sequence[str], grouping
         raise ValueError(f"protect_by_cover: {value} saknar värden eller är negativ")
     amounts = counts.astype("int64").to_numpy()
 
-    def keyed(column: pd.Series) -> list:  # a missing key as None, as ``covers`` names it
-        return [None if m else v for v, m in zip(column.astype(object).tolist(), column.isna().tolist(), strict=True)]
-
     # The source's flags per (source area depth, rest dimensions): key -> hidden.
     hidden_at: dict[tuple, dict[tuple, bool]] = {}
     for g in source.groupings:
-        part = source.table(g)
-        columns = [keyed(part[d]) for d in g]
-        keys = list(zip(*columns, strict=True)) if g else [()] * len(part)
+        keys, _, hidden, _ = source.entries(g)
         depth = sum(1 for d in g if d in source_area)
-        hidden_at[(depth, tuple(d for d in g if d not in source_area))] = dict(
-            zip(keys, part[flag_column(source.value)].tolist(), strict=True))
+        hidden_at[(depth, tuple(d for d in g if d not in source_area))] = dict(zip(keys, hidden, strict=True))
 
     codes: dict[str, np.ndarray] = {}
     uniques: dict[str, np.ndarray] = {}

@@ -84,7 +84,7 @@ def test_nothing_hidden_can_be_worked_out_from_both_hierarchies_together(demo_db
     con, run_sql = _run(demo_db)
     start, end = date(2024, 11, 1), date(2025, 10, 1)
     with con:
-        atoms = signals._atoms(run_sql)
+        atoms = signals._atoms(signals._atom_counts(run_sql, start, end))
         police = signals.breakdown_layers(run_sql, "police", start, end, "year")[1][dimension]
         admin = signals.breakdown_layers(run_sql, "admin", start, end, "year")[1][dimension]
     p_cells = _cells(police, signals.CHAINS["police"], atoms, True)

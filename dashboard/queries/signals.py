@@ -25,6 +25,7 @@ bind it to the published database (:func:`dashboard.queries.db_key`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -130,16 +131,12 @@ def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Pro
     protected together: what headlines and maps show. A tree, so it is small (one cell
     per area) and exact in linear time. The administrative hierarchy is a view of the
     police one (:func:`admin_view`)."""
+    counts = _atom_counts(run_sql, start, end)
     if chain == "admin":
-        return admin_view(run_sql, totals_layer(run_sql, "police", start, end), start, end)
+        return admin_view(run_sql, totals_layer(run_sql, "police", start, end), start, end, counts=counts)
     cols = CHAINS[chain]
-    df = run_sql(f"""
-        SELECT {', '.join(cols)}, sum(count)::BIGINT AS count
-        FROM mart_signal
-        WHERE month BETWEEN $start AND $end
-        GROUP BY ALL
-    """, {"start": start, "end": end})
-    return _closed_to_admin(run_sql, start, end, None, (),
+    df = _sum_over_periods(counts, list(cols))
+    return _closed_to_admin(run_sql, start, end, None, counts,
                             lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
 
 
@@ -157,34 +154,49 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     not depend on the order of its rows, so the layer is the same either way. The
     administrative hierarchy is a view of the police one (:func:`admin_view`; ``totals``
     is then not used)."""
+    counts = _atom_counts(run_sql, start, end, grain)
     if chain == "admin":
-        return admin_view(run_sql, national(run_sql, "police", start, end, grain), start, end, grain)
+        return admin_view(run_sql, national(run_sql, "police", start, end, grain), start, end, grain, counts=counts)
     cols = CHAINS[chain]
-    df = run_sql(f"""
-        SELECT {', '.join(cols)}, {_PERIOD_SQL[grain]} AS period, sum(count)::BIGINT AS count
-        FROM mart_signal
-        WHERE month BETWEEN $start AND $end
-        GROUP BY ALL
-    """, {"start": start, "end": end})
+    df = _sum_over_periods(counts, [*cols, "period"])
     if totals is None:
-        totals = suppression.protect_hierarchy(_sum_over_periods(df, list(cols)), "count", cols)
-    return _closed_to_admin(run_sql, start, end, grain, ("period",),
+        totals = totals_layer(run_sql, chain, start, end)
+    return _closed_to_admin(run_sql, start, end, grain, counts,
                             lambda also: suppression.protect_hierarchy(df, "count", cols, "period", totals=totals,
                                                                        also=also))
 
 
-def _closed_to_admin(run_sql, start: date, end: date, grain: str | None, rest: tuple[str, ...],
+# Every column a signal is placed by: an area of either hierarchy is a set of their
+# combinations (signals.admin_covers).
+ATOM_COLUMNS = (*CHAINS["police"], *CHAINS["admin"][1:])
+
+
+def _atom_counts(run_sql, start: date, end: date, grain: str | None = None, dimension: str | None = None):
+    """Counts per combination of areas (:data:`ATOM_COLUMNS`; NA where a level cannot place
+    the signals) over the months, per period of ``grain`` and category of ``dimension``
+    when given: what both hierarchies' layers sum up."""
+    extra = ([f"{_PERIOD_SQL[grain]} AS period"] if grain else []) + ([dimension] if dimension else [])
+    return run_sql(f"""
+        SELECT {', '.join((*ATOM_COLUMNS, *extra))}, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """, {"start": start, "end": end})
+
+
+def _closed_to_admin(run_sql, start: date, end: date, grain: str | None, counts: pd.DataFrame,
                      protect_with) -> suppression.Protected:
     """``protect_with(also)`` (a police layer protected with the cells ``also`` hidden too)
     with every police cell hidden that :func:`admin_leaks` finds giving away a small
-    count of the administrative view, until none does."""
-    atoms = _atoms(run_sql)
-    covers = admin_covers(atoms)
+    count of the administrative view, until none does. ``counts``: the layer's
+    :func:`_atom_counts`."""
+    atoms = _atoms(counts)
     also: list[tuple] = []
     for _ in range(MAX_ADMIN_ROUNDS):
         layer = protect_with(also)
-        leaks = [c for c in admin_leaks(layer, admin_view(run_sql, layer, start, end, grain, covers), atoms, rest)
-                 if c not in also]
+        rest = layer.dims[len(CHAINS["police"]):]
+        view = admin_view(run_sql, layer, start, end, grain, counts=counts)
+        leaks = [c for c in admin_leaks(layer, view, atoms, rest) if c not in also]
         if not leaks:
             break
         also += leaks
@@ -265,9 +277,8 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     is a view of the police one (:func:`admin_view`; the layers given are then not used)."""
     if chain == "admin":
         categories, joint = breakdown_layers(run_sql, "police", start, end, grain)
-        covers = admin_covers(_atoms(run_sql))
-        return ({d: admin_view(run_sql, layer, start, end, covers=covers) for d, layer in categories.items()},
-                {d: admin_view(run_sql, layer, start, end, grain, covers) for d, layer in joint.items()})
+        return ({d: admin_view(run_sql, layer, start, end) for d, layer in categories.items()},
+                {d: admin_view(run_sql, layer, start, end, grain) for d, layer in joint.items()})
     if totals is None:
         totals = totals_layer(run_sql, chain, start, end)
     if national_layer is None:
@@ -275,8 +286,9 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     also: dict[str, set] = {d: set() for d in DIMENSIONS}
     shown: dict[str, set] = {d: set() for d in DIMENSIONS}
     joint_also: dict[str, list] = {d: [] for d in DIMENSIONS}
-    atoms = _atoms(run_sql)
-    covers = admin_covers(atoms)
+    counts = {d: (_atom_counts(run_sql, start, end, None, d), _atom_counts(run_sql, start, end, grain, d))
+              for d in DIMENSIONS}
+    atoms = _atoms(counts[next(iter(DIMENSIONS))][0])
     for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
         categories = category_layers(run_sql, chain, start, end, totals=totals,
                                      also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
@@ -299,12 +311,12 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     changed = True
         # Police cells that give a small count of the administrative view away.
         for d in DIMENSIONS:
-            for c in admin_leaks(categories[d], admin_view(run_sql, categories[d], start, end, covers=covers),
+            for c in admin_leaks(categories[d], admin_view(run_sql, categories[d], start, end, counts=counts[d][0]),
                                  atoms, (d,), frozenset(shown[d])):
                 if c not in also[d]:
                     also[d].add(c)
                     changed = True
-            for c in admin_leaks(joint[d], admin_view(run_sql, joint[d], start, end, grain, covers),
+            for c in admin_leaks(joint[d], admin_view(run_sql, joint[d], start, end, grain, counts=counts[d][1]),
                                  atoms, ("period", d)):
                 if c not in joint_also[d]:
                     joint_also[d].append(c)
@@ -339,8 +351,7 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     hierarchy is a view of the police one (:func:`admin_view`; the layers given are then
     not used)."""
     if chain == "admin":
-        covers = admin_covers(_atoms(run_sql))
-        return {d: admin_view(run_sql, layer, start, end, grain, covers)
+        return {d: admin_view(run_sql, layer, start, end, grain)
                 for d, layer in joint_layers(run_sql, "police", start, end, grain).items()}
     cols = CHAINS[chain]
     if national_layer is None or by_category is None:
@@ -414,17 +425,18 @@ def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 
 # --- the administrative hierarchy: a view of the police one -----------------------------------
 
-def _atoms(run_sql) -> list[tuple]:
-    """Every combination of areas a signal is counted in (polisregion, polisområde, LPO,
-    län, kommun; None where a level cannot place it), over all months: each area of either
-    hierarchy is a set of these."""
-    cols = (*CHAINS["police"], *CHAINS["admin"][1:])
-    df = run_sql(f"SELECT DISTINCT {', '.join(cols)} FROM mart_signal", {})
-    return sorted({tuple(None if pd.isna(v) else v for v in row)
-                   for row in zip(*(df[c].astype(object).tolist() for c in cols), strict=True)}, key=repr)
+def _atoms(counts: pd.DataFrame) -> tuple[tuple, ...]:
+    """The combinations of areas (:data:`ATOM_COLUMNS`; None where a level cannot place
+    the signals) that ``counts`` (:func:`_atom_counts`) holds: each area of either
+    hierarchy is a set of them. Taken from the months read, so that every layer of one
+    period has the same (an area without signals in them is a 0 in both hierarchies)."""
+    columns = [[None if m else v for v, m in zip(counts[c].astype(object).tolist(), counts[c].isna().tolist(),
+                                                    strict=True)] for c in ATOM_COLUMNS]
+    return tuple(sorted(set(zip(*columns, strict=True)), key=repr))
 
 
-def admin_covers(atoms: list[tuple]) -> dict[tuple, tuple[tuple[tuple, ...], ...]]:
+@functools.lru_cache(maxsize=64)
+def admin_covers(atoms: tuple[tuple, ...]) -> dict[tuple, tuple[tuple[tuple, ...], ...]]:
     """For each administrative area (key of (polisregion, län, kommun)[:k], None for "ej
     fördelat"), the sets of police areas (keys of (polisregion, polisområde, LPO)[:j])
     whose values, all known, give its value (:func:`suppression.protect_by_cover`):
@@ -486,8 +498,8 @@ def admin_covers(atoms: list[tuple]) -> dict[tuple, tuple[tuple[tuple, ...], ...
     return covers
 
 
-def admin_view(run_sql, police: suppression.Protected, start: date, end: date, grain: str | None = None,
-               covers: dict | None = None) -> suppression.Protected:
+def admin_view(run_sql, police: suppression.Protected, start: date, end: date, grain: str | None = None, *,
+               counts: pd.DataFrame | None = None) -> suppression.Protected:
     """A police layer (any of totals, national, category or period × category) seen along
     the administrative hierarchy (polisregion → län → kommun): the same groupings, each
     value shown only where the police layer's shown values give it away
@@ -497,25 +509,22 @@ def admin_view(run_sql, police: suppression.Protected, start: date, end: date, g
     LPO Härnösand on the same ground was hidden, and kommun Stockholm minus four of its
     LPOs gave the fifth. As a view of the police layer the administrative one adds
     nothing that could be combined with it. ``grain``: the period column's grain when
-    the layer has one."""
+    the layer has one; ``counts``: the layer's :func:`_atom_counts` when the caller has
+    them."""
     police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
     rest = police.dims[len(police_cols):]
-    named = {"period": f"{_PERIOD_SQL[grain]} AS period"} if grain else {}
-    select = [*admin_cols, *(named.get(d, d) for d in rest)]
-    df = run_sql(f"""
-        SELECT {', '.join(select)}, sum(count)::BIGINT AS count
-        FROM mart_signal
-        WHERE month BETWEEN $start AND $end
-        GROUP BY ALL
-    """, {"start": start, "end": end})
+    if counts is None:
+        category = [d for d in rest if d != "period"]
+        counts = _atom_counts(run_sql, start, end, grain if "period" in rest else None,
+                              category[0] if category else None)
     as_admin = dict(zip(police_cols, admin_cols, strict=True))
     groupings = [tuple(as_admin.get(d, d) for d in g) for g in police.groupings]
     return suppression.protect_by_cover(
-        df, "count", (*admin_cols, *rest), groupings, police, admin_cols, police_cols,
-        admin_covers(_atoms(run_sql)) if covers is None else covers)
+        _sum_over_periods(counts, [*admin_cols, *rest]), "count", (*admin_cols, *rest), groupings, police,
+        admin_cols, police_cols, admin_covers(_atoms(counts)))
 
 
-def admin_leaks(police: suppression.Protected, admin: suppression.Protected, atoms: list[tuple],
+def admin_leaks(police: suppression.Protected, admin: suppression.Protected, atoms: tuple[tuple, ...],
                 rest: tuple[str, ...], exclude: frozenset = frozenset()) -> list[tuple]:
     """Police cells to hide so that no hidden count from 1 to threshold − 1 of ``admin``
     (:func:`admin_view` of ``police``) follows from ``police``'s shown values, as
@@ -528,50 +537,45 @@ def admin_leaks(police: suppression.Protected, admin: suppression.Protected, ato
     over the signals' area combinations of its polisregion, with the same period and
     category, and the smallest of them (not in ``exclude``) is hidden."""
     police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
-    flag = suppression.flag_column(police.value)
-
-    def keyed(column: pd.Series) -> list:
-        return [None if m else v for v, m in zip(column.astype(object).tolist(), column.isna().tolist(), strict=True)]
-
-    # Per polisregion: its area combinations, its police areas and which hold which.
     regions: dict = {}
     for a in atoms:
         regions.setdefault(a[0], []).append(a)
-    shape: dict = {}
-    for region, members in regions.items():
-        nodes = sorted({a[:j] for a in members for j in range(1, len(police_cols) + 1)}, key=repr)
-        inside = np.array([[a[:len(n)] == n for a in members] for n in nodes], dtype=float)
-        shape[region] = (nodes, {n: i for i, n in enumerate(nodes)}, inside)
+    shape: dict = {}  # polisregion -> its police areas, their positions, which hold which
+
+    def shape_of(region):
+        if region not in shape:
+            members = regions[region]
+            nodes = sorted({a[:j] for a in members for j in range(1, len(police_cols) + 1)}, key=repr)
+            inside = np.array([[a[:len(n)] == n for a in members] for n in nodes], dtype=float)
+            shape[region] = (nodes, {n: i for i, n in enumerate(nodes)}, inside)
+        return shape[region]
+
     found: dict[tuple, None] = {}
     police_cells: dict | None = None
     for g in admin.groupings:
         depth = sum(1 for d in g if d in admin_cols)
-        if depth < 2 or tuple(d for d in g if d not in admin_cols) != rest:
+        if depth < 2 or g[depth:] != rest:
             continue
-        part = admin.table(g)
-        part = part[part[flag].to_numpy(dtype=bool) & (part["reason"] == "primär").to_numpy(dtype=bool)]
-        if part.empty:
+        keys, _, hidden, primary = admin.entries(g)
+        wanted: dict[tuple, list[tuple]] = {}
+        for key, h, p in zip(keys, hidden, primary, strict=True):
+            node = key[:depth]
+            if h and p and node[0] in regions and None not in node:  # "ej fördelat" is no page's area
+                wanted.setdefault((node[0], key[depth:]), []).append(node)
+        if not wanted:
             continue
         if police_cells is None:
             # The police cells of each rest key per polisregion: node -> (value, hidden).
             police_cells = {}
             for j in range(1, len(police_cols) + 1):
-                table = police.table((*police_cols[:j], *rest))
-                columns = [keyed(table[c]) for c in (*police_cols[:j], *rest)]
-                for *values, value, hidden in zip(*columns, table[police.value].astype(object).tolist(),
-                                                  table[flag].tolist(), strict=True):
-                    police_cells.setdefault((values[0], tuple(values[j:])), {})[tuple(values[:j])] = (value, hidden)
-        wanted: dict[tuple, list[tuple]] = {}
-        for values in zip(*(keyed(part[c]) for c in (*admin_cols[:depth], *rest)), strict=True):
-            node = tuple(values[:depth])
-            if node[0] in regions and None not in node:  # "ej fördelat" is no page's area
-                wanted.setdefault((node[0], tuple(values[depth:])), []).append(node)
+                for key, value, h, _ in zip(*police.entries((*police_cols[:j], *rest)), strict=True):
+                    police_cells.setdefault((key[0], key[j:]), {})[key[:j]] = (value, h)
         for (region, r_key), targets in wanted.items():
-            nodes, at, inside = shape[region]
+            nodes, at, inside = shape_of(region)
             cells = police_cells.get((region, r_key), {})
             shown = np.ones(len(nodes), dtype=bool)
-            for n, (_, hidden) in cells.items():
-                if hidden and n in at:
+            for n, (_, h) in cells.items():
+                if h and n in at:
                     shown[at[n]] = False
             if not shown.any():
                 continue
@@ -742,8 +746,7 @@ class SignalView:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _national(key, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
     if chain == "admin":
-        return admin_view(partial(run, key=key), _national(key, "police", start, end, grain), start, end, grain,
-                          _covers(key))
+        return admin_view(partial(run, key=key), _national(key, "police", start, end, grain), start, end, grain)
     # The whole-period layer from _totals' cache: the same for every grain (the page may
     # need three), and Översikt, Karta and Jämförelse read it for the same period too.
     return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
@@ -752,15 +755,10 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
 @st.cache_data(max_entries=16, show_spinner=False)
 def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected]:
     if chain == "admin":
-        return {d: admin_view(partial(run, key=key), layer, start, end, grain, _covers(key))
+        return {d: admin_view(partial(run, key=key), layer, start, end, grain)
                 for d, layer in _joint(key, "police", start, end, grain).items()}
     return breakdown_layers(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end),
                             national_layer=_national(key, chain, start, end, grain))[1]
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _covers(key) -> dict:
-    return admin_covers(_atoms(partial(run, key=key)))
 
 
 LONG_PERIOD_NOTICE = ("Perioden har fler än {most} {old}; signalerna visas därför per {new} "
@@ -986,7 +984,7 @@ def total_frame(run_sql, level: str, code: str, start: date, end: date,
 @st.cache_data(max_entries=64, show_spinner=False)
 def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
     if chain == "admin":
-        return admin_view(partial(run, key=key), _totals(key, "police", start, end), start, end, covers=_covers(key))
+        return admin_view(partial(run, key=key), _totals(key, "police", start, end), start, end)
     return totals_layer(partial(run, key=key), chain, start, end)
 
 
