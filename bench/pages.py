@@ -10,7 +10,8 @@ then each other tab is opened, its own widgets changed and the level and area ch
 with it open. The caches stay as the session left them, as in the server: a new area misses the
 caches keyed by the area and hits those that do not depend on it (names, polygons). The
 page is also opened with every data cache cleared ("öppna sidan (tom cache)"), the worst
-case. The read-only connection stays open, as it does in the server.
+case. Rekryteringssignaler is also switched to each breakdown, with its layers cached and
+with every cache emptied (its default view has none). The read-only connection stays open, as it does in the server.
 
 The query layer's time is measured inside the same reruns by wrapping
 ``dashboard.queries.run`` (every topic module's SQL goes through it).
@@ -277,6 +278,21 @@ def shared_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorde
         rerun(at)
 
 
+def breakdowns(at, rec: Recorder, reps: int) -> None:
+    """Rekryteringssignaler by a breakdown ("Uppdelning", a segmented control with Swedish
+    labels that own_interactions cannot set): switched with the period's layers cached,
+    and with every data cache emptied (a new period's period × category layers, the
+    page's heaviest work, which the default view without a breakdown does not need)."""
+    dimensions = ["sex", "age_band", "source", "signal_type"]
+    for i in range(reps):
+        at.session_state["uppdelning"] = dimensions[i % len(dimensions)]
+        rec.add("rekrytering", "byt uppdelning", rerun(at))
+    for _ in range(reps):
+        rec.add("rekrytering", "uppdelning öppnad (tom cache)", rerun(at, cold=True))
+    at.session_state["uppdelning"] = "total"
+    rerun(at)
+
+
 def _set_value(at, key: str, value) -> bool:
     w = widget(at, key)
     if w is None:
@@ -448,6 +464,8 @@ def run_pages(db: Path, reps: int) -> dict:
             widget(at, "karta_niva").select_index(0)
             rerun(at)
         own_interactions(at, page, rec, reps)
+        if page == "rekrytering":
+            breakdowns(at, rec, reps)
         shared_interactions(at, areas, page, rec, reps)
         tab_interactions(at, areas, page, rec, reps)
     return {"pages": rec.summary(), "errors": (frame_errors + rec.errors)[:20],

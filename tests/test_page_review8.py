@@ -81,9 +81,9 @@ def test_signal_exports_leave_the_incident_types_out_of_their_caption(demo_db, m
 def test_signal_downloads_are_named_by_area_and_months(demo_db, monkeypatch):
     at = open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM_Q1)
     names = download_names(at)
-    # The grain shown (Stockholms län by year: most of its months by a breakdown would hide)
-    # and the breakdown, so that each view's files are kept apart.
-    assert "rekryteringssignaler-per-ar-stockholms-lan-2025-01-2025-03.csv" in names, names
+    # The grain shown and the breakdown, so that each view's files are kept apart. Totalt
+    # is shown per month (its months are shown); by a breakdown most of them would hide.
+    assert "rekryteringssignaler-per-manad-stockholms-lan-2025-01-2025-03.csv" in names, names
     assert "rekryteringssignaler-hela-perioden-totalt-stockholms-lan-2025-01-2025-03.xlsx" in names, names
     other = download_names(open_page(demo_db, "rekrytering", monkeypatch,
                                      {**STOCKHOLM_Q1, "omrade": "Skåne län"}))

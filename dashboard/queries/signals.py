@@ -767,11 +767,13 @@ _PLURAL = {"month": "månader", "quarter": "kvartal", "year": "år"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _view(key, level: str, code: str, start: date, end: date, grain: str) -> SignalView:
+def _view(key, level: str, code: str, start: date, end: date, grain: str, breakdown: bool = True) -> SignalView:
     run_sql = partial(run, key=key)
     notices = []
     youth = youth_population(run_sql, level, code)
     current = grain
+    if not breakdown:
+        return _total_view(key, level, code, start, end, grain, youth)
     # Many periods: the period × category layers grow faster than their number (12
     # months take about 2 s of CPU on the tests' demo, 24 months 11 s, 32 quarters 33 s).
     while len(periods(start, end, current)) > MAX_PERIODS and (coarser := suppression.coarser_grain(current)):
@@ -790,6 +792,45 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str) -> Sig
                                                                                current), counts=counts)
             if not cube.mostly_suppressed or coarser is None:
                 break
+        notices.append(suppression.coarsening_notice("signalerna", current, coarser))
+        current = coarser
+    return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
+                      mostly_suppressed=cube.mostly_suppressed)
+
+
+def area_totals(level: str, code: str, national_layer: suppression.Protected,
+                counts: pd.DataFrame) -> suppression.Protected:
+    """The area's totals per period and over the period exactly as ``national_layer`` has
+    them (what it hides hidden, what it shows shown), as a cube :func:`trend_table` and
+    :func:`summary_table` read without a breakdown. ``counts``: the area's counts in the
+    layer's grain (``in_grain(area_counts(…))``)."""
+    prefix = _prefix(level)
+    where = {LEVEL_COLUMN[level]: code} if prefix else None
+    hidden, shown = [], []
+    for grouping in (("period",), ()):
+        part = national_layer.table((*prefix, *grouping), where=where)
+        keys = zip(*(part[g].tolist() for g in grouping), strict=True) if grouping else [()] * len(part)
+        for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
+            (hidden if h else shown).append((grouping, key))
+    per_period = counts.groupby("period", as_index=False, sort=False)["count"].sum()
+    return suppression.protect(per_period, "count", ("period",), margins=[()], also=hidden, locked=shown)
+
+
+def _total_view(key, level: str, code: str, start: date, end: date, grain: str, youth: dict) -> SignalView:
+    """:func:`_view` without a breakdown: the area's totals from the national layer only
+    (about 50 ms to protect for the whole country, where the period × category layers
+    take seconds), coarsened when most of its periods would be hidden. Its grain can be
+    finer than the breakdowns' (Totalt per month where a breakdown shows years)."""
+    run_sql = partial(run, key=key)
+    monthly = area_counts(run_sql, level, code, start, end)
+    notices = []
+    current = grain
+    while True:
+        counts = in_grain(monthly, current)
+        cube = area_totals(level, code, _national(key, chain_for(level), start, end, current), counts)
+        coarser = suppression.coarser_grain(current)
+        if not cube.mostly_suppressed or coarser is None:
+            break
         notices.append(suppression.coarsening_notice("signalerna", current, coarser))
         current = coarser
     return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
@@ -935,7 +976,9 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
     # One cached entry for everything the page reads: on a new selection the view is
     # computed here and used at once (three entries each unpickled the cube again), and a
     # rerun reads one small entry instead of three.
-    view = _view(key, level, code, start, end, grain)
+    # Without a breakdown (the page's default) only the area's totals per period are
+    # needed: the national layer, not the period × category layers.
+    view = _view(key, level, code, start, end, grain, dimension is not None)
     trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth, start, end)
     summary = summary_table(view.cube, dimension, view.youth, end.year)
     # A kommun every LPO of which covers other kommuner too gets no signal recorded per
