@@ -68,6 +68,10 @@ def test_a_password_protected_workbook_says_how_to_remove_the_password(empty_db,
      "filen är en XML-fil med ett Excel-namn (t.ex. XML-kalkylblad 2003)"),
     ("plan.xlsx", "Problemområde;Orsak;Åtgärd\nUnga;Fritid;Läxhjälp\n".encode(),
      "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn, utan troligen en textfil (t.ex. CSV)"),
+    # Random bytes (a damaged copy, another program's file) were called "troligen en textfil".
+    ("plan.xlsx", bytes(range(256)) * 8 + b"\x89PNG\r\n\x1a\n\x00\x00",
+     "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn, och inte heller en textfil: innehållet känns "
+     "inte igen"),
 ])
 def test_a_web_page_xml_or_text_file_with_an_excel_name_is_named_for_what_it_is(empty_db, tmp_path, name, content,
                                                                                expected):

@@ -695,6 +695,19 @@ def _encrypted(path: Path) -> str | None:
     return None
 
 
+
+def _looks_like_text(head: bytes) -> bool:
+    """Whether the start of a file reads as text (a CSV or text export named .xlsx), not
+    random or damaged bytes: no NUL byte, and hardly any control characters besides tab
+    and line breaks, in its first 4 KB."""
+    sample = head[:4096]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 ("Unicode-text" from Excel)
+        return True
+    if not sample or b"\x00" in sample:
+        return False
+    control = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
+    return control <= len(sample) // 100
+
 def _check_container(path: Path) -> None:
     """Refuse what is no readable xlsx, saying what the user can do about it."""
     file = path.name
@@ -723,6 +736,11 @@ def _check_container(path: Path) -> None:
         for openings, message in _NOT_A_WORKBOOK:
             if start.startswith(openings):
                 raise FileRejected(file, message)
+        if not _looks_like_text(head):
+            raise FileRejected(file, "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn, och inte heller "
+                                     "en textfil: innehållet känns inte igen (filen kan vara skadad, avbruten "
+                                     "under kopieringen eller av ett annat format). Kontrollera att rätt fil "
+                                     "valdes, eller öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
         raise FileRejected(file, "filen är inte en Excel-arbetsbok (.xlsx) trots sitt namn, utan troligen en "
                                  "textfil (t.ex. CSV). Kontrollera att rätt fil valdes, eller öppna den i Excel "
                                  "och spara som Excel-arbetsbok (.xlsx).")
