@@ -14,8 +14,8 @@ Once the server answers, a background thread warms the server in two steps:
    came about a second later. Finally what is alive is frozen for the garbage
    collector, and the project's modules are byte-compiled for the next start
    (``PYTHONDONTWRITEBYTECODE`` may be set, as it is on the CI machines);
-3. last, the recruitment signals' country-wide layers for the default period
-   (:func:`warm_signals`).
+3. last, the recruitment signals' country-wide layers for the period choices, the
+   default first (:func:`warm_signals`).
 
 ``streamlit run dashboard/app.py`` still works, only its first page is slower.
 """
@@ -100,9 +100,10 @@ def warm_rest() -> None:
 
 
 def warm_signals() -> None:
-    """Protect the recruitment signals' country-wide layers for the default period (the
-    last twelve whole months): seconds of work the first visit of Rekryteringssignaler
-    would otherwise wait for."""
+    """Protect the recruitment signals' country-wide layers for the period choices (the
+    default, the last twelve whole months, first; then this year so far and last year):
+    seconds of work that choosing a breakdown on Rekryteringssignaler would otherwise
+    wait for."""
     from dashboard import filters
     from dashboard.queries import incidents, signals
 
@@ -112,7 +113,10 @@ def warm_signals() -> None:
             return
         complete = incidents.last_complete()
         ongoing = complete is not None and first <= complete < last
-        signals.warm(*filters.preset_range(filters.LAST_12, first, complete if ongoing else last))
+        ranges = [filters.preset_range(choice, first, complete if ongoing else last)
+                  for choice in filters.PERIODS if choice != filters.CUSTOM]
+        for months in dict.fromkeys(ranges):
+            signals.warm(*months)
     except Exception as exc:  # the page shows the error properly
         log.debug("warm-up stopped: %s", type(exc).__name__)
 

@@ -72,3 +72,29 @@ def test_the_app_tells_the_warm_up_when_its_first_page_has_run(demo_db, monkeypa
     at.run()
     assert not at.exception
     assert startup.run_started.is_set() and startup.run_finished.is_set()
+
+
+def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
+    # Choosing a breakdown on Rekryteringssignaler for any of the sidebar's period choices
+    # finds the country-wide layers ready (seconds of work otherwise).
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    import streamlit as st
+
+    from dashboard import filters, queries
+    from dashboard.queries import incidents, signals
+
+    st.cache_data.clear()
+    launcher.warm_signals()
+    first, last = incidents.month_range()
+    complete = incidents.last_complete()
+    end = complete if complete is not None and first <= complete < last else last
+    key = queries.db_key()
+    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
+    choices = [c for c in filters.PERIODS if c != filters.CUSTOM]
+    assert len(choices) == 3
+    for choice in choices:
+        months = signals._months_read(*filters.preset_range(choice, first, end))
+        for chain in signals.CHAINS:
+            for grain in signals.GRAINS:
+                if len(signals.periods(*months, grain)) <= signals.MAX_PERIODS:
+                    assert signals._joint(key, chain, *months, grain), (choice, chain, grain)
