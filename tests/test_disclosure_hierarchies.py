@@ -139,3 +139,22 @@ def test_an_lpo_and_the_kommun_on_the_same_ground_show_the_same_values(demo_db):
             compared += len(mine)
             hidden += int(mine["count_suppressed"].sum())
     assert compared > 500 and hidden > 50
+
+
+def test_no_small_count_by_quarter_can_be_worked_out_from_both_hierarchies_together(demo_db):
+    # Per quarter (four periods, by sex: a larger system), only the small counts: a value
+    # of 5 or more hidden for nothing can be worked out here and there, a count 1-4 never.
+    con, run_sql = _run(demo_db)
+    start, end = date(2025, 1, 1), date(2025, 12, 1)
+    with con:
+        atoms = signals._atoms(signals._atom_counts(run_sql, start, end))
+        police = signals.breakdown_layers(run_sql, "police", start, end, "quarter")[1]["sex"]
+        admin = signals.breakdown_layers(run_sql, "admin", start, end, "quarter")[1]["sex"]
+    p_cells = _cells(police, signals.CHAINS["police"], atoms, True)
+    a_cells = _cells(admin, signals.CHAINS["admin"], atoms, False)
+    keys = sorted({c[1] for c in p_cells + a_cells if len(c[1]) == 2}, key=repr)
+    rows = _system([c for c in p_cells + a_cells if not c[2]], keys, len(atoms))
+    small = [c for c in p_cells + a_cells if c[2] and c[3] and c[4]]
+    assert len(small) > 50
+    worked_out = _in_span(_basis(rows), _system(small, keys, len(atoms)))
+    assert not worked_out.any(), [c[5] for c, w in zip(small, worked_out, strict=True) if w][:3]
