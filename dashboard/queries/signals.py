@@ -136,8 +136,7 @@ def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Pro
         return admin_view(run_sql, totals_layer(run_sql, "police", start, end), start, end, counts=counts)
     cols = CHAINS[chain]
     df = _sum_over_periods(counts, list(cols))
-    return _closed_to_admin(run_sql, start, end, None, counts,
-                            lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
+    return _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
 
 
 def national(run_sql, chain: str, start: date, end: date, grain: str, *,
@@ -161,8 +160,7 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     df = _sum_over_periods(counts, [*cols, "period"])
     if totals is None:
         totals = totals_layer(run_sql, chain, start, end)
-    return _closed_to_admin(run_sql, start, end, grain, counts,
-                            lambda also: suppression.protect_hierarchy(df, "count", cols, "period", totals=totals,
+    return _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(df, "count", cols, "period", totals=totals,
                                                                        also=also))
 
 
@@ -184,19 +182,16 @@ def _atom_counts(run_sql, start: date, end: date, grain: str | None = None, dime
     """, {"start": start, "end": end})
 
 
-def _closed_to_admin(run_sql, start: date, end: date, grain: str | None, counts: pd.DataFrame,
-                     protect_with) -> suppression.Protected:
+def _closed_to_admin(counts: pd.DataFrame, protect_with) -> suppression.Protected:
     """``protect_with(also)`` (a police layer protected with the cells ``also`` hidden too)
     with every police cell hidden that :func:`admin_leaks` finds giving away a small
     count of the administrative view, until none does. ``counts``: the layer's
     :func:`_atom_counts`."""
-    atoms = _atoms(counts)
     also: list[tuple] = []
     for _ in range(MAX_ADMIN_ROUNDS):
         layer = protect_with(also)
         rest = layer.dims[len(CHAINS["police"]):]
-        view = admin_view(run_sql, layer, start, end, grain, counts=counts)
-        leaks = [c for c in admin_leaks(layer, view, atoms, rest) if c not in also]
+        leaks = [c for c in admin_leaks(layer, counts, rest) if c not in also]
         if not leaks:
             break
         also += leaks
@@ -288,7 +283,6 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     joint_also: dict[str, list] = {d: [] for d in DIMENSIONS}
     counts = {d: (_atom_counts(run_sql, start, end, None, d), _atom_counts(run_sql, start, end, grain, d))
               for d in DIMENSIONS}
-    atoms = _atoms(counts[next(iter(DIMENSIONS))][0])
     for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
         categories = category_layers(run_sql, chain, start, end, totals=totals,
                                      also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
@@ -311,13 +305,11 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     changed = True
         # Police cells that give a small count of the administrative view away.
         for d in DIMENSIONS:
-            for c in admin_leaks(categories[d], admin_view(run_sql, categories[d], start, end, counts=counts[d][0]),
-                                 atoms, (d,), frozenset(shown[d])):
+            for c in admin_leaks(categories[d], counts[d][0], (d,), frozenset(shown[d])):
                 if c not in also[d]:
                     also[d].add(c)
                     changed = True
-            for c in admin_leaks(joint[d], admin_view(run_sql, joint[d], start, end, grain, counts=counts[d][1]),
-                                 atoms, ("period", d)):
+            for c in admin_leaks(joint[d], counts[d][1], ("period", d)):
                 if c not in joint_also[d]:
                     joint_also[d].append(c)
                     changed = True
@@ -524,11 +516,12 @@ def admin_view(run_sql, police: suppression.Protected, start: date, end: date, g
         admin_cols, police_cols, admin_covers(_atoms(counts)))
 
 
-def admin_leaks(police: suppression.Protected, admin: suppression.Protected, atoms: tuple[tuple, ...],
-                rest: tuple[str, ...], exclude: frozenset = frozenset()) -> list[tuple]:
-    """Police cells to hide so that no hidden count from 1 to threshold − 1 of ``admin``
-    (:func:`admin_view` of ``police``) follows from ``police``'s shown values, as
-    (grouping, key) pairs for ``also``: [] when none does.
+def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple[str, ...],
+                exclude: frozenset = frozenset()) -> list[tuple]:
+    """Police cells to hide so that no count from 1 to threshold − 1 of a län or kommun
+    (which :func:`admin_view` hides) follows from ``police``'s shown values, as (grouping,
+    key) pairs for ``also``: [] when none does. ``counts``: the layer's
+    :func:`_atom_counts`.
 
     A kommun made of LPOs a and b, both hidden, is still a + b = polisområdet − the other
     LPOs, so a kommun of 3 could be read off the police pages although the kommun page
@@ -537,6 +530,7 @@ def admin_leaks(police: suppression.Protected, admin: suppression.Protected, ato
     over the signals' area combinations of its polisregion, with the same period and
     category, and the smallest of them (not in ``exclude``) is hidden."""
     police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
+    atoms = _atoms(counts)
     regions: dict = {}
     for a in atoms:
         regions.setdefault(a[0], []).append(a)
@@ -552,15 +546,16 @@ def admin_leaks(police: suppression.Protected, admin: suppression.Protected, ato
 
     found: dict[tuple, None] = {}
     police_cells: dict | None = None
-    for g in admin.groupings:
-        depth = sum(1 for d in g if d in admin_cols)
-        if depth < 2 or g[depth:] != rest:
-            continue
-        keys, _, hidden, primary = admin.entries(g)
+    for depth in (2, 3):
+        # The län's and kommuner's small counts (which the administrative view hides).
+        small = _sum_over_periods(counts, [*admin_cols[:depth], *rest])
+        small = small[((small["count"] >= 1) & (small["count"] < police.threshold)).to_numpy()]
         wanted: dict[tuple, list[tuple]] = {}
-        for key, h, p in zip(keys, hidden, primary, strict=True):
+        columns = [[None if m else v for v, m in zip(small[c].astype(object).tolist(), small[c].isna().tolist(),
+                                                     strict=True)] for c in (*admin_cols[:depth], *rest)]
+        for key in zip(*columns, strict=True):
             node = key[:depth]
-            if h and p and node[0] in regions and None not in node:  # "ej fördelat" is no page's area
+            if node[0] in regions and None not in node:  # "ej fördelat" is no page's area
                 wanted.setdefault((node[0], key[depth:]), []).append(node)
         if not wanted:
             continue
