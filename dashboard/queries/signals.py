@@ -639,19 +639,26 @@ def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str
     df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
     if joint is None:
         joint = breakdown_layers(run_sql, chain_for(level), start, end, grain)[1]
+    # The totals are the same in every breakdown's layer (the national layer's).
+    totals = joint[next(iter(DIMENSIONS))]
+    hidden, shown = _area_cells(level, code, [(totals, ("period",)), (totals, ())]
+                                + [(joint[d], g) for d in DIMENSIONS for g in (("period", d), (d,))])
+    return suppression.protect(df, "count", ("period", *DIMENSIONS), margins=CUBE_MARGINS, interior=False,
+                               fixed=[("period",), ()], also=hidden, locked=shown)
+
+
+def _area_cells(level: str, code: str, sources) -> tuple[list, list]:
+    """One area's cells of country-wide layers as ``protect``'s (grouping, key) pairs with
+    the area's own columns left out: (hidden, shown). ``sources``: (layer, grouping)."""
     prefix = _prefix(level)
     where = {LEVEL_COLUMN[level]: code} if prefix else None
     hidden, shown = [], []
-    # The totals are the same in every breakdown's layer (the national layer's).
-    totals = joint[next(iter(DIMENSIONS))]
-    sources = [(totals, ("period",)), (totals, ())] + [(joint[d], g) for d in DIMENSIONS for g in (("period", d), (d,))]
     for layer, grouping in sources:
         part = layer.table((*prefix, *grouping), where=where)
         keys = zip(*(part[g].tolist() for g in grouping), strict=True) if grouping else [()] * len(part)
         for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
             (hidden if h else shown).append((grouping, key))
-    return suppression.protect(df, "count", ("period", *DIMENSIONS), margins=CUBE_MARGINS, interior=False,
-                               fixed=[("period",), ()], also=hidden, locked=shown)
+    return hidden, shown
 
 
 def youth_population(run_sql, level: str, code: str) -> dict[int, float]:
@@ -776,21 +783,31 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str, breakd
                                                  new=suppression.GRAIN_LABELS[coarser]))
         current = coarser
     monthly = area_counts(run_sql, level, code, start, end)
-    while True:
-        counts = in_grain(monthly, current)
-        coarser = suppression.coarser_grain(current)
+
+    def cube_for(grain: str) -> suppression.Protected | None:
+        counts = in_grain(monthly, grain)
         # Small counts alone hiding most of the breakdowns: protecting this grain (and the
         # whole country's layer for it) would only find what is known already. A new LPO
         # or kommun skipped one to two protections of 20-70 ms each this way.
-        if coarser is None or not suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
-            cube = area_cube(run_sql, level, code, start, end, current, _joint(key, chain_for(level), start, end,
-                                                                               current), counts=counts)
-            if not cube.mostly_suppressed or coarser is None:
-                break
-        notices.append(suppression.coarsening_notice("signalerna", current, coarser))
-        current = coarser
-    return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
-                      mostly_suppressed=cube.mostly_suppressed)
+        if suppression.coarser_grain(grain) and suppression.surely_mostly_suppressed(counts, "count", CUBE_FINEST):
+            return None
+        return area_cube(run_sql, level, code, start, end, grain, _joint(key, chain_for(level), start, end, grain),
+                         counts=counts)
+    return _coarsened(current, cube_for, youth, notices)
+
+
+def _coarsened(grain: str, cube_for, youth: dict, notices: list[str]) -> SignalView:
+    """The view in ``grain``, or a coarser grain (month → quarter → year, each with its
+    notice) while most values of ``cube_for(grain)`` would be hidden (None: surely so,
+    not protected)."""
+    while True:
+        cube = cube_for(grain)
+        coarser = suppression.coarser_grain(grain)
+        if cube is not None and (not cube.mostly_suppressed or coarser is None):
+            return SignalView(grain=grain, cube=cube, youth=youth, notices=tuple(notices),
+                              mostly_suppressed=cube.mostly_suppressed)
+        notices.append(suppression.coarsening_notice("signalerna", grain, coarser))
+        grain = coarser
 
 
 def area_totals(level: str, code: str, national_layer: suppression.Protected,
@@ -799,14 +816,7 @@ def area_totals(level: str, code: str, national_layer: suppression.Protected,
     them (what it hides hidden, what it shows shown), as a cube :func:`trend_table` and
     :func:`summary_table` read without a breakdown. ``counts``: the area's counts in the
     layer's grain (``in_grain(area_counts(…))``)."""
-    prefix = _prefix(level)
-    where = {LEVEL_COLUMN[level]: code} if prefix else None
-    hidden, shown = [], []
-    for grouping in (("period",), ()):
-        part = national_layer.table((*prefix, *grouping), where=where)
-        keys = zip(*(part[g].tolist() for g in grouping), strict=True) if grouping else [()] * len(part)
-        for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
-            (hidden if h else shown).append((grouping, key))
+    hidden, shown = _area_cells(level, code, [(national_layer, ("period",)), (national_layer, ())])
     per_period = counts.groupby("period", as_index=False, sort=False)["count"].sum()
     return suppression.protect(per_period, "count", ("period",), margins=[()], also=hidden, locked=shown)
 
@@ -816,20 +826,9 @@ def _total_view(key, level: str, code: str, start: date, end: date, grain: str, 
     (about 50 ms to protect for the whole country, where the period × category layers
     take seconds), coarsened when most of its periods would be hidden. Its grain can be
     finer than the breakdowns' (Totalt per month where a breakdown shows years)."""
-    run_sql = partial(run, key=key)
-    monthly = area_counts(run_sql, level, code, start, end)
-    notices = []
-    current = grain
-    while True:
-        counts = in_grain(monthly, current)
-        cube = area_totals(level, code, _national(key, chain_for(level), start, end, current), counts)
-        coarser = suppression.coarser_grain(current)
-        if not cube.mostly_suppressed or coarser is None:
-            break
-        notices.append(suppression.coarsening_notice("signalerna", current, coarser))
-        current = coarser
-    return SignalView(grain=current, cube=cube, youth=youth, notices=tuple(notices),
-                      mostly_suppressed=cube.mostly_suppressed)
+    monthly = area_counts(partial(run, key=key), level, code, start, end)
+    return _coarsened(grain, lambda g: area_totals(level, code, _national(key, chain_for(level), start, end, g),
+                                                   in_grain(monthly, g)), youth, [])
 
 
 def warm(start: date, end: date) -> None:
