@@ -169,3 +169,28 @@ def test_a_quote_inside_an_unquoted_cell_keeps_the_rows_below_empty_lines_number
     [report] = ingest(empty_db, [f])
     assert report.status == "ok", report.summary()
     assert [r[:2] for r in _rejected(empty_db)] == [(4, "occurred_at"), (7, "incident_type")]
+
+
+def test_a_row_with_several_problems_names_them_all(empty_db, tmp_path):
+    # Before, only the first problem was named: the user fixed the area, loaded again and
+    # only then learnt that the sex and the count were wrong too.
+    f = _signals(tmp_path / "signaler.csv", "2025-03;0180;15-17;M;socialtjänst;rekryteringsförsök;7",
+                 "2025-03;Okänd ort;15-17;flicka;socialtjänst;rekryteringsförsök;<5")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    [(row, column, reason)] = _rejected(empty_db)
+    assert (row, column) == (3, "area_code")
+    assert reason.startswith("okänt område")
+    assert "; sex: okänt värde; tillåtna: " in reason and "; count: antalet är dolt" in reason
+    assert _stored(empty_db) == [("2025-03-01", "0180", "M", 7)]
+
+
+def test_a_measure_row_with_several_problems_names_them_all(empty_db, tmp_path):
+    f = _signals(tmp_path / "atgarder.csv", f"Solna stad;0184;2025;{AREA};Läxhjälp;pågår",
+                 "Solna stad;0184;1899;;Fältarbete;kanske", header=MEASURE_HEADER)
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok", report.summary()
+    [(row, column, reason)] = _rejected(empty_db)
+    assert (row, column) == (3, "year")
+    assert reason.startswith("ogiltigt år; status: okänd status")
+    assert reason.endswith("; prioritised_area: prioriterat område saknas")

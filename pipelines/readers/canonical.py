@@ -313,41 +313,39 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
         if not any(v.strip() for v in raw):
             continue
         r = dict(zip(header, (v.strip() for v in raw), strict=False))
+        # Every problem of the row, so that one round of corrections fixes it.
+        problems: list[tuple[str, str]] = []
         try:
             month = _parse_month(r.get("month", ""))
         except ValueError:
-            rejected.append(Rejection(i, "month", f"ogiltig månad '{r.get('month', '')[:20]}' (skriv ÅÅÅÅ-MM)"))
-            continue
-        if month > date.today():
-            rejected.append(Rejection(i, "month", "månaden ligger i framtiden"))
-            continue
+            month = None
+            problems.append(("month", f"ogiltig månad '{r.get('month', '')[:20]}' (skriv ÅÅÅÅ-MM)"))
+        if month is not None and month > date.today():
+            problems.append(("month", "månaden ligger i framtiden"))
         area = gz.lpo_code(r["area_code"]) or gz.kommun_code(r["area_code"])
         if area is None:
-            rejected.append(Rejection(i, "area_code", "okänt område (ange LPO-kod eller kommunkod)"))
-            continue
+            problems.append(("area_code", "okänt område (ange LPO-kod eller kommunkod)"))
         checks = {
             "age_band": cat.SIGNAL_AGE_BANDS, "sex": cat.SEXES,
             "source": cat.SIGNAL_SOURCES, "signal_type": cat.SIGNAL_TYPES,
         }
         # Each value as the documented spelling ('12–14' from Word is 12-14, 'k' is K).
         values = {c: choice(r.get(c, ""), allowed) for c, allowed in checks.items()}
-        bad = next((c for c, v in values.items() if v is None), None)
-        if bad:
-            rejected.append(Rejection(i, bad, f"okänt värde; tillåtna: {', '.join(checks[bad])}"))
-            continue
+        problems += [(c, f"okänt värde; tillåtna: {', '.join(checks[c])}" if r.get(c) else "värde saknas")
+                     for c, v in values.items() if v is None]
         n = parse_number(r["count"])
         if n is None and re.fullmatch(r"\.\.|[<≤]\s*\d+|x|X|\*", r["count"]):
             # An export that hid its small counts: the dashboard hides them itself, and a
             # hidden count cannot be summed.
-            rejected.append(Rejection(i, "count", "antalet är dolt ('..', '<5'); ange det faktiska antalet – "
-                                                  "instrumentpanelen döljer små antal själv"))
-            continue
-        if not r["count"]:
+            problems.append(("count", "antalet är dolt ('..', '<5'); ange det faktiska antalet – "
+                                      "instrumentpanelen döljer små antal själv"))
+        elif not r["count"]:
             # an empty cell is no zero: the month may not have been counted
-            rejected.append(Rejection(i, "count", "antal saknas; skriv 0 om inga signaler fanns"))
-            continue
-        if n is None or n != int(n) or n < 0:
-            rejected.append(Rejection(i, "count", "antal måste vara ett heltal, 0 eller större"))
+            problems.append(("count", "antal saknas; skriv 0 om inga signaler fanns"))
+        elif n is None or n != int(n) or n < 0:
+            problems.append(("count", "antal måste vara ett heltal, 0 eller större"))
+        if problems:
+            rejected.append(_rejection(i, problems))
             continue
         key = (month, area, values["age_band"], values["sex"], values["source"], values["signal_type"])
         counts.setdefault(key, []).append((i, int(n)))
@@ -374,6 +372,17 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
 # its full form or its first three letters ('sept' for september too).
 _MONTH_BY_NAME = re.compile(
     r"(?i)(?P<name>" + "|".join([*MONTHS, *(m[:3] for m in MONTHS), "sept"]) + r")\.?(?:\s+|\s*-\s*)(?P<year>\d{4}|\d{2})")
+
+
+def _rejection(row: int, problems: list[tuple[str, str]]) -> Rejection:
+    """One rejected row with all its problems: under the first problem's column, the
+    others named by theirs ("ogiltigt år; status: okänd status …"); past three, only the
+    further columns (a row cut short lacks most of them)."""
+    (column, reason), *more = problems
+    text = "; ".join([reason, *(f"{c}: {r}" for c, r in more[:2])])
+    if len(more) > 2:
+        text += f"; även {', '.join(c for c, _ in more[2:])}"
+    return Rejection(row, column, text)
 
 
 def _parse_month(text: str) -> date:
@@ -418,30 +427,28 @@ def _read_measures(file: str, header: list[str], rows: list[list[str]], ctx: Rea
         if not any(v.strip() for v in raw):
             continue
         r = dict(zip(header, (v.strip() for v in raw), strict=False))
+        problems: list[tuple[str, str]] = []  # every problem of the row
         kommun = gz.kommun_code(r["kommun_code"])
         if kommun is None:
-            rejected.append(Rejection(i, "kommun_code", "okänd kommunkod"))
-            continue
+            problems.append(("kommun_code", "okänd kommunkod"))
         # A plan for two years ('2025–2026', '2025/26') is the first year's, as in the workbook.
         span = re.fullmatch(r"\s*(\d{4})\s*[-–/]\s*(\d{2}|\d{4})\s*", r["year"])
         year = int(span[1]) if span else parse_number(r["year"])
         if year is None or not 2015 <= year <= date.today().year + 1:
-            rejected.append(Rejection(i, "year", "ogiltigt år"))
-            continue
+            problems.append(("year", "ogiltigt år"))
         status = _measure_status(r["status"]) if r["status"] else "ej bedömd"
         if status is None:
-            rejected.append(Rejection(i, "status", f"okänd status; tillåtna: {', '.join(cat.MEASURE_STATUSES)}"))
-            continue
+            problems.append(("status", f"okänd status; tillåtna: {', '.join(cat.MEASURE_STATUSES)}"))
         area = areas.get(r["prioritised_area"].lower(), r["prioritised_area"] or None)
         if not area:
-            rejected.append(Rejection(i, "prioritised_area", "prioriterat område saknas"))
-            continue
+            problems.append(("prioritised_area", "prioriterat område saknas"))
         if not r["title"]:
-            rejected.append(Rejection(i, "title", "åtgärdens titel saknas"))
-            continue
+            problems.append(("title", "åtgärdens titel saknas"))
         lpos = [gz.lpo_code(x) for x in re.split(r"[|,]", r.get("lpo_codes", "")) if x.strip()]
         if None in lpos:
-            rejected.append(Rejection(i, "lpo_codes", "okänt lokalpolisområde"))
+            problems.append(("lpo_codes", "okänt lokalpolisområde"))
+        if problems:
+            rejected.append(_rejection(i, problems))
             continue
         org = r["organisation"] or gz.name(kommun)
         plan_id = plan_id_for(kommun, org, int(year))
