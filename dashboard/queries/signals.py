@@ -15,9 +15,12 @@ consistent layers, each keeping what the one before it shows and hides:
    and signal type with their totals. The area's per-period totals and grand total are
    those of the national layer: hidden there, hidden here; shown there, shown here.
 
-Signals that cannot be placed exactly at a level (an LPO that covers several kommuner,
-seen at kommun level) stay in the equations as an "ej fördelat" cell, so the totals
-still add up.
+Only the police hierarchy is protected: each layer of the administrative one is a view
+of the police layer (:func:`admin_view`), showing a län's or kommun's value only where
+the police layer's shown values give it away, so the two hierarchies cannot be combined
+(docs/disclosure.md). Signals that cannot be placed exactly at a level (an LPO that
+covers several kommuner, seen at kommun level) stay in the equations as an "ej fördelat"
+cell, so the totals still add up.
 
 Pure functions take ``run(sql, params) -> DataFrame``; the ``st.cache_data`` wrappers
 bind it to the published database (:func:`dashboard.queries.db_key`).
@@ -26,6 +29,7 @@ bind it to the published database (:func:`dashboard.queries.db_key`).
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -39,6 +43,8 @@ from dashboard import suppression
 from dashboard.formatting import MONTHS, MONTHS_SHORT
 from dashboard.queries import as_date, db_key, facts, geo, rows, run
 from pipelines import categories as cat
+
+log = logging.getLogger(__name__)
 
 CHAINS = {
     "police": ("polisregion_code", "polisomrade_code", "lpo_code"),
@@ -193,8 +199,9 @@ def _closed_to_admin(counts: pd.DataFrame, protect_with) -> suppression.Protecte
         rest = layer.dims[len(CHAINS["police"]):]
         leaks = [c for c in admin_leaks(layer, counts, rest) if c not in also]
         if not leaks:
-            break
+            return layer
         also += leaks
+    log.info("%d rundor räckte inte: %d polisvärden till skulle döljas", MAX_ADMIN_ROUNDS, len(leaks))
     return layer
 
 
@@ -226,7 +233,7 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     hidden or find shown (:func:`breakdown_layers`). One query reads all four breakdowns
     (grouping sets), not one per dimension."""
     if chain == "admin":
-        police = category_layers(run_sql, "police", start, end, also=also, locked=locked)
+        police = category_layers(run_sql, "police", start, end)
         return {d: admin_view(run_sql, layer, start, end) for d, layer in police.items()}
     cols = CHAINS[chain]
     sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
@@ -314,7 +321,8 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     joint_also[d].append(c)
                     changed = True
         if not changed:
-            break
+            return categories, joint
+    log.info("uppdelningarnas lager: %d rundor räckte inte", MAX_ROUNDS + MAX_ADMIN_ROUNDS)
     return categories, joint
 
 
@@ -343,8 +351,9 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     hierarchy is a view of the police one (:func:`admin_view`; the layers given are then
     not used)."""
     if chain == "admin":
+        # The police layers with the check for small administrative counts.
         return {d: admin_view(run_sql, layer, start, end, grain)
-                for d, layer in joint_layers(run_sql, "police", start, end, grain).items()}
+                for d, layer in breakdown_layers(run_sql, "police", start, end, grain)[1].items()}
     cols = CHAINS[chain]
     if national_layer is None or by_category is None:
         totals = totals_layer(run_sql, chain, start, end)
@@ -585,6 +594,9 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
                 if options:
                     best = min(options, key=lambda n: (cells[n][0], -len(n), repr(n)))
                     found[((*police_cols[:len(best)], *rest), (*best, *r_key))] = None
+                else:  # nothing left to hide here (another layer's value gives it away)
+                    log.info("ett litet värde för en kommun eller ett län kan räknas fram och inget polisvärde "
+                             "kan döljas för att hindra det")
     return list(found)
 
 
