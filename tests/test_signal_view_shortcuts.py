@@ -10,6 +10,7 @@ area cost 50-200 ms there) must not change a single shown value:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import date
 
@@ -30,7 +31,7 @@ def test_table_where_keeps_exactly_the_rows_equal_to_the_value_and_never_a_missi
         # The same cells in a column of another type; a missing value as pandas' NA or None.
         if dtype is object:
             cells["area"] = cells["area"].where(cells["area"].notna(), pd.NA)
-        typed = sup.Protected(**{**prot.__dict__, "cells": cells})
+        typed = dataclasses.replace(prot, cells=cells)
         for wanted in ("A", "B", "C"):
             got = typed.table(("area", "period"), where={"area": wanted})
             expected = prot.cells[(prot.cells["grouping"] == "area,period") & (prot.cells["area"] == wanted)]

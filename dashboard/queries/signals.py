@@ -138,9 +138,14 @@ def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Pro
     per area) and exact in linear time. The administrative hierarchy is a view of the
     police one (:func:`admin_view`)."""
     counts = _atom_counts(run_sql, start, end)
-    if chain == "admin":
-        return admin_view(run_sql, totals_layer(run_sql, "police", start, end), start, end, counts=counts)
-    cols = CHAINS[chain]
+    police = _police_totals(counts)
+    return admin_view(run_sql, police, start, end, counts=counts) if chain == "admin" else police
+
+
+def _police_totals(counts: pd.DataFrame) -> suppression.Protected:
+    """:func:`totals_layer` for the police hierarchy from the counts per area combination
+    over the period (:func:`_atom_counts` without a grain)."""
+    cols = CHAINS["police"]
     df = _sum_over_periods(counts, list(cols))
     return _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
 
@@ -160,14 +165,14 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     administrative hierarchy is a view of the police one (:func:`admin_view`; ``totals``
     is then not used)."""
     counts = _atom_counts(run_sql, start, end, grain)
-    if chain == "admin":
-        return admin_view(run_sql, national(run_sql, "police", start, end, grain), start, end, grain, counts=counts)
-    cols = CHAINS[chain]
+    if totals is None or chain == "admin":
+        # The whole-period totals from the same counts (no second query).
+        totals = _police_totals(_sum_over_periods(counts, list(ATOM_COLUMNS)))
+    cols = CHAINS["police"]
     df = _sum_over_periods(counts, [*cols, "period"])
-    if totals is None:
-        totals = totals_layer(run_sql, chain, start, end)
-    return _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(df, "count", cols, "period", totals=totals,
-                                                                       also=also))
+    police = _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(
+        df, "count", cols, "period", totals=totals, also=also))
+    return admin_view(run_sql, police, start, end, grain, counts=counts) if chain == "admin" else police
 
 
 # Every column a signal is placed by: an area of either hierarchy is a set of their
@@ -347,9 +352,10 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     layers before it: the area totals per period (``national_layer``) and per category
     (``by_category``); shown there, shown here; hidden there, hidden here. Partners are
     found among the period × category cells, which only this layer publishes. Both are
-    computed here when the caller does not have them cached. The administrative
-    hierarchy is a view of the police one (:func:`admin_view`; the layers given are then
-    not used)."""
+    computed here when the caller does not have them cached. ``also`` (dimension ->
+    cells): more cells to hide (:func:`breakdown_layers`' check for small administrative
+    counts). The administrative hierarchy is a view of the police one (:func:`admin_view`;
+    the layers given are then not used)."""
     if chain == "admin":
         # The police layers with the check for small administrative counts.
         return {d: admin_view(run_sql, layer, start, end, grain)
@@ -856,14 +862,6 @@ def warm(start: date, end: date) -> None:
                 _joint(key, chain, first, last, grain)
 
 
-def signal_view(selection, grain: str = "month") -> SignalView:
-    """Protected signals for the selected area and the period's months with signals
-    (:func:`months_covered`), coarsened (month → quarter → year) when most values at the
-    finer grain would be hidden."""
-    start, end = months_read(selection)
-    return _view(db_key(), selection.area_level, selection.area_code, start, end, grain)
-
-
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
                   year: int) -> pd.DataFrame:
     """The whole period per category of ``dimension`` (None: the total): count, share of
@@ -999,7 +997,7 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
 
 
 def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:
-    """The view :func:`signal_view` chose for the selection (its grain, notices and
+    """The view chosen for the selection (:func:`_view`) (its grain, notices and
     whether most values hide even so), with the trend per period (and category of
     ``dimension``: count, rate per 1 000 aged 12–17) and the "hela perioden" table, over
     the period's months with signals (:func:`months_covered`)."""
