@@ -104,18 +104,14 @@ def warm_signals() -> None:
     default, the last twelve whole months, first; then this year so far and last year):
     seconds of work that choosing a breakdown on Rekryteringssignaler would otherwise
     wait for."""
-    from dashboard import filters
+    from dashboard import periods
     from dashboard.queries import incidents, signals
 
     try:
         first, last = incidents.month_range()
         if first is None:
             return
-        complete = incidents.last_complete()
-        ongoing = complete is not None and first <= complete < last
-        ranges = [filters.preset_range(choice, first, complete if ongoing else last)
-                  for choice in filters.PERIODS if choice != filters.CUSTOM]
-        for months in dict.fromkeys(ranges):
+        for months in periods.quick_ranges(first, last, incidents.last_complete()):
             signals.warm(*months)
     except Exception as exc:  # the page shows the error properly
         log.debug("warm-up stopped: %s", type(exc).__name__)

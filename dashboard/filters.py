@@ -22,6 +22,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import formatting as fmt
+from dashboard.periods import CUSTOM, LAST_12, PERIODS, PREVIOUS_YEAR, YEAR_TO_DATE, preset_range  # noqa: F401 (the sidebar's names)
 from dashboard.queries import geo, incidents, months_without_incidents
 
 KEY_LEVEL = "niva"
@@ -31,11 +32,6 @@ KEY_FROM = "fran"
 KEY_TO = "till"
 KEY_TYPES = "typ"
 
-LAST_12 = "Senaste 12 månaderna"
-YEAR_TO_DATE = "Hittills i år"
-PREVIOUS_YEAR = "Föregående år"
-CUSTOM = "Välj månader"
-PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
 
 _STATE = "_selection"
 _RANGE = "_period_range"
@@ -81,19 +77,6 @@ class Selection:
         level = "" if self.area_level == "riket" else f" ({geo.LEVEL_LABELS[self.area_level].lower()})"
         text = f"{self.area_name}{level} · {fmt.period(self.start, self.end)}"
         return f"{text} · {self.types_label()}" if types else text
-
-
-def preset_range(choice: str, first: date, last: date) -> tuple[date, date]:
-    """Start and end month of a quick choice, relative to the last month with data."""
-    if choice == YEAR_TO_DATE:
-        start, end = date(last.year, 1, 1), last
-    elif choice == PREVIOUS_YEAR:
-        start, end = date(last.year - 1, 1, 1), date(last.year - 1, 12, 1)
-    else:
-        start, end = incidents.shift_months(last, -11), last
-    start = max(start, first)
-    end = max(min(end, last), start)
-    return start, end
 
 
 def month_options(first: date, last: date) -> list[date]:

@@ -4,7 +4,7 @@ not give away what either hides.
 A user's tour found counts of 1-4 worked out across them when each was protected on its
 own: LPO Härnösand hid the source "polis" while kommun Härnösand, the same ground, showed
 8, and kommun Stockholm minus four of its LPOs gave the fifth. The administrative layers
-are now a view of the police ones (signals.admin_view): each value is shown only where
+are now a view of the police ones (signal_layers.admin_view): each value is shown only where
 the police layers' shown values give it away. Here an attacker holds every cell of both
 hierarchies' pages at once: each published cell is a sum of the finest cells (the
 signals' area combinations × period × category), the shown ones are known, and a
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import signal_layers
 from dashboard.queries import signals
 
 
@@ -84,9 +85,9 @@ def test_nothing_hidden_can_be_worked_out_from_both_hierarchies_together(demo_db
     con, run_sql = _run(demo_db)
     start, end = date(2024, 11, 1), date(2025, 10, 1)
     with con:
-        atoms = signals._atoms(signals._atom_counts(run_sql, start, end))
-        police = signals.breakdown_layers(run_sql, "police", start, end, "year")[1][dimension]
-        admin = signals.breakdown_layers(run_sql, "admin", start, end, "year")[1][dimension]
+        atoms = signal_layers._atoms(signal_layers._atom_counts(run_sql, start, end))
+        police = signal_layers.breakdown_layers(run_sql, "police", start, end, "year")[1][dimension]
+        admin = signal_layers.breakdown_layers(run_sql, "admin", start, end, "year")[1][dimension]
     p_cells = _cells(police, signals.CHAINS["police"], atoms, True)
     a_cells = _cells(admin, signals.CHAINS["admin"], atoms, False)
     keys = sorted({c[1] for c in p_cells + a_cells if len(c[1]) == 2}, key=repr)
@@ -118,9 +119,9 @@ def test_an_lpo_and_the_kommun_on_the_same_ground_show_the_same_values(demo_db):
             WHERE lpo_code IN (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(*) = 1)
               AND kommun_code IN (SELECT kommun_code FROM lpo_kommun GROUP BY 1 HAVING count(*) = 1)""")
         assert len(pairs) >= 5
-        layers = {chain: {"totals": signals.totals_layer(run_sql, chain, start, end),
-                          "month": signals.national(run_sql, chain, start, end, "month"),
-                          **signals.breakdown_layers(run_sql, chain, start, end, "quarter")[1]}
+        layers = {chain: {"totals": signal_layers.totals_layer(run_sql, chain, start, end),
+                          "month": signal_layers.national(run_sql, chain, start, end, "month"),
+                          **signal_layers.breakdown_layers(run_sql, chain, start, end, "quarter")[1]}
                   for chain in ("police", "admin")}
     compared = hidden = 0
     for name, police in layers["police"].items():
@@ -147,9 +148,9 @@ def test_no_small_count_by_quarter_can_be_worked_out_from_both_hierarchies_toget
     con, run_sql = _run(demo_db)
     start, end = date(2025, 1, 1), date(2025, 12, 1)
     with con:
-        atoms = signals._atoms(signals._atom_counts(run_sql, start, end))
-        police = signals.breakdown_layers(run_sql, "police", start, end, "quarter")[1]["sex"]
-        admin = signals.breakdown_layers(run_sql, "admin", start, end, "quarter")[1]["sex"]
+        atoms = signal_layers._atoms(signal_layers._atom_counts(run_sql, start, end))
+        police = signal_layers.breakdown_layers(run_sql, "police", start, end, "quarter")[1]["sex"]
+        admin = signal_layers.breakdown_layers(run_sql, "admin", start, end, "quarter")[1]["sex"]
     p_cells = _cells(police, signals.CHAINS["police"], atoms, True)
     a_cells = _cells(admin, signals.CHAINS["admin"], atoms, False)
     keys = sorted({c[1] for c in p_cells + a_cells if len(c[1]) == 2}, key=repr)

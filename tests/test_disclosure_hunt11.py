@@ -8,7 +8,7 @@ its shown siblings. On the 200 000-incident demo (seed 42), last twelve months t
 October 2026 (83 such recoveries), e.g. Polisområde
 Sörmland, sex X: 8 on its page, Eskilstuna 7, Katrineholm 0, so Nyköping's hidden value
 was 1. The same held for the trend per period × category; both are now protected
-country-wide (signals.category_layers, signals.joint_layers)."""
+country-wide (signal_layers.category_layers, signal_layers.joint_layers)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _trend(level: str, code: str, dimension: str, grain: str) -> tuple[str, dict
                         for r in page.trend.itertuples()}
 
 
-# Before the period × category layer (signals.joint_layers) each area's trend was protected
+# Before the period × category layer (signal_layers.joint_layers) each area's trend was protected
 # on its own: on the 1 M demo's last twelve months at year grain, Region Nord's
 # "rekryteringsförsök" in 2025 was 32, Norrbotten 7, Västerbotten 13, Västernorrland 11, so
 # Jämtland's hidden value was 1 (263 such recoveries at year grain).

@@ -1,4 +1,4 @@
-"""The period × category layer (signals.joint_layers) checked exactly as a whole.
+"""The period × category layer (signal_layers.joint_layers) checked exactly as a whole.
 
 The layer protects each family of the area tree and each area's own table exactly, and
 the rest by the line rule (docs/disclosure.md). Here every published cell of one layer
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dashboard import signal_layers
 from dashboard.queries import signals
 
 
@@ -22,7 +23,7 @@ def _layers(demo_db, chain: str, grain: str, start: date, end: date) -> dict:
     with duckdb.connect(str(demo_db), read_only=True) as con:
         def run_sql(sql, params=None):
             return con.execute(sql, params or {}).df()
-        return signals.breakdown_layers(run_sql, chain, start, end, grain)[1]
+        return signal_layers.breakdown_layers(run_sql, chain, start, end, grain)[1]
 
 
 def _worked_out(layer, levels: tuple[str, ...]) -> pd.DataFrame:
@@ -72,7 +73,7 @@ def _named(found: pd.DataFrame, levels: tuple[str, ...]) -> pd.DataFrame:
 def test_no_hidden_trend_cell_can_be_worked_out_from_everything_the_pages_show(demo_db, chain):
     # The last twelve months at year grain (two periods, as the page's year view shows
     # them): nothing hidden can be worked out, in any breakdown. The administrative
-    # layers are a view of the police ones (signals.admin_view), checked with them in
+    # layers are a view of the police ones (signal_layers.admin_view), checked with them in
     # tests/test_disclosure_hierarchies.py: what they hide beyond the police layers can
     # be a value hidden for nothing, never a small count.
     layers = _layers(demo_db, chain, "year", date(2024, 11, 1), date(2025, 10, 1))
@@ -87,7 +88,7 @@ def test_no_hidden_trend_cell_can_be_worked_out_from_everything_the_pages_show(d
 def test_no_small_count_by_quarter_can_be_worked_out_from_everything_the_pages_show(demo_db, chain):
     # The layer is exact per family of the tree and per area's table, not over the whole
     # country. Before the category layer took the period × category layers' feedback
-    # (signals.breakdown_layers), one count 1-4 could be worked out by quarter (LPO
+    # (signal_layers.breakdown_layers), one count 1-4 could be worked out by quarter (LPO
     # Katrineholm, men, 2025-K3); one secondary value (5 or more) still can, which is a
     # value hidden for nothing, not a leak of a small count.
     layers = _layers(demo_db, chain, "quarter", date(2025, 1, 1), date(2025, 12, 1))

@@ -80,7 +80,7 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
     import streamlit as st
 
-    from dashboard import filters, queries
+    from dashboard import filters, queries, signal_layers
     from dashboard.queries import incidents, signals
 
     st.cache_data.clear()
@@ -96,5 +96,5 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
         months = signals._months_read(*filters.preset_range(choice, first, end))
         for chain in signals.CHAINS:
             for grain in signals.GRAINS:
-                if len(signals.periods(*months, grain)) <= signals.MAX_PERIODS:
+                if len(signals.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
                     assert signals._joint(key, chain, *months, grain), (choice, chain, grain)

@@ -78,6 +78,7 @@ def test_a_table_of_zeros_is_not_surely_hidden():
 
 def _full_view(run_sql, level, code, start, end, grain):
     """The page's view as it was computed before the shortcut: every grain protected."""
+    from dashboard import signal_layers
     from dashboard.queries import signals
 
     notices, current = [], grain
@@ -85,11 +86,11 @@ def _full_view(run_sql, level, code, start, end, grain):
         # The counts in the grain straight from SQL (the page names months by quarter or
         # year itself, from one query per month).
         counts = run_sql(f"""
-            SELECT {signals._PERIOD_SQL[current]} AS period, age_band, sex, source, signal_type,
+            SELECT {signal_layers._PERIOD_SQL[current]} AS period, age_band, sex, source, signal_type,
                    sum(count)::BIGINT AS count
             FROM mart_signal WHERE month BETWEEN $start AND $end AND {signals.LEVEL_COLUMN[level]} = $code
             GROUP BY ALL""", {"start": start, "end": end, "code": code})
-        joint = signals.breakdown_layers(run_sql, signals.chain_for(level), start, end, current)[1]
+        joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, current)[1]
         cube = signals.area_cube(run_sql, level, code, start, end, current, joint, counts=counts)
         coarser = sup.coarser_grain(current)
         if not cube.mostly_suppressed or coarser is None:

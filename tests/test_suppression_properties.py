@@ -191,6 +191,7 @@ def areas(run_sql):
                                                                   HealthCheck.too_slow])
 @given(data=st.data())
 def test_signal_queries_never_show_small_counts(run_sql, areas, data):
+    from dashboard import signal_layers
     from dashboard.queries import signals
 
     level = data.draw(st.sampled_from(["riket", "polisregion", "polisomrade", "lpo", "lan", "kommun"]))
@@ -205,8 +206,8 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     grain = data.draw(st.sampled_from(signals.GRAINS))
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
-    nat = signals.national(run_sql, signals.chain_for(level), start, end, grain)
-    joint = signals.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)[1]
+    nat = signal_layers.national(run_sql, signals.chain_for(level), start, end, grain)
+    joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)[1]
     cube = signals.area_cube(run_sql, level, code, start, end, grain, joint)
     youth = signals.youth_population(run_sql, level, code)
     table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
@@ -215,7 +216,7 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     # What is shown equals SQL computed independently.
     col = signals.LEVEL_COLUMN.get(level)
     where = "" if level == "riket" else f"AND {col} = $code"
-    truth = run_sql(f"""SELECT {signals._PERIOD_SQL[grain]} AS period,
+    truth = run_sql(f"""SELECT {signal_layers._PERIOD_SQL[grain]} AS period,
                                {dimension or "'Totalt'"} AS category, sum(count) AS n
                         FROM mart_signal WHERE month BETWEEN $s AND $e {where} GROUP BY ALL""",
                     {"s": start, "e": end} | ({} if level == "riket" else {"code": code}))
@@ -238,18 +239,19 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
 
 
 def test_map_values_and_headline_are_protected(run_sql):
+    from dashboard import signal_layers
     from dashboard.queries import signals
 
     for level in ("lpo", "polisomrade", "kommun", "lan"):
-        nat = signals.national(run_sql, signals.chain_for(level), date(2024, 1, 1), date(2024, 6, 1), "month")
+        nat = signal_layers.national(run_sql, signals.chain_for(level), date(2024, 1, 1), date(2024, 6, 1), "month")
         youth = run_sql("SELECT area_code, year, population_12_17 FROM mart_population WHERE level = $l",
                         {"l": level})
         values = signals.area_frame(nat, level, youth, 2024)
         assert not sup.small_count_values(values, ["count"])
         assert values.loc[values["count_suppressed"], "rate"].isna().all()
         assert values["count_suppressed"].sum() != 1 or len(values) == 1
-    now = signals.national(run_sql, "police", date(2024, 1, 1), date(2024, 6, 1), "month")
-    before = signals.national(run_sql, "police", date(2023, 1, 1), date(2023, 6, 1), "month")
+    now = signal_layers.national(run_sql, "police", date(2024, 1, 1), date(2024, 6, 1), "month")
+    before = signal_layers.national(run_sql, "police", date(2023, 1, 1), date(2023, 6, 1), "month")
     total = signals.total_frame(run_sql, "riket", "SE", date(2024, 1, 1), date(2024, 6, 1), now, before)
     truth = run_sql("SELECT sum(count) FROM mart_signal WHERE month BETWEEN '2024-01-01' AND '2024-06-01'").iat[0, 0]
     assert total["count"].tolist() == [int(truth), 0]
@@ -315,12 +317,13 @@ def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
     # and in no other month. Its January total (6, hidden as a partner of a small month)
     # was then that age band's total over the period, which the category layer showed, and
     # the page's January line by age band held one hidden value. The category total is now
-    # hidden too (signals.breakdown_layers), and no line of any grain is left so.
+    # hidden too (signal_layers.breakdown_layers), and no line of any grain is left so.
+    from dashboard import signal_layers
     from dashboard.queries import signals
 
     start, end = date(2024, 1, 1), date(2024, 5, 1)
     for grain in signals.GRAINS:
-        categories, joint = signals.breakdown_layers(run_sql, "admin", start, end, grain)
+        categories, joint = signal_layers.breakdown_layers(run_sql, "admin", start, end, grain)
         assert all(layer.stuck == () for layer in joint.values()), grain
         cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, joint)
         totals = cube.table(("period",))
@@ -329,6 +332,6 @@ def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
                 hidden = int(group["count_suppressed"].sum()) + int(
                     totals.loc[totals["period"] == p, "count_suppressed"].sum())
                 assert hidden != 1, (grain, d, p)
-    month = signals.breakdown_layers(run_sql, "admin", start, end, "month")[0]["age_band"]
+    month = signal_layers.breakdown_layers(run_sql, "admin", start, end, "month")[0]["age_band"]
     cell = month.table(("polisregion_code", "lan_code", "kommun_code", "age_band"), where={"kommun_code": "0192"})
     assert cell.loc[cell["age_band"] == "15-17", "count_suppressed"].all()

@@ -105,7 +105,7 @@ def _counts(at, column: str) -> list[str]:
     return [str(v) for df in at.dataframe if column in df.value.columns for v in df.value["Antal"]]
 
 
-# Since the period × category layer (signals.joint_layers), the same pair hides more:
+# Since the period × category layer (signal_layers.joint_layers), the same pair hides more:
 # Region Stockholm's month × sex is shown on its page, so wherever Gotland has 1-4 girls in
 # a month, Stockholms län's girls that month are hidden too, and by sex most of the län's
 # months would be: the page shows years, where the län's girls (about 270) are hidden

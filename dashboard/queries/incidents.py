@@ -14,7 +14,8 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import lazy
+from dashboard import lazy, periods
+from dashboard.periods import last_complete_month, shift_months  # noqa: F401 (also read from here)
 from dashboard.queries import as_date, data_status, db_key, facts, floats, rows, run
 from pipelines import categories
 
@@ -25,12 +26,6 @@ def _types_sql(types: tuple[str, ...]) -> str:
     """The type filter for ``types`` (values stay bound parameters): none at all for every
     type, so the scan does not test a list per row (a few milliseconds per query)."""
     return "list_contains($types, incident_type)" if types else "TRUE"
-
-
-def shift_months(d: date, months: int) -> date:
-    """The first day of the month ``months`` after ``d``'s month (negative: before)."""
-    total = d.year * 12 + (d.month - 1) + months
-    return date(total // 12, total % 12 + 1, 1)
 
 
 def previous_period(start: date, end: date) -> tuple[date, date]:
@@ -58,11 +53,8 @@ def month_range() -> tuple[date | None, date | None]:
 
 def _last_complete(key: tuple[str, str]) -> date | None:
     held = facts(key)
-    if held["incident_last_day"] is None:
-        return None
-    # The database's own "data t.o.m." when it states one, else the last incident's day.
-    stated = held["stated_through"]
-    return last_complete_month(as_date(stated or held["incident_last_day"]), slack_days=0 if stated else 2)
+    last_day = held["incident_last_day"]
+    return periods.last_complete(None if last_day is None else as_date(last_day), held["stated_through"])
 
 
 def last_complete() -> date | None:
@@ -83,16 +75,6 @@ def ongoing_note(sel) -> str | None:
     through = data_status()["through"].get("händelser")
     return (f"{fmt.month(sel.end).capitalize()} är inte hel i data (händelser t.o.m. {fmt.date(through)}): "
             "förändringen mot ett år tidigare jämför en del av månaden med hela månaden då.")
-
-
-def last_complete_month(through: date, slack_days: int = 0) -> date:
-    """The last month the data cover to its end: ``through``'s month when ``through`` is
-    within ``slack_days`` of the month's last day, else the month before. (The last
-    incident of a month rarely falls on its very last day, hence the slack when the
-    database does not state its own "data t.o.m." date.)"""
-    month = through.replace(day=1)
-    last_day = shift_months(month, 1).toordinal() - 1
-    return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
 
 
 def _types_present(key: tuple[str, str]) -> tuple[str, ...]:

@@ -1,0 +1,63 @@
+"""Months and the sidebar's quick period choices, as plain functions (no Streamlit).
+
+The sidebar (:mod:`dashboard.filters`), the launcher's warm-up and the pipeline, which
+publishes the recruitment signals' protected layers for the quick periods
+(:mod:`pipelines.published`), all work the periods out here, so they agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+LAST_12 = "Senaste 12 månaderna"
+YEAR_TO_DATE = "Hittills i år"
+PREVIOUS_YEAR = "Föregående år"
+CUSTOM = "Välj månader"
+PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
+
+
+def shift_months(d: date, months: int) -> date:
+    """The first day of the month ``months`` after ``d``'s month (negative: before)."""
+    total = d.year * 12 + (d.month - 1) + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def last_complete_month(through: date, slack_days: int = 0) -> date:
+    """The last month the data cover to its end: ``through``'s month when ``through`` is
+    within ``slack_days`` of the month's last day, else the month before. (The last
+    incident of a month rarely falls on its very last day, hence the slack when the
+    database does not state its own "data t.o.m." date.)"""
+    month = through.replace(day=1)
+    last_day = shift_months(month, 1).toordinal() - 1
+    return month if last_day - through.toordinal() <= slack_days else shift_months(month, -1)
+
+
+def last_complete(last_day: date | None, stated: date | None) -> date | None:
+    """The last month the incidents cover to its end: from the database's own "data
+    t.o.m." (``stated``) when it states one, else from the last incident's day."""
+    if last_day is None:
+        return None
+    return last_complete_month(stated or last_day, slack_days=0 if stated else 2)
+
+
+def preset_range(choice: str, first: date, last: date) -> tuple[date, date]:
+    """Start and end month of a quick choice, relative to the last month with data."""
+    if choice == YEAR_TO_DATE:
+        start, end = date(last.year, 1, 1), last
+    elif choice == PREVIOUS_YEAR:
+        start, end = date(last.year - 1, 1, 1), date(last.year - 1, 12, 1)
+    else:
+        start, end = shift_months(last, -11), last
+    start = max(start, first)
+    end = max(min(end, last), start)
+    return start, end
+
+
+def quick_ranges(first: date, last: date, complete: date | None) -> list[tuple[date, date]]:
+    """The months of each quick choice (without repeats), the default first, for
+    incidents from ``first`` to ``last`` complete to the end of ``complete``: the quick
+    choices end with the last complete month (a month still running, set against a whole
+    month a year earlier, looked like a fall)."""
+    ongoing = complete is not None and first <= complete < last
+    ends = complete if ongoing else last
+    return list(dict.fromkeys(preset_range(choice, first, ends) for choice in PERIODS if choice != CUSTOM))

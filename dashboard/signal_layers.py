@@ -1,0 +1,529 @@
+"""The recruitment signals' country-wide protected layers: plain functions over
+``run(sql, params) -> DataFrame`` (no Streamlit), so that the pipeline can publish them
+for the quick periods (:mod:`pipelines.published`) and the pages compute them for any
+other period (:mod:`dashboard.queries.signals`).
+
+So that no output can be combined with another to undo the protection, the counts are
+protected in consistent layers, each keeping what the one before it shows and hides:
+
+1. **Totals layer** (:func:`totals_layer`): for one area hierarchy (police: polisregion
+   → polisområde → LPO; administrative: polisregion → län → kommun) and one period,
+   every area's total over the period and the riket total, protected together (a small
+   tree, exact in linear time). Headline totals and map values come from here.
+2. **National layer** (:func:`national`): the same hierarchy × period (month, quarter,
+   year) with every total per period; its whole-period totals are the totals layer's,
+   unchanged. Each area's trend totals come from here.
+3. **Category and period × category layers** (:func:`breakdown_layers`): every area ×
+   age band, sex, source and signal type, over the period and per period, with every
+   total. One area's breakdown (:func:`dashboard.queries.signals.area_cube`) keeps what
+   they show and hide.
+
+Only the police hierarchy is protected: each layer of the administrative one is a view
+of the police layer (:func:`admin_view`), showing a län's or kommun's value only where
+the police layer's shown values give it away, so the two hierarchies cannot be combined
+(docs/disclosure.md). Signals that cannot be placed exactly at a level (an LPO that
+covers several kommuner, seen at kommun level) stay in the equations as an "ej fördelat"
+cell, so the totals still add up.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from dashboard import suppression
+
+log = logging.getLogger(__name__)
+
+CHAINS = {
+    "police": ("polisregion_code", "polisomrade_code", "lpo_code"),
+    "admin": ("polisregion_code", "lan_code", "kommun_code"),
+}
+
+DIMENSIONS = {"age_band": "Åldersgrupp", "sex": "Kön", "source": "Källa", "signal_type": "Signaltyp"}
+GRAINS = ("month", "quarter", "year")
+_PERIOD_SQL = {
+    "month": "strftime(month, '%Y-%m')",
+    "quarter": "strftime(month, '%Y') || '-K' || CAST(quarter(month) AS VARCHAR)",
+    "year": "strftime(month, '%Y')",
+}
+
+
+# --- the national layer ---------------------------------------------------------------------
+
+def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Protected:
+    """Every area's total over the period along one hierarchy (and the riket total),
+    protected together: what headlines and maps show. A tree, so it is small (one cell
+    per area) and exact in linear time. The administrative hierarchy is a view of the
+    police one (:func:`admin_view`)."""
+    counts = _atom_counts(run_sql, start, end)
+    police = _police_totals(counts)
+    return admin_view(run_sql, police, start, end, counts=counts) if chain == "admin" else police
+
+
+def _police_totals(counts: pd.DataFrame) -> suppression.Protected:
+    """:func:`totals_layer` for the police hierarchy from the counts per area combination
+    over the period (:func:`_atom_counts` without a grain)."""
+    cols = CHAINS["police"]
+    df = _sum_over_periods(counts, list(cols))
+    return _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(df, "count", cols, also=also))
+
+
+def national(run_sql, chain: str, start: date, end: date, grain: str, *,
+             totals: suppression.Protected | None = None) -> suppression.Protected:
+    """Area × period counts for the whole country along one hierarchy, protected with
+    every hierarchy total, per period and over the whole period.
+
+    The whole-period totals are exactly :func:`totals_layer`'s (computed from the same
+    sums): what it shows stays shown and what it hides stays hidden, whatever the
+    grain; partners for the period cells are found among the period cells.
+
+    ``totals``: :func:`totals_layer` for the same chain and months when the caller has
+    it (cached), instead of protecting the same sums again here. protect_hierarchy does
+    not depend on the order of its rows, so the layer is the same either way. The
+    administrative hierarchy is a view of the police one (:func:`admin_view`; ``totals``
+    is then not used)."""
+    counts = _atom_counts(run_sql, start, end, grain)
+    if totals is None or chain == "admin":
+        # The whole-period totals from the same counts (no second query).
+        totals = _police_totals(_sum_over_periods(counts, list(ATOM_COLUMNS)))
+    cols = CHAINS["police"]
+    df = _sum_over_periods(counts, [*cols, "period"])
+    police = _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(
+        df, "count", cols, "period", totals=totals, also=also))
+    return admin_view(run_sql, police, start, end, grain, counts=counts) if chain == "admin" else police
+
+
+# Every column a signal is placed by: an area of either hierarchy is a set of their
+# combinations (admin_covers).
+ATOM_COLUMNS = (*CHAINS["police"], *CHAINS["admin"][1:])
+
+
+def _atom_counts(run_sql, start: date, end: date, grain: str | None = None, dimension: str | None = None):
+    """Counts per combination of areas (:data:`ATOM_COLUMNS`; NA where a level cannot place
+    the signals) over the months, per period of ``grain`` and category of ``dimension``
+    when given: what both hierarchies' layers sum up."""
+    extra = ([f"{_PERIOD_SQL[grain]} AS period"] if grain else []) + ([dimension] if dimension else [])
+    return run_sql(f"""
+        SELECT {', '.join((*ATOM_COLUMNS, *extra))}, sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY ALL
+    """, {"start": start, "end": end})
+
+
+def _closed_to_admin(counts: pd.DataFrame, protect_with) -> suppression.Protected:
+    """``protect_with(also)`` (a police layer protected with the cells ``also`` hidden too)
+    with every police cell hidden that :func:`admin_leaks` finds giving away a small
+    count of the administrative view, until none does. ``counts``: the layer's
+    :func:`_atom_counts`."""
+    also: list[tuple] = []
+    for _ in range(MAX_ADMIN_ROUNDS):
+        layer = protect_with(also)
+        rest = layer.dims[len(CHAINS["police"]):]
+        leaks = [c for c in admin_leaks(layer, counts, rest) if c not in also]
+        if not leaks:
+            return layer
+        also += leaks
+    log.info("%d rundor räckte inte: %d polisvärden till skulle döljas", MAX_ADMIN_ROUNDS, len(leaks))
+    return layer
+
+
+# The most periods the signals are shown in: a longer period moves to a coarser grain.
+MAX_PERIODS = 13
+# Rounds of breakdown_layers' feedback from the period × category layers to the category
+# layer (two or three on the tests' data).
+MAX_ROUNDS = 5
+# Rounds of hiding police cells that give a small administrative count away (one or two
+# on the tests' data).
+MAX_ADMIN_ROUNDS = 8
+
+
+def category_layers(run_sql, chain: str, start: date, end: date, *,
+                    totals: suppression.Protected | None = None,
+                    also: dict[str, list] | None = None,
+                    locked: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
+    """For each breakdown dimension (age band, sex, source, signal type): area × category
+    over the whole period for the whole country along one hierarchy, protected with every
+    hierarchy total: what each area's "hela perioden" table by that breakdown shows
+    (the administrative hierarchy: a view of the police one, :func:`admin_view`).
+
+    An area's categories sum to its parent's (an LPO's girls and its siblings' to the
+    polisområde's), so they are protected together, as the areas' totals are in
+    :func:`totals_layer`; protected per area, a category hidden in one child only was the
+    parent's shown value minus the siblings'. The area totals (all categories) are
+    ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here.
+    ``also`` and ``locked`` (dimension -> cells): what the period × category layers need
+    hidden or find shown (:func:`breakdown_layers`). One query reads all four breakdowns
+    (grouping sets), not one per dimension."""
+    if chain == "admin":
+        police = category_layers(run_sql, "police", start, end)
+        return {d: admin_view(run_sql, layer, start, end) for d, layer in police.items()}
+    cols = CHAINS[chain]
+    sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
+    df = run_sql(f"""
+        SELECT {', '.join(cols)}, {', '.join(DIMENSIONS)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+               sum(count)::BIGINT AS count
+        FROM mart_signal
+        WHERE month BETWEEN $start AND $end
+        GROUP BY GROUPING SETS ({sets})
+    """, {"start": start, "end": end})
+    if totals is None:
+        totals = totals_layer(run_sql, chain, start, end)
+    everything = 2 ** len(DIMENSIONS) - 1
+    layers = {}
+    for i, d in enumerate(DIMENSIONS):
+        # The rows grouped by this dimension: every other one is rolled up (grouping() 1).
+        part = df[df["_set"] == everything - 2 ** i][[*cols, d, "count"]].reset_index(drop=True)
+        layers[d] = suppression.protect_hierarchy(part, "count", cols, d, totals=totals,
+                                                  also=(also or {}).get(d, ()), locked=(locked or {}).get(d, ()))
+    return layers
+
+
+def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
+                     national_layer: suppression.Protected | None = None,
+                     totals: suppression.Protected | None = None,
+                     ) -> tuple[dict[str, suppression.Protected], dict[str, suppression.Protected]]:
+    """The category layers and the period × category layers of ``grain``, made
+    consistent: (dimension -> category layer, dimension -> period × category layer).
+
+    The national layer (area × period) and the category layer (area × category) are
+    protected apart, and together they can leave a line of a period × category layer with
+    one hidden cell that nothing unfixed can join: kommun 0192 had one age band in
+    January 2024 and in no other month, so its January total (hidden, a partner of a
+    small month elsewhere) was that age band's total over the period, which the category
+    layer showed. One category total behind each such line is then hidden in the
+    category layer (or, where the national layer's shown period totals alone give a
+    hidden one away, it is shown there and partners found elsewhere), and the layers are
+    protected again, until no line is left so; the period totals, which Översikt, Karta
+    and Jämförelse show too, stay as they are. The
+    category layer is therefore the grain's own: a category total hidden per month can be
+    shown per quarter (docs/disclosure.md, known limits). The administrative hierarchy
+    is a view of the police one (:func:`admin_view`; the layers given are then not used)."""
+    if chain == "admin":
+        categories, joint = breakdown_layers(run_sql, "police", start, end, grain)
+        return ({d: admin_view(run_sql, layer, start, end) for d, layer in categories.items()},
+                {d: admin_view(run_sql, layer, start, end, grain) for d, layer in joint.items()})
+    if totals is None:
+        totals = totals_layer(run_sql, chain, start, end)
+    if national_layer is None:
+        national_layer = national(run_sql, chain, start, end, grain, totals=totals)
+    also: dict[str, set] = {d: set() for d in DIMENSIONS}
+    shown: dict[str, set] = {d: set() for d in DIMENSIONS}
+    joint_also: dict[str, list] = {d: [] for d in DIMENSIONS}
+    counts = {d: (_atom_counts(run_sql, start, end, None, d), _atom_counts(run_sql, start, end, grain, d))
+              for d in DIMENSIONS}
+    for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
+        categories = category_layers(run_sql, chain, start, end, totals=totals,
+                                     also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
+                                     locked={d: sorted(v, key=repr) for d, v in shown.items()})
+        joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
+                             by_category=categories, also=joint_also)
+        changed = False
+        for d, layer in joint.items():
+            for hidden, givers in layer.stuck:
+                free = sorted((c for c in givers if _is_category(c[0], d) and c not in also[d] | shown[d]), key=repr)
+                if free:  # a category total fixes the line: hide one in the category layer
+                    also[d].add(free[0])
+                    changed = True
+                elif (_is_category(hidden[0], d) and hidden not in shown[d]
+                      and not any(_is_category(c[0], d) for c in givers)):
+                    # The period totals alone give it away (its one period holds nothing
+                    # else): it is known, so the category layer shows it and finds other
+                    # partners (a count 1-4 stays hidden whatever this says).
+                    shown[d].add(hidden)
+                    changed = True
+        # Police cells that give a small count of the administrative view away.
+        for d in DIMENSIONS:
+            for c in admin_leaks(categories[d], counts[d][0], (d,), frozenset(shown[d])):
+                if c not in also[d]:
+                    also[d].add(c)
+                    changed = True
+            for c in admin_leaks(joint[d], counts[d][1], ("period", d)):
+                if c not in joint_also[d]:
+                    joint_also[d].append(c)
+                    changed = True
+        if not changed:
+            return categories, joint
+    log.info("uppdelningarnas lager: %d rundor räckte inte", MAX_ROUNDS + MAX_ADMIN_ROUNDS)
+    return categories, joint
+
+
+def _is_category(grouping: tuple[str, ...], dimension: str) -> bool:
+    """Whether a cell of a period × category layer is a category total over the period."""
+    return bool(grouping) and grouping[-1] == dimension and "period" not in grouping
+
+
+def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
+                 national_layer: suppression.Protected | None = None,
+                 by_category: dict[str, suppression.Protected] | None = None,
+                 also: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
+    """For each breakdown dimension: area × period × category for the whole country along
+    one hierarchy, with every total: what each area's trend by that breakdown shows.
+
+    An area's period × category cells sum to its parent's (Jämtland's attempts in 2025 and
+    its sibling län's to Region Nord's), so, protected per area, a cell hidden in one
+    child only was the parent's shown value minus the siblings'. Protected together here
+    with every equation a user can read (the hierarchy per period and category, each
+    area's periods and categories to their totals) by the line rule, and each area's
+    period × category table by the exact graph check (``two_way``). The margins are the
+    layers before it: the area totals per period (``national_layer``) and per category
+    (``by_category``); shown there, shown here; hidden there, hidden here. Partners are
+    found among the period × category cells, which only this layer publishes. Both are
+    computed here when the caller does not have them cached. ``also`` (dimension ->
+    cells): more cells to hide (:func:`breakdown_layers`' check for small administrative
+    counts). The administrative hierarchy is a view of the police one (:func:`admin_view`;
+    the layers given are then not used)."""
+    if chain == "admin":
+        # The police layers with the check for small administrative counts.
+        return {d: admin_view(run_sql, layer, start, end, grain)
+                for d, layer in breakdown_layers(run_sql, "police", start, end, grain)[1].items()}
+    cols = CHAINS[chain]
+    if national_layer is None or by_category is None:
+        totals = totals_layer(run_sql, chain, start, end)
+        national_layer = national_layer or national(run_sql, chain, start, end, grain, totals=totals)
+        by_category = by_category or category_layers(run_sql, chain, start, end, totals=totals)
+    sets = ", ".join(f"({', '.join(cols)}, period, {d})" for d in DIMENSIONS)
+    df = run_sql(f"""
+        SELECT {', '.join(cols)}, period, {', '.join(DIMENSIONS)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+               sum(count)::BIGINT AS count
+        FROM (SELECT *, {_PERIOD_SQL[grain]} AS period FROM mart_signal WHERE month BETWEEN $start AND $end)
+        GROUP BY GROUPING SETS ({sets})
+    """, {"start": start, "end": end})
+    hidden, shown = _given_cells(national_layer)
+    everything = 2 ** len(DIMENSIONS) - 1
+    layers = {}
+    for i, d in enumerate(DIMENSIONS):
+        part = df[df["_set"] == everything - 2 ** i][[*cols, "period", d, "count"]].reset_index(drop=True)
+        category_hidden, category_shown = _given_cells(by_category[d])
+        dims = (*cols, "period", d)
+        layers[d] = suppression.protect(
+            part, "count", dims,
+            margins=[m for k in range(len(cols) + 1) for m in
+                     ((*cols[:k], "period", d), (*cols[:k], "period"), (*cols[:k], d), cols[:k])],
+            interior=False, also=hidden + category_hidden + list((also or {}).get(d, ())),
+            locked=shown + category_shown,
+            two_way=("period", d), hierarchy=cols)
+    return layers
+
+
+def _given_cells(layer: suppression.Protected) -> tuple[list, list]:
+    """``layer``'s cells as ``protect``'s (grouping, key) pairs: (hidden, shown)."""
+    hidden, shown = [], []
+    cells = layer.cells
+    groupings = cells["grouping"].tolist()
+    columns = {c: cells[c].astype(object).tolist() for c in layer.dims}
+    flags = cells[suppression.flag_column(layer.value)].tolist()
+    for i, name in enumerate(groupings):
+        g = tuple(x for x in name.split(",") if x)
+        (hidden if flags[i] else shown).append((g, tuple(columns[c][i] for c in g)))
+    return hidden, shown
+
+
+def _sum_over_periods(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """``df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()`` in
+    numpy (the groupby cost ~5 ms per national layer): one row per combination of
+    ``cols`` (NA is a value of its own) in order of first appearance, with the columns'
+    own dtypes and the summed count as int64."""
+    codes = []
+    sizes = []
+    for c in cols:
+        code, uniques = pd.factorize(df[c], use_na_sentinel=False)
+        codes.append(code)
+        sizes.append(max(len(uniques), 1))
+    if not len(df):
+        return df.groupby(cols, dropna=False, as_index=False, sort=False)["count"].sum()
+    flat = np.ravel_multi_index(codes, sizes)
+    _, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+    # np.unique sorts by the combined code; the groupby's order is first appearance.
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    counts = df["count"].to_numpy(dtype=np.int64)
+    sums = np.zeros(len(first), dtype=np.int64)
+    np.add.at(sums, rank[inverse.ravel()], counts)
+    out = {c: df[c].array.take(first[order]) for c in cols}
+    out["count"] = sums
+    return pd.DataFrame(out)
+
+
+# --- the administrative hierarchy: a view of the police one -----------------------------------
+
+def _atoms(counts: pd.DataFrame) -> tuple[tuple, ...]:
+    """The combinations of areas (:data:`ATOM_COLUMNS`; None where a level cannot place
+    the signals) that ``counts`` (:func:`_atom_counts`) holds: each area of either
+    hierarchy is a set of them. Taken from the months read, so that every layer of one
+    period has the same (an area without signals in them is a 0 in both hierarchies)."""
+    columns = [[None if m else v for v, m in zip(counts[c].astype(object).tolist(), counts[c].isna().tolist(),
+                                                    strict=True)] for c in ATOM_COLUMNS]
+    return tuple(sorted(set(zip(*columns, strict=True)), key=repr))
+
+
+@functools.lru_cache(maxsize=64)
+def admin_covers(atoms: tuple[tuple, ...]) -> dict[tuple, tuple[tuple[tuple, ...], ...]]:
+    """For each administrative area (key of (polisregion, län, kommun)[:k], None for "ej
+    fördelat"), the sets of police areas (keys of (polisregion, polisområde, LPO)[:j])
+    whose values, all known, give its value (:func:`suppression.protect_by_cover`):
+
+    - the largest police areas that lie wholly inside it, when they fill it (kommun
+      Stockholm: its LPOs; a län: its polisområden; kommun Härnösand: LPO Härnösand);
+    - the smallest police area around it and the largest ones inside that but outside it
+      (Stockholms län: Region Stockholm and Polisområde Gotland).
+
+    Riket and the regions are the same areas in both hierarchies. A kommun that an LPO
+    covers only in part (its signals recorded per LPO are "ej fördelade") has neither."""
+    police = [a[:3] for a in atoms]
+    admin = [(a[0], a[3], a[4]) for a in atoms]
+    members: dict[tuple, set[int]] = {}
+    children: dict[tuple, set[tuple]] = {}
+    for i, p in enumerate(police):
+        for j in range(4):
+            members.setdefault(p[:j], set()).add(i)
+        for j in range(3):
+            children.setdefault(p[:j], set()).add(p[:j + 1])
+
+    def inside(node: tuple, wanted: set[int]) -> list[tuple] | None:
+        # The largest police areas under ``node`` that lie in ``wanted`` and together fill
+        # its part of it; None when an LPO lies partly in it.
+        have = members[node]
+        if have <= wanted:
+            return [node]
+        if not have & wanted:
+            return []
+        if len(node) == 3:
+            return None
+        out: list[tuple] = []
+        for child in sorted(children[node], key=repr):
+            part = inside(child, wanted)
+            if part is None:
+                return None
+            out += part
+        return out
+
+    covers: dict[tuple, tuple[tuple[tuple, ...], ...]] = {}
+    for node in sorted({a[:j] for a in admin for j in range(4)}, key=repr):
+        if len(node) <= 1:
+            covers[node] = ((node,),)
+            continue
+        wanted = {i for i, a in enumerate(admin) if a[:len(node)] == node}
+        options = []
+        top = node[:1]
+        if (pieces := inside(top, wanted)) is not None:
+            options.append(tuple(pieces))
+        around = top
+        while len(around) < 3:
+            within = [c for c in sorted(children[around], key=repr) if wanted <= members[c]]
+            if not within:
+                break
+            around = within[0]
+        if (outside := inside(around, members[around] - wanted)) is not None:
+            options.append((around, *outside))
+        covers[node] = tuple(dict.fromkeys(options))
+    return covers
+
+
+def admin_view(run_sql, police: suppression.Protected, start: date, end: date, grain: str | None = None, *,
+               counts: pd.DataFrame | None = None) -> suppression.Protected:
+    """A police layer (any of totals, national, category or period × category) seen along
+    the administrative hierarchy (polisregion → län → kommun): the same groupings, each
+    value shown only where the police layer's shown values give it away
+    (:func:`admin_covers`, :func:`suppression.protect_by_cover`).
+
+    The two hierarchies hold the same signals: protected apart, a kommun showed 8 where
+    LPO Härnösand on the same ground was hidden, and kommun Stockholm minus four of its
+    LPOs gave the fifth. As a view of the police layer the administrative one adds
+    nothing that could be combined with it. ``grain``: the period column's grain when
+    the layer has one; ``counts``: the layer's :func:`_atom_counts` when the caller has
+    them."""
+    police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
+    rest = police.dims[len(police_cols):]
+    if counts is None:
+        category = [d for d in rest if d != "period"]
+        counts = _atom_counts(run_sql, start, end, grain if "period" in rest else None,
+                              category[0] if category else None)
+    as_admin = dict(zip(police_cols, admin_cols, strict=True))
+    groupings = [tuple(as_admin.get(d, d) for d in g) for g in police.groupings]
+    return suppression.protect_by_cover(
+        _sum_over_periods(counts, [*admin_cols, *rest]), "count", (*admin_cols, *rest), groupings, police,
+        admin_cols, police_cols, admin_covers(_atoms(counts)))
+
+
+def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple[str, ...],
+                exclude: frozenset = frozenset()) -> list[tuple]:
+    """Police cells to hide so that no count from 1 to threshold − 1 of a län or kommun
+    (which :func:`admin_view` hides) follows from ``police``'s shown values, as (grouping,
+    key) pairs for ``also``: [] when none does. ``counts``: the layer's
+    :func:`_atom_counts`.
+
+    A kommun made of LPOs a and b, both hidden, is still a + b = polisområdet − the other
+    LPOs, so a kommun of 3 could be read off the police pages although the kommun page
+    hides it. For each such count (in the groupings whose rest dimensions are ``rest``,
+    the ones this layer owns) the values that give it away are found by least squares
+    over the signals' area combinations of its polisregion, with the same period and
+    category, and the smallest of them (not in ``exclude``) is hidden."""
+    police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
+    atoms = _atoms(counts)
+    regions: dict = {}
+    for a in atoms:
+        regions.setdefault(a[0], []).append(a)
+    shape: dict = {}  # polisregion -> its police areas, their positions, which hold which
+
+    def shape_of(region):
+        if region not in shape:
+            members = regions[region]
+            nodes = sorted({a[:j] for a in members for j in range(1, len(police_cols) + 1)}, key=repr)
+            inside = np.array([[a[:len(n)] == n for a in members] for n in nodes], dtype=float)
+            shape[region] = (nodes, {n: i for i, n in enumerate(nodes)}, inside)
+        return shape[region]
+
+    found: dict[tuple, None] = {}
+    police_cells: dict | None = None
+    for depth in (2, 3):
+        # The län's and kommuner's small counts (which the administrative view hides).
+        small = _sum_over_periods(counts, [*admin_cols[:depth], *rest])
+        small = small[((small["count"] >= 1) & (small["count"] < police.threshold)).to_numpy()]
+        wanted: dict[tuple, list[tuple]] = {}
+        columns = [[None if m else v for v, m in zip(small[c].astype(object).tolist(), small[c].isna().tolist(),
+                                                     strict=True)] for c in (*admin_cols[:depth], *rest)]
+        for key in zip(*columns, strict=True):
+            node = key[:depth]
+            if node[0] in regions and None not in node:  # "ej fördelat" is no page's area
+                wanted.setdefault((node[0], key[depth:]), []).append(node)
+        if not wanted:
+            continue
+        if police_cells is None:
+            # The police cells of each rest key per polisregion: node -> (value, hidden).
+            police_cells = {}
+            for j in range(1, len(police_cols) + 1):
+                for key, value, h, _ in zip(*police.entries((*police_cols[:j], *rest)), strict=True):
+                    police_cells.setdefault((key[0], key[j:]), {})[key[:j]] = (value, h)
+        for (region, r_key), targets in wanted.items():
+            nodes, at, inside = shape_of(region)
+            cells = police_cells.get((region, r_key), {})
+            shown = np.ones(len(nodes), dtype=bool)
+            for n, (_, h) in cells.items():
+                if h and n in at:
+                    shown[at[n]] = False
+            if not shown.any():
+                continue
+            m = inside[shown]
+            x = np.array([[(a[0], a[3], a[4])[:depth] == n for a in regions[region]] for n in targets], dtype=float)
+            coef, *_ = np.linalg.lstsq(m.T, x.T, rcond=None)
+            given = np.flatnonzero(shown)
+            for i in np.flatnonzero(np.abs(m.T @ coef - x.T).max(axis=0) < 1e-8).tolist():
+                options = [nodes[k] for k, c in zip(given.tolist(), coef[:, i].tolist(), strict=True)
+                           if abs(c) > 1e-9 and (cells.get(nodes[k], (0, False))[0] or 0) > 0
+                           and ((*police_cols[:len(nodes[k])], *rest), (*nodes[k], *r_key)) not in exclude]
+                if options:
+                    best = min(options, key=lambda n: (cells[n][0], -len(n), repr(n)))
+                    found[((*police_cols[:len(best)], *rest), (*best, *r_key))] = None
+                else:  # nothing left to hide here (another layer's value gives it away)
+                    log.info("ett litet värde för en kommun eller ett län kan räknas fram och inget polisvärde "
+                             "kan döljas för att hindra det")
+    return list(found)
