@@ -91,6 +91,17 @@ def prepare(size: int, label: str, log=print) -> Dataset:
         files["reference.duckdb"].unlink(missing_ok=True)
         build_reference_db(files["reference.duckdb"])
         stamp_file.write_text(json.dumps({"stamp": stamp, **counts}, indent=1))
+    else:
+        # The recruitment signals' published layers follow the protection's code, which
+        # is not among INPUTS: brought up to date as a load would (a no-op when they are).
+        from pipelines import published, warehouse
+
+        with duckdb.connect(str(files["demo.duckdb"]), read_only=True) as con:
+            up_to_date = published.current(con)
+        if not up_to_date:
+            log("publicerar signalernas skyddade lager på nytt …")
+            with warehouse.write_session(files["demo.duckdb"]) as con:
+                published.refresh(con, signals_changed=False)
     info = json.loads(stamp_file.read_text())
     return Dataset(size, label, folder, files["demo.duckdb"], files["incidents.csv"], files["month.csv"],
                    files["reference.duckdb"], info["full_rows"], info["month_rows"], info["month"], reused)

@@ -29,8 +29,12 @@ cell, so the totals still add up.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
+import sys
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -51,6 +55,31 @@ _PERIOD_SQL = {
     "quarter": "strftime(month, '%Y') || '-K' || CAST(quarter(month) AS VARCHAR)",
     "year": "strftime(month, '%Y')",
 }
+
+
+def period_of(year: int, month: int, grain: str) -> str:
+    """The period label a month falls in, as ``_PERIOD_SQL`` names it: '2025-03',
+    '2025-K1' or '2025'."""
+    if grain == "month":
+        return f"{year:04d}-{month:02d}"
+    if grain == "quarter":
+        return f"{year:04d}-K{(month - 1) // 3 + 1}"
+    return f"{year:04d}"
+
+
+def periods(start: date, end: date, grain: str) -> list[str]:
+    """Period labels from ``start`` to ``end`` (first days of months, inclusive)."""
+    months = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS")
+    return list(dict.fromkeys(period_of(m.year, m.month, grain) for m in months))
+
+
+def signal_months(start: date, end: date, last: date | None) -> tuple[date, date]:
+    """The months of ``start``–``end`` the signals are read for: up to ``last``, the last
+    month with signals, when the period runs past it (a fall to nothing at the end of
+    every trend otherwise); the whole period when it has no signal at all."""
+    if last is None or last >= end or last < start:
+        return start, end
+    return start, last
 
 
 # --- the national layer ---------------------------------------------------------------------
@@ -527,3 +556,91 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
                     log.info("ett litet värde för en kommun eller ett län kan räknas fram och inget polisvärde "
                              "kan döljas för att hindra det")
     return list(found)
+
+
+# --- published layers: computed by the pipeline for the quick periods, read by the pages ------
+
+# The stored cell's columns for the layer's dimensions: the chain's three area columns,
+# the period and the dimension's category (named in the layer's ``dims``).
+STORED_DIMS = ("area1", "area2", "area3", "period", "category")
+
+
+def fingerprint() -> str:
+    """What a published layer must have been computed with to be used: this code's and
+    the protection's source (a layer published by another version of Lägesbild is
+    computed again) and the configured threshold."""
+    return f"{_code_digest()}:{suppression.threshold()}"
+
+
+@functools.cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for module in (suppression, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def layer_frames(chain: str, joint: dict[str, suppression.Protected]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``joint`` (dimension -> period × category layer of ``chain``) as the rows of
+    ``mart_signal_layer`` (one per dimension: how it was protected) and
+    ``mart_signal_layer_cell`` (its published cells in order, hidden values as NULL;
+    the counts it hides are not in them), without the chain and period columns."""
+    meta, cells = [], []
+    for dimension, layer in joint.items():
+        c = layer.cells
+        part = {name: c[column] for name, column in zip(STORED_DIMS, (*CHAINS[chain], "period", dimension),
+                                                         strict=True)}
+        cells.append(pd.DataFrame({"dimension": dimension, "position": np.arange(len(c), dtype=np.int64), **part,
+                                   "grouping": c["grouping"], "count": c[layer.value],
+                                   "reason": c["reason"].astype(object).where(c[suppression.flag_column(layer.value)],
+                                                                              None)}))
+        meta.append({"dimension": dimension, "threshold": layer.threshold, "primary_count": layer.primary,
+                     "secondary_count": layer.secondary, "suppressed_share": layer.suppressed_share,
+                     "groupings": json.dumps([list(g) for g in layer.groupings]),
+                     "notes": json.dumps(list(layer.notes), ensure_ascii=False), "fingerprint": fingerprint()})
+    return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
+
+
+def published_layers(run_sql, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected] | None:
+    """The period × category layers of ``chain`` for these months and ``grain`` as the
+    pipeline published them (:mod:`pipelines.published`), the same as
+    :func:`breakdown_layers` (or :func:`admin_view` of it) computes them; None when it did
+    not publish them, or published them with other code or another threshold."""
+    params = {"chain": chain, "start": start, "end": end, "grain": grain}
+    try:
+        meta = run_sql("""SELECT dimension, threshold, primary_count, secondary_count, suppressed_share,
+                                 groupings, notes, fingerprint
+                          FROM mart_signal_layer
+                          WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain""",
+                       params)
+    except Exception as exc:  # a database published before these tables existed
+        if "mart_signal_layer" not in str(exc):
+            raise
+        return None
+    if set(meta["dimension"]) != set(DIMENSIONS) or (meta["fingerprint"] != fingerprint()).any():
+        return None
+    cells = run_sql(f"""SELECT dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
+                        FROM mart_signal_layer_cell
+                        WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain
+                        ORDER BY dimension, position""", params)
+    bounds = np.searchsorted(cells["dimension"].to_numpy(dtype=object), sorted(DIMENSIONS) + [chr(0x10FFFF)])
+    parts = dict(zip(sorted(DIMENSIONS), (cells.iloc[bounds[i]:bounds[i + 1]] for i in range(len(DIMENSIONS))),
+                     strict=True))
+    layers = {}
+    for row in meta.itertuples(index=False):
+        part = parts[row.dimension]
+        dims = (*CHAINS[chain], "period", row.dimension)
+        counts = part["count"].to_numpy(dtype=np.float64, na_value=np.nan)
+        hidden = np.isnan(counts)
+        frame = {column: part[stored].reset_index(drop=True) for column, stored in zip(dims, STORED_DIMS, strict=True)}
+        frame["grouping"] = part["grouping"].reset_index(drop=True)
+        frame["count"] = pd.arrays.IntegerArray(np.where(hidden, 0, counts).astype(np.int64), hidden.copy())
+        frame[suppression.flag_column("count")] = hidden
+        # As protect() builds it: text once anything is hidden, else None objects.
+        frame["reason"] = pd.Series(part["reason"].astype(object).where(hidden, None).tolist())
+        layers[row.dimension] = suppression.Protected(
+            cells=pd.DataFrame(frame), value="count", dims=dims,
+            groupings=tuple(tuple(g) for g in json.loads(row.groupings)), threshold=int(row.threshold),
+            primary=int(row.primary_count), secondary=int(row.secondary_count),
+            suppressed_share=float(row.suppressed_share), notes=tuple(json.loads(row.notes)))
+    return {d: layers[d] for d in DIMENSIONS}

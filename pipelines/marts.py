@@ -41,6 +41,7 @@ from datetime import date
 
 import duckdb
 
+from pipelines import published
 from pipelines.config import ROOT
 
 SQL_DIR = ROOT / "pipelines" / "sql"
@@ -101,6 +102,9 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
             con.execute(sql)
         _record(con, name)
         built.append(name)
+    # The signals' protected layers for the quick periods (pipelines/published.py): the
+    # quick periods move with the incidents' months, the layers with the signals.
+    published.refresh(con, signals_changed=changed is None or "mart_signal" in built)
     return built
 
 

@@ -34,6 +34,10 @@ from dashboard.signal_layers import (
     admin_view,
     breakdown_layers,
     national,
+    period_of,
+    periods,
+    published_layers,
+    signal_months,
     totals_layer,
 )
 from pipelines import categories as cat
@@ -59,22 +63,6 @@ def _prefix(level: str) -> tuple[str, ...]:
         return ()
     chain = CHAINS[chain_for(level)]
     return chain[: chain.index(LEVEL_COLUMN[level]) + 1]
-
-
-def period_of(year: int, month: int, grain: str) -> str:
-    """The period label a month falls in, as ``_PERIOD_SQL`` names it: '2025-03',
-    '2025-K1' or '2025'."""
-    if grain == "month":
-        return f"{year:04d}-{month:02d}"
-    if grain == "quarter":
-        return f"{year:04d}-K{(month - 1) // 3 + 1}"
-    return f"{year:04d}"
-
-
-def periods(start: date, end: date, grain: str) -> list[str]:
-    """Period labels from ``start`` to ``end`` (first days of months, inclusive)."""
-    months = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="MS")
-    return list(dict.fromkeys(period_of(m.year, m.month, grain) for m in months))
 
 
 def period_label(period: str, grain: str, start: date | None = None, end: date | None = None) -> str:
@@ -282,6 +270,11 @@ def _national(key, chain: str, start: date, end: date, grain: str) -> suppressio
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _joint(key, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected]:
+    # The quick periods' layers as the pipeline published them (read in tens of
+    # milliseconds, where protecting them takes seconds); any other period's computed.
+    published = published_layers(partial(run, key=key), chain, start, end, grain)
+    if published is not None:
+        return published
     if chain == "admin":
         return {d: admin_view(partial(run, key=key), layer, start, end, grain)
                 for d, layer in _joint(key, "police", start, end, grain).items()}
@@ -662,7 +655,7 @@ def months_read(selection) -> tuple[date, date]:
 
 
 def _months_read(start: date, end: date) -> tuple[date, date]:
-    return _months_covered(start, end) or (start, end)
+    return signal_months(start, end, last_month())
 
 
 

@@ -1,0 +1,144 @@
+"""The recruitment signals' protected layers for the quick periods, published with the marts.
+
+Rekryteringssignaler by a breakdown shows an area's cells of the country-wide period ×
+category layers (:func:`dashboard.signal_layers.breakdown_layers`), which take seconds
+of CPU to protect for a year of months: too slow to compute when a user chooses a
+breakdown. So, after each load, the pipeline protects them once for the periods the
+sidebar offers (the last twelve months, this year so far and last year, worked out as
+the sidebar does: :func:`dashboard.periods.quick_ranges`), in each grain the page shows
+and both area hierarchies, and stores them:
+
+- ``mart_signal_layer``: one row per layer (chain, months, grain, breakdown) with how it
+  was protected and the :func:`dashboard.signal_layers.fingerprint` of the code and
+  threshold that protected it;
+- ``mart_signal_layer_cell``: its published cells, hidden values as NULL. The counts it
+  hides are not stored: the table holds only what the pages may show.
+
+A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
+published_layers`) and computes any other period itself. A load that leaves the signals
+and the quick periods as they were keeps the layers; otherwise only what changed is
+protected again (a month of incidents moves the last twelve months, not last year).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+LAYER = "mart_signal_layer"
+CELL = "mart_signal_layer_cell"
+_KEY = ("chain", "start_month", "end_month", "grain")
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The two tables, empty, where they are missing."""
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {LAYER} (
+        chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, grain VARCHAR NOT NULL,
+        dimension VARCHAR NOT NULL, threshold INTEGER NOT NULL, primary_count INTEGER NOT NULL,
+        secondary_count INTEGER NOT NULL, suppressed_share DOUBLE NOT NULL, groupings VARCHAR NOT NULL,
+        notes VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL,
+        PRIMARY KEY (chain, start_month, end_month, grain, dimension))""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {CELL} (
+        chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, grain VARCHAR NOT NULL,
+        dimension VARCHAR NOT NULL, position BIGINT NOT NULL, area1 VARCHAR, area2 VARCHAR, area3 VARCHAR,
+        period VARCHAR, category VARCHAR, grouping VARCHAR NOT NULL, count BIGINT, reason VARCHAR)""")
+
+
+def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
+    """(chain, first month, last month, grain) of every layer a page may ask for with a
+    quick period: the months read (up to the last month with signals) of each quick
+    choice, in each grain that does not make the page move to a coarser one."""
+    row = con.execute("""SELECT incident_first_month, incident_last_month, incident_last_day, signal_last_month
+                         FROM mart_status""").fetchone()
+    if row is None or row[0] is None or row[3] is None:
+        return []  # the sidebar offers quick periods over incidents; no signals, nothing to show
+    from dashboard import periods, signal_layers
+
+    first, last, last_day, signal_last = row
+    stated = con.execute("SELECT value FROM dataset_info WHERE key = 'data_tom'").fetchone()
+    try:
+        stated_day = date.fromisoformat(stated[0][:10]) if stated and stated[0] else None
+    except ValueError:
+        stated_day = None
+    out = []
+    for start, end in periods.quick_ranges(first, last, periods.last_complete(last_day, stated_day)):
+        months = signal_layers.signal_months(start, end, signal_last)
+        for grain in signal_layers.GRAINS:
+            if len(signal_layers.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
+                out += [(chain, *months, grain) for chain in signal_layers.CHAINS]
+    return out
+
+
+def current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the published layers are exactly what :func:`refresh` would publish now
+    (works on a read-only connection)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if LAYER not in tables:
+        return False
+    want = wanted(con)
+    if not want:
+        return con.execute(f"SELECT count(*) FROM {LAYER}").fetchone()[0] == 0
+
+    from dashboard import signal_layers
+
+    have = con.execute(f"SELECT DISTINCT {', '.join(_KEY)}, fingerprint FROM {LAYER}").fetchall()
+    return sorted(have) == sorted((*k, signal_layers.fingerprint()) for k in want)
+
+
+def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> list[tuple]:
+    """Publish the layers :func:`wanted` asks for and drop the others; return the keys
+    protected now. A layer already published by this code (its fingerprint) is kept
+    unless ``signals_changed`` (mart_signal was rebuilt)."""
+    create_tables(con)
+    want = wanted(con)
+    if not want:
+        con.execute(f"DELETE FROM {CELL}")
+        con.execute(f"DELETE FROM {LAYER}")
+        return []
+    import pandas as pd  # not at import: the dashboard's first page reads marts without pandas
+
+    from dashboard import signal_layers
+
+    have = set(con.execute(f"SELECT DISTINCT {', '.join(_KEY)} FROM {LAYER} WHERE fingerprint = ?",
+                           [signal_layers.fingerprint()]).fetchall())
+    keep = set() if signals_changed else have & set(want)
+    todo = [k for k in want if k not in keep]
+    kept = pd.DataFrame(sorted(keep), columns=list(_KEY)).astype(
+        {"chain": str, "start_month": "datetime64[s]", "end_month": "datetime64[s]", "grain": str})
+    con.register("_kept", kept)
+    for table in (CELL, LAYER):
+        con.execute(f"""DELETE FROM {table} t WHERE NOT EXISTS (
+                            SELECT 1 FROM _kept k WHERE {' AND '.join(f'k.{c} = t.{c}' for c in _KEY)})""")
+    con.unregister("_kept")
+    if not todo:
+        return []
+    def run_sql(sql: str, params=None):
+        # On the load's own connection: a cursor is another connection, which would not
+        # see the signals this load has not committed yet.
+        return con.execute(sql, params or {}).df()
+
+    police: dict[tuple, dict] = {}
+    for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
+        if chain == "police":
+            layers = signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1]
+            police[(start, end, grain)] = layers
+        else:
+            source = police.get((start, end, grain))
+            if source is None:
+                source = signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1]
+            layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
+        meta, cells = signal_layers.layer_frames(chain, layers)
+        for frame, table in ((meta, LAYER), (cells, CELL)):
+            frame.insert(0, "grain", grain)
+            frame.insert(0, "end_month", end)
+            frame.insert(0, "start_month", start)
+            frame.insert(0, "chain", chain)
+            con.register("_published", frame)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _published")
+            con.unregister("_published")
+    log.info("%d skyddade signallager publicerade", len(todo))
+    return todo

@@ -1,0 +1,176 @@
+"""The recruitment signals' layers the pipeline publishes for the quick periods
+(pipelines/published.py): the same as the pages compute, for exactly the periods the
+sidebar offers, never a hidden value in them, and read by the page instead of computed."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+from helpers import open_page
+
+from dashboard import signal_layers, suppression
+from pipelines import published, warehouse
+
+
+@pytest.fixture(scope="module")
+def con(demo_db):
+    c = duckdb.connect(str(demo_db), read_only=True)
+    yield c
+    c.close()
+
+
+def _run(con):
+    return lambda sql, params=None: con.execute(sql, params or {}).df()
+
+
+def _keys(con) -> set[tuple]:
+    return set(con.execute("SELECT DISTINCT chain, start_month, end_month, grain FROM mart_signal_layer").fetchall())
+
+
+def test_the_quick_periods_are_published_in_every_grain_and_both_hierarchies(con):
+    # The demo's data end in December 2025 (today 2026-01-15): the last twelve months and
+    # this year so far are both 2025, last year is 2024.
+    months = {(date(2025, 1, 1), date(2025, 12, 1)), (date(2024, 1, 1), date(2024, 12, 1))}
+    assert _keys(con) == {(chain, *m, grain) for m in months for chain in ("police", "admin")
+                          for grain in ("month", "quarter", "year")}
+    assert published.current(con)
+
+
+def test_the_launchers_warm_up_asks_for_exactly_the_published_periods(demo_db, monkeypatch, con):
+    from dashboard import __main__ as launcher
+    from dashboard.queries import signals
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    asked = []
+    monkeypatch.setattr(signals, "warm", lambda start, end: asked.append(signals._months_read(start, end)))
+    launcher.warm_signals()
+    assert asked and {(s, e) for _, s, e, _ in _keys(con)} == set(asked)
+
+
+@pytest.mark.parametrize("chain,start,end,grain", [
+    ("police", date(2025, 1, 1), date(2025, 12, 1), "month"),
+    ("police", date(2024, 1, 1), date(2024, 12, 1), "quarter"),
+    ("police", date(2025, 1, 1), date(2025, 12, 1), "year"),
+    ("admin", date(2025, 1, 1), date(2025, 12, 1), "month"),
+])
+def test_a_published_layer_is_the_layer_the_page_would_compute(con, chain, start, end, grain):
+    stored = signal_layers.published_layers(_run(con), chain, start, end, grain)
+    computed = signal_layers.breakdown_layers(_run(con), chain, start, end, grain)[1]
+    assert stored is not None and list(stored) == list(computed)
+    for d in signal_layers.DIMENSIONS:
+        a, b = stored[d], computed[d]
+        pd.testing.assert_frame_equal(a.cells, b.cells)
+        assert (a.dims, a.groupings, a.threshold, a.primary, a.secondary, a.suppressed_share, a.notes) == \
+               (b.dims, b.groupings, b.threshold, b.primary, b.secondary, b.suppressed_share, b.notes)
+        assert a.suppressed > 0  # the demo has small counts everywhere: a real check
+
+
+def test_the_published_cells_hold_no_hidden_and_no_small_value(con):
+    t = suppression.threshold()
+    assert con.execute("SELECT count(*) FROM mart_signal_layer_cell WHERE count BETWEEN 1 AND ?",
+                       [t - 1]).fetchone()[0] == 0
+    hidden = con.execute("SELECT count(*) FROM mart_signal_layer_cell WHERE count IS NULL").fetchone()[0]
+    reasons = con.execute("SELECT count(*) FROM mart_signal_layer_cell WHERE reason IS NOT NULL").fetchone()[0]
+    assert hidden == reasons > 1000
+
+
+def test_another_threshold_or_code_is_not_read(con, monkeypatch):
+    run = _run(con)
+    key = ("police", date(2025, 1, 1), date(2025, 12, 1), "quarter")
+    assert signal_layers.published_layers(run, *key) is not None
+    monkeypatch.setattr(suppression, "threshold", lambda: 6)
+    assert signal_layers.published_layers(run, *key) is None
+    assert not published.current(con)
+    monkeypatch.undo()
+    monkeypatch.setattr(signal_layers, "_code_digest", lambda: "another version")
+    assert signal_layers.published_layers(run, *key) is None
+    # A period the pipeline did not publish is computed by the page.
+    assert signal_layers.published_layers(run, "police", date(2025, 2, 1), date(2025, 12, 1), "quarter") is None
+
+
+def test_a_database_from_before_the_tables_still_works(demo_db, tmp_path):
+    db = tmp_path / "old.duckdb"
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db)) as c:
+        c.execute("DROP TABLE mart_signal_layer")
+        c.execute("DROP TABLE mart_signal_layer_cell")
+    with warehouse.open_read_only(db) as c:
+        assert signal_layers.published_layers(_run(c), "police", date(2025, 1, 1), date(2025, 12, 1), "year") is None
+        assert not published.current(c)
+
+
+def test_a_refresh_protects_only_what_is_missing_or_changed(demo_db, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    gone = ("police", date(2024, 1, 1), date(2024, 12, 1), "year")
+    with warehouse.write_session(db) as c:
+        assert published.refresh(c, signals_changed=False) == []  # as it was: nothing to do
+        for table in ("mart_signal_layer", "mart_signal_layer_cell"):
+            c.execute(f"DELETE FROM {table} WHERE chain = ? AND start_month = ? AND end_month = ? AND grain = ?",
+                      list(gone))
+        assert published.refresh(c, signals_changed=False) == [gone]
+        assert published.current(c)
+        # New signals: every layer again.
+        assert len(published.refresh(c, signals_changed=True)) == 12
+
+
+def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db, tmp_path):
+    from helpers import digest
+
+    from pipelines.loading import ingest
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    before = warehouse.open_read_only(db)
+    try:
+        old = before.execute("""SELECT count FROM mart_signal_layer_cell
+                                WHERE chain = 'police' AND grain = 'year' AND start_month = '2025-01-01'
+                                  AND dimension = 'sex' AND grouping = 'period,sex' AND category = 'K'""").fetchone()
+    finally:
+        before.close()
+    path = tmp_path / "signaler.csv"
+    path.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                    "2025-06;LPO-BORLANGE;15-17;K;skola;rekryteringsförsök;40\n", encoding="utf-8")
+    [report] = ingest(db, [path])
+    assert report.status == "ok", report.summary()
+    with warehouse.open_read_only(db) as c:
+        assert published.current(c)
+        new = c.execute("""SELECT count FROM mart_signal_layer_cell
+                           WHERE chain = 'police' AND grain = 'year' AND start_month = '2025-01-01'
+                             AND dimension = 'sex' AND grouping = 'period,sex' AND category = 'K'""").fetchone()
+        truth = c.execute("""SELECT sum(count) FROM mart_signal
+                             WHERE sex = 'K' AND month BETWEEN '2025-01-01' AND '2025-12-01'""").fetchone()
+    # The country's girls in 2025 as the signals now have them (a later load of the same
+    # month, area and breakdown replaces the count).
+    assert new[0] == truth[0] != old[0]
+    after = digest(db)
+    [again] = ingest(db, [path])
+    assert again.status == "duplicate" and digest(db) == after
+
+
+def test_the_page_reads_the_published_layers_and_computes_any_other_period(demo_db, monkeypatch):
+    calls = []
+    real = signal_layers.breakdown_layers
+
+    def counted(*args, **kwargs):
+        calls.append(args[2:5])
+        return real(*args, **kwargs)
+
+    from dashboard.queries import signals
+
+    monkeypatch.setattr(signals, "breakdown_layers", counted)
+    signals._joint.clear()
+    at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Borlänge"})
+    at.session_state["uppdelning"] = "sex"
+    at.run()
+    assert not at.exception and calls == []
+    assert any("Flickor" in frame.value.to_string() for frame in at.dataframe)  # the breakdown is shown
+    at.session_state["period"] = "Välj månader"
+    at.session_state["fran"] = date(2025, 2, 1)
+    at.session_state["till"] = date(2025, 12, 1)
+    at.run()
+    assert not at.exception and calls and calls[0][0] == date(2025, 2, 1)
