@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path,
                         help="resultatfil (standard: bench/results.md; med --quick/--size bench/work/results-<läge>.md, "
                              "så att CI inte skriver över den nationella körningens resultat)")
-    parser.add_argument("--skip", default="", help="hoppa över delar: load,pages,peer,concurrency,coldstart")
+    parser.add_argument("--skip", default="", help="hoppa över delar: load,layers,pages,peer,concurrency,coldstart")
     args = parser.parse_args(argv)
 
     if args.size:
@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if "load" not in skip:
         figures["load"] = load.measure(ds, incremental_reps=2 if args.quick else 3, log=_log)
+    if "layers" not in skip:
+        _log("signalernas publicerade lager …")
+        figures["layers"] = run_child("bench.layers", "--db", str(ds.demo_db)).data
     if "pages" not in skip:
         _log("sidor genom AppTest …")
         figures["pages"] = run_child("bench.pages", "--db", str(ds.demo_db), "--reps", str(reps)).data

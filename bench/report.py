@@ -6,13 +6,16 @@ from pathlib import Path
 
 MIB = 2**20
 GIB = 2**30
+# Interactions with a period of the user's own, whose signal layers the pipeline has not
+# published: reported on their own row, not as the worst ordinary interaction.
+OWN_PERIOD = "egen period"
 
 
 def _worst_page(figures: dict, field: str, cold: bool = False) -> tuple[float | None, str]:
     worst, where = None, ""
     for page, interactions in figures.get("pages", {}).get("pages", {}).items():
         for name, s in interactions.items():
-            if ("tom cache" in name) != cold:
+            if ("tom cache" in name) != cold or OWN_PERIOD in name:
                 continue
             if s.get("queries_per_rerun", 0) == 0 and s["server_p50_ms"] < 2:
                 continue  # a rerun that failed in the harness, listed in the errors
@@ -42,6 +45,11 @@ def evaluate(f: dict) -> list[dict]:
         add("Marts stämmer med faktatabellen efter inläsningarna", ld["pipeline_ok"] and ld["incremental_ok"],
             "ja" if ld["pipeline_ok"] and ld["incremental_ok"] else "NEJ", "ja",
             ld["pipeline_ok"] and ld["incremental_ok"])
+    ly = f.get("layers")
+    if ly:
+        add("Signallagren för snabbperioderna publiceras: ny signalfil / en månad till av händelser",
+            ly["signal_seconds"], f"{ly['signal_seconds']:.1f} s ({ly['signal_layers']} lager) / "
+            f"{ly['month_seconds']:.1f} s ({ly['month_layers']} lager)", "–", True)
     pg = f.get("pages")
     if pg:
         worst, where = _worst_page(f, "server_p95_ms")
@@ -50,6 +58,13 @@ def evaluate(f: dict) -> list[dict]:
         worst, where = _worst_page(f, "server_p95_ms", cold=True)
         add("Sida öppnad med tömd datacache, servertid p95 (sämsta)", worst,
             f"{worst:.0f} ms ({where})" if worst else "–", "≤ 150 ms", worst is not None and worst <= 150)
+        own = [(page, name, s) for page, interactions in pg.get("pages", {}).items()
+               for name, s in interactions.items() if OWN_PERIOD in name]
+        if own:
+            page, name, s = max(own, key=lambda x: x[2]["server_p95_ms"])
+            add("Uppdelning för en egen period (inte publicerad: skyddas på sidan), servertid p95",
+                s["server_p95_ms"], f"{s['server_p95_ms']:.0f} ms (p50 {s['server_p50_ms']:.0f} ms)", "≤ 150 ms",
+                s["server_p95_ms"] <= 150)
         q = pg.get("query_p95_ms")
         add("Fråga mot marts, p95 (varje fråga i sidornas omkörningar)", q,
             f"{q:.1f} ms (max {pg['query_max_ms']:.0f} ms, {pg['n_queries']} frågor)" if q else "–",

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from pipelines import build, config, geography, marts, warehouse
+from pipelines import build, config, geography, marts, published, warehouse
 from pipelines.categories import (
     INCIDENT_TYPES,
     MEASURE_STATUSES,
@@ -1009,12 +1009,14 @@ def build_demo(db: Path, n: int, seed: int = 42, size_label: str | None = None, 
 
 
 def _outdated_marts(db: Path) -> list[str]:
+    """The marts of ``db`` an earlier version built (the signals' published layers as
+    ``mart_signal_layer`` when only they are out of date), else []."""
     try:
         con = warehouse.open_read_only(db)
     except warehouse.WarehouseError:
         return []  # not ours to mend here; the dashboard says what is wrong
     try:
-        return marts.outdated(con) + marts.missing(con)
+        return marts.outdated(con) + marts.missing(con) or ([] if published.current(con) else [published.LAYER])
     except duckdb.Error:
         return []
     finally:
@@ -1025,13 +1027,16 @@ def main(args) -> int:
     """CLI entry: ``python -m pipelines demo [--size] [--seed] [--db] [--if-missing]``."""
     db = config.db_path(args.db)
     if args.if_missing and db.exists():
-        if _outdated_marts(db):  # built by an earlier version: `make run` brings it up to date
+        if outdated := _outdated_marts(db):  # built by an earlier version: `make run` brings it up to date
             with warehouse.write_session(db) as con:
                 con.execute("BEGIN TRANSACTION")
-                built = marts.refresh(con)
+                if outdated == [published.LAYER]:
+                    published.refresh(con, signals_changed=False)
+                    what = "rekryteringssignalernas skyddade lager från en äldre version skyddades på nytt"
+                else:
+                    what = f"{len(marts.refresh(con))} sammanställningstabeller från en äldre version byggdes om"
                 con.execute("COMMIT")
-            print(f"Databasen finns redan: {db}; {len(built)} sammanställningstabeller från en äldre version "
-                  f"byggdes om.")
+            print(f"Databasen finns redan: {db}; {what}.")
             return 0
         print(f"Databasen finns redan: {db} (inget byggdes; kör utan --if-missing för att bygga om).")
         return 0

@@ -174,3 +174,22 @@ def test_the_page_reads_the_published_layers_and_computes_any_other_period(demo_
     at.session_state["till"] = date(2025, 12, 1)
     at.run()
     assert not at.exception and calls and calls[0][0] == date(2025, 2, 1)
+
+
+def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_path, capsys):
+    from argparse import Namespace
+
+    from pipelines.demo import main as demo_main
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    with duckdb.connect(str(db)) as c:
+        c.execute("UPDATE mart_signal_layer SET fingerprint = 'an earlier version' WHERE grain = 'year'")
+    with warehouse.open_read_only(db) as c:
+        assert not published.current(c)
+    # `make run` runs `demo --if-missing`: the database stays, the layers are protected again.
+    assert demo_main(Namespace(db=str(db), if_missing=True, size="quick", seed=42)) == 0
+    assert "skyddade lager från en äldre version skyddades på nytt" in capsys.readouterr().out
+    with warehouse.open_read_only(db) as c:
+        assert published.current(c)
+        assert c.execute("SELECT count(DISTINCT fingerprint) FROM mart_signal_layer").fetchone()[0] == 1

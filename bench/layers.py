@@ -1,0 +1,61 @@
+"""What a load adds to publish the recruitment signals' protected layers for the quick
+periods (pipelines/published.py), on a copy of the benchmark's demo warehouse.
+
+``python -m bench.layers --db DEMO`` answers (bench.proc.answer) with:
+
+- after a signal file (every layer protected again): seconds and layers;
+- after a month of incidents (the quick periods move one month on; only the layers whose
+  months changed are protected again): seconds and layers, found by moving the
+  warehouse's last incident month one month on, which is all ``wanted`` reads of it.
+
+The demo's incremental load in ``bench.load`` has no signals, so it does not include this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench.proc import answer
+
+
+def measure(db: Path) -> dict:
+    from pipelines import published
+
+    with tempfile.TemporaryDirectory(dir=db.parent) as tmp:
+        copy = Path(tmp) / "layers.duckdb"
+        shutil.copyfile(db, copy)
+        con = duckdb.connect(str(copy))
+        try:
+            con.execute("BEGIN TRANSACTION")
+            started = time.perf_counter()
+            every = published.refresh(con, signals_changed=True)
+            signal_seconds = time.perf_counter() - started
+            con.execute("""UPDATE mart_status SET
+                               incident_last_month = (incident_last_month + INTERVAL 1 MONTH)::DATE,
+                               incident_last_day = (date_trunc('month', incident_last_day)
+                                                    + INTERVAL 2 MONTH - INTERVAL 1 DAY)::DATE""")
+            con.execute("DELETE FROM dataset_info WHERE key = 'data_tom'")
+            started = time.perf_counter()
+            moved = published.refresh(con, signals_changed=False)
+            month_seconds = time.perf_counter() - started
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    return {"signal_seconds": signal_seconds, "signal_layers": len(every),
+            "month_seconds": month_seconds, "month_layers": len(moved)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    answer(measure(parser.parse_args().db))
+
+
+if __name__ == "__main__":
+    main()
