@@ -351,10 +351,11 @@ def _total_view(key, level: str, code: str, start: date, end: date, grain: str, 
 
 
 def warm(start: date, end: date) -> None:
-    """Protect the country-wide layers the Rekryteringssignaler page needs for the months
-    ``start``–``end`` (the default period) in every grain and both hierarchies, so that
-    the first visitor does not wait for them (the period × category layers take up to a
-    few seconds for a year of months)."""
+    """Read into the cache the country-wide layers the Rekryteringssignaler page needs for
+    the months ``start``–``end`` (a quick period) in every grain and both hierarchies:
+    the pipeline's published layers, or, where it did not publish them (a database built
+    by another version), protected here, so that the first visitor does not wait for them
+    (the period × category layers take up to a few seconds for a year of months)."""
     key = db_key()
     first, last = _months_read(start, end)
     for chain in CHAINS:
