@@ -85,7 +85,10 @@ if signals.months_covered(sel) is None:
     st.stop()
 
 dimension = None if split == "total" else split
-view = signals.signal_page(sel, dimension, grain)
+# Shown only past half a second (Streamlit's delay): a breakdown over a period of the
+# user's own, whose country-wide layers the pipeline did not publish, is protected here.
+with st.spinner("Röjandeskyddet beräknas för den valda perioden …", show_time=True):
+    view = signals.signal_page(sel, dimension, grain)
 view_grain, view_notices, mostly_suppressed = view.grain, view.notices, view.mostly_suppressed
 for notice in view_notices:
     st.info(notice, icon=":material/zoom_out:")
