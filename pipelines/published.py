@@ -116,6 +116,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     con.unregister("_kept")
     if not todo:
         return []
+
     def run_sql(sql: str, params=None):
         # On the load's own connection: a cursor is another connection, which would not
         # see the signals this load has not committed yet.
