@@ -82,6 +82,14 @@ def signal_months(start: date, end: date, last: date | None) -> tuple[date, date
     return start, last
 
 
+def page_layers(start: date, end: date) -> list[tuple[str, str]]:
+    """(chain, grain) of every period × category layer the Rekryteringssignaler page may
+    ask for over the months ``start``–``end`` (as read: :func:`signal_months`): both
+    hierarchies, in each grain that does not make the page move to a coarser one."""
+    return [(chain, grain) for grain in GRAINS if len(periods(start, end, grain)) <= MAX_PERIODS
+            for chain in CHAINS]
+
+
 # --- the national layer ---------------------------------------------------------------------
 
 def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Protected:

@@ -67,9 +67,7 @@ def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
     out = []
     for start, end in periods.quick_ranges(first, last, periods.last_complete(last_day, stated_day)):
         months = signal_layers.signal_months(start, end, signal_last)
-        for grain in signal_layers.GRAINS:
-            if len(signal_layers.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
-                out += [(chain, *months, grain) for chain in signal_layers.CHAINS]
+        out += [(chain, *months, grain) for chain, grain in signal_layers.page_layers(*months)]
     return out
 
 

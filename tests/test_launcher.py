@@ -95,6 +95,6 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
     for choice in choices:
         months = signals._months_read(*filters.preset_range(choice, first, end))
         for chain in signals.CHAINS:
-            for grain in signals.GRAINS:
+            for grain in signal_layers.GRAINS:
                 if len(signals.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
                     assert signals._joint(key, chain, *months, grain), (choice, chain, grain)

@@ -203,7 +203,7 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     last = data.draw(st.integers(first, 17))
     start = (pd.Timestamp("2024-01-01") + pd.DateOffset(months=first)).date()
     end = (pd.Timestamp("2024-01-01") + pd.DateOffset(months=last)).date()
-    grain = data.draw(st.sampled_from(signals.GRAINS))
+    grain = data.draw(st.sampled_from(signal_layers.GRAINS))
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
     nat = signal_layers.national(run_sql, signals.chain_for(level), start, end, grain)
@@ -322,7 +322,7 @@ def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
     from dashboard.queries import signals
 
     start, end = date(2024, 1, 1), date(2024, 5, 1)
-    for grain in signals.GRAINS:
+    for grain in signal_layers.GRAINS:
         categories, joint = signal_layers.breakdown_layers(run_sql, "admin", start, end, grain)
         assert all(layer.stuck == () for layer in joint.values()), grain
         cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, joint)

@@ -29,11 +29,11 @@ from dashboard.signal_layers import (
     _PERIOD_SQL,
     CHAINS,
     DIMENSIONS,
-    GRAINS,
     MAX_PERIODS,
     admin_view,
     breakdown_layers,
     national,
+    page_layers,
     period_of,
     periods,
     published_layers,
@@ -358,10 +358,8 @@ def warm(start: date, end: date) -> None:
     (the period × category layers take up to a few seconds for a year of months)."""
     key = db_key()
     first, last = _months_read(start, end)
-    for chain in CHAINS:
-        for grain in GRAINS:
-            if len(periods(first, last, grain)) <= MAX_PERIODS:
-                _joint(key, chain, first, last, grain)
+    for chain, grain in page_layers(first, last):
+        _joint(key, chain, first, last, grain)
 
 
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
