@@ -335,7 +335,7 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             offered = result.offered
         else:
             offered = 0 if primary is None else _count(con, primary)
-        if offered == 0:
+        if offered == 0 and not result.supersedes:  # a file of updates that only remove stored rows loads
             if not result.rejected:
                 raise FileRejected(name, "filen innehåller inga datarader (bara rubriker eller tomma rader). "
                                          "Kontrollera att rätt fil valdes och att den sparades färdigt.")

@@ -3,7 +3,8 @@
 Recognises personnummer and samordningsnummer (day + 60) written as YYMMDD-NNNN,
 YYMMDD+NNNN (over 100), YYMMDDNNNN, YYYYMMDD-NNNN and YYYYMMDDNNNN, with or without a
 separator (hyphen, plus or a space; also the dashes, non-breaking hyphen and spaces that
-text pasted from Word or the web carries, and spaces around the hyphen). A candidate counts only if its date is a real
+text pasted from Word or the web carries, and spaces around the hyphen), also where a
+web page's HTML character references write them ('850101&#45;1236'). A candidate counts only if its date is a real
 calendar date and its control digit is right (Luhn), so ordinary numbers (amounts,
 dates, phone numbers, organisation numbers) are not flagged.
 
@@ -14,6 +15,7 @@ log or echo it.
 from __future__ import annotations
 
 import calendar
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,8 +29,10 @@ _SPACE = f"[{_SPACES}]"
 _DASH = f"[{_DASHES}]"
 SEPARATOR = f"(?:{_SPACE}*{_DASH}{_SPACE}*|{_SPACE})?"
 # A loose screen for bulk data (the incident CSV's staging statement, DuckDB's RE2): every
-# candidate above matches it, so only the rows it flags need the exact check here.
-SCREEN = r"\d{6}" + f"[{_DASHES}{_SPACES}]*" + r"\d{4}"
+# candidate above matches it, and so does any HTML character reference (the exact check
+# reads '850101&#45;1236' as the number it shows), so only the rows it flags need the
+# exact check here.
+SCREEN = r"\d{6}" + f"[{_DASHES}{_SPACES}]*" + r"\d{4}|&#?\w+;"
 _CANDIDATE = re.compile(
     r"(?<![\d])(?:(?P<century>1[89]|20))?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
     + SEPARATOR + r"(?P<serial>\d{3})(?P<check>\d)(?![\d])"
@@ -56,11 +60,19 @@ def _date_ok(century: str | None, yy: str, mm: str, dd: str) -> bool:
     return day <= calendar.monthrange(year, month)[1]
 
 
+def _readable(text: str) -> str:
+    """``text`` as a web page shows it: a text copied from one (the police feed's, now and
+    then) can write the hyphen, a space or a digit as an HTML character reference
+    ('850101&#45;1236'), which a reader sees, and a page may show, as the number."""
+    return html.unescape(text) if "&" in text else text
+
+
 def _numbers(text: str):
-    """The matches in ``text`` that are valid personnummer or samordningsnummer."""
+    """The matches in ``text`` (as a web page shows it: :func:`_readable`) that are valid
+    personnummer or samordningsnummer."""
     if not text or not isinstance(text, str):
         return
-    for m in _CANDIDATE.finditer(text):
+    for m in _CANDIDATE.finditer(_readable(text)):
         if _date_ok(m["century"], m["yy"], m["mm"], m["dd"]) and _luhn_ok(
                 m["yy"] + m["mm"] + m["dd"] + m["serial"] + m["check"]):
             yield m
@@ -74,6 +86,7 @@ def contains_personnummer(text: str) -> bool:
 def mask(text: str) -> str:
     """``text`` with every personnummer written as ÅÅMMDD-XXXX: for naming something whose
     name holds one (a file name) without repeating the number."""
+    text = _readable(text)  # the places found are in the text as shown
     shown, end = [], 0
     for m in _numbers(text):
         shown += [text[end:m.start()], "ÅÅMMDD-XXXX"]

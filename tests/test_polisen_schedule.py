@@ -183,3 +183,21 @@ def test_a_saved_answer_of_only_notices_is_still_refused_by_ingest(empty_db, tmp
     [report] = ingest(empty_db, [path])
     assert report.status == "rejected"
     assert "alla 7 händelser var sammanfattningar" in report.summary()
+
+
+def test_an_hourly_answer_of_only_the_update_that_removes_a_stored_event_is_loaded(feed, empty_db, capsys):
+    # The fire stored an hour ago is now 'Brand automatlarm' (no crime), and nothing else
+    # happened: the answer holds notices only, yet it must remove the stored fire.
+    from test_polisen_hunt2 import _event
+
+    queue, _ = feed
+    fire = _event(9001, "Brand", "Borås", "Västra Götalands län", when="2026-11-22 09:50",
+                  published="2026-11-22 10:00:00 +01:00")
+    alarm = dict(fire, type="Brand automatlarm", datetime="2026-11-22 11:00:00 +01:00",
+                 name=fire["name"].replace("Brand", "Brand automatlarm"))
+    queue += [(200, json.dumps([fire]).encode()), (200, json.dumps([alarm]).encode())]
+    assert _fetch(empty_db, capsys)[0] == 0
+    assert _counts(empty_db)[0] == 1
+    code, out, err = _fetch(empty_db, capsys)
+    assert code == 0, err
+    assert _counts(empty_db)[0] == 0 and "togs bort" in out

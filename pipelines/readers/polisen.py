@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
@@ -664,7 +665,10 @@ def _superseded(con, frame: pd.DataFrame, versions: pd.DataFrame,
                 FROM incident AS s JOIN _polisen_offered AS f USING (incident_id)
                 JOIN _polisen_versions AS o USING (incident_id)
                 LEFT JOIN incident_version AS v USING (incident_id)
-                WHERE s.source = $source AND (s.occurred_at IS DISTINCT FROM f.occurred_at
+                WHERE s.source = $source AND (
+                    -- to the minute: name gives the minute, datetime the seconds only while
+                    -- it is the same minute, so the update of a notice moves them
+                    date_trunc('minute', s.occurred_at) IS DISTINCT FROM date_trunc('minute', f.occurred_at)
                     OR s.incident_type IS DISTINCT FROM f.incident_type
                     OR s.source_type IS DISTINCT FROM f.source_type
                     OR s.kommun_code IS DISTINCT FROM f.kommun_code OR s.lan_code IS DISTINCT FROM f.lan_code
@@ -704,6 +708,33 @@ def _superseded(con, frame: pd.DataFrame, versions: pd.DataFrame,
     return ids, older, lines
 
 
+def stored_ids(con, events: list) -> set[str]:
+    """The ids of ``events`` stored already: a file of notices only (no crime among them)
+    still updates those ('Brand' -> 'Brand automatlarm' removes the stored fire)."""
+    ids = [f"{SOURCE}:{i}" for e in events if isinstance(e, dict) and (i := _event_id(e.get("id"))) is not None]
+    if not ids:
+        return set()
+    return {r[0] for r in con.execute("SELECT incident_id FROM incident WHERE source = ? AND list_contains(?, incident_id)",
+                                      [SOURCE, ids]).fetchall()}
+
+
+def _removed_since(con, versions: pd.DataFrame) -> set[str]:
+    """Ids of ``versions`` that a later version removed (its type is no crime): not stored,
+    with a recorded publication after the offered one. A collector's file loaded after the
+    fetch that removed them does not bring them back."""
+    if versions.empty:
+        return set()
+    con.complete()
+    con.register("_polisen_versions", versions)
+    try:
+        return {r[0] for r in con.execute(
+            "SELECT o.incident_id FROM _polisen_versions AS o JOIN incident_version AS v USING (incident_id) "
+            "WHERE o.published_at < v.published_at AND o.incident_id NOT IN (SELECT incident_id FROM incident)"
+        ).fetchall()}
+    finally:
+        con.unregister("_polisen_versions")
+
+
 def _published_earlier(con, versions: pd.DataFrame) -> set[str]:
     """Ids whose version in ``versions`` was published before the stored one."""
     if versions.empty:
@@ -718,6 +749,25 @@ def _published_earlier(con, versions: pd.DataFrame) -> set[str]:
         con.unregister("_polisen_versions")
 
 
+def _updates_stored(args, events: list) -> bool:
+    """Whether the database the fetch loads into holds any of ``events`` already."""
+    from pipelines import config, warehouse
+
+    db = config.db_path(getattr(args, "db", None))
+    if not db.exists():
+        return False
+    try:
+        con = warehouse.open_read_only(db)
+    except warehouse.WarehouseError:
+        return False
+    try:
+        return bool(stored_ids(con, events))
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
@@ -725,7 +775,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     events = _load_json(path)
     _gate(file, events)
     notices = only_notices(events)
-    if notices:
+    if notices and not stored_ids(ctx.con, events):
         raise FileRejected(
             file, f"alla {notices.total()} händelser var sammanfattningar eller andra notiser "
             "som inte är brott (se docs/sources/polisen.md); inget lästes in.")
@@ -812,14 +862,29 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                              "published_at": pd.to_datetime(pd.Series(published_at, dtype=object))})
     supersedes, older, lines = _superseded(ctx.con, frame, versions, dropped_ids)
     report.extend(lines)
+    removed = _removed_since(ctx.con, versions)
+    if removed:
+        frame = frame[~frame["incident_id"].isin(removed)].reset_index(drop=True)
+        report.append(f"{len(removed)} händelser i filen har en senare version med en typ som inte räknas (de togs "
+                      "bort vid en tidigare inläsning); de lästes inte in igen.")
     report.extend(_cap_lines(ctx.con, events))
     # The version record only moves forward: an older version than the stored one stays out
     # of it (its row is dropped by the insert as an id already stored), also when it reads
     # the same as the stored row (the police changed only the summary since), which
     # _superseded does not look at.
-    versions = versions[~versions["incident_id"].isin(older | _published_earlier(ctx.con, versions))]
-    return ReadResult(FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
-                      replaces_earlier_version=False, supersedes=supersedes)
+    versions = versions[~versions["incident_id"].isin(older | removed | _published_earlier(ctx.con, versions))]
+    # A removal's publication is recorded too, so that an older version cannot bring the
+    # removed event back (_removed_since).
+    removals = [(i, dropped_ids[i][1]) for i in supersedes if i in dropped_ids and dropped_ids[i][1] is not None]
+    if removals:
+        versions = pd.concat([versions, pd.DataFrame(removals, columns=["incident_id", "published_at"]).astype(
+            {"incident_id": versions["incident_id"].dtype, "published_at": versions["published_at"].dtype})],
+            ignore_index=True)
+    result = ReadResult(FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
+                        replaces_earlier_version=False, supersedes=supersedes)
+    if removed:  # offered, though not read in again: the load says so instead of "no rows"
+        result.offered = len(frame) + len(removed)
+    return result
 
 
 # --- the live API ------------------------------------------------------------------------
@@ -908,6 +973,8 @@ def fetch(args, dest_dir: Path) -> list[Path]:
             _gate("svaret", data)
         except PersonnummerFound:
             notices = None  # saved and loaded like any answer, so the load refuses it and says where
+    if notices and _updates_stored(args, data):
+        notices = None  # a notice that updates a stored event removes it: loaded
     if notices:
         raise NothingToLoad(
             f"polisen: {notices.total()} händelser i svaret ({filters}) och inget brott bland dem – "
