@@ -239,6 +239,11 @@ def _xlsxwriter_plan(path: Path, extra) -> Path:
     (lambda ws: ws.data_validation("H4", {"validate": "list", "source": ["Pågår", "Klar"],
                                           "input_title": "Status", "input_message": "Frågor: 811218-9876"}),
      "en listruta (dataverifiering)"),
+    # A link to a case system: the number in the address, or only in its screen tip.
+    (lambda ws: ws.write_url("J4", "https://arende.example.se/visa?pnr=198112189876", string="Ärendet"),
+     "en länk (hyperlänk)"),
+    (lambda ws: ws.write_url("J4", "https://arende.example.se/visa?id=42", string="Ärendet",
+                             tip="Ärende för 811218-9876"), "en länk (hyperlänk)"),
 ])
 def test_a_personnummer_beside_the_cells_refuses_the_file(empty_db, tmp_path, extra, where):
     # Before: only cells, comments and sheet names were checked; a personnummer in the
@@ -372,6 +377,15 @@ def test_a_dropped_measure_is_reported(empty_db, tmp_path):
         "Ta bort raden om åtgärden inte ska följas upp.",
     ]
     assert not any("känns inte igen" in line for line in report.lines)
+
+
+def test_a_personnummer_in_a_defined_name_refuses_the_file(empty_db, tmp_path):
+    # Formler > Namnhanteraren: a name can stand for a text constant.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
+    wb.defined_names["Kontakt"] = openpyxl.workbook.defined_name.DefinedName("Kontakt", attr_text='"19811218-9876"')
+    message = refused(empty_db, _save(wb, tmp_path / "plan.xlsx"), options=OPTIONS)
+    assert "Namnhanteraren" in message and "9876" not in message
 
 
 def test_a_personnummer_in_the_document_properties_refuses_the_file(empty_db, tmp_path):

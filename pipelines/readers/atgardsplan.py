@@ -20,6 +20,7 @@ import json
 import re
 import tomllib
 import unicodedata
+import urllib.parse
 import zipfile
 import zlib
 from collections import Counter
@@ -279,6 +280,16 @@ def _col_index(letters: str) -> int:
     return n
 
 
+def _external_targets(zf: zipfile.ZipFile, part: str) -> list[str]:
+    """The addresses a package part links to outside the package (its hyperlinks)."""
+    p = PurePosixPath(part)
+    rels = f"{p.parent}/_rels/{p.name}.rels"
+    if rels not in zf.namelist():
+        return []
+    return [rel.get("Target", "") for rel in ElementTree.fromstring(zf.read(rels))
+            if rel.get("TargetMode") == "External"]
+
+
 def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
     """Relationship id -> target part path for a package part."""
     p = PurePosixPath(part)
@@ -310,15 +321,23 @@ class _TooManyCells(Exception):
 _HEADER_FOOTER = re.compile(rb"<(?:\w+:)?(?:odd|even|first)(?:Header|Footer)\b[^>]*>([^<]*)<")
 _VALIDATION_TEXT = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.DOTALL)
 _ATTRIBUTE = re.compile(rb'\b(?:prompt|promptTitle|error|errorTitle)="([^"]*)"')
+_HYPERLINK = re.compile(rb"<(?:\w+:)?hyperlink\b([^>]*)>")
+_LINK_TEXT = re.compile(rb'\b(?:tooltip|display|location)="([^"]*)"')
 
 
-def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str]) -> list[tuple[str, str]]:
+def _texts_beside_cells(zf: zipfile.ZipFile, xml: bytes, targets: list[str],
+                        links: list[str] = ()) -> list[tuple[str, str]]:
     """(where, text) of what a sheet shows besides its cells: header and footer, a
-    drop-down's messages and list, text boxes and shapes in its drawings."""
+    drop-down's messages and list, text boxes and shapes in its drawings, and its links
+    (a hyperlink's address, ``links``, and its screen tip: an address to a case system can
+    carry a personnummer)."""
     def unescaped(raw: bytes) -> str:
         return html.unescape(raw.decode("utf-8", errors="replace"))
 
     out = [("sidhuvudet eller sidfoten", unescaped(m[1])) for m in _HEADER_FOOTER.finditer(xml)]
+    out += [("en länk (hyperlänk)", " ".join(unescaped(a) for a in _LINK_TEXT.findall(m[1])))
+            for m in _HYPERLINK.finditer(xml)]
+    out += [("en länk (hyperlänk)", urllib.parse.unquote(link)) for link in links]
     for m in _VALIDATION_TEXT.finditer(xml):
         texts = [unescaped(a) for a in _ATTRIBUTE.findall(m[1])] + [unescaped(re.sub(rb"<[^>]+>", b" ", m[2]))]
         out.append(("en listruta (dataverifiering)", " ".join(texts)))
@@ -534,7 +553,7 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
             if totals and end_ref:
                 last_row = int(end_ref[2])
                 sheet.table_totals.update(range(last_row - totals + 1, last_row + 1))
-    sheet.other_texts = _texts_beside_cells(zf, outside, targets)
+    sheet.other_texts = _texts_beside_cells(zf, outside, targets, _external_targets(zf, part))
     sheet.icon_sets = _icon_sets(xml)
     for m in _UNCACHED.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
         ref = _CELL_REF.search(m[1])
@@ -860,7 +879,8 @@ def document_properties(path: Path) -> str:
         # validation messages): the only place they are screened.
         return ods.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)[1]
     with zipfile.ZipFile(path) as zf:
-        for part in ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"):
+        # The workbook part too: its defined names (Formler > Namnhanteraren) can hold text.
+        for part in ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "xl/workbook.xml"):
             if part in zf.namelist():
                 # One line per element: two neighbouring numbers must not read as one.
                 texts.append("\n".join(ElementTree.fromstring(zf.read(part)).itertext()))
@@ -872,7 +892,7 @@ def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
     cells (header, footer, text box, a drop-down's message) or document property holding
     a personnummer (a nine-digit number cell is read with the leading zero Excel dropped)."""
     def places():
-        yield "arbetsbokens egenskaper (Arkiv > Info)", properties
+        yield "arbetsbokens egenskaper (Arkiv > Info) eller ett namn i Namnhanteraren (Formler)", properties
         for s in sheets:
             for (r, c), text in sorted(s.cells.items()):
                 # A number cell drops a leading zero: a personnummer of someone born
