@@ -713,6 +713,15 @@ def test_huge_cell_is_cut_and_reported(read_plan, tmp_path):
     ("Påbörjad!", "påbörjad"),
     ("Uppnådd delvis genom nya medel.", None),  # a sentence, not the status alone
     ("Påbörjad i mars, fortsätter.", None),
+    # a negation or "delvis" between "bedöms" and "vara" (before, the status came out
+    # the opposite way: 'uppnådd')
+    ("Sammantaget bedöms åtgärden inte vara uppnådd.", "ej uppnådd"),
+    ("Åtgärden bedöms därför inte vara uppnådd.", "ej uppnådd"),
+    ("Åtgärden bedöms i dagsläget inte vara uppnådd.", "ej uppnådd"),
+    ("Åtgärden bedöms ännu inte vara påbörjad.", "ej uppnådd"),
+    ("Åtgärden bedöms delvis vara uppnådd.", "delvis uppnådd"),
+    ("Åtgärden bedöms till viss del vara uppnådd.", "delvis uppnådd"),
+    ("Åtgärden bedöms vara ej helt uppnådd.", "delvis uppnådd"),
 ])
 def test_assessment_sentence(text, status):
     assert followup.assessment(text) == status

@@ -89,7 +89,7 @@ _EVERYDAY = "|".join(sorted((w for w in STATUS_WORDS if not re.fullmatch(_PROPER
 # "Pågående arbete" is "Pågår" as a drop-down writes it.
 _AS_PLANNED = r"\s+(?:enligt\s+plan(?:en)?|som\s+planerat)\b|(?<=pågående)\s+arbete\b"
 _STATUS_WORD = (
-    r"(?P<q>(?:ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?"
+    r"(?P<q>(?:(?:ej|inte)\s+helt|ej|inte|delvis|helt|fullt|i\s+sin\s+helhet)\s+)?"
     rf"(?P<s>(?:{_PROPER})\b|(?:{_EVERYDAY})(?=\s*(?:[.!?;,)]|$)|{_AS_PLANNED}))"
 )
 # "Klart!" alone is as often "of course!" as "done", so in a follow-up note it is no
@@ -102,7 +102,7 @@ _NOT_ALONE_IN_NOTES = {"klart"}
 _ASSESSMENT = re.compile(
     r"\bbedöm(?:s|ts|des)\b"
     r"(?P<neg>\s+(?:inte|ej))?"
-    r"(?:\s+(?!(?:vara|som|ha|har|haft|kunna|kan|bli)\b)[\w\-]+){0,4}?"
+    r"(?P<mid>(?:\s+(?!(?:vara|som|ha|har|haft|kunna|kan|bli)\b)[\w\-]+){0,4}?)"
     r"\s+(?:vara|som)\s*:?\s+"
     + _STATUS_WORD,
     re.IGNORECASE,
@@ -150,15 +150,20 @@ def normalise(text: str) -> str:
 
 
 def _status_of(m: re.Match) -> str:
-    """The status one matched status word gives, with its qualifier."""
+    """The status one matched status word gives, with its qualifier: before the word
+    ("ej", "delvis", "inte helt") or, in an assessment sentence, anywhere between
+    "bedöms" and "vara" ("bedöms därför inte vara uppnådd", "bedöms till viss del vara
+    uppnådd")."""
     if m.groupdict().get("delvis"):
         return "delvis uppnådd"
-    qualifier = (m["q"] or "").strip().lower()
-    if m.groupdict().get("neg") or qualifier in ("ej", "inte"):
-        return "ej uppnådd"
+    qualifier = " ".join((m["q"] or "").lower().split())
+    between = f" {' '.join((m.groupdict().get('mid') or '').lower().split())} "
     status = STATUS_WORDS[m["s"].lower()]
-    if status == "uppnådd" and qualifier == "delvis":
+    partly = qualifier in ("delvis", "ej helt", "inte helt") or " delvis " in between or " till viss del " in between
+    if status == "uppnådd" and partly:
         return "delvis uppnådd"
+    if m.groupdict().get("neg") or qualifier in ("ej", "inte") or " inte " in between or " ej " in between:
+        return "ej uppnådd"
     return status
 
 
