@@ -536,6 +536,20 @@ def test_a_header_repeated_inside_the_table_is_no_measure(read_plan, tmp_path):
     assert any("rad 7" in line and "rubrikraden" in line for line in report)
 
 
+def test_a_measure_whose_cells_start_with_header_words_is_read(read_plan, tmp_path):
+    # "Problematisk …", "Orsakerna …", "Insatser …" start as the header's words do: the
+    # row was taken for a repeated header and the measure lost without a rejected row.
+    def extra(wb):
+        _table(wb["1. Unga"], 7, 1, [["Problematisk skolfrånvaro bland unga", "Orsakerna är flera: otrygghet.",
+                                      "Insatser för ökad skolnärvaro: Mentorer på högstadiet.", "Mål", "T2",
+                                      "Rektor", "VB: Åtgärden bedöms vara påbörjad."]])
+    frames, report = read_plan(simple_workbook(tmp_path / "plan.xlsx", extra=extra), OPTIONS)
+    measures = frames["measure"].sort_values("source_row")
+    assert measures["title"].tolist() == ["Fritid", "Insatser för ökad skolnärvaro"]
+    assert measures["status"].tolist()[1] == "påbörjad"
+    assert not any("rubrikraden upprepas på rad 9" in line for line in report)  # row 7 is the copied header
+
+
 # --- rejections -------------------------------------------------------------------------
 
 def test_personnummer_in_a_followup_note_rejects_the_file(empty_db, tmp_path):

@@ -1117,7 +1117,12 @@ def _repeats_header(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
     columns do not count: a row "Problem med …", "Orsaken är …" whose follow-up says
     "Åtgärden bedöms …" is data."""
     def names(role: str, *accepted: str) -> bool:
-        return _header_role(sheet.own(row, roles[role]), {}) in accepted
+        text = sheet.own(row, roles[role])
+        # A header is a few words without a text after a colon; a measure starts with
+        # the same words often enough ("Problematisk skolfrånvaro bland unga", "Insatser
+        # för ökad skolnärvaro: …") to be lost as a header.
+        short = len(text.split()) <= 10 and not re.search(r":\s*\S", text)
+        return short and _header_role(text, {}) in accepted
 
     return names("problem", "problem", "area") and names("cause", "cause") and names("measure", "measure")
 
