@@ -550,6 +550,28 @@ def test_a_measure_whose_cells_start_with_header_words_is_read(read_plan, tmp_pa
     assert not any("rubrikraden upprepas på rad 9" in line for line in report)  # row 7 is the copied header
 
 
+def test_text_pasted_on_a_mac_or_mangled_by_windows_1252_reads_as_it_shows(read_plan, tmp_path, empty_db):
+    # Every text decomposed (NFD: 'å' as 'a' and a ring, as macOS pastes it), a status
+    # with a zero-width space after it, and a C1 control for a Windows-1252 dash: before,
+    # the headers were not recognised, and then neither the status nor the follow-up.
+    import unicodedata
+
+    def extra(wb):
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        cell.value = unicodedata.normalize("NFD", cell.value)
+        ws = wb["1. Unga"]
+        ws["G5"] = unicodedata.normalize("NFD", "250828\x96 Läget följs. VB: Åtgärden bedöms vara påbörjad.")
+
+    path = simple_workbook(tmp_path / "plan.xlsx", extra=extra)
+    frames, _ = read_plan(path, OPTIONS)
+    [measure] = frames["measure"].to_dict("records")
+    assert measure["title"] == "Fritid" and measure["status"] == "påbörjad"
+    assert "\x96" not in " ".join(frames["measure_followup"]["text"].astype(str))
+
+
 # --- rejections -------------------------------------------------------------------------
 
 def test_personnummer_in_a_followup_note_rejects_the_file(empty_db, tmp_path):

@@ -258,8 +258,22 @@ def _text(value, percent: bool = False) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value).replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\u200b-\u200f\u2060\ufeff]", "", text)
+    # Text pasted on a Mac is decomposed ('å' as 'a' and a ring): composed, it reads as
+    # the words it shows. C1 controls are Windows-1252 characters a conversion got wrong
+    # ('\x96' for '–'): read as that code page writes them, or dropped.
+    text = _C1.sub(_from_cp1252, unicodedata.normalize("NFC", text))
     return text.strip()
+
+
+_C1 = re.compile(r"[\x80-\x9f]")
+
+
+def _from_cp1252(m: re.Match) -> str:
+    try:
+        return bytes([ord(m[0])]).decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90 and 0x9d stand for nothing there
+        return ""
 
 
 _VALUE_TAGS = (b"<v>", b"<v ", b"<is>", b"<is ", b"<f>", b"<f ", b":v>", b":v ", b":is>", b":f>", b":f ")
