@@ -805,6 +805,27 @@ def test_latest_assessment_wins_by_date_not_position():
     assert followup.latest_status(entries, 2025) == "påbörjad"
 
 
+
+def test_newest_first_with_day_month_and_a_two_digit_year():
+    # "20/11-25:" was no marker: the whole cell one entry, and its last sentence (the
+    # older one, written below) decided the status.
+    entries = followup.parse("20/11-25: Åtgärden bedöms vara uppnådd.\n28/8-25: Åtgärden bedöms vara påbörjad.",
+                             2025)
+    assert [(e.followup_date.isoformat(), e.round) for e in entries] == [("2025-11-20", "T3"), ("2025-08-28", "T2")]
+    assert followup.latest_status(entries, 2025) == "uppnådd"
+
+
+@pytest.mark.parametrize(("text", "round_"), [
+    ("t2: Åtgärden bedöms vara påbörjad.", "T2"),  # written in haste, lower case
+    ("vb: Åtgärden bedöms vara påbörjad.", "VB"),
+    ("T2 (aug): Åtgärden bedöms vara påbörjad.", "T2"),  # the round with its month
+    ("Uppföljning T3 (nov): Åtgärden bedöms vara påbörjad.", "T3"),
+])
+def test_round_markers_as_people_write_them(text, round_):
+    [entry] = followup.parse(text, 2025)
+    assert (entry.round, entry.status, entry.text) == (round_, "påbörjad", "Åtgärden bedöms vara påbörjad.")
+
+
 # --- the command line ------------------------------------------------------------------
 
 def test_cli_ingest_with_plan_options(empty_db, tmp_path):

@@ -28,8 +28,9 @@ _MARKER = re.compile(
     r"(?:(?<=[\s.;,()])|^)"
     r"(?:"
     rf"(?P<date>{_DATE})"
-    r"|(?P<vb>VB|Vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?:20)?\d{2})?"
-    r"|(?:[Uu]ppföljning\s+)?(?P<t>T[123]|[Tt]ertial\s*[123])(?:\s*[-–/]?\s*(?:20)?\d{2})?"
+    r"|(?P<vb>VB|Vb|vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?:20)?\d{2})?"
+    r"|(?:[Uu]ppföljning\s+)?(?P<t>[Tt][123]|[Tt]ertial\s*[123])(?:\s*[-–/]?\s*(?:20)?\d{2})?"
+    r"(?:\s*\([^()\n]{1,20}\))?"  # "T2 (aug):", "T3 (nov 2025):"
     r")"
     r"\s*:",
 )
@@ -55,7 +56,7 @@ _MONTH_NAMES = "|".join(MONTHS)
 _LINE_OPENING = re.compile(
     r"^[ \t]*(?:"
     rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
-    r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>20\d{2}))?[ \t]*:"
+    r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>(?:20)?\d{2}))?[ \t]*:"
     rf"|(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
     rf"|(?:uppföljning[ \t]+)?(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
     r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+20\d{2})?[ \t]*:"
@@ -280,6 +281,8 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
             day = _parse_date(m["date"])
         elif m["day"] or m["nday"]:
             year = int(m["year"] or m["nyear"] or 0) or plan_year
+            if year and year < 100:  # "28/8-25": the century is this one
+                year += 2000
             month = int(m["month"]) if m["day"] else MONTHS.index(m["nmonth"].lower()) + 1
             try:
                 day = date(year, month, int(m["day"] or m["nday"])) if year else None
