@@ -397,3 +397,24 @@ def test_a_personnummer_in_the_document_properties_refuses_the_file(empty_db, tm
     message = refused(empty_db, _save(wb, tmp_path / "plan.xlsx"), options=OPTIONS)
     assert "arbetsbokens egenskaper (Arkiv > Info)" in message
     assert "9876" not in message
+
+
+def test_a_numbering_column_and_an_atgardsansvarig_column_are_what_they_say(empty_db, tmp_path):
+    # "Åtgärd nr" left of "Åtgärd" took the measure's role (titles "1.1", "1.2"), and
+    # "Åtgärdsansvarig" was no responsible column.
+    wb = _new()
+    ws = wb.create_sheet("1. Unga i riskzon")
+    ws["A1"] = UNGA
+    header = ["Problemområde", "Orsak", "Åtgärd nr", "Åtgärd", "Operativa mål", "När", "Åtgärdsansvarig", "Uppföljning"]
+    for c, text in enumerate(header, start=1):
+        ws.cell(3, c, text)
+    for r, row in enumerate([["Otrygghet", "Få vuxna", "1.1", "Läxhjälp: Två kvällar.", "Mål", 2025, "Rektor",
+                              "VB: Åtgärden bedöms vara uppnådd."],
+                             [None, None, "1.2", "Nattvandring: Fredagar.", "Mål", 2025, "Fältgruppen", None]], start=4):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "ej bedömd")]
+    assert [r[0] for r in rows(empty_db, "SELECT responsible FROM measure ORDER BY source_row")] == \
+        ["Rektor", "Fältgruppen"]

@@ -958,6 +958,12 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     # The one who follows up ("Uppföljningsansvarig") is a person, not the follow-up.
     if _FOLLOWUP_PERSON.match(folded):
         return None
+    # A numbering column ("Åtgärd nr", "Åtgärdsnummer", "Nr") is not the measure, and the
+    # one responsible for a measure ("Åtgärdsansvarig") is who, not what.
+    if _NUMBERING.match(folded):
+        return None
+    if _RESPONSIBLE_FOR.match(folded):
+        return "responsible" if "responsible" not in taken else None
     found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
                   if folded.startswith(p) and (len(p) >= 5 or len(folded) == len(p) or not folded[len(p)].isalpha())),
                  None)
@@ -969,6 +975,8 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
 
 
 _FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
+_NUMBERING = re.compile(r"(?:(?:åtgärds?|insats|aktivitet|problem)\s*(?:nr|nummer|id|#)|nr|nummer|#|löpnummer)\.?\s*$")
+_RESPONSIBLE_FOR = re.compile(r"(?:åtgärds|insats|aktivitets)ansvarig")
 _FOLLOWUP_PERSON = re.compile(r"uppf\w*\s*(?:ansvarig|ansvar\b)")
 
 
