@@ -418,3 +418,17 @@ def test_a_numbering_column_and_an_atgardsansvarig_column_are_what_they_say(empt
     assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "ej bedömd")]
     assert [r[0] for r in rows(empty_db, "SELECT responsible FROM measure ORDER BY source_row")] == \
         ["Rektor", "Fältgruppen"]
+
+
+@pytest.mark.parametrize("guidance", [
+    ["Vilket problem har identifierats?", "Varför finns problemet?", "Vad ska göras och hur?", "Vad vill vi uppnå?",
+     "När?", "Vem ansvarar?"],
+    ["Exempel: Otrygghet i centrum", "Exempel: Få vuxna ute", "Exempel: Nattvandring: Fredagar.", "Exempel: Färre bråk",
+     "Exempel: 2025", "Exempel: Fältgruppen"],
+])
+def test_a_templates_questions_or_example_under_the_header_are_no_measure(empty_db, tmp_path, guidance):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [guidance, ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025,
+                                                "Chef"]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]

@@ -1101,8 +1101,18 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
 
 
 def _is_instruction_row(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
+    """A template's guidance under the header: at least half its cells an instruction
+    ("Ange …"), a short question ("Vad ska göras och hur?") or an example ("Exempel: …")."""
     texts = [sheet.own(row, c) for c in roles.values() if sheet.own(row, c)]
-    return bool(texts) and sum(bool(_INSTRUCTION.match(t)) for t in texts) * 2 >= len(texts)
+    return bool(texts) and sum(_is_guidance(t) for t in texts) * 2 >= len(texts)
+
+
+def _is_guidance(text: str) -> bool:
+    return bool(_INSTRUCTION.match(text) or _EXAMPLE.match(text)
+                or (text.rstrip().endswith("?") and len(text.split()) <= 12))
+
+
+_EXAMPLE = re.compile(r"^(?:exempel|t\.\s?ex\.?|till exempel)\b", re.IGNORECASE)
 
 
 def _title(text: str) -> str:
