@@ -432,3 +432,25 @@ def test_a_templates_questions_or_example_under_the_header_are_no_measure(empty_
                                                 "Chef"]])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
+
+
+def test_a_column_without_a_header_of_its_own_is_named_when_its_text_is_not_read(empty_db, tmp_path):
+    # "Uppföljning" merged over G and H, with "Status" | "Kommentar" under it, and a column
+    # with no header at all: their text was dropped without a word.
+    wb = _new()
+    ws = wb.create_sheet("1. Unga i riskzon")
+    ws["A1"] = UNGA
+    for c, text in enumerate(["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Vem", "Uppföljning"],
+                             start=1):
+        ws.cell(3, c, text)
+    ws.merge_cells("G3:H3")
+    ws["G4"], ws["H4"] = "Status", "Kommentar"
+    for c, value in enumerate(["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "Pågår",
+                               "250828: Tio deltagare.", None, "Glöm inte lokalen."], start=1):
+        if value is not None:
+            ws.cell(5, c, value)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    lines = " ".join(report.lines)
+    assert "kolumn H ('Uppföljning') har text men lästes inte" in lines
+    assert "kolumn J (utan rubrik) har text men lästes inte" in lines
+    assert "Tio deltagare" not in lines and "lokalen" not in lines  # named, never quoted

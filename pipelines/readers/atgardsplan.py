@@ -2063,11 +2063,16 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     # A column the header names but the plan has no field for ('Kommentar', 'Kostnad'):
     # not read, but the coordinator who wrote text in it is told so. Numbers alone (a
     # 'Nr' column numbering the measures: 1, 2, 1.1) are no text lost.
+    # Also a column without a header of its own: the second column under a header merged
+    # over two ('Uppföljning' over 'Status' | 'Kommentar'), or one with no header at all.
     measure_rows = {r for p in parts for r in p.measure_rows}
-    for c, text in sheet.rows.get(header_row, []):
-        if c not in columns and c != description_col \
-                and any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
-            lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ('{text.split(chr(10))[0][:40]}') "
+    filled = {c for r in measure_rows for c, _ in sheet.rows.get(r, [])}
+    for c in sorted(filled - set(columns) - {description_col}):
+        if any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
+            text = next((sheet.value(h, c) for h in range(header_row, header_row + header_rows)
+                         if sheet.value(h, c)), "")
+            named = f"'{text.split(chr(10))[0][:40]}'" if text else "utan rubrik"
+            lines.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} ({named}) "
                          "har text men lästes inte; den hör inte till planens kolumner.")
     # Formulas without saved results in the table read as empty: say so, or a status
     # formula's measure is silently 'ej bedömd'.
