@@ -454,3 +454,19 @@ def test_a_column_without_a_header_of_its_own_is_named_when_its_text_is_not_read
     assert "kolumn H ('Uppföljning') har text men lästes inte" in lines
     assert "kolumn J (utan rubrik) har text men lästes inte" in lines
     assert "Tio deltagare" not in lines and "lokalen" not in lines  # named, never quoted
+
+
+def test_a_status_column_saying_ej_bedomd_is_read_as_that(empty_db, tmp_path):
+    # The fifth status in the plan's own words was "känns inte igen".
+    wb = _new()
+    ws = wb.create_sheet("1. Unga i riskzon")
+    ws["A1"] = UNGA
+    for c, text in enumerate([*HEADER, "Status"], start=1):
+        ws.cell(3, c, text)
+    for r, status in ((4, "Ej bedömd"), (5, "Pågår")):
+        for c, value in enumerate(["Otrygghet", "Få vuxna", f"Insats {r}: Text.", "Mål", 2025, "Chef", "250828: Text.",
+                                   status], start=1):
+            ws.cell(r, c, value)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["ej bedömd", "påbörjad"]
+    assert not any("känns inte igen" in line for line in report.lines)

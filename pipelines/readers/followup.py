@@ -200,6 +200,8 @@ def stated_status(text: str) -> str | None:
     done ("100 %", see :func:`percent_status`). A remark or a second word that is a status
     of its own ("Delvis (pågår)", "Pågår/klar") leaves the cell unread: which is meant?"""
     flat = _OPTION_DECORATION.sub("", normalise(text))
+    if _NOT_ASSESSED_WORDS.fullmatch(flat):  # the fifth status, as the plan's own list writes it
+        return NOT_ASSESSED
     bare = _BARE.match(flat)
     if bare:
         return _status_of(bare)
@@ -213,6 +215,7 @@ def stated_status(text: str) -> str | None:
     return percent_status(flat) or assessment(text)
 
 
+_NOT_ASSESSED_WORDS = re.compile(r"(?:ej|inte)\s+(?:bedömd|bedömt|bedömda)(?:\s+ännu)?\s*[.!]?", re.IGNORECASE)
 # A status word with a remark in brackets after it ("Pågår (försenad)", "Klar (maj)").
 _REMARK = re.compile(r"^(?P<word>[^()]+?)\s*\((?P<remark>[^()]*)\)\s*[.!]?$")
 # A share done ("50 %", "100%", "0 %", "33,3 %").
