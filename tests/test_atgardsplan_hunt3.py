@@ -470,3 +470,15 @@ def test_a_status_column_saying_ej_bedomd_is_read_as_that(empty_db, tmp_path):
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["ej bedömd", "påbörjad"]
     assert not any("känns inte igen" in line for line in report.lines)
+
+
+def test_an_own_area_sheet_with_a_title_block_is_named_by_the_sheet(empty_db, tmp_path):
+    # The title block above the table names the organisation and the plan, not the area:
+    # the area was stored as "Farsta stadsdelsförvaltning".
+    wb = _new()
+    ws = _sheet(wb, "6. Våld i nära relationer", [["Våld i hemmet", "Få larmar", "Samtalsgrupp: Varje vecka.", "Mål",
+                                                   2025, "Chef"]], first="Farsta stadsdelsförvaltning", header_row=4)
+    ws["A2"] = "Åtgärdsplan 2025"
+    ws["A3"] = "[Eget prioriterat område]"
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db)[0][0] == "Våld i nära relationer"

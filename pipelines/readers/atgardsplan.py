@@ -1095,9 +1095,16 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     # The organisation's own area: the first title that is not the template's placeholder
     # names it ("[Eget prioriterat område]" replaced in the sheet, or the sheet renamed).
     for text in candidates:
-        if match_area(text) is None and not _INSTRUCTION.match(text) and _clean_title(text):
+        if match_area(text) is None and not _INSTRUCTION.match(text) and not _TITLE_BLOCK.search(text) \
+                and _clean_title(text):
             return _clean_title(text), "eget namn"
     return cat.OWN_AREA, "mall"
+
+
+# What a sheet's title block says besides its area: the organisation, the plan and its
+# year ("Farsta stadsdelsförvaltning", "Åtgärdsplan 2025"), never the area's name.
+# ("Malmö stad" is left to the area's own check: "Trygg stad" can be an area.)
+_TITLE_BLOCK = re.compile(r"(?i)åtgärdsplan|handlingsplan|förvaltning|^\s*(?:19|20)\d{2}\s*$")
 
 
 def _is_instruction_row(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
