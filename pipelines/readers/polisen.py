@@ -718,21 +718,15 @@ def stored_ids(con, events: list) -> set[str]:
                                       [SOURCE, ids]).fetchall()}
 
 
-def _removed_since(con, versions: pd.DataFrame) -> set[str]:
-    """Ids of ``versions`` that a later version removed (its type is no crime): not stored,
-    with a recorded publication after the offered one. A collector's file loaded after the
-    fetch that removed them does not bring them back."""
-    if versions.empty:
+def _removed_since(con, earlier: set[str]) -> set[str]:
+    """Of the ids whose offered version is older than the recorded one (``earlier``), those
+    a later version removed (its type is no crime): not stored. A collector's file loaded
+    after the fetch that removed them does not bring them back."""
+    if not earlier:
         return set()
-    con.complete()
-    con.register("_polisen_versions", versions)
-    try:
-        return {r[0] for r in con.execute(
-            "SELECT o.incident_id FROM _polisen_versions AS o JOIN incident_version AS v USING (incident_id) "
-            "WHERE o.published_at < v.published_at AND o.incident_id NOT IN (SELECT incident_id FROM incident)"
-        ).fetchall()}
-    finally:
-        con.unregister("_polisen_versions")
+    stored = {r[0] for r in con.execute("SELECT incident_id FROM incident WHERE source = ? AND "
+                                        "list_contains(?, incident_id)", [SOURCE, sorted(earlier)]).fetchall()}
+    return earlier - stored
 
 
 def _published_earlier(con, versions: pd.DataFrame) -> set[str]:
@@ -862,7 +856,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                              "published_at": pd.to_datetime(pd.Series(published_at, dtype=object))})
     supersedes, older, lines = _superseded(ctx.con, frame, versions, dropped_ids)
     report.extend(lines)
-    removed = _removed_since(ctx.con, versions)
+    earlier = _published_earlier(ctx.con, versions)
+    removed = _removed_since(ctx.con, earlier)
     if removed:
         frame = frame[~frame["incident_id"].isin(removed)].reset_index(drop=True)
         report.append(f"{len(removed)} händelser i filen har en senare version med en typ som inte räknas (de togs "
@@ -872,7 +867,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     # of it (its row is dropped by the insert as an id already stored), also when it reads
     # the same as the stored row (the police changed only the summary since), which
     # _superseded does not look at.
-    versions = versions[~versions["incident_id"].isin(older | removed | _published_earlier(ctx.con, versions))]
+    versions = versions[~versions["incident_id"].isin(older | earlier)]
     # A removal's publication is recorded too, so that an older version cannot bring the
     # removed event back (_removed_since).
     removals = [(i, dropped_ids[i][1]) for i in supersedes if i in dropped_ids and dropped_ids[i][1] is not None]
