@@ -482,3 +482,13 @@ def test_an_own_area_sheet_with_a_title_block_is_named_by_the_sheet(empty_db, tm
     ws["A3"] = "[Eget prioriterat område]"
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert _measures(empty_db)[0][0] == "Våld i nära relationer"
+
+
+def test_a_sheet_of_examples_is_not_read_as_the_plan(empty_db, tmp_path):
+    # A template's filled example ("Exempel"): its measures were stored as the plan's own.
+    wb = _new()
+    _sheet(wb, "Exempel", [["Otrygghet", "Få vuxna", "Fritidsgård: Öppet fredagar.", "Mål", 2025, "Chef"]])
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
+    assert "Blad 'Exempel' är ett exempel och lästes inte som åtgärder." in report.lines

@@ -128,7 +128,7 @@ _AREA_KEYS = (
 )
 _OWN_PLACEHOLDER = "eget prioriterat område"
 _ANALYSIS_TITLES = ("analys", "sammanställning")
-_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning")
+_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning", "exempel")
 
 # Stockholm's district administrations (stadsdelsförvaltningar) are organisations in
 # kommun 0180 whose names are not kommun names; used only to guess from a file name.
@@ -2141,6 +2141,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     other_years = _other_years(sheets, meta.year)
     for sheet in sheets:
         if _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
+            if _fold(sheet.title).startswith("exempel") and sheet.cells:
+                notes.append(f"Blad '{sheet.title}' är ett exempel och lästes inte som åtgärder.")
             continue  # guidance, perhaps with an example table: never data
         if sheet.index in other_years:
             if sheet.cells:
