@@ -492,3 +492,12 @@ def test_a_sheet_of_examples_is_not_read_as_the_plan(empty_db, tmp_path):
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
     assert "Blad 'Exempel' är ett exempel och lästes inte som åtgärder." in report.lines
+
+
+def test_a_file_name_with_several_years_says_which_one_was_taken(empty_db, tmp_path):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef"]])
+    path = _save(wb, tmp_path / "Åtgärdsplan 2024-2026 Farsta.xlsx")
+    [report] = ingest(empty_db, [path], options={k: v for k, v in OPTIONS.items() if k != "year"})
+    assert report.status == "ok", report.lines
+    assert any("nämner flera år (2024, 2026); planens år sattes till 2024" in line for line in report.lines)

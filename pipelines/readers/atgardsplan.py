@@ -1970,6 +1970,10 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             m = re.search(r"(?<![\d(])(20\d{2})(?![\d:])", text)  # not "(2023:196)", a law's number
             if m:
                 year, sources["year"] = int(m[1]), where
+                years = sorted({int(y) for y in re.findall(r"(?<![\d(])(20\d{2})(?![\d:])", text)})
+                if len(years) > 1:  # "Åtgärdsplan 2024-2026": which year is this file's?
+                    warnings.append(f"Varning: {where} nämner flera år ({', '.join(map(str, years))}); planens år "
+                                    f"sattes till {year}. Ange --year om planen gäller ett annat år.")
                 break
         # The sheets' names ("Unga i riskzon 2025"), when they name one year only.
         named = sorted({int(y) for s in sheets for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)})
