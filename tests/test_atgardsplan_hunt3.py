@@ -501,3 +501,18 @@ def test_a_file_name_with_several_years_says_which_one_was_taken(empty_db, tmp_p
     [report] = ingest(empty_db, [path], options={k: v for k, v in OPTIONS.items() if k != "year"})
     assert report.status == "ok", report.lines
     assert any("nämner flera år (2024, 2026); planens år sattes till 2024" in line for line in report.lines)
+
+
+def test_vem_is_the_responsible_column_beside_an_added_ansvarig_forvaltning(empty_db, tmp_path):
+    wb = _new()
+    ws = wb.create_sheet("1. Unga i riskzon")
+    ws["A1"] = UNGA
+    header = ["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Ansvarig förvaltning", "Vem", "Uppföljning"]
+    for c, text in enumerate(header, start=1):
+        ws.cell(3, c, text)
+    for c, value in enumerate(["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Utbildning",
+                               "Rektor", "VB: Åtgärden bedöms vara uppnådd."], start=1):
+        ws.cell(4, c, value)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT responsible FROM measure")[0][0] == "Rektor"
+    assert any("kolumn F ('Ansvarig förvaltning') har text men lästes inte" in line for line in report.lines)

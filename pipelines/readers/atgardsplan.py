@@ -974,6 +974,7 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     return found
 
 
+_VEM = re.compile(r"vem(?:\s*\(?ansvarig\)?)?\s*\??")
 _FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
 _NUMBERING = re.compile(r"(?:(?:åtgärds?|insats|aktivitet|problem)\s*(?:nr|nummer|id|#)|nr|nummer|#|löpnummer)\.?\s*$")
 _RESPONSIBLE_FOR = re.compile(r"(?:åtgärds|insats|aktivitets)ansvarig")
@@ -1040,6 +1041,11 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tup
             role = _header_role(sheet.own(r, c), roles)
             if role:
                 roles[role] = c
+        # The template's own "Vem" is who is responsible, also right of an added column
+        # that starts the same way ("Ansvarig förvaltning"), which the first match took.
+        vem = next((c for (rr, c) in sorted(sheet.cells) if rr == r and _VEM.fullmatch(_fold(sheet.own(r, c)))), None)
+        if vem is not None:
+            roles["responsible"] = vem
         if "cause" in roles and "measure" in roles and ("problem" in roles or "area" in roles):
             description = None
             if "problem" not in roles:
