@@ -20,12 +20,13 @@ from pipelines.loading import ingest
 from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA, SYSTEM, UNGA, _instructions
 
 
-def _sheet(wb, title: str, rows_: list[list], first: str | None = UNGA, header_row: int = 3):
-    """An area sheet: ``first`` in A1, the header on ``header_row`` and ``rows_`` under it."""
+def _sheet(wb, title: str, rows_: list[list], first: str | None = UNGA, header_row: int = 3,
+           header: list[str] = HEADER):
+    """An area sheet: ``first`` in A1, ``header`` on ``header_row`` and ``rows_`` under it."""
     ws = wb.create_sheet(title)
     if first:
         ws["A1"] = first
-    for c, text in enumerate(HEADER, start=1):
+    for c, text in enumerate(header, start=1):
         ws.cell(header_row, c, text)
     for r, row in enumerate(rows_, start=header_row + 1):
         for c, value in enumerate(row, start=1):
@@ -403,17 +404,11 @@ def test_a_numbering_column_and_an_atgardsansvarig_column_are_what_they_say(empt
     # "Åtgärd nr" left of "Åtgärd" took the measure's role (titles "1.1", "1.2"), and
     # "Åtgärdsansvarig" was no responsible column.
     wb = _new()
-    ws = wb.create_sheet("1. Unga i riskzon")
-    ws["A1"] = UNGA
-    header = ["Problemområde", "Orsak", "Åtgärd nr", "Åtgärd", "Operativa mål", "När", "Åtgärdsansvarig", "Uppföljning"]
-    for c, text in enumerate(header, start=1):
-        ws.cell(3, c, text)
-    for r, row in enumerate([["Otrygghet", "Få vuxna", "1.1", "Läxhjälp: Två kvällar.", "Mål", 2025, "Rektor",
-                              "VB: Åtgärden bedöms vara uppnådd."],
-                             [None, None, "1.2", "Nattvandring: Fredagar.", "Mål", 2025, "Fältgruppen", None]], start=4):
-        for c, value in enumerate(row, start=1):
-            if value is not None:
-                ws.cell(r, c, value)
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "1.1", "Läxhjälp: Två kvällar.", "Mål", 2025, "Rektor",
+                                      "VB: Åtgärden bedöms vara uppnådd."],
+                                     [None, None, "1.2", "Nattvandring: Fredagar.", "Mål", 2025, "Fältgruppen"]],
+           header=["Problemområde", "Orsak", "Åtgärd nr", "Åtgärd", "Operativa mål", "När", "Åtgärdsansvarig",
+                   "Uppföljning"])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "ej bedömd")]
     assert [r[0] for r in rows(empty_db, "SELECT responsible FROM measure ORDER BY source_row")] == \
@@ -438,17 +433,12 @@ def test_a_column_without_a_header_of_its_own_is_named_when_its_text_is_not_read
     # "Uppföljning" merged over G and H, with "Status" | "Kommentar" under it, and a column
     # with no header at all: their text was dropped without a word.
     wb = _new()
-    ws = wb.create_sheet("1. Unga i riskzon")
-    ws["A1"] = UNGA
-    for c, text in enumerate(["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Vem", "Uppföljning"],
-                             start=1):
-        ws.cell(3, c, text)
+    # Row 4 holds the sub-headers under the merged "Uppföljning"; the measure is on row 5.
+    ws = _sheet(wb, "1. Unga i riskzon", [[],
+                                          ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                           "Pågår", "250828: Tio deltagare.", None, "Glöm inte lokalen."]])
     ws.merge_cells("G3:H3")
     ws["G4"], ws["H4"] = "Status", "Kommentar"
-    for c, value in enumerate(["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "Pågår",
-                               "250828: Tio deltagare.", None, "Glöm inte lokalen."], start=1):
-        if value is not None:
-            ws.cell(5, c, value)
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     lines = " ".join(report.lines)
     assert "kolumn H ('Uppföljning') har text men lästes inte" in lines
@@ -459,14 +449,9 @@ def test_a_column_without_a_header_of_its_own_is_named_when_its_text_is_not_read
 def test_a_status_column_saying_ej_bedomd_is_read_as_that(empty_db, tmp_path):
     # The fifth status in the plan's own words was "känns inte igen".
     wb = _new()
-    ws = wb.create_sheet("1. Unga i riskzon")
-    ws["A1"] = UNGA
-    for c, text in enumerate([*HEADER, "Status"], start=1):
-        ws.cell(3, c, text)
-    for r, status in ((4, "Ej bedömd"), (5, "Pågår")):
-        for c, value in enumerate(["Otrygghet", "Få vuxna", f"Insats {r}: Text.", "Mål", 2025, "Chef", "250828: Text.",
-                                   status], start=1):
-            ws.cell(r, c, value)
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", f"Insats {r}: Text.", "Mål", 2025, "Chef",
+                                      "250828: Text.", status] for r, status in ((4, "Ej bedömd"), (5, "Pågår"))],
+           header=[*HEADER, "Status"])
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["ej bedömd", "påbörjad"]
     assert not any("känns inte igen" in line for line in report.lines)
@@ -505,14 +490,10 @@ def test_a_file_name_with_several_years_says_which_one_was_taken(empty_db, tmp_p
 
 def test_vem_is_the_responsible_column_beside_an_added_ansvarig_forvaltning(empty_db, tmp_path):
     wb = _new()
-    ws = wb.create_sheet("1. Unga i riskzon")
-    ws["A1"] = UNGA
-    header = ["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Ansvarig förvaltning", "Vem", "Uppföljning"]
-    for c, text in enumerate(header, start=1):
-        ws.cell(3, c, text)
-    for c, value in enumerate(["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Utbildning",
-                               "Rektor", "VB: Åtgärden bedöms vara uppnådd."], start=1):
-        ws.cell(4, c, value)
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Utbildning",
+                                      "Rektor", "VB: Åtgärden bedöms vara uppnådd."]],
+           header=["Problemområde", "Orsak", "Åtgärd", "Operativa mål", "När", "Ansvarig förvaltning", "Vem",
+                   "Uppföljning"])
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT responsible FROM measure")[0][0] == "Rektor"
     assert any("kolumn F ('Ansvarig förvaltning') har text men lästes inte" in line for line in report.lines)
