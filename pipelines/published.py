@@ -126,9 +126,10 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
             layers = signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1]
             police[(start, end, grain)] = layers
         else:
-            source = police.get((start, end, grain))
-            if source is None:
-                source = signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1]
+            # The police layers of this load, else the ones kept from an earlier one.
+            source = (police.get((start, end, grain))
+                      or signal_layers.published_layers(run_sql, "police", start, end, grain)
+                      or signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1])
             layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
         meta, cells = signal_layers.layer_frames(chain, layers)
         for frame, table in ((meta, LAYER), (cells, CELL)):

@@ -193,3 +193,25 @@ def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_pa
     with warehouse.open_read_only(db) as c:
         assert published.current(c)
         assert c.execute("SELECT count(DISTINCT fingerprint) FROM mart_signal_layer").fetchone()[0] == 1
+
+
+def test_a_missing_administrative_layer_is_derived_from_the_kept_police_one(demo_db, tmp_path, monkeypatch):
+    # Only the administrative view is gone: it is a view of the police layer, which the
+    # database keeps, so nothing is protected again.
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, db)
+    gone = ("admin", date(2025, 1, 1), date(2025, 12, 1), "month")
+    monkeypatch.setattr(signal_layers, "breakdown_layers",
+                        lambda *a, **k: pytest.fail("the police layer was protected again"))
+    with warehouse.write_session(db) as c:
+        for table in ("mart_signal_layer", "mart_signal_layer_cell"):
+            c.execute(f"DELETE FROM {table} WHERE chain = ? AND start_month = ? AND end_month = ? AND grain = ?",
+                      list(gone))
+        assert published.refresh(c, signals_changed=False) == [gone]
+        assert published.current(c)
+        stored = signal_layers.published_layers(_run(c), *gone)
+    monkeypatch.undo()
+    with warehouse.open_read_only(db) as c:
+        computed = signal_layers.breakdown_layers(_run(c), *gone)[1]
+    for d in signal_layers.DIMENSIONS:
+        pd.testing.assert_frame_equal(stored[d].cells, computed[d].cells)
