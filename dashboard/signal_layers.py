@@ -183,7 +183,8 @@ MAX_ADMIN_ROUNDS = 8
 def category_layers(run_sql, chain: str, start: date, end: date, *,
                     totals: suppression.Protected | None = None,
                     also: dict[str, list] | None = None,
-                    locked: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
+                    locked: dict[str, list] | None = None,
+                    dimensions: tuple[str, ...] = tuple(DIMENSIONS)) -> dict[str, suppression.Protected]:
     """For each breakdown dimension (age band, sex, source, signal type): area × category
     over the whole period for the whole country along one hierarchy, protected with every
     hierarchy total: what each area's "hela perioden" table by that breakdown shows
@@ -195,16 +196,16 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     parent's shown value minus the siblings'. The area totals (all categories) are
     ``totals`` (:func:`totals_layer`): shown there, shown here; hidden there, hidden here.
     ``also`` and ``locked`` (dimension -> cells): what the period × category layers need
-    hidden or find shown (:func:`breakdown_layers`). One query reads all four breakdowns
-    (grouping sets), not one per dimension."""
+    hidden or find shown (:func:`breakdown_layers`). One query reads every breakdown of
+    ``dimensions`` (grouping sets), not one per dimension."""
     if chain == "admin":
-        police = category_layers(run_sql, "police", start, end)
+        police = category_layers(run_sql, "police", start, end, dimensions=dimensions)
         return {d: admin_view(run_sql, layer, start, end) for d, layer in police.items()}
     cols = CHAINS[chain]
-    sets = ", ".join(f"({', '.join(cols)}, {d})" for d in DIMENSIONS)
+    sets = ", ".join(f"({', '.join(cols)}, {d})" for d in dimensions)
     df = run_sql(f"""
-        SELECT {', '.join(cols)}, {', '.join(DIMENSIONS)},
-               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+        SELECT {', '.join(cols)}, {', '.join(dimensions)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(dimensions))} AS _set,
                sum(count)::BIGINT AS count
         FROM mart_signal
         WHERE month BETWEEN $start AND $end
@@ -212,9 +213,9 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
     """, {"start": start, "end": end})
     if totals is None:
         totals = totals_layer(run_sql, chain, start, end)
-    everything = 2 ** len(DIMENSIONS) - 1
+    everything = 2 ** len(dimensions) - 1
     layers = {}
-    for i, d in enumerate(DIMENSIONS):
+    for i, d in enumerate(dimensions):
         # The rows grouped by this dimension: every other one is rolled up (grouping() 1).
         part = df[df["_set"] == everything - 2 ** i][[*cols, d, "count"]].reset_index(drop=True)
         layers[d] = suppression.protect_hierarchy(part, "count", cols, d, totals=totals,
@@ -225,6 +226,7 @@ def category_layers(run_sql, chain: str, start: date, end: date, *,
 def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                      national_layer: suppression.Protected | None = None,
                      totals: suppression.Protected | None = None,
+                     dimensions: tuple[str, ...] = tuple(DIMENSIONS),
                      ) -> tuple[dict[str, suppression.Protected], dict[str, suppression.Protected]]:
     """The category layers and the period × category layers of ``grain``, made
     consistent: (dimension -> category layer, dimension -> period × category layer).
@@ -241,26 +243,32 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     and Jämförelse show too, stay as they are. The
     category layer is therefore the grain's own: a category total hidden per month can be
     shown per quarter (docs/disclosure.md, known limits). The administrative hierarchy
-    is a view of the police one (:func:`admin_view`; the layers given are then not used)."""
+    is a view of the police one (:func:`admin_view`; the layers given are then not used).
+
+    ``dimensions``: the breakdowns wanted (all four by default). Each breakdown's layers
+    depend on the national layer and its own categories only, so one breakdown's layers
+    are the same whether computed alone or with the others (a page needs one, in a
+    quarter of the time; the pipeline publishes all four)."""
     if chain == "admin":
-        categories, joint = breakdown_layers(run_sql, "police", start, end, grain)
+        categories, joint = breakdown_layers(run_sql, "police", start, end, grain, dimensions=dimensions)
         return ({d: admin_view(run_sql, layer, start, end) for d, layer in categories.items()},
                 {d: admin_view(run_sql, layer, start, end, grain) for d, layer in joint.items()})
     if totals is None:
         totals = totals_layer(run_sql, chain, start, end)
     if national_layer is None:
         national_layer = national(run_sql, chain, start, end, grain, totals=totals)
-    also: dict[str, set] = {d: set() for d in DIMENSIONS}
-    shown: dict[str, set] = {d: set() for d in DIMENSIONS}
-    joint_also: dict[str, list] = {d: [] for d in DIMENSIONS}
+    also: dict[str, set] = {d: set() for d in dimensions}
+    shown: dict[str, set] = {d: set() for d in dimensions}
+    joint_also: dict[str, list] = {d: [] for d in dimensions}
     counts = {d: (_atom_counts(run_sql, start, end, None, d), _atom_counts(run_sql, start, end, grain, d))
-              for d in DIMENSIONS}
+              for d in dimensions}
     for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
         categories = category_layers(run_sql, chain, start, end, totals=totals,
                                      also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
-                                     locked={d: sorted(v, key=repr) for d, v in shown.items()})
+                                     locked={d: sorted(v, key=repr) for d, v in shown.items()},
+                                     dimensions=dimensions)
         joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
-                             by_category=categories, also=joint_also)
+                             by_category=categories, also=joint_also, dimensions=dimensions)
         changed = False
         for d, layer in joint.items():
             for hidden, givers in layer.stuck:
@@ -276,7 +284,7 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     shown[d].add(hidden)
                     changed = True
         # Police cells that give a small count of the administrative view away.
-        for d in DIMENSIONS:
+        for d in dimensions:
             for c in admin_leaks(categories[d], counts[d][0], (d,), frozenset(shown[d])):
                 if c not in also[d]:
                     also[d].add(c)
@@ -299,7 +307,8 @@ def _is_category(grouping: tuple[str, ...], dimension: str) -> bool:
 def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                  national_layer: suppression.Protected | None = None,
                  by_category: dict[str, suppression.Protected] | None = None,
-                 also: dict[str, list] | None = None) -> dict[str, suppression.Protected]:
+                 also: dict[str, list] | None = None,
+                 dimensions: tuple[str, ...] = tuple(DIMENSIONS)) -> dict[str, suppression.Protected]:
     """For each breakdown dimension: area × period × category for the whole country along
     one hierarchy, with every total: what each area's trend by that breakdown shows.
 
@@ -319,24 +328,25 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     if chain == "admin":
         # The police layers with the check for small administrative counts.
         return {d: admin_view(run_sql, layer, start, end, grain)
-                for d, layer in breakdown_layers(run_sql, "police", start, end, grain)[1].items()}
+                for d, layer in breakdown_layers(run_sql, "police", start, end, grain,
+                                                 dimensions=dimensions)[1].items()}
     cols = CHAINS[chain]
     if national_layer is None or by_category is None:
         totals = totals_layer(run_sql, chain, start, end)
         national_layer = national_layer or national(run_sql, chain, start, end, grain, totals=totals)
-        by_category = by_category or category_layers(run_sql, chain, start, end, totals=totals)
-    sets = ", ".join(f"({', '.join(cols)}, period, {d})" for d in DIMENSIONS)
+        by_category = by_category or category_layers(run_sql, chain, start, end, totals=totals, dimensions=dimensions)
+    sets = ", ".join(f"({', '.join(cols)}, period, {d})" for d in dimensions)
     df = run_sql(f"""
-        SELECT {', '.join(cols)}, period, {', '.join(DIMENSIONS)},
-               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(DIMENSIONS))} AS _set,
+        SELECT {', '.join(cols)}, period, {', '.join(dimensions)},
+               {' + '.join(f'{2 ** i} * grouping({d})' for i, d in enumerate(dimensions))} AS _set,
                sum(count)::BIGINT AS count
         FROM (SELECT *, {_PERIOD_SQL[grain]} AS period FROM mart_signal WHERE month BETWEEN $start AND $end)
         GROUP BY GROUPING SETS ({sets})
     """, {"start": start, "end": end})
     hidden, shown = _given_cells(national_layer)
-    everything = 2 ** len(DIMENSIONS) - 1
+    everything = 2 ** len(dimensions) - 1
     layers = {}
-    for i, d in enumerate(DIMENSIONS):
+    for i, d in enumerate(dimensions):
         part = df[df["_set"] == everything - 2 ** i][[*cols, "period", d, "count"]].reset_index(drop=True)
         category_hidden, category_shown = _given_cells(by_category[d])
         dims = (*cols, "period", d)
@@ -609,31 +619,35 @@ def layer_frames(chain: str, joint: dict[str, suppression.Protected]) -> tuple[p
     return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
 
 
-def published_layers(run_sql, chain: str, start: date, end: date, grain: str) -> dict[str, suppression.Protected] | None:
-    """The period × category layers of ``chain`` for these months and ``grain`` as the
-    pipeline published them (:mod:`pipelines.published`), the same as
-    :func:`breakdown_layers` (or :func:`admin_view` of it) computes them; None when it did
-    not publish them, or published them with other code or another threshold."""
-    params = {"chain": chain, "start": start, "end": end, "grain": grain}
+def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
+                     dimensions: tuple[str, ...] = tuple(DIMENSIONS)) -> dict[str, suppression.Protected] | None:
+    """The period × category layers of ``chain`` for these months and ``grain`` (and
+    each breakdown of ``dimensions``) as the pipeline published them
+    (:mod:`pipelines.published`), the same as :func:`breakdown_layers` (or
+    :func:`admin_view` of it) computes them; None when it did not publish them, or
+    published them with other code or another threshold."""
+    params = {"chain": chain, "start": start, "end": end, "grain": grain, "dimensions": list(dimensions)}
     try:
         meta = run_sql("""SELECT dimension, threshold, primary_count, secondary_count, suppressed_share,
                                  groupings, notes, fingerprint
                           FROM mart_signal_layer
-                          WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain""",
+                          WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain
+                            AND list_contains($dimensions, dimension)""",
                        params)
     except Exception as exc:  # a database published before these tables existed
         if "mart_signal_layer" not in str(exc):
             raise
         return None
-    if set(meta["dimension"]) != set(DIMENSIONS) or (meta["fingerprint"] != fingerprint()).any():
+    if set(meta["dimension"]) != set(dimensions) or (meta["fingerprint"] != fingerprint()).any():
         return None
     cells = run_sql(f"""SELECT dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
                         FROM mart_signal_layer_cell
                         WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain
+                          AND list_contains($dimensions, dimension)
                         ORDER BY dimension, position""", params)
-    bounds = np.searchsorted(cells["dimension"].to_numpy(dtype=object), sorted(DIMENSIONS) + [chr(0x10FFFF)])
-    parts = dict(zip(sorted(DIMENSIONS), (cells.iloc[bounds[i]:bounds[i + 1]] for i in range(len(DIMENSIONS))),
-                     strict=True))
+    wanted = sorted(dimensions)
+    bounds = np.searchsorted(cells["dimension"].to_numpy(dtype=object), wanted + [chr(0x10FFFF)])
+    parts = dict(zip(wanted, (cells.iloc[bounds[i]:bounds[i + 1]] for i in range(len(wanted))), strict=True))
     layers = {}
     for row in meta.itertuples(index=False):
         part = parts[row.dimension]
@@ -651,4 +665,4 @@ def published_layers(run_sql, chain: str, start: date, end: date, grain: str) ->
             groupings=tuple(tuple(g) for g in json.loads(row.groupings)), threshold=int(row.threshold),
             primary=int(row.primary_count), secondary=int(row.secondary_count),
             suppressed_share=float(row.suppressed_share), notes=tuple(json.loads(row.notes)))
-    return {d: layers[d] for d in DIMENSIONS}
+    return {d: layers[d] for d in dimensions}

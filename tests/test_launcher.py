@@ -97,4 +97,5 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
         for chain in signals.CHAINS:
             for grain in signal_layers.GRAINS:
                 if len(signals.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
-                    assert signals._joint(key, chain, *months, grain), (choice, chain, grain)
+                    for dimension in signal_layers.DIMENSIONS:
+                        assert signals._joint(key, chain, *months, grain, dimension), (choice, chain, grain)

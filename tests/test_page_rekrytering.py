@@ -99,15 +99,21 @@ def test_rate_is_per_1000_young_people(region_by_sex, raw):
     assert number(boys["Per 1 000 unga 12–17 år"]) == pytest.approx(number(boys["Antal"]) / youth * 1000, abs=0.006)
 
 
-def test_sparse_area_is_coarsened_with_a_notice(lpo_by_type):
-    infos = " ".join(i.value for i in lpo_by_type.info)
-    per_period = lpo_by_type.dataframe[1].value
+def test_sparse_area_is_coarsened_with_a_notice(demo_db, lpo_by_type):
+    at = _open(demo_db, {"niva": "Lokalpolisområde", "omrade": "Järva", "uppdelning": "Källa"})
+    infos = " ".join(i.value for i in at.info)
+    per_period = at.dataframe[1].value
     hidden = (per_period["Antal"] == "..").mean()
-    # Järva's signals by type per month are mostly below the threshold in the demo data:
+    # Järva's signals by source per month are mostly below the threshold in the demo data:
     # the page moves up a grain, says so, and the coarser view is mostly visible.
     assert "visas därför per" in infos
     assert per_period.columns[0] in ("Kvartal", "År")
     assert hidden <= 0.5
+    # Each breakdown gets the finest grain it can show: by signal type (most signals
+    # are of a few types) fewer than half the months' values hide, so it stays per month.
+    by_type = lpo_by_type.dataframe[1].value
+    assert by_type.columns[0] == "Månad" and "visas därför per" not in " ".join(i.value for i in lpo_by_type.info)
+    assert 0 < (by_type["Antal"] == "..").mean() <= 0.5
 
 
 @pytest.mark.parametrize(("params", "expected"), [

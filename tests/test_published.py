@@ -69,6 +69,19 @@ def test_a_published_layer_is_the_layer_the_page_would_compute(con, chain, start
         assert a.suppressed > 0  # the demo has small counts everywhere: a real check
 
 
+@pytest.mark.parametrize("chain,grain", [("police", "month"), ("admin", "quarter")])
+def test_one_breakdown_computed_alone_is_the_one_published_with_all_four(con, chain, grain):
+    # The page protects only the breakdown it shows for a period of the user's own; the
+    # pipeline publishes all four at once. Either way a breakdown's cells are the same.
+    start, end = date(2025, 1, 1), date(2025, 12, 1)
+    for d in signal_layers.DIMENSIONS:
+        alone = signal_layers.breakdown_layers(_run(con), chain, start, end, grain, dimensions=(d,))[1]
+        stored = signal_layers.published_layers(_run(con), chain, start, end, grain, (d,))
+        assert list(alone) == list(stored) == [d]
+        pd.testing.assert_frame_equal(alone[d].cells, stored[d].cells)
+        assert (alone[d].primary, alone[d].secondary) == (stored[d].primary, stored[d].secondary)
+
+
 def test_the_published_cells_hold_no_hidden_and_no_small_value(con):
     t = suppression.threshold()
     assert con.execute("SELECT count(*) FROM mart_signal_layer_cell WHERE count BETWEEN 1 AND ?",
@@ -156,8 +169,11 @@ def test_the_page_reads_the_published_layers_and_computes_any_other_period(demo_
     calls = []
     real = signal_layers.breakdown_layers
 
+    dimensions = []
+
     def counted(*args, **kwargs):
         calls.append(args[2:5])
+        dimensions.append((args[1], kwargs.get("dimensions")))
         return real(*args, **kwargs)
 
     from dashboard.queries import signals
@@ -174,6 +190,8 @@ def test_the_page_reads_the_published_layers_and_computes_any_other_period(demo_
     at.session_state["till"] = date(2025, 12, 1)
     at.run()
     assert not at.exception and calls and calls[0][0] == date(2025, 2, 1)
+    # Only the breakdown shown is protected (a quarter of the work of all four).
+    assert {d for _, d in dimensions} == {("sex",)}
 
 
 def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_path, capsys):

@@ -77,7 +77,7 @@ def test_a_table_of_zeros_is_not_surely_hidden():
     assert not sup.surely_mostly_suppressed(df, "count", [("period", "age")], threshold_value=5)
 
 
-def _full_view(run_sql, level, code, start, end, grain):
+def _full_view(run_sql, level, code, start, end, grain, dimension):
     """The page's view as it was computed before the shortcut: every grain protected."""
     from dashboard import signal_layers
     from dashboard.queries import signals
@@ -92,7 +92,8 @@ def _full_view(run_sql, level, code, start, end, grain):
             FROM mart_signal WHERE month BETWEEN $start AND $end AND {signals.LEVEL_COLUMN[level]} = $code
             GROUP BY ALL""", {"start": start, "end": end, "code": code})
         joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, current)[1]
-        cube = signals.area_cube(run_sql, level, code, start, end, current, joint, counts=counts)
+        cube = signals.area_cube(run_sql, level, code, start, end, current, dimension, joint[dimension],
+                                 counts=counts)
         coarser = sup.coarser_grain(current)
         if not cube.mostly_suppressed or coarser is None:
             return current, notices, cube
@@ -127,9 +128,11 @@ def test_the_page_picks_the_same_grain_notices_and_cells_as_protecting_every_gra
                         or shortcuts[-1])
     codes = sorted(areas[signals.LEVEL_COLUMN[level]].dropna().unique())
     start, end = date(2025, 1, 1), date(2025, 10, 1)
-    for code in codes[:: max(1, len(codes) // 6)]:
-        view = signals._view.__wrapped__(key, level, code, start, end, "month")   # not the cache
-        grain, notices, cube = _full_view(run_sql, level, code, start, end, "month")
+    dimensions = list(signal_layers.DIMENSIONS)
+    for i, code in enumerate(codes[:: max(1, len(codes) // 6)]):
+        dimension = dimensions[i % len(dimensions)]
+        view = signals._view.__wrapped__(key, level, code, start, end, "month", dimension)   # not the cache
+        grain, notices, cube = _full_view(run_sql, level, code, start, end, "month", dimension)
         assert (view.grain, view.notices) == (grain, tuple(notices)), code
         assert view.mostly_suppressed == cube.mostly_suppressed
         ours = view.cube.cells.sort_values(["grouping", *cube.dims]).reset_index(drop=True)
@@ -151,10 +154,11 @@ def test_the_total_trend_shows_the_same_values_as_the_breakdowns_in_the_same_gra
     start, end = date(2025, 1, 1), date(2025, 10, 1)
     order = list(signal_layers.GRAINS)
     same = 0
-    for code in codes[:: max(1, len(codes) // 5)]:
+    dimensions = list(signal_layers.DIMENSIONS)
+    for i, code in enumerate(codes[:: max(1, len(codes) // 5)]):
         for grain in signal_layers.GRAINS:
-            total = signals._view.__wrapped__(key, level, code, start, end, grain, False)
-            split = signals._view.__wrapped__(key, level, code, start, end, grain, True)
+            total = signals._view.__wrapped__(key, level, code, start, end, grain, None)
+            split = signals._view.__wrapped__(key, level, code, start, end, grain, dimensions[i % len(dimensions)])
             assert order.index(total.grain) <= order.index(split.grain), (code, grain)
             if total.grain != split.grain:
                 continue

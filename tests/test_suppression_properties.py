@@ -207,8 +207,11 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
     nat = signal_layers.national(run_sql, signals.chain_for(level), start, end, grain)
-    joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat)[1]
-    cube = signals.area_cube(run_sql, level, code, start, end, grain, joint)
+    # The page protects the breakdown it shows (the total: from any breakdown's layer).
+    split = dimension or data.draw(st.sampled_from(list(signals.DIMENSIONS)))
+    joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat,
+                                           dimensions=(split,))[1]
+    cube = signals.area_cube(run_sql, level, code, start, end, grain, split, joint[split])
     youth = signals.youth_population(run_sql, level, code)
     table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
     assert not sup.small_count_values(table, ["count"])
@@ -230,12 +233,44 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     totals = cube.table(("period",))
     assert hidden_nat <= set(totals.loc[totals["count_suppressed"], "period"])
     # Lines of the breakdown cube: each period's parts and total hold 0 or >= 2 hidden.
-    for d in signals.DIMENSIONS:
-        parts = cube.table(("period", d))
-        for p, group in parts.groupby("period"):
-            hidden = int(group["count_suppressed"].sum()) + int(
-                totals.loc[totals["period"] == p, "count_suppressed"].sum())
-            assert hidden != 1
+    parts = cube.table(("period", split))
+    for p, group in parts.groupby("period"):
+        hidden = int(group["count_suppressed"].sum()) + int(
+            totals.loc[totals["period"] == p, "count_suppressed"].sum())
+        assert hidden != 1
+
+
+def test_each_breakdown_protected_alone_hides_what_one_cube_of_all_four_hides(run_sql):
+    # The page protects an area's breakdown for the one dimension it shows. The four share
+    # only the totals, which the national layer fixes, so one cube of all four (as the
+    # page protected them until 2026-11) hides and shows the same cells.
+    from dashboard import signal_layers
+    from dashboard.queries import signals
+
+    start, end = date(2024, 2, 1), date(2024, 11, 1)
+    dims = list(signals.DIMENSIONS)
+    compared = 0
+    for level in ("lpo", "kommun", "polisregion"):
+        chain = signals.chain_for(level)
+        joint = signal_layers.breakdown_layers(run_sql, chain, start, end, "month")[1]
+        column = signals.LEVEL_COLUMN[level]
+        codes = sorted(run_sql(f"SELECT DISTINCT {column} AS c FROM mart_signal WHERE {column} IS NOT NULL")["c"])
+        for code in codes[:: max(1, len(codes) // 8)]:
+            counts = signals.area_counts(run_sql, level, code, start, end)
+            hidden, shown = signals._area_cells(
+                level, code, [(joint[dims[0]], ("period",)), (joint[dims[0]], ())]
+                + [(joint[d], g) for d in dims for g in (("period", d), (d,))])
+            together = sup.protect(counts, "count", ("period", *dims),
+                                   margins=[m for d in dims for m in (("period", d), (d,))] + [("period",), ()],
+                                   interior=False, fixed=[("period",), ()], also=hidden, locked=shown)
+            for d in dims:
+                alone = signals.area_cube(run_sql, level, code, start, end, "month", d, joint[d], counts=counts)
+                for g in (("period", d), (d,), ("period",), ()):
+                    a = alone.table(g).sort_values(list(g)).reset_index(drop=True)
+                    b = together.table(g).sort_values(list(g)).reset_index(drop=True)
+                    pd.testing.assert_frame_equal(a, b, check_dtype=False)
+                    compared += int(a["count_suppressed"].sum())
+    assert compared > 50  # hidden cells were compared, not only shown ones
 
 
 def test_map_values_and_headline_are_protected(run_sql):
@@ -325,9 +360,9 @@ def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
     for grain in signal_layers.GRAINS:
         categories, joint = signal_layers.breakdown_layers(run_sql, "admin", start, end, grain)
         assert all(layer.stuck == () for layer in joint.values()), grain
-        cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, joint)
-        totals = cube.table(("period",))
         for d in signals.DIMENSIONS:
+            cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, d, joint[d])
+            totals = cube.table(("period",))
             for p, group in cube.table(("period", d)).groupby("period"):
                 hidden = int(group["count_suppressed"].sum()) + int(
                     totals.loc[totals["period"] == p, "count_suppressed"].sum())
