@@ -8,6 +8,7 @@ fresh database and checks what the coordinator would check.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -430,20 +431,42 @@ def test_a_templates_questions_or_example_under_the_header_are_no_measure(empty_
 
 
 def test_a_column_without_a_header_of_its_own_is_named_when_its_text_is_not_read(empty_db, tmp_path):
-    # "Uppföljning" merged over G and H, with "Status" | "Kommentar" under it, and a column
-    # with no header at all: their text was dropped without a word.
+    # A column with text and no header at all: its text was dropped without a word.
     wb = _new()
-    # Row 4 holds the sub-headers under the merged "Uppföljning"; the measure is on row 5.
+    _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                      "250828: Tio deltagare.", None, "Glöm inte lokalen."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    lines = " ".join(report.lines)
+    assert "kolumn I (utan rubrik) har text men lästes inte" in lines
+    assert "lokalen" not in lines  # named, never quoted
+
+
+def test_the_columns_under_a_merged_header_are_read_by_their_own_headers(empty_db, tmp_path):
+    # "Uppföljning" merged over G and H with "Status" | "Kommentar" under it: the status
+    # was read from G and the comment, the follow-up itself, was dropped (only named).
+    wb = _new()
+    # Row 4 holds the sub-headers under the merged "Uppföljning"; the measures start on row 5.
     ws = _sheet(wb, "1. Unga i riskzon", [[],
                                           ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
-                                           "Pågår", "250828: Tio deltagare.", None, "Glöm inte lokalen."]])
+                                           "Genomförd", "250828: Tio deltagare."],
+                                          ["Otrygghet", "Få vuxna", "Nattvandring: Fredagar.", "Mål", 2025, "Chef",
+                                           "Ej påbörjad", ""]])
     ws.merge_cells("G3:H3")
     ws["G4"], ws["H4"] = "Status", "Kommentar"
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
-    lines = " ".join(report.lines)
-    assert "kolumn H ('Uppföljning') har text men lästes inte" in lines
-    assert "kolumn J (utan rubrik) har text men lästes inte" in lines
-    assert "Tio deltagare" not in lines and "lokalen" not in lines  # named, never quoted
+    assert not any("lästes inte" in line for line in report.lines), report.lines
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "ej uppnådd")]
+    assert rows(empty_db, "SELECT followup_date, text FROM measure_followup") == [(date(2025, 8, 28), "Tio deltagare.")]
+
+
+def test_a_first_data_row_under_a_merged_header_is_not_taken_for_sub_headers(empty_db, tmp_path):
+    # No sub-headers: the row under the merged "Uppföljning" is the first measure's.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef",
+                                           "250828: Tio deltagare.", "Pågår"]])
+    ws.merge_cells("G3:H3")
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp"]
 
 
 def test_a_status_column_saying_ej_bedomd_is_read_as_that(empty_db, tmp_path):

@@ -1031,10 +1031,43 @@ def _sub_header_columns(sheet: Sheet, row: int, cols: list[tuple[int, str | None
     return None
 
 
+_SUB_HEADER = re.compile(r"^[^\d:;.!?]{2,40}$")
+
+
+def _split_header(sheet: Sheet, row: int, roles: dict[str, int]) -> dict[str, int] | None:
+    """The roles with a header merged across columns split by the row below, which names
+    each column under it ("Uppföljning" over "Status" | "Kommentar": the status and the
+    follow-up), else None. A column whose sub-header names no role of its own keeps the
+    merged header's role, when it is the only one; every column under the header must
+    be named by a short header text, so that a first data row is never taken for one."""
+    split = dict(roles)
+    for role, c in roles.items():
+        span = next((m for m in sheet.merges if m[0] == row and m[1] == c and m[3] > c and m[2] == row), None)
+        if span is None:
+            continue
+        subs = [(cc, sheet.own(row + 1, cc)) for cc in range(c, span[3] + 1)]
+        if not all(text and _SUB_HEADER.match(text.strip()) for _, text in subs):
+            continue
+        others = {k: v for k, v in split.items() if k != role}
+        named, unnamed = {}, []
+        for cc, text in subs:
+            sub_role = _header_role(text, others | named)
+            if sub_role and sub_role != role and sub_role not in others:
+                named[sub_role] = cc
+            else:
+                unnamed.append(cc)
+        if not named or len(unnamed) != 1:
+            continue
+        named[role] = unnamed[0]
+        split = others | named
+    return split if split != roles else None
+
+
 def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tuple[int, str | None]], int] | None:
     """Row of the header, role -> column, the area-description column if any, the
     follow-up columns with their rounds, and the number of header rows (2 when a merged
-    follow-up header has its rounds in the row below, else 1)."""
+    follow-up header has its rounds in the row below, or a merged header its columns'
+    own headers: _split_header; else 1)."""
     for r in range(1, min(sheet.last_row, HEADER_SEARCH_ROWS) + 1):
         roles: dict[str, int] = {}
         for c in sorted(c for (rr, c) in sheet.cells if rr == r):
@@ -1059,6 +1092,10 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tup
                 under = {c for c, _ in sub}  # the merged header's own column is one of them
                 cols = sorted([col for col in cols if col[0] not in under] + sub)
                 return r, roles, description, cols, 2
+            split = None if sheet.own(r + 1, roles["measure"]) else _split_header(sheet, r, roles)
+            if split:
+                moved = {roles[k]: c for k, c in split.items() if k in roles and roles[k] != c}
+                return r, split, description, [(moved.get(c, c), rnd) for c, rnd in cols], 2
             # Header cells merged down over two or three rows (a tall header): the rows
             # they cover are header, not data that inherits the header's words.
             tall = max((m[2] - r + 1 for m in sheet.merges
