@@ -88,3 +88,27 @@ def test_an_update_of_only_the_publication_time_adds_nothing(empty_db, tmp_path)
     # The version record moved on: the first version loaded again is the older one.
     [again] = ingest(empty_db, [_write(tmp_path, [first], "c.json")])
     assert rows(empty_db, "SELECT occurred_at, load_id FROM incident") == stored
+
+
+def test_a_late_update_of_last_years_event_keeps_the_events_date(empty_db, tmp_path):
+    # "20 december 22.10, Rån" updated on 5 April (more than 92 days later): the name's
+    # time could not be given a year and the event moved to April, its publication. The
+    # stored event with that day and time of day is the one the name means.
+    robbery = _event(8001, "Rån", "Malmö", "Skåne län", when="2025-12-20 22:10",
+                     published="2025-12-20 22:40:00 +01:00")
+    update = _event(8001, "Rån", "Malmö", "Skåne län", when="2025-12-20 22:10",
+                    published="2026-04-05 09:00:00 +02:00")
+    update["summary"] = "En man har gripits."
+    assert ingest(empty_db, [_write(tmp_path, [robbery], "a.json")])[0].status == "ok"
+    stored = rows(empty_db, "SELECT occurred_at, load_id FROM incident")
+    [report] = ingest(empty_db, [_write(tmp_path, [update], "b.json")])
+    assert report.status == "ok", report.summary()
+    assert "ersattes" not in report.summary()
+    assert rows(empty_db, "SELECT occurred_at, load_id FROM incident") == stored
+    # A late update that changes the type still replaces the event, on its own date.
+    update["type"] = "Rån väpnat"
+    update["name"] = update["name"].replace("Rån", "Rån väpnat")
+    update["datetime"] = "2026-04-06 09:00:00 +02:00"
+    [changed] = ingest(empty_db, [_write(tmp_path, [update], "c.json")])
+    assert "ersattes" in changed.summary()
+    assert _stored(empty_db)["polisen:8001"][-2:] == ("2025-12-20 22:10", "Rån väpnat")

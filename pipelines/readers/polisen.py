@@ -240,18 +240,44 @@ def time_in_name(name, published: datetime) -> datetime | None:
     A name up to a day after its notice is read as written, so across new year that is
     the year after ("1 januari 00.10" stamped 31 December 23:58).
     """
-    m = _NAME_TIME.match(name) if isinstance(name, str) else None
-    month = _MONTHS.get(m["month"].casefold()) if m else None
-    if month is None:
+    parts = name_time(name)
+    if parts is None:
         return None
+    month, day, hour, minute = parts
     for year in (published.year + 1, published.year, published.year - 1):
         try:
-            stated = datetime(year, month, int(m["d"]), int(m["h"]), int(m["mi"]))
+            stated = datetime(year, month, day, hour, minute)
         except ValueError:  # 30 februari, 25.10, or 29 februari in a year without one
             continue
         if stated <= published + timedelta(days=1):
             return stated if year >= published.year or published - stated <= _LATEST_PUBLICATION else None
     return None
+
+
+def name_time(name) -> tuple[int, int, int, int] | None:
+    """(month, day, hour, minute) that ``name`` opens with ("02 januari 18.30, …"), or None."""
+    m = _NAME_TIME.match(name) if isinstance(name, str) else None
+    month = _MONTHS.get(m["month"].casefold()) if m else None
+    return None if month is None else (month, int(m["d"]), int(m["h"]), int(m["mi"]))
+
+
+def _keep_stored_times(con, frame: pd.DataFrame, yearless: dict[str, tuple]) -> pd.DataFrame:
+    """``frame`` with the stored time kept for updates whose ``name`` time could not be
+    given a year (``yearless``: incident id -> name_time): a notice updated more than
+    :data:`_LATEST_PUBLICATION` after an event of the year before. Its date would
+    otherwise move to the update's publication; the stored event with the same day and
+    time of day is the event the name means."""
+    if not yearless:
+        return frame
+    stored = dict(con.execute("SELECT incident_id, occurred_at FROM incident WHERE list_contains(?, incident_id)",
+                              [list(yearless)]).fetchall())
+    keep = {i: at for i, at in stored.items() if (at.month, at.day, at.hour, at.minute) == yearless[i]}
+    if keep:
+        frame = frame.copy()
+        ids = frame["incident_id"].astype(object)
+        at = ids.map(keep)
+        frame["occurred_at"] = frame["occurred_at"].where(at.isna(), pd.to_datetime(at))
+    return frame
 
 
 def place_in_name(name) -> str | None:
@@ -781,6 +807,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     dropped: Counter[str] = Counter()
     # incident id -> (the dropped type, its publication), for stored events it updates
     dropped_ids: dict[str, tuple[str, datetime | None]] = {}
+    yearless: dict[str, tuple] = {}  # incident id -> the name's time, where it got no year
     published_at: list[datetime] = []  # each row's publication (the feed's datetime)
     unknown: Counter[str] = Counter()
     lan_places: Counter[str] = Counter()  # the places that gave only a län, as name writes them
@@ -810,6 +837,8 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         name = _text(event.get("name"))
         stated = time_in_name(name, published)
         occurred = stated if stated and stated != published.replace(second=0, microsecond=0) else published
+        if stated is None and (parts := name_time(name)):
+            yearless[f"{SOURCE}:{event_id}"] = parts
         if occurred > latest:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
@@ -854,6 +883,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         report.append(_repeats_line(repeated, skip))
     versions = pd.DataFrame({"incident_id": frame["incident_id"],
                              "published_at": pd.to_datetime(pd.Series(published_at, dtype=object))})
+    frame = _keep_stored_times(ctx.con, frame, yearless)
     supersedes, older, lines = _superseded(ctx.con, frame, versions, dropped_ids)
     report.extend(lines)
     earlier = _published_earlier(ctx.con, versions)
