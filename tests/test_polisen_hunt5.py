@@ -4,6 +4,8 @@ of publication)."""
 
 from __future__ import annotations
 
+import json
+
 from helpers import digest, refused, rows
 from test_polisen_hunt2 import _event, _stored, _write
 
@@ -112,3 +114,17 @@ def test_a_late_update_of_last_years_event_keeps_the_events_date(empty_db, tmp_p
     [changed] = ingest(empty_db, [_write(tmp_path, [update], "c.json")])
     assert "ersattes" in changed.summary()
     assert _stored(empty_db)["polisen:8001"][-2:] == ("2025-12-20 22:10", "Rån väpnat")
+
+
+def test_an_answer_whose_first_event_is_long_is_still_recognised(empty_db, tmp_path):
+    # A first event with a summary of 70 KB: the keys after it ("type", "location") were
+    # outside the window every reader is shown, and the file was "not recognised".
+    event = _event(8101, "Rån", "Malmö", "Skåne län")
+    event["summary"] = "Polisen är på plats. " * 3500
+    path = tmp_path / "handelser.json"
+    path.write_text(json.dumps([event, _event(8102, "Stöld", "Lund", "Skåne län")], ensure_ascii=False),
+                    encoding="utf-8")
+    assert path.stat().st_size > 70_000
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert set(_stored(empty_db)) == {"polisen:8101", "polisen:8102"}
