@@ -107,6 +107,16 @@ def test_xlsx_title_caption_headers_numbers_and_no_formulas():
     assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
 
 
+def test_codes_stay_text_with_their_leading_zeros_and_digits():
+    # A kommun code and a 1 km grid cell as the Karta page exports them (docs/exports.md):
+    # text in the XLSX, the exact characters in the CSV.
+    df = pd.DataFrame({"kommun_code": ["0180"], "grid_cell": ["6580000674000"], "incidents": [7]})
+    ws = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(df, title="Rutor", caption=CAPTION))).active
+    assert [(c.value, c.data_type) for c in ws[5]] == [("0180", "s"), ("6580000674000", "s"), (7, "n")]
+    rows = list(csv.reader(io.StringIO(exports.to_csv(df).decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["0180", "6580000674000", "7"]
+
+
 def test_safe_filename():
     assert exports.safe_filename("Skjutningar per månad, Östra Götaland") == "skjutningar-per-manad-ostra-gotaland"
     assert exports.safe_filename("Åtgärder", "xlsx") == "atgarder.xlsx"
