@@ -348,17 +348,12 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         # the same answer reads as replaced values, not as new rows.
         new_replaced = (_new_and_replaced(con, result.primary_table, primary)
                         if TABLES.get(result.primary_table) == "replace" and primary is not None else (None, None))
+        earlier: list[int] = []
+        version_lines: list[str] = []
         if result.replaces_earlier_version:
-            earlier = [
-                r[0]
-                for r in con.execute(
-                    "SELECT load_id FROM load_log WHERE source_file = ? AND status = 'ok'", [name]
-                ).fetchall()
-            ]
-            touched = _touched_by_deleting(con, earlier, result.replace_plans)
-            _delete_loads(con, earlier)
-        else:
-            touched = _touched_by_deleting(con, [], result.replace_plans)
+            earlier, version_lines = _earlier_version(con, name, result.primary_table, primary)
+        touched = _touched_by_deleting(con, earlier, result.replace_plans)
+        _delete_loads(con, earlier)
         _delete_plans(con, result.replace_plans)
         if result.supersedes:
             if touched.get("incident", set()) is not None:
@@ -382,7 +377,7 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
                     touched["incident"] |= _incident_months(con, "load_id = ?", [load_id])
             else:
                 touched[table] = None
-        lines = list(result.report)
+        lines = list(result.report) + version_lines
         if new_replaced[1] and not result.supersedes:  # the reader names what it superseded
             lines.append(f"{new_replaced[1]} rader ersatte lagrade värden med samma nyckel.")
         elif offered > accepted and (new_replaced[1] is None or result.supersedes):
@@ -429,10 +424,73 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
                       rows_replaced=new_replaced[1], rows_new=new_replaced[0], lines=lines, touched=touched)
 
 
-def _new_and_replaced(con, table: str, frame: pd.DataFrame | str) -> tuple[int, int]:
-    """(keys of the frame not stored in ``table``, keys already stored) by its primary key."""
+# A file with the name of an earlier one is a corrected version of it when at least this
+# share of the earlier one's rows have a key the new one has too.
+SAME_DATASET_SHARE = 0.5
+
+
+def _earlier_version(con, name: str, table: str, frame: pd.DataFrame | str | None) -> tuple[list[int], list[str]]:
+    """The earlier loads of a file named ``name`` that this one is a corrected version of
+    (their rows are then removed before this one's are added), and what the report says.
+
+    A browser saves many downloads under one name ("2023.json", "export.csv", every
+    kommun's "Åtgärdsplan bob 2025.xlsx"): only a file that shares most of an earlier
+    one's keys (:data:`SAME_DATASET_SHARE`) replaces it. One with other data (another KPI,
+    other years or kommuner) is added beside it, and the report says so."""
+    loads = [r[0] for r in con.execute("SELECT load_id FROM load_log WHERE source_file = ? AND status = 'ok' "
+                                       "ORDER BY load_id", [name]).fetchall()]
+    if not loads or frame is None:
+        return [], []
+    replaced, lines = [], []
+    for load_id in loads:
+        rows, shared = _shared_keys(con, table, frame, load_id)
+        if rows == 0 or shared >= SAME_DATASET_SHARE * rows:
+            replaced.append(load_id)
+            lines.append(f"Ersätter den tidigare versionen av {name} (inläsning {load_id}, {rows} rader i {table}).")
+        else:
+            lines.append(f"En tidigare fil med samma namn (inläsning {load_id}) har andra uppgifter ({shared} av "
+                         f"{rows} rader har samma nyckel som i den här filen); den ligger kvar och den här läggs till.")
+    return replaced, lines
+
+
+def _key_columns(con, table: str) -> list[str]:
+    """The columns that name a row of ``table``: its primary key (an incident: its id)."""
+    if table == "incident":
+        return ["incident_id"]
     [keys] = con.execute("SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = ? "
                          "AND constraint_type = 'PRIMARY KEY'", [table]).fetchall()[0]
+    return list(keys)
+
+
+# What makes two rows the same data when their keys carry the file's metadata: a measure's
+# id holds its plan's (kommun, organisation, year), which a corrected sidecar changes.
+_SAME_DATA = {"measure": ["prioritised_area", "title"]}
+
+
+def _shared_keys(con, table: str, frame: pd.DataFrame | str, load_id: int) -> tuple[int, int]:
+    """(rows load ``load_id`` has in ``table``, how many of them have a key ``frame`` has,
+    or for a measure the same area and title)."""
+    keys = _SAME_DATA.get(table) or _key_columns(con, table)
+    columns = ", ".join(f'"{k}"' for k in keys)
+    source = frame if isinstance(frame, str) else "_offered"
+    if not isinstance(frame, str):
+        con.complete()
+        con.register("_offered", frame)
+    try:
+        # Neither a key nor an area or title has NULLs, so a shared one is one whose first
+        # column joined.
+        return con.execute(
+            f'SELECT count(*), count(f."{keys[0]}") FROM {table} AS t LEFT JOIN (SELECT DISTINCT {columns} '
+            f"FROM {source}) AS f USING ({columns}) WHERE t.load_id = ?", [load_id]).fetchone()
+    finally:
+        if not isinstance(frame, str):
+            con.complete()
+            con.unregister("_offered")
+
+
+def _new_and_replaced(con, table: str, frame: pd.DataFrame | str) -> tuple[int, int]:
+    """(keys of the frame not stored in ``table``, keys already stored) by its primary key."""
+    keys = _key_columns(con, table)
     columns = ", ".join(f'"{k}"' for k in keys)
     source = frame if isinstance(frame, str) else "_offered"
     if not isinstance(frame, str):

@@ -917,3 +917,24 @@ def test_a_date_opening_a_line_is_a_marker_without_its_colon():
     # Six digits that are no date open a line as text, and "250828:" is still one marker.
     assert [e.round for e in followup.parse("123456 kronor beviljades.", 2025)] == ["VB"]
     assert [(e.followup_date, e.text) for e in followup.parse("250828 : Klart.", 2025)] == [(date(2025, 8, 28), "Klart.")]
+
+
+def test_two_kommuners_plans_saved_under_one_name_are_both_kept(empty_db, tmp_path):
+    # Every kommun's workbook is "Åtgärdsplan bob 2025.xlsx": the second one loaded
+    # deleted the first kommun's plan, with no word.
+    for kommun, org in (("0180", "Farsta stadsdelsförvaltning"), ("1280", "Malmö stad")):
+        folder = tmp_path / kommun
+        folder.mkdir()
+        path = simple_workbook(folder / "Åtgärdsplan bob 2025.xlsx")
+        if kommun == "1280":  # another plan: other measures
+            wb = openpyxl.load_workbook(path)
+            for ws in wb.worksheets:
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if isinstance(cell.value, str) and ":" in cell.value:
+                            cell.value = "Malmö: " + cell.value
+            wb.save(path)
+        [report] = ingest(empty_db, [path], options={"organisation": org, "kommun": kommun, "year": 2025})
+        assert report.status == "ok", report.lines
+    assert _rows(empty_db, "SELECT kommun_code FROM plan ORDER BY 1") == [("0180",), ("1280",)]
+    assert "har andra uppgifter" in " ".join(report.lines)

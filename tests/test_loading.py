@@ -55,10 +55,33 @@ def test_same_file_twice_adds_nothing(empty_db, tmp_path):
 def test_corrected_file_replaces_its_earlier_version(empty_db, tmp_path):
     f = _write(tmp_path / "incidents.csv", INCIDENTS)
     ingest(empty_db, [f])
-    _write(f, "incident_id;occurred_at;incident_type;kommun_code\nb1;2024-04-01 10:00:00;rån;0180\n")
-    ingest(empty_db, [f])
-    ids = [r[0] for r in warehouse.open_read_only(empty_db).execute("SELECT incident_id FROM incident").fetchall()]
-    assert ids == ["b1"]
+    # The correction keeps a1, drops a2 and adds b1: most of the earlier rows are in it.
+    _write(f, "incident_id;occurred_at;incident_type;kommun_code\na1;2024-03-01 21:14:05;skottlossning;0180\n"
+              "b1;2024-04-01 10:00:00;rån;0180\n")
+    [report] = ingest(empty_db, [f])
+    ids = [r[0] for r in warehouse.open_read_only(empty_db).execute(
+        "SELECT incident_id FROM incident ORDER BY 1").fetchall()]
+    assert ids == ["a1", "b1"]
+    assert "Ersätter den tidigare versionen av incidents.csv" in " ".join(report.lines)
+
+
+def test_another_file_under_the_same_name_is_added_beside_the_first(empty_db, tmp_path):
+    # A browser saves many downloads under one name (Kolada's "2023.json", "export.csv"):
+    # the second file's other rows deleted the first one's, with no word.
+    first = tmp_path / "jan" / "export.csv"
+    first.parent.mkdir()
+    _write(first, INCIDENTS)
+    second = tmp_path / "feb" / "export.csv"
+    second.parent.mkdir()
+    _write(second, "incident_id;occurred_at;incident_type;kommun_code\nb1;2024-04-01 10:00:00;rån;0180\n")
+    ingest(empty_db, [first])
+    [report] = ingest(empty_db, [second])
+    assert report.status == "ok"
+    ids = [r[0] for r in warehouse.open_read_only(empty_db).execute(
+        "SELECT incident_id FROM incident ORDER BY 1").fetchall()]
+    assert ids == ["a1", "a2", "b1"]
+    assert "En tidigare fil med samma namn (inläsning 1) har andra uppgifter (0 av 2 rader" in " ".join(report.lines)
+    assert _count(empty_db, "SELECT count(*) FROM load_log WHERE status = 'ok'") == 2
 
 
 def test_windows_1252_and_comma_delimiter(empty_db, tmp_path):
