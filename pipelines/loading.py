@@ -337,8 +337,12 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             offered = 0 if primary is None else _count(con, primary)
         if offered == 0 and not result.supersedes:  # a file of updates that only remove stored rows loads
             if not result.rejected:
-                raise FileRejected(name, "filen innehåller inga datarader (bara rubriker eller tomma rader). "
-                                         "Kontrollera att rätt fil valdes och att den sparades färdigt.")
+                # What the reader says about the file: why it skipped every row (only län and
+                # riket, only totals) where it did.
+                said = " ".join(line.rstrip(".") + "." for line in result.report)
+                raise FileRejected(name, "filen innehåller inga datarader att läsa in (bara rubriker, tomma rader "
+                                         "eller rader som hoppas över)." + (f" {said}" if said else "")
+                                   + " Kontrollera att rätt fil valdes och att den sparades färdigt.")
             raise FileRejected(name, f"ingen rad kunde läsas in ({len(result.rejected)} avvisade), till exempel "
                                + "; ".join(_where(r) + r.reason for r in result.rejected[:3])
                                + ". Rätta raderna och läs in filen igen.")

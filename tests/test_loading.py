@@ -388,3 +388,12 @@ def test_a_folder_loads_the_files_in_it(empty_db, tmp_path):
     [report] = ingest(empty_db, [empty])
     assert report.status == "rejected" and report.lines == [f"{empty}: mappen innehåller inga filer att läsa in."]
     assert digest(empty_db) == before
+
+
+def test_a_file_whose_every_row_is_skipped_says_why(empty_db, tmp_path):
+    # Only län and riket in a population table: the reader skips them and said why, but the
+    # refusal said only "bara rubriker eller tomma rader".
+    f = _write(tmp_path / "folkmangd.csv", "region;ålder;kön;2024\n"
+               "00 Riket;12 år;män;60000\n01 Stockholms län;12 år;män;15000\n")
+    message = refused(empty_db, f)
+    assert "inga datarader" in message and "län" in message and "riket" in message, message
