@@ -149,3 +149,52 @@ def test_thousands_with_narrow_no_break_space(empty_db, tmp_path):
     assert report.status == "ok", report.lines
     assert _stat(empty_db, "1280", "Skadegörelse", 2023) == (10001, 2891.3, False)
     assert _query(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8-sig")
+    return path
+
+
+def test_a_lan_column_beside_the_kommun_column_keeps_the_kommuner(empty_db, tmp_path):
+    # "Län" left of "Kommun": the first area column was taken, so every kommun's count
+    # landed on its län, the last one winning. A row with only the län is its total.
+    path = _csv(tmp_path / "export.csv", "Anmälda brott efter län, kommun, brottstyp och år\n"
+                "Län;Kommun;Brottstyp;2023\n"
+                "Stockholms län;Botkyrka;Samtliga brott;8 000\n"
+                ";Danderyd;Samtliga brott;2 000\n"
+                "Stockholms län;;Samtliga brott;10 000\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "0127", "Samtliga brott", 2023)[0] == 8000
+    assert _stat(empty_db, "0162", "Samtliga brott", 2023)[0] == 2000
+    assert _stat(empty_db, "01", "Samtliga brott", 2023)[0] == 10000
+
+
+def test_the_same_area_offence_and_year_twice_is_not_silently_the_later(empty_db, tmp_path):
+    # A row pasted again with another value, and a sub-heading ("Mot kvinna") under two
+    # offences: the later value overwrote the first with no word. An equal repeat is read once.
+    path = _csv(tmp_path / "export.csv", "Region;Brottstyp;2023\n"
+                "Malmö;Misshandel;9 000\nMalmö;Mot kvinna;4 000\n"
+                "Malmö;Olaga hot;8 000\nMalmö;Mot kvinna;3 100\n"
+                "Malmö;Rån;500\nMalmö;Rån;500\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "1280", "Mot kvinna", 2023)[0] == 4000
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (5, "2023", "samma område, brott och år som rad 3 men ett annat värde; den raden gäller")]
+    assert any("två gånger med samma värde" in line for line in report.lines)
+
+
+def test_a_rejected_count_takes_its_years_rate_with_it(empty_db, tmp_path):
+    # "-5" beside a rate of 1,0: the row was rejected yet its rate was stored; "1E+25" (a
+    # cell Excel wrote in scientific notation) crashed the load with an OverflowError.
+    path = _csv(tmp_path / "export.csv", "Region;Brottstyp;År;Antal;Per 100 000 inv\n"
+                "Malmö;Samtliga brott;2023;51 998;14 358,9\n"
+                "Malmö;Rån;2023;-5;1,0\n"
+                "Malmö;Stöld;2023;1E+25;3,0\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT offence_category FROM bra_statistic") == [("Samtliga brott",)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
+        (3, "Antal", "värdet är negativt"), (4, "Antal", "värdet är orimligt stort (över 1 000 000 000)")]

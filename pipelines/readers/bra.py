@@ -42,6 +42,11 @@ _OFFENCE = ("brottstyp", "brottskategori", "brott", "brottsrubricering", "typ av
             "brottsgrupp")
 _AREA = {"område": None, "region": None, "geografi": None, "plats": None, "region/län": None,
          "län": "lan", "kommun": "kommun", "polisregion": "polisregion", "polisområde": "polisomrade"}
+# No count or rate of reported offences per area and year comes near this: a larger value
+# is a misread cell ('1E+25'), not a statistic.
+MAX_VALUE = 1_000_000_000
+# How fine an area column's level is: of two, the finer names each row's area.
+_AREA_DETAIL = {"kommun": 2, "polisomrade": 2, "lan": 1, "polisregion": 1}
 _YEAR = ("år", "period", "tid", "year", "anmälningsår")
 _RIKET = ("hela landet", "riket", "sverige", "hela riket", "totalt", "sweden", "rikstotal")
 YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -83,6 +88,14 @@ def _roles(header: list[str]) -> dict:
             roles["offence"] = j
         elif n in _AREA and "area" not in roles:
             roles["area"], roles["area_level"] = j, _AREA[n]
+        elif n in _AREA and "area_coarser" not in roles:
+            # A second area column ("Län" and "Kommun"): the finer names each row's area,
+            # the coarser a total row whose finer cell is empty.
+            if _AREA_DETAIL.get(_AREA[n], 0) > _AREA_DETAIL.get(roles["area_level"], 0):
+                roles["area_coarser"], roles["area_coarser_level"] = roles["area"], roles["area_level"]
+                roles["area"], roles["area_level"] = j, _AREA[n]
+            else:
+                roles["area_coarser"], roles["area_coarser_level"] = j, _AREA[n]
         elif n in _YEAR:
             roles.setdefault("year", j)
         elif n in ("enhet", "mått", "matt", "måttenhet"):
@@ -196,7 +209,7 @@ def _value(text: str) -> tuple[bool, float | None]:
     if t in ("-", "–", "—"):
         return True, 0.0
     v = parse_number(t)
-    return (v is not None and v >= 0), v
+    return v is not None, v
 
 
 def _offence(text: str) -> str:
@@ -292,9 +305,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     gz = ctx.gazetteer
     records: dict[tuple, dict] = {}
     rejected: list[Rejection] = []
-    missing = 0
+    missing = repeated = 0
     marked: set[tuple] = set()
-    last_area_text, last_offence = "", ""
+    last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
@@ -303,18 +316,25 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             return row[j] if j is not None and j < len(row) else ""
 
         # Exports leave grouped (merged) area and offence cells blank below the first row.
-        area_text = at(roles.get("area")) or last_area_text
+        # With a coarser area column beside ("Län" left of "Kommun"), a row whose finer cell
+        # is empty and coarser one is not is the coarser area's total.
+        area_text, level = at(roles.get("area")), roles.get("area_level")
+        area_col = roles.get("area")
+        if not area_text and "area_coarser" in roles and at(roles["area_coarser"]):
+            area_text, level, area_col = at(roles["area_coarser"]), roles["area_coarser_level"], roles["area_coarser"]
+        if not area_text:
+            area_text, level, area_col = last_area
         offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
-        last_area_text, last_offence = area_text, offence
+        last_area, last_offence = (area_text, level, area_col), offence
         if not offence:
             rejected.append(Rejection(rnum, header[roles["offence"]], "brottstyp saknas"))
             continue
         if default_area:
             area = default_area
         else:
-            area = resolve_area(area_text, gz, roles.get("area_level"))
+            area = resolve_area(area_text, gz, level)
             if area is None:
-                rejected.append(Rejection(rnum, header[roles["area"]],
+                rejected.append(Rejection(rnum, header[area_col],
                                           "okänt område (skriv t.ex. 'Stockholms län', 'Region Syd', 'Malmö' eller 'Hela landet')"))
                 continue
         row_prel = "status" in roles and bool(re.search(r"prel|^p$|^ja$|^x$", at(roles["status"]).strip(), re.I))
@@ -349,18 +369,37 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
                         rejected.append(Rejection(rnum, header[roles["unit"]], "okänd enhet"))
                         break
                 cells.append((y, yp, unit, at(j), j))
+        # A year whose count or rate is rejected is rejected whole: its other value of the
+        # row is not stored beside the rejection.
+        values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
             ok, v = _value(text)
-            if not ok:
-                rejected.append(Rejection(rnum, header[col], "värdet är inte ett tal"))
-                continue
-            if unit == "count" and v is not None and v != int(v):
-                rejected.append(Rejection(rnum, header[col], "antalet är inte ett heltal"))
+            problem = ("värdet är inte ett tal" if not ok
+                       else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
+                       else "värdet är negativt" if v is not None and v < 0
+                       else f"värdet är orimligt stort (över {MAX_VALUE:,})".replace(",", " ")
+                       if v is not None and v >= MAX_VALUE else None)
+            if problem:
+                rejected.append(Rejection(rnum, header[col], problem))
+                bad_years.add(year)
+            values.append((year, yp, unit, text, col, v))
+        for year, yp, unit, text, col, v in values:
+            if year in bad_years:
                 continue
             key = (area, offence, year)
             rec = records.setdefault(key, {"count": None, "per_100k": None, "row": rnum})
             if v is None:
                 missing += 1
+                continue
+            if rec[unit] is not None:
+                # The same area, offence and year twice (a row pasted again, or a sub-heading
+                # such as 'Mot kvinna' under two offences): the same value is read once; another
+                # is rejected, not silently the later one.
+                if rec[unit] != v:
+                    rejected.append(Rejection(rnum, header[col], f"samma område, brott och år som rad {rec['row']} "
+                                                                 "men ett annat värde; den raden gäller"))
+                else:
+                    repeated += 1
                 continue
             rec[unit] = int(v) if unit == "count" else v
             if yp or row_prel or str(text).strip().endswith("*"):
@@ -382,6 +421,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         lines.append(f"Läste bladet '{grid.sheet}'.")
     if default_area:
         lines.append(f"Området {default_area} togs från rubriken.")
+    if repeated:
+        lines.append(f"{repeated} värden stod två gånger med samma värde (samma område, brott och år) och "
+                     "lästes en gång.")
     if missing:
         lines.append(f"{missing} värden saknades ('..') och lämnades tomma"
                      + (f"; {empty} rader utan något värde lästes inte in." if empty else "."))
