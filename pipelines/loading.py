@@ -15,6 +15,7 @@ does the rest the same way for every source:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -240,8 +241,10 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
             con.execute(f"INSERT INTO {table} BY NAME SELECT *{load_col} FROM {source}", params)
     finally:
         if not isinstance(frame, str):
-            con.complete()  # the counts above leave their results open
-            con.unregister("_frame")
+            # After an error these fail too (the transaction is aborted) and would hide it.
+            with contextlib.suppress(duckdb.Error):
+                con.complete()  # the counts above leave their results open
+                con.unregister("_frame")
     after = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     return after - before
 
@@ -420,6 +423,20 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
     except FileRejected as exc:
         con.execute("ROLLBACK")
         return LoadReport(name, "rejected", lines=[str(exc)])
+    except Exception as exc:
+        # A reader's or the database's own error on something in this file: the file is
+        # refused and named, the other files of the command still load. Only the error's
+        # type and where it arose are logged (its text may quote a cell of the file).
+        con.execute("ROLLBACK")
+        frame = exc.__traceback__
+        while frame and frame.tb_next:
+            frame = frame.tb_next
+        where = f"{Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else "?"
+        log.error("oväntat fel (%s, %s) vid inläsningen av en fil", type(exc).__name__, where)
+        return LoadReport(name, "rejected", lines=[str(FileRejected(
+            name, f"oväntat fel vid inläsningen ({type(exc).__name__}, {where}); inget lästes in från filen. "
+                  "Kontrollera att filen är en export från källan och inte ändrad för hand, och rapportera felet "
+                  "(typ och plats ovan, inte filens innehåll) om den är det."))])
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -165,3 +165,17 @@ def test_a_saved_page_with_more_pages_after_it_says_so(empty_db, tmp_path):
     assert report.status == "ok", report.lines
     assert _query(empty_db, "SELECT count(*) FROM kolada_value") == [(1,)]
     assert "fler sidor" in report.summary() and "fetch kolada" in report.summary()
+
+
+def test_a_value_written_as_true_is_a_rejected_row_not_a_crash(empty_db, tmp_path):
+    # JSON's true is a Python int: it reached the insert as a number and aborted the whole
+    # command, other files with it, with "TransactionException" and no file named.
+    entry = {"kpi": "N07403", "municipality": "0180", "period": 2023,
+             "values": [{"gender": "T", "count": 1, "status": "", "value": True},
+                        {"gender": "K", "count": 1, "status": "", "value": 1500.5}]}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 1, "values": [entry]}), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT gender, value FROM kolada_value") == [("K", 1500.5)]
+    assert _query(empty_db, 'SELECT "column", reason FROM rejected_row') == [("value", "värdet är inte ett tal")]

@@ -397,3 +397,26 @@ def test_a_file_whose_every_row_is_skipped_says_why(empty_db, tmp_path):
                "00 Riket;12 år;män;60000\n01 Stockholms län;12 år;män;15000\n")
     message = refused(empty_db, f)
     assert "inga datarader" in message and "län" in message and "riket" in message, message
+
+
+def test_an_unexpected_error_refuses_that_file_only_and_quotes_nothing(empty_db, tmp_path, monkeypatch, caplog):
+    # A reader's own error aborted the whole command (the good file beside it too) and
+    # named no file; its text may quote a cell, so neither the message nor the log shows it.
+    from pipelines.readers import canonical
+
+    good = _write(tmp_path / "good.csv", INCIDENTS)
+    bad = _write(tmp_path / "bad.csv", INCIDENTS.replace("a1", "z1").replace("a2", "z2"))
+    real = canonical.read
+
+    def failing(path, ctx, fmt):
+        if path.name == "bad.csv":
+            raise ValueError("cell 850101-1236")
+        return real(path, ctx, fmt)
+
+    monkeypatch.setattr(canonical, "read", failing)
+    reports = ingest(empty_db, [bad, good])
+    assert [r.status for r in reports] == ["rejected", "ok"]
+    message = reports[0].summary()
+    assert message.startswith("bad.csv: oväntat fel vid inläsningen (ValueError, ") and "inget lästes in" in message
+    assert "1236" not in message and "1236" not in caplog.text
+    assert _count(empty_db, "SELECT count(*) FROM incident") == 2

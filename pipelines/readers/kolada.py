@@ -150,7 +150,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 skipped_deleted += 1
                 continue
             value = v.get("value")
-            if value is not None and not isinstance(value, (int, float)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 try:
                     value = float(str(value).replace(",", "."))
                 except ValueError:
