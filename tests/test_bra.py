@@ -198,3 +198,26 @@ def test_a_rejected_count_takes_its_years_rate_with_it(empty_db, tmp_path):
     assert _query(empty_db, "SELECT offence_category FROM bra_statistic") == [("Samtliga brott",)]
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
         (3, "Antal", "värdet är negativt"), (4, "Antal", "värdet är orimligt stort (över 1 000 000 000)")]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1 441 900", 1441900), ("14 358,9", 14358.9), ("1234.5", 1234.5), ("2,5", 2.5),
+    ("1.234,5", 1234.5), ("1.234.567,89", 1234567.89),   # a German or Swedish Excel's thousands
+    ("13,662.3", 13662.3), ("1,234,567", 1234567),       # an English Excel's: was 13.6623
+    ("1,234", 1.234),                                    # one comma is the Swedish decimal comma
+    ("1.2,3", None), ("1,23.4", None), ("många", None),
+])
+def test_numbers_as_swedish_and_english_exports_write_them(text, value):
+    from pipelines.readers.text import parse_number
+
+    assert parse_number(text) == value
+
+
+def test_an_english_excels_numbers_are_read_as_written(empty_db, tmp_path):
+    # A Brå table re-saved by an English-locale Excel: the rate 13,662.3 was stored as
+    # 13.6623 and the count 1,441,900 rejected.
+    path = _csv(tmp_path / "export.csv", 'Region;Brottstyp;År;Antal;Per 100 000 inv\n'
+                'Hela landet;Samtliga brott;2023;"1,441,900";"13,662.3"\n')
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _stat(empty_db, "SE", "Samtliga brott", 2023)[:2] == (1441900, 13662.3)

@@ -76,17 +76,30 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     return header, rows[1:]
 
 
+_GROUPED = {sep: re.compile(rf"^[+-]?\d{{1,3}}(?:\{sep}\d{{3}})+$") for sep in ",."}
+
+
 def parse_number(text: str) -> float | None:
     """'1 234,5' or '1234.5' to a float; None when empty or not a number. Any space
     (also the no-break, narrow no-break and thin spaces of Swedish number formats) is a
-    thousands separator."""
+    thousands separator. With both a comma and a full stop the last one is the decimal
+    sign ('1.234,5' as a German or Swedish Excel writes it, '13,662.3' as an English one);
+    one sign repeated between groups of three digits separates thousands ('1,234,567',
+    '1.234.567'). A single comma is the Swedish decimal comma ('1,234' is 1.234)."""
     if text is None:
         return None
     t = re.sub(r"\s+", "", str(text))
     if t in ("", "..", "-", "–"):
         return None
     if "," in t and "." in t:
-        t = t.replace(".", "").replace(",", ".")
+        decimal = "," if t.rindex(",") > t.rindex(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _, fraction = t.rpartition(decimal)
+        if thousands in fraction or not _GROUPED[thousands].match(whole):
+            return None  # '1.2,3' or '1,23.4': not a number in any locale
+        t = whole.replace(thousands, "") + "." + fraction
+    elif any(t.count(sep) > 1 and _GROUPED[sep].match(t) for sep in ",."):
+        t = t.replace(",", "").replace(".", "")
     else:
         t = t.replace(",", ".")
     try:
