@@ -221,3 +221,14 @@ def test_an_english_excels_numbers_are_read_as_written(empty_db, tmp_path):
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.lines
     assert _stat(empty_db, "SE", "Samtliga brott", 2023)[:2] == (1441900, 13662.3)
+
+
+def test_a_code_and_a_name_that_disagree_are_rejected(empty_db, tmp_path):
+    # "0180 Malmö": the code was taken and Malmö's figure stored as Stockholm's.
+    path = _csv(tmp_path / "export.csv", "Region;Brottstyp;2023\n0180 Malmö;Rån;500\n"
+                "1280 Malmö;Rån;400\n01 Stockholms län;Rån;2 571\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT area_code FROM bra_statistic ORDER BY 1") == [("01",), ("1280",)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (2, "Region", "koden 0180 är Stockholm, men namnet är Malmö: rätta koden eller namnet")]

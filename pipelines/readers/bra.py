@@ -177,6 +177,8 @@ def resolve_area(text: str, gz: Gazetteer, level_hint: str | None = None) -> str
         code = m[1]
         if code in ("0", "00", "0000"):
             return "SE"
+        if code_name_conflict(t, gz):
+            return None
         if len(code) in (3, 4):
             return gz.kommun_code(code)
         return gz.lan_code(code)
@@ -195,6 +197,20 @@ def resolve_area(text: str, gz: Gazetteer, level_hint: str | None = None) -> str
         code = gz.code(level, t) if level != "kommun" else gz.kommun_code(t)
         if code:
             return code
+    return None
+
+
+def code_name_conflict(text: str, gz: Gazetteer) -> str | None:
+    """Why a code and a name written together ('0180 Malmö') cannot be placed: they name
+    two areas (a row moved beside another's code). None when they agree or one is missing."""
+    m = re.match(r"^(\d{1,4})\b\s*(.+)$", without_mark(text))
+    if not m or norm(m[2]) in _RIKET:
+        return None
+    kommun = len(m[1]) in (3, 4)
+    by_code = gz.kommun_code(m[1]) if kommun else gz.lan_code(m[1])
+    by_name = gz.kommun_code(m[2]) if kommun else gz.lan_code(m[2])
+    if by_code and by_name and by_code != by_name:
+        return f"koden {m[1]} är {gz.name(by_code)}, men namnet är {m[2].strip()}: rätta koden eller namnet"
     return None
 
 
@@ -334,7 +350,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         else:
             area = resolve_area(area_text, gz, level)
             if area is None:
-                rejected.append(Rejection(rnum, header[area_col],
+                rejected.append(Rejection(rnum, header[area_col], code_name_conflict(area_text, gz) or
                                           "okänt område (skriv t.ex. 'Stockholms län', 'Region Syd', 'Malmö' eller 'Hela landet')"))
                 continue
         row_prel = "status" in roles and bool(re.search(r"prel|^p$|^ja$|^x$", at(roles["status"]).strip(), re.I))
