@@ -384,7 +384,7 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
                     touched["incident"] |= _incident_months(con, "load_id = ?", [load_id])
             else:
                 touched[table] = None
-        lines = list(result.report) + version_lines
+        lines = list(result.report) + version_lines + _cut_off(path, result.source_format)
         if new_replaced[1] and not result.supersedes:  # the reader names what it superseded
             lines.append(f"{new_replaced[1]} rader ersatte lagrade värden med samma nyckel.")
         elif offered > accepted and (new_replaced[1] is None or result.supersedes):
@@ -507,6 +507,24 @@ def _shared_keys(con, table: str, frame: pd.DataFrame | str, load_id: int) -> tu
         if not isinstance(frame, str):
             con.complete()
             con.unregister("_offered")
+
+
+def _cut_off(path: Path, source_format: str) -> list[str]:
+    """A report line when a text table does not end with a line break: every program that
+    saves CSV ends its last row with one, so the file may have been cut off while it was
+    saved or copied, and its last row (a number cut short, '2175;21') read as if whole."""
+    if not source_format.endswith("-csv"):
+        return []
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return []
+        fh.seek(-1, 2)
+        last = fh.read(1)
+    if last in (b"\n", b"\r"):
+        return []
+    return ["Filen slutar mitt på en rad (utan radbrytning): om den avbröts när den sparades eller kopierades kan "
+            "sista raden vara ofullständig. Jämför sista raden med källan, eller ladda ned filen igen."]
 
 
 def _new_and_replaced(con, table: str, frame: pd.DataFrame | str) -> tuple[int, int]:

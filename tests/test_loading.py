@@ -420,3 +420,15 @@ def test_an_unexpected_error_refuses_that_file_only_and_quotes_nothing(empty_db,
     assert message.startswith("bad.csv: oväntat fel vid inläsningen (ValueError, ") and "inget lästes in" in message
     assert "1236" not in message and "1236" not in caplog.text
     assert _count(empty_db, "SELECT count(*) FROM incident") == 2
+
+
+def test_a_text_table_that_ends_mid_row_is_pointed_out(empty_db, tmp_path):
+    # A file cut off while saved ("…;2175;21"): its last row was read as if whole, with no
+    # word. Every program that saves CSV ends the last row with a line break.
+    cut = _write(tmp_path / "cut.csv", INCIDENTS.rstrip("\n"))
+    [report] = ingest(empty_db, [cut])
+    assert report.status == "ok"
+    assert any("slutar mitt på en rad" in line for line in report.lines)
+    whole = _write(tmp_path / "whole.csv", INCIDENTS.replace("a", "w"))
+    [report] = ingest(empty_db, [whole])
+    assert not any("slutar mitt på en rad" in line for line in report.lines)
