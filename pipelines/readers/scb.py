@@ -241,6 +241,7 @@ _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
 _YEAR = ("år", "ar", "tid", "year", "period")
+_CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll")
 _OFFENCE_WORDS = ("brott",)
 
 
@@ -268,6 +269,8 @@ def _roles(header: list[str]) -> dict[str, int]:
             roles.setdefault("sex", j)
         elif n in _YEAR:
             roles.setdefault("year", j)
+        elif n in _CONTENTS:
+            roles.setdefault("contents", j)
         elif year_of_header(h) is None and any(w in n for w in ("folkmängd", "befolkning", "antal", "värde", "value")):
             roles.setdefault("value", j)
     last = max((j for j, h in enumerate(header) if norm(h)), default=None)
@@ -356,6 +359,47 @@ def sniff(path: Path, head: bytes) -> str | None:
     except FileRejected:
         return None
     return "scb-csv" if _find_header(grid) and _population_words(grid) or _population_without_region(grid) else None
+
+
+# --- contents: which measure a table holds ------------------------------------------------
+
+_POPULATION = re.compile(r"\b(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)\b")
+_SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
+
+
+def _measure_of(text: str) -> bool | None:
+    """True when a content, title or column names the population (Folkmängd, BE0101N1),
+    False when it names another measure (Folkökning, Döda, BE0101N2), None when it says
+    nothing (empty, 'Antal', the table's id 'TAB638', a code such as PxWeb 2's '000003O5')."""
+    t = norm(text)
+    if _POPULATION.search(t):
+        return True
+    if t in _SAYS_NOTHING or re.fullmatch(r"tab\d+", t):
+        return None
+    if re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", t) and not t.startswith("be0101"):
+        return None
+    return False
+
+
+def _contents_of_header(header: str) -> str:
+    """The text before the year of a year column: 'Folkmängd' of 'Folkmängd 2023', '' of '2023'."""
+    m = re.search(r"(?:^|\s)(?:19|20)\d{2}\b", header)
+    return header[:m.start()].strip() if m else ""
+
+
+def _pick_contents(file: str, contents: list[str], row: int | None, column: str | None) -> list[str]:
+    """The contents to read: those that are Folkmängd; all of them when there is one that
+    says nothing of what it is (a bare CSV). A table of other measures only is refused:
+    read as before, its Folkökning or Döda became the population."""
+    named = [c for c in contents if _measure_of(c)]
+    if named:
+        return named
+    if len(contents) == 1 and _measure_of(contents[0]) is None:
+        return contents
+    listed = " och ".join(f"'{c}'" for c in contents)
+    raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
+                       "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
+                       "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
 
 
 # --- values -----------------------------------------------------------------------------
@@ -484,6 +528,8 @@ class _Cells:
     duplicates: int = 0
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    contents_read: list[str] = field(default_factory=list)
+    contents_ignored: list[str] = field(default_factory=list)
 
     def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None) -> None:
         self.years.add(year)
@@ -518,6 +564,9 @@ class _Cells:
         frame = pd.DataFrame(rows, columns=["kommun_code", "year", "age_band", "sex", "population"])
         frame["source"] = SOURCE
         lines = []
+        if self.contents_ignored:
+            lines.append("Tabellinnehållet " + ", ".join(self.contents_read) + " lästes in; " + ", ".join(self.contents_ignored)
+                         + " lästes inte in (tabellen population gäller folkmängd).")
         if incomplete:
             lines.append("Åldersgrupper som saknade åldrar i filen lästes inte in: "
                          + ", ".join(f"{b} ({n} kommun/år/kön)" for b, n in incomplete.items()) + ".")
@@ -573,17 +622,37 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
         missing = "år" if "year" not in roles else (header[roles["year"]] + ": värdekolumn (folkmängd)")
         raise FileRejected(file, "hittar varken årskolumner (t.ex. '2023') eller en kolumn för år och en för "
                            "folkmängd.", hrow, missing)
-    used = set(roles.values()) | set(year_cols)
-    extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
-    cells = _Cells()
-    rejected: list[Rejection] = []
     body, notes = grid.split_below(h)
+    cells = _Cells()
+    # Folkmängd ticked with another content in PxWeb: year columns per content ('Folkmängd
+    # 2023', 'Folkökning 2023'), or a column of contents ('tabellinnehåll', 'ContentsCode').
+    # Only Folkmängd is read; the others were read as the population or summed with it.
+    by_contents: dict[str, list[int]] = {}
+    for j in year_cols:
+        by_contents.setdefault(_contents_of_header(header[j]), []).append(j)
+    picked = _pick_contents(file, list(by_contents), hrow, header[min(year_cols)]) if year_cols else []
+    ignored = [c for c in by_contents if c not in picked]
+    ignored_cols = {j for c in ignored for j in by_contents[c]}
+    year_cols = {j: y for j, y in year_cols.items() if j not in ignored_cols}
+    contents_col, contents_picked = roles.get("contents"), None
+    if contents_col is not None:
+        found_contents = list(dict.fromkeys(v for i in body if (v := _at(grid.rows[i], contents_col))))
+        if found_contents:
+            contents_picked = _pick_contents(file, found_contents, grid.numbers[body[0]], header[contents_col])
+            picked = [*picked, *contents_picked]
+            ignored += [c for c in found_contents if c not in contents_picked]
+    if ignored:
+        cells.contents_read, cells.contents_ignored = [c for c in picked if c], ignored
+    used = set(roles.values()) | set(year_cols) | ignored_cols
+    extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
+    rejected: list[Rejection] = []
     gz = ctx.gazetteer
     # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
     total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
     # PxWeb's Excel export (like its table on screen) writes a region, age, sex or year only
     # on the first row of its group and leaves the cells below blank: carry them down.
-    stubs = {roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
+    stubs = ({roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
+             | ({contents_col} if contents_col is not None else set()))
     previous: list[str] = []
 
     value_cols = [roles["value"]] if long_layout else list(year_cols)
@@ -597,6 +666,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
         previous = row
         rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
+            continue
+        if contents_picked is not None and _at(row, contents_col) not in contents_picked:
             continue
         kind, kommun = parse_region(_at(row, roles["region"]), gz)
         if kind in ("lan", "riket"):
