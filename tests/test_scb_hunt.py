@@ -8,6 +8,7 @@ the rejected rows, the load report or the refusal's message.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,73 @@ def test_contents_none_of_which_is_folkmangd_are_refused(empty_db, tmp_path):
     message = refused(empty_db, path)
     assert message.startswith("forandringar.csv: rad 3, kolumn 'Folkökning 2023': "), message
     assert "'Folkökning' och 'Döda'" in message and "Välj tabellinnehållet Folkmängd" in message
+
+
+# --- 2. another measure alone is refused when the file says what it is ------------------------
+
+
+def _jsonstat(path: Path) -> Path:
+    # The API's json-stat2 for ContentsCode BE0101N2 only (Folkökning); the table's label
+    # still says Folkmängd, as BefolkningNy's does.
+    codes = [*map(str, range(100)), "100+"]
+    doc = {"version": "2.0", "class": "dataset", "label": "Folkmängd efter region, ålder, kön, tabellinnehåll och år",
+           "id": ["Region", "Alder", "Kon", "ContentsCode", "Tid"], "size": [1, len(codes), 2, 1, 1],
+           "role": {"time": ["Tid"], "metric": ["ContentsCode"]},
+           "dimension": {
+               "Region": {"label": "region", "category": {"index": {"0180": 0}, "label": {"0180": "Stockholm"}}},
+               "Alder": {"label": "ålder", "category": {"index": {c: i for i, c in enumerate(codes)}}},
+               "Kon": {"label": "kön", "category": {"index": {"1": 0, "2": 1}, "label": {"1": "män", "2": "kvinnor"}}},
+               "ContentsCode": {"label": "tabellinnehåll", "category": {"index": {"BE0101N2": 0},
+                                                                        "label": {"BE0101N2": "Folkökning"}}},
+               "Tid": {"label": "år", "category": {"index": {"2023": 0}}}},
+           "value": [1] * (len(codes) * 2)}
+    path = path.with_suffix(".json")
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _pxweb_json(path: Path) -> Path:
+    # The v1 API's plain json for Folkökning: its content column is BE0101N2.
+    doc = {"columns": [{"code": "Region", "text": "region", "type": "d"}, {"code": "Alder", "text": "ålder", "type": "d"},
+                       {"code": "Kon", "text": "kön", "type": "d"}, {"code": "Tid", "text": "år", "type": "t"},
+                       {"code": "BE0101N2", "text": "Folkökning", "type": "c"}],
+           "data": [{"key": ["0180", a, s, "2023"], "values": ["1"]} for a in [*map(str, range(100)), "100+"]
+                    for s in ("1", "2")],
+           "metadata": []}
+    path = path.with_suffix(".json")
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _titled_csv(path: Path) -> Path:
+    lines = ['"Döda efter region, ålder, kön och år"', "", '"region","ålder","kön","2023"']
+    lines += [f'"0180 Stockholm","{a}","{s}",1' for a in AGES for s in SEXES]
+    return _write(path.with_suffix(".csv"), lines)
+
+
+def _named_value_column(path: Path) -> Path:
+    # PxWeb 2's all-in-rows CSV names its value column after the content when there is one.
+    lines = ['"Region";"Alder";"Kon";"Tid";"Folkökning"']
+    lines += [f'"0180";"{a}";"{s}";"2023";1' for a in [*map(str, range(100)), "100+"] for s in ("1", "2")]
+    return _write(path.with_suffix(".csv"), lines)
+
+
+@pytest.mark.parametrize(("build", "where", "said"), [
+    (_jsonstat, "kolumn 'ContentsCode'", "'Folkökning (BE0101N2)', inte folkmängd"),
+    (_pxweb_json, "kolumn 'BE0101N2'", "'Folkökning (BE0101N2)', inte folkmängd"),
+    (_titled_csv, "rad 1", "tabellen är 'Döda efter region, ålder, kön och år', inte folkmängd"),
+    (_named_value_column, "rad 1, kolumn 'Folkökning'", "'Folkökning', inte folkmängd"),
+], ids=["json-stat", "pxweb-json", "title", "value-column"])
+def test_another_measure_is_refused_not_loaded_as_population(empty_db, tmp_path, build, where, said):
+    # Before: each loaded Stockholm's 12 bands of growth or deaths as its population.
+    path = build(tmp_path / "tabell")
+    message = refused(empty_db, path)
+    assert message.startswith(f"{path.name}: {where}: "), message
+    assert said in message and "Folkmängd" in message
+
+
+def test_a_bare_table_that_says_nothing_of_its_measure_is_read_as_before(empty_db, tmp_path):
+    lines = ['"region","ålder","kön","2023"'] + [f'"0180 Stockholm","{a}","{s}",10' for a in AGES for s in SEXES]
+    [report] = ingest(empty_db, [_write(tmp_path / "utan_rubrik.csv", lines)])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands(10)

@@ -367,18 +367,20 @@ _POPULATION = re.compile(r"\b(?:folkmängd(?:en)?|befolkning(?:en)?|population|b
 _SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
 
 
-def _measure_of(text: str) -> bool | None:
-    """True when a content, title or column names the population (Folkmängd, BE0101N1),
-    False when it names another measure (Folkökning, Döda, BE0101N2), None when it says
-    nothing (empty, 'Antal', the table's id 'TAB638', a code such as PxWeb 2's '000003O5')."""
-    t = norm(text)
-    if _POPULATION.search(t):
-        return True
-    if t in _SAYS_NOTHING or re.fullmatch(r"tab\d+", t):
-        return None
-    if re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", t) and not t.startswith("be0101"):
-        return None
-    return False
+def _measure_of(*texts: str) -> bool | None:
+    """True when a content, title or column (or its code) names the population (Folkmängd,
+    BE0101N1), False when it names another measure (Folkökning, Döda, BE0101N2), None when
+    it says nothing (empty, 'Antal', the table's id 'TAB638', a code such as PxWeb 2's
+    '000003O5')."""
+    kinds = set()
+    for text in texts:
+        t = norm(text)
+        if _POPULATION.search(t):
+            return True
+        says_nothing = t in _SAYS_NOTHING or re.fullmatch(r"tab\d+", t) or (
+            re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", t) and not t.startswith("be0101"))
+        kinds.add(None if says_nothing else False)
+    return False if False in kinds else None
 
 
 def _contents_of_header(header: str) -> str:
@@ -387,19 +389,29 @@ def _contents_of_header(header: str) -> str:
     return header[:m.start()].strip() if m else ""
 
 
-def _pick_contents(file: str, contents: list[str], row: int | None, column: str | None) -> list[str]:
-    """The contents to read: those that are Folkmängd; all of them when there is one that
-    says nothing of what it is (a bare CSV). A table of other measures only is refused:
-    read as before, its Folkökning or Döda became the population."""
-    named = [c for c in contents if _measure_of(c)]
+def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None, column: str | None) -> list[str]:
+    """The contents to read, of their names and what they measure (:func:`_measure_of`):
+    those that are Folkmängd; the only one when it says nothing of what it is (a bare
+    CSV). A table of other measures only is refused: read as before, its Folkökning or
+    Döda became the population."""
+    named = [c for c, kind in contents.items() if kind]
     if named:
         return named
-    if len(contents) == 1 and _measure_of(contents[0]) is None:
-        return contents
+    if len(contents) == 1 and None in contents.values():
+        return list(contents)
     listed = " och ".join(f"'{c}'" for c in contents)
     raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
                        "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
                        "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
+
+
+def _check_title(file: str, title: str | None, row: int | None = None) -> None:
+    """Refuse a table whose title names another measure: 'Döda efter region, ålder, kön och
+    år' has the columns of a population table, and its deaths were stored as the population."""
+    m = re.match(r"\s*(.+?)\s+(?:efter|by)\s", title or "", re.I)
+    if m and _measure_of(m[1]) is False:
+        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}', inte folkmängd. Inget lästes in. Ladda ner "
+                           "Folkmängd efter region, ålder, kön och år (BE0101N1) från SCB:s statistikdatabas.", row)
 
 
 # --- values -----------------------------------------------------------------------------
@@ -603,7 +615,9 @@ def _number(text: str) -> tuple[bool, float | None]:
 # --- read: tables (CSV, XLSX) -----------------------------------------------------------
 
 
-def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Rejection]]:
+def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None) -> tuple[_Cells, list[Rejection]]:
+    """The grid's population cells and rejected rows. ``title`` is the table's title; by
+    default the first line above the header (a CSV's or a sheet's title line)."""
     found = _find_header(grid)
     if found is None:
         where = f"blad '{grid.sheet}': " if grid.sheet else ""
@@ -630,7 +644,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
     by_contents: dict[str, list[int]] = {}
     for j in year_cols:
         by_contents.setdefault(_contents_of_header(header[j]), []).append(j)
-    picked = _pick_contents(file, list(by_contents), hrow, header[min(year_cols)]) if year_cols else []
+    picked = _pick_contents(file, {c: _measure_of(c) for c in by_contents}, hrow, header[min(year_cols)]) if year_cols else []
     ignored = [c for c in by_contents if c not in picked]
     ignored_cols = {j for c in ignored for j in by_contents[c]}
     year_cols = {j: y for j, y in year_cols.items() if j not in ignored_cols}
@@ -638,11 +652,22 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
     if contents_col is not None:
         found_contents = list(dict.fromkeys(v for i in body if (v := _at(grid.rows[i], contents_col))))
         if found_contents:
-            contents_picked = _pick_contents(file, found_contents, grid.numbers[body[0]], header[contents_col])
+            contents_picked = _pick_contents(file, {c: _measure_of(c) for c in found_contents}, grid.numbers[body[0]],
+                                             header[contents_col])
             picked = [*picked, *contents_picked]
             ignored += [c for c in found_contents if c not in contents_picked]
     if ignored:
         cells.contents_read, cells.contents_ignored = [c for c in picked if c], ignored
+    if long_layout and contents_picked is None:
+        # A value column named after its content, as PxWeb 2 names it: 'Folkökning' is not read as people.
+        picked = _pick_contents(file, {header[roles["value"]]: _measure_of(header[roles["value"]])}, hrow,
+                                header[roles["value"]])
+    if not any(_measure_of(c) for c in picked):
+        title_row = None
+        if title is None:
+            title, title_row = next(((" ".join(c for c in r if c), grid.numbers[k]) for k, r in enumerate(grid.rows[:h])
+                                     if any(r)), (None, None))
+        _check_title(file, title, title_row)
     used = set(roles.values()) | set(year_cols) | ignored_cols
     extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
     rejected: list[Rejection] = []
@@ -816,15 +841,17 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         if need not in roles:
             raise FileRejected(file, f"dimensionen {label} saknas. Hämta tabellen med region, ålder, kön och år "
                                "(t.ex. python -m pipelines fetch scb).", column=label.split()[0])
-    # Which metric: Folkmängd when the table has several contents.
-    metric_pick = None
-    if "metric" in roles:
+    # Which metric: Folkmängd, of one content or several; a table of others is refused.
+    metric_pick, metric_ignored = None, []
+    if "metric" in roles and dims[roles["metric"]][1]:
         _, mcodes, mlabels, _ = dims[roles["metric"]]
-        if len(mcodes) > 1:
-            metric_pick = next((c for c in mcodes if c == CONTENTS_POPULATION or "folkmängd" in mlabels[c].lower()), None)
-            if metric_pick is None:
-                raise FileRejected(file, "tabellinnehållet har flera mått och inget heter Folkmängd.",
-                                   column=dims[roles["metric"]][0])
+        names = {c: f"{mlabels[c]} ({c})" if mlabels[c] != c else c for c in mcodes}
+        picked = _pick_contents(file, {names[c]: _measure_of(mlabels[c], c) for c in mcodes}, None,
+                                dims[roles["metric"]][0])[0]
+        metric_pick = next(c for c in mcodes if names[c] == picked)
+        metric_ignored = [names[c] for c in mcodes if c != metric_pick]
+    else:
+        _check_title(file, str(doc.get("label") or ""))
     # Other dimensions (e.g. Civilstand): use a total category if there is one, else sum.
     extra_pick = {}
     for n, (_d, codes, labels, role) in enumerate(dims):
@@ -836,6 +863,8 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     values, status = doc["value"], doc.get("status")
     notes = _json_notes(doc)
     cells, rejected = _Cells(), []
+    if metric_ignored:
+        cells.contents_read, cells.contents_ignored = [names[metric_pick]], metric_ignored
     gz = ctx.gazetteer
     # Parse each category once; the cube is walked as indices (a year is ~60 000 cells).
     r_dim, a_dim, s_dim, y_dim = (roles[x] for x in ("region", "age", "sex", "year"))
@@ -919,15 +948,28 @@ def _read_pxweb_json(path: Path, doc: dict, ctx: ReadContext) -> ReadResult:
     try:
         header = [str(c.get("text") or c["code"]) for c in doc["columns"]]
         body = [[cell_text(v) for v in [*d["key"], *d["values"]]] for d in doc["data"]]
+        # The contents (type 'c') follow the keys, one value each: read the one that is Folkmängd.
+        contents = {n: c for n, c in enumerate(doc["columns"]) if c.get("type") == "c"}
     except (KeyError, TypeError, AttributeError):
         raise FileRejected(file, "PxWeb-svaret saknar 'columns' med text eller 'data' med 'key' och 'values'. "
                            "Hämta tabellen igen, helst som json-stat2.") from None
+    ignored = []
+    if contents:
+        codes = {n: str(c.get("code") or header[n]) for n, c in contents.items()}
+        names = {n: header[n] if codes[n] == header[n] else f"{header[n]} ({codes[n]})" for n in contents}
+        picked = _pick_contents(file, {names[n]: _measure_of(header[n], codes[n]) for n in contents}, None,
+                                codes[min(contents)])[0]
+        keep = [n for n in range(len(header)) if n not in contents or names[n] == picked]
+        ignored = [names[n] for n in contents if names[n] != picked]
+        header, body = [header[n] for n in keep], [[_at(r, n) for n in keep] for r in body]
     # Rows are numbered by their entry in 'data' (as Kolada's are in 'values'); the header
     # built from 'columns' has no row of its own.
     grid = Grid([header, *body], [None, *range(1, len(body) + 1)])
-    cells, rejected = _read_grid(file, grid, ctx)
-    frame, lines = cells.frame()
     label = next((m.get("label") for m in doc.get("metadata") or [] if isinstance(m, dict) and m.get("label")), None)
+    cells, rejected = _read_grid(file, grid, ctx, str(label or ""))
+    if ignored:
+        cells.contents_read, cells.contents_ignored = [picked], ignored
+    frame, lines = cells.frame()
     if label:
         lines.insert(0, f"Tabell: {str(label)[:120]}.")
     return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
@@ -1082,7 +1124,7 @@ def _px_keyed_rows(file: str, meta: dict, stub: list[str], values: dict, keys: d
 def _read_px(path: Path, ctx: ReadContext) -> ReadResult:
     grid, title, key_rejected = px_grid(path)
     gate_grid(path.name, grid)
-    cells, rejected = _read_grid(path.name, grid, ctx)
+    cells, rejected = _read_grid(path.name, grid, ctx, title or "")
     frame, lines = cells.frame()
     if title:
         lines.insert(0, f"Tabell: {title[:120]}.")
