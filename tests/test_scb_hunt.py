@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import refused, rows
+from helpers import refused, rejected_rows, rows
 
 from pipelines.loading import ingest
 
@@ -168,3 +168,33 @@ def test_a_bare_table_that_says_nothing_of_its_measure_is_read_as_before(empty_d
     [report] = ingest(empty_db, [_write(tmp_path / "utan_rubrik.csv", lines)])
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == _bands(10)
+
+
+# --- 3. a row pasted twice ----------------------------------------------------------------------
+
+
+def _table_with_row_again(path: Path, again: str) -> Path:
+    lines = ['"region";"ålder";"kön";"2023"'] + [f'"0180 Stockholm";"{a}";"{s}";10' for a in AGES for s in SEXES]
+    lines.append(f'"0180 Stockholm";"13 år";"män";{again}')  # row 204; the first 13 år, män is row 28
+    return _write(path, lines)
+
+
+def test_a_row_again_with_another_value_rejects_both_rows(empty_db, tmp_path):
+    # Before: the pasted value (1) won silently: 12-14 för män became 21, and the report
+    # said only "1 värden förekom två gånger; det sista gäller".
+    [report] = ingest(empty_db, [_table_with_row_again(tmp_path / "folkmangd.csv", "1")])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == [r for r in _bands(10) if r[2:4] != ("12-14", "M")]
+    assert rejected_rows(empty_db) == [
+        (28, "2023", "samma kommun, år, kön och ålder som rad 204 men ett annat värde; ingen av raderna lästes in"),
+        (204, "2023", "samma kommun, år, kön och ålder som rad 28 men ett annat värde; ingen av raderna lästes in"),
+    ]
+    assert "olika värden (rad 28, 204)" in report.summary() and "12-14" in report.summary()
+
+
+def test_a_row_again_with_the_same_value_is_read_once(empty_db, tmp_path):
+    [report] = ingest(empty_db, [_table_with_row_again(tmp_path / "folkmangd.csv", "10")])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands(10)
+    assert rejected_rows(empty_db) == []
+    assert "1 värden förekom två gånger" in report.summary()

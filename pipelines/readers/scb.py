@@ -542,16 +542,35 @@ class _Cells:
     years: set[int] = field(default_factory=set)
     contents_read: list[str] = field(default_factory=list)
     contents_ignored: list[str] = field(default_factory=list)
+    read_at: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) its value came from
+    conflicting: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) of its first value
+    rejected: list[Rejection] = field(default_factory=list)  # every row of a conflicting key
 
-    def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None) -> None:
+    def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None,
+            row: int | None = None, column: str | None = None) -> None:
         self.years.add(year)
         if value is None:
             self.missing += 1
             return
         key = (kommun, year, sex, age, extras)
-        if key in self.values:
-            self.duplicates += 1
-        self.values[key] = value
+        if key in self.conflicting:
+            self._reject(row, column, self.conflicting[key][0])
+        elif key in self.values and self.values[key] != value:
+            # The same kommun, year, sex and age twice with different values (a row pasted
+            # again and edited): which one is right cannot be known, so neither is read.
+            first = self.conflicting[key] = self.read_at[key]
+            del self.values[key]
+            self._reject(*first, row)
+            self._reject(row, column, first[0])
+        else:
+            self.duplicates += key in self.values
+            self.values[key] = value
+            self.read_at[key] = (row, column)
+
+    def _reject(self, row: int | None, column: str | None, other: int | None) -> None:
+        self.rejected.append(Rejection(row, column, "samma kommun, år, kön och ålder som "
+                                       + (f"rad {other}" if other is not None else "en annan rad")
+                                       + " men ett annat värde; ingen av raderna lästes in"))
 
     def frame(self) -> tuple[pd.DataFrame, list[str]]:
         # Sum over extra dimensions (e.g. civilstånd) per single age, then band.
@@ -592,6 +611,11 @@ class _Cells:
             lines.append(f"{self.missing} värden saknades ('..') och räknades inte med.")
         if self.duplicates:
             lines.append(f"{self.duplicates} värden förekom två gånger; det sista gäller.")
+        if self.rejected:
+            rows = sorted({r.row_number for r in self.rejected if r.row_number is not None})
+            lines.append("Samma kommun, år, kön och ålder förekom två gånger med olika värden"
+                         + (" (rad " + ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "") + ")" if rows else "")
+                         + f"; ingen av dem lästes in ({len(self.rejected)} värden). Rätta raderna och läs in filen igen.")
         if self.preliminary:
             lines.append("SCB anger preliminära uppgifter för år " + ", ".join(map(str, sorted(self.preliminary)))
                          + ". Tabellen population har ingen kolumn för det; siffrorna lästes in som de är.")
@@ -727,7 +751,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                 continue
             if y[1]:
                 cells.preliminary.add(y[0])
-            cells.add(kommun, y[0], sex, age, ex, v)
+            cells.add(kommun, y[0], sex, age, ex, v, rnum, header[roles["value"]])
             continue
         for j, (year, prel) in year_cols.items():
             raw = _at(row, j)
@@ -737,9 +761,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                 continue
             if prel or raw.endswith("*"):
                 cells.preliminary.add(year)
-            cells.add(kommun, year, sex, age, ex, v)
+            cells.add(kommun, year, sex, age, ex, v, rnum, header[j])
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
-    return cells, rejected
+    return cells, rejected + cells.rejected
 
 
 def _at(row: list[str], j: int) -> str:
@@ -923,7 +947,7 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     label = doc.get("label")
     if label:
         lines.insert(0, f"Tabell: {str(label)[:120]}.")
-    return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
+    return ReadResult("scb-json", "population", {"population": frame}, rejected + cells.rejected, lines)
 
 
 def _jsonstat1_dataset(ds: dict) -> dict:
