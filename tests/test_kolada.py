@@ -165,3 +165,39 @@ def test_a_saved_page_with_more_pages_after_it_says_so(empty_db, tmp_path):
     assert report.status == "ok", report.lines
     assert _query(empty_db, "SELECT count(*) FROM kolada_value") == [(1,)]
     assert "fler sidor" in report.summary() and "fetch kolada" in report.summary()
+
+
+def _kolada_web_csv(folder: Path) -> Path:
+    # "Fri sökning" on kolada.se, downloaded as CSV: kommun names, kön, one column per year.
+    path = folder / "kolada_fri_sokning.csv"
+    path.write_text('"Kommun";"Kön";"2021";"2022";"2023"\n'
+                    '"Stockholm";"Totalt";"1 598,2";"1 611,0";"1 587,4"\n'
+                    '"Malmö";"Kvinnor";"1 500,1";"1 490,0";"-"\n', encoding="utf-8-sig")
+    return path
+
+
+def _kolada_web_xlsx(folder: Path) -> Path:
+    # A KPI's table on kolada.se, downloaded as Excel: the KPI in the title, kommuner by year.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kolada"
+    ws.append(["Anmälda brott om våld mot person, antal/100 000 inv (N07403)"])
+    ws.append([])
+    ws.append(["Kommun", "2022", "2023"])
+    ws.append(["Stockholm", 1611.0, 1587.4])
+    path = folder / "kolada_N07403.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("build", [_kolada_web_csv, _kolada_web_xlsx], ids=["csv", "xlsx"])
+def test_an_export_from_kolada_se_points_to_fetch_kolada(empty_db, tmp_path, build):
+    # Before: the CSV was taken for an SCB table (it has 'Kön') and refused with SCB's
+    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …".
+    path = build(tmp_path)
+    message = refused(empty_db, path)
+    assert message.startswith(path.name + ": formatet känns inte igen (filen ser ut som en export från kolada.se")
+    assert "python -m pipelines fetch kolada" in message and "JSON" in message
+    assert "ålder" not in message and "SCB" not in message

@@ -84,15 +84,18 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
         found = mod.sniff(path, head)
         if found:
             return Chosen(mod, found)
-    raise FileRejected(path.name, "formatet känns inte igen" + _hint(head) + ". Kontrollera att rätt fil valdes. "
+    raise FileRejected(path.name, "formatet känns inte igen" + _hint(path, head) + ". Kontrollera att rätt fil valdes. "
                        "Läsbara format: "
                        + ", ".join(sorted(formats())) + ". Se README, avsnittet Datakällor.")
 
 
-def _hint(head: bytes) -> str:
+def _hint(path: Path, head: bytes) -> str:
     """What an unrecognised file seems to be, so the user knows what to change."""
     if head.startswith(b"PAR1"):
         return " (Parquet-filen är skadad eller ofullständig; exportera den på nytt)"
+    kolada = importlib.import_module("pipelines.readers.kolada")
+    if kolada.is_web_export(path, head):
+        return kolada.WEB_EXPORT_HINT
     if head.startswith(b"PK\x03\x04"):
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")

@@ -325,7 +325,8 @@ def _population_without_region(grid: Grid) -> bool:
 
 def _population_words(grid: Grid) -> bool:
     text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
-    if any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön")):
+    # Not 'kön' alone: Kolada's export from kolada.se ('Kommun;Kön;2021;…') has it and no ålder.
+    if any(w in text for w in ("folkmängd", "befolkning", "ålder")):
         return True
     # PxWebApi 2.0's CSV without a label parameter holds only codes: the header names the
     # variables 'Region', 'Alder', 'Kon' and no word says population.
