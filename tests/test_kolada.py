@@ -201,3 +201,22 @@ def test_an_export_from_kolada_se_points_to_fetch_kolada(empty_db, tmp_path, bui
     assert message.startswith(path.name + ": formatet känns inte igen (filen ser ut som en export från kolada.se")
     assert "python -m pipelines fetch kolada" in message and "JSON" in message
     assert "ålder" not in message and "SCB" not in message
+
+
+def test_a_fetched_file_with_long_kpi_descriptions_is_recognised(empty_db, tmp_path):
+    # fetch kolada writes the KPIs' metadata (with their descriptions) before the values;
+    # for many KPIs that is more than the 64 KB every sniff is shown. Before: 'formatet
+    # känns inte igen'.
+    meta = [{"id": f"N{7400 + i:05d}", "title": f"Nyckeltal {i}", "description": "En lång beskrivning. " * 80}
+            for i in range(50)]
+    doc = {"source": "https://api.kolada.se/v3/data/kpi/N07403/year/2023", "retrieved_at": "2025-03-14T10:00:00",
+           "kpi": meta, "count": 1,
+           "values": [{"kpi": "N07403", "municipality": "0180", "period": 2023, "values": [{"gender": "T", "value": 1587.4}]}]}
+    path = tmp_path / "kolada-N07403-2023-2023.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert path.read_bytes().index(b'"values"') > 65536
+    assert readers.choose(path).fmt == "kolada-json"
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, year, value FROM kolada_value") == [
+        ("N07403", "Nyckeltal 3", "0180", 2023, 1587.4)]

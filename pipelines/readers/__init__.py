@@ -21,6 +21,8 @@ from types import ModuleType
 from pipelines.loading import FileRejected
 
 MODULES = ("canonical", "polisen", "atgardsplan", "scb", "kolada", "bra")
+HEAD_BYTES = 65536  # the start of the file every sniff is shown
+LONG_HEAD_BYTES = 4 * 1024 * 1024  # how far a sniff may read when its keys can lie further in
 
 
 def _each_module() -> Iterator[ModuleType]:
@@ -64,7 +66,7 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
             raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
         return Chosen(known[fmt], fmt)
     with open(path, "rb") as fh:
-        head = fh.read(65536)
+        head = fh.read(HEAD_BYTES)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -87,6 +89,19 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
     raise FileRejected(path.name, "formatet känns inte igen" + _hint(path, head) + ". Kontrollera att rätt fil valdes. "
                        "Läsbara format: "
                        + ", ".join(sorted(formats())) + ". Se README, avsnittet Datakällor.")
+
+
+def longer_head(path: Path, head: bytes) -> bytes:
+    """The start of the file up to :data:`LONG_HEAD_BYTES` when ``head`` may have been cut
+    (it filled the sniffing window), else ``head`` itself: for a sniff whose keys can come
+    after a long first part (a police event's summary, Kolada's KPI descriptions)."""
+    if len(head) < HEAD_BYTES:
+        return head
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(LONG_HEAD_BYTES)
+    except OSError:
+        return head
 
 
 def _hint(path: Path, head: bytes) -> str:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
+from pipelines.readers import longer_head
 from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
 from pipelines.readers.text import decode
 
@@ -37,8 +38,12 @@ MAX_PAGES = 200
 def sniff(path: Path, head: bytes) -> str | None:
     """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI metadata."""
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
-    if not text.startswith(b"{") or b'"values"' not in head:
+    if not text.startswith(b"{"):
         return None
+    if b'"values"' not in head:
+        # fetch kolada writes the KPIs' descriptions before the values: for many KPIs, past the window.
+        longer = longer_head(path, head)
+        return "kolada-json" if all(k in longer for k in (b'"values"', b'"municipality"', b'"kpi"')) else None
     if b'"municipality"' in head and b'"kpi"' in head:
         return "kolada-json"
     # Values per organisational unit (/oudata, "ou": a school, a unit): claimed so the
