@@ -179,3 +179,58 @@ def test_a_value_written_as_true_is_a_rejected_row_not_a_crash(empty_db, tmp_pat
     assert report.status == "ok", report.lines
     assert _query(empty_db, "SELECT gender, value FROM kolada_value") == [("K", 1500.5)]
     assert _query(empty_db, 'SELECT "column", reason FROM rejected_row') == [("value", "värdet är inte ett tal")]
+
+
+def _kolada_web_csv(folder: Path) -> Path:
+    # "Fri sökning" on kolada.se, downloaded as CSV: kommun names, kön, one column per year.
+    path = folder / "kolada_fri_sokning.csv"
+    path.write_text('"Kommun";"Kön";"2021";"2022";"2023"\n'
+                    '"Stockholm";"Totalt";"1 598,2";"1 611,0";"1 587,4"\n'
+                    '"Malmö";"Kvinnor";"1 500,1";"1 490,0";"-"\n', encoding="utf-8-sig")
+    return path
+
+
+def _kolada_web_xlsx(folder: Path) -> Path:
+    # A KPI's table on kolada.se, downloaded as Excel: the KPI in the title, kommuner by year.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Kolada"
+    ws.append(["Anmälda brott om våld mot person, antal/100 000 inv (N07403)"])
+    ws.append([])
+    ws.append(["Kommun", "2022", "2023"])
+    ws.append(["Stockholm", 1611.0, 1587.4])
+    path = folder / "kolada_N07403.xlsx"
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("build", [_kolada_web_csv, _kolada_web_xlsx], ids=["csv", "xlsx"])
+def test_an_export_from_kolada_se_points_to_fetch_kolada(empty_db, tmp_path, build):
+    # Before: the CSV was taken for an SCB table (it has 'Kön') and refused with SCB's
+    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …".
+    path = build(tmp_path)
+    message = refused(empty_db, path)
+    assert message.startswith(path.name + ": formatet känns inte igen (filen ser ut som en export från kolada.se")
+    assert "python -m pipelines fetch kolada" in message and "JSON" in message
+    assert "ålder" not in message and "SCB" not in message
+
+
+def test_a_fetched_file_with_long_kpi_descriptions_is_recognised(empty_db, tmp_path):
+    # fetch kolada writes the KPIs' metadata (with their descriptions) before the values;
+    # for many KPIs that is more than the 64 KB every sniff is shown. Before: 'formatet
+    # känns inte igen'.
+    meta = [{"id": f"N{7400 + i:05d}", "title": f"Nyckeltal {i}", "description": "En lång beskrivning. " * 80}
+            for i in range(50)]
+    doc = {"source": "https://api.kolada.se/v3/data/kpi/N07403/year/2023", "retrieved_at": "2025-03-14T10:00:00",
+           "kpi": meta, "count": 1,
+           "values": [{"kpi": "N07403", "municipality": "0180", "period": 2023, "values": [{"gender": "T", "value": 1587.4}]}]}
+    path = tmp_path / "kolada-N07403-2023-2023.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert path.read_bytes().index(b'"values"') > 65536
+    assert readers.choose(path).fmt == "kolada-json"
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, year, value FROM kolada_value") == [
+        ("N07403", "Nyckeltal 3", "0180", 2023, 1587.4)]

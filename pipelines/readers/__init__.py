@@ -21,6 +21,8 @@ from types import ModuleType
 from pipelines.loading import FileRejected
 
 MODULES = ("canonical", "polisen", "atgardsplan", "scb", "kolada", "bra")
+HEAD_BYTES = 65536  # the start of the file every sniff is shown
+LONG_HEAD_BYTES = 4 * 1024 * 1024  # how far a sniff may read when its keys can lie further in
 
 
 def _each_module() -> Iterator[ModuleType]:
@@ -64,7 +66,7 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
             raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
         return Chosen(known[fmt], fmt)
     with open(path, "rb") as fh:
-        head = fh.read(65536)
+        head = fh.read(HEAD_BYTES)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise FileRejected(path.name, "filen är tom. Kontrollera att rätt fil valdes och att den sparades färdigt.")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -84,15 +86,31 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
         found = mod.sniff(path, head)
         if found:
             return Chosen(mod, found)
-    raise FileRejected(path.name, "formatet känns inte igen" + _hint(head) + ". Kontrollera att rätt fil valdes. "
+    raise FileRejected(path.name, "formatet känns inte igen" + _hint(path, head) + ". Kontrollera att rätt fil valdes. "
                        "Läsbara format: "
                        + ", ".join(sorted(formats())) + ". Se README, avsnittet Datakällor.")
 
 
-def _hint(head: bytes) -> str:
+def longer_head(path: Path, head: bytes) -> bytes:
+    """The start of the file up to :data:`LONG_HEAD_BYTES` when ``head`` may have been cut
+    (it filled the sniffing window), else ``head`` itself: for a sniff whose keys can come
+    after a long first part (a police event's summary, Kolada's KPI descriptions)."""
+    if len(head) < HEAD_BYTES:
+        return head
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(LONG_HEAD_BYTES)
+    except OSError:
+        return head
+
+
+def _hint(path: Path, head: bytes) -> str:
     """What an unrecognised file seems to be, so the user knows what to change."""
     if head.startswith(b"PAR1"):
         return " (Parquet-filen är skadad eller ofullständig; exportera den på nytt)"
+    kolada = importlib.import_module("pipelines.readers.kolada")
+    if kolada.is_web_export(path, head):
+        return kolada.WEB_EXPORT_HINT
     if head.startswith(b"PK\x03\x04"):
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")

@@ -23,6 +23,8 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
+from pipelines.readers import longer_head
+from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
 from pipelines.readers.text import decode
 
 FORMATS = ("kolada-json",)
@@ -36,8 +38,12 @@ MAX_PAGES = 200
 def sniff(path: Path, head: bytes) -> str | None:
     """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI metadata."""
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
-    if not text.startswith(b"{") or b'"values"' not in head:
+    if not text.startswith(b"{"):
         return None
+    if b'"values"' not in head:
+        # fetch kolada writes the KPIs' descriptions before the values: for many KPIs, past the window.
+        longer = longer_head(path, head)
+        return "kolada-json" if all(k in longer for k in (b'"values"', b'"municipality"', b'"kpi"')) else None
     if b'"municipality"' in head and b'"kpi"' in head:
         return "kolada-json"
     # Values per organisational unit (/oudata, "ou": a school, a unit): claimed so the
@@ -52,6 +58,31 @@ def sniff(path: Path, head: bytes) -> str | None:
     if b'"municipality_type"' in head or (b'"type"' in head and b'"title"' in head and b'"id"' in head):
         return "kolada-json"
     return None
+
+
+# kolada.se's own download (CSV or Excel of a KPI's table or of "Fri sökning"): kommuner by
+# year, with kön or the KPI beside them. Not read: its layout follows the user's choices on
+# the page, and the API gives the same values with kommun codes and KPI ids.
+WEB_EXPORT_HINT = (" (filen ser ut som en export från kolada.se, som inte läses in; hämta nyckeltalen med "
+                   "t.ex. python -m pipelines fetch kolada N07403 --years 2018-2024, eller spara svaret från "
+                   "Koladas API (api.kolada.se/v3/data/kpi/…) som JSON och läs in det)")
+_KPI_ID = re.compile(r"\b[A-Z]\d{5}\b")
+
+
+def is_web_export(path: Path, head: bytes) -> bool:
+    """A table saved from kolada.se: a 'Kommun' column beside 'Kön' or 'Nyckeltal', or under
+    a title naming a KPI id ('… (N07403)'), and no 'Ålder' (SCB's tables have one)."""
+    try:
+        grids = xlsx_grids(path, HEADER_SCAN_ROWS) if is_xlsx(path, head) else [csv_grid(path, head)]
+    except FileRejected:
+        return False
+    for grid in grids:
+        rows = grid.rows[:HEADER_SCAN_ROWS]
+        header = next((r for r in ([c.lower() for c in row] for row in rows) if "kommun" in r), None)
+        if header and "ålder" not in header and (
+                "kön" in header or "nyckeltal" in header or any(_KPI_ID.search(c) for r in rows for c in r)):
+            return True
+    return False
 
 
 def _is_preliminary(status: str | None) -> bool:

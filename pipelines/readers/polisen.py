@@ -29,6 +29,7 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
+from pipelines.readers import longer_head
 from pipelines.readers.text import MONTHS, legacy_encoding
 
 FORMATS = ("polisen-json",)
@@ -347,7 +348,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         return FORMATS[0]  # our own saved answers: read() explains whatever is wrong
     if re.fullmatch(rb"\[\s*\]", text):
         return FORMATS[0]  # the only list-shaped JSON among our sources
-    if re.match(rb"\[\s*\{", text) and (_has_event_keys(text) or _has_event_keys(_longer_head(path, head))):
+    if re.match(rb"\[\s*\{", text) and (_has_event_keys(text) or _has_event_keys(longer_head(path, head))):
         return FORMATS[0]
     if text.startswith(b"<") and re.search(rb"<pre[^>]*>\s*\[\s*\{", text) and _has_event_keys(text):
         return FORMATS[0]  # the answer as Chrome shows it, saved as a web page
@@ -360,23 +361,6 @@ def sniff(path: Path, head: bytes) -> str | None:
     if wrapped and (wrapped[1] == b'"@{id=' or _has_event_keys(text)):
         return FORMATS[0]  # the answer through Windows PowerShell 5.1's ConvertTo-Json
     return None
-
-
-# How far into a list of objects the event keys are looked for when the first object is
-# longer than the head every reader is shown (a summary of many kilobytes).
-_LONG_HEAD = 4 * 1024 * 1024
-
-
-def _longer_head(path: Path, head: bytes) -> bytes:
-    """The start of the file up to :data:`_LONG_HEAD` when ``head`` may have been cut
-    (it filled the sniffing window), else ``head`` itself."""
-    if len(head) < 65536:
-        return head
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(_LONG_HEAD)
-    except OSError:
-        return head
 
 
 def _has_event_keys(text: bytes) -> bool:

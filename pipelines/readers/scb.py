@@ -241,6 +241,7 @@ _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
 _YEAR = ("år", "ar", "tid", "year", "period")
+_CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll")
 _OFFENCE_WORDS = ("brott",)
 
 
@@ -268,6 +269,8 @@ def _roles(header: list[str]) -> dict[str, int]:
             roles.setdefault("sex", j)
         elif n in _YEAR:
             roles.setdefault("year", j)
+        elif n in _CONTENTS:
+            roles.setdefault("contents", j)
         elif year_of_header(h) is None and any(w in n for w in ("folkmängd", "befolkning", "antal", "värde", "value")):
             roles.setdefault("value", j)
     last = max((j for j, h in enumerate(header) if norm(h)), default=None)
@@ -322,7 +325,8 @@ def _population_without_region(grid: Grid) -> bool:
 
 def _population_words(grid: Grid) -> bool:
     text = " ".join(" ".join(r) for r in grid.rows[:HEADER_SCAN_ROWS]).lower()
-    if any(w in text for w in ("folkmängd", "befolkning", "ålder", "kön")):
+    # Not 'kön' alone: Kolada's export from kolada.se ('Kommun;Kön;2021;…') has it and no ålder.
+    if any(w in text for w in ("folkmängd", "befolkning", "ålder")):
         return True
     # PxWebApi 2.0's CSV without a label parameter holds only codes: the header names the
     # variables 'Region', 'Alder', 'Kon' and no word says population.
@@ -356,6 +360,59 @@ def sniff(path: Path, head: bytes) -> str | None:
     except FileRejected:
         return None
     return "scb-csv" if _find_header(grid) and _population_words(grid) or _population_without_region(grid) else None
+
+
+# --- contents: which measure a table holds ------------------------------------------------
+
+_POPULATION = re.compile(r"\b(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)\b")
+_SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
+
+
+def _measure_of(*texts: str) -> bool | None:
+    """True when a content, title or column (or its code) names the population (Folkmängd,
+    BE0101N1), False when it names another measure (Folkökning, Döda, BE0101N2), None when
+    it says nothing (empty, 'Antal', the table's id 'TAB638', a code such as PxWeb 2's
+    '000003O5')."""
+    kinds = set()
+    for text in texts:
+        t = norm(text)
+        if _POPULATION.search(t):
+            return True
+        says_nothing = t in _SAYS_NOTHING or re.fullmatch(r"tab\d+", t) or (
+            re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", t) and not t.startswith("be0101"))
+        kinds.add(None if says_nothing else False)
+    return False if False in kinds else None
+
+
+def _contents_of_header(header: str) -> str:
+    """The text before the year of a year column: 'Folkmängd' of 'Folkmängd 2023', '' of '2023'."""
+    m = re.search(r"(?:^|\s)(?:19|20)\d{2}\b", header)
+    return header[:m.start()].strip() if m else ""
+
+
+def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None, column: str | None) -> list[str]:
+    """The contents to read, of their names and what they measure (:func:`_measure_of`):
+    those that are Folkmängd; the only one when it says nothing of what it is (a bare
+    CSV). A table of other measures only is refused: read as before, its Folkökning or
+    Döda became the population."""
+    named = [c for c, kind in contents.items() if kind]
+    if named:
+        return named
+    if len(contents) == 1 and None in contents.values():
+        return list(contents)
+    listed = " och ".join(f"'{c}'" for c in contents)
+    raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
+                       "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
+                       "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
+
+
+def _check_title(file: str, title: str | None, row: int | None = None) -> None:
+    """Refuse a table whose title names another measure: 'Döda efter region, ålder, kön och
+    år' has the columns of a population table, and its deaths were stored as the population."""
+    m = re.match(r"\s*(.+?)\s+(?:efter|by)\s", title or "", re.I)
+    if m and _measure_of(m[1]) is False:
+        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}', inte folkmängd. Inget lästes in. Ladda ner "
+                           "Folkmängd efter region, ålder, kön och år (BE0101N1) från SCB:s statistikdatabas.", row)
 
 
 # --- values -----------------------------------------------------------------------------
@@ -484,16 +541,37 @@ class _Cells:
     duplicates: int = 0
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
+    contents_read: list[str] = field(default_factory=list)
+    contents_ignored: list[str] = field(default_factory=list)
+    read_at: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) its value came from
+    conflicting: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) of its first value
+    rejected: list[Rejection] = field(default_factory=list)  # every row of a conflicting key
 
-    def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None) -> None:
+    def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None,
+            row: int | None = None, column: str | None = None) -> None:
         self.years.add(year)
         if value is None:
             self.missing += 1
             return
         key = (kommun, year, sex, age, extras)
-        if key in self.values:
-            self.duplicates += 1
-        self.values[key] = value
+        if key in self.conflicting:
+            self._reject(row, column, self.conflicting[key][0])
+        elif key in self.values and self.values[key] != value:
+            # The same kommun, year, sex and age twice with different values (a row pasted
+            # again and edited): which one is right cannot be known, so neither is read.
+            first = self.conflicting[key] = self.read_at[key]
+            del self.values[key]
+            self._reject(*first, row)
+            self._reject(row, column, first[0])
+        else:
+            self.duplicates += key in self.values
+            self.values[key] = value
+            self.read_at[key] = (row, column)
+
+    def _reject(self, row: int | None, column: str | None, other: int | None) -> None:
+        self.rejected.append(Rejection(row, column, "samma kommun, år, kön och ålder som "
+                                       + (f"rad {other}" if other is not None else "en annan rad")
+                                       + " men ett annat värde; ingen av raderna lästes in"))
 
     def frame(self) -> tuple[pd.DataFrame, list[str]]:
         # Sum over extra dimensions (e.g. civilstånd) per single age, then band.
@@ -518,6 +596,9 @@ class _Cells:
         frame = pd.DataFrame(rows, columns=["kommun_code", "year", "age_band", "sex", "population"])
         frame["source"] = SOURCE
         lines = []
+        if self.contents_ignored:
+            lines.append("Tabellinnehållet " + ", ".join(self.contents_read) + " lästes in; " + ", ".join(self.contents_ignored)
+                         + " lästes inte in (tabellen population gäller folkmängd).")
         if incomplete:
             lines.append("Åldersgrupper som saknade åldrar i filen lästes inte in: "
                          + ", ".join(f"{b} ({n} kommun/år/kön)" for b, n in incomplete.items()) + ".")
@@ -531,6 +612,11 @@ class _Cells:
             lines.append(f"{self.missing} värden saknades ('..') och räknades inte med.")
         if self.duplicates:
             lines.append(f"{self.duplicates} värden förekom två gånger; det sista gäller.")
+        if self.rejected:
+            rows = sorted({r.row_number for r in self.rejected if r.row_number is not None})
+            lines.append("Samma kommun, år, kön och ålder förekom två gånger med olika värden"
+                         + (" (rad " + ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "") + ")" if rows else "")
+                         + f"; ingen av dem lästes in ({len(self.rejected)} värden). Rätta raderna och läs in filen igen.")
         if self.preliminary:
             lines.append("SCB anger preliminära uppgifter för år " + ", ".join(map(str, sorted(self.preliminary)))
                          + ". Tabellen population har ingen kolumn för det; siffrorna lästes in som de är.")
@@ -554,7 +640,9 @@ def _number(text: str) -> tuple[bool, float | None]:
 # --- read: tables (CSV, XLSX) -----------------------------------------------------------
 
 
-def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Rejection]]:
+def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None) -> tuple[_Cells, list[Rejection]]:
+    """The grid's population cells and rejected rows. ``title`` is the table's title; by
+    default the first line above the header (a CSV's or a sheet's title line)."""
     found = _find_header(grid)
     if found is None:
         where = f"blad '{grid.sheet}': " if grid.sheet else ""
@@ -573,17 +661,48 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
         missing = "år" if "year" not in roles else (header[roles["year"]] + ": värdekolumn (folkmängd)")
         raise FileRejected(file, "hittar varken årskolumner (t.ex. '2023') eller en kolumn för år och en för "
                            "folkmängd.", hrow, missing)
-    used = set(roles.values()) | set(year_cols)
-    extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
-    cells = _Cells()
-    rejected: list[Rejection] = []
     body, notes = grid.split_below(h)
+    cells = _Cells()
+    # Folkmängd ticked with another content in PxWeb: year columns per content ('Folkmängd
+    # 2023', 'Folkökning 2023'), or a column of contents ('tabellinnehåll', 'ContentsCode').
+    # Only Folkmängd is read; the others were read as the population or summed with it.
+    by_contents: dict[str, list[int]] = {}
+    for j in year_cols:
+        by_contents.setdefault(_contents_of_header(header[j]), []).append(j)
+    picked = _pick_contents(file, {c: _measure_of(c) for c in by_contents}, hrow, header[min(year_cols)]) if year_cols else []
+    ignored = [c for c in by_contents if c not in picked]
+    ignored_cols = {j for c in ignored for j in by_contents[c]}
+    year_cols = {j: y for j, y in year_cols.items() if j not in ignored_cols}
+    contents_col, contents_picked = roles.get("contents"), None
+    if contents_col is not None:
+        found_contents = list(dict.fromkeys(v for i in body if (v := _at(grid.rows[i], contents_col))))
+        if found_contents:
+            contents_picked = _pick_contents(file, {c: _measure_of(c) for c in found_contents}, grid.numbers[body[0]],
+                                             header[contents_col])
+            picked = [*picked, *contents_picked]
+            ignored += [c for c in found_contents if c not in contents_picked]
+    if ignored:
+        cells.contents_read, cells.contents_ignored = [c for c in picked if c], ignored
+    if long_layout and contents_picked is None:
+        # A value column named after its content, as PxWeb 2 names it: 'Folkökning' is not read as people.
+        picked = _pick_contents(file, {header[roles["value"]]: _measure_of(header[roles["value"]])}, hrow,
+                                header[roles["value"]])
+    if not any(_measure_of(c) for c in picked):
+        title_row = None
+        if title is None:
+            title, title_row = next(((" ".join(c for c in r if c), grid.numbers[k]) for k, r in enumerate(grid.rows[:h])
+                                     if any(r)), (None, None))
+        _check_title(file, title, title_row)
+    used = set(roles.values()) | set(year_cols) | ignored_cols
+    extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
+    rejected: list[Rejection] = []
     gz = ctx.gazetteer
     # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
     total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
     # PxWeb's Excel export (like its table on screen) writes a region, age, sex or year only
     # on the first row of its group and leaves the cells below blank: carry them down.
-    stubs = {roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
+    stubs = ({roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
+             | ({contents_col} if contents_col is not None else set()))
     previous: list[str] = []
 
     value_cols = [roles["value"]] if long_layout else list(year_cols)
@@ -597,6 +716,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
         previous = row
         rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
+            continue
+        if contents_picked is not None and _at(row, contents_col) not in contents_picked:
             continue
         kind, kommun = parse_region(_at(row, roles["region"]), gz)
         if kind in ("lan", "riket"):
@@ -631,7 +752,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
                 continue
             if y[1]:
                 cells.preliminary.add(y[0])
-            cells.add(kommun, y[0], sex, age, ex, v)
+            cells.add(kommun, y[0], sex, age, ex, v, rnum, header[roles["value"]])
             continue
         for j, (year, prel) in year_cols.items():
             raw = _at(row, j)
@@ -641,9 +762,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> tuple[_Cells, list[Re
                 continue
             if prel or raw.endswith("*"):
                 cells.preliminary.add(year)
-            cells.add(kommun, year, sex, age, ex, v)
+            cells.add(kommun, year, sex, age, ex, v, rnum, header[j])
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
-    return cells, rejected
+    return cells, rejected + cells.rejected
 
 
 def _at(row: list[str], j: int) -> str:
@@ -745,15 +866,17 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         if need not in roles:
             raise FileRejected(file, f"dimensionen {label} saknas. Hämta tabellen med region, ålder, kön och år "
                                "(t.ex. python -m pipelines fetch scb).", column=label.split()[0])
-    # Which metric: Folkmängd when the table has several contents.
-    metric_pick = None
-    if "metric" in roles:
+    # Which metric: Folkmängd, of one content or several; a table of others is refused.
+    metric_pick, metric_ignored = None, []
+    if "metric" in roles and dims[roles["metric"]][1]:
         _, mcodes, mlabels, _ = dims[roles["metric"]]
-        if len(mcodes) > 1:
-            metric_pick = next((c for c in mcodes if c == CONTENTS_POPULATION or "folkmängd" in mlabels[c].lower()), None)
-            if metric_pick is None:
-                raise FileRejected(file, "tabellinnehållet har flera mått och inget heter Folkmängd.",
-                                   column=dims[roles["metric"]][0])
+        names = {c: f"{mlabels[c]} ({c})" if mlabels[c] != c else c for c in mcodes}
+        picked = _pick_contents(file, {names[c]: _measure_of(mlabels[c], c) for c in mcodes}, None,
+                                dims[roles["metric"]][0])[0]
+        metric_pick = next(c for c in mcodes if names[c] == picked)
+        metric_ignored = [names[c] for c in mcodes if c != metric_pick]
+    else:
+        _check_title(file, str(doc.get("label") or ""))
     # Other dimensions (e.g. Civilstand): use a total category if there is one, else sum.
     extra_pick = {}
     for n, (_d, codes, labels, role) in enumerate(dims):
@@ -765,6 +888,8 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     values, status = doc["value"], doc.get("status")
     notes = _json_notes(doc)
     cells, rejected = _Cells(), []
+    if metric_ignored:
+        cells.contents_read, cells.contents_ignored = [names[metric_pick]], metric_ignored
     gz = ctx.gazetteer
     # Parse each category once; the cube is walked as indices (a year is ~60 000 cells).
     r_dim, a_dim, s_dim, y_dim = (roles[x] for x in ("region", "age", "sex", "year"))
@@ -823,7 +948,7 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     label = doc.get("label")
     if label:
         lines.insert(0, f"Tabell: {str(label)[:120]}.")
-    return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
+    return ReadResult("scb-json", "population", {"population": frame}, rejected + cells.rejected, lines)
 
 
 def _jsonstat1_dataset(ds: dict) -> dict:
@@ -848,15 +973,28 @@ def _read_pxweb_json(path: Path, doc: dict, ctx: ReadContext) -> ReadResult:
     try:
         header = [str(c.get("text") or c["code"]) for c in doc["columns"]]
         body = [[cell_text(v) for v in [*d["key"], *d["values"]]] for d in doc["data"]]
+        # The contents (type 'c') follow the keys, one value each: read the one that is Folkmängd.
+        contents = {n: c for n, c in enumerate(doc["columns"]) if c.get("type") == "c"}
     except (KeyError, TypeError, AttributeError):
         raise FileRejected(file, "PxWeb-svaret saknar 'columns' med text eller 'data' med 'key' och 'values'. "
                            "Hämta tabellen igen, helst som json-stat2.") from None
+    ignored = []
+    if contents:
+        codes = {n: str(c.get("code") or header[n]) for n, c in contents.items()}
+        names = {n: header[n] if codes[n] == header[n] else f"{header[n]} ({codes[n]})" for n in contents}
+        picked = _pick_contents(file, {names[n]: _measure_of(header[n], codes[n]) for n in contents}, None,
+                                codes[min(contents)])[0]
+        keep = [n for n in range(len(header)) if n not in contents or names[n] == picked]
+        ignored = [names[n] for n in contents if names[n] != picked]
+        header, body = [header[n] for n in keep], [[_at(r, n) for n in keep] for r in body]
     # Rows are numbered by their entry in 'data' (as Kolada's are in 'values'); the header
     # built from 'columns' has no row of its own.
     grid = Grid([header, *body], [None, *range(1, len(body) + 1)])
-    cells, rejected = _read_grid(file, grid, ctx)
-    frame, lines = cells.frame()
     label = next((m.get("label") for m in doc.get("metadata") or [] if isinstance(m, dict) and m.get("label")), None)
+    cells, rejected = _read_grid(file, grid, ctx, str(label or ""))
+    if ignored:
+        cells.contents_read, cells.contents_ignored = [picked], ignored
+    frame, lines = cells.frame()
     if label:
         lines.insert(0, f"Tabell: {str(label)[:120]}.")
     return ReadResult("scb-json", "population", {"population": frame}, rejected, lines)
@@ -1011,7 +1149,7 @@ def _px_keyed_rows(file: str, meta: dict, stub: list[str], values: dict, keys: d
 def _read_px(path: Path, ctx: ReadContext) -> ReadResult:
     grid, title, key_rejected = px_grid(path)
     gate_grid(path.name, grid)
-    cells, rejected = _read_grid(path.name, grid, ctx)
+    cells, rejected = _read_grid(path.name, grid, ctx, title or "")
     frame, lines = cells.frame()
     if title:
         lines.insert(0, f"Tabell: {title[:120]}.")
