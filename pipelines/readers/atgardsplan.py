@@ -21,6 +21,7 @@ import re
 import tomllib
 import unicodedata
 import urllib.parse
+import warnings
 import zipfile
 import zlib
 from collections import Counter
@@ -216,6 +217,9 @@ class Sheet:
     # Formula cells without a saved result (a workbook written by a program and never
     # saved in Excel): openpyxl reads them as empty.
     uncached: set[tuple[int, int]] = field(default_factory=set)
+    # Date-formatted cells holding a number no date can be (Excel shows #####): read as
+    # the number (openpyxl would make it '#VALUE!').
+    not_dates: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -822,6 +826,17 @@ def read_workbook(path: Path) -> list[Sheet]:
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, ElementTree.ParseError):
             raise FileRejected(file, DAMAGED) from None
         return _anchored(sheets)
+    with warnings.catch_warnings():
+        # openpyxl warns of a date cell holding a number no date can be, the number in
+        # its message: it may be a personnummer (8501010006), which the gate refuses
+        # and nothing may print. Such a cell is read from the XML (_not_dates).
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return _anchored(_read_xlsx(path))
+
+
+def _read_xlsx(path: Path) -> list[Sheet]:
+    """The sheets of an .xlsx as read_workbook gives them, before merged cells are anchored."""
+    file = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
@@ -848,8 +863,11 @@ def read_workbook(path: Path) -> list[Sheet]:
                     sheets.append(sheet)
                     continue
                 ws.reset_dimensions()  # the stored dimension is often wrong
+                not_dates = []
                 for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True), start=1):
                     for c, value in enumerate(row, start=1):
+                        if value == "#VALUE!":
+                            not_dates.append((r, c))  # or a formula's error: _not_dates tells
                         if value is not None and value != "":
                             number = isinstance(value, int | float) and not isinstance(value, bool)
                             # A percentage reads as Excel shows it ("50 %", a share done
@@ -860,12 +878,34 @@ def read_workbook(path: Path) -> list[Sheet]:
                                 sheet.cells[(r, c)] = text
                                 if number and not shown:
                                     sheet.numbers.add((r, c))
+                if not_dates:
+                    _not_dates(zf, part, sheet, not_dates)
                 sheets.append(sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     finally:
         wb.close()
-    return _anchored(sheets)
+    return sheets
+
+
+def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet, cells: list[tuple[int, int]]) -> None:
+    """Read as numbers those of ``cells`` (read by openpyxl as '#VALUE!') that are
+    date-formatted cells holding a number no date can be (a phone number or a
+    personnummer typed as digits, shown as ##### in Excel): openpyxl turns them into an
+    error. A formula's own '#VALUE!' is left as it is."""
+    xml = zf.read(part)
+    for r, c in cells:
+        ref = f"{get_column_letter(c)}{r}".encode()
+        m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + ref + rb'"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', xml, re.DOTALL)
+        raw = re.search(rb"<(?:\w+:)?v>([^<]*)</", m[1]) if m else None
+        try:
+            value = float(raw[1]) if raw else None
+        except ValueError:
+            continue  # '#VALUE!' itself: the formula's error
+        if value is not None:
+            sheet.cells[(r, c)] = _text(int(value) if value.is_integer() else value)
+            sheet.numbers.add((r, c))
+            sheet.not_dates.add((r, c))
 
 
 def _is_ods(path: Path) -> bool:
@@ -2136,6 +2176,11 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
                      "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
                      "arbetsboken i Excel, spara den och läs in den igen.")
+    not_dates = sorted((r, c) for r, c in sheet.not_dates if r in table_rows and c in columns)
+    if not_dates:
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in not_dates])} "
+                     "har datumformat men ett tal som inget datum kan vara (Excel visar #####); talet lästes som det står. "
+                     "Skriv ett datum, eller ge cellen formatet Allmänt om talet ska stå kvar.")
     noted = []
     for ref in sheet.comments:
         m = _REF.fullmatch(ref)
