@@ -9,12 +9,20 @@ and that nothing personal was printed.
 
 from __future__ import annotations
 
+import io
 import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
+import openpyxl
+import pytest
 from helpers import refused, rows
+from openpyxl.drawing.image import Image
+from PIL import Image as PILImage
 
 from tests.test_atgardsplan import HEADER, OPTIONS
-from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
 PNR = "8501010006"  # a valid personnummer (850101-0006), typed as digits
 
@@ -56,3 +64,89 @@ def test_a_number_no_date_can_be_in_a_date_cell_is_read_as_the_number_and_report
     assert ("Blad '1. Unga i riskzon': cell E4 har datumformat men ett tal som inget datum kan vara (Excel visar "
             "#####); talet lästes som det står. Skriv ett datum, eller ge cellen formatet Allmänt om talet ska "
             "stå kvar.") in report.lines
+
+
+# --- 2. a personnummer elsewhere in the package ---------------------------------------------
+
+def _plan(path: Path) -> Path:
+    """A plain plan with one measure, nothing personal in it."""
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar",
+                                      "60 deltagare", "2025", "Fritid", "250905: Pågår"]])
+    return _save(wb, path)
+
+
+def _with_parts(path: Path, parts: dict[str, str], edit: dict[str, Callable[[str], str]] | None = None) -> Path:
+    """A copy of the workbook ``path`` with ``parts`` added to its package and the parts
+    named in ``edit`` changed, as Excel keeps what no cell shows."""
+    out = path.with_name("med-delar.xlsx")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename in (edit or {}):
+                data = edit[item.filename](data.decode()).encode()
+            zout.writestr(item, data)
+        for name, text in parts.items():
+            zout.writestr(name, text)
+    return out
+
+
+MAIN_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize(("part", "xml", "named"), [
+    # A lookup into a social-services list kept in another workbook: Excel keeps the
+    # linked cells' values in the package.
+    ("xl/externalLinks/externalLink1.xml",
+     f'<externalLink {MAIN_NS}><externalBook><sheetDataSet><sheetData sheetId="0"><row r="2">'
+     '<cell r="A2" t="str"><v>850101-0006</v></cell><cell r="B2" t="str"><v>Kalle Andersson</v></cell>'
+     '</row></sheetData></sheetDataSet></externalBook></externalLink>',
+     "sparade värden från en länkad arbetsbok, se Data > Redigera länkar"),
+    # A pivot table made from a list of young people whose sheet was then deleted.
+    ("xl/pivotCache/pivotCacheDefinition1.xml",
+     f'<pivotCacheDefinition {MAIN_NS} recordCount="1"><cacheFields count="2">'
+     '<cacheField name="Personnummer"><sharedItems><s v="850101-0006"/></sharedItems></cacheField>'
+     '<cacheField name="Namn"><sharedItems><s v="Kalle Andersson"/></sharedItems></cacheField>'
+     '</cacheFields></pivotCacheDefinition>',
+     "en pivottabells sparade källdata, som finns kvar när källbladet tas bort"),
+], ids=["external-link", "pivot-cache"])
+def test_a_personnummer_in_a_part_no_cell_shows_is_refused_naming_the_part(empty_db, tmp_path, capfd, part, xml, named):
+    # Before: the workbook loaded; only cells, comments, sheet names and a few texts
+    # beside the cells were screened.
+    path = _with_parts(_plan(tmp_path / "plan.xlsx"), {part: xml})
+    message = _refused_quietly(empty_db, path, capfd)
+    assert f"med-delar.xlsx: arbetsbokens del {part} ({named}) innehåller ett personnummer" in message
+
+
+def test_a_personnummer_in_an_images_alt_text_is_refused(empty_db, tmp_path, capfd):
+    wb = openpyxl.load_workbook(_plan(tmp_path / "plan.xlsx"))
+    picture = io.BytesIO()
+    PILImage.new("RGB", (40, 20), "white").save(picture, "PNG")
+    wb["1. Unga i riskzon"].add_image(Image(picture), "I5")
+    path = _save(wb, tmp_path / "bild.xlsx")
+    # A screenshot from a case system, its alt text as Excel suggests it.
+    alt = {"xl/drawings/drawing1.xml": lambda t: t.replace('descr="Picture"',
+                                                            'descr="Skärmdump: Kalle A 850101-0006"')}
+    message = _refused_quietly(empty_db, _with_parts(path, {}, alt), capfd)
+    assert ("arbetsbokens del xl/drawings/drawing1.xml (en bild, figur eller textruta, t.ex. en bilds "
+            "alternativtext) innehåller ett personnummer") in message
+
+
+def test_a_personnummer_in_a_formula_is_refused_naming_the_sheet(empty_db, tmp_path, capfd):
+    # The formula has no saved result (written by a program): no cell value shows the number.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar",
+                                           "60 deltagare", "2025", "Fritid", "250905: Pågår"]])
+    ws["J4"] = '=IF(A4="850101-0006",1,0)'
+    message = _refused_quietly(empty_db, _save(wb, tmp_path / "plan.xlsx"), capfd)
+    assert ("blad '1. Unga i riskzon', utanför cellernas värden (t.ex. i en formel eller en listruta) "
+            "innehåller ett personnummer") in message
+
+
+def test_numbers_in_neighbouring_cells_and_parts_are_no_personnummer(empty_db, tmp_path):
+    # 850101 and 0006 in two cells, an image's offsets and ids: the plan loads.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar",
+                                      "60 deltagare", "2025", "Fritid", "250905: Pågår", 850101, "0006"]])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert len(_measures(empty_db)) == 1

@@ -39,7 +39,7 @@ from openpyxl.utils import get_column_letter
 from pipelines import categories as cat
 from pipelines.geography import kommun_organisation
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
+from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding, in_xml, mask
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding
@@ -220,6 +220,10 @@ class Sheet:
     # Date-formatted cells holding a number no date can be (Excel shows #####): read as
     # the number (openpyxl would make it '#VALUE!').
     not_dates: set[tuple[int, int]] = field(default_factory=set)
+    part: str = ""  # the sheet's part in the package (xl/worksheets/sheet1.xml)
+    # A personnummer in the sheet's XML besides its cells' values (a formula, a
+    # drop-down's list kept in an extension): the gate refuses the file.
+    xml_personnummer: bool = False
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -555,6 +559,12 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
     # Rows after the last one holding a value are never read: neither is whether they
     # are hidden, nor (below) their colour, so a template formatted far down costs nothing.
     rows_end = xml.find(b"row>", end) if end >= 0 else 0
+    # For the gate, the sheet's XML up to the last row holding a value and after the
+    # rows: the formatted empty rows below hold no text, and a template formatted to row
+    # 1 048 576 would cost seconds to screen.
+    head = len(xml) if rows_end < 0 else max(rows_end, data.start() if data else 0)
+    sheet.xml_personnummer = in_xml(xml, 0, head) or in_xml(xml, data_end if data and data_end > data.start()
+                                                            else len(xml))
     for m in _HIDDEN_ROW.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
         if row := _ROW_TAG.match(m[0]):
             sheet.hidden_rows.add(int(row[1]))
@@ -848,8 +858,8 @@ def _read_xlsx(path: Path) -> list[Sheet]:
         with zipfile.ZipFile(path) as zf:
             coloured_styles, percent_styles = _coloured_styles(zf), _percent_styles(zf)
             for index, ws in enumerate(wb.worksheets, start=1):
-                sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
+                sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"), part=part or "")
                 try:
                     last, filled = (_sheet_extras(zf, part, MAX_CELLS - total_cells, sheet, coloured_styles,
                                                   percent_styles)
@@ -962,6 +972,38 @@ def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
     found = first_finding(places())
     if found:
         raise PersonnummerFound(file, found.where)
+    for s in sheets:
+        if s.xml_personnummer:
+            raise PersonnummerFound(file, f"blad '{s.title}', utanför cellernas värden (t.ex. i en formel eller en "
+                                          "listruta)")
+
+
+# What a part of an .xlsx package holds, for naming it to the coordinator.
+_PART_KINDS = (
+    ("xl/externalLinks/", "sparade värden från en länkad arbetsbok, se Data > Redigera länkar"),
+    ("xl/pivotCache/", "en pivottabells sparade källdata, som finns kvar när källbladet tas bort"),
+    ("xl/pivotTables/", "en pivottabell"),
+    ("xl/drawings/", "en bild, figur eller textruta, t.ex. en bilds alternativtext"),
+    ("xl/charts/", "ett diagram"),
+    ("xl/sharedStrings.xml", "arbetsbokens texter, också de som ingen cell längre visar"),
+)
+
+
+def gate_package(path: Path, sheets: list[Sheet]) -> None:
+    """Raise PersonnummerFound for the first XML part of an .xlsx package holding a
+    personnummer in a text or an attribute, naming the part: what no cell shows still
+    travels with the file (a linked workbook's cached values, an image's alt text, the
+    source data a pivot table keeps after its sheet is deleted). The sheets' own parts
+    were screened as they were read (Sheet.xml_personnummer)."""
+    read = {s.part for s in sheets}
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if name in read or not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            if in_xml(zf.read(name)):
+                kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
+                raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}")
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -2223,6 +2265,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     gate(file, sheets, properties)
+    if not _is_ods(path):  # the .ods reader screens all of its content (ods.read_sheets)
+        try:
+            gate_package(path, sheets)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise FileRejected(file, DAMAGED) from None
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
     notes: list[str] = []
