@@ -17,7 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from helpers import refused, rows
+from helpers import refused, rejected_rows, rows
 from openpyxl.drawing.image import Image
 from PIL import Image as PILImage
 
@@ -150,3 +150,28 @@ def test_numbers_in_neighbouring_cells_and_parts_are_no_personnummer(empty_db, t
                                       "60 deltagare", "2025", "Fritid", "250905: Pågår", 850101, "0006"]])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert len(_measures(empty_db)) == 1
+
+
+# --- 3. formula errors ------------------------------------------------------------------------
+
+def test_formula_errors_are_no_values_and_a_measure_that_is_one_is_a_rejected_row(empty_db, tmp_path):
+    # Formulas whose sheet was deleted or whose lookup found nothing: Excel saves the
+    # error as the cell's result. Before: '#REF!' was a measure's title, goal and
+    # follow-up, '#VALUE!' its due.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "#REF!", "60 deltagare", "2025", "Fritid", "250905: 41 deltagare.",
+         "#N/A"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "#REF!", "#VALUE!", "Fält", "#REF!", "Pågår"],
+    ], header=[*HEADER, "Status"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, operational_goal, due, status, source_row FROM measure") == [
+        ("Nattvandring", None, None, "påbörjad", 5)]
+    assert rows(empty_db, "SELECT text FROM measure_followup") == []
+    assert rejected_rows(empty_db) == [(4, "blad '1. Unga i riskzon', kolumn C (Åtgärd)",
+                                        "cellen är en formel som ger felet #REF!; rätta formeln eller skriv åtgärden "
+                                        "i cellen")]
+    assert ("Blad '1. Unga i riskzon': cell C4, H4, D5, E5, G5 har formler som ger fel (#N/A, #REF!, #VALUE!) och "
+            "lästes som tomma. Rätta formlerna (eller skriv in värdena) i Excel och läs in arbetsboken igen."
+            ) in report.lines
+    assert not any("känns inte igen" in line for line in report.lines)  # '#N/A' is no status word

@@ -220,6 +220,9 @@ class Sheet:
     # Date-formatted cells holding a number no date can be (Excel shows #####): read as
     # the number (openpyxl would make it '#VALUE!').
     not_dates: set[tuple[int, int]] = field(default_factory=set)
+    # Cells whose formula gives an error ('#REF!' when a sheet it refers to was
+    # deleted), with the error: no value, read as empty.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
     part: str = ""  # the sheet's part in the package (xl/worksheets/sheet1.xml)
     # A personnummer in the sheet's XML besides its cells' values (a formula, a
     # drop-down's list kept in an extension): the gate refuses the file.
@@ -873,11 +876,11 @@ def _read_xlsx(path: Path) -> list[Sheet]:
                     sheets.append(sheet)
                     continue
                 ws.reset_dimensions()  # the stored dimension is often wrong
-                not_dates = []
                 for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True), start=1):
                     for c, value in enumerate(row, start=1):
-                        if value == "#VALUE!":
-                            not_dates.append((r, c))  # or a formula's error: _not_dates tells
+                        if isinstance(value, str) and value in EXCEL_ERRORS:
+                            sheet.errors[(r, c)] = value
+                            continue
                         if value is not None and value != "":
                             number = isinstance(value, int | float) and not isinstance(value, bool)
                             # A percentage reads as Excel shows it ("50 %", a share done
@@ -888,8 +891,8 @@ def _read_xlsx(path: Path) -> list[Sheet]:
                                 sheet.cells[(r, c)] = text
                                 if number and not shown:
                                     sheet.numbers.add((r, c))
-                if not_dates:
-                    _not_dates(zf, part, sheet, not_dates)
+                if "#VALUE!" in sheet.errors.values():
+                    _not_dates(zf, part, sheet)
                 sheets.append(sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
@@ -898,13 +901,18 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     return sheets
 
 
-def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet, cells: list[tuple[int, int]]) -> None:
-    """Read as numbers those of ``cells`` (read by openpyxl as '#VALUE!') that are
-    date-formatted cells holding a number no date can be (a phone number or a
-    personnummer typed as digits, shown as ##### in Excel): openpyxl turns them into an
-    error. A formula's own '#VALUE!' is left as it is."""
+# Excel's error values, as a formula's saved result (openpyxl's seven and the newer ones).
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+
+
+def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet) -> None:
+    """Read as numbers the cells read as '#VALUE!' that are date-formatted cells
+    holding a number no date can be (a phone number or a personnummer typed as digits,
+    shown as ##### in Excel): openpyxl turns them into that error. A formula's own
+    '#VALUE!' stays an error."""
     xml = zf.read(part)
-    for r, c in cells:
+    for r, c in [at for at, error in sheet.errors.items() if error == "#VALUE!"]:
         ref = f"{get_column_letter(c)}{r}".encode()
         m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + ref + rb'"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', xml, re.DOTALL)
         raw = re.search(rb"<(?:\w+:)?v>([^<]*)</", m[1]) if m else None
@@ -913,6 +921,7 @@ def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet, cells: list[tuple[i
         except ValueError:
             continue  # '#VALUE!' itself: the formula's error
         if value is not None:
+            del sheet.errors[(r, c)]
             sheet.cells[(r, c)] = _text(int(value) if value.is_integer() else value)
             sheet.numbers.add((r, c))
             sheet.not_dates.add((r, c))
@@ -1570,6 +1579,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif sheet.origin(r, roles["measure"]) in sheet.uncached:
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
+        elif error := sheet.errors.get(sheet.origin(r, roles["measure"])):
+            rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
+                                      f"cellen är en formel som ger felet {error}; rätta formeln eller skriv åtgärden "
+                                      "i cellen"))
         elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
@@ -2218,6 +2231,12 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
                      "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
                      "arbetsboken i Excel, spara den och läs in den igen.")
+    errors = sorted((r, c) for r, c in sheet.errors if r in table_rows and c in columns)
+    if errors:
+        kinds = ", ".join(sorted({sheet.errors[at] for at in errors}))
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in errors])} har "
+                     f"formler som ger fel ({kinds}) och lästes som tomma. Rätta formlerna (eller skriv in värdena) "
+                     "i Excel och läs in arbetsboken igen.")
     not_dates = sorted((r, c) for r, c in sheet.not_dates if r in table_rows and c in columns)
     if not_dates:
         lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in not_dates])} "
