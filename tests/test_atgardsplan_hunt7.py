@@ -175,3 +175,21 @@ def test_formula_errors_are_no_values_and_a_measure_that_is_one_is_a_rejected_ro
             "lästes som tomma. Rätta formlerna (eller skriv in värdena) i Excel och läs in arbetsboken igen."
             ) in report.lines
     assert not any("känns inte igen" in line for line in report.lines)  # '#N/A' is no status word
+
+
+# --- 4. example sheets under other names ------------------------------------------------------
+
+def test_example_and_how_to_sheets_under_other_names_are_not_the_plan(empty_db, tmp_path):
+    # Before: only a name starting with 'Exempel' (or an instruction word) was guidance,
+    # so these three examples' measures were stored as the plan's own.
+    wb = _new()
+    for name in ("Ifyllnadsexempel", "Ex. ifylld flik", "Så här fyller du i"):
+        _sheet(wb, name, [["Exempel: Tidig debut", "Exempel: Svag skolanknytning", "Läxhjälp: två kvällar",
+                           "60 deltagare", "2025", "Enhetschef", "VB: Åtgärden bedöms vara uppnådd."]])
+    _sheet(wb, "1. Unga i riskzon", [["Skolfrånvaro", "Otrygg skolväg", "Skolvärdar: vuxna i korridorerna",
+                                      "Två skolvärdar", "2025", "Rektor", "Pågår"]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, source_sheet FROM measure") == [("Skolvärdar", "1. Unga i riskzon")]
+    assert "Blad 'Ifyllnadsexempel' är ett exempel och lästes inte som åtgärder." in report.lines
+    assert "Blad 'Ex. ifylld flik' är ett exempel och lästes inte som åtgärder." in report.lines
+    assert "Blad 'Så här fyller du i' är en instruktion; dess tabell lästes inte som åtgärder." in report.lines

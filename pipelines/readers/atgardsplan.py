@@ -129,7 +129,10 @@ _AREA_KEYS = (
 )
 _OWN_PLACEHOLDER = "eget prioriterat område"
 _ANALYSIS_TITLES = ("analys", "sammanställning")
-_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning", "exempel")
+_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning", "så här",
+                       "lathund")
+# A template's filled example, whatever its name: "Exempel", "Ifyllnadsexempel", "Ex. ifylld flik".
+_EXAMPLE_TITLE = re.compile(r"exempel|^ex\b")
 
 # Stockholm's district administrations (stadsdelsförvaltningar) are organisations in
 # kommun 0180 whose names are not kommun names; used only to guess from a file name.
@@ -2298,10 +2301,14 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     analysis_sheet = None
     other_years = _other_years(sheets, meta.year)
     for sheet in sheets:
-        if _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
-            if _fold(sheet.title).startswith("exempel") and sheet.cells:
+        example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
+        if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
+            # Guidance, perhaps with an example table: never data.
+            if example and sheet.cells:
                 notes.append(f"Blad '{sheet.title}' är ett exempel och lästes inte som åtgärder.")
-            continue  # guidance, perhaps with an example table: never data
+            elif find_header(sheet):
+                notes.append(f"Blad '{sheet.title}' är en instruktion; dess tabell lästes inte som åtgärder.")
+            continue
         if sheet.index in other_years:
             if sheet.cells:
                 years = " och ".join(map(str, other_years[sheet.index]))
