@@ -21,7 +21,7 @@ from helpers import refused, rejected_rows, rows
 from openpyxl.drawing.image import Image
 from PIL import Image as PILImage
 
-from tests.test_atgardsplan import HEADER, OPTIONS
+from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
 PNR = "8501010006"  # a valid personnummer (850101-0006), typed as digits
@@ -193,3 +193,29 @@ def test_example_and_how_to_sheets_under_other_names_are_not_the_plan(empty_db, 
     assert "Blad 'Ifyllnadsexempel' är ett exempel och lästes inte som åtgärder." in report.lines
     assert "Blad 'Ex. ifylld flik' är ett exempel och lästes inte som åtgärder." in report.lines
     assert "Blad 'Så här fyller du i' är en instruktion; dess tabell lästes inte som åtgärder." in report.lines
+
+
+# --- 5. placeholders in the Åtgärd column -----------------------------------------------------
+
+def test_placeholders_in_the_atgard_column_are_no_measures(empty_db, tmp_path):
+    # Before: each of these rows was a measure titled 'Se ovan', '-', 'x', …
+    wb = _new()
+    _sheet(wb, "2. Otrygga platser", [
+        ["Otrygghet vid torget", "Dålig belysning", "Platssamverkan: med fastighetsägare och polis", "Åtgärdslista",
+         "2025", "Trygghetssamordnare", "250905: Åtgärden bedöms vara påbörjad."],
+        [None, "Nedskräpning", "Se ovan", "Se ovan", "2025", "Trygghetssamordnare", "Se ovan"],
+        [None, "Droghandel", "Se åtgärd ovan."],
+        [None, "Få vuxna i rörelse", "-"],
+        [None, "Skadegörelse", "Ingen åtgärd planerad"],
+        [None, "Otrygga entréer", "x"],
+        [None, "Klotter", "N/A"],
+        [None, "Mörka gångvägar", "Xtra belysning: fler armaturer"],  # a measure that starts like one
+    ], first=OTRYGGA)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, source_row FROM measure ORDER BY source_row") == [
+        ("Platssamverkan", 4), ("Xtra belysning", 11)]
+    assert rejected_rows(empty_db) == []
+    assert rows(empty_db, "SELECT causes, measures FROM plan_analysis") == [(8, 2)]
+    assert ("Blad '2. Otrygga platser': rad 5, 6, 7, 8, 9, 10 har ingen egen åtgärd i kolumn C ('Se ovan', "
+            "'Se åtgärd ovan.', '-', 'Ingen åtgärd planerad', 'x', 'N/A') och lästes inte som åtgärder. Skriv "
+            "åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.") in report.lines

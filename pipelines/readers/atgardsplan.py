@@ -1327,6 +1327,14 @@ def _date_value(sheet: Sheet, row: int, col: int) -> str:
     return text
 
 
+# What an Åtgärd cell says when the row has no measure of its own: a pointer to the one
+# above ("Se ovan", "Se åtgärd ovan.", "Samma som ovan", "Dito", a ditto mark), a dash,
+# an x, "N/A", "Ej aktuellt", "Ingen åtgärd (planerad)", "Saknas". The texts are fixed
+# words, so the report may quote them.
+_NO_MEASURE = re.compile(
+    r"^\s*(?:(?:se|samma som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
+    r"(?:ej|inte)\s+aktuellt|ingen\s+åtgärd(?:\s+\w+)?|inga\s+åtgärder(?:\s+\w+)?|saknas)\s*[.!]?\s*$",
+    re.IGNORECASE)
 # A drop-down's placeholder in the Status column ("Välj status", "- Välj -", "[Välj]").
 _PLACEHOLDER = re.compile(r"^\W*välj\b[\w\s]{0,20}\W*$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
@@ -1516,6 +1524,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
+    placeholders: list[tuple[int, str]] = []  # (row, text) of Åtgärd cells that stand for no measure
     numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
         if r <= skip_until:
@@ -1577,7 +1586,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif values["measure"]:
             values["cause"] = last_cause
         row_values[r] = values | statuses
-        if values["measure"]:
+        if _NO_MEASURE.match(values["measure"]):
+            placeholders.append((r, values["measure"].strip()))
+        elif values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
         elif sheet.origin(r, roles["measure"]) in sheet.uncached:
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
@@ -1594,6 +1605,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
                      "lästes inte som åtgärder.")
+    if placeholders:
+        said = ", ".join(f"'{text}'" for text in dict.fromkeys(text for _, text in placeholders))
+        notes.append(f"Blad '{sheet.title}': rad {_listed([r for r, _ in placeholders], MAX_LISTED)} har ingen egen "
+                     f"åtgärd i kolumn {get_column_letter(roles['measure'])} ({said}) och lästes inte som åtgärder. "
+                     "Skriv åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.")
     measures = []
     # A status shown only as a colour (green, yellow, red) in the status or follow-up
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
