@@ -21,7 +21,7 @@ from helpers import refused, rejected_rows, rows
 from openpyxl.drawing.image import Image
 from PIL import Image as PILImage
 
-from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA
+from tests.test_atgardsplan import HEADER, OPTIONS, OTRYGGA, UNGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
 PNR = "8501010006"  # a valid personnummer (850101-0006), typed as digits
@@ -219,3 +219,22 @@ def test_placeholders_in_the_atgard_column_are_no_measures(empty_db, tmp_path):
     assert ("Blad '2. Otrygga platser': rad 5, 6, 7, 8, 9, 10 har ingen egen åtgärd i kolumn C ('Se ovan', "
             "'Se åtgärd ovan.', '-', 'Ingen åtgärd planerad', 'x', 'N/A') och lästes inte som åtgärder. Skriv "
             "åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.") in report.lines
+
+
+# --- 6. an area of measures left of the Åtgärd column --------------------------------------
+
+@pytest.mark.parametrize("word", ["Insatsområde", "Åtgärdsområde"])
+def test_an_area_of_measures_column_is_not_the_measure(empty_db, tmp_path, word):
+    # Before: 'Insatsområde' starts with 'Insats', the first measure word from the left,
+    # so the areas ('Skola', 'Fritid') were the measures and the Åtgärd column not read.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Skola", "Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2025", "Fritid",
+         "VB: Åtgärden bedöms vara uppnådd."],
+        ["Fritid", None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2025", "Fält", "VB: Pågår"],
+    ], header=[word, *HEADER])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Tidig debut", "Läxhjälp", "uppnådd"),
+                                   (UNGA, "Tidig debut", "Nattvandring", "påbörjad")]
+    assert (f"Blad '1. Unga i riskzon': kolumn A ('{word}') har text men lästes inte; den hör inte till planens "
+            "kolumner.") in report.lines

@@ -1056,6 +1056,10 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     # one responsible for a measure ("Åtgärdsansvarig") is who, not what.
     if _NUMBERING.match(folded):
         return None
+    # An area the measures are grouped by ("Insatsområde", "Åtgärdsområde": Skola,
+    # Fritid) is no measure, though it starts with the measure's word.
+    if _MEASURE_AREA.match(folded):
+        return None
     if _RESPONSIBLE_FOR.match(folded):
         return "responsible" if "responsible" not in taken else None
     found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
@@ -1071,6 +1075,7 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
 _VEM = re.compile(r"vem(?:\s*\(?ansvarig\)?)?\s*\??")
 _FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
 _NUMBERING = re.compile(r"(?:(?:åtgärds?|insats|aktivitet|problem)\s*(?:nr|nummer|id|#)|nr|nummer|#|löpnummer)\.?\s*$")
+_MEASURE_AREA = re.compile(r"(?:åtgärds|insats|aktivitets)områden?\b")
 _RESPONSIBLE_FOR = re.compile(r"(?:åtgärds|insats|aktivitets)ansvarig")
 _FOLLOWUP_PERSON = re.compile(r"uppf\w*\s*(?:ansvarig|ansvar\b)")
 
