@@ -238,3 +238,62 @@ def test_an_area_of_measures_column_is_not_the_measure(empty_db, tmp_path, word)
                                    (UNGA, "Tidig debut", "Nattvandring", "påbörjad")]
     assert (f"Blad '1. Unga i riskzon': kolumn A ('{word}') har text men lästes inte; den hör inte till planens "
             "kolumner.") in report.lines
+
+
+# --- 7. merged section rows, footnotes and the title block ------------------------------------
+
+def _banner(ws, row: int, text: str) -> None:
+    ws.cell(row, 1, text)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+
+
+def test_own_areas_as_merged_section_rows(empty_db, tmp_path):
+    # A small kommun's whole plan in one sheet, its own areas as merged section rows.
+    # Before: each section row was a measure ('Prioriterat område 1'), and every measure
+    # went to an own area named after the line 'Antagen av kommunstyrelsen 2025-02-10'.
+    wb = _new()
+    ws = _sheet(wb, "Blad1", [
+        [None],
+        ["Otrygghet kvällstid", "Dålig belysning", "Belysningsöversyn: ny belysning", "Klart hösten", "2025",
+         "Tekniska förvaltningen", "250905: Åtgärden bedöms vara uppnådd."],
+        [None],
+        ["Hög frånvaro", "Svag skolanknytning", "Närvaroteam: tidig uppföljning", "Minska frånvaron", "2025",
+         "Rektor", "250905: Pågår"],
+    ], first="Åtgärdsplan brottsförebyggande arbete 2025", header_row=4)
+    ws["A2"] = "Antagen av kommunstyrelsen 2025-02-10"
+    _banner(ws, 5, "Prioriterat område 1: Trygghet i centrum")
+    _banner(ws, 7, "Prioriterat område 2: Skola och utbildning")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [("Trygghet i centrum", "Otrygghet kvällstid", "Belysningsöversyn", "uppnådd"),
+                                   ("Skola och utbildning", "Hög frånvaro", "Närvaroteam", "påbörjad")]
+    assert ("Blad 'Blad1': områdena togs från mellanrubrikerna rad 5 (Trygghet i centrum), rad 7 (Skola och "
+            "utbildning).") in report.lines
+
+
+def test_footnotes_merged_under_the_table_are_no_measures(empty_db, tmp_path):
+    # Before: each footnote was a measure whose problem, cause and title were the note.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2025", "Fritid",
+         "250905: Pågår"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "i linjen*", "Fält", "250905: Pågår"],
+    ])
+    _banner(ws, 7, "* Linjearbete = åtgärden ingår i ordinarie verksamhet och följs upp i linjen.")
+    _banner(ws, 8, "Senast uppdaterad 2025-09-05 av Anna, trygghetssamordnare")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Tidig debut", "Läxhjälp", "påbörjad"),
+                                   (UNGA, "Tidig debut", "Nattvandring", "påbörjad")]
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 2, 2)]
+    assert ("Blad '1. Unga i riskzon': rad 7, 8 har en text sammanfogad över tabellens kolumner (t.ex. en fotnot) "
+            "och lästes inte som åtgärd.") in report.lines
+
+
+def test_a_line_on_when_the_plan_was_adopted_is_no_area(empty_db, tmp_path):
+    # Before: the own area was named 'Antagen av kommunstyrelsen 2025-02-10'.
+    wb = _new()
+    ws = _sheet(wb, "Våld i nära relationer", [
+        ["Våld i hemmet", "Låg kunskap", "Utbildning: personal i skolan", "Två utbildningar", "2025", "Rektor",
+         "Pågår"]], first="Antagen av kommunstyrelsen 2025-02-10", header_row=4)
+    ws["A2"] = "Reviderad 2025-06-01"
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[0] for m in _measures(empty_db)] == ["Våld i nära relationer"]

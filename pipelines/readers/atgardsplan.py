@@ -1246,7 +1246,11 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
 # What a sheet's title block says besides its area: the organisation, the plan and its
 # year ("Farsta stadsdelsförvaltning", "Åtgärdsplan 2025"), never the area's name.
 # ("Malmö stad" is left to the area's own check: "Trygg stad" can be an area.)
-_TITLE_BLOCK = re.compile(r"(?i)åtgärdsplan|handlingsplan|förvaltning|^\s*(?:19|20)\d{2}\s*$")
+# Nor is a line saying when and by whom the plan was adopted or changed ("Antagen av
+# kommunstyrelsen 2025-02-10", "Reviderad 2025-06-01", "Version 2"), or any dated line.
+_TITLE_BLOCK = re.compile(r"(?i)åtgärdsplan|handlingsplan|förvaltning|^\s*(?:19|20)\d{2}\s*$|\d{4}-\d{2}-\d{2}|"
+                          r"\b(?:antagen|antogs|beslutad|beslutades|fastställd|fastställdes|reviderad|reviderades|"
+                          r"uppdaterad|version)\b")
 
 
 def _is_instruction_row(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
@@ -1376,7 +1380,21 @@ def _sub_heading(sheet: Sheet, row: int, roles: dict[str, int]) -> tuple[str, bo
         return name or cat.OWN_AREA, merged
     if area and len(_clean_title(text).split()) <= len(area.split()) + 1:
         return area, merged
+    # "Prioriterat område 2: Skola och utbildning": the organisation's own area, named.
+    if _AREA_LABEL.match(text) and (name := _named_area(_clean_title(text))):
+        return name, merged
     return None
+
+
+_AREA_LABEL = re.compile(r"^\s*(?:\d+\s*[.)]\s*)?prioriterat område\s*\d*\s*[:.\-–]\s*\S", re.IGNORECASE)
+
+
+def _is_banner(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
+    """True for a row holding one text written on it and merged across the problem,
+    cause and Åtgärd columns (a footnote under the table, "Senast uppdaterad …", or a
+    heading that names no area): no measure, problem or cause."""
+    origins = {sheet.origin(row, roles[role]) for role in ("problem", "cause", "measure")}
+    return len(origins) == 1 and origins.pop()[0] == row and bool(sheet.value(row, roles["measure"]))
 
 
 def sections(sheet: Sheet, first_row: int, roles: dict[str, int], area: str) -> list[tuple[int, str]]:
@@ -1530,6 +1548,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
     placeholders: list[tuple[int, str]] = []  # (row, text) of Åtgärd cells that stand for no measure
+    banners: list[int] = []  # rows of one text merged across the table (_is_banner)
     numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
         if r <= skip_until:
@@ -1576,6 +1595,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             notes.append(f"Blad '{sheet.title}': rubrikraden upprepas på rad {r}; den (och instruktionsraden "
                          "under) lästes inte som åtgärder.")
             continue
+        if _is_banner(sheet, r, roles):
+            banners.append(r)
+            continue
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
@@ -1610,6 +1632,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
                      "lästes inte som åtgärder.")
+    if banners:
+        notes.append(f"Blad '{sheet.title}': rad {_listed(banners, MAX_LISTED)} har en text sammanfogad över tabellens "
+                     "kolumner (t.ex. en fotnot) och lästes inte som åtgärd.")
     if placeholders:
         said = ", ".join(f"'{text}'" for text in dict.fromkeys(text for _, text in placeholders))
         notes.append(f"Blad '{sheet.title}': rad {_listed([r for r, _ in placeholders], MAX_LISTED)} har ingen egen "
