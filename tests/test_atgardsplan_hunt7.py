@@ -297,3 +297,54 @@ def test_a_line_on_when_the_plan_was_adopted_is_no_area(empty_db, tmp_path):
     ws["A2"] = "Reviderad 2025-06-01"
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[0] for m in _measures(empty_db)] == ["Våld i nära relationer"]
+
+
+# --- 8. last year's follow-up in this year's plan ---------------------------------------------
+
+def test_last_years_vb_above_this_years_entries_gives_no_status(empty_db, tmp_path):
+    # A continuing measure whose cell keeps last year's VB. Before: 'VB 2024' sorted last
+    # (a VB is the year's summary) and its 'uppnådd' was this year's status.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2024 och löpande", "Fritid",
+         "VB 2024: 50 deltagare. Åtgärden bedöms vara uppnådd.\n250415: Lokalen är stängd, ingen verksamhet ännu."],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2024 och löpande", "Fält",
+         "Verksamhetsberättelse 2024: Åtgärden bedöms vara uppnådd.\n"
+         "250905: Pausad. Åtgärden bedöms vara ej påbörjad.\nVB 2025: Åtgärden bedöms vara påbörjad."],
+    ])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "påbörjad")]
+    assert rows(empty_db, "SELECT round, status FROM measure_followup ORDER BY measure_id, followup_date") == [
+        ("T1", "ej bedömd"), ("T2", "ej uppnådd"), ("VB", "påbörjad")]
+    assert ("Blad '1. Unga i riskzon': uppföljningen för 2024 i rad 4, 5 gäller inte planens år 2025 och lästes "
+            "inte; den ger inte åtgärdens status.") in report.lines
+
+
+def test_last_years_follow_up_column_beside_this_years_is_not_read(empty_db, tmp_path):
+    # Before: both columns were read, and 'Uppföljning 2024' (hidden, even) gave the status.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2025", "Fritid",
+         "Åtgärden bedöms vara uppnådd.", "250415: Lokalen är stängd. Åtgärden bedöms vara påbörjad."],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2025", "Fält",
+         "Åtgärden bedöms vara uppnådd.", "Pausad under våren."],
+    ], header=[*HEADER[:-1], "Uppföljning 2024", "Uppföljning 2025"])
+    ws.column_dimensions["G"].hidden = True
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "påbörjad"), ("Nattvandring", "ej bedömd")]
+    assert rows(empty_db, "SELECT text FROM measure_followup ORDER BY measure_id") == [
+        ("Lokalen är stängd. Åtgärden bedöms vara påbörjad.",), ("Pausad under våren.",)]
+    # Named once: neither 'dold i Excel men lästes in' nor 'har text men lästes inte'.
+    assert [line for line in report.lines if "kolumn G" in line] == [
+        "Blad '1. Unga i riskzon': kolumn G ('Uppföljning 2024') gäller 2024, inte planens år 2025, och lästes inte."]
+
+
+def test_a_follow_up_column_named_for_another_year_alone_is_still_read(empty_db, tmp_path):
+    # A template whose header was never updated: no column names the plan's year, so the
+    # year in the header says nothing about which column is this plan's.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare",
+                                      "2025", "Fritid", "250905: Åtgärden bedöms vara påbörjad."]],
+           header=[*HEADER[:-1], "Uppföljning 2024"])
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == ["påbörjad"]

@@ -25,6 +25,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -1645,6 +1646,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
     colour_only: list[tuple[str, str]] = []
     icon_cells: list[str] = []  # status numbers shown with icons that have no colour
+    other_years: dict[int, list[int]] = {}  # year -> rows of follow-up entries naming it
     percent_cells: list[str] = []  # statuses read from a share done ("50 %")
     status_cells: set[tuple[int, int]] = set()
 
@@ -1671,6 +1673,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             note = _join([v[f"followup@{c}"] for v in vals]) or ""
             entries += _column_entries(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"),
                                        column_round, plan_year)
+        # Last year's VB kept above this year's entries ("VB 2024: …"): not this plan's.
+        for e in entries:
+            if e.year not in (None, plan_year):
+                other_years.setdefault(e.year, []).append(top)
+        entries = [e for e in entries if e.year in (None, plan_year)]
         status = followup.latest_status(entries, plan_year)
         # The status cell that counts: the latest round's filled one (or the one column's).
         texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
@@ -1725,6 +1732,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if explained and any(sheet.own(r, c) in explained for r in row_values):
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
                          "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
+    for year, rows in sorted(other_years.items()):
+        notes.append(f"Blad '{sheet.title}': uppföljningen för {year} i rad {_listed(sorted(set(rows)), MAX_LISTED)} "
+                     f"gäller inte planens år {plan_year} och lästes inte; den ger inte åtgärdens status.")
     if percent_cells:
         notes.append(f"Blad '{sheet.title}': statusen i cell {_listed(percent_cells)} lästes från procenten "
                      "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd).")
@@ -2219,28 +2229,34 @@ _KIND_WORDS = {"problems": "problem", "causes": "orsaker", "measures": "åtgärd
 _SOURCE_LABELS = {"organisation": "organisation", "kommun": "kommun", "lpo": "LPO", "year": "år"}
 
 
-def _other_years(sheets: list[Sheet], year: int) -> dict[int, list[int]]:
-    """Sheet index -> the years its name gives, for sheets that belong to another plan
-    year: a workbook that keeps a sheet per year ("Unga i riskzon 2024", "… 2025") holds
-    several plans. Only when some sheet's name gives the plan's year: if none does, the
-    names say nothing about which sheets are this plan's, and every sheet is read.
+def _other_years(names: dict, year: int) -> dict[object, list[int]]:
+    """Key -> the years its name gives, for the names that belong to another plan year:
+    sheets' names (a workbook that keeps a sheet per year, "Unga i riskzon 2024", "…
+    2025", holds several plans) or follow-up columns' headers ("Uppföljning 2024" kept
+    beside "Uppföljning 2025" in a plan carried over). Only when some name gives the
+    plan's year: if none does, the names say nothing about which are this plan's (a
+    template named in an earlier year), and every one is read.
 
     The other years' sheets are left out, not loaded as plans of their own: the same file
     loaded again with --year would replace this plan (a load replaces the earlier loads of
     its file name), so the report asks for a workbook per year."""
-    named = {s.index: sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)}) for s in sheets}
+    named = {key: sorted({int(y) for y in _YEAR.findall(name)}) for key, name in names.items()}
     if not any(year in years for years in named.values()):
         return {}
-    return {index: years for index, years in named.items() if years and year not in years}
+    return {key: years for key, years in named.items() if years and year not in years}
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: dict[str, int],
                       followup_cols: list[tuple[int, str | None]], parts: list[AreaRows],
-                      description_col: int | None = None) -> list[str]:
+                      description_col: int | None = None, reported: Collection[int] = ()) -> list[str]:
     """Report lines for what the coordinator cannot see in Excel but was read (hidden
     measure rows and table columns), and for what is in the table but not read: notes on
     its cells (a note is as often a reviewer's question as a follow-up) and columns of
-    its own ('Kommentar' between the follow-up columns). Never their text."""
+    its own ('Kommentar' between the follow-up columns; not those ``reported`` as not
+    read already). Never their text."""
     lines = []
     hidden = sorted(m["source_row"] for p in parts for m in p.measures if m["source_row"] in sheet.hidden_rows)
     if len(hidden) == 1:
@@ -2265,7 +2281,7 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     # over two ('Uppföljning' over 'Status' | 'Kommentar'), or one with no header at all.
     measure_rows = {r for p in parts for r in p.measure_rows}
     filled = {c for r in measure_rows for c, _ in sheet.rows.get(r, [])}
-    for c in sorted(filled - set(columns) - {description_col}):
+    for c in sorted(filled - set(columns) - {description_col} - set(reported)):
         if any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
             text = next((sheet.value(h, c) for h in range(header_row, header_row + header_rows)
                          if sheet.value(h, c)), "")
@@ -2345,7 +2361,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     analysis: dict[str, dict] | None = None
     skipped: list[str] = []
     analysis_sheet = None
-    other_years = _other_years(sheets, meta.year)
+    other_years = _other_years({s.index: s.title for s in sheets}, meta.year)
     for sheet in sheets:
         example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
         if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
@@ -2370,6 +2386,17 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                 skipped.append(sheet)
             continue
         header_row, roles, description_col, followup_cols, header_rows = found
+        # Last year's follow-up column kept beside this year's: not this plan's.
+        other_columns = _other_years({c: " ".join(sheet.value(h, c) for h in range(header_row, header_row + header_rows))
+                                      for c, _ in followup_cols}, meta.year)
+        for c, years in other_columns.items():
+            notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} "
+                         f"('{sheet.value(header_row, c).split(chr(10))[0][:40]}') gäller "
+                         f"{' och '.join(map(str, years))}, inte planens år {meta.year}, och lästes inte.")
+        if other_columns:
+            followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
+            if roles.get("followup") in other_columns:
+                roles = roles | {"followup": followup_cols[0][0]}
         area, how = _area_of_sheet(sheet, header_row, description_col)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
@@ -2399,7 +2426,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
             notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
-                                           description_col))
+                                           description_col, other_columns))
             areas.extend(found_parts)
             continue
         rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
@@ -2415,7 +2442,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          f"det sparades som '{cat.OWN_AREA}'.")
         if sheet.state != "visible" and rows.measures:
             notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col))
+        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col,
+                                       other_columns))
         areas.append(rows)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
