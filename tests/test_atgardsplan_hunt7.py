@@ -10,6 +10,7 @@ and that nothing personal was printed.
 from __future__ import annotations
 
 import io
+import time
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -348,3 +349,33 @@ def test_a_follow_up_column_named_for_another_year_alone_is_still_read(empty_db,
            header=[*HEADER[:-1], "Uppföljning 2024"])
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["påbörjad"]
+
+
+# --- 9. a drop-down from another sheet in a template formatted far down -----------------------
+
+DROP_DOWN = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+             'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+             '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+             '<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>Listor!$A$1:$A$3</xm:f>'
+             '</x14:formula1><xm:sqref>H4:H250000</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>')
+
+
+def test_a_drop_down_from_another_sheet_does_not_make_the_formatted_rows_count(empty_db, tmp_path):
+    # Excel keeps such a drop-down in the sheet's extension, after the rows, with its list
+    # as <xm:f>. Before: that tag was taken for the last value, so every formatted row was
+    # read (a template formatted to row 1 048 576 took a minute).
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare",
+                                      "2025", "Fritid", "250905: 41 deltagare.", "Pågår"]], header=[*HEADER, "Status"])
+    lists = wb.create_sheet("Listor")
+    for word in ("Ej påbörjad", "Pågår", "Genomförd"):
+        lists.append([word])
+    path = _save(wb, tmp_path / "plan.xlsx")
+    formatted = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" s="0"/>' for c in "ABCDEFGH") + "</row>"
+                        for r in range(5, 250_001))
+    path = _with_parts(path, {}, {"xl/worksheets/sheet2.xml": lambda xml: xml.replace(
+        "</sheetData>", formatted + "</sheetData>").replace("</worksheet>", DROP_DOWN + "</worksheet>")})
+    start = time.perf_counter()
+    _load(empty_db, path)
+    assert time.perf_counter() - start < 3  # 0.6 s now, 6.7 s before
+    assert _measures(empty_db) == [(UNGA, "Tidig debut", "Läxhjälp", "påbörjad")]

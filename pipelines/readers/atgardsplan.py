@@ -529,9 +529,17 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 raise _TooManyCells
             chunks.append(chunk)
     xml = b"".join(chunks)
-    # Rows stand in ascending order, so the row around the last value tag is the last
-    # row holding a value. Rows without an r attribute (allowed, rare): read everything.
-    end = max(xml.rfind(tag) for tag in _VALUE_TAGS)
+    # Everything but rows and cells stands outside sheetData (the schema's order), so the
+    # scans for merged ranges, columns and texts beside the cells skip the rows: a
+    # template formatted down to row 1 048 576 has 220 MB of them.
+    data = _SHEET_DATA.search(xml)
+    data_end = xml.rfind(b"sheetData>")
+    rows_to = data_end if data and data_end > data.start() else len(xml)
+    # Rows stand in ascending order, so the row around the last value tag in sheetData is
+    # the last row holding a value. Not a tag after the rows: a drop-down whose list is on
+    # another sheet has its <xm:f> in the sheet's extension, which made the last
+    # formatted row the last row (a template formatted to row 1 048 576 took a minute).
+    end = max(xml.rfind(tag, 0, rows_to) for tag in _VALUE_TAGS)
     last: int | None = 0
     if end >= 0:
         start = max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end))
@@ -539,11 +547,6 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         row = _ROW_TAG.match(xml, start) if start >= 0 else None
         # A row without an r attribute (allowed, rare) defeats the scan: read everything.
         last = int(row[1]) if row else None
-    # Everything but rows and cells stands outside sheetData (the schema's order), so the
-    # scans for merged ranges, columns and texts beside the cells skip the rows: a
-    # template formatted down to row 1 048 576 has 220 MB of them.
-    data = _SHEET_DATA.search(xml)
-    data_end = xml.rfind(b"sheetData>")
     outside = xml[:data.start()] + xml[data_end:] if data and data_end > data.start() else xml
     merges = []
     for m in _MERGE.finditer(outside):
