@@ -78,6 +78,33 @@ def _numbers(text: str):
             yield m
 
 
+# The screen for XML (the parts of a workbook): six digits and four more with anything
+# but a tag's or an attribute's bounds between them, or a character reference, which can
+# write a digit or the hyphen ('850101&#45;0006'; '&amp;#45;' for a web page's own).
+# Only the text or tag around what it flags needs the exact check.
+_XML_SCREEN = re.compile(rb'\d{6}[^\d<>"]*\d{4}|&#|&amp;#')
+
+
+def in_xml(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    """True if a text or an attribute value of the XML ``data`` (from ``start`` to
+    ``end``) holds a personnummer, read as the XML says it (its character references
+    resolved). Each text and each tag is checked on its own, so the numbers of two
+    neighbouring cells never read as one."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16, as a few programs write XML
+        data, start, end = data.decode("utf-16").encode(), 0, None
+    end = len(data) if end is None else end
+    checked = start
+    for m in _XML_SCREEN.finditer(data, start, end):
+        if m.start() < checked:
+            continue  # in the text or tag just checked
+        first = max(data.rfind(b"<", start, m.start()), data.rfind(b">", start, m.start())) + 1
+        checked = min((i for i in (data.find(b"<", m.end(), end), data.find(b">", m.end(), end)) if i >= 0),
+                      default=end)
+        if contains_personnummer(html.unescape(data[first:checked].decode("utf-8", errors="replace"))):
+            return True
+    return False
+
+
 def contains_personnummer(text: str) -> bool:
     """True if ``text`` holds something that is a valid personnummer or samordningsnummer."""
     return next(_numbers(text), None) is not None

@@ -47,6 +47,30 @@ def test_the_bulk_screen_flags_every_spelling_the_check_finds(text):
     assert duckdb.connect().execute("SELECT regexp_matches($t, $p)", {"t": text, "p": SCREEN}).fetchone()[0]
 
 
+@pytest.mark.parametrize("text", VALID)
+def test_the_xml_screen_finds_every_spelling_in_a_text_or_an_attribute(text):
+    # A workbook's parts (a linked workbook's values, an image's alt text), as XML
+    # writes them: escaped, or with the hyphen as a character reference.
+    from xml.sax.saxutils import escape, quoteattr
+
+    for xml in (f"<t>{escape(text)}</t>", f"<pic descr={quoteattr(text)}/>",
+                f"<t>{escape(text).replace('-', '&#45;')}</t>", f"<t>{escape(text).replace('-', '&amp;#45;')}</t>"):
+        assert personnummer.in_xml(xml.encode()), xml
+
+
+@pytest.mark.parametrize("text", NOT_PERSONNUMMER)
+def test_the_xml_screen_ignores_ordinary_numbers(text):
+    from xml.sax.saxutils import escape
+
+    assert not personnummer.in_xml(f"<r><t>{escape(text)}</t></r>".encode())
+
+
+def test_the_xml_screen_reads_each_text_on_its_own():
+    # Two neighbouring cells' numbers are no personnummer, nor are a tag's two attributes.
+    assert not personnummer.in_xml(b'<row><c><v>121212</v></c><c><v>1212</v></c></row><a x="121212" y="1212"/>')
+    assert personnummer.in_xml(b'<row><c><v>1</v></c><c><v>1212121212</v></c></row>')
+
+
 @pytest.mark.parametrize("text", NOT_PERSONNUMMER)
 def test_ignores_ordinary_numbers(text):
     assert not contains_personnummer(text)

@@ -21,9 +21,11 @@ import re
 import tomllib
 import unicodedata
 import urllib.parse
+import warnings
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -38,7 +40,7 @@ from openpyxl.utils import get_column_letter
 from pipelines import categories as cat
 from pipelines.geography import kommun_organisation
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding
+from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding, in_xml, mask
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding
@@ -128,7 +130,10 @@ _AREA_KEYS = (
 )
 _OWN_PLACEHOLDER = "eget prioriterat område"
 _ANALYSIS_TITLES = ("analys", "sammanställning")
-_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning", "exempel")
+_INSTRUCTION_TITLES = ("instruktion", "anvisning", "läs först", "läs mig", "information", "vägledning", "så här",
+                       "lathund")
+# A template's filled example, whatever its name: "Exempel", "Ifyllnadsexempel", "Ex. ifylld flik".
+_EXAMPLE_TITLE = re.compile(r"exempel|^ex\b")
 
 # Stockholm's district administrations (stadsdelsförvaltningar) are organisations in
 # kommun 0180 whose names are not kommun names; used only to guess from a file name.
@@ -216,6 +221,16 @@ class Sheet:
     # Formula cells without a saved result (a workbook written by a program and never
     # saved in Excel): openpyxl reads them as empty.
     uncached: set[tuple[int, int]] = field(default_factory=set)
+    # Date-formatted cells holding a number no date can be (Excel shows #####): read as
+    # the number (openpyxl would make it '#VALUE!').
+    not_dates: set[tuple[int, int]] = field(default_factory=set)
+    # Cells whose formula gives an error ('#REF!' when a sheet it refers to was
+    # deleted), with the error: no value, read as empty.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    part: str = ""  # the sheet's part in the package (xl/worksheets/sheet1.xml)
+    # A personnummer in the sheet's XML besides its cells' values (a formula, a
+    # drop-down's list kept in an extension): the gate refuses the file.
+    xml_personnummer: bool = False
 
     def value(self, row: int, col: int) -> str:
         """The cell's text, inherited from the top-left cell if it lies in a merged range."""
@@ -514,9 +529,17 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
                 raise _TooManyCells
             chunks.append(chunk)
     xml = b"".join(chunks)
-    # Rows stand in ascending order, so the row around the last value tag is the last
-    # row holding a value. Rows without an r attribute (allowed, rare): read everything.
-    end = max(xml.rfind(tag) for tag in _VALUE_TAGS)
+    # Everything but rows and cells stands outside sheetData (the schema's order), so the
+    # scans for merged ranges, columns and texts beside the cells skip the rows: a
+    # template formatted down to row 1 048 576 has 220 MB of them.
+    data = _SHEET_DATA.search(xml)
+    data_end = xml.rfind(b"sheetData>")
+    rows_to = data_end if data and data_end > data.start() else len(xml)
+    # Rows stand in ascending order, so the row around the last value tag in sheetData is
+    # the last row holding a value. Not a tag after the rows: a drop-down whose list is on
+    # another sheet has its <xm:f> in the sheet's extension, which made the last
+    # formatted row the last row (a template formatted to row 1 048 576 took a minute).
+    end = max(xml.rfind(tag, 0, rows_to) for tag in _VALUE_TAGS)
     last: int | None = 0
     if end >= 0:
         start = max(xml.rfind(b"<row", 0, end), xml.rfind(b":row", 0, end))
@@ -524,11 +547,6 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
         row = _ROW_TAG.match(xml, start) if start >= 0 else None
         # A row without an r attribute (allowed, rare) defeats the scan: read everything.
         last = int(row[1]) if row else None
-    # Everything but rows and cells stands outside sheetData (the schema's order), so the
-    # scans for merged ranges, columns and texts beside the cells skip the rows: a
-    # template formatted down to row 1 048 576 has 220 MB of them.
-    data = _SHEET_DATA.search(xml)
-    data_end = xml.rfind(b"sheetData>")
     outside = xml[:data.start()] + xml[data_end:] if data and data_end > data.start() else xml
     merges = []
     for m in _MERGE.finditer(outside):
@@ -551,6 +569,12 @@ def _sheet_extras(zf: zipfile.ZipFile, part: str, budget: int, sheet: Sheet, col
     # Rows after the last one holding a value are never read: neither is whether they
     # are hidden, nor (below) their colour, so a template formatted far down costs nothing.
     rows_end = xml.find(b"row>", end) if end >= 0 else 0
+    # For the gate, the sheet's XML up to the last row holding a value and after the
+    # rows: the formatted empty rows below hold no text, and a template formatted to row
+    # 1 048 576 would cost seconds to screen.
+    head = len(xml) if rows_end < 0 else max(rows_end, data.start() if data else 0)
+    sheet.xml_personnummer = in_xml(xml, 0, head) or in_xml(xml, data_end if data and data_end > data.start()
+                                                            else len(xml))
     for m in _HIDDEN_ROW.finditer(xml, 0, rows_end if rows_end >= 0 else len(xml)):
         if row := _ROW_TAG.match(m[0]):
             sheet.hidden_rows.add(int(row[1]))
@@ -822,6 +846,17 @@ def read_workbook(path: Path) -> list[Sheet]:
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, ElementTree.ParseError):
             raise FileRejected(file, DAMAGED) from None
         return _anchored(sheets)
+    with warnings.catch_warnings():
+        # openpyxl warns of a date cell holding a number no date can be, the number in
+        # its message: it may be a personnummer (8501010006), which the gate refuses
+        # and nothing may print. Such a cell is read from the XML (_not_dates).
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return _anchored(_read_xlsx(path))
+
+
+def _read_xlsx(path: Path) -> list[Sheet]:
+    """The sheets of an .xlsx as read_workbook gives them, before merged cells are anchored."""
+    file = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged package
@@ -833,8 +868,8 @@ def read_workbook(path: Path) -> list[Sheet]:
         with zipfile.ZipFile(path) as zf:
             coloured_styles, percent_styles = _coloured_styles(zf), _percent_styles(zf)
             for index, ws in enumerate(wb.worksheets, start=1):
-                sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"))
                 part = getattr(ws, "_worksheet_path", None)
+                sheet = Sheet(index, ws.title, getattr(ws, "sheet_state", "visible"), part=part or "")
                 try:
                     last, filled = (_sheet_extras(zf, part, MAX_CELLS - total_cells, sheet, coloured_styles,
                                                   percent_styles)
@@ -850,6 +885,9 @@ def read_workbook(path: Path) -> list[Sheet]:
                 ws.reset_dimensions()  # the stored dimension is often wrong
                 for r, row in enumerate(ws.iter_rows(max_row=last, values_only=True), start=1):
                     for c, value in enumerate(row, start=1):
+                        if isinstance(value, str) and value in EXCEL_ERRORS:
+                            sheet.errors[(r, c)] = value
+                            continue
                         if value is not None and value != "":
                             number = isinstance(value, int | float) and not isinstance(value, bool)
                             # A percentage reads as Excel shows it ("50 %", a share done
@@ -860,12 +898,40 @@ def read_workbook(path: Path) -> list[Sheet]:
                                 sheet.cells[(r, c)] = text
                                 if number and not shown:
                                     sheet.numbers.add((r, c))
+                if "#VALUE!" in sheet.errors.values():
+                    _not_dates(zf, part, sheet)
                 sheets.append(sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     finally:
         wb.close()
-    return _anchored(sheets)
+    return sheets
+
+
+# Excel's error values, as a formula's saved result (openpyxl's seven and the newer ones).
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"))
+
+
+def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet) -> None:
+    """Read as numbers the cells read as '#VALUE!' that are date-formatted cells
+    holding a number no date can be (a phone number or a personnummer typed as digits,
+    shown as ##### in Excel): openpyxl turns them into that error. A formula's own
+    '#VALUE!' stays an error."""
+    xml = zf.read(part)
+    for r, c in [at for at, error in sheet.errors.items() if error == "#VALUE!"]:
+        ref = f"{get_column_letter(c)}{r}".encode()
+        m = re.search(rb'<(?:\w+:)?c\b[^>]*?\br="' + ref + rb'"[^>]*?(?<!/)>(.*?)</(?:\w+:)?c>', xml, re.DOTALL)
+        raw = re.search(rb"<(?:\w+:)?v>([^<]*)</", m[1]) if m else None
+        try:
+            value = float(raw[1]) if raw else None
+        except ValueError:
+            continue  # '#VALUE!' itself: the formula's error
+        if value is not None:
+            del sheet.errors[(r, c)]
+            sheet.cells[(r, c)] = _text(int(value) if value.is_integer() else value)
+            sheet.numbers.add((r, c))
+            sheet.not_dates.add((r, c))
 
 
 def _is_ods(path: Path) -> bool:
@@ -922,6 +988,38 @@ def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
     found = first_finding(places())
     if found:
         raise PersonnummerFound(file, found.where)
+    for s in sheets:
+        if s.xml_personnummer:
+            raise PersonnummerFound(file, f"blad '{s.title}', utanför cellernas värden (t.ex. i en formel eller en "
+                                          "listruta)")
+
+
+# What a part of an .xlsx package holds, for naming it to the coordinator.
+_PART_KINDS = (
+    ("xl/externalLinks/", "sparade värden från en länkad arbetsbok, se Data > Redigera länkar"),
+    ("xl/pivotCache/", "en pivottabells sparade källdata, som finns kvar när källbladet tas bort"),
+    ("xl/pivotTables/", "en pivottabell"),
+    ("xl/drawings/", "en bild, figur eller textruta, t.ex. en bilds alternativtext"),
+    ("xl/charts/", "ett diagram"),
+    ("xl/sharedStrings.xml", "arbetsbokens texter, också de som ingen cell längre visar"),
+)
+
+
+def gate_package(path: Path, sheets: list[Sheet]) -> None:
+    """Raise PersonnummerFound for the first XML part of an .xlsx package holding a
+    personnummer in a text or an attribute, naming the part: what no cell shows still
+    travels with the file (a linked workbook's cached values, an image's alt text, the
+    source data a pivot table keeps after its sheet is deleted). The sheets' own parts
+    were screened as they were read (Sheet.xml_personnummer)."""
+    read = {s.part for s in sheets}
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if name in read or not name.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            if in_xml(zf.read(name)):
+                kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
+                raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}")
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -962,6 +1060,10 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
     # one responsible for a measure ("Åtgärdsansvarig") is who, not what.
     if _NUMBERING.match(folded):
         return None
+    # An area the measures are grouped by ("Insatsområde", "Åtgärdsområde": Skola,
+    # Fritid) is no measure, though it starts with the measure's word.
+    if _MEASURE_AREA.match(folded):
+        return None
     if _RESPONSIBLE_FOR.match(folded):
         return "responsible" if "responsible" not in taken else None
     found = next((role for role, prefixes in _HEADER_PREFIXES if role not in taken for p in prefixes
@@ -977,6 +1079,7 @@ def _header_role(text: str, taken: dict[str, int]) -> str | None:
 _VEM = re.compile(r"vem(?:\s*\(?ansvarig\)?)?\s*\??")
 _FOLLOWUP_AFTER = re.compile(r"(?:[/&+,]|\boch)\s*uppfölj")
 _NUMBERING = re.compile(r"(?:(?:åtgärds?|insats|aktivitet|problem)\s*(?:nr|nummer|id|#)|nr|nummer|#|löpnummer)\.?\s*$")
+_MEASURE_AREA = re.compile(r"(?:åtgärds|insats|aktivitets)områden?\b")
 _RESPONSIBLE_FOR = re.compile(r"(?:åtgärds|insats|aktivitets)ansvarig")
 _FOLLOWUP_PERSON = re.compile(r"uppf\w*\s*(?:ansvarig|ansvar\b)")
 
@@ -1147,7 +1250,11 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
 # What a sheet's title block says besides its area: the organisation, the plan and its
 # year ("Farsta stadsdelsförvaltning", "Åtgärdsplan 2025"), never the area's name.
 # ("Malmö stad" is left to the area's own check: "Trygg stad" can be an area.)
-_TITLE_BLOCK = re.compile(r"(?i)åtgärdsplan|handlingsplan|förvaltning|^\s*(?:19|20)\d{2}\s*$")
+# Nor is a line saying when and by whom the plan was adopted or changed ("Antagen av
+# kommunstyrelsen 2025-02-10", "Reviderad 2025-06-01", "Version 2"), or any dated line.
+_TITLE_BLOCK = re.compile(r"(?i)åtgärdsplan|handlingsplan|förvaltning|^\s*(?:19|20)\d{2}\s*$|\d{4}-\d{2}-\d{2}|"
+                          r"\b(?:antagen|antogs|beslutad|beslutades|fastställd|fastställdes|reviderad|reviderades|"
+                          r"uppdaterad|version)\b")
 
 
 def _is_instruction_row(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
@@ -1233,6 +1340,14 @@ def _date_value(sheet: Sheet, row: int, col: int) -> str:
     return text
 
 
+# What an Åtgärd cell says when the row has no measure of its own: a pointer to the one
+# above ("Se ovan", "Se åtgärd ovan.", "Samma som ovan", "Dito", a ditto mark), a dash,
+# an x, "N/A", "Ej aktuellt", "Ingen åtgärd (planerad)", "Saknas". The texts are fixed
+# words, so the report may quote them.
+_NO_MEASURE = re.compile(
+    r"^\s*(?:(?:se|samma som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
+    r"(?:ej|inte)\s+aktuellt|ingen\s+åtgärd(?:\s+\w+)?|inga\s+åtgärder(?:\s+\w+)?|saknas)\s*[.!]?\s*$",
+    re.IGNORECASE)
 # A drop-down's placeholder in the Status column ("Välj status", "- Välj -", "[Välj]").
 _PLACEHOLDER = re.compile(r"^\W*välj\b[\w\s]{0,20}\W*$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
@@ -1269,7 +1384,21 @@ def _sub_heading(sheet: Sheet, row: int, roles: dict[str, int]) -> tuple[str, bo
         return name or cat.OWN_AREA, merged
     if area and len(_clean_title(text).split()) <= len(area.split()) + 1:
         return area, merged
+    # "Prioriterat område 2: Skola och utbildning": the organisation's own area, named.
+    if _AREA_LABEL.match(text) and (name := _named_area(_clean_title(text))):
+        return name, merged
     return None
+
+
+_AREA_LABEL = re.compile(r"^\s*(?:\d+\s*[.)]\s*)?prioriterat område\s*\d*\s*[:.\-–]\s*\S", re.IGNORECASE)
+
+
+def _is_banner(sheet: Sheet, row: int, roles: dict[str, int]) -> bool:
+    """True for a row holding one text written on it and merged across the problem,
+    cause and Åtgärd columns (a footnote under the table, "Senast uppdaterad …", or a
+    heading that names no area): no measure, problem or cause."""
+    origins = {sheet.origin(row, roles[role]) for role in ("problem", "cause", "measure")}
+    return len(origins) == 1 and origins.pop()[0] == row and bool(sheet.value(row, roles["measure"]))
 
 
 def sections(sheet: Sheet, first_row: int, roles: dict[str, int], area: str) -> list[tuple[int, str]]:
@@ -1422,6 +1551,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     table_status = {(r, c) for r in range(start, stop + 1) for c in status_cols}
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
+    placeholders: list[tuple[int, str]] = []  # (row, text) of Åtgärd cells that stand for no measure
+    banners: list[int] = []  # rows of one text merged across the table (_is_banner)
     numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
         if r <= skip_until:
@@ -1468,6 +1599,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             notes.append(f"Blad '{sheet.title}': rubrikraden upprepas på rad {r}; den (och instruktionsraden "
                          "under) lästes inte som åtgärder.")
             continue
+        if _is_banner(sheet, r, roles):
+            banners.append(r)
+            continue
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
@@ -1483,11 +1617,17 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif values["measure"]:
             values["cause"] = last_cause
         row_values[r] = values | statuses
-        if values["measure"]:
+        if _NO_MEASURE.match(values["measure"]):
+            placeholders.append((r, values["measure"].strip()))
+        elif values["measure"]:
             groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
         elif sheet.origin(r, roles["measure"]) in sheet.uncached:
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
+        elif error := sheet.errors.get(sheet.origin(r, roles["measure"])):
+            rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
+                                      f"cellen är en formel som ger felet {error}; rätta formeln eller skriv åtgärden "
+                                      "i cellen"))
         elif any(v for k, v in values.items() if k in ("goal", "due", "responsible") or k.startswith("followup@")):
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
@@ -1496,11 +1636,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
                      "lästes inte som åtgärder.")
+    if banners:
+        notes.append(f"Blad '{sheet.title}': rad {_listed(banners, MAX_LISTED)} har en text sammanfogad över tabellens "
+                     "kolumner (t.ex. en fotnot) och lästes inte som åtgärd.")
+    if placeholders:
+        said = ", ".join(f"'{text}'" for text in dict.fromkeys(text for _, text in placeholders))
+        notes.append(f"Blad '{sheet.title}': rad {_listed([r for r, _ in placeholders], MAX_LISTED)} har ingen egen "
+                     f"åtgärd i kolumn {get_column_letter(roles['measure'])} ({said}) och lästes inte som åtgärder. "
+                     "Skriv åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.")
     measures = []
     # A status shown only as a colour (green, yellow, red) in the status or follow-up
     # column: read by the workbook's own legend if it has one (apply_colour_legend).
     colour_only: list[tuple[str, str]] = []
     icon_cells: list[str] = []  # status numbers shown with icons that have no colour
+    other_years: dict[int, list[int]] = {}  # year -> rows of follow-up entries naming it
     percent_cells: list[str] = []  # statuses read from a share done ("50 %")
     status_cells: set[tuple[int, int]] = set()
 
@@ -1527,6 +1676,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             note = _join([v[f"followup@{c}"] for v in vals]) or ""
             entries += _column_entries(_cap(note, notes, f"Blad '{sheet.title}', rad {top}, uppföljning"),
                                        column_round, plan_year)
+        # Last year's VB kept above this year's entries ("VB 2024: …"): not this plan's.
+        for e in entries:
+            if e.year not in (None, plan_year):
+                other_years.setdefault(e.year, []).append(top)
+        entries = [e for e in entries if e.year in (None, plan_year)]
         status = followup.latest_status(entries, plan_year)
         # The status cell that counts: the latest round's filled one (or the one column's).
         texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
@@ -1581,6 +1735,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if explained and any(sheet.own(r, c) in explained for r in row_values):
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
                          "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
+    for year, rows in sorted(other_years.items()):
+        notes.append(f"Blad '{sheet.title}': uppföljningen för {year} i rad {_listed(sorted(set(rows)), MAX_LISTED)} "
+                     f"gäller inte planens år {plan_year} och lästes inte; den ger inte åtgärdens status.")
     if percent_cells:
         notes.append(f"Blad '{sheet.title}': statusen i cell {_listed(percent_cells)} lästes från procenten "
                      "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd).")
@@ -2075,28 +2232,34 @@ _KIND_WORDS = {"problems": "problem", "causes": "orsaker", "measures": "åtgärd
 _SOURCE_LABELS = {"organisation": "organisation", "kommun": "kommun", "lpo": "LPO", "year": "år"}
 
 
-def _other_years(sheets: list[Sheet], year: int) -> dict[int, list[int]]:
-    """Sheet index -> the years its name gives, for sheets that belong to another plan
-    year: a workbook that keeps a sheet per year ("Unga i riskzon 2024", "… 2025") holds
-    several plans. Only when some sheet's name gives the plan's year: if none does, the
-    names say nothing about which sheets are this plan's, and every sheet is read.
+def _other_years(names: dict, year: int) -> dict[object, list[int]]:
+    """Key -> the years its name gives, for the names that belong to another plan year:
+    sheets' names (a workbook that keeps a sheet per year, "Unga i riskzon 2024", "…
+    2025", holds several plans) or follow-up columns' headers ("Uppföljning 2024" kept
+    beside "Uppföljning 2025" in a plan carried over). Only when some name gives the
+    plan's year: if none does, the names say nothing about which are this plan's (a
+    template named in an earlier year), and every one is read.
 
     The other years' sheets are left out, not loaded as plans of their own: the same file
     loaded again with --year would replace this plan (a load replaces the earlier loads of
     its file name), so the report asks for a workbook per year."""
-    named = {s.index: sorted({int(y) for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)}) for s in sheets}
+    named = {key: sorted({int(y) for y in _YEAR.findall(name)}) for key, name in names.items()}
     if not any(year in years for years in named.values()):
         return {}
-    return {index: years for index, years in named.items() if years and year not in years}
+    return {key: years for key, years in named.items() if years and year not in years}
+
+
+_YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
 
 
 def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: dict[str, int],
                       followup_cols: list[tuple[int, str | None]], parts: list[AreaRows],
-                      description_col: int | None = None) -> list[str]:
+                      description_col: int | None = None, reported: Collection[int] = ()) -> list[str]:
     """Report lines for what the coordinator cannot see in Excel but was read (hidden
     measure rows and table columns), and for what is in the table but not read: notes on
     its cells (a note is as often a reviewer's question as a follow-up) and columns of
-    its own ('Kommentar' between the follow-up columns). Never their text."""
+    its own ('Kommentar' between the follow-up columns; not those ``reported`` as not
+    read already). Never their text."""
     lines = []
     hidden = sorted(m["source_row"] for p in parts for m in p.measures if m["source_row"] in sheet.hidden_rows)
     if len(hidden) == 1:
@@ -2121,7 +2284,7 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     # over two ('Uppföljning' over 'Status' | 'Kommentar'), or one with no header at all.
     measure_rows = {r for p in parts for r in p.measure_rows}
     filled = {c for r in measure_rows for c, _ in sheet.rows.get(r, [])}
-    for c in sorted(filled - set(columns) - {description_col}):
+    for c in sorted(filled - set(columns) - {description_col} - set(reported)):
         if any(sheet.own(r, c) and not _NUMBER.match(sheet.own(r, c)) for r in measure_rows):
             text = next((sheet.value(h, c) for h in range(header_row, header_row + header_rows)
                          if sheet.value(h, c)), "")
@@ -2136,6 +2299,17 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
                      "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
                      "arbetsboken i Excel, spara den och läs in den igen.")
+    errors = sorted((r, c) for r, c in sheet.errors if r in table_rows and c in columns)
+    if errors:
+        kinds = ", ".join(sorted({sheet.errors[at] for at in errors}))
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in errors])} har "
+                     f"formler som ger fel ({kinds}) och lästes som tomma. Rätta formlerna (eller skriv in värdena) "
+                     "i Excel och läs in arbetsboken igen.")
+    not_dates = sorted((r, c) for r, c in sheet.not_dates if r in table_rows and c in columns)
+    if not_dates:
+        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in not_dates])} "
+                     "har datumformat men ett tal som inget datum kan vara (Excel visar #####); talet lästes som det står. "
+                     "Skriv ett datum, eller ge cellen formatet Allmänt om talet ska stå kvar.")
     noted = []
     for ref in sheet.comments:
         m = _REF.fullmatch(ref)
@@ -2178,6 +2352,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     gate(file, sheets, properties)
+    if not _is_ods(path):  # the .ods reader screens all of its content (ods.read_sheets)
+        try:
+            gate_package(path, sheets)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise FileRejected(file, DAMAGED) from None
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
     notes: list[str] = []
@@ -2185,12 +2364,16 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     analysis: dict[str, dict] | None = None
     skipped: list[str] = []
     analysis_sheet = None
-    other_years = _other_years(sheets, meta.year)
+    other_years = _other_years({s.index: s.title for s in sheets}, meta.year)
     for sheet in sheets:
-        if _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
-            if _fold(sheet.title).startswith("exempel") and sheet.cells:
+        example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
+        if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
+            # Guidance, perhaps with an example table: never data.
+            if example and sheet.cells:
                 notes.append(f"Blad '{sheet.title}' är ett exempel och lästes inte som åtgärder.")
-            continue  # guidance, perhaps with an example table: never data
+            elif find_header(sheet):
+                notes.append(f"Blad '{sheet.title}' är en instruktion; dess tabell lästes inte som åtgärder.")
+            continue
         if sheet.index in other_years:
             if sheet.cells:
                 years = " och ".join(map(str, other_years[sheet.index]))
@@ -2206,6 +2389,17 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                 skipped.append(sheet)
             continue
         header_row, roles, description_col, followup_cols, header_rows = found
+        # Last year's follow-up column kept beside this year's: not this plan's.
+        other_columns = _other_years({c: " ".join(sheet.value(h, c) for h in range(header_row, header_row + header_rows))
+                                      for c, _ in followup_cols}, meta.year)
+        for c, years in other_columns.items():
+            notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} "
+                         f"('{sheet.value(header_row, c).split(chr(10))[0][:40]}') gäller "
+                         f"{' och '.join(map(str, years))}, inte planens år {meta.year}, och lästes inte.")
+        if other_columns:
+            followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
+            if roles.get("followup") in other_columns:
+                roles = roles | {"followup": followup_cols[0][0]}
         area, how = _area_of_sheet(sheet, header_row, description_col)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
@@ -2235,7 +2429,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             if sheet.state != "visible" and any(p.measures for p in found_parts):
                 notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
             notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
-                                           description_col))
+                                           description_col, other_columns))
             areas.extend(found_parts)
             continue
         rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
@@ -2251,7 +2445,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          f"det sparades som '{cat.OWN_AREA}'.")
         if sheet.state != "visible" and rows.measures:
             notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col))
+        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col,
+                                       other_columns))
         areas.append(rows)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "

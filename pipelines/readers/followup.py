@@ -28,8 +28,8 @@ _MARKER = re.compile(
     r"(?:(?<=[\s.;,()])|^)"
     r"(?:"
     rf"(?P<date>{_DATE})"
-    r"|(?P<vb>VB|Vb|vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?:20)?\d{2})?"
-    r"|(?:[Uu]ppföljning\s+)?(?P<t>[Tt][123]|[Tt]ertial\s*[123])(?:\s*[-–/]?\s*(?:20)?\d{2})?"
+    r"|(?P<vb>VB|Vb|vb|[Vv]erksamhetsberättelsen?)(?:\s*[-–]?\s*(?P<vb_year>(?:20)?\d{2}))?"
+    r"|(?:[Uu]ppföljning\s+)?(?P<t>[Tt][123]|[Tt]ertial\s*[123])(?:\s*[-–/]?\s*(?P<t_year>(?:20)?\d{2}))?"
     r"(?:\s*\([^()\n]{1,20}\))?"  # "T2 (aug):", "T3 (nov 2025):"
     r")"
     r"\s*:",
@@ -59,8 +59,8 @@ _LINE_OPENING = re.compile(
     r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>(?:20)?\d{2}))?[ \t]*:"
     rf"|(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
     rf"|(?:uppföljning[ \t]+)?(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
-    r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+20\d{2})?[ \t]*:"
-    r"|(?P<interim>delår(?:srapport(?:en)?|sbokslut(?:et)?)?)(?:[ \t]+20\d{2})?[ \t]*:"
+    r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+(?P<year_end_year>20\d{2}))?[ \t]*:"
+    r"|(?P<interim>delår(?:srapport(?:en)?|sbokslut(?:et)?)?)(?:[ \t]+(?P<interim_year>20\d{2}))?[ \t]*:"
     r"|(?:v\.?|vecka)[ \t]*(?P<week>\d{1,2})(?:[ \t]+(?P<week_year>20\d{2}))?[ \t]*:"
     r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
     r")",
@@ -142,6 +142,10 @@ class Entry:
     round: str
     text: str
     status: str  # NOT_ASSESSED when the entry holds no assessment sentence
+    # The year a round's marker names ("VB 2024:", "T2 2024:", "Delår 2024:"), None when
+    # it names none. A date, a month or a week says when the entry was written (January
+    # for the last tertial), not which year's round it is, and gives none.
+    year: int | None = None
 
 
 def normalise(text: str) -> str:
@@ -267,18 +271,24 @@ def _parse_date(token: str) -> date | None:
         return None
 
 
-def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | None, str]]:
-    """(start, end, date, round) of every entry opening, in written order."""
+def _year(written: str | None) -> int | None:
+    """A marker's year as a number: "2024", or "24" for 2024."""
+    return None if not written else int(written) + (2000 if len(written) == 2 else 0)
+
+
+def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | None, str, int | None]]:
+    """(start, end, date, round, the year the marker names) of every entry opening, in
+    written order."""
     found = []
     for m in _MARKER.finditer(text):
         if m["date"]:
             day = _parse_date(m["date"])
             if day is not None:  # six digits that are no date are ordinary text
-                found.append((m.start(), m.end(), day, round_for_date(day, plan_year)))
+                found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None))
         elif m["vb"]:
-            found.append((m.start(), m.end(), None, "VB"))
+            found.append((m.start(), m.end(), None, "VB", _year(m["vb_year"])))
         else:
-            found.append((m.start(), m.end(), None, f"T{m['t'][-1]}"))
+            found.append((m.start(), m.end(), None, f"T{m['t'][-1]}", _year(m["t_year"])))
     for m in _LINE_OPENING.finditer(text):
         if m["date"]:
             day = _parse_date(m["date"])
@@ -292,7 +302,8 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
             except ValueError:
                 day = None
         elif m["year_end"] or m["interim"]:
-            found.append((m.start(), m.end(), None, "VB" if m["year_end"] else "T2"))
+            found.append((m.start(), m.end(), None, "VB" if m["year_end"] else "T2",
+                          _year(m["year_end_year"] or m["interim_year"])))
             continue
         elif m["week"]:
             year = int(m["week_year"]) if m["week_year"] else plan_year
@@ -300,22 +311,22 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
                 thursday = date.fromisocalendar(year or 2000, int(m["week"]), 4)
             except ValueError:
                 continue  # "v. 60:" is no week: text
-            found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year)))
+            found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year), None))
             continue
         elif m["name"]:
             month = MONTHS.index(m["name"].lower()) + 1
             year = int(m["name_year"]) if m["name_year"] else plan_year
-            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year)))
+            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year), None))
             continue
         else:
-            found.append((m.start(), m.end(), None, f"T{m['n']}"))
+            found.append((m.start(), m.end(), None, f"T{m['n']}", None))
             continue
         if day is not None:
-            found.append((m.start(), m.end(), day, round_for_date(day, plan_year)))
+            found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None))
     # The same opening can match both patterns ("250828: " at a line's start): keep the
     # first, longest one.
     found.sort(key=lambda mk: (mk[0], -mk[1]))
-    kept: list[tuple[int, int, date | None, str]] = []
+    kept: list[tuple[int, int, date | None, str, int | None]] = []
     for mk in found:
         if not kept or mk[0] >= kept[-1][1]:
             kept.append(mk)
@@ -336,12 +347,12 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
         return [Entry(None, "VB", body, assessment(body) or NOT_ASSESSED)]
     entries = []
     lead = text[: markers[0][0]].strip()
-    for i, (_, end, day, rnd) in enumerate(markers):
+    for i, (_, end, day, rnd, year) in enumerate(markers):
         stop = markers[i + 1][0] if i + 1 < len(markers) else len(text)
         body = text[end:stop].strip()
         if i == 0 and lead:
             body = f"{lead}\n{body}".strip()
-        entries.append(Entry(day, rnd, body, assessment(body) or NOT_ASSESSED))
+        entries.append(Entry(day, rnd, body, assessment(body) or NOT_ASSESSED, year))
     return entries
 
 
