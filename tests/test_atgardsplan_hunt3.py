@@ -104,6 +104,13 @@ OPENINGS = [
      [(None, "T2", "41 deltagare."), (None, "VB", "58 deltagare.")]),
     ("Delår: Halvvägs.\nHelår: Klart i december.", [(None, "T2", "Halvvägs."), (None, "VB", "Klart i december.")]),
     ("Uppföljning april: Start.\nT2/2025: Halvvägs.", [(None, "T1", "Start."), (None, "T2", "Halvvägs.")]),
+    # Shortened months and dates without leading zeros (hunt 4): newest first, the cell
+    # was one entry whose status came from the older text written last.
+    ("Nov: Avslut.\nAug: Halvvägs.\nApr.: Start.", [(None, "T3", "Avslut."), (None, "T2", "Halvvägs."),
+                                                   (None, "T1", "Start.")]),
+    ("2025-11-20: Avslut.\n2025-9-5: Halvvägs.", [("2025-11-20", "T3", "Avslut."), ("2025-09-05", "T2", "Halvvägs.")]),
+    ("Sept 2025: Halvvägs.\nDec 2025: Avslut.", [(None, "T2", "Halvvägs."), (None, "T3", "Avslut.")]),
+    ("Uppföljning 15 april: Start.\n31 okt: Nästan.", [("2025-04-15", "T1", "Start."), ("2025-10-31", "T3", "Nästan.")]),
 ]
 
 
@@ -122,6 +129,7 @@ def test_dates_and_weeks_written_in_words(empty_db, tmp_path, note, expected):
     "v. 60: ingen sådan vecka.",        # no such week
     "Q1: kvartal och terminer (HT, VT) säger inte vilken tertial.",
     "Vi tar upp det i delår: och helår: senare.",  # not at the line's start
+    "Marknadsföring: affischer i skolorna.",       # begins with a month's letters, is no month
 ])
 def test_what_only_looks_like_a_date_or_a_week_stays_text(empty_db, tmp_path, note):
     wb = _new()

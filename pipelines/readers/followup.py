@@ -51,13 +51,17 @@ _MARKER = re.compile(
 # - the kommun's own reports: "Årsredovisning:", "Helår:", "Årsuppföljning:" are the
 #   year-end summary (VB); "Delår:", "Delårsrapport:" the interim report a kommun makes
 #   per 31 August, so T2.
-_LINE_DATES = r"\d{4}\.\d{2}\.\d{2}|\d{4}-\d{2}-\d{2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
-_MONTH_NAMES = "|".join(MONTHS)
+_LINE_DATES = r"\d{4}\.\d{1,2}\.\d{1,2}|\d{4}-\d{1,2}-\d{1,2}|\d{8}|\d{2}-\d{2}-\d{2}|\d{6}"
+# Month names as written, in full or shortened ("Nov:", "Sept 2025:", "aug.:").
+_MONTH_WORDS = {name: n for n, name in enumerate(MONTHS, start=1)} | {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10,
+    "nov": 11, "dec": 12}
+_MONTH_NAMES = "(?:" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r")\.?"
 _LINE_OPENING = re.compile(
     r"^[ \t]*(?:"
     rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
     r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>(?:20)?\d{2}))?[ \t]*:"
-    rf"|(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
+    rf"|(?:uppföljning[ \t]+)?(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
     rf"|(?:uppföljning[ \t]+)?(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
     r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+(?P<year_end_year>20\d{2}))?[ \t]*:"
     r"|(?P<interim>delår(?:srapport(?:en)?|sbokslut(?:et)?)?)(?:[ \t]+(?P<interim_year>20\d{2}))?[ \t]*:"
@@ -262,13 +266,20 @@ def round_for_date(day: date, plan_year: int | None) -> str:
 
 
 def _parse_date(token: str) -> date | None:
-    digits = token.replace("-", "").replace(".", "")
     try:
+        if m := re.fullmatch(r"(\d{4})[-.](\d{1,2})[-.](\d{1,2})", token):  # "2025-9-5" too
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        digits = token.replace("-", "").replace(".", "")
         if len(digits) == 6:
             return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
         return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return None
+
+
+def _month(written: str) -> int:
+    """The number of a month name as the openings match it ("Mars", "nov.", "Sept")."""
+    return _MONTH_WORDS[written.lower().rstrip(".")]
 
 
 def _year(written: str | None) -> int | None:
@@ -296,7 +307,7 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
             year = int(m["year"] or m["nyear"] or 0) or plan_year
             if year and year < 100:  # "28/8-25": the century is this one
                 year += 2000
-            month = int(m["month"]) if m["day"] else MONTHS.index(m["nmonth"].lower()) + 1
+            month = int(m["month"]) if m["day"] else _month(m["nmonth"])
             try:
                 day = date(year, month, int(m["day"] or m["nday"])) if year else None
             except ValueError:
@@ -314,7 +325,7 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
             found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year), None))
             continue
         elif m["name"]:
-            month = MONTHS.index(m["name"].lower()) + 1
+            month = _month(m["name"])
             year = int(m["name_year"]) if m["name_year"] else plan_year
             found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year), None))
             continue
