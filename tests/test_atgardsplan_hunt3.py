@@ -528,3 +528,23 @@ def test_vem_is_the_responsible_column_beside_an_added_ansvarig_forvaltning(empt
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT responsible FROM measure")[0][0] == "Rektor"
     assert any("kolumn F ('Ansvarig förvaltning') har text men lästes inte" in line for line in report.lines)
+
+
+@pytest.mark.parametrize(("name", "year", "warning"), [
+    # A save date in the name is no plan year: the title's 2025 goes first (was 2026, and
+    # every 2025 follow-up then fell in T1).
+    ("Atgardsplan Farsta VB-version 2026-01-15.xlsx", 2025, None),
+    ("Farsta 20260115.xlsx", 2025, None),
+    # A year in the name that the title contradicts is taken, and the report says so.
+    ("Atgardsplan Farsta 2026.xlsx", 2026, "filnamnet anger 2026 men titeln i arbetsboken 2025"),
+])
+def test_a_save_date_in_the_file_name_is_not_the_plans_year(empty_db, tmp_path, name, year, warning):
+    from tests.test_atgardsplan import simple_workbook
+
+    path = simple_workbook(tmp_path / name, title="Åtgärdsplan 2025")
+    [report] = ingest(empty_db, [path], options={k: v for k, v in OPTIONS.items() if k != "year"})
+    assert report.status == "ok", report.lines
+    assert rows(empty_db, "SELECT year FROM plan") == [(year,)]
+    assert (warning is None) == (not any("filnamnet anger" in line for line in report.lines))
+    if warning:
+        assert any(warning in line for line in report.lines)

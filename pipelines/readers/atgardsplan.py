@@ -2120,6 +2120,9 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+_FULL_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)")
+
+
 def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
     """Organisation, kommun, LPOs and year: options, else sidecar, else file name and title."""
     file = path.name
@@ -2166,7 +2169,10 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             raise FileRejected(file, f"året '{str(raw_year)[:20]}' är inget årtal. Ange t.ex. --year 2025.") from None
     else:
         year = None
-        for text, where in ((name_text, "filnamnet"), (title, "titeln i arbetsboken")):
+        # A whole date in the file name ("VB-version 2026-01-15") says when it was saved,
+        # not which year's plan it is: the title's year goes first.
+        saved = _FULL_DATE.search(name_text)
+        for text, where in ((_FULL_DATE.sub(" ", name_text), "filnamnet"), (title, "titeln i arbetsboken")):
             m = re.search(r"(?<![\d(])(20\d{2})(?![\d:])", text)  # not "(2023:196)", a law's number
             if m:
                 year, sources["year"] = int(m[1]), where
@@ -2174,7 +2180,15 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
                 if len(years) > 1:  # "Åtgärdsplan 2024-2026": which year is this file's?
                     warnings.append(f"Varning: {where} nämner flera år ({', '.join(map(str, years))}); planens år "
                                     f"sattes till {year}. Ange --year om planen gäller ett annat år.")
+                elif where == "filnamnet" and (other := re.search(r"(?<![\d(])(20\d{2})(?![\d:])", title)) \
+                        and int(other[1]) != year:
+                    warnings.append(f"Varning: filnamnet anger {year} men titeln i arbetsboken {other[1]}; planens "
+                                    f"år sattes till {year}. Ange --year om planen gäller ett annat år.")
                 break
+        if year is None and saved and not any(re.search(r"(?<!\d)20\d{2}(?!\d)", s.title) for s in sheets):
+            year, sources["year"] = int(saved[1]), "ett datum i filnamnet"
+            warnings.append(f"Varning: planens år ({year}) togs från datumet i filnamnet, som kan vara när filen "
+                            "sparades. Ange --year om planen gäller ett annat år.")
         # The sheets' names ("Unga i riskzon 2025"), when they name one year only.
         named = sorted({int(y) for s in sheets for y in re.findall(r"(?<!\d)(20\d{2})(?!\d)", s.title)})
         if year is None and len(named) == 1:
