@@ -548,3 +548,18 @@ def test_a_save_date_in_the_file_name_is_not_the_plans_year(empty_db, tmp_path, 
     assert (warning is None) == (not any("filnamnet anger" in line for line in report.lines))
     if warning:
         assert any(warning in line for line in report.lines)
+
+
+def test_an_own_area_whose_description_mentions_a_standard_one_keeps_its_own_name(empty_db, tmp_path):
+    # '7. Narkotika' with a description under its title that mentions "otrygga platser"
+    # was filed under Otrygga och brottsutsatta platser, with no word.
+    wb = _new()
+    for title, a1, a2 in (("6. Våld i nära relationer", "[Eget prioriterat område]",
+                           "Beskrivning: våldet drabbar barn som senare blir unga i riskzon; insatser samordnas."),
+                          ("7. Narkotika", "Narkotika",
+                           "Öppen narkotikaförsäljning skapar otrygga platser. Den sker kring centrum och skolor.")):
+        ws = _sheet(wb, title, [["Försäljning", "Låg anmälningsbenägenhet", f"Kampanj {title[0]}: Två.", "Mål", 2025,
+                                 "Socialtjänsten"]])
+        ws["A1"], ws["A2"] = a1, a2
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert sorted(m[0] for m in _measures(empty_db)) == ["Narkotika", "Våld i nära relationer"]

@@ -1234,6 +1234,9 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     if description_col:
         candidates.append(sheet.value(header_row + 1, description_col))
     candidates.append(sheet.title)
+    # A description under the title ("Beskrivning: öppen narkotikaförsäljning skapar
+    # otrygga platser …") names no area, though it may mention a standard one.
+    candidates = [t for t in candidates if not _DESCRIPTION.search(t.strip())]
     for text in candidates:
         area = match_area(text)
         if area and area != cat.OWN_AREA:
@@ -1245,6 +1248,11 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
                 and _clean_title(text):
             return _clean_title(text), "eget namn"
     return cat.OWN_AREA, "mall"
+
+
+# A text that describes rather than names: it says it is a description, or runs on as
+# sentences (a full stop or semicolon inside it, or longer than any area's title).
+_DESCRIPTION = re.compile(r"(?is)^(?:beskrivning|bakgrund|syfte|motivering)\b|[^\W\d_]{2}[.;]\s+\S|^.{100,}$")
 
 
 # What a sheet's title block says besides its area: the organisation, the plan and its
