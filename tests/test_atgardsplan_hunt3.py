@@ -563,3 +563,21 @@ def test_an_own_area_whose_description_mentions_a_standard_one_keeps_its_own_nam
         ws["A1"], ws["A2"] = a1, a2
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert sorted(m[0] for m in _measures(empty_db)) == ["Narkotika", "Våld i nära relationer"]
+
+
+def test_an_analysis_sheet_headed_with_the_plans_words_is_read_as_the_analysis(empty_db, tmp_path):
+    # "Sammanställning" with the columns 'Prioriterat område', 'Problem', 'Orsaker',
+    # 'Åtgärder' (no 'Antal'): its counts were stored as measures titled "1" and "0",
+    # and the report said the analysis sheet was missing.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar.", "Mål", 2025,
+                                      "Fritid"],
+                                     [None, "Få vuxna ute", "Nattvandring: fredagar.", "Mål", 2025, "Fält"]])
+    an = wb.create_sheet("Sammanställning")
+    an.append(["Sammanställning över prioriterade områden"])
+    an.append(["Prioriterat område", "Problem", "Orsaker", "Åtgärder"])
+    an.append(["Unga i riskzon för destruktivt beteende", 1, 2, 2])
+    an.append(["Otrygga och brottsutsatta platser", 0, 0, 0])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp", "Nattvandring"]
+    assert "Antalen stämmer med analysbladet." in report.lines, report.lines

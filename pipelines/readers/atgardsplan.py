@@ -2040,6 +2040,12 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
     return out
 
 
+def _counts_only(sheet: Sheet, first_row: int, col: int) -> bool:
+    """Whether every filled cell of column ``col`` from ``first_row`` down is a number."""
+    values = [t for (r, c), t in sheet.cells.items() if c == col and r >= first_row and t.strip()]
+    return bool(values) and all(_NUMBER.match(t) for t in values)
+
+
 def _is_analysis(sheet: Sheet) -> bool:
     title = _fold(sheet.title)
     first = " ".join(_fold(t) for (r, _), t in sorted(sheet.cells.items()) if r <= 3)
@@ -2404,7 +2410,9 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                              f"--year {other_years[sheet.index][0]}.")
             continue
         found = find_header(sheet)
-        if found is None:
+        # An analysis sheet headed with the plan's own words ("Problem", "Orsaker",
+        # "Åtgärder") holds counts under them, not measures.
+        if found is None or (_is_analysis(sheet) and _counts_only(sheet, found[0] + found[4], found[1]["measure"])):
             if _is_analysis(sheet):
                 analysis_sheet = sheet
             elif sheet.index != 1 and sheet.cells:
