@@ -581,3 +581,23 @@ def test_an_analysis_sheet_headed_with_the_plans_words_is_read_as_the_analysis(e
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[2] for m in _measures(empty_db)] == ["Läxhjälp", "Nattvandring"]
     assert "Antalen stämmer med analysbladet." in report.lines, report.lines
+
+
+@pytest.mark.parametrize("titles", [
+    ("1. Unga i riskzon", "1. Unga i riskzon (2)"),     # Excel's copy of a sheet, left visible
+    ("Uppföljning april", "Uppföljning augusti"),       # a copy of the plan per follow-up
+    ("T1 2025", "T2 2025"),
+])
+def test_a_copy_of_a_sheet_is_read_once(empty_db, tmp_path, titles):
+    # Each copy's measures were stored again (four measures for two), and a sheet named
+    # "T1 2025" became an own area called "T1 2025".
+    wb = _new()
+    for title, note in zip(titles, ("250415: Start.", "250905: Pågår. Åtgärden bedöms vara påbörjad."), strict=True):
+        _sheet(wb, title, [["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", note],
+                           ["Otrygghet", "Få vuxna", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", note]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    measures = _measures(empty_db)
+    assert [m[2] for m in measures] == ["Läxhjälp", "Nattvandring"]
+    assert {m[3] for m in measures} == {"påbörjad"}  # the last sheet's, the latest follow-up
+    assert all(not m[0].startswith(("T1", "T2", "Uppföljning")) for m in measures)
+    assert any(f"Blad '{titles[0]}' har samma åtgärder som blad '{titles[1]}'" in line for line in report.lines)

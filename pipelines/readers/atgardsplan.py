@@ -1244,8 +1244,9 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     # The organisation's own area: the first title that is not the template's placeholder
     # names it ("[Eget prioriterat område]" replaced in the sheet, or the sheet renamed).
     for text in candidates:
+        # A sheet named for a follow-up round ("T1 2025", "Uppföljning april") is no area.
         if match_area(text) is None and not _INSTRUCTION.match(text) and not _TITLE_BLOCK.search(text) \
-                and _clean_title(text):
+                and _clean_title(text) and _header_round(_clean_title(text)) is None:
             return _clean_title(text), "eget namn"
     return cat.OWN_AREA, "mall"
 
@@ -2040,6 +2041,35 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
     return out
 
 
+def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
+    """``areas`` without the sheets that repeat another sheet's measures (the same problems
+    and titles) and are named as a copy: Excel's copy of a sheet ("1. Unga i riskzon (2)")
+    or a copy of the plan per follow-up ("Uppföljning april", "Uppföljning augusti"), read
+    twice before. The last such sheet, the rightmost (in a copy per follow-up the latest),
+    is read. Sheets with the same measures under other names (one per LPO) are all read."""
+
+    def copies(a: Sheet, b: Sheet) -> bool:
+        named_copy = any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
+        return named_copy or all(_header_round(_clean_title(s.title)) is not None for s in (a, b))
+
+    by_sheet: dict[int, list[AreaRows]] = {}
+    for rows in areas:
+        by_sheet.setdefault(rows.sheet.index, []).append(rows)
+    content = {i: frozenset((m.get("problem"), m["title"]) for rows in parts for m in rows.measures)
+               for i, parts in by_sheet.items()}
+    dropped: set[int] = set()
+    for i in sorted(by_sheet):
+        same = [j for j in sorted(by_sheet) if j > i and content[j] and content[j] == content[i]
+                and copies(by_sheet[i][0].sheet, by_sheet[j][0].sheet)]
+        if content[i] and same:
+            dropped.add(i)
+            kept = by_sheet[same[-1]][0].sheet.title
+            notes.append(f"Blad '{by_sheet[i][0].sheet.title}' har samma åtgärder som blad '{kept}' och lästes inte "
+                         f"(bara det sista, '{kept}', lästes). Ta bort kopian, eller läs in den som en egen "
+                         "arbetsbok om den är en annan uppföljning.")
+    return [rows for rows in areas if rows.sheet.index not in dropped]
+
+
 def _counts_only(sheet: Sheet, first_row: int, col: int) -> bool:
     """Whether every filled cell of column ``col`` from ``first_row`` down is a number."""
     values = [t for (r, c), t in sheet.cells.items() if c == col and r >= first_row and t.strip()]
@@ -2478,6 +2508,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col,
                                        other_columns))
         areas.append(rows)
+    areas = _without_copies(areas, notes)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
                                  "Operativa mål, När, Vem, Uppföljning). Kontrollera att det är rätt fil.")
