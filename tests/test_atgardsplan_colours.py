@@ -140,6 +140,22 @@ def test_a_coloured_follow_up_cell_gives_the_status_when_its_text_assesses_nothi
     assert _statuses(empty_db) == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad")]
 
 
+def test_a_coloured_follow_up_cell_with_text_that_assesses_nothing_gives_its_status(empty_db, tmp_path):
+    # Narrative on yellow and on red, with a legend on the sheet: only an empty cell's
+    # colour was read, so both were 'ej bedömd' with no word (hunt 4).
+    wb = _new()
+    ws = _sheet(wb, UNGA_SHEET, [
+        ["Otrygghet", "Få vuxna", "Läxhjälp: Två kvällar.", "Mål", 2025, "Chef", "250905: 41 deltagare."],
+        [None, "Droghandel", "Nattvandring: Fredagar.", "Mål", 2025, "Chef", "250905: Svårt att få vuxna."],
+    ])
+    ws["G4"].fill = fill("FFFF00")
+    ws["G5"].fill = fill("C00000")
+    ws["A10"], ws["A11"] = "Gul = pågår", "Röd = ej påbörjad"
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _statuses(empty_db) == [("Läxhjälp", "påbörjad"), ("Nattvandring", "ej uppnådd")]
+    assert any("statusen lästes från färgen i cell G4 (gul), G5 (röd)" in line for line in report.lines)
+
+
 def test_a_measures_own_coloured_status_beside_a_word_is_no_legend(empty_db, tmp_path):
     # H4 is red next to the follow-up 'Pågår' on the same measure's row: that is the
     # measure's data, not a legend saying red means "pågår".

@@ -1662,13 +1662,14 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     percent_cells: list[str] = []  # statuses read from a share done ("50 %")
     status_cells: set[tuple[int, int]] = set()
 
-    def colour_cells(rows: list[int], cols: list[int]) -> list[tuple[str, str]]:
+    def colour_cells(rows: list[int], cols: list[int], with_text: bool = False) -> list[tuple[str, str]]:
         """The empty coloured cells among these (a drop-down's placeholder counts as
-        empty), each named once (a merged cell by its top-left cell, as Excel names it),
-        with its colour family."""
+        empty; ``with_text``: any coloured cell), each named once (a merged cell by its
+        top-left cell, as Excel names it), with its colour family."""
         origins = dict.fromkeys(sheet.origin(r, c) for c in cols for r in rows)
         return [(f"{get_column_letter(c)}{r}", sheet.coloured[(r, c)]) for r, c in origins
-                if (r, c) in sheet.coloured and (not sheet.value(r, c) or _PLACEHOLDER.match(sheet.value(r, c)))]
+                if (r, c) in sheet.coloured
+                and (with_text or not sheet.value(r, c) or _PLACEHOLDER.match(sheet.value(r, c)))]
 
     for (top, _), rows in sorted(groups.items()):
         colour_only += colour_cells(rows, status_cols)
@@ -1729,7 +1730,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # follow-up text assesses nothing. A measure over several rows has a cell per
         # row: apply_colour_legend reads them only when they agree.
         if not status_text:
-            by_followup = [colour_cells(rows, [c]) for c, _ in followup_cols] \
+            # A coloured follow-up cell with text that assesses nothing ("41 deltagare" on
+            # green) shows its status by the colour as an empty one does.
+            by_followup = [colour_cells(rows, [c], with_text=True) for c, _ in followup_cols] \
                 if status == followup.NOT_ASSESSED else []
             colours = next((cells for c in reversed(status_columns) if (cells := colour_cells(rows, [c]))), []) \
                 or next((cells for cells in reversed(by_followup) if cells), [])
