@@ -234,3 +234,14 @@ def test_a_fetched_file_with_long_kpi_descriptions_is_recognised(empty_db, tmp_p
     assert report.status == "ok", report.summary()
     assert _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, year, value FROM kolada_value") == [
         ("N07403", "Nyckeltal 3", "0180", 2023, 1587.4)]
+
+
+def test_a_code_and_a_value_that_went_through_a_spreadsheet_are_read(empty_db, tmp_path):
+    # "municipality": 180.0 and "value": "1 587,4" (statistics hunt): both were rejected.
+    entry = {"kpi": "N07403", "municipality": 180.0, "period": 2023,
+             "values": [{"gender": "T", "count": 1, "status": "", "value": "1 587,4"}]}
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 1, "values": [entry]}), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value") == [("0180", 1587.4)]

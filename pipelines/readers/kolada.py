@@ -25,7 +25,7 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
 from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
-from pipelines.readers.text import decode
+from pipelines.readers.text import decode, parse_number
 
 FORMATS = ("kolada-json",)
 SOURCE = "Kolada"
@@ -147,6 +147,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                                    "dataformat (kpi, municipality, period, values). Hämta data med "
                                    "python -m pipelines fetch kolada.", row=n, column=key)
         muni = str(entry["municipality"]).strip()
+        muni = re.sub(r"^(\d+)\.0$", r"\1", muni)  # a code that went through a spreadsheet: 180.0
         if re.fullmatch(r"\d{3}", muni):
             muni = muni.zfill(4)  # a kommun code whose leading zero was lost (114)
         if muni == "0000":
@@ -182,9 +183,10 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 continue
             value = v.get("value")
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                try:
-                    value = float(str(value).replace(",", "."))
-                except ValueError:
+                # A value as text, as a person writes it ("1 587,4"), read by the statistics'
+                # one rule (text.parse_number); true or false is no number.
+                value = None if isinstance(value, bool) else parse_number(str(value))
+                if value is None:
                     rejected.append(Rejection(n, "value", "värdet är inte ett tal"))
                     continue
             if value is None:
