@@ -601,3 +601,21 @@ def test_a_copy_of_a_sheet_is_read_once(empty_db, tmp_path, titles):
     assert {m[3] for m in measures} == {"påbörjad"}  # the last sheet's, the latest follow-up
     assert all(not m[0].startswith(("T1", "T2", "Uppföljning")) for m in measures)
     assert any(f"Blad '{titles[0]}' har samma åtgärder som blad '{titles[1]}'" in line for line in report.lines)
+
+
+def test_checkboxes_in_columns_per_status_are_read_as_marks(empty_db, tmp_path):
+    # 'Ej påbörjad' | 'Pågår' | 'Genomförd' with Excel checkboxes (TRUE/FALSE, shown as
+    # SANT/FALSKT): every measure was 'ej bedömd' and the report said "statusen 'FALSKT'
+    # känns inte igen".
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar.", "Mål", 2025, "Fritid", "250905: 41.",
+         False, False, True],
+        [None, "Få vuxna ute", "Nattvandring: fredagar.", "Mål", 2025, "Fält", "250905: Start.", False, True, False],
+        [None, "Låg kunskap", "Föräldraträffar: fyra.", "Mål", 2025, "Polis", None, True, False, False],
+        [None, "Få platser", "Sommarjobb: tjugo.", "Mål", 2025, "Kommun", None, False, False, False],
+    ], header=[*HEADER, "Ej påbörjad", "Pågår", "Genomförd"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"),
+                                                   ("Föräldraträffar", "ej uppnådd"), ("Sommarjobb", "ej bedömd")]
+    assert not any("känns inte igen" in line for line in report.lines), report.lines

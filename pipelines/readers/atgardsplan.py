@@ -1481,7 +1481,10 @@ def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
 
 
 # A mark in a column per status ("Ej påbörjad", "Pågår", "Genomförd" with an X).
-_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja)\ufe0f?\s*$", re.IGNORECASE)
+# A checkbox (Infoga > Kryssruta, or a form control linked to its cell) holds TRUE or
+# FALSE, which Swedish Excel shows as SANT and FALSKT.
+_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja|sant|true)\ufe0f?\s*$", re.IGNORECASE)
+_NO_MARK = re.compile(r"^\s*(?:falskt|false)\s*$", re.IGNORECASE)
 
 
 def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
@@ -1578,7 +1581,10 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         # drop-down's default filled down the template) does not make a row.
         values.update({f"followup@{c}": _date_value(sheet, r, c) for c, _ in followup_cols})
         # A drop-down's "Välj status" in a status cell: nothing chosen yet.
-        statuses = {f"status@{c}": "" if _PLACEHOLDER.match(sheet.value(r, c)) else sheet.value(r, c)
+        # An unticked checkbox in a mark column (FALSKT): no status either.
+        mark_cols = {c for c, _ in marks}
+        statuses = {f"status@{c}": "" if _PLACEHOLDER.match(sheet.value(r, c))
+                    or (c in mark_cols and _NO_MARK.match(sheet.value(r, c))) else sheet.value(r, c)
                     for c in status_columns}
         marked = [(c, status) for c, status in marks if _MARK.match(sheet.value(r, c))]
         marked_cols.update(c for c, _ in marked)
