@@ -493,19 +493,29 @@ def _shared_keys(con, table: str, frame: pd.DataFrame | str, load_id: int) -> tu
     or for a measure the same area and title)."""
     keys = _SAME_DATA.get(table) or _key_columns(con, table)
     columns = ", ".join(f'"{k}"' for k in keys)
-    source = frame if isinstance(frame, str) else "_offered"
-    if not isinstance(frame, str):
-        con.complete()
-        con.register("_offered", frame)
-    try:
+    with _readable(con, frame) as source:
         # Neither a key nor an area or title has NULLs, so a shared one is one whose first
         # column joined.
         return con.execute(
             f'SELECT count(*), count(f."{keys[0]}") FROM {table} AS t LEFT JOIN (SELECT DISTINCT {columns} '
             f"FROM {source}) AS f USING ({columns}) WHERE t.load_id = ?", [load_id]).fetchone()
+
+
+@contextlib.contextmanager
+def _readable(con, frame: pd.DataFrame | str):
+    """The name a query reads ``frame`` by: a temporary table's own, or the DataFrame's,
+    registered for the query and unregistered after it."""
+    if isinstance(frame, str):
+        yield frame
+        return
+    con.complete()
+    con.register("_offered", frame)
+    try:
+        yield "_offered"
     finally:
-        if not isinstance(frame, str):
-            con.complete()
+        # After an error these fail too (the transaction is aborted) and would hide it.
+        with contextlib.suppress(duckdb.Error):
+            con.complete()  # fetchone() leaves the result open
             con.unregister("_offered")
 
 
@@ -531,19 +541,11 @@ def _new_and_replaced(con, table: str, frame: pd.DataFrame | str) -> tuple[int, 
     """(keys of the frame not stored in ``table``, keys already stored) by its primary key."""
     keys = _key_columns(con, table)
     columns = ", ".join(f'"{k}"' for k in keys)
-    source = frame if isinstance(frame, str) else "_offered"
-    if not isinstance(frame, str):
-        con.complete()
-        con.register("_offered", frame)
-    try:
+    with _readable(con, frame) as source:
         # A primary key has no NULLs, so a stored key is one whose first column joined.
         return con.execute(
             f'SELECT count(*) - count(t."{keys[0]}"), count(t."{keys[0]}") FROM (SELECT DISTINCT {columns} '
             f"FROM {source}) AS f LEFT JOIN {table} AS t USING ({columns})").fetchone()
-    finally:
-        if not isinstance(frame, str):
-            con.complete()  # fetchone() leaves the result open
-            con.unregister("_offered")
 
 
 def _incident_months(con, where: str, params: list) -> set:
