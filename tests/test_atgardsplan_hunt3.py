@@ -619,3 +619,19 @@ def test_checkboxes_in_columns_per_status_are_read_as_marks(empty_db, tmp_path):
     assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"),
                                                    ("Föräldraträffar", "ej uppnådd"), ("Sommarjobb", "ej bedömd")]
     assert not any("känns inte igen" in line for line in report.lines), report.lines
+
+
+@pytest.mark.parametrize("word", ["Fokusområde", "Område", "Insatsområde"])
+def test_an_area_column_under_another_name_gives_each_rows_area(empty_db, tmp_path, word):
+    # The areas in a first column headed 'Fokusområde' (not 'Prioriterat område'): the
+    # column was reported as not read and every measure got the sheet's name as its area.
+    wb = _new()
+    _sheet(wb, "Åtgärder", [
+        [UNGA, "Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar.", "Mål", 2025, "Fritid"],
+        [None, None, "Få vuxna ute", "Nattvandring: fredagar.", "Mål", 2025, "Fält"],
+        [OTRYGGA, "Otrygghet vid torget", "Dålig belysning", "Trygghetsvandring: två.", "Mål", 2025, "Samordnare"],
+    ], header=[word, *HEADER[:6]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [(m[0], m[2]) for m in _measures(empty_db)] == [(UNGA, "Läxhjälp"), (UNGA, "Nattvandring"),
+                                                          (OTRYGGA, "Trygghetsvandring")]
+    assert not any("lästes inte" in line for line in report.lines), report.lines

@@ -1166,6 +1166,20 @@ def _split_header(sheet: Sheet, row: int, roles: dict[str, int]) -> dict[str, in
     return split if split != roles else None
 
 
+def _area_column(sheet: Sheet, row: int, roles: dict[str, int]) -> int | None:
+    """A column headed as an area of its own kind ("Fokusområde", "Område", "Insatsområde")
+    whose filled cells below all name prioritised areas: the plan's area column, as
+    "Prioriterat område" is. None when there is none."""
+    taken = set(roles.values())
+    for c, text in sheet.rows.get(row, []):
+        if c in taken or "område" not in _fold(text):
+            continue
+        below = [t for (r, cc), t in sheet.cells.items() if cc == c and row < r <= row + HEADER_SEARCH_ROWS and t.strip()]
+        if below and all(match_area(t) for t in below):
+            return c
+    return None
+
+
 def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tuple[int, str | None]], int] | None:
     """Row of the header, role -> column, the area-description column if any, the
     follow-up columns with their rounds, and the number of header rows (2 when a merged
@@ -1188,6 +1202,8 @@ def find_header(sheet: Sheet) -> tuple[int, dict[str, int], int | None, list[tup
                 roles["problem"] = roles.pop("area")
             elif "area" in roles:
                 description = roles.pop("area")
+            else:
+                description = _area_column(sheet, r, roles)
             cols = _followup_columns(sheet, r)
             # A row with a measure of its own under the header is data, whatever else it says.
             sub = None if sheet.own(r + 1, roles["measure"]) else _sub_header_columns(sheet, r, cols)
