@@ -359,6 +359,8 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         version_lines: list[str] = []
         if result.replaces_earlier_version:
             earlier, version_lines = _earlier_version(con, name, result.primary_table, primary)
+            earlier, kept_years = _years_outside(con, earlier, result.primary_table, primary)
+            version_lines += kept_years
         touched = _touched_by_deleting(con, earlier, result.replace_plans)
         _delete_loads(con, earlier)
         _delete_plans(con, result.replace_plans)
@@ -472,6 +474,33 @@ def _earlier_version(con, name: str, table: str, frame: pd.DataFrame | str | Non
             lines.append(f"En tidigare fil med samma namn (inläsning {load_id}) har andra uppgifter ({shared} av "
                          f"{rows} rader har samma nyckel som i den här filen); den ligger kvar och den här läggs till.")
     return replaced, lines
+
+
+# Yearly statistics: a download of other years (SCB's or Kolada's last five years, a
+# window that moves) revises the years it holds and leaves the others.
+_YEARLY = ("population", "kolada_value", "bra_statistic")
+
+
+def _years_outside(con, earlier: list[int], table: str, frame) -> tuple[list[int], list[str]]:
+    """``earlier`` without the loads of yearly statistics that hold years the new version
+    does not: their rows of the new version's years are removed here, the other years
+    kept (the load stays 'ok'). Returns (the loads to remove whole, report lines)."""
+    if table not in _YEARLY or not earlier:
+        return earlier, []
+    with _readable(con, frame) as source:
+        years = [r[0] for r in con.execute(f"SELECT DISTINCT year FROM {source}").fetchall()]
+    whole, lines = [], []
+    for load_id in earlier:
+        outside = sorted(r[0] for r in con.execute(
+            f"SELECT DISTINCT year FROM {table} WHERE load_id = ? AND NOT list_contains(?, year)",
+            [load_id, years]).fetchall())
+        if not outside:
+            whole.append(load_id)
+            continue
+        con.execute(f"DELETE FROM {table} WHERE load_id = ? AND list_contains(?, year)", [load_id, years])
+        lines.append(f"Åren {', '.join(map(str, outside))} från inläsning {load_id} finns inte i den här filen och "
+                     "ligger kvar.")
+    return whole, lines
 
 
 def _key_columns(con, table: str) -> list[str]:

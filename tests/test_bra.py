@@ -232,3 +232,17 @@ def test_a_code_and_a_name_that_disagree_are_rejected(empty_db, tmp_path):
     assert _query(empty_db, "SELECT area_code FROM bra_statistic ORDER BY 1") == [("01",), ("1280",)]
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
         (2, "Region", "koden 0180 är Stockholm, men namnet är Malmö: rätta koden eller namnet")]
+
+
+def test_a_download_of_other_years_under_the_same_name_keeps_the_years_it_lacks(empty_db, tmp_path):
+    # The last three years downloaded again a year later, under the same name: the new
+    # file replaced the old one and 2020 was gone (second statistics hunt).
+    path = tmp_path / "export.csv"
+    _csv(path, "Region;Brottstyp;2020;2021;2022\nMalmö;Rån;500;510;520\nLund;Rån;100;110;120\n")
+    ingest(empty_db, [path])
+    _csv(path, "Region;Brottstyp;2021;2022;2023\nMalmö;Rån;510;525;530\nLund;Rån;110;120;130\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT year, count FROM bra_statistic WHERE area_code = '1280' ORDER BY 1") == [
+        (2020, 500), (2021, 510), (2022, 525), (2023, 530)]
+    assert any("Åren 2020 från inläsning 1 finns inte i den här filen och ligger kvar." in line for line in report.lines)
