@@ -246,3 +246,19 @@ def test_a_download_of_other_years_under_the_same_name_keeps_the_years_it_lacks(
     assert _query(empty_db, "SELECT year, count FROM bra_statistic WHERE area_code = '1280' ORDER BY 1") == [
         (2020, 500), (2021, 510), (2022, 525), (2023, 530)]
     assert any("Åren 2020 från inläsning 1 finns inte i den här filen och ligger kvar." in line for line in report.lines)
+
+
+def test_a_kommun_written_once_over_its_offences_and_a_totalt_kommun(empty_db, tmp_path):
+    # Second hunt: a blank Kommun under a repeated Län was read as the län's total (Botkyrka's
+    # Rån became Stockholms län's), and "Totalt" in the Kommun column became Sweden.
+    path = _csv(tmp_path / "export.csv", "Län;Kommun;Brottstyp;2023\n"
+                "Stockholms län;Totalt;Samtliga brott;300 000\n"
+                "Stockholms län;Botkyrka;Samtliga brott;10 000\n"
+                "Stockholms län;;Rån;100\n"
+                "Skåne län;Totalt;Samtliga brott;200 000\n")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT area_code, offence_category, count FROM bra_statistic ORDER BY 1, 2") == [
+        ("01", "Samtliga brott", 300000), ("0127", "Rån", 100), ("0127", "Samtliga brott", 10000),
+        ("12", "Samtliga brott", 200000)]
+    assert _query(empty_db, "SELECT count(*) FROM rejected_row")[0][0] == 0

@@ -324,6 +324,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     missing = repeated = 0
     marked: set[tuple] = set()
     last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
+    last_coarser, seen = "", set()  # the coarser area column's last text; (area, offence) read
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
@@ -334,13 +335,21 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         # Exports leave grouped (merged) area and offence cells blank below the first row.
         # With a coarser area column beside ("Län" left of "Kommun"), a row whose finer cell
         # is empty and coarser one is not is the coarser area's total.
+        # A finer cell that is empty below a filled one carries it down while its offences
+        # are new (a kommun written once over its offences); empty for an offence that
+        # area already had, or saying "Totalt", it is the coarser area's total.
+        offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
         area_text, level = at(roles.get("area")), roles.get("area_level")
         area_col = roles.get("area")
-        if not area_text and "area_coarser" in roles and at(roles["area_coarser"]):
-            area_text, level, area_col = at(roles["area_coarser"]), roles["area_coarser_level"], roles["area_coarser"]
-        if not area_text:
+        coarser = at(roles["area_coarser"]) if "area_coarser" in roles else ""
+        carried = not area_text and last_area[0] and (last_area[0], offence) not in seen
+        if "area_coarser" in roles and (norm(area_text) in _RIKET or (not area_text and not carried)) \
+                and (coarser or last_coarser):
+            area_text, level, area_col = coarser or last_coarser, roles["area_coarser_level"], roles["area_coarser"]
+        elif not area_text:
             area_text, level, area_col = last_area
-        offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
+        seen.add((area_text, offence))
+        last_coarser = coarser or last_coarser
         last_area, last_offence = (area_text, level, area_col), offence
         if not offence:
             rejected.append(Rejection(rnum, header[roles["offence"]], "brottstyp saknas"))
