@@ -198,3 +198,32 @@ def test_a_row_again_with_the_same_value_is_read_once(empty_db, tmp_path):
     assert _population(empty_db) == _bands(10)
     assert rejected_rows(empty_db) == []
     assert "1 värden förekom två gånger" in report.summary()
+
+
+# --- second hunt: English labels ---------------------------------------------------------------
+
+
+def test_english_population_growth_or_density_is_not_the_population(empty_db, tmp_path):
+    # "Population growth" and "Population density" held the word and counted as the
+    # population: English downloads of Folkökning were stored as people.
+    for label in ("Population growth", "Population density"):
+        lines = ['"region","age","sex",' + f'"{label} 2023"']
+        lines += [f'"0180 Stockholm","{a.replace(" år", " years")}","{"men" if s == "män" else "women"}",1'
+                  for a in AGES for s in SEXES]
+        message = refused(empty_db, _write(tmp_path / f"{label}.csv", lines))
+        assert f"'{label}', inte folkmängd" in message
+    assert _population(empty_db) == []
+
+
+def test_english_observations_column_reads_the_population_only(empty_db, tmp_path):
+    # SCB's English PxWeb calls the contents "observations": it was an extra column, and
+    # Population and Population growth were added together.
+    lines = ['"region","age","sex","observations","year","value"']
+    for a in AGES:
+        for s in SEXES:
+            sex, age = ("men" if s == "män" else "women"), a.replace(" år", " years")
+            lines += [f'"0180 Stockholm","{age}","{sex}","Population","2023",10',
+                      f'"0180 Stockholm","{age}","{sex}","Population growth","2023",1']
+    [report] = ingest(empty_db, [_write(tmp_path / "en.csv", lines)])
+    assert report.status == "ok", report.lines
+    assert _population(empty_db) == _bands(10)

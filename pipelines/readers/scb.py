@@ -241,7 +241,7 @@ _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
 _YEAR = ("år", "ar", "tid", "year", "period")
-_CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll")
+_CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll", "observations")
 _OFFENCE_WORDS = ("brott",)
 
 
@@ -364,7 +364,12 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 # --- contents: which measure a table holds ------------------------------------------------
 
-_POPULATION = re.compile(r"\b(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)\b")
+# The population itself: the word alone, or with the day it is counted, a year or a unit
+# ("Folkmängd 31 december", "Population 2023", "Folkmängd (antal)"); with any other word
+# after it, another measure ("Population growth", "Population density", "Befolkningsförändring").
+_POPULATION = re.compile(r"(?:be0101n1\s*[-:]?\s*)?(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)"
+                         r"(?:\s*[,(]?\s*(?:den\s+)?31\s+dec\w*\)?|\s*[,(]?\s*(?:19|20)\d{2}\)?"
+                         r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?)*[.:]?")
 _SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
 
 
@@ -376,7 +381,7 @@ def _measure_of(*texts: str) -> bool | None:
     kinds = set()
     for text in texts:
         t = norm(text)
-        if _POPULATION.search(t):
+        if _POPULATION.fullmatch(t):
             return True
         says_nothing = t in _SAYS_NOTHING or re.fullmatch(r"tab\d+", t) or (
             re.fullmatch(r"[a-z0-9]*\d[a-z0-9]*", t) and not t.startswith("be0101"))
