@@ -245,3 +245,22 @@ def test_a_code_and_a_value_that_went_through_a_spreadsheet_are_read(empty_db, t
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.lines
     assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value") == [("0180", 1587.4)]
+
+
+def test_the_same_value_twice_is_read_once_and_two_values_are_rejected(empty_db, tmp_path):
+    # Second statistics hunt: 1234.5 then 999.0 for the same kommun, year and gender kept
+    # the last one ("det sista gäller"), as SCB's and Brå's readers no longer do.
+    def entry(muni, value):
+        return {"kpi": "N07403", "municipality": muni, "period": 2023,
+                "values": [{"gender": "T", "count": 1, "status": "", "value": value}]}
+
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 4, "values": [entry("0180", 1234.5), entry("0180", 999.0),
+                                                       entry("1280", 800.0), entry("1280", 800.0)]}), "utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value") == [("1280", 800.0)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
+        (1, "value", "samma nyckeltal, kommun, år och kön som post 2 men ett annat värde; ingen av dem lästes in"),
+        (2, "value", "samma nyckeltal, kommun, år och kön som post 1 men ett annat värde; ingen av dem lästes in")]
+    assert "1 värden förekom två gånger; det sista gäller." in report.lines

@@ -135,6 +135,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     titles = _titles(doc)
     retrieved = _retrieved_at(doc)
     rows, rejected = [], []
+    entry_numbers: list[int] = []  # the entry of "values" each row comes from
     skipped = {"riket": 0, "region": 0, "grupp": 0}
     missing_values, prelim, skipped_deleted = 0, 0, 0
     gz = ctx.gazetteer
@@ -198,10 +199,25 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             rows.append(dict(kpi_id=kpi, kpi_title=titles.get(kpi) or entry.get("kpi_title"), kommun_code=muni,
                              year=year, gender=gender, value=value, status=status, preliminary=pre,
                              source=SOURCE, retrieved_at=retrieved))
+            entry_numbers.append(n)
     frame = pd.DataFrame(rows, columns=["kpi_id", "kpi_title", "kommun_code", "year", "gender", "value", "status",
                                         "preliminary", "source", "retrieved_at"])
+    # The same KPI, kommun, year and gender twice: an equal value is read once; another
+    # value cannot be told right or wrong, so neither is read (as SCB's reader does).
+    key = ["kpi_id", "kommun_code", "year", "gender"]
+    values = frame["value"].astype("Float64").fillna(float("nan"))
+    conflicting = frame.assign(_v=values.astype(str)).groupby(key)["_v"].transform("nunique") > 1
+    if conflicting.any():
+        where = pd.Series(entry_numbers, index=frame.index)
+        for _, group in frame[conflicting].groupby(key):
+            posts = where[group.index].tolist()
+            for n in posts:
+                others = ", ".join(str(o) for o in posts if o != n)
+                rejected.append(Rejection(n, "value", f"samma nyckeltal, kommun, år och kön som post {others} men "
+                                                      "ett annat värde; ingen av dem lästes in"))
+        frame = frame[~conflicting]
     before = len(frame)
-    frame = frame.drop_duplicates(subset=["kpi_id", "kommun_code", "year", "gender"], keep="last")
+    frame = frame.drop_duplicates(subset=key, keep="last")
     lines = []
     kpis = sorted(frame["kpi_id"].unique())
     if kpis:
