@@ -262,3 +262,15 @@ def test_a_kommun_written_once_over_its_offences_and_a_totalt_kommun(empty_db, t
         ("01", "Samtliga brott", 300000), ("0127", "Rån", 100), ("0127", "Samtliga brott", 10000),
         ("12", "Samtliga brott", 200000)]
     assert _query(empty_db, "SELECT count(*) FROM rejected_row")[0][0] == 0
+
+
+def test_a_column_an_english_excel_wrote_reads_its_commas_as_thousands(empty_db, tmp_path):
+    # Second hunt: "13,662.3" beside "13,662" in one rate column gave 13662.3 and 13.662.
+    path = _csv(tmp_path / "export.csv", 'Region;Brottstyp;År;Antal;Per 100 000 inv\n'
+                'Hela landet;Samtliga brott;2023;"1,441,900";"13,662.3"\n'
+                'Hela landet;Samtliga brott;2024;"1,401,010";"13,662"\n'
+                'Malmö;Samtliga brott;2024;"1,234";"14,358.9"\n')
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT area_code, year, count, per_100k FROM bra_statistic ORDER BY 1, 2") == [
+        ("1280", 2024, 1234, 14358.9), ("SE", 2023, 1441900, 13662.3), ("SE", 2024, 1401010, 13662.0)]
