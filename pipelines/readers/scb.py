@@ -364,10 +364,11 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 # --- contents: which measure a table holds ------------------------------------------------
 
-# The population itself: the word alone, or with the day it is counted, a year or a unit
+# The population itself: the word alone (after its code, as PxWeb 2 writes codes and
+# texts: "000003O5 Folkmängd"), or with the day it is counted, a year or a unit
 # ("Folkmängd 31 december", "Population 2023", "Folkmängd (antal)"); with any other word
 # after it, another measure ("Population growth", "Population density", "Befolkningsförändring").
-_POPULATION = re.compile(r"(?:be0101n1\s*[-:]?\s*)?(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)"
+_POPULATION = re.compile(r"(?:[a-z0-9]*\d[a-z0-9]*\s*[-:]?\s*)?(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)"
                          r"(?:\s*[,(]?\s*(?:den\s+)?31\s+dec\w*\)?|\s*[,(]?\s*(?:19|20)\d{2}\)?"
                          r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?)*[.:]?")
 _SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
