@@ -165,3 +165,15 @@ def test_a_long_period_is_shown_in_a_coarser_grain_and_says_why(demo_db, monkeyp
     # Thirteen months are still shown per month (unless most values would be hidden).
     page = signals.signal_page(Selection("riket", "SE", date(2024, 12, 1), date(2025, 12, 1)), "sex", "month")
     assert page.grain == "month" and not any("fler än" in n for n in page.notices)
+
+
+def test_the_lines_come_in_the_tables_order_of_the_categories(demo_db):
+    # The legend was alphabetical, "under 12 år" last, beside a table that lists it first.
+    import json
+
+    at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", "uppdelning": "Åldersgrupp"})
+    assert not at.exception, [e.value for e in at.exception]
+    names = [t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t.get("name")]
+    table = at.dataframe[0].value["Åldersgrupp"].tolist()
+    assert names and names == [c for c in table if c in names]
+    assert names[0] == "under 12 år"

@@ -4,6 +4,7 @@ area, as counts and per 1 000 young people aged 12–17, with the small-count ru
 Everything shown comes protected from dashboard.queries.signals (dashboard/suppression.py).
 """
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, components, exports, filters
@@ -66,6 +67,11 @@ def label_periods(fig, frame, grain: str) -> None:
 def signal_trend(table, measure: str, dimension: str | None, title: str, y_title: str, grain: str):
     """The trend figure with period names (a fresh figure, adjusted: the built one is
     remembered and shared, see charts.remembered)."""
+    if dimension is not None:
+        # Lines and legend in the table's order of the categories ("under 12 år" first, as
+        # in the table beside it), not alphabetical ("under 12 år" last).
+        order = list(dict.fromkeys(table["category_label"].tolist()))
+        table = table.assign(category_label=pd.Categorical(table["category_label"], categories=order))
     fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
                        title=title, y_title=y_title, x_title=GRAINS[grain], decimals=0 if measure == "count" else 2)
     label_periods(fig, table, grain)
