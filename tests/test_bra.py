@@ -16,6 +16,13 @@ from pipelines.loading import ingest
 DATA = Path(__file__).parent / "data" / "bra"
 
 
+def _loaded(db, path):
+    """The load report of ``path``, which must load."""
+    [report] = ingest(db, [path])
+    assert report.status == "ok", report.lines
+    return report
+
+
 def _stat(db, area, offence, year):
     rows = _query(db, "SELECT count, per_100k, preliminary FROM bra_statistic "
                       "WHERE area_code = ? AND offence_category = ? AND year = ?", [area, offence, year])
@@ -25,8 +32,7 @@ def _stat(db, area, offence, year):
 def test_long_csv_windows_1252_with_title_footnotes_and_area_names(empty_db):
     path = DATA / "anmalda_brott_region_lan.csv"
     assert readers.choose(path).fmt == "bra-csv"
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    report = _loaded(empty_db, path)
     assert _stat(empty_db, "SE", "Samtliga brott", 2023) == (1441900, 13662.3, False)
     assert _stat(empty_db, "SE", "Samtliga brott", 2024) == (1401010, 13210.8, True)  # "2024*"
     assert _stat(empty_db, "SE", "Skjutning med dödlig utgång", 2023) == (53, 0.5, False)  # footnote mark dropped
@@ -70,8 +76,7 @@ def test_xlsx_merged_titles_and_areas_renamed_sheet(empty_db, tmp_path):
     path = tmp_path / "bra_export.xlsx"
     wb.save(path)
     assert readers.choose(path).fmt == "bra-xlsx"
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    report = _loaded(empty_db, path)
     assert _stat(empty_db, "SYD", "Rån", 2023) == (1390, None, False)
     assert _stat(empty_db, "SYD", "Våldsbrott", 2024) == (19876, None, True)
     assert _stat(empty_db, "SE", "Rån", 2023) == (7400, None, False)
@@ -87,8 +92,7 @@ def test_file_without_areas_is_refused_clearly_and_changes_nothing(empty_db):
 def test_area_from_title_line(empty_db, tmp_path):
     path = tmp_path / "malmo.csv"
     path.write_bytes("Anmälda brott\nOmråde: Malmö\nBrottstyp;2023\nRån;310\n".encode("cp1252"))
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _stat(empty_db, "1280", "Rån", 2023) == (310, None, False)
 
 
@@ -145,8 +149,7 @@ def test_thousands_with_narrow_no_break_space(empty_db, tmp_path):
     path = tmp_path / "anmalda.csv"
     path.write_text("Anmälda brott\n\nRegion;Brott;År;Antal;Antal per 100 000 inv\n"
                     "Malmö;Skadegörelse;2023;10\u202f001;2\u2009891,3\n", encoding="utf-8")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _stat(empty_db, "1280", "Skadegörelse", 2023) == (10001, 2891.3, False)
     assert _query(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
 
@@ -164,8 +167,7 @@ def test_a_lan_column_beside_the_kommun_column_keeps_the_kommuner(empty_db, tmp_
                 "Stockholms län;Botkyrka;Samtliga brott;8 000\n"
                 ";Danderyd;Samtliga brott;2 000\n"
                 "Stockholms län;;Samtliga brott;10 000\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _stat(empty_db, "0127", "Samtliga brott", 2023)[0] == 8000
     assert _stat(empty_db, "0162", "Samtliga brott", 2023)[0] == 2000
     assert _stat(empty_db, "01", "Samtliga brott", 2023)[0] == 10000
@@ -178,8 +180,7 @@ def test_the_same_area_offence_and_year_twice_is_not_silently_the_later(empty_db
                 "Malmö;Misshandel;9 000\nMalmö;Mot kvinna;4 000\n"
                 "Malmö;Olaga hot;8 000\nMalmö;Mot kvinna;3 100\n"
                 "Malmö;Rån;500\nMalmö;Rån;500\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    report = _loaded(empty_db, path)
     assert _stat(empty_db, "1280", "Mot kvinna", 2023)[0] == 4000
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
         (5, "2023", "samma område, brott och år som rad 3 men ett annat värde; den raden gäller")]
@@ -193,11 +194,20 @@ def test_a_rejected_count_takes_its_years_rate_with_it(empty_db, tmp_path):
                 "Malmö;Samtliga brott;2023;51 998;14 358,9\n"
                 "Malmö;Rån;2023;-5;1,0\n"
                 "Malmö;Stöld;2023;1E+25;3,0\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _query(empty_db, "SELECT offence_category FROM bra_statistic") == [("Samtliga brott",)]
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
         (3, "Antal", "värdet är negativt"), (4, "Antal", "värdet är orimligt stort (över 1 000 000 000)")]
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("13,662.3", True), ("1,441,900", True), ("13,662", False), ("1,234", False), ("1 234,5", False),
+    ("1.234,5", False)])
+def test_what_only_an_english_excel_writes(text, english):
+    from pipelines.readers.text import english_written, parse_number
+
+    assert english_written(text) is english
+    assert parse_number("13,662", english=True) == 13662
 
 
 @pytest.mark.parametrize(("text", "value"), [
@@ -218,8 +228,7 @@ def test_an_english_excels_numbers_are_read_as_written(empty_db, tmp_path):
     # 13.6623 and the count 1,441,900 rejected.
     path = _csv(tmp_path / "export.csv", 'Region;Brottstyp;År;Antal;Per 100 000 inv\n'
                 'Hela landet;Samtliga brott;2023;"1,441,900";"13,662.3"\n')
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _stat(empty_db, "SE", "Samtliga brott", 2023)[:2] == (1441900, 13662.3)
 
 
@@ -227,8 +236,7 @@ def test_a_code_and_a_name_that_disagree_are_rejected(empty_db, tmp_path):
     # "0180 Malmö": the code was taken and Malmö's figure stored as Stockholm's.
     path = _csv(tmp_path / "export.csv", "Region;Brottstyp;2023\n0180 Malmö;Rån;500\n"
                 "1280 Malmö;Rån;400\n01 Stockholms län;Rån;2 571\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _query(empty_db, "SELECT area_code FROM bra_statistic ORDER BY 1") == [("01",), ("1280",)]
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
         (2, "Region", "koden 0180 är Stockholm, men namnet är Malmö: rätta koden eller namnet")]
@@ -241,8 +249,7 @@ def test_a_download_of_other_years_under_the_same_name_keeps_the_years_it_lacks(
     _csv(path, "Region;Brottstyp;2020;2021;2022\nMalmö;Rån;500;510;520\nLund;Rån;100;110;120\n")
     ingest(empty_db, [path])
     _csv(path, "Region;Brottstyp;2021;2022;2023\nMalmö;Rån;510;525;530\nLund;Rån;110;120;130\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    report = _loaded(empty_db, path)
     assert _query(empty_db, "SELECT year, count FROM bra_statistic WHERE area_code = '1280' ORDER BY 1") == [
         (2020, 500), (2021, 510), (2022, 525), (2023, 530)]
     assert any("Åren 2020 från inläsning 1 finns inte i den här filen och ligger kvar." in line for line in report.lines)
@@ -256,8 +263,7 @@ def test_a_kommun_written_once_over_its_offences_and_a_totalt_kommun(empty_db, t
                 "Stockholms län;Botkyrka;Samtliga brott;10 000\n"
                 "Stockholms län;;Rån;100\n"
                 "Skåne län;Totalt;Samtliga brott;200 000\n")
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _query(empty_db, "SELECT area_code, offence_category, count FROM bra_statistic ORDER BY 1, 2") == [
         ("01", "Samtliga brott", 300000), ("0127", "Rån", 100), ("0127", "Samtliga brott", 10000),
         ("12", "Samtliga brott", 200000)]
@@ -270,7 +276,6 @@ def test_a_column_an_english_excel_wrote_reads_its_commas_as_thousands(empty_db,
                 'Hela landet;Samtliga brott;2023;"1,441,900";"13,662.3"\n'
                 'Hela landet;Samtliga brott;2024;"1,401,010";"13,662"\n'
                 'Malmö;Samtliga brott;2024;"1,234";"14,358.9"\n')
-    [report] = ingest(empty_db, [path])
-    assert report.status == "ok", report.lines
+    _loaded(empty_db, path)
     assert _query(empty_db, "SELECT area_code, year, count, per_100k FROM bra_statistic ORDER BY 1, 2") == [
         ("1280", 2024, 1234, 14358.9), ("SE", 2023, 1441900, 13662.3), ("SE", 2024, 1401010, 13662.0)]

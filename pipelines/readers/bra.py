@@ -32,7 +32,7 @@ from pipelines.readers.scb import (
     notes_preliminary_years,
     xlsx_grids,
 )
-from pipelines.readers.text import parse_number
+from pipelines.readers.text import english_written, parse_number
 
 FORMATS = ("bra-csv", "bra-xlsx")
 SOURCE = "Brå"
@@ -217,19 +217,14 @@ def code_name_conflict(text: str, gz: Gazetteer) -> str | None:
 # --- values -----------------------------------------------------------------------------
 
 
-# A number only an English Excel writes: comma thousands before a decimal point, or two
-# comma groups ("13,662.3", "1,441,900"); a Swedish one never has both, or two commas.
-_ENGLISH_NUMBER = re.compile(r"^\s*-?\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})\s*$")
-
-
-def _value(text: str) -> tuple[bool, float | None]:
+def _value(text: str, english: bool = False) -> tuple[bool, float | None]:
     """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing."""
     t = without_mark(text)
     if t in ("", "..", ".", "…", "x", "X"):
         return True, None
     if t in ("-", "–", "—"):
         return True, 0.0
-    v = parse_number(t)
+    v = parse_number(t, english)
     return v is not None, v
 
 
@@ -330,11 +325,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     marked: set[tuple] = set()
     last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
     last_coarser, seen = "", set()  # the coarser area column's last text; (area, offence) read
-    # A column an English Excel wrote (_ENGLISH_NUMBER somewhere in it): its commas separate
-    # thousands in every cell, so "13,662" beside "13,662.3" is 13662, not the Swedish 13.662.
+    # A column an English Excel wrote (text.english_written): "13,662" beside "13,662.3"
+    # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
-               if any(_ENGLISH_NUMBER.match(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "")
-                      for i in body)}
+               if any(english_written(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "") for i in body)}
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
@@ -408,7 +402,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         # row is not stored beside the rejection.
         values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
-            ok, v = _value(text.replace(",", "") if col in english else text)
+            ok, v = _value(text, col in english)
             problem = ("värdet är inte ett tal" if not ok
                        else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
                        else "värdet är negativt" if v is not None and v < 0

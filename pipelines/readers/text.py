@@ -77,18 +77,31 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 _GROUPED = {sep: re.compile(rf"^[+-]?\d{{1,3}}(?:\{sep}\d{{3}})+$") for sep in ",."}
+# A number only an English Excel writes: comma thousands before a decimal point, or two
+# comma groups ("13,662.3", "1,441,900"); a Swedish one never has both, or two commas.
+_ENGLISH = re.compile(r"^\s*-?\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})\s*$")
 
 
-def parse_number(text: str) -> float | None:
+def english_written(text: str) -> bool:
+    """Whether ``text`` is a number only an English Excel writes: a column holding one
+    reads every comma as a thousands separator (``parse_number(…, english=True)``)."""
+    return bool(_ENGLISH.match(text or ""))
+
+
+def parse_number(text: str, english: bool = False) -> float | None:
     """'1 234,5' or '1234.5' to a float; None when empty or not a number. Any space
     (also the no-break, narrow no-break and thin spaces of Swedish number formats) is a
     thousands separator. With both a comma and a full stop the last one is the decimal
     sign ('1.234,5' as a German or Swedish Excel writes it, '13,662.3' as an English one);
     one sign repeated between groups of three digits separates thousands ('1,234,567',
-    '1.234.567'). A single comma is the Swedish decimal comma ('1,234' is 1.234)."""
+    '1.234.567'). A single comma is the Swedish decimal comma ('1,234' is 1.234), except in
+    a column an English Excel wrote (``english``, see :func:`english_written`), where every
+    comma separates thousands ('13,662' beside '13,662.3' is 13662)."""
     if text is None:
         return None
     t = re.sub(r"\s+", "", str(text))
+    if english:
+        t = t.replace(",", "")
     if t in ("", "..", "-", "–"):
         return None
     if "," in t and "." in t:
