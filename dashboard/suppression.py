@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse
 import scipy.sparse.csgraph
 
@@ -287,35 +289,33 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
     values: list[int] = []
     owner: list[int] = []
     index: list[dict] = []
+    parts: list[dict[str, np.ndarray]] = []  # each grouping's cells as codes per dimension
     for gi, g in enumerate(order):
         if g:
-            group_keys, sums = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
-            pairs = zip(group_keys, sums, strict=True)
+            group_keys, sums, group_parts = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
         else:
-            pairs = [((), int(amounts.sum()))]
-        ids = {}
-        for k, v in pairs:
-            ids[k] = len(keys)
-            keys.append(k)
-            values.append(v)
-            owner.append(gi)
-        index.append(ids)
+            group_keys, sums, group_parts = [()], [int(amounts.sum())], ()
+        index.append(dict(zip(group_keys, range(len(keys), len(keys) + len(group_keys)), strict=True)))
+        parts.append(dict(zip(g, group_parts, strict=True)))
+        keys += group_keys
+        values += sums
+        owner += [gi] * len(group_keys)
     vals = np.array(values, dtype=np.int64)
     owner_arr = np.array(owner, dtype=np.int64)
+    first_cell = np.searchsorted(owner_arr, np.arange(len(order) + 1))
+    sizes = {d: max(len(uniques[d]), 1) for d in dims}
+    # Every cell's code per dimension, -1 where its grouping sums over the dimension.
+    cell_codes = np.full((len(vals), len(dims)), -1, dtype=np.int64)
+    for gi, g in enumerate(order):
+        for d in g:
+            cell_codes[first_cell[gi]:first_cell[gi + 1], dims.index(d)] = parts[gi][d]
 
     lines: list[np.ndarray] = []
     signs: list[np.ndarray] = []
     for pi, parent in enumerate(order):
         for ci, child in enumerate(order):
-            if not set(parent) < set(child):
-                continue
-            pos = [child.index(d) for d in parent]
-            members: dict[int, list[int]] = {}
-            for k, cid in index[ci].items():
-                members.setdefault(index[pi][tuple(k[p] for p in pos)], []).append(cid)
-            for pid, kids in members.items():
-                lines.append(np.array([pid, *kids], dtype=np.int64))
-                signs.append(np.array([1.0] + [-1.0] * len(kids)))
+            if set(parent) < set(child):
+                _add_lines(lines, signs, parent, parts[pi], parts[ci], int(first_cell[pi]), int(first_cell[ci]), sizes)
 
     is_fixed = np.array([order[g] in fixed_set for g in owner_arr], dtype=bool) if len(vals) else np.zeros(0, bool)
     depth = np.array([len(order[g]) for g in owner_arr], dtype=np.int64) if len(vals) else np.zeros(0, np.int64)
@@ -339,17 +339,18 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
                        key=lambda c: (is_fixed[c], vals[c] == 0, vals[c], -depth[c], c))
         return keyed[0] if keyed else None
 
-    line_of: dict[int, list[int]] = {}
-    for li, line in enumerate(lines):
-        for c in line.tolist():
-            line_of.setdefault(c, []).append(li)
     flat = np.concatenate(lines) if lines else np.zeros(0, np.int64)
     starts = np.cumsum([0] + [len(ln) for ln in lines[:-1]]) if lines else np.zeros(0, np.int64)
+    line_ids = np.repeat(np.arange(len(lines)), [len(ln) for ln in lines])
+    # The equations each cell sits in, in equation order: line_of[bounds[c]:bounds[c + 1]].
+    by_cell = np.argsort(flat, kind="stable")
+    line_of = line_ids[by_cell]
+    bounds = np.searchsorted(flat[by_cell], np.arange(len(vals) + 1))
     given_locked = is_locked.copy()
     lock_cause: dict[int, int] = {}
     _lock_determined(lines, flat, starts, is_locked, supp, lock_cause)
-    tables = _two_way_tables(two_way, order, owner_arr, keys, lines) if two_way else None
-    families = _families(tuple(hierarchy), order, owner_arr, keys, lines) if hierarchy else []
+    tables = _two_way_tables(two_way, dims, cell_codes, flat, starts) if two_way else None
+    families = _families([dims.index(d) for d in hierarchy], cell_codes, flat, starts) if hierarchy else []
     family_cells = [np.unique(np.concatenate([lines[li] for li in fam])) for fam in families]
     checked: dict[int, bytes] = {}  # family -> its hidden cells when last found sound
     sound: dict[int, bytes] = {}    # the same per two-way table
@@ -397,7 +398,7 @@ def protect(df: pd.DataFrame, value: str, dims: Sequence[str], margins: Iterable
         if not found:
             break
         for c, allowed in found:
-            options = [x for li in line_of.get(c, []) if (allowed is None or li in allowed)
+            options = [x for li in line_of[bounds[c]:bounds[c + 1]].tolist() if (allowed is None or li in allowed)
                        and (x := best(lines[li][~supp[lines[li]]])) is not None]
             if options:
                 supp[min(options, key=lambda x: (is_fixed[x], vals[x] == 0, vals[x], -depth[x], x))] = True
@@ -470,31 +471,49 @@ class _Tables:
     cells: list[np.ndarray]  # each table's cells
 
 
-def _families(hierarchy: tuple[str, ...], order: list[tuple[str, ...]], owner: np.ndarray,
-              keys: list[tuple], lines: list[np.ndarray]) -> list[set[int]]:
+def _families(hierarchy: list[int], cell_codes: np.ndarray, flat: np.ndarray, starts: np.ndarray) -> list[set[int]]:
     """The equations (line ids) of each family of an area tree: an area and its children,
     every equation all of whose cells belong to them (the area's cells as a sum of its
     children's, and each of their own tables). Hidden cells are linked over the whole
     country through the tree, far too many for one dense check; a family is small, and a
     cell its own equations determine is determined by all of them too. What only a
-    combination of families determines is not found (docs/disclosure.md)."""
-    area = []
-    for cid, key in enumerate(keys):
-        g = order[owner[cid]]
-        area.append(tuple(key[i] for i, d in enumerate(g) if d in hierarchy))
-    out: dict[tuple, set[int]] = {}
-    for li, line in enumerate(lines):
-        members = {area[c] for c in line.tolist()}
-        top = min(members, key=len)
-        if len(members) == 1 and top:  # one area's own equation: in its parent's family
-            out.setdefault(top[:-1], set()).add(li)
-        elif all(m[:len(top)] == top and len(m) <= len(top) + 1 for m in members):
-            out.setdefault(top, set()).add(li)
+    combination of families determines is not found (docs/disclosure.md).
+
+    ``hierarchy``: the area tree's columns of ``cell_codes`` from the top (a cell's
+    grouping holds a prefix of them); ``flat``/``starts``: the equations' cells. Families
+    come in the order their first equation does."""
+    if not len(starts):
+        return []
+    # A cell's area: the prefix of the tree it names. ancestor[:, k] numbers the areas of
+    # depth k (the cell's own prefix of length k; -1 below the cell's depth).
+    depth = (cell_codes[:, hierarchy] >= 0).sum(axis=1)
+    ancestor = np.full((len(cell_codes), len(hierarchy) + 1), -1, dtype=np.int64)
+    ancestor[:, 0] = 0
+    for k, column in enumerate(hierarchy, start=1):
+        has = depth >= k
+        pairs = np.stack([ancestor[has, k - 1], cell_codes[has, column]], axis=1)
+        ancestor[has, k] = np.unique(pairs, axis=0, return_inverse=True)[1].ravel() if has.any() else 0
+    line_depth = depth[flat]
+    top = np.minimum.reduceat(line_depth, starts)
+    deepest = np.maximum.reduceat(line_depth, starts)
+    top_of_cell = np.repeat(top, np.diff(np.append(starts, len(flat))))
+    # Each member's area at the line's top depth: one area there (and none deeper than
+    # its children) makes the line that area's; one area in all makes it the parent's.
+    at_top = ancestor[flat, top_of_cell]
+    same_top = np.minimum.reduceat(at_top, starts) == np.maximum.reduceat(at_top, starts)
+    own = deepest == top
+    family_depth = np.where(own & (top > 0), top - 1, top)
+    usable = same_top & (deepest <= top + 1)
+    first_member = flat[starts]
+    family_area = ancestor[first_member, family_depth]
+    out: dict[tuple[int, int], set[int]] = {}
+    for li in np.flatnonzero(usable).tolist():
+        out.setdefault((int(family_depth[li]), int(family_area[li])), set()).add(li)
     return list(out.values())
 
 
-def _two_way_tables(two_way: tuple[str, str], order: list[tuple[str, ...]], owner: np.ndarray,
-                    keys: list[tuple], lines: list[np.ndarray]) -> _Tables:
+def _two_way_tables(two_way: tuple[str, str], dims: tuple[str, ...], cell_codes: np.ndarray,
+                    flat: np.ndarray, starts: np.ndarray) -> _Tables:
     """The tables of rows × columns (``two_way``) with their margins, one per key of the
     other dimensions, as a graph whose vertices are the table's equations.
 
@@ -504,24 +523,43 @@ def _two_way_tables(two_way: tuple[str, str], order: list[tuple[str, ...]], owne
     column's and in "the column totals sum to the grand total" (H); the grand total in G
     and H. A hidden cell is then determined by the table exactly when it is a bridge of
     the graph of hidden cells (no cycle of hidden cells runs through it), as in
-    :func:`protect_hierarchy`."""
-    row, column = two_way
-    vertex: dict[tuple, int] = {}
-    block: dict[tuple, int] = {}
-    ends = np.empty((len(keys), 2), dtype=np.int64)
-    block_of = np.empty(len(keys), dtype=np.int64)
-    for cid, key in enumerate(keys):
-        g = order[owner[cid]]
-        outer = tuple((d, key[i]) for i, d in enumerate(g) if d not in two_way)
-        b = block.setdefault(outer, len(block))
-        block_of[cid] = b
-        a = ("row", b, key[g.index(row)]) if row in g else ("H", b)
-        z = ("column", b, key[g.index(column)]) if column in g else ("G", b)
-        ends[cid] = (vertex.setdefault(a, len(vertex)), vertex.setdefault(z, len(vertex)))
-    inside = {li for li, line in enumerate(lines) if (block_of[line] == block_of[line[0]]).all()}
+    :func:`protect_hierarchy`. Tables and vertices are numbered in the order the cells
+    first name them."""
+    row, column = (dims.index(d) for d in two_way)
+    outer = [i for i, d in enumerate(dims) if d not in two_way]
+    block_of = _first_seen(np.unique(cell_codes[:, outer], axis=0, return_inverse=True)[1].ravel()
+                           if outer else np.zeros(len(cell_codes), dtype=np.int64))
+    # A vertex: (block, kind, value): kind 0 a row's equation (-1 value: G, the row
+    # totals'), kind 1 a column's (-1: H). A cell joins its row's (or H) and its column's
+    # (or G).
+    n = len(cell_codes)
+    row_code, column_code = cell_codes[:, row], cell_codes[:, column]
+    a = np.stack([block_of, np.where(row_code >= 0, 0, 2), row_code], axis=1)
+    z = np.stack([block_of, np.where(column_code >= 0, 1, 3), column_code], axis=1)
+    both = np.empty((2 * n, 3), dtype=np.int64)
+    both[0::2], both[1::2] = a, z
+    vertex = _first_seen(np.unique(both, axis=0, return_inverse=True)[1].ravel()) if n else np.zeros(0, np.int64)
+    ends = vertex.reshape(n, 2)
+    if len(starts):
+        in_line = block_of[flat]
+        one = np.minimum.reduceat(in_line, starts) == np.maximum.reduceat(in_line, starts)
+        inside = set(np.flatnonzero(one).tolist())
+    else:
+        inside = set()
+    n_blocks = int(block_of.max()) + 1 if n else 0
     order_ = np.argsort(block_of, kind="stable")
-    bounds = np.searchsorted(block_of[order_], np.arange(len(block) + 1))
-    return _Tables(ends=ends, inside=inside, cells=[order_[bounds[b]:bounds[b + 1]] for b in range(len(block))])
+    bounds = np.searchsorted(block_of[order_], np.arange(n_blocks + 1))
+    return _Tables(ends=ends, inside=inside, cells=[order_[bounds[b]:bounds[b + 1]] for b in range(n_blocks)])
+
+
+def _first_seen(ids: np.ndarray) -> np.ndarray:
+    """``ids`` renumbered 0, 1, … in the order they first occur."""
+    if not len(ids):
+        return ids.astype(np.int64)
+    found, first = np.unique(ids, return_index=True)
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(found))
+    return rank[np.searchsorted(found, ids)]
 
 
 def _table_bridges(tables: _Tables, supp: np.ndarray, sound: dict[int, bytes]) -> list[int]:
@@ -598,12 +636,14 @@ def _cast_like(column: pd.Series, dtype) -> pd.Series:
         return col
 
 
-def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.ndarray) -> tuple[list[tuple], list[int]]:
+def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray],
+                amounts: np.ndarray) -> tuple[list[tuple], list[int], tuple[np.ndarray, ...]]:
     """Sums of ``amounts`` per observed combination of ``codes`` (sorted codes of each
     dimension, ``uniques`` their values), in lexicographic order of the codes: the keys
-    (value tuples) and sums a ``groupby(sort=True).sum()`` gives."""
+    (value tuples) and sums a ``groupby(sort=True).sum()`` gives, and the combinations'
+    codes (an array per dimension)."""
     if not len(amounts):
-        return [], []
+        return [], [], tuple(np.zeros(0, np.int64) for _ in codes)
     sizes = [max(len(u), 1) for u in uniques]
     if math.prod(sizes) < 2**62:
         flat = np.ravel_multi_index(codes, sizes)
@@ -620,7 +660,43 @@ def _group_sums(codes: list[np.ndarray], uniques: list[np.ndarray], amounts: np.
         sums = np.zeros(len(combos), dtype=np.int64)
         np.add.at(sums, inverse.ravel(), amounts)
     labels = [u[p].tolist() for u, p in zip(uniques, parts, strict=True)]
-    return list(zip(*labels, strict=True)), sums.tolist()
+    return list(zip(*labels, strict=True)), sums.tolist(), tuple(np.asarray(p, dtype=np.int64) for p in parts)
+
+
+def _add_lines(lines: list[np.ndarray], signs: list[np.ndarray], parent: tuple[str, ...],
+               parent_codes: dict[str, np.ndarray], child_codes: dict[str, np.ndarray],
+               parent_first: int, child_first: int, sizes: dict[str, int]) -> None:
+    """Append the equations "a ``parent`` cell is the sum of its child grouping's cells"
+    to ``lines`` (cell ids, the total first) and ``signs`` (+1, then -1 per part), one per
+    parent cell with parts, in the order the child cells first name them. Cells are
+    numbered from ``*_first`` in their grouping's order (sorted codes, :func:`_group_sums`)."""
+    n_child = len(next(iter(child_codes.values())))
+    if not parent:  # the grand total: one equation of every child cell
+        pid = np.zeros(n_child, dtype=np.int64)
+    elif math.prod(sizes[d] for d in parent) < 2**62:
+        shape = [sizes[d] for d in parent]
+        # The parent cells' flat codes are sorted (their grouping's order): look each up.
+        wanted = np.ravel_multi_index([child_codes[d] for d in parent], shape)
+        pid = np.searchsorted(np.ravel_multi_index([parent_codes[d] for d in parent], shape), wanted)
+    else:  # too many combinations for one integer: compare rows
+        have, pid = np.unique(np.stack([child_codes[d] for d in parent], axis=1), axis=0, return_inverse=True)
+        known = {tuple(r): i for i, r in enumerate(np.stack([parent_codes[d] for d in parent], axis=1).tolist())}
+        pid = np.array([known[tuple(r)] for r in have.tolist()], dtype=np.int64)[pid.ravel()]
+    if not n_child:
+        return
+    # Parent cells in the order the child cells first name them, and their parts in order.
+    found, first = np.unique(pid, return_index=True)
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(found))
+    of_child = rank[np.searchsorted(found, pid)]
+    kids = np.argsort(of_child, kind="stable")
+    starts = np.searchsorted(of_child[kids], np.arange(len(found)))
+    heads = found[np.argsort(first, kind="stable")] + parent_first
+    cells = np.insert(kids + child_first, starts, heads)
+    sign = np.insert(np.full(len(kids), -1.0), starts, 1.0)
+    cuts = (starts + np.arange(len(found)))[1:]
+    lines += np.split(cells, cuts)
+    signs += np.split(sign, cuts)
 
 
 def _lock_determined(lines: list[np.ndarray], flat: np.ndarray, starts: np.ndarray, locked: np.ndarray,
@@ -651,8 +727,9 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str], cap: int | Non
 
     Unknowns are the suppressed cells; each equation (a total and its parts) with an
     unknown is a row of A. A cell is determined exactly when its unit vector lies in the
-    row space of A, i.e. every vector of A's null space is zero there. Unknowns split
-    into independent components (linked by shared equations), solved one by one. Only
+    row space of A, i.e. every vector of A's null space is zero there. Many unknowns
+    split into independent components (linked by shared equations), solved one by one
+    (:func:`_components`). Only
     the suppressed cells of ``lines`` are unknowns (a cell in none of them is determined
     by none of them).
     """
@@ -667,69 +744,112 @@ def _determined(lines, signs, supp: np.ndarray, notes: list[str], cap: int | Non
     unknown, col = np.unique(flat[hidden], return_inverse=True)
     rows, row = np.unique(row_of, return_inverse=True)  # only equations with an unknown
     n_rows, n_cols = len(rows), len(unknown)
-    a_all = scipy.sparse.csr_array((sign, (row, col)), shape=(n_rows, n_cols))
-    # Unknowns linked through shared equations: components of the graph of equations and
-    # unknowns (vectorised: the Python union-find cost most of the check on a large table).
-    link = scipy.sparse.coo_array((np.ones(len(row)), (row, n_rows + col)), shape=(n_rows + n_cols,) * 2)
-    _, label = scipy.sparse.csgraph.connected_components(link, directed=False)
-    col_label, row_label = label[n_rows:], label[:n_rows]
-    col_order = np.argsort(col_label, kind="stable")
-    row_order = np.argsort(row_label, kind="stable")
-    col_bounds = np.searchsorted(col_label[col_order], np.unique(col_label), side="left")
+    limit = cap or MAX_ALGEBRA_UNKNOWNS
     found: list[int] = []
-    for i, comp in enumerate(np.unique(col_label).tolist()):
-        end = col_bounds[i + 1] if i + 1 < len(col_bounds) else n_cols
-        cols = col_order[col_bounds[i]:end]
-        if len(cols) > (cap or MAX_ALGEBRA_UNKNOWNS):
+    for a, cells in _components(row, col, sign, n_rows, n_cols, limit, notes):
+        with _one_blas_thread():
+            null = _null_space(a)
+        size = np.abs(null).max(axis=1) if null.shape[1] else np.zeros(len(cells))
+        found += [int(c) for c in unknown[cells[np.flatnonzero(size < 1e-6 * max(1.0, size.max(initial=0.0)))]]]
+    return found
+
+
+def _components(row: np.ndarray, col: np.ndarray, sign: np.ndarray, n_rows: int, n_cols: int, limit: int,
+                notes: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The equations (``row``, ``col``, ``sign``: A's nonzero entries) as dense blocks of
+    at most ``limit`` unknowns: (A's block, its unknowns' columns). Unknowns linked through
+    shared equations (components of the graph of equations and unknowns) must be solved
+    together (the cost grows with the cube of a block's size); a component over ``limit``
+    is skipped with a note."""
+    # Vectorised: the Python union-find cost most of the check on a large table. The
+    # graph's edges run from each equation to its unknowns (``row`` is sorted).
+    indptr = np.concatenate([np.searchsorted(row, np.arange(n_rows + 1)), np.full(n_cols, len(row))])
+    link = scipy.sparse.csr_array((np.ones(len(row)), n_rows + col, indptr), shape=(n_rows + n_cols,) * 2)
+    _, label = scipy.sparse.csgraph.connected_components(link, directed=False)
+    # Entries grouped by component; within one, equations and unknowns numbered anew.
+    entry_label = label[n_rows + col]
+    by_entry = np.argsort(entry_label, kind="stable")
+    _, entry_starts = np.unique(entry_label[by_entry], return_index=True)
+    entry_ends = [*entry_starts[1:].tolist(), len(row)]
+    for lo, hi in zip(entry_starts.tolist(), entry_ends, strict=True):
+        part = by_entry[lo:hi]
+        cols, local_col = np.unique(col[part], return_inverse=True)
+        if len(cols) > limit:
             msg = (f"{len(cols)} sammanhängande dolda värden: den exakta kontrollen hoppades över "
                    "(radregeln gäller)")
             if msg not in notes:
                 notes.append(msg)
                 log.info(msg)
             continue
-        lo, hi = np.searchsorted(row_label[row_order], [comp, comp + 1])
-        a = a_all[row_order[lo:hi]][:, cols].toarray()
-        if a.shape[0] == 0:
-            continue
-        # Null space of A from the eigenvectors of AᵀA with (near) zero eigenvalue.
-        with _one_blas_thread():
-            w, v = np.linalg.eigh(a.T @ a)
-        tol = max(w.max(), 1.0) * 1e-9 * len(cols)
-        null = v[:, w <= tol]
-        norms = np.linalg.norm(null, axis=1) if null.shape[1] else np.zeros(len(cols))
-        found += [int(c) for c in unknown[cols[np.flatnonzero(norms < 1e-6)]]]
-    return found
+        rows, local_row = np.unique(row[part], return_inverse=True)
+        a = np.zeros((len(rows), len(cols)))
+        a[local_row, local_col] = sign[part]
+        yield a, cols
+
+
+def _null_space(a: np.ndarray) -> np.ndarray:
+    """A basis of the null space of ``a`` (columns), not orthonormal: a cell is
+    determined exactly when its row is zero, whatever the basis.
+
+    From the Cholesky factorisation of AᵀA with complete pivoting (LAPACK ``pstrf``): with
+    the first r pivots' factor L11 and the rest's L21, the null space is [-L11⁻ᵀ L21ᵀ; I]
+    in pivot order. That is four to five times faster than the eigen-decomposition of AᵀA,
+    which is used where the basis found fails the check that A times it is zero (a rank
+    misjudged by rounding), so every vector used is a proven null vector."""
+    n = a.shape[1]
+    gram = a.T @ a
+    tol = max(float(np.diag(gram).max()), 1.0) * 1e-9 * n
+    factor, piv, rank, info = scipy.linalg.lapack.dpstrf(gram, tol=tol, lower=1)
+    if info >= 0 and rank < n:
+        piv = piv - 1
+        l11 = np.tril(factor[:rank, :rank])
+        l21 = factor[rank:n, :rank]
+        x = scipy.linalg.solve_triangular(l11, l21.T, lower=True, trans="T", check_finite=False)
+        basis = np.zeros((n, n - rank))
+        basis[piv[:rank]] = -x
+        basis[piv[rank:], np.arange(n - rank)] = 1.0
+        if np.abs(a @ basis).max() <= 1e-9 * max(1.0, float(np.abs(basis).max())):
+            return basis
+    elif info >= 0:  # full column rank: every unknown is determined
+        return np.zeros((n, 0))
+    w, v = np.linalg.eigh(gram)
+    return v[:, w <= max(w.max(), 1.0) * 1e-9 * n]
 
 
 @functools.cache
-def _blas_thread_setter():
-    """OpenBLAS's per-thread thread count setter (``openblas_set_num_threads_local``) of
-    the library numpy loaded, or None where numpy uses another BLAS."""
-    for path in sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "lib*openblas*.so*"))):
-        try:
-            setter = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        setter.restype = ctypes.c_int
-        setter.argtypes = [ctypes.c_int]
-        return setter
-    return None
+def _blas_thread_setters() -> tuple:
+    """The per-thread thread count setters (``openblas_set_num_threads_local``) of the
+    OpenBLAS libraries numpy and SciPy load (each wheel ships its own: numpy's runs
+    ``a.T @ a``, SciPy's the factorisations), where they use OpenBLAS."""
+    import scipy
+
+    setters = []
+    for package in (np, scipy):
+        for path in sorted(glob.glob(os.path.join(os.path.dirname(package.__file__) + ".libs", "lib*openblas*.so*"))):
+            try:
+                setter = ctypes.CDLL(path).openblas_set_num_threads_local
+            except (OSError, AttributeError):
+                continue
+            setter.restype = ctypes.c_int
+            setter.argtypes = [ctypes.c_int]
+            setters.append(setter)
+            break
+    return tuple(setters)
 
 
 @contextmanager
 def _one_blas_thread() -> Iterator[None]:
-    """Run the (small) eigen-decompositions on the calling thread only. OpenBLAS splits
-    even a 50 × 50 problem over every core; with the server's other sessions (or other
-    processes) busy, that made the exact check 3–6 times slower than one thread."""
-    setter = _blas_thread_setter()
-    if setter is None:
-        yield
-        return
-    previous = setter(1)
+    """Run the (small) factorisations on the calling thread only. OpenBLAS splits even a
+    50 × 50 problem over every core; with the server's other sessions (or other
+    processes) busy, that made the exact check 3–6 times slower than one thread, and
+    SciPy's library, left out of this at first, spent two to three times the CPU."""
+    setters = _blas_thread_setters()
+    previous = [setter(1) for setter in setters]
     try:
         yield
     finally:
-        setter(previous)
+        for setter, count in zip(setters, previous, strict=True):
+            setter(count)
 
 
 # --- a second hierarchy over the same counts, shown only where the first gives it away -----
@@ -791,7 +911,7 @@ def protect_by_cover(df: pd.DataFrame, value: str, dims: Sequence[str], grouping
     finest = [g for g in groupings if not any(set(g) < set(o) for o in groupings)]
     for g in groupings:
         if g:
-            group_keys, sums = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
+            group_keys, sums, _ = _group_sums([codes[d] for d in g], [uniques[d] for d in g], amounts)
         else:
             group_keys, sums = [()], [int(amounts.sum())]
         depth = sum(1 for d in g if d in area)
