@@ -358,9 +358,9 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         earlier: list[int] = []
         version_lines: list[str] = []
         if result.replaces_earlier_version:
-            earlier, version_lines = _earlier_version(con, name, result.primary_table, primary)
-            earlier, kept_years = _years_outside(con, earlier, result.primary_table, primary)
-            version_lines += kept_years
+            earlier, said = _earlier_version(con, name, result.primary_table, primary)
+            earlier = _years_outside(con, earlier, result.primary_table, primary, said)
+            version_lines = list(said.values())
         touched = _touched_by_deleting(con, earlier, result.replace_plans)
         _delete_loads(con, earlier)
         _delete_plans(con, result.replace_plans)
@@ -452,9 +452,11 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
 SAME_DATASET_SHARE = 0.5
 
 
-def _earlier_version(con, name: str, table: str, frame: pd.DataFrame | str | None) -> tuple[list[int], list[str]]:
+def _earlier_version(con, name: str, table: str,
+                    frame: pd.DataFrame | str | None) -> tuple[list[int], dict[int, str]]:
     """The earlier loads of a file named ``name`` that this one is a corrected version of
-    (their rows are then removed before this one's are added), and what the report says.
+    (their rows are then removed before this one's are added), and what the report says
+    about each earlier load (load id -> line).
 
     A browser saves many downloads under one name ("2023.json", "export.csv", every
     kommun's "Åtgärdsplan bob 2025.xlsx"): only a file that shares most of an earlier
@@ -463,17 +465,18 @@ def _earlier_version(con, name: str, table: str, frame: pd.DataFrame | str | Non
     loads = [r[0] for r in con.execute("SELECT load_id FROM load_log WHERE source_file = ? AND status = 'ok' "
                                        "ORDER BY load_id", [name]).fetchall()]
     if not loads or frame is None:
-        return [], []
-    replaced, lines = [], []
+        return [], {}
+    replaced, said = [], {}
     for load_id in loads:
         rows, shared = _shared_keys(con, table, frame, load_id)
         if rows == 0 or shared >= SAME_DATASET_SHARE * rows:
             replaced.append(load_id)
-            lines.append(f"Ersätter den tidigare versionen av {name} (inläsning {load_id}, {rows} rader i {table}).")
+            said[load_id] = f"Ersätter den tidigare versionen av {name} (inläsning {load_id}, {rows} rader i {table})."
         else:
-            lines.append(f"En tidigare fil med samma namn (inläsning {load_id}) har andra uppgifter ({shared} av "
-                         f"{rows} rader har samma nyckel som i den här filen); den ligger kvar och den här läggs till.")
-    return replaced, lines
+            said[load_id] = (f"En tidigare fil med samma namn (inläsning {load_id}) har andra uppgifter ({shared} av "
+                             f"{rows} rader har samma nyckel som i den här filen); den ligger kvar och den här läggs "
+                             "till.")
+    return replaced, said
 
 
 # Yearly statistics: a download of other years (SCB's or Kolada's last five years, a
@@ -481,15 +484,16 @@ def _earlier_version(con, name: str, table: str, frame: pd.DataFrame | str | Non
 _YEARLY = ("population", "kolada_value", "bra_statistic")
 
 
-def _years_outside(con, earlier: list[int], table: str, frame) -> tuple[list[int], list[str]]:
+def _years_outside(con, earlier: list[int], table: str, frame, said: dict[int, str]) -> list[int]:
     """``earlier`` without the loads of yearly statistics that hold years the new version
     does not: their rows of the new version's years are removed here, the other years
-    kept (the load stays 'ok'). Returns (the loads to remove whole, report lines)."""
+    kept (the load stays 'ok'), and the report's line about such a load (``said``, from
+    :func:`_earlier_version`) says both. Returns the loads to remove whole."""
     if table not in _YEARLY or not earlier:
-        return earlier, []
+        return earlier
     with _readable(con, frame) as source:
-        years = [r[0] for r in con.execute(f"SELECT DISTINCT year FROM {source}").fetchall()]
-    whole, lines = [], []
+        years = sorted(r[0] for r in con.execute(f"SELECT DISTINCT year FROM {source}").fetchall())
+    whole = []
     for load_id in earlier:
         outside = sorted(r[0] for r in con.execute(
             f"SELECT DISTINCT year FROM {table} WHERE load_id = ? AND NOT list_contains(?, year)",
@@ -497,10 +501,18 @@ def _years_outside(con, earlier: list[int], table: str, frame) -> tuple[list[int
         if not outside:
             whole.append(load_id)
             continue
-        con.execute(f"DELETE FROM {table} WHERE load_id = ? AND list_contains(?, year)", [load_id, years])
-        lines.append(f"Åren {', '.join(map(str, outside))} från inläsning {load_id} finns inte i den här filen och "
-                     "ligger kvar.")
-    return whole, lines
+        revised = sorted(r[0] for r in con.execute(
+            f"DELETE FROM {table} WHERE load_id = ? AND list_contains(?, year) RETURNING year",
+            [load_id, years]).fetchall())
+        said[load_id] = (f"Ersätter åren {_years(revised)} från inläsning {load_id}; "
+                         f"{_years(outside)} finns inte i den här filen och ligger kvar.")
+    return whole
+
+
+def _years(years: list[int]) -> str:
+    """'2020', '2020 och 2021' or '2020, 2021 och 2022'."""
+    names = [str(y) for y in dict.fromkeys(years)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
 
 
 def _key_columns(con, table: str) -> list[str]:

@@ -252,7 +252,9 @@ def test_a_download_of_other_years_under_the_same_name_keeps_the_years_it_lacks(
     report = _loaded(empty_db, path)
     assert _query(empty_db, "SELECT year, count FROM bra_statistic WHERE area_code = '1280' ORDER BY 1") == [
         (2020, 500), (2021, 510), (2022, 525), (2023, 530)]
-    assert any("Åren 2020 från inläsning 1 finns inte i den här filen och ligger kvar." in line for line in report.lines)
+    # One line says both what is replaced and what stays (it said "Ersätter …" first).
+    assert [line for line in report.lines if "inläsning 1" in line] == [
+        "Ersätter åren 2021 och 2022 från inläsning 1; 2020 finns inte i den här filen och ligger kvar."]
 
 
 def test_a_kommun_written_once_over_its_offences_and_a_totalt_kommun(empty_db, tmp_path):
