@@ -304,9 +304,35 @@ def _name_stub_columns(grid: Grid, i: int) -> None:
             return
 
 
+def _contents_above_years(grid: Grid, i: int) -> None:
+    """Write the contents named in the row above the year columns of row ``i`` into them
+    ('Folkmängd' over 2023 and 2024 makes 'Folkmängd 2023', 'Folkmängd 2024').
+
+    PxWeb's Excel export gives each heading variable a row of its own, the contents above
+    the years, each content written once over its years (or merged across them). Read as
+    bare years, two contents were the same years twice, and a lone 'Folkökning' with no
+    title to say so was read as the population.
+    """
+    if i == 0:
+        return
+    row, above = grid.rows[i], grid.rows[i - 1]
+    years = {j for j, c in enumerate(row) if year_of_header(c) and not _contents_of_header(c)}
+    if not years or not any(above):
+        return
+    first = min(years)
+    if any(above[:first]) or any(year_of_header(c) for c in above):
+        return  # a title or another header row, not contents over the years
+    current = ""
+    for j in range(first, len(row)):
+        current = _at(above, j) or current
+        if j in years and current:
+            row[j] = f"{current} {row[j]}"
+
+
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         _name_stub_columns(grid, i)
+        _contents_above_years(grid, i)
         if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
             return None  # a Brå table, not population
         roles = _roles(row)
