@@ -1,4 +1,7 @@
-"""Statistics files as users save them (the fourth hunt).
+"""Statistics files as users save them (the fourth hunt): SCB's Excel with its contents in
+a row of their own, or saved without its title; PxWeb 2's CSV with two contents as codes;
+Brå's totals in the offence column and its pivot exports with empty header cells; Kolada's
+values as a bare JSON list or as JSON Lines.
 
 SCB's Excel layouts follow PCAxis.Serializers' Xlsx2Serializer (PxWebApi 2.0's xlsx): the
 title in A1 when IncludeTitle is on (the table from row 3), else the table from row 1; one
@@ -13,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-from helpers import rows
+from helpers import refused, rows
 
 from pipelines.loading import ingest
 
@@ -89,3 +92,50 @@ def test_scb_excel_with_two_contents_above_the_years_loads_folkmangd(empty_db, t
     assert _population(empty_db) == _bands("0180", {2023: 500, 2024: 501})
     assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
     assert any("Folkökning lästes inte in" in line for line in report.lines), report.lines
+
+
+# --- 2. SCB Excel saved without its title --------------------------------------------------------
+
+
+def test_scb_excel_without_title_names_its_columns_from_their_values(empty_db, tmp_path):
+    # IncludeTitle off: the sheet starts with the contents row; nothing names region, ålder
+    # and kön. Before: 'formatet känns inte igen'.
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", STUB_TEXTS, ["Folkmängd"], ["2023", "2024"], lambda k, j: 4 + j)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", {2023: 4, 2024: 5})
+
+
+def test_scb_excel_without_title_with_codes_only(empty_db, tmp_path):
+    # Codes for every value ('0180', '12', '1') and the content: '1' and '2' are ages too,
+    # but the column of ages holds '0' and '100+', so they are the sexes.
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", STUB_CODES, ["BE0101N1"], ["2024"], lambda k, j: 9)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", {2024: 9})
+
+
+def test_scb_excel_without_title_in_another_column_order(empty_db, tmp_path):
+    # The stub pivoted in PxWeb: kön, region, ålder.
+    stub = [(sex, region, age) for sex in ("kvinnor", "män") for region in ("0180 Stockholm",) for age in AGES]
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", stub, ["Folkmängd"], ["2024"], lambda k, j: 2)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", {2024: 2})
+
+
+def test_scb_excel_without_title_whose_content_is_another_measure_is_refused(empty_db, tmp_path):
+    # Only the contents row says what the numbers are. Before: 'formatet känns inte igen'.
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", STUB_TEXTS, ["Folkökning"], ["2024"], lambda k, j: 7)
+    message = refused(empty_db, path)
+    assert message.startswith("TAB638.xlsx: rad 2, kolumn 'Folkökning 2024': tabellinnehållet är 'Folkökning', "
+                              "inte folkmängd"), message
+
+
+def test_scb_excel_without_title_or_contents_is_refused(empty_db, tmp_path):
+    # Only years over the values: Folkmängd, Folkökning or Döda alike. Not taken for people.
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", STUB_TEXTS, [], ["2024"], lambda k, j: 3)
+    message = refused(empty_db, path)
+    assert message.startswith("TAB638.xlsx: rad 1, kolumn '2024': blad 'TAB638': tabellen har varken titel, "
+                              "kolumnrubriker eller tabellinnehåll"), message
+    assert "IncludeTitle" in message and "Folkmängd" in message
