@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 from helpers import refused, rows
 
 from pipelines.loading import ingest
@@ -139,3 +140,28 @@ def test_scb_excel_without_title_or_contents_is_refused(empty_db, tmp_path):
     assert message.startswith("TAB638.xlsx: rad 1, kolumn '2024': blad 'TAB638': tabellen har varken titel, "
                               "kolumnrubriker eller tabellinnehåll"), message
     assert "IncludeTitle" in message and "Folkmängd" in message
+
+
+# --- 3. PxWeb 2's CSV with codes only and two contents ---------------------------------------
+
+# PxWebApi 2.0's csv without a label parameter writes codes: the contents too. Which code is
+# Folkmängd is not in the file, and SCB's content codes differ between tables (000003O5 is
+# Folkmängd in the monthly TAB5444; nothing we could check says what it is in TAB638), so it
+# is not guessed: the refusal says how to download a file that says it.
+CODES_WIDE = ['"Region","Alder","Kon","000003O5 2024","0000053A 2024"',
+              *(f'"{r}","{a}","{s}",10,1' for r in ("00", "0180") for a in AGE_CODES for s in ("1", "2"))]
+CODES_IN_ROWS = ['"Region";"Alder";"Kon";"ContentsCode";"Tid";"TAB638"',
+                 *(f'"{r}";"{a}";"{s}";"{c}";"2024";{v}' for r in ("00", "0180") for a in AGE_CODES
+                   for s in ("1", "2") for c, v in (("000003O5", 10), ("0000053A", 1)))]
+
+
+@pytest.mark.parametrize(("lines", "where"), [(CODES_WIDE, "rad 1, kolumn '000003O5 2024'"),
+                                              (CODES_IN_ROWS, "rad 2, kolumn 'ContentsCode'")],
+                         ids=["contents-in-the-header", "contents-in-the-rows"])
+def test_scb_v2_csv_with_two_contents_as_codes_is_refused_with_what_to_do(empty_db, tmp_path, lines, where):
+    path = tmp_path / "TAB638.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert message.startswith(f"TAB638.csv: {where}: tabellinnehållet är '000003O5' och '0000053A'. "
+                              "En kod som '000003O5' säger inte vad den mäter"), message
+    assert "UseTexts eller UseCodesAndTexts" in message and "bara tabellinnehållet Folkmängd" in message

@@ -475,13 +475,23 @@ def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None,
     """The contents to read, of their names and what they measure (:func:`_measure_of`):
     those that are Folkmängd; the only one when it says nothing of what it is (a bare
     CSV). A table of other measures only is refused: read as before, its Folkökning or
-    Döda became the population."""
+    Döda became the population.
+
+    Several contents of which none is named (PxWebApi 2.0's codes, '000003O5' and another)
+    are refused too: which code is Folkmängd differs between SCB's tables and versions of
+    them, so it is not guessed."""
     named = [c for c, kind in contents.items() if kind]
     if named:
         return named
     if len(contents) == 1 and None in contents.values():
         return list(contents)
     listed = " och ".join(f"'{c}'" for c in contents)
+    code = next((c for c, kind in contents.items() if kind is None), None)
+    if code is not None:
+        raise FileRejected(file, f"tabellinnehållet är {listed}. En kod som '{code}' säger inte vad den mäter, så det "
+                           "går inte att veta vilket som är folkmängd. Inget lästes in. Ladda ner tabellen igen med texter (i PxWebApi: "
+                           "outputFormatParams=UseTexts eller UseCodesAndTexts), eller med bara tabellinnehållet "
+                           "Folkmängd valt.", row, column)
     raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
                        "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
                        "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
