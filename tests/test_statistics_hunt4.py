@@ -165,3 +165,45 @@ def test_scb_v2_csv_with_two_contents_as_codes_is_refused_with_what_to_do(empty_
     assert message.startswith(f"TAB638.csv: {where}: tabellinnehållet är '000003O5' och '0000053A'. "
                               "En kod som '000003O5' säger inte vad den mäter"), message
     assert "UseTexts eller UseCodesAndTexts" in message and "bara tabellinnehållet Folkmängd" in message
+
+
+# --- 4. Brå: the total in the offence column ----------------------------------------------------
+
+
+def _bra(db: Path) -> list[tuple]:
+    return rows(db, "SELECT area_code, offence_category, year, count FROM bra_statistic ORDER BY ALL")
+
+
+def test_bra_totalt_in_the_offence_column_is_samtliga_brott(empty_db, tmp_path):
+    # Brå's table with a total row under each area's offences. Before, 'Totalt' was stored as
+    # an offence of its own, an indicator 'Totalt' beside 'Samtliga brott' on the
+    # comparison page. As 'Totalt' in the area column is the whole area (SE, or the län),
+    # 'Totalt' in the offence column is the whole: Brå's 'Samtliga brott'.
+    path = tmp_path / "anmalda_brott_lan.csv"
+    path.write_text("Anmälda brott, antal\n\nLän;Brottstyp;2022;2023\n"
+                    "Stockholms län;Misshandel;10 000;11 000\n;Rån;1 000;1 100\n;Totalt;11 000;12 100\n"
+                    "Skåne län;Misshandel;5 000;5 500\n;Rån;500;550\n;Totalt antal brott;5 500;6 050\n"
+                    "\nKälla: Brå\n", encoding="cp1252")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [
+        ("01", "Misshandel", 2022, 10000), ("01", "Misshandel", 2023, 11000), ("01", "Rån", 2022, 1000),
+        ("01", "Rån", 2023, 1100), ("01", "Samtliga brott", 2022, 11000), ("01", "Samtliga brott", 2023, 12100),
+        ("12", "Misshandel", 2022, 5000), ("12", "Misshandel", 2023, 5500), ("12", "Rån", 2022, 500),
+        ("12", "Rån", 2023, 550), ("12", "Samtliga brott", 2022, 5500), ("12", "Samtliga brott", 2023, 6050)]
+    assert "Brottstypen 'Totalt' och 'Totalt antal brott' (summan av alla brott) lästes in som 'Samtliga brott', " \
+           "Brås namn för den." in report.lines
+
+
+def test_bra_totalt_beside_samtliga_brott_is_not_stored_twice(empty_db, tmp_path):
+    # Both names of the total in one table: the same figure is read once; another figure for
+    # the same area and year is a rejected row naming the row whose value stands.
+    path = tmp_path / "anmalda_brott.csv"
+    path.write_text("Område;Brottstyp;År;Antal\n"
+                    "Malmö;Samtliga brott;2023;52 000\nMalmö;Totalt;2023;52 000\n"
+                    "Lund;Samtliga brott;2023;14 000\nLund;Alla brott;2023;14 100\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 52000), ("1281", "Samtliga brott", 2023, 14000)]
+    assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (5, "Antal", "samma område, brott och år som rad 4 men ett annat värde; den raden gäller")]

@@ -228,8 +228,20 @@ def _value(text: str, english: bool = False) -> tuple[bool, float | None]:
     return v is not None, v
 
 
+# Brå's name for the sum over all offences, and how a total row in the offence column is
+# written. A total in the area column is the whole area ('Totalt' is SE, or the län of a
+# kommun column); a total offence is, the same way, the whole: Brå's 'Samtliga brott'.
+ALL_OFFENCES = "Samtliga brott"
+_OFFENCE_TOTAL = re.compile(r"(?:totalt?|samtliga|alla|summa)(?: antal)?(?: anmälda)?(?: (?:brott|brottstyper|"
+                            r"brottskategorier))?")
+
+
 def _offence(text: str) -> str:
-    return without_mark(text)
+    """The offence category of a cell: as written (without its footnote mark), except that
+    a total ('Totalt', 'Totalt antal brott', 'Alla brott') is :data:`ALL_OFFENCES`, so it is
+    neither an offence named 'Totalt' nor a second 'Samtliga brott' beside the first."""
+    t = without_mark(text)
+    return ALL_OFFENCES if _OFFENCE_TOTAL.fullmatch(norm(t)) else t
 
 
 def _retrieved_at(notes: list[str]) -> tuple[datetime, bool]:
@@ -325,6 +337,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     marked: set[tuple] = set()
     last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
     last_coarser, seen = "", set()  # the coarser area column's last text; (area, offence) read
+    totals_written: set[str] = set()  # offence cells that are the total ('Totalt'), read as ALL_OFFENCES
     # A column an English Excel wrote (text.english_written): "13,662" beside "13,662.3"
     # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
@@ -342,7 +355,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         # A finer cell that is empty below a filled one carries it down while its offences
         # are new (a kommun written once over its offences); empty for an offence that
         # area already had, or saying "Totalt", it is the coarser area's total.
-        offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
+        written = without_mark(at(roles.get("offence")))
+        offence = roles.get("offence_text") or _offence(written) or last_offence
+        if written and offence == ALL_OFFENCES and norm(written) != norm(ALL_OFFENCES):
+            totals_written.add(written)
         area_text, level = at(roles.get("area")), roles.get("area_level")
         area_col = roles.get("area")
         coarser = at(roles["area_coarser"]) if "area_coarser" in roles else ""
@@ -450,6 +466,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         lines.append(f"Läste bladet '{grid.sheet}'.")
     if default_area:
         lines.append(f"Området {default_area} togs från rubriken.")
+    if totals_written:
+        lines.append("Brottstypen " + " och ".join(f"'{t}'" for t in sorted(totals_written))
+                     + f" (summan av alla brott) lästes in som '{ALL_OFFENCES}', Brås namn för den.")
     if repeated:
         lines.append(f"{repeated} värden stod två gånger med samma värde (samma område, brott och år) och "
                      "lästes en gång.")
