@@ -207,3 +207,70 @@ def test_bra_totalt_beside_samtliga_brott_is_not_stored_twice(empty_db, tmp_path
     assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 52000), ("1281", "Samtliga brott", 2023, 14000)]
     assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
         (5, "Antal", "samma område, brott och år som rad 4 men ett annat värde; den raden gäller")]
+
+
+# --- 5. Brå: pivot exports with empty header cells, or the header over two rows -------------
+
+
+def test_bra_pivot_csv_with_empty_header_cells_over_area_and_offence(empty_db, tmp_path):
+    # Only the years are in the header row; the cells over the area and offence columns are
+    # empty. Before: 'formatet känns inte igen'.
+    path = tmp_path / "anmalda_brott_pivot.csv"
+    path.write_text("Anmälda brott, antal\n\n;;2022;2023\n"
+                    "Stockholms län;Samtliga brott;250 000;260 000\n;Misshandel;10 000;11 000\n"
+                    "Skåne län;Samtliga brott;150 000;155 000\n;Misshandel;5 000;5 500\n", encoding="cp1252")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [
+        ("01", "Misshandel", 2022, 10000), ("01", "Misshandel", 2023, 11000), ("01", "Samtliga brott", 2022, 250000),
+        ("01", "Samtliga brott", 2023, 260000), ("12", "Misshandel", 2022, 5000), ("12", "Misshandel", 2023, 5500),
+        ("12", "Samtliga brott", 2022, 150000), ("12", "Samtliga brott", 2023, 155000)]
+
+
+def test_bra_pivot_xlsx_with_units_above_years_and_kommun_names(empty_db, tmp_path):
+    # The units merged over their years above the year row, nothing over the label
+    # columns; the areas are bare kommun names, so the column with 'brott' in it is the
+    # offences and the other the area.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Anmälda brott"
+    for r in (["Anmälda brott"], [], [None, None, "Antal", None, "Per 100 000 invånare", None],
+              [None, None, 2022, 2023, 2022, 2023],
+              ["Malmö", "Samtliga brott", 52000, 51998, 14000.5, 14358.9], [None, "Rån", 500, 520, 140.1, 143.2],
+              ["Lund", "Samtliga brott", 14000, 14100, 11000.2, 11050.3], [None, "Rån", 100, 90, 78.1, 70.2]):
+        ws.append(r)
+    ws.merge_cells("C3:D3")
+    ws.merge_cells("E3:F3")
+    path = tmp_path / "anmalda_brott_pivot.xlsx"
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT area_code, offence_category, year, count, per_100k FROM bra_statistic "
+                          "ORDER BY ALL") == [
+        ("1280", "Rån", 2022, 500, 140.1), ("1280", "Rån", 2023, 520, 143.2),
+        ("1280", "Samtliga brott", 2022, 52000, 14000.5), ("1280", "Samtliga brott", 2023, 51998, 14358.9),
+        ("1281", "Rån", 2022, 100, 78.1), ("1281", "Rån", 2023, 90, 70.2),
+        ("1281", "Samtliga brott", 2022, 14000, 11000.2), ("1281", "Samtliga brott", 2023, 14100, 11050.3)]
+
+
+def test_bra_header_split_over_two_rows(empty_db, tmp_path):
+    # 'Område' and 'Brottstyp' on one row, the years on the next under empty cells.
+    path = tmp_path / "anmalda_brott.csv"
+    path.write_text("Anmälda brott\n\nOmråde;Brottstyp;;\n;;2022;2023\n"
+                    "Hela landet;Samtliga brott;1 440 000;1 441 900\n;Rån;8 000;7 900\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _bra(empty_db) == [("SE", "Rån", 2022, 8000), ("SE", "Rån", 2023, 7900),
+                              ("SE", "Samtliga brott", 2022, 1440000), ("SE", "Samtliga brott", 2023, 1441900)]
+
+
+def test_bra_pivot_whose_columns_cannot_be_told_apart_is_not_guessed(empty_db, tmp_path):
+    # Two label columns, neither with 'brott' or a län/region in it: which is the area is
+    # not guessed (a brottskod such as 0180 would be a kommun). Before: 'formatet känns
+    # inte igen'; now the refusal names the header row and what to write in it.
+    path = tmp_path / "anmalda_brott.csv"
+    path.write_text("Anmälda brott\n\n;;2023\nMalmö;Rån;500\nLund;Rån;100\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert message == ("anmalda_brott.csv: rad 3: kolumnerna till vänster om åren saknar rubrik, och vilken som är "
+                       "område och vilken som är brottstyp går inte att se på innehållet. Inget lästes in. Skriv "
+                       "Område och Brottstyp i de tomma rubrikcellerna och läs in filen igen."), message
