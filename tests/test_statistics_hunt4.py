@@ -13,6 +13,7 @@ database left as it was.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -274,3 +275,75 @@ def test_bra_pivot_whose_columns_cannot_be_told_apart_is_not_guessed(empty_db, t
     assert message == ("anmalda_brott.csv: rad 3: kolumnerna till vänster om åren saknar rubrik, och vilken som är "
                        "område och vilken som är brottstyp går inte att se på innehållet. Inget lästes in. Skriv "
                        "Område och Brottstyp i de tomma rubrikcellerna och läs in filen igen."), message
+
+
+# --- 6. Kolada: the entries as a bare list, or as JSON Lines ----------------------------------
+
+
+def _entry(municipality: str, period: int, value, gender: str = "T") -> dict:
+    return {"kpi": "N07403", "municipality": municipality, "period": period,
+            "values": [{"gender": gender, "count": 1, "status": "", "value": value}]}
+
+
+ENTRIES = [_entry("0180", 2022, 1500.5), _entry("0180", 2023, 1587.4), _entry("1280", 2023, 2001.0),
+           _entry("0000", 2023, 1300.0), _entry("1280", 2023, 1999.0)]
+
+
+def _kolada(db: Path) -> list[tuple]:
+    return rows(db, "SELECT kpi_id, kommun_code, year, gender, value FROM kolada_value ORDER BY ALL")
+
+
+def _expect_kolada_rules(db: Path, report) -> None:
+    """The rules of an API answer: riket skipped and counted, two values for Malmö 2023
+    rejected (entries 3 and 5, each naming the other), the rest stored."""
+    assert report.status == "ok", report.summary()
+    assert _kolada(db) == [("N07403", "0180", 2022, "T", 1500.5), ("N07403", "0180", 2023, "T", 1587.4)]
+    assert rows(db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number') == [
+        (3, "value", "samma nyckeltal, kommun, år och kön som post 5 men ett annat värde; ingen av dem lästes in"),
+        (5, "value", "samma nyckeltal, kommun, år och kön som post 3 men ett annat värde; ingen av dem lästes in")]
+    assert any("riket (1)" in line for line in report.lines), report.lines
+
+
+def test_kolada_entries_as_a_bare_list_load_by_the_same_rules(empty_db, tmp_path):
+    # 'jq .values' or a script saving only the list. Before: 'formatet känns inte igen'.
+    path = tmp_path / "kolada_N07403.json"
+    path.write_text(json.dumps(ENTRIES, ensure_ascii=False, indent=1), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    _expect_kolada_rules(empty_db, report)
+
+
+def test_kolada_json_lines_load_by_the_same_rules(empty_db, tmp_path):
+    # One entry per line ('jq -c .values[]'). Before: 'filen är inte giltig JSON (rad 2…)'.
+    path = tmp_path / "kolada_N07403.jsonl"
+    path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in ENTRIES), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    _expect_kolada_rules(empty_db, report)
+
+
+def test_kolada_pages_one_per_line_load_as_one_answer(empty_db, tmp_path):
+    # A collector appending each page of the answer as a line: the entries of all pages.
+    path = tmp_path / "kolada_N07403.json"
+    pages = [{"count": 5, "values": ENTRIES[:3], "next_url": "https://api.kolada.se/v3/data/kpi/N07403?page=2"},
+             {"count": 5, "values": ENTRIES[3:]}]
+    path.write_text("".join(json.dumps(page) + "\n" for page in pages), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    _expect_kolada_rules(empty_db, report)
+    assert not any("fler sidor" in line for line in report.lines), report.lines
+
+
+def test_kolada_json_lines_cut_off_are_refused_naming_the_line(empty_db, tmp_path):
+    path = tmp_path / "kolada_N07403.jsonl"
+    path.write_text(json.dumps(ENTRIES[0]) + "\n" + json.dumps(ENTRIES[1])[:40] + "\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert message == ("kolada_N07403.jsonl: rad 2 är inte giltig JSON (filen har en post per rad, JSON Lines) – "
+                       "raden kan vara avbruten. Rätta eller ta bort raden; inget lästes in."), message
+
+
+def test_kolada_json_lines_of_units_are_refused_as_units(empty_db, tmp_path):
+    # Values per organisational unit, one per line: still named for what they are.
+    path = tmp_path / "kolada_ou.jsonl"
+    entry = {"kpi": "N15033", "ou": "V15E018000101", "period": 2023, "values": [{"gender": "T", "value": 1.0}]}
+    path.write_text(json.dumps(entry) + "\n" + json.dumps(entry) + "\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert message.startswith("kolada_ou.jsonl: rad 1, kolumn 'ou': det här är Koladas värden per organisatorisk "
+                              "enhet"), message
