@@ -119,11 +119,80 @@ _OFFENCE_LINE = re.compile(r"^\s*(?:brottstyp|brottskategori|brottsgrupp|brott)\
 _AREA_LINE = re.compile(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]", re.I)
 
 
+def _first_year(row: list[str]) -> int | None:
+    """The column of the first year in a header row ('2023', 'Antal 2023'), or None."""
+    roles = _roles(row)
+    return min(roles["years"]) if roles.get("years") else None
+
+
+def _join_split_header(grid: Grid, i: int) -> None:
+    """Join a header split over rows ``i`` and ``i + 1``: the labels ('Område', 'Brottstyp')
+    in the first, the years in the second under empty cells. The second row, the one over
+    the values, takes the labels into its empty cells left of the years."""
+    if i + 1 >= len(grid.rows):
+        return
+    labels, below = grid.rows[i], grid.rows[i + 1]
+    roles = _roles(labels)
+    first = _first_year(below)
+    if roles.get("years") or "year" in roles or not {"offence", "area"} & roles.keys() or not first:
+        return
+    if any(below[:first]) or not any(labels[:first]):
+        return
+    below[:first] = [labels[j] if j < len(labels) else "" for j in range(first)]
+
+
+def _looks_like_area(text: str) -> bool:
+    """An area as only an area is written: a län, a region, the whole country. Not a code:
+    a column of codes beside the offences may be Brå's brottskod, and '0180' is a kommun."""
+    n = norm(without_mark(text))
+    return n.endswith(" län") or n.startswith(("region ", "polisregion ", "polisområde ")) or (
+        n in _RIKET and n != "totalt")
+
+
+def _name_label_columns(grid: Grid, i: int) -> None:
+    """Name the empty header cells over the one or two label columns left of the years of
+    row ``i``, as a pivot table exported from Brå's database leaves them, from what the
+    columns hold: one with a name of offences in it ('Samtliga brott', 'Stöldbrott') is
+    'Brottstyp', one with an area only an area is ('Stockholms län', 'Region Syd', 'Hela
+    landet') is 'Område'. Of two columns, one known names the other, an area column only
+    when it holds names without digits. Left empty when the columns cannot be told apart."""
+    row = grid.rows[i]
+    first = _first_year(row)
+    if not first or first > 2 or any(row[:first]) or "offence" in _roles(row):
+        return
+    data = [r for r in grid.rows[i + 1:] if any(r[first:])]
+    values = [{c for r in data if (c := without_mark(r[j] if j < len(r) else ""))} for j in range(first)]
+    if not all(values):
+        return
+    names: dict[int, str] = {}
+    for j, held in enumerate(values):
+        kinds = ({"Brottstyp"} if any("brott" in norm(v) for v in held) else set()) | (
+            {"Område"} if any(_looks_like_area(v) for v in held) else set())
+        if len(kinds) > 1:
+            return
+        if kinds:
+            names[j] = kinds.pop()
+    if first == 2 and len(names) == 1:
+        known, name = next(iter(names.items()))
+        other = 1 - known
+        if name == "Område":
+            names[other] = "Brottstyp"
+        elif not any(ch.isdigit() for v in values[other] for ch in v):
+            names[other] = "Område"
+    if len(names) == first and len(set(names.values())) == first:
+        for j, name in names.items():
+            row[j] = name
+
+
 def _find_header(grid: Grid) -> tuple[int, dict] | None:
     """The header row and its roles. An export of one offence may name it only in a line
-    above the header ("Brottstyp: Samtliga brott"); its text is then roles["offence_text"]."""
+    above the header ("Brottstyp: Samtliga brott"); its text is then roles["offence_text"].
+    A header split over two rows is joined, and empty header cells over the label columns
+    are named from what they hold (:func:`_join_split_header`, :func:`_name_label_columns`)."""
     offence_line, area_line = None, False
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        _join_split_header(grid, i)
+        _name_label_columns(grid, i)
         roles = _roles(row)
         has_years = "year" in roles or roles.get("years")
         if "offence" in roles and has_years:
@@ -138,22 +207,35 @@ def _find_header(grid: Grid) -> tuple[int, dict] | None:
     return None
 
 
+def _unnamed_label_row(grid: Grid) -> int | None:
+    """The row of a header of years under a title about offences whose label columns have
+    no header and could not be named (:func:`_name_label_columns`): claimed, so that read()
+    can say what to do instead of 'formatet känns inte igen'."""
+    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        first = _first_year(row)
+        if first and not any(row[:first]) and any("brott" in norm(c) for r in grid.rows[:i] for c in r):
+            return i
+    return None
+
+
 def sniff(path: Path, head: bytes) -> str | None:
     """bra-csv / bra-xlsx: a table with an offence column and years."""
     if head.startswith(b"PK\x03\x04"):
         if not is_xlsx(path, head):
             return None
         try:
-            return "bra-xlsx" if any(_find_header(g) for g in xlsx_grids(path, HEADER_SCAN_ROWS)) else None
+            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
+        return "bra-xlsx" if any(_find_header(g) for g in grids) or any(
+            _unnamed_label_row(g) is not None for g in grids) else None
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")) or b"\x00" in head[:4096]:
         return None
     try:
         grid = csv_grid(path, head)
     except FileRejected:
         return None
-    return "bra-csv" if _find_header(grid) else None
+    return "bra-csv" if _find_header(grid) or _unnamed_label_row(grid) is not None else None
 
 
 # --- areas ------------------------------------------------------------------------------
@@ -228,8 +310,20 @@ def _value(text: str, english: bool = False) -> tuple[bool, float | None]:
     return v is not None, v
 
 
+# Brå's name for the sum over all offences, and how a total row in the offence column is
+# written. A total in the area column is the whole area ('Totalt' is SE, or the län of a
+# kommun column); a total offence is, the same way, the whole: Brå's 'Samtliga brott'.
+ALL_OFFENCES = "Samtliga brott"
+_OFFENCE_TOTAL = re.compile(r"(?:totalt?|samtliga|alla|summa)(?: antal)?(?: anmälda)?(?: (?:brott|brottstyper|"
+                            r"brottskategorier))?")
+
+
 def _offence(text: str) -> str:
-    return without_mark(text)
+    """The offence category of a cell: as written (without its footnote mark), except that
+    a total ('Totalt', 'Totalt antal brott', 'Alla brott') is :data:`ALL_OFFENCES`, so it is
+    neither an offence named 'Totalt' nor a second 'Samtliga brott' beside the first."""
+    t = without_mark(text)
+    return ALL_OFFENCES if _OFFENCE_TOTAL.fullmatch(norm(t)) else t
 
 
 def _retrieved_at(notes: list[str]) -> tuple[datetime, bool]:
@@ -273,6 +367,12 @@ def _unit_row_below(grid: Grid, h: int) -> dict[int, str]:
 
 def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     found = _find_header(grid)
+    unnamed = _unnamed_label_row(grid) if found is None else None
+    if unnamed is not None:
+        where = f"blad '{grid.sheet}': " if grid.sheet else ""
+        raise FileRejected(file, where + "kolumnerna till vänster om åren saknar rubrik, och vilken som är område och "
+                           "vilken som är brottstyp går inte att se på innehållet. Inget lästes in. Skriv Område "
+                           "och Brottstyp i de tomma rubrikcellerna och läs in filen igen.", grid.numbers[unnamed])
     if found is None:
         raise FileRejected(file, "hittar ingen rubrikrad med brottstyp och år. Exportera tabellen från Brås "
                            "statistikdatabas med brottstyp, område och år.")
@@ -325,6 +425,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     marked: set[tuple] = set()
     last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
     last_coarser, seen = "", set()  # the coarser area column's last text; (area, offence) read
+    totals_written: set[str] = set()  # offence cells that are the total ('Totalt'), read as ALL_OFFENCES
     # A column an English Excel wrote (text.english_written): "13,662" beside "13,662.3"
     # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
@@ -342,7 +443,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         # A finer cell that is empty below a filled one carries it down while its offences
         # are new (a kommun written once over its offences); empty for an offence that
         # area already had, or saying "Totalt", it is the coarser area's total.
-        offence = roles.get("offence_text") or _offence(at(roles.get("offence"))) or last_offence
+        written = without_mark(at(roles.get("offence")))
+        offence = roles.get("offence_text") or _offence(written) or last_offence
+        if written and offence == ALL_OFFENCES and norm(written) != norm(ALL_OFFENCES):
+            totals_written.add(written)
         area_text, level = at(roles.get("area")), roles.get("area_level")
         area_col = roles.get("area")
         coarser = at(roles["area_coarser"]) if "area_coarser" in roles else ""
@@ -450,6 +554,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         lines.append(f"Läste bladet '{grid.sheet}'.")
     if default_area:
         lines.append(f"Området {default_area} togs från rubriken.")
+    if totals_written:
+        lines.append("Brottstypen " + " och ".join(f"'{t}'" for t in sorted(totals_written))
+                     + f" (summan av alla brott) lästes in som '{ALL_OFFENCES}', Brås namn för den.")
     if repeated:
         lines.append(f"{repeated} värden stod två gånger med samma värde (samma område, brott och år) och "
                      "lästes en gång.")

@@ -25,7 +25,7 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
 from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
-from pipelines.readers.text import decode, parse_number
+from pipelines.readers.text import decode, json_lines, parse_number
 
 FORMATS = ("kolada-json",)
 SOURCE = "Kolada"
@@ -36,8 +36,11 @@ MAX_PAGES = 200
 
 
 def sniff(path: Path, head: bytes) -> str | None:
-    """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI metadata."""
+    """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI
+    metadata; the entries as a bare list; one entry (or one answer) per line (JSON Lines)."""
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if text.startswith(b"[") and all(k in head for k in (b'"kpi"', b'"municipality"', b'"period"')):
+        return "kolada-json"  # the entries of 'values' saved as a list ('jq .values')
     if not text.startswith(b"{"):
         return None
     if b'"values"' not in head:
@@ -107,14 +110,39 @@ def _titles(doc: dict) -> dict[str, str]:
     return {str(m["id"]): str(m.get("title")) for m in meta if isinstance(m, dict) and m.get("id") and m.get("title")}
 
 
+def _answer_of(items: list) -> dict:
+    """A list of entries, or of answers (pages, each with its 'values'), as one answer of
+    Kolada's shape: the entries in order, the KPI titles of every page, and the last page's
+    next_url (pages that are not in the file). An entry names its KPI ('kpi': 'N07403'); a
+    page does not (or lists the KPIs' metadata there, as fetch kolada writes it)."""
+    values, kpis, next_url = [], [], None
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("values"), list) and not isinstance(item.get("kpi"), str):
+            values.extend(item["values"])
+            if isinstance(item.get("kpi"), list):
+                kpis.extend(item["kpi"])
+            next_url = item.get("next_url") or item.get("next_page")
+        else:
+            values.append(item)
+    return {"values": values, "kpi": kpis, "next_url": next_url}
+
+
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
-    """Kolada values as ``kolada_value`` rows."""
+    """Kolada values as ``kolada_value`` rows: an answer of the API, its entries as a list,
+    or as JSON Lines (a rejected entry's row is its position among all the entries)."""
     file = path.name
+    text = decode(path.read_bytes(), file)
     try:
-        doc = json.loads(decode(path.read_bytes(), file))
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}); den kan vara avbruten. "
-                                 "Hämta den igen, t.ex. med python -m pipelines fetch kolada.") from None
+        # JSON Lines: one entry, or one page of the answer, per line (jq -c '.values[]',
+        # a collector appending each page).
+        doc = json_lines(file, text, "en post")
+        if doc is None:
+            raise FileRejected(file, f"filen är inte giltig JSON (rad {exc.lineno}, tecken {exc.colno}); den kan vara "
+                                     "avbruten. Hämta den igen, t.ex. med python -m pipelines fetch kolada.") from None
+    if isinstance(doc, list):
+        doc = _answer_of(doc)
     if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
         raise FileRejected(file, "Koladas svar ska vara ett objekt med listan 'values'. Hämta data från "
                            "api.kolada.se/v3/data/kpi/… eller använd python -m pipelines fetch kolada.", column="values")

@@ -30,7 +30,7 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers import longer_head
-from pipelines.readers.text import MONTHS, legacy_encoding
+from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding
 
 FORMATS = ("polisen-json",)
 SOURCE = "polisen"
@@ -367,72 +367,6 @@ def _has_event_keys(text: bytes) -> bool:
     return all(re.search(rb'"%s"\s*:' % key, text) for key in (b"datetime", b"location", b"type"))
 
 
-def _json_lines(file: str, text: str) -> list | None:
-    """The events of a JSON Lines file (one event per line), or None if it is not one.
-
-    Collectors that poll the feed often keep their events this way; a line may also hold a
-    whole answer (answers appended to one file). A line that is not JSON after a good first
-    line is named: the file was cut off while being written.
-    """
-    events = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip(" \t\ufeff")  # an answer appended with its own byte order mark
-        if not line:
-            continue
-        try:
-            event = json.loads(line)
-        except json.JSONDecodeError:
-            try:  # answers on this line appended without a newline between them ("…}][{…")
-                event = _json_values(line) if events else None
-            except json.JSONDecodeError:
-                event = None
-            if event is not None:
-                events.extend(event)
-                continue
-            if not events:
-                return None
-            raise FileRejected(
-                file, f"rad {number} är inte giltig JSON (filen har en händelse per rad, JSON Lines) – "
-                "raden kan vara avbruten. Rätta eller ta bort raden; inget lästes in.") from None
-        if isinstance(event, list):  # a whole answer on its line: answers appended to one file
-            events.extend(event)
-        elif isinstance(event, dict):
-            events.append(event)
-        else:
-            return None
-    return events or None
-
-
-_BETWEEN_VALUES = re.compile(r"[\s\ufeff]*")
-
-
-def _json_values(text: str) -> list | None:
-    """The events of JSON values written one after another, or None if it is not that.
-
-    ``curl … >> polisen.json`` appends each answer right after the one before (the API's
-    answer does not end with a newline: ``…}][{…``), and ``jq '.[] | select(…)'`` writes
-    each event as an indented object. Raises ``json.JSONDecodeError`` where a value after
-    the first breaks off (a collector stopped while writing), so the message points there.
-    """
-    decoder = json.JSONDecoder()
-    events, pos = [], _BETWEEN_VALUES.match(text).end()
-    while pos < len(text):
-        try:
-            value, pos = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError:
-            if not events:
-                return None
-            raise
-        if isinstance(value, list):
-            events.extend(value)
-        elif isinstance(value, dict):
-            events.append(value)
-        else:
-            return None  # a number or text after the answer ("200" from curl -w '%{http_code}')
-        pos = _BETWEEN_VALUES.match(text, pos).end()
-    return events or None
-
-
 def _decode(raw: bytes) -> str:
     """The text of a saved answer: UTF-8 as the API sends it, or as Windows tools re-save it.
 
@@ -493,10 +427,10 @@ def _load_json(path: Path) -> list:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         broken = exc
-        data = _json_lines(file, text)
+        data = json_lines(file, text, "en händelse")
         if data is None:
             try:
-                data = _json_values(text)
+                data = json_values(text)
             except json.JSONDecodeError as later:
                 broken = later  # where an appended answer breaks off, not where the first one ends
         if data is None:

@@ -56,6 +56,9 @@ class Grid:
     rows: list[list[str]]
     numbers: list[int | None]
     sheet: str | None = None
+    # The header cells over the first columns were empty and are named from what the
+    # columns hold (SCB's Excel saved without its title): see scb._name_stub_columns.
+    stub_from_values: bool = False
 
     def where(self, i: int, col: int | None = None, name: str | None = None) -> str:
         """'rad 7, kolumn 'x'' or "blad 'Data', cell C7" for row index i."""
@@ -286,10 +289,12 @@ _TITLE_VARIABLES = re.compile(r"\befter\s+([^.]+)", re.I)  # up to a sentence's 
 
 
 def _name_stub_columns(grid: Grid, i: int) -> None:
-    """Name the blank header cells left of the year columns of row ``i`` from the title.
+    """Name the blank header cells left of the year columns of row ``i``.
 
-    PxWeb's Excel export may leave the header cells over region, ålder and kön empty; its
-    title ("Folkmängd efter region, ålder, kön och år") names them in order.
+    PxWeb's Excel export leaves the header cells over region, ålder and kön empty; its
+    title ("Folkmängd efter region, ålder, kön och år") names them in order. Saved without
+    the title (IncludeTitle off), only what the columns hold can name them
+    (:func:`_stub_names_from_values`); ``grid.stub_from_values`` then says so.
     """
     row = grid.rows[i]
     first_year = next((j for j, c in enumerate(row) if year_of_header(c)), None)
@@ -302,11 +307,81 @@ def _name_stub_columns(grid: Grid, i: int) -> None:
             if len(names) >= first_year:
                 row[:first_year] = names[:first_year]
             return
+    names = _stub_names_from_values(grid, i, first_year)
+    if names:
+        row[:first_year] = names
+        grid.stub_from_values = True
+
+
+def _stub_kinds(values: set[str]) -> set[str]:
+    """What a column holding ``values`` can be: 'ålder' when each is an age, 'kön' when each
+    is a sex, 'region' when each is a code of two or four digits (with or without its name)
+    or a text starting with a letter. Codes fit more than one ('1' is an age and a sex)."""
+    kinds = set()
+    for kind, parse in (("ålder", parse_age), ("kön", parse_sex)):
+        try:
+            for v in values:
+                parse(v)
+        except ValueError:
+            continue
+        kinds.add(kind)
+    if all(re.fullmatch(r"\d{2}(?:\d{2})?(?:\s.*)?", v) or not v[0].isdigit() for v in values):
+        kinds.add("region")
+    return kinds
+
+
+def _stub_names_from_values(grid: Grid, i: int, first_year: int) -> list[str] | None:
+    """The names of the ``first_year`` columns left of the years of header row ``i``, from
+    the values below it ('Stockholm' or '0180': region, '12 år' or '12': ålder, 'män' or
+    '1': kön), or None unless each column is one of them and no two are the same.
+
+    A column that can be two of them takes the one no other column can be: the ages run
+    from '0', which no region code is, so '1' and '2' beside them are the sexes.
+    """
+    data = [r for r in grid.rows[i + 1:] if any(r[first_year:])]
+    values = [{c for r in data if (c := _at(r, j))} for j in range(first_year)]
+    if not all(values):
+        return None
+    kinds = [_stub_kinds(v) for v in values]
+    names: dict[int, str] = {}
+    while len(names) < first_year:
+        sure = {j: left.pop() for j, k in enumerate(kinds)
+                if j not in names and len(left := k - set(names.values())) == 1}
+        if not sure or len(set(sure.values())) < len(sure):
+            return None
+        names.update(sure)
+    return [names[j] for j in range(first_year)]
+
+
+def _contents_above_years(grid: Grid, i: int) -> None:
+    """Write the contents named in the row above the year columns of row ``i`` into them
+    ('Folkmängd' over 2023 and 2024 makes 'Folkmängd 2023', 'Folkmängd 2024').
+
+    PxWeb's Excel export gives each heading variable a row of its own, the contents above
+    the years, each content written once over its years (or merged across them). Read as
+    bare years, two contents were the same years twice, and a lone 'Folkökning' with no
+    title to say so was read as the population.
+    """
+    if i == 0:
+        return
+    row, above = grid.rows[i], grid.rows[i - 1]
+    years = {j for j, c in enumerate(row) if year_of_header(c) and not _contents_of_header(c)}
+    if not years or not any(above):
+        return
+    first = min(years)
+    if any(above[:first]) or any(year_of_header(c) for c in above):
+        return  # a title or another header row, not contents over the years
+    current = ""
+    for j in range(first, len(row)):
+        current = _at(above, j) or current
+        if j in years and current:
+            row[j] = f"{current} {row[j]}"
 
 
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         _name_stub_columns(grid, i)
+        _contents_above_years(grid, i)
         if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
             return None  # a Brå table, not population
         roles = _roles(row)
@@ -400,13 +475,23 @@ def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None,
     """The contents to read, of their names and what they measure (:func:`_measure_of`):
     those that are Folkmängd; the only one when it says nothing of what it is (a bare
     CSV). A table of other measures only is refused: read as before, its Folkökning or
-    Döda became the population."""
+    Döda became the population.
+
+    Several contents of which none is named (PxWebApi 2.0's codes, '000003O5' and another)
+    are refused too: which code is Folkmängd differs between SCB's tables and versions of
+    them, so it is not guessed."""
     named = [c for c, kind in contents.items() if kind]
     if named:
         return named
     if len(contents) == 1 and None in contents.values():
         return list(contents)
     listed = " och ".join(f"'{c}'" for c in contents)
+    code = next((c for c, kind in contents.items() if kind is None), None)
+    if code is not None:
+        raise FileRejected(file, f"tabellinnehållet är {listed}. En kod som '{code}' säger inte vad den mäter, så det "
+                           "går inte att veta vilket som är folkmängd. Inget lästes in. Ladda ner tabellen igen med texter (i PxWebApi: "
+                           "outputFormatParams=UseTexts eller UseCodesAndTexts), eller med bara tabellinnehållet "
+                           "Folkmängd valt.", row, column)
     raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
                        "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
                        "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
@@ -693,6 +778,14 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
         # A value column named after its content, as PxWeb 2 names it: 'Folkökning' is not read as people.
         picked = _pick_contents(file, {header[roles["value"]]: _measure_of(header[roles["value"]])}, hrow,
                                 header[roles["value"]])
+    if grid.stub_from_values and not any(picked) and not any(any(r) for r in grid.rows[:h]):
+        # No title, no contents and no header over the columns: nothing says what the
+        # numbers are (Folkmängd, Folkökning, Döda …), so they are not taken for people.
+        where = f"blad '{grid.sheet}': " if grid.sheet else ""
+        raise FileRejected(file, where + "tabellen har varken titel, kolumnrubriker eller tabellinnehåll, så det går "
+                           "inte att veta att talen är folkmängd. Inget lästes in. Ladda ner tabellen från SCB:s "
+                           "statistikdatabas igen med titeln (i PxWebApi: outputFormatParams=IncludeTitle) och "
+                           "tabellinnehållet Folkmängd, eller som CSV.", hrow, header[min(year_cols)])
     if not any(_measure_of(c) for c in picked):
         title_row = None
         if title is None:

@@ -1,9 +1,11 @@
-"""Helpers for Swedish text files as users have them: encoding, delimiter, decimals."""
+"""Helpers for Swedish text files as users have them: encoding, delimiter, decimals, and
+JSON saved as lines or as answers one after another."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -133,3 +135,70 @@ def choice(text: str, allowed) -> str | None:
 
     wanted = key(text or "")
     return next((value for value in allowed if key(value) == wanted), None)
+
+
+def json_lines(file: str, text: str, item: str) -> list | None:
+    """The values of a JSON Lines text (one JSON value per line), or None if it is not one:
+    objects each on its own, and the items of a list on a line (a whole answer on its line,
+    answers appended to one file). ``item`` names what a line holds, for the message ('en
+    händelse'). A line that is not JSON after a good first line is named: the file was cut
+    off while being written.
+    """
+    values = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip(" \t\ufeff")  # an answer appended with its own byte order mark
+        if not line:
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            try:  # answers on this line appended without a newline between them ("…}][{…")
+                value = json_values(line) if values else None
+            except json.JSONDecodeError:
+                value = None
+            if value is not None:
+                values.extend(value)
+                continue
+            if not values:
+                return None
+            raise FileRejected(
+                file, f"rad {number} är inte giltig JSON (filen har {item} per rad, JSON Lines) – "
+                "raden kan vara avbruten. Rätta eller ta bort raden; inget lästes in.") from None
+        if isinstance(value, list):  # a whole answer on its line: answers appended to one file
+            values.extend(value)
+        elif isinstance(value, dict):
+            values.append(value)
+        else:
+            return None
+    return values or None
+
+
+_BETWEEN_VALUES = re.compile(r"[\s\ufeff]*")
+
+
+def json_values(text: str) -> list | None:
+    """The objects of JSON values written one after another (a list's items each), or None
+    if it is not that.
+
+    ``curl … >> svar.json`` appends each answer right after the one before (an API's
+    answer need not end with a newline: ``…}][{…``), and ``jq '.[] | select(…)'`` writes
+    each object indented. Raises ``json.JSONDecodeError`` where a value after the first
+    breaks off (a collector stopped while writing), so the message points there.
+    """
+    decoder = json.JSONDecoder()
+    values, pos = [], _BETWEEN_VALUES.match(text).end()
+    while pos < len(text):
+        try:
+            value, pos = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            if not values:
+                return None
+            raise
+        if isinstance(value, list):
+            values.extend(value)
+        elif isinstance(value, dict):
+            values.append(value)
+        else:
+            return None  # a number or text after the answer ("200" from curl -w '%{http_code}')
+        pos = _BETWEEN_VALUES.match(text, pos).end()
+    return values or None
