@@ -1370,9 +1370,15 @@ def _date_value(sheet: Sheet, row: int, col: int) -> str:
 # an x, "N/A", "Ej aktuellt", "Ingen åtgärd (planerad)", "Saknas". The texts are fixed
 # words, so the report may quote them.
 _NO_MEASURE = re.compile(
-    r"^\s*(?:(?:se|samma som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
+    r"^\s*(?:(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
     r"(?:ej|inte)\s+aktuellt|ingen\s+åtgärd(?:\s+\w+)?|inga\s+åtgärder(?:\s+\w+)?|saknas)\s*[.!]?\s*$",
     re.IGNORECASE)
+# The pointers among them: the row continues the measure above ("Se ovan", "Som ovan",
+# "Samma åtgärd som ovan", "Dito", a ditto mark) or below ("Se nedan"). Its cause,
+# follow-up and other cells belong to that measure, as they would under a merged cell.
+_SAME_AS_ABOVE = re.compile(r"^\s*(?:(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?(?:ovan|ovanför)|dito|d:o|[\"”〃]+)"
+                            r"\s*[.!]?\s*$", re.IGNORECASE)
+_SAME_AS_BELOW = re.compile(r"^\s*(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?nedan\s*[.!]?\s*$", re.IGNORECASE)
 # A drop-down's placeholder in the Status column ("Välj status", "- Välj -", "[Välj]").
 _PLACEHOLDER = re.compile(r"^\W*välj\b[\w\s]{0,20}\W*$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
@@ -1580,6 +1586,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
     placeholders: list[tuple[int, str]] = []  # (row, text) of Åtgärd cells that stand for no measure
+    # Rows whose Åtgärd cell points at the measure above or below (_SAME_AS_ABOVE): (row,
+    # what it says, the measure's Åtgärd cell). Rows pointing below wait for that measure.
+    continued: list[tuple[int, str, tuple[int, int]]] = []
+    waiting: list[tuple[int, str]] = []
+    last_measure: tuple[int, int] | None = None
     banners: list[int] = []  # rows of one text merged across the table (_is_banner)
     numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
@@ -1648,10 +1659,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif values["measure"]:
             values["cause"] = last_cause
         row_values[r] = values | statuses
-        if _NO_MEASURE.match(values["measure"]):
-            placeholders.append((r, values["measure"].strip()))
+        said = values["measure"].strip()
+        if _SAME_AS_ABOVE.match(said) and last_measure is not None:
+            groups[last_measure].append(r)
+            continued.append((r, said, last_measure))
+        elif _SAME_AS_BELOW.match(said):
+            waiting.append((r, said))
+        elif _NO_MEASURE.match(said):
+            placeholders.append((r, said))
         elif values["measure"]:
-            groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
+            last_measure = sheet.origin(r, roles["measure"])
+            groups.setdefault(last_measure, []).extend(w for w, _ in waiting)
+            groups[last_measure].append(r)
+            continued += [(w, text, last_measure) for w, text in waiting]
+            waiting = []
         elif sheet.origin(r, roles["measure"]) in sheet.uncached:
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
@@ -1664,6 +1685,22 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
         else:
             cause_rows_without_measure += 1
+    placeholders = sorted(placeholders + waiting)  # "Se nedan" with no measure below it
+    for r, _, _ in continued:
+        # A cell of the row that itself says "Se ovan" ("Se ovan" as its goal or follow-up)
+        # adds nothing to the measure it continues.
+        row_values[r] = {k: "" if k != "measure" and _SAME_AS_ABOVE.match(v) else v
+                         for k, v in row_values[r].items()}
+    if continued:
+        by_measure: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        for r, text, origin in continued:
+            by_measure.setdefault(origin, []).append((r, text))
+        told = ", ".join(f"rad {_listed([r for r, _ in pointers], MAX_LISTED)} ("
+                         + ", ".join(f"'{t}'" for t in dict.fromkeys(t for _, t in pointers))
+                         + f") till åtgärden på rad {top}" for (top, _), pointers in sorted(by_measure.items()))
+        notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(roles['measure'])} hänvisar på {told}; "
+                     "raderna lästes som en del av den åtgärden, med sina orsaker, uppföljningar och övriga "
+                     "uppgifter.")
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
                      "lästes inte som åtgärder.")
@@ -1694,6 +1731,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 and (with_text or not sheet.value(r, c) or _PLACEHOLDER.match(sheet.value(r, c)))]
 
     for (top, _), rows in sorted(groups.items()):
+        rows = sorted(rows)  # a row pointing at the measure below ("Se nedan") stands above it
         colour_only += colour_cells(rows, status_cols)
         status_cells |= {(r, c) for r in rows for c in status_cols}
         vals = [row_values[r] for r in rows]
