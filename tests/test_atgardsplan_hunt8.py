@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from helpers import rows
 
-from tests.test_atgardsplan import OTRYGGA, UNGA
-from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+from tests.test_atgardsplan import OTRYGGA
+from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
 # --- 1. a row that continues the measure above -------------------------------------------------
 
@@ -64,3 +64,52 @@ def test_se_nedan_joins_the_measure_below_and_a_pointer_with_nothing_to_point_at
     assert ("Blad '2. Otrygga platser': rad 4 har ingen egen åtgärd i kolumn C ('Se ovan') och lästes inte som "
             "åtgärder. Skriv åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.") in report.lines
     assert any("rad 5 ('Se nedan') till åtgärden på rad 6" in line for line in report.lines), report.lines
+
+
+# --- 4. a status that hedges -------------------------------------------------------------------
+
+OTHER = "Skriv en status om en annan menas."
+UNCLEAR = "Skriv en tydlig status (t.ex. Pågår, Klar, Ej påbörjad)."
+HEDGING = [
+    # (Status cell, stored status, what the report says about the cell)
+    ("Pågår/klar", "påbörjad",
+     f"kan läsas som påbörjad eller uppnådd; den lästes som den minst gynnsamma, 'påbörjad'. {OTHER}"),
+    ("Klar (delvis)", "delvis uppnådd",
+     f"kan läsas som delvis uppnådd eller uppnådd; den lästes som den minst gynnsamma, 'delvis uppnådd'. {OTHER}"),
+    ("Ej påbörjad?", "ej uppnådd", f"lästes försiktigt som 'ej uppnådd', den status den nämner. {OTHER}"),
+    ("Påbörjad men pausad", "påbörjad", f"lästes försiktigt som 'påbörjad', den status den nämner. {OTHER}"),
+    # Done, in doubt: the cell does not decide; the follow-up's own assessment does.
+    ("Klar?", "uppnådd", f"är osäker (uppnådd?) och lästes inte; statusen togs från uppföljningen. {UNCLEAR}"),
+    # 'Delvis klar' is no hedge: it is the table's 'delvis uppnådd', read without a note.
+    ("Delvis klar", "delvis uppnådd", None),
+]
+
+
+def test_a_hedging_status_is_read_as_the_least_favourable_it_can_mean_and_reported(empty_db, tmp_path):
+    # Before: each but 'Delvis klar' was "not recognised" and the status was taken from
+    # the follow-up, which here says 'uppnådd': a measure whose own Status cell says
+    # 'Pågår/klar' or 'Ej påbörjad?' was stored as achieved.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        [f"Problem {i}", f"Orsak {i}", f"Åtgärd {i}: text", "Mål", "2025", "Chef",
+         "VB: Åtgärden bedöms vara uppnådd.", status] for i, (status, _, _) in enumerate(HEDGING)])
+    ws.cell(3, 8, "Status")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == [stored for _, stored, _ in HEDGING]
+    for row, (status, _, said) in enumerate(HEDGING, start=4):
+        lines = [line for line in report.lines if line.startswith(f"Blad '1. Unga i riskzon', cell H{row}: ")]
+        assert lines == ([f"Blad '1. Unga i riskzon', cell H{row}: statusen '{status}' {said}"] if said else [])
+
+
+def test_an_assessment_naming_two_statuses_is_read_as_the_least_favourable(empty_db, tmp_path):
+    # Before: 'bedöms vara uppnådd/påbörjad' was 'uppnådd', the first word.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Skolfrånvaro", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2025", "Fritid",
+         "250905: 41 deltagare.\nVB: Åtgärden bedöms vara uppnådd/påbörjad."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT status FROM measure") == [("påbörjad",)]
+    assert rows(empty_db, "SELECT round, status FROM measure_followup ORDER BY round") == [
+        ("T2", "ej bedömd"), ("VB", "påbörjad")]
+    assert ("Blad '1. Unga i riskzon', rad 4: uppföljningen bedömer åtgärden som påbörjad eller uppnådd; posten "
+            "lästes som den minst gynnsamma, 'påbörjad'.") in report.lines

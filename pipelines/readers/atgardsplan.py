@@ -25,7 +25,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -1524,8 +1524,20 @@ def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
     return found if len({status for _, status in found}) >= 2 else []
 
 
+def _hedged_line(title: str, cell: str, text: str, hedged: followup.Hedged) -> str:
+    """The report's line on a status cell read cautiously (followup.hedged_status)."""
+    said = f"Blad '{title}', cell {cell}: statusen '{followup.normalise(text)[:40]}'"
+    if hedged.status is None:
+        return (f"{said} är osäker ({' eller '.join(hedged.readings)}?) och lästes inte; statusen togs från "
+                "uppföljningen. Skriv en tydlig status (t.ex. Pågår, Klar, Ej påbörjad).")
+    if len(hedged.readings) > 1:
+        return (f"{said} kan läsas som {' eller '.join(hedged.readings)}; den lästes som den minst gynnsamma, "
+                f"'{hedged.status}'. Skriv en status om en annan menas.")
+    return f"{said} lästes försiktigt som '{hedged.status}', den status den nämner. Skriv en status om en annan menas."
+
+
 def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
-                    numbers: dict[int, dict[str, str]], plan_year: int) -> str:
+                    word_of: Callable[[int, str], str | None], plan_year: int) -> str:
     """The measure's status with a status column per round, giving each round's entries
     the status its column states: the round's last entry when the text assesses nothing
     (its own assessment stands otherwise), or an entry without text of its own when the
@@ -1534,7 +1546,7 @@ def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int
     latest = None
     for c, rnd in status_rounds:
         text = texts.get(c) or ""
-        word = (followup.stated_status(text) or numbers[c].get(text)) if text else None
+        word = word_of(c, text) if text else None
         if not word:
             continue
         mine = [e for e in entries if e.round == rnd]
@@ -1756,8 +1768,22 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
         status_col, status_text = next(((c, t) for c, t in reversed(texts) if t),
                                        (status_columns[-1] if status_columns else 0, None))
+        for e in entries:
+            if e.hedged:
+                notes.append(f"Blad '{sheet.title}', rad {top}: uppföljningen bedömer åtgärden som "
+                             f"{' eller '.join(e.hedged)}; posten lästes som den minst gynnsamma, '{e.status}'.")
+
+        def status_word(c: int, text: str, top: int = top) -> str | None:
+            # A round's Status cell: its word, a number its header explains, or a hedging
+            # cell's cautious reading (reported): never a more favourable status than it says.
+            word = followup.stated_status(text) or numbers[c].get(text)
+            hedged = None if word else followup.hedged_status(text)
+            if hedged:
+                notes.append(_hedged_line(sheet.title, f"{get_column_letter(c)}{top}", text, hedged))
+            return word or (hedged.status if hedged else None)
+
         if status_rounds:
-            status = _round_statuses(entries, status_rounds, dict(texts), numbers, plan_year)
+            status = _round_statuses(entries, status_rounds, dict(texts), status_word, plan_year)
         colours: list[tuple[str, str]] = []  # (cell, colour family) that may give the status
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
@@ -1769,6 +1795,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
             number = numbers[status_col].get(status_text)
             icon = icon_family(sheet, *sheet.origin(top, status_col)) if not (stated or number) else None
+            hedged = followup.hedged_status(status_text) if not (stated or number or colour_word or icon) \
+                else None
+            if hedged:
+                stated = hedged.status
+                if not status_rounds:  # per round, _round_statuses reported the latest round's cell
+                    notes.append(_hedged_line(sheet.title, f"{get_column_letter(status_col)}{top}", status_text,
+                                              hedged))
             if stated or number:
                 if not status_rounds:  # per round, _round_statuses weighed it against the text
                     status = stated or number
@@ -1781,7 +1814,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 colour_only += colours
             elif icon:
                 icon_cells.append(f"{get_column_letter(status_col)}{top}")
-            else:
+            elif not hedged:  # an unclear hedge is reported above
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
         # The colours that may give the status: words win, so only without a status word;
