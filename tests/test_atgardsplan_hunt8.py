@@ -10,8 +10,16 @@ says, or the refusal and that the database is unchanged.
 
 from __future__ import annotations
 
+import io
+import random
+import struct
+import zipfile
+from pathlib import Path
+
+import pytest
 from helpers import rows
 
+from pipelines import personnummer
 from tests.test_atgardsplan import OTRYGGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
@@ -113,3 +121,202 @@ def test_an_assessment_naming_two_statuses_is_read_as_the_least_favourable(empty
         ("T2", "ej bedömd"), ("VB", "påbörjad")]
     assert ("Blad '1. Unga i riskzon', rad 4: uppföljningen bedömer åtgärden som påbörjad eller uppnådd; posten "
             "lästes som den minst gynnsamma, 'påbörjad'.") in report.lines
+
+
+# --- 2. a personnummer in a binary part or an embedded object ------------------------------------
+
+def _zip(parts: dict[str, bytes | str]) -> bytes:
+    """A zip package holding ``parts``, as Word or Excel saves one."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _docx(text: str) -> bytes:
+    """A Word document (.docx) whose one paragraph is ``text``."""
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    return _zip({
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                               'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        "word/document.xml": f'<?xml version="1.0"?><w:document {ns}><w:body><w:p><w:r><w:t>{text}</w:t></w:r>'
+                             "</w:p></w:body></w:document>",
+    })
+
+
+def _compound_file(streams: dict[str, bytes], scattered: bool = False) -> bytes:
+    """An OLE compound file (what Excel keeps as xl/embeddings/oleObject1.bin) holding
+    ``streams``: streams under 4096 bytes in its mini stream, as Office writes them, larger
+    ones in sectors of their own; ``scattered`` writes those sectors in reverse order, so
+    that a text running over a sector boundary is never whole in the file's bytes."""
+    size, end, free = 512, 0xFFFFFFFE, 0xFFFFFFFF
+    sectors: list[bytes] = []
+    fat: dict[int, int] = {}
+
+    def put(data: bytes, reverse: bool = False) -> int:
+        chunks = [data[i:i + size].ljust(size, b"\0") for i in range(0, max(len(data), 1), size)]
+        places = list(range(len(sectors), len(sectors) + len(chunks)))
+        sectors.extend(b"" for _ in chunks)
+        order = places[::-1] if reverse else places
+        for chunk, place in zip(chunks, order, strict=True):
+            sectors[place] = chunk
+        for here, after in zip(order, [*order[1:], end], strict=True):
+            fat[here] = after
+        return order[0]
+
+    small = {n: d for n, d in streams.items() if len(d) < 4096}
+    mini, mini_fat, starts = b"", [], {}
+    for name, data in small.items():
+        first = len(mini) // 64
+        count = max(-(-len(data) // 64), 1)
+        mini += data.ljust(count * 64, b"\0")
+        mini_fat += [first + k + 1 for k in range(count - 1)] + [end]
+        starts[name] = first
+    for name, data in streams.items():
+        if name not in small:
+            starts[name] = put(data, reverse=scattered)
+    root_start = put(mini) if mini else end
+    mini_fat_start = put(b"".join(struct.pack("<I", n) for n in mini_fat)) if mini_fat else end
+
+    def entry(name: str, kind: int, start: int, length: int, right: int = free, child: int = free) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded.ljust(64, b"\0") + struct.pack("<HBB3I", len(encoded), kind, 1, free, right, child)
+                + bytes(36) + struct.pack("<II", start, length) + bytes(4))
+
+    names = list(streams)
+    directory = entry("Root Entry", 5, root_start, len(mini), child=1 if names else free)
+    directory += b"".join(entry(n, 2, starts[n], len(streams[n]), right=i + 2 if i + 1 < len(names) else free)
+                          for i, n in enumerate(names))
+    dir_start = put(directory)
+    n_fat = 1
+    while len(sectors) + n_fat > n_fat * (size // 4):
+        n_fat += 1
+    fat_sectors = list(range(len(sectors), len(sectors) + n_fat))
+    table = [fat.get(i, free) for i in range(len(sectors))] + [0xFFFFFFFD] * n_fat
+    table += [free] * (n_fat * (size // 4) - len(table))
+    sectors += [b"".join(struct.pack("<I", n) for n in table[i * 128:(i + 1) * 128]) for i in range(n_fat)]
+    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+              + bytes(6) + struct.pack("<IIIIIIIII", 0, n_fat, dir_start, 0, 4096, mini_fat_start,
+                                       1 if mini_fat else 0, end, 0)
+              + b"".join(struct.pack("<I", n) for n in (fat_sectors + [free] * 109)[:109]))
+    return header + b"".join(sectors)
+
+
+def _packaged_file(name: str, data: bytes) -> bytes:
+    """The Ole10Native stream Windows' Object Packager writes for a file embedded as an
+    icon (Infoga > Objekt > Skapa från fil): its label, paths and bytes."""
+    body = (struct.pack("<H", 2) + name.encode("cp1252") + b"\0" + f"C:\\Users\\ts\\{name}".encode("cp1252")
+            + b"\0" + struct.pack("<I", 0x00030000))
+    temp = f"C:\\Temp\\{name}".encode("cp1252") + b"\0"
+    body += struct.pack("<I", len(temp)) + temp + struct.pack("<I", len(data)) + data
+    return struct.pack("<I", len(body)) + body
+
+
+def _with_embedding(path: Path, part: str, data: bytes) -> Path:
+    """A copy of the plan ``path`` with ``data`` as the package part ``part``."""
+    from tests.test_atgardsplan_hunt7 import _with_parts
+
+    out = _with_parts(path, {})
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.writestr(part, data)
+    return out
+
+
+def _plain_plan(path: Path) -> Path:
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare",
+                                      "2025", "Fritid", "250905: Pågår"]])
+    return _save(wb, path)
+
+
+def _class_list() -> bytes:
+    """A list of the young people the work is about, packaged as a text file (8-bit
+    text), long enough to lie in sectors of its own, with the number running over the
+    boundary between its fourth and fifth sector."""
+    def packaged(pad: int) -> bytes:
+        text = ("Namn;Personnummer;Skola\r\n" + "Elev;;Skolan\r\n" * 150 + " " * pad
+                + "Kalle Andersson;850101-0006;Skolan\r\n" + "Elev;;Skolan\r\n" * 150)
+        return _packaged_file("elevlista.txt", text.encode("cp1252"))
+
+    at = packaged(0).index(b"850101-0006")
+    data = packaged((4 * 512 - 5 - at) % 512)
+    assert (data.index(b"850101-0006") + 5) % 512 == 0 and len(data) >= 4096
+    return data
+
+
+@pytest.mark.parametrize(("part", "data", "inside"), [
+    # A Word document embedded in the sheet (Infoga > Objekt > Microsoft Word-dokument).
+    ("xl/embeddings/Microsoft_Word_Document.docx", lambda: _docx("Kalle Andersson 850101-0006, årskurs 8"),
+     "word/document.xml"),
+    # The same document kept by an older Excel inside an OLE object, as its 'Package' stream.
+    ("xl/embeddings/oleObject1.bin",
+     lambda: _compound_file({"\x01CompObj": b"\x01\x00\xfe\xff" + bytes(24), "Package": _docx("850101-0006")}),
+     "Package > word/document.xml"),
+    # A text file packaged as an icon, its sectors not in order in the file: the number
+    # is whole only in the stream put together.
+    ("xl/embeddings/oleObject2.bin",
+     lambda: _compound_file({"\x01Ole10Native": _class_list()}, scattered=True),
+     "\x01Ole10Native"),
+    # Windows' own strings are UTF-16: an object's text in its 'Contents' stream (whole in
+    # the file's bytes, so the part itself is named).
+    ("xl/embeddings/oleObject3.bin",
+     lambda: _compound_file({"Contents": "Anteckning: Kalle 850101-0006".encode("utf-16-le")}), None),
+    # The printer settings (a DEVMODE: the device name in UTF-16).
+    ("xl/printerSettings/printerSettings1.bin",
+     lambda: "\\\\srv\\850101-0006".encode("utf-16-le").ljust(64, b"\0") + bytes(156), None),
+], ids=["docx", "ole-package", "ole-packaged-file", "ole-utf16", "printer-settings"])
+def test_a_personnummer_in_a_binary_part_or_an_embedded_object_is_refused_naming_the_part(
+        empty_db, tmp_path, capfd, part, data, inside):
+    # Before: only XML parts were screened; each of these workbooks loaded.
+    from tests.test_atgardsplan_hunt7 import _refused_quietly
+
+    path = _with_embedding(_plain_plan(tmp_path / "plan.xlsx"), part, data())
+    message = _refused_quietly(empty_db, path, capfd)
+    where = f"arbetsbokens del {part} ("
+    assert message.startswith(f"med-delar.xlsx: {where}"), message
+    if inside:
+        assert f"), i dess del {inside} innehåller ett personnummer" in message, message
+    assert rows(empty_db, "SELECT count(*) FROM measure") == [(0,)]
+
+
+def test_embedded_objects_and_binary_parts_without_a_personnummer_load(empty_db, tmp_path):
+    # Numbers that are no personnummer (a wrong control digit, an organisation number),
+    # and bytes of an image and a printer's settings: nothing to refuse.
+    rng = random.Random(42)
+    path = _plain_plan(tmp_path / "plan.xlsx")
+    for part, data in {
+        "xl/embeddings/Microsoft_Word_Document.docx": _docx("Dnr 850101-0007, org.nr 212000-0142"),
+        "xl/embeddings/oleObject1.bin": _compound_file({"Contents": "Tel 08-508 000 00".encode("utf-16-le"),
+                                                        "\x01Ole10Native": _packaged_file("a.txt", b"1234567890")}),
+        "xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + rng.randbytes(300_000),
+        "xl/printerSettings/printerSettings1.bin": "HP LaserJet 4250".encode("utf-16-le").ljust(220, b"\0"),
+    }.items():
+        path = _with_embedding(path, part, data)
+        path = path.rename(tmp_path / "plan.xlsx")
+    _load(empty_db, path)
+    assert rows(empty_db, "SELECT title FROM measure") == [("Läxhjälp",)]
+
+
+def test_an_ole_compound_files_streams_are_read_whole_from_its_tables():
+    # Small streams lie in the mini stream, larger ones in sectors of their own, here
+    # written in reverse order: each is put together by the file's allocation tables.
+    streams = {"\x01CompObj": b"\x01\x00\xfe\xff" + bytes(24), "Contents": "Anteckning".encode("utf-16-le"),
+               "Package": bytes(range(256)) * 40, "\x01Ole10Native": _class_list()}
+    assert personnummer._ole_streams(_compound_file(streams, scattered=True)) == list(streams.items())
+    assert personnummer._ole_streams(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100)) == []  # damaged: none
+
+
+def test_a_personnummer_in_an_object_embedded_in_an_ods_is_refused(empty_db, tmp_path, capfd):
+    # LibreOffice keeps an embedded document as a folder of its own in the package.
+    from tests.test_atgardsplan_hunt7 import _refused_quietly
+    from tests.test_atgardsplan_ods import to_ods
+
+    ods = to_ods(_plain_plan(tmp_path / "plan.xlsx"), tmp_path / "plan.ods")
+    with zipfile.ZipFile(ods, "a") as zf:
+        zf.writestr("Object 1/content.xml", '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:'
+                                            'names:tc:opendocument:xmlns:office:1.0"><office:body><office:text>'
+                                            "Kalle 850101-0006</office:text></office:body></office:document-content>")
+    message = _refused_quietly(empty_db, ods, capfd)
+    assert message.startswith("plan.ods: arbetsbokens del Object 1/content.xml (ett inbäddat objekt"), message

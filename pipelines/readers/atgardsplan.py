@@ -40,7 +40,15 @@ from openpyxl.utils import get_column_letter
 from pipelines import categories as cat
 from pipelines.geography import kommun_organisation
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding, in_xml, mask
+from pipelines.personnummer import (
+    PackageTooLarge,
+    PersonnummerFound,
+    contains_personnummer,
+    first_finding,
+    in_package,
+    in_xml,
+    mask,
+)
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding
@@ -994,7 +1002,8 @@ def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
                                           "listruta)")
 
 
-# What a part of an .xlsx package holds, for naming it to the coordinator.
+# What a part of an .xlsx (or .ods) package holds, for naming it to the coordinator.
+_EMBEDDED = "ett inbäddat objekt, t.ex. ett Word-dokument, en arbetsbok eller en bifogad fil (Infoga > Objekt)"
 _PART_KINDS = (
     ("xl/externalLinks/", "sparade värden från en länkad arbetsbok, se Data > Redigera länkar"),
     ("xl/pivotCache/", "en pivottabells sparade källdata, som finns kvar när källbladet tas bort"),
@@ -1002,24 +1011,40 @@ _PART_KINDS = (
     ("xl/drawings/", "en bild, figur eller textruta, t.ex. en bilds alternativtext"),
     ("xl/charts/", "ett diagram"),
     ("xl/sharedStrings.xml", "arbetsbokens texter, också de som ingen cell längre visar"),
+    ("xl/embeddings/", _EMBEDDED),
+    ("Object ", _EMBEDDED),  # an .ods's embedded objects
+    ("xl/media/", "en bild, eller förhandsbilden av ett inbäddat objekt"),
+    ("ObjectReplacements/", "förhandsbilden av ett inbäddat objekt"),
+    ("xl/printerSettings/", "utskriftsinställningarna"),
+    ("xl/activeX/", "en ActiveX-kontroll"),
+    ("xl/vbaProject", "arbetsbokens makron (VBA)"),
 )
 
 
-def gate_package(path: Path, sheets: list[Sheet]) -> None:
-    """Raise PersonnummerFound for the first XML part of an .xlsx package holding a
-    personnummer in a text or an attribute, naming the part: what no cell shows still
-    travels with the file (a linked workbook's cached values, an image's alt text, the
-    source data a pivot table keeps after its sheet is deleted). The sheets' own parts
-    were screened as they were read (Sheet.xml_personnummer)."""
-    read = {s.part for s in sheets}
+def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()) -> None:
+    """Raise PersonnummerFound for the first part of an .xlsx or .ods package holding a
+    personnummer, naming the part (and, inside an embedded package or object, the part
+    or stream within it): what no cell shows still travels with the file (a linked
+    workbook's cached values, an image's alt text, the source data a pivot table keeps
+    after its sheet is deleted, an embedded Word document or a file packaged into an
+    OLE object). XML parts are screened as XML, every other part as bytes, embedded
+    packages part by part (personnummer.in_package). The sheets' own parts were screened
+    as they were read (Sheet.xml_personnummer), and ``screened`` names other parts that
+    were (an .ods's content.xml, styles.xml and meta.xml)."""
+    read = {s.part for s in sheets} | set(screened)
     with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if name in read or not name.lower().endswith((".xml", ".rels", ".vml")):
-                continue
-            if in_xml(zf.read(name)):
-                kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
-                raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}")
+        try:
+            found = in_package(zf, read)
+        except PackageTooLarge:
+            raise FileRejected(path.name, "arbetsboken har inbäddade objekt som packas upp till för mycket (eller "
+                                          "ligger för många nivåer i varandra) för att kunna granskas för "
+                                          "personnummer. Ta bort de inbäddade objekten (Infoga > Objekt) och läs "
+                                          "in filen igen.") from None
+    if found:
+        name = found[0]
+        kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
+        inside = f", i dess del {mask(' > '.join(found[1:]))}" if len(found) > 1 else ""
+        raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -2506,11 +2531,12 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     gate(file, sheets, properties)
-    if not _is_ods(path):  # the .ods reader screens all of its content (ods.read_sheets)
-        try:
-            gate_package(path, sheets)
-        except (zipfile.BadZipFile, zlib.error, EOFError):
-            raise FileRejected(file, DAMAGED) from None
+    try:
+        # An .ods's content.xml, styles.xml and meta.xml were screened whole as they were
+        # read (ods.read_sheets); its other parts (embedded objects) here.
+        gate_package(path, sheets, ods.SCREENED if _is_ods(path) else ())
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise FileRejected(file, DAMAGED) from None
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
     notes: list[str] = []
