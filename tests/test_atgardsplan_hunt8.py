@@ -20,7 +20,7 @@ import pytest
 from helpers import rows
 
 from pipelines import personnummer
-from tests.test_atgardsplan import OTRYGGA
+from tests.test_atgardsplan import HEADER, OTRYGGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
 # --- 1. a row that continues the measure above -------------------------------------------------
@@ -320,3 +320,67 @@ def test_a_personnummer_in_an_object_embedded_in_an_ods_is_refused(empty_db, tmp
                                             "Kalle 850101-0006</office:text></office:body></office:document-content>")
     message = _refused_quietly(empty_db, ods, capfd)
     assert message.startswith("plan.ods: arbetsbokens del Object 1/content.xml (ett inbäddat objekt"), message
+
+
+# --- 3. a sheet per follow-up round ----------------------------------------------------------------
+
+BASE = [["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar i veckan", "60 deltagare", "2025", "Fritid"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2025", "Fältassistenter"]]
+
+
+def test_a_sheet_per_follow_up_round_is_read_as_the_rounds_of_the_same_measures(empty_db, tmp_path):
+    # The plan copied to a new sheet at each follow-up, each sheet's Uppföljning and
+    # Status filled in for that round only. Before: only the last sheet was read, so
+    # the measures had one VB entry each and the 'Uppföljningar' tab no history.
+    rounds = {"Uppföljning mars": (("Start i mars, 22 deltagare.", "Påbörjad"), ("Startar i maj.", "Ej påbörjad")),
+              "Uppföljning aug": (("41 deltagare.", "Pågår"), ("Genomförs varje fredag.", "Pågår")),
+              "Uppföljning okt": (("58 deltagare. Åtgärden bedöms vara uppnådd.", None), ("Varje fredag.", "Klar"))}
+    wb = _new()
+    for title, cells in rounds.items():
+        _sheet(wb, title, [row + list(cell) for row, cell in zip(BASE, cells, strict=True)],
+               header=[*HEADER, "Status"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, status, source_sheet FROM measure ORDER BY source_row") == [
+        ("Läxhjälp", "uppnådd", "Uppföljning okt"), ("Nattvandring", "uppnådd", "Uppföljning okt")]
+    # What the 'Uppföljningar' tab shows: each measure's status at each round.
+    assert rows(empty_db, "SELECT m.title, r.round, r.status FROM mart_measure_round AS r JOIN measure AS m "
+                          "USING (measure_id) ORDER BY m.source_row, r.round_no") == [
+        ("Läxhjälp", "T1", "påbörjad"), ("Läxhjälp", "T2", "påbörjad"), ("Läxhjälp", "T3", "uppnådd"),
+        ("Nattvandring", "T1", "ej uppnådd"), ("Nattvandring", "T2", "påbörjad"), ("Nattvandring", "T3", "uppnådd")]
+    assert rows(empty_db, "SELECT f.round, f.text FROM measure_followup AS f JOIN measure AS m USING (measure_id) "
+                          "WHERE m.title = 'Läxhjälp' ORDER BY f.round") == [
+        ("T1", "Start i mars, 22 deltagare."), ("T2", "41 deltagare."),
+        ("T3", "58 deltagare. Åtgärden bedöms vara uppnådd.")]
+    # Counted once, from the latest sheet.
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 2, 2)]
+    assert ("Blad 'Uppföljning mars' (T1), 'Uppföljning aug' (T2) och 'Uppföljning okt' (T3) är samma plan vid "
+            "olika uppföljningar: varje åtgärd lästes en gång, från det senaste bladet den står på, med varje blads "
+            "uppföljning och status som den uppföljningens.") in report.lines
+
+
+def test_round_sheets_that_repeat_earlier_entries_and_add_or_drop_a_measure(empty_db, tmp_path):
+    # Each round's sheet keeps the entries written before (dated), here sheets named 'T2
+    # 2025' left of 'T1 2025' (a copy Excel put before the sheet copied). A measure was
+    # added at T2; one was dropped after T1.
+    wb = _new()
+    _sheet(wb, "T2 2025", [
+        BASE[0] + ["250415: Start i mars.\n250828: 41 deltagare. Åtgärden bedöms vara påbörjad."],
+        BASE[1] + ["250828: Åtgärden bedöms vara uppnådd."],
+        [None, "Otrygga skolvägar", "Skolvärdar: två per skola", "Två skolvärdar", "2025", "Rektor", "250828: Start"],
+    ])
+    _sheet(wb, "T1 2025", [
+        BASE[0] + ["250415: Start i mars."],
+        BASE[1] + ["250415: Startar i maj."],
+        [None, "Klotter", "Klottersanering: inom 24 timmar", "24 timmar", "2025", "Teknik", "250415: Pågår"],
+    ])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, status, source_sheet FROM measure ORDER BY source_sheet, source_row") == [
+        ("Klottersanering", "påbörjad", "T1 2025"), ("Läxhjälp", "påbörjad", "T2 2025"),
+        ("Nattvandring", "uppnådd", "T2 2025"), ("Skolvärdar", "ej bedömd", "T2 2025")]
+    # The T1 entry written in both sheets is stored once.
+    assert rows(empty_db, "SELECT f.followup_date::VARCHAR, f.text FROM measure_followup AS f JOIN measure AS m "
+                          "USING (measure_id) WHERE m.title = 'Läxhjälp' ORDER BY f.followup_date") == [
+        ("2025-04-15", "Start i mars."), ("2025-08-28", "41 deltagare. Åtgärden bedöms vara påbörjad.")]
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 3, 4)]
+    assert ("Blad 'T1 2025': åtgärden på rad 6 ('Klottersanering') finns inte på något senare uppföljningsblad och "
+            "lästes in från detta blad. Kontrollera om den har fått en annan titel eller strukits.") in report.lines

@@ -2164,14 +2164,13 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
 
 def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
     """``areas`` without the sheets that repeat another sheet's measures (the same problems
-    and titles) and are named as a copy: Excel's copy of a sheet ("1. Unga i riskzon (2)")
-    or a copy of the plan per follow-up ("Uppföljning april", "Uppföljning augusti"), read
-    twice before. The last such sheet, the rightmost (in a copy per follow-up the latest),
-    is read. Sheets with the same measures under other names (one per LPO) are all read."""
+    and titles) and are named as a copy: Excel's copy of a sheet ("1. Unga i riskzon (2)"),
+    read twice before. The last such sheet, the rightmost, is read. Sheets with the same
+    measures under other names (one per LPO) are all read; a copy of the plan per
+    follow-up ("Uppföljning april", "Uppföljning augusti") is read as rounds (_as_rounds)."""
 
     def copies(a: Sheet, b: Sheet) -> bool:
-        named_copy = any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
-        return named_copy or all(_header_round(_clean_title(s.title)) is not None for s in (a, b))
+        return any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
 
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
@@ -2189,6 +2188,109 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
                          f"(bara det sista, '{kept}', lästes). Ta bort kopian, eller läs in den som en egen "
                          "arbetsbok om den är en annan uppföljning.")
     return [rows for rows in areas if rows.sheet.index not in dropped]
+
+
+@dataclass(frozen=True)
+class SheetRound:
+    """The follow-up round a sheet's name gives ("T1 2025", "Uppföljning mars",
+    "Uppföljning 2025-04-30"), for a workbook that keeps the plan in a sheet per round."""
+
+    named: str  # as a follow-up column's header names it (_header_round): a cell's default marker
+    round: str  # T1, T2, T3 or VB
+    day: date | None  # the date the name gives, if any
+
+    @property
+    def order(self) -> tuple:
+        return _ROUNDS.index(self.round), self.day or date.max
+
+
+def _sheet_round(title: str, plan_year: int) -> SheetRound | None:
+    """The round a sheet's name gives, else None (_header_round, as for a column's header)."""
+    named = _header_round(_clean_title(title))
+    if named is None:
+        return None
+    if named in _ROUNDS:
+        return SheetRound(named, named, None)
+    entries = followup.parse(f"{named}: x", plan_year)
+    return SheetRound(named, entries[0].round, entries[0].followup_date) if len(entries) == 1 else None
+
+
+def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
+    """Sheet index -> its round, for the sheets named for a round that hold a plan's table,
+    when there are two or more of them (a sheet per follow-up round); else empty."""
+    found = {s.index: rnd for s in sheets if (rnd := _sheet_round(s.title, plan_year)) and find_header(s)}
+    return found if len(found) >= 2 else {}
+
+
+def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
+               notes: list[str]) -> None:
+    """Read a sheet per follow-up round as rounds of the same measures: each measure (the
+    same area, problem and title; the n-th of them when a sheet repeats one) is kept once,
+    from the latest round's sheet it stands on, with the follow-up entries of every
+    round's sheet (an entry repeated in a later sheet kept once) and each sheet's status
+    as that round's. The counts of problems and causes are the latest sheet's. Changes
+    ``areas`` in place."""
+    series = [rows for rows in areas if rows.sheet.index in rounds]
+    if not series:
+        return
+    series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
+    groups: dict[tuple, list[tuple[AreaRows, dict]]] = {}
+    for rows in series:
+        seen: Counter = Counter()
+        rnd = rounds[rows.sheet.index]
+        for m in rows.measures:
+            key = (rows.area, m["problem"], m["title"])
+            seen[key] += 1
+            groups.setdefault((*key, seen[key]), []).append((rows, m))
+            _status_as_round(m, rnd, plan_year)
+    latest = {}  # area -> the AreaRows of the latest round's sheet holding it
+    for rows in series:
+        latest[rows.area] = rows
+    kept: set[int] = set()
+    for found in groups.values():
+        base_rows, base = found[-1]
+        kept.add(id(base))
+        merged: dict[tuple, followup.Entry] = {}
+        for _, m in found:
+            for e in m["entries"]:
+                key = (e.followup_date, e.round, e.text)
+                if key not in merged or merged[key].status == followup.NOT_ASSESSED:
+                    merged[key] = e
+        base["entries"] = list(merged.values())
+        if base["status"] == followup.NOT_ASSESSED:
+            base["status"] = followup.latest_status(base["entries"], plan_year)
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for rows in series:
+        rows.measures = [m for m in rows.measures if id(m) in kept]
+        if latest[rows.area] is not rows:
+            rows.problems = rows.causes = rows.causes_without_measure = 0
+            for m in rows.measures:
+                missing.setdefault(rows.sheet.index, []).append((m["source_row"], m["title"]))
+    titles = {rows.sheet.index: rows.sheet.title for rows in series}
+    order = sorted(titles, key=lambda i: (rounds[i].order, i))
+    listed = [f"'{titles[i]}' ({rounds[i].round})" for i in order]
+    notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
+                 "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
+                 "status som den uppföljningens.")
+    for index, measures in sorted(missing.items()):
+        notes.append(f"Blad '{titles[index]}': åtgärden på rad "
+                     + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
+                     + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
+                       "om den har fått en annan titel eller strukits.")
+
+
+def _status_as_round(m: dict, rnd: SheetRound, plan_year: int) -> None:
+    """Give a round sheet's measure status (its Status column, a colour) to that round's
+    entries, when the entries do not already give it: the round's last entry when its
+    text assesses nothing, else an entry of the round without text of its own."""
+    status, entries = m["status"], m["entries"]
+    if status == followup.NOT_ASSESSED or status == followup.latest_status(entries, plan_year):
+        return
+    mine = [e for e in entries if e.round == rnd.round]
+    if mine and all(e.status == followup.NOT_ASSESSED for e in mine):
+        mine[-1].status = status
+    else:
+        entries.append(followup.Entry(rnd.day, rnd.round, "", status))
 
 
 def _counts_only(sheet: Sheet, first_row: int, col: int) -> bool:
@@ -2545,6 +2647,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     skipped: list[str] = []
     analysis_sheet = None
     other_years = _other_years({s.index: s.title for s in sheets}, meta.year)
+    round_sheets = _round_sheets([s for s in sheets if s.index not in other_years], meta.year)
     for sheet in sheets:
         example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
         if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
@@ -2582,6 +2685,9 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
             if roles.get("followup") in other_columns:
                 roles = roles | {"followup": followup_cols[0][0]}
+        if sheet.index in round_sheets:
+            # A sheet per round: a follow-up cell without markers of its own is that round's.
+            followup_cols = [(c, rnd or round_sheets[sheet.index].named) for c, rnd in followup_cols]
         area, how = _area_of_sheet(sheet, header_row, description_col)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
@@ -2664,6 +2770,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
     notes.extend(apply_colour_legend(areas, legend))
+    _as_rounds(areas, round_sheets, meta.year, notes)
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
