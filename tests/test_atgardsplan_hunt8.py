@@ -17,9 +17,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import rows
+from helpers import refused, rows
 
 from pipelines import personnummer
+from pipelines.loading import ingest
 from tests.test_atgardsplan import HEADER, OTRYGGA
 from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 
@@ -384,3 +385,83 @@ def test_round_sheets_that_repeat_earlier_entries_and_add_or_drop_a_measure(empt
     assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 3, 4)]
     assert ("Blad 'T1 2025': åtgärden på rad 6 ('Klottersanering') finns inte på något senare uppföljningsblad och "
             "lästes in från detta blad. Kontrollera om den har fått en annan titel eller strukits.") in report.lines
+
+
+# --- 5. a plan several kommuner share ------------------------------------------------------------
+
+LUDVIKA, SMEDJEBACKEN, AVESTA = "2085", "2061", "2084"  # all three in Dalarnas län (20)
+
+
+def _two_measures(path: Path) -> Path:
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "60 deltagare", "2025", "Fritid", "VB: Pågår"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2025", "Fält", "VB: Klar"]])
+    return _save(wb, path)
+
+
+def _one_measure(path: Path) -> Path:
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Skolk", "Otrygg skolväg", "Skolvärdar: två per skola", "2", "2025", "Rektor",
+                                      "VB: Pågår"]])
+    return _save(wb, path)
+
+
+def test_a_plan_named_for_two_kommuner_belongs_to_both_and_a_lan_counts_it_once(empty_db, tmp_path):
+    # Before: --kommun "Ludvika och Smedjebacken" was refused ("känns inte igen"), and the
+    # same words in the file name made it Ludvika's plan alone.
+    [joint] = ingest(empty_db, [_two_measures(tmp_path / "plan.xlsx")],
+                     options={"kommun": "Ludvika och Smedjebacken", "year": 2025})
+    assert joint.status == "ok", joint.lines
+    _load_as(empty_db, _one_measure(tmp_path / "Åtgärdsplan Avesta 2025.xlsx"))
+    assert rows(empty_db, "SELECT organisation, kommun_code, kommun_codes, lpo_codes FROM plan ORDER BY plan_id") == [
+        ("Avesta kommun", AVESTA, [AVESTA], ["LPO-SODRA-DALARNA"]),
+        ("Ludvika kommun och Smedjebackens kommun", LUDVIKA, [LUDVIKA, SMEDJEBACKEN], ["LPO-LUDVIKA"])]
+    assert rows(empty_db, "SELECT count(*) FROM measure") == [(3,)]  # stored once
+    # Each kommun sees the joint plan; the län (and the polisregion) counts it once.
+    assert rows(empty_db, "SELECT level, area_code, plans, measures FROM mart_measure_completion "
+                          "WHERE level IN ('kommun', 'lan', 'polisregion') ORDER BY level, area_code") == [
+        ("kommun", SMEDJEBACKEN, 1, 2), ("kommun", AVESTA, 1, 1), ("kommun", LUDVIKA, 1, 2),
+        ("lan", "20", 2, 3), ("polisregion", "BERGSLAGEN", 2, 3)]
+    assert rows(empty_db, "SELECT DISTINCT kommun_name FROM mart_measure WHERE kommun_code = $k", {"k": LUDVIKA}) == [
+        ("Ludvika och Smedjebacken",)]
+    assert joint.lines[0] == ("Plan: Ludvika kommun och Smedjebackens kommun, kommun Ludvika (2085) och Smedjebacken "
+                              "(2061), LPO LPO-LUDVIKA, år 2025.")
+    assert ("Planen gäller 2 kommuner tillsammans: åtgärderna sparades en gång, i en gemensam plan som visas för var "
+            "och en av kommunerna; summor över ett län eller en polisregion räknar dem en gång.") in joint.lines
+
+
+def _load_as(db: Path, path: Path, **options):
+    [report] = ingest(db, [path], options=options)
+    assert report.status == "ok", report.lines
+    return report
+
+
+@pytest.mark.parametrize(("name", "kommuner"), [
+    ("Åtgärdsplan Ludvika och Smedjebacken 2025.xlsx", [LUDVIKA, SMEDJEBACKEN]),
+    ("Atgardsplan_Ludvika_Smedjebacken_2025.xlsx", [LUDVIKA, SMEDJEBACKEN]),
+    # The police area's name is no kommun: the plan is Smedjebacken's, with LPO Ludvika.
+    ("Åtgärdsplan Smedjebacken LPO Ludvika 2025.xlsx", [SMEDJEBACKEN]),
+])
+def test_a_file_name_naming_several_kommuner(empty_db, tmp_path, name, kommuner):
+    report = _load_as(empty_db, _two_measures(tmp_path / name))
+    assert rows(empty_db, "SELECT kommun_codes FROM plan") == [(kommuner,)]
+    said = [line for line in report.lines if "nämner flera kommuner" in line]
+    assert said == ([] if len(kommuner) == 1 else [
+        "Varning: filnamnet nämner flera kommuner (Ludvika (2085) och Smedjebacken (2061)); planen sparades som "
+        "deras gemensamma. Ange --kommun om den bara gäller en av dem."])
+
+
+def test_a_sidecar_listing_the_kommuner(empty_db, tmp_path):
+    path = _two_measures(tmp_path / "plan.xlsx")
+    path.with_name("plan.xlsx.toml").write_text('kommun = ["2085", "Smedjebacken"]\nyear = 2025\n', encoding="utf-8")
+    _load_as(empty_db, path)
+    assert rows(empty_db, "SELECT kommun_code, kommun_codes FROM plan") == [(LUDVIKA, [LUDVIKA, SMEDJEBACKEN])]
+
+
+def test_a_kommun_list_with_a_name_that_is_no_kommun_is_refused(empty_db, tmp_path):
+    message = refused(empty_db, _two_measures(tmp_path / "plan.xlsx"),
+                      options={"kommun": "Ludvika och Gröna Lund", "year": 2025})
+    assert message == ("plan.xlsx: kommunen 'Ludvika och Gröna Lund' känns inte igen. Ange kommunkod, t.ex. --kommun "
+                       "0180, eller för en plan som flera kommuner delar kommunerna med komma emellan, t.ex. --kommun "
+                       "\"2085, 2061\".")

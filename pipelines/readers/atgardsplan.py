@@ -2310,11 +2310,13 @@ def _is_analysis(sheet: Sheet) -> bool:
 @dataclass
 class Metadata:
     organisation: str
-    kommun_code: str
+    kommun_code: str  # the first of kommun_codes
     lpo_codes: list[str]
     year: int
     sources: dict[str, str]
     warnings: list[str]
+    # Every kommun the plan is for: one, or several for a plan a samverkan shares.
+    kommun_codes: list[str] = field(default_factory=list)
 
 
 def _sidecar(path: Path) -> tuple[dict, str | None]:
@@ -2355,8 +2357,18 @@ def _title_text(sheets: list[Sheet]) -> str:
 _COMMON_WORDS = {"vara", "mark", "ale", "kil", "boden", "lund", "eda", "åre", "salem", "nora", "sala", "hjo"}
 
 
-def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
-    """(kommun_code, organisation) guessed from capitalised words of a file name or title."""
+# Words that make the name after them a police area's, not one more kommun's ("LPO Ludvika").
+_POLICE_WORDS = {"lpo", "lokalpolisområde", "lokalpolisomrade", "polisområde", "polisomrade", "polisen"}
+# Words that join the kommuner of a plan shared by several ("Ludvika och Smedjebacken").
+_CONNECTORS = {"och", "samt"}
+
+
+def _guess_place(text: str, gz) -> tuple[list[str], str | None]:
+    """(kommun codes, organisation) guessed from capitalised words of a file name or title:
+    the first kommun it names, and the kommuner named right after it, one after another or
+    joined by "och" or "samt" ("Ludvika och Smedjebacken", "Ludvika_Smedjebacken"): a plan
+    shared by a samverkan of kommuner. Kommuner named apart ("Borlänge … Polisen i
+    Falun") are no such list: only the first counts."""
     words = [w for w in re.split(r"[^0-9A-Za-zÅÄÖåäöÉéÜü\-]+", text.replace("_", " ")) if w]
     folded = _fold(" ".join(words))
     # File names often lose å, ä and ö ("Enskede-Arsta-Vantor"): compare those folded too.
@@ -2365,21 +2377,54 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
         name = district.lower()
         if any(variant in text for text in (folded, folded_ascii)
                for variant in (name, name.replace("-", " "), _ascii(name), _ascii(name).replace("-", " "))):
-            return gz.kommun_code("0180"), f"{district} stadsdelsförvaltning"
+            return [gz.kommun_code("0180")], f"{district} stadsdelsförvaltning"
     # File names often lose å, ä and ö ("Tyreso", "Malmo"): match those folded too.
     ascii_names = {_ascii(gz.name(code)).lower(): code for code in gz.codes("kommun")}
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
+
+    def kommun_at(i: int, more: bool = False) -> tuple[str, int, str] | None:
+        """(code, words, text) of a kommun named from word ``i`` (the longest name first);
+        ``more``: one more in a list, which a police area's name ("LPO Ludvika") is not."""
+        if i >= len(words) or not words[i][0].isupper() \
+                or (more and (words[i].lower() in _POLICE_WORDS or words[i - 1].lower() in _POLICE_WORDS)):
+            return None
+        for size in (3, 2, 1):
             candidate = " ".join(words[i: i + size])
-            if not words[i][0].isupper() or (size == 1 and candidate.lower() in _COMMON_WORDS):
+            if i + size > len(words) or (size == 1 and candidate.lower() in _COMMON_WORDS):
                 continue
             code = gz.kommun_code(candidate) or ascii_names.get(_ascii(candidate).lower())
             if code:
-                # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
-                # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
-                written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", candidate, re.IGNORECASE)
-                return code, candidate if written else kommun_organisation(gz.name(code))
-    return None, None
+                return code, size, candidate
+        return None
+
+    for i in range(len(words)):
+        found = kommun_at(i)
+        if found is None:
+            continue
+        codes, end = [found[0]], i + found[1]
+        while (after := kommun_at(end + (end < len(words) and words[end].lower() in _CONNECTORS), more=True)) \
+                and after[0] not in codes:
+            codes.append(after[0])
+            end += (words[end].lower() in _CONNECTORS) + after[1]
+        if len(codes) > 1:
+            return codes, _joint_organisation(codes, gz)
+        # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
+        # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
+        written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", found[2], re.IGNORECASE)
+        return codes, found[2] if written else kommun_organisation(gz.name(found[0]))
+    return [], None
+
+
+def _joint_organisation(codes: list[str], gz) -> str:
+    """The organisations of a plan shared by several kommuner: "Ludvika kommun och
+    Smedjebackens kommun"."""
+    names = [kommun_organisation(gz.name(code)) for code in codes]
+    return ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def _kommun_list(codes: list[str], gz) -> str:
+    """'Ludvika (2085) och Smedjebacken (2061)': the plan's kommuner as the report names them."""
+    named = [f"{gz.name(code)} ({code})" for code in codes]
+    return ", ".join(named[:-1]) + " och " + named[-1] if len(named) > 1 else named[0]
 
 
 def _ascii(text: str) -> str:
@@ -2410,23 +2455,33 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     title = _title_text(sheets)
     name_text = path.stem
-    guessed_kommun, guessed_org = _guess_place(name_text, gz)
+    guessed_kommuner, guessed_org = _guess_place(name_text, gz)
     guess_from = "filnamnet"
-    if not guessed_kommun:
-        guessed_kommun, guessed_org = _guess_place(title, gz)
+    if not guessed_kommuner:
+        guessed_kommuner, guessed_org = _guess_place(title, gz)
         guess_from = "titeln i arbetsboken"
 
     raw_kommun = pick("kommun")
     if raw_kommun is not None:
-        kommun = gz.kommun_code(str(raw_kommun))
-        if kommun is None:
-            raise FileRejected(file, f"kommunen '{str(raw_kommun)[:60]}' känns inte igen. Ange kommunkod, "
-                                     "t.ex. --kommun 0180.")
-    elif guessed_kommun:
-        kommun, sources["kommun"] = guessed_kommun, guess_from
+        # One kommun, or several for a plan a samverkan shares ("Ludvika och Smedjebacken",
+        # "2085, 2061", or a list in the sidecar file).
+        kommuner: list[str] = []
+        for given in [raw_kommun] if isinstance(raw_kommun, str | int) else list(raw_kommun):
+            codes = [gz.kommun_code(str(given))] if gz.kommun_code(str(given)) else gz.kommun_codes(str(given))
+            if not codes:
+                raise FileRejected(file, f"kommunen '{str(given)[:60]}' känns inte igen. Ange kommunkod, t.ex. "
+                                         "--kommun 0180, eller för en plan som flera kommuner delar kommunerna "
+                                         "med komma emellan, t.ex. --kommun \"2085, 2061\".")
+            kommuner += [code for code in codes if code not in kommuner]
+    elif guessed_kommuner:
+        kommuner, sources["kommun"] = guessed_kommuner, guess_from
+        if len(kommuner) > 1:
+            warnings.append(f"Varning: {guess_from} nämner flera kommuner ({_kommun_list(kommuner, gz)}); planen "
+                            "sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     else:
         raise FileRejected(file, "kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) "
                                  "eller i en sidofil " + file + ".toml.")
+    kommun = kommuner[0]
 
     raw_year = pick("year")
     if raw_year is not None:
@@ -2469,8 +2524,10 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     organisation = pick("organisation")
     if organisation is None:
-        if guessed_org and guessed_kommun == kommun:
+        if guessed_org and guessed_kommuner == kommuner:
             organisation, sources["organisation"] = guessed_org, guess_from
+        elif len(kommuner) > 1:
+            organisation, sources["organisation"] = _joint_organisation(kommuner, gz), "kommunernas namn (antaget)"
         else:
             organisation, sources["organisation"] = kommun_organisation(gz.name(kommun)), "kommunens namn (antaget)"
     organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
@@ -2485,19 +2542,25 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             for part in re.split(r"[,;|]", str(name)):
                 if not part.strip():
                     continue
-                code = gz.lpo_code(part.strip(), kommun=kommun)
+                # The LPO as people in one of the plan's kommuner write it, that kommun's own first.
+                found = [gz.lpo_code(part.strip(), kommun=k) for k in kommuner]
+                code = next((c for c, k in zip(found, kommuner, strict=True) if c in gz.lpos_for_kommun(k)),
+                            next((c for c in found if c), None))
                 if code:
                     lpo_codes.append(code) if code not in lpo_codes else None
                 else:
                     warnings.append(f"Varning: lokalpolisområdet '{part.strip()[:60]}' känns inte igen och "
                                     "sparades inte med planen. Kontrollera namnet (t.ex. --lpo Farsta).")
     else:
-        single = gz.single_lpo(kommun)
-        if single:
-            lpo_codes, sources["lpo"] = [single], "kommunens enda lokalpolisområde"
+        # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
+        singles = [gz.single_lpo(k) for k in kommuner]
+        if all(singles):
+            lpo_codes = list(dict.fromkeys(singles))
+            sources["lpo"] = "kommunens enda lokalpolisområde" if len(kommuner) == 1 else \
+                "kommunernas enda lokalpolisområden"
         else:
             sources["lpo"] = "inte angivet"
-    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings)
+    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner)
 
 
 # --- read --------------------------------------------------------------------------------
@@ -2776,7 +2839,8 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
     lpo_sheets = _lpo_sheets(areas, ctx.gazetteer, meta.kommun_code)
     if lpo_sheets:
-        if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde"):
+        if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde",
+                                       "kommunernas enda lokalpolisområden"):
             meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
             meta.sources["lpo"] = "bladens namn"
         notes.insert(0, "Arbetsboken har ett blad per lokalpolisområde: "
@@ -2828,13 +2892,17 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                                    f"inläsningen fann {mine}.")
 
     report = [
-        f"Plan: {meta.organisation}, kommun {ctx.gazetteer.name(meta.kommun_code)} ({meta.kommun_code}), "
+        f"Plan: {meta.organisation}, kommun {_kommun_list(meta.kommun_codes, ctx.gazetteer)}, "
         f"LPO {', '.join(meta.lpo_codes) or 'inga'}, år {meta.year}.",
         "Uppgifterna om planen kommer från: " + "; ".join(
             f"{_SOURCE_LABELS[k]} – {meta.sources[k]}" for k in ("organisation", "kommun", "lpo", "year")
             if k in meta.sources) + ".",
         *meta.warnings,
     ]
+    if len(meta.kommun_codes) > 1:
+        report.append(f"Planen gäller {len(meta.kommun_codes)} kommuner tillsammans: åtgärderna sparades en gång, i "
+                      "en gemensam plan som visas för var och en av kommunerna; summor över ett län eller en "
+                      "polisregion räknar dem en gång.")
     statuses = Counter(m["status"] for m in measures)
     report.append(
         f"{len(measures)} åtgärder i {len({a.area for a in areas if a.measures})} prioriterade områden "
@@ -2852,7 +2920,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     report.extend(notes)
 
     plan = pd.DataFrame([dict(plan_id=plan_id, organisation=meta.organisation, kommun_code=meta.kommun_code,
-                              lpo_codes=meta.lpo_codes, year=meta.year, source_file=file,
+                              kommun_codes=meta.kommun_codes, lpo_codes=meta.lpo_codes, year=meta.year, source_file=file,
                               metadata_from="; ".join(f"{_SOURCE_LABELS[k]}: {v}" for k, v in meta.sources.items()))])
     frames = {
         "plan": plan,
