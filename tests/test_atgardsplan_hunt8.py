@@ -259,7 +259,7 @@ def _class_list() -> bytes:
     # is whole only in the stream put together.
     ("xl/embeddings/oleObject2.bin",
      lambda: _compound_file({"\x01Ole10Native": _class_list()}, scattered=True),
-     "\x01Ole10Native"),
+     "Ole10Native"),
     # Windows' own strings are UTF-16: an object's text in its 'Contents' stream (whole in
     # the file's bytes, so the part itself is named).
     ("xl/embeddings/oleObject3.bin",

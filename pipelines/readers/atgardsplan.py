@@ -1021,6 +1021,9 @@ _PART_KINDS = (
 )
 
 
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
 def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()) -> None:
     """Raise PersonnummerFound for the first part of an .xlsx or .ods package holding a
     personnummer, naming the part (and, inside an embedded package or object, the part
@@ -1043,7 +1046,9 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
     if found:
         name = found[0]
         kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
-        inside = f", i dess del {mask(' > '.join(found[1:]))}" if len(found) > 1 else ""
+        # An OLE stream's name may start with a control character ("\x01Ole10Native").
+        within = _CONTROL.sub("", " > ".join(found[1:]))
+        inside = f", i dess del {mask(within)}" if within else ""
         raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
 
 
