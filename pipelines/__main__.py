@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--strict", action="store_true", help="avvisa hela filen om någon rad avvisas")
     ingest.add_argument("--format", dest="fmt", help="ange formatet i stället för att känna igen det")
     ingest.add_argument("--organisation", help="åtgärdsplan: organisationens namn")
-    ingest.add_argument("--kommun", help="åtgärdsplan: kommunkod eller kommunnamn")
+    ingest.add_argument("--kommun", help="åtgärdsplan: kommunkod eller kommunnamn (flera, t.ex. \"2085, 2061\", "
+                                         "för en plan som flera kommuner delar)")
     ingest.add_argument("--lpo", action="append", default=[], help="åtgärdsplan: lokalpolisområde (kan upprepas)")
     ingest.add_argument("--year", type=int, help="åtgärdsplan: planens år")
 

@@ -130,6 +130,11 @@ def kommun_organisation(name: str) -> str:
     return f"{name} kommun" if name[-1].lower() in "aeiouyåäösxz" else f"{name}s kommun"
 
 
+# What joins the kommuner of a plan shared by several: a comma, semicolon, slash, "&",
+# "+", "och" or "samt".
+_KOMMUN_SEPARATORS = re.compile(r"\s*(?:[,;/&+]|\s(?:och|samt)\s)\s*", re.IGNORECASE)
+
+
 class Gazetteer:
     """Name and code look-ups over the ``area`` table of a warehouse.
 
@@ -208,6 +213,24 @@ class Gazetteer:
             return code if code in self._codes["kommun"] and self.kommun_code(name) == code else None
         name = re.sub(r"\s+stad$", "", normalise_name(text))
         return self._lookup("kommun", text) or self._lookup("kommun", KOMMUN_ORGANISATION_NAMES.get(name, name))
+
+    def kommun_codes(self, text: str | None) -> list[str] | None:
+        """The kommuner a text names when it names two or more, in its order: a plan
+        shared by a samverkan ("Ludvika och Smedjebacken", "Ludvika, Smedjebacken",
+        "2085/2061", "2085 2061", "Ludvika och Smedjebackens kommuner"); every part must
+        be a kommun (kommun_code), else None. A hyphen joins no kommuner: it stands in
+        their names ("Upplands-Bro")."""
+        if text is None:
+            return None
+        text = re.sub(r"(?i)\s+kommuner$", "", str(text).strip())
+        if re.fullmatch(r"\d{3,4}(?:\s+\d{3,4})+", text):
+            parts = text.split()
+        else:
+            parts = [p for p in _KOMMUN_SEPARATORS.split(text) if p and p.strip()]
+        codes = [self.kommun_code(p) for p in parts]
+        if len(parts) < 2 or None in codes or len(set(codes)) < 2:
+            return None
+        return list(dict.fromkeys(codes))
 
     def lan_code(self, name_or_code: str | None) -> str | None:
         code = self._lookup("lan", name_or_code)

@@ -216,9 +216,14 @@ def test_placeholders_in_the_atgard_column_are_no_measures(empty_db, tmp_path):
         ("Platssamverkan", 4), ("Xtra belysning", 11)]
     assert rejected_rows(empty_db) == []
     assert rows(empty_db, "SELECT causes, measures FROM plan_analysis") == [(8, 2)]
-    assert ("Blad '2. Otrygga platser': rad 5, 6, 7, 8, 9, 10 har ingen egen åtgärd i kolumn C ('Se ovan', "
-            "'Se åtgärd ovan.', '-', 'Ingen åtgärd planerad', 'x', 'N/A') och lästes inte som åtgärder. Skriv "
-            "åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.") in report.lines
+    # 'Se ovan' and 'Se åtgärd ovan.' point at the measure above: their causes are its
+    # causes (hunt 8), and a cell saying 'Se ovan' adds nothing to its goal or follow-up.
+    assert rows(empty_db, "SELECT cause, operational_goal FROM measure WHERE source_row = 4") == [
+        ("Dålig belysning\nNedskräpning\nDroghandel", "Åtgärdslista")]
+    assert rows(empty_db, "SELECT count(*) FROM measure_followup") == [(1,)]
+    assert ("Blad '2. Otrygga platser': rad 7, 8, 9, 10 har ingen egen åtgärd i kolumn C ('-', 'Ingen åtgärd "
+            "planerad', 'x', 'N/A') och lästes inte som åtgärder. Skriv åtgärden, eller slå ihop cellen med "
+            "åtgärden ovan om raden hör till den.") in report.lines
 
 
 # --- 6. an area of measures left of the Åtgärd column --------------------------------------

@@ -79,7 +79,8 @@ def stats_db(reference_db_template, tmp_path_factory):
                             2 if month.month == 3 else 0))
             signals.append((month.date(), "LPO-NACKA", "15-17", "M", "skola", "rekryteringsförsök", 7))
         con.executemany("INSERT INTO recruitment_signal VALUES (?, ?, ?, ?, ?, ?, ?, 1)", signals)
-        con.execute("INSERT INTO plan VALUES ('p1', 'Huddinge kommun', '0126', NULL, 2025, 'x.xlsx', 'test', 1)")
+        con.execute("INSERT INTO plan (plan_id, organisation, kommun_code, lpo_codes, year, source_file, metadata_from, "
+                    "load_id) VALUES ('p1', 'Huddinge kommun', '0126', NULL, 2025, 'x.xlsx', 'test', 1)")
         for i, status in enumerate(["uppnådd", "delvis uppnådd", "påbörjad", "ej bedömd"]):
             con.execute("""INSERT INTO measure (measure_id, plan_id, prioritised_area, title, is_line_work, status,
                                                 load_id) VALUES (?, 'p1', 'Otrygga och brottsutsatta platser', ?,

@@ -79,7 +79,8 @@ def plan_db(reference_db_template, tmp_path_factory):
     shutil.copyfile(reference_db_template, db)
     with warehouse.write_session(db) as con:
         for plan_id, org, kommun, lpos, year in PLANS:
-            con.execute("INSERT INTO plan VALUES (?, ?, ?, ?, ?, 'test.xlsx', 'test', 1)",
+            con.execute("INSERT INTO plan (plan_id, organisation, kommun_code, lpo_codes, year, source_file, "
+                        "metadata_from, load_id) VALUES (?, ?, ?, ?, ?, 'test.xlsx', 'test', 1)",
                         [plan_id, org, kommun, lpos, year])
         for mid, plan_id, area, title, desc, who, line, status in MEASURES:
             con.execute("""INSERT INTO measure (measure_id, plan_id, prioritised_area, title, description,

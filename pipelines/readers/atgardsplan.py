@@ -25,7 +25,7 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -40,7 +40,15 @@ from openpyxl.utils import get_column_letter
 from pipelines import categories as cat
 from pipelines.geography import kommun_organisation
 from pipelines.loading import SIDECAR_SUFFIXES, FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, contains_personnummer, first_finding, in_xml, mask
+from pipelines.personnummer import (
+    PackageTooLarge,
+    PersonnummerFound,
+    contains_personnummer,
+    first_finding,
+    in_package,
+    in_xml,
+    mask,
+)
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding
@@ -994,7 +1002,8 @@ def gate(file: str, sheets: list[Sheet], properties: str = "") -> None:
                                           "listruta)")
 
 
-# What a part of an .xlsx package holds, for naming it to the coordinator.
+# What a part of an .xlsx (or .ods) package holds, for naming it to the coordinator.
+_EMBEDDED = "ett inbäddat objekt, t.ex. ett Word-dokument, en arbetsbok eller en bifogad fil (Infoga > Objekt)"
 _PART_KINDS = (
     ("xl/externalLinks/", "sparade värden från en länkad arbetsbok, se Data > Redigera länkar"),
     ("xl/pivotCache/", "en pivottabells sparade källdata, som finns kvar när källbladet tas bort"),
@@ -1002,24 +1011,45 @@ _PART_KINDS = (
     ("xl/drawings/", "en bild, figur eller textruta, t.ex. en bilds alternativtext"),
     ("xl/charts/", "ett diagram"),
     ("xl/sharedStrings.xml", "arbetsbokens texter, också de som ingen cell längre visar"),
+    ("xl/embeddings/", _EMBEDDED),
+    ("Object ", _EMBEDDED),  # an .ods's embedded objects
+    ("xl/media/", "en bild, eller förhandsbilden av ett inbäddat objekt"),
+    ("ObjectReplacements/", "förhandsbilden av ett inbäddat objekt"),
+    ("xl/printerSettings/", "utskriftsinställningarna"),
+    ("xl/activeX/", "en ActiveX-kontroll"),
+    ("xl/vbaProject", "arbetsbokens makron (VBA)"),
 )
 
 
-def gate_package(path: Path, sheets: list[Sheet]) -> None:
-    """Raise PersonnummerFound for the first XML part of an .xlsx package holding a
-    personnummer in a text or an attribute, naming the part: what no cell shows still
-    travels with the file (a linked workbook's cached values, an image's alt text, the
-    source data a pivot table keeps after its sheet is deleted). The sheets' own parts
-    were screened as they were read (Sheet.xml_personnummer)."""
-    read = {s.part for s in sheets}
+_CONTROL = re.compile(r"[\x00-\x1f]")
+
+
+def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()) -> None:
+    """Raise PersonnummerFound for the first part of an .xlsx or .ods package holding a
+    personnummer, naming the part (and, inside an embedded package or object, the part
+    or stream within it): what no cell shows still travels with the file (a linked
+    workbook's cached values, an image's alt text, the source data a pivot table keeps
+    after its sheet is deleted, an embedded Word document or a file packaged into an
+    OLE object). XML parts are screened as XML, every other part as bytes, embedded
+    packages part by part (personnummer.in_package). The sheets' own parts were screened
+    as they were read (Sheet.xml_personnummer), and ``screened`` names other parts that
+    were (an .ods's content.xml, styles.xml and meta.xml)."""
+    read = {s.part for s in sheets} | set(screened)
     with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            name = info.filename
-            if name in read or not name.lower().endswith((".xml", ".rels", ".vml")):
-                continue
-            if in_xml(zf.read(name)):
-                kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
-                raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}")
+        try:
+            found = in_package(zf, read)
+        except PackageTooLarge:
+            raise FileRejected(path.name, "arbetsboken har inbäddade objekt som packas upp till för mycket (eller "
+                                          "ligger för många nivåer i varandra) för att kunna granskas för "
+                                          "personnummer. Ta bort de inbäddade objekten (Infoga > Objekt) och läs "
+                                          "in filen igen.") from None
+    if found:
+        name = found[0]
+        kind = next((f" ({kind})" for prefix, kind in _PART_KINDS if name.startswith(prefix)), "")
+        # An OLE stream's name may start with a control character ("\x01Ole10Native").
+        within = _CONTROL.sub("", " > ".join(found[1:]))
+        inside = f", i dess del {mask(within)}" if within else ""
+        raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -1370,9 +1400,15 @@ def _date_value(sheet: Sheet, row: int, col: int) -> str:
 # an x, "N/A", "Ej aktuellt", "Ingen åtgärd (planerad)", "Saknas". The texts are fixed
 # words, so the report may quote them.
 _NO_MEASURE = re.compile(
-    r"^\s*(?:(?:se|samma som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
+    r"^\s*(?:(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?(?:ovan|ovanför|nedan)|dito|d:o|[\"”〃]+|[-–—]+|x|n/?a|"
     r"(?:ej|inte)\s+aktuellt|ingen\s+åtgärd(?:\s+\w+)?|inga\s+åtgärder(?:\s+\w+)?|saknas)\s*[.!]?\s*$",
     re.IGNORECASE)
+# The pointers among them: the row continues the measure above ("Se ovan", "Som ovan",
+# "Samma åtgärd som ovan", "Dito", a ditto mark) or below ("Se nedan"). Its cause,
+# follow-up and other cells belong to that measure, as they would under a merged cell.
+_SAME_AS_ABOVE = re.compile(r"^\s*(?:(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?(?:ovan|ovanför)|dito|d:o|[\"”〃]+)"
+                            r"\s*[.!]?\s*$", re.IGNORECASE)
+_SAME_AS_BELOW = re.compile(r"^\s*(?:se|samma(?:\s+\w+)?\s+som|som)\s+(?:\w+\s+)?nedan\s*[.!]?\s*$", re.IGNORECASE)
 # A drop-down's placeholder in the Status column ("Välj status", "- Välj -", "[Välj]").
 _PLACEHOLDER = re.compile(r"^\W*välj\b[\w\s]{0,20}\W*$", re.IGNORECASE)
 _TOTALS = re.compile(r"^(?:totalt?|summa|antal)\b", re.IGNORECASE)
@@ -1518,8 +1554,20 @@ def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
     return found if len({status for _, status in found}) >= 2 else []
 
 
+def _hedged_line(title: str, cell: str, text: str, hedged: followup.Hedged) -> str:
+    """The report's line on a status cell read cautiously (followup.hedged_status)."""
+    said = f"Blad '{title}', cell {cell}: statusen '{followup.normalise(text)[:40]}'"
+    if hedged.status is None:
+        return (f"{said} är osäker ({' eller '.join(hedged.readings)}?) och lästes inte; statusen togs från "
+                "uppföljningen. Skriv en tydlig status (t.ex. Pågår, Klar, Ej påbörjad).")
+    if len(hedged.readings) > 1:
+        return (f"{said} kan läsas som {' eller '.join(hedged.readings)}; den lästes som den minst gynnsamma, "
+                f"'{hedged.status}'. Skriv en status om en annan menas.")
+    return f"{said} lästes försiktigt som '{hedged.status}', den status den nämner. Skriv en status om en annan menas."
+
+
 def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
-                    numbers: dict[int, dict[str, str]], plan_year: int) -> str:
+                    word_of: Callable[[int, str], str | None], plan_year: int) -> str:
     """The measure's status with a status column per round, giving each round's entries
     the status its column states: the round's last entry when the text assesses nothing
     (its own assessment stands otherwise), or an entry without text of its own when the
@@ -1528,7 +1576,7 @@ def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int
     latest = None
     for c, rnd in status_rounds:
         text = texts.get(c) or ""
-        word = (followup.stated_status(text) or numbers[c].get(text)) if text else None
+        word = word_of(c, text) if text else None
         if not word:
             continue
         mine = [e for e in entries if e.round == rnd]
@@ -1580,6 +1628,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     swatch_words = {words for *_, words in _colour_items(sheet, table_status)}
     legend_rows: list[int] = []
     placeholders: list[tuple[int, str]] = []  # (row, text) of Åtgärd cells that stand for no measure
+    # Rows whose Åtgärd cell points at the measure above or below (_SAME_AS_ABOVE): (row,
+    # what it says, the measure's Åtgärd cell). Rows pointing below wait for that measure.
+    continued: list[tuple[int, str, tuple[int, int]]] = []
+    waiting: list[tuple[int, str]] = []
+    last_measure: tuple[int, int] | None = None
     banners: list[int] = []  # rows of one text merged across the table (_is_banner)
     numbers = {c: _number_legend(sheet.value(header_row, c)) for c in status_columns}
     for r in range(start, stop + 1):
@@ -1648,10 +1701,20 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         elif values["measure"]:
             values["cause"] = last_cause
         row_values[r] = values | statuses
-        if _NO_MEASURE.match(values["measure"]):
-            placeholders.append((r, values["measure"].strip()))
+        said = values["measure"].strip()
+        if _SAME_AS_ABOVE.match(said) and last_measure is not None:
+            groups[last_measure].append(r)
+            continued.append((r, said, last_measure))
+        elif _SAME_AS_BELOW.match(said):
+            waiting.append((r, said))
+        elif _NO_MEASURE.match(said):
+            placeholders.append((r, said))
         elif values["measure"]:
-            groups.setdefault(sheet.origin(r, roles["measure"]), []).append(r)
+            last_measure = sheet.origin(r, roles["measure"])
+            groups.setdefault(last_measure, []).extend(w for w, _ in waiting)
+            groups[last_measure].append(r)
+            continued += [(w, text, last_measure) for w, text in waiting]
+            waiting = []
         elif sheet.origin(r, roles["measure"]) in sheet.uncached:
             rejected.append(Rejection(r, f"blad '{sheet.title}', kolumn {get_column_letter(roles['measure'])} (Åtgärd)",
                                       "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel"))
@@ -1664,6 +1727,22 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                                       "raden har mål, tid, ansvar eller uppföljning men ingen åtgärd; fyll i åtgärden"))
         else:
             cause_rows_without_measure += 1
+    placeholders = sorted(placeholders + waiting)  # "Se nedan" with no measure below it
+    for r, _, _ in continued:
+        # A cell of the row that itself says "Se ovan" ("Se ovan" as its goal or follow-up)
+        # adds nothing to the measure it continues.
+        row_values[r] = {k: "" if k != "measure" and _SAME_AS_ABOVE.match(v) else v
+                         for k, v in row_values[r].items()}
+    if continued:
+        by_measure: dict[tuple[int, int], list[tuple[int, str]]] = {}
+        for r, text, origin in continued:
+            by_measure.setdefault(origin, []).append((r, text))
+        told = ", ".join(f"rad {_listed([r for r, _ in pointers], MAX_LISTED)} ("
+                         + ", ".join(f"'{t}'" for t in dict.fromkeys(t for _, t in pointers))
+                         + f") till åtgärden på rad {top}" for (top, _), pointers in sorted(by_measure.items()))
+        notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(roles['measure'])} hänvisar på {told}; "
+                     "raderna lästes som en del av den åtgärden, med sina orsaker, uppföljningar och övriga "
+                     "uppgifter.")
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
                      "lästes inte som åtgärder.")
@@ -1694,6 +1773,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 and (with_text or not sheet.value(r, c) or _PLACEHOLDER.match(sheet.value(r, c)))]
 
     for (top, _), rows in sorted(groups.items()):
+        rows = sorted(rows)  # a row pointing at the measure below ("Se nedan") stands above it
         colour_only += colour_cells(rows, status_cols)
         status_cells |= {(r, c) for r in rows for c in status_cols}
         vals = [row_values[r] for r in rows]
@@ -1718,8 +1798,22 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]
         status_col, status_text = next(((c, t) for c, t in reversed(texts) if t),
                                        (status_columns[-1] if status_columns else 0, None))
+        for e in entries:
+            if e.hedged:
+                notes.append(f"Blad '{sheet.title}', rad {top}: uppföljningen bedömer åtgärden som "
+                             f"{' eller '.join(e.hedged)}; posten lästes som den minst gynnsamma, '{e.status}'.")
+
+        def status_word(c: int, text: str, top: int = top) -> str | None:
+            # A round's Status cell: its word, a number its header explains, or a hedging
+            # cell's cautious reading (reported): never a more favourable status than it says.
+            word = followup.stated_status(text) or numbers[c].get(text)
+            hedged = None if word else followup.hedged_status(text)
+            if hedged:
+                notes.append(_hedged_line(sheet.title, f"{get_column_letter(c)}{top}", text, hedged))
+            return word or (hedged.status if hedged else None)
+
         if status_rounds:
-            status = _round_statuses(entries, status_rounds, dict(texts), numbers, plan_year)
+            status = _round_statuses(entries, status_rounds, dict(texts), status_word, plan_year)
         colours: list[tuple[str, str]] = []  # (cell, colour family) that may give the status
         if (status_text and followup.dropped(status_text)) or any(followup.dropped(e.text) for e in entries):
             notes.append(f"Blad '{sheet.title}', rad {top}: åtgärden anges som struken; den sparades med statusen "
@@ -1731,6 +1825,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             colour_word = _COLOUR_WORDS.get(plain) or _COLOUR_SIGNS.get(plain.replace("\ufe0f", ""))
             number = numbers[status_col].get(status_text)
             icon = icon_family(sheet, *sheet.origin(top, status_col)) if not (stated or number) else None
+            hedged = followup.hedged_status(status_text) if not (stated or number or colour_word or icon) \
+                else None
+            if hedged:
+                stated = hedged.status
+                if not status_rounds:  # per round, _round_statuses reported the latest round's cell
+                    notes.append(_hedged_line(sheet.title, f"{get_column_letter(status_col)}{top}", status_text,
+                                              hedged))
             if stated or number:
                 if not status_rounds:  # per round, _round_statuses weighed it against the text
                     status = stated or number
@@ -1743,7 +1844,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 colour_only += colours
             elif icon:
                 icon_cells.append(f"{get_column_letter(status_col)}{top}")
-            else:
+            elif not hedged:  # an unclear hedge is reported above
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
         # The colours that may give the status: words win, so only without a status word;
@@ -2068,14 +2169,13 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
 
 def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
     """``areas`` without the sheets that repeat another sheet's measures (the same problems
-    and titles) and are named as a copy: Excel's copy of a sheet ("1. Unga i riskzon (2)")
-    or a copy of the plan per follow-up ("Uppföljning april", "Uppföljning augusti"), read
-    twice before. The last such sheet, the rightmost (in a copy per follow-up the latest),
-    is read. Sheets with the same measures under other names (one per LPO) are all read."""
+    and titles) and are named as a copy: Excel's copy of a sheet ("1. Unga i riskzon (2)"),
+    read twice before. The last such sheet, the rightmost, is read. Sheets with the same
+    measures under other names (one per LPO) are all read; a copy of the plan per
+    follow-up ("Uppföljning april", "Uppföljning augusti") is read as rounds (_as_rounds)."""
 
     def copies(a: Sheet, b: Sheet) -> bool:
-        named_copy = any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
-        return named_copy or all(_header_round(_clean_title(s.title)) is not None for s in (a, b))
+        return any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
 
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
@@ -2095,6 +2195,109 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
     return [rows for rows in areas if rows.sheet.index not in dropped]
 
 
+@dataclass(frozen=True)
+class SheetRound:
+    """The follow-up round a sheet's name gives ("T1 2025", "Uppföljning mars",
+    "Uppföljning 2025-04-30"), for a workbook that keeps the plan in a sheet per round."""
+
+    named: str  # as a follow-up column's header names it (_header_round): a cell's default marker
+    round: str  # T1, T2, T3 or VB
+    day: date | None  # the date the name gives, if any
+
+    @property
+    def order(self) -> tuple:
+        return _ROUNDS.index(self.round), self.day or date.max
+
+
+def _sheet_round(title: str, plan_year: int) -> SheetRound | None:
+    """The round a sheet's name gives, else None (_header_round, as for a column's header)."""
+    named = _header_round(_clean_title(title))
+    if named is None:
+        return None
+    if named in _ROUNDS:
+        return SheetRound(named, named, None)
+    entries = followup.parse(f"{named}: x", plan_year)
+    return SheetRound(named, entries[0].round, entries[0].followup_date) if len(entries) == 1 else None
+
+
+def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
+    """Sheet index -> its round, for the sheets named for a round that hold a plan's table,
+    when there are two or more of them (a sheet per follow-up round); else empty."""
+    found = {s.index: rnd for s in sheets if (rnd := _sheet_round(s.title, plan_year)) and find_header(s)}
+    return found if len(found) >= 2 else {}
+
+
+def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
+               notes: list[str]) -> None:
+    """Read a sheet per follow-up round as rounds of the same measures: each measure (the
+    same area, problem and title; the n-th of them when a sheet repeats one) is kept once,
+    from the latest round's sheet it stands on, with the follow-up entries of every
+    round's sheet (an entry repeated in a later sheet kept once) and each sheet's status
+    as that round's. The counts of problems and causes are the latest sheet's. Changes
+    ``areas`` in place."""
+    series = [rows for rows in areas if rows.sheet.index in rounds]
+    if not series:
+        return
+    series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
+    groups: dict[tuple, list[tuple[AreaRows, dict]]] = {}
+    for rows in series:
+        seen: Counter = Counter()
+        rnd = rounds[rows.sheet.index]
+        for m in rows.measures:
+            key = (rows.area, m["problem"], m["title"])
+            seen[key] += 1
+            groups.setdefault((*key, seen[key]), []).append((rows, m))
+            _status_as_round(m, rnd, plan_year)
+    latest = {}  # area -> the AreaRows of the latest round's sheet holding it
+    for rows in series:
+        latest[rows.area] = rows
+    kept: set[int] = set()
+    for found in groups.values():
+        base_rows, base = found[-1]
+        kept.add(id(base))
+        merged: dict[tuple, followup.Entry] = {}
+        for _, m in found:
+            for e in m["entries"]:
+                key = (e.followup_date, e.round, e.text)
+                if key not in merged or merged[key].status == followup.NOT_ASSESSED:
+                    merged[key] = e
+        base["entries"] = list(merged.values())
+        if base["status"] == followup.NOT_ASSESSED:
+            base["status"] = followup.latest_status(base["entries"], plan_year)
+    missing: dict[int, list[tuple[int, str]]] = {}
+    for rows in series:
+        rows.measures = [m for m in rows.measures if id(m) in kept]
+        if latest[rows.area] is not rows:
+            rows.problems = rows.causes = rows.causes_without_measure = 0
+            for m in rows.measures:
+                missing.setdefault(rows.sheet.index, []).append((m["source_row"], m["title"]))
+    titles = {rows.sheet.index: rows.sheet.title for rows in series}
+    order = sorted(titles, key=lambda i: (rounds[i].order, i))
+    listed = [f"'{titles[i]}' ({rounds[i].round})" for i in order]
+    notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
+                 "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
+                 "status som den uppföljningens.")
+    for index, measures in sorted(missing.items()):
+        notes.append(f"Blad '{titles[index]}': åtgärden på rad "
+                     + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
+                     + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
+                       "om den har fått en annan titel eller strukits.")
+
+
+def _status_as_round(m: dict, rnd: SheetRound, plan_year: int) -> None:
+    """Give a round sheet's measure status (its Status column, a colour) to that round's
+    entries, when the entries do not already give it: the round's last entry when its
+    text assesses nothing, else an entry of the round without text of its own."""
+    status, entries = m["status"], m["entries"]
+    if status == followup.NOT_ASSESSED or status == followup.latest_status(entries, plan_year):
+        return
+    mine = [e for e in entries if e.round == rnd.round]
+    if mine and all(e.status == followup.NOT_ASSESSED for e in mine):
+        mine[-1].status = status
+    else:
+        entries.append(followup.Entry(rnd.day, rnd.round, "", status))
+
+
 def _counts_only(sheet: Sheet, first_row: int, col: int) -> bool:
     """Whether every filled cell of column ``col`` from ``first_row`` down is a number."""
     values = [t for (r, c), t in sheet.cells.items() if c == col and r >= first_row and t.strip()]
@@ -2112,11 +2315,13 @@ def _is_analysis(sheet: Sheet) -> bool:
 @dataclass
 class Metadata:
     organisation: str
-    kommun_code: str
+    kommun_code: str  # the first of kommun_codes
     lpo_codes: list[str]
     year: int
     sources: dict[str, str]
     warnings: list[str]
+    # Every kommun the plan is for: one, or several for a plan a samverkan shares.
+    kommun_codes: list[str] = field(default_factory=list)
 
 
 def _sidecar(path: Path) -> tuple[dict, str | None]:
@@ -2157,8 +2362,18 @@ def _title_text(sheets: list[Sheet]) -> str:
 _COMMON_WORDS = {"vara", "mark", "ale", "kil", "boden", "lund", "eda", "åre", "salem", "nora", "sala", "hjo"}
 
 
-def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
-    """(kommun_code, organisation) guessed from capitalised words of a file name or title."""
+# Words that make the name after them a police area's, not one more kommun's ("LPO Ludvika").
+_POLICE_WORDS = {"lpo", "lokalpolisområde", "lokalpolisomrade", "polisområde", "polisomrade", "polisen"}
+# Words that join the kommuner of a plan shared by several ("Ludvika och Smedjebacken").
+_CONNECTORS = {"och", "samt"}
+
+
+def _guess_place(text: str, gz) -> tuple[list[str], str | None]:
+    """(kommun codes, organisation) guessed from capitalised words of a file name or title:
+    the first kommun it names, and the kommuner named right after it, one after another or
+    joined by "och" or "samt" ("Ludvika och Smedjebacken", "Ludvika_Smedjebacken"): a plan
+    shared by a samverkan of kommuner. Kommuner named apart ("Borlänge … Polisen i
+    Falun") are no such list: only the first counts."""
     words = [w for w in re.split(r"[^0-9A-Za-zÅÄÖåäöÉéÜü\-]+", text.replace("_", " ")) if w]
     folded = _fold(" ".join(words))
     # File names often lose å, ä and ö ("Enskede-Arsta-Vantor"): compare those folded too.
@@ -2167,21 +2382,54 @@ def _guess_place(text: str, gz) -> tuple[str | None, str | None]:
         name = district.lower()
         if any(variant in text for text in (folded, folded_ascii)
                for variant in (name, name.replace("-", " "), _ascii(name), _ascii(name).replace("-", " "))):
-            return gz.kommun_code("0180"), f"{district} stadsdelsförvaltning"
+            return [gz.kommun_code("0180")], f"{district} stadsdelsförvaltning"
     # File names often lose å, ä and ö ("Tyreso", "Malmo"): match those folded too.
     ascii_names = {_ascii(gz.name(code)).lower(): code for code in gz.codes("kommun")}
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
+
+    def kommun_at(i: int, more: bool = False) -> tuple[str, int, str] | None:
+        """(code, words, text) of a kommun named from word ``i`` (the longest name first);
+        ``more``: one more in a list, which a police area's name ("LPO Ludvika") is not."""
+        if i >= len(words) or not words[i][0].isupper() \
+                or (more and (words[i].lower() in _POLICE_WORDS or words[i - 1].lower() in _POLICE_WORDS)):
+            return None
+        for size in (3, 2, 1):
             candidate = " ".join(words[i: i + size])
-            if not words[i][0].isupper() or (size == 1 and candidate.lower() in _COMMON_WORDS):
+            if i + size > len(words) or (size == 1 and candidate.lower() in _COMMON_WORDS):
                 continue
             code = gz.kommun_code(candidate) or ascii_names.get(_ascii(candidate).lower())
             if code:
-                # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
-                # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
-                written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", candidate, re.IGNORECASE)
-                return code, candidate if written else kommun_organisation(gz.name(code))
-    return None, None
+                return code, size, candidate
+        return None
+
+    for i in range(len(words)):
+        found = kommun_at(i)
+        if found is None:
+            continue
+        codes, end = [found[0]], i + found[1]
+        while (after := kommun_at(end + (end < len(words) and words[end].lower() in _CONNECTORS), more=True)) \
+                and after[0] not in codes:
+            codes.append(after[0])
+            end += (words[end].lower() in _CONNECTORS) + after[1]
+        if len(codes) > 1:
+            return codes, _joint_organisation(codes, gz)
+        # The organisation as the text names it ("Malmö stad", "Göteborgs Stad",
+        # "Norrköpings kommun", "Region Gotland"), else as Swedish names it.
+        written = re.fullmatch(r"(?:region\s+\S.*|.+\s+(?:kommun|stad))", found[2], re.IGNORECASE)
+        return codes, found[2] if written else kommun_organisation(gz.name(found[0]))
+    return [], None
+
+
+def _joint_organisation(codes: list[str], gz) -> str:
+    """The organisations of a plan shared by several kommuner: "Ludvika kommun och
+    Smedjebackens kommun"."""
+    names = [kommun_organisation(gz.name(code)) for code in codes]
+    return ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def _kommun_list(codes: list[str], gz) -> str:
+    """'Ludvika (2085) och Smedjebacken (2061)': the plan's kommuner as the report names them."""
+    named = [f"{gz.name(code)} ({code})" for code in codes]
+    return ", ".join(named[:-1]) + " och " + named[-1] if len(named) > 1 else named[0]
 
 
 def _ascii(text: str) -> str:
@@ -2212,23 +2460,33 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     title = _title_text(sheets)
     name_text = path.stem
-    guessed_kommun, guessed_org = _guess_place(name_text, gz)
+    guessed_kommuner, guessed_org = _guess_place(name_text, gz)
     guess_from = "filnamnet"
-    if not guessed_kommun:
-        guessed_kommun, guessed_org = _guess_place(title, gz)
+    if not guessed_kommuner:
+        guessed_kommuner, guessed_org = _guess_place(title, gz)
         guess_from = "titeln i arbetsboken"
 
     raw_kommun = pick("kommun")
     if raw_kommun is not None:
-        kommun = gz.kommun_code(str(raw_kommun))
-        if kommun is None:
-            raise FileRejected(file, f"kommunen '{str(raw_kommun)[:60]}' känns inte igen. Ange kommunkod, "
-                                     "t.ex. --kommun 0180.")
-    elif guessed_kommun:
-        kommun, sources["kommun"] = guessed_kommun, guess_from
+        # One kommun, or several for a plan a samverkan shares ("Ludvika och Smedjebacken",
+        # "2085, 2061", or a list in the sidecar file).
+        kommuner: list[str] = []
+        for given in [raw_kommun] if isinstance(raw_kommun, str | int) else list(raw_kommun):
+            codes = [gz.kommun_code(str(given))] if gz.kommun_code(str(given)) else gz.kommun_codes(str(given))
+            if not codes:
+                raise FileRejected(file, f"kommunen '{str(given)[:60]}' känns inte igen. Ange kommunkod, t.ex. "
+                                         "--kommun 0180, eller för en plan som flera kommuner delar kommunerna "
+                                         "med komma emellan, t.ex. --kommun \"2085, 2061\".")
+            kommuner += [code for code in codes if code not in kommuner]
+    elif guessed_kommuner:
+        kommuner, sources["kommun"] = guessed_kommuner, guess_from
+        if len(kommuner) > 1:
+            warnings.append(f"Varning: {guess_from} nämner flera kommuner ({_kommun_list(kommuner, gz)}); planen "
+                            "sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     else:
         raise FileRejected(file, "kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) "
                                  "eller i en sidofil " + file + ".toml.")
+    kommun = kommuner[0]
 
     raw_year = pick("year")
     if raw_year is not None:
@@ -2271,8 +2529,10 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     organisation = pick("organisation")
     if organisation is None:
-        if guessed_org and guessed_kommun == kommun:
+        if guessed_org and guessed_kommuner == kommuner:
             organisation, sources["organisation"] = guessed_org, guess_from
+        elif len(kommuner) > 1:
+            organisation, sources["organisation"] = _joint_organisation(kommuner, gz), "kommunernas namn (antaget)"
         else:
             organisation, sources["organisation"] = kommun_organisation(gz.name(kommun)), "kommunens namn (antaget)"
     organisation = re.sub(r"\s+", " ", str(organisation)).strip()[:200]
@@ -2287,19 +2547,25 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             for part in re.split(r"[,;|]", str(name)):
                 if not part.strip():
                     continue
-                code = gz.lpo_code(part.strip(), kommun=kommun)
+                # The LPO as people in one of the plan's kommuner write it, that kommun's own first.
+                found = [gz.lpo_code(part.strip(), kommun=k) for k in kommuner]
+                code = next((c for c, k in zip(found, kommuner, strict=True) if c in gz.lpos_for_kommun(k)),
+                            next((c for c in found if c), None))
                 if code:
                     lpo_codes.append(code) if code not in lpo_codes else None
                 else:
                     warnings.append(f"Varning: lokalpolisområdet '{part.strip()[:60]}' känns inte igen och "
                                     "sparades inte med planen. Kontrollera namnet (t.ex. --lpo Farsta).")
     else:
-        single = gz.single_lpo(kommun)
-        if single:
-            lpo_codes, sources["lpo"] = [single], "kommunens enda lokalpolisområde"
+        # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
+        singles = [gz.single_lpo(k) for k in kommuner]
+        if all(singles):
+            lpo_codes = list(dict.fromkeys(singles))
+            sources["lpo"] = "kommunens enda lokalpolisområde" if len(kommuner) == 1 else \
+                "kommunernas enda lokalpolisområden"
         else:
             sources["lpo"] = "inte angivet"
-    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings)
+    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner)
 
 
 # --- read --------------------------------------------------------------------------------
@@ -2435,11 +2701,12 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError):
         raise FileRejected(file, DAMAGED) from None
     gate(file, sheets, properties)
-    if not _is_ods(path):  # the .ods reader screens all of its content (ods.read_sheets)
-        try:
-            gate_package(path, sheets)
-        except (zipfile.BadZipFile, zlib.error, EOFError):
-            raise FileRejected(file, DAMAGED) from None
+    try:
+        # An .ods's content.xml, styles.xml and meta.xml were screened whole as they were
+        # read (ods.read_sheets); its other parts (embedded objects) here.
+        gate_package(path, sheets, ods.SCREENED if _is_ods(path) else ())
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise FileRejected(file, DAMAGED) from None
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
     notes: list[str] = []
@@ -2448,6 +2715,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     skipped: list[str] = []
     analysis_sheet = None
     other_years = _other_years({s.index: s.title for s in sheets}, meta.year)
+    round_sheets = _round_sheets([s for s in sheets if s.index not in other_years], meta.year)
     for sheet in sheets:
         example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
         if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
@@ -2485,6 +2753,9 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
             if roles.get("followup") in other_columns:
                 roles = roles | {"followup": followup_cols[0][0]}
+        if sheet.index in round_sheets:
+            # A sheet per round: a follow-up cell without markers of its own is that round's.
+            followup_cols = [(c, rnd or round_sheets[sheet.index].named) for c, rnd in followup_cols]
         area, how = _area_of_sheet(sheet, header_row, description_col)
         missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
         if missing:
@@ -2567,12 +2838,14 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
     notes.extend(apply_colour_legend(areas, legend))
+    _as_rounds(areas, round_sheets, meta.year, notes)
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
     lpo_sheets = _lpo_sheets(areas, ctx.gazetteer, meta.kommun_code)
     if lpo_sheets:
-        if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde"):
+        if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde",
+                                       "kommunernas enda lokalpolisområden"):
             meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
             meta.sources["lpo"] = "bladens namn"
         notes.insert(0, "Arbetsboken har ett blad per lokalpolisområde: "
@@ -2624,13 +2897,17 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                                    f"inläsningen fann {mine}.")
 
     report = [
-        f"Plan: {meta.organisation}, kommun {ctx.gazetteer.name(meta.kommun_code)} ({meta.kommun_code}), "
+        f"Plan: {meta.organisation}, kommun {_kommun_list(meta.kommun_codes, ctx.gazetteer)}, "
         f"LPO {', '.join(meta.lpo_codes) or 'inga'}, år {meta.year}.",
         "Uppgifterna om planen kommer från: " + "; ".join(
             f"{_SOURCE_LABELS[k]} – {meta.sources[k]}" for k in ("organisation", "kommun", "lpo", "year")
             if k in meta.sources) + ".",
         *meta.warnings,
     ]
+    if len(meta.kommun_codes) > 1:
+        report.append(f"Planen gäller {len(meta.kommun_codes)} kommuner tillsammans: åtgärderna sparades en gång, i "
+                      "en gemensam plan som visas för var och en av kommunerna; summor över ett län eller en "
+                      "polisregion räknar dem en gång.")
     statuses = Counter(m["status"] for m in measures)
     report.append(
         f"{len(measures)} åtgärder i {len({a.area for a in areas if a.measures})} prioriterade områden "
@@ -2648,7 +2925,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     report.extend(notes)
 
     plan = pd.DataFrame([dict(plan_id=plan_id, organisation=meta.organisation, kommun_code=meta.kommun_code,
-                              lpo_codes=meta.lpo_codes, year=meta.year, source_file=file,
+                              kommun_codes=meta.kommun_codes, lpo_codes=meta.lpo_codes, year=meta.year, source_file=file,
                               metadata_from="; ".join(f"{_SOURCE_LABELS[k]}: {v}" for k, v in meta.sources.items()))])
     frames = {
         "plan": plan,

@@ -150,6 +150,9 @@ class Entry:
     # it names none. A date, a month or a week says when the entry was written (January
     # for the last tertial), not which year's round it is, and gives none.
     year: int | None = None
+    # The statuses the assessment named when it named several ("uppnådd/påbörjad"), least
+    # favourable first; ``status`` is the first of them. Empty otherwise.
+    hedged: tuple[str, ...] = ()
 
 
 def normalise(text: str) -> str:
@@ -178,6 +181,14 @@ def _status_of(m: re.Match) -> str:
 
 def assessment(text: str) -> str | None:
     """The status the text assesses (its last assessment sentence), or None if none."""
+    found = _assessed(text)
+    return found[0] if found else None
+
+
+def _assessed(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """(the status the text assesses, the statuses it named when it named several): an
+    assessment naming alternatives ("bedöms vara uppnådd/påbörjad", "… uppnådd eller
+    delvis uppnådd", "… genomförd (delvis)") is read as the least favourable of them."""
     flat = normalise(text)
     found = [(m.start(), m) for m in _ASSESSMENT.finditer(flat)]
     found += [(m.start(), m) for m in _LABELLED.finditer(flat)]
@@ -187,7 +198,22 @@ def assessment(text: str) -> str | None:
     if not found:
         return None
     _, m = max(found, key=lambda pair: pair[0])
-    return _status_of(m)
+    readings, end = [_status_of(m)], m.end()
+    while alternative := _ALTERNATIVE.match(flat, end):
+        readings.append(_status_of(alternative))
+        end = alternative.end()
+    if len(set(readings)) == 1:
+        return readings[0], ()
+    ordered = tuple(sorted(set(readings), key=CAUTIOUS_ORDER.index))
+    return ordered[0], ordered
+
+
+# An alternative after an assessment's status word: "/påbörjad", " eller delvis uppnådd",
+# or a qualifier in brackets, "(delvis)".
+_ALTERNATIVE = re.compile(
+    r"\s*(?:/|\s(?:eller|alternativt)\s)\s*(?P<q>(?:(?:ej|inte)\s+helt|ej|inte|delvis|helt|fullt)\s+)?"
+    r"(?P<s>" + "|".join(sorted(STATUS_WORDS, key=len, reverse=True)) + r")(?!\w)"
+    r"|\s*\(\s*(?P<delvis>delvis|(?:ej|inte)\s+helt)\s*\)", re.IGNORECASE)
 
 
 # What a template's drop-down puts around its status words: a number that keeps the
@@ -221,6 +247,62 @@ def stated_status(text: str) -> str | None:
         statuses = {stated_status(p) for p in parts}
         return statuses.pop() if len(statuses) == 1 and None not in statuses else None
     return percent_status(flat) or assessment(text)
+
+
+# The four assessed statuses from the least favourable to the most: a cell that can be
+# read as several of them is read as the first (never as the more favourable).
+CAUTIOUS_ORDER = ("ej uppnådd", "påbörjad", "delvis uppnådd", "uppnådd")
+# Any status word in a hedging cell, with its qualifier, or a qualifier alone ("Klar
+# (delvis)", "Genomförd (ej helt)"). "Nästan" (almost) qualifies as "delvis" does.
+_ANY_STATUS = re.compile(
+    r"(?<!\w)(?P<q>(?:(?:ej|inte)\s+helt|ej|inte|delvis|helt|fullt)\s+)?"
+    r"(?P<s>" + "|".join(sorted(STATUS_WORDS, key=len, reverse=True)) + r")(?!\w)"
+    r"|(?<!\w)(?P<delvis>delvis|(?:ej|inte)\s+helt)(?!\w)", re.IGNORECASE)
+_NEARLY = re.compile(r"(?<!\w)nästan(?!\w)", re.IGNORECASE)
+MAX_HEDGED_WORDS = 15  # a longer text in a Status column is narrative, not a hedged status
+
+
+@dataclass(frozen=True)
+class Hedged:
+    """How a Status column's hedging cell was read (:func:`hedged_status`)."""
+
+    status: str | None  # the least favourable reading; None when the cell is unclear
+    readings: tuple[str, ...]  # the statuses the cell can be read as, least favourable first
+
+
+def hedged_status(text: str) -> Hedged | None:
+    """The cautious reading of a Status column's cell that :func:`stated_status` leaves
+    unread because it hedges, else None (no status word in it at all).
+
+    - Several statuses ("Pågår/klar", "Klar (delvis)", "Delvis (pågår)", "Genomförd (ej
+      helt)"): the least favourable of them (CAUTIOUS_ORDER); "Ej bedömd" among them
+      makes the cell unclear.
+    - One status in doubt (a question mark, "Ej påbörjad?") or with other words around it
+      ("Påbörjad men pausad", "Klar i stort sett"): that status when nothing less
+      favourable could be meant by it (a question mark: only "ej uppnådd"; other words:
+      anything but "uppnådd", which words around it may well qualify); else unclear.
+
+    An unclear cell gives no status (``status`` None): the cell is in doubt, so it does not
+    decide, and the follow-up text's own assessment gives the status as for a cell with no
+    status word."""
+    flat = _NEARLY.sub("delvis", _OPTION_DECORATION.sub("", normalise(text)))
+    if len(flat.split()) > MAX_HEDGED_WORDS:
+        return None
+    readings = {_status_of(m) for m in _ANY_STATUS.finditer(_NOT_ASSESSED_WORDS.sub(" ", flat))}
+    if _NOT_ASSESSED_WORDS.search(flat):
+        readings.add(NOT_ASSESSED)
+    if not readings:
+        return None
+    ordered = tuple(sorted(readings, key=lambda r: CAUTIOUS_ORDER.index(r) if r in CAUTIOUS_ORDER else -1))
+    if NOT_ASSESSED in readings:
+        return Hedged(None, ordered)
+    if len(readings) > 1:
+        return Hedged(ordered[0], ordered)
+    [reading] = ordered
+    doubted = "?" in flat
+    if (doubted and reading != CAUTIOUS_ORDER[0]) or (not doubted and reading == "uppnådd"):
+        return Hedged(None, ordered)
+    return Hedged(reading, ordered)
 
 
 _NOT_ASSESSED_WORDS = re.compile(r"(?:ej|inte)\s+(?:bedömd|bedömt|bedömda)(?:\s+ännu)?\s*[.!]?", re.IGNORECASE)
@@ -355,7 +437,7 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
     markers = _markers(text, plan_year)
     if not markers:
         body = text.strip()
-        return [Entry(None, "VB", body, assessment(body) or NOT_ASSESSED)]
+        return [_entry(None, "VB", body, None)]
     entries = []
     lead = text[: markers[0][0]].strip()
     for i, (_, end, day, rnd, year) in enumerate(markers):
@@ -363,8 +445,13 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
         body = text[end:stop].strip()
         if i == 0 and lead:
             body = f"{lead}\n{body}".strip()
-        entries.append(Entry(day, rnd, body, assessment(body) or NOT_ASSESSED, year))
+        entries.append(_entry(day, rnd, body, year))
     return entries
+
+
+def _entry(day: date | None, rnd: str, body: str, year: int | None) -> Entry:
+    status, hedged = _assessed(body) or (NOT_ASSESSED, ())
+    return Entry(day, rnd, body, status, year, hedged)
 
 
 def latest_status(entries: list[Entry], plan_year: int | None = None) -> str:

@@ -22,6 +22,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+# The parts read_sheets screens whole for personnummer (with the sheets); the others (an
+# embedded object's "Object 1/content.xml", previews) are left to the package's gate.
+SCREENED = ("content.xml", "styles.xml", "meta.xml")
 # content.xml is parsed whole (about ten times its size in memory); a real plan's is well
 # under a megabyte, so a larger one is no plan and is refused before it is read.
 MAX_CONTENT = 64 * 2**20

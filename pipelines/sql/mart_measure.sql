@@ -1,4 +1,4 @@
--- The measure register: one row per measure with its plan's organisation, kommun and
+-- The measure register: one row per measure with its plan's organisation, kommun(er) and
 -- year, its current status and a summary of its follow-up entries. The Åtgärder page
 -- searches and filters this table; the follow-up history itself is read from
 -- measure_followup for the one measure a user opens.
@@ -9,7 +9,8 @@
 CREATE OR REPLACE TABLE mart_measure AS
 WITH
 plans AS (
-    SELECT plan_id, organisation, kommun_code, coalesce(lpo_codes, []::VARCHAR[]) AS lpo_codes, year
+    SELECT plan_id, organisation, kommun_code, coalesce(kommun_codes, [kommun_code]) AS kommun_codes,
+           coalesce(lpo_codes, []::VARCHAR[]) AS lpo_codes, year
     FROM plan
 ),
 
@@ -21,6 +22,24 @@ measures AS (
 
 kommun_names AS (
     SELECT area_code AS kommun_code, name AS kommun_name FROM area WHERE level = 'kommun'
+),
+
+-- A plan several kommuner share is named by all of them ("Ludvika och Smedjebacken").
+plan_kommun_lists AS (
+    SELECT p.plan_id, list(k.kommun_name ORDER BY i.pos) AS names
+    FROM plans AS p
+    CROSS JOIN LATERAL (SELECT unnest(p.kommun_codes) AS kommun_code,
+                               generate_subscripts(p.kommun_codes, 1) AS pos) AS i
+    JOIN kommun_names AS k ON k.kommun_code = i.kommun_code
+    GROUP BY p.plan_id
+),
+
+plan_kommun_names AS (
+    SELECT plan_id,
+           CASE WHEN len(names) = 1 THEN names[1]
+                ELSE array_to_string(names[1:len(names) - 1], ', ') || ' och ' || names[len(names)]
+           END AS kommun_name
+    FROM plan_kommun_lists
 ),
 
 followup_summary AS (
@@ -56,7 +75,7 @@ final AS (
         coalesce(f.rounds, []::VARCHAR[]) AS rounds
     FROM measures AS m
     JOIN plans AS p USING (plan_id)
-    LEFT JOIN kommun_names AS k USING (kommun_code)
+    LEFT JOIN plan_kommun_names AS k USING (plan_id)
     LEFT JOIN followup_summary AS f USING (measure_id)
     ORDER BY p.organisation, p.year, m.prioritised_area, m.measure_id
 )

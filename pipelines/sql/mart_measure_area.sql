@@ -6,10 +6,14 @@
 --   lies in every LPO (and polisområde) that covers part of its kommun.
 -- So a district plan in Stockholm that names LPO Farsta is found under LPO Farsta,
 -- polisområde Syd, kommun Stockholm and Stockholms län, but not under LPO Rinkeby.
+-- A plan several kommuner share (plan.kommun_codes) lies in each of them; an area above
+-- them holds it once, so a län's or polisregion's sums count its measures once.
 CREATE OR REPLACE TABLE mart_measure_area AS
 WITH
 plans AS (
-    SELECT plan_id, kommun_code, coalesce(lpo_codes, []::VARCHAR[]) AS lpo_codes FROM plan
+    SELECT plan_id, unnest(coalesce(kommun_codes, [kommun_code])) AS kommun_code,
+           coalesce(lpo_codes, []::VARCHAR[]) AS lpo_codes
+    FROM plan
 ),
 
 links AS (
@@ -17,7 +21,7 @@ links AS (
 ),
 
 plan_lpos AS (
-    SELECT plan_id, unnest(lpo_codes) AS lpo_code FROM plans
+    SELECT DISTINCT plan_id, unnest(lpo_codes) AS lpo_code FROM plans
 ),
 
 by_kommun AS (

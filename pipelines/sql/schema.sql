@@ -79,13 +79,16 @@ CREATE TABLE IF NOT EXISTS recruitment_signal (
 CREATE TABLE IF NOT EXISTS plan (
     plan_id      VARCHAR PRIMARY KEY,
     organisation VARCHAR NOT NULL,
-    kommun_code  VARCHAR NOT NULL,
+    kommun_code  VARCHAR NOT NULL,     -- the (first) kommun
     lpo_codes    VARCHAR[],
     year         INTEGER NOT NULL,
     source_file  VARCHAR NOT NULL,
     metadata_from VARCHAR,             -- where organisation/kommun/LPO/year came from
-    load_id      BIGINT NOT NULL
+    load_id      BIGINT NOT NULL,
+    kommun_codes VARCHAR[]             -- every kommun of a plan several share; null: kommun_code alone
 );
+-- Added after the first warehouses were built: a warehouse of before gets the column here.
+ALTER TABLE plan ADD COLUMN IF NOT EXISTS kommun_codes VARCHAR[];
 
 CREATE TABLE IF NOT EXISTS measure (
     measure_id       VARCHAR PRIMARY KEY,
