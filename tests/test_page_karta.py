@@ -140,3 +140,40 @@ def test_bad_metric_in_the_link_falls_back_with_a_notice(karta):
     at = karta({"matt": "Glass per capita"})
     assert any("Glass per capita" in t.value for t in at.toast)
     assert at.selectbox(key="matt").value == "antal"
+
+
+def test_kommuner_signals_cannot_reach_show_missing_not_zero(karta, raw, recorded):
+    # Östersund's signals are recorded on an LPO that covers other kommuner too: the map,
+    # its table and its export showed "0" at rank 17 where Översikt and Jämförelse say –.
+    import csv
+    import io
+
+    from dashboard import exports
+    from dashboard.queries import comparison
+
+    at = karta({"niva": "Län", "omrade": "Jämtlands län", "matt": "Rekryteringssignaler"})
+    unreached = {name for (name,) in raw.execute(
+        """WITH single AS (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(DISTINCT kommun_code) = 1)
+           SELECT name FROM area WHERE level = 'kommun' AND parent_code = '23'
+             AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""").fetchall()}
+    assert "Östersund" in unreached
+    table = at.dataframe[0].value.set_index("Kommun")
+    for name in unreached:
+        assert table.at[name, "Rekryteringssignaler"] == "–", name
+        assert table.at[name, "Rang"] == "–", name
+    assert not (table["Rekryteringssignaler"] == "0").any()
+    assert any(comparison.UNPLACED_NOTE in i.value for i in at.info)
+    export = recorded["karta_table_dl"]
+    assert comparison.UNPLACED_NOTE in export["caption"]
+    text = exports.to_csv(export["df"], export["columns"]).decode("utf-8-sig")
+    rows = {r["Kommun"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
+    assert rows["Östersund"]["Rekryteringssignaler"] in ("", "–") and rows["Östersund"]["Rang"] in ("", "–")
+    # A kommun with its own LPO keeps a true 0 (or its hidden ".."): only the unknown go blank.
+    national = karta({"karta_niva": "Kommun", "matt": "Rekryteringssignaler"}).dataframe[0].value
+    reached = national[~national["Kommun"].isin(
+        [n for (n,) in raw.execute(
+            """WITH single AS (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(DISTINCT kommun_code) = 1)
+               SELECT name FROM area WHERE level = 'kommun'
+                 AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""")
+         .fetchall()])]
+    assert len(reached) and (reached["Rekryteringssignaler"] != "–").all()

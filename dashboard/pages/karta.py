@@ -63,7 +63,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
         df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
                       on="area_code", how="left")
         df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        df["value"] = df["count"].astype("Float64").fillna(0).where(~df["count_suppressed"])
+        count = df["count"].astype("Float64").fillna(0)  # no row: no signals
+        # A kommun every LPO of which covers other kommuner gets no signal recorded per
+        # LPO: its 0 is unknown, not none (– and no rank, as Jämförelse shows it).
+        df["unrecorded"] = (df["area_code"].isin(signals.unrecorded_areas(level)) & count.eq(0)
+                            & ~df["count_suppressed"]).astype(bool)
+        df["value"] = count.where(~df["count_suppressed"] & ~df["unrecorded"])
         df["value_suppressed"] = df["count_suppressed"]
     elif metric == "atgarder":
         ach = overview.achieved(level, codes, sel.start.year, sel.end.year)
@@ -137,6 +142,9 @@ else:
         if coverage := signals.coverage_note(sel):
             st.info(coverage, icon=":material/event_busy:")
             notes.append(coverage)
+        if values["unrecorded"].any():
+            st.info(comparison.UNPLACED_NOTE, icon=":material/location_off:")
+            notes.append(comparison.UNPLACED_NOTE)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "atgarder":
