@@ -705,6 +705,67 @@ def grid_layer(
 
 # --- Plotly (export) ------------------------------------------------------------------------------
 
+# The figure draws the areas as filled shapes on plain x/y axes (x: longitude, y: Web
+# Mercator's northing in degrees, one unit each way, as the screen's map): Plotly's geo
+# maps fetch a base map (world_110m.json) from cdn.plot.ly even when it is hidden, so on a
+# closed network the preview showed only its legend.
+
+
+def _mercator_y(lat: np.ndarray) -> np.ndarray:
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+
+def _ring_xy(ring, *, exterior: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A ring projected, turned so that an exterior runs anticlockwise and a hole clockwise:
+    each area is one SVG path, filled by the nonzero rule, so a hole stays open."""
+    pts = np.asarray(ring, dtype=float)
+    x, y = pts[:, 0], _mercator_y(pts[:, 1])
+    twice_area = float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+    if (twice_area > 0) != exterior:
+        x, y = x[::-1], y[::-1]
+    return x, y
+
+
+@lru_cache(maxsize=4096)
+def _shape_xy(geojson: str) -> tuple[tuple, tuple]:
+    """The polygon's rings as one x and one y list with None between rings (Plotly's
+    gaps), for a scatter trace with ``fill="toself"``; cached by the geometry's text."""
+    geom = _parse(geojson)[0]
+    polygons = ([geom["coordinates"]] if geom["type"] == "Polygon"
+                else geom["coordinates"] if geom["type"] == "MultiPolygon" else [])
+    xs: list = []
+    ys: list = []
+    for polygon in polygons:
+        for i, ring in enumerate(polygon):
+            if len(ring) < 3:
+                continue
+            x, y = _ring_xy(ring, exterior=i == 0)
+            if xs:
+                xs.append(None), ys.append(None)
+            xs += np.round(x, 5).tolist()
+            ys += np.round(y, 5).tolist()
+    return tuple(xs), tuple(ys)
+
+
+def _outline_xy(geojsons: Sequence[str]) -> tuple[list, list]:
+    """The exterior rings of the geometries as one line (None between rings)."""
+    xs: list = []
+    ys: list = []
+    for text in geojsons:
+        for ring in _exterior_rings(_parse(text)[0]):
+            x, y = _ring_xy(ring, exterior=True)
+            xs += [*np.round(x, 5).tolist(), None]
+            ys += [*np.round(y, 5).tolist(), None]
+    return xs, ys
+
+
+def _xy_range(geojsons: Sequence[str], pad: float = 0.03) -> tuple[list[float], list[float]]:
+    """x and y ranges holding the geometries, with ``pad`` of their size around them."""
+    west, south, east, north = _bbox([_parse(text)[1] for text in geojsons])
+    y0, y1 = _mercator_y(np.array([south, north]))
+    dx, dy = max(east - west, 1e-3) * pad, max(y1 - y0, 1e-3) * pad
+    return [west - dx, east + dx], [float(y0) - dy, float(y1) + dy]
+
 
 def choropleth_figure(
     geo_df: pd.DataFrame,
@@ -716,59 +777,47 @@ def choropleth_figure(
     decimals: int = 0,
     diverging: bool = False,
 ) -> go.Figure:
-    """The area map as a Plotly figure (no tiles, no network) for PNG/SVG export.
+    """The area map as a Plotly figure for the page's preview and PNG/SVG export: areas
+    as filled shapes on hidden x/y axes, so nothing is fetched from the network (no geo
+    base map, no tiles).
 
-    Same classes and colours as ``area_layer``; suppressed areas grey with ".." in the
-    hover, approximate areas with a dashed-looking darker outline and a note.
+    Same classes and colours as ``area_layer``; one trace per area (its hover names it),
+    one legend entry per class; suppressed areas grey with ".." in the hover, approximate
+    areas with a darker outline.
     """
     geo = geo_df.reset_index(drop=True)
     table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
     breaks = table.attrs["breaks"]
     colours = class_colours(breaks, diverging=diverging) if breaks else []
-    features = [
-        {"type": "Feature", "id": code, "geometry": _parse(text)[0], "properties": {}}
-        for text, code in zip(geo["geojson"].tolist(), table["area_code"].tolist(), strict=True)
-    ]
-
-    def collection(rows):  # each trace carries only its own areas
-        return {"type": "FeatureCollection", "features": [features[j] for j in rows]}
-
+    texts = geo["geojson"].tolist()
     unchanged = -1  # the class of no change on a diverging scale (UNCHANGED)
     classes = [None if math.isnan(v) else unchanged if diverging and v == 0 else class_of(v, breaks)
                for v in table["value"]]
-    traces = []
-    # One trace per class, so the legend is the class list (a discrete legend reads better
-    # in a report than a stepped colour bar).
+    groups = []  # (colour, legend name, rows), in the legend's order
+    # One legend entry per class: a discrete legend reads better in a report than a
+    # stepped colour bar.
     items = legend_items(breaks, decimals=decimals, diverging=diverging,
                          integers=table.attrs["integers"]) if breaks else []
     below = decrease_classes(breaks) if diverging else -1
     for i, colour in enumerate(colours):
         if i == below:
-            rows = [j for j, c in enumerate(classes) if c == unchanged]
-            if rows:
-                traces.append(_choropleth_trace(collection, table, rows, UNCHANGED[0], UNCHANGED[1], label))
-        rows = [j for j, c in enumerate(classes) if c == i]
-        if not rows:
-            continue
-        traces.append(_choropleth_trace(collection, table, rows, colour, items[i][1], label))
-    hidden_rows = [j for j, h in enumerate(table["suppressed"]) if h]
-    if hidden_rows:
-        traces.append(_choropleth_trace(collection, table, hidden_rows, "#C8C8C8", "dolt (..)", label))
-    missing = [j for j, (c, h) in enumerate(zip(classes, table["suppressed"], strict=True)) if c is None and not h]
-    if missing:
-        traces.append(_choropleth_trace(collection, table, missing, "#F5F5F5", "uppgift saknas", label))
+            groups.append((UNCHANGED[0], UNCHANGED[1], [j for j, c in enumerate(classes) if c == unchanged]))
+        groups.append((colour, items[i][1], [j for j, c in enumerate(classes) if c == i]))
+    groups.append(("#C8C8C8", "dolt (..)", [j for j, h in enumerate(table["suppressed"]) if h]))
+    groups.append(("#F5F5F5", "uppgift saknas",
+                   [j for j, (c, h) in enumerate(zip(classes, table["suppressed"], strict=True)) if c is None and not h]))
+    traces = []
+    for colour, name, rows in groups:
+        for n, j in enumerate(rows):
+            traces.append(_area_trace(texts[j], table.iloc[j], colour, name, label, first=n == 0))
     note = None
     if table["approximate"].any():
-        lons, lats = [], []
-        for j in np.flatnonzero(table["approximate"].to_numpy()):
-            for ring in _exterior_rings(features[j]["geometry"]):
-                lons += [p[0] for p in ring] + [None]
-                lats += [p[1] for p in ring] + [None]
+        lons, lats = _outline_xy([texts[j] for j in np.flatnonzero(table["approximate"].to_numpy())])
         traces.append(
             {
-                "type": "scattergeo",
-                "lon": lons,
-                "lat": lats,
+                "type": "scatter",
+                "x": lons,
+                "y": lats,
                 "mode": "lines",
                 "line": {"color": "#282828", "width": 1.6, "dash": "dot"},
                 "hoverinfo": "skip",
@@ -777,6 +826,8 @@ def choropleth_figure(
             }
         )
         note = "Prickad kontur: ungefärlig gräns (lokalpolisområden som delar en kommun)."
+    x_range, y_range = _xy_range(texts) if texts else ([0, 1], [0, 1])
+    hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     lay = charts.layout(
         title=title,
         alt=area_alt(table, label, decimals),
@@ -786,22 +837,19 @@ def choropleth_figure(
         legend={
             "title": {"text": label},
             "orientation": "v",
-            "x": 1.0,
+            "x": 0.8,
             "xanchor": "left",
             "y": 0.5,
             "yanchor": "middle",
+            "traceorder": "grouped",
         },
-        geo={
-            "domain": {"x": [0, 0.78], "y": [0, 1]},
-            "fitbounds": "locations",
-            "visible": False,
-            "projection": {"type": "mercator"},
-            "bgcolor": "white",
-        },
+        xaxis={**hidden_axis, "domain": [0, 0.78], "range": x_range},
+        # One unit north as long as one east (Web Mercator, as on screen).
+        yaxis={**hidden_axis, "range": y_range, "scaleanchor": "x", "scaleratio": 1},
+        hovermode="closest",
     )
     if note:
         lay["annotations"][-1]["yshift"] = -10
-    lay.pop("xaxis", None), lay.pop("yaxis", None)
     return charts.figure(traces, lay)
 
 
@@ -813,28 +861,25 @@ def _exterior_rings(geometry: dict) -> list[list]:
     return []
 
 
-def _choropleth_trace(collection, table, rows, colour, name, label) -> dict:
-    sub = table.iloc[rows]
+def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first: bool) -> dict:
+    """One area as a filled shape: its hover gives name, value and rank; the first area of
+    each class carries the class's legend entry (the others join its group)."""
+    x, y = _shape_xy(geojson)
     return {
-        "type": "choropleth",
-        "geojson": collection(rows),
-        "locations": sub["area_code"].tolist(),
-        "z": [1] * len(rows),
-        "colorscale": [[0, colour], [1, colour]],
-        "showscale": False,
-        "marker": {"line": {"color": "white", "width": 0.6}},
+        "type": "scatter",
+        "x": list(x),
+        "y": list(y),
+        "mode": "lines",
+        "fill": "toself",
+        "fillcolor": colour,
+        "line": {"color": "white", "width": 0.6},
         "name": name,
-        "showlegend": True,
-        "customdata": np.array(
-            [
-                sub["name"].tolist(),
-                sub["value_text"].tolist(),
-                sub["rank_text"].tolist(),
-                [APPROX_NOTE if a else "" for a in sub["approximate"]],
-            ],
-            dtype=object,
-        ).T,
-        "hovertemplate": "<b>%{customdata[0]}</b>%{customdata[3]}<br>"
-        + label
-        + ": %{customdata[1]}<br>Rang: %{customdata[2]}<extra></extra>",
+        "legendgroup": name,
+        "showlegend": first,
+        "hoveron": "fills",
+        "hoverinfo": "text",
+        # A filled shape's hover shows the trace's one text (not a hovertemplate).
+        "text": (f"<b>{html.escape(str(row['name']))}</b>{APPROX_NOTE if row['approximate'] else ''}<br>"
+                 f"{html.escape(label)}: {row['value_text']}<br>Rang: {row['rank_text']}"),
+        "meta": {"area_code": row["area_code"], "value_text": row["value_text"]},
     }

@@ -138,22 +138,65 @@ def test_grid_cells_are_1km_squares_around_their_centres():
     assert "2 rutor" in deck.alt
 
 
+def legend_groups(fig) -> dict[str, list]:
+    """The figure's area traces by legend entry (the first of each carries the entry)."""
+    groups: dict[str, list] = {}
+    for trace in fig.data:
+        if trace.fill == "toself":
+            groups.setdefault(trace.name, []).append(trace)
+    return groups
+
+
 def test_choropleth_figure_for_export(geometry):
     geo = level(geometry, "lpo")
     values = values_for(geo)
     values.loc[0, ["n", "n_suppressed"]] = [np.nan, True]
     fig = maps.choropleth_figure(geo, values, "n", "Antal", title="Skjutningar per LPO")
-    names = [t.name for t in fig.data]
-    assert "dolt (..)" in names and "ungefärlig gräns" in names
-    hidden = fig.data[names.index("dolt (..)")]
-    assert list(hidden.locations) == [values.loc[0, "area_code"]]
-    assert hidden.customdata[0][1] == ".."
-    outline = fig.data[names.index("ungefärlig gräns")]
-    assert outline.type == "scattergeo" and outline.line.dash == "dot"
-    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
-    classes = [t for t in fig.data if t.type == "choropleth" and t.name not in ("dolt (..)", "uppgift saknas")]
-    assert sum(len(t.locations) for t in classes) == len(geo) - 1
+    groups = legend_groups(fig)
+    # Every area once, as a filled shape; each class one legend entry.
+    assert sorted(t.meta["area_code"] for ts in groups.values() for t in ts) == sorted(geo["area_code"])
+    assert all([t.showlegend for t in ts] == [True] + [False] * (len(ts) - 1) for ts in groups.values())
+    [hidden] = groups["dolt (..)"]
+    assert hidden.meta["area_code"] == values.loc[0, "area_code"]
+    assert "Antal: .." in hidden.text and hidden.fillcolor == "#C8C8C8"
+    name = geo.loc[geo["area_code"] == values.loc[1, "area_code"], "name"].iloc[0]
+    shown = next(t for ts in groups.values() for t in ts if t.meta["area_code"] == values.loc[1, "area_code"])
+    assert shown.text.startswith(f"<b>{name}</b>") and f"Antal: {int(values.loc[1, 'n'])}" in shown.text
+    assert shown.hoveron == "fills" and shown.hoverinfo == "text"
+    assert "ungefärlig gräns" in [t.name for t in fig.data]
+    classes = [name for name in groups if name not in ("dolt (..)", "uppgift saknas")]
+    assert sum(len(groups[c]) for c in classes) == len(geo) - 1
     assert fig.layout.meta["alt"].startswith("Karta över antal")
+
+
+def test_choropleth_figure_needs_no_network(geometry):
+    # Plotly's geo maps fetch their base map (world_110m.json) from cdn.plot.ly, even
+    # hidden: offline the preview showed only its legend. The figure has no geo subplot.
+    geo = level(geometry, "kommun")
+    fig = maps.choropleth_figure(geo, values_for(geo), "n", "Antal", title="Kommuner")
+    spec = fig.to_dict()
+    assert {t["type"] for t in spec["data"]} == {"scatter"}
+    assert "geo" not in spec["layout"] and "mapbox" not in spec["layout"] and "map" not in spec["layout"]
+    assert spec["layout"]["yaxis"]["scaleanchor"] == "x" and spec["layout"]["xaxis"]["visible"] is False
+    # The areas' own coordinates: Sweden, in longitude and Web Mercator northing.
+    xs = [x for t in spec["data"] for x in t["x"] if x is not None]
+    ys = [y for t in spec["data"] for y in t["y"] if y is not None]
+    assert 10 < min(xs) < max(xs) < 25
+    assert maps._mercator_y(np.array([55.0]))[0] < min(ys) < max(ys) < maps._mercator_y(np.array([70.0]))[0]
+
+
+def test_a_hole_in_an_area_stays_open_in_the_figure():
+    # One path per area, filled by the nonzero rule: the hole must turn the other way.
+    square = [[15.0, 60.0], [15.0, 61.0], [16.0, 61.0], [16.0, 60.0], [15.0, 60.0]]  # clockwise
+    hole = [[15.4, 60.4], [15.6, 60.4], [15.6, 60.6], [15.4, 60.6], [15.4, 60.4]]  # anticlockwise
+    text = json.dumps({"type": "Polygon", "coordinates": [square, hole]})
+    xs, ys = maps._shape_xy(text)
+    split = xs.index(None)
+
+    def turn(x, y):
+        return sum(x[i] * y[i + 1] - x[i + 1] * y[i] for i in range(len(x) - 1))
+
+    assert turn(xs[:split], ys[:split]) > 0 > turn(xs[split + 1:], ys[split + 1:])
 
 
 def test_same_inputs_reuse_the_deck_and_any_change_rebuilds_it(geometry):
@@ -213,5 +256,5 @@ def test_no_change_is_neither_decrease_nor_increase_on_the_change_map(geometry):
     assert all(" till " in label for label in labels if label != maps.UNCHANGED[1])   # not "-8,1–-3,2"
     figure = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="Förändring",
                                     decimals=1, diverging=True)
-    unchanged = next(trace for trace in figure.data if trace.name == maps.UNCHANGED[1])
-    assert sorted(unchanged.locations) == sorted(codes[2:4])
+    unchanged = legend_groups(figure)[maps.UNCHANGED[1]]
+    assert sorted(t.meta["area_code"] for t in unchanged) == sorted(codes[2:4])
