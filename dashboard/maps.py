@@ -54,7 +54,11 @@ SUPPRESSED_RGBA = [200, 200, 200, 220]
 NO_DATA_RGBA = [245, 245, 245, 200]
 LINE_RGBA = [255, 255, 255, 255]
 APPROX_LINE_RGBA = [40, 40, 40, 255]
+APPROX_LINE_PX = 2.5
 APPROX_NOTE = " (ungefärlig gräns)"
+# What the approximate outline looks like, in the page's note and the export's caption: the
+# screen and the image draw the same solid line (deck.gl cannot dash it here, see below).
+APPROX_OUTLINE = "Tjock mörk kontur"
 
 # pydeck's Deck() asks has_jupyter_extra() five times per deck, and each time Python tries
 # to import pydeck's Jupyter widget (ipywidgets, not installed here) again: a failed import
@@ -112,6 +116,10 @@ def payload_bytes(deck: pdk.Deck) -> int:
 
 
 # --- colours ----------------------------------------------------------------------------------
+
+
+def _hex(rgba: Sequence[int]) -> str:
+    return "#" + "".join(f"{int(c):02X}" for c in rgba[:3])
 
 
 def _rgba(hex_colour: str, alpha: int = 230) -> list[int]:
@@ -534,7 +542,7 @@ def _build_area_layer(
                 # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's
                 # JSON converter does not resolve ("Unexpected '@'"): a distinct, thicker
                 # outline marks approximate boundaries instead, and the tooltip says so.
-                get_line_width=2.5,
+                get_line_width=APPROX_LINE_PX,
             )
         )
     if selected is not None:
@@ -783,7 +791,7 @@ def choropleth_figure(
 
     Same classes and colours as ``area_layer``; one trace per area (its hover names it),
     one legend entry per class; suppressed areas grey with ".." in the hover, approximate
-    areas with a darker outline.
+    areas with the screen's thick dark outline (:data:`APPROX_OUTLINE`).
     """
     geo = geo_df.reset_index(drop=True)
     table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
@@ -810,8 +818,8 @@ def choropleth_figure(
     for colour, name, rows in groups:
         for n, j in enumerate(rows):
             traces.append(_area_trace(texts[j], table.iloc[j], colour, name, label, first=n == 0))
-    note = None
     if table["approximate"].any():
+        # The same solid dark line as on screen; the legend names it, the caption explains it.
         lons, lats = _outline_xy([texts[j] for j in np.flatnonzero(table["approximate"].to_numpy())])
         traces.append(
             {
@@ -819,21 +827,19 @@ def choropleth_figure(
                 "x": lons,
                 "y": lats,
                 "mode": "lines",
-                "line": {"color": "#282828", "width": 1.6, "dash": "dot"},
+                "line": {"color": _hex(APPROX_LINE_RGBA), "width": APPROX_LINE_PX},
                 "hoverinfo": "skip",
                 "name": "ungefärlig gräns",
                 "showlegend": True,
             }
         )
-        note = "Prickad kontur: ungefärlig gräns (lokalpolisområden som delar en kommun)."
     x_range, y_range = _xy_range(texts) if texts else ([0, 1], [0, 1])
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     lay = charts.layout(
         title=title,
         alt=area_alt(table, label, decimals),
-        note=note,
         height=720,
-        margin={"l": 10, "r": 10, "t": 80, "b": 40 if note else 20},
+        margin={"l": 10, "r": 10, "t": 80, "b": 20},
         legend={
             "title": {"text": label},
             "orientation": "v",
@@ -848,8 +854,6 @@ def choropleth_figure(
         yaxis={**hidden_axis, "range": y_range, "scaleanchor": "x", "scaleratio": 1},
         hovermode="closest",
     )
-    if note:
-        lay["annotations"][-1]["yshift"] = -10
     return charts.figure(traces, lay)
 
 

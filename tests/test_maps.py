@@ -169,6 +169,22 @@ def test_choropleth_figure_for_export(geometry):
     assert fig.layout.meta["alt"].startswith("Karta över antal")
 
 
+def test_approximate_outline_is_drawn_alike_on_screen_and_in_the_image(geometry):
+    # The note said "Streckad kontur", the screen drew a thick solid line and the image a
+    # dotted one: the same line now, named the same way.
+    geo = level(geometry, "lpo")
+    assert geo["approximate"].any()
+    deck = maps.area_layer(geo, values_for(geo), "n", "Antal")
+    [screen] = [layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.APPROX_LAYER]
+    fig = maps.choropleth_figure(geo, values_for(geo), "n", "Antal", title="LPO")
+    [image] = [t for t in fig.data if t.name == "ungefärlig gräns"]
+    assert image.line.dash in (None, "solid")
+    assert image.line.width == screen["getLineWidth"] == maps.APPROX_LINE_PX
+    assert maps._rgba(image.line.color, 255) == screen["getLineColor"]
+    assert maps.APPROX_OUTLINE.lower().startswith("tjock mörk")
+    assert not fig.layout.meta["note"]  # no second wording inside the image: the caption carries the page's
+
+
 def test_choropleth_figure_needs_no_network(geometry):
     # Plotly's geo maps fetch their base map (world_110m.json) from cdn.plot.ly, even
     # hidden: offline the preview showed only its legend. The figure has no geo subplot.

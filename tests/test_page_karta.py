@@ -106,6 +106,7 @@ def test_lpo_level_reports_incidents_it_cannot_place(karta, raw):
     if unplaced:
         assert f"{unplaced} händelser i kommuner som delas av flera lokalpolisområden saknar LPO" in text
     assert "ungefärlig gräns" in text
+    assert "Tjock mörk kontur och ”(ungefärlig gräns)”" in text  # as drawn (not "Streckad")
 
 
 def test_drill_down_selects_the_clicked_area_and_moves_one_level_down(karta):

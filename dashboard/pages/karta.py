@@ -162,7 +162,7 @@ else:
             st.info(missing, icon=":material/groups:")
             notes.append(missing)  # in the table's export too
     if geom["approximate"].any():
-        notes.append("Streckad kontur och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
+        notes.append(f"{maps.APPROX_OUTLINE} och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
                      "delar en kommun har uppskattade gränser.")
     notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
 
