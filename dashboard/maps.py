@@ -5,7 +5,8 @@ choropleth as a Plotly figure for PNG/SVG export.
   from the network; the areas themselves cover Sweden.
 - Colours: five classes (quantile breaks) of viridis, light = low, dark = high, which
   reads for every kind of colour blindness and in greyscale. Suppressed values are a
-  light grey, areas without data near-white.
+  light grey, areas without data white with a grey outline ("uppgift saknas"), so that
+  neither looks like a value; the legend names each that the map holds.
 - Approximate boundaries (LPOs cut from shared kommuner) are drawn with a thicker dark
   outline and say "(ungefärlig gräns)" in the tooltip.
 - The area layer has the id ``AREA_LAYER`` and every feature carries its ``area_code``, so
@@ -40,6 +41,7 @@ from dashboard.queries import floats
 
 AREA_LAYER = "areas"
 APPROX_LAYER = "approximate-outlines"
+MISSING_LAYER = "missing-outlines"
 GRID_LAYER = "grid"
 PAYLOAD_LIMIT = 300_000  # bytes of map data per level (issue 6)
 
@@ -48,10 +50,16 @@ VIRIDIS_5 = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
 # A colour-blind-safe diverging scale (blue = fewer, orange = more) for changes around 0.
 DIVERGING_6 = ("#2166AC", "#67A9CF", "#D1E5F0", "#FDDBC7", "#EF8A62", "#B2182B")
 # On a diverging (change) scale, exactly no change: neither a decrease's blue nor an
-# increase's red (0 is the upper limit of the lightest decrease class).
-UNCHANGED = ("#F7F7F7", "0 (oförändrat)")
+# increase's red (0 is the upper limit of the lightest decrease class). A light grey, not
+# near-white: that is an area without data (NO_DATA), and the two looked alike.
+UNCHANGED = ("#D9D9D9", "0 (oförändrat)")
+# A change from 0 has no percentage, but it is not missing either: its own colour.
+NEW_FROM_ZERO = ("#7B3294", "ny (från 0)")
+SUPPRESSED = ("#C8C8C8", "dolt (..)")
+NO_DATA = ("#FFFFFF", "uppgift saknas")
 SUPPRESSED_RGBA = [200, 200, 200, 220]
-NO_DATA_RGBA = [245, 245, 245, 200]
+NO_DATA_RGBA = [255, 255, 255, 255]
+NO_DATA_LINE_RGBA = [140, 140, 140, 255]
 LINE_RGBA = [255, 255, 255, 255]
 APPROX_LINE_RGBA = [40, 40, 40, 255]
 APPROX_LINE_PX = 2.5
@@ -239,7 +247,7 @@ def legend_items(
             label = f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
         items.append((colour, label))
     if with_hidden:
-        items.append(("#C8C8C8", "dolt (..)"))
+        items.append(SUPPRESSED)
     return items
 
 
@@ -308,7 +316,12 @@ def area_values(
 
     Columns: area_code, name, approximate, value (float, NaN when hidden or missing),
     suppressed, value_text ("1 234,5", ".." or "–"), rank (1 = highest shown value),
-    rank_text ("3 av 21"), colour (hex). Areas without a row in ``values_df`` are missing.
+    rank_text ("3 av 21"), colour (hex; missing (not a str) when missing). Areas without a row in
+    ``values_df`` are missing.
+
+    A change without a value can say why in ``<metric>_state``: "new" (from 0: no
+    percentage; :data:`NEW_FROM_ZERO`) or "zero" (0 both years: unchanged, no percentage;
+    drawn as :data:`UNCHANGED`). Such areas have no rank, but neither are they missing.
     """
     geo = geo_df.reset_index(drop=True)
     codes = geo["area_code"].tolist()
@@ -350,11 +363,20 @@ def area_values(
     value_text[shown] = np.array([fmt.number(v, decimals) for v in distinct.tolist()], dtype=object)[where]
     rank_text = np.full(len(codes), fmt.MISSING, dtype=object)
     rank_text[shown] = [f"{r} av {n_shown}" for r in ranks[shown].astype(np.int64).tolist()]
-    colour = np.where(hidden.to_numpy(), "#C8C8C8", None).astype(object)
+    colour = np.where(hidden.to_numpy(), SUPPRESSED[0], None).astype(object)
     if colours:
         colour[shown] = np.asarray(colours, dtype=object)[classes_of(value[shown], breaks)]
         if diverging:
             colour[shown & (value == 0)] = UNCHANGED[0]
+    unchanged = bool(diverging and (value == 0).any())
+    if f"{metric}_state" in values_df.columns:
+        state = np.full(len(codes), None, dtype=object)
+        state[found] = values_df[f"{metric}_state"].to_numpy(dtype=object)[at[found]]
+        for name, (fill, text) in (("new", NEW_FROM_ZERO), ("zero", (UNCHANGED[0], "0 båda åren"))):
+            where = (state == name) & ~shown & ~hidden.to_numpy()
+            value_text[where] = text
+            colour[where] = fill
+            unchanged = unchanged or (name == "zero" and bool(where.any()))
     out = pd.DataFrame(
         {
             "area_code": codes,
@@ -371,17 +393,28 @@ def area_values(
     )
     out.attrs["breaks"] = breaks
     out.attrs["integers"] = integers
-    out.attrs["unchanged"] = bool(diverging and (value == 0).any())
+    out.attrs["unchanged"] = unchanged
     return out
 
 
 def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list[tuple[str, str]]:
+    """The map's legend: its classes (with "0 (oförändrat)" between a change map's
+    decreases and increases), then whichever of "ny (från 0)", "uppgift saknas" and
+    "dolt (..)" it holds, so that every colour drawn is named."""
     breaks = table.attrs["breaks"]
-    if not breaks:
-        return []
-    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=bool(table["suppressed"].any()),
-                         integers=table.attrs["integers"])
-    return _with_unchanged(items, breaks) if table.attrs.get("unchanged") else items
+    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=False,
+                         integers=table.attrs["integers"]) if breaks else []
+    if table.attrs.get("unchanged"):
+        items = _with_unchanged(items, breaks)
+    colours = table["colour"].tolist()
+    if NEW_FROM_ZERO[0] in colours:
+        items.append(NEW_FROM_ZERO)
+    suppressed = table["suppressed"].to_numpy(dtype=bool)
+    if any(not isinstance(c, str) and not h for c, h in zip(colours, suppressed, strict=True)):
+        items.append(NO_DATA)
+    if suppressed.any():
+        items.append(SUPPRESSED)
+    return items
 
 
 def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float]) -> list[tuple[str, str]]:
@@ -524,6 +557,24 @@ def _build_area_layer(
             highlight_color=[255, 255, 255, 90],
         )
     ]
+    missing = [f for f, c, h in zip(collection["features"], table["colour"].tolist(), table["suppressed"].tolist(),
+                                    strict=True) if not isinstance(c, str) and not h]
+    if missing:
+        # A white area without data needs an outline to be seen as an area at all.
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": f["geometry"]}
+                                                           for f in missing]},
+                id=MISSING_LAYER,
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=NO_DATA_LINE_RGBA,
+                line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
+                get_line_width=1.2,
+            )
+        )
     approx = [f for f in collection["features"] if f["properties"]["approx"]]
     if approx:
         layers.append(
@@ -795,29 +846,17 @@ def choropleth_figure(
     """
     geo = geo_df.reset_index(drop=True)
     table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
-    breaks = table.attrs["breaks"]
-    colours = class_colours(breaks, diverging=diverging) if breaks else []
     texts = geo["geojson"].tolist()
-    unchanged = -1  # the class of no change on a diverging scale (UNCHANGED)
-    classes = [None if math.isnan(v) else unchanged if diverging and v == 0 else class_of(v, breaks)
-               for v in table["value"]]
-    groups = []  # (colour, legend name, rows), in the legend's order
-    # One legend entry per class: a discrete legend reads better in a report than a
-    # stepped colour bar.
-    items = legend_items(breaks, decimals=decimals, diverging=diverging,
-                         integers=table.attrs["integers"]) if breaks else []
-    below = decrease_classes(breaks) if diverging else -1
-    for i, colour in enumerate(colours):
-        if i == below:
-            groups.append((UNCHANGED[0], UNCHANGED[1], [j for j, c in enumerate(classes) if c == unchanged]))
-        groups.append((colour, items[i][1], [j for j, c in enumerate(classes) if c == i]))
-    groups.append(("#C8C8C8", "dolt (..)", [j for j, h in enumerate(table["suppressed"]) if h]))
-    groups.append(("#F5F5F5", "uppgift saknas",
-                   [j for j, (c, h) in enumerate(zip(classes, table["suppressed"], strict=True)) if c is None and not h]))
+    # One legend entry per class, the screen's legend (a discrete legend reads better in a
+    # report than a stepped colour bar): each colour is one entry, an area without data
+    # has none (white, outlined).
+    drawn = [c if isinstance(c, str) else NO_DATA[0] for c in table["colour"].tolist()]
     traces = []
-    for colour, name, rows in groups:
+    for colour, name in _area_legend(table, decimals=decimals, diverging=diverging):
+        rows = [j for j, c in enumerate(drawn) if c == colour]
+        line = _hex(NO_DATA_LINE_RGBA) if colour == NO_DATA[0] else "white"
         for n, j in enumerate(rows):
-            traces.append(_area_trace(texts[j], table.iloc[j], colour, name, label, first=n == 0))
+            traces.append(_area_trace(texts[j], table.iloc[j], colour, name, label, first=n == 0, line=line))
     if table["approximate"].any():
         # The same solid dark line as on screen; the legend names it, the caption explains it.
         lons, lats = _outline_xy([texts[j] for j in np.flatnonzero(table["approximate"].to_numpy())])
@@ -865,7 +904,8 @@ def _exterior_rings(geometry: dict) -> list[list]:
     return []
 
 
-def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first: bool) -> dict:
+def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first: bool,
+                line: str = "white") -> dict:
     """One area as a filled shape: its hover gives name, value and rank; the first area of
     each class carries the class's legend entry (the others join its group)."""
     x, y = _shape_xy(geojson)
@@ -876,7 +916,7 @@ def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first:
         "mode": "lines",
         "fill": "toself",
         "fillcolor": colour,
-        "line": {"color": "white", "width": 0.6},
+        "line": {"color": line, "width": 0.6 if line == "white" else 1.0},
         "name": name,
         "legendgroup": name,
         "showlegend": first,

@@ -274,3 +274,50 @@ def test_no_change_is_neither_decrease_nor_increase_on_the_change_map(geometry):
                                     decimals=1, diverging=True)
     unchanged = legend_groups(figure)[maps.UNCHANGED[1]]
     assert sorted(t.meta["area_code"] for t in unchanged) == sorted(codes[2:4])
+
+
+def test_no_change_and_no_data_look_different_and_both_are_named(geometry):
+    # "0 (oförändrat)" and "uppgift saknas" had the same near-white: areas looked like holes.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes[:-1],
+                           "change_pct": pd.array([-10.0, 0.0, None, 5.0, 12.0, 20.0], dtype="Float64")})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True)
+    colours = dict(zip(table["area_code"], table["colour"], strict=True))
+    assert colours[codes[1]] == maps.UNCHANGED[0]
+    assert not isinstance(colours[codes[2]], str) and not isinstance(colours[codes[-1]], str)  # NA, no row
+    legend = maps._area_legend(table, decimals=1, diverging=True)
+    assert maps.UNCHANGED in legend and maps.NO_DATA in legend
+    assert len({colour for colour, _ in legend}) == len(legend)  # every entry its own colour
+    assert maps.UNCHANGED[0].upper() not in ("#FFFFFF", "#F5F5F5", "#F7F7F7", maps.SUPPRESSED[0])
+    # On screen the areas without data are outlined (white on white is no area at all) …
+    deck = maps.area_layer(geo, values, "change_pct", "Förändring (%)", decimals=1, diverging=True)
+    assert deck.legend == legend
+    [outlines] = [layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.MISSING_LAYER]
+    assert len(outlines["data"]["features"]) == 2
+    # … and in the image: same legend, same colours, the missing areas with a grey line.
+    fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True)
+    groups = legend_groups(fig)
+    assert [(ts[0].fillcolor, name) for name, ts in groups.items()] == legend
+    assert {t.meta["area_code"] for t in groups[maps.NO_DATA[1]]} == {codes[2], codes[-1]}
+    assert all(t.line.color != "white" for t in groups[maps.NO_DATA[1]])
+
+
+def test_a_change_from_zero_is_named_not_missing(geometry):
+    # Höör went from 0 to 3 incidents: no percentage, but not "uppgift saknas" either.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes, "change_pct": pd.array([-10.0, 5.0, None, None, None, 12.0, 20.0],
+                                                                      dtype="Float64"),
+                           "change_pct_state": [None, None, "new", "zero", None, None, None]})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True).set_index("area_code")
+    assert table.at[codes[2], "value_text"] == "ny (från 0)" and table.at[codes[2], "colour"] == maps.NEW_FROM_ZERO[0]
+    assert table.at[codes[3], "value_text"] == "0 båda åren" and table.at[codes[3], "colour"] == maps.UNCHANGED[0]
+    assert table.at[codes[4], "value_text"] == "–" and not isinstance(table.at[codes[4], "colour"], str)
+    assert (table.loc[codes[2:5], "rank_text"] == "–").all()  # no percentage, no rank
+    legend = maps._area_legend(table.reset_index(), decimals=1, diverging=True)
+    assert [item for item in legend if item[0] in (maps.NEW_FROM_ZERO[0], maps.UNCHANGED[0], maps.NO_DATA[0])] == [
+        maps.UNCHANGED, maps.NEW_FROM_ZERO, maps.NO_DATA]
+    fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True)
+    [new] = legend_groups(fig)[maps.NEW_FROM_ZERO[1]]
+    assert "ny (från 0)" in new.text

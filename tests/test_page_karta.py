@@ -178,3 +178,39 @@ def test_kommuner_signals_cannot_reach_show_missing_not_zero(karta, raw, recorde
                  AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""")
          .fetchall()])]
     assert len(reached) and (reached["Rekryteringssignaler"] != "–").all()
+
+
+def deck_features(at: AppTest) -> dict[str, dict]:
+    """The map's areas as sent to the browser, by name: value_text, rank_text, fill."""
+    import json
+
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return {f["properties"]["name"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
+
+
+def test_change_map_names_a_change_from_zero_and_no_change(karta, raw):
+    at = karta({"niva": "Län", "omrade": "Skåne län", "matt": "Förändring mot ett år tidigare (%)"})
+    counts = raw.execute(
+        """SELECT a.name, count(*) FILTER (WHERE year(i.occurred_at) = 2025),
+                  count(*) FILTER (WHERE year(i.occurred_at) = 2024)
+           FROM area a LEFT JOIN incident i ON i.kommun_code = a.area_code
+           WHERE a.level = 'kommun' AND a.parent_code = '12' GROUP BY 1""").fetchall()
+    new = [name for name, now, before in counts if before == 0 and now > 0]
+    assert new, "the demo has a kommun with incidents after a year with none (Höör)"
+    features = deck_features(at)
+    for name, now, before in counts:
+        if before == 0:
+            assert features[name]["value_text"] == ("ny (från 0)" if now else "0 båda åren"), name
+            assert features[name]["rank_text"] == "–"
+    legend = at.get("html")[0].value
+    assert "ny (från 0)" in legend and "uppgift saknas" not in legend  # every kommun has its data
+    assert "”ny (från 0)”" in captions(at)
+
+
+def test_change_map_without_a_year_before_says_why(karta):
+    at = karta({"period": "Välj månader", "fran": "januari 2016", "till": "december 2016",
+                "matt": "Förändring mot ett år tidigare (%)"})
+    [info] = [i.value for i in at.info if "Ingen förändring" in i.value]
+    assert "januari 2015 – december 2015" in info and "januari 2017" in info
+    assert all(f["value_text"] == "–" for f in deck_features(at).values())
+    assert "uppgift saknas" in at.get("html")[0].value  # the blank map has a legend

@@ -78,6 +78,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
         column = {"antal": "incidents", "per100k": "per_100k", "per1000": "per_1000_young",
                   "forandring": "change_pct"}[metric]
         df["value"] = df[column].astype("Float64")
+        if metric == "forandring":
+            # No percentage from 0, but no missing value either: the map says which.
+            now, before = df["incidents"].astype("Float64"), df["incidents_prev"].astype("Float64")
+            df["value_state"] = pd.Series(None, index=df.index, dtype=object).mask(
+                before.eq(0).fillna(False) & now.gt(0).fillna(False), "new").mask(
+                before.eq(0).fillna(False) & now.eq(0).fillna(False), "zero")
     shown = df["value"].notna()
     df["rank"] = df["value"].where(shown).rank(ascending=False, method="min").astype("Int64")
     return df
@@ -128,6 +134,15 @@ else:
     values = map_values(level, scope.codes)
     geom = geo.geometry(level, scope.codes)
     st.markdown(f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}")
+    if metric == "forandring" and not incidents.has_previous(sel.start):
+        # Every area is then without a value: said above the blank map, not under it.
+        first, _ = incidents.month_range()
+        no_change = ("Ingen förändring kan visas: händelserna når inte tillbaka till samma månader ett år tidigare "
+                     f"({fmt.period(*incidents.previous_period(sel.start, sel.end))})"
+                     + (f"; de börjar {fmt.month(first)}. Välj en period som börjar "
+                        f"{fmt.month(incidents.shift_months(first, 12))} eller senare." if first is not None else "."))
+        st.info(no_change, icon=":material/history_toggle_off:")
+        notes.append(no_change)
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
                            selected=sel.area_code)
     deck_key = f"karta_deck_{level}_{sel.area_code}"
@@ -147,6 +162,10 @@ else:
             notes.append(comparison.UNPLACED_NOTE)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
+    if metric == "forandring" and values["value_state"].notna().any():
+        notes.append("Där året före hade 0 händelser finns ingen förändring i procent (– i tabellen): kartan "
+                     "visar ”ny (från 0)” när området har händelser nu och ”0 båda åren” (i färgen för oförändrat) när "
+                     "det inte har det.")
     if metric == "atgarder":
         notes.append("Andel åtgärder med status ”uppnådd” i områdets åtgärdsplaner för periodens år (se Data "
                      "för definitionen). Områden utan planer saknar värde.")
