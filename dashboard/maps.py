@@ -42,6 +42,7 @@ from dashboard.queries import floats
 AREA_LAYER = "areas"
 APPROX_LAYER = "approximate-outlines"
 MISSING_LAYER = "missing-outlines"
+CONTEXT_LAYER = "area-outlines"  # under the 1 km squares: the selected area and its neighbours
 GRID_LAYER = "grid"
 PAYLOAD_LIMIT = 300_000  # bytes of map data per level (issue 6)
 
@@ -700,6 +701,59 @@ def cell_polygons(cell_ids: Sequence[str]) -> list[list[list[float]]]:
     return ring.tolist()
 
 
+# The selected area and its neighbours under the squares: the area white with a dark
+# outline, the neighbours light grey, so a square is seen where it lies.
+AREA_FILL = "#FFFFFF"
+AREA_LINE = "#3C3C3C"
+NEIGHBOUR_FILL = "#EBEBEB"
+NEIGHBOUR_LINE = "#B4B4B4"
+
+
+def area_outlines(geo_df: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The area ``code`` and its neighbours among ``geo_df``'s areas (one level's
+    polygons): area_code, name, geojson, role ("area" or "neighbour"), the area first.
+    A neighbour is any area whose bounding box meets the area's (the areas around it;
+    cheap, and a few more do no harm: they are drawn faintly and cut at the view)."""
+    geo = geo_df.reset_index(drop=True)
+    at = geo.index[geo["area_code"] == code]
+    if not len(at):
+        return pd.DataFrame(columns=["area_code", "name", "geojson", "role"])
+    texts = geo["geojson"].tolist()
+    west, south, east, north = _parse(texts[at[0]])[1]
+    near = [j for j, text in enumerate(texts) if j != at[0] and _meets(_parse(text)[1], (west, south, east, north))]
+    rows = geo.iloc[[at[0], *near]]
+    return pd.DataFrame({"area_code": rows["area_code"].tolist(), "name": rows["name"].tolist(),
+                         "geojson": rows["geojson"].tolist(), "role": ["area"] + ["neighbour"] * len(near)})
+
+
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _context_layer(outlines: pd.DataFrame) -> pdk.Layer:
+    features = [
+        {"type": "Feature", "geometry": _parse(text)[0],
+         "properties": {"fill": _rgba(AREA_FILL if role == "area" else NEIGHBOUR_FILL, 255),
+                        "line": _rgba(AREA_LINE if role == "area" else NEIGHBOUR_LINE, 255),
+                        "width": 2.5 if role == "area" else 1}}
+        # Neighbours first, so the area's outline is drawn over theirs.
+        for text, role in sorted(zip(outlines["geojson"].tolist(), outlines["role"].tolist(), strict=True),
+                                 key=lambda pair: pair[1] == "area")
+    ]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id=CONTEXT_LAYER,
+        pickable=False,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color="properties.line",
+        line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
+        get_line_width="properties.width",
+    )
+
+
 def grid_layer(
     cells_df: pd.DataFrame,
     *,
@@ -707,8 +761,11 @@ def grid_layer(
     count: str = "n",
     label: str = "Antal händelser",
     height: int = VIEW_HEIGHT_PX,
+    outlines: pd.DataFrame | None = None,
 ) -> pdk.Deck:
-    """1 km grid cells as squares coloured by ``count``.
+    """1 km grid cells as squares coloured by ``count``, over ``outlines``
+    (:func:`area_outlines`: the selected area's outline and its neighbours, faintly), the
+    view fitted to the area.
 
     ``cells_df`` comes from the query layer, which already leaves out cells under the
     disclosure threshold; a cell still flagged as suppressed here is dropped, never drawn.
@@ -741,10 +798,16 @@ def grid_layer(
         line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
         get_line_width=0.5,
     )
+    boxes = []
     if rings:
         arr = np.asarray(rings, dtype=float).reshape(-1, 2)
-        bbox = (arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max())
-        view = view_for_bounds(bbox, height=height)
+        boxes.append((arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max()))
+    has_outline = outlines is not None and len(outlines)
+    if has_outline:
+        boxes += [_parse(text)[1] for text, role in zip(outlines["geojson"], outlines["role"], strict=True)
+                  if role == "area"]
+    if boxes:
+        view = view_for_bounds(_bbox(boxes), height=height)
         view.zoom = min(view.zoom, 12)
     else:
         view = pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
@@ -759,7 +822,8 @@ def grid_layer(
         else "Rutkarta utan rutor att visa."
     )
     legend = legend_items(breaks, with_hidden=False, integers=True) if breaks else []
-    return Deck(layers=[layer], initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
+    layers = [_context_layer(outlines), layer] if has_outline else [layer]
+    return Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
 
 
 # --- Plotly (export) ------------------------------------------------------------------------------
@@ -835,6 +899,7 @@ def choropleth_figure(
     title: str,
     decimals: int = 0,
     diverging: bool = False,
+    outlines: pd.DataFrame | None = None,
 ) -> go.Figure:
     """The area map as a Plotly figure for the page's preview and PNG/SVG export: areas
     as filled shapes on hidden x/y axes, so nothing is fetched from the network (no geo
@@ -842,7 +907,9 @@ def choropleth_figure(
 
     Same classes and colours as ``area_layer``; one trace per area (its hover names it),
     one legend entry per class; suppressed areas grey with ".." in the hover, approximate
-    areas with the screen's thick dark outline (:data:`APPROX_OUTLINE`).
+    areas with the screen's thick dark outline (:data:`APPROX_OUTLINE`). ``outlines``
+    (:func:`area_outlines`) are drawn under the areas, as the grid map draws them under its
+    squares, and the view is fitted to the outlined area.
     """
     geo = geo_df.reset_index(drop=True)
     table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
@@ -852,6 +919,10 @@ def choropleth_figure(
     # has none (white, outlined).
     drawn = [c if isinstance(c, str) else NO_DATA[0] for c in table["colour"].tolist()]
     traces = []
+    fitted = list(texts)
+    if outlines is not None and len(outlines):
+        traces += _outline_traces(outlines)
+        fitted += [t for t, role in zip(outlines["geojson"], outlines["role"], strict=True) if role == "area"]
     for colour, name in _area_legend(table, decimals=decimals, diverging=diverging):
         rows = [j for j, c in enumerate(drawn) if c == colour]
         line = _hex(NO_DATA_LINE_RGBA) if colour == NO_DATA[0] else "white"
@@ -872,7 +943,7 @@ def choropleth_figure(
                 "showlegend": True,
             }
         )
-    x_range, y_range = _xy_range(texts) if texts else ([0, 1], [0, 1])
+    x_range, y_range = _xy_range(fitted) if fitted else ([0, 1], [0, 1])
     hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     lay = charts.layout(
         title=title,
@@ -894,6 +965,25 @@ def choropleth_figure(
         hovermode="closest",
     )
     return charts.figure(traces, lay)
+
+
+def _outline_traces(outlines: pd.DataFrame) -> list[dict]:
+    """The area (white, dark outline) and its neighbours (light grey), neighbours first;
+    no legend entries (the page's note says what they are), the name on hover."""
+    order = sorted(range(len(outlines)), key=lambda j: outlines["role"].iloc[j] == "area")
+    traces = []
+    for j in order:
+        area = outlines["role"].iloc[j] == "area"
+        x, y = _shape_xy(outlines["geojson"].iloc[j])
+        traces.append({
+            "type": "scatter", "x": list(x), "y": list(y), "mode": "lines", "fill": "toself",
+            "fillcolor": AREA_FILL if area else NEIGHBOUR_FILL,
+            "line": {"color": AREA_LINE if area else NEIGHBOUR_LINE, "width": 1.8 if area else 0.8},
+            "showlegend": False, "hoveron": "fills", "hoverinfo": "text",
+            "text": html.escape(str(outlines["name"].iloc[j])),
+            "meta": {"outline": outlines["role"].iloc[j]},
+        })
+    return traces
 
 
 def _exterior_rings(geometry: dict) -> list[list]:

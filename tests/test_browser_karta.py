@@ -83,3 +83,20 @@ def test_the_map_image_preview_draws_its_areas_without_network(offline_page, ser
     text = hover.first.text_content()
     assert "Rang:" in text and any(name in text for name in names), text
     assert page.locator(EXCEPTION).count() == 0
+
+
+def test_the_squares_image_preview_draws_the_areas_outline_under_them(offline_page, server, raw):
+    # 8 squares floated on white, with no outline, on screen and in the PNG.
+    page = offline_page
+    chart = show_image(page, server, "/karta?niva=Kommun&omrade=Stockholm&vy=1+km-rutor")
+    chart.screenshot(path=str(ARTIFACTS / "karta-rutor-bild.png"))
+    squares = raw.execute("""SELECT count(*) FROM (SELECT grid_cell FROM incident WHERE kommun_code = '0180'
+                             AND grid_cell IS NOT NULL AND occurred_at >= DATE '2025-01-01'
+                             AND occurred_at < DATE '2026-01-01' GROUP BY 1 HAVING count(*) >= 5)""").fetchone()[0]
+    fills = chart.locator(".scatterlayer path.js-fill").count()
+    assert squares and fills > squares + 1  # the squares, Stockholm and its neighbours
+    # Stockholm's dark outline is drawn.
+    strokes = chart.locator(".scatterlayer path.js-line").evaluate_all(
+        "paths => paths.map(p => getComputedStyle(p).stroke)")
+    assert "rgb(60, 60, 60)" in strokes, strokes
+    assert not [url for url in page.refused if "plot.ly" in url], page.refused

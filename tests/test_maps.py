@@ -321,3 +321,27 @@ def test_a_change_from_zero_is_named_not_missing(geometry):
     fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True)
     [new] = legend_groups(fig)[maps.NEW_FROM_ZERO[1]]
     assert "ny (från 0)" in new.text
+
+
+def test_grid_map_draws_the_areas_outline_under_its_squares_and_fits_the_area(geometry):
+    kommuner = level(geometry, "kommun")
+    outlines = maps.area_outlines(kommuner, "0180")
+    assert outlines["role"].tolist()[0] == "area" and outlines["area_code"].tolist()[0] == "0180"
+    neighbours = set(outlines.loc[outlines["role"] == "neighbour", "name"])
+    assert {"Solna", "Nacka", "Huddinge"} <= neighbours and "Malmö" not in neighbours
+    cells = pd.DataFrame({"grid_cell": ["6740006580000", "6750006580000"], "n": [5, 9]})
+    deck = maps.grid_layer(cells, outlines=outlines)
+    spec = json.loads(deck.to_json())
+    assert [layer["id"] for layer in spec["layers"]] == [maps.CONTEXT_LAYER, maps.GRID_LAYER]
+    # The view holds all of Stockholm, not only the two squares (zoomed in on them before).
+    west, south, east, north = maps._parse(outlines["geojson"].iloc[0])[1]
+    view = spec["initialViewState"]
+    assert west < view["longitude"] < east and south < view["latitude"] < north
+    assert view["zoom"] < 11
+    fig = maps.choropleth_figure(
+        pd.DataFrame({"area_code": ["a"], "name": ["Ruta a"],
+                      "geojson": [json.dumps({"type": "Polygon", "coordinates": [maps.cell_polygons(["6740006580000"])[0]]})]}),
+        pd.DataFrame({"area_code": ["a"], "n": [5]}), "n", "Antal", title="Rutor", outlines=outlines)
+    roles = [(t.meta or {}).get("outline") for t in fig.data]
+    assert roles[-1] is None and roles.count("area") == 1 and roles.count("neighbour") == len(neighbours)
+    assert fig.layout.xaxis.range[0] < west and fig.layout.xaxis.range[1] > east

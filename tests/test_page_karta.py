@@ -89,8 +89,10 @@ def test_grid_view_draws_only_cells_at_or_above_the_threshold(karta, raw):
     if drawn:
         assert f"{drawn} rutor med minst" in text
     hidden = sum(1 for _, n in cells if n < 5)
-    if hidden:
-        assert f"{hidden} rutor visas inte alls" in text or "ritas inte" in text
+    assert hidden, "the demo's Stockholm has cells under the threshold"
+    # Left out, and said so: not "N värden är dolda (visas som ”..”)" for squares never drawn.
+    assert f"{hidden} sådana rutor är utelämnade" in text
+    assert "värden är dolda" not in text and "värde är dolt" not in text
 
 
 def test_grid_view_asks_for_a_smaller_area_for_the_whole_country(karta):
@@ -214,3 +216,42 @@ def test_change_map_without_a_year_before_says_why(karta):
     assert "januari 2015 – december 2015" in info and "januari 2017" in info
     assert all(f["value_text"] == "–" for f in deck_features(at).values())
     assert "uppgift saknas" in at.get("html")[0].value  # the blank map has a legend
+
+
+def test_grid_squares_lie_on_the_areas_outline_and_its_neighbours(karta, raw):
+    import json
+
+    from dashboard import maps
+
+    at = karta({"niva": "Kommun", "omrade": "Stockholm", "vy": "1 km-rutor"})
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert [layer["id"] for layer in spec["layers"]] == [maps.CONTEXT_LAYER, maps.GRID_LAYER]  # outline under
+    outline = spec["layers"][0]["data"]["features"]
+    area = [f for f in outline if f["properties"]["line"][:3] == maps._rgba(maps.AREA_LINE)[:3]]
+    [own] = raw.execute("SELECT geojson FROM area_geometry WHERE area_code = '0180'").fetchall()[0]
+    assert [f["geometry"] for f in area] == [json.loads(own)]
+    assert len(outline) > 1  # neighbours too (Solna, Nacka …), faintly
+    assert "Under rutorna: Stockholm med mörk kontur" in captions(at)
+    # The image has the same outline under its squares.
+    at.session_state["karta_grid_export"] = True
+    at.run()
+    fig = at.get("plotly_chart")[0]
+    data = json.loads(fig.proto.spec)["data"]
+    roles = [t.get("meta", {}).get("outline") for t in data]
+    assert "area" in roles and roles.index("area") < roles.index(None)  # drawn before (under) the squares
+
+
+def test_grid_with_every_square_under_the_threshold_says_so(karta, raw):
+    # Malmö over the default 12 months: nothing drawn, and the page said "52 värden är
+    # dolda (visas som ”..”)" with no ".." anywhere.
+    at = karta({"niva": "Kommun", "omrade": "Malmö", "vy": "1 km-rutor"})
+    cells = raw.execute("""SELECT count(DISTINCT grid_cell) FROM incident WHERE kommun_code = '1280'
+                           AND grid_cell IS NOT NULL AND occurred_at >= ? AND occurred_at < ?""",
+                        list(YEAR_2025)).fetchone()[0]
+    assert cells and raw.execute("""SELECT max(n) FROM (SELECT count(*) AS n FROM incident WHERE kommun_code = '1280'
+                                    AND grid_cell IS NOT NULL AND occurred_at >= ? AND occurred_at < ? GROUP BY grid_cell)""",
+                                 list(YEAR_2025)).fetchone()[0] < 5
+    [info] = [i.value for i in at.info]
+    assert f"alla {cells} rutor med händelser i urvalet har färre än 5 händelser" in info
+    text = captions(at)
+    assert f"{cells} sådana rutor är utelämnade" in text and "visas som ”..”;" not in text

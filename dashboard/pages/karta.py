@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, exports, filters, maps
+from dashboard import components, exports, filters, maps, suppression
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison, geo, incidents, overview, signals
@@ -104,28 +104,43 @@ if view == "1 km-rutor":
                 "händelserna i 1 km-rutor (för hela landet eller en region blir rutorna för många).")
     else:
         cells = geo.grid(sel)
-        suppressed += cells.hidden_cells
-        notes.append(cells.note + " Rutorna följer SCB:s rutnät (SWEREF 99 TM); en händelse placeras aldrig "
-                     "noggrannare än sin ruta. Händelser utan ruta finns inte med.")
-        if cells.frame.empty:
-            st.info("Inga rutor att visa för urvalet: källan anger ingen ruta för händelserna, eller så har "
-                    "alla rutor färre händelser än tröskelvärdet.")
+        # Small cells are left out (not merged, not shown as ".."): the note says so, and
+        # the page's usual "values hidden, shown as .." line is not given (suppressed=None).
+        threshold = suppression.threshold()
+        small = cells.hidden_cells
+        notes.append(f"Röjandeskydd: rutor med färre än {threshold} händelser ritas inte och finns inte i tabellen "
+                     "eller bilden"
+                     + (f"; {fmt.integer(small)} {'sådan ruta är utelämnad' if small == 1 else 'sådana rutor är utelämnade'}"
+                        if small else "")
+                     + ". Inga rutor visas som ”..”, och de utelämnade slås inte ihop till större rutor.")
+        notes.append("Rutorna följer SCB:s rutnät (SWEREF 99 TM); en händelse placeras aldrig noggrannare än sin "
+                     "ruta. Händelser utan ruta finns inte med.")
+        if cells.frame.empty and cells.total_cells:
+            st.info(f"Inga rutor att visa: alla {fmt.integer(cells.total_cells)} rutor med händelser i urvalet har "
+                    f"färre än {threshold} händelser och ritas inte (röjandeskydd). Välj en längre period, fler "
+                    "händelsetyper eller ett större område.")
+        elif cells.frame.empty:
+            st.info("Inga rutor att visa: källan anger ingen 1 km-ruta för händelserna i urvalet.")
         else:
-            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser")
+            outlines = maps.area_outlines(geo.geometry(sel.area_level), sel.area_code)
+            if len(outlines):
+                notes.append(f"Under rutorna: {sel.area_name} med mörk kontur, angränsande områden i grått.")
+            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser", outlines=outlines)
             components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid")
             st.caption(f"{fmt.integer(len(cells.frame))} rutor med minst {cells.frame['incidents'].min()} "
                        f"händelser, {sel.describe()}.")
             # The squares as drawn: cells under the threshold are already left out of the
             # frame (geo.grid), so the table and image can hold no hidden count.
             title = f"Antal händelser per 1 km-ruta, {sel.area_name}"
-            caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
+            caption = components.export_caption(sel, notes=notes)
             grid_columns = {"grid_cell": "Ruta (SCB 1 km)", "e_m": "Öst, SWEREF 99 TM (m)",
                             "n_m": "Nord, SWEREF 99 TM (m)", "incidents": "Antal händelser"}
             exports.download_buttons("karta_grid_table_dl", df=cells.frame, title=title, caption=caption,
                                      filename=components.file_name(title, sel), columns=grid_columns)
             if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_grid_export"):
                 fig = maps.choropleth_figure(grid_geometry(cells.frame), cells.frame.rename(
-                    columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title)
+                    columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title,
+                    outlines=outlines)
                 st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_grid_plotly")
                 exports.download_buttons("karta_grid_fig_dl", fig=fig, title=title, caption=caption,
                                          filename=components.file_name(title, sel))
@@ -202,4 +217,4 @@ else:
         exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
                                  filename=components.file_name(title, sel))
 
-components.data_note(suppressed=suppressed, notes=notes)
+components.data_note(suppressed=None if grid_view else suppressed, notes=notes)
