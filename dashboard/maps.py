@@ -5,7 +5,8 @@ choropleth as a Plotly figure for PNG/SVG export.
   from the network; the areas themselves cover Sweden.
 - Colours: five classes (quantile breaks) of viridis, light = low, dark = high, which
   reads for every kind of colour blindness and in greyscale. Suppressed values are a
-  light grey, areas without data near-white.
+  light grey, areas without data white with a grey outline ("uppgift saknas"), so that
+  neither looks like a value; the legend names each that the map holds.
 - Approximate boundaries (LPOs cut from shared kommuner) are drawn with a thicker dark
   outline and say "(ungefärlig gräns)" in the tooltip.
 - The area layer has the id ``AREA_LAYER`` and every feature carries its ``area_code``, so
@@ -40,6 +41,8 @@ from dashboard.queries import floats
 
 AREA_LAYER = "areas"
 APPROX_LAYER = "approximate-outlines"
+MISSING_LAYER = "missing-outlines"
+CONTEXT_LAYER = "area-outlines"  # under the 1 km squares: the selected area and its neighbours
 GRID_LAYER = "grid"
 PAYLOAD_LIMIT = 300_000  # bytes of map data per level (issue 6)
 
@@ -48,13 +51,23 @@ VIRIDIS_5 = ("#FDE725", "#5EC962", "#21918C", "#3B528B", "#440154")
 # A colour-blind-safe diverging scale (blue = fewer, orange = more) for changes around 0.
 DIVERGING_6 = ("#2166AC", "#67A9CF", "#D1E5F0", "#FDDBC7", "#EF8A62", "#B2182B")
 # On a diverging (change) scale, exactly no change: neither a decrease's blue nor an
-# increase's red (0 is the upper limit of the lightest decrease class).
-UNCHANGED = ("#F7F7F7", "0 (oförändrat)")
+# increase's red (0 is the upper limit of the lightest decrease class). A light grey, not
+# near-white: that is an area without data (NO_DATA), and the two looked alike.
+UNCHANGED = ("#D9D9D9", "0 (oförändrat)")
+# A change from 0 has no percentage, but it is not missing either: its own colour.
+NEW_FROM_ZERO = ("#7B3294", "ny (från 0)")
+SUPPRESSED = ("#C8C8C8", "dolt (..)")
+NO_DATA = ("#FFFFFF", "uppgift saknas")
 SUPPRESSED_RGBA = [200, 200, 200, 220]
-NO_DATA_RGBA = [245, 245, 245, 200]
+NO_DATA_RGBA = [255, 255, 255, 255]
+NO_DATA_LINE_RGBA = [140, 140, 140, 255]
 LINE_RGBA = [255, 255, 255, 255]
 APPROX_LINE_RGBA = [40, 40, 40, 255]
+APPROX_LINE_PX = 2.5
 APPROX_NOTE = " (ungefärlig gräns)"
+# What the approximate outline looks like, in the page's note and the export's caption: the
+# screen and the image draw the same solid line (deck.gl cannot dash it here, see below).
+APPROX_OUTLINE = "Tjock mörk kontur"
 
 # pydeck's Deck() asks has_jupyter_extra() five times per deck, and each time Python tries
 # to import pydeck's Jupyter widget (ipywidgets, not installed here) again: a failed import
@@ -112,6 +125,10 @@ def payload_bytes(deck: pdk.Deck) -> int:
 
 
 # --- colours ----------------------------------------------------------------------------------
+
+
+def _hex(rgba: Sequence[int]) -> str:
+    return "#" + "".join(f"{int(c):02X}" for c in rgba[:3])
 
 
 def _rgba(hex_colour: str, alpha: int = 230) -> list[int]:
@@ -231,7 +248,7 @@ def legend_items(
             label = f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}"
         items.append((colour, label))
     if with_hidden:
-        items.append(("#C8C8C8", "dolt (..)"))
+        items.append(SUPPRESSED)
     return items
 
 
@@ -300,7 +317,12 @@ def area_values(
 
     Columns: area_code, name, approximate, value (float, NaN when hidden or missing),
     suppressed, value_text ("1 234,5", ".." or "–"), rank (1 = highest shown value),
-    rank_text ("3 av 21"), colour (hex). Areas without a row in ``values_df`` are missing.
+    rank_text ("3 av 21"), colour (hex; missing (not a str) when missing). Areas without a row in
+    ``values_df`` are missing.
+
+    A change without a value can say why in ``<metric>_state``: "new" (from 0: no
+    percentage; :data:`NEW_FROM_ZERO`) or "zero" (0 both years: unchanged, no percentage;
+    drawn as :data:`UNCHANGED`). Such areas have no rank, but neither are they missing.
     """
     geo = geo_df.reset_index(drop=True)
     codes = geo["area_code"].tolist()
@@ -342,11 +364,20 @@ def area_values(
     value_text[shown] = np.array([fmt.number(v, decimals) for v in distinct.tolist()], dtype=object)[where]
     rank_text = np.full(len(codes), fmt.MISSING, dtype=object)
     rank_text[shown] = [f"{r} av {n_shown}" for r in ranks[shown].astype(np.int64).tolist()]
-    colour = np.where(hidden.to_numpy(), "#C8C8C8", None).astype(object)
+    colour = np.where(hidden.to_numpy(), SUPPRESSED[0], None).astype(object)
     if colours:
         colour[shown] = np.asarray(colours, dtype=object)[classes_of(value[shown], breaks)]
         if diverging:
             colour[shown & (value == 0)] = UNCHANGED[0]
+    unchanged = bool(diverging and (value == 0).any())
+    if f"{metric}_state" in values_df.columns:
+        state = np.full(len(codes), None, dtype=object)
+        state[found] = values_df[f"{metric}_state"].to_numpy(dtype=object)[at[found]]
+        for name, (fill, text) in (("new", NEW_FROM_ZERO), ("zero", (UNCHANGED[0], "0 båda åren"))):
+            where = (state == name) & ~shown & ~hidden.to_numpy()
+            value_text[where] = text
+            colour[where] = fill
+            unchanged = unchanged or (name == "zero" and bool(where.any()))
     out = pd.DataFrame(
         {
             "area_code": codes,
@@ -363,17 +394,28 @@ def area_values(
     )
     out.attrs["breaks"] = breaks
     out.attrs["integers"] = integers
-    out.attrs["unchanged"] = bool(diverging and (value == 0).any())
+    out.attrs["unchanged"] = unchanged
     return out
 
 
 def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list[tuple[str, str]]:
+    """The map's legend: its classes (with "0 (oförändrat)" between a change map's
+    decreases and increases), then whichever of "ny (från 0)", "uppgift saknas" and
+    "dolt (..)" it holds, so that every colour drawn is named."""
     breaks = table.attrs["breaks"]
-    if not breaks:
-        return []
-    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=bool(table["suppressed"].any()),
-                         integers=table.attrs["integers"])
-    return _with_unchanged(items, breaks) if table.attrs.get("unchanged") else items
+    items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=False,
+                         integers=table.attrs["integers"]) if breaks else []
+    if table.attrs.get("unchanged"):
+        items = _with_unchanged(items, breaks)
+    colours = table["colour"].tolist()
+    if NEW_FROM_ZERO[0] in colours:
+        items.append(NEW_FROM_ZERO)
+    suppressed = table["suppressed"].to_numpy(dtype=bool)
+    if any(not isinstance(c, str) and not h for c, h in zip(colours, suppressed, strict=True)):
+        items.append(NO_DATA)
+    if suppressed.any():
+        items.append(SUPPRESSED)
+    return items
 
 
 def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float]) -> list[tuple[str, str]]:
@@ -516,6 +558,24 @@ def _build_area_layer(
             highlight_color=[255, 255, 255, 90],
         )
     ]
+    missing = [f for f, c, h in zip(collection["features"], table["colour"].tolist(), table["suppressed"].tolist(),
+                                    strict=True) if not isinstance(c, str) and not h]
+    if missing:
+        # A white area without data needs an outline to be seen as an area at all.
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": f["geometry"]}
+                                                           for f in missing]},
+                id=MISSING_LAYER,
+                pickable=False,
+                stroked=True,
+                filled=False,
+                get_line_color=NO_DATA_LINE_RGBA,
+                line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
+                get_line_width=1.2,
+            )
+        )
     approx = [f for f in collection["features"] if f["properties"]["approx"]]
     if approx:
         layers.append(
@@ -534,7 +594,7 @@ def _build_area_layer(
                 # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's
                 # JSON converter does not resolve ("Unexpected '@'"): a distinct, thicker
                 # outline marks approximate boundaries instead, and the tooltip says so.
-                get_line_width=2.5,
+                get_line_width=APPROX_LINE_PX,
             )
         )
     if selected is not None:
@@ -641,6 +701,59 @@ def cell_polygons(cell_ids: Sequence[str]) -> list[list[list[float]]]:
     return ring.tolist()
 
 
+# The selected area and its neighbours under the squares: the area white with a dark
+# outline, the neighbours light grey, so a square is seen where it lies.
+AREA_FILL = "#FFFFFF"
+AREA_LINE = "#3C3C3C"
+NEIGHBOUR_FILL = "#EBEBEB"
+NEIGHBOUR_LINE = "#B4B4B4"
+
+
+def area_outlines(geo_df: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The area ``code`` and its neighbours among ``geo_df``'s areas (one level's
+    polygons): area_code, name, geojson, role ("area" or "neighbour"), the area first.
+    A neighbour is any area whose bounding box meets the area's (the areas around it;
+    cheap, and a few more do no harm: they are drawn faintly and cut at the view)."""
+    geo = geo_df.reset_index(drop=True)
+    at = geo.index[geo["area_code"] == code]
+    if not len(at):
+        return pd.DataFrame(columns=["area_code", "name", "geojson", "role"])
+    texts = geo["geojson"].tolist()
+    west, south, east, north = _parse(texts[at[0]])[1]
+    near = [j for j, text in enumerate(texts) if j != at[0] and _meets(_parse(text)[1], (west, south, east, north))]
+    rows = geo.iloc[[at[0], *near]]
+    return pd.DataFrame({"area_code": rows["area_code"].tolist(), "name": rows["name"].tolist(),
+                         "geojson": rows["geojson"].tolist(), "role": ["area"] + ["neighbour"] * len(near)})
+
+
+def _meets(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _context_layer(outlines: pd.DataFrame) -> pdk.Layer:
+    features = [
+        {"type": "Feature", "geometry": _parse(text)[0],
+         "properties": {"fill": _rgba(AREA_FILL if role == "area" else NEIGHBOUR_FILL, 255),
+                        "line": _rgba(AREA_LINE if role == "area" else NEIGHBOUR_LINE, 255),
+                        "width": 2.5 if role == "area" else 1}}
+        # Neighbours first, so the area's outline is drawn over theirs.
+        for text, role in sorted(zip(outlines["geojson"].tolist(), outlines["role"].tolist(), strict=True),
+                                 key=lambda pair: pair[1] == "area")
+    ]
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        id=CONTEXT_LAYER,
+        pickable=False,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color="properties.line",
+        line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
+        get_line_width="properties.width",
+    )
+
+
 def grid_layer(
     cells_df: pd.DataFrame,
     *,
@@ -648,8 +761,11 @@ def grid_layer(
     count: str = "n",
     label: str = "Antal händelser",
     height: int = VIEW_HEIGHT_PX,
+    outlines: pd.DataFrame | None = None,
 ) -> pdk.Deck:
-    """1 km grid cells as squares coloured by ``count``.
+    """1 km grid cells as squares coloured by ``count``, over ``outlines``
+    (:func:`area_outlines`: the selected area's outline and its neighbours, faintly), the
+    view fitted to the area.
 
     ``cells_df`` comes from the query layer, which already leaves out cells under the
     disclosure threshold; a cell still flagged as suppressed here is dropped, never drawn.
@@ -682,10 +798,16 @@ def grid_layer(
         line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
         get_line_width=0.5,
     )
+    boxes = []
     if rings:
         arr = np.asarray(rings, dtype=float).reshape(-1, 2)
-        bbox = (arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max())
-        view = view_for_bounds(bbox, height=height)
+        boxes.append((arr[:, 0].min(), arr[:, 1].min(), arr[:, 0].max(), arr[:, 1].max()))
+    has_outline = outlines is not None and len(outlines)
+    if has_outline:
+        boxes += [_parse(text)[1] for text, role in zip(outlines["geojson"], outlines["role"], strict=True)
+                  if role == "area"]
+    if boxes:
+        view = view_for_bounds(_bbox(boxes), height=height)
         view.zoom = min(view.zoom, 12)
     else:
         view = pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
@@ -700,10 +822,72 @@ def grid_layer(
         else "Rutkarta utan rutor att visa."
     )
     legend = legend_items(breaks, with_hidden=False, integers=True) if breaks else []
-    return Deck(layers=[layer], initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
+    layers = [_context_layer(outlines), layer] if has_outline else [layer]
+    return Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=tooltip, legend=legend, alt=alt)
 
 
 # --- Plotly (export) ------------------------------------------------------------------------------
+
+# The figure draws the areas as filled shapes on plain x/y axes (x: longitude, y: Web
+# Mercator's northing in degrees, one unit each way, as the screen's map): Plotly's geo
+# maps fetch a base map (world_110m.json) from cdn.plot.ly even when it is hidden, so on a
+# closed network the preview showed only its legend.
+
+
+def _mercator_y(lat: np.ndarray) -> np.ndarray:
+    return np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+
+def _ring_xy(ring, *, exterior: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A ring projected, turned so that an exterior runs anticlockwise and a hole clockwise:
+    each area is one SVG path, filled by the nonzero rule, so a hole stays open."""
+    pts = np.asarray(ring, dtype=float)
+    x, y = pts[:, 0], _mercator_y(pts[:, 1])
+    twice_area = float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+    if (twice_area > 0) != exterior:
+        x, y = x[::-1], y[::-1]
+    return x, y
+
+
+@lru_cache(maxsize=4096)
+def _shape_xy(geojson: str) -> tuple[tuple, tuple]:
+    """The polygon's rings as one x and one y list with None between rings (Plotly's
+    gaps), for a scatter trace with ``fill="toself"``; cached by the geometry's text."""
+    geom = _parse(geojson)[0]
+    polygons = ([geom["coordinates"]] if geom["type"] == "Polygon"
+                else geom["coordinates"] if geom["type"] == "MultiPolygon" else [])
+    xs: list = []
+    ys: list = []
+    for polygon in polygons:
+        for i, ring in enumerate(polygon):
+            if len(ring) < 3:
+                continue
+            x, y = _ring_xy(ring, exterior=i == 0)
+            if xs:
+                xs.append(None), ys.append(None)
+            xs += np.round(x, 5).tolist()
+            ys += np.round(y, 5).tolist()
+    return tuple(xs), tuple(ys)
+
+
+def _outline_xy(geojsons: Sequence[str]) -> tuple[list, list]:
+    """The exterior rings of the geometries as one line (None between rings)."""
+    xs: list = []
+    ys: list = []
+    for text in geojsons:
+        for ring in _exterior_rings(_parse(text)[0]):
+            x, y = _ring_xy(ring, exterior=True)
+            xs += [*np.round(x, 5).tolist(), None]
+            ys += [*np.round(y, 5).tolist(), None]
+    return xs, ys
+
+
+def _xy_range(geojsons: Sequence[str], pad: float = 0.03) -> tuple[list[float], list[float]]:
+    """x and y ranges holding the geometries, with ``pad`` of their size around them."""
+    west, south, east, north = _bbox([_parse(text)[1] for text in geojsons])
+    y0, y1 = _mercator_y(np.array([south, north]))
+    dx, dy = max(east - west, 1e-3) * pad, max(y1 - y0, 1e-3) * pad
+    return [west - dx, east + dx], [float(y0) - dy, float(y1) + dy]
 
 
 def choropleth_figure(
@@ -715,94 +899,91 @@ def choropleth_figure(
     title: str,
     decimals: int = 0,
     diverging: bool = False,
+    outlines: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """The area map as a Plotly figure (no tiles, no network) for PNG/SVG export.
+    """The area map as a Plotly figure for the page's preview and PNG/SVG export: areas
+    as filled shapes on hidden x/y axes, so nothing is fetched from the network (no geo
+    base map, no tiles).
 
-    Same classes and colours as ``area_layer``; suppressed areas grey with ".." in the
-    hover, approximate areas with a dashed-looking darker outline and a note.
+    Same classes and colours as ``area_layer``; one trace per area (its hover names it),
+    one legend entry per class; suppressed areas grey with ".." in the hover, approximate
+    areas with the screen's thick dark outline (:data:`APPROX_OUTLINE`). ``outlines``
+    (:func:`area_outlines`) are drawn under the areas, as the grid map draws them under its
+    squares, and the view is fitted to the outlined area.
     """
     geo = geo_df.reset_index(drop=True)
     table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
-    breaks = table.attrs["breaks"]
-    colours = class_colours(breaks, diverging=diverging) if breaks else []
-    features = [
-        {"type": "Feature", "id": code, "geometry": _parse(text)[0], "properties": {}}
-        for text, code in zip(geo["geojson"].tolist(), table["area_code"].tolist(), strict=True)
-    ]
-
-    def collection(rows):  # each trace carries only its own areas
-        return {"type": "FeatureCollection", "features": [features[j] for j in rows]}
-
-    unchanged = -1  # the class of no change on a diverging scale (UNCHANGED)
-    classes = [None if math.isnan(v) else unchanged if diverging and v == 0 else class_of(v, breaks)
-               for v in table["value"]]
+    texts = geo["geojson"].tolist()
+    # One legend entry per class, the screen's legend (a discrete legend reads better in a
+    # report than a stepped colour bar): each colour is one entry, an area without data
+    # has none (white, outlined).
+    drawn = [c if isinstance(c, str) else NO_DATA[0] for c in table["colour"].tolist()]
     traces = []
-    # One trace per class, so the legend is the class list (a discrete legend reads better
-    # in a report than a stepped colour bar).
-    items = legend_items(breaks, decimals=decimals, diverging=diverging,
-                         integers=table.attrs["integers"]) if breaks else []
-    below = decrease_classes(breaks) if diverging else -1
-    for i, colour in enumerate(colours):
-        if i == below:
-            rows = [j for j, c in enumerate(classes) if c == unchanged]
-            if rows:
-                traces.append(_choropleth_trace(collection, table, rows, UNCHANGED[0], UNCHANGED[1], label))
-        rows = [j for j, c in enumerate(classes) if c == i]
-        if not rows:
-            continue
-        traces.append(_choropleth_trace(collection, table, rows, colour, items[i][1], label))
-    hidden_rows = [j for j, h in enumerate(table["suppressed"]) if h]
-    if hidden_rows:
-        traces.append(_choropleth_trace(collection, table, hidden_rows, "#C8C8C8", "dolt (..)", label))
-    missing = [j for j, (c, h) in enumerate(zip(classes, table["suppressed"], strict=True)) if c is None and not h]
-    if missing:
-        traces.append(_choropleth_trace(collection, table, missing, "#F5F5F5", "uppgift saknas", label))
-    note = None
+    fitted = list(texts)
+    if outlines is not None and len(outlines):
+        traces += _outline_traces(outlines)
+        fitted += [t for t, role in zip(outlines["geojson"], outlines["role"], strict=True) if role == "area"]
+    for colour, name in _area_legend(table, decimals=decimals, diverging=diverging):
+        rows = [j for j, c in enumerate(drawn) if c == colour]
+        line = _hex(NO_DATA_LINE_RGBA) if colour == NO_DATA[0] else "white"
+        for n, j in enumerate(rows):
+            traces.append(_area_trace(texts[j], table.iloc[j], colour, name, label, first=n == 0, line=line))
     if table["approximate"].any():
-        lons, lats = [], []
-        for j in np.flatnonzero(table["approximate"].to_numpy()):
-            for ring in _exterior_rings(features[j]["geometry"]):
-                lons += [p[0] for p in ring] + [None]
-                lats += [p[1] for p in ring] + [None]
+        # The same solid dark line as on screen; the legend names it, the caption explains it.
+        lons, lats = _outline_xy([texts[j] for j in np.flatnonzero(table["approximate"].to_numpy())])
         traces.append(
             {
-                "type": "scattergeo",
-                "lon": lons,
-                "lat": lats,
+                "type": "scatter",
+                "x": lons,
+                "y": lats,
                 "mode": "lines",
-                "line": {"color": "#282828", "width": 1.6, "dash": "dot"},
+                "line": {"color": _hex(APPROX_LINE_RGBA), "width": APPROX_LINE_PX},
                 "hoverinfo": "skip",
                 "name": "ungefärlig gräns",
                 "showlegend": True,
             }
         )
-        note = "Prickad kontur: ungefärlig gräns (lokalpolisområden som delar en kommun)."
+    x_range, y_range = _xy_range(fitted) if fitted else ([0, 1], [0, 1])
+    hidden_axis = {"visible": False, "showgrid": False, "zeroline": False, "showline": False, "ticks": ""}
     lay = charts.layout(
         title=title,
         alt=area_alt(table, label, decimals),
-        note=note,
         height=720,
-        margin={"l": 10, "r": 10, "t": 80, "b": 40 if note else 20},
+        margin={"l": 10, "r": 10, "t": 80, "b": 20},
         legend={
             "title": {"text": label},
             "orientation": "v",
-            "x": 1.0,
+            "x": 0.8,
             "xanchor": "left",
             "y": 0.5,
             "yanchor": "middle",
+            "traceorder": "grouped",
         },
-        geo={
-            "domain": {"x": [0, 0.78], "y": [0, 1]},
-            "fitbounds": "locations",
-            "visible": False,
-            "projection": {"type": "mercator"},
-            "bgcolor": "white",
-        },
+        xaxis={**hidden_axis, "domain": [0, 0.78], "range": x_range},
+        # One unit north as long as one east (Web Mercator, as on screen).
+        yaxis={**hidden_axis, "range": y_range, "scaleanchor": "x", "scaleratio": 1},
+        hovermode="closest",
     )
-    if note:
-        lay["annotations"][-1]["yshift"] = -10
-    lay.pop("xaxis", None), lay.pop("yaxis", None)
     return charts.figure(traces, lay)
+
+
+def _outline_traces(outlines: pd.DataFrame) -> list[dict]:
+    """The area (white, dark outline) and its neighbours (light grey), neighbours first;
+    no legend entries (the page's note says what they are), the name on hover."""
+    order = sorted(range(len(outlines)), key=lambda j: outlines["role"].iloc[j] == "area")
+    traces = []
+    for j in order:
+        area = outlines["role"].iloc[j] == "area"
+        x, y = _shape_xy(outlines["geojson"].iloc[j])
+        traces.append({
+            "type": "scatter", "x": list(x), "y": list(y), "mode": "lines", "fill": "toself",
+            "fillcolor": AREA_FILL if area else NEIGHBOUR_FILL,
+            "line": {"color": AREA_LINE if area else NEIGHBOUR_LINE, "width": 1.8 if area else 0.8},
+            "showlegend": False, "hoveron": "fills", "hoverinfo": "text",
+            "text": html.escape(str(outlines["name"].iloc[j])),
+            "meta": {"outline": outlines["role"].iloc[j]},
+        })
+    return traces
 
 
 def _exterior_rings(geometry: dict) -> list[list]:
@@ -813,28 +994,26 @@ def _exterior_rings(geometry: dict) -> list[list]:
     return []
 
 
-def _choropleth_trace(collection, table, rows, colour, name, label) -> dict:
-    sub = table.iloc[rows]
+def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first: bool,
+                line: str = "white") -> dict:
+    """One area as a filled shape: its hover gives name, value and rank; the first area of
+    each class carries the class's legend entry (the others join its group)."""
+    x, y = _shape_xy(geojson)
     return {
-        "type": "choropleth",
-        "geojson": collection(rows),
-        "locations": sub["area_code"].tolist(),
-        "z": [1] * len(rows),
-        "colorscale": [[0, colour], [1, colour]],
-        "showscale": False,
-        "marker": {"line": {"color": "white", "width": 0.6}},
+        "type": "scatter",
+        "x": list(x),
+        "y": list(y),
+        "mode": "lines",
+        "fill": "toself",
+        "fillcolor": colour,
+        "line": {"color": line, "width": 0.6 if line == "white" else 1.0},
         "name": name,
-        "showlegend": True,
-        "customdata": np.array(
-            [
-                sub["name"].tolist(),
-                sub["value_text"].tolist(),
-                sub["rank_text"].tolist(),
-                [APPROX_NOTE if a else "" for a in sub["approximate"]],
-            ],
-            dtype=object,
-        ).T,
-        "hovertemplate": "<b>%{customdata[0]}</b>%{customdata[3]}<br>"
-        + label
-        + ": %{customdata[1]}<br>Rang: %{customdata[2]}<extra></extra>",
+        "legendgroup": name,
+        "showlegend": first,
+        "hoveron": "fills",
+        "hoverinfo": "text",
+        # A filled shape's hover shows the trace's one text (not a hovertemplate).
+        "text": (f"<b>{html.escape(str(row['name']))}</b>{APPROX_NOTE if row['approximate'] else ''}<br>"
+                 f"{html.escape(label)}: {row['value_text']}<br>Rang: {row['rank_text']}"),
+        "meta": {"area_code": row["area_code"], "value_text": row["value_text"]},
     }

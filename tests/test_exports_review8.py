@@ -104,5 +104,5 @@ def test_karta_grid_view_exports_its_squares_without_a_hidden_count(demo_db, mon
     at.run()
     assert not at.exception
     fig = recorded["karta_grid_fig_dl"]["fig"]
-    drawn = {code for trace in fig.to_dict()["data"] if trace["type"] == "choropleth" for code in trace["locations"]}
+    drawn = {trace["meta"]["area_code"] for trace in fig.to_dict()["data"] if "area_code" in (trace.get("meta") or {})}
     assert drawn == set(counts)

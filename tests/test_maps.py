@@ -138,22 +138,81 @@ def test_grid_cells_are_1km_squares_around_their_centres():
     assert "2 rutor" in deck.alt
 
 
+def legend_groups(fig) -> dict[str, list]:
+    """The figure's area traces by legend entry (the first of each carries the entry)."""
+    groups: dict[str, list] = {}
+    for trace in fig.data:
+        if trace.fill == "toself":
+            groups.setdefault(trace.name, []).append(trace)
+    return groups
+
+
 def test_choropleth_figure_for_export(geometry):
     geo = level(geometry, "lpo")
     values = values_for(geo)
     values.loc[0, ["n", "n_suppressed"]] = [np.nan, True]
     fig = maps.choropleth_figure(geo, values, "n", "Antal", title="Skjutningar per LPO")
-    names = [t.name for t in fig.data]
-    assert "dolt (..)" in names and "ungefärlig gräns" in names
-    hidden = fig.data[names.index("dolt (..)")]
-    assert list(hidden.locations) == [values.loc[0, "area_code"]]
-    assert hidden.customdata[0][1] == ".."
-    outline = fig.data[names.index("ungefärlig gräns")]
-    assert outline.type == "scattergeo" and outline.line.dash == "dot"
-    assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
-    classes = [t for t in fig.data if t.type == "choropleth" and t.name not in ("dolt (..)", "uppgift saknas")]
-    assert sum(len(t.locations) for t in classes) == len(geo) - 1
+    groups = legend_groups(fig)
+    # Every area once, as a filled shape; each class one legend entry.
+    assert sorted(t.meta["area_code"] for ts in groups.values() for t in ts) == sorted(geo["area_code"])
+    assert all([t.showlegend for t in ts] == [True] + [False] * (len(ts) - 1) for ts in groups.values())
+    [hidden] = groups["dolt (..)"]
+    assert hidden.meta["area_code"] == values.loc[0, "area_code"]
+    assert "Antal: .." in hidden.text and hidden.fillcolor == "#C8C8C8"
+    name = geo.loc[geo["area_code"] == values.loc[1, "area_code"], "name"].iloc[0]
+    shown = next(t for ts in groups.values() for t in ts if t.meta["area_code"] == values.loc[1, "area_code"])
+    assert shown.text.startswith(f"<b>{name}</b>") and f"Antal: {int(values.loc[1, 'n'])}" in shown.text
+    assert shown.hoveron == "fills" and shown.hoverinfo == "text"
+    assert "ungefärlig gräns" in [t.name for t in fig.data]
+    classes = [name for name in groups if name not in ("dolt (..)", "uppgift saknas")]
+    assert sum(len(groups[c]) for c in classes) == len(geo) - 1
     assert fig.layout.meta["alt"].startswith("Karta över antal")
+
+
+def test_approximate_outline_is_drawn_alike_on_screen_and_in_the_image(geometry):
+    # The note said "Streckad kontur", the screen drew a thick solid line and the image a
+    # dotted one: the same line now, named the same way.
+    geo = level(geometry, "lpo")
+    assert geo["approximate"].any()
+    deck = maps.area_layer(geo, values_for(geo), "n", "Antal")
+    [screen] = [layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.APPROX_LAYER]
+    fig = maps.choropleth_figure(geo, values_for(geo), "n", "Antal", title="LPO")
+    [image] = [t for t in fig.data if t.name == "ungefärlig gräns"]
+    assert image.line.dash in (None, "solid")
+    assert image.line.width == screen["getLineWidth"] == maps.APPROX_LINE_PX
+    assert maps._rgba(image.line.color, 255) == screen["getLineColor"]
+    assert maps.APPROX_OUTLINE.lower().startswith("tjock mörk")
+    assert not fig.layout.meta["note"]  # no second wording inside the image: the caption carries the page's
+
+
+def test_choropleth_figure_needs_no_network(geometry):
+    # Plotly's geo maps fetch their base map (world_110m.json) from cdn.plot.ly, even
+    # hidden: offline the preview showed only its legend. The figure has no geo subplot.
+    geo = level(geometry, "kommun")
+    fig = maps.choropleth_figure(geo, values_for(geo), "n", "Antal", title="Kommuner")
+    spec = fig.to_dict()
+    assert {t["type"] for t in spec["data"]} == {"scatter"}
+    assert "geo" not in spec["layout"] and "mapbox" not in spec["layout"] and "map" not in spec["layout"]
+    assert spec["layout"]["yaxis"]["scaleanchor"] == "x" and spec["layout"]["xaxis"]["visible"] is False
+    # The areas' own coordinates: Sweden, in longitude and Web Mercator northing.
+    xs = [x for t in spec["data"] for x in t["x"] if x is not None]
+    ys = [y for t in spec["data"] for y in t["y"] if y is not None]
+    assert 10 < min(xs) < max(xs) < 25
+    assert maps._mercator_y(np.array([55.0]))[0] < min(ys) < max(ys) < maps._mercator_y(np.array([70.0]))[0]
+
+
+def test_a_hole_in_an_area_stays_open_in_the_figure():
+    # One path per area, filled by the nonzero rule: the hole must turn the other way.
+    square = [[15.0, 60.0], [15.0, 61.0], [16.0, 61.0], [16.0, 60.0], [15.0, 60.0]]  # clockwise
+    hole = [[15.4, 60.4], [15.6, 60.4], [15.6, 60.6], [15.4, 60.6], [15.4, 60.4]]  # anticlockwise
+    text = json.dumps({"type": "Polygon", "coordinates": [square, hole]})
+    xs, ys = maps._shape_xy(text)
+    split = xs.index(None)
+
+    def turn(x, y):
+        return sum(x[i] * y[i + 1] - x[i + 1] * y[i] for i in range(len(x) - 1))
+
+    assert turn(xs[:split], ys[:split]) > 0 > turn(xs[split + 1:], ys[split + 1:])
 
 
 def test_same_inputs_reuse_the_deck_and_any_change_rebuilds_it(geometry):
@@ -213,5 +272,76 @@ def test_no_change_is_neither_decrease_nor_increase_on_the_change_map(geometry):
     assert all(" till " in label for label in labels if label != maps.UNCHANGED[1])   # not "-8,1–-3,2"
     figure = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="Förändring",
                                     decimals=1, diverging=True)
-    unchanged = next(trace for trace in figure.data if trace.name == maps.UNCHANGED[1])
-    assert sorted(unchanged.locations) == sorted(codes[2:4])
+    unchanged = legend_groups(figure)[maps.UNCHANGED[1]]
+    assert sorted(t.meta["area_code"] for t in unchanged) == sorted(codes[2:4])
+
+
+def test_no_change_and_no_data_look_different_and_both_are_named(geometry):
+    # "0 (oförändrat)" and "uppgift saknas" had the same near-white: areas looked like holes.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes[:-1],
+                           "change_pct": pd.array([-10.0, 0.0, None, 5.0, 12.0, 20.0], dtype="Float64")})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True)
+    colours = dict(zip(table["area_code"], table["colour"], strict=True))
+    assert colours[codes[1]] == maps.UNCHANGED[0]
+    assert not isinstance(colours[codes[2]], str) and not isinstance(colours[codes[-1]], str)  # NA, no row
+    legend = maps._area_legend(table, decimals=1, diverging=True)
+    assert maps.UNCHANGED in legend and maps.NO_DATA in legend
+    assert len({colour for colour, _ in legend}) == len(legend)  # every entry its own colour
+    assert maps.UNCHANGED[0].upper() not in ("#FFFFFF", "#F5F5F5", "#F7F7F7", maps.SUPPRESSED[0])
+    # On screen the areas without data are outlined (white on white is no area at all) …
+    deck = maps.area_layer(geo, values, "change_pct", "Förändring (%)", decimals=1, diverging=True)
+    assert deck.legend == legend
+    [outlines] = [layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.MISSING_LAYER]
+    assert len(outlines["data"]["features"]) == 2
+    # … and in the image: same legend, same colours, the missing areas with a grey line.
+    fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True)
+    groups = legend_groups(fig)
+    assert [(ts[0].fillcolor, name) for name, ts in groups.items()] == legend
+    assert {t.meta["area_code"] for t in groups[maps.NO_DATA[1]]} == {codes[2], codes[-1]}
+    assert all(t.line.color != "white" for t in groups[maps.NO_DATA[1]])
+
+
+def test_a_change_from_zero_is_named_not_missing(geometry):
+    # Höör went from 0 to 3 incidents: no percentage, but not "uppgift saknas" either.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes, "change_pct": pd.array([-10.0, 5.0, None, None, None, 12.0, 20.0],
+                                                                      dtype="Float64"),
+                           "change_pct_state": [None, None, "new", "zero", None, None, None]})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True).set_index("area_code")
+    assert table.at[codes[2], "value_text"] == "ny (från 0)" and table.at[codes[2], "colour"] == maps.NEW_FROM_ZERO[0]
+    assert table.at[codes[3], "value_text"] == "0 båda åren" and table.at[codes[3], "colour"] == maps.UNCHANGED[0]
+    assert table.at[codes[4], "value_text"] == "–" and not isinstance(table.at[codes[4], "colour"], str)
+    assert (table.loc[codes[2:5], "rank_text"] == "–").all()  # no percentage, no rank
+    legend = maps._area_legend(table.reset_index(), decimals=1, diverging=True)
+    assert [item for item in legend if item[0] in (maps.NEW_FROM_ZERO[0], maps.UNCHANGED[0], maps.NO_DATA[0])] == [
+        maps.UNCHANGED, maps.NEW_FROM_ZERO, maps.NO_DATA]
+    fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True)
+    [new] = legend_groups(fig)[maps.NEW_FROM_ZERO[1]]
+    assert "ny (från 0)" in new.text
+
+
+def test_grid_map_draws_the_areas_outline_under_its_squares_and_fits_the_area(geometry):
+    kommuner = level(geometry, "kommun")
+    outlines = maps.area_outlines(kommuner, "0180")
+    assert outlines["role"].tolist()[0] == "area" and outlines["area_code"].tolist()[0] == "0180"
+    neighbours = set(outlines.loc[outlines["role"] == "neighbour", "name"])
+    assert {"Solna", "Nacka", "Huddinge"} <= neighbours and "Malmö" not in neighbours
+    cells = pd.DataFrame({"grid_cell": ["6740006580000", "6750006580000"], "n": [5, 9]})
+    deck = maps.grid_layer(cells, outlines=outlines)
+    spec = json.loads(deck.to_json())
+    assert [layer["id"] for layer in spec["layers"]] == [maps.CONTEXT_LAYER, maps.GRID_LAYER]
+    # The view holds all of Stockholm, not only the two squares (zoomed in on them before).
+    west, south, east, north = maps._parse(outlines["geojson"].iloc[0])[1]
+    view = spec["initialViewState"]
+    assert west < view["longitude"] < east and south < view["latitude"] < north
+    assert view["zoom"] < 11
+    fig = maps.choropleth_figure(
+        pd.DataFrame({"area_code": ["a"], "name": ["Ruta a"],
+                      "geojson": [json.dumps({"type": "Polygon", "coordinates": [maps.cell_polygons(["6740006580000"])[0]]})]}),
+        pd.DataFrame({"area_code": ["a"], "n": [5]}), "n", "Antal", title="Rutor", outlines=outlines)
+    roles = [(t.meta or {}).get("outline") for t in fig.data]
+    assert roles[-1] is None and roles.count("area") == 1 and roles.count("neighbour") == len(neighbours)
+    assert fig.layout.xaxis.range[0] < west and fig.layout.xaxis.range[1] > east

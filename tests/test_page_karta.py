@@ -89,8 +89,10 @@ def test_grid_view_draws_only_cells_at_or_above_the_threshold(karta, raw):
     if drawn:
         assert f"{drawn} rutor med minst" in text
     hidden = sum(1 for _, n in cells if n < 5)
-    if hidden:
-        assert f"{hidden} rutor visas inte alls" in text or "ritas inte" in text
+    assert hidden, "the demo's Stockholm has cells under the threshold"
+    # Left out, and said so: not "N värden är dolda (visas som ”..”)" for squares never drawn.
+    assert f"{hidden} sådana rutor är utelämnade" in text
+    assert "värden är dolda" not in text and "värde är dolt" not in text
 
 
 def test_grid_view_asks_for_a_smaller_area_for_the_whole_country(karta):
@@ -106,6 +108,7 @@ def test_lpo_level_reports_incidents_it_cannot_place(karta, raw):
     if unplaced:
         assert f"{unplaced} händelser i kommuner som delas av flera lokalpolisområden saknar LPO" in text
     assert "ungefärlig gräns" in text
+    assert "Tjock mörk kontur och ”(ungefärlig gräns)”" in text  # as drawn (not "Streckad")
 
 
 def test_drill_down_selects_the_clicked_area_and_moves_one_level_down(karta):
@@ -140,3 +143,115 @@ def test_bad_metric_in_the_link_falls_back_with_a_notice(karta):
     at = karta({"matt": "Glass per capita"})
     assert any("Glass per capita" in t.value for t in at.toast)
     assert at.selectbox(key="matt").value == "antal"
+
+
+def test_kommuner_signals_cannot_reach_show_missing_not_zero(karta, raw, recorded):
+    # Östersund's signals are recorded on an LPO that covers other kommuner too: the map,
+    # its table and its export showed "0" at rank 17 where Översikt and Jämförelse say –.
+    import csv
+    import io
+
+    from dashboard import exports
+    from dashboard.queries import comparison
+
+    at = karta({"niva": "Län", "omrade": "Jämtlands län", "matt": "Rekryteringssignaler"})
+    unreached = {name for (name,) in raw.execute(
+        """WITH single AS (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(DISTINCT kommun_code) = 1)
+           SELECT name FROM area WHERE level = 'kommun' AND parent_code = '23'
+             AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""").fetchall()}
+    assert "Östersund" in unreached
+    table = at.dataframe[0].value.set_index("Kommun")
+    for name in unreached:
+        assert table.at[name, "Rekryteringssignaler"] == "–", name
+        assert table.at[name, "Rang"] == "–", name
+    assert not (table["Rekryteringssignaler"] == "0").any()
+    assert any(comparison.UNPLACED_NOTE in i.value for i in at.info)
+    export = recorded["karta_table_dl"]
+    assert comparison.UNPLACED_NOTE in export["caption"]
+    text = exports.to_csv(export["df"], export["columns"]).decode("utf-8-sig")
+    rows = {r["Kommun"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
+    assert rows["Östersund"]["Rekryteringssignaler"] in ("", "–") and rows["Östersund"]["Rang"] in ("", "–")
+    # A kommun with its own LPO keeps a true 0 (or its hidden ".."): only the unknown go blank.
+    national = karta({"karta_niva": "Kommun", "matt": "Rekryteringssignaler"}).dataframe[0].value
+    reached = national[~national["Kommun"].isin(
+        [n for (n,) in raw.execute(
+            """WITH single AS (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(DISTINCT kommun_code) = 1)
+               SELECT name FROM area WHERE level = 'kommun'
+                 AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""")
+         .fetchall()])]
+    assert len(reached) and (reached["Rekryteringssignaler"] != "–").all()
+
+
+def deck_features(at: AppTest) -> dict[str, dict]:
+    """The map's areas as sent to the browser, by name: value_text, rank_text, fill."""
+    import json
+
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return {f["properties"]["name"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
+
+
+def test_change_map_names_a_change_from_zero_and_no_change(karta, raw):
+    at = karta({"niva": "Län", "omrade": "Skåne län", "matt": "Förändring mot ett år tidigare (%)"})
+    counts = raw.execute(
+        """SELECT a.name, count(*) FILTER (WHERE year(i.occurred_at) = 2025),
+                  count(*) FILTER (WHERE year(i.occurred_at) = 2024)
+           FROM area a LEFT JOIN incident i ON i.kommun_code = a.area_code
+           WHERE a.level = 'kommun' AND a.parent_code = '12' GROUP BY 1""").fetchall()
+    new = [name for name, now, before in counts if before == 0 and now > 0]
+    assert new, "the demo has a kommun with incidents after a year with none (Höör)"
+    features = deck_features(at)
+    for name, now, before in counts:
+        if before == 0:
+            assert features[name]["value_text"] == ("ny (från 0)" if now else "0 båda åren"), name
+            assert features[name]["rank_text"] == "–"
+    legend = at.get("html")[0].value
+    assert "ny (från 0)" in legend and "uppgift saknas" not in legend  # every kommun has its data
+    assert "”ny (från 0)”" in captions(at)
+
+
+def test_change_map_without_a_year_before_says_why(karta):
+    at = karta({"period": "Välj månader", "fran": "januari 2016", "till": "december 2016",
+                "matt": "Förändring mot ett år tidigare (%)"})
+    [info] = [i.value for i in at.info if "Ingen förändring" in i.value]
+    assert "januari 2015 – december 2015" in info and "januari 2017" in info
+    assert all(f["value_text"] == "–" for f in deck_features(at).values())
+    assert "uppgift saknas" in at.get("html")[0].value  # the blank map has a legend
+
+
+def test_grid_squares_lie_on_the_areas_outline_and_its_neighbours(karta, raw):
+    import json
+
+    from dashboard import maps
+
+    at = karta({"niva": "Kommun", "omrade": "Stockholm", "vy": "1 km-rutor"})
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert [layer["id"] for layer in spec["layers"]] == [maps.CONTEXT_LAYER, maps.GRID_LAYER]  # outline under
+    outline = spec["layers"][0]["data"]["features"]
+    area = [f for f in outline if f["properties"]["line"][:3] == maps._rgba(maps.AREA_LINE)[:3]]
+    [own] = raw.execute("SELECT geojson FROM area_geometry WHERE area_code = '0180'").fetchall()[0]
+    assert [f["geometry"] for f in area] == [json.loads(own)]
+    assert len(outline) > 1  # neighbours too (Solna, Nacka …), faintly
+    assert "Under rutorna: Stockholm med mörk kontur" in captions(at)
+    # The image has the same outline under its squares.
+    at.session_state["karta_grid_export"] = True
+    at.run()
+    fig = at.get("plotly_chart")[0]
+    data = json.loads(fig.proto.spec)["data"]
+    roles = [t.get("meta", {}).get("outline") for t in data]
+    assert "area" in roles and roles.index("area") < roles.index(None)  # drawn before (under) the squares
+
+
+def test_grid_with_every_square_under_the_threshold_says_so(karta, raw):
+    # Malmö over the default 12 months: nothing drawn, and the page said "52 värden är
+    # dolda (visas som ”..”)" with no ".." anywhere.
+    at = karta({"niva": "Kommun", "omrade": "Malmö", "vy": "1 km-rutor"})
+    cells = raw.execute("""SELECT count(DISTINCT grid_cell) FROM incident WHERE kommun_code = '1280'
+                           AND grid_cell IS NOT NULL AND occurred_at >= ? AND occurred_at < ?""",
+                        list(YEAR_2025)).fetchone()[0]
+    assert cells and raw.execute("""SELECT max(n) FROM (SELECT count(*) AS n FROM incident WHERE kommun_code = '1280'
+                                    AND grid_cell IS NOT NULL AND occurred_at >= ? AND occurred_at < ? GROUP BY grid_cell)""",
+                                 list(YEAR_2025)).fetchone()[0] < 5
+    [info] = [i.value for i in at.info]
+    assert f"alla {cells} rutor med händelser i urvalet har färre än 5 händelser" in info
+    text = captions(at)
+    assert f"{cells} sådana rutor är utelämnade" in text and "visas som ”..”;" not in text

@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, exports, filters, maps
+from dashboard import components, exports, filters, maps, suppression
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison, geo, incidents, overview, signals
@@ -63,7 +63,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
         df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
                       on="area_code", how="left")
         df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        df["value"] = df["count"].astype("Float64").fillna(0).where(~df["count_suppressed"])
+        count = df["count"].astype("Float64").fillna(0)  # no row: no signals
+        # A kommun every LPO of which covers other kommuner gets no signal recorded per
+        # LPO: its 0 is unknown, not none (– and no rank, as Jämförelse shows it).
+        df["unrecorded"] = (df["area_code"].isin(signals.unrecorded_areas(level)) & count.eq(0)
+                            & ~df["count_suppressed"]).astype(bool)
+        df["value"] = count.where(~df["count_suppressed"] & ~df["unrecorded"])
         df["value_suppressed"] = df["count_suppressed"]
     elif metric == "atgarder":
         ach = overview.achieved(level, codes, sel.start.year, sel.end.year)
@@ -73,6 +78,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
         column = {"antal": "incidents", "per100k": "per_100k", "per1000": "per_1000_young",
                   "forandring": "change_pct"}[metric]
         df["value"] = df[column].astype("Float64")
+        if metric == "forandring":
+            # No percentage from 0, but no missing value either: the map says which.
+            now, before = df["incidents"].astype("Float64"), df["incidents_prev"].astype("Float64")
+            df["value_state"] = pd.Series(None, index=df.index, dtype=object).mask(
+                before.eq(0).fillna(False) & now.gt(0).fillna(False), "new").mask(
+                before.eq(0).fillna(False) & now.eq(0).fillna(False), "zero")
     shown = df["value"].notna()
     df["rank"] = df["value"].where(shown).rank(ascending=False, method="min").astype("Int64")
     return df
@@ -93,28 +104,43 @@ if view == "1 km-rutor":
                 "händelserna i 1 km-rutor (för hela landet eller en region blir rutorna för många).")
     else:
         cells = geo.grid(sel)
-        suppressed += cells.hidden_cells
-        notes.append(cells.note + " Rutorna följer SCB:s rutnät (SWEREF 99 TM); en händelse placeras aldrig "
-                     "noggrannare än sin ruta. Händelser utan ruta finns inte med.")
-        if cells.frame.empty:
-            st.info("Inga rutor att visa för urvalet: källan anger ingen ruta för händelserna, eller så har "
-                    "alla rutor färre händelser än tröskelvärdet.")
+        # Small cells are left out (not merged, not shown as ".."): the note says so, and
+        # the page's usual "values hidden, shown as .." line is not given (suppressed=None).
+        threshold = suppression.threshold()
+        small = cells.hidden_cells
+        notes.append(f"Röjandeskydd: rutor med färre än {threshold} händelser ritas inte och finns inte i tabellen "
+                     "eller bilden"
+                     + (f"; {fmt.integer(small)} {'sådan ruta är utelämnad' if small == 1 else 'sådana rutor är utelämnade'}"
+                        if small else "")
+                     + ". Inga rutor visas som ”..”, och de utelämnade slås inte ihop till större rutor.")
+        notes.append("Rutorna följer SCB:s rutnät (SWEREF 99 TM); en händelse placeras aldrig noggrannare än sin "
+                     "ruta. Händelser utan ruta finns inte med.")
+        if cells.frame.empty and cells.total_cells:
+            st.info(f"Inga rutor att visa: alla {fmt.integer(cells.total_cells)} rutor med händelser i urvalet har "
+                    f"färre än {threshold} händelser och ritas inte (röjandeskydd). Välj en längre period, fler "
+                    "händelsetyper eller ett större område.")
+        elif cells.frame.empty:
+            st.info("Inga rutor att visa: källan anger ingen 1 km-ruta för händelserna i urvalet.")
         else:
-            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser")
+            outlines = maps.area_outlines(geo.geometry(sel.area_level), sel.area_code)
+            if len(outlines):
+                notes.append(f"Under rutorna: {sel.area_name} med mörk kontur, angränsande områden i grått.")
+            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser", outlines=outlines)
             components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid")
             st.caption(f"{fmt.integer(len(cells.frame))} rutor med minst {cells.frame['incidents'].min()} "
                        f"händelser, {sel.describe()}.")
             # The squares as drawn: cells under the threshold are already left out of the
             # frame (geo.grid), so the table and image can hold no hidden count.
             title = f"Antal händelser per 1 km-ruta, {sel.area_name}"
-            caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
+            caption = components.export_caption(sel, notes=notes)
             grid_columns = {"grid_cell": "Ruta (SCB 1 km)", "e_m": "Öst, SWEREF 99 TM (m)",
                             "n_m": "Nord, SWEREF 99 TM (m)", "incidents": "Antal händelser"}
             exports.download_buttons("karta_grid_table_dl", df=cells.frame, title=title, caption=caption,
                                      filename=components.file_name(title, sel), columns=grid_columns)
             if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_grid_export"):
                 fig = maps.choropleth_figure(grid_geometry(cells.frame), cells.frame.rename(
-                    columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title)
+                    columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title,
+                    outlines=outlines)
                 st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_grid_plotly")
                 exports.download_buttons("karta_grid_fig_dl", fig=fig, title=title, caption=caption,
                                          filename=components.file_name(title, sel))
@@ -123,6 +149,15 @@ else:
     values = map_values(level, scope.codes)
     geom = geo.geometry(level, scope.codes)
     st.markdown(f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}")
+    if metric == "forandring" and not incidents.has_previous(sel.start):
+        # Every area is then without a value: said above the blank map, not under it.
+        first, _ = incidents.month_range()
+        no_change = ("Ingen förändring kan visas: händelserna når inte tillbaka till samma månader ett år tidigare "
+                     f"({fmt.period(*incidents.previous_period(sel.start, sel.end))})"
+                     + (f"; de börjar {fmt.month(first)}. Välj en period som börjar "
+                        f"{fmt.month(incidents.shift_months(first, 12))} eller senare." if first is not None else "."))
+        st.info(no_change, icon=":material/history_toggle_off:")
+        notes.append(no_change)
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
                            selected=sel.area_code)
     deck_key = f"karta_deck_{level}_{sel.area_code}"
@@ -137,8 +172,15 @@ else:
         if coverage := signals.coverage_note(sel):
             st.info(coverage, icon=":material/event_busy:")
             notes.append(coverage)
+        if values["unrecorded"].any():
+            st.info(comparison.UNPLACED_NOTE, icon=":material/location_off:")
+            notes.append(comparison.UNPLACED_NOTE)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
+    if metric == "forandring" and values["value_state"].notna().any():
+        notes.append("Där året före hade 0 händelser finns ingen förändring i procent (– i tabellen): kartan "
+                     "visar ”ny (från 0)” när området har händelser nu och ”0 båda åren” (i färgen för oförändrat) när "
+                     "det inte har det.")
     if metric == "atgarder":
         notes.append("Andel åtgärder med status ”uppnådd” i områdets åtgärdsplaner för periodens år (se Data "
                      "för definitionen). Områden utan planer saknar värde.")
@@ -154,7 +196,7 @@ else:
             st.info(missing, icon=":material/groups:")
             notes.append(missing)  # in the table's export too
     if geom["approximate"].any():
-        notes.append("Streckad kontur och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
+        notes.append(f"{maps.APPROX_OUTLINE} och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
                      "delar en kommun har uppskattade gränser.")
     notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
 
@@ -175,4 +217,4 @@ else:
         exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
                                  filename=components.file_name(title, sel))
 
-components.data_note(suppressed=suppressed, notes=notes)
+components.data_note(suppressed=None if grid_view else suppressed, notes=notes)

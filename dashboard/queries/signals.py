@@ -689,8 +689,16 @@ def _area_values(key, level: str, start: date, end: date) -> pd.DataFrame:
 def area_values(level: str, start: date, end: date) -> pd.DataFrame:
     """The map metric "rekryteringssignaler": per area at ``level`` (every area with data):
     area_code, count, count_suppressed, population_12_17, rate (per 1 000 aged 12–17),
-    rate_suppressed. Areas without a row have no signals (0)."""
+    rate_suppressed. Areas without a row have no signals (0), except the kommuner of
+    :func:`unrecorded_areas`, whose 0 is unknown."""
     return _area_values(db_key(), level, start, end)
+
+
+def unrecorded_areas(level: str) -> frozenset[str]:
+    """Areas of ``level`` that signals recorded per LPO cannot reach (:func:`unplaceable`):
+    a count of 0 there is not recorded rather than none, shown as – (missing), as on
+    Översikt, Rekryteringssignaler and Jämförelse."""
+    return unplaceable(db_key(), level)
 
 
 # --- signals a level cannot place -----------------------------------------------------------
