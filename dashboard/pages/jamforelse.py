@@ -124,8 +124,9 @@ def export_caption(hidden: int) -> str:
 def show_side_by_side() -> int:
     """The areas ranked on the measure, and which changed more than chance explains."""
     st.subheader(f"{plural.capitalize()} sida vid sida")
-    st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med "
-               f"{cmp.previous}. " + " ".join(cmp.notes))
+    compared = "" if cmp.no_change else f", jämfört med {cmp.previous}"
+    st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}{compared}. "
+               + " ".join(cmp.notes))
     if unplaced:
         st.info(unplaced, icon=":material/location_off:")
     title = f"{what}, {scope.description}, {cmp.period}"
@@ -164,6 +165,9 @@ def show_side_by_side() -> int:
 
     # Change against the same months a year earlier
     st.subheader("Förändring mot samma period ett år tidigare")
+    if cmp.no_change:  # the months a year earlier have no data: nothing is tested against them
+        st.info(cmp.no_change, icon=":material/event_busy:")
+        return summary.suppressed
     up, down = summary.up, summary.down
     m1, m2, m3 = st.columns(3)
     m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)

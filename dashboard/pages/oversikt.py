@@ -114,6 +114,8 @@ st.caption(
 # Signals often arrive later than incidents: counted over their months only, and said so.
 if coverage := signals.coverage_note(sel):
     st.caption(coverage)
+if no_change := signals.previous_note(sel):
+    st.caption(no_change)
 if unplaced_signals := signals.unplaced_note(sel):
     st.caption(unplaced_signals)
 

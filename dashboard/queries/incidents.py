@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import lazy, periods
 from dashboard.periods import last_complete_month, shift_months  # noqa: F401 (also read from here)
-from dashboard.queries import as_date, data_status, db_key, facts, floats, rows, run
+from dashboard.queries import as_date, coverage, data_status, db_key, facts, floats, reaches_back, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -40,10 +40,7 @@ def _params(start: date, end: date, types: tuple[str, ...], **extra) -> dict:
 
 
 def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    held = facts(key)
-    if held["incident_first_month"] is None:
-        return None, None
-    return as_date(held["incident_first_month"]), as_date(held["incident_last_month"])
+    return coverage("händelser", key)
 
 
 def month_range() -> tuple[date | None, date | None]:
@@ -89,9 +86,9 @@ def types_present() -> tuple[str, ...]:
 
 
 def has_previous(start: date) -> bool:
-    """True when the data reach back to the year-earlier comparison period."""
-    first, _ = month_range()
-    return first is not None and shift_months(start, -12) >= first
+    """True when the data reach back to the year-earlier comparison period (the query
+    layer's one rule: :func:`dashboard.queries.reaches_back`)."""
+    return reaches_back("händelser", start)
 
 
 # --- one area ------------------------------------------------------------------------------
@@ -129,8 +126,7 @@ def _headline(key: tuple[str, str], level: str, code: str, start: date, end: dat
             now_prev[0] += n
         if prev_start <= month <= prev_end:
             now_prev[1] += n
-    first, _ = _month_range(key)
-    previous = first is not None and shift_months(start, -12) >= first
+    previous = periods.reaches_back(start, _month_range(key)[0])
     out = []
     for group, types in categories.HEADLINE_TYPES.items():
         found = [counts[t] for t in types if t in counts]
@@ -263,8 +259,7 @@ def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], 
     # the same IEEE operations in the same order, NA where pandas gave NA.
     df = _by_area(key, level, codes, start, end, types)
     columns = {c: df[c].array for c in df.columns}
-    first, _ = _month_range(key)
-    if first is None or shift_months(start, -12) < first:
+    if not periods.reaches_back(start, _month_range(key)[0]):
         columns["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
     inc = floats(columns["incidents"])
     prev = floats(columns["incidents_prev"])

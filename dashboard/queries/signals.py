@@ -24,7 +24,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS, MONTHS_SHORT
-from dashboard.queries import as_date, db_key, facts, geo, rows, run
+from dashboard.queries import coverage, coverage_text, covered, db_key, geo, reaches_back, rows, run
 from dashboard.signal_layers import (
     _PERIOD_SQL,
     CHAINS,
@@ -51,6 +51,7 @@ CATEGORIES = {"age_band": cat.SIGNAL_AGE_BANDS, "sex": cat.SEXES, "source": cat.
 CATEGORY_LABELS = {"sex": cat.SEX_LABELS, "age_band": {"under 12": "under 12 år", "12-14": "12–14 år",
                                                           "15-17": "15–17 år", "18-20": "18–20 år"}}
 TOTAL = "Totalt"
+SOURCE = "rekryteringssignaler"  # the source's name in the query layer's coverage
 
 
 def chain_for(level: str) -> str:
@@ -581,9 +582,7 @@ def signal_total_counts(selection) -> dict[str, tuple]:
 # --- the months with signals ------------------------------------------------------------------
 
 def _month_span(key) -> tuple[date | None, date | None]:
-    held = facts(key)
-    last = held["signal_last_month"]
-    return (None, None) if last is None else (as_date(held["signal_first_month"]), as_date(last))
+    return coverage(SOURCE, key)
 
 
 def last_month() -> date | None:
@@ -593,29 +592,26 @@ def last_month() -> date | None:
 
 def has_previous(selection) -> bool:
     """True when the signals reach back to the same months a year before the period (a
-    comparison with months before the first signal would compare with nothing)."""
-    first = _month_span(db_key())[0]
-    return first is not None and year_earlier(selection.start) >= first
+    comparison with months before the first signal would compare with nothing; the
+    query layer's one rule, :func:`dashboard.queries.reaches_back`)."""
+    return reaches_back(SOURCE, selection.start)
 
 
 def months_covered(selection) -> tuple[date, date] | None:
-    """The selection's period ended at the last month with signals, or None when no
-    month of the period has any (or the database holds no signals at all).
+    """The months of the selection's period that have signals (from the first to the last
+    month with signals), or None when none of them has any (or the database holds no
+    signals at all): the period's figures are then missing (–), not 0.
 
     Signals are reported by others than the police (social services, schools) and often
     later: the months after the last one are missing, not zero. Counting them as zero
     drew a fall to nothing at the end of every trend, and compared fewer months with a
-    full year earlier."""
+    full year earlier; counting the months before the first one as zero showed 0 for
+    2018 and a rise "beyond chance" everywhere in 2019."""
     return _months_covered(selection.start, selection.end)
 
 
 def _months_covered(start: date, end: date) -> tuple[date, date] | None:
-    last = last_month()
-    if last is None:
-        return None
-    if last >= end:
-        return start, end
-    return (start, last) if last >= start else None
+    return covered(SOURCE, start, end)
 
 
 def cut_note(selection, grain: str) -> str | None:
@@ -637,30 +633,50 @@ def cut_note(selection, grain: str) -> str | None:
 
 
 def coverage_note(selection) -> str | None:
-    """A sentence for the pages when the signals end before the selection's period does."""
-    last = last_month()
+    """A sentence for the pages when the signals do not cover the whole of the selection's
+    period: which months they cover, and what the page shows instead (None when they
+    cover it)."""
+    first, last = _month_span(db_key())
     if last is None:
         return ("Databasen innehåller inga rekryteringssignaler ännu. De läses in som andra filer "
                 "(python -m pipelines ingest …; formatet i docs/formats.md).")
-    if last >= selection.end:
+    window = _months_covered(selection.start, selection.end)
+    if window == (selection.start, selection.end):
         return None
-    if last < selection.start:
-        return (f"Rekryteringssignaler finns bara till och med {fmt.month(last)}, före den valda perioden. "
-                "Välj en tidigare period för att se dem.")
-    return (f"Rekryteringssignaler finns till och med {fmt.month(last)}: signalerna visas för "
-            f"{fmt.period(selection.start, last)} (och jämförs med samma månader ett år tidigare); "
-            "månaderna efter saknas ännu.")
+    held = coverage_text(SOURCE).capitalize()
+    if window is None:
+        when, choose = ("före", "tidigare") if last < selection.start else ("efter", "senare")
+        return (f"{held}, {when} den valda perioden: den har inga signaler att visa (–, inte 0). "
+                f"Välj en {choose} period för att se dem.")
+    missing = []
+    if window[0] > selection.start:
+        missing.append("månaderna före finns inte i data")
+    if window[1] < selection.end:
+        missing.append("månaderna efter saknas ännu")
+    return (f"{held}: signalerna visas för {fmt.period(*window)}; {' och '.join(missing)} "
+            "(de räknas inte som 0).")
+
+
+def previous_note(selection) -> str | None:
+    """Why no change against a year earlier is shown for the signals when the months a
+    year before the period (or before its months with signals) have none, else None."""
+    window = months_covered(selection)
+    if window is None or has_previous(selection):
+        return None
+    first = _month_span(db_key())[0]
+    return (f"Ingen förändring visas för rekryteringssignalerna: de finns från {fmt.month(first)}, inte för "
+            f"samma månader ett år tidigare ({fmt.period(year_earlier(window[0]), year_earlier(window[1]))}).")
 
 
 def months_read(selection) -> tuple[date, date]:
     """The months the selection's signals are read for: :func:`months_covered`, or the
-    period itself when none of its months has signals (its counts are then zero, and the
-    page says why with :func:`coverage_note`)."""
+    period itself when none of its months has signals (the pages then show its figures as
+    missing and say why with :func:`coverage_note`)."""
     return _months_read(selection.start, selection.end)
 
 
 def _months_read(start: date, end: date) -> tuple[date, date]:
-    return signal_months(start, end, last_month())
+    return signal_months(start, end, *_month_span(db_key()))
 
 
 
