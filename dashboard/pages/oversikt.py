@@ -106,10 +106,7 @@ cols[4].metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_no
                delta, **delta_style(delta), border=True)
 st.caption(
     "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
-    "visas som ”..” för att skydda enskilda barn. Åtgärder uppnådda: andel med status ”uppnådd” i "
-    + (f"områdets åtgärdsplaner för {ach['years']} ({fmt.integer(ach['measures'])} åtgärder), förändring i "
-       "procentenheter mot planerna året före." if pd.notna(share_now)
-       else f"områdets åtgärdsplaner; det finns inga planer för {ach['years']}.")
+    "visas som ”..” för att skydda enskilda barn. " + overview.achieved_note(ach)
 )
 # Signals often arrive later than incidents: counted over their months only, and said so.
 if coverage := signals.coverage_note(sel):

@@ -174,7 +174,9 @@ INDICATORS = (
     ("Rekryteringssignaler per 1 000 unga", "Signaler / antal invånare 12–17 år × 1 000.",
      "mart_signal, mart_population", "per 1 000 unga"),
     ("Andel åtgärder uppnådda", "Åtgärder med aktuell status \"uppnådd\" / alla åtgärder i de åtgärdsplaner "
-     "som hör till området och gäller periodens år; jämförs med planerna för året före. En plan hör till "
+     "som hör till området och gäller periodens år. Ligger perioden inom ett kalenderår jämförs andelen med "
+     "planerna för året före; en period över flera planår visar ingen förändring, eftersom planerna ett år "
+     "tidigare skulle dela planår med periodens. En plan hör till "
      "sitt område genom kommunen, och på polisområdes- och LPO-nivå genom planens lokalpolisområden.",
      "plan, measure → mart_measure_completion", "procent"),
     ("Ej fördelade händelser", "Händelser i en kommun som delas av flera lokalpolisområden där källan inte "
