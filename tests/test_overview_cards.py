@@ -46,3 +46,32 @@ def test_overlapping_plan_years_show_no_change(demo_db, raw, monkeypatch):
     assert not shown.delta
     said = " ".join(c.value for c in at.caption)
     assert "för 2024–2025" in said and "Ingen förändring visas" in said and "delar planåret 2024" in said
+
+
+def region_count(raw, types, start, end) -> int:
+    return raw.execute(
+        """SELECT count(*) FROM incident i JOIN area l ON l.area_code = i.lan_code
+           WHERE l.parent_code = 'STOCKHOLM' AND list_contains(?, incident_type)
+             AND occurred_at >= ? AND occurred_at < ?""", [list(types), start, end]).fetchone()[0]
+
+
+def test_chosen_incident_types_get_a_card_and_the_fixed_cards_say_they_do_not_follow(demo_db, raw, monkeypatch):
+    params = {**STOCKHOLM, "fran": "januari 2025", "till": "september 2025", "typ": ["stöld", "inbrott"]}
+    at = open_page(demo_db, "oversikt", monkeypatch, params)
+    chosen = card(at, "Valda händelsetyper: inbrott, stöld")
+    now = region_count(raw, ("stöld", "inbrott"), "2025-01-01", "2025-10-01")
+    before = region_count(raw, ("stöld", "inbrott"), "2024-01-01", "2024-10-01")
+    assert number(chosen.value) == now
+    assert number(chosen.delta.split(" (")[0]) == now - before
+    # The fixed cards still count their own types, and the page says so.
+    shootings = card(at, "Skjutningar")
+    assert number(shootings.value) == region_count(raw, ("skottlossning",), "2025-01-01", "2025-10-01")
+    assert "Följer inte valet av händelsetyper" in shootings.help
+    said = " ".join(c.value for c in at.caption)
+    assert "Korten nedan räknar alltid sina egna typer och följer inte valet" in said
+
+
+def test_without_chosen_types_there_is_no_card_for_them(demo_db, monkeypatch):
+    at = open_page(demo_db, "oversikt", monkeypatch, {**STOCKHOLM, "fran": "januari 2025", "till": "september 2025"})
+    assert [m.label for m in at.metric] == ["Skjutningar", "Explosioner", "Våld", "Rekryteringssignaler",
+                                            "Åtgärder uppnådda"]

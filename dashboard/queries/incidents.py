@@ -144,6 +144,27 @@ def headline_counts(sel) -> dict[str, tuple[int, int | None]]:
             _headline(db_key(), sel.area_level, sel.area_code, sel.start, sel.end)}
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def _chosen(key: tuple[str, str], level: str, code: str, start: date, end: date,
+            types: tuple[str, ...]) -> tuple[int, int | None]:
+    wanted = set(types)
+    prev_start, prev_end = previous_period(start, end)
+    now = before = 0
+    for month, incident_type, n in _month_type(key, level, code, start, end):
+        if incident_type in wanted:
+            now += n if start <= month <= end else 0
+            before += n if prev_start <= month <= prev_end else 0
+    return now, (before if periods.reaches_back(start, _month_range(key)[0]) else None)
+
+
+def chosen_counts(sel) -> tuple[int, int | None]:
+    """(incidents, incidents a year earlier) of the selection's chosen incident types, as
+    the headline's groups count them; the year before is None when the data do not reach
+    back to it. Every type when none is chosen."""
+    types = sel.incident_types or types_present()
+    return _chosen(db_key(), sel.area_level, sel.area_code, sel.start, sel.end, tuple(types))
+
+
 def headline(sel) -> pd.DataFrame:
     """The overview's groups (categories.HEADLINE_TYPES): group, incidents, incidents_prev.
 
