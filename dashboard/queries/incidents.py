@@ -373,18 +373,23 @@ def unplaced(sel, level: str) -> dict[str, int]:
 
 
 def unplaced_note(counts: dict[str, int], level: str) -> str | None:
-    """Swedish sentence about incidents missing from a level's map and tables."""
+    """Swedish sentence about incidents missing from a level's map and tables (in the
+    singular for one: "1 händelse har bara län som plats")."""
     from dashboard import formatting as fmt
 
+    only_lan, unassigned = counts.get("endast län", 0), counts.get("ej fördelade", 0)
     parts = []
-    if counts.get("endast län"):
-        parts.append(f"{fmt.integer(counts['endast län'])} händelser har bara län som plats (ingen kommun)")
-    if counts.get("ej fördelade"):
-        parts.append(f"{fmt.integer(counts['ej fördelade'])} händelser i kommuner som delas av flera "
+    if only_lan:
+        parts.append(f"{fmt.count(only_lan, 'händelse', 'händelser')} har bara län som plats (ingen kommun)")
+    if unassigned:
+        parts.append("1 händelse i en kommun som delas av flera lokalpolisområden saknar LPO (ej fördelad)"
+                     if unassigned == 1 else f"{fmt.integer(unassigned)} händelser i kommuner som delas av flera "
                      "lokalpolisområden saknar LPO (ej fördelade)")
     if not parts:
         return None
     label = {"kommun": "kommunnivå", "lpo": "LPO-nivå", "polisomrade": "polisområdesnivå"}[level]
-    return ("; ".join(parts) + f". De visas inte på {label} men ingår i län, polisregion och riket. "
-            "Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte "
-            "följer befolkningen.")
+    text = "; ".join(parts) + (f". {'Den' if only_lan + unassigned == 1 else 'De'} visas inte på {label} men "
+                               "ingår i län, polisregion och riket.")
+    if unassigned:  # said only where there are any
+        text += " Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte följer befolkningen."
+    return text

@@ -85,7 +85,7 @@ def achieved_note(ach: dict) -> str:
     text = "Åtgärder uppnådda: andel med status ”uppnådd” i områdets åtgärdsplaner"
     if pd.isna(ach["share"]):
         return f"{text}; det finns inga planer för {ach['years']}."
-    text += f" för {ach['years']} ({fmt.integer(ach['measures'])} åtgärder)"
+    text += f" för {ach['years']} ({fmt.count(ach['measures'], 'åtgärd', 'åtgärder')})"
     if not ach["compared"]:
         first, last = ach["first_year"], ach["last_year"]
         shared = f"planåret {first}" if last - first == 1 else f"planåren {first}–{last - 1}"
@@ -95,4 +95,4 @@ def achieved_note(ach: dict) -> str:
     if pd.isna(ach["share_prev"]):
         return f"{text}; ingen förändring visas: det finns inga planer för {ach['previous_year']} att jämföra med."
     return (f"{text}, förändring i procentenheter mot planerna för {ach['previous_year']} "
-            f"({fmt.integer(ach['measures_prev'])} åtgärder).")
+            f"({fmt.count(ach['measures_prev'], 'åtgärd', 'åtgärder')}).")
