@@ -146,19 +146,22 @@ def show_side_by_side() -> int:
     st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
                "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
-               "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+               "value_prev": "Värde året innan", "change_pct": cq.change_label(indicator),
                "within_chance": "Inom slumpens variation"}
     if not indicator.has_counts:
         columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
-    # On screen the interval's headers are short, so the ten columns fit a 1366 px wide
-    # window without scrolling sideways (the caption above says it is a 95 % interval); the
-    # export keeps the full headers.
-    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till"}.items() if k in columns}
+    # On screen the interval's and the change's headers are short, so the ten columns fit a
+    # 1366 px wide window without scrolling sideways (the caption above says it is a 95 %
+    # interval, the one below what the value and its change are); the export keeps the full
+    # headers ("Förändring per 100 000 inv. (%)": the rate's change, not the count's).
+    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till",
+                                                "change_pct": cq.SHORT_CHANGE_LABEL}.items() if k in columns}
     # Remembered by the comparison's identity: pickling the 21-column table to find it cost
     # a few milliseconds on every rerun.
     decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
     st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
                  hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
+    st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
     exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
                              filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
@@ -244,11 +247,15 @@ def show_measures() -> int:
                    f"{cmp.period} mot {cmp.previous}. Sambandet visar inte orsak och verkan.")
         paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
                           "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
-                          "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+                          "value": "Värde", "value_prev": "Värde året innan",
+                          "change_pct": cq.change_label(indicator),
                           "within_chance": "Inom slumpens variation"}
-        st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
-                                       share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
+        # The change's short header on screen, as in the side-by-side table (the export keeps the full one).
+        st.dataframe(fmt.display_arrow(paired_shown, paired_columns | {"change_pct": cq.SHORT_CHANGE_LABEL},
+                                       decimals={"value": 1, "value_prev": 1}, share=["share_done"],
+                                       identity=("paired", cmp.identity, sel.end.year)),
                      hide_index=True, key="jmf_paired")
+        st.caption(cq.value_note(what, indicator))
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())

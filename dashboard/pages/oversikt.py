@@ -169,7 +169,8 @@ else:
     top = per_area.assign(abs_change=per_area["change"].abs()).sort_values(
         ["abs_change", "incidents"], ascending=False).head(10)
     columns = {"name": geo.LEVEL_LABELS[child_level], "incidents": "Antal", "incidents_prev": "Ett år tidigare",
-               "change": "Förändring", "change_pct": "Förändring (%)", "per_100k": "Per 100 000 invånare"}
+               "change": "Förändring antal", "change_pct": "Förändring antal (%)",
+               "per_100k": "Per 100 000 invånare"}
     st.caption(f"{scope.description[:1].upper() + scope.description[1:]}, de {len(top)} med störst förändring "
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),

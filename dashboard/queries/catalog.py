@@ -163,9 +163,16 @@ INDICATORS = (
      "mart_incident_month, mart_population", "per 100 000 invånare"),
     ("Händelser per 1 000 unga 12–17 år", "Antal händelser / antal invånare 12–17 år × 1 000.",
      "mart_incident_month, mart_population", "per 1 000 unga"),
-    ("Förändring mot ett år tidigare", "(Antal under perioden − antal under samma månader ett år tidigare) "
-     "/ antal ett år tidigare × 100. Saknas när året före hade noll händelser eller inte finns i data.",
+    ("Förändring mot ett år tidigare", "Förändringen i antal: (antal under perioden − antal under samma "
+     "månader ett år tidigare) / antal ett år tidigare × 100. Saknas när året före hade noll händelser eller "
+     "inte finns i data.",
      "mart_incident_month", "procent"),
+    ("Förändring per invånare mot ett år tidigare", "Regional jämförelse: (värdet under perioden − värdet "
+     "under samma månader ett år tidigare) / värdet ett år tidigare × 100, där värdet är antal per 100 000 "
+     "invånare (rekryteringssignaler: per 1 000 unga 12–17 år). Tabellerna kallar den ”Förändr. värde (%)” "
+     "och exporterna ”Förändring per 100 000 inv. (%)”; den skiljer sig från förändringen i antal (Översikt: "
+     "”Förändring antal (%)”) när befolkningen har ändrats.", "mart_incident_month, mart_population",
+     "procent"),
     ("Vad förändrades mest", "Områdena en nivå under urvalet (för LPO och kommun: grannarna i samma "
      "överordnade område) sorterade efter förändringen i antal mot ett år tidigare.", "mart_incident_month",
      "antal"),

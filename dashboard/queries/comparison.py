@@ -70,6 +70,30 @@ class Indicator:
     person_level: bool    # disclosure-controlled
 
 
+# The change column's header per kind of indicator: Jämförelse's change is that of the
+# rate, Översikt's that of the count, and the same "Förändring (%)" read as one thing.
+_CHANGE_UNITS = {"incidents": "per 100 000 inv.", "signals": "per 1 000 unga", "bra": "per 100 000 inv.",
+                 "kolada": "i värdet"}
+
+
+def change_label(indicator: Indicator) -> str:
+    """The header of the change in percent of ``indicator``'s value in the exports:
+    'Förändring per 100 000 inv. (%)'. On screen, where the table must fit 1366 px, the
+    page heads it "Förändring värde (%)" beside "Värde" and says what the value is
+    (:func:`value_note`)."""
+    return f"Förändring {_CHANGE_UNITS[indicator.kind]} (%)"
+
+
+SHORT_CHANGE_LABEL = "Förändr. värde (%)"
+
+
+def value_note(what: str, indicator: Indicator) -> str:
+    """What the table's "Värde" and its change are (``what``: the measure as the page
+    names it), said under it on screen."""
+    return (f"Värde: {what[:1].lower()}{what[1:]}, {indicator.unit}. {SHORT_CHANGE_LABEL} är värdets förändring "
+            "mot året innan, inte antalets.")
+
+
 def _group_types(group: str, selected: tuple[str, ...]) -> tuple[str, ...]:
     if group == "urval":
         return tuple(selected)
@@ -474,9 +498,9 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
                 "area_code": pd.Series(dtype=object),
                 **{c: pd.Series(dtype="Float64") for c in ("count", "population", "count_prev", "population_prev")},
             }), per)
-            none = ("Perioden har ingen hel månad med data." if ind.kind == "incidents" or coverage(source)[0] is None else
-                    f"{coverage_text(source).capitalize()}: den valda perioden har inga månader med signaler, så "
-                    "inga värden visas (–, inte 0).")
+            none = ("Perioden har ingen hel månad med data." if ind.kind == "incidents" or coverage(source)[0] is None
+                    else f"{coverage_text(source).capitalize()}: den valda perioden har inga månader med signaler, "
+                    "så inga värden visas (–, inte 0).")
             return _comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
                                (none,), none)
         start, end = window

@@ -391,5 +391,6 @@ def unplaced_note(counts: dict[str, int], level: str) -> str | None:
     text = "; ".join(parts) + (f". {'Den' if only_lan + unassigned == 1 else 'De'} visas inte på {label} men "
                                "ingår i län, polisregion och riket.")
     if unassigned:  # said only where there are any
-        text += " Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte följer befolkningen."
+        text += (" Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte följer "
+                 "befolkningen.")
     return text
