@@ -4,6 +4,8 @@ September 2025: the count fell 14,3 %, the rate per 100 000 15,7 %)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from helpers import open_page, open_tab
 from helpers import swedish_number as number
@@ -58,3 +60,14 @@ def test_signals_name_their_own_unit(demo_db, monkeypatch, exported):
     open_page(demo_db, "jamforelse", monkeypatch, {**SODERMALM, "jmf_matt": "Rekryteringssignaler (per 1 000 unga "
                                                                              "12–17 år)"})
     assert exported["jmf_bars_dl"]["columns"]["change_pct"] == "Förändring per 1 000 unga (%)"
+
+
+def test_measures_beside_outcomes_say_they_count_partly_achieved_too(demo_db, monkeypatch):
+    """Översikt's and Karta's "Åtgärder uppnådda" count status uppnådd alone; the scatter
+    plots uppnådd or delvis uppnådd, and its title, axes and caption say so."""
+    at = open_tab(open_page(demo_db, "jamforelse", monkeypatch, SODERMALM), "jmf_flik", "Åtgärder och utfall")
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert layout["title"]["text"].startswith("Åtgärder uppnådda eller delvis uppnådda och förändring")
+    assert layout["xaxis"]["title"]["text"] == "Åtgärder uppnådda eller delvis uppnådda"
+    assert layout["yaxis"]["title"]["text"] == "Förändring per 100 000 inv. mot året innan"
+    assert any("Översikt och Karta räknar bara status uppnådd" in c.value for c in at.caption)

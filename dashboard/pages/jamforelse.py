@@ -35,8 +35,9 @@ def value_bars(df, *, title: str, value_title: str, highlight: str | None):
     return charts.figure([trace], lay)
 
 
-def completion_scatter(df, *, title: str, outcome: str):
-    """Share of measures uppnådd/delvis (x) against the outcome's change in percent (y)."""
+def completion_scatter(df, *, title: str, outcome: str, change_title: str = "Förändring mot året innan"):
+    """Share of measures uppnådd or delvis uppnådd (x) against the outcome's change in
+    percent (y, headed ``change_title``)."""
     data = df[df["change_pct"].notna() & ~df["change_pct_suppressed"]]
     if data.empty:
         return charts.empty_figure(title, "Inga områden med både åtgärdsplaner och jämförbart utfall.")
@@ -61,7 +62,7 @@ def completion_scatter(df, *, title: str, outcome: str):
     lay = charts.layout(title=title, alt=alt, show_legend=False, height=460,
                         note="Ofylld grå punkt: förändringen ligger inom slumpens variation.",
                         xaxis={"title": {"text": "Åtgärder uppnådda eller delvis uppnådda"}, "ticksuffix": "\u00a0%"},
-                        yaxis={"title": {"text": "Förändring mot året innan"}, "ticksuffix": "\u00a0%"})
+                        yaxis={"title": {"text": change_title}, "ticksuffix": "\u00a0%"})
     return charts.figure([trace], lay)
 
 
@@ -239,12 +240,16 @@ def show_measures() -> int:
         st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
     else:
         plan_year = int(paired["plan_year"].max())
-        title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
-        fig = charts.remembered(completion_scatter, paired, title=title, outcome=what)
+        # What is plotted, exactly: uppnådd OR delvis uppnådd (Översikt's and Karta's "Åtgärder
+        # uppnådda" count uppnådd alone; the title said the same words for another share).
+        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
+        change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
+        fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
         st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
         st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
                    "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
-                   f"{cmp.period} mot {cmp.previous}. Sambandet visar inte orsak och verkan.")
+                   f"{cmp.period} mot {cmp.previous}. Översikt och Karta räknar bara status uppnådd i sitt mått "
+                   "”Åtgärder uppnådda”. Sambandet visar inte orsak och verkan.")
         paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
                           "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
                           "value": "Värde", "value_prev": "Värde året innan",

@@ -186,6 +186,11 @@ INDICATORS = (
      "tidigare skulle dela planår med periodens. En plan hör till "
      "sitt område genom kommunen, och på polisområdes- och LPO-nivå genom planens lokalpolisområden.",
      "plan, measure → mart_measure_completion", "procent"),
+    ("Andel åtgärder uppnådda eller delvis uppnådda", "Regional jämförelse, fliken Åtgärder och utfall: "
+     "åtgärder med aktuell status \"uppnådd\" eller \"delvis uppnådd\" / alla åtgärder (\"ej bedömd\" räknas "
+     "med i nämnaren) i områdets åtgärdsplaner för det senaste planåret till och med periodens sista år. Inte "
+     "samma mått som \"Andel åtgärder uppnådda\" på Översikt och Karta, som bara räknar status \"uppnådd\".",
+     "plan, measure → mart_measure_completion", "procent"),
     ("Ej fördelade händelser", "Händelser i en kommun som delas av flera lokalpolisområden där källan inte "
      "anger LPO. De fördelas inte efter befolkningsandel (brott följer inte befolkningen) utan redovisas "
      "separat; de ingår i kommun, län, region och riket.", "mart_incident_unplaced", "antal"),
