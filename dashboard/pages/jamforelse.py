@@ -204,8 +204,10 @@ def show_similar() -> int:
     trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
     years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
     if years:
-        base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
-                            persist_state="page")
+        # The default base year is one where the chosen area has a value above 0, so its
+        # line is drawn; any other base year that leaves a line out says why under the chart.
+        base = s3.selectbox("Basår (= 100)", years, index=years.index(cq.default_base_year(trend, chosen)),
+                            key="jmf_basar", persist_state="page")
     st.caption(cq.SIMILAR_NOTE)
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",

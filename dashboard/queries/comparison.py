@@ -759,6 +759,29 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
     })
 
 
+def default_base_year(trend: pd.DataFrame, code: str) -> int | None:
+    """The base year a :func:`yearly` trend opens on: six years back (the first year when
+    there are fewer), or, when the chosen area ``code`` has no value above 0 that year
+    (its index could not be computed: Vaxholm, 0 incidents in 2020, had no line), the
+    nearest year where it has one, where every area has one if there is such a year.
+    None without any value."""
+    value = floats(trend["value"])
+    years = sorted(set(trend["year"].to_numpy()[~np.isnan(value)].tolist()))
+    if not years:
+        return None
+    default = years[max(0, len(years) - 6)]
+    positive = value > 0
+    codes, all_years = trend["area_code"].to_numpy(dtype=object), trend["year"].to_numpy()
+    mine = set(all_years[positive & (codes == code)].tolist())
+    if default in mine:
+        return default
+    everyone = {y for y in years if all(((codes == c) & (all_years == y) & positive).any() for c in set(codes))}
+    for pool in (mine & everyone, mine):
+        if pool:
+            return int(min(pool, key=lambda y: (abs(y - default), -y)))
+    return default
+
+
 # --- similar areas ----------------------------------------------------------------------------
 
 @st.cache_data(max_entries=32, show_spinner=False)
