@@ -89,3 +89,17 @@ def test_the_chosen_kommun_is_drawn_and_a_base_year_that_leaves_it_out_says_why(
     assert all(v is None for v in drawn["Vaxholm"])
     assert "Ingen linje för Oxelösund och Vaxholm: värdet för basåret 2020 är 0 eller saknas" in text
     assert "röjandeskydd" not in text
+
+
+def test_a_shared_link_restores_the_chosen_area_number_and_base_year(demo_db, monkeypatch):
+    """The Liknande områden choices are in the URL (the browser writes them there when
+    they change), so a copied link opens the same view: not Vaxholm, 5 areas and 2019."""
+    linked = open_page(demo_db, "jamforelse", monkeypatch,
+                       {**LIKNANDE, "jmf_omrade_kommun": "Haninge", "jmf_k": "3", "jmf_basar": "2022"})
+    assert linked.selectbox(key="jmf_omrade_kommun").value == "0136"
+    assert linked.number_input(key="jmf_k").value == 3
+    assert linked.selectbox(key="jmf_basar").value == 2022
+    similar = next(d.value for d in linked.dataframe if "Avstånd (0 = samma)" in d.value.columns)
+    assert similar["Kommun"].iat[0] == "Haninge" and len(similar) == 4
+    drawn, _ = lines(linked)
+    assert "Haninge" in drawn

@@ -196,10 +196,14 @@ def show_similar() -> int:
     codes_sorted = sorted(names, key=names.get)
     default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
     s1, s2, s3 = st.columns([2, 1, 1])
+    # The three choices are in the URL as the sidebar's filters are (by what they show:
+    # ?jmf_omrade_kommun=Haninge&jmf_k=3&jmf_basar=2022), so a shared link restores the
+    # view; the area's parameter is per level, as its options are.
     chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
                           index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
-                          persist_state="page")
-    k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
+                          bind="query-params", persist_state="page")
+    k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", bind="query-params",
+                        persist_state="page")
     similar = cq.similar(level, chosen, int(k), sel.end.year)
     trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
     years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
@@ -207,7 +211,7 @@ def show_similar() -> int:
         # The default base year is one where the chosen area has a value above 0, so its
         # line is drawn; any other base year that leaves a line out says why under the chart.
         base = s3.selectbox("Basår (= 100)", years, index=years.index(cq.default_base_year(trend, chosen)),
-                            key="jmf_basar", persist_state="page")
+                            key="jmf_basar", bind="query-params", persist_state="page")
     st.caption(cq.SIMILAR_NOTE)
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
