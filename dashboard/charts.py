@@ -927,14 +927,17 @@ def ranked_bars(
     value_title: str,
     highlight: str | None = None,
     decimals: int = 1,
+    missing_label: str = "Saknas",
 ) -> go.Figure:
     """Horizontal bars ranked by rate (``count`` per ``per`` of ``population``; the count
     itself without ``population``) with exact 95 % Poisson intervals as error bars.
 
     With ``previous`` (the count for the same period a year earlier) a label gets "≈" when
     the change is within chance (``change_within_chance``), and the hover says so.
-    Suppressed counts are left out of the ranking and named in the note. ``highlight``
-    (a label) is drawn in a contrasting colour.
+    Suppressed counts are left out of the ranking and named in the note ("Dolda (..)");
+    missing counts too, named apart from them under ``missing_label`` ("Saknas (–)"; the
+    caller may say why: "Registreras per lokalpolisområde (–)"). ``highlight`` (a label)
+    is drawn in a contrasting colour.
     """
     if df.empty:
         return empty_figure(title)
@@ -1002,12 +1005,16 @@ def ranked_bars(
             "%{customdata[1]}–%{customdata[2]})<br>Antal: %{customdata[3]}<br>%{customdata[4]}<extra></extra>"
         ),
     }
-    left_out = df.loc[hidden.to_numpy(), label].astype(str).tolist()
+    flagged = fmt.suppressed_mask(df, count).to_numpy(dtype=bool)
+    left_out = df.loc[hidden.to_numpy() & flagged, label].astype(str).tolist()
+    missing = df.loc[hidden.to_numpy() & ~flagged, label].astype(str).tolist()
     notes = ["Strecken visar 95\u00a0% konfidensintervall (Poisson)."]
     if any(r[5] is not None for r in records):
         notes.append("≈ = förändringen mot året innan kan vara slump.")
     if left_out:
         notes.append(f"Dolda (..): {', '.join(left_out[:8])}{' m.fl.' if len(left_out) > 8 else ''}.")
+    if missing:
+        notes.append(f"{missing_label} (–): {', '.join(missing[:8])}{' m.fl.' if len(missing) > 8 else ''}.")
     what = value_title[:1].lower() + value_title[1:]
     if records:
         top, bottom = records[-1], records[0]
@@ -1019,6 +1026,8 @@ def ranked_bars(
         alt = f"{title}: inga värden att visa."
     if left_out:
         alt += f" {len(left_out)} {'område döljs' if len(left_out) == 1 else 'områden döljs'} av röjandeskydd."
+    if missing:
+        alt += f" {len(missing)} {'område saknar' if len(missing) == 1 else 'områden saknar'} värde."
     lay = layout(
         title=title,
         alt=alt,

@@ -130,6 +130,21 @@ def show_side_by_side() -> int:
                + " ".join(cmp.notes))
     if unplaced:
         st.info(unplaced, icon=":material/location_off:")
+    # Kommuner whose signals are recorded per lokalpolisområde (each covering other
+    # kommuner too) have none of their own: named as such, apart from the hidden ones.
+    per_lpo = indicator.kind == "signals" and level == "kommun"
+    unrecorded = table["count"].isna() & ~table["count_suppressed"]
+    if per_lpo and unrecorded.any() and not table["value"].notna().any():
+        # Not one bar to draw: say why and lead to the level the signals are recorded at,
+        # instead of an empty chart and a table of "–".
+        hidden = table.loc[table["count_suppressed"], "name"].tolist()
+        st.info(f"Rekryteringssignaler registreras per lokalpolisområde. {int(unrecorded.sum())} av {len(table)} "
+                f"{plural} här ingår i lokalpolisområden som också täcker andra kommuner och har inga egna siffror "
+                "(–, inte 0)" + (f"; {', '.join(hidden)} döljs (..)" if hidden else "") + ". Inget värde kan visas "
+                "per kommun: jämför lokalpolisområdena i stället.", icon=":material/location_off:")
+        st.button("Jämför lokalpolisområden", on_click=st.session_state.update, kwargs={"jmf_niva": "lpo"},
+                  key="jmf_to_lpo", type="primary")
+        return summary.suppressed
     title = f"{what}, {scope.description}, {cmp.period}"
     chart_rows = table
     if len(table) > BAR_LIMIT:
@@ -140,7 +155,8 @@ def show_side_by_side() -> int:
     if indicator.has_counts:
         fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
                                 per=cmp.per, previous="count_prev", previous_population="population_prev",
-                                title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
+                                title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight,
+                                missing_label="Registreras per lokalpolisområde" if per_lpo else "Saknas")
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")

@@ -418,7 +418,6 @@ class SignalPage:
     mostly_suppressed: bool
     trend: pd.DataFrame            # trend_table for the breakdown
     summary: pd.DataFrame          # summary_table for the breakdown
-    unrecorded: bool = False       # a kommun signals cannot reach: every figure is – (missing), not 0
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # per database version: Översikt asks on each new kommun
@@ -439,14 +438,83 @@ def unplaceable(key, level: str) -> frozenset[str]:
     return frozenset(df["area_code"])
 
 
-UNRECORDED_NOTE = ("Inga signaler är registrerade för {name} som kommun: de registreras per lokalpolisområde, "
-                   "och ett lokalpolisområde som täcker flera kommuner kan inte delas upp på dem. Därför visas "
-                   "ingen kurva och värdena visas som – (saknas), inte som 0.")
+@dataclass(frozen=True)
+class Recording:
+    """Where the signals of a kommun that signals cannot reach (:func:`unplaceable`) are."""
+
+    lpos: tuple[str, ...]     # the lokalpolisområden covering the kommun (each covers others too)
+    others: tuple[str, ...]   # the other kommuner they cover
+    area: str                 # the area to show instead: the LPO, or the smallest police area holding them all
 
 
-def unrecorded_note(selection) -> str:
-    """Why a kommun that signals cannot reach (:attr:`SignalPage.unrecorded`) has no figures."""
-    return UNRECORDED_NOTE.format(name=selection.area_name)
+@st.cache_data(max_entries=8, show_spinner=False)
+def _lpo_kommun(key) -> tuple[tuple[str, str], ...]:
+    return tuple(rows("SELECT lpo_code, kommun_code FROM lpo_kommun ORDER BY lpo_code, kommun_code", key=key))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _own_signals(key, code: str, start: date, end: date) -> bool:
+    return bool(rows("""SELECT count(*) > 0 FROM mart_signal
+                        WHERE kommun_code = $code AND month BETWEEN $start AND $end AND count > 0""",
+                     {"code": code, "start": start, "end": end}, key=key)[0][0])
+
+
+def recorded_in(selection) -> Recording | None:
+    """For a kommun whose signals are all recorded per lokalpolisområde, each of which
+    also covers other kommuner (:func:`unplaceable`), and that has no signal of its own in
+    the months read: its LPOs, the other kommuner they cover, and the area to show
+    instead (the LPO; with several, the smallest police area holding them all). None for
+    any other selection: its figures are its own."""
+    key = db_key()
+    code = selection.area_code
+    if selection.area_level != "kommun" or code not in unplaceable(key, "kommun"):
+        return None
+    if months_covered(selection) is None or _own_signals(key, code, *months_read(selection)):
+        return None  # no signals in the period at all (the page says which months have them), or some of its own
+    pairs = _lpo_kommun(key)
+    lpos = tuple(lpo for lpo, kommun in pairs if kommun == code)
+    if not lpos:
+        return None
+    others = tuple(sorted({k for lpo, k in pairs if lpo in lpos and k != code}, key=geo.area_name))
+    area = lpos[0]
+    while area is not None and not all(_within(lpo, area) for lpo in lpos):
+        area = geo.parent(area)
+    return Recording(lpos=lpos, others=others, area=area or geo.RIKET)
+
+
+def _within(code: str, area: str) -> bool:
+    """Whether the police area ``area`` is ``code`` or holds it."""
+    while code is not None:
+        if code == area:
+            return True
+        code = geo.parent(code)
+    return False
+
+
+KIND = {"lpo": "lokalpolisområdet", "polisomrade": "polisområdet", "polisregion": "polisregionen"}
+
+
+def area_phrase(code: str) -> str:
+    """'lokalpolisområdet Haninge/Nynäshamn' (an LPO and a kommun often share a name)."""
+    kind = KIND.get(geo.level_of(code) or "")
+    return f"{kind} {geo.area_name(code)}" if kind else geo.area_name(code)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def unrecorded_note(selection, recording: Recording) -> str:
+    """Why a kommun that signals cannot reach (:func:`recorded_in`) has no figures, and
+    where they are."""
+    lpos = _listed([geo.area_name(c) for c in recording.lpos])
+    covers = f"lokalpolisområdet {lpos}" if len(recording.lpos) == 1 else f"lokalpolisområdena {lpos}"
+    others = _listed([geo.area_name(c) for c in recording.others])
+    shown = (f"Signalerna finns för {area_phrase(recording.area)}" if len(recording.lpos) == 1
+             else f"Signalerna finns för {area_phrase(recording.area)}, som rymmer dem")
+    return (f"Rekryteringssignaler registreras per lokalpolisområde. {selection.area_name} ingår i {covers}, som "
+            f"också täcker {others}, och signalerna där kan inte delas upp på kommunerna. Därför har "
+            f"{selection.area_name} inga egna siffror (de saknas; de är inte 0). {shown}.")
 
 
 SECONDARY_NOTE = ("Ett ”{dots}” kan också dölja ett stort antal. När ett litet antal döljs, döljs också ett "
@@ -471,17 +539,6 @@ def secondary_note(selection, grain: str) -> str:
     return text
 
 
-def _blanked(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every count, share and rate missing (–), none of them hidden: the
-    zeros of a kommun signals cannot reach are unknown, not none."""
-    out = frame.copy()
-    for column in ("count", "share", "rate"):
-        if column in out:
-            out[column] = pd.array([pd.NA] * len(out), dtype=out[column].dtype if column == "count" else "Float64")
-            out[f"{column}_suppressed"] = False
-    return out
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _page(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> SignalPage:
     # One cached entry for everything the page reads: on a new selection the view is
@@ -492,15 +549,8 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
     view = _view(key, level, code, start, end, grain, dimension)
     trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth, start, end)
     summary = summary_table(view.cube, dimension, view.youth, end.year)
-    # A kommun every LPO of which covers other kommuner too gets no signal recorded per
-    # LPO: a total of 0 there means "not recorded at this level", as in Jämförelse.
-    total = view.cube.table(())
-    unrecorded = (code in unplaceable(key, level) and not bool(total["count_suppressed"].any())
-                  and (total.empty or total["count"].fillna(0).sum() == 0))
-    if unrecorded:
-        trend, summary = _blanked(trend), _blanked(summary)
     return SignalPage(grain=view.grain, notices=view.notices, mostly_suppressed=view.mostly_suppressed,
-                      trend=trend, summary=summary, unrecorded=unrecorded)
+                      trend=trend, summary=summary)
 
 
 def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:
