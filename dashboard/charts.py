@@ -233,10 +233,18 @@ def _num(value, decimals: int) -> str:
     return fmt.number(value, decimals)
 
 
-def _gap_note(n_hidden: int) -> str | None:
-    if not n_hidden:
-        return None
-    return f"{GAP_NOTE} {fmt.integer(n_hidden)} {'värde döljs' if n_hidden == 1 else 'värden döljs'}."
+def _gap_note(n_hidden: int, n_missing: int = 0, missing_note: str | None = None) -> str | None:
+    """The note under a trend: gaps that disclosure control made (``n_hidden``, flagged
+    values), and apart from them gaps where a value is missing (``n_missing``), said by
+    ``missing_note`` when the caller knows why (an index whose base year is 0). A missing
+    value is never called suppressed: the export's table has it."""
+    parts = []
+    if n_hidden:
+        parts.append(f"{GAP_NOTE} {fmt.integer(n_hidden)} {'värde döljs' if n_hidden == 1 else 'värden döljs'}.")
+    if n_missing:
+        parts.append(missing_note or f"{fmt.integer(n_missing)} {'värde saknas' if n_missing == 1 else 'värden saknas'}"
+                                     " (luckor utan ”..”).")
+    return " ".join(parts) or None
 
 
 # --- trend ----------------------------------------------------------------------------------
@@ -282,26 +290,34 @@ LEGEND_BELOW_MARGIN = 110
 
 
 def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: str, y_title: str, x_title: str,
-                 decimals: int, hover_unit: str, reference: float | None) -> tuple[list[dict], dict]:
+                 decimals: int, hover_unit: str, reference: float | None,
+                 missing_note: str | None = None) -> tuple[list[dict], dict]:
     """:func:`trend`'s traces and layout as plain dicts (``df`` not empty), so a caller can
-    adjust them before the figure is built once."""
+    adjust them before the figure is built once. A gap is either a value disclosure
+    control hides (flagged: "..") or one that is missing ("–", said by ``missing_note``
+    when given)."""
     data = df.sort_values([c for c in (color, x) if c], kind="stable")
     groups = list(dict.fromkeys(data[color].tolist())) if color else [None]
     colours = _colour_map([str(g) for g in groups])
     # Whole-frame work once, then plain NumPy masks per group (pandas per group is slow).
-    all_values, all_hidden = _gapped(data, y)
-    all_hidden = np.asarray(all_hidden, dtype=bool)
+    all_values, all_gaps = _gapped(data, y)
+    all_gaps = np.asarray(all_gaps, dtype=bool)
+    # Only flagged values are hidden; the other gaps are missing values (an index without
+    # a base, a rate without a population), which no "..” hides.
+    all_hidden = all_gaps & fmt.suppressed_mask(data, y).to_numpy(dtype=bool)
     all_months = pd.to_datetime(data[x]).to_numpy(dtype="datetime64[ns]")
     labels = {m: fmt.month(m) for m in np.unique(all_months)}
     codes = data[color].to_numpy(dtype=object) if color else None
     traces, summaries, n_hidden = [], [], int(all_hidden.sum())
+    n_missing = int((all_gaps & ~all_hidden).sum())
     shown_values = [v for v in all_values.tolist() if not math.isnan(v)]
     for g in groups:
         mask = slice(None) if g is None else codes == g
         values, hidden, months = all_values[mask], all_hidden[mask], all_months[mask]
         month_texts = [labels[m] for m in months]
         name = y_title if g is None else str(g)
-        texts = [fmt.SUPPRESSED if h else _num(v, decimals) for v, h in zip(values, hidden, strict=True)]
+        texts = [fmt.SUPPRESSED if h else fmt.MISSING if math.isnan(v) else _num(v, decimals)
+                 for v, h in zip(values, hidden, strict=True)]
         traces.append(
             {
                 "type": "scatter",
@@ -324,7 +340,7 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
             (m0, v0), (m1, v1) = shown[0], shown[-1]
             summaries.append(f"{label}från {_num(v0, decimals)} ({m0}) till {_num(v1, decimals)} ({m1})")
         else:
-            summaries.append(f"{label}alla värden dolda")
+            summaries.append(f"{label}alla värden dolda" if hidden.any() else f"{label}inga värden")
     first, last = data[x].min(), data[x].max()
     more = f" och {len(groups) - 6} till" if len(groups) > 6 else ""
     # The summaries start a sentence: one line without a group name reads "från 3 (…)".
@@ -336,6 +352,7 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
         + more
         + "."
         + (f" {n_hidden} värden döljs av röjandeskydd." if n_hidden else "")
+        + (f" {missing_note}" if n_missing and missing_note else "")
     )
     shapes = []
     if reference is not None:
@@ -354,19 +371,20 @@ def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: 
     lay = layout(
         title=title,
         alt=alt,
-        note=_gap_note(n_hidden),
+        note=_gap_note(n_hidden, n_missing, missing_note),
         show_legend=color is not None,
         shapes=shapes,
         xaxis={"title": {"text": x_title}, "type": "date", **_month_ticks(pd.Timestamp(first), pd.Timestamp(last))},
         yaxis={"title": {"text": y_title}, "rangemode": "tozero" if reference is None else "normal",
                **_value_ticks(shown_values, decimals)},
-        annotations=[ALL_HIDDEN_LABEL] if n_hidden and not shown_values else [],
+        annotations=([ALL_HIDDEN_LABEL] if n_hidden else [NOTHING_LABEL]) if not shown_values else [],
     )
     return traces, lay
 
 
 ALL_HIDDEN_LABEL = {"text": "Alla värden är dolda (röjandeskydd)", "xref": "paper", "yref": "paper", "x": 0.5,
                     "y": 0.5, "showarrow": False, "font": {"size": FONT_SIZE + 2, "color": "#666666"}}
+NOTHING_LABEL = {**ALL_HIDDEN_LABEL, "text": "Inga värden att visa"}
 
 
 def _value_ticks(shown: list[float], decimals: int) -> dict:
@@ -432,6 +450,41 @@ def index_values(df: pd.DataFrame, x: str, y: str, color: str | None, base_year:
     return df.assign(index=pd.array(index, dtype="Float64"), index_suppressed=fmt.suppressed_mask(df, y))
 
 
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def base_note(df: pd.DataFrame, x: str, y: str, color: str | None, base_year: int) -> str | None:
+    """Why a group of an index has no line (its index cannot be computed), or None when
+    every group has one: its base year's value is 0 or missing (another base year where
+    every group has a value above 0 is suggested), or hidden by disclosure control."""
+    if not color:
+        return None
+    hidden = fmt.suppressed_mask(df, y).to_numpy(dtype=bool)
+    values = np.where(hidden, np.nan, pd.to_numeric(df[y], errors="coerce").to_numpy(dtype=float, na_value=np.nan))
+    years = pd.DatetimeIndex(pd.to_datetime(df[x])).year.to_numpy()
+    groups = df[color].astype(str).to_numpy(dtype=object)
+    positive = {(g, yr) for g, yr, v in zip(groups, years, values, strict=True) if v > 0}
+    names = list(dict.fromkeys(groups.tolist()))
+    hidden_base = {g for g, yr, h in zip(groups, years, hidden, strict=True) if h and yr == base_year}
+    without = [g for g in names if (g, base_year) not in positive]
+    if not without:
+        return None
+    by_hiding = [g for g in without if g in hidden_base]
+    by_value = [g for g in without if g not in hidden_base]
+    parts = []
+    if by_value:
+        parts.append(f"Ingen linje för {_names(by_value)}: värdet för basåret {base_year} är 0 eller saknas, så "
+                     "inget index (värdet delat med basårets värde) kan räknas.")
+    if by_hiding:
+        parts.append(f"Ingen linje för {_names(by_hiding)}: värdet för basåret {base_year} döljs av röjandeskydd.")
+    usable = [yr for yr in sorted(set(years.tolist())) if all((g, yr) in positive for g in names)]
+    if usable:
+        best = min(usable, key=lambda yr: (abs(yr - base_year), -yr))
+        parts.append(f"Välj ett annat basår, till exempel {best}.")
+    return " ".join(parts)
+
+
 def indexed_trend(
     df: pd.DataFrame,
     x: str,
@@ -460,7 +513,8 @@ def indexed_trend(
             fig.update_xaxes(tickformat="%Y", hoverformat="%Y", dtick="M12", title_text="År")
         return fig
     traces, lay = _trend_parts(data, x, "index", color, title=title, y_title=y_title, x_title="Månad", decimals=0,
-                               hover_unit="", reference=100.0)
+                               hover_unit="", reference=100.0,
+                               missing_note=base_note(df, x, y, color, base_year))
     lay["meta"] = {**lay["meta"], "alt": f"{y_label}, indexerat med {base_year} = 100. {lay['meta']['alt']}"}
     if yearly:
         # Adjusted as dicts before the figure is built: Plotly's update_xaxes and trace
@@ -873,14 +927,17 @@ def ranked_bars(
     value_title: str,
     highlight: str | None = None,
     decimals: int = 1,
+    missing_label: str = "Saknas",
 ) -> go.Figure:
     """Horizontal bars ranked by rate (``count`` per ``per`` of ``population``; the count
     itself without ``population``) with exact 95 % Poisson intervals as error bars.
 
     With ``previous`` (the count for the same period a year earlier) a label gets "≈" when
     the change is within chance (``change_within_chance``), and the hover says so.
-    Suppressed counts are left out of the ranking and named in the note. ``highlight``
-    (a label) is drawn in a contrasting colour.
+    Suppressed counts are left out of the ranking and named in the note ("Dolda (..)");
+    missing counts too, named apart from them under ``missing_label`` ("Saknas (–)"; the
+    caller may say why: "Registreras per lokalpolisområde (–)"). ``highlight`` (a label)
+    is drawn in a contrasting colour.
     """
     if df.empty:
         return empty_figure(title)
@@ -948,12 +1005,16 @@ def ranked_bars(
             "%{customdata[1]}–%{customdata[2]})<br>Antal: %{customdata[3]}<br>%{customdata[4]}<extra></extra>"
         ),
     }
-    left_out = df.loc[hidden.to_numpy(), label].astype(str).tolist()
+    flagged = fmt.suppressed_mask(df, count).to_numpy(dtype=bool)
+    left_out = df.loc[hidden.to_numpy() & flagged, label].astype(str).tolist()
+    missing = df.loc[hidden.to_numpy() & ~flagged, label].astype(str).tolist()
     notes = ["Strecken visar 95\u00a0% konfidensintervall (Poisson)."]
     if any(r[5] is not None for r in records):
         notes.append("≈ = förändringen mot året innan kan vara slump.")
     if left_out:
         notes.append(f"Dolda (..): {', '.join(left_out[:8])}{' m.fl.' if len(left_out) > 8 else ''}.")
+    if missing:
+        notes.append(f"{missing_label} (–): {', '.join(missing[:8])}{' m.fl.' if len(missing) > 8 else ''}.")
     what = value_title[:1].lower() + value_title[1:]
     if records:
         top, bottom = records[-1], records[0]
@@ -965,6 +1026,8 @@ def ranked_bars(
         alt = f"{title}: inga värden att visa."
     if left_out:
         alt += f" {len(left_out)} {'område döljs' if len(left_out) == 1 else 'områden döljs'} av röjandeskydd."
+    if missing:
+        alt += f" {len(missing)} {'område saknar' if len(missing) == 1 else 'områden saknar'} värde."
     lay = layout(
         title=title,
         alt=alt,

@@ -22,6 +22,24 @@ def shift_months(d: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
+def months_within(start: date, end: date, first: date | None, last: date | None) -> tuple[date, date] | None:
+    """The months of ``start``–``end`` that a source holding ``first``–``last`` has data
+    for (first days of months), or None when it has none of them (or no data at all).
+    A month outside a source's months is missing, not zero: the one rule every page's
+    figures and comparisons follow (dashboard.queries.coverage)."""
+    if first is None or last is None:
+        return None
+    lo, hi = max(start, first), min(end, last)
+    return (lo, hi) if lo <= hi else None
+
+
+def reaches_back(start: date, first: date | None) -> bool:
+    """Whether a source whose data begin with ``first`` has the whole of the same months a
+    year before a period that starts with ``start`` (a comparison with months before its
+    first one would compare with nothing, shown as a rise from 0)."""
+    return first is not None and shift_months(start, -12) >= first
+
+
 def last_complete_month(through: date, slack_days: int = 0) -> date:
     """The last month the data cover to its end: ``through``'s month when ``through`` is
     within ``slack_days`` of the month's last day, else the month before. (The last

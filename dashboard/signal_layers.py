@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import suppression
+from dashboard.periods import months_within
 
 log = logging.getLogger(__name__)
 
@@ -73,13 +74,13 @@ def periods(start: date, end: date, grain: str) -> list[str]:
     return list(dict.fromkeys(period_of(m.year, m.month, grain) for m in months))
 
 
-def signal_months(start: date, end: date, last: date | None) -> tuple[date, date]:
-    """The months of ``start``–``end`` the signals are read for: up to ``last``, the last
-    month with signals, when the period runs past it (a fall to nothing at the end of
-    every trend otherwise); the whole period when it has no signal at all."""
-    if last is None or last >= end or last < start:
-        return start, end
-    return start, last
+def signal_months(start: date, end: date, first: date | None, last: date | None) -> tuple[date, date]:
+    """The months of ``start``–``end`` the signals are read for: those from ``first`` to
+    ``last``, the first and last month with signals, when the period runs past either
+    (a fall to nothing at the end of every trend otherwise, and months of zeros before the
+    first signal); the whole period when it has no month with signals (its figures are
+    then missing: the pages ask :func:`dashboard.periods.months_within` first)."""
+    return months_within(start, end, first, last) or (start, end)
 
 
 def page_layers(start: date, end: date) -> list[tuple[str, str]]:

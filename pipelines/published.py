@@ -50,15 +50,16 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
     """(chain, first month, last month, grain) of every layer a page may ask for with a
-    quick period: the months read (up to the last month with signals) of each quick
+    quick period: the months read (those with signals) of each quick
     choice, in each grain that does not make the page move to a coarser one."""
-    row = con.execute("""SELECT incident_first_month, incident_last_month, incident_last_day, signal_last_month
+    row = con.execute("""SELECT incident_first_month, incident_last_month, incident_last_day, signal_last_month,
+                                signal_first_month
                          FROM mart_status""").fetchone()
     if row is None or row[0] is None or row[3] is None:
         return []  # the sidebar offers quick periods over incidents; no signals, nothing to show
     from dashboard import periods, signal_layers
 
-    first, last, last_day, signal_last = row
+    first, last, last_day, signal_last, signal_first = row
     stated = con.execute("SELECT value FROM dataset_info WHERE key = 'data_tom'").fetchone()
     try:
         stated_day = date.fromisoformat(stated[0][:10]) if stated and stated[0] else None
@@ -66,7 +67,7 @@ def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
         stated_day = None
     out = []
     for start, end in periods.quick_ranges(first, last, periods.last_complete(last_day, stated_day)):
-        months = signal_layers.signal_months(start, end, signal_last)
+        months = signal_layers.signal_months(start, end, signal_first, signal_last)
         out += [(chain, *months, grain) for chain, grain in signal_layers.page_layers(*months)]
     return out
 

@@ -345,6 +345,38 @@ def test_a_tab_opens_its_view_goes_to_the_url_and_a_link_reopens_it(new_page, se
     screenshots(atg, "journey-atgarder-register-tab", max_shots=1)
 
 
+def test_the_similar_areas_choices_go_to_the_url_and_a_link_restores_them(new_page, server):
+    """Liknande områden: the area compared, the number of similar areas and the base year
+    are in the address, so the copied link opens Haninge, 3 areas and 2022 (it opened
+    Vaxholm, 5 and 2020)."""
+    page = new_page()
+    open_app(page, server, "/jamforelse?niva=L%C3%A4n&omrade=Stockholms+l%C3%A4n&jmf_niva=Kommun"
+                           "&jmf_flik=Liknande+omr%C3%A5den")
+    page.get_by_text("Antal liknande").first.wait_for()
+    page.get_by_role("combobox", name="Kommun att jämföra", exact=True).click()
+    page.keyboard.type("Haninge")  # the list of 290 shows a few at a time: typing finds it
+    page.get_by_role("option", name="Haninge", exact=True).click()
+    wait_for_query(page, "jmf_omrade_kommun", "Haninge")
+    settle(page)
+    k = page.get_by_role("spinbutton", name="Antal liknande")
+    k.fill("3")
+    k.press("Enter")
+    wait_for_query(page, "jmf_k", "3")
+    settle(page)
+    select(page, "Basår (= 100)", "2022")
+    wait_for_query(page, "jmf_basar", "2022")
+    settle(page)
+
+    other = new_page()
+    open_app(other, server, page.url.removeprefix(server))
+    other.get_by_text("Antal liknande").first.wait_for()
+    assert selected(other, "Kommun att jämföra") == "Haninge"
+    assert other.get_by_role("spinbutton", name="Antal liknande").input_value() == "3"
+    assert selected(other, "Basår (= 100)") == "2022"
+    other.get_by_text("index (2022 = 100): Haninge och liknande kommuner").first.wait_for()
+    assert_no_error(other)
+
+
 # --- 6. a bad link -------------------------------------------------------------------------------
 
 

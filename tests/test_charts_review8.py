@@ -82,8 +82,12 @@ def test_alt_text_of_one_line_starts_its_summary_with_a_capital():
 def test_alt_text_of_one_hidden_line_starts_with_a_capital():
     df = months(2)
     df["n"] = pd.array([None, None], dtype="Int64")
+    df["n_suppressed"] = True  # hidden by disclosure control ("..")
     alt = charts.trend(df, "month", "n", title="Brott", y_title="Antal").layout.meta["alt"]
     assert "1 linje. Alla värden dolda." in alt
+    # Values that are merely missing are not said to be hidden.
+    alt = charts.trend(df.drop(columns="n_suppressed"), "month", "n", title="Brott", y_title="Antal").layout.meta["alt"]
+    assert "1 linje. Inga värden." in alt and "dold" not in alt
 
 
 # --- 3. legend classes of counts ----------------------------------------------------------------

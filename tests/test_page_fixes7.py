@@ -30,13 +30,18 @@ def cells(at, column: str) -> list[str]:
 
 def test_a_kommun_signals_cannot_reach_shows_no_zero(nacka_signals, monkeypatch):
     at = open_page(nacka_signals, "rekrytering", monkeypatch, {**PERIOD, "niva": "Kommun", "omrade": "Tyresö"})
-    counts = cells(at, "Antal")
-    assert counts and set(counts) == {"–"}, counts
-    assert "0" not in cells(at, "Per 1 000 unga 12–17 år") + cells(at, "Andel")
-    assert not at.get("plotly_chart"), "a trend of zeros was drawn"
-    note = next((i.value for i in at.info if "ingen kurva" in i.value), None)
-    assert note is not None and "Tyresö" in note and "– (saknas), inte som 0" in note, [i.value for i in at.info]
-    assert any("ingen kurva" in c.value for c in at.caption), "the page's notes (and so the exports) lack it"
+    assert not at.dataframe and not at.get("plotly_chart"), "a table or trend of zeros was drawn"
+    assert not at.get("download_button"), "exports of empty rows were offered"
+    note = next((i.value for i in at.info if "registreras per lokalpolisområde" in i.value), None)
+    assert note is not None, [i.value for i in at.info]
+    assert "Tyresö ingår i lokalpolisområdet Nacka, som också täcker Nacka och Värmdö" in note
+    assert "inga egna siffror (de saknas; de är inte 0)" in note
+    # The way forward: the LPO that holds Tyresö's signals.
+    [button] = [b for b in at.button if b.key == "signal_recorded_in"]
+    assert button.label == "Visa lokalpolisområdet Nacka"
+    button.click().run()
+    assert at.session_state["omrade"] == "LPO-NACKA" and at.session_state["niva"] == "lpo"
+    assert "72" in cells(at, "Antal")  # Nacka's signals, (11 + 12 + 13) from each of two sources
 
 
 def test_the_lpo_itself_shows_its_signals(nacka_signals, monkeypatch):

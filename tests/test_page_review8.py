@@ -124,7 +124,7 @@ def test_overview_shows_no_zero_signals_for_a_kommun_signals_cannot_reach(demo_d
     assert metric.value == "–" and not metric.delta, (metric.value, metric.delta)
     assert any("lokalpolisområdet Nacka" in c.value for c in at.caption)
     signal_page = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Kommun", "omrade": "Tyresö"})
-    assert any("– (saknas), inte som 0" in i.value for i in signal_page.info)
+    assert any("inga egna siffror (de saknas; de är inte 0)" in i.value for i in signal_page.info)
 
 
 def test_overview_still_counts_a_kommun_with_its_own_signals(demo_db, monkeypatch, raw):

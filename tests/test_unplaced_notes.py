@@ -73,3 +73,23 @@ def test_rows_of_zero_signals_name_no_area(empty_db, tmp_path, monkeypatch):
     db = loaded(empty_db, tmp_path, "nollor.csv", lines)
     at = show(db, "rekrytering", monkeypatch, niva="Lokalpolisområde", omrade="Södermalm")
     assert not any("kan inte föras till" in i.value for i in at.info), [i.value for i in at.info]
+
+
+@pytest.mark.parametrize(("counts", "expected"), [
+    ({"endast län": 1}, "1 händelse har bara län som plats (ingen kommun). Den visas inte på kommunnivå men ingår i "
+                        "län, polisregion och riket."),
+    ({"endast län": 2}, "2 händelser har bara län som plats (ingen kommun). De visas inte på kommunnivå men ingår i "
+                        "län, polisregion och riket."),
+    ({"ej fördelade": 1}, "1 händelse i en kommun som delas av flera lokalpolisområden saknar LPO (ej fördelad). Den "
+                          "visas inte på kommunnivå men ingår i län, polisregion och riket. Ej fördelade händelser "
+                          "fördelas inte efter befolkningsandel, eftersom brott inte följer befolkningen."),
+    ({"endast län": 1, "ej fördelade": 1}, "1 händelse har bara län som plats (ingen kommun); 1 händelse i en kommun "
+                                           "som delas av flera lokalpolisområden saknar LPO (ej fördelad). De visas "
+                                           "inte på kommunnivå men ingår i län, polisregion och riket. Ej fördelade "
+                                           "händelser fördelas inte efter befolkningsandel, eftersom brott inte "
+                                           "följer befolkningen."),
+])
+def test_the_note_is_in_the_singular_for_one_incident(counts, expected):
+    from dashboard.queries import incidents
+
+    assert incidents.unplaced_note(counts, "kommun") == expected

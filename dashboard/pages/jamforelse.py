@@ -35,8 +35,9 @@ def value_bars(df, *, title: str, value_title: str, highlight: str | None):
     return charts.figure([trace], lay)
 
 
-def completion_scatter(df, *, title: str, outcome: str):
-    """Share of measures uppnådd/delvis (x) against the outcome's change in percent (y)."""
+def completion_scatter(df, *, title: str, outcome: str, change_title: str = "Förändring mot året innan"):
+    """Share of measures uppnådd or delvis uppnådd (x) against the outcome's change in
+    percent (y, headed ``change_title``)."""
     data = df[df["change_pct"].notna() & ~df["change_pct_suppressed"]]
     if data.empty:
         return charts.empty_figure(title, "Inga områden med både åtgärdsplaner och jämförbart utfall.")
@@ -61,7 +62,7 @@ def completion_scatter(df, *, title: str, outcome: str):
     lay = charts.layout(title=title, alt=alt, show_legend=False, height=460,
                         note="Ofylld grå punkt: förändringen ligger inom slumpens variation.",
                         xaxis={"title": {"text": "Åtgärder uppnådda eller delvis uppnådda"}, "ticksuffix": "\u00a0%"},
-                        yaxis={"title": {"text": "Förändring mot året innan"}, "ticksuffix": "\u00a0%"})
+                        yaxis={"title": {"text": change_title}, "ticksuffix": "\u00a0%"})
     return charts.figure([trace], lay)
 
 
@@ -124,10 +125,26 @@ def export_caption(hidden: int) -> str:
 def show_side_by_side() -> int:
     """The areas ranked on the measure, and which changed more than chance explains."""
     st.subheader(f"{plural.capitalize()} sida vid sida")
-    st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}, jämfört med "
-               f"{cmp.previous}. " + " ".join(cmp.notes))
+    compared = "" if cmp.no_change else f", jämfört med {cmp.previous}"
+    st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}{compared}. "
+               + " ".join(cmp.notes))
     if unplaced:
         st.info(unplaced, icon=":material/location_off:")
+    # Kommuner whose signals are recorded per lokalpolisområde (each covering other
+    # kommuner too) have none of their own: named as such, apart from the hidden ones.
+    per_lpo = indicator.kind == "signals" and level == "kommun"
+    unrecorded = table["count"].isna() & ~table["count_suppressed"]
+    if per_lpo and unrecorded.any() and not table["value"].notna().any():
+        # Not one bar to draw: say why and lead to the level the signals are recorded at,
+        # instead of an empty chart and a table of "–".
+        hidden = table.loc[table["count_suppressed"], "name"].tolist()
+        st.info(f"Rekryteringssignaler registreras per lokalpolisområde. {int(unrecorded.sum())} av {len(table)} "
+                f"{plural} här ingår i lokalpolisområden som också täcker andra kommuner och har inga egna siffror "
+                "(–, inte 0)" + (f"; {', '.join(hidden)} döljs (..)" if hidden else "") + ". Inget värde kan visas "
+                "per kommun: jämför lokalpolisområdena i stället.", icon=":material/location_off:")
+        st.button("Jämför lokalpolisområden", on_click=st.session_state.update, kwargs={"jmf_niva": "lpo"},
+                  key="jmf_to_lpo", type="primary")
+        return summary.suppressed
     title = f"{what}, {scope.description}, {cmp.period}"
     chart_rows = table
     if len(table) > BAR_LIMIT:
@@ -138,32 +155,39 @@ def show_side_by_side() -> int:
     if indicator.has_counts:
         fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
                                 per=cmp.per, previous="count_prev", previous_population="population_prev",
-                                title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight)
+                                title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight,
+                                missing_label="Registreras per lokalpolisområde" if per_lpo else "Saknas")
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
     st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
                "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
-               "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+               "value_prev": "Värde året innan", "change_pct": cq.change_label(indicator),
                "within_chance": "Inom slumpens variation"}
     if not indicator.has_counts:
         columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
-    # On screen the interval's headers are short, so the ten columns fit a 1366 px wide
-    # window without scrolling sideways (the caption above says it is a 95 % interval); the
-    # export keeps the full headers.
-    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till"}.items() if k in columns}
+    # On screen the interval's and the change's headers are short, so the ten columns fit a
+    # 1366 px wide window without scrolling sideways (the caption above says it is a 95 %
+    # interval, the one below what the value and its change are); the export keeps the full
+    # headers ("Förändring per 100 000 inv. (%)": the rate's change, not the count's).
+    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till",
+                                                "change_pct": cq.SHORT_CHANGE_LABEL}.items() if k in columns}
     # Remembered by the comparison's identity: pickling the 21-column table to find it cost
     # a few milliseconds on every rerun.
     decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
     st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
                  hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
+    st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
     exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
                              filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
 
     # Change against the same months a year earlier
     st.subheader("Förändring mot samma period ett år tidigare")
+    if cmp.no_change:  # the months a year earlier have no data: nothing is tested against them
+        st.info(cmp.no_change, icon=":material/event_busy:")
+        return summary.suppressed
     up, down = summary.up, summary.down
     m1, m2, m3 = st.columns(3)
     m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
@@ -188,16 +212,22 @@ def show_similar() -> int:
     codes_sorted = sorted(names, key=names.get)
     default_code = highlight_code or (table["area_code"].iat[0] if not table.empty else codes_sorted[0])
     s1, s2, s3 = st.columns([2, 1, 1])
+    # The three choices are in the URL as the sidebar's filters are (by what they show:
+    # ?jmf_omrade_kommun=Haninge&jmf_k=3&jmf_basar=2022), so a shared link restores the
+    # view; the area's parameter is per level, as its options are.
     chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
                           index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
-                          persist_state="page")
-    k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
+                          bind="query-params", persist_state="page")
+    k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", bind="query-params",
+                        persist_state="page")
     similar = cq.similar(level, chosen, int(k), sel.end.year)
     trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
     years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
     if years:
-        base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
-                            persist_state="page")
+        # The default base year is one where the chosen area has a value above 0, so its
+        # line is drawn; any other base year that leaves a line out says why under the chart.
+        base = s3.selectbox("Basår (= 100)", years, index=years.index(cq.default_base_year(trend, chosen)),
+                            key="jmf_basar", bind="query-params", persist_state="page")
     st.caption(cq.SIMILAR_NOTE)
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
@@ -232,19 +262,27 @@ def show_measures() -> int:
         st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")
     else:
         plan_year = int(paired["plan_year"].max())
-        title = f"Åtgärder uppnådda och förändring i {what.lower()}, {plural}"
-        fig = charts.remembered(completion_scatter, paired, title=title, outcome=what)
+        # What is plotted, exactly: uppnådd OR delvis uppnådd (Översikt's and Karta's "Åtgärder
+        # uppnådda" count uppnådd alone; the title said the same words for another share).
+        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
+        change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
+        fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
         st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
         st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
                    "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
-                   f"{cmp.period} mot {cmp.previous}. Sambandet visar inte orsak och verkan.")
+                   f"{cmp.period} mot {cmp.previous}. Översikt och Karta räknar bara status uppnådd i sitt mått "
+                   "”Åtgärder uppnådda”. Sambandet visar inte orsak och verkan.")
         paired_columns = {"name": geo.LEVEL_LABELS[level], "plans": "Planer", "measures": "Åtgärder",
                           "share_done": "Uppnådda eller delvis", "not_assessed": "Ej bedömda",
-                          "value": "Värde", "value_prev": "Värde året innan", "change_pct": "Förändring (%)",
+                          "value": "Värde", "value_prev": "Värde året innan",
+                          "change_pct": cq.change_label(indicator),
                           "within_chance": "Inom slumpens variation"}
-        st.dataframe(fmt.display_arrow(paired_shown, paired_columns, decimals={"value": 1, "value_prev": 1},
-                                       share=["share_done"], identity=("paired", cmp.identity, sel.end.year)),
+        # The change's short header on screen, as in the side-by-side table (the export keeps the full one).
+        st.dataframe(fmt.display_arrow(paired_shown, paired_columns | {"change_pct": cq.SHORT_CHANGE_LABEL},
+                                       decimals={"value": 1, "value_prev": 1}, share=["share_done"],
+                                       identity=("paired", cmp.identity, sel.end.year)),
                      hide_index=True, key="jmf_paired")
+        st.caption(cq.value_note(what, indicator))
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())

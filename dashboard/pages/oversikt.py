@@ -84,12 +84,26 @@ def delta_style(delta: str | None, colour: str = "normal") -> dict:
     return {"delta_color": colour}
 
 
+# With incident types chosen, a card of their own comes first, on a row of its own (a sixth
+# card in the row cut every label short); the fixed cards keep their own types (an
+# intersection, "skjutningar among inbrott and stöld", would read as none) and say so.
+chosen_types = bool(sel.incident_types)
+if chosen_types:
+    now, before = incidents.chosen_counts(sel)
+    delta = components.count_delta(now, before)
+    chosen_card, chosen_text = st.columns([2, 3], vertical_alignment="center")
+    chosen_card.metric(f"Valda händelsetyper: {sel.types_label()}", fmt.integer(now), delta,
+                       **delta_style(delta, "inverse"), border=True)
+    chosen_text.caption("Valet av händelsetyper gäller det här kortet, diagrammet, kartan och tabellen. "
+                        "Korten nedan räknar alltid sina egna typer och följer inte valet.")
 cols = st.columns(5)
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
     now, before = head[group]
     delta = components.count_delta(now, before)
-    col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True)
+    col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True,
+               help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types
+               else None)
 (sig_now, now_hidden), (sig_before, before_hidden) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
 signal_months = signals.months_covered(sel)
@@ -105,15 +119,15 @@ delta = components.points_delta(share_now, share_before)
 cols[4].metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
                delta, **delta_style(delta), border=True)
 st.caption(
-    "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
-    "visas som ”..” för att skydda enskilda barn. Åtgärder uppnådda: andel med status ”uppnådd” i "
-    + (f"områdets åtgärdsplaner för {ach['years']} ({fmt.integer(ach['measures'])} åtgärder), förändring i "
-       "procentenheter mot planerna året före." if pd.notna(share_now)
-       else f"områdets åtgärdsplaner; det finns inga planer för {ach['years']}.")
+    ("Skjutningar, explosioner och våld följer inte valet av händelsetyper. " if chosen_types else "")
+    + "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
+    "visas som ”..” för att skydda enskilda barn. " + overview.achieved_note(ach)
 )
 # Signals often arrive later than incidents: counted over their months only, and said so.
 if coverage := signals.coverage_note(sel):
     st.caption(coverage)
+if no_change := signals.previous_note(sel):
+    st.caption(no_change)
 if unplaced_signals := signals.unplaced_note(sel):
     st.caption(unplaced_signals)
 
@@ -155,7 +169,8 @@ else:
     top = per_area.assign(abs_change=per_area["change"].abs()).sort_values(
         ["abs_change", "incidents"], ascending=False).head(10)
     columns = {"name": geo.LEVEL_LABELS[child_level], "incidents": "Antal", "incidents_prev": "Ett år tidigare",
-               "change": "Förändring", "change_pct": "Förändring (%)", "per_100k": "Per 100 000 invånare"}
+               "change": "Förändring antal", "change_pct": "Förändring antal (%)",
+               "per_100k": "Per 100 000 invånare"}
     st.caption(f"{scope.description[:1].upper() + scope.description[1:]}, de {len(top)} med störst förändring "
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),

@@ -14,6 +14,19 @@ from dashboard.suppression import GRAIN_LABELS, coarser_level, count_suppressed
 
 sel = filters.current_selection()
 components.page_header("Rekryteringssignaler", sel, types=False)
+SOURCES = ["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
+           "befolkning 12–17 år (SCB) för takten per 1 000"]
+
+# A kommun whose signals are all recorded per lokalpolisområde, each covering other
+# kommuner too (most kommuner), has no figures of its own: the page says so and leads to
+# where they are, instead of controls that change nothing and exports of empty rows.
+if (recording := signals.recorded_in(sel)) is not None:
+    unrecorded = signals.unrecorded_note(sel, recording)
+    st.info(unrecorded, icon=":material/location_off:")
+    st.button(f"Visa {signals.area_phrase(recording.area)}", on_click=filters.set_area,
+              args=(geo.level_of(recording.area), recording.area), key="signal_recorded_in", type="primary")
+    components.data_note(sources=SOURCES[:1], suppressed=None)
+    st.stop()
 
 GRAINS = {"month": "Månad", "quarter": "Kvartal", "year": "År"}
 SPLITS = {"total": "Totalt", **signals.DIMENSIONS}
@@ -86,8 +99,7 @@ if coverage:
 if unplaced := signals.unplaced_note(sel):
     st.info(unplaced, icon=":material/location_off:")
 if signals.months_covered(sel) is None:
-    components.data_note(sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)"],
-                         suppressed=0)
+    components.data_note(sources=SOURCES[:1], suppressed=0)
     st.stop()
 
 dimension = None if split == "total" else split
@@ -117,10 +129,6 @@ if cut:
 # on every rerun).
 view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
-# A kommun signals cannot reach: no figure is known, so the page draws no trend of zeros.
-unrecorded = signals.unrecorded_note(sel) if view.unrecorded else None
-if unrecorded:
-    st.info(unrecorded, icon=":material/location_off:")
 # Why a ".." can hide a large number (a län's month beside a small one): under the chart
 # and in the exports, which show the same "..".
 large_note = signals.secondary_note(sel, view_grain) if suppressed else None
@@ -132,22 +140,18 @@ def export_caption(frame, *notes) -> str:
     with the export's own ``notes`` after the page's."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
-                                     notes=[coverage, unplaced, unrecorded, *notes,
+                                     notes=[coverage, unplaced, *notes,
                                             large_note if hidden else None])
 
 
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
-fig = None
-if not unrecorded:
-    fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title,
-                            view_grain)
-    st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"),
-                    key="signal_trend")
-    st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
-    if large_note:
-        st.caption(large_note)
+fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view_grain)
+st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"), key="signal_trend")
+st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
+if large_note:
+    st.caption(large_note)
 
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
@@ -174,10 +178,9 @@ with st.expander("Tabell per period", expanded=False):
                  hide_index=True, key="signal_table")
 
 components.data_note(
-    sources=["rekryteringssignaler (polis, socialtjänst, skola, fritid, SiS/HVB)",
-             "befolkning 12–17 år (SCB) för takten per 1 000"],
+    sources=SOURCES,
     suppressed=suppressed,
-    notes=[*view_notices, *(note for note in (coverage, unplaced, unrecorded, cut) if note),
+    notes=[*view_notices, *(note for note in (coverage, unplaced, cut) if note),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from dashboard import lazy
+from dashboard import lazy, periods
 from pipelines import config, warehouse
 
 pd = lazy.module("pandas")  # imported on the first query that returns a DataFrame
@@ -194,6 +194,49 @@ def facts(key: tuple[str, str] | None = None) -> dict:
     else None. Cached with the data status, so any number of calls per rerun cost
     nothing more. ``key`` defaults to the current version."""
     return _status(key or db_key())["facts"]
+
+
+# The months each source has data for: mart_status's first and last month of it.
+_COVERED = {"händelser": ("incident_first_month", "incident_last_month"),
+            "rekryteringssignaler": ("signal_first_month", "signal_last_month")}
+
+
+def coverage(source: str, key: tuple[str, str] | None = None) -> tuple[date | None, date | None]:
+    """The first and last month (first days) ``source`` ("händelser",
+    "rekryteringssignaler") has data for, or (None, None) without any.
+
+    The one rule for months outside them, which every page follows through
+    :func:`covered` and :func:`reaches_back`: they are missing (–), never 0, and no
+    change is worked out against them (a year before the first signal compared with
+    nothing read as a significant rise everywhere)."""
+    first, last = (facts(key)[column] for column in _COVERED[source])
+    if first is None or last is None:
+        return None, None
+    return as_date(first), as_date(last)
+
+
+def covered(source: str, start: date, end: date) -> tuple[date, date] | None:
+    """The months of ``start``–``end`` that ``source`` has data for, or None when it has
+    none of them (the period's figures are then missing, not 0)."""
+    return periods.months_within(start, end, *coverage(source))
+
+
+def reaches_back(source: str, start: date) -> bool:
+    """Whether ``source`` has the whole of the same months a year before a period that
+    starts with ``start``; without them no change against a year earlier is shown."""
+    return periods.reaches_back(start, coverage(source)[0])
+
+
+def coverage_text(source: str) -> str:
+    """'rekryteringssignaler finns från januari 2019 till och med december 2025' (or
+    '… finns inte i databasen'): the months a note names when a period or comparison
+    falls outside them."""
+    from dashboard import formatting as fmt
+
+    first, last = coverage(source)
+    if first is None:
+        return f"{source} finns inte i databasen"
+    return f"{source} finns från {fmt.month(first)} till och med {fmt.month(last)}"
 
 
 def months_without_incidents() -> tuple[date | None, date | None]:

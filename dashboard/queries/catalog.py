@@ -163,9 +163,16 @@ INDICATORS = (
      "mart_incident_month, mart_population", "per 100 000 invånare"),
     ("Händelser per 1 000 unga 12–17 år", "Antal händelser / antal invånare 12–17 år × 1 000.",
      "mart_incident_month, mart_population", "per 1 000 unga"),
-    ("Förändring mot ett år tidigare", "(Antal under perioden − antal under samma månader ett år tidigare) "
-     "/ antal ett år tidigare × 100. Saknas när året före hade noll händelser eller inte finns i data.",
+    ("Förändring mot ett år tidigare", "Förändringen i antal: (antal under perioden − antal under samma "
+     "månader ett år tidigare) / antal ett år tidigare × 100. Saknas när året före hade noll händelser eller "
+     "inte finns i data.",
      "mart_incident_month", "procent"),
+    ("Förändring per invånare mot ett år tidigare", "Regional jämförelse: (värdet under perioden − värdet "
+     "under samma månader ett år tidigare) / värdet ett år tidigare × 100, där värdet är antal per 100 000 "
+     "invånare (rekryteringssignaler: per 1 000 unga 12–17 år). Tabellerna kallar den ”Förändr. värde (%)” "
+     "och exporterna ”Förändring per 100 000 inv. (%)”; den skiljer sig från förändringen i antal (Översikt: "
+     "”Förändring antal (%)”) när befolkningen har ändrats.", "mart_incident_month, mart_population",
+     "procent"),
     ("Vad förändrades mest", "Områdena en nivå under urvalet (för LPO och kommun: grannarna i samma "
      "överordnade område) sorterade efter förändringen i antal mot ett år tidigare.", "mart_incident_month",
      "antal"),
@@ -174,8 +181,15 @@ INDICATORS = (
     ("Rekryteringssignaler per 1 000 unga", "Signaler / antal invånare 12–17 år × 1 000.",
      "mart_signal, mart_population", "per 1 000 unga"),
     ("Andel åtgärder uppnådda", "Åtgärder med aktuell status \"uppnådd\" / alla åtgärder i de åtgärdsplaner "
-     "som hör till området och gäller periodens år; jämförs med planerna för året före. En plan hör till "
+     "som hör till området och gäller periodens år. Ligger perioden inom ett kalenderår jämförs andelen med "
+     "planerna för året före; en period över flera planår visar ingen förändring, eftersom planerna ett år "
+     "tidigare skulle dela planår med periodens. En plan hör till "
      "sitt område genom kommunen, och på polisområdes- och LPO-nivå genom planens lokalpolisområden.",
+     "plan, measure → mart_measure_completion", "procent"),
+    ("Andel åtgärder uppnådda eller delvis uppnådda", "Regional jämförelse, fliken Åtgärder och utfall: "
+     "åtgärder med aktuell status \"uppnådd\" eller \"delvis uppnådd\" / alla åtgärder (\"ej bedömd\" räknas "
+     "med i nämnaren) i områdets åtgärdsplaner för det senaste planåret till och med periodens sista år. Inte "
+     "samma mått som \"Andel åtgärder uppnådda\" på Översikt och Karta, som bara räknar status \"uppnådd\".",
      "plan, measure → mart_measure_completion", "procent"),
     ("Ej fördelade händelser", "Händelser i en kommun som delas av flera lokalpolisområden där källan inte "
      "anger LPO. De fördelas inte efter befolkningsandel (brott följer inte befolkningen) utan redovisas "

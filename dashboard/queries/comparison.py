@@ -33,14 +33,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
-from dashboard.queries import db_key, floats, run
+from dashboard import charts, periods
+from dashboard.queries import coverage, coverage_text, covered, db_key, floats, reaches_back, run
 from dashboard.queries import incidents as incident_queries
 from dashboard.queries import signals as signal_queries
 from dashboard.queries.incidents import shift_months
 from pipelines import categories as cat
 
 LEVELS = ("polisregion", "polisomrade", "lpo", "lan", "kommun")
+INCIDENTS = "händelser"  # the source's name in the query layer's coverage
 INCIDENT_GROUPS = {"urval": "valda händelsetyper", **{g: g for g in cat.HEADLINE_TYPES}}
 METHOD_NOTE = (
     "Osäkerhet: antalen behandlas som Poissonfördelade; strecken är exakta 95 %-intervall och en förändring "
@@ -67,6 +68,30 @@ class Indicator:
     yearly: bool          # True: a value per calendar year (official statistics)
     has_counts: bool      # counts exist, so intervals and chance tests can be computed
     person_level: bool    # disclosure-controlled
+
+
+# The change column's header per kind of indicator: Jämförelse's change is that of the
+# rate, Översikt's that of the count, and the same "Förändring (%)" read as one thing.
+_CHANGE_UNITS = {"incidents": "per 100 000 inv.", "signals": "per 1 000 unga", "bra": "per 100 000 inv.",
+                 "kolada": "i värdet"}
+
+
+def change_label(indicator: Indicator) -> str:
+    """The header of the change in percent of ``indicator``'s value in the exports:
+    'Förändring per 100 000 inv. (%)'. On screen, where the table must fit 1366 px, the
+    page heads it "Förändring värde (%)" beside "Värde" and says what the value is
+    (:func:`value_note`)."""
+    return f"Förändring {_CHANGE_UNITS[indicator.kind]} (%)"
+
+
+SHORT_CHANGE_LABEL = "Förändr. värde (%)"
+
+
+def value_note(what: str, indicator: Indicator) -> str:
+    """What the table's "Värde" and its change are (``what``: the measure as the page
+    names it), said under it on screen."""
+    return (f"Värde: {what[:1].lower()}{what[1:]}, {indicator.unit}. {SHORT_CHANGE_LABEL} är värdets förändring "
+            "mot året innan, inte antalets.")
 
 
 def _group_types(group: str, selected: tuple[str, ...]) -> tuple[str, ...]:
@@ -118,17 +143,14 @@ def _indicators(key, level: str) -> dict[str, Indicator]:
 # --- the cutoff -------------------------------------------------------------------------------
 
 def cutoff(sel, indicator: Indicator) -> tuple[date, date] | None:
-    """The months compared: the selection's period, ended at the last complete month of
-    the data (the "same cutoff" compared with the same months a year earlier). None when
-    the period has no complete month. Yearly statistics use calendar years instead."""
-    # Signals are monthly counts: their last month is complete.
-    last = signal_queries.last_month() if indicator.kind == "signals" else incident_queries.last_complete()
-    if last is None:
-        return None
-    end = min(sel.end, last)
-    if end < sel.start:
-        return None
-    return sel.start, end
+    """The months compared: the selection's period cut to the months its source has data
+    for (the query layer's rule, :func:`dashboard.queries.covered`), ended at the last
+    complete month of the incidents (the "same cutoff" compared with the same months a
+    year earlier). None when the period has no such month. Yearly statistics use
+    calendar years instead."""
+    if indicator.kind == "signals":  # monthly counts: their last month is complete
+        return covered(signal_queries.SOURCE, sel.start, sel.end)
+    return periods.months_within(sel.start, sel.end, coverage(INCIDENTS)[0], incident_queries.last_complete())
 
 
 # --- per-area values --------------------------------------------------------------------------
@@ -419,6 +441,9 @@ class Comparison:
     # A hashable value that determines the table completely (database version and every
     # input), so the page's display tables can be remembered by it instead of by content.
     identity: tuple = ()
+    # Why no area's change is tested (the months a year earlier lie before the source's
+    # data), said instead of "0 ökat, 0 minskat"; None when the changes are tested.
+    no_change: str | None = None
 
 
 class _Period(NamedTuple):
@@ -461,9 +486,11 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
     ind = indicators(level)[indicator_id]
     names = _area_names(key, level)
     notes: list[str] = []
+    no_change = None
     if ind.kind in ("incidents", "signals"):
         window = cutoff(sel, ind)
         per = 100_000.0 if ind.kind == "incidents" else 1000.0
+        source = INCIDENTS if ind.kind == "incidents" else signal_queries.SOURCE
         if window is None:
             # No rows, but every column of a comparison (the page reads them all); the
             # names are left to _finish.
@@ -471,12 +498,23 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
                 "area_code": pd.Series(dtype=object),
                 **{c: pd.Series(dtype="Float64") for c in ("count", "population", "count_prev", "population_prev")},
             }), per)
+            none = ("Perioden har ingen hel månad med data." if ind.kind == "incidents" or coverage(source)[0] is None
+                    else f"{coverage_text(source).capitalize()}: den valda perioden har inga månader med signaler, "
+                    "så inga värden visas (–, inte 0).")
             return _comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
-                              ("Perioden har ingen hel månad med data.",))
+                               (none,), none)
         start, end = window
+        if start > sel.start:
+            notes.append(f"Jämförelsen börjar {fmt.month(start)}, den första månaden med {source}.")
         if end < sel.end:
             notes.append(f"Jämförelsen slutar {fmt.month(end)}, den sista hela månaden med data.")
         prev_start, prev_end = shift_months(start, -12), shift_months(end, -12)
+        if not reaches_back(source, start):
+            # The months a year earlier lie (partly) before the source's first month:
+            # their counts are unknown, not 0, and no change is tested against them.
+            no_change = (f"Ingen förändring prövas: {coverage_text(source)}, så samma månader ett år tidigare "
+                         f"({fmt.period(prev_start, prev_end)}) saknar data.")
+            notes.append(no_change)
         if ind.kind == "incidents":
             types = _group_types(indicator_id.split(":", 1)[1], sel.incident_types)
             series = _series(key, level, sel, ind, types)
@@ -492,6 +530,8 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
             df, blanked = _signal_pair(key, level, names, (start, end), (prev_start, prev_end))
             if blanked:
                 notes.append(UNPLACED_NOTE)
+        if no_change:
+            df = df.assign(count_prev=pd.array([pd.NA] * len(df), dtype="Int64"), count_prev_suppressed=False)
         if missing := _without_population(df, codes):
             notes.append(missing)
         df = _with_uncertainty(df, per)
@@ -534,7 +574,7 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
         if df.get("preliminary", pd.Series(dtype=bool)).fillna(False).any():
             notes.append("Värden markerade som preliminära av källan ingår.")
         period, previous = str(year), str(year - 1)
-    return _comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes))
+    return _comparison(_finish(df, names, tuple(codes)), ind, period, previous, per, tuple(notes), no_change)
 
 
 def population_missing(n: int, total: int) -> str:
@@ -590,10 +630,10 @@ def _summarise(table: pd.DataFrame) -> Summary:
 
 
 def _comparison(table: pd.DataFrame, ind: Indicator, period: str, previous: str, per: float,
-                notes: tuple[str, ...]) -> Comparison:
+                notes: tuple[str, ...], no_change: str | None = None) -> Comparison:
     """The comparison with its :class:`Summary`, worked out once and cached with it (a
     rerun that changes nothing here would otherwise filter and map the table again)."""
-    return Comparison(table, ind, period, previous, per, notes, _summarise(table))
+    return Comparison(table, ind, period, previous, per, notes, _summarise(table), no_change=no_change)
 
 
 # --- indexed trends ---------------------------------------------------------------------------
@@ -717,6 +757,29 @@ def _yearly(key, sel: _Period, level: str, indicator_id: str, codes: tuple[str, 
         "value": pd.array(value[order], dtype="Float64"),
         "value_suppressed": hidden[order],
     })
+
+
+def default_base_year(trend: pd.DataFrame, code: str) -> int | None:
+    """The base year a :func:`yearly` trend opens on: six years back (the first year when
+    there are fewer), or, when the chosen area ``code`` has no value above 0 that year
+    (its index could not be computed: Vaxholm, 0 incidents in 2020, had no line), the
+    nearest year where it has one, where every area has one if there is such a year.
+    None without any value."""
+    value = floats(trend["value"])
+    years = sorted(set(trend["year"].to_numpy()[~np.isnan(value)].tolist()))
+    if not years:
+        return None
+    default = years[max(0, len(years) - 6)]
+    positive = value > 0
+    codes, all_years = trend["area_code"].to_numpy(dtype=object), trend["year"].to_numpy()
+    mine = set(all_years[positive & (codes == code)].tolist())
+    if default in mine:
+        return default
+    everyone = {y for y in years if all(((codes == c) & (all_years == y) & positive).any() for c in set(codes))}
+    for pool in (mine & everyone, mine):
+        if pool:
+            return int(min(pool, key=lambda y: (abs(y - default), -y)))
+    return default
 
 
 # --- similar areas ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import streamlit as st
 
 from dashboard import lazy, periods
 from dashboard.periods import last_complete_month, shift_months  # noqa: F401 (also read from here)
-from dashboard.queries import as_date, data_status, db_key, facts, floats, rows, run
+from dashboard.queries import as_date, coverage, data_status, db_key, facts, floats, reaches_back, rows, run
 from pipelines import categories
 
 pd = lazy.module("pandas")
@@ -40,10 +40,7 @@ def _params(start: date, end: date, types: tuple[str, ...], **extra) -> dict:
 
 
 def _month_range(key: tuple[str, str]) -> tuple[date | None, date | None]:
-    held = facts(key)
-    if held["incident_first_month"] is None:
-        return None, None
-    return as_date(held["incident_first_month"]), as_date(held["incident_last_month"])
+    return coverage("händelser", key)
 
 
 def month_range() -> tuple[date | None, date | None]:
@@ -89,9 +86,9 @@ def types_present() -> tuple[str, ...]:
 
 
 def has_previous(start: date) -> bool:
-    """True when the data reach back to the year-earlier comparison period."""
-    first, _ = month_range()
-    return first is not None and shift_months(start, -12) >= first
+    """True when the data reach back to the year-earlier comparison period (the query
+    layer's one rule: :func:`dashboard.queries.reaches_back`)."""
+    return reaches_back("händelser", start)
 
 
 # --- one area ------------------------------------------------------------------------------
@@ -129,8 +126,7 @@ def _headline(key: tuple[str, str], level: str, code: str, start: date, end: dat
             now_prev[0] += n
         if prev_start <= month <= prev_end:
             now_prev[1] += n
-    first, _ = _month_range(key)
-    previous = first is not None and shift_months(start, -12) >= first
+    previous = periods.reaches_back(start, _month_range(key)[0])
     out = []
     for group, types in categories.HEADLINE_TYPES.items():
         found = [counts[t] for t in types if t in counts]
@@ -146,6 +142,27 @@ def headline_counts(sel) -> dict[str, tuple[int, int | None]]:
     before the period."""
     return {group: (now, before) for group, now, before in
             _headline(db_key(), sel.area_level, sel.area_code, sel.start, sel.end)}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _chosen(key: tuple[str, str], level: str, code: str, start: date, end: date,
+            types: tuple[str, ...]) -> tuple[int, int | None]:
+    wanted = set(types)
+    prev_start, prev_end = previous_period(start, end)
+    now = before = 0
+    for month, incident_type, n in _month_type(key, level, code, start, end):
+        if incident_type in wanted:
+            now += n if start <= month <= end else 0
+            before += n if prev_start <= month <= prev_end else 0
+    return now, (before if periods.reaches_back(start, _month_range(key)[0]) else None)
+
+
+def chosen_counts(sel) -> tuple[int, int | None]:
+    """(incidents, incidents a year earlier) of the selection's chosen incident types, as
+    the headline's groups count them; the year before is None when the data do not reach
+    back to it. Every type when none is chosen."""
+    types = sel.incident_types or types_present()
+    return _chosen(db_key(), sel.area_level, sel.area_code, sel.start, sel.end, tuple(types))
 
 
 def headline(sel) -> pd.DataFrame:
@@ -263,8 +280,7 @@ def _by_area_measures(key: tuple[str, str], level: str, codes: tuple[str, ...], 
     # the same IEEE operations in the same order, NA where pandas gave NA.
     df = _by_area(key, level, codes, start, end, types)
     columns = {c: df[c].array for c in df.columns}
-    first, _ = _month_range(key)
-    if first is None or shift_months(start, -12) < first:
+    if not periods.reaches_back(start, _month_range(key)[0]):
         columns["incidents_prev"] = pd.array([pd.NA] * len(df), dtype="Int64")
     inc = floats(columns["incidents"])
     prev = floats(columns["incidents_prev"])
@@ -357,18 +373,24 @@ def unplaced(sel, level: str) -> dict[str, int]:
 
 
 def unplaced_note(counts: dict[str, int], level: str) -> str | None:
-    """Swedish sentence about incidents missing from a level's map and tables."""
+    """Swedish sentence about incidents missing from a level's map and tables (in the
+    singular for one: "1 händelse har bara län som plats")."""
     from dashboard import formatting as fmt
 
+    only_lan, unassigned = counts.get("endast län", 0), counts.get("ej fördelade", 0)
     parts = []
-    if counts.get("endast län"):
-        parts.append(f"{fmt.integer(counts['endast län'])} händelser har bara län som plats (ingen kommun)")
-    if counts.get("ej fördelade"):
-        parts.append(f"{fmt.integer(counts['ej fördelade'])} händelser i kommuner som delas av flera "
+    if only_lan:
+        parts.append(f"{fmt.count(only_lan, 'händelse', 'händelser')} har bara län som plats (ingen kommun)")
+    if unassigned:
+        parts.append("1 händelse i en kommun som delas av flera lokalpolisområden saknar LPO (ej fördelad)"
+                     if unassigned == 1 else f"{fmt.integer(unassigned)} händelser i kommuner som delas av flera "
                      "lokalpolisområden saknar LPO (ej fördelade)")
     if not parts:
         return None
     label = {"kommun": "kommunnivå", "lpo": "LPO-nivå", "polisomrade": "polisområdesnivå"}[level]
-    return ("; ".join(parts) + f". De visas inte på {label} men ingår i län, polisregion och riket. "
-            "Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte "
-            "följer befolkningen.")
+    text = "; ".join(parts) + (f". {'Den' if only_lan + unassigned == 1 else 'De'} visas inte på {label} men "
+                               "ingår i län, polisregion och riket.")
+    if unassigned:  # said only where there are any
+        text += (" Ej fördelade händelser fördelas inte efter befolkningsandel, eftersom brott inte följer "
+                 "befolkningen.")
+    return text

@@ -24,7 +24,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS, MONTHS_SHORT
-from dashboard.queries import as_date, db_key, facts, geo, rows, run
+from dashboard.queries import coverage, coverage_text, covered, db_key, geo, reaches_back, rows, run
 from dashboard.signal_layers import (
     _PERIOD_SQL,
     CHAINS,
@@ -51,6 +51,7 @@ CATEGORIES = {"age_band": cat.SIGNAL_AGE_BANDS, "sex": cat.SEXES, "source": cat.
 CATEGORY_LABELS = {"sex": cat.SEX_LABELS, "age_band": {"under 12": "under 12 år", "12-14": "12–14 år",
                                                           "15-17": "15–17 år", "18-20": "18–20 år"}}
 TOTAL = "Totalt"
+SOURCE = "rekryteringssignaler"  # the source's name in the query layer's coverage
 
 
 def chain_for(level: str) -> str:
@@ -417,7 +418,6 @@ class SignalPage:
     mostly_suppressed: bool
     trend: pd.DataFrame            # trend_table for the breakdown
     summary: pd.DataFrame          # summary_table for the breakdown
-    unrecorded: bool = False       # a kommun signals cannot reach: every figure is – (missing), not 0
 
 
 @st.cache_data(max_entries=8, show_spinner=False)  # per database version: Översikt asks on each new kommun
@@ -438,14 +438,83 @@ def unplaceable(key, level: str) -> frozenset[str]:
     return frozenset(df["area_code"])
 
 
-UNRECORDED_NOTE = ("Inga signaler är registrerade för {name} som kommun: de registreras per lokalpolisområde, "
-                   "och ett lokalpolisområde som täcker flera kommuner kan inte delas upp på dem. Därför visas "
-                   "ingen kurva och värdena visas som – (saknas), inte som 0.")
+@dataclass(frozen=True)
+class Recording:
+    """Where the signals of a kommun that signals cannot reach (:func:`unplaceable`) are."""
+
+    lpos: tuple[str, ...]     # the lokalpolisområden covering the kommun (each covers others too)
+    others: tuple[str, ...]   # the other kommuner they cover
+    area: str                 # the area to show instead: the LPO, or the smallest police area holding them all
 
 
-def unrecorded_note(selection) -> str:
-    """Why a kommun that signals cannot reach (:attr:`SignalPage.unrecorded`) has no figures."""
-    return UNRECORDED_NOTE.format(name=selection.area_name)
+@st.cache_data(max_entries=8, show_spinner=False)
+def _lpo_kommun(key) -> tuple[tuple[str, str], ...]:
+    return tuple(rows("SELECT lpo_code, kommun_code FROM lpo_kommun ORDER BY lpo_code, kommun_code", key=key))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _own_signals(key, code: str, start: date, end: date) -> bool:
+    return bool(rows("""SELECT count(*) > 0 FROM mart_signal
+                        WHERE kommun_code = $code AND month BETWEEN $start AND $end AND count > 0""",
+                     {"code": code, "start": start, "end": end}, key=key)[0][0])
+
+
+def recorded_in(selection) -> Recording | None:
+    """For a kommun whose signals are all recorded per lokalpolisområde, each of which
+    also covers other kommuner (:func:`unplaceable`), and that has no signal of its own in
+    the months read: its LPOs, the other kommuner they cover, and the area to show
+    instead (the LPO; with several, the smallest police area holding them all). None for
+    any other selection: its figures are its own."""
+    key = db_key()
+    code = selection.area_code
+    if selection.area_level != "kommun" or code not in unplaceable(key, "kommun"):
+        return None
+    if months_covered(selection) is None or _own_signals(key, code, *months_read(selection)):
+        return None  # no signals in the period at all (the page says which months have them), or some of its own
+    pairs = _lpo_kommun(key)
+    lpos = tuple(lpo for lpo, kommun in pairs if kommun == code)
+    if not lpos:
+        return None
+    others = tuple(sorted({k for lpo, k in pairs if lpo in lpos and k != code}, key=geo.area_name))
+    area = lpos[0]
+    while area is not None and not all(_within(lpo, area) for lpo in lpos):
+        area = geo.parent(area)
+    return Recording(lpos=lpos, others=others, area=area or geo.RIKET)
+
+
+def _within(code: str, area: str) -> bool:
+    """Whether the police area ``area`` is ``code`` or holds it."""
+    while code is not None:
+        if code == area:
+            return True
+        code = geo.parent(code)
+    return False
+
+
+KIND = {"lpo": "lokalpolisområdet", "polisomrade": "polisområdet", "polisregion": "polisregionen"}
+
+
+def area_phrase(code: str) -> str:
+    """'lokalpolisområdet Haninge/Nynäshamn' (an LPO and a kommun often share a name)."""
+    kind = KIND.get(geo.level_of(code) or "")
+    return f"{kind} {geo.area_name(code)}" if kind else geo.area_name(code)
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def unrecorded_note(selection, recording: Recording) -> str:
+    """Why a kommun that signals cannot reach (:func:`recorded_in`) has no figures, and
+    where they are."""
+    lpos = _listed([geo.area_name(c) for c in recording.lpos])
+    covers = f"lokalpolisområdet {lpos}" if len(recording.lpos) == 1 else f"lokalpolisområdena {lpos}"
+    others = _listed([geo.area_name(c) for c in recording.others])
+    shown = (f"Signalerna finns för {area_phrase(recording.area)}" if len(recording.lpos) == 1
+             else f"Signalerna finns för {area_phrase(recording.area)}, som rymmer dem")
+    return (f"Rekryteringssignaler registreras per lokalpolisområde. {selection.area_name} ingår i {covers}, som "
+            f"också täcker {others}, och signalerna där kan inte delas upp på kommunerna. Därför har "
+            f"{selection.area_name} inga egna siffror (de saknas; de är inte 0). {shown}.")
 
 
 SECONDARY_NOTE = ("Ett ”{dots}” kan också dölja ett stort antal. När ett litet antal döljs, döljs också ett "
@@ -470,17 +539,6 @@ def secondary_note(selection, grain: str) -> str:
     return text
 
 
-def _blanked(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every count, share and rate missing (–), none of them hidden: the
-    zeros of a kommun signals cannot reach are unknown, not none."""
-    out = frame.copy()
-    for column in ("count", "share", "rate"):
-        if column in out:
-            out[column] = pd.array([pd.NA] * len(out), dtype=out[column].dtype if column == "count" else "Float64")
-            out[f"{column}_suppressed"] = False
-    return out
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def _page(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> SignalPage:
     # One cached entry for everything the page reads: on a new selection the view is
@@ -491,15 +549,8 @@ def _page(key, level: str, code: str, start: date, end: date, grain: str, dimens
     view = _view(key, level, code, start, end, grain, dimension)
     trend = trend_table(view.cube, dimension, periods(start, end, view.grain), view.grain, view.youth, start, end)
     summary = summary_table(view.cube, dimension, view.youth, end.year)
-    # A kommun every LPO of which covers other kommuner too gets no signal recorded per
-    # LPO: a total of 0 there means "not recorded at this level", as in Jämförelse.
-    total = view.cube.table(())
-    unrecorded = (code in unplaceable(key, level) and not bool(total["count_suppressed"].any())
-                  and (total.empty or total["count"].fillna(0).sum() == 0))
-    if unrecorded:
-        trend, summary = _blanked(trend), _blanked(summary)
     return SignalPage(grain=view.grain, notices=view.notices, mostly_suppressed=view.mostly_suppressed,
-                      trend=trend, summary=summary, unrecorded=unrecorded)
+                      trend=trend, summary=summary)
 
 
 def signal_page(selection, dimension: str | None, grain: str = "month") -> SignalPage:
@@ -581,9 +632,7 @@ def signal_total_counts(selection) -> dict[str, tuple]:
 # --- the months with signals ------------------------------------------------------------------
 
 def _month_span(key) -> tuple[date | None, date | None]:
-    held = facts(key)
-    last = held["signal_last_month"]
-    return (None, None) if last is None else (as_date(held["signal_first_month"]), as_date(last))
+    return coverage(SOURCE, key)
 
 
 def last_month() -> date | None:
@@ -593,29 +642,26 @@ def last_month() -> date | None:
 
 def has_previous(selection) -> bool:
     """True when the signals reach back to the same months a year before the period (a
-    comparison with months before the first signal would compare with nothing)."""
-    first = _month_span(db_key())[0]
-    return first is not None and year_earlier(selection.start) >= first
+    comparison with months before the first signal would compare with nothing; the
+    query layer's one rule, :func:`dashboard.queries.reaches_back`)."""
+    return reaches_back(SOURCE, selection.start)
 
 
 def months_covered(selection) -> tuple[date, date] | None:
-    """The selection's period ended at the last month with signals, or None when no
-    month of the period has any (or the database holds no signals at all).
+    """The months of the selection's period that have signals (from the first to the last
+    month with signals), or None when none of them has any (or the database holds no
+    signals at all): the period's figures are then missing (–), not 0.
 
     Signals are reported by others than the police (social services, schools) and often
     later: the months after the last one are missing, not zero. Counting them as zero
     drew a fall to nothing at the end of every trend, and compared fewer months with a
-    full year earlier."""
+    full year earlier; counting the months before the first one as zero showed 0 for
+    2018 and a rise "beyond chance" everywhere in 2019."""
     return _months_covered(selection.start, selection.end)
 
 
 def _months_covered(start: date, end: date) -> tuple[date, date] | None:
-    last = last_month()
-    if last is None:
-        return None
-    if last >= end:
-        return start, end
-    return (start, last) if last >= start else None
+    return covered(SOURCE, start, end)
 
 
 def cut_note(selection, grain: str) -> str | None:
@@ -637,30 +683,50 @@ def cut_note(selection, grain: str) -> str | None:
 
 
 def coverage_note(selection) -> str | None:
-    """A sentence for the pages when the signals end before the selection's period does."""
-    last = last_month()
+    """A sentence for the pages when the signals do not cover the whole of the selection's
+    period: which months they cover, and what the page shows instead (None when they
+    cover it)."""
+    first, last = _month_span(db_key())
     if last is None:
         return ("Databasen innehåller inga rekryteringssignaler ännu. De läses in som andra filer "
                 "(python -m pipelines ingest …; formatet i docs/formats.md).")
-    if last >= selection.end:
+    window = _months_covered(selection.start, selection.end)
+    if window == (selection.start, selection.end):
         return None
-    if last < selection.start:
-        return (f"Rekryteringssignaler finns bara till och med {fmt.month(last)}, före den valda perioden. "
-                "Välj en tidigare period för att se dem.")
-    return (f"Rekryteringssignaler finns till och med {fmt.month(last)}: signalerna visas för "
-            f"{fmt.period(selection.start, last)} (och jämförs med samma månader ett år tidigare); "
-            "månaderna efter saknas ännu.")
+    held = coverage_text(SOURCE).capitalize()
+    if window is None:
+        when, choose = ("före", "tidigare") if last < selection.start else ("efter", "senare")
+        return (f"{held}, {when} den valda perioden: den har inga signaler att visa (–, inte 0). "
+                f"Välj en {choose} period för att se dem.")
+    missing = []
+    if window[0] > selection.start:
+        missing.append("månaderna före finns inte i data")
+    if window[1] < selection.end:
+        missing.append("månaderna efter saknas ännu")
+    return (f"{held}: signalerna visas för {fmt.period(*window)}; {' och '.join(missing)} "
+            "(de räknas inte som 0).")
+
+
+def previous_note(selection) -> str | None:
+    """Why no change against a year earlier is shown for the signals when the months a
+    year before the period (or before its months with signals) have none, else None."""
+    window = months_covered(selection)
+    if window is None or has_previous(selection):
+        return None
+    first = _month_span(db_key())[0]
+    return (f"Ingen förändring visas för rekryteringssignalerna: de finns från {fmt.month(first)}, inte för "
+            f"samma månader ett år tidigare ({fmt.period(year_earlier(window[0]), year_earlier(window[1]))}).")
 
 
 def months_read(selection) -> tuple[date, date]:
     """The months the selection's signals are read for: :func:`months_covered`, or the
-    period itself when none of its months has signals (its counts are then zero, and the
-    page says why with :func:`coverage_note`)."""
+    period itself when none of its months has signals (the pages then show its figures as
+    missing and say why with :func:`coverage_note`)."""
     return _months_read(selection.start, selection.end)
 
 
 def _months_read(start: date, end: date) -> tuple[date, date]:
-    return signal_months(start, end, last_month())
+    return signal_months(start, end, *_month_span(db_key()))
 
 
 
