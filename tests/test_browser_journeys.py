@@ -229,6 +229,39 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
     page.screenshot(path=ARTIFACTS / "journey-map-drilldown.png")
 
 
+def test_back_after_a_click_on_the_map_shows_the_area_before_the_click(new_page, server, raw):
+    """A click changes the level and the area; Back shows the view before it (level and area
+    together), never another level's first area with a warning."""
+    page = new_page()
+    frames = DeckFrames(page)
+    open_app(page, server, "/karta?niva=Polisregion&omrade=Region+Mitt")
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for()
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    lat, lon = raw.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry
+                              WHERE area_code = 'PO-GAVLEBORG'""").fetchone()
+    x, y = pixel_of(lon, lat, frames.view_states()[-1], deck.locator("canvas").first.bounding_box())
+    click_map(page, x, y, "Gävleborg")
+    wait_for_query(page, "omrade", "Gävleborg")
+    settle(page)
+    assert query(page) == {"niva": ["Polisområde"], "omrade": ["Gävleborg"]}
+
+    page.go_back(wait_until="commit")
+    wait_for_query(page, "niva", "Polisregion")
+    settle(page)
+    assert query(page) == {"niva": ["Polisregion"], "omrade": ["Region Mitt"]}
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Polisregion", "Region Mitt")
+    page.get_by_text("Antal händelser, polisområden i Region Mitt", exact=True).wait_for()
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="finns inte").count() == 0
+
+    page.go_forward(wait_until="commit")
+    wait_for_query(page, "omrade", "Gävleborg")
+    settle(page)
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Polisområde", "Gävleborg")
+    assert_no_error(page)
+
+
 # --- 5. downloads ------------------------------------------------------------------------------
 
 
