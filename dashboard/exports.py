@@ -63,29 +63,39 @@ def caption(
     data_until: dt.date | str | None,
     suppressed: int | None = None,
     threshold: int | None = None,
+    unprotected: str | None = None,
     notes: Iterable[str] = (),
 ) -> str:
-    """The caption every export carries: filters ("Urval: …"), source, "data t.o.m." and suppression,
-    then ``notes`` (what the page says about the figures: data missing, areas that cannot
-    be counted), so that a chart in a report carries the same caveats as the page.
+    """The caption every export carries: filters ("Urval: …"), source, "data t.o.m.", how
+    the figures are protected, then ``notes`` (what the page says about the figures: data
+    missing, areas that cannot be counted), so that a chart in a report carries the same
+    caveats as the page.
 
     ``contents`` replaces the "Urval" sentence for an export the sidebar's filters do not
     choose (the Data page's tables): it says what the export holds instead.
-    ``suppressed`` is how many values in the export are hidden; ``threshold`` the
-    disclosure threshold (default from lagesbild.toml).
+    ``suppressed`` is how many values in the export are hidden, for figures under
+    disclosure control (recruitment signals): the caption then states the rule
+    (``threshold``, default from lagesbild.toml); ``None`` when the export holds no such
+    figures. ``unprotected`` says which figures in it count no persons and are shown
+    without suppression (incidents, measures; docs/disclosure.md). With neither, the
+    caption says nothing about disclosure (the Data page's load history and definitions).
     """
     if (filters is None) == (contents is None):
         raise ValueError("caption: ange antingen filters eller contents")
-    if threshold is None:
-        from pipelines.config import settings
-
-        threshold = settings().threshold
     until = fmt.date(data_until) if data_until is not None and not fmt.is_missing(data_until) else "okänt"
-    rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
-    if suppressed:
-        rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
+    if suppressed is not None:
+        if threshold is None:
+            from pipelines.config import settings
+
+            threshold = settings().threshold
+        rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
+        if suppressed:
+            rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
+        rule += "."
+    else:
+        rule = None
     what = f"Urval: {filters}." if filters is not None else f"{contents.rstrip('.')}."
-    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}. {rule}.", *(n for n in notes if n)])
+    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}.", *(n for n in (rule, unprotected, *notes) if n)])
 
 
 def safe_filename(name: str, extension: str | None = None) -> str:

@@ -47,6 +47,15 @@ def test_caption_holds_filters_source_date_and_rule():
     assert "Antal 1–4" in CAPTION and ".." in CAPTION and "1 värde döljs" in CAPTION
 
 
+def test_caption_of_figures_that_count_no_persons_says_so_instead_of_the_rule():
+    said = "Händelser räknas, inte personer: antalen visas utan röjandeskydd."
+    caption = exports.caption(filters="Södermalm", source="Polisen", data_until=dt.date(2025, 3, 31),
+                              unprotected=said, notes=["Not."])
+    assert caption == ("Urval: Södermalm. Källa: Polisen. Data t.o.m. 2025-03-31. "
+                       "Händelser räknas, inte personer: antalen visas utan röjandeskydd. Not.")
+    assert "röjandeskydd" not in exports.caption(contents="Alla inläsningar", source="S", data_until=None)
+
+
 def test_caption_carries_the_pages_caveats():
     note = "1 016 händelser i kommuner som delas av flera lokalpolisområden saknar LPO (ej fördelade)."
     caption = exports.caption(filters="Södermalm", source="Polisen", data_until=dt.date(2025, 3, 31),

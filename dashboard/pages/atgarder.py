@@ -82,9 +82,9 @@ years = year_label(plan_years)
 source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
 if status.get("demo"):
     source = f"{components.DEMO_TEXT} ({source})"
+COUNT_NOTE = components.MEASURES_UNPROTECTED
 caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
-                          data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
-COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
+                          data_until=status["through"].get("åtgärdsuppföljning"), unprotected=COUNT_NOTE)
 # Every table on the page is made from the database version, the area and the plan years
 # shown (the measures queries read the years only) plus the choices named beside it:
 # the display tables are remembered by that instead of by their pickled content (pickling

@@ -103,13 +103,19 @@ what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" 
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
 
 
-def export_caption(hidden: int) -> str:
+def export_caption(hidden: int, *, measures: bool = False) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
-    view's caption said the side-by-side table's number, whatever its own table hid)."""
+    view's caption said the side-by-side table's number, whatever its own table hid).
+    Only signals are under disclosure control; other measures say they are not."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
-    return components.export_caption(sel, suppressed=hidden, notes=[*cmp.notes, unplaced],
+    unprotected = [{"incidents": components.INCIDENTS_UNPROTECTED}.get(indicator.kind,
+                                                                      components.STATISTICS_UNPROTECTED)
+                   ] if not indicator.person_level else []
+    unprotected += [components.MEASURES_UNPROTECTED] if measures else []
+    return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
+                                     unprotected=" ".join(unprotected) or None, notes=[*cmp.notes, unplaced],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents")
 
@@ -248,7 +254,7 @@ def show_measures() -> int:
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden),
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden, measures=True),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden
     return 0

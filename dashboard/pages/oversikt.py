@@ -126,7 +126,8 @@ with left:
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
-    caption = components.export_caption(sel, suppressed=0, notes=caveats)
+    caption = components.export_caption(sel, suppressed=None, unprotected=components.INCIDENTS_UNPROTECTED,
+                                                    notes=caveats)
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
     exports.download_buttons("oversikt_trend_dl",
@@ -161,7 +162,8 @@ else:
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
     exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
-                             caption=components.export_caption(sel, suppressed=0, notes=caveats),
+                             caption=components.export_caption(sel, suppressed=None, notes=caveats,
+                                                               unprotected=components.INCIDENTS_UNPROTECTED),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
 
 notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]
