@@ -71,3 +71,32 @@ def test_the_data_pages_tables_say_nothing_about_disclosure(demo_db, monkeypatch
     open_page(demo_db, "data", monkeypatch, {})
     for key in ("data_loads_dl", "data_definitions_dl"):
         assert "röjandeskydd" not in captions(recorded)[key], captions(recorded)[key]
+
+
+# --- a filtered table says so -------------------------------------------------------------------
+
+
+def test_a_filtered_register_export_states_its_filters_and_how_many_it_holds(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "atgarder", monkeypatch, {
+        "niva": "Polisregion", "omrade": "Region Stockholm", "atgarder_flik": "Register",
+        "atgarder_search": "fältgrupp", "atgarder_statuses": ["uppnådd", "påbörjad"]})
+    export = recorded["atgarder_register_dl"]
+    shown = len(export["df"])
+    [line] = [c.value for c in at.caption if " av " in c.value and c.value.split()[0].isdigit()]
+    total = int(line.split(" av ")[1].split()[0].replace("\u00a0", ""))
+    assert 0 < shown < total
+    text = export["caption"]
+    assert "sökning ”fältgrupp”" in text and "status: uppnådd, påbörjad" in text, text
+    assert f"{shown} av {total} åtgärder" in text.replace("\u00a0", " "), text
+    # Unfiltered, it says it holds them all.
+    recorded.clear()
+    open_page(demo_db, "atgarder", monkeypatch, {"niva": "Polisregion", "omrade": "Region Stockholm",
+                                                 "atgarder_flik": "Register"})
+    assert f"alla {total} åtgärder" in recorded["atgarder_register_dl"]["caption"].replace("\u00a0", " ")
+
+
+def test_the_standing_still_export_says_what_it_left_out(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "atgarder", monkeypatch, {**STOCKHOLMS_LAN, "atgarder_flik": "Står still"})
+    export = recorded["atgarder_stuck_dl"]
+    assert "utan linjearbete" in export["caption"]
+    assert f"{len(export['df'])} av " in export["caption"].replace("\u00a0", " ")
