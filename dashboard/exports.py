@@ -471,12 +471,50 @@ def to_svg(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH) -> bytes
 # --- Streamlit ------------------------------------------------------------------------------
 
 
+# The chart toolbar's and hover texts in Swedish. plotly.js looks its strings up in the
+# locale the config names; its own "sv" locale has month names but no such strings, and
+# Streamlit loads no locale beyond English, so the dictionary is passed in the config
+# (plotly's ``locales`` option; nothing is fetched). Only the dictionary: with plotly's
+# English date formats kept, charts.py's Swedish month aliases still match the ticks.
+PLOTLY_SWEDISH = {
+    "Download plot as a PNG": "Ladda ner diagrammet som PNG",
+    "Download plot": "Ladda ner diagrammet",
+    "Preparing image - this may take a few seconds": "Bilden skapas – det kan ta några sekunder",
+    "Image download succeeded": "Bilden är nedladdad",
+    "Sorry, there was a problem downloading your image!": "Bilden kunde inte laddas ner.",
+    "Zoom": "Zooma",
+    "Pan": "Panorera",
+    "Box Select": "Markera med rektangel",
+    "Lasso Select": "Markera med lasso",
+    "Zoom in": "Zooma in",
+    "Zoom out": "Zooma ut",
+    "Autoscale": "Anpassa axlarna",
+    "Reset axes": "Återställ axlarna",
+    "Reset": "Återställ",
+    "Reset view": "Återställ vyn",
+    "Reset views": "Återställ vyerna",
+    "Show closest data on hover": "Visa närmaste värde under pekaren",
+    "Compare data on hover": "Jämför värdena under pekaren",
+    "Toggle show closest data on hover": "Visa eller dölj närmaste värde under pekaren",
+    "Toggle Spike Lines": "Visa eller dölj hjälplinjer",
+    "Double-click to zoom back out": "Dubbelklicka för att zooma ut igen",
+    "Double-click on legend to isolate one trace": "Dubbelklicka på en serie i förklaringen för att visa bara den",
+    "incoming flow count:": "inflöde:",
+    "outgoing flow count:": "utflöde:",
+    "source:": "från:",
+    "target:": "till:",
+}
+
+
 def plotly_config(filename: str) -> dict:
-    """``config`` for ``st.plotly_chart``: the toolbar's own PNG export with a Swedish file name."""
+    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, and its own PNG export
+    with a Swedish file name."""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "locale": "sv",
+        "locales": {"sv": {"dictionary": PLOTLY_SWEDISH}},
     }
 
 

@@ -281,12 +281,13 @@ def sidebar() -> Selection:
         if bad:
             _notice(notices, f"Okänd nivå '{bad[0]}' i länken; visar hela landet.")
         level = st.selectbox("Geografisk nivå", levels, format_func=level_labels.get, key=KEY_LEVEL,
-                             bind="query-params", on_change=_on_level_change,
+                             bind="query-params", on_change=_on_level_change, placeholder="Välj nivå",
                              help="Polisens indelning: polisregion → polisområde → lokalpolisområde. "
                                   "Administrativ: län → kommun.")
         labels = _unique_labels(level)
         codes = list(labels)
         code = st.selectbox("Område", codes, format_func=labels.get, key=KEY_AREA, bind="query-params",
+                            placeholder="Välj område",
                             disabled=(level == "riket"))
 
         # Period: a quick choice relative to the data, or explicit months.
@@ -300,7 +301,7 @@ def sidebar() -> Selection:
         bad = _unknown(KEY_PERIOD, set(PERIODS))
         if bad:
             _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
-        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params",
+        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params", placeholder="Välj period",
                               on_change=_on_period_change)
         # The quick choices end with the last complete month: the month still running
         # (the police feed's current month) against a whole month a year earlier looked

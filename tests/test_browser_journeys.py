@@ -378,6 +378,31 @@ def test_a_tab_opens_its_view_goes_to_the_url_and_a_link_reopens_it(new_page, se
     screenshots(atg, "journey-atgarder-register-tab", max_shots=1)
 
 
+# --- 5b. Swedish all through --------------------------------------------------------------------
+
+
+def test_the_start_page_by_its_name_and_the_chart_toolbar_are_in_swedish(new_page, server):
+    """/oversikt opens the start page without Streamlit's English "Page not found" dialog;
+    the charts' toolbar and the select boxes' placeholders are Swedish. (Streamlit's own
+    toolbar on tables and charts, "Fullscreen", "Search", has no translation.)"""
+    page = new_page()
+    open_app(page, server, "/oversikt?niva=Polisregion&omrade=Region+Mitt")
+    page.wait_for_timeout(1000)  # the dialog came with the first run
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Översikt – lägesbild"
+    assert selected(page, "Område") == "Region Mitt"
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    titles = page.evaluate("() => Array.from(document.querySelectorAll('.modebar-btn'), b => b.dataset.title)")
+    assert "Ladda ner diagrammet som PNG" in titles and "Återställ axlarna" in titles
+    assert not {"Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes"} & set(titles)
+    placeholders = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stSelectbox"] input'), i => i.placeholder)""")
+    assert placeholders and "Choose an option" not in placeholders, placeholders
+    assert_no_error(page)
+
+
 # --- 6. a bad link -------------------------------------------------------------------------------
 
 
@@ -386,11 +411,11 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(new_page, server):
     open_app(page, server, "/?niva=Polisregion&omrade=Atlantis")
     notice = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
     notice.filter(has_text="Atlantis").wait_for()
-    assert "finns inte" in notice.inner_text()
-    assert selected(page, "Geografisk nivå") == "Polisregion"
-    fallback = selected(page, "Område")
-    assert fallback.startswith("Region ")
-    wait_for_query(page, "omrade", None)  # Streamlit drops the value it could not use
+    assert "finns inte" in notice.inner_text() and "hela landet" in notice.inner_text()
+    # The whole country, not the level's first area (which would pass for the one asked for).
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Riket", "Hela landet")
+    wait_for_query(page, "omrade", None)  # the address is the one the view has
+    assert query(page) == {}
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Översikt – lägesbild"
     assert len(metrics(page)) == 5
     assert_no_error(page)

@@ -74,7 +74,8 @@ else:
                                              "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
     labels = {int(r.load_id): f"#{r.load_id} {r.source_file} ({fmt.integer(r.rows_rejected)} avvisade)"
               for r in with_rejections.itertuples(index=False)}
-    load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load")
+    load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load",
+                           placeholder="Välj inläsning")
     rows = catalog.rejected(load_id)
     columns = {"row_number": "Rad", "column": "Kolumn", "reason": "Orsak"}
     st.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
@@ -106,7 +107,7 @@ overview = table_overview(tables)
 st.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
                                           "columns": "Kolumner"}, identity=("data_tables", DATABASE)),
              hide_index=True, key="data_tables")
-table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table")
+table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table", placeholder="Välj tabell")
 st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table], {"column_name": "Kolumn", "data_type": "Typ"},
                                identity=("data_columns", DATABASE, table)), hide_index=True, key="data_columns")
 doc = ROOT / "docs" / "tables.md"

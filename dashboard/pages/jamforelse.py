@@ -72,7 +72,7 @@ components.page_header("Regional jämförelse", sel)
 default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
 c1, c2 = st.columns([1, 2])
 level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
-                     format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params")
+                     format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params", placeholder="Välj nivå")
 options = cq.indicators(level)
 
 
@@ -90,7 +90,7 @@ def measure_label(indicator) -> str:
 # a link never held (a bound widget's default is left out of the URL) and which an old
 # label still chooses: shared links keep working.
 indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
-                            key="jmf_matt", bind="query-params")
+                            key="jmf_matt", bind="query-params", placeholder="Välj mått")
 indicator = options[indicator_id]
 scope = geo.scope(level, sel.area_level, sel.area_code)
 cmp = cq.compare(sel, level, indicator_id, scope.codes)
@@ -196,14 +196,14 @@ def show_similar() -> int:
     s1, s2, s3 = st.columns([2, 1, 1])
     chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
                           index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
-                          persist_state="page")
+                          persist_state="page", placeholder="Välj område")
     k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", persist_state="page")
     similar = cq.similar(level, chosen, int(k), sel.end.year)
     trend = cq.yearly(sel, level, indicator_id, tuple(similar["area_code"]))
     years = sorted(trend.loc[trend["value"].notna(), "year"].unique().tolist())
     if years:
         base = s3.selectbox("Basår (= 100)", years, index=max(0, len(years) - 6), key="jmf_basar",
-                            persist_state="page")
+                            persist_state="page", placeholder="Välj år")
     st.caption(cq.SIMILAR_NOTE)
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",

@@ -46,9 +46,9 @@ view = c3.segmented_control("Visa", ["Områden", "1 km-rutor"], default="Område
 grid_view = view == "1 km-rutor"
 grid_help = "Rutorna visar alltid antal händelser i urvalets område." if grid_view else None
 choice = c1.selectbox("Nivå på kartan", [AUTO, *levels], format_func=level_labels.get, key="karta_niva",
-                      bind="query-params", disabled=grid_view, help=grid_help)
+                      bind="query-params", disabled=grid_view, help=grid_help, placeholder="Välj nivå")
 metric = c2.selectbox("Mått", list(METRICS), format_func=lambda m: METRICS[m][0], key="matt",
-                      bind="query-params", disabled=grid_view, help=grid_help)
+                      bind="query-params", disabled=grid_view, help=grid_help, placeholder="Välj mått")
 level = child if choice == AUTO else choice
 label, decimals, diverging = METRICS[metric]
 notes: list[str] = []
