@@ -100,3 +100,25 @@ def test_the_standing_still_export_says_what_it_left_out(demo_db, monkeypatch, r
     export = recorded["atgarder_stuck_dl"]
     assert "utan linjearbete" in export["caption"]
     assert f"{len(export['df'])} av " in export["caption"].replace("\u00a0", " ")
+
+
+# --- headings and legends follow what is shown ------------------------------------------------
+
+
+def test_the_status_heading_follows_the_split(demo_db, monkeypatch):
+    at = open_page(demo_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
+    assert "Status per prioriterat område" in [h.value for h in at.subheader]
+    at = open_page(demo_db, "atgarder", monkeypatch, {**STOCKHOLMS_LAN, "atgarder_grouping": "Organisation"})
+    headings = [h.value for h in at.subheader]
+    assert "Status per organisation" in headings and "Status per prioriterat område" not in headings
+
+
+def test_the_trend_legend_puts_the_chosen_period_first_in_the_main_colour(demo_db, monkeypatch):
+    import json
+
+    from dashboard import charts
+
+    at = open_page(demo_db, "oversikt", monkeypatch, STOCKHOLMS_LAN)
+    data = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert [t["name"] for t in data] == ["januari 2025 – december 2025", "Ett år tidigare (januari 2024 – december 2024)"]
+    assert data[0]["line"]["color"] == charts.OKABE_ITO[0]

@@ -117,7 +117,7 @@ st.caption(f"{fmt.count(register['plan_id'].nunique(), 'plan', 'planer')} från 
 # --- status across the prioritised areas ----------------------------------------------------
 def show_status() -> None:
     """The measures' status per prioritised area or organisation: metrics, chart, table, exports."""
-    st.subheader("Status per prioriterat område")
+    heading = st.empty()  # named after the split chosen below ("… per organisation")
     by_area, totals, area_table = mq.status_views(sel, "prioritised_area", plan_years)
     for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
         col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
@@ -130,6 +130,7 @@ def show_status() -> None:
     counts, _, table = (by_area, totals, area_table) if grouping == "prioritised_area" \
         else mq.status_views(sel, "organisation", plan_years)
     label = mq.GROUPINGS[grouping]
+    heading.subheader(f"Status per {label.lower()}")
     shown = counts
     limit = 25
     if counts["category"].nunique() > limit:

@@ -32,7 +32,9 @@ def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
     return pd.DataFrame({
         "month": np.concatenate([months, months]),
         "incidents": np.concatenate([floats(monthly["incidents"]), floats(monthly["incidents_prev"])]),
-        "series": [label for label in labels for _ in months],
+        # In this order (charts.trend sorts by the series): the chosen period first in the
+        # legend and in the main colour, the year before second (by name it came first).
+        "series": pd.Categorical([label for label in labels for _ in months], categories=labels),
     })
 
 
