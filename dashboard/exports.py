@@ -416,10 +416,18 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
-    margin["t"] = max(int(margin.get("t", 80)), 80)
+    # The export's title in lines for its width (the screen's title may have been wrapped
+    # narrower: charts.layout, which notes its lines in meta).
+    from dashboard.charts import TITLE_CHARS, TITLE_LINE_PX, wrap_title
+
+    title_lines = wrap_title(title, int(TITLE_CHARS * 1.5 * width / EXPORT_WIDTH))
+    meta = layout.get("meta")
+    screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
+    top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
+    margin["t"] = max(top, 80)
     layout["margin"] = margin
     title_spec = dict(layout.get("title") or {})
-    title_spec["text"] = title
+    title_spec["text"] = "<br>".join(title_lines)
     title_spec.setdefault("x", 0.01)
     title_spec.setdefault("xanchor", "left")
     layout["title"] = title_spec

@@ -403,6 +403,33 @@ def test_the_start_page_by_its_name_and_the_chart_toolbar_are_in_swedish(new_pag
     assert_no_error(page)
 
 
+def test_titles_and_labels_read_in_full_at_1280_px(browser, server):
+    """At 1280 × 720 a long chart title wraps inside its chart (it ended "…januari 2025 –
+    decembe") and the headline cards' labels are whole ("Rekryteringssigna…")."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    try:
+        page = context.new_page()
+        open_app(page, server, "/?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm")
+        # The label's text against the box it is drawn in (the box ends it with "…").
+        cut = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'), l => {
+            const box = l.querySelector('.stMarkdownEllipsis') || l, text = document.createRange();
+            text.selectNodeContents(box);
+            return [box.innerText, text.getBoundingClientRect().width - box.getBoundingClientRect().width]; })
+            .filter(([, over]) => over > 0.01).map(([label]) => label)""")
+        assert cut == [], cut
+        open_app(page, server, "/jamforelse?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm")
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        chart.scroll_into_view_if_needed()
+        inside = chart.evaluate("""c => { const svg = c.querySelector('svg.main-svg').getBoundingClientRect();
+            return Array.from(c.querySelectorAll('.gtitle')).map(t => t.getBoundingClientRect())
+                        .every(r => r.width > 0 && r.left >= svg.left && r.right <= svg.right); }""")
+        assert inside
+        page.screenshot(path=ARTIFACTS / "journey-1280-jamforelse.png")
+    finally:
+        context.close()
+
+
 # --- 6. a bad link -------------------------------------------------------------------------------
 
 

@@ -49,7 +49,12 @@ st.subheader("Källor")
 sources = catalog.sources()
 st.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
                                          "till": "Till"}, identity=("data_sources", DATABASE)),
-             hide_index=True, key="data_sources")
+             hide_index=True, key="data_sources",
+             # The source's long text (the plans' file names) pushed "Till" out of the table at
+             # 1280 px ("2025-…"): it gets a fixed width (a click on a cell shows all of it).
+             column_config={"Källa": st.column_config.TextColumn(width=330),
+                            "Från": st.column_config.TextColumn(width=100),
+                            "Till": st.column_config.TextColumn(width=100)})
 
 st.subheader("Inläsningar")
 loads = catalog.loads()
@@ -91,9 +96,13 @@ st.subheader("Definitioner")
 definitions = pd.DataFrame(catalog.INDICATORS, columns=["Indikator", "Definition", "Källa", "Enhet"])
 # The definitions wrap over three lines (Streamlit wraps a cell's text only in rows taller
 # than 64 px): on one line each the glossary was 969 px wide in a 904 px window at 1366 px.
+# Every column has its width, so the four fit the 820 px of a 1280 px wide window ("Enhet"
+# was cut to "per 100( invånar"); the unit wraps in its row like the definition.
 st.dataframe(definitions, hide_index=True, key="data_definitions", row_height=70,
-             column_config={"Definition": st.column_config.TextColumn(width="large"),
-                            "Källa": st.column_config.TextColumn(width=150)})
+             column_config={"Indikator": st.column_config.TextColumn(width=185),
+                            "Definition": st.column_config.TextColumn(width=370),
+                            "Källa": st.column_config.TextColumn(width=150),
+                            "Enhet": st.column_config.TextColumn(width=110)})
 exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
                          caption=components.export_caption(None, suppressed=None, contents="Definitionerna av dashboardens indikatorer"),
                          filename="definitioner")

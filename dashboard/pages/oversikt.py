@@ -86,7 +86,9 @@ def delta_style(delta: str | None, colour: str = "normal") -> dict:
     return {"delta_color": colour}
 
 
-cols = st.columns(5)
+# The signals' card is wider: its label, "Rekryteringssignaler", was cut to "Rekryteringssigna…"
+# in five equal cards at 1280 px (a metric's label never wraps).
+cols = st.columns([1, 1, 1, 1.2, 1.1])
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
     now, before = head[group]
