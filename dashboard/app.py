@@ -26,7 +26,9 @@ FAVICON = str(Path(__file__).parent / "assets" / "favicon.png")
 
 PAGES_DIR = Path(__file__).parent / "pages"
 PAGES = [
-    st.Page(PAGES_DIR / "oversikt.py", title="Översikt", icon=":material/dashboard:", url_path="oversikt",
+    # The start page is served at the root; its url_path is reserved but not served, so it
+    # is not "oversikt", which the hidden page below serves (see there).
+    st.Page(PAGES_DIR / "oversikt.py", title="Översikt", icon=":material/dashboard:", url_path="start",
             default=True),
     st.Page(PAGES_DIR / "karta.py", title="Karta", icon=":material/map:", url_path="karta"),
     st.Page(PAGES_DIR / "atgarder.py", title="Åtgärder", icon=":material/task_alt:", url_path="atgarder"),
@@ -35,6 +37,10 @@ PAGES = [
     st.Page(PAGES_DIR / "jamforelse.py", title="Regional jämförelse", icon=":material/compare_arrows:",
             url_path="jamforelse"),
     st.Page(PAGES_DIR / "data.py", title="Data", icon=":material/database:", url_path="data"),
+    # /oversikt, the start page by its name as the other pages are named (/karta, /data),
+    # opens it too: Streamlit serves the default page only at the root and answered
+    # /oversikt?… with an English "Page not found" dialog before showing the start page.
+    st.Page(PAGES_DIR / "oversikt.py", title="Översikt", url_path="oversikt", visibility="hidden"),
 ]
 
 

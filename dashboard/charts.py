@@ -50,6 +50,11 @@ STATUS_TEXT = {"uppnådd": "white", "delvis uppnådd": "white"}  # else black
 AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title; notes go below it
 NOTE_LINE_PX = 20
 NOTE_CHARS = 120
+# A title longer than this is wrapped (plotly never wraps one; "…januari 2025 – decembe"
+# ended at the chart's edge at 1280 px): about what a chart across the page holds at
+# 1280 px, and a column chart's titles are short. TITLE_LINE_PX more on top per line.
+TITLE_CHARS = 64
+TITLE_LINE_PX = 26
 GAP_NOTE = "Luckor i linjen är värden som döljs av röjandeskydd (..)."
 MISSING_COLOUR = "#BDBDBD"
 FLOW_HEIGHT = 560  # the status flow's height on screen and in the PNG/SVG (its nodes are placed for it)
@@ -84,8 +89,9 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
                 "font": {"size": FONT_SIZE - 3, "color": "#444444"},
             }
         )
+    title_lines = wrap_title(title)
     base = {
-        "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": TITLE_SIZE}},
+        "title": {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "font": {"size": TITLE_SIZE}},
         "font": {"family": FONT, "size": FONT_SIZE, "color": "#222222"},
         "separators": SEPARATORS,
         "template": "none",
@@ -100,7 +106,7 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
         },
         "showlegend": show_legend,
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": {"text": ""}},
-        "meta": {"alt": alt, "note": note or ""},
+        "meta": {"alt": alt, "note": note or "", "title_lines": len(title_lines)},
         "annotations": annotations,
     }
     for axis in ("xaxis", "yaxis"):
@@ -108,7 +114,14 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
         given = extra.pop(axis, {})
         base[axis] = {**defaults, **given, "title": {**defaults.get("title", {}), **given.get("title", {})}}
     base.update(extra)
+    if len(title_lines) > 1:
+        base["margin"] = {**base["margin"], "t": int(base["margin"].get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - 1)}
     return base
+
+
+def wrap_title(title: str, width: int = TITLE_CHARS) -> list[str]:
+    """A chart title in lines of at most ``width`` characters, broken between words."""
+    return textwrap.wrap(title, width, break_long_words=False) or [title]
 
 
 AXIS_X = {

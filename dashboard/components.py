@@ -99,11 +99,23 @@ def points_delta(now, before) -> str | None:
     return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
 
 
-def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=(), types: bool = True,
-                   contents: str | None = None) -> str:
+# What an export of figures that count no persons says in place of the disclosure rule
+# (exports.caption(unprotected=…); docs/disclosure.md). Åtgärder's page says the same.
+INCIDENTS_UNPROTECTED = "Händelser räknas, inte personer: antalen visas utan röjandeskydd."
+MEASURES_UNPROTECTED = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan "
+                        "röjandeskydd.")
+STATISTICS_UNPROTECTED = "Officiell statistik (Kolada, Brå), visad som källan publicerar den, utan röjandeskydd här."
+
+
+def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser", notes=(), types: bool = True,
+                   contents: str | None = None, unprotected: str | None = None) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
     that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
     followed by the page's ``notes`` about the figures (None entries are skipped).
+    ``suppressed``: how many values the export hides, for person-level figures (the
+    caption states the disclosure rule), None when it holds none; ``unprotected`` says
+    which figures count no persons and are shown without suppression (e.g.
+    INCIDENTS_UNPROTECTED).
     ``types=False`` leaves the incident types out (figures they do not filter).
     ``contents`` says what the export holds instead of the sidebar's "Urval: …", for a
     page whose tables the sidebar does not choose (the Data page); ``sel`` is then unused."""
@@ -116,9 +128,9 @@ def export_caption(sel, *, suppressed: int = 0, data: str = "händelser", notes=
 
     if contents is not None:
         return exports.caption(contents=contents, source=source, data_until=through, suppressed=suppressed,
-                               notes=notes)
+                               unprotected=unprotected, notes=notes)
     return exports.caption(filters=sel.describe(types=types), source=source, data_until=through, suppressed=suppressed,
-                           notes=notes)
+                           unprotected=unprotected, notes=notes)
 
 
 def file_name(title: str, sel, *, period: str | None = None) -> str:

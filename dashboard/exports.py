@@ -63,29 +63,39 @@ def caption(
     data_until: dt.date | str | None,
     suppressed: int | None = None,
     threshold: int | None = None,
+    unprotected: str | None = None,
     notes: Iterable[str] = (),
 ) -> str:
-    """The caption every export carries: filters ("Urval: …"), source, "data t.o.m." and suppression,
-    then ``notes`` (what the page says about the figures: data missing, areas that cannot
-    be counted), so that a chart in a report carries the same caveats as the page.
+    """The caption every export carries: filters ("Urval: …"), source, "data t.o.m.", how
+    the figures are protected, then ``notes`` (what the page says about the figures: data
+    missing, areas that cannot be counted), so that a chart in a report carries the same
+    caveats as the page.
 
     ``contents`` replaces the "Urval" sentence for an export the sidebar's filters do not
     choose (the Data page's tables): it says what the export holds instead.
-    ``suppressed`` is how many values in the export are hidden; ``threshold`` the
-    disclosure threshold (default from lagesbild.toml).
+    ``suppressed`` is how many values in the export are hidden, for figures under
+    disclosure control (recruitment signals): the caption then states the rule
+    (``threshold``, default from lagesbild.toml); ``None`` when the export holds no such
+    figures. ``unprotected`` says which figures in it count no persons and are shown
+    without suppression (incidents, measures; docs/disclosure.md). With neither, the
+    caption says nothing about disclosure (the Data page's load history and definitions).
     """
     if (filters is None) == (contents is None):
         raise ValueError("caption: ange antingen filters eller contents")
-    if threshold is None:
-        from pipelines.config import settings
-
-        threshold = settings().threshold
     until = fmt.date(data_until) if data_until is not None and not fmt.is_missing(data_until) else "okänt"
-    rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
-    if suppressed:
-        rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
+    if suppressed is not None:
+        if threshold is None:
+            from pipelines.config import settings
+
+            threshold = settings().threshold
+        rule = f"Antal 1–{threshold - 1} och värden som kan räknas fram ur dem visas som .. (röjandeskydd)"
+        if suppressed:
+            rule += f"; {fmt.integer(suppressed)} {'värde döljs' if suppressed == 1 else 'värden döljs'} här"
+        rule += "."
+    else:
+        rule = None
     what = f"Urval: {filters}." if filters is not None else f"{contents.rstrip('.')}."
-    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}. {rule}.", *(n for n in notes if n)])
+    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}.", *(n for n in (rule, unprotected, *notes) if n)])
 
 
 def safe_filename(name: str, extension: str | None = None) -> str:
@@ -406,10 +416,18 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
-    margin["t"] = max(int(margin.get("t", 80)), 80)
+    # The export's title in lines for its width (the screen's title may have been wrapped
+    # narrower: charts.layout, which notes its lines in meta).
+    from dashboard.charts import TITLE_CHARS, TITLE_LINE_PX, wrap_title
+
+    title_lines = wrap_title(title, int(TITLE_CHARS * 1.5 * width / EXPORT_WIDTH))
+    meta = layout.get("meta")
+    screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
+    top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
+    margin["t"] = max(top, 80)
     layout["margin"] = margin
     title_spec = dict(layout.get("title") or {})
-    title_spec["text"] = title
+    title_spec["text"] = "<br>".join(title_lines)
     title_spec.setdefault("x", 0.01)
     title_spec.setdefault("xanchor", "left")
     layout["title"] = title_spec
@@ -461,12 +479,50 @@ def to_svg(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH) -> bytes
 # --- Streamlit ------------------------------------------------------------------------------
 
 
+# The chart toolbar's and hover texts in Swedish. plotly.js looks its strings up in the
+# locale the config names; its own "sv" locale has month names but no such strings, and
+# Streamlit loads no locale beyond English, so the dictionary is passed in the config
+# (plotly's ``locales`` option; nothing is fetched). Only the dictionary: with plotly's
+# English date formats kept, charts.py's Swedish month aliases still match the ticks.
+PLOTLY_SWEDISH = {
+    "Download plot as a PNG": "Ladda ner diagrammet som PNG",
+    "Download plot": "Ladda ner diagrammet",
+    "Preparing image - this may take a few seconds": "Bilden skapas – det kan ta några sekunder",
+    "Image download succeeded": "Bilden är nedladdad",
+    "Sorry, there was a problem downloading your image!": "Bilden kunde inte laddas ner.",
+    "Zoom": "Zooma",
+    "Pan": "Panorera",
+    "Box Select": "Markera med rektangel",
+    "Lasso Select": "Markera med lasso",
+    "Zoom in": "Zooma in",
+    "Zoom out": "Zooma ut",
+    "Autoscale": "Anpassa axlarna",
+    "Reset axes": "Återställ axlarna",
+    "Reset": "Återställ",
+    "Reset view": "Återställ vyn",
+    "Reset views": "Återställ vyerna",
+    "Show closest data on hover": "Visa närmaste värde under pekaren",
+    "Compare data on hover": "Jämför värdena under pekaren",
+    "Toggle show closest data on hover": "Visa eller dölj närmaste värde under pekaren",
+    "Toggle Spike Lines": "Visa eller dölj hjälplinjer",
+    "Double-click to zoom back out": "Dubbelklicka för att zooma ut igen",
+    "Double-click on legend to isolate one trace": "Dubbelklicka på en serie i förklaringen för att visa bara den",
+    "incoming flow count:": "inflöde:",
+    "outgoing flow count:": "utflöde:",
+    "source:": "från:",
+    "target:": "till:",
+}
+
+
 def plotly_config(filename: str) -> dict:
-    """``config`` for ``st.plotly_chart``: the toolbar's own PNG export with a Swedish file name."""
+    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, and its own PNG export
+    with a Swedish file name."""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 2},
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "locale": "sv",
+        "locales": {"sv": {"dictionary": PLOTLY_SWEDISH}},
     }
 
 

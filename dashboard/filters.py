@@ -3,15 +3,17 @@
 Every filter widget is bound to a query parameter (Streamlit's ``bind="query-params"``),
 so the address in the browser always describes the view and a copied link reopens it.
 Parameters hold what the widget shows (area names, "mars 2025"), so links are readable.
-A parameter that no longer fits (an unknown area, a month outside the data, an unknown
-incident type) is reported with a notice and the filter falls back to its default;
-Streamlit then drops it from the URL.
+A parameter that no longer fits (an unknown level or area, a month outside the data, an
+unknown incident type) is reported with a notice and the filter falls back to its default
+(the whole country for the geography); Streamlit then drops it from the URL.
 
 Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice or
 "Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
 (incident types, repeated). Defaults are left out of the URL. A link may also name the
 level and area by code or in any letter case (``?niva=kommun&omrade=1280``, or the area
-code alone); it is rewritten to the labels when it is opened.
+code alone); it is rewritten to the labels when it is opened. An area that is not on the
+named level opens on its own level (see :func:`address_target`), and choosing another
+level keeps to the place shown (:func:`related_area`).
 """
 
 from __future__ import annotations
@@ -121,36 +123,129 @@ def _matching(given: str, labels: dict[str, str]) -> str | None:
     return next((code for code, label in labels.items() if folded in (code.casefold(), label.casefold())), None)
 
 
-def _links_by_code() -> None:
-    """Let a link name its level and area by code or in any letter case
-    (``?niva=kommun&omrade=1280``, ``?omrade=1280``, ``?niva=Kommun&omrade=malmö``), as links written by
-    hand or by another system do. Streamlit seeds a bound widget only from the label it
-    shows, so such an address is rewritten to the labels and the run starts again, before
-    any widget exists (a session's first run): the page opens on the area, and the
-    address is the one a copied link would have."""
-    if KEY_LEVEL in st.session_state or KEY_AREA in st.session_state:
-        return  # the widgets exist: the address is theirs
-    given_level, given_area = st.query_params.get(KEY_LEVEL), st.query_params.get(KEY_AREA)
-    if not given_level and not given_area:
-        return
+# A level and an area read from the address are applied in the next run, before the widgets
+# exist (on Back or Forward Streamlit seeds the widgets from the address, over any value
+# the script sets in that run).
+_PENDING = "_address_pending"
+_ADDRESS_NOTICE = "_address_notice"
+# The (niva, omrade) the sidebar put in the address in the last run.
+_SHOWN = "_address_shown"
+POLICE_LEVELS = ("polisregion", "polisomrade", "lpo")
+ADMIN_LEVELS = ("lan", "kommun")
+
+
+def _url_form(level: str, code: str | None) -> tuple[str | None, str | None]:
+    """The (niva, omrade) parameters that show ``level`` and ``code`` (none for riket)."""
+    if level == "riket":
+        return None, None
+    return geo.LEVEL_LABELS[level], _unique_labels(level).get(code) if code else None
+
+
+def _levels_to_search(level: str | None, available: list[str]) -> list[str]:
+    """Where to look for an area the address names: its own level first, then the other
+    levels of the same hierarchy, nearest (and coarser) first, then the other hierarchy."""
+    order = [*POLICE_LEVELS, *ADMIN_LEVELS]
+    if level in order:
+        same = POLICE_LEVELS if level in POLICE_LEVELS else ADMIN_LEVELS
+        order = sorted(same, key=lambda lvl: abs(same.index(lvl) - same.index(level))) + [
+            lvl for lvl in order if lvl not in same]
+    return [lvl for lvl in order if lvl in available]
+
+
+def address_target(given_level: str | None, given_area: str | None) -> tuple[str, str, str | None] | None:
+    """(level, area code, notice) that an address's ``niva`` and ``omrade`` name, or None when
+    they name no area (the whole country, or an unknown level, which the sidebar reports).
+
+    The level and the area may be written by code or in any letter case. An area that is
+    not on the given level opens on its own level: the nearest level of the same
+    hierarchy (``niva=Polisområde&omrade=Region Mitt`` is Region Mitt, the polisregion).
+    A level without an area, or an area that is on no level, opens the whole country
+    with a notice, rather than the first area in a list."""
     levels = {lvl: geo.LEVEL_LABELS[lvl] for lvl in geo.levels_available()}
-    if given_level:
-        level = _matching(given_level, levels)
-    else:  # an area code alone names its level too (codes are unique across levels)
-        level = geo.level_of(given_area.strip().upper()) if given_area else None
-        level = level if level in levels and level != "riket" else None
-    if level is None:
-        return  # an unknown level is reported by the sidebar
-    rewritten = {KEY_LEVEL: levels[level]}
-    if given_area:
-        labels = _unique_labels(level)
-        code = _matching(given_area, labels)
+    level = _matching(given_level, levels) if given_level else None
+    if (given_level and level is None) or level == "riket":
+        return None
+    if not given_area:
+        if level is None:
+            return None
+        return "riket", geo.RIKET, (f"Länken anger nivån {levels[level].lower()} men inget område; "
+                                             "visar hela landet.")
+    for candidate in _levels_to_search(level, list(levels)):
+        code = _matching(given_area, _unique_labels(candidate))
         if code is not None:
-            rewritten[KEY_AREA] = labels[code]
-    if any(st.query_params.get(key) != value for key, value in rewritten.items()):
-        for key, value in rewritten.items():
-            st.query_params[key] = value
+            return candidate, code, None
+    where = f" på nivån {levels[level].lower()} eller någon annan nivå" if level else ""
+    return "riket", geo.RIKET, f"Området '{given_area.strip()}' finns inte{where}; visar hela landet."
+
+
+def _read_address() -> str | None:
+    """Read the level and area from the address when it, not the widgets, decides them;
+    returns a notice to show, if any.
+
+    The address decides in a session's first run (a link opened) and after Back or
+    Forward. An address the widgets cannot take as it is (codes, another letter case, an
+    area that is not on the level, a level without an area) is turned into the level and
+    area it names: in the first run by rewriting the address before any widget exists,
+    later by setting the widgets in a new run. Browser history holds such addresses: a
+    click on the map changes the level and the area, and Streamlit records each change
+    as a step of its own, so the step between names the new level with the old area; read
+    as the area on its own level, Back shows the view before the click."""
+    pending = st.session_state.pop(_PENDING, None)
+    if pending is not None:
+        level, code, notice = pending
+        st.session_state[KEY_LEVEL] = level
+        st.session_state[KEY_AREA] = code
+        return notice
+    notice = st.session_state.pop(_ADDRESS_NOTICE, None)
+    given = (st.query_params.get(KEY_LEVEL) or None, st.query_params.get(KEY_AREA) or None)
+    widgets = KEY_LEVEL in st.session_state
+    if widgets:
+        # The user chose another level: the address has the new level and still the area
+        # shown before (the level's callback has chosen the new area).
+        now = _url_form(st.session_state[KEY_LEVEL], None)[0]
+        if given[0] == now and given[1] == st.session_state.get(_SHOWN, (None, None))[1]:
+            return notice
+    target = address_target(*given)
+    if target is None:
+        return notice
+    level, code, target_notice = target
+    wanted = _url_form(level, code)
+    if wanted == given:
+        return notice or target_notice
+    if not widgets:
+        # No widget is bound yet: the address itself is rewritten and the run starts
+        # again, so the widgets are seeded from it and a copied link reads as the app writes it.
+        if target_notice:
+            st.session_state[_ADDRESS_NOTICE] = target_notice
+        if wanted[0] is None:
+            for key in (KEY_LEVEL, KEY_AREA):
+                if key in st.query_params:
+                    del st.query_params[key]
+        else:
+            st.query_params.update({KEY_LEVEL: wanted[0], KEY_AREA: wanted[1]})
         st.rerun()
+    st.session_state[_PENDING] = (level, code, target_notice)
+    st.rerun()
+
+
+def related_area(level: str, code: str | None) -> str:
+    """The area of ``level`` to show when the user changes the level while ``code`` is
+    shown: the area that holds it (Gävleborg → its polisregion, Region Mitt), else the
+    first area inside it in name order (Region Mitt → its first kommun), else the
+    level's first area."""
+    codes = list(_unique_labels(level))
+    if level == "riket" or not codes:
+        return geo.RIKET
+    shown_level = geo.level_of(code) if code else None
+    if shown_level is None or shown_level == "riket":
+        return codes[0]
+    holding = [c for c in codes if code in geo.within(shown_level, c)]
+    inside = set(geo.within(level, code))
+    return next(iter(holding), None) or next((c for c in codes if c in inside), codes[0])
+
+
+def _on_level_change() -> None:
+    st.session_state[KEY_AREA] = related_area(st.session_state[KEY_LEVEL], st.session_state.get(KEY_AREA))
 
 
 def _unknown(key: str, valid: set[str]) -> list[str]:
@@ -173,8 +268,8 @@ def _on_period_change() -> None:
 
 def sidebar() -> Selection:
     """Draw the filters in the sidebar and return the selection (also kept for pages)."""
-    _links_by_code()
-    notices: list[str] = []
+    address_notice = _read_address()
+    notices: list[str] = [address_notice] if address_notice else []
     first, last = incidents.month_range()
     levels = geo.levels_available()
     with st.sidebar:
@@ -186,16 +281,13 @@ def sidebar() -> Selection:
         if bad:
             _notice(notices, f"Okänd nivå '{bad[0]}' i länken; visar hela landet.")
         level = st.selectbox("Geografisk nivå", levels, format_func=level_labels.get, key=KEY_LEVEL,
-                             bind="query-params",
+                             bind="query-params", on_change=_on_level_change, placeholder="Välj nivå",
                              help="Polisens indelning: polisregion → polisområde → lokalpolisområde. "
                                   "Administrativ: län → kommun.")
         labels = _unique_labels(level)
         codes = list(labels)
-        bad = _unknown(KEY_AREA, set(labels.values()))
-        if bad:
-            _notice(notices, f"Området '{bad[0]}' finns inte på nivån {level_labels[level].lower()}; "
-                             "visar det första i listan.")
         code = st.selectbox("Område", codes, format_func=labels.get, key=KEY_AREA, bind="query-params",
+                            placeholder="Välj område",
                             disabled=(level == "riket"))
 
         # Period: a quick choice relative to the data, or explicit months.
@@ -209,7 +301,7 @@ def sidebar() -> Selection:
         bad = _unknown(KEY_PERIOD, set(PERIODS))
         if bad:
             _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
-        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params",
+        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params", placeholder="Välj period",
                               on_change=_on_period_change)
         # The quick choices end with the last complete month: the month still running
         # (the police feed's current month) against a whole month a year earlier looked
@@ -261,6 +353,7 @@ def sidebar() -> Selection:
     for text in notices:
         st.toast(text, icon=":material/link_off:")
     st.session_state[_RANGE] = (start, end)
+    st.session_state[_SHOWN] = _url_form(level, code)
     name = geo.RIKET_NAME if level == "riket" else geo.area_name(code)
     sel = Selection(level, code if level != "riket" else geo.RIKET, start, end,
                     tuple(t for t in types if t in set(chosen)), name, choice)

@@ -229,6 +229,39 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
     page.screenshot(path=ARTIFACTS / "journey-map-drilldown.png")
 
 
+def test_back_after_a_click_on_the_map_shows_the_area_before_the_click(new_page, server, raw):
+    """A click changes the level and the area; Back shows the view before it (level and area
+    together), never another level's first area with a warning."""
+    page = new_page()
+    frames = DeckFrames(page)
+    open_app(page, server, "/karta?niva=Polisregion&omrade=Region+Mitt")
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for()
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    lat, lon = raw.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry
+                              WHERE area_code = 'PO-GAVLEBORG'""").fetchone()
+    x, y = pixel_of(lon, lat, frames.view_states()[-1], deck.locator("canvas").first.bounding_box())
+    click_map(page, x, y, "Gävleborg")
+    wait_for_query(page, "omrade", "Gävleborg")
+    settle(page)
+    assert query(page) == {"niva": ["Polisområde"], "omrade": ["Gävleborg"]}
+
+    page.go_back(wait_until="commit")
+    wait_for_query(page, "niva", "Polisregion")
+    settle(page)
+    assert query(page) == {"niva": ["Polisregion"], "omrade": ["Region Mitt"]}
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Polisregion", "Region Mitt")
+    page.get_by_text("Antal händelser, polisområden i Region Mitt", exact=True).wait_for()
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="finns inte").count() == 0
+
+    page.go_forward(wait_until="commit")
+    wait_for_query(page, "omrade", "Gävleborg")
+    settle(page)
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Polisområde", "Gävleborg")
+    assert_no_error(page)
+
+
 # --- 5. downloads ------------------------------------------------------------------------------
 
 
@@ -377,6 +410,58 @@ def test_the_similar_areas_choices_go_to_the_url_and_a_link_restores_them(new_pa
     assert_no_error(other)
 
 
+# --- 5b. Swedish all through --------------------------------------------------------------------
+
+
+def test_the_start_page_by_its_name_and_the_chart_toolbar_are_in_swedish(new_page, server):
+    """/oversikt opens the start page without Streamlit's English "Page not found" dialog;
+    the charts' toolbar and the select boxes' placeholders are Swedish. (Streamlit's own
+    toolbar on tables and charts, "Fullscreen", "Search", has no translation.)"""
+    page = new_page()
+    open_app(page, server, "/oversikt?niva=Polisregion&omrade=Region+Mitt")
+    page.wait_for_timeout(1000)  # the dialog came with the first run
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Översikt – lägesbild"
+    assert selected(page, "Område") == "Region Mitt"
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.hover()
+    titles = page.evaluate("() => Array.from(document.querySelectorAll('.modebar-btn'), b => b.dataset.title)")
+    assert "Ladda ner diagrammet som PNG" in titles and "Återställ axlarna" in titles
+    assert not {"Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes"} & set(titles)
+    placeholders = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '[data-testid="stSelectbox"] input'), i => i.placeholder)""")
+    assert placeholders and "Choose an option" not in placeholders, placeholders
+    assert_no_error(page)
+
+
+def test_titles_and_labels_read_in_full_at_1280_px(browser, server):
+    """At 1280 × 720 a long chart title wraps inside its chart (it ended "…januari 2025 –
+    decembe") and the headline cards' labels are whole ("Rekryteringssigna…")."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    try:
+        page = context.new_page()
+        open_app(page, server, "/?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm")
+        # The label's text against the box it is drawn in (the box ends it with "…").
+        cut = page.evaluate("""() => Array.from(document.querySelectorAll('[data-testid="stMetricLabel"]'), l => {
+            const box = l.querySelector('.stMarkdownEllipsis') || l, text = document.createRange();
+            text.selectNodeContents(box);
+            return [box.innerText, text.getBoundingClientRect().width - box.getBoundingClientRect().width]; })
+            .filter(([, over]) => over > 0.01).map(([label]) => label)""")
+        assert cut == [], cut
+        open_app(page, server, "/jamforelse?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm")
+        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        chart.scroll_into_view_if_needed()
+        inside = chart.evaluate("""c => { const svg = c.querySelector('svg.main-svg').getBoundingClientRect();
+            return Array.from(c.querySelectorAll('.gtitle')).map(t => t.getBoundingClientRect())
+                        .every(r => r.width > 0 && r.left >= svg.left && r.right <= svg.right); }""")
+        assert inside
+        page.screenshot(path=ARTIFACTS / "journey-1280-jamforelse.png")
+    finally:
+        context.close()
+
+
 # --- 6. a bad link -------------------------------------------------------------------------------
 
 
@@ -385,11 +470,11 @@ def test_a_bad_url_parameter_falls_back_with_a_notice(new_page, server):
     open_app(page, server, "/?niva=Polisregion&omrade=Atlantis")
     notice = page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]')
     notice.filter(has_text="Atlantis").wait_for()
-    assert "finns inte" in notice.inner_text()
-    assert selected(page, "Geografisk nivå") == "Polisregion"
-    fallback = selected(page, "Område")
-    assert fallback.startswith("Region ")
-    wait_for_query(page, "omrade", None)  # Streamlit drops the value it could not use
+    assert "finns inte" in notice.inner_text() and "hela landet" in notice.inner_text()
+    # The whole country, not the level's first area (which would pass for the one asked for).
+    assert (selected(page, "Geografisk nivå"), selected(page, "Område")) == ("Riket", "Hela landet")
+    wait_for_query(page, "omrade", None)  # the address is the one the view has
+    assert query(page) == {}
     assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Översikt – lägesbild"
     assert len(metrics(page)) == 5
     assert_no_error(page)

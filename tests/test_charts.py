@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from dashboard import charts
+from dashboard import charts, exports
 
 
 @pytest.fixture(autouse=True)
@@ -282,3 +282,19 @@ def test_trend_of_small_counts_has_whole_number_ticks_and_one_value_is_named_onc
     assert not any("dolda (röjandeskydd)" in (a.text or "") for a in fig.layout.annotations)
     alt = fig.layout.meta["alt"]
     assert "från 0" not in alt and "0 (" in alt  # the one shown value, not "från 0 (…) till 0 (…)"
+
+
+def test_a_long_title_wraps_and_the_top_margin_makes_room():
+    title = ("Händelser (alla händelsetyper), lokalpolisområden i Stockholm city, "
+             "januari 2025 – december 2025")
+    short = charts.layout(title="Händelser per månad", alt="")
+    long = charts.layout(title=title, alt="")
+    lines = long["title"]["text"].split("<br>")
+    assert len(lines) == 2 and all(len(line) <= charts.TITLE_CHARS for line in lines)
+    assert " ".join(lines) == title
+    assert long["margin"]["t"] == short["margin"]["t"] + charts.TITLE_LINE_PX
+    # The 1 200 px export has room for the title on one line again, and no gap above it.
+    fig = charts.figure([], long)
+    spec = exports.export_figure(fig, title=title, caption="Urval: x.")
+    assert spec["layout"]["title"]["text"] == title
+    assert spec["layout"]["margin"]["t"] == short["margin"]["t"]

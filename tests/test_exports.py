@@ -47,6 +47,15 @@ def test_caption_holds_filters_source_date_and_rule():
     assert "Antal 1–4" in CAPTION and ".." in CAPTION and "1 värde döljs" in CAPTION
 
 
+def test_caption_of_figures_that_count_no_persons_says_so_instead_of_the_rule():
+    said = "Händelser räknas, inte personer: antalen visas utan röjandeskydd."
+    caption = exports.caption(filters="Södermalm", source="Polisen", data_until=dt.date(2025, 3, 31),
+                              unprotected=said, notes=["Not."])
+    assert caption == ("Urval: Södermalm. Källa: Polisen. Data t.o.m. 2025-03-31. "
+                       "Händelser räknas, inte personer: antalen visas utan röjandeskydd. Not.")
+    assert "röjandeskydd" not in exports.caption(contents="Alla inläsningar", source="S", data_until=None)
+
+
 def test_caption_carries_the_pages_caveats():
     note = "1 016 händelser i kommuner som delas av flera lokalpolisområden saknar LPO (ej fördelade)."
     caption = exports.caption(filters="Södermalm", source="Polisen", data_until=dt.date(2025, 3, 31),
@@ -218,3 +227,21 @@ def test_png_and_svg_through_one_warm_browser(renderer):
     assert text.lstrip().startswith("<svg")
     assert "Skjutningar i Stockholm" in text and "Data t.o.m. 2025-03-31" in text
     assert warm < max(first, 5.0)
+
+
+def test_the_chart_toolbar_is_swedish_in_the_words_plotly_uses():
+    """The toolbar's strings are looked up by their English text: each one translated is a
+    string the plotly.js that Streamlit ships asks for (an upgrade that renames one makes
+    it English again, and this test says which)."""
+    from pathlib import Path
+
+    import streamlit
+
+    config = exports.plotly_config("Händelser per månad")
+    assert config["locale"] == "sv" and config["locales"]["sv"]["dictionary"] is exports.PLOTLY_SWEDISH
+    bundle = "".join(p.read_text(encoding="utf-8") for p in
+                     (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart*.js"))
+    assert bundle, "Streamlit's plotly.js bundle not found"
+    missing = [english for english in exports.PLOTLY_SWEDISH if f"`{english}`" not in bundle
+               and f'"{english}"' not in bundle]
+    assert not missing, missing

@@ -82,9 +82,18 @@ years = year_label(plan_years)
 source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
 if status.get("demo"):
     source = f"{components.DEMO_TEXT} ({source})"
-caption = exports.caption(filters=f"{sel.area_name}, planår {years}", source=source,
-                          data_until=status["through"].get("åtgärdsuppföljning"), suppressed=0)
-COUNT_NOTE = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan röjandeskydd.")
+COUNT_NOTE = components.MEASURES_UNPROTECTED
+
+
+def table_caption(*table_filters: str) -> str:
+    """An export's caption: the area and plan years, then what a filtered table's own
+    filters kept ("sökning ”fältgrupp” …; 37 av 276 åtgärder"), so a downloaded table
+    does not read as all of the area's measures."""
+    return exports.caption(filters="; ".join([f"{sel.area_name}, planår {years}", *table_filters]), source=source,
+                           data_until=status["through"].get("åtgärdsuppföljning"), unprotected=COUNT_NOTE)
+
+
+caption = table_caption()
 # Every table on the page is made from the database version, the area and the plan years
 # shown (the measures queries read the years only) plus the choices named beside it:
 # the display tables are remembered by that instead of by their pickled content (pickling
@@ -108,7 +117,7 @@ st.caption(f"{fmt.count(register['plan_id'].nunique(), 'plan', 'planer')} från 
 # --- status across the prioritised areas ----------------------------------------------------
 def show_status() -> None:
     """The measures' status per prioritised area or organisation: metrics, chart, table, exports."""
-    st.subheader("Status per prioriterat område")
+    heading = st.empty()  # named after the split chosen below ("… per organisation")
     by_area, totals, area_table = mq.status_views(sel, "prioritised_area", plan_years)
     for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
         col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
@@ -121,6 +130,7 @@ def show_status() -> None:
     counts, _, table = (by_area, totals, area_table) if grouping == "prioritised_area" \
         else mq.status_views(sel, "organisation", plan_years)
     label = mq.GROUPINGS[grouping]
+    heading.subheader(f"Status per {label.lower()}")
     shown = counts
     limit = 25
     if counts["category"].nunique() > limit:
@@ -194,7 +204,9 @@ def show_stuck() -> None:
                  hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
                  column_config=NAME_WIDTHS)
     exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
-                             caption=caption, filename=components.file_name(f"atgarder-som-star-still-{sel.area_name}", sel, period=years),
+                             caption=table_caption("linjearbete medräknat" if with_line_work else "utan linjearbete",
+                                                   f"{fmt.integer(len(stuck))} av {fmt.integer(len(register))} "
+                                                   "åtgärder står still"), filename=components.file_name(f"atgarder-som-star-still-{sel.area_name}", sel, period=years),
                              columns=stuck_columns)
 
 
@@ -253,7 +265,7 @@ def show_analysis() -> None:
 
 # --- the register ---------------------------------------------------------------------------
 @st.fragment
-def measure_register(register, caption: str) -> None:
+def measure_register(register) -> None:
     """The searchable register and the chosen measure's history. A fragment: typing a
     search, choosing filters or a row reruns only this part of the page."""
     st.subheader("Åtgärdsregister")
@@ -293,8 +305,15 @@ def measure_register(register, caption: str) -> None:
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
                           height=min(380, 38 + 35 * max(1, len(found))), column_config=NAME_WIDTHS)
+    chosen = [f"sökning ”{text.strip()}” i titel, beskrivning och ansvarig" if text.strip() else None,
+              f"prioriterat område: {', '.join(areas)}" if areas else None,
+              f"status: {', '.join(statuses)}" if statuses else None,
+              f"organisation: {', '.join(orgs)}" if orgs else None]
+    chosen = [c for c in chosen if c]
+    shown = (f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder" if chosen
+             else f"alla {fmt.integer(len(register))} åtgärder")
     exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
-                             caption=caption, filename=components.file_name(f"atgardsregister-{sel.area_name}", sel, period=years),
+                             caption=table_caption(*chosen, shown), filename=components.file_name(f"atgardsregister-{sel.area_name}", sel, period=years),
                              columns=register_columns | {"kommun_name": "Kommun", "due": "När",
                                                          "operational_goal": "Operativa mål"})
     rows = picked.selection.rows if picked is not None else []
@@ -329,7 +348,7 @@ def measure_register(register, caption: str) -> None:
 # Widgets in a closed tab keep their values: the bound ones through the URL, the others
 # through persist_state="page".
 components.tab_sections({"Status": show_status, "Uppföljningar": show_rounds, "Står still": show_stuck,
-                         "Analysbladet": show_analysis, "Register": lambda: measure_register(register, caption)},
+                         "Analysbladet": show_analysis, "Register": lambda: measure_register(register)},
                         key=TAB_KEY)
 
 components.data_note(suppressed=None, notes=[COUNT_NOTE, mq.CARRY_RULE])

@@ -49,7 +49,12 @@ st.subheader("Källor")
 sources = catalog.sources()
 st.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
                                          "till": "Till"}, identity=("data_sources", DATABASE)),
-             hide_index=True, key="data_sources")
+             hide_index=True, key="data_sources",
+             # The source's long text (the plans' file names) pushed "Till" out of the table at
+             # 1280 px ("2025-…"): it gets a fixed width (a click on a cell shows all of it).
+             column_config={"Källa": st.column_config.TextColumn(width=330),
+                            "Från": st.column_config.TextColumn(width=100),
+                            "Till": st.column_config.TextColumn(width=100)})
 
 st.subheader("Inläsningar")
 loads = catalog.loads()
@@ -61,7 +66,7 @@ st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads"
              key="data_loads")
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
                          caption=components.export_caption(
-                             None, contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
+                             None, suppressed=None, contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
                          filename="inlasningar", columns=load_columns)
 
 st.subheader("Avvisade rader")
@@ -74,14 +79,15 @@ else:
                                              "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
     labels = {int(r.load_id): f"#{r.load_id} {r.source_file} ({fmt.integer(r.rows_rejected)} avvisade)"
               for r in with_rejections.itertuples(index=False)}
-    load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load")
+    load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load",
+                           placeholder="Välj inläsning")
     rows = catalog.rejected(load_id)
     columns = {"row_number": "Rad", "column": "Kolumn", "reason": "Orsak"}
     st.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
     st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
                              caption=components.export_caption(
-                                 None, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
+                                 None, suppressed=None, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
                                                 "och orsak (radens innehåll sparas aldrig)"),
                              filename=f"avvisade-rader-{load_id}",
                              columns=columns)
@@ -90,11 +96,15 @@ st.subheader("Definitioner")
 definitions = pd.DataFrame(catalog.INDICATORS, columns=["Indikator", "Definition", "Källa", "Enhet"])
 # The definitions wrap over three lines (Streamlit wraps a cell's text only in rows taller
 # than 64 px): on one line each the glossary was 969 px wide in a 904 px window at 1366 px.
+# Every column has its width, so the four fit the 820 px of a 1280 px wide window ("Enhet"
+# was cut to "per 100( invånar"); the unit wraps in its row like the definition.
 st.dataframe(definitions, hide_index=True, key="data_definitions", row_height=70,
-             column_config={"Definition": st.column_config.TextColumn(width="large"),
-                            "Källa": st.column_config.TextColumn(width=150)})
+             column_config={"Indikator": st.column_config.TextColumn(width=185),
+                            "Definition": st.column_config.TextColumn(width=370),
+                            "Källa": st.column_config.TextColumn(width=150),
+                            "Enhet": st.column_config.TextColumn(width=110)})
 exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
-                         caption=components.export_caption(None, contents="Definitionerna av dashboardens indikatorer"),
+                         caption=components.export_caption(None, suppressed=None, contents="Definitionerna av dashboardens indikatorer"),
                          filename="definitioner")
 
 st.subheader("Tabellerna i databasen")
@@ -106,7 +116,7 @@ overview = table_overview(tables)
 st.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
                                           "columns": "Kolumner"}, identity=("data_tables", DATABASE)),
              hide_index=True, key="data_tables")
-table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table")
+table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table", placeholder="Välj tabell")
 st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table], {"column_name": "Kolumn", "data_type": "Typ"},
                                identity=("data_columns", DATABASE, table)), hide_index=True, key="data_columns")
 doc = ROOT / "docs" / "tables.md"

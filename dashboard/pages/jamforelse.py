@@ -73,7 +73,7 @@ components.page_header("Regional jämförelse", sel)
 default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
 c1, c2 = st.columns([1, 2])
 level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
-                     format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params")
+                     format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params", placeholder="Välj nivå")
 options = cq.indicators(level)
 
 
@@ -91,7 +91,7 @@ def measure_label(indicator) -> str:
 # a link never held (a bound widget's default is left out of the URL) and which an old
 # label still chooses: shared links keep working.
 indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
-                            key="jmf_matt", bind="query-params")
+                            key="jmf_matt", bind="query-params", placeholder="Välj mått")
 indicator = options[indicator_id]
 scope = geo.scope(level, sel.area_level, sel.area_code)
 cmp = cq.compare(sel, level, indicator_id, scope.codes)
@@ -104,13 +104,19 @@ what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" 
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
 
 
-def export_caption(hidden: int) -> str:
+def export_caption(hidden: int, *, measures: bool = False) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
-    view's caption said the side-by-side table's number, whatever its own table hid)."""
+    view's caption said the side-by-side table's number, whatever its own table hid).
+    Only signals are under disclosure control; other measures say they are not."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
-    return components.export_caption(sel, suppressed=hidden, notes=[*cmp.notes, unplaced],
+    unprotected = [{"incidents": components.INCIDENTS_UNPROTECTED}.get(indicator.kind,
+                                                                      components.STATISTICS_UNPROTECTED)
+                   ] if not indicator.person_level else []
+    unprotected += [components.MEASURES_UNPROTECTED] if measures else []
+    return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
+                                     unprotected=" ".join(unprotected) or None, notes=[*cmp.notes, unplaced],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents")
 
@@ -217,7 +223,7 @@ def show_similar() -> int:
     # view; the area's parameter is per level, as its options are.
     chosen = s1.selectbox(f"{geo.LEVEL_LABELS[level]} att jämföra", codes_sorted,
                           index=codes_sorted.index(default_code), format_func=names.get, key=f"jmf_omrade_{level}",
-                          bind="query-params", persist_state="page")
+                          bind="query-params", persist_state="page", placeholder="Välj område")
     k = s2.number_input("Antal liknande", min_value=1, max_value=10, value=5, key="jmf_k", bind="query-params",
                         persist_state="page")
     similar = cq.similar(level, chosen, int(k), sel.end.year)
@@ -227,7 +233,8 @@ def show_similar() -> int:
         # The default base year is one where the chosen area has a value above 0, so its
         # line is drawn; any other base year that leaves a line out says why under the chart.
         base = s3.selectbox("Basår (= 100)", years, index=years.index(cq.default_base_year(trend, chosen)),
-                            key="jmf_basar", bind="query-params", persist_state="page")
+                            key="jmf_basar", bind="query-params", persist_state="page",
+                            placeholder="Välj år")
     st.caption(cq.SIMILAR_NOTE)
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
@@ -286,7 +293,7 @@ def show_measures() -> int:
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden),
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden, measures=True),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden
     return 0

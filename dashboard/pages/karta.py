@@ -46,9 +46,9 @@ view = c3.segmented_control("Visa", ["Områden", "1 km-rutor"], default="Område
 grid_view = view == "1 km-rutor"
 grid_help = "Rutorna visar alltid antal händelser i urvalets område." if grid_view else None
 choice = c1.selectbox("Nivå på kartan", [AUTO, *levels], format_func=level_labels.get, key="karta_niva",
-                      bind="query-params", disabled=grid_view, help=grid_help)
+                      bind="query-params", disabled=grid_view, help=grid_help, placeholder="Välj nivå")
 metric = c2.selectbox("Mått", list(METRICS), format_func=lambda m: METRICS[m][0], key="matt",
-                      bind="query-params", disabled=grid_view, help=grid_help)
+                      bind="query-params", disabled=grid_view, help=grid_help, placeholder="Välj mått")
 level = child if choice == AUTO else choice
 label, decimals, diverging = METRICS[metric]
 notes: list[str] = []
@@ -132,7 +132,8 @@ if view == "1 km-rutor":
             # The squares as drawn: cells under the threshold are already left out of the
             # frame (geo.grid), so the table and image can hold no hidden count.
             title = f"Antal händelser per 1 km-ruta, {sel.area_name}"
-            caption = components.export_caption(sel, notes=notes)
+            # The squares' own protection is in the notes (cells.note): none is shown as "..".
+            caption = components.export_caption(sel, suppressed=None, notes=notes)
             grid_columns = {"grid_cell": "Ruta (SCB 1 km)", "e_m": "Öst, SWEREF 99 TM (m)",
                             "n_m": "Nord, SWEREF 99 TM (m)", "incidents": "Antal händelser"}
             exports.download_buttons("karta_grid_table_dl", df=cells.frame, title=title, caption=caption,
@@ -206,7 +207,10 @@ else:
     with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
         st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
                      hide_index=True, key="karta_table")
-    caption = components.export_caption(sel, suppressed=suppressed, notes=notes)
+    unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
+                            *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
+    caption = components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
+                                        unprotected=unprotected, notes=notes)
     title = f"{label}, {scope.description}"
     exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
                              filename=components.file_name(title, sel), columns=columns)

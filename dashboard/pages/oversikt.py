@@ -32,7 +32,9 @@ def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
     return pd.DataFrame({
         "month": np.concatenate([months, months]),
         "incidents": np.concatenate([floats(monthly["incidents"]), floats(monthly["incidents_prev"])]),
-        "series": [label for label in labels for _ in months],
+        # In this order (charts.trend sorts by the series): the chosen period first in the
+        # legend and in the main colour, the year before second (by name it came first).
+        "series": pd.Categorical([label for label in labels for _ in months], categories=labels),
     })
 
 
@@ -96,7 +98,9 @@ if chosen_types:
                        **delta_style(delta, "inverse"), border=True)
     chosen_text.caption("Valet av händelsetyper gäller det här kortet, diagrammet, kartan och tabellen. "
                         "Korten nedan räknar alltid sina egna typer och följer inte valet.")
-cols = st.columns(5)
+# The signals' card is wider: its label, "Rekryteringssignaler", was cut to "Rekryteringssigna…"
+# in five equal cards at 1280 px (a metric's label never wraps).
+cols = st.columns([1, 1, 1, 1.2, 1.1])
 for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
                                       ("våld", "Våld")), strict=False):
     now, before = head[group]
@@ -140,7 +144,8 @@ with left:
     st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
-    caption = components.export_caption(sel, suppressed=0, notes=caveats)
+    caption = components.export_caption(sel, suppressed=None, unprotected=components.INCIDENTS_UNPROTECTED,
+                                                    notes=caveats)
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
     exports.download_buttons("oversikt_trend_dl",
@@ -176,7 +181,8 @@ else:
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
     exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
-                             caption=components.export_caption(sel, suppressed=0, notes=caveats),
+                             caption=components.export_caption(sel, suppressed=None, notes=caveats,
+                                                               unprotected=components.INCIDENTS_UNPROTECTED),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
 
 notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]
