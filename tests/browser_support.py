@@ -263,3 +263,4 @@ def click_map(page, x: float, y: float, name: str) -> str:
             settle(page)
             page.mouse.click(x, y)
     return text
+

@@ -100,3 +100,27 @@ def recorded(monkeypatch) -> dict:
 
     monkeypatch.setattr(exports, "download_buttons", record)
     return calls
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright for the browser tests (tests/browser_support.py),
+    one per test module (skipped where missing)."""
+    from browser_support import CHROMIUM_ARGS, chromium_or_skip
+
+    path = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    """The dashboard served on the tests' demo database, one per test module."""
+    from browser_support import streamlit_server
+
+    with streamlit_server(demo_db) as base:
+        yield base

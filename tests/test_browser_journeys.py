@@ -18,11 +18,9 @@ from pathlib import Path
 import pytest
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     EXCEPTION,
     VIEWPORT,
     DeckFrames,
-    chromium_or_skip,
     click_map,
     grid_rows,
     hover_map,
@@ -51,22 +49,6 @@ PAGES = [
 ]
 VIOLENCE = ("mord/dråp", "våldsbrott", "rån", "hot")  # "Våld" as the Översikt caption defines it
 
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as base:
-        yield base
 
 
 @pytest.fixture

@@ -7,28 +7,12 @@ Needs Debian's Chromium (``make browser`` installs it); skipped without it.
 from __future__ import annotations
 
 import pytest
-from browser_support import ARTIFACTS, CHROMIUM_ARGS, EXCEPTION, VIEWPORT, chromium_or_skip, settle, streamlit_server
+from browser_support import ARTIFACTS, EXCEPTION, VIEWPORT, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 SKANE_CHANGE = "/karta?niva=L%C3%A4n&omrade=Sk%C3%A5ne+l%C3%A4n&matt=F%C3%B6r%C3%A4ndring+mot+ett+%C3%A5r+tidigare+(%25)"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db):
-    with streamlit_server(demo_db) as base:
-        yield base
 
 
 @pytest.fixture
