@@ -528,6 +528,21 @@ def area_layer(
     return copy.copy(hit)  # a caller setting an attribute changes (and re-serialises) its own copy
 
 
+
+def _outline_layer(features: list[dict], layer_id: str, colour, width: float) -> pdk.Layer:
+    """The outlines (no fill, not pickable) of ``features``' geometries as one layer."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": f["geometry"]} for f in features]},
+        id=layer_id,
+        pickable=False,
+        stroked=True,
+        filled=False,
+        get_line_color=colour,
+        line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
+        get_line_width=width,
+    )
+
 def _build_area_layer(
     geo_df: pd.DataFrame,
     values_df: pd.DataFrame,
@@ -562,41 +577,13 @@ def _build_area_layer(
                                     strict=True) if not isinstance(c, str) and not h]
     if missing:
         # A white area without data needs an outline to be seen as an area at all.
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": f["geometry"]}
-                                                           for f in missing]},
-                id=MISSING_LAYER,
-                pickable=False,
-                stroked=True,
-                filled=False,
-                get_line_color=NO_DATA_LINE_RGBA,
-                line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
-                get_line_width=1.2,
-            )
-        )
+        layers.append(_outline_layer(missing, MISSING_LAYER, NO_DATA_LINE_RGBA, 1.2))
     approx = [f for f in collection["features"] if f["properties"]["approx"]]
     if approx:
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                {
-                    "type": "FeatureCollection",
-                    "features": [{"type": "Feature", "geometry": f["geometry"]} for f in approx],
-                },
-                id=APPROX_LAYER,
-                pickable=False,
-                stroked=True,
-                filled=False,
-                get_line_color=APPROX_LINE_RGBA,
-                line_width_units="'pixels'",  # quoted: pydeck would make a bare string an expression
-                # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's
-                # JSON converter does not resolve ("Unexpected '@'"): a distinct, thicker
-                # outline marks approximate boundaries instead, and the tooltip says so.
-                get_line_width=APPROX_LINE_PX,
-            )
-        )
+        # A dashed line would need deck.gl's PathStyleExtension, which Streamlit's JSON
+        # converter does not resolve ("Unexpected '@'"): a distinct, thicker outline marks
+        # approximate boundaries instead, and the tooltip says so.
+        layers.append(_outline_layer(approx, APPROX_LAYER, APPROX_LINE_RGBA, APPROX_LINE_PX))
     if selected is not None:
         chosen = [f for f in collection["features"] if f["id"] == selected]
         if chosen:
