@@ -255,3 +255,16 @@ def test_grid_with_every_square_under_the_threshold_says_so(karta, raw):
     assert f"alla {cells} rutor med händelser i urvalet har färre än 5 händelser" in info
     text = captions(at)
     assert f"{cells} sådana rutor är utelämnade" in text and "visas som ”..”;" not in text
+
+
+def test_signal_map_before_the_signals_begin_shows_missing_not_zero(karta, raw):
+    # 2018 has no signals at all (they begin in 2019 on the demo): every area is –, not 0
+    # with a rank, as Översikt and Jämförelse show the same period.
+    first = raw.execute("SELECT min(month) FROM recruitment_signal").fetchone()[0]
+    assert first.year == 2019
+    at = karta({"period": "Välj månader", "fran": "januari 2018", "till": "december 2018",
+                "karta_niva": "Polisregion", "matt": "Rekryteringssignaler"})
+    table = at.dataframe[0].value
+    assert len(table) == 7
+    assert table["Rekryteringssignaler"].isin(["–", ""]).all(), table["Rekryteringssignaler"].tolist()
+    assert all(f["value_text"] == "–" for f in deck_features(at).values())

@@ -63,10 +63,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
         df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
                       on="area_code", how="left")
         df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        count = df["count"].astype("Float64").fillna(0)  # no row: no signals
+        count = df["count"].astype("Float64")
+        if signals.months_covered(sel) is not None:  # no row: no signals (outside them: –, not 0)
+            count = count.fillna(0)
         # A kommun every LPO of which covers other kommuner gets no signal recorded per
         # LPO: its 0 is unknown, not none (– and no rank, as Jämförelse shows it).
-        df["unrecorded"] = (df["area_code"].isin(signals.unrecorded_areas(level)) & count.eq(0)
+        df["unrecorded"] = (df["area_code"].isin(signals.unrecorded_areas(level)) & count.eq(0).fillna(False)
                             & ~df["count_suppressed"]).astype(bool)
         df["value"] = count.where(~df["count_suppressed"] & ~df["unrecorded"])
         df["value_suppressed"] = df["count_suppressed"]
