@@ -1,12 +1,12 @@
-"""What a load adds to publish the recruitment signals' protected layers for the quick
-periods (pipelines/published.py), on a copy of the benchmark's demo warehouse.
+"""What a load adds to publish the recruitment signals' protected layers, one per
+calendar year (pipelines/published.py), on a copy of the benchmark's demo warehouse.
 
 ``python -m bench.layers --db DEMO`` answers (bench.proc.answer) with:
 
-- after a signal file (every layer protected again): seconds and layers;
-- after a month of incidents (the quick periods move one month on; only the layers whose
-  months changed are protected again): seconds and layers, found by moving the
-  warehouse's last incident month one month on, which is all ``wanted`` reads of it.
+- after a signal file (every year protected again): seconds and layers;
+- after a month of incidents (the signals' years do not move: nothing is protected
+  again): seconds and layers, found by moving the warehouse's last incident month one
+  month on.
 
 The demo's incremental load in ``bench.load`` has no signals, so it does not include this.
 """

@@ -290,8 +290,8 @@ def breakdowns(at, rec: Recorder, reps: int) -> None:
     for _ in range(reps):
         rec.add("rekrytering", "uppdelning öppnad (tom cache)", rerun(at, cold=True))
     # A period of the user's own ("Välj månader"), new each time and each time another
-    # breakdown (they differ in cost): its layers are not published by the pipeline (only
-    # the quick periods' are), so the page protects the breakdown's.
+    # breakdown: summed from the published calendar years' layers (until 2026-11 the page
+    # protected a layer for it).
     from dashboard.periods import shift_months
     from dashboard.queries import incidents
 
@@ -302,7 +302,7 @@ def breakdowns(at, rec: Recorder, reps: int) -> None:
             at.session_state["fran"] = shift_months(last, -10 - i)
             at.session_state["till"] = last
             at.session_state["uppdelning"] = dimensions[(i + 1) % len(dimensions)]
-            rec.add("rekrytering", "uppdelning, egen period (skyddas på sidan)", rerun(at))
+            rec.add("rekrytering", "uppdelning, egen period", rerun(at))
         at.session_state["period"] = "Senaste 12 månaderna"
     at.session_state["uppdelning"] = "total"
     rerun(at)

@@ -415,3 +415,14 @@ def set_area(level: str, code: str) -> None:
     """Point the geography filter at an area (for drill-down callbacks; updates the URL)."""
     st.session_state[KEY_LEVEL] = level
     st.session_state[KEY_AREA] = code
+
+
+def set_months(start: date, end: date) -> None:
+    """Point the period filter at the months ``start``–``end`` ("Välj månader", for a
+    button's callback; updates the URL), within the months there are data for."""
+    first, last = incidents.month_range()
+    if first is not None:
+        start, end = max(start, first), min(end, last)
+    st.session_state[KEY_PERIOD] = CUSTOM
+    st.session_state[KEY_FROM] = start
+    st.session_state[KEY_TO] = end

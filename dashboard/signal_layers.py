@@ -83,14 +83,6 @@ def signal_months(start: date, end: date, first: date | None, last: date | None)
     return months_within(start, end, first, last) or (start, end)
 
 
-def page_layers(start: date, end: date) -> list[tuple[str, str]]:
-    """(chain, grain) of every period × category layer the Rekryteringssignaler page may
-    ask for over the months ``start``–``end`` (as read: :func:`signal_months`): both
-    hierarchies, in each grain that does not make the page move to a coarser one."""
-    return [(chain, grain) for grain in GRAINS if len(periods(start, end, grain)) <= MAX_PERIODS
-            for chain in CHAINS]
-
-
 # --- the national layer ---------------------------------------------------------------------
 
 def totals_layer(run_sql, chain: str, start: date, end: date) -> suppression.Protected:
@@ -577,6 +569,227 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
     return list(found)
 
 
+# --- fixed publication periods: every period a sum of the calendar years' months -------------
+
+def publication_spans(start: date, end: date, first: date | None, last: date | None) -> list[tuple[date, date]]:
+    """The publication periods the months ``start``–``end`` touch: one per calendar year,
+    its months with signals (``first``–``last``: a year the signals begin or end in
+    holds fewer). Each is protected once, over its months and the year, and every period
+    a page shows is read from them (:func:`derive`)."""
+    if first is None or last is None:
+        return []
+    spans = []
+    for year in range(max(start.year, first.year), min(end.year, last.year) + 1):
+        lo, hi = max(date(year, 1, 1), first), min(date(year, 12, 1), last)
+        if lo <= hi and lo <= end and hi >= start:
+            spans.append((lo, hi))
+    return spans
+
+
+def base_layer(run_sql, chain: str, lo: date, hi: date, dimension: str | None, *,
+               police=None, national_layer: suppression.Protected | None = None) -> suppression.Protected:
+    """One publication period's layer (``lo``–``hi``: :func:`publication_spans`) at month
+    grain: without ``dimension`` the national layer (area × month with the year's
+    totals), else that breakdown's period × category layer, as the pipeline published
+    it (read in milliseconds) or protected here (seconds: a database built by another
+    version). ``police``: for the administrative chain, a function giving the police
+    layer it is a view of (a cache), called only when the view is computed;
+    ``national_layer``: the police national layer for a breakdown's, when the caller has
+    it."""
+    police = police or (lambda: base_layer(run_sql, "police", lo, hi, dimension))
+    published = published_layers(run_sql, chain, lo, hi, "month", (dimension,))
+    if published is not None:
+        return published[dimension]
+    if dimension is None:
+        if chain == "admin":
+            return admin_view(run_sql, police(), lo, hi, "month")
+        return national(run_sql, chain, lo, hi, "month")
+    if chain == "admin":
+        return admin_view(run_sql, police(), lo, hi, "month")
+    return breakdown_layers(run_sql, chain, lo, hi, "month", national_layer=national_layer,
+                            dimensions=(dimension,))[1][dimension]
+
+
+def period_layer(run_sql, chain: str, start: date, end: date, grain: str | None, dimension: str | None,
+                 first: date | None, last: date | None, base=None) -> suppression.Protected:
+    """The country-wide layer a page shows for the months ``start``–``end`` per period of
+    ``grain`` (None: the whole period only): without ``dimension`` the area totals, else
+    by that breakdown. Summed from the publication periods' layers (:func:`derive`) of
+    the signals' months ``first``–``last``. ``base(chain, lo, hi, dimension)``: where a
+    publication period's layer comes from (a cache; :func:`base_layer` by default)."""
+    base = base or (lambda c, lo, hi, d: base_layer(run_sql, c, lo, hi, d))
+    dims, groupings = layer_shape(chain, dimension)
+    return derive([(lo, hi, base(chain, lo, hi, dimension)) for lo, hi in publication_spans(start, end, first, last)],
+                  start, end, grain, dims=dims, groupings=groupings)
+
+
+def layer_shape(chain: str, dimension: str | None) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """(dims, groupings) of a layer of ``chain``: without ``dimension`` the national
+    layer's (:func:`national`), else that breakdown's period × category layer's
+    (:func:`joint_layers`)."""
+    cols = CHAINS[chain]
+    if dimension is None:
+        return (*cols, "period"), tuple(g for k in range(len(cols), -1, -1) for g in ((*cols[:k], "period"), cols[:k]))
+    return (*cols, "period", dimension), tuple(
+        g for k in range(len(cols) + 1)
+        for g in ((*cols[:k], "period", dimension), (*cols[:k], "period"), (*cols[:k], dimension), cols[:k]))
+
+
+def derive(bases: list[tuple[date, date, suppression.Protected]], start: date, end: date,
+           grain: str | None, *, dims: tuple[str, ...] = (), groupings: tuple = ()) -> suppression.Protected:
+    """The layer for the months ``start``–``end`` per period of ``grain`` (None: the whole
+    period only), read from the publication periods' layers ``bases`` ((first month,
+    last month, layer protected at month grain), one per calendar year:
+    :func:`publication_spans`), never protected on its own.
+
+    Protecting each chosen period apart let two periods be subtracted: 2025 (10 signals)
+    minus February–December (9) gave January's 1, whatever either view hid. Here every
+    value shown is a sum of values the year layers show, so two periods, two grains or
+    two pages combined tell nothing those layers do not. Per calendar year, the months
+    of a period are taken as
+
+    - the year's own total, when the period holds all of its months;
+    - else the sum of those months, when each is shown;
+    - else the year's total minus its other months, when those and the total are shown
+      (hidden when that gives a count from 1 to threshold − 1);
+    - else hidden;
+
+    and a period is the sum of its years' parts, hidden when any part is. So a quarter
+    or a rolling twelve months is often hidden where one of its months is: the cost of
+    the protection holding whatever periods a user compares (docs/disclosure.md).
+
+    The result has the layers' dims and groupings, with periods named as ``grain``
+    names them ('2025-K1') and the whole-period cells over ``start``–``end``. ``dims``
+    and ``groupings``: the layer's shape when ``bases`` is empty (no signals)."""
+    t = suppression.threshold()
+    if not bases:
+        return _empty_layer(dims, groupings, t)
+    dims, groupings = bases[0][2].dims, bases[0][2].groupings
+    t = bases[0][2].threshold
+    keys = [d for d in dims if d != "period"]
+    cells = [layer.cells for _, _, layer in bases]
+    sizes = [len(c) for c in cells]
+    row_base = np.repeat(np.arange(len(bases)), sizes)
+    # Groupings (a handful) by code: the grouping without the period names a cell's key.
+    gcode, gnames = pd.factorize(np.concatenate([c["grouping"].to_numpy(dtype=object) for c in cells]))
+    whole_names = [",".join(x for x in str(g).split(",") if x != "period") for g in gnames]
+    wcode_of, wnames = pd.factorize(np.array(whole_names, dtype=object))
+    in_period = np.array(["period" in str(g).split(",") for g in gnames], dtype=bool)[gcode]
+    wcode = wcode_of[gcode]
+    period_name = {whole_names[i]: str(g) for i, g in enumerate(gnames) if "period" in str(g).split(",")}
+    # One code per key (the grouping without the period and the other columns, NA a value
+    # of its own), the same in every base.
+    columns = {k: pd.concat([c[k] for c in cells], ignore_index=True) for k in keys}
+    codes, shape = [wcode], [max(len(wnames), 1)]
+    for k in keys:
+        code, uniques = pd.factorize(columns[k], use_na_sentinel=False)
+        codes.append(code)
+        shape.append(max(len(uniques), 1))
+    _, first_row, key = np.unique(np.ravel_multi_index(codes, shape), return_index=True, return_inverse=True)
+    key = key.ravel()
+    n_keys = len(first_row)
+    counts = np.concatenate([c["count"].to_numpy(dtype=np.float64, na_value=0) for c in cells]).astype(np.int64)
+    hidden = np.concatenate([c[suppression.flag_column("count")].to_numpy(dtype=bool) for c in cells])
+    primary = np.concatenate([c["reason"].to_numpy(dtype=object) == "primär" for c in cells])
+    mcode, mnames = pd.factorize(np.concatenate([c["period"].to_numpy(dtype=object) for c in cells]))
+    month_of = np.array([-1 if pd.isna(m) else int(m[:4]) * 12 + int(m[5:7]) - 1 for m in mnames], dtype=np.int64)
+    month_at = np.where(mcode >= 0, month_of[np.maximum(mcode, 0)], -1)
+
+    def label(month: int) -> str | None:
+        return None if grain is None else period_of(month // 12, month % 12 + 1, grain)
+
+    lo_all, hi_all = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    labels = list(dict.fromkeys(label(m) for m in range(lo_all, hi_all + 1)))
+    labels = [None, *labels] if grain is not None else [None]
+    total = np.zeros((len(labels), n_keys), np.int64)
+    hid = np.zeros((len(labels), n_keys), bool)
+    n_hidden = np.zeros((len(labels), n_keys), np.int64)
+    one_primary = np.zeros((len(labels), n_keys), bool)
+    for b, (lo, hi, _) in enumerate(bases):
+        first_month = lo.year * 12 + lo.month - 1
+        n_months = hi.year * 12 + hi.month - first_month
+        mine = row_base == b
+        # Dense key × month arrays (absent: a shown 0), and the year's totals.
+        v = np.zeros((n_keys, n_months), np.int64)
+        h = np.zeros((n_keys, n_months), bool)
+        p = np.zeros((n_keys, n_months), bool)
+        rows = np.flatnonzero(mine & in_period)
+        col = month_at[rows] - first_month
+        v[key[rows], col], h[key[rows], col], p[key[rows], col] = counts[rows], hidden[rows], primary[rows]
+        tv, th, tp = np.zeros(n_keys, np.int64), np.zeros(n_keys, bool), np.zeros(n_keys, bool)
+        rows = np.flatnonzero(mine & ~in_period)
+        tv[key[rows]], th[key[rows]], tp[key[rows]] = counts[rows], hidden[rows], primary[rows]
+        span = np.arange(first_month, first_month + n_months)
+        inside = (span >= lo_all) & (span <= hi_all)
+        month_labels = [label(m) for m in span.tolist()]
+        for li, name in enumerate(labels):
+            mask = inside if name is None else inside & np.array([x == name for x in month_labels], dtype=bool)
+            if not mask.any():
+                continue
+            if mask.all():  # the whole year: its own total
+                part, part_hidden = tv, th
+                part_primary, part_n = tp & th, th.astype(np.int64)
+            else:
+                inside_hidden = h[:, mask].any(axis=1)
+                rest = inside_hidden & ~(th | h[:, ~mask].any(axis=1))
+                part = np.where(rest, tv - v[:, ~mask].sum(axis=1), v[:, mask].sum(axis=1))
+                # The total minus the other months can be a small count of hidden ones.
+                small = rest & (part >= 1) & (part < t)
+                part_hidden = (inside_hidden & ~rest) | small
+                part_n = np.where(small, 1, np.where(part_hidden, h[:, mask].sum(axis=1), 0))
+                part_primary = small | (part_hidden & ((h & p)[:, mask].sum(axis=1) == 1) & (part_n == 1))
+            total[li] += np.where(part_hidden, 0, part)
+            n_hidden[li] += part_n
+            one_primary[li] |= part_primary
+            hid[li] |= part_hidden
+    # A hidden sum is a small count when it is one hidden small value and the rest 0.
+    primary_out = hid & one_primary & (n_hidden == 1) & (total == 0)
+    # The cells: every key with something to show (a shown 0 is left out, as protect
+    # does); per period, the keys whose grouping has a period.
+    key_whole = wcode[first_row]
+    has_period = np.array([whole in period_name for whole in wnames], dtype=bool)[key_whole]
+    keep = (hid | (total != 0))
+    keep[1:] &= has_period[None, :]
+    li_out, key_out = np.nonzero(keep)
+    out_group = np.array([*wnames], dtype=object)[key_whole[key_out]]
+    period_group = np.array([period_name.get(w, w) for w in wnames], dtype=object)[key_whole[key_out]]
+    out = {k: columns[k].take(first_row[key_out]).reset_index(drop=True) for k in keys}
+    out["period"] = pd.Series(np.array(labels, dtype=object)[li_out], dtype=object)
+    out["grouping"] = pd.Series(np.where(li_out == 0, out_group, period_group), dtype=object)
+    out["_value"] = total[li_out, key_out]
+    out["_hidden"] = hid[li_out, key_out]
+    out["_primary"] = primary_out[li_out, key_out]
+    return _layer(out, dims, groupings, t, bases)
+
+
+def _layer(rows: dict, dims: tuple[str, ...], groupings: tuple, t: int, bases) -> suppression.Protected:
+    """:func:`derive`'s cells as a :class:`suppression.Protected` in protect()'s layout."""
+    hidden = np.asarray(rows["_hidden"], dtype=bool)
+    primary = np.asarray(rows["_primary"], dtype=bool) & hidden
+    values = np.asarray(rows["_value"], dtype=np.int64)
+    columns: dict[str, object] = {d: rows[d] for d in dims}
+    columns["grouping"] = rows["grouping"]
+    columns["count"] = pd.arrays.IntegerArray(np.where(hidden, 0, values), hidden.copy())
+    columns[suppression.flag_column("count")] = hidden
+    columns["reason"] = pd.array(np.where(hidden, np.where(primary, "primär", "sekundär"), None), dtype=object)
+    cells = pd.DataFrame(columns)
+    finest = suppression.grouping_name(max(groupings, key=len)) if groupings else ""
+    fine = rows["grouping"].to_numpy(dtype=object) == finest
+    share = float(hidden[fine].sum() / fine.sum()) if fine.any() else 0.0
+    notes = tuple(dict.fromkeys(n for _, _, layer in bases for n in layer.notes))
+    return suppression.Protected(cells=cells, value="count", dims=dims, groupings=groupings, threshold=t,
+                                 primary=int(primary.sum()), secondary=int((hidden & ~primary).sum()),
+                                 suppressed_share=share, notes=notes)
+
+
+def _empty_layer(dims, groupings, t) -> suppression.Protected:
+    cells = pd.DataFrame({**{d: pd.Series([], dtype=object) for d in dims}, "grouping": pd.Series([], dtype=object),
+                          "count": pd.array([], dtype="Int64"), suppression.flag_column("count"): np.zeros(0, bool),
+                          "reason": pd.Series([], dtype=object)})
+    return suppression.Protected(cells=cells, value="count", dims=tuple(dims), groupings=tuple(groupings),
+                                 threshold=t, primary=0, secondary=0, suppressed_share=0.0)
+
+
 # --- published layers: computed by the pipeline for the quick periods, read by the pages ------
 
 # The stored cell's columns for the layer's dimensions: the chain's three area columns,
@@ -599,16 +812,22 @@ def _code_digest() -> str:
     return digest.hexdigest()
 
 
-def layer_frames(chain: str, joint: dict[str, suppression.Protected]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``joint`` (dimension -> period × category layer of ``chain``) as the rows of
-    ``mart_signal_layer`` (one per dimension: how it was protected) and
-    ``mart_signal_layer_cell`` (its published cells in order, hidden values as NULL;
-    the counts it hides are not in them), without the chain and period columns."""
+# The stored name of the national layer (area × period, no breakdown).
+TOTAL_LAYER = "total"
+
+
+def layer_frames(chain: str, joint: dict[str | None, suppression.Protected]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``joint`` (dimension -> period × category layer of ``chain``; None -> the national
+    layer) as the rows of ``mart_signal_layer`` (one per dimension: how it was
+    protected) and ``mart_signal_layer_cell`` (its published cells in order, hidden
+    values as NULL; the counts it hides are not in them), without the chain and period
+    columns."""
     meta, cells = [], []
-    for dimension, layer in joint.items():
+    for key, layer in joint.items():
         c = layer.cells
-        part = {name: c[column] for name, column in zip(STORED_DIMS, (*CHAINS[chain], "period", dimension),
-                                                         strict=True)}
+        dimension = key or TOTAL_LAYER
+        part = {name: (c[column] if column else None)
+                for name, column in zip(STORED_DIMS, (*CHAINS[chain], "period", key), strict=True)}
         cells.append(pd.DataFrame({"dimension": dimension, "position": np.arange(len(c), dtype=np.int64), **part,
                                    "grouping": c["grouping"], "count": c[layer.value],
                                    "reason": c["reason"].astype(object).where(c[suppression.flag_column(layer.value)],
@@ -621,12 +840,15 @@ def layer_frames(chain: str, joint: dict[str, suppression.Protected]) -> tuple[p
 
 
 def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
-                     dimensions: tuple[str, ...] = tuple(DIMENSIONS)) -> dict[str, suppression.Protected] | None:
+                     dimensions: tuple[str | None, ...] = tuple(DIMENSIONS)
+                     ) -> dict[str | None, suppression.Protected] | None:
     """The period × category layers of ``chain`` for these months and ``grain`` (and
     each breakdown of ``dimensions``) as the pipeline published them
     (:mod:`pipelines.published`), the same as :func:`breakdown_layers` (or
     :func:`admin_view` of it) computes them; None when it did not publish them, or
     published them with other code or another threshold."""
+    asked = dimensions
+    dimensions = tuple(d or TOTAL_LAYER for d in dimensions)
     params = {"chain": chain, "start": start, "end": end, "grain": grain, "dimensions": list(dimensions)}
     try:
         meta = run_sql("""SELECT dimension, threshold, primary_count, secondary_count, suppressed_share,
@@ -652,10 +874,10 @@ def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
     layers = {}
     for row in meta.itertuples(index=False):
         part = parts[row.dimension]
-        dims = (*CHAINS[chain], "period", row.dimension)
+        dims = (*CHAINS[chain], "period") + (() if row.dimension == TOTAL_LAYER else (row.dimension,))
         counts = part["count"].to_numpy(dtype=np.float64, na_value=np.nan)
         hidden = np.isnan(counts)
-        frame = {column: part[stored].reset_index(drop=True) for column, stored in zip(dims, STORED_DIMS, strict=True)}
+        frame = {column: part[stored].reset_index(drop=True) for column, stored in zip(dims, STORED_DIMS[:len(dims)], strict=True)}
         frame["grouping"] = part["grouping"].reset_index(drop=True)
         frame["count"] = pd.arrays.IntegerArray(np.where(hidden, 0, counts).astype(np.int64), hidden.copy())
         frame[suppression.flag_column("count")] = hidden
@@ -666,4 +888,4 @@ def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
             groupings=tuple(tuple(g) for g in json.loads(row.groupings)), threshold=int(row.threshold),
             primary=int(row.primary_count), secondary=int(row.secondary_count),
             suppressed_share=float(row.suppressed_share), notes=tuple(json.loads(row.notes)))
-    return {d: layers[d] for d in dimensions}
+    return {a: layers[d] for a, d in zip(asked, dimensions, strict=True)}

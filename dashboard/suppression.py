@@ -1335,33 +1335,6 @@ def coarser_level(level: str) -> str | None:
     return AREA_COARSER.get(level)
 
 
-def surely_mostly_suppressed(df: pd.DataFrame, value: str, finest: Iterable[Sequence[str]],
-                             threshold_value: int | None = None) -> bool:
-    """True when :func:`protect` would surely find the table mostly suppressed, from the
-    small counts alone: the cells of the ``finest`` published groupings whose sums are
-    from 1 to threshold-1 are already more than ``COARSEN_SHARE`` of their non-zero
-    cells, and secondary suppression only adds hidden cells. A page that coarsens such
-    a table (month → quarter) can skip protecting it. False says nothing: protect it.
-    Rows with the same key are summed, as protect sums them."""
-    t = threshold_value if threshold_value is not None else threshold()
-    finest = [tuple(g) for g in finest]
-    amounts = df[value].to_numpy(dtype=np.int64)
-    codes = {}
-    for d in {d for g in finest for d in g}:
-        c, u = pd.factorize(df[d], use_na_sentinel=False)   # NA is a value of its own
-        codes[d] = (np.asarray(c, dtype=np.int64), max(len(u), 1))
-    nonzero = small = 0
-    for g in finest:
-        if g and len(amounts):
-            flat = np.ravel_multi_index([codes[d][0] for d in g], [codes[d][1] for d in g])
-            sums = np.rint(np.bincount(flat, weights=amounts)).astype(np.int64)  # exact below 2**53
-        else:
-            sums = np.array([amounts.sum()], dtype=np.int64)
-        nonzero += int((sums > 0).sum())
-        small += int(((sums >= 1) & (sums < t)).sum())
-    return nonzero > 0 and small / nonzero > COARSEN_SHARE
-
-
 def coarser_grain(grain: str) -> str | None:
     """The next time grain up (month → quarter → year)."""
     return GRAIN_COARSER.get(grain)

@@ -1,12 +1,12 @@
-"""The recruitment signals' protected layers for the quick periods, published with the marts.
+"""The recruitment signals' protected layers for the publication periods, published with the marts.
 
-Rekryteringssignaler by a breakdown shows an area's cells of the country-wide period ×
-category layers (:func:`dashboard.signal_layers.breakdown_layers`), which take seconds
-of CPU to protect for a year of months: too slow to compute when a user chooses a
-breakdown. So, after each load, the pipeline protects them once for the periods the
-sidebar offers (the last twelve months, this year so far and last year, worked out as
-the sidebar does: :func:`dashboard.periods.quick_ranges`), in each grain the page shows
-and both area hierarchies, and stores them:
+Every signal value a page shows is a sum of the values of fixed publication periods: one
+per calendar year, its months and the year protected together
+(:func:`dashboard.signal_layers.derive`). Their period × category layers
+(:func:`dashboard.signal_layers.breakdown_layers`) take seconds of CPU to protect for a
+year of months: too slow to compute when a user chooses a breakdown. So, after each
+load, the pipeline protects them once, every calendar year with signals at month grain,
+in both area hierarchies, and stores them:
 
 - ``mart_signal_layer``: one row per layer (chain, months, grain, breakdown) with how it
   was protected and the :func:`dashboard.signal_layers.fingerprint` of the code and
@@ -15,9 +15,9 @@ and both area hierarchies, and stores them:
   hides are not stored: the table holds only what the pages may show.
 
 A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
-published_layers`) and computes any other period itself. A load that leaves the signals
-and the quick periods as they were keeps the layers; otherwise only what changed is
-protected again (a month of incidents moves the last twelve months, not last year).
+published_layers`) and protects a year itself otherwise (a database built by another
+version). A load that leaves the signals as they were keeps the layers (incidents do
+not move them); a load of signals protects every year again.
 """
 
 from __future__ import annotations
@@ -49,27 +49,18 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
-    """(chain, first month, last month, grain) of every layer a page may ask for with a
-    quick period: the months read (those with signals) of each quick
-    choice, in each grain that does not make the page move to a coarser one."""
-    row = con.execute("""SELECT incident_first_month, incident_last_month, incident_last_day, signal_last_month,
-                                signal_first_month
-                         FROM mart_status""").fetchone()
-    if row is None or row[0] is None or row[3] is None:
-        return []  # the sidebar offers quick periods over incidents; no signals, nothing to show
-    from dashboard import periods, signal_layers
+    """(chain, first month, last month, grain) of every layer the pages read: each
+    publication period's (a calendar year's months with signals,
+    :func:`dashboard.signal_layers.publication_spans`) at month grain, in both hierarchies.
+    Every period a page shows is summed from them."""
+    row = con.execute("SELECT signal_first_month, signal_last_month FROM mart_status").fetchone()
+    if row is None or row[0] is None or row[1] is None:
+        return []
+    from dashboard import signal_layers
 
-    first, last, last_day, signal_last, signal_first = row
-    stated = con.execute("SELECT value FROM dataset_info WHERE key = 'data_tom'").fetchone()
-    try:
-        stated_day = date.fromisoformat(stated[0][:10]) if stated and stated[0] else None
-    except ValueError:
-        stated_day = None
-    out = []
-    for start, end in periods.quick_ranges(first, last, periods.last_complete(last_day, stated_day)):
-        months = signal_layers.signal_months(start, end, signal_first, signal_last)
-        out += [(chain, *months, grain) for chain, grain in signal_layers.page_layers(*months)]
-    return out
+    first, last = (value.date() if hasattr(value, "date") else value for value in row)
+    return [(chain, lo, hi, "month") for lo, hi in signal_layers.publication_spans(first, last, first, last)
+            for chain in signal_layers.CHAINS]
 
 
 def current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -123,14 +114,15 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
 
     police: dict[tuple, dict] = {}
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
+        every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
-            layers = signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1]
+            layers = _police_layers(run_sql, start, end, grain)
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
             source = (police.get((start, end, grain))
-                      or signal_layers.published_layers(run_sql, "police", start, end, grain)
-                      or signal_layers.breakdown_layers(run_sql, "police", start, end, grain)[1])
+                      or signal_layers.published_layers(run_sql, "police", start, end, grain, every)
+                      or _police_layers(run_sql, start, end, grain))
             layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
         meta, cells = signal_layers.layer_frames(chain, layers)
         for frame, table in ((meta, LAYER), (cells, CELL)):
@@ -143,3 +135,12 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
             con.unregister("_published")
     log.info("%d skyddade signallager publicerade", len(todo))
     return todo
+
+
+def _police_layers(run_sql, start: date, end: date, grain: str) -> dict:
+    """The police national layer (None) and every breakdown's period × category layer."""
+    from dashboard import signal_layers
+
+    national = signal_layers.national(run_sql, "police", start, end, grain)
+    return {None: national, **signal_layers.breakdown_layers(run_sql, "police", start, end, grain,
+                                                            national_layer=national)[1]}

@@ -101,11 +101,11 @@ def test_a_period_of_the_users_own_is_reported_on_its_own_row():
 
     figures = {"layers": {"signal_seconds": 8.0, "signal_layers": 18, "month_seconds": 3.0, "month_layers": 6},
                "pages": {"pages": {"rekrytering": {"byt uppdelning": timing(90),
-                                                   "uppdelning, egen period (skyddas på sidan)": timing(1900)}},
+                                                   "uppdelning, egen period": timing(1900)}},
                          "n_errors": 0, "query_p95_ms": 5, "query_max_ms": 9, "n_queries": 10}}
     rows = {row["what"]: row for row in report.evaluate(figures)}
     assert rows["Sidinteraktion, servertid p95 (sämsta)"]["value"] == 90  # the quick periods' worst
-    own = rows["Uppdelning för en egen period (inte publicerad: skyddas på sidan), servertid p95"]
+    own = rows["Uppdelning för en egen period (summeras ur kalenderårens lager), servertid p95"]
     assert own["value"] == 1900 and own["pass"] is False
     layers = [row for what, row in rows.items() if what.startswith("Signallagren")]
     assert layers[0]["pass"] is None and "18 lager" in layers[0]["shown"]  # what it costs, no target

@@ -92,10 +92,14 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
     monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
     choices = [c for c in filters.PERIODS if c != filters.CUSTOM]
     assert len(choices) == 3
+    first_signal, last_signal = signals._month_span(key)
     for choice in choices:
         months = signals._months_read(*filters.preset_range(choice, first, end))
-        for chain in signals.CHAINS:
-            for grain in signal_layers.GRAINS:
-                if len(signals.periods(*months, grain)) <= signal_layers.MAX_PERIODS:
-                    for dimension in signal_layers.DIMENSIONS:
-                        assert signals._joint(key, chain, *months, grain, dimension), (choice, chain, grain)
+        # Every period is summed from the calendar years' layers: those it touches are read.
+        for lo, hi in signal_layers.publication_spans(*months, first_signal, last_signal):
+            for chain in signals.CHAINS:
+                for dimension in (None, *signal_layers.DIMENSIONS):
+                    assert signals._base(key, chain, lo, hi, dimension), (choice, chain, dimension)
+        for grain in signal_layers.GRAINS:
+            for dimension in (None, *signal_layers.DIMENSIONS):
+                assert signals._layer(key, "police", *months, grain, dimension)

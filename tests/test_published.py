@@ -1,6 +1,7 @@
-"""The recruitment signals' layers the pipeline publishes for the quick periods
-(pipelines/published.py): the same as the pages compute, for exactly the periods the
-sidebar offers, never a hidden value in them, and read by the page instead of computed."""
+"""The recruitment signals' layers the pipeline publishes for the publication periods
+(pipelines/published.py): one per calendar year at month grain, the same as the pages
+would compute, never a hidden value in them, and read by the page instead of computed,
+whatever period a user chooses."""
 
 from __future__ import annotations
 
@@ -31,16 +32,20 @@ def _keys(con) -> set[tuple]:
     return set(con.execute("SELECT DISTINCT chain, start_month, end_month, grain FROM mart_signal_layer").fetchall())
 
 
-def test_the_quick_periods_are_published_in_every_grain_and_both_hierarchies(con):
-    # The demo's data end in December 2025 (today 2026-01-15): the last twelve months and
-    # this year so far are both 2025, last year is 2024.
-    months = {(date(2025, 1, 1), date(2025, 12, 1)), (date(2024, 1, 1), date(2024, 12, 1))}
-    assert _keys(con) == {(chain, *m, grain) for m in months for chain in ("police", "admin")
-                          for grain in ("month", "quarter", "year")}
+def _years(con) -> list[tuple[date, date]]:
+    first, last = con.execute("SELECT min(month), max(month) FROM mart_signal").fetchone()
+    return signal_layers.publication_spans(first, last, first, last)
+
+
+def test_every_calendar_year_with_signals_is_published_at_month_grain_in_both_hierarchies(con):
+    years = _years(con)
+    # The demo's signals run 2019-2025 (data t.o.m. 2025-12-31): seven whole years.
+    assert years == [(date(y, 1, 1), date(y, 12, 1)) for y in range(2019, 2026)]
+    assert _keys(con) == {(chain, *span, "month") for span in years for chain in ("police", "admin")}
     assert published.current(con)
 
 
-def test_the_launchers_warm_up_asks_for_exactly_the_published_periods(demo_db, monkeypatch, con):
+def test_the_launchers_warm_up_reads_only_published_years(demo_db, monkeypatch, con):
     from dashboard import __main__ as launcher
     from dashboard.queries import signals
 
@@ -48,20 +53,26 @@ def test_the_launchers_warm_up_asks_for_exactly_the_published_periods(demo_db, m
     asked = []
     monkeypatch.setattr(signals, "warm", lambda start, end: asked.append(signals._months_read(start, end)))
     launcher.warm_signals()
-    assert asked and {(s, e) for _, s, e, _ in _keys(con)} == set(asked)
+    first, last = con.execute("SELECT min(month), max(month) FROM mart_signal").fetchone()
+    spans = {span for start, end in asked for span in signal_layers.publication_spans(start, end, first, last)}
+    assert asked and spans <= {(s, e) for _, s, e, _ in _keys(con)}
 
 
 @pytest.mark.parametrize("chain,start,end,grain", [
     ("police", date(2025, 1, 1), date(2025, 12, 1), "month"),
-    ("police", date(2024, 1, 1), date(2024, 12, 1), "quarter"),
-    ("police", date(2025, 1, 1), date(2025, 12, 1), "year"),
+    ("police", date(2019, 1, 1), date(2019, 12, 1), "month"),
     ("admin", date(2025, 1, 1), date(2025, 12, 1), "month"),
 ])
 def test_a_published_layer_is_the_layer_the_page_would_compute(con, chain, start, end, grain):
     stored = signal_layers.published_layers(_run(con), chain, start, end, grain)
     computed = signal_layers.breakdown_layers(_run(con), chain, start, end, grain)[1]
     assert stored is not None and list(stored) == list(computed)
-    for d in signal_layers.DIMENSIONS:
+    # The national layer (area × month with the year's totals, no breakdown) too.
+    national = signal_layers.national(_run(con), "police", start, end, grain)
+    stored[None] = signal_layers.published_layers(_run(con), chain, start, end, grain, (None,))[None]
+    computed[None] = national if chain == "police" else signal_layers.admin_view(_run(con), national, start, end,
+                                                                                 grain)
+    for d in (None, *signal_layers.DIMENSIONS):
         a, b = stored[d], computed[d]
         pd.testing.assert_frame_equal(a.cells, b.cells)
         assert (a.dims, a.groupings, a.threshold, a.primary, a.secondary, a.suppressed_share, a.notes) == \
@@ -69,10 +80,11 @@ def test_a_published_layer_is_the_layer_the_page_would_compute(con, chain, start
         assert a.suppressed > 0  # the demo has small counts everywhere: a real check
 
 
-@pytest.mark.parametrize("chain,grain", [("police", "month"), ("admin", "quarter")])
+@pytest.mark.parametrize("chain,grain", [("police", "month"), ("admin", "month")])
 def test_one_breakdown_computed_alone_is_the_one_published_with_all_four(con, chain, grain):
-    # The page protects only the breakdown it shows for a period of the user's own; the
-    # pipeline publishes all four at once. Either way a breakdown's cells are the same.
+    # A page protects only the breakdown it shows where the pipeline did not publish a
+    # year (a database of another version); the pipeline publishes all four at once.
+    # Either way a breakdown's cells are the same.
     start, end = date(2025, 1, 1), date(2025, 12, 1)
     for d in signal_layers.DIMENSIONS:
         alone = signal_layers.breakdown_layers(_run(con), chain, start, end, grain, dimensions=(d,))[1]
@@ -93,7 +105,7 @@ def test_the_published_cells_hold_no_hidden_and_no_small_value(con):
 
 def test_another_threshold_or_code_is_not_read(con, monkeypatch):
     run = _run(con)
-    key = ("police", date(2025, 1, 1), date(2025, 12, 1), "quarter")
+    key = ("police", date(2025, 1, 1), date(2025, 12, 1), "month")
     assert signal_layers.published_layers(run, *key) is not None
     monkeypatch.setattr(suppression, "threshold", lambda: 6)
     assert signal_layers.published_layers(run, *key) is None
@@ -101,8 +113,8 @@ def test_another_threshold_or_code_is_not_read(con, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(signal_layers, "_code_digest", lambda: "another version")
     assert signal_layers.published_layers(run, *key) is None
-    # A period the pipeline did not publish is computed by the page.
-    assert signal_layers.published_layers(run, "police", date(2025, 2, 1), date(2025, 12, 1), "quarter") is None
+    # Only the calendar years are published.
+    assert signal_layers.published_layers(run, "police", date(2025, 2, 1), date(2025, 12, 1), "month") is None
 
 
 def test_a_database_from_before_the_tables_still_works(demo_db, tmp_path):
@@ -112,14 +124,14 @@ def test_a_database_from_before_the_tables_still_works(demo_db, tmp_path):
         c.execute("DROP TABLE mart_signal_layer")
         c.execute("DROP TABLE mart_signal_layer_cell")
     with warehouse.open_read_only(db) as c:
-        assert signal_layers.published_layers(_run(c), "police", date(2025, 1, 1), date(2025, 12, 1), "year") is None
+        assert signal_layers.published_layers(_run(c), "police", date(2025, 1, 1), date(2025, 12, 1), "month") is None
         assert not published.current(c)
 
 
 def test_a_refresh_protects_only_what_is_missing_or_changed(demo_db, tmp_path):
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_db, db)
-    gone = ("police", date(2024, 1, 1), date(2024, 12, 1), "year")
+    gone = ("police", date(2024, 1, 1), date(2024, 12, 1), "month")
     with warehouse.write_session(db) as c:
         assert published.refresh(c, signals_changed=False) == []  # as it was: nothing to do
         for table in ("mart_signal_layer", "mart_signal_layer_cell"):
@@ -128,7 +140,7 @@ def test_a_refresh_protects_only_what_is_missing_or_changed(demo_db, tmp_path):
         assert published.refresh(c, signals_changed=False) == [gone]
         assert published.current(c)
         # New signals: every layer again.
-        assert len(published.refresh(c, signals_changed=True)) == 12
+        assert len(published.refresh(c, signals_changed=True)) == 2 * len(_years(c))
 
 
 def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db, tmp_path):
@@ -141,8 +153,8 @@ def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db,
     before = warehouse.open_read_only(db)
     try:
         old = before.execute("""SELECT count FROM mart_signal_layer_cell
-                                WHERE chain = 'police' AND grain = 'year' AND start_month = '2025-01-01'
-                                  AND dimension = 'sex' AND grouping = 'period,sex' AND category = 'K'""").fetchone()
+                                WHERE chain = 'police' AND grain = 'month' AND start_month = '2025-01-01'
+                                  AND dimension = 'sex' AND grouping = 'sex' AND category = 'K'""").fetchone()
     finally:
         before.close()
     path = tmp_path / "signaler.csv"
@@ -153,8 +165,8 @@ def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db,
     with warehouse.open_read_only(db) as c:
         assert published.current(c)
         new = c.execute("""SELECT count FROM mart_signal_layer_cell
-                           WHERE chain = 'police' AND grain = 'year' AND start_month = '2025-01-01'
-                             AND dimension = 'sex' AND grouping = 'period,sex' AND category = 'K'""").fetchone()
+                           WHERE chain = 'police' AND grain = 'month' AND start_month = '2025-01-01'
+                             AND dimension = 'sex' AND grouping = 'sex' AND category = 'K'""").fetchone()
         truth = c.execute("""SELECT sum(count) FROM mart_signal
                              WHERE sex = 'K' AND month BETWEEN '2025-01-01' AND '2025-12-01'""").fetchone()
     # The country's girls in 2025 as the signals now have them (a later load of the same
@@ -165,33 +177,32 @@ def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db,
     assert again.status == "duplicate" and digest(db) == after
 
 
-def test_the_page_reads_the_published_layers_and_computes_any_other_period(demo_db, monkeypatch):
+def test_the_page_reads_the_published_layers_for_any_period(demo_db, monkeypatch):
+    # Every period is summed from the published calendar years: a period of the user's
+    # own is protected nowhere, on the page or in the pipeline.
     calls = []
-    real = signal_layers.breakdown_layers
-
-    dimensions = []
 
     def counted(*args, **kwargs):
-        calls.append(args[2:5])
-        dimensions.append((args[1], kwargs.get("dimensions")))
-        return real(*args, **kwargs)
+        calls.append(args)
+        raise AssertionError("protected on the page")
 
     from dashboard.queries import signals
 
-    monkeypatch.setattr(signals, "breakdown_layers", counted)
-    signals._joint.clear()
+    monkeypatch.setattr(signal_layers, "breakdown_layers", counted)
+    monkeypatch.setattr(suppression, "protect", counted)
+    monkeypatch.setattr(suppression, "protect_hierarchy", counted)
+    signals._base.clear()
     at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Borlänge"})
     at.session_state["uppdelning"] = "sex"
     at.run()
     assert not at.exception and calls == []
     assert any("Flickor" in frame.value.to_string() for frame in at.dataframe)  # the breakdown is shown
     at.session_state["period"] = "Välj månader"
-    at.session_state["fran"] = date(2025, 2, 1)
-    at.session_state["till"] = date(2025, 12, 1)
+    at.session_state["fran"] = date(2024, 5, 1)
+    at.session_state["till"] = date(2025, 2, 1)
     at.run()
-    assert not at.exception and calls and calls[0][0] == date(2025, 2, 1)
-    # Only the breakdown shown is protected (a quarter of the work of all four).
-    assert {d for _, d in dimensions} == {("sex",)}
+    assert not at.exception and calls == []
+    assert any("Flickor" in frame.value.to_string() for frame in at.dataframe)
 
 
 def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_path, capsys):
@@ -202,7 +213,7 @@ def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_pa
     db = tmp_path / "copy.duckdb"
     shutil.copyfile(demo_db, db)
     with duckdb.connect(str(db)) as c:
-        c.execute("UPDATE mart_signal_layer SET fingerprint = 'an earlier version' WHERE grain = 'year'")
+        c.execute("UPDATE mart_signal_layer SET fingerprint = 'an earlier version' WHERE start_month = '2024-01-01'")
     with warehouse.open_read_only(db) as c:
         assert not published.current(c)
     # `make run` runs `demo --if-missing`: the database stays, the layers are protected again.

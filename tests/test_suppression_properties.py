@@ -206,12 +206,14 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     grain = data.draw(st.sampled_from(signal_layers.GRAINS))
     dimension = data.draw(st.sampled_from([None, *signals.DIMENSIONS]))
 
-    nat = signal_layers.national(run_sql, signals.chain_for(level), start, end, grain)
-    # The page protects the breakdown it shows (the total: from any breakdown's layer).
+    chain = signals.chain_for(level)
+    first_month, last_month = run_sql("SELECT min(month), max(month) FROM mart_signal").iloc[0].dt.date
+    # The page reads an area's cells of the period's layers, summed from the calendar
+    # years' published layers (the total: the national layer; a breakdown: its own).
+    nat = signal_layers.period_layer(run_sql, chain, start, end, grain, None, first_month, last_month)
     split = dimension or data.draw(st.sampled_from(list(signals.DIMENSIONS)))
-    joint = signal_layers.breakdown_layers(run_sql, signals.chain_for(level), start, end, grain, national_layer=nat,
-                                           dimensions=(split,))[1]
-    cube = signals.area_cube(run_sql, level, code, start, end, grain, split, joint[split])
+    layer = signal_layers.period_layer(run_sql, chain, start, end, grain, split, first_month, last_month)
+    cube = signals.area_cube(level, code, layer, split)
     youth = signals.youth_population(run_sql, level, code)
     table = signals.trend_table(cube, dimension, signals.periods(start, end, grain), grain, youth)
     assert not sup.small_count_values(table, ["count"])
@@ -227,11 +229,13 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
     merged["n"] = merged["n"].fillna(0)
     shown = merged[~merged["count_suppressed"]]
     assert (shown["count"].astype(int) == shown["n"].astype(int)).all()
-    # A period's hidden total in the national layer is hidden in the breakdown too.
+    # The breakdown's totals per period are the national layer's: shown or hidden alike.
     per_period = signals._area_rows(nat, level, code, with_period=True)
-    hidden_nat = set(per_period.loc[per_period["count_suppressed"], "period"])
     totals = cube.table(("period",))
-    assert hidden_nat <= set(totals.loc[totals["count_suppressed"], "period"])
+    assert (dict(zip(per_period["period"], per_period["count"].astype(object), strict=True))
+            == dict(zip(totals["period"], totals["count"].astype(object), strict=True)))
+    assert signals.area_cube(level, code, nat, None).table(("period",))["count_suppressed"].tolist() == \
+        totals["count_suppressed"].tolist()
     # Lines of the breakdown cube: each period's parts and total hold 0 or >= 2 hidden.
     parts = cube.table(("period", split))
     for p, group in parts.groupby("period"):
@@ -240,36 +244,28 @@ def test_signal_queries_never_show_small_counts(run_sql, areas, data):
         assert hidden != 1
 
 
-def test_each_breakdown_protected_alone_hides_what_one_cube_of_all_four_hides(run_sql):
-    # The page protects an area's breakdown for the one dimension it shows. The four share
-    # only the totals, which the national layer fixes, so one cube of all four (as the
-    # page protected them until 2026-11) hides and shows the same cells.
+def test_every_breakdown_shows_the_totals_the_national_layer_shows(run_sql):
+    # The four breakdowns and the total view of one period share the area totals per
+    # period and over the period: switching the breakdown must not show a total another
+    # view hides (or hide one it shows), for any period summed from the calendar years.
     from dashboard import signal_layers
     from dashboard.queries import signals
 
-    start, end = date(2024, 2, 1), date(2024, 11, 1)
-    dims = list(signals.DIMENSIONS)
+    first_month, last_month = run_sql("SELECT min(month), max(month) FROM mart_signal").iloc[0].dt.date
     compared = 0
-    for level in ("lpo", "kommun", "polisregion"):
-        chain = signals.chain_for(level)
-        joint = signal_layers.breakdown_layers(run_sql, chain, start, end, "month")[1]
-        column = signals.LEVEL_COLUMN[level]
-        codes = sorted(run_sql(f"SELECT DISTINCT {column} AS c FROM mart_signal WHERE {column} IS NOT NULL")["c"])
-        for code in codes[:: max(1, len(codes) // 8)]:
-            counts = signals.area_counts(run_sql, level, code, start, end)
-            hidden, shown = signals._area_cells(
-                level, code, [(joint[dims[0]], ("period",)), (joint[dims[0]], ())]
-                + [(joint[d], g) for d in dims for g in (("period", d), (d,))])
-            together = sup.protect(counts, "count", ("period", *dims),
-                                   margins=[m for d in dims for m in (("period", d), (d,))] + [("period",), ()],
-                                   interior=False, fixed=[("period",), ()], also=hidden, locked=shown)
-            for d in dims:
-                alone = signals.area_cube(run_sql, level, code, start, end, "month", d, joint[d], counts=counts)
-                for g in (("period", d), (d,), ("period",), ()):
-                    a = alone.table(g).sort_values(list(g)).reset_index(drop=True)
-                    b = together.table(g).sort_values(list(g)).reset_index(drop=True)
-                    pd.testing.assert_frame_equal(a, b, check_dtype=False)
-                    compared += int(a["count_suppressed"].sum())
+    for chain in signal_layers.CHAINS:
+        for start, end, grain in ((date(2024, 2, 1), date(2024, 11, 1), "month"),
+                                  (date(2024, 5, 1), date(2025, 4, 1), "quarter")):
+            nat = signal_layers.period_layer(run_sql, chain, start, end, grain, None, first_month, last_month)
+            for d in signals.DIMENSIONS:
+                joint = signal_layers.period_layer(run_sql, chain, start, end, grain, d, first_month, last_month)
+                for k in range(len(signals.CHAINS[chain]) + 1):
+                    for g in ((*signals.CHAINS[chain][:k], "period"), signals.CHAINS[chain][:k]):
+                        a = nat.table(g).sort_values(list(g)).reset_index(drop=True)
+                        b = joint.table(g).sort_values(list(g)).reset_index(drop=True)
+                        pd.testing.assert_frame_equal(a.drop(columns="reason"), b.drop(columns="reason"),
+                                                      check_dtype=False)
+                        compared += int(a["count_suppressed"].sum())
     assert compared > 50  # hidden cells were compared, not only shown ones
 
 
@@ -361,7 +357,7 @@ def test_a_period_total_is_not_given_away_by_a_category_total(run_sql):
         categories, joint = signal_layers.breakdown_layers(run_sql, "admin", start, end, grain)
         assert all(layer.stuck == () for layer in joint.values()), grain
         for d in signals.DIMENSIONS:
-            cube = signals.area_cube(run_sql, "kommun", "0192", start, end, grain, d, joint[d])
+            cube = signals.area_cube("kommun", "0192", joint[d], d)
             totals = cube.table(("period",))
             for p, group in cube.table(("period", d)).groupby("period"):
                 hidden = int(group["count_suppressed"].sum()) + int(

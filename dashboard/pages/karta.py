@@ -178,6 +178,9 @@ else:
         if values["unrecorded"].any():
             st.info(comparison.UNPLACED_NOTE, icon=":material/location_off:")
             notes.append(comparison.UNPLACED_NOTE)
+        if values["value_suppressed"].any() and (years := signals.years_note(sel)):
+            st.info(years, icon=":material/calendar_month:")
+            notes.append(years)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "forandring" and values["value_state"].notna().any():

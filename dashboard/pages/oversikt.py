@@ -134,6 +134,8 @@ if no_change := signals.previous_note(sel):
     st.caption(no_change)
 if unplaced_signals := signals.unplaced_note(sel):
     st.caption(unplaced_signals)
+if (now_hidden or before_hidden) and (years := signals.years_note(sel)):
+    st.caption(years)
 
 # --- trend and map --------------------------------------------------------------------------
 left, right = st.columns([3, 2])

@@ -103,21 +103,35 @@ if signals.months_covered(sel) is None:
     st.stop()
 
 dimension = None if split == "total" else split
-# Shown only past half a second (Streamlit's delay): a breakdown over a period of the
-# user's own, whose country-wide layers the pipeline did not publish, is protected here.
-with st.spinner("Röjandeskyddet beräknas för den valda perioden …", show_time=True):
+# Shown only past half a second (Streamlit's delay): a calendar year's layers that the
+# pipeline did not publish (a database built by another version) are protected here.
+with st.spinner("Röjandeskyddet beräknas …", show_time=True):
     view = signals.signal_page(sel, dimension, grain)
 view_grain, view_notices, mostly_suppressed = view.grain, view.notices, view.mostly_suppressed
 for notice in view_notices:
     st.info(notice, icon=":material/zoom_out:")
-parent = geo.parent(sel.area_code) if sel.area_level != "riket" else None
-if mostly_suppressed and parent and coarser_level(sel.area_level):
-    st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
-               f"Välj en större geografi för att se mönstren.", icon=":material/visibility_off:")
-    st.button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
-              args=(geo.level_of(parent), parent), key="signal_coarser")
-
 table, summary = view.trend, view.summary
+suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
+# Every value is a sum of the calendar years' protected values: a period that cuts a
+# year hides more, and the whole years are a click away.
+years = signals.whole_years(sel) if suppressed else None
+years_note = signals.years_note(sel) if years else None
+parent = geo.parent(sel.area_code) if sel.area_level != "riket" and coarser_level(sel.area_level) else None
+if mostly_suppressed and (parent or years):
+    ways = [way for way, given in (("hela kalenderår", years), ("en större geografi", parent)) if given]
+    st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
+               f"Välj {' eller '.join(ways)} för att se mönstren.", icon=":material/visibility_off:")
+if years:
+    st.info(years_note, icon=":material/calendar_month:")
+if (mostly_suppressed and parent) or years:
+    left, right, _ = st.columns([1, 1, 2])
+    if years:
+        left.button(f"Visa {signals.years_label(years)}", on_click=filters.set_months, args=years,
+                    key="signal_years")
+    if mostly_suppressed and parent:
+        (right if years else left).button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
+                                          args=(geo.level_of(parent), parent), key="signal_coarser")
+
 # A quarter or year that the period cuts holds fewer months: its label names them, and
 # this says why its bar or point is lower than a whole one.
 cut = signals.cut_note(sel, view_grain)
@@ -128,7 +142,6 @@ if cut:
 # that instead of by their pickled content (pickling and hashing them cost milliseconds
 # on every rerun).
 view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, grain, dimension, split)
-suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
 # Why a ".." can hide a large number (a län's month beside a small one): under the chart
 # and in the exports, which show the same "..".
 large_note = signals.secondary_note(sel, view_grain) if suppressed else None
@@ -140,7 +153,7 @@ def export_caption(frame, *notes) -> str:
     with the export's own ``notes`` after the page's."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
-                                     notes=[coverage, unplaced, *notes,
+                                     notes=[coverage, unplaced, *notes, years_note if hidden else None,
                                             large_note if hidden else None])
 
 
@@ -180,7 +193,7 @@ with st.expander("Tabell per period", expanded=False):
 components.data_note(
     sources=SOURCES,
     suppressed=suppressed,
-    notes=[*view_notices, *(note for note in (coverage, unplaced, cut) if note),
+    notes=[*view_notices, *(note for note in (coverage, unplaced, cut, years_note) if note),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

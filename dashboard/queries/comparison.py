@@ -661,8 +661,8 @@ def _first_months(key) -> dict[str, date | None]:
 
 
 def _signal_years(key, level: str, first: date | None, window: tuple[date, date] | None) -> pd.DataFrame:
-    """Recruitment signals per area and complete calendar year, protected in one national
-    layer at year grain (the Rekryteringssignaler page's own yearly protection)."""
+    """Recruitment signals per area and complete calendar year: each year's own published
+    totals (the Rekryteringssignaler page's yearly values)."""
     columns = ["area_code", "year", "count", "count_suppressed", "population"]
     if first is None or window is None:
         return pd.DataFrame(columns=columns)
@@ -678,8 +678,7 @@ def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd
     cols = signal_queries.CHAINS[chain]
     column = signal_queries.LEVEL_COLUMN[level]
     prefix = cols[: cols.index(column) + 1]
-    prot = signal_queries.national(lambda q, p: run(q, p, key=key), chain, date(first_year, 1, 1),
-                                   date(last_year, 12, 1), "year")
+    prot = signal_queries._layer(key, chain, date(first_year, 1, 1), date(last_year, 12, 1), "year", None)
     table = prot.table((*prefix, "period"))
     table = table[table[column].notna()]
     # Every area × year (areas in the names' order, years ascending): an absent combination

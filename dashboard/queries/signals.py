@@ -26,19 +26,14 @@ from dashboard import suppression
 from dashboard.formatting import MONTHS, MONTHS_SHORT
 from dashboard.queries import coverage, coverage_text, covered, db_key, geo, reaches_back, rows, run
 from dashboard.signal_layers import (
-    _PERIOD_SQL,
     CHAINS,
     DIMENSIONS,
     MAX_PERIODS,
-    admin_view,
-    breakdown_layers,
-    national,
-    page_layers,
-    period_of,
+    base_layer,
+    period_layer,
     periods,
-    published_layers,
+    publication_spans,
     signal_months,
-    totals_layer,
 )
 from pipelines import categories as cat
 
@@ -118,52 +113,33 @@ def cube_margins(dimension: str) -> list[tuple[str, ...]]:
     return [("period", dimension), (dimension,), ("period",), ()]
 
 
-def area_counts(run_sql, level: str, code: str, start: date, end: date) -> pd.DataFrame:
-    """The area's signal counts per month ('2025-03') × breakdown, unprotected: for
-    :func:`area_cube`, at a coarser grain through :func:`in_grain`."""
-    where = "" if level == "riket" else f"AND {LEVEL_COLUMN[level]} = $code"
-    params = {"start": start, "end": end} | ({} if level == "riket" else {"code": code})
-    return run_sql(f"""
-        SELECT {_PERIOD_SQL["month"]} AS period, age_band, sex, source, signal_type, sum(count)::BIGINT AS count
-        FROM mart_signal
-        WHERE month BETWEEN $start AND $end {where}
-        GROUP BY ALL
-    """, params)
-
-
-def in_grain(monthly: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """:func:`area_counts` with each month named by its quarter ('2025-K1') or year
-    ('2025') as ``_PERIOD_SQL`` names them; rows of one period are summed by whatever
-    reads them (protect, surely_mostly_suppressed). One query instead of one per grain."""
-    if grain == "month":
-        return monthly
-    # Named per distinct month (a period has a few), then looked up for every row.
-    names = {m: period_of(int(m[:4]), int(m[5:7]), grain) for m in monthly["period"].unique().tolist()}
-    return monthly.assign(period=monthly["period"].map(names).astype(monthly["period"].dtype))
-
-
-def area_cube(run_sql, level: str, code: str, start: date, end: date, grain: str, dimension: str,
-              joint: suppression.Protected | None = None,
-              counts: pd.DataFrame | None = None) -> suppression.Protected:
-    """Period × the categories of ``dimension`` for one area, as the country-wide layer
-    has it (:func:`joint_layers`; ``joint``: that breakdown's layer, when the caller has
-    it cached, computed here otherwise): its totals per period and over the period, and
-    each category per period and over the period. What the layer hides is hidden here and
-    what it shows is shown: protected per area, the parent's cells minus the siblings'
-    could give a cell this area hides. ``counts``: the area's counts in ``grain``,
-    ``in_grain(area_counts(…))``, when the caller has them.
-
-    The breakdowns share only the totals, which the national layer fixes, so each is
-    protected alone: the same cells as one cube of all four (checked by the tests), for
-    a quarter of the work when a page shows one."""
-    df = in_grain(area_counts(run_sql, level, code, start, end), grain) if counts is None else counts
-    if joint is None:
-        joint = breakdown_layers(run_sql, chain_for(level), start, end, grain, dimensions=(dimension,))[1][dimension]
-    # The totals are the national layer's, in every breakdown's layer.
-    hidden, shown = _area_cells(level, code, [(joint, g) for g in (("period",), (), ("period", dimension),
-                                                                    (dimension,))])
-    return suppression.protect(df, "count", ("period", dimension), margins=cube_margins(dimension),
-                               interior=False, fixed=[("period",), ()], also=hidden, locked=shown)
+def area_cube(level: str, code: str, layer: suppression.Protected, dimension: str | None) -> suppression.Protected:
+    """One area's cells of a country-wide layer (the period × category layer of
+    ``dimension``, or without one the national layer) as a cube of period (× category)
+    with its totals, as :func:`trend_table` and :func:`summary_table` read it: what the
+    layer shows is shown and what it hides is hidden, nothing is protected again (the
+    layers already hold every value a page may show: :func:`dashboard.signal_layers.derive`)."""
+    prefix = _prefix(level)
+    where = {LEVEL_COLUMN[level]: code} if prefix else None
+    margins = cube_margins(dimension) if dimension else [("period",), ()]
+    parts = []
+    for grouping in margins:
+        part = layer.table((*prefix, *grouping), where=where)
+        part = part.drop(columns=list(prefix)).assign(grouping=suppression.grouping_name(grouping))
+        parts.append(part)
+    cells = pd.concat(parts, ignore_index=True)
+    dims = ("period", dimension) if dimension else ("period",)
+    for d in dims:
+        if d not in cells:
+            cells[d] = None
+    cells = cells[[*dims, "grouping", "count", "count_suppressed", "reason"]]
+    hidden = cells["count_suppressed"].to_numpy(dtype=bool)
+    primary = (cells["reason"].astype(object) == "primär").to_numpy(dtype=bool) & hidden
+    fine = (cells["grouping"] == suppression.grouping_name(margins[0])).to_numpy()
+    return suppression.Protected(cells=cells, value="count", dims=dims, groupings=tuple(margins),
+                                 threshold=layer.threshold, primary=int(primary.sum()),
+                                 secondary=int((hidden & ~primary).sum()),
+                                 suppressed_share=float(hidden[fine].sum() / fine.sum()) if fine.any() else 0.0)
 
 
 def _area_cells(level: str, code: str, sources) -> tuple[list, list]:
@@ -264,109 +240,71 @@ class SignalView:
     mostly_suppressed: bool        # still true at the coarsest grain: offer a coarser area
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _national(key, chain: str, start: date, end: date, grain: str) -> suppression.Protected:
+@st.cache_data(max_entries=64, show_spinner=False)
+def _base(key, chain: str, lo: date, hi: date, dimension: str | None) -> suppression.Protected:
+    """One publication period's layer (:func:`dashboard.signal_layers.base_layer`), cached."""
+    run_sql = partial(run, key=key)
     if chain == "admin":
-        return admin_view(partial(run, key=key), _national(key, "police", start, end, grain), start, end, grain)
-    # The whole-period layer from _totals' cache: the same for every grain (the page may
-    # need three), and Översikt, Karta and Jämförelse read it for the same period too.
-    return national(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end))
+        return base_layer(run_sql, chain, lo, hi, dimension, police=partial(_base, key, "police", lo, hi, dimension))
+    return base_layer(run_sql, chain, lo, hi, dimension,
+                      national_layer=_base(key, chain, lo, hi, None) if dimension else None)
 
 
-@st.cache_data(max_entries=96, show_spinner=False)
-def _joint(key, chain: str, start: date, end: date, grain: str, dimension: str) -> suppression.Protected:
-    # The quick periods' layers as the pipeline published them (read in tens of
-    # milliseconds, where protecting them takes seconds); any other period's computed,
-    # for the one breakdown asked (a quarter of the work of all four).
-    published = published_layers(partial(run, key=key), chain, start, end, grain, (dimension,))
-    if published is not None:
-        return published[dimension]
-    if chain == "admin":
-        return admin_view(partial(run, key=key), _joint(key, "police", start, end, grain, dimension), start, end, grain)
-    return breakdown_layers(partial(run, key=key), chain, start, end, grain, totals=_totals(key, chain, start, end),
-                            national_layer=_national(key, chain, start, end, grain), dimensions=(dimension,))[1][dimension]
+@st.cache_data(max_entries=64, show_spinner=False)
+def _layer(key, chain: str, start: date, end: date, grain: str | None, dimension: str | None) -> suppression.Protected:
+    """The country-wide layer for the months ``start``–``end`` per period of ``grain``
+    (None: over the whole period only), without ``dimension`` the area totals, else by
+    that breakdown: sums of the publication periods' shown values
+    (:func:`dashboard.signal_layers.period_layer`), so that no two periods, grains or
+    pages can be combined to tell more than the calendar years' layers do."""
+    return period_layer(partial(run, key=key), chain, start, end, grain, dimension, *_month_span(key),
+                        base=partial(_base, key))
 
 
-LONG_PERIOD_NOTICE = ("Perioden har fler än {most} {old}; signalerna visas därför per {new} "
-                      "(röjandeskyddet för så många perioder skulle ta för lång tid).")
+LONG_PERIOD_NOTICE = "Perioden har fler än {most} {old}; signalerna visas därför per {new}, så att de går att läsa."
 _PLURAL = {"month": "månader", "quarter": "kvartal", "year": "år"}
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _view(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> SignalView:
-    run_sql = partial(run, key=key)
     notices = []
-    youth = youth_population(run_sql, level, code)
+    youth = youth_population(partial(run, key=key), level, code)
     current = grain
-    if dimension is None:
-        return _total_view(key, level, code, start, end, grain, youth)
-    # Many periods: the period × category layers grow faster than their number (12
-    # months take about 2 s of CPU on the tests' demo, 24 months 11 s, 32 quarters 33 s).
     while len(periods(start, end, current)) > MAX_PERIODS and (coarser := suppression.coarser_grain(current)):
         notices.append(LONG_PERIOD_NOTICE.format(most=MAX_PERIODS, old=_PLURAL[current],
                                                  new=suppression.GRAIN_LABELS[coarser]))
         current = coarser
-    monthly = area_counts(run_sql, level, code, start, end)
-
-    def cube_for(grain: str) -> suppression.Protected | None:
-        counts = in_grain(monthly, grain)
-        # Small counts alone hiding most of the breakdown: protecting this grain (and the
-        # whole country's layer for it) would only find what is known already. A new LPO
-        # or kommun skipped one to two protections of 20-70 ms each this way.
-        if suppression.coarser_grain(grain) and suppression.surely_mostly_suppressed(counts, "count",
-                                                                                     [("period", dimension)]):
-            return None
-        return area_cube(run_sql, level, code, start, end, grain, dimension,
-                         _joint(key, chain_for(level), start, end, grain, dimension), counts=counts)
-    return _coarsened(current, cube_for, youth, notices)
+    chain = chain_for(level)
+    return _coarsened(current, lambda g: area_cube(level, code, _layer(key, chain, start, end, g, dimension),
+                                                   dimension), youth, notices)
 
 
 def _coarsened(grain: str, cube_for, youth: dict, notices: list[str]) -> SignalView:
     """The view in ``grain``, or a coarser grain (month → quarter → year, each with its
-    notice) while most values of ``cube_for(grain)`` would be hidden (None: surely so,
-    not protected)."""
+    notice) while most values of ``cube_for(grain)`` are hidden. Each breakdown, and the
+    totals without one, gets the finest grain it can show."""
     while True:
         cube = cube_for(grain)
         coarser = suppression.coarser_grain(grain)
-        if cube is not None and (not cube.mostly_suppressed or coarser is None):
+        if not cube.mostly_suppressed or coarser is None:
             return SignalView(grain=grain, cube=cube, youth=youth, notices=tuple(notices),
                               mostly_suppressed=cube.mostly_suppressed)
         notices.append(suppression.coarsening_notice("signalerna", grain, coarser))
         grain = coarser
 
 
-def area_totals(level: str, code: str, national_layer: suppression.Protected,
-                counts: pd.DataFrame) -> suppression.Protected:
-    """The area's totals per period and over the period exactly as ``national_layer`` has
-    them (what it hides hidden, what it shows shown), as a cube :func:`trend_table` and
-    :func:`summary_table` read without a breakdown. ``counts``: the area's counts in the
-    layer's grain (``in_grain(area_counts(…))``)."""
-    hidden, shown = _area_cells(level, code, [(national_layer, ("period",)), (national_layer, ())])
-    per_period = counts.groupby("period", as_index=False, sort=False)["count"].sum()
-    return suppression.protect(per_period, "count", ("period",), margins=[()], also=hidden, locked=shown)
-
-
-def _total_view(key, level: str, code: str, start: date, end: date, grain: str, youth: dict) -> SignalView:
-    """:func:`_view` without a breakdown: the area's totals from the national layer only
-    (about 50 ms to protect for the whole country, where the period × category layers
-    take seconds), coarsened when most of its periods would be hidden. Its grain can be
-    finer than the breakdowns' (Totalt per month where a breakdown shows years)."""
-    monthly = area_counts(partial(run, key=key), level, code, start, end)
-    return _coarsened(grain, lambda g: area_totals(level, code, _national(key, chain_for(level), start, end, g),
-                                                   in_grain(monthly, g)), youth, [])
-
-
 def warm(start: date, end: date) -> None:
-    """Read into the cache the country-wide layers the Rekryteringssignaler page needs for
-    the months ``start``–``end`` (a quick period) in every grain and both hierarchies:
-    the pipeline's published layers, or, where it did not publish them (a database built
-    by another version), protected here, so that the first visitor does not wait for them
-    (the period × category layers take up to a few seconds for a year of months)."""
+    """Read into the cache the publication periods' layers the Rekryteringssignaler page
+    needs for the months ``start``–``end`` (a quick period), every breakdown and both
+    hierarchies: as the pipeline published them, or, where it did not (a database built by
+    another version), protected here, so that the first visitor does not wait for them
+    (a year of months takes up to a few seconds)."""
     key = db_key()
     first, last = _months_read(start, end)
-    for chain, grain in page_layers(first, last):
-        for dimension in DIMENSIONS:
-            _joint(key, chain, first, last, grain, dimension)
+    for lo, hi in publication_spans(first, last, *_month_span(key)):
+        for chain in CHAINS:
+            for dimension in (None, *DIMENSIONS):
+                _base(key, chain, lo, hi, dimension)
 
 
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
@@ -585,11 +523,10 @@ def total_frame(run_sql, level: str, code: str, start: date, end: date,
     return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
-    if chain == "admin":
-        return admin_view(partial(run, key=key), _totals(key, "police", start, end), start, end)
-    return totals_layer(partial(run, key=key), chain, start, end)
+    """Every area's total over the months (:func:`_layer` without periods): what
+    headlines, maps and Jämförelse show."""
+    return _layer(key, chain, start, end, None, None)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -680,6 +617,37 @@ def cut_note(selection, grain: str) -> str | None:
     return (f"Perioden börjar eller slutar mitt i ett {unit}: {named} har färre månader än ett helt {unit}, "
             f"så antal och takt där är inte jämförbara med ett helt {unit}. Välj Månad, eller en period "
             f"med hela {'kvartal' if grain == 'quarter' else 'år'}.")
+
+
+YEARS_NOTE = ("Signalerna visas som summor av hela kalenderårs skyddade värden, så att två perioder inte kan "
+              "ställas mot varandra för att räkna fram ett dolt antal. En period som delar ett kalenderår "
+              "döljer därför fler värden än hela år: {years} visar fler.")
+
+
+def whole_years(selection) -> tuple[date, date] | None:
+    """The calendar years around the selection's months with signals (first and last
+    month), when those months cut a year: every signal value is a sum of the calendar
+    years' protected values (:func:`dashboard.signal_layers.derive`), so a whole year
+    shows more of them. None when the months are whole years already (or there are none)."""
+    if months_covered(selection) is None:
+        return None
+    start, end = months_read(selection)
+    spans = publication_spans(start, end, *_month_span(db_key()))
+    if not spans or (spans[0][0] == start and spans[-1][1] == end):
+        return None
+    return date(start.year, 1, 1), date(end.year, 12, 1)
+
+
+def years_label(years: tuple[date, date]) -> str:
+    """'hela 2025' or 'hela 2024–2025'."""
+    lo, hi = years[0].year, years[1].year
+    return f"hela {lo}" if lo == hi else f"hela {lo}–{hi}"
+
+
+def years_note(selection) -> str | None:
+    """:data:`YEARS_NOTE` for the selection when its months cut a calendar year, else None."""
+    years = whole_years(selection)
+    return YEARS_NOTE.format(years=years_label(years).capitalize()) if years else None
 
 
 def coverage_note(selection) -> str | None:
