@@ -1,8 +1,8 @@
 """Months and the sidebar's quick period choices, as plain functions (no Streamlit).
 
-The sidebar (:mod:`dashboard.filters`), the launcher's warm-up and the pipeline, which
-publishes the recruitment signals' protected layers for the quick periods
-(:mod:`pipelines.published`), all work the periods out here, so they agree.
+The sidebar (:mod:`dashboard.filters`) and the launcher's warm-up (which reads the
+recruitment signals' layers the quick periods need) work the periods out here, so they
+agree.
 """
 
 from __future__ import annotations

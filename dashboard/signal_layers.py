@@ -1,10 +1,13 @@
 """The recruitment signals' country-wide protected layers: plain functions over
 ``run(sql, params) -> DataFrame`` (no Streamlit), so that the pipeline can publish them
-for the quick periods (:mod:`pipelines.published`) and the pages compute them for any
-other period (:mod:`dashboard.queries.signals`).
+(:mod:`pipelines.published`) and the pages read them (:mod:`dashboard.queries.signals`).
 
-So that no output can be combined with another to undo the protection, the counts are
-protected in consistent layers, each keeping what the one before it shows and hides:
+They are protected once per publication period, a calendar year, at month grain
+(:func:`publication_spans`, :func:`base_layer`); every period, grain and breakdown a page
+shows is summed from those years (:func:`derive`), so that two periods cannot be
+subtracted to undo the protection. Within a year, so that no output can be combined with
+another, the counts are protected in consistent layers, each keeping what the one before
+it shows and hides:
 
 1. **Totals layer** (:func:`totals_layer`): for one area hierarchy (police: polisregion
    → polisområde → LPO; administrative: polisregion → län → kommun) and one period,
@@ -790,7 +793,7 @@ def _empty_layer(dims, groupings, t) -> suppression.Protected:
                                  threshold=t, primary=0, secondary=0, suppressed_share=0.0)
 
 
-# --- published layers: computed by the pipeline for the quick periods, read by the pages ------
+# --- published layers: computed by the pipeline for every calendar year, read by the pages ---
 
 # The stored cell's columns for the layer's dimensions: the chain's three area columns,
 # the period and the dimension's category (named in the layer's ``dims``).

@@ -102,8 +102,8 @@ def refresh(con: duckdb.DuckDBPyConnection, changed: dict[str, set[date] | None]
             con.execute(sql)
         _record(con, name)
         built.append(name)
-    # The signals' protected layers for the quick periods (pipelines/published.py): the
-    # quick periods move with the incidents' months, the layers with the signals.
+    # The signals' protected layers, one per calendar year (pipelines/published.py): they
+    # move with the signals only.
     published.refresh(con, signals_changed=changed is None or "mart_signal" in built)
     return built
 

@@ -49,9 +49,10 @@ TABLE_DESCRIPTIONS = {
     "mart_measure_round": "Sammanställning: varje åtgärds status vid varje uppföljning (T1, T2, T3, VB).",
     "mart_status": "Sammanställning: vad databasen innehåller (perioder, källor, händelsetyper, planer) i en rad, "
                    "för sidornas statusrad och periodval.",
-    "mart_signal_layer": "Röjandeskyddade rekryteringssignaler för snabbperioderna: hur varje lager (hierarki, "
-                         "period, tidsindelning, uppdelning) skyddades.",
-    "mart_signal_layer_cell": "Röjandeskyddade rekryteringssignaler för snabbperioderna: de värden sidorna får visa "
+    "mart_signal_layer": "Röjandeskyddade rekryteringssignaler, ett lager per kalenderår och uppdelning: hur "
+                         "varje lager (hierarki, år, uppdelning) skyddades. Varje period sidorna visar "
+                         "summeras ur dem.",
+    "mart_signal_layer_cell": "Röjandeskyddade rekryteringssignaler per kalenderår: de värden sidorna får visa "
                               "(dolda värden saknas, aldrig deras antal).",
     "built_mart": "Vilken version av varje sammanställning som byggdes och när (kontrollsumma av dess SQL).",
 }

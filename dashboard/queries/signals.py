@@ -3,8 +3,9 @@
 Every frame leaving this module has passed :mod:`dashboard.suppression`, through the
 country-wide protected layers of :mod:`dashboard.signal_layers` (totals, national,
 period × category) that every view keeps: what they hide stays hidden and what they
-show stays shown. For the quick periods the pipeline has published those layers
-(:mod:`pipelines.published`) and they are read, not computed (:func:`_joint`).
+show stays shown. They are protected once per calendar year, and the pipeline has
+published them (:mod:`pipelines.published`); every period a page shows is summed from
+them (:func:`_layer`), never protected on its own.
 
 The ``st.cache_data`` wrappers bind the layer functions' ``run(sql, params)`` to the
 published database (:func:`dashboard.queries.db_key`).
@@ -240,7 +241,7 @@ class SignalView:
     mostly_suppressed: bool        # still true at the coarsest grain: offer a coarser area
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=192, show_spinner=False)  # years × 2 hierarchies × 5 layers
 def _base(key, chain: str, lo: date, hi: date, dimension: str | None) -> suppression.Protected:
     """One publication period's layer (:func:`dashboard.signal_layers.base_layer`), cached."""
     run_sql = partial(run, key=key)
