@@ -37,6 +37,7 @@ from pipelines.categories import POPULATION_AGE_BANDS
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
+from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.text import decode, parse_number
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
@@ -625,18 +626,15 @@ def parse_region(text: str, gz: Gazetteer) -> tuple[str, str | None]:
 class _Cells:
     """Accumulates (kommun, year, sex, age) values from any layout, then bands them."""
 
-    values: dict[tuple, float] = field(default_factory=dict)  # (kommun, year, sex, age, extras) -> value
     missing: int = 0
     skipped_regions: dict[str, int] = field(default_factory=lambda: {"lan": 0, "riket": 0})
     totals_skipped: int = 0
-    duplicates: int = 0
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     contents_read: list[str] = field(default_factory=list)
     contents_ignored: list[str] = field(default_factory=list)
-    read_at: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) its value came from
-    conflicting: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) of its first value
-    rejected: list[Rejection] = field(default_factory=list)  # every row of a conflicting key
+    # (kommun, year, sex, age, extras) -> value, by the statistics' rule for a key given twice
+    keyed: OneValuePerKey = field(default_factory=lambda: OneValuePerKey("kommun, år, kön och ålder"))
 
     def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None,
             row: int | None = None, column: str | None = None) -> None:
@@ -644,30 +642,17 @@ class _Cells:
         if value is None:
             self.missing += 1
             return
-        key = (kommun, year, sex, age, extras)
-        if key in self.conflicting:
-            self._reject(row, column, self.conflicting[key][0])
-        elif key in self.values and self.values[key] != value:
-            # The same kommun, year, sex and age twice with different values (a row pasted
-            # again and edited): which one is right cannot be known, so neither is read.
-            first = self.conflicting[key] = self.read_at[key]
-            del self.values[key]
-            self._reject(*first, row)
-            self._reject(row, column, first[0])
-        else:
-            self.duplicates += key in self.values
-            self.values[key] = value
-            self.read_at[key] = (row, column)
+        self.keyed.add((kommun, year, sex, age, extras), value, row, column)
 
-    def _reject(self, row: int | None, column: str | None, other: int | None) -> None:
-        self.rejected.append(Rejection(row, column, "samma kommun, år, kön och ålder som "
-                                       + (f"rad {other}" if other is not None else "en annan rad")
-                                       + " men ett annat värde; ingen av raderna lästes in"))
+    @property
+    def rejected(self) -> list[Rejection]:
+        """Every value of a kommun, year, sex and age given twice with different values."""
+        return self.keyed.rejections()
 
     def frame(self) -> tuple[pd.DataFrame, list[str]]:
         # Sum over extra dimensions (e.g. civilstånd) per single age, then band.
         per_age: dict[tuple, float] = {}
-        for (kommun, year, sex, age, _extras), v in self.values.items():
+        for (kommun, year, sex, age, _extras), v in self.keyed.values.items():
             k = (kommun, year, sex, age)
             per_age[k] = per_age.get(k, 0.0) + v
         groups: dict[tuple, dict] = {}
@@ -701,13 +686,7 @@ class _Cells:
                          "åldersgrupperna summeras från ettåriga åldrar.")
         if self.missing:
             lines.append(f"{self.missing} värden saknades ('..') och räknades inte med.")
-        if self.duplicates:
-            lines.append(f"{self.duplicates} värden förekom två gånger; det sista gäller.")
-        if self.rejected:
-            rows = sorted({r.row_number for r in self.rejected if r.row_number is not None})
-            lines.append("Samma kommun, år, kön och ålder förekom två gånger med olika värden"
-                         + (" (rad " + ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "") + ")" if rows else "")
-                         + f"; ingen av dem lästes in ({len(self.rejected)} värden). Rätta raderna och läs in filen igen.")
+        lines += self.keyed.lines()
         if self.preliminary:
             lines.append("SCB anger preliminära uppgifter för år " + ", ".join(map(str, sorted(self.preliminary)))
                          + ". Tabellen population har ingen kolumn för det; siffrorna lästes in som de är.")
