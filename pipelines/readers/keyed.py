@@ -14,18 +14,13 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from pipelines.loading import Rejection
+from pipelines.readers.text import swedish_list
 
 _PLURAL = {"rad": "raderna", "post": "posterna"}
 
 
 def _same(a, b) -> bool:
     return a == b or (a != a and b != b)  # two NaN are the same missing value
-
-
-def _listed(numbers: list[int]) -> str:
-    """'3', '3 och 5', '3, 5 och 7'."""
-    text = [str(n) for n in numbers]
-    return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " och " + text[-1]
 
 
 class OneValuePerKey:
@@ -72,7 +67,7 @@ class OneValuePerKey:
             where = self._where[key]
             for row, column in where:
                 others = sorted({r for r, _ in where if r is not None and r != row})
-                said = f"som {self.place} {_listed(others)}" if others else "en gång till i filen"
+                said = f"som {self.place} {swedish_list(map(str, others))}" if others else "en gång till i filen"
                 out.append(Rejection(row, column, f"samma {self.what} {said} men ett annat värde; "
                                                   "ingen av dem lästes in"))
         return out
