@@ -263,4 +263,5 @@ def test_the_same_value_twice_is_read_once_and_two_values_are_rejected(empty_db,
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
         (1, "value", "samma nyckeltal, kommun, år och kön som post 2 men ett annat värde; ingen av dem lästes in"),
         (2, "value", "samma nyckeltal, kommun, år och kön som post 1 men ett annat värde; ingen av dem lästes in")]
-    assert "1 värden förekom två gånger; det sista gäller." in report.lines
+    assert "1 värde stod två gånger med samma värde (samma nyckeltal, kommun, år och kön) och lästes en gång." \
+        in report.lines

@@ -186,8 +186,8 @@ def test_a_row_again_with_another_value_rejects_both_rows(empty_db, tmp_path):
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == [r for r in _bands(10) if r[2:4] != ("12-14", "M")]
     assert rejected_rows(empty_db) == [
-        (28, "2023", "samma kommun, år, kön och ålder som rad 204 men ett annat värde; ingen av raderna lästes in"),
-        (204, "2023", "samma kommun, år, kön och ålder som rad 28 men ett annat värde; ingen av raderna lästes in"),
+        (28, "2023", "samma kommun, år, kön och ålder som rad 204 men ett annat värde; ingen av dem lästes in"),
+        (204, "2023", "samma kommun, år, kön och ålder som rad 28 men ett annat värde; ingen av dem lästes in"),
     ]
     assert "olika värden (rad 28, 204)" in report.summary() and "12-14" in report.summary()
 
@@ -197,7 +197,8 @@ def test_a_row_again_with_the_same_value_is_read_once(empty_db, tmp_path):
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == _bands(10)
     assert rejected_rows(empty_db) == []
-    assert "1 värden förekom två gånger" in report.summary()
+    assert "1 värde stod två gånger med samma värde (samma kommun, år, kön och ålder) och lästes en gång." \
+        in report.lines
 
 
 # --- second hunt: English labels ---------------------------------------------------------------

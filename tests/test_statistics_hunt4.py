@@ -38,10 +38,11 @@ def _bands(kommun: str, years: dict[int, int]) -> list[tuple]:
 
 
 def _pxweb_xlsx(path: Path, stub: list[tuple], contents: list[str], years: list[str], values,
-                title: str | None = None, merge: bool = False) -> Path:
+                title: str | None = None, merge: bool = False, by_row: bool = False) -> Path:
     """A sheet as PxWeb's Excel export writes it. ``stub`` holds each data row's stub values;
-    ``values(content_index, year_index)`` the cell of every row. ``merge`` merges each
-    content's cell across its years, as Excel shows it after a user's 'merge and centre'."""
+    ``values(content_index, year_index)`` the cell of every row (with ``by_row``,
+    ``values(stub_values, content_index, year_index)``). ``merge`` merges each content's
+    cell across its years, as Excel shows it after a user's 'merge and centre'."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "TAB638"
@@ -68,7 +69,7 @@ def _pxweb_xlsx(path: Path, stub: list[tuple], contents: list[str], years: list[
         previous = key
         for k in range(max(1, len(contents))):
             for j in range(len(years)):
-                ws.cell(r, first + k * len(years) + j, values(k, j))
+                ws.cell(r, first + k * len(years) + j, values(key, k, j) if by_row else values(k, j))
         r += 1
     wb.save(path)
     return path
@@ -124,6 +125,44 @@ def test_scb_excel_without_title_in_another_column_order(empty_db, tmp_path):
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.summary()
     assert _population(empty_db) == _bands("0180", {2024: 2})
+
+
+# BE0101N1 with civilstånd ticked: Folkmängden efter region, civilstånd, ålder och kön.
+CIVIL = {"ogifta": 1, "gifta": 2, "skilda": 3, "änkor/änklingar": 4}
+CIVIL_CODES = {"OG": 1, "G": 2, "SK": 3, "ÄNKL": 4}
+
+
+@pytest.mark.parametrize(("regions", "ages", "sexes", "civil"),
+                         [(("Riket", "0180 Stockholm"), AGES, ("män", "kvinnor"), CIVIL),
+                          (("00", "0180"), AGE_CODES, ("1", "2"), CIVIL_CODES)], ids=["texts", "codes"])
+def test_scb_excel_without_title_with_civilstand_sums_it(empty_db, tmp_path, regions, ages, sexes, civil):
+    # The stub is region, civilstånd, ålder, kön, named by nothing: before, the column of
+    # civilstånd could be a region as well as the regions, so no column was named and the
+    # file was 'formatet känns inte igen'. Each age holds 1 + 2 + 3 + 4 = 10 people in 2023.
+    stub = [(r, c, a, s) for r in regions for c in civil for a in ages for s in sexes]
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", stub, ["Folkmängd"], ["2023", "2024"],
+                       lambda key, k, j: civil[key[1]] + j, by_row=True)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", {2023: 10, 2024: 14})
+    assert rows(empty_db, "SELECT count(*) FROM rejected_row") == [(0,)]
+    listed = ", ".join(list(civil)[:3]) + " och " + list(civil)[3]
+    assert (f"Folkmängden summerades över civilstånd ({listed}) för varje kommun, år, kön och ålder."
+            in report.lines), report.lines
+
+
+def test_scb_excel_without_title_with_civilstand_and_its_total_reads_the_total(empty_db, tmp_path):
+    # 'totalt' first, then the four: the total is read and the four are left out, so no one
+    # is counted twice (summed, each age would be 20 instead of 10).
+    civil = {"totalt": 10, **CIVIL}
+    stub = [(r, c, a, s) for r in ("Riket", "0180 Stockholm") for c in civil for a in AGES for s in ("män", "kvinnor")]
+    path = _pxweb_xlsx(tmp_path / "TAB638.xlsx", stub, ["Folkmängd"], ["2024"], lambda key, k, j: civil[key[1]],
+                       by_row=True)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _population(empty_db) == _bands("0180", {2024: 10})
+    assert ("Av civilstånd lästes totalen 'totalt'; ogifta, gifta, skilda och änkor/änklingar lästes inte in (de "
+            "ingår i totalen).") in report.lines, report.lines
 
 
 def test_scb_excel_without_title_whose_content_is_another_measure_is_refused(empty_db, tmp_path):
@@ -198,16 +237,17 @@ def test_bra_totalt_in_the_offence_column_is_samtliga_brott(empty_db, tmp_path):
 
 def test_bra_totalt_beside_samtliga_brott_is_not_stored_twice(empty_db, tmp_path):
     # Both names of the total in one table: the same figure is read once; another figure for
-    # the same area and year is a rejected row naming the row whose value stands.
+    # the same area and year rejects both rows, each naming the other, and neither is stored.
     path = tmp_path / "anmalda_brott.csv"
     path.write_text("Område;Brottstyp;År;Antal\n"
                     "Malmö;Samtliga brott;2023;52 000\nMalmö;Totalt;2023;52 000\n"
                     "Lund;Samtliga brott;2023;14 000\nLund;Alla brott;2023;14 100\n", encoding="utf-8")
     [report] = ingest(empty_db, [path])
     assert report.status == "ok", report.summary()
-    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 52000), ("1281", "Samtliga brott", 2023, 14000)]
-    assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
-        (5, "Antal", "samma område, brott och år som rad 4 men ett annat värde; den raden gäller")]
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 52000)]
+    assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY 1') == [
+        (4, "Antal", "samma område, brott och år som rad 5 men ett annat värde; ingen av dem lästes in"),
+        (5, "Antal", "samma område, brott och år som rad 4 men ett annat värde; ingen av dem lästes in")]
 
 
 # --- 5. Brå: pivot exports with empty header cells, or the header over two rows -------------

@@ -23,6 +23,7 @@ import pandas as pd
 
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
+from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.scb import (
     Grid,
     csv_grid,
@@ -417,11 +418,16 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         year_cols = {j: (year_cols[y_col][0], year_cols[y_col][1], unit) for j, unit in below.items()
                      if (y_col := max((c for c in years if c <= j), default=None)) is not None}
         body = [i for i in body if i != h + 1]
+    # A unit column under a year merged over it has no header cell of its own: it is named
+    # by its year and unit ('2024 Per 100 000 inv').
+    unit_names = {j: f"{year_cols[j][0]} {grid.rows[h + 1][j]}" for j in below if j in year_cols}
 
     gz = ctx.gazetteer
-    records: dict[tuple, dict] = {}
+    # (area, offence, year, unit) -> value, by the statistics' rule for a key given twice
+    keyed = OneValuePerKey("område, brott och år")
+    written_keys: dict[tuple, None] = {}  # (area, offence, year) of every value cell, in file order
     rejected: list[Rejection] = []
-    missing = repeated = 0
+    missing = 0
     marked: set[tuple] = set()
     last_area, last_offence = ("", roles.get("area_level"), roles.get("area")), ""
     last_coarser, seen = "", set()  # the coarser area column's last text; (area, offence) read
@@ -506,6 +512,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         # row is not stored beside the rejection.
         values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
+            name = header[col] if col < len(header) and header[col] else unit_names.get(col, str(year))
             ok, v = _value(text, col in english)
             problem = ("värdet är inte ett tal" if not ok
                        else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
@@ -513,39 +520,39 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
                        else f"värdet är orimligt stort (över {MAX_VALUE:,})".replace(",", " ")
                        if v is not None and v >= MAX_VALUE else None)
             if problem:
-                rejected.append(Rejection(rnum, header[col], problem))
+                rejected.append(Rejection(rnum, name, problem))
                 bad_years.add(year)
-            values.append((year, yp, unit, text, col, v))
-        for year, yp, unit, text, col, v in values:
+            values.append((year, yp, unit, text, name, v))
+        for year, yp, unit, text, name, v in values:
             if year in bad_years:
                 continue
             key = (area, offence, year)
-            rec = records.setdefault(key, {"count": None, "per_100k": None, "row": rnum})
+            written_keys[key] = None
             if v is None:
                 missing += 1
                 continue
-            if rec[unit] is not None:
-                # The same area, offence and year twice (a row pasted again, or a sub-heading
-                # such as 'Mot kvinna' under two offences): the same value is read once; another
-                # is rejected, not silently the later one.
-                if rec[unit] != v:
-                    rejected.append(Rejection(rnum, header[col], f"samma område, brott och år som rad {rec['row']} "
-                                                                 "men ett annat värde; den raden gäller"))
-                else:
-                    repeated += 1
-                continue
-            rec[unit] = int(v) if unit == "count" else v
-            if yp or row_prel or str(text).strip().endswith("*"):
+            # The same area, offence and year twice (a row pasted again, or a sub-heading such
+            # as 'Mot kvinna' under two offences): see pipelines.readers.keyed.
+            if keyed.add((*key, unit), int(v) if unit == "count" else v, rnum, name) and (
+                    yp or row_prel or str(text).strip().endswith("*")):
                 marked.add(key)
-    all_years = {k[2] for k in records}
+    # An area, offence and year whose count (or rate) was given twice with different values
+    # is not read at all: its other value came from the same rows, now rejected.
+    conflicting = {k[:3] for k in keyed.conflicting}
+    records: dict[tuple, dict] = {}
+    for (a, o, y, unit), v in keyed.values.items():
+        if (a, o, y) not in conflicting:
+            records.setdefault((a, o, y), {"count": None, "per_100k": None})[unit] = v
+    rejected += keyed.rejections()
+    all_years = {k[2] for k in written_keys}
     prelim_years = notes_preliminary_years(notes, all_years)
     retrieved, stated = _retrieved_at(notes)
     rows = [
         dict(area_code=a, offence_category=o, year=y, count=r["count"], per_100k=r["per_100k"],
              preliminary=(a, o, y) in marked or y in prelim_years, source=SOURCE, retrieved_at=retrieved)
-        for (a, o, y), r in records.items() if r["count"] is not None or r["per_100k"] is not None
+        for (a, o, y) in written_keys if (r := records.get((a, o, y)))
     ]
-    empty = len(records) - len(rows)
+    empty = sum(k not in records and k not in conflicting for k in written_keys)
     frame = pd.DataFrame(rows, columns=["area_code", "offence_category", "year", "count", "per_100k",
                                         "preliminary", "source", "retrieved_at"])
     frame["count"] = frame["count"].astype("Int64")
@@ -557,9 +564,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     if totals_written:
         lines.append("Brottstypen " + " och ".join(f"'{t}'" for t in sorted(totals_written))
                      + f" (summan av alla brott) lästes in som '{ALL_OFFENCES}', Brås namn för den.")
-    if repeated:
-        lines.append(f"{repeated} värden stod två gånger med samma värde (samma område, brott och år) och "
-                     "lästes en gång.")
+    lines += keyed.lines()
     if missing:
         lines.append(f"{missing} värden saknades ('..') och lämnades tomma"
                      + (f"; {empty} rader utan något värde lästes inte in." if empty else "."))

@@ -24,6 +24,7 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
+from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
 from pipelines.readers.text import decode, json_lines, parse_number
 
@@ -162,10 +163,13 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                            "/v3/data/kpi/{nyckeltal}/year/{år}.", row=1, column="ou")
     titles = _titles(doc)
     retrieved = _retrieved_at(doc)
-    rows, rejected = [], []
-    entry_numbers: list[int] = []  # the entry of "values" each row comes from
+    rejected = []
+    # (kpi, kommun, year, gender) -> value, by the statistics' rule for a key given twice;
+    # a row is named by its entry's position in "values".
+    keyed = OneValuePerKey("nyckeltal, kommun, år och kön", place="post")
+    rows: dict[tuple, dict] = {}  # the same key -> its row (of an equal value, the last)
     skipped = {"riket": 0, "region": 0, "grupp": 0}
-    missing_values, prelim, skipped_deleted = 0, 0, 0
+    skipped_deleted = 0
     gz = ctx.gazetteer
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
@@ -218,34 +222,18 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 if value is None:
                     rejected.append(Rejection(n, "value", "värdet är inte ett tal"))
                     continue
-            if value is None:
-                missing_values += 1
             status = v.get("status")
             status = str(status).strip() or None if status is not None else None
-            pre = _is_preliminary(status)
-            prelim += pre
-            rows.append(dict(kpi_id=kpi, kpi_title=titles.get(kpi) or entry.get("kpi_title"), kommun_code=muni,
-                             year=year, gender=gender, value=value, status=status, preliminary=pre,
-                             source=SOURCE, retrieved_at=retrieved))
-            entry_numbers.append(n)
-    frame = pd.DataFrame(rows, columns=["kpi_id", "kpi_title", "kommun_code", "year", "gender", "value", "status",
-                                        "preliminary", "source", "retrieved_at"])
-    # The same KPI, kommun, year and gender twice: an equal value is read once; another
-    # value cannot be told right or wrong, so neither is read (as SCB's reader does).
-    key = ["kpi_id", "kommun_code", "year", "gender"]
-    values = frame["value"].astype("Float64").fillna(float("nan"))
-    conflicting = frame.assign(_v=values.astype(str)).groupby(key)["_v"].transform("nunique") > 1
-    if conflicting.any():
-        where = pd.Series(entry_numbers, index=frame.index)
-        for _, group in frame[conflicting].groupby(key):
-            posts = where[group.index].tolist()
-            for n in posts:
-                others = ", ".join(str(o) for o in posts if o != n)
-                rejected.append(Rejection(n, "value", f"samma nyckeltal, kommun, år och kön som post {others} men "
-                                                      "ett annat värde; ingen av dem lästes in"))
-        frame = frame[~conflicting]
-    before = len(frame)
-    frame = frame.drop_duplicates(subset=key, keep="last")
+            key = (kpi, muni, year, gender)
+            keyed.add(key, value, n, "value")
+            rows[key] = dict(kpi_id=kpi, kpi_title=titles.get(kpi) or entry.get("kpi_title"), kommun_code=muni,
+                             year=year, gender=gender, value=value, status=status, preliminary=_is_preliminary(status),
+                             source=SOURCE, retrieved_at=retrieved)
+    rejected += keyed.rejections()
+    frame = pd.DataFrame([rows[key] for key in keyed.values],
+                         columns=["kpi_id", "kpi_title", "kommun_code", "year", "gender", "value", "status",
+                                  "preliminary", "source", "retrieved_at"])
+    missing_values, prelim = int(frame["value"].isna().sum()), int(frame["preliminary"].sum())
     lines = []
     kpis = sorted(frame["kpi_id"].unique())
     if kpis:
@@ -263,8 +251,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         lines.append(f"{prelim} värden är preliminära enligt Kolada.")
     if skipped_deleted:
         lines.append(f"{skipped_deleted} borttagna värden (isdeleted) hoppades över.")
-    if before > len(frame):
-        lines.append(f"{before - len(frame)} värden förekom två gånger; det sista gäller.")
+    lines += keyed.lines()
     if doc.get("next_url") or doc.get("next_page"):
         lines.append("Filen är en sida av Koladas svar: det finns fler sidor (next_url) som inte finns i filen. "
                      "Hämta alla sidor med python -m pipelines fetch kolada.")

@@ -37,7 +37,8 @@ from pipelines.categories import POPULATION_AGE_BANDS
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
-from pipelines.readers.text import decode, parse_number
+from pipelines.readers.keyed import OneValuePerKey
+from pipelines.readers.text import decode, parse_number, swedish_list
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
 SOURCE = "SCB"
@@ -315,17 +316,20 @@ def _name_stub_columns(grid: Grid, i: int) -> None:
 
 def _stub_kinds(values: set[str]) -> set[str]:
     """What a column holding ``values`` can be: 'ålder' when each is an age, 'kön' when each
-    is a sex, 'region' when each is a code of two or four digits (with or without its name)
-    or a text starting with a letter. Codes fit more than one ('1' is an age and a sex)."""
+    is a sex, 'civilstånd' when each is one ('ogifta', 'gifta' …, or a total), 'region' when
+    each is a code of two or four digits (with or without its name) or a text starting with
+    a letter and they are not all civilstånd. Codes fit more than one ('1' is an age and a
+    sex)."""
     kinds = set()
-    for kind, parse in (("ålder", parse_age), ("kön", parse_sex)):
+    for kind, parse in (("ålder", parse_age), ("kön", parse_sex), ("civilstånd", parse_civil)):
         try:
             for v in values:
                 parse(v)
         except ValueError:
             continue
         kinds.add(kind)
-    if all(re.fullmatch(r"\d{2}(?:\d{2})?(?:\s.*)?", v) or not v[0].isdigit() for v in values):
+    if all(re.fullmatch(r"\d{2}(?:\d{2})?(?:\s.*)?", v) or not v[0].isdigit() for v in values) and (
+            "civilstånd" not in kinds or all(parse_civil(v) is None for v in values)):
         kinds.add("region")
     return kinds
 
@@ -508,7 +512,8 @@ def _check_title(file: str, title: str | None, row: int | None = None) -> None:
 
 # --- values -----------------------------------------------------------------------------
 
-_TOTAL = ("tot", "totalt", "total", "samtliga", "totalt ålder", "båda könen", "totalt kön", "alla")
+_TOTAL = ("tot", "totalt", "total", "samtliga", "totalt ålder", "båda könen", "totalt kön", "alla",
+          "totalt civilstånd", "samtliga civilstånd")
 
 
 def _is_total(text: str) -> bool:
@@ -593,6 +598,34 @@ def _parse_sex(text: str) -> str | None:
     raise ValueError(text)
 
 
+# SCB's civilstånd (BE0101N1 'Folkmängd efter region, civilstånd, ålder och kön'): code
+# and text (also in the singular).
+_CIVIL = {
+    "OG": ("ogifta", "ogift"), "G": ("gifta", "gift"), "SK": ("skilda", "skild"),
+    "ÄNKL": ("änkor/änklingar", "änkor och änklingar", "änka/änkling", "änklingar/änkor"),
+}
+
+
+def parse_civil(text: str) -> str | None:
+    """A civilstånd as SCB writes it ('ogifta', 'gifta', 'skilda', 'änkor/änklingar', or
+    the codes OG, G, SK, ÄNKL) to its code; a total ('totalt') to None; also a code
+    followed by its text ('OG - ogifta'). ValueError otherwise."""
+    try:
+        return _parse_civil(text)
+    except ValueError:
+        return _code_and_text(text, _parse_civil)
+
+
+def _parse_civil(text: str) -> str | None:
+    t = norm(text)
+    if _is_total(text):
+        return None
+    for code, names in _CIVIL.items():
+        if t == code.lower() or t in names:
+            return code
+    raise ValueError(text)
+
+
 def parse_region(text: str, gz: Gazetteer) -> tuple[str, str | None]:
     """('kommun', code) | ('lan', code) | ('riket', 'SE') | ('unknown', None).
 
@@ -625,18 +658,21 @@ def parse_region(text: str, gz: Gazetteer) -> tuple[str, str | None]:
 class _Cells:
     """Accumulates (kommun, year, sex, age) values from any layout, then bands them."""
 
-    values: dict[tuple, float] = field(default_factory=dict)  # (kommun, year, sex, age, extras) -> value
     missing: int = 0
     skipped_regions: dict[str, int] = field(default_factory=lambda: {"lan": 0, "riket": 0})
     totals_skipped: int = 0
-    duplicates: int = 0
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     contents_read: list[str] = field(default_factory=list)
     contents_ignored: list[str] = field(default_factory=list)
-    read_at: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) its value came from
-    conflicting: dict[tuple, tuple] = field(default_factory=dict)  # key -> (row, column) of its first value
-    rejected: list[Rejection] = field(default_factory=list)  # every row of a conflicting key
+    # (kommun, year, sex, age, extras) -> value, by the statistics' rule for a key given twice
+    keyed: OneValuePerKey = field(default_factory=lambda: OneValuePerKey("kommun, år, kön och ålder"))
+    # The columns (or JSON-stat dimensions) beyond region, ålder, kön and år, in the order of
+    # a key's extras, and the texts of their codes where the key holds codes.
+    extra_names: list[str] = field(default_factory=list)
+    extra_labels: list[dict[str, str]] = field(default_factory=list)
+    # An extra column whose total is read: name -> (the total, the values left out for it).
+    totals_taken: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     def add(self, kommun: str, year: int, sex: str, age, extras: tuple, value: float | None,
             row: int | None = None, column: str | None = None) -> None:
@@ -644,30 +680,36 @@ class _Cells:
         if value is None:
             self.missing += 1
             return
-        key = (kommun, year, sex, age, extras)
-        if key in self.conflicting:
-            self._reject(row, column, self.conflicting[key][0])
-        elif key in self.values and self.values[key] != value:
-            # The same kommun, year, sex and age twice with different values (a row pasted
-            # again and edited): which one is right cannot be known, so neither is read.
-            first = self.conflicting[key] = self.read_at[key]
-            del self.values[key]
-            self._reject(*first, row)
-            self._reject(row, column, first[0])
-        else:
-            self.duplicates += key in self.values
-            self.values[key] = value
-            self.read_at[key] = (row, column)
+        self.keyed.add((kommun, year, sex, age, extras), value, row, column)
 
-    def _reject(self, row: int | None, column: str | None, other: int | None) -> None:
-        self.rejected.append(Rejection(row, column, "samma kommun, år, kön och ålder som "
-                                       + (f"rad {other}" if other is not None else "en annan rad")
-                                       + " men ett annat värde; ingen av raderna lästes in"))
+    @property
+    def rejected(self) -> list[Rejection]:
+        """Every value of a kommun, year, sex and age given twice with different values."""
+        return self.keyed.rejections()
+
+    def _extra_lines(self) -> list[str]:
+        """What the population was summed over (civilstånd: ogifta, gifta …), or whose total
+        was read instead, as ålder and kön are summed into bands and their totals skipped."""
+        lines = []
+        for p, name in enumerate(self.extra_names):
+            held: dict[str, None] = {}
+            per_key: dict[tuple, set] = {}
+            for kommun, year, sex, age, extras in self.keyed.values:
+                held[extras[p]] = None
+                per_key.setdefault((kommun, year, sex, age), set()).add(extras[p])
+            if any(len(v) > 1 for v in per_key.values()):
+                labels = self.extra_labels[p] if p < len(self.extra_labels) else {}
+                lines.append(f"Folkmängden summerades över {name.lower()} ("
+                             + swedish_list(labels.get(v, v) for v in held) + ") för varje kommun, år, kön och ålder.")
+        for name, (total, left) in self.totals_taken.items():
+            lines.append(f"Av {name.lower()} lästes totalen '{total}'" + (
+                f"; {swedish_list(left)} lästes inte in (de ingår i totalen)." if left else "."))
+        return lines
 
     def frame(self) -> tuple[pd.DataFrame, list[str]]:
         # Sum over extra dimensions (e.g. civilstånd) per single age, then band.
         per_age: dict[tuple, float] = {}
-        for (kommun, year, sex, age, _extras), v in self.values.items():
+        for (kommun, year, sex, age, _extras), v in self.keyed.values.items():
             k = (kommun, year, sex, age)
             per_age[k] = per_age.get(k, 0.0) + v
         groups: dict[tuple, dict] = {}
@@ -699,15 +741,10 @@ class _Cells:
         if self.totals_skipped:
             lines.append(f"{self.totals_skipped} totalrader (ålder eller kön 'totalt') hoppades över; "
                          "åldersgrupperna summeras från ettåriga åldrar.")
+        lines += self._extra_lines()
         if self.missing:
             lines.append(f"{self.missing} värden saknades ('..') och räknades inte med.")
-        if self.duplicates:
-            lines.append(f"{self.duplicates} värden förekom två gånger; det sista gäller.")
-        if self.rejected:
-            rows = sorted({r.row_number for r in self.rejected if r.row_number is not None})
-            lines.append("Samma kommun, år, kön och ålder förekom två gånger med olika värden"
-                         + (" (rad " + ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "") + ")" if rows else "")
-                         + f"; ingen av dem lästes in ({len(self.rejected)} värden). Rätta raderna och läs in filen igen.")
+        lines += self.keyed.lines()
         if self.preliminary:
             lines.append("SCB anger preliminära uppgifter för år " + ", ".join(map(str, sorted(self.preliminary)))
                          + ". Tabellen population har ingen kolumn för det; siffrorna lästes in som de är.")
@@ -798,6 +835,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
     gz = ctx.gazetteer
     # An extra column holding a total (e.g. civilstånd 'totalt') is used alone, not summed.
     total_extras = {j for j in extras if any(_is_total(_at(grid.rows[i], j)) for i in body)}
+    cells.extra_names = [header[j] for j in extras]
+    totals: dict[int, str] = {}  # extra column -> its total as written
+    left_out: dict[int, dict[str, None]] = {j: {} for j in total_extras}  # values left out for the total
     # PxWeb's Excel export (like its table on screen) writes a region, age, sex or year only
     # on the first row of its group and leaves the cells below blank: carry them down.
     stubs = ({roles[r] for r in ("region", "age", "sex")} | set(extras) | ({roles["year"]} if long_layout else set())
@@ -815,7 +855,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
         previous = row
         rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
+            for j in total_extras:
+                if not _is_total(_at(row, j)):
+                    left_out[j][_at(row, j)] = None
             continue
+        for j in total_extras:
+            totals.setdefault(j, _at(row, j))
         if contents_picked is not None and _at(row, contents_col) not in contents_picked:
             continue
         kind, kommun = parse_region(_at(row, roles["region"]), gz)
@@ -863,6 +908,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                 cells.preliminary.add(year)
             cells.add(kommun, year, sex, age, ex, v, rnum, header[j])
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
+    cells.totals_taken = {header[j]: (totals[j], list(left_out[j])) for j in sorted(total_extras) if j in totals}
     return cells, rejected + cells.rejected
 
 
@@ -1019,6 +1065,13 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
     for n in range(len(dims) - 2, -1, -1):
         strides[n] = strides[n + 1] * len(dims[n + 1][1])
     free = [n for n in range(len(dims)) if dims[n][3] is None and n not in extra_pick]
+
+    def dim_name(n: int) -> str:
+        return str(doc["dimension"][dims[n][0]].get("label") or dims[n][0])
+
+    cells.extra_names, cells.extra_labels = [dim_name(n) for n in free], [dims[n][2] for n in free]
+    cells.totals_taken = {dim_name(n): (dims[n][2][total], [dims[n][2][c] for c in dims[n][1] if c != total])
+                          for n, total in extra_pick.items()}
     is_dict = isinstance(values, dict)
     for combo in itertools.product(*keep):
         kind, kommun = regions[combo[r_dim]]

@@ -123,6 +123,12 @@ def parse_number(text: str, english: bool = False) -> float | None:
         return None
 
 
+def swedish_list(items) -> str:
+    """Items as a Swedish sentence lists them: 'a', 'a och b', 'a, b och c'."""
+    items = list(items)
+    return ", ".join(items[:-1]) + " och " + items[-1] if len(items) > 1 else "".join(items)
+
+
 _DASHES = re.compile(r"\s*[-\u2010\u2011\u2012\u2013\u2014\u2212]\s*")
 
 
