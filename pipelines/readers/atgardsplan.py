@@ -2229,30 +2229,70 @@ def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
                notes: list[str]) -> None:
-    """Read a sheet per follow-up round as rounds of the same measures: each measure (the
-    same area, problem and title; the n-th of them when a sheet repeats one) is kept once,
-    from the latest round's sheet it stands on, with the follow-up entries of every
-    round's sheet (an entry repeated in a later sheet kept once) and each sheet's status
-    as that round's. The counts of problems and causes are the latest sheet's. Changes
-    ``areas`` in place."""
+    """Read a sheet per follow-up round as rounds of the same measures: each measure is
+    kept once, from the latest round's sheet it stands on, with the follow-up entries of
+    every round's sheet (an entry repeated in a later sheet kept once) and each sheet's
+    status as that round's. The counts of problems and causes are the latest sheet's.
+    Changes ``areas`` in place.
+
+    A measure on a later sheet is the same measure as one on an earlier sheet when it has
+    the same area, problem and title (the n-th of them when a sheet repeats one), or,
+    failing that, when a person would call it the same (_same_measures): same area, a
+    problem and a title that are the same or an edit of the other, at the same place in
+    the table. The report names every measure matched so, and the pairs that might be the
+    same but were kept apart."""
     series = [rows for rows in areas if rows.sheet.index in rounds]
     if not series:
         return
     series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
-    groups: dict[tuple, list[tuple[AreaRows, dict]]] = {}
+    tracks: list[list[tuple[AreaRows, dict]]] = []  # each measure's (sheet, measure) in round order
+    track_of: dict[int, int] = {}  # id(measure) -> its track
+    by_key: dict[tuple, int] = {}  # (area, problem, title, n) of a track's latest measure -> track
+    keys: dict[int, tuple] = {}
+    seen: dict[int, Counter] = {}
+    renamed: list[str] = []
+    doubts: list[str] = []
+
+    def attach(t: int, rows: AreaRows, m: dict) -> None:
+        if tracks[t]:
+            by_key.pop(keys[id(tracks[t][-1][1])], None)
+        tracks[t].append((rows, m))
+        track_of[id(m)] = t
+        by_key[keys[id(m)]] = t
+
     for rows in series:
-        seen: Counter = Counter()
-        rnd = rounds[rows.sheet.index]
+        index = rows.sheet.index
+        here = {t for t, found in enumerate(tracks) if found[-1][0].sheet.index == index}
+        pending = []
         for m in rows.measures:
+            _status_as_round(m, rounds[index], plan_year)
             key = (rows.area, m["problem"], m["title"])
-            seen[key] += 1
-            groups.setdefault((*key, seen[key]), []).append((rows, m))
-            _status_as_round(m, rnd, plan_year)
+            counter = seen.setdefault(index, Counter())
+            counter[key] += 1
+            keys[id(m)] = (*key, counter[key])
+            t = by_key.get(keys[id(m)])
+            if t is not None and t not in here:
+                attach(t, rows, m)
+                here.add(t)
+            else:
+                pending.append(m)
+        earlier = [t for t, found in enumerate(tracks) if t not in here and found[-1][0].area == rows.area]
+        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of)
+        for m, old in matched:
+            attach(track_of[id(old)], rows, m)
+        renamed.extend(lines)
+        doubts.extend(unsure)
+        taken = {id(m) for m, _ in matched}
+        for m in pending:
+            if id(m) not in taken:
+                tracks.append([])
+                attach(len(tracks) - 1, rows, m)
+
     latest = {}  # area -> the AreaRows of the latest round's sheet holding it
     for rows in series:
         latest[rows.area] = rows
     kept: set[int] = set()
-    for found in groups.values():
+    for found in tracks:
         base_rows, base = found[-1]
         kept.add(id(base))
         merged: dict[tuple, followup.Entry] = {}
@@ -2277,11 +2317,174 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
                  "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
                  "status som den uppföljningens.")
+    notes.extend(renamed)
+    notes.extend(doubts[:MAX_LISTED])
+    if len(doubts) > MAX_LISTED:
+        notes.append(f"… och {len(doubts) - MAX_LISTED} åtgärder till som kan vara samma åtgärd som en på ett "
+                     "tidigare uppföljningsblad men lästes som egna.")
     for index, measures in sorted(missing.items()):
         notes.append(f"Blad '{titles[index]}': åtgärden på rad "
                      + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
                      + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
                        "om den har fått en annan titel eller strukits.")
+
+
+def _short(text: str | None, size: int = 60) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _place(rows: AreaRows, m: dict, track_of: dict[int, int], anchors: set[int]) -> tuple:
+    """Where a measure stands in its sheet's table: the measures found on both sheets
+    (``anchors``, by track) nearest above and below it."""
+    ordered = sorted(rows.measures, key=lambda x: x["source_row"])
+    i = next(k for k, x in enumerate(ordered) if x is m)
+    above = next((track_of[id(x)] for x in reversed(ordered[:i]) if track_of.get(id(x)) in anchors), None)
+    below = next((track_of[id(x)] for x in ordered[i + 1:] if track_of.get(id(x)) in anchors), None)
+    return above, below
+
+
+def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[AreaRows, dict]],
+                   track_of: dict[int, int]) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
+    """Which of a round sheet's new measures (``pending``: no measure of an earlier sheet
+    has its area, problem and title) are measures of an earlier sheet (``earlier``: the
+    latest of each measure not on this sheet, in the same area) edited: a title (and
+    problem) that is the same or an edit of the other's (title_relation), at the same
+    place in the table (between the same measures found on both sheets). A match must be
+    the only one for both; otherwise, and where the title is an edit but the place or
+    problem is another, or the title is near but more than an edit, the two are kept
+    apart and named as a doubt.
+
+    Returns ((new measure, earlier measure) matched, report lines for the matches, report
+    lines for the doubts)."""
+    if not pending or not earlier:
+        return [], [], []
+    here = rows.sheet.title
+    anchors_of: dict[int, tuple[set[int], tuple]] = {}
+    candidates, doubts = [], []
+    for m in pending:
+        for old_rows, old in earlier:
+            title = title_relation(old["title"], m["title"])
+            if title is None:
+                continue
+            if id(old_rows) not in anchors_of:
+                new_tracks = {track_of[id(x)] for x in rows.measures if id(x) in track_of}
+                anchors_of[id(old_rows)] = {track_of[id(x)] for x in old_rows.measures} & new_tracks
+            anchors = anchors_of[id(old_rows)]
+            same_place = _place(old_rows, old, track_of, anchors) == _place(rows, m, track_of, anchors)
+            same_problem = title_relation(old["problem"], m["problem"]) in ("same", "edit")
+            if title != "near" and same_problem and same_place:
+                candidates.append((m, old_rows, old))
+            elif title != "near":
+                doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
+                               else "den står på en annan plats i tabellen"))
+            elif same_problem and same_place:
+                doubts.append((m, old_rows, old, "titlarna skiljer sig mer än en rättelse eller ett tillägg"))
+    per_new = Counter(id(m) for m, _, _ in candidates)
+    per_old = Counter(id(old) for _, _, old in candidates)
+    matched: list[tuple[dict, dict]] = []
+    lines = []
+    for m, old_rows, old in candidates:
+        if per_new[id(m)] > 1 or per_old[id(old)] > 1:
+            doubts.append((m, old_rows, old, "fler än en åtgärd passar"))
+            continue
+        matched.append((m, old))
+        problem = "samma problem" if old["problem"] == m["problem"] else \
+            f"problemet ändrat från '{_short(old['problem'])}' till '{_short(m['problem'])}'"
+        title = "samma titel" if old["title"] == m["title"] else "titeln rättad eller utökad"
+        lines.append(f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' lästes som samma åtgärd "
+                     f"som '{_short(old['title'])}' på blad '{old_rows.sheet.title}', rad {old['source_row']} (samma "
+                     f"område, {problem}, samma plats i tabellen; {title}). Kontrollera att det är samma åtgärd; har "
+                     "den gamla strukits och ersatts av en ny, låt den gamla raden stå kvar, så läses de som två.")
+    used = {id(x) for pair in matched for x in pair}
+    doubts.sort(key=lambda d: (d[0]["source_row"], d[1].sheet.index, d[2]["source_row"]))
+    unsure = [f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' kan vara samma åtgärd som "
+              f"'{_short(old['title'])}' på blad '{old_rows.sheet.title}', rad {old['source_row']}, men {why}; de "
+              "lästes som två åtgärder. Är det samma åtgärd, skriv problemet och titeln likadant på båda bladen."
+              for m, old_rows, old, why in doubts if id(m) not in used and id(old) not in used]
+    return matched, lines, unsure
+
+
+# --- a measure renamed between round sheets ----------------------------------------------
+
+# Words a title's edit may add, drop or swap without making it another measure.
+_SMALL_WORDS = frozenset(("i", "och", "för", "med", "på", "av", "till", "om", "en", "ett", "den", "det", "de",
+                          "som", "vid", "mot", "samt", "från", "inom", "under", "efter", "kring", "ur", "åt"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFC", text or "").casefold())
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (a letter added, dropped, changed, or two swapped) that make ``a`` ``b``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+def _typo(a: str, b: str) -> bool:
+    """Whether two words are one word, one of them mistyped ("kvälstid", "kvällstid";
+    "skola", "skolan"): a letter or two in a long word, one in a shorter; never in a
+    word with digits ("T1", "T2") or under four letters ("i", "på")."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4 or any(ch.isdigit() for ch in a + b):
+        return False
+    return _distance(a, b) <= (2 if min(len(a), len(b)) >= 8 else 1)
+
+
+def _aligned(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """The longest run of word pairs, in order, that are the same word (_typo)."""
+    best = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            best[i][j] = best[i + 1][j + 1] + 1 if _typo(a[i], b[j]) else max(best[i + 1][j], best[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if _typo(a[i], b[j]) and best[i][j] == best[i + 1][j + 1] + 1:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def title_relation(a: str | None, b: str | None) -> str | None:
+    """How two titles (or problems) of a measure on two round sheets relate:
+
+    - "same": the same words (case, spaces and punctuation aside);
+    - "edit": one is the other edited: words mistyped and fixed ("Nattvandirng"),
+      words added ("Fältassistenter kvällstid (fredag–lördag)"), small words swapped
+      ("i skolan", "på skolan"), as long as the words they share are at least half of
+      the longer one's (small words not counted) and neither drops a word of its own
+      that the other replaces;
+    - "near": they share a word but are more than an edit ("Nattvandring fredagar",
+      "Nattvandring lördagar"): perhaps the same measure, perhaps not;
+    - None: nothing in common."""
+    wa, wb = _words(a), _words(b)
+    if wa == wb or "".join(wa) == "".join(wb):
+        return "same"
+    pairs = _aligned(wa, wb)
+    shared = sum(wa[i] not in _SMALL_WORDS for i, _ in pairs)
+    if not shared:
+        return None
+    dropped = [w for i, w in enumerate(wa) if i not in {i for i, _ in pairs} and w not in _SMALL_WORDS]
+    added = [w for j, w in enumerate(wb) if j not in {j for _, j in pairs} and w not in _SMALL_WORDS]
+    longer = max(sum(w not in _SMALL_WORDS for w in wa), sum(w not in _SMALL_WORDS for w in wb))
+    if not (dropped and added) and 2 * shared >= longer:
+        return "edit"
+    return "near"
 
 
 def _status_as_round(m: dict, rnd: SheetRound, plan_year: int) -> None:
