@@ -4,8 +4,9 @@ from LibreOffice: pipelines/readers/ods.py reads it into the same sheets).
 One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
 and for measures that answer several causes, and an analysis sheet with counts. The
-plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file
-or the file name and title. What is read, how and why: docs/sources/atgardsplan.md.
+plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file,
+a "Kommun:" cell (the kommun only) or the file name and title. What is read, how and
+why: docs/sources/atgardsplan.md.
 
 The workbook is read with openpyxl in read-only mode (values, not formulas). Merged
 ranges, the last row holding a value and cell comments come from the sheet XML itself,
@@ -1275,7 +1276,9 @@ class AreaRows:
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
     """(area, how it was named): the full name in the first rows beats the sheet name."""
-    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row]
+    # The plan's kommun written above the table ("Kommun: Ludvika") names no area.
+    kommun_cells = _kommun_labels(sheet, header_row - 1)[1]
+    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row and (r, c) not in kommun_cells]
     candidates = [t for t in above if t]
     if description_col:
         candidates.append(sheet.value(header_row + 1, description_col))
@@ -2640,11 +2643,117 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# "Kommun: Ludvika" in a cell, or "Kommun" in one cell and the name in the next: the plan's
+# metadata above its table or on a cover sheet.
+_KOMMUN_LABEL = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:\s*(.*?)[\s.]*$")
+_KOMMUN_LABEL_ALONE = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:?\s*$")
+# A line that reads as the plan's title or its organisation ("Åtgärdsplan Ludvika kommun
+# 2025", "Malmö stad", "Farsta stadsdelsförvaltning"): a kommun named in it is the plan's.
+_PLAN_TITLE = re.compile(r"(?i)åtgärdsplan|handlingsplan|\bkommun(?:s|er)?\b|\bstad\b|\bregion\s+gotland\b|"
+                         r"stadsdels(?:förvaltning|nämnd|område)")
+# A template's placeholder in the "Kommun" cell ("[Kommunnamn]", "Ange kommun"): no name.
+_PLACEHOLDER_VALUE = re.compile(r"[\[\]<>_]|\.\.\.|…|\b(?:ange|skriv|fyll|välj|exempel|t\.\s?ex)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WorkbookKommun:
+    """A cell of the workbook that names the plan's kommun (or kommuner)."""
+
+    codes: tuple[str, ...]
+    where: str  # "blad 'Försättsblad', cell B3"
+    organisation: str | None = None  # as a title names it ("Ludvika kommun")
+
+
+def _kommun_labels(sheet: Sheet, last_row: int) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+    """The cells down to ``last_row`` that say which kommun the plan is for: "Kommun:
+    Ludvika" (a line of the cell), or "Kommun" (or "Kommun:") with the name in the next
+    filled cell to its right. Returns ((row, column, the name as written) of each, every
+    cell they take, labels and names)."""
+    values, taken = [], set()
+    for r, cells in sheet.rows.items():
+        if r > last_row:
+            break
+        for k, (c, text) in enumerate(cells):
+            written = [m[1] for line in text.split("\n") if (m := _KOMMUN_LABEL.match(line)) and m[1]]
+            if written:
+                values += [(r, c, value) for value in written]
+                taken.add((r, c))
+            elif _KOMMUN_LABEL_ALONE.match(text):
+                taken.add((r, c))
+                if k + 1 < len(cells):
+                    c2, value = cells[k + 1]
+                    values.append((r, c2, value.split("\n")[0].strip().rstrip(".")))
+                    taken.add((r, c2))
+    return values, taken
+
+
+def _workbook_kommuner(sheets: list[Sheet], gz) -> tuple[list[WorkbookKommun], list[WorkbookKommun], list[str]]:
+    """What the workbook's cells say about the plan's kommun, above each sheet's table (or
+    in the first rows of a sheet without one, a cover sheet): (the cells labelled "Kommun"
+    that name one or several kommuner; the title lines that name one ("Åtgärdsplan Ludvika
+    kommun 2025"), the first sheet's first cell first; and where a "Kommun" cell names
+    none we know, as "blad 'X', cell B2 ('Ludvka')"). An example sheet is never the
+    plan's."""
+    labelled, titles, unknown = [], [], []
+    for sheet in sheets:
+        if not sheet.cells or _EXAMPLE_TITLE.search(_fold(sheet.title)):
+            continue
+        found = find_header(sheet)
+        last_row = found[0] - 1 if found else HEADER_SEARCH_ROWS
+        values, taken = _kommun_labels(sheet, last_row)
+        for r, c, value in values:
+            where = f"blad '{sheet.title}', cell {get_column_letter(c)}{r}"
+            codes = [gz.kommun_code(value)] if gz.kommun_code(value) else gz.kommun_codes(value)
+            if codes:
+                labelled.append(WorkbookKommun(tuple(codes), where))
+            elif len(value) <= 60 and not _PLACEHOLDER_VALUE.search(value):
+                unknown.append(f"{where} ('{value}')")
+        first = min(sheet.cells) if sheet.index == sheets[0].index else None
+        # An instructions sheet's other text is guidance ("Skriv t.ex. Ludvika kommun").
+        guidance = _fold(sheet.title).startswith(_INSTRUCTION_TITLES)
+        for r, cells in sheet.rows.items():
+            if r > last_row:
+                break
+            for c, text in cells:
+                line = text.split("\n", 1)[0].strip()[:200]
+                # The first sheet's first cell is the workbook's title, whatever it says.
+                if (r, c) in taken or ((r, c) != first and (guidance or not _PLAN_TITLE.search(line)
+                                                          or _DESCRIPTION.search(line) or _EXAMPLE.match(line))):
+                    continue
+                codes, organisation = _guess_place(line, gz)
+                if codes:
+                    titles.append(WorkbookKommun(tuple(codes), f"blad '{sheet.title}', cell "
+                                                               f"{get_column_letter(c)}{r}", organisation))
+    return labelled, titles, unknown
+
+
 _FULL_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)")
 
 
+def _kommun_conflicts(kommuner: list[str], source: str, labelled: list[WorkbookKommun],
+                      title_cell: WorkbookKommun | None, named: list[str], gz) -> list[str]:
+    """Report lines for the places that name another kommun than the plan's: the "Kommun"
+    cells and the title (whatever decided the plan's kommun: an option or the sidecar wins
+    over them), and the file name when a cell of the workbook decided."""
+    plan = set(kommuner)
+    stated = f"men planen sparades för {_kommun_list(kommuner, gz)} enligt {source}. Kontrollera vilken som är rätt."
+    lines = []
+    other = [cell for cell in labelled if not set(cell.codes) <= plan]
+    if other:
+        lines.append("Varning: arbetsboken anger kommunen " + "; ".join(
+            f"{_kommun_list(list(cell.codes), gz)} ({cell.where})" for cell in other[:MAX_LISTED]) + f", {stated}")
+    if title_cell and not set(title_cell.codes) <= plan:
+        lines.append(f"Varning: titeln i arbetsboken ({title_cell.where}) nämner kommunen "
+                     f"{_kommun_list(list(title_cell.codes), gz)}, {stated}")
+    if named and not set(named) <= plan and source.startswith("arbetsboken"):
+        lines.append(f"Varning: filnamnet nämner kommunen {_kommun_list(named, gz)}, {stated}")
+    return lines
+
+
 def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
-    """Organisation, kommun, LPOs and year: options, else sidecar, else file name and title."""
+    """Organisation, kommun, LPOs and year: options, else sidecar, else (the kommun) a
+    "Kommun" cell of the workbook, else file name and title. A cell or title naming another
+    kommun than the plan's is a warning (_kommun_conflicts)."""
     file = path.name
     gz = ctx.gazetteer
     opts = {k: v for k, v in (ctx.options or {}).items() if k in SIDECAR_KEYS and v not in (None, "", [])}
@@ -2663,11 +2772,13 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     title = _title_text(sheets)
     name_text = path.stem
-    guessed_kommuner, guessed_org = _guess_place(name_text, gz)
-    guess_from = "filnamnet"
-    if not guessed_kommuner:
-        guessed_kommuner, guessed_org = _guess_place(title, gz)
-        guess_from = "titeln i arbetsboken"
+    labelled, titled, unknown = _workbook_kommuner(sheets, gz)
+    named_kommuner, named_org = _guess_place(name_text, gz)
+    title_cell = titled[0] if titled else None
+    guessed_kommuner, guessed_org, guess_from = named_kommuner, named_org, "filnamnet"
+    if not guessed_kommuner and title_cell:
+        guessed_kommuner, guessed_org = list(title_cell.codes), title_cell.organisation
+        guess_from = f"titeln i arbetsboken ({title_cell.where})"
 
     raw_kommun = pick("kommun")
     if raw_kommun is not None:
@@ -2681,15 +2792,26 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
                                          "--kommun 0180, eller för en plan som flera kommuner delar kommunerna "
                                          "med komma emellan, t.ex. --kommun \"2085, 2061\".")
             kommuner += [code for code in codes if code not in kommuner]
+    elif labelled:
+        # "Kommun: Ludvika" above the table or on a cover sheet: the workbook says it.
+        kommuner = list(dict.fromkeys(code for cell in labelled for code in cell.codes))
+        sources["kommun"] = "arbetsboken (" + "; ".join(cell.where for cell in labelled[:3]) \
+            + (f" och {len(labelled) - 3} celler till" if len(labelled) > 3 else "") + ")"
+        if len({cell.codes for cell in labelled}) > 1:
+            warnings.append("Varning: arbetsboken anger olika kommuner (" + "; ".join(
+                f"{_kommun_list(list(cell.codes), gz)} i {cell.where}" for cell in labelled[:MAX_LISTED])
+                + "); planen sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     elif guessed_kommuner:
         kommuner, sources["kommun"] = guessed_kommuner, guess_from
         if len(kommuner) > 1:
             warnings.append(f"Varning: {guess_from} nämner flera kommuner ({_kommun_list(kommuner, gz)}); planen "
                             "sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     else:
-        raise FileRejected(file, "kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) "
-                                 "eller i en sidofil " + file + ".toml.")
+        unread = f" ({unknown[0]} är ingen kommun som känns igen)" if unknown else ""
+        raise FileRejected(file, f"kommunen kunde inte avgöras{unread}. Ange den med --kommun (t.ex. --kommun "
+                                 "0180) eller i en sidofil " + file + ".toml.")
     kommun = kommuner[0]
+    warnings.extend(_kommun_conflicts(kommuner, sources["kommun"], labelled, title_cell, named_kommuner, gz))
 
     raw_year = pick("year")
     if raw_year is not None:
