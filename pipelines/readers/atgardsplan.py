@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -2434,6 +2434,7 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=1 << 16)
 def _typo(a: str, b: str) -> bool:
     """Whether two words are one word, one of them mistyped ("kvälstid", "kvällstid";
     "skola", "skolan"): a letter or two in a long word, one in a shorter; never in a
@@ -2442,18 +2443,21 @@ def _typo(a: str, b: str) -> bool:
         return True
     if min(len(a), len(b)) < 4 or any(ch.isdigit() for ch in a + b):
         return False
-    return _distance(a, b) <= (2 if min(len(a), len(b)) >= 8 else 1)
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    # Each edit changes the letters used by two at most: a quick no for most pairs.
+    return abs(len(a) - len(b)) <= limit and len(set(a) ^ set(b)) <= 2 * limit and _distance(a, b) <= limit
 
 
 def _aligned(a: list[str], b: list[str]) -> list[tuple[int, int]]:
     """The longest run of word pairs, in order, that are the same word (_typo)."""
+    same = [[_typo(x, y) for y in b] for x in a]
     best = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
     for i in range(len(a) - 1, -1, -1):
         for j in range(len(b) - 1, -1, -1):
-            best[i][j] = best[i + 1][j + 1] + 1 if _typo(a[i], b[j]) else max(best[i + 1][j], best[i][j + 1])
+            best[i][j] = best[i + 1][j + 1] + 1 if same[i][j] else max(best[i + 1][j], best[i][j + 1])
     pairs, i, j = [], 0, 0
     while i < len(a) and j < len(b):
-        if _typo(a[i], b[j]) and best[i][j] == best[i + 1][j + 1] + 1:
+        if same[i][j] and best[i][j] == best[i + 1][j + 1] + 1:
             pairs.append((i, j))
             i, j = i + 1, j + 1
         elif best[i + 1][j] >= best[i][j + 1]:
