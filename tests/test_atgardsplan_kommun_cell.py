@@ -148,3 +148,11 @@ def test_a_kommun_cell_naming_no_kommun_is_named_in_the_refusal(empty_db, tmp_pa
     assert refused(empty_db, path, options={"year": 2025}) == (
         "mall.xlsx: kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) eller i en sidofil "
         "mall.xlsx.toml.")
+
+
+def test_the_file_name_wins_over_a_title_naming_another_kommun_and_the_report_says_so(empty_db, tmp_path):
+    path = _plan(tmp_path / "Åtgärdsplan Smedjebacken 2025.xlsx", [], title="Åtgärdsplan Ludvika kommun 2025")
+    report = _load(empty_db, path)
+    assert _plan_row(empty_db) == [(SMEDJEBACKEN, [SMEDJEBACKEN], "Smedjebackens kommun", ["LPO-LUDVIKA"])]
+    assert ("Varning: titeln i arbetsboken (blad 'Instruktion', cell A1) nämner kommunen Ludvika (2085), men planen "
+            "sparades för Smedjebacken (2061) enligt filnamnet. Kontrollera vilken som är rätt.") in report.lines
