@@ -4,8 +4,9 @@ from LibreOffice: pipelines/readers/ods.py reads it into the same sheets).
 One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
 and for measures that answer several causes, and an analysis sheet with counts. The
-plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file
-or the file name and title. What is read, how and why: docs/sources/atgardsplan.md.
+plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file,
+a "Kommun:" cell (the kommun only) or the file name and title. What is read, how and
+why: docs/sources/atgardsplan.md.
 
 The workbook is read with openpyxl in read-only mode (values, not formulas). Merged
 ranges, the last row holding a value and cell comments come from the sheet XML itself,
@@ -28,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -1275,7 +1276,9 @@ class AreaRows:
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
     """(area, how it was named): the full name in the first rows beats the sheet name."""
-    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row]
+    # The plan's kommun written above the table ("Kommun: Ludvika") names no area.
+    kommun_cells = _kommun_labels(sheet, header_row - 1)[1]
+    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row and (r, c) not in kommun_cells]
     candidates = [t for t in above if t]
     if description_col:
         candidates.append(sheet.value(header_row + 1, description_col))
@@ -2229,30 +2232,70 @@ def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
                notes: list[str]) -> None:
-    """Read a sheet per follow-up round as rounds of the same measures: each measure (the
-    same area, problem and title; the n-th of them when a sheet repeats one) is kept once,
-    from the latest round's sheet it stands on, with the follow-up entries of every
-    round's sheet (an entry repeated in a later sheet kept once) and each sheet's status
-    as that round's. The counts of problems and causes are the latest sheet's. Changes
-    ``areas`` in place."""
+    """Read a sheet per follow-up round as rounds of the same measures: each measure is
+    kept once, from the latest round's sheet it stands on, with the follow-up entries of
+    every round's sheet (an entry repeated in a later sheet kept once) and each sheet's
+    status as that round's. The counts of problems and causes are the latest sheet's.
+    Changes ``areas`` in place.
+
+    A measure on a later sheet is the same measure as one on an earlier sheet when it has
+    the same area, problem and title (the n-th of them when a sheet repeats one), or,
+    failing that, when a person would call it the same (_same_measures): same area, a
+    problem and a title that are the same or an edit of the other, at the same place in
+    the table. The report names every measure matched so, and the pairs that might be the
+    same but were kept apart."""
     series = [rows for rows in areas if rows.sheet.index in rounds]
     if not series:
         return
     series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
-    groups: dict[tuple, list[tuple[AreaRows, dict]]] = {}
+    tracks: list[list[tuple[AreaRows, dict]]] = []  # each measure's (sheet, measure) in round order
+    track_of: dict[int, int] = {}  # id(measure) -> its track
+    by_key: dict[tuple, int] = {}  # (area, problem, title, n) of a track's latest measure -> track
+    keys: dict[int, tuple] = {}
+    seen: dict[int, Counter] = {}
+    renamed: list[str] = []
+    doubts: list[str] = []
+
+    def attach(t: int, rows: AreaRows, m: dict) -> None:
+        if tracks[t]:
+            by_key.pop(keys[id(tracks[t][-1][1])], None)
+        tracks[t].append((rows, m))
+        track_of[id(m)] = t
+        by_key[keys[id(m)]] = t
+
     for rows in series:
-        seen: Counter = Counter()
-        rnd = rounds[rows.sheet.index]
+        index = rows.sheet.index
+        here = {t for t, found in enumerate(tracks) if found[-1][0].sheet.index == index}
+        pending = []
         for m in rows.measures:
+            _status_as_round(m, rounds[index], plan_year)
             key = (rows.area, m["problem"], m["title"])
-            seen[key] += 1
-            groups.setdefault((*key, seen[key]), []).append((rows, m))
-            _status_as_round(m, rnd, plan_year)
+            counter = seen.setdefault(index, Counter())
+            counter[key] += 1
+            keys[id(m)] = (*key, counter[key])
+            t = by_key.get(keys[id(m)])
+            if t is not None and t not in here:
+                attach(t, rows, m)
+                here.add(t)
+            else:
+                pending.append(m)
+        earlier = [t for t, found in enumerate(tracks) if t not in here and found[-1][0].area == rows.area]
+        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of)
+        for m, old in matched:
+            attach(track_of[id(old)], rows, m)
+        renamed.extend(lines)
+        doubts.extend(unsure)
+        taken = {id(m) for m, _ in matched}
+        for m in pending:
+            if id(m) not in taken:
+                tracks.append([])
+                attach(len(tracks) - 1, rows, m)
+
     latest = {}  # area -> the AreaRows of the latest round's sheet holding it
     for rows in series:
         latest[rows.area] = rows
     kept: set[int] = set()
-    for found in groups.values():
+    for found in tracks:
         base_rows, base = found[-1]
         kept.add(id(base))
         merged: dict[tuple, followup.Entry] = {}
@@ -2277,11 +2320,178 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
                  "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
                  "status som den uppföljningens.")
+    notes.extend(renamed)
+    notes.extend(doubts[:MAX_LISTED])
+    if len(doubts) > MAX_LISTED:
+        notes.append(f"… och {len(doubts) - MAX_LISTED} åtgärder till som kan vara samma åtgärd som en på ett "
+                     "tidigare uppföljningsblad men lästes som egna.")
     for index, measures in sorted(missing.items()):
         notes.append(f"Blad '{titles[index]}': åtgärden på rad "
                      + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
                      + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
                        "om den har fått en annan titel eller strukits.")
+
+
+def _short(text: str | None, size: int = 60) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _place(rows: AreaRows, m: dict, track_of: dict[int, int], anchors: set[int]) -> tuple:
+    """Where a measure stands in its sheet's table: the measures found on both sheets
+    (``anchors``, by track) nearest above and below it."""
+    ordered = sorted(rows.measures, key=lambda x: x["source_row"])
+    i = next(k for k, x in enumerate(ordered) if x is m)
+    above = next((track_of[id(x)] for x in reversed(ordered[:i]) if track_of.get(id(x)) in anchors), None)
+    below = next((track_of[id(x)] for x in ordered[i + 1:] if track_of.get(id(x)) in anchors), None)
+    return above, below
+
+
+def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[AreaRows, dict]],
+                   track_of: dict[int, int]) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
+    """Which of a round sheet's new measures (``pending``: no measure of an earlier sheet
+    has its area, problem and title) are measures of an earlier sheet (``earlier``: the
+    latest of each measure not on this sheet, in the same area) edited: a title (and
+    problem) that is the same or an edit of the other's (title_relation), at the same
+    place in the table (between the same measures found on both sheets). A match must be
+    the only one for both; otherwise, and where the title is an edit but the place or
+    problem is another, or the title is near but more than an edit, the two are kept
+    apart and named as a doubt.
+
+    Returns ((new measure, earlier measure) matched, report lines for the matches, report
+    lines for the doubts)."""
+    if not pending or not earlier:
+        return [], [], []
+    here = rows.sheet.title
+    anchors_of: dict[int, tuple[set[int], tuple]] = {}
+    candidates, doubts = [], []
+    for m in pending:
+        for old_rows, old in earlier:
+            title = title_relation(old["title"], m["title"])
+            if title is None:
+                continue
+            if id(old_rows) not in anchors_of:
+                new_tracks = {track_of[id(x)] for x in rows.measures if id(x) in track_of}
+                anchors_of[id(old_rows)] = {track_of[id(x)] for x in old_rows.measures} & new_tracks
+            anchors = anchors_of[id(old_rows)]
+            same_place = _place(old_rows, old, track_of, anchors) == _place(rows, m, track_of, anchors)
+            same_problem = title_relation(old["problem"], m["problem"]) in ("same", "edit")
+            if title != "near" and same_problem and same_place:
+                candidates.append((m, old_rows, old))
+            elif title != "near":
+                doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
+                               else "den står på en annan plats i tabellen"))
+            elif same_problem and same_place:
+                doubts.append((m, old_rows, old, "titlarna skiljer sig mer än en rättelse eller ett tillägg"))
+    per_new = Counter(id(m) for m, _, _ in candidates)
+    per_old = Counter(id(old) for _, _, old in candidates)
+    matched: list[tuple[dict, dict]] = []
+    lines = []
+    for m, old_rows, old in candidates:
+        if per_new[id(m)] > 1 or per_old[id(old)] > 1:
+            doubts.append((m, old_rows, old, "fler än en åtgärd passar"))
+            continue
+        matched.append((m, old))
+        problem = "samma problem" if old["problem"] == m["problem"] else \
+            f"problemet ändrat från '{_short(old['problem'])}' till '{_short(m['problem'])}'"
+        title = "samma titel" if old["title"] == m["title"] else "titeln rättad eller utökad"
+        lines.append(f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' lästes som samma åtgärd "
+                     f"som '{_short(old['title'])}' på blad '{old_rows.sheet.title}', rad {old['source_row']} (samma "
+                     f"område, {problem}, samma plats i tabellen; {title}). Kontrollera att det är samma åtgärd; har "
+                     "den gamla strukits och ersatts av en ny, låt den gamla raden stå kvar, så läses de som två.")
+    used = {id(x) for pair in matched for x in pair}
+    doubts.sort(key=lambda d: (d[0]["source_row"], d[1].sheet.index, d[2]["source_row"]))
+    unsure = [f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' kan vara samma åtgärd som "
+              f"'{_short(old['title'])}' på blad '{old_rows.sheet.title}', rad {old['source_row']}, men {why}; de "
+              "lästes som två åtgärder. Är det samma åtgärd, skriv problemet och titeln likadant på båda bladen."
+              for m, old_rows, old, why in doubts if id(m) not in used and id(old) not in used]
+    return matched, lines, unsure
+
+
+# --- a measure renamed between round sheets ----------------------------------------------
+
+# Words a title's edit may add, drop or swap without making it another measure.
+_SMALL_WORDS = frozenset(("i", "och", "för", "med", "på", "av", "till", "om", "en", "ett", "den", "det", "de",
+                          "som", "vid", "mot", "samt", "från", "inom", "under", "efter", "kring", "ur", "åt"))
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str | None) -> list[str]:
+    return _WORD.findall(unicodedata.normalize("NFC", text or "").casefold())
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (a letter added, dropped, changed, or two swapped) that make ``a`` ``b``."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
+
+
+@lru_cache(maxsize=1 << 16)
+def _typo(a: str, b: str) -> bool:
+    """Whether two words are one word, one of them mistyped ("kvälstid", "kvällstid";
+    "skola", "skolan"): a letter or two in a long word, one in a shorter; never in a
+    word with digits ("T1", "T2") or under four letters ("i", "på")."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4 or any(ch.isdigit() for ch in a + b):
+        return False
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    # Each edit changes the letters used by two at most: a quick no for most pairs.
+    return abs(len(a) - len(b)) <= limit and len(set(a) ^ set(b)) <= 2 * limit and _distance(a, b) <= limit
+
+
+def _aligned(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """The longest run of word pairs, in order, that are the same word (_typo)."""
+    same = [[_typo(x, y) for y in b] for x in a]
+    best = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) - 1, -1, -1):
+        for j in range(len(b) - 1, -1, -1):
+            best[i][j] = best[i + 1][j + 1] + 1 if same[i][j] else max(best[i + 1][j], best[i][j + 1])
+    pairs, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        if same[i][j] and best[i][j] == best[i + 1][j + 1] + 1:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
+def title_relation(a: str | None, b: str | None) -> str | None:
+    """How two titles (or problems) of a measure on two round sheets relate:
+
+    - "same": the same words (case, spaces and punctuation aside);
+    - "edit": one is the other edited: words mistyped and fixed ("Nattvandirng"),
+      words added ("Fältassistenter kvällstid (fredag–lördag)"), small words swapped
+      ("i skolan", "på skolan"), as long as the words they share are at least half of
+      the longer one's (small words not counted) and neither drops a word of its own
+      that the other replaces;
+    - "near": they share a word but are more than an edit ("Nattvandring fredagar",
+      "Nattvandring lördagar"): perhaps the same measure, perhaps not;
+    - None: nothing in common."""
+    wa, wb = _words(a), _words(b)
+    if wa == wb or "".join(wa) == "".join(wb):
+        return "same"
+    pairs = _aligned(wa, wb)
+    shared = sum(wa[i] not in _SMALL_WORDS for i, _ in pairs)
+    if not shared:
+        return None
+    dropped = [w for i, w in enumerate(wa) if i not in {i for i, _ in pairs} and w not in _SMALL_WORDS]
+    added = [w for j, w in enumerate(wb) if j not in {j for _, j in pairs} and w not in _SMALL_WORDS]
+    longer = max(sum(w not in _SMALL_WORDS for w in wa), sum(w not in _SMALL_WORDS for w in wb))
+    if not (dropped and added) and 2 * shared >= longer:
+        return "edit"
+    return "near"
 
 
 def _status_as_round(m: dict, rnd: SheetRound, plan_year: int) -> None:
@@ -2437,11 +2647,117 @@ def _ascii(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# "Kommun: Ludvika" in a cell, or "Kommun" in one cell and the name in the next: the plan's
+# metadata above its table or on a cover sheet.
+_KOMMUN_LABEL = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:\s*(.*?)[\s.]*$")
+_KOMMUN_LABEL_ALONE = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:?\s*$")
+# A line that reads as the plan's title or its organisation ("Åtgärdsplan Ludvika kommun
+# 2025", "Malmö stad", "Farsta stadsdelsförvaltning"): a kommun named in it is the plan's.
+_PLAN_TITLE = re.compile(r"(?i)åtgärdsplan|handlingsplan|\bkommun(?:s|er)?\b|\bstad\b|\bregion\s+gotland\b|"
+                         r"stadsdels(?:förvaltning|nämnd|område)")
+# A template's placeholder in the "Kommun" cell ("[Kommunnamn]", "Ange kommun"): no name.
+_PLACEHOLDER_VALUE = re.compile(r"[\[\]<>_]|\.\.\.|…|\b(?:ange|skriv|fyll|välj|exempel|t\.\s?ex)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WorkbookKommun:
+    """A cell of the workbook that names the plan's kommun (or kommuner)."""
+
+    codes: tuple[str, ...]
+    where: str  # "blad 'Försättsblad', cell B3"
+    organisation: str | None = None  # as a title names it ("Ludvika kommun")
+
+
+def _kommun_labels(sheet: Sheet, last_row: int) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
+    """The cells down to ``last_row`` that say which kommun the plan is for: "Kommun:
+    Ludvika" (a line of the cell), or "Kommun" (or "Kommun:") with the name in the next
+    filled cell to its right. Returns ((row, column, the name as written) of each, every
+    cell they take, labels and names)."""
+    values, taken = [], set()
+    for r, cells in sheet.rows.items():
+        if r > last_row:
+            break
+        for k, (c, text) in enumerate(cells):
+            written = [m[1] for line in text.split("\n") if (m := _KOMMUN_LABEL.match(line)) and m[1]]
+            if written:
+                values += [(r, c, value) for value in written]
+                taken.add((r, c))
+            elif _KOMMUN_LABEL_ALONE.match(text):
+                taken.add((r, c))
+                if k + 1 < len(cells):
+                    c2, value = cells[k + 1]
+                    values.append((r, c2, value.split("\n")[0].strip().rstrip(".")))
+                    taken.add((r, c2))
+    return values, taken
+
+
+def _workbook_kommuner(sheets: list[Sheet], gz) -> tuple[list[WorkbookKommun], list[WorkbookKommun], list[str]]:
+    """What the workbook's cells say about the plan's kommun, above each sheet's table (or
+    in the first rows of a sheet without one, a cover sheet): (the cells labelled "Kommun"
+    that name one or several kommuner; the title lines that name one ("Åtgärdsplan Ludvika
+    kommun 2025"), the first sheet's first cell first; and where a "Kommun" cell names
+    none we know, as "blad 'X', cell B2 ('Ludvka')"). An example sheet is never the
+    plan's."""
+    labelled, titles, unknown = [], [], []
+    for sheet in sheets:
+        if not sheet.cells or _EXAMPLE_TITLE.search(_fold(sheet.title)):
+            continue
+        found = find_header(sheet)
+        last_row = found[0] - 1 if found else HEADER_SEARCH_ROWS
+        values, taken = _kommun_labels(sheet, last_row)
+        for r, c, value in values:
+            where = f"blad '{sheet.title}', cell {get_column_letter(c)}{r}"
+            codes = [gz.kommun_code(value)] if gz.kommun_code(value) else gz.kommun_codes(value)
+            if codes:
+                labelled.append(WorkbookKommun(tuple(codes), where))
+            elif len(value) <= 60 and not _PLACEHOLDER_VALUE.search(value):
+                unknown.append(f"{where} ('{value}')")
+        first = min(sheet.cells) if sheet.index == sheets[0].index else None
+        # An instructions sheet's other text is guidance ("Skriv t.ex. Ludvika kommun").
+        guidance = _fold(sheet.title).startswith(_INSTRUCTION_TITLES)
+        for r, cells in sheet.rows.items():
+            if r > last_row:
+                break
+            for c, text in cells:
+                line = text.split("\n", 1)[0].strip()[:200]
+                # The first sheet's first cell is the workbook's title, whatever it says.
+                if (r, c) in taken or ((r, c) != first and (guidance or not _PLAN_TITLE.search(line)
+                                                          or _DESCRIPTION.search(line) or _EXAMPLE.match(line))):
+                    continue
+                codes, organisation = _guess_place(line, gz)
+                if codes:
+                    titles.append(WorkbookKommun(tuple(codes), f"blad '{sheet.title}', cell "
+                                                               f"{get_column_letter(c)}{r}", organisation))
+    return labelled, titles, unknown
+
+
 _FULL_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)")
 
 
+def _kommun_conflicts(kommuner: list[str], source: str, labelled: list[WorkbookKommun],
+                      title_cell: WorkbookKommun | None, named: list[str], gz) -> list[str]:
+    """Report lines for the places that name another kommun than the plan's: the "Kommun"
+    cells and the title (whatever decided the plan's kommun: an option or the sidecar wins
+    over them), and the file name when a cell of the workbook decided."""
+    plan = set(kommuner)
+    stated = f"men planen sparades för {_kommun_list(kommuner, gz)} enligt {source}. Kontrollera vilken som är rätt."
+    lines = []
+    other = [cell for cell in labelled if not set(cell.codes) <= plan]
+    if other:
+        lines.append("Varning: arbetsboken anger kommunen " + "; ".join(
+            f"{_kommun_list(list(cell.codes), gz)} ({cell.where})" for cell in other[:MAX_LISTED]) + f", {stated}")
+    if title_cell and not set(title_cell.codes) <= plan:
+        lines.append(f"Varning: titeln i arbetsboken ({title_cell.where}) nämner kommunen "
+                     f"{_kommun_list(list(title_cell.codes), gz)}, {stated}")
+    if named and not set(named) <= plan and source.startswith("arbetsboken"):
+        lines.append(f"Varning: filnamnet nämner kommunen {_kommun_list(named, gz)}, {stated}")
+    return lines
+
+
 def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
-    """Organisation, kommun, LPOs and year: options, else sidecar, else file name and title."""
+    """Organisation, kommun, LPOs and year: options, else sidecar, else (the kommun) a
+    "Kommun" cell of the workbook, else file name and title. A cell or title naming another
+    kommun than the plan's is a warning (_kommun_conflicts)."""
     file = path.name
     gz = ctx.gazetteer
     opts = {k: v for k, v in (ctx.options or {}).items() if k in SIDECAR_KEYS and v not in (None, "", [])}
@@ -2460,11 +2776,13 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     title = _title_text(sheets)
     name_text = path.stem
-    guessed_kommuner, guessed_org = _guess_place(name_text, gz)
-    guess_from = "filnamnet"
-    if not guessed_kommuner:
-        guessed_kommuner, guessed_org = _guess_place(title, gz)
-        guess_from = "titeln i arbetsboken"
+    labelled, titled, unknown = _workbook_kommuner(sheets, gz)
+    named_kommuner, named_org = _guess_place(name_text, gz)
+    title_cell = titled[0] if titled else None
+    guessed_kommuner, guessed_org, guess_from = named_kommuner, named_org, "filnamnet"
+    if not guessed_kommuner and title_cell:
+        guessed_kommuner, guessed_org = list(title_cell.codes), title_cell.organisation
+        guess_from = f"titeln i arbetsboken ({title_cell.where})"
 
     raw_kommun = pick("kommun")
     if raw_kommun is not None:
@@ -2478,15 +2796,26 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
                                          "--kommun 0180, eller för en plan som flera kommuner delar kommunerna "
                                          "med komma emellan, t.ex. --kommun \"2085, 2061\".")
             kommuner += [code for code in codes if code not in kommuner]
+    elif labelled:
+        # "Kommun: Ludvika" above the table or on a cover sheet: the workbook says it.
+        kommuner = list(dict.fromkeys(code for cell in labelled for code in cell.codes))
+        sources["kommun"] = "arbetsboken (" + "; ".join(cell.where for cell in labelled[:3]) \
+            + (f" och {len(labelled) - 3} celler till" if len(labelled) > 3 else "") + ")"
+        if len({cell.codes for cell in labelled}) > 1:
+            warnings.append("Varning: arbetsboken anger olika kommuner (" + "; ".join(
+                f"{_kommun_list(list(cell.codes), gz)} i {cell.where}" for cell in labelled[:MAX_LISTED])
+                + "); planen sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     elif guessed_kommuner:
         kommuner, sources["kommun"] = guessed_kommuner, guess_from
         if len(kommuner) > 1:
             warnings.append(f"Varning: {guess_from} nämner flera kommuner ({_kommun_list(kommuner, gz)}); planen "
                             "sparades som deras gemensamma. Ange --kommun om den bara gäller en av dem.")
     else:
-        raise FileRejected(file, "kommunen kunde inte avgöras. Ange den med --kommun (t.ex. --kommun 0180) "
-                                 "eller i en sidofil " + file + ".toml.")
+        unread = f" ({unknown[0]} är ingen kommun som känns igen)" if unknown else ""
+        raise FileRejected(file, f"kommunen kunde inte avgöras{unread}. Ange den med --kommun (t.ex. --kommun "
+                                 "0180) eller i en sidofil " + file + ".toml.")
     kommun = kommuner[0]
+    warnings.extend(_kommun_conflicts(kommuner, sources["kommun"], labelled, title_cell, named_kommuner, gz))
 
     raw_year = pick("year")
     if raw_year is not None:
