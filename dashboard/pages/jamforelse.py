@@ -10,6 +10,7 @@ from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison as cq
 from dashboard.queries import geo, incidents
+from dashboard.queries import signals as signal_queries
 
 BAR_LIMIT = 30
 
@@ -137,9 +138,10 @@ def show_side_by_side() -> int:
     if unplaced:
         st.info(unplaced, icon=":material/location_off:")
     # Kommuner whose signals are recorded per lokalpolisområde (each covering other
-    # kommuner too) have none of their own: named as such, apart from the hidden ones.
+    # kommuner too) have none of their own (the query layer says so): named as such, apart
+    # from the hidden ones.
     per_lpo = indicator.kind == "signals" and level == "kommun"
-    unrecorded = table["count"].isna() & ~table["count_suppressed"]
+    unrecorded = table["count_missing"].eq(signal_queries.PER_LPO)
     if per_lpo and unrecorded.any() and not table["value"].notna().any():
         # Not one bar to draw: say why and lead to the level the signals are recorded at,
         # instead of an empty chart and a table of "–".

@@ -59,18 +59,12 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """Per area: every incident measure plus the chosen metric as ``value``."""
     df = incidents.by_area(sel, level, codes)
     if metric == "signaler":
+        # Every area as the query layer gives it: hidden (..), 0, or missing (–, no rank) with
+        # its reason (no month with signals in the period; a kommun recorded per LPO).
         sig = signals.area_values(level, *signals.months_read(sel))
-        df = df.merge(sig[["area_code", "count", "count_suppressed", "rate", "rate_suppressed"]],
-                      on="area_code", how="left")
+        df = df.merge(sig[["area_code", "count", "count_suppressed", "count_missing"]], on="area_code", how="left")
         df["count_suppressed"] = df["count_suppressed"].astype("boolean").fillna(False).astype(bool)
-        count = df["count"].astype("Float64")
-        if signals.months_covered(sel) is not None:  # no row: no signals (outside them: –, not 0)
-            count = count.fillna(0)
-        # A kommun every LPO of which covers other kommuner gets no signal recorded per
-        # LPO: its 0 is unknown, not none (– and no rank, as Jämförelse shows it).
-        df["unrecorded"] = (df["area_code"].isin(signals.unrecorded_areas(level)) & count.eq(0).fillna(False)
-                            & ~df["count_suppressed"]).astype(bool)
-        df["value"] = count.where(~df["count_suppressed"] & ~df["unrecorded"])
+        df["value"] = df["count"].astype("Float64")
         df["value_suppressed"] = df["count_suppressed"]
     elif metric == "atgarder":
         ach = overview.achieved(level, codes, sel.start.year, sel.end.year)
@@ -175,9 +169,9 @@ else:
         if coverage := signals.coverage_note(sel):
             st.info(coverage, icon=":material/event_busy:")
             notes.append(coverage)
-        if values["unrecorded"].any():
-            st.info(comparison.UNPLACED_NOTE, icon=":material/location_off:")
-            notes.append(comparison.UNPLACED_NOTE)
+        if values["count_missing"].eq(signals.PER_LPO).any():
+            st.info(signals.PER_LPO_NOTE, icon=":material/location_off:")
+            notes.append(signals.PER_LPO_NOTE)
         if values["value_suppressed"].any() and (years := signals.years_note(sel)):
             st.info(years, icon=":material/calendar_month:")
             notes.append(years)

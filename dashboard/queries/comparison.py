@@ -228,8 +228,8 @@ def _series_windows(sel, indicator: Indicator, first: date | None) -> tuple[tupl
                  for k in range(oldest, -1, -1))
 
 
-UNPLACED_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
-                 "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
+# Why kommuner show – for signals: the signals module's note for the state it gives them.
+UNPLACED_NOTE = signal_queries.PER_LPO_NOTE
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -242,22 +242,6 @@ def _youth(key, level: str, year: int) -> pd.DataFrame:
            FROM mart_population WHERE level = $level GROUP BY area_code""",
         {"level": level, "year": year}, key=key,
     )
-
-
-def _signal_counts(key, level: str, start: date, end: date) -> pd.DataFrame:
-    """Signals per area of ``level`` over the months: the level's cells of the protected
-    totals layer (area_code column named as in the chain, count, count_suppressed; areas
-    without signals have no row), exactly what :func:`signal_queries.area_values` reads.
-
-    Read here without area_values' youth-population query and rates, which the comparison
-    does not use (it takes the population from :func:`_youth`): ~25 ms per window. The
-    layer is the signals module's cached one, so Översikt's headline and the map share it.
-    """
-    chain = signal_queries.chain_for(level)
-    chain_columns = signal_queries.CHAINS[chain]
-    column = signal_queries.LEVEL_COLUMN[level]
-    table = signal_queries._totals(key, chain, start, end).table(chain_columns[: chain_columns.index(column) + 1])
-    return table[table[column].notna()].rename(columns={column: "area_code"})
 
 
 def _aligned(right: pd.DataFrame, keys: pd.Index, wanted: pd.Index, column: str):
@@ -273,46 +257,28 @@ def _aligned(right: pd.DataFrame, keys: pd.Index, wanted: pd.Index, column: str)
 
 def _signal_pair(key, level: str, names: pd.DataFrame, now: tuple[date, date],
                  before: tuple[date, date]) -> tuple[pd.DataFrame, bool]:
-    """Every area of ``level`` (``names``' order) with its signals in the two windows:
-    area_code, count, count_suppressed, count_prev, count_prev_suppressed (an area without
-    a row has no signals: 0, not hidden), population and population_prev (aged 12–17 in
-    each window's end year); and whether a zero was blanked: a kommun signals cannot
-    reach (:func:`signal_queries.unplaceable`) shows – (missing), not 0 (:data:`UNPLACED_NOTE`).
+    """Every area of ``level`` (``names``' order) with its signals in the two windows as the
+    signals module gives them (:func:`signal_queries.area_counts`: hidden, 0, or missing
+    with its reason): area_code, count, count_suppressed, count_missing, count_prev,
+    count_prev_suppressed, count_prev_missing, population and population_prev (aged 12–17
+    in each window's end year); and whether a count is missing because the kommun's signals
+    are recorded per LPO (:data:`UNPLACED_NOTE`).
 
-    Built by position on the area codes instead of two merges with each window, two with
-    the populations and a dtype round per column (same frame as those merges gave)."""
+    Built by position on the area codes instead of merges with each window and the
+    populations (same frame as those merges gave)."""
     codes = pd.Index(names["area_code"])
-    unplaceable = _among(names["area_code"], signal_queries.unplaceable(key, level))
     columns = {"area_code": names["area_code"].array}
-    blanked = False
+    per_lpo = False
     for suffix, (start, end) in (("", now), ("_prev", before)):
-        part = _signal_counts(key, level, start, end)
-        count, hidden, blank = _signal_cells(part, pd.Index(part["area_code"]).get_indexer(codes), unplaceable)
-        blanked = blanked or blank
-        columns[f"count{suffix}"] = count
-        columns[f"count{suffix}_suppressed"] = hidden
+        part = signal_queries._area_counts(key, level, start, end)
+        keys = pd.Index(part["area_code"])
+        for column in ("count", "count_suppressed", "count_missing"):
+            columns[column.replace("count", f"count{suffix}", 1)] = _aligned(part, keys, codes, column)
+        per_lpo = per_lpo or bool((part["count_missing"] == signal_queries.PER_LPO).any())
     for suffix, year in (("", now[1].year), ("_prev", before[1].year)):
         youth = _youth(key, level, year)
         columns[f"population{suffix}"] = _aligned(youth, pd.Index(youth["area_code"]), codes, "population")
-    return pd.DataFrame(columns), blanked
-
-
-def _signal_cells(counts: pd.DataFrame, at: np.ndarray,
-                  unplaceable: np.ndarray) -> tuple[pd.arrays.IntegerArray, np.ndarray, bool]:
-    """Signal counts taken from ``counts`` (count, count_suppressed) at the positions ``at``
-    (-1: no row), with their hidden flags, and whether a zero was blanked. No row, or a
-    count the layer left out without hiding it, is a true zero; a zero where
-    ``unplaceable`` holds is unknown, not none (missing; :data:`UNPLACED_NOTE`)."""
-    found = at >= 0
-    hidden = np.zeros(len(at), dtype=bool)
-    hidden[found] = _bools(counts["count_suppressed"], len(counts))[at[found]]
-    count = np.full(len(at), np.nan)
-    count[found] = floats(counts["count"])[at[found]]
-    count[np.isnan(count) & ~hidden] = 0.0
-    blank = unplaceable & (count == 0)
-    count[blank] = np.nan
-    missing = np.isnan(count)
-    return pd.arrays.IntegerArray(np.where(missing, 0, count).astype(np.int64), missing), hidden, bool(blank.any())
+    return pd.DataFrame(columns), per_lpo
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -414,6 +380,10 @@ def _finish(df: pd.DataFrame, names: pd.DataFrame, codes: tuple[str, ...]) -> pd
     columns["rank"] = pd.array(np.where(np.isnan(value), np.nan, rank), dtype="Int64")
     for flag in ("count_suppressed", "count_prev_suppressed"):
         columns[flag] = _bools(columns.get(flag), len(value))
+    # Why a count is missing, where the source says (signals: signal_queries.area_cells).
+    for reason in ("count_missing", "count_prev_missing"):
+        if reason not in columns:
+            columns[reason] = np.full(len(value), None, dtype=object)
     # A rate or change from a hidden count is hidden too (displayed as "..").
     hidden, hidden_prev = columns["count_suppressed"], columns["count_prev_suppressed"]
     columns["value_suppressed"] = hidden
@@ -431,7 +401,8 @@ class Comparison:
 
     table: pd.DataFrame   # area_code, name, approximate, count, population, value, low, high,
     #                       count_prev, population_prev, value_prev, change, change_pct,
-    #                       within_chance, rank, *_suppressed, preliminary
+    #                       within_chance, rank, *_suppressed, count_missing and
+    #                       count_prev_missing (signals: why a count is –, else None), preliminary
     indicator: Indicator
     period: str           # Swedish, e.g. "jan 2026 – okt 2026"
     previous: str         # the comparison period, e.g. "jan 2025 – okt 2025"
@@ -532,6 +503,8 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
                 notes.append(UNPLACED_NOTE)
         if no_change:
             df = df.assign(count_prev=pd.array([pd.NA] * len(df), dtype="Int64"), count_prev_suppressed=False)
+            if "count_prev_missing" in df:
+                df = df.assign(count_prev_missing=signal_queries.OUTSIDE_MONTHS)
         if missing := _without_population(df, codes):
             notes.append(missing)
         df = _with_uncertainty(df, per)
@@ -674,32 +647,19 @@ def _signal_years(key, level: str, first: date | None, window: tuple[date, date]
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _signal_years_cached(key, level: str, first_year: int, last_year: int) -> pd.DataFrame:
-    chain = signal_queries.chain_for(level)
-    cols = signal_queries.CHAINS[chain]
-    column = signal_queries.LEVEL_COLUMN[level]
-    prefix = cols[: cols.index(column) + 1]
-    prot = signal_queries._layer(key, chain, date(first_year, 1, 1), date(last_year, 12, 1), "year", None)
-    table = prot.table((*prefix, "period"))
-    table = table[table[column].notna()]
-    # Every area × year (areas in the names' order, years ascending): an absent combination
-    # is a true zero. Built by position on (area, year) instead of a grid frame and two
-    # merges (the same frame they gave; ~40 ms less for the kommuner).
-    areas = _area_names(key, level)["area_code"]
-    years = list(range(first_year, last_year + 1))
-    grid = [(a, y) for a in areas.tolist() for y in years]
-    cells = {cell: i for i, cell in enumerate(zip(table[column].tolist(), table["period"].astype(int).tolist(), strict=True))}
-    at = np.array([cells.get(cell, -1) for cell in grid], dtype=np.int64)
-    unplaceable = _among(pd.Series(np.repeat(areas.to_numpy(dtype=object), len(years))), signal_queries.unplaceable(key, level))
-    count, hidden, _ = _signal_cells(table, at, unplaceable)
+    # Every area × year as the signals module gives them (:func:`signal_queries.area_years`),
+    # with the population by position on (area, year) instead of a merge.
+    part = signal_queries._area_years(key, level, first_year, last_year)
     pop = run("SELECT area_code, year, population_12_17 AS population FROM mart_population WHERE level = $level",
               {"level": level}, key=key)
     pop_keys = pd.Index(list(zip(pop["area_code"].tolist(), pop["year"].tolist(), strict=True)))
+    grid = pd.Index(list(zip(part["area_code"].tolist(), part["year"].tolist(), strict=True)))
     return pd.DataFrame({
-        "area_code": areas.array.take(np.repeat(np.arange(len(areas)), len(years))),
-        "year": np.tile(np.array(years, dtype=np.int64), len(areas)),
-        "count": count,
-        "count_suppressed": hidden,
-        "population": _aligned(pop, pop_keys, pd.Index(grid), "population"),
+        "area_code": part["area_code"].array,
+        "year": part["year"].to_numpy(),
+        "count": part["count"].array,
+        "count_suppressed": part["count_suppressed"].to_numpy(),
+        "population": _aligned(pop, pop_keys, grid, "population"),
     })
 
 

@@ -25,7 +25,8 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import suppression
 from dashboard.formatting import MONTHS, MONTHS_SHORT
-from dashboard.queries import coverage, coverage_text, covered, db_key, geo, reaches_back, rows, run
+from dashboard.periods import months_within
+from dashboard.queries import coverage, coverage_text, covered, db_key, floats, geo, reaches_back, rows, run
 from dashboard.signal_layers import (
     CHAINS,
     DIMENSIONS,
@@ -699,41 +700,151 @@ def _months_read(start: date, end: date) -> tuple[date, date]:
 
 
 
-def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per area at ``level``: count and rate per 1 000 aged 12–17 (protected)."""
+# --- every area's count -----------------------------------------------------------------------
+# A totals layer has a row only for the areas with signals. Whether an area without one has
+# none (0) or an unknown count (–) is decided here, once, for the map, its table and image,
+# and Jämförelse's tables, charts and trends.
+
+OUTSIDE_MONTHS = "outside_months"  # the period has no month with signals (coverage_note says which have)
+PER_LPO = "per_lpo"                # a kommun whose signals are recorded per LPO (unplaceable)
+PER_LPO_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
+                "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
+
+
+def area_cells(counts: np.ndarray, hidden: np.ndarray, per_lpo: np.ndarray,
+               covered: bool) -> tuple[pd.arrays.IntegerArray, np.ndarray, np.ndarray]:
+    """The rule for one count per area (and period) read from a protected layer.
+
+    ``counts``: the layer's counts (NaN: no row, or a count the layer left out without
+    hiding it), ``hidden``: their suppression flags, ``per_lpo``: the areas are kommuner
+    that signals recorded per LPO cannot reach (:func:`unplaceable`), ``covered``: the
+    period has months with signals. Returns (count, hidden, missing): a hidden count is NA
+    and stays hidden; otherwise an area without a count has none (0), except where the
+    count is unknown, NA with its reason in ``missing`` (:data:`OUTSIDE_MONTHS` for every
+    area of a period without signals; :data:`PER_LPO` for such a kommun's 0); None where
+    the count is known or hidden."""
+    hidden = np.asarray(hidden, dtype=bool)
+    count = np.where(np.isnan(counts) & ~hidden, 0.0, counts)
+    missing = np.full(len(count), None, dtype=object)
+    if not covered:
+        missing[~hidden] = OUTSIDE_MONTHS
+    else:
+        missing[np.asarray(per_lpo, dtype=bool) & ~hidden & (count == 0)] = PER_LPO
+    unknown = hidden | pd.notna(missing)
+    return pd.arrays.IntegerArray(np.where(unknown, 0, count).astype(np.int64), unknown), hidden, missing
+
+
+def _layer_counts(prot: suppression.Protected, level: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The counts (NaN: no row) and suppression flags of the areas ``codes`` in a totals layer."""
+    column = LEVEL_COLUMN[level]
     table = prot.table(_prefix(level))
-    col = LEVEL_COLUMN[level]
-    table = table[table[col].notna()].rename(columns={col: "area_code"})
+    table = table[table[column].notna()]
+    at = pd.Index(table[column]).get_indexer(codes)
+    found = at >= 0
+    counts = np.full(len(codes), np.nan)
+    counts[found] = floats(table["count"])[at[found]]
+    hidden = np.zeros(len(codes), dtype=bool)
+    hidden[found] = pd.array(table["count_suppressed"], dtype="boolean").fillna(False).to_numpy(dtype=bool)[at[found]]
+    return counts, hidden
+
+
+def _cells_frame(codes: list[str], counts: np.ndarray, hidden: np.ndarray, per_lpo: frozenset[str],
+                 covered: bool) -> pd.DataFrame:
+    count, hidden, missing = area_cells(counts, hidden, np.array([c in per_lpo for c in codes], dtype=bool),
+                                        covered)
+    # count_missing as objects with None: pandas would make a column with a reason "str" with NaN.
+    return pd.DataFrame({"area_code": pd.Series(codes, dtype=object), "count": count,
+                         "count_suppressed": hidden, "count_missing": pd.Series(missing, dtype=object)})
+
+
+def _with_rates(cells: pd.DataFrame, youth: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``cells`` with population_12_17 (of ``year``, else the latest earlier year) and the
+    rate per 1 000 aged 12–17 (protected with its count)."""
     pop = youth[youth["year"] <= year]
     pop = (pop if not pop.empty else youth).sort_values("year").groupby("area_code").tail(1)
     # A look-up by area instead of a merge on the text key (the merge cost ~7 ms).
-    out = table[["area_code", "count", "count_suppressed"]].reset_index(drop=True)
+    out = cells.reset_index(drop=True)
     by_area = pop.set_index("area_code")["population_12_17"]
     out["population_12_17"] = by_area.reindex(out["area_code"]).to_numpy()
     return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate").reset_index(drop=True)
 
 
+def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per area at ``level`` that has a row in a totals layer: count and rate per 1 000
+    aged 12–17 (protected), as :func:`area_values` gives them (which adds every other
+    area of the level)."""
+    codes = prot.table(_prefix(level))[LEVEL_COLUMN[level]].dropna().tolist()
+    counts, hidden = _layer_counts(prot, level, codes)
+    return _with_rates(_cells_frame(codes, counts, hidden, frozenset(), True), youth, year)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _area_counts(key, level: str, start: date, end: date) -> pd.DataFrame:
+    codes = list(geo.area_index(key).by_level.get(level, ()))
+    covered = months_within(start, end, *_month_span(key)) is not None
+    if covered:
+        counts, hidden = _layer_counts(_totals(key, chain_for(level), start, end), level, codes)
+    else:  # no month with signals: no layer to read
+        counts, hidden = np.full(len(codes), np.nan), np.zeros(len(codes), dtype=bool)
+    return _cells_frame(codes, counts, hidden, unplaceable(key, level), covered)
+
+
+def area_counts(level: str, start: date, end: date) -> pd.DataFrame:
+    """Every area of ``level`` (the area table's, by name) with its signals over the months
+    ``start``–``end``: area_code, count, count_suppressed, count_missing, by
+    :func:`area_cells`' rule: NA and count_suppressed where hidden; 0 where the area has
+    none; NA with the reason in count_missing where the count is unknown
+    (:data:`OUTSIDE_MONTHS`, :data:`PER_LPO`; None elsewhere)."""
+    return _area_counts(db_key(), level, start, end)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def _area_values(key, level: str, start: date, end: date) -> pd.DataFrame:
-    prot = _totals(key, chain_for(level), start, end)
     youth = run("SELECT area_code, year, population_12_17 FROM mart_population WHERE level = $level",
                 {"level": level}, key=key)
-    return area_frame(prot, level, youth, end.year)
+    return _with_rates(_area_counts(key, level, start, end), youth, end.year)
 
 
 def area_values(level: str, start: date, end: date) -> pd.DataFrame:
-    """The map metric "rekryteringssignaler": per area at ``level`` (every area with data):
-    area_code, count, count_suppressed, population_12_17, rate (per 1 000 aged 12–17),
-    rate_suppressed. Areas without a row have no signals (0), except the kommuner of
-    :func:`unrecorded_areas`, whose 0 is unknown."""
+    """The map metric "rekryteringssignaler": :func:`area_counts` (every area of
+    ``level``) with population_12_17, rate (per 1 000 aged 12–17) and rate_suppressed; the
+    rate is NA where the count is hidden or missing."""
     return _area_values(db_key(), level, start, end)
 
 
-def unrecorded_areas(level: str) -> frozenset[str]:
-    """Areas of ``level`` that signals recorded per LPO cannot reach (:func:`unplaceable`):
-    a count of 0 there is not recorded rather than none, shown as – (missing), as on
-    Översikt, Rekryteringssignaler and Jämförelse."""
-    return unplaceable(db_key(), level)
+@st.cache_data(max_entries=32, show_spinner=False)
+def _area_years(key, level: str, first_year: int, last_year: int) -> pd.DataFrame:
+    chain = chain_for(level)
+    column = LEVEL_COLUMN[level]
+    prot = _layer(key, chain, date(first_year, 1, 1), date(last_year, 12, 1), "year", None)
+    table = prot.table((*_prefix(level), "period"))
+    table = table[table[column].notna()]
+    # Every area × year (areas by name, years ascending) by position on (area, year).
+    codes = list(geo.area_index(key).by_level.get(level, ()))
+    years = list(range(first_year, last_year + 1))
+    grid = [(a, y) for a in codes for y in years]
+    cells = {cell: i for i, cell in enumerate(zip(table[column].tolist(), table["period"].astype(int).tolist(),
+                                                  strict=True))}
+    at = np.array([cells.get(cell, -1) for cell in grid], dtype=np.int64)
+    found = at >= 0
+    counts = np.full(len(grid), np.nan)
+    counts[found] = floats(table["count"])[at[found]]
+    hidden = np.zeros(len(grid), dtype=bool)
+    hidden[found] = pd.array(table["count_suppressed"], dtype="boolean").fillna(False).to_numpy(dtype=bool)[at[found]]
+    reached = unplaceable(key, level)
+    count, hidden, missing = area_cells(counts, hidden, np.array([a in reached for a, _ in grid], dtype=bool), True)
+    return pd.DataFrame({"area_code": pd.Series([a for a, _ in grid], dtype=object),
+                         "year": np.array([y for _, y in grid], dtype=np.int64),
+                         "count": count, "count_suppressed": hidden,
+                         "count_missing": pd.Series(missing, dtype=object)})
+
+
+def area_years(level: str, first_year: int, last_year: int) -> pd.DataFrame:
+    """Every area of ``level`` × calendar year ``first_year``–``last_year`` (years with
+    signals): area_code, year, count, count_suppressed, count_missing, each year's own
+    published total (the Rekryteringssignaler page's yearly values) by :func:`area_cells`'
+    rule."""
+    return _area_years(db_key(), level, first_year, last_year)
 
 
 # --- signals a level cannot place -----------------------------------------------------------
