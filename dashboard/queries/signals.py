@@ -313,9 +313,11 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
     all signals and rate per 1 000 aged 12–17, protected like the trend."""
     total = cube.table(())
     if dimension is None:
-        cats = [TOTAL] * len(total)
-        counts = total["count"].tolist()
-        hidden = total["count_suppressed"].to_numpy(dtype=bool)
+        # An area without signals in the months has no cell (a shown 0 is left out of the
+        # layers): its row is 0, as its trend's, not an empty table.
+        cats = [TOTAL]
+        counts = total["count"].tolist() or [0]
+        hidden = total["count_suppressed"].to_numpy(dtype=bool) if len(total) else np.zeros(1, dtype=bool)
     else:
         # Every category by dict look-up (a merge and masks cost more than the rest).
         part = cube.table((dimension,))
