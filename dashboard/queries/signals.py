@@ -280,16 +280,21 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str, dimens
 
 
 def _coarsened(grain: str, cube_for, youth: dict, notices: list[str]) -> SignalView:
-    """The view in ``grain``, or a coarser grain (month → quarter → year, each with its
-    notice) while most values of ``cube_for(grain)`` are hidden. Each breakdown, and the
-    totals without one, gets the finest grain it can show."""
+    """The view in ``grain``, or a coarser grain (month → quarter → year) while most values
+    of ``cube_for(grain)`` are hidden, with one notice naming every grain passed over
+    ("per månad och per kvartal"; a notice per step stacked two boxes saying the same).
+    Each breakdown, and the totals without one, gets the finest grain it can show."""
+    passed = []
     while True:
         cube = cube_for(grain)
         coarser = suppression.coarser_grain(grain)
         if not cube.mostly_suppressed or coarser is None:
+            if passed:
+                old = " och per ".join(suppression.GRAIN_LABELS[g] for g in passed)
+                notices.append(suppression.coarsening_notice("signalerna", old, grain))
             return SignalView(grain=grain, cube=cube, youth=youth, notices=tuple(notices),
                               mostly_suppressed=cube.mostly_suppressed)
-        notices.append(suppression.coarsening_notice("signalerna", grain, coarser))
+        passed.append(grain)
         grain = coarser
 
 
@@ -603,13 +608,21 @@ def _months_covered(start: date, end: date) -> tuple[date, date] | None:
     return covered(SOURCE, start, end)
 
 
-def cut_note(selection, grain: str) -> str | None:
+def cut_note(selection, grain: str, *, chosen: bool = True) -> str | None:
     """A sentence when the months read start or end inside a quarter or year of ``grain``:
     those periods hold fewer months than the others (:func:`period_label` names them), so
-    their counts and rates are not comparable with a whole one. None otherwise."""
+    their counts and rates are not comparable with a whole one. None otherwise.
+
+    ``chosen``: whether the user chose ``grain``. When the page moved to it (most values
+    hidden per month, or too many months) it suggests nothing: Månad would move back to
+    ``grain`` at once, and whole years are offered beside the hidden values where they
+    show more. A single period (March–August 2025 per year) has no whole one beside it to
+    be compared with: nothing to say either."""
     if grain == "month":
         return None
     start, end = months_read(selection)
+    if len(periods(start, end, grain)) < 2:
+        return None
     cut = [period_label(p, grain, start, end) for p in periods(start, end, grain)
            if period_label(p, grain, start, end) != period_label(p, grain)]
     if not cut:
@@ -617,8 +630,8 @@ def cut_note(selection, grain: str) -> str | None:
     unit = suppression.GRAIN_LABELS[grain]
     named = " och ".join(cut) if len(cut) <= 2 else ", ".join(cut[:-1]) + " och " + cut[-1]
     return (f"Perioden börjar eller slutar mitt i ett {unit}: {named} har färre månader än ett helt {unit}, "
-            f"så antal och takt där är inte jämförbara med ett helt {unit}. Välj Månad, eller en period "
-            f"med hela {'kvartal' if grain == 'quarter' else 'år'}.")
+            f"så antal och takt där är inte jämförbara med ett helt {unit}."
+            + (f" Välj Månad, eller en period med hela {'kvartal' if grain == 'quarter' else 'år'}." if chosen else ""))
 
 
 YEARS_NOTE = ("Signalerna visas som summor av hela kalenderårs skyddade värden, så att två perioder inte kan "
