@@ -8,8 +8,13 @@ länsstyrelse analyst.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from helpers import open_page
+from helpers import swedish_number as number
+
+from dashboard.queries import signals
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
@@ -20,6 +25,12 @@ YEARS_WHY = "delar ett kalenderår"
 def _boxes(at) -> list[str]:
     """The boxes above the chart, as a user reads them (notices and warnings)."""
     return [e.value for e in (*at.info, *at.warning)]
+
+
+def _hidden_share(at) -> float:
+    """The share of the counts shown as ".." in "Hela perioden" and the table per period."""
+    values = [str(v) for df in at.dataframe[:2] for v in df.value["Antal"]]
+    return values.count("..") / len(values)
 
 
 def _lpo(demo_db, monkeypatch, name: str, months: dict, **params):
@@ -40,7 +51,7 @@ def test_an_lpo_without_signals_in_the_period_shows_0_for_the_whole_period(demo_
     assert set(at.dataframe[1].value["Antal"]) == {"0"}
 
 
-def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart(demo_db, monkeypatch):
+def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart(demo_db, raw, monkeypatch):
     # Boden, December 2024–November 2025: five boxes stood above the chart (the month and
     # the quarter steps, a warning, the calendar years, the cut years), the last saying
     # "Välj Månad", which the page had itself left and would leave again.
@@ -52,10 +63,20 @@ def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart
     assert "per månad och per kvartal skulle döljas" in grain and "per år" in grain
     assert "2024 (dec) och 2025 (jan–nov) har färre månader" in grain
     assert "Välj Månad" not in " ".join(boxes)
-    # One for what hides, with its buttons.
-    assert YEARS_WHY in hiding and "en större geografi" in hiding
+    # One for what hides and what shows more: the year holding eleven of the twelve
+    # months, not 2024–2025 (24 months, which the page offered).
+    assert YEARS_WHY in hiding and "Välj hela 2025 eller en större geografi" in hiding
     assert at.dataframe[0].value["Antal"].tolist() == [".."]
-    assert any(b.label.startswith("Visa hela") for b in at.button)
+    labels = [b.label for b in at.button]
+    assert "Visa hela 2025" in labels and "Visa hela 2024–2025" not in labels
+    next(b for b in at.button if b.label == "Visa hela 2025").click()
+    at.run()
+    assert (at.query_params["fran"], at.query_params["till"]) == ("januari 2025", "december 2025")
+    truth = raw.execute("""SELECT sum(count) FROM mart_signal
+                           WHERE lpo_code = 'LPO-BODEN' AND month BETWEEN '2025-01-01' AND '2025-12-01'
+                        """).fetchone()[0]
+    assert number(at.dataframe[0].value["Antal"].iloc[0]) == truth
+    assert not [b for b in _boxes(at) if YEARS_WHY in b]
 
 
 def test_a_period_the_user_shows_per_year_keeps_the_advice_to_choose_months(demo_db, monkeypatch):
@@ -72,3 +93,54 @@ def test_no_cut_year_notice_for_a_single_period(demo_db, monkeypatch):
                                               "till": "augusti 2025"}, uppdelning="Källa")
     assert at.dataframe[1].value["År"].unique().tolist() == ["2025 (mar–aug)"]
     assert not [b for b in _boxes(at) if "färre månader" in b]
+
+
+def test_whole_years_are_not_offered_where_they_hide_as_much(demo_db, monkeypatch):
+    # Boden by sex: December–November hides 7 of its 9 counts, 2025 and 2024–2025 as many
+    # or more. The page said "Hela 2024–2025 visar fler" and offered them all the same.
+    at = _lpo(demo_db, monkeypatch, "Boden", DEC_NOV, uppdelning="Kön")
+    chosen = _hidden_share(at)
+    for fran, till in (("januari 2025", "december 2025"), ("januari 2024", "december 2025")):
+        whole = _lpo(demo_db, monkeypatch, "Boden", {"period": "Välj månader", "fran": fran, "till": till},
+                     uppdelning="Kön")
+        assert _hidden_share(whole) >= chosen, (fran, till)
+    assert not [b for b in _boxes(at) if YEARS_WHY in b]
+    assert not [b.label for b in at.button if b.label.startswith("Visa hela")]
+    assert "Välj en större geografi" in " ".join(w.value for w in at.warning)
+    assert len(_boxes(at)) == 2
+
+
+@pytest.mark.parametrize(("months", "offered"), [
+    # Six months in each year: the later one.
+    ({"fran": "juli 2024", "till": "juni 2025"}, "Visa hela 2025"),
+    # More than twelve months: the years around them.
+    ({"fran": "mars 2024", "till": "augusti 2025"}, "Visa hela 2024–2025"),
+])
+def test_the_years_offered_for_a_period_across_the_turn_of_the_year(demo_db, monkeypatch, months, offered):
+    at = _lpo(demo_db, monkeypatch, "Boden", {"period": "Välj månader", **months})
+    assert offered in [b.label for b in at.button]
+
+
+def test_years_label_names_the_months_of_a_year_the_signals_do_not_fill():
+    # The year the signals end in holds their months only: "hela 2025" would promise December.
+    assert signals.years_label((date(2025, 1, 1), date(2025, 12, 1))) == "hela 2025"
+    assert signals.years_label((date(2024, 1, 1), date(2025, 12, 1))) == "hela 2024–2025"
+    assert signals.years_label((date(2025, 1, 1), date(2025, 10, 1))) == "januari 2025 – oktober 2025"
+
+
+def test_oversikt_names_the_months_that_show_the_hidden_headline(demo_db, raw, monkeypatch):
+    at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Boden", **DEC_NOV})
+    card = next(m for m in at.metric if m.label == "Rekryteringssignaler")
+    assert card.value == ".."
+    note = next(c.value for c in at.caption if YEARS_WHY in c.value)
+    assert "Välj januari 2025 – december 2025 under Period" in note
+    at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Boden",
+                                                      "period": "Välj månader", "fran": "januari 2025",
+                                                      "till": "december 2025"})
+    truth = raw.execute("""SELECT sum(count) FROM mart_signal
+                           WHERE lpo_code = 'LPO-BODEN' AND month BETWEEN '2025-01-01' AND '2025-12-01'
+                        """).fetchone()[0]
+    assert number(next(m for m in at.metric if m.label == "Rekryteringssignaler").value) == truth
+    # A headline shown across the turn of the year: nothing to explain.
+    at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Järva", **DEC_NOV})
+    assert not [c.value for c in at.caption if YEARS_WHY in c.value]

@@ -120,14 +120,15 @@ grain_note = " ".join([*view_notices, *([cut] if cut else [])])
 if grain_note:
     st.info(grain_note, icon=":material/zoom_out:")
 # 2. Every value is a sum of the calendar years' protected values: a period that cuts a
-#    year hides more, and the whole years are a click away.
-years = signals.whole_years(sel) if suppressed else None
-years_note = signals.years_note(sel) if years else None
+#    year hides more, and the whole years are a click away when they show more.
+years = signals.years_showing_more(sel, dimension, view_grain) if suppressed else None
+years_note = signals.years_note(years, button=True) if years else None
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" and coarser_level(sel.area_level) else None
 if mostly_suppressed and (parent or years):
-    ways = [way for way, given in (("hela kalenderår", years), ("en större geografi", parent)) if given]
+    ways = [way for way, given in ((years and signals.years_label(years), years), ("en större geografi", parent))
+            if given]
     st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
-               + (f"{years_note} " if years else "")
+               + (f"{signals.YEARS_WHY} " if years else "")
                + f"Välj {' eller '.join(ways)} för att se mönstren.", icon=":material/visibility_off:")
 elif years:
     st.info(years_note, icon=":material/calendar_month:")
