@@ -144,3 +144,19 @@ def test_oversikt_names_the_months_that_show_the_hidden_headline(demo_db, raw, m
     # A headline shown across the turn of the year: nothing to explain.
     at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Järva", **DEC_NOV})
     assert not [c.value for c in at.caption if YEARS_WHY in c.value]
+
+
+def test_jamforelse_says_why_signals_hide_across_the_turn_of_the_year(demo_db, monkeypatch, recorded):
+    params = {"niva": "Polisområde", "omrade": "Norrbotten", "jmf_niva": "Lokalpolisområde",
+              "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**params, **DEC_NOV})
+    table = at.dataframe[0].value
+    assert (table["Antal"] == "..").sum() >= 3
+    note = next(i.value for i in at.info if YEARS_WHY in i.value)
+    assert "Välj januari 2025 – december 2025 under Period" in note
+    assert note in recorded["jmf_bars_dl"]["caption"]
+    # 2025 shows them, and the page has nothing to explain.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**params, "period": "Välj månader",
+                                                        "fran": "januari 2025", "till": "december 2025"})
+    assert (at.dataframe[0].value["Antal"] == "..").sum() < (table["Antal"] == "..").sum()
+    assert not [i.value for i in at.info if YEARS_WHY in i.value]
