@@ -103,12 +103,22 @@ highlight = geo.area_name(highlight_code) if highlight_code else None
 summary = cmp.summary
 what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
+# Signals hidden because the period cuts a calendar year (each value is summed from the
+# years' protected values): said, as on Översikt and Karta, where whole years show them.
+years_note = None
+if indicator.kind == "signals" and not table.empty:
+    hidden_rows = table.loc[table["count_suppressed"].astype(bool) | table["count_prev_suppressed"].astype(bool),
+                            "area_code"].tolist()
+    if hidden_rows and (years := signal_queries.years_revealing(sel, level, hidden_rows)):
+        years_note = signal_queries.years_note(years)
 
 
-def export_caption(hidden: int, *, measures: bool = False) -> str:
+def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
     view's caption said the side-by-side table's number, whatever its own table hid).
-    Only signals are under disclosure control; other measures say they are not."""
+    Only signals are under disclosure control; other measures say they are not.
+    ``whole_years``: the view shows whole calendar years, which the note on periods that
+    cut a year does not concern."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
@@ -117,7 +127,8 @@ def export_caption(hidden: int, *, measures: bool = False) -> str:
                    ] if not indicator.person_level else []
     unprotected += [components.MEASURES_UNPROTECTED] if measures else []
     return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
-                                     unprotected=" ".join(unprotected) or None, notes=[*cmp.notes, unplaced],
+                                     unprotected=" ".join(unprotected) or None,
+                                     notes=[*cmp.notes, unplaced, years_note if hidden and not whole_years else None],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents")
 
@@ -137,6 +148,8 @@ def show_side_by_side() -> int:
                + " ".join(cmp.notes))
     if unplaced:
         st.info(unplaced, icon=":material/location_off:")
+    if years_note:
+        st.info(years_note, icon=":material/calendar_month:")
     # Kommuner whose signals are recorded per lokalpolisområde (each covering other
     # kommuner too) have none of their own (the query layer says so): named as such, apart
     # from the hidden ones.
@@ -257,7 +270,8 @@ def show_similar() -> int:
                          "population": "Befolkning", "value": "Värde"}
         hidden = int(trend["count_suppressed"].sum())
         exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
-                                 title=title, caption=export_caption(hidden), filename=components.file_name(title, sel),
+                                 title=title, caption=export_caption(hidden, whole_years=True),
+                                 filename=components.file_name(title, sel),
                                  columns=trend_columns)
         return hidden
     st.info("Inga årsvärden för måttet i de här områdena.")
@@ -295,6 +309,8 @@ def show_measures() -> int:
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())
+        if hidden and years_note:
+            st.info(years_note, icon=":material/calendar_month:")
         exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden, measures=True),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden
@@ -306,4 +322,4 @@ suppressed = components.tab_sections({"Sida vid sida": show_side_by_side, "Likna
 
 # Only recruitment signals are person-level; for other indicators nothing is suppressed.
 components.data_note(suppressed=suppressed if indicator.person_level else None,
-                     notes=[cq.METHOD_NOTE, *cmp.notes, *([unplaced] if unplaced else [])])
+                     notes=[cq.METHOD_NOTE, *cmp.notes, *(note for note in (unplaced, years_note) if note)])

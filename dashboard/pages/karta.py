@@ -172,9 +172,11 @@ else:
         if values["count_missing"].eq(signals.PER_LPO).any():
             st.info(signals.PER_LPO_NOTE, icon=":material/location_off:")
             notes.append(signals.PER_LPO_NOTE)
-        if values["value_suppressed"].any() and (years := signals.years_note(sel)):
-            st.info(years, icon=":material/calendar_month:")
-            notes.append(years)
+        hidden_areas = values.loc[values["value_suppressed"], "area_code"].tolist()
+        if hidden_areas and (years := signals.years_revealing(sel, level, hidden_areas, earlier=False)):
+            years_note = signals.years_note(years)
+            st.info(years_note, icon=":material/calendar_month:")
+            notes.append(years_note)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "forandring" and values["value_state"].notna().any():

@@ -134,8 +134,9 @@ if no_change := signals.previous_note(sel):
     st.caption(no_change)
 if unplaced_signals := signals.unplaced_note(sel):
     st.caption(unplaced_signals)
-if (now_hidden or before_hidden) and (years := signals.years_note(sel)):
-    st.caption(years)
+# Hidden because the period cuts a calendar year: said only where whole years show it.
+if (now_hidden or before_hidden) and (years := signals.years_revealing(sel, sel.area_level, [sel.area_code])):
+    st.caption(signals.years_note(years))
 
 # --- trend and map --------------------------------------------------------------------------
 left, right = st.columns([3, 2])

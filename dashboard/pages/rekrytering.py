@@ -108,20 +108,29 @@ dimension = None if split == "total" else split
 with st.spinner("Röjandeskyddet beräknas …", show_time=True):
     view = signals.signal_page(sel, dimension, grain)
 view_grain, view_notices, mostly_suppressed = view.grain, view.notices, view.mostly_suppressed
-for notice in view_notices:
-    st.info(notice, icon=":material/zoom_out:")
 table, summary = view.trend, view.summary
 suppressed = count_suppressed(table, ["count"]) + count_suppressed(summary, ["count"])
-# Every value is a sum of the calendar years' protected values: a period that cuts a
-# year hides more, and the whole years are a click away.
-years = signals.whole_years(sel) if suppressed else None
-years_note = signals.years_note(sel) if years else None
+# At most two boxes above the chart (there were up to five: two grain steps, a warning, the
+# calendar years and the cut periods): how the periods are shown, then why values hide and
+# what shows more, with its buttons.
+# 1. The grain shown and why (too many months, most values hidden), and the quarters or
+#    years the months cut: their bars are lower than a whole one's.
+cut = signals.cut_note(sel, view_grain, chosen=view_grain == grain)
+grain_note = " ".join([*view_notices, *([cut] if cut else [])])
+if grain_note:
+    st.info(grain_note, icon=":material/zoom_out:")
+# 2. Every value is a sum of the calendar years' protected values: a period that cuts a
+#    year hides more, and the whole years are a click away when they show more.
+years = signals.years_showing_more(sel, dimension, view_grain) if suppressed else None
+years_note = signals.years_note(years, button=True) if years else None
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" and coarser_level(sel.area_level) else None
 if mostly_suppressed and (parent or years):
-    ways = [way for way, given in (("hela kalenderår", years), ("en större geografi", parent)) if given]
+    ways = [way for way, given in ((years and signals.years_label(years), years), ("en större geografi", parent))
+            if given]
     st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
-               f"Välj {' eller '.join(ways)} för att se mönstren.", icon=":material/visibility_off:")
-if years:
+               + (f"{signals.YEARS_WHY} " if years else "")
+               + f"Välj {' eller '.join(ways)} för att se mönstren.", icon=":material/visibility_off:")
+elif years:
     st.info(years_note, icon=":material/calendar_month:")
 if (mostly_suppressed and parent) or years:
     left, right, _ = st.columns([1, 1, 2])
@@ -132,11 +141,6 @@ if (mostly_suppressed and parent) or years:
         (right if years else left).button(f"Visa {geo.area_name(parent)} i stället", on_click=filters.set_area,
                                           args=(geo.level_of(parent), parent), key="signal_coarser")
 
-# A quarter or year that the period cuts holds fewer months: its label names them, and
-# this says why its bar or point is lower than a whole one.
-cut = signals.cut_note(sel, view_grain)
-if cut:
-    st.info(cut, icon=":material/date_range:")
 # Both tables are made from the database version, the area, the period, the grain asked
 # for and the breakdown (signal_page's inputs): their display tables are remembered by
 # that instead of by their pickled content (pickling and hashing them cost milliseconds
@@ -169,7 +173,7 @@ if large_note:
 columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
            "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
-                         caption=export_caption(table, cut),
+                         caption=export_caption(table, grain_note or None),
                          # The grain and breakdown in the name: each view's file kept apart.
                          filename=components.file_name(f"{title}, {sel.area_name}", sel),
                          columns=columns)
@@ -193,7 +197,7 @@ with st.expander("Tabell per period", expanded=False):
 components.data_note(
     sources=SOURCES,
     suppressed=suppressed,
-    notes=[*view_notices, *(note for note in (coverage, unplaced, cut, years_note) if note),
+    notes=[*(note for note in (grain_note, coverage, unplaced, years_note) if note),
            "Värden kan också döljas när de annars kunde räknas fram ur en summa eller ur "
            "andra uppdelningar (sekundärt röjandeskydd); andelar och takter av dolda antal döljs.",
            "Takten är antal signaler per period delat med antalet unga 12–17 år i området "

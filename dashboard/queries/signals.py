@@ -282,16 +282,21 @@ def _view(key, level: str, code: str, start: date, end: date, grain: str, dimens
 
 
 def _coarsened(grain: str, cube_for, youth: dict, notices: list[str]) -> SignalView:
-    """The view in ``grain``, or a coarser grain (month → quarter → year, each with its
-    notice) while most values of ``cube_for(grain)`` are hidden. Each breakdown, and the
-    totals without one, gets the finest grain it can show."""
+    """The view in ``grain``, or a coarser grain (month → quarter → year) while most values
+    of ``cube_for(grain)`` are hidden, with one notice naming every grain passed over
+    ("per månad och per kvartal"; a notice per step stacked two boxes saying the same).
+    Each breakdown, and the totals without one, gets the finest grain it can show."""
+    passed = []
     while True:
         cube = cube_for(grain)
         coarser = suppression.coarser_grain(grain)
         if not cube.mostly_suppressed or coarser is None:
+            if passed:
+                old = " och per ".join(suppression.GRAIN_LABELS[g] for g in passed)
+                notices.append(suppression.coarsening_notice("signalerna", old, grain))
             return SignalView(grain=grain, cube=cube, youth=youth, notices=tuple(notices),
                               mostly_suppressed=cube.mostly_suppressed)
-        notices.append(suppression.coarsening_notice("signalerna", grain, coarser))
+        passed.append(grain)
         grain = coarser
 
 
@@ -315,9 +320,11 @@ def summary_table(cube: suppression.Protected, dimension: str | None, youth: dic
     all signals and rate per 1 000 aged 12–17, protected like the trend."""
     total = cube.table(())
     if dimension is None:
-        cats = [TOTAL] * len(total)
-        counts = total["count"].tolist()
-        hidden = total["count_suppressed"].to_numpy(dtype=bool)
+        # An area without signals in the months has no cell (a shown 0 is left out of the
+        # layers): its row is 0, as its trend's, not an empty table.
+        cats = [TOTAL]
+        counts = total["count"].tolist() or [0]
+        hidden = total["count_suppressed"].to_numpy(dtype=bool) if len(total) else np.zeros(1, dtype=bool)
     else:
         # Every category by dict look-up (a merge and masks cost more than the rest).
         part = cube.table((dimension,))
@@ -603,13 +610,21 @@ def _months_covered(start: date, end: date) -> tuple[date, date] | None:
     return covered(SOURCE, start, end)
 
 
-def cut_note(selection, grain: str) -> str | None:
+def cut_note(selection, grain: str, *, chosen: bool = True) -> str | None:
     """A sentence when the months read start or end inside a quarter or year of ``grain``:
     those periods hold fewer months than the others (:func:`period_label` names them), so
-    their counts and rates are not comparable with a whole one. None otherwise."""
+    their counts and rates are not comparable with a whole one. None otherwise.
+
+    ``chosen``: whether the user chose ``grain``. When the page moved to it (most values
+    hidden per month, or too many months) it suggests nothing: Månad would move back to
+    ``grain`` at once, and whole years are offered beside the hidden values where they
+    show more. A single period (March–August 2025 per year) has no whole one beside it to
+    be compared with: nothing to say either."""
     if grain == "month":
         return None
     start, end = months_read(selection)
+    if len(periods(start, end, grain)) < 2:
+        return None
     cut = [period_label(p, grain, start, end) for p in periods(start, end, grain)
            if period_label(p, grain, start, end) != period_label(p, grain)]
     if not cut:
@@ -617,39 +632,137 @@ def cut_note(selection, grain: str) -> str | None:
     unit = suppression.GRAIN_LABELS[grain]
     named = " och ".join(cut) if len(cut) <= 2 else ", ".join(cut[:-1]) + " och " + cut[-1]
     return (f"Perioden börjar eller slutar mitt i ett {unit}: {named} har färre månader än ett helt {unit}, "
-            f"så antal och takt där är inte jämförbara med ett helt {unit}. Välj Månad, eller en period "
-            f"med hela {'kvartal' if grain == 'quarter' else 'år'}.")
+            f"så antal och takt där är inte jämförbara med ett helt {unit}."
+            + (f" Välj Månad, eller en period med hela {'kvartal' if grain == 'quarter' else 'år'}." if chosen else ""))
 
 
-YEARS_NOTE = ("Signalerna visas som summor av hela kalenderårs skyddade värden, så att två perioder inte kan "
-              "ställas mot varandra för att räkna fram ett dolt antal. En period som delar ett kalenderår "
-              "döljer därför fler värden än hela år: {years} visar fler.")
+YEARS_WHY = ("Perioden delar ett kalenderår, och då döljs fler värden: signalerna räknas fram ur hela "
+             "kalenderårs skyddade värden, så att två perioder inte kan ställas mot varandra för att räkna fram "
+             "ett dolt antal.")
+
+
+def _year_choices(start: date, end: date) -> list[tuple[date, date]]:
+    """The whole calendar years to offer for the months ``start``–``end`` when they cut
+    one (as far as the signals go: the year they begin or end in holds fewer months), best
+    first; none when they are whole years already (or there are no signals).
+
+    Twelve months or fewer across the turn of a year (the last twelve months, December–
+    November) first get the year holding most of them (the later on a tie): "hela 2025"
+    for December 2024–November 2025, a period of the same length, rather than only the
+    two years around them, which doubled it (and its year-earlier comparison). Longer
+    periods get the years around them."""
+    spans = publication_spans(start, end, *_month_span(db_key()))
+    if not spans or (spans[0][0] == start and spans[-1][1] == end):
+        return []
+    around = (spans[0][0], spans[-1][1])
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if len(spans) != 2 or months > 12:
+        return [around]
+
+    def held(span):
+        lo, hi = max(span[0], start), min(span[1], end)
+        return (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+
+    most = max(reversed(spans), key=held)
+    return [most, around]
 
 
 def whole_years(selection) -> tuple[date, date] | None:
-    """The calendar years around the selection's months with signals (first and last
-    month), when those months cut a year: every signal value is a sum of the calendar
-    years' protected values (:func:`dashboard.signal_layers.derive`), so a whole year
-    shows more of them. None when the months are whole years already (or there are none)."""
+    """The calendar years to offer for the selection's months with signals when those
+    months cut a year (:func:`_year_choices`' first): every signal value is a sum of the
+    calendar years' protected values (:func:`dashboard.signal_layers.derive`), so whole
+    years often show more of them. None when the months are whole years already (or there
+    are none). The years end with the last month with signals: "2025" while its signals
+    run to October is January–October 2025, the year's publication period."""
+    choices = _choices(selection)
+    return choices[0] if choices else None
+
+
+def _choices(selection) -> list[tuple[date, date]]:
     if months_covered(selection) is None:
-        return None
-    start, end = months_read(selection)
-    spans = publication_spans(start, end, *_month_span(db_key()))
-    if not spans or (spans[0][0] == start and spans[-1][1] == end):
-        return None
-    return date(start.year, 1, 1), date(end.year, 12, 1)
+        return []
+    return _year_choices(*months_read(selection))
 
 
 def years_label(years: tuple[date, date]) -> str:
-    """'hela 2025' or 'hela 2024–2025'."""
-    lo, hi = years[0].year, years[1].year
-    return f"hela {lo}" if lo == hi else f"hela {lo}–{hi}"
+    """'hela 2025' or 'hela 2024–2025'; the months when the signals do not fill the first
+    or last year ('januari 2024 – oktober 2025': "hela 2025" would promise December)."""
+    lo, hi = years
+    if (lo.month, hi.month) != (1, 12):
+        return fmt.period(lo, hi)
+    return f"hela {lo.year}" if lo.year == hi.year else f"hela {lo.year}–{hi.year}"
 
 
-def years_note(selection) -> str | None:
-    """:data:`YEARS_NOTE` for the selection when its months cut a calendar year, else None."""
-    years = whole_years(selection)
-    return YEARS_NOTE.format(years=years_label(years).capitalize()) if years else None
+def years_note(years: tuple[date, date], *, button: bool = False) -> str:
+    """Why a period that cuts a calendar year hides more, and which months show more:
+    beside a button to them (``button``), or how to choose them under Period."""
+    if button:
+        label = years_label(years)
+        return f"{YEARS_WHY} {label[:1].upper()}{label[1:]} visar fler."
+    return f"{YEARS_WHY} Välj {fmt.period(*years)} under Period (Välj månader) för att se fler."
+
+
+def _hidden_share(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> float:
+    """The share of an area's counts per period (× category) and over the period (per
+    category) that the layer of ``grain`` hides for the months ``start``–``end``, a zero
+    counted as shown, as the page's two tables count them. Read from the country-wide
+    layer (cached for every area), without the page's cube, rates and tables."""
+    layer = _layer(key, chain_for(level), start, end, grain, dimension)
+    prefix = _prefix(level)
+    where = {LEVEL_COLUMN[level]: code} if prefix else None
+    fine, whole = (("period", dimension), (dimension,)) if dimension else (("period",), ())
+    hidden = sum(int(layer.table((*prefix, *g), where=where)["count_suppressed"].sum()) for g in (fine, whole))
+    slots = (len(periods(start, end, grain)) + 1) * (len(CATEGORIES[dimension]) if dimension else 1)
+    return hidden / slots
+
+
+def years_showing_more(selection, dimension: str | None, grain: str) -> tuple[date, date] | None:
+    """:func:`whole_years` (or the next choice of :func:`_year_choices`) when
+    Rekryteringssignaler, in the ``grain`` it shows and the same breakdown, hides a
+    smaller share of the area's values there than for the selection, else None: for an
+    area whose breakdown hides almost everything, whole years can hide as much or more
+    (Boden by sex, December 2024–November 2025: 7 of its 9 counts; 2024–2025: 8 of 9),
+    and the page offered them all the same."""
+    choices = _choices(selection)
+    if not choices:
+        return None
+    key, level, code = db_key(), selection.area_level, selection.area_code
+    share = _hidden_share(key, level, code, *months_read(selection), grain, dimension)
+    for years in choices:
+        if _hidden_share(key, level, code, *years, grain, dimension) < share:
+            return years
+    return None
+
+
+def _hidden_areas(key, level: str, start: date, end: date, codes) -> set[str]:
+    """The areas among ``codes`` at ``level`` whose total over the months is hidden."""
+    chain = chain_for(level)
+    cols = CHAINS[chain]
+    column = LEVEL_COLUMN[level]
+    table = _totals(key, chain, start, end).table(cols[: cols.index(column) + 1])
+    return set(table.loc[table["count_suppressed"].to_numpy(dtype=bool) & table[column].isin(list(codes)), column])
+
+
+def years_revealing(selection, level: str, codes, *, earlier: bool = True) -> tuple[date, date] | None:
+    """:func:`whole_years` when they show the total of an area among ``codes`` at
+    ``level`` that the selection's months hide, or (``earlier``) the same months a year
+    earlier hide (Översikt's headline and change, Karta's areas, Jämförelse's rows), else
+    None: the pages say why a period that cuts a year hides more only where whole years
+    would show it."""
+    choices = _choices(selection)
+    if not choices or level not in LEVEL_COLUMN:
+        return None
+    key = db_key()
+    start, end = months_read(selection)
+    windows = [(start, end), (year_earlier(start), year_earlier(end))] if earlier else [(start, end)]
+    hidden = [_hidden_areas(key, level, s, e, codes) for s, e in windows]
+    # The same choice a year earlier (the year before "hela 2025" is "hela 2024").
+    alike = [choices] + [_year_choices(s, e) for s, e in windows[1:]]
+    for i, years in enumerate(choices):
+        for areas, options in zip(hidden, alike, strict=True):
+            if areas and i < len(options) and areas - _hidden_areas(key, level, *options[i], areas):
+                return years
+    return None
 
 
 def coverage_note(selection) -> str | None:
