@@ -5,8 +5,8 @@ One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgär
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
 and for measures that answer several causes, and an analysis sheet with counts. The
 plan's organisation, kommun, LPOs and year come from the user's options, a sidecar file,
-a "Kommun:" cell (the kommun only) or the file name and title. What is read, how and
-why: docs/sources/atgardsplan.md.
+"Kommun:", "År:" and "LPO:" cells or the file name and title. What is read, how and why:
+docs/sources/atgardsplan.md.
 
 The workbook is read with openpyxl in read-only mode (values, not formulas). Merged
 ranges, the last row holding a value and cell comments come from the sheet XML itself,
@@ -1276,9 +1276,10 @@ class AreaRows:
 
 def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -> tuple[str, str]:
     """(area, how it was named): the full name in the first rows beats the sheet name."""
-    # The plan's kommun written above the table ("Kommun: Ludvika") names no area.
-    kommun_cells = _kommun_labels(sheet, header_row - 1)[1]
-    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row and (r, c) not in kommun_cells]
+    # The plan's kommun, year or LPO written above the table ("Kommun: Ludvika", "År:
+    # 2025") names no area.
+    label_cells = _metadata_labels(sheet, header_row - 1)[1]
+    above = [sheet.value(r, c) for (r, c) in sorted(sheet.cells) if r < header_row and (r, c) not in label_cells]
     candidates = [t for t in above if t]
     if description_col:
         candidates.append(sheet.value(header_row + 1, description_col))
@@ -2648,15 +2649,49 @@ def _ascii(text: str) -> str:
 
 
 # "Kommun: Ludvika" in a cell, or "Kommun" in one cell and the name in the next: the plan's
-# metadata above its table or on a cover sheet.
-_KOMMUN_LABEL = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:\s*(.*?)[\s.]*$")
-_KOMMUN_LABEL_ALONE = re.compile(r"(?i)^\s*(?:kommun(?:en|er|erna|namn)?|kommun\(er\))\s*:?\s*$")
+# metadata above its table or on a cover sheet. The same for its year ("År: 2025",
+# "Planår" | "2025", "Gäller 2025") and its LPO ("LPO: Borlänge", "Lokalpolisområde" |
+# "Borlänge").
+_KOMMUN_WORD = r"(?:kommun(?:en|er|erna|namn)?|kommun\(er\))"
+_YEAR_WORD = r"(?:(?:plan|verksamhets)?år(?:et|tal)?|planperiod|(?:planen\s+)?gäller(?:\s+för)?(?:\s+år)?)"
+_LPO_WORD = r"(?:lpo(?:er|n)?|lokalpolisområd(?:e|et|en|ena)|lokalpolisområde\(n\))"
+_KOMMUN_LABEL = re.compile(rf"(?i)^\s*{_KOMMUN_WORD}\s*:\s*(.*?)[\s.]*$")
+_KOMMUN_LABEL_ALONE = re.compile(rf"(?i)^\s*{_KOMMUN_WORD}\s*:?\s*$")
+# "Gäller 2025" needs no colon, but the year must follow it: "Gäller för alla enheter" is no label.
+_YEAR_LABEL = re.compile(rf"(?i)^\s*(?:{_YEAR_WORD}\s*:\s*(.*?)|(?:planen\s+)?gäller\s+(?:för\s+)?(?:år\s+)?"
+                         r"(20\d{2}(?!\d).*?))[\s.]*$")
+_YEAR_LABEL_ALONE = re.compile(rf"(?i)^\s*{_YEAR_WORD}\s*:?\s*$")
+_LPO_LABEL = re.compile(rf"(?i)^\s*{_LPO_WORD}\s*:\s*(.*?)[\s.]*$")
+_LPO_LABEL_ALONE = re.compile(rf"(?i)^\s*{_LPO_WORD}\s*:?\s*$")
+_LABELS = {"kommun": (_KOMMUN_LABEL, _KOMMUN_LABEL_ALONE), "year": (_YEAR_LABEL, _YEAR_LABEL_ALONE),
+           "lpo": (_LPO_LABEL, _LPO_LABEL_ALONE)}
 # A line that reads as the plan's title or its organisation ("Åtgärdsplan Ludvika kommun
 # 2025", "Malmö stad", "Farsta stadsdelsförvaltning"): a kommun named in it is the plan's.
 _PLAN_TITLE = re.compile(r"(?i)åtgärdsplan|handlingsplan|\bkommun(?:s|er)?\b|\bstad\b|\bregion\s+gotland\b|"
                          r"stadsdels(?:förvaltning|nämnd|område)")
-# A template's placeholder in the "Kommun" cell ("[Kommunnamn]", "Ange kommun"): no name.
-_PLACEHOLDER_VALUE = re.compile(r"[\[\]<>_]|\.\.\.|…|\b(?:ange|skriv|fyll|välj|exempel|t\.\s?ex)\b", re.IGNORECASE)
+# A title-block line saying when the plan was adopted or changed ("Antagen av Ludvika
+# kommun 2024-12-10", "Reviderad 2025"): its year is not the plan's.
+_DATED_LINE = re.compile(r"(?i)\d{4}-\d{2}-\d{2}|\b(?:antagen|antogs|beslutad|beslutades|fastställd|fastställdes|"
+                         r"reviderad|reviderades|uppdaterad|version)\b")
+# A template's placeholder in the "Kommun" cell ("[Kommunnamn]", "Ange kommun"), or the
+# year's ("ÅÅÅÅ", "20XX"): no name.
+_PLACEHOLDER_VALUE = re.compile(r"[\[\]<>_]|\.\.\.|…|\b(?:ange|skriv|fyll|välj|exempel|t\.\s?ex)\b|"
+                                r"\b(?:åååå|yyyy|xxxx|20xx)\b", re.IGNORECASE)
+# A year of a plan ("2025"), not a law's number ("(2023:196)").
+_PLAN_YEAR = re.compile(r"(?<![\d(])(20\d{2})(?![\d:])")
+
+
+def _plan_years(text: str) -> list[int]:
+    """The years a text names, in its order: "Åtgärdsplan 2025–2026" gives [2025, 2026]."""
+    return list(dict.fromkeys(int(y) for y in _PLAN_YEAR.findall(text)))
+
+
+def _covers(text_years: tuple[int, ...], year: int, text: str = "") -> bool:
+    """Whether a text naming ``text_years`` allows the plan's ``year``: one of them, or
+    inside the period they span ("2024–2026"; "2025/26" spans 2025 and 2026)."""
+    short = re.search(r"(?<!\d)20(\d{2})\s*[-–/]\s*(\d{2})(?!\d)", text)
+    last = max(text_years + ((2000 + int(short[2]),) if short else ()))
+    return year in text_years or min(text_years) <= year <= last
 
 
 @dataclass(frozen=True)
@@ -2668,51 +2703,95 @@ class WorkbookKommun:
     organisation: str | None = None  # as a title names it ("Ludvika kommun")
 
 
-def _kommun_labels(sheet: Sheet, last_row: int) -> tuple[list[tuple[int, int, str]], set[tuple[int, int]]]:
-    """The cells down to ``last_row`` that say which kommun the plan is for: "Kommun:
-    Ludvika" (a line of the cell), or "Kommun" (or "Kommun:") with the name in the next
-    filled cell to its right. Returns ((row, column, the name as written) of each, every
-    cell they take, labels and names)."""
-    values, taken = [], set()
+@dataclass(frozen=True)
+class WorkbookYear:
+    """A cell of the workbook that names the plan's year (or years: "2025–2026")."""
+
+    years: tuple[int, ...]
+    where: str
+    text: str = ""
+
+
+@dataclass
+class WorkbookCells:
+    """What the workbook's own cells say about the plan (_workbook_metadata)."""
+
+    kommuner: list[WorkbookKommun] = field(default_factory=list)  # "Kommun: Ludvika"
+    kommun_titles: list[WorkbookKommun] = field(default_factory=list)  # "Åtgärdsplan Ludvika kommun 2025"
+    kommun_unknown: list[str] = field(default_factory=list)  # "blad 'X', cell B2 ('Ludvka')"
+    years: list[WorkbookYear] = field(default_factory=list)  # "År: 2025"
+    # Title lines naming a year, besides the first sheet's first cell (the title proper).
+    year_titles: list[WorkbookYear] = field(default_factory=list)
+    year_unknown: list[str] = field(default_factory=list)
+    first_cell: str | None = None  # where the workbook's title stands: "blad 'Instruktion', cell A1"
+    lpos: list[tuple[str, str]] = field(default_factory=list)  # (the LPO as written, where)
+
+
+def _metadata_labels(sheet: Sheet, last_row: int) -> tuple[dict[str, list[tuple[int, int, str]]], set[tuple[int, int]]]:
+    """The cells down to ``last_row`` that say which kommun, year or LPO the plan is for:
+    "Kommun: Ludvika" (a line of the cell), or "Kommun" (or "Kommun:") with the value in
+    the next filled cell to its right. Returns (per kind, "kommun", "year", "lpo": (row,
+    column, the value as written) of each; every cell they take, labels and values)."""
+    values: dict[str, list[tuple[int, int, str]]] = {kind: [] for kind in _LABELS}
+    taken: set[tuple[int, int]] = set()
     for r, cells in sheet.rows.items():
         if r > last_row:
             break
         for k, (c, text) in enumerate(cells):
-            written = [m[1] for line in text.split("\n") if (m := _KOMMUN_LABEL.match(line)) and m[1]]
-            if written:
-                values += [(r, c, value) for value in written]
-                taken.add((r, c))
-            elif _KOMMUN_LABEL_ALONE.match(text):
-                taken.add((r, c))
-                if k + 1 < len(cells):
-                    c2, value = cells[k + 1]
-                    values.append((r, c2, value.split("\n")[0].strip().rstrip(".")))
-                    taken.add((r, c2))
+            if (r, c) in taken:
+                continue
+            for kind, (label, alone) in _LABELS.items():
+                written = [next(g for g in m.groups() if g is not None) for line in text.split("\n")
+                           if (m := label.match(line)) and any(m.groups())]
+                if written:
+                    values[kind] += [(r, c, value) for value in written]
+                    taken.add((r, c))
+                elif alone.match(text):
+                    taken.add((r, c))
+                    if k + 1 < len(cells):
+                        c2, value = cells[k + 1]
+                        values[kind].append((r, c2, value.split("\n")[0].strip().rstrip(".")))
+                        taken.add((r, c2))
+                    break
     return values, taken
 
 
-def _workbook_kommuner(sheets: list[Sheet], gz) -> tuple[list[WorkbookKommun], list[WorkbookKommun], list[str]]:
-    """What the workbook's cells say about the plan's kommun, above each sheet's table (or
-    in the first rows of a sheet without one, a cover sheet): (the cells labelled "Kommun"
-    that name one or several kommuner; the title lines that name one ("Åtgärdsplan Ludvika
-    kommun 2025"), the first sheet's first cell first; and where a "Kommun" cell names
-    none we know, as "blad 'X', cell B2 ('Ludvka')"). An example sheet is never the
-    plan's."""
-    labelled, titles, unknown = [], [], []
+def _workbook_metadata(sheets: list[Sheet], gz) -> WorkbookCells:
+    """What the workbook's cells say about the plan's kommun, year and LPO, above each
+    sheet's table (or in the first rows of a sheet without one, a cover sheet): the cells
+    labelled "Kommun", "År" or "LPO"; the title lines that name a kommun ("Åtgärdsplan
+    Ludvika kommun 2025"), the first sheet's first cell first, or a year; and the
+    labelled cells whose value is no kommun or no year we can read. An example sheet is
+    never the plan's; placeholders ("[Ange kommun]", "ÅÅÅÅ") say nothing."""
+    found_cells = WorkbookCells()
     for sheet in sheets:
         if not sheet.cells or _EXAMPLE_TITLE.search(_fold(sheet.title)):
             continue
         found = find_header(sheet)
         last_row = found[0] - 1 if found else HEADER_SEARCH_ROWS
-        values, taken = _kommun_labels(sheet, last_row)
-        for r, c, value in values:
-            where = f"blad '{sheet.title}', cell {get_column_letter(c)}{r}"
+        values, taken = _metadata_labels(sheet, last_row)
+
+        def at(c: int, r: int, title: str = sheet.title) -> str:
+            return f"blad '{title}', cell {get_column_letter(c)}{r}"
+
+        for r, c, value in values["kommun"]:
             codes = [gz.kommun_code(value)] if gz.kommun_code(value) else gz.kommun_codes(value)
             if codes:
-                labelled.append(WorkbookKommun(tuple(codes), where))
+                found_cells.kommuner.append(WorkbookKommun(tuple(codes), at(c, r)))
             elif len(value) <= 60 and not _PLACEHOLDER_VALUE.search(value):
-                unknown.append(f"{where} ('{value}')")
+                found_cells.kommun_unknown.append(f"{at(c, r)} ('{value}')")
+        for r, c, value in values["year"]:
+            if _PLACEHOLDER_VALUE.search(value):
+                continue
+            if years := _plan_years(value):
+                found_cells.years.append(WorkbookYear(tuple(years), at(c, r), value))
+            elif len(value) <= 60:
+                found_cells.year_unknown.append(f"{at(c, r)} ('{value}')")
+        found_cells.lpos += [(value, at(c, r)) for r, c, value in values["lpo"]
+                             if value and len(value) <= 100 and not _PLACEHOLDER_VALUE.search(value)]
         first = min(sheet.cells) if sheet.index == sheets[0].index else None
+        if first:
+            found_cells.first_cell = at(first[1], first[0])
         # An instructions sheet's other text is guidance ("Skriv t.ex. Ludvika kommun").
         guidance = _fold(sheet.title).startswith(_INSTRUCTION_TITLES)
         for r, cells in sheet.rows.items():
@@ -2726,9 +2805,11 @@ def _workbook_kommuner(sheets: list[Sheet], gz) -> tuple[list[WorkbookKommun], l
                     continue
                 codes, organisation = _guess_place(line, gz)
                 if codes:
-                    titles.append(WorkbookKommun(tuple(codes), f"blad '{sheet.title}', cell "
-                                                               f"{get_column_letter(c)}{r}", organisation))
-    return labelled, titles, unknown
+                    found_cells.kommun_titles.append(WorkbookKommun(tuple(codes), at(c, r), organisation))
+                # The first cell's year is read as the title's (resolve_metadata).
+                if (r, c) != first and not _DATED_LINE.search(line) and (years := _plan_years(line)):
+                    found_cells.year_titles.append(WorkbookYear(tuple(years), at(c, r), line))
+    return found_cells
 
 
 _FULL_DATE = re.compile(r"(?<!\d)(20\d{2})[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)")
@@ -2754,10 +2835,68 @@ def _kommun_conflicts(kommuner: list[str], source: str, labelled: list[WorkbookK
     return lines
 
 
+def _year_conflicts(year: int, source: str, cells: WorkbookCells, title: str, name_text: str) -> list[str]:
+    """Report lines for the places that name another year than the plan's, as
+    _kommun_conflicts does for the kommun: the "År" cells and the title (whatever decided:
+    an option or the sidecar wins over them), and the file name when a cell decided."""
+    stated = f"men planen sparades för {year} enligt {source}. Kontrollera vilket som är rätt."
+    lines = []
+    other = [cell for cell in cells.years if not _covers(cell.years, year, cell.text)]
+    if other:
+        lines.append("Varning: arbetsboken anger året " + "; ".join(
+            f"{'–'.join(map(str, cell.years))} ({cell.where})" for cell in other[:MAX_LISTED]) + f", {stated}")
+    # The title: the first sheet's first cell, else the first title line naming a year.
+    # (The file name's year deciding against the first cell has its own line already.)
+    title_years = _plan_years(title)
+    if title_years and cells.first_cell:
+        line = WorkbookYear(tuple(title_years), cells.first_cell, title)
+    else:
+        line = cells.year_titles[0] if cells.year_titles else None
+    if line and not _covers(line.years, year, line.text) and not source.startswith("titeln") \
+            and not (source == "filnamnet" and title_years):
+        lines.append(f"Varning: titeln i arbetsboken ({line.where}) nämner året "
+                     f"{'–'.join(map(str, line.years))}, {stated}")
+    named = _plan_years(name_text)
+    if named and not _covers(tuple(named), year, name_text) and source.startswith("arbetsboken"):
+        lines.append(f"Varning: filnamnet nämner året {'–'.join(map(str, named))}, {stated}")
+    return lines
+
+
+def _lpo_of(name: str, kommuner: list[str], gz) -> str | None:
+    """The LPO a name gives, as people in one of the plan's kommuner write it, that
+    kommun's own first."""
+    found = [gz.lpo_code(name, kommun=k) for k in kommuner]
+    return next((c for c, k in zip(found, kommuner, strict=True) if c in gz.lpos_for_kommun(k)),
+                next((c for c in found if c), None))
+
+
+def _lpos_in_cell(value: str, kommuner: list[str], gz) -> tuple[list[str], list[str]]:
+    """(LPO codes, parts naming none) of an "LPO" cell's value: one LPO ("Haninge/Nynäshamn"),
+    or several, as --lpo takes them ("Farsta, Globen"; also "Farsta och Globen")."""
+    if code := _lpo_of(value, kommuner, gz):
+        return [code], []
+    codes, unknown = [], []
+    for part in re.split(r"[,;|]|\s+(?:och|samt)\s+", value):
+        if part.strip():
+            code = _lpo_of(part.strip(), kommuner, gz)
+            codes.append(code) if code and code not in codes else None
+            unknown.append(part.strip()) if not code else None
+    return codes, unknown
+
+
+def _lpo_list(codes: list[str], gz) -> str:
+    """'Borlänge (LPO-BORLANGE)': LPOs as the report names them."""
+    named = [f"{gz.name(code) or code} ({code})" for code in codes]
+    if not named:
+        return "inget lokalpolisområde"
+    return ", ".join(named[:-1]) + " och " + named[-1] if len(named) > 1 else named[0]
+
+
 def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metadata:
-    """Organisation, kommun, LPOs and year: options, else sidecar, else (the kommun) a
-    "Kommun" cell of the workbook, else file name and title. A cell or title naming another
-    kommun than the plan's is a warning (_kommun_conflicts)."""
+    """Organisation, kommun, LPOs and year: options, else sidecar, else (kommun, year, LPO)
+    a "Kommun", "År" or "LPO" cell of the workbook, else file name and title. A cell or
+    title naming another kommun, year or LPO than the plan's is a warning
+    (_kommun_conflicts, _year_conflicts)."""
     file = path.name
     gz = ctx.gazetteer
     opts = {k: v for k, v in (ctx.options or {}).items() if k in SIDECAR_KEYS and v not in (None, "", [])}
@@ -2776,7 +2915,8 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
 
     title = _title_text(sheets)
     name_text = path.stem
-    labelled, titled, unknown = _workbook_kommuner(sheets, gz)
+    cells = _workbook_metadata(sheets, gz)
+    labelled, titled, unknown = cells.kommuner, cells.kommun_titles, cells.kommun_unknown
     named_kommuner, named_org = _guess_place(name_text, gz)
     title_cell = titled[0] if titled else None
     guessed_kommuner, guessed_org, guess_from = named_kommuner, named_org, "filnamnet"
@@ -2818,28 +2958,43 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
     warnings.extend(_kommun_conflicts(kommuner, sources["kommun"], labelled, title_cell, named_kommuner, gz))
 
     raw_year = pick("year")
+    # "År: 2025" above the table or on a cover sheet; cells naming different years decide
+    # nothing (a workbook keeping a sheet per year), and the next source is asked.
+    cell_years = list(dict.fromkeys(cell.years[0] for cell in cells.years))
+    title_years = _plan_years(title)
+    # The title lines above the tables, besides the first cell, when they agree.
+    line_years = list(dict.fromkeys(line.years[0] for line in cells.year_titles))
     if raw_year is not None:
         try:
             year = int(str(raw_year).strip())
         except ValueError:
             raise FileRejected(file, f"året '{str(raw_year)[:20]}' är inget årtal. Ange t.ex. --year 2025.") from None
+    elif len(cell_years) == 1:
+        year = cell_years[0]
+        sources["year"] = "arbetsboken (" + "; ".join(cell.where for cell in cells.years[:3]) \
+            + (f" och {len(cells.years) - 3} celler till" if len(cells.years) > 3 else "") + ")"
+        years = sorted({y for cell in cells.years for y in cell.years})
+        if len(years) > 1:  # "År: 2025–2026": a plan for two years is stored as its first year's
+            warnings.append(f"Varning: {sources['year']} nämner flera år ({', '.join(map(str, years))}); planens år "
+                            f"sattes till {year}. Ange --year om planen gäller ett annat år.")
     else:
         year = None
         # A whole date in the file name ("VB-version 2026-01-15") says when it was saved,
         # not which year's plan it is: the title's year goes first.
         saved = _FULL_DATE.search(name_text)
-        for text, where in ((_FULL_DATE.sub(" ", name_text), "filnamnet"), (title, "titeln i arbetsboken")):
-            m = re.search(r"(?<![\d(])(20\d{2})(?![\d:])", text)  # not "(2023:196)", a law's number
-            if m:
-                year, sources["year"] = int(m[1]), where
-                years = sorted({int(y) for y in re.findall(r"(?<![\d(])(20\d{2})(?![\d:])", text)})
+        candidates = [(_plan_years(_FULL_DATE.sub(" ", name_text)), "filnamnet"), (title_years, "titeln i arbetsboken")]
+        if len(line_years) == 1:
+            line = cells.year_titles[0]
+            candidates.append((list(line.years), f"titeln i arbetsboken ({line.where})"))
+        for years, where in candidates:
+            if years:
+                year, sources["year"] = years[0], where
                 if len(years) > 1:  # "Åtgärdsplan 2024-2026": which year is this file's?
-                    warnings.append(f"Varning: {where} nämner flera år ({', '.join(map(str, years))}); planens år "
-                                    f"sattes till {year}. Ange --year om planen gäller ett annat år.")
-                elif where == "filnamnet" and (other := re.search(r"(?<![\d(])(20\d{2})(?![\d:])", title)) \
-                        and int(other[1]) != year:
-                    warnings.append(f"Varning: filnamnet anger {year} men titeln i arbetsboken {other[1]}; planens "
-                                    f"år sattes till {year}. Ange --year om planen gäller ett annat år.")
+                    warnings.append(f"Varning: {where} nämner flera år ({', '.join(map(str, sorted(years)))}); "
+                                    f"planens år sattes till {year}. Ange --year om planen gäller ett annat år.")
+                elif where == "filnamnet" and title_years and title_years[0] != year:
+                    warnings.append(f"Varning: filnamnet anger {year} men titeln i arbetsboken {title_years[0]}; "
+                                    f"planens år sattes till {year}. Ange --year om planen gäller ett annat år.")
                 break
         if year is None and saved and not any(re.search(r"(?<!\d)20\d{2}(?!\d)", s.title) for s in sheets):
             year, sources["year"] = int(saved[1]), "ett datum i filnamnet"
@@ -2850,9 +3005,21 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
         if year is None and len(named) == 1:
             year, sources["year"] = named[0], "bladens namn"
         if year is None:
-            several = f" (bladens namn anger {', '.join(map(str, named[:-1]))} och {named[-1]})" if named else ""
+            why = []
+            if len(cell_years) > 1:
+                why.append("arbetsboken anger olika år: " + "; ".join(
+                    f"{cell.years[0]} i {cell.where}" for cell in cells.years[:MAX_LISTED]))
+            elif cells.year_unknown:
+                why.append(f"{cells.year_unknown[0]} är inget årtal")
+            if len(line_years) > 1:
+                why.append("titlarna i arbetsboken anger olika år: " + "; ".join(
+                    f"{line.years[0]} i {line.where}" for line in cells.year_titles[:MAX_LISTED]))
+            if named:
+                why.append(f"bladens namn anger {', '.join(map(str, named[:-1]))} och {named[-1]}")
+            several = f" ({'; '.join(why)})" if why else ""
             raise FileRejected(file, f"planens år kunde inte avgöras{several}. Ange det med --year (t.ex. --year "
                                      "2025) eller i en sidofil " + file + ".toml.")
+    warnings.extend(_year_conflicts(year, sources["year"], cells, title, _FULL_DATE.sub(" ", name_text)))
     if not 2015 <= year <= date.today().year + 1:
         raise FileRejected(file, f"året {year} är inte rimligt för en åtgärdsplan. Ange rätt år med --year.")
 
@@ -2876,24 +3043,41 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
             for part in re.split(r"[,;|]", str(name)):
                 if not part.strip():
                     continue
-                # The LPO as people in one of the plan's kommuner write it, that kommun's own first.
-                found = [gz.lpo_code(part.strip(), kommun=k) for k in kommuner]
-                code = next((c for c, k in zip(found, kommuner, strict=True) if c in gz.lpos_for_kommun(k)),
-                            next((c for c in found if c), None))
+                code = _lpo_of(part.strip(), kommuner, gz)
                 if code:
                     lpo_codes.append(code) if code not in lpo_codes else None
                 else:
                     warnings.append(f"Varning: lokalpolisområdet '{part.strip()[:60]}' känns inte igen och "
                                     "sparades inte med planen. Kontrollera namnet (t.ex. --lpo Farsta).")
+    # "LPO: Borlänge" above the table or on a cover sheet, matched as --lpo is.
+    cell_lpos = [(codes, unknown_parts, where) for value, where in cells.lpos
+                 for codes, unknown_parts in [_lpos_in_cell(value, kommuner, gz)]]
+    if raw_lpo is not None:
+        stated = f"men planen sparades för {_lpo_list(lpo_codes, gz)} enligt {sources['lpo']}. " \
+                 "Kontrollera vilket som är rätt."
+        other = [(codes, where) for codes, _, where in cell_lpos if codes and not set(codes) <= set(lpo_codes)]
+        if other:
+            warnings.append("Varning: arbetsboken anger lokalpolisområdet " + "; ".join(
+                f"{_lpo_list(codes, gz)} ({where})" for codes, where in other[:MAX_LISTED]) + f", {stated}")
     else:
-        # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
-        singles = [gz.single_lpo(k) for k in kommuner]
-        if all(singles):
-            lpo_codes = list(dict.fromkeys(singles))
-            sources["lpo"] = "kommunens enda lokalpolisområde" if len(kommuner) == 1 else \
-                "kommunernas enda lokalpolisområden"
+        for _, unknown_parts, where in cell_lpos:
+            warnings += [f"Varning: lokalpolisområdet '{part[:60]}' ({where}) känns inte igen och sparades inte "
+                         "med planen. Kontrollera namnet, eller ange det med --lpo." for part in unknown_parts]
+        decided = [(codes, where) for codes, _, where in cell_lpos if codes]
+        if decided:
+            # Several LPOs are usual (Farsta and Globen): each cell adds its own.
+            lpo_codes = list(dict.fromkeys(code for codes, _ in decided for code in codes))
+            sources["lpo"] = "arbetsboken (" + "; ".join(where for _, where in decided[:3]) \
+                + (f" och {len(decided) - 3} celler till" if len(decided) > 3 else "") + ")"
         else:
-            sources["lpo"] = "inte angivet"
+            # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
+            singles = [gz.single_lpo(k) for k in kommuner]
+            if all(singles):
+                lpo_codes = list(dict.fromkeys(singles))
+                sources["lpo"] = "kommunens enda lokalpolisområde" if len(kommuner) == 1 else \
+                    "kommunernas enda lokalpolisområden"
+            else:
+                sources["lpo"] = "inte angivet"
     return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner)
 
 
