@@ -824,6 +824,9 @@ def _months_read(start: date, end: date) -> tuple[date, date]:
 
 OUTSIDE_MONTHS = "outside_months"  # the period has no month with signals (coverage_note says which have)
 PER_LPO = "per_lpo"                # a kommun whose signals are recorded per LPO (unplaceable)
+# What a chart names an area under when its count is missing, by the reason (Jämförelse's
+# bars; the words of coverage_note and the comparison's note for a period without signals).
+MISSING_LABELS = {OUTSIDE_MONTHS: "Inga månader med signaler", PER_LPO: "Registreras per lokalpolisområde"}
 PER_LPO_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
                 "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
 
