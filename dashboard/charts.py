@@ -941,6 +941,8 @@ def ranked_bars(
     highlight: str | None = None,
     decimals: int = 1,
     missing_label: str = "Saknas",
+    missing_reason: str | None = None,
+    reason_labels: dict[str, str] | None = None,
 ) -> go.Figure:
     """Horizontal bars ranked by rate (``count`` per ``per`` of ``population``; the count
     itself without ``population``) with exact 95 % Poisson intervals as error bars.
@@ -948,9 +950,11 @@ def ranked_bars(
     With ``previous`` (the count for the same period a year earlier) a label gets "≈" when
     the change is within chance (``change_within_chance``), and the hover says so.
     Suppressed counts are left out of the ranking and named in the note ("Dolda (..)");
-    missing counts too, named apart from them under ``missing_label`` ("Saknas (–)"; the
-    caller may say why: "Registreras per lokalpolisområde (–)"). ``highlight`` (a label)
-    is drawn in a contrasting colour.
+    missing counts too, named apart from them under ``missing_label`` ("Saknas (–)"), or
+    by why each row's count is missing: the column ``missing_reason`` holds a reason,
+    and ``reason_labels`` says it ("Registreras per lokalpolisområde (–)"); a row without
+    a known reason keeps ``missing_label``. ``highlight`` (a label) is drawn in a
+    contrasting colour.
     """
     if df.empty:
         return empty_figure(title)
@@ -1020,14 +1024,20 @@ def ranked_bars(
     }
     flagged = fmt.suppressed_mask(df, count).to_numpy(dtype=bool)
     left_out = df.loc[hidden.to_numpy() & flagged, label].astype(str).tolist()
-    missing = df.loc[hidden.to_numpy() & ~flagged, label].astype(str).tolist()
+    absent = df[hidden.to_numpy() & ~flagged]
+    missing = absent[label].astype(str).tolist()
+    reasons = (absent[missing_reason].tolist() if missing_reason and missing_reason in absent
+               else [None] * len(absent))
+    by_label: dict[str, list[str]] = {}  # in the rows' order: the first label first
+    for name, reason in zip(missing, reasons, strict=True):
+        by_label.setdefault((reason_labels or {}).get(reason, missing_label), []).append(name)
     notes = ["Strecken visar 95\u00a0% konfidensintervall (Poisson)."]
     if any(r[5] is not None for r in records):
         notes.append("≈ = förändringen mot året innan kan vara slump.")
     if left_out:
         notes.append(f"Dolda (..): {', '.join(left_out[:8])}{' m.fl.' if len(left_out) > 8 else ''}.")
-    if missing:
-        notes.append(f"{missing_label} (–): {', '.join(missing[:8])}{' m.fl.' if len(missing) > 8 else ''}.")
+    for why, names in by_label.items():
+        notes.append(f"{why} (–): {', '.join(names[:8])}{' m.fl.' if len(names) > 8 else ''}.")
     what = value_title[:1].lower() + value_title[1:]
     if records:
         top, bottom = records[-1], records[0]

@@ -177,7 +177,7 @@ def show_side_by_side() -> int:
         fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
                                 per=cmp.per, previous="count_prev", previous_population="population_prev",
                                 title=title, value_title=f"{indicator.unit.capitalize()}", highlight=highlight,
-                                missing_label="Registreras per lokalpolisområde" if per_lpo else "Saknas")
+                                missing_reason="count_missing", reason_labels=signal_queries.MISSING_LABELS)
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")

@@ -108,14 +108,15 @@ for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosio
     col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True,
                help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types
                else None)
-(sig_now, now_hidden), (sig_before, before_hidden) = sig["nu"], sig["ett år tidigare"]
+# Hidden (..), missing (–: no month with signals, or a kommun whose signals are recorded
+# per LPO) or counted: the query layer's rule (signals.area_cells), as on Karta and Jämförelse.
+(sig_now, now_hidden, now_missing), (sig_before, before_hidden, before_missing) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
-signal_months = signals.months_covered(sel)
-delta = (None if now_hidden or before_hidden or signal_months is None or not signals.has_previous(sel)
+delta = (None if now_hidden or before_hidden or now_missing or before_missing or not signals.has_previous(sel)
          else components.count_delta(sig_now, sig_before))
 cols[3].metric(
     "Rekryteringssignaler",
-    fmt.MISSING if signal_months is None else fmt.SUPPRESSED if now_hidden else fmt.integer(sig_now),
+    fmt.SUPPRESSED if now_hidden else fmt.MISSING if now_missing else fmt.integer(sig_now),
     delta, **delta_style(delta, "inverse"), border=True,
 )
 share_now, share_before = ach["share"], ach["share_prev"]

@@ -559,19 +559,23 @@ def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
     # layers directly, as total_frame does, without its rates: their population query
     # and frame cost ~15 ms on each new selection, for numbers Översikt does not show.
     chain = chain_for(level)
-    cells = {label: _total_cell(_totals(key, chain, s, e), level, code)
-             for label, s, e in (("nu", start, end), ("ett år tidigare", year_earlier(start), year_earlier(end)))}
-    # A kommun signals cannot reach (as on Rekryteringssignaler): its 0 is not recorded
-    # rather than none, so missing (–); Översikt's headline showed "0 ±0" for Tyresö.
-    if code in unplaceable(key, level):
-        cells = {label: ((pd.NA, False) if cell == (0, False) else cell) for label, cell in cells.items()}
+    per_lpo = np.array([code in unplaceable(key, level)])
+    cells = {}
+    for label, s, e in (("nu", start, end), ("ett år tidigare", year_earlier(start), year_earlier(end))):
+        covered = months_within(s, e, *_month_span(key)) is not None
+        # No month with signals: no layer to read (area_cells makes the count missing).
+        count, hidden = _total_cell(_totals(key, chain, s, e), level, code) if covered else (pd.NA, False)
+        counts = np.array([np.nan if count is pd.NA else float(count)])
+        count, hidden, missing = area_cells(counts, np.array([hidden]), per_lpo, covered)
+        cells[label] = (pd.NA if count.isna()[0] else int(count[0]), bool(hidden[0]), missing[0])
     return cells
 
 
 def signal_total_counts(selection) -> dict[str, tuple]:
-    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed); the
-    count is NA when hidden, and when a kommun signals cannot reach (:func:`unplaceable`)
-    has none."""
+    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed,
+    missing), by :func:`area_cells`' rule, as every area's count: NA and suppressed where
+    hidden; NA with the reason in ``missing`` (:data:`OUTSIDE_MONTHS`, :data:`PER_LPO`)
+    where the count is unknown, else None."""
     return _total_counts(db_key(), selection.area_level, selection.area_code, *months_read(selection))
 
 
@@ -820,6 +824,9 @@ def _months_read(start: date, end: date) -> tuple[date, date]:
 
 OUTSIDE_MONTHS = "outside_months"  # the period has no month with signals (coverage_note says which have)
 PER_LPO = "per_lpo"                # a kommun whose signals are recorded per LPO (unplaceable)
+# What a chart names an area under when its count is missing, by the reason (Jämförelse's
+# bars; the words of coverage_note and the comparison's note for a period without signals).
+MISSING_LABELS = {OUTSIDE_MONTHS: "Inga månader med signaler", PER_LPO: "Registreras per lokalpolisområde"}
 PER_LPO_NOTE = ("Signaler som registreras per lokalpolisområde som täcker flera kommuner kan inte föras till "
                 "en enskild kommun; de kommunerna visas som – (saknas), inte som 0.")
 
