@@ -216,6 +216,16 @@ class DeckFrames:
         """Every view state received so far, oldest first."""
         return [json.loads(m.group(1)) for f in self.frames for m in self._VIEW.finditer(f)]
 
+    def pixel(self, page, lat: float, lon: float) -> tuple[float, float]:
+        """The page pixel of a point on the page's (first) map, as last drawn: the map
+        scrolled into view and its canvas drawn first."""
+        deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+        canvas = deck.locator("canvas").first
+        canvas.wait_for()
+        deck.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        return pixel_of(lon, lat, self.view_states()[-1], canvas.bounding_box())
+
 
 def _mercator(lon: float, lat: float) -> tuple[float, float]:
     """Web Mercator as a fraction of the world (0..1 from west/north)."""

@@ -25,7 +25,6 @@ from browser_support import (
     grid_rows,
     hover_map,
     metrics,
-    pixel_of,
     query,
     screenshots,
     select,
@@ -171,13 +170,8 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
     page = new_page()
     frames = DeckFrames(page)
     open_app(page, server, "/karta")
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.locator("canvas").first.wait_for()
-    deck.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
     lat, lon = raw.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry WHERE area_code = 'NORD'""").fetchone()
-    box = deck.locator("canvas").first.bounding_box()
-    x, y = pixel_of(lon, lat, frames.view_states()[-1], box)
+    x, y = frames.pixel(page, lat, lon)
 
     # Hovering names the area (the tooltip), then a click selects it.
     tip = click_map(page, x, y, "Region Nord")
@@ -201,11 +195,8 @@ def test_clicking_an_area_on_the_map_selects_it_and_shows_its_children(new_page,
     assert rows[0][0] == "Polisområde"
     assert sorted(r[0] for r in rows[1:]) == [c[0] for c in children]
 
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
     name, lat, lon = max(children, key=lambda c: c[1])  # the northernmost: Norrbotten
-    x, y = pixel_of(lon, lat, frames.view_states()[-1], deck.locator("canvas").first.bounding_box())
+    x, y = frames.pixel(page, lat, lon)
     hover_map(page, x, y, name)
     assert_no_error(page)
     page.screenshot(path=ARTIFACTS / "journey-map-drilldown.png")
@@ -217,13 +208,9 @@ def test_back_after_a_click_on_the_map_shows_the_area_before_the_click(new_page,
     page = new_page()
     frames = DeckFrames(page)
     open_app(page, server, "/karta?niva=Polisregion&omrade=Region+Mitt")
-    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.locator("canvas").first.wait_for()
-    deck.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
     lat, lon = raw.execute("""SELECT centroid_lat, centroid_lon FROM area_geometry
                               WHERE area_code = 'PO-GAVLEBORG'""").fetchone()
-    x, y = pixel_of(lon, lat, frames.view_states()[-1], deck.locator("canvas").first.bounding_box())
+    x, y = frames.pixel(page, lat, lon)
     click_map(page, x, y, "Gävleborg")
     wait_for_query(page, "omrade", "Gävleborg")
     settle(page)
