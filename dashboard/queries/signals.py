@@ -144,20 +144,6 @@ def area_cube(level: str, code: str, layer: suppression.Protected, dimension: st
                                  suppressed_share=float(hidden[fine].sum() / fine.sum()) if fine.any() else 0.0)
 
 
-def _area_cells(level: str, code: str, sources) -> tuple[list, list]:
-    """One area's cells of country-wide layers as ``protect``'s (grouping, key) pairs with
-    the area's own columns left out: (hidden, shown). ``sources``: (layer, grouping)."""
-    prefix = _prefix(level)
-    where = {LEVEL_COLUMN[level]: code} if prefix else None
-    hidden, shown = [], []
-    for layer, grouping in sources:
-        part = layer.table((*prefix, *grouping), where=where)
-        keys = zip(*(part[g].tolist() for g in grouping), strict=True) if grouping else [()] * len(part)
-        for key, h in zip(keys, part["count_suppressed"].tolist(), strict=True):
-            (hidden if h else shown).append((grouping, key))
-    return hidden, shown
-
-
 def youth_population(run_sql, level: str, code: str) -> dict[int, float]:
     """Young people aged 12–17 per year in the area (mart_population)."""
     df = run_sql("""SELECT year, population_12_17 FROM mart_population
@@ -517,21 +503,6 @@ def _total_cell(prot: suppression.Protected, level: str, code: str) -> tuple:
     return (pd.NA if hidden else (int(cell["count"].iloc[0]) if not cell.empty else 0)), hidden
 
 
-def total_frame(run_sql, level: str, code: str, start: date, end: date,
-                nat_now: suppression.Protected, nat_before: suppression.Protected) -> pd.DataFrame:
-    """Rows 'nu' and 'ett år tidigare': count and rate per 1 000 aged 12–17, protected."""
-    youth = youth_population(run_sql, level, code)
-    rows = []
-    for label, s, e, prot in (("nu", start, end, nat_now),
-                              ("ett år tidigare", year_earlier(start), year_earlier(end), nat_before)):
-        value, hidden = _total_cell(prot, level, code)
-        rows.append({"period": label, "start": s, "end": e, "count": value, "count_suppressed": hidden,
-                     "population_12_17": population_for(youth, e.year)})
-    out = pd.DataFrame(rows)
-    out["count"] = out["count"].astype("Int64")
-    return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate")
-
-
 def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
     """Every area's total over the months (:func:`_layer` without periods): what
     headlines, maps and Jämförelse show."""
@@ -539,25 +510,9 @@ def _totals(key, chain: str, start: date, end: date) -> suppression.Protected:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _total(key, level: str, code: str, start: date, end: date) -> pd.DataFrame:
-    chain = chain_for(level)
-    return total_frame(partial(run, key=key), level, code, start, end,
-                       _totals(key, chain, start, end),
-                       _totals(key, chain, year_earlier(start), year_earlier(end)))
-
-
-def signal_total(selection) -> pd.DataFrame:
-    """Headline: signals in the selection's months with signals (:func:`months_covered`)
-    and the same months a year earlier (rows 'nu', 'ett år tidigare'; count/rate with
-    ``*_suppressed``)."""
-    return _total(db_key(), selection.area_level, selection.area_code, *months_read(selection))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
 def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
-    # Plain values, cached: Översikt reads these on every rerun. Read from the totals
-    # layers directly, as total_frame does, without its rates: their population query
-    # and frame cost ~15 ms on each new selection, for numbers Översikt does not show.
+    # Plain values, cached: Översikt reads these on every rerun, straight from the totals
+    # layers (no rates: Översikt does not show them).
     chain = chain_for(level)
     per_lpo = np.array([code in unplaceable(key, level)])
     cells = {}
@@ -572,8 +527,9 @@ def _total_counts(key, level: str, code: str, start: date, end: date) -> dict:
 
 
 def signal_total_counts(selection) -> dict[str, tuple]:
-    """:func:`signal_total` as period ('nu', 'ett år tidigare') -> (count, suppressed,
-    missing), by :func:`area_cells`' rule, as every area's count: NA and suppressed where
+    """Översikt's headline: the selection's signals over its months with signals
+    (:func:`months_covered`) and the same months a year earlier, as period ('nu', 'ett år
+    tidigare') -> (count, suppressed, missing), by :func:`area_cells`' rule, as every area's count: NA and suppressed where
     hidden; NA with the reason in ``missing`` (:data:`OUTSIDE_MONTHS`, :data:`PER_LPO`)
     where the count is unknown, else None."""
     return _total_counts(db_key(), selection.area_level, selection.area_code, *months_read(selection))
@@ -887,15 +843,6 @@ def _with_rates(cells: pd.DataFrame, youth: pd.DataFrame, year: int) -> pd.DataF
     by_area = pop.set_index("area_code")["population_12_17"]
     out["population_12_17"] = by_area.reindex(out["area_code"]).to_numpy()
     return suppression.derive_rate(out, "count", "population_12_17", per=1000, out="rate").reset_index(drop=True)
-
-
-def area_frame(prot: suppression.Protected, level: str, youth: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Per area at ``level`` that has a row in a totals layer: count and rate per 1 000
-    aged 12–17 (protected), as :func:`area_values` gives them (which adds every other
-    area of the level)."""
-    codes = prot.table(_prefix(level))[LEVEL_COLUMN[level]].dropna().tolist()
-    counts, hidden = _layer_counts(prot, level, codes)
-    return _with_rates(_cells_frame(codes, counts, hidden, frozenset(), True), youth, year)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
