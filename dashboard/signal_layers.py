@@ -2,10 +2,12 @@
 ``run(sql, params) -> DataFrame`` (no Streamlit), so that the pipeline can publish them
 (:mod:`pipelines.published`) and the pages read them (:mod:`dashboard.queries.signals`).
 
-They are protected once per publication period, a calendar year, at month grain
-(:func:`publication_spans`, :func:`base_layer`); every period, grain and breakdown a page
-shows is summed from those years (:func:`derive`), so that two periods cannot be
-subtracted to undo the protection. Within a year, so that no output can be combined with
+They are protected once per publication period, a calendar year (a month, for the year
+still growing), at month grain (:func:`publication_spans`, :func:`base_layer`); every
+period, grain and breakdown a page shows is summed from them (:func:`derive`), so that
+two periods cannot be subtracted to undo the protection. A period protected again in a
+later release keeps what the earlier one showed and hid (:func:`earlier_cells`), so that
+two releases cannot be subtracted either. Within a year, so that no output can be combined with
 another, the counts are protected in consistent layers, each keeping what the one before
 it shows and hides:
 
@@ -107,7 +109,8 @@ def _police_totals(counts: pd.DataFrame) -> suppression.Protected:
 
 
 def national(run_sql, chain: str, start: date, end: date, grain: str, *,
-             totals: suppression.Protected | None = None) -> suppression.Protected:
+             totals: suppression.Protected | None = None,
+             given: tuple[list, list] | None = None) -> suppression.Protected:
     """Area × period counts for the whole country along one hierarchy, protected with
     every hierarchy total, per period and over the whole period.
 
@@ -119,16 +122,40 @@ def national(run_sql, chain: str, start: date, end: date, grain: str, *,
     it (cached), instead of protecting the same sums again here. protect_hierarchy does
     not depend on the order of its rows, so the layer is the same either way. The
     administrative hierarchy is a view of the police one (:func:`admin_view`; ``totals``
-    is then not used)."""
+    is then not used).
+
+    ``given``: (hidden, shown) cells an earlier release of these months published
+    (:func:`earlier_cells`): what it hid stays hidden and what it showed stays shown, and
+    the whole-period totals are then protected with the period cells (not as a tree
+    first), so that a total that would give a hidden month away is hidden."""
     counts = _atom_counts(run_sql, start, end, grain)
-    if totals is None or chain == "admin":
+    if given is not None:
+        totals = None
+    elif totals is None or chain == "admin":
         # The whole-period totals from the same counts (no second query).
         totals = _police_totals(_sum_over_periods(counts, list(ATOM_COLUMNS)))
+    earlier_hidden, earlier_shown = given or ([], [])
     cols = CHAINS["police"]
     df = _sum_over_periods(counts, [*cols, "period"])
     police = _closed_to_admin(counts, lambda also: suppression.protect_hierarchy(
-        df, "count", cols, "period", totals=totals, also=also))
+        df, "count", cols, "period", totals=totals, also=[*earlier_hidden, *also], locked=earlier_shown))
     return admin_view(run_sql, police, start, end, grain, counts=counts) if chain == "admin" else police
+
+
+def totals_of(national_layer: suppression.Protected) -> suppression.Protected:
+    """The whole-period totals of a national layer as a :func:`totals_layer` (the cells
+    without a period), for the breakdowns to keep."""
+    cells = national_layer.cells
+    whole = ~cells["grouping"].str.split(",").map(lambda g: "period" in g).to_numpy(dtype=bool)
+    dims = tuple(d for d in national_layer.dims if d != "period")
+    part = cells.loc[whole].drop(columns="period").reset_index(drop=True)
+    groupings = tuple(g for g in national_layer.groupings if "period" not in g)
+    hidden = part[suppression.flag_column(national_layer.value)].to_numpy(dtype=bool)
+    primary = int((part["reason"].to_numpy(dtype=object) == "primär").sum())
+    return suppression.Protected(cells=part, value=national_layer.value, dims=dims, groupings=groupings,
+                                 threshold=national_layer.threshold, primary=primary,
+                                 secondary=int(hidden.sum()) - primary,
+                                 suppressed_share=national_layer.suppressed_share, notes=national_layer.notes)
 
 
 # Every column a signal is placed by: an area of either hierarchy is a set of their
@@ -223,6 +250,7 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                      national_layer: suppression.Protected | None = None,
                      totals: suppression.Protected | None = None,
                      dimensions: tuple[str, ...] = tuple(DIMENSIONS),
+                     given: dict[str, tuple[list, list]] | None = None,
                      ) -> tuple[dict[str, suppression.Protected], dict[str, suppression.Protected]]:
     """The category layers and the period × category layers of ``grain``, made
     consistent: (dimension -> category layer, dimension -> period × category layer).
@@ -244,15 +272,24 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     ``dimensions``: the breakdowns wanted (all four by default). Each breakdown's layers
     depend on the national layer and its own categories only, so one breakdown's layers
     are the same whether computed alone or with the others (a page needs one, in a
-    quarter of the time; the pipeline publishes all four)."""
+    quarter of the time; the pipeline publishes all four).
+
+    ``given`` (dimension -> (hidden, shown)): the period × category layers' cells an
+    earlier release of these months published (:func:`earlier_cells`): what it hid stays
+    hidden, what it showed stays shown."""
     if chain == "admin":
         categories, joint = breakdown_layers(run_sql, "police", start, end, grain, dimensions=dimensions)
         return ({d: admin_view(run_sql, layer, start, end) for d, layer in categories.items()},
                 {d: admin_view(run_sql, layer, start, end, grain) for d, layer in joint.items()})
     if totals is None:
-        totals = totals_layer(run_sql, chain, start, end)
+        totals = totals_of(national_layer) if national_layer is not None else totals_layer(run_sql, chain, start, end)
     if national_layer is None:
         national_layer = national(run_sql, chain, start, end, grain, totals=totals)
+    # The earlier release's cells: category totals over the period go to the category
+    # layers, the rest to the period × category layers.
+    earlier = {d: tuple(tuple([c for c in cells if _is_category(c[0], d) == whole]
+                              for cells in (given or {}).get(d, ([], [])))
+                        for whole in (True, False)) for d in dimensions}
     also: dict[str, set] = {d: set() for d in dimensions}
     shown: dict[str, set] = {d: set() for d in dimensions}
     joint_also: dict[str, list] = {d: [] for d in dimensions}
@@ -260,11 +297,14 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
               for d in dimensions}
     for _ in range(MAX_ROUNDS + MAX_ADMIN_ROUNDS):
         categories = category_layers(run_sql, chain, start, end, totals=totals,
-                                     also={d: sorted(v - shown[d], key=repr) for d, v in also.items()},
-                                     locked={d: sorted(v, key=repr) for d, v in shown.items()},
+                                     also={d: [*earlier[d][0][0], *sorted(v - shown[d], key=repr)]
+                                           for d, v in also.items()},
+                                     locked={d: [*earlier[d][0][1], *sorted(v, key=repr)] for d, v in shown.items()},
                                      dimensions=dimensions)
         joint = joint_layers(run_sql, chain, start, end, grain, national_layer=national_layer,
-                             by_category=categories, also=joint_also, dimensions=dimensions)
+                             by_category=categories,
+                             also={d: [*earlier[d][1][0], *joint_also[d]] for d in dimensions},
+                             locked={d: earlier[d][1][1] for d in dimensions}, dimensions=dimensions)
         changed = False
         for d, layer in joint.items():
             for hidden, givers in layer.stuck:
@@ -304,6 +344,7 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                  national_layer: suppression.Protected | None = None,
                  by_category: dict[str, suppression.Protected] | None = None,
                  also: dict[str, list] | None = None,
+                 locked: dict[str, list] | None = None,
                  dimensions: tuple[str, ...] = tuple(DIMENSIONS)) -> dict[str, suppression.Protected]:
     """For each breakdown dimension: area × period × category for the whole country along
     one hierarchy, with every total: what each area's trend by that breakdown shows.
@@ -319,7 +360,8 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
     found among the period × category cells, which only this layer publishes. Both are
     computed here when the caller does not have them cached. ``also`` (dimension ->
     cells): more cells to hide (:func:`breakdown_layers`' check for small administrative
-    counts). The administrative hierarchy is a view of the police one (:func:`admin_view`;
+    counts, an earlier release's hidden cells); ``locked``: more cells to keep shown (an
+    earlier release's). The administrative hierarchy is a view of the police one (:func:`admin_view`;
     the layers given are then not used)."""
     if chain == "admin":
         # The police layers with the check for small administrative counts.
@@ -351,7 +393,7 @@ def joint_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
             margins=[m for k in range(len(cols) + 1) for m in
                      ((*cols[:k], "period", d), (*cols[:k], "period"), (*cols[:k], d), cols[:k])],
             interior=False, also=hidden + category_hidden + list((also or {}).get(d, ())),
-            locked=shown + category_shown,
+            locked=shown + category_shown + list((locked or {}).get(d, ())),
             two_way=("period", d), hierarchy=cols)
     return layers
 
@@ -574,11 +616,10 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
 
 # --- fixed publication periods: every period a sum of the calendar years' months -------------
 
-def publication_spans(start: date, end: date, first: date | None, last: date | None) -> list[tuple[date, date]]:
-    """The publication periods the months ``start``–``end`` touch: one per calendar year,
-    its months with signals (``first``–``last``: a year the signals begin or end in
-    holds fewer). Each is protected once, over its months and the year, and every period
-    a page shows is read from them (:func:`derive`)."""
+def year_spans(start: date, end: date, first: date | None, last: date | None) -> list[tuple[date, date]]:
+    """The calendar years the months ``start``–``end`` touch, as far as the signals go
+    (``first``–``last``: a year the signals begin or end in holds fewer months): what the
+    pages offer as whole years (:func:`dashboard.queries.signals.whole_years`)."""
     if first is None or last is None:
         return []
     spans = []
@@ -586,6 +627,41 @@ def publication_spans(start: date, end: date, first: date | None, last: date | N
         lo, hi = max(date(year, 1, 1), first), min(date(year, 12, 1), last)
         if lo <= hi and lo <= end and hi >= start:
             spans.append((lo, hi))
+    return spans
+
+
+def running_year(first: date | None, last: date | None) -> int | None:
+    """The year the signals end in when they end before its December: the year still
+    growing, published month by month (:func:`publication_spans`). None when the last
+    month with signals is a December (or there are none)."""
+    if first is None or last is None or last.month == 12:
+        return None
+    return last.year
+
+
+def publication_spans(start: date, end: date, first: date | None, last: date | None) -> list[tuple[date, date]]:
+    """The publication periods the months ``start``–``end`` touch. Each is protected once,
+    over its months and its total, and every period a page shows is read from them
+    (:func:`derive`):
+
+    - a calendar year (:func:`year_spans`) once its signals run to December;
+    - each month of the year still growing (:func:`running_year`) on its own. Protected
+      as one span, that year's total so far would grow by each new month and its partners
+      move, so this year so far before and after a load would give the new month.
+      A month once published keeps its values, so a new month changes nothing already
+      shown; when the year is whole, its layer keeps what the months showed and hid
+      (:mod:`pipelines.published`).
+    """
+    growing = running_year(first, last)
+    spans = []
+    for lo, hi in year_spans(start, end, first, last):
+        if lo.year != growing:
+            spans.append((lo, hi))
+            continue
+        for offset in range(hi.month - lo.month + 1):
+            month = date(lo.year, lo.month + offset, 1)
+            if (start.year, start.month) <= (month.year, month.month) <= (end.year, end.month):
+                spans.append((month, month))
     return spans
 
 
@@ -840,6 +916,46 @@ def layer_frames(chain: str, joint: dict[str | None, suppression.Protected]) -> 
                      "groupings": json.dumps([list(g) for g in layer.groupings]),
                      "notes": json.dumps(list(layer.notes), ensure_ascii=False), "fingerprint": fingerprint()})
     return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
+
+
+def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, tuple[list, list]]:
+    """The police cells an earlier release published for the months ``lo``–``hi`` (rows
+    of ``mart_signal_layer_cell``), as the (hidden, shown) cells of this publication
+    period's layers (None: the national layer; a dimension: its period × category layer)
+    in the form ``protect`` takes them, for :func:`national` and :func:`breakdown_layers`
+    to keep: what was hidden stays hidden and what was shown stays shown, so that two
+    releases together tell nothing either does not.
+
+    The same span's cells are its own; a month published on its own (the year still
+    growing, :func:`publication_spans`) is that month's cells of the year, its total the
+    month's value. An earlier span of several months within this one (the year so far, as
+    releases before month-by-month publication had it) gives its months' cells; its
+    total over those months is no cell of the year and is not kept."""
+    cols = CHAINS["police"]
+    out: dict[str | None, tuple[list, list]] = {}
+    if stored.empty:
+        return out
+    first = pd.to_datetime(stored["start_month"]).dt.date
+    last = pd.to_datetime(stored["end_month"]).dt.date
+    part = stored.assign(_first=first, _last=last).loc[(first >= lo).to_numpy() & (last <= hi).to_numpy()]
+    # Group by what decides a cell's form (a handful of groups), then build keys column-wise.
+    for (dimension, name, lo_month, hi_month), group in part.groupby(
+            ["dimension", "grouping", "_first", "_last"], sort=True, dropna=False):
+        dimension = None if dimension == TOTAL_LAYER else dimension
+        dims = (*cols, "period") + ((dimension,) if dimension else ())
+        values = {d: group[c].astype(object) for d, c in zip(dims, STORED_DIMS, strict=False)}
+        grouping = tuple(x for x in str(name).split(",") if x)
+        if "period" not in grouping and (lo_month, hi_month) != (lo, hi):
+            if lo_month != hi_month:
+                continue  # a total over several months: no cell of this span
+            values["period"] = pd.Series(period_of(lo_month.year, lo_month.month, "month"), index=group.index)
+            grouping = tuple(d for d in dims if d in grouping or d == "period")
+        columns = [values[d].where(values[d].notna(), None).tolist() for d in grouping]
+        keys = list(zip(*columns, strict=True)) if columns else [()] * len(group)
+        hidden, shown = out.setdefault(dimension, ([], []))
+        for key, is_hidden in zip(keys, group["count"].isna().tolist(), strict=True):
+            (hidden if is_hidden else shown).append((grouping, key))
+    return out
 
 
 def published_layers(run_sql, chain: str, start: date, end: date, grain: str,

@@ -1,12 +1,13 @@
 """The recruitment signals' protected layers for the publication periods, published with the marts.
 
 Every signal value a page shows is a sum of the values of fixed publication periods: one
-per calendar year, its months and the year protected together
-(:func:`dashboard.signal_layers.derive`). Their period × category layers
+per calendar year, its months and the year protected together, and one per month of the
+year still growing (:func:`dashboard.signal_layers.publication_spans`,
+:func:`dashboard.signal_layers.derive`). Their period × category layers
 (:func:`dashboard.signal_layers.breakdown_layers`) take seconds of CPU to protect for a
 year of months: too slow to compute when a user chooses a breakdown. So, after each
-load, the pipeline protects them once, every calendar year with signals at month grain,
-in both area hierarchies, and stores them:
+load, the pipeline protects them once, every publication period at month grain, in both
+area hierarchies, and stores them:
 
 - ``mart_signal_layer``: one row per layer (chain, months, grain, breakdown) with how it
   was protected and the :func:`dashboard.signal_layers.fingerprint` of the code and
@@ -17,7 +18,10 @@ in both area hierarchies, and stores them:
 A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
 published_layers`) and protects a year itself otherwise (a database built by another
 version). A load that leaves the signals as they were keeps the layers (incidents do
-not move them); a load of signals protects every year again.
+not move them); a load of signals protects every year again, keeping what the release
+before it published of the same months (:func:`dashboard.signal_layers.earlier_cells`):
+what it hid stays hidden and what it showed stays shown, so two releases together tell
+nothing either does not (docs/disclosure.md, "Releases").
 """
 
 from __future__ import annotations
@@ -97,6 +101,12 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
                            [signal_layers.fingerprint()]).fetchall())
     keep = set() if signals_changed else have & set(want)
     todo = [k for k in want if k not in keep]
+    # What the release before this one published of the police layers: a year protected
+    # again keeps what it showed and hid (signal_layers.earlier_cells).
+    # (The administrative layers are views of the police ones.)
+    earlier = con.execute(f"""SELECT start_month, end_month, dimension, area1, area2, area3, period, category,
+                                     grouping, count
+                              FROM {CELL} WHERE chain = 'police' AND grain = 'month'""").df()
     kept = pd.DataFrame(sorted(keep), columns=list(_KEY)).astype(
         {"chain": str, "start_month": "datetime64[s]", "end_month": "datetime64[s]", "grain": str})
     con.register("_kept", kept)
@@ -116,7 +126,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
         every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
-            layers = _police_layers(run_sql, start, end, grain)
+            layers = _police_layers(run_sql, start, end, grain, signal_layers.earlier_cells(earlier, start, end))
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
@@ -137,10 +147,14 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     return todo
 
 
-def _police_layers(run_sql, start: date, end: date, grain: str) -> dict:
-    """The police national layer (None) and every breakdown's period × category layer."""
+def _police_layers(run_sql, start: date, end: date, grain: str, given: dict | None = None) -> dict:
+    """The police national layer (None) and every breakdown's period × category layer.
+    ``given``: what an earlier release published of these months
+    (:func:`dashboard.signal_layers.earlier_cells`), kept as it was."""
     from dashboard import signal_layers
 
-    national = signal_layers.national(run_sql, "police", start, end, grain)
-    return {None: national, **signal_layers.breakdown_layers(run_sql, "police", start, end, grain,
-                                                            national_layer=national)[1]}
+    given = given or {}
+    national = signal_layers.national(run_sql, "police", start, end, grain, given=given.get(None))
+    return {None: national, **signal_layers.breakdown_layers(
+        run_sql, "police", start, end, grain, national_layer=national,
+        given={d: cells for d, cells in given.items() if d is not None} or None)[1]}

@@ -111,6 +111,9 @@ if indicator.kind == "signals" and not table.empty:
                             "area_code"].tolist()
     if hidden_rows and (years := signal_queries.years_revealing(sel, level, hidden_rows)):
         years_note = signal_queries.years_note(years)
+    # This year's months hide more until it is whole (protected month by month).
+    if hidden_rows and (running := signal_queries.running_note(sel)):
+        years_note = f"{years_note} {running}" if years_note else running
 
 
 def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False) -> str:

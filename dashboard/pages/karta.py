@@ -173,8 +173,10 @@ else:
             st.info(signals.PER_LPO_NOTE, icon=":material/location_off:")
             notes.append(signals.PER_LPO_NOTE)
         hidden_areas = values.loc[values["value_suppressed"], "area_code"].tolist()
-        if hidden_areas and (years := signals.years_revealing(sel, level, hidden_areas, earlier=False)):
-            years_note = signals.years_note(years)
+        years = signals.years_revealing(sel, level, hidden_areas, earlier=False) if hidden_areas else None
+        running = signals.running_note(sel) if hidden_areas else None
+        if years or running:
+            years_note = " ".join(n for n in (years and signals.years_note(years), running) if n)
             st.info(years_note, icon=":material/calendar_month:")
             notes.append(years_note)
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):

@@ -138,6 +138,9 @@ if unplaced_signals := signals.unplaced_note(sel):
 # Hidden because the period cuts a calendar year: said only where whole years show it.
 if (now_hidden or before_hidden) and (years := signals.years_revealing(sel, sel.area_level, [sel.area_code])):
     st.caption(signals.years_note(years))
+# Hidden because this year's months are protected one by one until it is whole.
+if now_hidden and (running := signals.running_note(sel)):
+    st.caption(running)
 
 # --- trend and map --------------------------------------------------------------------------
 left, right = st.columns([3, 2])

@@ -122,15 +122,18 @@ if grain_note:
 # 2. Every value is a sum of the calendar years' protected values: a period that cuts a
 #    year hides more, and the whole years are a click away when they show more.
 years = signals.years_showing_more(sel, dimension, view_grain) if suppressed else None
-years_note = signals.years_note(years, button=True) if years else None
+# This year's months are protected one by one until the year is whole: said in the same box.
+running = signals.running_note(sel) if suppressed else None
+years_note = " ".join(n for n in (years and signals.years_note(years, button=True), running) if n) or None
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" and coarser_level(sel.area_level) else None
 if mostly_suppressed and (parent or years):
     ways = [way for way, given in ((years and signals.years_label(years), years), ("en större geografi", parent))
             if given]
     st.warning(f"De flesta värdena för {sel.area_name} döljs även per {GRAIN_LABELS[view_grain]}. "
                + (f"{signals.YEARS_WHY} " if years else "")
-               + f"Välj {' eller '.join(ways)} för att se mönstren.", icon=":material/visibility_off:")
-elif years:
+               + f"Välj {' eller '.join(ways)} för att se mönstren." + (f" {running}" if running else ""),
+               icon=":material/visibility_off:")
+elif years_note:
     st.info(years_note, icon=":material/calendar_month:")
 if (mostly_suppressed and parent) or years:
     left, right, _ = st.columns([1, 1, 2])

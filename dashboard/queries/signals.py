@@ -35,7 +35,9 @@ from dashboard.signal_layers import (
     period_layer,
     periods,
     publication_spans,
+    running_year,
     signal_months,
+    year_spans,
 )
 from pipelines import categories as cat
 
@@ -611,7 +613,7 @@ def _year_choices(start: date, end: date) -> list[tuple[date, date]]:
     for December 2024–November 2025, a period of the same length, rather than only the
     two years around them, which doubled it (and its year-earlier comparison). Longer
     periods get the years around them."""
-    spans = publication_spans(start, end, *_month_span(db_key()))
+    spans = year_spans(start, end, *_month_span(db_key()))
     if not spans or (spans[0][0] == start and spans[-1][1] == end):
         return []
     around = (spans[0][0], spans[-1][1])
@@ -660,6 +662,23 @@ def years_note(years: tuple[date, date], *, button: bool = False) -> str:
         label = years_label(years)
         return f"{YEARS_WHY} {label[:1].upper()}{label[1:]} visar fler."
     return f"{YEARS_WHY} Välj {fmt.period(*years)} under Period (Välj månader) för att se fler."
+
+
+def running_note(selection) -> str | None:
+    """Why the months of the year still growing hide more, when the selection's months
+    with signals reach into it (None otherwise): that year is protected month by month
+    (:func:`dashboard.signal_layers.publication_spans`), so a value over several of its
+    months is shown only where each month is, and the year so far cannot be compared
+    before and after the next load to give a new month's small count away."""
+    first, last = _month_span(db_key())
+    year = running_year(first, last)
+    if year is None or months_covered(selection) is None or months_read(selection)[1].year != year:
+        return None
+    whole = (f" Hela {year - 1} visar fler (välj det under Period)." if first is not None and first <= date(year - 1, 1, 1)
+             else "")
+    return (f"{year} är inte helt ännu (signaler t.o.m. {fmt.month(last)}), och årets månader skyddas var för sig: "
+            f"ett värde för flera av dem visas bara när varje månad visas. Annars skulle samma period före och "
+            f"efter nästa månads inläsning kunna ställas mot varandra och avslöja ett litet antal.{whole}")
 
 
 def _hidden_share(key, level: str, code: str, start: date, end: date, grain: str, dimension: str | None) -> float:
