@@ -1287,6 +1287,8 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     # A description under the title ("Beskrivning: öppen narkotikaförsäljning skapar
     # otrygga platser …") names no area, though it may mention a standard one.
     candidates = [t for t in candidates if not _DESCRIPTION.search(t.strip())]
+    # Nor does a title line above the table naming the LPO ("LPO Globen och LPO Farsta").
+    lpo_lines = {t for t in above if _LPO_NAMED.search(_clean_title(t))}
     for text in candidates:
         area = match_area(text)
         if area and area != cat.OWN_AREA:
@@ -1296,7 +1298,7 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     for text in candidates:
         # A sheet named for a follow-up round ("T1 2025", "Uppföljning april") is no area.
         if match_area(text) is None and not _INSTRUCTION.match(text) and not _TITLE_BLOCK.search(text) \
-                and _clean_title(text) and _header_round(_clean_title(text)) is None:
+                and _clean_title(text) and _header_round(_clean_title(text)) is None and text not in lpo_lines:
             return _clean_title(text), "eget namn"
     return cat.OWN_AREA, "mall"
 
@@ -2533,6 +2535,9 @@ class Metadata:
     warnings: list[str]
     # Every kommun the plan is for: one, or several for a plan a samverkan shares.
     kommun_codes: list[str] = field(default_factory=list)
+    # The LPOs title lines name, as (codes, where): checked against the plan's LPOs
+    # whatever decided them (_lpo_title_conflicts).
+    title_lpos: list[tuple[list[str], str]] = field(default_factory=list)
 
 
 def _sidecar(path: Path) -> tuple[dict, str | None]:
@@ -2725,6 +2730,8 @@ class WorkbookCells:
     year_unknown: list[str] = field(default_factory=list)
     first_cell: str | None = None  # where the workbook's title stands: "blad 'Instruktion', cell A1"
     lpos: list[tuple[str, str]] = field(default_factory=list)  # (the LPO as written, where)
+    # Title lines naming an LPO ("Åtgärdsplan 2025 – Enskede-Årsta-Vantör och LPO Farsta"): (line, where).
+    lpo_titles: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _metadata_labels(sheet: Sheet, last_row: int) -> tuple[dict[str, list[tuple[int, int, str]]], set[tuple[int, int]]]:
@@ -2799,9 +2806,14 @@ def _workbook_metadata(sheets: list[Sheet], gz) -> WorkbookCells:
                 break
             for c, text in cells:
                 line = text.split("\n", 1)[0].strip()[:200]
+                if (r, c) in taken:
+                    continue
                 # The first sheet's first cell is the workbook's title, whatever it says.
-                if (r, c) in taken or ((r, c) != first and (guidance or not _PLAN_TITLE.search(line)
-                                                          or _DESCRIPTION.search(line) or _EXAMPLE.match(line))):
+                title_line = (r, c) == first or not (guidance or not _PLAN_TITLE.search(line)
+                                                     or _DESCRIPTION.search(line) or _EXAMPLE.match(line))
+                if _lpo_title_line(line, title_line, (r, c) == first, above_table=found is not None and not guidance):
+                    found_cells.lpo_titles.append((line, at(c, r)))
+                if not title_line:
                     continue
                 codes, organisation = _guess_place(line, gz)
                 if codes:
@@ -2882,6 +2894,60 @@ def _lpos_in_cell(value: str, kommuner: list[str], gz) -> tuple[list[str], list[
             codes.append(code) if code and code not in codes else None
             unknown.append(part.strip()) if not code else None
     return codes, unknown
+
+
+def _lpos_in_title(line: str, kommuner: list[str], gz) -> tuple[list[str], list[str]]:
+    """(LPO codes, names of no LPO) a title line names after the word "LPO" or
+    "lokalpolisområde" (geography.Gazetteer.lpos_in_text), as people in any of the plan's
+    kommuner write them ("LPO Centrum" in Göteborg)."""
+    codes: list[str] = []
+    unknown: list[str] | None = None
+    for kommun in kommuner:
+        found, missing = gz.lpos_in_text(line, kommun=kommun)
+        codes += [code for code in found if code not in codes]
+        unknown = missing if unknown is None else [name for name in unknown if name in missing]
+    return codes, unknown or []
+
+
+def _lpo_title_conflicts(lpo_codes: list[str], source: str, title_lpos: list[tuple[list[str], str]],
+                         gz) -> list[str]:
+    """Report lines for the title lines that name an LPO the plan was not stored for, when
+    something else decided its LPOs (an option, the sidecar, an "LPO" cell, the sheets'
+    names), as _kommun_conflicts does for the kommun."""
+    other = [(codes, where) for codes, where in title_lpos if not set(codes) <= set(lpo_codes)]
+    if not other:
+        return []
+    return ["Varning: titeln i arbetsboken nämner lokalpolisområdet " + "; ".join(
+        f"{_lpo_list(codes, gz)} ({where})" for codes, where in other[:MAX_LISTED])
+        + f", men planen sparades för {_lpo_list(lpo_codes, gz)} enligt {source}. Kontrollera vilket som är rätt."]
+
+
+# A line naming an LPO: the word "LPO" or "lokalpolisområde" and a capitalised name after it.
+_LPO_NAMED = re.compile(r"(?<![\w\-])(?i:lpo(?:n|er|erna)?|lokalpolisområd(?:e|et|en|ena))\s+[A-ZÅÄÖ]")
+# "Kontaktperson: Anna, kommunpolis LPO Farsta": a label before the LPO makes the line no title.
+_LINE_LABEL = re.compile(r"^([^:]{1,60}):\s")
+
+
+def _lpo_title_line(line: str, title_line: bool, first: bool, above_table: bool) -> bool:
+    """Whether the first line of a cell above a table (or on a sheet without one) is a
+    title line that may name the plan's LPO: it names one after the word "LPO" or
+    "lokalpolisområde", and it is a title line as for the kommun and the year (the first
+    sheet's first cell, or a line saying "Åtgärdsplan", "… kommun", "… stadsdelsförvaltning"),
+    or, above an area sheet's table, a short line of its own ("LPO Globen och LPO
+    Farsta", "Enskede-Årsta-Vantör och LPO Farsta"). Never a description, an example, a
+    template's placeholder, a line saying when the plan was adopted or changed (the
+    first cell excepted), or a line labelled otherwise ("Kontaktperson: … LPO Farsta"). A
+    measure's text, under the header, is never looked at."""
+    named = _LPO_NAMED.search(line)
+    if not named:
+        return False
+    if not title_line and not (above_table and len(line.split()) <= 15 and not _DESCRIPTION.search(line)
+                               and not _EXAMPLE.match(line)):
+        return False
+    if _PLACEHOLDER_VALUE.search(line) or (not first and _DATED_LINE.search(line)):
+        return False
+    label = _LINE_LABEL.match(line[:named.start()])
+    return not label or bool(re.search(r"(?i)åtgärdsplan|handlingsplan", label[1]))
 
 
 def _lpo_list(codes: list[str], gz) -> str:
@@ -3052,24 +3118,49 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
     # "LPO: Borlänge" above the table or on a cover sheet, matched as --lpo is.
     cell_lpos = [(codes, unknown_parts, where) for value, where in cells.lpos
                  for codes, unknown_parts in [_lpos_in_cell(value, kommuner, gz)]]
+    # A title line naming the LPO ("Åtgärdsplan 2025 – Enskede-Årsta-Vantör och LPO Farsta"):
+    # (every LPO it names, those of the plan's kommuner, names of no LPO, where).
+    plan_lpos = {code for k in kommuner for code in gz.lpos_for_kommun(k)}
+    title_lines = [(codes, [c for c in codes if c in plan_lpos], unknown_parts, where)
+                   for line, where in cells.lpo_titles
+                   for codes, unknown_parts in [_lpos_in_title(line, kommuner, gz)]]
+    title_lpos = [(codes, where) for codes, _, _, where in title_lines if codes]
+    decided = [(codes, where) for codes, _, where in cell_lpos if codes]
+    titled = [(mine, where) for _, mine, _, where in title_lines if mine]
     if raw_lpo is not None:
         stated = f"men planen sparades för {_lpo_list(lpo_codes, gz)} enligt {sources['lpo']}. " \
                  "Kontrollera vilket som är rätt."
-        other = [(codes, where) for codes, _, where in cell_lpos if codes and not set(codes) <= set(lpo_codes)]
+        other = [(codes, where) for codes, where in decided if not set(codes) <= set(lpo_codes)]
         if other:
             warnings.append("Varning: arbetsboken anger lokalpolisområdet " + "; ".join(
                 f"{_lpo_list(codes, gz)} ({where})" for codes, where in other[:MAX_LISTED]) + f", {stated}")
+        warnings += _lpo_title_conflicts(lpo_codes, sources["lpo"], title_lpos, gz)
     else:
         for _, unknown_parts, where in cell_lpos:
             warnings += [f"Varning: lokalpolisområdet '{part[:60]}' ({where}) känns inte igen och sparades inte "
                          "med planen. Kontrollera namnet, eller ange det med --lpo." for part in unknown_parts]
-        decided = [(codes, where) for codes, _, where in cell_lpos if codes]
         if decided:
             # Several LPOs are usual (Farsta and Globen): each cell adds its own.
             lpo_codes = list(dict.fromkeys(code for codes, _ in decided for code in codes))
             sources["lpo"] = "arbetsboken (" + "; ".join(where for _, where in decided[:3]) \
                 + (f" och {len(decided) - 3} celler till" if len(decided) > 3 else "") + ")"
+            warnings += _lpo_title_conflicts(lpo_codes, sources["lpo"], title_lpos, gz)
         else:
+            # A title line, failing a cell; each line adds its own, as the cells do. What a
+            # title names that cannot be the plan's LPO (another kommun's, or no LPO) is named.
+            if titled:
+                lpo_codes = list(dict.fromkeys(code for codes, _ in titled for code in codes))
+                sources["lpo"] = "titeln i arbetsboken (" + "; ".join(where for _, where in titled[:3]) \
+                    + (f" och {len(titled) - 3} rader till" if len(titled) > 3 else "") + ")"
+            for codes, mine, unknown_parts, where in title_lines:
+                if outside := [code for code in codes if code not in mine]:
+                    warnings.append(f"Varning: titeln i arbetsboken ({where}) nämner lokalpolisområdet "
+                                    f"{_lpo_list(outside, gz)}, som inte ligger i {_kommun_list(kommuner, gz)}; "
+                                    "det sparades inte med planen. Ange det med --lpo om planen gäller det.")
+                warnings += [f"Varning: titeln i arbetsboken ({where}) nämner lokalpolisområdet '{part[:60]}', "
+                             "som inte känns igen; det sparades inte med planen. Kontrollera namnet, eller ange "
+                             "det med --lpo." for part in unknown_parts]
+        if not decided and not titled:
             # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
             singles = [gz.single_lpo(k) for k in kommuner]
             if all(singles):
@@ -3078,7 +3169,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
                     "kommunernas enda lokalpolisområden"
             else:
                 sources["lpo"] = "inte angivet"
-    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner)
+    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner, title_lpos)
 
 
 # --- read --------------------------------------------------------------------------------
@@ -3357,10 +3448,13 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
     lpo_sheets = _lpo_sheets(areas, ctx.gazetteer, meta.kommun_code)
     if lpo_sheets:
+        # The sheets say more than a title line does: theirs are the LPOs whose measures these are.
         if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde",
-                                       "kommunernas enda lokalpolisområden"):
+                                       "kommunernas enda lokalpolisområden") \
+                or meta.sources["lpo"].startswith("titeln"):
             meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
             meta.sources["lpo"] = "bladens namn"
+            meta.warnings += _lpo_title_conflicts(meta.lpo_codes, "bladens namn", meta.title_lpos, ctx.gazetteer)
         notes.insert(0, "Arbetsboken har ett blad per lokalpolisområde: "
                      + ", ".join(f"blad '{title}' ({code})" for title, code in lpo_sheets)
                      + ". Åtgärderna sparades i en plan; bladet (source_sheet) visar vilket lokalpolisområde "
