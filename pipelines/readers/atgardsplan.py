@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -1071,7 +1071,8 @@ def match_area(text: str) -> str | None:
 
 
 def _clean_title(text: str) -> str:
-    first = text.strip().split("\n", 1)[0]
+    # Spaces typed twice, or a non-breaking space pasted from a web page, are one space.
+    first = re.sub(r"\s+", " ", text.strip().split("\n", 1)[0])
     first = re.sub(r"^\s*\d+\s*[.)]\s*", "", first)
     first = re.sub(r"^prioriterat område\s*\d*\s*[:.\-–]\s*", "", first, flags=re.IGNORECASE)
     return first.strip(" []:").strip()[:80]
@@ -2234,7 +2235,7 @@ def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
 
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
-               notes: list[str]) -> None:
+               notes: list[str]) -> dict[str, str]:
     """Read a sheet per follow-up round as rounds of the same measures: each measure is
     kept once, from the latest round's sheet it stands on, with the follow-up entries of
     every round's sheet (an entry repeated in a later sheet kept once) and each sheet's
@@ -2246,10 +2247,15 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     failing that, when a person would call it the same (_same_measures): same area, a
     problem and a title that are the same or an edit of the other, at the same place in
     the table. The report names every measure matched so, and the pairs that might be the
-    same but were kept apart."""
+    same but were kept apart.
+
+    An area whose name was changed between rounds ("Hökarängen centrum", "Hökarängens
+    centrum", "Hökarängen C") is one area when its measures stand under both names
+    (_same_areas); it is stored under one name (_stored_area). Returns each name written
+    that was stored under another: {written: stored}."""
     series = [rows for rows in areas if rows.sheet.index in rounds]
     if not series:
-        return
+        return {}
     series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
     tracks: list[list[tuple[AreaRows, dict]]] = []  # each measure's (sheet, measure) in round order
     track_of: dict[int, int] = {}  # id(measure) -> its track
@@ -2266,8 +2272,8 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
         track_of[id(m)] = t
         by_key[keys[id(m)]] = t
 
-    for rows in series:
-        index = rows.sheet.index
+    def read_round(rows: AreaRows, index: int) -> None:
+        """Attach a round sheet's measures of one area to the measures of earlier sheets."""
         here = {t for t, found in enumerate(tracks) if found[-1][0].sheet.index == index}
         pending = []
         for m in rows.measures:
@@ -2293,6 +2299,39 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             if id(m) not in taken:
                 tracks.append([])
                 attach(len(tracks) - 1, rows, m)
+
+    # Each sheet's areas first (an area renamed since an earlier round is that area), then
+    # its measures, area by area.
+    group_of: dict[str, str] = {}  # an area's name as a sheet writes it -> its area (the first name it had)
+    written_names: dict[str, list[str]] = {}  # area -> the names written for it, in round order
+    # area -> {each name written for it: the latest sheet writing it}, the latest written last
+    seen_names: dict[str, dict[str, str]] = {}
+    area_merges: list[tuple[str, str, str, AreaMatch]] = []  # (sheet, name, area, how)
+    area_doubts: list[str] = []
+    by_sheet: dict[int, list[AreaRows]] = {}
+    for rows in series:
+        by_sheet.setdefault(rows.sheet.index, []).append(rows)
+    for index, parts in by_sheet.items():
+        here_title = parts[0].sheet.title
+        written = {id(rows): rows.area for rows in parts}
+        present = {group_of[name] for name in written.values() if name in group_of}
+        new_names = {name: [m for rows in parts if rows.area == name for m in rows.measures]
+                     for name in dict.fromkeys(written.values()) if name not in group_of}
+        absent = {area: list(names.items()) for area, names in seen_names.items() if area not in present}
+        earlier = {area: [found[-1][1] for found in tracks if found[-1][0].area == area] for area in absent}
+        same, unsure = _same_areas(here_title, new_names, absent, earlier)
+        area_doubts.extend(unsure)
+        for name in new_names:
+            group_of[name] = same[name].area if name in same else name
+        area_merges += [(here_title, name, match.area, match) for name, match in same.items()]
+        for rows in parts:
+            rows.area = group_of[written[id(rows)]]
+            written_names.setdefault(rows.area, []).append(written[id(rows)])
+            names = seen_names.setdefault(rows.area, {})
+            names.pop(written[id(rows)], None)
+            names[written[id(rows)]] = here_title
+        for rows in parts:
+            read_round(rows, index)
 
     latest = {}  # area -> the AreaRows of the latest round's sheet holding it
     for rows in series:
@@ -2333,6 +2372,172 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
                      + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
                      + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
                        "om den har fått en annan titel eller strukits.")
+    # An area renamed between rounds is stored under one name, and the report names each
+    # name taken as it (after the measures' own lines, which name the sheets' areas).
+    stored = {area: _stored_area(names) for area, names in written_names.items()}
+    for rows in series:
+        rows.area = stored[rows.area]
+    for here_title, name, area, match in area_merges:
+        shared = f"{len(match.shared)} åtgärd{'er' if len(match.shared) > 1 else ''} står under båda namnen (" \
+            + ", ".join(f"'{_short(t, 40)}'" for t in match.shared[:3]) + (", …" if len(match.shared) > 3 else "") \
+            + ")" if match.shared else "inga åtgärder står under båda namnen"
+        notes.append(f"Blad '{here_title}': området '{_short(name)}' lästes som samma område som "
+                     f"'{_short(match.name)}' på blad '{match.sheet}' ({_AREA_HOW[match.how]}; {shared}); områdets "
+                     f"åtgärder sparades under '{_short(stored[area])}'. Kontrollera att det är samma område, och "
+                     "skriv gärna namnet likadant på alla blad.")
+    notes.extend(area_doubts[:MAX_LISTED])
+    return {name: stored[area] for name, area in group_of.items() if stored[area] != name}
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """An earlier round's area that an area of a later round sheet is (_same_areas)."""
+
+    area: str  # the area as the earlier rounds hold it
+    name: str  # the name of it the new name is closest to
+    sheet: str  # the latest sheet writing that name
+    how: str  # area_relation: "same", "edit", "short" or "placeholder"
+    shared: tuple[str, ...]  # titles of the measures standing under both names
+
+
+_AREA_HOW = {"same": "samma namn skrivet på ett annat sätt", "edit": "namnet rättat eller utökat",
+             "short": "namnet förkortat eller utskrivet", "placeholder": "det tidigare bladet hade inget eget namn"}
+_RELATION_ORDER = (*_AREA_HOW, "near", None)  # the closest first
+
+
+def _same_areas(here: str, new_names: dict[str, list[dict]], absent: dict[str, list[tuple[str, str]]],
+                earlier: dict[str, list[dict]]) -> tuple[dict[str, AreaMatch], list[str]]:
+    """Which areas a round sheet names for the first time (``new_names``: name -> its
+    measures on this sheet) are areas of earlier sheets renamed (``absent``: area -> each
+    name written for it and the latest sheet writing it, the latest last, for the areas
+    this sheet does not name; ``earlier``: area -> the latest of its measures). The
+    earlier name closest to the new one is compared (and named in the report), the
+    latest of equals.
+
+    An area is renamed when the names are the same or one is the other edited, shortened
+    or written out (area_relation: "Hökarängen centrum", "Hökarängens centrum",
+    "Hökarängen C"; an own area's sheet that had no name of its own) and at least one
+    measure stands under both with the same problem and title (names the same but for
+    case, spaces and punctuation need none). Two of the five standard areas are never one.
+    The match must be the only one for both areas. Otherwise, and where the measures are
+    the same but the names more than such a change, the two are kept apart and named.
+
+    Returns ({new name: the earlier area it is}, report lines for the doubts)."""
+    if not new_names or not absent:
+        return {}, []
+    candidates: list[tuple[str, AreaMatch]] = []
+    doubts: list[tuple[str, str, str, str]] = []  # (new name, earlier name, its sheet, why)
+    for name, measures in new_names.items():
+        for area, names in absent.items():
+            found = [(area_relation(old, name), -k, old, sheet) for k, (old, sheet) in enumerate(names)]
+            how, _, written, sheet = min(found, key=lambda f: (_RELATION_ORDER.index(f[0]), f[1]))
+            shared = tuple(dict.fromkeys(
+                m["title"] for m in measures
+                if any(title_relation(m["title"], old["title"]) == "same"
+                       and title_relation(m["problem"], old["problem"]) == "same" for old in earlier[area])))
+            if how in _AREA_HOW and (shared or how == "same"):
+                candidates.append((name, AreaMatch(area, written, sheet, how, shared)))
+            elif how in _AREA_HOW:
+                doubts.append((name, written, sheet,
+                               "ingen av åtgärderna står under båda namnen med samma problem och titel"))
+            elif shared and not {name, area} <= set(cat.PRIORITISED_AREAS):
+                doubts.append((name, written, sheet, "namnen skiljer sig mer än en rättelse eller förkortning, fast "
+                                                     f"{len(shared)} åtgärd{'er' if len(shared) > 1 else ''} står "
+                                                     "under båda"))
+    per_new = Counter(name for name, _ in candidates)
+    per_old = Counter(match.area for _, match in candidates)
+    same: dict[str, AreaMatch] = {}
+    for name, match in candidates:
+        if per_new[name] > 1 or per_old[match.area] > 1:
+            doubts.append((name, match.name, match.sheet, "fler än ett område passar"))
+        else:
+            same[name] = match
+    lines = [f"Blad '{here}': området '{_short(name)}' kan vara samma område som '{_short(old)}' på blad '{sheet}', "
+             f"men {why}; de lästes som två områden. Är det samma område, skriv namnet likadant på alla blad."
+             for name, old, sheet, why in doubts]
+    return same, lines
+
+
+def area_relation(a: str, b: str) -> str | None:
+    """How the names of an area on two round sheets relate, as title_relation does for a
+    measure's title: "same" (case, spaces and punctuation aside), "edit" (a typo fixed,
+    words added: "Hökarängens centrum", "Hökarängen centrum"), "short" (a word shortened
+    or written out: "Hökarängen C", "Hökarängen centrum"; initials: "EÅV",
+    "Enskede-Årsta-Vantör"), "placeholder" (one is the template's own area without a
+    name), "near" (a word in common, but more changed) or None. Two of the five standard
+    areas are never related."""
+    if a == b:
+        return "same"
+    standard = {a, b} & set(cat.PRIORITISED_AREAS)
+    if len(standard) == 2:
+        return None
+    if cat.OWN_AREA in (a, b):
+        return "placeholder" if not standard and a != b else None
+    how = title_relation(a, b)
+    if how in ("same", "edit"):
+        return how
+    if _shortened(tuple(_words(a)), tuple(_words(b))):
+        return "short"
+    return how
+
+
+@lru_cache(maxsize=1 << 12)
+def _shortened(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two names are the same words with at least one of them shortened in one
+    ("c" for "centrum", "centr" for "centrum", "eåv" for "enskede årsta vantör") and at
+    least one word of three letters or more written out in both; small words may come
+    and go. A word with digits is never shortened ("Område 1", "Område 12")."""
+
+    @cache
+    def walk(i: int, j: int) -> tuple[bool, bool] | None:
+        """(a word shortened, a word in common) of the best way to pair a[i:] with b[j:]."""
+        if i == len(a) and j == len(b):
+            return False, False
+        options: list[tuple[bool, bool]] = []
+
+        def go(ni: int, nj: int, short: bool, common: bool) -> None:
+            rest = walk(ni, nj)
+            if rest is not None:
+                options.append((short or rest[0], common or rest[1]))
+
+        if i < len(a) and a[i] in _SMALL_WORDS:
+            go(i + 1, j, False, False)
+        if j < len(b) and b[j] in _SMALL_WORDS:
+            go(i, j + 1, False, False)
+        if i < len(a) and j < len(b):
+            x, y = a[i], b[j]
+            digits = any(ch.isdigit() for ch in x + y)
+            if _typo(x, y):
+                go(i + 1, j + 1, False, len(x) >= 3 and x not in _SMALL_WORDS)
+            elif not digits and (x.startswith(y) or y.startswith(x)):
+                go(i + 1, j + 1, True, False)
+            # Initials: "eåv" for "enskede årsta vantör".
+            if not digits and 2 <= len(x) <= len(b) - j and x == "".join(w[0] for w in b[j: j + len(x)]):
+                go(i + 1, j + len(x), True, False)
+            if not digits and 2 <= len(y) <= len(a) - i and y == "".join(w[0] for w in a[i: i + len(y)]):
+                go(i + len(y), j + 1, True, False)
+        return max(options, key=lambda o: (o[0] and o[1], o), default=None)
+
+    best = walk(0, 0)
+    return best is not None and best[0] and best[1]
+
+
+def _stored_area(names: list[str]) -> str:
+    """The name an area renamed between rounds is stored under, from the names its
+    sheets wrote in round order: a standard area's; else the latest name (as a measure's
+    latest title is its title), but written out where the latest shortens another
+    ("Hökarängen centrum", not "Hökarängen C"); the template's placeholder only when no
+    sheet named the area."""
+    standard = [n for n in names if n in cat.PRIORITISED_AREAS]
+    if standard:
+        return standard[-1]
+    own = [n for n in names if n != cat.OWN_AREA]
+    if not own:
+        return names[-1]
+    # A name in capitals ("HÖKARÄNGEN CENTRUM") only when no sheet wrote it otherwise.
+    latest = next((n for n in reversed(own) if not n.isupper()), own[-1])
+    longer = [n for n in own if n != latest and area_relation(latest, n) == "short" and len(n) > len(latest)]
+    return max(longer, key=len) if longer else latest
 
 
 def _short(text: str | None, size: int = 60) -> str:
@@ -3442,7 +3647,13 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
     notes.extend(apply_colour_legend(areas, legend))
-    _as_rounds(areas, round_sheets, meta.year, notes)
+    renamed_areas = _as_rounds(areas, round_sheets, meta.year, notes)
+    if analysis and renamed_areas:
+        # The analysis sheet may name a renamed area by any of its names.
+        stated_areas: dict[str, dict] = {}
+        for area, stated in analysis.items():
+            stated_areas.setdefault(renamed_areas.get(area, area), stated)
+        analysis = stated_areas
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
