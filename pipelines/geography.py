@@ -283,6 +283,74 @@ class Gazetteer:
     def codes(self, level: str) -> set[str]:
         return set(self._codes[level])
 
+    def lpos_in_text(self, text: str, kommun: str | None = None) -> tuple[list[str], list[str]]:
+        """(LPO codes, names no LPO has) that a line of running text names after the word
+        "LPO" or "lokalpolisområde" ("… Enskede-Årsta-Vantör och LPO Farsta", "LPO Globen
+        och LPO Farsta", "lokalpolisområdena Farsta och Globen", "LPO Farsta/Globen"), in
+        its order. A name is one to three words (the longest that names an LPO first,
+        "Södra Roslagen"; with ``kommun`` as people there write it, lpo_code); a list goes
+        on after a comma, "och", "samt", "&" or "/" (the word LPO may be repeated) and stops
+        at anything else ("LPO Farsta 2025", "LPO Farsta – Enskede"). A capitalised word
+        right after the LPO word that names no LPO ("LPO Syd") is returned as unknown; the
+        word used otherwise ("LPO:s kommunpolis", "lokalpolisområdet och förvaltningen")
+        names nothing."""
+        codes: list[str] = []
+        unknown: list[str] = []
+        for mark in _LPO_MARK.finditer(text):
+            words = _LPO_TOKEN.findall(text[mark.end():])
+            i, first = 0, True
+            while i < len(words):
+                found = None
+                for size in (3, 2, 1):
+                    part = words[i: i + size]
+                    if len(part) == size and all(w[0].isalpha() for w in part):
+                        name = " ".join(part)
+                        found = self._lpos_named(name, kommun)
+                        if found:
+                            found, i = found, i + size
+                            break
+                if not found:
+                    word = words[i]
+                    if first and word[0].isupper() and word.lower() not in _LIST_WORDS:
+                        unknown.append(word)
+                    break
+                codes += [c for c in found if c not in codes]
+                first = False
+                # A list goes on: "Farsta, Globen och Skärholmen", "LPO Globen och LPO Farsta".
+                if i < len(words) and (words[i] in _LIST_MARKS or words[i].lower() in _LIST_WORDS):
+                    i += 1
+                    if i < len(words) and _LPO_MARK.fullmatch(words[i]):
+                        i += 1
+                    continue
+                break
+        return codes, unknown
+
+    def _lpos_named(self, name: str, kommun: str | None) -> list[str]:
+        """The LPO a name gives, or the LPOs a name joined by "/" or "-" gives when each of
+        its parts is one ("Farsta/Globen"; "Haninge/Nynäshamn" is one LPO's name)."""
+        code = self.lpo_code(name, kommun=kommun)
+        if code:
+            return [code]
+        # After the word LPO, an LPO named after two places ("Haninge/Nynäshamn") is named
+        # by either ("LPO Haninge"). (Not in lpo_code: a bare "Haninge" is the kommun.)
+        part_of = {normalise_name(part): c for c, n in self._names.items() if c in self._codes["lpo"] and "/" in n
+                   for part in n.split("/")}
+        if code := part_of.get(normalise_name(name)) or part_of.get(normalise_name(name).removesuffix("s")):
+            return [code]
+        parts = re.split(r"[/\-–]", name)
+        found = [self.lpo_code(p, kommun=kommun) for p in parts] if len(parts) > 1 else []
+        return list(dict.fromkeys(found)) if found and all(found) else []
+
+
+# The word that puts an LPO's name after it in running text, as a word of its own: "LPO
+# Farsta", "lokalpolisområdet Globen", "lokalpolisområdena Farsta och Globen".
+_LPO_MARK = re.compile(r"(?i)(?<![\w\-])(?:lpo(?:n|er|erna)?|lokalpolisområd(?:e|et|en|ena))(?=\s|$)")
+# A word (with its hyphens and slashes: "Enskede-Årsta-Vantör", "Haninge/Nynäshamn"), or
+# one sign that may join a list.
+_LPO_TOKEN = re.compile(r"[^\W_]+(?:[/\-–][^\W_]+)*|[^\w\s]")
+_LIST_MARKS = {",", "&", "+", "/"}
+_LIST_WORDS = {"och", "samt"}
+
 
 # --- polygons -----------------------------------------------------------------------------
 #

@@ -328,6 +328,28 @@ def test_names_match_through_gazetteer(gazetteer, level, text, code):
     assert gazetteer.code(level, text) == code
 
 
+@pytest.mark.parametrize(("text", "kommun", "codes", "unknown"), [
+    # The LPOs a title line names after the word LPO or lokalpolisområde, in its order.
+    ("Åtgärdsplan 2025 – Enskede-Årsta-Vantör och LPO Farsta", "0180", ["LPO-FARSTA"], []),
+    ("Åtgärdsplan 2025 – LPO Globen och LPO Farsta", "0180", ["LPO-GLOBEN", "LPO-FARSTA"], []),
+    ("Farsta stadsdelsförvaltning och lokalpolisområdena Farsta, Globen och Skärholmen", "0180",
+     ["LPO-FARSTA", "LPO-GLOBEN", "LPO-SKARHOLMEN"], []),
+    ("ÅTGÄRDSPLAN 2025 – LPO FARSTA/GLOBEN", "0180", ["LPO-FARSTA", "LPO-GLOBEN"], []),
+    ("Åtgärdsplan LPO Farsta 2025 – Enskede-Årsta-Vantör", "0180", ["LPO-FARSTA"], []),
+    ("Åtgärdsplan för LPO Södra Roslagen", "0187", ["LPO-SODRA-ROSLAGEN"], []),
+    ("Haninge kommun och LPO Haninge/Nynäshamn", "0136", ["LPO-HANINGE-NYNASHAMN"], []),
+    ("Haninge kommun och LPO Haninge", "0136", ["LPO-HANINGE-NYNASHAMN"], []),  # one of its two places
+    ("Göteborgs Stad och LPO Centrum", "1480", ["LPO-GOTEBORG-CENTRUM"], []),  # as Göteborg writes it
+    ("Farsta stadsdelsförvaltning och LPO Syd", "0180", [], ["Syd"]),
+    # The word used otherwise names nothing.
+    ("Samverkan med LPO:s kommunpolis", "0180", [], []),
+    ("Stadsdelsförvaltningen och lokalpolisområdet gör planen tillsammans", "0180", [], []),
+    ("Enskede-Årsta-Vantör 2025", "0180", [], []),
+])
+def test_lpos_named_in_a_line_of_text(gazetteer, text, kommun, codes, unknown):
+    assert gazetteer.lpos_in_text(text, kommun=kommun) == (codes, unknown)
+
+
 @pytest.mark.parametrize("text,code", [
     # the kommun as an organisation names itself, in files and workbooks
     ("Malmö stad", "1280"), ("Stockholms stad", "0180"), ("Göteborgs Stad", "1480"), ("Borås Stad", "1490"),

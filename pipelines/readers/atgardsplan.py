@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
@@ -1071,7 +1071,8 @@ def match_area(text: str) -> str | None:
 
 
 def _clean_title(text: str) -> str:
-    first = text.strip().split("\n", 1)[0]
+    # Spaces typed twice, or a non-breaking space pasted from a web page, are one space.
+    first = re.sub(r"\s+", " ", text.strip().split("\n", 1)[0])
     first = re.sub(r"^\s*\d+\s*[.)]\s*", "", first)
     first = re.sub(r"^prioriterat område\s*\d*\s*[:.\-–]\s*", "", first, flags=re.IGNORECASE)
     return first.strip(" []:").strip()[:80]
@@ -1287,6 +1288,8 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     # A description under the title ("Beskrivning: öppen narkotikaförsäljning skapar
     # otrygga platser …") names no area, though it may mention a standard one.
     candidates = [t for t in candidates if not _DESCRIPTION.search(t.strip())]
+    # Nor does a title line above the table naming the LPO ("LPO Globen och LPO Farsta").
+    lpo_lines = {t for t in above if _LPO_NAMED.search(_clean_title(t))}
     for text in candidates:
         area = match_area(text)
         if area and area != cat.OWN_AREA:
@@ -1296,7 +1299,7 @@ def _area_of_sheet(sheet: Sheet, header_row: int, description_col: int | None) -
     for text in candidates:
         # A sheet named for a follow-up round ("T1 2025", "Uppföljning april") is no area.
         if match_area(text) is None and not _INSTRUCTION.match(text) and not _TITLE_BLOCK.search(text) \
-                and _clean_title(text) and _header_round(_clean_title(text)) is None:
+                and _clean_title(text) and _header_round(_clean_title(text)) is None and text not in lpo_lines:
             return _clean_title(text), "eget namn"
     return cat.OWN_AREA, "mall"
 
@@ -2232,7 +2235,7 @@ def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
 
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
-               notes: list[str]) -> None:
+               notes: list[str]) -> dict[str, str]:
     """Read a sheet per follow-up round as rounds of the same measures: each measure is
     kept once, from the latest round's sheet it stands on, with the follow-up entries of
     every round's sheet (an entry repeated in a later sheet kept once) and each sheet's
@@ -2244,10 +2247,15 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     failing that, when a person would call it the same (_same_measures): same area, a
     problem and a title that are the same or an edit of the other, at the same place in
     the table. The report names every measure matched so, and the pairs that might be the
-    same but were kept apart."""
+    same but were kept apart.
+
+    An area whose name was changed between rounds ("Hökarängen centrum", "Hökarängens
+    centrum", "Hökarängen C") is one area when its measures stand under both names
+    (_same_areas); it is stored under one name (_stored_area). Returns each name written
+    that was stored under another: {written: stored}."""
     series = [rows for rows in areas if rows.sheet.index in rounds]
     if not series:
-        return
+        return {}
     series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
     tracks: list[list[tuple[AreaRows, dict]]] = []  # each measure's (sheet, measure) in round order
     track_of: dict[int, int] = {}  # id(measure) -> its track
@@ -2264,8 +2272,8 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
         track_of[id(m)] = t
         by_key[keys[id(m)]] = t
 
-    for rows in series:
-        index = rows.sheet.index
+    def read_round(rows: AreaRows, index: int) -> None:
+        """Attach a round sheet's measures of one area to the measures of earlier sheets."""
         here = {t for t, found in enumerate(tracks) if found[-1][0].sheet.index == index}
         pending = []
         for m in rows.measures:
@@ -2291,6 +2299,39 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             if id(m) not in taken:
                 tracks.append([])
                 attach(len(tracks) - 1, rows, m)
+
+    # Each sheet's areas first (an area renamed since an earlier round is that area), then
+    # its measures, area by area.
+    group_of: dict[str, str] = {}  # an area's name as a sheet writes it -> its area (the first name it had)
+    written_names: dict[str, list[str]] = {}  # area -> the names written for it, in round order
+    # area -> {each name written for it: the latest sheet writing it}, the latest written last
+    seen_names: dict[str, dict[str, str]] = {}
+    area_merges: list[tuple[str, str, str, AreaMatch]] = []  # (sheet, name, area, how)
+    area_doubts: list[str] = []
+    by_sheet: dict[int, list[AreaRows]] = {}
+    for rows in series:
+        by_sheet.setdefault(rows.sheet.index, []).append(rows)
+    for index, parts in by_sheet.items():
+        here_title = parts[0].sheet.title
+        written = {id(rows): rows.area for rows in parts}
+        present = {group_of[name] for name in written.values() if name in group_of}
+        new_names = {name: [m for rows in parts if rows.area == name for m in rows.measures]
+                     for name in dict.fromkeys(written.values()) if name not in group_of}
+        absent = {area: list(names.items()) for area, names in seen_names.items() if area not in present}
+        earlier = {area: [found[-1][1] for found in tracks if found[-1][0].area == area] for area in absent}
+        same, unsure = _same_areas(here_title, new_names, absent, earlier)
+        area_doubts.extend(unsure)
+        for name in new_names:
+            group_of[name] = same[name].area if name in same else name
+        area_merges += [(here_title, name, match.area, match) for name, match in same.items()]
+        for rows in parts:
+            rows.area = group_of[written[id(rows)]]
+            written_names.setdefault(rows.area, []).append(written[id(rows)])
+            names = seen_names.setdefault(rows.area, {})
+            names.pop(written[id(rows)], None)
+            names[written[id(rows)]] = here_title
+        for rows in parts:
+            read_round(rows, index)
 
     latest = {}  # area -> the AreaRows of the latest round's sheet holding it
     for rows in series:
@@ -2331,6 +2372,172 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
                      + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
                      + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
                        "om den har fått en annan titel eller strukits.")
+    # An area renamed between rounds is stored under one name, and the report names each
+    # name taken as it (after the measures' own lines, which name the sheets' areas).
+    stored = {area: _stored_area(names) for area, names in written_names.items()}
+    for rows in series:
+        rows.area = stored[rows.area]
+    for here_title, name, area, match in area_merges:
+        shared = f"{len(match.shared)} åtgärd{'er' if len(match.shared) > 1 else ''} står under båda namnen (" \
+            + ", ".join(f"'{_short(t, 40)}'" for t in match.shared[:3]) + (", …" if len(match.shared) > 3 else "") \
+            + ")" if match.shared else "inga åtgärder står under båda namnen"
+        notes.append(f"Blad '{here_title}': området '{_short(name)}' lästes som samma område som "
+                     f"'{_short(match.name)}' på blad '{match.sheet}' ({_AREA_HOW[match.how]}; {shared}); områdets "
+                     f"åtgärder sparades under '{_short(stored[area])}'. Kontrollera att det är samma område, och "
+                     "skriv gärna namnet likadant på alla blad.")
+    notes.extend(area_doubts[:MAX_LISTED])
+    return {name: stored[area] for name, area in group_of.items() if stored[area] != name}
+
+
+@dataclass(frozen=True)
+class AreaMatch:
+    """An earlier round's area that an area of a later round sheet is (_same_areas)."""
+
+    area: str  # the area as the earlier rounds hold it
+    name: str  # the name of it the new name is closest to
+    sheet: str  # the latest sheet writing that name
+    how: str  # area_relation: "same", "edit", "short" or "placeholder"
+    shared: tuple[str, ...]  # titles of the measures standing under both names
+
+
+_AREA_HOW = {"same": "samma namn skrivet på ett annat sätt", "edit": "namnet rättat eller utökat",
+             "short": "namnet förkortat eller utskrivet", "placeholder": "det tidigare bladet hade inget eget namn"}
+_RELATION_ORDER = (*_AREA_HOW, "near", None)  # the closest first
+
+
+def _same_areas(here: str, new_names: dict[str, list[dict]], absent: dict[str, list[tuple[str, str]]],
+                earlier: dict[str, list[dict]]) -> tuple[dict[str, AreaMatch], list[str]]:
+    """Which areas a round sheet names for the first time (``new_names``: name -> its
+    measures on this sheet) are areas of earlier sheets renamed (``absent``: area -> each
+    name written for it and the latest sheet writing it, the latest last, for the areas
+    this sheet does not name; ``earlier``: area -> the latest of its measures). The
+    earlier name closest to the new one is compared (and named in the report), the
+    latest of equals.
+
+    An area is renamed when the names are the same or one is the other edited, shortened
+    or written out (area_relation: "Hökarängen centrum", "Hökarängens centrum",
+    "Hökarängen C"; an own area's sheet that had no name of its own) and at least one
+    measure stands under both with the same problem and title (names the same but for
+    case, spaces and punctuation need none). Two of the five standard areas are never one.
+    The match must be the only one for both areas. Otherwise, and where the measures are
+    the same but the names more than such a change, the two are kept apart and named.
+
+    Returns ({new name: the earlier area it is}, report lines for the doubts)."""
+    if not new_names or not absent:
+        return {}, []
+    candidates: list[tuple[str, AreaMatch]] = []
+    doubts: list[tuple[str, str, str, str]] = []  # (new name, earlier name, its sheet, why)
+    for name, measures in new_names.items():
+        for area, names in absent.items():
+            found = [(area_relation(old, name), -k, old, sheet) for k, (old, sheet) in enumerate(names)]
+            how, _, written, sheet = min(found, key=lambda f: (_RELATION_ORDER.index(f[0]), f[1]))
+            shared = tuple(dict.fromkeys(
+                m["title"] for m in measures
+                if any(title_relation(m["title"], old["title"]) == "same"
+                       and title_relation(m["problem"], old["problem"]) == "same" for old in earlier[area])))
+            if how in _AREA_HOW and (shared or how == "same"):
+                candidates.append((name, AreaMatch(area, written, sheet, how, shared)))
+            elif how in _AREA_HOW:
+                doubts.append((name, written, sheet,
+                               "ingen av åtgärderna står under båda namnen med samma problem och titel"))
+            elif shared and not {name, area} <= set(cat.PRIORITISED_AREAS):
+                doubts.append((name, written, sheet, "namnen skiljer sig mer än en rättelse eller förkortning, fast "
+                                                     f"{len(shared)} åtgärd{'er' if len(shared) > 1 else ''} står "
+                                                     "under båda"))
+    per_new = Counter(name for name, _ in candidates)
+    per_old = Counter(match.area for _, match in candidates)
+    same: dict[str, AreaMatch] = {}
+    for name, match in candidates:
+        if per_new[name] > 1 or per_old[match.area] > 1:
+            doubts.append((name, match.name, match.sheet, "fler än ett område passar"))
+        else:
+            same[name] = match
+    lines = [f"Blad '{here}': området '{_short(name)}' kan vara samma område som '{_short(old)}' på blad '{sheet}', "
+             f"men {why}; de lästes som två områden. Är det samma område, skriv namnet likadant på alla blad."
+             for name, old, sheet, why in doubts]
+    return same, lines
+
+
+def area_relation(a: str, b: str) -> str | None:
+    """How the names of an area on two round sheets relate, as title_relation does for a
+    measure's title: "same" (case, spaces and punctuation aside), "edit" (a typo fixed,
+    words added: "Hökarängens centrum", "Hökarängen centrum"), "short" (a word shortened
+    or written out: "Hökarängen C", "Hökarängen centrum"; initials: "EÅV",
+    "Enskede-Årsta-Vantör"), "placeholder" (one is the template's own area without a
+    name), "near" (a word in common, but more changed) or None. Two of the five standard
+    areas are never related."""
+    if a == b:
+        return "same"
+    standard = {a, b} & set(cat.PRIORITISED_AREAS)
+    if len(standard) == 2:
+        return None
+    if cat.OWN_AREA in (a, b):
+        return "placeholder" if not standard and a != b else None
+    how = title_relation(a, b)
+    if how in ("same", "edit"):
+        return how
+    if _shortened(tuple(_words(a)), tuple(_words(b))):
+        return "short"
+    return how
+
+
+@lru_cache(maxsize=1 << 12)
+def _shortened(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether two names are the same words with at least one of them shortened in one
+    ("c" for "centrum", "centr" for "centrum", "eåv" for "enskede årsta vantör") and at
+    least one word of three letters or more written out in both; small words may come
+    and go. A word with digits is never shortened ("Område 1", "Område 12")."""
+
+    @cache
+    def walk(i: int, j: int) -> tuple[bool, bool] | None:
+        """(a word shortened, a word in common) of the best way to pair a[i:] with b[j:]."""
+        if i == len(a) and j == len(b):
+            return False, False
+        options: list[tuple[bool, bool]] = []
+
+        def go(ni: int, nj: int, short: bool, common: bool) -> None:
+            rest = walk(ni, nj)
+            if rest is not None:
+                options.append((short or rest[0], common or rest[1]))
+
+        if i < len(a) and a[i] in _SMALL_WORDS:
+            go(i + 1, j, False, False)
+        if j < len(b) and b[j] in _SMALL_WORDS:
+            go(i, j + 1, False, False)
+        if i < len(a) and j < len(b):
+            x, y = a[i], b[j]
+            digits = any(ch.isdigit() for ch in x + y)
+            if _typo(x, y):
+                go(i + 1, j + 1, False, len(x) >= 3 and x not in _SMALL_WORDS)
+            elif not digits and (x.startswith(y) or y.startswith(x)):
+                go(i + 1, j + 1, True, False)
+            # Initials: "eåv" for "enskede årsta vantör".
+            if not digits and 2 <= len(x) <= len(b) - j and x == "".join(w[0] for w in b[j: j + len(x)]):
+                go(i + 1, j + len(x), True, False)
+            if not digits and 2 <= len(y) <= len(a) - i and y == "".join(w[0] for w in a[i: i + len(y)]):
+                go(i + len(y), j + 1, True, False)
+        return max(options, key=lambda o: (o[0] and o[1], o), default=None)
+
+    best = walk(0, 0)
+    return best is not None and best[0] and best[1]
+
+
+def _stored_area(names: list[str]) -> str:
+    """The name an area renamed between rounds is stored under, from the names its
+    sheets wrote in round order: a standard area's; else the latest name (as a measure's
+    latest title is its title), but written out where the latest shortens another
+    ("Hökarängen centrum", not "Hökarängen C"); the template's placeholder only when no
+    sheet named the area."""
+    standard = [n for n in names if n in cat.PRIORITISED_AREAS]
+    if standard:
+        return standard[-1]
+    own = [n for n in names if n != cat.OWN_AREA]
+    if not own:
+        return names[-1]
+    # A name in capitals ("HÖKARÄNGEN CENTRUM") only when no sheet wrote it otherwise.
+    latest = next((n for n in reversed(own) if not n.isupper()), own[-1])
+    longer = [n for n in own if n != latest and area_relation(latest, n) == "short" and len(n) > len(latest)]
+    return max(longer, key=len) if longer else latest
 
 
 def _short(text: str | None, size: int = 60) -> str:
@@ -2533,6 +2740,9 @@ class Metadata:
     warnings: list[str]
     # Every kommun the plan is for: one, or several for a plan a samverkan shares.
     kommun_codes: list[str] = field(default_factory=list)
+    # The LPOs title lines name, as (codes, where): checked against the plan's LPOs
+    # whatever decided them (_lpo_title_conflicts).
+    title_lpos: list[tuple[list[str], str]] = field(default_factory=list)
 
 
 def _sidecar(path: Path) -> tuple[dict, str | None]:
@@ -2725,6 +2935,8 @@ class WorkbookCells:
     year_unknown: list[str] = field(default_factory=list)
     first_cell: str | None = None  # where the workbook's title stands: "blad 'Instruktion', cell A1"
     lpos: list[tuple[str, str]] = field(default_factory=list)  # (the LPO as written, where)
+    # Title lines naming an LPO ("Åtgärdsplan 2025 – Enskede-Årsta-Vantör och LPO Farsta"): (line, where).
+    lpo_titles: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _metadata_labels(sheet: Sheet, last_row: int) -> tuple[dict[str, list[tuple[int, int, str]]], set[tuple[int, int]]]:
@@ -2799,9 +3011,14 @@ def _workbook_metadata(sheets: list[Sheet], gz) -> WorkbookCells:
                 break
             for c, text in cells:
                 line = text.split("\n", 1)[0].strip()[:200]
+                if (r, c) in taken:
+                    continue
                 # The first sheet's first cell is the workbook's title, whatever it says.
-                if (r, c) in taken or ((r, c) != first and (guidance or not _PLAN_TITLE.search(line)
-                                                          or _DESCRIPTION.search(line) or _EXAMPLE.match(line))):
+                title_line = (r, c) == first or not (guidance or not _PLAN_TITLE.search(line)
+                                                     or _DESCRIPTION.search(line) or _EXAMPLE.match(line))
+                if _lpo_title_line(line, title_line, (r, c) == first, above_table=found is not None and not guidance):
+                    found_cells.lpo_titles.append((line, at(c, r)))
+                if not title_line:
                     continue
                 codes, organisation = _guess_place(line, gz)
                 if codes:
@@ -2882,6 +3099,60 @@ def _lpos_in_cell(value: str, kommuner: list[str], gz) -> tuple[list[str], list[
             codes.append(code) if code and code not in codes else None
             unknown.append(part.strip()) if not code else None
     return codes, unknown
+
+
+def _lpos_in_title(line: str, kommuner: list[str], gz) -> tuple[list[str], list[str]]:
+    """(LPO codes, names of no LPO) a title line names after the word "LPO" or
+    "lokalpolisområde" (geography.Gazetteer.lpos_in_text), as people in any of the plan's
+    kommuner write them ("LPO Centrum" in Göteborg)."""
+    codes: list[str] = []
+    unknown: list[str] | None = None
+    for kommun in kommuner:
+        found, missing = gz.lpos_in_text(line, kommun=kommun)
+        codes += [code for code in found if code not in codes]
+        unknown = missing if unknown is None else [name for name in unknown if name in missing]
+    return codes, unknown or []
+
+
+def _lpo_title_conflicts(lpo_codes: list[str], source: str, title_lpos: list[tuple[list[str], str]],
+                         gz) -> list[str]:
+    """Report lines for the title lines that name an LPO the plan was not stored for, when
+    something else decided its LPOs (an option, the sidecar, an "LPO" cell, the sheets'
+    names), as _kommun_conflicts does for the kommun."""
+    other = [(codes, where) for codes, where in title_lpos if not set(codes) <= set(lpo_codes)]
+    if not other:
+        return []
+    return ["Varning: titeln i arbetsboken nämner lokalpolisområdet " + "; ".join(
+        f"{_lpo_list(codes, gz)} ({where})" for codes, where in other[:MAX_LISTED])
+        + f", men planen sparades för {_lpo_list(lpo_codes, gz)} enligt {source}. Kontrollera vilket som är rätt."]
+
+
+# A line naming an LPO: the word "LPO" or "lokalpolisområde" and a capitalised name after it.
+_LPO_NAMED = re.compile(r"(?<![\w\-])(?i:lpo(?:n|er|erna)?|lokalpolisområd(?:e|et|en|ena))\s+[A-ZÅÄÖ]")
+# "Kontaktperson: Anna, kommunpolis LPO Farsta": a label before the LPO makes the line no title.
+_LINE_LABEL = re.compile(r"^([^:]{1,60}):\s")
+
+
+def _lpo_title_line(line: str, title_line: bool, first: bool, above_table: bool) -> bool:
+    """Whether the first line of a cell above a table (or on a sheet without one) is a
+    title line that may name the plan's LPO: it names one after the word "LPO" or
+    "lokalpolisområde", and it is a title line as for the kommun and the year (the first
+    sheet's first cell, or a line saying "Åtgärdsplan", "… kommun", "… stadsdelsförvaltning"),
+    or, above an area sheet's table, a short line of its own ("LPO Globen och LPO
+    Farsta", "Enskede-Årsta-Vantör och LPO Farsta"). Never a description, an example, a
+    template's placeholder, a line saying when the plan was adopted or changed (the
+    first cell excepted), or a line labelled otherwise ("Kontaktperson: … LPO Farsta"). A
+    measure's text, under the header, is never looked at."""
+    named = _LPO_NAMED.search(line)
+    if not named:
+        return False
+    if not title_line and not (above_table and len(line.split()) <= 15 and not _DESCRIPTION.search(line)
+                               and not _EXAMPLE.match(line)):
+        return False
+    if _PLACEHOLDER_VALUE.search(line) or (not first and _DATED_LINE.search(line)):
+        return False
+    label = _LINE_LABEL.match(line[:named.start()])
+    return not label or bool(re.search(r"(?i)åtgärdsplan|handlingsplan", label[1]))
 
 
 def _lpo_list(codes: list[str], gz) -> str:
@@ -3052,24 +3323,49 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
     # "LPO: Borlänge" above the table or on a cover sheet, matched as --lpo is.
     cell_lpos = [(codes, unknown_parts, where) for value, where in cells.lpos
                  for codes, unknown_parts in [_lpos_in_cell(value, kommuner, gz)]]
+    # A title line naming the LPO ("Åtgärdsplan 2025 – Enskede-Årsta-Vantör och LPO Farsta"):
+    # (every LPO it names, those of the plan's kommuner, names of no LPO, where).
+    plan_lpos = {code for k in kommuner for code in gz.lpos_for_kommun(k)}
+    title_lines = [(codes, [c for c in codes if c in plan_lpos], unknown_parts, where)
+                   for line, where in cells.lpo_titles
+                   for codes, unknown_parts in [_lpos_in_title(line, kommuner, gz)]]
+    title_lpos = [(codes, where) for codes, _, _, where in title_lines if codes]
+    decided = [(codes, where) for codes, _, where in cell_lpos if codes]
+    titled = [(mine, where) for _, mine, _, where in title_lines if mine]
     if raw_lpo is not None:
         stated = f"men planen sparades för {_lpo_list(lpo_codes, gz)} enligt {sources['lpo']}. " \
                  "Kontrollera vilket som är rätt."
-        other = [(codes, where) for codes, _, where in cell_lpos if codes and not set(codes) <= set(lpo_codes)]
+        other = [(codes, where) for codes, where in decided if not set(codes) <= set(lpo_codes)]
         if other:
             warnings.append("Varning: arbetsboken anger lokalpolisområdet " + "; ".join(
                 f"{_lpo_list(codes, gz)} ({where})" for codes, where in other[:MAX_LISTED]) + f", {stated}")
+        warnings += _lpo_title_conflicts(lpo_codes, sources["lpo"], title_lpos, gz)
     else:
         for _, unknown_parts, where in cell_lpos:
             warnings += [f"Varning: lokalpolisområdet '{part[:60]}' ({where}) känns inte igen och sparades inte "
                          "med planen. Kontrollera namnet, eller ange det med --lpo." for part in unknown_parts]
-        decided = [(codes, where) for codes, _, where in cell_lpos if codes]
         if decided:
             # Several LPOs are usual (Farsta and Globen): each cell adds its own.
             lpo_codes = list(dict.fromkeys(code for codes, _ in decided for code in codes))
             sources["lpo"] = "arbetsboken (" + "; ".join(where for _, where in decided[:3]) \
                 + (f" och {len(decided) - 3} celler till" if len(decided) > 3 else "") + ")"
+            warnings += _lpo_title_conflicts(lpo_codes, sources["lpo"], title_lpos, gz)
         else:
+            # A title line, failing a cell; each line adds its own, as the cells do. What a
+            # title names that cannot be the plan's LPO (another kommun's, or no LPO) is named.
+            if titled:
+                lpo_codes = list(dict.fromkeys(code for codes, _ in titled for code in codes))
+                sources["lpo"] = "titeln i arbetsboken (" + "; ".join(where for _, where in titled[:3]) \
+                    + (f" och {len(titled) - 3} rader till" if len(titled) > 3 else "") + ")"
+            for codes, mine, unknown_parts, where in title_lines:
+                if outside := [code for code in codes if code not in mine]:
+                    warnings.append(f"Varning: titeln i arbetsboken ({where}) nämner lokalpolisområdet "
+                                    f"{_lpo_list(outside, gz)}, som inte ligger i {_kommun_list(kommuner, gz)}; "
+                                    "det sparades inte med planen. Ange det med --lpo om planen gäller det.")
+                warnings += [f"Varning: titeln i arbetsboken ({where}) nämner lokalpolisområdet '{part[:60]}', "
+                             "som inte känns igen; det sparades inte med planen. Kontrollera namnet, eller ange "
+                             "det med --lpo." for part in unknown_parts]
+        if not decided and not titled:
             # Each kommun's only LPO (a samverkan's kommuner often share one, "LPO Ludvika").
             singles = [gz.single_lpo(k) for k in kommuner]
             if all(singles):
@@ -3078,7 +3374,7 @@ def resolve_metadata(path: Path, ctx: ReadContext, sheets: list[Sheet]) -> Metad
                     "kommunernas enda lokalpolisområden"
             else:
                 sources["lpo"] = "inte angivet"
-    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner)
+    return Metadata(organisation, kommun, lpo_codes, year, sources, warnings, kommuner, title_lpos)
 
 
 # --- read --------------------------------------------------------------------------------
@@ -3351,16 +3647,25 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
     notes.extend(apply_colour_legend(areas, legend))
-    _as_rounds(areas, round_sheets, meta.year, notes)
+    renamed_areas = _as_rounds(areas, round_sheets, meta.year, notes)
+    if analysis and renamed_areas:
+        # The analysis sheet may name a renamed area by any of its names.
+        stated_areas: dict[str, dict] = {}
+        for area, stated in analysis.items():
+            stated_areas.setdefault(renamed_areas.get(area, area), stated)
+        analysis = stated_areas
 
     # A sheet per LPO (Göteborg's "LPO Centrum", "LPO Hisingen"): one plan, whose LPOs
     # are the sheets' unless the user named them; each measure's source_sheet says whose.
     lpo_sheets = _lpo_sheets(areas, ctx.gazetteer, meta.kommun_code)
     if lpo_sheets:
+        # The sheets say more than a title line does: theirs are the LPOs whose measures these are.
         if meta.sources.get("lpo") in (None, "inte angivet", "kommunens enda lokalpolisområde",
-                                       "kommunernas enda lokalpolisområden"):
+                                       "kommunernas enda lokalpolisområden") \
+                or meta.sources["lpo"].startswith("titeln"):
             meta.lpo_codes = list(dict.fromkeys(code for _, code in lpo_sheets))
             meta.sources["lpo"] = "bladens namn"
+            meta.warnings += _lpo_title_conflicts(meta.lpo_codes, "bladens namn", meta.title_lpos, ctx.gazetteer)
         notes.insert(0, "Arbetsboken har ett blad per lokalpolisområde: "
                      + ", ".join(f"blad '{title}' ({code})" for title, code in lpo_sheets)
                      + ". Åtgärderna sparades i en plan; bladet (source_sheet) visar vilket lokalpolisområde "
