@@ -189,7 +189,9 @@ def _read_address() -> str | None:
     later by setting the widgets in a new run. Browser history holds such addresses: a
     click on the map changes the level and the area, and Streamlit records each change
     as a step of its own, so the step between names the new level with the old area; read
-    as the area on its own level, Back shows the view before the click."""
+    as the area on its own level, Back shows the view before the click. From the whole
+    country's map the step between names the level alone: read as the whole country, without
+    the notice a link naming a level alone gets (the user opened no such link)."""
     pending = st.session_state.pop(_PENDING, None)
     if pending is not None:
         level, code, notice = pending
@@ -209,6 +211,9 @@ def _read_address() -> str | None:
     if target is None:
         return notice
     level, code, target_notice = target
+    if widgets and not given[1]:
+        # A level without an area within a session is that step between, never a link.
+        target_notice = None
     wanted = _url_form(level, code)
     if wanted == given:
         return notice or target_notice

@@ -97,7 +97,7 @@ def test_a_colour_only_status_is_read_by_the_workbooks_legend(empty_db, tmp_path
     report = _load(empty_db, _save(_plan(legend), tmp_path / "plan.xlsx"))
     assert _statuses(empty_db) == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"),
                                    ("Belysning", "ej uppnådd")]
-    assert (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul), H6 (röd) "
+    assert (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul) och H6 (röd) "
             "enligt färgförklaringen.") in report.lines
     assert not any("färger läses inte" in line for line in report.lines)
 
@@ -153,7 +153,7 @@ def test_a_coloured_follow_up_cell_with_text_that_assesses_nothing_gives_its_sta
     ws["A10"], ws["A11"] = "Gul = pågår", "Röd = ej påbörjad"
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert _statuses(empty_db) == [("Läxhjälp", "påbörjad"), ("Nattvandring", "ej uppnådd")]
-    assert any("statusen lästes från färgen i cell G4 (gul), G5 (röd)" in line for line in report.lines)
+    assert any("statusen lästes från färgen i cell G4 (gul) och G5 (röd)" in line for line in report.lines)
 
 
 def test_a_measures_own_coloured_status_beside_a_word_is_no_legend(empty_db, tmp_path):
@@ -181,12 +181,12 @@ def test_a_colour_written_as_a_word_in_the_status_column_is_read_by_the_legend(e
     if with_legend:
         assert _statuses(empty_db) == [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"),
                                        ("Belysning", "ej uppnådd")]
-        assert (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul), H6 (röd) "
+        assert (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul) och H6 (röd) "
                 "enligt färgförklaringen.") in report.lines
     else:
         assert _statuses(empty_db) == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"),
                                        ("Belysning", "ej bedömd")]
-        assert (f"Blad '{UNGA_SHEET}': cell H4, H5, H6 visar statusen bara med färg; färger läses inte. "
+        assert (f"Blad '{UNGA_SHEET}': cell H4, H5 och H6 visar statusen bara med färg; färger läses inte. "
                 "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
 
 
@@ -199,7 +199,7 @@ def test_a_templates_default_status_in_a_colour_is_no_legend(empty_db, tmp_path)
     report = _load(empty_db, _save(_plan(legend), tmp_path / "plan.xlsx"))
     assert _statuses(empty_db) == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"),
                                    ("Belysning", "ej bedömd")]
-    assert (f"Blad '{UNGA_SHEET}': cell H4, H5, H6 visar statusen bara med färg; färger läses inte. "
+    assert (f"Blad '{UNGA_SHEET}': cell H4, H5 och H6 visar statusen bara med färg; färger läses inte. "
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
 
 

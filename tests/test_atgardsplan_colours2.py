@@ -19,7 +19,7 @@ from helpers import rows
 from tests.test_atgardsplan_colours import ROWS, UNGA_SHEET, _plan, _statuses, fill
 from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
 
-READ_BY_COLOUR = (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul), H6 (röd) "
+READ_BY_COLOUR = (f"Blad '{UNGA_SHEET}': statusen lästes från färgen i cell H4 (grön), H5 (gul) och H6 (röd) "
                   "enligt färgförklaringen.")
 THREE_STATUSES = [("Läxhjälp", "uppnådd"), ("Nattvandring", "påbörjad"), ("Belysning", "ej uppnådd")]
 
@@ -84,7 +84,7 @@ def test_a_legend_under_the_table_is_the_legend_not_a_measure(empty_db, tmp_path
 
 def test_the_report_names_the_legend_rows(empty_db, tmp_path):
     report = _load(empty_db, _save(_plan(_headed_words_in_the_problem_column), tmp_path / "plan.xlsx"))
-    assert (f"Blad '{UNGA_SHEET}': rad 8, 9, 10, 11 är en färgförklaring och lästes inte som åtgärder."
+    assert (f"Blad '{UNGA_SHEET}': rad 8, 9, 10 och 11 är en färgförklaring och lästes inte som åtgärder."
             in report.lines)
 
 

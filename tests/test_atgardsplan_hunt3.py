@@ -293,7 +293,7 @@ def test_a_status_shown_only_as_a_colour_is_reported_not_guessed(empty_db, tmp_p
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [(m[2], m[3]) for m in _measures(empty_db)] == [
         ("Läxhjälp", "ej bedömd"), ("Nattvandring", "ej bedömd"), ("Belysning", "uppnådd")]
-    assert ("Blad '1. Unga i riskzon': cell H4, H5 visar statusen bara med färg; färger läses inte. "
+    assert ("Blad '1. Unga i riskzon': cell H4 och H5 visar statusen bara med färg; färger läses inte. "
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
 
 

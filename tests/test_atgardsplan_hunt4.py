@@ -114,7 +114,7 @@ def test_notes_on_cells_are_named_not_read(empty_db, tmp_path):
     ws["J1"].comment = Comment("Mallen uppdaterad 2025", "Bo")  # outside the table: not named
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "ej bedömd"]
-    assert ("Blad '1. Unga i riskzon': cell C4, G5 har en anteckning (kommentar); anteckningar läses inte "
+    assert ("Blad '1. Unga i riskzon': cell C4 och G5 har en anteckning (kommentar); anteckningar läses inte "
             "som uppföljning. Skriv uppföljningen i cellen om den ska med.") in report.lines
     assert not any("delvis uppnådd" in line for line in report.lines)
 
@@ -220,16 +220,16 @@ def test_lpo_option_as_people_in_the_kommun_write_it(empty_db, tmp_path):
 
 def test_a_filtered_table_hides_many_rows_and_all_are_read(empty_db, tmp_path):
     # A table saved with a filter on ('Pågår' only) hides every other measure's row: all
-    # are still the plan's, and the report names the first ten of them.
+    # are still the plan's, and the report names the first ten of them and counts the rest.
     wb = _new()
     ws = _sheet(wb, "1. Unga i riskzon", [[f"Otrygghet {i}", "Få vuxna", f"Insats nr {i}: Text.", "Mål", 2025, "Chef", None]
-                                          for i in range(12)])
-    ws.auto_filter.ref = "A3:G15"
-    for r in range(4, 16):
+                                          for i in range(16)])
+    ws.auto_filter.ref = "A3:G19"
+    for r in range(4, 20):
         ws.row_dimensions[r].hidden = r != 9
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
-    assert len(_measures(empty_db)) == 12
-    assert ("Blad '1. Unga i riskzon': rad 4, 5, 6, 7, 8, 10, 11, 12, 13, 14 och 1 till är dolda i Excel "
+    assert len(_measures(empty_db)) == 16
+    assert ("Blad '1. Unga i riskzon': rad 4, 5, 6, 7, 8, 10, 11, 12, 13, 14 och 5 rader till är dolda i Excel "
             "(av ett filter eller för hand) men lästes in som åtgärder. Ta bort raderna om åtgärderna inte "
             "ska vara med i planen.") in report.lines
 

@@ -72,7 +72,7 @@ def test_traffic_light_icons_without_a_legend_are_named_not_guessed(empty_db, tm
     ws.conditional_formatting.add("H4:H40", IconSetRule("3TrafficLights1", "num", [1, 2, 3]))
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["ej bedömd"] * 3
-    assert ("Blad '1. Unga i riskzon': cell H4, H5, H6 visar statusen bara med färg; färger läses inte. "
+    assert ("Blad '1. Unga i riskzon': cell H4, H5 och H6 visar statusen bara med färg; färger läses inte. "
             "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") in report.lines
     assert not any("känns inte igen" in line for line in report.lines), report.lines
 
@@ -85,7 +85,7 @@ def test_icons_without_a_colour_are_named_as_icons(empty_db, tmp_path):
     ws.conditional_formatting.add("H4:H40", IconSetRule("3ArrowsGray", "num", [1, 2, 3]))
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert [m[3] for m in _measures(empty_db)] == ["ej bedömd"] * 3
-    assert ("Blad '1. Unga i riskzon': cell H4, H5, H6 visar statusen som ett tal med ikoner (villkorsstyrd "
+    assert ("Blad '1. Unga i riskzon': cell H4, H5 och H6 visar statusen som ett tal med ikoner (villkorsstyrd "
             "formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).") \
         in report.lines
 
@@ -248,7 +248,7 @@ def test_a_coloured_circle_alone_is_a_colour(empty_db, tmp_path, legend):
         ["uppnådd", "påbörjad", "ej uppnådd"] if legend else ["ej bedömd"] * 3)
     assert not any("känns inte igen" in line for line in report.lines), report.lines
     if not legend:
-        assert any(line.startswith("Blad '1. Unga i riskzon': cell H4, H5, H6 visar statusen bara med färg")
+        assert any(line.startswith("Blad '1. Unga i riskzon': cell H4, H5 och H6 visar statusen bara med färg")
                    for line in report.lines), report.lines
 
 

@@ -269,7 +269,7 @@ def test_formulas_without_saved_results_in_the_table_are_named(empty_db, tmp_pat
          '=IF(G6="","Ej påbörjad","Pågår")'],
     ])
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
-    assert ("Blad '1. Unga i riskzon': cell C5, H6 har formler utan sparade värden (arbetsboken är inte sparad i "
+    assert ("Blad '1. Unga i riskzon': cell C5 och H6 har formler utan sparade värden (arbetsboken är inte sparad i "
             "Excel) och lästes som tomma. Öppna arbetsboken i Excel, spara den och läs in den igen.") in report.lines
     assert rows(empty_db, "SELECT row_number, reason FROM rejected_row") == [
         (5, "cellen är en formel utan sparat värde; öppna och spara arbetsboken i Excel")]
@@ -383,7 +383,7 @@ def test_a_status_with_a_remark_two_words_or_a_share_done(empty_db, tmp_path):
         "'delvis uppnådd'. Skriv en status om en annan menas."]
     # The percentages are named, with how they were read; the unclear cells as before.
     shares = [line for line in report.lines if "procenten" in line]
-    assert shares == ["Blad '1. Unga i riskzon': statusen i cell G8, G9, G10, G11, G12 och 1 till lästes från "
+    assert shares == ["Blad '1. Unga i riskzon': statusen i cell G8, G9, G10, G11, G12 och G13 lästes från "
                       "procenten "
                       "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd)."], report.lines
     unread = [line.split(": statusen ")[1] for line in report.lines if "känns inte igen" in line]

@@ -171,7 +171,7 @@ def test_formula_errors_are_no_values_and_a_measure_that_is_one_is_a_rejected_ro
     assert rejected_rows(empty_db) == [(4, "blad '1. Unga i riskzon', kolumn C (Åtgärd)",
                                         "cellen är en formel som ger felet #REF!; rätta formeln eller skriv åtgärden "
                                         "i cellen")]
-    assert ("Blad '1. Unga i riskzon': cell C4, H4, D5, E5, G5 har formler som ger fel (#N/A, #REF!, #VALUE!) och "
+    assert ("Blad '1. Unga i riskzon': cell C4, H4, D5, E5 och G5 har formler som ger fel (#N/A, #REF!, #VALUE!) och "
             "lästes som tomma. Rätta formlerna (eller skriv in värdena) i Excel och läs in arbetsboken igen."
             ) in report.lines
     assert not any("känns inte igen" in line for line in report.lines)  # '#N/A' is no status word
@@ -221,7 +221,7 @@ def test_placeholders_in_the_atgard_column_are_no_measures(empty_db, tmp_path):
     assert rows(empty_db, "SELECT cause, operational_goal FROM measure WHERE source_row = 4") == [
         ("Dålig belysning\nNedskräpning\nDroghandel", "Åtgärdslista")]
     assert rows(empty_db, "SELECT count(*) FROM measure_followup") == [(1,)]
-    assert ("Blad '2. Otrygga platser': rad 7, 8, 9, 10 har ingen egen åtgärd i kolumn C ('-', 'Ingen åtgärd "
+    assert ("Blad '2. Otrygga platser': rad 7, 8, 9 och 10 har ingen egen åtgärd i kolumn C ('-', 'Ingen åtgärd "
             "planerad', 'x', 'N/A') och lästes inte som åtgärder. Skriv åtgärden, eller slå ihop cellen med "
             "åtgärden ovan om raden hör till den.") in report.lines
 
@@ -289,7 +289,7 @@ def test_footnotes_merged_under_the_table_are_no_measures(empty_db, tmp_path):
     assert _measures(empty_db) == [(UNGA, "Tidig debut", "Läxhjälp", "påbörjad"),
                                    (UNGA, "Tidig debut", "Nattvandring", "påbörjad")]
     assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 2, 2)]
-    assert ("Blad '1. Unga i riskzon': rad 7, 8 har en text sammanfogad över tabellens kolumner (t.ex. en fotnot) "
+    assert ("Blad '1. Unga i riskzon': rad 7 och 8 har en text sammanfogad över tabellens kolumner (t.ex. en fotnot) "
             "och lästes inte som åtgärd.") in report.lines
 
 
@@ -321,7 +321,7 @@ def test_last_years_vb_above_this_years_entries_gives_no_status(empty_db, tmp_pa
     assert [m[2:] for m in _measures(empty_db)] == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "påbörjad")]
     assert rows(empty_db, "SELECT round, status FROM measure_followup ORDER BY measure_id, followup_date") == [
         ("T1", "ej bedömd"), ("T2", "ej uppnådd"), ("VB", "påbörjad")]
-    assert ("Blad '1. Unga i riskzon': uppföljningen för 2024 i rad 4, 5 gäller inte planens år 2025 och lästes "
+    assert ("Blad '1. Unga i riskzon': uppföljningen för 2024 i rad 4 och 5 gäller inte planens år 2025 och lästes "
             "inte; den ger inte åtgärdens status.") in report.lines
 
 

@@ -52,7 +52,7 @@ def test_a_row_saying_se_ovan_continues_the_measure_above(empty_db, tmp_path):
         ("T1", "Start i mars."), ("T2", "41 deltagare. Åtgärden bedöms vara påbörjad.")]
     # Each cause counts once, each measure once (as the analysis sheet counts them).
     assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(2, 5, 2)]
-    assert ("Blad '1. Unga i riskzon': kolumn C hänvisar på rad 5, 6 ('Se ovan', 'Samma åtgärd som ovan') till "
+    assert ("Blad '1. Unga i riskzon': kolumn C hänvisar på rad 5 och 6 ('Se ovan', 'Samma åtgärd som ovan') till "
             "åtgärden på rad 4, rad 8 ('\"') till åtgärden på rad 7; raderna lästes som en del av den åtgärden, med "
             "sina orsaker, uppföljningar och övriga uppgifter.") in report.lines
     assert not any("ingen egen åtgärd" in line for line in report.lines), report.lines

@@ -104,9 +104,9 @@ def test_a_measure_replaced_by_another_is_not_merged_and_a_near_title_is_kept_ap
         "Blad 'T2 2025', rad 5: åtgärden 'Nattvandring lördagar' kan vara samma åtgärd som 'Nattvandring fredagar' "
         "på blad 'T1 2025', rad 5, men titlarna skiljer sig mer än en rättelse eller ett tillägg; de lästes som två "
         "åtgärder. Är det samma åtgärd, skriv problemet och titeln likadant på båda bladen."]
-    assert ("Blad 'T1 2025': åtgärden på rad 5 ('Nattvandring fredagar'), 6 ('Föräldraträffar') finns inte på något "
-            "senare uppföljningsblad och lästes in från detta blad. Kontrollera om den har fått en annan titel eller "
-            "strukits.") in report.lines
+    assert ("Blad 'T1 2025': åtgärderna på rad 5 ('Nattvandring fredagar') och 6 ('Föräldraträffar') finns inte på "
+            "något senare uppföljningsblad och lästes in från detta blad. Kontrollera om de har fått en annan titel "
+            "eller strukits.") in report.lines
 
 
 def test_two_edits_of_one_title_or_an_edit_under_another_problem_are_kept_apart(empty_db, tmp_path):

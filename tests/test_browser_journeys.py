@@ -231,6 +231,31 @@ def test_back_after_a_click_on_the_map_shows_the_area_before_the_click(new_page,
     assert_no_error(page)
 
 
+def test_back_after_a_click_on_the_whole_countrys_map_shows_the_whole_country(new_page, server, raw):
+    """From the whole country a click sets a level and an area. Streamlit records the level
+    first, so one Back lands on an address naming the level alone: it shows the whole
+    country, as before the click, and no notice about a link ("Länken anger nivån
+    polisregion men inget område") that the user never opened."""
+    page = new_page()
+    frames = DeckFrames(page)
+    open_app(page, server, "/karta")
+    lat, lon = raw.execute("SELECT centroid_lat, centroid_lon FROM area_geometry WHERE area_code = 'MITT'").fetchone()
+    x, y = frames.pixel(page, lat, lon)
+    click_map(page, x, y, "Region Mitt")
+    wait_for_query(page, "omrade", "Region Mitt")
+    settle(page)
+    page.get_by_text("Antal händelser, polisområden i Region Mitt", exact=True).wait_for()
+
+    page.go_back(wait_until="commit")
+    wait_for_query(page, "niva", None)
+    settle(page)
+    assert query(page) == {}
+    assert selected(page, "Geografisk nivå") == "Riket"
+    page.get_by_text("Antal händelser, alla polisregioner i landet", exact=True).wait_for()
+    assert "Länken" not in body_text(page)
+    assert_no_error(page)
+
+
 # --- 5. downloads ------------------------------------------------------------------------------
 
 

@@ -222,3 +222,15 @@ def test_an_address_changed_under_the_widgets_is_read_as_its_own_level(demo_db, 
     sel = selection(at)
     assert (sel.area_level, sel.area_code) == ("polisregion", "MITT")
     assert not notices(at)
+
+
+def test_back_to_the_step_between_a_click_on_the_whole_country_and_its_area_shows_the_country(demo_db, monkeypatch):
+    """Back from a click on the whole country's map: the address is the step Streamlit
+    recorded between (the new level, no area yet). Before, the page said "Länken anger
+    nivån polisregion men inget område" about a link the user never opened."""
+    at = run_app(demo_db, monkeypatch, {"niva": "Polisregion", "omrade": "Region Mitt"})
+    del at.query_params["omrade"]
+    at.run()
+    sel = selection(at)
+    assert (sel.area_level, sel.area_code) == ("riket", "SE")
+    assert not notices(at) and not at.warning

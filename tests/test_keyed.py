@@ -13,6 +13,7 @@ from helpers import rejected_rows, rows
 
 from pipelines.loading import ingest
 from pipelines.readers.keyed import OneValuePerKey
+from pipelines.readers.text import swedish_list
 
 
 @dataclass
@@ -77,7 +78,7 @@ def test_a_key_twice_is_read_once_or_not_at_all_by_every_statistics_reader(empty
         (second, case.column, f"samma {case.what} som {case.place} {first} men ett annat värde; ingen av dem lästes in")]
     plural = {"rad": "raderna", "post": "posterna"}[case.place]
     assert f"1 värde stod två gånger med samma värde (samma {case.what}) och lästes en gång." in report.lines
-    assert (f"Samma {case.what} stod två gånger med olika värden ({case.place} {first}, {second}); ingen av dem "
+    assert (f"Samma {case.what} stod två gånger med olika värden ({case.place} {first} och {second}); ingen av dem "
             f"lästes in (2 värden). Rätta {plural} och läs in filen igen.") in report.lines
 
 
@@ -91,5 +92,29 @@ def test_a_key_three_times_names_the_other_two_rows_and_a_repeat_before_it_is_no
         (3, "samma område, brott och år som rad 5 och 8 men ett annat värde; ingen av dem lästes in"),
         (5, "samma område, brott och år som rad 3 och 8 men ett annat värde; ingen av dem lästes in"),
         (8, "samma område, brott och år som rad 3 och 5 men ett annat värde; ingen av dem lästes in")]
-    assert keyed.lines() == ["Samma område, brott och år stod två gånger med olika värden (rad 3, 5, 8); ingen av "
+    assert keyed.lines() == ["Samma område, brott och år stod två gånger med olika värden (rad 3, 5 och 8); ingen av "
                              "dem lästes in (3 värden). Rätta raderna och läs in filen igen."]
+
+
+def test_many_keys_given_twice_name_the_first_ten_rows_and_count_the_rest():
+    # A file put together from two exports, one of them edited: the report line names
+    # the first ten rows, as the other readers' report lines do, and says how many more.
+    keyed = OneValuePerKey("nyckeltal, kommun, år och kön", place="post")
+    for key in range(8):
+        keyed.add(key, 1, 2 + key, "value")
+        keyed.add(key, 2, 20 + key, "value")
+    [line] = keyed.lines()
+    assert line == ("Samma nyckeltal, kommun, år och kön stod två gånger med olika värden (post 2, 3, 4, 5, 6, 7, 8, "
+                    "9, 20, 21 och 6 poster till); ingen av dem lästes in (16 värden). Rätta posterna och läs in "
+                    "filen igen.")
+
+
+@pytest.mark.parametrize(("items", "said"), [
+    ([4], "4"),
+    ([4, 5], "4 och 5"),
+    ([4, 5, 9], "4, 5 och 9"),
+    (list(range(1, 12)), "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 och 11"),  # one over: named, not counted
+    (list(range(1, 13)), "1, 2, 3, 4, 5, 6, 7, 8, 9, 10 och 2 rader till"),
+])
+def test_the_load_reports_one_way_to_list_rows(items, said):
+    assert swedish_list(items, 10, "rader") == said

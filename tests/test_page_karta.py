@@ -8,6 +8,8 @@ import pytest
 from helpers import swedish_number as number
 from streamlit.testing.v1 import AppTest
 
+from dashboard import formatting as fmt
+
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
 PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "karta.py")
@@ -264,7 +266,10 @@ def test_signal_map_before_the_signals_begin_shows_missing_not_zero(karta, raw):
     assert first.year == 2019
     at = karta({"period": "Välj månader", "fran": "januari 2018", "till": "december 2018",
                 "karta_niva": "Polisregion", "matt": "Rekryteringssignaler"})
-    table = at.dataframe[0].value
-    assert len(table) == 7
-    assert table["Rekryteringssignaler"].isin(["–", ""]).all(), table["Rekryteringssignaler"].tolist()
-    assert all(f["value_text"] == "–" for f in deck_features(at).values())
+    features = deck_features(at)
+    assert len(features) == 7 and all(f["value_text"] == "–" for f in features.values())
+    # Said above the map, with the months the signals cover (read from the data), and no
+    # table or download of nothing but "–"; the map stays, to click on.
+    [said] = [i.value for i in at.info if "Rekryteringssignaler finns" in i.value]
+    assert f"från {fmt.month(first)}" in said and "efter den valda perioden" in said
+    assert not at.dataframe and not at.get("download_button") and not at.toggle

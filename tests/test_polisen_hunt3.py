@@ -133,7 +133,7 @@ def test_an_id_twice_in_a_collectors_file_is_reported_as_such_and_the_latest_ver
     assert _stored(empty_db)["polisen:7"][4] == "Skottlossning"
     text = "\n".join(report.lines)
     assert "fanns redan" not in text, text
-    assert ("1 händelser stod flera gånger i filen (samma id, en notis och dess uppdatering); den senast "
+    assert ("1 händelse stod flera gånger i filen (samma id, en notis och dess uppdatering); den senast "
             "publicerade versionen lästes in: id 7 (rad 1 och 3; rad 3 lästes in)") in text, text
 
 

@@ -300,12 +300,15 @@ def test_a_period_without_a_complete_month_gives_an_empty_table_and_says_why(use
         cmp = cq.compare(late, "kommun", indicator, STOCKHOLM_KOMMUNER)
         assert cmp.table.empty
         assert {"area_code", "name", "value", "rank"} <= set(cmp.table.columns)
-        if indicator == "signals":  # the signals end in October too: their months are named
-            assert cmp.notes == ("Rekryteringssignaler finns från januari 2024 till och med oktober 2025: den "
-                                 "valda perioden har inga månader med signaler, så inga värden visas (–, inte 0).",)
+        if indicator == "signals":  # the signals end in October too: their months are named, as on
+            # Rekryteringssignaler and Karta
+            assert cmp.notes == ("Rekryteringssignaler finns från januari 2024 till och med oktober 2025, före den "
+                                 "valda perioden: den har inga signaler att visa (–, inte 0). Välj en tidigare "
+                                 "period för att se dem.",)
         else:
             assert "Perioden har ingen hel månad med data." in cmp.notes
         assert cmp.no_change == cmp.notes[0]  # and no change is tested
+        assert cmp.no_values == cmp.notes[0]  # the page says it instead of an empty chart and table
 
 
 def test_the_page_shows_a_period_without_a_complete_month_without_failing(use_db, fast_apptest):

@@ -189,7 +189,7 @@ def test_a_row_again_with_another_value_rejects_both_rows(empty_db, tmp_path):
         (28, "2023", "samma kommun, år, kön och ålder som rad 204 men ett annat värde; ingen av dem lästes in"),
         (204, "2023", "samma kommun, år, kön och ålder som rad 28 men ett annat värde; ingen av dem lästes in"),
     ]
-    assert "olika värden (rad 28, 204)" in report.summary() and "12-14" in report.summary()
+    assert "olika värden (rad 28 och 204)" in report.summary() and "12-14" in report.summary()
 
 
 def test_a_row_again_with_the_same_value_is_read_once(empty_db, tmp_path):

@@ -9,9 +9,10 @@ from datetime import date
 
 import duckdb
 import pytest
-from helpers import open_page
+from helpers import open_page, open_tab
 from helpers import swedish_number as number
 
+from dashboard import formatting as fmt
 from dashboard import periods
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -27,6 +28,12 @@ def signals_between(db, start: str, end: str) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute("SELECT sum(count) FROM recruitment_signal WHERE month BETWEEN ? AND ?",
                            [start, end]).fetchone()[0]
+
+
+def first_signals(db) -> str:
+    """'januari 2019': the month the signals begin, read from the data."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return fmt.month(con.execute("SELECT min(month) FROM recruitment_signal").fetchone()[0])
 
 
 def test_the_months_of_a_period_that_a_source_covers():
@@ -45,7 +52,7 @@ def test_overview_shows_no_signals_for_a_year_before_them(demo_db, monkeypatch):
     card = next(m for m in at.metric if m.label == "Rekryteringssignaler")
     assert card.value == "–" and not card.delta
     said = " ".join(c.value for c in at.caption)
-    assert "från januari 2019" in said and "inte 0" in said
+    assert f"från {first_signals(demo_db)}" in said and "efter den valda perioden" in said and "inte 0" in said
 
 
 def test_overview_counts_the_months_with_signals_and_compares_with_nothing_before_them(demo_db, monkeypatch):
@@ -59,8 +66,9 @@ def test_overview_counts_the_months_with_signals_and_compares_with_nothing_befor
 
 def test_recruitment_page_draws_no_zeros_before_the_first_signal(demo_db, monkeypatch):
     before = open_page(demo_db, "rekrytering", monkeypatch, months("januari 2016", "mars 2016"))
-    assert not before.dataframe and not before.get("plotly_chart")
-    assert any("efter den valda perioden" in i.value and "januari 2019" in i.value for i in before.info)
+    assert not before.dataframe and not before.get("plotly_chart") and not before.get("download_button")
+    assert any("efter den valda perioden" in i.value and f"från {first_signals(demo_db)}" in i.value
+               for i in before.info)
 
     partly = open_page(demo_db, "rekrytering", monkeypatch, months("juli 2018", "juni 2019"))
     per_period = next(df.value for df in partly.dataframe if "Månad" in df.value.columns)
@@ -78,11 +86,21 @@ def test_comparison_tests_no_change_against_a_year_without_signals(demo_db, monk
     assert any("Ingen förändring prövas" in i.value and "januari 2019" in i.value for i in at.info)
 
 
-def test_comparison_shows_nothing_for_a_year_before_the_signals(demo_db, monkeypatch):
-    at = open_page(demo_db, "jamforelse", monkeypatch, {**months("januari 2018", "december 2018"),
+@pytest.mark.parametrize("params", [{}, {"niva": "Kommun", "omrade": "Haninge"}])
+def test_comparison_shows_nothing_for_a_year_before_the_signals(demo_db, monkeypatch, params):
+    # Before: an empty chart ("Inga uppgifter för urvalet"), a table with no rows and
+    # PNG/SVG/Excel/CSV downloads of them; the reason stood under them. Now the page says
+    # when the signals begin (read from the data) and offers nothing empty to download,
+    # in each of its three tabs, as Rekryteringssignaler and Karta do.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**params, **months("januari 2018", "december 2018"),
                                                         "jmf_matt": SIGNALS})
-    assert not [d for d in at.dataframe if "Antal" in d.value.columns and len(d.value)]
-    assert any("inga månader med signaler" in i.value for i in at.info)
+    begins = first_signals(demo_db)
+    for tab in ("Sida vid sida", "Liknande områden", "Åtgärder och utfall"):
+        open_tab(at, "jmf_flik", tab)
+        [said] = [i.value for i in at.info if "Rekryteringssignaler finns" in i.value]
+        assert f"från {begins}" in said and "efter den valda perioden" in said and "inte 0" in said, tab
+        assert not at.get("plotly_chart") and not at.get("download_button"), tab
+        assert not [d for d in at.dataframe if "Antal" in d.value.columns or "Värde" in d.value.columns], tab
 
 
 def test_comparison_tests_no_change_against_a_year_before_the_incidents(demo_db, monkeypatch):

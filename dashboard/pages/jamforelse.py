@@ -146,6 +146,11 @@ def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = F
 def show_side_by_side() -> int:
     """The areas ranked on the measure, and which changed more than chance explains."""
     st.subheader(f"{plural.capitalize()} sida vid sida")
+    if cmp.no_values:
+        # No month of the period has the source's data: said (with the months it has) instead
+        # of an empty chart, an empty table and downloads of nothing, as Rekryteringssignaler does.
+        st.info(cmp.no_values, icon=":material/event_busy:")
+        return summary.suppressed
     compared = "" if cmp.no_change else f", jämfört med {cmp.previous}"
     st.caption(f"{scope.description[:1].upper()}{scope.description[1:]}, {cmp.period}{compared}. "
                + " ".join(cmp.notes))
@@ -277,12 +282,15 @@ def show_similar() -> int:
                                  filename=components.file_name(title, sel),
                                  columns=trend_columns)
         return hidden
-    st.info("Inga årsvärden för måttet i de här områdena.")
+    st.info(cmp.no_values or "Inga årsvärden för måttet i de här områdena.", icon=":material/event_busy:")
     return 0
 
 
 def show_measures() -> int:
     """Measures achieved beside the outcome's change (the tab's label is its heading)."""
+    if cmp.no_values:  # no outcome to set the measures beside
+        st.info(cmp.no_values, icon=":material/event_busy:")
+        return 0
     paired, paired_shown = cq.paired(sel, level, indicator_id, scope.codes, sel.end.year, comparison=cmp)
     if paired.empty:
         st.info(f"Inga åtgärdsplaner för {plural} i urvalet.")

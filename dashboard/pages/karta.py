@@ -155,6 +155,13 @@ else:
                         f"{fmt.month(incidents.shift_months(first, 12))} eller senare." if first is not None else "."))
         st.info(no_change, icon=":material/history_toggle_off:")
         notes.append(no_change)
+    # Signals for a period without a month that has them (before the first, after the last):
+    # said above the blank map, and no table or downloads of nothing but "–" (as on
+    # Rekryteringssignaler and Jämförelse). The map stays: a click on it still drills down.
+    without_signals = signals.coverage_note(sel) if metric == "signaler" and signals.months_covered(sel) is None \
+        else None
+    if without_signals:
+        st.info(without_signals, icon=":material/event_busy:")
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
                            selected=sel.area_code)
     deck_key = f"karta_deck_{level}_{sel.area_code}"
@@ -167,7 +174,8 @@ else:
         notes.append("Rekryteringssignaler: alla källor och signaltyper; händelsetyperna i urvalet gäller "
                       "inte signalerna. Signaler som inte kan placeras exakt på nivån räknas inte per område.")
         if coverage := signals.coverage_note(sel):
-            st.info(coverage, icon=":material/event_busy:")
+            if not without_signals:  # said above the map
+                st.info(coverage, icon=":material/event_busy:")
             notes.append(coverage)
         if values["count_missing"].eq(signals.PER_LPO).any():
             st.info(signals.PER_LPO_NOTE, icon=":material/location_off:")
@@ -204,24 +212,27 @@ else:
                      "delar en kommun har uppskattade gränser.")
     notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
 
-    columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
-               "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
-    table = values.sort_values(["rank", "name"], na_position="last")
-    with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
-        st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
-                     hide_index=True, key="karta_table")
-    unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
-                            *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
-    caption = components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
-                                        unprotected=unprotected, notes=notes)
-    title = f"{label}, {scope.description}"
-    exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
-                             filename=components.file_name(title, sel), columns=columns)
-    if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
-        fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
-                                     diverging=diverging)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
-        exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
-                                 filename=components.file_name(title, sel))
+    # Nothing but "–" to list or download when no month of the period has signals (the note
+    # above the map says why).
+    if not without_signals:
+        columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
+                   "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
+        table = values.sort_values(["rank", "name"], na_position="last")
+        with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
+            st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
+                         hide_index=True, key="karta_table")
+        unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
+                                *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
+        caption = components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
+                                            unprotected=unprotected, notes=notes)
+        title = f"{label}, {scope.description}"
+        exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
+                                 filename=components.file_name(title, sel), columns=columns)
+        if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
+            fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
+                                         diverging=diverging)
+            st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
+            exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
+                                     filename=components.file_name(title, sel))
 
 components.data_note(suppressed=None if grid_view else suppressed, notes=notes)

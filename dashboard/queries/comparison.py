@@ -415,6 +415,9 @@ class Comparison:
     # Why no area's change is tested (the months a year earlier lie before the source's
     # data), said instead of "0 ökat, 0 minskat"; None when the changes are tested.
     no_change: str | None = None
+    # Why no area has a value at all (the period has no month with the source's data), said
+    # instead of an empty chart and table and with nothing to download; None otherwise.
+    no_values: str | None = None
 
 
 class _Period(NamedTuple):
@@ -469,11 +472,12 @@ def _compare(key, sel: _Period, level: str, indicator_id: str, codes_key: str,
                 "area_code": pd.Series(dtype=object),
                 **{c: pd.Series(dtype="Float64") for c in ("count", "population", "count_prev", "population_prev")},
             }), per)
-            none = ("Perioden har ingen hel månad med data." if ind.kind == "incidents" or coverage(source)[0] is None
-                    else f"{coverage_text(source).capitalize()}: den valda perioden har inga månader med signaler, "
-                    "så inga värden visas (–, inte 0).")
+            # Signals: the sentence Rekryteringssignaler and Karta give for the same period
+            # (their months, read from the data, and whether they begin after it or end before).
+            none = ("Perioden har ingen hel månad med data." if ind.kind == "incidents"
+                    else signal_queries.coverage_note(sel))
             return _comparison(_finish(empty, names, ()), ind, fmt.period(sel.start, sel.end), "–", per,
-                               (none,), none)
+                               (none,), none, no_values=none)
         start, end = window
         if start > sel.start:
             notes.append(f"Jämförelsen börjar {fmt.month(start)}, den första månaden med {source}.")
@@ -603,10 +607,11 @@ def _summarise(table: pd.DataFrame) -> Summary:
 
 
 def _comparison(table: pd.DataFrame, ind: Indicator, period: str, previous: str, per: float,
-                notes: tuple[str, ...], no_change: str | None = None) -> Comparison:
+                notes: tuple[str, ...], no_change: str | None = None, no_values: str | None = None) -> Comparison:
     """The comparison with its :class:`Summary`, worked out once and cached with it (a
     rerun that changes nothing here would otherwise filter and map the table again)."""
-    return Comparison(table, ind, period, previous, per, notes, _summarise(table), no_change=no_change)
+    return Comparison(table, ind, period, previous, per, notes, _summarise(table), no_change=no_change,
+                      no_values=no_values)
 
 
 # --- indexed trends ---------------------------------------------------------------------------

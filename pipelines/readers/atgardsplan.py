@@ -52,7 +52,7 @@ from pipelines.personnummer import (
 )
 from pipelines.readers import followup, ods
 from pipelines.readers.canonical import plan_id_for
-from pipelines.readers.text import MONTHS, legacy_encoding
+from pipelines.readers.text import MONTHS, legacy_encoding, swedish_list
 
 FORMATS = ("atgardsplan-xlsx",)
 FORMAT = FORMATS[0]
@@ -1744,21 +1744,21 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         by_measure: dict[tuple[int, int], list[tuple[int, str]]] = {}
         for r, text, origin in continued:
             by_measure.setdefault(origin, []).append((r, text))
-        told = ", ".join(f"rad {_listed([r for r, _ in pointers], MAX_LISTED)} ("
+        told = ", ".join(f"rad {_rows([r for r, _ in pointers])} ("
                          + ", ".join(f"'{t}'" for t in dict.fromkeys(t for _, t in pointers))
                          + f") till åtgärden på rad {top}" for (top, _), pointers in sorted(by_measure.items()))
         notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(roles['measure'])} hänvisar på {told}; "
                      "raderna lästes som en del av den åtgärden, med sina orsaker, uppföljningar och övriga "
                      "uppgifter.")
     if legend_rows:
-        notes.append(f"Blad '{sheet.title}': rad {', '.join(map(str, legend_rows))} är en färgförklaring och "
+        notes.append(f"Blad '{sheet.title}': rad {_rows(legend_rows)} är en färgförklaring och "
                      "lästes inte som åtgärder.")
     if banners:
-        notes.append(f"Blad '{sheet.title}': rad {_listed(banners, MAX_LISTED)} har en text sammanfogad över tabellens "
+        notes.append(f"Blad '{sheet.title}': rad {_rows(banners)} har en text sammanfogad över tabellens "
                      "kolumner (t.ex. en fotnot) och lästes inte som åtgärd.")
     if placeholders:
         said = ", ".join(f"'{text}'" for text in dict.fromkeys(text for _, text in placeholders))
-        notes.append(f"Blad '{sheet.title}': rad {_listed([r for r, _ in placeholders], MAX_LISTED)} har ingen egen "
+        notes.append(f"Blad '{sheet.title}': rad {_rows([r for r, _ in placeholders])} har ingen egen "
                      f"åtgärd i kolumn {get_column_letter(roles['measure'])} ({said}) och lästes inte som åtgärder. "
                      "Skriv åtgärden, eller slå ihop cellen med åtgärden ovan om raden hör till den.")
     measures = []
@@ -1878,13 +1878,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
                          "enligt rubriken (" + ", ".join(f"{n} = {explained[n]}" for n in sorted(explained)) + ").")
     for year, rows in sorted(other_years.items()):
-        notes.append(f"Blad '{sheet.title}': uppföljningen för {year} i rad {_listed(sorted(set(rows)), MAX_LISTED)} "
+        notes.append(f"Blad '{sheet.title}': uppföljningen för {year} i rad {_rows(sorted(set(rows)))} "
                      f"gäller inte planens år {plan_year} och lästes inte; den ger inte åtgärdens status.")
     if percent_cells:
-        notes.append(f"Blad '{sheet.title}': statusen i cell {_listed(percent_cells)} lästes från procenten "
+        notes.append(f"Blad '{sheet.title}': statusen i cell {_cells(percent_cells)} lästes från procenten "
                      "(100 % = uppnådd, 1–99 % = påbörjad, 0 % = ej uppnådd).")
     if icon_cells:
-        notes.append(f"Blad '{sheet.title}': cell {_listed(icon_cells)} visar statusen som ett tal med ikoner "
+        notes.append(f"Blad '{sheet.title}': cell {_cells(icon_cells)} visar statusen som ett tal med ikoner "
                      "(villkorsstyrd formatering); ikonerna läses inte. Skriv statusen med ord (t.ex. Pågår, Klar, "
                      "Ej påbörjad).")
     return AreaRows(sheet, area, measures, len(problem_cells), len(cause_cells),
@@ -2060,9 +2060,14 @@ def colour_legend(sheets: list[Sheet], excluded: dict[int, set[tuple[int, int]]]
     return legend
 
 
-def _listed(items: list, limit: int = 5) -> str:
-    """'H4, H5, H6 och 2 till': the first ``limit`` items a report line names, then how many more."""
-    return ", ".join(map(str, items[:limit])) + (f" och {len(items) - limit} till" if len(items) > limit else "")
+def _rows(rows: list) -> str:
+    """'4, 5 och 9': rows as a report line names them, past ten the first ten and how many more."""
+    return swedish_list(rows, MAX_LISTED, "rader")
+
+
+def _cells(cells: list) -> str:
+    """'G8, G9 och G12': cells as a report line names them, past five the first five and how many more."""
+    return swedish_list(cells, MAX_CELLS_LISTED, "celler")
 
 
 def apply_colour_legend(areas: list[AreaRows], legend: ColourLegend) -> list[str]:
@@ -2088,13 +2093,13 @@ def apply_colour_legend(areas: list[AreaRows], legend: ColourLegend) -> list[str
                     f"i färgförklaringen ({', '.join(f'{cell} {family}' for cell, family in colours)}); statusen "
                     "lästes inte från färgen. Ge cellerna samma färg eller skriv statusen med ord.")
         if read_cells:
-            notes.append(f"Blad '{title}': statusen lästes från färgen i cell {_listed(read_cells)} "
+            notes.append(f"Blad '{title}': statusen lästes från färgen i cell {_cells(read_cells)} "
                          "enligt färgförklaringen.")
         notes.extend(disagreeing)
         uncovered = [(cell, family) for cell, family in rows.colour_only if family not in legend.meanings]
         if not uncovered:
             continue
-        cells = _listed([cell for cell, _ in uncovered])
+        cells = _cells([cell for cell, _ in uncovered])
         if not legend.meanings:
             notes.append(f"Blad '{title}': cell {cells} visar statusen bara med färg; färger läses inte. "
                          "Skriv statusen med ord (t.ex. Pågår, Klar, Ej påbörjad).")
@@ -2368,10 +2373,11 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
         notes.append(f"… och {len(doubts) - MAX_LISTED} åtgärder till som kan vara samma åtgärd som en på ett "
                      "tidigare uppföljningsblad men lästes som egna.")
     for index, measures in sorted(missing.items()):
-        notes.append(f"Blad '{titles[index]}': åtgärden på rad "
-                     + ", ".join(f"{r} ('{t[:40]}')" for r, t in measures[:MAX_LISTED])
+        one = len(measures) == 1
+        notes.append(f"Blad '{titles[index]}': {'åtgärden' if one else 'åtgärderna'} på rad "
+                     + _rows([f"{r} ('{t[:40]}')" for r, t in measures])
                      + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
-                       "om den har fått en annan titel eller strukits.")
+                       f"om {'den' if one else 'de'} har fått en annan titel eller strukits.")
     # An area renamed between rounds is stored under one name, and the report names each
     # name taken as it (after the measures' own lines, which name the sheets' areas).
     stored = {area: _stored_area(names) for area, names in written_names.items()}
@@ -3425,7 +3431,7 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
                      "Ta bort raden om åtgärden inte ska vara med i planen.")
     elif hidden:
         # A filtered table hides every row the filter leaves out: name the first few.
-        lines.append(f"Blad '{sheet.title}': rad {_listed(hidden, MAX_LISTED)} är dolda i Excel (av ett filter eller för hand) men "
+        lines.append(f"Blad '{sheet.title}': rad {_rows(hidden)} är dolda i Excel (av ett filter eller för hand) men "
                      "lästes in som åtgärder. Ta bort raderna om åtgärderna inte ska vara med i planen.")
     # The status column of each round is read too (AreaRows.status_columns).
     columns = sorted({c for c in roles.values()} | {c for c, _ in followup_cols}
@@ -3454,18 +3460,18 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
     table_rows = range(header_row + header_rows, sheet.last_row + 1)
     formulas = sorted((r, c) for r, c in sheet.uncached if r in table_rows and c in columns)
     if formulas:
-        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
+        lines.append(f"Blad '{sheet.title}': cell {_cells([f'{get_column_letter(c)}{r}' for r, c in formulas])} har "
                      "formler utan sparade värden (arbetsboken är inte sparad i Excel) och lästes som tomma. Öppna "
                      "arbetsboken i Excel, spara den och läs in den igen.")
     errors = sorted((r, c) for r, c in sheet.errors if r in table_rows and c in columns)
     if errors:
         kinds = ", ".join(sorted({sheet.errors[at] for at in errors}))
-        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in errors])} har "
+        lines.append(f"Blad '{sheet.title}': cell {_cells([f'{get_column_letter(c)}{r}' for r, c in errors])} har "
                      f"formler som ger fel ({kinds}) och lästes som tomma. Rätta formlerna (eller skriv in värdena) "
                      "i Excel och läs in arbetsboken igen.")
     not_dates = sorted((r, c) for r, c in sheet.not_dates if r in table_rows and c in columns)
     if not_dates:
-        lines.append(f"Blad '{sheet.title}': cell {_listed([f'{get_column_letter(c)}{r}' for r, c in not_dates])} "
+        lines.append(f"Blad '{sheet.title}': cell {_cells([f'{get_column_letter(c)}{r}' for r, c in not_dates])} "
                      "har datumformat men ett tal som inget datum kan vara (Excel visar #####); talet lästes som det står. "
                      "Skriv ett datum, eller ge cellen formatet Allmänt om talet ska stå kvar.")
     noted = []
@@ -3474,13 +3480,14 @@ def _hidden_and_noted(sheet: Sheet, header_row: int, header_rows: int, roles: di
         if m and int(m[2]) >= header_row + header_rows and columns[0] <= _col_index(m[1]) <= columns[-1]:
             noted.append((int(m[2]), _col_index(m[1]), ref))
     if noted:
-        lines.append(f"Blad '{sheet.title}': cell {', '.join(ref for *_, ref in sorted(noted))} har en "
+        lines.append(f"Blad '{sheet.title}': cell {_cells([ref for *_, ref in sorted(noted)])} har en "
                      "anteckning (kommentar); anteckningar läses inte som uppföljning. Skriv uppföljningen "
                      "i cellen om den ska med.")
     return lines
 
 
 MAX_LISTED = 10  # rows named in one report line
+MAX_CELLS_LISTED = 5  # cells named in one report line
 _LPO_IN_TITLE = re.compile(r"^\s*(?:lpo|lokalpolisområde)\s+(.+?)(?:\s+20\d{2})?\s*$", re.IGNORECASE)
 
 

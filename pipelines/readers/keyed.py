@@ -16,7 +16,8 @@ from collections.abc import Hashable
 from pipelines.loading import Rejection
 from pipelines.readers.text import swedish_list
 
-_PLURAL = {"rad": "raderna", "post": "posterna"}
+_PLURAL = {"rad": ("rader", "raderna"), "post": ("poster", "posterna")}  # indefinite, definite
+_LISTED = 10  # rows one message names; the rest are counted
 
 
 def _same(a, b) -> bool:
@@ -67,10 +68,17 @@ class OneValuePerKey:
             where = self._where[key]
             for row, column in where:
                 others = sorted({r for r, _ in where if r is not None and r != row})
-                said = f"som {self.place} {swedish_list(map(str, others))}" if others else "en gång till i filen"
+                said = f"som {self.place} {self._listed(others)}" if others else "en gång till i filen"
                 out.append(Rejection(row, column, f"samma {self.what} {said} men ett annat värde; "
                                                   "ingen av dem lästes in"))
         return out
+
+    def _plural(self) -> tuple[str, str]:
+        return _PLURAL.get(self.place, (self.place, self.place))
+
+    def _listed(self, rows: list[int]) -> str:
+        """'4 och 5', '4, 5 och 9', past ten rows '4, 5, … 13 och 6 rader till'."""
+        return swedish_list(rows, _LISTED, self._plural()[0])
 
     def lines(self) -> list[str]:
         """The load report's lines: values read once, and keys none of whose values was read."""
@@ -82,8 +90,7 @@ class OneValuePerKey:
         if self._conflicting:
             rejected = self.rejections()
             rows = sorted({r.row_number for r in rejected if r.row_number is not None})
-            shown = f" ({self.place} " + ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "") + ")"
-            lines.append(f"Samma {self.what} stod två gånger med olika värden{shown if rows else ''}; ingen av dem "
-                         f"lästes in ({len(rejected)} värden). Rätta {_PLURAL.get(self.place, self.place)} och läs "
-                         "in filen igen.")
+            shown = f" ({self.place} {self._listed(rows)})" if rows else ""
+            lines.append(f"Samma {self.what} stod två gånger med olika värden{shown}; ingen av dem "
+                         f"lästes in ({len(rejected)} värden). Rätta {self._plural()[1]} och läs in filen igen.")
         return lines

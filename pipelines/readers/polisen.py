@@ -30,7 +30,7 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer
 from pipelines.readers import longer_head
-from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding
+from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
 
 FORMATS = ("polisen-json",)
 SOURCE = "polisen"
@@ -590,13 +590,11 @@ def _latest_versions(events: list) -> tuple[set[int], dict[str, list[int]]]:
 
 def _repeats_line(repeated: dict[str, list[int]], skip: set[int]) -> str:
     """The report's line for ids that stood more than once in the file (first five named)."""
-    named = []
-    for event_id, places in list(repeated.items())[:5]:
-        kept = next(i for i in places if i not in skip)
-        named.append(f"id {event_id} (rad {', '.join(map(str, places[:-1]))} och {places[-1]}; rad {kept} lästes in)")
-    more = f" och {len(repeated) - 5} till" if len(repeated) > 5 else ""
-    return (f"{len(repeated)} händelser stod flera gånger i filen (samma id, en notis och dess uppdatering); "
-            f"den senast publicerade versionen lästes in: {', '.join(named)}{more}.")
+    named = [f"id {event_id} (rad {swedish_list(places, 10, 'rader')}; rad {next(i for i in places if i not in skip)} "
+             "lästes in)" for event_id, places in repeated.items()]
+    n = len(repeated)
+    return (f"{n} {'händelse' if n == 1 else 'händelser'} stod flera gånger i filen (samma id, en notis och dess "
+            f"uppdatering); den senast publicerade versionen lästes in: {swedish_list(named, 5, 'händelser')}.")
 
 
 def _superseded(con, frame: pd.DataFrame, versions: pd.DataFrame,

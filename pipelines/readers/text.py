@@ -123,9 +123,16 @@ def parse_number(text: str, english: bool = False) -> float | None:
         return None
 
 
-def swedish_list(items) -> str:
-    """Items as a Swedish sentence lists them: 'a', 'a och b', 'a, b och c'."""
-    items = list(items)
+def swedish_list(items, limit: int | None = None, more: str = "") -> str:
+    """Items as a Swedish sentence lists them: 'a', 'a och b', 'a, b och c'.
+
+    The load report's one way to list rows, cells and the like ('rad 4, 5 och 9'). Beyond
+    ``limit`` it names the first ``limit`` and counts the rest in ``more``, the items'
+    plural: '4, 5, 6 och 12 rader till'. One item over the limit is named, not counted.
+    """
+    items = [str(item) for item in items]
+    if limit is not None and len(items) > limit + 1:
+        return ", ".join(items[:limit]) + f" och {len(items) - limit} {more} till".replace("  ", " ")
     return ", ".join(items[:-1]) + " och " + items[-1] if len(items) > 1 else "".join(items)
 
 
