@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -333,6 +334,94 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
             return categories, joint
     log.info("uppdelningarnas lager: %d rundor räckte inte", MAX_ROUNDS + MAX_ADMIN_ROUNDS)
     return categories, joint
+
+
+# A published layer with at most this many hidden cells is also checked exactly as a whole
+# (suppression.worked_out, dense: a month's layer holds a few hundred to a thousand and
+# takes a fraction of a second; a year's holds several thousand and would take minutes).
+MAX_CHECKED_HIDDEN = 2500
+# Rounds of hiding more of the national layer where the whole check finds a value given away.
+MAX_NATIONAL_ROUNDS = 4
+
+
+def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
+                  given: dict[str | None, tuple[list, list]] | None = None) -> dict[str | None, suppression.Protected]:
+    """One publication period's police layers as the pipeline publishes them: the national
+    layer (None) and each breakdown's period × category layer, with what an earlier
+    release published of them kept (``given``: :func:`earlier_cells`).
+
+    The breakdowns keep the national layer's values as they are, and the engine is exact
+    per family and per area's table, not over the whole country. A month holds few
+    signals per area, and then a value can follow from several families at once:
+    October's 12–14-year-olds in Polisområde Dalarna (2) were the signals of Ludvika and
+    Södra Dalarna, which had no other age band that month, so the polisområde's total
+    minus Borlänge's and Falun's gave them, though every one of those LPO values in the
+    breakdown was hidden. So each layer small enough is checked as a whole
+    (:data:`MAX_CHECKED_HIDDEN`), and where a value is given away a national value of its
+    family that breaks the chain is hidden too (:func:`_national_partners`) and the
+    layers are protected again."""
+    given = given or {}
+    earlier_hidden, earlier_shown = given.get(None, ([], []))
+    by_dimension = {d: cells for d, cells in given.items() if d is not None} or None
+    extra: list = []
+    for _ in range(MAX_NATIONAL_ROUNDS + 1):
+        constrained = (earlier_hidden + extra, earlier_shown) if None in given or extra else None
+        national_layer = national(run_sql, "police", start, end, grain, given=constrained)
+        joint = breakdown_layers(run_sql, "police", start, end, grain, national_layer=national_layer,
+                                 given=by_dimension)[1]
+        more = []
+        for layer in joint.values():
+            if layer.suppressed <= MAX_CHECKED_HIDDEN and len(found := suppression.worked_out(layer, CHAINS["police"])):
+                more += [c for c in _national_partners(layer, found, set(earlier_shown))
+                         if c not in extra and c not in more]
+        if not more:
+            return {None: national_layer, **joint}
+        extra += more
+    log.warning("%s–%s: ett dolt värde kan räknas fram ur uppdelningarna och inget värde i det nationella lagret "
+                "kunde döljas för att hindra det", start, end)
+    return {None: national_layer, **joint}
+
+
+def _national_partners(layer: suppression.Protected, found: np.ndarray, locked: set) -> list:
+    """For each hidden cell of a period × category layer that its shown cells give away
+    (rows ``found``), the area's national values (cells without the category: its
+    periods and total) that, hidden too, stop it: from the area's family (its parent's
+    subtree), the smallest non-zero first, never one an earlier release showed
+    (``locked``). As (grouping, key) cells for :func:`national`."""
+    cells = layer.cells
+    levels = CHAINS["police"]
+    flag = suppression.flag_column(layer.value)
+    hidden = cells[flag].to_numpy(dtype=bool)
+    values = cells[layer.value].to_numpy(dtype=np.float64, na_value=0)
+    groupings = [tuple(x for x in name.split(",") if x) for name in cells["grouping"].tolist()]
+    columns = {d: cells[d].astype(object).tolist() for d in layer.dims}
+    category = layer.dims[-1]
+
+    def key(i: int) -> tuple:
+        return tuple(None if pd.isna(columns[d][i]) else columns[d][i] for d in groupings[i])
+
+    def area(i: int) -> tuple:
+        return tuple(None if pd.isna(columns[d][i]) else columns[d][i] for d in levels if d in groupings[i])
+
+    national_rows: dict[tuple, list[int]] = {}
+    for i, g in enumerate(groupings):
+        if category not in g:
+            national_rows.setdefault(area(i), []).append(i)
+    out = []
+    for h in found.tolist():
+        prefix = area(h)[:-1]
+        options = [(a, rows) for a, rows in national_rows.items()
+                   if a[:len(prefix)] == prefix and not hidden[rows].any()
+                   and not any((groupings[i], key(i)) in locked for i in rows)]
+        options.sort(key=lambda o: (values[o[1][0]] == 0, values[o[1][0]], -len(o[0]), o[0]))
+        for _, rows in options[:20]:
+            trial = hidden.copy()
+            trial[rows] = True
+            tried = replace(layer, cells=cells.assign(**{flag: trial}))
+            if h not in set(suppression.worked_out(tried, levels).tolist()):
+                out += [(groupings[i], key(i)) for i in rows]
+                break
+    return out
 
 
 def _is_category(grouping: tuple[str, ...], dimension: str) -> bool:
@@ -666,27 +755,23 @@ def publication_spans(start: date, end: date, first: date | None, last: date | N
 
 
 def base_layer(run_sql, chain: str, lo: date, hi: date, dimension: str | None, *,
-               police=None, national_layer: suppression.Protected | None = None) -> suppression.Protected:
+               police=None, span=None) -> suppression.Protected:
     """One publication period's layer (``lo``–``hi``: :func:`publication_spans`) at month
-    grain: without ``dimension`` the national layer (area × month with the year's
-    totals), else that breakdown's period × category layer, as the pipeline published
-    it (read in milliseconds) or protected here (seconds: a database built by another
-    version). ``police``: for the administrative chain, a function giving the police
-    layer it is a view of (a cache), called only when the view is computed;
-    ``national_layer``: the police national layer for a breakdown's, when the caller has
-    it."""
+    grain: without ``dimension`` the national layer (area × month with the period's
+    totals), else that breakdown's period × category layer, as the pipeline published it
+    (read in milliseconds) or protected here (seconds: a database built by another
+    version) as the pipeline would on a first publication (:func:`police_layers`, every
+    breakdown at once, since the national layer can depend on each). ``police``: for the
+    administrative chain, a function giving the police layer it is a view of (a cache),
+    called only when the view is computed; ``span``: a function giving
+    :func:`police_layers` for the period (a cache)."""
     police = police or (lambda: base_layer(run_sql, "police", lo, hi, dimension))
     published = published_layers(run_sql, chain, lo, hi, "month", (dimension,))
     if published is not None:
         return published[dimension]
-    if dimension is None:
-        if chain == "admin":
-            return admin_view(run_sql, police(), lo, hi, "month")
-        return national(run_sql, chain, lo, hi, "month")
     if chain == "admin":
         return admin_view(run_sql, police(), lo, hi, "month")
-    return breakdown_layers(run_sql, chain, lo, hi, "month", national_layer=national_layer,
-                            dimensions=(dimension,))[1][dimension]
+    return (span or (lambda: police_layers(run_sql, lo, hi, "month")))()[dimension]
 
 
 def period_layer(run_sql, chain: str, start: date, end: date, grain: str | None, dimension: str | None,
@@ -966,45 +1051,84 @@ def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
     (:mod:`pipelines.published`), the same as :func:`breakdown_layers` (or
     :func:`admin_view` of it) computes them; None when it did not publish them, or
     published them with other code or another threshold."""
+    return published_spans(run_sql, chain, [(start, end)], grain, dimensions).get((start, end))
+
+
+def published_spans(run_sql, chain: str, spans: list[tuple[date, date]], grain: str,
+                    dimensions: tuple[str | None, ...] = tuple(DIMENSIONS)
+                    ) -> dict[tuple[date, date], dict[str | None, suppression.Protected]]:
+    """:func:`published_layers` for several publication periods in two queries (the months
+    of the year still growing are a dozen periods): span -> its layers, for each span
+    the pipeline published with this code and threshold."""
+    if not spans:
+        return {}
     asked = dimensions
     dimensions = tuple(d or TOTAL_LAYER for d in dimensions)
-    params = {"chain": chain, "start": start, "end": end, "grain": grain, "dimensions": list(dimensions)}
+    params = {"chain": chain, "lo": min(lo for lo, _ in spans), "hi": max(hi for _, hi in spans), "grain": grain,
+              "dimensions": list(dimensions)}
+    where = ("chain = $chain AND grain = $grain AND start_month >= $lo AND end_month <= $hi "
+             "AND list_contains($dimensions, dimension)")
     try:
-        meta = run_sql("""SELECT dimension, threshold, primary_count, secondary_count, suppressed_share,
-                                 groupings, notes, fingerprint
-                          FROM mart_signal_layer
-                          WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain
-                            AND list_contains($dimensions, dimension)""",
-                       params)
+        meta = run_sql(f"""SELECT start_month, end_month, dimension, threshold, primary_count, secondary_count,
+                                  suppressed_share, groupings, notes, fingerprint
+                           FROM mart_signal_layer WHERE {where}""", params)
     except Exception as exc:  # a database published before these tables existed
         if "mart_signal_layer" not in str(exc):
             raise
-        return None
-    if set(meta["dimension"]) != set(dimensions) or (meta["fingerprint"] != fingerprint()).any():
-        return None
-    cells = run_sql(f"""SELECT dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
-                        FROM mart_signal_layer_cell
-                        WHERE chain = $chain AND start_month = $start AND end_month = $end AND grain = $grain
-                          AND list_contains($dimensions, dimension)
-                        ORDER BY dimension, position""", params)
-    wanted = sorted(dimensions)
-    bounds = np.searchsorted(cells["dimension"].to_numpy(dtype=object), wanted + [chr(0x10FFFF)])
-    parts = dict(zip(wanted, (cells.iloc[bounds[i]:bounds[i + 1]] for i in range(len(wanted))), strict=True))
-    layers = {}
+        return {}
+
+    def as_date(value) -> date:
+        return value.date() if hasattr(value, "date") else value
+
+    wanted = set(spans)
+    found: dict[tuple[date, date], list] = {}
     for row in meta.itertuples(index=False):
-        part = parts[row.dimension]
-        dims = (*CHAINS[chain], "period") + (() if row.dimension == TOTAL_LAYER else (row.dimension,))
-        counts = part["count"].to_numpy(dtype=np.float64, na_value=np.nan)
-        hidden = np.isnan(counts)
-        frame = {column: part[stored].reset_index(drop=True) for column, stored in zip(dims, STORED_DIMS[:len(dims)], strict=True)}
-        frame["grouping"] = part["grouping"].reset_index(drop=True)
-        frame["count"] = pd.arrays.IntegerArray(np.where(hidden, 0, counts).astype(np.int64), hidden.copy())
-        frame[suppression.flag_column("count")] = hidden
-        # As protect() builds it: text once anything is hidden, else None objects.
-        frame["reason"] = pd.Series(part["reason"].astype(object).where(hidden, None).tolist())
-        layers[row.dimension] = suppression.Protected(
-            cells=pd.DataFrame(frame), value="count", dims=dims,
-            groupings=tuple(tuple(g) for g in json.loads(row.groupings)), threshold=int(row.threshold),
-            primary=int(row.primary_count), secondary=int(row.secondary_count),
-            suppressed_share=float(row.suppressed_share), notes=tuple(json.loads(row.notes)))
-    return {a: layers[d] for a, d in zip(asked, dimensions, strict=True)}
+        span = (as_date(row.start_month), as_date(row.end_month))
+        if span in wanted:
+            found.setdefault(span, []).append(row)
+    found = {span: rows for span, rows in found.items()
+             if {r.dimension for r in rows} == set(dimensions) and all(r.fingerprint == fingerprint() for r in rows)}
+    if not found:
+        return {}
+    cells = run_sql(f"""SELECT start_month, end_month, dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
+                        FROM mart_signal_layer_cell WHERE {where}
+                        ORDER BY start_month, end_month, dimension, position""", params)
+    # Each (span, dimension)'s rows are one run of the sorted cells: its columns are
+    # slices of the query's (a frame and its columns per layer cost milliseconds each).
+    starts = pd.to_datetime(cells["start_month"]).dt.date.to_numpy(dtype=object)
+    ends = pd.to_datetime(cells["end_month"]).dt.date.to_numpy(dtype=object)
+    names = cells["dimension"].to_numpy(dtype=object)
+    change = np.flatnonzero((starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1]) | (names[1:] != names[:-1])) + 1
+    bounds = [0, *change.tolist(), len(cells)]
+    runs = {(starts[b], ends[b], names[b]): (b, e) for b, e in zip(bounds[:-1], bounds[1:], strict=True) if e > b}
+    columns = {c: cells[c].array for c in (*STORED_DIMS, "grouping")}
+    counts = cells["count"].to_numpy(dtype=np.float64, na_value=np.nan)
+    reasons = cells["reason"].to_numpy(dtype=object)
+    out = {}
+    for span, rows in found.items():
+        layers = {}
+        for row in rows:
+            b, e = runs.get((*span, row.dimension), (0, 0))
+            layers[row.dimension] = _stored_layer({c: a[b:e] for c, a in columns.items()}, counts[b:e], reasons[b:e],
+                                                  chain, row)
+        out[span] = {a: layers[d] for a, d in zip(asked, dimensions, strict=True)}
+    return out
+
+
+def _stored_layer(columns: dict, counts: np.ndarray, reasons: np.ndarray, chain: str, row) -> suppression.Protected:
+    """One published layer's cells (its rows of ``mart_signal_layer_cell`` in order: the
+    stored columns, counts with NaN where hidden, reasons) and its ``mart_signal_layer``
+    row as the :class:`suppression.Protected` it was stored from."""
+    dims = (*CHAINS[chain], "period") + (() if row.dimension == TOTAL_LAYER else (row.dimension,))
+    hidden = np.isnan(counts)
+    frame = {column: columns[stored] for column, stored in zip(dims, STORED_DIMS[:len(dims)], strict=True)}
+    frame["grouping"] = columns["grouping"]
+    frame["count"] = pd.arrays.IntegerArray(np.where(hidden, 0, counts).astype(np.int64), hidden.copy())
+    frame[suppression.flag_column("count")] = hidden
+    # As protect() builds it: text once anything is hidden, else None objects.
+    frame["reason"] = np.where(hidden, reasons, None)
+    return suppression.Protected(
+        cells=pd.DataFrame(frame), value="count", dims=dims,
+        groupings=tuple(tuple(g) for g in json.loads(row.groupings)), threshold=int(row.threshold),
+        primary=int(row.primary_count), secondary=int(row.secondary_count),
+        suppressed_share=float(row.suppressed_share), notes=tuple(json.loads(row.notes)))

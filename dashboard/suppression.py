@@ -816,6 +816,65 @@ def _null_space(a: np.ndarray) -> np.ndarray:
     return v[:, w <= max(w.max(), 1.0) * 1e-9 * n]
 
 
+def worked_out(layer: Protected, levels: Sequence[str]) -> np.ndarray:
+    """The rows of ``layer.cells`` that are hidden and yet determined by its shown cells
+    (exact linear algebra over the whole layer at once, where :func:`protect` is exact per
+    family and per table): each published cell is the sum of its parts one step finer (the
+    next level of the area tree ``levels``, or each other dimension), a cell left out is a
+    shown 0, and a hidden cell is worked out when the null space of the equations over
+    the hidden cells is zero at it. Dense, so for layers of up to a few thousand hidden
+    cells (a month's, not a year's)."""
+    cells = layer.cells
+    dims = layer.dims
+    levels = tuple(levels)
+    hidden = np.flatnonzero(cells[flag_column(layer.value)].to_numpy(dtype=bool))
+    if not len(hidden):
+        return hidden
+    groupings = [tuple(x for x in name.split(",") if x) for name in cells["grouping"].tolist()]
+    columns = {d: cells[d].astype(object).tolist() for d in dims}
+    by_grouping: dict[tuple, dict[tuple, list[int]]] = {}
+    keys = []
+    for i, g in enumerate(groupings):
+        key = tuple(None if pd.isna(columns[d][i]) else columns[d][i] for d in g)
+        keys.append(key)
+        by_grouping.setdefault(g, {})
+    # Each cell's parts one step finer, found by the key they share with it.
+    for i, g in enumerate(groupings):
+        for parent in _one_step_coarser(g, dims, levels):
+            shared = tuple(keys[i][g.index(d)] for d in parent)
+            by_grouping.setdefault(g, {})
+            by_grouping[g].setdefault((parent, shared), []).append(i)
+    column_of = {int(c): k for k, c in enumerate(hidden.tolist())}
+    index = {(g, keys[i]): i for i, g in enumerate(groupings)}
+    rows: list[list[tuple[int, float]]] = []
+    for (g, key), i in index.items():
+        for child in by_grouping:
+            parts = by_grouping[child].get((g, key))
+            if parts:
+                members = [(i, 1.0)] + [(j, -1.0) for j in parts]
+                if any(m in column_of for m, _ in members):
+                    rows.append(members)
+    a = np.zeros((max(len(rows), 1), len(hidden)))
+    for r, members in enumerate(rows):
+        for c, sign in members:
+            if c in column_of:
+                a[r, column_of[c]] = sign
+    null = _null_space(a)
+    return hidden[np.abs(null).max(axis=1, initial=0) < 1e-7]
+
+
+def _one_step_coarser(grouping: tuple[str, ...], dims: Sequence[str], levels: tuple[str, ...]) -> list[tuple]:
+    """The groupings one step coarser than ``grouping``: without its deepest area level, or
+    without one of its other dimensions (each in ``dims`` order)."""
+    out = []
+    depth = sum(d in levels for d in grouping)
+    if depth:
+        deepest = levels[depth - 1]
+        out.append(tuple(d for d in grouping if d != deepest))
+    out += [tuple(x for x in grouping if x != d) for d in grouping if d not in levels]
+    return out
+
+
 @functools.cache
 def _blas_thread_setters() -> tuple:
     """The per-thread thread count setters (``openblas_set_num_threads_local``) of the

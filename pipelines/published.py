@@ -153,8 +153,4 @@ def _police_layers(run_sql, start: date, end: date, grain: str, given: dict | No
     (:func:`dashboard.signal_layers.earlier_cells`), kept as it was."""
     from dashboard import signal_layers
 
-    given = given or {}
-    national = signal_layers.national(run_sql, "police", start, end, grain, given=given.get(None))
-    return {None: national, **signal_layers.breakdown_layers(
-        run_sql, "police", start, end, grain, national_layer=national,
-        given={d: cells for d, cells in given.items() if d is not None} or None)[1]}
+    return signal_layers.police_layers(run_sql, start, end, grain, given=given)

@@ -216,3 +216,68 @@ def test_the_pages_say_why_this_years_months_hide_more(releases, monkeypatch):
     # A whole year already published as one: nothing to say.
     at = open_page(october.db, "oversikt", monkeypatch, {**params, "fran": "januari 2024", "till": "december 2024"})
     assert not any("inte helt ännu" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("dimension", list(signal_layers.DIMENSIONS))
+def test_no_hidden_value_of_a_published_month_can_be_worked_out(releases, dimension):
+    # A month holds few signals per area, and a value can then follow from several
+    # families of the area tree at once (Polisområde Dalarna's 12-14-year-olds in October
+    # 2026 on the national benchmark: its two LPOs with them had no other age band). Every
+    # month published on its own in October's release is checked as a whole, with the
+    # independent check of tests/test_disclosure_joint.py.
+    from test_disclosure_joint import _worked_out
+
+    con = duckdb.connect(str(releases[0].db), read_only=True)
+    try:
+        def run_sql(sql, params=None):
+            return con.execute(sql, params or {}).df()
+
+        hidden = 0
+        for lo, hi in releases[0].spans:
+            layer = signal_layers.published_layers(run_sql, "police", lo, hi, "month", (dimension,))[dimension]
+            hidden += layer.suppressed
+            found = _worked_out(layer, POLICE)
+            assert found.empty, (lo, dimension, found.head().to_dict("records"))
+    finally:
+        con.close()
+    assert hidden > 1000
+
+
+def test_a_month_where_two_lpos_had_one_age_band_only_does_not_give_the_polisomrade_away(monkeypatch):
+    # The national benchmark's October 2026 in Polisområde Dalarna: Ludvika and Södra
+    # Dalarna had one signal each, both 12-14 years, and nothing else. The breakdown hid
+    # every one of those values, yet the polisområde's 13 minus Borlänge's 6 and Falun's 5
+    # gave its 12-14-year-olds (2). Checked as a whole, the month hides a national value
+    # of the family too.
+    rows = [("LPO-BORLANGE", None, "15-17", "K", "polis"), ("LPO-BORLANGE", None, "15-17", "K", "skola"),
+            ("LPO-BORLANGE", None, "15-17", "M", "SiS/HVB"), ("LPO-BORLANGE", None, "15-17", "M", "fritid"),
+            ("LPO-BORLANGE", None, "18-20", "M", "skola"), ("LPO-BORLANGE", None, "under 12", "M", "skola"),
+            ("LPO-FALUN", "2080", "15-17", "M", "SiS/HVB"), ("LPO-FALUN", "2080", "15-17", "M", "polis"),
+            ("LPO-FALUN", "2080", "15-17", "M", "skola"), ("LPO-FALUN", "2080", "18-20", "M", "fritid"),
+            ("LPO-FALUN", "2080", "18-20", "M", "skola"), ("LPO-LUDVIKA", None, "12-14", "M", "socialtjänst"),
+            ("LPO-SODRA-DALARNA", None, "12-14", "M", "skola")]
+    frame = pd.DataFrame([{"month": date(2026, 10, 1), "polisregion_code": "BERGSLAGEN",
+                           "polisomrade_code": "PO-DALARNA", "lpo_code": lpo, "lan_code": "20", "kommun_code": kommun,
+                           "age_band": age, "sex": sex, "source": source, "signal_type": "rekryteringsförsök",
+                           "count": 1} for lpo, kommun, age, sex, source in rows])
+    con = duckdb.connect()
+    con.register("_rows", frame)
+    con.execute("CREATE TABLE mart_signal AS SELECT * FROM _rows")
+
+    def run_sql(sql, params=None):
+        return con.execute(sql, params or {}).df()
+
+    month = date(2026, 10, 1)
+    layers = signal_layers.police_layers(run_sql, month, month)
+    ages = layers["age_band"].table(POLICE[:2] + ("age_band",))
+    assert ages.set_index("age_band").loc["12-14", "count_suppressed"]
+    from test_disclosure_joint import _worked_out  # an independent check
+
+    for dimension in signal_layers.DIMENSIONS:
+        assert _worked_out(layers[dimension], POLICE).empty, dimension
+    # Without the check as a whole, the breakdown alone gave it away.
+    monkeypatch.setattr(signal_layers, "MAX_CHECKED_HIDDEN", 0)
+    unchecked = signal_layers.police_layers(run_sql, month, month)
+    found = _worked_out(unchecked["age_band"], POLICE)
+    assert "12-14" in set(found["age_band"]) and (found["reason"] == "primär").any()
+    con.close()

@@ -34,7 +34,9 @@ from dashboard.signal_layers import (
     base_layer,
     period_layer,
     periods,
+    police_layers,
     publication_spans,
+    published_spans,
     running_year,
     signal_months,
     year_spans,
@@ -236,8 +238,38 @@ def _base(key, chain: str, lo: date, hi: date, dimension: str | None) -> suppres
     run_sql = partial(run, key=key)
     if chain == "admin":
         return base_layer(run_sql, chain, lo, hi, dimension, police=partial(_base, key, "police", lo, hi, dimension))
-    return base_layer(run_sql, chain, lo, hi, dimension,
-                      national_layer=_base(key, chain, lo, hi, None) if dimension else None)
+    return base_layer(run_sql, chain, lo, hi, dimension, span=partial(_police_span, key, lo, hi))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _police_span(key, lo: date, hi: date) -> dict:
+    """Every police layer of a publication period the pipeline did not publish, protected
+    here once for all five (:func:`dashboard.signal_layers.police_layers`)."""
+    return police_layers(partial(run, key=key), lo, hi, "month")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)  # 2 hierarchies × 5 layers
+def _month_bases(key, chain: str, dimension: str | None) -> dict[tuple[date, date], suppression.Protected]:
+    """Every published month of the year still growing (each its own publication period),
+    read at once: a period reaching into that year sums up to a dozen of them, and one
+    read each cost several milliseconds."""
+    first, last = _month_span(key)
+    year = running_year(first, last)
+    if year is None:
+        return {}
+    spans = publication_spans(date(year, 1, 1), last, first, last)
+    found = published_spans(partial(run, key=key), chain, spans, "month", (dimension,))
+    return {span: layers[dimension] for span, layers in found.items()}
+
+
+def _base_of(key):
+    """Where a period's layers come from: the year still growing's months read at once,
+    every other publication period one by one (both cached)."""
+    def base(chain: str, lo: date, hi: date, dimension: str | None) -> suppression.Protected:
+        if lo == hi and (found := _month_bases(key, chain, dimension).get((lo, hi))) is not None:
+            return found
+        return _base(key, chain, lo, hi, dimension)
+    return base
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -248,7 +280,7 @@ def _layer(key, chain: str, start: date, end: date, grain: str | None, dimension
     (:func:`dashboard.signal_layers.period_layer`), so that no two periods, grains or
     pages can be combined to tell more than the calendar years' layers do."""
     return period_layer(partial(run, key=key), chain, start, end, grain, dimension, *_month_span(key),
-                        base=partial(_base, key))
+                        base=_base_of(key))
 
 
 LONG_PERIOD_NOTICE = "Perioden har fler än {most} {old}; signalerna visas därför per {new}, så att de går att läsa."
@@ -296,10 +328,11 @@ def warm(start: date, end: date) -> None:
     (a year of months takes up to a few seconds)."""
     key = db_key()
     first, last = _months_read(start, end)
+    base = _base_of(key)
     for lo, hi in publication_spans(first, last, *_month_span(key)):
         for chain in CHAINS:
             for dimension in (None, *DIMENSIONS):
-                _base(key, chain, lo, hi, dimension)
+                base(chain, lo, hi, dimension)
 
 
 def summary_table(cube: suppression.Protected, dimension: str | None, youth: dict[int, float],
