@@ -210,10 +210,11 @@ def show_side_by_side() -> int:
         st.info(cmp.no_change, icon=":material/event_busy:")
         return summary.suppressed
     up, down = summary.up, summary.down
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
-    m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
-    m3.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
+    # One row that wraps (three columns cut the labels to "Ökat mer än slu…" in an 800 px window).
+    cards = st.container(horizontal=True, gap="small", key="jmf_cards")
+    cards.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
+    cards.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
+    cards.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
     if up:
         st.text("Ökat: " + ", ".join(up))
     if down:
