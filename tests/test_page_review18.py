@@ -1,0 +1,43 @@
+"""What a fresh-eyes review (review 18) found on the pages, as a user reads them: the
+region analyst comparing kommuner on recruitment signals, the kommun's coordinator
+exporting tables for the annual lägesbild."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers import open_page
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+REGION_VAST = {"niva": "Polisregion", "omrade": "Region Väst"}
+SIGNALS = {"jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
+
+
+def chart_note(at) -> str:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return " ".join(a["text"] for a in spec["layout"]["annotations"]).replace("<br>", " ")
+
+
+def bars(at) -> list[str]:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return [y for trace in spec["data"] for y in trace.get("y", [])]
+
+
+def test_kommuner_on_signals_say_nothing_of_a_top_30_over_three_bars(demo_db, monkeypatch):
+    """Region Väst's 55 kommuner on recruitment signals: three have signals of their own, the
+    rest are recorded per lokalpolisområde. The chart draws three bars and must not say it
+    shows "de 30 högsta värdena"."""
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**REGION_VAST, "jmf_niva": "Kommun", **SIGNALS})
+    assert len(bars(at)) < 30
+    captions = " ".join(c.value for c in at.caption)
+    assert "högsta värdena" not in captions, captions
+
+
+def test_kommuner_on_incidents_still_say_the_chart_shows_the_30_highest(demo_db, monkeypatch):
+    """55 kommuner with incidents each: the chart is cut to 30 bars and says so."""
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**REGION_VAST, "jmf_niva": "Kommun"})
+    assert any("Diagrammet visar de 30 högsta värdena (och det valda området); tabellen har alla 55." in c.value
+               for c in at.caption)
+    assert len(bars(at)) == 30
