@@ -927,6 +927,13 @@ def _clear_verdicts(c: np.ndarray, n: np.ndarray, prob: np.ndarray, alpha: np.nd
     return np.where(unclear, -1, verdict).astype(np.int8)
 
 
+def _first_names(names: list[str], shown: int = 8) -> str:
+    """A sentence's end naming the first ``shown`` of ``names``: "Ale, Borås." or "Ale, …,
+    Falkenberg m.fl." (one full stop: "m.fl." ends the sentence itself)."""
+    listed = ", ".join(names[:shown])
+    return f"{listed} m.fl." if len(names) > shown else f"{listed}."
+
+
 def ranked_bars(
     df: pd.DataFrame,
     label: str,
@@ -1035,9 +1042,9 @@ def ranked_bars(
     if any(r[5] is not None for r in records):
         notes.append("≈ = förändringen mot året innan kan vara slump.")
     if left_out:
-        notes.append(f"Dolda (..): {', '.join(left_out[:8])}{' m.fl.' if len(left_out) > 8 else ''}.")
+        notes.append(f"Dolda (..): {_first_names(left_out)}")
     for why, names in by_label.items():
-        notes.append(f"{why} (–): {', '.join(names[:8])}{' m.fl.' if len(names) > 8 else ''}.")
+        notes.append(f"{why} (–): {_first_names(names)}")
     what = value_title[:1].lower() + value_title[1:]
     if records:
         top, bottom = records[-1], records[0]

@@ -41,3 +41,14 @@ def test_kommuner_on_incidents_still_say_the_chart_shows_the_30_highest(demo_db,
     assert any("Diagrammet visar de 30 högsta värdena (och det valda området); tabellen har alla 55." in c.value
                for c in at.caption)
     assert len(bars(at)) == 30
+
+
+def test_a_long_list_of_areas_without_bars_ends_in_one_full_stop(demo_db, monkeypatch):
+    """The chart's note names eight kommuner recorded per lokalpolisområde and "m.fl." for the
+    rest: "Falkenberg m.fl.", not "Falkenberg m.fl.."."""
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**REGION_VAST, "jmf_niva": "Kommun", **SIGNALS})
+    note = chart_note(at)
+    listed = note.split("Registreras per lokalpolisområde (–): ")[1]
+    assert listed.endswith(" m.fl."), listed
+    assert "m.fl.." not in note
+    assert len(listed.split(", ")) == 8
