@@ -52,3 +52,25 @@ def test_a_long_list_of_areas_without_bars_ends_in_one_full_stop(demo_db, monkey
     assert listed.endswith(" m.fl."), listed
     assert "m.fl.." not in note
     assert len(listed.split(", ")) == 8
+
+
+BOTKYRKA_LPO = {"niva": "Lokalpolisområde", "omrade": "Botkyrka"}
+
+
+def test_signals_per_month_without_a_breakdown_have_no_column_saying_totalt(demo_db, monkeypatch, recorded):
+    """Rekryteringssignaler, Totalt: the table per period and its exports are Månad, Antal,
+    Per 1 000 – not a column "Totalt" repeating "Totalt" on every row. A breakdown keeps its
+    column."""
+    from dashboard import exports
+
+    at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA_LPO)
+    [per_period] = [d.value for d in at.dataframe if "Månad" in d.value.columns]
+    assert per_period.columns.tolist() == ["Månad", "Antal", "Per 1 000 unga 12–17 år"]
+    trend = recorded["signal-trend"]
+    csv = exports.to_csv(trend["df"], trend["columns"]).decode("utf-8-sig").splitlines()
+    assert csv[0] == "Månad;Antal;Per 1 000 unga 12–17 år"
+    assert csv[1].startswith("januari 2025;")
+
+    at = open_page(demo_db, "rekrytering", monkeypatch, {**BOTKYRKA_LPO, "uppdelning": "Kön", "tid": "År"})
+    [per_period] = [d.value for d in at.dataframe if "År" in d.value.columns]
+    assert per_period.columns.tolist() == ["År", "Kön", "Antal", "Per 1 000 unga 12–17 år"]

@@ -170,8 +170,10 @@ st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 if large_note:
     st.caption(large_note)
 
-columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
-           "rate": "Per 1 000 unga 12–17 år"}
+# Without a breakdown every row's category is "Totalt": no column of its own (a column
+# "Totalt" saying "Totalt" on every row, on screen and in the exports).
+columns = {"period_label": GRAINS[view_grain], **({"category_label": SPLITS[split]} if dimension else {}),
+           "count": "Antal", "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
                          caption=export_caption(table, grain_note or None),
                          # The grain and breakdown in the name: each view's file kept apart.
