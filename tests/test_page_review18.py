@@ -74,3 +74,22 @@ def test_signals_per_month_without_a_breakdown_have_no_column_saying_totalt(demo
     at = open_page(demo_db, "rekrytering", monkeypatch, {**BOTKYRKA_LPO, "uppdelning": "Kön", "tid": "År"})
     [per_period] = [d.value for d in at.dataframe if "År" in d.value.columns]
     assert per_period.columns.tolist() == ["År", "Kön", "Antal", "Per 1 000 unga 12–17 år"]
+
+
+def test_the_table_of_what_changed_most_names_its_areas_and_months_in_the_export(demo_db, monkeypatch, recorded):
+    """Översikt for Botkyrka ranks the kommuner in Stockholms län: the Excel file's title
+    says so, with the months, not just "Vad förändrades mest"."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from dashboard import exports
+
+    open_page(demo_db, "oversikt", monkeypatch, {"niva": "Kommun", "omrade": "Botkyrka"})
+    change = recorded["oversikt_change_dl"]
+    book = load_workbook(io.BytesIO(exports.to_xlsx(change["df"], change["columns"], title=change["title"],
+                                                    caption=change["caption"])))
+    sheet = book["Data"]
+    assert sheet["A1"].value == "Vad förändrades mest – kommuner i Stockholms län, januari 2025 – december 2025"
+    assert sheet["A2"].value.startswith("Urval: Botkyrka (kommun) · januari 2025 – december 2025")
+    assert [c.value for c in sheet[4]][:2] == ["Kommun", "Antal"]

@@ -185,7 +185,11 @@ else:
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
-    exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
+    # The title says which areas and months the table ranks ("Vad förändrades mest" alone, pasted
+    # into a report, named neither; the caption's "Urval: Botkyrka" is the selected kommun, not
+    # the län's kommuner ranked).
+    exports.download_buttons("oversikt_change_dl", df=top,
+                             title=f"Vad förändrades mest – {scope.description}, {fmt.period(sel.start, sel.end)}",
                              caption=components.export_caption(sel, suppressed=None, notes=caveats,
                                                                unprotected=components.INCIDENTS_UNPROTECTED),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
