@@ -93,3 +93,13 @@ def test_the_table_of_what_changed_most_names_its_areas_and_months_in_the_export
     assert sheet["A1"].value == "Vad förändrades mest – kommuner i Stockholms län, januari 2025 – december 2025"
     assert sheet["A2"].value.startswith("Urval: Botkyrka (kommun) · januari 2025 – december 2025")
     assert [c.value for c in sheet[4]][:2] == ["Kommun", "Antal"]
+
+
+@pytest.mark.parametrize("grain", ["Månad", "År"])
+def test_the_text_under_the_rate_chart_says_what_the_rate_is_of(demo_db, monkeypatch, grain):
+    """The caption under the chart (its alt text) for the rate per 1 000: "Linjediagram över
+    signaler per 1 000 unga 12–17 år per månad …", not "Linjediagram över per 1 000 …"."""
+    at = open_page(demo_db, "rekrytering", monkeypatch,
+                   {**REGION_VAST, "matt_signal": "Per 1 000 unga 12–17 år", "tid": grain})
+    [alt] = [c.value for c in at.caption if c.value.startswith("Linjediagram")]
+    assert alt.startswith("Linjediagram över signaler per 1 000 unga 12–17 år per "), alt

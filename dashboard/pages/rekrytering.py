@@ -88,6 +88,12 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
                        title=title, y_title=y_title, x_title=GRAINS[grain], decimals=0 if measure == "count" else 2)
     label_periods(fig, table, grain)
+    # charts.trend names the measure by the axis title: "Linjediagram över per 1 000 unga …"
+    # read as a word left out. The rate is of signals, and the alt text says so.
+    meta = dict(fig.layout.meta or {})
+    if "alt" in meta:
+        fig.layout.meta = {**meta, "alt": meta["alt"].replace("Linjediagram över per ",
+                                                             "Linjediagram över signaler per ", 1)}
     return fig
 
 
