@@ -103,3 +103,28 @@ def test_the_text_under_the_rate_chart_says_what_the_rate_is_of(demo_db, monkeyp
                    {**REGION_VAST, "matt_signal": "Per 1 000 unga 12–17 år", "tid": grain})
     [alt] = [c.value for c in at.caption if c.value.startswith("Linjediagram")]
     assert alt.startswith("Linjediagram över signaler per 1 000 unga 12–17 år per "), alt
+
+
+def test_the_index_chart_of_similar_areas_exports_the_index_it_draws(demo_db, monkeypatch, recorded):
+    """Liknande områden, Västra Götalands län and its similar län on recruitment signals: the
+    export under the chart titled "index (2020 = 100)" has the index column, equal to the
+    plotted lines, and names the population the rate is per (12–17 year olds)."""
+    import io
+
+    import pandas as pd
+
+    from dashboard import exports
+
+    at = open_page(demo_db, "jamforelse", monkeypatch,
+                   {**REGION_VAST, "jmf_niva": "Län", **SIGNALS, "jmf_flik": "Liknande områden"})
+    export = recorded["jmf_index_dl"]
+    assert "index (2020 = 100)" in export["title"]
+    table = pd.read_csv(io.BytesIO(exports.to_csv(export["df"], export["columns"])), sep=";",
+                        encoding="utf-8-sig", decimal=",", dtype={"År": str})
+    assert table.columns.tolist() == ["Län", "År", "Antal", "Unga 12–17 år", "Värde", "Index (2020 = 100)"]
+    vg = table[table["Län"] == "Västra Götalands län"].set_index("År")["Index (2020 = 100)"]
+    assert vg["2020"] == 100
+    assert at.get("plotly_chart")
+    [line] = [t for t in export["fig"].data if t.name == "Västra Götalands län"]   # the chart on the page
+    drawn = {str(x)[:4]: round(float(y), 2) for x, y in zip(line.x, line.y, strict=True)}
+    assert drawn == vg.to_dict()

@@ -270,10 +270,15 @@ def show_similar() -> int:
                        "bakåt.")
         elif indicator.kind == "signals":
             st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
+        # The export holds the index the chart draws (it had only the counts and values behind
+        # it, under a title saying "index"), and the population the value is per: for signals
+        # the young people aged 12–17, not the area's inhabitants.
         trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
-                         "population": "Befolkning", "value": "Värde"}
+                         "population": "Unga 12–17 år" if indicator.kind == "signals" else "Befolkning",
+                         "value": "Värde", "index": f"Index ({base} = 100)"}
+        indexed = charts.index_values(trend, "date", "value", "name", int(base))
         hidden = int(trend["count_suppressed"].sum())
-        exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
+        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed.assign(year=indexed["year"].astype(str)),
                                  title=title, caption=export_caption(hidden, whole_years=True),
                                  filename=components.file_name(title, sel),
                                  columns=trend_columns)
