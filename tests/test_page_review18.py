@@ -128,3 +128,15 @@ def test_the_index_chart_of_similar_areas_exports_the_index_it_draws(demo_db, mo
     [line] = [t for t in export["fig"].data if t.name == "Västra Götalands län"]   # the chart on the page
     drawn = {str(x)[:4]: round(float(y), 2) for x, y in zip(line.x, line.y, strict=True)}
     assert drawn == vg.to_dict()
+
+
+def test_the_map_table_says_whose_figure_a_year_earlier_it_shows(demo_db, monkeypatch, recorded):
+    """Karta on recruitment signals: the table beside them has the incidents a year earlier,
+    headed as such (a bare "Ett år tidigare" next to "Rekryteringssignaler" read as the
+    signals a year earlier), on screen and in the export."""
+    at = open_page(demo_db, "karta", monkeypatch, {"niva": "Polisområde", "omrade": "Stockholm syd",
+                                                   "matt": "Rekryteringssignaler"})
+    [table] = [d.value for d in at.dataframe if "Rekryteringssignaler" in d.value.columns]
+    assert table.columns.tolist() == ["Lokalpolisområde", "Rekryteringssignaler", "Rang", "Antal händelser",
+                                      "Händelser ett år tidigare", "Befolkning"]
+    assert recorded["karta_table_dl"]["columns"]["incidents_prev"] == "Händelser ett år tidigare"

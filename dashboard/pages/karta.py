@@ -202,8 +202,10 @@ else:
                      "delar en kommun har uppskattade gränser.")
     notes.append(incidents.unplaced_note(incidents.unplaced(sel, level), level))
 
+    # "Händelser ett år tidigare": beside the signals or the measures a bare "Ett år tidigare"
+    # read as that measure's figure a year earlier.
     columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
-               "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
+               "incidents_prev": "Händelser ett år tidigare", "population": "Befolkning"}
     table = values.sort_values(["rank", "name"], na_position="last")
     with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
         st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
