@@ -140,3 +140,17 @@ def test_the_map_table_says_whose_figure_a_year_earlier_it_shows(demo_db, monkey
     assert table.columns.tolist() == ["Lokalpolisområde", "Rekryteringssignaler", "Rang", "Antal händelser",
                                       "Händelser ett år tidigare", "Befolkning"]
     assert recorded["karta_table_dl"]["columns"]["incidents_prev"] == "Händelser ett år tidigare"
+
+
+def test_the_flow_between_follow_ups_names_each_node_s_number_of_measures(demo_db, monkeypatch, recorded):
+    """Åtgärder, Uppföljningar, Botkyrka 2025: the picture the coordinator pastes has no hover;
+    each node says how many measures it holds, and the latest round's equal the Status tab's
+    cards (2 uppnådd, 3 delvis uppnådd, 3 påbörjad, 3 ej bedömd of 11)."""
+    from helpers import open_tab
+
+    at = open_page(demo_db, "atgarder", monkeypatch, {"niva": "Kommun", "omrade": "Botkyrka"})
+    cards = {m.label.lower(): m.value for m in at.metric}
+    open_tab(at, "atgarder_flik", "Uppföljningar")
+    sankey = recorded["atgarder_flow_dl"]["fig"].data[0]
+    latest = {label.removeprefix("T2: ") for label in sankey.node.label if label.startswith("T2: ")}
+    assert latest == {f"{status} ({n})" for status, n in cards.items() if n != "0"}, (latest, cards)
