@@ -670,26 +670,36 @@ def status_flow(
     xs = {r: 0.001 + 0.998 * i / max(1, len(present) - 1) for i, r in enumerate(present)}
     counts = data[count].astype(float).tolist()
     ys = _flow_node_centres(nodes, src, dst, counts, FLOW_HEIGHT - FLOW_MARGIN["t"] - FLOW_MARGIN["b"])
+    # Each node names its number of measures ("T1: påbörjad (6)"): the picture pasted into a
+    # report has no hover, and the bands' widths alone gave no count.
+    flow_in, flow_out = [0.0] * len(nodes), [0.0] * len(nodes)
+    for a, b, c in zip(src, dst, counts, strict=True):
+        flow_out[a] += c
+        flow_in[b] += c
+    names = [f"{r}: {s}" for r, s in nodes]
     trace = {
         "type": "sankey",
         "arrangement": "snap",
         "valueformat": ",d",
         "node": {
-            "label": [f"{r}: {s}" for r, s in nodes],
+            "label": [f"{name} ({fmt.integer(max(i, o))})" for name, i, o in zip(names, flow_in, flow_out,
+                                                                                   strict=True)],
+            "customdata": names,
             "color": [STATUS_COLOURS[s] for _, s in nodes],
             "x": [xs[r] for r, _ in nodes],
             "y": ys,
             "pad": FLOW_PAD,
             "thickness": 18,
             "line": {"color": "#555555", "width": 0.5},
-            "hovertemplate": "%{label}: %{value} åtgärder<extra></extra>",
+            "hovertemplate": "%{customdata}: %{value} åtgärder<extra></extra>",
         },
         "link": {
             "source": src,
             "target": dst,
             "value": counts,
             "color": [_rgba(STATUS_COLOURS[nodes[i][1]], 0.45) for i in src],
-            "hovertemplate": "%{source.label} → %{target.label}: %{value} åtgärder<extra></extra>",
+            "customdata": [[names[a], names[b]] for a, b in zip(src, dst, strict=True)],
+            "hovertemplate": "%{customdata[0]} → %{customdata[1]}: %{value} åtgärder<extra></extra>",
         },
     }
     same = sum(c for c, a, b in zip(counts, data[from_status], data[to_status], strict=True) if a == b)
@@ -927,6 +937,13 @@ def _clear_verdicts(c: np.ndarray, n: np.ndarray, prob: np.ndarray, alpha: np.nd
     return np.where(unclear, -1, verdict).astype(np.int8)
 
 
+def _first_names(names: list[str], shown: int = 8) -> str:
+    """A sentence's end naming the first ``shown`` of ``names``: "Ale, Borås." or "Ale, …,
+    Falkenberg m.fl." (one full stop: "m.fl." ends the sentence itself)."""
+    listed = ", ".join(names[:shown])
+    return f"{listed} m.fl." if len(names) > shown else f"{listed}."
+
+
 def ranked_bars(
     df: pd.DataFrame,
     label: str,
@@ -1035,9 +1052,9 @@ def ranked_bars(
     if any(r[5] is not None for r in records):
         notes.append("≈ = förändringen mot året innan kan vara slump.")
     if left_out:
-        notes.append(f"Dolda (..): {', '.join(left_out[:8])}{' m.fl.' if len(left_out) > 8 else ''}.")
+        notes.append(f"Dolda (..): {_first_names(left_out)}")
     for why, names in by_label.items():
-        notes.append(f"{why} (–): {', '.join(names[:8])}{' m.fl.' if len(names) > 8 else ''}.")
+        notes.append(f"{why} (–): {_first_names(names)}")
     what = value_title[:1].lower() + value_title[1:]
     if records:
         top, bottom = records[-1], records[0]

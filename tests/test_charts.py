@@ -144,8 +144,10 @@ def test_status_flow_nodes_and_links():
     )
     fig = charts.status_flow(df, title="Flöde")
     sankey = fig.data[0]
-    labels = list(sankey.node.label)
+    labels = list(sankey.node.customdata)
     assert set(labels) == {"T1: påbörjad", "T2: uppnådd", "T2: påbörjad", "VB: uppnådd"}
+    # Each node shows its number of measures, so the picture reads without hovering.
+    assert set(sankey.node.label) == {"T1: påbörjad (5)", "T2: uppnådd (3)", "T2: påbörjad (2)", "VB: uppnådd (3)"}
     links = {
         (labels[s], labels[t]): v
         for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)

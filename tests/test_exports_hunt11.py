@@ -172,7 +172,9 @@ def test_comparison_index_export_writes_a_hidden_count_as_dots_not_an_empty_cell
     hidden = [r for r in rows if r["Värde"] == ".."]
     assert hidden, rows  # Härjedalen has years of 1–4 signals
     assert all(r["Antal"] == ".." for r in hidden), hidden  # was '' (read as "no data")
-    assert all(r["Antal"] != "" for r in rows if r["Befolkning"]), rows
+    [index] = [h for h in rows[0] if h.startswith("Index (")]
+    assert all(r[index] == ".." for r in hidden), hidden  # the index is hidden with its value
+    assert all(r["Antal"] != "" for r in rows if r["Unga 12–17 år"]), rows
 
 
 # --- population: whole people, as on screen -----------------------------------------------------

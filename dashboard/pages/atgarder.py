@@ -119,8 +119,11 @@ def show_status() -> None:
     """The measures' status per prioritised area or organisation: metrics, chart, table, exports."""
     heading = st.empty()  # named after the split chosen below ("… per organisation")
     by_area, totals, area_table = mq.status_views(sel, "prioritised_area", plan_years)
-    for col, row in zip(st.columns(5), totals.itertuples(index=False), strict=True):
-        col.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
+    # One row that wraps (five columns cut the labels to "Uppn…" and the shares to "18,…" in an
+    # 800 px window with the sidebar open).
+    cards = st.container(horizontal=True, gap="small", key="atgarder_cards")
+    for row in totals.itertuples(index=False):
+        cards.metric(row.status.capitalize(), fmt.integer(row.n), border=True,
                    delta=fmt.share(row.share), delta_color="off", delta_arrow="off",
                    help="”Ej bedömd”: ingen bedömning skriven i uppföljningen – inte samma sak som ”ej uppnådd”."
                    if row.status == "ej bedömd" else None)

@@ -176,7 +176,10 @@ def show_side_by_side() -> int:
         return summary.suppressed
     title = f"{what}, {scope.description}, {cmp.period}"
     chart_rows = table
-    if len(table) > BAR_LIMIT:
+    # Cut, and said so, only when more than BAR_LIMIT areas have a bar (hidden and missing ones
+    # have none: with most kommuner's signals recorded per LPO, three bars stood under "de 30
+    # högsta värdena").
+    if table["rank"].notna().sum() > BAR_LIMIT:
         chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code)
                            | table["rank"].isna()]
         st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
@@ -218,10 +221,11 @@ def show_side_by_side() -> int:
         st.info(cmp.no_change, icon=":material/event_busy:")
         return summary.suppressed
     up, down = summary.up, summary.down
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
-    m2.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
-    m3.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
+    # One row that wraps (three columns cut the labels to "Ökat mer än slu…" in an 800 px window).
+    cards = st.container(horizontal=True, gap="small", key="jmf_cards")
+    cards.metric("Ökat mer än slumpen förklarar", fmt.integer(len(up)), border=True)
+    cards.metric("Minskat mer än slumpen förklarar", fmt.integer(len(down)), border=True)
+    cards.metric("Inom slumpens variation", fmt.integer(summary.known - summary.beyond), border=True)
     if up:
         st.text("Ökat: " + ", ".join(up))
     if down:
@@ -274,10 +278,15 @@ def show_similar() -> int:
                        "bakåt.")
         elif indicator.kind == "signals":
             st.caption("Hela kalenderår; ett år som inte är slut ännu visas inte.")
+        # The export holds the index the chart draws (it had only the counts and values behind
+        # it, under a title saying "index"), and the population the value is per: for signals
+        # the young people aged 12–17, not the area's inhabitants.
         trend_columns = {"name": geo.LEVEL_LABELS[level], "year": "År", "count": "Antal",
-                         "population": "Befolkning", "value": "Värde"}
+                         "population": "Unga 12–17 år" if indicator.kind == "signals" else "Befolkning",
+                         "value": "Värde", "index": f"Index ({base} = 100)"}
+        indexed = charts.index_values(trend, "date", "value", "name", int(base))
         hidden = int(trend["count_suppressed"].sum())
-        exports.download_buttons("jmf_index_dl", fig=fig, df=trend.assign(year=trend["year"].astype(str)),
+        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed.assign(year=indexed["year"].astype(str)),
                                  title=title, caption=export_caption(hidden, whole_years=True),
                                  filename=components.file_name(title, sel),
                                  columns=trend_columns)

@@ -215,8 +215,10 @@ else:
     # Nothing but "–" to list or download when no month of the period has signals (the note
     # above the map says why).
     if not without_signals:
+        # "Händelser ett år tidigare": beside the signals or the measures a bare "Ett år
+        # tidigare" read as that measure's figure a year earlier.
         columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
-                   "incidents_prev": "Ett år tidigare", "population": "Befolkning"}
+                   "incidents_prev": "Händelser ett år tidigare", "population": "Befolkning"}
         table = values.sort_values(["rank", "name"], na_position="last")
         with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
             st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),

@@ -98,31 +98,32 @@ if chosen_types:
                        **delta_style(delta, "inverse"), border=True)
     chosen_text.caption("Valet av händelsetyper gäller det här kortet, diagrammet, kartan och tabellen. "
                         "Korten nedan räknar alltid sina egna typer och följer inte valet.")
-# The signals' card is wider: its label, "Rekryteringssignaler", was cut to "Rekryteringssigna…"
-# in five equal cards at 1280 px (a metric's label never wraps).
-cols = st.columns([1, 1, 1, 1.2, 1.1])
-for col, (group, label) in zip(cols, (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"),
-                                      ("våld", "Våld")), strict=False):
+# One row that wraps: each card as wide as its label and figures need, stretched to fill the
+# row. In five columns a narrow window (800 px, sidebar open) cut the figures themselves to
+# "1 …" and the labels to "Skjut…"; equal columns had also cut "Rekryteringssignaler" at
+# 1280 px (a metric's label never wraps).
+cards = st.container(horizontal=True, gap="small", key="oversikt_cards")
+for group, label in (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"), ("våld", "Våld")):
     now, before = head[group]
     delta = components.count_delta(now, before)
-    col.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True,
-               help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types
-               else None)
+    cards.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True,
+                 help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types
+                 else None)
 # Hidden (..), missing (–: no month with signals, or a kommun whose signals are recorded
 # per LPO) or counted: the query layer's rule (signals.area_cells), as on Karta and Jämförelse.
 (sig_now, now_hidden, now_missing), (sig_before, before_hidden, before_missing) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
 delta = (None if now_hidden or before_hidden or now_missing or before_missing or not signals.has_previous(sel)
          else components.count_delta(sig_now, sig_before))
-cols[3].metric(
+cards.metric(
     "Rekryteringssignaler",
     fmt.SUPPRESSED if now_hidden else fmt.MISSING if now_missing else fmt.integer(sig_now),
     delta, **delta_style(delta, "inverse"), border=True,
 )
 share_now, share_before = ach["share"], ach["share_prev"]
 delta = components.points_delta(share_now, share_before)
-cols[4].metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
-               delta, **delta_style(delta), border=True)
+cards.metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
+             delta, **delta_style(delta), border=True)
 st.caption(
     ("Skjutningar, explosioner och våld följer inte valet av händelsetyper. " if chosen_types else "")
     + "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
@@ -187,7 +188,11 @@ else:
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
     st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
                  hide_index=True, key="oversikt_change")
-    exports.download_buttons("oversikt_change_dl", df=top, title="Vad förändrades mest",
+    # The title says which areas and months the table ranks ("Vad förändrades mest" alone, pasted
+    # into a report, named neither; the caption's "Urval: Botkyrka" is the selected kommun, not
+    # the län's kommuner ranked).
+    exports.download_buttons("oversikt_change_dl", df=top,
+                             title=f"Vad förändrades mest – {scope.description}, {fmt.period(sel.start, sel.end)}",
                              caption=components.export_caption(sel, suppressed=None, notes=caveats,
                                                                unprotected=components.INCIDENTS_UNPROTECTED),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)

@@ -88,6 +88,12 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
                        title=title, y_title=y_title, x_title=GRAINS[grain], decimals=0 if measure == "count" else 2)
     label_periods(fig, table, grain)
+    # charts.trend names the measure by the axis title: "Linjediagram över per 1 000 unga …"
+    # read as a word left out. The rate is of signals, and the alt text says so.
+    meta = dict(fig.layout.meta or {})
+    if "alt" in meta:
+        fig.layout.meta = {**meta, "alt": meta["alt"].replace("Linjediagram över per ",
+                                                             "Linjediagram över signaler per ", 1)}
     return fig
 
 
@@ -173,8 +179,10 @@ st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 if large_note:
     st.caption(large_note)
 
-columns = {"period_label": GRAINS[view_grain], "category_label": SPLITS[split], "count": "Antal",
-           "rate": "Per 1 000 unga 12–17 år"}
+# Without a breakdown every row's category is "Totalt": no column of its own (a column
+# "Totalt" saying "Totalt" on every row, on screen and in the exports).
+columns = {"period_label": GRAINS[view_grain], **({"category_label": SPLITS[split]} if dimension else {}),
+           "count": "Antal", "rate": "Per 1 000 unga 12–17 år"}
 exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
                          caption=export_caption(table, grain_note or None),
                          # The grain and breakdown in the name: each view's file kept apart.
