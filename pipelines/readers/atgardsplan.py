@@ -2232,20 +2232,146 @@ def _sheet_round(title: str, plan_year: int) -> SheetRound | None:
     return SheetRound(named, entries[0].round, entries[0].followup_date) if len(entries) == 1 else None
 
 
-def _round_sheets(sheets: list[Sheet], plan_year: int) -> dict[int, SheetRound]:
-    """Sheet index -> its round, for the sheets named for a round that hold a plan's table,
-    when there are two or more of them (a sheet per follow-up round); else empty."""
-    found = {s.index: rnd for s in sheets if (rnd := _sheet_round(s.title, plan_year)) and find_header(s)}
-    return found if len(found) >= 2 else {}
+def _round_sheets(sheets: list[Sheet], plan_year: int) -> tuple[dict[int, SheetRound], dict[int, list[int]]]:
+    """The sheets named for a round that hold a plan's table (a sheet per follow-up round):
+    (sheet index -> its round, sheet index -> the years its name gives for those that are
+    another year's and not read).
+
+    A round sheet whose name gives years, none of them the plan's ("Uppföljning VB 2024"
+    beside "Uppföljning T1" and "Uppföljning T2" of the 2025 plan), is last year's
+    follow-up kept in the workbook, not this plan's round, when another round sheet's name
+    gives the plan's year or none: it is not read (as a sheet named for another year is,
+    _other_years). A date in the next year ("Uppföljning 2026-01-20") is this year's last
+    round written after the year's end. When every round sheet names other years (a
+    workbook copied from last year's, or another plan year given), they are read as
+    before: as rounds of each other, never of a plan sheet (_plan_sheets).
+
+    Whether one round sheet is read as a round is decided later: two or more are rounds
+    of each other; one is a round only beside the plan's own sheet (_plan_sheets)."""
+    found = {s.index: (s.title, rnd) for s in sheets if (rnd := _sheet_round(s.title, plan_year)) and find_header(s)}
+    other = {i: years for i, (title, rnd) in found.items() if (years := _round_years(title, rnd, plan_year))}
+    if len(other) == len(found):
+        return {i: rnd for i, (_, rnd) in found.items()}, {}
+    return {i: rnd for i, (_, rnd) in found.items() if i not in other}, other
+
+
+def _round_years(title: str, rnd: SheetRound, plan_year: int) -> list[int]:
+    """The years a round sheet's name gives when none of them is the plan's (a date in the
+    next year aside: the last round's follow-up written in January); else none."""
+    years = sorted({int(y) for y in _YEAR.findall(title)})
+    if not years or plan_year in years or (rnd.day and rnd.day.year == plan_year + 1):
+        return []
+    return years
+
+
+PLAN_STEP = -1  # the plan's own sheets in a series of round sheets (_as_rounds): before every round
+_FOLLOWUP_TITLE = re.compile(r"\buppf")  # a sheet named as a follow-up ("Uppföljning", "Uppf. 2025")
+
+
+def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int) -> tuple[set[int], list[str]]:
+    """The sheets holding the plan itself beside its sheets per follow-up round ("Åtgärdsplan",
+    "Plan 2025", or the area sheets, next to "Uppföljning T1" and "Uppföljning T2"), to be
+    read as the plan before every round (_as_rounds), so that a measure on both is one
+    measure: (sheet indexes, report lines).
+
+    A plan sheet is an area sheet not named for a round that has at least one measure a
+    round sheet has too (the same problem and title, in the same standard area or any own
+    area). Where it is unclear which sheet is the plan, the sheets are read as before, each
+    on its own, and the report says why:
+    - two such sheets with the same measures (the same area, problem and title): a hidden
+      one beside a visible one is an old version (the visible one is the plan), else
+      neither is known to be the plan;
+    - a sheet whose name gives only other years than the plan's ("Plan 2024");
+    - a sheet named as a follow-up but for no round ("Uppföljning"): which one?
+    - a sheet per LPO ("LPO Farsta", "LPO Globen"), whose name says whose its measures are;
+    - round sheets whose names all give other years than the plan's."""
+    if not rounds:
+        return set(), []
+
+    def key(rows: AreaRows, m: dict) -> tuple:
+        area = rows.area if rows.area in cat.PRIORITISED_AREAS else None
+        return area, "".join(_words(m["problem"])), "".join(_words(m["title"]))
+
+    round_keys = {key(rows, m) for rows in areas if rows.sheet.index in rounds for m in rows.measures}
+    by_sheet: dict[int, list[AreaRows]] = {}
+    for rows in areas:
+        if rows.sheet.index not in rounds:
+            by_sheet.setdefault(rows.sheet.index, []).append(rows)
+    candidates = [i for i, parts in by_sheet.items()
+                  if any(key(rows, m) in round_keys for rows in parts for m in rows.measures)]
+    if not candidates:
+        return set(), []
+    sheet = {i: by_sheet[i][0].sheet for i in candidates}
+    titles = {rows.sheet.index: rows.sheet.title for rows in areas}
+    round_titles = swedish_list([f"'{titles[i]}'" for i in sorted(rounds, key=lambda i: (rounds[i].order, i))])
+    notes = []
+    # Left by _round_sheets only when every round sheet's name gives another year.
+    foreign = {i: years for i, rnd in rounds.items() if (years := _round_years(titles[i], rnd, plan_year))}
+    if foreign:
+        years = " och ".join(map(str, sorted({y for found in foreign.values() for y in found})))
+        listed = swedish_list([f"'{sheet[i].title}'" for i in candidates])
+        notes.append(f"Uppföljningsbladen {round_titles} gäller {years}, inte planens år {plan_year}; blad {listed} "
+                     "lästes därför inte som planen de följer upp, utan som förut, för sig (samma åtgärd kan räknas "
+                     "mer än en gång). Kontrollera planens år.")
+        return set(), notes
+    for i in list(candidates):
+        years = sorted({int(y) for y in _YEAR.findall(sheet[i].title)})
+        if years and plan_year not in years:
+            candidates.remove(i)
+            notes.append(f"Blad '{sheet[i].title}' har samma åtgärder som uppföljningsbladen {round_titles}, men "
+                         f"gäller {' och '.join(map(str, years))}, inte planens år {plan_year}; det lästes som förut, "
+                         "för sig, och inte som planen de följer upp (samma åtgärd kan räknas mer än en gång).")
+        elif _FOLLOWUP_TITLE.search(_fold(sheet[i].title)):
+            # "Uppföljning" without a round: a follow-up (the latest? all of them?), not the plan.
+            candidates.remove(i)
+            notes.append(f"Blad '{sheet[i].title}' har samma åtgärder som uppföljningsbladen {round_titles}, men "
+                         "namnet säger att det är en uppföljning, inte vilken; det lästes som förut, för sig, och "
+                         "inte som planen (samma åtgärd kan räknas mer än en gång). Ge bladet uppföljningens namn "
+                         "(\"Uppföljning T3\", \"VB\") eller planens (\"Åtgärdsplan\").")
+    # A sheet per LPO ("LPO Farsta", "LPO Globen"): its name is the only place that says
+    # whose a measure is (_lpo_sheets), which a round sheet's would replace.
+    lpo = [i for i in candidates if _LPO_IN_TITLE.match(sheet[i].title)]
+    if len(lpo) >= 2:
+        candidates = [i for i in candidates if i not in lpo]
+        lpo_titles = swedish_list([f"'{sheet[i].title}'" for i in lpo])
+        notes.append(f"Blad {lpo_titles} har åtgärder som står på "
+                     f"uppföljningsbladen {round_titles}, men är ett blad per lokalpolisområde; de lästes som förut, "
+                     "var för sig, och inte som planen uppföljningsbladen följer upp (samma åtgärd kan räknas mer än "
+                     "en gång). Ha ett uppföljningsblad per lokalpolisområde i en egen arbetsbok, eller skriv "
+                     "uppföljningen på lokalpolisområdenas blad.")
+    own = {i: {(rows.area, *key(rows, m)[1:]) for rows in by_sheet[i] for m in rows.measures} for i in candidates}
+    shares = {i: [j for j in candidates if j != i and own[i] & own[j]] for i in candidates}
+    old = {i for i in candidates if sheet[i].state != "visible" and any(sheet[j].state == "visible" for j in shares[i])}
+    for i in sorted(old):
+        visible = next(j for j in shares[i] if sheet[j].state == "visible")
+        notes.append(f"Blad '{sheet[i].title}' är dolt och har samma åtgärder som planen på blad "
+                     f"'{sheet[visible].title}'; det lästes som förut, för sig, och dess åtgärder räknas en gång "
+                     "till. Ta bort bladet om det är en gammal version av planen.")
+    left = [i for i in candidates if i not in old]
+    unsure = [i for i in left if any(j in left for j in shares[i])]
+    if unsure:
+        listed = swedish_list([f"'{sheet[i].title}'" for i in unsure])
+        notes.append(f"Blad {listed} har samma åtgärder och står bredvid uppföljningsbladen {round_titles}; det går "
+                     "inte att avgöra vilket som är planen, så bladen lästes som förut, var för sig (samma åtgärd "
+                     "kan räknas mer än en gång). Ta bort det som inte är planen, eller ge det ett namn som säger "
+                     "vilken uppföljning det är.")
+    return {i for i in left if i not in unsure}, notes
 
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
-               notes: list[str]) -> dict[str, str]:
+               notes: list[str], plan: Collection[int] = ()) -> dict[str, str]:
     """Read a sheet per follow-up round as rounds of the same measures: each measure is
     kept once, from the latest round's sheet it stands on, with the follow-up entries of
     every round's sheet (an entry repeated in a later sheet kept once) and each sheet's
     status as that round's. The counts of problems and causes are the latest sheet's.
     Changes ``areas`` in place.
+
+    The plan's own sheets beside them (``plan``: "Åtgärdsplan", or the area sheets;
+    _plan_sheets) come before every round: the measures as agreed, matched to the round
+    sheets' as the round sheets' are to each other. Their status is the plan's, no
+    round's: it is a measure's status only when no round sheet has the measure. When an
+    area's latest round sheet lacks some of the plan's measures (a follow-up listing only
+    the measures that changed), the area's counts of problems and causes are the plan's.
 
     A measure on a later sheet is the same measure as one on an earlier sheet when it has
     the same area, problem and title (the n-th of them when a sheet repeats one), or,
@@ -2258,10 +2384,18 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     centrum", "Hökarängen C") is one area when its measures stand under both names
     (_same_areas); it is stored under one name (_stored_area). Returns each name written
     that was stored under another: {written: stored}."""
-    series = [rows for rows in areas if rows.sheet.index in rounds]
+    series = [rows for rows in areas if rows.sheet.index in rounds or rows.sheet.index in plan]
     if not series:
         return {}
-    series.sort(key=lambda rows: (rounds[rows.sheet.index].order, rows.sheet.index))
+
+    def step(rows: AreaRows) -> int:
+        """The round a sheet is read as: its sheet index, or PLAN_STEP for all the plan's sheets."""
+        return PLAN_STEP if rows.sheet.index in plan else rows.sheet.index
+
+    def order(s: int) -> tuple:
+        return (-1, date.min) if s == PLAN_STEP else rounds[s].order
+
+    series.sort(key=lambda rows: (order(step(rows)), rows.sheet.index))
     tracks: list[list[tuple[AreaRows, dict]]] = []  # each measure's (sheet, measure) in round order
     track_of: dict[int, int] = {}  # id(measure) -> its track
     by_key: dict[tuple, int] = {}  # (area, problem, title, n) of a track's latest measure -> track
@@ -2279,10 +2413,11 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
 
     def read_round(rows: AreaRows, index: int) -> None:
         """Attach a round sheet's measures of one area to the measures of earlier sheets."""
-        here = {t for t, found in enumerate(tracks) if found[-1][0].sheet.index == index}
+        here = {t for t, found in enumerate(tracks) if step(found[-1][0]) == index}
         pending = []
         for m in rows.measures:
-            _status_as_round(m, rounds[index], plan_year)
+            if index != PLAN_STEP:
+                _status_as_round(m, rounds[index], plan_year)
             key = (rows.area, m["problem"], m["title"])
             counter = seen.setdefault(index, Counter())
             counter[key] += 1
@@ -2313,9 +2448,9 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     seen_names: dict[str, dict[str, str]] = {}
     area_merges: list[tuple[str, str, str, AreaMatch]] = []  # (sheet, name, area, how)
     area_doubts: list[str] = []
-    by_sheet: dict[int, list[AreaRows]] = {}
+    by_sheet: dict[int, list[AreaRows]] = {}  # each round (the plan's sheets one) -> its areas
     for rows in series:
-        by_sheet.setdefault(rows.sheet.index, []).append(rows)
+        by_sheet.setdefault(step(rows), []).append(rows)
     for index, parts in by_sheet.items():
         here_title = parts[0].sheet.title
         written = {id(rows): rows.area for rows in parts}
@@ -2334,17 +2469,35 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             written_names.setdefault(rows.area, []).append(written[id(rows)])
             names = seen_names.setdefault(rows.area, {})
             names.pop(written[id(rows)], None)
-            names[written[id(rows)]] = here_title
+            names[written[id(rows)]] = rows.sheet.title
         for rows in parts:
             read_round(rows, index)
 
-    latest = {}  # area -> the AreaRows of the latest round's sheet holding it
+    # Each area's counts of problems and causes: its latest round's, or the plan's when that
+    # round lacks some of the plan's measures (a follow-up of only the measures that changed).
+    latest: dict[str, int] = {}  # area -> the latest round holding it
     for rows in series:
-        latest[rows.area] = rows
+        latest[rows.area] = step(rows)
+    counted = dict(latest)
+    for found in tracks:
+        area = found[-1][0].area
+        if step(found[0][0]) == PLAN_STEP and step(found[-1][0]) != latest[area]:
+            counted[area] = PLAN_STEP
     kept: set[int] = set()
+    plan_text: dict[int, list[int]] = {}  # a plan sheet -> rows whose follow-up no round sheet has
     for found in tracks:
         base_rows, base = found[-1]
         kept.add(id(base))
+        if step(found[0][0]) == PLAN_STEP and len(found) > 1:
+            # The plan's follow-up cell copied to a round sheet: a text without markers is
+            # the plan's undated VB entry but the round sheet's round; it is that round's.
+            written = {(e.followup_date, e.round, " ".join(e.text.split())) for _, m in found[1:] for e in m["entries"]}
+            texts = {text for *_, text in written}
+            plan_rows, planned = found[0]
+            planned["entries"] = [e for e in planned["entries"] if not (
+                e.round == "VB" and e.followup_date is None and " ".join(e.text.split()) in texts)]
+            if any((e.followup_date, e.round, " ".join(e.text.split())) not in written for e in planned["entries"]):
+                plan_text.setdefault(plan_rows.sheet.index, []).append(planned["source_row"])
         merged: dict[tuple, followup.Entry] = {}
         for _, m in found:
             for e in m["entries"]:
@@ -2357,16 +2510,26 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
     missing: dict[int, list[tuple[int, str]]] = {}
     for rows in series:
         rows.measures = [m for m in rows.measures if id(m) in kept]
-        if latest[rows.area] is not rows:
+        if counted[rows.area] != step(rows):
             rows.problems = rows.causes = rows.causes_without_measure = 0
+        if latest[rows.area] != step(rows) or step(rows) == PLAN_STEP:
             for m in rows.measures:
                 missing.setdefault(rows.sheet.index, []).append((m["source_row"], m["title"]))
     titles = {rows.sheet.index: rows.sheet.title for rows in series}
-    order = sorted(titles, key=lambda i: (rounds[i].order, i))
-    listed = [f"'{titles[i]}' ({rounds[i].round})" for i in order]
-    notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
-                 "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
-                 "status som den uppföljningens.")
+    order_of = sorted((i for i in titles if i in rounds), key=lambda i: (rounds[i].order, i))
+    listed = [f"'{titles[i]}' ({rounds[i].round})" for i in order_of]
+    plan_titles = [f"'{titles[i]}'" for i in sorted(titles) if i in plan]
+    if plan_titles:
+        one = len(listed) == 1
+        notes.append(f"Blad {swedish_list(plan_titles)} är planen, och blad {swedish_list(listed)} "
+                     f"{'är en uppföljning' if one else 'är uppföljningar'} av dess åtgärder: varje åtgärd lästes en "
+                     "gång, från det senaste bladet den står på, med uppföljningen från varje blad och med varje "
+                     "uppföljningsblads status som den uppföljningens; planens egen status gäller bara åtgärder som "
+                     "inget uppföljningsblad har.")
+    else:
+        notes.append(f"Blad {', '.join(listed[:-1])} och {listed[-1]} är samma plan vid olika uppföljningar: varje "
+                     "åtgärd lästes en gång, från det senaste bladet den står på, med varje blads uppföljning och "
+                     "status som den uppföljningens.")
     notes.extend(renamed)
     notes.extend(doubts[:MAX_LISTED])
     if len(doubts) > MAX_LISTED:
@@ -2374,10 +2537,36 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
                      "tidigare uppföljningsblad men lästes som egna.")
     for index, measures in sorted(missing.items()):
         one = len(measures) == 1
-        notes.append(f"Blad '{titles[index]}': {'åtgärden' if one else 'åtgärderna'} på rad "
-                     + _rows([f"{r} ('{t[:40]}')" for r, t in measures])
-                     + " finns inte på något senare uppföljningsblad och lästes in från detta blad. Kontrollera "
-                       f"om {'den' if one else 'de'} har fått en annan titel eller strukits.")
+        what = f"Blad '{titles[index]}': {'åtgärden' if one else 'åtgärderna'} på rad " \
+            + _rows([f"{r} ('{t[:40]}')" for r, t in measures])
+        if index in plan:
+            notes.append(f"{what} finns inte på något uppföljningsblad och lästes in från planen. Kontrollera om "
+                         f"{'den' if one else 'de'} har fått en annan titel på uppföljningsbladen eller inte har "
+                         "följts upp.")
+        else:
+            notes.append(f"{what} finns inte på något senare uppföljningsblad och lästes in från detta blad. "
+                         f"Kontrollera om {'den' if one else 'de'} har fått en annan titel eller strukits.")
+    for index, found_rows in sorted(plan_text.items()):
+        notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(sorted(found_rows))} står inte på "
+                     "något uppföljningsblad; den lästes in med åtgärdens uppföljning (text utan datum eller "
+                     "uppföljning framför som årets sammanfattning, VB). Hör texten till en viss uppföljning, skriv "
+                     "den framför (\"T1:\"); är den ingen uppföljning, flytta den till en annan kolumn.")
+    if plan_titles:
+        # A measure first written on a round sheet was added after the plan (or renamed
+        # beyond an edit, named above as a doubt): named at the sheet it first stands on.
+        added: dict[int, list[tuple[int, str]]] = {}
+        for found in tracks:
+            first_rows, first = found[0]
+            if step(first_rows) != PLAN_STEP:
+                added.setdefault(first_rows.sheet.index, []).append((first["source_row"], first["title"]))
+        for index in sorted(added, key=lambda i: (rounds[i].order, i)):
+            measures = sorted(added[index])
+            one = len(measures) == 1
+            notes.append(f"Blad '{titles[index]}': {'åtgärden' if one else 'åtgärderna'} på rad "
+                         + _rows([f"{r} ('{t[:40]}')" for r, t in measures])
+                         + f" står inte i planen (blad {swedish_list(plan_titles)}) och lästes in som "
+                         + ("en ny åtgärd" if one else "nya åtgärder") + ". Kontrollera om "
+                         + ("den" if one else "de") + " står i planen under en annan titel.")
     # An area renamed between rounds is stored under one name, and the report names each
     # name taken as it (after the measures' own lines, which name the sheets' areas).
     stored = {area: _stored_area(names) for area, names in written_names.items()}
@@ -3525,102 +3714,117 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         raise FileRejected(file, DAMAGED) from None
     meta = resolve_metadata(path, ctx, sheets)
     plan_id = plan_id_for(meta.kommun_code, meta.organisation, meta.year)
-    notes: list[str] = []
-    areas: list[AreaRows] = []
     analysis: dict[str, dict] | None = None
-    skipped: list[str] = []
-    analysis_sheet = None
     other_years = _other_years({s.index: s.title for s in sheets}, meta.year)
-    round_sheets = _round_sheets([s for s in sheets if s.index not in other_years], meta.year)
-    for sheet in sheets:
-        example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
-        if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
-            # Guidance, perhaps with an example table: never data.
-            if example and sheet.cells:
-                notes.append(f"Blad '{sheet.title}' är ett exempel och lästes inte som åtgärder.")
-            elif find_header(sheet):
-                notes.append(f"Blad '{sheet.title}' är en instruktion; dess tabell lästes inte som åtgärder.")
-            continue
-        if sheet.index in other_years:
-            if sheet.cells:
-                years = " och ".join(map(str, other_years[sheet.index]))
-                notes.append(f"Blad '{sheet.title}' gäller {years}, inte planens år {meta.year}, och lästes inte. "
-                             "Spara det årets blad i en egen arbetsbok och läs in den med "
-                             f"--year {other_years[sheet.index][0]}.")
-            continue
-        found = find_header(sheet)
-        # An analysis sheet headed with the plan's own words ("Problem", "Orsaker",
-        # "Åtgärder") holds counts under them, not measures.
-        if found is None or (_is_analysis(sheet) and _counts_only(sheet, found[0] + found[4], found[1]["measure"])):
-            if _is_analysis(sheet):
-                analysis_sheet = sheet
-            elif sheet.index != 1 and sheet.cells:
-                skipped.append(sheet)
-            continue
-        header_row, roles, description_col, followup_cols, header_rows = found
-        # Last year's follow-up column kept beside this year's: not this plan's.
-        other_columns = _other_years({c: " ".join(sheet.value(h, c) for h in range(header_row, header_row + header_rows))
-                                      for c, _ in followup_cols}, meta.year)
-        for c, years in other_columns.items():
-            notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} "
-                         f"('{sheet.value(header_row, c).split(chr(10))[0][:40]}') gäller "
-                         f"{' och '.join(map(str, years))}, inte planens år {meta.year}, och lästes inte.")
-        if other_columns:
-            followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
-            if roles.get("followup") in other_columns:
-                roles = roles | {"followup": followup_cols[0][0]}
-        if sheet.index in round_sheets:
-            # A sheet per round: a follow-up cell without markers of its own is that round's.
-            followup_cols = [(c, rnd or round_sheets[sheet.index].named) for c, rnd in followup_cols]
-        area, how = _area_of_sheet(sheet, header_row, description_col)
-        missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
-        if missing:
-            notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
-        headings = sections(sheet, header_row + header_rows, roles, area)
-        # One sheet for several areas: each under a sub-heading row naming it (its rows
-        # start under the heading), or named in a 'Prioriterat område' column at the top
-        # of its block (its rows start with that row). Rows above the first: the sheet's.
-        starts = [(r, r + 1, a) for r, a in headings]
-        source = "mellanrubrikerna "
-        area_col = description_col if description_col else \
-            roles["problem"] if _header_role(sheet.own(header_row, roles["problem"]), {}) == "area" else None
-        if not headings and area_col:
-            by_column = column_areas(sheet, header_row + header_rows, roles, area_col)
-            starts = [(r, r, a) for r, a in by_column]
-            source = (f"kolumn {get_column_letter(area_col)} "
-                      f"('{sheet.own(header_row, area_col).split(chr(10))[0][:40]}'): ")
-        if starts:
-            ends = [r - 1 for r, _, _ in starts[1:]] + [sheet.last_row]
-            parts = [(area, (0, starts[0][0] - 1))] + [(a, (first, end))
-                                                       for (_, first, a), end in zip(starts, ends, strict=True)]
-            found_parts = [read_area(sheet, header_row, roles, a, meta.year, notes, followup_cols, header_rows, span)
-                           for a, span in parts]
-            found_parts = [p for p in found_parts if p.measures or p.causes or p.rejected]
-            notes.append(f"Blad '{sheet.title}': områdena togs från {source}"
-                         + ", ".join(f"rad {r} ({a})" for r, _, a in starts) + ".")
-            if sheet.state != "visible" and any(p.measures for p in found_parts):
-                notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-            notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
-                                           description_col, other_columns))
-            areas.extend(found_parts)
-            continue
-        rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
-        if not rows.measures and rows.causes == 0:
-            if how != "standard":
-                notes.append(f"Blad '{sheet.title}' (eget prioriterat område) är inte ifyllt och hoppades över.")
+    round_sheets, other_rounds = _round_sheets([s for s in sheets if s.index not in other_years], meta.year)
+    other_years |= other_rounds
+
+    def read_sheets(round_sheets: dict[int, SheetRound]) -> tuple[list[AreaRows], list[str], list[Sheet], Sheet | None]:
+        """Every sheet's areas, the report's lines on them, the sheets with content not
+        read, and the analysis sheet; a follow-up cell without markers on a sheet of
+        ``round_sheets`` is that sheet's round."""
+        notes: list[str] = []
+        areas: list[AreaRows] = []
+        skipped: list[Sheet] = []
+        analysis_sheet = None
+        for sheet in sheets:
+            example = bool(_EXAMPLE_TITLE.search(_fold(sheet.title)))
+            if example or _fold(sheet.title).startswith(_INSTRUCTION_TITLES):
+                # Guidance, perhaps with an example table: never data.
+                if example and sheet.cells:
+                    notes.append(f"Blad '{sheet.title}' är ett exempel och lästes inte som åtgärder.")
+                elif find_header(sheet):
+                    notes.append(f"Blad '{sheet.title}' är en instruktion; dess tabell lästes inte som åtgärder.")
                 continue
-            notes.append(f"Blad '{sheet.title}' ({area}) har inga åtgärder.")
-        elif how == "eget namn":
-            notes.append(f"Blad '{sheet.title}' lästes som eget prioriterat område '{area}'.")
-        elif how == "mall":
-            notes.append(f"Blad '{sheet.title}' är ett ifyllt eget prioriterat område utan eget namn; "
-                         f"det sparades som '{cat.OWN_AREA}'.")
-        if sheet.state != "visible" and rows.measures:
-            notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
-        notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col,
-                                       other_columns))
-        areas.append(rows)
-    areas = _without_copies(areas, notes)
+            if sheet.index in other_years:
+                if sheet.cells:
+                    years = " och ".join(map(str, other_years[sheet.index]))
+                    notes.append(f"Blad '{sheet.title}' gäller {years}, inte planens år {meta.year}, och lästes inte. "
+                                 "Spara det årets blad i en egen arbetsbok och läs in den med "
+                                 f"--year {other_years[sheet.index][0]}.")
+                continue
+            found = find_header(sheet)
+            # An analysis sheet headed with the plan's own words ("Problem", "Orsaker",
+            # "Åtgärder") holds counts under them, not measures.
+            if found is None or (_is_analysis(sheet) and _counts_only(sheet, found[0] + found[4], found[1]["measure"])):
+                if _is_analysis(sheet):
+                    analysis_sheet = sheet
+                elif sheet.index != 1 and sheet.cells:
+                    skipped.append(sheet)
+                continue
+            header_row, roles, description_col, followup_cols, header_rows = found
+            # Last year's follow-up column kept beside this year's: not this plan's.
+            other_columns = _other_years({c: " ".join(sheet.value(h, c) for h in range(header_row, header_row + header_rows))
+                                          for c, _ in followup_cols}, meta.year)
+            for c, years in other_columns.items():
+                notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(c)} "
+                             f"('{sheet.value(header_row, c).split(chr(10))[0][:40]}') gäller "
+                             f"{' och '.join(map(str, years))}, inte planens år {meta.year}, och lästes inte.")
+            if other_columns:
+                followup_cols = [(c, rnd) for c, rnd in followup_cols if c not in other_columns]
+                if roles.get("followup") in other_columns:
+                    roles = roles | {"followup": followup_cols[0][0]}
+            if sheet.index in round_sheets:
+                # A sheet per round: a follow-up cell without markers of its own is that round's.
+                followup_cols = [(c, rnd or round_sheets[sheet.index].named) for c, rnd in followup_cols]
+            area, how = _area_of_sheet(sheet, header_row, description_col)
+            missing = [ROLE_LABELS[r] for r in ROLES if r not in roles]
+            if missing:
+                notes.append(f"Blad '{sheet.title}': kolumnen {', '.join(missing)} saknas; fälten lämnades tomma.")
+            headings = sections(sheet, header_row + header_rows, roles, area)
+            # One sheet for several areas: each under a sub-heading row naming it (its rows
+            # start under the heading), or named in a 'Prioriterat område' column at the top
+            # of its block (its rows start with that row). Rows above the first: the sheet's.
+            starts = [(r, r + 1, a) for r, a in headings]
+            source = "mellanrubrikerna "
+            area_col = description_col if description_col else \
+                roles["problem"] if _header_role(sheet.own(header_row, roles["problem"]), {}) == "area" else None
+            if not headings and area_col:
+                by_column = column_areas(sheet, header_row + header_rows, roles, area_col)
+                starts = [(r, r, a) for r, a in by_column]
+                source = (f"kolumn {get_column_letter(area_col)} "
+                          f"('{sheet.own(header_row, area_col).split(chr(10))[0][:40]}'): ")
+            if starts:
+                ends = [r - 1 for r, _, _ in starts[1:]] + [sheet.last_row]
+                parts = [(area, (0, starts[0][0] - 1))] + [(a, (first, end))
+                                                           for (_, first, a), end in zip(starts, ends, strict=True)]
+                found_parts = [read_area(sheet, header_row, roles, a, meta.year, notes, followup_cols, header_rows, span)
+                               for a, span in parts]
+                found_parts = [p for p in found_parts if p.measures or p.causes or p.rejected]
+                notes.append(f"Blad '{sheet.title}': områdena togs från {source}"
+                             + ", ".join(f"rad {r} ({a})" for r, _, a in starts) + ".")
+                if sheet.state != "visible" and any(p.measures for p in found_parts):
+                    notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+                notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, found_parts,
+                                               description_col, other_columns))
+                areas.extend(found_parts)
+                continue
+            rows = read_area(sheet, header_row, roles, area, meta.year, notes, followup_cols, header_rows)
+            if not rows.measures and rows.causes == 0:
+                if how != "standard":
+                    notes.append(f"Blad '{sheet.title}' (eget prioriterat område) är inte ifyllt och hoppades över.")
+                    continue
+                notes.append(f"Blad '{sheet.title}' ({area}) har inga åtgärder.")
+            elif how == "eget namn":
+                notes.append(f"Blad '{sheet.title}' lästes som eget prioriterat område '{area}'.")
+            elif how == "mall":
+                notes.append(f"Blad '{sheet.title}' är ett ifyllt eget prioriterat område utan eget namn; "
+                             f"det sparades som '{cat.OWN_AREA}'.")
+            if sheet.state != "visible" and rows.measures:
+                notes.append(f"Blad '{sheet.title}' är dolt i arbetsboken men lästes in.")
+            notes.extend(_hidden_and_noted(sheet, header_row, header_rows, roles, followup_cols, [rows], description_col,
+                                           other_columns))
+            areas.append(rows)
+        return _without_copies(areas, notes), notes, skipped, analysis_sheet
+
+    areas, notes, skipped, analysis_sheet = read_sheets(round_sheets)
+    # A sheet per follow-up round beside the plan's own sheet: the plan, then its rounds.
+    plan_sheets, plan_notes = _plan_sheets(areas, round_sheets, meta.year)
+    if len(round_sheets) == 1 and not plan_sheets:
+        # One sheet named for a round, and no plan it follows up: an area sheet as any other.
+        round_sheets = {}
+        areas, notes, skipped, analysis_sheet = read_sheets(round_sheets)
+    notes.extend(plan_notes)
     if not areas and not any(find_header(s) for s in sheets):
         raise FileRejected(file, "ingen flik har åtgärdsplanens rubrikrad (Problemområde, Orsak, Åtgärd, "
                                  "Operativa mål, När, Vem, Uppföljning). Kontrollera att det är rätt fil.")
@@ -3654,7 +3858,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
 
     notes.extend(apply_colour_legend(areas, legend))
-    renamed_areas = _as_rounds(areas, round_sheets, meta.year, notes)
+    renamed_areas = _as_rounds(areas, round_sheets, meta.year, notes, plan_sheets)
     if analysis and renamed_areas:
         # The analysis sheet may name a renamed area by any of its names.
         stated_areas: dict[str, dict] = {}

@@ -1,0 +1,352 @@
+"""The plan's own sheet beside a sheet per follow-up round.
+
+Many workbooks keep the plan as agreed on a sheet of its own ("Åtgärdsplan", "Plan 2025",
+or the area sheets) and copy it at each follow-up ("Uppföljning T1", "Uppföljning T2",
+"Tertial 2", "Uppföljning april"). The round sheets were read as rounds of each other
+(docs/sources/atgardsplan.md, "A sheet per follow-up round"), but the plan sheet's
+measures were read beside them as measures of their own: every measure was counted twice
+on the Åtgärder page, once without any follow-up. The plan sheet is now the plan before
+every round, its measures matched to the round sheets' by the rules used between round
+sheets. Each test builds the workbook in code, loads it through the real loader and checks
+what the coordinator sees: the page, the database and the load report.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import open_page, open_tab, rows
+
+from tests.test_atgardsplan import HEADER, OTRYGGA, UNGA, _analysis
+from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+STOCKHOLM = {"niva": "Kommun", "omrade": "Stockholm"}
+
+
+def _row(problem, cause, action, note=None, status=None):
+    return [problem, cause, action, "Mål", "2025", "Fältgruppen", note, status]
+
+
+def _laxhjalp(note=None, status=None):
+    return _row("Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar i veckan", note, status)
+
+
+def _nattvandring(note=None, status=None, title="Nattvandring"):
+    return _row(None, "Få vuxna ute kvällstid", f"{title}: fredagar", note, status)
+
+
+def _vandring(note=None, status=None):
+    return _row("Otrygg centrummiljö", "Mörka platser", "Trygghetsvandring: med fastighetsägarna", note, status)
+
+
+def _both_areas(notes=(None, None, None), statuses=(None, None, None)) -> list[list]:
+    """The plan's table with two areas, each under a sub-heading naming it."""
+    return [[UNGA], _laxhjalp(notes[0], statuses[0]), _nattvandring(notes[1], statuses[1]),
+            [OTRYGGA], _vandring(notes[2], statuses[2])]
+
+
+def _workbook(tmp_path, sheets: dict[str, list[list]], analysis=None, hidden=(), first="Åtgärdsplan Farsta 2025"):
+    wb = _new()
+    for title, table in sheets.items():
+        ws = _sheet(wb, title, table, first=first, header=[*HEADER, "Status"])
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    if analysis:
+        _analysis(wb, analysis)
+    return _save(wb, tmp_path / "plan.xlsx")
+
+
+def _measures(db) -> list[tuple]:
+    return rows(db, "SELECT prioritised_area, title, status, source_sheet FROM measure "
+                    "ORDER BY source_sheet, source_row")
+
+
+def _rounds(db) -> list[tuple]:
+    """Each measure's status at each round: what the Uppföljningar tab is made of."""
+    return rows(db, "SELECT m.title, r.round, r.status FROM mart_measure_round AS r JOIN measure AS m "
+                    "USING (measure_id) ORDER BY m.source_sheet, m.source_row, r.round_no")
+
+
+def _plan_line(report) -> list[str]:
+    return [line for line in report.lines if "är planen, och blad" in line]
+
+
+PLAN_SHEETS = {
+    "Åtgärdsplan": _both_areas(statuses=("Ej påbörjad", "Ej påbörjad", "Ej påbörjad")),
+    "Uppföljning T1": _both_areas(("22 deltagare.", "Rekrytering av vuxna.", "Första vandringen i april."),
+                                  ("Pågår", "Ej påbörjad", "Pågår")),
+    "Uppföljning T2": _both_areas(("41 deltagare.", "Ute varje fredag.", "Tre vandringar."),
+                                  ("Klar", "Pågår", "Pågår")),
+}
+
+
+def test_a_plan_sheet_beside_round_sheets_is_the_plan_and_each_measure_is_counted_once(
+        empty_db, tmp_path, monkeypatch):
+    path = _workbook(tmp_path, PLAN_SHEETS, analysis=[[UNGA, 1, 2, 2], [OTRYGGA, 1, 1, 1]])
+    report = _load(empty_db, path)
+    # Three measures, not nine: each from the latest round's sheet.
+    assert _measures(empty_db) == [(UNGA, "Läxhjälp", "uppnådd", "Uppföljning T2"),
+                                   (UNGA, "Nattvandring", "påbörjad", "Uppföljning T2"),
+                                   (OTRYGGA, "Trygghetsvandring", "påbörjad", "Uppföljning T2")]
+    assert _rounds(empty_db) == [
+        ("Läxhjälp", "T1", "påbörjad"), ("Läxhjälp", "T2", "uppnådd"),
+        ("Nattvandring", "T1", "ej uppnådd"), ("Nattvandring", "T2", "påbörjad"),
+        ("Trygghetsvandring", "T1", "påbörjad"), ("Trygghetsvandring", "T2", "påbörjad")]
+    assert rows(empty_db, "SELECT prioritised_area, problems, causes, measures FROM plan_analysis ORDER BY 1") == [
+        (OTRYGGA, 1, 1, 1), (UNGA, 1, 2, 2)]
+    assert "Antalen stämmer med analysbladet." in report.lines
+    assert report.lines[2].startswith("3 åtgärder i 2 prioriterade områden")
+    assert _plan_line(report) == [
+        "Blad 'Åtgärdsplan' är planen, och blad 'Uppföljning T1' (T1) och 'Uppföljning T2' (T2) är uppföljningar av "
+        "dess åtgärder: varje åtgärd lästes en gång, från det senaste bladet den står på, med uppföljningen från varje "
+        "blad och med varje uppföljningsblads status som den uppföljningens; planens egen status gäller bara "
+        "åtgärder som inget uppföljningsblad har."]
+    assert not [line for line in report.lines if "finns inte på något" in line or "står inte i planen" in line]
+
+    # The Åtgärder page: three measures, each area once, and each round's statuses.
+    at = open_page(empty_db, "atgarder", monkeypatch, STOCKHOLM)
+    assert any(c.value.startswith("1 plan från 1 organisation, planår 2025, med 3 åtgärder.") for c in at.caption)
+    assert {m.label: m.value for m in at.metric} == {"Uppnådd": "1", "Delvis uppnådd": "0", "Påbörjad": "2",
+                                                      "Ej uppnådd": "0", "Ej bedömd": "0"}
+    [table] = [d.value for d in at.dataframe if "Prioriterat område" in d.value.columns]
+    assert table[["Prioriterat område", "Åtgärder"]].values.tolist() == [[OTRYGGA, "1"], [UNGA, "2"]]
+    open_tab(at, "atgarder_flik", "Uppföljningar")
+    [by_round] = [d.value for d in at.dataframe if list(d.value.columns) == ["Uppföljning", "Status", "Åtgärder",
+                                                                             "Andel"]]
+    shown = by_round[by_round["Åtgärder"] != "0"][["Uppföljning", "Status", "Åtgärder"]].values.tolist()
+    # Before: six measures more at each round, "ej bedömd" at T1 and "ej uppnådd" at T2.
+    assert shown == [["T1", "påbörjad", "2"], ["T1", "ej uppnådd", "1"],
+                     ["T2", "uppnådd", "1"], ["T2", "påbörjad", "2"]]
+
+
+@pytest.mark.parametrize(("plan", "first", "second", "named"), [
+    ("Plan 2025", "Tertial 1", "Tertial 2", ("T1", "T2")),
+    ("Åtgärder", "Uppföljning april", "Uppföljning augusti", ("T1", "T2")),
+    ("Åtgärdsplan", "Uppföljning T2", "Uppföljning T3", ("T2", "T3")),
+    ("Plan", "Delår", "VB", ("T2", "VB")),
+])
+def test_plan_and_round_sheets_named_otherwise(empty_db, tmp_path, plan, first, second, named):
+    # The round sheets' follow-up cells have no markers of their own: each is its sheet's round.
+    path = _workbook(tmp_path, {plan: [_laxhjalp(), _nattvandring()],
+                                first: [_laxhjalp("Start.", "Pågår"), _nattvandring("Planeras.", "Ej påbörjad")],
+                                second: [_laxhjalp("Klart.", "Klar"), _nattvandring("Ute.", "Pågår")]}, first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1:] for m in _measures(empty_db)] == [("Läxhjälp", "uppnådd", second),
+                                                    ("Nattvandring", "påbörjad", second)]
+    assert rows(empty_db, "SELECT round, text FROM measure_followup ORDER BY round, text") == [
+        (named[0], "Planeras."), (named[0], "Start."), (named[1], "Klart."), (named[1], "Ute.")]
+    assert _plan_line(report)[0].startswith(f"Blad '{plan}' är planen, och blad '{first}' ({named[0]}) och "
+                                            f"'{second}' ({named[1]}) är uppföljningar av dess åtgärder")
+
+
+def test_area_sheets_as_the_plan_beside_round_sheets_holding_every_area(empty_db, tmp_path):
+    # The plan is one sheet per area; each round sheet holds both areas under sub-headings.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [_laxhjalp(), _nattvandring()], first=UNGA, header=[*HEADER, "Status"])
+    _sheet(wb, "2. Otrygga platser", [_vandring()], first=OTRYGGA, header=[*HEADER, "Status"])
+    for title, status in (("Uppföljning T1", "Pågår"), ("Uppföljning T2", "Klar")):
+        _sheet(wb, title, _both_areas(("a", "b", "c"), (status,) * 3), first="Uppföljning",
+               header=[*HEADER, "Status"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Läxhjälp", "uppnådd", "Uppföljning T2"),
+                                   (UNGA, "Nattvandring", "uppnådd", "Uppföljning T2"),
+                                   (OTRYGGA, "Trygghetsvandring", "uppnådd", "Uppföljning T2")]
+    assert rows(empty_db, "SELECT prioritised_area, problems, causes, measures FROM plan_analysis ORDER BY 1") == [
+        (OTRYGGA, 1, 1, 1), (UNGA, 1, 2, 2)]
+    assert _plan_line(report)[0].startswith("Blad '1. Unga i riskzon' och '2. Otrygga platser' är planen, och blad "
+                                            "'Uppföljning T1' (T1) och 'Uppföljning T2' (T2) är uppföljningar")
+
+
+def test_one_round_sheet_beside_the_plan_is_its_follow_up(empty_db, tmp_path):
+    path = _workbook(tmp_path, {"Plan 2025": [_laxhjalp(status="Ej påbörjad"), _nattvandring(status="Ej påbörjad")],
+                                "Uppföljning april": [_laxhjalp("22 deltagare."), _nattvandring("Fyra vandringar.",
+                                                                                                "Pågår")]},
+                     first=UNGA)
+    report = _load(empty_db, path)
+    # The round's text assesses nothing and its status cell is empty: not assessed at T1,
+    # and not the plan's "Ej påbörjad" either (the plan's status is no follow-up's).
+    assert [m[1:3] for m in _measures(empty_db)] == [("Läxhjälp", "ej bedömd"), ("Nattvandring", "påbörjad")]
+    assert _rounds(empty_db) == [("Läxhjälp", "T1", "ej bedömd"), ("Nattvandring", "T1", "påbörjad")]
+    assert _plan_line(report) == [
+        "Blad 'Plan 2025' är planen, och blad 'Uppföljning april' (T1) är en uppföljning av dess åtgärder: varje "
+        "åtgärd lästes en gång, från det senaste bladet den står på, med uppföljningen från varje blad och med varje "
+        "uppföljningsblads status som den uppföljningens; planens egen status gäller bara åtgärder som inget "
+        "uppföljningsblad har."]
+
+
+def test_round_sheets_listing_only_the_measures_that_changed(empty_db, tmp_path):
+    # T1 lists the one measure that started, T2 two; a measure added at T2 is not in the plan.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp(status="Ej påbörjad"), _nattvandring(status="Ej påbörjad"),
+                        _row(None, "Låg kunskap", "Föräldraträffar: fyra per år", None, "Ej påbörjad")],
+        "Uppföljning T1": [_laxhjalp("Start i mars.", "Pågår")],
+        "Uppföljning T2": [_laxhjalp("41 deltagare.", "Klar"), _nattvandring("Ute varje fredag.", "Pågår"),
+                           _row(None, "Få sommarjobb", "Sommarjobb: tjugo platser", "Tolv anställda.", "Pågår")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert _measures(empty_db) == [(UNGA, "Läxhjälp", "uppnådd", "Uppföljning T2"),
+                                   (UNGA, "Nattvandring", "påbörjad", "Uppföljning T2"),
+                                   (UNGA, "Sommarjobb", "påbörjad", "Uppföljning T2"),
+                                   # on the plan only: its planned status
+                                   (UNGA, "Föräldraträffar", "ej uppnådd", "Åtgärdsplan")]
+    assert _rounds(empty_db)[:4] == [("Läxhjälp", "T1", "påbörjad"), ("Läxhjälp", "T2", "uppnådd"),
+                                     ("Nattvandring", "T1", "ej bedömd"), ("Nattvandring", "T2", "påbörjad")]
+    # The plan's counts of problems and causes (T2 lacks one of its measures), and every measure.
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 3, 4)]
+    assert ("Blad 'Åtgärdsplan': åtgärden på rad 6 ('Föräldraträffar') finns inte på något uppföljningsblad och "
+            "lästes in från planen. Kontrollera om den har fått en annan titel på uppföljningsbladen eller inte har "
+            "följts upp.") in report.lines
+    assert ("Blad 'Uppföljning T2': åtgärden på rad 6 ('Sommarjobb') står inte i planen (blad 'Åtgärdsplan') och "
+            "lästes in som en ny åtgärd. Kontrollera om den står i planen under en annan titel.") in report.lines
+
+
+def test_a_title_edited_since_the_plan_is_the_same_measure(empty_db, tmp_path):
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp(), _nattvandring(title="Nattvandirng")],
+        "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _nattvandring("Fyra.", "Pågår", title="Nattvandring")],
+        "Uppföljning T2": [_laxhjalp("Klart.", "Klar"),
+                           _nattvandring("Sex.", "Klar", title="Nattvandring med föräldrar")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1] for m in _measures(empty_db)] == ["Läxhjälp", "Nattvandring med föräldrar"]
+    assert [line.split(" (samma område")[0] for line in report.lines if "lästes som samma åtgärd" in line] == [
+        "Blad 'Uppföljning T1', rad 5: åtgärden 'Nattvandring' lästes som samma åtgärd som 'Nattvandirng' på blad "
+        "'Åtgärdsplan', rad 5",
+        "Blad 'Uppföljning T2', rad 5: åtgärden 'Nattvandring med föräldrar' lästes som samma åtgärd som "
+        "'Nattvandring' på blad 'Uppföljning T1', rad 5"]
+
+
+def test_a_round_sheet_of_last_year_is_not_this_plans_round(empty_db, tmp_path):
+    # Last year's annual follow-up kept beside this year's rounds: before, it was read as
+    # the latest round (VB), and its 2024 statuses were the measures' statuses.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp(), _nattvandring()],
+        "Uppföljning VB 2024": [_laxhjalp("VB: Klart förra året.", "Klar"), _nattvandring("VB: Klart.", "Klar")],
+        "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _nattvandring("Planeras.", "Ej påbörjad")],
+        "Uppföljning T2": [_laxhjalp("Fler.", "Pågår"), _nattvandring("Ute.", "Pågår")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1:] for m in _measures(empty_db)] == [("Läxhjälp", "påbörjad", "Uppföljning T2"),
+                                                    ("Nattvandring", "påbörjad", "Uppföljning T2")]
+    assert rows(empty_db, "SELECT DISTINCT round FROM measure_followup ORDER BY 1") == [("T1",), ("T2",)]
+    assert ("Blad 'Uppföljning VB 2024' gäller 2024, inte planens år 2025, och lästes inte. Spara det årets blad i "
+            "en egen arbetsbok och läs in den med --year 2024.") in report.lines
+
+
+def test_round_sheets_all_of_another_year_are_not_taken_as_this_plans_rounds(empty_db, tmp_path):
+    # Which year? The plan sheet names none and the option says 2025: read as before.
+    path = _workbook(tmp_path, {"Åtgärdsplan": [_laxhjalp(), _nattvandring()],
+                                "T1 2024": [_laxhjalp("Start.", "Pågår"), _nattvandring("Start.", "Pågår")],
+                                "T2 2024": [_laxhjalp("Klart.", "Klar"), _nattvandring("Ute.", "Pågår")]},
+                     first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1::2] for m in _measures(empty_db)] == [("Läxhjälp", "T2 2024"), ("Nattvandring", "T2 2024"),
+                                                      ("Läxhjälp", "Åtgärdsplan"), ("Nattvandring", "Åtgärdsplan")]
+    assert ("Uppföljningsbladen 'T1 2024' och 'T2 2024' gäller 2024, inte planens år 2025; blad 'Åtgärdsplan' "
+            "lästes därför inte som planen de följer upp, utan som förut, för sig (samma åtgärd kan räknas mer än en "
+            "gång). Kontrollera planens år.") in report.lines
+    assert not _plan_line(report)
+
+
+def test_a_hidden_old_copy_of_the_plan_is_read_as_before_and_named(empty_db, tmp_path):
+    sheets = {"Åtgärdsplan": [_laxhjalp(), _nattvandring()], "Gammal plan": [_laxhjalp(), _nattvandring()],
+              "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _nattvandring("Start.", "Pågår")],
+              "Uppföljning T2": [_laxhjalp("Klart.", "Klar"), _nattvandring("Ute.", "Pågår")]}
+    report = _load(empty_db, _workbook(tmp_path, sheets, hidden=("Gammal plan",), first=UNGA))
+    # The visible plan is the plan; the hidden sheet is read on its own, as before.
+    assert [m[1::2] for m in _measures(empty_db)] == [("Läxhjälp", "Gammal plan"), ("Nattvandring", "Gammal plan"),
+                                                      ("Läxhjälp", "Uppföljning T2"), ("Nattvandring", "Uppföljning T2")]
+    assert ("Blad 'Gammal plan' är dolt och har samma åtgärder som planen på blad 'Åtgärdsplan'; det lästes som "
+            "förut, för sig, och dess åtgärder räknas en gång till. Ta bort bladet om det är en gammal version av "
+            "planen.") in report.lines
+    assert _plan_line(report)[0].startswith("Blad 'Åtgärdsplan' är planen")
+
+
+def test_a_hidden_plan_sheet_is_the_plan_when_it_is_the_only_one(empty_db, tmp_path):
+    sheets = {"Åtgärdsplan": [_laxhjalp(), _nattvandring()],
+              "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _nattvandring("Start.", "Pågår")],
+              "Uppföljning T2": [_laxhjalp("Klart.", "Klar"), _nattvandring("Ute.", "Pågår")]}
+    report = _load(empty_db, _workbook(tmp_path, sheets, hidden=("Åtgärdsplan",), first=UNGA))
+    assert [m[1::2] for m in _measures(empty_db)] == [("Läxhjälp", "Uppföljning T2"),
+                                                      ("Nattvandring", "Uppföljning T2")]
+    assert _plan_line(report)[0].startswith("Blad 'Åtgärdsplan' är planen")
+
+
+def _beside(other: str) -> dict[str, list[list]]:
+    """The plan, another sheet with the same measures, and two round sheets."""
+    return {"Åtgärdsplan": [_laxhjalp(), _nattvandring()], other: [_laxhjalp(), _nattvandring()],
+            "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _nattvandring("Start.", "Pågår")],
+            "Uppföljning T2": [_laxhjalp("Klart.", "Klar"), _nattvandring("Ute.", "Pågår")]}
+
+
+def test_two_visible_sheets_that_could_each_be_the_plan_are_read_as_before(empty_db, tmp_path):
+    report = _load(empty_db, _workbook(tmp_path, _beside("Åtgärdsplan reviderad"), first=UNGA))
+    assert rows(empty_db, "SELECT source_sheet, count(*) FROM measure GROUP BY 1 ORDER BY 1") == [
+        ("Uppföljning T2", 2), ("Åtgärdsplan", 2), ("Åtgärdsplan reviderad", 2)]
+    assert ("Blad 'Åtgärdsplan' och 'Åtgärdsplan reviderad' har samma åtgärder och står bredvid uppföljningsbladen "
+            "'Uppföljning T1' och 'Uppföljning T2'; det går inte att avgöra vilket som är planen, så bladen lästes som "
+            "förut, var för sig (samma åtgärd kan räknas mer än en gång). Ta bort det som inte är planen, eller ge det "
+            "ett namn som säger vilken uppföljning det är.") in report.lines
+    assert not _plan_line(report)
+
+
+def test_a_sheet_named_as_a_follow_up_for_no_round_is_not_the_plan(empty_db, tmp_path):
+    # "Uppföljning": the latest follow-up, or all of them? 'Åtgärdsplan' is the plan, and
+    # 'Uppföljning' is read on its own, as before.
+    report = _load(empty_db, _workbook(tmp_path, _beside("Uppföljning"), first=UNGA))
+    assert rows(empty_db, "SELECT source_sheet, count(*) FROM measure GROUP BY 1 ORDER BY 1") == [
+        ("Uppföljning", 2), ("Uppföljning T2", 2)]
+    assert ("Blad 'Uppföljning' har samma åtgärder som uppföljningsbladen 'Uppföljning T1' och 'Uppföljning T2', men "
+            "namnet säger att det är en uppföljning, inte vilken; det lästes som förut, för sig, och inte som planen "
+            "(samma åtgärd kan räknas mer än en gång). Ge bladet uppföljningens namn (\"Uppföljning T3\", \"VB\") "
+            "eller planens (\"Åtgärdsplan\").") in report.lines
+    assert _plan_line(report)[0].startswith("Blad 'Åtgärdsplan' är planen")
+
+
+def test_the_plans_follow_up_copied_to_a_round_sheet_is_one_entry(empty_db, tmp_path):
+    # T1 was written in the plan's cells, then the plan copied to 'Uppföljning T1'; a
+    # planning note in the plan's cell no round sheet has is kept and named.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp("Start i mars, 22 deltagare."), _nattvandring("Planerad start i maj.")],
+        "Uppföljning T1": [_laxhjalp("Start i mars, 22 deltagare.", "Pågår"), _nattvandring("Rekrytering.")],
+        "Uppföljning T2": [_laxhjalp("41 deltagare.", "Klar"), _nattvandring("Ute varje fredag.", "Pågår")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert rows(empty_db, "SELECT m.title, f.round, f.text FROM measure_followup AS f JOIN measure AS m "
+                          "USING (measure_id) ORDER BY m.source_row, f.round") == [
+        ("Läxhjälp", "T1", "Start i mars, 22 deltagare."), ("Läxhjälp", "T2", "41 deltagare."),
+        ("Nattvandring", "T1", "Rekrytering."), ("Nattvandring", "T2", "Ute varje fredag."),
+        ("Nattvandring", "VB", "Planerad start i maj.")]
+    assert ("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 5 står inte på något uppföljningsblad; den lästes in "
+            "med åtgärdens uppföljning (text utan datum eller uppföljning framför som årets sammanfattning, VB). Hör "
+            "texten till en viss uppföljning, skriv den framför (\"T1:\"); är den ingen uppföljning, flytta den till "
+            "en annan kolumn.") in report.lines
+
+
+def test_one_round_sheet_with_other_measures_than_the_area_sheets_is_read_as_before(empty_db, tmp_path):
+    # 'Uppföljning T2' shares no measure with the other sheet: it is no follow-up of it,
+    # and its cells without markers are undated year-end entries, as before.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [_laxhjalp(), _nattvandring()], first=UNGA, header=[*HEADER, "Status"])
+    _sheet(wb, "Uppföljning T2", [_vandring("Tre vandringar.", "Pågår")], first=OTRYGGA, header=[*HEADER, "Status"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[:2] + m[3:] for m in _measures(empty_db)] == [
+        (UNGA, "Läxhjälp", "1. Unga i riskzon"), (UNGA, "Nattvandring", "1. Unga i riskzon"),
+        (OTRYGGA, "Trygghetsvandring", "Uppföljning T2")]
+    assert rows(empty_db, "SELECT round, followup_date FROM measure_followup") == [("VB", None)]
+    assert not _plan_line(report) and not [line for line in report.lines if "samma plan vid olika" in line]
+
+
+def test_a_sheet_per_lpo_beside_round_sheets_is_read_as_before(empty_db, tmp_path):
+    # The LPO sheets' names say whose each measure is; a round sheet's would not.
+    path = _workbook(tmp_path, {"LPO Farsta": [_laxhjalp()], "LPO Globen": [_vandring()],
+                                "Uppföljning T1": [_laxhjalp("Start.", "Pågår"), _vandring("Start.", "Pågår")],
+                                "Uppföljning T2": [_laxhjalp("Klart.", "Klar"), _vandring("Ute.", "Pågår")]},
+                     first=UNGA)
+    report = _load(empty_db, path)
+    assert rows(empty_db, "SELECT source_sheet, count(*) FROM measure GROUP BY 1 ORDER BY 1") == [
+        ("LPO Farsta", 1), ("LPO Globen", 1), ("Uppföljning T2", 2)]
+    assert any(line.startswith("Blad 'LPO Farsta' och 'LPO Globen' har åtgärder som står på uppföljningsbladen "
+                               "'Uppföljning T1' och 'Uppföljning T2', men är ett blad per lokalpolisområde; de "
+                               "lästes som förut") for line in report.lines)
