@@ -1,0 +1,33 @@
+"""Small defects a review in the browser found on the pages (ux18), checked as a user reads
+them on the tests' demo database."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import open_page
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+BOTKYRKA = {"niva": "Lokalpolisområde", "omrade": "Botkyrka"}
+SIGNALS = {"jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
+
+
+def header_line(at) -> str:
+    """The caption under the page title (the selection line)."""
+    return at.caption[0].value
+
+
+def test_comparisons_header_names_the_measure_compared(demo_db, monkeypatch):
+    """Jämförelse on recruitment signals said "· alla händelsetyper" above them (the line
+    was drawn before the measure was chosen). It names the measure; incident types
+    appear only with the measure they filter."""
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS})
+    line = header_line(at)
+    assert line == "Botkyrka (lokalpolisområde) · januari 2025 – december 2025 · Rekryteringssignaler", line
+
+    at = open_page(demo_db, "jamforelse", monkeypatch, BOTKYRKA)
+    assert header_line(at).endswith(" · Händelser (alla händelsetyper)"), header_line(at)
+
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS, "typ": "skottlossning"})
+    line = header_line(at)
+    assert "skottlossning" not in line and line.endswith("Händelsetyperna i urvalet gäller inte måttet."), line
