@@ -31,3 +31,17 @@ def test_comparisons_header_names_the_measure_compared(demo_db, monkeypatch):
     at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS, "typ": "skottlossning"})
     line = header_line(at)
     assert "skottlossning" not in line and line.endswith("Händelsetyperna i urvalet gäller inte måttet."), line
+
+
+def test_comparison_says_its_method_of_uncertainty_once(demo_db, monkeypatch):
+    """The note on random variation ("Osäkerhet: … inom slumpens variation …") stood twice on
+    Jämförelse: under the chart and in "Om uppgifterna". Once is enough; the chart still says
+    what its whiskers and "≈" mean."""
+    import json
+
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS})
+    texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert sum("Osäkerhet: antalen behandlas som Poissonfördelade" in t for t in texts) == 1, texts
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    note = " ".join(a["text"] for a in spec["layout"]["annotations"])
+    assert "≈ = förändringen mot året innan kan vara slump" in note, note

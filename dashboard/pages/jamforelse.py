@@ -199,7 +199,8 @@ def show_side_by_side() -> int:
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
-    st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
+    # The method (Poisson intervals, the chance test) is said once, in the data note at the end of
+    # the page, which every tab shares; the chart's own note says what the bars' whiskers and "≈" mean.
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
                "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
                "value_prev": "Värde året innan", "change_pct": cq.change_label(indicator),
