@@ -45,3 +45,18 @@ def test_comparison_says_its_method_of_uncertainty_once(demo_db, monkeypatch):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     note = " ".join(a["text"] for a in spec["layout"]["annotations"])
     assert "≈ = förändringen mot året innan kan vara slump" in note, note
+
+
+def test_a_whole_periods_rate_reads_the_same_on_signals_and_comparison(demo_db, monkeypatch):
+    """Botkyrka's recruitment signals per 1 000 aged 12–17 over 2025 read 21,45 on
+    Rekryteringssignaler ("Hela perioden") and 21,4 on Jämförelse: one rate, one decimal on
+    both pages."""
+    at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA)
+    [whole] = [d.value for d in at.dataframe if "Andel" in d.value.columns]
+    on_signals = whole["Per 1 000 unga 12–17 år"].iat[0]
+
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS})
+    [side_by_side] = [d.value for d in at.dataframe if "Rang" in d.value.columns]
+    on_comparison = side_by_side.loc[side_by_side["Lokalpolisområde"] == "Botkyrka", "Värde"].iat[0]
+    assert on_signals == on_comparison, (on_signals, on_comparison)
+    assert len(on_signals.split(",")[1]) == 1, on_signals
