@@ -60,3 +60,33 @@ def test_a_whole_periods_rate_reads_the_same_on_signals_and_comparison(demo_db, 
     on_comparison = side_by_side.loc[side_by_side["Lokalpolisområde"] == "Botkyrka", "Värde"].iat[0]
     assert on_signals == on_comparison, (on_signals, on_comparison)
     assert len(on_signals.split(",")[1]) == 1, on_signals
+
+
+def test_signals_of_a_single_year_are_drawn_as_bars_in_the_figure_and_its_export(demo_db, monkeypatch, recorded):
+    """Rekryteringssignaler per year for 2025 alone: its "trend" was one lone dot (one per
+    sex) over an empty time axis. One period is drawn as bars with their values, named by
+    the year, on the page and in the SVG export."""
+    import json
+
+    from dashboard import exports
+
+    at = open_page(demo_db, "rekrytering", monkeypatch, {**BOTKYRKA, "tid": "År", "uppdelning": "Kön"})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["type"] for t in spec["data"]] == ["bar"] * 3
+    assert [t["name"] for t in spec["data"]] == ["Pojkar", "Flickor", "Okänt kön"]
+    assert spec["layout"]["xaxis"]["ticktext"] == ["2025"]
+    [alt] = [c.value for c in at.caption if "diagram över" in c.value]
+    assert alt.startswith("Stapeldiagram över antal signaler per år, 2025, 3 staplar."), alt
+
+    if exports.browser_path() is None:
+        pytest.skip("Chromium saknas: bildexporten kan inte prövas")
+    trend = recorded["signal-trend"]
+    svg = exports.to_svg(trend["fig"], title=trend["title"], caption=trend["caption"]).decode("utf-8")
+    assert svg.count('class="trace bars"') == 3, svg[:2000]
+    assert ">2025</text>" in svg
+
+
+def test_signals_over_several_months_are_still_lines(demo_db, monkeypatch):
+    at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA)
+    spec = __import__("json").loads(at.get("plotly_chart")[0].proto.spec)
+    assert {t["type"] for t in spec["data"]} == {"scatter"}

@@ -98,9 +98,8 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
     # charts.trend names the measure by the axis title: "Linjediagram över per 1 000 unga …"
     # read as a word left out. The rate is of signals, and the alt text says so.
     meta = dict(fig.layout.meta or {})
-    if "alt" in meta:
-        fig.layout.meta = {**meta, "alt": meta["alt"].replace("Linjediagram över per ",
-                                                             "Linjediagram över signaler per ", 1)}
+    if "alt" in meta:  # "Linjediagram över …", or "Stapeldiagram över …" for one period
+        fig.layout.meta = {**meta, "alt": meta["alt"].replace("diagram över per ", "diagram över signaler per ", 1)}
     return fig
 
 
