@@ -90,3 +90,24 @@ def test_signals_over_several_months_are_still_lines(demo_db, monkeypatch):
     at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA)
     spec = __import__("json").loads(at.get("plotly_chart")[0].proto.spec)
     assert {t["type"] for t in spec["data"]} == {"scatter"}
+
+
+@pytest.mark.parametrize(("tab", "key", "start"), [
+    ("Register", "atgarder_register_dl", "Åtgärdsregister – Botkyrka"),
+    ("Står still", "atgarder_stuck_dl", "Åtgärder som står still – Botkyrka"),
+    ("Analysbladet", "atgarder_analysis_dl", "Analysbladet – Botkyrka"),
+])
+def test_measure_exports_name_their_plan_year_in_the_title(demo_db, monkeypatch, recorded, tab, key, start):
+    """The register's, standing-still's and analysis sheet's exports had no period in their
+    title (only in the caption), unlike Status and Uppföljningar: "…, 2025"."""
+    open_page(demo_db, "atgarder", monkeypatch, {**BOTKYRKA, "atgarder_flik": tab})
+    assert recorded[key]["title"] == f"{start}, 2025", recorded[key]["title"]
+
+
+def test_the_maps_table_export_names_its_period_in_the_title(demo_db, monkeypatch, recorded):
+    """Karta's table (and map image) export: "Händelser per 100 000 invånare, …, januari 2025 –
+    december 2025", as the heading above the map says; the file name keeps the months once."""
+    open_page(demo_db, "karta", monkeypatch, BOTKYRKA)
+    export = recorded["karta_table_dl"]
+    assert export["title"].endswith(", januari 2025 – december 2025"), export["title"]
+    assert export["filename"].endswith("-2025-01-2025-12") and "januari" not in export["filename"], export["filename"]
