@@ -292,10 +292,38 @@ def trend(
         return fig
     traces, lay = _trend_parts(df, x, y, color, title=title, y_title=y_title, x_title=x_title, decimals=decimals,
                                hover_unit=hover_unit, reference=reference)
+    if df[x].nunique() == 1:
+        traces, lay = _one_period_bars(traces, lay)
     if legend_below:
         lay["legend"] = {**lay.get("legend", {}), **LEGEND_BELOW}
         lay["margin"] = {**lay.get("margin", {}), "b": LEGEND_BELOW_MARGIN}
     return figure(traces, lay)
+
+
+def _one_period_bars(traces: list[dict], lay: dict) -> tuple[list[dict], dict]:
+    """A trend of one period (one year at year grain, one month chosen) as bars, one per
+    group, with their values written on them: its lines were lone dots floating over an
+    empty time axis (one above the axis' own range). The period is the axis' only
+    category, named as the line chart names it; the x values stay ISO dates, so a page's
+    own tick names ("2025", "kvartal 1 2025") still apply."""
+    bars = []
+    for trace in traces:
+        start = pd.Timestamp(trace["x"][0]).strftime("%Y-%m-%d")
+        bars.append({"type": "bar", "x": [start], "y": trace["y"], "name": trace["name"],
+                     "marker": {"color": trace["line"]["color"]}, "customdata": trace["customdata"],
+                     "hovertemplate": trace["hovertemplate"], "text": [trace["customdata"][0][1]],
+                     "textposition": "outside", "cliponaxis": False})
+    label = traces[0]["customdata"][0][0]
+    # The date axis' month ticks do not apply to a category.
+    xaxis = {k: v for k, v in lay["xaxis"].items() if k not in ("type", "tickformat", "hoverformat", "labelalias",
+                                                                 "dtick", "tick0")}
+    meta = dict(lay["meta"])
+    n = len(bars)
+    meta["alt"] = (meta["alt"].replace("Linjediagram", "Stapeldiagram", 1)
+                   .replace(f"{n} {'linje' if n == 1 else 'linjer'}.", f"{n} {'stapel' if n == 1 else 'staplar'}.", 1))
+    # One bar a fifth of the plot's width, a group of several at most four fifths.
+    return bars, {**lay, "meta": meta, "barmode": "group", "bargap": 1 - min(0.8, 0.2 * n),
+                  "xaxis": {**xaxis, "type": "category", "tickvals": [bars[0]["x"][0]], "ticktext": [label]}}
 
 
 LEGEND_BELOW = {"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left"}

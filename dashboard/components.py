@@ -60,16 +60,22 @@ def demo_badge() -> None:
 TYPES_NOT_USED = "Händelsetyperna i urvalet gäller inte den här sidan."
 
 
-def page_header(title: str, sel, *, types: bool = True) -> None:
+def page_header(title: str, sel, *, types: bool = True, later: bool = False):
     """The page title, the demo badge and the selection in one line; ``types=False`` on
     pages the incident types do not filter (their line leaves the types out and says so
-    when some are chosen, so nobody reads the page as filtered by them)."""
+    when some are chosen, so nobody reads the page as filtered by them).
+    ``later=True``: the line is left to the page, which knows what it shows only after a
+    widget below the header (Jämförelse's measure): the returned placeholder takes it
+    (``placeholder.caption(line)``)."""
     st.title(title)
     demo_badge()
+    if later:
+        return st.empty()
     line = sel.describe(types=types)
     if not types and sel.incident_types:
         line += f". {TYPES_NOT_USED}"
     st.caption(line)
+    return None
 
 
 HEADLINE_HELP = {

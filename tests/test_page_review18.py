@@ -101,8 +101,10 @@ def test_the_text_under_the_rate_chart_says_what_the_rate_is_of(demo_db, monkeyp
     signaler per 1 000 unga 12–17 år per månad …", not "Linjediagram över per 1 000 …"."""
     at = open_page(demo_db, "rekrytering", monkeypatch,
                    {**REGION_VAST, "matt_signal": "Per 1 000 unga 12–17 år", "tid": grain})
-    [alt] = [c.value for c in at.caption if c.value.startswith("Linjediagram")]
-    assert alt.startswith("Linjediagram över signaler per 1 000 unga 12–17 år per "), alt
+    # One year (År) is drawn as bars: "Stapeldiagram över signaler per …".
+    kind = "Stapeldiagram" if grain == "År" else "Linjediagram"
+    [alt] = [c.value for c in at.caption if c.value.startswith(kind)]
+    assert alt.startswith(f"{kind} över signaler per 1 000 unga 12–17 år per "), alt
 
 
 def test_the_index_chart_of_similar_areas_exports_the_index_it_draws(demo_db, monkeypatch, recorded):

@@ -206,7 +206,7 @@ def show_stuck() -> None:
                                    identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
                  hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
                  column_config=NAME_WIDTHS)
-    exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}",
+    exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}, {years}",
                              caption=table_caption("linjearbete medräknat" if with_line_work else "utan linjearbete",
                                                    f"{fmt.integer(len(stuck))} av {fmt.integer(len(register))} "
                                                    "åtgärder står still"), filename=components.file_name(f"atgarder-som-star-still-{sel.area_name}", sel, period=years),
@@ -262,7 +262,7 @@ def show_analysis() -> None:
                                            identity=("atgarder_analysis_plan", *SELECTION)),
                          hide_index=True, key="atgarder_analysis_plan",  # in an expander: 870 px wide
                          column_config=NAME_WIDTHS | {"Prioriterat område": st.column_config.TextColumn(width=110)})
-        exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}",
+        exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}, {years}",
                                  caption=caption, filename=components.file_name(f"analysbladet-{sel.area_name}", sel, period=years), columns=plan_columns)
 
 
@@ -315,7 +315,7 @@ def measure_register(register) -> None:
     chosen = [c for c in chosen if c]
     shown = (f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder" if chosen
              else f"alla {fmt.integer(len(register))} åtgärder")
-    exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}",
+    exports.download_buttons("atgarder_register_dl", df=found, title=f"Åtgärdsregister – {sel.area_name}, {years}",
                              caption=table_caption(*chosen, shown), filename=components.file_name(f"atgardsregister-{sel.area_name}", sel, period=years),
                              columns=register_columns | {"kommun_name": "Kommun", "due": "När",
                                                          "operational_goal": "Operativa mål"})

@@ -13,6 +13,8 @@ from dashboard.queries import geo, incidents
 from dashboard.queries import signals as signal_queries
 
 BAR_LIMIT = 30
+# Said in the header when incident types are chosen and the measure is not filtered by them.
+TYPES_NOT_USED_BY_MEASURE = "Händelsetyperna i urvalet gäller inte måttet."
 
 
 def yearly_index(trend, base: int, title: str, what: str):
@@ -68,7 +70,9 @@ def completion_scatter(df, *, title: str, outcome: str, change_title: str = "Fö
 
 
 sel = current_selection()
-components.page_header("Regional jämförelse", sel)
+# The selection's line says what is compared, so it waits for the measure chosen below it:
+# "· alla händelsetyper" stood above recruitment signals, which no incident type filters.
+header_line = components.page_header("Regional jämförelse", sel, later=True)
 
 # --- what to compare --------------------------------------------------------------------------
 default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
@@ -94,6 +98,10 @@ def measure_label(indicator) -> str:
 indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
                             key="jmf_matt", bind="query-params", placeholder="Välj mått")
 indicator = options[indicator_id]
+what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
+header_line.caption(f"{sel.describe(types=False)} · {what}"
+                    + (f". {TYPES_NOT_USED_BY_MEASURE}" if indicator_id != "incidents:urval" and sel.incident_types
+                       else ""))
 scope = geo.scope(level, sel.area_level, sel.area_code)
 cmp = cq.compare(sel, level, indicator_id, scope.codes)
 table = cmp.table
@@ -101,7 +109,6 @@ plural = geo.LEVEL_PLURAL[level]
 highlight_code = sel.area_code if sel.area_level == level else None
 highlight = geo.area_name(highlight_code) if highlight_code else None
 summary = cmp.summary
-what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" else indicator.label
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
 # Signals hidden because the period cuts a calendar year (each value is summed from the
 # years' protected values): said, as on Översikt and Karta, where whole years show them.
@@ -192,7 +199,8 @@ def show_side_by_side() -> int:
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
     st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
-    st.caption(cq.METHOD_NOTE + " ≈ efter namnet: förändringen mot året innan kan vara slump.")
+    # The method (Poisson intervals, the chance test) is said once, in the data note at the end of
+    # the page, which every tab shares; the chart's own note says what the bars' whiskers and "≈" mean.
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
                "low": "95 % intervall, från", "high": "95 % intervall, till", "count_prev": "Antal året innan",
                "value_prev": "Värde året innan", "change_pct": cq.change_label(indicator),

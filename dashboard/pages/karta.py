@@ -127,20 +127,23 @@ if view == "1 km-rutor":
                        f"händelser, {sel.describe()}.")
             # The squares as drawn: cells under the threshold are already left out of the
             # frame (geo.grid), so the table and image can hold no hidden count.
-            title = f"Antal händelser per 1 km-ruta, {sel.area_name}"
+            # The period in the export's title, as on the other pages' exports (it was only
+            # in the caption); the file name has the months already.
+            name = f"Antal händelser per 1 km-ruta, {sel.area_name}"
+            title = f"{name}, {fmt.period(sel.start, sel.end)}"
             # The squares' own protection is in the notes (cells.note): none is shown as "..".
             caption = components.export_caption(sel, suppressed=None, notes=notes)
             grid_columns = {"grid_cell": "Ruta (SCB 1 km)", "e_m": "Öst, SWEREF 99 TM (m)",
                             "n_m": "Nord, SWEREF 99 TM (m)", "incidents": "Antal händelser"}
             exports.download_buttons("karta_grid_table_dl", df=cells.frame, title=title, caption=caption,
-                                     filename=components.file_name(title, sel), columns=grid_columns)
+                                     filename=components.file_name(name, sel), columns=grid_columns)
             if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_grid_export"):
                 fig = maps.choropleth_figure(grid_geometry(cells.frame), cells.frame.rename(
                     columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title,
                     outlines=outlines)
                 st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_grid_plotly")
                 exports.download_buttons("karta_grid_fig_dl", fig=fig, title=title, caption=caption,
-                                         filename=components.file_name(title, sel))
+                                         filename=components.file_name(name, sel))
 else:
     scope = geo.scope(level, sel.area_level, sel.area_code)
     values = map_values(level, scope.codes)
@@ -227,14 +230,16 @@ else:
                                 *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
         caption = components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
                                             unprotected=unprotected, notes=notes)
-        title = f"{label}, {scope.description}"
+        # The period in the title, as the map's heading has it (it was only in the caption).
+        name = f"{label}, {scope.description}"
+        title = f"{name}, {fmt.period(sel.start, sel.end)}"
         exports.download_buttons("karta_table_dl", df=table, title=title, caption=caption,
-                                 filename=components.file_name(title, sel), columns=columns)
+                                 filename=components.file_name(name, sel), columns=columns)
         if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
             fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
                                          diverging=diverging)
             st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
             exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
-                                     filename=components.file_name(title, sel))
+                                     filename=components.file_name(name, sel))
 
 components.data_note(suppressed=None if grid_view else suppressed, notes=notes)

@@ -44,6 +44,12 @@ measure = controls.segmented_control("Mått", list(MEASURES), format_func=MEASUR
 
 
 
+def rate_decimals(grain: str) -> int:
+    """Decimals of a rate per 1 000 on screen: one for a year's (as the whole period's and
+    Jämförelse's), two for a month's or a quarter's, which are often below 1."""
+    return 1 if grain == "year" else 2
+
+
 def label_periods(fig, frame, grain: str) -> None:
     """Hover texts, ticks and the alt text name quarters and years, not their first month."""
     if grain == "month":
@@ -86,14 +92,14 @@ def signal_trend(table, measure: str, dimension: str | None, title: str, y_title
         order = list(dict.fromkeys(table["category_label"].tolist()))
         table = table.assign(category_label=pd.Categorical(table["category_label"], categories=order))
     fig = charts.trend(table, "period_start", measure, None if dimension is None else "category_label",
-                       title=title, y_title=y_title, x_title=GRAINS[grain], decimals=0 if measure == "count" else 2)
+                       title=title, y_title=y_title, x_title=GRAINS[grain],
+                       decimals=0 if measure == "count" else rate_decimals(grain))
     label_periods(fig, table, grain)
     # charts.trend names the measure by the axis title: "Linjediagram över per 1 000 unga …"
     # read as a word left out. The rate is of signals, and the alt text says so.
     meta = dict(fig.layout.meta or {})
-    if "alt" in meta:
-        fig.layout.meta = {**meta, "alt": meta["alt"].replace("Linjediagram över per ",
-                                                             "Linjediagram över signaler per ", 1)}
+    if "alt" in meta:  # "Linjediagram över …", or "Stapeldiagram över …" for one period
+        fig.layout.meta = {**meta, "alt": meta["alt"].replace("diagram över per ", "diagram över signaler per ", 1)}
     return fig
 
 
@@ -192,7 +198,9 @@ exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {se
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
                "rate": "Per 1 000 unga 12–17 år"}
-st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 2}, share=["share"],
+# A rate over the whole period (or a year) takes one decimal, as Jämförelse shows the same
+# rate (21,4 there stood beside 21,45 here); a month's or a quarter's smaller rate keeps two.
+st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"],
                                identity=("signal_summary", *view_identity)),
              hide_index=True, key="signal_summary")
 exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
@@ -202,7 +210,8 @@ exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssigna
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
-    st.dataframe(fmt.display_arrow(table, columns, {"rate": 2}, identity=("signal_table", *view_identity)),
+    st.dataframe(fmt.display_arrow(table, columns, {"rate": rate_decimals(view_grain)},
+                                   identity=("signal_table", *view_identity)),
                  hide_index=True, key="signal_table")
 
 components.data_note(
