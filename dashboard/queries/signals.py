@@ -264,10 +264,17 @@ def _month_bases(key, chain: str, dimension: str | None) -> dict[tuple[date, dat
 
 def _base_of(key):
     """Where a period's layers come from: the year still growing's months read at once,
-    every other publication period one by one (both cached)."""
+    every other publication period one by one (both cached). The months are taken from
+    the cache once per hierarchy and breakdown, not once per month (each take unpickles
+    all of them)."""
+    months: dict[tuple, dict] = {}
+
     def base(chain: str, lo: date, hi: date, dimension: str | None) -> suppression.Protected:
-        if lo == hi and (found := _month_bases(key, chain, dimension).get((lo, hi))) is not None:
-            return found
+        if lo == hi:
+            if (chain, dimension) not in months:
+                months[(chain, dimension)] = _month_bases(key, chain, dimension)
+            if (found := months[(chain, dimension)].get((lo, hi))) is not None:
+                return found
         return _base(key, chain, lo, hi, dimension)
     return base
 
