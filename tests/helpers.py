@@ -153,3 +153,66 @@ def local_api(answer: Callable[[Request], tuple[int, bytes]]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class Attacker:
+    """Everything a reader of several police signal views knows, as linear algebra: one
+    unknown per LPO (with the "ej fördelat" branches) × month of ``months`` ('2025-03').
+    :meth:`read` takes a layer's shown values as equations (and, for ``base`` layers, its
+    hidden values as what must stay unknown); :meth:`given_away` lists the hidden values
+    the equations determine. Every shown value is checked not to be a count from 1 to the
+    threshold − 1."""
+
+    def __init__(self, leaves: list[tuple], months: list[str]):
+        from dashboard import signal_layers, suppression
+
+        self.levels = signal_layers.CHAINS["police"]
+        self.period_of = signal_layers.period_of
+        self.threshold = suppression.threshold()
+        self.at_leaf = {leaf: i for i, leaf in enumerate(leaves)}
+        self.at_month = {m: i for i, m in enumerate(months)}
+        self.n_months = len(months)
+        self.rows: list = []
+        self.hidden: list = []
+
+    def _vector(self, key: tuple, months: list[str]):
+        import numpy as np
+
+        v = np.zeros(len(self.at_leaf) * self.n_months)
+        for leaf, i in self.at_leaf.items():
+            if leaf[:len(key)] == key:
+                for m in months:
+                    v[i * self.n_months + self.at_month[m]] = 1
+        return v
+
+    def read(self, layer, lo, hi, grain: str | None, *, base: bool) -> None:
+        import pandas as pd
+
+        def cells(grouping) -> dict:
+            keys, values, hidden, _ = layer.entries(grouping)
+            return {k: (None if h else v) for k, v, h in zip(keys, values, hidden, strict=True)}
+
+        window = pd.date_range(lo, hi, freq="MS").strftime("%Y-%m").tolist()
+        for k in range(len(self.levels) + 1):
+            found = [(key, window, value) for key, value in cells(self.levels[:k]).items()]
+            if grain is not None:
+                for (*area, period), value in cells((*self.levels[:k], "period")).items():
+                    inside = [m for m in window if self.period_of(int(m[:4]), int(m[5:]), grain) == period]
+                    found.append((tuple(area), inside, value))
+            for key, inside, value in found:
+                if value is None:
+                    if base:  # what the published layers hide must stay unknown
+                        self.hidden.append(self._vector(key, inside))
+                else:
+                    self.rows.append(self._vector(key, inside))
+                    assert not 1 <= value < self.threshold, (key, inside, value)
+
+    def given_away(self) -> list[int]:
+        """The hidden values (in the order read) that the shown ones determine: the null
+        space of everything shown is zero at them."""
+        import numpy as np
+
+        a = np.array(self.rows)
+        values, vectors = np.linalg.eigh(a.T @ a)
+        null = vectors[:, values < 1e-8 * values.max()]
+        return [i for i, v in enumerate(self.hidden) if np.abs(null.T @ v).max() < 1e-6]

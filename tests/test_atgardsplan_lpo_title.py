@@ -14,22 +14,12 @@ import openpyxl
 import pytest
 from helpers import open_page, rows
 
-from pipelines.loading import ingest
 from tests.test_atgardsplan_kommun_cell import _plan
+from tests.test_atgardsplan_year_lpo_cell import _load, _warnings
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
 EAV = "Enskede-Årsta-Vantör stadsdelsförvaltning"
-
-
-def _load(db, path, **options):
-    [report] = ingest(db, [path], options=options)
-    assert report.status == "ok", report.lines
-    return report
-
-
-def _warnings(report) -> list[str]:
-    return [line for line in report.lines if line.startswith("Varning")]
 
 
 def _lpos(db) -> list[tuple]:

@@ -13,9 +13,9 @@ import random
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
+from helpers import Attacker
 
 from dashboard import signal_layers, suppression
 from dashboard.periods import shift_months
@@ -80,42 +80,12 @@ def test_no_combination_of_periods_and_grains_gives_a_hidden_value_away(run_sql,
     # from 1 to threshold - 1 is shown.
     first, last = date(2024, 1, 1), date(2025, 12, 1)
     months = pd.date_range(first, last, freq="MS").strftime("%Y-%m").tolist()
-    at_month = {m: i for i, m in enumerate(months)}
     leaves = run_sql(f"SELECT DISTINCT {', '.join(POLICE)} FROM mart_signal WHERE month BETWEEN $a AND $b",
                      {"a": first, "b": last})
-    leaves = [tuple(None if pd.isna(v) else v for v in row) for row in leaves.itertuples(index=False)]
-    at_leaf = {leaf: i for i, leaf in enumerate(leaves)}
-    n = len(leaves) * len(months)
-
-    def vector(key: tuple, month_list: list[str]) -> np.ndarray:
-        v = np.zeros(n)
-        for leaf, i in at_leaf.items():
-            if leaf[:len(key)] == key:
-                for m in month_list:
-                    v[i * len(months) + at_month[m]] = 1
-        return v
-
-    rows, hidden = [], []
-    t = suppression.threshold()
-
-    def read(layer: suppression.Protected, lo: date, hi: date, grain: str | None, base: bool):
-        window = pd.date_range(lo, hi, freq="MS").strftime("%Y-%m").tolist()
-        for k in range(len(POLICE) + 1):
-            cells = [(key, window, value) for key, value in _cells(layer, POLICE[:k]).items()]
-            if grain is not None:
-                for (*area, period), value in _cells(layer, (*POLICE[:k], "period")).items():
-                    inside = [m for m in window if signal_layers.period_of(int(m[:4]), int(m[5:]), grain) == period]
-                    cells.append((tuple(area), inside, value))
-            for key, inside, value in cells:
-                if value is None:
-                    if base:  # what the years hide must stay unknown
-                        hidden.append(vector(key, inside))
-                else:
-                    rows.append(vector(key, inside))
-                    assert not 1 <= value < t, (key, inside, value)
-
+    attacker = Attacker([tuple(None if pd.isna(v) else v for v in row) for row in leaves.itertuples(index=False)],
+                        months)
     for lo, hi in signal_layers.publication_spans(first, last, *span):
-        read(signal_layers.base_layer(run_sql, "police", lo, hi, None), lo, hi, "month", base=True)
+        attacker.read(signal_layers.base_layer(run_sql, "police", lo, hi, None), lo, hi, "month", base=True)
     rng = random.Random(7)
     periods = [(date(2024, 1, 1), date(2025, 12, 1), "quarter"), (date(2025, 1, 1), date(2025, 12, 1), "year"),
                (date(2024, 12, 1), date(2025, 11, 1), None), (date(2025, 2, 1), date(2025, 12, 1), None),
@@ -125,16 +95,10 @@ def test_no_combination_of_periods_and_grains_gives_a_hidden_value_away(run_sql,
         b = rng.randrange(a, len(months))
         periods.append((shift_months(first, a), shift_months(first, b), rng.choice([None, *signal_layers.GRAINS])))
     for lo, hi, grain in periods:
-        read(signal_layers.period_layer(run_sql, "police", lo, hi, grain, None, *span), lo, hi, grain, base=False)
+        attacker.read(signal_layers.period_layer(run_sql, "police", lo, hi, grain, None, *span), lo, hi, grain,
+                      base=False)
 
-    a = np.array(rows)
-    # The null space of everything shown: a hidden value is worked out exactly when its
-    # vector has no component in it.
-    gram = a.T @ a
-    values, vectors = np.linalg.eigh(gram)
-    null = vectors[:, values < 1e-8 * values.max()]
-    given_away = [i for i, v in enumerate(hidden) if np.abs(null.T @ v).max() < 1e-6]
-    assert len(hidden) > 100 and given_away == []
+    assert len(attacker.hidden) > 100 and attacker.given_away() == []
 
 
 def test_the_page_reads_a_period_of_its_own_as_sums_of_the_years(demo_db, monkeypatch):

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
+from helpers import Attacker
 
 from dashboard import signal_layers, suppression
 from pipelines import marts
@@ -151,47 +151,13 @@ def test_no_combination_of_the_three_releases_gives_a_hidden_value_away(releases
     con = duckdb.connect(str(releases[0].db), read_only=True)
     leaves = con.execute(f"SELECT DISTINCT {', '.join(POLICE)} FROM mart_signal").fetchall()
     con.close()
-    at_leaf = {leaf: i for i, leaf in enumerate(leaves)}
-    at_month = {m: i for i, m in enumerate(MONTHS)}
-    n = len(leaves) * len(MONTHS)
-    t = suppression.threshold()
-
-    def vector(key: tuple, months: list[str]) -> np.ndarray:
-        v = np.zeros(n)
-        for leaf, i in at_leaf.items():
-            if leaf[:len(key)] == key:
-                for m in months:
-                    v[i * len(MONTHS) + at_month[m]] = 1
-        return v
-
-    rows, hidden = [], []
-
-    def read(layer, lo: date, hi: date, grain: str | None, base: bool):
-        window = pd.date_range(lo, hi, freq="MS").strftime("%Y-%m").tolist()
-        for k in range(len(POLICE) + 1):
-            cells = [(key, window, value) for key, value in _cells(layer, POLICE[:k]).items()]
-            if grain is not None:
-                for (*area, period), value in _cells(layer, (*POLICE[:k], "period")).items():
-                    inside = [m for m in window if signal_layers.period_of(int(m[:4]), int(m[5:]), grain) == period]
-                    cells.append((tuple(area), inside, value))
-            for key, inside, value in cells:
-                if value is None:
-                    if base:
-                        hidden.append(vector(key, inside))
-                else:
-                    rows.append(vector(key, inside))
-                    assert not 1 <= value < t, (key, inside, value)
-
+    attacker = Attacker(leaves, MONTHS)
     for release in releases:
         for (lo, hi), layer in release.base.items():
-            read(layer, lo, hi, "month", base=True)
+            attacker.read(layer, lo, hi, "month", base=True)
         for lo, hi, grain, layer in release.views:
-            read(layer, lo, hi, grain, base=False)
-    a = np.array(rows)
-    values, vectors = np.linalg.eigh(a.T @ a)
-    null = vectors[:, values < 1e-8 * values.max()]
-    given_away = [i for i, v in enumerate(hidden) if np.abs(null.T @ v).max() < 1e-6]
-    assert len(hidden) > 300 and given_away == []
+            attacker.read(layer, lo, hi, grain, base=False)
+    assert len(attacker.hidden) > 300 and attacker.given_away() == []
 
 
 def test_the_pages_say_why_this_years_months_hide_more(releases, monkeypatch):
