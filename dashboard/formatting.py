@@ -74,6 +74,13 @@ def _number_text(x: float, decimals: int) -> str:
     return text.replace(",", "\x00").replace(".", DECIMAL).replace("\x00", THOUSANDS)
 
 
+def rounded(column: pd.Series, decimals: int) -> pd.Series:
+    """``column`` rounded as :func:`number` shows it (the text's digits, not numpy's
+    round-half-even of a binary float: 7.45 shows as 7,5 and is 7.5 here), missing values
+    kept: an export holds the numbers a page shows."""
+    return column.map(lambda x: x if is_missing(x) else float(f"{float(x):.{decimals}f}"))
+
+
 def integer(value) -> str:
     """A count: ``12345`` -> ``12 345``."""
     return number(value, 0)

@@ -203,7 +203,9 @@ sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Ande
 st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"],
                                identity=("signal_summary", *view_identity)),
              hide_index=True, key="signal_summary")
-exports.download_buttons("signal-summary", df=summary, title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
+# The file holds the rates as the table shows them (one decimal), for a report to match it.
+exports.download_buttons("signal-summary", df=summary.assign(rate=fmt.rounded(summary["rate"], 1)),
+                         title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
                          caption=export_caption(summary),
                          filename=components.file_name(f"rekryteringssignaler-hela-perioden-{SPLITS[split]}-{sel.area_name}",
                                                        sel),
