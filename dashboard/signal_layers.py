@@ -803,13 +803,14 @@ def derive(bases: list[tuple[date, date, suppression.Protected]], start: date, e
            grain: str | None, *, dims: tuple[str, ...] = (), groupings: tuple = ()) -> suppression.Protected:
     """The layer for the months ``start``–``end`` per period of ``grain`` (None: the whole
     period only), read from the publication periods' layers ``bases`` ((first month,
-    last month, layer protected at month grain), one per calendar year:
+    last month, layer protected at month grain), one per publication period (a calendar year,
+    or a month of the year still growing):
     :func:`publication_spans`), never protected on its own.
 
     Protecting each chosen period apart let two periods be subtracted: 2025 (10 signals)
     minus February–December (9) gave January's 1, whatever either view hid. Here every
     value shown is a sum of values the year layers show, so two periods, two grains or
-    two pages combined tell nothing those layers do not. Per calendar year, the months
+    two pages combined tell nothing those layers do not. Per publication period, the months
     of a period are taken as
 
     - the year's own total, when the period holds all of its months;
@@ -1020,9 +1021,13 @@ def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, 
     out: dict[str | None, tuple[list, list]] = {}
     if stored.empty:
         return out
-    first = pd.to_datetime(stored["start_month"]).dt.date
-    last = pd.to_datetime(stored["end_month"]).dt.date
-    part = stored.assign(_first=first, _last=last).loc[(first >= lo).to_numpy() & (last <= hi).to_numpy()]
+    # The span's rows first (the table holds every span's: dates compared as numbers),
+    # then their months as dates.
+    inside = ((stored["start_month"].to_numpy("datetime64[D]") >= np.datetime64(lo, "D"))
+              & (stored["end_month"].to_numpy("datetime64[D]") <= np.datetime64(hi, "D")))
+    part = stored.loc[inside]
+    part = part.assign(_first=pd.to_datetime(part["start_month"]).dt.date,
+                       _last=pd.to_datetime(part["end_month"]).dt.date)
     # Group by what decides a cell's form (a handful of groups), then build keys column-wise.
     for (dimension, name, lo_month, hi_month), group in part.groupby(
             ["dimension", "grouping", "_first", "_last"], sort=True, dropna=False):

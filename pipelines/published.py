@@ -126,13 +126,14 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
         every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
-            layers = _police_layers(run_sql, start, end, grain, signal_layers.earlier_cells(earlier, start, end))
+            layers = signal_layers.police_layers(run_sql, start, end, grain,
+                                                 given=signal_layers.earlier_cells(earlier, start, end))
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
             source = (police.get((start, end, grain))
                       or signal_layers.published_layers(run_sql, "police", start, end, grain, every)
-                      or _police_layers(run_sql, start, end, grain))
+                      or signal_layers.police_layers(run_sql, start, end, grain))
             layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
         meta, cells = signal_layers.layer_frames(chain, layers)
         for frame, table in ((meta, LAYER), (cells, CELL)):
@@ -146,11 +147,3 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     log.info("%d skyddade signallager publicerade", len(todo))
     return todo
 
-
-def _police_layers(run_sql, start: date, end: date, grain: str, given: dict | None = None) -> dict:
-    """The police national layer (None) and every breakdown's period × category layer.
-    ``given``: what an earlier release published of these months
-    (:func:`dashboard.signal_layers.earlier_cells`), kept as it was."""
-    from dashboard import signal_layers
-
-    return signal_layers.police_layers(run_sql, start, end, grain, given=given)

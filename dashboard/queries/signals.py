@@ -285,7 +285,7 @@ def _layer(key, chain: str, start: date, end: date, grain: str | None, dimension
     (None: over the whole period only), without ``dimension`` the area totals, else by
     that breakdown: sums of the publication periods' shown values
     (:func:`dashboard.signal_layers.period_layer`), so that no two periods, grains or
-    pages can be combined to tell more than the calendar years' layers do."""
+    pages can be combined to tell more than the publication periods' layers do."""
     return period_layer(partial(run, key=key), chain, start, end, grain, dimension, *_month_span(key),
                         base=_base_of(key))
 
