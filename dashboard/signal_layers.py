@@ -331,7 +331,11 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                     joint_also[d].append(c)
                     changed = True
         if not changed:
-            return categories, joint
+            # A category layer the engine got stuck on is published through its period ×
+            # category layer: the note goes with it (police_layers judges it).
+            return categories, {d: layer if suppression.STUCK_NOTE not in categories[d].notes
+                                else replace(layer, notes=tuple(dict.fromkeys((*layer.notes, suppression.STUCK_NOTE))))
+                                for d, layer in joint.items()}
     log.info("uppdelningarnas lager: %d rundor räckte inte", MAX_ROUNDS + MAX_ADMIN_ROUNDS)
     return categories, joint
 
@@ -370,16 +374,38 @@ def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
         joint = breakdown_layers(run_sql, "police", start, end, grain, national_layer=national_layer,
                                  given=by_dimension)[1]
         more = []
-        for layer in joint.values():
-            if layer.suppressed <= MAX_CHECKED_HIDDEN and len(found := suppression.worked_out(layer, CHAINS["police"])):
-                more += [c for c in _national_partners(layer, found, set(earlier_shown))
-                         if c not in extra and c not in more]
+        checked = set()
+        for d, layer in joint.items():
+            if layer.suppressed <= MAX_CHECKED_HIDDEN:
+                checked.add(d)
+                if len(found := suppression.worked_out(layer, CHAINS["police"])):
+                    more += [c for c in _national_partners(layer, found, set(earlier_shown))
+                             if c not in extra and c not in more]
         if not more:
-            return {None: national_layer, **joint}
+            return _sound_notes(start, end, {None: national_layer, **joint}, checked)
         extra += more
     log.warning("%s–%s: ett dolt värde kan räknas fram ur uppdelningarna och inget värde i det nationella lagret "
                 "kunde döljas för att hindra det", start, end)
     return {None: national_layer, **joint}
+
+
+def _sound_notes(start: date, end: date, layers: dict[str | None, suppression.Protected],
+                 checked: set[str]) -> dict[str | None, suppression.Protected]:
+    """The layers with the engine's note that it got stuck (:data:`suppression.STUCK_NOTE`)
+    dropped where the whole check found nothing to work out: every breakdown layer holds
+    the national one's cells, so one checked breakdown vouches for the national layer too.
+    Where a stuck layer was too large to check, the note stays and is logged once."""
+    out = {}
+    for d, layer in layers.items():
+        if suppression.STUCK_NOTE not in layer.notes:
+            out[d] = layer
+        elif d in checked or (d is None and checked):
+            out[d] = replace(layer, notes=tuple(n for n in layer.notes if n != suppression.STUCK_NOTE))
+        else:
+            log.warning("%s–%s, %s: %s Lagret är för stort för den exakta kontrollen (%d dolda värden).",
+                        start, end, d or "utan uppdelning", suppression.STUCK_NOTE, layer.suppressed)
+            out[d] = layer
+    return out
 
 
 def _national_partners(layer: suppression.Protected, found: np.ndarray, locked: set) -> list:
