@@ -251,7 +251,7 @@ def breakdown_layers(run_sql, chain: str, start: date, end: date, grain: str, *,
                      national_layer: suppression.Protected | None = None,
                      totals: suppression.Protected | None = None,
                      dimensions: tuple[str, ...] = tuple(DIMENSIONS),
-                     given: dict[str, tuple[list, list]] | None = None,
+                     given: dict[str, tuple[list, dict]] | None = None,
                      ) -> tuple[dict[str, suppression.Protected], dict[str, suppression.Protected]]:
     """The category layers and the period × category layers of ``grain``, made
     consistent: (dimension -> category layer, dimension -> period × category layer).
@@ -349,7 +349,7 @@ MAX_NATIONAL_ROUNDS = 4
 
 
 def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
-                  given: dict[str | None, tuple[list, list]] | None = None) -> dict[str | None, suppression.Protected]:
+                  given: dict[str | None, tuple[list, dict]] | None = None) -> dict[str | None, suppression.Protected]:
     """One publication period's police layers as the pipeline publishes them: the national
     layer (None) and each breakdown's period × category layer, with what an earlier
     release published of them kept (``given``: :func:`earlier_cells`).
@@ -363,13 +363,25 @@ def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
     breakdown was hidden. So each layer small enough is checked as a whole
     (:data:`MAX_CHECKED_HIDDEN`), and where a value is given away a national value of its
     family that breaks the chain is hidden too (:func:`_national_partners`) and the
-    layers are protected again."""
-    given = given or {}
-    earlier_hidden, earlier_shown = given.get(None, ([], []))
+    layers are protected again.
+
+    Signals added to months an earlier release published (a late delivery) change values
+    it showed, and the difference between the two releases is the count added: where
+    that is 1 to threshold − 1 the value is hidden now, and the periods that changed are
+    protected again with what was shown free to be a partner (:func:`_revised`)."""
+    layers = _police_rounds(run_sql, start, end, grain, given or {})
+    revised = _revised(layers, given or {}, start, end)
+    return layers if revised is None else _police_rounds(run_sql, start, end, grain, revised)
+
+
+def _police_rounds(run_sql, start: date, end: date, grain: str,
+                   given: dict[str | None, tuple[list, dict]]) -> dict[str | None, suppression.Protected]:
+    """:func:`police_layers` for the given earlier cells as they stand."""
+    earlier_hidden, earlier_shown = given.get(None, ([], {}))
     by_dimension = {d: cells for d, cells in given.items() if d is not None} or None
     extra: list = []
     for _ in range(MAX_NATIONAL_ROUNDS + 1):
-        constrained = (earlier_hidden + extra, earlier_shown) if None in given or extra else None
+        constrained = (earlier_hidden + extra, list(earlier_shown)) if None in given or extra else None
         national_layer = national(run_sql, "police", start, end, grain, given=constrained)
         joint = breakdown_layers(run_sql, "police", start, end, grain, national_layer=national_layer,
                                  given=by_dimension)[1]
@@ -387,6 +399,53 @@ def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
     log.warning("%s–%s: ett dolt värde kan räknas fram ur uppdelningarna och inget värde i det nationella lagret "
                 "kunde döljas för att hindra det", start, end)
     return {None: national_layer, **joint}
+
+
+def _cell_values(layer: suppression.Protected) -> dict[tuple, float | None]:
+    """A layer's cells as (grouping, key) -> value (None where hidden), the form
+    :func:`earlier_cells` gives them in."""
+    cells = layer.cells
+    groupings = [tuple(x for x in name.split(",") if x) for name in cells["grouping"].tolist()]
+    columns = {d: cells[d].astype(object).tolist() for d in layer.dims}
+    values = cells[layer.value].astype(object).tolist()
+    return {(g, tuple(None if pd.isna(columns[d][i]) else columns[d][i] for d in g)):
+            (None if pd.isna(values[i]) else values[i]) for i, g in enumerate(groupings)}
+
+
+def _period_of(cell: tuple) -> object:
+    grouping, key = cell
+    return key[grouping.index("period")] if "period" in grouping else None
+
+
+def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | None, tuple[list, dict]],
+             start: date, end: date) -> dict[str | None, tuple[list, dict]] | None:
+    """The earlier cells to protect again with where values an earlier release showed have
+    changed since (signals added to or removed from months it published); None where none
+    has. A value that changed by 1 to threshold − 1 is hidden (two releases would give
+    the change away), and the cells of the periods that changed, and the totals, are no
+    longer held shown: the values hidden now need partners, and none is left otherwise.
+    A value that changed by threshold or more stays as shown: releases differ there by a
+    count that may be published. Hidden values stay hidden."""
+    t = suppression.threshold()
+    hide: dict[str | None, set] = {}
+    periods: set = set()
+    for d, (_, shown) in given.items():
+        now = _cell_values(layers[d]) if d in layers else {}
+        for cell, before in shown.items():
+            if cell not in now or (after := now[cell]) == before:
+                continue
+            periods.add(_period_of(cell))
+            # A value hidden now is a count from 1 to threshold − 1: hidden all the same.
+            if after is None or abs(after - before) < t:
+                hide.setdefault(d, set()).add(cell)
+    if not periods:
+        return None
+    log.info("%s–%s: signaler har tillkommit eller tagits bort i månader som redan publicerats; "
+             "%d värden som ändrats med färre än %d döljs", start, end, sum(map(len, hide.values())), t)
+    return {d: ([*hidden, *sorted(hide.get(d, ()), key=repr)],
+                {c: v for c, v in shown.items() if c not in hide.get(d, ()) and _period_of(c) is not None
+                 and _period_of(c) not in periods})
+            for d, (hidden, shown) in given.items()}
 
 
 def _sound_notes(start: date, end: date, layers: dict[str | None, suppression.Protected],
@@ -1030,13 +1089,14 @@ def layer_frames(chain: str, joint: dict[str | None, suppression.Protected]) -> 
     return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
 
 
-def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, tuple[list, list]]:
+def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, tuple[list, dict]]:
     """The police cells an earlier release published for the months ``lo``–``hi`` (rows
     of ``mart_signal_layer_cell``), as the (hidden, shown) cells of this publication
     period's layers (None: the national layer; a dimension: its period × category layer)
     in the form ``protect`` takes them, for :func:`national` and :func:`breakdown_layers`
     to keep: what was hidden stays hidden and what was shown stays shown, so that two
-    releases together tell nothing either does not.
+    releases together tell nothing either does not. The shown cells come with the values
+    shown (cell -> value), so that a value changed since can be found (:func:`_revised`).
 
     The same span's cells are its own; a month published on its own (the year still
     growing, :func:`publication_spans`) is that month's cells of the year, its total the
@@ -1068,9 +1128,12 @@ def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, 
             grouping = tuple(d for d in dims if d in grouping or d == "period")
         columns = [values[d].where(values[d].notna(), None).tolist() for d in grouping]
         keys = list(zip(*columns, strict=True)) if columns else [()] * len(group)
-        hidden, shown = out.setdefault(dimension, ([], []))
-        for key, is_hidden in zip(keys, group["count"].isna().tolist(), strict=True):
-            (hidden if is_hidden else shown).append((grouping, key))
+        hidden, shown = out.setdefault(dimension, ([], {}))
+        for key, value in zip(keys, group["count"].tolist(), strict=True):
+            if pd.isna(value):
+                hidden.append((grouping, key))
+            else:
+                shown[(grouping, key)] = value
     return out
 
 

@@ -1,0 +1,106 @@
+"""Late signals: a delivery that adds signals to a month already published.
+
+Release 1 has the demo's signals to October 2025, every month of 2025 published on its
+own. Release 2 is the same data with a late delivery for August: one more signal for one
+LPO (a change of 1) and six more for another (a change of 6). A reader holding both
+releases subtracts them: wherever a value is shown in both, the difference is the count
+delivered late, and a difference from 1 to threshold − 1 is a small count given away.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from dashboard import signal_layers, suppression
+from pipelines import marts
+
+POLICE = signal_layers.CHAINS["police"]
+AUGUST = (date(2025, 8, 1), date(2025, 8, 1))
+EVERY = (None, *signal_layers.DIMENSIONS)
+
+
+def _published(con) -> dict:
+    def run_sql(sql, params=None):
+        return con.execute(sql, params or {}).df()
+
+    return signal_layers.published_layers(run_sql, "police", *AUGUST, "month", EVERY)
+
+
+def _cells(layer: suppression.Protected) -> dict:
+    return signal_layers._cell_values(layer)
+
+
+@pytest.fixture(scope="module")
+def releases(demo_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("late") / "late.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
+    marts.refresh(con, {"recruitment_signal": None})
+    first = _published(con)
+    # The late delivery: the two LPOs with the most signals in August, so that both are
+    # shown before it (the change, not the count, is what is small).
+    big = con.execute("""SELECT area_code FROM recruitment_signal WHERE month = DATE '2025-08-01'
+                         GROUP BY area_code ORDER BY sum(count) DESC, area_code LIMIT 2""").fetchall()
+    (one,), (six,) = big
+    for area, added in ((one, 1), (six, 6)):
+        con.execute("""UPDATE recruitment_signal SET count = count + ? WHERE rowid = (
+                           SELECT min(rowid) FROM recruitment_signal WHERE month = DATE '2025-08-01'
+                           AND area_code = ?)""", [added, area])
+    marts.refresh(con, {"recruitment_signal": None})
+    second = _published(con)
+    con.close()
+    return first, second, one, six
+
+
+def _lpo_cell(layer, lpo_code):
+    return next((cell, v) for cell, v in _cells(layer).items()
+                if cell[0] == (*POLICE, "period") and cell[1][2] == lpo_code)
+
+
+def test_no_value_shown_in_both_releases_differs_by_a_small_count(releases):
+    first, second, *_ = releases
+    t = suppression.threshold()
+    compared = differing = 0
+    for d in EVERY:
+        before, after = _cells(first[d]), _cells(second[d])
+        for cell, was in before.items():
+            now = after.get(cell)
+            if was is None or now is None:
+                continue
+            compared += 1
+            differing += now != was
+            assert now == was or abs(now - was) >= t, (d, cell, was, now)
+    assert compared > 500 and differing > 0  # the six late signals show where they may
+
+
+def test_what_was_hidden_stays_hidden(releases):
+    first, second, *_ = releases
+    for d in EVERY:
+        after = _cells(second[d])
+        hidden = [cell for cell, v in _cells(first[d]).items() if v is None]
+        assert hidden and all(after.get(cell, 0) is None for cell in hidden), d
+
+
+def test_the_lpo_with_one_late_signal_hides_and_the_one_with_six_shows_its_new_count(releases):
+    first, second, one, six = releases
+    national_before, national_after = first[None], second[None]
+    codes = {cell[1][2] for cell in _cells(national_before) if cell[0] == (*POLICE, "period")}
+    # area_code in recruitment_signal is the LPO code itself in the demo.
+    assert one in codes and six in codes, (one, six)
+    (_, one_before), (_, one_after) = _lpo_cell(national_before, one), _lpo_cell(national_after, one)
+    (_, six_before), (_, six_after) = _lpo_cell(national_before, six), _lpo_cell(national_after, six)
+    assert one_before is not None and one_after is None
+    assert six_before is not None and six_after == six_before + 6
+
+
+def test_the_second_release_gives_no_hidden_value_away(releases):
+    from test_disclosure_joint import _worked_out  # an independent check
+
+    _, second, *_ = releases
+    for d in signal_layers.DIMENSIONS:
+        assert _worked_out(second[d], POLICE).empty, d
