@@ -550,6 +550,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         shifted = Shifted(extra, width + 1, _shifted_reason(delim))
         row_offset = 1
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
+    # Columns the format does not use (a comment, a case number) are not stored, but a
+    # personnummer in them refuses the file as in any other cell: they are screened too.
+    # Named as the header names them; an empty header cell by its field number.
+    known = {*COLUMNS["incident"]["required"], *COLUMNS["incident"]["optional"]}
+    named = header if container == "csv" else cols
+    others = {c: (named[j] or f"fält {j + 1}") for j, c in enumerate(cols) if c not in known}
     # One pass over the file computes every row's stored form and what needs no look-up:
     # the timestamp, the kommun code's form, the grid code's form, the first problem found
     # without a look-up (_form) and the personnummer screen. Only this table is
@@ -565,12 +571,13 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # no run of ten digits). Only the rows it flags keep their raw cells (_pn), for the
     # exact check in Python.
     try:
-        con.execute(staging_sql(src, optional, shifted), STAGING_PARAMS)
+        con.execute(staging_sql(src, optional, shifted, list(others)), STAGING_PARAMS)
     except duckdb.Error as exc:
         raise _unreadable_csv(file, exc) from None
     gated = ["incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source"]
     if shifted:
         gated += [f"fält {shifted.first_field + i}" for i in range(len(shifted.columns))]
+    gated += list(others.values())
     # The file's row number comes from the temp table's rowid (a plain scan keeps the file's
     # order; a row_number() window over millions of rows costs more than the read itself).
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
@@ -703,12 +710,14 @@ def _first_value_past_header(shifted: Shifted) -> str:
     return f"CASE WHEN coalesce({', '.join(shifted.columns)}) IS NULL THEN NULL {cases} END"
 
 
-def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = None) -> str:
+def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = None,
+                others: list[str] = ()) -> str:
     """The one statement that stages an incident file as ``_inc_raw`` (see _read_incidents).
 
     With ``shifted``, ``src`` has the columns of the fields past the header and a row with
     a value in one of them is rejected for its reason, under the first such field's
-    number ('fält 9').
+    number ('fält 9'). ``others`` are the file's columns the format does not use: never
+    stored, only screened for personnummer (kept in _pn after the fields past the header).
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
@@ -725,6 +734,8 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
     screened_extra = f", CASE WHEN _shifted IS NOT NULL THEN concat_ws('|'{extra}) END" if shifted else ""
+    other = "".join(f", _other_{n}" for n in range(len(others)))
+    other_cells = "".join(f", CAST({_identifier(c)} AS VARCHAR) AS _other_{n}" for n, c in enumerate(others))
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
             WITH cells AS (
@@ -737,7 +748,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                            AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
                        nullif({_trim(optional['source'])}, '') AS given_source,
-                       {_first_value_past_header(shifted) if shifted else "NULL"} AS _shifted{extra}
+                       {_first_value_past_header(shifted) if shifted else "NULL"} AS _shifted{extra}{other_cells}
                 FROM {src}
             ), formed AS (
                 SELECT * EXCLUDE (given_source),
@@ -797,9 +808,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                                                       CASE WHEN NOT type_ok THEN incident_type END,
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
-                                                           THEN grid_cell END{screened_extra}),
+                                                           THEN grid_cell END{screened_extra}{other}),
                                             $pn_screen)
-                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source{extra}]
+                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source{extra}{other}]
                    END AS _pn
             FROM timed"""
 
@@ -810,6 +821,11 @@ STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTA
                   "offset_suffix": OFFSET_SUFFIX, "excel_serial": EXCEL_SERIAL, "ambiguous_date": TIMESTAMP_AMBIGUOUS,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
                   "pn_screen": personnummer.SCREEN}
+
+
+def _identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _rewritten(column: str) -> str:
