@@ -4,7 +4,7 @@ loads an export as the source or a colleague left it sees, for each reader."""
 from __future__ import annotations
 
 import pandas as pd
-from helpers import digest, refused
+from helpers import digest, refused, rejected_rows, rows
 
 from pipelines.loading import ingest
 
@@ -49,3 +49,55 @@ def test_an_incident_file_with_columns_of_its_own_still_loads(empty_db, tmp_path
     before = digest(empty_db)
     [again] = ingest(empty_db, [csv])
     assert again.status == "duplicate" and digest(empty_db) == before
+
+
+def _scb_export(regions: list[tuple[str, str]], years=(2022, 2023)) -> list[str]:
+    """PxWeb's 'Kommaavgränsad med rubrik': title, blank line, header, one row per
+    region, age and sex (each one's population its age plus 1000)."""
+    lines = ['"Folkmängd efter region, ålder, kön och år"', "",
+             '"region","ålder","kön",' + ",".join(f'"{y}"' for y in years)]
+    for code, name in regions:
+        for age in [*range(100), "100+"]:
+            for sex in ("män", "kvinnor"):
+                lines.append(f'"{code} {name}","{age} år","{sex}",'
+                             + ",".join(str(1000 + (100 if age == "100+" else age)) for _ in years))
+    return lines
+
+
+def test_two_scb_exports_put_together_load_and_name_the_second_header(empty_db, tmp_path):
+    # Two downloads from SCB's statistical database pasted into one file: the second's
+    # title is a note, its header a row. Before, that row was rejected as 'okänd region'.
+    csv = tmp_path / "folkmangd.csv"
+    lines = _scb_export([("0180", "Stockholm")]) + _scb_export([("1280", "Malmö")])
+    csv.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    [report] = ingest(empty_db, [csv])
+    assert report.status == "ok", report.summary()
+    second_header = lines.index(lines[2], 3) + 1
+    assert rejected_rows(empty_db) == [(second_header, "region",
+                                       "rubrikraden upprepas (filer som satts ihop); raden är inga värden")]
+    assert rows(empty_db, "SELECT kommun_code, count(*), sum(population) FROM population WHERE year = 2023 "
+                          "GROUP BY 1 ORDER BY 1") == [("0180", 12, 2 * sum(1000 + a for a in range(101))),
+                                                        ("1280", 12, 2 * sum(1000 + a for a in range(101)))]
+
+
+def test_two_bra_exports_put_together_keep_every_area(empty_db, tmp_path):
+    # The same for Brå's table, as a long export and as a pivot whose header has only the
+    # years. Before, the pivot's second header was read as the area above with counts
+    # 2022 and 2023, and that area's real figures were rejected as given twice.
+    long = tmp_path / "bra_lang.csv"
+    long.write_text("Region;Brottstyp;År;Antal\nStockholms län;Rån;2023;2 571\n"
+                    "Region;Brottstyp;År;Antal\nSkåne län;Rån;2023;1 012\n", encoding="utf-8")
+    [report] = ingest(empty_db, [long])
+    assert report.status == "ok", report.summary()
+    assert rejected_rows(empty_db) == [(3, "Region", "rubrikraden upprepas (filer som satts ihop); raden är inga värden")]
+
+    pivot = tmp_path / "bra_pivot.csv"
+    pivot.write_text("Anmälda brott\n;;2022;2023\nStockholms län;Skadegörelse;2 900;2 700\nSkåne län;Skadegörelse;1 100;1 012\n"
+                     "\nAnmälda brott\n;;2022;2023\nHallands län;Skadegörelse;300;310\n", encoding="utf-8")
+    [report] = ingest(empty_db, [pivot])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT area_code, year, count FROM bra_statistic WHERE offence_category = 'Skadegörelse' "
+                          "ORDER BY 1, 2") == [("01", 2022, 2900), ("01", 2023, 2700), ("12", 2022, 1100),
+                                               ("12", 2023, 1012), ("13", 2022, 300), ("13", 2023, 310)]
+    assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row WHERE load_id = 2') == [
+        (7, "2022", "rubrikraden upprepas (filer som satts ihop); raden är inga värden")]

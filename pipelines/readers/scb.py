@@ -208,6 +208,20 @@ def norm(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip().strip('"').strip(":").strip().lower()
 
 
+REPEATED_HEADER = "rubrikraden upprepas (filer som satts ihop); raden är inga värden"
+
+
+def repeats_header(row: list[str], header: list[str], labels) -> bool:
+    """Whether ``row`` is the header row again, as where two exports were put together in
+    one file (the second's title lines are notes, its header a row): every filled cell
+    reads as the header's cell above it, and either one of them is a ``labels`` column
+    (region, ålder, område …) or there are two (a pivot's header has only its years:
+    one cell could be a count equal to its year, two in a row are not)."""
+    filled = [(j, c) for j, c in enumerate(row) if c and c.strip()]
+    return (bool(filled) and all(j < len(header) and norm(c) == norm(header[j]) for j, c in filled)
+            and (any(j in labels for j, _ in filled) or len(filled) >= 2))
+
+
 YEAR_HEADER = re.compile(r"^(?:.*?\s)?((?:19|20)\d{2})\s*(\*|p|prel\.?|\(prel\.?\)|preliminär|\(preliminär\))?$", re.I)
 
 
@@ -851,9 +865,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             # label | value ('Källa:' | 'SCB'); carried down, 'Källa:' became a region.
             notes.append(" ".join(c for c in grid.rows[i] if c))
             continue
+        rnum = grid.numbers[i]
+        if repeats_header(grid.rows[i], header, {roles[r] for r in ("region", "age", "sex")}):
+            rejected.append(Rejection(rnum, header[roles["region"]], REPEATED_HEADER))
+            continue
         row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
         previous = row
-        rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
             for j in total_extras:
                 if not _is_total(_at(row, j)):
