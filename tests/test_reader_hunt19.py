@@ -101,3 +101,29 @@ def test_two_bra_exports_put_together_keep_every_area(empty_db, tmp_path):
                                                ("12", 2023, 1012), ("13", 2022, 300), ("13", 2023, 310)]
     assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row WHERE load_id = 2') == [
         (7, "2022", "rubrikraden upprepas (filer som satts ihop); raden är inga värden")]
+
+
+def test_our_own_files_put_together_with_cat_name_the_second_header(empty_db, tmp_path):
+    # 'cat januari.csv februari.csv > alla.csv' of files saved as CSV UTF-8: the second
+    # header stands among the rows with its own byte order mark. The signal and measure
+    # readers named each of its cells unknown ("ogiltig månad 'month'; area_code: okänt
+    # område; …"), the incident reader its time, when it came with a mark.
+    bom = "\ufeff"
+    signal_header = "month;area_code;age_band;sex;source;signal_type;count"
+    measure_header = "organisation;kommun_code;year;prioritised_area;title;status"
+    files = {
+        "signaler.csv": [signal_header, "2025-03;LPO-JARVA;15-17;M;socialtjänst;rekryteringsförsök;7"],
+        "atgarder.csv": [measure_header, "Tyresö kommun;0138;2025;Unga i riskzon för destruktivt beteende;Fritid;Pågår"],
+        "handelser.csv": [INCIDENT_HEADER, "k-1;2025-03-01 21:14;rån;0180"],
+    }
+    expected = {"signaler.csv": ("month", "signal"), "atgarder.csv": ("organisation", "åtgärd"),
+                "handelser.csv": ("incident_id", "händelse")}
+    for name, (header, row) in files.items():
+        second = row.replace("2025-03;", "2025-04;").replace("Fritid", "Fältare").replace("k-1", "k-2")
+        path = tmp_path / name
+        path.write_text(f"{bom}{header}\r\n{row}\r\n{bom}{header.upper()}\r\n{second}\r\n", encoding="utf-8")
+        [report] = ingest(empty_db, [path])
+        assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 1), report.summary()
+        column, what = expected[name]
+        assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row WHERE load_id = ?',
+                    [report.load_id]) == [(3, column, f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}")]

@@ -259,14 +259,17 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
     """The rows to read, with the rows that are no data left out (as empty rows, so the
     others keep their numbers), and the rejections for those: a row with a value past the
     header's last column (a cell split by an unquoted delimiter, so its values stand in the
-    wrong columns; before, the values past the header were dropped unseen) and a total row
-    ('Summa' or 'Totalt' in its first cell, as a spreadsheet's sum row at the bottom)."""
+    wrong columns; before, the values past the header were dropped unseen), a total row
+    ('Summa' or 'Totalt' in its first cell, as a spreadsheet's sum row at the bottom) and
+    the header again (files put together; before, each of its cells was named unknown)."""
     kept, rejected = [], []
     for i, row in enumerate(rows, start=first):
         past = next((n for n, v in enumerate(row[len(header):], start=len(header) + 1) if v.strip()), None)
         filled = next(((col, v.strip()) for col, v in zip(header, row, strict=False) if v.strip()), None)
         if past is not None:
             rejected.append(Rejection(i, f"fält {past}", _shifted_reason(delim or ";")))
+        elif filled and [v.replace("\ufeff", "").strip().lower() for v in row[:len(header)]] == header:
+            rejected.append(Rejection(i, header[0], f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}"))
         elif filled and re.fullmatch(TOTAL_ROW, filled[1]):
             rejected.append(Rejection(i, filled[0], f"summeringsrad ({filled[1]}), ingen {what}"))
         else:
@@ -792,8 +795,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                        WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
                            THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
                                 || '3 januari); skriv datumet ÅÅÅÅ-MM-DD'
-                       -- a header repeated where files were put together; a spreadsheet's total row
-                       WHEN ts IS NULL AND lower(incident_id) = 'incident_id'
+                       -- a header repeated where files were put together (each with its byte order
+                       -- mark, as `cat` joins them); a spreadsheet's total row
+                       WHEN ts IS NULL AND lower(replace(incident_id, chr(65279), '')) = 'incident_id'
                            THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
                        WHEN ts IS NULL AND regexp_matches(incident_id, '{TOTAL_ROW}')
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
