@@ -127,3 +127,37 @@ def test_our_own_files_put_together_with_cat_name_the_second_header(empty_db, tm
         column, what = expected[name]
         assert rows(empty_db, 'SELECT row_number, "column", reason FROM rejected_row WHERE load_id = ?',
                     [report.load_id]) == [(3, column, f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}")]
+
+
+def _event(event_id: int, **changes) -> dict:
+    """One notice as polisen.se/api/events writes it (hour without its zero, gps as a
+    'lat,lon' text, the län as location.name since 2026)."""
+    event = {"id": event_id, "datetime": "2025-01-05 8:03:12 +01:00", "name": "05 januari 07.40, Misshandel, Malmö",
+             "summary": "Polisen larmades till en adress.", "url": "/aktuellt/handelser/2025/januari/5/",
+             "type": "Misshandel", "location": {"name": "Skåne län", "gps": "55.604981,13.003822"}}
+    event.update(changes)
+    return event
+
+
+def test_a_personnummer_in_any_field_of_a_police_event_refuses_the_file(empty_db, tmp_path):
+    # README: every reader scans every text cell. The police reader looked at id, name,
+    # summary, type, url and location.name only: a number in location.gps, or in a field
+    # a collector adds beside the API's own, loaded with the file.
+    import json
+
+    cases = {
+        "gps": (_event(2, location={"name": "Skåne län", "gps": "121212-1212"}), "location.gps"),
+        "collector": (_event(2, collected={"note": "anmälare 121212-1212"}), "collected.note"),
+    }
+    for name, (event, field) in cases.items():
+        path = tmp_path / f"polisen-{name}.json"
+        path.write_text(json.dumps([_event(1), event], ensure_ascii=False), encoding="utf-8")
+        message = refused(empty_db, path)
+        assert f"händelse 2, fält '{field}'" in message and "personnummer" in message, message
+        assert "1212" not in message
+    # the feed's own gps texts are no numbers: the answer loads
+    path = tmp_path / "polisen-events.json"
+    path.write_text(json.dumps([_event(1), _event(2, location={"name": "Skåne län", "gps": "56.161224,15.586900"}),
+                                _event(3, location={"name": "Skåne län", "gps": None})]), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 3), report.summary()
