@@ -161,3 +161,25 @@ def test_a_personnummer_in_any_field_of_a_police_event_refuses_the_file(empty_db
                                 _event(3, location={"name": "Skåne län", "gps": None})]), encoding="utf-8")
     [report] = ingest(empty_db, [path])
     assert (report.status, report.rows_accepted) == ("ok", 3), report.summary()
+
+
+def test_a_kolada_period_that_is_not_a_year_is_a_rejected_row(empty_db, tmp_path):
+    # The year was the period's first four characters: '2023H1' was stored as 2023 (beside
+    # the year's own value) and a period 99 as the year 99. A value entry that is no
+    # object stopped the load with 'oväntat fel' (AttributeError).
+    import json
+
+    def entry(period, values=None):
+        return {"kpi": "N07403", "municipality": "0180", "period": period,
+                "values": values or [{"gender": "T", "count": 1, "status": "", "value": 12.5}]}
+
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 6, "values": [
+        entry(2023), entry("2022"), entry(2021.0), entry("2023H1"), entry(99), entry(2020, [12.5])]}),
+        encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert rows(empty_db, "SELECT year, value FROM kolada_value ORDER BY 1") == [(2021, 12.5), (2022, 12.5), (2023, 12.5)]
+    assert rejected_rows(empty_db) == [(4, "period", "perioden är inte ett år (väntat t.ex. 2023)"),
+                                       (5, "period", "perioden är inte ett år (väntat t.ex. 2023)"),
+                                       (6, "values", "värdet ska vara ett objekt med gender och value")]
