@@ -183,3 +183,25 @@ def test_a_kolada_period_that_is_not_a_year_is_a_rejected_row(empty_db, tmp_path
     assert rejected_rows(empty_db) == [(4, "period", "perioden är inte ett år (väntat t.ex. 2023)"),
                                        (5, "period", "perioden är inte ett år (väntat t.ex. 2023)"),
                                        (6, "values", "värdet ska vara ett objekt med gender och value")]
+
+
+def test_an_api_error_saved_as_the_answer_says_what_the_service_said(empty_db, tmp_path):
+    # 'curl -o svar.json' of a wrong address or a refused request saves the service's error
+    # instead of data: SCB's PxWebApi 2 answers with problem details, Kolada v3 with
+    # {"detail": …}. Before, the refusal said only 'formatet känns inte igen'.
+    answers = {
+        "scb.json": ('{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.5","title":"Not Found",'
+                     '"status":404,"detail":"Table TAB9999 not found"}', "Table TAB9999 not found"),
+        "kolada.json": ('{"detail":[{"loc":["path","kpi_id"],"msg":"string does not match regex",'
+                        '"type":"value_error"}]}', "string does not match regex"),
+        "handelser.json": ('{"title":"One or more validation errors occurred.","status":400,'
+                           '"errors":{"DateTime":["The value \'2025-13\' is not valid."]}}',
+                           "One or more validation errors occurred. The value '2025-13' is not valid."),
+        "tyst.json": ('{"status":500,"title":"' + "x" * 300 + '"}', None),
+    }
+    for name, (body, said) in answers.items():
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        message = refused(empty_db, path)
+        assert f"{name}: formatet känns inte igen (filen är ett felmeddelande från webbtjänsten, inte data" in message
+        assert (f": '{said}';" in message) if said else "inte data;" in message
