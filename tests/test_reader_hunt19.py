@@ -205,3 +205,45 @@ def test_an_api_error_saved_as_the_answer_says_what_the_service_said(empty_db, t
         message = refused(empty_db, path)
         assert f"{name}: formatet känns inte igen (filen är ett felmeddelande från webbtjänsten, inte data" in message
         assert (f": '{said}';" in message) if said else "inte data;" in message
+
+
+def test_a_fetch_answered_with_an_error_page_says_so_in_one_line(empty_db, tmp_path, monkeypatch):
+    # A live API that fails answers with its own error: SCB's load balancer and Kolada's
+    # proxy with an HTML page (503), a rate limit with a line of text (429), Kolada v3 with
+    # FastAPI's {"detail": …} (404). The message quoted the body's first 200 characters, so
+    # a page made it several lines of markup; it now says what the service said, or that it
+    # was a web page, on one line, with what to do.
+    from types import SimpleNamespace
+
+    import pytest
+    from helpers import local_api
+
+    from pipelines.fetch import FetchError
+    from pipelines.fetch import main as fetch_main
+    from pipelines.readers import kolada, scb
+
+    page = (b"<!DOCTYPE html>\n<html>\n<head><title>503 Service Temporarily Unavailable</title></head>\n"
+            b"<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n</body>\n</html>\n")
+    answers = {
+        "html": (503, page, "(HTTP 503) på {base}/v3/kpi/N07403 (en webbsida, troligen en fel- eller "
+                            "underhållssida) – försök igen senare; inget lästes in."),
+        "detail": (404, b'{"detail":"Not Found"}',
+                   "(HTTP 404) på {base}/v3/kpi/N07403: 'Not Found' – kontrollera urvalet och försök igen; "
+                   "inget lästes in."),
+        "rate": (429, b"Too Many Requests\n", "(HTTP 429) på {base}/v3/kpi/N07403: 'Too Many Requests' – för många "
+                                              "anrop; vänta en stund och försök igen; inget lästes in."),
+    }
+    before = digest(empty_db)
+    for status, body, expected in answers.values():
+        with local_api(lambda request, status=status, body=body: (status, body)) as base:
+            monkeypatch.setattr(kolada, "API", f"{base}/v3")
+            with pytest.raises(FetchError) as error:
+                fetch_main(SimpleNamespace(source="kolada", args=["N07403"], years="2023", save=tmp_path, db=str(empty_db)))
+        assert str(error.value) == "Kolada svarade med fel " + expected.format(base=base)
+    with local_api(lambda request: (503, page)) as base:
+        monkeypatch.setattr(scb, "API_V1", f"{base}/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy")
+        with pytest.raises(FetchError) as error:
+            fetch_main(SimpleNamespace(source="scb", args=[], years="2023", save=tmp_path, db=str(empty_db)))
+    assert str(error.value) == ("SCB:s API svarade med fel (HTTP 503) för år 2023 (en webbsida, troligen en fel- eller "
+                                "underhållssida) – försök igen senare; inget lästes in.")
+    assert digest(empty_db) == before

@@ -114,7 +114,7 @@ def _hint(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")
-    said = _api_error(head)
+    said = api_error(head)
     if said is not None:
         return (" (filen är ett felmeddelande från webbtjänsten, inte data" + (f": '{said}'" if said else "")
                 + "; kontrollera adressen eller urvalet och hämta svaret igen)")
@@ -133,7 +133,7 @@ def _hint(path: Path, head: bytes) -> str:
 _ERROR_KEYS = {"title", "status", "detail", "message", "error", "errors", "type", "instance", "traceId", "code"}
 
 
-def _api_error(head: bytes) -> str | None:
+def api_error(head: bytes) -> str | None:
     """What a small JSON object of error fields says ('' when it says nothing short), or
     None when the file is no such answer: saved with curl -o from a wrong address or a
     refused request, it stands where the data was expected."""
