@@ -247,3 +247,39 @@ def test_a_fetch_answered_with_an_error_page_says_so_in_one_line(empty_db, tmp_p
     assert str(error.value) == ("SCB:s API svarade med fel (HTTP 503) för år 2023 (en webbsida, troligen en fel- eller "
                                 "underhållssida) – försök igen senare; inget lästes in.")
     assert digest(empty_db) == before
+
+
+def test_a_brå_or_scb_workbook_saved_under_another_name_is_read_as_the_workbook_it_is(empty_db, tmp_path):
+    # Web exports name their Excel files 'export.xls' (an .xlsx inside), and users rename
+    # them '.csv'. A workbook was recognised by its name only, so such a file was refused
+    # as 'arbetsboken har ingen flik med rubrikerna … brottstabell från Brå', which it has.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Anmälda brott"
+    ws["A1"] = "Anmälda brott efter region, brottstyp och år"
+    ws.merge_cells("A1:E1")
+    ws.append([])
+    ws.append(["Region", "Brottstyp", "År", "Antal", "Per 100 000 inv"])
+    ws.append(["Stockholms län", "Rån", 2023, 2571, 100.9])
+    ws.append(["Skåne län", "Rån", 2023, "1\u00a0012", "72,4"])
+    bra = tmp_path / "export.xls"
+    wb.save(bra)
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Folkmängd efter region, ålder, kön och år"])
+    ws.append(["region", "ålder", "kön", "2023"])
+    for age in [*range(100), "100+"]:
+        for sex in ("män", "kvinnor"):
+            ws.append(["1280 Malmö", f"{age} år", sex, 1000])
+    scb = tmp_path / "folkmangd.csv"
+    wb.save(scb)
+
+    for path, fmt in ((bra, "bra-xlsx"), (scb, "scb-xlsx")):
+        [report] = ingest(empty_db, [path])
+        assert (report.status, report.source_format, report.rows_rejected) == ("ok", fmt, 0), report.summary()
+    assert rows(empty_db, "SELECT area_code, count, per_100k FROM bra_statistic ORDER BY 1") == [
+        ("01", 2571, 100.9), ("12", 1012, 72.4)]
+    assert rows(empty_db, "SELECT count(*), sum(population) FROM population") == [(12, 2 * 101 * 1000)]

@@ -107,7 +107,18 @@ def cell_text(value) -> str:
 
 
 def is_xlsx(path: Path, head: bytes) -> bool:
-    return head.startswith(b"PK\x03\x04") and path.suffix.lower() in (".xlsx", ".xlsm")
+    """Whether the file is an Excel workbook (.xlsx), by its content: a web export saved
+    as 'export.xls' or given a '.csv' name is one too (it was refused as a workbook
+    without the table's headers)."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _csv_delimiter(text: str) -> str:
@@ -166,23 +177,27 @@ def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
         # openpyxl would unpack a zip bomb in full: refuse before opening anything.
         raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB "
                                       "uppackad). Kontrollera att rätt fil valdes, eller exportera som CSV.")
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). Spara den på nytt som .xlsx.") from None
     grids = []
-    try:
-        for ws in wb.worksheets:
-            rows, numbers = [], []
-            for n, row in enumerate(ws.iter_rows(values_only=True, max_row=max_rows), start=1):
-                cells = [cell_text(v) for v in row]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                rows.append(cells)
-                numbers.append(n)
-            grids.append(Grid(rows, numbers, ws.title))
-    finally:
-        wb.close()
+    # Opened from a file object: openpyxl refuses a path whose name does not end in .xlsx
+    # (a workbook saved as 'export.xls' or 'tabell.csv', see is_xlsx).
+    with open(path, "rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). "
+                                          "Spara den på nytt som .xlsx.") from None
+        try:
+            for ws in wb.worksheets:
+                rows, numbers = [], []
+                for n, row in enumerate(ws.iter_rows(values_only=True, max_row=max_rows), start=1):
+                    cells = [cell_text(v) for v in row]
+                    while cells and cells[-1] == "":
+                        cells.pop()
+                    rows.append(cells)
+                    numbers.append(n)
+                grids.append(Grid(rows, numbers, ws.title))
+        finally:
+            wb.close()
     return grids
 
 
