@@ -132,8 +132,28 @@ def request_json(method: str, url: str, source: str, what: str, timeout: float =
     except requests.RequestException as exc:
         raise FetchError(f"{source} kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
     if resp.status_code != 200:
-        raise FetchError(f"{source} svarade {resp.status_code} {what}: {resp.text[:200].strip()}")
+        advice = ("för många anrop; vänta en stund och försök igen" if resp.status_code == 429
+                  else "försök igen senare" if resp.status_code >= 500 else "kontrollera urvalet och försök igen")
+        raise FetchError(f"{source} svarade med fel (HTTP {resp.status_code}) {what}{_said(resp.content)} – "
+                         f"{advice}; inget lästes in.")
     try:
         return resp.json(), resp.content
     except ValueError:
         raise FetchError(f"{source} svarade inte med JSON {what}.") from None
+
+
+def _said(body: bytes) -> str:
+    """What an error answer says, for the one-line message: an API's own short error text
+    (problem details, {"detail": …}, a line of plain text), or that it was a web page.
+    Never the page's markup or a long body, which made the message many lines of HTML,
+    and never a text holding a personnummer."""
+    from pipelines.personnummer import contains_personnummer
+    from pipelines.readers import api_error
+
+    said = api_error(body[:65536])
+    if said is None:
+        text = body[:1024].decode("utf-8", errors="replace").strip().lstrip("\ufeff")
+        if text.startswith("<"):
+            return " (en webbsida, troligen en fel- eller underhållssida)"
+        said = text if text and len(text) <= 200 and "\n" not in text and text.isprintable() else ""
+    return f": '{said}'" if said and not contains_personnummer(said) else ""

@@ -114,6 +114,10 @@ def _hint(path: Path, head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")
+    said = api_error(head)
+    if said is not None:
+        return (" (filen är ett felmeddelande från webbtjänsten, inte data" + (f": '{said}'" if said else "")
+                + "; kontrollera adressen eller urvalet och hämta svaret igen)")
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1024].lower()
     if text.startswith((b"<!doctype html", b"<html")) or (text.startswith(b"<") and b"<html" in text):
         return (" (filen är en webbsida (HTML), troligen en felsida som sparades i stället för svaret; "
@@ -121,4 +125,38 @@ def _hint(path: Path, head: bytes) -> str:
     first = head.decode("utf-8", errors="replace").split("\n", 1)[0]
     if first.count("|") >= 2 and not any(d in first for d in ";,\t"):
         return " (kolumnerna verkar avgränsas med '|'; spara filen med semikolon eller komma som avgränsare)"
+    return ""
+
+
+# What an API's error answer holds instead of data: RFC 9457 problem details (SCB's
+# PxWebApi 2: title, status, detail), FastAPI's {"detail": …} (Kolada v3) and the like.
+_ERROR_KEYS = {"title", "status", "detail", "message", "error", "errors", "type", "instance", "traceId", "code"}
+
+
+def api_error(head: bytes) -> str | None:
+    """What a small JSON object of error fields says ('' when it says nothing short), or
+    None when the file is no such answer: saved with curl -o from a wrong address or a
+    refused request, it stands where the data was expected."""
+    import json
+
+    from pipelines.personnummer import contains_personnummer
+
+    try:
+        doc = json.loads(head.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(doc, dict) or not doc or not set(doc) <= _ERROR_KEYS or not set(doc) & {"title", "detail", "message", "error"}:
+        return None
+    for key in ("detail", "title", "message", "error"):
+        text = doc.get(key)
+        if isinstance(text, list) and text and isinstance(text[0], dict):
+            text = text[0].get("msg")  # FastAPI's validation errors: [{"loc": […], "msg": "…"}]
+        if isinstance(text, str) and text.strip() and len(text) <= 200 and not contains_personnummer(text):
+            # A ProblemDetails title is generic ("One or more validation errors occurred."):
+            # the field's own complaint stands in "errors".
+            errors = doc.get("errors") if isinstance(doc.get("errors"), dict) else {}
+            detail = next((m[0] for m in errors.values() if isinstance(m, list) and m and isinstance(m[0], str)), "")
+            if detail and len(detail) <= 200 and not contains_personnummer(detail):
+                text = f"{text.strip()} {detail}"
+            return " ".join(text.split())
     return ""

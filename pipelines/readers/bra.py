@@ -25,12 +25,14 @@ from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.scb import (
+    REPEATED_HEADER,
     Grid,
     csv_grid,
     gate_grid,
     is_xlsx,
     norm,
     notes_preliminary_years,
+    repeats_header,
     xlsx_grids,
 )
 from pipelines.readers.text import english_written, parse_number
@@ -436,9 +438,15 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
                if any(english_written(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "") for i in body)}
+    labels = {roles[k] for k in ("area", "offence", "year", "area_coarser", "unit") if isinstance(roles.get(k), int)}
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
+        if repeats_header(row, header, labels):
+            # Not carried down as an area or offence to the rows below.
+            first = next(j for j, c in enumerate(row) if c.strip())
+            rejected.append(Rejection(rnum, header[first], REPEATED_HEADER))
+            continue
 
         def at(j, row=row):
             return row[j] if j is not None and j < len(row) else ""

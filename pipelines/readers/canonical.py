@@ -259,14 +259,17 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
     """The rows to read, with the rows that are no data left out (as empty rows, so the
     others keep their numbers), and the rejections for those: a row with a value past the
     header's last column (a cell split by an unquoted delimiter, so its values stand in the
-    wrong columns; before, the values past the header were dropped unseen) and a total row
-    ('Summa' or 'Totalt' in its first cell, as a spreadsheet's sum row at the bottom)."""
+    wrong columns; before, the values past the header were dropped unseen), a total row
+    ('Summa' or 'Totalt' in its first cell, as a spreadsheet's sum row at the bottom) and
+    the header again (files put together; before, each of its cells was named unknown)."""
     kept, rejected = [], []
     for i, row in enumerate(rows, start=first):
         past = next((n for n, v in enumerate(row[len(header):], start=len(header) + 1) if v.strip()), None)
         filled = next(((col, v.strip()) for col, v in zip(header, row, strict=False) if v.strip()), None)
         if past is not None:
             rejected.append(Rejection(i, f"fält {past}", _shifted_reason(delim or ";")))
+        elif filled and [v.replace("\ufeff", "").strip().lower() for v in row[:len(header)]] == header:
+            rejected.append(Rejection(i, header[0], f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}"))
         elif filled and re.fullmatch(TOTAL_ROW, filled[1]):
             rejected.append(Rejection(i, filled[0], f"summeringsrad ({filled[1]}), ingen {what}"))
         else:
@@ -550,6 +553,12 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         shifted = Shifted(extra, width + 1, _shifted_reason(delim))
         row_offset = 1
     optional = {c: (c if c in cols else "NULL") for c in COLUMNS["incident"]["optional"]}
+    # Columns the format does not use (a comment, a case number) are not stored, but a
+    # personnummer in them refuses the file as in any other cell: they are screened too.
+    # Named as the header names them; an empty header cell by its field number.
+    known = {*COLUMNS["incident"]["required"], *COLUMNS["incident"]["optional"]}
+    named = header if container == "csv" else cols
+    others = {c: (named[j] or f"fält {j + 1}") for j, c in enumerate(cols) if c not in known}
     # One pass over the file computes every row's stored form and what needs no look-up:
     # the timestamp, the kommun code's form, the grid code's form, the first problem found
     # without a look-up (_form) and the personnummer screen. Only this table is
@@ -565,12 +574,13 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # no run of ten digits). Only the rows it flags keep their raw cells (_pn), for the
     # exact check in Python.
     try:
-        con.execute(staging_sql(src, optional, shifted), STAGING_PARAMS)
+        con.execute(staging_sql(src, optional, shifted, list(others)), STAGING_PARAMS)
     except duckdb.Error as exc:
         raise _unreadable_csv(file, exc) from None
     gated = ["incident_id", "occurred_at", "incident_type", "kommun_code", "lpo_code", "grid_cell", "source"]
     if shifted:
         gated += [f"fält {shifted.first_field + i}" for i in range(len(shifted.columns))]
+    gated += list(others.values())
     # The file's row number comes from the temp table's rowid (a plain scan keeps the file's
     # order; a row_number() window over millions of rows costs more than the read itself).
     # Rows written inside a transaction number from an offset, hence the first rowid. Cells
@@ -703,12 +713,14 @@ def _first_value_past_header(shifted: Shifted) -> str:
     return f"CASE WHEN coalesce({', '.join(shifted.columns)}) IS NULL THEN NULL {cases} END"
 
 
-def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = None) -> str:
+def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = None,
+                others: list[str] = ()) -> str:
     """The one statement that stages an incident file as ``_inc_raw`` (see _read_incidents).
 
     With ``shifted``, ``src`` has the columns of the fields past the header and a row with
     a value in one of them is rejected for its reason, under the first such field's
-    number ('fält 9').
+    number ('fält 9'). ``others`` are the file's columns the format does not use: never
+    stored, only screened for personnummer (kept in _pn after the fields past the header).
 
     Its plan must hold no join: DuckDB then writes the table in the file's order, and the
     file's row numbers are read from the rowid (tests/test_loading.py checks the plan).
@@ -725,6 +737,8 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
     screened_extra = f", CASE WHEN _shifted IS NOT NULL THEN concat_ws('|'{extra}) END" if shifted else ""
+    other = "".join(f", _other_{n}" for n in range(len(others)))
+    other_cells = "".join(f", CAST({_identifier(c)} AS VARCHAR) AS _other_{n}" for n, c in enumerate(others))
     return rf"""
             CREATE OR REPLACE TEMP TABLE _inc_raw AS
             WITH cells AS (
@@ -737,7 +751,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                            AS lpo_code,
                        nullif({_trim(optional['grid_cell'])}, '') AS grid_cell,
                        nullif({_trim(optional['source'])}, '') AS given_source,
-                       {_first_value_past_header(shifted) if shifted else "NULL"} AS _shifted{extra}
+                       {_first_value_past_header(shifted) if shifted else "NULL"} AS _shifted{extra}{other_cells}
                 FROM {src}
             ), formed AS (
                 SELECT * EXCLUDE (given_source),
@@ -781,8 +795,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                        WHEN ts IS NULL AND regexp_matches(occurred_at, $ambiguous_date)
                            THEN 'occurred_at|dag och månad kan inte skiljas åt (01/03/2026 kan vara 1 mars eller '
                                 || '3 januari); skriv datumet ÅÅÅÅ-MM-DD'
-                       -- a header repeated where files were put together; a spreadsheet's total row
-                       WHEN ts IS NULL AND lower(incident_id) = 'incident_id'
+                       -- a header repeated where files were put together (each with its byte order
+                       -- mark, as `cat` joins them); a spreadsheet's total row
+                       WHEN ts IS NULL AND lower(replace(incident_id, chr(65279), '')) = 'incident_id'
                            THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
                        WHEN ts IS NULL AND regexp_matches(incident_id, '{TOTAL_ROW}')
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
@@ -797,9 +812,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                                                       CASE WHEN NOT type_ok THEN incident_type END,
                                                       CASE WHEN length(kommun_code) >= 10 THEN kommun_code END,
                                                       CASE WHEN NOT grid_ok OR starts_with(grid_cell, '1km')
-                                                           THEN grid_cell END{screened_extra}),
+                                                           THEN grid_cell END{screened_extra}{other}),
                                             $pn_screen)
-                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source{extra}]
+                        THEN [incident_id, {screened_time}, incident_type, kommun_code, lpo_code, grid_cell, source{extra}{other}]
                    END AS _pn
             FROM timed"""
 
@@ -810,6 +825,11 @@ STAGING_PARAMS = {"formats": TIMESTAMP_FORMATS, "offset_formats": OFFSET_TIMESTA
                   "offset_suffix": OFFSET_SUFFIX, "excel_serial": EXCEL_SERIAL, "ambiguous_date": TIMESTAMP_AMBIGUOUS,
                   "zone": LOCAL_TIME_ZONE, "types": list(cat.INCIDENT_TYPES), "grid": GRID_CELL.pattern,
                   "pn_screen": personnummer.SCREEN}
+
+
+def _identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _rewritten(column: str) -> str:

@@ -195,11 +195,13 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         if not re.fullmatch(r"\d{4}", muni) or not gz.is_code(muni, "kommun"):
             rejected.append(Rejection(n, "municipality", "okänd kommunkod"))
             continue
-        try:
-            year = int(str(entry["period"]).strip()[:4])
-        except ValueError:
-            rejected.append(Rejection(n, "period", "perioden är inte ett år"))
+        # A year, as a number or text ('2023', 2023.0 from a spreadsheet); before, the first
+        # four characters were read, so '2023H1' was 2023 and 99 the year 99.
+        period = re.sub(r"^(\d{4})\.0$", r"\1", str(entry["period"]).strip())
+        if not re.fullmatch(r"(?:19|20)\d{2}", period):
+            rejected.append(Rejection(n, "period", "perioden är inte ett år (väntat t.ex. 2023)"))
             continue
+        year = int(period)
         kpi = str(entry["kpi"]).strip()
         if not re.fullmatch(r"[A-Z]\d{5}", kpi):
             rejected.append(Rejection(n, "kpi", "okänt nyckeltals-id (väntat t.ex. N07403)"))
@@ -207,7 +209,10 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         if not isinstance(entry["values"], list):
             raise FileRejected(file, "'values' i posten ska vara en lista med ett värde per kön.", row=n, column="values")
         for v in entry["values"]:
-            gender = str((v or {}).get("gender", "")).upper()
+            if not isinstance(v, dict):
+                rejected.append(Rejection(n, "values", "värdet ska vara ett objekt med gender och value"))
+                continue
+            gender = str(v.get("gender", "")).upper()
             if gender not in GENDERS:
                 rejected.append(Rejection(n, "gender", "okänt kön (T, K eller M)"))
                 continue

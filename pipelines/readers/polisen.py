@@ -474,16 +474,29 @@ def _load_json(path: Path) -> list:
 
 
 def _gate(file: str, events: list) -> None:
-    """Refuse the file if a personnummer stands in any text field (place named, not number)."""
+    """Refuse the file if a personnummer stands in any text of an event (place named, not
+    number): the fields read, and every other one (``location.gps``, a field a collector
+    or a later version of the API adds), as README promises of every text cell."""
     for i, event in enumerate(events, start=1):
-        if not isinstance(event, dict):
-            continue
-        location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        fields = [("id", str(event.get("id"))), ("name", event.get("name")), ("summary", event.get("summary")), ("type", event.get("type")),
-                  ("url", event.get("url")), ("location.name", location.get("name"))]
+        if isinstance(event, dict):
+            fields = [("id", str(event.get("id"))), *_texts(event)]
+        else:
+            fields = list(_texts(event))
         for field, value in fields:
-            if isinstance(value, str) and contains_personnummer(value):
-                raise PersonnummerFound(file, f"händelse {i}, fält '{field}'")
+            if contains_personnummer(value):
+                raise PersonnummerFound(file, f"händelse {i}" + (f", fält '{field}'" if field else ""))
+
+
+def _texts(node, where: str = ""):
+    """(path, text) for every string in an event, e.g. ('location.gps', '59.33,18.07')."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _texts(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _texts(value, f"{where}[{n}]")
+    elif isinstance(node, str):
+        yield where, node
 
 
 def _event_id(value) -> str | None:

@@ -107,7 +107,18 @@ def cell_text(value) -> str:
 
 
 def is_xlsx(path: Path, head: bytes) -> bool:
-    return head.startswith(b"PK\x03\x04") and path.suffix.lower() in (".xlsx", ".xlsm")
+    """Whether the file is an Excel workbook (.xlsx), by its content: a web export saved
+    as 'export.xls' or given a '.csv' name is one too (it was refused as a workbook
+    without the table's headers)."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "xl/workbook.xml" in zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def _csv_delimiter(text: str) -> str:
@@ -166,23 +177,27 @@ def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
         # openpyxl would unpack a zip bomb in full: refuse before opening anything.
         raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB "
                                       "uppackad). Kontrollera att rätt fil valdes, eller exportera som CSV.")
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). Spara den på nytt som .xlsx.") from None
     grids = []
-    try:
-        for ws in wb.worksheets:
-            rows, numbers = [], []
-            for n, row in enumerate(ws.iter_rows(values_only=True, max_row=max_rows), start=1):
-                cells = [cell_text(v) for v in row]
-                while cells and cells[-1] == "":
-                    cells.pop()
-                rows.append(cells)
-                numbers.append(n)
-            grids.append(Grid(rows, numbers, ws.title))
-    finally:
-        wb.close()
+    # Opened from a file object: openpyxl refuses a path whose name does not end in .xlsx
+    # (a workbook saved as 'export.xls' or 'tabell.csv', see is_xlsx).
+    with open(path, "rb") as fh:
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+            raise FileRejected(path.name, f"Excel-filen kunde inte öppnas ({type(exc).__name__}). "
+                                          "Spara den på nytt som .xlsx.") from None
+        try:
+            for ws in wb.worksheets:
+                rows, numbers = [], []
+                for n, row in enumerate(ws.iter_rows(values_only=True, max_row=max_rows), start=1):
+                    cells = [cell_text(v) for v in row]
+                    while cells and cells[-1] == "":
+                        cells.pop()
+                    rows.append(cells)
+                    numbers.append(n)
+                grids.append(Grid(rows, numbers, ws.title))
+        finally:
+            wb.close()
     return grids
 
 
@@ -206,6 +221,20 @@ def gate_grid(file: str, grid: Grid) -> None:
 def norm(text: str) -> str:
     """A header folded for matching: lower case, single spaces, no quotes or colons."""
     return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip().strip('"').strip(":").strip().lower()
+
+
+REPEATED_HEADER = "rubrikraden upprepas (filer som satts ihop); raden är inga värden"
+
+
+def repeats_header(row: list[str], header: list[str], labels) -> bool:
+    """Whether ``row`` is the header row again, as where two exports were put together in
+    one file (the second's title lines are notes, its header a row): every filled cell
+    reads as the header's cell above it, and either one of them is a ``labels`` column
+    (region, ålder, område …) or there are two (a pivot's header has only its years:
+    one cell could be a count equal to its year, two in a row are not)."""
+    filled = [(j, c) for j, c in enumerate(row) if c and c.strip()]
+    return (bool(filled) and all(j < len(header) and norm(c) == norm(header[j]) for j, c in filled)
+            and (any(j in labels for j, _ in filled) or len(filled) >= 2))
 
 
 YEAR_HEADER = re.compile(r"^(?:.*?\s)?((?:19|20)\d{2})\s*(\*|p|prel\.?|\(prel\.?\)|preliminär|\(preliminär\))?$", re.I)
@@ -851,9 +880,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             # label | value ('Källa:' | 'SCB'); carried down, 'Källa:' became a region.
             notes.append(" ".join(c for c in grid.rows[i] if c))
             continue
+        rnum = grid.numbers[i]
+        if repeats_header(grid.rows[i], header, {roles[r] for r in ("region", "age", "sex")}):
+            rejected.append(Rejection(rnum, header[roles["region"]], REPEATED_HEADER))
+            continue
         row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
         previous = row
-        rnum = grid.numbers[i]
         if any(j in total_extras and not _is_total(_at(row, j)) for j in extras):
             for j in total_extras:
                 if not _is_total(_at(row, j)):
