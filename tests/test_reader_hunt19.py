@@ -283,3 +283,17 @@ def test_a_brå_or_scb_workbook_saved_under_another_name_is_read_as_the_workbook
     assert rows(empty_db, "SELECT area_code, count, per_100k FROM bra_statistic ORDER BY 1") == [
         ("01", 2571, 100.9), ("12", 1012, 72.4)]
     assert rows(empty_db, "SELECT count(*), sum(population) FROM population") == [(12, 2 * 101 * 1000)]
+
+
+def test_a_count_written_nan_or_inf_is_a_rejected_row(empty_db, tmp_path):
+    # Python and pandas write a missing number as 'nan' and an overflow as 'inf'; the
+    # statistics' number rule read them as numbers. A signal count so written is rejected,
+    # naming its row and column, and the file's other rows load.
+    csv = tmp_path / "signaler.csv"
+    csv.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                   "2025-03;LPO-JARVA;15-17;M;socialtjänst;rekryteringsförsök;7\n"
+                   "2025-03;LPO-JARVA;12-14;M;socialtjänst;rekryteringsförsök;nan\n"
+                   "2025-03;LPO-JARVA;18-20;M;socialtjänst;rekryteringsförsök;inf\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.rows_accepted, report.rows_rejected) == (1, 2), report.summary()
+    assert sorted((r[0], r[1]) for r in rejected_rows(empty_db)) == [(3, "count"), (4, "count")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 
@@ -118,9 +119,10 @@ def parse_number(text: str, english: bool = False) -> float | None:
     else:
         t = t.replace(",", ".")
     try:
-        return float(t)
+        value = float(t)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None  # 'NaN', 'inf' and '1e999' are no counts
 
 
 def swedish_list(items, limit: int | None = None, more: str = "") -> str:
