@@ -316,12 +316,44 @@ def test_the_plans_follow_up_copied_to_a_round_sheet_is_one_entry(empty_db, tmp_
     assert rows(empty_db, "SELECT m.title, f.round, f.text FROM measure_followup AS f JOIN measure AS m "
                           "USING (measure_id) ORDER BY m.source_row, f.round") == [
         ("Läxhjälp", "T1", "Start i mars, 22 deltagare."), ("Läxhjälp", "T2", "41 deltagare."),
-        ("Nattvandring", "T1", "Rekrytering."), ("Nattvandring", "T2", "Ute varje fredag."),
-        ("Nattvandring", "VB", "Planerad start i maj.")]
-    assert ("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 5 står inte på något uppföljningsblad; den lästes in "
-            "med åtgärdens uppföljning (text utan datum eller uppföljning framför som årets sammanfattning, VB). Hör "
-            "texten till en viss uppföljning, skriv den framför (\"T1:\"); är den ingen uppföljning, flytta den till "
-            "en annan kolumn.") in report.lines
+        ("Nattvandring", "T1", "Planerad start i maj."), ("Nattvandring", "T1", "Rekrytering."),
+        ("Nattvandring", "T2", "Ute varje fredag.")]
+    assert ("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 5 står inte på något uppföljningsblad och har inget "
+            "datum eller uppföljning framför; den lästes in som uppföljningen T1 (det första uppföljningsbladet, "
+            "'Uppföljning T1'), eftersom planen kommer före varje uppföljning, och inte som årets sammanfattning (VB). "
+            "Hör texten till en annan uppföljning, skriv den framför texten (\"T2:\", \"VB:\"); är den ingen "
+            "uppföljning, flytta den till en annan kolumn.") in report.lines
+
+
+def test_the_plans_own_text_makes_no_year_end_round_and_does_not_outweigh_the_rounds(
+        empty_db, tmp_path, monkeypatch):
+    # The plan's follow-up cells hold text no round sheet repeats, without markers: an
+    # assessment written when the plan was agreed, a planning note, and the note of a
+    # measure no round sheet has. Before, each was an undated year-end entry (VB): the
+    # Uppföljningar tab got a VB round no sheet has, every measure 'ej bedömd' or carried
+    # there, and the plan's "bedöms vara uppnådd", sorting last, outweighed T1 and T2.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp("Åtgärden bedöms vara uppnådd."), _nattvandring("Planerad start i maj."),
+                        _row(None, "Låg kunskap", "Föräldraträffar: fyra per år", "Inbjudan skickad.")],
+        "Uppföljning T1": [_laxhjalp("22 deltagare.", "Pågår"), _nattvandring("Rekrytering.", "Ej påbörjad")],
+        "Uppföljning T2": [_laxhjalp("41 deltagare."), _nattvandring("Ute varje fredag.", "Pågår")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert rows(empty_db, "SELECT DISTINCT round FROM measure_followup ORDER BY 1") == [("T1",), ("T2",)]
+    assert [m[1:3] for m in _measures(empty_db)] == [("Läxhjälp", "påbörjad"), ("Nattvandring", "påbörjad"),
+                                                     ("Föräldraträffar", "ej bedömd")]
+    assert _rounds(empty_db) == [("Läxhjälp", "T1", "påbörjad"), ("Läxhjälp", "T2", "påbörjad"),
+                                 ("Nattvandring", "T1", "ej uppnådd"), ("Nattvandring", "T2", "påbörjad"),
+                                 ("Föräldraträffar", "T1", "ej bedömd"), ("Föräldraträffar", "T2", "ej bedömd")]
+    assert any(line.startswith("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 4, 5 och 6 står inte på något "
+                               "uppföljningsblad och har inget datum eller uppföljning framför; den lästes in som "
+                               "uppföljningen T1") for line in report.lines)
+    # The Uppföljningar tab: the two rounds the workbook has, no VB column.
+    at = open_page(empty_db, "atgarder", monkeypatch, STOCKHOLM)
+    open_tab(at, "atgarder_flik", "Uppföljningar")
+    [by_round] = [d.value for d in at.dataframe if list(d.value.columns) == ["Uppföljning", "Status", "Åtgärder",
+                                                                             "Andel"]]
+    assert sorted(set(by_round["Uppföljning"])) == ["T1", "T2"]
 
 
 def test_one_round_sheet_with_other_measures_than_the_area_sheets_is_read_as_before(empty_db, tmp_path):

@@ -2484,11 +2484,13 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
         if step(found[0][0]) == PLAN_STEP and step(found[-1][0]) != latest[area]:
             counted[area] = PLAN_STEP
     kept: set[int] = set()
-    plan_text: dict[int, list[int]] = {}  # a plan sheet -> rows whose follow-up no round sheet has
+    # A plan sheet -> (row, whether the text had no marker) of measures whose follow-up no round sheet has.
+    plan_text: dict[int, list[tuple[int, bool]]] = {}
+    first = min((i for i in by_sheet if i != PLAN_STEP), key=order, default=None)  # the earliest round sheet
     for found in tracks:
         base_rows, base = found[-1]
         kept.add(id(base))
-        if step(found[0][0]) == PLAN_STEP and len(found) > 1:
+        if step(found[0][0]) == PLAN_STEP:
             # The plan's follow-up cell copied to a round sheet: a text without markers is
             # the plan's undated VB entry but the round sheet's round; it is that round's.
             written = {(e.followup_date, e.round, " ".join(e.text.split())) for _, m in found[1:] for e in m["entries"]}
@@ -2496,8 +2498,18 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             plan_rows, planned = found[0]
             planned["entries"] = [e for e in planned["entries"] if not (
                 e.round == "VB" and e.followup_date is None and " ".join(e.text.split()) in texts)]
-            if any((e.followup_date, e.round, " ".join(e.text.split())) not in written for e in planned["entries"]):
-                plan_text.setdefault(plan_rows.sheet.index, []).append(planned["source_row"])
+            own = [e for e in planned["entries"] if (e.followup_date, e.round, " ".join(e.text.split())) not in written]
+            if own:
+                plan_text.setdefault(plan_rows.sheet.index, []).append(
+                    (planned["source_row"], any(e.unmarked for e in own)))
+            # Text without markers that no round sheet has is no year-end summary (VB):
+            # the plan comes before every round, so it is the earliest round's. As VB it
+            # made a round of its own (the Uppföljningar tab's VB column, no sheet's) and,
+            # sorting last, its assessment outweighed every round sheet's.
+            if first is not None:
+                for e in own:
+                    if e.unmarked:
+                        e.round = rounds[first].round
         merged: dict[tuple, followup.Entry] = {}
         for _, m in found:
             for e in m["entries"]:
@@ -2547,10 +2559,19 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             notes.append(f"{what} finns inte på något senare uppföljningsblad och lästes in från detta blad. "
                          f"Kontrollera om {'den' if one else 'de'} har fått en annan titel eller strukits.")
     for index, found_rows in sorted(plan_text.items()):
-        notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(sorted(found_rows))} står inte på "
-                     "något uppföljningsblad; den lästes in med åtgärdens uppföljning (text utan datum eller "
-                     "uppföljning framför som årets sammanfattning, VB). Hör texten till en viss uppföljning, skriv "
-                     "den framför (\"T1:\"); är den ingen uppföljning, flytta den till en annan kolumn.")
+        unmarked = sorted(r for r, bare in found_rows if bare)
+        marked = sorted(r for r, bare in found_rows if not bare)
+        if unmarked and first is not None:
+            notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(unmarked)} står inte på något "
+                         "uppföljningsblad och har inget datum eller uppföljning framför; den lästes in som "
+                         f"uppföljningen {rounds[first].round} (det första uppföljningsbladet, '{titles[first]}'), eftersom "
+                         "planen kommer före varje uppföljning, och inte som årets sammanfattning (VB). Hör texten "
+                         "till en annan uppföljning, skriv den framför texten (\"T2:\", \"VB:\"); är den ingen "
+                         "uppföljning, flytta den till en annan kolumn.")
+        if marked:
+            notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(marked)} står inte på något "
+                         "uppföljningsblad; den lästes in med åtgärdens uppföljning, i den uppföljning som dess datum "
+                         "eller markering anger.")
     if plan_titles:
         # A measure first written on a round sheet was added after the plan (or renamed
         # beyond an edit, named above as a doubt): named at the sheet it first stands on.

@@ -16,7 +16,7 @@ docs/sources/atgardsplan.md; this module is pure text handling, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.readers.text import MONTHS
@@ -153,6 +153,9 @@ class Entry:
     # The statuses the assessment named when it named several ("uppnådd/påbörjad"), least
     # favourable first; ``status`` is the first of them. Empty otherwise.
     hedged: tuple[str, ...] = ()
+    # The cell had no marker at all: a year-end (VB) entry without a date only by default
+    # (a plan sheet's text beside round sheets is read as the first round's, _as_rounds).
+    unmarked: bool = field(default=False, compare=False)
 
 
 def normalise(text: str) -> str:
@@ -436,8 +439,9 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
         return []
     markers = _markers(text, plan_year)
     if not markers:
-        body = text.strip()
-        return [_entry(None, "VB", body, None)]
+        entry = _entry(None, "VB", text.strip(), None)
+        entry.unmarked = True
+        return [entry]
     entries = []
     lead = text[: markers[0][0]].strip()
     for i, (_, end, day, rnd, year) in enumerate(markers):
