@@ -2276,7 +2276,9 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
 
     A plan sheet is an area sheet not named for a round that has at least one measure a
     round sheet has too (the same problem and title, in the same standard area or any own
-    area). Where it is unclear which sheet is the plan, the sheets are read as before, each
+    area; or in the same area, a title edited or retyped: title_relation, _retyped). A
+    sheet that may be the plan but none of whose measures is safely a round sheet's is
+    read as before and named (_not_plan). Where it is unclear which sheet is the plan, the sheets are read as before, each
     on its own, and the report says why:
     - two such sheets with the same measures (the same area, problem and title): a hidden
       one beside a visible one is an old version (the visible one is the plan), else
@@ -2292,19 +2294,36 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
         area = rows.area if rows.area in cat.PRIORITISED_AREAS else None
         return area, "".join(_words(m["problem"])), "".join(_words(m["title"]))
 
-    round_keys = {key(rows, m) for rows in areas if rows.sheet.index in rounds for m in rows.measures}
+    def linked(a: AreaRows, ma: dict, b: AreaRows, mb: dict) -> bool:
+        """Whether two sheets' measures of the same area are one: the same problem and
+        title, or a title edited (title_relation), or retyped (_retyped)."""
+        if a.area != b.area:
+            return False
+        if title_relation(ma["title"], mb["title"]) in ("same", "edit"):
+            return title_relation(ma["problem"], mb["problem"]) in ("same", "edit")
+        return _retyped(ma, mb).same
+
+    def sheets_linked(one: list[AreaRows], other: list[AreaRows]) -> bool:
+        return any(linked(a, ma, b, mb) for a in one for ma in a.measures for b in other for mb in b.measures)
+
+    round_parts = [rows for rows in areas if rows.sheet.index in rounds]
+    round_keys = {key(rows, m) for rows in round_parts for m in rows.measures}
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
         if rows.sheet.index not in rounds:
             by_sheet.setdefault(rows.sheet.index, []).append(rows)
-    candidates = [i for i, parts in by_sheet.items()
-                  if any(key(rows, m) in round_keys for rows in parts for m in rows.measures)]
-    if not candidates:
-        return set(), []
-    sheet = {i: by_sheet[i][0].sheet for i in candidates}
     titles = {rows.sheet.index: rows.sheet.title for rows in areas}
     round_titles = swedish_list([f"'{titles[i]}'" for i in sorted(rounds, key=lambda i: (rounds[i].order, i))])
-    notes = []
+    # A plan whose titles were each edited or retyped on the round sheets shares no title
+    # with them, but is their plan all the same.
+    candidates = [i for i, parts in by_sheet.items()
+                  if any(key(rows, m) in round_keys for rows in parts for m in rows.measures)
+                  or sheets_linked(parts, round_parts)]
+    notes = [_not_plan(by_sheet[i], round_parts, round_titles) for i in by_sheet if i not in candidates]
+    notes = [line for line in notes if line]
+    if not candidates:
+        return set(), notes
+    sheet = {i: by_sheet[i][0].sheet for i in candidates}
     # Left by _round_sheets only when every round sheet's name gives another year.
     foreign = {i: years for i, rnd in rounds.items() if (years := _round_years(titles[i], rnd, plan_year))}
     if foreign:
@@ -2340,7 +2359,8 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
                      "en gång). Ha ett uppföljningsblad per lokalpolisområde i en egen arbetsbok, eller skriv "
                      "uppföljningen på lokalpolisområdenas blad.")
     own = {i: {(rows.area, *key(rows, m)[1:]) for rows in by_sheet[i] for m in rows.measures} for i in candidates}
-    shares = {i: [j for j in candidates if j != i and own[i] & own[j]] for i in candidates}
+    shares = {i: [j for j in candidates if j != i and (own[i] & own[j] or sheets_linked(by_sheet[i], by_sheet[j]))]
+              for i in candidates}
     old = {i for i in candidates if sheet[i].state != "visible" and any(sheet[j].state == "visible" for j in shares[i])}
     for i in sorted(old):
         visible = next(j for j in shares[i] if sheet[j].state == "visible")
@@ -2356,6 +2376,28 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
                      "kan räknas mer än en gång). Ta bort det som inte är planen, eller ge det ett namn som säger "
                      "vilken uppföljning det är.")
     return {i for i in left if i not in unsure}, notes
+
+
+def _not_plan(parts: list[AreaRows], round_parts: list[AreaRows], round_titles: str) -> str | None:
+    """The report's line for an area sheet beside round sheets that may be their plan but
+    is not safely so: a measure of it has the area, problem and cause of a round sheet's
+    measure whose title was retyped, but something differs or nothing else is the same
+    (_retyped). It is read as before, on its own."""
+    for rows in parts:
+        for m in rows.measures:
+            for other in round_parts:
+                if other.area != rows.area:
+                    continue
+                for n in other.measures:
+                    how = _retyped(m, n)
+                    if how.why:
+                        return (f"Blad '{rows.sheet.title}' kan vara planen som uppföljningsbladen {round_titles} "
+                                f"följer upp: åtgärden på rad {m['source_row']} ('{_short(m['title'], 40)}') har samma "
+                                f"område, problem och orsak som '{_short(n['title'], 40)}' på blad "
+                                f"'{other.sheet.title}', rad {n['source_row']}, men titeln är omskriven och {how.why}. "
+                                "Bladet lästes som förut, för sig (samma åtgärd kan räknas mer än en gång). Är det "
+                                "samma åtgärder, skriv titlarna likadant i planen och på uppföljningsbladen.")
+    return None
 
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
@@ -2429,7 +2471,7 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             else:
                 pending.append(m)
         earlier = [t for t, found in enumerate(tracks) if t not in here and found[-1][0].area == rows.area]
-        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of)
+        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of, plan)
         for m, old in matched:
             attach(track_of[id(old)], rows, m)
         renamed.extend(lines)
@@ -2771,8 +2813,67 @@ def _place(rows: AreaRows, m: dict, track_of: dict[int, int], anchors: set[int])
     return above, below
 
 
+_AGREEING = (("responsible", "samma ansvarig"), ("operational_goal", "samma operativa mål"))
+_CONFLICTING = (("responsible", "ansvarig (Vem)"), ("operational_goal", "operativt mål"), ("due", "tid (När)"))
+
+
+@dataclass(frozen=True)
+class Retyped:
+    """How a plan's measure and a round sheet's measure whose titles are not an edit of
+    each other compare (_retyped): ``same`` when they are safely one measure, with the
+    ``signs`` that say so beside the area, problem and cause; else ``why`` not, or
+    neither when they do not even share a problem and cause."""
+
+    same: bool = False
+    signs: tuple[str, ...] = ()
+    why: str | None = None
+
+
+def _retyped(old: dict, new: dict) -> Retyped:
+    """Whether a measure on the plan's own sheet (``old``) and one on a round sheet
+    (``new``), in the same area, are one measure whose title was written otherwise on the
+    round sheet ("Läxhjälp: två kvällar i veckan" in the plan, "Studiestöd efter skolan"
+    on "Uppföljning T1"): the same problem and cause (each the same or an edit of the
+    other; a cause must be written), and one more sign: the same responsible (Vem), the
+    same operational goal, or words in common in the Åtgärd cells (small words aside);
+    and nothing that says otherwise: no responsible, goal or När filled in on both that
+    differs. Where the place in the table is the same is for the caller to check
+    (_same_measures), and that the match is the only one for both.
+
+    A round sheet is a copy of the plan made at a follow-up, whose title cell is often
+    shortened or retyped, while the problem, cause and the columns beside it are copied
+    as they stand; a measure replaced by a new one under the same cause is the plan's
+    measure revised, and counting it once is right either way."""
+    if not (old["cause"] and new["cause"]) or title_relation(old["cause"], new["cause"]) not in ("same", "edit") \
+            or title_relation(old["problem"], new["problem"]) not in ("same", "edit"):
+        return Retyped()
+    differ = [label for key, label in _CONFLICTING if old[key] and new[key]
+              and title_relation(old[key], new[key]) not in ("same", "edit")]
+    if differ:
+        return Retyped(why=f"{swedish_list(differ)} skiljer sig")
+    signs = [f"{label} ('{_short(new[key], 40)}')" for key, label in _AGREEING if old[key] and new[key]]
+    shared = [w for w in dict.fromkeys(_words(new["description"]))
+              if w not in _SMALL_WORDS and len(w) >= 4 and w in set(_words(old["description"]))]
+    if shared:
+        signs.append("ord gemensamma i åtgärdstexten (" + ", ".join(f"'{w}'" for w in shared[:3]) + ")")
+    if not signs:
+        return Retyped(why="inget annat än problemet och orsaken är detsamma (varken ansvarig, operativt mål eller "
+                           "ord i åtgärdstexten)")
+    return Retyped(True, tuple(signs))
+
+
+def _under_cause(rows: AreaRows, m: dict) -> tuple[int, int]:
+    """(its place, how many) among the measures of its sheet and area with its problem and cause."""
+    def cause(x: dict) -> tuple[str, str]:
+        return "".join(_words(x["problem"])), "".join(_words(x["cause"]))
+
+    same = sorted((x for x in rows.measures if cause(x) == cause(m)), key=lambda x: x["source_row"])
+    return next(k for k, x in enumerate(same) if x is m), len(same)
+
+
 def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[AreaRows, dict]],
-                   track_of: dict[int, int]) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
+                   track_of: dict[int, int], plan: Collection[int] = ()
+                   ) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
     """Which of a round sheet's new measures (``pending``: no measure of an earlier sheet
     has its area, problem and title) are measures of an earlier sheet (``earlier``: the
     latest of each measure not on this sheet, in the same area) edited: a title (and
@@ -2782,6 +2883,12 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
     problem is another, or the title is near but more than an edit, the two are kept
     apart and named as a doubt.
 
+    A measure of the plan's own sheet (``plan``: its sheet indexes; _plan_sheets) is also
+    the round sheet's measure whose title was retyped (_retyped: the same problem and
+    cause, the same responsible, goal or words in the Åtgärd cell, nothing that differs)
+    at the same place in the table, when the match is the only one for both and the
+    measures so matched stand in the same order on both sheets.
+
     Returns ((new measure, earlier measure) matched, report lines for the matches, report
     lines for the doubts)."""
     if not pending or not earlier:
@@ -2789,10 +2896,12 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
     here = rows.sheet.title
     anchors_of: dict[int, tuple[set[int], tuple]] = {}
     candidates, doubts = [], []
+    retyped: dict[tuple[int, int], Retyped] = {}  # (id(new), id(old)) -> a plan's measure retyped
     for m in pending:
         for old_rows, old in earlier:
             title = title_relation(old["title"], m["title"])
-            if title is None:
+            from_plan = old_rows.sheet.index in plan
+            if title is None and not from_plan:
                 continue
             if id(old_rows) not in anchors_of:
                 new_tracks = {track_of[id(x)] for x in rows.measures if id(x) in track_of}
@@ -2800,22 +2909,63 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
             anchors = anchors_of[id(old_rows)]
             same_place = _place(old_rows, old, track_of, anchors) == _place(rows, m, track_of, anchors)
             same_problem = title_relation(old["problem"], m["problem"]) in ("same", "edit")
-            if title != "near" and same_problem and same_place:
+            if title in ("same", "edit"):
+                if same_problem and same_place:
+                    candidates.append((m, old_rows, old))
+                else:
+                    doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
+                                   else "den står på en annan plats i tabellen"))
+                continue
+            how = _retyped(old, m) if from_plan else Retyped()
+            if how.same and same_place:
                 candidates.append((m, old_rows, old))
-            elif title != "near":
-                doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
-                               else "den står på en annan plats i tabellen"))
-            elif same_problem and same_place:
+                retyped[id(m), id(old)] = how
+            elif how.same:
+                doubts.append((m, old_rows, old, "titeln är omskriven och den står på en annan plats i tabellen"))
+            elif how.why and same_place:
+                doubts.append((m, old_rows, old, f"titeln är omskriven och {how.why}"))
+            elif title == "near" and same_problem and same_place:
                 doubts.append((m, old_rows, old, "titlarna skiljer sig mer än en rättelse eller ett tillägg"))
+    # Several measures under one cause (a cause merged over their rows), each retyped: the
+    # n-th of the plan's is the n-th of the round sheet's when both have as many.
     per_new = Counter(id(m) for m, _, _ in candidates)
     per_old = Counter(id(old) for _, _, old in candidates)
+    by_order = [(m, old_rows, old) for m, old_rows, old in candidates
+                if (id(m), id(old)) not in retyped or (per_new[id(m)] == 1 and per_old[id(old)] == 1)
+                or _under_cause(old_rows, old) == _under_cause(rows, m)]
+    for m, old_rows, old in candidates:
+        if (m, old_rows, old) not in by_order and id(m) not in {id(d[0]) for d in doubts}:
+            doubts.append((m, old_rows, old, "titeln är omskriven och flera åtgärder står under samma orsak, olika "
+                                             "många på bladen"))
+    candidates = by_order
+    per_new = Counter(id(m) for m, _, _ in candidates)
+    per_old = Counter(id(old) for _, _, old in candidates)
+    unique = [(m, old_rows, old) for m, old_rows, old in candidates if per_new[id(m)] == 1 and per_old[id(old)] == 1]
+    # Retyped titles match by their place alone: two such matches in another order on the
+    # two sheets (the first in the plan the second on the round sheet) are no safe match.
+    by_place = [(m, old_rows, old) for m, old_rows, old in unique if (id(m), id(old)) in retyped]
+    crossed = {id(m) for m, old_rows, old in by_place for m2, old_rows2, old2 in by_place
+               if old_rows2.sheet.index == old_rows.sheet.index
+               and (old["source_row"] - old2["source_row"]) * (m["source_row"] - m2["source_row"]) < 0}
     matched: list[tuple[dict, dict]] = []
     lines = []
     for m, old_rows, old in candidates:
         if per_new[id(m)] > 1 or per_old[id(old)] > 1:
             doubts.append((m, old_rows, old, "fler än en åtgärd passar"))
             continue
+        if id(m) in crossed:
+            doubts.append((m, old_rows, old, "titeln är omskriven och åtgärderna står i en annan ordning"))
+            continue
         matched.append((m, old))
+        if (id(m), id(old)) in retyped:
+            lines.append(f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' lästes som samma "
+                         f"åtgärd som '{_short(old['title'])}' i planen (blad '{old_rows.sheet.title}', rad "
+                         f"{old['source_row']}): titeln är omskriven, men de har samma område, problem och orsak, "
+                         "står på samma plats i tabellen och har "
+                         f"{swedish_list(retyped[id(m), id(old)].signs)}."
+                         " Kontrollera att det är samma åtgärd; har planens åtgärd ersatts av en ny, låt planens rad "
+                         "stå kvar på uppföljningsbladet (t.ex. med \"Utgår\"), så läses de som två.")
+            continue
         problem = "samma problem" if old["problem"] == m["problem"] else \
             f"problemet ändrat från '{_short(old['problem'])}' till '{_short(m['problem'])}'"
         title = "samma titel" if old["title"] == m["title"] else "titeln rättad eller utökad"
