@@ -1,0 +1,53 @@
+"""Action-plan workbooks as kommuner write them by hand: the 19th input hunt.
+
+Each test builds in code what a safety coordinator does in Excel that the reader did not
+yet read (a quarter or a school term opening a follow-up, …), loads it into a fresh
+database and checks what the coordinator would check: the database, the load report and
+the Åtgärder page's rounds.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import rows
+
+from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+
+
+def _plan(tmp_path, notes: list[str], name: str = "plan.xlsx"):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [["Tidig debut" if i == 0 else None, f"Orsak {i}", f"Åtgärd {i}: text", "Mål",
+                                      "2025", "Fältgruppen", note] for i, note in enumerate(notes)])
+    return _save(wb, tmp_path / name)
+
+
+@pytest.mark.parametrize(("note", "expected"), [
+    # A quarter within one tertial: its round.
+    ("Q1: Start med 10 deltagare.", ("T1", "Start med 10 deltagare.", "ej bedömd")),
+    ("Q3 2025: Pågår enligt plan.", ("T2", "Pågår enligt plan.", "påbörjad")),
+    ("Kv 4: Avslutad.", ("T3", "Avslutad.", "uppnådd")),
+    ("Kvartal 3: 41 deltagare.", ("T2", "41 deltagare.", "ej bedömd")),
+    # A quarter or a school term over two tertials: the round it ends in, when its
+    # follow-up is written.
+    ("Q2-25: Halvvägs.", ("T2", "Halvvägs.", "ej bedömd")),
+    ("VT 2025: Planering klar.", ("T2", "Planering klar.", "ej bedömd")),
+    ("HT 2025: Åtgärden bedöms vara påbörjad.", ("T3", "Åtgärden bedöms vara påbörjad.", "påbörjad")),
+    ("Hösttermin: 12 träffar.", ("T3", "12 träffar.", "ej bedömd")),
+    # "Uppföljning" before a day and month, as before a month's name.
+    ("Uppföljning 31/8: Halvvägs.", ("T2", "Halvvägs.", "ej bedömd")),
+])
+def test_a_quarter_or_a_school_term_opening_a_follow_up_is_its_round_not_the_year_end(empty_db, tmp_path, note,
+                                                                                       expected):
+    # Before: the cell had no marker the reader knew, so it was the year-end summary (VB),
+    # undated, with the opening kept in its text: a VB round on the Uppföljningar tab,
+    # and an assessment in it outweighing every later tertial's.
+    _load(empty_db, _plan(tmp_path, [note, "T3: Åtgärden bedöms vara uppnådd."]))
+    assert rows(empty_db, "SELECT f.round, f.text, f.status FROM measure_followup AS f JOIN measure AS m "
+                          "USING (measure_id) WHERE m.source_row = 4") == [expected]
+    assert rows(empty_db, "SELECT DISTINCT round FROM mart_measure_round ORDER BY 1") == sorted(
+        {(expected[0],), ("T3",)})
+
+
+def test_a_quarter_inside_a_sentence_stays_text(empty_db, tmp_path):
+    _load(empty_db, _plan(tmp_path, ["Vi ses igen Q3: då mäter vi."]))
+    assert rows(empty_db, "SELECT round, text FROM measure_followup") == [("VB", "Vi ses igen Q3: då mäter vi.")]
