@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from helpers import rows
 
+from tests.test_atgardsplan import HEADER, INSTRUCTION
 from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
 
 
@@ -51,3 +52,39 @@ def test_a_quarter_or_a_school_term_opening_a_follow_up_is_its_round_not_the_yea
 def test_a_quarter_inside_a_sentence_stays_text(empty_db, tmp_path):
     _load(empty_db, _plan(tmp_path, ["Vi ses igen Q3: då mäter vi."]))
     assert rows(empty_db, "SELECT round, text FROM measure_followup") == [("VB", "Vi ses igen Q3: då mäter vi.")]
+
+
+# --- the table pasted twice ------------------------------------------------------------------
+
+LAXHJALP = ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "Mål", "2025", "Fältgruppen", "250415: Start."]
+NATTVANDRING = [None, "Få vuxna ute", "Nattvandring: fredagar", "Mål", "2025", "Föreningar", "Pågår"]
+
+
+@pytest.mark.parametrize("between", [
+    [],  # the rows pasted again right under
+    [[None], HEADER, INSTRUCTION],  # the block pasted with its header and instruction row
+])
+def test_a_table_pasted_twice_in_one_sheet_counts_each_measure_once(empty_db, tmp_path, between):
+    # Before: four measures and four causes, two of each 'ej bedömd' or 'påbörjad' twice,
+    # and nothing in the report (a repeated header was named, its rows were not).
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [LAXHJALP, NATTVANDRING, *between, LAXHJALP, NATTVANDRING])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, status, source_row FROM measure ORDER BY source_row") == [
+        ("Läxhjälp", "ej bedömd", 4), ("Nattvandring", "påbörjad", 5)]
+    assert rows(empty_db, "SELECT count(*) FROM measure_followup") == [(2,)]
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 2, 2)]
+    copy = 6 + len(between)
+    assert (f"Blad '1. Unga i riskzon': åtgärderna på rad {copy} och {copy + 1} är desamma som på rad 4 och 5 i varje "
+            "kolumn (problem, orsak, åtgärd, mål, tid, ansvarig och uppföljning); tabellen har troligen klistrats in "
+            "två gånger, och varje åtgärd lästes en gång. Ta bort kopian.") in report.lines
+
+
+def test_a_measure_repeated_with_another_follow_up_or_cause_is_two_measures(empty_db, tmp_path):
+    # The same title under another cause, or with its own follow-up: no copy.
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [LAXHJALP, [None, "Annan orsak", *LAXHJALP[2:]],
+                                     [*LAXHJALP[:-1], "250415: Start i en annan skola."]])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT count(*) FROM measure") == [(3,)]
+    assert not [line for line in report.lines if "klistrats in två gånger" in line]

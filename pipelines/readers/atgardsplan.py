@@ -1611,6 +1611,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     start, stop = (max(start, rows[0]), rows[1]) if rows else (start, sheet.last_row)
     groups: dict[tuple[int, int], list[int]] = {}  # Åtgärd cell -> its rows
     problem_cells, cause_cells = set(), set()
+    cell_rows: dict[tuple[int, int], set[int]] = {}  # a problem or cause cell -> the rows it was read on
     cause_rows_without_measure = 0
     rejected: list[Rejection] = []
     last_problem = last_cause = ""
@@ -1699,11 +1700,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             if origin not in problem_cells:
                 last_cause = ""  # a new problem starts its own causes
             problem_cells.add(origin)
+            cell_rows.setdefault(origin, set()).add(r)
             last_problem = values["problem"]
         else:
             values["problem"] = last_problem
         if values["cause"]:
             cause_cells.add(sheet.origin(r, roles["cause"]))
+            cell_rows.setdefault(sheet.origin(r, roles["cause"]), set()).add(r)
             last_cause = values["cause"]
         elif values["measure"]:
             values["cause"] = last_cause
@@ -1873,6 +1876,28 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
+    # A block of rows pasted twice (with its header, skipped above, or without): a measure
+    # the same as an earlier one of the table in every column is that measure, read once,
+    # and its problem and cause cells are not counted again.
+    first_of: dict[tuple, int] = {}
+    pasted: list[tuple[int, int]] = []  # (row of the copy, row of the measure it repeats)
+    pasted_rows: set[int] = set()
+    for m in list(measures):
+        same = (m["problem"], m["cause"], m["description"], m["operational_goal"], m["due"], m["responsible"],
+                m["status"], tuple((e.followup_date, e.round, e.text, e.status) for e in m["entries"]))
+        if same in first_of:
+            pasted.append((m["source_row"], first_of[same]))
+            pasted_rows.update(next(rows for (top, _), rows in groups.items() if top == m["source_row"]))
+            measures.remove(m)
+        else:
+            first_of[same] = m["source_row"]
+    if pasted:
+        problem_cells = {c for c in problem_cells if not cell_rows[c] <= pasted_rows}
+        cause_cells = {c for c in cause_cells if not cell_rows[c] <= pasted_rows}
+        notes.append(f"Blad '{sheet.title}': åtgärderna på rad {_rows([r for r, _ in pasted])} är desamma som på "
+                     f"rad {_rows(sorted({r for _, r in pasted}))} i varje kolumn (problem, orsak, åtgärd, mål, "
+                     "tid, ansvarig och uppföljning); tabellen har troligen klistrats in två gånger, och varje "
+                     "åtgärd lästes en gång. Ta bort kopian.")
     for c, explained in numbers.items():
         if explained and any(sheet.own(r, c) in explained for r in row_values):
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
