@@ -88,3 +88,32 @@ def test_a_measure_repeated_with_another_follow_up_or_cause_is_two_measures(empt
     report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert rows(empty_db, "SELECT count(*) FROM measure") == [(3,)]
     assert not [line for line in report.lines if "klistrats in två gånger" in line]
+
+
+# --- the plan copied to another sheet ----------------------------------------------------------
+
+@pytest.mark.parametrize("copy", ["Kopia av 1. Unga i riskzon", "1. Unga i riskzon_2", "1. Unga i riskzon - kopia"])
+def test_a_sheet_copied_by_libreoffice_or_google_sheets_is_read_once(empty_db, tmp_path, copy):
+    # Excel names a copied sheet "… (2)", which was read once already; LibreOffice names it
+    # "…_2" and Google Sheets "Kopia av …": before, each measure was read twice.
+    wb = _new()
+    for title in ("1. Unga i riskzon", copy):
+        _sheet(wb, title, [LAXHJALP, NATTVANDRING])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, source_sheet FROM measure ORDER BY source_row") == [
+        ("Läxhjälp", copy), ("Nattvandring", copy)]
+    assert (f"Blad '1. Unga i riskzon' har samma åtgärder som blad '{copy}' och lästes inte (bara det sista, "
+            f"'{copy}', lästes). Ta bort kopian, eller läs in den som en egen arbetsbok om den är en annan "
+            "uppföljning.") in report.lines
+
+
+def test_two_sheets_with_the_same_measures_named_otherwise_are_read_and_named(empty_db, tmp_path):
+    # Which one is the copy? Read as before, but the report now says each measure counts twice.
+    wb = _new()
+    for title in ("Åtgärdsplan", "Plan reviderad"):
+        _sheet(wb, title, [LAXHJALP, NATTVANDRING])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT count(*) FROM measure") == [(4,)]
+    assert ("Blad 'Åtgärdsplan' och 'Plan reviderad' har samma åtgärder (samma problem och titlar); båda lästes, så "
+            "varje åtgärd räknas två gånger. Är det ena en kopia, ta bort det; är det en uppföljning, ge det "
+            "uppföljningens namn (\"Uppföljning T2\").") in report.lines

@@ -2212,7 +2212,7 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
     follow-up ("Uppföljning april", "Uppföljning augusti") is read as rounds (_as_rounds)."""
 
     def copies(a: Sheet, b: Sheet) -> bool:
-        return any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
+        return any(_COPY_TITLE.search(s.title) for s in (a, b))
 
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
@@ -2229,7 +2229,24 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
             notes.append(f"Blad '{by_sheet[i][0].sheet.title}' har samma åtgärder som blad '{kept}' och lästes inte "
                          f"(bara det sista, '{kept}', lästes). Ta bort kopian, eller läs in den som en egen "
                          "arbetsbok om den är en annan uppföljning.")
+    # The same measures on two sheets named otherwise are read twice (a sheet per LPO, a
+    # follow-up per round); unless the names say which, the report says so. Beside sheets
+    # named for a round, _plan_sheets says which is the plan, or why it cannot tell.
+    rounds = any(_header_round(_clean_title(rows.sheet.title)) for rows in areas)
+    for i in sorted(by_sheet) if not rounds else ():
+        for j in sorted(by_sheet):
+            a, b = by_sheet[i][0].sheet, by_sheet[j][0].sheet
+            if j > i and i not in dropped and j not in dropped and content[i] and content[i] == content[j] \
+                    and not any(_LPO_IN_TITLE.match(s.title) or _header_round(_clean_title(s.title))
+                                or _FOLLOWUP_TITLE.search(_fold(s.title)) for s in (a, b)):
+                notes.append(f"Blad '{a.title}' och '{b.title}' har samma åtgärder (samma problem och titlar); båda "
+                             "lästes, så varje åtgärd räknas två gånger. Är det ena en kopia, ta bort det; är det en "
+                             "uppföljning, ge det uppföljningens namn (\"Uppföljning T2\").")
     return [rows for rows in areas if rows.sheet.index not in dropped]
+
+
+# A sheet named as a copy: Excel's "Plan (2)", LibreOffice's "Plan_2", Google's "Kopia av Plan".
+_COPY_TITLE = re.compile(r"\(\d+\)\s*$|_\d\s*$|^\s*(?:kopia av|copy of)\s|[\s_-]kopia\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
