@@ -316,12 +316,44 @@ def test_the_plans_follow_up_copied_to_a_round_sheet_is_one_entry(empty_db, tmp_
     assert rows(empty_db, "SELECT m.title, f.round, f.text FROM measure_followup AS f JOIN measure AS m "
                           "USING (measure_id) ORDER BY m.source_row, f.round") == [
         ("Läxhjälp", "T1", "Start i mars, 22 deltagare."), ("Läxhjälp", "T2", "41 deltagare."),
-        ("Nattvandring", "T1", "Rekrytering."), ("Nattvandring", "T2", "Ute varje fredag."),
-        ("Nattvandring", "VB", "Planerad start i maj.")]
-    assert ("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 5 står inte på något uppföljningsblad; den lästes in "
-            "med åtgärdens uppföljning (text utan datum eller uppföljning framför som årets sammanfattning, VB). Hör "
-            "texten till en viss uppföljning, skriv den framför (\"T1:\"); är den ingen uppföljning, flytta den till "
-            "en annan kolumn.") in report.lines
+        ("Nattvandring", "T1", "Planerad start i maj."), ("Nattvandring", "T1", "Rekrytering."),
+        ("Nattvandring", "T2", "Ute varje fredag.")]
+    assert ("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 5 står inte på något uppföljningsblad och har inget "
+            "datum eller uppföljning framför; den lästes in som uppföljningen T1 (det första uppföljningsbladet, "
+            "'Uppföljning T1'), eftersom planen kommer före varje uppföljning, och inte som årets sammanfattning (VB). "
+            "Hör texten till en annan uppföljning, skriv den framför texten (\"T2:\", \"VB:\"); är den ingen "
+            "uppföljning, flytta den till en annan kolumn.") in report.lines
+
+
+def test_the_plans_own_text_makes_no_year_end_round_and_does_not_outweigh_the_rounds(
+        empty_db, tmp_path, monkeypatch):
+    # The plan's follow-up cells hold text no round sheet repeats, without markers: an
+    # assessment written when the plan was agreed, a planning note, and the note of a
+    # measure no round sheet has. Before, each was an undated year-end entry (VB): the
+    # Uppföljningar tab got a VB round no sheet has, every measure 'ej bedömd' or carried
+    # there, and the plan's "bedöms vara uppnådd", sorting last, outweighed T1 and T2.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": [_laxhjalp("Åtgärden bedöms vara uppnådd."), _nattvandring("Planerad start i maj."),
+                        _row(None, "Låg kunskap", "Föräldraträffar: fyra per år", "Inbjudan skickad.")],
+        "Uppföljning T1": [_laxhjalp("22 deltagare.", "Pågår"), _nattvandring("Rekrytering.", "Ej påbörjad")],
+        "Uppföljning T2": [_laxhjalp("41 deltagare."), _nattvandring("Ute varje fredag.", "Pågår")],
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert rows(empty_db, "SELECT DISTINCT round FROM measure_followup ORDER BY 1") == [("T1",), ("T2",)]
+    assert [m[1:3] for m in _measures(empty_db)] == [("Läxhjälp", "påbörjad"), ("Nattvandring", "påbörjad"),
+                                                     ("Föräldraträffar", "ej bedömd")]
+    assert _rounds(empty_db) == [("Läxhjälp", "T1", "påbörjad"), ("Läxhjälp", "T2", "påbörjad"),
+                                 ("Nattvandring", "T1", "ej uppnådd"), ("Nattvandring", "T2", "påbörjad"),
+                                 ("Föräldraträffar", "T1", "ej bedömd"), ("Föräldraträffar", "T2", "ej bedömd")]
+    assert any(line.startswith("Blad 'Åtgärdsplan' (planen): uppföljningen på rad 4, 5 och 6 står inte på något "
+                               "uppföljningsblad och har inget datum eller uppföljning framför; den lästes in som "
+                               "uppföljningen T1") for line in report.lines)
+    # The Uppföljningar tab: the two rounds the workbook has, no VB column.
+    at = open_page(empty_db, "atgarder", monkeypatch, STOCKHOLM)
+    open_tab(at, "atgarder_flik", "Uppföljningar")
+    [by_round] = [d.value for d in at.dataframe if list(d.value.columns) == ["Uppföljning", "Status", "Åtgärder",
+                                                                             "Andel"]]
+    assert sorted(set(by_round["Uppföljning"])) == ["T1", "T2"]
 
 
 def test_one_round_sheet_with_other_measures_than_the_area_sheets_is_read_as_before(empty_db, tmp_path):
@@ -350,3 +382,130 @@ def test_a_sheet_per_lpo_beside_round_sheets_is_read_as_before(empty_db, tmp_pat
     assert any(line.startswith("Blad 'LPO Farsta' och 'LPO Globen' har åtgärder som står på uppföljningsbladen "
                                "'Uppföljning T1' och 'Uppföljning T2', men är ett blad per lokalpolisområde; de "
                                "lästes som förut") for line in report.lines)
+
+
+# --- the plan's titles retyped on the round sheets ------------------------------------------
+
+def _measure(cause, action, note=None, status=None, who="Fältgruppen", due="2025", goal="Fler unga klarar skolan"):
+    """A measure row; the problem is written on a table's first row (_table), the rows below continue it."""
+    return [None, cause, action, goal, due, who, note, status]
+
+
+def _table(*measures: list) -> list[list]:
+    """Rows under the problem 'Tidig debut', written on the first."""
+    return [["Tidig debut", *measures[0][1:]], *measures[1:]]
+
+
+def test_a_plan_whose_every_title_was_retyped_on_the_round_sheets_is_linked_by_cause_and_place(
+        empty_db, tmp_path, monkeypatch):
+    # The follow-up template shortens each title: no title of the plan stands on a round
+    # sheet. Before, the plan sheet was read as measures of its own beside the rounds':
+    # four measures instead of two, the plan's two 'ej bedömd', and no word of it in the report.
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": _table(
+            _measure("Svag skolanknytning", "Läxhjälp: två kvällar i veckan på biblioteket"),
+            _measure("Få vuxna ute kvällstid", "Nattvandring: fredagar", who="Föreningar")),
+        "Uppföljning T1": _table(
+            _measure("Svag skolanknytning", "Studiestöd efter skolan", "22 deltagare.", "Pågår"),
+            _measure("Få vuxna ute kvällstid", "Vuxna på stan", "Rekrytering.", "Ej påbörjad", who="Föreningar")),
+        "Uppföljning T2": _table(
+            _measure("Svag skolanknytning", "Studiestöd efter skolan", "41 deltagare.", "Klar"),
+            _measure("Få vuxna ute kvällstid", "Vuxna på stan", "Ute varje fredag.", "Pågår", who="Föreningar")),
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert _measures(empty_db) == [(UNGA, "Studiestöd efter skolan", "uppnådd", "Uppföljning T2"),
+                                   (UNGA, "Vuxna på stan", "påbörjad", "Uppföljning T2")]
+    assert _rounds(empty_db) == [("Studiestöd efter skolan", "T1", "påbörjad"),
+                                 ("Studiestöd efter skolan", "T2", "uppnådd"),
+                                 ("Vuxna på stan", "T1", "ej uppnådd"), ("Vuxna på stan", "T2", "påbörjad")]
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(1, 2, 2)]
+    assert _plan_line(report)[0].startswith("Blad 'Åtgärdsplan' är planen, och blad 'Uppföljning T1' (T1) och "
+                                            "'Uppföljning T2' (T2) är uppföljningar av dess åtgärder")
+    assert ("Blad 'Uppföljning T1', rad 4: åtgärden 'Studiestöd efter skolan' lästes som samma åtgärd som 'Läxhjälp' "
+            "i planen (blad 'Åtgärdsplan', rad 4): titeln är omskriven, men de har samma område, problem och orsak, "
+            "står på samma plats i tabellen och har samma ansvarig ('Fältgruppen') och samma operativa mål ('Fler "
+            "unga klarar skolan'). Kontrollera att det är samma åtgärd; har planens åtgärd ersatts av en ny, låt "
+            "planens rad stå kvar på uppföljningsbladet (t.ex. med \"Utgår\"), så läses de som två.") in report.lines
+    assert any(line.startswith("Blad 'Uppföljning T1', rad 5: åtgärden 'Vuxna på stan' lästes som samma åtgärd som "
+                               "'Nattvandring' i planen") for line in report.lines)
+    assert not [line for line in report.lines if "finns inte på något" in line or "står inte i planen" in line]
+    at = open_page(empty_db, "atgarder", monkeypatch, STOCKHOLM)
+    assert any(c.value.startswith("1 plan från 1 organisation, planår 2025, med 2 åtgärder.") for c in at.caption)
+
+
+def test_a_title_retyped_beside_titles_kept_is_linked_by_the_words_in_common(empty_db, tmp_path):
+    # Neither responsible nor goal filled in: the words the two Åtgärd cells share say it.
+    def bare(cause, action, note=None):
+        return _measure(cause, action, note, who=None, due=None, goal=None)
+
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": _table(bare("Svag skolanknytning", "Läxhjälp: två kvällar i veckan på biblioteket"),
+                              bare("Få vuxna ute kvällstid", "Nattvandring: fredagar")),
+        "Uppföljning T1": _table(bare("Svag skolanknytning", "Studiestöd: två kvällar i veckan på biblioteket", "a"),
+                                 bare("Få vuxna ute kvällstid", "Nattvandring: fredagar", "Ute.")),
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1::2] for m in _measures(empty_db)] == [("Studiestöd", "Uppföljning T1"),
+                                                      ("Nattvandring", "Uppföljning T1")]
+    assert any(line.startswith("Blad 'Uppföljning T1', rad 4: åtgärden 'Studiestöd' lästes som samma åtgärd som "
+                               "'Läxhjälp' i planen") and "och har ord gemensamma i åtgärdstexten ('kvällar', 'veckan', "
+               "'biblioteket')." in line for line in report.lines)
+
+
+def test_several_measures_under_one_cause_retyped_are_linked_in_their_order(empty_db, tmp_path):
+    cause = "Svag skolanknytning"
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": _table(_measure(cause, "Läxhjälp"), _measure(cause, "Mentorer"), _measure(cause, "Idrott")),
+        "Uppföljning T1": _table(_measure(cause, "Studiestöd", "a"), _measure(cause, "Förebilder", "b"),
+                                 _measure(cause, "Fotboll", "c")),
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    assert [m[1] for m in _measures(empty_db)] == ["Studiestöd", "Förebilder", "Fotboll"]
+    assert [line.split(" i planen")[0] for line in report.lines if "lästes som samma åtgärd" in line] == [
+        "Blad 'Uppföljning T1', rad 4: åtgärden 'Studiestöd' lästes som samma åtgärd som 'Läxhjälp'",
+        "Blad 'Uppföljning T1', rad 5: åtgärden 'Förebilder' lästes som samma åtgärd som 'Mentorer'",
+        "Blad 'Uppföljning T1', rad 6: åtgärden 'Fotboll' lästes som samma åtgärd som 'Idrott'"]
+
+
+def test_a_retyped_plan_with_another_responsible_is_kept_apart_and_the_report_says_why(empty_db, tmp_path):
+    path = _workbook(tmp_path, {
+        "Åtgärdsplan": _table(_measure("Svag skolanknytning", "Läxhjälp"),
+                              _measure("Få vuxna ute kvällstid", "Nattvandring")),
+        "Uppföljning T1": _table(_measure("Svag skolanknytning", "Studiestöd", "a", who="Skolan"),
+                                 _measure("Få vuxna ute kvällstid", "Vuxna på stan", "b", who="Polisen")),
+        "Uppföljning T2": _table(_measure("Svag skolanknytning", "Studiestöd", "c", who="Skolan"),
+                                 _measure("Få vuxna ute kvällstid", "Vuxna på stan", "d", who="Polisen")),
+    }, first=UNGA)
+    report = _load(empty_db, path)
+    # Read as before: the plan's two measures on their own beside the rounds'.
+    assert rows(empty_db, "SELECT source_sheet, count(*) FROM measure GROUP BY 1 ORDER BY 1") == [
+        ("Uppföljning T2", 2), ("Åtgärdsplan", 2)]
+    assert ("Blad 'Åtgärdsplan' kan vara planen som uppföljningsbladen 'Uppföljning T1' och 'Uppföljning T2' följer "
+            "upp: åtgärden på rad 4 ('Läxhjälp') har samma område, problem och orsak som 'Studiestöd' på blad "
+            "'Uppföljning T1', rad 4, men titeln är omskriven och ansvarig (Vem) skiljer sig. Bladet lästes som förut, "
+            "för sig (samma åtgärd kan räknas mer än en gång). Är det samma åtgärder, skriv titlarna likadant i planen "
+            "och på uppföljningsbladen.") in report.lines
+    assert not _plan_line(report)
+
+
+@pytest.mark.parametrize(("t1", "why"), [
+    # In another order than in the plan: the place is all a retyped title has.
+    ([_measure("Få vuxna ute kvällstid", "Vuxna på stan", "a"), _measure("Svag skolanknytning", "Studiestöd", "b")],
+     "titeln är omskriven och åtgärderna står i en annan ordning"),
+    # The time changed: perhaps another measure.
+    ([_measure("Svag skolanknytning", "Studiestöd", "a", due="T3"), _measure("Få vuxna ute kvällstid", "Nattvandring")],
+     "titeln är omskriven och tid (När) skiljer sig"),
+    # Nothing but the problem and cause in common.
+    ([_measure("Svag skolanknytning", "Studiestöd", "a", who=None, goal=None, due=None),
+      _measure("Få vuxna ute kvällstid", "Nattvandring")],
+     "titeln är omskriven och inget annat än problemet och orsaken är detsamma (varken ansvarig, operativt mål "
+     "eller ord i åtgärdstexten)"),
+])
+def test_a_retyped_title_the_reader_is_unsure_of_is_kept_apart(empty_db, tmp_path, t1, why):
+    laxhjalp = _measure("Svag skolanknytning", "Läxhjälp", who=t1[0][5], goal=t1[0][3], due=t1[0][4] and "2025")
+    plan = _table(laxhjalp, _measure("Få vuxna ute kvällstid", "Nattvandring"))
+    report = _load(empty_db, _workbook(tmp_path, {"Åtgärdsplan": plan, "Uppföljning T1": _table(*t1)}, first=UNGA))
+    doubts = [line for line in report.lines if "kan vara samma åtgärd som 'Läxhjälp'" in line]
+    assert len(doubts) == 1, report.lines
+    assert f", men {why}; de lästes som två åtgärder." in doubts[0]
+    assert {"Läxhjälp", "Studiestöd"} <= {m[1] for m in _measures(empty_db)}

@@ -1611,6 +1611,7 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     start, stop = (max(start, rows[0]), rows[1]) if rows else (start, sheet.last_row)
     groups: dict[tuple[int, int], list[int]] = {}  # Åtgärd cell -> its rows
     problem_cells, cause_cells = set(), set()
+    cell_rows: dict[tuple[int, int], set[int]] = {}  # a problem or cause cell -> the rows it was read on
     cause_rows_without_measure = 0
     rejected: list[Rejection] = []
     last_problem = last_cause = ""
@@ -1699,11 +1700,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             if origin not in problem_cells:
                 last_cause = ""  # a new problem starts its own causes
             problem_cells.add(origin)
+            cell_rows.setdefault(origin, set()).add(r)
             last_problem = values["problem"]
         else:
             values["problem"] = last_problem
         if values["cause"]:
             cause_cells.add(sheet.origin(r, roles["cause"]))
+            cell_rows.setdefault(sheet.origin(r, roles["cause"]), set()).add(r)
             last_cause = values["cause"]
         elif values["measure"]:
             values["cause"] = last_cause
@@ -1873,6 +1876,28 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             status=status, source_sheet=sheet.title,
             source_row=top, entries=entries, colours=colours,
         ))
+    # A block of rows pasted twice (with its header, skipped above, or without): a measure
+    # the same as an earlier one of the table in every column is that measure, read once,
+    # and its problem and cause cells are not counted again.
+    first_of: dict[tuple, int] = {}
+    pasted: list[tuple[int, int]] = []  # (row of the copy, row of the measure it repeats)
+    pasted_rows: set[int] = set()
+    for m in list(measures):
+        same = (m["problem"], m["cause"], m["description"], m["operational_goal"], m["due"], m["responsible"],
+                m["status"], tuple((e.followup_date, e.round, e.text, e.status) for e in m["entries"]))
+        if same in first_of:
+            pasted.append((m["source_row"], first_of[same]))
+            pasted_rows.update(next(rows for (top, _), rows in groups.items() if top == m["source_row"]))
+            measures.remove(m)
+        else:
+            first_of[same] = m["source_row"]
+    if pasted:
+        problem_cells = {c for c in problem_cells if not cell_rows[c] <= pasted_rows}
+        cause_cells = {c for c in cause_cells if not cell_rows[c] <= pasted_rows}
+        notes.append(f"Blad '{sheet.title}': åtgärderna på rad {_rows([r for r, _ in pasted])} är desamma som på "
+                     f"rad {_rows(sorted({r for _, r in pasted}))} i varje kolumn (problem, orsak, åtgärd, mål, "
+                     "tid, ansvarig och uppföljning); tabellen har troligen klistrats in två gånger, och varje "
+                     "åtgärd lästes en gång. Ta bort kopian.")
     for c, explained in numbers.items():
         if explained and any(sheet.own(r, c) in explained for r in row_values):
             notes.append(f"Blad '{sheet.title}': statusen lästes från talen i kolumn {get_column_letter(c)} "
@@ -2187,7 +2212,7 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
     follow-up ("Uppföljning april", "Uppföljning augusti") is read as rounds (_as_rounds)."""
 
     def copies(a: Sheet, b: Sheet) -> bool:
-        return any(re.search(r"\(\d+\)\s*$", s.title) for s in (a, b))
+        return any(_COPY_TITLE.search(s.title) for s in (a, b))
 
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
@@ -2204,7 +2229,24 @@ def _without_copies(areas: list[AreaRows], notes: list[str]) -> list[AreaRows]:
             notes.append(f"Blad '{by_sheet[i][0].sheet.title}' har samma åtgärder som blad '{kept}' och lästes inte "
                          f"(bara det sista, '{kept}', lästes). Ta bort kopian, eller läs in den som en egen "
                          "arbetsbok om den är en annan uppföljning.")
+    # The same measures on two sheets named otherwise are read twice (a sheet per LPO, a
+    # follow-up per round); unless the names say which, the report says so. Beside sheets
+    # named for a round, _plan_sheets says which is the plan, or why it cannot tell.
+    rounds = any(_header_round(_clean_title(rows.sheet.title)) for rows in areas)
+    for i in sorted(by_sheet) if not rounds else ():
+        for j in sorted(by_sheet):
+            a, b = by_sheet[i][0].sheet, by_sheet[j][0].sheet
+            if j > i and i not in dropped and j not in dropped and content[i] and content[i] == content[j] \
+                    and not any(_LPO_IN_TITLE.match(s.title) or _header_round(_clean_title(s.title))
+                                or _FOLLOWUP_TITLE.search(_fold(s.title)) for s in (a, b)):
+                notes.append(f"Blad '{a.title}' och '{b.title}' har samma åtgärder (samma problem och titlar); båda "
+                             "lästes, så varje åtgärd räknas två gånger. Är det ena en kopia, ta bort det; är det en "
+                             "uppföljning, ge det uppföljningens namn (\"Uppföljning T2\").")
     return [rows for rows in areas if rows.sheet.index not in dropped]
+
+
+# A sheet named as a copy: Excel's "Plan (2)", LibreOffice's "Plan_2", Google's "Kopia av Plan".
+_COPY_TITLE = re.compile(r"\(\d+\)\s*$|_\d\s*$|^\s*(?:kopia av|copy of)\s|[\s_-]kopia\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -2276,7 +2318,9 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
 
     A plan sheet is an area sheet not named for a round that has at least one measure a
     round sheet has too (the same problem and title, in the same standard area or any own
-    area). Where it is unclear which sheet is the plan, the sheets are read as before, each
+    area; or in the same area, a title edited or retyped: title_relation, _retyped). A
+    sheet that may be the plan but none of whose measures is safely a round sheet's is
+    read as before and named (_not_plan). Where it is unclear which sheet is the plan, the sheets are read as before, each
     on its own, and the report says why:
     - two such sheets with the same measures (the same area, problem and title): a hidden
       one beside a visible one is an old version (the visible one is the plan), else
@@ -2292,19 +2336,36 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
         area = rows.area if rows.area in cat.PRIORITISED_AREAS else None
         return area, "".join(_words(m["problem"])), "".join(_words(m["title"]))
 
-    round_keys = {key(rows, m) for rows in areas if rows.sheet.index in rounds for m in rows.measures}
+    def linked(a: AreaRows, ma: dict, b: AreaRows, mb: dict) -> bool:
+        """Whether two sheets' measures of the same area are one: the same problem and
+        title, or a title edited (title_relation), or retyped (_retyped)."""
+        if a.area != b.area:
+            return False
+        if title_relation(ma["title"], mb["title"]) in ("same", "edit"):
+            return title_relation(ma["problem"], mb["problem"]) in ("same", "edit")
+        return _retyped(ma, mb).same
+
+    def sheets_linked(one: list[AreaRows], other: list[AreaRows]) -> bool:
+        return any(linked(a, ma, b, mb) for a in one for ma in a.measures for b in other for mb in b.measures)
+
+    round_parts = [rows for rows in areas if rows.sheet.index in rounds]
+    round_keys = {key(rows, m) for rows in round_parts for m in rows.measures}
     by_sheet: dict[int, list[AreaRows]] = {}
     for rows in areas:
         if rows.sheet.index not in rounds:
             by_sheet.setdefault(rows.sheet.index, []).append(rows)
-    candidates = [i for i, parts in by_sheet.items()
-                  if any(key(rows, m) in round_keys for rows in parts for m in rows.measures)]
-    if not candidates:
-        return set(), []
-    sheet = {i: by_sheet[i][0].sheet for i in candidates}
     titles = {rows.sheet.index: rows.sheet.title for rows in areas}
     round_titles = swedish_list([f"'{titles[i]}'" for i in sorted(rounds, key=lambda i: (rounds[i].order, i))])
-    notes = []
+    # A plan whose titles were each edited or retyped on the round sheets shares no title
+    # with them, but is their plan all the same.
+    candidates = [i for i, parts in by_sheet.items()
+                  if any(key(rows, m) in round_keys for rows in parts for m in rows.measures)
+                  or sheets_linked(parts, round_parts)]
+    notes = [_not_plan(by_sheet[i], round_parts, round_titles) for i in by_sheet if i not in candidates]
+    notes = [line for line in notes if line]
+    if not candidates:
+        return set(), notes
+    sheet = {i: by_sheet[i][0].sheet for i in candidates}
     # Left by _round_sheets only when every round sheet's name gives another year.
     foreign = {i: years for i, rnd in rounds.items() if (years := _round_years(titles[i], rnd, plan_year))}
     if foreign:
@@ -2340,7 +2401,8 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
                      "en gång). Ha ett uppföljningsblad per lokalpolisområde i en egen arbetsbok, eller skriv "
                      "uppföljningen på lokalpolisområdenas blad.")
     own = {i: {(rows.area, *key(rows, m)[1:]) for rows in by_sheet[i] for m in rows.measures} for i in candidates}
-    shares = {i: [j for j in candidates if j != i and own[i] & own[j]] for i in candidates}
+    shares = {i: [j for j in candidates if j != i and (own[i] & own[j] or sheets_linked(by_sheet[i], by_sheet[j]))]
+              for i in candidates}
     old = {i for i in candidates if sheet[i].state != "visible" and any(sheet[j].state == "visible" for j in shares[i])}
     for i in sorted(old):
         visible = next(j for j in shares[i] if sheet[j].state == "visible")
@@ -2356,6 +2418,28 @@ def _plan_sheets(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year
                      "kan räknas mer än en gång). Ta bort det som inte är planen, eller ge det ett namn som säger "
                      "vilken uppföljning det är.")
     return {i for i in left if i not in unsure}, notes
+
+
+def _not_plan(parts: list[AreaRows], round_parts: list[AreaRows], round_titles: str) -> str | None:
+    """The report's line for an area sheet beside round sheets that may be their plan but
+    is not safely so: a measure of it has the area, problem and cause of a round sheet's
+    measure whose title was retyped, but something differs or nothing else is the same
+    (_retyped). It is read as before, on its own."""
+    for rows in parts:
+        for m in rows.measures:
+            for other in round_parts:
+                if other.area != rows.area:
+                    continue
+                for n in other.measures:
+                    how = _retyped(m, n)
+                    if how.why:
+                        return (f"Blad '{rows.sheet.title}' kan vara planen som uppföljningsbladen {round_titles} "
+                                f"följer upp: åtgärden på rad {m['source_row']} ('{_short(m['title'], 40)}') har samma "
+                                f"område, problem och orsak som '{_short(n['title'], 40)}' på blad "
+                                f"'{other.sheet.title}', rad {n['source_row']}, men titeln är omskriven och {how.why}. "
+                                "Bladet lästes som förut, för sig (samma åtgärd kan räknas mer än en gång). Är det "
+                                "samma åtgärder, skriv titlarna likadant i planen och på uppföljningsbladen.")
+    return None
 
 
 def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: int,
@@ -2429,7 +2513,7 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             else:
                 pending.append(m)
         earlier = [t for t, found in enumerate(tracks) if t not in here and found[-1][0].area == rows.area]
-        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of)
+        matched, lines, unsure = _same_measures(rows, pending, [tracks[t][-1] for t in earlier], track_of, plan)
         for m, old in matched:
             attach(track_of[id(old)], rows, m)
         renamed.extend(lines)
@@ -2484,11 +2568,13 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
         if step(found[0][0]) == PLAN_STEP and step(found[-1][0]) != latest[area]:
             counted[area] = PLAN_STEP
     kept: set[int] = set()
-    plan_text: dict[int, list[int]] = {}  # a plan sheet -> rows whose follow-up no round sheet has
+    # A plan sheet -> (row, whether the text had no marker) of measures whose follow-up no round sheet has.
+    plan_text: dict[int, list[tuple[int, bool]]] = {}
+    first = min((i for i in by_sheet if i != PLAN_STEP), key=order, default=None)  # the earliest round sheet
     for found in tracks:
         base_rows, base = found[-1]
         kept.add(id(base))
-        if step(found[0][0]) == PLAN_STEP and len(found) > 1:
+        if step(found[0][0]) == PLAN_STEP:
             # The plan's follow-up cell copied to a round sheet: a text without markers is
             # the plan's undated VB entry but the round sheet's round; it is that round's.
             written = {(e.followup_date, e.round, " ".join(e.text.split())) for _, m in found[1:] for e in m["entries"]}
@@ -2496,8 +2582,18 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             plan_rows, planned = found[0]
             planned["entries"] = [e for e in planned["entries"] if not (
                 e.round == "VB" and e.followup_date is None and " ".join(e.text.split()) in texts)]
-            if any((e.followup_date, e.round, " ".join(e.text.split())) not in written for e in planned["entries"]):
-                plan_text.setdefault(plan_rows.sheet.index, []).append(planned["source_row"])
+            own = [e for e in planned["entries"] if (e.followup_date, e.round, " ".join(e.text.split())) not in written]
+            if own:
+                plan_text.setdefault(plan_rows.sheet.index, []).append(
+                    (planned["source_row"], any(e.unmarked for e in own)))
+            # Text without markers that no round sheet has is no year-end summary (VB):
+            # the plan comes before every round, so it is the earliest round's. As VB it
+            # made a round of its own (the Uppföljningar tab's VB column, no sheet's) and,
+            # sorting last, its assessment outweighed every round sheet's.
+            if first is not None:
+                for e in own:
+                    if e.unmarked:
+                        e.round = rounds[first].round
         merged: dict[tuple, followup.Entry] = {}
         for _, m in found:
             for e in m["entries"]:
@@ -2547,10 +2643,19 @@ def _as_rounds(areas: list[AreaRows], rounds: dict[int, SheetRound], plan_year: 
             notes.append(f"{what} finns inte på något senare uppföljningsblad och lästes in från detta blad. "
                          f"Kontrollera om {'den' if one else 'de'} har fått en annan titel eller strukits.")
     for index, found_rows in sorted(plan_text.items()):
-        notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(sorted(found_rows))} står inte på "
-                     "något uppföljningsblad; den lästes in med åtgärdens uppföljning (text utan datum eller "
-                     "uppföljning framför som årets sammanfattning, VB). Hör texten till en viss uppföljning, skriv "
-                     "den framför (\"T1:\"); är den ingen uppföljning, flytta den till en annan kolumn.")
+        unmarked = sorted(r for r, bare in found_rows if bare)
+        marked = sorted(r for r, bare in found_rows if not bare)
+        if unmarked and first is not None:
+            notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(unmarked)} står inte på något "
+                         "uppföljningsblad och har inget datum eller uppföljning framför; den lästes in som "
+                         f"uppföljningen {rounds[first].round} (det första uppföljningsbladet, '{titles[first]}'), eftersom "
+                         "planen kommer före varje uppföljning, och inte som årets sammanfattning (VB). Hör texten "
+                         "till en annan uppföljning, skriv den framför texten (\"T2:\", \"VB:\"); är den ingen "
+                         "uppföljning, flytta den till en annan kolumn.")
+        if marked:
+            notes.append(f"Blad '{titles[index]}' (planen): uppföljningen på rad {_rows(marked)} står inte på något "
+                         "uppföljningsblad; den lästes in med åtgärdens uppföljning, i den uppföljning som dess datum "
+                         "eller markering anger.")
     if plan_titles:
         # A measure first written on a round sheet was added after the plan (or renamed
         # beyond an edit, named above as a doubt): named at the sheet it first stands on.
@@ -2750,8 +2855,67 @@ def _place(rows: AreaRows, m: dict, track_of: dict[int, int], anchors: set[int])
     return above, below
 
 
+_AGREEING = (("responsible", "samma ansvarig"), ("operational_goal", "samma operativa mål"))
+_CONFLICTING = (("responsible", "ansvarig (Vem)"), ("operational_goal", "operativt mål"), ("due", "tid (När)"))
+
+
+@dataclass(frozen=True)
+class Retyped:
+    """How a plan's measure and a round sheet's measure whose titles are not an edit of
+    each other compare (_retyped): ``same`` when they are safely one measure, with the
+    ``signs`` that say so beside the area, problem and cause; else ``why`` not, or
+    neither when they do not even share a problem and cause."""
+
+    same: bool = False
+    signs: tuple[str, ...] = ()
+    why: str | None = None
+
+
+def _retyped(old: dict, new: dict) -> Retyped:
+    """Whether a measure on the plan's own sheet (``old``) and one on a round sheet
+    (``new``), in the same area, are one measure whose title was written otherwise on the
+    round sheet ("Läxhjälp: två kvällar i veckan" in the plan, "Studiestöd efter skolan"
+    on "Uppföljning T1"): the same problem and cause (each the same or an edit of the
+    other; a cause must be written), and one more sign: the same responsible (Vem), the
+    same operational goal, or words in common in the Åtgärd cells (small words aside);
+    and nothing that says otherwise: no responsible, goal or När filled in on both that
+    differs. Where the place in the table is the same is for the caller to check
+    (_same_measures), and that the match is the only one for both.
+
+    A round sheet is a copy of the plan made at a follow-up, whose title cell is often
+    shortened or retyped, while the problem, cause and the columns beside it are copied
+    as they stand; a measure replaced by a new one under the same cause is the plan's
+    measure revised, and counting it once is right either way."""
+    if not (old["cause"] and new["cause"]) or title_relation(old["cause"], new["cause"]) not in ("same", "edit") \
+            or title_relation(old["problem"], new["problem"]) not in ("same", "edit"):
+        return Retyped()
+    differ = [label for key, label in _CONFLICTING if old[key] and new[key]
+              and title_relation(old[key], new[key]) not in ("same", "edit")]
+    if differ:
+        return Retyped(why=f"{swedish_list(differ)} skiljer sig")
+    signs = [f"{label} ('{_short(new[key], 40)}')" for key, label in _AGREEING if old[key] and new[key]]
+    shared = [w for w in dict.fromkeys(_words(new["description"]))
+              if w not in _SMALL_WORDS and len(w) >= 4 and w in set(_words(old["description"]))]
+    if shared:
+        signs.append("ord gemensamma i åtgärdstexten (" + ", ".join(f"'{w}'" for w in shared[:3]) + ")")
+    if not signs:
+        return Retyped(why="inget annat än problemet och orsaken är detsamma (varken ansvarig, operativt mål eller "
+                           "ord i åtgärdstexten)")
+    return Retyped(True, tuple(signs))
+
+
+def _under_cause(rows: AreaRows, m: dict) -> tuple[int, int]:
+    """(its place, how many) among the measures of its sheet and area with its problem and cause."""
+    def cause(x: dict) -> tuple[str, str]:
+        return "".join(_words(x["problem"])), "".join(_words(x["cause"]))
+
+    same = sorted((x for x in rows.measures if cause(x) == cause(m)), key=lambda x: x["source_row"])
+    return next(k for k, x in enumerate(same) if x is m), len(same)
+
+
 def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[AreaRows, dict]],
-                   track_of: dict[int, int]) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
+                   track_of: dict[int, int], plan: Collection[int] = ()
+                   ) -> tuple[list[tuple[dict, dict]], list[str], list[str]]:
     """Which of a round sheet's new measures (``pending``: no measure of an earlier sheet
     has its area, problem and title) are measures of an earlier sheet (``earlier``: the
     latest of each measure not on this sheet, in the same area) edited: a title (and
@@ -2761,6 +2925,12 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
     problem is another, or the title is near but more than an edit, the two are kept
     apart and named as a doubt.
 
+    A measure of the plan's own sheet (``plan``: its sheet indexes; _plan_sheets) is also
+    the round sheet's measure whose title was retyped (_retyped: the same problem and
+    cause, the same responsible, goal or words in the Åtgärd cell, nothing that differs)
+    at the same place in the table, when the match is the only one for both and the
+    measures so matched stand in the same order on both sheets.
+
     Returns ((new measure, earlier measure) matched, report lines for the matches, report
     lines for the doubts)."""
     if not pending or not earlier:
@@ -2768,10 +2938,12 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
     here = rows.sheet.title
     anchors_of: dict[int, tuple[set[int], tuple]] = {}
     candidates, doubts = [], []
+    retyped: dict[tuple[int, int], Retyped] = {}  # (id(new), id(old)) -> a plan's measure retyped
     for m in pending:
         for old_rows, old in earlier:
             title = title_relation(old["title"], m["title"])
-            if title is None:
+            from_plan = old_rows.sheet.index in plan
+            if title is None and not from_plan:
                 continue
             if id(old_rows) not in anchors_of:
                 new_tracks = {track_of[id(x)] for x in rows.measures if id(x) in track_of}
@@ -2779,22 +2951,63 @@ def _same_measures(rows: AreaRows, pending: list[dict], earlier: list[tuple[Area
             anchors = anchors_of[id(old_rows)]
             same_place = _place(old_rows, old, track_of, anchors) == _place(rows, m, track_of, anchors)
             same_problem = title_relation(old["problem"], m["problem"]) in ("same", "edit")
-            if title != "near" and same_problem and same_place:
+            if title in ("same", "edit"):
+                if same_problem and same_place:
+                    candidates.append((m, old_rows, old))
+                else:
+                    doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
+                                   else "den står på en annan plats i tabellen"))
+                continue
+            how = _retyped(old, m) if from_plan else Retyped()
+            if how.same and same_place:
                 candidates.append((m, old_rows, old))
-            elif title != "near":
-                doubts.append((m, old_rows, old, "den står under ett annat problem" if not same_problem
-                               else "den står på en annan plats i tabellen"))
-            elif same_problem and same_place:
+                retyped[id(m), id(old)] = how
+            elif how.same:
+                doubts.append((m, old_rows, old, "titeln är omskriven och den står på en annan plats i tabellen"))
+            elif how.why and same_place:
+                doubts.append((m, old_rows, old, f"titeln är omskriven och {how.why}"))
+            elif title == "near" and same_problem and same_place:
                 doubts.append((m, old_rows, old, "titlarna skiljer sig mer än en rättelse eller ett tillägg"))
+    # Several measures under one cause (a cause merged over their rows), each retyped: the
+    # n-th of the plan's is the n-th of the round sheet's when both have as many.
     per_new = Counter(id(m) for m, _, _ in candidates)
     per_old = Counter(id(old) for _, _, old in candidates)
+    by_order = [(m, old_rows, old) for m, old_rows, old in candidates
+                if (id(m), id(old)) not in retyped or (per_new[id(m)] == 1 and per_old[id(old)] == 1)
+                or _under_cause(old_rows, old) == _under_cause(rows, m)]
+    for m, old_rows, old in candidates:
+        if (m, old_rows, old) not in by_order and id(m) not in {id(d[0]) for d in doubts}:
+            doubts.append((m, old_rows, old, "titeln är omskriven och flera åtgärder står under samma orsak, olika "
+                                             "många på bladen"))
+    candidates = by_order
+    per_new = Counter(id(m) for m, _, _ in candidates)
+    per_old = Counter(id(old) for _, _, old in candidates)
+    unique = [(m, old_rows, old) for m, old_rows, old in candidates if per_new[id(m)] == 1 and per_old[id(old)] == 1]
+    # Retyped titles match by their place alone: two such matches in another order on the
+    # two sheets (the first in the plan the second on the round sheet) are no safe match.
+    by_place = [(m, old_rows, old) for m, old_rows, old in unique if (id(m), id(old)) in retyped]
+    crossed = {id(m) for m, old_rows, old in by_place for m2, old_rows2, old2 in by_place
+               if old_rows2.sheet.index == old_rows.sheet.index
+               and (old["source_row"] - old2["source_row"]) * (m["source_row"] - m2["source_row"]) < 0}
     matched: list[tuple[dict, dict]] = []
     lines = []
     for m, old_rows, old in candidates:
         if per_new[id(m)] > 1 or per_old[id(old)] > 1:
             doubts.append((m, old_rows, old, "fler än en åtgärd passar"))
             continue
+        if id(m) in crossed:
+            doubts.append((m, old_rows, old, "titeln är omskriven och åtgärderna står i en annan ordning"))
+            continue
         matched.append((m, old))
+        if (id(m), id(old)) in retyped:
+            lines.append(f"Blad '{here}', rad {m['source_row']}: åtgärden '{_short(m['title'])}' lästes som samma "
+                         f"åtgärd som '{_short(old['title'])}' i planen (blad '{old_rows.sheet.title}', rad "
+                         f"{old['source_row']}): titeln är omskriven, men de har samma område, problem och orsak, "
+                         "står på samma plats i tabellen och har "
+                         f"{swedish_list(retyped[id(m), id(old)].signs)}."
+                         " Kontrollera att det är samma åtgärd; har planens åtgärd ersatts av en ny, låt planens rad "
+                         "stå kvar på uppföljningsbladet (t.ex. med \"Utgår\"), så läses de som två.")
+            continue
         problem = "samma problem" if old["problem"] == m["problem"] else \
             f"problemet ändrat från '{_short(old['problem'])}' till '{_short(m['problem'])}'"
         title = "samma titel" if old["title"] == m["title"] else "titeln rättad eller utökad"

@@ -16,7 +16,7 @@ docs/sources/atgardsplan.md; this module is pure text handling, no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.readers.text import MONTHS
@@ -47,6 +47,10 @@ _MARKER = re.compile(
 # - a month "Mars:", "April 2025:" (no day: the entry is undated, in the month's round);
 # - a week "v. 12:", "V12:", "Vecka 12 2025:" (no day either: undated, in the round of
 #   the week's Thursday, which is the day ISO uses to place a week in its year);
+# - a quarter "Q3:", "Q3 2025:", "Kv 3:", "Kvartal 3:" or a school term "HT 2025:",
+#   "VT:", "Hösttermin:" (no day: undated, in the round the period ends in, as its
+#   follow-up is written at its end: Q1 T1, Q2 and Q3 T2, Q4 T3, VT T2, HT T3; before,
+#   such an entry was an undated year-end summary, VB);
 # - a numbered follow-up "Uppföljning 1:" (the first follow-up is T1, and so on);
 # - the kommun's own reports: "Årsredovisning:", "Helår:", "Årsuppföljning:" are the
 #   year-end summary (VB); "Delår:", "Delårsrapport:" the interim report a kommun makes
@@ -60,12 +64,15 @@ _MONTH_NAMES = "(?:" + "|".join(sorted(_MONTH_WORDS, key=len, reverse=True)) + r
 _LINE_OPENING = re.compile(
     r"^[ \t]*(?:"
     rf"(?P<date>{_LINE_DATES})(?!\d)(?:[ \t]*[:\-–][ \t]*|\.(?=\s|$)[ \t]*|[ \t]+(?=[^\s:])|(?=[ \t]*$))"
-    r"|(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>(?:20)?\d{2}))?[ \t]*:"
+    r"|(?:uppföljning[ \t]+)?(?P<day>\d{1,2})[/.](?P<month>\d{1,2})(?:[ \t]*[-–.]?[ \t]*(?P<year>(?:20)?\d{2}))?[ \t]*:"
     rf"|(?:uppföljning[ \t]+)?(?P<nday>\d{{1,2}})[ \t]+(?P<nmonth>{_MONTH_NAMES})(?:[ \t]+(?P<nyear>20\d{{2}}))?[ \t]*:"
     rf"|(?:uppföljning[ \t]+)?(?P<name>{_MONTH_NAMES})(?:[ \t]+(?P<name_year>20\d{{2}}))?[ \t]*:"
     r"|(?P<year_end>årsredovisning(?:en)?|helår(?:suppföljning)?|årsuppföljning(?:en)?)(?:[ \t]+(?P<year_end_year>20\d{2}))?[ \t]*:"
     r"|(?P<interim>delår(?:srapport(?:en)?|sbokslut(?:et)?)?)(?:[ \t]+(?P<interim_year>20\d{2}))?[ \t]*:"
     r"|(?:v\.?|vecka)[ \t]*(?P<week>\d{1,2})(?:[ \t]+(?P<week_year>20\d{2}))?[ \t]*:"
+    r"|(?:uppföljning[ \t]+)?(?:q|kv\.?|kvartal)[ \t]*(?P<quarter>[1-4])(?:[ \t]*[-–/]?[ \t]*(?P<quarter_year>(?:20)?\d{2}))?[ \t]*:"
+    r"|(?:uppföljning[ \t]+)?(?P<term>vt|ht|vårtermin(?:en)?|hösttermin(?:en)?)"
+    r"(?:[ \t]*[-–/]?[ \t]*(?P<term_year>(?:20)?\d{2}))?[ \t]*:"
     r"|uppföljning[ \t]+(?:nr\.?[ \t]*)?(?P<n>[123])[ \t]*:"
     r")",
     re.MULTILINE | re.IGNORECASE,
@@ -153,6 +160,9 @@ class Entry:
     # The statuses the assessment named when it named several ("uppnådd/påbörjad"), least
     # favourable first; ``status`` is the first of them. Empty otherwise.
     hedged: tuple[str, ...] = ()
+    # The cell had no marker at all: a year-end (VB) entry without a date only by default
+    # (a plan sheet's text beside round sheets is read as the first round's, _as_rounds).
+    unmarked: bool = field(default=False, compare=False)
 
 
 def normalise(text: str) -> str:
@@ -406,6 +416,13 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
                 continue  # "v. 60:" is no week: text
             found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year), None))
             continue
+        elif m["quarter"] or m["term"]:
+            # The month the period ends in: a quarter's third, June for the spring term
+            # (VT), December for the autumn term (HT).
+            end = 3 * int(m["quarter"]) if m["quarter"] else 6 if m["term"].lower().startswith("v") else 12
+            year = _year(m["quarter_year"] or m["term_year"]) or plan_year
+            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, end, 1), plan_year), None))
+            continue
         elif m["name"]:
             month = _month(m["name"])
             year = int(m["name_year"]) if m["name_year"] else plan_year
@@ -436,8 +453,9 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
         return []
     markers = _markers(text, plan_year)
     if not markers:
-        body = text.strip()
-        return [_entry(None, "VB", body, None)]
+        entry = _entry(None, "VB", text.strip(), None)
+        entry.unmarked = True
+        return [entry]
     entries = []
     lead = text[: markers[0][0]].strip()
     for i, (_, end, day, rnd, year) in enumerate(markers):
