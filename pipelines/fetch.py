@@ -78,10 +78,15 @@ def _fetch_and_load(args, dest: Path, db: Path) -> tuple[int, tuple[int, int]]:
     if all(r.status == "duplicate" for r in reports):
         print(f"{args.source}: 0 nya rader – svaret var detsamma som vid en tidigare hämtning.")
     elif replaced:
-        print(f"{args.source}: {new} nya rader inlästa, {replaced} lagrade värden ersatta med hämtningens.")
+        print(f"{args.source}: {_new_rows(new)}, {replaced} {'lagrat värde ersatt' if replaced == 1 else 'lagrade värden ersatta'} "
+              "med hämtningens.")
     else:
-        print(f"{args.source}: {new} nya rader inlästa.")
+        print(f"{args.source}: {_new_rows(new)}.")
     return 0, (new, replaced)
+
+
+def _new_rows(n: int) -> str:
+    return "1 ny rad inläst" if n == 1 else f"{n} nya rader inlästa"
 
 
 def fetch_log_path(db: Path) -> Path:

@@ -144,7 +144,8 @@ class LoadReport:
         if self.status == "rejected":
             return self.lines[0] if self.lines else f"{self.file}: avvisad."
         head = (
-            f"{self.file}: {self.source_format}, {self.rows_accepted} rader inlästa, "
+            f"{self.file}: {self.source_format}, "
+            f"{'1 rad inläst' if self.rows_accepted == 1 else f'{self.rows_accepted} rader inlästa'}, "
             f"{self.rows_rejected} avvisade (load_id {self.load_id})."
         )
         return "\n".join([head, *("  " + line for line in self.lines)])
@@ -404,7 +405,8 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             con.execute('INSERT INTO rejected_row (load_id, row_number, "column", reason) '
                         'SELECT load_id, row_number, "column", reason FROM _rejected')
             con.unregister("_rejected")
-            lines.append(f"{len(result.rejected)} rader avvisades; se tabellen rejected_row (load_id {load_id}).")
+            n = len(result.rejected)
+            lines.append(f"{n} {'rad' if n == 1 else 'rader'} avvisades; se tabellen rejected_row (load_id {load_id}).")
         con.execute(
             """INSERT INTO load_log VALUES (?, ?, ?, ?, ?, ?, ?, 'ok', ?)""",
             [load_id, name, digest, result.source_format, datetime.now().replace(microsecond=0),

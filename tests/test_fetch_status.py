@@ -59,7 +59,7 @@ def test_overlapping_fetch_counts_new_and_replaced_once(empty_db, monkeypatch, c
     monkeypatch.setattr(kolada, "fetch", _kolada_answer({("0114", 2023): 3.0, ("0114", 2024): 4.0}))
     assert _fetch(empty_db) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "kolada: 1 nya rader inlästa, 1 lagrade värden ersatta med hämtningens.")
+        "kolada: 1 ny rad inläst, 1 lagrat värde ersatt med hämtningens.")
     assert rows(empty_db, "SELECT year, value FROM kolada_value ORDER BY 1") == [(2022, 1.0), (2023, 3.0), (2024, 4.0)]
     assert "senast hämtad" in _status(empty_db) and "(1 nya rader, 1 värden ersatta)" in _status(empty_db)
 

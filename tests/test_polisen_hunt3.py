@@ -204,7 +204,7 @@ def test_an_hourly_fetch_counts_an_updated_notice_as_replaced(feed, empty_db, ca
     capsys.readouterr()
     assert cli_main(argv) == 0
     out = capsys.readouterr().out
-    assert "polisen: 0 nya rader inlästa, 1 lagrade värden ersatta med hämtningens." in out, out
+    assert "polisen: 0 nya rader inlästa, 1 lagrat värde ersatt med hämtningens." in out, out
     assert _stored(empty_db)["polisen:7"][0] == "mord/dråp"
 
 

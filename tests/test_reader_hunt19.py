@@ -297,3 +297,12 @@ def test_a_count_written_nan_or_inf_is_a_rejected_row(empty_db, tmp_path):
     [report] = ingest(empty_db, [csv])
     assert (report.rows_accepted, report.rows_rejected) == (1, 2), report.summary()
     assert sorted((r[0], r[1]) for r in rejected_rows(empty_db)) == [(3, "count"), (4, "count")]
+
+
+def test_the_report_counts_one_rejected_row_in_the_singular(empty_db, tmp_path):
+    csv = tmp_path / "signaler.csv"
+    csv.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                   "2025-03;LPO-JARVA;15-17;M;socialtjänst;rekryteringsförsök;7\n"
+                   "2025-03;LPO-JARVA;12-14;M;socialtjänst;rekryteringsförsök;sju\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert "1 rad avvisades;" in report.summary() and "1 rader" not in report.summary()

@@ -4151,10 +4151,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                       "en gemensam plan som visas för var och en av kommunerna; summor över ett län eller en "
                       "polisregion räknar dem en gång.")
     statuses = Counter(m["status"] for m in measures)
+    counted = ", ".join(f"{s} {statuses[s]}" for s in cat.MEASURE_STATUSES if statuses[s])
     report.append(
         f"{len(measures)} åtgärder i {len({a.area for a in areas if a.measures})} prioriterade områden "
-        f"({sum(m['is_line_work'] for m in measures)} linjearbete), {len(followups)} uppföljningsposter. Status: "
-        + ", ".join(f"{s} {statuses[s]}" for s in cat.MEASURE_STATUSES if statuses[s]) + "."
+        f"({sum(m['is_line_work'] for m in measures)} linjearbete), {len(followups)} uppföljningsposter."
+        + (f" Status: {counted}." if counted else "")
     )
     without = sum(a.causes_without_measure for a in areas)
     if without:
