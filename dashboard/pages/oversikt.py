@@ -194,7 +194,8 @@ else:
     exports.download_buttons("oversikt_change_dl", df=top,
                              title=f"Vad förändrades mest – {scope.description}, {fmt.period(sel.start, sel.end)}",
                              caption=components.export_caption(sel, suppressed=None, notes=caveats,
-                                                               unprotected=components.INCIDENTS_UNPROTECTED),
+                                                               unprotected=components.INCIDENTS_UNPROTECTED,
+                                                               sources=("händelser", "befolkning")),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
 
 notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]

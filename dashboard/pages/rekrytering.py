@@ -172,6 +172,7 @@ def export_caption(frame, *notes) -> str:
     with the export's own ``notes`` after the page's."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
+                                     sources=("rekryteringssignaler", "befolkning"),
                                      notes=[coverage, unplaced, *notes, years_note if hidden else None,
                                             large_note if hidden else None])
 

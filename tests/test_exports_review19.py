@@ -1,0 +1,119 @@
+"""Exports, review 19 (a municipal safety coordinator building the lägesbild and the annual
+report from the downloads): each export's "Källa" names the sources of what it holds, not
+every source loaded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import loaded, open_page, open_tab
+
+from dashboard import components
+from pipelines.loading import ingest
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+STOCKHOLM = {"niva": "Kommun", "omrade": "Stockholm"}
+STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}
+DEMO = components.DEMO_TEXT
+POLISEN = Path(__file__).parent / "data" / "polisen" / "polisen-events-2024-documented.json"
+
+
+def source_of(caption: str) -> str:
+    """What the caption names after "Källa:" (up to "Data t.o.m.")."""
+    found = re.search(r"Källa: (.*?)\. Data t\.o\.m\. ", caption)
+    assert found, caption
+    return found.group(1)
+
+
+def sources(recorded) -> dict[str, str]:
+    return {key: source_of(call["caption"]) for key, call in recorded.items()}
+
+
+# --- 1. the demo: each export names its own kinds of data ------------------------------------
+
+
+def test_an_incident_chart_names_the_incidents_alone(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
+    found = sources(recorded)
+    assert found["oversikt_trend_dl"] == f"{DEMO} (händelser)"
+    # The table beside it has a rate per 100 000 inhabitants: the population's source too.
+    assert found["oversikt_change_dl"] == f"{DEMO} (händelser; befolkning)"
+
+
+def test_a_signal_table_names_the_signals_reporting_bodies(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLMS_LAN)
+    expected = f"{DEMO} (rekryteringssignaler: polis, socialtjänst, skola, fritid, SiS/HVB; befolkning)"
+    assert sources(recorded)["signal-trend"] == expected
+    assert sources(recorded)["signal-summary"] == expected
+
+
+def test_an_action_plan_table_names_the_areas_workbooks(demo_db, monkeypatch, recorded, raw):
+    at = open_page(demo_db, "atgarder", monkeypatch, {**STOCKHOLM, "period": "Välj månader",
+                                                       "fran": "januari 2025", "till": "december 2025"})
+    files = [f for (f,) in raw.execute(
+        """SELECT DISTINCT source_file FROM plan WHERE year = 2025 AND list_contains(kommun_codes, '0180')
+              OR (year = 2025 AND kommun_code = '0180') ORDER BY source_file""").fetchall()]
+    assert len(files) > 3
+    text = sources(recorded)["atgarder_status_dl"]
+    assert text == f"{DEMO} (åtgärdsplaner: {len(files)} arbetsböcker, bl.a. {files[0]}, {files[1]} och {files[2]})"
+    assert "händelser" not in text and "rekryteringssignaler" not in text
+    open_tab(at, "atgarder_flik", "Register")
+    assert sources(recorded)["atgarder_register_dl"] == text
+
+
+def test_a_map_of_signals_names_the_signals_its_table_the_incidents_beside_them(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "karta", monkeypatch, {**STOCKHOLMS_LAN, "matt": "Rekryteringssignaler"})
+    at.toggle(key="karta_export").set_value(True).run()
+    assert not at.exception
+    found = sources(recorded)
+    signals = "rekryteringssignaler: polis, socialtjänst, skola, fritid, SiS/HVB"
+    assert found["karta_fig_dl"] == f"{DEMO} ({signals})"
+    assert found["karta_table_dl"] == f"{DEMO} ({signals}; händelser; befolkning)"
+
+
+def test_a_comparison_of_measures_names_the_workbooks_beside_the_outcome(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**STOCKHOLMS_LAN, "jmf_niva": "Kommun"})
+    assert sources(recorded)["jmf_bars_dl"] == f"{DEMO} (händelser; befolkning)"
+    open_tab(at, "jmf_flik", "Åtgärder och utfall")
+    text = sources(recorded)["jmf_paired_dl"]
+    assert text.startswith(f"{DEMO} (händelser; befolkning; åtgärdsplaner: ") and "arbetsböcker" in text, text
+    assert "rekryteringssignaler" not in text
+
+
+def test_the_data_pages_tables_name_the_databases_own_log(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "data", monkeypatch, {})
+    found = sources(recorded)
+    assert found["data_loads_dl"] == f"{DEMO} (Lägesbilds inläsningslogg)"
+    assert found["data_definitions_dl"] == f"{DEMO} (Lägesbild)"
+
+
+# --- 2. the user's own data: the sources as loaded ---------------------------------------------
+
+MARCH_2024 = {**STOCKHOLM, "period": "Välj månader", "fran": "mars 2024", "till": "mars 2024"}
+
+
+@pytest.fixture
+def own_data(empty_db, tmp_path) -> Path:
+    """The police feed's notices of March 2024, signals from the police and schools, and a
+    plan of Stockholm's for 2024: what a user loads, no demo and no population."""
+    [report] = ingest(empty_db, [POLISEN])
+    assert report.status == "ok", report.summary()
+    loaded(empty_db, tmp_path, "signaler-2024.csv", ["month;area_code;age_band;sex;source;signal_type;count"]
+           + [f"2024-03;0180;15-17;M;{s};rekryteringsförsök;12" for s in ("skola", "polis")])
+    return loaded(empty_db, tmp_path, "atgardsplan-stockholm-2024.csv", [
+        "organisation;kommun_code;year;prioritised_area;title;status",
+        "Stockholms stad;0180;2024;Unga i riskzon för destruktivt beteende;Fältgrupp kvällstid;påbörjad"])
+
+
+def test_own_data_are_named_by_the_source_they_were_loaded_from(own_data, monkeypatch, recorded):
+    open_page(own_data, "oversikt", monkeypatch, MARCH_2024)
+    assert sources(recorded)["oversikt_trend_dl"] == "händelser: Polisen (polisen.se)"
+    recorded.clear()
+    open_page(own_data, "rekrytering", monkeypatch, MARCH_2024)
+    assert sources(recorded)["signal-trend"] == "rekryteringssignaler: polis, skola"
+    recorded.clear()
+    open_page(own_data, "atgarder", monkeypatch, MARCH_2024)
+    assert sources(recorded)["atgarder_status_dl"] == "åtgärdsplaner: atgardsplan-stockholm-2024.csv"
