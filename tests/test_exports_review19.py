@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers import loaded, open_page, open_tab
 
-from dashboard import components
+from dashboard import components, exports
 from pipelines.loading import ingest
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -26,6 +26,12 @@ def source_of(caption: str) -> str:
     found = re.search(r"Källa: (.*?)\. Data t\.o\.m\. ", caption)
     assert found, caption
     return found.group(1)
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    """The rows of a CSV export as Swedish Excel splits them (UTF-8 with BOM, ';')."""
+    assert data.startswith(b"\xef\xbb\xbf")
+    return [line.split(";") for line in data.decode("utf-8-sig").strip().split("\r\n")]
 
 
 def sources(recorded) -> dict[str, str]:
@@ -117,3 +123,29 @@ def test_own_data_are_named_by_the_source_they_were_loaded_from(own_data, monkey
     recorded.clear()
     open_page(own_data, "atgarder", monkeypatch, MARCH_2024)
     assert sources(recorded)["atgarder_status_dl"] == "åtgärdsplaner: atgardsplan-stockholm-2024.csv"
+
+
+# --- 3. Översikt's small map has the image export the other maps have ------------------------
+
+
+def test_oversikts_map_downloads_as_an_image_and_a_table_like_kartas(demo_db, monkeypatch, recorded, raw):
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLMS_LAN)
+    export = recorded["oversikt_map_dl"]
+    assert export["title"] == "Antal händelser, kommuner i Stockholms län, januari 2025 – december 2025"
+    assert export["filename"] == "antal-handelser-kommuner-i-stockholms-lan-2025-01-2025-12"
+    assert source_of(export["caption"]) == f"{DEMO} (händelser)"
+    assert components.INCIDENTS_UNPROTECTED in export["caption"]
+    # The figure is made on click (a function), and is Karta's figure of the same areas.
+    fig = export["fig"]()
+    drawn = {t["meta"]["area_code"] for t in fig.to_dict()["data"] if "area_code" in (t.get("meta") or {})}
+    kommuner = {c for (c,) in raw.execute("SELECT area_code FROM area WHERE level = 'kommun' AND parent_code = '01'")
+                .fetchall()}
+    assert drawn == kommuner
+    rows = csv_rows(exports.to_csv(export["df"], export["columns"]))
+    assert rows[0] == ["Kommun", "Antal händelser"]
+    truth = dict(raw.execute(
+        """SELECT a.name, count(*) FROM incident i JOIN area a ON a.area_code = i.kommun_code
+           WHERE a.parent_code = '01' AND i.occurred_at >= '2025-01-01' AND i.occurred_at < '2026-01-01'
+           GROUP BY 1""").fetchall())
+    assert {r[0]: int(r[1]) for r in rows[1:] if r[1]} == truth
+    assert [int(r[1]) for r in rows[1:] if r[1]] == sorted((int(r[1]) for r in rows[1:] if r[1]), reverse=True)
