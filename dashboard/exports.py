@@ -131,6 +131,23 @@ def export_decimals(column) -> int:
     return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
 
 
+# Whole numbers that are not quantities: years, identifiers, row numbers and grid
+# coordinates are written without a thousands separator in the XLSX ("2025", not "2 025").
+PLAIN_NUMBERS = ("year", "load_id", "row_number", "e_m", "n_m")
+
+
+def plain_number(column) -> bool:
+    """Whether ``column`` holds numbers shown without a thousands separator (a year,
+    ``…_year``, an identifier, ``…_id``, a row number or a coordinate)."""
+    name = str(column)
+    return name in PLAIN_NUMBERS or name.endswith(("_year", "_id"))
+
+
+def _exported_columns(df: pd.DataFrame, columns: Mapping[str, str] | None) -> list:
+    """The source columns an export holds, in its order (see :func:`export_frame`)."""
+    return list(columns) if columns is not None else [c for c in df.columns if c not in _flag_columns(df)]
+
+
 def export_frame(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The frame as exported: Swedish headers, suppressed values as ``..``, object dtype.
 
@@ -207,18 +224,25 @@ def to_xlsx(
 
     Numbers are numeric cells, dates date cells, suppressed values the text ``..``; every
     string is written with ``write_string`` (never as a formula) and neutralised.
+    Number formats are stored as the file format has them, "#,##0" with "," for the
+    thousands separator and "." for the decimal sign, which Excel shows in the reader's
+    locale ("1 018 657", "23,95" in Swedish Excel); a literal space ("# ##0") showed a
+    population as "1018 657" and a plan year as "2 025". Years and identifiers
+    (:func:`plain_number`) have no thousands separator.
     """
     import xlsxwriter
 
     frame = export_frame(df, columns)
+    plain = [plain_number(c) for c in _exported_columns(df, columns)]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     ws = book.add_worksheet(sheet[:31])
     f_title = book.add_format({"bold": True, "font_size": 14})
     f_caption = book.add_format({"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"})
     f_head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
-    f_int = book.add_format({"num_format": "# ##0"})
-    f_dec = book.add_format({"num_format": "# ##0.0##"})
+    f_int = book.add_format({"num_format": "#,##0"})
+    f_plain = book.add_format({"num_format": "0"})
+    f_dec = book.add_format({"num_format": "#,##0.0##"})
     f_date = book.add_format({"num_format": "yyyy-mm-dd"})
     f_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     f_hidden = book.add_format({"align": "right"})
@@ -243,8 +267,8 @@ def to_xlsx(
                 ws.write_string(i, j, text)
             elif isinstance(v, Number):
                 f = float(v)
-                ws.write_number(i, j, f, f_int if f.is_integer() else f_dec)
-                text = fmt.number(f, 0 if f.is_integer() else 1)
+                ws.write_number(i, j, f, (f_plain if plain[j] else f_int) if f.is_integer() else f_dec)
+                text = str(int(f)) if plain[j] and f.is_integer() else fmt.number(f, 0 if f.is_integer() else 1)
             elif isinstance(v, dt.datetime):
                 ws.write_datetime(i, j, v, f_time)
                 text = "yyyy-mm-dd hh:mm"

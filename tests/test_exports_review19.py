@@ -4,6 +4,7 @@ every source loaded."""
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -149,3 +150,40 @@ def test_oversikts_map_downloads_as_an_image_and_a_table_like_kartas(demo_db, mo
            GROUP BY 1""").fetchall())
     assert {r[0]: int(r[1]) for r in rows[1:] if r[1]} == truth
     assert [int(r[1]) for r in rows[1:] if r[1]] == sorted((int(r[1]) for r in rows[1:] if r[1]), reverse=True)
+
+
+# --- 4. XLSX as Swedish Excel shows it ----------------------------------------------------------
+
+
+def xlsx_sheet(export: dict):
+    """The first sheet of the XLSX a download button makes from ``export`` (its recorded call)."""
+    import openpyxl
+
+    data = exports.to_xlsx(export["df"], export.get("columns"), title=export["title"], caption=export["caption"])
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def column_cells(sheet, header: str) -> list:
+    """The data cells (row 5 on) under ``header`` (row 4)."""
+    headers = [c.value for c in sheet[4]]
+    j = headers.index(header) + 1
+    return [sheet.cell(i, j) for i in range(5, sheet.max_row + 1) if sheet.cell(i, j).value is not None]
+
+
+def test_xlsx_groups_thousands_the_way_excel_shows_them_and_years_not_at_all(demo_db, monkeypatch, recorded):
+    # "# ##0" (a literal space in the format) showed Stockholm's 1 018 657 inhabitants as
+    # "1018 657" and plan year 2025 as "2 025". The file format's own code for the thousands
+    # separator is ",", which Swedish Excel shows as a space.
+    open_page(demo_db, "karta", monkeypatch, STOCKHOLMS_LAN)
+    population = column_cells(xlsx_sheet(recorded["karta_table_dl"]), "Befolkning")
+    assert max(c.value for c in population) > 1_000_000
+    assert {c.number_format for c in population} == {"#,##0"}
+    at = open_page(demo_db, "atgarder", monkeypatch, STOCKHOLM)
+    open_tab(at, "atgarder_flik", "Står still")
+    years = column_cells(xlsx_sheet(recorded["atgarder_stuck_dl"]), "Planår")
+    assert years and {c.value for c in years} == {2025} and {c.number_format for c in years} == {"0"}
+    counts = column_cells(xlsx_sheet(recorded["atgarder_stuck_dl"]), "Uppföljningar i samma status")
+    assert counts and {c.number_format for c in counts} == {"#,##0"}
+    for sheet in (xlsx_sheet(recorded["karta_table_dl"]), xlsx_sheet(recorded["atgarder_stuck_dl"])):
+        formats = {c.number_format for row in sheet.iter_rows(min_row=5) for c in row}
+        assert not any(" " in f for f in formats), formats
