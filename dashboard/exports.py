@@ -119,6 +119,13 @@ def _flag_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c == "suppressed" or str(c).endswith("_suppressed")]
 
 
+def is_share(column) -> bool:
+    """Whether ``column`` holds shares, fractions 0–1 (the project names them ``share`` or
+    ``share_…``)."""
+    name = str(column)
+    return name == "share" or name.startswith("share_")
+
+
 def export_decimals(column) -> int:
     """Decimals kept for a number that is not whole in ``column``: ``SHARE_DECIMALS`` for a
     share (the project names fractions ``share`` or ``share_…``), none for a population
@@ -128,7 +135,7 @@ def export_decimals(column) -> int:
         # Whole people, as the screen shows them: an LPO or polisområde sharing a kommun
         # gets its population by share (lpo_kommun.share), "419179,15" people in a report.
         return 0
-    return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
+    return SHARE_DECIMALS if is_share(name) else DECIMALS
 
 
 # Whole numbers that are not quantities: years, identifiers, row numbers and grid
@@ -228,12 +235,15 @@ def to_xlsx(
     thousands separator and "." for the decimal sign, which Excel shows in the reader's
     locale ("1 018 657", "23,95" in Swedish Excel); a literal space ("# ##0") showed a
     population as "1018 657" and a plan year as "2 025". Years and identifiers
-    (:func:`plain_number`) have no thousands separator.
+    (:func:`plain_number`) have no thousands separator. A share (:func:`is_share`) stays
+    the fraction, shown as a percentage with one decimal as on screen ("33,3 %").
     """
     import xlsxwriter
 
     frame = export_frame(df, columns)
-    plain = [plain_number(c) for c in _exported_columns(df, columns)]
+    names = _exported_columns(df, columns)
+    plain = [plain_number(c) for c in names]
+    shares = [is_share(c) for c in names]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     ws = book.add_worksheet(sheet[:31])
@@ -243,6 +253,7 @@ def to_xlsx(
     f_int = book.add_format({"num_format": "#,##0"})
     f_plain = book.add_format({"num_format": "0"})
     f_dec = book.add_format({"num_format": "#,##0.0##"})
+    f_share = book.add_format({"num_format": "0.0 %"})
     f_date = book.add_format({"num_format": "yyyy-mm-dd"})
     f_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     f_hidden = book.add_format({"align": "right"})
@@ -267,8 +278,12 @@ def to_xlsx(
                 ws.write_string(i, j, text)
             elif isinstance(v, Number):
                 f = float(v)
-                ws.write_number(i, j, f, (f_plain if plain[j] else f_int) if f.is_integer() else f_dec)
-                text = str(int(f)) if plain[j] and f.is_integer() else fmt.number(f, 0 if f.is_integer() else 1)
+                if shares[j]:
+                    ws.write_number(i, j, f, f_share)
+                    text = fmt.share(f)
+                else:
+                    ws.write_number(i, j, f, (f_plain if plain[j] else f_int) if f.is_integer() else f_dec)
+                    text = str(int(f)) if plain[j] and f.is_integer() else fmt.number(f, 0 if f.is_integer() else 1)
             elif isinstance(v, dt.datetime):
                 ws.write_datetime(i, j, v, f_time)
                 text = "yyyy-mm-dd hh:mm"

@@ -187,3 +187,16 @@ def test_xlsx_groups_thousands_the_way_excel_shows_them_and_years_not_at_all(dem
     for sheet in (xlsx_sheet(recorded["karta_table_dl"]), xlsx_sheet(recorded["atgarder_stuck_dl"])):
         formats = {c.number_format for row in sheet.iter_rows(min_row=5) for c in row}
         assert not any(" " in f for f in formats), formats
+
+
+def test_xlsx_shows_a_share_as_the_page_does_a_percentage(demo_db, monkeypatch, recorded):
+    # The page shows "33,2 %"; the sheet showed "0,332" (and 100 % as "1").
+    at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Järva",
+                                                         "uppdelning": "Källa"})
+    screen = at.dataframe[0].value  # "Hela perioden"
+    shares = column_cells(xlsx_sheet(recorded["signal-summary"]), "Andel")
+    assert len(shares) == len(screen) and {c.number_format for c in shares} == {"0.0 %"}
+    for cell, shown in zip(shares, screen["Andel"], strict=True):
+        # Excel's "0.0 %" of the fraction: the page's percentage with one decimal.
+        assert shown == f"{cell.value * 100:.1f}".replace(".", ",") + "\u00a0%", (cell.value, shown)
+    assert sum(c.value for c in shares) == pytest.approx(1, abs=0.003)
