@@ -219,6 +219,38 @@ def to_csv(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# The caption's cell in the XLSX: merged over the table's columns, and over empty ones to
+# the right of a narrow table until it is this wide (in Excel's column units; about what an
+# A4 page holds upright, so it prints on the table's page), and as tall as its wrapped text
+# (Excel never sizes a merged cell's row to its text; a fixed six lines cut a signal
+# export's caption off in the middle of its notes). 409 pt is Excel's tallest row.
+CAPTION_MIN_UNITS = 65
+CAPTION_CHARS_PER_UNIT = 1.1  # italic Calibri 11 sets Swedish prose at about 1.2 a unit
+# The headers stay in view when scrolling (frozen under the title and caption) only while
+# the caption is at most this many lines: a taller frozen caption would leave little of the
+# window to scroll the table in (a long signal caption is about 15 lines).
+FREEZE_CAPTION_LINES = 8
+EXCEL_DEFAULT_UNITS = 8.43
+EXCEL_LINE_PT = 15
+EXCEL_MAX_ROW_PT = 409
+
+
+def _caption_row(ws, row: int, caption: str, widths: list[float], cell_format) -> int:
+    """Write the caption into ``row``, merged and wrapped; returns its number of lines."""
+    span, units = len(widths), float(sum(widths))
+    while units < CAPTION_MIN_UNITS:
+        span, units = span + 1, units + EXCEL_DEFAULT_UNITS
+    if span > 1:
+        ws.merge_range(row, 0, row, span - 1, caption, cell_format)
+    else:
+        ws.write_string(row, 0, caption, cell_format)
+    # A little fewer characters a line than Excel sets: a line to spare rather than one too few.
+    lines = len(textwrap.wrap(caption, width=max(20, int(units * CAPTION_CHARS_PER_UNIT)),
+                              break_long_words=True)) or 1
+    ws.set_row(row, min(EXCEL_MAX_ROW_PT, EXCEL_LINE_PT * lines))
+    return lines
+
+
 def to_xlsx(
     df: pd.DataFrame,
     columns: Mapping[str, str] | None = None,
@@ -257,12 +289,7 @@ def to_xlsx(
     f_date = book.add_format({"num_format": "yyyy-mm-dd"})
     f_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     f_hidden = book.add_format({"align": "right"})
-    n_cols = max(1, len(frame.columns))
     ws.write_string(0, 0, neutralise(title), f_title)
-    if n_cols > 1:
-        ws.merge_range(1, 0, 1, n_cols - 1, "", f_caption)
-    ws.write_string(1, 0, neutralise(caption), f_caption)
-    ws.set_row(1, 15 * max(1, min(6, len(caption) // max(40, 12 * n_cols) + 1)))
     header_row = 3
     widths = []
     for j, header in enumerate(frame.columns):
@@ -297,9 +324,11 @@ def to_xlsx(
                 text = neutralise(str(v))
                 ws.write_string(i, j, text)
             widths[j] = max(widths[j], len(text))
+    widths = [min(60, max(8, w + 2)) for w in widths]
     for j, w in enumerate(widths):
-        ws.set_column(j, j, min(60, max(8, w + 2)))
-    ws.freeze_panes(header_row + 1, 0)
+        ws.set_column(j, j, w)
+    if _caption_row(ws, 1, neutralise(caption), widths, f_caption) <= FREEZE_CAPTION_LINES:
+        ws.freeze_panes(header_row + 1, 0)
     book.set_properties({"title": title, "comments": caption})
     book.close()
     return buf.getvalue()

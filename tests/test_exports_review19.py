@@ -200,3 +200,28 @@ def test_xlsx_shows_a_share_as_the_page_does_a_percentage(demo_db, monkeypatch, 
         # Excel's "0.0 %" of the fraction: the page's percentage with one decimal.
         assert shown == f"{cell.value * 100:.1f}".replace(".", ",") + "\u00a0%", (cell.value, shown)
     assert sum(c.value for c in shares) == pytest.approx(1, abs=0.003)
+
+
+def test_xlsx_caption_row_is_tall_enough_for_the_whole_caption(demo_db, monkeypatch, recorded):
+    # A signal export's caption (filters, source, the rule and the page's notes) runs to a
+    # thousand characters over a three-column table; its row was six lines tall, so Excel
+    # showed it cut off in the middle of the notes.
+    from openpyxl.utils import get_column_letter
+
+    open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM)
+    export = recorded["signal-trend"]
+    sheet = xlsx_sheet(export)
+    assert sheet.cell(2, 1).value == export["caption"] and len(export["caption"]) > 800
+    [merged] = [r for r in sheet.merged_cells.ranges if r.min_row == 2]
+    units = sum(sheet.column_dimensions[get_column_letter(j)].width or 8.43
+                for j in range(merged.min_col, merged.max_col + 1))
+    # Even at 1,25 characters per column unit (denser than Excel's Calibri sets Swedish
+    # prose), the row holds every line.
+    lines = -(-len(export["caption"]) // int(units * 1.25))
+    assert sheet.row_dimensions[2].height >= 15 * lines, (sheet.row_dimensions[2].height, lines, units)
+    assert sheet.cell(2, 1).alignment.wrap_text
+    # So tall a caption is not frozen above the table (it would fill the window); a short
+    # one keeps the headers in view.
+    assert sheet.freeze_panes is None
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
+    assert xlsx_sheet(recorded["oversikt_trend_dl"]).freeze_panes == "A5"
