@@ -33,11 +33,20 @@ from dashboard import formatting as fmt
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_WIDTH = 1200
+# Images are laid out 900 px wide: the width the charts have on the page at 1366 px, and
+# one at which a picture pasted across an A4 page (16 cm) keeps its text legible: 16 px
+# axis labels print at 8 pt, the 14 px caption at 7 pt (at 1 200 px the caption printed
+# at 5 pt). PNGs are rendered at twice the size (1 800 px) for sharp print.
+EXPORT_WIDTH = 900
 EXPORT_HEIGHT = 650
-CAPTION_SIZE = 13
-CAPTION_LINE_PX = 19
-CAPTION_CHARS = 150  # characters per caption line at 1200 px and 13 px type
+CAPTION_SIZE = 14
+CAPTION_LINE_PX = 20
+CAPTION_CHAR_PX = 7.5  # px per character of the caption (14 px type sets Swedish at about 6.3)
+TITLE_CHAR_PX = 11  # px per character of the title (20 px type sets about 9.3)
+EXPORT_PAD = 12  # px between the picture's left edge and the title's and caption's text
+TITLE_TOP = 16  # px above the title
+TITLE_GAP = 10  # px at least between the title and a legend above the plot
+AXIS_TITLE_CHAR_PX = 9.5  # px per character of an axis title (16 px type sets about 8.5)
 RENDER_TIMEOUT_S = 60
 SOURCE_DEFAULT = "Lägesbild (demodata)"
 # Precision of a number that is not whole (counts are whole and written as they are):
@@ -469,26 +478,30 @@ def renderer() -> Renderer:
         return _renderer
 
 
-def _wrap(text: str, width: int = CAPTION_CHARS) -> list[str]:
+def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=False) or [""]
 
 
 def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, height: int | None = None) -> dict:
     """The figure as a dict ready to render: the export title on top and the caption
-    (filters, source, data t.o.m., suppression) under the plot, at a fixed size."""
+    (filters, source, data t.o.m., suppression) under the plot, at a fixed size.
+
+    The title and the caption start at the picture's left edge (the plot's left edge
+    moves with its axis labels: a bar chart's long names put it 300 px in), the title
+    at the top; :func:`fit` places them for the plot and legend a first render drew."""
     # A copy: a figure's dict may be the one the page shows (charts.Figure shares it).
     spec = copy.deepcopy(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     layout = spec.setdefault("layout", {})
-    lines = _wrap(caption, int(CAPTION_CHARS * width / EXPORT_WIDTH))
+    lines = _wrap(caption, int((width - 2 * EXPORT_PAD) / CAPTION_CHAR_PX))
     caption_px = CAPTION_LINE_PX * len(lines) + 16
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
     # The export's title in lines for its width (the screen's title may have been wrapped
     # narrower: charts.layout, which notes its lines in meta).
-    from dashboard.charts import TITLE_CHARS, TITLE_LINE_PX, wrap_title
+    from dashboard.charts import TITLE_LINE_PX, wrap_title
 
-    title_lines = wrap_title(title, int(TITLE_CHARS * 1.5 * width / EXPORT_WIDTH))
+    title_lines = wrap_title(title, int((width - 2 * EXPORT_PAD) / TITLE_CHAR_PX))
     meta = layout.get("meta")
     screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
     top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
@@ -502,13 +515,23 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     base_height = int(height or layout.get("height") or EXPORT_HEIGHT)
     layout["height"] = base_height + caption_px
     layout["width"] = width
+    # The title from the top (plotly centres it in the top margin, where a legend of two
+    # rows above the plot ran over it); fit() makes room for such a legend.
+    # (Its middle: plotly places a title of several lines by its middle, not its top.)
+    title_spec.update(yref="container", y=_title_y(len(title_lines), layout["height"]), yanchor="middle")
+    layout["meta"] = {**(meta if isinstance(meta, dict) else {}), "export_title_lines": len(title_lines)}
     annotations = list(layout.get("annotations") or [])
+    # The caption from the picture's left edge, as the title (its lines are wrapped for the
+    # whole width). Annotations are placed in the plot's coordinates ("paper"), whose left
+    # edge the axes' labels move: here from the margins, refined by to_image.
     annotations.append(
         {
             "text": "<br>".join(lines),
+            "name": CAPTION_NAME,
             "xref": "paper",
             "yref": "paper",
-            "x": 0,
+            "x": _paper_x(EXPORT_PAD, int(margin.get("l", 80)), width - int(margin.get("l", 80))
+                          - int(margin.get("r", 80))),
             "y": 0,
             "xanchor": "left",
             "yanchor": "top",
@@ -523,14 +546,82 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     return spec
 
 
+CAPTION_NAME = "lagesbild-caption"
+# The plot area as plotly draws it: the clip rectangle of the x/y subplot (x, width).
+_PLOT_AREA = re.compile(r'class="axesclip" id="clip[0-9a-zA-Z_-]*xy"><rect x="([-\d.]+)" y="[-\d.]+" '
+                        r'width="([\d.]+)" height="([\d.]+)"')
+# The legend as drawn: its group's position and its background's size.
+_LEGEND = re.compile(r'<g class="legend"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"><rect class="bg"([^>]*)>')
+
+
+def _title_y(lines: int, height: float) -> float:
+    """The container y of the middle of a title of ``lines`` lines, TITLE_TOP under the top."""
+    from dashboard.charts import TITLE_LINE_PX
+
+    return 1 - (TITLE_TOP + TITLE_LINE_PX * lines / 2) / height
+
+
+def _paper_x(px: float, plot_left: float, plot_width: float) -> float:
+    """The paper coordinate of ``px`` from the picture's left edge."""
+    return (px - plot_left) / max(1.0, plot_width)
+
+
+def fit(spec: dict, svg: bytes) -> dict:
+    """``spec`` fitted to what ``svg`` (a render of it) shows. Changes ``spec`` and
+    returns it.
+
+    - The caption moves to the picture's left edge for the plot area drawn: the axes'
+      labels move the plot's left edge, from which annotations are placed (a figure
+      without x/y axes keeps its margins' place).
+    - A legend above the plot that reaches up to the title moves down, with the plot, by
+      as much as it needs; the picture grows, the plot keeps its size.
+    - A plot lower than its y axis's title (written upwards along it) grows to its length:
+      the scatter of measures against outcomes, 460 px tall, ran its axis title up into
+      the chart's title.
+    """
+    from dashboard.charts import TITLE_LINE_PX
+
+    text = svg.decode("utf-8", "replace")
+    layout = spec["layout"]
+    title_lines = int((layout.get("meta") or {}).get("export_title_lines", 1))
+    found = _PLOT_AREA.search(text)
+    if found:
+        left, plot_width, plot_height = (float(found.group(i)) for i in (1, 2, 3))
+        for note in layout.get("annotations", []):
+            if note.get("name") == CAPTION_NAME:
+                note["x"] = _paper_x(EXPORT_PAD, left, plot_width)
+        axis_title = ((layout.get("yaxis") or {}).get("title") or {}).get("text") or ""
+        longest = max((len(re.sub(r"<[^>]+>", "", line)) for line in axis_title.split("<br>")), default=0)
+        if longest * AXIS_TITLE_CHAR_PX > plot_height:
+            layout["height"] = int(layout["height"]) + int(longest * AXIS_TITLE_CHAR_PX - plot_height) + 1
+    legend = _LEGEND.search(text)
+    if legend:
+        legend_top = float(legend.group(2))
+        height_attr = re.search(r'height="([\d.]+)"', legend.group(3))
+        legend_height = float(height_attr.group(1)) if height_attr else 0.0
+        title_bottom = TITLE_TOP + TITLE_LINE_PX * title_lines
+        top = int(layout["margin"].get("t", 80))
+        # Only a legend in the top margin, above the plot (a map's stands beside it).
+        if legend_top + legend_height <= top + 1 and legend_top < title_bottom + TITLE_GAP:
+            more = int(round(title_bottom + TITLE_GAP - legend_top))
+            layout["margin"] = {**layout["margin"], "t": top + more}
+            layout["height"] = int(layout["height"]) + more
+    layout["title"] = {**layout["title"], "y": _title_y(title_lines, layout["height"])}
+    return spec
+
+
 def to_image(
     fig, fmt_: str, *, title: str, caption: str, width: int = EXPORT_WIDTH, scale: float | None = None
 ) -> bytes:
-    """``png`` (2x scale for print) or ``svg`` bytes of the figure with title and caption."""
+    """``png`` (2x scale for print) or ``svg`` bytes of the figure with title and caption.
+    Rendered twice: an SVG first to measure where the axes put the plot and how tall the
+    legend is (:func:`fit`), then the picture (a render in the warm browser costs tens of
+    ms)."""
     if fmt_ not in ("png", "svg"):
         raise ValueError(f"okänt bildformat {fmt_!r}: png eller svg")
     spec = export_figure(fig, title=title, caption=caption, width=width)
     layout = spec["layout"]
+    fit(spec, renderer().render(spec, "svg", layout["width"], layout["height"], 1.0))
     return renderer().render(spec, fmt_, layout["width"], layout["height"], scale or (2.0 if fmt_ == "png" else 1.0))
 
 

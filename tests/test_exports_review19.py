@@ -225,3 +225,53 @@ def test_xlsx_caption_row_is_tall_enough_for_the_whole_caption(demo_db, monkeypa
     assert sheet.freeze_panes is None
     open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
     assert xlsx_sheet(recorded["oversikt_trend_dl"]).freeze_panes == "A5"
+
+
+# --- 5. pictures pasted across an A4 page ---------------------------------------------------------
+
+A4_TEXT_WIDTH_MM = 160  # an A4 page's width inside 2,5 cm margins, where Word fits a picture
+PT_MM = 25.4 / 72
+
+
+def printed_pt(px: float, picture_px: float) -> float:
+    """The size in points of ``px`` of a picture ``picture_px`` wide, printed A4_TEXT_WIDTH_MM wide."""
+    return px * A4_TEXT_WIDTH_MM / picture_px / PT_MM
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    if exports.browser_path() is None:
+        pytest.skip("Chromium saknas: bildexport kan inte testas")
+    return exports.renderer()
+
+
+def test_a_picture_across_an_a4_page_has_legible_text_inside_it(renderer):
+    import numpy as np
+    from PIL import Image
+
+    from dashboard import charts
+
+    # Bars with long names: their axis puts the plot's left edge far in, where the caption
+    # (placed from the plot's edge) began and ran out of the picture.
+    names = ["Särskilt utsatta och sårbara brottsoffer", "Unga i riskzon för destruktivt beteende"]
+    fig = charts.figure([{"type": "bar", "orientation": "h", "y": names, "x": [3, 5]}],
+                        charts.layout(title="Status", alt="", show_legend=False, yaxis={"type": "category"}))
+    caption = exports.caption(filters="Stockholm, planår 2025 " + "och fler ord i urvalet " * 12,
+                              source="åtgärdsplaner: plan.xlsx", data_until="2025-12-11")
+    spec = exports.export_figure(fig, title="Åtgärdernas status per prioriterat område", caption=caption)
+    width = spec["layout"]["width"]
+    # Pasted into Word across the page: the caption prints at 7 pt at least, axis labels at 8.
+    assert printed_pt(exports.CAPTION_SIZE, width) >= 7
+    assert printed_pt(spec["layout"]["font"]["size"], width) >= 8
+    png = exports.to_png(fig, title="Åtgärdernas status per prioriterat område", caption=caption)
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    scale = pixels.shape[1] / width
+    lines = spec["layout"]["annotations"][-1]["text"].count("<br>") + 1
+    band = pixels[-int((exports.CAPTION_LINE_PX * lines + 16) * scale):]  # the caption under the plot
+    ink = np.flatnonzero((band < 128).any(axis=0))
+    assert len(ink), "no caption drawn"
+    # It starts at the picture's left edge, as the title does, and ends inside the picture.
+    assert ink[0] <= (exports.EXPORT_PAD + 8) * scale, ink[0] / scale
+    assert ink[-1] < pixels.shape[1] - 4 * scale
+    title_ink = np.flatnonzero((pixels[: int(60 * scale)] < 128).any(axis=0))
+    assert abs(int(title_ink[0]) - int(ink[0])) <= 6 * scale
