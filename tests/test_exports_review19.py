@@ -275,3 +275,16 @@ def test_a_picture_across_an_a4_page_has_legible_text_inside_it(renderer):
     assert ink[-1] < pixels.shape[1] - 4 * scale
     title_ink = np.flatnonzero((pixels[: int(60 * scale)] < 128).any(axis=0))
     assert abs(int(title_ink[0]) - int(ink[0])) <= 6 * scale
+
+
+def test_a_map_of_signals_states_the_signals_data_tom_not_the_incidents(own_data, monkeypatch, recorded):
+    # The police feed's notices end on 3 March 2024, the signals with March 2024: the map of
+    # signals said "Data t.o.m. 2024-03-03", a date that is not the signals'.
+    at = open_page(own_data, "karta", monkeypatch, {**MARCH_2024, "niva": "Län", "omrade": "Stockholms län",
+                                                     "matt": "Rekryteringssignaler"})
+    at.toggle(key="karta_export").set_value(True).run()
+    for key in ("karta_table_dl", "karta_fig_dl"):
+        assert "Data t.o.m. 2024-03-31." in recorded[key]["caption"], recorded[key]["caption"]
+    recorded.clear()
+    open_page(own_data, "karta", monkeypatch, {**MARCH_2024, "niva": "Län", "omrade": "Stockholms län"})
+    assert "Data t.o.m. 2024-03-03." in recorded["karta_table_dl"]["caption"]

@@ -237,8 +237,10 @@ else:
         plans = (mq.workbooks(level, scope.codes, sel.start.year, sel.end.year) if metric == "atgarder" else None)
 
         def map_caption(sources) -> str:
+            # "Data t.o.m." of the measure shown: the signals often end months before the incidents.
             return components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
-                                             unprotected=unprotected, notes=notes, sources=sources, workbooks=plans)
+                                             unprotected=unprotected, notes=notes, sources=sources, workbooks=plans,
+                                             data="rekryteringssignaler" if metric == "signaler" else "händelser")
 
         caption = map_caption((*measure_sources, "händelser", "befolkning"))
         # The period in the title, as the map's heading has it (it was only in the caption).
