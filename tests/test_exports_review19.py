@@ -288,3 +288,17 @@ def test_a_map_of_signals_states_the_signals_data_tom_not_the_incidents(own_data
     recorded.clear()
     open_page(own_data, "karta", monkeypatch, {**MARCH_2024, "niva": "Län", "omrade": "Stockholms län"})
     assert "Data t.o.m. 2024-03-03." in recorded["karta_table_dl"]["caption"]
+
+
+def test_every_chart_and_table_export_names_its_period_in_the_title(demo_db, monkeypatch, recorded):
+    # Översikt's trend and Rekryteringssignaler's exports were titled without the period
+    # ("Händelser per månad – Stockholm"), unlike the other pages': pasted into a report, the
+    # picture's title did not say which months it shows.
+    period = "januari 2025 – december 2025"
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
+    open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM)
+    assert recorded["oversikt_trend_dl"]["title"] == f"Händelser per månad – Stockholm, {period}"
+    assert recorded["signal-trend"]["title"] == f"Rekryteringssignaler per månad, Stockholm, {period}"
+    assert recorded["signal-summary"]["title"] == f"Rekryteringssignaler, hela perioden, Stockholm, {period}"
+    # The file names keep their form (the months once).
+    assert recorded["signal-trend"]["filename"] == "rekryteringssignaler-per-manad-stockholm-2025-01-2025-12"

@@ -156,10 +156,12 @@ with left:
                                                     notes=caveats)
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
+    # The export's title names the period, as the other pages' exports do (the legend named
+    # it only when there was a year before to compare with).
     exports.download_buttons("oversikt_trend_dl",
                              fig=lambda s=sel, m=monthly, p=incidents.has_previous(sel.start), text=title:
                              trend_figure(s, m, p, text),
-                             df=monthly, title=title, caption=caption,
+                             df=monthly, title=f"{title}, {fmt.period(sel.start, sel.end)}", caption=caption,
                              filename=components.file_name(title, sel),
                              columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})
