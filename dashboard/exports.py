@@ -260,6 +260,12 @@ def _caption_row(ws, row: int, caption: str, widths: list[float], cell_format) -
     return lines
 
 
+def _decimals(value: Number, most: int = SHARE_DECIMALS) -> int:
+    """The decimals a number (as export_frame rounded it) has: 0 for 7.0, 2 for 6.95."""
+    f = float(value)
+    return next((k for k in range(most + 1) if round(f, k) == f), most)
+
+
 def to_xlsx(
     df: pd.DataFrame,
     columns: Mapping[str, str] | None = None,
@@ -276,7 +282,9 @@ def to_xlsx(
     thousands separator and "." for the decimal sign, which Excel shows in the reader's
     locale ("1 018 657", "23,95" in Swedish Excel); a literal space ("# ##0") showed a
     population as "1018 657" and a plan year as "2 025". Years and identifiers
-    (:func:`plain_number`) have no thousands separator. A share (:func:`is_share`) stays
+    (:func:`plain_number`) have no thousands separator. Every number in a column shows as
+    many decimals as the column's most precise one (400 as "400,00" above "-5,43"). A share
+    (:func:`is_share`) stays
     the fraction, shown as a percentage with one decimal as on screen ("33,3 %").
     """
     import xlsxwriter
@@ -285,6 +293,10 @@ def to_xlsx(
     names = _exported_columns(df, columns)
     plain = [plain_number(c) for c in names]
     shares = [is_share(c) for c in names]
+    # One number of decimals down a column, the most any of its numbers has (a column of
+    # changes read "400" under "-5,43" and "7" under "6,95").
+    places = [max((_decimals(v) for v in frame[c].tolist() if isinstance(v, Number) and not isinstance(v, bool)),
+                  default=0) for c in frame.columns]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     ws = book.add_worksheet(sheet[:31])
@@ -293,7 +305,7 @@ def to_xlsx(
     f_head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
     f_int = book.add_format({"num_format": "#,##0"})
     f_plain = book.add_format({"num_format": "0"})
-    f_dec = book.add_format({"num_format": "#,##0.0##"})
+    f_dec = {k: book.add_format({"num_format": "#,##0." + "0" * k}) for k in set(places) if k}
     f_share = book.add_format({"num_format": "0.0 %"})
     f_date = book.add_format({"num_format": "yyyy-mm-dd"})
     f_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -317,9 +329,12 @@ def to_xlsx(
                 if shares[j]:
                     ws.write_number(i, j, f, f_share)
                     text = fmt.share(f)
+                elif places[j]:
+                    ws.write_number(i, j, f, f_dec[places[j]])
+                    text = fmt.number(f, places[j])
                 else:
-                    ws.write_number(i, j, f, (f_plain if plain[j] else f_int) if f.is_integer() else f_dec)
-                    text = str(int(f)) if plain[j] and f.is_integer() else fmt.number(f, 0 if f.is_integer() else 1)
+                    ws.write_number(i, j, f, f_plain if plain[j] else f_int)
+                    text = str(int(f)) if plain[j] else fmt.number(f, 0)
             elif isinstance(v, dt.datetime):
                 ws.write_datetime(i, j, v, f_time)
                 text = "yyyy-mm-dd hh:mm"

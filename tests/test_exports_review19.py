@@ -302,3 +302,14 @@ def test_every_chart_and_table_export_names_its_period_in_the_title(demo_db, mon
     assert recorded["signal-summary"]["title"] == f"Rekryteringssignaler, hela perioden, Stockholm, {period}"
     # The file names keep their form (the months once).
     assert recorded["signal-trend"]["filename"] == "rekryteringssignaler-per-manad-stockholm-2025-01-2025-12"
+
+
+def test_xlsx_shows_one_number_of_decimals_down_a_column(demo_db, monkeypatch, recorded):
+    # Översikt's changes read "400" under "-5,43": a whole number in a column of decimals
+    # lost its decimals.
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLMS_LAN)
+    changes = column_cells(xlsx_sheet(recorded["oversikt_change_dl"]), "Förändring antal (%)")
+    assert any(float(c.value).is_integer() for c in changes) and not all(float(c.value).is_integer() for c in changes)
+    assert {c.number_format for c in changes} == {"#,##0.00"}
+    counts = column_cells(xlsx_sheet(recorded["oversikt_change_dl"]), "Antal")
+    assert {c.number_format for c in counts} == {"#,##0"}
