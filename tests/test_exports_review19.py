@@ -313,3 +313,46 @@ def test_xlsx_shows_one_number_of_decimals_down_a_column(demo_db, monkeypatch, r
     assert {c.number_format for c in changes} == {"#,##0.00"}
     counts = column_cells(xlsx_sheet(recorded["oversikt_change_dl"]), "Antal")
     assert {c.number_format for c in counts} == {"#,##0"}
+
+
+# --- 6. disclosure control in every signal export --------------------------------------------
+
+SIGNAL_COUNTS = {"Antal", "Antal året innan", "Rekryteringssignaler"}
+
+
+def signal_exports(recorded) -> list[dict]:
+    return [call for call in recorded.values() if "röjandeskydd)" in call["caption"] and call.get("df") is not None]
+
+
+@pytest.mark.parametrize(("page", "params", "tab"), [
+    ("rekrytering", {"niva": "Lokalpolisområde", "omrade": "Järva", "uppdelning": "Signaltyp"}, None),
+    ("rekrytering", {"niva": "Polisområde", "omrade": "Jämtland", "uppdelning": "Kön", "tid": "Kvartal"}, None),
+    ("rekrytering", {**STOCKHOLM, "period": "Välj månader", "fran": "mars 2025", "till": "augusti 2025"}, None),
+    ("karta", {**STOCKHOLMS_LAN, "matt": "Rekryteringssignaler", "karta_niva": "Lokalpolisområde"}, None),
+    ("jamforelse", {"niva": "Region", "omrade": "Region Nord", "jmf_niva": "Lokalpolisområde",
+                    "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}, None),
+    ("jamforelse", {"niva": "Lokalpolisområde", "omrade": "Järva",
+                    "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}, "Liknande områden"),
+])
+def test_no_signal_export_shows_a_count_of_one_to_four(demo_db, monkeypatch, recorded, page, params, tab):
+    at = open_page(demo_db, page, monkeypatch, params)
+    if tab:
+        open_tab(at, "jmf_flik", tab)
+    found = signal_exports(recorded)
+    assert found, list(recorded)
+    hidden_somewhere = False
+    for call in found:
+        rows = csv_rows(exports.to_csv(call["df"], call.get("columns")))
+        sheet = xlsx_sheet(call)
+        for j, header in enumerate(rows[0]):
+            if header not in SIGNAL_COUNTS:
+                continue
+            cells = [r[j] for r in rows[1:]]
+            shown = [int(c) for c in cells if c not in ("", "..")]
+            assert all(n == 0 or n >= 5 for n in shown), (call["title"], header, shown)
+            # The workbook holds the same: numbers of 0 or 5 and more, and ".." where the CSV has it.
+            column = [c.value for c in column_cells(sheet, header)]
+            assert [v for v in column if v != ".."] == shown and column.count("..") == cells.count("..")
+            hidden_somewhere |= ".." in cells
+    if page == "rekrytering":
+        assert hidden_somewhere  # these areas and periods hide values: the rule was put to work
