@@ -260,6 +260,27 @@ def _caption_row(ws, row: int, caption: str, widths: list[float], cell_format) -
     return lines
 
 
+SHEET_CHARS = 31  # Excel's longest sheet name
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str) -> str:
+    """A sheet's name from an export's title: Excel's 31 characters, cut between words,
+    without the characters Excel refuses (square brackets, colon, asterisk, question
+    mark, slash and backslash): "Händelser per månad – Stockholm". Every sheet was named
+    "Data", so a workbook gathering several downloads (a report's appendix) had "Data",
+    "Data (2)", "Data (3)"."""
+    words = _NOT_IN_SHEET_NAMES.sub(" ", title).strip("' ").split()
+    text = ""
+    for word in words:
+        longer = f"{text} {word}".strip()
+        if len(longer.rstrip(",;")) > SHEET_CHARS:
+            break
+        text = longer
+    text = text.rstrip(" ,;–-'") or (words[0][:SHEET_CHARS] if words else "")
+    return text or "Data"
+
+
 def _decimals(value: Number, most: int = SHARE_DECIMALS) -> int:
     """The decimals a number (as export_frame rounded it) has: 0 for 7.0, 2 for 6.95."""
     f = float(value)
@@ -272,9 +293,10 @@ def to_xlsx(
     *,
     title: str,
     caption: str,
-    sheet: str = "Data",
+    sheet: str | None = None,
 ) -> bytes:
-    """An XLSX workbook: title (row 1), caption (row 2), Swedish headers (row 4), data.
+    """An XLSX workbook: title (row 1), caption (row 2), Swedish headers (row 4), data,
+    on a sheet named after the title (:func:`sheet_name`) unless ``sheet`` names it.
 
     Numbers are numeric cells, dates date cells, suppressed values the text ``..``; every
     string is written with ``write_string`` (never as a formula) and neutralised.
@@ -299,7 +321,7 @@ def to_xlsx(
                   default=0) for c in frame.columns]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    ws = book.add_worksheet(sheet[:31])
+    ws = book.add_worksheet(sheet_name(sheet if sheet is not None else title))
     f_title = book.add_format({"bold": True, "font_size": 14})
     f_caption = book.add_format({"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"})
     f_head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})

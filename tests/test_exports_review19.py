@@ -356,3 +356,24 @@ def test_no_signal_export_shows_a_count_of_one_to_four(demo_db, monkeypatch, rec
             hidden_somewhere |= ".." in cells
     if page == "rekrytering":
         assert hidden_somewhere  # these areas and periods hide values: the rule was put to work
+
+
+def test_an_xlsx_sheet_is_named_after_its_export_not_data(demo_db, monkeypatch, recorded):
+    # Every sheet was "Data": gathered into one workbook for a report's appendix, the
+    # downloads were "Data", "Data (2)", "Data (3)".
+    import openpyxl
+
+    open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**STOCKHOLM, "jmf_niva": "Kommun"})
+    open_tab(at, "jmf_flik", "Liknande områden")
+    names = {}
+    for key, call in recorded.items():
+        if call.get("df") is None:
+            continue
+        data = exports.to_xlsx(call["df"], call.get("columns"), title=call["title"], caption=call["caption"])
+        [names[key]] = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert names["oversikt_trend_dl"] == "Händelser per månad – Stockholm"
+    assert names["oversikt_map_dl"] == "Antal händelser, kommuner i"
+    # Excel refuses ":" in a sheet's name; the index's title has one.
+    assert names["jmf_index_dl"] == "Händelser (alla händelsetyper)"
+    assert all(0 < len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values()), names
