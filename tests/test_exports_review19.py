@@ -377,3 +377,17 @@ def test_an_xlsx_sheet_is_named_after_its_export_not_data(demo_db, monkeypatch, 
     # Excel refuses ":" in a sheet's name; the index's title has one.
     assert names["jmf_index_dl"] == "Händelser (alla händelsetyper)"
     assert all(0 < len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values()), names
+
+
+def test_a_measures_history_names_its_own_plans_workbook(demo_db, monkeypatch, recorded, raw):
+    at = open_page(demo_db, "atgarder", monkeypatch, STOCKHOLM)
+    open_tab(at, "atgarder_flik", "Register")
+    at.session_state["atgarder_register"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    export = recorded["atgarder_history_dl"]
+    picked = recorded["atgarder_register_dl"]["df"].iloc[0]  # the register's first row, as picked
+    assert export["title"] == f"Uppföljningar – {picked['title']}"
+    [(workbook,)] = raw.execute("SELECT source_file FROM plan WHERE plan_id = ?", [picked["plan_id"]]).fetchall()
+    # Its own plan's workbook, not the area's thirteen.
+    assert source_of(export["caption"]) == f"{DEMO} (åtgärdsplaner: {workbook})"
