@@ -113,8 +113,38 @@ MEASURES_UNPROTECTED = ("Åtgärder räknas, inte personer: antalen här röjer 
 STATISTICS_UNPROTECTED = "Officiell statistik (Kolada, Brå), visad som källan publicerar den, utan röjandeskydd här."
 
 
+# Workbooks an export's "Källa" names one by one; more are counted, and the first named.
+WORKBOOKS_NAMED = 3
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a och b', 'a, b och c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def source_text(kinds, *, workbooks=None) -> str:
+    """An export's "Källa": the sources of the kinds of data it holds (``kinds``, see
+    queries.sources) as the database records them, then the action plans' ``workbooks``
+    (measures.workbooks) when it holds measures, and "Demodata – …" around them for the
+    demo: "händelser: Polisen (polisen.se); befolkning: SCB", never every source loaded."""
+    status = queries.data_status()
+    parts = queries.sources(kinds)
+    if workbooks is not None:
+        files = list(workbooks)
+        if len(files) > WORKBOOKS_NAMED:
+            parts.append(f"åtgärdsplaner: {fmt.integer(len(files))} arbetsböcker, bl.a. "
+                         f"{_listed(files[:WORKBOOKS_NAMED])}")
+        else:
+            parts.append(f"åtgärdsplaner: {_listed(files)}" if files else "åtgärdsplaner")
+    text = "; ".join(parts)
+    if status.get("demo"):
+        return f"{DEMO_TEXT} ({text})" if text else DEMO_TEXT
+    return text or "Lägesbild"
+
+
 def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser", notes=(), types: bool = True,
-                   contents: str | None = None, unprotected: str | None = None) -> str:
+                   contents: str | None = None, unprotected: str | None = None, sources=None,
+                   workbooks=None, source: str | None = None) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
     that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
     followed by the page's ``notes`` about the figures (None entries are skipped).
@@ -124,11 +154,16 @@ def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser",
     INCIDENTS_UNPROTECTED).
     ``types=False`` leaves the incident types out (figures they do not filter).
     ``contents`` says what the export holds instead of the sidebar's "Urval: …", for a
-    page whose tables the sidebar does not choose (the Data page); ``sel`` is then unused."""
+    page whose tables the sidebar does not choose (the Data page); ``sel`` is then unused.
+    ``sources``: the kinds of data the export holds (default ``data`` alone; add
+    "befolkning" for rates per inhabitant), named in "Källa" with the sources the database
+    records for them (source_text), with the action plans' ``workbooks`` for measures;
+    ``source`` names another source instead (the Data page's own tables)."""
     status = queries.data_status()
     through = status["through"].get(data)
-    source = "; ".join(status.get("sources", [])) or "Lägesbild"
-    if status.get("demo"):
+    if source is None:
+        source = source_text((data,) if sources is None else sources, workbooks=workbooks)
+    elif status.get("demo"):
         source = f"{DEMO_TEXT} ({source})"
     from dashboard import exports
 

@@ -33,11 +33,20 @@ from dashboard import formatting as fmt
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-EXPORT_WIDTH = 1200
+# Images are laid out 900 px wide: the width the charts have on the page at 1366 px, and
+# one at which a picture pasted across an A4 page (16 cm) keeps its text legible: 16 px
+# axis labels print at 8 pt, the 14 px caption at 7 pt (at 1 200 px the caption printed
+# at 5 pt). PNGs are rendered at twice the size (1 800 px) for sharp print.
+EXPORT_WIDTH = 900
 EXPORT_HEIGHT = 650
-CAPTION_SIZE = 13
-CAPTION_LINE_PX = 19
-CAPTION_CHARS = 150  # characters per caption line at 1200 px and 13 px type
+CAPTION_SIZE = 14
+CAPTION_LINE_PX = 20
+CAPTION_CHAR_PX = 7.5  # px per character of the caption (14 px type sets Swedish at about 6.3)
+TITLE_CHAR_PX = 11  # px per character of the title (20 px type sets about 9.3)
+EXPORT_PAD = 12  # px between the picture's left edge and the title's and caption's text
+TITLE_TOP = 16  # px above the title
+TITLE_GAP = 10  # px at least between the title and a legend above the plot
+AXIS_TITLE_CHAR_PX = 9.5  # px per character of an axis title (16 px type sets about 8.5)
 RENDER_TIMEOUT_S = 60
 SOURCE_DEFAULT = "Lägesbild (demodata)"
 # Precision of a number that is not whole (counts are whole and written as they are):
@@ -119,6 +128,13 @@ def _flag_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c == "suppressed" or str(c).endswith("_suppressed")]
 
 
+def is_share(column) -> bool:
+    """Whether ``column`` holds shares, fractions 0–1 (the project names them ``share`` or
+    ``share_…``)."""
+    name = str(column)
+    return name == "share" or name.startswith("share_")
+
+
 def export_decimals(column) -> int:
     """Decimals kept for a number that is not whole in ``column``: ``SHARE_DECIMALS`` for a
     share (the project names fractions ``share`` or ``share_…``), none for a population
@@ -128,7 +144,24 @@ def export_decimals(column) -> int:
         # Whole people, as the screen shows them: an LPO or polisområde sharing a kommun
         # gets its population by share (lpo_kommun.share), "419179,15" people in a report.
         return 0
-    return SHARE_DECIMALS if name == "share" or name.startswith("share_") else DECIMALS
+    return SHARE_DECIMALS if is_share(name) else DECIMALS
+
+
+# Whole numbers that are not quantities: years, identifiers, row numbers and grid
+# coordinates are written without a thousands separator in the XLSX ("2025", not "2 025").
+PLAIN_NUMBERS = ("year", "load_id", "row_number", "e_m", "n_m")
+
+
+def plain_number(column) -> bool:
+    """Whether ``column`` holds numbers shown without a thousands separator (a year,
+    ``…_year``, an identifier, ``…_id``, a row number or a coordinate)."""
+    name = str(column)
+    return name in PLAIN_NUMBERS or name.endswith(("_year", "_id"))
+
+
+def _exported_columns(df: pd.DataFrame, columns: Mapping[str, str] | None) -> list:
+    """The source columns an export holds, in its order (see :func:`export_frame`)."""
+    return list(columns) if columns is not None else [c for c in df.columns if c not in _flag_columns(df)]
 
 
 def export_frame(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> pd.DataFrame:
@@ -195,39 +228,111 @@ def to_csv(df: pd.DataFrame, columns: Mapping[str, str] | None = None) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+# The caption's cell in the XLSX: merged over the table's columns, and over empty ones to
+# the right of a narrow table until it is this wide (in Excel's column units; about what an
+# A4 page holds upright, so it prints on the table's page), and as tall as its wrapped text
+# (Excel never sizes a merged cell's row to its text; a fixed six lines cut a signal
+# export's caption off in the middle of its notes). 409 pt is Excel's tallest row.
+CAPTION_MIN_UNITS = 65
+CAPTION_CHARS_PER_UNIT = 1.1  # italic Calibri 11 sets Swedish prose at about 1.2 a unit
+# The headers stay in view when scrolling (frozen under the title and caption) only while
+# the caption is at most this many lines: a taller frozen caption would leave little of the
+# window to scroll the table in (a long signal caption is about 15 lines).
+FREEZE_CAPTION_LINES = 8
+EXCEL_DEFAULT_UNITS = 8.43
+EXCEL_LINE_PT = 15
+EXCEL_MAX_ROW_PT = 409
+
+
+def _caption_row(ws, row: int, caption: str, widths: list[float], cell_format) -> int:
+    """Write the caption into ``row``, merged and wrapped; returns its number of lines."""
+    span, units = len(widths), float(sum(widths))
+    while units < CAPTION_MIN_UNITS:
+        span, units = span + 1, units + EXCEL_DEFAULT_UNITS
+    if span > 1:
+        ws.merge_range(row, 0, row, span - 1, caption, cell_format)
+    else:
+        ws.write_string(row, 0, caption, cell_format)
+    # A little fewer characters a line than Excel sets: a line to spare rather than one too few.
+    lines = len(textwrap.wrap(caption, width=max(20, int(units * CAPTION_CHARS_PER_UNIT)),
+                              break_long_words=True)) or 1
+    ws.set_row(row, min(EXCEL_MAX_ROW_PT, EXCEL_LINE_PT * lines))
+    return lines
+
+
+SHEET_CHARS = 31  # Excel's longest sheet name
+_NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_name(title: str) -> str:
+    """A sheet's name from an export's title: Excel's 31 characters, cut between words,
+    without the characters Excel refuses (square brackets, colon, asterisk, question
+    mark, slash and backslash): "Händelser per månad – Stockholm". Every sheet was named
+    "Data", so a workbook gathering several downloads (a report's appendix) had "Data",
+    "Data (2)", "Data (3)"."""
+    words = _NOT_IN_SHEET_NAMES.sub(" ", title).strip("' ").split()
+    text = ""
+    for word in words:
+        longer = f"{text} {word}".strip()
+        if len(longer.rstrip(",;")) > SHEET_CHARS:
+            break
+        text = longer
+    text = text.rstrip(" ,;–-'") or (words[0][:SHEET_CHARS] if words else "")
+    return text or "Data"
+
+
+def _decimals(value: Number, most: int = SHARE_DECIMALS) -> int:
+    """The decimals a number (as export_frame rounded it) has: 0 for 7.0, 2 for 6.95."""
+    f = float(value)
+    return next((k for k in range(most + 1) if round(f, k) == f), most)
+
+
 def to_xlsx(
     df: pd.DataFrame,
     columns: Mapping[str, str] | None = None,
     *,
     title: str,
     caption: str,
-    sheet: str = "Data",
+    sheet: str | None = None,
 ) -> bytes:
-    """An XLSX workbook: title (row 1), caption (row 2), Swedish headers (row 4), data.
+    """An XLSX workbook: title (row 1), caption (row 2), Swedish headers (row 4), data,
+    on a sheet named after the title (:func:`sheet_name`) unless ``sheet`` names it.
 
     Numbers are numeric cells, dates date cells, suppressed values the text ``..``; every
     string is written with ``write_string`` (never as a formula) and neutralised.
+    Number formats are stored as the file format has them, "#,##0" with "," for the
+    thousands separator and "." for the decimal sign, which Excel shows in the reader's
+    locale ("1 018 657", "23,95" in Swedish Excel); a literal space ("# ##0") showed a
+    population as "1018 657" and a plan year as "2 025". Years and identifiers
+    (:func:`plain_number`) have no thousands separator. Every number in a column shows as
+    many decimals as the column's most precise one (400 as "400,00" above "-5,43"). A share
+    (:func:`is_share`) stays
+    the fraction, shown as a percentage with one decimal as on screen ("33,3 %").
     """
     import xlsxwriter
 
     frame = export_frame(df, columns)
+    names = _exported_columns(df, columns)
+    plain = [plain_number(c) for c in names]
+    shares = [is_share(c) for c in names]
+    # One number of decimals down a column, the most any of its numbers has (a column of
+    # changes read "400" under "-5,43" and "7" under "6,95").
+    places = [max((_decimals(v) for v in frame[c].tolist() if isinstance(v, Number) and not isinstance(v, bool)),
+                  default=0) for c in frame.columns]
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-    ws = book.add_worksheet(sheet[:31])
+    ws = book.add_worksheet(sheet_name(sheet if sheet is not None else title))
     f_title = book.add_format({"bold": True, "font_size": 14})
     f_caption = book.add_format({"italic": True, "font_color": "#444444", "text_wrap": True, "valign": "top"})
     f_head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
-    f_int = book.add_format({"num_format": "# ##0"})
-    f_dec = book.add_format({"num_format": "# ##0.0##"})
+    f_int = book.add_format({"num_format": "#,##0"})
+    f_plain = book.add_format({"num_format": "0"})
+    f_dec = {k: book.add_format({"num_format": "#,##0." + "0" * k}) for k in set(places) if k}
+    f_share = book.add_format({"num_format": "0.0 %"})
     f_date = book.add_format({"num_format": "yyyy-mm-dd"})
     f_time = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     f_hidden = book.add_format({"align": "right"})
-    n_cols = max(1, len(frame.columns))
     ws.write_string(0, 0, neutralise(title), f_title)
-    if n_cols > 1:
-        ws.merge_range(1, 0, 1, n_cols - 1, "", f_caption)
-    ws.write_string(1, 0, neutralise(caption), f_caption)
-    ws.set_row(1, 15 * max(1, min(6, len(caption) // max(40, 12 * n_cols) + 1)))
     header_row = 3
     widths = []
     for j, header in enumerate(frame.columns):
@@ -243,8 +348,15 @@ def to_xlsx(
                 ws.write_string(i, j, text)
             elif isinstance(v, Number):
                 f = float(v)
-                ws.write_number(i, j, f, f_int if f.is_integer() else f_dec)
-                text = fmt.number(f, 0 if f.is_integer() else 1)
+                if shares[j]:
+                    ws.write_number(i, j, f, f_share)
+                    text = fmt.share(f)
+                elif places[j]:
+                    ws.write_number(i, j, f, f_dec[places[j]])
+                    text = fmt.number(f, places[j])
+                else:
+                    ws.write_number(i, j, f, f_plain if plain[j] else f_int)
+                    text = str(int(f)) if plain[j] else fmt.number(f, 0)
             elif isinstance(v, dt.datetime):
                 ws.write_datetime(i, j, v, f_time)
                 text = "yyyy-mm-dd hh:mm"
@@ -258,9 +370,11 @@ def to_xlsx(
                 text = neutralise(str(v))
                 ws.write_string(i, j, text)
             widths[j] = max(widths[j], len(text))
+    widths = [min(60, max(8, w + 2)) for w in widths]
     for j, w in enumerate(widths):
-        ws.set_column(j, j, min(60, max(8, w + 2)))
-    ws.freeze_panes(header_row + 1, 0)
+        ws.set_column(j, j, w)
+    if _caption_row(ws, 1, neutralise(caption), widths, f_caption) <= FREEZE_CAPTION_LINES:
+        ws.freeze_panes(header_row + 1, 0)
     book.set_properties({"title": title, "comments": caption})
     book.close()
     return buf.getvalue()
@@ -401,26 +515,30 @@ def renderer() -> Renderer:
         return _renderer
 
 
-def _wrap(text: str, width: int = CAPTION_CHARS) -> list[str]:
+def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=False) or [""]
 
 
 def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, height: int | None = None) -> dict:
     """The figure as a dict ready to render: the export title on top and the caption
-    (filters, source, data t.o.m., suppression) under the plot, at a fixed size."""
+    (filters, source, data t.o.m., suppression) under the plot, at a fixed size.
+
+    The title and the caption start at the picture's left edge (the plot's left edge
+    moves with its axis labels: a bar chart's long names put it 300 px in), the title
+    at the top; :func:`fit` places them for the plot and legend a first render drew."""
     # A copy: a figure's dict may be the one the page shows (charts.Figure shares it).
     spec = copy.deepcopy(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     layout = spec.setdefault("layout", {})
-    lines = _wrap(caption, int(CAPTION_CHARS * width / EXPORT_WIDTH))
+    lines = _wrap(caption, int((width - 2 * EXPORT_PAD) / CAPTION_CHAR_PX))
     caption_px = CAPTION_LINE_PX * len(lines) + 16
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
     # The export's title in lines for its width (the screen's title may have been wrapped
     # narrower: charts.layout, which notes its lines in meta).
-    from dashboard.charts import TITLE_CHARS, TITLE_LINE_PX, wrap_title
+    from dashboard.charts import TITLE_LINE_PX, wrap_title
 
-    title_lines = wrap_title(title, int(TITLE_CHARS * 1.5 * width / EXPORT_WIDTH))
+    title_lines = wrap_title(title, int((width - 2 * EXPORT_PAD) / TITLE_CHAR_PX))
     meta = layout.get("meta")
     screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
     top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
@@ -434,13 +552,23 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     base_height = int(height or layout.get("height") or EXPORT_HEIGHT)
     layout["height"] = base_height + caption_px
     layout["width"] = width
+    # The title from the top (plotly centres it in the top margin, where a legend of two
+    # rows above the plot ran over it); fit() makes room for such a legend.
+    # (Its middle: plotly places a title of several lines by its middle, not its top.)
+    title_spec.update(yref="container", y=_title_y(len(title_lines), layout["height"]), yanchor="middle")
+    layout["meta"] = {**(meta if isinstance(meta, dict) else {}), "export_title_lines": len(title_lines)}
     annotations = list(layout.get("annotations") or [])
+    # The caption from the picture's left edge, as the title (its lines are wrapped for the
+    # whole width). Annotations are placed in the plot's coordinates ("paper"), whose left
+    # edge the axes' labels move: here from the margins, refined by to_image.
     annotations.append(
         {
             "text": "<br>".join(lines),
+            "name": CAPTION_NAME,
             "xref": "paper",
             "yref": "paper",
-            "x": 0,
+            "x": _paper_x(EXPORT_PAD, int(margin.get("l", 80)), width - int(margin.get("l", 80))
+                          - int(margin.get("r", 80))),
             "y": 0,
             "xanchor": "left",
             "yanchor": "top",
@@ -455,14 +583,82 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     return spec
 
 
+CAPTION_NAME = "lagesbild-caption"
+# The plot area as plotly draws it: the clip rectangle of the x/y subplot (x, width).
+_PLOT_AREA = re.compile(r'class="axesclip" id="clip[0-9a-zA-Z_-]*xy"><rect x="([-\d.]+)" y="[-\d.]+" '
+                        r'width="([\d.]+)" height="([\d.]+)"')
+# The legend as drawn: its group's position and its background's size.
+_LEGEND = re.compile(r'<g class="legend"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"><rect class="bg"([^>]*)>')
+
+
+def _title_y(lines: int, height: float) -> float:
+    """The container y of the middle of a title of ``lines`` lines, TITLE_TOP under the top."""
+    from dashboard.charts import TITLE_LINE_PX
+
+    return 1 - (TITLE_TOP + TITLE_LINE_PX * lines / 2) / height
+
+
+def _paper_x(px: float, plot_left: float, plot_width: float) -> float:
+    """The paper coordinate of ``px`` from the picture's left edge."""
+    return (px - plot_left) / max(1.0, plot_width)
+
+
+def fit(spec: dict, svg: bytes) -> dict:
+    """``spec`` fitted to what ``svg`` (a render of it) shows. Changes ``spec`` and
+    returns it.
+
+    - The caption moves to the picture's left edge for the plot area drawn: the axes'
+      labels move the plot's left edge, from which annotations are placed (a figure
+      without x/y axes keeps its margins' place).
+    - A legend above the plot that reaches up to the title moves down, with the plot, by
+      as much as it needs; the picture grows, the plot keeps its size.
+    - A plot lower than its y axis's title (written upwards along it) grows to its length:
+      the scatter of measures against outcomes, 460 px tall, ran its axis title up into
+      the chart's title.
+    """
+    from dashboard.charts import TITLE_LINE_PX
+
+    text = svg.decode("utf-8", "replace")
+    layout = spec["layout"]
+    title_lines = int((layout.get("meta") or {}).get("export_title_lines", 1))
+    found = _PLOT_AREA.search(text)
+    if found:
+        left, plot_width, plot_height = (float(found.group(i)) for i in (1, 2, 3))
+        for note in layout.get("annotations", []):
+            if note.get("name") == CAPTION_NAME:
+                note["x"] = _paper_x(EXPORT_PAD, left, plot_width)
+        axis_title = ((layout.get("yaxis") or {}).get("title") or {}).get("text") or ""
+        longest = max((len(re.sub(r"<[^>]+>", "", line)) for line in axis_title.split("<br>")), default=0)
+        if longest * AXIS_TITLE_CHAR_PX > plot_height:
+            layout["height"] = int(layout["height"]) + int(longest * AXIS_TITLE_CHAR_PX - plot_height) + 1
+    legend = _LEGEND.search(text)
+    if legend:
+        legend_top = float(legend.group(2))
+        height_attr = re.search(r'height="([\d.]+)"', legend.group(3))
+        legend_height = float(height_attr.group(1)) if height_attr else 0.0
+        title_bottom = TITLE_TOP + TITLE_LINE_PX * title_lines
+        top = int(layout["margin"].get("t", 80))
+        # Only a legend in the top margin, above the plot (a map's stands beside it).
+        if legend_top + legend_height <= top + 1 and legend_top < title_bottom + TITLE_GAP:
+            more = int(round(title_bottom + TITLE_GAP - legend_top))
+            layout["margin"] = {**layout["margin"], "t": top + more}
+            layout["height"] = int(layout["height"]) + more
+    layout["title"] = {**layout["title"], "y": _title_y(title_lines, layout["height"])}
+    return spec
+
+
 def to_image(
     fig, fmt_: str, *, title: str, caption: str, width: int = EXPORT_WIDTH, scale: float | None = None
 ) -> bytes:
-    """``png`` (2x scale for print) or ``svg`` bytes of the figure with title and caption."""
+    """``png`` (2x scale for print) or ``svg`` bytes of the figure with title and caption.
+    Rendered twice: an SVG first to measure where the axes put the plot and how tall the
+    legend is (:func:`fit`), then the picture (a render in the warm browser costs tens of
+    ms)."""
     if fmt_ not in ("png", "svg"):
         raise ValueError(f"okänt bildformat {fmt_!r}: png eller svg")
     spec = export_figure(fig, title=title, caption=caption, width=width)
     layout = spec["layout"]
+    fit(spec, renderer().render(spec, "svg", layout["width"], layout["height"], 1.0))
     return renderer().render(spec, fmt_, layout["width"], layout["height"], scale or (2.0 if fmt_ == "png" else 1.0))
 
 

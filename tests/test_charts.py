@@ -295,8 +295,14 @@ def test_a_long_title_wraps_and_the_top_margin_makes_room():
     assert len(lines) == 2 and all(len(line) <= charts.TITLE_CHARS for line in lines)
     assert " ".join(lines) == title
     assert long["margin"]["t"] == short["margin"]["t"] + charts.TITLE_LINE_PX
-    # The 1 200 px export has room for the title on one line again, and no gap above it.
+    # The export wraps the title for its own width, with room for its lines above the plot;
+    # a wider one has room for the title on one line again, and no gap above it.
     fig = charts.figure([], long)
     spec = exports.export_figure(fig, title=title, caption="Urval: x.")
-    assert spec["layout"]["title"]["text"] == title
-    assert spec["layout"]["margin"]["t"] == short["margin"]["t"]
+    exported = spec["layout"]["title"]["text"].split("<br>")
+    assert " ".join(exported) == title
+    assert all(len(line) * exports.TITLE_CHAR_PX <= exports.EXPORT_WIDTH - 2 * exports.EXPORT_PAD for line in exported)
+    assert spec["layout"]["margin"]["t"] == short["margin"]["t"] + charts.TITLE_LINE_PX * (len(exported) - 1)
+    wide = exports.export_figure(fig, title=title, caption="Urval: x.", width=1200)
+    assert wide["layout"]["title"]["text"] == title
+    assert wide["layout"]["margin"]["t"] == short["margin"]["t"]

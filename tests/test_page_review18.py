@@ -89,7 +89,7 @@ def test_the_table_of_what_changed_most_names_its_areas_and_months_in_the_export
     change = recorded["oversikt_change_dl"]
     book = load_workbook(io.BytesIO(exports.to_xlsx(change["df"], change["columns"], title=change["title"],
                                                     caption=change["caption"])))
-    sheet = book["Data"]
+    sheet = book.active
     assert sheet["A1"].value == "Vad förändrades mest – kommuner i Stockholms län, januari 2025 – december 2025"
     assert sheet["A2"].value.startswith("Urval: Botkyrka (kommun) · januari 2025 – december 2025")
     assert [c.value for c in sheet[4]][:2] == ["Kommun", "Antal"]

@@ -79,16 +79,16 @@ elif PLAN_YEARS_KEY in st.query_params:
         st.toast(f"Planår '{value}' i länken erbjuds inte här: {sel.area_name} har inga planer efter periodens "
                  f"planår; planår {year_label(period_years)} visas.", icon=":material/link_off:")
 years = year_label(plan_years)
-source = "; ".join(s for s in status["sources"] if s.startswith("åtgärd")) or "åtgärdsplaner"
-if status.get("demo"):
-    source = f"{components.DEMO_TEXT} ({source})"
+# "Källa": the workbooks of the plans shown (of this area and these plan years), not every
+# plan loaded.
+source = components.source_text((), workbooks=mq.workbooks(sel.area_level, (sel.area_code,), *plan_years))
 COUNT_NOTE = components.MEASURES_UNPROTECTED
 
 
-def table_caption(*table_filters: str) -> str:
+def table_caption(*table_filters: str, source: str = source) -> str:
     """An export's caption: the area and plan years, then what a filtered table's own
     filters kept ("sökning ”fältgrupp” …; 37 av 276 åtgärder"), so a downloaded table
-    does not read as all of the area's measures."""
+    does not read as all of the area's measures. ``source``: the plans' workbooks."""
     return exports.caption(filters="; ".join([f"{sel.area_name}, planår {years}", *table_filters]), source=source,
                            data_until=status["through"].get("åtgärdsuppföljning"), unprotected=COUNT_NOTE)
 
@@ -337,8 +337,10 @@ def measure_register(register) -> None:
             else:
                 st.dataframe(fmt.display_arrow(history, history_columns), hide_index=True, key="atgarder_history_table",
                              column_config={"Text": st.column_config.TextColumn(width="large")})
+                # Its own plan's workbook, not the area's.
+                one_plan = components.source_text((), workbooks=[f for f in [mq.workbook(measure["plan_id"])] if f])
                 exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",
-                                         caption=caption, filename=f"uppfoljningar-{measure['measure_id']}",
+                                         caption=table_caption(source=one_plan), filename=f"uppfoljningar-{measure['measure_id']}",
                                          columns=history_columns)
 
 

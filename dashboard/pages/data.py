@@ -44,6 +44,8 @@ st.caption("Urvalet i sidopanelen påverkar inte den här sidan: den visar hela 
 # chosen beside them): the display tables are remembered by that instead of by their
 # pickled and hashed content.
 DATABASE = db_key()
+# The "Källa" of the load history's and rejected rows' exports: the database's own log.
+LOG_SOURCE = "Lägesbilds inläsningslogg"
 
 st.subheader("Källor")
 sources = catalog.sources()
@@ -66,7 +68,8 @@ st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads"
              key="data_loads")
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
                          caption=components.export_caption(
-                             None, suppressed=None, contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
+                             None, suppressed=None, source=LOG_SOURCE,
+                             contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
                          filename="inlasningar", columns=load_columns)
 
 st.subheader("Avvisade rader")
@@ -87,7 +90,7 @@ else:
     st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
                              caption=components.export_caption(
-                                 None, suppressed=None, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
+                                 None, suppressed=None, source=LOG_SOURCE, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
                                                 "och orsak (radens innehåll sparas aldrig)"),
                              filename=f"avvisade-rader-{load_id}",
                              columns=columns)
@@ -104,7 +107,8 @@ st.dataframe(definitions, hide_index=True, key="data_definitions", row_height=70
                             "Källa": st.column_config.TextColumn(width=150),
                             "Enhet": st.column_config.TextColumn(width=110)})
 exports.download_buttons("data_definitions_dl", df=definitions, title="Definitioner",
-                         caption=components.export_caption(None, suppressed=None, contents="Definitionerna av dashboardens indikatorer"),
+                         caption=components.export_caption(None, suppressed=None, source="Lägesbild",
+                                                           contents="Definitionerna av dashboardens indikatorer"),
                          filename="definitioner")
 
 st.subheader("Tabellerna i databasen")

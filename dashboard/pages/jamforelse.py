@@ -10,6 +10,7 @@ from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison as cq
 from dashboard.queries import geo, incidents
+from dashboard.queries import measures as mq
 from dashboard.queries import signals as signal_queries
 
 BAR_LIMIT = 30
@@ -123,12 +124,18 @@ if indicator.kind == "signals" and not table.empty:
         years_note = f"{years_note} {running}" if years_note else running
 
 
-def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False) -> str:
+# The kinds of data behind each kind of measure ("Källa" of its exports): incidents and
+# signals are rates per inhabitant (and per young person); Kolada and Brå publish their own.
+INDICATOR_SOURCES = {"incidents": ("händelser", "befolkning"), "signals": ("rekryteringssignaler", "befolkning"),
+                     "kolada": ("kolada",), "bra": ("bra",)}
+
+
+def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False, workbooks=None) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
     view's caption said the side-by-side table's number, whatever its own table hid).
     Only signals are under disclosure control; other measures say they are not.
     ``whole_years``: the view shows whole calendar years, which the note on periods that
-    cut a year does not concern."""
+    cut a year does not concern. ``workbooks``: the action plans' files, for measures."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
@@ -140,7 +147,8 @@ def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = F
                                      unprotected=" ".join(unprotected) or None,
                                      notes=[*cmp.notes, unplaced, years_note if hidden and not whole_years else None],
                                      data="rekryteringssignaler" if signals else "händelser",
-                                     types=indicator.kind == "incidents")
+                                     types=indicator.kind == "incidents", sources=INDICATOR_SOURCES[indicator.kind],
+                                     workbooks=workbooks if measures else None)
 
 
 # --- the three views, in tabs ------------------------------------------------------------------
@@ -339,7 +347,9 @@ def show_measures() -> int:
         hidden = int(paired["value_suppressed"].sum() + paired["value_prev_suppressed"].sum())
         if hidden and years_note:
             st.info(years_note, icon=":material/calendar_month:")
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title, caption=export_caption(hidden, measures=True),
+        plans = mq.workbooks(level, tuple(paired["area_code"]), plan_year, plan_year)
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title,
+                                 caption=export_caption(hidden, measures=True, workbooks=plans),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden
     return 0

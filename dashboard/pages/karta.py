@@ -15,6 +15,7 @@ from dashboard import components, exports, filters, maps, suppression
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison, geo, incidents, overview, signals
+from dashboard.queries import measures as mq
 
 METRICS = {
     "antal": ("Antal händelser", 0, False),
@@ -228,8 +229,20 @@ else:
                          hide_index=True, key="karta_table")
         unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
                                 *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
-        caption = components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
-                                            unprotected=unprotected, notes=notes)
+        # "Källa" names what each file holds: the map draws the measure alone; the table
+        # has the incidents and the population beside it.
+        measure_sources = {"antal": ("händelser",), "forandring": ("händelser",),
+                           "per100k": ("händelser", "befolkning"), "per1000": ("händelser", "befolkning"),
+                           "signaler": ("rekryteringssignaler",), "atgarder": ()}[metric]
+        plans = (mq.workbooks(level, scope.codes, sel.start.year, sel.end.year) if metric == "atgarder" else None)
+
+        def map_caption(sources) -> str:
+            # "Data t.o.m." of the measure shown: the signals often end months before the incidents.
+            return components.export_caption(sel, suppressed=suppressed if metric == "signaler" else None,
+                                             unprotected=unprotected, notes=notes, sources=sources, workbooks=plans,
+                                             data="rekryteringssignaler" if metric == "signaler" else "händelser")
+
+        caption = map_caption((*measure_sources, "händelser", "befolkning"))
         # The period in the title, as the map's heading has it (it was only in the caption).
         name = f"{label}, {scope.description}"
         title = f"{name}, {fmt.period(sel.start, sel.end)}"
@@ -239,7 +252,7 @@ else:
             fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
                                          diverging=diverging)
             st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
-            exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=caption,
+            exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=map_caption(measure_sources),
                                      filename=components.file_name(name, sel))
 
 components.data_note(suppressed=None if grid_view else suppressed, notes=notes)

@@ -156,10 +156,12 @@ with left:
                                                     notes=caveats)
     # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
     # caption): a figure of their own, built only when a download is asked for.
+    # The export's title names the period, as the other pages' exports do (the legend named
+    # it only when there was a year before to compare with).
     exports.download_buttons("oversikt_trend_dl",
                              fig=lambda s=sel, m=monthly, p=incidents.has_previous(sel.start), text=title:
                              trend_figure(s, m, p, text),
-                             df=monthly, title=title, caption=caption,
+                             df=monthly, title=f"{title}, {fmt.period(sel.start, sel.end)}", caption=caption,
                              filename=components.file_name(title, sel),
                              columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})
@@ -167,12 +169,31 @@ with left:
 child_level = geo.CHILD_LEVEL.get(sel.area_level) or sel.area_level
 scope = geo.scope(child_level, sel.area_level, sel.area_code)
 per_area = incidents.by_area(sel, child_level, scope.codes)
+child_unplaced = incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)
 with right:
     st.markdown(f"**Antal händelser, {scope.description}**")
-    deck = maps.area_layer(geo.geometry(child_level, scope.codes), per_area, "incidents", "Antal händelser",
+    geometry = geo.geometry(child_level, scope.codes)
+    deck = maps.area_layer(geometry, per_area, "incidents", "Antal händelser",
                            selected=sel.area_code, width=380, height=330)
     components.show_deck(deck, "Antal händelser", key="oversikt_map", height=330)
     st.caption("Sidan Karta i menyn har fler mått, och där kan du klicka dig ner i områdena.")
+    # The map's own PNG/SVG (and the counts it draws), as Karta's maps have: the same
+    # figure of the areas (maps.choropleth_figure), built only when a download is asked for.
+    map_name = f"Antal händelser, {scope.description}"
+    map_title = f"{map_name}, {fmt.period(sel.start, sel.end)}"
+    map_notes = list(dict.fromkeys(n for n in (*caveats, child_unplaced) if n))  # a kommun's own level: once
+    if geometry["approximate"].any():
+        map_notes.append(f"{maps.APPROX_OUTLINE} och ”(ungefärlig gräns)”: lokalpolisområden och polisområden som "
+                         "delar en kommun har uppskattade gränser.")
+    exports.download_buttons("oversikt_map_dl",
+                             fig=lambda g=geometry, v=per_area, t=map_title:
+                             maps.choropleth_figure(g, v, "incidents", "Antal händelser", title=t),
+                             df=per_area.sort_values(["incidents", "name"], ascending=[False, True]),
+                             columns={"name": geo.LEVEL_LABELS[child_level], "incidents": "Antal händelser"},
+                             title=map_title,
+                             caption=components.export_caption(sel, suppressed=None, notes=map_notes,
+                                                               unprotected=components.INCIDENTS_UNPROTECTED),
+                             filename=components.file_name(map_name, sel))
 
 # --- what changed most --------------------------------------------------------------------
 st.subheader("Vad förändrades mest")
@@ -194,8 +215,8 @@ else:
     exports.download_buttons("oversikt_change_dl", df=top,
                              title=f"Vad förändrades mest – {scope.description}, {fmt.period(sel.start, sel.end)}",
                              caption=components.export_caption(sel, suppressed=None, notes=caveats,
-                                                               unprotected=components.INCIDENTS_UNPROTECTED),
+                                                               unprotected=components.INCIDENTS_UNPROTECTED,
+                                                               sources=("händelser", "befolkning")),
                              filename=components.file_name(f"forandring-{sel.area_name}", sel), columns=columns)
 
-notes = [incidents.unplaced_note(incidents.unplaced(sel, child_level), child_level)]
-components.data_note(suppressed=suppressed, notes=notes)
+components.data_note(suppressed=suppressed, notes=[child_unplaced])

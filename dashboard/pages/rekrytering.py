@@ -172,6 +172,7 @@ def export_caption(frame, *notes) -> str:
     with the export's own ``notes`` after the page's."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
+                                     sources=("rekryteringssignaler", "befolkning"),
                                      notes=[coverage, unplaced, *notes, years_note if hidden else None,
                                             large_note if hidden else None])
 
@@ -189,7 +190,9 @@ if large_note:
 # "Totalt" saying "Totalt" on every row, on screen and in the exports).
 columns = {"period_label": GRAINS[view_grain], **({"category_label": SPLITS[split]} if dimension else {}),
            "count": "Antal", "rate": "Per 1 000 unga 12–17 år"}
-exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}",
+# The exports' titles name the period, as the other pages' exports do.
+period = fmt.period(sel.start, sel.end)
+exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}, {period}",
                          caption=export_caption(table, grain_note or None),
                          # The grain and breakdown in the name: each view's file kept apart.
                          filename=components.file_name(f"{title}, {sel.area_name}", sel),
@@ -205,7 +208,7 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"
              hide_index=True, key="signal_summary")
 # The file holds the rates as the table shows them (one decimal), for a report to match it.
 exports.download_buttons("signal-summary", df=summary.assign(rate=fmt.rounded(summary["rate"], 1)),
-                         title=f"Rekryteringssignaler, hela perioden, {sel.area_name}",
+                         title=f"Rekryteringssignaler, hela perioden, {sel.area_name}, {period}",
                          caption=export_caption(summary),
                          filename=components.file_name(f"rekryteringssignaler-hela-perioden-{SPLITS[split]}-{sel.area_name}",
                                                        sel),

@@ -308,3 +308,38 @@ def data_status() -> dict:
             f"Sammanställningstabellerna i {key[0]} ({', '.join(status['outdated_marts'])}) är byggda av en "
             f"äldre version av Lägesbild. Bygg om dem (inläst data behålls): `{MARTS_COMMAND}`.", MARTS_COMMAND)
     return status
+
+
+# How a source, as the warehouse stores it, is named in an export's "Källa" (others as
+# they are stored: a file's own source column, SCB, the signals' reporting bodies).
+SOURCE_NAMES = {"polisen": "Polisen (polisen.se)", "egen fil": "egna filer"}
+# The kinds of data an export can hold, and mart_status's list of each one's sources.
+_SOURCE_FACTS = {"händelser": "incident_sources", "rekryteringssignaler": "signal_sources",
+                 "befolkning": "population_sources"}
+# Official statistics: the kind is the source.
+_STATISTICS = {"kolada": "Kolada", "bra": "Brå"}
+
+
+def sources(kinds, key: tuple[str, str] | None = None) -> list[str]:
+    """What each kind of data in ``kinds`` ("händelser", "rekryteringssignaler",
+    "befolkning", "kolada", "bra") comes from, as the warehouse records it, in the order
+    given: ``["händelser: Polisen (polisen.se)", "befolkning: SCB"]``. A kind the
+    warehouse holds none of is left out; the demo's own source ("demo") is not named, so
+    a demo kind is named alone ("händelser"), and the caller says it is demo data.
+    The action plans' workbooks are named by :func:`dashboard.queries.measures.workbooks`."""
+    held = facts(key)
+    out = []
+    for kind in dict.fromkeys(kinds):
+        if kind in _STATISTICS:
+            out.append(_STATISTICS[kind])
+            continue
+        stored = list(held[_SOURCE_FACTS[kind]] or [])
+        if not stored:
+            continue
+        if kind == "rekryteringssignaler":  # the reporting bodies in their usual order
+            from pipelines.categories import SIGNAL_SOURCES
+
+            stored.sort(key=lambda s: (SIGNAL_SOURCES.index(s) if s in SIGNAL_SOURCES else len(SIGNAL_SOURCES), s))
+        named = [SOURCE_NAMES.get(s, s) for s in stored if s != "demo"]
+        out.append(f"{kind}: {', '.join(named)}" if named else kind)
+    return out

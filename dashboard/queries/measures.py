@@ -55,6 +55,27 @@ def _plan_ids(key, level: str, code: str, first_year: int, last_year: int) -> li
             if year is not None and first_year <= year <= last_year]
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _workbooks(key) -> dict[str, str]:
+    # Each plan's workbook (the file it was read from), read once per database version.
+    return dict(rows("SELECT plan_id, source_file FROM plan", key=key))
+
+
+def workbooks(level: str, codes, first_year: int, last_year: int) -> list[str]:
+    """The workbooks (file names) of the plans with a plan year in ``first_year``–
+    ``last_year`` that lie in any of the areas ``codes`` of ``level``, in name order: what
+    an export of their measures names as its source."""
+    key = db_key()
+    files = _workbooks(key)
+    return sorted({files[plan_id] for code in dict.fromkeys(codes)
+                   for plan_id in _plan_ids(key, level, code, first_year, last_year) if plan_id in files})
+
+
+def workbook(plan_id: str) -> str | None:
+    """The workbook (file name) the plan ``plan_id`` was read from."""
+    return _workbooks(db_key()).get(plan_id)
+
+
 def _params(key, level: str, code: str, first_year: int, last_year: int, **extra) -> dict:
     """The bound parameters of a query over the selection's plans (``$plan_ids``)."""
     return {"plan_ids": _plan_ids(key, level, code, first_year, last_year), **extra}
