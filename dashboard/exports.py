@@ -407,32 +407,36 @@ def _wrap(text: str, width: int = CAPTION_CHARS) -> list[str]:
 
 def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, height: int | None = None) -> dict:
     """The figure as a dict ready to render: the export title on top and the caption
-    (filters, source, data t.o.m., suppression) under the plot, at a fixed size."""
+    (filters, source, data t.o.m., suppression) under the plot, at a fixed size.
+
+    A figure from dashboard.charts has its title and note in ``meta`` (the page shows
+    them as text, which wraps at the chart's width): they are drawn into the image here,
+    the title in full above the legend and the note under the axis, and the image grows
+    by them, so the plot keeps its size (a status flow's nodes are placed for it)."""
     # A copy: a figure's dict may be the one the page shows (charts.Figure shares it).
     spec = copy.deepcopy(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     layout = spec.setdefault("layout", {})
     lines = _wrap(caption, int(CAPTION_CHARS * width / EXPORT_WIDTH))
     caption_px = CAPTION_LINE_PX * len(lines) + 16
     margin = dict(layout.get("margin") or {})
-    bottom = int(margin.get("b", 80))
-    margin["b"] = bottom + caption_px
-    # The export's title in lines for its width (the screen's title may have been wrapped
-    # narrower: charts.layout, which notes its lines in meta).
-    from dashboard.charts import TITLE_CHARS, TITLE_LINE_PX, wrap_title
-
-    title_lines = wrap_title(title, int(TITLE_CHARS * 1.5 * width / EXPORT_WIDTH))
-    meta = layout.get("meta")
-    screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
-    top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
-    margin["t"] = max(top, 80)
-    layout["margin"] = margin
-    title_spec = dict(layout.get("title") or {})
-    title_spec["text"] = "<br>".join(title_lines)
-    title_spec.setdefault("x", 0.01)
-    title_spec.setdefault("xanchor", "left")
-    layout["title"] = title_spec
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
     base_height = int(height or layout.get("height") or EXPORT_HEIGHT)
-    layout["height"] = base_height + caption_px
+    if "title" in meta:
+        top_px, note_px = _draw_title_and_note(spec, title, meta.get("note") or "", width, margin)
+    else:
+        top_px, note_px = _title_in_figure(layout, title, width, margin), 0
+    bottom = int(margin.get("b", 80)) + note_px
+    margin["b"] = bottom + caption_px
+    layout["margin"] = margin
+    layout["height"] = base_height + top_px + note_px + caption_px
+    if "title" in meta:
+        # The title's lines centred in their block under the image's top edge, in pixels of
+        # the final height (anchored at its top, plotly put a title of two lines' first
+        # baseline there, the line itself above the edge).
+        from dashboard.charts import TITLE_LINE_PX
+
+        lines_px = TITLE_LINE_PX * (layout["title"]["text"].count("<br>") + 1)
+        layout["title"]["y"] = 1 - (EXPORT_TITLE_PAD + lines_px / 2) / layout["height"]
     layout["width"] = width
     annotations = list(layout.get("annotations") or [])
     annotations.append(
@@ -453,6 +457,75 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     layout["annotations"] = annotations
     layout.setdefault("paper_bgcolor", "white")
     return spec
+
+
+EXPORT_TITLE_PAD = 16  # px above an export's title
+EXPORT_TITLE_GAP = 16  # px between the title and the legend or the plot
+LEGEND_ROW_PX = 26  # a legend row's height at 16 px type
+LEGEND_CHAR_PX = 9.5  # a legend character's width at 16 px (kaleido's fallback fonts run wide)
+LEGEND_SYMBOL_PX = 48  # an entry's symbol and gaps
+
+
+def _draw_title_and_note(spec: dict, title: str, note: str, width: int, margin: dict) -> tuple[int, int]:
+    """Draw a dashboard.charts figure's title (and legend room) above the plot and its
+    note under the axis band; changes ``spec`` and ``margin``, returns the pixels added
+    at the top and at the bottom."""
+    from dashboard import charts  # plotly: not before a page needs it
+
+    layout = spec["layout"]
+    title_lines = charts.wrap_title(title, int(charts.EXPORT_TITLE_CHARS * width / EXPORT_WIDTH))
+    layout["title"] = {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "yref": "container",
+                       "yanchor": "middle", "font": {"size": charts.TITLE_SIZE}}
+    legend = layout.get("legend") or {}
+    above = legend.get("orientation") == "h" and float(legend.get("y", 1)) >= 1
+    rows = _legend_rows(spec, width) if layout.get("showlegend", True) and above else 0
+    # The title, then the legend's rows (plotly puts them right above the plot), or the
+    # screen's own top margin when it is larger (a map image keeps its 80 px).
+    screen_top = int(margin.get("t", charts.SCREEN_TOP))
+    top = max(screen_top, EXPORT_TITLE_PAD + charts.TITLE_LINE_PX * len(title_lines) + EXPORT_TITLE_GAP
+              + LEGEND_ROW_PX * rows)
+    margin["t"] = top
+    note_px = 0
+    if note:
+        note_lines = textwrap.wrap(note, int(charts.NOTE_CHARS * width / EXPORT_WIDTH), break_long_words=False)
+        note_px = charts.NOTE_LINE_PX * len(note_lines) + 8
+        layout.setdefault("annotations", []).append({
+            "text": "<br>".join(note_lines), "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+            "yshift": -int(margin.get("b", charts.AXIS_BAND)), "xanchor": "left", "yanchor": "top", "showarrow": False,
+            "align": "left", "font": {"size": charts.FONT_SIZE - 3, "color": "#444444"}})
+    return top - screen_top, note_px
+
+
+def _legend_rows(spec: dict, width: int) -> int:
+    """How many rows the horizontal legend takes across the image (entries packed from the
+    left, as plotly does), estimated from the names' lengths; 0 without entries."""
+    names = [str(t.get("name")) for t in spec.get("data", [])
+             if t.get("name") and t.get("showlegend", True) is not False and t.get("type") != "sankey"]
+    if not names:
+        return 0
+    rows, used = 1, 0.0
+    for name in names:
+        entry = LEGEND_SYMBOL_PX + LEGEND_CHAR_PX * len(name)
+        if used and used + entry > width - 20:
+            rows, used = rows + 1, 0.0
+        used += entry
+    return rows
+
+
+def _title_in_figure(layout: dict, title: str, width: int, margin: dict) -> int:
+    """A figure that draws its own title (a map image): the export's title in its place,
+    in lines for the export's width, the top margin grown by its lines past the first.
+    Returns 0: the image keeps its height."""
+    from dashboard.charts import EXPORT_TITLE_CHARS, TITLE_LINE_PX, wrap_title
+
+    title_lines = wrap_title(title, int(EXPORT_TITLE_CHARS * width / EXPORT_WIDTH))
+    margin["t"] = max(int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - 1), 80)
+    title_spec = dict(layout.get("title") or {})
+    title_spec["text"] = "<br>".join(title_lines)
+    title_spec.setdefault("x", 0.01)
+    title_spec.setdefault("xanchor", "left")
+    layout["title"] = title_spec
+    return 0
 
 
 def to_image(
@@ -485,11 +558,6 @@ def to_svg(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH) -> bytes
 # (plotly's ``locales`` option; nothing is fetched). Only the dictionary: with plotly's
 # English date formats kept, charts.py's Swedish month aliases still match the ticks.
 PLOTLY_SWEDISH = {
-    "Download plot as a PNG": "Ladda ner diagrammet som PNG",
-    "Download plot": "Ladda ner diagrammet",
-    "Preparing image - this may take a few seconds": "Bilden skapas – det kan ta några sekunder",
-    "Image download succeeded": "Bilden är nedladdad",
-    "Sorry, there was a problem downloading your image!": "Bilden kunde inte laddas ner.",
     "Zoom": "Zooma",
     "Pan": "Panorera",
     "Box Select": "Markera med rektangel",
@@ -514,13 +582,14 @@ PLOTLY_SWEDISH = {
 }
 
 
-def plotly_config(filename: str) -> dict:
-    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, and its own PNG export
-    with a Swedish file name."""
+def plotly_config() -> dict:
+    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, without its own image
+    download. It saved the figure as the page draws it, without the title and the note
+    (the page's text, components.chart) and without the caption every export carries;
+    the PNG and SVG buttons under each chart make the image for a report."""
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"],
         "locale": "sv",
         "locales": {"sv": {"dictionary": PLOTLY_SWEDISH}},
     }

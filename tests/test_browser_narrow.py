@@ -60,3 +60,58 @@ def test_headline_cards_show_their_whole_labels_and_figures_in_a_narrow_window(n
         assert not card["cut"], f"{card['label']}: {card['cut']} visas avkortat"
         assert not card["outside"], f"{card['label']} går utanför sidan"
         assert card["value"] and "…" not in card["value"]
+
+
+# Every text a chart draws (title, legend entries, notes, tick labels) and every chart title
+# the page writes above a chart, as the browser lays them out: what reaches past the chart's
+# right or left edge (plotly clips it there: "…per månad – Region", "Ett år tidigare
+# (januari 2024 – decemb"), and the page's titles wider than their box.
+_CHART_TEXTS = """() => {
+  const out = [];
+  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const box = chart.getBoundingClientRect();
+    for (const t of chart.querySelectorAll('svg text')) {
+      const r = t.getBoundingClientRect();
+      const text = t.textContent.trim();
+      if (text && r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1)) out.push(text);
+    }
+  }
+  const main = document.querySelector('[data-testid="stMain"] .block-container')
+            || document.querySelector('[data-testid="stMain"]');
+  const right = main.getBoundingClientRect().right;
+  const titles = Array.from(document.querySelectorAll('.lagesbild-chart-title')).map(e => {
+    if (e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1) out.push(e.textContent);
+    return e.textContent.trim();
+  });
+  return {cut: out, titles, charts: document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length};
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+@pytest.mark.parametrize(("path", "title"), [
+    ("/?niva=Polisregion&omrade=Region+V%C3%A4st", "Händelser per månad – Region Väst"),
+    ("/atgarder?niva=Kommun&omrade=Botkyrka", "Åtgärdernas status per prioriterat område – Botkyrka, 2025"),
+    ("/rekrytering?uppdelning=Signaltyp", "Rekryteringssignaler per månad och signaltyp, Hela landet"),
+    ("/jamforelse?niva=Polisregion&omrade=Region+V%C3%A4st",
+     "Händelser (alla händelsetyper), alla polisregioner i landet, januari 2025 – december 2025"),
+    ("/jamforelse?niva=Kommun&omrade=Botkyrka&jmf_flik=Liknande+omr%C3%A5den",
+     "Händelser (alla händelsetyper), index (2020 = 100): Botkyrka och liknande kommuner"),
+], ids=["oversikt", "atgarder", "rekrytering", "jamforelse", "jamforelse-index"])
+def test_chart_titles_and_legends_are_whole_in_a_narrow_and_a_wide_window(browser, server, path, title, width):
+    """In an 800 px window Översikt's chart title read "Händelser per månad – Region" and its
+    legend "Ett år tidigare (januari 2024 – decemb": plotly wraps neither. The titles are the
+    page's text now, wrapped at the chart's width, and the legend's entries are short."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(server + path, wait_until="commit")
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        found = page.evaluate(_CHART_TEXTS)
+        screenshots(page, f"charts-{width}-" + (path.strip("/").split("?")[0] or "oversikt"), max_shots=3)
+    finally:
+        context.close()
+    assert not found["cut"], f"avkortat vid {width} px: {found['cut']}"
+    assert title in found["titles"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import open_page, open_tab
+from helpers import chart_titles, open_page, open_tab
 from helpers import swedish_number as number
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -67,7 +67,7 @@ def test_measures_beside_outcomes_say_they_count_partly_achieved_too(demo_db, mo
     plots uppnådd or delvis uppnådd, and its title, axes and caption say so."""
     at = open_tab(open_page(demo_db, "jamforelse", monkeypatch, SODERMALM), "jmf_flik", "Åtgärder och utfall")
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
-    assert layout["title"]["text"].startswith("Åtgärder uppnådda eller delvis uppnådda och förändring")
+    assert chart_titles(at)[0].startswith("Åtgärder uppnådda eller delvis uppnådda och förändring")
     assert layout["xaxis"]["title"]["text"] == "Åtgärder uppnådda eller delvis uppnådda"
     assert layout["yaxis"]["title"]["text"] == "Förändring per 100 000 inv. mot året innan"
     assert any("Översikt och Karta räknar bara status uppnådd" in c.value for c in at.caption)

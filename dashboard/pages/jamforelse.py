@@ -198,7 +198,7 @@ def show_side_by_side() -> int:
                                 missing_reason="count_missing", reason_labels=signal_queries.MISSING_LABELS)
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
-    st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
+    components.chart(fig, key="jmf_bars")
     # The method (Poisson intervals, the chance test) is said once, in the data note at the end of
     # the page, which every tab shares; the chart's own note says what the bars' whiskers and "≈" mean.
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
@@ -280,7 +280,7 @@ def show_similar() -> int:
     if years:
         title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
         fig = charts.remembered(yearly_index, trend, int(base), title, what)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
+        components.chart(fig, key="jmf_index")
         if indicator.kind == "incidents":
             st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år "
                        "bakåt.")
@@ -318,7 +318,7 @@ def show_measures() -> int:
         title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
         change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
         fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
+        components.chart(fig, key="jmf_scatter")
         st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
                    "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
                    f"{cmp.period} mot {cmp.previous}. Översikt och Karta räknar bara status uppnådd i sitt mått "
