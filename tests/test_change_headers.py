@@ -42,8 +42,8 @@ def test_overview_says_its_change_is_the_counts(demo_db, monkeypatch, exported):
 
 def test_comparison_says_its_change_is_the_rates(demo_db, monkeypatch, exported):
     at = open_page(demo_db, "jamforelse", monkeypatch, SODERMALM)
-    table = table_with(at, "Förändr. värde (%)")
-    change = number(table.at["Södermalm", "Förändr. värde (%)"])
+    table = table_with(at, "Förändr. (%)")
+    change = number(table.at["Södermalm", "Förändr. (%)"])
     value, before = number(table.at["Södermalm", "Värde"]), number(table.at["Södermalm", "Värde året innan"])
     assert change == pytest.approx((value - before) / before * 100, abs=0.5)  # the rates as shown, rounded
     count, count_before = number(table.at["Södermalm", "Antal"]), number(table.at["Södermalm", "Antal året innan"])
@@ -52,7 +52,7 @@ def test_comparison_says_its_change_is_the_rates(demo_db, monkeypatch, exported)
     assert any("per 100 000 invånare" in c.value and "inte antalets" in c.value for c in at.caption)
     assert exported["jmf_bars_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
     open_tab(at, "jmf_flik", "Åtgärder och utfall")
-    assert "Förändr. värde (%)" in [d for d in at.dataframe if "Planer" in d.value.columns][0].value.columns
+    assert "Förändr. (%)" in [d for d in at.dataframe if "Planer" in d.value.columns][0].value.columns
     assert exported["jmf_paired_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
 
 
