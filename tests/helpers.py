@@ -96,6 +96,12 @@ def open_tab(at, key: str, label: str):
     return at
 
 
+def as_read(text: str) -> str:
+    """``text`` as a person reads it: no-break spaces as spaces, word joiners (which only
+    keep a line from breaking) left out."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
+
+
 def chart_titles(at) -> list[str]:
     """The titles a page shows above its charts (components.chart), as read."""
     import html
