@@ -260,12 +260,16 @@ def shared_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorde
     rerun(at)
     period = widget(at, "period")
     if period is not None:
-        options = [o for o in period.options if o != "Välj månader"]
+        # The choices themselves: the widget shows them with their months ("Hittills i år
+        # (jan–okt 2025)"), which its value is not.
+        from dashboard.periods import CUSTOM, PERIODS
+
+        options = [o for o in PERIODS if o != CUSTOM]
         for i in range(reps):
-            period.select(options[(i + 1) % len(options)])
+            period.set_value(options[(i + 1) % len(options)])
             rec.add(page, "byt period", rerun(at))
             period = widget(at, "period")
-        period.select(options[0])
+        period.set_value(options[0])
         rerun(at)
     types = widget(at, "typ")
     if types is not None:

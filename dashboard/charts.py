@@ -8,7 +8,9 @@ that reads on a projector, Swedish titles and hover texts, a colour-blind-safe p
 (Okabe–Ito for groups; a single-hue ordered scale for the five measure statuses, which
 also reads in greyscale) and alt text in ``fig.layout.meta["alt"]``, a sentence computed
 from the data. Values hidden by disclosure control are gaps, never zeros, and the figure
-says so in ``fig.layout.meta["note"]`` and in a note under the plot.
+says so in ``fig.layout.meta["note"]``. The title and that note are in ``meta`` too: the
+page writes them above and under the figure (``components.chart``), where they wrap at the
+chart's width, and the PNG/SVG draw them (``exports.export_figure``).
 """
 
 from __future__ import annotations
@@ -47,18 +49,22 @@ STATUS_COLOURS = {
     "ej bedömd": "#D9D9D9",
 }
 STATUS_TEXT = {"uppnådd": "white", "delvis uppnådd": "white"}  # else black
-AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title; notes go below it
+AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title; an export's note goes below it
 NOTE_LINE_PX = 20
 NOTE_CHARS = 120
-# A title longer than this is wrapped (plotly never wraps one; "…januari 2025 – decembe"
-# ended at the chart's edge at 1280 px): about what a chart across the page holds at
-# 1280 px, and a column chart's titles are short. TITLE_LINE_PX more on top per line.
-TITLE_CHARS = 64
+# The title and the note are the page's text on screen (components.chart), not the
+# figure's: plotly never wraps a title, an annotation or a legend entry, and a title
+# wrapped here at a fixed number of characters was still cut in an 800 px window ("…per
+# månad – Region" in Översikt's column of 300 px), where the page's own text wraps at the
+# chart's real width. The PNG/SVG draw them into the image (exports.export_figure), the
+# title in lines of at most EXPORT_TITLE_CHARS at 1 200 px, TITLE_LINE_PX per line.
+EXPORT_TITLE_CHARS = 96
 TITLE_LINE_PX = 26
+SCREEN_TOP = 24  # px above the plot on screen (a legend above it adds its own rows)
 GAP_NOTE = "Luckor i linjen är värden som döljs av röjandeskydd (..)."
 MISSING_COLOUR = "#BDBDBD"
 FLOW_HEIGHT = 560  # the status flow's height on screen and in the PNG/SVG (its nodes are placed for it)
-FLOW_MARGIN = {"l": 20, "r": 20, "t": 80, "b": 30}
+FLOW_MARGIN = {"l": 20, "r": 20, "t": SCREEN_TOP, "b": 30}
 FLOW_PAD = 18  # px between a round's nodes
 
 
@@ -66,60 +72,42 @@ FLOW_PAD = 18  # px between a round's nodes
 
 
 def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool = True, **extra) -> dict:
-    """The common layout as a dict: title, fonts, separators, alt text and an optional note.
+    """The common layout as a dict: fonts, separators, legend, alt text, and the title
+    and an optional note in ``meta`` (the page shows them above and under the figure,
+    :func:`dashboard.components.chart`; the PNG/SVG draw them, ``exports.export_figure``).
 
     Figures are built from plain dicts and validated once (``go.Figure(data, layout)``):
     Plotly's incremental ``update_*`` calls cost several times more.
     """
-    annotations = list(extra.pop("annotations", []))
-    note_lines = textwrap.wrap(note, NOTE_CHARS, break_long_words=False) if note else []
-    if note_lines:
-        annotations.append(
-            {
-                "text": "<br>".join(note_lines),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 0,
-                "yshift": -AXIS_BAND,
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "align": "left",
-                "font": {"size": FONT_SIZE - 3, "color": "#444444"},
-            }
-        )
-    title_lines = wrap_title(title)
     base = {
-        "title": {"text": "<br>".join(title_lines), "x": 0.01, "xanchor": "left", "font": {"size": TITLE_SIZE}},
         "font": {"family": FONT, "size": FONT_SIZE, "color": "#222222"},
         "separators": SEPARATORS,
         "template": "none",
         "plot_bgcolor": "white",
         "paper_bgcolor": "white",
         "hoverlabel": {"font": {"size": FONT_SIZE, "family": FONT}},
-        "margin": {
-            "l": 70,
-            "r": 30,
-            "t": 80,
-            "b": AXIS_BAND + NOTE_LINE_PX * len(note_lines) + (8 if note_lines else 0),
-        },
+        "margin": {"l": 70, "r": 30, "t": SCREEN_TOP, "b": AXIS_BAND},
         "showlegend": show_legend,
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": {"text": ""}},
-        "meta": {"alt": alt, "note": note or "", "title_lines": len(title_lines)},
-        "annotations": annotations,
+        "legend": dict(LEGEND),
+        "meta": {"alt": alt, "note": note or "", "title": title},
+        "annotations": list(extra.pop("annotations", [])),
     }
     for axis in ("xaxis", "yaxis"):
         defaults = AXIS_X if axis == "xaxis" else AXIS_Y
         given = extra.pop(axis, {})
         base[axis] = {**defaults, **given, "title": {**defaults.get("title", {}), **given.get("title", {})}}
     base.update(extra)
-    if len(title_lines) > 1:
-        base["margin"] = {**base["margin"], "t": int(base["margin"].get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - 1)}
     return base
 
 
-def wrap_title(title: str, width: int = TITLE_CHARS) -> list[str]:
+# A horizontal legend above the plot: plotly puts its entries in as many rows as the
+# plot's width needs and makes room for them above it. An entry itself never wraps, so
+# series are named briefly. (From the figure's left edge, xref "container", plotly took
+# the legend's width as a left margin and left no room for the plot.)
+LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": {"text": ""}}
+
+
+def wrap_title(title: str, width: int = EXPORT_TITLE_CHARS) -> list[str]:
     """A chart title in lines of at most ``width`` characters, broken between words."""
     return textwrap.wrap(title, width, break_long_words=False) or [title]
 
@@ -275,28 +263,19 @@ def trend(
     decimals: int = 0,
     hover_unit: str = "",
     reference: float | None = None,
-    legend_below: bool = False,
 ) -> go.Figure:
     """Lines of ``y`` over months ``x``, one per ``color`` group (Okabe–Ito colours).
 
     Suppressed or missing values are gaps (``connectgaps=False``), never zeros; the note
     under the figure says how many there are. ``reference`` draws a dotted horizontal line
-    (e.g. 100 for an index). ``legend_below`` puts the legend under the plot, where it
-    cannot collide with the title (set in the layout before the figure is built: a
-    ``fig.update_layout`` afterwards cost ~7 ms of validation).
+    (e.g. 100 for an index).
     """
     if df.empty:
-        fig = empty_figure(title)
-        if legend_below:
-            fig.update_layout(legend=LEGEND_BELOW, margin={"b": LEGEND_BELOW_MARGIN})
-        return fig
+        return empty_figure(title)
     traces, lay = _trend_parts(df, x, y, color, title=title, y_title=y_title, x_title=x_title, decimals=decimals,
                                hover_unit=hover_unit, reference=reference)
     if df[x].nunique() == 1:
         traces, lay = _one_period_bars(traces, lay)
-    if legend_below:
-        lay["legend"] = {**lay.get("legend", {}), **LEGEND_BELOW}
-        lay["margin"] = {**lay.get("margin", {}), "b": LEGEND_BELOW_MARGIN}
     return figure(traces, lay)
 
 
@@ -324,10 +303,6 @@ def _one_period_bars(traces: list[dict], lay: dict) -> tuple[list[dict], dict]:
     # One bar a fifth of the plot's width, a group of several at most four fifths.
     return bars, {**lay, "meta": meta, "barmode": "group", "bargap": 1 - min(0.8, 0.2 * n),
                   "xaxis": {**xaxis, "type": "category", "tickvals": [bars[0]["x"][0]], "ticktext": [label]}}
-
-
-LEGEND_BELOW = {"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0, "xanchor": "left"}
-LEGEND_BELOW_MARGIN = 110
 
 
 def _trend_parts(df: pd.DataFrame, x: str, y: str, color: str | None, *, title: str, y_title: str, x_title: str,
@@ -655,7 +630,7 @@ def stacked_status(
         barmode="stack",
         bargap=0.25,
         height=max(320, 140 + 38 * n),
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        legend={**LEGEND, "traceorder": "normal"},
         xaxis={
             "title": {"text": "Andel av åtgärderna" if shares else "Antal åtgärder"},
             "range": [0, 100] if shares else None,

@@ -204,6 +204,25 @@ def tab_sections(sections: dict[str, Callable[[], object]], *, key: str):
     return result
 
 
+def chart(fig, *, key: str, note: bool = True) -> None:
+    """A figure from dashboard.charts with its title above it and its note under it as
+    the page's own text, which wraps at the chart's width: plotly wraps neither, and a
+    title or note drawn in the figure was cut in a narrow window. ``note=False`` when the
+    page says the note in its own words. The PNG/SVG draw both into the image
+    (exports.export_figure)."""
+    import html
+
+    from dashboard import exports
+
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("title"):
+        st.html(f'<div class="lagesbild-chart-title" style="font-weight:600;font-size:1.1rem;line-height:1.35">'
+                f"{html.escape(meta['title'])}</div>")
+    st.plotly_chart(fig, config=exports.plotly_config(), key=key)
+    if note and meta.get("note"):
+        st.caption(meta["note"])
+
+
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):
     """Draw a pydeck map with its legend and alt text; returns the selection state when
     ``on_select`` is given (a callback or "rerun")."""

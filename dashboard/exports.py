@@ -521,28 +521,35 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, height: int | None = None) -> dict:
     """The figure as a dict ready to render: the export title on top and the caption
-    (filters, source, data t.o.m., suppression) under the plot, at a fixed size.
+    (the chart's note, filters, source, data t.o.m., suppression) under the plot.
 
     The title and the caption start at the picture's left edge (the plot's left edge
     moves with its axis labels: a bar chart's long names put it 300 px in), the title
-    at the top; :func:`fit` places them for the plot and legend a first render drew."""
+    at the top; :func:`fit` places them for the plot and legend a first render drew.
+    A figure from dashboard.charts has its title and note in ``meta`` (the page shows
+    them as text, which wraps at the chart's width): the image draws the title in full
+    and grows by its lines, so the plot keeps its size, and the note heads the caption."""
     # A copy: a figure's dict may be the one the page shows (charts.Figure shares it).
     spec = copy.deepcopy(fig.to_dict() if hasattr(fig, "to_dict") else fig)
     layout = spec.setdefault("layout", {})
-    lines = _wrap(caption, int((width - 2 * EXPORT_PAD) / CAPTION_CHAR_PX))
+    meta = layout.get("meta") if isinstance(layout.get("meta"), dict) else {}
+    chars = int((width - 2 * EXPORT_PAD) / CAPTION_CHAR_PX)
+    lines = (_wrap(meta["note"], chars) if meta.get("note") else []) + _wrap(caption, chars)
     caption_px = CAPTION_LINE_PX * len(lines) + 16
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
-    # The export's title in lines for its width (the screen's title may have been wrapped
-    # narrower: charts.layout, which notes its lines in meta).
     from dashboard.charts import TITLE_LINE_PX, wrap_title
 
     title_lines = wrap_title(title, int((width - 2 * EXPORT_PAD) / TITLE_CHAR_PX))
-    meta = layout.get("meta")
-    screen_lines = int(meta.get("title_lines", 1)) if isinstance(meta, dict) else 1
-    top = int(margin.get("t", 80)) + TITLE_LINE_PX * (len(title_lines) - screen_lines)
-    margin["t"] = max(top, 80)
+    screen_top = int(margin.get("t", 80))
+    if "title" in meta:
+        # Drawn on the page, not in the figure: room for all its lines above the plot.
+        top = screen_top + TITLE_TOP + TITLE_LINE_PX * len(title_lines)
+    else:
+        # A figure that draws its own title (a map image): its lines past the first.
+        top = max(screen_top + TITLE_LINE_PX * (len(title_lines) - 1), 80)
+    margin["t"] = top
     layout["margin"] = margin
     title_spec = dict(layout.get("title") or {})
     title_spec["text"] = "<br>".join(title_lines)
@@ -550,13 +557,13 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     title_spec.setdefault("xanchor", "left")
     layout["title"] = title_spec
     base_height = int(height or layout.get("height") or EXPORT_HEIGHT)
-    layout["height"] = base_height + caption_px
+    layout["height"] = base_height + caption_px + (top - screen_top if "title" in meta else 0)
     layout["width"] = width
     # The title from the top (plotly centres it in the top margin, where a legend of two
     # rows above the plot ran over it); fit() makes room for such a legend.
     # (Its middle: plotly places a title of several lines by its middle, not its top.)
     title_spec.update(yref="container", y=_title_y(len(title_lines), layout["height"]), yanchor="middle")
-    layout["meta"] = {**(meta if isinstance(meta, dict) else {}), "export_title_lines": len(title_lines)}
+    layout["meta"] = {**meta, "export_title_lines": len(title_lines)}
     annotations = list(layout.get("annotations") or [])
     # The caption from the picture's left edge, as the title (its lines are wrapped for the
     # whole width). Annotations are placed in the plot's coordinates ("paper"), whose left
@@ -681,11 +688,6 @@ def to_svg(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH) -> bytes
 # (plotly's ``locales`` option; nothing is fetched). Only the dictionary: with plotly's
 # English date formats kept, charts.py's Swedish month aliases still match the ticks.
 PLOTLY_SWEDISH = {
-    "Download plot as a PNG": "Ladda ner diagrammet som PNG",
-    "Download plot": "Ladda ner diagrammet",
-    "Preparing image - this may take a few seconds": "Bilden skapas – det kan ta några sekunder",
-    "Image download succeeded": "Bilden är nedladdad",
-    "Sorry, there was a problem downloading your image!": "Bilden kunde inte laddas ner.",
     "Zoom": "Zooma",
     "Pan": "Panorera",
     "Box Select": "Markera med rektangel",
@@ -710,13 +712,14 @@ PLOTLY_SWEDISH = {
 }
 
 
-def plotly_config(filename: str) -> dict:
-    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, and its own PNG export
-    with a Swedish file name."""
+def plotly_config() -> dict:
+    """``config`` for ``st.plotly_chart``: the toolbar in Swedish, without its own image
+    download. It saved the figure as the page draws it, without the title and the note
+    (the page's text, components.chart) and without the caption every export carries;
+    the PNG and SVG buttons under each chart make the image for a report."""
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": safe_filename(filename), "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"],
         "locale": "sv",
         "locales": {"sv": {"dictionary": PLOTLY_SWEDISH}},
     }

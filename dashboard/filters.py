@@ -7,8 +7,8 @@ A parameter that no longer fits (an unknown level or area, a month outside the d
 unknown incident type) is reported with a notice and the filter falls back to its default
 (the whole country for the geography); Streamlit then drops it from the URL.
 
-Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice or
-"Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
+Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice as labelled,
+with its months: "Hittills i år (jan–okt 2025)"; or "Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
 (incident types, repeated). Defaults are left out of the URL. A link may also name the
 level and area by code or in any letter case (``?niva=kommun&omrade=1280``, or the area
 code alone); it is rewritten to the labels when it is opened. An area that is not on the
@@ -24,6 +24,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard import formatting as fmt
+from dashboard import periods
 from dashboard.periods import CUSTOM, LAST_12, PERIODS, PREVIOUS_YEAR, YEAR_TO_DATE, preset_range  # noqa: F401 (the sidebar's names)
 from dashboard.queries import geo, incidents, months_without_incidents
 
@@ -262,6 +263,27 @@ def _notice(notices: list[str], text: str) -> None:
     notices.append(text)
 
 
+def _period_from_address(labels: dict[str, str]) -> None:
+    """A link whose period names a quick choice as the sidebar no longer labels it (by its
+    name alone, as links read before the labels carried their months, or with the months
+    the data ended with when it was copied) opens that choice: set before the widget, which
+    drops a label it does not offer (and the choice with it). Before the widget's first run
+    only; later its own value stands."""
+    given = st.query_params.get(KEY_PERIOD)
+    if not given or given in labels.values() or KEY_PERIOD in st.session_state:
+        return
+    if (choice := periods.named_choice(given)) is None:
+        return  # the sidebar reports it
+    # The address itself is rewritten and the run starts again, so the widget is seeded
+    # from it and a copied link reads as the sidebar labels it now (set in session state
+    # instead, the choice was shown but the address lost it).
+    if choice == LAST_12:  # the default is left out of the address
+        del st.query_params[KEY_PERIOD]
+    else:
+        st.query_params[KEY_PERIOD] = labels[choice]
+    st.rerun()
+
+
 def _on_period_change() -> None:
     # Switching to "Välj månader" starts from the range that was in effect, so the
     # view does not jump; the months are then explicit in the URL.
@@ -303,17 +325,24 @@ def sidebar() -> Selection:
             first, last = months_without_incidents()
             if first is None:
                 first = last = date.today().replace(day=1)
-        bad = _unknown(KEY_PERIOD, set(PERIODS))
-        if bad:
-            _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
-        choice = st.selectbox("Period", PERIODS, key=KEY_PERIOD, bind="query-params", placeholder="Välj period",
-                              on_change=_on_period_change)
         # The quick choices end with the last complete month: the month still running
         # (the police feed's current month) against a whole month a year earlier looked
         # like a fall. Chosen months may include it (Översikt then says it is not whole).
         complete = incidents.last_complete()
         ongoing = complete is not None and first <= complete < last
-        start, end = preset_range(choice, first, complete if ongoing else last)
+        ends = periods.quick_end(first, last, complete)
+        # Each quick choice names its months ("Senaste 12 månaderna (nov 2024–okt 2025)"):
+        # they count from the last month with data, which the name alone did not say.
+        labels = {c: periods.quick_label(c, first, ends) for c in PERIODS}
+        _period_from_address(labels)
+        bad = [v for v in _unknown(KEY_PERIOD, set(labels.values())) if periods.named_choice(v) is None]
+        if bad:
+            _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
+        # Radio buttons: each label wraps in the sidebar (a select box cut the chosen one to
+        # "Senaste 12 månaderna (jan–dec") and the months of every choice are in sight.
+        choice = st.radio("Period", PERIODS, format_func=labels.get, key=KEY_PERIOD, bind="query-params",
+                          on_change=_on_period_change)
+        start, end = preset_range(choice, first, ends)
         if choice == CUSTOM:
             months = month_options(first, last)
             valid = {_month_label(m) for m in months}

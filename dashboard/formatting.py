@@ -160,6 +160,20 @@ def period(start, end) -> str:
     return a if a == b else f"{a} – {b}"
 
 
+def short_period(start, end, *, years: bool = True) -> str:
+    """A month range in few characters, for a legend or a choice's label: ``nov 2024–okt 2025``,
+    ``jan–okt 2025`` within one year, ``2025`` for a whole calendar year (``jan–dec 2025``
+    with ``years=False``), ``mar 2025`` for one month."""
+    a, b = _as_date(start), _as_date(end)
+    if (a.year, a.month) == (b.year, b.month):
+        return month(a, "short")
+    if a.year == b.year:
+        if years and (a.month, b.month) == (1, 12):
+            return str(a.year)
+        return f"{MONTHS_SHORT[a.month - 1]}–{month(b, 'short')}"
+    return f"{month(a, 'short')}–{month(b, 'short')}"
+
+
 # --- suppression flags ----------------------------------------------------------------------
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from dashboard import formatting as fmt
+
 LAST_12 = "Senaste 12 månaderna"
 YEAR_TO_DATE = "Hittills i år"
 PREVIOUS_YEAR = "Föregående år"
 CUSTOM = "Välj månader"
 PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
+NO_BREAK = "\u00a0"
+WORD_JOINER = "\u2060"
 
 
 def shift_months(d: date, months: int) -> date:
@@ -71,11 +75,39 @@ def preset_range(choice: str, first: date, last: date) -> tuple[date, date]:
     return start, end
 
 
-def quick_ranges(first: date, last: date, complete: date | None) -> list[tuple[date, date]]:
-    """The months of each quick choice (without repeats), the default first, for
-    incidents from ``first`` to ``last`` complete to the end of ``complete``: the quick
-    choices end with the last complete month (a month still running, set against a whole
-    month a year earlier, looked like a fall)."""
+def quick_end(first: date, last: date, complete: date | None) -> date:
+    """The month the quick choices end with, for incidents from ``first`` to ``last``
+    complete to the end of ``complete``: the last complete month (a month still running,
+    set against a whole month a year earlier, looked like a fall)."""
     ongoing = complete is not None and first <= complete < last
-    ends = complete if ongoing else last
+    return complete if ongoing else last
+
+
+def quick_ranges(first: date, last: date, complete: date | None) -> list[tuple[date, date]]:
+    """The months of each quick choice (without repeats), the default first (see
+    :func:`quick_end`)."""
+    ends = quick_end(first, last, complete)
     return list(dict.fromkeys(preset_range(choice, first, ends) for choice in PERIODS if choice != CUSTOM))
+
+
+def quick_label(choice: str, first: date, ends: date) -> str:
+    """A quick choice as the sidebar names it, with the months it stands for in data from
+    ``first`` that the quick choices end with ``ends`` (:func:`quick_end`):
+    "Senaste 12 månaderna (nov 2024–okt 2025)", "Hittills i år (jan–okt 2025)",
+    "Föregående år (2024)"; the last 12 months and this year name their months even when
+    they are a calendar year ("Hittills i år (jan–dec 2025)": the year is whole in data).
+    "Välj månader" stays as it is. The months are held together (no-break spaces, a word
+    joiner after the dash): in the sidebar a label wraps before them, not inside them
+    ("(jan– / dec 2025)")."""
+    if choice == CUSTOM:
+        return choice
+    months = fmt.short_period(*preset_range(choice, first, ends), years=choice == PREVIOUS_YEAR)
+    return f"{choice} ({months.replace(' ', NO_BREAK).replace('–', '–' + WORD_JOINER)})"
+
+
+def named_choice(given: str) -> str | None:
+    """The quick choice a link's period names, by its name alone ("Hittills i år", as links
+    read before the names carried their months) or with months the data no longer end
+    with ("Hittills i år (jan–okt 2025)", copied before a month was loaded); None for
+    anything else. A quick choice is relative to the data, so it opens with today's months."""
+    return next((c for c in PERIODS if given == c or (c != CUSTOM and given.startswith(f"{c} ("))), None)

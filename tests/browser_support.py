@@ -151,6 +151,19 @@ def select(page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
+def choose(page, label: str, option: str) -> None:
+    """Click ``option`` of the radio buttons labelled ``label``, as a user does."""
+    page.get_by_role("radiogroup", name=label).get_by_text(option, exact=True).click()
+
+
+def chosen(page, label: str) -> str:
+    """The option the radio buttons labelled ``label`` have checked, as read (no-break
+    spaces as spaces, without word joiners)."""
+    group = page.get_by_role("radiogroup", name=label)
+    text = group.locator("label:has(input:checked)").inner_text()
+    return text.replace("\u00a0", " ").replace("\u2060", "").strip()
+
+
 def selected(page, label: str) -> str:
     """The text a selectbox labelled ``label`` shows."""
     return _combobox(page, label).input_value().strip()

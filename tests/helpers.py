@@ -96,6 +96,31 @@ def open_tab(at, key: str, label: str):
     return at
 
 
+def as_read(text: str) -> str:
+    """``text`` as a person reads it: no-break spaces as spaces, word joiners (which only
+    keep a line from breaking) left out."""
+    return text.replace("\u00a0", " ").replace("\u2060", "")
+
+
+def chart_titles(at) -> list[str]:
+    """The titles a page shows above its charts (components.chart), as read."""
+    import html
+    import re
+
+    return [html.unescape(re.sub(r"<[^>]+>", "", e.proto.body)) for e in at.get("html")
+            if "lagesbild-chart-title" in e.proto.body]
+
+
+def chart_note(at, index: int = 0) -> str:
+    """The note a page says under its chart (components.chart writes the figure's note as
+    a caption under it); it must be on the page."""
+    import json
+
+    note = json.loads(at.get("plotly_chart")[index].proto.spec)["layout"]["meta"]["note"]
+    assert note in [c.value for c in at.caption], note
+    return note
+
+
 def swedish_number(text: str) -> float:
     """A number as a page shows it ('1 234', '23,2 %', '-4,5') as a float."""
     return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", "."))

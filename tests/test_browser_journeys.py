@@ -21,6 +21,8 @@ from browser_support import (
     EXCEPTION,
     VIEWPORT,
     DeckFrames,
+    choose,
+    chosen,
     click_map,
     grid_rows,
     hover_map,
@@ -141,8 +143,10 @@ def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(n
     assert number(country["Våld"]) != expected  # the figure did change with the filter
     assert "Region Syd (polisregion) · januari 2025 – december 2025" in body_text(page)
 
-    select(page, "Period", "Föregående år")
-    wait_for_query(page, "period", "Föregående år")
+    # The quick choices name their months (the demo's data end with December 2025).
+    assert chosen(page, "Period") == "Senaste 12 månaderna (jan–dec 2025)"
+    choose(page, "Period", "Föregående år (2024)")
+    wait_for_query(page, "period", "Föregående år (2024)")
     settle(page)
     shown = metrics(page)
     assert number(shown["Våld"]) == violence(raw, "SYD", date(2024, 1, 1), date(2025, 1, 1))
@@ -156,7 +160,7 @@ def test_changed_filters_go_to_the_url_and_a_copied_link_reopens_the_same_view(n
     open_app(other, server, link.removeprefix(server))
     assert selected(other, "Geografisk nivå") == "Polisregion"
     assert selected(other, "Område") == "Region Syd"
-    assert selected(other, "Period") == "Föregående år"
+    assert chosen(other, "Period") == "Föregående år (2024)"
     assert metrics(other) == shown
     assert other.url == link
     assert_no_error(other)
@@ -401,9 +405,9 @@ def test_the_similar_areas_choices_go_to_the_url_and_a_link_restores_them(new_pa
     assert selected(other, "Kommun att jämföra") == "Haninge"
     assert other.get_by_role("spinbutton", name="Antal liknande").input_value() == "3"
     assert selected(other, "Basår (= 100)") == "2022"
-    # The chart's title (wrapped over lines, each its own text element) names the choices.
-    other.wait_for_function("""() => Array.from(document.querySelectorAll('.gtitle'), t => t.textContent)
-        .some(t => t.replace(/\\s+/g, '').includes('index(2022=100):Haningeochliknandekommuner'))""",
+    # The chart's title (the page's text above the chart) names the choices.
+    other.wait_for_function("""() => Array.from(document.querySelectorAll('.lagesbild-chart-title'),
+        t => t.textContent).some(t => t.includes('index (2022 = 100): Haninge och liknande kommuner'))""",
                             timeout=60_000)
     assert_no_error(other)
 
@@ -425,8 +429,10 @@ def test_the_start_page_by_its_name_and_the_chart_toolbar_are_in_swedish(new_pag
     chart.scroll_into_view_if_needed()
     chart.hover()
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.modebar-btn'), b => b.dataset.title)")
-    assert "Ladda ner diagrammet som PNG" in titles and "Återställ axlarna" in titles
-    assert not {"Download plot as a PNG", "Zoom", "Pan", "Autoscale", "Reset axes"} & set(titles)
+    assert "Zooma" in titles and "Återställ axlarna" in titles
+    assert not {"Zoom", "Pan", "Autoscale", "Reset axes"} & set(titles)
+    # No camera: its picture had no title, note or caption (the PNG button under the chart has).
+    assert not {"Download plot as a PNG", "Ladda ner diagrammet som PNG"} & set(titles)
     placeholders = page.evaluate("""() => Array.from(document.querySelectorAll(
         '[data-testid="stSelectbox"] input'), i => i.placeholder)""")
     assert placeholders and "Choose an option" not in placeholders, placeholders
@@ -434,8 +440,8 @@ def test_the_start_page_by_its_name_and_the_chart_toolbar_are_in_swedish(new_pag
 
 
 def test_titles_and_labels_read_in_full_at_1280_px(browser, server):
-    """At 1280 × 720 a long chart title wraps inside its chart (it ended "…januari 2025 –
-    decembe") and the headline cards' labels are whole ("Rekryteringssigna…")."""
+    """At 1280 × 720 a long chart title wraps within its chart's width (it ended "…januari
+    2025 – decembe") and the headline cards' labels are whole ("Rekryteringssigna…")."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="sv-SE")
     context.set_default_timeout(60_000)
     try:
@@ -451,9 +457,11 @@ def test_titles_and_labels_read_in_full_at_1280_px(browser, server):
         open_app(page, server, "/jamforelse?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm")
         chart = page.locator('[data-testid="stPlotlyChart"]').first
         chart.scroll_into_view_if_needed()
-        inside = chart.evaluate("""c => { const svg = c.querySelector('svg.main-svg').getBoundingClientRect();
-            return Array.from(c.querySelectorAll('.gtitle')).map(t => t.getBoundingClientRect())
-                        .every(r => r.width > 0 && r.left >= svg.left && r.right <= svg.right); }""")
+        # The chart's title is the page's text above it, within the chart's width.
+        inside = chart.evaluate("""c => { const box = c.getBoundingClientRect();
+            const titles = Array.from(document.querySelectorAll('.lagesbild-chart-title'));
+            return titles.length > 0 && titles.map(t => t.getBoundingClientRect())
+                        .every(r => r.width > 0 && r.left >= box.left - 1 && r.right <= box.right + 1); }""")
         assert inside
         page.screenshot(path=ARTIFACTS / "journey-1280-jamforelse.png")
     finally:

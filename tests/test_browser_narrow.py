@@ -1,5 +1,6 @@
 """The dashboard in a narrow window: a laptop's browser at half the screen (800 px wide,
-sidebar open, about 480 px for the page). What a person reads there must not be cut.
+sidebar open, about 480 px for the page), and a laptop's whole screen at 1280 px (about
+820 px for the page). What a person reads there must not be cut.
 
 Needs Debian's Chromium (``make browser`` installs it); skipped without it.
 """
@@ -7,7 +8,7 @@ Needs Debian's Chromium (``make browser`` installs it); skipped without it.
 from __future__ import annotations
 
 import pytest
-from browser_support import EXCEPTION, screenshots, settle
+from browser_support import ARTIFACTS, EXCEPTION, screenshots, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -60,3 +61,95 @@ def test_headline_cards_show_their_whole_labels_and_figures_in_a_narrow_window(n
         assert not card["cut"], f"{card['label']}: {card['cut']} visas avkortat"
         assert not card["outside"], f"{card['label']} går utanför sidan"
         assert card["value"] and "…" not in card["value"]
+
+
+# Every text a chart draws (title, legend entries, notes, tick labels) and every chart title
+# the page writes above a chart, as the browser lays them out: what reaches past the chart's
+# right or left edge (plotly clips it there: "…per månad – Region", "Ett år tidigare
+# (januari 2024 – decemb"), and the page's titles wider than their box.
+_CHART_TEXTS = """() => {
+  const out = [];
+  for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
+    const box = chart.getBoundingClientRect();
+    for (const t of chart.querySelectorAll('svg text')) {
+      const r = t.getBoundingClientRect();
+      const text = t.textContent.trim();
+      if (text && r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1)) out.push(text);
+    }
+  }
+  const main = document.querySelector('[data-testid="stMain"] .block-container')
+            || document.querySelector('[data-testid="stMain"]');
+  const right = main.getBoundingClientRect().right;
+  const titles = Array.from(document.querySelectorAll('.lagesbild-chart-title')).map(e => {
+    if (e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > right + 1) out.push(e.textContent);
+    return e.textContent.trim();
+  });
+  return {cut: out, titles, charts: document.querySelectorAll('[data-testid="stPlotlyChart"] .main-svg').length};
+}"""
+
+
+@pytest.mark.parametrize("width", [800, 1280])
+@pytest.mark.parametrize(("path", "title"), [
+    ("/?niva=Polisregion&omrade=Region+V%C3%A4st", "Händelser per månad – Region Väst"),
+    ("/atgarder?niva=Kommun&omrade=Botkyrka", "Åtgärdernas status per prioriterat område – Botkyrka, 2025"),
+    ("/rekrytering?uppdelning=Signaltyp", "Rekryteringssignaler per månad och signaltyp, Hela landet"),
+    ("/jamforelse?niva=Polisregion&omrade=Region+V%C3%A4st",
+     "Händelser (alla händelsetyper), alla polisregioner i landet, januari 2025 – december 2025"),
+    ("/jamforelse?niva=Kommun&omrade=Botkyrka&jmf_flik=Liknande+omr%C3%A5den",
+     "Händelser (alla händelsetyper), index (2020 = 100): Botkyrka och liknande kommuner"),
+], ids=["oversikt", "atgarder", "rekrytering", "jamforelse", "jamforelse-index"])
+def test_chart_titles_and_legends_are_whole_in_a_narrow_and_a_wide_window(browser, server, path, title, width):
+    """In an 800 px window Översikt's chart title read "Händelser per månad – Region" and its
+    legend "Ett år tidigare (januari 2024 – decemb": plotly wraps neither. The titles are the
+    page's text now, wrapped at the chart's width, and the legend's entries are short."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(server + path, wait_until="commit")
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        found = page.evaluate(_CHART_TEXTS)
+        screenshots(page, f"charts-{width}-" + (path.strip("/").split("?")[0] or "oversikt"), max_shots=3)
+    finally:
+        context.close()
+    assert not found["cut"], f"avkortat vid {width} px: {found['cut']}"
+    assert title in found["titles"]
+
+
+# Each table's columns as laid out against the box they are drawn in (wider: it scrolls sideways).
+_TABLE_WIDTHS = """() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"]')).map(d => {
+  const s = d.querySelector('.dvn-scroller') || d;
+  return {header: Array.from(d.querySelectorAll('table[role=grid] th'), t => t.innerText.trim()),
+          content: s.scrollWidth, box: s.clientWidth};
+})"""
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("polisregioner", "/jamforelse?niva=Polisregion&omrade=Region+V%C3%A4st"),
+    ("lpo-signaler", "/jamforelse?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm"
+                     "&jmf_matt=Rekryteringssignaler+%28per+1+000+unga+12%E2%80%9317+%C3%A5r%29"),
+    ("atgarder-och-utfall", "/jamforelse?niva=Polisregion&omrade=Region+V%C3%A4st"
+                            "&jmf_flik=%C3%85tg%C3%A4rder+och+utfall"),
+], ids=["polisregioner", "lpo-signaler", "atgarder-och-utfall"])
+def test_the_comparison_tables_fit_a_1280_px_window(browser, server, name, path):
+    """Jämförelse's side-by-side table took 915 px of the 818 px the page has at 1280 px (the
+    sidebar open), so "Inom slumpens variation" and the change were out of sight."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(server + path, wait_until="commit")
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        tables = page.evaluate(_TABLE_WIDTHS)
+        table.screenshot(path=ARTIFACTS / f"table-1280-jamforelse-{name}.png")
+    finally:
+        context.close()
+    [first] = tables[:1]
+    assert first["content"] <= first["box"] + 1, f"{first['content']} px i en ruta på {first['box']} px"
+    assert "Inom slumpen" in first["header"], first["header"]

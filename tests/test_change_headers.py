@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import open_page, open_tab
+from helpers import chart_titles, open_page, open_tab
 from helpers import swedish_number as number
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
@@ -42,8 +42,8 @@ def test_overview_says_its_change_is_the_counts(demo_db, monkeypatch, exported):
 
 def test_comparison_says_its_change_is_the_rates(demo_db, monkeypatch, exported):
     at = open_page(demo_db, "jamforelse", monkeypatch, SODERMALM)
-    table = table_with(at, "Förändr. värde (%)")
-    change = number(table.at["Södermalm", "Förändr. värde (%)"])
+    table = table_with(at, "Förändr. (%)")
+    change = number(table.at["Södermalm", "Förändr. (%)"])
     value, before = number(table.at["Södermalm", "Värde"]), number(table.at["Södermalm", "Värde året innan"])
     assert change == pytest.approx((value - before) / before * 100, abs=0.5)  # the rates as shown, rounded
     count, count_before = number(table.at["Södermalm", "Antal"]), number(table.at["Södermalm", "Antal året innan"])
@@ -52,7 +52,7 @@ def test_comparison_says_its_change_is_the_rates(demo_db, monkeypatch, exported)
     assert any("per 100 000 invånare" in c.value and "inte antalets" in c.value for c in at.caption)
     assert exported["jmf_bars_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
     open_tab(at, "jmf_flik", "Åtgärder och utfall")
-    assert "Förändr. värde (%)" in [d for d in at.dataframe if "Planer" in d.value.columns][0].value.columns
+    assert "Förändr. (%)" in [d for d in at.dataframe if "Planer" in d.value.columns][0].value.columns
     assert exported["jmf_paired_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
 
 
@@ -67,7 +67,7 @@ def test_measures_beside_outcomes_say_they_count_partly_achieved_too(demo_db, mo
     plots uppnådd or delvis uppnådd, and its title, axes and caption say so."""
     at = open_tab(open_page(demo_db, "jamforelse", monkeypatch, SODERMALM), "jmf_flik", "Åtgärder och utfall")
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
-    assert layout["title"]["text"].startswith("Åtgärder uppnådda eller delvis uppnådda och förändring")
+    assert chart_titles(at)[0].startswith("Åtgärder uppnådda eller delvis uppnådda och förändring")
     assert layout["xaxis"]["title"]["text"] == "Åtgärder uppnådda eller delvis uppnådda"
     assert layout["yaxis"]["title"]["text"] == "Förändring per 100 000 inv. mot året innan"
     assert any("Översikt och Karta räknar bara status uppnådd" in c.value for c in at.caption)

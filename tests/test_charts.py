@@ -42,7 +42,8 @@ def test_trend_one_line_per_group_in_palette_order():
     assert [t.line.color for t in fig.data] == list(charts.OKABE_ITO[:2])
     assert list(fig.data[0].y) == [10, 11, 12, 13, 14, 15]
     assert fig.layout.separators == ", "
-    assert fig.layout.title.text == "Våldsbrott"
+    # The title is the page's text above the figure (components.chart), not drawn in it.
+    assert fig.layout.meta["title"] == "Våldsbrott" and not fig.layout.title.text
     assert fig.layout.meta["note"] == ""
     assert "Farsta: från 10 (januari 2024) till 15 (juni 2024)" in fig.layout.meta["alt"]
 
@@ -58,7 +59,9 @@ def test_trend_suppressed_points_are_gaps_not_zeros():
     assert 0 not in list(kista.y)
     assert kista.customdata[2][1] == ".."  # the hover says ".." for the hidden month
     assert "1 värde döljs" in fig.layout.meta["note"]
-    assert any("röjandeskydd" in a.text for a in fig.layout.annotations)
+    # Said under the chart by the page, and in the exported image.
+    spec = exports.export_figure(fig, title="T", caption="Urval: x.")
+    assert any("1 värde döljs" in a["text"] for a in spec["layout"]["annotations"])
 
 
 def test_trend_flag_hides_value_even_when_present():
@@ -286,23 +289,21 @@ def test_trend_of_small_counts_has_whole_number_ticks_and_one_value_is_named_onc
     assert "från 0" not in alt and "0 (" in alt  # the one shown value, not "från 0 (…) till 0 (…)"
 
 
-def test_a_long_title_wraps_and_the_top_margin_makes_room():
+def test_the_export_draws_the_whole_title_above_the_plot_and_grows_by_its_lines():
+    """On screen the title is the page's text (it wraps at the chart's width); the PNG/SVG
+    draw it in full, in lines of at most EXPORT_TITLE_CHARS at 1 200 px, and the image
+    grows by its lines rather than squeezing the plot."""
     title = ("Händelser (alla händelsetyper), lokalpolisområden i Stockholm city, "
-             "januari 2025 – december 2025")
-    short = charts.layout(title="Händelser per månad", alt="")
-    long = charts.layout(title=title, alt="")
-    lines = long["title"]["text"].split("<br>")
-    assert len(lines) == 2 and all(len(line) <= charts.TITLE_CHARS for line in lines)
-    assert " ".join(lines) == title
-    assert long["margin"]["t"] == short["margin"]["t"] + charts.TITLE_LINE_PX
-    # The export wraps the title for its own width, with room for its lines above the plot;
-    # a wider one has room for the title on one line again, and no gap above it.
-    fig = charts.figure([], long)
+             "januari 2025 – december 2025, jämfört med samma månader ett år tidigare")
+    fig = charts.figure([], charts.layout(title=title, alt="", height=400, note="Streckat: ett år tidigare."))
+    assert not fig.layout.title.text and fig.layout.meta["title"] == title
     spec = exports.export_figure(fig, title=title, caption="Urval: x.")
-    exported = spec["layout"]["title"]["text"].split("<br>")
-    assert " ".join(exported) == title
-    assert all(len(line) * exports.TITLE_CHAR_PX <= exports.EXPORT_WIDTH - 2 * exports.EXPORT_PAD for line in exported)
-    assert spec["layout"]["margin"]["t"] == short["margin"]["t"] + charts.TITLE_LINE_PX * (len(exported) - 1)
-    wide = exports.export_figure(fig, title=title, caption="Urval: x.", width=1200)
-    assert wide["layout"]["title"]["text"] == title
-    assert wide["layout"]["margin"]["t"] == short["margin"]["t"]
+    lines = spec["layout"]["title"]["text"].split("<br>")
+    assert len(lines) == 2 and " ".join(lines) == title
+    assert all(len(line) * exports.TITLE_CHAR_PX <= exports.EXPORT_WIDTH - 2 * exports.EXPORT_PAD for line in lines)
+    one_line = exports.export_figure(fig, title="Händelser per månad", caption="Urval: x.")
+    assert spec["layout"]["margin"]["t"] == one_line["layout"]["margin"]["t"] + charts.TITLE_LINE_PX
+    assert spec["layout"]["height"] == one_line["layout"]["height"] + charts.TITLE_LINE_PX
+    # The note the page shows under the chart heads the picture's caption.
+    caption = next(a["text"] for a in spec["layout"]["annotations"] if a.get("name") == exports.CAPTION_NAME)
+    assert caption.startswith("Streckat: ett år tidigare.") and caption.endswith("Urval: x.")

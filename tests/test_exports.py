@@ -150,14 +150,20 @@ def test_export_figure_adds_title_caption_and_room():
     caption = spec["layout"]["annotations"][-1]
     assert "Data t.o.m. 2025-03-31" in caption["text"].replace("<br>", " ")
     assert spec["layout"]["margin"]["b"] > fig.layout.margin.b
+    assert spec["layout"]["margin"]["t"] > fig.layout.margin.t  # room for the title
     assert spec["layout"]["width"] == exports.EXPORT_WIDTH
-    assert fig.layout.title.text == "Skjutningar"  # the screen figure is not changed
+    # The note the page says under the chart is in the image, above the caption.
+    notes = [a["text"] for a in spec["layout"]["annotations"]]
+    assert notes[-1].startswith("Luckor i linjen") and "Data t.o.m." in notes[-1].replace("<br>", " ")
+    assert not fig.layout.title.text and not fig.layout.annotations  # the screen figure is not changed
     assert plotly.io.to_json(fig.to_dict(), validate=False) == shown  # nor what the next rerun sends
 
 
-def test_plotly_config_keeps_toolbar_export_with_swedish_name():
-    config = exports.plotly_config("Skjutningar per månad")
-    assert config["toImageButtonOptions"]["filename"] == "skjutningar-per-manad"
+def test_the_chart_toolbar_offers_no_image_of_its_own():
+    """The toolbar's camera saved the chart as drawn: without its title and note (the
+    page's text) and without the caption. The PNG/SVG buttons make the image."""
+    config = exports.plotly_config()
+    assert "toImage" in config["modeBarButtonsToRemove"] and "toImageButtonOptions" not in config
 
 
 def test_download_buttons_do_not_rerun():
@@ -240,7 +246,7 @@ def test_the_chart_toolbar_is_swedish_in_the_words_plotly_uses():
 
     import streamlit
 
-    config = exports.plotly_config("Händelser per månad")
+    config = exports.plotly_config()
     assert config["locale"] == "sv" and config["locales"]["sv"]["dictionary"] is exports.PLOTLY_SWEDISH
     bundle = "".join(p.read_text(encoding="utf-8") for p in
                      (Path(streamlit.__file__).parent / "static" / "static" / "js").glob("PlotlyChart*.js"))

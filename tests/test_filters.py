@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import as_read
 from streamlit.testing.v1 import AppTest
 
 from dashboard import filters
@@ -81,6 +82,40 @@ def test_a_link_reopens_area_period_and_types(demo_db, monkeypatch):
     assert (sel.start, sel.end) == (date(2023, 3, 1), date(2024, 6, 1))
     assert set(sel.incident_types) == {"skottlossning", "explosion"}
     assert at.selectbox(key="omrade").value == "12"
+    assert not notices(at)
+
+
+def test_quick_choices_name_their_months(demo_db, monkeypatch):
+    """The quick periods count from the last month with data, which their names did not
+    say: each names its months, computed from the data (the demo's end with December 2025)."""
+    at = run_app(demo_db, monkeypatch)
+    shown = [as_read(o) for o in at.radio(key="period").options]
+    assert shown == ["Senaste 12 månaderna (jan–dec 2025)", "Hittills i år (jan–dec 2025)", "Föregående år (2024)",
+                     "Välj månader"]
+    assert at.radio(key="period").value == filters.LAST_12  # the choice itself, not its label
+
+
+def test_the_labels_months_follow_the_data():
+    first, last = date(2016, 1, 1), date(2025, 10, 1)
+    assert [as_read(filters.periods.quick_label(c, first, last)) for c in filters.PERIODS] == [
+        "Senaste 12 månaderna (nov 2024–okt 2025)", "Hittills i år (jan–okt 2025)", "Föregående år (2024)",
+        "Välj månader"]
+    # Data beginning in March 2025: the months there are, not twelve.
+    assert as_read(filters.periods.quick_label(filters.LAST_12, date(2025, 3, 1), last)) == \
+        "Senaste 12 månaderna (mar–okt 2025)"
+    assert as_read(filters.periods.quick_label(filters.YEAR_TO_DATE, first, date(2026, 1, 1))) == \
+        "Hittills i år (jan 2026)"
+
+
+@pytest.mark.parametrize("given", ["Föregående år", "Föregående år (2023)"])
+def test_a_link_naming_a_quick_choice_without_its_months_opens_it(demo_db, monkeypatch, given):
+    """Links from before the names carried months ("?period=Föregående år"), or copied before
+    a month was loaded, open the choice with the data's months now, and the address is
+    rewritten to the label as the sidebar shows it (a copied link reads the same)."""
+    at = run_app(demo_db, monkeypatch, {"period": given})
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2024, 1, 1), date(2024, 12, 1))
+    assert at.query_params["period"] == "Föregående år (2024)"
     assert not notices(at)
 
 
@@ -187,7 +222,7 @@ def test_changing_the_level_offers_that_levels_areas(demo_db, monkeypatch):
 
 def test_switching_to_custom_months_keeps_the_range(demo_db, monkeypatch):
     at = run_app(demo_db, monkeypatch, {"period": "Föregående år"})
-    at.selectbox(key="period").set_value(filters.CUSTOM).run()
+    at.radio(key="period").set_value(filters.CUSTOM).run()
     sel = selection(at)
     assert (sel.start, sel.end) == (date(2024, 1, 1), date(2024, 12, 1))
     assert at.selectbox(key="fran").value == date(2024, 1, 1)

@@ -63,6 +63,15 @@ def test_months_and_dates():
         fmt.month(dt.date(2025, 3, 1), "lång")
 
 
+def test_a_short_period_names_its_months_in_few_characters():
+    """For a legend entry (which never wraps) and a quick period's label."""
+    assert fmt.short_period(dt.date(2024, 11, 1), dt.date(2025, 10, 1)) == "nov 2024–okt 2025"
+    assert fmt.short_period(dt.date(2025, 1, 1), dt.date(2025, 10, 1)) == "jan–okt 2025"
+    assert fmt.short_period(dt.date(2024, 1, 1), dt.date(2024, 12, 1)) == "2024"
+    assert fmt.short_period(dt.date(2024, 3, 1), dt.date(2024, 12, 1)) == "mar–dec 2024"
+    assert fmt.short_period(dt.date(2025, 5, 1), dt.date(2025, 5, 1)) == "maj 2025"
+
+
 @given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
 def test_number_reads_back(value, decimals):
     text = fmt.number(value, decimals)

@@ -32,7 +32,8 @@ def yearly(values: dict[str, list], hidden: dict[str, list] | None = None) -> pd
 
 
 def note(fig) -> str:
-    return " ".join(a.text for a in fig.layout.annotations).replace("<br>", " ")
+    """The note said under the chart (components.chart) and drawn in its export."""
+    return fig.layout.meta["note"]
 
 
 def test_a_base_year_of_zero_is_named_as_the_reason_not_suppression():
@@ -71,9 +72,10 @@ def values(y) -> list:
 
 
 def lines(at) -> tuple[dict[str, list], str]:
-    """The drawn chart's lines (name -> values, None where there is no point) and its note."""
+    """The drawn chart's lines (name -> values, None where there is no point) and the page's
+    captions, its note among them."""
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    text = " ".join(a["text"] for a in spec["layout"]["annotations"]).replace("<br>", " ")
+    text = " ".join(c.value for c in at.caption)
     return {t["name"]: values(t["y"]) for t in spec["data"]}, text
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import open_page
+from helpers import as_read, open_page
 
 from pipelines import marts, warehouse
 
@@ -41,6 +41,13 @@ def test_quick_periods_end_with_the_last_whole_month(ongoing_db, monkeypatch, pe
     assert any("December 2025 är inte hel" in c.value for c in at.sidebar.caption), \
         [c.value for c in at.sidebar.caption]
     assert not at.warning  # nothing to warn about: the period is whole months
+
+
+def test_the_quick_choices_name_the_months_they_end_with(ongoing_db, monkeypatch):
+    """December is not whole: the quick choices end with November, and their names say so."""
+    at = open_page(ongoing_db, "oversikt", monkeypatch, {})
+    assert [as_read(o) for o in at.radio(key="period").options[:2]] == [
+        "Senaste 12 månaderna (dec 2024–nov 2025)", "Hittills i år (jan–nov 2025)"]
 
 
 def test_a_chosen_month_that_is_not_whole_is_named_on_the_overview(ongoing_db, monkeypatch):

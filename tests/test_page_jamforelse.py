@@ -74,7 +74,7 @@ def test_page_runs_and_states_its_method(kommuner):
 
 
 def test_side_by_side_matches_sql(kommuner, raw):
-    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpens variation").set_index("Kommun")
+    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpen").set_index("Kommun")
     now = counts(raw, "2025-01-01", "2025-11-01")
     before = counts(raw, "2024-01-01", "2024-11-01")
     pop = dict(raw.execute("""SELECT p.kommun_code, sum(population) FROM population p
@@ -93,7 +93,7 @@ def test_side_by_side_matches_sql(kommuner, raw):
 
 
 def test_within_chance_flag_agrees_with_an_exact_test(kommuner, raw):
-    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpens variation").set_index("Kommun")
+    table = table_with(in_tab(kommuner, "Sida vid sida"), "Inom slumpen").set_index("Kommun")
     now = counts(raw, "2025-01-01", "2025-11-01")
     before = counts(raw, "2024-01-01", "2024-11-01")
     pops = dict(raw.execute("""SELECT kommun_code || ':' || year, sum(population) FROM population
@@ -109,7 +109,7 @@ def test_within_chance_flag_agrees_with_an_exact_test(kommuner, raw):
         p = pops[f"{code}:2025"] / (pops[f"{code}:2025"] + pops[f"{code}:2024"])
         pmf = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
         p_value = sum(v for v in pmf if v <= pmf[c] * (1 + 1e-9))
-        assert table.at[name, "Inom slumpens variation"] == ("ja" if p_value > 0.05 else "nej"), name
+        assert table.at[name, "Inom slumpen"] == ("ja" if p_value > 0.05 else "nej"), name
         checked += 1
     assert checked >= 5
 
@@ -120,7 +120,7 @@ def test_recruitment_signals_are_suppressed(demo_db, monkeypatch):
     at.selectbox(key="jmf_niva").set_value("lpo").run()
     at.selectbox(key="jmf_matt").set_value("signals").run()
     assert not at.exception, [e.value for e in at.exception]
-    table = table_with(at, "Inom slumpens variation")
+    table = table_with(at, "Inom slumpen")
     for column in ("Antal", "Antal året innan"):
         for value in table[column]:
             if value not in ("..", "–"):
@@ -132,7 +132,7 @@ def test_similar_areas_and_measures_beside_outcome(kommuner, raw):
     similar = table_with(in_tab(kommuner, "Liknande områden"), "Avstånd (0 = samma)")
     assert len(similar) == 6                                 # the area and five similar ones
     assert number(similar["Avstånd (0 = samma)"].iat[0]) == 0
-    paired = table_with(in_tab(kommuner, "Åtgärder och utfall"), "Uppnådda eller delvis")
+    paired = table_with(in_tab(kommuner, "Åtgärder och utfall"), "Uppnådda/delvis")
     expected = dict(raw.execute(
         """SELECT k.name, count(*) FROM measure m JOIN plan p USING (plan_id)
            JOIN area k ON k.area_code = p.kommun_code
@@ -153,14 +153,14 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
     at = opened(STOCKHOLMS_LAN)
     assert [t.label for t in at.tabs] == ["Sida vid sida", "Liknande områden", "Åtgärder och utfall"]
-    assert table_with(at, "Inom slumpens variation") is not None
+    assert table_with(at, "Inom slumpen") is not None
     assert not [d for d in at.dataframe if "Avstånd (0 = samma)" in d.value.columns]
     at.selectbox(key="jmf_matt").set_value("incidents:våld").run()
     assert calls == []                     # neither similar areas nor measures were computed
     in_tab(at, "Åtgärder och utfall")
     assert calls == ["paired"]
-    assert table_with(at, "Uppnådda eller delvis") is not None
-    assert not [d for d in at.dataframe if "Inom slumpens variation" in d.value.columns and "Rang" in d.value.columns]
+    assert table_with(at, "Uppnådda/delvis") is not None
+    assert not [d for d in at.dataframe if "Inom slumpen" in d.value.columns and "Rang" in d.value.columns]
 
     linked = opened({**STOCKHOLMS_LAN, "jmf_flik": "Liknande områden"})
     assert not linked.exception, [e.value for e in linked.exception]
@@ -168,7 +168,7 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
 
     unknown = opened({**STOCKHOLMS_LAN, "jmf_flik": "Ingen sådan flik"})
     assert not unknown.exception, [e.value for e in unknown.exception]
-    assert table_with(unknown, "Inom slumpens variation") is not None   # the first tab
+    assert table_with(unknown, "Inom slumpen") is not None   # the first tab
 
 
 def test_choices_in_a_tab_are_kept_while_another_tab_is_shown(demo_db, monkeypatch):
@@ -185,3 +185,33 @@ def test_choices_in_a_tab_are_kept_while_another_tab_is_shown(demo_db, monkeypat
     assert at.number_input(key="jmf_k").value == 3
     assert str(at.selectbox(key="jmf_basar").value) == str(chosen_base)
     assert len(table_with(at, "Avstånd (0 = samma)")) == 4
+
+
+def test_the_side_by_side_table_is_narrower_on_screen_and_whole_in_the_export(demo_db, monkeypatch):
+    """The table took 915 px in a 1280 px window (818 px for the page): it scrolled sideways.
+    On screen the interval is one column and the long headers are short, each said in full
+    in its help; the export keeps every column under its full header."""
+    import json
+
+    from dashboard import exports
+    from dashboard import formatting as fmt
+
+    recorded = {}
+    monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = opened({"niva": "Polisregion", "omrade": "Region Väst"})
+    element = next(d for d in at.dataframe if "Rang" in d.value.columns)
+    shown = element.value
+    assert shown.columns.tolist() == ["Rang", "Polisregion", "Antal", "Värde", "95 % intervall", "Antal året innan",
+                                      "Värde året innan", "Förändr. (%)", "Inom slumpen"]
+    config = json.loads(element.proto.columns)
+    assert "Inom slumpens variation" in config["Inom slumpen"]["help"]
+    assert "95 % konfidensintervall" in config["95 % intervall"]["help"]
+    assert "inte antalets" in config["Förändr. (%)"]["help"]
+    export = recorded["jmf_bars_dl"]
+    assert [export["columns"][k] for k in ("low", "high", "change_pct", "within_chance")] == [
+        "95 % intervall, från", "95 % intervall, till", "Förändring per 100 000 inv. (%)", "Inom slumpens variation"]
+    bounds = export["df"].set_index("name")
+    for name, interval in zip(shown["Polisregion"], shown["95 % intervall"], strict=True):
+        low, high = bounds.at[name, "low"], bounds.at[name, "high"]
+        assert interval == f"{fmt.number(low, 1)}–{fmt.number(high, 1)}", name

@@ -7,17 +7,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import open_page
+from helpers import chart_note, open_page
 
 pytestmark = pytest.mark.usefixtures("fast_apptest")
 
 REGION_VAST = {"niva": "Polisregion", "omrade": "Region Väst"}
 SIGNALS = {"jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
-
-
-def chart_note(at) -> str:
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return " ".join(a["text"] for a in spec["layout"]["annotations"]).replace("<br>", " ")
 
 
 def bars(at) -> list[str]:

@@ -5,12 +5,11 @@ its own reason."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pandas as pd
 import pytest
-from helpers import open_page
+from helpers import chart_note, open_page
 
 from dashboard import charts, filters
 from dashboard.queries import signals
@@ -86,17 +85,12 @@ def test_missing_bars_are_named_by_their_own_reason():
     fig = charts.ranked_bars(df, "name", "count", population="population", per=1000, title="Signaler",
                              value_title="Per 1 000", missing_reason="count_missing",
                              reason_labels=signals.MISSING_LABELS)
-    note = " ".join(a.text for a in fig.layout.annotations).replace("<br>", " ")
+    note = fig.layout.meta["note"]  # said under the chart (components.chart) and in the export
     assert "Dolda (..): Härjedalen." in note
     assert "Registreras per lokalpolisområde (–): Berg." in note
     assert "Inga månader med signaler (–): Krokom." in note
     assert "Saknas (–): Åre." in note  # no reason given
     assert "1 område döljs av röjandeskydd. 3 områden saknar värde." in fig.layout.meta["alt"]
-
-
-def chart_note(at) -> str:
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return " ".join(a["text"] for a in spec["layout"]["annotations"]).replace("<br>", " ")
 
 
 def test_jamforelse_names_no_kommun_per_lpo_before_the_signals(demo_db, monkeypatch):

@@ -81,7 +81,7 @@ def test_comparison_tests_no_change_against_a_year_without_signals(demo_db, monk
                                                         "jmf_matt": SIGNALS})
     table = next(d.value for d in at.dataframe if "Antal året innan" in d.value.columns)
     assert len(table) == 7 and set(table["Antal året innan"]) == {"–"}
-    assert set(table["Inom slumpens variation"]) == {"–"}
+    assert set(table["Inom slumpen"]) == {"–"}
     assert not [m for m in at.metric if m.label.startswith("Ökat")]  # no "7 ökat mer än slumpen förklarar"
     assert any("Ingen förändring prövas" in i.value and "januari 2019" in i.value for i in at.info)
 

@@ -143,7 +143,7 @@ def show_status() -> None:
     name = f"Åtgärdernas status per {label.lower()} – {sel.area_name}"
     title = f"{name}, {years}"
     fig = charts.remembered(charts.stacked_status, shown, "category", title=title, category_title=label)
-    st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_status_chart")
+    components.chart(fig, key="atgarder_status_chart")
     columns = {"category": label, "total": "Åtgärder"}
     columns |= {f"n_{s}": s.capitalize() for s in mq.STATUSES}
     columns |= {f"share_{s}": f"{s.capitalize()} (andel)" for s in mq.STATUSES}
@@ -170,7 +170,7 @@ def show_rounds() -> None:
     name = f"Status från uppföljning till uppföljning – {sel.area_name}"
     title = f"{name}, {years}"
     fig = charts.remembered(charts.status_flow, flow, rounds=mq.flow_rounds(flow), title=title)
-    st.plotly_chart(fig, config=exports.plotly_config(title), key="atgarder_flow_chart")
+    components.chart(fig, key="atgarder_flow_chart")
     st.caption("T1–T3 är årets tertialuppföljningar, VB verksamhetsberättelsen; planer som följs upp tre gånger gör "
                f"det tredje gången antingen vid T3 eller i VB (då visas de som en kolumn, T3/VB). {mq.CARRY_RULE}")
     rounds = mq.round_status(sel, plan_years)

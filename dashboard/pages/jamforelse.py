@@ -39,6 +39,35 @@ def value_bars(df, *, title: str, value_title: str, highlight: str | None):
     return charts.figure([trace], lay)
 
 
+INTERVAL = "95 % intervall"
+CHANCE = "Inom slumpen"
+
+
+def with_interval(shown):
+    """The comparison's table with the value's 95 % interval as one text, "18,2–24,2" ("–"
+    where there is none: a hidden or missing count)."""
+    texts = [fmt.MISSING if fmt.is_missing(lo) or fmt.is_missing(hi) else f"{fmt.number(lo, 1)}–{fmt.number(hi, 1)}"
+             for lo, hi in zip(shown["low"].tolist(), shown["high"].tolist(), strict=True)]
+    return shown.assign(interval=texts)
+
+
+def table_help(indicator, what: str) -> dict:
+    """The side-by-side table's headers said in full (the help under each header's "?")."""
+    change = cq.change_label(indicator).replace(" (%)", "")
+    return {
+        "Värde": st.column_config.TextColumn(help=f"{what}, {indicator.unit}."),
+        INTERVAL: st.column_config.TextColumn(help="95 % konfidensintervall för värdet (exakt, Poisson): från–till. "
+                                                   "Exporten har gränserna i två kolumner."),
+        "Antal året innan": st.column_config.TextColumn(help="Antalet samma månader ett år tidigare."),
+        "Värde året innan": st.column_config.TextColumn(help="Värdet samma månader ett år tidigare."),
+        cq.SHORT_CHANGE_LABEL: st.column_config.TextColumn(help=f"{change} mot året innan, i procent: värdets "
+                                                                "förändring, inte antalets."),
+        CHANCE: st.column_config.TextColumn(help="Inom slumpens variation: ”ja” när förändringen mot året innan kan "
+                                                 "vara slump (exakt test, 5 %-nivån), ”nej” när den är större än "
+                                                 "slumpen förklarar."),
+    }
+
+
 def completion_scatter(df, *, title: str, outcome: str, change_title: str = "Förändring mot året innan"):
     """Share of measures uppnådd or delvis uppnådd (x) against the outcome's change in
     percent (y, headed ``change_title``)."""
@@ -206,7 +235,7 @@ def show_side_by_side() -> int:
                                 missing_reason="count_missing", reason_labels=signal_queries.MISSING_LABELS)
     else:
         fig = charts.remembered(value_bars, chart_rows, title=title, value_title=what, highlight=highlight)
-    st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_bars")
+    components.chart(fig, key="jmf_bars")
     # The method (Poisson intervals, the chance test) is said once, in the data note at the end of
     # the page, which every tab shares; the chart's own note says what the bars' whiskers and "≈" mean.
     columns = {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal", "value": "Värde",
@@ -215,17 +244,23 @@ def show_side_by_side() -> int:
                "within_chance": "Inom slumpens variation"}
     if not indicator.has_counts:
         columns = {k: v for k, v in columns.items() if k not in ("count", "count_prev", "low", "high")}
-    # On screen the interval's and the change's headers are short, so the ten columns fit a
-    # 1366 px wide window without scrolling sideways (the caption above says it is a 95 %
-    # interval, the one below what the value and its change are); the export keeps the full
-    # headers ("Förändring per 100 000 inv. (%)": the rate's change, not the count's).
-    view_columns = columns | {k: v for k, v in {"low": "95 % från", "high": "95 % till",
-                                                "change_pct": cq.SHORT_CHANGE_LABEL}.items() if k in columns}
+    # On screen the table fits a 1280 px wide window without scrolling sideways (it took
+    # 915 of 818 px): the interval is one column ("18,2–24,2"), the chance test and the
+    # change have short headers, each header's help says it in full, and the caption below
+    # says what the value is. The export keeps every column under its full header.
+    view_columns = {k: v for k, v in {"rank": "Rang", "name": geo.LEVEL_LABELS[level], "count": "Antal",
+                                      "value": "Värde", "interval": INTERVAL, "count_prev": "Antal året innan",
+                                      "value_prev": "Värde året innan", "change_pct": cq.SHORT_CHANGE_LABEL,
+                                      "within_chance": CHANCE}.items()
+                    if k in columns or (k == "interval" and "low" in columns)}
     # Remembered by the comparison's identity: pickling the 21-column table to find it cost
     # a few milliseconds on every rerun.
-    decimals = {"value": 1, "low": 1, "high": 1, "value_prev": 1, "change_pct": 1}
-    st.dataframe(fmt.display_arrow(summary.shown, view_columns, decimals=decimals, identity=cmp.identity),
-                 hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))))
+    decimals = {"value": 1, "value_prev": 1, "change_pct": 1}
+    st.dataframe(fmt.display_arrow(lambda: with_interval(summary.shown), view_columns, decimals=decimals,
+                                   identity=cmp.identity),
+                 hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))),
+                 column_config={header: config for header, config in table_help(indicator, what).items()
+                                if header in view_columns.values()})
     st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
     exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
@@ -288,7 +323,7 @@ def show_similar() -> int:
     if years:
         title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
         fig = charts.remembered(yearly_index, trend, int(base), title, what)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_index")
+        components.chart(fig, key="jmf_index")
         if indicator.kind == "incidents":
             st.caption(f"Varje år är samma månader som den valda perioden ({cmp.period}) flyttad hela år "
                        "bakåt.")
@@ -326,7 +361,7 @@ def show_measures() -> int:
         title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
         change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
         fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
-        st.plotly_chart(fig, config=exports.plotly_config(title), key="jmf_scatter")
+        components.chart(fig, key="jmf_scatter")
         st.caption(f"Åtgärder i planerna för {plan_year} (andel med status uppnådd eller delvis uppnådd av "
                    "alla åtgärder; ”ej bedömd” räknas med i nämnaren) bredvid utfallets förändring "
                    f"{cmp.period} mot {cmp.previous}. Översikt och Karta räknar bara status uppnådd i sitt mått "
@@ -337,10 +372,17 @@ def show_measures() -> int:
                           "change_pct": cq.change_label(indicator),
                           "within_chance": "Inom slumpens variation"}
         # The change's short header on screen, as in the side-by-side table (the export keeps the full one).
-        st.dataframe(fmt.display_arrow(paired_shown, paired_columns | {"change_pct": cq.SHORT_CHANGE_LABEL},
+        # Short headers on screen, as in the side-by-side table, so it fits 1280 px too (the
+        # export keeps the full ones).
+        shown_columns = paired_columns | {"share_done": "Uppnådda/delvis", "change_pct": cq.SHORT_CHANGE_LABEL,
+                                          "within_chance": CHANCE}
+        help_texts = table_help(indicator, what) | {"Uppnådda/delvis": st.column_config.TextColumn(
+            help="Andel av åtgärderna med status uppnådd eller delvis uppnådd.")}
+        st.dataframe(fmt.display_arrow(paired_shown, shown_columns,
                                        decimals={"value": 1, "value_prev": 1}, share=["share_done"],
                                        identity=("paired", cmp.identity, sel.end.year)),
-                     hide_index=True, key="jmf_paired")
+                     hide_index=True, key="jmf_paired",
+                     column_config={h: c for h, c in help_texts.items() if h in shown_columns.values()})
         st.caption(cq.value_note(what, indicator))
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".

@@ -142,7 +142,7 @@ if view == "1 km-rutor":
                 fig = maps.choropleth_figure(grid_geometry(cells.frame), cells.frame.rename(
                     columns={"grid_cell": "area_code"}), "incidents", "Antal händelser", title=title,
                     outlines=outlines)
-                st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_grid_plotly")
+                components.chart(fig, key="karta_grid_plotly")
                 exports.download_buttons("karta_grid_fig_dl", fig=fig, title=title, caption=caption,
                                          filename=components.file_name(name, sel))
 else:
@@ -251,7 +251,7 @@ else:
         if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
             fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
                                          diverging=diverging)
-            st.plotly_chart(fig, config=exports.plotly_config(title), key="karta_plotly")
+            components.chart(fig, key="karta_plotly")
             exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=map_caption(measure_sources),
                                      filename=components.file_name(name, sel))
 

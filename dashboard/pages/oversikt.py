@@ -28,7 +28,9 @@ def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
         return pd.DataFrame({"month": months, "incidents": floats(monthly["incidents"]),
                              "series": ["Vald period"] * len(months)})
     prev_start, prev_end = sel.previous
-    labels = [fmt.period(sel.start, sel.end), f"Ett år tidigare ({fmt.period(prev_start, prev_end)})"]
+    # Short names: a legend entry never wraps, and "Ett år tidigare (januari 2024 – december
+    # 2024)" was cut in Översikt's column of an 800 px window.
+    labels = [fmt.short_period(sel.start, sel.end), f"Ett år tidigare ({fmt.short_period(prev_start, prev_end)})"]
     return pd.DataFrame({
         "month": np.concatenate([months, months]),
         "incidents": np.concatenate([floats(monthly["incidents"]), floats(monthly["incidents_prev"])]),
@@ -38,19 +40,18 @@ def trend_frame(sel, monthly: pd.DataFrame, previous: bool) -> pd.DataFrame:
     })
 
 
-def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str, legend_below: bool = False):
-    """The month-by-month figure (as exported: legend above the plot)."""
+def trend_figure(sel, monthly: pd.DataFrame, previous: bool, title: str):
+    """The month-by-month figure."""
     return charts.trend(trend_frame(sel, monthly, previous), "month", "incidents", "series", title=title,
-                        y_title="Antal händelser", legend_below=legend_below)
+                        y_title="Antal händelser")
 
 
 def monthly_trend(database: tuple[str, str], sel, title: str):
-    """The month-by-month figure with its legend under the plot (a fresh figure: the
-    built one is remembered and shared, see charts.remembered). ``database`` (db_key) is
-    only part of the remembered key: the figure is remembered by these small arguments
-    rather than by the frame's content, which cost a concat and a pickle per rerun."""
+    """The month-by-month figure, remembered by these small arguments (charts.remembered)
+    rather than by the frame's content, which cost a concat and a pickle per rerun.
+    ``database`` (db_key) is only part of the remembered key."""
     del database
-    return trend_figure(sel, incidents.monthly(sel), incidents.has_previous(sel.start), title, legend_below=True)
+    return trend_figure(sel, incidents.monthly(sel), incidents.has_previous(sel.start), title)
 
 
 prev_start, prev_end = sel.previous
@@ -149,19 +150,15 @@ with left:
     monthly = incidents.monthly(sel)
     title = f"Händelser per månad – {sel.area_name}"
     fig = charts.remembered(monthly_trend, db_key(), sel, title)
-    st.plotly_chart(fig, config=exports.plotly_config(title), key="oversikt_trend")
+    components.chart(fig, key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
                "månader så att samma månader ligger över varandra.")
     caption = components.export_caption(sel, suppressed=None, unprotected=components.INCIDENTS_UNPROTECTED,
                                                     notes=caveats)
-    # The PNG/SVG keep the legend above the plot (below it, it ran into the export's
-    # caption): a figure of their own, built only when a download is asked for.
-    # The export's title names the period, as the other pages' exports do (the legend named
-    # it only when there was a year before to compare with).
-    exports.download_buttons("oversikt_trend_dl",
-                             fig=lambda s=sel, m=monthly, p=incidents.has_previous(sel.start), text=title:
-                             trend_figure(s, m, p, text),
-                             df=monthly, title=f"{title}, {fmt.period(sel.start, sel.end)}", caption=caption,
+    # The export's title names the period, as the other pages' exports do (the legend names
+    # it only when there is a year before to compare with).
+    exports.download_buttons("oversikt_trend_dl", fig=fig, df=monthly, title=f"{title}, {fmt.period(sel.start, sel.end)}",
+                             caption=caption,
                              filename=components.file_name(title, sel),
                              columns={"month": "Månad", "incidents": "Antal",
                                                       "incidents_prev": "Antal ett år tidigare"})

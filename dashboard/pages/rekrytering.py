@@ -181,7 +181,7 @@ y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
 fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view_grain)
-st.plotly_chart(fig, width="stretch", config=exports.plotly_config("rekryteringssignaler"), key="signal_trend")
+components.chart(fig, key="signal_trend")
 st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 if large_note:
     st.caption(large_note)

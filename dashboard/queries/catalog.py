@@ -170,7 +170,7 @@ INDICATORS = (
      "mart_incident_month", "procent"),
     ("Förändring per invånare mot ett år tidigare", "Regional jämförelse: (värdet under perioden − värdet "
      "under samma månader ett år tidigare) / värdet ett år tidigare × 100, där värdet är antal per 100 000 "
-     "invånare (rekryteringssignaler: per 1 000 unga 12–17 år). Tabellerna kallar den ”Förändr. värde (%)” "
+     "invånare (rekryteringssignaler: per 1 000 unga 12–17 år). Tabellerna kallar den ”Förändr. (%)” "
      "och exporterna ”Förändring per 100 000 inv. (%)”; den skiljer sig från förändringen i antal (Översikt: "
      "”Förändring antal (%)”) när befolkningen har ändrats.", "mart_incident_month, mart_population",
      "procent"),

@@ -78,13 +78,13 @@ _CHANGE_UNITS = {"incidents": "per 100 000 inv.", "signals": "per 1 000 unga", "
 
 def change_label(indicator: Indicator) -> str:
     """The header of the change in percent of ``indicator``'s value in the exports:
-    'Förändring per 100 000 inv. (%)'. On screen, where the table must fit 1366 px, the
-    page heads it "Förändring värde (%)" beside "Värde" and says what the value is
-    (:func:`value_note`)."""
+    'Förändring per 100 000 inv. (%)'. On screen, where the table must fit 1280 px, the
+    page heads it :data:`SHORT_CHANGE_LABEL` beside "Värde" and says what the value is
+    (:func:`value_note`, and the header's help)."""
     return f"Förändring {_CHANGE_UNITS[indicator.kind]} (%)"
 
 
-SHORT_CHANGE_LABEL = "Förändr. värde (%)"
+SHORT_CHANGE_LABEL = "Förändr. (%)"
 
 
 def value_note(what: str, indicator: Indicator) -> str:
