@@ -1694,6 +1694,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if _is_banner(sheet, r, roles):
             banners.append(r)
             continue
+        # A cell merged across columns by hand (an Åtgärd cell over the goal column) is
+        # read in its first column only; the row's other cells of it are empty. Only now:
+        # a row of one text merged across the table is a banner (above) or a sub-heading.
+        values.update({role: "" for role, c in roles.items() if role in values and sheet.origin(r, c)[1] != c})
+        values.update({f"followup@{c}": "" for c, _ in followup_cols if sheet.origin(r, c)[1] != c})
+        if not marks:  # a mark column's status stands in the first status column
+            statuses.update({f"status@{c}": "" for c in status_columns if sheet.origin(r, c)[1] != c})
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])

@@ -1,0 +1,66 @@
+"""Action-plan workbooks as kommuner write them by hand: leftovers of the 19th input hunt.
+
+Each test builds in code what a safety coordinator does in Excel that the reader did not
+yet read (an Åtgärd cell merged across the goal column, a check mark alone as the status,
+an analysis sheet whose counts are formulas Excel never saved), loads it into a fresh
+database and checks what the coordinator would check: the database and the load report.
+"""
+
+from __future__ import annotations
+
+from helpers import rows
+
+from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+from tests.test_atgardsplan_hunt7 import _banner
+
+# --- a cell merged across columns by hand -------------------------------------------------
+
+
+def test_a_measure_merged_across_the_goal_column_has_no_goal(empty_db, tmp_path):
+    # Before: the goal of each measure was its own text again ('Läxhjälp: två kvällar i
+    # veckan' as Operativa mål), because the merged cell's value was read in every column.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar i veckan", None, "2025", "Fritid",
+         "250905: Pågår"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", None, "i linjen", "Fält", "250905: Pågår"],
+        [None, "Droghandel vid skolan", None, None, None, None, None],
+        ["Otrygg park", "Mörker", "Belysning: byt armaturer", "Alla lampor bytta", "T2", "Fastighet",
+         "250905: Klart. Åtgärden bedöms vara uppnådd."],
+    ])
+    ws.merge_cells("C4:D4")  # across the goal column
+    ws.merge_cells("C5:D6")  # across the goal column and down over its two causes
+    _banner(ws, 8, "* Linjearbete = åtgärden ingår i ordinarie verksamhet och följs upp i linjen.")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT title, coalesce(operational_goal, ''), cause, due, responsible, source_row "
+                          "FROM measure ORDER BY source_row") == [
+        ("Läxhjälp", "", "Svag skolanknytning", "2025", "Fritid", 4),
+        ("Nattvandring", "", "Få vuxna ute\nDroghandel vid skolan", "i linjen", "Fält", 5),
+        ("Belysning", "Alla lampor bytta", "Mörker", "T2", "Fastighet", 7)]
+    assert rows(empty_db, "SELECT problems, causes, measures FROM plan_analysis") == [(2, 4, 3)]
+    # The footnote merged across the whole table is still no measure.
+    assert ("Blad '1. Unga i riskzon': rad 8 har en text sammanfogad över tabellens kolumner (t.ex. en fotnot) "
+            "och lästes inte som åtgärd.") in report.lines
+
+
+def test_a_sub_heading_merged_across_the_table_still_names_the_area(empty_db, tmp_path):
+    wb = _new()
+    ws = _sheet(wb, "Blad1", [
+        [None],
+        ["Otrygghet kvällstid", "Få vuxna ute", "Nattvandring: fredagar", "Varje fredag", "2025", "Fält",
+         "250905: Pågår"],
+        [None],
+        ["Hög frånvaro", "Svag skolanknytning", "Närvaroteam: uppsökande", "Närvaro 90 %", "2025", "Skola",
+         "250905: Åtgärden bedöms vara uppnådd."],
+    ], first="Åtgärdsplan 2025")
+    _banner(ws, 4, "Prioriterat område 1: Trygghet i centrum")
+    _banner(ws, 6, "Prioriterat område 2: Skola och utbildning")
+    ws.merge_cells("C7:D7")  # the second measure's Åtgärd cell across the goal column
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT prioritised_area, title, coalesce(operational_goal, ''), status FROM measure "
+                          "ORDER BY source_row") == [
+        ("Trygghet i centrum", "Nattvandring", "Varje fredag", "påbörjad"),
+        ("Skola och utbildning", "Närvaroteam", "", "uppnådd")]
+    assert ("Blad 'Blad1': områdena togs från mellanrubrikerna rad 4 (Trygghet i centrum), rad 6 (Skola och "
+            "utbildning).") in report.lines
+
