@@ -8,9 +8,12 @@ database and checks what the coordinator would check: the database and the load 
 
 from __future__ import annotations
 
+import pytest
 from helpers import rows
 
-from tests.test_atgardsplan_hunt3 import _load, _new, _save, _sheet
+from tests.test_atgardsplan import UNGA
+from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
+from tests.test_atgardsplan_hunt5 import _status_sheet
 from tests.test_atgardsplan_hunt7 import _banner
 
 # --- a cell merged across columns by hand -------------------------------------------------
@@ -63,4 +66,19 @@ def test_a_sub_heading_merged_across_the_table_still_names_the_area(empty_db, tm
         ("Skola och utbildning", "Närvaroteam", "", "uppnådd")]
     assert ("Blad 'Blad1': områdena togs från mellanrubrikerna rad 4 (Trygghet i centrum), rad 6 (Skola och "
             "utbildning).") in report.lines
+
+
+# --- a check mark alone as the status -------------------------------------------------------
+
+@pytest.mark.parametrize("mark", ["✅", "✔", "✔️", "☑", "✓"])
+def test_a_check_mark_alone_in_the_status_column_is_done(empty_db, tmp_path, mark):
+    # Before: "statusen '✅' känns inte igen; statusen togs från uppföljningen", and the
+    # measure was 'ej bedömd' though "Klar ✓" in the same column is 'uppnådd'.
+    wb = _new()
+    _status_sheet(wb, [mark, "Klar ✓", "Pågår"])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db) == [(UNGA, "Otrygghet", "Läxhjälp", "uppnådd"),
+                                   (UNGA, "Otrygghet", "Nattvandring", "uppnådd"),
+                                   (UNGA, "Otrygghet", "Belysning", "påbörjad")]
+    assert not [line for line in report.lines if "känns inte igen" in line]
 
