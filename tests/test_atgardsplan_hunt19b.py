@@ -82,3 +82,51 @@ def test_a_check_mark_alone_in_the_status_column_is_done(empty_db, tmp_path, mar
                                    (UNGA, "Otrygghet", "Belysning", "påbörjad")]
     assert not [line for line in report.lines if "känns inte igen" in line]
 
+
+# --- an analysis sheet of formulas without saved values ---------------------------------------
+
+def _with_analysis(tmp_path, counts: list):
+    wb = _new()
+    _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "Mål", "2025", "Fritid", "250905: Pågår"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Mål", "2025", "Fält", "250905: Pågår"],
+    ])
+    an = wb.create_sheet("Analys")
+    an.append(["Prioriterat område", "Antal problem", "Antal orsaker", "Antal åtgärder"])
+    an.append([UNGA, *counts])
+    return _save(wb, tmp_path / "plan.xlsx")
+
+
+CAUSES = "=COUNTA('1. Unga i riskzon'!B4:B5)"
+MEASURES = "=COUNTA('1. Unga i riskzon'!C4:C5)"
+
+
+def test_an_analysis_sheet_with_some_counts_unsaved_says_how_many_were_checked(empty_db, tmp_path):
+    # Before: "Antalen stämmer med analysbladet." though two of its three counts were
+    # formulas openpyxl wrote without a value and nothing had been checked against them.
+    report = _load(empty_db, _with_analysis(tmp_path, [1, CAUSES, MEASURES]))
+    assert "Antalen stämmer med analysbladet." not in report.lines
+    assert ("1 av 3 antal på analysbladet 'Analys' kunde stämmas av och stämmer; de övriga 2 är formler utan sparade "
+            "värden. Öppna och spara arbetsboken i Excel så att alla antal kan stämmas av.") in report.lines
+    assert rows(empty_db, "SELECT problems, causes, measures, sheet_problems, sheet_causes, sheet_measures "
+                          "FROM plan_analysis") == [(1, 2, 2, 1, None, None)]
+
+
+def test_a_difference_beside_unsaved_counts_is_reported_with_them(empty_db, tmp_path):
+    report = _load(empty_db, _with_analysis(tmp_path, [2, CAUSES, MEASURES]))
+    assert f"Analysbladet anger 2 problem för {UNGA}, inläsningen fann 1." in report.lines
+    assert ("1 av 3 antal på analysbladet 'Analys' kunde stämmas av; de övriga 2 är formler utan sparade värden. "
+            "Öppna och spara arbetsboken i Excel så att alla antal kan stämmas av.") in report.lines
+
+
+def test_an_analysis_sheet_with_no_saved_count_claims_no_agreement(empty_db, tmp_path):
+    # Before: the note that nothing could be checked, and "Antalen stämmer" beside it.
+    report = _load(empty_db, _with_analysis(tmp_path, ["=COUNTA('1. Unga i riskzon'!A4:A5)", CAUSES, MEASURES]))
+    assert not [line for line in report.lines if "stämmer" in line]
+    assert ("Analysbladet 'Analys' har formler utan sparade värden; öppna och spara arbetsboken i Excel så att "
+            "antalen kan stämmas av.") in report.lines
+
+
+def test_an_analysis_sheet_with_every_count_saved_still_agrees_in_one_line(empty_db, tmp_path):
+    report = _load(empty_db, _with_analysis(tmp_path, [1, 2, 2]))
+    assert "Antalen stämmer med analysbladet." in report.lines
