@@ -1694,6 +1694,13 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         if _is_banner(sheet, r, roles):
             banners.append(r)
             continue
+        # A cell merged across columns by hand (an Åtgärd cell over the goal column) is
+        # read in its first column only; the row's other cells of it are empty. Only now:
+        # a row of one text merged across the table is a banner (above) or a sub-heading.
+        values.update({role: "" for role, c in roles.items() if role in values and sheet.origin(r, c)[1] != c})
+        values.update({f"followup@{c}": "" for c, _ in followup_cols if sheet.origin(r, c)[1] != c})
+        if not marks:  # a mark column's status stands in the first status column
+            statuses.update({f"status@{c}": "" for c in status_columns if sheet.origin(r, c)[1] != c})
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
@@ -2170,11 +2177,19 @@ def _number(text: str) -> int | None:
 
 
 def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, dict[str, int | None]]:
-    """Area -> {problems, causes, measures} as the analysis sheet states them.
+    """Area -> {problems, causes, measures} as the analysis sheet states them (None where
+    its cell holds no number).
 
     Areas are rows and counts columns (the template), or the other way round. Besides
     the standard areas, a row may name one of the organisation's own areas.
     """
+    return {area: {k: _number(sheet.own(*cell)) for k, cell in kinds.items()}
+            for area, kinds in analysis_cells(sheet, own_names).items()}
+
+
+def analysis_cells(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, dict[str, tuple[int, int]]]:
+    """Area -> {problems, causes, measures} -> the (row, column) of the analysis sheet's
+    cell that states it (see :func:`read_analysis`)."""
     own = {_fold(n): n for n in own_names}
 
     def label_area(text: str) -> str | None:
@@ -2186,7 +2201,7 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
     for (r, c), k in kinds.items():
         by_row.setdefault(r, {}).setdefault(k, c)
         by_col.setdefault(c, {}).setdefault(k, r)
-    out: dict[str, dict[str, int | None]] = {}
+    out: dict[str, dict[str, tuple[int, int]]] = {}
     header = max(by_row.items(), key=lambda kv: len(kv[1]), default=None)
     side = max(by_col.items(), key=lambda kv: len(kv[1]), default=None)
     if header and (not side or len(header[1]) >= len(side[1])):
@@ -2194,13 +2209,13 @@ def read_analysis(sheet: Sheet, own_names: tuple[str, ...] = ()) -> dict[str, di
         for (r, _c), text in sorted(sheet.cells.items()):
             area = label_area(text) if r > hr else None
             if area and area not in out:
-                out[area] = {k: _number(sheet.own(r, col)) for k, col in cols.items()}
+                out[area] = {k: (r, col) for k, col in cols.items()}
     elif side:
         hc, rows = side
         for (_r, c), text in sorted(sheet.cells.items()):
             area = label_area(text) if c > hc else None
             if area and area not in out:
-                out[area] = {k: _number(sheet.own(row, c)) for k, row in rows.items()}
+                out[area] = {k: (row, c) for k, row in rows.items()}
     return out
 
 
@@ -4064,8 +4079,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         else:
             notes.append(f"Blad '{sheet.title}' har ingen rubrikrad och lästes inte.")
     own_names = tuple(a.area for a in areas if a.area not in cat.PRIORITISED_AREAS and a.area != cat.OWN_AREA)
+    unsaved = 0  # the analysis sheet's counts that are formulas without a saved value
     if analysis_sheet is not None:
         analysis = read_analysis(analysis_sheet, own_names)
+        unsaved = sum(cell in analysis_sheet.uncached for kinds in analysis_cells(analysis_sheet, own_names).values()
+                      for cell in kinds.values())
         if analysis and all(v is None for counts in analysis.values() for v in counts.values()):
             notes.append(f"Analysbladet '{analysis_sheet.title}' har formler utan sparade värden; öppna och "
                          "spara arbetsboken i Excel så att antalen kan stämmas av.")
@@ -4119,6 +4137,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         c[1] += rows.causes
         c[2] += len(rows.measures)
     analysis_rows, differences = [], []
+    compared = 0  # the analysis sheet's counts that could be checked against the reading
     stated_all: dict[str, dict] = {}
     for area, stated in (analysis or {}).items():
         if area == cat.OWN_AREA and len(own_names) == 1:
@@ -4134,6 +4153,7 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         if analysis is None:
             continue
         for kind, mine, theirs in zip(("problems", "causes", "measures"), ours, sheet_vals, strict=True):
+            compared += theirs is not None
             if theirs is not None and theirs != mine:
                 differences.append(f"Analysbladet anger {theirs} {_KIND_WORDS[kind]} för {area}, "
                                    f"inläsningen fann {mine}.")
@@ -4162,7 +4182,13 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         report.append(f"{without} rader har en orsak men ingen åtgärd; de räknas som orsaker.")
     if analysis is None:
         report.append("Analysbladet saknas; antalen problem, orsaker och åtgärder kunde inte stämmas av.")
-    elif not differences:
+    elif unsaved and compared:
+        # Some counts are formulas Excel never saved a value for: say how many were checked.
+        checked = (f"{compared} av {compared + unsaved} antal på analysbladet '{analysis_sheet.title}' kunde stämmas "
+                   f"av{' och stämmer' if not differences else ''}; de övriga {unsaved} är formler utan sparade "
+                   "värden. Öppna och spara arbetsboken i Excel så att alla antal kan stämmas av.")
+        report.append(checked)
+    elif not differences and not unsaved:
         report.append("Antalen stämmer med analysbladet.")
     report.extend(differences)
     report.extend(notes)

@@ -235,14 +235,21 @@ _OPTION_DECORATION = re.compile(
     rf"^(?:{_SIGNS}\s*)*(?:\(?[1-9]\)?(?:\s*[.):]\s*|\s*[-–—]\s+|\s+))?|(?:\s*{_SIGNS})+$")
 
 
+# A check mark alone in a Status column ("✅", "✔", "☑"): done, as "Klar ✓" is.
+_CHECK_MARK = re.compile(r"^\s*[✅✔✓☑]\ufe0f?\s*$")
+
+
 def stated_status(text: str) -> str | None:
     """The status a Status column's cell states ("Pågår", "GENOMFÖRD.", "Klart",
-    "Delvis uppnådd", "3. Genomförd", "🟢 Genomförd", or an assessment sentence), else None.
+    "Delvis uppnådd", "3. Genomförd", "🟢 Genomförd", a check mark alone, "✅", which is
+    "uppnådd" as "Klar ✓" is, or an assessment sentence), else None.
 
     Also as people qualify the word: with a remark in brackets after it ("Pågår
     (försenad)"), as two words for the same status ("Genomförd/avslutad"), or as the share
     done ("100 %", see :func:`percent_status`). A remark or a second word that is a status
     of its own ("Delvis (pågår)", "Pågår/klar") leaves the cell unread: which is meant?"""
+    if _CHECK_MARK.match(text):
+        return "uppnådd"
     flat = _OPTION_DECORATION.sub("", normalise(text))
     if _NOT_ASSESSED_WORDS.fullmatch(flat):  # the fifth status, as the plan's own list writes it
         return NOT_ASSESSED
@@ -324,7 +331,9 @@ _PERCENT = re.compile(r"^(?P<n>\d{1,3}(?:[.,]\d+)?)\s*(?:%|procent)$", re.IGNORE
 
 def _names_status(text: str) -> bool:
     """Whether a remark is a status of its own or qualifies the word ("delvis", "ej")."""
-    return bool(re.search(r"\b(?:ej|inte|delvis)\b", text, re.IGNORECASE)) or stated_status(text) is not None
+    # A check mark after the word ("Klar (✓)") ticks it off; it is no second status.
+    return bool(re.search(r"\b(?:ej|inte|delvis)\b", text, re.IGNORECASE)) \
+        or (not _CHECK_MARK.match(text) and stated_status(text) is not None)
 
 
 def percent_status(text: str) -> str | None:
