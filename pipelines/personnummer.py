@@ -328,14 +328,14 @@ def first_finding(cells: Iterable[tuple[str, object]]) -> Finding | None:
     return None
 
 
-def _json_texts(node, where: str = ""):
-    # (path, text) for every string in a parsed JSON document, e.g. ("values[3].status", "…").
+def json_texts(node, where: str = ""):
+    """(path, text) for every string in a parsed JSON document, e.g. ("values[3].status", "…")."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _json_texts(value, f"{where}.{key}" if where else str(key))
+            yield from json_texts(value, f"{where}.{key}" if where else str(key))
     elif isinstance(node, list):
         for n, value in enumerate(node):
-            yield from _json_texts(value, f"{where}[{n}]")
+            yield from json_texts(value, f"{where}[{n}]")
     elif isinstance(node, str):
         yield where, node
 
@@ -343,6 +343,6 @@ def _json_texts(node, where: str = ""):
 def check_json(file: str, doc) -> None:
     """Raise :class:`PersonnummerFound` for the first text in a parsed JSON document that
     holds a personnummer, naming its place as a path (fältet 'values[3].status')."""
-    found = first_finding((f"fältet '{where}'", text) for where, text in _json_texts(doc))
+    found = first_finding((f"fältet '{where}'", text) for where, text in json_texts(doc))
     if found:
         raise PersonnummerFound(file, found.where)

@@ -28,7 +28,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
-from pipelines.personnummer import PersonnummerFound, contains_personnummer
+from pipelines.personnummer import PersonnummerFound, contains_personnummer, json_texts
 from pipelines.readers import longer_head
 from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
 
@@ -479,24 +479,12 @@ def _gate(file: str, events: list) -> None:
     or a later version of the API adds), as README promises of every text cell."""
     for i, event in enumerate(events, start=1):
         if isinstance(event, dict):
-            fields = [("id", str(event.get("id"))), *_texts(event)]
+            fields = [("id", str(event.get("id"))), *json_texts(event)]
         else:
-            fields = list(_texts(event))
+            fields = list(json_texts(event))
         for field, value in fields:
             if contains_personnummer(value):
                 raise PersonnummerFound(file, f"händelse {i}" + (f", fält '{field}'" if field else ""))
-
-
-def _texts(node, where: str = ""):
-    """(path, text) for every string in an event, e.g. ('location.gps', '59.33,18.07')."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _texts(value, f"{where}.{key}" if where else str(key))
-    elif isinstance(node, list):
-        for n, value in enumerate(node):
-            yield from _texts(value, f"{where}[{n}]")
-    elif isinstance(node, str):
-        yield where, node
 
 
 def _event_id(value) -> str | None:
