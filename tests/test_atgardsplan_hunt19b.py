@@ -130,3 +130,12 @@ def test_an_analysis_sheet_with_no_saved_count_claims_no_agreement(empty_db, tmp
 def test_an_analysis_sheet_with_every_count_saved_still_agrees_in_one_line(empty_db, tmp_path):
     report = _load(empty_db, _with_analysis(tmp_path, [1, 2, 2]))
     assert "Antalen stämmer med analysbladet." in report.lines
+
+
+def test_an_analysis_sheet_left_empty_claims_no_agreement(empty_db, tmp_path):
+    # The template's analysis sheet with its count cells never filled in: nothing was
+    # checked, so the report must not say the counts agree.
+    report = _load(empty_db, _with_analysis(tmp_path, [None, None, None]))
+    assert "Antalen stämmer med analysbladet." not in report.lines
+    assert ("Analysbladet 'Analys' har inga ifyllda antal; antalen problem, orsaker och åtgärder kunde inte "
+            "stämmas av.") in report.lines

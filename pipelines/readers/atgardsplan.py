@@ -4188,8 +4188,12 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
                    f"av{' och stämmer' if not differences else ''}; de övriga {unsaved} är formler utan sparade "
                    "värden. Öppna och spara arbetsboken i Excel så att alla antal kan stämmas av.")
         report.append(checked)
-    elif not differences and not unsaved:
+    elif not differences and not unsaved and compared:
         report.append("Antalen stämmer med analysbladet.")
+    elif not compared and not unsaved:
+        # A template whose counts were never filled in: nothing was checked, so nothing agrees.
+        report.append(f"Analysbladet '{analysis_sheet.title}' har inga ifyllda antal; antalen problem, orsaker "
+                      "och åtgärder kunde inte stämmas av.")
     report.extend(differences)
     report.extend(notes)
 
