@@ -104,3 +104,48 @@ def test_the_second_release_gives_no_hidden_value_away(releases):
     _, second, *_ = releases
     for d in signal_layers.DIMENSIONS:
         assert _worked_out(second[d], POLICE).empty, d
+
+
+def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_whole_year(demo_db, tmp_path):
+    # Release 1 has 2025 to November, each month published on its own. Release 2 brings
+    # December, and with it one more signal for August in the LPO with the most: the whole
+    # year is then protected with its months' earlier cells, and August's changed value
+    # must not show beside the one November's release showed.
+    db = tmp_path / "year.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01'")
+    held = con.execute("SELECT * FROM recruitment_signal WHERE month = DATE '2025-12-01'").df()
+    con.execute("DELETE FROM recruitment_signal WHERE month = DATE '2025-12-01'")
+    marts.refresh(con, {"recruitment_signal": None})
+    before = _published(con)[None]
+    (area,) = con.execute("""SELECT area_code FROM recruitment_signal WHERE month = DATE '2025-08-01'
+                             GROUP BY area_code ORDER BY sum(count) DESC, area_code LIMIT 1""").fetchone()
+    con.execute("""UPDATE recruitment_signal SET count = count + 1 WHERE rowid = (
+                       SELECT min(rowid) FROM recruitment_signal WHERE month = DATE '2025-08-01' AND area_code = ?)""",
+                [area])
+    con.register("_december", held)
+    con.execute("INSERT INTO recruitment_signal SELECT * FROM _december")
+    marts.refresh(con, {"recruitment_signal": None})
+
+    def run_sql(sql, params=None):
+        return con.execute(sql, params or {}).df()
+
+    year = signal_layers.published_layers(run_sql, "police", date(2025, 1, 1), date(2025, 12, 1), "month", (None,))
+    con.close()
+    assert year is not None  # December is in: the year is published whole
+    after = _cells(year[None])
+    t = suppression.threshold()
+    compared = 0
+    # August's cells (a month's total over its one month is no cell of the year's).
+    for cell, was in _cells(before).items():
+        if "period" not in cell[0]:
+            continue
+        now = after.get(cell, 0)
+        if was is not None and now is not None:
+            compared += 1
+            assert now == was or abs(now - was) >= t, (cell, was, now)
+        if was is None:
+            assert now is None, cell  # hidden stays hidden
+    assert compared > 50
+    assert _lpo_cell(before, area)[1] is not None and after[_lpo_cell(before, area)[0]] is None
