@@ -49,16 +49,13 @@ STATUS_COLOURS = {
     "ej bedömd": "#D9D9D9",
 }
 STATUS_TEXT = {"uppnådd": "white", "delvis uppnådd": "white"}  # else black
-AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title; an export's note goes below it
-NOTE_LINE_PX = 20
-NOTE_CHARS = 120
+AXIS_BAND = 72  # px under the plot for tick labels and the x-axis title
 # The title and the note are the page's text on screen (components.chart), not the
 # figure's: plotly never wraps a title, an annotation or a legend entry, and a title
 # wrapped here at a fixed number of characters was still cut in an 800 px window ("…per
 # månad – Region" in Översikt's column of 300 px), where the page's own text wraps at the
-# chart's real width. The PNG/SVG draw them into the image (exports.export_figure), the
-# title in lines of at most EXPORT_TITLE_CHARS at 1 200 px, TITLE_LINE_PX per line.
-EXPORT_TITLE_CHARS = 96
+# chart's real width. The PNG/SVG draw them into the image (exports.export_figure): the
+# title in lines for the picture's width, TITLE_LINE_PX per line, the note in the caption.
 TITLE_LINE_PX = 26
 SCREEN_TOP = 24  # px above the plot on screen (a legend above it adds its own rows)
 GAP_NOTE = "Luckor i linjen är värden som döljs av röjandeskydd (..)."
@@ -107,7 +104,7 @@ def layout(*, title: str, alt: str, note: str | None = None, show_legend: bool =
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": {"text": ""}}
 
 
-def wrap_title(title: str, width: int = EXPORT_TITLE_CHARS) -> list[str]:
+def wrap_title(title: str, width: int) -> list[str]:
     """A chart title in lines of at most ``width`` characters, broken between words."""
     return textwrap.wrap(title, width, break_long_words=False) or [title]
 

@@ -539,7 +539,7 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     margin = dict(layout.get("margin") or {})
     bottom = int(margin.get("b", 80))
     margin["b"] = bottom + caption_px
-    from dashboard.charts import TITLE_LINE_PX, wrap_title
+    from dashboard.charts import TITLE_LINE_PX, TITLE_SIZE, wrap_title
 
     title_lines = wrap_title(title, int((width - 2 * EXPORT_PAD) / TITLE_CHAR_PX))
     screen_top = int(margin.get("t", 80))
@@ -555,6 +555,7 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
     title_spec["text"] = "<br>".join(title_lines)
     title_spec.setdefault("x", 0.01)
     title_spec.setdefault("xanchor", "left")
+    title_spec.setdefault("font", {"size": TITLE_SIZE})  # TITLE_CHAR_PX is measured at this size
     layout["title"] = title_spec
     base_height = int(height or layout.get("height") or EXPORT_HEIGHT)
     layout["height"] = base_height + caption_px + (top - screen_top if "title" in meta else 0)

@@ -291,8 +291,8 @@ def test_trend_of_small_counts_has_whole_number_ticks_and_one_value_is_named_onc
 
 def test_the_export_draws_the_whole_title_above_the_plot_and_grows_by_its_lines():
     """On screen the title is the page's text (it wraps at the chart's width); the PNG/SVG
-    draw it in full, in lines of at most EXPORT_TITLE_CHARS at 1 200 px, and the image
-    grows by its lines rather than squeezing the plot."""
+    draw it in full, in lines that fit the picture's width, and the image grows by its
+    lines rather than squeezing the plot."""
     title = ("Händelser (alla händelsetyper), lokalpolisområden i Stockholm city, "
              "januari 2025 – december 2025, jämfört med samma månader ett år tidigare")
     fig = charts.figure([], charts.layout(title=title, alt="", height=400, note="Streckat: ett år tidigare."))
