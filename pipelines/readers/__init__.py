@@ -139,15 +139,23 @@ def api_error(head: bytes) -> str | None:
     refused request, it stands where the data was expected."""
     import json
 
-    from pipelines.personnummer import contains_personnummer
-
     try:
         doc = json.loads(head.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(doc, dict) or not doc or not set(doc) <= _ERROR_KEYS or not set(doc) & {"title", "detail", "message", "error"}:
         return None
-    for key in ("detail", "title", "message", "error"):
+    said = error_text(doc, ("detail", "title", "message", "error"))
+    return "" if said is None else said
+
+
+def error_text(doc: dict, keys: tuple[str, ...]) -> str | None:
+    """What an error answer says under the first of ``keys`` that holds a short text
+    without a personnummer ({"message": …}, a ProblemDetails "title" with the field's own
+    complaint from "errors", FastAPI's [{"msg": …}]), on one line; None when none does."""
+    from pipelines.personnummer import contains_personnummer
+
+    for key in keys:
         text = doc.get(key)
         if isinstance(text, list) and text and isinstance(text[0], dict):
             text = text[0].get("msg")  # FastAPI's validation errors: [{"loc": […], "msg": "…"}]
@@ -159,4 +167,4 @@ def api_error(head: bytes) -> str | None:
             if detail and len(detail) <= 200 and not contains_personnummer(detail):
                 text = f"{text.strip()} {detail}"
             return " ".join(text.split())
-    return ""
+    return None

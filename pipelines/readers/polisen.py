@@ -29,7 +29,7 @@ import pandas as pd
 
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, json_texts
-from pipelines.readers import longer_head
+from pipelines.readers import error_text, longer_head
 from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
 
 FORMATS = ("polisen-json",)
@@ -396,19 +396,7 @@ def _json_in_page(page: str) -> str:
 
 def _error_text(data) -> str | None:
     """What an error answer says ({"message": …} or a ProblemDetails "title"), if short and safe to show."""
-    if not isinstance(data, dict):
-        return None
-    for key in ("message", "Message", "title", "error"):
-        text = data.get(key)
-        if isinstance(text, str) and text.strip() and len(text) <= 200 and not contains_personnummer(text):
-            # A ProblemDetails title is generic ("One or more validation errors occurred."):
-            # the field's own complaint stands in "errors".
-            errors = data.get("errors") if isinstance(data.get("errors"), dict) else {}
-            detail = next((m[0] for m in errors.values() if isinstance(m, list) and m and isinstance(m[0], str)), "")
-            if detail and len(detail) <= 200 and not contains_personnummer(detail):
-                text = f"{text.strip()} {detail}"
-            return " ".join(text.split())
-    return None
+    return error_text(data, ("message", "Message", "title", "error")) if isinstance(data, dict) else None
 
 
 def _load_json(path: Path) -> list:
