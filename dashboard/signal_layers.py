@@ -421,22 +421,26 @@ def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | 
              start: date, end: date) -> dict[str | None, tuple[list, dict]] | None:
     """The earlier cells to protect again with where values an earlier release showed have
     changed since (signals added to or removed from months it published); None where none
-    has. A value that changed by 1 to threshold − 1 is hidden (two releases would give
-    the change away), and the cells of the periods that changed, and the totals, are no
-    longer held shown: the values hidden now need partners, and none is left otherwise.
-    A value that changed by threshold or more stays as shown: releases differ there by a
-    count that may be published. Hidden values stay hidden."""
+    has. A value that differs by 1 to threshold − 1 from any value an earlier release
+    showed of it is hidden (two releases would give the change away: +7 and then −5 is
+    +2 between the first and the third), and the cells of the periods that changed, and
+    the totals, are no longer held shown: the values hidden now need partners, and none
+    is left otherwise. A value that changed by threshold or more stays as shown: releases
+    differ there by a count that may be published. Hidden values stay hidden."""
     t = suppression.threshold()
     hide: dict[str | None, set] = {}
     periods: set = set()
     for d, (_, shown) in given.items():
         now = _cell_values(layers[d]) if d in layers else {}
         for cell, before in shown.items():
-            if cell not in now or (after := now[cell]) == before:
+            if cell not in now:
                 continue
-            periods.add(_period_of(cell))
+            after = now[cell]
             # A value hidden now is a count from 1 to threshold − 1: hidden all the same.
-            if after is None or abs(after - before) < t:
+            small = after is None or any(0 < abs(after - v) < t for v in before)
+            if small or after != before[0]:
+                periods.add(_period_of(cell))
+            if small:
                 hide.setdefault(d, set()).add(cell)
     if not periods:
         return None
@@ -1089,24 +1093,46 @@ def layer_frames(chain: str, joint: dict[str | None, suppression.Protected]) -> 
     return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
 
 
-def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, tuple[list, dict]]:
+def earlier_cells(stored: pd.DataFrame, lo: date, hi: date,
+                  shown_before: pd.DataFrame | None = None) -> dict[str | None, tuple[list, dict]]:
     """The police cells an earlier release published for the months ``lo``–``hi`` (rows
     of ``mart_signal_layer_cell``), as the (hidden, shown) cells of this publication
     period's layers (None: the national layer; a dimension: its period × category layer)
     in the form ``protect`` takes them, for :func:`national` and :func:`breakdown_layers`
     to keep: what was hidden stays hidden and what was shown stays shown, so that two
     releases together tell nothing either does not. The shown cells come with the values
-    shown (cell -> value), so that a value changed since can be found (:func:`_revised`).
+    shown (cell -> tuple of values: the last release's first, then every other value
+    ``shown_before`` holds for the cell: rows of ``mart_signal_shown``, the values every
+    earlier release showed), so that a value changed since any of them can be found
+    (:func:`_revised`).
 
     The same span's cells are its own; a month published on its own (the year still
     growing, :func:`publication_spans`) is that month's cells of the year, its total the
     month's value. An earlier span of several months within this one (the year so far, as
     releases before month-by-month publication had it) gives its months' cells; its
     total over those months is no cell of the year and is not kept."""
+    out: dict[str | None, tuple[list, dict]] = {}
+    for dimension, cell, value in _span_cells(stored, lo, hi):
+        hidden, shown = out.setdefault(dimension, ([], {}))
+        if value is None:
+            hidden.append(cell)
+        else:
+            shown[cell] = (value,)
+    if shown_before is not None:
+        for dimension, cell, value in _span_cells(shown_before, lo, hi):
+            shown = out.get(dimension, ([], {}))[1]
+            if cell in shown and value not in shown[cell]:
+                shown[cell] += (value,)
+    return out
+
+
+def _span_cells(stored: pd.DataFrame, lo: date, hi: date):
+    """(dimension, cell, value or None where hidden) for the police rows of ``stored``
+    (``mart_signal_layer_cell``'s columns) that are cells of the span ``lo``–``hi``
+    (:func:`earlier_cells`)."""
     cols = CHAINS["police"]
-    out: dict[str | None, tuple[list, list]] = {}
     if stored.empty:
-        return out
+        return
     # The span's rows first (the table holds every span's: dates compared as numbers),
     # then their months as dates.
     inside = ((stored["start_month"].to_numpy("datetime64[D]") >= np.datetime64(lo, "D"))
@@ -1128,13 +1154,8 @@ def earlier_cells(stored: pd.DataFrame, lo: date, hi: date) -> dict[str | None, 
             grouping = tuple(d for d in dims if d in grouping or d == "period")
         columns = [values[d].where(values[d].notna(), None).tolist() for d in grouping]
         keys = list(zip(*columns, strict=True)) if columns else [()] * len(group)
-        hidden, shown = out.setdefault(dimension, ([], {}))
         for key, value in zip(keys, group["count"].tolist(), strict=True):
-            if pd.isna(value):
-                hidden.append((grouping, key))
-            else:
-                shown[(grouping, key)] = value
-    return out
+            yield dimension, (grouping, key), None if pd.isna(value) else value
 
 
 def published_layers(run_sql, chain: str, start: date, end: date, grain: str,

@@ -13,7 +13,10 @@ area hierarchies, and stores them:
   was protected and the :func:`dashboard.signal_layers.fingerprint` of the code and
   threshold that protected it;
 - ``mart_signal_layer_cell``: its published cells, hidden values as NULL. The counts it
-  hides are not stored: the table holds only what the pages may show.
+  hides are not stored: the table holds only what the pages may show;
+- ``mart_signal_shown``: every value a release has shown of the police layers (the
+  cells' rows with their counts, one row per value), so that a later one can be compared
+  with all of them, not only the last (:func:`dashboard.signal_layers.earlier_cells`).
 
 A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
 published_layers`) and protects a year itself otherwise (a database built by another
@@ -35,6 +38,9 @@ log = logging.getLogger(__name__)
 
 LAYER = "mart_signal_layer"
 CELL = "mart_signal_layer_cell"
+SHOWN = "mart_signal_shown"
+# A cell's identity in CELL and SHOWN (with its count, the row SHOWN keeps).
+_CELL_KEY = ("start_month", "end_month", "dimension", "area1", "area2", "area3", "period", "category", "grouping")
 _KEY = ("chain", "start_month", "end_month", "grain")
 
 
@@ -50,6 +56,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, grain VARCHAR NOT NULL,
         dimension VARCHAR NOT NULL, position BIGINT NOT NULL, area1 VARCHAR, area2 VARCHAR, area3 VARCHAR,
         period VARCHAR, category VARCHAR, grouping VARCHAR NOT NULL, count BIGINT, reason VARCHAR)""")
+    con.execute(f"""CREATE TABLE IF NOT EXISTS {SHOWN} (
+        start_month DATE NOT NULL, end_month DATE NOT NULL, dimension VARCHAR NOT NULL, area1 VARCHAR,
+        area2 VARCHAR, area3 VARCHAR, period VARCHAR, category VARCHAR, grouping VARCHAR NOT NULL,
+        count BIGINT NOT NULL)""")
 
 
 def wanted(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, date, str]]:
@@ -104,9 +114,12 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     # What the release before this one published of the police layers: a year protected
     # again keeps what it showed and hid (signal_layers.earlier_cells).
     # (The administrative layers are views of the police ones.)
-    earlier = con.execute(f"""SELECT start_month, end_month, dimension, area1, area2, area3, period, category,
-                                     grouping, count
-                              FROM {CELL} WHERE chain = 'police' AND grain = 'month'""").df()
+    key = ", ".join(_CELL_KEY)
+    earlier = con.execute(f"""SELECT {key}, count FROM {CELL}
+                              WHERE chain = 'police' AND grain = 'month'""").df()
+    # And every value an earlier release showed: one that changed by a small count since
+    # any of them is hidden, not only since the last (a removal after an addition).
+    shown_before = con.execute(f"SELECT {key}, count FROM {SHOWN}").df()
     kept = pd.DataFrame(sorted(keep), columns=list(_KEY)).astype(
         {"chain": str, "start_month": "datetime64[s]", "end_month": "datetime64[s]", "grain": str})
     con.register("_kept", kept)
@@ -127,7 +140,8 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
         every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
             layers = signal_layers.police_layers(run_sql, start, end, grain,
-                                                 given=signal_layers.earlier_cells(earlier, start, end))
+                                                 given=signal_layers.earlier_cells(earlier, start, end,
+                                                                                   shown_before))
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
@@ -144,6 +158,16 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
             con.register("_published", frame)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _published")
             con.unregister("_published")
+    _remember_shown(con)
     log.info("%d skyddade signallager publicerade", len(todo))
     return todo
+
+
+def _remember_shown(con: duckdb.DuckDBPyConnection) -> None:
+    """Add the police values this release shows to :data:`SHOWN` (the ones not there yet)."""
+    key = ", ".join(_CELL_KEY)
+    con.execute(f"""INSERT INTO {SHOWN} ({key}, count)
+                    SELECT {key}, count FROM {CELL}
+                    WHERE chain = 'police' AND grain = 'month' AND count IS NOT NULL
+                    EXCEPT SELECT {key}, count FROM {SHOWN}""")
 

@@ -149,3 +149,41 @@ def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_wh
             assert now is None, cell  # hidden stays hidden
     assert compared > 50
     assert _lpo_cell(before, area)[1] is not None and after[_lpo_cell(before, area)[0]] is None
+
+
+def test_an_addition_and_then_a_removal_change_no_value_by_a_small_count_over_three_releases(demo_db, tmp_path):
+    # Release 2 adds seven signals to August in the LPO with the most, release 3 removes
+    # five of them (a corrected file). Each release differs from the one before by 7 or
+    # 5, which may be shown; the first and the third differ by 2, which may not.
+    db = tmp_path / "three.duckdb"
+    shutil.copy(demo_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
+    marts.refresh(con, {"recruitment_signal": None})
+    first = _published(con)
+    (area,) = con.execute("""SELECT area_code FROM recruitment_signal WHERE month = DATE '2025-08-01'
+                             GROUP BY area_code ORDER BY sum(count) DESC, area_code LIMIT 1""").fetchone()
+    (row,) = con.execute("""SELECT min(rowid) FROM recruitment_signal WHERE month = DATE '2025-08-01'
+                            AND area_code = ?""", [area]).fetchone()
+    releases = [first]
+    for change in (7, -5):
+        con.execute("UPDATE recruitment_signal SET count = count + ? WHERE rowid = ?", [change, row])
+        marts.refresh(con, {"recruitment_signal": None})
+        releases.append(_published(con))
+    con.close()
+    first, second, third = releases
+    lpo_first, lpo_second = _lpo_cell(first[None], area)[1], _lpo_cell(second[None], area)[1]
+    assert lpo_first is not None and lpo_second == lpo_first + 7  # a change of 7 may show
+    t = suppression.threshold()
+    compared = 0
+    for d in EVERY:
+        later = _cells(third[d])
+        for earlier in (first, second):
+            for cell, was in _cells(earlier[d]).items():
+                now = later.get(cell)
+                if was is None or now is None:
+                    continue
+                compared += 1
+                assert now == was or abs(now - was) >= t, (d, cell, was, now)
+    assert compared > 500
+    assert _lpo_cell(third[None], area)[1] is None  # 2 more than the first release showed

@@ -54,6 +54,9 @@ TABLE_DESCRIPTIONS = {
                          "summeras ur dem.",
     "mart_signal_layer_cell": "Röjandeskyddade rekryteringssignaler per kalenderår: de värden sidorna får visa "
                               "(dolda värden saknas, aldrig deras antal).",
+    "mart_signal_shown": "Varje värde ett uttag av rekryteringssignalerna har visat (polisens områden), så att ett "
+                         "senare uttag kan jämföras med alla tidigare: ett värde som ändrats med 1–4 sedan något "
+                         "av dem döljs.",
     "built_mart": "Vilken version av varje sammanställning som byggdes och när (kontrollsumma av dess SQL).",
 }
 
