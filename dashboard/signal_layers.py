@@ -349,7 +349,9 @@ MAX_NATIONAL_ROUNDS = 4
 
 
 def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
-                  given: dict[str | None, tuple[list, dict]] | None = None) -> dict[str | None, suppression.Protected]:
+                  given: dict[str | None, tuple[list, dict]] | None = None,
+                  given_admin: dict[str | None, tuple[list, dict]] | None = None,
+                  ) -> dict[str | None, suppression.Protected]:
     """One publication period's police layers as the pipeline publishes them: the national
     layer (None) and each breakdown's period × category layer, with what an earlier
     release published of them kept (``given``: :func:`earlier_cells`).
@@ -368,10 +370,53 @@ def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
     Signals added to months an earlier release published (a late delivery) change values
     it showed, and the difference between the two releases is the count added: where
     that is 1 to threshold − 1 the value is hidden now, and the periods that changed are
-    protected again with what was shown free to be a partner (:func:`_revised`)."""
-    layers = _police_rounds(run_sql, start, end, grain, given or {})
-    revised = _revised(layers, given or {}, start, end)
-    return layers if revised is None else _police_rounds(run_sql, start, end, grain, revised)
+    protected again with what was shown free to be a partner (:func:`_revised`). A län's
+    or kommun's value is shown where police values give it (:func:`admin_view`), and it
+    can change by a small count where each of those changed by more (Region Stockholm +12
+    and Polisområde Gotland +9: Stockholms län +3). So the administrative cells the
+    earlier release showed (``given_admin``) are compared too, and a police value that
+    gives such a change away is hidden (:func:`_admin_changes`), until none is left."""
+    given = given or {}
+    layers = _police_rounds(run_sql, start, end, grain, given)
+    hide: dict[str | None, set] = {}
+    for _ in range(MAX_ADMIN_ROUNDS):
+        revised = _revised(layers, given, start, end, hide)
+        if revised is None:
+            return layers
+        layers = _police_rounds(run_sql, start, end, grain, revised)
+        new = {d: cells - hide.get(d, set())
+               for d, cells in _admin_changes(run_sql, layers, given_admin or {}, start, end, grain).items()}
+        if not any(new.values()):
+            return layers
+        log.info("%s–%s: %d polisvärden döljs för att ett läns eller en kommuns värde inte ska visa en liten "
+                 "ändring", start, end, sum(map(len, new.values())))
+        for d, cells in new.items():
+            hide.setdefault(d, set()).update(cells)
+    log.warning("%s–%s: %d rundor räckte inte för att dölja alla små ändringar i län och kommuner",
+                start, end, MAX_ADMIN_ROUNDS)
+    return layers
+
+
+def _admin_changes(run_sql, layers: dict[str | None, suppression.Protected],
+                   given_admin: dict[str | None, tuple[list, dict]], start: date, end: date,
+                   grain: str) -> dict[str | None, set]:
+    """Police cells to hide so that no län or kommun value an earlier release showed
+    follows from ``layers`` changed by 1 to threshold − 1 (:func:`admin_leaks` with
+    ``earlier``), by the layer they belong to: a cell with a breakdown's category to that
+    breakdown's layer, an area's total (per period or over it) to the national one (None),
+    whose values the breakdowns keep."""
+    out: dict[str | None, set] = {}
+    police_cols = CHAINS["police"]
+    for d, layer in layers.items():
+        earlier = given_admin.get(d, ([], {}))[1]
+        if not earlier:
+            continue
+        counts = _atom_counts(run_sql, start, end, grain, d)
+        rests = dict.fromkeys(tuple(x for x in g if x not in police_cols) for g in layer.groupings)
+        for rest in rests:
+            for cell in admin_leaks(layer, counts, rest, earlier=earlier):
+                out.setdefault(d if d is not None and d in cell[0] else None, set()).add(cell)
+    return out
 
 
 def _police_rounds(run_sql, start: date, end: date, grain: str,
@@ -418,7 +463,8 @@ def _period_of(cell: tuple) -> object:
 
 
 def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | None, tuple[list, dict]],
-             start: date, end: date) -> dict[str | None, tuple[list, dict]] | None:
+             start: date, end: date, more: dict[str | None, set] | None = None,
+             ) -> dict[str | None, tuple[list, dict]] | None:
     """The earlier cells to protect again with where values an earlier release showed have
     changed since (signals added to or removed from months it published); None where none
     has. A value that differs by 1 to threshold − 1 from any value an earlier release
@@ -426,10 +472,11 @@ def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | 
     +2 between the first and the third), and the cells of the periods that changed, and
     the totals, are no longer held shown: the values hidden now need partners, and none
     is left otherwise. A value that changed by threshold or more stays as shown: releases
-    differ there by a count that may be published. Hidden values stay hidden."""
+    differ there by a count that may be published. Hidden values stay hidden. ``more``:
+    cells to hide as well (layer -> cells), their periods protected again too."""
     t = suppression.threshold()
-    hide: dict[str | None, set] = {}
-    periods: set = set()
+    hide: dict[str | None, set] = {d: set(cells) for d, cells in (more or {}).items()}
+    periods: set = {_period_of(c) for cells in hide.values() for c in cells}
     for d, (_, shown) in given.items():
         now = _cell_values(layers[d]) if d in layers else {}
         for cell, before in shown.items():
@@ -446,10 +493,10 @@ def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | 
         return None
     log.info("%s–%s: signaler har tillkommit eller tagits bort i månader som redan publicerats; "
              "%d värden som ändrats med färre än %d döljs", start, end, sum(map(len, hide.values())), t)
-    return {d: ([*hidden, *sorted(hide.get(d, ()), key=repr)],
+    return {d: ([*hidden, *sorted(set(hide.get(d, ())) - set(hidden), key=repr)],
                 {c: v for c, v in shown.items() if c not in hide.get(d, ()) and _period_of(c) is not None
                  and _period_of(c) not in periods})
-            for d, (hidden, shown) in given.items()}
+            for d, (hidden, shown) in ((d, given.get(d, ([], {}))) for d in dict.fromkeys((*given, *hide)))}
 
 
 def _sound_notes(start: date, end: date, layers: dict[str | None, suppression.Protected],
@@ -718,7 +765,7 @@ def admin_view(run_sql, police: suppression.Protected, start: date, end: date, g
 
 
 def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple[str, ...],
-                exclude: frozenset = frozenset()) -> list[tuple]:
+                exclude: frozenset = frozenset(), earlier: dict | None = None) -> list[tuple]:
     """Police cells to hide so that no count from 1 to threshold − 1 of a län or kommun
     (which :func:`admin_view` hides) follows from ``police``'s shown values, as (grouping,
     key) pairs for ``also``: [] when none does. ``counts``: the layer's
@@ -729,7 +776,13 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
     hides it. For each such count (in the groupings whose rest dimensions are ``rest``,
     the ones this layer owns) the values that give it away are found by least squares
     over the signals' area combinations of its polisregion, with the same period and
-    category, and the smallest of them (not in ``exclude``) is hidden."""
+    category, and the smallest of them (not in ``exclude``) is hidden.
+
+    ``earlier``: the administrative cells an earlier release showed, with the values it
+    showed (:func:`earlier_cells`): then the counts looked for are not the small ones but
+    the changes. A län or kommun value shown in both releases and changed by 1 to
+    threshold − 1 tells how many signals a late delivery brought that area, so the
+    values that give the new one away are found and one of them hidden the same way."""
     police_cols, admin_cols = CHAINS["police"], CHAINS["admin"]
     atoms = _atoms(counts)
     regions: dict = {}
@@ -750,11 +803,16 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
     for depth in (2, 3):
         # The län's and kommuner's small counts (which the administrative view hides).
         small = _sum_over_periods(counts, [*admin_cols[:depth], *rest])
-        small = small[((small["count"] >= 1) & (small["count"] < police.threshold)).to_numpy()]
+        if earlier is None:
+            small = small[((small["count"] >= 1) & (small["count"] < police.threshold)).to_numpy()]
         wanted: dict[tuple, list[tuple]] = {}
         columns = [[None if m else v for v, m in zip(small[c].astype(object).tolist(), small[c].isna().tolist(),
                                                      strict=True)] for c in (*admin_cols[:depth], *rest)]
-        for key in zip(*columns, strict=True):
+        grouping = (*admin_cols[:depth], *rest)
+        for key, count in zip(zip(*columns, strict=True), small["count"].tolist(), strict=True):
+            if earlier is not None and not any(0 < abs(count - v) < police.threshold
+                                               for v in earlier.get((grouping, key), ())):
+                continue
             node = key[:depth]
             if node[0] in regions and None not in node:  # "ej fördelat" is no page's area
                 wanted.setdefault((node[0], key[depth:]), []).append(node)
@@ -1093,9 +1151,9 @@ def layer_frames(chain: str, joint: dict[str | None, suppression.Protected]) -> 
     return pd.DataFrame(meta), pd.concat(cells, ignore_index=True)
 
 
-def earlier_cells(stored: pd.DataFrame, lo: date, hi: date,
-                  shown_before: pd.DataFrame | None = None) -> dict[str | None, tuple[list, dict]]:
-    """The police cells an earlier release published for the months ``lo``–``hi`` (rows
+def earlier_cells(stored: pd.DataFrame, lo: date, hi: date, shown_before: pd.DataFrame | None = None,
+                  chain: str = "police") -> dict[str | None, tuple[list, dict]]:
+    """The cells of ``chain`` an earlier release published for the months ``lo``–``hi`` (rows
     of ``mart_signal_layer_cell``), as the (hidden, shown) cells of this publication
     period's layers (None: the national layer; a dimension: its period × category layer)
     in the form ``protect`` takes them, for :func:`national` and :func:`breakdown_layers`
@@ -1112,25 +1170,25 @@ def earlier_cells(stored: pd.DataFrame, lo: date, hi: date,
     releases before month-by-month publication had it) gives its months' cells; its
     total over those months is no cell of the year and is not kept."""
     out: dict[str | None, tuple[list, dict]] = {}
-    for dimension, cell, value in _span_cells(stored, lo, hi):
+    for dimension, cell, value in _span_cells(stored, lo, hi, chain):
         hidden, shown = out.setdefault(dimension, ([], {}))
         if value is None:
             hidden.append(cell)
         else:
             shown[cell] = (value,)
     if shown_before is not None:
-        for dimension, cell, value in _span_cells(shown_before, lo, hi):
+        for dimension, cell, value in _span_cells(shown_before, lo, hi, chain):
             shown = out.get(dimension, ([], {}))[1]
             if cell in shown and value not in shown[cell]:
                 shown[cell] += (value,)
     return out
 
 
-def _span_cells(stored: pd.DataFrame, lo: date, hi: date):
-    """(dimension, cell, value or None where hidden) for the police rows of ``stored``
-    (``mart_signal_layer_cell``'s columns) that are cells of the span ``lo``–``hi``
+def _span_cells(stored: pd.DataFrame, lo: date, hi: date, chain: str):
+    """(dimension, cell, value or None where hidden) for the rows of ``stored`` (of one
+    chain, ``mart_signal_layer_cell``'s columns) that are cells of the span ``lo``–``hi``
     (:func:`earlier_cells`)."""
-    cols = CHAINS["police"]
+    cols = CHAINS[chain]
     if stored.empty:
         return
     # The span's rows first (the table holds every span's: dates compared as numbers),

@@ -14,9 +14,9 @@ area hierarchies, and stores them:
   threshold that protected it;
 - ``mart_signal_layer_cell``: its published cells, hidden values as NULL. The counts it
   hides are not stored: the table holds only what the pages may show;
-- ``mart_signal_shown``: every value a release has shown of the police layers (the
-  cells' rows with their counts, one row per value), so that a later one can be compared
-  with all of them, not only the last (:func:`dashboard.signal_layers.earlier_cells`).
+- ``mart_signal_shown``: every value a release has shown (the cells' rows with their
+  counts, one row per value, both hierarchies), so that a later one can be compared with
+  all of them, not only the last (:func:`dashboard.signal_layers.earlier_cells`).
 
 A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
 published_layers`) and protects a year itself otherwise (a database built by another
@@ -40,7 +40,7 @@ LAYER = "mart_signal_layer"
 CELL = "mart_signal_layer_cell"
 SHOWN = "mart_signal_shown"
 # A cell's identity in CELL and SHOWN (with its count, the row SHOWN keeps).
-_CELL_KEY = ("start_month", "end_month", "dimension", "area1", "area2", "area3", "period", "category", "grouping")
+_CELL_KEY = ("chain", "start_month", "end_month", "dimension", "area1", "area2", "area3", "period", "category", "grouping")
 _KEY = ("chain", "start_month", "end_month", "grain")
 
 
@@ -57,7 +57,7 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         dimension VARCHAR NOT NULL, position BIGINT NOT NULL, area1 VARCHAR, area2 VARCHAR, area3 VARCHAR,
         period VARCHAR, category VARCHAR, grouping VARCHAR NOT NULL, count BIGINT, reason VARCHAR)""")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {SHOWN} (
-        start_month DATE NOT NULL, end_month DATE NOT NULL, dimension VARCHAR NOT NULL, area1 VARCHAR,
+        chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, dimension VARCHAR NOT NULL, area1 VARCHAR,
         area2 VARCHAR, area3 VARCHAR, period VARCHAR, category VARCHAR, grouping VARCHAR NOT NULL,
         count BIGINT NOT NULL)""")
 
@@ -111,15 +111,21 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
                            [signal_layers.fingerprint()]).fetchall())
     keep = set() if signals_changed else have & set(want)
     todo = [k for k in want if k not in keep]
-    # What the release before this one published of the police layers: a year protected
-    # again keeps what it showed and hid (signal_layers.earlier_cells).
-    # (The administrative layers are views of the police ones.)
+    # What the release before this one published: a year protected again keeps what it
+    # showed and hid of the police layers (signal_layers.earlier_cells), and the values it
+    # showed of the administrative ones (views of the police ones) are compared with the
+    # new counts too. And every value an earlier release showed: one that changed by a
+    # small count since any of them is hidden, not only since the last (a removal after
+    # an addition).
     key = ", ".join(_CELL_KEY)
-    earlier = con.execute(f"""SELECT {key}, count FROM {CELL}
-                              WHERE chain = 'police' AND grain = 'month'""").df()
-    # And every value an earlier release showed: one that changed by a small count since
-    # any of them is hidden, not only since the last (a removal after an addition).
-    shown_before = con.execute(f"SELECT {key}, count FROM {SHOWN}").df()
+    stored = {table: con.execute(f"SELECT {key}, count FROM {table}"
+                                 + (" WHERE grain = 'month'" if table == CELL else "")).df()
+              for table in (CELL, SHOWN)}
+
+    def earlier(chain: str, start: date, end: date) -> dict:
+        cells, shown = (frame[(frame["chain"] == chain).to_numpy()] for frame in stored.values())
+        return signal_layers.earlier_cells(cells, start, end, shown, chain)
+
     kept = pd.DataFrame(sorted(keep), columns=list(_KEY)).astype(
         {"chain": str, "start_month": "datetime64[s]", "end_month": "datetime64[s]", "grain": str})
     con.register("_kept", kept)
@@ -139,9 +145,8 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
         every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
-            layers = signal_layers.police_layers(run_sql, start, end, grain,
-                                                 given=signal_layers.earlier_cells(earlier, start, end,
-                                                                                   shown_before))
+            layers = signal_layers.police_layers(run_sql, start, end, grain, given=earlier("police", start, end),
+                                                 given_admin=earlier("admin", start, end))
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
@@ -164,10 +169,10 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
 
 
 def _remember_shown(con: duckdb.DuckDBPyConnection) -> None:
-    """Add the police values this release shows to :data:`SHOWN` (the ones not there yet)."""
+    """Add the values this release shows to :data:`SHOWN` (the ones not there yet)."""
     key = ", ".join(_CELL_KEY)
     con.execute(f"""INSERT INTO {SHOWN} ({key}, count)
                     SELECT {key}, count FROM {CELL}
-                    WHERE chain = 'police' AND grain = 'month' AND count IS NOT NULL
+                    WHERE grain = 'month' AND count IS NOT NULL
                     EXCEPT SELECT {key}, count FROM {SHOWN}""")
 
