@@ -1573,6 +1573,20 @@ def _hedged_line(title: str, cell: str, text: str, hedged: followup.Hedged) -> s
     return f"{said} lästes försiktigt som '{hedged.status}', den status den nämner. Skriv en status om en annan menas."
 
 
+def _sign_line(title: str, cell: str, text: str, sign: str) -> str:
+    """The report's line on a status cell a cross or a box leaves unread (followup.ambiguous_sign)."""
+    said = f"Blad '{title}', cell {cell}: statusen '{followup.normalise(text)[:40]}'"
+    advice = ("lästes inte; statusen togs från uppföljningen. Skriv statusen med ord (t.ex. Genomförd, Pågår, "
+              "Ej påbörjad).")
+    if len(sign) > 1:
+        return f"{said} är en lista med kryssrutor där inte exakt ett alternativ är ikryssat; den {advice}"
+    if sign == "☐":
+        what = "en tom kryssruta säger inte om åtgärden är ej påbörjad eller bara inte följd upp ännu"
+    else:
+        what = f"tecknet '{sign}' kan betyda både ikryssad (klar) och nej (ej klar)"
+    return f"{said} kan inte läsas: {what}. Den {advice}"
+
+
 def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
                     word_of: Callable[[int, str], str | None], plan_year: int) -> str:
     """The measure's status with a status column per round, giving each round's entries
@@ -1861,6 +1875,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 colour_only += colours
             elif icon:
                 icon_cells.append(f"{get_column_letter(status_col)}{top}")
+            elif sign := followup.ambiguous_sign(status_text) or (
+                    "☐☒" if followup.CHECKBOX_LIST.search(status_text) else None):
+                notes.append(_sign_line(sheet.title, f"{get_column_letter(status_col)}{top}", status_text, sign))
             elif not hedged:  # an unclear hedge is reported above
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")

@@ -1,0 +1,76 @@
+"""Action-plan workbooks as kommuner write them by hand: the 20th input hunt.
+
+Each test builds in code what a safety coordinator does in Excel that the reader did not
+yet read well, loads it into a fresh database and checks what the coordinator would
+check: the measures and statuses stored and the load report.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.test_atgardsplan import UNGA
+from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save
+from tests.test_atgardsplan_hunt5 import _status_sheet
+
+# --- a cross or a box in the Status column ----------------------------------------------------
+
+
+def _statuses(db, tmp_path, first: str):
+    wb = _new()
+    _status_sheet(wb, [first, "Klar ✓", "Pågår"])
+    report = _load(db, _save(wb, tmp_path / "plan.xlsx"))
+    return [status for *_, status in _measures(db)], report
+
+
+@pytest.mark.parametrize("sign", ["☒", "✗", "✘", "❌", "✖", "✖️", "☓"])
+def test_a_cross_alone_in_the_status_column_is_named_not_guessed(empty_db, tmp_path, sign):
+    # A ticked box (☒ in Word's forms) or a cross ("kryss" marks a choice on a Swedish
+    # form) may mean done; a cross may as well mean not done. Before, the report said only
+    # "känns inte igen", as for a word it did not know.
+    statuses, report = _statuses(empty_db, tmp_path, sign)
+    assert statuses == ["ej bedömd", "uppnådd", "påbörjad"]  # the follow-up "40 deltagare." assesses nothing
+    assert (f"Blad '1. Unga i riskzon', cell H4: statusen '{sign}' kan inte läsas: "
+            f"tecknet '{sign[0]}' kan betyda både ikryssad (klar) och nej (ej klar). Den lästes inte; statusen togs "
+            "från uppföljningen. Skriv statusen med ord (t.ex. Genomförd, Pågår, Ej påbörjad).") in report.lines
+
+
+def test_an_empty_box_in_the_status_column_is_named_not_read_as_not_started(empty_db, tmp_path):
+    statuses, report = _statuses(empty_db, tmp_path, "☐")
+    assert statuses == ["ej bedömd", "uppnådd", "påbörjad"]
+    assert ("Blad '1. Unga i riskzon', cell H4: statusen '☐' kan inte läsas: en tom kryssruta säger inte om "
+            "åtgärden är ej påbörjad eller bara inte följd upp ännu. Den lästes inte; statusen togs från "
+            "uppföljningen. Skriv statusen med ord (t.ex. Genomförd, Pågår, Ej påbörjad).") in report.lines
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    # A cross beside a word that is done or under way: "not done"? Not read (before: 'uppnådd').
+    ("Klar ❌", "ej bedömd"),
+    ("✗ Genomförd", "ej bedömd"),
+    ("☐ Klar", "ej bedömd"),
+    # A cross beside "ej …" says the same as the word; a ticked box ticks the word.
+    ("❌ Ej påbörjad", "ej uppnådd"),
+    ("☒ Klar", "uppnådd"),
+    # A Word form's checkbox list pasted into the cell: the ticked option.
+    ("☐ Ej påbörjad ☒ Pågår ☐ Klar", "påbörjad"),
+    ("☐ Ej påbörjad ☐ Pågår ☒ Klar", "uppnådd"),
+    ("☒ Ej påbörjad ☐ Pågår ☒ Klar", "ej bedömd"),  # two ticked: which?
+])
+def test_a_cross_or_a_box_beside_a_word(empty_db, tmp_path, cell, expected):
+    statuses, report = _statuses(empty_db, tmp_path, cell)
+    assert statuses == [expected, "uppnådd", "påbörjad"]
+    named = [line for line in report.lines if "cell H4" in line]
+    if expected == "ej bedömd":
+        assert len(named) == 1 and "lästes inte; statusen togs från uppföljningen" in named[0], report.lines
+        assert "kryssrutor där inte exakt ett" in named[0] if cell.count("☒") == 2 else "kan inte läsas" in named[0]
+    else:
+        assert named == []
+
+
+def test_a_cross_in_the_status_column_leaves_a_written_assessment_to_decide(empty_db, tmp_path):
+    wb = _new()
+    ws = _status_sheet(wb, ["❌", "Klar ✓", "Pågår"])
+    ws["G4"] = "250828: Åtgärden bedöms vara uppnådd."
+    _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert _measures(empty_db)[0] == (UNGA, "Otrygghet", "Läxhjälp", "uppnådd")
+
