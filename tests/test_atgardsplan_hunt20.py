@@ -8,9 +8,10 @@ check: the measures and statuses stored and the load report.
 from __future__ import annotations
 
 import pytest
+from helpers import rows
 
 from tests.test_atgardsplan import UNGA
-from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save
+from tests.test_atgardsplan_hunt3 import _load, _measures, _new, _save, _sheet
 from tests.test_atgardsplan_hunt5 import _status_sheet
 
 # --- a cross or a box in the Status column ----------------------------------------------------
@@ -74,3 +75,45 @@ def test_a_cross_in_the_status_column_leaves_a_written_assessment_to_decide(empt
     _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
     assert _measures(empty_db)[0] == (UNGA, "Otrygghet", "Läxhjälp", "uppnådd")
 
+
+# --- a problem cell merged across the Orsak column --------------------------------------------
+
+@pytest.mark.parametrize("merge", ["A4:B5", "A4:B4"])
+def test_a_problem_merged_across_the_cause_column_is_stored_without_a_cause_and_said(empty_db, tmp_path, merge):
+    # The author wrote problem and cause as one text, merged over both columns: no cause is
+    # given apart from the problem. Before, the measures were stored with an empty cause
+    # and the report said nothing. The cause is not invented from the problem's text (as a
+    # measure merged across the goal column has no goal), and the report names the cells.
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut i kriminalitet", None, "Läxhjälp: två kvällar i veckan", "Mål", "2025", "Fritid",
+         "250905: Pågår"],
+        [None, None if merge == "A4:B5" else "Svag skolanknytning", "Nattvandring: fredagar", "Mål", "i linjen",
+         "Fält", "250905: Pågår"],
+        ["Otrygg park", "Mörker", "Belysning: byt armaturer", "Alla lampor bytta", "T2", "Fastighet",
+         "250905: Klart."],
+    ])
+    ws.merge_cells(merge)
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    second = None if merge == "A4:B5" else "Svag skolanknytning"
+    assert rows(empty_db, "SELECT problem, cause, title FROM measure ORDER BY source_row") == [
+        ("Tidig debut i kriminalitet", None, "Läxhjälp"),
+        ("Tidig debut i kriminalitet", second, "Nattvandring"),
+        ("Otrygg park", "Mörker", "Belysning")]
+    which = "åtgärderna på rad 4 och 5" if merge == "A4:B5" else "åtgärden på rad 4"
+    assert (f"Blad '1. Unga i riskzon': problemcellen A4 är sammanfogad över kolumn B (Orsak) ({merge}), så ingen "
+            f"orsak anges för sig; {which} sparades utan orsak ('Tidig debut i kriminalitet' är problemet). Dela "
+            "upp cellen och skriv orsaken i kolumnen Orsak om det finns en.") in report.lines
+
+
+def test_a_problem_cell_of_its_own_column_says_nothing_of_causes(empty_db, tmp_path):
+    wb = _new()
+    ws = _sheet(wb, "1. Unga i riskzon", [
+        ["Tidig debut", "Svag skolanknytning", "Läxhjälp: två kvällar", "Mål", "2025", "Fritid", "250905: Pågår"],
+        [None, "Få vuxna ute", "Nattvandring: fredagar", "Mål", "i linjen", "Fält", "250905: Pågår"],
+    ])
+    ws.merge_cells("A4:A5")
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert rows(empty_db, "SELECT cause FROM measure ORDER BY source_row") == [("Svag skolanknytning",),
+                                                                               ("Få vuxna ute",)]
+    assert not [line for line in report.lines if "problemcellen" in line]

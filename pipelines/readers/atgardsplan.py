@@ -1627,6 +1627,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     problem_cells, cause_cells = set(), set()
     cell_rows: dict[tuple[int, int], set[int]] = {}  # a problem or cause cell -> the rows it was read on
     cause_rows_without_measure = 0
+    # A problem cell merged across the Orsak column -> the rows it covers there.
+    problem_over_cause: dict[tuple[int, int], list[int]] = {}
     rejected: list[Rejection] = []
     last_problem = last_cause = ""
     row_values: dict[int, dict[str, str]] = {}
@@ -1715,6 +1717,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         values.update({f"followup@{c}": "" for c, _ in followup_cols if sheet.origin(r, c)[1] != c})
         if not marks:  # a mark column's status stands in the first status column
             statuses.update({f"status@{c}": "" for c in status_columns if sheet.origin(r, c)[1] != c})
+        # A problem cell merged across the Orsak column: the author wrote no cause of its
+        # own (read in the problem's column only, as above); the report says so.
+        if "cause" in roles and "problem" in roles:
+            cause_origin = sheet.origin(r, roles["cause"])
+            if cause_origin[1] == roles["problem"] and sheet.cells.get(cause_origin):
+                problem_over_cause.setdefault(cause_origin, []).append(r)
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
@@ -1774,6 +1782,17 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(roles['measure'])} hänvisar på {told}; "
                      "raderna lästes som en del av den åtgärden, med sina orsaker, uppföljningar och övriga "
                      "uppgifter.")
+    for origin, covered in sorted(problem_over_cause.items()):
+        read = [r for r in covered if r in row_values and row_values[r]["measure"]]
+        if not read:
+            continue
+        span = next((m for m in sheet.merges if m[:2] == origin), (*origin, *origin))
+        cell = f"{get_column_letter(origin[1])}{origin[0]}"
+        area = f"{cell}:{get_column_letter(span[3])}{span[2]}"
+        notes.append(f"Blad '{sheet.title}': problemcellen {cell} är sammanfogad över kolumn "
+                     f"{get_column_letter(roles['cause'])} (Orsak) ({area}), så ingen orsak anges för sig; "
+                     f"{'åtgärderna' if len(read) > 1 else 'åtgärden'} på rad {_rows(read)} sparades utan orsak ('{sheet.cells[origin][:40]}' är "
+                     "problemet). Dela upp cellen och skriv orsaken i kolumnen Orsak om det finns en.")
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {_rows(legend_rows)} är en färgförklaring och "
                      "lästes inte som åtgärder.")
