@@ -1,5 +1,6 @@
-"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx, or .ods
-from LibreOffice: pipelines/readers/ods.py reads it into the same sheets).
+"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx, .ods from
+LibreOffice or an old .xls: pipelines/readers/ods.py and xls.py read them into the same
+sheets).
 
 One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
@@ -46,11 +47,12 @@ from pipelines.personnummer import (
     PersonnummerFound,
     contains_personnummer,
     first_finding,
+    in_compound_file,
     in_package,
     in_xml,
     mask,
 )
-from pipelines.readers import followup, ods
+from pipelines.readers import followup, ods, xls
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding, swedish_list
 
@@ -774,6 +776,11 @@ def _looks_like_text(head: bytes) -> bool:
     control = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
     return control <= len(sample) // 100
 
+XLS_UNREADABLE = ("filen är en äldre Excel-fil (.xls) som inte kunde läsas (den kan vara skadad, eller sparad i "
+                  "ett format äldre än Excel 97). Öppna den i Excel och spara som Excel-arbetsbok (.xlsx), läs "
+                  "sedan in den nya filen.")
+
+
 def _check_container(path: Path) -> None:
     """Refuse what is no readable xlsx, saying what the user can do about it."""
     file = path.name
@@ -795,8 +802,10 @@ def _check_container(path: Path) -> None:
                                      "med lösenordet, ta bort det (Arkiv > Info > Skydda arbetsbok > Kryptera "
                                      "med lösenord: töm rutan), spara som Excel-arbetsbok (.xlsx) och läs in "
                                      "den nya filen.")
-        raise FileRejected(file, "filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara "
-                                 "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB). "
+                                     "Kontrollera att rätt fil valdes.")
+        return  # an old .xls: read by xls.read_sheets (refused there if it is none)
     if not head.startswith(b"PK"):
         start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:64].lower()
         for openings, message in _NOT_A_WORKBOOK:
@@ -845,6 +854,22 @@ def read_workbook(path: Path) -> list[Sheet]:
     """All sheets of the workbook as text cells, with merged ranges and comments."""
     _check_container(path)
     file = path.name
+    if xls.is_xls(path):
+        try:
+            sheets = xls.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)
+        except xls.TooManyCells:
+            limit = f"{MAX_CELLS:,}".replace(",", " ")
+            raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler; en åtgärdsplan har några "
+                                     "hundra. Kontrollera att rätt fil valdes.") from None
+        except xls.Unreadable:
+            raise FileRejected(file, XLS_UNREADABLE) from None
+        if not any(_plan_words("\n".join(s.cells.values()).lower()) for s in sheets):
+            # Another old workbook (an SCB or Brå table saved as .xls): the other readers
+            # read .xlsx only.
+            raise FileRejected(file, "filen är en äldre Excel-fil (.xls) utan rubrikerna för en åtgärdsplan "
+                                     "(Problemområde, Orsak, Åtgärd). Är det en tabell från SCB eller Brå: öppna "
+                                     "den i Excel, spara som Excel-arbetsbok (.xlsx) och läs in den nya filen.")
+        return _anchored(sheets)
     if _is_ods(path):
         try:
             sheets, _ = ods.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)
@@ -944,6 +969,8 @@ def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet) -> None:
 
 
 def _is_ods(path: Path) -> bool:
+    if xls.is_xls(path):
+        return False
     with zipfile.ZipFile(path) as zf:
         return ods.is_ods(zf)
 
@@ -963,6 +990,8 @@ def document_properties(path: Path) -> str:
     """The workbook's document properties as text (title, subject, keywords, comments,
     author: Arkiv > Info in Excel); "" when there are none."""
     texts = []
+    if xls.is_xls(path):
+        return ""  # its property streams are screened as bytes (gate_package)
     if _is_ods(path):
         # meta.xml, and the text outside the sheets (headers and footers, named ranges,
         # validation messages): the only place they are screened.
@@ -1035,6 +1064,14 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
     packages part by part (personnummer.in_package). The sheets' own parts were screened
     as they were read (Sheet.xml_personnummer), and ``screened`` names other parts that
     were (an .ods's content.xml, styles.xml and meta.xml)."""
+    if xls.is_xls(path):
+        # An .xls is one compound file: the raw bytes, then each stream put together from
+        # its sectors (the workbook's records, the document properties, embedded objects).
+        # Its cells and comments were screened as read (gate).
+        found = in_compound_file(path.read_bytes())
+        if found is not None:
+            raise PersonnummerFound(path.name, _xls_part(found))
+        return
     read = {s.part for s in sheets} | set(screened)
     with zipfile.ZipFile(path) as zf:
         try:
@@ -1051,6 +1088,20 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
         within = _CONTROL.sub("", " > ".join(found[1:]))
         inside = f", i dess del {mask(within)}" if within else ""
         raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
+
+
+def _xls_part(found: tuple[str, ...]) -> str:
+    """Where in an .xls (personnummer.in_compound_file) a personnummer outside the cells is."""
+    stream = _CONTROL.sub("", found[0]) if found else ""
+    if stream in ("Workbook", "Book"):
+        return ("arbetsboken utanför cellernas värden (t.ex. i ett sidhuvud eller en sidfot, en textruta, en "
+                "formel eller en rullgardinslista)")
+    if stream.endswith("SummaryInformation"):
+        return "arbetsbokens egenskaper (Arkiv > Info)"
+    if stream:
+        within = _CONTROL.sub("", " > ".join(found))
+        return f"arbetsbokens del {mask(within)} (t.ex. ett inbäddat objekt)"
+    return "arbetsboken utanför cellernas värden"
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -4202,6 +4253,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             if k in meta.sources) + ".",
         *meta.warnings,
     ]
+    if xls.is_xls(path):
+        report.append("Arbetsboken är en äldre Excel-fil (.xls). Den lästes som en .xlsx (text, tal, datum, "
+                      "sammanfogade celler, dolda rader, kolumner och blad, fyllnadsfärger och anteckningar), men "
+                      "villkorsstyrd formatering (t.ex. ikoner som visar en status skriven som 1, 2, 3 i färg) "
+                      "kan inte läsas ur en .xls. Spara planen som Excel-arbetsbok (.xlsx) nästa gång.")
     if len(meta.kommun_codes) > 1:
         report.append(f"Planen gäller {len(meta.kommun_codes)} kommuner tillsammans: åtgärderna sparades en gång, i "
                       "en gemensam plan som visas för var och en av kommunerna; summor över ett län eller en "
@@ -4243,5 +4299,5 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         "plan_analysis": pd.DataFrame(analysis_rows, columns=ANALYSIS_COLUMNS),
     }
     # The format the load log names: the workbook's own kind, read by the same reader.
-    kind = "atgardsplan-ods" if _is_ods(path) else FORMAT
+    kind = "atgardsplan-xls" if xls.is_xls(path) else "atgardsplan-ods" if _is_ods(path) else FORMAT
     return ReadResult(kind, "measure", frames, rejected, report, replace_plans=[plan_id])
