@@ -117,3 +117,30 @@ def test_a_problem_cell_of_its_own_column_says_nothing_of_causes(empty_db, tmp_p
     assert rows(empty_db, "SELECT cause FROM measure ORDER BY source_row") == [("Svag skolanknytning",),
                                                                                ("Få vuxna ute",)]
     assert not [line for line in report.lines if "problemcellen" in line]
+
+
+# --- a cross or a box in a column per status ------------------------------------------------
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    # The column says what is marked: a cross typed as a symbol is an X, a ticked box a mark.
+    ([None, None, "✗"], "uppnådd"),  # before: 'ej bedömd', and "kolumn J ('Genomförd') har text men lästes inte"
+    ([None, "✘", None], "påbörjad"),
+    (["☐", "☐", "☒"], "uppnådd"),  # before: also "kolumn I ('Pågår') har text men lästes inte"
+    # A cross emoji beside a mark says "not this"; alone it may say either, and is named.
+    (["❌", "❌", "X"], "uppnådd"),
+    (["❌", None, None], "ej bedömd"),
+])
+def test_a_cross_or_a_box_in_a_column_per_status(empty_db, tmp_path, cells, expected):
+    from tests.test_atgardsplan_hunt6 import BASE, MEASURE, _round_plan
+
+    wb = _round_plan(BASE + ["Uppföljning", "Ej påbörjad", "Pågår", "Genomförd"],
+                     [MEASURE + ["VB: Möten hölls."] + cells])
+    report = _load(empty_db, _save(wb, tmp_path / "plan.xlsx"))
+    assert [m[3] for m in _measures(empty_db)] == [expected]
+    named = [line for line in report.lines if "lästes inte" in line or "statusen togs" in line]
+    if cells == ["❌", None, None]:
+        assert named == ["Blad '1. Unga i riskzon', cell H4: krysset '❌' i statuskolumnerna kan betyda både "
+                         "ikryssad och nej, och ingen annan kolumn är markerad; statusen togs från uppföljningen. "
+                         "Markera statusen med X."]
+    else:
+        assert named == [], report.lines

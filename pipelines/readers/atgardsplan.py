@@ -1592,9 +1592,14 @@ def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
 
 # A mark in a column per status ("Ej påbörjad", "Pågår", "Genomförd" with an X).
 # A checkbox (Infoga > Kryssruta, or a form control linked to its cell) holds TRUE or
-# FALSE, which Swedish Excel shows as SANT and FALSKT.
-_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja|sant|true)\ufe0f?\s*$", re.IGNORECASE)
-_NO_MARK = re.compile(r"^\s*(?:falskt|false)\s*$", re.IGNORECASE)
+# FALSE, which Swedish Excel shows as SANT and FALSKT. The column says what a mark means,
+# so a cross typed as a symbol (✗ ✘ ✖ ☓ ✕, Infoga > Symbol) is an X and a ticked box ☒ a
+# mark, while an empty box ☐ is none. A cross emoji (❌, ❎) may as well say "not this":
+# it is read as no mark beside a mark in another column of the row, and alone it is named
+# (followup.CROSS_SIGNS).
+_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|✗|✘|✖|☓|✕|ja|sant|true)\ufe0f?\s*$", re.IGNORECASE)
+_NO_MARK = re.compile(r"^\s*(?:falskt|false|☐)\s*$", re.IGNORECASE)
+_CROSS_EMOJI = re.compile(r"^\s*[❌❎]\ufe0f?\s*$")
 
 
 def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
@@ -1731,7 +1736,18 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                     or (c in mark_cols and _NO_MARK.match(sheet.value(r, c))) else sheet.value(r, c)
                     for c in status_columns}
         marked = [(c, status) for c, status in marks if _MARK.match(sheet.value(r, c))]
+        crossed = [c for c, _ in marks if _CROSS_EMOJI.match(sheet.value(r, c))]
         marked_cols.update(c for c, _ in marked)
+        marked_cols.update(crossed)
+        # An unticked box (☐, FALSKT) in a column never ticked was read too: no "not read" line.
+        marked_cols.update(c for c, _ in marks if _NO_MARK.match(sheet.value(r, c)))
+        if crossed:
+            statuses.update({f"status@{c}": "" for c in crossed})
+        if crossed and not marked and sheet.value(r, roles["measure"]):
+            cells = _cells([f"{get_column_letter(c)}{r}" for c in crossed])
+            notes.append(f"Blad '{sheet.title}', cell {cells}: krysset '{sheet.value(r, crossed[0]).strip()}' i "
+                         "statuskolumnerna kan betyda både ikryssad och nej, och ingen annan kolumn är markerad; "
+                         "statusen togs från uppföljningen. Markera statusen med X.")
         if len(marked) == 1:
             statuses[f"status@{status_columns[0]}"] = marked[0][1]
         elif len(marked) > 1:
