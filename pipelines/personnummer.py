@@ -215,6 +215,20 @@ def in_blob(data: bytes, budget: list[int] | None = None, depth: int = 0) -> tup
     return None
 
 
+def in_compound_file(data: bytes) -> tuple[str, ...] | None:
+    """Where in an OLE compound file (an old .xls) a personnummer is: the path of the
+    stream holding it (and inside it, as :func:`in_blob`), () when only the file's raw
+    bytes show it (a text across two sectors of a damaged directory); None if nowhere.
+    The streams come first, so that the place can be named."""
+    for stream, content in _ole_streams(data):
+        if contains_personnummer(stream):
+            return (stream,)
+        inner = in_blob(content, None, 1)
+        if inner is not None:
+            return (stream, *inner)
+    return () if in_binary(data) else None
+
+
 _FREE, _END_OF_CHAIN = 0xFFFFFFFF, 0xFFFFFFFE
 
 

@@ -159,12 +159,14 @@ def test_a_large_password_protected_workbook_with_its_directory_at_the_end(empty
     assert "lösenordsskyddad" in refused(empty_db, path, options=OPTIONS)
 
 
-def test_an_old_xls_workbook_says_how_to_save_it_as_xlsx(empty_db, tmp_path):
+def test_an_old_xls_workbook_that_cannot_be_read_says_how_to_save_it_as_xlsx(empty_db, tmp_path):
+    # A readable .xls is read (tests/test_atgardsplan_xls.py); this one is no workbook inside.
     path = tmp_path / "plan.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le")
                      + bytes(range(256)) * 8192)
     message = refused(empty_db, path, options=OPTIONS)
-    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara som "
+    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls) som inte kunde läsas (den kan vara "
+                              "skadad, eller sparad i ett format äldre än Excel 97). Öppna den i Excel och spara som "
                               "Excel-arbetsbok (.xlsx)"), message
 
 
@@ -194,4 +196,4 @@ def test_an_xls_without_a_password_is_not_called_protected(empty_db, tmp_path):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + bof + b"\xe1\x00\x02\x00\xb0\x04"
                      + bytes(range(256)) * 64)
     message = refused(empty_db, path, options=OPTIONS)
-    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls)."), message
+    assert message.startswith("plan.xls: filen är en äldre Excel-fil (.xls) som inte kunde läsas"), message

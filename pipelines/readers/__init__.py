@@ -12,7 +12,11 @@ A reader module defines:
 
 from __future__ import annotations
 
+import html
 import importlib
+import json
+import re
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,9 +56,24 @@ def formats() -> dict[str, ModuleType]:
 class Chosen:
     module: ModuleType
     fmt: str
+    # The JSON answer a web page saved from the browser holds (json_in_web_page), read in
+    # the page's place under the page's name.
+    unwrapped: bytes | None = None
 
     def read(self, path, ctx):
-        return self.module.read(Path(path), ctx, self.fmt)
+        path = Path(path)
+        if self.unwrapped is None:
+            return self.module.read(path, ctx, self.fmt)
+        # In the load's scratch folder (removed after the load, as a reader's frames may
+        # still read the file), under the page's own name for the reader's messages.
+        folder = Path(ctx.scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / "webbsida"
+        folder.mkdir(parents=True, exist_ok=True)
+        inner = folder / path.name
+        inner.write_bytes(self.unwrapped)
+        result = self.module.read(inner, ctx, self.fmt)
+        result.report.insert(0, "Filen är en webbsida som webbläsaren sparade (Spara som … Webbsida); "
+                                "svaret från webbtjänsten i den lästes.")
+        return result
 
 
 def choose(path: Path, fmt: str | None = None) -> Chosen:
@@ -82,13 +101,54 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
                                           "(Out-File -Encoding utf8), och läs in den igen.")
         raise FileRejected(path.name, "filen är sparad som UTF-16 (Unicode-text). Spara den som "
                                       "CSV UTF-8 (kommaavgränsad) i Excel och läs in den igen.")
+    unwrapped = json_in_web_page(path, head)
+    if unwrapped is not None:
+        # Sniffed on the answer's own start; a sniff reading further (longer_head) reads
+        # the page, which holds the same keys.
+        head = unwrapped[:HEAD_BYTES]
     for mod in _each_module():
         found = mod.sniff(path, head)
         if found:
-            return Chosen(mod, found)
+            return Chosen(mod, found, unwrapped)
     raise FileRejected(path.name, "formatet känns inte igen" + _hint(path, head) + ". Kontrollera att rätt fil valdes. "
                        "Läsbara format: "
                        + ", ".join(sorted(formats())) + ". Se README, avsnittet Datakällor.")
+
+
+# Chrome and Edge show a JSON answer as text in a <pre>, and "Spara som … Webbsida, endast
+# HTML" saves that page: <html><head>…</head><body><pre>{…}</pre>…</body></html>, with
+# &, < and > written as entities.
+_PAGE_START = re.compile(rb"^\s*(?:<!doctype html[^>]*>\s*)?<html\b", re.IGNORECASE)
+_PRE_JSON = re.compile(rb"<pre\b[^>]*>\s*[\[{]", re.IGNORECASE)
+_PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre>", re.IGNORECASE | re.DOTALL)
+MAX_WEB_PAGE = 512 * 2**20  # read whole: an API answer saved so is a few MB at most
+
+
+def json_in_web_page(path: Path, head: bytes) -> bytes | None:
+    """The JSON answer (UTF-8) in a page a browser saved from an API's address, or None when
+    the file is no such page: an HTML error page, whose <pre> (if any) holds no valid JSON,
+    stays a web page and is refused as one. Raises PersonnummerFound when the page around
+    the answer holds a personnummer (the answer itself is screened by its reader)."""
+    if not _PAGE_START.match(head.removeprefix(b"\xef\xbb\xbf")) or not _PRE_JSON.search(head):
+        return None
+    if path.stat().st_size > MAX_WEB_PAGE:
+        return None
+    from pipelines.personnummer import PersonnummerFound, contains_personnummer
+    from pipelines.readers.text import decode
+
+    page = decode(path.read_bytes(), path.name).lstrip("\ufeff")
+    found = _PRE.search(page)
+    if found is None:
+        return None
+    answer = html.unescape(found[1]).strip()
+    try:
+        json.loads(answer)
+    except ValueError:
+        return None
+    around = re.sub(r"<[^>]*>", " ", page[:found.start()] + " " + page[found.end():])
+    if contains_personnummer(html.unescape(around)):
+        raise PersonnummerFound(path.name, "webbsidan runt svaret")
+    return answer.encode("utf-8")
 
 
 def longer_head(path: Path, head: bytes) -> bytes:

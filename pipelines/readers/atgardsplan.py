@@ -1,5 +1,6 @@
-"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx, or .ods
-from LibreOffice: pipelines/readers/ods.py reads it into the same sheets).
+"""The municipal action-plan workbook (åtgärdsplan) as users fill it in (.xlsx, .ods from
+LibreOffice or an old .xls: pipelines/readers/ods.py and xls.py read them into the same
+sheets).
 
 One sheet per prioritised area with a header row (Problemområde, Orsak, Åtgärd,
 Operativa mål, När, Vem, Uppföljning) somewhere near the top, merged cells for problems
@@ -46,11 +47,12 @@ from pipelines.personnummer import (
     PersonnummerFound,
     contains_personnummer,
     first_finding,
+    in_compound_file,
     in_package,
     in_xml,
     mask,
 )
-from pipelines.readers import followup, ods
+from pipelines.readers import followup, ods, xls
 from pipelines.readers.canonical import plan_id_for
 from pipelines.readers.text import MONTHS, legacy_encoding, swedish_list
 
@@ -774,6 +776,11 @@ def _looks_like_text(head: bytes) -> bool:
     control = sum(1 for b in sample if b < 0x20 and b not in (0x09, 0x0A, 0x0C, 0x0D))
     return control <= len(sample) // 100
 
+XLS_UNREADABLE = ("filen är en äldre Excel-fil (.xls) som inte kunde läsas (den kan vara skadad, eller sparad i "
+                  "ett format äldre än Excel 97). Öppna den i Excel och spara som Excel-arbetsbok (.xlsx), läs "
+                  "sedan in den nya filen.")
+
+
 def _check_container(path: Path) -> None:
     """Refuse what is no readable xlsx, saying what the user can do about it."""
     file = path.name
@@ -795,8 +802,10 @@ def _check_container(path: Path) -> None:
                                      "med lösenordet, ta bort det (Arkiv > Info > Skydda arbetsbok > Kryptera "
                                      "med lösenord: töm rutan), spara som Excel-arbetsbok (.xlsx) och läs in "
                                      "den nya filen.")
-        raise FileRejected(file, "filen är en äldre Excel-fil (.xls). Öppna den i Excel och spara "
-                                 "som Excel-arbetsbok (.xlsx), läs sedan in den nya filen.")
+        if path.stat().st_size > MAX_UNCOMPRESSED:
+            raise FileRejected(file, "arbetsboken är för stor för en åtgärdsplan (över 300 MB). "
+                                     "Kontrollera att rätt fil valdes.")
+        return  # an old .xls: read by xls.read_sheets (refused there if it is none)
     if not head.startswith(b"PK"):
         start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:64].lower()
         for openings, message in _NOT_A_WORKBOOK:
@@ -845,6 +854,22 @@ def read_workbook(path: Path) -> list[Sheet]:
     """All sheets of the workbook as text cells, with merged ranges and comments."""
     _check_container(path)
     file = path.name
+    if xls.is_xls(path):
+        try:
+            sheets = xls.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)
+        except xls.TooManyCells:
+            limit = f"{MAX_CELLS:,}".replace(",", " ")
+            raise FileRejected(file, f"arbetsboken har över {limit} ifyllda celler; en åtgärdsplan har några "
+                                     "hundra. Kontrollera att rätt fil valdes.") from None
+        except xls.Unreadable:
+            raise FileRejected(file, XLS_UNREADABLE) from None
+        if not any(_plan_words("\n".join(s.cells.values()).lower()) for s in sheets):
+            # Another old workbook (an SCB or Brå table saved as .xls): the other readers
+            # read .xlsx only.
+            raise FileRejected(file, "filen är en äldre Excel-fil (.xls) utan rubrikerna för en åtgärdsplan "
+                                     "(Problemområde, Orsak, Åtgärd). Är det en tabell från SCB eller Brå: öppna "
+                                     "den i Excel, spara som Excel-arbetsbok (.xlsx) och läs in den nya filen.")
+        return _anchored(sheets)
     if _is_ods(path):
         try:
             sheets, _ = ods.read_sheets(path, Sheet, _text, hue_family, MAX_CELLS)
@@ -944,6 +969,8 @@ def _not_dates(zf: zipfile.ZipFile, part: str, sheet: Sheet) -> None:
 
 
 def _is_ods(path: Path) -> bool:
+    if xls.is_xls(path):
+        return False
     with zipfile.ZipFile(path) as zf:
         return ods.is_ods(zf)
 
@@ -963,6 +990,8 @@ def document_properties(path: Path) -> str:
     """The workbook's document properties as text (title, subject, keywords, comments,
     author: Arkiv > Info in Excel); "" when there are none."""
     texts = []
+    if xls.is_xls(path):
+        return ""  # its property streams are screened as bytes (gate_package)
     if _is_ods(path):
         # meta.xml, and the text outside the sheets (headers and footers, named ranges,
         # validation messages): the only place they are screened.
@@ -1035,6 +1064,14 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
     packages part by part (personnummer.in_package). The sheets' own parts were screened
     as they were read (Sheet.xml_personnummer), and ``screened`` names other parts that
     were (an .ods's content.xml, styles.xml and meta.xml)."""
+    if xls.is_xls(path):
+        # An .xls is one compound file: the raw bytes, then each stream put together from
+        # its sectors (the workbook's records, the document properties, embedded objects).
+        # Its cells and comments were screened as read (gate).
+        found = in_compound_file(path.read_bytes())
+        if found is not None:
+            raise PersonnummerFound(path.name, _xls_part(found))
+        return
     read = {s.part for s in sheets} | set(screened)
     with zipfile.ZipFile(path) as zf:
         try:
@@ -1051,6 +1088,20 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
         within = _CONTROL.sub("", " > ".join(found[1:]))
         inside = f", i dess del {mask(within)}" if within else ""
         raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
+
+
+def _xls_part(found: tuple[str, ...]) -> str:
+    """Where in an .xls (personnummer.in_compound_file) a personnummer outside the cells is."""
+    stream = _CONTROL.sub("", found[0]) if found else ""
+    if stream in ("Workbook", "Book"):
+        return ("arbetsboken utanför cellernas värden (t.ex. i ett sidhuvud eller en sidfot, en textruta, en "
+                "formel eller en rullgardinslista)")
+    if stream.endswith("SummaryInformation"):
+        return "arbetsbokens egenskaper (Arkiv > Info)"
+    if stream:
+        within = _CONTROL.sub("", " > ".join(found))
+        return f"arbetsbokens del {mask(within)} (t.ex. ett inbäddat objekt)"
+    return "arbetsboken utanför cellernas värden"
 
 
 # --- areas and headers -----------------------------------------------------------------
@@ -1541,9 +1592,14 @@ def _status_rounds(sheet: Sheet, header_row: int, roles: dict[str, int],
 
 # A mark in a column per status ("Ej påbörjad", "Pågår", "Genomförd" with an X).
 # A checkbox (Infoga > Kryssruta, or a form control linked to its cell) holds TRUE or
-# FALSE, which Swedish Excel shows as SANT and FALSKT.
-_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|ja|sant|true)\ufe0f?\s*$", re.IGNORECASE)
-_NO_MARK = re.compile(r"^\s*(?:falskt|false)\s*$", re.IGNORECASE)
+# FALSE, which Swedish Excel shows as SANT and FALSKT. The column says what a mark means,
+# so a cross typed as a symbol (✗ ✘ ✖ ☓ ✕, Infoga > Symbol) is an X and a ticked box ☒ a
+# mark, while an empty box ☐ is none. A cross emoji (❌, ❎) may as well say "not this":
+# it is read as no mark beside a mark in another column of the row, and alone it is named
+# (followup.CROSS_SIGNS).
+_MARK = re.compile(r"^\s*(?:x|✓|✔|☑|☒|✗|✘|✖|☓|✕|ja|sant|true)\ufe0f?\s*$", re.IGNORECASE)
+_NO_MARK = re.compile(r"^\s*(?:falskt|false|☐)\s*$", re.IGNORECASE)
+_CROSS_EMOJI = re.compile(r"^\s*[❌❎]\ufe0f?\s*$")
 
 
 def _mark_columns(sheet: Sheet, header_row: int, roles: dict[str, int],
@@ -1571,6 +1627,20 @@ def _hedged_line(title: str, cell: str, text: str, hedged: followup.Hedged) -> s
         return (f"{said} kan läsas som {' eller '.join(hedged.readings)}; den lästes som den minst gynnsamma, "
                 f"'{hedged.status}'. Skriv en status om en annan menas.")
     return f"{said} lästes försiktigt som '{hedged.status}', den status den nämner. Skriv en status om en annan menas."
+
+
+def _sign_line(title: str, cell: str, text: str, sign: str) -> str:
+    """The report's line on a status cell a cross or a box leaves unread (followup.ambiguous_sign)."""
+    said = f"Blad '{title}', cell {cell}: statusen '{followup.normalise(text)[:40]}'"
+    advice = ("lästes inte; statusen togs från uppföljningen. Skriv statusen med ord (t.ex. Genomförd, Pågår, "
+              "Ej påbörjad).")
+    if len(sign) > 1:
+        return f"{said} är en lista med kryssrutor där inte exakt ett alternativ är ikryssat; den {advice}"
+    if sign == "☐":
+        what = "en tom kryssruta säger inte om åtgärden är ej påbörjad eller bara inte följd upp ännu"
+    else:
+        what = f"tecknet '{sign}' kan betyda både ikryssad (klar) och nej (ej klar)"
+    return f"{said} kan inte läsas: {what}. Den {advice}"
 
 
 def _round_statuses(entries: list[followup.Entry], status_rounds: list[tuple[int, str]], texts: dict[int, str],
@@ -1613,6 +1683,8 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
     problem_cells, cause_cells = set(), set()
     cell_rows: dict[tuple[int, int], set[int]] = {}  # a problem or cause cell -> the rows it was read on
     cause_rows_without_measure = 0
+    # A problem cell merged across the Orsak column -> the rows it covers there.
+    problem_over_cause: dict[tuple[int, int], list[int]] = {}
     rejected: list[Rejection] = []
     last_problem = last_cause = ""
     row_values: dict[int, dict[str, str]] = {}
@@ -1664,7 +1736,18 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                     or (c in mark_cols and _NO_MARK.match(sheet.value(r, c))) else sheet.value(r, c)
                     for c in status_columns}
         marked = [(c, status) for c, status in marks if _MARK.match(sheet.value(r, c))]
+        crossed = [c for c, _ in marks if _CROSS_EMOJI.match(sheet.value(r, c))]
         marked_cols.update(c for c, _ in marked)
+        marked_cols.update(crossed)
+        # An unticked box (☐, FALSKT) in a column never ticked was read too: no "not read" line.
+        marked_cols.update(c for c, _ in marks if _NO_MARK.match(sheet.value(r, c)))
+        if crossed:
+            statuses.update({f"status@{c}": "" for c in crossed})
+        if crossed and not marked and sheet.value(r, roles["measure"]):
+            cells = _cells([f"{get_column_letter(c)}{r}" for c in crossed])
+            notes.append(f"Blad '{sheet.title}', cell {cells}: krysset '{sheet.value(r, crossed[0]).strip()}' i "
+                         "statuskolumnerna kan betyda både ikryssad och nej, och ingen annan kolumn är markerad; "
+                         "statusen togs från uppföljningen. Markera statusen med X.")
         if len(marked) == 1:
             statuses[f"status@{status_columns[0]}"] = marked[0][1]
         elif len(marked) > 1:
@@ -1701,6 +1784,12 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         values.update({f"followup@{c}": "" for c, _ in followup_cols if sheet.origin(r, c)[1] != c})
         if not marks:  # a mark column's status stands in the first status column
             statuses.update({f"status@{c}": "" for c in status_columns if sheet.origin(r, c)[1] != c})
+        # A problem cell merged across the Orsak column: the author wrote no cause of its
+        # own (read in the problem's column only, as above); the report says so.
+        if "cause" in roles and "problem" in roles:
+            cause_origin = sheet.origin(r, roles["cause"])
+            if cause_origin[1] == roles["problem"] and sheet.cells.get(cause_origin):
+                problem_over_cause.setdefault(cause_origin, []).append(r)
         # Blank problem/cause cells below a filled one continue it, merged or not.
         if values["problem"]:
             origin = sheet.origin(r, roles["problem"])
@@ -1760,6 +1849,17 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
         notes.append(f"Blad '{sheet.title}': kolumn {get_column_letter(roles['measure'])} hänvisar på {told}; "
                      "raderna lästes som en del av den åtgärden, med sina orsaker, uppföljningar och övriga "
                      "uppgifter.")
+    for origin, covered in sorted(problem_over_cause.items()):
+        read = [r for r in covered if r in row_values and row_values[r]["measure"]]
+        if not read:
+            continue
+        span = next((m for m in sheet.merges if m[:2] == origin), (*origin, *origin))
+        cell = f"{get_column_letter(origin[1])}{origin[0]}"
+        area = f"{cell}:{get_column_letter(span[3])}{span[2]}"
+        notes.append(f"Blad '{sheet.title}': problemcellen {cell} är sammanfogad över kolumn "
+                     f"{get_column_letter(roles['cause'])} (Orsak) ({area}), så ingen orsak anges för sig; "
+                     f"{'åtgärderna' if len(read) > 1 else 'åtgärden'} på rad {_rows(read)} sparades utan orsak ('{sheet.cells[origin][:40]}' är "
+                     "problemet). Dela upp cellen och skriv orsaken i kolumnen Orsak om det finns en.")
     if legend_rows:
         notes.append(f"Blad '{sheet.title}': rad {_rows(legend_rows)} är en färgförklaring och "
                      "lästes inte som åtgärder.")
@@ -1861,6 +1961,9 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
                 colour_only += colours
             elif icon:
                 icon_cells.append(f"{get_column_letter(status_col)}{top}")
+            elif sign := followup.ambiguous_sign(status_text) or (
+                    "☐☒" if followup.CHECKBOX_LIST.search(status_text) else None):
+                notes.append(_sign_line(sheet.title, f"{get_column_letter(status_col)}{top}", status_text, sign))
             elif not hedged:  # an unclear hedge is reported above
                 notes.append(f"Blad '{sheet.title}', cell {get_column_letter(status_col)}{top}: statusen "
                              f"'{status_text[:40]}' känns inte igen; statusen togs från uppföljningen.")
@@ -4166,6 +4269,11 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
             if k in meta.sources) + ".",
         *meta.warnings,
     ]
+    if xls.is_xls(path):
+        report.append("Arbetsboken är en äldre Excel-fil (.xls). Den lästes som en .xlsx (text, tal, datum, "
+                      "sammanfogade celler, dolda rader, kolumner och blad, fyllnadsfärger och anteckningar), men "
+                      "villkorsstyrd formatering (t.ex. ikoner som visar en status skriven som 1, 2, 3 i färg) "
+                      "kan inte läsas ur en .xls. Spara planen som Excel-arbetsbok (.xlsx) nästa gång.")
     if len(meta.kommun_codes) > 1:
         report.append(f"Planen gäller {len(meta.kommun_codes)} kommuner tillsammans: åtgärderna sparades en gång, i "
                       "en gemensam plan som visas för var och en av kommunerna; summor över ett län eller en "
@@ -4207,5 +4315,5 @@ def read(path: Path, ctx: ReadContext, fmt: str = FORMAT) -> ReadResult:
         "plan_analysis": pd.DataFrame(analysis_rows, columns=ANALYSIS_COLUMNS),
     }
     # The format the load log names: the workbook's own kind, read by the same reader.
-    kind = "atgardsplan-ods" if _is_ods(path) else FORMAT
+    kind = "atgardsplan-xls" if xls.is_xls(path) else "atgardsplan-ods" if _is_ods(path) else FORMAT
     return ReadResult(kind, "measure", frames, rejected, report, replace_plans=[plan_id])

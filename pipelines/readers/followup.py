@@ -238,6 +238,47 @@ _OPTION_DECORATION = re.compile(
 # A check mark alone in a Status column ("✅", "✔", "☑"): done, as "Klar ✓" is.
 _CHECK_MARK = re.compile(r"^\s*[✅✔✓☑]\ufe0f?\s*$")
 
+# A cross or a box in a Status column says nothing a coordinator can rely on. "☒" is a
+# ticked box in Word's forms, and a cross ("kryss") is how Swedish forms mark a choice,
+# but a cross is also "no" or "not done" ("❌", "✗"), and an empty box ("☐") is a box no
+# one ticked: not started, or not yet followed up? Alone, none of them is read; beside a
+# word, only "☒" (ticked) decorates it, and the others leave the word unread unless it
+# says "ej …" itself ("❌ Ej påbörjad"): "Klar ❌" or "☐ Klar" may well mean not done.
+CROSS_SIGNS = "☐☒☓✕✖✗✘❌❎"
+_LONE_SIGN = re.compile(rf"^\s*(?:[{CROSS_SIGNS}]\ufe0f?\s*)+$")
+_NEGATING_SIGN = re.compile(rf"[{CROSS_SIGNS.replace('☒', '')}]")
+# Options written in one cell with a box before each, as a Word form's checkbox list is
+# pasted: "☐ Ej påbörjad ☒ Pågår ☐ Klar". The ticked box's word is the status.
+_BOX_OPTION = re.compile(r"([☐☒☑])\ufe0f?\s*([^☐☒☑]+)")
+CHECKBOX_LIST = re.compile(r"^\s*[☐☒☑]\ufe0f?\s*[^☐☒☑]+[☐☒☑]")
+
+
+def ambiguous_sign(text: str) -> str | None:
+    """The cross or box that leaves a Status column's cell unread (see CROSS_SIGNS), or
+    None: a sign alone ("☒", "❌", "☐"), or beside a word that does not say "ej …" itself
+    ("Klar ❌", "☐ Klar"). A checkbox list ("☐ Ej påbörjad ☒ Pågår") is read instead
+    (:func:`stated_status`) when exactly one of its boxes is ticked."""
+    if _LONE_SIGN.match(text):
+        return next(ch for ch in text if ch in CROSS_SIGNS)
+    if _ticked_option(text) is not None:
+        return None
+    sign = _NEGATING_SIGN.search(text)
+    if sign is None:
+        return None
+    word = _plain_status(_NEGATING_SIGN.sub(" ", text))
+    return None if word in ("ej uppnådd", NOT_ASSESSED) else sign[0]
+
+
+def _ticked_option(text: str) -> str | None:
+    """The status of a checkbox list's one ticked option ("☐ Ej påbörjad ☒ Pågår ☐ Klar":
+    påbörjad), '' when the cell is such a list but no single ticked option is a status
+    word, None when it is no list (fewer than two boxes, or text before the first)."""
+    options = _BOX_OPTION.findall(text)
+    if len(options) < 2 or text[:text.index(options[0][0])].strip():
+        return None
+    ticked = [word for box, word in options if box in "☒☑"]
+    return (_plain_status(ticked[0]) or "") if len(ticked) == 1 else ""
+
 
 def stated_status(text: str) -> str | None:
     """The status a Status column's cell states ("Pågår", "GENOMFÖRD.", "Klart",
@@ -250,6 +291,16 @@ def stated_status(text: str) -> str | None:
     of its own ("Delvis (pågår)", "Pågår/klar") leaves the cell unread: which is meant?"""
     if _CHECK_MARK.match(text):
         return "uppnådd"
+    ticked = _ticked_option(text)
+    if ticked is not None:
+        return ticked or None
+    if ambiguous_sign(text):
+        return None
+    return _plain_status(text)
+
+
+def _plain_status(text: str) -> str | None:
+    """:func:`stated_status` of a cell without crosses or checkbox lists."""
     flat = _OPTION_DECORATION.sub("", normalise(text))
     if _NOT_ASSESSED_WORDS.fullmatch(flat):  # the fifth status, as the plan's own list writes it
         return NOT_ASSESSED
@@ -302,6 +353,8 @@ def hedged_status(text: str) -> Hedged | None:
     An unclear cell gives no status (``status`` None): the cell is in doubt, so it does not
     decide, and the follow-up text's own assessment gives the status as for a cell with no
     status word."""
+    if ambiguous_sign(text) or _ticked_option(text) is not None:
+        return None  # reported as such (a cross or a box is no hedge)
     flat = _NEARLY.sub("delvis", _OPTION_DECORATION.sub("", normalise(text)))
     if len(flat.split()) > MAX_HEDGED_WORDS:
         return None
