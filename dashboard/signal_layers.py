@@ -378,21 +378,29 @@ def police_layers(run_sql, start: date, end: date, grain: str = "month", *,
     gives such a change away is hidden (:func:`_admin_changes`), until none is left."""
     given = given or {}
     layers = _police_rounds(run_sql, start, end, grain, given)
+    revised = _revised(layers, given, start, end)
     hide: dict[str | None, set] = {}
     for _ in range(MAX_ADMIN_ROUNDS):
-        revised = _revised(layers, given, start, end, hide)
         if revised is None:
             return layers
+        for d, (hidden, _) in revised.items():  # hidden from now on, whatever the next round finds
+            hide.setdefault(d, set()).update(set(hidden) - set(given.get(d, ([], {}))[0]))
         layers = _police_rounds(run_sql, start, end, grain, revised)
-        new = {d: cells - hide.get(d, set())
-               for d, cells in _admin_changes(run_sql, layers, given_admin or {}, start, end, grain).items()}
+        # The new round's shown values checked again: a value hidden in the round before
+        # (a partner) and shown now, and the län and kommuner.
+        new: dict[str | None, set] = {}
+        for found in (_small_changes(layers, given),
+                      _admin_changes(run_sql, layers, given_admin or {}, start, end, grain)):
+            for d, cells in found.items():
+                new.setdefault(d, set()).update(cells - hide.get(d, set()))
         if not any(new.values()):
             return layers
-        log.info("%s–%s: %d polisvärden döljs för att ett läns eller en kommuns värde inte ska visa en liten "
-                 "ändring", start, end, sum(map(len, new.values())))
+        log.info("%s–%s: %d värden till döljs för att de eller ett läns eller en kommuns värde annars visar en "
+                 "liten ändring", start, end, sum(map(len, new.values())))
         for d, cells in new.items():
             hide.setdefault(d, set()).update(cells)
-    log.warning("%s–%s: %d rundor räckte inte för att dölja alla små ändringar i län och kommuner",
+        revised = _revised(layers, given, start, end, hide)
+    log.warning("%s–%s: %d rundor räckte inte för att dölja alla små ändringar sedan förra uttaget",
                 start, end, MAX_ADMIN_ROUNDS)
     return layers
 
@@ -422,11 +430,12 @@ def _admin_changes(run_sql, layers: dict[str | None, suppression.Protected],
 def _police_rounds(run_sql, start: date, end: date, grain: str,
                    given: dict[str | None, tuple[list, dict]]) -> dict[str | None, suppression.Protected]:
     """:func:`police_layers` for the given earlier cells as they stand."""
-    earlier_hidden, earlier_shown = given.get(None, ([], {}))
-    by_dimension = {d: cells for d, cells in given.items() if d is not None} or None
+    earlier_hidden, shown = given.get(None, ([], {}))
+    earlier_shown = _held(shown)
+    by_dimension = {d: (hidden, _held(shown)) for d, (hidden, shown) in given.items() if d is not None} or None
     extra: list = []
     for _ in range(MAX_NATIONAL_ROUNDS + 1):
-        constrained = (earlier_hidden + extra, list(earlier_shown)) if None in given or extra else None
+        constrained = (earlier_hidden + extra, earlier_shown) if None in given or extra else None
         national_layer = national(run_sql, "police", start, end, grain, given=constrained)
         joint = breakdown_layers(run_sql, "police", start, end, grain, national_layer=national_layer,
                                  given=by_dimension)[1]
@@ -474,9 +483,30 @@ def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | 
     is left otherwise. A value that changed by threshold or more stays as shown: releases
     differ there by a count that may be published. Hidden values stay hidden. ``more``:
     cells to hide as well (layer -> cells), their periods protected again too."""
-    t = suppression.threshold()
     hide: dict[str | None, set] = {d: set(cells) for d, cells in (more or {}).items()}
     periods: set = {_period_of(c) for cells in hide.values() for c in cells}
+    for d, cell, _, changed, small in _changes(layers, given):
+        if small or changed:
+            periods.add(_period_of(cell))
+        if small:
+            hide.setdefault(d, set()).add(cell)
+    if not periods:
+        return None
+    log.info("%s–%s: signaler har tillkommit eller tagits bort i månader som redan publicerats; "
+             "%d värden som ändrats med färre än %d döljs", start, end, sum(map(len, hide.values())),
+             suppression.threshold())
+    return {d: ([*hidden, *sorted(set(hide.get(d, ())) - set(hidden), key=repr)],
+                {c: v for c, v in shown.items() if c not in hide.get(d, ()) and _period_of(c) is not None
+                 and _period_of(c) not in periods})
+            for d, (hidden, shown) in ((d, given.get(d, ([], {}))) for d in dict.fromkeys((*given, *hide)))}
+
+
+def _changes(layers: dict[str | None, suppression.Protected], given: dict[str | None, tuple[list, dict]]):
+    """(layer, cell, value now, changed, small) for each cell of ``layers`` an earlier release showed
+    (:func:`earlier_cells`): changed since the last release, and whether it must be hidden
+    (hidden now after the last release showed it, or shown and 1 to threshold − 1 from a
+    value any earlier release showed of it)."""
+    t = suppression.threshold()
     for d, (_, shown) in given.items():
         now = _cell_values(layers[d]) if d in layers else {}
         for cell, before in shown.items():
@@ -484,19 +514,21 @@ def _revised(layers: dict[str | None, suppression.Protected], given: dict[str | 
                 continue
             after = now[cell]
             # A value hidden now is a count from 1 to threshold − 1: hidden all the same.
-            small = after is None or any(0 < abs(after - v) < t for v in before)
-            if small or after != before[0]:
-                periods.add(_period_of(cell))
-            if small:
-                hide.setdefault(d, set()).add(cell)
-    if not periods:
-        return None
-    log.info("%s–%s: signaler har tillkommit eller tagits bort i månader som redan publicerats; "
-             "%d värden som ändrats med färre än %d döljs", start, end, sum(map(len, hide.values())), t)
-    return {d: ([*hidden, *sorted(set(hide.get(d, ())) - set(hidden), key=repr)],
-                {c: v for c, v in shown.items() if c not in hide.get(d, ()) and _period_of(c) is not None
-                 and _period_of(c) not in periods})
-            for d, (hidden, shown) in ((d, given.get(d, ([], {}))) for d in dict.fromkeys((*given, *hide)))}
+            # (before[0] None: an earlier span's total, only compared.)
+            small = (after is None and before[0] is not None) or (
+                after is not None and any(v is not None and 0 < abs(after - v) < t for v in before))
+            yield d, cell, after, before[0] is not None and after != before[0], small
+
+
+def _small_changes(layers: dict[str | None, suppression.Protected],
+                   given: dict[str | None, tuple[list, dict]]) -> dict[str | None, set]:
+    """The cells ``layers`` show that differ by 1 to threshold − 1 from a value an earlier
+    release showed of them (:func:`_changes`)."""
+    out: dict[str | None, set] = {}
+    for d, cell, after, _, small in _changes(layers, given):
+        if small and after is not None:
+            out.setdefault(d, set()).add(cell)
+    return out
 
 
 def _sound_notes(start: date, end: date, layers: dict[str | None, suppression.Protected],
@@ -810,7 +842,7 @@ def admin_leaks(police: suppression.Protected, counts: pd.DataFrame, rest: tuple
                                                      strict=True)] for c in (*admin_cols[:depth], *rest)]
         grouping = (*admin_cols[:depth], *rest)
         for key, count in zip(zip(*columns, strict=True), small["count"].tolist(), strict=True):
-            if earlier is not None and not any(0 < abs(count - v) < police.threshold
+            if earlier is not None and not any(v is not None and 0 < abs(count - v) < police.threshold
                                                for v in earlier.get((grouping, key), ())):
                 continue
             node = key[:depth]
@@ -1166,28 +1198,42 @@ def earlier_cells(stored: pd.DataFrame, lo: date, hi: date, shown_before: pd.Dat
 
     The same span's cells are its own; a month published on its own (the year still
     growing, :func:`publication_spans`) is that month's cells of the year, its total the
-    month's value. An earlier span of several months within this one (the year so far, as
-    releases before month-by-month publication had it) gives its months' cells; its
-    total over those months is no cell of the year and is not kept."""
+    month's value. An earlier span of several months within this one gives its months'
+    cells, and its totals over those months are compared with this span's totals though
+    they are not the same cells (a tuple of values starting with None: not held shown).
+    Signals loaded for the months before it (a year the signals began in, filled in
+    later, or the year so far as releases before month-by-month publication had it) then
+    cannot be read as the new total minus the old: where that is 1 to threshold − 1 the
+    new total is hidden (:func:`_revised`)."""
     out: dict[str | None, tuple[list, dict]] = {}
-    for dimension, cell, value in _span_cells(stored, lo, hi, chain):
+    for dimension, cell, value, own in _span_cells(stored, lo, hi, chain):
         hidden, shown = out.setdefault(dimension, ([], {}))
-        if value is None:
+        if own and value is None:
             hidden.append(cell)
-        else:
-            shown[cell] = (value,)
+        elif own:
+            shown[cell] = (value, *shown.get(cell, (None,))[1:])
+        elif value is not None:
+            shown[cell] = (*shown.get(cell, (None,)), value)
     if shown_before is not None:
-        for dimension, cell, value in _span_cells(shown_before, lo, hi, chain):
+        for dimension, cell, value, _ in _span_cells(shown_before, lo, hi, chain):
             shown = out.get(dimension, ([], {}))[1]
             if cell in shown and value not in shown[cell]:
                 shown[cell] += (value,)
     return out
 
 
+def _held(shown: dict) -> list:
+    """The cells of :func:`earlier_cells`' shown ones that the last release showed (to be
+    kept shown), not the totals of an earlier span only compared."""
+    return [cell for cell, values in shown.items() if values[0] is not None]
+
+
 def _span_cells(stored: pd.DataFrame, lo: date, hi: date, chain: str):
-    """(dimension, cell, value or None where hidden) for the rows of ``stored`` (of one
-    chain, ``mart_signal_layer_cell``'s columns) that are cells of the span ``lo``–``hi``
-    (:func:`earlier_cells`)."""
+    """(dimension, cell, value or None where hidden, own) for the rows of ``stored`` (of
+    one chain, ``mart_signal_layer_cell``'s columns) within the span ``lo``–``hi``
+    (:func:`earlier_cells`): ``own`` where the row is a cell of this span, not where it is
+    a total over several of its months (the cell of this span's total it is compared
+    with)."""
     cols = CHAINS[chain]
     if stored.empty:
         return
@@ -1205,15 +1251,17 @@ def _span_cells(stored: pd.DataFrame, lo: date, hi: date, chain: str):
         dims = (*cols, "period") + ((dimension,) if dimension else ())
         values = {d: group[c].astype(object) for d, c in zip(dims, STORED_DIMS, strict=False)}
         grouping = tuple(x for x in str(name).split(",") if x)
-        if "period" not in grouping and (lo_month, hi_month) != (lo, hi):
-            if lo_month != hi_month:
-                continue  # a total over several months: no cell of this span
+        # A total of another span: a month's is this span's cell of that month; one over
+        # several months is compared with this span's total (not its own cell).
+        other_total = "period" not in grouping and (lo_month, hi_month) != (lo, hi)
+        own = not other_total or lo_month == hi_month
+        if other_total and own:
             values["period"] = pd.Series(period_of(lo_month.year, lo_month.month, "month"), index=group.index)
             grouping = tuple(d for d in dims if d in grouping or d == "period")
         columns = [values[d].where(values[d].notna(), None).tolist() for d in grouping]
         keys = list(zip(*columns, strict=True)) if columns else [()] * len(group)
         for key, value in zip(keys, group["count"].tolist(), strict=True):
-            yield dimension, (grouping, key), None if pd.isna(value) else value
+            yield dimension, (grouping, key), None if pd.isna(value) else value, own
 
 
 def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
