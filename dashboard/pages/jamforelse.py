@@ -337,7 +337,8 @@ def show_similar() -> int:
                          "value": "Värde", "index": f"Index ({base} = 100)"}
         indexed = charts.index_values(trend, "date", "value", "name", int(base))
         hidden = int(trend["count_suppressed"].sum())
-        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed.assign(year=indexed["year"].astype(str)),
+        # The year stays a number: Excel sorts and charts it (as text it did neither).
+        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed,
                                  title=title, caption=export_caption(hidden, whole_years=True),
                                  filename=components.file_name(title, sel),
                                  columns=trend_columns)

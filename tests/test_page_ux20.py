@@ -1,0 +1,75 @@
+"""What users still saw wrong in the dashboard (ux20), checked as a user reads it on the
+tests' demo database: the exports as Excel opens them, the Data page's log exports."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from helpers import open_page
+
+from dashboard import exports
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+STOCKHOLM = {"niva": "Polisregion", "omrade": "Region Stockholm"}
+SIGNALS = {"jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
+
+
+def sheet_rows(export: dict) -> list[tuple]:
+    """The export's XLSX as Excel reads it: header row, then the data rows (cell objects)."""
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx(export["df"], export["columns"],
+                                                            title=export["title"], caption=export["caption"])))
+    rows = list(book.active.iter_rows(min_row=4))
+    return [tuple(c.value for c in rows[0])], rows[1:]
+
+
+def column(export: dict, header: str) -> list:
+    [head], rows = sheet_rows(export)
+    return [r[head.index(header)] for r in rows]
+
+
+# --- 4. a year is a number in Excel ----------------------------------------------------------------
+
+
+def test_signals_per_year_export_the_year_as_a_number_and_a_cut_years_months_beside_it(demo_db, monkeypatch,
+                                                                                       recorded):
+    """Rekryteringssignaler per year: the XLSX's "År" was the text "2024 (nov–dec)", which
+    Excel neither sorts as a year nor charts. The year is a number without a thousands
+    separator, and the months a cut year holds are in a column of their own."""
+    at = open_page(demo_db, "rekrytering", monkeypatch,
+                   {**STOCKHOLM, "period": "Välj månader", "fran": "november 2024", "till": "oktober 2025",
+                    "tid": "År"})
+    export = recorded["signal-trend"]
+    [head], _ = sheet_rows(export)
+    assert head[:2] == ("År", "Månader"), head
+    years = column(export, "År")
+    assert [c.value for c in years] == [2024, 2025]
+    assert {c.number_format for c in years} == {"0"}  # "2024", not "2 024"
+    assert [c.value for c in column(export, "Månader")] == ["nov–dec", "jan–okt"]
+    # The page's own table still names a cut year by its months.
+    [by_period] = [d.value for d in at.dataframe if "År" in d.value.columns]
+    assert by_period["År"].tolist() == ["2024 (nov–dec)", "2025 (jan–okt)"]
+
+
+def test_whole_years_need_no_months_column_and_quarters_stay_labels(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "rekrytering", monkeypatch,
+              {**STOCKHOLM, "period": "Föregående år", "tid": "År"})
+    [head], _ = sheet_rows(recorded["signal-trend"])
+    assert head[:2] == ("År", "Antal"), head
+    assert [c.value for c in column(recorded["signal-trend"], "År")] == [2024]
+
+    open_page(demo_db, "rekrytering", monkeypatch, {**STOCKHOLM, "period": "Föregående år", "tid": "Kvartal"})
+    assert [c.value for c in column(recorded["signal-trend"], "Kvartal")] == [
+        f"kvartal {q} 2024" for q in range(1, 5)]
+
+
+def test_comparisons_index_export_has_its_years_as_numbers(demo_db, monkeypatch, recorded):
+    """Jämförelse, Liknande områden: the index export's "År" was text ("2020")."""
+    open_page(demo_db, "jamforelse", monkeypatch,
+              {**STOCKHOLM, "jmf_niva": "Län", **SIGNALS, "jmf_flik": "Liknande områden"})
+    years = column(recorded["jmf_index_dl"], "År")
+    assert years and all(isinstance(c.value, int) for c in years), [c.value for c in years][:5]
+    assert {c.number_format for c in years} == {"0"}
+    assert 2020 in {c.value for c in years}
