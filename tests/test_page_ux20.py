@@ -73,3 +73,28 @@ def test_comparisons_index_export_has_its_years_as_numbers(demo_db, monkeypatch,
     assert years and all(isinstance(c.value, int) for c in years), [c.value for c in years][:5]
     assert {c.number_format for c in years} == {"0"}
     assert 2020 in {c.value for c in years}
+
+
+# --- 3. the load log is dated by its loads ------------------------------------------------------
+
+
+def test_the_load_logs_export_states_when_its_loads_were_made_not_the_incidents_last_day(demo_db, monkeypatch,
+                                                                                        recorded, raw):
+    """The Data page's export of the load log said "Data t.o.m. 2025-12-31", the incidents'
+    last day: a date that says nothing about a log of loads (the demo was loaded in 2026).
+    It states the time the log covers, as the table shows the loads' times."""
+    open_page(demo_db, "data", monkeypatch, {})
+    caption = recorded["data_loads_dl"]["caption"]
+    first, last = (t.strftime("%Y-%m-%d %H:%M") for t in raw.execute(
+        "SELECT min(loaded_at), max(loaded_at) FROM load_log").fetchone())
+    assert "Data t.o.m." not in caption, caption
+    span = f"Inläsningar {first} – {last}." if first != last else f"Inläsningar {first}."
+    assert span in caption, caption
+    [head], rows = sheet_rows(recorded["data_loads_dl"])
+    assert len(rows) == raw.execute("SELECT count(*) FROM load_log").fetchone()[0]
+
+
+def test_a_caption_for_a_log_replaces_the_data_date():
+    text = exports.caption(contents="Alla inläsningar", source="S", data_until="2025-12-31",
+                           dated="Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30")
+    assert text == "Alla inläsningar. Källa: S. Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30."
