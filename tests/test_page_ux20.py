@@ -98,3 +98,40 @@ def test_a_caption_for_a_log_replaces_the_data_date():
     text = exports.caption(contents="Alla inläsningar", source="S", data_until="2025-12-31",
                            dated="Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30")
     assert text == "Alla inläsningar. Källa: S. Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30."
+
+
+# --- 1. the tables fit a narrow window, the exports keep their headers -----------------------------
+
+
+def screen_headings(table) -> dict[str, tuple[str, str | None]]:
+    """Each column of a table on the page: its data header -> (the heading shown, its help)."""
+    import json
+
+    config = json.loads(table.proto.columns or "{}")
+    return {c: (config.get(c, {}).get("label", c), config.get(c, {}).get("help")) for c in table.value.columns}
+
+
+@pytest.mark.parametrize(("page", "params", "column", "export_key", "shown"), [
+    ("oversikt", STOCKHOLM, "Ett år tidigare", "oversikt_change_dl",
+     ["Polisområde", "Antal", "Året innan", "Förändr.", "%", "Per 100 000"]),
+    ("jamforelse", {"niva": "Kommun", "omrade": "Botkyrka", "jmf_flik": "Liknande områden"}, "Avstånd (0 = samma)", None,
+     ["Kommun", "Invånare", "12–17 år", "Per km²", "Avstånd"]),
+], ids=["oversikt", "jamforelse"])
+def test_narrow_tables_show_short_headings_with_the_full_wording_as_help(demo_db, monkeypatch, recorded, page,
+                                                                         params, column, export_key, shown):
+    """At 800 px Översikt's "Vad förändrades mest" and Jämförelse's similar areas scrolled
+    sideways; their headings are short on screen (tests/test_browser_narrow.py measures
+    the fit), each shortened one saying its full wording when pointed at, and the export
+    keeps the full headers."""
+    at = open_page(demo_db, page, monkeypatch, params)
+    [table] = [d for d in at.dataframe if column in d.value.columns]
+    headings = screen_headings(table)
+    assert [label for label, _ in headings.values()] == shown
+    for full, (label, help_text) in headings.items():
+        if label != full:
+            assert help_text and help_text.startswith(full.split(" (")[0]), (full, help_text)
+    assert list(headings)[1:] == list(table.value.columns)[1:]  # the data keep every column
+    if export_key:
+        assert list(recorded[export_key]["columns"].values()) == [
+            "Polisområde", "Antal", "Ett år tidigare", "Förändring antal", "Förändring antal (%)",
+            "Per 100 000 invånare"]
