@@ -144,7 +144,7 @@ def source_text(kinds, *, workbooks=None) -> str:
 
 def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser", notes=(), types: bool = True,
                    contents: str | None = None, unprotected: str | None = None, sources=None,
-                   workbooks=None, source: str | None = None) -> str:
+                   workbooks=None, source: str | None = None, dated: str | None = None) -> str:
     """The caption for a chart or table export from this selection; its "data t.o.m." is
     that of ``data`` (a key of data_status()["through"]: "händelser", "rekryteringssignaler"),
     followed by the page's ``notes`` about the figures (None entries are skipped).
@@ -158,7 +158,8 @@ def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser",
     ``sources``: the kinds of data the export holds (default ``data`` alone; add
     "befolkning" for rates per inhabitant), named in "Källa" with the sources the database
     records for them (source_text), with the action plans' ``workbooks`` for measures;
-    ``source`` names another source instead (the Data page's own tables)."""
+    ``source`` names another source instead (the Data page's own tables); ``dated`` replaces
+    the "data t.o.m." for an export the data's last day does not date (exports.caption)."""
     status = queries.data_status()
     through = status["through"].get(data)
     if source is None:
@@ -169,7 +170,7 @@ def export_caption(sel, *, suppressed: int | None = 0, data: str = "händelser",
 
     if contents is not None:
         return exports.caption(contents=contents, source=source, data_until=through, suppressed=suppressed,
-                               unprotected=unprotected, notes=notes)
+                               unprotected=unprotected, notes=notes, dated=dated)
     return exports.caption(filters=sel.describe(types=types), source=source, data_until=through, suppressed=suppressed,
                            unprotected=unprotected, notes=notes)
 

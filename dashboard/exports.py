@@ -74,6 +74,7 @@ def caption(
     threshold: int | None = None,
     unprotected: str | None = None,
     notes: Iterable[str] = (),
+    dated: str | None = None,
 ) -> str:
     """The caption every export carries: filters ("Urval: …"), source, "data t.o.m.", how
     the figures are protected, then ``notes`` (what the page says about the figures: data
@@ -88,10 +89,14 @@ def caption(
     figures. ``unprotected`` says which figures in it count no persons and are shown
     without suppression (incidents, measures; docs/disclosure.md). With neither, the
     caption says nothing about disclosure (the Data page's load history and definitions).
+    ``dated`` replaces the "Data t.o.m." sentence for an export the data's last day does not
+    date (the load log: "Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30").
     """
     if (filters is None) == (contents is None):
         raise ValueError("caption: ange antingen filters eller contents")
-    until = fmt.date(data_until) if data_until is not None and not fmt.is_missing(data_until) else "okänt"
+    if dated is None:
+        until = fmt.date(data_until) if data_until is not None and not fmt.is_missing(data_until) else "okänt"
+        dated = f"Data t.o.m. {until}"
     if suppressed is not None:
         if threshold is None:
             from pipelines.config import settings
@@ -104,7 +109,7 @@ def caption(
     else:
         rule = None
     what = f"Urval: {filters}." if filters is not None else f"{contents.rstrip('.')}."
-    return " ".join([f"{what} Källa: {source}. Data t.o.m. {until}.", *(n for n in (rule, unprotected, *notes) if n)])
+    return " ".join([f"{what} Källa: {source}. {dated.rstrip('.')}.", *(n for n in (rule, unprotected, *notes) if n)])
 
 
 def safe_filename(name: str, extension: str | None = None) -> str:

@@ -7,8 +7,9 @@ A parameter that no longer fits (an unknown level or area, a month outside the d
 unknown incident type) is reported with a notice and the filter falls back to its default
 (the whole country for the geography); Streamlit then drops it from the URL.
 
-Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice as labelled,
-with its months: "Hittills i år (jan–okt 2025)"; or "Välj månader"), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
+Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice by its name,
+"Hittills i år", or "Välj månader"; older links naming the months too still open the
+choice), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
 (incident types, repeated). Defaults are left out of the URL. A link may also name the
 level and area by code or in any letter case (``?niva=kommun&omrade=1280``, or the area
 code alone); it is rewritten to the labels when it is opened. An area that is not on the
@@ -263,24 +264,24 @@ def _notice(notices: list[str], text: str) -> None:
     notices.append(text)
 
 
-def _period_from_address(labels: dict[str, str]) -> None:
-    """A link whose period names a quick choice as the sidebar no longer labels it (by its
-    name alone, as links read before the labels carried their months, or with the months
-    the data ended with when it was copied) opens that choice: set before the widget, which
-    drops a label it does not offer (and the choice with it). Before the widget's first run
-    only; later its own value stands."""
+def _period_from_address() -> None:
+    """A link whose period names a quick choice as the sidebar no longer writes it (with
+    the months the labels carried until ux20, their no-break spaces and word joiner
+    percent-encoded in the link, or a short key) opens that choice: set before the widget,
+    which drops a value it does not offer (and the choice with it). Before the widget's
+    first run only; later its own value stands."""
     given = st.query_params.get(KEY_PERIOD)
-    if not given or given in labels.values() or KEY_PERIOD in st.session_state:
+    if not given or given in PERIODS or KEY_PERIOD in st.session_state:
         return
     if (choice := periods.named_choice(given)) is None:
         return  # the sidebar reports it
     # The address itself is rewritten and the run starts again, so the widget is seeded
-    # from it and a copied link reads as the sidebar labels it now (set in session state
+    # from it and a copied link reads as the sidebar writes it now (set in session state
     # instead, the choice was shown but the address lost it).
     if choice == LAST_12:  # the default is left out of the address
         del st.query_params[KEY_PERIOD]
     else:
-        st.query_params[KEY_PERIOD] = labels[choice]
+        st.query_params[KEY_PERIOD] = choice
     st.rerun()
 
 
@@ -331,17 +332,20 @@ def sidebar() -> Selection:
         complete = incidents.last_complete()
         ongoing = complete is not None and first <= complete < last
         ends = periods.quick_end(first, last, complete)
-        # Each quick choice names its months ("Senaste 12 månaderna (nov 2024–okt 2025)"):
-        # they count from the last month with data, which the name alone did not say.
-        labels = {c: periods.quick_label(c, first, ends) for c in PERIODS}
-        _period_from_address(labels)
-        bad = [v for v in _unknown(KEY_PERIOD, set(labels.values())) if periods.named_choice(v) is None]
+        # Each quick choice names its months under its name ("nov 2024–okt 2025"): they
+        # count from the last month with data, which the name alone did not say. The
+        # months are the option's caption, not its label: the address holds the label
+        # (Streamlit binds the shown label), which is then the plain name
+        # ("?period=Hittills i år"), stays the same as data are added, and carries none of
+        # the no-break spaces that hold the months together on screen.
+        _period_from_address()
+        bad = [v for v in _unknown(KEY_PERIOD, set(PERIODS)) if periods.named_choice(v) is None]
         if bad:
             _notice(notices, f"Okänd period '{bad[0]}' i länken; visar {LAST_12.lower()}.")
-        # Radio buttons: each label wraps in the sidebar (a select box cut the chosen one to
+        # Radio buttons: each choice wraps in the sidebar (a select box cut the chosen one to
         # "Senaste 12 månaderna (jan–dec") and the months of every choice are in sight.
-        choice = st.radio("Period", PERIODS, format_func=labels.get, key=KEY_PERIOD, bind="query-params",
-                          on_change=_on_period_change)
+        choice = st.radio("Period", PERIODS, captions=[periods.quick_months(c, first, ends) for c in PERIODS],
+                          key=KEY_PERIOD, bind="query-params", on_change=_on_period_change)
         start, end = preset_range(choice, first, ends)
         if choice == CUSTOM:
             months = month_options(first, last)

@@ -16,6 +16,9 @@ YEAR_TO_DATE = "Hittills i år"
 PREVIOUS_YEAR = "Föregående år"
 CUSTOM = "Välj månader"
 PERIODS = (LAST_12, YEAR_TO_DATE, PREVIOUS_YEAR, CUSTOM)
+# Short forms a hand-written link may use ("?period=hittills"); the address itself holds
+# the choice's name ("?period=Hittills i år"), which a link keeps however the data grow.
+SHORT_KEYS = {"senaste12": LAST_12, "hittills": YEAR_TO_DATE, "foregaende": PREVIOUS_YEAR, "valj": CUSTOM}
 NO_BREAK = "\u00a0"
 WORD_JOINER = "\u2060"
 
@@ -90,24 +93,28 @@ def quick_ranges(first: date, last: date, complete: date | None) -> list[tuple[d
     return list(dict.fromkeys(preset_range(choice, first, ends) for choice in PERIODS if choice != CUSTOM))
 
 
-def quick_label(choice: str, first: date, ends: date) -> str:
-    """A quick choice as the sidebar names it, with the months it stands for in data from
-    ``first`` that the quick choices end with ``ends`` (:func:`quick_end`):
-    "Senaste 12 månaderna (nov 2024–okt 2025)", "Hittills i år (jan–okt 2025)",
-    "Föregående år (2024)"; the last 12 months and this year name their months even when
-    they are a calendar year ("Hittills i år (jan–dec 2025)": the year is whole in data).
-    "Välj månader" stays as it is. The months are held together (no-break spaces, a word
-    joiner after the dash): in the sidebar a label wraps before them, not inside them
-    ("(jan– / dec 2025)")."""
+def quick_months(choice: str, first: date, ends: date) -> str:
+    """The months a quick choice stands for in data from ``first`` that the quick choices
+    end with ``ends`` (:func:`quick_end`), as the sidebar writes them under its name:
+    "nov 2024–okt 2025", "jan–okt 2025", "2024"; the last 12 months and this year name
+    their months even when they are a calendar year ("jan–dec 2025": the year is whole in
+    data). "" for "Välj månader". The months are held together (no-break spaces, a word
+    joiner after the dash): in a narrow sidebar the line wraps before them, not inside them."""
     if choice == CUSTOM:
-        return choice
+        return ""
     months = fmt.short_period(*preset_range(choice, first, ends), years=choice == PREVIOUS_YEAR)
-    return f"{choice} ({months.replace(' ', NO_BREAK).replace('–', '–' + WORD_JOINER)})"
+    return months.replace(" ", NO_BREAK).replace("–", "–" + WORD_JOINER)
 
 
 def named_choice(given: str) -> str | None:
-    """The quick choice a link's period names, by its name alone ("Hittills i år", as links
-    read before the names carried their months) or with months the data no longer end
-    with ("Hittills i år (jan–okt 2025)", copied before a month was loaded); None for
-    anything else. A quick choice is relative to the data, so it opens with today's months."""
-    return next((c for c in PERIODS if given == c or (c != CUSTOM and given.startswith(f"{c} ("))), None)
+    """The quick choice a link's period names in a form the sidebar no longer writes: with
+    the months the label carried until ux20 ("Hittills i år (jan–okt 2025)", also with the
+    no-break spaces and word joiner it had, percent-encoded in the link), in any letter
+    case, or by a short key ("hittills"); None for anything else. A quick choice is
+    relative to the data, so it opens with today's months."""
+    text = " ".join(given.replace(WORD_JOINER, "").replace(NO_BREAK, " ").split()).casefold()
+    for choice in PERIODS:
+        name = choice.casefold()
+        if text == name or (choice != CUSTOM and text.startswith(f"{name} (")):
+            return choice
+    return SHORT_KEYS.get(text)

@@ -153,3 +153,33 @@ def test_the_comparison_tables_fit_a_1280_px_window(browser, server, name, path)
     [first] = tables[:1]
     assert first["content"] <= first["box"] + 1, f"{first['content']} px i en ruta på {first['box']} px"
     assert "Inom slumpen" in first["header"], first["header"]
+
+
+@pytest.mark.parametrize(("key", "path", "headings"), [
+    ("oversikt_change", "/?niva=Polisomr%C3%A5de&omrade=Stockholm+syd",
+     ["Lokalpolisområde", "Antal", "Året innan", "Förändr.", "%", "Per 100 000"]),
+    ("oversikt_change", "/", ["Polisregion", "Antal", "Året innan", "Förändr.", "%", "Per 100 000"]),
+    ("jmf_similar", "/jamforelse?niva=L%C3%A4n&omrade=Hallands+l%C3%A4n&jmf_flik=Liknande+omr%C3%A5den",
+     ["Län", "Invånare", "12–17 år", "Per km²", "Avstånd"]),
+    ("jmf_similar", "/jamforelse?niva=Lokalpolisomr%C3%A5de&omrade=S%C3%B6dermalm&jmf_flik=Liknande+omr%C3%A5den",
+     ["Lokalpolisområde", "Invånare", "12–17 år", "Per km²", "Avstånd"]),
+], ids=["oversikt-lpo", "oversikt-polisregioner", "jamforelse-lan", "jamforelse-lpo"])
+def test_the_change_and_similar_areas_tables_fit_an_800_px_window(narrow_page, server, key, path, headings):
+    """Översikt's "Vad förändrades mest" took 624 px and Jämförelse's similar areas 553 px of
+    the 466 px an 800 px window gives the page: the change in per cent and the distance were
+    out of sight. Short headings (the full wording as help) and narrow number columns fit."""
+    page = narrow_page
+    page.goto(server + path, wait_until="commit")
+    settle(page)
+    assert page.locator(EXCEPTION).count() == 0
+    # The table is told apart by its last heading (a table's element carries no key).
+    table = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator("table[role=grid] th", has_text=headings[-1]))
+    table.evaluate("d => d.scrollIntoView()")
+    page.wait_for_timeout(500)
+    found = table.evaluate("""d => { const s = d.querySelector('.dvn-scroller') || d;
+        return {header: Array.from(d.querySelectorAll('table[role=grid] th'), t => t.innerText.trim()),
+                content: s.scrollWidth, box: s.clientWidth}; }""")
+    table.screenshot(path=ARTIFACTS / f"table-800-{key}-{path.split('omrade=')[-1][:12]}.png")
+    assert found["content"] <= found["box"] + 1, f"{found['content']} px i en ruta på {found['box']} px"
+    assert found["header"] == headings, found["header"]

@@ -87,35 +87,52 @@ def test_a_link_reopens_area_period_and_types(demo_db, monkeypatch):
 
 def test_quick_choices_name_their_months(demo_db, monkeypatch):
     """The quick periods count from the last month with data, which their names did not
-    say: each names its months, computed from the data (the demo's end with December 2025)."""
+    say: each names its months under its name, computed from the data (the demo's end with
+    December 2025)."""
     at = run_app(demo_db, monkeypatch)
-    shown = [as_read(o) for o in at.radio(key="period").options]
-    assert shown == ["Senaste 12 månaderna (jan–dec 2025)", "Hittills i år (jan–dec 2025)", "Föregående år (2024)",
-                     "Välj månader"]
-    assert at.radio(key="period").value == filters.LAST_12  # the choice itself, not its label
+    radio = at.radio(key="period")
+    assert radio.options == ["Senaste 12 månaderna", "Hittills i år", "Föregående år", "Välj månader"]
+    assert [as_read(c) for c in radio.proto.captions] == ["jan–dec 2025", "jan–dec 2025", "2024", ""]
+    assert radio.value == filters.LAST_12
 
 
-def test_the_labels_months_follow_the_data():
+def test_the_months_follow_the_data():
     first, last = date(2016, 1, 1), date(2025, 10, 1)
-    assert [as_read(filters.periods.quick_label(c, first, last)) for c in filters.PERIODS] == [
-        "Senaste 12 månaderna (nov 2024–okt 2025)", "Hittills i år (jan–okt 2025)", "Föregående år (2024)",
-        "Välj månader"]
+    assert [as_read(filters.periods.quick_months(c, first, last)) for c in filters.PERIODS] == [
+        "nov 2024–okt 2025", "jan–okt 2025", "2024", ""]
     # Data beginning in March 2025: the months there are, not twelve.
-    assert as_read(filters.periods.quick_label(filters.LAST_12, date(2025, 3, 1), last)) == \
-        "Senaste 12 månaderna (mar–okt 2025)"
-    assert as_read(filters.periods.quick_label(filters.YEAR_TO_DATE, first, date(2026, 1, 1))) == \
-        "Hittills i år (jan 2026)"
+    assert as_read(filters.periods.quick_months(filters.LAST_12, date(2025, 3, 1), last)) == "mar–okt 2025"
+    assert as_read(filters.periods.quick_months(filters.YEAR_TO_DATE, first, date(2026, 1, 1))) == "jan 2026"
 
 
-@pytest.mark.parametrize("given", ["Föregående år", "Föregående år (2023)"])
-def test_a_link_naming_a_quick_choice_without_its_months_opens_it(demo_db, monkeypatch, given):
-    """Links from before the names carried months ("?period=Föregående år"), or copied before
-    a month was loaded, open the choice with the data's months now, and the address is
-    rewritten to the label as the sidebar shows it (a copied link reads the same)."""
+@pytest.mark.parametrize("given", [
+    "Föregående år",
+    "Föregående år (2023)",  # copied before a month was loaded
+    "Föregående år (2024)",  # the label the sidebar wrote until ux20
+    "föregående år",
+    "foregaende",  # a short key, written by hand
+])
+def test_a_link_naming_a_quick_choice_opens_it_and_the_address_holds_its_plain_name(demo_db, monkeypatch,
+                                                                                      given):
+    """The address holds the choice's plain name ("?period=Föregående år"), which stays the
+    same as data are added; links in the forms written before (with the months) or by hand
+    open the choice with the data's months now, and the address is rewritten to the name."""
     at = run_app(demo_db, monkeypatch, {"period": given})
     sel = selection(at)
     assert (sel.start, sel.end) == (date(2024, 1, 1), date(2024, 12, 1))
-    assert at.query_params["period"] == "Föregående år (2024)"
+    assert at.query_params["period"] == "Föregående år"
+    assert not notices(at)
+
+
+def test_a_link_copied_with_the_old_labels_invisible_characters_opens_its_choice(demo_db, monkeypatch):
+    """Until ux20 the address held the label with no-break spaces and a word joiner, which a
+    copied link carried percent-encoded ("Hittills%C2%A0i%C2%A0%C3%A5r…" as the browser
+    decodes it). Such a link opens the choice, and the address then reads plainly."""
+    at = run_app(demo_db, monkeypatch, {"period": "Hittills i år (jan–\u2060okt\u00a02025)"})
+    sel = selection(at)
+    assert (sel.start, sel.end) == (date(2025, 1, 1), date(2025, 12, 1))
+    assert at.query_params["period"] == "Hittills i år"
+    assert "\u00a0" not in at.query_params["period"] and "\u2060" not in at.query_params["period"]
     assert not notices(at)
 
 

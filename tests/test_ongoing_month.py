@@ -46,8 +46,7 @@ def test_quick_periods_end_with_the_last_whole_month(ongoing_db, monkeypatch, pe
 def test_the_quick_choices_name_the_months_they_end_with(ongoing_db, monkeypatch):
     """December is not whole: the quick choices end with November, and their names say so."""
     at = open_page(ongoing_db, "oversikt", monkeypatch, {})
-    assert [as_read(o) for o in at.radio(key="period").options[:2]] == [
-        "Senaste 12 månaderna (dec 2024–nov 2025)", "Hittills i år (jan–nov 2025)"]
+    assert [as_read(c) for c in at.radio(key="period").proto.captions[:2]] == ["dec 2024–nov 2025", "jan–nov 2025"]
 
 
 def test_a_chosen_month_that_is_not_whole_is_named_on_the_overview(ongoing_db, monkeypatch):

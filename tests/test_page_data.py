@@ -117,3 +117,19 @@ def test_data_note_says_demo_and_data_tom(page):
     text = " ".join(c.value for c in page.caption)
     assert "Demodata – syntetiska siffror" in text
     assert "Data t.o.m.: händelser 2025-12-31" in text
+
+
+def test_rejected_rows_export_is_dated_by_its_load(loaded_db, monkeypatch, recorded):
+    """The export of a load's rejected rows said "Data t.o.m." with the incidents' last day;
+    it names when that load was made, as the load history shows it."""
+    monkeypatch.setenv("LAGESBILD_DB", str(loaded_db))
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    con = duckdb.connect(str(loaded_db), read_only=True)
+    [(load_id, loaded_at)] = con.execute("SELECT load_id, loaded_at FROM load_log "
+                                         "WHERE load_id = (SELECT max(load_id) FROM load_log)").fetchall()
+    con.close()
+    caption = recorded["data_rejected_dl"]["caption"]
+    assert caption.startswith(f"De avvisade raderna i inläsning {load_id} ")
+    assert f"Inläst {loaded_at:%Y-%m-%d %H:%M}." in caption and "Data t.o.m." not in caption, caption

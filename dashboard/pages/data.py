@@ -34,6 +34,17 @@ def table_overview(tables: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def log_span(loaded_at: pd.Series) -> str:
+    """The time a load log's export covers, as its caption states it instead of "Data
+    t.o.m.": "Inläsningar 2026-01-15 09:00 – 2026-01-16 10:30" (one load: "Inläst …")."""
+    times = sorted(t for t in loaded_at.tolist() if isinstance(t, str) and t and t != "NaT")
+    if not times:
+        return "Inga inläsningar"
+    if times[0] == times[-1]:
+        return f"Inläst {times[0]}" if len(times) == 1 else f"Inläsningar {times[0]}"
+    return f"Inläsningar {times[0]} – {times[-1]}"
+
+
 current_selection()  # draws the sidebar when the page runs on its own; its choices are not used here
 # No selection line under the title: it named an area and a period the page then said
 # it ignores.
@@ -66,10 +77,13 @@ load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": 
 shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16))
 st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
              key="data_loads")
+# A log of loads is dated by its own loads, not by the incidents' "data t.o.m." (which said
+# nothing about when the files were loaded, and nothing at all for a database of signals).
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",
                          caption=components.export_caption(
                              None, suppressed=None, source=LOG_SOURCE,
-                             contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen"),
+                             contents="Alla inläsningar i databasen; urvalet i sidopanelen gäller inte tabellen",
+                             dated=log_span(shown_loads["loaded_at"])),
                          filename="inlasningar", columns=load_columns)
 
 st.subheader("Avvisade rader")
@@ -91,7 +105,8 @@ else:
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
                              caption=components.export_caption(
                                  None, suppressed=None, source=LOG_SOURCE, contents=f"De avvisade raderna i inläsning {load_id} med rad, kolumn "
-                                                "och orsak (radens innehåll sparas aldrig)"),
+                                                "och orsak (radens innehåll sparas aldrig)",
+                                 dated=log_span(shown_loads.loc[shown_loads["load_id"] == load_id, "loaded_at"])),
                              filename=f"avvisade-rader-{load_id}",
                              columns=columns)
 

@@ -41,6 +41,18 @@ def value_bars(df, *, title: str, value_title: str, highlight: str | None):
 
 INTERVAL = "95 % intervall"
 CHANCE = "Inom slumpen"
+# The similar areas' table on screen: short headings and narrow number columns, the full
+# wording (the keys) as each column's help, so the table fits the 466 px an 800 px window
+# gives the page with the sidebar open ("Västra Götalands län" whole beside the numbers).
+SIMILAR_HEADINGS = {
+    "Invånare": st.column_config.TextColumn(width=72, help="Invånare: befolkningen 31 december."),
+    "Andel 12–17 år": st.column_config.TextColumn(
+        "12–17 år", width=66, help="Andel 12–17 år: andelen av invånarna som är 12–17 år."),
+    "Invånare per km²": st.column_config.TextColumn("Per km²", width=72, help="Invånare per km²."),
+    "Avstånd (0 = samma)": st.column_config.TextColumn(
+        "Avstånd", width=66, help="Avstånd (0 = samma): hur olika området är det valda i de tre måtten; "
+                                  "0 är det valda området självt."),
+}
 
 
 def with_interval(shown):
@@ -317,9 +329,12 @@ def show_similar() -> int:
     similar_columns = {"name": geo.LEVEL_LABELS[level], "population": "Invånare",
                        "share_12_17": "Andel 12–17 år", "density": "Invånare per km²",
                        "distance": "Avstånd (0 = samma)"}
+    # Short headings and narrow number columns, the full wording as each column's help: with
+    # the full headings the table took 553 px of the 466 an 800 px window gives the page.
     st.dataframe(fmt.display_arrow(similar, similar_columns,
                                    decimals={"population": 0, "density": 1, "distance": 2},
-                                   share=["share_12_17"]), hide_index=True, key="jmf_similar")
+                                   share=["share_12_17"]), hide_index=True, key="jmf_similar",
+                 column_config=SIMILAR_HEADINGS)
     if years:
         title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
         fig = charts.remembered(yearly_index, trend, int(base), title, what)
@@ -337,7 +352,8 @@ def show_similar() -> int:
                          "value": "Värde", "index": f"Index ({base} = 100)"}
         indexed = charts.index_values(trend, "date", "value", "name", int(base))
         hidden = int(trend["count_suppressed"].sum())
-        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed.assign(year=indexed["year"].astype(str)),
+        # The year stays a number: Excel sorts and charts it (as text it did neither).
+        exports.download_buttons("jmf_index_dl", fig=fig, df=indexed,
                                  title=title, caption=export_caption(hidden, whole_years=True),
                                  filename=components.file_name(title, sel),
                                  columns=trend_columns)

@@ -50,6 +50,20 @@ def rate_decimals(grain: str) -> int:
     return 1 if grain == "year" else 2
 
 
+def yearly_export(frame: pd.DataFrame, columns: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The per-year table as exported: the year a number ("År", 2025), so Excel sorts and
+    charts it (the label "2025" was text), and the months a cut year holds in a column of
+    their own ("Månader": "nov–dec"; "jan–dec" for a whole year) when the period cuts one,
+    which the label said as "2024 (nov–dec)"."""
+    years = [d.year for d in frame["period_start"]]
+    held = [label[len(str(year)):].strip(" ()") or "jan–dec"
+            for label, year in zip(frame["period_label"], years, strict=True)]
+    out = frame.assign(year=years, months_held=held)
+    rest = {k: v for k, v in columns.items() if k != "period_label"}
+    cut = any(h != "jan–dec" for h in held)
+    return out, {"year": columns["period_label"], **({"months_held": "Månader"} if cut else {}), **rest}
+
+
 def label_periods(fig, frame, grain: str) -> None:
     """Hover texts, ticks and the alt text name quarters and years, not their first month."""
     if grain == "month":
@@ -192,11 +206,12 @@ columns = {"period_label": GRAINS[view_grain], **({"category_label": SPLITS[spli
            "count": "Antal", "rate": "Per 1 000 unga 12–17 år"}
 # The exports' titles name the period, as the other pages' exports do.
 period = fmt.period(sel.start, sel.end)
-exports.download_buttons("signal-trend", fig=fig, df=table, title=f"{title}, {sel.area_name}, {period}",
+export_table, export_columns = yearly_export(table, columns) if view_grain == "year" else (table, columns)
+exports.download_buttons("signal-trend", fig=fig, df=export_table, title=f"{title}, {sel.area_name}, {period}",
                          caption=export_caption(table, grain_note or None),
                          # The grain and breakdown in the name: each view's file kept apart.
                          filename=components.file_name(f"{title}, {sel.area_name}", sel),
-                         columns=columns)
+                         columns=export_columns)
 
 st.subheader("Hela perioden")
 sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Andel",
