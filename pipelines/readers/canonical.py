@@ -288,14 +288,23 @@ def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     columns = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
     cells = []
     for name, typ, *_ in columns:
-        col = '"' + str(name).replace('"', '""') + '"'
+        col = _identifier(str(name))
         if typ.startswith("TIMESTAMP"):
             cells.append(f"CASE WHEN {col}::TIME = TIME '00:00' THEN strftime({col}, '%Y-%m-%d') "
                          f"ELSE CAST({col} AS VARCHAR) END")
         else:
             cells.append(f"CAST({col} AS VARCHAR)")
     rows = con.execute(f"SELECT {', '.join(cells)} FROM {src}").fetchall()
-    return [str(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+    return [_column_name(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+
+
+def _column_name(name) -> str:
+    """A Parquet column's name as a CSV header's is read: trimmed, in lower case, without
+    a byte order mark. R, Power BI and polars keep the case a table was given
+    ('Month', 'AREA_CODE'), and a data frame read from a CSV with a BOM without
+    'utf-8-sig' keeps the mark in its first name; before, such a file was refused as
+    lacking a column it has."""
+    return str(name).replace("\ufeff", "").strip().lower()
 
 
 def _gate(file: str, header: list[str], rows: list[list[str]], first: int) -> None:
@@ -506,6 +515,11 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
         described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        if any(_column_name(name) != str(name).lower() for name, *_ in described):
+            # A name with a byte order mark or spaces around it is read as a CSV header's.
+            src = (f"(SELECT {', '.join(f'{_identifier(str(n))} AS {_identifier(_column_name(n))}' for n, *_ in described)}"
+                   f" FROM {src})")
+            described = [(_column_name(name), *rest) for name, *rest in described]
         cols = [str(name).lower() for name, *_ in described]
         # pandas writes a column of whole numbers with a gap in it as floats (180.0): such
         # numbers are read as the integers they are, so 180.0 is the kommun code 0180 and

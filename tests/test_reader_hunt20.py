@@ -1,0 +1,42 @@
+"""Real files and real bad input through the loading path (hunt 20): Parquet as R, Power
+BI, polars and pandas write it, signal areas as municipal exports name them, and what a
+user is told about a file packed or compressed before it was handed over."""
+
+from __future__ import annotations
+
+import pandas as pd
+from helpers import digest, rows
+
+from pipelines.loading import ingest
+
+SIGNALS = {"month": ["2025-01", "2025-02"], "area_code": ["0180", "LPO-JARVA"], "age_band": ["15-17", "12-14"],
+           "sex": ["M", "K"], "source": ["polis", "skola"],
+           "signal_type": ["rekryteringsförsök", "kontakt via sociala medier"], "count": [7, 3]}
+STORED_SIGNALS = [("2025-01-01", "0180", 7), ("2025-02-01", "LPO-JARVA", 3)]
+
+
+def _signals(db):
+    return rows(db, "SELECT strftime(month, '%Y-%m-%d'), area_code, count FROM recruitment_signal ORDER BY 1")
+
+
+def test_parquet_column_names_in_another_case_or_with_a_byte_order_mark_are_read(empty_db, tmp_path):
+    # R's arrow::write_parquet, Power BI and polars keep the names a table was given
+    # ('Month', 'AREA_CODE'); a data frame read from Excel's CSV UTF-8 without
+    # 'utf-8-sig' keeps the byte order mark in its first name, and a header cell typed
+    # with a space after the name keeps the space. A CSV header is read in any case and
+    # trimmed; the same Parquet file was refused as lacking a column it has.
+    upper = tmp_path / "signaler.parquet"
+    pd.DataFrame({k.upper() if k != "count" else "Count": v for k, v in SIGNALS.items()}).to_parquet(upper)
+    [report] = ingest(empty_db, [upper])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    assert _signals(empty_db) == STORED_SIGNALS
+
+    incidents = tmp_path / "handelser.parquet"
+    pd.DataFrame({"\ufeffIncident_ID": ["k-1"], "occurred_at ": ["2025-03-01 21:14"], "Incident_Type": ["rån"],
+                  "KOMMUN_CODE": ["0180"]}).to_parquet(incidents)
+    [report] = ingest(empty_db, [incidents])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert rows(empty_db, "SELECT incident_id, incident_type, kommun_code FROM incident") == [("k-1", "rån", "0180")]
+    before = digest(empty_db)
+    assert [r.status for r in ingest(empty_db, [upper, incidents])] == ["duplicate", "duplicate"]
+    assert digest(empty_db) == before
