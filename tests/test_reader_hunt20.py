@@ -40,3 +40,18 @@ def test_parquet_column_names_in_another_case_or_with_a_byte_order_mark_are_read
     before = digest(empty_db)
     assert [r.status for r in ingest(empty_db, [upper, incidents])] == ["duplicate", "duplicate"]
     assert digest(empty_db) == before
+
+
+def test_a_signal_month_column_with_a_time_zone_from_pandas_is_read_as_stockholms_month(empty_db, tmp_path):
+    # pandas writes a zoned datetime column (tz_localize('Europe/Stockholm'), or
+    # converted to UTC before saving) as instants. Before, the load failed as an
+    # 'oväntat fel'; the month is the one the instant falls in in Stockholm.
+    months = pd.to_datetime(["2025-01-01", "2025-02-01"]).tz_localize("Europe/Stockholm")
+    for name, column in (("stockholm.parquet", months), ("utc.parquet", months.tz_convert("UTC"))):
+        db = tmp_path / f"{name}.duckdb"
+        db.write_bytes(empty_db.read_bytes())
+        path = tmp_path / name
+        pd.DataFrame({**SIGNALS, "month": column}).to_parquet(path)
+        [report] = ingest(db, [path])
+        assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
+        assert _signals(db) == STORED_SIGNALS

@@ -282,13 +282,20 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
 def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     """A small Parquet file's header and cells as text, as the CSV's would read: a date or
     a timestamp at midnight as its date ('2025-03-01', as a month column of dates holds
-    it), any other value as DuckDB writes it; an empty cell as ''."""
+    it; a zoned one in Stockholm time), any other value as DuckDB writes it; an empty cell
+    as ''."""
     con = duckdb.connect()
     src = f"read_parquet('{_q(path)}')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
     cells = []
     for name, typ, *_ in columns:
         col = _identifier(str(name))
+        if typ.startswith("TIMESTAMP WITH TIME ZONE"):
+            # pandas writes a zoned column ('Europe/Stockholm', or converted to UTC) as an
+            # instant: the month it begins is Stockholm's (a month's first midnight in UTC
+            # is the evening before). DuckDB cannot take the time of day of an instant,
+            # which failed the load as an unexpected error.
+            col = f"timezone('{LOCAL_TIME_ZONE}', {col})"
         if typ.startswith("TIMESTAMP"):
             cells.append(f"CASE WHEN {col}::TIME = TIME '00:00' THEN strftime({col}, '%Y-%m-%d') "
                          f"ELSE CAST({col} AS VARCHAR) END")
