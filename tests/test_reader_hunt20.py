@@ -55,3 +55,21 @@ def test_a_signal_month_column_with_a_time_zone_from_pandas_is_read_as_stockholm
         [report] = ingest(db, [path])
         assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
         assert _signals(db) == STORED_SIGNALS
+
+
+def test_a_signal_area_named_as_a_kommun_is_the_kommun_where_an_lpo_has_its_name(empty_db, tmp_path):
+    # LPO Västerås covers Västerås, Surahammar and Skinnskatteberg. A socialtjänst export
+    # that names its kommun 'Västerås kommun' was stored as the LPO: Västerås kommun then
+    # showed no signals ('Registreras per lokalpolisområde'). A bare 'Västerås' stays the
+    # LPO, as signals are mostly recorded per LPO (docs/formats.md).
+    csv = tmp_path / "signaler.csv"
+    csv.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
+                   "2025-01;Västerås kommun;15-17;M;socialtjänst;rekryteringsförsök;7\n"
+                   "2025-01;Uppsala kommun;15-17;M;socialtjänst;rekryteringsförsök;4\n"
+                   "2025-01;Surahammars kommun;15-17;M;socialtjänst;rekryteringsförsök;2\n"
+                   "2025-01;Västerås;12-14;K;polis;rekryteringsförsök;5\n"
+                   "2025-01;Lokalpolisområde Uppsala;12-14;K;polis;rekryteringsförsök;6\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 5, 0), report.summary()
+    assert rows(empty_db, "SELECT area_code, count FROM recruitment_signal ORDER BY count") == [
+        ("1907", 2), ("0380", 4), ("LPO-VASTERAS", 5), ("LPO-UPPSALA", 6), ("1980", 7)]

@@ -341,7 +341,7 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
             problems.append(("month", f"ogiltig månad '{r.get('month', '')[:20]}' (skriv ÅÅÅÅ-MM)"))
         if month is not None and month > date.today():
             problems.append(("month", "månaden ligger i framtiden"))
-        area = gz.lpo_code(r["area_code"]) or gz.kommun_code(r["area_code"])
+        area = _signal_area(gz, r["area_code"])
         if area is None:
             problems.append(("area_code", "okänt område (ange LPO-kod eller kommunkod)"))
         checks = {
@@ -385,6 +385,22 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
                          for i, _ in given]
     frame = pd.DataFrame(out, columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count"])
     return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)
+
+
+# A name that says it is a kommun's: 'Västerås kommun', 'Västerås stad', 'Gotlands kommun'.
+_KOMMUN_NAMED = re.compile(r"(?i)\s(kommun|stad)$")
+
+
+def _signal_area(gz, text: str) -> str | None:
+    """The area a signal row names: an LPO's code or name, else a kommun's. Signals are
+    mostly recorded per LPO, so a bare name that is both (Västerås, Uppsala: about sixty
+    LPOs bear the name of their largest kommun) is the LPO; a name that says it is the
+    kommun ('Västerås kommun', as the socialtjänst's exports name it) is the kommun.
+    Before, 'Västerås kommun' was stored as the LPO, which also covers Surahammar and
+    Skinnskatteberg, and Västerås kommun showed no signals of its own."""
+    if _KOMMUN_NAMED.search(text.strip()):
+        return gz.kommun_code(text) or gz.lpo_code(text)
+    return gz.lpo_code(text) or gz.kommun_code(text)
 
 
 # 'mars 2025', 'mar 2025', 'mar. 2025', 'sept 2025', 'mar-25' (Excel's mmm-åå); a name is
