@@ -5,7 +5,7 @@ user is told about a file packed or compressed before it was handed over."""
 from __future__ import annotations
 
 import pandas as pd
-from helpers import digest, rows
+from helpers import digest, rejected_rows, rows
 
 from pipelines.loading import ingest
 
@@ -73,3 +73,18 @@ def test_a_signal_area_named_as_a_kommun_is_the_kommun_where_an_lpo_has_its_name
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 5, 0), report.summary()
     assert rows(empty_db, "SELECT area_code, count FROM recruitment_signal ORDER BY count") == [
         ("1907", 2), ("0380", 4), ("LPO-VASTERAS", 5), ("LPO-UPPSALA", 6), ("1980", 7)]
+
+
+def test_an_lpo_written_where_the_kommun_belongs_is_rejected_not_read_as_its_kommun(empty_db, tmp_path):
+    # 'LPO Västerås' covers three kommuner; read as the kommun Västerås it put the
+    # incident there unseen. docs/formats.md promises 'okänd kommunkod' for an LPO's name.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text("incident_id;occurred_at;incident_type;kommun_code\n"
+                   "k-1;2025-03-01 21:14;rån;LPO Västerås\n"
+                   "k-2;2025-03-01 21:20;rån;Lokalpolisområde Uppsala\n"
+                   "k-3;2025-03-01 21:30;rån;Västerås\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 2), report.summary()
+    assert [(r, c) for r, c, _ in rejected_rows(empty_db)] == [(2, "kommun_code"), (3, "kommun_code")]
+    assert all("okänd kommunkod" in reason for *_, reason in rejected_rows(empty_db))
+    assert rows(empty_db, "SELECT incident_id, kommun_code FROM incident") == [("k-3", "1980")]
