@@ -88,3 +88,26 @@ def test_an_lpo_written_where_the_kommun_belongs_is_rejected_not_read_as_its_kom
     assert [(r, c) for r, c, _ in rejected_rows(empty_db)] == [(2, "kommun_code"), (3, "kommun_code")]
     assert all("okänd kommunkod" in reason for *_, reason in rejected_rows(empty_db))
     assert rows(empty_db, "SELECT incident_id, kommun_code FROM incident") == [("k-3", "1980")]
+
+
+def test_na_as_r_writes_a_missing_value_is_an_empty_cell(empty_db, tmp_path):
+    # R's write.csv quotes text and row names but writes a missing value as a bare NA.
+    # Before, NA in lpo_code rejected the row as an unknown LPO, NA in source was stored
+    # as the source's name, and NA as a count was 'not a whole number' instead of missing.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text('"","incident_id","occurred_at","incident_type","kommun_code","lpo_code","source"\n'
+                   '"1","k-1","2025-03-01 21:14","rån","0180",NA,"kommunens logg"\n'
+                   '"2","k-2","2025-03-02 02:10","hot","1280","LPO-MALMO-NORR",NA\n', encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
+    assert rows(empty_db, "SELECT incident_id, lpo_code, source FROM incident ORDER BY 1") == [
+        ("k-1", None, "kommunens logg"), ("k-2", "LPO-MALMO-NORR", "egen fil")]
+
+    signals = tmp_path / "signaler.csv"
+    signals.write_text('"","month","area_code","age_band","sex","source","signal_type","count"\n'
+                       '"1","2025-01","0180","15-17","M","polis","rekryteringsförsök",7\n'
+                       '"2","2025-02","LPO-JARVA","12-14","K","skola","kontakt via sociala medier",NA\n',
+                       encoding="utf-8")
+    [report] = ingest(empty_db, [signals])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 1), report.summary()
+    assert rejected_rows(empty_db) == [(3, "count", "antal saknas; skriv 0 om inga signaler fanns")]

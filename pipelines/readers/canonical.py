@@ -246,12 +246,12 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
         header.pop()
     # A row cut short (a truncated file) lacks its last columns: pad so checks name them.
     # NULL is an empty cell, as database exports write one (it was stored as the text 'NULL'
-    # in a measure's description or due date).
+    # in a measure's description or due date), and so is R's NA.
     rows = [[_NULL.sub("", v) for v in row] + [""] * (len(header) - len(row)) for row in all_rows[1:]]
     return header, rows, delimiter
 
 
-_NULL = re.compile(r"^\s*NULL\s*$")
+_NULL = re.compile(r"^\s*(NULL|NA)\s*$")
 
 
 def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str | None,
@@ -562,9 +562,10 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
         # NULL (quoted or not) is an empty cell, as SQL Server, Access and other database
-        # exports write one; read as text, an empty LPO or grid cell rejected the row.
+        # exports write one, and so is NA, as R's write.csv writes one; read as text, an
+        # empty LPO or grid cell rejected the row (and NA was stored as the source's name).
         options = (f"delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
-                   f"null_padding=true, nullstr=['', 'NULL']{serial}")
+                   f"null_padding=true, nullstr=['', 'NULL', 'NA']{serial}")
         try:
             cols = [c.lower() for c in
                     con.execute(f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', {options})").df()["column_name"]]
