@@ -5,7 +5,7 @@ user is told about a file packed or compressed before it was handed over."""
 from __future__ import annotations
 
 import pandas as pd
-from helpers import digest, rejected_rows, rows
+from helpers import digest, refused, rejected_rows, rows
 
 from pipelines.loading import ingest
 
@@ -111,3 +111,40 @@ def test_na_as_r_writes_a_missing_value_is_an_empty_cell(empty_db, tmp_path):
     [report] = ingest(empty_db, [signals])
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 1), report.summary()
     assert rejected_rows(empty_db) == [(3, "count", "antal saknas; skriv 0 om inga signaler fanns")]
+
+
+def test_a_packed_or_compressed_file_and_names_with_spaces_get_advice_not_just_unknown(empty_db, tmp_path):
+    # A colleague mails a ZIP of CSV files, pandas writes 'export.csv.gz', a Parquet file
+    # from a report tool has our names with spaces: each was 'formatet känns inte igen'
+    # with no hint (the ZIP was called a workbook, the Parquet file damaged).
+    import gzip
+    import zipfile
+
+    header = "month;area_code;age_band;sex;source;signal_type;count\n"
+    packed = tmp_path / "signaler.zip"
+    with zipfile.ZipFile(packed, "w") as zf:
+        zf.writestr("export/signaler jan.csv", header)
+        zf.writestr("export/signaler feb.csv", header)
+    assert "ZIP-arkiv med 2 filer: signaler jan.csv, signaler feb.csv; packa upp det" in refused(empty_db, packed)
+
+    compressed = tmp_path / "handelser.csv.gz"
+    compressed.write_bytes(gzip.compress(b"incident_id;occurred_at;incident_type;kommun_code\n"))
+    assert "komprimerad med gzip; packa upp den" in refused(empty_db, compressed)
+
+    spaced = tmp_path / "handelser.parquet"
+    pd.DataFrame({"incident id": ["k-1"], "occurred at": ["2025-03-01 21:14"], "incident type": ["rån"],
+                  "kommun code": ["0180"]}).to_parquet(spaced)
+    message = refused(empty_db, spaced)
+    assert "'incident id', 'occurred at'" in message and "skadad" not in message
+    assert "understreck, inte mellanslag: incident_id, occurred_at, incident_type, kommun_code" in message
+    spaced_csv = tmp_path / "signaler.csv"
+    spaced_csv.write_text(header.replace("_", " ") + "2025-01;0180;15-17;M;polis;rekryteringsförsök;7\n",
+                          encoding="utf-8")
+    assert "understreck, inte mellanslag: month, area_code" in refused(empty_db, spaced_csv)
+
+    # a name inside the archive is shown with a personnummer masked
+    named = tmp_path / "arkiv.zip"
+    with zipfile.ZipFile(named, "w") as zf:
+        zf.writestr("ärende 121212-1212.csv", header)
+    message = refused(empty_db, named)
+    assert "ärende ÅÅMMDD-XXXX.csv" in message and "1212" not in message
