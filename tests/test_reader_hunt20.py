@@ -148,3 +148,25 @@ def test_a_packed_or_compressed_file_and_names_with_spaces_get_advice_not_just_u
         zf.writestr("ärende 121212-1212.csv", header)
     message = refused(empty_db, named)
     assert "ärende ÅÅMMDD-XXXX.csv" in message and "1212" not in message
+
+
+def test_an_incidents_lpo_written_by_its_name_as_the_police_write_it_is_read(empty_db, tmp_path):
+    # Police and municipal exports name the LPO ('LPO Malmö Norr', 'Järva',
+    # 'Lokalpolisområde Järva'; in Göteborg 'Centrum'). Only the code's spellings were
+    # read, so every such row was rejected as 'okänt lokalpolisområde'.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text("incident_id;occurred_at;incident_type;kommun_code;lpo_code\n"
+                   "k-1;2025-03-01 21:14;rån;1280;LPO Malmö Norr\n"
+                   "k-2;2025-03-01 21:15;rån;Malmö;Malmö Norr\n"
+                   "k-3;2025-03-01 21:16;rån;0180;Järva\n"
+                   "k-4;2025-03-01 21:17;rån;Stockholm;Lokalpolisområde Järva\n"
+                   "k-5;2025-03-01 21:18;rån;1480;Centrum\n"
+                   "k-6;2025-03-01 21:19;rån;0180;LPO Malmö Norr\n"
+                   "k-7;2025-03-01 21:20;rån;0180;Rinkeby\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 5, 2), report.summary()
+    assert rows(empty_db, "SELECT incident_id, kommun_code, lpo_code FROM incident ORDER BY 1") == [
+        ("k-1", "1280", "LPO-MALMO-NORR"), ("k-2", "1280", "LPO-MALMO-NORR"), ("k-3", "0180", "LPO-JARVA"),
+        ("k-4", "0180", "LPO-JARVA"), ("k-5", "1480", "LPO-GOTEBORG-CENTRUM")]
+    assert rejected_rows(empty_db) == [(7, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
+                                       (8, "lpo_code", "okänt lokalpolisområde (se data/reference/lpo.csv)")]

@@ -640,16 +640,25 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                     raise PersonnummerFound(file, f"rad {_file_row(row, blank_lines())}, kolumn '{col}'")
     # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
     # reads the accepted rows in another.
-    rejected, unknown_kommun = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
-    # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs. Only
-    # the few distinct values rejected as unknown codes are looked up, by the gazetteer
-    # (the one place for name rules), so a file of codes costs nothing more; when some
-    # are names, a small name -> code table is joined in and the rows checked again.
+    rejected, unknown_kommun, unknown_lpo = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
+    # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs, and
+    # the LPO as the police write it ('LPO Malmö Norr', 'Järva'). Only the few distinct
+    # values of rejected rows that are no codes are looked up, by the gazetteer (the one
+    # place for name rules), so a file of codes costs nothing more; when some are names,
+    # small name -> code tables are joined in and the rows checked again.
     names = {given: code for given in unknown_kommun if (code := ctx.gazetteer.kommun_code(given))}
-    if names:
+    # An LPO's name as people in its kommun write it ('Centrum' in Göteborg) needs the kommun.
+    lpo_names = {(given, kommun): code for given, kommun in
+                 {(given, names.get(kommun, kommun)) for given, kommun in unknown_lpo}
+                 if (code := ctx.gazetteer.lpo_code(given, kommun if ctx.gazetteer.is_code(kommun or "", "kommun")
+                                                    else None))}
+    if names or lpo_names:
         con.execute("CREATE OR REPLACE TEMP TABLE _inc_kommun_name (given VARCHAR, kommun_code VARCHAR)")
-        con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()))
-        rejected, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
+        con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()) or [(None, None)])
+        con.execute("CREATE OR REPLACE TEMP TABLE _inc_lpo_name (given VARCHAR, kommun_code VARCHAR, lpo_code VARCHAR)")
+        con.executemany("INSERT INTO _inc_lpo_name VALUES (?, ?, ?)",
+                        [(*key, code) for key, code in lpo_names.items()] or [(None, None, None)])
+        rejected, _, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
     if rejected and blank_lines():
         rejected = [dataclasses.replace(r, row_number=_file_row(r.row_number, blank_lines())) for r in rejected]
     con.execute(
@@ -664,19 +673,24 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
     # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
-                      scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_raw"],
+                      scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_lpo_name", "_inc_raw"],
                       offered=rows - len(rejected))
 
 
-def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list[Rejection], set[str]]:
+def _check_incidents(con, row_offset: int, gazetteer,
+                     names: bool) -> tuple[list[Rejection], set[str], set[str]]:
     """(Re)define the view ``_inc_checked`` (each staged row with its look-ups and first
-    problem) and read its rejected rows. With ``names`` the kommun cell is first resolved
-    through ``_inc_kommun_name`` (kommun names given for codes). Returns the rejections and
-    the distinct kommun cells rejected as unknown codes."""
+    problem) and read its rejected rows. With ``names`` the kommun and LPO cells are first
+    resolved through ``_inc_kommun_name`` and ``_inc_lpo_name`` (names given for codes).
+    Returns the rejections, the distinct kommun cells rejected as unknown codes and the
+    distinct (LPO cell, kommun cell) of rejected rows whose LPO cell is no LPO code."""
     if names:
         staged = f"""
-            SELECT r.* REPLACE (coalesce(n.kommun_code, r.kcode) AS kcode), r.rowid + {int(row_offset)} AS _row
-            FROM _inc_raw r LEFT JOIN _inc_kommun_name n ON n.given = r.kcode"""
+            SELECT r.* REPLACE (coalesce(n.kommun_code, r.kcode) AS kcode, coalesce(m.lpo_code, r.lpo_code) AS lpo_code),
+                   r.rowid + {int(row_offset)} AS _row
+            FROM _inc_raw r LEFT JOIN _inc_kommun_name n ON n.given = r.kcode
+                            LEFT JOIN _inc_lpo_name m ON m.given = r.lpo_code
+                                AND m.kommun_code IS NOT DISTINCT FROM coalesce(n.kommun_code, r.kcode)"""
     else:
         staged = f"SELECT *, rowid + {int(row_offset)} AS _row FROM _inc_raw"
     con.execute(
@@ -703,22 +717,24 @@ def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list
         FROM joined
         """
     )
-    rejected, unknown_kommun = [], set()
+    rejected, unknown_kommun, unknown_lpo = [], set(), set()
     found = con.execute(
-        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END, "
-        f"CASE WHEN _problem = '{LPO_ELSEWHERE}' THEN lpo_code END "
+        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END, lpo_code, kcode "
         "FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row")
     while batch := found.fetchmany(10_000):
-        for row, problem, kommun, lpo in batch:
+        for row, problem, kommun, lpo, kcode in batch:
             # An LPO code that exists nowhere is named as such, not as one elsewhere (a look-up
             # for the few rejected rows instead of a join over every row).
-            if lpo is not None and not gazetteer.is_code(lpo, "lpo"):
+            known_lpo = lpo is None or gazetteer.is_code(lpo, "lpo")
+            if problem == LPO_ELSEWHERE and not known_lpo:
                 problem = UNKNOWN_LPO
             column, reason = problem.split("|", 1)
             rejected.append(Rejection(row, column, reason))
             if kommun is not None:
                 unknown_kommun.add(kommun)
-    return rejected, unknown_kommun
+            if not known_lpo:
+                unknown_lpo.add((lpo, kcode))
+    return rejected, unknown_kommun, unknown_lpo
 
 
 UNKNOWN_KOMMUN = "kommun_code|okänd kommunkod"
