@@ -170,3 +170,34 @@ def test_an_incidents_lpo_written_by_its_name_as_the_police_write_it_is_read(emp
         ("k-4", "0180", "LPO-JARVA"), ("k-5", "1480", "LPO-GOTEBORG-CENTRUM")]
     assert rejected_rows(empty_db) == [(7, "lpo_code", "lokalpolisområdet täcker inte kommunen"),
                                        (8, "lpo_code", "okänt lokalpolisområde (se data/reference/lpo.csv)")]
+
+
+def test_an_incident_id_given_twice_with_different_content_stores_neither_row(empty_db, tmp_path):
+    # A case system's export with one row per revision gives an id twice with another
+    # time, type or place. One of the rows was kept, whichever the parallel insert put
+    # first (here the later one), and nothing was said. Now neither is stored and both
+    # rows are named, as for a signal given twice with two counts; the same row twice is
+    # still stored once.
+    pristine = empty_db.read_bytes()
+    header = "incident_id;occurred_at;incident_type;kommun_code\n"
+    csv = tmp_path / "handelser.csv"
+    csv.write_text(header + "k-1;2025-03-01 21:14;rån;0180\n"
+                            "k-2;2025-03-02 10:00;rån;0180\n"
+                            "\n"
+                            "k-2;2025-03-05 10:00;hot;1280\n"
+                            "k-1;2025-03-01 21:14;rån;0180\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 2), report.summary()
+    assert rows(empty_db, "SELECT incident_id FROM incident") == [("k-1",)]
+    reason = ("samma id på 2 rader med olika tid, typ eller plats (rad 3, 5); ingen av dem lästes in. "
+              "Behåll bara den rätta raden")
+    assert rejected_rows(empty_db) == [(3, "incident_id", reason), (5, "incident_id", reason)]
+    assert "1 rader fanns redan" in report.summary()
+
+    # --strict refuses the file; a file of nothing else loads nothing
+    again = tmp_path / "andra.csv"
+    again.write_text(header + "k-9;2025-03-02 10:00;rån;0180\nk-9;2025-03-02 11:00;rån;0180\n", encoding="utf-8")
+    assert "samma id på 2 rader" in refused(empty_db, again)
+    fresh = tmp_path / "fresh.duckdb"
+    fresh.write_bytes(pristine)
+    assert "rad 3, kolumn 'incident_id'" in refused(fresh, csv, strict=True)

@@ -670,11 +670,25 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         FROM _inc_checked WHERE _problem IS NULL AND NOT _blank
         """
     )
+
+    def repeated(ids: list[str]) -> list[Rejection]:
+        """The rows of ids the file gives more than once with different content (the
+        insert finds them; rare, so their rows are looked up only then)."""
+        found = con.execute("SELECT _row, incident_id FROM _inc_checked WHERE _problem IS NULL AND NOT _blank "
+                            "AND list_contains(?, incident_id) ORDER BY _row", [ids]).fetchall()
+        rows_of: dict[str, list[int]] = {}
+        for row, given in found:
+            rows_of.setdefault(given, []).append(_file_row(row, blank_lines()) if blank_lines() else row)
+        return [Rejection(row, "incident_id",
+                          f"samma id på {len(where)} rader med olika tid, typ eller plats (rad "
+                          f"{', '.join(map(str, where))}); ingen av dem lästes in. Behåll bara den rätta raden")
+                for where in rows_of.values() for row in where]
+
     # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
     # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
                       scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_lpo_name", "_inc_raw"],
-                      offered=rows - len(rejected))
+                      offered=rows - len(rejected), repeated=repeated)
 
 
 def _check_incidents(con, row_offset: int, gazetteer,
