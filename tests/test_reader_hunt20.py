@@ -201,3 +201,23 @@ def test_an_incident_id_given_twice_with_different_content_stores_neither_row(em
     fresh = tmp_path / "fresh.duckdb"
     fresh.write_bytes(pristine)
     assert "rad 3, kolumn 'incident_id'" in refused(fresh, csv, strict=True)
+
+
+def test_an_incident_row_with_an_empty_type_cell_is_rejected_not_a_failed_load(empty_db, tmp_path):
+    # A type cell cleared in Excel (or NULL in a Parquet export) was offered as a row and
+    # broke the insert: the whole file failed as 'oväntat fel (ConstraintException …)'.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text("incident_id;occurred_at;incident_type;kommun_code\n"
+                   "k-1;2025-03-01 21:14;rån;0180\n"
+                   "k-2;2025-03-01 21:15;;0180\n"
+                   "k-3;2025-03-01 21:16;NULL;0180\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 2), report.summary()
+    assert rejected_rows(empty_db) == [(3, "incident_type", "händelsetyp saknas (se docs/formats.md)"),
+                                       (4, "incident_type", "händelsetyp saknas (se docs/formats.md)")]
+
+    parquet = tmp_path / "handelser.parquet"
+    pd.DataFrame({"incident_id": ["p-1", "p-2"], "occurred_at": ["2025-03-01 21:14", "2025-03-01 21:15"],
+                  "incident_type": ["rån", None], "kommun_code": ["0180", "0180"]}).to_parquet(parquet)
+    [report] = ingest(empty_db, [parquet])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 1), report.summary()

@@ -871,6 +871,9 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
+                       -- an empty type cell (NULL: type_ok is NULL, so the row was offered and its
+                       -- insert broke the load on the column's NOT NULL)
+                       WHEN coalesce(incident_type, '') = '' THEN 'incident_type|händelsetyp saknas (se docs/formats.md)'
                        WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
                    END AS _form,
                    CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
