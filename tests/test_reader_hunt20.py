@@ -221,3 +221,18 @@ def test_an_incident_row_with_an_empty_type_cell_is_rejected_not_a_failed_load(e
                   "incident_type": ["rån", None], "kommun_code": ["0180", "0180"]}).to_parquet(parquet)
     [report] = ingest(empty_db, [parquet])
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 1), report.summary()
+
+
+def test_a_time_written_with_utc_after_it_is_read_as_utc(empty_db, tmp_path):
+    # R's format(usetz = TRUE), many logs and Java write a UTC time as '… UTC'; it was
+    # rejected as an invalid time. A zone name that changes with the season stays rejected.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text("incident_id;occurred_at;incident_type;kommun_code\n"
+                   "k-1;2025-03-01 20:14:00 UTC;rån;0180\n"
+                   "k-2;2025-07-01 08:00 GMT;rån;0180\n"
+                   "k-3;2025-07-01 10:00:00 CEST;rån;0180\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 1), report.summary()
+    assert rows(empty_db, "SELECT incident_id, strftime(occurred_at, '%Y-%m-%d %H:%M') FROM incident ORDER BY 1") == [
+        ("k-1", "2025-03-01 21:14"), ("k-2", "2025-07-01 10:00")]
+    assert [(r, c) for r, c, _ in rejected_rows(empty_db)] == [(4, "occurred_at")]

@@ -109,7 +109,9 @@ TIMESTAMP_AMBIGUOUS = r"^(0?[1-9]|1[0-2])/(0?[1-9]|1[0-2])/\d{4}"
 # its date format. Only 30000-99999 (1982 onwards): a smaller number is no date of ours.
 EXCEL_SERIAL = r"^[3-9]\d{4}([.,]\d+)?$"
 # DuckDB's %z takes any two digits ('+25:00', '+99:99'); real offsets lie within ±14:00.
-OFFSET_SUFFIX = r"([Zz]|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+# ' UTC' (and ' GMT') as R's format(usetz = TRUE), logs and Java write a UTC time is 'Z'; a
+# zone name that changes with the season ('CET', 'CEST') is still no offset.
+OFFSET_SUFFIX = r"([Zz]| ?(UTC|GMT)|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
 LOCAL_TIME_ZONE = "Europe/Stockholm"
 # A spreadsheet's total row at the bottom ('Summa', 'Totalt:', 'Antal'), found by its first cell.
 TOTAL_ROW = r"(?i)^(totalt?|summa|antal)\s*:?$"
@@ -799,8 +801,8 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
     # reach the database; written with all its decimals, its fraction forms a valid
     # personnummer in about one cell in 130, which refused whole files. It is not screened.
     screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
-    # 'Z' as '+00:00', and without the space SQL Server writes before the offset
-    offset_time = r"regexp_replace(regexp_replace(occurred_at, '[Zz]$', '+00:00'), ' ([+-]\d)', '\1')"
+    # 'Z' and ' UTC' as '+00:00', and without the space SQL Server writes before the offset
+    offset_time = r"regexp_replace(regexp_replace(occurred_at, '(?:[Zz]| ?(?:UTC|GMT))$', '+00:00'), ' ([+-]\d)', '\1')"
     # The fields past the header are screened in the rows that have a value there, and
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
