@@ -236,3 +236,18 @@ def test_a_time_written_with_utc_after_it_is_read_as_utc(empty_db, tmp_path):
     assert rows(empty_db, "SELECT incident_id, strftime(occurred_at, '%Y-%m-%d %H:%M') FROM incident ORDER BY 1") == [
         ("k-1", "2025-03-01 21:14"), ("k-2", "2025-07-01 10:00")]
     assert [(r, c) for r, c, _ in rejected_rows(empty_db)] == [(4, "occurred_at")]
+
+
+def test_an_empty_time_or_kommun_cell_is_called_missing_not_invalid(empty_db, tmp_path):
+    # An empty cell was rejected as 'ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)' or
+    # 'okänd kommunkod', which sends the user looking for a wrong value that is not there.
+    csv = tmp_path / "handelser.csv"
+    csv.write_text("incident_id;occurred_at;incident_type;kommun_code\n"
+                   "k-1;2025-03-01 21:14;rån;\n"
+                   "k-2;;rån;0180\n"
+                   "k-3;2025-03-01 21:14;rån;0180\n"
+                   "Summa;;;\n", encoding="utf-8")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert rejected_rows(empty_db) == [(2, "kommun_code", "kommunkod saknas"), (3, "occurred_at", "tidpunkt saknas"),
+                                       (5, "incident_id", "summeringsrad (Summa), ingen händelse")]

@@ -726,6 +726,7 @@ def _check_incidents(con, row_offset: int, gazetteer,
             CASE
                 WHEN _blank THEN NULL
                 WHEN _form IS NOT NULL THEN _form
+                WHEN lan_code IS NULL AND coalesce(kcode, '') = '' THEN 'kommun_code|kommunkod saknas'
                 WHEN lan_code IS NULL THEN '{UNKNOWN_KOMMUN}'
                 WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN '{LPO_ELSEWHERE}'
                 WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
@@ -871,6 +872,7 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                            THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
                        WHEN ts IS NULL AND regexp_matches(incident_id, '{TOTAL_ROW}')
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
+                       WHEN ts IS NULL AND coalesce(occurred_at, '') = '' THEN 'occurred_at|tidpunkt saknas'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
                        -- an empty type cell (NULL: type_ok is NULL, so the row was offered and its
