@@ -251,3 +251,17 @@ def test_an_empty_time_or_kommun_cell_is_called_missing_not_invalid(empty_db, tm
     assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
     assert rejected_rows(empty_db) == [(2, "kommun_code", "kommunkod saknas"), (3, "occurred_at", "tidpunkt saknas"),
                                        (5, "incident_id", "summeringsrad (Summa), ingen händelse")]
+
+
+def test_a_signal_rows_autosum_without_a_label_is_named_a_total_row(empty_db, tmp_path):
+    # Excel's AutoSum under the count column leaves a row with only the sum. It was
+    # rejected with six problems (no month, unknown area, …), as if a signal were broken.
+    csv = tmp_path / "signaler.csv"
+    csv.write_bytes(b"month;area_code;age_band;sex;source;signal_type;count\r\n"
+                    + "2025-01;0180;15-17;M;polis;rekryteringsförsök;7\r\n".encode("cp1252")
+                    + "2025-01;1280;15-17;M;polis;rekryteringsförsök;5\r\n".encode("cp1252")
+                    + b";;;;;;12\r\n")
+    [report] = ingest(empty_db, [csv])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    assert rejected_rows(empty_db) == [(4, "count", "raden har bara ett antal (12), troligen en summeringsrad; "
+                                                    "ingen signal")]

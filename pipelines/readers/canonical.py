@@ -274,6 +274,11 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
             rejected.append(Rejection(i, header[0], f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}"))
         elif filled and re.fullmatch(TOTAL_ROW, filled[1]):
             rejected.append(Rejection(i, filled[0], f"summeringsrad ({filled[1]}), ingen {what}"))
+        elif (filled and filled[0] == "count" and parse_number(filled[1]) is not None
+              and sum(1 for v in row[:len(header)] if v.strip()) == 1):
+            # Excel's AutoSum under the count column, without a label: only the count is filled.
+            rejected.append(Rejection(i, "count", f"raden har bara ett antal ({filled[1]}), troligen en "
+                                                  f"summeringsrad; ingen {what}"))
         else:
             kept.append(row)
             continue
