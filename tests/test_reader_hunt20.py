@@ -189,7 +189,7 @@ def test_an_incident_id_given_twice_with_different_content_stores_neither_row(em
     [report] = ingest(empty_db, [csv])
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 1, 2), report.summary()
     assert rows(empty_db, "SELECT incident_id FROM incident") == [("k-1",)]
-    reason = ("samma id på 2 rader med olika tid, typ eller plats (rad 3, 5); ingen av dem lästes in. "
+    reason = ("samma id på 2 rader med olika tid, typ, plats eller källa (rad 3, 5); ingen av dem lästes in. "
               "Behåll bara den rätta raden")
     assert rejected_rows(empty_db) == [(3, "incident_id", reason), (5, "incident_id", reason)]
     assert "1 rader fanns redan" in report.summary()

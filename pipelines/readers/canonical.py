@@ -687,7 +687,7 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         for row, given in found:
             rows_of.setdefault(given, []).append(_file_row(row, blank_lines()) if blank_lines() else row)
         return [Rejection(row, "incident_id",
-                          f"samma id på {len(where)} rader med olika tid, typ eller plats (rad "
+                          f"samma id på {len(where)} rader med olika tid, typ, plats eller källa (rad "
                           f"{', '.join(map(str, where))}); ingen av dem lästes in. Behåll bara den rätta raden")
                 for where in rows_of.values() for row in where]
 
