@@ -207,6 +207,10 @@ class Gazetteer:
             text = "0" + text  # a code that lost its leading zero
         if re.search(r"(?i)\blän$", text):
             return None  # 'Stockholms län' names the län, not the kommun Stockholm
+        if re.match(r"(?i)(lpo|lokalpolisområde)[\s_:-]", text):
+            # 'LPO Västerås' names the LPO, which covers Surahammar and Skinnskatteberg too;
+            # read as the kommun it put an incident in Västerås kommun unseen.
+            return None
         both = re.fullmatch(r"(\d{4})\s*[-–:]?\s*(\D.*)|(\D.*?)\s*\((\d{4})\)", text)
         if both:  # '0180 Stockholm', 'Malmö (1280)': the code, if the name agrees with it
             code, name = both[1] or both[4], both[2] or both[3]

@@ -21,6 +21,7 @@ import json
 import logging
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -119,6 +120,9 @@ class ReadResult:
     # Stored incident ids the file holds a newer version of (polisen's updated notices):
     # their rows are deleted before the insert, so the file's version (if any) takes their place.
     supersedes: list[str] = field(default_factory=list)
+    # For a bulk incident file: the rejections for the rows of ids the file gives more than
+    # once with different content (found by the insert, which then stores none of them).
+    repeated: Callable[[list[str]], list[Rejection]] | None = None
 
 
 @dataclass
@@ -193,8 +197,10 @@ def _count(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | str) -> int:
     return len(frame)
 
 
-def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
-    """Insert a frame into ``table`` by column name; return rows actually added."""
+def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int, conflicting: list[str] | None = None) -> int:
+    """Insert a frame into ``table`` by column name; return rows actually added. For an
+    ``insert_new`` table, the ids the frame gives more than once with different content
+    are stored in none of their versions and appended to ``conflicting``."""
     mode = TABLES[table]
     source = frame if isinstance(frame, str) else "_frame"
     if not isinstance(frame, str):
@@ -220,6 +226,18 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int) -> int:
                                  "WHERE load_id = $load_id", mine).fetchone()[0]
             if screen and con.execute(f"SELECT count(*) - count(DISTINCT incident_id) FROM {table} "
                                       "WHERE load_id = $load_id", mine).fetchone()[0]:
+                # An id given twice with another time, type or place: which row is right
+                # cannot be told (the row kept was whichever the parallel insert put first),
+                # so neither is stored and the reader names both rows.
+                differ = [r[0] for r in con.execute(
+                    f"SELECT incident_id FROM {table} WHERE load_id = $load_id GROUP BY incident_id HAVING "
+                    "count(DISTINCT (occurred_at, incident_type, kommun_code, lpo_code, grid_cell, source)) > 1",
+                    mine).fetchall()]
+                if differ:
+                    con.execute(f"DELETE FROM {table} WHERE load_id = $load_id AND list_contains($ids, incident_id)",
+                                {**mine, "ids": differ}).fetchall()
+                    if conflicting is not None:
+                        conflicting += differ
                 con.execute(f"""DELETE FROM {table} WHERE load_id = $load_id AND rowid NOT IN (
                                     SELECT min(rowid) FROM {table} WHERE load_id = $load_id GROUP BY incident_id)""",
                             mine).fetchall()
@@ -372,10 +390,24 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             con.execute("DELETE FROM incident WHERE list_contains(?, incident_id)", [result.supersedes])
 
         added = {}
+        conflicting: list[str] = []
         for table in TABLES:
             if table in result.frames:
-                added[table] = _insert(con, table, result.frames[table], load_id)
+                added[table] = _insert(con, table, result.frames[table], load_id, conflicting)
         accepted = added.get(result.primary_table, 0)
+        if conflicting:
+            repeated = (result.repeated(conflicting) if result.repeated else
+                        [Rejection(None, "incident_id", "id:t står flera gånger i filen med olika innehåll; "
+                                                        "ingen av raderna lästes in")])
+            if strict:
+                raise FileRejected(name, f"{repeated[0].reason} (--strict: inget lästes in)",
+                                   repeated[0].row_number, repeated[0].column)
+            offered -= len(repeated)
+            result.rejected = sorted([*result.rejected, *repeated], key=lambda r: r.row_number or 0)
+            if offered <= 0 and not result.supersedes:
+                raise FileRejected(name, f"ingen rad kunde läsas in ({len(result.rejected)} avvisade), till exempel "
+                                   + "; ".join(_where(r) + r.reason for r in result.rejected[:3])
+                                   + ". Rätta raderna och läs in filen igen.")
         if result.supersedes:  # a superseded row the file offers again is replaced, not new
             renewed = con.execute("SELECT count(*) FROM incident WHERE load_id = ? AND list_contains(?, incident_id)",
                                   [load_id, result.supersedes]).fetchone()[0]

@@ -143,7 +143,7 @@ def test_null_from_a_database_export_is_an_empty_cell(empty_db, tmp_path):
     assert rows(empty_db, "SELECT status, description, due FROM measure") == [("ej bedömd", None, None)]
     assert rows(empty_db, 'SELECT l.source_file, r.row_number, r."column", r.reason FROM rejected_row r '
                           "JOIN load_log l USING (load_id) ORDER BY 1") == [
-        ("handelser.csv", 4, "kommun_code", "okänd kommunkod"),
+        ("handelser.csv", 4, "kommun_code", "kommunkod saknas"),
         ("signaler.csv", 3, "count", "antal saknas; skriv 0 om inga signaler fanns"),
     ]
 

@@ -167,11 +167,22 @@ def longer_head(path: Path, head: bytes) -> bytes:
 def _hint(path: Path, head: bytes) -> str:
     """What an unrecognised file seems to be, so the user knows what to change."""
     if head.startswith(b"PAR1"):
-        return " (Parquet-filen är skadad eller ofullständig; exportera den på nytt)"
+        names = _parquet_columns(path)
+        if names is None:
+            return " (Parquet-filen är skadad eller ofullständig; exportera den på nytt)"
+        return " (Parquet-filen har inte kolumnerna för något av våra format" + _columns_hint(names) + ")"
+    if head.startswith(b"\x1f\x8b"):
+        return (" (filen är komprimerad med gzip; packa upp den, t.ex. med 7-Zip eller gunzip, "
+                "och läs in filen som finns i den)")
     kolada = importlib.import_module("pipelines.readers.kolada")
     if kolada.is_web_export(path, head):
         return kolada.WEB_EXPORT_HINT
     if head.startswith(b"PK\x03\x04"):
+        packed = _zip_members(path)
+        if packed:
+            shown = ", ".join(_shown(n) for n in packed[:3]) + (f" och {len(packed) - 3} till" if len(packed) > 3 else "")
+            return (f" (filen är ett ZIP-arkiv med {len(packed)} {'fil' if len(packed) == 1 else 'filer'}: "
+                    f"{shown}; packa upp det och läs in filerna, eller mappen de ligger i)")
         return (" (arbetsboken har ingen flik med rubrikerna för en åtgärdsplan, "
                 "befolkningstabell från SCB eller brottstabell från Brå)")
     said = api_error(head)
@@ -185,7 +196,63 @@ def _hint(path: Path, head: bytes) -> str:
     first = head.decode("utf-8", errors="replace").split("\n", 1)[0]
     if first.count("|") >= 2 and not any(d in first for d in ";,\t"):
         return " (kolumnerna verkar avgränsas med '|'; spara filen med semikolon eller komma som avgränsare)"
-    return ""
+    underscores = _underscore_hint(re.split(r"[;,\t]", first.lstrip("\ufeff")))
+    return f" ({underscores})" if underscores else ""
+
+
+def _parquet_columns(path: Path) -> list[str] | None:
+    """The column names of a readable Parquet file, else None (damaged or cut off)."""
+    import duckdb
+
+    try:
+        return [str(r[0]) for r in duckdb.sql(
+            f"DESCRIBE SELECT * FROM read_parquet('{str(path).replace(chr(39), chr(39) * 2)}')").fetchall()]
+    except duckdb.Error:
+        return None
+
+
+def _columns_hint(names: list[str]) -> str:
+    """What a table's column names are, and how they differ from ours when they do only
+    by spaces for underscores."""
+    shown = ", ".join(f"'{_shown(n)}'" for n in names[:5]) + (" …" if len(names) > 5 else "")
+    return f": {shown}; " + (_underscore_hint(names) or "se docs/formats.md för kolumnnamnen")
+
+
+def _underscore_hint(names: list[str]) -> str:
+    """Advice when a header holds our column names with spaces or hyphens for the
+    underscores ('incident id', 'area-code', as a table renamed for people to read has
+    them), else ''."""
+    canonical = importlib.import_module("pipelines.readers.canonical")
+    written = [re.sub(r"[\s-]+", "_", n.strip().strip('"').strip().lower()) for n in names]
+    kind = canonical._kind_of_columns(written)
+    if kind is None or kind == canonical._kind_of_columns(names):
+        return ""
+    wanted = ", ".join(canonical.COLUMNS[kind]["required"])
+    return f"kolumnnamnen skrivs med understreck, inte mellanslag: {wanted}"
+
+
+def _shown(name: str) -> str:
+    """A name from inside a file (a column, a packed file) as a message may show it: at
+    most 40 characters, with any personnummer masked as ÅÅMMDD-XXXX."""
+    from pipelines.personnummer import mask
+
+    name = mask(" ".join(str(name).split()))
+    return name[:40] + ("…" if len(name) > 40 else "")
+
+
+def _zip_members(path: Path) -> list[str] | None:
+    """The files in a ZIP archive that is no workbook (no xlsx or ods parts), else None."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return None
+    if "[Content_Types].xml" in names or "mimetype" in names or "content.xml" in names:
+        return None
+    files = [n.rsplit("/", 1)[-1] for n in names if not n.endswith("/") and not n.startswith("__MACOSX/")]
+    return files or None
 
 
 # What an API's error answer holds instead of data: RFC 9457 problem details (SCB's

@@ -109,7 +109,9 @@ TIMESTAMP_AMBIGUOUS = r"^(0?[1-9]|1[0-2])/(0?[1-9]|1[0-2])/\d{4}"
 # its date format. Only 30000-99999 (1982 onwards): a smaller number is no date of ours.
 EXCEL_SERIAL = r"^[3-9]\d{4}([.,]\d+)?$"
 # DuckDB's %z takes any two digits ('+25:00', '+99:99'); real offsets lie within ±14:00.
-OFFSET_SUFFIX = r"([Zz]|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+# ' UTC' (and ' GMT') as R's format(usetz = TRUE), logs and Java write a UTC time is 'Z'; a
+# zone name that changes with the season ('CET', 'CEST') is still no offset.
+OFFSET_SUFFIX = r"([Zz]| ?(UTC|GMT)|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
 LOCAL_TIME_ZONE = "Europe/Stockholm"
 # A spreadsheet's total row at the bottom ('Summa', 'Totalt:', 'Antal'), found by its first cell.
 TOTAL_ROW = r"(?i)^(totalt?|summa|antal)\s*:?$"
@@ -246,12 +248,12 @@ def _small_table(path: Path, container: str, kind: str) -> tuple[list[str], list
         header.pop()
     # A row cut short (a truncated file) lacks its last columns: pad so checks name them.
     # NULL is an empty cell, as database exports write one (it was stored as the text 'NULL'
-    # in a measure's description or due date).
+    # in a measure's description or due date), and so is R's NA.
     rows = [[_NULL.sub("", v) for v in row] + [""] * (len(header) - len(row)) for row in all_rows[1:]]
     return header, rows, delimiter
 
 
-_NULL = re.compile(r"^\s*NULL\s*$")
+_NULL = re.compile(r"^\s*(NULL|NA)\s*$")
 
 
 def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str | None,
@@ -272,6 +274,11 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
             rejected.append(Rejection(i, header[0], f"rubrikraden upprepas (filer som satts ihop); raden är ingen {what}"))
         elif filled and re.fullmatch(TOTAL_ROW, filled[1]):
             rejected.append(Rejection(i, filled[0], f"summeringsrad ({filled[1]}), ingen {what}"))
+        elif (filled and filled[0] == "count" and parse_number(filled[1]) is not None
+              and sum(1 for v in row[:len(header)] if v.strip()) == 1):
+            # Excel's AutoSum under the count column, without a label: only the count is filled.
+            rejected.append(Rejection(i, "count", f"raden har bara ett antal ({filled[1]}), troligen en "
+                                                  f"summeringsrad; ingen {what}"))
         else:
             kept.append(row)
             continue
@@ -282,20 +289,36 @@ def _set_aside(header: list[str], rows: list[list[str]], first: int, delim: str 
 def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     """A small Parquet file's header and cells as text, as the CSV's would read: a date or
     a timestamp at midnight as its date ('2025-03-01', as a month column of dates holds
-    it), any other value as DuckDB writes it; an empty cell as ''."""
+    it; a zoned one in Stockholm time), any other value as DuckDB writes it; an empty cell
+    as ''."""
     con = duckdb.connect()
     src = f"read_parquet('{_q(path)}')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
     cells = []
     for name, typ, *_ in columns:
-        col = '"' + str(name).replace('"', '""') + '"'
+        col = _identifier(str(name))
+        if typ.startswith("TIMESTAMP WITH TIME ZONE"):
+            # pandas writes a zoned column ('Europe/Stockholm', or converted to UTC) as an
+            # instant: the month it begins is Stockholm's (a month's first midnight in UTC
+            # is the evening before). DuckDB cannot take the time of day of an instant,
+            # which failed the load as an unexpected error.
+            col = f"timezone('{LOCAL_TIME_ZONE}', {col})"
         if typ.startswith("TIMESTAMP"):
             cells.append(f"CASE WHEN {col}::TIME = TIME '00:00' THEN strftime({col}, '%Y-%m-%d') "
                          f"ELSE CAST({col} AS VARCHAR) END")
         else:
             cells.append(f"CAST({col} AS VARCHAR)")
     rows = con.execute(f"SELECT {', '.join(cells)} FROM {src}").fetchall()
-    return [str(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+    return [_column_name(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+
+
+def _column_name(name) -> str:
+    """A Parquet column's name as a CSV header's is read: trimmed, in lower case, without
+    a byte order mark. R, Power BI and polars keep the case a table was given
+    ('Month', 'AREA_CODE'), and a data frame read from a CSV with a BOM without
+    'utf-8-sig' keeps the mark in its first name; before, such a file was refused as
+    lacking a column it has."""
+    return str(name).replace("\ufeff", "").strip().lower()
 
 
 def _gate(file: str, header: list[str], rows: list[list[str]], first: int) -> None:
@@ -325,7 +348,7 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
             problems.append(("month", f"ogiltig månad '{r.get('month', '')[:20]}' (skriv ÅÅÅÅ-MM)"))
         if month is not None and month > date.today():
             problems.append(("month", "månaden ligger i framtiden"))
-        area = gz.lpo_code(r["area_code"]) or gz.kommun_code(r["area_code"])
+        area = _signal_area(gz, r["area_code"])
         if area is None:
             problems.append(("area_code", "okänt område (ange LPO-kod eller kommunkod)"))
         checks = {
@@ -369,6 +392,22 @@ def _read_signals(file: str, header: list[str], rows: list[list[str]], ctx: Read
                          for i, _ in given]
     frame = pd.DataFrame(out, columns=["month", "area_code", "age_band", "sex", "source", "signal_type", "count"])
     return ReadResult("signal-csv", "recruitment_signal", {"recruitment_signal": frame}, rejected)
+
+
+# A name that says it is a kommun's: 'Västerås kommun', 'Västerås stad', 'Gotlands kommun'.
+_KOMMUN_NAMED = re.compile(r"(?i)\s(kommun|stad)$")
+
+
+def _signal_area(gz, text: str) -> str | None:
+    """The area a signal row names: an LPO's code or name, else a kommun's. Signals are
+    mostly recorded per LPO, so a bare name that is both (Västerås, Uppsala: about sixty
+    LPOs bear the name of their largest kommun) is the LPO; a name that says it is the
+    kommun ('Västerås kommun', as the socialtjänst's exports name it) is the kommun.
+    Before, 'Västerås kommun' was stored as the LPO, which also covers Surahammar and
+    Skinnskatteberg, and Västerås kommun showed no signals of its own."""
+    if _KOMMUN_NAMED.search(text.strip()):
+        return gz.kommun_code(text) or gz.lpo_code(text)
+    return gz.lpo_code(text) or gz.kommun_code(text)
 
 
 # 'mars 2025', 'mar 2025', 'mar. 2025', 'sept 2025', 'mar-25' (Excel's mmm-åå); a name is
@@ -506,6 +545,11 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
     if container == "parquet":
         src = f"read_parquet('{_q(path)}')"
         described = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        if any(_column_name(name) != str(name).lower() for name, *_ in described):
+            # A name with a byte order mark or spaces around it is read as a CSV header's.
+            src = (f"(SELECT {', '.join(f'{_identifier(str(n))} AS {_identifier(_column_name(n))}' for n, *_ in described)}"
+                   f" FROM {src})")
+            described = [(_column_name(name), *rest) for name, *rest in described]
         cols = [str(name).lower() for name, *_ in described]
         # pandas writes a column of whole numbers with a gap in it as floats (180.0): such
         # numbers are read as the integers they are, so 180.0 is the kommun code 0180 and
@@ -525,9 +569,10 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         # header itself, and a row with more fields than the header (a trailing ';') made
         # the file unreadable.
         # NULL (quoted or not) is an empty cell, as SQL Server, Access and other database
-        # exports write one; read as text, an empty LPO or grid cell rejected the row.
+        # exports write one, and so is NA, as R's write.csv writes one; read as text, an
+        # empty LPO or grid cell rejected the row (and NA was stored as the source's name).
         options = (f"delim='{_q(delim)}', header=true, all_varchar=true, strict_mode=false, "
-                   f"null_padding=true, nullstr=['', 'NULL']{serial}")
+                   f"null_padding=true, nullstr=['', 'NULL', 'NA']{serial}")
         try:
             cols = [c.lower() for c in
                     con.execute(f"DESCRIBE SELECT * FROM read_csv('{_q(path)}', {options})").df()["column_name"]]
@@ -602,16 +647,25 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
                     raise PersonnummerFound(file, f"rad {_file_row(row, blank_lines())}, kolumn '{col}'")
     # Views, not copies: the rejected rows are found in one read of _inc_raw and the insert
     # reads the accepted rows in another.
-    rejected, unknown_kommun = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
-    # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs. Only
-    # the few distinct values rejected as unknown codes are looked up, by the gazetteer
-    # (the one place for name rules), so a file of codes costs nothing more; when some
-    # are names, a small name -> code table is joined in and the rows checked again.
+    rejected, unknown_kommun, unknown_lpo = _check_incidents(con, row_offset, ctx.gazetteer, names=False)
+    # Exports often name the kommun ('Malmö', 'Upplands-Väsby') where a code belongs, and
+    # the LPO as the police write it ('LPO Malmö Norr', 'Järva'). Only the few distinct
+    # values of rejected rows that are no codes are looked up, by the gazetteer (the one
+    # place for name rules), so a file of codes costs nothing more; when some are names,
+    # small name -> code tables are joined in and the rows checked again.
     names = {given: code for given in unknown_kommun if (code := ctx.gazetteer.kommun_code(given))}
-    if names:
+    # An LPO's name as people in its kommun write it ('Centrum' in Göteborg) needs the kommun.
+    lpo_names = {(given, kommun): code for given, kommun in
+                 {(given, names.get(kommun, kommun)) for given, kommun in unknown_lpo}
+                 if (code := ctx.gazetteer.lpo_code(given, kommun if ctx.gazetteer.is_code(kommun or "", "kommun")
+                                                    else None))}
+    if names or lpo_names:
         con.execute("CREATE OR REPLACE TEMP TABLE _inc_kommun_name (given VARCHAR, kommun_code VARCHAR)")
-        con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()))
-        rejected, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
+        con.executemany("INSERT INTO _inc_kommun_name VALUES (?, ?)", list(names.items()) or [(None, None)])
+        con.execute("CREATE OR REPLACE TEMP TABLE _inc_lpo_name (given VARCHAR, kommun_code VARCHAR, lpo_code VARCHAR)")
+        con.executemany("INSERT INTO _inc_lpo_name VALUES (?, ?, ?)",
+                        [(*key, code) for key, code in lpo_names.items()] or [(None, None, None)])
+        rejected, _, _ = _check_incidents(con, row_offset, ctx.gazetteer, names=True)
     if rejected and blank_lines():
         rejected = [dataclasses.replace(r, row_number=_file_row(r.row_number, blank_lines())) for r in rejected]
     con.execute(
@@ -623,22 +677,41 @@ def _read_incidents(path: Path, ctx: ReadContext, container: str) -> ReadResult:
         FROM _inc_checked WHERE _problem IS NULL AND NOT _blank
         """
     )
+
+    def repeated(ids: list[str]) -> list[Rejection]:
+        """The rows of ids the file gives more than once with different content (the
+        insert finds them; rare, so their rows are looked up only then)."""
+        found = con.execute("SELECT _row, incident_id FROM _inc_checked WHERE _problem IS NULL AND NOT _blank "
+                            "AND list_contains(?, incident_id) ORDER BY _row", [ids]).fetchall()
+        rows_of: dict[str, list[int]] = {}
+        for row, given in found:
+            rows_of.setdefault(given, []).append(_file_row(row, blank_lines()) if blank_lines() else row)
+        return [Rejection(row, "incident_id",
+                          f"samma id på {len(where)} rader med olika tid, typ, plats eller källa (rad "
+                          f"{', '.join(map(str, where))}); ingen av dem lästes in. Behåll bara den rätta raden")
+                for where in rows_of.values() for row in where]
+
     # Every row of _inc_raw is either rejected or offered: counting _inc_ok would run the
     # look-ups over every row once more.
     return ReadResult(f"incident-{container}", "incident", {"incident": "_inc_ok"}, rejected,
-                      scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_raw"],
-                      offered=rows - len(rejected))
+                      scratch=["_inc_ok", "_inc_checked", "_inc_kommun_name", "_inc_lpo_name", "_inc_raw"],
+                      offered=rows - len(rejected), repeated=repeated)
 
 
-def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list[Rejection], set[str]]:
+def _check_incidents(con, row_offset: int, gazetteer,
+                     names: bool) -> tuple[list[Rejection], set[str], set[str]]:
     """(Re)define the view ``_inc_checked`` (each staged row with its look-ups and first
-    problem) and read its rejected rows. With ``names`` the kommun cell is first resolved
-    through ``_inc_kommun_name`` (kommun names given for codes). Returns the rejections and
-    the distinct kommun cells rejected as unknown codes."""
+    problem) and read its rejected rows. With ``names`` the kommun and LPO cells are first
+    resolved through ``_inc_kommun_name`` and ``_inc_lpo_name`` (names given for codes).
+    Returns the rejections, the distinct kommun cells rejected as unknown codes and the
+    distinct (LPO cell, kommun cell) of rejected rows whose LPO cell is no LPO code."""
     if names:
         staged = f"""
-            SELECT r.* REPLACE (coalesce(n.kommun_code, r.kcode) AS kcode), r.rowid + {int(row_offset)} AS _row
-            FROM _inc_raw r LEFT JOIN _inc_kommun_name n ON n.given = r.kcode"""
+            SELECT r.* REPLACE (coalesce(n.kommun_code, r.kcode) AS kcode, coalesce(m.lpo_code, r.lpo_code) AS lpo_code),
+                   r.rowid + {int(row_offset)} AS _row
+            FROM _inc_raw r LEFT JOIN _inc_kommun_name n ON n.given = r.kcode
+                            LEFT JOIN _inc_lpo_name m ON m.given = r.lpo_code
+                                AND m.kommun_code IS NOT DISTINCT FROM coalesce(n.kommun_code, r.kcode)"""
     else:
         staged = f"SELECT *, rowid + {int(row_offset)} AS _row FROM _inc_raw"
     con.execute(
@@ -658,6 +731,7 @@ def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list
             CASE
                 WHEN _blank THEN NULL
                 WHEN _form IS NOT NULL THEN _form
+                WHEN lan_code IS NULL AND coalesce(kcode, '') = '' THEN 'kommun_code|kommunkod saknas'
                 WHEN lan_code IS NULL THEN '{UNKNOWN_KOMMUN}'
                 WHEN lpo_code IS NOT NULL AND NOT lpo_ok THEN '{LPO_ELSEWHERE}'
                 WHEN NOT grid_ok THEN 'grid_cell|ogiltig rutkod (SCB:s 1 km-rutor)'
@@ -665,22 +739,24 @@ def _check_incidents(con, row_offset: int, gazetteer, names: bool) -> tuple[list
         FROM joined
         """
     )
-    rejected, unknown_kommun = [], set()
+    rejected, unknown_kommun, unknown_lpo = [], set(), set()
     found = con.execute(
-        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END, "
-        f"CASE WHEN _problem = '{LPO_ELSEWHERE}' THEN lpo_code END "
+        f"SELECT _row, _problem, CASE WHEN _problem = '{UNKNOWN_KOMMUN}' THEN kcode END, lpo_code, kcode "
         "FROM _inc_checked WHERE _problem IS NOT NULL ORDER BY _row")
     while batch := found.fetchmany(10_000):
-        for row, problem, kommun, lpo in batch:
+        for row, problem, kommun, lpo, kcode in batch:
             # An LPO code that exists nowhere is named as such, not as one elsewhere (a look-up
             # for the few rejected rows instead of a join over every row).
-            if lpo is not None and not gazetteer.is_code(lpo, "lpo"):
+            known_lpo = lpo is None or gazetteer.is_code(lpo, "lpo")
+            if problem == LPO_ELSEWHERE and not known_lpo:
                 problem = UNKNOWN_LPO
             column, reason = problem.split("|", 1)
             rejected.append(Rejection(row, column, reason))
             if kommun is not None:
                 unknown_kommun.add(kommun)
-    return rejected, unknown_kommun
+            if not known_lpo:
+                unknown_lpo.add((lpo, kcode))
+    return rejected, unknown_kommun, unknown_lpo
 
 
 UNKNOWN_KOMMUN = "kommun_code|okänd kommunkod"
@@ -731,8 +807,8 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
     # reach the database; written with all its decimals, its fraction forms a valid
     # personnummer in about one cell in 130, which refused whole files. It is not screened.
     screened_time = "CASE WHEN NOT regexp_matches(occurred_at, $excel_serial) THEN occurred_at END"
-    # 'Z' as '+00:00', and without the space SQL Server writes before the offset
-    offset_time = r"regexp_replace(regexp_replace(occurred_at, '[Zz]$', '+00:00'), ' ([+-]\d)', '\1')"
+    # 'Z' and ' UTC' as '+00:00', and without the space SQL Server writes before the offset
+    offset_time = r"regexp_replace(regexp_replace(occurred_at, '(?:[Zz]| ?(?:UTC|GMT))$', '+00:00'), ' ([+-]\d)', '\1')"
     # The fields past the header are screened in the rows that have a value there, and
     # kept in _pn after the seven cells (CSV only).
     extra = "".join(f", {c}" for c in shifted.columns) if shifted else ""
@@ -801,8 +877,12 @@ def staging_sql(src: str, optional: dict[str, str], shifted: Shifted | None = No
                            THEN 'incident_id|rubrikraden upprepas (filer som satts ihop); raden är ingen händelse'
                        WHEN ts IS NULL AND regexp_matches(incident_id, '{TOTAL_ROW}')
                            THEN 'incident_id|summeringsrad (' || incident_id || '), ingen händelse'
+                       WHEN ts IS NULL AND coalesce(occurred_at, '') = '' THEN 'occurred_at|tidpunkt saknas'
                        WHEN ts IS NULL THEN 'occurred_at|ogiltig tidpunkt (skriv ÅÅÅÅ-MM-DD TT:MM:SS)'
                        WHEN ts > now()::TIMESTAMP + INTERVAL 1 DAY THEN 'occurred_at|tidpunkten ligger i framtiden'
+                       -- an empty type cell (NULL: type_ok is NULL, so the row was offered and its
+                       -- insert broke the load on the column's NOT NULL)
+                       WHEN coalesce(incident_type, '') = '' THEN 'incident_type|händelsetyp saknas (se docs/formats.md)'
                        WHEN NOT type_ok THEN 'incident_type|okänd händelsetyp (se docs/formats.md)'
                    END AS _form,
                    CASE WHEN regexp_matches(concat_ws('|', incident_id, source, lpo_code,
