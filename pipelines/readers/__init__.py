@@ -83,7 +83,8 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
         known = formats()
         if fmt not in known:
             raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
-        return Chosen(known[fmt], fmt)
+        with open(path, "rb") as fh:
+            return Chosen(known[fmt], fmt, json_in_web_page(path, fh.read(HEAD_BYTES)))
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():

@@ -383,17 +383,6 @@ def _decode(raw: bytes) -> str:
         return raw.decode(legacy_encoding(raw), errors="replace")
 
 
-def _json_in_page(page: str) -> str:
-    """The JSON text of a page saved from the browser, else the page as it is.
-
-    Chrome shows a JSON answer as text in a <pre> (with & < > as entities), and "Spara som"
-    saves that page. An error page has no JSON there and is returned unchanged.
-    """
-    found = re.search(r"<pre[^>]*>(.*?)</pre>", page, re.DOTALL | re.IGNORECASE)
-    inner = html.unescape(found[1]).strip() if found else ""
-    return inner if inner.startswith(("[", "{")) else page
-
-
 def _error_text(data) -> str | None:
     """What an error answer says ({"message": …} or a ProblemDetails "title"), if short and safe to show."""
     return error_text(data, ("message", "Message", "title", "error")) if isinstance(data, dict) else None
@@ -405,8 +394,8 @@ def _load_json(path: Path) -> list:
     if not raw.strip():
         raise FileRejected(file, "svaret från polisen var tomt – försök igen senare; inget lästes in.")
     text = _decode(raw)
-    if text.lstrip().startswith("<"):
-        text = _json_in_page(text)
+    # (A page the browser saved with the answer in it is unwrapped before the reader is
+    # chosen: readers.json_in_web_page.) A page left is an error page.
     if text.lstrip().startswith("<"):
         raise FileRejected(
             file, "svaret är en webbsida (HTML), inte JSON – troligen ett felmeddelande från "
