@@ -357,7 +357,7 @@ def test_a_tab_opens_its_view_goes_to_the_url_and_a_link_reopens_it(new_page, se
     page.get_by_text("Antal liknande").first.wait_for()
     grid = page.locator('[data-testid="stDataFrame"]').first
     header = grid_rows(grid)[0]
-    assert "Avstånd (0 = samma)" in header and "Invånare" in header
+    assert "Avstånd" in header and "Invånare" in header  # short headings, the full wording as help
     assert_no_error(page)
     screenshots(page, "journey-jamforelse-tab", max_shots=1)
 

@@ -23,8 +23,9 @@ POLISEN = Path(__file__).parent / "data" / "polisen" / "polisen-events-2024-docu
 
 
 def source_of(caption: str) -> str:
-    """What the caption names after "Källa:" (up to "Data t.o.m.")."""
-    found = re.search(r"Källa: (.*?)\. Data t\.o\.m\. ", caption)
+    """What the caption names after "Källa:" (up to its date: "Data t.o.m.", or the load
+    log's own "Inläsningar")."""
+    found = re.search(r"Källa: (.*?)\. (?:Data t\.o\.m\.|Inläsningar) ", caption)
     assert found, caption
     return found.group(1)
 
