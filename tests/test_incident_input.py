@@ -201,3 +201,20 @@ def test_a_personnummer_in_a_row_with_a_kommun_name_refuses_the_file(empty_db, t
     for n, (column, row) in enumerate(cases):
         message = refused(empty_db, incident_csv(tmp_path / f"pnr_{n}.csv", "b1;2025-03-01 10:00:00;rån;Malmö;;;\n" + row))
         assert f"rad 3, kolumn '{column}'" in message and "121212" not in message, column
+
+
+def test_lpo_codes_as_users_spell_them_are_stored_in_the_reference_form(empty_db, tmp_path):
+    # The stored form is upper case with 'LPO-' (data/reference/lpo.csv); exports write
+    # the prefix with a space or an underscore, or the code in lower case.
+    f = incident_csv(tmp_path / "lpo.csv",
+             "l1;2025-03-01 10:00:00;rån;0180;LPO-FARSTA;;\n"
+             "l2;2025-03-01 10:00:00;rån;0180;lpo-farsta;;\n"
+             "l3;2025-03-01 10:00:00;rån;0180;LPO Farsta;;\n"
+             "l4;2025-03-01 10:00:00;rån;0180;lpo_farsta;;\n"
+             "l5;2025-03-01 10:00:00;rån;0180;LPO-farsta;;\n"
+             "l6;2025-03-01 10:00:00;rån;0180; LPO  FARSTA ;;\n"
+             "l7;2025-03-01 10:00:00;rån;0180;LPO-LPO FARSTA;;\n")
+    [report] = ingest(empty_db, [f])
+    assert report.status == "ok" and report.rows_accepted == 6
+    assert {k: v[2] for k, v in _stored(empty_db).items()} == {f"l{n}": "LPO-FARSTA" for n in range(1, 7)}
+    assert rejected_rows(empty_db) == [(8, "lpo_code", "okänt lokalpolisområde (se data/reference/lpo.csv)")]
