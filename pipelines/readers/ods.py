@@ -21,6 +21,8 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
+from openpyxl.utils import get_column_letter
+
 MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 # The parts read_sheets screens whole for personnummer (with the sheets); the others (an
 # embedded object's "Object 1/content.xml", previews) are left to the package's gate.
@@ -266,8 +268,4 @@ def _fill(sheet, table, text_of, hue_family, colours: dict[str, str], budget: in
 
 
 def _ref(row: int, col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return f"{get_column_letter(col)}{row}"

@@ -23,6 +23,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A cell style's fill pattern 0 is "none"; palette indexes 64 and 65 are the system's
 # window colours (the default), which no one picks as a status colour.
@@ -166,8 +168,4 @@ def _unquoted(number_format: str) -> str:
 
 
 def _ref(row: int, col: int) -> str:
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return f"{get_column_letter(col)}{row}"
