@@ -1,4 +1,4 @@
-"""Command line: ``python -m pipelines {demo,ingest,status,fetch,geo} …``.
+"""Command line: ``python -m pipelines {demo,ingest,remove,status,fetch,marts,geo} …``.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--date", help="polisen: datum ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM")
     fetch.add_argument("--years", help="scb/kolada: år, t.ex. 2020-2024")
 
+    remove = sub.add_parser("remove", help="ta bort det en inläsning lade till (t.ex. en fel fil); "
+                                           "inläsningens nummer står i status och på sidan Data")
+    _add_db(remove)
+    remove.add_argument("load_ids", nargs="+", type=int, metavar="INLÄSNING", help="inläsningens nummer (load_id)")
+
     rebuild = sub.add_parser("marts", help="bygg om sammanställningstabellerna (t.ex. efter en ny version)")
     _add_db(rebuild)
 
@@ -81,6 +86,21 @@ def cmd_ingest(args) -> int:
     for r in reports:
         print(r.summary(), file=sys.stderr if r.status == "rejected" else sys.stdout)
     return EXIT_REJECTED if any(r.status == "rejected" for r in reports) else 0
+
+
+def cmd_remove(args) -> int:
+    from pipelines.loading import remove
+
+    db = config.db_path(args.db)
+    if not db.exists():
+        print(f"Fel: databasen {db} finns inte.", file=sys.stderr)
+        return 1
+    report = remove(db, args.load_ids)
+    if not report.ok:
+        print("\n".join(["Inget togs bort.", *report.lines]), file=sys.stderr)
+        return EXIT_REJECTED
+    print(report.summary())
+    return 0
 
 
 def cmd_marts(args) -> int:
@@ -120,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_ingest(args)
         if args.command == "status":
             return cmd_status(args)
+        if args.command == "remove":
+            return cmd_remove(args)
         if args.command == "marts":
             return cmd_marts(args)
         if args.command == "demo":

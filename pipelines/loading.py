@@ -197,10 +197,13 @@ def _count(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame | str) -> int:
     return len(frame)
 
 
-def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int, conflicting: list[str] | None = None) -> int:
+def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int, conflicting: list[str] | None = None,
+            kept: dict[int, int] | None = None) -> int:
     """Insert a frame into ``table`` by column name; return rows actually added. For an
     ``insert_new`` table, the ids the frame gives more than once with different content
-    are stored in none of their versions and appended to ``conflicting``."""
+    are stored in none of their versions and appended to ``conflicting``, and the earlier
+    loads whose rows the frame offers again (kept, not added) go into ``kept`` (load id ->
+    rows)."""
     mode = TABLES[table]
     source = frame if isinstance(frame, str) else "_frame"
     if not isinstance(frame, str):
@@ -252,6 +255,13 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int, conflictin
                           f"(SELECT incident_id FROM {table} WHERE load_id = $load_id)")
                 span = {**mine, "lo": lo, "hi": hi}
                 if lo is not None and con.execute(f"SELECT count(*) FROM ({stored})", span).fetchone()[0]:
+                    if kept is not None:
+                        # Which loads hold the rows kept: removing one of them would lose
+                        # rows this file holds too (``remove`` refuses it alone).
+                        kept.update(dict(con.execute(
+                            f"SELECT load_id, count(*) FROM {table} WHERE load_id <> $load_id AND incident_id "
+                            f"BETWEEN $lo AND $hi AND incident_id IN (SELECT incident_id FROM {table} "
+                            "WHERE load_id = $load_id) GROUP BY load_id", span).fetchall()))
                     con.execute(f"DELETE FROM {table} WHERE load_id = $load_id AND incident_id IN ({stored})",
                                 span).fetchall()
         elif mode == "replace":
@@ -268,16 +278,24 @@ def _insert(con, table: str, frame: pd.DataFrame | str, load_id: int, conflictin
     return after - before
 
 
-def _delete_loads(con, load_ids: list[int]) -> None:
-    """Remove what earlier loads added (for a corrected file that replaces them)."""
+def _delete_loads(con, load_ids: list[int], status: str = "replaced") -> dict[str, int]:
+    """Remove what earlier loads added (for a corrected file that replaces them, or for
+    ``remove``) and mark them ``status`` in the load log; return rows deleted per table."""
     if not load_ids:
-        return
+        return {}
     ids = {"ids": load_ids}
+    deleted = {}
     plans = [r[0] for r in con.execute("SELECT plan_id FROM plan WHERE list_contains($ids, load_id)", ids).fetchall()]
+    if plans:
+        deleted["measure"] = con.execute("SELECT count(*) FROM measure WHERE list_contains(?, plan_id)",
+                                         [plans]).fetchone()[0]
+        deleted["plan"] = len(plans)
     _delete_plans(con, plans)
-    for table in HAS_LOAD_ID - {"plan", "measure"}:
-        con.execute(f"DELETE FROM {table} WHERE list_contains($ids, load_id)", ids)
-    con.execute("UPDATE load_log SET status = 'replaced' WHERE list_contains($ids, load_id)", ids)
+    for table in sorted(HAS_LOAD_ID - {"plan", "measure"}):
+        deleted[table] = len(con.execute(f"DELETE FROM {table} WHERE list_contains($ids, load_id) RETURNING 1",
+                                         ids).fetchall())
+    con.execute("UPDATE load_log SET status = $status WHERE list_contains($ids, load_id)", {**ids, "status": status})
+    return {table: n for table, n in deleted.items() if n}
 
 
 def _delete_plans(con, plan_ids: list[str]) -> None:
@@ -376,10 +394,16 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
                         if TABLES.get(result.primary_table) == "replace" and primary is not None else (None, None))
         earlier: list[int] = []
         version_lines: list[str] = []
+        # What this load replaces, which removing it again would not bring back (load_replaced).
+        replaced: list[str] = []
         if result.replaces_earlier_version:
-            earlier, said = _earlier_version(con, name, result.primary_table, primary)
-            earlier = _years_outside(con, earlier, result.primary_table, primary, said)
+            revised, said = _earlier_version(con, name, result.primary_table, primary)
+            earlier = _years_outside(con, revised, result.primary_table, primary, said)
             version_lines = list(said.values())
+            replaced += [said[i] for i in revised]
+        replaced += [f"planen för {org} {year} (inläsning {plan_load})" for org, year, plan_load in con.execute(
+            "SELECT organisation, year, load_id FROM plan WHERE list_contains(?, plan_id) AND NOT list_contains(?, load_id)",
+            [result.replace_plans, earlier]).fetchall()]
         touched = _touched_by_deleting(con, earlier, result.replace_plans)
         _delete_loads(con, earlier)
         _delete_plans(con, result.replace_plans)
@@ -387,13 +411,17 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             if touched.get("incident", set()) is not None:
                 touched["incident"] = touched.get("incident", set()) | _incident_months(
                     con, "list_contains(?, incident_id)", [result.supersedes])
-            con.execute("DELETE FROM incident WHERE list_contains(?, incident_id)", [result.supersedes])
+            older = con.execute("DELETE FROM incident WHERE list_contains(?, incident_id) RETURNING 1",
+                                [result.supersedes]).fetchall()
+            if older:
+                replaced.append(f"{len(older)} lagrade händelser i en äldre version")
 
         added = {}
         conflicting: list[str] = []
+        kept: dict[int, int] = {}
         for table in TABLES:
             if table in result.frames:
-                added[table] = _insert(con, table, result.frames[table], load_id, conflicting)
+                added[table] = _insert(con, table, result.frames[table], load_id, conflicting, kept)
         accepted = added.get(result.primary_table, 0)
         if conflicting:
             repeated = (result.repeated(conflicting) if result.repeated else
@@ -422,6 +450,7 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
         lines = list(result.report) + version_lines + _cut_off(path, result.source_format)
         if new_replaced[1] and not result.supersedes:  # the reader names what it superseded
             lines.append(f"{new_replaced[1]} rader ersatte lagrade värden med samma nyckel.")
+            replaced.append(f"{new_replaced[1]} lagrade värden i {result.primary_table} med samma nyckel")
         elif offered > accepted and (new_replaced[1] is None or result.supersedes):
             lines.append(f"{offered - accepted} rader fanns redan och lades inte till igen.")
         if result.rejected:
@@ -444,6 +473,15 @@ def _load(con, path: Path, digest: str, seen: tuple[int, int], scratch_dir: Path
             [load_id, name, digest, result.source_format, datetime.now().replace(microsecond=0),
              accepted, len(result.rejected), " | ".join(lines)[:4000]],
         )
+        if replaced:
+            con.executemany("INSERT INTO load_replaced VALUES (?, ?)", [[load_id, r] for r in replaced])
+        if kept:
+            con.executemany("INSERT INTO load_shared VALUES (?, ?, ?)",
+                            [[load_id, earlier_load, n] for earlier_load, n in sorted(kept.items())])
+        # Loads from here on record what they replace; for those before (a warehouse built by
+        # an earlier version) `remove` goes by their report instead.
+        con.execute("INSERT INTO dataset_info VALUES ('replacements_recorded_from', ?) ON CONFLICT DO NOTHING",
+                    [str(load_id)])
         for scratch in result.scratch:
             kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_catalog = 'temp' "
                                "AND table_name = ?", [scratch]).fetchone()
@@ -705,6 +743,124 @@ def ingest(
     except _NothingToPublish:
         pass  # the published file is left exactly as it was
     return reports
+
+
+# Phrases of the report a load made before loads recorded what they replace
+# (load_replaced): a line with one of them says it replaced stored data.
+_REPLACED_SAID = ("ersatte lagrade värden", "Ersätter den tidigare versionen", "Ersätter åren",
+                  "ersattes av en uppdaterad version", "lagrade händelser togs bort")
+# Formats whose rows another load of the same format may have offered too: such a load
+# kept the stored row and added nothing, so removing the stored one would lose it.
+_KEPT_STORED = ("incident",)
+
+
+@dataclass
+class RemoveReport:
+    load_ids: list[int]
+    ok: bool
+    lines: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return "\n".join(self.lines)
+
+
+def remove(db: Path, load_ids: list[int]) -> RemoveReport:
+    """Take out what the loads ``load_ids`` added, in one transaction with the marts, and
+    mark them 'removed' in the load log (their rejected rows stay as a record).
+
+    Refused, with nothing changed, for a load that is not there or not loaded ('replaced',
+    'removed'), for one that replaced stored data (removing it would not bring that back:
+    loading the right file replaces it instead), and for an incident load followed by a
+    load of the same format not also removed (events both offered are stored under the
+    first only). The same file may be loaded again afterwards."""
+    wanted = sorted(dict.fromkeys(int(i) for i in load_ids))
+    try:
+        return _remove(db, wanted)
+    except _Refused as refused:
+        return RemoveReport(wanted, False, refused.problems)
+
+
+def _remove(db: Path, wanted: list[int]) -> RemoveReport:
+    problems: list[str] = []
+    with warehouse.write_session(db) as con:
+        found = {r[0]: r[1:] for r in con.execute(
+            "SELECT load_id, source_file, source_format, status, message FROM load_log "
+            "WHERE list_contains(?, load_id)", [wanted]).fetchall()}
+        recorded = con.execute("SELECT value FROM dataset_info WHERE key = 'replacements_recorded_from'").fetchone()
+        recorded_from = int(recorded[0]) if recorded else None
+        for load_id in wanted:
+            if load_id not in found:
+                problems.append(f"Inläsning {load_id} finns inte (se python -m pipelines status eller sidan Data).")
+                continue
+            name, fmt, status, message = found[load_id]
+            if status != "ok":
+                problems.append(f"Inläsning {load_id} ({name}) är redan "
+                                + ("borttagen." if status == "removed" else "ersatt av en senare version av filen."))
+                continue
+            replaced = [r[0] for r in con.execute("SELECT replaced FROM load_replaced WHERE load_id = ?",
+                                                  [load_id]).fetchall()]
+            if recorded_from is None or load_id < recorded_from:
+                replaced += [line.strip() for line in (message or "").split(" | ")
+                             if any(phrase in line for phrase in _REPLACED_SAID)]
+            if replaced:
+                problems.append(f"Inläsning {load_id} ({name}) ersatte lagrade uppgifter som en borttagning inte "
+                                f"tar tillbaka: {'; '.join(replaced)}. Läs in den rätta filen i stället; den "
+                                "ersätter uppgifterna.")
+                continue
+            # Later loads that offered rows of this one again (kept under this one): recorded
+            # from `recorded_from` on; before that, any later load of the same format may have.
+            later = [(i, f) for i, f in con.execute(
+                "SELECT DISTINCT l.load_id, l.source_file FROM load_shared AS s JOIN load_log AS l USING (load_id) "
+                "WHERE s.earlier_load_id = ? AND l.status = 'ok' AND NOT list_contains(?, l.load_id) ORDER BY 1",
+                [load_id, wanted]).fetchall()]
+            if not later and (recorded_from is None or load_id < recorded_from) and any(
+                    t in _KEPT_STORED for t in _tables_of(con, load_id)):
+                later = con.execute(
+                    "SELECT load_id, source_file FROM load_log WHERE load_id > ? AND status = 'ok' "
+                    "AND source_format = ? AND NOT list_contains(?, load_id) AND (? IS NULL OR load_id < ?) "
+                    "ORDER BY load_id", [load_id, fmt, wanted, recorded_from, recorded_from]).fetchall()
+            if later:
+                problems.append(
+                    f"Inläsning {load_id} ({name}) har rader som också fanns i senare inläsningar: "
+                    f"{', '.join(f'{i} ({f})' for i, f in later)}. De ligger bara under den första och skulle "
+                    "försvinna ur databasen. Ta bort inläsningarna samtidigt (python -m pipelines remove "
+                    f"{' '.join(str(i) for i in sorted({*wanted, *(i for i, _ in later)}))}) och läs in de rätta "
+                    "filerna igen.")
+        if problems:
+            raise _Refused(problems)
+        touched = _touched_by_deleting(con, wanted, [])
+        con.execute("BEGIN TRANSACTION")
+        if con.execute("SELECT count(*) FROM incident_version").fetchone()[0]:
+            # An event's recorded version without the event reads as "removed by a later
+            # version" (readers.polisen): it goes with the event.
+            con.execute("DELETE FROM incident_version WHERE incident_id IN "
+                        "(SELECT incident_id FROM incident WHERE list_contains(?, load_id))", [wanted])
+        deleted = _delete_loads(con, wanted, status="removed")
+        stamp = datetime.now().replace(microsecond=0)
+        con.execute("UPDATE load_log SET message = concat_ws(' | ', message, ?) WHERE list_contains(?, load_id)",
+                    [f"Borttagen {stamp:%Y-%m-%d %H:%M} (python -m pipelines remove).", wanted])
+        marts.refresh(con, touched)
+        con.execute("COMMIT")
+    names = ", ".join(f"{i} ({found[i][0]})" for i in wanted)
+    rows = ", ".join(f"{n} rader ur {t}" for t, n in deleted.items()) or "inga rader låg kvar"
+    log.info("removed loads %s", wanted)
+    return RemoveReport(wanted, True, [
+        f"Borttagen: inläsning {names}; {rows}. Sammanställningarna är uppdaterade.",
+        "Samma fil kan läsas in igen."])
+
+
+def _tables_of(con, load_id: int) -> list[str]:
+    """The tables holding rows of a load."""
+    return [t for t in sorted(HAS_LOAD_ID)
+            if con.execute(f"SELECT 1 FROM {t} WHERE load_id = ? LIMIT 1", [load_id]).fetchone()]
+
+
+class _Refused(Exception):
+    """Aborts a removal (the published file is left as it was); carries the reasons."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
 
 
 class _NothingToPublish(Exception):

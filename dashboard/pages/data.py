@@ -74,9 +74,14 @@ loads = catalog.loads()
 load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": "Format", "loaded_at": "Inläst",
                 "rows_accepted": "Inlästa rader", "rows_rejected": "Avvisade rader", "status": "Status",
                 "message": "Meddelande"}
-shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16))
+# The load log's status in words (the log stores ok, replaced, removed).
+LOAD_STATUS = {"ok": "inläst", "replaced": "ersatt av en ny version", "removed": "borttagen"}
+shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16),
+                           status=loads["status"].map(lambda s: LOAD_STATUS.get(s, s)))
 st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
              key="data_loads")
+st.caption("En fil som lästes in av misstag tas bort med `python -m pipelines remove` och inläsningens nummer; "
+           "det den lade till försvinner ur alla sidor och filen kan läsas in igen (README, Kommandorad).")
 # A log of loads is dated by its own loads, not by the incidents' "data t.o.m." (which said
 # nothing about when the files were loaded, and nothing at all for a database of signals).
 exports.download_buttons("data_loads_dl", df=shown_loads, title="Inläsningar",

@@ -30,6 +30,9 @@ TABLE_DESCRIPTIONS = {
     "bra_statistic": "Anmälda brott från Brå per område, brottskategori och år.",
     "load_log": "Varje inläsning: fil, kontrollsumma, format, tid, inlästa och avvisade rader.",
     "rejected_row": "Avvisade rader per inläsning: rad, kolumn och orsak (aldrig radens innehåll).",
+    "load_replaced": "Vad en inläsning ersatte (en tidigare version av filen, en plan, lagrade värden); "
+                     "en sådan inläsning kan inte tas bort.",
+    "load_shared": "Rader en inläsning erbjöd som en tidigare inläsning redan hade lagrat (ligger under den tidigare).",
     "dataset_info": "Uppgifter om databasen, t.ex. om den innehåller demodata.",
     "mart_area_link": "Sammanställning: vilka områden som ligger i (eller överlappar) vilka.",
     "mart_incident_month": "Sammanställning: händelser per område, nivå, månad och typ.",

@@ -163,8 +163,24 @@ CREATE TABLE IF NOT EXISTS load_log (
     loaded_at     TIMESTAMP NOT NULL,  -- local time of the load
     rows_accepted BIGINT NOT NULL,
     rows_rejected BIGINT NOT NULL,
-    status        VARCHAR NOT NULL,    -- ok | replaced (a corrected file superseded it)
+    status        VARCHAR NOT NULL,    -- ok | replaced (a corrected file superseded it) | removed (python -m pipelines remove)
     message       VARCHAR
+);
+
+-- What a load replaced that removing it would not bring back (an earlier version of its
+-- file, a stored plan, older versions of events, values stored under the same key), one
+-- row each, in words for the message: `python -m pipelines remove` refuses such a load.
+CREATE TABLE IF NOT EXISTS load_replaced (
+    load_id  BIGINT NOT NULL,
+    replaced VARCHAR NOT NULL
+);
+
+-- Rows a load offered that an earlier load had stored already (kept under the earlier
+-- one, not added again), per earlier load: removing the earlier load alone would lose them.
+CREATE TABLE IF NOT EXISTS load_shared (
+    load_id         BIGINT NOT NULL,
+    earlier_load_id BIGINT NOT NULL,
+    rows            BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS rejected_row (
