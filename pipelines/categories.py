@@ -50,3 +50,6 @@ PRIORITISED_AREAS = (
 )
 OWN_AREA = "Eget prioriterat område"
 FOLLOWUP_ROUNDS = ("T1", "T2", "T3", "VB")
+
+# A load's status in load_log, as the Data page and `python -m pipelines status` say it.
+LOAD_STATUS_LABELS = {"ok": "inläst", "replaced": "ersatt av en ny version", "removed": "borttagen"}

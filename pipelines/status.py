@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines import warehouse
+from pipelines.categories import LOAD_STATUS_LABELS
 from pipelines.fetch import SOURCES, read_fetch_log
 
 # The load_log rows a fetch of each live source writes (fetch saves its answers under these
@@ -76,7 +77,8 @@ def format_report(report: dict) -> str:
     lines.append("Senaste inläsningar:")
     lines += [
         f"  #{r['load_id']} {r['loaded_at']} {r['source_file']} ({r['source_format']}): "
-        f"{r['rows_accepted']} inlästa, {r['rows_rejected']} avvisade, {r['status']}"
+        f"{r['rows_accepted']} inlästa, {r['rows_rejected']} avvisade, "
+        f"{LOAD_STATUS_LABELS.get(r['status'], r['status'])}"
         for r in report["last_loads"]
     ] or ["  (inga)"]
     if report["rejected_rows"]:

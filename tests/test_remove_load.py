@@ -218,3 +218,13 @@ def test_a_load_from_before_loads_recorded_replacements_is_judged_by_its_report(
     refused = remove(empty_db, [replacing])
 
     assert not refused.ok and "1 rader ersatte lagrade värden med samma nyckel." in refused.summary()
+
+
+def test_status_lists_the_removed_load_as_removed(empty_db, tmp_path, capsys):
+    load_id = _load(empty_db, _signals(tmp_path / "fel.csv", "2025-03;0180;15-17;M;polis;rekryteringsförsök;7\n"))
+    assert main(["status", "--db", str(empty_db)]) == 0
+    assert "fel.csv (signal-csv): 1 inlästa, 0 avvisade, inläst" in capsys.readouterr().out
+    assert remove(empty_db, [load_id]).ok
+
+    assert main(["status", "--db", str(empty_db)]) == 0
+    assert "fel.csv (signal-csv): 1 inlästa, 0 avvisade, borttagen" in capsys.readouterr().out

@@ -9,6 +9,7 @@ from dashboard import components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import catalog, db_key
+from pipelines import categories as cat
 from pipelines.config import ROOT
 
 
@@ -74,10 +75,8 @@ loads = catalog.loads()
 load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": "Format", "loaded_at": "Inläst",
                 "rows_accepted": "Inlästa rader", "rows_rejected": "Avvisade rader", "status": "Status",
                 "message": "Meddelande"}
-# The load log's status in words (the log stores ok, replaced, removed).
-LOAD_STATUS = {"ok": "inläst", "replaced": "ersatt av en ny version", "removed": "borttagen"}
 shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16),
-                           status=loads["status"].map(lambda s: LOAD_STATUS.get(s, s)))
+                           status=loads["status"].map(lambda s: cat.LOAD_STATUS_LABELS.get(s, s)))
 st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
              key="data_loads")
 st.caption("En fil som lästes in av misstag tas bort med `python -m pipelines remove` och inläsningens nummer; "
