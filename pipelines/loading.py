@@ -752,6 +752,7 @@ _REPLACED_SAID = ("ersatte lagrade värden", "Ersätter den tidigare versionen",
 # Formats whose rows another load of the same format may have offered too: such a load
 # kept the stored row and added nothing, so removing the stored one would lose it.
 _KEPT_STORED = ("incident",)
+_KEPT_SAID = "rader fanns redan och lades inte till igen"
 
 
 @dataclass
@@ -788,11 +789,12 @@ def _remove(db: Path, wanted: list[int]) -> RemoveReport:
             "WHERE list_contains(?, load_id)", [wanted]).fetchall()}
         recorded = con.execute("SELECT value FROM dataset_info WHERE key = 'replacements_recorded_from'").fetchone()
         recorded_from = int(recorded[0]) if recorded else None
+        removable = [i for i in wanted if i in found and found[i][2] == "ok"]
         for load_id in wanted:
             if load_id not in found:
                 problems.append(f"Inläsning {load_id} finns inte (se python -m pipelines status eller sidan Data).")
                 continue
-            name, fmt, status, message = found[load_id]
+            name, _, status, message = found[load_id]
             if status != "ok":
                 problems.append(f"Inläsning {load_id} ({name}) är redan "
                                 + ("borttagen." if status == "removed" else "ersatt av en senare version av filen."))
@@ -815,16 +817,17 @@ def _remove(db: Path, wanted: list[int]) -> RemoveReport:
                 [load_id, wanted]).fetchall()]
             if not later and (recorded_from is None or load_id < recorded_from) and any(
                     t in _KEPT_STORED for t in _tables_of(con, load_id)):
+                # Before that record: a later load whose report says rows were there already.
                 later = con.execute(
                     "SELECT load_id, source_file FROM load_log WHERE load_id > ? AND status = 'ok' "
-                    "AND source_format = ? AND NOT list_contains(?, load_id) AND (? IS NULL OR load_id < ?) "
-                    "ORDER BY load_id", [load_id, fmt, wanted, recorded_from, recorded_from]).fetchall()
+                    "AND contains(message, ?) AND NOT list_contains(?, load_id) AND (? IS NULL OR load_id < ?) "
+                    "ORDER BY load_id", [load_id, _KEPT_SAID, wanted, recorded_from, recorded_from]).fetchall()
             if later:
                 problems.append(
                     f"Inläsning {load_id} ({name}) har rader som också fanns i senare inläsningar: "
                     f"{', '.join(f'{i} ({f})' for i, f in later)}. De ligger bara under den första och skulle "
                     "försvinna ur databasen. Ta bort inläsningarna samtidigt (python -m pipelines remove "
-                    f"{' '.join(str(i) for i in sorted({*wanted, *(i for i, _ in later)}))}) och läs in de rätta "
+                    f"{' '.join(str(i) for i in sorted({*removable, *(i for i, _ in later)}))}) och läs in de rätta "
                     "filerna igen.")
         if problems:
             raise _Refused(problems)

@@ -228,3 +228,24 @@ def test_status_lists_the_removed_load_as_removed(empty_db, tmp_path, capsys):
 
     assert main(["status", "--db", str(empty_db)]) == 0
     assert "fel.csv (signal-csv): 1 inlästa, 0 avvisade, borttagen" in capsys.readouterr().out
+
+
+def test_before_loads_recorded_shared_rows_a_later_report_of_rows_already_there_counts(empty_db, tmp_path):
+    import duckdb
+
+    first = _load(empty_db, incident_csv(tmp_path / "a.csv", "csv:1;2025-03-02 21:10;skottlossning;0127;;;egen\n"))
+    overlapping = _load(empty_db, incident_csv(tmp_path / "b.csv",
+                                               "csv:1;2025-03-02 21:10;skottlossning;0127;;;egen\n"
+                                               "csv:2;2025-03-04 21:10;rån;0127;;;egen\n"))
+    _load(empty_db, incident_csv(tmp_path / "c.csv", "csv:3;2025-03-05 21:10;rån;0127;;;egen\n"))
+    _load(empty_db, _signals(tmp_path / "s.csv", "2025-03;0127;15-17;M;polis;rekryteringsförsök;7\n"))
+    con = duckdb.connect(str(empty_db))  # as a warehouse loaded by an earlier version
+    con.execute("DELETE FROM load_shared")
+    con.execute("DELETE FROM dataset_info WHERE key = 'replacements_recorded_from'")
+    con.close()
+
+    refused = remove(empty_db, [first])
+
+    assert not refused.ok
+    assert refused.summary().startswith(f"Inläsning {first} (a.csv) har rader som också fanns i senare inläsningar: "
+                                        f"{overlapping} (b.csv). ")
