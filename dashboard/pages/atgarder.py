@@ -25,12 +25,27 @@ REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed w
 # shows it all, and the export and the picked row's details have it in full.
 NAME_WIDTHS = {header: st.column_config.TextColumn(width=px)
                for header, px in {"Organisation": 130, "Prioriterat område": 140, "Åtgärd": 200, "Ansvarig": 110}.items()}
-# When each measure's status was assessed (mart_measure.assessed): "2025-08-28" fits 90 px.
+# When each measure's status was assessed (mart_measure.assessed): "2025-08-28" fits 84 px.
 ASSESSED_HELP = ("När statusen bedömdes: datumet på uppföljningsposten med den senaste bedömningen (t.ex. "
                  "2025-08-28), eller uppföljningen och planåret när posten saknar datum (”VB 2025” för "
                  "verksamhetsberättelsen, ”T2 2025”). Tom för ”ej bedömd”, och när statusen bara står i planens "
                  "statuskolumn eller färg utan någon uppföljningspost som bedömer detsamma.")
-ASSESSED_COLUMN = {"Bedömd": st.column_config.TextColumn(width=90, help=ASSESSED_HELP)}
+ASSESSED_COLUMN = {"Bedömd": st.column_config.TextColumn(width=84, help=ASSESSED_HELP)}
+
+
+def name_widths(**px: int) -> dict:
+    """NAME_WIDTHS with some of the names' columns narrower (keyword: the header without
+    spaces and å, ä, ö as given below), plus the "Bedömd" column."""
+    headers = {"organisation": "Organisation", "omrade": "Prioriterat område", "atgard": "Åtgärd",
+               "ansvarig": "Ansvarig"}
+    return NAME_WIDTHS | {headers[k]: st.column_config.TextColumn(width=w) for k, w in px.items()} | ASSESSED_COLUMN
+
+
+# With "Bedömd" (84 px) the register was 965 px and the "står still" table 991 px wide in the
+# 904 px a 1366 px window gives the page (tests/test_browser_assessed.py): their names' columns
+# are narrower there (a click on a cell still shows it all).
+REGISTER_WIDTHS = name_widths(omrade=120, organisation=120, atgard=175, ansvarig=100)
+STUCK_WIDTHS = name_widths(omrade=115, organisation=115, atgard=165, ansvarig=95)
 
 
 def year_label(plan_years: tuple[int, int]) -> str:
@@ -211,7 +226,7 @@ def show_stuck() -> None:
                                    stuck_columns | {"rounds_in_status": "I rad", "last_round": "Senast"},
                                    identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
                  hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
-                 column_config=NAME_WIDTHS | ASSESSED_COLUMN)
+                 column_config=STUCK_WIDTHS)
     exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}, {years}",
                              caption=table_caption("linjearbete medräknat" if with_line_work else "utan linjearbete",
                                                    f"{fmt.integer(len(stuck))} av {fmt.integer(len(register))} "
@@ -278,7 +293,7 @@ def measure_register(register) -> None:
     """The searchable register and the chosen measure's history. A fragment: typing a
     search, choosing filters or a row reruns only this part of the page."""
     st.subheader("Åtgärdsregister")
-    c1, c2, c3, c5, c4 = st.columns([1.8, 1.7, 1.2, 1.2, 1.7])
+    c1, c2, c3, c5, c4 = st.columns([2.4, 1.5, 1.2, 1.1, 1.5])
     # The search and filters are in the URL as the sidebar's are: a shared link opens the
     # same measures (the register is a fragment; its bound widgets update the address too).
     text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
@@ -321,7 +336,7 @@ def measure_register(register) -> None:
     picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
-                          height=min(380, 38 + 35 * max(1, len(found))), column_config=NAME_WIDTHS | ASSESSED_COLUMN)
+                          height=min(380, 38 + 35 * max(1, len(found))), column_config=REGISTER_WIDTHS)
     chosen = [f"sökning ”{text.strip()}” i titel, beskrivning och ansvarig" if text.strip() else None,
               f"prioriterat område: {', '.join(areas)}" if areas else None,
               f"status: {', '.join(statuses)}" if statuses else None,
