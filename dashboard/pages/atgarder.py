@@ -34,8 +34,8 @@ ASSESSED_COLUMN = {"Bedömd": st.column_config.TextColumn(width=84, help=ASSESSE
 
 
 def name_widths(**px: int) -> dict:
-    """NAME_WIDTHS with some of the names' columns narrower (keyword: the header without
-    spaces and å, ä, ö as given below), plus the "Bedömd" column."""
+    """NAME_WIDTHS with the given name columns narrower (organisation, omrade, atgard,
+    ansvarig: px), plus the "Bedömd" column."""
     headers = {"organisation": "Organisation", "omrade": "Prioriterat område", "atgard": "Åtgärd",
                "ansvarig": "Ansvarig"}
     return NAME_WIDTHS | {headers[k]: st.column_config.TextColumn(width=w) for k, w in px.items()} | ASSESSED_COLUMN
