@@ -25,6 +25,27 @@ REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed w
 # shows it all, and the export and the picked row's details have it in full.
 NAME_WIDTHS = {header: st.column_config.TextColumn(width=px)
                for header, px in {"Organisation": 130, "Prioriterat område": 140, "Åtgärd": 200, "Ansvarig": 110}.items()}
+# When each measure's status was assessed (mart_measure.assessed): "2025-08-28" fits 84 px.
+ASSESSED_HELP = ("När statusen bedömdes: datumet på uppföljningsposten med den senaste bedömningen (t.ex. "
+                 "2025-08-28), eller uppföljningen och planåret när posten saknar datum (”VB 2025” för "
+                 "verksamhetsberättelsen, ”T2 2025”). Tom för ”ej bedömd”, och när statusen bara står i planens "
+                 "statuskolumn eller färg utan någon uppföljningspost som bedömer detsamma.")
+ASSESSED_COLUMN = {"Bedömd": st.column_config.TextColumn(width=84, help=ASSESSED_HELP)}
+
+
+def name_widths(**px: int) -> dict:
+    """NAME_WIDTHS with the given name columns narrower (organisation, omrade, atgard,
+    ansvarig: px), plus the "Bedömd" column."""
+    headers = {"organisation": "Organisation", "omrade": "Prioriterat område", "atgard": "Åtgärd",
+               "ansvarig": "Ansvarig"}
+    return NAME_WIDTHS | {headers[k]: st.column_config.TextColumn(width=w) for k, w in px.items()} | ASSESSED_COLUMN
+
+
+# With "Bedömd" (84 px) the register was 965 px and the "står still" table 991 px wide in the
+# 904 px a 1366 px window gives the page (tests/test_browser_assessed.py): their names' columns
+# are narrower there (a click on a cell still shows it all).
+REGISTER_WIDTHS = name_widths(omrade=120, organisation=120, atgard=175, ansvarig=100)
+STUCK_WIDTHS = name_widths(omrade=115, organisation=115, atgard=165, ansvarig=95)
 
 
 def year_label(plan_years: tuple[int, int]) -> str:
@@ -194,18 +215,18 @@ def show_stuck() -> None:
     st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
                f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
     stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
-                     "title": "Åtgärd", "status": "Status", "rounds_in_status": "Uppföljningar i samma status",
+                     "title": "Åtgärd", "status": "Status", "assessed": "Bedömd", "rounds_in_status": "Uppföljningar i samma status",
                      "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
     # At 1366 px the table was 1456 px wide in 904: on screen two headers are short (the
     # caption says what they mean) and the long names get fixed widths (NAME_WIDTHS); the
     # export keeps the full headers.
-    st.caption("I rad: antal uppföljningar i rad med samma status. Senast: senaste uppföljningen. "
-               "Klicka på en cell för att läsa en avkortad text.")
+    st.caption("Bedömd: när statusen bedömdes (datum, eller uppföljning och planår). I rad: antal uppföljningar i "
+               "rad med samma status. Senast: senaste uppföljningen. Klicka på en cell för att läsa en avkortad text.")
     st.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)),
                                    stuck_columns | {"rounds_in_status": "I rad", "last_round": "Senast"},
                                    identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
                  hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
-                 column_config=NAME_WIDTHS)
+                 column_config=STUCK_WIDTHS)
     exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}, {years}",
                              caption=table_caption("linjearbete medräknat" if with_line_work else "utan linjearbete",
                                                    f"{fmt.integer(len(stuck))} av {fmt.integer(len(register))} "
@@ -272,7 +293,7 @@ def measure_register(register) -> None:
     """The searchable register and the chosen measure's history. A fragment: typing a
     search, choosing filters or a row reruns only this part of the page."""
     st.subheader("Åtgärdsregister")
-    c1, c2, c3, c4 = st.columns([2, 2, 1.3, 2])
+    c1, c2, c3, c5, c4 = st.columns([2.4, 1.5, 1.2, 1.1, 1.5])
     # The search and filters are in the URL as the sidebar's are: a shared link opens the
     # same measures (the register is a fragment; its bound widgets update the address too).
     text = c1.text_input("Sök i titel, beskrivning och ansvarig", key="atgarder_search",
@@ -283,8 +304,16 @@ def measure_register(register) -> None:
                               bind="query-params")
     orgs = c4.multiselect("Organisation", sorted(register["organisation"].unique()), key="atgarder_orgs",
                           placeholder="Alla", bind="query-params")
-    found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs)
-    register_columns = {"title": "Åtgärd", "status": "Status", "prioritised_area": "Prioriterat område",
+    assessed_in = c5.multiselect("Bedömd i", mq.assessed_choices(register), key="atgarder_assessed",
+                                 placeholder="Alla", bind="query-params",
+                                 help="Uppföljningen där den senaste bedömningen står: T1 (jan–apr), T2 (maj–sep), "
+                                      "T3 (okt–dec) eller VB (verksamhetsberättelsen), med planåret; ett datum räknas "
+                                      f"till sin tertial. ”{mq.NOT_TIMED}”: ej bedömda åtgärder och de vars status "
+                                      "inte står i någon uppföljningspost.")
+    found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs,
+                               assessed_in=assessed_in)
+    register_columns = {"title": "Åtgärd", "status": "Status", "assessed": "Bedömd",
+                        "prioritised_area": "Prioriterat område",
                         "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
                         "followups": "Uppföljningar", "description": "Beskrivning"}
     # The description is shown under the table for the picked row, and in the export: in the
@@ -296,7 +325,7 @@ def measure_register(register) -> None:
     # these filters alone: the display table is remembered by them instead of by its
     # pickled content (by the years, not the months: a new period in the same years shows
     # the same register).
-    identity = ("atgarder_register", *SELECTION, text, tuple(areas), tuple(statuses), tuple(orgs))
+    identity = ("atgarder_register", *SELECTION, text, tuple(areas), tuple(statuses), tuple(orgs), tuple(assessed_in))
     # A row picked in another register (plan year, area, database or filters since) would
     # open whichever measure is in that row now: the selection is cleared, here and in the
     # browser, when the register's content changes.
@@ -307,11 +336,12 @@ def measure_register(register) -> None:
     picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
                                             identity=identity), hide_index=True,
                           on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
-                          height=min(380, 38 + 35 * max(1, len(found))), column_config=NAME_WIDTHS)
+                          height=min(380, 38 + 35 * max(1, len(found))), column_config=REGISTER_WIDTHS)
     chosen = [f"sökning ”{text.strip()}” i titel, beskrivning och ansvarig" if text.strip() else None,
               f"prioriterat område: {', '.join(areas)}" if areas else None,
               f"status: {', '.join(statuses)}" if statuses else None,
-              f"organisation: {', '.join(orgs)}" if orgs else None]
+              f"organisation: {', '.join(orgs)}" if orgs else None,
+              f"bedömd i: {', '.join(assessed_in)}" if assessed_in else None]
     chosen = [c for c in chosen if c]
     shown = (f"{fmt.integer(len(found))} av {fmt.integer(len(register))} åtgärder" if chosen
              else f"alla {fmt.integer(len(register))} åtgärder")
@@ -325,8 +355,9 @@ def measure_register(register) -> None:
         with st.container(border=True, key="atgarder_history"):
             st.markdown("**Vald åtgärd**")
             st.text(measure["title"])
+            when = measure["assessed"] if isinstance(measure["assessed"], str) else None
             st.text(f"{measure['organisation']} · planår {measure['year']} · {measure['prioritised_area']} · "
-                    f"status nu: {measure['status']}")
+                    f"status nu: {measure['status']}" + (f" (bedömd {when})" if when else ""))
             if isinstance(measure["description"], str) and measure["description"]:
                 st.text(measure["description"])
             history = mq.history(measure["measure_id"])

@@ -44,7 +44,7 @@ TABLE_DESCRIPTIONS = {
     "mart_comparison_statistic": "Sammanställning: officiell statistik (Kolada, Brå) per mått, område och år "
                                  "för den regionala jämförelsen.",
     "mart_measure": "Sammanställning: åtgärdsregistret, en rad per åtgärd med planens organisation, kommun och år, "
-                    "aktuell status och uppföljningarna i korthet.",
+                    "aktuell status, när den bedömdes (uppföljningens datum eller VB) och uppföljningarna i korthet.",
     "mart_measure_analysis": "Sammanställning: analysbladets kontroll per plan och prioriterat område "
                              "(inlästa antal bredvid bladets).",
     "mart_measure_area": "Sammanställning: vilka områden på varje nivå varje åtgärdsplan ligger i.",

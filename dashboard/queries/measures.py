@@ -112,7 +112,8 @@ def _register(key, level: str, code: str, first_year: int, last_year: int) -> pd
     return run(
         """SELECT m.measure_id, m.plan_id, m.organisation, m.kommun_code, m.kommun_name, m.year,
                    m.prioritised_area, m.title, m.description, m.responsible, m.operational_goal, m.due,
-                   m.is_line_work, m.status, m.followups, m.last_followup
+                   m.is_line_work, m.status, m.followups, m.last_followup, m.assessed,
+                   CASE WHEN m.assessed_round IS NOT NULL THEN m.assessed_round || ' ' || m.year END AS assessed_in
             FROM mart_measure AS m
             WHERE list_contains($plan_ids, m.plan_id)
             ORDER BY m.organisation, m.year, m.prioritised_area, m.measure_id""",
@@ -123,14 +124,36 @@ def _register(key, level: str, code: str, first_year: int, last_year: int) -> pd
 def register(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Every measure of the selection's plans: measure_id, plan_id, organisation,
     kommun_code, kommun_name, year, prioritised_area, title, description, responsible,
-    operational_goal, due, is_line_work, status, followups, last_followup."""
+    operational_goal, due, is_line_work, status, followups, last_followup, assessed (when
+    the status was assessed: "2025-08-28", "VB 2025", "T2 2025"; missing for "ej bedömd"
+    and a status no follow-up entry gives) and assessed_in (the round of that entry and
+    the plan year, "T2 2025" for a date in May–September too)."""
     return _register(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
-def search_register(df: pd.DataFrame, text: str = "", *, areas=(), statuses=(), organisations=()) -> pd.DataFrame:
+# The choice of "Bedömd i" for measures without a time of assessment (ej bedömd, or a
+# status that only the plan's Status column or a colour gives).
+NOT_TIMED = "Utan tidpunkt"
+
+
+def assessed_choices(df: pd.DataFrame) -> list[str]:
+    """The "Bedömd i" choices a register offers: its rounds with plan year in time order
+    ("T1 2025", …, "VB 2025"), then NOT_TIMED when some measure has no time."""
+    values = set(df["assessed_in"].dropna().tolist())
+
+    def order(label: str) -> tuple:
+        rnd, year = label.split(" ")
+        return (year, ROUNDS.index(rnd) if rnd in ROUNDS else len(ROUNDS), rnd)
+
+    return sorted(values, key=order) + ([NOT_TIMED] if df["assessed_in"].isna().any() else [])
+
+
+def search_register(df: pd.DataFrame, text: str = "", *, areas=(), statuses=(), organisations=(),
+                    assessed_in=()) -> pd.DataFrame:
     """The register rows matching a free-text search (case-insensitive, literal, over
-    title, description and responsible) and the chosen areas, statuses and organisations
-    (an empty choice keeps all). Returns a new frame; the input is not changed."""
+    title, description and responsible) and the chosen areas, statuses, organisations and
+    rounds of assessment (``assessed_in``: "T2 2025", "VB 2025" or NOT_TIMED; an empty
+    choice keeps all). Returns a new frame; the input is not changed."""
     mask = pd.Series(True, index=df.index)
     words = [w for w in (text or "").casefold().split() if w]
     if words:
@@ -144,6 +167,8 @@ def search_register(df: pd.DataFrame, text: str = "", *, areas=(), statuses=(), 
         mask &= df["status"].isin(list(statuses))
     if organisations:
         mask &= df["organisation"].isin(list(organisations))
+    if assessed_in:
+        mask &= df["assessed_in"].isin(list(assessed_in)) | (df["assessed_in"].isna() & (NOT_TIMED in assessed_in))
     return df[mask].reset_index(drop=True)
 
 
@@ -433,7 +458,8 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
     ids = register_df["measure_id"].tolist()
     picked = [i for i, measure_id in enumerate(ids) if measure_id in found]
     columns = {c: register_df[c].to_numpy(dtype=object)[picked].tolist()
-               for c in ("organisation", "year", "prioritised_area", "title", "responsible", "is_line_work")}
+               for c in ("organisation", "year", "prioritised_area", "title", "assessed", "responsible",
+                         "is_line_work")}
     columns["measure_id"] = [ids[i] for i in picked]
     state = [found[measure_id] for measure_id in columns["measure_id"]]
     order = sorted(range(len(picked)), key=lambda j: (
@@ -455,6 +481,7 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
         "prioritised_area": text(columns["prioritised_area"]),
         "title": text(columns["title"]),
         "status": text([s[0] for s in state]),
+        "assessed": text(columns["assessed"]),
         "rounds_in_status": np.array([s[1] for s in state], dtype=np.int32),
         "since_round": text([s[2] for s in state]),
         "last_round": text([s[3] for s in state]),
@@ -466,7 +493,8 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
 def stuck(sel, *, line_work: bool = True, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Measures whose status has stayed the same for at least their plan's last two
     rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
-    prioritised_area, title, status, rounds_in_status, since_round, last_round,
+    prioritised_area, title, status, assessed (when the status was assessed, as in
+    :func:`register`), rounds_in_status, since_round, last_round,
     responsible, is_line_work. Most rounds first. ``line_work=False`` leaves out line
     work (ordinary operations, often in the same status year after year)."""
     if line_work:

@@ -1910,6 +1910,11 @@ def read_area(sheet: Sheet, header_row: int, roles: dict[str, int], area: str,
             if e.year not in (None, plan_year):
                 other_years.setdefault(e.year, []).append(top)
         entries = [e for e in entries if e.year in (None, plan_year)]
+        for e in entries:
+            if e.bad_date:
+                notes.append(f"Blad '{sheet.title}', rad {top}: uppföljningens datum '{e.bad_date}' är inget datum; "
+                             f"posten sparades utan datum (i {e.round}) och dess bedömning räknas. Rätta datumet "
+                             "i arbetsboken.")
         status = followup.latest_status(entries, plan_year)
         # The status cell that counts: the latest round's filled one (or the one column's).
         texts = [(c, _join([v[f"status@{c}"] for v in vals])) for c in status_columns]

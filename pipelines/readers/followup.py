@@ -163,6 +163,9 @@ class Entry:
     # The cell had no marker at all: a year-end (VB) entry without a date only by default
     # (a plan sheet's text beside round sheets is read as the first round's, _as_rounds).
     unmarked: bool = field(default=False, compare=False)
+    # The date as written when it opens the entry but is no date ("250230:", "251340:"):
+    # the entry is kept without a date (its assessment counts) and the reader reports it.
+    bad_date: str = field(default="", compare=False)
 
 
 def normalise(text: str) -> str:
@@ -419,16 +422,52 @@ def round_for_date(day: date, plan_year: int | None) -> str:
     return "T3"
 
 
-def _parse_date(token: str) -> date | None:
+def _date_parts(token: str, plan_year: int | None) -> tuple[int, int, int]:
+    """(year, month, day) as a date marker writes them, the year of ÅÅMMDD (or ÅÅ-MM-DD)
+    in full: the century that puts it nearest the plan year ("990415" in a 2025 plan is
+    1999, not 2099, and so sorts before the plan's entries, not after them all), 20ÅÅ
+    without a plan year."""
+    if m := re.fullmatch(r"(\d{4})[-.](\d{1,2})[-.](\d{1,2})", token):  # "2025-9-5" too
+        return int(m[1]), int(m[2]), int(m[3])
+    digits = token.replace("-", "").replace(".", "")
+    if len(digits) == 6:
+        return _full_year(int(digits[:2]), plan_year), int(digits[2:4]), int(digits[4:])
+    return int(digits[:4]), int(digits[4:6]), int(digits[6:])
+
+
+def _full_year(two_digits: int, plan_year: int | None) -> int:
+    """A two-digit year in the century nearest the plan year (2000 + it without one)."""
+    if plan_year is None:
+        return 2000 + two_digits
+    century = plan_year - plan_year % 100
+    return min((century - 100 + two_digits, century + two_digits, century + 100 + two_digits),
+               key=lambda year: abs(year - plan_year))
+
+
+def _parse_date(token: str, plan_year: int | None = None) -> date | None:
     try:
-        if m := re.fullmatch(r"(\d{4})[-.](\d{1,2})[-.](\d{1,2})", token):  # "2025-9-5" too
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        digits = token.replace("-", "").replace(".", "")
-        if len(digits) == 6:
-            return date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:]))
-        return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        return date(*_date_parts(token, plan_year))
     except ValueError:
         return None
+
+
+def _misdated(token: str, plan_year: int | None) -> int | None:
+    """For a marker that is meant as a date but is none ("250230:", "251340:",
+    "2025-02-30:"): its month (0 when the month is no month either), else None. A date is
+    meant when its year is the plan year or next to it; other digits ("123456:", a case
+    number) are text."""
+    if plan_year is None or _parse_date(token, plan_year) is not None:
+        return None
+    year, month, _ = _date_parts(token, plan_year)
+    if abs(year - plan_year) > 1:
+        return None
+    return month if 1 <= month <= 12 else 0
+
+
+def _misdated_round(month: int, plan_year: int) -> str | None:
+    """The round of an entry whose date is no date: its month's when the month is one
+    ("250230:" was written in February: T1), else None (the entry before it decides)."""
+    return round_for_date(date(plan_year, month, 1), plan_year) if month else None
 
 
 def _month(written: str) -> int:
@@ -441,26 +480,34 @@ def _year(written: str | None) -> int | None:
     return None if not written else int(written) + (2000 if len(written) == 2 else 0)
 
 
-def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | None, str, int | None]]:
-    """(start, end, date, round, the year the marker names) of every entry opening, in
-    written order."""
+def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | None, str, int | None, str]]:
+    """(start, end, date, round, the year the marker names, the date as written when it is
+    no date) of every entry opening, in written order."""
     found = []
     for m in _MARKER.finditer(text):
         if m["date"]:
-            day = _parse_date(m["date"])
-            if day is not None:  # six digits that are no date are ordinary text
-                found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None))
+            day = _parse_date(m["date"], plan_year)
+            if day is not None:  # six digits that are no date are ordinary text…
+                found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None, ""))
+            elif (month := _misdated(m["date"], plan_year)) is not None:  # …unless meant as one
+                found.append((m.start(), m.end(), None, _misdated_round(month, plan_year), None, m["date"]))
         elif m["vb"]:
-            found.append((m.start(), m.end(), None, "VB", _year(m["vb_year"])))
+            found.append((m.start(), m.end(), None, "VB", _year(m["vb_year"]), ""))
         else:
-            found.append((m.start(), m.end(), None, f"T{m['t'][-1]}", _year(m["t_year"])))
+            found.append((m.start(), m.end(), None, f"T{m['t'][-1]}", _year(m["t_year"]), ""))
     for m in _LINE_OPENING.finditer(text):
         if m["date"]:
-            day = _parse_date(m["date"])
+            day = _parse_date(m["date"], plan_year)
+            # Without a colon only a day and month that could be ("250230 Start"; "250000
+            # kronor beviljades" is text).
+            if day is None and (month := _misdated(m["date"], plan_year)) \
+                    and 1 <= _date_parts(m["date"], plan_year)[2] <= 31:
+                found.append((m.start(), m.end(), None, _misdated_round(month, plan_year), None, m["date"]))
+                continue
         elif m["day"] or m["nday"]:
             year = int(m["year"] or m["nyear"] or 0) or plan_year
-            if year and year < 100:  # "28/8-25": the century is this one
-                year += 2000
+            if year and year < 100:  # "28/8-25": the century nearest the plan year
+                year = _full_year(year, plan_year)
             month = int(m["month"]) if m["day"] else _month(m["nmonth"])
             try:
                 day = date(year, month, int(m["day"] or m["nday"])) if year else None
@@ -468,7 +515,7 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
                 day = None
         elif m["year_end"] or m["interim"]:
             found.append((m.start(), m.end(), None, "VB" if m["year_end"] else "T2",
-                          _year(m["year_end_year"] or m["interim_year"])))
+                          _year(m["year_end_year"] or m["interim_year"]), ""))
             continue
         elif m["week"]:
             year = int(m["week_year"]) if m["week_year"] else plan_year
@@ -476,31 +523,34 @@ def _markers(text: str, plan_year: int | None) -> list[tuple[int, int, date | No
                 thursday = date.fromisocalendar(year or 2000, int(m["week"]), 4)
             except ValueError:
                 continue  # "v. 60:" is no week: text
-            found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year), None))
+            found.append((m.start(), m.end(), None, round_for_date(thursday, plan_year), None, ""))
             continue
         elif m["quarter"] or m["term"]:
             # The month the period ends in: a quarter's third, June for the spring term
             # (VT), December for the autumn term (HT).
             end = 3 * int(m["quarter"]) if m["quarter"] else 6 if m["term"].lower().startswith("v") else 12
             year = _year(m["quarter_year"] or m["term_year"]) or plan_year
-            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, end, 1), plan_year), None))
+            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, end, 1), plan_year), None, ""))
             continue
         elif m["name"]:
             month = _month(m["name"])
             year = int(m["name_year"]) if m["name_year"] else plan_year
-            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year), None))
+            found.append((m.start(), m.end(), None, round_for_date(date(year or 2000, month, 1), plan_year), None, ""))
             continue
         else:
-            found.append((m.start(), m.end(), None, f"T{m['n']}", None))
+            found.append((m.start(), m.end(), None, f"T{m['n']}", None, ""))
             continue
         if day is not None:
-            found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None))
+            found.append((m.start(), m.end(), day, round_for_date(day, plan_year), None, ""))
     # The same opening can match both patterns ("250828: " at a line's start): keep the
     # first, longest one.
     found.sort(key=lambda mk: (mk[0], -mk[1]))
-    kept: list[tuple[int, int, date | None, str, int | None]] = []
+    kept: list[tuple[int, int, date | None, str | None, int | None, str]] = []
     for mk in found:
         if not kept or mk[0] >= kept[-1][1]:
+            # A date meant but with no month ("251340:") follows the entry before it.
+            if mk[3] is None:
+                mk = (*mk[:3], kept[-1][3] if kept else "VB", *mk[4:])
             kept.append(mk)
     return kept
 
@@ -520,12 +570,14 @@ def parse(text: str | None, plan_year: int | None = None) -> list[Entry]:
         return [entry]
     entries = []
     lead = text[: markers[0][0]].strip()
-    for i, (_, end, day, rnd, year) in enumerate(markers):
+    for i, (_, end, day, rnd, year, bad_date) in enumerate(markers):
         stop = markers[i + 1][0] if i + 1 < len(markers) else len(text)
         body = text[end:stop].strip()
         if i == 0 and lead:
             body = f"{lead}\n{body}".strip()
-        entries.append(_entry(day, rnd, body, year))
+        entry = _entry(day, rnd, body, year)
+        entry.bad_date = bad_date
+        entries.append(entry)
     return entries
 
 

@@ -5,7 +5,17 @@
 --   status:         the measure's current status as the importer assessed it
 --                   (uppnådd | delvis uppnådd | påbörjad | ej uppnådd | ej bedömd);
 --   followups:      number of follow-up entries (T1, T2, T3, VB);
---   last_followup:  date of the latest dated entry (VB entries often have no date).
+--   last_followup:  date of the latest dated entry (VB entries often have no date);
+--   assessed_date, assessed_round: when the current status was assessed, from the
+--                   follow-up entry that assessed it: the latest entry with an assessment
+--                   (as the importer orders them, followup.latest_status: by date, an
+--                   undated entry at the end of its tertial of the plan year, the VB
+--                   summary last, then as written), when it gives the measure's status.
+--                   The entry's date (NULL when it has none: VB, "T2:", a month) and round.
+--                   Both NULL for "ej bedömd", and for a status no entry gives (a Status
+--                   column or a colour saying otherwise than the text);
+--   assessed:       the same as the dashboard shows it: the date (2025-08-28), else the
+--                   round and plan year ("VB 2025", "T2 2025"); NULL as above.
 CREATE OR REPLACE TABLE mart_measure AS
 WITH
 plans AS (
@@ -51,6 +61,30 @@ followup_summary AS (
     GROUP BY measure_id
 ),
 
+-- The latest entry with an assessment, per measure (see assessed_date above).
+latest_assessment AS (
+    SELECT f.measure_id, f.followup_date, f.round, f.status, p.year
+    FROM measure_followup AS f
+    JOIN measures AS m USING (measure_id)
+    JOIN plans AS p USING (plan_id)
+    WHERE f.status <> 'ej bedömd'
+    QUALIFY row_number() OVER (
+        PARTITION BY f.measure_id
+        ORDER BY CASE WHEN f.round = 'VB' THEN DATE '9999-12-31'
+                      WHEN f.followup_date IS NOT NULL THEN f.followup_date
+                      ELSE make_date(p.year, CASE f.round WHEN 'T1' THEN 4 WHEN 'T2' THEN 9 ELSE 12 END,
+                                     CASE f.round WHEN 'T3' THEN 31 ELSE 30 END)
+                 END DESC,
+                 f.rowid DESC) = 1
+),
+
+assessment AS (
+    SELECT m.measure_id, a.followup_date AS assessed_date, a.round AS assessed_round,
+           coalesce(strftime(a.followup_date, '%Y-%m-%d'), a.round || ' ' || a.year) AS assessed
+    FROM measures AS m
+    JOIN latest_assessment AS a ON a.measure_id = m.measure_id AND a.status = m.status
+),
+
 final AS (
     SELECT
         m.measure_id,
@@ -72,11 +106,15 @@ final AS (
         m.status,
         coalesce(f.followups, 0)::INTEGER AS followups,
         f.last_followup,
-        coalesce(f.rounds, []::VARCHAR[]) AS rounds
+        coalesce(f.rounds, []::VARCHAR[]) AS rounds,
+        a.assessed_date,
+        a.assessed_round,
+        a.assessed
     FROM measures AS m
     JOIN plans AS p USING (plan_id)
     LEFT JOIN plan_kommun_names AS k USING (plan_id)
     LEFT JOIN followup_summary AS f USING (measure_id)
+    LEFT JOIN assessment AS a USING (measure_id)
     ORDER BY p.organisation, p.year, m.prioritised_area, m.measure_id
 )
 
