@@ -57,6 +57,7 @@ YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
                           r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
+SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
 # A footnote mark after a name or number: '*', '¹', '(1)', '1)'.
 FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 
@@ -74,6 +75,21 @@ def _is_per_100k(text: str) -> bool:
 def _is_change(text: str) -> bool:
     """A column comparing years (a change, a difference, a percentage), not a value."""
     return bool(re.search(r"förändring|ändring|jämfört|jmf|differens|skillnad|procent|%", norm(text)))
+
+
+# Brå's database gives other statistics in the same layout as reported offences (Område,
+# Brottstyp, År, Antal): cleared offences (personuppklarade), offences dealt with
+# (handlagda), suspects (misstänkta personer), prosecutions (lagföringar), convictions.
+# Read as reported offences they were stored as such, beside our incident counts.
+_OTHER_MEASURE = re.compile(r"uppklar|handlagd|misstänkt|lagför|dömd|domslut|kriminalvård|återfall|utsatthet")
+
+
+def other_measure(text: str) -> bool:
+    """Whether a title or a value column names a statistic that is not reported offences
+    ('Personuppklarade brott', 'Antal misstänkta personer'); one naming reported offences
+    too ('Anmälda och personuppklarade brott') is not taken for another."""
+    t = norm(text)
+    return bool(_OTHER_MEASURE.search(t)) and "anmäl" not in t
 
 
 def _is_count(text: str) -> bool:
@@ -109,6 +125,12 @@ def _roles(header: list[str]) -> dict:
             roles.setdefault("status", j)
         elif _is_change(n):
             continue  # 'Förändring 2023–2024 (%)' names years but holds no year's value
+        elif other_measure(n):
+            roles.setdefault("other", []).append(j)  # 'Antal personuppklarade brott': not read
+        elif len(set(YEAR_IN.findall(n))) > 1:
+            # 'Totalt 2022–2024', 'Medelvärde 2020-2024': several years' sum or mean, which
+            # was read as the first year's value and clashed with that year's own column.
+            roles.setdefault("spans", []).append(j)
         elif YEAR_IN.search(n):
             roles.setdefault("years", []).append(j)
         elif _is_per_100k(h):
@@ -368,6 +390,23 @@ def _unit_row_below(grid: Grid, h: int) -> dict[int, str]:
     return {j: "per_100k" if _is_per_100k(c) else "count" for j, c in filled}
 
 
+def _refuse_other_measure(file: str, grid: Grid, h: int, roles: dict) -> None:
+    """Refuse a table of another statistic than reported offences (:func:`other_measure`):
+    one whose title names it ('Personuppklarade brott'), or whose only value columns do
+    ('Antal misstänkta personer'). A title line naming the offence or the area ('Brottstyp:
+    Misstänkt …') is no title."""
+    advice = ("bra_statistic gäller anmälda brott. Inget lästes in. Exportera Anmälda brott från Brås "
+              "statistikdatabas och läs in den filen.")
+    for k, row in enumerate(grid.rows[:h]):
+        line = " ".join(c for c in row if c).strip()
+        if line and other_measure(line) and not _OFFENCE_LINE.match(line) and not _AREA_LINE.match(line):
+            raise FileRejected(file, f"tabellen är '{line[:80]}', inte anmälda brott. {advice}", grid.numbers[k])
+    values = roles.get("years") or {"count", "per_100k", "value"} & roles.keys()
+    if roles.get("other") and not values:
+        column = grid.rows[h][roles["other"][0]]
+        raise FileRejected(file, f"kolumnen '{column[:60]}' är inte anmälda brott. {advice}", grid.numbers[h], column)
+
+
 def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     found = _find_header(grid)
     unnamed = _unnamed_label_row(grid) if found is None else None
@@ -385,6 +424,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     body, notes = grid.split_below(h)
     heading = notes[:h]  # the text above the header: title and "Område: …" lines
     title = " ".join(heading)
+    _refuse_other_measure(file, grid, h, roles)
     default_area = None
     if "area" not in roles:
         m = next((re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]\s*(.+)$", n, re.I) for n in heading
@@ -495,6 +535,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             if PART_OF_YEAR.search(ytext):
                 rejected.append(Rejection(rnum, header[roles["year"]], PART_OF_YEAR_REASON))
                 continue
+            if len(set(YEAR_IN.findall(ytext))) > 1:
+                rejected.append(Rejection(rnum, header[roles["year"]], SPAN_REASON))
+                continue
             yp = bool(re.search(r"\*|prel", ytext, re.I))
             for unit in ("count", "per_100k"):
                 if unit in roles:
@@ -569,6 +612,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         lines.append(f"Läste bladet '{grid.sheet}'.")
     if default_area:
         lines.append(f"Området {default_area} togs från rubriken.")
+    if roles.get("spans"):
+        lines.append("Kolumnen " + " och ".join(f"'{header[j]}'" for j in roles["spans"])
+                     + " lästes inte in: den gäller flera år, och bra_statistic har ett värde per år.")
+    if roles.get("other"):
+        lines.append("Kolumnen " + " och ".join(f"'{header[j]}'" for j in roles["other"])
+                     + " lästes inte in: bra_statistic gäller anmälda brott.")
     if totals_written:
         lines.append("Brottstypen " + " och ".join(f"'{t}'" for t in sorted(totals_written))
                      + f" (summan av alla brott) lästes in som '{ALL_OFFENCES}', Brås namn för den.")

@@ -1,0 +1,76 @@
+"""Real files and real bad input through the loading path (hunt 21): Brå's other
+statistics in the reported offences' layout, columns of several years, and what else a
+real export holds that was stored wrong or refused without need."""
+
+from __future__ import annotations
+
+from helpers import refused, rejected_rows, rows
+
+from pipelines.loading import ingest
+
+
+def _bra(db):
+    return rows(db, "SELECT area_code, offence_category, year, count, per_100k FROM bra_statistic ORDER BY 1, 2, 3")
+
+
+def test_a_bra_table_of_cleared_offences_or_suspects_is_not_stored_as_reported_offences(empty_db, tmp_path):
+    # Brå's database gives personuppklarade brott, misstänkta personer and lagföringar in
+    # the same layout as anmälda brott (Område, Brottstyp, År, Antal). Before, each was
+    # stored as reported offences: Malmö's 12 000 cleared offences stood as its count.
+    titled = tmp_path / "personuppklarade.csv"
+    titled.write_text("Personuppklarade brott\nOmråde;Brottstyp;År;Antal;Per 100 000 invånare\n"
+                      "Malmö;Samtliga brott;2022;12 000;3 400\n", encoding="utf-8")
+    message = refused(empty_db, titled)
+    assert "rad 1" in message and "'Personuppklarade brott', inte anmälda brott" in message, message
+
+    suspects = tmp_path / "misstankta.csv"
+    suspects.write_text("Område;Brottstyp;År;Antal misstänkta personer\nMalmö;Samtliga brott;2022;500\n",
+                        encoding="utf-8")
+    message = refused(empty_db, suspects)
+    assert "rad 1, kolumn 'Antal misstänkta personer'" in message and "inte anmälda brott" in message, message
+
+    # Both in one table, the cleared ones first: the reported offences are read, and the
+    # report says which column was left.
+    both = tmp_path / "anmalda_och_uppklarade.csv"
+    both.write_text("Område;Brottstyp;År;Antal personuppklarade brott;Antal anmälda brott\n"
+                    "Malmö;Samtliga brott;2022;12 000;40 000\n", encoding="utf-8")
+    [report] = ingest(empty_db, [both])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2022, 40000, None)]
+    assert "Kolumnen 'Antal personuppklarade brott' lästes inte in" in report.summary()
+
+
+def test_an_offence_named_after_a_suspicion_is_still_read(empty_db, tmp_path):
+    # The guard looks at the title and the value columns, not at the offences or at a
+    # 'Brottstyp:' line: an offence's name may hold any word.
+    path = tmp_path / "anmalda.csv"
+    path.write_text("Anmälda brott\nBrottstyp: Misstänkt dödligt våld\nOmråde;År;Antal\nMalmö;2023;12\n",
+                    encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert _bra(empty_db) == [("1280", "Misstänkt dödligt våld", 2023, 12, None)]
+
+
+def test_a_bra_column_of_several_years_is_not_read_as_its_first_year(empty_db, tmp_path):
+    # A table with a total or mean over its years ('Totalt 2022–2024'): before, that
+    # column was read as 2022, clashed with the 2022 column, and every area's 2022 was
+    # rejected as 'samma område, brott och år … ett annat värde'.
+    wide = tmp_path / "anmalda_2022_2024.csv"
+    wide.write_text("Anmälda brott\nOmråde;Brottstyp;2022;2023;2024;Totalt 2022–2024\n"
+                    "Malmö;Samtliga brott;100;200;300;600\nLund;Samtliga brott;10;20;30;60\n", encoding="utf-8")
+    [report] = ingest(empty_db, [wide])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 6, 0), report.summary()
+    assert [(a, y, c) for a, _, y, c, _ in _bra(empty_db)] == [
+        ("1280", 2022, 100), ("1280", 2023, 200), ("1280", 2024, 300),
+        ("1281", 2022, 10), ("1281", 2023, 20), ("1281", 2024, 30)]
+    assert "Kolumnen 'Totalt 2022–2024' lästes inte in: den gäller flera år" in report.summary()
+
+    # In the long layout, such a period in the year column was stored as its first year.
+    long = tmp_path / "anmalda_lang.csv"
+    long.write_text("Område;Brottstyp;År;Antal\nStockholm;Samtliga brott;2022;100\n"
+                    "Stockholm;Samtliga brott;2020–2022;300\n", encoding="utf-8")
+    [report] = ingest(empty_db, [long])
+    assert (report.rows_accepted, report.rows_rejected) == (1, 1), report.summary()
+    assert [r for r in _bra(empty_db) if r[0] == "0180"] == [("0180", "Samtliga brott", 2022, 100, None)]
+    assert rejected_rows(empty_db)[-1][:2] == (3, "År")
+    assert "flera år" in rejected_rows(empty_db)[-1][2]
