@@ -74,3 +74,53 @@ def test_a_bra_column_of_several_years_is_not_read_as_its_first_year(empty_db, t
     assert [r for r in _bra(empty_db) if r[0] == "0180"] == [("0180", "Samtliga brott", 2022, 100, None)]
     assert rejected_rows(empty_db)[-1][:2] == (3, "År")
     assert "flera år" in rejected_rows(empty_db)[-1][2]
+
+
+def _unicode_text(path, text):
+    """A table as Excel's 'Unicode-text (*.txt)' saves it: UTF-16 with its byte order
+    mark, tab-separated, CR LF after every row, a cell holding the delimiter in quotes."""
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-16"))
+    return path
+
+
+def test_excels_unicode_text_is_read_as_the_table_it_is(empty_db, tmp_path):
+    # The one text format in which every Excel keeps å, ä and ö. Before, every such file
+    # was refused ('filen är sparad som UTF-16 … Spara den som CSV UTF-8').
+    incidents = _unicode_text(tmp_path / "handelser.txt",
+                              "incident_id\toccurred_at\tincident_type\tkommun_code\tsource\n"
+                              "k1\t2025-03-01 21:14\trån\tMalmö\t\"kommunens logg; natt\"\n"
+                              "k2\t2025-03-02 01:10\tskadegörelse\tLinköping\t\n")
+    [report] = ingest(empty_db, [incidents])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    assert rows(empty_db, "SELECT incident_id, strftime(occurred_at, '%Y-%m-%d %H:%M'), incident_type, kommun_code,"
+                          " source FROM incident ORDER BY 1") == [
+        ("k1", "2025-03-01 21:14", "rån", "1280", "kommunens logg; natt"),
+        ("k2", "2025-03-02 01:10", "skadegörelse", "0580", "egen fil")]
+    summary = report.summary()
+    assert "UTF-16 (Excels Unicode-text)" in summary
+    assert "slutar mitt på en rad" not in summary, summary  # its line break is two bytes
+
+    bra = _unicode_text(tmp_path / "bra.txt", "Anmälda brott\nOmråde\tBrottstyp\t2023\t2024\n"
+                                              "Malmö\tSamtliga brott\t40 000\t41 000\n")
+    [report] = ingest(empty_db, [bra])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, None), ("1280", "Samtliga brott", 2024, 41000, None)]
+
+    # Named with --format, it is read the same way.
+    signals = _unicode_text(tmp_path / "signaler.txt",
+                            "month\tarea_code\tage_band\tsex\tsource\tsignal_type\tcount\n"
+                            "2025-01\tVästerås kommun\t15–17\tM\tskola\trekryteringsförsök\t7\n")
+    [report] = ingest(empty_db, [signals], fmt="signal-csv")
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert rows(empty_db, "SELECT area_code, age_band, count FROM recruitment_signal") == [("1980", "15-17", 7)]
+
+
+def test_unicode_text_that_is_no_table_of_ours_is_refused_as_such(empty_db, tmp_path):
+    other = _unicode_text(tmp_path / "lista.txt", "Namn\tTelefon\nreception\t08-123 45\n")
+    message = refused(empty_db, other)
+    assert "formatet känns inte igen" in message and "UTF-16" in message, message
+    cut = tmp_path / "avbruten.txt"
+    cut.write_bytes("incident_id\toccurred_at\tincident_type\tkommun_code\r\nk9\t2025-03-01 21:14\trån\t0180"
+                    .encode("utf-16"))
+    [report] = ingest(empty_db, [cut])
+    assert "slutar mitt på en rad" in report.summary()
