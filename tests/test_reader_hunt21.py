@@ -4,6 +4,8 @@ real export holds that was stored wrong or refused without need."""
 
 from __future__ import annotations
 
+import json
+
 from helpers import refused, rejected_rows, rows
 
 from pipelines.loading import ingest
@@ -124,3 +126,73 @@ def test_unicode_text_that_is_no_table_of_ours_is_refused_as_such(empty_db, tmp_
                     .encode("utf-16"))
     [report] = ingest(empty_db, [cut])
     assert "slutar mitt på en rad" in report.summary()
+
+
+AGES = [f"{a} år" for a in range(100)] + ["100+ år"]
+BANDS_OF_ONE = {"0-11": 12, "12-14": 3, "15-17": 3, "18-24": 7, "25-64": 40, "65+": 36}  # ages per band
+
+
+def _population(db):
+    return rows(db, "SELECT kommun_code, year, age_band, sex, population FROM population ORDER BY 1, 2, 3, 4")
+
+
+def test_scbs_table_per_month_is_read_for_december_as_the_year(empty_db, tmp_path):
+    # 'Folkmängden per månad efter region, ålder och kön' (BefolkManadCKM) is SCB's most
+    # recent population and many pick it. Its periods are months ('2024M11', '2024M12').
+    # Before, the table was refused as having no year columns, and in PxWebApi 2.0's rows
+    # every row was rejected as 'ogiltigt år'. The population of a year is the one on
+    # 31 December: December's column is that year, the other months are left and named.
+    wide = ["Folkmängden per månad efter region, ålder och kön. Månad 2024M11-2024M12", "",
+            '"region";"ålder";"kön";"2024M11";"2024M12"']
+    wide += [f'"0180 Stockholm";"{a}";"{s}";100;101' for a in AGES for s in ("män", "kvinnor")]
+    path = tmp_path / "BefolkManadCKM.csv"
+    path.write_text("\n".join(wide) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 12), report.summary()
+    assert _population(empty_db) == [("0180", 2024, band, sex, 101 * n)
+                                      for band, n in BANDS_OF_ONE.items() for sex in ("K", "M")]
+    assert "decembers folkmängd lästes som årets (den 31 december); 2024M11 lästes inte in" in report.summary()
+
+    # PxWebApi 2.0's CSV with every variable in the rows, and its JSON-stat 2 answer.
+    long = ['"Region";"Alder";"Kon";"ContentsCode";"Tid";"TAB5444"']
+    long += [f'"1280";"{a.split()[0]}";"{s}";"000005ZB";"{m}";{7 if m.endswith("12") else 1}'
+             for a in AGES for s in ("1", "2") for m in ("2023M11", "2023M12")]
+    path = tmp_path / "TAB5444.csv"
+    path.write_text("\n".join(long) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 12, 0), report.summary()
+    assert [r for r in _population(empty_db) if r[0] == "1280"] == [
+        ("1280", 2023, band, sex, 7 * n) for band, n in BANDS_OF_ONE.items() for sex in ("K", "M")]
+
+    codes = [a.split()[0] for a in AGES]
+    months = ["2022M11", "2022M12"]
+    dims = {
+        "Region": {"label": "region", "category": {"index": {"1281": 0}, "label": {"1281": "Lund"}}},
+        "Alder": {"label": "ålder", "category": {"index": {c: i for i, c in enumerate(codes)},
+                                                 "label": {c: f"{c} år" for c in codes}}},
+        "Kon": {"label": "kön", "category": {"index": {"1": 0, "2": 1}, "label": {"1": "män", "2": "kvinnor"}}},
+        "ContentsCode": {"label": "tabellinnehåll", "category": {"index": {"000005ZB": 0},
+                                                                 "label": {"000005ZB": "Folkmängd"}}},
+        "Tid": {"label": "månad", "category": {"index": {m: i for i, m in enumerate(months)},
+                                               "label": {m: m for m in months}}},
+    }
+    doc = {"version": "2.0", "class": "dataset", "label": "Folkmängden per månad efter region, ålder och kön",
+           "role": {"time": ["Tid"], "metric": ["ContentsCode"], "geo": ["Region"]},
+           "id": list(dims), "size": [1, len(codes), 2, 1, 2], "dimension": dims,
+           "value": [3, 5] * (len(codes) * 2)}
+    path = tmp_path / "TAB5444.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 12), report.summary()
+    assert [r for r in _population(empty_db) if r[0] == "1281"] == [
+        ("1281", 2022, band, sex, 5 * n) for band, n in BANDS_OF_ONE.items() for sex in ("K", "M")]
+
+
+def test_scbs_table_per_month_without_december_is_refused_saying_why(empty_db, tmp_path):
+    # This year's months only: no year's population is in it (not the latest month's).
+    lines = ["Folkmängden per månad efter region, ålder och kön", "", '"region";"ålder";"kön";"2025M08";"2025M09"']
+    lines += [f'"0180 Stockholm";"{a}";"{s}";100;101' for a in AGES for s in ("män", "kvinnor")]
+    path = tmp_path / "manad.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = refused(empty_db, path)
+    assert "rad 3, kolumn '2025M08'" in message and "per månad (2025M08 och 2025M09) och har ingen december" in message, message

@@ -248,6 +248,32 @@ def year_of_header(header: str) -> tuple[int, bool] | None:
     return int(m[1]), bool(m[2])
 
 
+# A month as PxWeb writes it ('2024M12', 'Folkmängd 2024M12'): the table per month
+# (Folkmängden per månad, BE0101A/BefolkManadCKM), which many choose as the most recent.
+_MONTH_HEADER = re.compile(r"^(?:.*?\s)?((?:19|20)\d{2})\s*m\s*(\d{2})\s*(?:\*|p|prel\.?)?$", re.I)
+
+
+def month_of_header(header: str) -> tuple[int, int] | None:
+    """'2024M12' or 'Folkmängd 2024M12' -> (2024, 12); None for anything else."""
+    m = _MONTH_HEADER.match(norm(header))
+    return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+def december_as_year(file: str, months: dict[str, tuple[int, int]], row: int | None = None,
+                     column: str | None = None) -> set[str]:
+    """The December periods of a table per month, which are read as their years: the
+    population of a year is the one on 31 December, which December's figure is. Other
+    months are not read (:meth:`_Cells.frame` names them); a table without any December
+    is refused, since no year's population is in it."""
+    december = {text for text, (_, month) in months.items() if month == 12}
+    if months and not december:
+        shown = swedish_list(sorted(months, key=lambda t: months[t]), 3, "månader")
+        raise FileRejected(file, f"tabellen är per månad ({shown}) och har ingen december. Folkmängden per år "
+                           "är den 31 december: välj december (t.ex. 2024M12) i SCB:s tabell per månad, eller ladda "
+                           "ner Folkmängd efter region, ålder, kön och år.", row, column)
+    return december
+
+
 def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
     """Years that title lines or footnotes call preliminary.
 
@@ -273,7 +299,7 @@ def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
 _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
-_YEAR = ("år", "ar", "tid", "year", "period")
+_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month")
 _CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll", "observations")
 _OFFENCE_WORDS = ("brott",)
 
@@ -478,7 +504,7 @@ def sniff(path: Path, head: bytes) -> str | None:
 # after it, another measure ("Population growth", "Population density", "Befolkningsförändring").
 _POPULATION = re.compile(r"(?:[a-z0-9]*\d[a-z0-9]*\s*[-:]?\s*)?(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)"
                          r"(?:\s*[,(]?\s*(?:den\s+)?31\s+dec\w*\)?|\s*[,(]?\s*(?:19|20)\d{2}\)?"
-                         r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?)*[.:]?")
+                         r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?|\s+per\s+månad)*[.:]?")
 _SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
 
 
@@ -500,7 +526,7 @@ def _measure_of(*texts: str) -> bool | None:
 
 def _contents_of_header(header: str) -> str:
     """The text before the year of a year column: 'Folkmängd' of 'Folkmängd 2023', '' of '2023'."""
-    m = re.search(r"(?:^|\s)(?:19|20)\d{2}\b", header)
+    m = re.search(r"(?:^|\s)(?:19|20)\d{2}(?:\b|(?=[mM]\d{2}\b))", header)  # also '… 2024M12'
     return header[:m.start()].strip() if m else ""
 
 
@@ -690,6 +716,8 @@ class _Cells:
     missing: int = 0
     skipped_regions: dict[str, int] = field(default_factory=lambda: {"lan": 0, "riket": 0})
     totals_skipped: int = 0
+    # A table per month: the months not read (December is read as its year).
+    other_months: dict[str, None] = field(default_factory=dict)
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     contents_read: list[str] = field(default_factory=list)
@@ -758,6 +786,9 @@ class _Cells:
         frame = pd.DataFrame(rows, columns=["kommun_code", "year", "age_band", "sex", "population"])
         frame["source"] = SOURCE
         lines = []
+        if self.other_months:
+            lines.append("Tabellen är per månad: decembers folkmängd lästes som årets (den 31 december); "
+                         + swedish_list(self.other_months, 3, "månader") + " lästes inte in.")
         if self.contents_ignored:
             lines.append("Tabellinnehållet " + ", ".join(self.contents_read) + " lästes in; " + ", ".join(self.contents_ignored)
                          + " lästes inte in (tabellen population gäller folkmängd).")
@@ -809,6 +840,11 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
     header = grid.rows[h]
     hrow = grid.numbers[h]
     year_cols = {j: year_of_header(c) for j, c in enumerate(header) if year_of_header(c) and j not in roles.values()}
+    month_cols = {j: month_of_header(c) for j, c in enumerate(header) if month_of_header(c) and j not in roles.values()}
+    december = december_as_year(file, {header[j]: m for j, m in month_cols.items()}, hrow,
+                                header[min(month_cols)] if month_cols else None)
+    year_cols |= {j: (m[0], False) for j, m in month_cols.items() if header[j] in december}
+    other_month_cols = {j for j in month_cols if j not in year_cols}
     for need, label in (("age", "ålder"), ("sex", "kön")):
         if need not in roles:
             raise FileRejected(file, f"kolumnen '{label}' saknas. Välj {label} i SCB:s tabell "
@@ -858,7 +894,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             title, title_row = next(((" ".join(c for c in r if c), grid.numbers[k]) for k, r in enumerate(grid.rows[:h])
                                      if any(r)), (None, None))
         _check_title(file, title, title_row)
-    used = set(roles.values()) | set(year_cols) | ignored_cols
+    used = set(roles.values()) | set(year_cols) | ignored_cols | other_month_cols
+    cells.other_months.update({header[j]: None for j in sorted(other_month_cols)})
     extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
     rejected: list[Rejection] = []
     gz = ctx.gazetteer
@@ -918,7 +955,14 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             continue
         ex = tuple(_at(row, j) for j in extras)
         if long_layout:
-            y = year_of_header(_at(row, roles["year"]))
+            period = _at(row, roles["year"])
+            y = year_of_header(period)
+            month = month_of_header(period) if y is None else None
+            if month is not None and month[1] != 12:
+                cells.other_months[period] = None
+                continue
+            if month is not None:
+                y = (month[0], False)
             if y is None:
                 rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
                 continue
@@ -939,6 +983,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             if prel or raw.endswith("*"):
                 cells.preliminary.add(year)
             cells.add(kommun, year, sex, age, ex, v, rnum, header[j])
+    if long_layout and cells.other_months and not cells.years:
+        december_as_year(file, {t: month_of_header(t) for t in cells.other_months}, hrow, header[roles["year"]])
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
     cells.totals_taken = {header[j]: (totals[j], list(left_out[j])) for j in sorted(total_extras) if j in totals}
     return cells, rejected + cells.rejected
@@ -1083,7 +1129,14 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
                 out.append(ValueError)
                 rejected.append(Rejection(None, name, f"okänd kategori '{code[:20]}'"))
     years = []
+    months = {code: m for code in dims[y_dim][1] if (m := month_of_header(code))}
+    december = december_as_year(file, months, column=dims[y_dim][0])
     for code in dims[y_dim][1]:
+        if code in months:
+            years.append((months[code][0], False) if code in december else None)
+            if code not in december:
+                cells.other_months[dims[y_dim][2].get(code, code)] = None
+            continue
         y = year_of_header(code) or year_of_header(dims[y_dim][2][code])
         if y is None:
             raise FileRejected(file, f"tidsperioden '{code[:20]}' är inte ett år.", column=dims[y_dim][0])
@@ -1117,6 +1170,8 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         if age is None or sex is None:
             cells.totals_skipped += 1
             continue
+        if years[combo[y_dim]] is None:
+            continue  # a month other than December
         k = sum(i * st for i, st in zip(combo, strides, strict=True))
         year, prel = years[combo[y_dim]]
         v = values.get(str(k)) if is_dict else (values[k] if k < len(values) else None)
