@@ -196,3 +196,40 @@ def test_scbs_table_per_month_without_december_is_refused_saying_why(empty_db, t
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     message = refused(empty_db, path)
     assert "rad 3, kolumn '2025M08'" in message and "per månad (2025M08 och 2025M09) och har ingen december" in message, message
+
+
+def test_counts_grouped_in_thousands_by_an_english_or_german_excel_are_thousands(empty_db, tmp_path):
+    # A table opened and saved again in an English Excel writes 40 000 as "40,000"; a
+    # German or Danish one as "40.000". Read by the Swedish rule, "40,000" was 40,0: Brå
+    # stored Malmö's 40 000 offences as 40, rejected Lund's 13 662 as 'inte ett heltal',
+    # and SCB's 12 000 people per age became 12 (a band of 36 instead of 36 000). A count
+    # is whole, so three digits after one comma or full stop are thousands.
+    bra = tmp_path / "bra_engelsk.csv"
+    bra.write_text('Anmälda brott\nOmråde,Brottstyp,År,Antal,Per 100 000 invånare\n'
+                   'Malmö,Samtliga brott,2023,"40,000","11,234"\nLund,Samtliga brott,2023,"13,662","10,3"\n'
+                   'Eslöv,Samtliga brott,2023,2.100,"6,7"\n', encoding="utf-8")
+    [report] = ingest(empty_db, [bra])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 3, 0), report.summary()
+    # The rate stays a Swedish decimal number where nothing says otherwise.
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, 11.234),
+                              ("1281", "Samtliga brott", 2023, 13662, 10.3),
+                              ("1285", "Samtliga brott", 2023, 2100, 6.7)]
+
+    lines = ["Folkmängd efter region, ålder och kön", "", "region,ålder,kön,2024"]
+    lines += [f'0180 Stockholm,{a},{s},"1,000"' for a in AGES for s in ("män", "kvinnor")]
+    scb = tmp_path / "scb_engelsk.csv"
+    scb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [scb])
+    assert (report.status, report.rows_accepted) == ("ok", 12), report.summary()
+    assert _population(empty_db) == [("0180", 2024, band, sex, 1000 * n)
+                                      for band, n in BANDS_OF_ONE.items() for sex in ("K", "M")]
+
+
+def test_a_count_with_decimals_is_still_no_count(empty_db, tmp_path):
+    # The rule is for groups of three digits only: '2,5' and '0,500' are no counts.
+    bra = tmp_path / "bra_decimal.csv"
+    bra.write_text("Område;Brottstyp;År;Antal\nMalmö;Samtliga brott;2023;2,5\nLund;Samtliga brott;2023;0,500\n"
+                   "Eslöv;Samtliga brott;2023;2 100\n", encoding="utf-8")
+    [report] = ingest(empty_db, [bra])
+    assert (report.rows_accepted, report.rows_rejected) == (1, 2), report.summary()
+    assert rejected_rows(empty_db) == [(2, "Antal", "antalet är inte ett heltal"), (3, "Antal", "antalet är inte ett heltal")]

@@ -35,7 +35,7 @@ from pipelines.readers.scb import (
     repeats_header,
     xlsx_grids,
 )
-from pipelines.readers.text import english_written, parse_number
+from pipelines.readers.text import english_written, parse_count, parse_number
 
 FORMATS = ("bra-csv", "bra-xlsx")
 SOURCE = "Brå"
@@ -324,14 +324,16 @@ def code_name_conflict(text: str, gz: Gazetteer) -> str | None:
 # --- values -----------------------------------------------------------------------------
 
 
-def _value(text: str, english: bool = False) -> tuple[bool, float | None]:
-    """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing."""
+def _value(text: str, english: bool = False, count: bool = False) -> tuple[bool, float | None]:
+    """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing. A
+    ``count`` grouped in thousands by a comma or full stop ('40,000') is read as such
+    (text.parse_count)."""
     t = without_mark(text)
     if t in ("", "..", ".", "…", "x", "X"):
         return True, None
     if t in ("-", "–", "—"):
         return True, 0.0
-    v = parse_number(t, english)
+    v = (parse_count if count else parse_number)(t, english)
     return v is not None, v
 
 
@@ -564,7 +566,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
             name = header[col] if col < len(header) and header[col] else unit_names.get(col, str(year))
-            ok, v = _value(text, col in english)
+            ok, v = _value(text, col in english, unit == "count")
             problem = ("värdet är inte ett tal" if not ok
                        else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
                        else "värdet är negativt" if v is not None and v < 0

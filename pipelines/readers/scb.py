@@ -38,7 +38,7 @@ from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.text import decode, parse_number, swedish_list
+from pipelines.readers.text import decode, parse_count, swedish_list
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
 SOURCE = "SCB"
@@ -813,13 +813,14 @@ class _Cells:
 
 def _number(text: str) -> tuple[bool, float | None]:
     """(ok, value): '..' and empty are missing (ok, None); '-' is zero (SCB's symbol for
-    "inget finns att redovisa"); non-numbers are not ok."""
+    "inget finns att redovisa"); non-numbers are not ok. People are counted whole, so
+    '12,000' is twelve thousand (text.parse_count), as an English Excel writes it."""
     t = str(text).strip()
     if t in ("-", "–", "—", "\u2212"):
         return True, 0.0
     if t in ("", "…") or re.fullmatch(r"\.{1,6}", t):  # PX stores missing as one to six dots
         return True, None
-    v = parse_number(t)
+    v = parse_count(t)
     if v is None or v < 0 or v != int(v):
         return False, None
     return True, v
