@@ -233,3 +233,30 @@ def test_a_count_with_decimals_is_still_no_count(empty_db, tmp_path):
     [report] = ingest(empty_db, [bra])
     assert (report.rows_accepted, report.rows_rejected) == (1, 2), report.summary()
     assert rejected_rows(empty_db) == [(2, "Antal", "antalet är inte ett heltal"), (3, "Antal", "antalet är inte ett heltal")]
+
+
+def test_a_bra_table_with_the_offence_code_beside_its_name_is_read_by_the_name(empty_db, tmp_path):
+    # Brå's database can show each offence's brottskod beside its name. With the code
+    # left of the name, the code was taken for the offence: 'Samtliga brott' (no code) was
+    # rejected as 'brottstyp saknas' and murder was stored as the offence '0301'.
+    path = tmp_path / "bra_brottskod.csv"
+    path.write_text("Område;Brottskod;Brottstyp;År;Antal\nMalmö;;Samtliga brott;2023;40 000\n"
+                    "Malmö;0301;Mord och dråp;2023;12\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
+    assert _bra(empty_db) == [("1280", "Mord och dråp", 2023, 12, None), ("1280", "Samtliga brott", 2023, 40000, None)]
+
+
+def test_a_footnote_digit_after_an_offences_paragraphs_is_no_part_of_its_name(empty_db, tmp_path):
+    # Brå's tables end offence names with their paragraphs and put the footnote's digit
+    # right after them: 'Misshandel (5 §)2'. It was stored in the name, so the same offence
+    # in next year's table, footnoted otherwise, became a category of its own.
+    path = tmp_path / "bra_fotnot.csv"
+    path.write_text("Anmälda brott\nOmråde: Malmö\nBrottstyp;2022;2023\n"
+                    "Fullbordat mord och dråp samt misshandel med dödlig utgång (1, 2, 5, 6 §§)1;7;8\n"
+                    "Misshandel (5 §)2;100;110\n3-7 kap. Brott mot person;5000;5100\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 6), report.summary()
+    assert sorted({r[1] for r in _bra(empty_db)}) == [
+        "3-7 kap. Brott mot person", "Fullbordat mord och dråp samt misshandel med dödlig utgång (1, 2, 5, 6 §§)",
+        "Misshandel (5 §)"]

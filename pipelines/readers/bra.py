@@ -58,8 +58,9 @@ PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|
                           r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
 SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
-# A footnote mark after a name or number: '*', '¹', '(1)', '1)'.
-FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+# A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after
+# the paragraphs Brå's offence names end with ('Misshandel (5 §)2', '… (1, 2, 5, 6 §§)1').
+FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=§\))\d{1,2})$")
 
 
 def without_mark(text: str) -> str:
@@ -104,6 +105,10 @@ def _roles(header: list[str]) -> dict:
         if not n:
             continue
         if "offence" not in roles and (n in _OFFENCE or n.startswith(("brottstyp", "brottskategori"))):
+            roles["offence"] = j
+        elif n in _OFFENCE and n != "brottskod" and norm(header[roles["offence"]]) == "brottskod":
+            # 'Brottskod' left of 'Brottstyp': the offence is its name. Read by its code, the
+            # total row (no code) was rejected and the rest stored as '0301' and the like.
             roles["offence"] = j
         elif n in _AREA and "area" not in roles:
             roles["area"], roles["area_level"] = j, _AREA[n]
