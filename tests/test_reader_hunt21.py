@@ -260,3 +260,79 @@ def test_a_footnote_digit_after_an_offences_paragraphs_is_no_part_of_its_name(em
     assert sorted({r[1] for r in _bra(empty_db)}) == [
         "3-7 kap. Brott mot person", "Fullbordat mord och dråp samt misshandel med dödlig utgång (1, 2, 5, 6 §§)",
         "Misshandel (5 §)"]
+
+
+def _archive(rows_):
+    """Events as the git-scraped archive of the feed publishes them (events.parquet: the
+    API's fields, location.name flattened, coordinates split, the notice's page beside)."""
+    import pandas as pd
+
+    return pd.DataFrame([{
+        "event_id": event_id, "datetime": published, "name": name, "summary": "Kort text.",
+        "url": f"/aktuellt/handelser/2026/juni/30/{event_id}/", "type": kind, "location_name": location,
+        "latitude": 58.25, "longitude": 13.05, "html_title": name, "html_preamble": "Ingress.", "html_body": body,
+        "html_published_datetime": published, "html_author": "Presstjänst", "html_available": True,
+    } for event_id, published, name, kind, location, body in rows_])
+
+
+ARCHIVE = [
+    ("645690", "2026-06-30 10:57:12 +02:00", "30 juni 10.36, Skottlossning, Mariestad", "Skottlossning",
+     "Västra Götalands län", "Larm om skott."),
+    ("645691", "2026-06-30 11:20:01 +02:00", "30 juni 11.05, Misshandel, Malmö", "Misshandel", "Skåne län", "Text."),
+    ("645692", "2026-06-30 07:00:00 +02:00", "30 juni 06.00, Sammanfattning natt, Skåne län", "Sammanfattning natt",
+     "Skåne län", "Natten."),
+]
+STORED_ARCHIVE = [("polisen:645690", "2026-06-30 10:36", "skottlossning", "1493"),
+                  ("polisen:645691", "2026-06-30 11:05", "våldsbrott", "1280")]
+
+
+def _incidents(db):
+    return rows(db, "SELECT incident_id, strftime(occurred_at, '%Y-%m-%d %H:%M'), incident_type, kommun_code "
+                    "FROM incident ORDER BY 1")
+
+
+def test_an_archive_of_the_police_feed_as_parquet_or_csv_is_read_as_the_feed(empty_db, tmp_path):
+    # The feed holds 500 notices; the history beyond them is what archives of it publish,
+    # as a table of the API's fields (event_id, datetime, name, type, location_name, …).
+    # Before, such a file was refused ('Parquet-filen har inte kolumnerna för något av
+    # våra format'), so a history could not be loaded.
+    parquet = tmp_path / "events.parquet"
+    _archive(ARCHIVE).to_parquet(parquet)
+    [report] = ingest(empty_db, [parquet])
+    assert (report.status, report.rows_accepted) == ("ok", 2), report.summary()
+    assert report.source_format == "polisen-parquet"
+    assert _incidents(empty_db) == STORED_ARCHIVE
+    assert "1 borttagna: sammanfattningar" in report.summary()
+
+    # The same table as CSV (DuckDB's COPY or pandas' to_csv), one event more: the stored
+    # ones are there already.
+    more = ARCHIVE + [("645693", "2026-06-29 23:10:00 +02:00", "29 juni 22.40, Rån, Rinkeby", "Rån",
+                       "Stockholms län", "Rån av butik.")]
+    _archive(more).to_csv(tmp_path / "events.csv", index=False)
+    [report] = ingest(empty_db, [tmp_path / "events.csv"])
+    assert (report.status, report.source_format, report.rows_accepted) == ("ok", "polisen-csv", 1), report.summary()
+    assert _incidents(empty_db)[-1] == ("polisen:645693", "2026-06-29 22:40", "rån", None)
+
+    # pandas writes a datetime column it parsed as zoned timestamps: read as their UTC time
+    # (a name without its time then leaves the publication, 10:57 in Stockholm).
+    import pandas as pd
+
+    db = tmp_path / "zoned.duckdb"
+    db.write_bytes(empty_db.read_bytes())
+    zoned = _archive([("700001", "2026-06-30 10:57:12 +02:00", "Misshandel, Malmö", "Misshandel", "Skåne län", "")])
+    zoned["datetime"] = pd.to_datetime(zoned["datetime"], utc=True)
+    zoned.to_parquet(tmp_path / "zoned.parquet")
+    [report] = ingest(db, [tmp_path / "zoned.parquet"])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert _incidents(db)[-1] == ("polisen:700001", "2026-06-30 10:57", "våldsbrott", "1280")
+
+
+def test_a_personnummer_anywhere_in_an_archive_of_the_feed_refuses_it(empty_db, tmp_path):
+    # The archive keeps each notice's page (html_body): read or not, every text is screened.
+    path = tmp_path / "events.parquet"
+    frame = _archive(ARCHIVE)
+    frame.loc[1, "html_body"] = "Anmälaren 850101-1236 hördes."
+    frame.to_parquet(path)
+    message = refused(empty_db, path)
+    assert "händelse 2, fält 'html_body' innehåller ett personnummer" in message, message
+    assert "850101" not in message
