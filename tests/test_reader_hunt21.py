@@ -336,3 +336,20 @@ def test_a_personnummer_anywhere_in_an_archive_of_the_feed_refuses_it(empty_db, 
     message = refused(empty_db, path)
     assert "händelse 2, fält 'html_body' innehåller ett personnummer" in message, message
     assert "850101" not in message
+
+
+def test_a_signal_month_as_a_pandas_period_is_read_as_its_month(empty_db, tmp_path):
+    # df['month'] = df['date'].dt.to_period('M') is how pandas makes a month column; to_parquet
+    # stores such a column as months from 1970 (2025-01 is 660). Every month was rejected as
+    # 'ogiltig månad 660', and no signal could be loaded from such a file.
+    import pandas as pd
+
+    frame = pd.DataFrame({"month": pd.PeriodIndex(["2025-01", "2025-02"], freq="M"), "area_code": ["0180", "LPO-JARVA"],
+                          "age_band": ["15-17", "12-14"], "sex": ["M", "K"], "source": ["polis", "skola"],
+                          "signal_type": ["rekryteringsförsök", "kontakt via sociala medier"], "count": [7, 3]})
+    path = tmp_path / "signaler.parquet"
+    frame.to_parquet(path)
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
+    assert rows(empty_db, "SELECT strftime(month, '%Y-%m-%d'), area_code, count FROM recruitment_signal ORDER BY 1") == [
+        ("2025-01-01", "0180", 7), ("2025-02-01", "LPO-JARVA", 3)]
