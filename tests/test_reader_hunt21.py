@@ -353,3 +353,39 @@ def test_a_signal_month_as_a_pandas_period_is_read_as_its_month(empty_db, tmp_pa
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
     assert rows(empty_db, "SELECT strftime(month, '%Y-%m-%d'), area_code, count FROM recruitment_signal ORDER BY 1") == [
         ("2025-01-01", "0180", 7), ("2025-02-01", "LPO-JARVA", 3)]
+
+
+def test_a_thousands_comma_unquoted_in_a_comma_separated_file_rejects_its_row(empty_db, tmp_path):
+    # '40,000' written without quotes in a comma-separated file is two fields, and the row's
+    # values stand one column off: Malmö's 2023 was stored as 40 and its 2024 as 0, and
+    # SCB's '1,200' people became 1 (the 200 dropped). Such a row is rejected naming the
+    # field past the header; the others load.
+    bra = tmp_path / "bra_komma.csv"
+    bra.write_text("Anmälda brott\nOmråde,Brottstyp,2023,2024\nMalmö,Samtliga brott,40,000,41,000\n"
+                   "Lund,Samtliga brott,900,950\n", encoding="utf-8")
+    [report] = ingest(empty_db, [bra])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 1), report.summary()
+    assert _bra(empty_db) == [("1281", "Samtliga brott", 2023, 900, None), ("1281", "Samtliga brott", 2024, 950, None)]
+    [(row, column, reason)] = rejected_rows(empty_db)
+    assert (row, column) == (3, "fält 5") and reason.startswith("raden har fler fält än rubriken"), reason
+
+    lines = ["Folkmängd efter region, ålder och kön", "", "region,ålder,kön,2024"]
+    lines += [f"0180 Stockholm,{a},{s}," + ("1,200" if a == "12 år" else "800") for a in AGES for s in ("män", "kvinnor")]
+    scb = tmp_path / "scb_komma.csv"
+    scb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    [report] = ingest(empty_db, [scb])
+    assert (report.status, report.rows_rejected) == ("ok", 2), report.summary()
+    stored = {band for _, _, band, _, _ in _population(empty_db)}
+    assert "12-14" not in stored and "15-17" in stored  # the band with the split row is left out, not 1 601
+    assert "12-14" in report.summary()
+
+
+def test_a_bra_table_with_units_under_its_years_is_no_split_row(empty_db, tmp_path):
+    # Each year merged over its unit columns: the units' row is as wide as the data, wider
+    # than the header's last filled cell.
+    path = tmp_path / "bra_enheter.csv"
+    path.write_text("Område;Brottstyp;2023;;2024;\n;;Antal;Per 100 000 inv;Antal;Per 100 000 inv\n"
+                    "Malmö;Samtliga brott;40 000;11 234,5;41 000;11 300,1\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, 11234.5), ("1280", "Samtliga brott", 2024, 41000, 11300.1)]

@@ -26,8 +26,10 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.scb import (
     REPEATED_HEADER,
+    SPLIT_ROW,
     Grid,
     csv_grid,
+    field_past,
     gate_grid,
     is_xlsx,
     norm,
@@ -486,6 +488,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     english = {j for j in range(len(header))
                if any(english_written(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "") for i in body)}
     labels = {roles[k] for k in ("area", "offence", "year", "area_coarser", "unit") if isinstance(roles.get(k), int)}
+    # The table's columns: the header's, and the units' below it (each year merged over them).
+    width = max([j for j, c in enumerate(header) if c.strip()] + list(below), default=-1) + 1
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
@@ -493,6 +497,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             # Not carried down as an area or offence to the rows below.
             first = next(j for j, c in enumerate(row) if c.strip())
             rejected.append(Rejection(rnum, header[first], REPEATED_HEADER))
+            continue
+        past = field_past(grid, row, width)
+        if past is not None:
+            rejected.append(Rejection(rnum, f"fält {past + 1}", SPLIT_ROW))
             continue
 
         def at(j, row=row):

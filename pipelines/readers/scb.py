@@ -224,6 +224,19 @@ def norm(text: str) -> str:
 
 
 REPEATED_HEADER = "rubrikraden upprepas (filer som satts ihop); raden är inga värden"
+SPLIT_ROW = ("raden har fler fält än rubriken: troligen ett tal skrivet med tusentalskomma (40,000) eller en cell "
+             "med avgränsaren utan citattecken, så värdena står i fel kolumner. Sätt cellen inom citattecken, eller "
+             "spara filen med semikolon som avgränsare")
+
+
+def field_past(grid: Grid, row: list[str], width: int) -> int | None:
+    """In a CSV, the first field past the table's ``width`` columns that holds a value, else
+    None. '40,000' unquoted in a comma-separated file is two fields: the row's values then
+    stand one column off ('40' under 2023 and '000' under 2024), which was read as they
+    stood. A sheet's cells right of the table are notes, not a split row."""
+    if grid.sheet is not None:
+        return None
+    return next((j for j in range(width, len(row)) if row[j].strip()), None)
 
 
 def repeats_header(row: list[str], header: list[str], labels) -> bool:
@@ -912,6 +925,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
     previous: list[str] = []
 
     value_cols = [roles["value"]] if long_layout else list(year_cols)
+    width = max((j for j, c in enumerate(header) if c.strip()), default=-1) + 1
     for i in body:
         if not any(_at(grid.rows[i], j) for j in value_cols):
             # No value at all: PxWeb's Excel writes the table's information below it as
@@ -921,6 +935,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
         rnum = grid.numbers[i]
         if repeats_header(grid.rows[i], header, {roles[r] for r in ("region", "age", "sex")}):
             rejected.append(Rejection(rnum, header[roles["region"]], REPEATED_HEADER))
+            continue
+        past = field_past(grid, grid.rows[i], width)
+        if past is not None:
+            rejected.append(Rejection(rnum, f"fält {past + 1}", SPLIT_ROW))
             continue
         row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
         previous = row
