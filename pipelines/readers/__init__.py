@@ -92,7 +92,7 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
             raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and known[fmt].__name__ != "pipelines.readers.polisen":
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and fmt != "polisen-json":  # which reads UTF-16 itself
             text = utf16_as_utf8(path)
             if text is not None:
                 return Chosen(known[fmt], fmt, text, UTF16_NOTE)
