@@ -389,3 +389,18 @@ def test_a_bra_table_with_units_under_its_years_is_no_split_row(empty_db, tmp_pa
     [report] = ingest(empty_db, [path])
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 2, 0), report.summary()
     assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, 11234.5), ("1280", "Samtliga brott", 2024, 41000, 11300.1)]
+
+
+def test_population_on_another_day_is_refused_naming_the_day_not_as_no_population(empty_db, tmp_path):
+    # SCB's 'Folkmängden den 1 november' (the table for elections) and 'Medelfolkmängd' are
+    # population, counted otherwise than the yearly table. They are refused, as before, but
+    # the refusal said the table titled Folkmängden was 'inte folkmängd'.
+    body = [f'"0180 Stockholm";"{a}";"{s}";100' for a in AGES for s in ("män", "kvinnor")]
+    for title, said in (("Folkmängden den 1 november efter region, ålder och kön. År 2002 - 2024",
+                         "folkmängden den 1 november, inte den 31 december som tabellen population gäller"),
+                        ("Medelfolkmängd efter region, ålder och kön. År 2002 - 2024",
+                         "medelfolkmängden under året, inte folkmängden den 31 december")):
+        path = tmp_path / "folkmangd.csv"
+        path.write_text("\n".join([title, "", '"region";"ålder";"kön";"2024"', *body]) + "\n", encoding="utf-8")
+        message = refused(empty_db, path)
+        assert said in message and "inte folkmängd." not in message, message

@@ -537,6 +537,23 @@ def _measure_of(*texts: str) -> bool | None:
     return False if False in kinds else None
 
 
+# The population on another day than 31 December, which the yearly table counts: SCB's
+# Folkmängden den 1 november (FolkmangdNov) and the mean over the year (Medelfolkmängd).
+_OTHER_DAY = re.compile(r"(medel)?folkmängd(?:en)?(?:\s+(?:per\s+)?den)?\s*(\d{1,2}\s+[a-zåäö]+)?")
+
+
+def _not_population_because(text: str) -> str:
+    """Why a table of ``text`` (a title's measure or a content) is not read as the
+    population: ', inte folkmängd', or, for the population counted on another day, which
+    day, so that 'inte folkmängd' does not stand after a title that says Folkmängd."""
+    m = _OTHER_DAY.search(norm(text))
+    if m and m[1]:
+        return ": medelfolkmängden under året, inte folkmängden den 31 december som tabellen population gäller"
+    if m and m[2] and not m[2].startswith("31 dec"):
+        return f": folkmängden den {m[2]}, inte den 31 december som tabellen population gäller"
+    return ", inte folkmängd"
+
+
 def _contents_of_header(header: str) -> str:
     """The text before the year of a year column: 'Folkmängd' of 'Folkmängd 2023', '' of '2023'."""
     m = re.search(r"(?:^|\s)(?:19|20)\d{2}(?:\b|(?=[mM]\d{2}\b))", header)  # also '… 2024M12'
@@ -564,7 +581,8 @@ def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None,
                            "går inte att veta vilket som är folkmängd. Inget lästes in. Ladda ner tabellen igen med texter (i PxWebApi: "
                            "outputFormatParams=UseTexts eller UseCodesAndTexts), eller med bara tabellinnehållet "
                            "Folkmängd valt.", row, column)
-    raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
+    raise FileRejected(file, f"tabellinnehållet är {listed}" + (_not_population_because(next(iter(contents)))
+                                                                 if len(contents) == 1 else
                        "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
                        "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
 
@@ -574,7 +592,7 @@ def _check_title(file: str, title: str | None, row: int | None = None) -> None:
     år' has the columns of a population table, and its deaths were stored as the population."""
     m = re.match(r"\s*(.+?)\s+(?:efter|by)\s", title or "", re.I)
     if m and _measure_of(m[1]) is False:
-        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}', inte folkmängd. Inget lästes in. Ladda ner "
+        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}'{_not_population_because(m[1])}. Inget lästes in. Ladda ner "
                            "Folkmängd efter region, ålder, kön och år (BE0101N1) från SCB:s statistikdatabas.", row)
 
 
