@@ -210,8 +210,10 @@ def test_counts_grouped_in_thousands_by_an_english_or_german_excel_are_thousands
                    'Eslöv,Samtliga brott,2023,2.100,"6,7"\n', encoding="utf-8")
     [report] = ingest(empty_db, [bra])
     assert (report.status, report.rows_accepted, report.rows_rejected) == ("ok", 3, 0), report.summary()
-    # The rate stays a Swedish decimal number where nothing says otherwise.
-    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, 11.234),
+    # Counts grouped so show an English Excel wrote the table: a rate beside them written
+    # '11,234' is 11 234 (Malmö's rate is about that; 11,234 per 100 000 would be absurd),
+    # while a rate with a decimal comma ('10,3') stays 10,3.
+    assert _bra(empty_db) == [("1280", "Samtliga brott", 2023, 40000, 11234.0),
                               ("1281", "Samtliga brott", 2023, 13662, 10.3),
                               ("1285", "Samtliga brott", 2023, 2100, 6.7)]
 

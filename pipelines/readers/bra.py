@@ -37,7 +37,7 @@ from pipelines.readers.scb import (
     repeats_header,
     xlsx_grids,
 )
-from pipelines.readers.text import english_written, parse_count, parse_number
+from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
 
 FORMATS = ("bra-csv", "bra-xlsx")
 SOURCE = "Brå"
@@ -487,6 +487,13 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
                if any(english_written(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "") for i in body)}
+    # A count grouped by commas ('40,000': a count is whole, text.parse_count) shows that an
+    # English Excel wrote the table, so a rate beside it written so ('11,234') is 11 234
+    # too; one written '10,3' stays 10,3.
+    count_cols = ([roles["count"]] if long_layout and "count" in roles else
+                  [j for j, (_, _, unit) in year_cols.items() if unit == "count"])
+    english_file = any(comma_grouped(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "")
+                       for i in body for j in count_cols)
     labels = {roles[k] for k in ("area", "offence", "year", "area_coarser", "unit") if isinstance(roles.get(k), int)}
     # The table's columns: the header's, and the units' below it (each year merged over them).
     width = max([j for j, c in enumerate(header) if c.strip()] + list(below), default=-1) + 1
@@ -579,7 +586,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
             name = header[col] if col < len(header) and header[col] else unit_names.get(col, str(year))
-            ok, v = _value(text, col in english, unit == "count")
+            ok, v = _value(text, col in english or english_file and comma_grouped(without_mark(text)), unit == "count")
             problem = ("värdet är inte ett tal" if not ok
                        else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
                        else "värdet är negativt" if v is not None and v < 0

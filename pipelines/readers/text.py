@@ -130,6 +130,12 @@ def parse_number(text: str, english: bool = False) -> float | None:
 _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}([,.])\d{3}(?:\1\d{3})*$")
 
 
+def comma_grouped(text: str) -> bool:
+    """Whether ``text`` is a whole number grouped in thousands by commas ('40,000'), as only
+    an English Excel writes a count."""
+    return bool(_THOUSANDS.match(re.sub(r"\s+", "", text or ""))) and "," in text
+
+
 def parse_count(text: str, english: bool = False) -> float | None:
     """A count (people, offences) as :func:`parse_number` reads a number, except that a
     comma or full stop before groups of three digits separates thousands: '12,000' as an
