@@ -406,3 +406,18 @@ def test_population_on_another_day_is_refused_naming_the_day_not_as_no_populatio
         path.write_text("\n".join([title, "", '"region";"ålder";"kön";"2024"', *body]) + "\n", encoding="utf-8")
         message = refused(empty_db, path)
         assert said in message and "inte folkmängd." not in message, message
+
+
+def test_the_feeds_answer_flattened_by_pandas_is_read_as_the_feed(empty_db, tmp_path):
+    # pd.json_normalize(requests.get('https://polisen.se/api/events').json()).to_csv(…)
+    # writes location.name and location.gps as columns of their own.
+    import pandas as pd
+
+    answer = [{"id": 645690, "datetime": "2026-06-30 10:57:12 +02:00", "name": "30 juni 10.36, Skottlossning, Mariestad",
+               "summary": "Larm.", "url": "/aktuellt/x/", "type": "Skottlossning",
+               "location": {"name": "Västra Götalands län", "gps": "58.25,13.05"}}]
+    path = tmp_path / "handelser.csv"
+    pd.json_normalize(answer).to_csv(path, index=False)
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.source_format, report.rows_accepted) == ("ok", "polisen-csv", 1), report.summary()
+    assert _incidents(empty_db) == [STORED_ARCHIVE[0]]

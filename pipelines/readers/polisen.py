@@ -371,8 +371,9 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 # The events as a table, one column per field and location.name flattened, as archives of
 # the feed publish them (the git-scraped archive's events.parquet: event_id, datetime,
-# name, summary, url, type, location_name, latitude, longitude, html_…), and as DuckDB or
-# pandas write such a table to CSV.
+# name, summary, url, type, location_name, latitude, longitude, html_…), as DuckDB or
+# pandas write such a table to CSV, and as pandas' json_normalize flattens the API's answer
+# (id, datetime, name, summary, url, type, location.name, location.gps).
 _ID_COLUMNS = ("event_id", "id")
 _LOCATION_COLUMNS = ("location_name", "location.name", "location")
 
@@ -388,7 +389,8 @@ def _archive_columns(columns: list[str]) -> dict[str, str] | None:
 
 def _archive_header(head: bytes) -> bool:
     first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
-    return b"datetime" in first and b"location_name" in first and (b"event_id" in first or b"id" in first)
+    return (b"datetime" in first and (b"location_name" in first or b"location.name" in first)
+            and (b"event_id" in first or b"id" in first))
 
 
 def _table_columns(path: Path, head: bytes) -> list[str] | None:
