@@ -639,11 +639,13 @@ def _cut_off(path: Path, source_format: str) -> list[str]:
     if not source_format.endswith("-csv"):
         return []
     with open(path, "rb") as fh:
+        # Excel's Unicode text is UTF-16: its line break is two bytes.
+        width = 2 if fh.read(2) in (b"\xff\xfe", b"\xfe\xff") else 1
         fh.seek(0, 2)
-        if fh.tell() == 0:
+        if fh.tell() < width:
             return []
-        fh.seek(-1, 2)
-        last = fh.read(1)
+        fh.seek(-width, 2)
+        last = fh.read(width).strip(b"\x00")
     if last in (b"\n", b"\r"):
         return []
     return ["Filen slutar mitt på en rad (utan radbrytning): om den avbröts när den sparades eller kopierades kan "

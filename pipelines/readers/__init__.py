@@ -52,27 +52,34 @@ def formats() -> dict[str, ModuleType]:
     return {fmt: mod for mod in modules() for fmt in mod.FORMATS}
 
 
+WEB_PAGE_NOTE = ("Filen är en webbsida som webbläsaren sparade (Spara som … Webbsida); "
+                 "svaret från webbtjänsten i den lästes.")
+UTF16_NOTE = "Filen är sparad som UTF-16 (Excels Unicode-text) och lästes som sådan."
+MAX_UTF16_TEXT = 512 * 2**20  # transcoded whole: a statistics table or a year's incidents
+
+
 @dataclass
 class Chosen:
     module: ModuleType
     fmt: str
-    # The JSON answer a web page saved from the browser holds (json_in_web_page), read in
-    # the page's place under the page's name.
+    # The content to read in the file's place, under the file's name: the JSON answer a
+    # web page saved from the browser holds (json_in_web_page), or a UTF-16 text as UTF-8
+    # (utf16_as_utf8); ``note`` is the report's first line saying so.
     unwrapped: bytes | None = None
+    note: str = WEB_PAGE_NOTE
 
     def read(self, path, ctx):
         path = Path(path)
         if self.unwrapped is None:
             return self.module.read(path, ctx, self.fmt)
         # In the load's scratch folder (removed after the load, as a reader's frames may
-        # still read the file), under the page's own name for the reader's messages.
-        folder = Path(ctx.scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / "webbsida"
+        # still read the file), under the file's own name for the reader's messages.
+        folder = Path(ctx.scratch_dir or tempfile.mkdtemp(prefix="lagesbild-")) / "omkodad"
         folder.mkdir(parents=True, exist_ok=True)
         inner = folder / path.name
         inner.write_bytes(self.unwrapped)
         result = self.module.read(inner, ctx, self.fmt)
-        result.report.insert(0, "Filen är en webbsida som webbläsaren sparade (Spara som … Webbsida); "
-                                "svaret från webbtjänsten i den lästes.")
+        result.report.insert(0, self.note)
         return result
 
 
@@ -84,7 +91,12 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
         if fmt not in known:
             raise FileRejected(path.name, f"okänt format '{fmt}'. Kända format: {', '.join(sorted(known))}.")
         with open(path, "rb") as fh:
-            return Chosen(known[fmt], fmt, json_in_web_page(path, fh.read(HEAD_BYTES)))
+            head = fh.read(HEAD_BYTES)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and fmt != "polisen-json":  # which reads UTF-16 itself
+            text = utf16_as_utf8(path)
+            if text is not None:
+                return Chosen(known[fmt], fmt, text, UTF16_NOTE)
+        return Chosen(known[fmt], fmt, json_in_web_page(path, head))
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
@@ -100,8 +112,19 @@ def choose(path: Path, fmt: str | None = None) -> Chosen:
             raise FileRejected(path.name, "JSON-filen är sparad som UTF-16 (t.ex. av PowerShell). Hämta den med "
                                           "python -m pipelines fetch, eller spara om den som UTF-8 "
                                           "(Out-File -Encoding utf8), och läs in den igen.")
-        raise FileRejected(path.name, "filen är sparad som UTF-16 (Unicode-text). Spara den som "
-                                      "CSV UTF-8 (kommaavgränsad) i Excel och läs in den igen.")
+        # Excel's "Unicode-text (*.txt)": tab-separated UTF-16, the one text format in which
+        # every Excel keeps å, ä and ö. Read as the same text in UTF-8.
+        utf8 = utf16_as_utf8(path)
+        if utf8 is not None:
+            for mod in _each_module():
+                found = mod.sniff(path, utf8[:HEAD_BYTES])
+                if found:
+                    return Chosen(mod, found, utf8, UTF16_NOTE)
+            raise FileRejected(path.name, "formatet känns inte igen (filen är sparad som UTF-16, Excels "
+                                          "Unicode-text, och lästes som sådan). Kontrollera att rätt fil valdes. "
+                                          "Läsbara format: " + ", ".join(sorted(formats())) + ". Se README, avsnittet Datakällor.")
+        raise FileRejected(path.name, "filen är sparad som UTF-16 (Unicode-text) men går inte att läsa som "
+                                      "text. Spara den som CSV UTF-8 (kommaavgränsad) i Excel och läs in den igen.")
     unwrapped = json_in_web_page(path, head)
     if unwrapped is not None:
         # Sniffed on the answer's own start; a sniff reading further (longer_head) reads
@@ -150,6 +173,20 @@ def json_in_web_page(path: Path, head: bytes) -> bytes | None:
     if contains_personnummer(html.unescape(around)):
         raise PersonnummerFound(path.name, "webbsidan runt svaret")
     return answer.encode("utf-8")
+
+
+def utf16_as_utf8(path: Path) -> bytes | None:
+    """A UTF-16 text file (with its byte order mark) as UTF-8, or None when it is too big
+    or no valid UTF-16 (a binary file that happens to start so)."""
+    if path.stat().st_size > MAX_UTF16_TEXT:
+        return None
+    try:
+        text = path.read_bytes().decode("utf-16")
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text:
+        return None
+    return text.lstrip("\ufeff").encode("utf-8")
 
 
 def longer_head(path: Path, head: bytes) -> bytes:

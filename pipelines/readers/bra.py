@@ -26,8 +26,10 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.scb import (
     REPEATED_HEADER,
+    SPLIT_ROW,
     Grid,
     csv_grid,
+    field_past,
     gate_grid,
     is_xlsx,
     norm,
@@ -35,7 +37,7 @@ from pipelines.readers.scb import (
     repeats_header,
     xlsx_grids,
 )
-from pipelines.readers.text import english_written, parse_number
+from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
 
 FORMATS = ("bra-csv", "bra-xlsx")
 SOURCE = "Brå"
@@ -57,8 +59,10 @@ YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
                           r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
-# A footnote mark after a name or number: '*', '¹', '(1)', '1)'.
-FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
+# A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after
+# the paragraphs Brå's offence names end with ('Misshandel (5 §)2', '… (1, 2, 5, 6 §§)1').
+FOOTNOTE_MARK = re.compile(r"\s*(\*+|\(\d{1,2}\)|(?<=\D)\s\d{1,2}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?<=§\))\d{1,2})$")
 
 
 def without_mark(text: str) -> str:
@@ -76,6 +80,21 @@ def _is_change(text: str) -> bool:
     return bool(re.search(r"förändring|ändring|jämfört|jmf|differens|skillnad|procent|%", norm(text)))
 
 
+# Brå's database gives other statistics in the same layout as reported offences (Område,
+# Brottstyp, År, Antal): cleared offences (personuppklarade), offences dealt with
+# (handlagda), suspects (misstänkta personer), prosecutions (lagföringar), convictions.
+# Read as reported offences they were stored as such, beside our incident counts.
+_OTHER_MEASURE = re.compile(r"uppklar|handlagd|misstänkt|lagför|dömd|domslut|kriminalvård|återfall|utsatthet")
+
+
+def other_measure(text: str) -> bool:
+    """Whether a title or a value column names a statistic that is not reported offences
+    ('Personuppklarade brott', 'Antal misstänkta personer'); one naming reported offences
+    too ('Anmälda och personuppklarade brott') is not taken for another."""
+    t = norm(text)
+    return bool(_OTHER_MEASURE.search(t)) and "anmäl" not in t
+
+
 def _is_count(text: str) -> bool:
     t = norm(text)
     return t.startswith("antal") or t in ("anmälda brott", "count", "anmälda")
@@ -88,6 +107,10 @@ def _roles(header: list[str]) -> dict:
         if not n:
             continue
         if "offence" not in roles and (n in _OFFENCE or n.startswith(("brottstyp", "brottskategori"))):
+            roles["offence"] = j
+        elif n in _OFFENCE and n != "brottskod" and norm(header[roles["offence"]]) == "brottskod":
+            # 'Brottskod' left of 'Brottstyp': the offence is its name. Read by its code, the
+            # total row (no code) was rejected and the rest stored as '0301' and the like.
             roles["offence"] = j
         elif n in _AREA and "area" not in roles:
             roles["area"], roles["area_level"] = j, _AREA[n]
@@ -109,6 +132,12 @@ def _roles(header: list[str]) -> dict:
             roles.setdefault("status", j)
         elif _is_change(n):
             continue  # 'Förändring 2023–2024 (%)' names years but holds no year's value
+        elif other_measure(n):
+            roles.setdefault("other", []).append(j)  # 'Antal personuppklarade brott': not read
+        elif len(set(YEAR_IN.findall(n))) > 1:
+            # 'Totalt 2022–2024', 'Medelvärde 2020-2024': several years' sum or mean, which
+            # was read as the first year's value and clashed with that year's own column.
+            roles.setdefault("spans", []).append(j)
         elif YEAR_IN.search(n):
             roles.setdefault("years", []).append(j)
         elif _is_per_100k(h):
@@ -302,14 +331,16 @@ def code_name_conflict(text: str, gz: Gazetteer) -> str | None:
 # --- values -----------------------------------------------------------------------------
 
 
-def _value(text: str, english: bool = False) -> tuple[bool, float | None]:
-    """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing."""
+def _value(text: str, english: bool = False, count: bool = False) -> tuple[bool, float | None]:
+    """(ok, value) under Swedish official statistics' symbols: '–' zero, '..' missing. A
+    ``count`` grouped in thousands by a comma or full stop ('40,000') is read as such
+    (text.parse_count)."""
     t = without_mark(text)
     if t in ("", "..", ".", "…", "x", "X"):
         return True, None
     if t in ("-", "–", "—"):
         return True, 0.0
-    v = parse_number(t, english)
+    v = (parse_count if count else parse_number)(t, english)
     return v is not None, v
 
 
@@ -368,6 +399,23 @@ def _unit_row_below(grid: Grid, h: int) -> dict[int, str]:
     return {j: "per_100k" if _is_per_100k(c) else "count" for j, c in filled}
 
 
+def _refuse_other_measure(file: str, grid: Grid, h: int, roles: dict) -> None:
+    """Refuse a table of another statistic than reported offences (:func:`other_measure`):
+    one whose title names it ('Personuppklarade brott'), or whose only value columns do
+    ('Antal misstänkta personer'). A title line naming the offence or the area ('Brottstyp:
+    Misstänkt …') is no title."""
+    advice = ("bra_statistic gäller anmälda brott. Inget lästes in. Exportera Anmälda brott från Brås "
+              "statistikdatabas och läs in den filen.")
+    for k, row in enumerate(grid.rows[:h]):
+        line = " ".join(c for c in row if c).strip()
+        if line and other_measure(line) and not _OFFENCE_LINE.match(line) and not _AREA_LINE.match(line):
+            raise FileRejected(file, f"tabellen är '{line[:80]}', inte anmälda brott. {advice}", grid.numbers[k])
+    values = roles.get("years") or {"count", "per_100k", "value"} & roles.keys()
+    if roles.get("other") and not values:
+        column = grid.rows[h][roles["other"][0]]
+        raise FileRejected(file, f"kolumnen '{column[:60]}' är inte anmälda brott. {advice}", grid.numbers[h], column)
+
+
 def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     found = _find_header(grid)
     unnamed = _unnamed_label_row(grid) if found is None else None
@@ -385,6 +433,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     body, notes = grid.split_below(h)
     heading = notes[:h]  # the text above the header: title and "Område: …" lines
     title = " ".join(heading)
+    _refuse_other_measure(file, grid, h, roles)
     default_area = None
     if "area" not in roles:
         m = next((re.match(r"^\s*(?:område|region|län|kommun|polisregion)\s*[:=]\s*(.+)$", n, re.I) for n in heading
@@ -438,7 +487,16 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     # is 13662, not the Swedish 13.662.
     english = {j for j in range(len(header))
                if any(english_written(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "") for i in body)}
+    # A count grouped by commas ('40,000': a count is whole, text.parse_count) shows that an
+    # English Excel wrote the table, so a rate beside it written so ('11,234') is 11 234
+    # too; one written '10,3' stays 10,3.
+    count_cols = ([roles["count"]] if long_layout and "count" in roles else
+                  [j for j, (_, _, unit) in year_cols.items() if unit == "count"])
+    english_file = any(comma_grouped(without_mark(grid.rows[i][j]) if j < len(grid.rows[i]) else "")
+                       for i in body for j in count_cols)
     labels = {roles[k] for k in ("area", "offence", "year", "area_coarser", "unit") if isinstance(roles.get(k), int)}
+    # The table's columns: the header's, and the units' below it (each year merged over them).
+    width = max([j for j, c in enumerate(header) if c.strip()] + list(below), default=-1) + 1
     for i in body:
         row = grid.rows[i]
         rnum = grid.numbers[i]
@@ -446,6 +504,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             # Not carried down as an area or offence to the rows below.
             first = next(j for j, c in enumerate(row) if c.strip())
             rejected.append(Rejection(rnum, header[first], REPEATED_HEADER))
+            continue
+        past = field_past(grid, row, width)
+        if past is not None:
+            rejected.append(Rejection(rnum, f"fält {past + 1}", SPLIT_ROW))
             continue
 
         def at(j, row=row):
@@ -495,6 +557,9 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             if PART_OF_YEAR.search(ytext):
                 rejected.append(Rejection(rnum, header[roles["year"]], PART_OF_YEAR_REASON))
                 continue
+            if len(set(YEAR_IN.findall(ytext))) > 1:
+                rejected.append(Rejection(rnum, header[roles["year"]], SPAN_REASON))
+                continue
             yp = bool(re.search(r"\*|prel", ytext, re.I))
             for unit in ("count", "per_100k"):
                 if unit in roles:
@@ -521,7 +586,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         values, bad_years = [], set()
         for year, yp, unit, text, col in cells:
             name = header[col] if col < len(header) and header[col] else unit_names.get(col, str(year))
-            ok, v = _value(text, col in english)
+            ok, v = _value(text, col in english or english_file and comma_grouped(without_mark(text)), unit == "count")
             problem = ("värdet är inte ett tal" if not ok
                        else "antalet är inte ett heltal" if unit == "count" and v is not None and v != int(v)
                        else "värdet är negativt" if v is not None and v < 0
@@ -569,6 +634,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
         lines.append(f"Läste bladet '{grid.sheet}'.")
     if default_area:
         lines.append(f"Området {default_area} togs från rubriken.")
+    if roles.get("spans"):
+        lines.append("Kolumnen " + " och ".join(f"'{header[j]}'" for j in roles["spans"])
+                     + " lästes inte in: den gäller flera år, och bra_statistic har ett värde per år.")
+    if roles.get("other"):
+        lines.append("Kolumnen " + " och ".join(f"'{header[j]}'" for j in roles["other"])
+                     + " lästes inte in: bra_statistic gäller anmälda brott.")
     if totals_written:
         lines.append("Brottstypen " + " och ".join(f"'{t}'" for t in sorted(totals_written))
                      + f" (summan av alla brott) lästes in som '{ALL_OFFENCES}', Brås namn för den.")

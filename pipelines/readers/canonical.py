@@ -12,6 +12,7 @@ import csv
 import dataclasses
 import functools
 import io
+import json
 import mmap
 import re
 import tempfile
@@ -295,9 +296,17 @@ def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     con = duckdb.connect()
     src = f"read_parquet('{_q(path)}')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+    periods = _pandas_periods(con, path)
     cells = []
     for name, typ, *_ in columns:
         col = _identifier(str(name))
+        if periods.get(str(name)) in _PERIODS and typ in ("BIGINT", "INTEGER"):
+            # A pandas Period column (df['month'] = df['date'].dt.to_period('M')) is stored
+            # as its count from 1970: 660 is 2025-01. Read as that number, every month was
+            # rejected as 'ogiltig månad 660'.
+            unit, fmt = _PERIODS[periods[str(name)]]
+            cells.append(f"strftime(DATE '1970-01-01' + to_{unit}({col}), '{fmt}')")
+            continue
         if typ.startswith("TIMESTAMP WITH TIME ZONE"):
             # pandas writes a zoned column ('Europe/Stockholm', or converted to UTC) as an
             # instant: the month it begins is Stockholm's (a month's first midnight in UTC
@@ -311,6 +320,24 @@ def _parquet_cells(path: Path) -> tuple[list[str], list[list[str]]]:
             cells.append(f"CAST({col} AS VARCHAR)")
     rows = con.execute(f"SELECT {', '.join(cells)} FROM {src}").fetchall()
     return [_column_name(name) for name, *_ in columns], [["" if v is None else v for v in row] for row in rows]
+
+
+# pandas' Period dtypes that Parquet stores as a count from 1970: the interval DuckDB adds
+# to 1970-01-01, and how the period is written.
+_PERIODS = {"period[M]": ("months", "%Y-%m"), "period[D]": ("days", "%Y-%m-%d")}
+
+
+def _pandas_periods(con, path: Path) -> dict[str, str]:
+    """Column name -> pandas' dtype ('period[M]') of the Period columns a Parquet file
+    written by pandas holds, from the schema pandas stores beside the data; {} without it."""
+    try:
+        found = con.execute(f"SELECT value FROM parquet_kv_metadata('{_q(path)}') WHERE key = 'pandas'").fetchall()
+        meta = json.loads(bytes(found[0][0]).decode("utf-8")) if found else {}
+    except (duckdb.Error, ValueError, UnicodeDecodeError):
+        return {}
+    columns = meta.get("columns") if isinstance(meta, dict) else None
+    return {str(c.get("field_name") or c.get("name")): str(c.get("numpy_type")) for c in columns or []
+            if isinstance(c, dict) and str(c.get("numpy_type", "")).startswith("period[")}
 
 
 def _column_name(name) -> str:

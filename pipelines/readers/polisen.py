@@ -32,7 +32,7 @@ from pipelines.personnummer import PersonnummerFound, contains_personnummer, jso
 from pipelines.readers import error_text, longer_head
 from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
 
-FORMATS = ("polisen-json",)
+FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv")
 SOURCE = "polisen"
 API_URL = "https://polisen.se/api/events"
 USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; polisens oppna API)"
@@ -342,7 +342,13 @@ _POWERSHELL_LIST = re.compile(rb'\{\s*"value"\s*:\s*\[\s*(\{|"@\{id=)')
 
 
 def sniff(path: Path, head: bytes) -> str | None:
-    """'polisen-json' for the police's events JSON (or a file saved by our fetch)."""
+    """'polisen-json' for the police's events JSON (or a file saved by our fetch);
+    'polisen-parquet' for the events as a table (an archive's Parquet or its CSV)."""
+    if head.startswith(b"PAR1") or _archive_header(head):
+        columns = _table_columns(path, head)
+        if columns is None or not _archive_columns(columns):
+            return None
+        return "polisen-parquet" if head.startswith(b"PAR1") else "polisen-csv"
     text = head.removeprefix(b"\xef\xbb\xbf").strip()
     if Path(path).name.lower().startswith("polisen") and Path(path).suffix.lower() in (".json", ".jsonl"):
         return FORMATS[0]  # our own saved answers: read() explains whatever is wrong
@@ -361,6 +367,79 @@ def sniff(path: Path, head: bytes) -> str | None:
     if wrapped and (wrapped[1] == b'"@{id=' or _has_event_keys(text)):
         return FORMATS[0]  # the answer through Windows PowerShell 5.1's ConvertTo-Json
     return None
+
+
+# The events as a table, one column per field and location.name flattened, as archives of
+# the feed publish them (the git-scraped archive's events.parquet: event_id, datetime,
+# name, summary, url, type, location_name, latitude, longitude, html_…), as DuckDB or
+# pandas write such a table to CSV, and as pandas' json_normalize flattens the API's answer
+# (id, datetime, name, summary, url, type, location.name, location.gps).
+_ID_COLUMNS = ("event_id", "id")
+_LOCATION_COLUMNS = ("location_name", "location.name", "location")
+
+
+def _archive_columns(columns: list[str]) -> dict[str, str] | None:
+    """The event's fields -> the table's columns, or None when it is no table of events."""
+    by_name = {c.strip().lower(): c for c in columns}
+    found = {f: by_name[f] for f in ("datetime", "name", "type", "summary", "url") if f in by_name}
+    found["id"] = next((by_name[c] for c in _ID_COLUMNS if c in by_name), None)
+    found["location"] = next((by_name[c] for c in _LOCATION_COLUMNS if c in by_name), None)
+    return found if all(found.get(f) for f in ("id", "datetime", "name", "type", "location")) else None
+
+
+def _archive_header(head: bytes) -> bool:
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    return (b"datetime" in first and (b"location_name" in first or b"location.name" in first)
+            and (b"event_id" in first or b"id" in first))
+
+
+def _table_columns(path: Path, head: bytes) -> list[str] | None:
+    try:
+        return [str(r[0]) for r in duckdb.sql(f"DESCRIBE SELECT * FROM {_table_source(path, head)}").fetchall()]
+    except duckdb.Error:
+        return None
+
+
+def _table_source(path: Path, head: bytes | None = None) -> str:
+    quoted = str(path).replace("'", "''")
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+    if head.startswith(b"PAR1"):
+        return f"read_parquet('{quoted}')"
+    return f"read_csv('{quoted}', all_varchar=true, header=true)"
+
+
+def _load_table(path: Path) -> list:
+    """The events of a table of them (:func:`_archive_columns`) as the API writes them,
+    every other text column kept beside them so that the personnummer gate sees it."""
+    source = _table_source(path)
+    try:
+        rel = duckdb.sql(f"SELECT * FROM {source}")
+        columns, types = rel.columns, [str(t) for t in rel.types]
+        fields = _archive_columns(columns)
+        if fields is None:
+            raise FileRejected(path.name, "tabellen saknar polisens fält (event_id eller id, datetime, name, type och "
+                                          "location_name); inget lästes in.")
+        # Times as text in the API's own form (a zoned timestamp column: its UTC offset kept).
+        select = ", ".join(
+            (f"strftime(timezone('UTC', \"{c}\"), '%Y-%m-%d %H:%M:%S +00:00')" if t.startswith("TIMESTAMP WITH")
+             else f"CAST(\"{c}\" AS VARCHAR)") + f" AS \"{c}\"" for c, t in zip(columns, types, strict=True))
+        table = duckdb.sql(f"SELECT {select} FROM {source}").fetchall()
+    except duckdb.Error as exc:
+        raise FileRejected(path.name, "tabellen med polisens händelser kan inte läsas (" + str(exc).split("\n")[0][:120]
+                           + "); exportera den på nytt. Inget lästes in.") from None
+    own = set(fields.values())
+    events = []
+    for values in table:
+        row = dict(zip(columns, values, strict=True))
+        event = {c: v for c, v in row.items() if c not in own and isinstance(v, str)}
+        event |= {f: row[c] for f, c in fields.items() if f != "location"}
+        event["location"] = {"name": row[fields["location"]]}
+        events.append(event)
+    if not events:
+        raise FileRejected(path.name, "tabellen innehåller inga händelser; inget lästes in.")
+    return events
 
 
 def _has_event_keys(text: bytes) -> bool:
@@ -703,7 +782,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
     file = path.name
-    events = _load_json(path)
+    events = _load_table(path) if fmt in ("polisen-parquet", "polisen-csv") else _load_json(path)
     _gate(file, events)
     notices = only_notices(events)
     if notices and not stored_ids(ctx.con, events):
@@ -723,6 +802,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     unknown: Counter[str] = Counter()
     lan_places: Counter[str] = Counter()  # the places that gave only a län, as name writes them
     split_no_lpo = 0
+    placed: dict[tuple, tuple] = {}  # (place in name, location.name) -> place_event's answer
     for i, event in enumerate(events, start=1):
         if i in skip:
             continue
@@ -754,7 +834,11 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
             rejected.append(Rejection(i, "datetime", "tidpunkten ligger i framtiden"))
             continue
         location = event.get("location") if isinstance(event.get("location"), dict) else {}
-        kommun, lan, how = place_event(gz, name, _text(location.get("name")))
+        # An archive of the feed has tens of thousands of events in a few hundred places.
+        where = (place_in_name(name), _text(location.get("name")))
+        if where not in placed:
+            placed[where] = place_event(gz, name, where[1])
+        kommun, lan, how = placed[where]
         if how == "okänd":
             rejected.append(Rejection(
                 i, "location", "platsen känns inte igen som kommun eller län (varken i name eller location.name)"))
@@ -816,7 +900,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         versions = pd.concat([versions, pd.DataFrame(removals, columns=["incident_id", "published_at"]).astype(
             {"incident_id": versions["incident_id"].dtype, "published_at": versions["published_at"].dtype})],
             ignore_index=True)
-    result = ReadResult(FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
+    result = ReadResult(fmt if fmt in FORMATS else FORMATS[0], "incident", {"incident": frame, "incident_version": versions}, rejected, report,
                         replaces_earlier_version=False, supersedes=supersedes)
     if removed:  # offered, though not read in again: the load says so instead of "no rows"
         result.offered = len(frame) + len(removed)

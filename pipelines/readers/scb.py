@@ -38,7 +38,7 @@ from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.text import decode, parse_number, swedish_list
+from pipelines.readers.text import decode, parse_count, swedish_list
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
 SOURCE = "SCB"
@@ -224,6 +224,19 @@ def norm(text: str) -> str:
 
 
 REPEATED_HEADER = "rubrikraden upprepas (filer som satts ihop); raden är inga värden"
+SPLIT_ROW = ("raden har fler fält än rubriken: troligen ett tal skrivet med tusentalskomma (40,000) eller en cell "
+             "med avgränsaren utan citattecken, så värdena står i fel kolumner. Sätt cellen inom citattecken, eller "
+             "spara filen med semikolon som avgränsare")
+
+
+def field_past(grid: Grid, row: list[str], width: int) -> int | None:
+    """In a CSV, the first field past the table's ``width`` columns that holds a value, else
+    None. '40,000' unquoted in a comma-separated file is two fields: the row's values then
+    stand one column off ('40' under 2023 and '000' under 2024), which was read as they
+    stood. A sheet's cells right of the table are notes, not a split row."""
+    if grid.sheet is not None:
+        return None
+    return next((j for j in range(width, len(row)) if row[j].strip()), None)
 
 
 def repeats_header(row: list[str], header: list[str], labels) -> bool:
@@ -246,6 +259,32 @@ def year_of_header(header: str) -> tuple[int, bool] | None:
     if not m:
         return None
     return int(m[1]), bool(m[2])
+
+
+# A month as PxWeb writes it ('2024M12', 'Folkmängd 2024M12'): the table per month
+# (Folkmängden per månad, BE0101A/BefolkManadCKM), which many choose as the most recent.
+_MONTH_HEADER = re.compile(r"^(?:.*?\s)?((?:19|20)\d{2})\s*m\s*(\d{2})\s*(?:\*|p|prel\.?)?$", re.I)
+
+
+def month_of_header(header: str) -> tuple[int, int] | None:
+    """'2024M12' or 'Folkmängd 2024M12' -> (2024, 12); None for anything else."""
+    m = _MONTH_HEADER.match(norm(header))
+    return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+def december_as_year(file: str, months: dict[str, tuple[int, int]], row: int | None = None,
+                     column: str | None = None) -> set[str]:
+    """The December periods of a table per month, which are read as their years: the
+    population of a year is the one on 31 December, which December's figure is. Other
+    months are not read (:meth:`_Cells.frame` names them); a table without any December
+    is refused, since no year's population is in it."""
+    december = {text for text, (_, month) in months.items() if month == 12}
+    if months and not december:
+        shown = swedish_list(sorted(months, key=lambda t: months[t]), 3, "månader")
+        raise FileRejected(file, f"tabellen är per månad ({shown}) och har ingen december. Folkmängden per år "
+                           "är den 31 december: välj december (t.ex. 2024M12) i SCB:s tabell per månad, eller ladda "
+                           "ner Folkmängd efter region, ålder, kön och år.", row, column)
+    return december
 
 
 def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
@@ -273,7 +312,7 @@ def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
 _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
-_YEAR = ("år", "ar", "tid", "year", "period")
+_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month")
 _CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll", "observations")
 _OFFENCE_WORDS = ("brott",)
 
@@ -478,7 +517,7 @@ def sniff(path: Path, head: bytes) -> str | None:
 # after it, another measure ("Population growth", "Population density", "Befolkningsförändring").
 _POPULATION = re.compile(r"(?:[a-z0-9]*\d[a-z0-9]*\s*[-:]?\s*)?(?:folkmängd(?:en)?|befolkning(?:en)?|population|be0101n1)"
                          r"(?:\s*[,(]?\s*(?:den\s+)?31\s+dec\w*\)?|\s*[,(]?\s*(?:19|20)\d{2}\)?"
-                         r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?)*[.:]?")
+                         r"|\s*[,(]?\s*(?:antal(?:\s+personer)?|personer|st)\.?\)?|\s+per\s+månad)*[.:]?")
 _SAYS_NOTHING = ("", "antal", "antal personer", "värde", "value", "values", "år", "tid", "year")
 
 
@@ -498,9 +537,26 @@ def _measure_of(*texts: str) -> bool | None:
     return False if False in kinds else None
 
 
+# The population on another day than 31 December, which the yearly table counts: SCB's
+# Folkmängden den 1 november (FolkmangdNov) and the mean over the year (Medelfolkmängd).
+_OTHER_DAY = re.compile(r"(medel)?folkmängd(?:en)?(?:\s+(?:per\s+)?den)?\s*(\d{1,2}\s+[a-zåäö]+)?")
+
+
+def _not_population_because(text: str) -> str:
+    """Why a table of ``text`` (a title's measure or a content) is not read as the
+    population: ', inte folkmängd', or, for the population counted on another day, which
+    day, so that 'inte folkmängd' does not stand after a title that says Folkmängd."""
+    m = _OTHER_DAY.search(norm(text))
+    if m and m[1]:
+        return ": medelfolkmängden under året, inte folkmängden den 31 december som tabellen population gäller"
+    if m and m[2] and not m[2].startswith("31 dec"):
+        return f": folkmängden den {m[2]}, inte den 31 december som tabellen population gäller"
+    return ", inte folkmängd"
+
+
 def _contents_of_header(header: str) -> str:
     """The text before the year of a year column: 'Folkmängd' of 'Folkmängd 2023', '' of '2023'."""
-    m = re.search(r"(?:^|\s)(?:19|20)\d{2}\b", header)
+    m = re.search(r"(?:^|\s)(?:19|20)\d{2}(?:\b|(?=[mM]\d{2}\b))", header)  # also '… 2024M12'
     return header[:m.start()].strip() if m else ""
 
 
@@ -525,7 +581,8 @@ def _pick_contents(file: str, contents: dict[str, bool | None], row: int | None,
                            "går inte att veta vilket som är folkmängd. Inget lästes in. Ladda ner tabellen igen med texter (i PxWebApi: "
                            "outputFormatParams=UseTexts eller UseCodesAndTexts), eller med bara tabellinnehållet "
                            "Folkmängd valt.", row, column)
-    raise FileRejected(file, f"tabellinnehållet är {listed}" + (", inte folkmängd" if len(contents) == 1 else
+    raise FileRejected(file, f"tabellinnehållet är {listed}" + (_not_population_because(next(iter(contents)))
+                                                                 if len(contents) == 1 else
                        "; inget av dem är folkmängd") + ". Inget lästes in. Välj tabellinnehållet Folkmängd "
                        "(BE0101N1) i SCB:s tabell och ladda ner den igen.", row, column)
 
@@ -535,7 +592,7 @@ def _check_title(file: str, title: str | None, row: int | None = None) -> None:
     år' has the columns of a population table, and its deaths were stored as the population."""
     m = re.match(r"\s*(.+?)\s+(?:efter|by)\s", title or "", re.I)
     if m and _measure_of(m[1]) is False:
-        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}', inte folkmängd. Inget lästes in. Ladda ner "
+        raise FileRejected(file, f"tabellen är '{title.strip()[:100]}'{_not_population_because(m[1])}. Inget lästes in. Ladda ner "
                            "Folkmängd efter region, ålder, kön och år (BE0101N1) från SCB:s statistikdatabas.", row)
 
 
@@ -690,6 +747,8 @@ class _Cells:
     missing: int = 0
     skipped_regions: dict[str, int] = field(default_factory=lambda: {"lan": 0, "riket": 0})
     totals_skipped: int = 0
+    # A table per month: the months not read (December is read as its year).
+    other_months: dict[str, None] = field(default_factory=dict)
     preliminary: set[int] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
     contents_read: list[str] = field(default_factory=list)
@@ -758,6 +817,9 @@ class _Cells:
         frame = pd.DataFrame(rows, columns=["kommun_code", "year", "age_band", "sex", "population"])
         frame["source"] = SOURCE
         lines = []
+        if self.other_months:
+            lines.append("Tabellen är per månad: decembers folkmängd lästes som årets (den 31 december); "
+                         + swedish_list(self.other_months, 3, "månader") + " lästes inte in.")
         if self.contents_ignored:
             lines.append("Tabellinnehållet " + ", ".join(self.contents_read) + " lästes in; " + ", ".join(self.contents_ignored)
                          + " lästes inte in (tabellen population gäller folkmängd).")
@@ -782,13 +844,14 @@ class _Cells:
 
 def _number(text: str) -> tuple[bool, float | None]:
     """(ok, value): '..' and empty are missing (ok, None); '-' is zero (SCB's symbol for
-    "inget finns att redovisa"); non-numbers are not ok."""
+    "inget finns att redovisa"); non-numbers are not ok. People are counted whole, so
+    '12,000' is twelve thousand (text.parse_count), as an English Excel writes it."""
     t = str(text).strip()
     if t in ("-", "–", "—", "\u2212"):
         return True, 0.0
     if t in ("", "…") or re.fullmatch(r"\.{1,6}", t):  # PX stores missing as one to six dots
         return True, None
-    v = parse_number(t)
+    v = parse_count(t)
     if v is None or v < 0 or v != int(v):
         return False, None
     return True, v
@@ -809,6 +872,11 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
     header = grid.rows[h]
     hrow = grid.numbers[h]
     year_cols = {j: year_of_header(c) for j, c in enumerate(header) if year_of_header(c) and j not in roles.values()}
+    month_cols = {j: month_of_header(c) for j, c in enumerate(header) if month_of_header(c) and j not in roles.values()}
+    december = december_as_year(file, {header[j]: m for j, m in month_cols.items()}, hrow,
+                                header[min(month_cols)] if month_cols else None)
+    year_cols |= {j: (m[0], False) for j, m in month_cols.items() if header[j] in december}
+    other_month_cols = {j for j in month_cols if j not in year_cols}
     for need, label in (("age", "ålder"), ("sex", "kön")):
         if need not in roles:
             raise FileRejected(file, f"kolumnen '{label}' saknas. Välj {label} i SCB:s tabell "
@@ -858,7 +926,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             title, title_row = next(((" ".join(c for c in r if c), grid.numbers[k]) for k, r in enumerate(grid.rows[:h])
                                      if any(r)), (None, None))
         _check_title(file, title, title_row)
-    used = set(roles.values()) | set(year_cols) | ignored_cols
+    used = set(roles.values()) | set(year_cols) | ignored_cols | other_month_cols
+    cells.other_months.update({header[j]: None for j in sorted(other_month_cols)})
     extras = [j for j, c in enumerate(header) if j not in used and c.strip()]
     rejected: list[Rejection] = []
     gz = ctx.gazetteer
@@ -874,6 +943,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
     previous: list[str] = []
 
     value_cols = [roles["value"]] if long_layout else list(year_cols)
+    width = max((j for j, c in enumerate(header) if c.strip()), default=-1) + 1
     for i in body:
         if not any(_at(grid.rows[i], j) for j in value_cols):
             # No value at all: PxWeb's Excel writes the table's information below it as
@@ -883,6 +953,10 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
         rnum = grid.numbers[i]
         if repeats_header(grid.rows[i], header, {roles[r] for r in ("region", "age", "sex")}):
             rejected.append(Rejection(rnum, header[roles["region"]], REPEATED_HEADER))
+            continue
+        past = field_past(grid, grid.rows[i], width)
+        if past is not None:
+            rejected.append(Rejection(rnum, f"fält {past + 1}", SPLIT_ROW))
             continue
         row = [_at(grid.rows[i], j) or (_at(previous, j) if j in stubs else "") for j in range(len(header))]
         previous = row
@@ -918,7 +992,14 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             continue
         ex = tuple(_at(row, j) for j in extras)
         if long_layout:
-            y = year_of_header(_at(row, roles["year"]))
+            period = _at(row, roles["year"])
+            y = year_of_header(period)
+            month = month_of_header(period) if y is None else None
+            if month is not None and month[1] != 12:
+                cells.other_months[period] = None
+                continue
+            if month is not None:
+                y = (month[0], False)
             if y is None:
                 rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
                 continue
@@ -939,6 +1020,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             if prel or raw.endswith("*"):
                 cells.preliminary.add(year)
             cells.add(kommun, year, sex, age, ex, v, rnum, header[j])
+    if long_layout and cells.other_months and not cells.years:
+        december_as_year(file, {t: month_of_header(t) for t in cells.other_months}, hrow, header[roles["year"]])
     cells.preliminary |= notes_preliminary_years(notes, cells.years)
     cells.totals_taken = {header[j]: (totals[j], list(left_out[j])) for j in sorted(total_extras) if j in totals}
     return cells, rejected + cells.rejected
@@ -1083,7 +1166,14 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
                 out.append(ValueError)
                 rejected.append(Rejection(None, name, f"okänd kategori '{code[:20]}'"))
     years = []
+    months = {code: m for code in dims[y_dim][1] if (m := month_of_header(code))}
+    december = december_as_year(file, months, column=dims[y_dim][0])
     for code in dims[y_dim][1]:
+        if code in months:
+            years.append((months[code][0], False) if code in december else None)
+            if code not in december:
+                cells.other_months[dims[y_dim][2].get(code, code)] = None
+            continue
         y = year_of_header(code) or year_of_header(dims[y_dim][2][code])
         if y is None:
             raise FileRejected(file, f"tidsperioden '{code[:20]}' är inte ett år.", column=dims[y_dim][0])
@@ -1117,6 +1207,8 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         if age is None or sex is None:
             cells.totals_skipped += 1
             continue
+        if years[combo[y_dim]] is None:
+            continue  # a month other than December
         k = sum(i * st for i, st in zip(combo, strides, strict=True))
         year, prel = years[combo[y_dim]]
         v = values.get(str(k)) if is_dict else (values[k] if k < len(values) else None)

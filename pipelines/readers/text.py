@@ -125,6 +125,28 @@ def parse_number(text: str, english: bool = False) -> float | None:
     return value if math.isfinite(value) else None  # 'NaN', 'inf' and '1e999' are no counts
 
 
+# A whole number grouped in thousands by one sign, a comma or a full stop ('12,000',
+# '1.234.567'), the first group without a leading zero.
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}([,.])\d{3}(?:\1\d{3})*$")
+
+
+def comma_grouped(text: str) -> bool:
+    """Whether ``text`` is a whole number grouped in thousands by commas ('40,000'), as only
+    an English Excel writes a count."""
+    return bool(_THOUSANDS.match(re.sub(r"\s+", "", text or ""))) and "," in text
+
+
+def parse_count(text: str, english: bool = False) -> float | None:
+    """A count (people, offences) as :func:`parse_number` reads a number, except that a
+    comma or full stop before groups of three digits separates thousands: '12,000' as an
+    English Excel writes twelve thousand, '12.000' as a German or Danish one. A count is
+    whole, so these are never twelve with three decimals; read so, twelve thousand
+    people or offences were stored as 12."""
+    if text is not None and _THOUSANDS.match(re.sub(r"\s+", "", str(text))):
+        return float(re.sub(r"[\s,.]", "", str(text)))
+    return parse_number(text, english)
+
+
 def swedish_list(items, limit: int | None = None, more: str = "") -> str:
     """Items as a Swedish sentence lists them: 'a', 'a och b', 'a, b och c'.
 
