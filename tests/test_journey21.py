@@ -1,0 +1,51 @@
+"""Journey 21: three users walked in a real browser (a regional bob council member on
+Översikt and Karta, a länsstyrelse analyst on Jämförelse, a municipal safety coordinator
+exporting from Rekryteringssignaler and Åtgärder into a Word lägesbild). What they
+stumbled over, checked where a page or an export shows it."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from helpers import open_page
+
+from dashboard import charts, exports
+
+pytestmark = pytest.mark.usefixtures("fast_apptest")
+
+STATUS_TITLE = "Åtgärdernas status per prioriterat område – Botkyrka, 2025–2026"
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    if exports.browser_path() is None:
+        pytest.skip("Chromium saknas: bildexport kan inte testas")
+    return exports.renderer()
+
+
+def drawn_title_bottom(svg: str) -> float:
+    """Where the picture's title ends (px from the top): plotly places a one-line title by
+    its middle (dy 0.35em), so it ends half its font size under its y."""
+    found = re.search(r'<text class="gtitle"[^>]* y="([\d.]+)"[^>]*font-size: ([\d.]+)px', svg)
+    assert found, "no title drawn"
+    return float(found.group(1)) + float(found.group(2)) / 2
+
+
+def drawn_legend_top(svg: str) -> float:
+    found = re.search(r'<g class="legend"[^>]*transform="translate\([-\d.]+,([-\d.]+)\)"', svg)
+    assert found, "no legend drawn"
+    return float(found.group(1))
+
+
+def test_the_status_chart_picture_keeps_its_legend_under_the_title(renderer):
+    # Åtgärder's status per prioriterat område, as the coordinator pastes it into Word: the
+    # legend's five statuses take two rows above the plot, taller than the top margin, and
+    # were drawn across the title ("uppnådd" over "område – Botkyrka").
+    statuses = list(charts.MEASURE_STATUSES)
+    df = pd.DataFrame({"category": ["Eget prioriterat område"] * 5 + ["Särskilt utsatta och sårbara brottsoffer"] * 5,
+                       "status": statuses * 2, "n": [3, 1, 0, 0, 0, 0, 0, 2, 1, 2]})
+    fig = charts.stacked_status(df, "category", title=STATUS_TITLE)
+    svg = exports.to_svg(fig, title=STATUS_TITLE, caption="Urval: Botkyrka, planår 2025–2026.").decode()
+    assert drawn_legend_top(svg) >= drawn_title_bottom(svg), "the legend runs over the title"
