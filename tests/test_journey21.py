@@ -49,3 +49,22 @@ def test_the_status_chart_picture_keeps_its_legend_under_the_title(renderer):
     fig = charts.stacked_status(df, "category", title=STATUS_TITLE)
     svg = exports.to_svg(fig, title=STATUS_TITLE, caption="Urval: Botkyrka, planår 2025–2026.").decode()
     assert drawn_legend_top(svg) >= drawn_title_bottom(svg), "the legend runs over the title"
+
+
+# --- Karta: the population note says what the map's level does --------------------------------
+
+PER_100K = "Händelser per 100 000 invånare"
+
+
+@pytest.mark.parametrize(("level", "apportioned"), [("Kommun", False), ("Lokalpolisområde", True)])
+def test_the_rate_maps_population_note_speaks_of_apportioning_only_where_it_happens(
+        demo_db, monkeypatch, recorded, level, apportioned):
+    # Region Väst's kommuner per 100 000: the map's caption said LPOs sharing a kommun get
+    # its population "efter befolkningsandel (lpo_kommun.share)": a table's name, on a map
+    # of kommuner, whose population is SCB's own.
+    open_page(demo_db, "karta", monkeypatch, {"niva": "Län", "omrade": "Stockholms län", "karta_niva": level,
+                                              "matt": PER_100K})
+    caption = recorded["karta_table_dl"]["caption"]
+    assert re.search(r"Befolkning \d{4} \(31 december\)\.", caption), caption
+    assert "lpo_kommun" not in caption and "share" not in caption
+    assert ("uppskattad" in caption) is apportioned, caption
