@@ -68,3 +68,33 @@ def test_the_rate_maps_population_note_speaks_of_apportioning_only_where_it_happ
     assert re.search(r"Befolkning \d{4} \(31 december\)\.", caption), caption
     assert "lpo_kommun" not in caption and "share" not in caption
     assert ("uppskattad" in caption) is apportioned, caption
+
+
+# --- Jämförelse: what an export of the comparison is, when pasted into a report ----------------
+
+VASTRA_GOTALAND_2025 = {"niva": "Län", "omrade": "Västra Götalands län", "period": "Föregående år",
+                        "jmf_niva": "Kommun"}
+
+
+def test_the_comparisons_exports_say_what_the_value_is_and_that_the_chart_is_cut(demo_db, monkeypatch, recorded):
+    # The länsstyrelse analyst's kommuner in Västra Götaland: the picture showed 30 bars under
+    # a title naming "kommuner i Västra Götalands län" (49 of them), and the table's "Värde"
+    # said nowhere that it is per 100 000 invånare.
+    at = open_page(demo_db, "jamforelse", monkeypatch, VASTRA_GOTALAND_2025)
+    export = recorded["jmf_bars_dl"]
+    areas = len(export["df"])
+    drawn = {y for trace in export["fig"].to_dict()["data"] for y in trace.get("y", [])}
+    assert len(drawn) == 30 < areas
+    caption = export["caption"]
+    assert f"Diagrammet visar de 30 högsta värdena; tabellen har alla {areas} kommuner." in caption, caption
+    assert "Värde: händelser (alla händelsetyper), per 100 000 invånare." in caption, caption
+    # On the page the län is no kommun: nothing claims it is drawn beside the 30.
+    assert not any("det valda området" in c.value for c in at.caption)
+
+
+def test_a_selected_kommun_beyond_the_30_is_named_as_drawn_beside_them(demo_db, monkeypatch, recorded):
+    open_page(demo_db, "jamforelse", monkeypatch, VASTRA_GOTALAND_2025)
+    lowest = recorded["jmf_bars_dl"]["df"].sort_values("rank")["name"].iloc[-1]  # ranked beyond the 30
+    open_page(demo_db, "jamforelse", monkeypatch, {**VASTRA_GOTALAND_2025, "niva": "Kommun", "omrade": lowest})
+    assert f"Diagrammet visar de 30 högsta värdena (och {lowest}); tabellen har alla" \
+        in recorded["jmf_bars_dl"]["caption"]

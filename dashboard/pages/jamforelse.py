@@ -144,6 +144,8 @@ what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" 
 header_line.caption(f"{sel.describe(types=False)} · {what}"
                     + (f". {TYPES_NOT_USED_BY_MEASURE}" if indicator_id != "incidents:urval" and sel.incident_types
                        else ""))
+# What every export's "Värde" column is (said under the tables on screen).
+VALUE_SENTENCE = f"Värde: {what[:1].lower()}{what[1:]}, {indicator.unit}."
 scope = geo.scope(level, sel.area_level, sel.area_code)
 cmp = cq.compare(sel, level, indicator_id, scope.codes)
 table = cmp.table
@@ -171,12 +173,16 @@ INDICATOR_SOURCES = {"incidents": ("händelser", "befolkning"), "signals": ("rek
                      "kolada": ("kolada",), "bra": ("bra",)}
 
 
-def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False, workbooks=None) -> str:
+def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False, workbooks=None,
+                   lead: str | None = None) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
     view's caption said the side-by-side table's number, whatever its own table hid).
     Only signals are under disclosure control; other measures say they are not.
     ``whole_years``: the view shows whole calendar years, which the note on periods that
-    cut a year does not concern. ``workbooks``: the action plans' files, for measures."""
+    cut a year does not concern. ``workbooks``: the action plans' files, for measures.
+    ``lead``: what this export alone needs said first (the bars' chart cut to the highest).
+    Every export has a "Värde" column: the caption says what it is (per 100 000 invånare),
+    as the page's text under the table does; in a report the header alone said nothing."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
@@ -186,7 +192,8 @@ def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = F
     unprotected += [components.MEASURES_UNPROTECTED] if measures else []
     return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
                                      unprotected=" ".join(unprotected) or None,
-                                     notes=[*cmp.notes, unplaced, years_note if hidden and not whole_years else None],
+                                     notes=[lead, VALUE_SENTENCE, *cmp.notes, unplaced,
+                                            years_note if hidden and not whole_years else None],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents", sources=INDICATOR_SOURCES[indicator.kind],
                                      workbooks=workbooks if measures else None)
@@ -232,14 +239,18 @@ def show_side_by_side() -> int:
         return summary.suppressed
     title = f"{what}, {scope.description}, {cmp.period}"
     chart_rows = table
+    cut = None
     # Cut, and said so, only when more than BAR_LIMIT areas have a bar (hidden and missing ones
     # have none: with most kommuner's signals recorded per LPO, three bars stood under "de 30
     # högsta värdena").
     if table["rank"].notna().sum() > BAR_LIMIT:
         chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code)
                            | table["rank"].isna()]
-        st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
-                   f"{len(table)}.")
+        # The picture says so too: pasted into a report it read as every area ranked.
+        cut = (f"Diagrammet visar de {BAR_LIMIT} högsta värdena"
+               + (f" (och {highlight})" if highlight_code and chart_rows["rank"].gt(BAR_LIMIT).any() else "")
+               + f"; tabellen har alla {len(table)} {plural}.")
+        st.caption(cut)
     if indicator.has_counts:
         fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
                                 per=cmp.per, previous="count_prev", previous_population="population_prev",
@@ -275,7 +286,8 @@ def show_side_by_side() -> int:
                                 if header in view_columns.values()})
     st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
-    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
+    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title,
+                             caption=export_caption(summary.suppressed, lead=cut),
                              filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
 
     # Change against the same months a year earlier
