@@ -98,3 +98,20 @@ def test_a_selected_kommun_beyond_the_30_is_named_as_drawn_beside_them(demo_db, 
     open_page(demo_db, "jamforelse", monkeypatch, {**VASTRA_GOTALAND_2025, "niva": "Kommun", "omrade": lowest})
     assert f"Diagrammet visar de 30 högsta värdena (och {lowest}); tabellen har alla" \
         in recorded["jmf_bars_dl"]["caption"]
+
+
+def test_the_comparison_level_follows_the_sidebar_until_one_is_chosen_here(demo_db, monkeypatch):
+    # The analyst opens Jämförelse on the whole country (polisregioner), then picks
+    # Västra Götalands län in the sidebar: the page went on comparing polisregioner.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {"period": "Föregående år"})
+    assert at.selectbox(key="jmf_niva").value == "polisregion"
+    at.selectbox(key="niva").set_value("lan").run()
+    at.selectbox(key="omrade").set_value("14").run()  # Västra Götalands län
+    assert not at.exception
+    assert at.selectbox(key="jmf_niva").value == "lan"
+    assert any(h.value == "Län sida vid sida" for h in at.subheader)
+    # A level chosen on the page stays when the area changes.
+    at.selectbox(key="jmf_niva").set_value("kommun").run()
+    at.selectbox(key="omrade").set_value("13").run()  # Hallands län
+    assert at.selectbox(key="jmf_niva").value == "kommun"
+    assert any(h.value == "Kommuner sida vid sida" for h in at.subheader)

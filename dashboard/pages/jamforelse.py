@@ -118,6 +118,14 @@ header_line = components.page_header("Regional jämförelse", sel, later=True)
 
 # --- what to compare --------------------------------------------------------------------------
 default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
+# A level the user has not chosen here follows the sidebar: the analyst who picks a län in
+# the sidebar on this page compares län (or picks kommuner), not the polisregioner that
+# were the whole country's default. A level chosen here stays when the area changes.
+FOLLOWED = "_jmf_niva_default"
+if (st.session_state.get(FOLLOWED) not in (None, default_level)
+        and st.session_state.get("jmf_niva") == st.session_state[FOLLOWED]):
+    st.session_state["jmf_niva"] = default_level
+st.session_state[FOLLOWED] = default_level
 c1, c2 = st.columns([1, 2])
 level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
                      format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params", placeholder="Välj nivå")
