@@ -115,3 +115,18 @@ def test_the_comparison_level_follows_the_sidebar_until_one_is_chosen_here(demo_
     at.selectbox(key="omrade").set_value("13").run()  # Hallands län
     assert at.selectbox(key="jmf_niva").value == "kommun"
     assert any(h.value == "Kommuner sida vid sida" for h in at.subheader)
+
+
+# --- Åtgärder: the export names the area with its level ------------------------------------------
+
+@pytest.mark.parametrize(("level", "named"), [("Kommun", "Botkyrka (kommun)"),
+                                              ("Lokalpolisområde", "Botkyrka (lokalpolisområde)")])
+def test_a_measures_export_says_whether_botkyrka_is_the_kommun_or_the_lpo(demo_db, monkeypatch, recorded,
+                                                                          level, named):
+    # "Urval: Botkyrka, planår …" in the coordinator's Word document: the kommun's plans, or
+    # those of the lokalpolisområde (which also covers Salem)? Every other page says which.
+    open_page(demo_db, "atgarder", monkeypatch, {"niva": level, "omrade": "Botkyrka"})
+    captions = {key: call["caption"] for key, call in recorded.items()}
+    assert captions, "no export on the page"
+    for key, caption in captions.items():
+        assert caption.startswith(f"Urval: {named}, planår "), (key, caption)
