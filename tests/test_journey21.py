@@ -130,3 +130,13 @@ def test_a_measures_export_says_whether_botkyrka_is_the_kommun_or_the_lpo(demo_d
     assert captions, "no export on the page"
     for key, caption in captions.items():
         assert caption.startswith(f"Urval: {named}, planår "), (key, caption)
+
+
+def test_the_measures_beside_outcomes_export_names_its_areas_and_period(demo_db, monkeypatch, recorded):
+    # Its title was "…, kommuner": pasted into a report, neither which kommuner nor which year.
+    from dashboard import formatting as fmt
+
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**VASTRA_GOTALAND_2025, "jmf_flik": "Åtgärder och utfall"})
+    sel = at.session_state["_selection"]
+    title = recorded["jmf_paired_dl"]["title"]
+    assert title.endswith(f", kommuner i Västra Götalands län, {fmt.period(sel.start, sel.end)}"), title

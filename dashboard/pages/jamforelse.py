@@ -394,7 +394,8 @@ def show_measures() -> int:
         plan_year = int(paired["plan_year"].max())
         # What is plotted, exactly: uppnådd OR delvis uppnådd (Översikt's and Karta's "Åtgärder
         # uppnådda" count uppnådd alone; the title said the same words for another share).
-        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
+        # Which areas ("kommuner i Västra Götalands län", not "kommuner"), as the other views' titles say.
+        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {scope.description}"
         change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
         fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
         components.chart(fig, key="jmf_scatter")
@@ -426,7 +427,8 @@ def show_measures() -> int:
         if hidden and years_note:
             st.info(years_note, icon=":material/calendar_month:")
         plans = mq.workbooks(level, tuple(paired["area_code"]), plan_year, plan_year)
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title,
+        # The export's title names the period too, as every other export's does.
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=f"{title}, {cmp.period}",
                                  caption=export_caption(hidden, measures=True, workbooks=plans),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden
