@@ -140,3 +140,32 @@ def test_the_measures_beside_outcomes_export_names_its_areas_and_period(demo_db,
     sel = at.session_state["_selection"]
     title = recorded["jmf_paired_dl"]["title"]
     assert title.endswith(f", kommuner i Västra Götalands län, {fmt.period(sel.start, sel.end)}"), title
+
+
+# --- Översikt: a change that chance could explain is not coloured as an alarm -----------------
+
+def test_headline_changes_within_chance_are_grey_and_say_so(demo_db, monkeypatch):
+    # Region Bergslagen's explosions, 4 becoming 5, were a red "+1 (+25,0 %)" beside the
+    # våld of the whole country: the council member reads both as rises to act on.
+    from scipy.stats import binomtest
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    from helpers import swedish_number as number
+
+    seen = set()
+    for params in ({}, {"niva": "Polisregion", "omrade": "Region Bergslagen"}, {"niva": "Kommun", "omrade": "Botkyrka"}):
+        at = open_page(demo_db, "oversikt", monkeypatch, params)
+        for card in at.metric:
+            if not card.delta or card.delta.startswith("±") or "p.e." in card.delta or card.value in ("..", "–"):
+                continue
+            now = int(number(card.value))
+            before = now - int(number(card.delta.split(" (")[0]))
+            chance = bool(binomtest(now, now + before, 0.5).pvalue >= 0.05)
+            seen.add(chance)
+            grey = card.proto.color == MetricProto.MetricColor.GRAY
+            assert grey is chance, (params, card.label, card.value, card.delta)
+            assert ("slumpens variation" in card.help) is chance, (card.label, card.help)
+        captions = " ".join(c.value for c in at.caption)
+        assert ("En förändring i grått ligger inom slumpens variation" in captions) is any(
+            c.proto.color == MetricProto.MetricColor.GRAY and "slump" in c.help for c in at.metric)
+    assert seen == {True, False}, "both a change within chance and one beyond it were to be seen"
