@@ -169,3 +169,18 @@ def test_headline_changes_within_chance_are_grey_and_say_so(demo_db, monkeypatch
         assert ("En förändring i grått ligger inom slumpens variation" in captions) is any(
             c.proto.color == MetricProto.MetricColor.GRAY and "slump" in c.help for c in at.metric)
     assert seen == {True, False}, "both a change within chance and one beyond it were to be seen"
+
+
+@pytest.mark.parametrize(("params", "label"), [
+    ({}, "Händelser (alla händelsetyper, per 100 000 invånare)"),
+    ({"typ": "skottlossning"}, "Händelser (valda typer, per 100 000 invånare)"),
+    # A link written with the earlier label, no types chosen, still opens that measure.
+    ({"jmf_matt": "Händelser (valda typer, per 100 000 invånare)"}, "Händelser (alla händelsetyper, per 100 000 invånare)"),
+])
+def test_the_first_measure_says_all_incident_types_when_none_are_chosen(demo_db, monkeypatch, params, label):
+    # "Händelser (valda typer, …)" stood in 'Mått' while the sidebar chose no type: the
+    # analyst looked for a filter she had not set.
+    at = open_page(demo_db, "jamforelse", monkeypatch, {**VASTRA_GOTALAND_2025, **params})
+    measure = at.selectbox(key="jmf_matt")
+    assert measure.value == "incidents:urval"
+    assert measure.format_func(measure.value) == label

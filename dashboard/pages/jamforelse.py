@@ -134,17 +134,23 @@ options = cq.indicators(level)
 
 def measure_label(indicator) -> str:
     """'Händelser: våld (per 100 000 invånare)'; a label that ends in a parenthesis takes
-    the unit inside it: 'Händelser (valda typer, per 100 000 invånare)'."""
+    the unit inside it: 'Händelser (valda typer, per 100 000 invånare)'. With no incident
+    types chosen the first measure counts them all, and says so ("valda typer" read as a
+    filter the sidebar did not set)."""
+    if indicator.label == URVAL_LABEL and not sel.incident_types:
+        return f"Händelser (alla händelsetyper, {indicator.unit})"
     if indicator.label.endswith(")"):
         return f"{indicator.label[:-1]}, {indicator.unit})"
     return f"{indicator.label} ({indicator.unit})"
 
 
+URVAL_LABEL = "Händelser (valda typer)"
 # Streamlit 1.67 binds a selectbox to the URL by its shown label (SelectboxSerde.serialize)
-# and drops a label it does not offer, choosing the first option. The only label changed
-# above, once 'Händelser (valda typer) (per 100 000 invånare)', is that first option, which
-# a link never held (a bound widget's default is left out of the URL) and which an old
-# label still chooses: shared links keep working.
+# and drops a label it does not offer, choosing the first option. The only labels changed
+# above, once 'Händelser (valda typer) (per 100 000 invånare)', and now 'Händelser (alla
+# händelsetyper, …)' without types chosen, are that first option's, which a link never
+# held (a bound widget's default is left out of the URL) and which an old or other label
+# still chooses: shared links keep working.
 indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
                             key="jmf_matt", bind="query-params", placeholder="Välj mått")
 indicator = options[indicator_id]
