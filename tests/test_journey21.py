@@ -147,10 +147,9 @@ def test_the_measures_beside_outcomes_export_names_its_areas_and_period(demo_db,
 def test_headline_changes_within_chance_are_grey_and_say_so(demo_db, monkeypatch):
     # Region Bergslagen's explosions, 4 becoming 5, were a red "+1 (+25,0 %)" beside the
     # våld of the whole country: the council member reads both as rises to act on.
+    from helpers import swedish_number as number
     from scipy.stats import binomtest
     from streamlit.proto.Metric_pb2 import Metric as MetricProto
-
-    from helpers import swedish_number as number
 
     seen = set()
     for params in ({}, {"niva": "Polisregion", "omrade": "Region Bergslagen"}, {"niva": "Kommun", "omrade": "Botkyrka"}):
