@@ -598,7 +598,7 @@ def export_figure(fig, *, title: str, caption: str, width: int = EXPORT_WIDTH, h
 
 CAPTION_NAME = "lagesbild-caption"
 # The plot area as plotly draws it: the clip rectangle of the x/y subplot (x, width).
-_PLOT_AREA = re.compile(r'class="axesclip" id="clip[0-9a-zA-Z_-]*xy"><rect x="([-\d.]+)" y="[-\d.]+" '
+_PLOT_AREA = re.compile(r'class="axesclip" id="clip[0-9a-zA-Z_-]*xy"><rect x="([-\d.]+)" y="([-\d.]+)" '
                         r'width="([\d.]+)" height="([\d.]+)"')
 # The legend as drawn: its group's position and its background's size.
 _LEGEND = re.compile(r'<g class="legend"[^>]*transform="translate\(([-\d.]+),([-\d.]+)\)"><rect class="bg"([^>]*)>')
@@ -635,8 +635,9 @@ def fit(spec: dict, svg: bytes) -> dict:
     layout = spec["layout"]
     title_lines = int((layout.get("meta") or {}).get("export_title_lines", 1))
     found = _PLOT_AREA.search(text)
+    plot_top = None
     if found:
-        left, plot_width, plot_height = (float(found.group(i)) for i in (1, 2, 3))
+        left, plot_top, plot_width, plot_height = (float(found.group(i)) for i in (1, 2, 3, 4))
         for note in layout.get("annotations", []):
             if note.get("name") == CAPTION_NAME:
                 note["x"] = _paper_x(EXPORT_PAD, left, plot_width)
@@ -651,11 +652,16 @@ def fit(spec: dict, svg: bytes) -> dict:
         legend_height = float(height_attr.group(1)) if height_attr else 0.0
         title_bottom = TITLE_TOP + TITLE_LINE_PX * title_lines
         top = int(layout["margin"].get("t", 80))
-        # Only a legend in the top margin, above the plot (a map's stands beside it).
-        if legend_top + legend_height <= top + 1 and legend_top < title_bottom + TITLE_GAP:
+        # Only a legend above the plot (a map's stands beside it). Its bottom is the plot's
+        # top, which plotly moves down past the margin when the legend is taller than the
+        # margin leaves room for (Åtgärder's five statuses in two rows ran into the title:
+        # compared with the margin alone, such a legend was taken for one beside the plot).
+        above = max(float(top), plot_top) if plot_top is not None else float(top)
+        if legend_top + legend_height <= above + 1 and legend_top < title_bottom + TITLE_GAP:
             more = int(round(title_bottom + TITLE_GAP - legend_top))
-            layout["margin"] = {**layout["margin"], "t": top + more}
-            layout["height"] = int(layout["height"]) + more
+            new_top = int(round(above)) + more
+            layout["margin"] = {**layout["margin"], "t": new_top}
+            layout["height"] = int(layout["height"]) + new_top - top
     layout["title"] = {**layout["title"], "y": _title_y(title_lines, layout["height"])}
     return spec
 

@@ -118,6 +118,14 @@ header_line = components.page_header("Regional jämförelse", sel, later=True)
 
 # --- what to compare --------------------------------------------------------------------------
 default_level = sel.area_level if sel.area_level in cq.LEVELS else "polisregion"
+# A level the user has not chosen here follows the sidebar: the analyst who picks a län in
+# the sidebar on this page compares län (or picks kommuner), not the polisregioner that
+# were the whole country's default. A level chosen here stays when the area changes.
+FOLLOWED = "_jmf_niva_default"
+if (st.session_state.get(FOLLOWED) not in (None, default_level)
+        and st.session_state.get("jmf_niva") == st.session_state[FOLLOWED]):
+    st.session_state["jmf_niva"] = default_level
+st.session_state[FOLLOWED] = default_level
 c1, c2 = st.columns([1, 2])
 level = c1.selectbox("Jämför på nivån", cq.LEVELS, index=cq.LEVELS.index(default_level),
                      format_func=geo.LEVEL_LABELS.get, key="jmf_niva", bind="query-params", placeholder="Välj nivå")
@@ -126,17 +134,23 @@ options = cq.indicators(level)
 
 def measure_label(indicator) -> str:
     """'Händelser: våld (per 100 000 invånare)'; a label that ends in a parenthesis takes
-    the unit inside it: 'Händelser (valda typer, per 100 000 invånare)'."""
+    the unit inside it: 'Händelser (valda typer, per 100 000 invånare)'. With no incident
+    types chosen the first measure counts them all, and says so ("valda typer" read as a
+    filter the sidebar did not set)."""
+    if indicator.label == URVAL_LABEL and not sel.incident_types:
+        return f"Händelser (alla händelsetyper, {indicator.unit})"
     if indicator.label.endswith(")"):
         return f"{indicator.label[:-1]}, {indicator.unit})"
     return f"{indicator.label} ({indicator.unit})"
 
 
+URVAL_LABEL = "Händelser (valda typer)"
 # Streamlit 1.67 binds a selectbox to the URL by its shown label (SelectboxSerde.serialize)
-# and drops a label it does not offer, choosing the first option. The only label changed
-# above, once 'Händelser (valda typer) (per 100 000 invånare)', is that first option, which
-# a link never held (a bound widget's default is left out of the URL) and which an old
-# label still chooses: shared links keep working.
+# and drops a label it does not offer, choosing the first option. The only labels changed
+# above, once 'Händelser (valda typer) (per 100 000 invånare)', and now 'Händelser (alla
+# händelsetyper, …)' without types chosen, are that first option's, which a link never
+# held (a bound widget's default is left out of the URL) and which an old or other label
+# still chooses: shared links keep working.
 indicator_id = c2.selectbox("Mått", list(options), format_func=lambda i: measure_label(options[i]),
                             key="jmf_matt", bind="query-params", placeholder="Välj mått")
 indicator = options[indicator_id]
@@ -144,6 +158,8 @@ what = f"Händelser ({sel.types_label()})" if indicator_id == "incidents:urval" 
 header_line.caption(f"{sel.describe(types=False)} · {what}"
                     + (f". {TYPES_NOT_USED_BY_MEASURE}" if indicator_id != "incidents:urval" and sel.incident_types
                        else ""))
+# What every export's "Värde" column is (said under the tables on screen).
+VALUE_SENTENCE = f"Värde: {what[:1].lower()}{what[1:]}, {indicator.unit}."
 scope = geo.scope(level, sel.area_level, sel.area_code)
 cmp = cq.compare(sel, level, indicator_id, scope.codes)
 table = cmp.table
@@ -171,12 +187,16 @@ INDICATOR_SOURCES = {"incidents": ("händelser", "befolkning"), "signals": ("rek
                      "kolada": ("kolada",), "bra": ("bra",)}
 
 
-def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False, workbooks=None) -> str:
+def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = False, workbooks=None,
+                   lead: str | None = None) -> str:
     """The caption of one view's export, saying how many counts THAT export hides (each
     view's caption said the side-by-side table's number, whatever its own table hid).
     Only signals are under disclosure control; other measures say they are not.
     ``whole_years``: the view shows whole calendar years, which the note on periods that
-    cut a year does not concern. ``workbooks``: the action plans' files, for measures."""
+    cut a year does not concern. ``workbooks``: the action plans' files, for measures.
+    ``lead``: what this export alone needs said first (the bars' chart cut to the highest).
+    Every export has a "Värde" column: the caption says what it is (per 100 000 invånare),
+    as the page's text under the table does; in a report the header alone said nothing."""
     # Signals: their own "data t.o.m." (they often arrive later than incidents), and no
     # incident types in "Urval", which they are not filtered by.
     signals = indicator.kind == "signals"
@@ -186,7 +206,8 @@ def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = F
     unprotected += [components.MEASURES_UNPROTECTED] if measures else []
     return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
                                      unprotected=" ".join(unprotected) or None,
-                                     notes=[*cmp.notes, unplaced, years_note if hidden and not whole_years else None],
+                                     notes=[lead, VALUE_SENTENCE, *cmp.notes, unplaced,
+                                            years_note if hidden and not whole_years else None],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents", sources=INDICATOR_SOURCES[indicator.kind],
                                      workbooks=workbooks if measures else None)
@@ -232,14 +253,18 @@ def show_side_by_side() -> int:
         return summary.suppressed
     title = f"{what}, {scope.description}, {cmp.period}"
     chart_rows = table
+    cut = None
     # Cut, and said so, only when more than BAR_LIMIT areas have a bar (hidden and missing ones
     # have none: with most kommuner's signals recorded per LPO, three bars stood under "de 30
     # högsta värdena").
     if table["rank"].notna().sum() > BAR_LIMIT:
         chart_rows = table[(table["rank"] <= BAR_LIMIT) | (table["area_code"] == highlight_code)
                            | table["rank"].isna()]
-        st.caption(f"Diagrammet visar de {BAR_LIMIT} högsta värdena (och det valda området); tabellen har alla "
-                   f"{len(table)}.")
+        # The picture says so too: pasted into a report it read as every area ranked.
+        cut = (f"Diagrammet visar de {BAR_LIMIT} högsta värdena"
+               + (f" (och {highlight})" if highlight_code and chart_rows["rank"].gt(BAR_LIMIT).any() else "")
+               + f"; tabellen har alla {len(table)} {plural}.")
+        st.caption(cut)
     if indicator.has_counts:
         fig = charts.remembered(charts.ranked_bars, chart_rows, "name", "count", population="population",
                                 per=cmp.per, previous="count_prev", previous_population="population_prev",
@@ -275,7 +300,8 @@ def show_side_by_side() -> int:
                                 if header in view_columns.values()})
     st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
-    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title, caption=export_caption(summary.suppressed),
+    exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title,
+                             caption=export_caption(summary.suppressed, lead=cut),
                              filename=components.file_name(f"{what}, {scope.description}", sel), columns=columns)
 
     # Change against the same months a year earlier
@@ -374,7 +400,8 @@ def show_measures() -> int:
         plan_year = int(paired["plan_year"].max())
         # What is plotted, exactly: uppnådd OR delvis uppnådd (Översikt's and Karta's "Åtgärder
         # uppnådda" count uppnådd alone; the title said the same words for another share).
-        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {plural}"
+        # Which areas ("kommuner i Västra Götalands län", not "kommuner"), as the other views' titles say.
+        title = f"Åtgärder uppnådda eller delvis uppnådda och förändring i {what.lower()}, {scope.description}"
         change_title = cq.change_label(indicator).replace(" (%)", " mot året innan")
         fig = charts.remembered(completion_scatter, paired, title=title, outcome=what, change_title=change_title)
         components.chart(fig, key="jmf_scatter")
@@ -406,7 +433,8 @@ def show_measures() -> int:
         if hidden and years_note:
             st.info(years_note, icon=":material/calendar_month:")
         plans = mq.workbooks(level, tuple(paired["area_code"]), plan_year, plan_year)
-        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=title,
+        # The export's title names the period too, as every other export's does.
+        exports.download_buttons("jmf_paired_dl", fig=fig, df=paired, title=f"{title}, {cmp.period}",
                                  caption=export_caption(hidden, measures=True, workbooks=plans),
                                  filename=components.file_name(title, sel), columns=paired_columns)
         return hidden

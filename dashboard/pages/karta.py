@@ -202,8 +202,12 @@ else:
                      "för definitionen). Områden utan planer saknar värde.")
     if metric in ("per100k", "per1000") and values["population_year"].notna().any():
         year = int(values["population_year"].dropna().iloc[0])
-        notes.append(f"Befolkning {year} (31 december). För lokalpolisområden som delar en kommun fördelas "
-                     "kommunens befolkning efter befolkningsandel (lpo_kommun.share).")
+        # The apportioning is said where it happens (LPOs, and polisområden summing them),
+        # in words: a kommun's map said it, with the table's name "lpo_kommun.share".
+        notes.append(f"Befolkning {year} (31 december)."
+                     + (" För lokalpolisområden och polisområden som delar en kommun är befolkningen uppskattad: "
+                        "kommunens befolkning fördelad efter hur stor del av den som bor i varje område."
+                        if level in ("lpo", "polisomrade") else ""))
     if metric in ("per100k", "per1000"):
         counted = values["incidents"].notna()
         without = counted & values["population" if metric == "per100k" else "population_12_17"].isna()

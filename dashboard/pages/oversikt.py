@@ -96,11 +96,27 @@ if sel.area_level in ("kommun", "lpo", "polisomrade") and (
     caveats.append(unplaced)
 
 
-def delta_style(delta: str | None, colour: str = "normal") -> dict:
-    """Grey and without an arrow when nothing changed (Streamlit would draw '±0' as a rise)."""
+CHANCE_HELP = ("Förändringen mot ett år tidigare ligger inom slumpens variation: den kan vara slump "
+               "(exakt test av de två antalen, 5 %-nivån), och visas därför i grått.")
+within_chance_shown = False
+
+
+def delta_style(delta: str | None, colour: str = "normal", counts: tuple | None = None) -> dict:
+    """Grey and without an arrow when nothing changed (Streamlit would draw '±0' as a rise).
+    With ``counts`` (now, a year earlier), a change that chance could explain is grey too,
+    with its arrow: 5 explosions becoming 7 was a red "+2 (+40,0 %)" on a region's card, the
+    alarm Jämförelse's test (≈) would not raise."""
+    global within_chance_shown
     if delta is not None and not delta.startswith(("+", "-", "\u2212")):
         return {"delta_color": "off", "delta_arrow": "off"}
+    if delta is not None and counts is not None and charts.change_within_chance(float(counts[0]), float(counts[1])):
+        within_chance_shown = True
+        return {"delta_color": "off"}
     return {"delta_color": colour}
+
+
+def card_help(*parts: str | None) -> str | None:
+    return " ".join(p for p in parts if p) or None
 
 
 # With incident types chosen, a card of their own comes first, on a row of its own (a sixth
@@ -111,8 +127,9 @@ if chosen_types:
     now, before = incidents.chosen_counts(sel)
     delta = components.count_delta(now, before)
     chosen_card, chosen_text = st.columns([2, 3], vertical_alignment="center")
-    chosen_card.metric(f"Valda händelsetyper: {sel.types_label()}", fmt.integer(now), delta,
-                       **delta_style(delta, "inverse"), border=True)
+    style = delta_style(delta, "inverse", (now, before))
+    chosen_card.metric(f"Valda händelsetyper: {sel.types_label()}", fmt.integer(now), delta, **style, border=True,
+                       help=CHANCE_HELP if style == {"delta_color": "off"} else None)
     chosen_text.caption("Valet av händelsetyper gäller det här kortet, diagrammet, kartan och tabellen. "
                         "Korten nedan räknar alltid sina egna typer och följer inte valet.")
 # One row that wraps: each card as wide as its label and figures need, stretched to fill the
@@ -123,9 +140,10 @@ cards = st.container(horizontal=True, gap="small", key="oversikt_cards")
 for group, label in (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"), ("våld", "Våld")):
     now, before = head[group]
     delta = components.count_delta(now, before)
-    cards.metric(label, fmt.integer(now), delta, **delta_style(delta, "inverse"), border=True,
-                 help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types
-                 else None)
+    style = delta_style(delta, "inverse", (now, before))
+    cards.metric(label, fmt.integer(now), delta, **style, border=True,
+                 help=card_help(f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper."
+                                if chosen_types else None, CHANCE_HELP if style == {"delta_color": "off"} else None))
 # Hidden (..), missing (–: no month with signals, or a kommun whose signals are recorded
 # per LPO) or counted: the query layer's rule (signals.area_cells), as on Karta and Jämförelse.
 (sig_now, now_hidden, now_missing), (sig_before, before_hidden, before_missing) = sig["nu"], sig["ett år tidigare"]
@@ -135,7 +153,8 @@ delta = (None if now_hidden or before_hidden or now_missing or before_missing or
 cards.metric(
     "Rekryteringssignaler",
     fmt.SUPPRESSED if now_hidden else fmt.MISSING if now_missing else fmt.integer(sig_now),
-    delta, **delta_style(delta, "inverse"), border=True,
+    delta, **(style := delta_style(delta, "inverse", (sig_now, sig_before))), border=True,
+    help=CHANCE_HELP if style == {"delta_color": "off"} else None,
 )
 share_now, share_before = ach["share"], ach["share_prev"]
 delta = components.points_delta(share_now, share_before)
@@ -145,6 +164,7 @@ st.caption(
     ("Skjutningar, explosioner och våld följer inte valet av händelsetyper. " if chosen_types else "")
     + "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
     "visas som ”..” för att skydda enskilda barn. " + overview.achieved_note(ach)
+    + (" En förändring i grått ligger inom slumpens variation (den kan vara slump)." if within_chance_shown else "")
 )
 # Signals often arrive later than incidents: counted over their months only, and said so.
 if coverage := signals.coverage_note(sel):
