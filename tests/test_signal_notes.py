@@ -154,9 +154,30 @@ def test_jamforelse_says_why_signals_hide_across_the_turn_of_the_year(demo_db, m
     assert (table["Antal"] == "..").sum() >= 3
     note = next(i.value for i in at.info if YEARS_WHY in i.value)
     assert "Välj januari 2025 – december 2025 under Period" in note
-    assert note in recorded["jmf_bars_dl"]["caption"]
+    # The export says why, not where to click: a report's reader has no Period to choose under.
+    caption = recorded["jmf_bars_dl"]["caption"]
+    assert YEARS_WHY in caption and "under Period" not in caption
     # 2025 shows them, and the page has nothing to explain.
     at = open_page(demo_db, "jamforelse", monkeypatch, {**params, "period": "Välj månader",
                                                         "fran": "januari 2025", "till": "december 2025"})
     assert (at.dataframe[0].value["Antal"] == "..").sum() < (table["Antal"] == "..").sum()
     assert not [i.value for i in at.info if YEARS_WHY in i.value]
+
+
+def test_rekrytering_exports_say_why_values_hide_without_the_pages_instructions(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Boden", **DEC_NOV})
+    on_screen = next(m.value for m in [*at.info, *at.warning] if YEARS_WHY in m.value)
+    assert "Välj hela 2025" in on_screen or "visar fler" in on_screen  # beside its button on the page
+    for key in ("signal-trend", "signal-summary"):
+        caption = recorded[key]["caption"]
+        assert YEARS_WHY in caption, key
+        assert not any(words in caption for words in ("visar fler", "under Period", "Välj ")), caption
+
+
+def test_karta_exports_say_why_signals_hide_without_the_pages_instructions(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "karta", monkeypatch, {**DEC_NOV, "karta_niva": "Lokalpolisområde",
+                                                    "matt": "Rekryteringssignaler"})
+    assert any(YEARS_WHY in i.value and "under Period" in i.value for i in at.info)  # on the page, what to choose
+    caption = recorded["karta_table_dl"]["caption"]
+    assert YEARS_WHY in caption
+    assert not any(words in caption for words in ("visar fler", "under Period", "Välj ")), caption

@@ -170,15 +170,17 @@ summary = cmp.summary
 unplaced = incidents.unplaced_note(incidents.unplaced(sel, level), level) if indicator.kind == "incidents" else None
 # Signals hidden because the period cuts a calendar year (each value is summed from the
 # years' protected values): said, as on Översikt and Karta, where whole years show them.
-years_note = None
+years_note = export_years_note = None
 if indicator.kind == "signals" and not table.empty:
     hidden_rows = table.loc[table["count_suppressed"].astype(bool) | table["count_prev_suppressed"].astype(bool),
                             "area_code"].tolist()
-    if hidden_rows and (years := signal_queries.years_revealing(sel, level, hidden_rows)):
-        years_note = signal_queries.years_note(years)
+    years = signal_queries.years_revealing(sel, level, hidden_rows) if hidden_rows else None
     # This year's months hide more until it is whole (protected month by month).
-    if hidden_rows and (running := signal_queries.running_note(sel)):
-        years_note = f"{years_note} {running}" if years_note else running
+    running = signal_queries.running_note(sel) if hidden_rows else None
+    years_note = " ".join(n for n in (years and signal_queries.years_note(years), running) if n) or None
+    # The exports say why, not what to choose: a report's reader has no Period to choose under.
+    export_years_note = " ".join(n for n in (years and signal_queries.years_note(years, export=True),
+                                             running and signal_queries.running_note(sel, export=True)) if n) or None
 
 
 # The kinds of data behind each kind of measure ("Källa" of its exports): incidents and
@@ -207,7 +209,7 @@ def export_caption(hidden: int, *, measures: bool = False, whole_years: bool = F
     return components.export_caption(sel, suppressed=hidden if indicator.person_level else None,
                                      unprotected=" ".join(unprotected) or None,
                                      notes=[lead, VALUE_SENTENCE, *cmp.notes, unplaced,
-                                            years_note if hidden and not whole_years else None],
+                                            export_years_note if hidden and not whole_years else None],
                                      data="rekryteringssignaler" if signals else "händelser",
                                      types=indicator.kind == "incidents", sources=INDICATOR_SOURCES[indicator.kind],
                                      workbooks=workbooks if measures else None)

@@ -190,7 +190,9 @@ else:
         if years or running:
             years_note = " ".join(n for n in (years and signals.years_note(years), running) if n)
             st.info(years_note, icon=":material/calendar_month:")
-            notes.append(years_note)
+            # The exports say why, not what to choose: a report's reader has no Period.
+            notes.append(" ".join(n for n in (years and signals.years_note(years, export=True),
+                                              running and signals.running_note(sel, export=True)) if n))
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "forandring" and values["value_state"].notna().any():

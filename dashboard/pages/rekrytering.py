@@ -151,6 +151,9 @@ years = signals.years_showing_more(sel, dimension, view_grain) if suppressed els
 # This year's months are protected one by one until the year is whole: said in the same box.
 running = signals.running_note(sel) if suppressed else None
 years_note = " ".join(n for n in (years and signals.years_note(years, button=True), running) if n) or None
+# The exports say why, not what to click: a lägesbild's reader has no Period to choose under.
+export_years_note = " ".join(n for n in (years and signals.years_note(years, export=True),
+                                         running and signals.running_note(sel, export=True)) if n) or None
 parent = geo.parent(sel.area_code) if sel.area_level != "riket" and coarser_level(sel.area_level) else None
 if mostly_suppressed and (parent or years):
     ways = [way for way, given in ((years and signals.years_label(years), years), ("en större geografi", parent))
@@ -187,7 +190,7 @@ def export_caption(frame, *notes) -> str:
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
                                      sources=("rekryteringssignaler", "befolkning"),
-                                     notes=[coverage, unplaced, *notes, years_note if hidden else None,
+                                     notes=[coverage, unplaced, *notes, export_years_note if hidden else None,
                                             large_note if hidden else None])
 
 

@@ -695,16 +695,19 @@ def years_label(years: tuple[date, date]) -> str:
     return f"hela {lo.year}" if lo.year == hi.year else f"hela {lo.year}–{hi.year}"
 
 
-def years_note(years: tuple[date, date], *, button: bool = False) -> str:
+def years_note(years: tuple[date, date], *, button: bool = False, export: bool = False) -> str:
     """Why a period that cuts a calendar year hides more, and which months show more:
-    beside a button to them (``button``), or how to choose them under Period."""
+    beside a button to them (``button``), or how to choose them under Period. In an export
+    (``export``) the reason alone: a report's reader has no Period to choose under."""
+    if export:
+        return YEARS_WHY
     if button:
         label = years_label(years)
         return f"{YEARS_WHY} {label[:1].upper()}{label[1:]} visar fler."
     return f"{YEARS_WHY} Välj {fmt.period(*years)} under Period (Välj månader) för att se fler."
 
 
-def running_note(selection) -> str | None:
+def running_note(selection, *, export: bool = False) -> str | None:
     """Why the months of the year still growing hide more, when the selection's months
     with signals reach into it (None otherwise): that year is protected month by month
     (:func:`dashboard.signal_layers.publication_spans`), so a value over several of its
@@ -714,8 +717,9 @@ def running_note(selection) -> str | None:
     year = running_year(first, last)
     if year is None or months_covered(selection) is None or months_read(selection)[1].year != year:
         return None
-    whole = (f" Hela {year - 1} visar fler (välj det under Period)." if first is not None and first <= date(year - 1, 1, 1)
-             else "")
+    # On the page, what shows more and where to choose it; an export states the reason only.
+    whole = (f" Hela {year - 1} visar fler (välj det under Period)." if not export and first is not None
+             and first <= date(year - 1, 1, 1) else "")
     return (f"{year} är inte helt ännu (signaler t.o.m. {fmt.month(last)}), och årets månader skyddas var för sig: "
             f"ett värde för flera av dem visas bara när varje månad visas. Annars skulle samma period före och "
             f"efter nästa månads inläsning kunna ställas mot varandra och avslöja ett litet antal.{whole}")
