@@ -273,3 +273,33 @@ def test_signal_map_before_the_signals_begin_shows_missing_not_zero(karta, raw):
     [said] = [i.value for i in at.info if "Rekryteringssignaler finns" in i.value]
     assert f"från {fmt.month(first)}" in said and "efter den valda perioden" in said
     assert not at.dataframe and not at.get("download_button") and not at.toggle
+
+
+
+def test_change_table_says_which_changes_chance_could_give(empty_db, tmp_path, monkeypatch, recorded):
+    # Two kommuner whose change both colour the map: Botkyrka from 10 to 60 incidents, more
+    # than chance gives; Malmö from 50 to 45, which chance gives. The table and its export
+    # say which is which (exact test of the two counts, 5 % level).
+    from helpers import incident_csv
+
+    from pipelines.loading import ingest
+
+    lines = []
+    for kommun, before, now in (("0127", 10, 60), ("1280", 50, 45)):
+        for year, n in ((2024, before), (2025, now)):
+            lines += [f"t:{kommun}-{year}-{i};{year}-01-{1 + i % 28:02d} 12:00;rån;{kommun};;;test" for i in range(n)]
+    [report] = ingest(empty_db, [incident_csv(tmp_path / "h.csv", "\n".join(lines) + "\n")])
+    assert report.status == "ok", report.summary()
+    monkeypatch.setenv("LAGESBILD_DB", str(empty_db))
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    for k, v in {"karta_niva": "Kommun", "matt": "Förändring mot ett år tidigare (%)", "period": "Välj månader",
+                 "fran": "januari 2025", "till": "januari 2025"}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    table = at.dataframe[0].value.set_index("Kommun")
+    assert (table.at["Botkyrka", "Inom slumpen"], table.at["Malmö", "Inom slumpen"]) == ("nej", "ja")
+    export = recorded["karta_table_dl"]
+    assert export["df"].set_index("name").at["Malmö", "within_chance"] == "ja"
+    assert "Inom slumpen: ”ja” när förändringen" in export["caption"]

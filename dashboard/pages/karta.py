@@ -11,7 +11,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, exports, filters, maps, suppression
+from dashboard import charts, components, exports, filters, maps, suppression
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
 from dashboard.queries import comparison, geo, incidents, overview, signals
@@ -56,6 +56,11 @@ notes: list[str] = []
 suppressed = 0
 
 
+CHANCE = "Inom slumpen"
+CHANCE_HELP = ("”ja” när förändringen mot ett år tidigare kan vara slump (exakt test av de två antalen, "
+               "5 %-nivån, som på Jämförelse), ”nej” när den är större än slumpen förklarar.")
+
+
 def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """Per area: every incident measure plus the chosen metric as ``value``."""
     df = incidents.by_area(sel, level, codes)
@@ -81,6 +86,13 @@ def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
             df["value_state"] = pd.Series(None, index=df.index, dtype=object).mask(
                 before.eq(0).fillna(False) & now.gt(0).fillna(False), "new").mask(
                 before.eq(0).fillna(False) & now.eq(0).fillna(False), "zero")
+            # Karlsborg's 34 incidents against 50 is a deep colour on the map, and a change
+            # chance could give (Jämförelse's test, 5 % level): the table says which are.
+            known = now.notna() & before.notna()
+            pairs = list(zip(now[known].tolist(), before[known].tolist(), strict=True))
+            charts.changes_within_chance((n, b, 1.0) for n, b in pairs)
+            df["within_chance"] = pd.Series(None, index=df.index, dtype=object)
+            df.loc[known, "within_chance"] = ["ja" if charts.change_within_chance(n, b) else "nej" for n, b in pairs]
     shown = df["value"].notna()
     df["rank"] = df["value"].where(shown).rank(ascending=False, method="min").astype("Int64")
     return df
@@ -195,6 +207,8 @@ else:
                                               running and signals.running_note(sel, export=True)) if n))
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
+    if metric == "forandring" and values["within_chance"].eq("ja").any():
+        notes.append(f"{CHANCE}: {CHANCE_HELP} Kartan färgar alla förändringar; tabellen säger vilka slumpen kan ge.")
     if metric == "forandring" and values["value_state"].notna().any():
         notes.append("Där året före hade 0 händelser finns ingen förändring i procent (– i tabellen): kartan "
                      "visar ”ny (från 0)” när området har händelser nu och ”0 båda åren” (i färgen för oförändrat) när "
@@ -228,11 +242,13 @@ else:
         # "Händelser ett år tidigare": beside the signals or the measures a bare "Ett år
         # tidigare" read as that measure's figure a year earlier.
         columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
-                   "incidents_prev": "Händelser ett år tidigare", "population": "Befolkning"}
+                   "incidents_prev": "Händelser ett år tidigare",
+                   **({"within_chance": CHANCE} if metric == "forandring" else {}), "population": "Befolkning"}
         table = values.sort_values(["rank", "name"], na_position="last")
         with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
             st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
-                         hide_index=True, key="karta_table")
+                         hide_index=True, key="karta_table",
+                         column_config={CHANCE: st.column_config.TextColumn(help=CHANCE_HELP)})
         unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
                                 *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
         # "Källa" names what each file holds: the map draws the measure alone; the table
