@@ -65,6 +65,14 @@ class Selection:
         """Number of months in the period."""
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    @property
+    def area_label(self) -> str:
+        """The area with its level, as captions and exports name it: "Botkyrka (kommun)"
+        ("Botkyrka" alone is also a lokalpolisområde, which covers Salem too)."""
+        if self.area_level == "riket":
+            return self.area_name
+        return f"{self.area_name} ({geo.LEVEL_LABELS[self.area_level].lower()})"
+
     def with_area(self, level: str, code: str, name: str) -> Selection:
         """The same selection for another area."""
         return Selection(level, code, self.start, self.end, self.incident_types, name, self.period_label)
@@ -78,8 +86,7 @@ class Selection:
     def describe(self, *, types: bool = True) -> str:
         """One line for captions and exports: area, period and types (``types=False`` for
         views the incident types do not filter, such as recruitment signals)."""
-        level = "" if self.area_level == "riket" else f" ({geo.LEVEL_LABELS[self.area_level].lower()})"
-        text = f"{self.area_name}{level} · {fmt.period(self.start, self.end)}"
+        text = f"{self.area_label} · {fmt.period(self.start, self.end)}"
         return f"{text} · {self.types_label()}" if types else text
 
 

@@ -12,7 +12,7 @@ from streamlit.errors import StreamlitAPIException
 from dashboard import charts, components, exports
 from dashboard import formatting as fmt
 from dashboard.filters import current_selection
-from dashboard.queries import data_status, db_key, geo
+from dashboard.queries import data_status, db_key
 from dashboard.queries import measures as mq
 
 PLAN_YEARS_KEY = "planar"
@@ -106,16 +106,11 @@ source = components.source_text((), workbooks=mq.workbooks(sel.area_level, (sel.
 COUNT_NOTE = components.MEASURES_UNPROTECTED
 
 
-# The area with its level, as every other page's export names it: "Botkyrka" alone is both a
-# kommun and a lokalpolisområde (which also covers Salem), with other plans.
-AREA = sel.area_name if sel.area_level == "riket" else f"{sel.area_name} ({geo.LEVEL_LABELS[sel.area_level].lower()})"
-
-
 def table_caption(*table_filters: str, source: str = source) -> str:
     """An export's caption: the area and plan years, then what a filtered table's own
     filters kept ("sökning ”fältgrupp” …; 37 av 276 åtgärder"), so a downloaded table
     does not read as all of the area's measures. ``source``: the plans' workbooks."""
-    return exports.caption(filters="; ".join([f"{AREA}, planår {years}", *table_filters]), source=source,
+    return exports.caption(filters="; ".join([f"{sel.area_label}, planår {years}", *table_filters]), source=source,
                            data_until=status["through"].get("åtgärdsuppföljning"), unprotected=COUNT_NOTE)
 
 
