@@ -108,6 +108,11 @@ def points_delta(now, before) -> str | None:
 # What an export of figures that count no persons says in place of the disclosure rule
 # (exports.caption(unprotected=…); docs/disclosure.md). Åtgärder's page says the same.
 INCIDENTS_UNPROTECTED = "Händelser räknas, inte personer: antalen visas utan röjandeskydd."
+# A table's column saying whether a change a year on is within chance (Jämförelse, Karta):
+# charts.change_within_chance, the exact test of the two counts.
+CHANCE_COLUMN = "Inom slumpen"
+CHANCE_COLUMN_HELP = ("Inom slumpens variation: ”ja” när förändringen mot ett år tidigare kan vara slump (exakt test "
+                      "av de två antalen, 5 %-nivån), ”nej” när den är större än slumpen förklarar.")
 MEASURES_UNPROTECTED = ("Åtgärder räknas, inte personer: antalen här röjer ingen enskild och visas utan "
                         "röjandeskydd.")
 STATISTICS_UNPROTECTED = "Officiell statistik (Kolada, Brå), visad som källan publicerar den, utan röjandeskydd här."

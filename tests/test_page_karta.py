@@ -302,4 +302,4 @@ def test_change_table_says_which_changes_chance_could_give(empty_db, tmp_path, m
     assert (table.at["Botkyrka", "Inom slumpen"], table.at["Malmö", "Inom slumpen"]) == ("nej", "ja")
     export = recorded["karta_table_dl"]
     assert export["df"].set_index("name").at["Malmö", "within_chance"] == "ja"
-    assert "Inom slumpen: ”ja” när förändringen" in export["caption"]
+    assert "Inom slumpens variation: ”ja” när förändringen" in export["caption"]

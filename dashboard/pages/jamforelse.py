@@ -40,7 +40,7 @@ def value_bars(df, *, title: str, value_title: str, highlight: str | None):
 
 
 INTERVAL = "95 % intervall"
-CHANCE = "Inom slumpen"
+CHANCE = components.CHANCE_COLUMN
 # The similar areas' table on screen: short headings and narrow number columns, the full
 # wording (the keys) as each column's help, so the table fits the 466 px an 800 px window
 # gives the page with the sidebar open ("Västra Götalands län" whole beside the numbers).
@@ -74,9 +74,7 @@ def table_help(indicator, what: str) -> dict:
         "Värde året innan": st.column_config.TextColumn(help="Värdet samma månader ett år tidigare."),
         cq.SHORT_CHANGE_LABEL: st.column_config.TextColumn(help=f"{change} mot året innan, i procent: värdets "
                                                                 "förändring, inte antalets."),
-        CHANCE: st.column_config.TextColumn(help="Inom slumpens variation: ”ja” när förändringen mot året innan kan "
-                                                 "vara slump (exakt test, 5 %-nivån), ”nej” när den är större än "
-                                                 "slumpen förklarar."),
+        CHANCE: st.column_config.TextColumn(help=components.CHANCE_COLUMN_HELP),
     }
 
 

@@ -56,11 +56,6 @@ notes: list[str] = []
 suppressed = 0
 
 
-CHANCE = "Inom slumpen"
-CHANCE_HELP = ("”ja” när förändringen mot ett år tidigare kan vara slump (exakt test av de två antalen, "
-               "5 %-nivån, som på Jämförelse), ”nej” när den är större än slumpen förklarar.")
-
-
 def map_values(level: str, codes: tuple[str, ...]) -> pd.DataFrame:
     """Per area: every incident measure plus the chosen metric as ``value``."""
     df = incidents.by_area(sel, level, codes)
@@ -208,7 +203,8 @@ else:
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "forandring" and values["within_chance"].eq("ja").any():
-        notes.append(f"{CHANCE}: {CHANCE_HELP} Kartan färgar alla förändringar; tabellen säger vilka slumpen kan ge.")
+        notes.append(f"{components.CHANCE_COLUMN_HELP} Kartan färgar alla förändringar; tabellen säger vilka "
+                     "slumpen kan ge.")
     if metric == "forandring" and values["value_state"].notna().any():
         notes.append("Där året före hade 0 händelser finns ingen förändring i procent (– i tabellen): kartan "
                      "visar ”ny (från 0)” när området har händelser nu och ”0 båda åren” (i färgen för oförändrat) när "
@@ -243,12 +239,13 @@ else:
         # tidigare" read as that measure's figure a year earlier.
         columns = {"name": geo.LEVEL_LABELS[level], "value": label, "rank": "Rang", "incidents": "Antal händelser",
                    "incidents_prev": "Händelser ett år tidigare",
-                   **({"within_chance": CHANCE} if metric == "forandring" else {}), "population": "Befolkning"}
+                   **({"within_chance": components.CHANCE_COLUMN} if metric == "forandring" else {}), "population": "Befolkning"}
         table = values.sort_values(["rank", "name"], na_position="last")
         with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
             st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
                          hide_index=True, key="karta_table",
-                         column_config={CHANCE: st.column_config.TextColumn(help=CHANCE_HELP)})
+                         column_config={components.CHANCE_COLUMN:
+                                            st.column_config.TextColumn(help=components.CHANCE_COLUMN_HELP)})
         unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
                                 *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
         # "Källa" names what each file holds: the map draws the measure alone; the table
