@@ -777,6 +777,22 @@ def remove(db: Path, load_ids: list[int]) -> RemoveReport:
     load of the same format not also removed (events both offered are stored under the
     first only). The same file may be loaded again afterwards."""
     wanted = sorted(dict.fromkeys(int(i) for i in load_ids))
+    # Checked on the published file first: a refusal then costs no copy of the warehouse
+    # (hundreds of MB nationally). One built before load_replaced existed is checked in
+    # the write session, where the schema is brought up to date; so is every removal, under
+    # the lock, in case a load came in between.
+    try:
+        con = warehouse.open_read_only(db)
+    except warehouse.WarehouseError as exc:
+        return RemoveReport(wanted, False, [str(exc)])
+    try:
+        problems = _removal_problems(con, wanted)[0]
+    except duckdb.CatalogException:
+        problems = []
+    finally:
+        con.close()
+    if problems:
+        return RemoveReport(wanted, False, problems)
     try:
         return _remove(db, wanted)
     except _Refused as refused:
@@ -784,53 +800,8 @@ def remove(db: Path, load_ids: list[int]) -> RemoveReport:
 
 
 def _remove(db: Path, wanted: list[int]) -> RemoveReport:
-    problems: list[str] = []
     with warehouse.write_session(db) as con:
-        found = {r[0]: r[1:] for r in con.execute(
-            "SELECT load_id, source_file, source_format, status, message FROM load_log "
-            "WHERE list_contains(?, load_id)", [wanted]).fetchall()}
-        recorded = con.execute("SELECT value FROM dataset_info WHERE key = 'replacements_recorded_from'").fetchone()
-        recorded_from = int(recorded[0]) if recorded else None
-        removable = [i for i in wanted if i in found and found[i][2] == "ok"]
-        for load_id in wanted:
-            if load_id not in found:
-                problems.append(f"Inläsning {load_id} finns inte (se python -m pipelines status eller sidan Data).")
-                continue
-            name, _, status, message = found[load_id]
-            if status != "ok":
-                problems.append(f"Inläsning {load_id} ({name}) är redan "
-                                + ("borttagen." if status == "removed" else "ersatt av en senare version av filen."))
-                continue
-            replaced = [r[0] for r in con.execute("SELECT replaced FROM load_replaced WHERE load_id = ?",
-                                                  [load_id]).fetchall()]
-            if recorded_from is None or load_id < recorded_from:
-                replaced += [line.strip() for line in (message or "").split(" | ")
-                             if any(phrase in line for phrase in _REPLACED_SAID)]
-            if replaced:
-                problems.append(f"Inläsning {load_id} ({name}) ersatte lagrade uppgifter som en borttagning inte "
-                                f"tar tillbaka: {'; '.join(replaced)}. Läs in den rätta filen i stället; den "
-                                "ersätter uppgifterna.")
-                continue
-            # Later loads that offered rows of this one again (kept under this one): recorded
-            # from `recorded_from` on; before that, any later load of the same format may have.
-            later = [(i, f) for i, f in con.execute(
-                "SELECT DISTINCT l.load_id, l.source_file FROM load_shared AS s JOIN load_log AS l USING (load_id) "
-                "WHERE s.earlier_load_id = ? AND l.status = 'ok' AND NOT list_contains(?, l.load_id) ORDER BY 1",
-                [load_id, wanted]).fetchall()]
-            if not later and (recorded_from is None or load_id < recorded_from) and any(
-                    t in _KEPT_STORED for t in _tables_of(con, load_id)):
-                # Before that record: a later load whose report says rows were there already.
-                later = con.execute(
-                    "SELECT load_id, source_file FROM load_log WHERE load_id > ? AND status = 'ok' "
-                    "AND contains(message, ?) AND NOT list_contains(?, load_id) AND (? IS NULL OR load_id < ?) "
-                    "ORDER BY load_id", [load_id, _KEPT_SAID, wanted, recorded_from, recorded_from]).fetchall()
-            if later:
-                problems.append(
-                    f"Inläsning {load_id} ({name}) har rader som också fanns i senare inläsningar: "
-                    f"{', '.join(f'{i} ({f})' for i, f in later)}. De ligger bara under den första och skulle "
-                    "försvinna ur databasen. Ta bort inläsningarna samtidigt (python -m pipelines remove "
-                    f"{' '.join(str(i) for i in sorted({*removable, *(i for i, _ in later)}))}) och läs in de rätta "
-                    "filerna igen.")
+        problems, found = _removal_problems(con, wanted)
         if problems:
             raise _Refused(problems)
         touched = _touched_by_deleting(con, wanted, [])
@@ -852,6 +823,58 @@ def _remove(db: Path, wanted: list[int]) -> RemoveReport:
     return RemoveReport(wanted, True, [
         f"Borttagen: inläsning {names}; {rows}. Sammanställningarna är uppdaterade.",
         "Samma fil kan läsas in igen."])
+
+
+def _removal_problems(con, wanted: list[int]) -> tuple[list[str], dict[int, tuple]]:
+    """Why the loads ``wanted`` cannot be removed (empty: they can), and their load_log
+    rows (load id -> source_file, source_format, status, message)."""
+    problems: list[str] = []
+    found = {r[0]: r[1:] for r in con.execute(
+        "SELECT load_id, source_file, source_format, status, message FROM load_log "
+        "WHERE list_contains(?, load_id)", [wanted]).fetchall()}
+    recorded = con.execute("SELECT value FROM dataset_info WHERE key = 'replacements_recorded_from'").fetchone()
+    recorded_from = int(recorded[0]) if recorded else None
+    removable = [i for i in wanted if i in found and found[i][2] == "ok"]
+    for load_id in wanted:
+        if load_id not in found:
+            problems.append(f"Inläsning {load_id} finns inte (se python -m pipelines status eller sidan Data).")
+            continue
+        name, _, status, message = found[load_id]
+        if status != "ok":
+            problems.append(f"Inläsning {load_id} ({name}) är redan "
+                            + ("borttagen." if status == "removed" else "ersatt av en senare version av filen."))
+            continue
+        replaced = [r[0] for r in con.execute("SELECT replaced FROM load_replaced WHERE load_id = ?",
+                                              [load_id]).fetchall()]
+        if recorded_from is None or load_id < recorded_from:
+            replaced += [line.strip() for line in (message or "").split(" | ")
+                         if any(phrase in line for phrase in _REPLACED_SAID)]
+        if replaced:
+            problems.append(f"Inläsning {load_id} ({name}) ersatte lagrade uppgifter som en borttagning inte "
+                            f"tar tillbaka: {'; '.join(replaced)}. Läs in den rätta filen i stället; den "
+                            "ersätter uppgifterna.")
+            continue
+        # Later loads that offered rows of this one again (kept under this one): recorded
+        # from `recorded_from` on; before that, any later load of the same format may have.
+        later = [(i, f) for i, f in con.execute(
+            "SELECT DISTINCT l.load_id, l.source_file FROM load_shared AS s JOIN load_log AS l USING (load_id) "
+            "WHERE s.earlier_load_id = ? AND l.status = 'ok' AND NOT list_contains(?, l.load_id) ORDER BY 1",
+            [load_id, wanted]).fetchall()]
+        if not later and (recorded_from is None or load_id < recorded_from) and any(
+                t in _KEPT_STORED for t in _tables_of(con, load_id)):
+            # Before that record: a later load whose report says rows were there already.
+            later = con.execute(
+                "SELECT load_id, source_file FROM load_log WHERE load_id > ? AND status = 'ok' "
+                "AND contains(message, ?) AND NOT list_contains(?, load_id) AND (? IS NULL OR load_id < ?) "
+                "ORDER BY load_id", [load_id, _KEPT_SAID, wanted, recorded_from, recorded_from]).fetchall()
+        if later:
+            problems.append(
+                f"Inläsning {load_id} ({name}) har rader som också fanns i senare inläsningar: "
+                f"{', '.join(f'{i} ({f})' for i, f in later)}. De ligger bara under den första och skulle "
+                "försvinna ur databasen. Ta bort inläsningarna samtidigt (python -m pipelines remove "
+                f"{' '.join(str(i) for i in sorted({*removable, *(i for i, _ in later)}))}) och läs in de rätta "
+                "filerna igen.")
+    return problems, found
 
 
 def _tables_of(con, load_id: int) -> list[str]:

@@ -249,3 +249,19 @@ def test_before_loads_recorded_shared_rows_a_later_report_of_rows_already_there_
     assert not refused.ok
     assert refused.summary().startswith(f"Inläsning {first} (a.csv) har rader som också fanns i senare inläsningar: "
                                         f"{overlapping} (b.csv). ")
+
+
+def test_a_refusal_is_told_at_once_while_a_load_holds_the_warehouse(empty_db, tmp_path):
+    # Checked on the published file before any copy or lock: a refusal neither waits for a
+    # long load nor copies a national warehouse to find out.
+    import threading
+
+    from pipelines import warehouse
+
+    answers = []
+    with warehouse.exclusive(warehouse._lock_path(empty_db)):  # as a load running meanwhile holds it
+        worker = threading.Thread(target=lambda: answers.append(remove(empty_db, [42])), daemon=True)
+        worker.start()
+        worker.join(timeout=20)
+        assert answers, "the refusal waited for the writer's lock"
+    assert not answers[0].ok and answers[0].summary().startswith("Inläsning 42 finns inte")
