@@ -34,7 +34,7 @@ def measure(db: Path) -> dict:
         try:
             con.execute("BEGIN TRANSACTION")
             started = time.perf_counter()
-            every = published.refresh(con, signals_changed=True)
+            every = published.refresh(con, every=True)
             signal_seconds = time.perf_counter() - started
             con.execute("""UPDATE mart_status SET
                                incident_last_month = (incident_last_month + INTERVAL 1 MONTH)::DATE,

@@ -21,8 +21,9 @@ area hierarchies, and stores them:
 A page reads them when their fingerprint is its own (:func:`dashboard.signal_layers.
 published_layers`) and protects a year itself otherwise (a database built by another
 version). A load that leaves the signals as they were keeps the layers (incidents do
-not move them); a load of signals protects every year again, keeping what the release
-before it published of the same months (:func:`dashboard.signal_layers.earlier_cells`):
+not move them); a load of signals protects again the publication periods whose signals
+it changed (:func:`sources`), keeping what the release before it published of the same
+months (:func:`dashboard.signal_layers.earlier_cells`):
 what it hid stays hidden and what it showed stays shown, so two releases together tell
 nothing either does not (docs/disclosure.md, "Releases").
 """
@@ -50,8 +51,11 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, grain VARCHAR NOT NULL,
         dimension VARCHAR NOT NULL, threshold INTEGER NOT NULL, primary_count INTEGER NOT NULL,
         secondary_count INTEGER NOT NULL, suppressed_share DOUBLE NOT NULL, groupings VARCHAR NOT NULL,
-        notes VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL,
+        notes VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, source VARCHAR,
         PRIMARY KEY (chain, start_month, end_month, grain, dimension))""")
+    # A warehouse from before the column: its layers have no source (they are protected
+    # again at the next signal load).
+    con.execute(f"ALTER TABLE {LAYER} ADD COLUMN IF NOT EXISTS source VARCHAR")
     con.execute(f"""CREATE TABLE IF NOT EXISTS {CELL} (
         chain VARCHAR NOT NULL, start_month DATE NOT NULL, end_month DATE NOT NULL, grain VARCHAR NOT NULL,
         dimension VARCHAR NOT NULL, position BIGINT NOT NULL, area1 VARCHAR, area2 VARCHAR, area3 VARCHAR,
@@ -93,10 +97,33 @@ def current(con: duckdb.DuckDBPyConnection) -> bool:
     return sorted(have) == sorted((*k, signal_layers.fingerprint()) for k in want)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> list[tuple]:
+def sources(con: duckdb.DuckDBPyConnection, spans) -> dict[tuple[date, date], str]:
+    """A digest of the signals each span (first month, last month) sums up: its rows of
+    mart_signal, in any order. Everything a span's layers are protected from is in them
+    (with the earlier releases' cells of the same months), so a span whose digest is the
+    one its layers were published with would be protected to the same cells again."""
+    spans = sorted(set(spans))
+    if not spans:
+        return {}
+    values = ", ".join(f"(DATE '{lo.isoformat()}', DATE '{hi.isoformat()}')" for lo, hi in spans)
+    rows = con.execute(f"""SELECT s.lo, s.hi, count(m.month), coalesce(sum(hash(m)::HUGEINT), 0)
+                           FROM (VALUES {values}) AS s(lo, hi)
+                           LEFT JOIN mart_signal AS m ON m.month BETWEEN s.lo AND s.hi
+                           GROUP BY ALL""").fetchall()
+    return {(_day(lo), _day(hi)): f"{n}:{total}" for lo, hi, n, total in rows}
+
+
+def _day(value) -> date:
+    return value.date() if hasattr(value, "date") else value
+
+
+def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True, *, every: bool = False) -> list[tuple]:
     """Publish the layers :func:`wanted` asks for and drop the others; return the keys
-    protected now. A layer already published by this code (its fingerprint) is kept
-    unless ``signals_changed`` (mart_signal was rebuilt)."""
+    protected now. A layer already published by this code (its fingerprint) is kept; when
+    ``signals_changed`` (mart_signal was rebuilt), only if the signals of its months are
+    the ones it was published from (:func:`sources`): a late delivery for August
+    protects August's year again, not every year. ``every``: protect every layer again
+    (the benchmark's measure of a full publication)."""
     create_tables(con)
     want = wanted(con)
     if not want:
@@ -107,9 +134,16 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
 
     from dashboard import signal_layers
 
-    have = set(con.execute(f"SELECT DISTINCT {', '.join(_KEY)} FROM {LAYER} WHERE fingerprint = ?",
-                           [signal_layers.fingerprint()]).fetchall())
-    keep = set() if signals_changed else have & set(want)
+    digest = sources(con, [(lo, hi) for _, lo, hi, _ in want])
+    have = {(*key[:4], key[4]) for key in con.execute(
+        f"SELECT DISTINCT {', '.join(_KEY)}, source FROM {LAYER} WHERE fingerprint = ?",
+        [signal_layers.fingerprint()]).fetchall()}
+    if every:
+        keep = set()
+    elif signals_changed:
+        keep = {k for k in want if (*k, digest[k[1:3]]) in have}
+    else:
+        keep = {k[:4] for k in have} & set(want)
     todo = [k for k in want if k not in keep]
     # What the release before this one published: a year protected again keeps what it
     # showed and hid of the police layers (signal_layers.earlier_cells), and the values it
@@ -117,14 +151,20 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     # new counts too. And every value an earlier release showed: one that changed by a
     # small count since any of them is hidden, not only since the last (a removal after
     # an addition).
+    # Read before the layers protected again are deleted, and only the rows within each
+    # span (all that earlier_cells uses of them): the tables hold every release's.
     key = ", ".join(_CELL_KEY)
-    stored = {table: con.execute(f"SELECT {key}, count FROM {table}"
-                                 + (" WHERE grain = 'month'" if table == CELL else "")).df()
-              for table in (CELL, SHOWN)}
 
     def earlier(chain: str, start: date, end: date) -> dict:
-        cells, shown = (frame[(frame["chain"] == chain).to_numpy()] for frame in stored.values())
+        cells, shown = (con.execute(f"""SELECT {key}, count FROM {table} WHERE chain = $chain
+                                        AND start_month >= $start AND end_month <= $end"""
+                                    + (" AND grain = 'month'" if table == CELL else ""),
+                                    {"chain": chain, "start": start, "end": end}).df()
+                        for table in (CELL, SHOWN))
         return signal_layers.earlier_cells(cells, start, end, shown, chain)
+
+    given = {(start, end): (earlier("police", start, end), earlier("admin", start, end))
+             for chain, start, end, _ in todo if chain == "police"}
 
     kept = pd.DataFrame(sorted(keep), columns=list(_KEY)).astype(
         {"chain": str, "start_month": "datetime64[s]", "end_month": "datetime64[s]", "grain": str})
@@ -145,8 +185,8 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
         every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
-            layers = signal_layers.police_layers(run_sql, start, end, grain, given=earlier("police", start, end),
-                                                 given_admin=earlier("admin", start, end))
+            layers = signal_layers.police_layers(run_sql, start, end, grain, given=given[(start, end)][0],
+                                                 given_admin=given[(start, end)][1])
             police[(start, end, grain)] = layers
         else:
             # The police layers of this load, else the ones kept from an earlier one.
@@ -155,6 +195,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
                       or signal_layers.police_layers(run_sql, start, end, grain))
             layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
         meta, cells = signal_layers.layer_frames(chain, layers)
+        meta["source"] = digest[(start, end)]
         for frame, table in ((meta, LAYER), (cells, CELL)):
             frame.insert(0, "grain", grain)
             frame.insert(0, "end_month", end)
@@ -164,7 +205,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True) -> lis
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _published")
             con.unregister("_published")
     _remember_shown(con)
-    log.info("%d skyddade signallager publicerade", len(todo))
+    log.info("%d skyddade signallager publicerade, %d oförändrade", len(todo), len(keep))
     return todo
 
 

@@ -14,7 +14,7 @@ import pytest
 from helpers import open_page
 
 from dashboard import signal_layers, suppression
-from pipelines import published, warehouse
+from pipelines import marts, published, warehouse
 
 
 @pytest.fixture(scope="module")
@@ -140,11 +140,21 @@ def test_a_refresh_protects_only_what_is_missing_or_changed(demo_db, tmp_path):
                       list(gone))
         assert published.refresh(c, signals_changed=False) == [gone]
         assert published.current(c)
-        # New signals: every layer again.
-        assert len(published.refresh(c, signals_changed=True)) == 2 * len(_years(c))
+        # Signals loaded again as they were: nothing to protect again.
+        assert published.refresh(c, signals_changed=True) == []
+        # Signals changed in one year: that year's layers again, in both hierarchies.
+        c.execute("""UPDATE recruitment_signal SET count = count + 1 WHERE rowid = (
+                         SELECT min(rowid) FROM recruitment_signal WHERE month = DATE '2022-03-01')""")
+        c.execute(open(marts.SQL_DIR / "mart_signal.sql", encoding="utf-8").read())
+        changed = (date(2022, 1, 1), date(2022, 12, 1))
+        assert sorted(published.refresh(c, signals_changed=True)) == [("admin", *changed, "month"),
+                                                                      ("police", *changed, "month")]
+        assert published.current(c)
+        # Every layer again when asked (the benchmark's full publication).
+        assert len(published.refresh(c, every=True)) == 2 * len(_years(c))
 
 
-def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db, tmp_path):
+def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db, tmp_path, monkeypatch):
     from helpers import digest
 
     from pipelines.loading import ingest
@@ -161,8 +171,18 @@ def test_a_signal_load_republishes_and_the_same_file_twice_adds_nothing(demo_db,
     path = tmp_path / "signaler.csv"
     path.write_text("month;area_code;age_band;sex;source;signal_type;count\n"
                     "2025-06;LPO-BORLANGE;15-17;K;skola;rekryteringsförsök;40\n", encoding="utf-8")
+    protected = []
+    police_layers = signal_layers.police_layers
+
+    def spy(run_sql, start, end, *args, **kwargs):
+        protected.append((start, end))
+        return police_layers(run_sql, start, end, *args, **kwargs)
+
+    monkeypatch.setattr(signal_layers, "police_layers", spy)
     [report] = ingest(db, [path])
     assert report.status == "ok", report.summary()
+    # A delivery for June 2025 protects 2025 again, not the six years before it.
+    assert protected == [(date(2025, 1, 1), date(2025, 12, 1))]
     with warehouse.open_read_only(db) as c:
         assert published.current(c)
         new = c.execute("""SELECT count FROM mart_signal_layer_cell
