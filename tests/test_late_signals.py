@@ -35,12 +35,34 @@ def _cells(layer: suppression.Protected) -> dict:
 
 
 @pytest.fixture(scope="module")
-def releases(demo_db, tmp_path_factory):
-    db = tmp_path_factory.mktemp("late") / "late.duckdb"
+def october(demo_db, tmp_path_factory):
+    """The first release of most tests here: the demo's signals of 2025 to October, each
+    month published on its own (protected once for the module; each test takes a copy)."""
+    db = tmp_path_factory.mktemp("october") / "october.duckdb"
     shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
-    marts.refresh(con, {"recruitment_signal": None})
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
+        marts.refresh(con, {"recruitment_signal": None})
+        con.execute("CHECKPOINT")
+    return db
+
+
+def _copy(db, folder):
+    copy = folder / "release.duckdb"
+    shutil.copy(db, copy)
+    return duckdb.connect(str(copy))
+
+
+def _deliver(con, demo_db, month: date) -> None:
+    """The demo's signals of ``month``, added as a load would (the marts not yet refreshed)."""
+    con.execute(f"ATTACH '{demo_db}' AS demo (READ_ONLY)")
+    con.execute("INSERT INTO recruitment_signal SELECT * FROM demo.recruitment_signal WHERE month = ?", [month])
+    con.execute("DETACH demo")
+
+
+@pytest.fixture(scope="module")
+def releases(october, tmp_path_factory):
+    con = _copy(october, tmp_path_factory.mktemp("late"))
     first = _published(con)
     # The late delivery: the two LPOs with the most signals in August, so that both are
     # shown before it (the change, not the count, is what is small).
@@ -106,17 +128,13 @@ def test_the_second_release_gives_no_hidden_value_away(releases):
         assert _worked_out(second[d], POLICE).empty, d
 
 
-def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_whole_year(demo_db, tmp_path):
+def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_whole_year(october, demo_db, tmp_path):
     # Release 1 has 2025 to November, each month published on its own. Release 2 brings
     # December, and with it one more signal for August in the LPO with the most: the whole
     # year is then protected with its months' earlier cells, and August's changed value
     # must not show beside the one November's release showed.
-    db = tmp_path / "year.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01'")
-    held = con.execute("SELECT * FROM recruitment_signal WHERE month = DATE '2025-12-01'").df()
-    con.execute("DELETE FROM recruitment_signal WHERE month = DATE '2025-12-01'")
+    con = _copy(october, tmp_path)
+    _deliver(con, demo_db, date(2025, 11, 1))
     marts.refresh(con, {"recruitment_signal": None})
     before = _published(con)[None]
     (area,) = con.execute("""SELECT area_code FROM recruitment_signal WHERE month = DATE '2025-08-01'
@@ -124,8 +142,7 @@ def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_wh
     con.execute("""UPDATE recruitment_signal SET count = count + 1 WHERE rowid = (
                        SELECT min(rowid) FROM recruitment_signal WHERE month = DATE '2025-08-01' AND area_code = ?)""",
                 [area])
-    con.register("_december", held)
-    con.execute("INSERT INTO recruitment_signal SELECT * FROM _december")
+    _deliver(con, demo_db, date(2025, 12, 1))
     marts.refresh(con, {"recruitment_signal": None})
 
     def run_sql(sql, params=None):
@@ -151,15 +168,11 @@ def test_late_signals_arriving_with_december_change_only_what_they_may_in_the_wh
     assert _lpo_cell(before, area)[1] is not None and after[_lpo_cell(before, area)[0]] is None
 
 
-def test_an_addition_and_then_a_removal_change_no_value_by_a_small_count_over_three_releases(demo_db, tmp_path):
+def test_an_addition_and_then_a_removal_change_no_value_by_a_small_count_over_three_releases(october, tmp_path):
     # Release 2 adds seven signals to August in the LPO with the most, release 3 removes
     # five of them (a corrected file). Each release differs from the one before by 7 or
     # 5, which may be shown; the first and the third differ by 2, which may not.
-    db = tmp_path / "three.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
-    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
-    marts.refresh(con, {"recruitment_signal": None})
+    con = _copy(october, tmp_path)
     first = _published(con)
     (area,) = con.execute("""SELECT area_code FROM recruitment_signal WHERE month = DATE '2025-08-01'
                              GROUP BY area_code ORDER BY sum(count) DESC, area_code LIMIT 1""").fetchone()
@@ -189,14 +202,12 @@ def test_an_addition_and_then_a_removal_change_no_value_by_a_small_count_over_th
     assert _lpo_cell(third[None], area)[1] is None  # 2 more than the first release showed
 
 
-def test_a_late_delivery_changes_no_lan_or_kommun_value_by_a_small_count(demo_db, tmp_path):
+def test_a_late_delivery_changes_no_lan_or_kommun_value_by_a_small_count(october, tmp_path):
     # Västra Götalands län is Region Väst minus Polisområde Halland. Nine late signals for
     # Halland and three for Göteborg change the region by 12 and Halland by 9, which may
     # show; the län, their difference, changes by 3 (117, then 120, before the check),
     # and each police value behind it is shown.
-    db = tmp_path / "admin.duckdb"
-    shutil.copy(demo_db, db)
-    con = duckdb.connect(str(db))
+    con = _copy(october, tmp_path)
 
     def run_sql(sql, params=None):
         return con.execute(sql, params or {}).df()
@@ -205,8 +216,6 @@ def test_a_late_delivery_changes_no_lan_or_kommun_value_by_a_small_count(demo_db
         return {chain: signal_layers.published_layers(run_sql, chain, *AUGUST, "month", EVERY)
                 for chain in signal_layers.CHAINS}
 
-    con.execute("DELETE FROM recruitment_signal WHERE month < DATE '2025-01-01' OR month >= DATE '2025-11-01'")
-    marts.refresh(con, {"recruitment_signal": None})
     first = published()
     for polisomrade, added in (("PO-HALLAND", 9), ("PO-STORGOTEBORG", 3)):
         (lpo,) = con.execute("""SELECT lpo_code FROM mart_signal WHERE month = DATE '2025-08-01'
