@@ -111,8 +111,10 @@ def warm_signals() -> None:
         first, last = incidents.month_range()
         if first is None:
             return
-        for months in periods.quick_ranges(first, last, incidents.last_complete()):
-            signals.warm(*months)
+        # The default period's country-wide layers per breakdown too: choosing a
+        # breakdown is then a cache hit there.
+        for i, months in enumerate(periods.quick_ranges(first, last, incidents.last_complete())):
+            signals.warm(*months, layers=i == 0)
     except Exception as exc:  # the page shows the error properly
         log.debug("warm-up stopped: %s", type(exc).__name__)
 

@@ -103,3 +103,26 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
         for grain in signal_layers.GRAINS:
             for dimension in (None, *signal_layers.DIMENSIONS):
                 assert signals._layer(key, "police", *months, grain, dimension)
+
+
+def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db, monkeypatch):
+    # Switching the breakdown on Rekryteringssignaler in the period the page opens with
+    # finds the country-wide layers summed, in both hierarchies.
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    import streamlit as st
+
+    from dashboard import filters, queries, signal_layers
+    from dashboard.queries import incidents, signals
+
+    st.cache_data.clear()
+    launcher.warm_signals()
+    first, last = incidents.month_range()
+    complete = incidents.last_complete()
+    end = complete if complete is not None and first <= complete < last else last
+    months = signals._months_read(*filters.preset_range(filters.PERIODS[0], first, end))
+    key = queries.db_key()
+    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
+    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    for chain in signals.CHAINS:
+        for dimension in (None, *signal_layers.DIMENSIONS):
+            assert signals._layer(key, chain, *months, "month", dimension)
