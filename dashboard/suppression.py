@@ -863,7 +863,8 @@ def worked_out(layer: Protected, levels: Sequence[str]) -> np.ndarray:
         for c, sign in members:
             if c in column_of:
                 a[r, column_of[c]] = sign
-    null = _null_space(a)
+    with _one_blas_thread():  # as in _determined: a busy machine made many threads slower
+        null = _null_space(a)
     return hidden[np.abs(null).max(axis=1, initial=0) < 1e-7]
 
 
