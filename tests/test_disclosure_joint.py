@@ -40,9 +40,12 @@ def _worked_out(layer, levels: tuple[str, ...]) -> pd.DataFrame:
         index[(g, tuple(None if pd.isna(v) else v for d, v in zip(dims, values, strict=True) if d in g))] = i
     # Each published cell equals the sum of its parts one step finer: the next level
     # down, or the periods, or the categories.
-    by_grouping: dict[tuple, list] = {}
-    for (g, key), i in index.items():
-        by_grouping.setdefault(g, []).append((key, i))
+    # Each cell under every grouping one dimension coarser, by the key it shares with it.
+    parts_of: dict[tuple, list] = {}
+    for (g2, key2), j in index.items():
+        for extra in g2:
+            shared = tuple(k for d, k in zip(g2, key2, strict=True) if d != extra)
+            parts_of.setdefault((g2, extra, shared), []).append(j)
     rows = []
     for (g, key), i in index.items():
         depth = sum(d in levels for d in g)
@@ -50,8 +53,7 @@ def _worked_out(layer, levels: tuple[str, ...]) -> pd.DataFrame:
         finer += [d for d in dims if d not in levels and d not in g]
         for extra in finer:
             g2 = tuple(d for d in dims if d in g or d == extra)
-            parts = [j for kk, j in by_grouping.get(g2, [])
-                     if all(kk[g2.index(d)] == key[g.index(d)] for d in g)]
+            parts = parts_of.get((g2, extra, tuple(key[g.index(d)] for d in g2 if d != extra)), [])
             if parts:
                 rows.append([(i, 1.0)] + [(j, -1.0) for j in parts])
     hidden = np.flatnonzero(cells[f"{layer.value}_suppressed"].to_numpy())
