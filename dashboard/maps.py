@@ -270,7 +270,7 @@ def legend_html(title: str, items: Sequence[tuple[str, str]], *, vertical: bool 
         for c, label in items
     )
     head = f"<b>{html.escape(title)}</b><br>" if title else ""  # no title: the page's heading names the map
-    return f'<div style="font-size:15px;line-height:1.9">{head}{cells}</div>'
+    return f'<div class="lagesbild-legend" style="font-size:15px;line-height:1.9">{head}{cells}</div>'
 
 
 # --- geometry -----------------------------------------------------------------------------------
