@@ -106,7 +106,8 @@ def test_the_map_and_its_legend_fit_the_first_screen_at_1366_by_768(browser, ser
         page.goto(server + SKANE_CHANGE, wait_until="commit")
         settle(page)
         deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-        legend = page.locator('[data-testid="stMain"] .lagesbild-legend').first
+        # The legend: the page's HTML with colour swatches (maps.legend_html).
+        legend = page.locator('[data-testid="stMain"] .stHtml:has(span[style*="border:1px solid #888"])').first
         deck.locator("canvas").first.wait_for()
         page.screenshot(path=str(ARTIFACTS / "karta-1366x768.png"))
         height = page.viewport_size["height"]
