@@ -229,17 +229,64 @@ def chart(fig, *, key: str, note: bool = True) -> None:
         st.caption(meta["note"])
 
 
-def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None):
+# Said where a map should be when the browser cannot draw it: the maps are drawn with WebGL 2
+# (deck.gl), which a browser may lack or have turned off (a setting, an organisation's policy,
+# a remote desktop without a graphics card); the map was then an empty white box. The check
+# runs in the browser (the server cannot know); the text is shown only when it fails.
+NO_WEBGL = "Kartan kan inte ritas här: webbläsaren saknar WebGL eller har det avstängt."
+_WEBGL_CHECK = """<div class="lagesbild-no-webgl" role="alert" hidden
+ style="padding:0.75rem 1rem;margin-bottom:0.75rem;border-radius:0.5rem;background:#FFF4E5;color:#5F3B00;line-height:1.5">{text}</div>
+<script>
+(() => {{
+  let gl = null;
+  try {{ gl = document.createElement("canvas").getContext("webgl2"); }} catch (e) {{ gl = null; }}
+  if (gl) {{ const lose = gl.getExtension("WEBGL_lose_context"); if (lose) lose.loseContext(); return; }}
+  document.querySelectorAll(".lagesbild-no-webgl").forEach((el) => {{ el.hidden = false; }});
+}})();
+</script>"""
+
+
+def webgl_notice(text: str = "") -> str:
+    """HTML for a notice (``NO_WEBGL`` and ``text``, what to use instead) that only a
+    browser without WebGL 2 shows; elsewhere it stays hidden. Its script is this module's
+    own constant, with no user input in it (``st.html(..., unsafe_allow_javascript=True)``)."""
+    import html
+
+    return _WEBGL_CHECK.format(text=html.escape(f"{NO_WEBGL} {text}".strip()))
+
+
+def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None, beside: bool = False,
+              heading: str | None = None, hint: str | None = None, fallback: str = ""):
     """Draw a pydeck map with its legend and alt text; returns the selection state when
-    ``on_select`` is given (a callback or "rerun")."""
+    ``on_select`` is given (a callback or "rerun").
+
+    ``beside=True`` puts the legend in a narrow column to the right of the map, under
+    ``heading`` (markdown: what the map shows) and over ``hint`` (a caption), so that a map
+    of ``height`` pixels and its legend fit on one screen (at 1366 × 768 the legend under
+    a 560 px map was below the fold). Over the legend, a browser that cannot draw the map
+    (no WebGL) says so, and ``fallback``: what to use instead (:func:`webgl_notice`)."""
+    from dashboard import maps
+
     legend = getattr(deck, "legend", None) or getattr(deck, "lagesbild_legend", None) or []
     alt = getattr(deck, "alt", None) or getattr(deck, "lagesbild_alt", None) or legend_title
     kwargs = {"height": height, "key": key, "alt": alt}
     if on_select is not None:
         kwargs.update(on_select=on_select, selection_mode="single-object")
-    state = st.pydeck_chart(deck, **kwargs)
-    if legend:
-        from dashboard import maps
-
-        st.html(maps.legend_html(legend_title, legend))
+    # The notice and the legend in one element: a hidden element of its own still took a
+    # row's gap on every map.
+    title = "" if beside and heading else legend_title
+    body = webgl_notice(fallback) + (maps.legend_html(title, legend, vertical=beside) if legend else "")
+    if not beside:
+        state = st.pydeck_chart(deck, **kwargs)
+        st.html(body, unsafe_allow_javascript=True)
+        return state
+    map_column, side = st.columns([4, 1], gap="small")
+    with map_column:
+        state = st.pydeck_chart(deck, **kwargs)
+    with side:
+        if heading:
+            st.markdown(heading)
+        st.html(body, unsafe_allow_javascript=True)
+        if hint:
+            st.caption(hint)
     return state

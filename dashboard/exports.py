@@ -758,8 +758,13 @@ def download_buttons(
     caption: str,
     filename: str,
     columns: Mapping[str, str] | None = None,
+    fig_caption: str | None = None,
 ) -> None:
     """Download buttons for a chart and/or table: PNG, SVG (if ``fig``), XLSX, CSV (if ``df``).
+
+    ``fig_caption`` replaces ``caption`` in the images, when the chart holds less than the
+    table (counts only, where the table has rates per inhabitant too: its "Källa" then
+    names no population).
 
     ``fig`` is a figure or a zero-argument function returning one (for costly figures such
     as ``maps.choropleth_figure``). Downloads do not rerun the app (``on_click="ignore"``).
@@ -775,18 +780,19 @@ def download_buttons(
     elif fig is not None:
         # A callable builds the figure only when a PNG/SVG is asked for (maps are costly).
         make_fig = fig if callable(fig) and not hasattr(fig, "to_dict") else (lambda: fig)
+        image_caption = caption if fig_caption is None else fig_caption
         buttons += [
             (
                 "PNG",
                 f"{base}.png",
                 "image/png",
-                _lazy(lambda: to_image(make_fig(), "png", title=title, caption=caption)),
+                _lazy(lambda: to_image(make_fig(), "png", title=title, caption=image_caption)),
             ),
             (
                 "SVG",
                 f"{base}.svg",
                 "image/svg+xml",
-                _lazy(lambda: to_image(make_fig(), "svg", title=title, caption=caption)),
+                _lazy(lambda: to_image(make_fig(), "svg", title=title, caption=image_caption)),
             ),
         ]
     if df is not None:

@@ -56,6 +56,13 @@ DIVERGING_6 = ("#2166AC", "#67A9CF", "#D1E5F0", "#FDDBC7", "#EF8A62", "#B2182B")
 UNCHANGED = ("#D9D9D9", "0 (oförändrat)")
 # A change from 0 has no percentage, but it is not missing either: its own colour.
 NEW_FROM_ZERO = ("#7B3294", "ny (från 0)")
+# A change chance could give (Jämförelse's exact test, charts.change_within_chance): the
+# grey of no change, as Översikt greys such a card's change, so that a reader of the map
+# alone does not read a deep red into 34 incidents against 50. No change at all is within
+# chance too, so on a map that knows which changes are, this entry takes UNCHANGED's place
+# between the decreases and the increases; the tooltip keeps the value and says so.
+WITHIN_CHANCE = (UNCHANGED[0], "inom slumpen")
+CHANCE_NOTE = " – inom slumpen"
 SUPPRESSED = ("#C8C8C8", "dolt (..)")
 NO_DATA = ("#FFFFFF", "uppgift saknas")
 SUPPRESSED_RGBA = [200, 200, 200, 220]
@@ -252,15 +259,18 @@ def legend_items(
     return items
 
 
-def legend_html(title: str, items: Sequence[tuple[str, str]]) -> str:
-    """A small HTML legend for ``st.markdown(..., unsafe_allow_html=True)`` beside a deck."""
+def legend_html(title: str, items: Sequence[tuple[str, str]], *, vertical: bool = False) -> str:
+    """A small HTML legend for ``st.html`` under a deck (the items in a row that wraps), or
+    ``vertical`` beside it (one item a line, in a narrow column)."""
+    item = "display:flex;margin-right:0" if vertical else "display:inline-flex;margin-right:14px"
     cells = "".join(
-        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
-        f'<span style="width:18px;height:14px;background:{c};border:1px solid #888;margin-right:5px"></span>'
+        f'<span style="{item};align-items:center">'
+        f'<span style="flex:none;width:18px;height:14px;background:{c};border:1px solid #888;margin-right:5px"></span>'
         f"{html.escape(label)}</span>"
         for c, label in items
     )
-    return f'<div style="font-size:15px;line-height:1.9"><b>{html.escape(title)}</b><br>{cells}</div>'
+    head = f"<b>{html.escape(title)}</b><br>" if title else ""  # no title: the page's heading names the map
+    return f'<div class="lagesbild-legend" style="font-size:15px;line-height:1.9">{head}{cells}</div>'
 
 
 # --- geometry -----------------------------------------------------------------------------------
@@ -311,7 +321,8 @@ def view_for_bounds(
 
 
 def area_values(
-    geo_df: pd.DataFrame, values_df: pd.DataFrame, metric: str, *, decimals: int = 0, diverging: bool = False
+    geo_df: pd.DataFrame, values_df: pd.DataFrame, metric: str, *, decimals: int = 0, diverging: bool = False,
+    within_chance: str | None = None,
 ) -> pd.DataFrame:
     """One row per area of ``geo_df`` with its value, display text, rank, class and colour.
 
@@ -323,6 +334,10 @@ def area_values(
     A change without a value can say why in ``<metric>_state``: "new" (from 0: no
     percentage; :data:`NEW_FROM_ZERO`) or "zero" (0 both years: unchanged, no percentage;
     drawn as :data:`UNCHANGED`). Such areas have no rank, but neither are they missing.
+
+    ``within_chance`` names a column of ``values_df`` saying (True or "ja") which changes
+    chance could give: those areas are drawn in :data:`WITHIN_CHANCE`'s grey, keep their
+    value and rank, and have ``within_chance`` True.
     """
     geo = geo_df.reset_index(drop=True)
     codes = geo["area_code"].tolist()
@@ -351,10 +366,19 @@ def area_values(
     if shown.any():
         ranks[shown] = pd.Series(value[shown]).rank(ascending=False, method="min").to_numpy()
     n_shown = int(shown.sum())
+    chance = np.zeros(len(codes), dtype=bool)
+    marks_chance = within_chance is not None and within_chance in values_df.columns
+    if marks_chance:
+        verdicts = values_df[within_chance].to_numpy(dtype=object)[at[found]].tolist()
+        chance[found] = [v is True or v == "ja" or (isinstance(v, np.bool_) and bool(v)) for v in verdicts]
+        chance &= ~hidden.to_numpy()
+    # The classes are those of the changes drawn in colour: a change chance could give is
+    # grey, and a legend naming classes no area is drawn in would be read as values.
+    coloured = shown & ~chance
     # Counts (whole numbers shown without decimals) get whole-number classes that do not
     # overlap in the legend; rates and changes keep their quantile limits.
     integers = bool(decimals == 0 and not diverging and (value[shown] == np.floor(value[shown])).all())
-    breaks = class_breaks(value[shown].tolist(), diverging=diverging, integers=integers)
+    breaks = class_breaks(value[coloured].tolist(), diverging=diverging, integers=integers)
     colours = class_colours(breaks, diverging=diverging) if breaks else []
     # Texts and colours per area from whole columns: a number is formatted once per
     # distinct value and the classes found at once (classes_of), where a
@@ -366,10 +390,10 @@ def area_values(
     rank_text[shown] = [f"{r} av {n_shown}" for r in ranks[shown].astype(np.int64).tolist()]
     colour = np.where(hidden.to_numpy(), SUPPRESSED[0], None).astype(object)
     if colours:
-        colour[shown] = np.asarray(colours, dtype=object)[classes_of(value[shown], breaks)]
+        colour[coloured] = np.asarray(colours, dtype=object)[classes_of(value[coloured], breaks)]
         if diverging:
-            colour[shown & (value == 0)] = UNCHANGED[0]
-    unchanged = bool(diverging and (value == 0).any())
+            colour[coloured & (value == 0)] = UNCHANGED[0]
+    unchanged = bool(diverging and (value[coloured] == 0).any())
     if f"{metric}_state" in values_df.columns:
         state = np.full(len(codes), None, dtype=object)
         state[found] = values_df[f"{metric}_state"].to_numpy(dtype=object)[at[found]]
@@ -377,7 +401,11 @@ def area_values(
             where = (state == name) & ~shown & ~hidden.to_numpy()
             value_text[where] = text
             colour[where] = fill
-            unchanged = unchanged or (name == "zero" and bool(where.any()))
+            unchanged = unchanged or (name == "zero" and bool((where & ~chance).any()))
+    # Grey where chance could give the change: a value, a change from 0 or 0 both years
+    # (an area without a change, missing, keeps its white).
+    chance &= np.array([isinstance(c, str) for c in colour.tolist()], dtype=bool) | shown
+    colour[chance] = WITHIN_CHANCE[0]
     out = pd.DataFrame(
         {
             "area_code": codes,
@@ -390,22 +418,27 @@ def area_values(
             "rank": ranks,
             "rank_text": rank_text.tolist(),
             "colour": colour.tolist(),
+            "within_chance": chance,
         }
     )
     out.attrs["breaks"] = breaks
     out.attrs["integers"] = integers
     out.attrs["unchanged"] = unchanged
+    out.attrs["chance"] = marks_chance
     return out
 
 
 def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list[tuple[str, str]]:
-    """The map's legend: its classes (with "0 (oförändrat)" between a change map's
-    decreases and increases), then whichever of "ny (från 0)", "uppgift saknas" and
-    "dolt (..)" it holds, so that every colour drawn is named."""
+    """The map's legend: its classes (with "0 (oförändrat)", or "inom slumpen" where the map
+    marks the changes chance could give, between a change map's decreases and increases),
+    then whichever of "ny (från 0)", "uppgift saknas" and "dolt (..)" it holds, so that
+    every colour drawn is named."""
     breaks = table.attrs["breaks"]
     items = legend_items(breaks, decimals=decimals, diverging=diverging, with_hidden=False,
                          integers=table.attrs["integers"]) if breaks else []
-    if table.attrs.get("unchanged"):
+    if table.attrs.get("chance") and table["within_chance"].any():
+        items = _with_unchanged(items, breaks, WITHIN_CHANCE)
+    elif table.attrs.get("unchanged"):
         items = _with_unchanged(items, breaks)
     colours = table["colour"].tolist()
     if NEW_FROM_ZERO[0] in colours:
@@ -418,10 +451,11 @@ def _area_legend(table: pd.DataFrame, *, decimals: int, diverging: bool) -> list
     return items
 
 
-def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float]) -> list[tuple[str, str]]:
-    """Legend items with :data:`UNCHANGED` between the decreases and the increases."""
-    below = decrease_classes(breaks)
-    return [*items[:below], UNCHANGED, *items[below:]]
+def _with_unchanged(items: list[tuple[str, str]], breaks: Sequence[float],
+                    entry: tuple[str, str] = UNCHANGED) -> list[tuple[str, str]]:
+    """Legend items with ``entry`` (:data:`UNCHANGED`) between the decreases and the increases."""
+    below = decrease_classes(breaks) if breaks else 0
+    return [*items[:below], entry, *items[below:]]
 
 
 def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict, list]:
@@ -442,26 +476,23 @@ def _feature_collection(geo_df: pd.DataFrame, table: pd.DataFrame) -> tuple[dict
 
     columns = zip(geo_df["geojson"].tolist(), table["area_code"].tolist(), table["name"].tolist(),
                   table["value_text"].tolist(), table["rank_text"].tolist(), table["approximate"].tolist(),
-                  table["suppressed"].tolist(), table["colour"].tolist(), strict=True)
+                  table["suppressed"].tolist(), table["colour"].tolist(), table["within_chance"].tolist(), strict=True)
+    marks_chance = bool(table.attrs.get("chance"))
     features, boxes = [], []
-    for text, code, name, value_text, rank_text, approximate, suppressed, colour in columns:
+    for text, code, name, value_text, rank_text, approximate, suppressed, colour, chance in columns:
         geom, box = _parse(text)
         boxes.append(box)
-        features.append(
-            {
-                "type": "Feature",
-                "id": code,
-                "geometry": geom,
-                "properties": {
-                    "area_code": code,
-                    "name": name,
-                    "value_text": value_text,
-                    "rank_text": rank_text,
-                    "approx": APPROX_NOTE if approximate else "",
-                    "fill": fill_of(suppressed, colour, approximate),
-                },
-            }
-        )
+        properties = {
+            "area_code": code,
+            "name": name,
+            "value_text": value_text,
+            "rank_text": rank_text,
+            "approx": APPROX_NOTE if approximate else "",
+            "fill": fill_of(suppressed, colour, approximate),
+        }
+        if marks_chance:  # the tooltip's {chance}: a few bytes per area, only on a change map
+            properties["chance"] = CHANCE_NOTE if chance else ""
+        features.append({"type": "Feature", "id": code, "geometry": geom, "properties": properties})
     return {"type": "FeatureCollection", "features": features}, boxes
 
 
@@ -476,7 +507,8 @@ def _content_key(geo_df: pd.DataFrame, values_df: pd.DataFrame, metric: str, arg
     """Everything ``area_layer`` reads: the polygons and names exactly, the values' columns
     it uses by a 64-bit hash per row (NA-aware)."""
     geo_cols = [c for c in ("area_code", "name", "approximate") if c in geo_df.columns]
-    used = [c for c in ("area_code", "name", metric, f"{metric}_suppressed", "suppressed") if c in values_df.columns]
+    used = [c for c in ("area_code", "name", metric, f"{metric}_suppressed", "suppressed", f"{metric}_state",
+                        *args[-1:]) if isinstance(c, str) and c in values_df.columns]
     rows = pd.util.hash_pandas_object(values_df[used], index=False).to_numpy().tobytes() if len(values_df) else b""
     return (
         tuple(tuple(geo_df[c].tolist()) for c in geo_cols),
@@ -500,6 +532,7 @@ def area_layer(
     selected: str | None = None,
     height: int = VIEW_HEIGHT_PX,
     width: int = VIEW_WIDTH_PX,
+    within_chance: str | None = None,
 ) -> pdk.Deck:
     """A choropleth deck of ``metric`` over the areas in ``geo_df`` (rows of the
     area_geometry table: area_code, name, level, approximate, geojson).
@@ -507,19 +540,21 @@ def area_layer(
     ``values_df`` has area_code, the metric and optionally ``<metric>_suppressed`` (or
     ``suppressed``). The tooltip gives name, value (".." when suppressed), rank and
     "(ungefärlig gräns)" for approximate areas; ``selected`` outlines one area. The view
-    fits the areas in a map ``width`` × ``height`` pixels.
+    fits the areas in a map ``width`` × ``height`` pixels. ``within_chance``: the column
+    saying which changes chance could give (:func:`area_values`), greyed and so named.
 
     Decks are remembered by content (the last few dozen): the same inputs give a copy of
     the deck already built, JSON included, instead of building and serialising again.
     """
-    key = _content_key(geo_df, values_df, metric, (label, decimals, diverging, selected, height, width))
+    key = _content_key(geo_df, values_df, metric, (label, decimals, diverging, selected, height, width,
+                                                   within_chance))
     with _DECKS_LOCK:
         hit = _DECKS.get(key)
         if hit is not None:
             _DECKS.move_to_end(key)
     if hit is None:
         hit = _build_area_layer(geo_df, values_df, metric, label, decimals=decimals, diverging=diverging,
-                                selected=selected, height=height, width=width)
+                                selected=selected, height=height, width=width, within_chance=within_chance)
         hit.to_json()  # made once here; st.pydeck_chart then reuses it
         with _DECKS_LOCK:
             _DECKS[key] = hit
@@ -554,8 +589,10 @@ def _build_area_layer(
     selected: str | None,
     height: int,
     width: int,
+    within_chance: str | None = None,
 ) -> Deck:
-    table = area_values(geo_df, values_df, metric, decimals=decimals, diverging=diverging)
+    table = area_values(geo_df, values_df, metric, decimals=decimals, diverging=diverging,
+                        within_chance=within_chance)
     collection, boxes = _feature_collection(geo_df.reset_index(drop=True), table)
     layers = [
         pdk.Layer(
@@ -601,7 +638,8 @@ def _build_area_layer(
                 )
             )
     tooltip = {
-        "html": ("<b>{name}</b>{approx}<br/>" + html.escape(label) + ": <b>{value_text}</b><br/>Rang: {rank_text}"),
+        "html": ("<b>{name}</b>{approx}<br/>" + html.escape(label) + ": <b>{value_text}</b>"
+                 + ("{chance}" if table.attrs["chance"] else "") + "<br/>Rang: {rank_text}"),
         "style": {"fontSize": "15px", "backgroundColor": "#222222", "color": "white"},
     }
     view = (
@@ -638,6 +676,9 @@ def area_alt(table: pd.DataFrame, label: str, decimals: int = 0) -> str:
     )
     if n_hidden:
         text += f" {n_hidden} {'område döljs' if n_hidden == 1 else 'områden döljs'} av röjandeskydd."
+    if "within_chance" in table.columns and (n_chance := int(table["within_chance"].sum())):
+        text += (f" {n_chance} {'område har' if n_chance == 1 else 'områden har'} en förändring inom slumpens "
+                 "variation, i grått.")
     return text
 
 
@@ -748,11 +789,12 @@ def grid_layer(
     count: str = "n",
     label: str = "Antal händelser",
     height: int = VIEW_HEIGHT_PX,
+    width: int = VIEW_WIDTH_PX,
     outlines: pd.DataFrame | None = None,
 ) -> pdk.Deck:
     """1 km grid cells as squares coloured by ``count``, over ``outlines``
     (:func:`area_outlines`: the selected area's outline and its neighbours, faintly), the
-    view fitted to the area.
+    view fitted to the area in a map ``width`` × ``height`` pixels.
 
     ``cells_df`` comes from the query layer, which already leaves out cells under the
     disclosure threshold; a cell still flagged as suppressed here is dropped, never drawn.
@@ -794,7 +836,7 @@ def grid_layer(
         boxes += [_parse(text)[1] for text, role in zip(outlines["geojson"], outlines["role"], strict=True)
                   if role == "area"]
     if boxes:
-        view = view_for_bounds(_bbox(boxes), height=height)
+        view = view_for_bounds(_bbox(boxes), width=width, height=height)
         view.zoom = min(view.zoom, 12)
     else:
         view = pdk.ViewState(latitude=62.5, longitude=16.5, zoom=3.6)
@@ -887,6 +929,7 @@ def choropleth_figure(
     decimals: int = 0,
     diverging: bool = False,
     outlines: pd.DataFrame | None = None,
+    within_chance: str | None = None,
 ) -> go.Figure:
     """The area map as a Plotly figure for the page's preview and PNG/SVG export: areas
     as filled shapes on hidden x/y axes, so nothing is fetched from the network (no geo
@@ -896,10 +939,11 @@ def choropleth_figure(
     one legend entry per class; suppressed areas grey with ".." in the hover, approximate
     areas with the screen's thick dark outline (:data:`APPROX_OUTLINE`). ``outlines``
     (:func:`area_outlines`) are drawn under the areas, as the grid map draws them under its
-    squares, and the view is fitted to the outlined area.
+    squares, and the view is fitted to the outlined area. ``within_chance``: as in
+    :func:`area_layer`, the changes chance could give in grey, "inom slumpen" on hover.
     """
     geo = geo_df.reset_index(drop=True)
-    table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging)
+    table = area_values(geo, values_df, metric, decimals=decimals, diverging=diverging, within_chance=within_chance)
     texts = geo["geojson"].tolist()
     # One legend entry per class, the screen's legend (a discrete legend reads better in a
     # report than a stepped colour bar): each colour is one entry, an area without data
@@ -1001,6 +1045,7 @@ def _area_trace(geojson: str, row, colour: str, name: str, label: str, *, first:
         "hoverinfo": "text",
         # A filled shape's hover shows the trace's one text (not a hovertemplate).
         "text": (f"<b>{html.escape(str(row['name']))}</b>{APPROX_NOTE if row['approximate'] else ''}<br>"
-                 f"{html.escape(label)}: {row['value_text']}<br>Rang: {row['rank_text']}"),
+                 f"{html.escape(label)}: {row['value_text']}{CHANCE_NOTE if row['within_chance'] else ''}<br>"
+                 f"Rang: {row['rank_text']}"),
         "meta": {"area_code": row["area_code"], "value_text": row["value_text"]},
     }

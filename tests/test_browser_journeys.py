@@ -307,7 +307,7 @@ def test_png_and_xlsx_downloads_open_with_the_numbers_on_screen(new_page, server
 
     book = load_workbook(target, read_only=True)
     cells = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    assert cells[0][0] == "Rekryteringssignaler, hela perioden, Jämtland, januari 2025 – december 2025"
+    assert cells[0][0] == "Rekryteringssignaler, hela perioden, Jämtland (polisområde), januari 2025 – december 2025"
     header_at = next(i for i, r in enumerate(cells) if r and r[0] == "Kön")
     assert [c for c in cells[header_at] if c is not None] == screen[0]
     # The table's columns (the caption above is merged over empty columns beside it).

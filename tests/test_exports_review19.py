@@ -299,8 +299,9 @@ def test_every_chart_and_table_export_names_its_period_in_the_title(demo_db, mon
     open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
     open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM)
     assert recorded["oversikt_trend_dl"]["title"] == f"Händelser per månad – Stockholm, {period}"
-    assert recorded["signal-trend"]["title"] == f"Rekryteringssignaler per månad, Stockholm, {period}"
-    assert recorded["signal-summary"]["title"] == f"Rekryteringssignaler, hela perioden, Stockholm, {period}"
+    # The signals' exports name the area with its level, as their captions do.
+    assert recorded["signal-trend"]["title"] == f"Rekryteringssignaler per månad, Stockholm (kommun), {period}"
+    assert recorded["signal-summary"]["title"] == f"Rekryteringssignaler, hela perioden, Stockholm (kommun), {period}"
     # The file names keep their form (the months once).
     assert recorded["signal-trend"]["filename"] == "rekryteringssignaler-per-manad-stockholm-2025-01-2025-12"
 

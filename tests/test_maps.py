@@ -345,3 +345,53 @@ def test_grid_map_draws_the_areas_outline_under_its_squares_and_fits_the_area(ge
     roles = [(t.meta or {}).get("outline") for t in fig.data]
     assert roles[-1] is None and roles.count("area") == 1 and roles.count("neighbour") == len(neighbours)
     assert fig.layout.xaxis.range[0] < west and fig.layout.xaxis.range[1] > east
+
+
+def test_changes_chance_could_give_are_grey_and_the_classes_are_the_others(geometry):
+    # Seven regions: -40 % and +35 % that chance could not give, the rest could.
+    geo = level(geometry, "polisregion")
+    codes = geo["area_code"].tolist()
+    values = pd.DataFrame({"area_code": codes,
+                           "change_pct": pd.array([-40.0, -3.0, 0.0, 2.0, 35.0, None, 8.0], dtype="Float64"),
+                           "change_pct_state": [None, None, None, None, None, "new", None],
+                           "chance": ["nej", "ja", "ja", "ja", "nej", "ja", "ja"]})
+    table = maps.area_values(geo, values, "change_pct", decimals=1, diverging=True,
+                             within_chance="chance").set_index("area_code")
+    grey = [codes[i] for i in (1, 2, 3, 5, 6)]
+    assert table.loc[grey, "within_chance"].all() and not table.loc[[codes[0], codes[4]], "within_chance"].any()
+    assert (table.loc[grey, "colour"] == maps.WITHIN_CHANCE[0]).all()
+    assert table.at[codes[5], "value_text"] == "ny (från 0)"  # still says what it is
+    assert table.at[codes[0], "colour"] in maps.DIVERGING_6[:3] and table.at[codes[4], "colour"] in maps.DIVERGING_6[3:]
+    assert table.at[codes[3], "value_text"] == "2,0" and table.at[codes[3], "rank_text"] == "3 av 6"
+    # The legend: the two coloured changes' classes with "inom slumpen" between them, and no
+    # "oförändrat" or "ny (från 0)" that no area is drawn in.
+    legend = maps._area_legend(table.reset_index(), decimals=1, diverging=True)
+    assert legend == [(maps.DIVERGING_6[2], "-40,0 till under 0"), maps.WITHIN_CHANCE,
+                      (maps.DIVERGING_6[3], "över 0 till 35,0")]
+    deck = maps.area_layer(geo, values, "change_pct", "Förändring (%)", decimals=1, diverging=True,
+                           within_chance="chance")
+    features = {f["id"]: f["properties"] for f in deck.layers[0].data["features"]}
+    assert features[codes[1]]["chance"] == maps.CHANCE_NOTE and features[codes[0]]["chance"] == ""
+    assert "{chance}" in deck._tooltip["html"] and deck.legend == legend
+    assert "5 områden har en förändring inom slumpens variation" in deck.alt
+    # Without the verdicts the same values are coloured as before (the cached deck is not reused).
+    plain = maps.area_layer(geo, values, "change_pct", "Förändring (%)", decimals=1, diverging=True)
+    assert "chance" not in plain.layers[0].data["features"][1]["properties"]
+    assert maps.WITHIN_CHANCE not in plain.legend and maps.UNCHANGED in plain.legend
+    fig = maps.choropleth_figure(geo, values, "change_pct", "Förändring (%)", title="F", decimals=1, diverging=True,
+                                 within_chance="chance")
+    groups = legend_groups(fig)
+    assert {t.meta["area_code"] for t in groups["inom slumpen"]} == set(grey)
+    assert all("inom slumpen" in t.text for t in groups["inom slumpen"])
+
+
+def test_change_map_marking_chance_stays_within_300_kb(geometry):
+    # Every kommun with its verdict and the tooltip's note: still within issue 6's limit.
+    geo = level(geometry, "kommun")
+    values = pd.DataFrame({"area_code": geo["area_code"],
+                           "value": np.linspace(-80, 120, len(geo)).round(1),
+                           "within_chance": ["ja" if i % 3 else "nej" for i in range(len(geo))]})
+    deck = maps.area_layer(geo, values, "value", "Förändring mot ett år tidigare (%)", decimals=1, diverging=True,
+                           within_chance="within_chance")
+    assert sum(f["properties"]["chance"] == maps.CHANCE_NOTE for f in deck.layers[0].data["features"]) > 100
+    assert maps.payload_bytes(deck) <= maps.PAYLOAD_LIMIT

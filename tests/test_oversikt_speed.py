@@ -63,9 +63,11 @@ def old_area_values(geo_df, values_df, metric, *, decimals=0, diverging=False):
         if not math.isnan(v) and colours else (None if not h else "#C8C8C8")
         for v, h in zip(value, hidden, strict=True)
     ]
+    out["within_chance"] = False  # these maps do not mark the changes chance could give
     out.attrs["breaks"] = breaks
     out.attrs["integers"] = integers
     out.attrs["unchanged"] = bool(diverging and (value == 0).any())
+    out.attrs["chance"] = False
     return out
 
 

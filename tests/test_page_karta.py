@@ -192,6 +192,12 @@ def deck_features(at: AppTest) -> dict[str, dict]:
     return {f["properties"]["name"]: f["properties"] for f in spec["layers"][0]["data"]["features"]}
 
 
+def map_legend(at: AppTest) -> str:
+    """The map's legend (components.show_deck) as sent to the browser."""
+    [legend] = [e.value for e in at.get("html") if "lagesbild-legend" in e.value]
+    return legend
+
+
 def test_change_map_names_a_change_from_zero_and_no_change(karta, raw):
     at = karta({"niva": "Län", "omrade": "Skåne län", "matt": "Förändring mot ett år tidigare (%)"})
     counts = raw.execute(
@@ -206,8 +212,19 @@ def test_change_map_names_a_change_from_zero_and_no_change(karta, raw):
         if before == 0:
             assert features[name]["value_text"] == ("ny (från 0)" if now else "0 båda åren"), name
             assert features[name]["rank_text"] == "–"
-    legend = at.get("html")[0].value
-    assert "ny (från 0)" in legend and "uppgift saknas" not in legend  # every kommun has its data
+    # A change from 0 that chance could give (Höör's 0 to 3) is grey like the other such
+    # changes, its tooltip still saying "ny (från 0)"; one chance could not give is purple.
+    from dashboard import charts, maps
+
+    legend = map_legend(at)
+    for name in new:
+        now = next(n for m, n, _ in counts if m == name)
+        chance = charts.change_within_chance(now, 0)
+        assert features[name]["fill"][:3] == maps._rgba(maps.WITHIN_CHANCE[0] if chance
+                                                        else maps.NEW_FROM_ZERO[0])[:3], name
+        assert features[name]["chance"] == (maps.CHANCE_NOTE if chance else ""), name
+    assert ("ny (från 0)" in legend) == any(not charts.change_within_chance(n, 0) for m, n, _ in counts if m in new)
+    assert "uppgift saknas" not in legend  # every kommun has its data
     assert "”ny (från 0)”" in captions(at)
 
 
@@ -217,7 +234,7 @@ def test_change_map_without_a_year_before_says_why(karta):
     [info] = [i.value for i in at.info if "Ingen förändring" in i.value]
     assert "januari 2015 – december 2015" in info and "januari 2017" in info
     assert all(f["value_text"] == "–" for f in deck_features(at).values())
-    assert "uppgift saknas" in at.get("html")[0].value  # the blank map has a legend
+    assert "uppgift saknas" in map_legend(at)  # the blank map has a legend
 
 
 def test_grid_squares_lie_on_the_areas_outline_and_its_neighbours(karta, raw):
@@ -275,11 +292,11 @@ def test_signal_map_before_the_signals_begin_shows_missing_not_zero(karta, raw):
     assert not at.dataframe and not at.get("download_button") and not at.toggle
 
 
-
-def test_change_table_says_which_changes_chance_could_give(empty_db, tmp_path, monkeypatch, recorded):
-    # Two kommuner whose change both colour the map: Botkyrka from 10 to 60 incidents, more
-    # than chance gives; Malmö from 50 to 45, which chance gives. The table and its export
-    # say which is which (exact test of the two counts, 5 % level).
+@pytest.fixture
+def two_changes(empty_db, tmp_path, monkeypatch, recorded):
+    """Karta's change map per kommun over two kommuner whose change both colour the map:
+    Botkyrka from 10 to 60 incidents, more than chance gives; Malmö from 50 to 45, which
+    chance gives (exact test of the two counts, 5 % level)."""
     from helpers import incident_csv
 
     from pipelines.loading import ingest
@@ -297,9 +314,43 @@ def test_change_table_says_which_changes_chance_could_give(empty_db, tmp_path, m
         at.query_params[k] = v
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
 
+
+def test_change_table_says_which_changes_chance_could_give(two_changes, recorded):
+    at = two_changes
     table = at.dataframe[0].value.set_index("Kommun")
     assert (table.at["Botkyrka", "Inom slumpen"], table.at["Malmö", "Inom slumpen"]) == ("nej", "ja")
     export = recorded["karta_table_dl"]
     assert export["df"].set_index("name").at["Malmö", "within_chance"] == "ja"
     assert "Inom slumpens variation: ”ja” när förändringen" in export["caption"]
+
+
+def test_change_map_greys_the_changes_chance_could_give(two_changes):
+    # Malmö's -10 % was a blue as deep as a real fall on the map, which alone did not say
+    # that chance gives it: it is grey, as Översikt greys such a change, and says why.
+    import json
+
+    from dashboard import maps
+
+    at = two_changes
+    features = deck_features(at)
+    malmo, botkyrka = features["Malmö"], features["Botkyrka"]
+    grey = maps._rgba(maps.WITHIN_CHANCE[0])[:3]
+    assert malmo["fill"][:3] == grey and malmo["chance"] == " – inom slumpen"
+    assert malmo["value_text"] == "-10,0" and malmo["rank_text"] == "2 av 2"  # the value and rank stay
+    assert botkyrka["fill"][:3] != grey and botkyrka["chance"] == ""
+    assert botkyrka["fill"][:3] in [maps._rgba(c)[:3] for c in maps.DIVERGING_6[3:]]  # a rise's colour
+    assert "{chance}" in json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"]
+    assert "i grått" in at.get("deck_gl_json_chart")[0].proto.alt  # said to screen readers too
+    legend = map_legend(at)
+    assert "inom slumpen" in legend and "oförändrat" not in legend
+    assert "-10,0" not in legend  # no class for a grey change
+    assert "i grått (”inom slumpen”)" in captions(at)
+    # The image for reports shows the same.
+    at.session_state["karta_export"] = True
+    at.run()
+    data = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    fills = {t["meta"]["area_code"]: t["fillcolor"] for t in data if "area_code" in t.get("meta", {})}
+    assert fills["1280"] == maps.WITHIN_CHANCE[0] and fills["0127"] != maps.WITHIN_CHANCE[0]
+    assert "inom slumpen" in {t.get("name") for t in data}

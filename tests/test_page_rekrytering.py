@@ -188,3 +188,44 @@ def test_the_lines_come_in_the_tables_order_of_the_categories(demo_db):
     table = at.dataframe[0].value["Åldersgrupp"].tolist()
     assert names and names == [c for c in table if c in names]
     assert names[0] == "under 12 år"
+
+
+@pytest.mark.parametrize("measure", ["Antal signaler", "Per 1 000 unga 12–17 år"])
+def test_the_chart_image_names_the_area_with_its_level_and_only_the_sources_it_uses(demo_db, monkeypatch, recorded,
+                                                                                  measure):
+    # The PNG said "Rekryteringssignaler per månad, Stockholm": a kommun or the LPO? And a
+    # chart of counts named SCB's population among its sources, which only the rates use.
+    import re
+
+    import streamlit as st
+    from helpers import chart_titles
+
+    from dashboard import exports
+
+    images: dict[str, tuple[str, str]] = {}
+
+    def to_image(fig, fmt_, *, title, caption, **kwargs):
+        images[fmt_] = (title, caption)
+        return b""
+
+    pressed = st.download_button
+
+    def download_button(label, *, data=None, **kwargs):
+        if label == "PNG" and kwargs.get("key", "").startswith("signal-trend"):
+            data()  # what a click on "PNG" makes
+        return pressed(label, data=data, **kwargs)
+
+    monkeypatch.setattr(exports, "to_image", to_image)
+    monkeypatch.setattr(exports, "browser_path", lambda: "/usr/bin/chromium")
+    monkeypatch.setattr(st, "download_button", download_button)
+    at = _open(demo_db, {"niva": "Kommun", "omrade": "Stockholm", "matt_signal": measure})
+    assert not at.exception, [e.value for e in at.exception]
+    title, caption = images["png"]
+    assert title == "Rekryteringssignaler per månad, Stockholm (kommun), mars 2025 – augusti 2025"
+    assert "Rekryteringssignaler per månad, Stockholm (kommun)" in chart_titles(at)  # on screen too
+    assert recorded["signal-summary"]["title"].startswith("Rekryteringssignaler, hela perioden, Stockholm (kommun), ")
+    source = re.search(r"Källa: (.*?)\. Data t\.o\.m\.", caption).group(1)
+    assert "rekryteringssignaler" in source
+    assert ("befolkning" in source) == (measure != "Antal signaler")
+    # The table beside it has the rates: its files name the population either way.
+    assert "befolkning" in re.search(r"Källa: (.*?)\. Data t\.o\.m\.", recorded["signal-trend"]["caption"]).group(1)

@@ -26,6 +26,13 @@ METRICS = {
     "atgarder": ("Andel åtgärder uppnådda (%)", 1, False),
 }
 AUTO = "auto"
+# The map and its legend on the first screen at 1366 × 768: the legend beside the map
+# (components.show_deck(beside=True)) and the map as high as the screen leaves under the
+# page's controls. The view is fitted to that size (the map column's width at 1366 px).
+MAP_HEIGHT = 400
+MAP_WIDTH = 700
+# What a browser without WebGL (an empty map) can use instead.
+NO_MAP = "Slå på ”Karta som bild” längre ner för samma karta som bild; tabellen har värdena."
 
 sel = current_selection()
 components.page_header("Karta", sel)
@@ -129,10 +136,12 @@ if view == "1 km-rutor":
             outlines = maps.area_outlines(geo.geometry(sel.area_level), sel.area_code)
             if len(outlines):
                 notes.append(f"Under rutorna: {sel.area_name} med mörk kontur, angränsande områden i grått.")
-            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser", outlines=outlines)
-            components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid")
-            st.caption(f"{fmt.integer(len(cells.frame))} rutor med minst {cells.frame['incidents'].min()} "
-                       f"händelser, {sel.describe()}.")
+            deck = maps.grid_layer(cells.frame, count="incidents", label="Antal händelser", outlines=outlines,
+                                   height=MAP_HEIGHT, width=MAP_WIDTH)
+            components.show_deck(deck, "Antal händelser per 1 km-ruta", key="karta_grid", height=MAP_HEIGHT,
+                                 beside=True, fallback=NO_MAP,
+                                 hint=f"{fmt.integer(len(cells.frame))} rutor med minst "
+                                      f"{cells.frame['incidents'].min()} händelser, {sel.describe()}.")
             # The squares as drawn: cells under the threshold are already left out of the
             # frame (geo.grid), so the table and image can hold no hidden count.
             # The period in the export's title, as on the other pages' exports (it was only
@@ -156,7 +165,6 @@ else:
     scope = geo.scope(level, sel.area_level, sel.area_code)
     values = map_values(level, scope.codes)
     geom = geo.geometry(level, scope.codes)
-    st.markdown(f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}")
     if metric == "forandring" and not incidents.has_previous(sel.start):
         # Every area is then without a value: said above the blank map, not under it.
         first, _ = incidents.month_range()
@@ -173,12 +181,15 @@ else:
         else None
     if without_signals:
         st.info(without_signals, icon=":material/event_busy:")
+    # The changes chance could give are grey on the map ("inom slumpen"), as on Översikt's cards.
     deck = maps.area_layer(geom, values, "value", label, decimals=decimals, diverging=diverging,
-                           selected=sel.area_code)
+                           selected=sel.area_code, height=MAP_HEIGHT, width=MAP_WIDTH,
+                           within_chance="within_chance" if metric == "forandring" else None)
     deck_key = f"karta_deck_{level}_{sel.area_code}"
-    components.show_deck(deck, label, key=deck_key,
+    components.show_deck(deck, label, key=deck_key, height=MAP_HEIGHT, beside=True, fallback=NO_MAP,
+                         heading=f"**{label}, {scope.description}** · {fmt.period(sel.start, sel.end)}",
+                         hint="Klicka på ett område för att välja det i urvalet och gå en nivå ner.",
                          on_select=partial(filters.drill_down, deck_key, level, {"karta_niva": AUTO}))
-    st.caption("Klicka på ett område för att välja det i urvalet och gå en nivå ner.")
 
     if metric == "signaler":
         suppressed += int(values["value_suppressed"].sum())
@@ -203,8 +214,8 @@ else:
     if metric == "forandring" and (ongoing := incidents.ongoing_note(sel)):
         notes.append(ongoing)
     if metric == "forandring" and values["within_chance"].eq("ja").any():
-        notes.append(f"{components.CHANCE_COLUMN_HELP} Kartan färgar alla förändringar; tabellen säger vilka "
-                     "slumpen kan ge.")
+        notes.append(f"{components.CHANCE_COLUMN_HELP} Kartan visar de förändringar som kan vara slump i grått "
+                     "(”inom slumpen”); tabellen säger vilka.")
     if metric == "forandring" and values["value_state"].notna().any():
         notes.append("Där året före hade 0 händelser finns ingen förändring i procent (– i tabellen): kartan "
                      "visar ”ny (från 0)” när området har händelser nu och ”0 båda åren” (i färgen för oförändrat) när "
@@ -269,7 +280,8 @@ else:
                                  filename=components.file_name(name, sel), columns=columns)
         if st.toggle("Karta som bild (PNG/SVG för rapporter)", key="karta_export"):
             fig = maps.choropleth_figure(geom, values, "value", label, title=title, decimals=decimals,
-                                         diverging=diverging)
+                                         diverging=diverging,
+                                         within_chance="within_chance" if metric == "forandring" else None)
             components.chart(fig, key="karta_plotly")
             exports.download_buttons("karta_fig_dl", fig=fig, title=title, caption=map_caption(measure_sources),
                                      filename=components.file_name(name, sel))

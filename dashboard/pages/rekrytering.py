@@ -183,13 +183,14 @@ view_identity = (db_key(), sel.area_level, sel.area_code, sel.start, sel.end, gr
 large_note = signals.secondary_note(sel, view_grain) if suppressed else None
 
 
-def export_caption(frame, *notes) -> str:
+def export_caption(frame, *notes, rates: bool = True) -> str:
     """The caption of the export of ``frame``: how many counts THIS export hides (the
     trend's and the whole period's differ; each caption said the page's sum of both),
-    with the export's own ``notes`` after the page's."""
+    with the export's own ``notes`` after the page's. ``rates=False`` for an export of
+    counts alone (the chart of counts): its "Källa" names no population."""
     hidden = count_suppressed(frame, ["count"])
     return components.export_caption(sel, suppressed=hidden, data="rekryteringssignaler", types=False,
-                                     sources=("rekryteringssignaler", "befolkning"),
+                                     sources=("rekryteringssignaler", *(("befolkning",) if rates else ())),
                                      notes=[coverage, unplaced, *notes, export_years_note if hidden else None,
                                             large_note if hidden else None])
 
@@ -197,7 +198,9 @@ def export_caption(frame, *notes) -> str:
 y_title = MEASURES[measure]
 title = f"Rekryteringssignaler per {GRAIN_LABELS[view_grain]}" + (f" och {SPLITS[split].lower()}" if dimension else "")
 
-fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_name}", y_title, view_grain)
+# The area with its level, as the captions name it: "Botkyrka (kommun)", not the
+# lokalpolisområde Botkyrka (which covers Salem too).
+fig = charts.remembered(signal_trend, table, measure, dimension, f"{title}, {sel.area_label}", y_title, view_grain)
 components.chart(fig, key="signal_trend")
 st.caption(fig.layout.meta.get("alt", "") if fig.layout.meta else "")
 if large_note:
@@ -210,8 +213,10 @@ columns = {"period_label": GRAINS[view_grain], **({"category_label": SPLITS[spli
 # The exports' titles name the period, as the other pages' exports do.
 period = fmt.period(sel.start, sel.end)
 export_table, export_columns = yearly_export(table, columns) if view_grain == "year" else (table, columns)
-exports.download_buttons("signal-trend", fig=fig, df=export_table, title=f"{title}, {sel.area_name}, {period}",
+# The table holds the rates beside the counts; a chart of counts alone uses no population.
+exports.download_buttons("signal-trend", fig=fig, df=export_table, title=f"{title}, {sel.area_label}, {period}",
                          caption=export_caption(table, grain_note or None),
+                         fig_caption=export_caption(table, grain_note or None, rates=measure == "rate"),
                          # The grain and breakdown in the name: each view's file kept apart.
                          filename=components.file_name(f"{title}, {sel.area_name}", sel),
                          columns=export_columns)
@@ -226,7 +231,7 @@ st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"
              hide_index=True, key="signal_summary")
 # The file holds the rates as the table shows them (one decimal), for a report to match it.
 exports.download_buttons("signal-summary", df=summary.assign(rate=fmt.rounded(summary["rate"], 1)),
-                         title=f"Rekryteringssignaler, hela perioden, {sel.area_name}, {period}",
+                         title=f"Rekryteringssignaler, hela perioden, {sel.area_label}, {period}",
                          caption=export_caption(summary),
                          filename=components.file_name(f"rekryteringssignaler-hela-perioden-{SPLITS[split]}-{sel.area_name}",
                                                        sel),
