@@ -90,7 +90,7 @@ _CHART_TEXTS = """() => {
 
 @pytest.mark.parametrize("width", [800, 1280])
 @pytest.mark.parametrize(("path", "title"), [
-    ("/?niva=Polisregion&omrade=Region+V%C3%A4st", "Händelser per månad – Region Väst"),
+    ("/?niva=Polisregion&omrade=Region+V%C3%A4st", "Händelser per månad – Region Väst (polisregion)"),
     ("/atgarder?niva=Kommun&omrade=Botkyrka", "Åtgärdernas status per prioriterat område – Botkyrka, 2025"),
     ("/rekrytering?uppdelning=Signaltyp", "Rekryteringssignaler per månad och signaltyp, Hela landet"),
     ("/jamforelse?niva=Polisregion&omrade=Region+V%C3%A4st",

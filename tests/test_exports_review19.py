@@ -298,7 +298,7 @@ def test_every_chart_and_table_export_names_its_period_in_the_title(demo_db, mon
     period = "januari 2025 – december 2025"
     open_page(demo_db, "oversikt", monkeypatch, STOCKHOLM)
     open_page(demo_db, "rekrytering", monkeypatch, STOCKHOLM)
-    assert recorded["oversikt_trend_dl"]["title"] == f"Händelser per månad – Stockholm, {period}"
+    assert recorded["oversikt_trend_dl"]["title"] == f"Händelser per månad – Stockholm (kommun), {period}"
     # The signals' exports name the area with its level, as their captions do.
     assert recorded["signal-trend"]["title"] == f"Rekryteringssignaler per månad, Stockholm (kommun), {period}"
     assert recorded["signal-summary"]["title"] == f"Rekryteringssignaler, hela perioden, Stockholm (kommun), {period}"

@@ -184,7 +184,7 @@ if now_hidden and (running := signals.running_note(sel)):
 left, right = st.columns([3, 2])
 with left:
     monthly = incidents.monthly(sel)
-    title = f"Händelser per månad – {sel.area_name}"
+    title = f"Händelser per månad – {sel.area_label}"
     fig = charts.remembered(monthly_trend, db_key(), sel, title)
     components.chart(fig, key="oversikt_trend")
     st.caption(f"{sel.types_label().capitalize()}. Linjen för ett år tidigare är flyttad fram tolv "
