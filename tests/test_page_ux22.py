@@ -104,3 +104,30 @@ def test_recruitment_summary_numbers_are_right_aligned(demo_db, monkeypatch):
     [per_period] = [d for d in at.dataframe if "Per 1 000 unga 12–17 år" in d.value.columns and d is not summary
                     and "Andel" not in d.value.columns]
     assert {"Antal", "Per 1 000 unga 12–17 år"} == _aligned_right(per_period)
+
+
+def test_jamforelse_change_is_signed_and_the_interval_right_aligned(demo_db, monkeypatch, recorded):
+    at = open_page(demo_db, "jamforelse", monkeypatch, {"niva": "Kommun", "omrade": "Botkyrka"})
+    element = _table(at, "Förändr. (%)")
+    shown = element.value
+    name = shown.columns[1]
+    exported = recorded["jmf_bars_dl"]["df"].set_index("name")
+    assert pd.api.types.is_numeric_dtype(exported["change_pct"])
+    negatives = 0
+    for area, text in zip(shown[name], shown["Förändr. (%)"], strict=True):
+        value = exported.at[area, "change_pct"]
+        if pd.isna(value):
+            assert text in ("–", ".."), (area, text)
+            continue
+        _signed_as_shown(text, round(float(value), 1))
+        negatives += float(value) < 0
+    assert negatives
+    assert {"Rang", "Antal", "Värde", "95 % intervall", "Antal året innan", "Värde året innan",
+            "Förändr. (%)"} <= _aligned_right(element)
+    assert not _aligned_right(element) & {name, "Inom slumpen"}
+
+
+def test_data_page_counts_are_right_aligned(demo_db, monkeypatch):
+    at = open_page(demo_db, "data", monkeypatch, {})
+    element = _table(at, "Rader")
+    assert "Rader" in _aligned_right(element) and "Källa" not in _aligned_right(element)
