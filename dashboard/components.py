@@ -255,6 +255,20 @@ def webgl_notice(text: str = "") -> str:
     return _WEBGL_CHECK.format(text=html.escape(f"{NO_WEBGL} {text}".strip()))
 
 
+def dataframe(table, *, column_config: dict | None = None, **kwargs):
+    """``st.dataframe`` of a table from :func:`formatting.display_arrow`: its number
+    columns (Swedish texts, so that ".." can stand for a hidden value) right-aligned as
+    numbers are, keeping the width, label and help the page gives them; a missing date
+    shows "–" as every other missing value does. Returns what ``st.dataframe`` returns."""
+    config = dict(column_config or {})
+    for header in fmt.numeric_headers(table):
+        given = config.get(header)
+        if isinstance(given, str):  # a label alone
+            given = st.column_config.TextColumn(given)
+        config[header] = {**(given or st.column_config.TextColumn()), "alignment": "right"}
+    return st.dataframe(table, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+
+
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None, beside: bool = False,
               heading: str | None = None, hint: str | None = None, fallback: str = ""):
     """Draw a pydeck map with its legend and alt text; returns the selection state when

@@ -6,7 +6,12 @@ Conventions (one place, so every page agrees):
   breaks across lines; the decimal sign is a comma: ``1 234,5``. Plotly figures use
   ``layout.separators = ", "`` (see ``charts.SEPARATORS``) which gives the same look.
 - Percentages carry a no-break space before the sign: ``12,3 %``.
-- Negative numbers use the ordinary hyphen-minus so that copied values still parse.
+- In tables (:func:`display_table`, :func:`display_arrow`) a negative number takes the
+  minus sign (U+2212, ``MINUS``), as wide as ``+``, and a change column (``signed``) its
+  sign either way: ``+12``, ``−3,5 %``. Elsewhere (captions, hover labels, st.metric, whose
+  arrow reads a leading hyphen-minus) negative numbers keep the hyphen-minus.
+- Number columns of a table are right-aligned on screen; :func:`numeric_headers` names them
+  (``components.dataframe`` aligns them).
 - A value hidden by disclosure control (suppression) is shown as ``..`` (SUPPRESSED);
   any other missing value as ``–`` (MISSING).
 - Months: ``mars 2025`` (long) or ``2025-03`` (ISO); dates ISO ``2025-03-31``.
@@ -26,6 +31,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Number
+from typing import NamedTuple
 
 from dashboard import lazy
 
@@ -35,6 +41,7 @@ THOUSANDS = "\u00a0"
 DECIMAL = ","
 SUPPRESSED = ".."
 MISSING = "–"
+MINUS = "\u2212"  # a table's negative number: "−3", never "-3"
 
 MONTHS = (
     "januari", "februari", "mars", "april", "maj", "juni",
@@ -201,44 +208,76 @@ def _suppression_flag(df: pd.DataFrame, column: str) -> str | None:
 # --- tables ---------------------------------------------------------------------------------
 
 
-def _cell(value, decimals: int | None, kind: str) -> str:
+def _table_number(x: float, decimals: int, signed: bool = False) -> str:
+    """A table's number: :func:`_number_text` with the minus sign (U+2212) and, for a
+    change (``signed``), "+" before a positive one ("+12", "−3", "0")."""
+    text = _number_text(x, decimals)
+    if text[0] == "-":
+        return MINUS + text[1:]
+    if signed and text != MISSING and x > 0 and text.strip("0,") != "":
+        return "+" + text
+    return text
+
+
+def _cell(value, decimals: int | None, kind: str, signed: bool = False) -> str:
     if is_missing(value):
         return MISSING
     if isinstance(value, bool):
         return "ja" if value else "nej"
-    if kind == "percent":
-        return percent(value, 1 if decimals is None else decimals)
-    if kind == "share":
-        return share(value, 1 if decimals is None else decimals)
+    if kind in ("percent", "share"):
+        x = float(value) * (100.0 if kind == "share" else 1.0)
+        return f"{_table_number(x, 1 if decimals is None else decimals, signed)}{THOUSANDS}%"
     if isinstance(value, pd.Timestamp | dt.date):
         return date(value)
     if isinstance(value, Number):
         if decimals is None:
             decimals = 0 if float(value).is_integer() else 1
-        return number(value, decimals)
+        return _table_number(float(value), decimals, signed)
     return str(value)
 
 
-def _column_texts(series: pd.Series, decimals: int | None, kind: str) -> list[str]:
+def _is_number_column(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def _column_texts(series: pd.Series, decimals: int | None, kind: str, signed: bool = False) -> list[str]:
     """Display texts of one column: whole-column paths for text and numbers (a table of
-    thousands of rows is formatted on every rerun), ``_cell`` per value otherwise."""
+    thousands of rows is formatted on every rerun), ``_cell`` per value otherwise.
+    ``signed``: a change, "+12" and "−3"."""
     dtype = series.dtype
     if kind == "plain" and isinstance(dtype, pd.StringDtype):
         # Every present value of a string column is a str (missing: NaN or NA); a list
         # comprehension is a few times cheaper than astype/where/tolist per column.
         return [v if isinstance(v, str) else MISSING for v in series.tolist()]
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+    if _is_number_column(series):
         values = series.to_numpy(dtype=float, na_value=float("nan")).tolist()
         if kind == "share":
             d = 1 if decimals is None else decimals
-            return [MISSING if v != v else f"{_number_text(v * 100.0, d)}{THOUSANDS}%" for v in values]
+            return [MISSING if v != v else f"{_table_number(v * 100.0, d, signed)}{THOUSANDS}%" for v in values]
         if kind == "percent":
             d = 1 if decimals is None else decimals
-            return [MISSING if v != v else f"{_number_text(v, d)}{THOUSANDS}%" for v in values]
+            return [MISSING if v != v else f"{_table_number(v, d, signed)}{THOUSANDS}%" for v in values]
         if decimals is not None:
-            return [MISSING if v != v else _number_text(v, decimals) for v in values]
-        return [MISSING if v != v else _number_text(v, 0 if v.is_integer() else 1) for v in values]
-    return [_cell(v, decimals, kind) for v in series.tolist()]
+            return [MISSING if v != v else _table_number(v, decimals, signed) for v in values]
+        return [MISSING if v != v else _table_number(v, 0 if v.is_integer() else 1, signed) for v in values]
+    return [_cell(v, decimals, kind, signed) for v in series.tolist()]
+
+
+class _Kinds(NamedTuple):
+    """How a table's columns are shown beyond their dtype (see :func:`display_table`)."""
+    percent: frozenset = frozenset()
+    share: frozenset = frozenset()
+    months: frozenset = frozenset()
+    signed: frozenset = frozenset()
+    dates: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, **columns: Iterable[str]) -> _Kinds:
+        return cls(**{k: frozenset(v) for k, v in columns.items()})
+
+    def key(self) -> tuple:
+        return tuple(tuple(sorted(v)) for v in self)
 
 
 def display_table(
@@ -249,26 +288,33 @@ def display_table(
     percent: Iterable[str] = (),
     share: Iterable[str] = (),
     months: Iterable[str] = (),
+    signed: Iterable[str] = (),
 ) -> pd.DataFrame:
     """A table of display strings with Swedish headers, in the order of ``columns``.
 
     ``columns`` maps source column -> Swedish header. ``decimals`` fixes the decimals per
     column (default: 0 for whole numbers, 1 otherwise). Columns in ``percent`` are already
     in percent, columns in ``share`` are fractions; columns in ``months`` render as
-    ``mars 2025``. Suppressed values render as ``..``, other missing values as ``–``.
+    ``mars 2025``; columns in ``signed`` are changes, shown with their sign ("+12",
+    "−3,5 %"). A negative number takes the minus sign (U+2212). Suppressed values render
+    as ``..``, other missing values as ``–``.
     """
     decimals = dict(decimals or {})
-    percent, share, months = set(percent), set(share), set(months)
+    kinds = _Kinds.of(percent=percent, share=share, months=months, signed=signed)
     _check_columns(df, columns)
-    key = _table_key(df, columns, decimals, percent, share, months)
+    key = _table_key(df, columns, decimals, kinds)
     if key is not None:
         hit = _recall(_TABLES, key)
         if hit is not None:
             return hit.copy()
-    table = _display_table(df, columns, decimals, percent, share, months)
+    table = _display_table(df, columns, decimals, kinds)
     if key is not None:
         _keep(_TABLES, key, table.copy())
     return table
+
+
+# The schema metadata key of display_arrow's tables naming their number columns (JSON).
+NUMERIC_KEY = b"lagesbild.numeric"
 
 
 def display_arrow(
@@ -279,11 +325,19 @@ def display_arrow(
     percent: Iterable[str] = (),
     share: Iterable[str] = (),
     months: Iterable[str] = (),
+    signed: Iterable[str] = (),
+    dates: Iterable[str] = (),
     identity: tuple | None = None,
 ):
     """:func:`display_table`'s table as an Arrow table, for ``st.dataframe``: Streamlit
     converts a pandas frame to Arrow on every rerun (a few milliseconds per table), so the
     converted table is remembered with the display table. Same texts, same headers.
+
+    Columns in ``dates`` stay dates (Arrow date32, missing as null), so the browser's grid
+    sorts them by time and shows them ISO (``2025-03-14``); ``st.dataframe``'s
+    ``placeholder`` says what a missing one shows (``components.dataframe``: "–").
+    The headers of number columns (numbers, percent, share, signed) are named in the
+    schema's metadata (:func:`numeric_headers`), for the page to right-align them.
 
     The table is remembered by the frame's content (pickled and hashed), or, when the
     caller gives ``identity``, by that instead: a hashable value that determines the
@@ -291,14 +345,16 @@ def display_arrow(
     large frame (the measure register) pickling the content cost ~7 ms per rerun. With
     ``identity``, ``df`` may also be a function returning the frame, called only when the
     table is not remembered (a page's ``assign`` of a display column costs ~1 ms a rerun)."""
+    import json
+
     import pyarrow as pa
 
     decimals = dict(decimals or {})
+    kinds = _Kinds.of(percent=percent, share=share, months=months, signed=signed, dates=dates)
     if identity is not None:
-        key = ("identity", tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)),
-               tuple(sorted(share)), tuple(sorted(months)), identity)
+        key = ("identity", tuple(columns.items()), tuple(sorted(decimals.items())), kinds.key(), identity)
     else:
-        key = _table_key(df, columns, decimals, set(percent), set(share), set(months))
+        key = _table_key(df, columns, decimals, kinds)
     if key is not None:
         hit = _recall(_ARROW, key)
         if hit is not None:
@@ -308,11 +364,36 @@ def display_arrow(
     _check_columns(df, columns)
     # Built from the texts directly: every cell is a str (pandas' object columns made
     # Arrow infer each column's type, twice the time, plus the frame itself).
-    texts = _display_columns(df, columns, decimals, set(percent), set(share), set(months))
-    table = pa.table({header: pa.array(values, type=pa.string()) for header, values in texts.items()})
+    texts = _display_columns(df, {c: h for c, h in columns.items() if c not in kinds.dates}, decimals, kinds)
+    arrays = {}
+    for col, header in columns.items():
+        if col in kinds.dates:
+            if _suppression_flag(df, col) is not None:
+                raise ValueError(f"kolumnen {col!r} kan döljas och kan inte visas som datum")
+            arrays[header] = pa.array([None if is_missing(v) else _as_date(v) for v in df[col].tolist()],
+                                      type=pa.date32())
+        else:
+            arrays[header] = pa.array(texts[header], type=pa.string())
+    numeric = [header for col, header in columns.items() if _numeric(df, col, kinds)]
+    table = pa.table(arrays, metadata={NUMERIC_KEY: json.dumps(numeric).encode()})
     if key is not None:
         _keep(_ARROW, key, table)  # Arrow tables are immutable: shared as they are
     return table
+
+
+def _numeric(df: pd.DataFrame, col: str, kinds: _Kinds) -> bool:
+    """Whether a table shows ``col`` as a number (right-aligned on screen)."""
+    if col in kinds.months or col in kinds.dates:
+        return False
+    return (col in kinds.percent or col in kinds.share or col in kinds.signed) or _is_number_column(df[col])
+
+
+def numeric_headers(table) -> list[str]:
+    """The headers of a :func:`display_arrow` table's number columns (none for another table)."""
+    import json
+
+    metadata = getattr(getattr(table, "schema", None), "metadata", None) or {}
+    return json.loads(metadata[NUMERIC_KEY]) if NUMERIC_KEY in metadata else []
 
 
 def _recall(cache: OrderedDict, key):
@@ -369,30 +450,28 @@ def content_digest(value) -> bytes | None:
     return hashlib.blake2b(buf.getbuffer(), digest_size=20).digest()
 
 
-def _table_key(df, columns, decimals, percent, share, months) -> tuple | None:
+def _table_key(df, columns, decimals, kinds: _Kinds) -> tuple | None:
     """The frame's content (:func:`content_digest`) with the formatting asked for; None
     when the frame cannot be pickled (it is then formatted every time)."""
     content = content_digest(df)
     if content is None:
         return None
-    return (tuple(columns.items()), tuple(sorted(decimals.items())), tuple(sorted(percent)), tuple(sorted(share)),
-            tuple(sorted(months)), len(df), content)
+    return (tuple(columns.items()), tuple(sorted(decimals.items())), kinds.key(), len(df), content)
 
 
-def _display_table(df, columns, decimals, percent, share, months) -> pd.DataFrame:
-    return pd.DataFrame(_display_columns(df, columns, decimals, percent, share, months), index=range(len(df)),
-                        dtype=object)
+def _display_table(df, columns, decimals, kinds: _Kinds) -> pd.DataFrame:
+    return pd.DataFrame(_display_columns(df, columns, decimals, kinds), index=range(len(df)), dtype=object)
 
 
-def _display_columns(df, columns, decimals, percent, share, months) -> dict[str, list[str]]:
+def _display_columns(df, columns, decimals, kinds: _Kinds) -> dict[str, list[str]]:
     """Each shown column's texts under its Swedish header, in the order of ``columns``."""
     out = {}
     for col, header in columns.items():
-        kind = "percent" if col in percent else "share" if col in share else "plain"
-        if col in months:
+        kind = "percent" if col in kinds.percent else "share" if col in kinds.share else "plain"
+        if col in kinds.months:
             texts = [month(v) for v in df[col].tolist()]
         else:
-            texts = _column_texts(df[col], decimals.get(col), kind)
+            texts = _column_texts(df[col], decimals.get(col), kind, col in kinds.signed)
         if _suppression_flag(df, col) is None:  # nothing can be hidden: no all-False mask per column
             out[header] = texts
             continue

@@ -122,8 +122,9 @@ def chart_note(at, index: int = 0) -> str:
 
 
 def swedish_number(text: str) -> float:
-    """A number as a page shows it ('1 234', '23,2 %', '-4,5') as a float."""
-    return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", "."))
+    """A number as a page shows it ('1 234', '23,2 %', '+12', '−4,5') as a float."""
+    return float(text.replace("\xa0", "").replace("\u202f", "").replace(" ", "").replace("%", "").replace(",", ".")
+                 .replace("\u2212", "-"))
 
 
 @dataclass(frozen=True)

@@ -172,3 +172,31 @@ def test_count_puts_the_noun_in_the_right_number():
     assert fmt.count(1, "plan", "planer") == "1 plan"
     assert fmt.count(0, "plan", "planer") == "0 planer"
     assert fmt.count(1234, "åtgärd", "åtgärder") == "1\u00a0234 åtgärder"
+
+
+def test_a_table_shows_negative_numbers_with_the_minus_sign_and_changes_with_their_sign():
+    df = pd.DataFrame({"n": [-3, 12, 0, 1234], "d": [-3.25, 12.0, 0.0, -0.04], "pct": [-4.56, 2.0, 0.0, None],
+                       "pct_suppressed": [False, False, False, False], "s": [-0.1, 0.25, 0.0, 0.5]})
+    out = fmt.display_table(df, {"n": "N", "d": "D", "pct": "%", "s": "Andel"}, {"d": 1},
+                            signed=["d", "pct", "s"], percent=["pct"], share=["s"])
+    assert out["N"].tolist() == ["\u22123", "12", "0", f"1{NB}234"]          # a number: no "+"
+    assert out["D"].tolist() == ["\u22123,2", "+12,0", "0,0", "0,0"]        # -0.04 shows as 0,0, no sign
+    assert out["%"].tolist() == [f"\u22124,6{NB}%", f"+2,0{NB}%", f"0,0{NB}%", "–"]
+    assert out["Andel"].tolist() == [f"\u221210,0{NB}%", f"+25,0{NB}%", f"0,0{NB}%", f"+50,0{NB}%"]
+    assert not any("-" in v for v in out.to_numpy().ravel())
+    # Outside tables (hover labels, st.metric's delta, which reads a leading "-") the hyphen stays.
+    assert fmt.change(-3, 0, unit="") == "-3"
+
+
+def test_display_arrow_names_its_number_columns_and_keeps_dates_as_dates():
+    df = pd.DataFrame({"name": ["a", "b"], "n": [1, None], "n_suppressed": [True, False], "year": ["2024", "2025"],
+                       "when": [pd.Timestamp("2025-03-14"), pd.NaT], "share": [0.5, 0.25]})
+    table = fmt.display_arrow(df, {"name": "Namn", "n": "Antal", "year": "År", "when": "Bedömd", "share": "Andel"},
+                              share=["share"], dates=["when"])
+    assert fmt.numeric_headers(table) == ["Antal", "Andel"]
+    assert table.column("Antal").to_pylist() == ["..", "–"]   # still text: ".." for a hidden value
+    assert str(table.schema.field("Bedömd").type) == "date32[day]"
+    assert table.column("Bedömd").to_pylist() == [dt.date(2025, 3, 14), None]
+    assert fmt.numeric_headers(pd.DataFrame()) == []
+    with pytest.raises(ValueError):  # a value that can be hidden is never passed through as it is
+        fmt.display_arrow(df, {"n": "Antal"}, dates=["n"])

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 from helpers import open_page, open_tab, rows
 
@@ -190,9 +192,9 @@ def test_the_register_shows_and_filters_by_when_each_status_was_assessed(page_db
     open_tab(at, "atgarder_flik", "Register")
     at.text_input(key="atgarder_search").set_value("Nattvandring Fagersjö").run()
     shown = _register(at)
-    assert shown.columns.tolist()[:3] == ["Åtgärd", "Status", "Bedömd"]
-    assert shown[["Åtgärd", "Status", "Bedömd"]].values.tolist() == [
-        ["Nattvandring Fagersjö", "delvis uppnådd", "2025-11-20"]]
+    assert shown.columns.tolist()[:4] == ["Åtgärd", "Status", "Bedömd", "Bedömd i"]
+    assert shown[["Åtgärd", "Status", "Bedömd", "Bedömd i"]].values.tolist() == [
+        ["Nattvandring Fagersjö", "delvis uppnådd", date(2025, 11, 20), "T3 2025"]]
     # The picked measure says it too.
     at.session_state["atgarder_register"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
     at.run()
@@ -203,7 +205,8 @@ def test_the_register_shows_and_filters_by_when_each_status_was_assessed(page_db
     filter_ = at.multiselect(key="atgarder_assessed")
     assert "VB 2025" in filter_.options and "Utan tidpunkt" in filter_.options
     filter_.set_value(["VB 2025"]).run()
-    assert _register(at)[["Åtgärd", "Bedömd"]].values.tolist() == [["Fältgrupp Sköndal", "VB 2025"]]
+    # The VB entry has no date: "Bedömd" is empty ("–" on screen) and "Bedömd i" says when.
+    assert _register(at)[["Åtgärd", "Bedömd", "Bedömd i"]].values.tolist() == [["Fältgrupp Sköndal", None, "VB 2025"]]
     filter_.set_value(["T3 2025"]).run()
     assert _register(at).empty
     # The export has the column and names the filter.
@@ -217,21 +220,59 @@ def test_the_register_export_has_the_assessment_time(page_db, monkeypatch, recor
     at.text_input(key="atgarder_search").set_value("Farsta").run()
     call = recorded["atgarder_register_dl"]
     by_title = {r["Åtgärd"]: r for r in _csv(call)}
-    assert by_title["Trygghetsvandring Farsta strand"]["Bedömd"] == "T1 2025"
-    assert by_title["Linjearbete Farsta"]["Bedömd"] == ""
+    # An undated entry: no date, its round and plan year under "Bedömd i".
+    assert (by_title["Trygghetsvandring Farsta strand"]["Bedömd"],
+            by_title["Trygghetsvandring Farsta strand"]["Bedömd i"]) == ("", "T1 2025")
+    assert (by_title["Linjearbete Farsta"]["Bedömd"], by_title["Linjearbete Farsta"]["Bedömd i"]) == ("", "")
     in_xlsx = {r["Åtgärd"]: r for r in _xlsx(call)}
-    assert in_xlsx["Trygghetsvandring Farsta strand"]["Bedömd"] == "T1 2025"
+    assert in_xlsx["Trygghetsvandring Farsta strand"]["Bedömd i"] == "T1 2025"
+    assert in_xlsx["Trygghetsvandring Farsta strand"]["Bedömd"] in (None, "")
     assert in_xlsx["Linjearbete Farsta"]["Bedömd"] in (None, "")
+    # A dated one: ISO in the CSV, in Excel a date, which sorts by time.
+    at.text_input(key="atgarder_search").set_value("Nattvandring Fagersjö").run()
+    call = recorded["atgarder_register_dl"]
+    [row] = _csv(call)
+    assert (row["Bedömd"], row["Bedömd i"]) == ("2025-11-20", "T3 2025")
+    [row] = _xlsx(call)
+    assert (row["Bedömd"], row["Bedömd i"]) == (datetime(2025, 11, 20), "T3 2025")
 
 
 def test_the_stuck_table_and_its_export_show_when_the_status_was_assessed(page_db, monkeypatch, recorded):
     at = open_page(page_db, "atgarder", monkeypatch, STOCKHOLMS_LAN_2025)
     open_tab(at, "atgarder_flik", "Står still")
     [stuck] = [d.value for d in at.dataframe if "Sedan" in d.value.columns]   # only selectable tables have keys
-    assert stuck.columns.tolist()[4:6] == ["Status", "Bedömd"]
+    assert stuck.columns.tolist()[4:7] == ["Status", "Bedömd", "Bedömd i"]
     mine = stuck[stuck["Åtgärd"] == "Samtalsgrupp Gubbängen"]
-    assert mine[["Status", "Bedömd"]].values.tolist() == [["påbörjad", "2025-09-05"]]
+    assert mine[["Status", "Bedömd", "Bedömd i"]].values.tolist() == [["påbörjad", date(2025, 9, 5), "T2 2025"]]
     call = recorded["atgarder_stuck_dl"]
     exported = {r["Åtgärd"]: r for r in _csv(call)}
-    assert exported["Samtalsgrupp Gubbängen"]["Bedömd"] == "2025-09-05"
-    assert {r["Åtgärd"]: r["Bedömd"] for r in _xlsx(call)}["Samtalsgrupp Gubbängen"] == "2025-09-05"
+    assert (exported["Samtalsgrupp Gubbängen"]["Bedömd"], exported["Samtalsgrupp Gubbängen"]["Bedömd i"]) \
+        == ("2025-09-05", "T2 2025")
+    assert {r["Åtgärd"]: r["Bedömd"] for r in _xlsx(call)}["Samtalsgrupp Gubbängen"] == datetime(2025, 9, 5)
+
+
+@pytest.mark.parametrize(("tab", "key_column"), [("Register", "Uppföljningar"), ("Står still", "Sedan")],
+                         ids=["register", "star-still"])
+def test_assessed_is_a_date_column_beside_the_round(page_db, monkeypatch, tab, key_column):
+    at = open_page(page_db, "atgarder", monkeypatch, STOCKHOLMS_LAN_2025)
+    open_tab(at, "atgarder_flik", tab)
+    [element] = [d for d in at.dataframe if key_column in d.value.columns]
+    shown = element.value
+    # A date (or empty), never text: the grid sorts a date column by time, where as text
+    # "VB 2025" and "T2 2025" sorted after every date (tests/test_browser_assessed.py clicks it).
+    assert json.loads(element.proto.columns)["Bedömd"]["type_config"]["type"] == "date"
+    timed = [(w, r) for w, r in zip(shown["Bedömd"], shown["Bedömd i"], strict=True) if r != "–"]
+    dated = [(w, r) for w, r in timed if w is not None and not pd.isna(w)]
+    assert dated and all(isinstance(w, date) for w, _ in dated)
+    # An undated or unassessed row shows "–" there, as any missing value does.
+    assert element.proto.placeholder == "–"
+    # Every date lies in the round named beside it, as the filter's help says ("T2": May–September).
+    tertial = {"T1": (1, 4), "T2": (5, 9), "T3": (10, 12)}
+    for when, round_ in dated:
+        name, year = round_.split(" ")
+        assert name in tertial and when.year == int(year) and tertial[name][0] <= when.month <= tertial[name][1], \
+            (when, round_)
+    # The undated assessments have their round alone: the VB summary, and the workbook's undated T1.
+    undated = {r for w, r in timed if w is None or pd.isna(w)}
+    assert {"VB 2025", "T1 2025"} <= undated if tab == "Register" else undated <= {"VB 2025", "T1 2025", "T2 2025",
+                                                                                    "T3 2025"}

@@ -25,27 +25,36 @@ REGISTER_CONTENT_KEY = "atgarder_register_content"  # what the register showed w
 # shows it all, and the export and the picked row's details have it in full.
 NAME_WIDTHS = {header: st.column_config.TextColumn(width=px)
                for header, px in {"Organisation": 130, "Prioriterat område": 140, "Åtgärd": 200, "Ansvarig": 110}.items()}
-# When each measure's status was assessed (mart_measure.assessed): "2025-08-28" fits 84 px.
+# When each measure's status was assessed, in two columns: "Bedömd" is the follow-up
+# entry's date (mart_measure.assessed_date), a date column the grid sorts by time (as
+# text, "VB 2025" and "T2 2025" sorted after every date); "Bedömd i" the round and plan
+# year, which an undated entry (the VB summary) has alone. "2025-08-28" fits 84 px.
 ASSESSED_HELP = ("När statusen bedömdes: datumet på uppföljningsposten med den senaste bedömningen (t.ex. "
-                 "2025-08-28), eller uppföljningen och planåret när posten saknar datum (”VB 2025” för "
-                 "verksamhetsberättelsen, ”T2 2025”). Tom för ”ej bedömd”, och när statusen bara står i planens "
+                 "2025-08-28). ”–” när posten saknar datum (”Bedömd i” säger då vilken uppföljning, t.ex. "
+                 "”VB 2025” för verksamhetsberättelsen), för ”ej bedömd”, och när statusen bara står i planens "
                  "statuskolumn eller färg utan någon uppföljningspost som bedömer detsamma.")
-ASSESSED_COLUMN = {"Bedömd": st.column_config.TextColumn(width=84, help=ASSESSED_HELP)}
+ASSESSED_IN_HELP = ("Uppföljningen där den senaste bedömningen står, med planåret: T1 (jan–apr), T2 (maj–sep), "
+                    "T3 (okt–dec) eller VB (verksamhetsberättelsen); ett datum räknas till sin tertial.")
+ASSESSED_COLUMNS = {"Bedömd": st.column_config.DateColumn(width=84, help=ASSESSED_HELP),
+                    "Bedömd i": st.column_config.TextColumn(width=66, help=ASSESSED_IN_HELP)}
+# The columns saying when, as the tables and their exports name them (the export's
+# "Bedömd" is a date too: Excel sorts it by time).
+ASSESSED = {"assessed_date": "Bedömd", "assessed_in": "Bedömd i"}
 
 
 def name_widths(**px: int) -> dict:
     """NAME_WIDTHS with the given name columns narrower (organisation, omrade, atgard,
-    ansvarig: px), plus the "Bedömd" column."""
+    ansvarig: px), plus the "Bedömd" and "Bedömd i" columns."""
     headers = {"organisation": "Organisation", "omrade": "Prioriterat område", "atgard": "Åtgärd",
                "ansvarig": "Ansvarig"}
-    return NAME_WIDTHS | {headers[k]: st.column_config.TextColumn(width=w) for k, w in px.items()} | ASSESSED_COLUMN
+    return NAME_WIDTHS | {headers[k]: st.column_config.TextColumn(width=w) for k, w in px.items()} | ASSESSED_COLUMNS
 
 
 # With "Bedömd" (84 px) the register was 965 px and the "står still" table 991 px wide in the
 # 904 px a 1366 px window gives the page (tests/test_browser_assessed.py): their names' columns
-# are narrower there (a click on a cell still shows it all).
-REGISTER_WIDTHS = name_widths(omrade=120, organisation=120, atgard=175, ansvarig=100)
-STUCK_WIDTHS = name_widths(omrade=115, organisation=115, atgard=165, ansvarig=95)
+# are narrower there (a click on a cell still shows it all), and narrower again for "Bedömd i".
+REGISTER_WIDTHS = name_widths(omrade=100, organisation=100, atgard=155, ansvarig=85)
+STUCK_WIDTHS = name_widths(omrade=95, organisation=95, atgard=145, ansvarig=80)
 
 
 def year_label(plan_years: tuple[int, int]) -> str:
@@ -176,9 +185,9 @@ def show_status() -> None:
         view = st.segmented_control("Visa", list(views), format_func=views.get, default="n", required=True,
                                     key="atgarder_status_view", persist_state="page")
         view_columns = {"category": label, "total": "Åtgärder"} | {f"{view}_{s}": s.capitalize() for s in mq.STATUSES}
-        st.dataframe(fmt.display_arrow(table, view_columns, share=[f"share_{s}" for s in mq.STATUSES if view == "share"],
-                                       identity=("atgarder_status", *SELECTION, grouping)),
-                     hide_index=True, key="atgarder_status_table")
+        components.dataframe(fmt.display_arrow(table, view_columns, share=[f"share_{s}" for s in mq.STATUSES if view == "share"],
+                                               identity=("atgarder_status", *SELECTION, grouping)),
+                             hide_index=True, key="atgarder_status_table")
     exports.download_buttons("atgarder_status_dl", fig=fig, df=table, title=title, caption=caption,
                              filename=components.file_name(name, sel, period=years), columns=columns)
 
@@ -197,8 +206,8 @@ def show_rounds() -> None:
     rounds = mq.round_status(sel, plan_years)
     round_columns = {"round": "Uppföljning", "status": "Status", "n": "Åtgärder", "share": "Andel"}
     with st.expander("Tabell: status per uppföljning"):
-        st.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"], identity=("atgarder_rounds", *SELECTION)),
-                     hide_index=True, key="atgarder_round_table")
+        components.dataframe(fmt.display_arrow(rounds, round_columns, share=["share"], identity=("atgarder_rounds", *SELECTION)),
+                             hide_index=True, key="atgarder_round_table")
     flow_columns = {"from_round": "Från uppföljning", "from_status": "Från status", "to_round": "Till uppföljning",
                     "to_status": "Till status", "n": "Åtgärder"}
     exports.download_buttons("atgarder_flow_dl", fig=fig, df=flow, title=title, caption=caption,
@@ -215,18 +224,19 @@ def show_stuck() -> None:
     st.caption("Åtgärder med samma status vid (minst) planens två senaste uppföljningar, utom de som är "
                f"uppnådda. {fmt.integer(len(stuck))} av {fmt.integer(len(register))} åtgärder.")
     stuck_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
-                     "title": "Åtgärd", "status": "Status", "assessed": "Bedömd", "rounds_in_status": "Uppföljningar i samma status",
+                     "title": "Åtgärd", "status": "Status", **ASSESSED, "rounds_in_status": "Uppföljningar i samma status",
                      "since_round": "Sedan", "last_round": "Senaste uppföljning", "responsible": "Ansvarig"}
     # At 1366 px the table was 1456 px wide in 904: on screen two headers are short (the
     # caption says what they mean) and the long names get fixed widths (NAME_WIDTHS); the
     # export keeps the full headers.
-    st.caption("Bedömd: när statusen bedömdes (datum, eller uppföljning och planår). I rad: antal uppföljningar i "
+    st.caption("Bedömd: när statusen bedömdes (datum; i vilken uppföljning och planår står under Bedömd i). I rad: antal uppföljningar i "
                "rad med samma status. Senast: senaste uppföljningen. Klicka på en cell för att läsa en avkortad text.")
-    st.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)),
-                                   stuck_columns | {"rounds_in_status": "I rad", "last_round": "Senast"},
-                                   identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
-                 hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
-                 column_config=STUCK_WIDTHS)
+    components.dataframe(fmt.display_arrow(lambda: stuck.assign(year=stuck["year"].astype(str)),
+                                           stuck_columns | {"rounds_in_status": "I rad", "last_round": "Senast"},
+                                           dates=["assessed_date"],
+                                           identity=("atgarder_stuck", *SELECTION, bool(with_line_work))),
+                         hide_index=True, key="atgarder_stuck", height=min(400, 38 + 35 * max(1, len(stuck))),
+                         column_config=STUCK_WIDTHS)
     exports.download_buttons("atgarder_stuck_dl", df=stuck, title=f"Åtgärder som står still – {sel.area_name}, {years}",
                              caption=table_caption("linjearbete medräknat" if with_line_work else "utan linjearbete",
                                                    f"{fmt.integer(len(stuck))} av {fmt.integer(len(register))} "
@@ -270,19 +280,19 @@ def show_analysis() -> None:
                    "planens analysblad anger; Med skillnad: planer där de skiljer sig åt.")
         # No pandas Styler to shade rows: Streamlit renders one cell by cell (a tenth of a second
         # even for a few rows, on every rerun); "Planer med skillnad" names the differing ones.
-        st.dataframe(fmt.display_arrow(per_area, shortened(area_columns), identity=("atgarder_analysis_area", *SELECTION)),
-                     hide_index=True, key="atgarder_analysis_area")
+        components.dataframe(fmt.display_arrow(per_area, shortened(area_columns), identity=("atgarder_analysis_area", *SELECTION)),
+                             hide_index=True, key="atgarder_analysis_area")
         plan_columns = {"organisation": "Organisation", "year": "Planår", "prioritised_area": "Prioriterat område",
                         "problems": "Problem (inläst)", "sheet_problems": "Problem (analysbladet)",
                         "causes": "Orsaker (inläst)", "sheet_causes": "Orsaker (analysbladet)",
                         "measures": "Åtgärder (inläst)", "sheet_measures": "Åtgärder (analysbladet)",
                         "has_difference": "Skillnad"}
         with st.expander("Per plan och område"):
-            st.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)),
-                                           shortened(plan_columns),
-                                           identity=("atgarder_analysis_plan", *SELECTION)),
-                         hide_index=True, key="atgarder_analysis_plan",  # in an expander: 870 px wide
-                         column_config=NAME_WIDTHS | {"Prioriterat område": st.column_config.TextColumn(width=110)})
+            components.dataframe(fmt.display_arrow(lambda: analysis.assign(year=analysis["year"].astype(str)),
+                                                   shortened(plan_columns),
+                                                   identity=("atgarder_analysis_plan", *SELECTION)),
+                                 hide_index=True, key="atgarder_analysis_plan",  # in an expander: 870 px wide
+                                 column_config=NAME_WIDTHS | {"Prioriterat område": st.column_config.TextColumn(width=110)})
         exports.download_buttons("atgarder_analysis_dl", df=analysis, title=f"Analysbladet – {sel.area_name}, {years}",
                                  caption=caption, filename=components.file_name(f"analysbladet-{sel.area_name}", sel, period=years), columns=plan_columns)
 
@@ -306,13 +316,11 @@ def measure_register(register) -> None:
                           placeholder="Alla", bind="query-params")
     assessed_in = c5.multiselect("Bedömd i", mq.assessed_choices(register), key="atgarder_assessed",
                                  placeholder="Alla", bind="query-params",
-                                 help="Uppföljningen där den senaste bedömningen står: T1 (jan–apr), T2 (maj–sep), "
-                                      "T3 (okt–dec) eller VB (verksamhetsberättelsen), med planåret; ett datum räknas "
-                                      f"till sin tertial. ”{mq.NOT_TIMED}”: ej bedömda åtgärder och de vars status "
-                                      "inte står i någon uppföljningspost.")
+                                 help=f"{ASSESSED_IN_HELP} ”{mq.NOT_TIMED}”: ej bedömda åtgärder och de vars "
+                                      "status inte står i någon uppföljningspost.")
     found = mq.search_register(register, text, areas=areas, statuses=statuses, organisations=orgs,
                                assessed_in=assessed_in)
-    register_columns = {"title": "Åtgärd", "status": "Status", "assessed": "Bedömd",
+    register_columns = {"title": "Åtgärd", "status": "Status", **ASSESSED,
                         "prioritised_area": "Prioriterat område",
                         "organisation": "Organisation", "year": "Planår", "responsible": "Ansvarig",
                         "followups": "Uppföljningar", "description": "Beskrivning"}
@@ -333,10 +341,10 @@ def measure_register(register) -> None:
         if REGISTER_CONTENT_KEY in st.session_state:
             st.session_state[REGISTER_KEY] = {"selection": {"rows": [], "columns": [], "cells": []}}
         st.session_state[REGISTER_CONTENT_KEY] = identity
-    picked = st.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
-                                            identity=identity), hide_index=True,
-                          on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
-                          height=min(380, 38 + 35 * max(1, len(found))), column_config=REGISTER_WIDTHS)
+    picked = components.dataframe(fmt.display_arrow(lambda: found.assign(year=found["year"].astype(str)), view_columns,
+                                                    dates=["assessed_date"], identity=identity), hide_index=True,
+                                  on_select="rerun", selection_mode="single-row", key=REGISTER_KEY,
+                                  height=min(380, 38 + 35 * max(1, len(found))), column_config=REGISTER_WIDTHS)
     chosen = [f"sökning ”{text.strip()}” i titel, beskrivning och ansvarig" if text.strip() else None,
               f"prioriterat område: {', '.join(areas)}" if areas else None,
               f"status: {', '.join(statuses)}" if statuses else None,
@@ -366,8 +374,8 @@ def measure_register(register) -> None:
             if history.empty:
                 st.info("Åtgärden har inga uppföljningar.")
             else:
-                st.dataframe(fmt.display_arrow(history, history_columns), hide_index=True, key="atgarder_history_table",
-                             column_config={"Text": st.column_config.TextColumn(width="large")})
+                components.dataframe(fmt.display_arrow(history, history_columns), hide_index=True, key="atgarder_history_table",
+                                     column_config={"Text": st.column_config.TextColumn(width="large")})
                 # Its own plan's workbook, not the area's.
                 one_plan = components.source_text((), workbooks=[f for f in [mq.workbook(measure["plan_id"])] if f])
                 exports.download_buttons("atgarder_history_dl", df=history, title=f"Uppföljningar – {measure['title']}",

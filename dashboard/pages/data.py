@@ -61,14 +61,14 @@ LOG_SOURCE = "Lägesbilds inläsningslogg"
 
 st.subheader("Källor")
 sources = catalog.sources()
-st.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
-                                         "till": "Till"}, identity=("data_sources", DATABASE)),
-             hide_index=True, key="data_sources",
-             # The source's long text (the plans' file names) pushed "Till" out of the table at
-             # 1280 px ("2025-…"): it gets a fixed width (a click on a cell shows all of it).
-             column_config={"Källa": st.column_config.TextColumn(width=330),
-                            "Från": st.column_config.TextColumn(width=100),
-                            "Till": st.column_config.TextColumn(width=100)})
+components.dataframe(fmt.display_arrow(sources, {"data": "Data", "källa": "Källa", "rader": "Rader", "från": "Från",
+                                                 "till": "Till"}, identity=("data_sources", DATABASE)),
+                     hide_index=True, key="data_sources",
+                     # The source's long text (the plans' file names) pushed "Till" out of the table at
+                     # 1280 px ("2025-…"): it gets a fixed width (a click on a cell shows all of it).
+                     column_config={"Källa": st.column_config.TextColumn(width=330),
+                                    "Från": st.column_config.TextColumn(width=100),
+                                    "Till": st.column_config.TextColumn(width=100)})
 
 st.subheader("Inläsningar")
 loads = catalog.loads()
@@ -77,8 +77,8 @@ load_columns = {"load_id": "Inläsning", "source_file": "Fil", "source_format": 
                 "message": "Meddelande"}
 shown_loads = loads.assign(loaded_at=loads["loaded_at"].astype(str).str.slice(0, 16),
                            status=loads["status"].map(lambda s: cat.LOAD_STATUS_LABELS.get(s, s)))
-st.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
-             key="data_loads")
+components.dataframe(fmt.display_arrow(shown_loads, load_columns, identity=("data_loads", DATABASE)), hide_index=True,
+                     key="data_loads")
 st.caption("En fil som lästes in av misstag tas bort med `python -m pipelines remove` och inläsningens nummer; "
            "det den lade till försvinner ur alla sidor och filen kan läsas in igen (README, Kommandorad).")
 # A log of loads is dated by its own loads, not by the incidents' "data t.o.m." (which said
@@ -96,15 +96,15 @@ if with_rejections.empty:
     st.success("Ingen inläsning har avvisade rader.")
 else:
     summary = catalog.rejected_summary()
-    st.dataframe(fmt.display_arrow(summary, {"load_id": "Inläsning", "source_file": "Fil", "reason": "Orsak",
-                                             "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
+    components.dataframe(fmt.display_arrow(summary, {"load_id": "Inläsning", "source_file": "Fil", "reason": "Orsak",
+                                                     "rows": "Rader"}), hide_index=True, key="data_rejected_summary")
     labels = {int(r.load_id): f"#{r.load_id} {r.source_file} ({fmt.integer(r.rows_rejected)} avvisade)"
               for r in with_rejections.itertuples(index=False)}
     load_id = st.selectbox("Visa raderna för inläsning", list(labels), format_func=labels.get, key="data_load",
                            placeholder="Välj inläsning")
     rows = catalog.rejected(load_id)
     columns = {"row_number": "Rad", "column": "Kolumn", "reason": "Orsak"}
-    st.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
+    components.dataframe(fmt.display_arrow(rows, columns), hide_index=True, key="data_rejected")
     st.caption("Raden anges som ett kalkylprogram visar den (rubriken är rad 1). Radens innehåll sparas aldrig.")
     exports.download_buttons("data_rejected_dl", df=rows, title=f"Avvisade rader, inläsning {load_id}",
                              caption=components.export_caption(
@@ -136,12 +136,12 @@ st.caption("Databasen är en DuckDB-fil som kan öppnas skrivskyddat i egna verk
            "som byggs om efter varje inläsning.")
 tables = catalog.tables()
 overview = table_overview(tables)
-st.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
-                                          "columns": "Kolumner"}, identity=("data_tables", DATABASE)),
-             hide_index=True, key="data_tables")
+components.dataframe(fmt.display_arrow(overview, {"table_name": "Tabell", "description": "Innehåll", "rows": "Rader (ca)",
+                                                  "columns": "Kolumner"}, identity=("data_tables", DATABASE)),
+                     hide_index=True, key="data_tables")
 table = st.selectbox("Visa kolumnerna i", overview["table_name"].tolist(), key="data_table", placeholder="Välj tabell")
-st.dataframe(fmt.display_arrow(tables[tables["table_name"] == table], {"column_name": "Kolumn", "data_type": "Typ"},
-                               identity=("data_columns", DATABASE, table)), hide_index=True, key="data_columns")
+components.dataframe(fmt.display_arrow(tables[tables["table_name"] == table], {"column_name": "Kolumn", "data_type": "Typ"},
+                                       identity=("data_columns", DATABASE, table)), hide_index=True, key="data_columns")
 doc = ROOT / "docs" / "tables.md"
 if doc.exists():
     with st.expander("Fullständig tabelldokumentation (docs/tables.md, på engelska)"):

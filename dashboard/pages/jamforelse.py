@@ -68,7 +68,9 @@ def table_help(indicator, what: str) -> dict:
     change = cq.change_label(indicator).replace(" (%)", "")
     return {
         "Värde": st.column_config.TextColumn(help=f"{what}, {indicator.unit}."),
-        INTERVAL: st.column_config.TextColumn(help="95 % konfidensintervall för värdet (exakt, Poisson): från–till. "
+        # Text (two numbers), right-aligned as the numbers beside it.
+        INTERVAL: st.column_config.TextColumn(alignment="right",
+                                              help="95 % konfidensintervall för värdet (exakt, Poisson): från–till. "
                                                    "Exporten har gränserna i två kolumner."),
         "Antal året innan": st.column_config.TextColumn(help="Antalet samma månader ett år tidigare."),
         "Värde året innan": st.column_config.TextColumn(help="Värdet samma månader ett år tidigare."),
@@ -293,11 +295,11 @@ def show_side_by_side() -> int:
     # Remembered by the comparison's identity: pickling the 21-column table to find it cost
     # a few milliseconds on every rerun.
     decimals = {"value": 1, "value_prev": 1, "change_pct": 1}
-    st.dataframe(fmt.display_arrow(lambda: with_interval(summary.shown), view_columns, decimals=decimals,
-                                   identity=cmp.identity),
-                 hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))),
-                 column_config={header: config for header, config in table_help(indicator, what).items()
-                                if header in view_columns.values()})
+    components.dataframe(fmt.display_arrow(lambda: with_interval(summary.shown), view_columns, decimals=decimals,
+                                           signed=["change_pct"], identity=cmp.identity),
+                         hide_index=True, key="jmf_table", height=min(420, 38 + 35 * max(1, len(table))),
+                         column_config={header: config for header, config in table_help(indicator, what).items()
+                                        if header in view_columns.values()})
     st.caption(cq.value_note(what, indicator))
     # Named by the selection's months, kept whole (the title's period in words was cut mid-year).
     exports.download_buttons("jmf_bars_dl", fig=fig, df=table, title=title,
@@ -357,10 +359,10 @@ def show_similar() -> int:
                        "distance": "Avstånd (0 = samma)"}
     # Short headings and narrow number columns, the full wording as each column's help: with
     # the full headings the table took 553 px of the 466 an 800 px window gives the page.
-    st.dataframe(fmt.display_arrow(similar, similar_columns,
-                                   decimals={"population": 0, "density": 1, "distance": 2},
-                                   share=["share_12_17"]), hide_index=True, key="jmf_similar",
-                 column_config=SIMILAR_HEADINGS)
+    components.dataframe(fmt.display_arrow(similar, similar_columns,
+                                           decimals={"population": 0, "density": 1, "distance": 2},
+                                           share=["share_12_17"]), hide_index=True, key="jmf_similar",
+                         column_config=SIMILAR_HEADINGS)
     if years:
         title = f"{what}, index ({base} = 100): {names[chosen]} och liknande {plural}"
         fig = charts.remembered(yearly_index, trend, int(base), title, what)
@@ -421,11 +423,12 @@ def show_measures() -> int:
                                           "within_chance": CHANCE}
         help_texts = table_help(indicator, what) | {"Uppnådda/delvis": st.column_config.TextColumn(
             help="Andel av åtgärderna med status uppnådd eller delvis uppnådd.")}
-        st.dataframe(fmt.display_arrow(paired_shown, shown_columns,
-                                       decimals={"value": 1, "value_prev": 1}, share=["share_done"],
-                                       identity=("paired", cmp.identity, sel.end.year)),
-                     hide_index=True, key="jmf_paired",
-                     column_config={h: c for h, c in help_texts.items() if h in shown_columns.values()})
+        components.dataframe(fmt.display_arrow(paired_shown, shown_columns,
+                                               decimals={"value": 1, "value_prev": 1}, share=["share_done"],
+                                               signed=["change_pct"],
+                                               identity=("paired", cmp.identity, sel.end.year)),
+                             hide_index=True, key="jmf_paired",
+                             column_config={h: c for h, c in help_texts.items() if h in shown_columns.values()})
         st.caption(cq.value_note(what, indicator))
         # A value is hidden with its count (this period or the year before): the tab said
         # "inga värden är dolda" beside a table of "..".

@@ -253,10 +253,11 @@ else:
                    **({"within_chance": components.CHANCE_COLUMN} if metric == "forandring" else {}), "population": "Befolkning"}
         table = values.sort_values(["rank", "name"], na_position="last")
         with st.expander(f"Tabell: {label.lower()}, {scope.description}", expanded=False):
-            st.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0}),
-                         hide_index=True, key="karta_table",
-                         column_config={components.CHANCE_COLUMN:
-                                            st.column_config.TextColumn(help=components.CHANCE_COLUMN_HELP)})
+            components.dataframe(fmt.display_arrow(table, columns, decimals={"value": decimals, "population": 0},
+                                                   signed=["value"] if metric == "forandring" else ()),
+                                 hide_index=True, key="karta_table",
+                                 column_config={components.CHANCE_COLUMN:
+                                                    st.column_config.TextColumn(help=components.CHANCE_COLUMN_HELP)})
         unprotected = " ".join([components.INCIDENTS_UNPROTECTED,
                                 *([components.MEASURES_UNPROTECTED] if metric == "atgarder" else [])])
         # "Källa" names what each file holds: the map draws the measure alone; the table

@@ -242,8 +242,9 @@ else:
                f"i antal: {sel.types_label()}, {fmt.period(sel.start, sel.end)} {compare}.")
     # Short headings on screen, the full wording as each column's help and in the export: with
     # the full headings the table was 624 px wide in the 466 px an 800 px window gives it.
-    st.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1}),
-                 hide_index=True, key="oversikt_change", column_config=CHANGE_HEADINGS)
+    components.dataframe(fmt.display_arrow(top, columns, decimals={"change_pct": 1, "per_100k": 1},
+                                           signed=["change", "change_pct"]),
+                         hide_index=True, key="oversikt_change", column_config=CHANGE_HEADINGS)
     # The title says which areas and months the table ranks ("Vad förändrades mest" alone, pasted
     # into a report, named neither; the caption's "Urval: Botkyrka" is the selected kommun, not
     # the län's kommuner ranked).

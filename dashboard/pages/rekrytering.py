@@ -226,9 +226,9 @@ sum_columns = {"category_label": SPLITS[split], "count": "Antal", "share": "Ande
                "rate": "Per 1 000 unga 12–17 år"}
 # A rate over the whole period (or a year) takes one decimal, as Jämförelse shows the same
 # rate (21,4 there stood beside 21,45 here); a month's or a quarter's smaller rate keeps two.
-st.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"],
-                               identity=("signal_summary", *view_identity)),
-             hide_index=True, key="signal_summary")
+components.dataframe(fmt.display_arrow(summary, sum_columns, {"rate": 1}, share=["share"],
+                                       identity=("signal_summary", *view_identity)),
+                     hide_index=True, key="signal_summary")
 # The file holds the rates as the table shows them (one decimal), for a report to match it.
 exports.download_buttons("signal-summary", df=summary.assign(rate=fmt.rounded(summary["rate"], 1)),
                          title=f"Rekryteringssignaler, hela perioden, {sel.area_label}, {period}",
@@ -238,9 +238,9 @@ exports.download_buttons("signal-summary", df=summary.assign(rate=fmt.rounded(su
                          columns=sum_columns)
 
 with st.expander("Tabell per period", expanded=False):
-    st.dataframe(fmt.display_arrow(table, columns, {"rate": rate_decimals(view_grain)},
-                                   identity=("signal_table", *view_identity)),
-                 hide_index=True, key="signal_table")
+    components.dataframe(fmt.display_arrow(table, columns, {"rate": rate_decimals(view_grain)},
+                                           identity=("signal_table", *view_identity)),
+                         hide_index=True, key="signal_table")
 
 components.data_note(
     sources=SOURCES,

@@ -112,7 +112,7 @@ def _register(key, level: str, code: str, first_year: int, last_year: int) -> pd
     return run(
         """SELECT m.measure_id, m.plan_id, m.organisation, m.kommun_code, m.kommun_name, m.year,
                    m.prioritised_area, m.title, m.description, m.responsible, m.operational_goal, m.due,
-                   m.is_line_work, m.status, m.followups, m.last_followup, m.assessed,
+                   m.is_line_work, m.status, m.followups, m.last_followup, m.assessed, m.assessed_date,
                    CASE WHEN m.assessed_round IS NOT NULL THEN m.assessed_round || ' ' || m.year END AS assessed_in
             FROM mart_measure AS m
             WHERE list_contains($plan_ids, m.plan_id)
@@ -126,8 +126,9 @@ def register(sel, years: tuple[int, int] | None = None) -> pd.DataFrame:
     kommun_code, kommun_name, year, prioritised_area, title, description, responsible,
     operational_goal, due, is_line_work, status, followups, last_followup, assessed (when
     the status was assessed: "2025-08-28", "VB 2025", "T2 2025"; missing for "ej bedömd"
-    and a status no follow-up entry gives) and assessed_in (the round of that entry and
-    the plan year, "T2 2025" for a date in May–September too)."""
+    and a status no follow-up entry gives), assessed_date (that entry's date; missing when
+    it has none, "VB 2025") and assessed_in (the round of that entry and the plan year,
+    "T2 2025" for a date in May–September too)."""
     return _register(db_key(), sel.area_level, sel.area_code, *_years(sel, years))
 
 
@@ -458,8 +459,8 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
     ids = register_df["measure_id"].tolist()
     picked = [i for i, measure_id in enumerate(ids) if measure_id in found]
     columns = {c: register_df[c].to_numpy(dtype=object)[picked].tolist()
-               for c in ("organisation", "year", "prioritised_area", "title", "assessed", "responsible",
-                         "is_line_work")}
+               for c in ("organisation", "year", "prioritised_area", "title", "assessed", "assessed_date",
+                         "assessed_in", "responsible", "is_line_work")}
     columns["measure_id"] = [ids[i] for i in picked]
     state = [found[measure_id] for measure_id in columns["measure_id"]]
     order = sorted(range(len(picked)), key=lambda j: (
@@ -482,6 +483,8 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
         "title": text(columns["title"]),
         "status": text([s[0] for s in state]),
         "assessed": text(columns["assessed"]),
+        "assessed_date": pd.to_datetime(pd.Series(columns["assessed_date"], dtype=object)).astype("datetime64[us]"),
+        "assessed_in": text(columns["assessed_in"]),
         "rounds_in_status": np.array([s[1] for s in state], dtype=np.int32),
         "since_round": text([s[2] for s in state]),
         "last_round": text([s[3] for s in state]),
@@ -493,8 +496,8 @@ def stuck_table(register_df: pd.DataFrame, found: dict[str, tuple]) -> pd.DataFr
 def stuck(sel, *, line_work: bool = True, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Measures whose status has stayed the same for at least their plan's last two
     rounds (uppnådd excluded: that is done, not stuck): measure_id, organisation, year,
-    prioritised_area, title, status, assessed (when the status was assessed, as in
-    :func:`register`), rounds_in_status, since_round, last_round,
+    prioritised_area, title, status, assessed, assessed_date and assessed_in (when the
+    status was assessed, as in :func:`register`), rounds_in_status, since_round, last_round,
     responsible, is_line_work. Most rounds first. ``line_work=False`` leaves out line
     work (ordinary operations, often in the same status year after year)."""
     if line_work:
