@@ -14,8 +14,9 @@
 --                   The entry's date (NULL when it has none: VB, "T2:", a month) and round.
 --                   Both NULL for "ej bedömd", and for a status no entry gives (a Status
 --                   column or a colour saying otherwise than the text);
---   assessed:       the same as the dashboard shows it: the date (2025-08-28), else the
---                   round and plan year ("VB 2025", "T2 2025"); NULL as above.
+--   assessed:       the same in one text: the date (2025-08-28), else the round and plan
+--                   year ("VB 2025", "T2 2025"); NULL as above. (The dashboard shows the
+--                   date and the round in columns of their own, "Bedömd" and "Bedömd i".)
 CREATE OR REPLACE TABLE mart_measure AS
 WITH
 plans AS (
