@@ -240,6 +240,20 @@ def test_fetch_scb_falls_back_to_v1_when_api_2_has_no_such_table(empty_db, tmp_p
     assert _population(empty_db, "0180", 2024, "12-14", "M") == 3 * 1101 + 39
 
 
+def test_fetch_scb_spaces_v1_requests_under_its_lower_rate_limit(empty_db, tmp_path, fake_scb, monkeypatch):
+    # API 2.0 allows 30 requests per 10 seconds, v1 only 10: the pauses before the v1
+    # requests are twice as long, or a run of ten years would be turned away half-way.
+    pauses = []
+    monkeypatch.setattr(scb, "time", SimpleNamespace(sleep=pauses.append))
+    monkeypatch.setattr(scb, "REQUEST_PAUSE_S", 0.5)
+    assert _fetch(empty_db, tmp_path / "v2") == 0
+    assert pauses == [0.5]
+    pauses.clear()
+    fake_scb.v2 = "v2_fel_tabell_saknas.json"
+    assert _fetch(empty_db, tmp_path / "v1") == 0
+    assert pauses == [1.0, 1.0]  # before each year's v1 request; 10 or fewer per 10 seconds
+
+
 def test_fetch_scb_names_both_apis_when_neither_has_the_table(empty_db, tmp_path, fake_scb):
     fake_scb.v2, fake_scb.v1_status = "v2_fel_tabell_saknas.json", 404
     before = digest(empty_db)

@@ -1553,7 +1553,9 @@ def fetch(args, dest_dir: Path) -> list[Path]:
     def ask(method: str, url: str, source: str, what: str, body: dict):
         nonlocal asked
         if asked:
-            time.sleep(REQUEST_PAUSE_S)
+            # v1 allows 10 requests per 10 seconds, API 2.0 30: a run of many years that
+            # falls back to v1 must not be turned away half-way.
+            time.sleep(REQUEST_PAUSE_S * (2 if use_v1 else 1))
         asked += 1
         return request_json(method, url, source, what, timeout=120, json=body)
 
