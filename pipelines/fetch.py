@@ -22,7 +22,17 @@ SOURCES = {"polisen": "polisen", "scb": "scb", "kolada": "kolada"}
 
 
 class FetchError(RuntimeError):
-    """The live source could not be reached or answered with something unusable."""
+    """The live source could not be reached or answered with something unusable.
+
+    ``status`` is the HTTP status of an error answer (None when there was no answer) and
+    ``said`` what the answer said in its own words (a problem's title or detail), so a
+    caller can tell "no such table" from a refused query without parsing the message.
+    """
+
+    def __init__(self, message: str, status: int | None = None, said: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.said = said
 
 
 class NothingToLoad(FetchError):
@@ -139,8 +149,9 @@ def request_json(method: str, url: str, source: str, what: str, timeout: float =
     if resp.status_code != 200:
         advice = ("för många anrop; vänta en stund och försök igen" if resp.status_code == 429
                   else "försök igen senare" if resp.status_code >= 500 else "kontrollera urvalet och försök igen")
-        raise FetchError(f"{source} svarade med fel (HTTP {resp.status_code}) {what}{_said(resp.content)} – "
-                         f"{advice}; inget lästes in.")
+        said = _said(resp.content)
+        raise FetchError(f"{source} svarade med fel (HTTP {resp.status_code}) {what}{said} – "
+                         f"{advice}; inget lästes in.", resp.status_code, said[3:-1] if said.startswith(": '") else None)
     try:
         return resp.json(), resp.content
     except ValueError:

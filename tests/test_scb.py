@@ -127,47 +127,180 @@ def test_cli_ingest(empty_db):
     assert _population(empty_db, "1280", 2023, "0-11", "M") == 12 * 2100 + sum(range(12))
 
 
-# --- fetch against a local stand-in for SCB's API ---------------------------------------
+# --- fetch against a local stand-in for SCB's APIs ---------------------------------------
+# The answers in tests/data/scb (README there): PxWebApi 2.0's v2_*.json are constructed from
+# SCB's documentation of the API, not downloaded.
+
+V2_PATH = "/api/v2/tables/TAB638/data"
+V1_PATH = "/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy"
+
+
+def _v2_answer_for(regions: list[str], year: str) -> bytes:
+    """The recorded API 2.0 answer for ``year`` for the kommuner asked for, one block per
+    kommun as SCB answers (a kommun the recording lacks gets Upplands Väsby's figures)."""
+    doc = json.loads((DATA / f"v2_tab638_{year}.json").read_bytes())
+    recorded = list(doc["dimension"]["Region"]["category"]["index"])
+    block = len(doc["value"]) // len(recorded)
+    values, status = [], {}
+    for code in regions:
+        r = recorded.index(code) if code in recorded else 0
+        for k in range(block):
+            if str(r * block + k) in doc["status"]:
+                status[str(len(values))] = doc["status"][str(r * block + k)]
+            values.append(doc["value"][r * block + k])
+    names = doc["dimension"]["Region"]["category"]["label"]
+    doc["dimension"]["Region"]["category"] = {"index": {c: i for i, c in enumerate(regions)},
+                                              "label": {c: names.get(c, c) for c in regions}}
+    doc["size"][0], doc["value"], doc["status"] = len(regions), values, status
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 @pytest.fixture
 def fake_scb(monkeypatch):
-    state = SimpleNamespace(bodies=[], status=200)
+    """SCB's two APIs on one local server. ``v2`` is what API 2.0 does: "ok" answers the
+    recorded file, a file name answers that problem (with ``v2_status``), "cut" answers the
+    kommuner asked for and refuses more than ``max_regions`` of them as too many cells."""
+    state = SimpleNamespace(requests=[], v2="ok", v2_status=404, v1_status=200, max_regions=None)
 
     def answer(request):
         body = json.loads(request.body)
-        state.bodies.append(body)
-        year = next(q for q in body["query"] if q["code"] == "Tid")["selection"]["values"][0]
-        if state.status != 200:
-            return state.status, b"Bad request"
-        return 200, (DATA / f"api_befolkningny_{year}.json").read_bytes()
+        state.requests.append((request.method, request.path, body))
+        if request.path.startswith(V2_PATH):
+            chosen = {s["variableCode"]: s["valueCodes"] for s in body["selection"]}
+            if state.v2 == "cut":
+                if len(chosen["Region"]) > state.max_regions:
+                    return 400, (DATA / "v2_fel_for_manga_celler.json").read_bytes()
+                return 200, _v2_answer_for(chosen["Region"], chosen["Tid"][0])
+            if state.v2 != "ok":
+                return state.v2_status, (DATA / state.v2).read_bytes()
+            return 200, (DATA / f"v2_tab638_{chosen['Tid'][0]}.json").read_bytes()
+        if request.path == V1_PATH:
+            if state.v1_status != 200:
+                return state.v1_status, b'{"error": "Not found"}'
+            year = next(q for q in body["query"] if q["code"] == "Tid")["selection"]["values"][0]
+            return 200, (DATA / f"api_befolkningny_{year}.json").read_bytes()
+        return 404, b"{}"
 
     with local_api(answer) as base:
-        monkeypatch.setattr(scb, "API_V1", f"{base}/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy")
+        monkeypatch.setattr(scb, "API_V2", f"{base}/api/v2")
+        monkeypatch.setattr(scb, "API_V1", f"{base}{V1_PATH}")
         monkeypatch.setattr(scb, "REQUEST_PAUSE_S", 0)
+        state.base = base
         yield state
 
 
-def test_fetch_scb_queries_every_kommun_per_year_and_loads(empty_db, tmp_path, fake_scb):
-    args = SimpleNamespace(source="scb", args=[], years="2023-2024", save=tmp_path / "svar", db=str(empty_db))
-    assert fetch_main(args) == 0
-    assert len(fake_scb.bodies) == 2
-    first = {q["code"]: q["selection"] for q in fake_scb.bodies[0]["query"]}
-    assert first["Region"]["filter"] == "vs:RegionKommun07" and len(first["Region"]["values"]) == 290
-    assert first["Kon"]["values"] == ["1", "2"] and first["ContentsCode"]["values"] == ["BE0101N1"]
-    assert first["Tid"]["values"] == ["2023"] and fake_scb.bodies[0]["response"]["format"] == "json-stat2"
+def _fetch(db, save, years="2023-2024"):
+    return fetch_main(SimpleNamespace(source="scb", args=[], years=years, save=save, db=str(db)))
+
+
+def test_fetch_scb_asks_api_2_for_every_kommun_per_year_and_loads(empty_db, tmp_path, fake_scb, capsys):
+    assert _fetch(empty_db, tmp_path / "svar") == 0
+    assert [(m, p) for m, p, _ in fake_scb.requests] == [("POST", f"{V2_PATH}?lang=sv&outputFormat=json-stat2")] * 2
+    first = {s["variableCode"]: s["valueCodes"] for s in fake_scb.requests[0][2]["selection"]}
+    assert len(first["Region"]) == 290 and first["Kon"] == ["1", "2"] and first["Alder"] == ["*"]
+    assert first["ContentsCode"] == ["BE0101N1"] and first["Tid"] == ["2023"] and "Civilstand" not in first
     assert sorted(p.name for p in (tmp_path / "svar").iterdir()) == ["scb-folkmangd-2023.json", "scb-folkmangd-2024.json"]
-    assert _population(empty_db, "0114", 2023, "12-14", "M") == 339
+    # Upplands Väsby's men aged 12, 13 and 14 are 312, 313 and 314 in 2023, one more each in 2024.
+    assert _population(empty_db, "0114", 2023, "12-14", "M") == 939
+    assert _population(empty_db, "0114", 2024, "12-14", "M") == 942
+    assert _population(empty_db, "0180", 2023, "65+", "K") == sum(5100 + a for a in range(65, 101))
+    # Vansbro's men aged 100+ are '-' (zero) in API 2.0's status, the value null: the 65+ band
+    # is stored without them; Stockholm's women aged 100+ are '..' in 2024, so that band is not.
+    assert _population(empty_db, "2021", 2023, "65+", "M") == sum(20 + a % 7 for a in range(65, 100))
+    assert _population(empty_db, "0180", 2024, "65+", "K") is None
+    assert _population(empty_db, "0180", 2024, "15-17", "K") == 3 * 5101 + 15 + 16 + 17
+    assert "v1" not in capsys.readouterr().err
+
+
+def test_v2_zero_symbol_makes_a_band_whole(empty_db, tmp_path):
+    # The same answer with Vansbro's men aged 100+ missing ('..') instead of zero: the band
+    # cannot be built. So the '-' in the test above is what completes it.
+    doc = json.loads((DATA / "v2_tab638_2023.json").read_bytes())
+    doc["status"] = {k: (".." if v == "-" else v) for k, v in doc["status"].items()}
+    path = tmp_path / "scb-folkmangd-2023.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _population(empty_db, "2021", 2023, "65+", "M") is None
+    assert _population(empty_db, "2021", 2023, "65+", "K") == sum(25 + a % 7 for a in range(65, 101))
+
+
+def test_fetch_scb_falls_back_to_v1_when_api_2_has_no_such_table(empty_db, tmp_path, fake_scb, capsys):
+    fake_scb.v2 = "v2_fel_tabell_saknas.json"
+    assert _fetch(empty_db, tmp_path / "svar") == 0
+    # API 2.0 is asked once; its "Non-existent table" sends both years to v1.
+    assert [p.split("?")[0] for _, p, _ in fake_scb.requests] == [V2_PATH, V1_PATH, V1_PATH]
+    v1 = {q["code"]: q["selection"] for q in fake_scb.requests[1][2]["query"]}
+    assert v1["Region"]["filter"] == "vs:RegionKommun07" and len(v1["Region"]["values"]) == 290
+    assert v1["Tid"]["values"] == ["2023"] and fake_scb.requests[1][2]["response"]["format"] == "json-stat2"
+    err = capsys.readouterr().err
+    assert "SCB:s API 2.0 har inte tabellen TAB638" in err and "'Non-existent table'" in err
+    assert f"det äldre API:t v1 ({fake_scb.base}{V1_PATH})" in err
+    assert _population(empty_db, "0114", 2023, "12-14", "M") == 339  # v1's recorded answer
     assert _population(empty_db, "0180", 2024, "12-14", "M") == 3 * 1101 + 39
 
 
-def test_fetch_scb_http_error_is_a_clear_fetch_error(empty_db, tmp_path, fake_scb):
-    fake_scb.status = 400
+def test_fetch_scb_spaces_v1_requests_under_its_lower_rate_limit(empty_db, tmp_path, fake_scb, monkeypatch):
+    # API 2.0 allows 30 requests per 10 seconds, v1 only 10: the pauses before the v1
+    # requests are twice as long, or a run of ten years would be turned away half-way.
+    pauses = []
+    monkeypatch.setattr(scb, "time", SimpleNamespace(sleep=pauses.append))
+    monkeypatch.setattr(scb, "REQUEST_PAUSE_S", 0.5)
+    assert _fetch(empty_db, tmp_path / "v2") == 0
+    assert pauses == [0.5]
+    pauses.clear()
+    fake_scb.v2 = "v2_fel_tabell_saknas.json"
+    assert _fetch(empty_db, tmp_path / "v1") == 0
+    assert pauses == [1.0, 1.0]  # before each year's v1 request; 10 or fewer per 10 seconds
+
+
+def test_fetch_scb_names_both_apis_when_neither_has_the_table(empty_db, tmp_path, fake_scb):
+    fake_scb.v2, fake_scb.v1_status = "v2_fel_tabell_saknas.json", 404
     before = digest(empty_db)
-    args = SimpleNamespace(source="scb", args=[], years="2023", save=tmp_path, db=str(empty_db))
-    with pytest.raises(FetchError, match="400"):
-        fetch_main(args)
+    with pytest.raises(FetchError) as error:
+        _fetch(empty_db, tmp_path, years="2023")
+    message = str(error.value)
+    assert message.startswith("SCB:s befolkning kunde inte hämtas. Provade API 2.0 (POST "
+                              f"{fake_scb.base}/api/v2/tables/TAB638/data?lang=sv&outputFormat=json-stat2 "
+                              "svarade HTTP 404: 'Non-existent table') och sedan API v1 "
+                              f"({fake_scb.base}{V1_PATH}): SCB:s API v1 svarade med fel (HTTP 404) för år 2023"), message
+    assert "\n" not in message and "inget lästes in" in message
     assert digest(empty_db) == before
+
+
+def test_fetch_scb_api_2_refusing_the_query_is_a_clear_error_without_fallback(empty_db, tmp_path, fake_scb):
+    fake_scb.v2, fake_scb.v2_status = "v2_fel_varde_saknas.json", 400
+    before = digest(empty_db)
+    with pytest.raises(FetchError) as error:
+        _fetch(empty_db, tmp_path, years="2023")
+    assert str(error.value) == ("SCB:s API 2.0 svarade med fel (HTTP 400) för år 2023: 'Non-existent value' – "
+                                "kontrollera urvalet och försök igen; inget lästes in.")
+    assert [p.split("?")[0] for _, p, _ in fake_scb.requests] == [V2_PATH]  # v1 was not asked
+    assert digest(empty_db) == before
+
+
+def test_fetch_scb_splits_a_year_by_kommun_when_api_2_says_too_many_cells(empty_db, tmp_path, fake_scb):
+    fake_scb.v2, fake_scb.max_regions = "cut", 100
+    assert _fetch(empty_db, tmp_path / "svar", years="2023") == 0
+    refused = [b for _, _, b in fake_scb.requests if len(b["selection"][0]["valueCodes"]) > 100]
+    answered = [b["selection"][0]["valueCodes"] for _, _, b in fake_scb.requests
+                if len(b["selection"][0]["valueCodes"]) <= 100]
+    assert refused and len(answered) > 1
+    asked = [code for part in answered for code in part]
+    assert len(asked) == len(set(asked)) == 290  # every kommun once, none twice
+    saved = sorted(p.name for p in (tmp_path / "svar").iterdir())
+    assert saved == [f"scb-folkmangd-2023-del{n}.json" for n in range(1, len(answered) + 1)]
+    # 0114 and 2021 are asked in different parts; both load.
+    assert _population(empty_db, "0114", 2023, "12-14", "M") == 939
+    assert _population(empty_db, "2021", 2023, "12-14", "K") == sum(25 + a % 7 for a in (12, 13, 14))
+
+
+def test_fetch_scb_splits_a_year_that_passes_the_cell_limit_before_asking(empty_db, tmp_path, fake_scb, monkeypatch):
+    monkeypatch.setattr(scb, "MAX_CELLS_V2", 150 * scb.AGES_IN_TABLE * 2)
+    fake_scb.v2, fake_scb.max_regions = "cut", 150
+    assert _fetch(empty_db, tmp_path / "svar", years="2023") == 0
+    assert [len(b["selection"][0]["valueCodes"]) for _, _, b in fake_scb.requests] == [150, 140]
+    assert _population(empty_db, "2021", 2023, "12-14", "K") == sum(25 + a % 7 for a in (12, 13, 14))
 
 
 def test_years_option_is_checked():

@@ -13,7 +13,8 @@ Reads what users download from the PxWeb web interface or the API (docs/sources/
 
 Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
 stored only when every age in it is in the file. Rows for län and riket are skipped and
-counted. The module also owns ``fetch scb`` (the PxWeb API v1 query for all kommuner).
+counted. The module also owns ``fetch scb`` (the PxWebApi 2.0 query for all kommuner, with
+PxWeb API v1 as the fallback).
 
 The grid helpers (:func:`file_grids`, :func:`gate_grid`) are shared with the Brå reader.
 """
@@ -42,10 +43,17 @@ from pipelines.readers.text import decode, parse_count, swedish_list
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
 SOURCE = "SCB"
+# PxWebApi 2.0, SCB's API since 2025 (docs/sources/scb.md): POST {API_V2}/tables/{TABLE_V2}/data.
+API_V2 = "https://statistikdatabasen.scb.se/api/v2"
+TABLE_V2 = "TAB638"  # Folkmängd efter region, civilstånd, ålder och kön (BefolkningNy in v1)
+# PxWeb API v1, which SCB has announced it will retire: asked only when API 2.0 says the
+# table or the address does not exist.
 API_V1 = "https://api.scb.se/OV0104/v1/doris/sv/ssd/START/BE/BE0101/BE0101A/BefolkningNy"
-CONTENTS_POPULATION = "BE0101N1"  # "Folkmängd" in BefolkningNy
+CONTENTS_POPULATION = "BE0101N1"  # "Folkmängd" in BefolkningNy and in TAB638
+MAX_CELLS_V2 = 150_000  # API 2.0's maxDataCells per request (its /config)
+AGES_IN_TABLE = 102  # "0" … "99", "100+" and the total "tot": what Alder "*" selects
 HEADER_SCAN_ROWS = 40
-REQUEST_PAUSE_S = 0.5  # SCB allows 30 requests per 10 seconds
+REQUEST_PAUSE_S = 0.5  # API 2.0 allows 30 requests per 10 seconds (v1 allowed 10)
 
 # --- grids: CSV and XLSX as rows of text cells, shared with the Brå reader -----------------
 
@@ -1079,6 +1087,9 @@ def _role_of(dim_id: str, label: str, doc_roles: dict) -> str | None:
     return None
 
 
+_ZERO_SYMBOLS = ("-", "–")  # SCB's symbol for zero (as '-' in a CSV cell, see _number)
+
+
 def _status_at(status, k: int) -> str | None:
     if status is None:
         return None
@@ -1212,6 +1223,10 @@ def _read_jsonstat(path: Path, ctx: ReadContext) -> ReadResult:
         k = sum(i * st for i, st in zip(combo, strides, strict=True))
         year, prel = years[combo[y_dim]]
         v = values.get(str(k)) if is_dict else (values[k] if k < len(values) else None)
+        if v is None and status is not None and (_status_at(status, k) or "").strip() in _ZERO_SYMBOLS:
+            # PxWebApi 2.0 writes a cell holding a symbol as null, the symbol in 'status':
+            # '-' is SCB's zero (a small kommun's men aged 100+), '..' is missing.
+            v = 0
         if prel or (status is not None and (_status_at(status, k) or "").strip().lower() in ("p", "prel", "preliminär")):
             cells.preliminary.add(year)
         if v is not None and (not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0):
@@ -1480,12 +1495,49 @@ def population_query(kommuner: list[str], years: list[int]) -> dict:
     }
 
 
-def fetch(args, dest_dir: Path) -> list[Path]:
-    """``fetch scb --years 2020-2024``: one PxWeb request per year (below SCB's cell limit).
+def population_query_v2(kommuner: list[str], years: list[int]) -> dict:
+    """The same query for PxWebApi 2.0 (the body of POST /tables/TAB638/data): value codes
+    per variable, "*" for every age; Civilstand is left out, so SCB sums over it."""
+    return {
+        "selection": [
+            {"variableCode": "Region", "valueCodes": kommuner},
+            {"variableCode": "Alder", "valueCodes": ["*"]},
+            {"variableCode": "Kon", "valueCodes": ["1", "2"]},
+            {"variableCode": "ContentsCode", "valueCodes": [CONTENTS_POPULATION]},
+            {"variableCode": "Tid", "valueCodes": [str(y) for y in years]},
+        ],
+    }
 
-    290 kommuner x 102 ages x 2 sexes is about 59 000 cells a year; SCB refuses queries
-    over its cell limit and more than 30 requests per 10 seconds, so years go one by one.
+
+def data_url_v2() -> str:
+    """API 2.0's data address for the population table, answering JSON-stat 2 in Swedish."""
+    return f"{API_V2}/tables/{TABLE_V2}/data?lang=sv&outputFormat=json-stat2"
+
+
+def _not_found(exc) -> bool:
+    """Whether an API 2.0 error says the table or the address does not exist (so v1 may
+    still have it), rather than refusing the query or failing for a while."""
+    return exc.status in (404, 410) or (exc.said or "").lower().startswith("non-existent table")
+
+
+def _too_many_cells(exc) -> bool:
+    return exc.status in (400, 403) and "too many cells" in (exc.said or "").lower()
+
+
+def _parts(kommuner: list[str], per_request: int) -> list[list[str]]:
+    return [kommuner[i:i + per_request] for i in range(0, len(kommuner), per_request)]
+
+
+def fetch(args, dest_dir: Path) -> list[Path]:
+    """``fetch scb --years 2020-2024``: one request per year to PxWebApi 2.0, the kommuner
+    split over several requests if a year would pass the API's cell limit.
+
+    290 kommuner x 102 ages x 2 sexes is about 59 000 cells a year, under API 2.0's 150 000;
+    should SCB lower the limit ("Too many cells selected"), the year is asked again in smaller
+    parts. When API 2.0 says the table or its address does not exist, the rest is fetched
+    from the older v1 API (BefolkningNy), saying so on stderr.
     """
+    import sys
 
     from pipelines.fetch import FetchError, request_json
     from pipelines.geography import load_reference
@@ -1494,16 +1546,51 @@ def fetch(args, dest_dir: Path) -> list[Path]:
         raise FetchError("fetch scb tar inga egna argument; ange bara --years, t.ex. --years 2020-2024.")
     years = parse_years(getattr(args, "years", None))
     kommuner = sorted(load_reference().kommun["kommun_code"])
-    files = []
-    for n, year in enumerate(years):
-        if n:
-            time.sleep(REQUEST_PAUSE_S)
-        doc, raw = request_json("POST", API_V1, "SCB:s API", f"för år {year}", timeout=120,
-                           json=population_query(kommuner, [year]))
-        if not isinstance(doc, dict) or "dimension" not in doc:
-            raise FetchError(f"SCB:s svar för år {year} är inte JSON-stat 2.")
-        out = Path(dest_dir) / f"scb-folkmangd-{year}.json"
-        out.write_bytes(raw)
-        files.append(out)
-    return files
+    per_request = max(1, MAX_CELLS_V2 // (AGES_IN_TABLE * 2))
+    use_v1, v2_failure = False, ""
+    files, asked = [], 0
 
+    def ask(method: str, url: str, source: str, what: str, body: dict):
+        nonlocal asked
+        if asked:
+            # v1 allows 10 requests per 10 seconds, API 2.0 30: a run of many years that
+            # falls back to v1 must not be turned away half-way.
+            time.sleep(REQUEST_PAUSE_S * (2 if use_v1 else 1))
+        asked += 1
+        return request_json(method, url, source, what, timeout=120, json=body)
+
+    for year in years:
+        answers: list[tuple[object, bytes]] = []
+        while not use_v1:
+            parts = _parts(kommuner, per_request)
+            try:
+                answers = [ask("POST", data_url_v2(), "SCB:s API 2.0",
+                               f"för år {year}" + (f" (del {n} av {len(parts)})" if len(parts) > 1 else ""),
+                               population_query_v2(part, [year]))
+                           for n, part in enumerate(parts, start=1)]
+                break
+            except FetchError as exc:
+                if _too_many_cells(exc) and per_request > 1:
+                    per_request = max(1, per_request // 2)
+                    continue
+                if not _not_found(exc):
+                    raise
+                use_v1 = True
+                said = f": '{exc.said}'" if exc.said else ""
+                v2_failure = f"POST {data_url_v2()} svarade HTTP {exc.status}{said}"
+                print(f"SCB:s API 2.0 har inte tabellen {TABLE_V2} ({v2_failure}); hämtar i stället från "
+                      f"det äldre API:t v1 ({API_V1}).", file=sys.stderr)
+        if use_v1:
+            try:
+                answers = [ask("POST", API_V1, "SCB:s API v1", f"för år {year}", population_query(kommuner, [year]))]
+            except FetchError as exc:
+                raise FetchError(f"SCB:s befolkning kunde inte hämtas. Provade API 2.0 ({v2_failure}) och sedan "
+                                 f"API v1 ({API_V1}): {exc}", exc.status, exc.said) from None
+        for n, (doc, raw) in enumerate(answers, start=1):
+            if not isinstance(doc, dict) or "dimension" not in doc:
+                raise FetchError(f"SCB:s svar för år {year} är inte JSON-stat 2.")
+            name = f"scb-folkmangd-{year}.json" if len(answers) == 1 else f"scb-folkmangd-{year}-del{n}.json"
+            out = Path(dest_dir) / name
+            out.write_bytes(raw)
+            files.append(out)
+    return files
