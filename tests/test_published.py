@@ -51,7 +51,7 @@ def test_the_launchers_warm_up_reads_only_published_years(demo_db, monkeypatch, 
 
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
     asked = []
-    monkeypatch.setattr(signals, "warm", lambda start, end: asked.append(signals._months_read(start, end)))
+    monkeypatch.setattr(signals, "warm", lambda start, end, **_: asked.append(signals._months_read(start, end)))
     launcher.warm_signals()
     first, last = con.execute("SELECT min(month), max(month) FROM mart_signal").fetchone()
     spans = {span for start, end in asked for span in signal_layers.publication_spans(start, end, first, last)}
