@@ -15,6 +15,7 @@ is the centre of the kommun or län, not the scene.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -30,7 +31,8 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, json_texts
 from pipelines.readers import error_text, longer_head
-from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
+from pipelines.readers.text import (MONTHS, decode, excel_separator, json_lines, json_values, legacy_encoding,
+                                    sniff_delimiter, swedish_list)
 
 FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv")
 SOURCE = "polisen"
@@ -340,6 +342,15 @@ _FIRST_KEY = re.compile(rb'\{\s*"(?:%s)"\s*:' % b"|".join(k.encode() for k in so
 # PowerShell's text ("@{id=…; datetime=…}").
 _POWERSHELL_LIST = re.compile(rb'\{\s*"value"\s*:\s*\[\s*(\{|"@\{id=)')
 
+# The answer kept by a script or a tool under a key of its own ({"events": [...]}, with
+# perhaps its own fields beside it): a list whose first object opens with an event's field.
+_WRAPPED_LIST = re.compile(rb'"[^"\n]{1,40}"\s*:\s*\[\s*\{\s*"(?:%s)"\s*:' % b"|".join(
+    k.encode() for k in sorted(EXPECTED_KEYS)))
+
+# The answer as Python prints it (print(requests.get(…).json()) > fil.json): a list of
+# dicts in single quotes, which no JSON reader reads.
+_PYTHON_PRINT = re.compile(rb"\[?\s*\{\s*'(?:%s)'\s*:" % b"|".join(k.encode() for k in sorted(EXPECTED_KEYS)))
+
 
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch);
@@ -366,6 +377,10 @@ def sniff(path: Path, head: bytes) -> str | None:
     wrapped = _POWERSHELL_LIST.match(text)
     if wrapped and (wrapped[1] == b'"@{id=' or _has_event_keys(text)):
         return FORMATS[0]  # the answer through Windows PowerShell 5.1's ConvertTo-Json
+    if text.startswith(b"{") and _WRAPPED_LIST.search(text) and _has_event_keys(text):
+        return FORMATS[0]  # the answer under a key of a tool's own ({"events": [...]})
+    if _PYTHON_PRINT.match(text):
+        return FORMATS[0]  # Python's printout of the answer: read() says how to save it
     return None
 
 
@@ -388,16 +403,37 @@ def _archive_columns(columns: list[str]) -> dict[str, str] | None:
 
 
 def _archive_header(head: bytes) -> bool:
-    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    lines = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)
+    first = lines[1 if excel_separator(lines[0].decode("latin-1")) and len(lines) > 1 else 0].lower()
     return (b"datetime" in first and (b"location_name" in first or b"location.name" in first)
             and (b"event_id" in first or b"id" in first))
 
 
 def _table_columns(path: Path, head: bytes) -> list[str] | None:
+    if not head.startswith(b"PAR1"):
+        try:
+            return _csv_table(path)[0]
+        except (FileRejected, csv.Error):
+            return None
     try:
         return [str(r[0]) for r in duckdb.sql(f"DESCRIBE SELECT * FROM {_table_source(path, head)}").fetchall()]
     except duckdb.Error:
         return None
+
+
+def _csv_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the events saved as CSV: as DuckDB or pandas write it (UTF-8,
+    commas), or re-saved by Excel (Windows-1252 or UTF-8 with BOM, semicolons, perhaps
+    under a ``sep=;`` line). Read as text in Python, since DuckDB reads UTF-8 only."""
+    lines = decode(path.read_bytes(), path.name).splitlines()
+    delimiter = excel_separator(lines[0]) if lines else None
+    if delimiter:
+        lines = lines[1:]
+    rows = list(csv.reader(lines, delimiter=delimiter or sniff_delimiter(lines[0] if lines else "")))
+    if not rows:
+        raise FileRejected(path.name, "filen är tom; inget lästes in.")
+    width = len(rows[0])
+    return rows[0], [r + [""] * (width - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
 
 
 def _table_source(path: Path, head: bytes | None = None) -> str:
@@ -414,6 +450,13 @@ def _load_table(path: Path) -> list:
     """The events of a table of them (:func:`_archive_columns`) as the API writes them,
     every other text column kept beside them so that the personnummer gate sees it."""
     source = _table_source(path)
+    if not source.startswith("read_parquet"):
+        columns, table = _csv_table(path)
+        fields = _archive_columns(columns)
+        if fields is None:
+            raise FileRejected(path.name, "tabellen saknar polisens fält (event_id eller id, datetime, name, type och "
+                                          "location_name); inget lästes in.")
+        return _table_events(path, columns, fields, [tuple(r[:len(columns)]) for r in table])
     try:
         rel = duckdb.sql(f"SELECT * FROM {source}")
         columns, types = rel.columns, [str(t) for t in rel.types]
@@ -429,6 +472,10 @@ def _load_table(path: Path) -> list:
     except duckdb.Error as exc:
         raise FileRejected(path.name, "tabellen med polisens händelser kan inte läsas (" + str(exc).split("\n")[0][:120]
                            + "); exportera den på nytt. Inget lästes in.") from None
+    return _table_events(path, columns, fields, table)
+
+
+def _table_events(path: Path, columns: list[str], fields: dict[str, str], table: list) -> list:
     own = set(fields.values())
     events = []
     for values in table:
@@ -467,6 +514,16 @@ def _error_text(data) -> str | None:
     return error_text(data, ("message", "Message", "title", "error")) if isinstance(data, dict) else None
 
 
+def _wrapping_key(data) -> str | None:
+    """The key of the one list of events in an object that wraps the answer, as a script or
+    a tool keeps it ({"events": [...], "hamtad": "…"}); None when there is not exactly one."""
+    if not isinstance(data, dict):
+        return None
+    keys = [k for k, v in data.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)
+            and any({"datetime", "type"} <= set(e) for e in v)]
+    return keys[0] if len(keys) == 1 else None
+
+
 def _load_json(path: Path) -> list:
     raw = path.read_bytes()
     file = path.name
@@ -489,6 +546,16 @@ def _load_json(path: Path) -> list:
                 data = json_values(text)
             except json.JSONDecodeError as later:
                 broken = later  # where an appended answer breaks off, not where the first one ends
+        if data is None and _PYTHON_PRINT.match(text.strip().encode()):
+            raise FileRejected(
+                file, "filen är Pythons utskrift av svaret (print, med enkla citattecken), inte JSON. Spara "
+                "svaret som det kommer (open(fil, 'w').write(svar.text), eller json.dump(svar.json(), fil)) "
+                "och läs in filen igen; inget lästes in.") from None
+        if data is None and re.search(r",\s*$", broken.doc[:broken.pos]) and broken.doc[broken.pos:broken.pos + 1] in "]}":
+            raise FileRejected(
+                file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}): ett kommatecken står "
+                f"före '{broken.doc[broken.pos]}', efter det sista värdet (filen har troligen ändrats för hand). Ta "
+                "bort kommatecknet eller hämta svaret igen; inget lästes in.") from None
         if data is None:
             raise FileRejected(
                 file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}) – "
@@ -503,6 +570,12 @@ def _load_json(path: Path) -> list:
                 "skrev dem utan -Depth och tappade innehållet. Spara svaret som det kommer (Invoke-WebRequest "
                 "https://polisen.se/api/events -OutFile polisen.json), eller använd ConvertTo-Json -Depth 5, "
                 "och läs in filen igen; inget lästes in.")
+    key = _wrapping_key(data)
+    if key is not None:
+        for field, value in json_texts({k: v for k, v in data.items() if k != key}):
+            if contains_personnummer(value):
+                raise PersonnummerFound(file, f"fält '{field}'")
+        data = data[key]  # the answer under a key of a tool's own; the tool's other fields are not read
     said = _error_text(data)
     if said:
         raise FileRejected(
