@@ -34,7 +34,7 @@ from pipelines.readers import error_text, longer_head
 from pipelines.readers.text import (MONTHS, decode, excel_separator, json_lines, json_values, legacy_encoding,
                                     sniff_delimiter, swedish_list)
 
-FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv")
+FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv", "polisen-xlsx")
 SOURCE = "polisen"
 API_URL = "https://polisen.se/api/events"
 USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; polisens oppna API)"
@@ -355,6 +355,8 @@ _PYTHON_PRINT = re.compile(rb"\[?\s*\{\s*'(?:%s)'\s*:" % b"|".join(k.encode() fo
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch);
     'polisen-parquet' for the events as a table (an archive's Parquet or its CSV)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "polisen-xlsx" if _xlsx_events(path, 5) is not None else None
     if head.startswith(b"PAR1") or _archive_header(head):
         columns = _table_columns(path, head)
         if columns is None or not _archive_columns(columns):
@@ -436,6 +438,42 @@ def _csv_table(path: Path) -> tuple[list[str], list[list[str]]]:
     return rows[0], [r + [""] * (width - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
 
 
+def _xlsx_events(path: Path, max_rows: int | None = None) -> tuple[list[str], list[list[str]]] | None:
+    """Header and rows of the events in a workbook: the feed fetched by Excel's Power Query
+    ("Från webben", the list turned into a table and 'location' expanded: location.name,
+    location.gps) or the archive's table saved as .xlsx. The first sheet whose first row
+    holds the event's fields; None when no sheet does."""
+    from pipelines.readers.scb import is_xlsx, xlsx_grids
+
+    if not is_xlsx(path, b"PK\x03\x04"):
+        return None
+    try:
+        grids = xlsx_grids(path, max_rows)
+    except FileRejected:
+        return None
+    for grid in grids:
+        if grid.rows and _archive_columns(grid.rows[0]):
+            return grid.rows[0], grid.rows[1:]
+    return None
+
+
+def _xlsx_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """:func:`_xlsx_events` of the whole workbook, refused when a personnummer stands in any
+    cell of any sheet (a note beside the table, another sheet)."""
+    from pipelines.readers.scb import xlsx_grids
+
+    for grid in xlsx_grids(path):
+        for cells, n in zip(grid.rows, grid.numbers, strict=True):
+            if any(contains_personnummer(c) for c in cells):
+                raise PersonnummerFound(path.name, f"blad '{grid.sheet}', rad {n}")
+    found = _xlsx_events(path)
+    if found is None:
+        raise FileRejected(path.name, "arbetsboken har ingen flik vars första rad har polisens fält (id, datetime, "
+                                      "name, type och location.name); inget lästes in.")
+    header, rows = found
+    return header, [r + [""] * (len(header) - len(r)) for r in rows if any(c.strip() for c in r)]
+
+
 def _table_source(path: Path, head: bytes | None = None) -> str:
     quoted = str(path).replace("'", "''")
     if head is None:
@@ -449,14 +487,16 @@ def _table_source(path: Path, head: bytes | None = None) -> str:
 def _load_table(path: Path) -> list:
     """The events of a table of them (:func:`_archive_columns`) as the API writes them,
     every other text column kept beside them so that the personnummer gate sees it."""
-    source = _table_source(path)
-    if not source.startswith("read_parquet"):
-        columns, table = _csv_table(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if not head.startswith(b"PAR1"):  # a CSV or a workbook, read as text
+        columns, table = _xlsx_table(path) if head.startswith(b"PK\x03\x04") else _csv_table(path)
         fields = _archive_columns(columns)
         if fields is None:
             raise FileRejected(path.name, "tabellen saknar polisens fält (event_id eller id, datetime, name, type och "
                                           "location_name); inget lästes in.")
         return _table_events(path, columns, fields, [tuple(r[:len(columns)]) for r in table])
+    source = _table_source(path, head)
     try:
         rel = duckdb.sql(f"SELECT * FROM {source}")
         columns, types = rel.columns, [str(t) for t in rel.types]
@@ -855,7 +895,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
     file = path.name
-    events = _load_table(path) if fmt in ("polisen-parquet", "polisen-csv") else _load_json(path)
+    events = _load_table(path) if fmt != "polisen-json" else _load_json(path)
     _gate(file, events)
     notices = only_notices(events)
     if notices and not stored_ids(ctx.con, events):
