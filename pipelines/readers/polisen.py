@@ -449,7 +449,7 @@ def _xlsx_events(path: Path, max_rows: int | None = None) -> tuple[list[str], li
         return None
     try:
         grids = xlsx_grids(path, max_rows)
-    except FileRejected:
+    except Exception:  # noqa: BLE001 - any workbook openpyxl cannot read is no table of events
         return None
     for grid in grids:
         if grid.rows and _archive_columns(grid.rows[0]):
