@@ -31,8 +31,16 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, json_texts
 from pipelines.readers import error_text, longer_head
-from pipelines.readers.text import (MONTHS, decode, excel_separator, json_lines, json_values, legacy_encoding,
-                                    sniff_delimiter, swedish_list)
+from pipelines.readers.text import (
+    MONTHS,
+    decode,
+    excel_separator,
+    json_lines,
+    json_values,
+    legacy_encoding,
+    sniff_delimiter,
+    swedish_list,
+)
 
 FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv", "polisen-xlsx")
 SOURCE = "polisen"
