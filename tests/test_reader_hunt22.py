@@ -229,3 +229,21 @@ def test_headers_in_capitals_with_a_colon_or_a_second_line_in_an_excel_table(emp
     assert [(title, due, who) for title, due, who in rows(
         empty_db, "SELECT title, due, responsible FROM measure ORDER BY source_row")] == [
         ("Läxhjälp", "2025", "Chef"), ("Nattvandring", "2025", "Chef"), ("Belysning", "2025", "Chef")]
+
+
+def test_a_summary_over_two_lines_is_one_field_and_a_shifted_row_is_named(empty_db, tmp_path):
+    # Excel quotes a summary holding a semicolon or a line break; a hand-made file may not.
+    header = "id;datetime;name;summary;url;type;location.name\n"
+    quoted = ('483001;2026-08-22 9:48:12 +02:00;22 augusti 09.30, Skottlossning, Malmö;"Flera skott;\nen skadad";'
+              "/a;Skottlossning;Skåne län\n")
+    path = tmp_path / "handelser.csv"
+    path.write_bytes((header + quoted).encode("cp1252"))
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.rows_accepted) == ("ok", 1), report.summary()
+    assert _incidents(empty_db) == STORED[:1]
+
+    shifted = tmp_path / "handelser_2.csv"
+    shifted.write_bytes((header + quoted + "483002;2026-08-22 10:48:12 +02:00;22 augusti 10.30, Rån, Lund;"
+                         "Rån; en skadad;/b;Rån;Lund\n").encode("cp1252"))
+    message = refused(empty_db, shifted)
+    assert message.startswith("handelser_2.csv: rad 4: raden har fler fält än rubrikraden (8 mot 7)"), message

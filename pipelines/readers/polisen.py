@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import re
 import time
@@ -420,11 +421,11 @@ def _archive_header(head: bytes) -> bool:
 
 
 def _table_columns(path: Path, head: bytes) -> list[str] | None:
-    if not head.startswith(b"PAR1"):
-        try:
-            return _csv_table(path)[0]
-        except (FileRejected, csv.Error):
-            return None
+    if not head.startswith(b"PAR1"):  # the CSV's header line (its names are ASCII), under a sep= line
+        lines = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1").splitlines()[:2]
+        delimiter = excel_separator(lines[0]) if lines else None
+        header = lines[1 if delimiter else 0] if len(lines) > bool(delimiter) else ""
+        return next(csv.reader([header], delimiter=delimiter or sniff_delimiter(header)), [])
     try:
         return [str(r[0]) for r in duckdb.sql(f"DESCRIBE SELECT * FROM {_table_source(path, head)}").fetchall()]
     except duckdb.Error:
@@ -435,11 +436,20 @@ def _csv_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the events saved as CSV: as DuckDB or pandas write it (UTF-8,
     commas), or re-saved by Excel (Windows-1252 or UTF-8 with BOM, semicolons, perhaps
     under a ``sep=;`` line). Read as text in Python, since DuckDB reads UTF-8 only."""
-    lines = decode(path.read_bytes(), path.name).splitlines()
-    delimiter = excel_separator(lines[0]) if lines else None
+    text = decode(path.read_bytes(), path.name)
+    first, _, rest = text.partition("\n")
+    delimiter = excel_separator(first.rstrip("\r"))
     if delimiter:
-        lines = lines[1:]
-    rows = list(csv.reader(lines, delimiter=delimiter or sniff_delimiter(lines[0] if lines else "")))
+        text, first = rest, rest.split("\n", 1)[0]
+    # newline='': a summary quoted over several lines stays one field
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first))
+    rows: list[list[str]] = []
+    for r in reader:
+        if rows and len(r) > len(rows[0]) and any(c.strip() for c in r[len(rows[0]):]):
+            raise FileRejected(path.name, f"raden har fler fält än rubrikraden ({len(r)} mot {len(rows[0])}): ett "
+                                          "skiljetecken i en text utan citattecken flyttar raden. Spara tabellen på "
+                                          "nytt från Excel; inget lästes in.", reader.line_num + bool(delimiter))
+        rows.append(r)
     if not rows:
         raise FileRejected(path.name, "filen är tom; inget lästes in.")
     width = len(rows[0])
