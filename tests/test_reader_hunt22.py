@@ -247,3 +247,13 @@ def test_a_summary_over_two_lines_is_one_field_and_a_shifted_row_is_named(empty_
                          "Rån; en skadad;/b;Rån;Lund\n").encode("cp1252"))
     message = refused(empty_db, shifted)
     assert message.startswith("handelser_2.csv: rad 4: raden har fler fält än rubrikraden (8 mot 7)"), message
+
+
+def test_a_plan_saved_by_libreoffice_as_ods_reads_emoji_and_no_break_spaces_as_the_xlsx(empty_db, tmp_path):
+    from tests.test_atgardsplan_ods import to_ods
+
+    wb = _new()
+    _status_sheet(wb, ["🟢 Klar", "Pågår\u00a0", "🔴 Ej påbörjad"])
+    ods = to_ods(_save(wb, tmp_path / "plan.xlsx"), tmp_path / "Farsta åtgärdsplan 2025.ods")
+    _load(empty_db, ods)
+    assert [m[3] for m in _measures(empty_db)] == ["uppnådd", "påbörjad", "ej uppnådd"]
