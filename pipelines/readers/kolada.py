@@ -71,6 +71,7 @@ WEB_EXPORT_HINT = (" (filen ser ut som en export från kolada.se, som inte läse
                    "t.ex. python -m pipelines fetch kolada N07403 --years 2018-2024, eller spara svaret från "
                    "Koladas API (api.kolada.se/v3/data/kpi/…) som JSON och läs in det)")
 _KPI_ID = re.compile(r"\b[A-Z]\d{5}\b")
+_YEAR_AFTER = re.compile(r"\s*\(\d{4}\)\s*$")
 
 
 def is_web_export(path: Path, head: bytes) -> bool:
@@ -82,7 +83,9 @@ def is_web_export(path: Path, head: bytes) -> bool:
         return False
     for grid in grids:
         rows = grid.rows[:HEADER_SCAN_ROWS]
-        header = next((r for r in ([c.lower() for c in row] for row in rows) if "kommun" in r), None)
+        # A header may name the division's year after the word: 'Kommun (2025)'.
+        header = next((r for r in ([_YEAR_AFTER.sub("", c).lower() for c in row] for row in rows)
+                       if "kommun" in r), None)
         if header and "ålder" not in header and (
                 "kön" in header or "nyckeltal" in header or any(_KPI_ID.search(c) for r in rows for c in r)):
             return True

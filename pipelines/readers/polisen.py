@@ -15,7 +15,9 @@ is the centre of the kommun or län, not the scene.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import time
@@ -30,9 +32,18 @@ import pandas as pd
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, contains_personnummer, json_texts
 from pipelines.readers import error_text, longer_head
-from pipelines.readers.text import MONTHS, json_lines, json_values, legacy_encoding, swedish_list
+from pipelines.readers.text import (
+    MONTHS,
+    decode,
+    excel_separator,
+    json_lines,
+    json_values,
+    legacy_encoding,
+    sniff_delimiter,
+    swedish_list,
+)
 
-FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv")
+FORMATS = ("polisen-json", "polisen-parquet", "polisen-csv", "polisen-xlsx")
 SOURCE = "polisen"
 API_URL = "https://polisen.se/api/events"
 USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; polisens oppna API)"
@@ -340,10 +351,21 @@ _FIRST_KEY = re.compile(rb'\{\s*"(?:%s)"\s*:' % b"|".join(k.encode() for k in so
 # PowerShell's text ("@{id=…; datetime=…}").
 _POWERSHELL_LIST = re.compile(rb'\{\s*"value"\s*:\s*\[\s*(\{|"@\{id=)')
 
+# The answer kept by a script or a tool under a key of its own ({"events": [...]}, with
+# perhaps its own fields beside it): a list whose first object opens with an event's field.
+_WRAPPED_LIST = re.compile(rb'"[^"\n]{1,40}"\s*:\s*\[\s*\{\s*"(?:%s)"\s*:' % b"|".join(
+    k.encode() for k in sorted(EXPECTED_KEYS)))
+
+# The answer as Python prints it (print(requests.get(…).json()) > fil.json): a list of
+# dicts in single quotes, which no JSON reader reads.
+_PYTHON_PRINT = re.compile(rb"\[?\s*\{\s*'(?:%s)'\s*:" % b"|".join(k.encode() for k in sorted(EXPECTED_KEYS)))
+
 
 def sniff(path: Path, head: bytes) -> str | None:
     """'polisen-json' for the police's events JSON (or a file saved by our fetch);
     'polisen-parquet' for the events as a table (an archive's Parquet or its CSV)."""
+    if head.startswith(b"PK\x03\x04"):
+        return "polisen-xlsx" if _xlsx_events(path, 5) is not None else None
     if head.startswith(b"PAR1") or _archive_header(head):
         columns = _table_columns(path, head)
         if columns is None or not _archive_columns(columns):
@@ -366,6 +388,10 @@ def sniff(path: Path, head: bytes) -> str | None:
     wrapped = _POWERSHELL_LIST.match(text)
     if wrapped and (wrapped[1] == b'"@{id=' or _has_event_keys(text)):
         return FORMATS[0]  # the answer through Windows PowerShell 5.1's ConvertTo-Json
+    if text.startswith(b"{") and _WRAPPED_LIST.search(text) and _has_event_keys(text):
+        return FORMATS[0]  # the answer under a key of a tool's own ({"events": [...]})
+    if _PYTHON_PRINT.match(text):
+        return FORMATS[0]  # Python's printout of the answer: read() says how to save it
     return None
 
 
@@ -388,16 +414,82 @@ def _archive_columns(columns: list[str]) -> dict[str, str] | None:
 
 
 def _archive_header(head: bytes) -> bool:
-    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].lower()
+    lines = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 2)
+    first = lines[1 if excel_separator(lines[0].decode("latin-1")) and len(lines) > 1 else 0].lower()
     return (b"datetime" in first and (b"location_name" in first or b"location.name" in first)
             and (b"event_id" in first or b"id" in first))
 
 
 def _table_columns(path: Path, head: bytes) -> list[str] | None:
+    if not head.startswith(b"PAR1"):  # the CSV's header line (its names are ASCII), under a sep= line
+        lines = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1").splitlines()[:2]
+        delimiter = excel_separator(lines[0]) if lines else None
+        header = lines[1 if delimiter else 0] if len(lines) > bool(delimiter) else ""
+        return next(csv.reader([header], delimiter=delimiter or sniff_delimiter(header)), [])
     try:
         return [str(r[0]) for r in duckdb.sql(f"DESCRIBE SELECT * FROM {_table_source(path, head)}").fetchall()]
     except duckdb.Error:
         return None
+
+
+def _csv_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the events saved as CSV: as DuckDB or pandas write it (UTF-8,
+    commas), or re-saved by Excel (Windows-1252 or UTF-8 with BOM, semicolons, perhaps
+    under a ``sep=;`` line). Read as text in Python, since DuckDB reads UTF-8 only."""
+    text = decode(path.read_bytes(), path.name)
+    first, _, rest = text.partition("\n")
+    delimiter = excel_separator(first.rstrip("\r"))
+    if delimiter:
+        text, first = rest, rest.split("\n", 1)[0]
+    # newline='': a summary quoted over several lines stays one field
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(first))
+    rows: list[list[str]] = []
+    for r in reader:
+        if rows and len(r) > len(rows[0]) and any(c.strip() for c in r[len(rows[0]):]):
+            raise FileRejected(path.name, f"raden har fler fält än rubrikraden ({len(r)} mot {len(rows[0])}): ett "
+                                          "skiljetecken i en text utan citattecken flyttar raden. Spara tabellen på "
+                                          "nytt från Excel; inget lästes in.", reader.line_num + bool(delimiter))
+        rows.append(r)
+    if not rows:
+        raise FileRejected(path.name, "filen är tom; inget lästes in.")
+    width = len(rows[0])
+    return rows[0], [r + [""] * (width - len(r)) for r in rows[1:] if any(c.strip() for c in r)]
+
+
+def _xlsx_events(path: Path, max_rows: int | None = None) -> tuple[list[str], list[list[str]]] | None:
+    """Header and rows of the events in a workbook: the feed fetched by Excel's Power Query
+    ("Från webben", the list turned into a table and 'location' expanded: location.name,
+    location.gps) or the archive's table saved as .xlsx. The first sheet whose first row
+    holds the event's fields; None when no sheet does."""
+    from pipelines.readers.scb import is_xlsx, xlsx_grids
+
+    if not is_xlsx(path, b"PK\x03\x04"):
+        return None
+    try:
+        grids = xlsx_grids(path, max_rows)
+    except Exception:  # noqa: BLE001 - any workbook openpyxl cannot read is no table of events
+        return None
+    for grid in grids:
+        if grid.rows and _archive_columns(grid.rows[0]):
+            return grid.rows[0], grid.rows[1:]
+    return None
+
+
+def _xlsx_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """:func:`_xlsx_events` of the whole workbook, refused when a personnummer stands in any
+    cell of any sheet (a note beside the table, another sheet)."""
+    from pipelines.readers.scb import xlsx_grids
+
+    for grid in xlsx_grids(path):
+        for cells, n in zip(grid.rows, grid.numbers, strict=True):
+            if any(contains_personnummer(c) for c in cells):
+                raise PersonnummerFound(path.name, f"blad '{grid.sheet}', rad {n}")
+    found = _xlsx_events(path)
+    if found is None:
+        raise FileRejected(path.name, "arbetsboken har ingen flik vars första rad har polisens fält (id, datetime, "
+                                      "name, type och location.name); inget lästes in.")
+    header, rows = found
+    return header, [r + [""] * (len(header) - len(r)) for r in rows if any(c.strip() for c in r)]
 
 
 def _table_source(path: Path, head: bytes | None = None) -> str:
@@ -413,7 +505,16 @@ def _table_source(path: Path, head: bytes | None = None) -> str:
 def _load_table(path: Path) -> list:
     """The events of a table of them (:func:`_archive_columns`) as the API writes them,
     every other text column kept beside them so that the personnummer gate sees it."""
-    source = _table_source(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if not head.startswith(b"PAR1"):  # a CSV or a workbook, read as text
+        columns, table = _xlsx_table(path) if head.startswith(b"PK\x03\x04") else _csv_table(path)
+        fields = _archive_columns(columns)
+        if fields is None:
+            raise FileRejected(path.name, "tabellen saknar polisens fält (event_id eller id, datetime, name, type och "
+                                          "location_name); inget lästes in.")
+        return _table_events(path, columns, fields, [tuple(r[:len(columns)]) for r in table])
+    source = _table_source(path, head)
     try:
         rel = duckdb.sql(f"SELECT * FROM {source}")
         columns, types = rel.columns, [str(t) for t in rel.types]
@@ -429,6 +530,10 @@ def _load_table(path: Path) -> list:
     except duckdb.Error as exc:
         raise FileRejected(path.name, "tabellen med polisens händelser kan inte läsas (" + str(exc).split("\n")[0][:120]
                            + "); exportera den på nytt. Inget lästes in.") from None
+    return _table_events(path, columns, fields, table)
+
+
+def _table_events(path: Path, columns: list[str], fields: dict[str, str], table: list) -> list:
     own = set(fields.values())
     events = []
     for values in table:
@@ -467,6 +572,16 @@ def _error_text(data) -> str | None:
     return error_text(data, ("message", "Message", "title", "error")) if isinstance(data, dict) else None
 
 
+def _wrapping_key(data) -> str | None:
+    """The key of the one list of events in an object that wraps the answer, as a script or
+    a tool keeps it ({"events": [...], "hamtad": "…"}); None when there is not exactly one."""
+    if not isinstance(data, dict):
+        return None
+    keys = [k for k, v in data.items() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)
+            and any({"datetime", "type"} <= set(e) for e in v)]
+    return keys[0] if len(keys) == 1 else None
+
+
 def _load_json(path: Path) -> list:
     raw = path.read_bytes()
     file = path.name
@@ -489,6 +604,16 @@ def _load_json(path: Path) -> list:
                 data = json_values(text)
             except json.JSONDecodeError as later:
                 broken = later  # where an appended answer breaks off, not where the first one ends
+        if data is None and _PYTHON_PRINT.match(text.strip().encode()):
+            raise FileRejected(
+                file, "filen är Pythons utskrift av svaret (print, med enkla citattecken), inte JSON. Spara "
+                "svaret som det kommer (open(fil, 'w').write(svar.text), eller json.dump(svar.json(), fil)) "
+                "och läs in filen igen; inget lästes in.") from None
+        if data is None and re.search(r",\s*$", broken.doc[:broken.pos]) and broken.doc[broken.pos:broken.pos + 1] in "]}":
+            raise FileRejected(
+                file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}): ett kommatecken står "
+                f"före '{broken.doc[broken.pos]}', efter det sista värdet (filen har troligen ändrats för hand). Ta "
+                "bort kommatecknet eller hämta svaret igen; inget lästes in.") from None
         if data is None:
             raise FileRejected(
                 file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}) – "
@@ -503,6 +628,12 @@ def _load_json(path: Path) -> list:
                 "skrev dem utan -Depth och tappade innehållet. Spara svaret som det kommer (Invoke-WebRequest "
                 "https://polisen.se/api/events -OutFile polisen.json), eller använd ConvertTo-Json -Depth 5, "
                 "och läs in filen igen; inget lästes in.")
+    key = _wrapping_key(data)
+    if key is not None:
+        for field, value in json_texts({k: v for k, v in data.items() if k != key}):
+            if contains_personnummer(value):
+                raise PersonnummerFound(file, f"fält '{field}'")
+        data = data[key]  # the answer under a key of a tool's own; the tool's other fields are not read
     said = _error_text(data)
     if said:
         raise FileRejected(
@@ -782,7 +913,7 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Read a saved answer of the police's events API into ``incident`` rows."""
     path = Path(path)
     file = path.name
-    events = _load_table(path) if fmt in ("polisen-parquet", "polisen-csv") else _load_json(path)
+    events = _load_table(path) if fmt != "polisen-json" else _load_json(path)
     _gate(file, events)
     notices = only_notices(events)
     if notices and not stored_ids(ctx.con, events):
