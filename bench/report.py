@@ -48,9 +48,11 @@ def evaluate(f: dict) -> list[dict]:
             ld["pipeline_ok"] and ld["incremental_ok"])
     ly = f.get("layers")
     if ly:
-        add("Signallagren för kalenderåren publiceras: ny signalfil / en månad till av händelser",
+        late = (f" / {ly['late_seconds']:.1f} s ({ly['late_layers']} lager)" if "late_seconds" in ly else "")
+        add("Signallagren för kalenderåren publiceras: alla år / en månad till av händelser"
+            + (" / en sen leverans för en månad" if late else ""),
             ly["signal_seconds"], f"{ly['signal_seconds']:.1f} s ({ly['signal_layers']} lager) / "
-            f"{ly['month_seconds']:.1f} s ({ly['month_layers']} lager)", "–", None)
+            f"{ly['month_seconds']:.1f} s ({ly['month_layers']} lager){late}", "–", None)
     pg = f.get("pages")
     if pg:
         worst, where = _worst_page(f, "server_p95_ms")
