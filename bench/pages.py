@@ -284,16 +284,12 @@ def shared_interactions(at, areas: dict[str, list[str]], page: str, rec: Recorde
 
 def breakdowns(at, rec: Recorder, reps: int) -> None:
     """Rekryteringssignaler by a breakdown ("Uppdelning", a segmented control with Swedish
-    labels that own_interactions cannot set), as on a served dashboard: once it is up, its
-    warm-up (dashboard.__main__.warm_signals) reads the quick periods' published layers
-    and sums the default period's per breakdown, before a first visitor. The page's cold
-    opens before this emptied the caches, so the warm-up is run again here. Then the
-    breakdown is switched in the default period, chosen in a period of the user's own
-    (summed from the published layers read), and opened with every data cache emptied
-    (after a new load, before the warm-up: the worst case)."""
-    from dashboard.__main__ import warm_signals
-
-    warm_signals()
+    labels that own_interactions cannot set), as on a served dashboard (:func:`served_state`:
+    its warm-up has read the quick periods' published layers and summed the default
+    period's per breakdown before a visitor comes). The breakdown is switched in the
+    default period, chosen in a period of the user's own (summed from the published
+    layers read), and opened with every data cache emptied (in the seconds after a new
+    load, before the warm-up: the worst case)."""
     dimensions = ["sex", "age_band", "source", "signal_type"]
     for i in range(reps):
         at.session_state["uppdelning"] = dimensions[i % len(dimensions)]
@@ -317,8 +313,21 @@ def breakdowns(at, rec: Recorder, reps: int) -> None:
         rerun(at)
     for _ in range(reps):
         rec.add("rekrytering", "uppdelning öppnad (tom cache)", rerun(at, cold=True))
+    served_state()
     at.session_state["uppdelning"] = "total"
     rerun(at)
+
+
+def served_state() -> None:
+    """Warm the caches as a served dashboard's warm-up thread has them: at start and again
+    after each newly published database (dashboard.__main__: warm_first, warm_signals).
+    The rows measured with every data cache emptied leave the caches as they are only
+    in the seconds after a load; the interactions after them are measured as a visitor
+    finds the server."""
+    from dashboard.__main__ import warm_first, warm_signals
+
+    warm_first()
+    warm_signals()
 
 
 def _set_value(at, key: str, value) -> bool:
@@ -484,6 +493,7 @@ def run_pages(db: Path, reps: int) -> dict:
         rerun(at)  # the session's first run (imports, connection): not an interaction
         for _ in range(reps):
             rec.add(page, "öppna sidan (tom cache)", rerun(at, cold=True))
+        served_state()
         if page == "oversikt":
             for k, v in map_payloads(at).items():
                 map_bytes[f"översikt {k}"] = v

@@ -17,6 +17,9 @@ Once the server answers, a background thread warms the server in two steps:
 3. last, the recruitment signals' country-wide layers for the period choices, the
    default first (:func:`warm_signals`).
 
+Then, every :data:`WATCH_SECONDS`, the thread looks for a newly published database (a
+load while the server runs) and warms steps 1 and 3 again for it (:func:`rewarm_if_new`).
+
 ``streamlit run dashboard/app.py`` still works, only its first page is slower.
 """
 
@@ -35,6 +38,10 @@ APP = Path(__file__).resolve().parent / "app.py"
 ROOT = APP.parents[1]
 # Seconds after the light warm-up that the heavy one waits for a first page to start.
 IDLE_BEFORE_REST = 3.0
+# Seconds between the warm-up thread's looks for a newly published database (a load while
+# the server runs gives every cache a new key): the first visitor after a load then finds
+# the caches warm too, not only the first after a start.
+WATCH_SECONDS = 30.0
 
 log = logging.getLogger("lagesbild.warmup")
 
@@ -139,11 +146,37 @@ def settle() -> None:
     gc.freeze()
 
 
+def published_version() -> str | None:
+    """The version token of the database the dashboard reads (None: none yet)."""
+    from dashboard import queries
+    from pipelines import warehouse
+
+    try:
+        return warehouse.version(queries.db_file())
+    except Exception as exc:  # a broken configuration: the pages say what is wrong
+        log.debug("no database version: %s", type(exc).__name__)
+        return None
+
+
+def rewarm_if_new(warmed: str | None) -> str | None:
+    """Warm again what :func:`warm_first` and :func:`warm_signals` fill when the published
+    database is not the version ``warmed`` (a load published a new one since); return the
+    version warmed now."""
+    version = published_version()
+    if version is None or version == warmed:
+        return warmed
+    log.debug("new database version: warming again")
+    warm_first()
+    warm_signals()
+    return version
+
+
 def _warm_when_up(port: int) -> None:
     from dashboard import startup
 
     if not _wait_for_server(port):
         return
+    warmed = published_version()
     warm_first()
     if startup.run_started.wait(IDLE_BEFORE_REST):
         startup.run_finished.wait(60)
@@ -151,6 +184,9 @@ def _warm_when_up(port: int) -> None:
     settle()
     compile_project()
     warm_signals()
+    while True:
+        time.sleep(WATCH_SECONDS)
+        warmed = rewarm_if_new(warmed)
 
 
 def command(port: int) -> list[str]:

@@ -126,3 +126,39 @@ def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db
     for chain in signals.CHAINS:
         for dimension in (None, *signal_layers.DIMENSIONS):
             assert signals._layer(key, chain, *months, "month", dimension)
+
+
+def test_a_database_published_while_the_server_runs_is_warmed_for_too(demo_db, tmp_path, monkeypatch):
+    # A load while the server runs gives every cache a new key: the warm-up thread sees the
+    # new version and warms again, so the first visitor after the load does not wait for
+    # the signal layers either.
+    import shutil
+
+    import streamlit as st
+
+    from dashboard import filters, queries, signal_layers
+    from dashboard.queries import incidents, signals
+    from pipelines import warehouse
+
+    db = tmp_path / "served.duckdb"
+    shutil.copyfile(demo_db, db)
+    monkeypatch.setenv("LAGESBILD_DB", str(db))
+    st.cache_data.clear()
+    warmed = launcher.published_version()
+    with monkeypatch.context() as m:  # nothing new: nothing warmed
+        m.setattr(launcher, "warm_signals", lambda: pytest.fail("warmed again without a new version"))
+        assert launcher.rewarm_if_new(warmed) == warmed
+    with warehouse.write_session(db) as con:  # a load publishes a new version
+        con.execute("SELECT 1")
+    assert launcher.published_version() != warmed
+    assert launcher.rewarm_if_new(warmed) == launcher.published_version()
+    first, last = incidents.month_range()
+    complete = incidents.last_complete()
+    end = complete if complete is not None and first <= complete < last else last
+    months = signals._months_read(*filters.preset_range(filters.PERIODS[0], first, end))
+    key = queries.db_key()
+    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the new version was not warmed"))
+    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    for chain in signals.CHAINS:
+        for dimension in (None, *signal_layers.DIMENSIONS):
+            assert signals._layer(key, chain, *months, "month", dimension)
