@@ -126,6 +126,24 @@ def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db
     for chain in signals.CHAINS:
         for dimension in (None, *signal_layers.DIMENSIONS):
             assert signals._layer(key, chain, *months, "month", dimension)
+        # Without a breakdown also per quarter and year (an area whose months mostly hide is
+        # shown in them), and for the whole years the page may offer instead.
+        for grain in ("quarter", "year"):
+            assert signals._layer(key, chain, *months, grain, None)
+    # A default period across the turn of a year (here it is a whole year): the years the
+    # page may offer instead are summed too.
+    from datetime import date
+
+    monkeypatch.undo()
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    signals.warm(date(2024, 6, 1), date(2025, 5, 1), layers=True)
+    years = signals._year_choices(date(2024, 6, 1), date(2025, 5, 1))
+    assert years
+    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
+    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    for chain in signals.CHAINS:
+        for lo, hi in years:
+            assert signals._layer(key, chain, lo, hi, "month", None)
 
 
 def test_a_database_published_while_the_server_runs_is_warmed_for_too(demo_db, tmp_path, monkeypatch):
