@@ -69,9 +69,11 @@ class Selection:
     def area_label(self) -> str:
         """The area with its level, as captions and exports name it: "Botkyrka (kommun)"
         ("Botkyrka" alone is also a lokalpolisområde, which covers Salem too)."""
-        if self.area_level == "riket":
+        level = geo.LEVEL_LABELS.get(self.area_level, "").lower()
+        # Not "Stockholms län (län)" or "Polisområde Dalarna (polisområde)": the name says it.
+        if self.area_level == "riket" or not level or level in self.area_name.lower().split():
             return self.area_name
-        return f"{self.area_name} ({geo.LEVEL_LABELS[self.area_level].lower()})"
+        return f"{self.area_name} ({level})"
 
     def with_area(self, level: str, code: str, name: str) -> Selection:
         """The same selection for another area."""

@@ -234,7 +234,9 @@ def small_files() -> dict[str, bytes]:
         "polisen_html_error.json": b"<!DOCTYPE html>\n<html><head><title>503 Service Unavailable</title></head>"
                                    b"<body><h1>Tj\xc3\xa4nsten \xc3\xa4r inte tillg\xc3\xa4nglig</h1></body></html>\n",
         "polisen_truncated.json": polisen_ok[: polisen_ok.rindex(b'"summary"')],
-        "polisen_object.json": _json({"events": [_event(1)]}),
+        # A wrapper holding one list of events is read (tests/test_reader_hunt22.py); two
+        # lists leave no way to know which is the answer.
+        "polisen_object.json": _json({"events": [_event(1)], "arkiv": [_event(2)]}),
         "polisen_strings.json": _json(["Skottlossning Malmö", "Rån Göteborg"]),
         "polisen_missing_keys.json": _json([{"rubrik": "Skottlossning", "plats": "Malmö"}]),
         "polisen_empty.json": b"",

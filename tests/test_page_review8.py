@@ -269,3 +269,19 @@ def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_
             assert "Stockholms län" in caption and "skottlossning" not in caption, caption
         finally:
             browser.close()
+
+
+def test_the_area_is_named_with_its_level_once():
+    # "Botkyrka" is a kommun and a lokalpolisområde, so the level is said; "Stockholms län
+    # (län)" said it twice (and its file names read "stockholms-lan-lan").
+    from dashboard import filters
+
+    def label(level, name):
+        return filters.Selection(level, "X", date(2025, 1, 1), date(2025, 3, 1), area_name=name).area_label
+
+    assert label("kommun", "Botkyrka") == "Botkyrka (kommun)"
+    assert label("lpo", "Botkyrka") == "Botkyrka (lokalpolisområde)"
+    assert label("lan", "Stockholms län") == "Stockholms län"
+    assert label("polisomrade", "Polisområde Dalarna") == "Polisområde Dalarna"
+    assert label("polisregion", "Region Väst") == "Region Väst (polisregion)"
+    assert label("riket", "Hela landet") == "Hela landet"

@@ -609,7 +609,8 @@ def _load_json(path: Path) -> list:
                 file, "filen är Pythons utskrift av svaret (print, med enkla citattecken), inte JSON. Spara "
                 "svaret som det kommer (open(fil, 'w').write(svar.text), eller json.dump(svar.json(), fil)) "
                 "och läs in filen igen; inget lästes in.") from None
-        if data is None and re.search(r",\s*$", broken.doc[:broken.pos]) and broken.doc[broken.pos:broken.pos + 1] in "]}":
+        if (data is None and re.search(r",\s*$", broken.doc[:broken.pos]) and broken.pos < len(broken.doc)
+                and broken.doc[broken.pos] in "]}"):  # (not a file cut off after a comma)
             raise FileRejected(
                 file, f"filen är inte giltig JSON (rad {broken.lineno}, tecken {broken.colno}): ett kommatecken står "
                 f"före '{broken.doc[broken.pos]}', efter det sista värdet (filen har troligen ändrats för hand). Ta "

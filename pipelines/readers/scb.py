@@ -27,6 +27,7 @@ import itertools
 import json
 import re
 import time
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -187,8 +188,11 @@ def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
                                       "uppackad). Kontrollera att rätt fil valdes, eller exportera som CSV.")
     grids = []
     # Opened from a file object: openpyxl refuses a path whose name does not end in .xlsx
-    # (a workbook saved as 'export.xls' or 'tabell.csv', see is_xlsx).
-    with open(path, "rb") as fh:
+    # (a workbook saved as 'export.xls' or 'tabell.csv', see is_xlsx). openpyxl warns of a
+    # date cell holding a number no date can be with the number in its message: it may be
+    # a personnummer, and nothing may print one (as in readers/atgardsplan.py).
+    with open(path, "rb") as fh, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         try:
             wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
