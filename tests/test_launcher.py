@@ -74,6 +74,26 @@ def test_the_app_tells_the_warm_up_when_its_first_page_has_run(demo_db, monkeypa
     assert startup.run_started.is_set() and startup.run_finished.is_set()
 
 
+def _quick_months(choice: str):
+    """The months with signals the sidebar's quick period ``choice`` reads."""
+    from dashboard import filters
+    from dashboard.queries import incidents, signals
+
+    first, last = incidents.month_range()
+    complete = incidents.last_complete()
+    end = complete if complete is not None and first <= complete < last else last
+    return signals._months_read(*filters.preset_range(choice, first, end))
+
+
+def _nothing_left_to_do(monkeypatch, why: str = "the layers were not warmed") -> None:
+    """From here on, a read of the database or a layer summed fails the test."""
+    from dashboard import queries
+    from dashboard.queries import signals
+
+    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail(why))
+    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+
+
 def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
     # Choosing a breakdown on Rekryteringssignaler for any of the sidebar's period choices
     # finds the country-wide layers ready (seconds of work otherwise).
@@ -81,20 +101,18 @@ def test_the_signal_warm_up_covers_every_period_choice(demo_db, monkeypatch):
     import streamlit as st
 
     from dashboard import filters, queries, signal_layers
-    from dashboard.queries import incidents, signals
+    from dashboard.queries import signals
 
     st.cache_data.clear()
     launcher.warm_signals()
-    first, last = incidents.month_range()
-    complete = incidents.last_complete()
-    end = complete if complete is not None and first <= complete < last else last
+    choices = [c for c in filters.PERIODS if c != filters.CUSTOM]
+    months_of = {choice: _quick_months(choice) for choice in choices}
     key = queries.db_key()
     monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
-    choices = [c for c in filters.PERIODS if c != filters.CUSTOM]
     assert len(choices) == 3
     first_signal, last_signal = signals._month_span(key)
     for choice in choices:
-        months = signals._months_read(*filters.preset_range(choice, first, end))
+        months = months_of[choice]
         # Every period is summed from the calendar years' layers: those it touches are read.
         for lo, hi in signal_layers.publication_spans(*months, first_signal, last_signal):
             for chain in signals.CHAINS:
@@ -112,17 +130,13 @@ def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db
     import streamlit as st
 
     from dashboard import filters, queries, signal_layers
-    from dashboard.queries import incidents, signals
+    from dashboard.queries import signals
 
     st.cache_data.clear()
     launcher.warm_signals()
-    first, last = incidents.month_range()
-    complete = incidents.last_complete()
-    end = complete if complete is not None and first <= complete < last else last
-    months = signals._months_read(*filters.preset_range(filters.PERIODS[0], first, end))
+    months = _quick_months(filters.PERIODS[0])
     key = queries.db_key()
-    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
-    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    _nothing_left_to_do(monkeypatch)
     for chain in signals.CHAINS:
         for dimension in (None, *signal_layers.DIMENSIONS):
             assert signals._layer(key, chain, *months, "month", dimension)
@@ -139,8 +153,7 @@ def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db
     signals.warm(date(2024, 6, 1), date(2025, 5, 1), layers=True)
     years = signals._year_choices(date(2024, 6, 1), date(2025, 5, 1))
     assert years
-    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the layers were not warmed"))
-    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    _nothing_left_to_do(monkeypatch)
     for chain in signals.CHAINS:
         for lo, hi in years:
             assert signals._layer(key, chain, lo, hi, "month", None)
@@ -155,7 +168,7 @@ def test_a_database_published_while_the_server_runs_is_warmed_for_too(demo_db, t
     import streamlit as st
 
     from dashboard import filters, queries, signal_layers
-    from dashboard.queries import incidents, signals
+    from dashboard.queries import signals
     from pipelines import warehouse
 
     db = tmp_path / "served.duckdb"
@@ -170,13 +183,9 @@ def test_a_database_published_while_the_server_runs_is_warmed_for_too(demo_db, t
         con.execute("SELECT 1")
     assert launcher.published_version() != warmed
     assert launcher.rewarm_if_new(warmed) == launcher.published_version()
-    first, last = incidents.month_range()
-    complete = incidents.last_complete()
-    end = complete if complete is not None and first <= complete < last else last
-    months = signals._months_read(*filters.preset_range(filters.PERIODS[0], first, end))
+    months = _quick_months(filters.PERIODS[0])
     key = queries.db_key()
-    monkeypatch.setattr(queries, "connection", lambda *a, **k: pytest.fail("the new version was not warmed"))
-    monkeypatch.setattr(signals, "period_layer", lambda *a, **k: pytest.fail("the layer was not summed"))
+    _nothing_left_to_do(monkeypatch, "the new version was not warmed")
     for chain in signals.CHAINS:
         for dimension in (None, *signal_layers.DIMENSIONS):
             assert signals._layer(key, chain, *months, "month", dimension)
