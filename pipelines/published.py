@@ -183,7 +183,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True, *, eve
 
     police: dict[tuple, dict] = {}
     for chain, start, end, grain in sorted(todo, key=lambda k: k[0] != "police"):
-        every = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
+        layers_of = (None, *signal_layers.DIMENSIONS)  # the national layer and each breakdown's
         if chain == "police":
             layers = signal_layers.police_layers(run_sql, start, end, grain, given=given[(start, end)][0],
                                                  given_admin=given[(start, end)][1])
@@ -191,7 +191,7 @@ def refresh(con: duckdb.DuckDBPyConnection, signals_changed: bool = True, *, eve
         else:
             # The police layers of this load, else the ones kept from an earlier one.
             source = (police.get((start, end, grain))
-                      or signal_layers.published_layers(run_sql, "police", start, end, grain, every)
+                      or signal_layers.published_layers(run_sql, "police", start, end, grain, layers_of)
                       or signal_layers.police_layers(run_sql, start, end, grain))
             layers = {d: signal_layers.admin_view(run_sql, layer, start, end, grain) for d, layer in source.items()}
         meta, cells = signal_layers.layer_frames(chain, layers)
