@@ -72,7 +72,9 @@ def _click_header(page, grid, help_text: str) -> None:
     box = grid.locator("canvas").first.bounding_box()
     y = box["y"] + 17  # the heading row is 35 px high
     tip = page.get_by_text(help_text)
-    for x in range(int(box["x"]) + 20, int(box["x"] + box["width"]), 20):
+    # Every 40 px: "Bedömd" is 84 px wide (atgarder.ASSESSED_COLUMNS), so it is hovered at least twice
+    # (each stop waits for the tooltip's delay).
+    for x in range(int(box["x"]) + 20, int(box["x"] + box["width"]), 40):
         page.mouse.move(x, y)
         page.wait_for_timeout(900)
         if tip.count() and tip.first.is_visible():
