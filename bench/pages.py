@@ -99,7 +99,10 @@ def patch_apptest() -> None:
 def clear_caches() -> None:
     import streamlit as st
 
+    from dashboard import queries
+
     st.cache_data.clear()
+    queries.forget()
 
 
 def rerun(at, *, cold: bool = False) -> tuple[float, list[float], list[str]]:

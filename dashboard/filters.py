@@ -27,7 +27,7 @@ import streamlit as st
 from dashboard import formatting as fmt
 from dashboard import periods
 from dashboard.periods import CUSTOM, LAST_12, PERIODS, PREVIOUS_YEAR, YEAR_TO_DATE, preset_range  # noqa: F401 (the sidebar's names)
-from dashboard.queries import geo, incidents, months_without_incidents
+from dashboard.queries import by_version, geo, incidents, months_without_incidents
 
 KEY_LEVEL = "niva"
 KEY_AREA = "omrade"
@@ -111,6 +111,7 @@ def _unique_labels(level: str) -> dict[str, str]:
     return dict(_level_labels(geo.db_key(), level))
 
 
+@by_version
 @st.cache_data(max_entries=16, show_spinner=False)
 def _level_labels(key: tuple[str, str], level: str) -> tuple[tuple[str, str], ...]:
     # (code, label) in name order; cached per database version and level (the sidebar

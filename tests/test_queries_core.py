@@ -58,6 +58,7 @@ def test_a_newly_published_database_is_read_on_the_next_call(demo_db, tmp_path, 
     s = sel(types=("skottlossning",))
     before_key = queries.db_key()
     before = int(incidents.headline(s).set_index("group").at["skjutningar", "incidents"])
+    assert "test" not in queries.facts()["incident_sources"]
     # The pipeline publishes a new version (atomic replace) with three more shootings.
     with warehouse.write_session(db) as con:
         con.execute("""INSERT INTO incident (incident_id, occurred_at, incident_type, kommun_code, lan_code,
@@ -68,6 +69,8 @@ def test_a_newly_published_database_is_read_on_the_next_call(demo_db, tmp_path, 
     assert queries.db_key() != before_key
     after = int(incidents.headline(s).set_index("group").at["skjutningar", "incidents"])
     assert after == before + 3
+    # What the status line and the period choices read (remembered per version) is the new file's too.
+    assert "test" in queries.facts()["incident_sources"]
 
 
 def test_parameters_are_bound_not_formatted(demo_db, use_db):

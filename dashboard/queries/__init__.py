@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from datetime import date, datetime, timedelta
@@ -62,6 +63,47 @@ def db_key() -> tuple[str, str]:
     return str(path), token
 
 
+# Streamlit's cache hashes a call's arguments and, for st.cache_data, unpickles a copy of
+# the value on every call: about 0.1-0.3 ms each. The few things that depend on the
+# database version alone (its connection, the area links, what it holds) are asked for
+# dozens of times per rerun (a change of level on Översikt made some 130 such calls), so
+# they are also remembered here, by version, for the two versions asked for last.
+_MEMOS: list[dict] = []
+_MEMO_LOCK = threading.Lock()
+
+
+def by_version(fn):
+    """``fn``, whose first argument is a database key and whose others are few and alike for
+    every session (a level), remembered in a plain dict as well as in Streamlit's cache,
+    for the two versions asked for last. Its value is shared by every caller: it must not
+    be mutated (MappingProxyType, tuples)."""
+    memo: dict = {}  # version -> {arguments: value}
+    _MEMOS.append(memo)
+
+    @functools.wraps(fn)
+    def remembered(version, *args):
+        try:
+            return memo[version][args]
+        except KeyError:
+            pass
+        value = fn(version, *args)
+        with _MEMO_LOCK:  # sessions run in threads of their own
+            if version not in memo and len(memo) >= 2:  # an older version's: asked for no more
+                del memo[next(iter(memo))]
+            memo.setdefault(version, {})[args] = value
+        return value
+
+    return remembered
+
+
+def forget() -> None:
+    """Drop what :func:`by_version` remembered (with ``st.cache_data.clear()``, as the
+    benchmark's empty-cache runs do: otherwise they would not start empty)."""
+    with _MEMO_LOCK:
+        for memo in _MEMOS:
+            memo.clear()
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, token: str) -> duckdb.DuckDBPyConnection:
     # ``token`` is only part of the cache key: a new published version gets a new
@@ -72,11 +114,15 @@ def _connection(path: str, token: str) -> duckdb.DuckDBPyConnection:
 
 def connection(key: tuple[str, str] | None = None) -> duckdb.DuckDBPyConnection:
     """The shared read-only connection for ``key`` (default: the current version)."""
-    path, token = key or db_key()
     try:
-        return _connection(path, token)
+        return _connection_of(key or db_key())
     except warehouse.WarehouseError as exc:
         raise DatabaseUnavailable(str(exc)) from exc
+
+
+@by_version
+def _connection_of(key: tuple[str, str]) -> duckdb.DuckDBPyConnection:
+    return _connection(*key)
 
 
 def _used(sql: str, params: dict | list | None) -> dict | list:
@@ -193,7 +239,14 @@ def facts(key: tuple[str, str] | None = None) -> dict:
     none of a kind), and ``stated_through``: the "data t.o.m." date the database states,
     else None. Cached with the data status, so any number of calls per rerun cost
     nothing more. ``key`` defaults to the current version."""
-    return _status(key or db_key())["facts"]
+    return _facts(key or db_key())
+
+
+@by_version
+def _facts(key: tuple[str, str]):
+    from types import MappingProxyType
+
+    return MappingProxyType(dict(_status(key)["facts"]))
 
 
 # The months each source has data for: mart_status's first and last month of it.

@@ -15,7 +15,7 @@ from types import MappingProxyType
 import streamlit as st
 
 from dashboard import lazy
-from dashboard.queries import db_key, rows, run
+from dashboard.queries import by_version, db_key, rows, run
 
 pd = lazy.module("pandas")  # the sidebar's names and levels need no pandas (cold start)
 suppression = lazy.module("dashboard.suppression")
@@ -74,6 +74,7 @@ class AreaIndex:
     level_of: MappingProxyType  # code -> level
 
 
+@by_version
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _index(key: tuple[str, str]) -> AreaIndex:
     found = rows(_AREAS_SQL, {"se": RIKET, "se_name": RIKET_NAME}, key=key)
@@ -126,6 +127,7 @@ def level_of(code: str) -> str | None:
     return area_index().level_of.get(code)
 
 
+@by_version
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _links(key: tuple[str, str]) -> MappingProxyType:
     # The whole link table (a few thousand pairs) once per database version: every page
