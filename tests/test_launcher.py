@@ -159,6 +159,28 @@ def test_the_warm_up_sums_the_default_periods_layers_for_every_breakdown(demo_db
             assert signals._layer(key, chain, lo, hi, "month", None)
 
 
+def test_the_warm_up_sums_every_areas_totals_for_the_overviews_headline(demo_db, monkeypatch):
+    # Översikt's signal card for an area of any level (either hierarchy: LPO or kommun),
+    # the period and the same months a year earlier, needs no layer summed once warmed.
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    import streamlit as st
+
+    from dashboard import filters, queries
+    from dashboard.queries import signals
+
+    st.cache_data.clear()
+    queries.forget()
+    launcher.warm_signals()
+    months = _quick_months(filters.PERIODS[0])
+    key = queries.db_key()
+    earlier = tuple(signals.year_earlier(m) for m in months)
+    assert signals.months_within(*earlier, *signals._month_span(key)) is not None  # the demo reaches back
+    _nothing_left_to_do(monkeypatch)
+    for chain in signals.CHAINS:
+        for lo, hi in (months, earlier):
+            assert signals._totals(key, chain, lo, hi)
+
+
 def test_a_database_published_while_the_server_runs_is_warmed_for_too(demo_db, tmp_path, monkeypatch):
     # A load while the server runs gives every cache a new key: the warm-up thread sees the
     # new version and warms again, so the first visitor after the load does not wait for

@@ -344,6 +344,13 @@ def warm(start: date, end: date, *, layers: bool = False) -> None:
         for chain in CHAINS:
             for dimension in (None, *DIMENSIONS):
                 base(chain, lo, hi, dimension)
+    # Every area's total over the period and the same months a year earlier, in both
+    # hierarchies: Översikt's headline card reads them for any area (the first change to a
+    # level of the other hierarchy otherwise summed two layers, ~40 ms).
+    for lo, hi in ((first, last), (year_earlier(first), year_earlier(last))):
+        if months_within(lo, hi, *_month_span(key)) is not None:
+            for chain in CHAINS:
+                _totals(key, chain, lo, hi)
     if not layers:
         return
     for chain in CHAINS:
