@@ -256,17 +256,70 @@ def webgl_notice(text: str = "") -> str:
 
 
 def dataframe(table, *, column_config: dict | None = None, **kwargs):
-    """``st.dataframe`` of a table from :func:`formatting.display_arrow`: its number
-    columns (Swedish texts, so that ".." can stand for a hidden value) right-aligned as
-    numbers are, keeping the width, label and help the page gives them; a missing date
-    shows "–" as every other missing value does. Returns what ``st.dataframe`` returns."""
+    """``st.dataframe`` of a table from :func:`formatting.display_arrow`, its number columns
+    right-aligned and sorted as numbers when a header is clicked, keeping the width, label
+    and help the page gives them; a missing date shows "–" as every other missing value does.
+    Returns what ``st.dataframe`` returns.
+
+    The grid sorts a column by its values: as texts, "1 234" came before "987". A number
+    column is therefore given the numbers its texts show (:func:`formatting.shown_numbers`)
+    and shown with those texts (a pandas Styler's display values, which the grid draws
+    while it sorts by the numbers): "1 234", "−3", "+12,5 %", and ".." for a hidden value
+    apart from "–" for a missing one, both sorting below every number (together at one
+    end). A column of plain numbers 0–999 needs no texts of its own: the grid draws them
+    as we do, and the table stays Arrow (no Styler to compute on every rerun)."""
     config = dict(column_config or {})
+    numbers: dict[str, tuple[list[float], list[str]]] = {}
     for header in fmt.numeric_headers(table):
         given = config.get(header)
         if isinstance(given, str):  # a label alone
             given = st.column_config.TextColumn(given)
-        config[header] = {**(given or st.column_config.TextColumn()), "alignment": "right"}
-    return st.dataframe(table, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+        given = dict(given or {})
+        texts = table.column(header).to_pylist()
+        values = fmt.shown_numbers(texts)
+        if values is None:  # a text that is no number: the column stays text
+            config[header] = {**st.column_config.TextColumn(), **given, "alignment": "right"}
+            continue
+        numbers[header] = (values, texts)
+        given.pop("type_config", None)
+        config[header] = {**st.column_config.NumberColumn(), **{k: v for k, v in given.items() if v is not None},
+                          "alignment": "right"}
+    data = _sortable(table, numbers) if numbers else table
+    return st.dataframe(data, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+
+
+def _plain(texts: list[str]) -> bool:
+    """Whether the grid draws these numbers as the texts say without help: whole numbers
+    0–999 (no thousands separator, sign, decimals, percent, hidden or missing value)."""
+    return all(t.isdigit() and len(t) <= 3 for t in texts)
+
+
+def _sortable(table, numbers: dict[str, tuple[list[float], list[str]]]):
+    """``table`` with its number columns as numbers; a pandas Styler showing their texts
+    when one needs them (see :func:`dataframe`)."""
+    import pyarrow as pa
+
+    shown = {}
+    for header, (values, texts) in numbers.items():
+        i = table.schema.get_field_index(header)
+        if _plain(texts):
+            table = table.set_column(i, header, pa.array([int(v) for v in values], type=pa.int64()))
+        else:
+            table = table.set_column(i, header, pa.array(values, type=pa.float64()))
+            shown[header] = texts
+    if not shown:
+        return table
+    frame = table.to_pandas()
+    styler = frame.style
+    for header, texts in shown.items():
+        values = frame[header].tolist()
+        # Equal numbers show equal texts in a column; only the two that sort first differ.
+        text_of = {v: t for v, t in zip(values, texts, strict=True) if v != fmt.SORTS_FIRST}
+        styler.format(lambda v, text_of=text_of: text_of.get(v, fmt.MISSING), subset=[header])
+        hidden = [r for r, t in enumerate(texts) if t == fmt.SUPPRESSED]
+        if hidden:
+            styler.format(lambda v: fmt.SUPPRESSED, subset=(hidden, [header]))
+    return styler
 
 
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None, beside: bool = False,

@@ -478,3 +478,34 @@ def _display_columns(df, columns, decimals, kinds: _Kinds) -> dict[str, list[str
         hidden = suppressed_mask(df, col).tolist()
         out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
     return out
+
+
+# --- sorting number columns -----------------------------------------------------------------
+
+# What a hidden ("..") or missing ("–") value of a number column sorts as on screen: below
+# every number, so the grid's header click puts them together at one end (first rising,
+# last falling). Streamlit's grid sorts an empty (null) number cell as 0, between the
+# negative and the positive numbers, and shows every null cell as the same placeholder.
+SORTS_FIRST = float("-inf")
+
+
+def shown_number(text: str) -> float | None:
+    """The number a table's text shows (:func:`display_arrow`): ``"1 234,5"`` -> 1234.5,
+    ``"−3"`` -> -3.0, ``"+12,5 %"`` -> 12.5 (a share in percent, as shown), ``".."`` and
+    ``"–"`` -> :data:`SORTS_FIRST`; None for a text that is no number ("ja")."""
+    if text in (SUPPRESSED, MISSING):
+        return SORTS_FIRST
+    plain = text.removesuffix("%").replace(THOUSANDS, "").replace(MINUS, "-").removeprefix("+")
+    if not plain or not (plain[0].isdigit() or (plain[0] == "-" and plain[1:2].isdigit())):
+        return None
+    try:
+        return float(plain.replace(DECIMAL, "."))
+    except ValueError:
+        return None
+
+
+def shown_numbers(texts: list[str]) -> list[float] | None:
+    """:func:`shown_number` of every text of a column, or None when one is no number (the
+    column then stays text)."""
+    values = [shown_number(t) for t in texts]
+    return None if any(v is None for v in values) else values
