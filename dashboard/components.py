@@ -86,7 +86,9 @@ HEADLINE_HELP = {
 
 
 def count_delta(now, before) -> str | None:
-    """'+12 (+8,5 %)' for a count against the year before; None when there is no comparison."""
+    """'+12 (+8,5 %)' or '−3 (−2,1 %)' for a count against the year before, with the minus
+    sign (U+2212) the tables use; None when there is no comparison. Give st.metric
+    :func:`delta_look` with it: Streamlit reads only a hyphen-minus as a fall."""
     if fmt.is_missing(before) or fmt.is_missing(now):
         return None
     diff = int(now) - int(before)
@@ -95,14 +97,33 @@ def count_delta(now, before) -> str | None:
         text = "±0"
     if int(before) > 0:
         text += f" ({fmt.change(diff / int(before) * 100, 1)})"
-    return text
+    return text.replace("-", fmt.MINUS)
 
 
 def points_delta(now, before) -> str | None:
-    """A change of a share in percentage points: '+2,0 p.e.'; None when either is missing."""
+    """A change of a share in percentage points: '+2,0 p.e.', '−1,5 p.e.'; None when either is missing."""
     if fmt.is_missing(before) or fmt.is_missing(now):
         return None
-    return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
+    return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.").replace("-", fmt.MINUS)
+
+
+# st.metric's colours for a rise and a fall by its delta_color ("off": grey either way).
+_DELTA_COLOURS = {"normal": ("green", "red"), "inverse": ("red", "green"), "off": ("off", "off")}
+
+
+def delta_look(delta: str | None, colour: str = "normal") -> dict:
+    """st.metric's ``delta_color`` and ``delta_arrow`` for a delta text from
+    :func:`count_delta` or :func:`points_delta`: the arrow and colour follow its sign,
+    "−" (U+2212) as a fall (Streamlit reads only a hyphen-minus so, and drew "−3" as a
+    green rise), ``colour`` as st.metric's "normal", "inverse" or "off"; no change ("±0")
+    grey without an arrow."""
+    if delta is None:
+        return {"delta_color": colour}
+    falling = delta.startswith(("-", fmt.MINUS))
+    if not falling and not delta.startswith("+"):
+        return {"delta_color": "off", "delta_arrow": "off"}
+    rise, fall = _DELTA_COLOURS[colour]
+    return {"delta_color": fall if falling else rise, "delta_arrow": "down" if falling else "up"}
 
 
 # What an export of figures that count no persons says in place of the disclosure rule
