@@ -8,10 +8,13 @@ Conventions (one place, so every page agrees):
 - Percentages carry a no-break space before the sign: ``12,3 %``.
 - In tables (:func:`display_table`, :func:`display_arrow`) a negative number takes the
   minus sign (U+2212, ``MINUS``), as wide as ``+``, and a change column (``signed``) its
-  sign either way: ``+12``, ``−3,5 %``. Elsewhere (captions, hover labels, st.metric, whose
-  arrow reads a leading hyphen-minus) negative numbers keep the hyphen-minus.
-- Number columns of a table are right-aligned on screen; :func:`numeric_headers` names them
-  (``components.dataframe`` aligns them).
+  sign either way: ``+12``, ``−3,5 %``. So do Översikt's cards (st.metric's delta, from
+  ``components.count_delta``; ``components.delta_look`` sets the arrow and colour, as
+  Streamlit reads only a leading hyphen-minus as a fall). Elsewhere (captions, hover
+  labels) negative numbers keep the hyphen-minus.
+- Number columns of a table are right-aligned on screen and sort as numbers;
+  :func:`numeric_headers` names them, :func:`shown_numbers` reads the numbers their texts
+  show (``components.dataframe`` gives the grid those numbers, drawn with the texts).
 - A value hidden by disclosure control (suppression) is shown as ``..`` (SUPPRESSED);
   any other missing value as ``–`` (MISSING).
 - Months: ``mars 2025`` (long) or ``2025-03`` (ISO); dates ISO ``2025-03-31``.

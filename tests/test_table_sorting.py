@@ -80,6 +80,9 @@ def test_a_table_carries_numbers_and_shows_the_swedish_texts():
         "alignment": "right", "help": "Mot året innan.", "width": 90}
     assert all(config[h]["alignment"] == "right" for h in ("Antal", "Andel"))
     assert at.dataframe[0].proto.placeholder == fmt.MISSING
+    # A rerun draws the same table from what the first run made (components._sortable).
+    again = at.run().dataframe[0]
+    assert again.shown.equals(shown) and again.value.equals(values)
 
 
 def test_karta_table_of_kommuner_sorts_by_number_and_keeps_hidden_apart_from_missing(demo_db, monkeypatch):
@@ -106,6 +109,19 @@ def test_karta_table_of_kommuner_sorts_by_number_and_keeps_hidden_apart_from_mis
     assert by_people["Kommun"].tolist()[:3] == ["Stockholm", "Göteborg", "Malmö"]
     people = [swedish_number(t) for t in by_people["Befolkning"]]
     assert people == sorted(people, reverse=True)
+
+
+def test_the_measure_register_stays_arrow_without_texts_of_its_own(demo_db, monkeypatch):
+    """Its one number column (Uppföljningar: 0–999) reads as the grid draws it: no Styler to
+    compute on every rerun for its thousands of rows."""
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(str(PAGES / "atgarder.py"), default_timeout=90)
+    at.query_params["atgarder_flik"] = "Register"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    [register] = [d for d in at.dataframe if d.key == "atgarder_register"]
+    assert pd.api.types.is_integer_dtype(register.value["Uppföljningar"])
+    assert not register.proto.arrow_data.styler.display_values
 
 
 def test_a_fall_takes_the_minus_sign_and_keeps_its_arrow_and_colour():
