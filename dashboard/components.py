@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 import streamlit as st
@@ -86,7 +88,9 @@ HEADLINE_HELP = {
 
 
 def count_delta(now, before) -> str | None:
-    """'+12 (+8,5 %)' for a count against the year before; None when there is no comparison."""
+    """'+12 (+8,5 %)' or '−3 (−2,1 %)' for a count against the year before, with the minus
+    sign (U+2212) the tables use; None when there is no comparison. Give st.metric
+    :func:`delta_look` with it: Streamlit reads only a hyphen-minus as a fall."""
     if fmt.is_missing(before) or fmt.is_missing(now):
         return None
     diff = int(now) - int(before)
@@ -95,14 +99,33 @@ def count_delta(now, before) -> str | None:
         text = "±0"
     if int(before) > 0:
         text += f" ({fmt.change(diff / int(before) * 100, 1)})"
-    return text
+    return text.replace("-", fmt.MINUS)
 
 
 def points_delta(now, before) -> str | None:
-    """A change of a share in percentage points: '+2,0 p.e.'; None when either is missing."""
+    """A change of a share in percentage points: '+2,0 p.e.', '−1,5 p.e.'; None when either is missing."""
     if fmt.is_missing(before) or fmt.is_missing(now):
         return None
-    return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.")
+    return fmt.change((float(now) - float(before)) * 100, 1, unit="p.e.").replace("-", fmt.MINUS)
+
+
+# st.metric's colours for a rise and a fall by its delta_color ("off": grey either way).
+_DELTA_COLOURS = {"normal": ("green", "red"), "inverse": ("red", "green"), "off": ("off", "off")}
+
+
+def delta_look(delta: str | None, colour: str = "normal") -> dict:
+    """st.metric's ``delta_color`` and ``delta_arrow`` for a delta text from
+    :func:`count_delta` or :func:`points_delta`: the arrow and colour follow its sign,
+    "−" (U+2212) as a fall (Streamlit reads only a hyphen-minus so, and drew "−3" as a
+    green rise), ``colour`` as st.metric's "normal", "inverse" or "off"; no change ("±0")
+    grey without an arrow."""
+    if delta is None:
+        return {"delta_color": colour}
+    falling = delta.startswith(("-", fmt.MINUS))
+    if not falling and not delta.startswith("+"):
+        return {"delta_color": "off", "delta_arrow": "off"}
+    rise, fall = _DELTA_COLOURS[colour]
+    return {"delta_color": fall if falling else rise, "delta_arrow": "down" if falling else "up"}
 
 
 # What an export of figures that count no persons says in place of the disclosure rule
@@ -256,17 +279,88 @@ def webgl_notice(text: str = "") -> str:
 
 
 def dataframe(table, *, column_config: dict | None = None, **kwargs):
-    """``st.dataframe`` of a table from :func:`formatting.display_arrow`: its number
-    columns (Swedish texts, so that ".." can stand for a hidden value) right-aligned as
-    numbers are, keeping the width, label and help the page gives them; a missing date
-    shows "–" as every other missing value does. Returns what ``st.dataframe`` returns."""
+    """``st.dataframe`` of a table from :func:`formatting.display_arrow`, its number columns
+    right-aligned and sorted as numbers when a header is clicked, keeping the width, label
+    and help the page gives them; a missing date shows "–" as every other missing value does.
+    Returns what ``st.dataframe`` returns.
+
+    The grid sorts a column by its values: as texts, "1 234" came before "987". A number
+    column is therefore given the numbers its texts show (:func:`formatting.shown_numbers`)
+    and shown with those texts (a pandas Styler's display values, which the grid draws
+    while it sorts by the numbers): "1 234", "−3", "+12,5 %", and ".." for a hidden value
+    apart from "–" for a missing one, both sorting below every number (together at one
+    end). A column of plain numbers 0–999 needs no texts of its own: the grid draws them
+    as we do, and the table stays Arrow (no Styler to compute on every rerun)."""
     config = dict(column_config or {})
+    data, numbers = _sortable(table)
     for header in fmt.numeric_headers(table):
         given = config.get(header)
         if isinstance(given, str):  # a label alone
             given = st.column_config.TextColumn(given)
-        config[header] = {**(given or st.column_config.TextColumn()), "alignment": "right"}
-    return st.dataframe(table, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+        given = dict(given or {})
+        if header not in numbers:  # a text that is no number: the column stays text
+            config[header] = {**st.column_config.TextColumn(), **given, "alignment": "right"}
+            continue
+        given.pop("type_config", None)
+        config[header] = {**st.column_config.NumberColumn(), **{k: v for k, v in given.items() if v is not None},
+                          "alignment": "right"}
+    return st.dataframe(data, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+
+
+def _plain(texts: list[str]) -> bool:
+    """Whether the grid draws these numbers as the texts say without help: whole numbers
+    0–999 (no thousands separator, sign, decimals, percent, hidden or missing value)."""
+    return all(t.isdigit() and len(t) <= 3 for t in texts)
+
+
+def _sortable(table):
+    """``table`` with its number columns as numbers (a pandas Styler showing their texts
+    when one needs them, see :func:`dataframe`), and the headers of those columns.
+
+    Made once per table: display_arrow returns the same Arrow table while its content is
+    the same, so a rerun finds what it made (reading the texts and setting up the Styler
+    cost ~10 ms for 290 kommuner; the Styler itself is only read when Streamlit draws it)."""
+    with _SORTABLE_LOCK:
+        hit = _SORTABLE.get(id(table))
+        if hit is not None and hit[0] is table:
+            _SORTABLE.move_to_end(id(table))
+            return hit[1], hit[2]
+    import pyarrow as pa
+
+    source, shown, numbers = table, {}, set()
+    for header in fmt.numeric_headers(source):
+        texts = source.column(header).to_pylist()
+        values = fmt.shown_numbers(texts)
+        if values is None:
+            continue
+        numbers.add(header)
+        i = table.schema.get_field_index(header)
+        if _plain(texts):
+            table = table.set_column(i, header, pa.array([int(v) for v in values], type=pa.int64()))
+        else:
+            table = table.set_column(i, header, pa.array(values, type=pa.float64()))
+            shown[header] = texts
+    data = table
+    if shown:
+        frame = table.to_pandas()
+        data = frame.style
+        for header, texts in shown.items():
+            # Equal numbers show equal texts in a column; only the two that sort first differ.
+            text_of = {v: t for v, t in zip(frame[header].tolist(), texts, strict=True) if v != fmt.SORTS_FIRST}
+            data.format(lambda v, text_of=text_of: text_of.get(v, fmt.MISSING), subset=[header])
+            hidden = [r for r, t in enumerate(texts) if t == fmt.SUPPRESSED]
+            if hidden:
+                data.format(lambda v: fmt.SUPPRESSED, subset=(hidden, [header]))
+    with _SORTABLE_LOCK:
+        _SORTABLE[id(source)] = (source, data, frozenset(numbers))  # the table kept: its id stays its own
+        while len(_SORTABLE) > _SORTABLE_MAX:
+            _SORTABLE.popitem(last=False)
+    return data, frozenset(numbers)
+
+
+_SORTABLE: OrderedDict[int, tuple] = OrderedDict()
+_SORTABLE_MAX = 128
+_SORTABLE_LOCK = threading.Lock()
 
 
 def show_deck(deck, legend_title: str, *, key: str, height: int = 560, on_select=None, beside: bool = False,

@@ -8,10 +8,13 @@ Conventions (one place, so every page agrees):
 - Percentages carry a no-break space before the sign: ``12,3 %``.
 - In tables (:func:`display_table`, :func:`display_arrow`) a negative number takes the
   minus sign (U+2212, ``MINUS``), as wide as ``+``, and a change column (``signed``) its
-  sign either way: ``+12``, ``−3,5 %``. Elsewhere (captions, hover labels, st.metric, whose
-  arrow reads a leading hyphen-minus) negative numbers keep the hyphen-minus.
-- Number columns of a table are right-aligned on screen; :func:`numeric_headers` names them
-  (``components.dataframe`` aligns them).
+  sign either way: ``+12``, ``−3,5 %``. So do Översikt's cards (st.metric's delta, from
+  ``components.count_delta``; ``components.delta_look`` sets the arrow and colour, as
+  Streamlit reads only a leading hyphen-minus as a fall). Elsewhere (captions, hover
+  labels) negative numbers keep the hyphen-minus.
+- Number columns of a table are right-aligned on screen and sort as numbers;
+  :func:`numeric_headers` names them, :func:`shown_numbers` reads the numbers their texts
+  show (``components.dataframe`` gives the grid those numbers, drawn with the texts).
 - A value hidden by disclosure control (suppression) is shown as ``..`` (SUPPRESSED);
   any other missing value as ``–`` (MISSING).
 - Months: ``mars 2025`` (long) or ``2025-03`` (ISO); dates ISO ``2025-03-31``.
@@ -478,3 +481,34 @@ def _display_columns(df, columns, decimals, kinds: _Kinds) -> dict[str, list[str
         hidden = suppressed_mask(df, col).tolist()
         out[header] = [SUPPRESSED if h else t for t, h in zip(texts, hidden, strict=True)]
     return out
+
+
+# --- sorting number columns -----------------------------------------------------------------
+
+# What a hidden ("..") or missing ("–") value of a number column sorts as on screen: below
+# every number, so the grid's header click puts them together at one end (first rising,
+# last falling). Streamlit's grid sorts an empty (null) number cell as 0, between the
+# negative and the positive numbers, and shows every null cell as the same placeholder.
+SORTS_FIRST = float("-inf")
+
+
+def shown_number(text: str) -> float | None:
+    """The number a table's text shows (:func:`display_arrow`): ``"1 234,5"`` -> 1234.5,
+    ``"−3"`` -> -3.0, ``"+12,5 %"`` -> 12.5 (a share in percent, as shown), ``".."`` and
+    ``"–"`` -> :data:`SORTS_FIRST`; None for a text that is no number ("ja")."""
+    if text in (SUPPRESSED, MISSING):
+        return SORTS_FIRST
+    plain = text.removesuffix("%").replace(THOUSANDS, "").replace(MINUS, "-").removeprefix("+")
+    if not plain or not (plain[0].isdigit() or (plain[0] == "-" and plain[1:2].isdigit())):
+        return None
+    try:
+        return float(plain.replace(DECIMAL, "."))
+    except ValueError:
+        return None
+
+
+def shown_numbers(texts: list[str]) -> list[float] | None:
+    """:func:`shown_number` of every text of a column, or None when one is no number (the
+    column then stays text)."""
+    values = [shown_number(t) for t in texts]
+    return None if any(v is None for v in values) else values

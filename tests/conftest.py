@@ -14,8 +14,14 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import pytest  # noqa: E402
+from helpers import shown_cells  # noqa: E402
+from streamlit.testing.v1.element_tree import Dataframe  # noqa: E402
 
 from pipelines.build import build_reference_db  # noqa: E402
+
+# A table's texts as the grid shows them (tests/helpers.py: shown_cells); ``.value`` holds
+# the numbers a number column sorts by.
+Dataframe.shown = property(shown_cells)
 
 TEST_DATA = Path(__file__).parent / "data"
 

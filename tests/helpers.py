@@ -242,3 +242,26 @@ class Attacker:
         values, vectors = np.linalg.eigh(a.T @ a)
         null = vectors[:, values < 1e-8 * values.max()]
         return [i for i, v in enumerate(self.hidden) if np.abs(null.T @ v).max() < 1e-6]
+
+
+def shown_cells(element):
+    """What an AppTest ``st.dataframe`` shows in its cells, as texts under its headers.
+
+    ``element.value`` holds what the grid sorts by: a number column of
+    components.dataframe carries numbers, drawn with the texts a pandas Styler gives them
+    ("1 234", "−3", "+12,5 %", ".." for a hidden value, "–" for a missing one); whole
+    numbers 0–999 without a Styler's text are drawn as they are. conftest.py makes it
+    ``element.shown`` (the tests read tables as a person does)."""
+    import pandas as pd
+    from streamlit import dataframe_util
+
+    values = element.value
+    display = element.proto.arrow_data.styler.display_values
+    texts = dataframe_util.convert_arrow_bytes_to_pandas_df(display) if display else None
+    out = values.copy()
+    for i, column in enumerate(values.columns):
+        series = values[column]
+        if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            continue
+        out[column] = texts.iloc[:, i].tolist() if texts is not None else [str(v) for v in series.tolist()]
+    return out

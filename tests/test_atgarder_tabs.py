@@ -81,14 +81,14 @@ def test_each_tab_shows_its_content(demo_db, monkeypatch):
     at = open_page(demo_db, "atgarder", monkeypatch, STOCKHOLMS_LAN)
     open_tab(at, "atgarder_flik", "Uppföljningar")
     assert not at.metric
-    assert any("Uppföljning" in d.value.columns and "Andel" in d.value.columns for d in at.dataframe)
+    assert any("Uppföljning" in d.shown.columns and "Andel" in d.shown.columns for d in at.dataframe)
     assert any(c.value.startswith("T1–T3 är årets tertialuppföljningar") for c in at.caption)
     open_tab(at, "atgarder_flik", "Står still")
     assert at.toggle(key="atgarder_stuck_linework").value is False
-    assert any("Sedan" in d.value.columns for d in at.dataframe)
+    assert any("Sedan" in d.shown.columns for d in at.dataframe)
     open_tab(at, "atgarder_flik", "Analysbladet")
     assert at.success or at.warning or at.info                    # the sheets agree, differ or are missing
-    assert any("Med skillnad" in d.value.columns for d in at.dataframe)
+    assert any("Med skillnad" in d.shown.columns for d in at.dataframe)
     open_tab(at, "atgarder_flik", "Register")
     assert "atgarder_search" in keys(at, "text_input")
     assert [d for d in at.dataframe if d.key == "atgarder_register"]
@@ -106,7 +106,7 @@ def test_a_link_opens_the_register_with_its_search(demo_db, monkeypatch):
                    {**STOCKHOLMS_LAN, "atgarder_flik": "Register", "atgarder_search": title})
     assert at.session_state["atgarder_flik"] == "Register"
     assert at.text_input(key="atgarder_search").value == title
-    [register] = [d.value for d in at.dataframe if d.key == "atgarder_register"]
+    [register] = [d.shown for d in at.dataframe if d.key == "atgarder_register"]
     assert len(register) >= 1 and (register["Åtgärd"] == title).all()
     assert not at.metric                                          # the status tab did not run
 
@@ -122,13 +122,13 @@ def test_choices_in_a_closed_tab_are_kept(demo_db, monkeypatch):
     at.toggle(key="atgarder_stuck_linework").set_value(True).run()
     open_tab(at, "atgarder_flik", "Register")
     at.text_input(key="atgarder_search").set_value("fältgrupp").run()
-    searched = len([d.value for d in at.dataframe if d.key == "atgarder_register"][0])
+    searched = len([d.shown for d in at.dataframe if d.key == "atgarder_register"][0])
     open_tab(at, "atgarder_flik", "Status")
     at.segmented_control(key="atgarder_status_view").set_value("share").run()
     open_tab(at, "atgarder_flik", "Står still")
     assert at.toggle(key="atgarder_stuck_linework").value is True
     open_tab(at, "atgarder_flik", "Register")
     assert at.text_input(key="atgarder_search").value == "fältgrupp"
-    assert len([d.value for d in at.dataframe if d.key == "atgarder_register"][0]) == searched
+    assert len([d.shown for d in at.dataframe if d.key == "atgarder_register"][0]) == searched
     open_tab(at, "atgarder_flik", "Status")
     assert at.segmented_control(key="atgarder_status_view").value == "share"

@@ -109,10 +109,10 @@ def test_a_plan_sheet_beside_round_sheets_is_the_plan_and_each_measure_is_counte
     assert any(c.value.startswith("1 plan från 1 organisation, planår 2025, med 3 åtgärder.") for c in at.caption)
     assert {m.label: m.value for m in at.metric} == {"Uppnådd": "1", "Delvis uppnådd": "0", "Påbörjad": "2",
                                                       "Ej uppnådd": "0", "Ej bedömd": "0"}
-    [table] = [d.value for d in at.dataframe if "Prioriterat område" in d.value.columns]
+    [table] = [d.shown for d in at.dataframe if "Prioriterat område" in d.shown.columns]
     assert table[["Prioriterat område", "Åtgärder"]].values.tolist() == [[OTRYGGA, "1"], [UNGA, "2"]]
     open_tab(at, "atgarder_flik", "Uppföljningar")
-    [by_round] = [d.value for d in at.dataframe if list(d.value.columns) == ["Uppföljning", "Status", "Åtgärder",
+    [by_round] = [d.shown for d in at.dataframe if list(d.shown.columns) == ["Uppföljning", "Status", "Åtgärder",
                                                                              "Andel"]]
     shown = by_round[by_round["Åtgärder"] != "0"][["Uppföljning", "Status", "Åtgärder"]].values.tolist()
     # Before: six measures more at each round, "ej bedömd" at T1 and "ej uppnådd" at T2.
@@ -351,7 +351,7 @@ def test_the_plans_own_text_makes_no_year_end_round_and_does_not_outweigh_the_ro
     # The Uppföljningar tab: the two rounds the workbook has, no VB column.
     at = open_page(empty_db, "atgarder", monkeypatch, STOCKHOLM)
     open_tab(at, "atgarder_flik", "Uppföljningar")
-    [by_round] = [d.value for d in at.dataframe if list(d.value.columns) == ["Uppföljning", "Status", "Åtgärder",
+    [by_round] = [d.shown for d in at.dataframe if list(d.shown.columns) == ["Uppföljning", "Status", "Åtgärder",
                                                                              "Andel"]]
     assert sorted(set(by_round["Uppföljning"])) == ["T1", "T2"]
 

@@ -118,10 +118,10 @@ def test_the_renamed_area_is_one_row_on_the_atgarder_page_with_every_round(empty
         ("Hökarängens centrum", "Nattvandring", "T3", "uppnådd")]
     # The Status tab: one row per area, the renamed one once with both its measures.
     at = open_page(empty_db, "atgarder", monkeypatch, {"niva": "Kommun", "omrade": "Stockholm"})
-    [table] = [d.value for d in at.dataframe if "Prioriterat område" in d.value.columns]
+    [table] = [d.shown for d in at.dataframe if "Prioriterat område" in d.shown.columns]
     assert table[["Prioriterat område", "Åtgärder", "Uppnådd"]].values.tolist() == [
         ["Hökarängens centrum", "2", "2"], [UNGA, "1", "1"]]
-    register = [d.value for d in open_tab(at, "atgarder_flik", "Register").dataframe
+    register = [d.shown for d in open_tab(at, "atgarder_flik", "Register").dataframe
                 if d.key == "atgarder_register"][0]
     assert sorted(set(register["Prioriterat område"])) == ["Hökarängens centrum", UNGA]
 

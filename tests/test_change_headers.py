@@ -27,7 +27,7 @@ def exported(monkeypatch):
 
 
 def table_with(at, column):
-    [found] = [d.value for d in at.dataframe if column in d.value.columns]
+    [found] = [d.shown for d in at.dataframe if column in d.shown.columns]
     return found.set_index("Lokalpolisområde")
 
 
@@ -52,7 +52,7 @@ def test_comparison_says_its_change_is_the_rates(demo_db, monkeypatch, exported)
     assert any("per 100 000 invånare" in c.value and "inte antalets" in c.value for c in at.caption)
     assert exported["jmf_bars_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
     open_tab(at, "jmf_flik", "Åtgärder och utfall")
-    assert "Förändr. (%)" in [d for d in at.dataframe if "Planer" in d.value.columns][0].value.columns
+    assert "Förändr. (%)" in [d for d in at.dataframe if "Planer" in d.shown.columns][0].value.columns
     assert exported["jmf_paired_dl"]["columns"]["change_pct"] == "Förändring per 100 000 inv. (%)"
 
 

@@ -194,7 +194,7 @@ def test_xlsx_shows_a_share_as_the_page_does_a_percentage(demo_db, monkeypatch, 
     # The page shows "33,2 %"; the sheet showed "0,332" (and 100 % as "1").
     at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Järva",
                                                          "uppdelning": "Källa"})
-    screen = at.dataframe[0].value  # "Hela perioden"
+    screen = at.dataframe[0].shown  # "Hela perioden"
     shares = column_cells(xlsx_sheet(recorded["signal-summary"]), "Andel")
     assert len(shares) == len(screen) and {c.number_format for c in shares} == {"0.0 %"}
     for cell, shown in zip(shares, screen["Andel"], strict=True):

@@ -101,7 +101,7 @@ def test_a_shared_link_restores_the_chosen_area_number_and_base_year(demo_db, mo
     assert linked.selectbox(key="jmf_omrade_kommun").value == "0136"
     assert linked.number_input(key="jmf_k").value == 3
     assert linked.selectbox(key="jmf_basar").value == 2022
-    similar = next(d.value for d in linked.dataframe if "Avstånd (0 = samma)" in d.value.columns)
+    similar = next(d.shown for d in linked.dataframe if "Avstånd (0 = samma)" in d.shown.columns)
     assert similar["Kommun"].iat[0] == "Haninge" and len(similar) == 4
     drawn, _ = lines(linked)
     assert "Haninge" in drawn

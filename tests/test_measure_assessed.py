@@ -172,7 +172,7 @@ def recorded(monkeypatch):
 
 
 def _register(at):
-    return [d.value for d in at.dataframe if d.key == "atgarder_register"][0]
+    return [d.shown for d in at.dataframe if d.key == "atgarder_register"][0]
 
 
 def _csv(call) -> list[dict]:
@@ -240,7 +240,7 @@ def test_the_register_export_has_the_assessment_time(page_db, monkeypatch, recor
 def test_the_stuck_table_and_its_export_show_when_the_status_was_assessed(page_db, monkeypatch, recorded):
     at = open_page(page_db, "atgarder", monkeypatch, STOCKHOLMS_LAN_2025)
     open_tab(at, "atgarder_flik", "Står still")
-    [stuck] = [d.value for d in at.dataframe if "Sedan" in d.value.columns]   # only selectable tables have keys
+    [stuck] = [d.shown for d in at.dataframe if "Sedan" in d.shown.columns]   # only selectable tables have keys
     assert stuck.columns.tolist()[4:7] == ["Status", "Bedömd", "Bedömd i"]
     mine = stuck[stuck["Åtgärd"] == "Samtalsgrupp Gubbängen"]
     assert mine[["Status", "Bedömd", "Bedömd i"]].values.tolist() == [["påbörjad", date(2025, 9, 5), "T2 2025"]]
@@ -256,8 +256,8 @@ def test_the_stuck_table_and_its_export_show_when_the_status_was_assessed(page_d
 def test_assessed_is_a_date_column_beside_the_round(page_db, monkeypatch, tab, key_column):
     at = open_page(page_db, "atgarder", monkeypatch, STOCKHOLMS_LAN_2025)
     open_tab(at, "atgarder_flik", tab)
-    [element] = [d for d in at.dataframe if key_column in d.value.columns]
-    shown = element.value
+    [element] = [d for d in at.dataframe if key_column in d.shown.columns]
+    shown = element.shown
     # A date (or empty), never text: the grid sorts a date column by time, where as text
     # "VB 2025" and "T2 2025" sorted after every date (tests/test_browser_assessed.py clicks it).
     assert json.loads(element.proto.columns)["Bedömd"]["type_config"]["type"] == "date"

@@ -71,12 +71,12 @@ def number(text: str) -> int:
 def by_key(at, key):
     found = [d for d in at.dataframe if d.key == key]
     assert found, f"ingen tabell {key}"
-    return found[0].value
+    return found[0].shown
 
 
 def table_with(at, column):
     """The first table with a column headed ``column`` (only selectable tables carry keys)."""
-    found = [d.value for d in at.dataframe if column in d.value.columns]
+    found = [d.shown for d in at.dataframe if column in d.shown.columns]
     assert found, f"ingen tabell med kolumnen {column}"
     return found[0]
 

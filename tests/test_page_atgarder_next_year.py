@@ -65,7 +65,7 @@ def plan_caption(at) -> str:
 def register(at):
     """The register, in its tab (chosen here as a click does)."""
     open_tab(at, "atgarder_flik", "Register")
-    return [d.value for d in at.dataframe if d.key == "atgarder_register"][0]
+    return [d.shown for d in at.dataframe if d.key == "atgarder_register"][0]
 
 
 def plan_year_choice(at):

@@ -55,7 +55,7 @@ COLUMNS = {  # each table on the page, told apart by its headers
 
 
 def frame(at: AppTest, name: str):
-    return next(d.value for d in at.dataframe if list(d.value.columns) == COLUMNS[name])
+    return next(d.shown for d in at.dataframe if list(d.shown.columns) == COLUMNS[name])
 
 
 def test_sources_count_the_rows_of_each_kind_of_data(page, loaded_db):

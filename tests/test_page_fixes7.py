@@ -25,7 +25,7 @@ def nacka_signals(empty_db, tmp_path) -> Path:
 
 
 def cells(at, column: str) -> list[str]:
-    return [v for frame in at.dataframe if column in frame.value for v in frame.value[column].tolist()]
+    return [v for frame in at.dataframe if column in frame.shown for v in frame.shown[column].tolist()]
 
 
 def test_a_kommun_signals_cannot_reach_shows_no_zero(nacka_signals, monkeypatch):
@@ -133,7 +133,7 @@ def test_the_register_leaves_descriptions_to_the_export_and_the_picked_row(next_
 
     monkeypatch.setattr(exports, "download_buttons", record)
     at = open_page(next_year_db, "atgarder", monkeypatch, REGISTER)
-    [register] = [d.value for d in at.dataframe if d.key == "atgarder_register"]
+    [register] = [d.shown for d in at.dataframe if d.key == "atgarder_register"]
     assert "Beskrivning" not in register.columns and "Åtgärd" in register.columns  # it scrolled sideways
     export = recorded["atgarder_register_dl"]
     assert export["columns"]["description"] == "Beskrivning" and "description" in export["df"]
@@ -153,7 +153,7 @@ def test_the_comparison_table_keeps_full_headers_in_its_export(empty_db, tmp_pat
     lines += [f"t{y}-{i};{y}-03-{20 + i} 12:00;skadegörelse;0138" for y in (2024, 2025) for i in range(12)]
     db = loaded(empty_db, tmp_path, "tyreso.csv", lines)
     at = open_page(db, "jamforelse", monkeypatch, {"period": "Välj månader", "fran": "mars 2025", "till": "mars 2025"})
-    shown = at.dataframe[0].value.columns.tolist()
+    shown = at.dataframe[0].shown.columns.tolist()
     assert "95 % intervall" in shown, shown  # one column on screen ("18,2–24,2"), two in the export
     columns = recorded["jmf_bars_dl"]["columns"]
     assert columns["low"] == "95 % intervall, från" and columns["high"] == "95 % intervall, till"
@@ -165,8 +165,8 @@ def test_the_analysis_table_has_short_headers_on_screen_and_long_ones_in_the_exp
     recorded = {}
     monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
     at = open_page(next_year_db, "atgarder", monkeypatch, ANALYSIS)
-    per_area = [d.value for d in at.dataframe if "Prioriterat område" in d.value and "Planer" in d.value]
-    assert per_area, [d.value.columns.tolist() for d in at.dataframe]
+    per_area = [d.shown for d in at.dataframe if "Prioriterat område" in d.shown and "Planer" in d.shown]
+    assert per_area, [d.shown.columns.tolist() for d in at.dataframe]
     assert {"Problem", "Problem (blad)", "Med skillnad"} <= set(per_area[0].columns), per_area[0].columns.tolist()
     assert any("(blad)" in c.value and "analysblad" in c.value for c in at.caption)  # says what they mean
     columns = recorded["atgarder_analysis_dl"]["columns"]

@@ -51,7 +51,7 @@ def in_tab(at, label):
 
 
 def table_with(at, column):
-    found = [d.value for d in at.dataframe if column in d.value.columns]
+    found = [d.shown for d in at.dataframe if column in d.shown.columns]
     assert found, f"ingen tabell med kolumnen {column}"
     return found[0]
 
@@ -154,13 +154,13 @@ def test_only_the_chosen_tab_is_computed_and_a_link_opens_a_tab(demo_db, monkeyp
     at = opened(STOCKHOLMS_LAN)
     assert [t.label for t in at.tabs] == ["Sida vid sida", "Liknande områden", "Åtgärder och utfall"]
     assert table_with(at, "Inom slumpen") is not None
-    assert not [d for d in at.dataframe if "Avstånd (0 = samma)" in d.value.columns]
+    assert not [d for d in at.dataframe if "Avstånd (0 = samma)" in d.shown.columns]
     at.selectbox(key="jmf_matt").set_value("incidents:våld").run()
     assert calls == []                     # neither similar areas nor measures were computed
     in_tab(at, "Åtgärder och utfall")
     assert calls == ["paired"]
     assert table_with(at, "Uppnådda/delvis") is not None
-    assert not [d for d in at.dataframe if "Inom slumpen" in d.value.columns and "Rang" in d.value.columns]
+    assert not [d for d in at.dataframe if "Inom slumpen" in d.shown.columns and "Rang" in d.shown.columns]
 
     linked = opened({**STOCKHOLMS_LAN, "jmf_flik": "Liknande områden"})
     assert not linked.exception, [e.value for e in linked.exception]
@@ -200,8 +200,8 @@ def test_the_side_by_side_table_is_narrower_on_screen_and_whole_in_the_export(de
     monkeypatch.setattr(exports, "download_buttons", lambda key, **kwargs: recorded.setdefault(key, kwargs))
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
     at = opened({"niva": "Polisregion", "omrade": "Region Väst"})
-    element = next(d for d in at.dataframe if "Rang" in d.value.columns)
-    shown = element.value
+    element = next(d for d in at.dataframe if "Rang" in d.shown.columns)
+    shown = element.shown
     assert shown.columns.tolist() == ["Rang", "Polisregion", "Antal", "Värde", "95 % intervall", "Antal året innan",
                                       "Värde året innan", "Förändr. (%)", "Inom slumpen"]
     config = json.loads(element.proto.columns)

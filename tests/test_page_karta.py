@@ -41,7 +41,7 @@ def captions(at: AppTest) -> str:
 def test_rate_per_100k_per_kommun_matches_raw_sql(karta, raw):
     at = karta({"niva": "Län", "omrade": "Stockholms län", "matt": "Händelser per 100 000 invånare"})
     assert any("kommuner i Stockholms län" in m.value for m in at.markdown)
-    table = at.dataframe[0].value.set_index("Kommun")
+    table = at.dataframe[0].shown.set_index("Kommun")
     assert len(table) == 26
     expected = raw.execute(
         """WITH n AS (SELECT kommun_code, count(*) AS n FROM incident
@@ -59,7 +59,7 @@ def test_rate_per_100k_per_kommun_matches_raw_sql(karta, raw):
 
 def test_recruitment_signals_per_lpo_never_show_small_counts(karta):
     at = karta({"karta_niva": "Lokalpolisområde", "matt": "Rekryteringssignaler"})
-    table = at.dataframe[0].value
+    table = at.dataframe[0].shown
     values = table["Rekryteringssignaler"].tolist()
     hidden = values.count("..")
     shown = [number(v) for v in values if v not in ("..", "–")]
@@ -73,7 +73,7 @@ def test_recruitment_signals_per_lpo_never_show_small_counts(karta):
 def test_change_metric_uses_the_same_months_a_year_earlier(karta, raw):
     at = karta({"niva": "Polisregion", "omrade": "Region Syd", "karta_niva": "Län",
                 "matt": "Förändring mot ett år tidigare (%)"})
-    table = at.dataframe[0].value.set_index("Län")
+    table = at.dataframe[0].shown.set_index("Län")
     now, before = raw.execute(
         """SELECT count(*) FILTER (WHERE year(occurred_at) = 2025), count(*) FILTER (WHERE year(occurred_at) = 2024)
            FROM incident WHERE lan_code = '12'""").fetchone()
@@ -117,7 +117,7 @@ def test_drill_down_selects_the_clicked_area_and_moves_one_level_down(karta):
     # What the map's click callback (filters.drill_down) leaves in the session.
     at = karta({}, state={"niva": "polisregion", "omrade": "SYD"})
     assert any("polisområden i Region Syd" in m.value for m in at.markdown)
-    names = set(at.dataframe[0].value["Polisområde"])
+    names = set(at.dataframe[0].shown["Polisområde"])
     assert names and all(n for n in names)
 
 
@@ -162,7 +162,7 @@ def test_kommuner_signals_cannot_reach_show_missing_not_zero(karta, raw, recorde
            SELECT name FROM area WHERE level = 'kommun' AND parent_code = '23'
              AND area_code NOT IN (SELECT kommun_code FROM lpo_kommun JOIN single USING (lpo_code))""").fetchall()}
     assert "Östersund" in unreached
-    table = at.dataframe[0].value.set_index("Kommun")
+    table = at.dataframe[0].shown.set_index("Kommun")
     for name in unreached:
         assert table.at[name, "Rekryteringssignaler"] == "–", name
         assert table.at[name, "Rang"] == "–", name
@@ -174,7 +174,7 @@ def test_kommuner_signals_cannot_reach_show_missing_not_zero(karta, raw, recorde
     rows = {r["Kommun"]: r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
     assert rows["Östersund"]["Rekryteringssignaler"] in ("", "–") and rows["Östersund"]["Rang"] in ("", "–")
     # A kommun with its own LPO keeps a true 0 (or its hidden ".."): only the unknown go blank.
-    national = karta({"karta_niva": "Kommun", "matt": "Rekryteringssignaler"}).dataframe[0].value
+    national = karta({"karta_niva": "Kommun", "matt": "Rekryteringssignaler"}).dataframe[0].shown
     reached = national[~national["Kommun"].isin(
         [n for (n,) in raw.execute(
             """WITH single AS (SELECT lpo_code FROM lpo_kommun GROUP BY 1 HAVING count(DISTINCT kommun_code) = 1)
@@ -319,7 +319,7 @@ def two_changes(empty_db, tmp_path, monkeypatch, recorded):
 
 def test_change_table_says_which_changes_chance_could_give(two_changes, recorded):
     at = two_changes
-    table = at.dataframe[0].value.set_index("Kommun")
+    table = at.dataframe[0].shown.set_index("Kommun")
     assert (table.at["Botkyrka", "Inom slumpen"], table.at["Malmö", "Inom slumpen"]) == ("nej", "ja")
     export = recorded["karta_table_dl"]
     assert export["df"].set_index("name").at["Malmö", "within_chance"] == "ja"

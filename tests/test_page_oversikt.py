@@ -99,7 +99,7 @@ def test_what_changed_most_lists_kommuner_with_the_largest_changes(demo_db, raw,
         at.query_params[k] = v
     at.run()
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.dataframe[0].shown
     expected = {name: (now, before) for name, now, before in raw.execute(
         """SELECT k.name, count(*) FILTER (WHERE year(occurred_at) = 2024), count(*) FILTER (WHERE year(occurred_at) = 2023)
            FROM incident i JOIN area k ON k.area_code = i.kommun_code WHERE i.lan_code = '12' GROUP BY 1""").fetchall()}

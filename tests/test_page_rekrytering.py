@@ -42,7 +42,7 @@ def lpo_by_type(demo_db):
 def _shown_counts(at) -> list[str]:
     values = []
     for df in at.dataframe:
-        values += [str(v) for v in df.value["Antal"]]
+        values += [str(v) for v in df.shown["Antal"]]
     return values
 
 
@@ -66,7 +66,7 @@ def test_no_small_count_is_shown_and_the_note_counts_the_hidden(which, request):
 
 
 def test_region_by_sex_matches_sql(region_by_sex, raw):
-    summary = region_by_sex.dataframe[0].value
+    summary = region_by_sex.dataframe[0].shown
     truth = dict(raw.execute("""
         SELECT sex, sum(count) FROM mart_signal
         WHERE polisregion_code = 'STOCKHOLM' AND month BETWEEN '2025-03-01' AND '2025-08-01'
@@ -77,7 +77,7 @@ def test_region_by_sex_matches_sql(region_by_sex, raw):
             assert number(count) == truth.get(SEX[label], 0)
             checked += 1
     assert checked >= 2
-    per_period = region_by_sex.dataframe[1].value
+    per_period = region_by_sex.dataframe[1].shown
     months = dict(raw.execute("""
         SELECT strftime(month, '%Y-%m'), sum(count) FROM mart_signal
         WHERE polisregion_code = 'STOCKHOLM' AND month BETWEEN '2025-03-01' AND '2025-08-01' AND sex = 'M'
@@ -92,7 +92,7 @@ def test_region_by_sex_matches_sql(region_by_sex, raw):
 
 
 def test_rate_is_per_1000_young_people(region_by_sex, raw):
-    summary = region_by_sex.dataframe[0].value
+    summary = region_by_sex.dataframe[0].shown
     boys = summary[summary["Kön"] == "Pojkar"].iloc[0]
     youth = raw.execute("""SELECT population_12_17 FROM mart_population
                            WHERE level = 'polisregion' AND area_code = 'STOCKHOLM' AND year = 2025""").fetchone()[0]
@@ -104,7 +104,7 @@ def test_sparse_area_is_coarsened_with_a_notice(demo_db, lpo_by_type, monkeypatc
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))  # for the rerun after the click too
     at = _open(demo_db, {"niva": "Lokalpolisområde", "omrade": "Järva", "uppdelning": "Källa"})
     infos = " ".join(i.value for i in at.info)
-    per_period = at.dataframe[1].value
+    per_period = at.dataframe[1].shown
     # Järva's signals by source per month are mostly below the threshold in the demo data:
     # the page moves up a grain and says so.
     assert "visas därför per" in infos
@@ -117,12 +117,12 @@ def test_sparse_area_is_coarsened_with_a_notice(demo_db, lpo_by_type, monkeypatc
     button.click()
     at.run()
     assert (at.query_params["fran"], at.query_params["till"]) == ("januari 2025", "december 2025")
-    whole = at.dataframe[1].value
+    whole = at.dataframe[1].shown
     assert whole.columns[0] == "År" and (whole["Antal"] == "..").mean() <= 0.5
     assert "delar ett kalenderår" not in " ".join(i.value for i in (*at.info, *at.warning))
     # Each breakdown gets the finest grain it can show: by signal type (most signals
     # are of a few types) fewer than half the months' values hide, so it stays per month.
-    by_type = lpo_by_type.dataframe[1].value
+    by_type = lpo_by_type.dataframe[1].shown
     assert by_type.columns[0] == "Månad" and "visas därför per" not in " ".join(i.value for i in lpo_by_type.info)
     assert 0 < (by_type["Antal"] == "..").mean() <= 0.5
 
@@ -139,7 +139,7 @@ def test_sparse_area_is_coarsened_with_a_notice(demo_db, lpo_by_type, monkeypatc
 def test_a_quarter_or_year_the_period_cuts_names_its_months(demo_db, raw, params, expected):
     at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", **params})
     assert not at.exception, [e.value for e in at.exception]
-    per_period = at.dataframe[1].value
+    per_period = at.dataframe[1].shown
     assert per_period.iloc[:, 0].tolist() == [label for label, *_ in expected]
     for (label, first, last), shown in zip(expected, per_period["Antal"], strict=True):
         count = raw.execute("SELECT sum(count) FROM mart_signal WHERE polisregion_code = 'STOCKHOLM' "
@@ -156,7 +156,7 @@ def test_a_quarter_or_year_the_period_cuts_names_its_months(demo_db, raw, params
 def test_whole_years_get_no_notice_about_cut_years(demo_db):
     at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", "fran": "januari 2024",
                          "till": "december 2025", "tid": "År"})
-    assert at.dataframe[1].value.iloc[:, 0].tolist() == ["2024", "2025"]
+    assert at.dataframe[1].shown.iloc[:, 0].tolist() == ["2024", "2025"]
     assert not [i.value for i in at.info if "färre månader" in i.value]
 
 
@@ -185,7 +185,7 @@ def test_the_lines_come_in_the_tables_order_of_the_categories(demo_db):
     at = _open(demo_db, {"niva": "Polisregion", "omrade": "Region Stockholm", "uppdelning": "Åldersgrupp"})
     assert not at.exception, [e.value for e in at.exception]
     names = [t["name"] for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t.get("name")]
-    table = at.dataframe[0].value["Åldersgrupp"].tolist()
+    table = at.dataframe[0].shown["Åldersgrupp"].tolist()
     assert names and names == [c for c in table if c in names]
     assert names[0] == "under 12 år"
 

@@ -60,7 +60,7 @@ def test_signals_per_month_without_a_breakdown_have_no_column_saying_totalt(demo
     from dashboard import exports
 
     at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA_LPO)
-    [per_period] = [d.value for d in at.dataframe if "Månad" in d.value.columns]
+    [per_period] = [d.shown for d in at.dataframe if "Månad" in d.shown.columns]
     assert per_period.columns.tolist() == ["Månad", "Antal", "Per 1 000 unga 12–17 år"]
     trend = recorded["signal-trend"]
     csv = exports.to_csv(trend["df"], trend["columns"]).decode("utf-8-sig").splitlines()
@@ -68,7 +68,7 @@ def test_signals_per_month_without_a_breakdown_have_no_column_saying_totalt(demo
     assert csv[1].startswith("januari 2025;")
 
     at = open_page(demo_db, "rekrytering", monkeypatch, {**BOTKYRKA_LPO, "uppdelning": "Kön", "tid": "År"})
-    [per_period] = [d.value for d in at.dataframe if "År" in d.value.columns]
+    [per_period] = [d.shown for d in at.dataframe if "År" in d.shown.columns]
     assert per_period.columns.tolist() == ["År", "Kön", "Antal", "Per 1 000 unga 12–17 år"]
 
 
@@ -134,7 +134,7 @@ def test_the_map_table_says_whose_figure_a_year_earlier_it_shows(demo_db, monkey
     signals a year earlier), on screen and in the export."""
     at = open_page(demo_db, "karta", monkeypatch, {"niva": "Polisområde", "omrade": "Stockholm syd",
                                                    "matt": "Rekryteringssignaler"})
-    [table] = [d.value for d in at.dataframe if "Rekryteringssignaler" in d.value.columns]
+    [table] = [d.shown for d in at.dataframe if "Rekryteringssignaler" in d.shown.columns]
     assert table.columns.tolist() == ["Lokalpolisområde", "Rekryteringssignaler", "Rang", "Antal händelser",
                                       "Händelser ett år tidigare", "Befolkning"]
     assert recorded["karta_table_dl"]["columns"]["incidents_prev"] == "Händelser ett år tidigare"

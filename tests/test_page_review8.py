@@ -140,7 +140,7 @@ STOCKHOLMS_LAN = {"niva": "Län", "omrade": "Stockholms län"}
 
 
 def register(at):
-    return next(d.value for d in at.dataframe if "Uppföljningar" in d.value.columns)
+    return next(d.shown for d in at.dataframe if "Uppföljningar" in d.shown.columns)
 
 
 def test_a_link_opens_the_register_filtered_and_the_status_split_as_shared(demo_db, monkeypatch):
@@ -155,7 +155,7 @@ def test_a_link_opens_the_register_filtered_and_the_status_split_as_shared(demo_
     # The first table with a total per row is the status table under the chart, in the
     # Status tab: the link's split is kept while the register's tab was open.
     open_tab(at, "atgarder_flik", "Status")
-    firsts = [d.value.columns[0] for d in at.dataframe if "Åtgärder" in d.value.columns]
+    firsts = [d.shown.columns[0] for d in at.dataframe if "Åtgärder" in d.shown.columns]
     assert firsts[0] == "Organisation", firsts
 
 

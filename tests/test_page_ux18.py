@@ -50,11 +50,11 @@ def test_a_whole_periods_rate_reads_the_same_on_signals_and_comparison(demo_db, 
     Rekryteringssignaler ("Hela perioden") and 21,4 on Jämförelse: one rate, one decimal on
     both pages."""
     at = open_page(demo_db, "rekrytering", monkeypatch, BOTKYRKA)
-    [whole] = [d.value for d in at.dataframe if "Andel" in d.value.columns]
+    [whole] = [d.shown for d in at.dataframe if "Andel" in d.shown.columns]
     on_signals = whole["Per 1 000 unga 12–17 år"].iat[0]
 
     at = open_page(demo_db, "jamforelse", monkeypatch, {**BOTKYRKA, **SIGNALS})
-    [side_by_side] = [d.value for d in at.dataframe if "Rang" in d.value.columns]
+    [side_by_side] = [d.shown for d in at.dataframe if "Rang" in d.shown.columns]
     on_comparison = side_by_side.loc[side_by_side["Lokalpolisområde"] == "Botkyrka", "Värde"].iat[0]
     assert on_signals == on_comparison, (on_signals, on_comparison)
     assert len(on_signals.split(",")[1]) == 1, on_signals

@@ -49,7 +49,7 @@ def test_signals_per_year_export_the_year_as_a_number_and_a_cut_years_months_bes
     assert {c.number_format for c in years} == {"0"}  # "2024", not "2 024"
     assert [c.value for c in column(export, "Månader")] == ["nov–dec", "jan–okt"]
     # The page's own table still names a cut year by its months.
-    [by_period] = [d.value for d in at.dataframe if "År" in d.value.columns]
+    [by_period] = [d.shown for d in at.dataframe if "År" in d.shown.columns]
     assert by_period["År"].tolist() == ["2024 (nov–dec)", "2025 (jan–okt)"]
 
 
@@ -124,7 +124,7 @@ def test_narrow_tables_show_short_headings_with_the_full_wording_as_help(demo_db
     the fit), each shortened one saying its full wording when pointed at, and the export
     keeps the full headers."""
     at = open_page(demo_db, page, monkeypatch, params)
-    [table] = [d for d in at.dataframe if column in d.value.columns]
+    [table] = [d for d in at.dataframe if column in d.shown.columns]
     headings = screen_headings(table)
     assert [label for label, _ in headings.values()] == shown
     for full, (label, help_text) in headings.items():

@@ -19,7 +19,7 @@ MINUS = "\u2212"
 
 def _table(at, header: str):
     """The dataframe element with a column ``header``."""
-    [element] = [d for d in at.dataframe if header in d.value.columns]
+    [element] = [d for d in at.dataframe if header in d.shown.columns]
     return element
 
 
@@ -47,7 +47,7 @@ def test_what_changed_most_shows_signed_right_aligned_numbers_and_exports_number
     at = open_page(demo_db, "oversikt", monkeypatch, {"niva": "Län", "omrade": "Skåne län",
                                                       "period": "Föregående år"})
     element = _table(at, "Förändring antal")
-    shown = element.value
+    shown = element.shown
     exported = recorded["oversikt_change_dl"]["df"]
     # The export keeps numbers (the same rows, in the same order).
     for column in ("incidents", "incidents_prev", "change", "change_pct", "per_100k"):
@@ -74,7 +74,7 @@ def test_karta_change_table_is_signed_and_right_aligned(demo_db, monkeypatch, re
                                                    "matt": "Förändring mot ett år tidigare (%)"})
     label = "Förändring mot ett år tidigare (%)"
     element = _table(at, label)
-    shown = element.value.set_index("Kommun")
+    shown = element.shown.set_index("Kommun")
     exported = recorded["karta_table_dl"]["df"].set_index("name")
     assert pd.api.types.is_numeric_dtype(exported["value"])
     negatives = 0
@@ -92,7 +92,7 @@ def test_karta_change_table_is_signed_and_right_aligned(demo_db, monkeypatch, re
 def test_hidden_signal_counts_still_show_as_two_dots_in_a_right_aligned_column(demo_db, monkeypatch):
     at = open_page(demo_db, "karta", monkeypatch, {"karta_niva": "Lokalpolisområde", "matt": "Rekryteringssignaler"})
     element = _table(at, "Rekryteringssignaler")
-    values = element.value["Rekryteringssignaler"].tolist()
+    values = element.shown["Rekryteringssignaler"].tolist()
     assert ".." in values, "the demo hides some LPO's signals"
     assert "Rekryteringssignaler" in _aligned_right(element)
 
@@ -101,7 +101,7 @@ def test_recruitment_summary_numbers_are_right_aligned(demo_db, monkeypatch):
     at = open_page(demo_db, "rekrytering", monkeypatch, {"niva": "Lokalpolisområde", "omrade": "Farsta"})
     summary = _table(at, "Andel")  # the whole period
     assert {"Antal", "Andel", "Per 1 000 unga 12–17 år"} == _aligned_right(summary)
-    [per_period] = [d for d in at.dataframe if "Per 1 000 unga 12–17 år" in d.value.columns and d is not summary
+    [per_period] = [d for d in at.dataframe if "Per 1 000 unga 12–17 år" in d.shown.columns and d is not summary
                     and "Andel" not in d.value.columns]
     assert {"Antal", "Per 1 000 unga 12–17 år"} == _aligned_right(per_period)
 
@@ -109,7 +109,7 @@ def test_recruitment_summary_numbers_are_right_aligned(demo_db, monkeypatch):
 def test_jamforelse_change_is_signed_and_the_interval_right_aligned(demo_db, monkeypatch, recorded):
     at = open_page(demo_db, "jamforelse", monkeypatch, {"niva": "Kommun", "omrade": "Botkyrka"})
     element = _table(at, "Förändr. (%)")
-    shown = element.value
+    shown = element.shown
     name = shown.columns[1]
     exported = recorded["jmf_bars_dl"]["df"].set_index("name")
     assert pd.api.types.is_numeric_dtype(exported["change_pct"])

@@ -26,12 +26,12 @@ def atgarder(demo_db, monkeypatch):
 
 def element(at, column):
     """The one table with a column headed ``column`` (in AppTest only selectable tables carry keys)."""
-    [found] = [d for d in at.dataframe if column in d.value.columns]
+    [found] = [d for d in at.dataframe if column in d.shown.columns]
     return found
 
 
 def table(at, column):
-    return element(at, column).value
+    return element(at, column).shown
 
 
 def test_the_status_table_shows_counts_or_shares_and_exports_both(atgarder):

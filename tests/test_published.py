@@ -222,13 +222,13 @@ def test_the_page_reads_the_published_layers_for_any_period(demo_db, monkeypatch
     at.session_state["uppdelning"] = "sex"
     at.run()
     assert not at.exception and calls == []
-    assert any("Flickor" in frame.value.to_string() for frame in at.dataframe)  # the breakdown is shown
+    assert any("Flickor" in frame.shown.to_string() for frame in at.dataframe)  # the breakdown is shown
     at.session_state["period"] = "Välj månader"
     at.session_state["fran"] = date(2024, 5, 1)
     at.session_state["till"] = date(2025, 2, 1)
     at.run()
     assert not at.exception and calls == []
-    assert any("Flickor" in frame.value.to_string() for frame in at.dataframe)
+    assert any("Flickor" in frame.shown.to_string() for frame in at.dataframe)
 
 
 def test_make_run_brings_layers_of_an_earlier_version_up_to_date(demo_db, tmp_path, capsys):

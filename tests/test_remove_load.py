@@ -176,7 +176,7 @@ def test_the_data_page_shows_the_removed_load_in_words(empty_db, tmp_path, monke
     at.run()
     assert not at.exception, [e.value for e in at.exception]
 
-    log = next(d.value for d in at.dataframe if "Meddelande" in d.value.columns)
+    log = next(d.shown for d in at.dataframe if "Meddelande" in d.shown.columns)
     status = {int(n): s for n, s in zip(log["Inläsning"].tolist(), log["Status"].tolist(), strict=True)}
     assert (status[kept], status[wrong]) == ("inläst", "borttagen")
     assert "Borttagen " in log.loc[log["Inläsning"].astype(int) == wrong, "Meddelande"].iloc[0]

@@ -40,9 +40,9 @@ def signals_between(db: Path, start: str, end: str) -> int:
 def test_the_trend_ends_at_the_last_month_with_signals(lagging_db, monkeypatch):
     at = open_page(lagging_db, "rekrytering", monkeypatch, PERIOD)
     assert any("till och med augusti 2025" in i.value for i in at.info), [i.value for i in at.info]
-    per_period = next(df.value for df in at.dataframe if "Månad" in df.value.columns)
+    per_period = next(df.shown for df in at.dataframe if "Månad" in df.shown.columns)
     assert per_period["Månad"].tolist()[-1] == "augusti 2025"  # no months of zeros after it
-    whole = next(df.value for df in at.dataframe if "Andel" in df.value.columns)
+    whole = next(df.shown for df in at.dataframe if "Andel" in df.shown.columns)
     assert number(whole["Antal"].iloc[0]) == signals_between(lagging_db, "2025-03-01", LAST_SIGNAL)
 
 

@@ -29,7 +29,7 @@ def _boxes(at) -> list[str]:
 
 def _hidden_share(at) -> float:
     """The share of the counts shown as ".." in "Hela perioden" and the table per period."""
-    values = [str(v) for df in at.dataframe[:2] for v in df.value["Antal"]]
+    values = [str(v) for df in at.dataframe[:2] for v in df.shown["Antal"]]
     return values.count("..") / len(values)
 
 
@@ -46,9 +46,9 @@ def test_an_lpo_without_signals_in_the_period_shows_0_for_the_whole_period(demo_
                        """).fetchone()[0] == 0
     at = _lpo(demo_db, monkeypatch, "Härjedalen", {"period": "Välj månader", "fran": "mars 2025",
                                                    "till": "augusti 2025"})
-    whole = at.dataframe[0].value
+    whole = at.dataframe[0].shown
     assert whole["Totalt"].tolist() == ["Totalt"] and whole["Antal"].tolist() == ["0"]
-    assert set(at.dataframe[1].value["Antal"]) == {"0"}
+    assert set(at.dataframe[1].shown["Antal"]) == {"0"}
 
 
 def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart(demo_db, raw, monkeypatch):
@@ -66,7 +66,7 @@ def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart
     # One for what hides and what shows more: the year holding eleven of the twelve
     # months, not 2024–2025 (24 months, which the page offered).
     assert YEARS_WHY in hiding and "Välj hela 2025 eller en större geografi" in hiding
-    assert at.dataframe[0].value["Antal"].tolist() == [".."]
+    assert at.dataframe[0].shown["Antal"].tolist() == [".."]
     labels = [b.label for b in at.button]
     assert "Visa hela 2025" in labels and "Visa hela 2024–2025" not in labels
     next(b for b in at.button if b.label == "Visa hela 2025").click()
@@ -75,7 +75,7 @@ def test_a_sparse_lpo_across_the_turn_of_the_year_gets_two_boxes_above_its_chart
     truth = raw.execute("""SELECT sum(count) FROM mart_signal
                            WHERE lpo_code = 'LPO-BODEN' AND month BETWEEN '2025-01-01' AND '2025-12-01'
                         """).fetchone()[0]
-    assert number(at.dataframe[0].value["Antal"].iloc[0]) == truth
+    assert number(at.dataframe[0].shown["Antal"].iloc[0]) == truth
     assert not [b for b in _boxes(at) if YEARS_WHY in b]
 
 
@@ -91,7 +91,7 @@ def test_no_cut_year_notice_for_a_single_period(demo_db, monkeypatch):
     # with no whole year beside it to be compared with.
     at = _lpo(demo_db, monkeypatch, "Järva", {"period": "Välj månader", "fran": "mars 2025",
                                               "till": "augusti 2025"}, uppdelning="Källa")
-    assert at.dataframe[1].value["År"].unique().tolist() == ["2025 (mar–aug)"]
+    assert at.dataframe[1].shown["År"].unique().tolist() == ["2025 (mar–aug)"]
     assert not [b for b in _boxes(at) if "färre månader" in b]
 
 
@@ -150,7 +150,7 @@ def test_jamforelse_says_why_signals_hide_across_the_turn_of_the_year(demo_db, m
     params = {"niva": "Polisområde", "omrade": "Norrbotten", "jmf_niva": "Lokalpolisområde",
               "jmf_matt": "Rekryteringssignaler (per 1 000 unga 12–17 år)"}
     at = open_page(demo_db, "jamforelse", monkeypatch, {**params, **DEC_NOV})
-    table = at.dataframe[0].value
+    table = at.dataframe[0].shown
     assert (table["Antal"] == "..").sum() >= 3
     note = next(i.value for i in at.info if YEARS_WHY in i.value)
     assert "Välj januari 2025 – december 2025 under Period" in note
@@ -160,7 +160,7 @@ def test_jamforelse_says_why_signals_hide_across_the_turn_of_the_year(demo_db, m
     # 2025 shows them, and the page has nothing to explain.
     at = open_page(demo_db, "jamforelse", monkeypatch, {**params, "period": "Välj månader",
                                                         "fran": "januari 2025", "till": "december 2025"})
-    assert (at.dataframe[0].value["Antal"] == "..").sum() < (table["Antal"] == "..").sum()
+    assert (at.dataframe[0].shown["Antal"] == "..").sum() < (table["Antal"] == "..").sum()
     assert not [i.value for i in at.info if YEARS_WHY in i.value]
 
 

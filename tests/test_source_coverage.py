@@ -71,7 +71,7 @@ def test_recruitment_page_draws_no_zeros_before_the_first_signal(demo_db, monkey
                for i in before.info)
 
     partly = open_page(demo_db, "rekrytering", monkeypatch, months("juli 2018", "juni 2019"))
-    per_period = next(df.value for df in partly.dataframe if "Månad" in df.value.columns)
+    per_period = next(df.shown for df in partly.dataframe if "Månad" in df.shown.columns)
     assert per_period["Månad"].tolist() == ["januari 2019", "februari 2019", "mars 2019", "april 2019",
                                             "maj 2019", "juni 2019"]
 
@@ -79,7 +79,7 @@ def test_recruitment_page_draws_no_zeros_before_the_first_signal(demo_db, monkey
 def test_comparison_tests_no_change_against_a_year_without_signals(demo_db, monkeypatch):
     at = open_page(demo_db, "jamforelse", monkeypatch, {**months("januari 2019", "december 2019"),
                                                         "jmf_matt": SIGNALS})
-    table = next(d.value for d in at.dataframe if "Antal året innan" in d.value.columns)
+    table = next(d.shown for d in at.dataframe if "Antal året innan" in d.shown.columns)
     assert len(table) == 7 and set(table["Antal året innan"]) == {"–"}
     assert set(table["Inom slumpen"]) == {"–"}
     assert not [m for m in at.metric if m.label.startswith("Ökat")]  # no "7 ökat mer än slumpen förklarar"
@@ -100,12 +100,12 @@ def test_comparison_shows_nothing_for_a_year_before_the_signals(demo_db, monkeyp
         [said] = [i.value for i in at.info if "Rekryteringssignaler finns" in i.value]
         assert f"från {begins}" in said and "efter den valda perioden" in said and "inte 0" in said, tab
         assert not at.get("plotly_chart") and not at.get("download_button"), tab
-        assert not [d for d in at.dataframe if "Antal" in d.value.columns or "Värde" in d.value.columns], tab
+        assert not [d for d in at.dataframe if "Antal" in d.shown.columns or "Värde" in d.shown.columns], tab
 
 
 def test_comparison_tests_no_change_against_a_year_before_the_incidents(demo_db, monkeypatch):
     at = open_page(demo_db, "jamforelse", monkeypatch, months("januari 2016", "december 2016"))
-    table = next(d.value for d in at.dataframe if "Antal året innan" in d.value.columns)
+    table = next(d.shown for d in at.dataframe if "Antal året innan" in d.shown.columns)
     assert set(table["Antal året innan"]) == {"–"}
     assert not [m for m in at.metric if m.label.startswith("Ökat")]
     assert any("januari 2016" in i.value and "januari 2015 – december 2015" in i.value for i in at.info)

@@ -102,7 +102,7 @@ def _large_note(at) -> str | None:
 def _counts(at, column: str) -> list[str]:
     """The shown "Antal" of the table that has ``column`` ("Månad": per month, "Andel": the
     whole period)."""
-    return [str(v) for df in at.dataframe if column in df.value.columns for v in df.value["Antal"]]
+    return [str(v) for df in at.dataframe if column in df.shown.columns for v in df.shown["Antal"]]
 
 
 # Since the period × category layer (signal_layers.joint_layers), the same pair hides more:

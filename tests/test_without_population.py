@@ -27,7 +27,7 @@ def show(db: Path, name: str, monkeypatch, **params):
 
 def test_comparison_says_the_population_is_missing(counts_only, monkeypatch):
     at = show(counts_only, "jamforelse", monkeypatch)
-    table = at.dataframe[0].value.set_index("Polisregion")
+    table = at.dataframe[0].shown.set_index("Polisregion")
     assert table.loc["Region Stockholm", "Antal"] == "40"  # the count is there
     assert table.loc["Region Stockholm", "Värde"] == "–"
     assert any("saknar befolkning" in c.value and "fetch scb" in c.value for c in at.caption), \

@@ -102,17 +102,26 @@ within_chance_shown = False
 
 
 def delta_style(delta: str | None, colour: str = "normal", counts: tuple | None = None) -> dict:
-    """Grey and without an arrow when nothing changed (Streamlit would draw '±0' as a rise).
-    With ``counts`` (now, a year earlier), a change that chance could explain is grey too,
-    with its arrow: 5 explosions becoming 7 was a red "+2 (+40,0 %)" on a region's card, the
-    alarm Jämförelse's test (≈) would not raise."""
+    """The card's colour and arrow by the delta's sign (components.delta_look: its "−" is
+    U+2212, as in the tables); grey and without an arrow when nothing changed (Streamlit
+    would draw '±0' as a rise). With ``counts`` (now, a year earlier), a change that chance
+    could explain is grey too, with its arrow: 5 explosions becoming 7 was a red
+    "+2 (+40,0 %)" on a region's card, the alarm Jämförelse's test (≈) would not raise."""
     global within_chance_shown
-    if delta is not None and not delta.startswith(("+", "-", "\u2212")):
-        return {"delta_color": "off", "delta_arrow": "off"}
-    if delta is not None and counts is not None and charts.change_within_chance(float(counts[0]), float(counts[1])):
+    look = components.delta_look(delta, colour)
+    if look.get("delta_arrow") in ("up", "down") and counts is not None and charts.change_within_chance(
+            float(counts[0]), float(counts[1])):
         within_chance_shown = True
-        return {"delta_color": "off"}
-    return {"delta_color": colour}
+        return {**components.delta_look(delta, "off"), "chance": True}
+    return look
+
+
+def card(container, label: str, value: str, delta: str | None, style: dict, **kwargs) -> None:
+    """A headline card; a change within chance says so in the help (``style["chance"]``)."""
+    style = dict(style)
+    chance = style.pop("chance", False)
+    container.metric(label, value, delta, **style, border=True,
+                     help=card_help(kwargs.pop("help", None), CHANCE_HELP if chance else None), **kwargs)
 
 
 def card_help(*parts: str | None) -> str | None:
@@ -127,9 +136,8 @@ if chosen_types:
     now, before = incidents.chosen_counts(sel)
     delta = components.count_delta(now, before)
     chosen_card, chosen_text = st.columns([2, 3], vertical_alignment="center")
-    style = delta_style(delta, "inverse", (now, before))
-    chosen_card.metric(f"Valda händelsetyper: {sel.types_label()}", fmt.integer(now), delta, **style, border=True,
-                       help=CHANCE_HELP if style == {"delta_color": "off"} else None)
+    card(chosen_card, f"Valda händelsetyper: {sel.types_label()}", fmt.integer(now), delta,
+         delta_style(delta, "inverse", (now, before)))
     chosen_text.caption("Valet av händelsetyper gäller det här kortet, diagrammet, kartan och tabellen. "
                         "Korten nedan räknar alltid sina egna typer och följer inte valet.")
 # One row that wraps: each card as wide as its label and figures need, stretched to fill the
@@ -140,26 +148,21 @@ cards = st.container(horizontal=True, gap="small", key="oversikt_cards")
 for group, label in (("skjutningar", "Skjutningar"), ("explosioner", "Explosioner"), ("våld", "Våld")):
     now, before = head[group]
     delta = components.count_delta(now, before)
-    style = delta_style(delta, "inverse", (now, before))
-    cards.metric(label, fmt.integer(now), delta, **style, border=True,
-                 help=card_help(f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper."
-                                if chosen_types else None, CHANCE_HELP if style == {"delta_color": "off"} else None))
+    card(cards, label, fmt.integer(now), delta, delta_style(delta, "inverse", (now, before)),
+         help=f"{components.HEADLINE_HELP[group]} Följer inte valet av händelsetyper." if chosen_types else None)
 # Hidden (..), missing (–: no month with signals, or a kommun whose signals are recorded
 # per LPO) or counted: the query layer's rule (signals.area_cells), as on Karta and Jämförelse.
 (sig_now, now_hidden, now_missing), (sig_before, before_hidden, before_missing) = sig["nu"], sig["ett år tidigare"]
 suppressed += int(now_hidden) + int(before_hidden)
 delta = (None if now_hidden or before_hidden or now_missing or before_missing or not signals.has_previous(sel)
          else components.count_delta(sig_now, sig_before))
-cards.metric(
-    "Rekryteringssignaler",
-    fmt.SUPPRESSED if now_hidden else fmt.MISSING if now_missing else fmt.integer(sig_now),
-    delta, **(style := delta_style(delta, "inverse", (sig_now, sig_before))), border=True,
-    help=CHANCE_HELP if style == {"delta_color": "off"} else None,
-)
+card(cards, "Rekryteringssignaler",
+     fmt.SUPPRESSED if now_hidden else fmt.MISSING if now_missing else fmt.integer(sig_now),
+     delta, delta_style(delta, "inverse", (sig_now, sig_before)))
 share_now, share_before = ach["share"], ach["share_prev"]
 delta = components.points_delta(share_now, share_before)
-cards.metric("Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
-             delta, **delta_style(delta), border=True)
+card(cards, "Åtgärder uppnådda", fmt.share(share_now) if pd.notna(share_now) else fmt.MISSING,
+     delta, delta_style(delta))
 st.caption(
     ("Skjutningar, explosioner och våld följer inte valet av händelsetyper. " if chosen_types else "")
     + "Våld: mord/dråp, våldsbrott, rån och hot. Rekryteringssignaler: alla källor och signaltyper; små antal "
