@@ -265,3 +265,23 @@ def test_the_same_value_twice_is_read_once_and_two_values_are_rejected(empty_db,
         (2, "value", "samma nyckeltal, kommun, år och kön som post 1 men ett annat värde; ingen av dem lästes in")]
     assert "1 värde stod två gånger med samma värde (samma nyckeltal, kommun, år och kön) och lästes en gång." \
         in report.lines
+
+
+def test_a_value_written_with_a_percent_sign_or_thousands_spaces_is_read(empty_db, tmp_path):
+    # kolada.se shows a share as '23,5 %' (a no-break or narrow no-break space before the
+    # sign), and a copy edited by hand keeps it, or writes '23.5%'. They were rejected as
+    # 'värdet är inte ett tal'; what is not one number still is, naming its entry and column.
+    written = {"0114": "23,5\u00a0%", "0180": "23.5%", "1280": "1\u202f234,5", "1480": "1\u00a0234",
+               "0380": "\u22124,5\u202f%", "0580": "23,5 % 24", "0680": "ca 20 %", "0880": "%"}
+    entries = [{"kpi": "N07403", "municipality": muni, "period": 2023,
+                "values": [{"gender": "T", "count": 1, "status": "", "value": value}]}
+               for muni, value in written.items()]
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": len(entries), "values": entries}, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value ORDER BY kommun_code") == [
+        ("0114", 23.5), ("0180", 23.5), ("0380", -4.5), ("1280", 1234.5), ("1480", 1234.0)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number') == [
+        (6, "value", "värdet ('23,5 % 24') är inte ett tal"), (7, "value", "värdet ('ca 20 %') är inte ett tal"),
+        (8, "value", "värdet ('%') är inte ett tal")]

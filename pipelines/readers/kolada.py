@@ -92,6 +92,27 @@ def is_web_export(path: Path, head: bytes) -> bool:
     return False
 
 
+# A share as kolada.se shows it and a spreadsheet keeps it: '23,5 %', with a space, a
+# no-break or a narrow no-break space before the sign, or none ('23.5%'). Kolada's value of
+# a KPI in percent is the number before the sign (23.5), never the fraction 0.235.
+_PERCENT = re.compile(r"^(.*?\d)\s*%$", re.S)
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a minus sign or dash copied from a page
+
+
+def value_of_text(text: str) -> float | None:
+    """A Kolada value written as text: a number as :func:`text.parse_number` reads it
+    ('1 587,4', '1\u202f234,5'), also with a percent sign after it ('23,5 %') or a typographic
+    minus ('\u22124,5'). None when it is not unambiguously one number ('23,5 % 24', '%',
+    'ca 20'); the missing symbols ('..', '-') are no value either."""
+    t = text.strip().translate(_MINUS)
+    m = _PERCENT.match(t)
+    if m:
+        t = m[1]
+    if t in ("-", "") or "%" in t:
+        return None
+    return parse_number(t)
+
+
 def _is_preliminary(status: str | None) -> bool:
     s = (status or "").strip().lower()
     return s in ("p", "prel", "prel.") or "prelimin" in s
@@ -224,11 +245,13 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 continue
             value = v.get("value")
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                # A value as text, as a person writes it ("1 587,4"), read by the statistics'
-                # one rule (text.parse_number); true or false is no number.
-                value = None if isinstance(value, bool) else parse_number(str(value))
+                # A value as text, as a person or kolada.se writes it ("1 587,4", "23,5 %"),
+                # read by the statistics' one rule (text.parse_number); true or false is no number.
+                text = None if isinstance(value, bool) else str(value)
+                value = None if text is None else value_of_text(text)
                 if value is None:
-                    rejected.append(Rejection(n, "value", "värdet är inte ett tal"))
+                    said = f" ('{text[:40]}')" if text is not None and text.strip() else ""
+                    rejected.append(Rejection(n, "value", f"värdet{said} är inte ett tal"))
                     continue
             status = v.get("status")
             status = str(status).strip() or None if status is not None else None
