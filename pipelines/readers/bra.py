@@ -58,6 +58,24 @@ YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', 'januari 2024', 'halvår 1'.
 PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
                           r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
+# A month written with digits, as ISO and Excel write it: '2024-01', '2024/1', '01/2024', '1.2024'.
+_NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
+                            r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+
+
+def part_of_year(text: str) -> bool:
+    """Whether a period is shorter than a year: a quarter, half-year or month by name or code
+    (PART_OF_YEAR), a month in digits ('2024-01'), or two dates of one year that are not its
+    first and last day ('2024-01-01 – 2024-06-30'). '2024-01-01 – 2024-12-31' is the year."""
+    if PART_OF_YEAR.search(text) or _NUMERIC_MONTH.match(text):
+        return True
+    dates = _DATE.findall(text)
+    if len(dates) == 2 and dates[0][0] == dates[1][0]:
+        return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
+    return False
+
+
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
 SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
 # A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after
@@ -457,7 +475,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     year_cols = {}
     for j in years:
         hdr = header[j]
-        if PART_OF_YEAR.search(hdr):
+        if part_of_year(hdr):
             # Quarters or months would each land on their year, the last one winning.
             raise FileRejected(file, f"{PART_OF_YEAR_REASON}.", hrow, hdr)
         y = int(YEAR_IN.search(hdr)[1])
@@ -554,7 +572,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             if not ym:
                 rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
                 continue
-            if PART_OF_YEAR.search(ytext):
+            if part_of_year(ytext):
                 rejected.append(Rejection(rnum, header[roles["year"]], PART_OF_YEAR_REASON))
                 continue
             if len(set(YEAR_IN.findall(ytext))) > 1:
