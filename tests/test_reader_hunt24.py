@@ -34,3 +34,39 @@ def test_bra_columns_of_months_in_digits_refuse_the_file(empty_db, tmp_path):
     path = tmp_path / "bra-manader.csv"
     path.write_text("Område;Brottstyp;2024-01;2024-02\nMalmö;Samtliga brott;400;300\n", encoding="utf-8")
     assert refused(empty_db, path) == f"bra-manader.csv: rad 1, kolumn '2024-01': {MONTH}."
+
+
+def _scb_page(extra: str = "") -> str:
+    # PxWeb 2's "HTML" download (the table as on screen, with its title): the contents over
+    # the years (colspan), the region once over its rows (rowspan), a source line below.
+    rows = "".join(
+        "<tr>" + ("<th rowspan=\"6\">0180 Stockholm</th>" if i == 0 else "")
+        + f"<th>{age} år</th><th>{sex}</th><td>{1000 + age}</td><td>{1100 + age}</td></tr>\n"
+        for i, (age, sex) in enumerate((a, s) for a in (12, 13, 14) for s in ("män", "kvinnor")))
+    return ("<!DOCTYPE html>\n<html lang=\"sv\"><head><meta charset=\"utf-8\"><title>TAB638</title></head><body>\n"
+            "<table><caption>Folkmängden efter region, ålder, kön och år</caption>\n"
+            "<thead><tr><th colspan=\"3\"></th><th colspan=\"2\">Folkmängd</th></tr>\n"
+            "<tr><th>region</th><th>ålder</th><th>kön</th><th>2023</th><th>2024</th></tr></thead>\n"
+            f"<tbody>{rows}</tbody></table>\n<p>Källa: SCB</p>{extra}</body></html>\n")
+
+
+def test_scb_table_downloaded_as_html_is_read(empty_db, tmp_path):
+    # statistikdatabasen.scb.se offers the table as HTML beside Excel and CSV. It was taken
+    # for a CSV and refused with "hittar ingen rubrikrad med kolumnerna region, ålder och
+    # kön", which it has.
+    path = tmp_path / "TAB638.html"
+    path.write_text(_scb_page(), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert report.summary().startswith("TAB638.html: scb-html, 4 rader inlästa")
+    assert _query(empty_db, "SELECT year, sex, population FROM population WHERE kommun_code = '0180' "
+                            "AND age_band = '12-14' ORDER BY year, sex") == [
+        (2023, "K", 3039), (2023, "M", 3039), (2024, "K", 3339), (2024, "M", 3339)]
+
+
+def test_scb_html_with_a_personnummer_outside_the_table_is_refused(empty_db, tmp_path):
+    path = tmp_path / "TAB638.html"
+    # In a <div>, which is no table row or title: a page is screened whole.
+    path.write_text(_scb_page("<div>Uttaget av 19850312-4540</div>"), encoding="utf-8")
+    message = refused(empty_db, path)
+    assert "personnummer" in message and "19850312" not in message
