@@ -70,3 +70,27 @@ def test_scb_html_with_a_personnummer_outside_the_table_is_refused(empty_db, tmp
     path.write_text(_scb_page("<div>Uttaget av 19850312-4540</div>"), encoding="utf-8")
     message = refused(empty_db, path)
     assert "personnummer" in message and "19850312" not in message
+
+
+def test_a_bra_table_saved_from_the_browser_as_a_web_page_is_read(empty_db, tmp_path):
+    # Brå's database shows its result as a table on a web page; saved from the browser
+    # ("Spara som … Webbsida"), the years over their units (colspan) and the area over its
+    # offences (rowspan). It was taken for a CSV of the page's lines.
+    path = tmp_path / "Statistikdatabas.html"
+    path.write_text(
+        "<html><head><title>Statistikdatabas</title></head><body><h2>Anmälda brott</h2>\n"
+        "<table border=1><tr><th rowspan=2>Område</th><th rowspan=2>Brottstyp</th><th colspan=2>2023</th>"
+        "<th colspan=2>2024</th></tr>\n"
+        "<tr><th>Antal</th><th>Per 100 000 inv</th><th>Antal</th><th>Per 100 000 inv</th></tr>\n"
+        "<tr><td rowspan=2>Malmö</td><td>Samtliga brott</td><td>40&nbsp;000</td><td>11&nbsp;234</td>"
+        "<td>41 000</td><td>..</td></tr>\n"
+        "<tr><td>Våldsbrott</td><td>4 000</td><td>1 123,4</td><td>-</td><td>0</td></tr>\n"
+        "</table><p>.. = uppgift saknas</p></body></html>", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert report.summary().startswith("Statistikdatabas.html: bra-html, 4 rader inlästa, 0 avvisade")
+    assert "slutar mitt på en rad" not in report.summary()  # a page is no CSV
+    assert _query(empty_db, "SELECT offence_category, year, count, per_100k FROM bra_statistic "
+                            "WHERE area_code = '1280' ORDER BY 1, 2") == [
+        ("Samtliga brott", 2023, 40000, 11234.0), ("Samtliga brott", 2024, 41000, None),
+        ("Våldsbrott", 2023, 4000, 1123.4), ("Våldsbrott", 2024, 0, 0.0)]

@@ -31,6 +31,9 @@ from pipelines.readers.scb import (
     csv_grid,
     field_past,
     gate_grid,
+    gate_page,
+    html_grid,
+    is_html_table,
     is_xlsx,
     norm,
     notes_preliminary_years,
@@ -39,7 +42,7 @@ from pipelines.readers.scb import (
 )
 from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
 
-FORMATS = ("bra-csv", "bra-xlsx")
+FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
 SOURCE = "Brå"
 HEADER_SCAN_ROWS = 40
 
@@ -269,7 +272,7 @@ def _unnamed_label_row(grid: Grid) -> int | None:
 
 
 def sniff(path: Path, head: bytes) -> str | None:
-    """bra-csv / bra-xlsx: a table with an offence column and years."""
+    """bra-csv / bra-xlsx / bra-html: a table with an offence column and years."""
     if head.startswith(b"PK\x03\x04"):
         if not is_xlsx(path, head):
             return None
@@ -281,6 +284,10 @@ def sniff(path: Path, head: bytes) -> str | None:
             _unnamed_label_row(g) is not None for g in grids) else None
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")) or b"\x00" in head[:4096]:
         return None
+    if is_html_table(head):
+        # The table saved from the browser as a web page (or an 'Excel' export that is one).
+        grid = html_grid(path, head)
+        return "bra-html" if _find_header(grid) or _unnamed_label_row(grid) is not None else None
     try:
         grid = csv_grid(path, head)
     except FileRejected:
@@ -676,8 +683,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Brå statistics as ``bra_statistic`` rows."""
-    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [csv_grid(path)]
+    if fmt == "bra-html":
+        gate_page(path)
+    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
     usable = [g for g in grids if _find_header(g)]
-    return _read_grid(path.name, usable[0] if usable else grids[0], ctx)
+    result = _read_grid(path.name, usable[0] if usable else grids[0], ctx)
+    result.source_format = fmt  # _read_grid names csv or xlsx by the grid; a page is neither
+    return result

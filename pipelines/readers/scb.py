@@ -243,7 +243,7 @@ def _span(value) -> int:
         return 1
 
 
-def _gate_page(path: Path) -> None:
+def gate_page(path: Path) -> None:
     """A web page is screened whole, its text outside the tables too."""
     import html as entities
 
@@ -1148,7 +1148,7 @@ def _at(row: list[str], j: int) -> str:
 
 def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if fmt == "scb-html":
-        _gate_page(path)
+        gate_page(path)
     grids = xlsx_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
