@@ -285,3 +285,22 @@ def test_a_value_written_with_a_percent_sign_or_thousands_spaces_is_read(empty_d
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number') == [
         (6, "value", "värdet ('23,5 % 24') är inte ett tal"), (7, "value", "värdet ('ca 20 %') är inte ett tal"),
         (8, "value", "värdet ('%') är inte ett tal")]
+
+
+def test_a_municipality_written_with_its_name_is_the_kommun_when_they_agree(empty_db, tmp_path):
+    # SCB and Brå read '0180 Stockholm'; a Kolada answer edited by hand (or put together
+    # from a table) was rejected as 'okänd kommunkod'. A code and a name of two kommuner
+    # is still rejected, naming both; riket with its name is skipped as riket.
+    def entry(muni, value):
+        return {"kpi": "N07403", "municipality": muni, "period": 2023, "values": [{"gender": "T", "value": value}]}
+
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 4, "values": [entry("0180 Stockholm", 1.5), entry("1280 - Malmö", 2.5),
+                                                       entry("0180 Malmö", 3.5), entry("0000 Riket", 4.5)]},
+                               ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value ORDER BY 1") == [("0180", 1.5), ("1280", 2.5)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (3, "municipality", "koden 0180 är Stockholm, men namnet är Malmö")]
+    assert "riket (1)" in report.summary()

@@ -207,6 +207,19 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         muni = re.sub(r"^(\d+)\.0$", r"\1", muni)  # a code that went through a spreadsheet: 180.0
         if re.fullmatch(r"\d{3}", muni):
             muni = muni.zfill(4)  # a kommun code whose leading zero was lost (114)
+        # The code with its name, as SCB's tables and a copy edited by hand write it
+        # ('0180 Stockholm', '0180 - Stockholm'): the code, when the name is that kommun's.
+        named = re.fullmatch(r"(\d{4})\s*[-–:]?\s*(\D.*)", muni)
+        if named and not re.fullmatch(r"0000|00\d\d", named[1]):
+            code = gz.kommun_code(muni)
+            if code is None:
+                known = gz.name(named[1]) if gz.is_code(named[1], "kommun") else None
+                rejected.append(Rejection(n, "municipality", f"koden {named[1]} är {known}, men namnet är {named[2]}"
+                                          if known else "okänd kommunkod"))
+                continue
+            muni = code
+        elif named:
+            muni = named[1]  # riket or a region with its name: skipped below
         if muni == "0000":
             skipped["riket"] += 1
             continue
