@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import refused, rejected_rows
 from helpers import rows as _query
 
@@ -94,3 +95,43 @@ def test_a_bra_table_saved_from_the_browser_as_a_web_page_is_read(empty_db, tmp_
                             "WHERE area_code = '1280' ORDER BY 1, 2") == [
         ("Samtliga brott", 2023, 40000, 11234.0), ("Samtliga brott", 2024, 41000, None),
         ("Våldsbrott", 2023, 4000, 1123.4), ("Våldsbrott", 2024, 0, 0.0)]
+
+
+def _pivoted_xlsx(path, contents):
+    # PxWeb's table pivoted with the years over the contents (heading Tid, ContentsCode):
+    # the years' row first, each year over its contents, and the contents' row below it
+    # with the stub's names beside them.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Folkmängd efter region, ålder, kön och år"])
+    ws.append([])
+    years = []
+    for year in ("2023", "2024"):
+        years += [year] + [None] * (len(contents) - 1)
+    ws.append([None, None, None, *years])
+    ws.append(["region", "ålder", "kön", *(contents * 2)])
+    for age in (12, 13, 14):
+        for sex in ("män", "kvinnor"):
+            cells = []
+            for year in (2023, 2024):
+                cells += [1000 + age + (year - 2023) * 100] + [7] * (len(contents) - 1)
+            ws.append(["0180 Stockholm", f"{age} år", sex, *cells])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("contents", [["Folkmängd"], ["Folkmängd", "Folkökning"]], ids=["one", "two"])
+def test_scb_contents_written_below_the_years_are_part_of_the_header(empty_db, tmp_path, contents):
+    # The contents' row was read as a data row and rejected ('okänd region'); with two
+    # contents, Folkökning's columns had no year and were not named in the report.
+    path = _pivoted_xlsx(tmp_path / "folkmangd.xlsx", contents)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert rejected_rows(empty_db) == []
+    assert _query(empty_db, "SELECT year, sex, population FROM population WHERE kommun_code = '0180' "
+                            "ORDER BY year, sex") == [(2023, "K", 3039), (2023, "M", 3039),
+                                                      (2024, "K", 3339), (2024, "M", 3339)]
+    if len(contents) == 2:
+        assert "Folkökning lästes inte in" in report.summary()

@@ -562,6 +562,42 @@ def _contents_above_years(grid: Grid, i: int) -> None:
             row[j] = f"{current} {row[j]}"
 
 
+def _contents_below_years(grid: Grid, i: int) -> None:
+    """Take the row below header row ``i`` into it when it names the contents under the
+    years ('Folkmängd' under 2023 and 2024): PxWeb's table pivoted with the years over the
+    contents (heading Tid, ContentsCode) writes the years' row first and the contents'
+    below it, the stub's names (region, ålder, kön) on either row. Read as a data row, it
+    was a rejected row 'okänd region'. The row is emptied, and each year's header becomes
+    'Folkmängd 2023' as for contents written above the years."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    years = [j for j, c in enumerate(row) if year_of_header(c) and not _contents_of_header(c)]
+    if not years or not any(_at(below, j) for j in years):
+        return
+    first = min(years)
+    if any(_at(below, j) and norm(_at(below, j)) != norm(row[j]) for j in range(first)):
+        return  # a region, an age or a sex: a data row
+    if any(_number(_at(below, j))[1] is not None or year_of_header(_at(below, j)) for j in years):
+        return
+    if any(_at(below, j) and not _contents_of_header(_at(below, j)) and _measure_of(_at(below, j)) is None
+           for j in years):
+        return  # text that names no contents ('uppgift saknas')
+    current, year = "", ""
+    for j in range(first, max(len(row), len(below))):
+        current = _at(below, j) or current
+        if j in years:
+            year = row[j]
+            if current:
+                row[j] = f"{current} {year}"
+        elif not _at(row, j) and _at(below, j) and year:
+            # A second content under a year written once over both ('2023' over Folkmängd
+            # and Folkökning): that year's too.
+            row.extend([""] * (j + 1 - len(row)))
+            row[j] = f"{_at(below, j)} {year}"
+    grid.rows[i + 1] = []
+
+
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         _name_stub_columns(grid, i)
@@ -571,6 +607,7 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
         roles = _roles(row)
         years = [c for c in row if year_of_header(c)]
         if "region" in roles and ({"age", "sex", "year", "value"} & roles.keys() or years):
+            _contents_below_years(grid, i)
             return i, roles
     return None
 
