@@ -135,3 +135,22 @@ def test_scb_contents_written_below_the_years_are_part_of_the_header(empty_db, t
                                                       (2024, "K", 3339), (2024, "M", 3339)]
     if len(contents) == 2:
         assert "Folkökning lästes inte in" in report.summary()
+
+
+@pytest.mark.parametrize("contents", ["Folkmängd", "Folkökning"])
+def test_scb_stub_names_on_the_contents_row_above_the_years(empty_db, tmp_path, contents):
+    # 'region;ålder;kön;Folkmängd' over ';;;2023;2024': the first row was taken for the
+    # header, found no years and refused the file ("hittar varken årskolumner …").
+    lines = ["Folkmängd efter region, ålder, kön och år", "", f"region;ålder;kön;{contents};", ";;;2023;2024"]
+    lines += [f"0180 Stockholm;{age} år;{sex};{1000 + age};{1100 + age}"
+              for age in (12, 13, 14) for sex in ("män", "kvinnor")]
+    path = tmp_path / "folkmangd.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if contents == "Folkökning":  # another measure is still refused, named
+        assert "Folkökning" in refused(empty_db, path)
+        return
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT year, sex, population FROM population WHERE kommun_code = '0180' "
+                            "ORDER BY year, sex") == [(2023, "K", 3039), (2023, "M", 3039),
+                                                      (2024, "K", 3339), (2024, "M", 3339)]

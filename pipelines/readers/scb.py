@@ -598,8 +598,28 @@ def _contents_below_years(grid: Grid, i: int) -> None:
     grid.rows[i + 1] = []
 
 
+def _stub_over_years(grid: Grid, i: int) -> None:
+    """Move the stub's names down to the years' row when they stand on the contents' row
+    above it ('region;ålder;kön;Folkmängd' over ';;;2023;2024'): read top-down, that row was
+    taken for the header, with no years in it, and the file refused."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    years = [j for j, c in enumerate(below) if year_of_header(c) and not _contents_of_header(c)]
+    if not years or any(year_of_header(c) for c in row):
+        return
+    first = min(years)
+    if any(below[:first]) or "region" not in _roles(row[:first]):
+        return
+    if not any(row[first:]) or any(c and _number(c)[1] is not None for c in row[first:]):
+        return
+    below[:first] = row[:first]
+    row[:first] = [""] * first
+
+
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        _stub_over_years(grid, i)
         _name_stub_columns(grid, i)
         _contents_above_years(grid, i)
         if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
