@@ -154,3 +154,30 @@ def test_scb_stub_names_on_the_contents_row_above_the_years(empty_db, tmp_path, 
     assert _query(empty_db, "SELECT year, sex, population FROM population WHERE kommun_code = '0180' "
                             "ORDER BY year, sex") == [(2023, "K", 3039), (2023, "M", 3039),
                                                       (2024, "K", 3339), (2024, "M", 3339)]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_bra_labels_on_the_units_row_under_the_years(empty_db, tmp_path, suffix):
+    # Years over their units, 'Område' and 'Brottstyp' on the lower row: the years' row was
+    # the header without labels, and the file was refused with "raden har fler fält än
+    # rubriken" for every row.
+    rows = [["Anmälda brott"], ["", "", "2023", "", "2024", ""],
+            ["Område", "Brottstyp", "Antal", "Per 100 000 inv", "Antal", "Per 100 000 inv"],
+            ["Malmö", "Samtliga brott", "40 000", "11 234", "41 000", "11 300"]]
+    path = tmp_path / f"bra.{suffix}"
+    if suffix == "csv":
+        path.write_text("\n".join(";".join(r) for r in rows) + "\n", encoding="utf-8")
+    else:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append([c or None for c in r])
+        wb.active.merge_cells("C2:D2")
+        wb.active.merge_cells("E2:F2")
+        wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT offence_category, year, count, per_100k FROM bra_statistic "
+                            "WHERE area_code = '1280' ORDER BY year") == [
+        ("Samtliga brott", 2023, 40000, 11234.0), ("Samtliga brott", 2024, 41000, 11300.0)]

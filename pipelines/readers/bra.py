@@ -194,6 +194,28 @@ def _join_split_header(grid: Grid, i: int) -> None:
     below[:first] = [labels[j] if j < len(labels) else "" for j in range(first)]
 
 
+def _labels_below_years(grid: Grid, i: int) -> None:
+    """Move the labels ('Område', 'Brottstyp') up to the years' row ``i`` when they stand
+    on the units' row below it (';;2023;;2024' over 'Område;Brottstyp;Antal;Per 100 000
+    inv;…'), as a table with the years over their units and the labels on the lower row
+    is saved. The units' row is then read as the units of each year's columns. Before,
+    the years' row was the header with no labels, and each row after it was one field too
+    long."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    first = _first_year(row)
+    if not first or any(row[:first]):
+        return
+    units = [c for c in below[first:] if c]
+    if not units or not all(_is_count(c) or _is_per_100k(c) for c in units):
+        return
+    if not {"offence", "area"} & _roles(below[:first]).keys():
+        return
+    row[:first] = below[:first]
+    below[:first] = [""] * first
+
+
 def _looks_like_area(text: str) -> bool:
     """An area as only an area is written: a län, a region, the whole country. Not a code:
     a column of codes beside the offences may be Brå's brottskod, and '0180' is a kommun."""
@@ -245,6 +267,7 @@ def _find_header(grid: Grid) -> tuple[int, dict] | None:
     offence_line, area_line = None, False
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         _join_split_header(grid, i)
+        _labels_below_years(grid, i)
         _name_label_columns(grid, i)
         roles = _roles(row)
         has_years = "year" in roles or roles.get("years")
