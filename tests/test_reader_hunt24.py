@@ -181,3 +181,23 @@ def test_bra_labels_on_the_units_row_under_the_years(empty_db, tmp_path, suffix)
     assert _query(empty_db, "SELECT offence_category, year, count, per_100k FROM bra_statistic "
                             "WHERE area_code = '1280' ORDER BY year") == [
         ("Samtliga brott", 2023, 40000, 11234.0), ("Samtliga brott", 2024, 41000, 11300.0)]
+
+
+def test_a_bra_period_cell_excel_made_a_date_of_is_no_year(empty_db, tmp_path):
+    # '2024-01' typed into Excel becomes the date 2024-01-01 ('jan-24'): read as the year
+    # 2024, January's count was the year's. A year typed is a number and still read.
+    import datetime
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Område", "Brottstyp", "Period", "Antal"])
+    ws.append(["Malmö", "Samtliga brott", datetime.datetime(2024, 1, 1), 400])
+    ws.append(["Malmö", "Samtliga brott", 2023, 4000])
+    path = tmp_path / "bra.xlsx"
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, BRA) == [("1280", 2023, 4000)]
+    assert rejected_rows(empty_db) == [(2, "Period", MONTH)]

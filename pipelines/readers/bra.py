@@ -65,18 +65,22 @@ PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|
 _NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
                             r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+_ONE_DATE = re.compile(r"^\s*(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]00:00(?::00)?)?\s*$")
 
 
 def part_of_year(text: str) -> bool:
     """Whether a period is shorter than a year: a quarter, half-year or month by name or code
-    (PART_OF_YEAR), a month in digits ('2024-01'), or two dates of one year that are not its
-    first and last day ('2024-01-01 – 2024-06-30'). '2024-01-01 – 2024-12-31' is the year."""
+    (PART_OF_YEAR), a month in digits ('2024-01'), a date (a cell Excel made a date of), or
+    two dates of one year that are not its first and last day ('2024-01-01 – 2024-06-30').
+    '2024-01-01 – 2024-12-31' is the year."""
     if PART_OF_YEAR.search(text) or _NUMERIC_MONTH.match(text):
         return True
     dates = _DATE.findall(text)
     if len(dates) == 2 and dates[0][0] == dates[1][0]:
         return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
-    return False
+    # One date: a day, or a month Excel made a date of ('2024-01' typed in a cell is
+    # 2024-01-01, shown as 'jan-24'); a year typed is a number, never a date.
+    return len(dates) == 1 and bool(_ONE_DATE.match(text))
 
 
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
