@@ -206,14 +206,15 @@ def _kolada_web_xlsx(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("build", [_kolada_web_csv, _kolada_web_xlsx], ids=["csv", "xlsx"])
-def test_an_export_from_kolada_se_points_to_fetch_kolada(empty_db, tmp_path, build):
+def test_an_export_from_kolada_se_without_its_kpi_id_points_to_fetch_kolada(empty_db, tmp_path):
     # Before: the CSV was taken for an SCB table (it has 'Kön') and refused with SCB's
-    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …".
-    path = build(tmp_path)
+    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …". An export whose title
+    # names its KPI is read (tests/test_reader_hunt24.py).
+    path = _kolada_web_csv(tmp_path)
     message = refused(empty_db, path)
     assert message.startswith(path.name + ": formatet känns inte igen (filen ser ut som en export från kolada.se")
     assert "python -m pipelines fetch kolada" in message and "JSON" in message
+    assert "nyckeltalets id" in message
     assert "ålder" not in message and "SCB" not in message
 
 
@@ -304,3 +305,47 @@ def test_a_municipality_written_with_its_name_is_the_kommun_when_they_agree(empt
     assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
         (3, "municipality", "koden 0180 är Stockholm, men namnet är Malmö")]
     assert "riket (1)" in report.summary()
+
+
+def test_an_export_from_kolada_se_naming_its_kpi_is_read(empty_db, tmp_path):
+    # The KPI's table downloaded as Excel names the KPI in its title: it was refused as
+    # "en export från kolada.se, som inte läses in".
+    path = _kolada_web_xlsx(tmp_path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "kolada-table"
+    assert _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, year, gender, value FROM kolada_value "
+                            "ORDER BY year") == [
+        ("N07403", "Anmälda brott om våld mot person, antal/100 000 inv", "0180", 2022, "T", 1611.0),
+        ("N07403", "Anmälda brott om våld mot person, antal/100 000 inv", "0180", 2023, "T", 1587.4)]
+
+
+def test_a_kolada_se_table_of_shares_with_percent_signs_and_kön(empty_db, tmp_path):
+    # A share as kolada.se shows it ('23,5 %', a no-break space before the sign), the kommun
+    # written once over its kön rows, riket and a län beside the kommuner, a cell with no
+    # value ('-') and one that is no number.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Andel elever i åk 9 som är behöriga till yrkesprogram, kommunala skolor, % (N15428)"])
+    ws.append([])
+    ws.append(["Kommun", "Kön", "2022", "2023"])
+    ws.append(["Riket", "Totalt", "85,0 %", "85,5 %"])
+    ws.append(["Stockholm", "Totalt", "23,5\u00a0%", "24.1%"])
+    ws.append([None, "Kvinnor", "25,0 %", "-"])
+    ws.append(["Malmö", "Totalt", 12.5, "ca 13"])
+    ws.append(["Stockholms län", "Totalt", "1", "2"])
+    ws.append([])
+    ws.append(["Källa: Kolada"])
+    path = tmp_path / "kolada.xlsx"
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT kommun_code, year, gender, value FROM kolada_value ORDER BY 1, 2, 3") == [
+        ("0180", 2022, "K", 25.0), ("0180", 2022, "T", 23.5), ("0180", 2023, "T", 24.1), ("1280", 2022, "T", 12.5)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (7, "2023", "värdet ('ca 13') är inte ett tal")]
+    summary = report.summary()
+    assert "Hoppade över riket (1) och län, regioner eller kommungrupper (1)" in summary
+    assert "1 celler saknade värde" in summary
