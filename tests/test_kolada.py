@@ -348,4 +348,15 @@ def test_a_kolada_se_table_of_shares_with_percent_signs_and_kön(empty_db, tmp_p
         (7, "2023", "värdet ('ca 13') är inte ett tal")]
     summary = report.summary()
     assert "Hoppade över riket (1) och län, regioner eller kommungrupper (1)" in summary
-    assert "1 celler saknade värde" in summary
+    assert "1 cell saknade värde" in summary
+
+
+def test_a_kolada_se_table_with_a_personnummer_on_another_sheet_is_refused(empty_db, tmp_path):
+    import openpyxl
+
+    path = _kolada_web_xlsx(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Anteckningar").append(["Uttaget för 19850312-4540"])
+    wb.save(path)
+    message = refused(empty_db, path)
+    assert "personnummer" in message and "19850312" not in message

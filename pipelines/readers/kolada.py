@@ -142,7 +142,8 @@ def _read_web_table(path: Path, ctx: ReadContext) -> ReadResult:
         raise FileRejected(file, "hittar ingen rubrikrad med kolumnen Kommun under en titel med nyckeltalets id"
                            + WEB_EXPORT_HINT)
     grid, h = found
-    gate_grid(file, grid)
+    for g in xlsx_grids(path) if grid.sheet is not None else [grid]:
+        gate_grid(file, g)  # every sheet, as for SCB and Brå
     kpi, title = _kpi_in_title(grid, h)
     header = grid.rows[h]
     names = [_YEAR_AFTER.sub("", c).strip().lower() for c in header]
@@ -207,7 +208,7 @@ def _read_web_table(path: Path, ctx: ReadContext) -> ReadResult:
         lines.append(f"Hoppade över riket ({skipped['riket']}) och län, regioner eller kommungrupper "
                      f"({skipped['region']}); tabellen kolada_value gäller kommuner.")
     if empty:
-        lines.append(f"{empty} celler saknade värde och lästes inte in.")
+        lines.append(f"{empty} {'cell' if empty == 1 else 'celler'} saknade värde och lästes inte in.")
     lines += keyed.lines()
     lines.append(f"Hämtat {retrieved:%Y-%m-%d %H:%M} (inläsningstid).")
     return ReadResult("kolada-table", "kolada_value", {"kolada_value": frame}, rejected, lines)
