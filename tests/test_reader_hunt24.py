@@ -201,3 +201,16 @@ def test_a_bra_period_cell_excel_made_a_date_of_is_no_year(empty_db, tmp_path):
     assert report.status == "ok", report.summary()
     assert _query(empty_db, BRA) == [("1280", 2023, 4000)]
     assert rejected_rows(empty_db) == [(2, "Period", MONTH)]
+
+
+def test_a_statistics_page_with_an_excel_name_is_read_and_another_page_still_refused(empty_db, tmp_path):
+    # Web systems' "Exportera till Excel" often writes an HTML table named .xls. Such a file
+    # was claimed as an action plan and refused ("webbsida (HTML) med ett Excel-namn").
+    path = tmp_path / "TAB638.xls"
+    path.write_text(_scb_page(), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.source_format) == ("ok", "scb-html"), report.summary()
+    other = tmp_path / "rapport.xls"
+    other.write_text("<html><body><table><tr><td>Något</td><td>annat</td></tr></table></body></html>",
+                     encoding="utf-8")
+    assert "webbsida (HTML) med ett Excel-namn" in refused(empty_db, other)
