@@ -12,7 +12,9 @@ import json
 import os
 import sys
 import tempfile
-from datetime import datetime
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from pipelines import config, warehouse
@@ -134,21 +136,91 @@ def record_fetch(db: Path, source: str, outcome: str, rows_new: int = 0, rows_re
         os.replace(tmp, path)
 
 
+# A busy or rate-limited API (HTTP 429 Too Many Requests, 503 Service Unavailable) is asked
+# again, waiting what its Retry-After says (seconds or an HTTP date, RFC 9110) or, without
+# one, RETRY_PAUSE_S: SCB's API 2.0 allows 30 calls per 10 seconds per IP address, so a
+# run of many years can meet 429 half-way. Any other server error is asked once more.
+RETRIES = 3  # further calls after a 429 or 503
+RETRY_PAUSE_S = 10.0  # without Retry-After: SCB's window is 10 seconds
+MAX_WAIT_S = 120.0  # a longer Retry-After is not waited for; the message says when to try
+BUSY = (429, 503)
+
+
+def sleep(seconds: float) -> None:
+    """Wait between calls (tests replace it, so that none of them waits for real)."""
+    time.sleep(seconds)
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait by a Retry-After header: '12' or an HTTP date
+    ('Wed, 21 Oct 2026 07:28:00 GMT'); a date passed is 0. None when absent or unreadable."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def send(method: str, url: str, timeout: float = 60, **kwargs):
+    """One call to a live API, asked again while it is busy (module comment above); returns
+    the last response, whatever its status. Network errors (requests.RequestException) are
+    the caller's to word. The response gets ``tries`` (calls made) and ``wait_s`` (the
+    Retry-After that was too long to wait for, or None)."""
+    import requests
+
+    tries = 0
+    while True:
+        resp = requests.request(method, url, timeout=timeout, **kwargs)
+        tries += 1
+        resp.tries, resp.wait_s = tries, None
+        status = resp.status_code
+        if status in BUSY and tries <= RETRIES:
+            wait = retry_after(resp.headers.get("Retry-After"))
+            if wait is not None and wait > MAX_WAIT_S:
+                resp.wait_s = wait
+                return resp
+            sleep(RETRY_PAUSE_S if wait is None else wait)
+            continue
+        if status >= 500 and status not in BUSY and tries == 1:
+            sleep(RETRY_PAUSE_S)
+            continue
+        return resp
+
+
+def busy_advice(resp) -> str:
+    """What to do after a busy answer that was asked again in vain, in Swedish."""
+    if resp.status_code not in BUSY:
+        return "försök igen senare"
+    what = "för många anrop" if resp.status_code == 429 else "tjänsten är tillfälligt otillgänglig"
+    if resp.wait_s is not None:
+        minutes = max(1, round(resp.wait_s / 60))
+        return f"{what}; tjänsten bad oss vänta {minutes} min – försök igen då"
+    tried = f"frågade {resp.tries} gånger med paus emellan" if resp.tries > 1 else "frågade en gång"
+    return f"{what}; {tried} – vänta en stund och försök igen"
+
+
 def request_json(method: str, url: str, source: str, what: str, timeout: float = 60, **kwargs):
     """Call a live API and return ``(parsed JSON, raw bytes)``, or raise FetchError in Swedish.
 
     ``source`` names the API ("Kolada", "SCB:s API"), ``what`` the request ("på <url>",
-    "för år 2024") in the messages.
+    "för år 2024") in the messages. A busy API is asked again (:func:`send`).
     """
     import requests
 
     try:
-        resp = requests.request(method, url, timeout=timeout, **kwargs)
+        resp = send(method, url, timeout=timeout, **kwargs)
     except requests.RequestException as exc:
         raise FetchError(f"{source} kunde inte nås ({type(exc).__name__}). Försök igen senare.") from None
     if resp.status_code != 200:
-        advice = ("för många anrop; vänta en stund och försök igen" if resp.status_code == 429
-                  else "försök igen senare" if resp.status_code >= 500 else "kontrollera urvalet och försök igen")
+        advice = (busy_advice(resp) if resp.status_code in BUSY or resp.status_code >= 500
+                  else "kontrollera urvalet och försök igen")
         said = _said(resp.content)
         raise FetchError(f"{source} svarade med fel (HTTP {resp.status_code}) {what}{said} – "
                          f"{advice}; inget lästes in.", resp.status_code, said[3:-1] if said.startswith(": '") else None)

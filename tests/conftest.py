@@ -26,6 +26,15 @@ Dataframe.shown = property(shown_cells)
 TEST_DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(autouse=True)
+def waits(monkeypatch) -> list[float]:
+    """The pauses a live API's client asked for (pipelines.fetch.sleep), recorded instead
+    of slept: a test of a busy API (HTTP 429, 503, Retry-After) never waits for real."""
+    asked: list[float] = []
+    monkeypatch.setattr("pipelines.fetch.sleep", asked.append)
+    return asked
+
+
 @pytest.fixture(scope="session")
 def reference_db_template(tmp_path_factory) -> Path:
     """A warehouse holding only the reference geography (built once)."""

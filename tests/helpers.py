@@ -142,7 +142,8 @@ class Request:
 def local_api(answer: Callable[[Request], tuple[int, bytes]]) -> Iterator[str]:
     """A stand-in for a live API on 127.0.0.1; yields its base URL.
 
-    ``answer(request)`` returns (HTTP status, JSON payload) for every GET or POST.
+    ``answer(request)`` returns (HTTP status, JSON payload) for every GET or POST, or
+    (status, payload, {header: value}) for an answer with headers of its own (Retry-After).
     """
 
     class Handler(BaseHTTPRequestHandler):
@@ -150,8 +151,10 @@ def local_api(answer: Callable[[Request], tuple[int, bytes]]) -> Iterator[str]:
             length = int(self.headers.get("Content-Length") or 0)
             request = Request(self.command, self.path, dict(self.headers), self.rfile.read(length),
                               f"http://127.0.0.1:{self.server.server_port}")
-            status, payload = answer(request)
+            status, payload, *extra = answer(request)
             self.send_response(status)
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -206,14 +206,15 @@ def _kolada_web_xlsx(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("build", [_kolada_web_csv, _kolada_web_xlsx], ids=["csv", "xlsx"])
-def test_an_export_from_kolada_se_points_to_fetch_kolada(empty_db, tmp_path, build):
+def test_an_export_from_kolada_se_without_its_kpi_id_points_to_fetch_kolada(empty_db, tmp_path):
     # Before: the CSV was taken for an SCB table (it has 'Kön') and refused with SCB's
-    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …".
-    path = build(tmp_path)
+    # advice: "kolumnen 'ålder' saknas. Välj ålder i SCB:s tabell …". An export whose title
+    # names its KPI is read (tests/test_reader_hunt24.py).
+    path = _kolada_web_csv(tmp_path)
     message = refused(empty_db, path)
     assert message.startswith(path.name + ": formatet känns inte igen (filen ser ut som en export från kolada.se")
     assert "python -m pipelines fetch kolada" in message and "JSON" in message
+    assert "nyckeltalets id" in message
     assert "ålder" not in message and "SCB" not in message
 
 
@@ -265,3 +266,97 @@ def test_the_same_value_twice_is_read_once_and_two_values_are_rejected(empty_db,
         (2, "value", "samma nyckeltal, kommun, år och kön som post 1 men ett annat värde; ingen av dem lästes in")]
     assert "1 värde stod två gånger med samma värde (samma nyckeltal, kommun, år och kön) och lästes en gång." \
         in report.lines
+
+
+def test_a_value_written_with_a_percent_sign_or_thousands_spaces_is_read(empty_db, tmp_path):
+    # kolada.se shows a share as '23,5 %' (a no-break or narrow no-break space before the
+    # sign), and a copy edited by hand keeps it, or writes '23.5%'. They were rejected as
+    # 'värdet är inte ett tal'; what is not one number still is, naming its entry and column.
+    written = {"0114": "23,5\u00a0%", "0180": "23.5%", "1280": "1\u202f234,5", "1480": "1\u00a0234",
+               "0380": "\u22124,5\u202f%", "0580": "23,5 % 24", "0680": "ca 20 %", "0880": "%"}
+    entries = [{"kpi": "N07403", "municipality": muni, "period": 2023,
+                "values": [{"gender": "T", "count": 1, "status": "", "value": value}]}
+               for muni, value in written.items()]
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": len(entries), "values": entries}, ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value ORDER BY kommun_code") == [
+        ("0114", 23.5), ("0180", 23.5), ("0380", -4.5), ("1280", 1234.5), ("1480", 1234.0)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row ORDER BY row_number') == [
+        (6, "value", "värdet ('23,5 % 24') är inte ett tal"), (7, "value", "värdet ('ca 20 %') är inte ett tal"),
+        (8, "value", "värdet ('%') är inte ett tal")]
+
+
+def test_a_municipality_written_with_its_name_is_the_kommun_when_they_agree(empty_db, tmp_path):
+    # SCB and Brå read '0180 Stockholm'; a Kolada answer edited by hand (or put together
+    # from a table) was rejected as 'okänd kommunkod'. A code and a name of two kommuner
+    # is still rejected, naming both; riket with its name is skipped as riket.
+    def entry(muni, value):
+        return {"kpi": "N07403", "municipality": muni, "period": 2023, "values": [{"gender": "T", "value": value}]}
+
+    path = tmp_path / "kolada.json"
+    path.write_text(json.dumps({"count": 4, "values": [entry("0180 Stockholm", 1.5), entry("1280 - Malmö", 2.5),
+                                                       entry("0180 Malmö", 3.5), entry("0000 Riket", 4.5)]},
+                               ensure_ascii=False), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.lines
+    assert _query(empty_db, "SELECT kommun_code, value FROM kolada_value ORDER BY 1") == [("0180", 1.5), ("1280", 2.5)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (3, "municipality", "koden 0180 är Stockholm, men namnet är Malmö")]
+    assert "riket (1)" in report.summary()
+
+
+def test_an_export_from_kolada_se_naming_its_kpi_is_read(empty_db, tmp_path):
+    # The KPI's table downloaded as Excel names the KPI in its title: it was refused as
+    # "en export från kolada.se, som inte läses in".
+    path = _kolada_web_xlsx(tmp_path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert report.source_format == "kolada-table"
+    assert _query(empty_db, "SELECT kpi_id, kpi_title, kommun_code, year, gender, value FROM kolada_value "
+                            "ORDER BY year") == [
+        ("N07403", "Anmälda brott om våld mot person, antal/100 000 inv", "0180", 2022, "T", 1611.0),
+        ("N07403", "Anmälda brott om våld mot person, antal/100 000 inv", "0180", 2023, "T", 1587.4)]
+
+
+def test_a_kolada_se_table_of_shares_with_percent_signs_and_kön(empty_db, tmp_path):
+    # A share as kolada.se shows it ('23,5 %', a no-break space before the sign), the kommun
+    # written once over its kön rows, riket and a län beside the kommuner, a cell with no
+    # value ('-') and one that is no number.
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Andel elever i åk 9 som är behöriga till yrkesprogram, kommunala skolor, % (N15428)"])
+    ws.append([])
+    ws.append(["Kommun", "Kön", "2022", "2023"])
+    ws.append(["Riket", "Totalt", "85,0 %", "85,5 %"])
+    ws.append(["Stockholm", "Totalt", "23,5\u00a0%", "24.1%"])
+    ws.append([None, "Kvinnor", "25,0 %", "-"])
+    ws.append(["Malmö", "Totalt", 12.5, "ca 13"])
+    ws.append(["Stockholms län", "Totalt", "1", "2"])
+    ws.append([])
+    ws.append(["Källa: Kolada"])
+    path = tmp_path / "kolada.xlsx"
+    wb.save(path)
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT kommun_code, year, gender, value FROM kolada_value ORDER BY 1, 2, 3") == [
+        ("0180", 2022, "K", 25.0), ("0180", 2022, "T", 23.5), ("0180", 2023, "T", 24.1), ("1280", 2022, "T", 12.5)]
+    assert _query(empty_db, 'SELECT row_number, "column", reason FROM rejected_row') == [
+        (7, "2023", "värdet ('ca 13') är inte ett tal")]
+    summary = report.summary()
+    assert "Hoppade över riket (1) och län, regioner eller kommungrupper (1)" in summary
+    assert "1 cell saknade värde" in summary
+
+
+def test_a_kolada_se_table_with_a_personnummer_on_another_sheet_is_refused(empty_db, tmp_path):
+    import openpyxl
+
+    path = _kolada_web_xlsx(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("Anteckningar").append(["Uttaget för 19850312-4540"])
+    wb.save(path)
+    message = refused(empty_db, path)
+    assert "personnummer" in message and "19850312" not in message

@@ -226,12 +226,14 @@ def test_a_fetch_answered_with_an_error_page_says_so_in_one_line(empty_db, tmp_p
             b"<body>\n<center><h1>503 Service Temporarily Unavailable</h1></center>\n</body>\n</html>\n")
     answers = {
         "html": (503, page, "(HTTP 503) på {base}/v3/kpi/N07403 (en webbsida, troligen en fel- eller "
-                            "underhållssida) – försök igen senare; inget lästes in."),
+                            "underhållssida) – tjänsten är tillfälligt otillgänglig; frågade 4 gånger med paus "
+                            "emellan – vänta en stund och försök igen; inget lästes in."),
         "detail": (404, b'{"detail":"Not Found"}',
                    "(HTTP 404) på {base}/v3/kpi/N07403: 'Not Found' – kontrollera urvalet och försök igen; "
                    "inget lästes in."),
         "rate": (429, b"Too Many Requests\n", "(HTTP 429) på {base}/v3/kpi/N07403: 'Too Many Requests' – för många "
-                                              "anrop; vänta en stund och försök igen; inget lästes in."),
+                                              "anrop; frågade 4 gånger med paus emellan – vänta en stund och "
+                                              "försök igen; inget lästes in."),
     }
     before = digest(empty_db)
     for status, body, expected in answers.values():
@@ -247,7 +249,8 @@ def test_a_fetch_answered_with_an_error_page_says_so_in_one_line(empty_db, tmp_p
             fetch_main(SimpleNamespace(source="scb", args=[], years="2023", save=tmp_path, db=str(empty_db)))
     # A page from API 2.0 (down for maintenance) is no missing table: v1 is not asked.
     assert str(error.value) == ("SCB:s API 2.0 svarade med fel (HTTP 503) för år 2023 (en webbsida, troligen en fel- "
-                                "eller underhållssida) – försök igen senare; inget lästes in.")
+                                "eller underhållssida) – tjänsten är tillfälligt otillgänglig; frågade 4 gånger med "
+                                "paus emellan – vänta en stund och försök igen; inget lästes in.")
     assert digest(empty_db) == before
 
 

@@ -166,6 +166,8 @@ def sniff(path: Path, head: bytes) -> str | None:
     """
     excel_name = Path(path).suffix.lower() in (*EXCEL_SUFFIXES, ".ods")
     if not head.startswith(b"PK"):
+        if excel_name and _statistics_page(path, head):
+            return None  # SCB's or Brå's table as a web page named .xls: their readers read it
         return FORMAT if excel_name else None
     try:
         with zipfile.ZipFile(path) as zf:
@@ -189,6 +191,14 @@ def sniff(path: Path, head: bytes) -> str | None:
     except (zipfile.BadZipFile, OSError, KeyError):
         return FORMAT if excel_name else None
     return None
+
+
+def _statistics_page(path: Path, head: bytes) -> bool:
+    """Whether a file is a web page holding an SCB or Brå table (an "Excel" download that
+    is HTML, or a page saved under an Excel name)."""
+    from pipelines.readers import bra, scb
+
+    return scb.is_html_table(head) and (scb.sniff(path, head) is not None or bra.sniff(path, head) is not None)
 
 
 # --- the workbook as cells ---------------------------------------------------------------

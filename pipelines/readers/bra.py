@@ -31,6 +31,9 @@ from pipelines.readers.scb import (
     csv_grid,
     field_past,
     gate_grid,
+    gate_page,
+    html_grid,
+    is_html_table,
     is_xlsx,
     norm,
     notes_preliminary_years,
@@ -39,7 +42,7 @@ from pipelines.readers.scb import (
 )
 from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
 
-FORMATS = ("bra-csv", "bra-xlsx")
+FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
 SOURCE = "Brå"
 HEADER_SCAN_ROWS = 40
 
@@ -58,6 +61,28 @@ YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', 'januari 2024', 'halvår 1'.
 PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
                           r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
+# A month written with digits, as ISO and Excel write it: '2024-01', '2024/1', '01/2024', '1.2024'.
+_NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
+                            r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+_ONE_DATE = re.compile(r"^\s*(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]00:00(?::00)?)?\s*$")
+
+
+def part_of_year(text: str) -> bool:
+    """Whether a period is shorter than a year: a quarter, half-year or month by name or code
+    (PART_OF_YEAR), a month in digits ('2024-01'), a date (a cell Excel made a date of), or
+    two dates of one year that are not its first and last day ('2024-01-01 – 2024-06-30').
+    '2024-01-01 – 2024-12-31' is the year."""
+    if PART_OF_YEAR.search(text) or _NUMERIC_MONTH.match(text):
+        return True
+    dates = _DATE.findall(text)
+    if len(dates) == 2 and dates[0][0] == dates[1][0]:
+        return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
+    # One date: a day, or a month Excel made a date of ('2024-01' typed in a cell is
+    # 2024-01-01, shown as 'jan-24'); a year typed is a number, never a date.
+    return len(dates) == 1 and bool(_ONE_DATE.match(text))
+
+
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
 SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
 # A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after
@@ -173,6 +198,28 @@ def _join_split_header(grid: Grid, i: int) -> None:
     below[:first] = [labels[j] if j < len(labels) else "" for j in range(first)]
 
 
+def _labels_below_years(grid: Grid, i: int) -> None:
+    """Move the labels ('Område', 'Brottstyp') up to the years' row ``i`` when they stand
+    on the units' row below it (';;2023;;2024' over 'Område;Brottstyp;Antal;Per 100 000
+    inv;…'), as a table with the years over their units and the labels on the lower row
+    is saved. The units' row is then read as the units of each year's columns. Before,
+    the years' row was the header with no labels, and each row after it was one field too
+    long."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    first = _first_year(row)
+    if not first or any(row[:first]):
+        return
+    units = [c for c in below[first:] if c]
+    if not units or not all(_is_count(c) or _is_per_100k(c) for c in units):
+        return
+    if not {"offence", "area"} & _roles(below[:first]).keys():
+        return
+    row[:first] = below[:first]
+    below[:first] = [""] * first
+
+
 def _looks_like_area(text: str) -> bool:
     """An area as only an area is written: a län, a region, the whole country. Not a code:
     a column of codes beside the offences may be Brå's brottskod, and '0180' is a kommun."""
@@ -224,6 +271,7 @@ def _find_header(grid: Grid) -> tuple[int, dict] | None:
     offence_line, area_line = None, False
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
         _join_split_header(grid, i)
+        _labels_below_years(grid, i)
         _name_label_columns(grid, i)
         roles = _roles(row)
         has_years = "year" in roles or roles.get("years")
@@ -251,7 +299,7 @@ def _unnamed_label_row(grid: Grid) -> int | None:
 
 
 def sniff(path: Path, head: bytes) -> str | None:
-    """bra-csv / bra-xlsx: a table with an offence column and years."""
+    """bra-csv / bra-xlsx / bra-html: a table with an offence column and years."""
     if head.startswith(b"PK\x03\x04"):
         if not is_xlsx(path, head):
             return None
@@ -263,6 +311,10 @@ def sniff(path: Path, head: bytes) -> str | None:
             _unnamed_label_row(g) is not None for g in grids) else None
     if head.lstrip(b"\xef\xbb\xbf \r\n\t").startswith((b"{", b"[")) or b"\x00" in head[:4096]:
         return None
+    if is_html_table(head):
+        # The table saved from the browser as a web page (or an 'Excel' export that is one).
+        grid = html_grid(path, head)
+        return "bra-html" if _find_header(grid) or _unnamed_label_row(grid) is not None else None
     try:
         grid = csv_grid(path, head)
     except FileRejected:
@@ -457,7 +509,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
     year_cols = {}
     for j in years:
         hdr = header[j]
-        if PART_OF_YEAR.search(hdr):
+        if part_of_year(hdr):
             # Quarters or months would each land on their year, the last one winning.
             raise FileRejected(file, f"{PART_OF_YEAR_REASON}.", hrow, hdr)
         y = int(YEAR_IN.search(hdr)[1])
@@ -554,7 +606,7 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
             if not ym:
                 rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
                 continue
-            if PART_OF_YEAR.search(ytext):
+            if part_of_year(ytext):
                 rejected.append(Rejection(rnum, header[roles["year"]], PART_OF_YEAR_REASON))
                 continue
             if len(set(YEAR_IN.findall(ytext))) > 1:
@@ -658,8 +710,12 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext) -> ReadResult:
 
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Brå statistics as ``bra_statistic`` rows."""
-    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [csv_grid(path)]
+    if fmt == "bra-html":
+        gate_page(path)
+    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
     usable = [g for g in grids if _find_header(g)]
-    return _read_grid(path.name, usable[0] if usable else grids[0], ctx)
+    result = _read_grid(path.name, usable[0] if usable else grids[0], ctx)
+    result.source_format = fmt  # _read_grid names csv or xlsx by the grid; a page is neither
+    return result

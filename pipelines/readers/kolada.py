@@ -25,10 +25,10 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.scb import HEADER_SCAN_ROWS, csv_grid, is_xlsx, xlsx_grids
+from pipelines.readers.scb import HEADER_SCAN_ROWS, Grid, csv_grid, gate_grid, is_xlsx, xlsx_grids
 from pipelines.readers.text import decode, json_lines, parse_number
 
-FORMATS = ("kolada-json",)
+FORMATS = ("kolada-json", "kolada-table")
 SOURCE = "Kolada"
 API = "https://api.kolada.se/v3"
 GENDERS = ("T", "K", "M")
@@ -38,8 +38,12 @@ MAX_PAGES = 200
 
 def sniff(path: Path, head: bytes) -> str | None:
     """Kolada JSON: an object whose 'values' hold KPI/municipality/period entries or KPI
-    metadata; the entries as a bare list; one entry (or one answer) per line (JSON Lines)."""
+    metadata; the entries as a bare list; one entry (or one answer) per line (JSON Lines).
+    kolada-table: a table downloaded from kolada.se naming one KPI by its id."""
     text = head.lstrip(b"\xef\xbb\xbf \r\n\t")
+    if not text.startswith((b"{", b"[")):
+        found = _web_table(path, head)
+        return "kolada-table" if found is not None and _kpi_in_title(found[0], found[1]) else None
     if text.startswith(b"[") and all(k in head for k in (b'"kpi"', b'"municipality"', b'"period"')):
         return "kolada-json"  # the entries of 'values' saved as a list ('jq .values')
     if not text.startswith(b"{"):
@@ -65,31 +69,170 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 
 # kolada.se's own download (CSV or Excel of a KPI's table or of "Fri sökning"): kommuner by
-# year, with kön or the KPI beside them. Not read: its layout follows the user's choices on
-# the page, and the API gives the same values with kommun codes and KPI ids.
-WEB_EXPORT_HINT = (" (filen ser ut som en export från kolada.se, som inte läses in; hämta nyckeltalen med "
+# year, with kön or the KPI beside them. Read when its title names one KPI by its id
+# ('… (N07403)'); without one, which KPI the values are is not known, and it is refused.
+WEB_EXPORT_HINT = (" (filen ser ut som en export från kolada.se, men ingen rad ovanför tabellen anger nyckeltalets "
+                   "id (t.ex. N07403), så den läses inte in; hämta nyckeltalen med "
                    "t.ex. python -m pipelines fetch kolada N07403 --years 2018-2024, eller spara svaret från "
                    "Koladas API (api.kolada.se/v3/data/kpi/…) som JSON och läs in det)")
 _KPI_ID = re.compile(r"\b[A-Z]\d{5}\b")
 _YEAR_AFTER = re.compile(r"\s*\(\d{4}\)\s*$")
 
 
-def is_web_export(path: Path, head: bytes) -> bool:
-    """A table saved from kolada.se: a 'Kommun' column beside 'Kön' or 'Nyckeltal', or under
-    a title naming a KPI id ('… (N07403)'), and no 'Ålder' (SCB's tables have one)."""
+def _web_table(path: Path, head: bytes, whole: bool = False) -> tuple[Grid, int] | None:
+    """The grid and header row of a table saved from kolada.se: a 'Kommun' column beside
+    'Kön' or 'Nyckeltal', or under a title naming a KPI id ('… (N07403)'), and no 'Ålder'
+    (SCB's tables have one). ``whole``: every row, not only those the sniff is shown."""
     try:
-        grids = xlsx_grids(path, HEADER_SCAN_ROWS) if is_xlsx(path, head) else [csv_grid(path, head)]
+        if is_xlsx(path, head):
+            grids = xlsx_grids(path, None if whole else HEADER_SCAN_ROWS)
+        elif head.startswith(b"PK\x03\x04") or b"\x00" in head[:4096]:
+            return None
+        else:
+            grids = [csv_grid(path) if whole else csv_grid(path, head)]
     except FileRejected:
-        return False
+        return None
     for grid in grids:
         rows = grid.rows[:HEADER_SCAN_ROWS]
-        # A header may name the division's year after the word: 'Kommun (2025)'.
-        header = next((r for r in ([_YEAR_AFTER.sub("", c).lower() for c in row] for row in rows)
-                       if "kommun" in r), None)
-        if header and "ålder" not in header and (
-                "kön" in header or "nyckeltal" in header or any(_KPI_ID.search(c) for r in rows for c in r)):
-            return True
-    return False
+        for i, row in enumerate(rows):
+            # A header may name the division's year after the word: 'Kommun (2025)'.
+            header = [_YEAR_AFTER.sub("", c).lower() for c in row]
+            if "kommun" not in header:
+                continue
+            if "ålder" not in header and (
+                    "kön" in header or "nyckeltal" in header or any(_KPI_ID.search(c) for r in rows for c in r)):
+                return grid, i
+            break
+    return None
+
+
+def is_web_export(path: Path, head: bytes) -> bool:
+    """A table saved from kolada.se (:func:`_web_table`) that cannot be read: no KPI id in
+    its title (the refusal then says what to do instead)."""
+    found = _web_table(path, head)
+    return found is not None and _kpi_in_title(*found) is None
+
+
+def _kpi_in_title(grid: Grid, h: int) -> tuple[str, str] | None:
+    """(KPI id, title) when the lines above the header name exactly one KPI
+    ('Anmälda brott om våld mot person, antal/100 000 inv (N07403)')."""
+    lines = [" ".join(c for c in row if c).strip() for row in grid.rows[:h]]
+    ids = {m for line in lines for m in _KPI_ID.findall(line)}
+    if len(ids) != 1:
+        return None
+    kpi = ids.pop()
+    line = next(line for line in lines if kpi in line)
+    title = re.sub(rf"\s*[(\[]?\s*{kpi}\s*[)\]]?\s*", " ", line).strip(" ,;:-–") or None
+    return kpi, title
+
+
+_GENDER_WORDS = {"totalt": "T", "total": "T", "alla": "T", "t": "T", "kvinnor": "K", "kvinna": "K", "k": "K",
+                 "män": "M", "man": "M", "m": "M"}
+_RIKET_WORDS = ("riket", "hela riket", "sverige", "alla kommuner", "samtliga kommuner")
+
+
+def _read_web_table(path: Path, ctx: ReadContext) -> ReadResult:
+    """A table downloaded from kolada.se naming its KPI in the title: one row per kommun
+    (and kön), one column per year; values as kolada.se writes them ('23,5 %', '1 587,4')."""
+    file = path.name
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    found = _web_table(path, head, whole=True)
+    if found is None or _kpi_in_title(*found) is None:
+        raise FileRejected(file, "hittar ingen rubrikrad med kolumnen Kommun under en titel med nyckeltalets id"
+                           + WEB_EXPORT_HINT)
+    grid, h = found
+    for g in xlsx_grids(path) if grid.sheet is not None else [grid]:
+        gate_grid(file, g)  # every sheet, as for SCB and Brå
+    kpi, title = _kpi_in_title(grid, h)
+    header = grid.rows[h]
+    names = [_YEAR_AFTER.sub("", c).strip().lower() for c in header]
+    kommun_col = names.index("kommun")
+    gender_col = names.index("kön") if "kön" in names else None
+    years = {j: int(m[1]) for j, c in enumerate(header)
+             if (m := re.fullmatch(r"\s*((?:19|20)\d{2})\s*\*?\s*", c)) and j not in (kommun_col, gender_col)}
+    if not years:
+        raise FileRejected(file, "hittar inga årskolumner (t.ex. '2023') i tabellen från kolada.se.",
+                           grid.numbers[h], header[kommun_col])
+    gz = ctx.gazetteer
+    retrieved = datetime.now().replace(microsecond=0)
+    keyed = OneValuePerKey("nyckeltal, kommun, år och kön")
+    rows: dict[tuple, dict] = {}
+    rejected: list[Rejection] = []
+    skipped, empty = {"riket": 0, "region": 0}, 0
+    kommun_above = ""
+    for i in range(h + 1, len(grid.rows)):
+        row, n = grid.rows[i], grid.numbers[i]
+        if sum(1 for c in row if c) <= 1:
+            continue  # a note or a blank line below the table
+        def at(j, row=row):
+            return row[j].strip() if j is not None and j < len(row) else ""
+
+        # A kommun written once over its kön rows (Totalt, Kvinnor, Män) holds for them.
+        name = at(kommun_col) or (kommun_above if gender_col is not None else "")
+        kommun_above = name
+        if name.lower() in _RIKET_WORDS:
+            skipped["riket"] += 1
+            continue
+        code = gz.kommun_code(name)
+        if code is None:
+            if gz.lan_code(name) or name.lower().startswith(("region ", "kommungrupp", "liknande kommuner")):
+                skipped["region"] += 1
+                continue
+            rejected.append(Rejection(n, header[kommun_col], "okänd kommun"))
+            continue
+        gender = "T" if gender_col is None else _GENDER_WORDS.get(at(gender_col).lower())
+        if gender is None:
+            rejected.append(Rejection(n, header[gender_col], "okänt kön (Totalt, Kvinnor eller Män)"))
+            continue
+        for j, year in years.items():
+            text = at(j)
+            if text in ("", "-", "–", "..", "."):
+                empty += 1  # no value for that year on kolada.se
+                continue
+            value = value_of_text(text)
+            if value is None:
+                rejected.append(Rejection(n, header[j], f"värdet ('{text[:40]}') är inte ett tal"))
+                continue
+            key = (kpi, code, year, gender)
+            keyed.add(key, value, n, header[j])
+            rows[key] = dict(kpi_id=kpi, kpi_title=title, kommun_code=code, year=year, gender=gender, value=value,
+                             status=None, preliminary=False, source=SOURCE, retrieved_at=retrieved)
+    rejected += keyed.rejections()
+    frame = pd.DataFrame([rows[key] for key in keyed.values],
+                         columns=["kpi_id", "kpi_title", "kommun_code", "year", "gender", "value", "status",
+                                  "preliminary", "source", "retrieved_at"])
+    lines = [f"Tabell från kolada.se: nyckeltal {kpi}" + (f" ({title})" if title else "") + ", "
+             + ", ".join(map(str, sorted(set(years.values())))) + "."]
+    if any(skipped.values()):
+        lines.append(f"Hoppade över riket ({skipped['riket']}) och län, regioner eller kommungrupper "
+                     f"({skipped['region']}); tabellen kolada_value gäller kommuner.")
+    if empty:
+        lines.append(f"{empty} {'cell' if empty == 1 else 'celler'} saknade värde och lästes inte in.")
+    lines += keyed.lines()
+    lines.append(f"Hämtat {retrieved:%Y-%m-%d %H:%M} (inläsningstid).")
+    return ReadResult("kolada-table", "kolada_value", {"kolada_value": frame}, rejected, lines)
+
+
+# A share as kolada.se shows it and a spreadsheet keeps it: '23,5 %', with a space, a
+# no-break or a narrow no-break space before the sign, or none ('23.5%'). Kolada's value of
+# a KPI in percent is the number before the sign (23.5), never the fraction 0.235.
+_PERCENT = re.compile(r"^(.*?\d)\s*%$", re.S)
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a minus sign or dash copied from a page
+
+
+def value_of_text(text: str) -> float | None:
+    """A Kolada value written as text: a number as :func:`text.parse_number` reads it
+    ('1 587,4', '1\u202f234,5'), also with a percent sign after it ('23,5 %') or a typographic
+    minus ('\u22124,5'). None when it is not unambiguously one number ('23,5 % 24', '%',
+    'ca 20'); the missing symbols ('..', '-') are no value either."""
+    t = text.strip().translate(_MINUS)
+    m = _PERCENT.match(t)
+    if m:
+        t = m[1]
+    if t in ("-", "") or "%" in t:
+        return None
+    return parse_number(t)
 
 
 def _is_preliminary(status: str | None) -> bool:
@@ -134,6 +277,8 @@ def _answer_of(items: list) -> dict:
 def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Kolada values as ``kolada_value`` rows: an answer of the API, its entries as a list,
     or as JSON Lines (a rejected entry's row is its position among all the entries)."""
+    if fmt == "kolada-table":
+        return _read_web_table(path, ctx)
     file = path.name
     text = decode(path.read_bytes(), file)
     try:
@@ -186,6 +331,19 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
         muni = re.sub(r"^(\d+)\.0$", r"\1", muni)  # a code that went through a spreadsheet: 180.0
         if re.fullmatch(r"\d{3}", muni):
             muni = muni.zfill(4)  # a kommun code whose leading zero was lost (114)
+        # The code with its name, as SCB's tables and a copy edited by hand write it
+        # ('0180 Stockholm', '0180 - Stockholm'): the code, when the name is that kommun's.
+        named = re.fullmatch(r"(\d{4})\s*[-–:]?\s*(\D.*)", muni)
+        if named and not re.fullmatch(r"0000|00\d\d", named[1]):
+            code = gz.kommun_code(muni)
+            if code is None:
+                known = gz.name(named[1]) if gz.is_code(named[1], "kommun") else None
+                rejected.append(Rejection(n, "municipality", f"koden {named[1]} är {known}, men namnet är {named[2]}"
+                                          if known else "okänd kommunkod"))
+                continue
+            muni = code
+        elif named:
+            muni = named[1]  # riket or a region with its name: skipped below
         if muni == "0000":
             skipped["riket"] += 1
             continue
@@ -224,11 +382,13 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
                 continue
             value = v.get("value")
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-                # A value as text, as a person writes it ("1 587,4"), read by the statistics'
-                # one rule (text.parse_number); true or false is no number.
-                value = None if isinstance(value, bool) else parse_number(str(value))
+                # A value as text, as a person or kolada.se writes it ("1 587,4", "23,5 %"),
+                # read by the statistics' one rule (text.parse_number); true or false is no number.
+                text = None if isinstance(value, bool) else str(value)
+                value = None if text is None else value_of_text(text)
                 if value is None:
-                    rejected.append(Rejection(n, "value", "värdet är inte ett tal"))
+                    said = f" ('{text[:40]}')" if text is not None and text.strip() else ""
+                    rejected.append(Rejection(n, "value", f"värdet{said} är inte ett tal"))
                     continue
             status = v.get("status")
             status = str(status).strip() or None if status is not None else None

@@ -20,7 +20,6 @@ import html
 import io
 import json
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -48,7 +47,6 @@ SOURCE = "polisen"
 API_URL = "https://polisen.se/api/events"
 USER_AGENT = "Lagesbild/1.0 (brottsforebyggande lagesbild; python-requests; polisens oppna API)"
 TIMEOUT_S = (10, 60)  # connect, read
-RETRY_DELAY_S = 5.0
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 FEED_CAP = 500  # the API answers with at most its latest 500 notices
 EXPECTED_KEYS = {"id", "datetime", "name", "summary", "url", "type", "location"}
@@ -1049,11 +1047,12 @@ def fetch(args, dest_dir: Path) -> list[Path]:
 
     Filters as the API documents them: ``--location`` -> ``locationname`` (several places
     separated by ';'), ``--type`` -> ``type`` (likewise) and ``--date`` -> ``DateTime``
-    (ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD or "ÅÅÅÅ-MM-DD TT"). A 5xx answer is tried once more.
+    (ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD or "ÅÅÅÅ-MM-DD TT"). A busy or failing API is asked again
+    (pipelines.fetch.send, the one rule of every live source).
     """
     import requests
 
-    from pipelines.fetch import FetchError, NothingToLoad
+    from pipelines.fetch import BUSY, FetchError, NothingToLoad, busy_advice, send
 
     params = {}
     if getattr(args, "location", None):
@@ -1067,22 +1066,17 @@ def fetch(args, dest_dir: Path) -> list[Path]:
         params["DateTime"] = date
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
 
-    response = None
-    for attempt in (1, 2):
-        try:
-            response = requests.get(API_URL, params=params, headers=headers, timeout=TIMEOUT_S)
-        except requests.Timeout:
-            raise FetchError("polisen: polisen.se svarade inte i tid – försök igen senare; inget lästes in.") from None
-        except requests.RequestException as exc:
-            raise FetchError(
-                f"polisen: kunde inte nå polisen.se ({type(exc).__name__}) – kontrollera nätverket och "
-                "försök igen; inget lästes in.") from None
-        if response.status_code >= 500 and attempt == 1:
-            time.sleep(RETRY_DELAY_S)
-            continue
-        break
-    if response.status_code == 429:
-        raise FetchError("polisen: för många anrop (HTTP 429) – vänta en stund och hämta mer sällan; inget lästes in.")
+    try:
+        response = send("GET", API_URL, params=params, headers=headers, timeout=TIMEOUT_S)
+    except requests.Timeout:
+        raise FetchError("polisen: polisen.se svarade inte i tid – försök igen senare; inget lästes in.") from None
+    except requests.RequestException as exc:
+        raise FetchError(
+            f"polisen: kunde inte nå polisen.se ({type(exc).__name__}) – kontrollera nätverket och "
+            "försök igen; inget lästes in.") from None
+    if response.status_code in BUSY:
+        raise FetchError(f"polisen: polisen.se svarade med fel (HTTP {response.status_code}) – "
+                         f"{busy_advice(response)}; inget lästes in.")
     if 400 <= response.status_code < 500:
         # A filter the API cannot read: its problem report says which, and trying again never helps.
         try:

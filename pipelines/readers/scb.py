@@ -22,6 +22,7 @@ The grid helpers (:func:`file_grids`, :func:`gate_grid`) are shared with the Br�
 from __future__ import annotations
 
 import csv
+import html.parser
 import io
 import itertools
 import json
@@ -42,7 +43,7 @@ from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.text import decode, parse_count, swedish_list
 
-FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px")
+FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html")
 SOURCE = "SCB"
 # PxWebApi 2.0, SCB's API since 2025 (docs/sources/scb.md): POST {API_V2}/tables/{TABLE_V2}/data.
 API_V2 = "https://statistikdatabasen.scb.se/api/v2"
@@ -165,6 +166,105 @@ def csv_grid(path: Path, data: bytes | None = None) -> Grid:
                                       "eller ta bort kolumnen och läs in filen igen.",
                            len(rows) + 1 if rows else None) from None
     return Grid(rows, numbers)
+
+
+_HTML_START = re.compile(rb"^\s*(?:<!doctype html[^>]*>|<html\b|<table\b|<\?xml|<meta\b|<head\b)", re.I)
+
+
+def is_html_table(head: bytes) -> bool:
+    """Whether the file is a web page holding a table (PxWeb's 'HTML' download)."""
+    return bool(_HTML_START.match(head.removeprefix(b"\xef\xbb\xbf"))) and re.search(rb"<table\b", head, re.I) is not None
+
+
+class _Tables(html.parser.HTMLParser):
+    """The rows of a page's tables as text cells, a cell spanning columns (colspan) or rows
+    (rowspan) written in its first column and row with empty cells after it, as a merged
+    Excel cell reads; the title (caption, heading, else <title>) and the text between tables
+    (footnotes) as rows of one cell."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.page_title = ""
+        self._text: list[str] | None = None  # the cell, caption or paragraph being read
+        self._kind = ""
+        self._row: list[str] | None = None
+        self._span = 1
+        self._down: dict[int, int] = {}  # column -> rows a rowspan still covers
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self._row = []
+            self._fill_down()
+        elif tag in ("td", "th") and self._row is not None:
+            self._text, self._kind = [], "cell"
+            self._span = _span(attrs.get("colspan"))
+            rows = _span(attrs.get("rowspan"))
+            if rows > 1:
+                for k in range(self._span):
+                    self._down[len(self._row) + k] = rows - 1
+        elif tag in ("caption", "h1", "h2", "h3", "p", "title") and self._text is None:
+            self._text, self._kind = [], tag
+        elif tag == "br" and self._text is not None:
+            self._text.append(" ")
+
+    def _fill_down(self):
+        while self._row is not None and self._down.get(len(self._row), 0) > 0:
+            self._down[len(self._row)] -= 1
+            self._row.append("")
+
+    def handle_data(self, data):
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        text = " ".join("".join(self._text or []).split())
+        if tag in ("td", "th") and self._kind == "cell" and self._row is not None:
+            self._row += [text] + [""] * (self._span - 1)
+            self._text = None
+            self._fill_down()
+        elif tag == "tr" and self._row is not None:
+            if any(self._row):
+                self.rows.append(self._row)
+            self._row = None
+        elif tag == self._kind and tag in ("caption", "h1", "h2", "h3", "p", "title"):
+            if tag == "title":
+                self.page_title = text
+            elif text:
+                self.rows.append([text])
+            self._text = None
+
+
+def _span(value) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 1000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def gate_page(path: Path) -> None:
+    """A web page is screened whole, its text outside the tables too."""
+    import html as entities
+
+    from pipelines.personnummer import contains_personnummer
+
+    page = decode(path.read_bytes(), path.name)
+    if contains_personnummer(entities.unescape(re.sub(r"<[^>]*>", " ", page))):
+        raise PersonnummerFound(path.name, "webbsidan")
+
+
+def html_grid(path: Path, data: bytes | None = None) -> Grid:
+    """A web page's tables as a grid (PxWeb's 'HTML' download, or a table saved from the
+    browser): rows numbered in order from the first, the title first."""
+    text = decode(data if data is not None else path.read_bytes(), path.name).lstrip("\ufeff")
+    tables = _Tables()
+    tables.feed(text)
+    tables.close()
+    rows = tables.rows
+    if tables.page_title and not any(len(r) == 1 and r[0] == tables.page_title for r in rows[:3]):
+        rows = [[tables.page_title], *rows]
+    return Grid(rows, list(range(1, len(rows) + 1)))
 
 
 MAX_XLSX_UNPACKED = 200 << 20  # bytes; SCB and Brå exports are a few MB
@@ -462,8 +562,64 @@ def _contents_above_years(grid: Grid, i: int) -> None:
             row[j] = f"{current} {row[j]}"
 
 
+def _contents_below_years(grid: Grid, i: int) -> None:
+    """Take the row below header row ``i`` into it when it names the contents under the
+    years ('Folkmängd' under 2023 and 2024): PxWeb's table pivoted with the years over the
+    contents (heading Tid, ContentsCode) writes the years' row first and the contents'
+    below it, the stub's names (region, ålder, kön) on either row. Read as a data row, it
+    was a rejected row 'okänd region'. The row is emptied, and each year's header becomes
+    'Folkmängd 2023' as for contents written above the years."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    years = [j for j, c in enumerate(row) if year_of_header(c) and not _contents_of_header(c)]
+    if not years or not any(_at(below, j) for j in years):
+        return
+    first = min(years)
+    if any(_at(below, j) and norm(_at(below, j)) != norm(row[j]) for j in range(first)):
+        return  # a region, an age or a sex: a data row
+    if any(_number(_at(below, j))[1] is not None or year_of_header(_at(below, j)) for j in years):
+        return
+    if any(_at(below, j) and not _contents_of_header(_at(below, j)) and _measure_of(_at(below, j)) is None
+           for j in years):
+        return  # text that names no contents ('uppgift saknas')
+    current, year = "", ""
+    for j in range(first, max(len(row), len(below))):
+        current = _at(below, j) or current
+        if j in years:
+            year = row[j]
+            if current:
+                row[j] = f"{current} {year}"
+        elif not _at(row, j) and _at(below, j) and year:
+            # A second content under a year written once over both ('2023' over Folkmängd
+            # and Folkökning): that year's too.
+            row.extend([""] * (j + 1 - len(row)))
+            row[j] = f"{_at(below, j)} {year}"
+    grid.rows[i + 1] = []
+
+
+def _stub_over_years(grid: Grid, i: int) -> None:
+    """Move the stub's names down to the years' row when they stand on the contents' row
+    above it ('region;ålder;kön;Folkmängd' over ';;;2023;2024'): read top-down, that row was
+    taken for the header, with no years in it, and the file refused."""
+    if i + 1 >= len(grid.rows):
+        return
+    row, below = grid.rows[i], grid.rows[i + 1]
+    years = [j for j, c in enumerate(below) if year_of_header(c) and not _contents_of_header(c)]
+    if not years or any(year_of_header(c) for c in row):
+        return
+    first = min(years)
+    if any(below[:first]) or "region" not in _roles(row[:first]):
+        return
+    if not any(row[first:]) or any(c and _number(c)[1] is not None for c in row[first:]):
+        return
+    below[:first] = row[:first]
+    row[:first] = [""] * first
+
+
 def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
     for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+        _stub_over_years(grid, i)
         _name_stub_columns(grid, i)
         _contents_above_years(grid, i)
         if any(any(w in norm(c) for w in _OFFENCE_WORDS) for c in row):
@@ -471,6 +627,7 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]] | None:
         roles = _roles(row)
         years = [c for c in row if year_of_header(c)]
         if "region" in roles and ({"age", "sex", "year", "value"} & roles.keys() or years):
+            _contents_below_years(grid, i)
             return i, roles
     return None
 
@@ -514,6 +671,9 @@ def sniff(path: Path, head: bytes) -> str | None:
         return "scb-xlsx" if any(_find_header(g) and _population_words(g) for g in grids) else None
     if b"\x00" in head[:4096]:
         return None
+    if is_html_table(head):
+        grid = html_grid(path, head)
+        return "scb-html" if _find_header(grid) and _population_words(grid) else None
     try:
         grid = csv_grid(path, head)
     except FileRejected:
@@ -1044,7 +1204,9 @@ def _at(row: list[str], j: int) -> str:
 
 
 def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
-    grids = xlsx_grids(path) if fmt == "scb-xlsx" else [csv_grid(path)]
+    if fmt == "scb-html":
+        gate_page(path)
+    grids = xlsx_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
     usable = [g for g in grids if _find_header(g)]
