@@ -20,6 +20,10 @@ from pipelines.build import build_reference_db  # noqa: E402
 TEST_DATA = Path(__file__).parent / "data"
 
 
+# xdist_group under pytest 9.2 (tests/xdist_groups.py).
+pytest_plugins = ["xdist_groups"]
+
+
 @pytest.fixture(scope="session")
 def reference_db_template(tmp_path_factory) -> Path:
     """A warehouse holding only the reference geography (built once)."""
