@@ -35,6 +35,10 @@ def waits(monkeypatch) -> list[float]:
     return asked
 
 
+# xdist_group under pytest 9.2 (tests/xdist_groups.py).
+pytest_plugins = ["xdist_groups"]
+
+
 @pytest.fixture(scope="session")
 def reference_db_template(tmp_path_factory) -> Path:
     """A warehouse holding only the reference geography (built once)."""

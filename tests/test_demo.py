@@ -28,6 +28,10 @@ from pipelines.categories import (
 )
 from pipelines.personnummer import contains_personnummer
 
+# The whole module runs on one xdist worker, so that the demo built by the command line (cli_demo_db, about 30 s)
+# is built once, not once on each worker (--dist loadgroup spreads ungrouped tests over both).
+pytestmark = pytest.mark.xdist_group("test_demo")
+
 SIZE = 100_000  # small enough to build in seconds, big enough that every kommun gets incidents
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -34,20 +34,45 @@ def _summary(level: str, code: str, dimension: str) -> tuple[str, dict]:
     return page.grain, {r.category: (None if r.count_suppressed else int(r.count)) for r in page.summary.itertuples()}
 
 
-def test_a_category_hidden_in_one_child_cannot_be_worked_out_from_the_parent_and_siblings(demo_db, raw,
-                                                                                            monkeypatch):
+def _memo(function):
+    """``function`` reading each page once: a police region is the child of riket and the
+    parent of its polisområden and län, a polisområde a child and a parent too (the
+    pages' own cache holds fewer entries than there are areas)."""
+    seen: dict = {}
+
+    def read(*args):
+        if args not in seen:
+            seen[args] = function(*args)
+        return seen[args]
+    return read
+
+
+# The two tests below read the same recoveries (every area's page per breakdown, about
+# 40 s): worked out once per module, and both run on the same xdist worker.
+SAME_RECOVERIES = pytest.mark.xdist_group("disclosure_hunt11_categories")
+
+
+@pytest.fixture(scope="module")
+def category_recoveries(demo_db, raw) -> list[tuple]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LAGESBILD_DB", str(demo_db))
+        return _category_recoveries(raw)
+
+
+@SAME_RECOVERIES
+def test_a_category_hidden_in_one_child_cannot_be_worked_out_from_the_parent_and_siblings(category_recoveries):
     # Where the parent and its children are shown in the same time grain. Each area and
     # breakdown moves to the grain it can show (coarsening), and each grain's category
     # layer is its own: across grains this is the documented limit of freely chosen
     # periods (docs/disclosure.md), which the small-count test below still bounds.
-    recovered = _category_recoveries(demo_db, raw, monkeypatch)
+    recovered = category_recoveries
     assert [r for r in recovered if r[-2] is not None] == [], recovered[:10]
 
 
-def _category_recoveries(demo_db, raw, monkeypatch) -> list[tuple]:
+def _category_recoveries(raw) -> list[tuple]:
     """Every hidden category total of a child that the parent's shown value minus the
     shown siblings' gives: (parent level, parent, dimension, category, child, value)."""
-    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    summary = _memo(_summary)
     recovered = []
     for plevel, pcol, clevel, ccol in FAMILIES:
         pairs = raw.sql(f"SELECT DISTINCT {pcol or 'NULL'} AS p, {ccol} AS c FROM mart_signal "
@@ -55,8 +80,8 @@ def _category_recoveries(demo_db, raw, monkeypatch) -> list[tuple]:
         for parent, group in pairs.groupby("p", dropna=False):
             children = sorted(group["c"])
             for dimension in signals.DIMENSIONS:
-                grain, shown = _summary(plevel, "riket" if pcol is None else parent, dimension)
-                kids = {c: _summary(clevel, c, dimension) for c in children}
+                grain, shown = summary(plevel, "riket" if pcol is None else parent, dimension)
+                kids = {c: summary(clevel, c, dimension) for c in children}
                 same = all(g == grain for g, _ in kids.values())
                 for category, total in shown.items():
                     if total is None:
@@ -73,10 +98,11 @@ def _category_recoveries(demo_db, raw, monkeypatch) -> list[tuple]:
     return recovered
 
 
-def test_no_small_category_count_can_be_worked_out_from_the_parent_and_siblings(demo_db, raw, monkeypatch):
+@SAME_RECOVERIES
+def test_no_small_category_count_can_be_worked_out_from_the_parent_and_siblings(category_recoveries):
     # The rule: no count 1-4 can be recovered (83 such recoveries, among them Nyköping's 1,
     # before the category layers).
-    recovered = _category_recoveries(demo_db, raw, monkeypatch)
+    recovered = category_recoveries
     assert [r for r in recovered if 1 <= r[-1] <= 4] == [], recovered[:10]
 
 
@@ -95,6 +121,7 @@ def _trend(level: str, code: str, dimension: str, grain: str) -> tuple[str, dict
 def test_a_trend_cell_hidden_in_one_child_cannot_be_worked_out_from_the_parent_and_siblings(demo_db, raw,
                                                                                              monkeypatch, grain):
     monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    trend = _memo(_trend)
     recovered = []
     compared = 0
     for plevel, pcol, clevel, ccol in FAMILIES[1:]:
@@ -102,8 +129,8 @@ def test_a_trend_cell_hidden_in_one_child_cannot_be_worked_out_from_the_parent_a
         for parent, group in pairs.groupby("p"):
             children = sorted(group["c"])
             for dimension in signals.DIMENSIONS:
-                shown_grain, shown = _trend(plevel, parent, dimension, grain)
-                kids = {c: _trend(clevel, c, dimension, grain) for c in children}
+                shown_grain, shown = trend(plevel, parent, dimension, grain)
+                kids = {c: trend(clevel, c, dimension, grain) for c in children}
                 if any(g != shown_grain for g, _ in kids.values()):
                     continue
                 compared += 1

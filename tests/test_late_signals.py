@@ -18,6 +18,10 @@ import pytest
 from dashboard import signal_layers, suppression
 from pipelines import marts
 
+# The whole module runs on one xdist worker, so that the October release and its late deliveries (about 14 s)
+# are built once, not once on each worker (--dist loadgroup spreads ungrouped tests over both).
+pytestmark = pytest.mark.xdist_group("test_late_signals")
+
 POLICE = signal_layers.CHAINS["police"]
 AUGUST = (date(2025, 8, 1), date(2025, 8, 1))
 EVERY = (None, *signal_layers.DIMENSIONS)

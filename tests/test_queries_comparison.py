@@ -19,6 +19,10 @@ from dashboard.queries import comparison as cq
 from dashboard.queries import signals as signal_queries
 from pipelines import marts, warehouse
 
+# The whole module runs on one xdist worker, so that the comparison warehouse (about 6 s)
+# is built once, not once on each worker (--dist loadgroup spreads ungrouped tests over both).
+pytestmark = pytest.mark.xdist_group("test_queries_comparison")
+
 # kommun -> (län, population, aged 12–17)
 KOMMUNER = {
     "0180": ("01", 1_000_000, 60_000),   # Stockholm

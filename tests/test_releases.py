@@ -26,6 +26,10 @@ from helpers import Attacker
 from dashboard import signal_layers, suppression
 from pipelines import marts
 
+# The whole module runs on one xdist worker, so that the three releases (about 20 s)
+# are built once, not once on each worker (--dist loadgroup spreads ungrouped tests over both).
+pytestmark = pytest.mark.xdist_group("test_releases")
+
 POLICE = signal_layers.CHAINS["police"]
 YEAR = (date(2025, 1, 1), date(2025, 12, 1))
 MONTHS = pd.date_range(*YEAR, freq="MS").strftime("%Y-%m").tolist()

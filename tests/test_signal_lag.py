@@ -14,7 +14,9 @@ from helpers import swedish_number as number
 
 from pipelines import marts, warehouse
 
-pytestmark = pytest.mark.usefixtures("fast_apptest")
+# The whole module runs on one xdist worker, so that the demo with signals to August (about 8 s)
+# is built once, not once on each worker (--dist loadgroup spreads ungrouped tests over both).
+pytestmark = [pytest.mark.usefixtures("fast_apptest"), pytest.mark.xdist_group("test_signal_lag")]
 
 # The demo's incidents and signals run to December 2025; here the signals stop in August.
 LAST_SIGNAL = "2025-08-01"
