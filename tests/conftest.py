@@ -144,6 +144,25 @@ def browser():
         b.close()
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in fresh browser contexts (no shared cookies or storage; the tests' window,
+    Swedish, downloads accepted), closed afterwards."""
+    from browser_support import VIEWPORT
+
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE")
+        context.set_default_timeout(60_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def server(demo_db):
     """The dashboard served on the tests' demo database, one per test module."""

@@ -52,22 +52,6 @@ VIOLENCE = ("mord/dråp", "våldsbrott", "rån", "hot")  # "Våld" as the Övers
 
 
 
-@pytest.fixture
-def new_page(browser):
-    """Pages in fresh browser contexts (no shared cookies or storage), closed afterwards."""
-    contexts = []
-
-    def make():
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE")
-        context.set_default_timeout(60_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
 def open_app(page, server: str, path: str = "/") -> None:
     page.goto(server + path, wait_until="commit")
     settle(page)

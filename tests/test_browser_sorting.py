@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from browser_support import ARTIFACTS, EXCEPTION, VIEWPORT, grid_rows, settle
+from browser_support import ARTIFACTS, EXCEPTION, grid_rows, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -47,40 +47,35 @@ def _click(page, grid, x: float) -> list[list[str]]:
     return grid_rows(grid)
 
 
-def test_a_click_on_a_number_heading_sorts_by_the_numbers(browser, server):
-    context = browser.new_context(viewport=VIEWPORT, locale="sv-SE")
-    context.set_default_timeout(60_000)
-    page = context.new_page()
-    try:
-        page.goto(server + KOMMUNER, wait_until="commit")
-        settle(page)
-        assert page.locator(EXCEPTION).count() == 0
-        page.get_by_text("Tabell: rekryteringssignaler", exact=False).first.click()
-        settle(page)
-        grid = page.locator('[data-testid="stDataFrame"]').filter(
-            has=page.locator("table[role=grid] th", has_text="Befolkning"))
-        grid.evaluate("d => d.scrollIntoView({block: 'center'})")
-        page.wait_for_timeout(500)
-        # The grid's own toolbar offers no CSV of those numbers (its -Infinity for ".."):
-        # the table's Excel and CSV buttons are the exports.
-        grid.hover()
-        page.wait_for_timeout(500)
-        tools = page.locator('[data-testid="stElementToolbar"] button').evaluate_all(
-            "bs => bs.map(b => b.getAttribute('aria-label') || b.title || b.innerText)")
-        header, *_ = grid_rows(grid)
-        people = header.index("Befolkning")
-        signals = header.index("Rekryteringssignaler")
-        name = header.index("Kommun")
-        x = _heading_x(page, grid, "Befolkning")
-        rising = grid_rows(grid)
-        falling = _click(page, grid, x)
-        page.screenshot(path=ARTIFACTS / "sortering-befolkning.png")
-        x = _heading_x(page, grid, "Rekryteringssignaler")
-        signals_rising = grid_rows(grid)
-        page.screenshot(path=ARTIFACTS / "sortering-signaler.png")
-        signals_falling = _click(page, grid, x)
-    finally:
-        context.close()
+def test_a_click_on_a_number_heading_sorts_by_the_numbers(new_page, server):
+    page = new_page()
+    page.goto(server + KOMMUNER, wait_until="commit")
+    settle(page)
+    assert page.locator(EXCEPTION).count() == 0
+    page.get_by_text("Tabell: rekryteringssignaler", exact=False).first.click()
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator("table[role=grid] th", has_text="Befolkning"))
+    grid.evaluate("d => d.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(500)
+    # The grid's own toolbar offers no CSV of those numbers (its -Infinity for ".."):
+    # the table's Excel and CSV buttons are the exports.
+    grid.hover()
+    page.wait_for_timeout(500)
+    tools = page.locator('[data-testid="stElementToolbar"] button').evaluate_all(
+        "bs => bs.map(b => b.getAttribute('aria-label') || b.title || b.innerText)")
+    header, *_ = grid_rows(grid)
+    people = header.index("Befolkning")
+    signals = header.index("Rekryteringssignaler")
+    name = header.index("Kommun")
+    x = _heading_x(page, grid, "Befolkning")
+    rising = grid_rows(grid)
+    falling = _click(page, grid, x)
+    page.screenshot(path=ARTIFACTS / "sortering-befolkning.png")
+    x = _heading_x(page, grid, "Rekryteringssignaler")
+    signals_rising = grid_rows(grid)
+    page.screenshot(path=ARTIFACTS / "sortering-signaler.png")
+    signals_falling = _click(page, grid, x)
 
     assert any("Search" in t for t in tools) and not any("Download" in t for t in tools), tools
     assert rising[0][people].startswith("↑") and falling[0][people].startswith("↓")
