@@ -219,6 +219,7 @@ def test_what_only_an_english_excel_writes(text, english):
     ("13,662.3", 13662.3), ("1,234,567", 1234567),       # an English Excel's: was 13.6623
     ("1,234", 1.234),                                    # one comma is the Swedish decimal comma
     ("1.2,3", None), ("1,23.4", None), ("många", None),
+    ("\u22124,5", -4.5), ("\u2212 1 234", -1234),            # a minus sign as our exports write it
 ])
 def test_numbers_as_swedish_and_english_exports_write_them(text, value):
     from pipelines.readers.text import parse_number

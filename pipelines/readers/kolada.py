@@ -218,15 +218,14 @@ def _read_web_table(path: Path, ctx: ReadContext) -> ReadResult:
 # no-break or a narrow no-break space before the sign, or none ('23.5%'). Kolada's value of
 # a KPI in percent is the number before the sign (23.5), never the fraction 0.235.
 _PERCENT = re.compile(r"^(.*?\d)\s*%$", re.S)
-_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a minus sign or dash copied from a page
 
 
 def value_of_text(text: str) -> float | None:
     """A Kolada value written as text: a number as :func:`text.parse_number` reads it
-    ('1 587,4', '1\u202f234,5'), also with a percent sign after it ('23,5 %') or a typographic
-    minus ('\u22124,5'). None when it is not unambiguously one number ('23,5 % 24', '%',
-    'ca 20'); the missing symbols ('..', '-') are no value either."""
-    t = text.strip().translate(_MINUS)
+    ('1 587,4', '1\u202f234,5', '\u22124,5'), also with a percent sign after it ('23,5 %').
+    None when it is not unambiguously one number ('23,5 % 24', '%', 'ca 20'); the missing
+    symbols ('..', '-') are no value either."""
+    t = text.strip()
     m = _PERCENT.match(t)
     if m:
         t = m[1]

@@ -91,6 +91,10 @@ def english_written(text: str) -> bool:
     return bool(_ENGLISH.match(text or ""))
 
 
+# A minus sign or en dash copied from a page or a report ('−4,5'), read as the minus it is.
+_MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})
+
+
 def parse_number(text: str, english: bool = False) -> float | None:
     """'1 234,5' or '1234.5' to a float; None when empty or not a number. Any space
     (also the no-break, narrow no-break and thin spaces of Swedish number formats) is a
@@ -99,10 +103,11 @@ def parse_number(text: str, english: bool = False) -> float | None:
     one sign repeated between groups of three digits separates thousands ('1,234,567',
     '1.234.567'). A single comma is the Swedish decimal comma ('1,234' is 1.234), except in
     a column an English Excel wrote (``english``, see :func:`english_written`), where every
-    comma separates thousands ('13,662' beside '13,662.3' is 13662)."""
+    comma separates thousands ('13,662' beside '13,662.3' is 13662). A minus sign (U+2212,
+    as our own exports and many web pages write it) or a dash before the digits is a minus."""
     if text is None:
         return None
-    t = re.sub(r"\s+", "", str(text))
+    t = re.sub(r"\s+", "", str(text)).translate(_MINUS)
     if english:
         t = t.replace(",", "")
     if t in ("", "..", "-", "–"):
