@@ -934,7 +934,7 @@ def publication_spans(start: date, end: date, first: date | None, last: date | N
 
 
 def base_layer(run_sql, chain: str, lo: date, hi: date, dimension: str | None, *,
-               police=None, span=None) -> suppression.Protected:
+               police=None, span=None, read_cells=None) -> suppression.Protected:
     """One publication period's layer (``lo``–``hi``: :func:`publication_spans`) at month
     grain: without ``dimension`` the national layer (area × month with the period's
     totals), else that breakdown's period × category layer, as the pipeline published it
@@ -943,9 +943,10 @@ def base_layer(run_sql, chain: str, lo: date, hi: date, dimension: str | None, *
     breakdown at once, since the national layer can depend on each). ``police``: for the
     administrative chain, a function giving the police layer it is a view of (a cache),
     called only when the view is computed; ``span``: a function giving
-    :func:`police_layers` for the period (a cache)."""
+    :func:`police_layers` for the period (a cache); ``read_cells``: see
+    :func:`published_spans`."""
     police = police or (lambda: base_layer(run_sql, "police", lo, hi, dimension))
-    published = published_layers(run_sql, chain, lo, hi, "month", (dimension,))
+    published = published_layers(run_sql, chain, lo, hi, "month", (dimension,), read_cells=read_cells)
     if published is not None:
         return published[dimension]
     if chain == "admin":
@@ -1265,22 +1266,25 @@ def _span_cells(stored: pd.DataFrame, lo: date, hi: date, chain: str):
 
 
 def published_layers(run_sql, chain: str, start: date, end: date, grain: str,
-                     dimensions: tuple[str | None, ...] = tuple(DIMENSIONS)
+                     dimensions: tuple[str | None, ...] = tuple(DIMENSIONS), *, read_cells=None
                      ) -> dict[str | None, suppression.Protected] | None:
     """The period × category layers of ``chain`` for these months and ``grain`` (and
     each breakdown of ``dimensions``) as the pipeline published them
     (:mod:`pipelines.published`), the same as :func:`breakdown_layers` (or
     :func:`admin_view` of it) computes them; None when it did not publish them, or
     published them with other code or another threshold."""
-    return published_spans(run_sql, chain, [(start, end)], grain, dimensions).get((start, end))
+    return published_spans(run_sql, chain, [(start, end)], grain, dimensions, read_cells=read_cells).get((start, end))
 
 
 def published_spans(run_sql, chain: str, spans: list[tuple[date, date]], grain: str,
-                    dimensions: tuple[str | None, ...] = tuple(DIMENSIONS)
+                    dimensions: tuple[str | None, ...] = tuple(DIMENSIONS), *, read_cells=None
                     ) -> dict[tuple[date, date], dict[str | None, suppression.Protected]]:
     """:func:`published_layers` for several publication periods in two queries (the months
     of the year still growing are a dozen periods): span -> its layers, for each span
-    the pipeline published with this code and threshold."""
+    the pipeline published with this code and threshold. ``read_cells``: runs the cells'
+    query instead of ``run_sql`` (the pages' Arrow mode, ``queries.run(frame="arrow")``:
+    half the time for thousands of text cells); its DataFrame may hold the months as
+    dates or timestamps and the counts as floats with NaN."""
     if not spans:
         return {}
     asked = dimensions
@@ -1311,13 +1315,13 @@ def published_spans(run_sql, chain: str, spans: list[tuple[date, date]], grain: 
              if {r.dimension for r in rows} == set(dimensions) and all(r.fingerprint == fingerprint() for r in rows)}
     if not found:
         return {}
-    cells = run_sql(f"""SELECT start_month, end_month, dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
+    cells = (read_cells or run_sql)(f"""SELECT start_month, end_month, dimension, {', '.join(STORED_DIMS)}, grouping, count, reason
                         FROM mart_signal_layer_cell WHERE {where}
                         ORDER BY start_month, end_month, dimension, position""", params)
     # Each (span, dimension)'s rows are one run of the sorted cells: its columns are
     # slices of the query's (a frame and its columns per layer cost milliseconds each).
-    starts = pd.to_datetime(cells["start_month"]).dt.date.to_numpy(dtype=object)
-    ends = pd.to_datetime(cells["end_month"]).dt.date.to_numpy(dtype=object)
+    # The months as codes (dates or timestamps, as the reader gives them), named as dates.
+    starts, ends = (_as_dates(cells[c]) for c in ("start_month", "end_month"))
     names = cells["dimension"].to_numpy(dtype=object)
     change = np.flatnonzero((starts[1:] != starts[:-1]) | (ends[1:] != ends[:-1]) | (names[1:] != names[:-1])) + 1
     bounds = [0, *change.tolist(), len(cells)]
@@ -1334,6 +1338,13 @@ def published_spans(run_sql, chain: str, spans: list[tuple[date, date]], grain: 
                                                   chain, row)
         out[span] = {a: layers[d] for a, d in zip(asked, dimensions, strict=True)}
     return out
+
+
+def _as_dates(column: pd.Series) -> np.ndarray:
+    """A column of months (``datetime.date`` objects or timestamps) as ``date`` objects,
+    each distinct month converted once."""
+    codes, uniques = pd.factorize(column)
+    return np.array([u.date() if hasattr(u, "date") else u for u in uniques], dtype=object)[codes]
 
 
 def _stored_layer(columns: dict, counts: np.ndarray, reasons: np.ndarray, chain: str, row) -> suppression.Protected:

@@ -81,6 +81,29 @@ def test_a_published_layer_is_the_layer_the_page_would_compute(con, chain, start
         assert a.suppressed > 0  # the demo has small counts everywhere: a real check
 
 
+@pytest.mark.parametrize("chain", ["police", "admin"])
+def test_the_pages_fast_reader_gives_the_same_layers(con, demo_db, monkeypatch, chain):
+    # The pages read the published cells through Arrow (queries.run(frame="arrow"): a
+    # month is a date object there, a hidden count a NaN); each layer must come out as
+    # the DataFrame reading gives it, in the year still growing's months read at once too.
+    from functools import partial
+
+    from dashboard import queries
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    fast = partial(queries.run, frame="arrow")
+    spans = _years(con) + [(date(2025, m, 1), date(2025, m, 1)) for m in (1, 2)]
+    for dimensions in ((None,), tuple(signal_layers.DIMENSIONS)):
+        slow = signal_layers.published_spans(_run(con), chain, spans, "month", dimensions)
+        quick = signal_layers.published_spans(_run(con), chain, spans, "month", dimensions, read_cells=fast)
+        assert list(quick) == list(slow) and len(slow) == 7  # the seven years (no month of 2025 is published)
+        for span, layers in slow.items():
+            for d, layer in layers.items():
+                got = quick[span][d]
+                pd.testing.assert_frame_equal(got.cells, layer.cells)
+                assert got.suppressed == layer.suppressed > 0
+
+
 @pytest.mark.parametrize("chain,grain", [("police", "month"), ("admin", "month")])
 def test_one_breakdown_computed_alone_is_the_one_published_with_all_four(con, chain, grain):
     # A page protects only the breakdown it shows where the pipeline did not publish a

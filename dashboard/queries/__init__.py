@@ -165,11 +165,19 @@ def _drop_cursor() -> None:
 
 
 def run(sql: str, params: dict | list | None = None, key: tuple[str, str] | None = None, *,
-        frame: bool = True) -> pd.DataFrame | list[tuple]:
+        frame: bool | str = True) -> pd.DataFrame | list[tuple]:
     """Run ``sql`` with bound ``params`` on this thread's cursor (see ``_CURSORS``) and
-    return a DataFrame (with ``frame=False`` plain tuples; see :func:`rows`)."""
+    return a DataFrame (with ``frame=False`` plain tuples; see :func:`rows`).
+
+    ``frame="arrow"``: a DataFrame made through Arrow, about twice as fast as DuckDB's own
+    for many text cells (no Python string per cell), with other types for some columns:
+    a DATE is a ``datetime.date`` object, an integer column with NULLs is float with NaN,
+    a DECIMAL or HUGEINT an object. Only for callers that read those columns either way
+    (the published signal layers' cells: :func:`dashboard.signal_layers.published_spans`)."""
     cur = _cursor(connection(key))
     try:
+        if frame == "arrow":
+            return cur.sql(sql, params=_used(sql, params)).to_arrow_table().to_pandas()
         result = cur.execute(sql, _used(sql, params))
         return result.df() if frame else result.fetchall()
     except BaseException:

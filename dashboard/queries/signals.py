@@ -236,10 +236,11 @@ class SignalView:
 @st.cache_data(max_entries=192, show_spinner=False)  # years × 2 hierarchies × 5 layers
 def _base(key, chain: str, lo: date, hi: date, dimension: str | None) -> suppression.Protected:
     """One publication period's layer (:func:`dashboard.signal_layers.base_layer`), cached."""
-    run_sql = partial(run, key=key)
+    run_sql, read_cells = partial(run, key=key), partial(run, key=key, frame="arrow")
     if chain == "admin":
-        return base_layer(run_sql, chain, lo, hi, dimension, police=partial(_base, key, "police", lo, hi, dimension))
-    return base_layer(run_sql, chain, lo, hi, dimension, span=partial(_police_span, key, lo, hi))
+        return base_layer(run_sql, chain, lo, hi, dimension, police=partial(_base, key, "police", lo, hi, dimension),
+                          read_cells=read_cells)
+    return base_layer(run_sql, chain, lo, hi, dimension, span=partial(_police_span, key, lo, hi), read_cells=read_cells)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -259,7 +260,8 @@ def _month_bases(key, chain: str, dimension: str | None) -> dict[tuple[date, dat
     if year is None:
         return {}
     spans = publication_spans(date(year, 1, 1), last, first, last)
-    found = published_spans(partial(run, key=key), chain, spans, "month", (dimension,))
+    found = published_spans(partial(run, key=key), chain, spans, "month", (dimension,),
+                            read_cells=partial(run, key=key, frame="arrow"))
     return {span: layers[dimension] for span, layers in found.items()}
 
 
