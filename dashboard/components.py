@@ -290,7 +290,13 @@ def dataframe(table, *, column_config: dict | None = None, **kwargs):
     while it sorts by the numbers): "1 234", "−3", "+12,5 %", and ".." for a hidden value
     apart from "–" for a missing one, both sorting below every number (together at one
     end). A column of plain numbers 0–999 needs no texts of its own: the grid draws them
-    as we do, and the table stays Arrow (no Styler to compute on every rerun)."""
+    as we do, and the table stays Arrow (no Styler to compute on every rerun).
+
+    A screen reader reads the grid's accessible table, which holds the numbers the grid
+    sorts by ("1234.5", "-Infinity" for ".." and "–"), not the texts drawn: Streamlit
+    1.67's grid reads and sorts a cell by one value, and the Styler's texts are only
+    drawn. None for a hidden value would read as an empty cell but draw "–" and sort as
+    0; docs/exports.md ("What a screen reader reads") has what was tried."""
     config = dict(column_config or {})
     data, numbers = _sortable(table)
     for header in fmt.numeric_headers(table):

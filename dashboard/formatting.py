@@ -489,6 +489,7 @@ def _display_columns(df, columns, decimals, kinds: _Kinds) -> dict[str, list[str
 # every number, so the grid's header click puts them together at one end (first rising,
 # last falling). Streamlit's grid sorts an empty (null) number cell as 0, between the
 # negative and the positive numbers, and shows every null cell as the same placeholder.
+# A screen reader reads it as the grid holds it, "-Infinity" (docs/exports.md).
 SORTS_FIRST = float("-inf")
 
 

@@ -187,6 +187,37 @@ def grid_rows(frame) -> list[list[str]]:
     return rows
 
 
+def accessible_rows(page, frame) -> list[list[str]]:
+    """The header and the rows in sight of an st.dataframe as assistive technology gets
+    them: the accessible names Chromium computes for the cells of the grid's accessible
+    table (its accessibility tree, through the DevTools protocol), row by row."""
+    grids = page.locator("table[role=grid]")
+    index = grids.evaluate_all("(all, one) => all.indexOf(one)", frame.locator("table[role=grid]").element_handle())
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        tables = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": "table[role=grid]"})["nodeIds"]
+        backend = cdp.send("DOM.describeNode", {"nodeId": tables[index]})["node"]["backendNodeId"]
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    by_id = {n["nodeId"]: n for n in nodes}
+    [table] = [n for n in nodes if n.get("backendDOMNodeId") == backend]
+
+    def role(node) -> str:
+        return node.get("role", {}).get("value", "")
+
+    def below(node, roles):  # the nodes of these roles under ``node``, in order
+        for child in (by_id[c] for c in node.get("childIds", []) if c in by_id):
+            if role(child) in roles:
+                yield child
+            else:
+                yield from below(child, roles)
+
+    return [[cell.get("name", {}).get("value", "") for cell in below(row, {"columnheader", "gridcell"})]
+            for row in below(table, {"row"})]
+
+
 def screenshots(page, name: str, *, max_shots: int = 6) -> list[Path]:
     """Viewport screenshots of the whole main area, scrolling down one screen at a time
     (full-page screenshots can hang with WebGL); tests/artifacts/<name>-<n>.png."""
