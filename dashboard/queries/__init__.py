@@ -170,14 +170,14 @@ def run(sql: str, params: dict | list | None = None, key: tuple[str, str] | None
     return a DataFrame (with ``frame=False`` plain tuples; see :func:`rows`).
 
     ``frame="arrow"``: a DataFrame made through Arrow, about twice as fast as DuckDB's own
-    for many text cells (no Python string per cell), with other types for some columns:
-    a DATE is a ``datetime.date`` object, an integer column with NULLs is float with NaN,
-    a DECIMAL or HUGEINT an object. Only for callers that read those columns either way
+    for many text cells (no Python object per cell), with other types for some columns:
+    a DATE is datetime64[ms], an integer column with NULLs is float with NaN, a DECIMAL
+    or HUGEINT an object. Only for callers that read those columns either way
     (the published signal layers' cells: :func:`dashboard.signal_layers.published_spans`)."""
     cur = _cursor(connection(key))
     try:
         if frame == "arrow":
-            return cur.sql(sql, params=_used(sql, params)).to_arrow_table().to_pandas()
+            return cur.sql(sql, params=_used(sql, params)).to_arrow_table().to_pandas(date_as_object=False)
         result = cur.execute(sql, _used(sql, params))
         return result.df() if frame else result.fetchall()
     except BaseException:
