@@ -1016,7 +1016,9 @@ def derive(bases: list[tuple[date, date, suppression.Protected]], start: date, e
     sizes = [len(c) for c in cells]
     row_base = np.repeat(np.arange(len(bases)), sizes)
     # Groupings (a handful) by code: the grouping without the period names a cell's key.
-    gcode, gnames = pd.factorize(np.concatenate([c["grouping"].to_numpy(dtype=object) for c in cells]))
+    # (Factorised as Series: the published layers' Arrow texts are hashed without a Python
+    # object per cell.)
+    gcode, gnames = pd.factorize(pd.concat([c["grouping"] for c in cells], ignore_index=True))
     whole_names = [",".join(x for x in str(g).split(",") if x != "period") for g in gnames]
     wcode_of, wnames = pd.factorize(np.array(whole_names, dtype=object))
     in_period = np.array(["period" in str(g).split(",") for g in gnames], dtype=bool)[gcode]
@@ -1036,7 +1038,7 @@ def derive(bases: list[tuple[date, date, suppression.Protected]], start: date, e
     counts = np.concatenate([c["count"].to_numpy(dtype=np.float64, na_value=0) for c in cells]).astype(np.int64)
     hidden = np.concatenate([c[suppression.flag_column("count")].to_numpy(dtype=bool) for c in cells])
     primary = np.concatenate([c["reason"].to_numpy(dtype=object) == "primär" for c in cells])
-    mcode, mnames = pd.factorize(np.concatenate([c["period"].to_numpy(dtype=object) for c in cells]))
+    mcode, mnames = pd.factorize(pd.concat([c["period"] for c in cells], ignore_index=True))
     month_of = np.array([-1 if pd.isna(m) else int(m[:4]) * 12 + int(m[5:7]) - 1 for m in mnames], dtype=np.int64)
     month_at = np.where(mcode >= 0, month_of[np.maximum(mcode, 0)], -1)
 
