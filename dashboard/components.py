@@ -296,9 +296,23 @@ def dataframe(table, *, column_config: dict | None = None, **kwargs):
     sorts by ("1234.5", "-Infinity" for ".." and "–"), not the texts drawn: Streamlit
     1.67's grid reads and sorts a cell by one value, and the Styler's texts are only
     drawn. None for a hidden value would read as an empty cell but draw "–" and sort as
-    0; docs/exports.md ("What a screen reader reads") has what was tried."""
+    0; docs/exports.md ("What a screen reader reads") has what was tried.
+
+    With the sidebar's "Tabeller för skärmläsare" on (filters.screen_reader_tables) the
+    table is sent as its texts instead, number columns right-aligned text columns and a
+    missing date "–", so the accessible table holds what the screen shows ("1 234", "..",
+    "–") and a heading click sorts as text."""
+    from dashboard import filters
+
     config = dict(column_config or {})
-    data, numbers = _sortable(table)
+    readable = filters.screen_reader_tables()
+    if readable:
+        data, numbers = _readable(table), frozenset()
+        for header, given in config.items():  # a page's date column (DateColumn) is text here
+            if isinstance(given, dict) and (given.get("type_config") or {}).get("type") not in (None, "text"):
+                config[header] = {**given, "type_config": st.column_config.TextColumn()["type_config"]}
+    else:
+        data, numbers = _sortable(table)
     for header in fmt.numeric_headers(table):
         given = config.get(header)
         if isinstance(given, str):  # a label alone
@@ -311,6 +325,21 @@ def dataframe(table, *, column_config: dict | None = None, **kwargs):
         config[header] = {**st.column_config.NumberColumn(), **{k: v for k, v in given.items() if v is not None},
                           "alignment": "right"}
     return st.dataframe(data, column_config=config or None, placeholder=fmt.MISSING, **kwargs)
+
+
+def _readable(table):
+    """``table`` as the texts shown, for a screen reader (:func:`dataframe`): its date
+    columns (ISO dates, null when missing) as texts, a missing one "–", as every other
+    missing value; text columns as they are. A date read as text still sorts by time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):
+            column = table.column(i)
+            texts = pc.if_else(pc.is_null(column), fmt.MISSING, pc.cast(column, pa.string()))
+            table = table.set_column(i, pa.field(field.name, pa.string(), metadata=field.metadata), texts)
+    return table
 
 
 def _plain(texts: list[str]) -> bool:

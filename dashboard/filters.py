@@ -10,7 +10,9 @@ unknown incident type) is reported with a notice and the filter falls back to it
 Parameters: ``niva`` (level), ``omrade`` (area), ``period`` (a quick choice by its name,
 "Hittills i år", or "Välj månader"; older links naming the months too still open the
 choice), ``fran`` and ``till`` (months, with "Välj månader") and ``typ``
-(incident types, repeated). Defaults are left out of the URL. A link may also name the
+(incident types, repeated), and the setting ``skarmlasare`` (tables for screen readers,
+``true`` when on; ``1``, ``ja`` and ``på`` open it too, see :func:`screen_reader_tables`).
+Defaults are left out of the URL. A link may also name the
 level and area by code or in any letter case (``?niva=kommun&omrade=1280``, or the area
 code alone); it is rewritten to the labels when it is opened. An area that is not on the
 named level opens on its own level (see :func:`address_target`), and choosing another
@@ -35,6 +37,16 @@ KEY_PERIOD = "period"
 KEY_FROM = "fran"
 KEY_TO = "till"
 KEY_TYPES = "typ"
+KEY_SCREEN_READER = "skarmlasare"
+
+# How a link may write the screen-reader setting besides Streamlit's own "true"/"false"
+# (any letter case): what a person or another system types by hand.
+_SCREEN_READER_ON = frozenset({"1", "ja", "på", "pa", "on", "yes"})
+_SCREEN_READER_OFF = frozenset({"0", "nej", "av", "off", "no"})
+SCREEN_READER_LABEL = "Tabeller för skärmläsare"
+SCREEN_READER_HELP = ("Tabellerna skickas som de texter som visas, så att en skärmläsare läser ”1 234”, "
+                      "”..” (dolt värde) och ”–” (saknas) som de står på skärmen. Ett klick på en "
+                      "kolumnrubrik sorterar då kolumnen som text.")
 
 
 _STATE = "_selection"
@@ -304,6 +316,38 @@ def _on_period_change() -> None:
         st.session_state[KEY_TO] = end
 
 
+def _screen_reader_from_address(notices: list[str]) -> None:
+    """A link's ``skarmlasare`` written as a person would write it (``1``, ``ja``, ``på``)
+    turns the setting on (``0``, ``nej``, ``av`` off): the address is rewritten to what the
+    toggle writes and the run starts again, so the toggle is seeded from it, before its
+    first run only (later its own value stands). Any other value is reported and the
+    setting stays off (Streamlit drops what the toggle cannot read)."""
+    given = st.query_params.get(KEY_SCREEN_READER)
+    if not given or KEY_SCREEN_READER in st.session_state:
+        return
+    folded = given.strip().casefold()
+    if folded in ("true", "false"):
+        return
+    if folded in _SCREEN_READER_ON:
+        st.query_params[KEY_SCREEN_READER] = "true"
+        st.rerun()
+    if folded in _SCREEN_READER_OFF:
+        del st.query_params[KEY_SCREEN_READER]
+        st.rerun()
+    _notice(notices, f"Okänt värde '{given}' för {SCREEN_READER_LABEL.lower()} i länken; "
+                     "tabellerna visas som vanligt.")
+
+
+def screen_reader_tables() -> bool:
+    """Whether the user asked for tables a screen reader reads as shown (the sidebar's
+    "Tabeller för skärmläsare", ``skarmlasare`` in the URL): components.dataframe then
+    sends every table as its texts."""
+    try:
+        return bool(st.session_state.get(KEY_SCREEN_READER, False))
+    except Exception:  # noqa: BLE001 - outside a script run (a table built in a plain test): off
+        return False
+
+
 def sidebar() -> Selection:
     """Draw the filters in the sidebar and return the selection (also kept for pages)."""
     address_notice = _read_address()
@@ -393,6 +437,11 @@ def sidebar() -> Selection:
             _notice(notices, f"Okänd händelsetyp {', '.join(repr(b) for b in bad)} i länken; den hoppas över.")
         chosen = st.multiselect("Händelsetyper", types, key=KEY_TYPES, bind="query-params",
                                 placeholder="Alla typer")
+
+        # A setting of the user's, not a filter: below them. In the URL, so a reload or a
+        # bookmark keeps it (a screen reader's user needs it on every visit).
+        _screen_reader_from_address(notices)
+        st.toggle(SCREEN_READER_LABEL, key=KEY_SCREEN_READER, bind="query-params", help=SCREEN_READER_HELP)
 
         for text in notices:
             st.warning(text, icon=":material/link_off:")
