@@ -7,7 +7,8 @@ The grid is drawn on a canvas; its accessible table holds the rows in sight in t
 shown, with the values the grid sorts by (a number column's numbers; a hidden or missing
 value as -Infinity, drawn on screen as ".." or "–": tests/test_table_sorting.py checks
 the texts). That accessible table is what a screen reader reads: the last test holds it
-to what docs/exports.md says of it. Needs Debian's Chromium (``make browser`` installs
+to what docs/exports.md says of it, and with the sidebar's "Tabeller för skärmläsare"
+(``?skarmlasare=1``) to the texts shown. Needs Debian's Chromium (``make browser`` installs
 it); skipped without it.
 """
 
@@ -53,9 +54,10 @@ def _click(page, grid, x: float) -> list[list[str]]:
     return grid_rows(grid)
 
 
-def _kommun_table(page, server):
-    """Karta's table of kommuner by recruitment signals, opened and scrolled into sight."""
-    page.goto(server + KOMMUNER, wait_until="commit")
+def _kommun_table(page, server, extra: str = ""):
+    """Karta's table of kommuner by recruitment signals, opened and scrolled into sight
+    (``extra``: more of the link, "&skarmlasare=1")."""
+    page.goto(server + KOMMUNER + extra, wait_until="commit")
     settle(page)
     assert page.locator(EXCEPTION).count() == 0
     page.get_by_text("Tabell: rekryteringssignaler", exact=False).first.click()
@@ -155,3 +157,58 @@ def test_a_screen_reader_reads_what_docs_exports_says(new_page, server, demo_db,
             assert "\u00a0" not in text and "\u2212" not in text and "," not in text, (kommun, shown, text)
             assert float(text) == swedish_number(shown), (kommun, shown, text)
     assert kinds == {"..", "–", "number"}, heard
+
+
+def _heard(page, grid, drawn) -> dict[str, list[str]]:
+    """kommun -> its row as the accessible table gives it, for the first rows and those
+    around the first hidden and the first missing value (the rows in sight, 35 px a row)."""
+    header, *rows = accessible_rows(page, grid)
+    for text in ("..", "–"):
+        at_row = drawn["Rekryteringssignaler"].tolist().index(text)
+        grid.locator(".dvn-scroller").evaluate("(s, y) => s.scrollTo(0, y)", at_row * 35)
+        page.wait_for_timeout(500)
+        rows += accessible_rows(page, grid)[1:]
+    assert header == drawn.columns.tolist(), header
+    return {row[header.index("Kommun")]: row for row in rows}
+
+
+def test_with_the_screen_reader_setting_the_accessible_table_reads_as_shown(new_page, server, demo_db,
+                                                                           monkeypatch, fast_apptest):
+    """``?skarmlasare=1`` (the sidebar's "Tabeller för skärmläsare"): every cell of the
+    accessible table reads the text drawn, ".." for a hidden value and "–" for a missing
+    one, where without it the same cells read "-Infinity". The link keeps the setting
+    (as the toggle writes it) when another page is opened from the sidebar."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("LAGESBILD_DB", str(demo_db))
+    at = AppTest.from_file(str(PAGES / "karta.py"), default_timeout=90)
+    for key, value in PARAMS.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    drawn = at.dataframe[0].shown  # the texts the grid draws, by kommun
+    shown_of = {row[0]: list(row) for row in drawn.itertuples(index=False)}
+
+    page = new_page()
+    numbers = _heard(page, _kommun_table(page, server), drawn)
+    page = new_page()
+    texts = _heard(page, _kommun_table(page, server, "&skarmlasare=1"), drawn)
+    page.screenshot(path=ARTIFACTS / "skarmlasare-tabell.png")
+    toggle = page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] input')
+    assert toggle.is_checked()
+    assert "skarmlasare=true" in page.url, page.url
+
+    signals = drawn.columns.tolist().index("Rekryteringssignaler")
+    assert len(texts) >= 10 and texts.keys() == numbers.keys(), (texts.keys(), numbers.keys())
+    kinds = set()
+    for kommun, row in texts.items():
+        assert row == shown_of[kommun], (kommun, row, shown_of[kommun])  # every cell as drawn
+        if row[signals] in ("..", "–"):
+            kinds.add(row[signals])
+            assert numbers[kommun][signals] == "-Infinity", (kommun, numbers[kommun])
+    assert kinds == {"..", "–"}, texts
+
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Data").click()
+    settle(page)
+    assert "/data" in page.url and "skarmlasare=true" in page.url, page.url
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"] input').is_checked()
