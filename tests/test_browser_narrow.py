@@ -183,3 +183,39 @@ def test_the_change_and_similar_areas_tables_fit_an_800_px_window(narrow_page, s
     table.screenshot(path=ARTIFACTS / f"table-800-{key}-{path.split('omrade=')[-1][:12]}.png")
     assert found["content"] <= found["box"] + 1, f"{found['content']} px i en ruta på {found['box']} px"
     assert found["header"] == headings, found["header"]
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, NARROW], ids=["1366", "800"])
+def test_the_screen_reader_toggle_fits_the_sidebar_below_the_filters(browser, server, viewport):
+    """The sidebar's last setting, "Tabeller för skärmläsare", reads whole (its label not
+    cut, its help icon inside the sidebar), below the filters, and the sidebar does not
+    scroll sideways for it."""
+    context = browser.new_context(viewport=viewport, locale="sv-SE")
+    context.set_default_timeout(60_000)
+    try:
+        page = context.new_page()
+        page.goto(server + "/data?skarmlasare=1", wait_until="commit")
+        settle(page)
+        assert page.locator(EXCEPTION).count() == 0
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        toggle = sidebar.locator('[data-testid="stCheckbox"]').filter(has_text="Tabeller för skärmläsare")
+        toggle.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        page.screenshot(path=ARTIFACTS / f"sidebar-skarmlasare-{viewport['width']}.png")
+        layout = toggle.evaluate("""t => {
+            const side = t.closest('[data-testid="stSidebarContent"]') || t.closest('[data-testid="stSidebar"]');
+            const box = side.getBoundingClientRect();
+            const label = t.querySelector('[data-testid="stWidgetLabel"]') || t.querySelector('label');
+            const text = document.createRange(); text.selectNodeContents(label);
+            const help = t.querySelector('[data-testid="stTooltipIcon"], [data-testid="stTooltipHoverTarget"]');
+            const types = Array.from(document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stMultiSelect"]'));
+            return {text: label.innerText.trim(), over: text.getBoundingClientRect().right - box.right,
+                    help: help ? help.getBoundingClientRect().right - box.right : null,
+                    below: types.length === 1 && types[0].getBoundingClientRect().bottom <= t.getBoundingClientRect().top,
+                    sideways: side.scrollWidth - side.clientWidth,
+                    checked: t.querySelector('input').checked}; }""")
+        assert layout["text"] == "Tabeller för skärmläsare", layout
+        assert layout["over"] <= 0 and layout["help"] is not None and layout["help"] <= 0, layout
+        assert layout["below"] and layout["sideways"] <= 0 and layout["checked"], layout
+    finally:
+        context.close()
