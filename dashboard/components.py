@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
+from dashboard import filters, queries
 from dashboard import formatting as fmt
-from dashboard import queries
 
 DEMO_TEXT = "Demodata – syntetiska siffror"
 
@@ -302,8 +302,6 @@ def dataframe(table, *, column_config: dict | None = None, **kwargs):
     table is sent as its texts instead, number columns right-aligned text columns and a
     missing date "–", so the accessible table holds what the screen shows ("1 234", "..",
     "–") and a heading click sorts as text."""
-    from dashboard import filters
-
     config = dict(column_config or {})
     readable = filters.screen_reader_tables()
     if readable:
