@@ -289,7 +289,7 @@ def test_signal_map_before_the_signals_begin_shows_missing_not_zero(karta, raw):
     # table or download of nothing but "–"; the map stays, to click on.
     [said] = [i.value for i in at.info if "Rekryteringssignaler finns" in i.value]
     assert f"från {fmt.month(first)}" in said and "efter den valda perioden" in said
-    assert not at.dataframe and not at.get("download_button") and not at.toggle
+    assert not at.dataframe and not at.get("download_button") and not at.main.toggle
 
 
 @pytest.fixture
