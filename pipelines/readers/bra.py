@@ -32,14 +32,16 @@ from pipelines.readers.scb import (
     field_past,
     gate_grid,
     gate_page,
+    gate_workbook,
     html_grid,
     is_html_table,
-    is_xlsx,
+    is_workbook,
     norm,
     notes_preliminary_years,
     repeats_header,
-    xlsx_grids,
+    workbook_grids,
 )
+from pipelines.readers.xls import OLE_MAGIC, is_xls
 from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
@@ -300,11 +302,11 @@ def _unnamed_label_row(grid: Grid) -> int | None:
 
 def sniff(path: Path, head: bytes) -> str | None:
     """bra-csv / bra-xlsx / bra-html: a table with an offence column and years."""
-    if head.startswith(b"PK\x03\x04"):
-        if not is_xlsx(path, head):
+    if head.startswith((b"PK\x03\x04", OLE_MAGIC)):
+        if not is_workbook(path, head):
             return None
         try:
-            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
+            grids = workbook_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "bra-xlsx" if any(_find_header(g) for g in grids) or any(
@@ -712,10 +714,14 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Brå statistics as ``bra_statistic`` rows."""
     if fmt == "bra-html":
         gate_page(path)
-    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
+    grids = workbook_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
+    if fmt == "bra-xlsx":
+        gate_workbook(path)  # after the cells, which name the cell
     usable = [g for g in grids if _find_header(g)]
     result = _read_grid(path.name, usable[0] if usable else grids[0], ctx)
-    result.source_format = fmt  # _read_grid names csv or xlsx by the grid; a page is neither
+    # _read_grid names csv or xlsx by the grid; a page is neither, and the load log names an
+    # old .xls as such (atgardsplan-xls does the same)
+    result.source_format = "bra-xls" if fmt == "bra-xlsx" and is_xls(path) else fmt
     return result

@@ -6,7 +6,7 @@ Reads what users download from the PxWeb web interface or the API (docs/sources/
   title lines above the header and footnotes below it, in the long layout (a year
   column and a value column) or the wide one (one column per year: "2023",
   "Folkmängd 2023", "2024*");
-- Excel (.xlsx) saved from PxWeb, same layouts;
+- Excel (.xlsx, or an old .xls) saved from PxWeb, same layouts;
 - JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it; JSON-stat 1
   and the plain json of the PxWeb API;
 - PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows).
@@ -40,6 +40,7 @@ from pipelines.categories import POPULATION_AGE_BANDS
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
+from pipelines.readers import xls
 from pipelines.readers.keyed import OneValuePerKey
 from pipelines.readers.text import decode, parse_count, swedish_list
 
@@ -129,6 +130,13 @@ def is_xlsx(path: Path, head: bytes) -> bool:
             return "xl/workbook.xml" in zf.namelist()
     except (zipfile.BadZipFile, OSError):
         return False
+
+
+def is_workbook(path: Path, head: bytes) -> bool:
+    """Whether the file is an Excel workbook, .xlsx (:func:`is_xlsx`) or an old binary
+    .xls (Excel 97–2003, as Brå's statistics pages and older SCB downloads still give
+    tables), by its content."""
+    return head.startswith(xls.OLE_MAGIC) or is_xlsx(path, head)
 
 
 def _csv_delimiter(text: str) -> str:
@@ -270,8 +278,57 @@ def html_grid(path: Path, data: bytes | None = None) -> Grid:
 MAX_XLSX_UNPACKED = 200 << 20  # bytes; SCB and Brå exports are a few MB
 
 
+def workbook_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every sheet of a workbook, .xlsx or .xls, as a grid (merged cells hold their value
+    in the first cell). ``max_rows`` limits each sheet to its first rows (enough to
+    recognise a table)."""
+    with open(path, "rb") as fh:
+        if fh.read(8) == xls.OLE_MAGIC:
+            return xls_grids(path, max_rows)
+    return xlsx_grids(path, max_rows)
+
+
+def xls_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every sheet of an old binary workbook (.xls) as a grid, read as an .xlsx's
+    (:func:`xlsx_grids`): the same cells give the same rows."""
+    if path.stat().st_size > MAX_XLSX_UNPACKED:
+        raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB). "
+                                      "Kontrollera att rätt fil valdes, eller exportera som CSV.")
+    try:
+        sheets = xls.sheet_values(path, max_rows)
+    except (xls.Unreadable, xls.TooManyCells):
+        raise FileRejected(path.name, "Excel-filen (.xls, Excel 97–2003) kunde inte läsas: den kan vara skadad, "
+                                      "lösenordsskyddad eller sparad i ett format äldre än Excel 97. Öppna den i "
+                                      "Excel och spara som Excel-arbetsbok (.xlsx), eller exportera tabellen "
+                                      "som CSV, och läs in den nya filen.") from None
+    grids = []
+    for name, values in sheets:
+        rows = []
+        for row in values:
+            cells = [cell_text(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+        grids.append(Grid(rows, list(range(1, len(rows) + 1)), name))
+    return grids
+
+
+def gate_workbook(path: Path) -> None:
+    """Screen what an .xls holds besides its cells (comments, headers and footers,
+    document properties, embedded objects) for personnummer: its cells are screened as
+    grids (:func:`gate_grid`). An .xlsx's other parts are not read by these readers."""
+    with open(path, "rb") as fh:
+        if fh.read(8) != xls.OLE_MAGIC:
+            return
+    from pipelines.personnummer import in_compound_file
+
+    found = in_compound_file(path.read_bytes())
+    if found is not None:
+        raise PersonnummerFound(path.name, xls.where_outside_cells(found))
+
+
 def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
-    """Every sheet of a workbook as a grid (merged cells hold their value in the first cell).
+    """Every sheet of an .xlsx as a grid (merged cells hold their value in the first cell).
 
     ``max_rows`` limits each sheet to its first rows (enough to recognise a table).
     """
@@ -317,8 +374,8 @@ def file_grids(path: Path) -> list[Grid]:
     """The file's tables: one grid for a CSV, one per sheet for a workbook."""
     with open(path, "rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        return xlsx_grids(path)
+    if is_workbook(path, head):
+        return workbook_grids(path)
     return [csv_grid(path)]
 
 
@@ -661,11 +718,11 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE)\s*=", stripped) and b"STUB=" in head:
         return "scb-px"
-    if head.startswith(b"PK\x03\x04"):
-        if not is_xlsx(path, head):
+    if head.startswith((b"PK\x03\x04", xls.OLE_MAGIC)):
+        if not is_workbook(path, head):
             return None
         try:
-            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
+            grids = workbook_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "scb-xlsx" if any(_find_header(g) and _population_words(g) for g in grids) else None
@@ -1206,16 +1263,20 @@ def _at(row: list[str], j: int) -> str:
 def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if fmt == "scb-html":
         gate_page(path)
-    grids = xlsx_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
+    grids = workbook_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
+    if fmt == "scb-xlsx":
+        gate_workbook(path)  # after the cells, which name the cell
     usable = [g for g in grids if _find_header(g)]
     grid = usable[0] if usable else grids[0]
     cells, rejected = _read_grid(path.name, grid, ctx)
     frame, lines = cells.frame()
     if grid.sheet is not None:
         lines.insert(0, f"Läste bladet '{grid.sheet}'.")
-    return ReadResult(fmt, "population", {"population": frame}, rejected, lines)
+    # The load log names an old .xls as such (atgardsplan-xls does the same).
+    kind = "scb-xls" if fmt == "scb-xlsx" and xls.is_xls(path) else fmt
+    return ReadResult(kind, "population", {"population": frame}, rejected, lines)
 
 
 # --- read: JSON-stat 2 ------------------------------------------------------------------
