@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
-import pytest
 import xlwt
 from helpers import digest, refused, rejected_rows
 from helpers import rows as _query

@@ -41,8 +41,8 @@ from pipelines.readers.scb import (
     repeats_header,
     workbook_grids,
 )
-from pipelines.readers.xls import OLE_MAGIC, is_xls
 from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
+from pipelines.readers.xls import OLE_MAGIC, is_xls
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
 SOURCE = "Brå"

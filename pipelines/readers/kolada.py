@@ -25,7 +25,15 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.scb import HEADER_SCAN_ROWS, Grid, csv_grid, gate_grid, gate_workbook, is_workbook, workbook_grids
+from pipelines.readers.scb import (
+    HEADER_SCAN_ROWS,
+    Grid,
+    csv_grid,
+    gate_grid,
+    gate_workbook,
+    is_workbook,
+    workbook_grids,
+)
 from pipelines.readers.text import decode, json_lines, parse_number
 
 FORMATS = ("kolada-json", "kolada-table")
