@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 import xlwt
 from helpers import digest, refused, rejected_rows
 from helpers import rows as _query
@@ -165,3 +166,153 @@ def test_a_damaged_scb_xls_is_refused_and_changes_nothing(empty_db, tmp_path):
         message = refused(empty_db, path, fmt=fmt)
         assert message.startswith("BE0101N1.xls: ") and "(.xls" in message and "läsas" in message and "xlsx" in message, message
     assert digest(empty_db) == before
+
+
+# --- 2. PxWebApi 2.0's outputs ---------------------------------------------------------------
+
+
+def _pxweb_csv(delimiter: str, labels: str, title: bool) -> str:
+    """PxWebApi 2.0's outputFormat=csv as its serializer writes it: every text in quotes, the
+    numbers bare, the years over the columns; ``labels`` as outputFormatParams chooses them
+    (UseCodes, UseTexts, UseCodesAndTexts), a title line and a blank line with IncludeTitle."""
+    stub = {"codes": ["Region", "Alder", "Kon"], "texts": ["region", "ålder", "kön"],
+            "both": ["Region - region", "Alder - ålder", "Kon - kön"]}[labels]
+    lines = ['"Folkmängd efter region, ålder, kön och år"', ""] if title else []
+    lines.append(delimiter.join(f'"{h}"' for h in [*stub, "2023", "2024"]))
+    for age in (12, 13, 14, "tot"):
+        for code, sex in (("1", "män"), ("2", "kvinnor")):
+            cells = {"codes": ["0180", str(age), code],
+                     "texts": ["0180 Stockholm", "totalt ålder" if age == "tot" else f"{age} år", sex],
+                     "both": ["0180 - Stockholm", f"{age} - " + ("totalt ålder" if age == "tot" else f"{age} år"),
+                              f"{code} - {sex}"]}[labels]
+            values = (50000, 51000) if age == "tot" else (1000 + age + int(code), 1100 + age + int(code))
+            lines.append(delimiter.join([*(f'"{c}"' for c in cells), *map(str, values)]))
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("labels", ["codes", "texts", "both"])
+@pytest.mark.parametrize("title", [False, True])
+def test_pxwebapi_csv_separated_by_spaces_is_read(empty_db, tmp_path, labels, title):
+    # outputFormatParams=SeparatorSpace: the texts in quotes, a space between the fields. It
+    # was "formatet känns inte igen": no comma, semicolon or tab made a table of it.
+    path = tmp_path / "TAB638.csv"
+    path.write_text(_pxweb_csv(" ", labels, title), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.source_format) == ("ok", "scb-csv"), report.summary()
+    assert _query(empty_db, POPULATION) == [
+        ("0180", 2023, "K", "12-14", 3045), ("0180", 2023, "M", "12-14", 3042),
+        ("0180", 2024, "K", "12-14", 3345), ("0180", 2024, "M", "12-14", 3342)]
+
+
+def test_a_space_is_no_delimiter_where_another_makes_the_table(empty_db, tmp_path):
+    # Cells hold spaces in every semicolon file: a space-separated reading is only a last resort.
+    path = tmp_path / "folkmangd.csv"
+    path.write_text(_pxweb_csv(";", "texts", True).replace('"', ""), encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert len(_query(empty_db, POPULATION)) == 4
+
+
+def _pxweb_parquet(path: Path, contents: list[str] | None = None, cell: tuple | None = None) -> Path:
+    """PxWebApi 2.0's outputFormat=parquet of TAB638 as its serializer writes it: a column per
+    variable named by its text holding the values' codes, 'timestamp' beside the time, the
+    content as 'value' and 'value_symbol' (NaN where a symbol stands), or with several
+    contents '<ContentsCode>_<code>' and its '_symbol' for each. ``cell``: (row index,
+    column, text) to write into one string cell."""
+    from datetime import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keys = [(region, age, sex, year) for year in ("2023", "2024") for region in ("0180", "9999")
+            for age in ("12", "13", "14", "tot") for sex in ("1", "2")]
+    keys = [k for k in keys if k[0] == "0180" or (k[1], k[2], k[3]) == ("12", "1", "2024")]
+    columns = {"region": [k[0] for k in keys], "ålder": [k[1] for k in keys], "kön": [k[2] for k in keys],
+               "år": [k[3] for k in keys], "timestamp": [datetime(int(k[3]), 1, 1) for k in keys]}
+    values, symbols = [], []
+    for _region, age, sex, year in keys:
+        symbol = {("13", "2", "2024"): "-", ("14", "1", "2024"): ".."}.get((age, sex, year))
+        symbols.append(symbol)
+        values.append(float("nan") if symbol else 50000.0 if age == "tot" else 1000.0 + int(age) + int(sex))
+    if contents is None:
+        columns |= {"value": values, "value_symbol": pa.array(symbols, pa.string())}
+    else:
+        for k, code in enumerate(contents):
+            columns[f"ContentsCode_{code}"] = [v if k == 0 else 7.0 for v in values]
+            columns[f"ContentsCode_{code}_symbol"] = pa.array(symbols if k == 0 else [None] * len(keys), pa.string())
+    if cell is not None:
+        at, name, text = cell
+        columns[name][at] = text
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def test_pxwebapi_parquet_is_read_as_its_csv(empty_db, tmp_path):
+    # outputFormat=parquet (statistikdatabasen.scb.se offers Parquet beside CSV): refused
+    # before as a Parquet file without our columns. Codes in the cells, '-' is 0, '..'
+    # missing (its band left out), the total age skipped, an unknown region a rejected row
+    # numbered as the file's rows are (from 1).
+    path = _pxweb_parquet(tmp_path / "TAB638.parquet")
+    assert readers.choose(path).fmt == "scb-parquet"
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.source_format) == ("ok", "scb-parquet"), report.summary()
+    assert _query(empty_db, POPULATION) == [
+        ("0180", 2023, "K", "12-14", 3045), ("0180", 2023, "M", "12-14", 3042),
+        ("0180", 2024, "K", "12-14", 2030)]
+    assert rejected_rows(empty_db) == [(17, "region", "okänd region (ange kommunkod, t.ex. 0180)")]
+    assert "totalrader" in report.summary()
+
+
+def test_pxwebapi_parquet_with_two_contents_reads_folkmangd(empty_db, tmp_path):
+    path = _pxweb_parquet(tmp_path / "TAB638.parquet", contents=["BE0101N1", "BE0101N2"])
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert ("0180", 2023, "M", "12-14", 3042) in _query(empty_db, POPULATION)
+    assert "BE0101N2 lästes inte in" in report.summary()
+
+
+def test_a_personnummer_in_a_parquet_cell_refuses_it(empty_db, tmp_path):
+    path = _pxweb_parquet(tmp_path / "TAB638.parquet", cell=(3, "region", "19850312-4540"))
+    message = refused(empty_db, path)
+    assert "personnummer" in message and "4540" not in message, message
+
+
+# --- 3. months, quarters and weeks in yearly tables --------------------------------------------
+
+
+def _quarter_table(path: Path, header: list[str], period_in_rows: str | None = None) -> Path:
+    lines = [";".join(header)]
+    for age in (12, 13, 14):
+        for sex in ("män", "kvinnor"):
+            stub = ["0180 Stockholm", f"{age} år", sex]
+            lines.append(";".join(stub + ([period_in_rows, str(1000 + age)] if period_in_rows
+                                          else [str(1000 + age)] * (len(header) - 3))))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_scb_table_per_quarter_is_refused_naming_its_quarters(empty_db, tmp_path):
+    # Folkmängden per kvartal (2024K3, 2024K4): refused before as having no years at all;
+    # beside a year column a quarter's column was read as an extra column of the key.
+    for header, column in ((["region", "ålder", "kön", "2024K3", "2024K4"], "2024K3"),
+                           (["region", "ålder", "kön", "2023", "Folkmängd 2024K1"], "Folkmängd 2024K1")):
+        path = _quarter_table(tmp_path / "BE0101_kvartal.csv", header)
+        message = refused(empty_db, path)
+        assert message.startswith(f"BE0101_kvartal.csv: rad 1, kolumn '{column}': tabellens perioder ("), message
+        assert "kortare än ett år" in message and "31 december" in message
+
+
+def test_an_scb_period_column_of_quarters_rejects_its_rows_saying_why(empty_db, tmp_path):
+    path = _quarter_table(tmp_path / "kvartal.csv", ["region", "ålder", "kön", "kvartal", "Folkmängd"], "2024K4")
+    message = refused(empty_db, path)
+    assert message.startswith("kvartal.csv: ingen rad kunde läsas in (6 avvisade), till exempel rad 2, kolumn "
+                              "'kvartal': perioden är kortare än ett år (ett kvartal"), message
+
+
+def test_bra_quarters_written_before_their_year_are_no_years(empty_db, tmp_path):
+    # 'Kv1 2024' and 'Kv2 2024' both landed on 2024 and were rejected as one key with two
+    # values, which said nothing of quarters.
+    path = tmp_path / "bra-kvartal.csv"
+    path.write_text("Område;Brottstyp;Kv1 2024;Kv2 2024\nMalmö;Samtliga brott;400;300\n", encoding="utf-8")
+    assert refused(empty_db, path) == ("bra-kvartal.csv: rad 1, kolumn 'Kv1 2024': perioden är ett kvartal eller en "
+                                       "månad; bra_statistic gäller hela år (exportera per år).")

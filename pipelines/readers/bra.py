@@ -41,7 +41,7 @@ from pipelines.readers.scb import (
     repeats_header,
     workbook_grids,
 )
-from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
+from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number, part_of_year
 from pipelines.readers.xls import OLE_MAGIC, is_xls
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
@@ -60,31 +60,6 @@ _AREA_DETAIL = {"kommun": 2, "polisomrade": 2, "lan": 1, "polisregion": 1}
 _YEAR = ("år", "period", "tid", "year", "anmälningsår")
 _RIKET = ("hela landet", "riket", "sverige", "hela riket", "totalt", "sweden", "rikstotal")
 YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', 'januari 2024', 'halvår 1'.
-PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
-                          r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
-# A month written with digits, as ISO and Excel write it: '2024-01', '2024/1', '01/2024', '1.2024'.
-_NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
-                            r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
-_ONE_DATE = re.compile(r"^\s*(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]00:00(?::00)?)?\s*$")
-
-
-def part_of_year(text: str) -> bool:
-    """Whether a period is shorter than a year: a quarter, half-year or month by name or code
-    (PART_OF_YEAR), a month in digits ('2024-01'), a date (a cell Excel made a date of), or
-    two dates of one year that are not its first and last day ('2024-01-01 – 2024-06-30').
-    '2024-01-01 – 2024-12-31' is the year."""
-    if PART_OF_YEAR.search(text) or _NUMERIC_MONTH.match(text):
-        return True
-    dates = _DATE.findall(text)
-    if len(dates) == 2 and dates[0][0] == dates[1][0]:
-        return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
-    # One date: a day, or a month Excel made a date of ('2024-01' typed in a cell is
-    # 2024-01-01, shown as 'jan-24'); a year typed is a number, never a date.
-    return len(dates) == 1 and bool(_ONE_DATE.match(text))
-
-
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
 SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
 # A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after

@@ -2,14 +2,17 @@
 
 Reads what users download from the PxWeb web interface or the API (docs/sources/scb.md):
 
-- CSV (comma, semicolon or tab; quoted or not; UTF-8 or Windows-1252), with or without
+- CSV (comma, semicolon, tab or, as PxWebApi 2.0's SeparatorSpace writes it, a space;
+  quoted or not; UTF-8 or Windows-1252), with or without
   title lines above the header and footnotes below it, in the long layout (a year
   column and a value column) or the wide one (one column per year: "2023",
   "Folkmängd 2023", "2024*");
 - Excel (.xlsx, or an old .xls) saved from PxWeb, same layouts;
 - JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it; JSON-stat 1
   and the plain json of the PxWeb API;
-- PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows).
+- PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows);
+- PxWebApi 2.0's Parquet (``outputFormat=parquet``), read as its CSV with every variable
+  in the rows (:func:`parquet_grid`).
 
 Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
 stored only when every age in it is in the file. Rows for län and riket are skipped and
@@ -42,9 +45,9 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers import xls
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.text import decode, parse_count, swedish_list
+from pipelines.readers.text import decode, parse_count, part_of_year, swedish_list
 
-FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html")
+FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html", "scb-parquet")
 SOURCE = "SCB"
 # PxWebApi 2.0, SCB's API since 2025 (docs/sources/scb.md): POST {API_V2}/tables/{TABLE_V2}/data.
 API_V2 = "https://statistikdatabasen.scb.se/api/v2"
@@ -75,6 +78,8 @@ class Grid:
     def where(self, i: int, col: int | None = None, name: str | None = None) -> str:
         """'rad 7, kolumn 'x'' or "blad 'Data', cell C7" for row index i."""
         row = self.numbers[i]
+        if row == 0:  # a Parquet file's column names, which are no row of it
+            return "kolumnnamnen" + (f", kolumn '{name}'" if name else "")
         if self.sheet is not None:
             cell = f", cell {_col_letter(col)}{row}" if col is not None else f", rad {row}"
             return f"blad '{self.sheet}'{cell}"
@@ -147,15 +152,28 @@ def _csv_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     best, best_score = ",", (0, 0)
     for delim in (";", "\t", ","):
-        counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
-        wide = [c for c in counts if c > 1]
-        if not wide:
-            continue
-        modal = max(set(wide), key=wide.count)
-        score = (wide.count(modal), modal)
+        score = _delimiter_score(lines, delim)
         if score > best_score:
             best, best_score = delim, score
+    if best_score == (0, 0):
+        # PxWebApi 2.0's outputFormatParams=SeparatorSpace: each text in quotes ('"12 år"'),
+        # the numbers bare, a space between. Only when no other delimiter makes a table:
+        # cells hold spaces in every other file.
+        score = _delimiter_score(lines, " ")
+        if score[0] >= 2 and score[1] >= 3:
+            return " "
     return best
+
+
+def _delimiter_score(lines: list[str], delim: str) -> tuple[int, int]:
+    """How many lines split by ``delim`` into the most common number of fields over one,
+    and that number ((0, 0) when no line has two fields)."""
+    counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+    wide = [c for c in counts if c > 1]
+    if not wide:
+        return 0, 0
+    modal = max(set(wide), key=wide.count)
+    return wide.count(modal), modal
 
 
 def csv_grid(path: Path, data: bytes | None = None) -> Grid:
@@ -273,6 +291,72 @@ def html_grid(path: Path, data: bytes | None = None) -> Grid:
     if tables.page_title and not any(len(r) == 1 and r[0] == tables.page_title for r in rows[:3]):
         rows = [[tables.page_title], *rows]
     return Grid(rows, list(range(1, len(rows) + 1)))
+
+
+# PxWebApi 2.0's outputFormat=parquet (PCAxis.Serializers' ParquetBuilder): a column per
+# variable named by its text ('region', 'ålder', 'kön', 'år') holding the values' codes
+# ('0180', '12', '1', '2023'), a 'timestamp' column beside the time variable, and the
+# content as 'value' with 'value_symbol' (a symbol such as '..' or '-' where the value is
+# NaN); with several contents, '<ContentsCode>_<code>' and '<…>_symbol' for each.
+_PARQUET_SYMBOL = "_symbol"
+
+
+def parquet_grid(path: Path) -> Grid:
+    """PxWebApi 2.0's Parquet answer as the grid of the CSV with every variable in the rows:
+    the column names as its header (row 0, named 'kolumnnamnen'), each row numbered from 1
+    as our own Parquet files are; the timestamp left out, a value's symbol standing for a
+    missing value as in the CSV, and several contents put in a 'ContentsCode' column, one
+    row each, so the contents are chosen as in any other table."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # ArrowInvalid, OSError … for a damaged or cut file
+        raise FileRejected(path.name, f"Parquet-filen kunde inte läsas ({type(exc).__name__}); hämta eller "
+                                      "exportera den på nytt.") from None
+    names = [str(n) for n in table.column_names]
+    columns = {n: table.column(n).to_pylist() for n in names}
+    symbols = {n[:-len(_PARQUET_SYMBOL)] for n in names if n.endswith(_PARQUET_SYMBOL) and n[:-len(_PARQUET_SYMBOL)] in columns}
+    stub = [n for n in names if n not in symbols and n[:-len(_PARQUET_SYMBOL)] not in symbols
+            and not (n == "timestamp" and _is_time(table.schema.field(n).type))]
+    contents = [n for n in names if n in symbols]
+    several = len(contents) > 1
+    header = stub + (["ContentsCode", "value"] if several else contents)
+    rows: list[list[str]] = [header]
+    for k in range(table.num_rows):
+        key = [_parquet_text(columns[n][k]) for n in stub]
+        for c in contents:
+            symbol = columns[f"{c}{_PARQUET_SYMBOL}"][k]
+            cell = str(symbol).strip() if symbol not in (None, "") else _parquet_text(columns[c][k])
+            code = c.split("_", 1)[1] if "_" in c else c
+            rows.append(key + ([code] if several else []) + [cell])
+    numbers = [0] + (list(range(1, table.num_rows + 1)) if not several
+                     else [k for k in range(1, table.num_rows + 1) for _ in contents])
+    return Grid(rows, numbers)
+
+
+def parquet_text(path: Path) -> list[str]:
+    """The texts a Parquet file holds besides its cells (the key-value metadata a writer
+    may add), for the personnummer gate."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except Exception:
+        return []
+    return [v.decode("utf-8", errors="replace") for kv in meta.items() for v in kv]
+
+
+def _is_time(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_timestamp(kind) or pa.types.is_date(kind)
+
+
+def _parquet_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return ""
+    return cell_text(value)
 
 
 MAX_XLSX_UNPACKED = 200 << 20  # bytes; SCB and Brå exports are a few MB
@@ -441,6 +525,20 @@ def month_of_header(header: str) -> tuple[int, int] | None:
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
 
 
+# A period shorter than a year other than PxWeb's month ('2024K4', '2024H1', '2024V52',
+# '2024-12'): no population per year, which is the one on 31 December.
+_SHORT_PERIOD_WHY = ("population gäller folkmängden den 31 december varje år. Ladda ner Folkmängd efter region, ålder, "
+                     "kön och år, eller december (t.ex. 2024M12) i tabellen per månad")
+SHORT_PERIOD = f"perioden är kortare än ett år (ett kvartal, ett halvår, en vecka eller en månad); {_SHORT_PERIOD_WHY}"
+
+
+def short_period(text: str) -> bool:
+    """Whether a header or cell names a period shorter than a year with its year ('2024K4',
+    'Folkmängd 2024K4', '2024-12'), PxWeb's months ('2024M12') aside: they are read by
+    :func:`month_of_header` (December as the year)."""
+    return bool(re.search(r"(?:19|20)\d{2}", text)) and month_of_header(text) is None and part_of_year(text)
+
+
 def december_as_year(file: str, months: dict[str, tuple[int, int]], row: int | None = None,
                      column: str | None = None) -> set[str]:
     """The December periods of a table per month, which are read as their years: the
@@ -481,7 +579,7 @@ def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
 _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
-_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month")
+_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month", "kvartal", "halvår", "vecka", "quarter", "week")
 _CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll", "observations")
 _OFFENCE_WORDS = ("brott",)
 
@@ -718,6 +816,12 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE)\s*=", stripped) and b"STUB=" in head:
         return "scb-px"
+    if head.startswith(b"PAR1"):
+        try:
+            grid = parquet_grid(path)
+        except FileRejected:
+            return None
+        return "scb-parquet" if _find_header(grid) and _population_words(grid) else None
     if head.startswith((b"PK\x03\x04", xls.OLE_MAGIC)):
         if not is_workbook(path, head):
             return None
@@ -1106,6 +1210,13 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                                 header[min(month_cols)] if month_cols else None)
     year_cols |= {j: (m[0], False) for j, m in month_cols.items() if header[j] in december}
     other_month_cols = {j for j in month_cols if j not in year_cols}
+    stub_cols = {j for role, j in roles.items() if role != "value"}  # 'Folkmängd 2024K1' is taken for a value column
+    short = [c for j, c in enumerate(header) if j not in stub_cols and j not in year_cols and short_period(c)]
+    if short:
+        # Read before, a quarter's column was an extra column of the key (summed over as
+        # civilstånd is), or with no year column the file was refused for lacking years.
+        raise FileRejected(file, f"tabellens perioder ({swedish_list(short, 3, 'perioder')}) är kortare än ett år; "
+                           f"{_SHORT_PERIOD_WHY}.", hrow, short[0])
     for need, label in (("age", "ålder"), ("sex", "kön")):
         if need not in roles:
             raise FileRejected(file, f"kolumnen '{label}' saknas. Välj {label} i SCB:s tabell "
@@ -1230,7 +1341,8 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             if month is not None:
                 y = (month[0], False)
             if y is None:
-                rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
+                rejected.append(Rejection(rnum, header[roles["year"]],
+                                          SHORT_PERIOD if short_period(period) else "ogiltigt år"))
                 continue
             ok, v = _number(_at(row, roles["value"]))
             if not ok:
@@ -1263,7 +1375,15 @@ def _at(row: list[str], j: int) -> str:
 def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if fmt == "scb-html":
         gate_page(path)
-    grids = workbook_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
+    if fmt == "scb-parquet":
+        found = first_finding(("Parquet-filens metadata", t) for t in parquet_text(path))
+        if found:
+            raise PersonnummerFound(path.name, found.where)
+        grids = [parquet_grid(path)]
+    elif fmt == "scb-xlsx":
+        grids = workbook_grids(path)
+    else:
+        grids = [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
     if fmt == "scb-xlsx":
