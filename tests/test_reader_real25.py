@@ -316,3 +316,35 @@ def test_bra_quarters_written_before_their_year_are_no_years(empty_db, tmp_path)
     path.write_text("Område;Brottstyp;Kv1 2024;Kv2 2024\nMalmö;Samtliga brott;400;300\n", encoding="utf-8")
     assert refused(empty_db, path) == ("bra-kvartal.csv: rad 1, kolumn 'Kv1 2024': perioden är ett kvartal eller en "
                                        "månad; bra_statistic gäller hela år (exportera per år).")
+
+
+# --- 4. symbols and marks in the values -------------------------------------------------------
+
+
+def test_scb_values_with_symbols_and_marks_as_its_tables_show_them(empty_db, tmp_path):
+    # Swedish official statistics write 'x' for a value not published: it was a rejected row
+    # 'inte ett heltal' in an SCB table, though Brå's reader took it as missing. A footnote's
+    # superscript after a value ('1 014¹', a table copied from the web page) was rejected too,
+    # and so was a preliminary value's star in the long layout.
+    path = tmp_path / "folkmangd.csv"
+    path.write_text("region;ålder;kön;år;Folkmängd\n"
+                    "0180 Stockholm;12 år;män;2023;1 012¹\n0180 Stockholm;13 år;män;2023;1013\n"
+                    "0180 Stockholm;14 år;män;2023;1 014*\n"
+                    "0180 Stockholm;12 år;kvinnor;2023;x\n0180 Stockholm;13 år;kvinnor;2023;1013\n"
+                    "0180 Stockholm;14 år;kvinnor;2023;1014\n", encoding="cp1252")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, POPULATION) == [("0180", 2023, "M", "12-14", 3039)]
+    assert rejected_rows(empty_db) == []
+    assert "1 värden saknades" in report.summary() and "preliminära uppgifter för år 2023" in report.summary()
+
+
+def test_bra_reads_the_dots_pc_axis_writes_for_missing_as_missing(empty_db, tmp_path):
+    # '...' (PX writes missing as one to six dots, as SCB's reader reads them) was a rejected
+    # row 'värdet är inte ett tal' in a Brå table: one rule for the symbols now.
+    path = tmp_path / "bra.csv"
+    path.write_text("Område;Brottstyp;År;Antal;Per 100 000 inv\nMalmö;Rån;2023;...;10,5\n", encoding="utf-8")
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, BRA) == [("1280", "Rån", 2023, None, 10.5, False)]
+    assert rejected_rows(empty_db) == []

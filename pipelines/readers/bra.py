@@ -41,7 +41,14 @@ from pipelines.readers.scb import (
     repeats_header,
     workbook_grids,
 )
-from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number, part_of_year
+from pipelines.readers.text import (
+    comma_grouped,
+    english_written,
+    parse_count,
+    parse_number,
+    part_of_year,
+    statistics_symbol,
+)
 from pipelines.readers.xls import OLE_MAGIC, is_xls
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
@@ -365,10 +372,9 @@ def _value(text: str, english: bool = False, count: bool = False) -> tuple[bool,
     ``count`` grouped in thousands by a comma or full stop ('40,000') is read as such
     (text.parse_count)."""
     t = without_mark(text)
-    if t in ("", "..", ".", "…", "x", "X"):
-        return True, None
-    if t in ("-", "–", "—"):
-        return True, 0.0
+    symbol = statistics_symbol(t)
+    if symbol is not None:
+        return symbol
     v = (parse_count if count else parse_number)(t, english)
     return v is not None, v
 

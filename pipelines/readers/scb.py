@@ -45,7 +45,7 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
 from pipelines.readers import xls
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.text import decode, parse_count, part_of_year, swedish_list
+from pipelines.readers.text import decode, parse_count, part_of_year, statistics_symbol, swedish_list
 
 FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html", "scb-parquet")
 SOURCE = "SCB"
@@ -1175,15 +1175,20 @@ class _Cells:
         return frame, lines
 
 
+# After a value: '*' (preliminary, "1 021*") or a footnote's superscript number ("1 021¹"),
+# as a table copied from the web page or its Excel export shows them.
+_FOOTNOTE = re.compile(r"\s*(?:\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
 def _number(text: str) -> tuple[bool, float | None]:
-    """(ok, value): '..' and empty are missing (ok, None); '-' is zero (SCB's symbol for
-    "inget finns att redovisa"); non-numbers are not ok. People are counted whole, so
+    """(ok, value): '..', '.', 'x' and empty are missing (ok, None); '-' is zero (SCB's
+    symbol for "inget finns att redovisa"), as text.statistics_symbol has it; non-numbers
+    are not ok. People are counted whole, so
     '12,000' is twelve thousand (text.parse_count), as an English Excel writes it."""
     t = str(text).strip()
-    if t in ("-", "–", "—", "\u2212"):
-        return True, 0.0
-    if t in ("", "…") or re.fullmatch(r"\.{1,6}", t):  # PX stores missing as one to six dots
-        return True, None
+    symbol = statistics_symbol(t)  # '-' zero; '..', '.', PX's dots, 'x' missing
+    if symbol is not None:
+        return symbol
     v = parse_count(t)
     if v is None or v < 0 or v != int(v):
         return False, None
@@ -1344,17 +1349,18 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                 rejected.append(Rejection(rnum, header[roles["year"]],
                                           SHORT_PERIOD if short_period(period) else "ogiltigt år"))
                 continue
-            ok, v = _number(_at(row, roles["value"]))
+            raw = _at(row, roles["value"])
+            ok, v = _number(_FOOTNOTE.sub("", raw))
             if not ok:
                 rejected.append(Rejection(rnum, header[roles["value"]], "folkmängden är inte ett heltal"))
                 continue
-            if y[1]:
+            if y[1] or raw.endswith("*"):
                 cells.preliminary.add(y[0])
             cells.add(kommun, y[0], sex, age, ex, v, rnum, header[roles["value"]])
             continue
         for j, (year, prel) in year_cols.items():
             raw = _at(row, j)
-            ok, v = _number(raw.rstrip("*").rstrip())
+            ok, v = _number(_FOOTNOTE.sub("", raw))
             if not ok:
                 rejected.append(Rejection(rnum, header[j], "folkmängden är inte ett heltal"))
                 continue

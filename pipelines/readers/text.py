@@ -39,6 +39,25 @@ def part_of_year(text: str) -> bool:
     return len(dates) == 1 and bool(ONE_DATE.match(text))
 
 
+# Symbols of Swedish official statistics (SCB, Brå) and the PX format in a value's place:
+# a dash is zero ("inget finns att redovisa"); '..' (not available), '.' (cannot occur),
+# PX's one to six dots, '…' and 'x' (not published) are missing.
+_ZERO_SYMBOLS = ("-", "–", "—", "\u2212")
+_MISSING_SYMBOL = re.compile(r"\.{1,6}|…|[xX]|")
+
+
+def statistics_symbol(text: str) -> tuple[bool, float | None] | None:
+    """(True, 0.0) for the symbol of zero, (True, None) for a missing value (or an empty
+    cell), None when ``text`` is no symbol (a number, or text that is neither): the one
+    rule the SCB and Brå readers share."""
+    t = str(text).strip()
+    if t in _ZERO_SYMBOLS:
+        return True, 0.0
+    if _MISSING_SYMBOL.fullmatch(t):
+        return True, None
+    return None
+
+
 _BINARY_HINTS = (b"\x00", b"PK\x03\x04", b"\x89PNG", b"%PDF", b"\x1f\x8b")
 
 
