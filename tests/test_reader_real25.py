@@ -58,6 +58,48 @@ def _workbook(path: Path, sheets: dict[str, dict], merges: dict[str, list] | Non
     return path
 
 
+def _xml_spreadsheet(path: Path, sheets: dict[str, dict], merges: dict[str, list] | None = None,
+                     comment: str | None = None) -> Path:
+    """The same workbook as :func:`_workbook`, as Excel 2003's XML Spreadsheet (what web
+    systems' "Exportera till Excel" write and name .xls): ss:Index where a row or cell is
+    skipped, ss:MergeAcross and ss:MergeDown on a merged range's first cell, the covered
+    cells left out. ``comment``: a comment on the first cell."""
+    from xml.sax.saxutils import escape
+
+    merges = merges or {}
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<?mso-application progid="Excel.Sheet"?>',
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet" xmlns:html="http://www.w3.org/TR/REC-html40">']
+    for name, cells in sheets.items():
+        merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in merges.get(name, [])}
+        covered = {(r, c) for (r1, c1), (r2, c2) in merged.items()
+                   for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - set(merged)
+        out.append(f'<Worksheet ss:Name="{escape(name)}"><Table>')
+        next_row = 1
+        for r in sorted({r for r, _ in cells}):
+            out.append(f'<Row ss:Index="{r}">' if r != next_row else "<Row>")
+            next_col = 1
+            for c in sorted(c for rr, c in cells if rr == r):
+                if (r, c) in covered:
+                    continue
+                value = cells[(r, c)]
+                attrs = f' ss:Index="{c}"' if c != next_col else ""
+                r2, c2 = merged.get((r, c), (r, c))
+                attrs += f' ss:MergeAcross="{c2 - c}"' if c2 > c else ""
+                attrs += f' ss:MergeDown="{r2 - r}"' if r2 > r else ""
+                kind = "Number" if isinstance(value, (int, float)) else "String"
+                note = (f"<Comment ss:Author=\"SCB\"><ss:Data>{escape(comment)}</ss:Data></Comment>"
+                        if comment and (r, c) == min(cells) else "")
+                out.append(f'<Cell{attrs}><Data ss:Type="{kind}">{escape(str(value))}</Data>{note}</Cell>')
+                next_col = c2 + 1
+            out.append("</Row>")
+            next_row = r + 1
+        out.append("</Table></Worksheet>")
+    out.append("</Workbook>")
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
 def _pxweb_sheet(region: str = "0180 Stockholm") -> tuple[dict, list]:
     """PxWeb's Excel download of Folkmängd per region, ålder, kön and år: the title, the
     content merged over its years, the region and each age written once over their rows
@@ -154,6 +196,49 @@ def test_a_kolada_se_table_saved_as_xls_is_read(empty_db, tmp_path):
     assert report.status == "ok", report.summary()
     assert _query(empty_db, "SELECT kpi_id, kommun_code, year, value FROM kolada_value ORDER BY year") == [
         ("N07403", "0180", 2022, 1611.0), ("N07403", "0180", 2023, 1587.4)]
+
+
+def test_tables_exported_as_excel_2003_xml_under_an_xls_name_are_read(empty_db, tmp_path, reference_db_template):
+    # "Exportera till Excel" in many web systems writes Excel 2003's XML Spreadsheet and names
+    # it .xls. It was refused ("XML-fil med ett Excel-namn … spara som .xlsx"). The SCB table,
+    # with its region and ages written once over their rows, loads as its .xlsx does.
+    cells, merges = _pxweb_sheet()
+    xml = _xml_spreadsheet(tmp_path / "Folkmangd.xls", {"Tabell": cells}, {"Tabell": merges})
+    [report] = ingest(empty_db, [xml])
+    assert (report.status, report.source_format) == ("ok", "scb-xml"), report.summary()
+    other = tmp_path / "other.duckdb"
+    other.write_bytes(reference_db_template.read_bytes())
+    [same] = ingest(other, [_workbook(tmp_path / "Folkmangd.xlsx", {"Tabell": cells}, {"Tabell": merges})])
+    assert same.status == "ok" and _query(empty_db, POPULATION) == _query(other, POPULATION) != []
+
+
+def test_a_bra_table_as_excel_2003_xml_with_merged_cells(empty_db, tmp_path):
+    # The years merged across their units, the area merged down over its offences (the
+    # covered cells left out, so the next cell names its column by ss:Index).
+    cells = {(1, 1): "Anmälda brott efter område, brottstyp och år",
+             (3, 3): "2023", (3, 5): "2024",
+             (4, 1): "Område", (4, 2): "Brottstyp", (4, 3): "Antal", (4, 4): "Per 100 000 inv",
+             (4, 5): "Antal", (4, 6): "Per 100 000 inv",
+             (5, 1): "Malmö", (5, 2): "Samtliga brott", (5, 3): 40123, (5, 4): 11234.5, (5, 5): 39876, (5, 6): "..",
+             (6, 1): "", (6, 2): "Rån", (6, 3): 512, (6, 4): 143.4, (6, 5): "–", (6, 6): "–",
+             (7, 1): "Lund", (7, 2): "Rån", (7, 3): 90, (7, 4): 70.1, (7, 5): 95, (7, 6): 73.0}
+    merges = [(3, 3, 3, 4), (3, 5, 3, 6), (5, 1, 6, 1)]
+    path = _xml_spreadsheet(tmp_path / "export.xls", {"Resultat": cells}, {"Resultat": merges})
+    [report] = ingest(empty_db, [path])
+    assert (report.status, report.source_format) == ("ok", "bra-xml"), report.summary()
+    assert _query(empty_db, BRA) == [
+        ("1280", "Rån", 2023, 512, 143.4, False), ("1280", "Rån", 2024, 0, 0.0, False),
+        ("1280", "Samtliga brott", 2023, 40123, 11234.5, False),
+        ("1280", "Samtliga brott", 2024, 39876, None, False),
+        ("1281", "Rån", 2023, 90, 70.1, False), ("1281", "Rån", 2024, 95, 73.0, False)]
+
+
+def test_a_personnummer_in_an_excel_2003_xml_comment_refuses_it(empty_db, tmp_path):
+    cells, merges = _pxweb_sheet()
+    path = _xml_spreadsheet(tmp_path / "Folkmangd.xls", {"Tabell": cells}, {"Tabell": merges},
+                            comment="Beställd av 19850312-4540")
+    message = refused(empty_db, path)
+    assert "personnummer" in message and "4540" not in message, message
 
 
 def test_a_damaged_scb_xls_is_refused_and_changes_nothing(empty_db, tmp_path):

@@ -195,11 +195,11 @@ def sniff(path: Path, head: bytes) -> str | None:
 
 def _statistics_table(path: Path, head: bytes) -> bool:
     """Whether a file with an Excel name that is no .xlsx holds an SCB, Brå or Kolada
-    table: an old binary .xls (Excel 97–2003), an "Excel" download that is HTML, or a
-    page saved under an Excel name."""
+    table: an old binary .xls (Excel 97–2003), an "Excel" download that is HTML or Excel
+    2003's XML Spreadsheet, or a page saved under an Excel name."""
     from pipelines.readers import bra, kolada, scb
 
-    if not (head.startswith(OLE_MAGIC) or scb.is_html_table(head)):
+    if not (head.startswith(OLE_MAGIC) or scb.is_html_table(head) or scb.is_xml_spreadsheet(head)):
         return False
     return any(mod.sniff(path, head) is not None for mod in (scb, bra, kolada))
 

@@ -36,10 +36,12 @@ from pipelines.readers.scb import (
     html_grid,
     is_html_table,
     is_workbook,
+    is_xml_spreadsheet,
     norm,
     notes_preliminary_years,
     repeats_header,
     workbook_grids,
+    workbook_kind,
 )
 from pipelines.readers.text import (
     comma_grouped,
@@ -49,7 +51,7 @@ from pipelines.readers.text import (
     part_of_year,
     statistics_symbol,
 )
-from pipelines.readers.xls import OLE_MAGIC, is_xls
+from pipelines.readers.xls import OLE_MAGIC
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
 SOURCE = "Brå"
@@ -284,7 +286,7 @@ def _unnamed_label_row(grid: Grid) -> int | None:
 
 def sniff(path: Path, head: bytes) -> str | None:
     """bra-csv / bra-xlsx / bra-html: a table with an offence column and years."""
-    if head.startswith((b"PK\x03\x04", OLE_MAGIC)):
+    if head.startswith((b"PK\x03\x04", OLE_MAGIC)) or is_xml_spreadsheet(head):
         if not is_workbook(path, head):
             return None
         try:
@@ -703,6 +705,6 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     usable = [g for g in grids if _find_header(g)]
     result = _read_grid(path.name, usable[0] if usable else grids[0], ctx)
     # _read_grid names csv or xlsx by the grid; a page is neither, and the load log names an
-    # old .xls as such (atgardsplan-xls does the same)
-    result.source_format = "bra-xls" if fmt == "bra-xlsx" and is_xls(path) else fmt
+    # old .xls or an XML Spreadsheet as such (atgardsplan-xls does the same)
+    result.source_format = f"bra-{workbook_kind(path)}" if fmt == "bra-xlsx" else fmt
     return result

@@ -141,7 +141,24 @@ def is_workbook(path: Path, head: bytes) -> bool:
     """Whether the file is an Excel workbook, .xlsx (:func:`is_xlsx`) or an old binary
     .xls (Excel 97–2003, as Brå's statistics pages and older SCB downloads still give
     tables), by its content."""
-    return head.startswith(xls.OLE_MAGIC) or is_xlsx(path, head)
+    return head.startswith(xls.OLE_MAGIC) or is_xml_spreadsheet(head) or is_xlsx(path, head)
+
+
+_SPREADSHEET_ML = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def is_xml_spreadsheet(head: bytes) -> bool:
+    """Whether the file is Excel 2003's XML Spreadsheet (SpreadsheetML), which web systems'
+    "Exportera till Excel" often write and name .xls."""
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return start.startswith(b"<?xml") and _SPREADSHEET_ML in head[:8192]
+
+
+def workbook_kind(path: Path) -> str:
+    """'xls', 'xml' (XML Spreadsheet 2003) or 'xlsx': what a workbook is, for the load log."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    return "xls" if head.startswith(xls.OLE_MAGIC) else "xml" if is_xml_spreadsheet(head) else "xlsx"
 
 
 def _csv_delimiter(text: str) -> str:
@@ -199,6 +216,8 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype html[^>]*>|<html\b|<table\b|<\?xml|
 
 def is_html_table(head: bytes) -> bool:
     """Whether the file is a web page holding a table (PxWeb's 'HTML' download)."""
+    if is_xml_spreadsheet(head):
+        return False  # its <Table> is Excel's, read by xml_spreadsheet_grids
     return bool(_HTML_START.match(head.removeprefix(b"\xef\xbb\xbf"))) and re.search(rb"<table\b", head, re.I) is not None
 
 
@@ -366,10 +385,100 @@ def workbook_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
     """Every sheet of a workbook, .xlsx or .xls, as a grid (merged cells hold their value
     in the first cell). ``max_rows`` limits each sheet to its first rows (enough to
     recognise a table)."""
-    with open(path, "rb") as fh:
-        if fh.read(8) == xls.OLE_MAGIC:
-            return xls_grids(path, max_rows)
+    kind = workbook_kind(path)
+    if kind == "xls":
+        return xls_grids(path, max_rows)
+    if kind == "xml":
+        return xml_spreadsheet_grids(path, max_rows)
     return xlsx_grids(path, max_rows)
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every worksheet of an XML Spreadsheet 2003 as a grid, read as an .xlsx's: a cell's
+    value in its row and column (``ss:Index`` skips cells, ``ss:MergeAcross`` and
+    ``ss:MergeDown`` leave the merged range empty after its first cell), a number as the
+    number, a date as its ISO text."""
+    from xml.etree import ElementTree
+
+    if path.stat().st_size > MAX_XLSX_UNPACKED:
+        raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB). "
+                                      "Kontrollera att rätt fil valdes, eller exportera som CSV.")
+    data = path.read_bytes()
+    if b"<!DOCTYPE" in data[:8192].upper() or b"<!ENTITY" in data[:8192].upper():
+        # SpreadsheetML declares no document type; entities could expand without end.
+        raise FileRejected(path.name, "XML-filen har en dokumenttypdeklaration, som ett XML-kalkylblad från Excel "
+                                      "inte har. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        raise FileRejected(path.name, "XML-kalkylbladet (Excel 2003) kunde inte läsas: filen är skadad eller "
+                                      "ofullständig. Hämta eller exportera den på nytt.") from None
+    grids = []
+    for ws in root.iter(f"{_SS}Worksheet"):
+        rows: list[list[str]] = []
+        down: dict[int, int] = {}  # column (0-based) -> rows a MergeDown above still covers
+        table = ws.find(f"{_SS}Table")
+        for row in table.iter(f"{_SS}Row") if table is not None else ():
+            at = _ss_index(row, len(rows) + 1) - 1
+            while len(rows) < at:
+                rows.append([])
+                down = {c: n - 1 for c, n in down.items() if n > 1}
+            if max_rows is not None and len(rows) >= max_rows:
+                break
+            cells: list[str] = []
+            following = 0  # the column (0-based) a cell without ss:Index stands in
+            below = {}
+            for cell in row.iter(f"{_SS}Cell"):
+                col = _ss_index(cell, following + 1) - 1
+                while down.get(col, 0) > 0 and cell.get(f"{_SS}Index") is None:
+                    col += 1
+                across = _ss_int(cell.get(f"{_SS}MergeAcross"))
+                merged_down = _ss_int(cell.get(f"{_SS}MergeDown"))
+                value = cell.find(f"{_SS}Data")
+                text = _ss_value(value) if value is not None else ""
+                cells.extend([""] * (col + 1 - len(cells)))
+                cells[col] = text
+                if merged_down:
+                    for c in range(col, col + across + 1):
+                        below[c] = merged_down
+                following = col + across + 1
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+            down = {c: n - 1 for c, n in down.items() if n > 1} | below
+        grids.append(Grid(rows, list(range(1, len(rows) + 1)), ws.get(f"{_SS}Name") or f"Blad{len(grids) + 1}"))
+    return grids
+
+
+def _ss_int(text: str | None) -> int:
+    try:
+        return max(0, min(int(text or 0), 100_000))
+    except ValueError:
+        return 0
+
+
+def _ss_index(element, default: int) -> int:
+    """An element's ss:Index (1-based), else ``default``; never before ``default``'s row or
+    column already passed (a damaged file)."""
+    return max(_ss_int(element.get(f"{_SS}Index")) or default, default)
+
+
+def _ss_value(data) -> str:
+    """A Data element's value as text, as :func:`cell_text` writes an .xlsx's."""
+    text = "".join(data.itertext()).strip()
+    kind = data.get(f"{_SS}Type", "String")
+    if kind == "Number":
+        try:
+            return cell_text(float(text))
+        except ValueError:
+            return text
+    if kind == "DateTime":
+        day, _, time_of_day = text.partition("T")
+        return day if time_of_day.rstrip("0:.") == "" else text.rstrip("0").rstrip(".")
+    return text
 
 
 def xls_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
@@ -398,12 +507,17 @@ def xls_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
 
 
 def gate_workbook(path: Path) -> None:
-    """Screen what an .xls holds besides its cells (comments, headers and footers,
-    document properties, embedded objects) for personnummer: its cells are screened as
-    grids (:func:`gate_grid`). An .xlsx's other parts are not read by these readers."""
-    with open(path, "rb") as fh:
-        if fh.read(8) != xls.OLE_MAGIC:
-            return
+    """Screen what an .xls or an XML Spreadsheet holds besides its cells (comments, headers
+    and footers, document properties, embedded objects) for personnummer: its cells are
+    screened as grids (:func:`gate_grid`). An .xlsx's other parts are not read by these
+    readers."""
+    kind = workbook_kind(path)
+    if kind == "xml":
+        # Comments, the author in the document properties: the whole file, as a web page's.
+        gate_page(path)
+        return
+    if kind != "xls":
+        return
     from pipelines.personnummer import in_compound_file
 
     found = in_compound_file(path.read_bytes())
@@ -822,7 +936,7 @@ def sniff(path: Path, head: bytes) -> str | None:
         except FileRejected:
             return None
         return "scb-parquet" if _find_header(grid) and _population_words(grid) else None
-    if head.startswith((b"PK\x03\x04", xls.OLE_MAGIC)):
+    if head.startswith((b"PK\x03\x04", xls.OLE_MAGIC)) or is_xml_spreadsheet(head):
         if not is_workbook(path, head):
             return None
         try:
@@ -1400,8 +1514,8 @@ def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     frame, lines = cells.frame()
     if grid.sheet is not None:
         lines.insert(0, f"Läste bladet '{grid.sheet}'.")
-    # The load log names an old .xls as such (atgardsplan-xls does the same).
-    kind = "scb-xls" if fmt == "scb-xlsx" and xls.is_xls(path) else fmt
+    # The load log names an old .xls or an XML Spreadsheet as such (atgardsplan-xls does the same).
+    kind = f"scb-{workbook_kind(path)}" if fmt == "scb-xlsx" else fmt
     return ReadResult(kind, "population", {"population": frame}, rejected, lines)
 
 
