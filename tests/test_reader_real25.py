@@ -241,6 +241,16 @@ def test_a_personnummer_in_an_excel_2003_xml_comment_refuses_it(empty_db, tmp_pa
     assert "personnummer" in message and "4540" not in message, message
 
 
+def test_a_kolada_se_table_as_excel_2003_xml_is_read(empty_db, tmp_path):
+    cells = {(1, 1): "Anmälda brott om våld mot person, antal/100 000 inv (N07403)",
+             (3, 1): "Kommun", (3, 2): "2022", (3, 3): "2023", (4, 1): "Stockholm", (4, 2): 1611.0, (4, 3): 1587.4}
+    path = _xml_spreadsheet(tmp_path / "kolada_N07403.xls", {"Kolada": cells})
+    [report] = ingest(empty_db, [path])
+    assert report.status == "ok", report.summary()
+    assert _query(empty_db, "SELECT kpi_id, kommun_code, year, value FROM kolada_value ORDER BY year") == [
+        ("N07403", "0180", 2022, 1611.0), ("N07403", "0180", 2023, 1587.4)]
+
+
 def test_a_damaged_scb_xls_is_refused_and_changes_nothing(empty_db, tmp_path):
     cells, merges = _pxweb_sheet()
     whole = _workbook(tmp_path / "whole.xls", {"Tabell": cells}, {"Tabell": merges}).read_bytes()
