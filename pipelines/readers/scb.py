@@ -320,7 +320,20 @@ def html_grid(path: Path, data: bytes | None = None) -> Grid:
 _PARQUET_SYMBOL = "_symbol"
 
 
-def parquet_grid(path: Path) -> Grid:
+def is_pxweb_parquet(path: Path) -> bool:
+    """Whether a Parquet file's schema is PxWebApi 2.0's: a value column beside its symbol
+    column ('value' and 'value_symbol', or '<ContentsCode>_<code>' and its '_symbol'). Only
+    the schema is read: any other Parquet file, however large, is passed over at once."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(path).names)
+    except Exception:  # a damaged or cut file
+        return False
+    return any(n.endswith(_PARQUET_SYMBOL) and n[:-len(_PARQUET_SYMBOL)] in names for n in names)
+
+
+def parquet_grid(path: Path, max_rows: int | None = None) -> Grid:
     """PxWebApi 2.0's Parquet answer as the grid of the CSV with every variable in the rows:
     the column names as its header (row 0, named 'kolumnnamnen'), each row numbered from 1
     as our own Parquet files are; the timestamp left out, a value's symbol standing for a
@@ -329,7 +342,14 @@ def parquet_grid(path: Path) -> Grid:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        if max_rows is None:
+            table = pq.read_table(path)
+        else:
+            import pyarrow as pa
+
+            with pq.ParquetFile(path) as pf:
+                batch = next(pf.iter_batches(batch_size=max_rows), None)
+                table = pa.Table.from_batches([batch]) if batch is not None else pf.schema_arrow.empty_table()
     except Exception as exc:  # ArrowInvalid, OSError … for a damaged or cut file
         raise FileRejected(path.name, f"Parquet-filen kunde inte läsas ({type(exc).__name__}); hämta eller "
                                       "exportera den på nytt.") from None
@@ -931,8 +951,10 @@ def sniff(path: Path, head: bytes) -> str | None:
     if re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE)\s*=", stripped) and b"STUB=" in head:
         return "scb-px"
     if head.startswith(b"PAR1"):
+        if not is_pxweb_parquet(path):
+            return None
         try:
-            grid = parquet_grid(path)
+            grid = parquet_grid(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "scb-parquet" if _find_header(grid) and _population_words(grid) else None
