@@ -7,6 +7,7 @@ the comparison the same cells as an .xlsx with openpyxl.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -87,7 +88,8 @@ def _xml_spreadsheet(path: Path, sheets: dict[str, dict], merges: dict[str, list
                 r2, c2 = merged.get((r, c), (r, c))
                 attrs += f' ss:MergeAcross="{c2 - c}"' if c2 > c else ""
                 attrs += f' ss:MergeDown="{r2 - r}"' if r2 > r else ""
-                kind = "Number" if isinstance(value, (int, float)) else "String"
+                kind = "Number" if isinstance(value, (int, float)) else "DateTime" if isinstance(value, date) else "String"
+                value = f"{value.isoformat()}T00:00:00.000" if isinstance(value, date) else value
                 note = (f"<Comment ss:Author=\"SCB\"><ss:Data>{escape(comment)}</ss:Data></Comment>"
                         if comment and (r, c) == min(cells) else "")
                 out.append(f'<Cell{attrs}><Data ss:Type="{kind}">{escape(str(value))}</Data>{note}</Cell>')
@@ -231,6 +233,19 @@ def test_a_bra_table_as_excel_2003_xml_with_merged_cells(empty_db, tmp_path):
         ("1280", "Samtliga brott", 2023, 40123, 11234.5, False),
         ("1280", "Samtliga brott", 2024, 39876, None, False),
         ("1281", "Rån", 2023, 90, 70.1, False), ("1281", "Rån", 2024, 95, 73.0, False)]
+
+
+def test_an_excel_2003_xml_sheet_reads_as_the_same_xlsx_sheet(tmp_path):
+    # The grid every reader sees: the same cells, merged ranges, gaps, numbers and dates.
+    from pipelines.readers.scb import workbook_grids
+
+    cells = {(1, 1): "Tabell", (3, 2): "Antal", (3, 4): "Uttaget", (3, 5): date(2025, 3, 14),
+             (4, 1): "Malmö", (4, 2): 40123, (4, 3): 11234.5, (5, 2): 7, (7, 3): "sist"}
+    merges = {"Blad": [(3, 2, 3, 3), (4, 1, 5, 1)]}
+    xml = workbook_grids(_xml_spreadsheet(tmp_path / "a.xls", {"Blad": cells}, merges))
+    xlsx = workbook_grids(_workbook(tmp_path / "a.xlsx", {"Blad": cells}, merges))
+    assert [(g.sheet, g.rows, g.numbers) for g in xml] == [(g.sheet, g.rows, g.numbers) for g in xlsx]
+    assert xml[0].rows[2] == ["", "Antal", "", "Uttaget", "2025-03-14T00:00:00"]
 
 
 def test_a_personnummer_in_an_excel_2003_xml_comment_refuses_it(empty_db, tmp_path):

@@ -496,8 +496,10 @@ def _ss_value(data) -> str:
         except ValueError:
             return text
     if kind == "DateTime":
-        day, _, time_of_day = text.partition("T")
-        return day if time_of_day.rstrip("0:.") == "" else text.rstrip("0").rstrip(".")
+        try:  # '2025-03-14T00:00:00.000', as openpyxl gives an .xlsx's date cell
+            return cell_text(datetime.fromisoformat(text[:19]))
+        except ValueError:
+            return text
     return text
 
 
