@@ -60,14 +60,30 @@ def is_xls(path: Path) -> bool:
         return fh.read(8) == OLE_MAGIC
 
 
+_READ: dict[tuple, list] = {}  # the last files read by sheet_values (their callers never change the rows)
+
+
 def sheet_values(path: Path, max_rows: int | None = None, budget: int = 10_000_000) -> list[tuple[str, list[list]]]:
+    """:func:`_sheet_values`, remembered for the last few files: recognising a file asks
+    several readers (the plan's, SCB's, Brå's, Kolada's) for its first rows, and xlrd parses
+    a whole sheet to give any of its rows (two seconds for SCB's 59 000 rows). So each file
+    is read whole once, and ``max_rows`` cuts what is remembered."""
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size, budget)
+    if key not in _READ:
+        if len(_READ) >= 2:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = _sheet_values(path, budget)
+    return [(name, rows if max_rows is None else rows[:max_rows]) for name, rows in _READ[key]]
+
+
+def _sheet_values(path: Path, budget: int) -> list[tuple[str, list[list]]]:
     """Each sheet's name and rows of cell values, as an .xlsx's opened by openpyxl give
     them: text, numbers (whole ones as int), datetimes and booleans, None for an empty
     cell or an error; a merged range holds its value in its first cell. Without the
     cells' formatting, which a statistics table does not need (and xlrd then reads a
-    large table several times faster). ``max_rows`` limits each sheet to its first
-    rows. Raises Unreadable for a file xlrd cannot read and TooManyCells past
-    ``budget`` cells."""
+    large table several times faster). Raises Unreadable for a file xlrd cannot read and
+    TooManyCells past ``budget`` cells."""
     import xlrd
 
     try:
@@ -79,7 +95,7 @@ def sheet_values(path: Path, max_rows: int | None = None, budget: int = 10_000_0
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             rows = []
-            for r in range(ws.nrows if max_rows is None else min(ws.nrows, max_rows)):
+            for r in range(ws.nrows):
                 row = []
                 for cell in ws.row(r):
                     kind, value = cell.ctype, cell.value
