@@ -416,11 +416,26 @@ def workbook_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 
 
+_XML_READ: dict[tuple, list] = {}  # the last XML Spreadsheets parsed: (sheet name, rows)
+
+
 def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
     """Every worksheet of an XML Spreadsheet 2003 as a grid, read as an .xlsx's: a cell's
     value in its row and column (``ss:Index`` skips cells, ``ss:MergeAcross`` and
     ``ss:MergeDown`` leave the merged range empty after its first cell), a number as the
-    number, a date as its ISO text."""
+    number, a date as its ISO text. The file is parsed whole once while the readers
+    recognise and read it (as xls.sheet_values); each call gets rows of its own."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _XML_READ:
+        if len(_XML_READ) >= 2:
+            _XML_READ.pop(next(iter(_XML_READ)))
+        _XML_READ[key] = _xml_sheets(path)
+    return [Grid([list(r) for r in rows[:max_rows]], list(range(1, len(rows[:max_rows]) + 1)), name)
+            for name, rows in _XML_READ[key]]
+
+
+def _xml_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
     from xml.etree import ElementTree
 
     if path.stat().st_size > MAX_XLSX_UNPACKED:
@@ -436,7 +451,7 @@ def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]
     except ElementTree.ParseError:
         raise FileRejected(path.name, "XML-kalkylbladet (Excel 2003) kunde inte läsas: filen är skadad eller "
                                       "ofullständig. Hämta eller exportera den på nytt.") from None
-    grids = []
+    sheets = []
     for ws in root.iter(f"{_SS}Worksheet"):
         rows: list[list[str]] = []
         down: dict[int, int] = {}  # column (0-based) -> rows a MergeDown above still covers
@@ -446,8 +461,6 @@ def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]
             while len(rows) < at:
                 rows.append([])
                 down = {c: n - 1 for c, n in down.items() if n > 1}
-            if max_rows is not None and len(rows) >= max_rows:
-                break
             cells: list[str] = []
             following = 0  # the column (0-based) a cell without ss:Index stands in
             below = {}
@@ -469,8 +482,8 @@ def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]
                 cells.pop()
             rows.append(cells)
             down = {c: n - 1 for c, n in down.items() if n > 1} | below
-        grids.append(Grid(rows, list(range(1, len(rows) + 1)), ws.get(f"{_SS}Name") or f"Blad{len(grids) + 1}"))
-    return grids
+        sheets.append((ws.get(f"{_SS}Name") or f"Blad{len(sheets) + 1}", rows))
+    return sheets
 
 
 def _ss_int(text: str | None) -> int:
