@@ -442,7 +442,9 @@ def _xml_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
         raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB). "
                                       "Kontrollera att rätt fil valdes, eller exportera som CSV.")
     data = path.read_bytes()
-    if b"<!DOCTYPE" in data[:8192].upper() or b"<!ENTITY" in data[:8192].upper():
+    start = data.find(b"<Workbook")
+    prologue = (data[:start] if start >= 0 else data).upper()  # a declaration stands before the root element
+    if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
         # SpreadsheetML declares no document type; entities could expand without end.
         raise FileRejected(path.name, "XML-filen har en dokumenttypdeklaration, som ett XML-kalkylblad från Excel "
                                       "inte har. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
