@@ -301,12 +301,13 @@ def _pxweb_csv(delimiter: str, labels: str, title: bool) -> str:
 
 
 @pytest.mark.parametrize("labels", ["codes", "texts", "both"])
-@pytest.mark.parametrize("title", [False, True])
-def test_pxwebapi_csv_separated_by_spaces_is_read(empty_db, tmp_path, labels, title):
+@pytest.mark.parametrize("delimiter, title", [(" ", False), (" ", True), (",", True), (";", False), ("\t", True)])
+def test_pxwebapi_csv_in_each_of_its_forms_is_read(empty_db, tmp_path, labels, delimiter, title):
     # outputFormatParams=SeparatorSpace: the texts in quotes, a space between the fields. It
-    # was "formatet känns inte igen": no comma, semicolon or tab made a table of it.
+    # was "formatet känns inte igen": no comma, semicolon or tab made a table of it. The
+    # other separators, with and without the title, are read as before.
     path = tmp_path / "TAB638.csv"
-    path.write_text(_pxweb_csv(" ", labels, title), encoding="utf-8")
+    path.write_text(_pxweb_csv(delimiter, labels, title), encoding="utf-8")
     [report] = ingest(empty_db, [path])
     assert (report.status, report.source_format) == ("ok", "scb-csv"), report.summary()
     assert _query(empty_db, POPULATION) == [
