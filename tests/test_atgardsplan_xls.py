@@ -171,19 +171,20 @@ def test_a_personnummer_anywhere_in_an_xls_refuses_it_and_leaves_the_database(em
 
 
 def test_an_xls_that_is_no_plan_is_refused_with_advice(empty_db, tmp_path):
+    # A Brå table saved as .xls is read by the Brå reader (tests/test_reader_real25.py);
+    # another old workbook is refused, saying what it lacks.
     wb = xlwt.Workbook(encoding="utf-8")
-    ws = wb.add_sheet("Anmälda brott")
-    for c, text in enumerate(["Region", "Brottstyp", "År", "Antal"]):
+    ws = wb.add_sheet("Budget")
+    for c, text in enumerate(["Konto", "Belopp 2023"]):
         ws.write(0, c, text)
-    for c, value in enumerate(["Stockholms län", "Rån", 2023, 2571]):
+    for c, value in enumerate(["Lokaler", 1200]):
         ws.write(1, c, value)
     path = tmp_path / "export.xls"
     wb.save(str(path))
     before = _digest(empty_db)
     assert refused(empty_db, path) == (
         "export.xls: filen är en äldre Excel-fil (.xls) utan rubrikerna för en åtgärdsplan (Problemområde, Orsak, "
-        "Åtgärd). Är det en tabell från SCB eller Brå: öppna den i Excel, spara som Excel-arbetsbok (.xlsx) och "
-        "läs in den nya filen.")
+        "Åtgärd) eller för en tabell från SCB, Brå eller Kolada. Kontrollera att rätt fil valdes.")
     assert _digest(empty_db) == before
 
 

@@ -166,8 +166,8 @@ def sniff(path: Path, head: bytes) -> str | None:
     """
     excel_name = Path(path).suffix.lower() in (*EXCEL_SUFFIXES, ".ods")
     if not head.startswith(b"PK"):
-        if excel_name and _statistics_page(path, head):
-            return None  # SCB's or Brå's table as a web page named .xls: their readers read it
+        if excel_name and _statistics_table(path, head):
+            return None  # SCB's, Brå's or Kolada's table as an .xls or a web page named .xls: their readers read it
         return FORMAT if excel_name else None
     try:
         with zipfile.ZipFile(path) as zf:
@@ -193,12 +193,15 @@ def sniff(path: Path, head: bytes) -> str | None:
     return None
 
 
-def _statistics_page(path: Path, head: bytes) -> bool:
-    """Whether a file is a web page holding an SCB or Brå table (an "Excel" download that
-    is HTML, or a page saved under an Excel name)."""
-    from pipelines.readers import bra, scb
+def _statistics_table(path: Path, head: bytes) -> bool:
+    """Whether a file with an Excel name that is no .xlsx holds an SCB, Brå or Kolada
+    table: an old binary .xls (Excel 97–2003), an "Excel" download that is HTML or Excel
+    2003's XML Spreadsheet, or a page saved under an Excel name."""
+    from pipelines.readers import bra, kolada, scb
 
-    return scb.is_html_table(head) and (scb.sniff(path, head) is not None or bra.sniff(path, head) is not None)
+    if not (head.startswith(OLE_MAGIC) or scb.is_html_table(head) or scb.is_xml_spreadsheet(head)):
+        return False
+    return any(mod.sniff(path, head) is not None for mod in (scb, bra, kolada))
 
 
 # --- the workbook as cells ---------------------------------------------------------------
@@ -874,11 +877,11 @@ def read_workbook(path: Path) -> list[Sheet]:
         except xls.Unreadable:
             raise FileRejected(file, XLS_UNREADABLE) from None
         if not any(_plan_words("\n".join(s.cells.values()).lower()) for s in sheets):
-            # Another old workbook (an SCB or Brå table saved as .xls): the other readers
-            # read .xlsx only.
+            # Another old workbook: an SCB, Brå or Kolada table is taken by its reader
+            # (sniff), so this one has none of their headers either.
             raise FileRejected(file, "filen är en äldre Excel-fil (.xls) utan rubrikerna för en åtgärdsplan "
-                                     "(Problemområde, Orsak, Åtgärd). Är det en tabell från SCB eller Brå: öppna "
-                                     "den i Excel, spara som Excel-arbetsbok (.xlsx) och läs in den nya filen.")
+                                     "(Problemområde, Orsak, Åtgärd) eller för en tabell från SCB, Brå eller "
+                                     "Kolada. Kontrollera att rätt fil valdes.")
         return _anchored(sheets)
     if _is_ods(path):
         try:
@@ -1080,7 +1083,7 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
         # Its cells and comments were screened as read (gate).
         found = in_compound_file(path.read_bytes())
         if found is not None:
-            raise PersonnummerFound(path.name, _xls_part(found))
+            raise PersonnummerFound(path.name, xls.where_outside_cells(found))
         return
     read = {s.part for s in sheets} | set(screened)
     with zipfile.ZipFile(path) as zf:
@@ -1098,20 +1101,6 @@ def gate_package(path: Path, sheets: list[Sheet], screened: Collection[str] = ()
         within = _CONTROL.sub("", " > ".join(found[1:]))
         inside = f", i dess del {mask(within)}" if within else ""
         raise PersonnummerFound(path.name, f"arbetsbokens del {mask(name)}{kind}{inside}")
-
-
-def _xls_part(found: tuple[str, ...]) -> str:
-    """Where in an .xls (personnummer.in_compound_file) a personnummer outside the cells is."""
-    stream = _CONTROL.sub("", found[0]) if found else ""
-    if stream in ("Workbook", "Book"):
-        return ("arbetsboken utanför cellernas värden (t.ex. i ett sidhuvud eller en sidfot, en textruta, en "
-                "formel eller en rullgardinslista)")
-    if stream.endswith("SummaryInformation"):
-        return "arbetsbokens egenskaper (Arkiv > Info)"
-    if stream:
-        within = _CONTROL.sub("", " > ".join(found))
-        return f"arbetsbokens del {mask(within)} (t.ex. ett inbäddat objekt)"
-    return "arbetsboken utanför cellernas värden"
 
 
 # --- areas and headers -----------------------------------------------------------------

@@ -32,15 +32,26 @@ from pipelines.readers.scb import (
     field_past,
     gate_grid,
     gate_page,
+    gate_workbook,
     html_grid,
     is_html_table,
-    is_xlsx,
+    is_workbook,
+    is_xml_spreadsheet,
     norm,
     notes_preliminary_years,
     repeats_header,
-    xlsx_grids,
+    workbook_grids,
+    workbook_kind,
 )
-from pipelines.readers.text import comma_grouped, english_written, parse_count, parse_number
+from pipelines.readers.text import (
+    comma_grouped,
+    english_written,
+    parse_count,
+    parse_number,
+    part_of_year,
+    statistics_symbol,
+)
+from pipelines.readers.xls import OLE_MAGIC
 
 FORMATS = ("bra-csv", "bra-xlsx", "bra-html")
 SOURCE = "Brå"
@@ -58,31 +69,6 @@ _AREA_DETAIL = {"kommun": 2, "polisomrade": 2, "lan": 1, "polisregion": 1}
 _YEAR = ("år", "period", "tid", "year", "anmälningsår")
 _RIKET = ("hela landet", "riket", "sverige", "hela riket", "totalt", "sweden", "rikstotal")
 YEAR_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-# A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', 'januari 2024', 'halvår 1'.
-PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMH]\s*\d|kv)|kvartal|halvår|\b(?:jan|feb|mar|apr|maj|jun|jul|"
-                          r"aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
-# A month written with digits, as ISO and Excel write it: '2024-01', '2024/1', '01/2024', '1.2024'.
-_NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
-                            r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
-_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
-_ONE_DATE = re.compile(r"^\s*(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]00:00(?::00)?)?\s*$")
-
-
-def part_of_year(text: str) -> bool:
-    """Whether a period is shorter than a year: a quarter, half-year or month by name or code
-    (PART_OF_YEAR), a month in digits ('2024-01'), a date (a cell Excel made a date of), or
-    two dates of one year that are not its first and last day ('2024-01-01 – 2024-06-30').
-    '2024-01-01 – 2024-12-31' is the year."""
-    if PART_OF_YEAR.search(text) or _NUMERIC_MONTH.match(text):
-        return True
-    dates = _DATE.findall(text)
-    if len(dates) == 2 and dates[0][0] == dates[1][0]:
-        return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
-    # One date: a day, or a month Excel made a date of ('2024-01' typed in a cell is
-    # 2024-01-01, shown as 'jan-24'); a year typed is a number, never a date.
-    return len(dates) == 1 and bool(_ONE_DATE.match(text))
-
-
 PART_OF_YEAR_REASON = "perioden är ett kvartal eller en månad; bra_statistic gäller hela år (exportera per år)"
 SPAN_REASON = "perioden gäller flera år (en summa eller ett medelvärde); bra_statistic har ett värde per år"
 # A footnote mark after a name or number: '*', '¹', '(1)', '1)', and a digit right after
@@ -300,11 +286,11 @@ def _unnamed_label_row(grid: Grid) -> int | None:
 
 def sniff(path: Path, head: bytes) -> str | None:
     """bra-csv / bra-xlsx / bra-html: a table with an offence column and years."""
-    if head.startswith(b"PK\x03\x04"):
-        if not is_xlsx(path, head):
+    if head.startswith((b"PK\x03\x04", OLE_MAGIC)) or is_xml_spreadsheet(head):
+        if not is_workbook(path, head):
             return None
         try:
-            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
+            grids = workbook_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "bra-xlsx" if any(_find_header(g) for g in grids) or any(
@@ -388,10 +374,9 @@ def _value(text: str, english: bool = False, count: bool = False) -> tuple[bool,
     ``count`` grouped in thousands by a comma or full stop ('40,000') is read as such
     (text.parse_count)."""
     t = without_mark(text)
-    if t in ("", "..", ".", "…", "x", "X"):
-        return True, None
-    if t in ("-", "–", "—"):
-        return True, 0.0
+    symbol = statistics_symbol(t)
+    if symbol is not None:
+        return symbol
     v = (parse_count if count else parse_number)(t, english)
     return v is not None, v
 
@@ -712,10 +697,14 @@ def read(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     """Brå statistics as ``bra_statistic`` rows."""
     if fmt == "bra-html":
         gate_page(path)
-    grids = xlsx_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
+    grids = workbook_grids(path) if fmt == "bra-xlsx" else [html_grid(path) if fmt == "bra-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
+    if fmt == "bra-xlsx":
+        gate_workbook(path)  # after the cells, which name the cell
     usable = [g for g in grids if _find_header(g)]
     result = _read_grid(path.name, usable[0] if usable else grids[0], ctx)
-    result.source_format = fmt  # _read_grid names csv or xlsx by the grid; a page is neither
+    # _read_grid names csv or xlsx by the grid; a page is neither, and the load log names an
+    # old .xls or an XML Spreadsheet as such (atgardsplan-xls does the same)
+    result.source_format = f"bra-{workbook_kind(path)}" if fmt == "bra-xlsx" else fmt
     return result

@@ -25,7 +25,15 @@ from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import check_json
 from pipelines.readers import longer_head
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.scb import HEADER_SCAN_ROWS, Grid, csv_grid, gate_grid, is_xlsx, xlsx_grids
+from pipelines.readers.scb import (
+    HEADER_SCAN_ROWS,
+    Grid,
+    csv_grid,
+    gate_grid,
+    gate_workbook,
+    is_workbook,
+    workbook_grids,
+)
 from pipelines.readers.text import decode, json_lines, parse_number
 
 FORMATS = ("kolada-json", "kolada-table")
@@ -84,8 +92,8 @@ def _web_table(path: Path, head: bytes, whole: bool = False) -> tuple[Grid, int]
     'Kön' or 'Nyckeltal', or under a title naming a KPI id ('… (N07403)'), and no 'Ålder'
     (SCB's tables have one). ``whole``: every row, not only those the sniff is shown."""
     try:
-        if is_xlsx(path, head):
-            grids = xlsx_grids(path, None if whole else HEADER_SCAN_ROWS)
+        if is_workbook(path, head):
+            grids = workbook_grids(path, None if whole else HEADER_SCAN_ROWS)
         elif head.startswith(b"PK\x03\x04") or b"\x00" in head[:4096]:
             return None
         else:
@@ -142,8 +150,10 @@ def _read_web_table(path: Path, ctx: ReadContext) -> ReadResult:
         raise FileRejected(file, "hittar ingen rubrikrad med kolumnen Kommun under en titel med nyckeltalets id"
                            + WEB_EXPORT_HINT)
     grid, h = found
-    for g in xlsx_grids(path) if grid.sheet is not None else [grid]:
+    for g in workbook_grids(path) if grid.sheet is not None else [grid]:
         gate_grid(file, g)  # every sheet, as for SCB and Brå
+    if grid.sheet is not None:
+        gate_workbook(path)  # an .xls's other streams, after the cells (which name the cell)
     kpi, title = _kpi_in_title(grid, h)
     header = grid.rows[h]
     names = [_YEAR_AFTER.sub("", c).strip().lower() for c in header]

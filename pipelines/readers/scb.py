@@ -2,14 +2,17 @@
 
 Reads what users download from the PxWeb web interface or the API (docs/sources/scb.md):
 
-- CSV (comma, semicolon or tab; quoted or not; UTF-8 or Windows-1252), with or without
+- CSV (comma, semicolon, tab or, as PxWebApi 2.0's SeparatorSpace writes it, a space;
+  quoted or not; UTF-8 or Windows-1252), with or without
   title lines above the header and footnotes below it, in the long layout (a year
   column and a value column) or the wide one (one column per year: "2023",
   "Folkmängd 2023", "2024*");
-- Excel (.xlsx) saved from PxWeb, same layouts;
+- Excel (.xlsx, or an old .xls) saved from PxWeb, same layouts;
 - JSON-stat 2 (``response.format = json-stat2``), as ``fetch scb`` saves it; JSON-stat 1
   and the plain json of the PxWeb API;
-- PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows).
+- PX (PC-Axis), PxWeb's "PX-fil", dense or with KEYS (sparse rows);
+- PxWebApi 2.0's Parquet (``outputFormat=parquet``), read as its CSV with every variable
+  in the rows (:func:`parquet_grid`).
 
 Single ages are summed into :data:`pipelines.categories.POPULATION_AGE_BANDS`; a band is
 stored only when every age in it is in the file. Rows for län and riket are skipped and
@@ -40,10 +43,11 @@ from pipelines.categories import POPULATION_AGE_BANDS
 from pipelines.geography import Gazetteer
 from pipelines.loading import FileRejected, ReadContext, ReadResult, Rejection
 from pipelines.personnummer import PersonnummerFound, check_json, first_finding
+from pipelines.readers import xls
 from pipelines.readers.keyed import OneValuePerKey
-from pipelines.readers.text import decode, parse_count, swedish_list
+from pipelines.readers.text import decode, parse_count, part_of_year, statistics_symbol, swedish_list
 
-FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html")
+FORMATS = ("scb-csv", "scb-xlsx", "scb-json", "scb-px", "scb-html", "scb-parquet")
 SOURCE = "SCB"
 # PxWebApi 2.0, SCB's API since 2025 (docs/sources/scb.md): POST {API_V2}/tables/{TABLE_V2}/data.
 API_V2 = "https://statistikdatabasen.scb.se/api/v2"
@@ -74,6 +78,8 @@ class Grid:
     def where(self, i: int, col: int | None = None, name: str | None = None) -> str:
         """'rad 7, kolumn 'x'' or "blad 'Data', cell C7" for row index i."""
         row = self.numbers[i]
+        if row == 0:  # a Parquet file's column names, which are no row of it
+            return "kolumnnamnen" + (f", kolumn '{name}'" if name else "")
         if self.sheet is not None:
             cell = f", cell {_col_letter(col)}{row}" if col is not None else f", rad {row}"
             return f"blad '{self.sheet}'{cell}"
@@ -131,6 +137,30 @@ def is_xlsx(path: Path, head: bytes) -> bool:
         return False
 
 
+def is_workbook(path: Path, head: bytes) -> bool:
+    """Whether the file is an Excel workbook, .xlsx (:func:`is_xlsx`) or an old binary
+    .xls (Excel 97–2003, as Brå's statistics pages and older SCB downloads still give
+    tables), by its content."""
+    return head.startswith(xls.OLE_MAGIC) or is_xml_spreadsheet(head) or is_xlsx(path, head)
+
+
+_SPREADSHEET_ML = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def is_xml_spreadsheet(head: bytes) -> bool:
+    """Whether the file is Excel 2003's XML Spreadsheet (SpreadsheetML), which web systems'
+    "Exportera till Excel" often write and name .xls."""
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return start.startswith(b"<?xml") and _SPREADSHEET_ML in head[:8192]
+
+
+def workbook_kind(path: Path) -> str:
+    """'xls', 'xml' (XML Spreadsheet 2003) or 'xlsx': what a workbook is, for the load log."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    return "xls" if head.startswith(xls.OLE_MAGIC) else "xml" if is_xml_spreadsheet(head) else "xlsx"
+
+
 def _csv_delimiter(text: str) -> str:
     """The delimiter that gives the most rows the same (largest) number of fields.
 
@@ -139,15 +169,28 @@ def _csv_delimiter(text: str) -> str:
     lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
     best, best_score = ",", (0, 0)
     for delim in (";", "\t", ","):
-        counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
-        wide = [c for c in counts if c > 1]
-        if not wide:
-            continue
-        modal = max(set(wide), key=wide.count)
-        score = (wide.count(modal), modal)
+        score = _delimiter_score(lines, delim)
         if score > best_score:
             best, best_score = delim, score
+    if best_score == (0, 0):
+        # PxWebApi 2.0's outputFormatParams=SeparatorSpace: each text in quotes ('"12 år"'),
+        # the numbers bare, a space between. Only when no other delimiter makes a table:
+        # cells hold spaces in every other file.
+        score = _delimiter_score(lines, " ")
+        if score[0] >= 2 and score[1] >= 3:
+            return " "
     return best
+
+
+def _delimiter_score(lines: list[str], delim: str) -> tuple[int, int]:
+    """How many lines split by ``delim`` into the most common number of fields over one,
+    and that number ((0, 0) when no line has two fields)."""
+    counts = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+    wide = [c for c in counts if c > 1]
+    if not wide:
+        return 0, 0
+    modal = max(set(wide), key=wide.count)
+    return wide.count(modal), modal
 
 
 def csv_grid(path: Path, data: bytes | None = None) -> Grid:
@@ -173,6 +216,8 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype html[^>]*>|<html\b|<table\b|<\?xml|
 
 def is_html_table(head: bytes) -> bool:
     """Whether the file is a web page holding a table (PxWeb's 'HTML' download)."""
+    if is_xml_spreadsheet(head):
+        return False  # its <Table> is Excel's, read by xml_spreadsheet_grids
     return bool(_HTML_START.match(head.removeprefix(b"\xef\xbb\xbf"))) and re.search(rb"<table\b", head, re.I) is not None
 
 
@@ -267,11 +312,258 @@ def html_grid(path: Path, data: bytes | None = None) -> Grid:
     return Grid(rows, list(range(1, len(rows) + 1)))
 
 
+# PxWebApi 2.0's outputFormat=parquet (PCAxis.Serializers' ParquetBuilder): a column per
+# variable named by its text ('region', 'ålder', 'kön', 'år') holding the values' codes
+# ('0180', '12', '1', '2023'), a 'timestamp' column beside the time variable, and the
+# content as 'value' with 'value_symbol' (a symbol such as '..' or '-' where the value is
+# NaN); with several contents, '<ContentsCode>_<code>' and '<…>_symbol' for each.
+_PARQUET_SYMBOL = "_symbol"
+
+
+def is_pxweb_parquet(path: Path) -> bool:
+    """Whether a Parquet file's schema is PxWebApi 2.0's: a value column beside its symbol
+    column ('value' and 'value_symbol', or '<ContentsCode>_<code>' and its '_symbol'). Only
+    the schema is read: any other Parquet file, however large, is passed over at once."""
+    import pyarrow.parquet as pq
+
+    try:
+        names = set(pq.read_schema(path).names)
+    except Exception:  # a damaged or cut file
+        return False
+    return any(n.endswith(_PARQUET_SYMBOL) and n[:-len(_PARQUET_SYMBOL)] in names for n in names)
+
+
+def parquet_grid(path: Path, max_rows: int | None = None) -> Grid:
+    """PxWebApi 2.0's Parquet answer as the grid of the CSV with every variable in the rows:
+    the column names as its header (row 0, named 'kolumnnamnen'), each row numbered from 1
+    as our own Parquet files are; the timestamp left out, a value's symbol standing for a
+    missing value as in the CSV, and several contents put in a 'ContentsCode' column, one
+    row each, so the contents are chosen as in any other table."""
+    import pyarrow.parquet as pq
+
+    try:
+        if max_rows is None:
+            table = pq.read_table(path)
+        else:
+            import pyarrow as pa
+
+            with pq.ParquetFile(path) as pf:
+                batch = next(pf.iter_batches(batch_size=max_rows), None)
+                table = pa.Table.from_batches([batch]) if batch is not None else pf.schema_arrow.empty_table()
+    except Exception as exc:  # ArrowInvalid, OSError … for a damaged or cut file
+        raise FileRejected(path.name, f"Parquet-filen kunde inte läsas ({type(exc).__name__}); hämta eller "
+                                      "exportera den på nytt.") from None
+    names = [str(n) for n in table.column_names]
+    columns = {n: table.column(n).to_pylist() for n in names}
+    symbols = {n[:-len(_PARQUET_SYMBOL)] for n in names if n.endswith(_PARQUET_SYMBOL) and n[:-len(_PARQUET_SYMBOL)] in columns}
+    stub = [n for n in names if n not in symbols and n[:-len(_PARQUET_SYMBOL)] not in symbols
+            and not (n == "timestamp" and _is_time(table.schema.field(n).type))]
+    contents = [n for n in names if n in symbols]
+    several = len(contents) > 1
+    header = stub + (["ContentsCode", "value"] if several else contents)
+    rows: list[list[str]] = [header]
+    for k in range(table.num_rows):
+        key = [_parquet_text(columns[n][k]) for n in stub]
+        for c in contents:
+            symbol = columns[f"{c}{_PARQUET_SYMBOL}"][k]
+            cell = str(symbol).strip() if symbol not in (None, "") else _parquet_text(columns[c][k])
+            code = c.split("_", 1)[1] if "_" in c else c
+            rows.append(key + ([code] if several else []) + [cell])
+    numbers = [0] + (list(range(1, table.num_rows + 1)) if not several
+                     else [k for k in range(1, table.num_rows + 1) for _ in contents])
+    return Grid(rows, numbers)
+
+
+def parquet_text(path: Path) -> list[str]:
+    """The texts a Parquet file holds besides its cells (the key-value metadata a writer
+    may add), for the personnummer gate."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(path).metadata or {}
+    except Exception:
+        return []
+    return [v.decode("utf-8", errors="replace") for kv in meta.items() for v in kv]
+
+
+def _is_time(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_timestamp(kind) or pa.types.is_date(kind)
+
+
+def _parquet_text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
+        return ""
+    return cell_text(value)
+
+
 MAX_XLSX_UNPACKED = 200 << 20  # bytes; SCB and Brå exports are a few MB
 
 
+def workbook_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every sheet of a workbook, .xlsx or .xls, as a grid (merged cells hold their value
+    in the first cell). ``max_rows`` limits each sheet to its first rows (enough to
+    recognise a table)."""
+    kind = workbook_kind(path)
+    if kind == "xls":
+        return xls_grids(path, max_rows)
+    if kind == "xml":
+        return xml_spreadsheet_grids(path, max_rows)
+    return xlsx_grids(path, max_rows)
+
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+
+
+_XML_READ: dict[tuple, list] = {}  # the last XML Spreadsheets parsed: (sheet name, rows)
+
+
+def xml_spreadsheet_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every worksheet of an XML Spreadsheet 2003 as a grid, read as an .xlsx's: a cell's
+    value in its row and column (``ss:Index`` skips cells, ``ss:MergeAcross`` and
+    ``ss:MergeDown`` leave the merged range empty after its first cell), a number as the
+    number, a date as its ISO text. The file is parsed whole once while the readers
+    recognise and read it (as xls.sheet_values); each call gets rows of its own."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _XML_READ:
+        if len(_XML_READ) >= 2:
+            _XML_READ.pop(next(iter(_XML_READ)))
+        _XML_READ[key] = _xml_sheets(path)
+    return [Grid([list(r) for r in rows[:max_rows]], list(range(1, len(rows[:max_rows]) + 1)), name)
+            for name, rows in _XML_READ[key]]
+
+
+def _xml_sheets(path: Path) -> list[tuple[str, list[list[str]]]]:
+    from xml.etree import ElementTree
+
+    if path.stat().st_size > MAX_XLSX_UNPACKED:
+        raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB). "
+                                      "Kontrollera att rätt fil valdes, eller exportera som CSV.")
+    data = path.read_bytes()
+    start = data.find(b"<Workbook")
+    prologue = (data[:start] if start >= 0 else data).upper()  # a declaration stands before the root element
+    if b"<!DOCTYPE" in prologue or b"<!ENTITY" in prologue:
+        # SpreadsheetML declares no document type; entities could expand without end.
+        raise FileRejected(path.name, "XML-filen har en dokumenttypdeklaration, som ett XML-kalkylblad från Excel "
+                                      "inte har. Öppna den i Excel och spara som Excel-arbetsbok (.xlsx).")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        raise FileRejected(path.name, "XML-kalkylbladet (Excel 2003) kunde inte läsas: filen är skadad eller "
+                                      "ofullständig. Hämta eller exportera den på nytt.") from None
+    sheets = []
+    for ws in root.iter(f"{_SS}Worksheet"):
+        rows: list[list[str]] = []
+        down: dict[int, int] = {}  # column (0-based) -> rows a MergeDown above still covers
+        table = ws.find(f"{_SS}Table")
+        for row in table.iter(f"{_SS}Row") if table is not None else ():
+            at = _ss_index(row, len(rows) + 1) - 1
+            while len(rows) < at:
+                rows.append([])
+                down = {c: n - 1 for c, n in down.items() if n > 1}
+            cells: list[str] = []
+            following = 0  # the column (0-based) a cell without ss:Index stands in
+            below = {}
+            for cell in row.iter(f"{_SS}Cell"):
+                col = _ss_index(cell, following + 1) - 1
+                while down.get(col, 0) > 0 and cell.get(f"{_SS}Index") is None:
+                    col += 1
+                across = _ss_int(cell.get(f"{_SS}MergeAcross"))
+                merged_down = _ss_int(cell.get(f"{_SS}MergeDown"))
+                value = cell.find(f"{_SS}Data")
+                text = _ss_value(value) if value is not None else ""
+                cells.extend([""] * (col + 1 - len(cells)))
+                cells[col] = text
+                if merged_down:
+                    for c in range(col, col + across + 1):
+                        below[c] = merged_down
+                following = col + across + 1
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+            down = {c: n - 1 for c, n in down.items() if n > 1} | below
+        sheets.append((ws.get(f"{_SS}Name") or f"Blad{len(sheets) + 1}", rows))
+    return sheets
+
+
+def _ss_int(text: str | None) -> int:
+    try:
+        return max(0, min(int(text or 0), 100_000))
+    except ValueError:
+        return 0
+
+
+def _ss_index(element, default: int) -> int:
+    """An element's ss:Index (1-based), else ``default``; never before ``default``'s row or
+    column already passed (a damaged file)."""
+    return max(_ss_int(element.get(f"{_SS}Index")) or default, default)
+
+
+def _ss_value(data) -> str:
+    """A Data element's value as text, as :func:`cell_text` writes an .xlsx's."""
+    text = "".join(data.itertext()).strip()
+    kind = data.get(f"{_SS}Type", "String")
+    if kind == "Number":
+        try:
+            return cell_text(float(text))
+        except ValueError:
+            return text
+    if kind == "DateTime":
+        try:  # '2025-03-14T00:00:00.000', as openpyxl gives an .xlsx's date cell
+            return cell_text(datetime.fromisoformat(text[:19]))
+        except ValueError:
+            return text
+    return text
+
+
+def xls_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
+    """Every sheet of an old binary workbook (.xls) as a grid, read as an .xlsx's
+    (:func:`xlsx_grids`): the same cells give the same rows."""
+    if path.stat().st_size > MAX_XLSX_UNPACKED:
+        raise FileRejected(path.name, f"Excel-filen är för stor för en statistikexport (över {MAX_XLSX_UNPACKED >> 20} MB). "
+                                      "Kontrollera att rätt fil valdes, eller exportera som CSV.")
+    try:
+        sheets = xls.sheet_values(path, max_rows)
+    except (xls.Unreadable, xls.TooManyCells):
+        raise FileRejected(path.name, "Excel-filen (.xls, Excel 97–2003) kunde inte läsas: den kan vara skadad, "
+                                      "lösenordsskyddad eller sparad i ett format äldre än Excel 97. Öppna den i "
+                                      "Excel och spara som Excel-arbetsbok (.xlsx), eller exportera tabellen "
+                                      "som CSV, och läs in den nya filen.") from None
+    grids = []
+    for name, values in sheets:
+        rows = []
+        for row in values:
+            cells = [cell_text(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            rows.append(cells)
+        grids.append(Grid(rows, list(range(1, len(rows) + 1)), name))
+    return grids
+
+
+def gate_workbook(path: Path) -> None:
+    """Screen what an .xls or an XML Spreadsheet holds besides its cells (comments, headers
+    and footers, document properties, embedded objects) for personnummer: its cells are
+    screened as grids (:func:`gate_grid`). An .xlsx's other parts are not read by these
+    readers."""
+    kind = workbook_kind(path)
+    if kind == "xml":
+        # Comments, the author in the document properties: the whole file, as a web page's.
+        gate_page(path)
+        return
+    if kind != "xls":
+        return
+    from pipelines.personnummer import in_compound_file
+
+    found = in_compound_file(path.read_bytes())
+    if found is not None:
+        raise PersonnummerFound(path.name, xls.where_outside_cells(found))
+
+
 def xlsx_grids(path: Path, max_rows: int | None = None) -> list[Grid]:
-    """Every sheet of a workbook as a grid (merged cells hold their value in the first cell).
+    """Every sheet of an .xlsx as a grid (merged cells hold their value in the first cell).
 
     ``max_rows`` limits each sheet to its first rows (enough to recognise a table).
     """
@@ -317,8 +609,8 @@ def file_grids(path: Path) -> list[Grid]:
     """The file's tables: one grid for a CSV, one per sheet for a workbook."""
     with open(path, "rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"PK\x03\x04"):
-        return xlsx_grids(path)
+    if is_workbook(path, head):
+        return workbook_grids(path)
     return [csv_grid(path)]
 
 
@@ -384,6 +676,20 @@ def month_of_header(header: str) -> tuple[int, int] | None:
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
 
 
+# A period shorter than a year other than PxWeb's month ('2024K4', '2024H1', '2024V52',
+# '2024-12'): no population per year, which is the one on 31 December.
+_SHORT_PERIOD_WHY = ("population gäller folkmängden den 31 december varje år. Ladda ner Folkmängd efter region, ålder, "
+                     "kön och år, eller december (t.ex. 2024M12) i tabellen per månad")
+SHORT_PERIOD = f"perioden är kortare än ett år (ett kvartal, ett halvår, en vecka eller en månad); {_SHORT_PERIOD_WHY}"
+
+
+def short_period(text: str) -> bool:
+    """Whether a header or cell names a period shorter than a year with its year ('2024K4',
+    'Folkmängd 2024K4', '2024-12'), PxWeb's months ('2024M12') aside: they are read by
+    :func:`month_of_header` (December as the year)."""
+    return bool(re.search(r"(?:19|20)\d{2}", text)) and month_of_header(text) is None and part_of_year(text)
+
+
 def december_as_year(file: str, months: dict[str, tuple[int, int]], row: int | None = None,
                      column: str | None = None) -> set[str]:
     """The December periods of a table per month, which are read as their years: the
@@ -424,7 +730,7 @@ def notes_preliminary_years(notes: list[str], all_years: set[int]) -> set[int]:
 _REGION = ("region", "kommun", "kommunkod", "regionkod", "kommunnamn")
 _AGE = ("ålder", "alder", "age", "åldersgrupp", "ålder (år)")
 _SEX = ("kön", "kon", "sex")
-_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month")
+_YEAR = ("år", "ar", "tid", "year", "period", "månad", "month", "kvartal", "halvår", "vecka", "quarter", "week")
 _CONTENTS = ("tabellinnehåll", "contentscode", "contents", "innehåll", "observations")
 _OFFENCE_WORDS = ("brott",)
 
@@ -661,11 +967,19 @@ def sniff(path: Path, head: bytes) -> str | None:
         return None
     if re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE)\s*=", stripped) and b"STUB=" in head:
         return "scb-px"
-    if head.startswith(b"PK\x03\x04"):
-        if not is_xlsx(path, head):
+    if head.startswith(b"PAR1"):
+        if not is_pxweb_parquet(path):
             return None
         try:
-            grids = xlsx_grids(path, HEADER_SCAN_ROWS)
+            grid = parquet_grid(path, HEADER_SCAN_ROWS)
+        except FileRejected:
+            return None
+        return "scb-parquet" if _find_header(grid) and _population_words(grid) else None
+    if head.startswith((b"PK\x03\x04", xls.OLE_MAGIC)) or is_xml_spreadsheet(head):
+        if not is_workbook(path, head):
+            return None
+        try:
+            grids = workbook_grids(path, HEADER_SCAN_ROWS)
         except FileRejected:
             return None
         return "scb-xlsx" if any(_find_header(g) and _population_words(g) for g in grids) else None
@@ -1014,15 +1328,20 @@ class _Cells:
         return frame, lines
 
 
+# After a value: '*' (preliminary, "1 021*") or a footnote's superscript number ("1 021¹"),
+# as a table copied from the web page or its Excel export shows them.
+_FOOTNOTE = re.compile(r"\s*(?:\*+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
 def _number(text: str) -> tuple[bool, float | None]:
-    """(ok, value): '..' and empty are missing (ok, None); '-' is zero (SCB's symbol for
-    "inget finns att redovisa"); non-numbers are not ok. People are counted whole, so
+    """(ok, value): '..', '.', 'x' and empty are missing (ok, None); '-' is zero (SCB's
+    symbol for "inget finns att redovisa"), as text.statistics_symbol has it; non-numbers
+    are not ok. People are counted whole, so
     '12,000' is twelve thousand (text.parse_count), as an English Excel writes it."""
     t = str(text).strip()
-    if t in ("-", "–", "—", "\u2212"):
-        return True, 0.0
-    if t in ("", "…") or re.fullmatch(r"\.{1,6}", t):  # PX stores missing as one to six dots
-        return True, None
+    symbol = statistics_symbol(t)  # '-' zero; '..', '.', PX's dots, 'x' missing
+    if symbol is not None:
+        return symbol
     v = parse_count(t)
     if v is None or v < 0 or v != int(v):
         return False, None
@@ -1049,6 +1368,13 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
                                 header[min(month_cols)] if month_cols else None)
     year_cols |= {j: (m[0], False) for j, m in month_cols.items() if header[j] in december}
     other_month_cols = {j for j in month_cols if j not in year_cols}
+    stub_cols = {j for role, j in roles.items() if role != "value"}  # 'Folkmängd 2024K1' is taken for a value column
+    short = [c for j, c in enumerate(header) if j not in stub_cols and j not in year_cols and short_period(c)]
+    if short:
+        # Read before, a quarter's column was an extra column of the key (summed over as
+        # civilstånd is), or with no year column the file was refused for lacking years.
+        raise FileRejected(file, f"tabellens perioder ({swedish_list(short, 3, 'perioder')}) är kortare än ett år; "
+                           f"{_SHORT_PERIOD_WHY}.", hrow, short[0])
     for need, label in (("age", "ålder"), ("sex", "kön")):
         if need not in roles:
             raise FileRejected(file, f"kolumnen '{label}' saknas. Välj {label} i SCB:s tabell "
@@ -1173,19 +1499,21 @@ def _read_grid(file: str, grid: Grid, ctx: ReadContext, title: str | None = None
             if month is not None:
                 y = (month[0], False)
             if y is None:
-                rejected.append(Rejection(rnum, header[roles["year"]], "ogiltigt år"))
+                rejected.append(Rejection(rnum, header[roles["year"]],
+                                          SHORT_PERIOD if short_period(period) else "ogiltigt år"))
                 continue
-            ok, v = _number(_at(row, roles["value"]))
+            raw = _at(row, roles["value"])
+            ok, v = _number(_FOOTNOTE.sub("", raw))
             if not ok:
                 rejected.append(Rejection(rnum, header[roles["value"]], "folkmängden är inte ett heltal"))
                 continue
-            if y[1]:
+            if y[1] or raw.endswith("*"):
                 cells.preliminary.add(y[0])
             cells.add(kommun, y[0], sex, age, ex, v, rnum, header[roles["value"]])
             continue
         for j, (year, prel) in year_cols.items():
             raw = _at(row, j)
-            ok, v = _number(raw.rstrip("*").rstrip())
+            ok, v = _number(_FOOTNOTE.sub("", raw))
             if not ok:
                 rejected.append(Rejection(rnum, header[j], "folkmängden är inte ett heltal"))
                 continue
@@ -1206,16 +1534,28 @@ def _at(row: list[str], j: int) -> str:
 def _read_table(path: Path, ctx: ReadContext, fmt: str) -> ReadResult:
     if fmt == "scb-html":
         gate_page(path)
-    grids = xlsx_grids(path) if fmt == "scb-xlsx" else [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
+    if fmt == "scb-parquet":
+        found = first_finding(("Parquet-filens metadata", t) for t in parquet_text(path))
+        if found:
+            raise PersonnummerFound(path.name, found.where)
+        grids = [parquet_grid(path)]
+    elif fmt == "scb-xlsx":
+        grids = workbook_grids(path)
+    else:
+        grids = [html_grid(path) if fmt == "scb-html" else csv_grid(path)]
     for g in grids:
         gate_grid(path.name, g)
+    if fmt == "scb-xlsx":
+        gate_workbook(path)  # after the cells, which name the cell
     usable = [g for g in grids if _find_header(g)]
     grid = usable[0] if usable else grids[0]
     cells, rejected = _read_grid(path.name, grid, ctx)
     frame, lines = cells.frame()
     if grid.sheet is not None:
         lines.insert(0, f"Läste bladet '{grid.sheet}'.")
-    return ReadResult(fmt, "population", {"population": frame}, rejected, lines)
+    # The load log names an old .xls or an XML Spreadsheet as such (atgardsplan-xls does the same).
+    kind = f"scb-{workbook_kind(path)}" if fmt == "scb-xlsx" else fmt
+    return ReadResult(kind, "population", {"population": frame}, rejected, lines)
 
 
 # --- read: JSON-stat 2 ------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Helpers for Swedish text files as users have them: encoding, delimiter, decimals, and
-JSON saved as lines or as answers one after another."""
+JSON saved as lines or as answers one after another; periods shorter than a year."""
 
 from __future__ import annotations
 
@@ -11,6 +11,52 @@ import re
 from pathlib import Path
 
 from pipelines.loading import FileRejected
+
+# A period shorter than a year: '2024K1', '2024 kv 1', '2024Q1', '2024M01', '2024H1', a week
+# '2024V52' or '2024W52', the quarter first ('Kv1 2024', 'Q1 2024', 'K1 2024'), 'januari 2024',
+# 'halvår 1', 'vecka 52'.
+PART_OF_YEAR = re.compile(r"(?:19|20)\d{2}\s*[-:]?\s*(?:[KQMHVW]\s*\d|kv)|\b(?:kv|[KQ])\s*\.?\s*[1-4]\s*[-/:,]?\s*(?:19|20)\d{2}"
+                          r"|kvartal|halvår|vecka|\b(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-zé]*\b", re.I)
+# A month written with digits, as ISO and Excel write it: '2024-01', '2024/1', '01/2024', '1.2024'.
+NUMERIC_MONTH = re.compile(r"^\s*(?:(?:19|20)\d{2}\s*[-/.]\s*(?:0?[1-9]|1[0-2])|(?:0?[1-9]|1[0-2])\s*[-/.]\s*(?:19|20)\d{2})"
+                           r"\s*(?:\*|\(?prel\.?\)?)?\s*$", re.I)
+DATE_IN = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+ONE_DATE = re.compile(r"^\s*(?:19|20)\d{2}-\d{2}-\d{2}(?:[T ]00:00(?::00)?)?\s*$")
+
+
+def part_of_year(text: str) -> bool:
+    """Whether a period is shorter than a year: a quarter, half-year or month by name or code
+    (PART_OF_YEAR), a month in digits ('2024-01'), a date (a cell Excel made a date of), or
+    two dates of one year that are not its first and last day ('2024-01-01 – 2024-06-30').
+    '2024-01-01 – 2024-12-31' is the year."""
+    if PART_OF_YEAR.search(text) or NUMERIC_MONTH.match(text):
+        return True
+    dates = DATE_IN.findall(text)
+    if len(dates) == 2 and dates[0][0] == dates[1][0]:
+        return (dates[0][1:], dates[1][1:]) != (("01", "01"), ("12", "31"))
+    # One date: a day, or a month Excel made a date of ('2024-01' typed in a cell is
+    # 2024-01-01, shown as 'jan-24'); a year typed is a number, never a date.
+    return len(dates) == 1 and bool(ONE_DATE.match(text))
+
+
+# Symbols of Swedish official statistics (SCB, Brå) and the PX format in a value's place:
+# a dash is zero ("inget finns att redovisa"); '..' (not available), '.' (cannot occur),
+# PX's one to six dots, '…' and 'x' (not published) are missing.
+_ZERO_SYMBOLS = ("-", "–", "—", "\u2212")
+_MISSING_SYMBOL = re.compile(r"\.{1,6}|…|[xX]|")
+
+
+def statistics_symbol(text: str) -> tuple[bool, float | None] | None:
+    """(True, 0.0) for the symbol of zero, (True, None) for a missing value (or an empty
+    cell), None when ``text`` is no symbol (a number, or text that is neither): the one
+    rule the SCB and Brå readers share."""
+    t = str(text).strip()
+    if t in _ZERO_SYMBOLS:
+        return True, 0.0
+    if _MISSING_SYMBOL.fullmatch(t):
+        return True, None
+    return None
+
 
 _BINARY_HINTS = (b"\x00", b"PK\x03\x04", b"\x89PNG", b"%PDF", b"\x1f\x8b")
 

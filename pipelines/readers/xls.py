@@ -1,5 +1,7 @@
-"""Old binary Excel workbooks (.xls, Excel 97–2003), read into the same sheets as an
-.xlsx action plan (pipelines.readers.atgardsplan.Sheet) with xlrd: each sheet's filled
+"""Old binary Excel workbooks (.xls, Excel 97–2003), read with xlrd: for the statistics
+readers (SCB, Brå, Kolada) each sheet's values as rows (:func:`sheet_values`), and for
+the action plan into the same sheets as an .xlsx (pipelines.readers.atgardsplan.Sheet):
+each sheet's filled
 cells as text (numbers, dates and percentages as the cell's format shows them), its
 merged ranges, comments, hidden rows and columns, hidden sheets and the cells filled
 with a colour. The reading of the plan itself is the workbook reader's.
@@ -20,6 +22,7 @@ properties, embedded objects) is screened for personnummer as bytes, stream by s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +33,17 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # window colours (the default), which no one picks as a status colour.
 _NO_FILL, _SYSTEM_COLOURS = 0, {64, 65, 0x7FFF}
 _STATES = {0: "visible", 1: "hidden", 2: "veryHidden"}
+
+
+class _Quiet:
+    """Where xlrd writes its warnings (on stdout by default: "File is truncated", "OLE2
+    inconsistency"), which are no message for the user: the file is refused or read."""
+
+    def write(self, text: str) -> None:
+        pass
+
+
+_QUIET = _Quiet()
 
 
 class TooManyCells(Exception):
@@ -46,6 +60,92 @@ def is_xls(path: Path) -> bool:
         return fh.read(8) == OLE_MAGIC
 
 
+_READ: dict[tuple, list] = {}  # the last files read by sheet_values (their callers never change the rows)
+
+
+def sheet_values(path: Path, max_rows: int | None = None, budget: int = 10_000_000) -> list[tuple[str, list[list]]]:
+    """:func:`_sheet_values`, remembered for the last few files: recognising a file asks
+    several readers (the plan's, SCB's, Brå's, Kolada's) for its first rows, and xlrd parses
+    a whole sheet to give any of its rows (two seconds for SCB's 59 000 rows). So each file
+    is read whole once, and ``max_rows`` cuts what is remembered."""
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size, budget)
+    if key not in _READ:
+        if len(_READ) >= 2:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = _sheet_values(path, budget)
+    return [(name, rows if max_rows is None else rows[:max_rows]) for name, rows in _READ[key]]
+
+
+def _sheet_values(path: Path, budget: int) -> list[tuple[str, list[list]]]:
+    """Each sheet's name and rows of cell values, as an .xlsx's opened by openpyxl give
+    them: text, numbers (whole ones as int), datetimes and booleans, None for an empty
+    cell or an error; a merged range holds its value in its first cell. Without the
+    cells' formatting, which a statistics table does not need (and xlrd then reads a
+    large table several times faster). Raises Unreadable for a file xlrd cannot read and
+    TooManyCells past ``budget`` cells."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_QUIET)
+    except Exception as exc:  # XLRDError, struct.error, AssertionError … for damaged or encrypted files
+        raise Unreadable(type(exc).__name__) from None
+    sheets, cells = [], 0
+    try:
+        for index in range(book.nsheets):
+            ws = book.sheet_by_index(index)
+            rows = []
+            for r in range(ws.nrows):
+                row = []
+                for cell in ws.row(r):
+                    kind, value = cell.ctype, cell.value
+                    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                        value = None
+                    elif kind == xlrd.XL_CELL_DATE:
+                        try:
+                            value = xlrd.xldate_as_datetime(value, book.datemode)
+                        except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                            kind = xlrd.XL_CELL_NUMBER  # no date can be it: the number, as in an .xlsx
+                    elif kind == xlrd.XL_CELL_BOOLEAN:
+                        value = bool(value)
+                    if kind == xlrd.XL_CELL_NUMBER and float(value).is_integer():
+                        value = int(value)
+                    row.append(value)
+                cells += len(row)
+                if cells > budget:
+                    raise TooManyCells
+                rows.append(row)
+            sheets.append((ws.name, rows))
+            book.unload_sheet(index)
+    except TooManyCells:
+        raise
+    except Exception as exc:
+        raise Unreadable(type(exc).__name__) from None
+    finally:
+        book.release_resources()
+    return sheets
+
+
+def where_outside_cells(found: tuple[str, ...]) -> str:
+    """Where in an .xls a personnummer outside the cells is, from the stream path
+    personnummer.in_compound_file gives, as a message names it."""
+    from pipelines.personnummer import mask
+
+    stream = _CONTROL.sub("", found[0]) if found else ""
+    if stream in ("Workbook", "Book"):
+        return ("arbetsboken utanför cellernas värden (t.ex. i ett sidhuvud eller en sidfot, en textruta, en "
+                "formel eller en rullgardinslista)")
+    if stream.endswith("SummaryInformation"):
+        return "arbetsbokens egenskaper (Arkiv > Info)"
+    if stream:
+        within = _CONTROL.sub("", " > ".join(found))
+        return f"arbetsbokens del {mask(within)} (t.ex. ett inbäddat objekt)"
+    return "arbetsboken utanför cellernas värden"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f]")  # an OLE stream's name may start with one ("\x01Ole10Native")
+
+
 def read_sheets(path: Path, sheet_class, text_of, hue_family, budget: int) -> list:
     """The sheets of an .xls as ``sheet_class`` objects (cells made text by
     ``text_of(value, percent=…)``, colours named by ``hue_family``). Raises TooManyCells
@@ -53,7 +153,7 @@ def read_sheets(path: Path, sheet_class, text_of, hue_family, budget: int) -> li
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_QUIET)
     except Exception as exc:  # xlrd raises XLRDError, struct.error, AssertionError … for damaged files
         raise Unreadable(type(exc).__name__) from None
     sheets, filled = [], 0
