@@ -22,6 +22,7 @@ properties, embedded objects) is screened for personnummer as bytes, stream by s
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -86,12 +87,8 @@ def _sheet_values(path: Path, budget: int) -> list[tuple[str, list[list]]]:
     TooManyCells past ``budget`` cells."""
     import xlrd
 
-    try:
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=_QUIET)
-    except Exception as exc:  # XLRDError, struct.error, AssertionError … for damaged or encrypted files
-        raise Unreadable(type(exc).__name__) from None
     sheets, cells = [], 0
-    try:
+    with _workbook(path, formatting_info=False) as book:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             rows = []
@@ -117,13 +114,28 @@ def _sheet_values(path: Path, budget: int) -> list[tuple[str, list[list]]]:
                 rows.append(row)
             sheets.append((ws.name, rows))
             book.unload_sheet(index)
+    return sheets
+
+
+@contextlib.contextmanager
+def _workbook(path: Path, *, formatting_info: bool):
+    """xlrd's workbook of ``path``, opened sheet by sheet and released after. Any error
+    xlrd raises while opening or reading (XLRDError, struct.error, AssertionError … for a
+    damaged or encrypted file) becomes Unreadable; TooManyCells passes."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=formatting_info, on_demand=True, logfile=_QUIET)
+    except Exception as exc:
+        raise Unreadable(type(exc).__name__) from None
+    try:
+        yield book
     except TooManyCells:
         raise
     except Exception as exc:
         raise Unreadable(type(exc).__name__) from None
     finally:
         book.release_resources()
-    return sheets
 
 
 def where_outside_cells(found: tuple[str, ...]) -> str:
@@ -150,26 +162,14 @@ def read_sheets(path: Path, sheet_class, text_of, hue_family, budget: int) -> li
     """The sheets of an .xls as ``sheet_class`` objects (cells made text by
     ``text_of(value, percent=…)``, colours named by ``hue_family``). Raises TooManyCells
     past ``budget`` filled cells and Unreadable for a file xlrd cannot read."""
-    import xlrd
-
-    try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True, logfile=_QUIET)
-    except Exception as exc:  # xlrd raises XLRDError, struct.error, AssertionError … for damaged files
-        raise Unreadable(type(exc).__name__) from None
     sheets, filled = [], 0
-    try:
+    with _workbook(path, formatting_info=True) as book:
         for index in range(book.nsheets):
             ws = book.sheet_by_index(index)
             sheet = sheet_class(index + 1, ws.name, _STATES.get(ws.visibility, "hidden"))
             filled += _fill(sheet, ws, book, text_of, hue_family, budget - filled)
             sheets.append(sheet)
             book.unload_sheet(index)
-    except TooManyCells:
-        raise
-    except Exception as exc:
-        raise Unreadable(type(exc).__name__) from None
-    finally:
-        book.release_resources()
     return sheets
 
 
