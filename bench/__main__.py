@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         figures["load"] = load.measure(ds, incremental_reps=2 if args.quick else 3, log=_log)
     if "layers" not in skip:
         _log("signalernas publicerade lager …")
-        figures["layers"] = run_child("bench.layers", "--db", str(ds.demo_db)).data
+        # Quick: a year of signals and two months of the next (bench/layers.py).
+        figures["layers"] = run_child("bench.layers", "--db", str(ds.demo_db), *(["--quick"] if args.quick else [])).data
     if "pages" not in skip:
         _log("sidor genom AppTest …")
         figures["pages"] = run_child("bench.pages", "--db", str(ds.demo_db), "--reps", str(reps)).data

@@ -49,9 +49,11 @@ def evaluate(f: dict) -> list[dict]:
     ly = f.get("layers")
     if ly:
         late = (f" / {ly['late_seconds']:.1f} s ({ly['late_layers']} lager)" if "late_seconds" in ly else "")
+        # The quick run publishes a year of signals and two months of the next only.
+        kept = f", signalerna {ly['signal_months'][0][:7]}–{ly['signal_months'][1][:7]}" if ly.get("signal_months") else ""
         add("Signallagren för kalenderåren publiceras: alla år / en månad till av händelser"
             + (" / en sen leverans för en månad" if late else ""),
-            ly["signal_seconds"], f"{ly['signal_seconds']:.1f} s ({ly['signal_layers']} lager) / "
+            ly["signal_seconds"], f"{ly['signal_seconds']:.1f} s ({ly['signal_layers']} lager{kept}) / "
             f"{ly['month_seconds']:.1f} s ({ly['month_layers']} lager){late}", "–", None)
     pg = f.get("pages")
     if pg:

@@ -109,3 +109,22 @@ def test_a_period_of_the_users_own_is_reported_on_its_own_row():
     assert own["value"] == 1900 and own["pass"] is False
     layers = [row for what, row in rows.items() if what.startswith("Signallagren")]
     assert layers[0]["pass"] is None and "18 lager" in layers[0]["shown"]  # what it costs, no target
+
+
+def test_the_quick_run_publishes_a_whole_year_and_two_months_of_a_growing_one(demo_db, tmp_path):
+    # bench --quick's signal-layer step (bench/layers.py) runs on these periods only: one
+    # of each kind the pipeline publishes (a calendar year, months of the year still growing).
+    from datetime import date
+
+    from bench.layers import keep_a_year_and_two_months
+    from pipelines import published
+
+    copy = tmp_path / "layers.duckdb"
+    copy.write_bytes(demo_db.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        last = con.execute("SELECT max(month) FROM recruitment_signal").fetchone()[0]
+        assert keep_a_year_and_two_months(con) == (date(last.year - 1, 1, 1), date(last.year, 2, 1))
+        spans = sorted({(lo, hi) for _, lo, hi, _ in published.wanted(con)})
+        assert spans == [(date(last.year - 1, 1, 1), date(last.year - 1, 12, 1)),
+                         (date(last.year, 1, 1), date(last.year, 1, 1)), (date(last.year, 2, 1), date(last.year, 2, 1))]
+        assert len(published.wanted(con)) == 6 and published.current(con)
