@@ -11,8 +11,9 @@ says so.
 
 The machine is shared and one start swings by a second, so the server is started
 :data:`STARTS` times (a new process and a new browser page each time) and the median is
-the figure. On the last start the browser opens every page once, and the server's peak
-RSS (VmHWM) is read from /proc before it is stopped.
+the figure (``python -m bench --quick``, which keeps the bench from rotting: once). On
+the last start the browser opens every page once, and the server's peak RSS (VmHWM) is
+read from /proc before it is stopped.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def measure(db: Path, timeout: float = 120.0, starts: int = STARTS) -> dict:
                 for i in range(starts):
                     context = b.new_context(viewport={"width": 1366, "height": 768})
                     try:
-                        runs.append(_serve(db, timeout, context, visit=i == starts - 1))
+                        runs.append(_serve(db, timeout, context, visit=i == starts - 1, starts=starts))
                     finally:
                         context.close()
             finally:
@@ -108,7 +109,7 @@ def measure(db: Path, timeout: float = 120.0, starts: int = STARTS) -> dict:
     return result
 
 
-def _serve(db: Path, timeout: float, context, visit: bool) -> dict:
+def _serve(db: Path, timeout: float, context, visit: bool, starts: int = STARTS) -> dict:
     port = free_port()
     env = {**os.environ, "LAGESBILD_DB": str(db.resolve()), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     cmd = serve_command(port)
@@ -133,7 +134,7 @@ def _serve(db: Path, timeout: float, context, visit: bool) -> dict:
             result["first_page_seconds"] = time.perf_counter() - started
             result["method"] = "health + HTML (ingen Chromium)"
         else:
-            result.update(_browse(base, page, started, started_epoch, timeout, visit))
+            result.update(_browse(base, page, started, started_epoch, timeout, visit, starts))
     finally:
         hwm = vm_hwm(proc.pid)  # read before it exits (ru_maxrss would include our own RSS at fork)
         proc.send_signal(signal.SIGTERM)
@@ -154,9 +155,11 @@ def _serve(db: Path, timeout: float, context, visit: bool) -> dict:
     return result
 
 
-def _browse(base: str, page, started: float, started_epoch: float, timeout: float, visit: bool) -> dict:
-    out: dict = {"method": f"Chromium (Playwright, startad före klockan) tills sidans rubrik finns i sidan; "
-                           f"median av {STARTS} starter, ny process och tom webbläsarcache varje gång"}
+def _browse(base: str, page, started: float, started_epoch: float, timeout: float, visit: bool,
+            starts: int = STARTS) -> dict:
+    each = (f"median av {starts} starter, ny process och tom webbläsarcache varje gång" if starts > 1
+            else "en start, ny process och tom webbläsarcache")
+    out: dict = {"method": f"Chromium (Playwright, startad före klockan) tills sidans rubrik finns i sidan; {each}"}
     page.goto(base + "/", wait_until="commit", timeout=timeout * 1000)
     page.get_by_role("heading", name=FIRST_TITLE).first.wait_for(timeout=timeout * 1000)
     out["title_seen_seconds"] = time.perf_counter() - started
