@@ -72,7 +72,8 @@ def empty_db(reference_db_template, tmp_path) -> Path:
 
 
 # The demo warehouse the dashboard tests read: small, seeded and with a fixed "today", so
-# every value is the same on every run. Built once per test session (about 20 s).
+# every value is the same on every run. Built once per test run (about 15 s, most of it
+# publishing the signals' protected layers).
 DEMO_SIZE = 20_000
 DEMO_SEED = 7
 DEMO_TODAY = "2026-01-15"  # data t.o.m. 2025-12-31
@@ -80,20 +81,37 @@ DEMO_TODAY = "2026-01-15"  # data t.o.m. 2025-12-31
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """A small demo warehouse (pipelines.demo) with every table and mart filled."""
+    """A small demo warehouse (pipelines.demo) with every table and mart filled.
+
+    Under xdist (``make test``: ``-n 2``) the workers share it: the first to need it builds
+    it in the run's temporary folder, the other waits for it (a lock) and reads the same
+    file, read-only as every test does (a test that changes a warehouse takes a copy)."""
+    import fcntl
     from datetime import date
 
     from pipelines.demo import build_demo
 
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    build_demo(db, DEMO_SIZE, seed=DEMO_SEED, today=date.fromisoformat(DEMO_TODAY))
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run = run.parent  # the workers' folders (popen-gw0, popen-gw1) are in the run's
+    folder = run / "demo-shared"
+    folder.mkdir(exist_ok=True)
+    db, built = folder / "demo.duckdb", folder / "built"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not built.exists():
+            for leftover in folder.glob("demo.duckdb*"):  # a build cut short
+                leftover.unlink()
+            build_demo(db, DEMO_SIZE, seed=DEMO_SEED, today=date.fromisoformat(DEMO_TODAY))
+            built.touch()
     return db
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def fast_apptest():
     """Skip Streamlit's scan of every installed package for custom components, which each
-    new AppTest repeats (about 1.7 s); the dashboard uses no custom components."""
+    new AppTest repeats (1.1-1.7 s); the dashboard uses no custom components. For every
+    test (a module that did not ask for it paid the scan per page run until one did)."""
     from streamlit.components.v2.component_manager import BidiComponentManager
 
     original = BidiComponentManager.discover_and_register_components
@@ -146,14 +164,14 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh browser contexts (no shared cookies or storage; the tests' window,
-    Swedish, downloads accepted), closed afterwards."""
+    """Pages in fresh browser contexts (no shared cookies or storage; the tests' window
+    unless ``viewport`` says otherwise, Swedish, downloads accepted), closed afterwards."""
     from browser_support import VIEWPORT
 
     contexts = []
 
-    def make():
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE")
+    def make(viewport: dict | None = None):
+        context = browser.new_context(viewport=viewport or VIEWPORT, accept_downloads=True, locale="sv-SE")
         context.set_default_timeout(60_000)
         contexts.append(context)
         return context.new_page()
@@ -163,9 +181,12 @@ def new_page(browser):
         context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(demo_db):
-    """The dashboard served on the tests' demo database, one per test module."""
+    """The dashboard served on the tests' demo database, one for the session (the browser
+    modules share one xdist worker): a start and its first runs took 5-20 s per module.
+    Chromium (``browser``) stays one per module: Playwright's event loop, left running,
+    would stop the tests after them from running their own."""
     from browser_support import streamlit_server
 
     with streamlit_server(demo_db) as base:
