@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import pytest
 from browser_support import ARTIFACTS, EXCEPTION, VIEWPORT, grid_rows, settle, streamlit_server
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from pipelines.loading import ingest
 from tests.test_atgardsplan import OPTIONS
@@ -65,23 +66,26 @@ def farsta_server(demo_db, tmp_path_factory):
         yield base
 
 
-def _click_header(page, grid, help_text: str) -> None:
-    """Click a column's heading as a person does. The grid is drawn on a canvas, its
-    accessible table has no positions: the heading is found by its help, which shows when
-    the pointer rests on it."""
+def _click_header(page, grid, help_text: str, x: float | None = None) -> float:
+    """Click a column's heading as a person does; returns where. The grid is drawn on a
+    canvas, its accessible table has no positions: the heading is found by its help, which
+    shows when the pointer rests on it (``x``: where it was found before, clicked again)."""
     box = grid.locator("canvas").first.bounding_box()
     y = box["y"] + 17  # the heading row is 35 px high
     tip = page.get_by_text(help_text)
     # Every 40 px: "Bedömd" is 84 px wide (atgarder.ASSESSED_COLUMNS), so it is hovered at least twice
-    # (each stop waits for the tooltip's delay).
-    for x in range(int(box["x"]) + 20, int(box["x"] + box["width"]), 40):
-        page.mouse.move(x, y)
-        page.wait_for_timeout(900)
-        if tip.count() and tip.first.is_visible():
-            page.mouse.click(x, y)
-            page.wait_for_timeout(500)
-            page.mouse.move(box["x"] + 10, box["y"] + box["height"] - 10)  # away: the tooltip goes
-            return
+    # (each stop waits up to the tooltip's delay).
+    for stop in ([x] if x is not None else range(int(box["x"]) + 20, int(box["x"] + box["width"]), 40)):
+        if x is None:
+            page.mouse.move(stop, y)
+            try:
+                tip.first.wait_for(state="visible", timeout=900)
+            except PlaywrightTimeoutError:
+                continue
+        page.mouse.click(stop, y)
+        page.wait_for_timeout(500)
+        page.mouse.move(box["x"] + 10, box["y"] + box["height"] - 10)  # away: the tooltip goes
+        return stop
     raise AssertionError(f"ingen kolumnrubrik med hjälptexten {help_text!r}")
 
 
@@ -104,9 +108,9 @@ def test_a_click_on_bedomd_sorts_the_register_by_time(browser, farsta_server):
         header, *rows = grid_rows(grid)
         col = header.index("Bedömd")
         assert len(rows) >= 8
-        _click_header(page, grid, HELP)  # ascending
+        x = _click_header(page, grid, HELP)  # ascending
         ascending = [r[col] for r in grid_rows(grid)[1:]]
-        _click_header(page, grid, HELP)  # descending
+        _click_header(page, grid, HELP, x)  # descending: the same heading again
         descending_rows = grid_rows(grid)[1:]
         page.screenshot(path=ARTIFACTS / "atgarder-bedomd-sorted.png")
     finally:

@@ -15,6 +15,7 @@ it); skipped without it.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,15 +34,25 @@ def _number(text: str) -> float:
     return float("-inf") if text == "-Infinity" else float(text)
 
 
+def _clicked(page, grid, x: float) -> list[list[str]]:
+    """Click the heading row at ``x``; the rows in sight once the headings show the click
+    (a heading clicked gets its arrow, or turns it), or after 400 ms without a change."""
+    box = grid.locator("canvas").first.bounding_box()
+    before = grid_rows(grid)[0]
+    page.mouse.click(x, box["y"] + 17)  # the heading row is 35 px high
+    deadline = time.monotonic() + 0.4
+    while grid_rows(grid)[0] == before and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    return grid_rows(grid)
+
+
 def _heading_x(page, grid, header: str) -> float:
     """Where to click the heading ``header``, found as a person finds it: by clicking.
     The accessible table has no positions, so the heading row is clicked along until the
     grid marks ``header`` as the sorted one ("↑ Befolkning")."""
     box = grid.locator("canvas").first.bounding_box()
     for x in range(int(box["x"]) + 30, int(box["x"] + box["width"]) - 10, 60):
-        page.mouse.click(x, box["y"] + 17)  # the heading row is 35 px high
-        page.wait_for_timeout(400)
-        if f"↑ {header}" in grid_rows(grid)[0]:
+        if f"↑ {header}" in _clicked(page, grid, x)[0]:
             return x
     raise AssertionError(f"ingen kolumnrubrik {header!r} bland {grid_rows(grid)[0]}")
 
@@ -49,8 +60,7 @@ def _heading_x(page, grid, header: str) -> float:
 def _click(page, grid, x: float) -> list[list[str]]:
     """Click the heading row at ``x`` once more (the other direction); the rows in sight."""
     box = grid.locator("canvas").first.bounding_box()
-    page.mouse.click(x, box["y"] + 17)
-    page.wait_for_timeout(400)
+    _clicked(page, grid, x)
     page.mouse.move(box["x"] + 10, box["y"] + box["height"] - 10)
     return grid_rows(grid)
 

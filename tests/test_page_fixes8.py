@@ -80,28 +80,19 @@ def test_a_yearly_signal_chart_has_one_tick_per_year(demo_db, monkeypatch, month
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.xdist_group("browser")
-def test_rekrytering_controls_share_one_row_at_1366_and_1920_px(demo_db):
-    from browser_support import CHROMIUM_ARGS, chromium_or_skip, settle, streamlit_server
+def test_rekrytering_controls_share_one_row_at_1366_and_1920_px(new_page, server):
+    from browser_support import settle
 
-    path = chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-
-    with streamlit_server(demo_db) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            for width in (1366, 1920):
-                page = browser.new_context(viewport={"width": width, "height": 768}, locale="sv-SE").new_page()
-                page.set_default_timeout(60_000)
-                page.goto(base + "/rekrytering", wait_until="commit")
-                settle(page, timeout=180)  # the first run after the server starts; slow on a busy host
-                groups = page.locator('[data-testid="stButtonGroup"]')
-                assert groups.count() == 3
-                boxes = [groups.nth(i).bounding_box() for i in range(3)]
-                # 'Mått' wrapped below the other two at 1366 px, leaving a blank gap beside them.
-                assert len({round(b["y"]) for b in boxes}) == 1, (width, boxes)
-                page.close()
-        finally:
-            browser.close()
+    for width in (1366, 1920):
+        page = new_page({"width": width, "height": 768})
+        page.goto(server + "/rekrytering", wait_until="commit")
+        settle(page, timeout=180)  # slow on a busy host
+        groups = page.locator('[data-testid="stButtonGroup"]')
+        assert groups.count() == 3
+        boxes = [groups.nth(i).bounding_box() for i in range(3)]
+        # 'Mått' wrapped below the other two at 1366 px, leaving a blank gap beside them.
+        assert len({round(b["y"]) for b in boxes}) == 1, (width, boxes)
+        page.close()
 
 
 # --- 4. Jämförelse's 'Mått' -------------------------------------------------------------------

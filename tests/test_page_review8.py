@@ -231,44 +231,35 @@ def test_the_data_page_names_no_selection_it_ignores(demo_db, monkeypatch):
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.xdist_group("browser")
-def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(demo_db):
-    from browser_support import CHROMIUM_ARGS, VIEWPORT, chromium_or_skip, settle, streamlit_server
-
-    path = chromium_or_skip()
+def test_chosen_months_can_be_read_and_the_signal_export_is_named_for_them(new_page, server):
     import openpyxl
-    from playwright.sync_api import sync_playwright
+    from browser_support import settle
 
     link = ("/rekrytering?niva=L%C3%A4n&omrade=Stockholms+l%C3%A4n&period=V%C3%A4lj+m%C3%A5nader"
             "&fran=september+2025&till=oktober+2025&typ=skottlossning")
-    with streamlit_server(demo_db) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="sv-SE").new_page()
-            page.set_default_timeout(60_000)
-            page.goto(base + link, wait_until="commit")
-            settle(page, timeout=180)  # the first run after the server starts; slow on a busy host
-            for label, month in (("Från", "september 2025"), ("Till", "oktober 2025")):
-                box = page.get_by_role("combobox", name=label, exact=True)
-                value, needed, shown = box.evaluate("e => [e.value, e.scrollWidth, e.clientWidth]")
-                assert value == month
-                assert needed <= shown, f"{label}: '{month}' needs {needed} px, the box shows {shown}"
+    page = new_page()
+    page.goto(server + link, wait_until="commit")
+    settle(page, timeout=180)  # slow on a busy host
+    for label, month in (("Från", "september 2025"), ("Till", "oktober 2025")):
+        box = page.get_by_role("combobox", name=label, exact=True)
+        value, needed, shown = box.evaluate("e => [e.value, e.scrollWidth, e.clientWidth]")
+        assert value == month
+        assert needed <= shown, f"{label}: '{month}' needs {needed} px, the box shows {shown}"
 
-            header = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
-            assert "skottlossning" not in header and "gäller inte den här sidan" in header, header
+    header = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first.inner_text()
+    assert "skottlossning" not in header and "gäller inte den här sidan" in header, header
 
-            button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Excel").first
-            with page.expect_download() as download:
-                button.click()
-            name = download.value.suggested_filename
-            # Named by the grain shown (per month since the län is a view of the police
-            # areas: per year before), the area and the months chosen.
-            assert re.fullmatch(r"rekryteringssignaler-per-(manad|kvartal|ar)-stockholms-lan-2025-09-2025-10\.xlsx",
-                                name), name
-            sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
-            caption = sheet["A2"].value
-            assert "Stockholms län" in caption and "skottlossning" not in caption, caption
-        finally:
-            browser.close()
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="Excel").first
+    with page.expect_download() as download:
+        button.click()
+    name = download.value.suggested_filename
+    # Named by the grain shown (per month since the län is a view of the police
+    # areas: per year before), the area and the months chosen.
+    assert re.fullmatch(r"rekryteringssignaler-per-(manad|kvartal|ar)-stockholms-lan-2025-09-2025-10\.xlsx",
+                        name), name
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    caption = sheet["A2"].value
+    assert "Stockholms län" in caption and "skottlossning" not in caption, caption
 
 
 def test_the_area_is_named_with_its_level_once():
