@@ -34,7 +34,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: install browser lint
-	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=20
+	$(PY) -m pytest -q -n 3 --dist loadgroup --durations=20
 	$(PY) -m bench --quick
 
 bench: install

@@ -83,7 +83,7 @@ DEMO_TODAY = "2026-01-15"  # data t.o.m. 2025-12-31
 def demo_db(tmp_path_factory) -> Path:
     """A small demo warehouse (pipelines.demo) with every table and mart filled.
 
-    Under xdist (``make test``: ``-n 2``) the workers share it: the first to need it builds
+    Under xdist (``make test``: ``-n 3``) the workers share it: the first to need it builds
     it in the run's temporary folder, the other waits for it (a lock) and reads the same
     file, read-only as every test does (a test that changes a warehouse takes a copy)."""
     import fcntl
