@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 # One BLAS thread per test process, set before numpy loads OpenBLAS (the xdist workers
@@ -80,12 +81,14 @@ DEMO_TODAY = "2026-01-15"  # data t.o.m. 2025-12-31
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
+def demo_db(tmp_path_factory) -> Iterator[Path]:
     """A small demo warehouse (pipelines.demo) with every table and mart filled.
 
     Under xdist (``make test``: ``-n 3``) the workers share it: the first to need it builds
     it in the run's temporary folder, the other waits for it (a lock) and reads the same
-    file, read-only as every test does (a test that changes a warehouse takes a copy)."""
+    file, read-only as every test does (a test that changes a warehouse takes a copy).
+    Each worker checks at the end of the run that the file is as it was built: a test
+    that wrote to it fails the run there, instead of changing what later tests read."""
     import fcntl
     from datetime import date
 
@@ -103,8 +106,15 @@ def demo_db(tmp_path_factory) -> Path:
             for leftover in folder.glob("demo.duckdb*"):  # a build cut short
                 leftover.unlink()
             build_demo(db, DEMO_SIZE, seed=DEMO_SEED, today=date.fromisoformat(DEMO_TODAY))
-            built.touch()
-    return db
+            built.write_text(_file_state(db))
+        as_built = built.read_text()
+    yield db
+    assert _file_state(db) == as_built, f"{db} was written by a test: take a copy (shutil.copyfile) to change it"
+
+
+def _file_state(path: Path) -> str:
+    stat = path.stat()
+    return f"{stat.st_size} {stat.st_mtime_ns}"
 
 
 @pytest.fixture(scope="session", autouse=True)
